@@ -1,0 +1,96 @@
+/**
+ * The CLI: `privacy-gate run` and `privacy-gate validate`. Exit codes are the contract:
+ * 0 pass (warnings allowed), 1 leakage over a fail threshold, 2 invalid policy/model/data,
+ * 3 runtime or probe failure.
+ */
+import { parseArgs } from 'node:util';
+import { describeError, EXIT, exitCodeOf } from './errors';
+import { validatePolicy } from './policy';
+import { writeReportFiles } from './publish/files';
+import { formatNumber } from './report/format';
+import { runGate } from './run/gate';
+import { TOOL } from './version';
+
+const HELP = `privacy-gate ${TOOL.version}: fails a model release when the model leaks its training data
+
+Usage:
+  privacy-gate run --policy FILE [--out DIR]
+      Runs every probe in the policy against its ONNX model and writes
+      privacy-report.json and summary.md to DIR (default: privacy-gate-report).
+  privacy-gate validate --policy FILE
+      Checks the policy (schema, presets, referenced files) without running the model;
+      prints every problem as file:line:column: message.
+  privacy-gate --help | --version
+
+Exit codes:
+  0  passed (warnings allowed)
+  1  leakage over a fail threshold
+  2  invalid policy, model or data (the message names the file, line/column or field)
+  3  a probe or runtime failure
+
+Policy reference: policies/policy.schema.json; presets: policies/standard.yaml, policies/strict.yaml.
+`;
+
+export async function cli(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        policy: { type: 'string', short: 'p' },
+        out: { type: 'string', short: 'o' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    err.write(`privacy-gate: ${(error as Error).message}\n\n${HELP}`);
+    return EXIT.invalidInput;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    out.write(`${TOOL.version}\n`);
+    return EXIT.pass;
+  }
+  const command = positionals[0];
+  if (values.help || command === 'help') {
+    out.write(HELP);
+    return EXIT.pass;
+  }
+  if (command !== 'run' && command !== 'validate') {
+    err.write(`privacy-gate: expected a command, run or validate${command ? `, not "${command}"` : ''}\n\n${HELP}`);
+    return EXIT.invalidInput;
+  }
+  if (!values.policy) {
+    err.write(`privacy-gate ${command}: --policy FILE is required\n`);
+    return EXIT.invalidInput;
+  }
+  try {
+    return command === 'validate' ? validate(values.policy, out, err) : await run(values.policy, values.out, out, err);
+  } catch (error) {
+    err.write(`privacy-gate: ${describeError(error)}\n`);
+    return exitCodeOf(error);
+  }
+}
+
+function validate(policy: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
+  const problems = validatePolicy(policy);
+  for (const problem of problems) err.write(`${problem.describe()}\n`);
+  if (problems.length > 0) return EXIT.invalidInput;
+  out.write(`${policy}: valid\n`);
+  return EXIT.pass;
+}
+
+async function run(policy: string, outDir = 'privacy-gate-report', out: NodeJS.WritableStream, err: NodeJS.WritableStream) {
+  const report = await runGate(policy);
+  const files = writeReportFiles(report, outDir);
+  if (report.error) err.write(`privacy-gate: ${report.error.message}\n`);
+  for (const probe of report.probes) {
+    for (const check of probe.checks) {
+      out.write(`${check.status.padEnd(5)} ${probe.id}/${check.attack} ${check.metric} = ${formatNumber(check.value)}\n`);
+    }
+  }
+  out.write(`verdict: ${report.verdict} (exit ${report.exitCode}); report: ${files.report}\n`);
+  return report.exitCode;
+}

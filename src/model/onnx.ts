@@ -1,0 +1,259 @@
+/**
+ * The ONNX adapter: the only module that talks to onnxruntime. It turns whatever the model
+ * outputs (probabilities, logits, a single sigmoid column, or an sklearn-onnx ZipMap) into
+ * rows of class probabilities, batches every query and counts them.
+ */
+import { availableParallelism } from 'node:os';
+import { InputError, RuntimeFailure } from '../errors';
+import type { ModelSettings } from '../policy/types';
+import { loadOnnxRuntime, type OrtModule } from './runtime';
+import { toProbabilities, detectScoreKind, type ScoreLayout } from './scores';
+import type { Classifier, ModelInfo, TensorInfo } from './types';
+
+type Session = Awaited<ReturnType<OrtModule['InferenceSession']['create']>>;
+
+export interface OpenOptions {
+  /** Rows per model query batch; onnxruntime is 20–50× slower per row at batch 1. */
+  batchSize?: number;
+}
+
+const DEFAULT_BATCH = 1024;
+
+export async function openOnnxClassifier(
+  settings: ModelSettings,
+  options: OpenOptions = {},
+): Promise<OnnxClassifier> {
+  const ort = await loadOnnxRuntime();
+  let session: Session;
+  try {
+    session = await ort.InferenceSession.create(settings.path, {
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+      intraOpNumThreads: availableParallelism(),
+      logSeverityLevel: 3,
+    });
+  } catch (error) {
+    throw new InputError(
+      `cannot load the ONNX model: ${firstLine(error)}; expected an ONNX model file (opset ≤ 26, IR ≤ 13)`,
+      { file: settings.path, field: 'model.path' },
+    );
+  }
+  const inputs = session.inputMetadata.map(describeValue);
+  const outputs = session.outputMetadata.map(describeValue);
+  const input = pickInput(settings, inputs);
+  const output = pickOutput(settings, outputs);
+  const inputType = input.type === 'float64' ? 'float64' : 'float32';
+  if (input.type !== 'float32' && input.type !== 'float64') {
+    throw new InputError(
+      `model input "${input.name}" has type ${input.type}; expected a float32 or float64 tensor of features`,
+      { file: settings.path, field: 'model.input' },
+    );
+  }
+  const featureDims = input.shape.slice(1);
+  const fixedBatch = typeof input.shape[0] === 'number' && input.shape[0] > 0 ? input.shape[0] : undefined;
+  const featureCount = featureDims.every((d) => typeof d === 'number' && d > 0)
+    ? featureDims.reduce<number>((a, d) => a * (d as number), 1)
+    : -1;
+  if (featureCount < 0) {
+    throw new InputError(
+      `model input "${input.name}" has shape [${input.shape.join(', ')}]; expected fixed feature dimensions after the batch axis`,
+      { file: settings.path, field: 'model.input' },
+    );
+  }
+  const adapter = new OnnxClassifier(ort, session, settings, {
+    input,
+    output,
+    inputType,
+    featureCount,
+    batchSize: fixedBatch ?? options.batchSize ?? DEFAULT_BATCH,
+    fixedBatch,
+    inputs,
+    outputs,
+  });
+  await adapter.discoverClasses();
+  return adapter;
+}
+
+interface Plan {
+  input: TensorInfo;
+  output: TensorInfo;
+  inputType: 'float32' | 'float64';
+  featureCount: number;
+  batchSize: number;
+  fixedBatch?: number;
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+}
+
+export class OnnxClassifier implements Classifier {
+  private queryCount = 0;
+  private layout: ScoreLayout | undefined;
+  private classLabels: string[] = [];
+  private scoreKind: ModelInfo['scoreKind'] | undefined;
+  private scoreKindReason = '';
+
+  constructor(
+    private readonly ort: OrtModule,
+    private readonly session: Session,
+    private readonly settings: ModelSettings,
+    private readonly plan: Plan,
+  ) {}
+
+  get queries(): number {
+    return this.queryCount;
+  }
+
+  get info(): ModelInfo {
+    if (!this.layout) throw new RuntimeFailure('model classes were not discovered yet');
+    return {
+      inputs: this.plan.inputs,
+      outputs: this.plan.outputs,
+      input: this.plan.input.name,
+      output: this.plan.output.name,
+      featureCount: this.plan.featureCount,
+      classCount: this.classLabels.length,
+      classLabels: this.classLabels,
+      scoreKind: this.scoreKind ?? 'probabilities',
+      scoreKindReason: this.scoreKindReason,
+    };
+  }
+
+  /**
+   * Learns the class count and names. A tensor output declares them in its shape; a ZipMap
+   * (sequence of maps) only reveals its keys when run, so one all-zero row is queried.
+   */
+  async discoverClasses(): Promise<void> {
+    const declared = this.plan.output.shape.at(-1);
+    if (this.plan.output.type !== 'sequence' && typeof declared === 'number' && declared > 0) {
+      this.setLayout({ kind: 'tensor', width: declared });
+      return;
+    }
+    const raw = await this.runBatch(new Float32Array(this.plan.featureCount), 1);
+    this.setLayout(layoutOf(raw, this.settings));
+  }
+
+  private setLayout(layout: ScoreLayout): void {
+    this.layout = layout;
+    if (layout.kind === 'zipmap') {
+      this.classLabels = layout.keys;
+      this.scoreKind = 'probabilities';
+      this.scoreKindReason = 'ZipMap output (a map of class → probability)';
+      return;
+    }
+    const classes = layout.width === 1 ? 2 : layout.width;
+    this.classLabels = Array.from({ length: classes }, (_, i) => String(i));
+    if (this.settings.scores !== 'auto') {
+      this.scoreKind = this.settings.scores;
+      this.scoreKindReason = 'set by the policy (model.scores)';
+    }
+  }
+
+  async predict(x: Float32Array, rows: number): Promise<Float32Array> {
+    const { featureCount, batchSize } = this.plan;
+    if (x.length !== rows * featureCount) {
+      throw new RuntimeFailure(`predict: expected ${rows}×${featureCount} values, got ${x.length}`);
+    }
+    const classes = this.classLabels.length;
+    const out = new Float32Array(rows * classes);
+    for (let start = 0; start < rows; start += batchSize) {
+      const n = Math.min(batchSize, rows - start);
+      const raw = await this.runBatch(x.subarray(start * featureCount, (start + n) * featureCount), n);
+      this.decideScoreKind(raw, n);
+      toProbabilities(raw, n, this.layout!, this.scoreKind!, out.subarray(start * classes, (start + n) * classes));
+    }
+    return out;
+  }
+
+  /** With `scores: auto`, the first batch decides: rows of non-negative values summing to 1 are probabilities. */
+  private decideScoreKind(raw: unknown, rows: number): void {
+    if (this.scoreKind) return;
+    const verdict = detectScoreKind(raw as Float32Array, rows, (this.layout as { width: number }).width);
+    this.scoreKind = verdict.kind;
+    this.scoreKindReason = `detected on the first batch (${verdict.reason}); set model.scores to override`;
+  }
+
+  private async runBatch(x: Float32Array, rows: number): Promise<unknown> {
+    const { input, output, inputType, fixedBatch } = this.plan;
+    const batch = fixedBatch ?? rows;
+    const dims = [batch, ...(input.shape.slice(1) as number[])];
+    let data: Float32Array | Float64Array = x;
+    if (fixedBatch && rows !== fixedBatch) {
+      data = new Float32Array(fixedBatch * this.plan.featureCount);
+      data.set(x);
+    }
+    if (inputType === 'float64') data = Float64Array.from(data);
+    const tensor = new this.ort.Tensor(inputType, data, dims);
+    let result;
+    try {
+      result = await this.session.run({ [input.name]: tensor }, [output.name]);
+    } catch (error) {
+      throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows} rows: ${firstLine(error)}`, { cause: error });
+    }
+    this.queryCount += rows;
+    const value = result[output.name] as unknown as { data?: unknown; dims?: readonly number[] } | unknown[];
+    if (Array.isArray(value)) return value.slice(0, rows);
+    const tensorValue = value as { data: Float32Array | Float64Array; dims: readonly number[] };
+    const width = tensorValue.dims.slice(1).reduce((a, d) => a * d, 1);
+    const data32 =
+      tensorValue.data instanceof Float32Array ? tensorValue.data : Float32Array.from(tensorValue.data as Float64Array);
+    return data32.subarray(0, rows * width);
+  }
+}
+
+function layoutOf(raw: unknown, settings: ModelSettings): ScoreLayout {
+  if (Array.isArray(raw)) {
+    const first = raw[0] as Record<string, number> | Map<unknown, number>;
+    const keys = first instanceof Map ? [...first.keys()].map(String) : Object.keys(first);
+    return { kind: 'zipmap', keys };
+  }
+  const width = (raw as Float32Array).length;
+  if (width < 1) {
+    throw new InputError('model output is empty; expected one score per class', {
+      file: settings.path,
+      field: 'model.output',
+    });
+  }
+  return { kind: 'tensor', width };
+}
+
+function describeValue(meta: { name: string; isTensor: boolean; type?: string; shape?: ReadonlyArray<number | string> }): TensorInfo {
+  return meta.isTensor
+    ? { name: meta.name, type: meta.type ?? 'unknown', shape: [...(meta.shape ?? [])] }
+    : { name: meta.name, type: 'sequence', shape: [] };
+}
+
+function pickInput(settings: ModelSettings, inputs: TensorInfo[]): TensorInfo {
+  if (settings.input) return byName(settings, inputs, settings.input, 'input');
+  if (inputs.length === 1) return inputs[0]!;
+  throw new InputError(
+    `the model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); set model.input to the one that takes the features`,
+    { file: settings.path, field: 'model.input' },
+  );
+}
+
+/**
+ * The first output that can hold class scores: sklearn-onnx puts its label output first and the
+ * probabilities second, so "the first output" alone would pick the wrong one.
+ */
+function pickOutput(settings: ModelSettings, outputs: TensorInfo[]): TensorInfo {
+  if (settings.output) return byName(settings, outputs, settings.output, 'output');
+  const scores = outputs.find((o) => o.type === 'sequence' || (o.type.startsWith('float') && o.shape.length >= 2));
+  if (scores) return scores;
+  throw new InputError(
+    `none of the model's outputs (${outputs.map((o) => `${o.name}: ${o.type}[${o.shape.join(', ')}]`).join('; ')}) holds class scores; set model.output`,
+    { file: settings.path, field: 'model.output' },
+  );
+}
+
+function byName(settings: ModelSettings, values: TensorInfo[], name: string, kind: 'input' | 'output'): TensorInfo {
+  const found = values.find((v) => v.name === name);
+  if (found) return found;
+  throw new InputError(
+    `the model has no ${kind} "${name}"; its ${kind}s are: ${values.map((v) => v.name).join(', ')}`,
+    { file: settings.path, field: `model.${kind}` },
+  );
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+}

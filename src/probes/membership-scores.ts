@@ -1,0 +1,94 @@
+/**
+ * Membership scores from what the surface reveals; higher = more likely a member. Pure.
+ * Definitions follow Yeom et al. 2018 (loss), Salem et al. 2019 (confidence, entropy),
+ * Song & Mittal 2021 (modified entropy) and Choquette-Choo et al. 2021 (label-only attacks).
+ */
+import type { Observation } from '../model/types';
+
+/** log(0) guard: a rounded score of 0 is read as this probability. */
+const FLOOR = 1e-12;
+
+export type ScoreAttack = 'loss' | 'confidence' | 'entropy' | 'modified-entropy';
+
+/**
+ * The attacker's reading of the revealed scores as a probability vector: with top-k, the mass
+ * the API does not show is spread evenly over the hidden classes (the attacker's best guess).
+ */
+export function attackerProbabilities(obs: Observation): Float64Array {
+  const { rows, classCount: k, scores } = obs;
+  if (!scores) throw new Error('the surface reveals no scores');
+  const p = new Float64Array(rows * k);
+  for (let r = 0; r < rows; r++) {
+    let known = 0;
+    let hidden = 0;
+    for (let c = 0; c < k; c++) {
+      const v = scores[r * k + c]!;
+      if (Number.isNaN(v)) hidden++;
+      else known += v;
+    }
+    const fill = hidden > 0 ? Math.max(0, 1 - known) / hidden : 0;
+    for (let c = 0; c < k; c++) {
+      const v = scores[r * k + c]!;
+      p[r * k + c] = Number.isNaN(v) ? fill : v;
+    }
+  }
+  return p;
+}
+
+export function scoreAttack(attack: ScoreAttack, p: Float64Array, classCount: number, truth: Int32Array): Float64Array {
+  const rows = truth.length;
+  const out = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const base = r * classCount;
+    const y = truth[r]!;
+    const py = Math.max(p[base + y]!, FLOOR);
+    switch (attack) {
+      case 'loss':
+        out[r] = Math.log(py); // −cross-entropy loss
+        break;
+      case 'confidence':
+        out[r] = p[base + y]!;
+        break;
+      case 'entropy': {
+        let negH = 0;
+        for (let c = 0; c < classCount; c++) {
+          const v = p[base + c]!;
+          if (v > 0) negH += v * Math.log(v);
+        }
+        out[r] = negH;
+        break;
+      }
+      case 'modified-entropy': {
+        let mentr = -(1 - py) * Math.log(py);
+        for (let c = 0; c < classCount; c++) {
+          if (c === y) continue;
+          const v = p[base + c]!;
+          mentr -= v * Math.log(Math.max(1 - v, FLOOR));
+        }
+        out[r] = -mentr;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Gap attack (Yeom 2018): a correctly classified record is guessed to be a member. */
+export function gapScores(obs: Observation, truth: Int32Array): Float64Array {
+  return Float64Array.from(truth, (y, r) => (obs.labels[r] === y ? 1 : 0));
+}
+
+/**
+ * Label-only stability (Choquette-Choo 2021): members tend to keep their correct label under
+ * small input noise. Score = correct on the clean input + number of noisy copies still correct.
+ * `noisyLabels` holds `copies` predictions per record, record-major.
+ */
+export function stabilityScores(obs: Observation, noisyLabels: Int32Array, copies: number, truth: Int32Array): Float64Array {
+  const out = new Float64Array(truth.length);
+  for (let r = 0; r < truth.length; r++) {
+    let score = obs.labels[r] === truth[r] ? 1 : 0;
+    for (let q = 0; q < copies; q++) if (noisyLabels[r * copies + q] === truth[r]) score++;
+    out[r] = score;
+  }
+  return out;
+}

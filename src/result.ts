@@ -1,0 +1,71 @@
+/** The shape of a gate run's result: what the verdict, reporters and publishers read. */
+import type { ThresholdSource } from './policy/types';
+
+export type Verdict = 'pass' | 'warn' | 'fail' | 'error';
+
+/** A metric's estimate and its two-sided interval at the gate's confidence level. */
+export interface MetricValue {
+  value: number | null;
+  ci: [number, number];
+  /** Extra facts a reader needs to interpret the value (e.g. the FPR a TPR was read at). */
+  [extra: string]: unknown;
+}
+
+export interface Check {
+  probe: string;
+  attack: string;
+  metric: string;
+  value: number | null;
+  ci: [number, number];
+  thresholds: { warn?: number; fail?: number };
+  status: 'pass' | 'warn' | 'fail' | 'error';
+  /** Where the threshold is written, for annotations and SARIF. */
+  source: ThresholdSource;
+}
+
+export interface ProbeResult {
+  id: string;
+  description: string;
+  status: 'ok' | 'error';
+  error?: string;
+  attacks: Array<{ attack: string; description: string; metrics: Record<string, MetricValue>; details?: Record<string, unknown> }>;
+  checks: Check[];
+  notes: string[];
+  queries: number;
+  seconds: number;
+}
+
+export interface FileDigest {
+  path: string;
+  sha256: string;
+}
+
+/** The audit record written as privacy-report.json (schema: report.schema.json). */
+export interface GateReport {
+  version: 1;
+  verdict: Verdict;
+  exitCode: number;
+  tool: { name: string; version: string };
+  policy: { name: string; file: string };
+  inputs: {
+    policy: FileDigest[];
+    model?: FileDigest;
+    data: Array<FileDigest & { role: string; rows: number; rowsInFile: number }>;
+  };
+  seed: number | null;
+  surface: { scores: string; topK?: number; decimals?: number } | null;
+  model?: {
+    input: string;
+    output: string;
+    featureCount: number;
+    classes: string[];
+    scoreKind: string;
+    scoreKindReason: string;
+  };
+  confidence: number | null;
+  probes: ProbeResult[];
+  queries: number;
+  timings: Record<string, number>;
+  /** Present when the gate could not reach a verdict on leakage (exit 2 or 3). */
+  error?: { message: string; exitCode: number; file?: string; line?: number; column?: number; field?: string };
+}

@@ -1,0 +1,182 @@
+/**
+ * One gate run: policy → model → data → probes → checks → verdict. Returns the audit record;
+ * writing files, comments and exit codes is the publishers' job.
+ */
+import path from 'node:path';
+import { loadDataset, sha256File } from '../data';
+import { describeError, exitCodeOf, InputError } from '../errors';
+import { checksFor, exitCodeFor, verdictOf } from '../gate/verdict';
+import { openOnnxClassifier } from '../model/onnx';
+import { ObservedModel } from '../model/surface';
+import type { Classifier } from '../model/types';
+import { loadPolicy } from '../policy';
+import type { DataFileSettings, Policy } from '../policy/types';
+import { PROBES } from '../probes';
+import type { ProbeContext, ProbeDefinition } from '../probes/types';
+import type { GateReport, ProbeResult } from '../result';
+import { TOOL } from '../version';
+import { labelWithClasses } from './labels';
+import { SignalCache } from './signals';
+
+export interface RunOptions {
+  /** Paths in the report are written relative to this folder (default: the working directory). */
+  relativeTo?: string;
+}
+
+export async function runGate(policyFile: string, options: RunOptions = {}): Promise<GateReport> {
+  const started = performance.now();
+  const relative = (p: string) => path.relative(options.relativeTo ?? process.cwd(), p).split(path.sep).join('/');
+  const report = emptyReport(relative(path.resolve(policyFile)));
+  const lap = stopwatch();
+  try {
+    const policy = loadPolicy(policyFile);
+    fillPolicyFacts(report, policy, relative);
+    report.timings.policy = lap();
+
+    const model = await openOnnxClassifier(policy.model);
+    report.inputs.model = { path: relative(policy.model.path), sha256: sha256File(policy.model.path) };
+    report.timings.model = lap();
+
+    const context = loadContext(policy, model, report, relative);
+    report.timings.data = lap();
+
+    for (const [id, settings] of Object.entries(policy.probes)) {
+      if (!settings) continue;
+      report.probes.push(await runProbe(PROBES[id as keyof typeof PROBES], settings, context));
+    }
+    report.queries = model.queries;
+    report.verdict = verdictOf(report.probes);
+    report.exitCode = exitCodeFor(report.verdict);
+  } catch (error) {
+    report.verdict = 'error';
+    report.exitCode = exitCodeOf(error);
+    const location = error instanceof InputError ? error.location : undefined;
+    report.error = {
+      message: describeError(error),
+      exitCode: report.exitCode,
+      ...(location ? { ...location, file: relative(location.file) } : {}),
+    };
+  }
+  report.timings.total = round(performance.now() - started);
+  return report;
+}
+
+function loadContext(
+  policy: Policy,
+  model: Classifier,
+  report: GateReport,
+  relative: (p: string) => string,
+): ProbeContext {
+  const info = model.info;
+  const load = (file: DataFileSettings, role: string) => {
+    const data = loadDataset(file, {
+      role,
+      label: policy.data.label,
+      features: policy.data.features,
+      maxRows: policy.data.maxRows,
+      seed: policy.seed,
+    });
+    if (data.features.length !== info.featureCount) {
+      throw new InputError(
+        `${data.features.length} feature columns selected, but the model's input "${info.input}" takes ${info.featureCount}; check data.features`,
+        { file: data.file, field: 'data.features' },
+      );
+    }
+    report.inputs.data.push({ role, path: relative(file.path), sha256: sha256File(file.path), rows: data.rows, rowsInFile: data.rowsInFile });
+    return labelWithClasses(data, info.classLabels, policy.data.label);
+  };
+  const members = load(policy.data.members, 'members');
+  const nonMembers = load(policy.data.nonMembers, 'non-members');
+  if (members.features.join('\u0000') !== nonMembers.features.join('\u0000')) {
+    throw new InputError('members and non-members must have the same feature columns in the same order', {
+      file: nonMembers.file,
+      field: 'data.features',
+    });
+  }
+  const observed = new ObservedModel(model, policy.surface);
+  report.model = {
+    input: info.input,
+    output: info.output,
+    featureCount: info.featureCount,
+    classes: info.classLabels,
+    scoreKind: info.scoreKind,
+    scoreKindReason: info.scoreKindReason,
+  };
+  return {
+    model: observed,
+    members,
+    nonMembers,
+    signals: new SignalCache(observed),
+    seed: policy.seed,
+    confidence: policy.gate.confidence,
+  };
+}
+
+async function runProbe<S>(probe: ProbeDefinition<S>, settings: S, context: ProbeContext): Promise<ProbeResult> {
+  const started = performance.now();
+  const queriesBefore = context.model.queries;
+  const result: ProbeResult = {
+    id: probe.id,
+    description: probe.description,
+    status: 'ok',
+    attacks: [],
+    checks: [],
+    notes: [],
+    queries: 0,
+    seconds: 0,
+  };
+  try {
+    const measured = await probe.run(context, settings);
+    result.attacks = measured.attacks;
+    result.notes = measured.notes;
+    result.checks = checksFor(probe.id, measured.attacks, probe.thresholds(settings));
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    result.status = 'error';
+    result.error = describeError(error);
+  }
+  result.queries = context.model.queries - queriesBefore;
+  result.seconds = round((performance.now() - started) / 1000, 3);
+  return result;
+}
+
+function emptyReport(policyPath: string): GateReport {
+  return {
+    version: 1,
+    verdict: 'error',
+    exitCode: 3,
+    tool: TOOL,
+    policy: { name: '', file: policyPath },
+    inputs: { policy: [], data: [] },
+    seed: null,
+    surface: null,
+    confidence: null,
+    probes: [],
+    queries: 0,
+    timings: {},
+  };
+}
+
+function fillPolicyFacts(report: GateReport, policy: Policy, relative: (p: string) => string): void {
+  report.policy.name = policy.name;
+  report.inputs.policy = policy.sources.map((file) => ({ path: relative(file), sha256: sha256File(file) }));
+  report.seed = policy.seed;
+  const { scores, topK, decimals } = policy.surface;
+  report.surface = { scores, ...(scores === 'top-k' ? { topK } : {}), ...(decimals !== undefined ? { decimals } : {}) };
+  report.confidence = policy.gate.confidence;
+}
+
+function stopwatch(): () => number {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    const ms = round(now - last);
+    last = now;
+    return ms;
+  };
+}
+
+function round(value: number, digits = 1): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
