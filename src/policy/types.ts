@@ -3,6 +3,17 @@
  * absolute; every default is filled in, so no stage re-reads the YAML or guesses a default.
  */
 
+import type { SourceLocation } from '../errors';
+
+/**
+ * A policy setting that does not stop the gate but is probably not what was meant (e.g. `top-k`
+ * with a surface that reveals every score, which the gate then ignores).
+ */
+export interface PolicyWarning {
+  message: string;
+  location: SourceLocation;
+}
+
 /** A threshold as written in the policy, with where it was written (for annotations). */
 export interface Threshold {
   warn?: number;
@@ -23,6 +34,8 @@ export interface DataFileSettings {
   format: 'csv' | 'jsonl' | 'npy';
   /** NPY only: a 1-D .npy file holding the labels (absolute path). */
   labels?: string;
+  /** NPY only: names of the array's columns, in order (default "0", "1", ...). */
+  columns?: string[];
 }
 
 export type ScoreKind = 'auto' | 'probabilities' | 'logits';
@@ -39,6 +52,10 @@ export interface ModelSettings {
 export interface DataSettings {
   members: DataFileSettings;
   nonMembers: DataFileSettings;
+  /**
+   * Name of the label column. With .npy data that has a separate labels file it is only a name
+   * ("label" unless the policy sets one).
+   */
   label: string;
   /** Column names, or one glob; undefined means every column but the label. */
   features?: string[] | string;
@@ -47,7 +64,7 @@ export interface DataSettings {
 
 export interface SurfaceSettings {
   scores: 'full' | 'top-k' | 'label';
-  /** Only meaningful when scores is top-k. */
+  /** How many scores are revealed when scores is top-k; 0 (unused) for the other surfaces. */
   topK: number;
   decimals?: number;
 }
@@ -92,4 +109,6 @@ export interface Policy {
   surface: SurfaceSettings;
   probes: { membership?: MembershipSettings };
   gate: GateSettings;
+  /** Settings the gate ignores, with where they are (for the CLI and annotations). */
+  warnings?: PolicyWarning[];
 }

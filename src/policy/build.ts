@@ -1,0 +1,128 @@
+/**
+ * The validated, merged document → the typed `Policy`, with every default filled in and every
+ * path made absolute (relative to the file that declared it). Only called when validation found
+ * no error, so the shapes here are those the schema guarantees.
+ */
+import { basename, extname } from 'node:path';
+import { dataFormat, defaultAttacks, resolvePathValue } from './checks';
+import type { MergedPolicy, PlainObject } from './merge';
+import type { PolicyPath } from './source';
+import type {
+  DataFileSettings,
+  MembershipAttack,
+  MembershipSettings,
+  Policy,
+  SurfaceSettings,
+  Threshold,
+} from './types';
+
+/** Every default of the policy format, in one place. */
+export const POLICY_DEFAULTS = {
+  seed: 0,
+  task: 'classification',
+  modelScores: 'auto',
+  maxRows: 5000,
+  surfaceScores: 'full',
+  stability: { queries: 8, noise: 0.05 },
+  confidence: 0.95,
+} as const;
+
+export function buildPolicy(merged: MergedPolicy): Policy {
+  const d = merged.data;
+  const file = merged.layers[merged.layers.length - 1]!.file;
+  const obj = (value: unknown): PlainObject => (value ?? {}) as PlainObject;
+
+  const model = obj(d['model']);
+  const data = obj(d['data']);
+  const surface = obj(d['surface']);
+  const gate = obj(d['gate']);
+  const probes = obj(d['probes']);
+
+  const dataFile = (role: 'members' | 'non-members'): DataFileSettings => {
+    const entry = obj(data[role]);
+    const out: DataFileSettings = {
+      path: resolvePathValue(merged, ['data', role, 'path']),
+      format: dataFormat(entry)!,
+    };
+    if (entry['labels'] !== undefined) out.labels = resolvePathValue(merged, ['data', role, 'labels']);
+    if (entry['columns'] !== undefined) out.columns = [...(entry['columns'] as string[])];
+    return out;
+  };
+
+  const scores = (surface['scores'] as SurfaceSettings['scores'] | undefined) ?? POLICY_DEFAULTS.surfaceScores;
+  const surfaceSettings: SurfaceSettings = {
+    scores,
+    topK: scores === 'top-k' ? (surface['top-k'] as number) : 0,
+  };
+  // A label-only surface reveals no scores, so decimals (a warning at load time) do not apply.
+  if (surface['decimals'] !== undefined && scores !== 'label') {
+    surfaceSettings.decimals = surface['decimals'] as number;
+  }
+
+  const policy: Policy = {
+    file,
+    sources: merged.layers.map((l) => l.file),
+    version: 1,
+    name: (d['name'] as string | undefined) ?? basename(file, extname(file)),
+    seed: (d['seed'] as number | undefined) ?? POLICY_DEFAULTS.seed,
+    model: {
+      path: resolvePathValue(merged, ['model', 'path']),
+      task: POLICY_DEFAULTS.task,
+      scores: (model['scores'] as Policy['model']['scores'] | undefined) ?? POLICY_DEFAULTS.modelScores,
+    },
+    data: {
+      members: dataFile('members'),
+      nonMembers: dataFile('non-members'),
+      label: (data['label'] as string | undefined) ?? 'label',
+      maxRows: (data['max-rows'] as number | undefined) ?? POLICY_DEFAULTS.maxRows,
+    },
+    surface: surfaceSettings,
+    probes: {},
+    gate: { confidence: (gate['confidence'] as number | undefined) ?? POLICY_DEFAULTS.confidence },
+  };
+  if (typeof model['input'] === 'string') policy.model.input = model['input'];
+  if (typeof model['output'] === 'string') policy.model.output = model['output'];
+  if (data['features'] !== undefined) {
+    const features = data['features'];
+    policy.data.features = Array.isArray(features) ? [...(features as string[])] : (features as string);
+  }
+
+  if (probes['membership'] !== undefined) {
+    policy.probes.membership = buildMembership(merged, obj(probes['membership']), scores);
+  }
+  return policy;
+}
+
+function buildMembership(merged: MergedPolicy, m: PlainObject, scores: string): MembershipSettings {
+  const stability = (m['stability'] ?? {}) as PlainObject;
+  const thresholds = (m['thresholds'] ?? {}) as PlainObject;
+  const base: PolicyPath = ['probes', 'membership', 'thresholds'];
+  const threshold = (key: string): Threshold | undefined => {
+    const t = thresholds[key] as PlainObject | undefined;
+    if (!t) return undefined;
+    const where = merged.locate([...base, key], 'key');
+    const out: Threshold = { source: { file: where.source.file, line: where.line, column: where.column } };
+    if (typeof t['warn'] === 'number') out.warn = t['warn'];
+    if (typeof t['fail'] === 'number') out.fail = t['fail'];
+    return out;
+  };
+  const settings: MembershipSettings = {
+    attacks: Array.isArray(m['attacks']) ? [...(m['attacks'] as MembershipAttack[])] : defaultAttacks(scores),
+    stability: {
+      queries: (stability['queries'] as number | undefined) ?? POLICY_DEFAULTS.stability.queries,
+      noise: (stability['noise'] as number | undefined) ?? POLICY_DEFAULTS.stability.noise,
+    },
+    thresholds: {},
+  };
+  const auc = threshold('auc');
+  if (auc) settings.thresholds.auc = auc;
+  const advantage = threshold('advantage');
+  if (advantage) settings.thresholds.advantage = advantage;
+  const tpr = threshold('tpr-at-fpr');
+  if (tpr) {
+    settings.thresholds.tprAtFpr = { ...tpr, fpr: (thresholds['tpr-at-fpr'] as PlainObject)['fpr'] as number };
+  }
+  const epsilon = threshold('epsilon-lower-bound');
+  if (epsilon) settings.thresholds.epsilonLowerBound = epsilon;
+  return settings;
+}

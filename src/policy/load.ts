@@ -1,0 +1,103 @@
+/**
+ * `loadPolicy(file)`: the one entry point from a policy file to the typed `Policy`.
+ *
+ * Steps: read and parse every file of the `extends` chain with source positions → deep-merge →
+ * check each preset/base on its own against the schema without `required` (so a broken shared
+ * base is reported even where a policy overrides the broken value) → check the merged document
+ * against the full schema → checks the schema cannot express (threshold order, files that must
+ * exist, surface/attack combinations) → build the typed Policy with defaults and absolute paths.
+ */
+import { resolve } from 'node:path';
+import { PolicyError, type SourceLocation } from '../errors';
+import { buildPolicy } from './build';
+import { semanticChecks } from './checks';
+import { mergeLayers, type MergedPolicy } from './merge';
+import { readExtendsChain } from './presets';
+import { schemaErrors } from './schema';
+import { positionOf } from './source';
+import type { Policy, PolicyWarning } from './types';
+
+/** Everything wrong with a policy: errors stop the gate (exit 2), warnings do not. */
+export interface PolicyCheck {
+  /** Sorted: the policy file's own errors first, then those of what it extends; by position. */
+  errors: PolicyError[];
+  /** Settings the gate ignores, sorted the same way. */
+  warnings: PolicyWarning[];
+}
+
+interface Analysis extends PolicyCheck {
+  merged?: MergedPolicy;
+}
+
+function analyse(file: string): Analysis {
+  const absolute = resolve(file);
+  const chain = readExtendsChain(absolute);
+  if (chain.errors.length > 0) return { errors: sortByPosition(chain.errors, [absolute]), warnings: [] };
+  const { merged, errors } = mergeLayers(chain.layers);
+  let warnings: PolicyWarning[] = [];
+  if (errors.length === 0) {
+    // Presets and bases: partial policies, checked for unknown keys, types and ranges only.
+    for (const layer of chain.layers.slice(0, -1)) {
+      if (layer.data === null) continue;
+      errors.push(...schemaErrors(layer.data, (path, part) => ({ source: layer, ...positionOf(layer, path, part) }), true));
+    }
+    errors.push(...schemaErrors(merged.data, (path, part) => merged.locate(path, part)));
+    const checks = semanticChecks(merged);
+    errors.push(...checks.errors);
+    warnings = checks.warnings;
+  }
+  const order = [...chain.layers].reverse().map((l) => l.file);
+  return {
+    errors: sortByPosition(dedupe(errors), order),
+    warnings: sortByPosition(warnings, order),
+    merged,
+  };
+}
+
+function dedupe(errors: PolicyError[]): PolicyError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = e.describe();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The policy file's own errors first, then those of what it extends; by line and column. */
+function sortByPosition<T extends { location?: SourceLocation }>(errors: T[], fileOrder: string[]): T[] {
+  const rank = (e: T) => {
+    const i = fileOrder.indexOf(e.location?.file ?? '');
+    return i < 0 ? fileOrder.length : i;
+  };
+  return [...errors].sort(
+    (a, b) =>
+      rank(a) - rank(b) ||
+      (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
+      (a.location?.column ?? 0) - (b.location?.column ?? 0),
+  );
+}
+
+/**
+ * Every mistake in a policy (and what it extends), sorted by file and position; empty when the
+ * policy is valid. For `privacy-gate validate`, which prints them all.
+ */
+export function validatePolicy(file: string): PolicyError[] {
+  return analyse(file).errors;
+}
+
+/** Errors and warnings of a policy, for a `validate` command that shows both. */
+export function checkPolicy(file: string): PolicyCheck {
+  const { errors, warnings } = analyse(file);
+  return { errors, warnings };
+}
+
+/**
+ * Reads, merges, validates and types a policy. Throws the first PolicyError (by position) when
+ * the policy has any mistake; `validatePolicy` lists them all.
+ */
+export function loadPolicy(file: string): Policy {
+  const { errors, warnings, merged } = analyse(file);
+  if (errors.length > 0 || !merged) throw errors[0];
+  return { ...buildPolicy(merged), warnings };
+}

@@ -1,0 +1,279 @@
+/**
+ * Validation against policies/policy.schema.json (JSON Schema draft-07, ajv), with ajv's errors
+ * turned into messages that say what was expected, at the line and column of the YAML node.
+ */
+import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
+import schemaJson from '../../policies/policy.schema.json';
+import { PolicyError } from '../errors';
+import { closestMatch } from './suggest';
+import { fieldName, whereName, type PolicyPath, type PolicySource, type Position } from './source';
+
+/** The policy JSON Schema (draft-07), as shipped in policies/policy.schema.json. */
+export const policySchema: Readonly<Record<string, unknown>> = schemaJson as Record<string, unknown>;
+
+// `import Ajv from 'ajv'` is the class under Node ESM, vitest and esbuild's CJS interop alike
+// (ajv sets both module.exports and exports.default); the fallback covers a namespace object.
+type AjvClass = typeof AjvModule;
+const Ajv: AjvClass =
+  (AjvModule as unknown as { default?: AjvClass }).default ?? (AjvModule as unknown as AjvClass);
+
+/**
+ * The same schema with every `required`, `minProperties` and required-only `anyOf` removed: what a
+ * preset or a base policy is checked against (it may be partial; the merged policy is complete).
+ */
+export function relaxedSchema(schema: unknown = policySchema): unknown {
+  if (Array.isArray(schema)) return schema.map((s) => relaxedSchema(s));
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'required' || key === 'minProperties') continue;
+    if (key === 'anyOf' && Array.isArray(value) && value.every(isRequiredOnly)) continue;
+    out[key] = relaxedSchema(value);
+  }
+  return out;
+}
+
+function isRequiredOnly(schema: unknown): boolean {
+  return (
+    schema !== null &&
+    typeof schema === 'object' &&
+    Object.keys(schema).length === 1 &&
+    Array.isArray((schema as { required?: unknown }).required)
+  );
+}
+
+let validators: { full: ValidateFunction; relaxed: ValidateFunction } | undefined;
+
+function compiled(): { full: ValidateFunction; relaxed: ValidateFunction } {
+  if (!validators) {
+    const make = (schema: unknown): ValidateFunction => {
+      const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true });
+      return ajv.compile(schema as object);
+    };
+    validators = { full: make(policySchema), relaxed: make(relaxedSchema()) };
+  }
+  return validators;
+}
+
+/** Finds where a path is written: the file and position, for error locations. */
+export type Locator = (path: PolicyPath, part: 'key' | 'value') => { source: PolicySource } & Position;
+
+/**
+ * Validates `data` against the schema (or its relaxed form for presets) and returns one
+ * PolicyError per problem, located with `locate`.
+ */
+export function schemaErrors(data: unknown, locate: Locator, relaxed = false): PolicyError[] {
+  const validate = relaxed ? compiled().relaxed : compiled().full;
+  if (validate(data)) return [];
+  const raw = validate.errors ?? [];
+  // A required-only anyOf ("warn or fail") is reported once, not as one error per branch.
+  const anyOfPaths = raw
+    .filter((e) => e.keyword === 'anyOf' && Array.isArray(e.schema) && e.schema.every(isRequiredOnly))
+    .map((e) => e.schemaPath + '/');
+  // A misspelt key ("treshold") also leaves the key it was meant to be missing; the unknown-key
+  // message already names it ("did you mean thresholds?"), so the missing-key error is dropped.
+  const misspelt = new Set(
+    raw
+      .filter((e) => e.keyword === 'additionalProperties')
+      .map((e) => {
+        const allowed = Object.keys(((e.parentSchema as { properties?: object })?.properties ?? {}));
+        const guess = closestMatch(String(e.params['additionalProperty']), allowed);
+        return guess === undefined ? '' : `${e.instancePath}/${guess}`;
+      }),
+  );
+  const errors: PolicyError[] = [];
+  for (const error of raw) {
+    if (anyOfPaths.some((p) => error.schemaPath.startsWith(p))) continue;
+    if (
+      error.keyword === 'required' &&
+      misspelt.has(`${error.instancePath}/${String(error.params['missingProperty'])}`)
+    ) {
+      continue;
+    }
+    const translated = translate(error, data, locate);
+    if (translated) errors.push(translated);
+  }
+  return errors;
+}
+
+/** "/probes/membership/attacks/0" → ["probes", "membership", "attacks", 0] */
+function instancePath(pointer: string, root: unknown): PolicyPath {
+  if (pointer === '') return [];
+  const path: PolicyPath = [];
+  let node: unknown = root;
+  for (const raw of pointer.slice(1).split('/')) {
+    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(node)) {
+      path.push(Number(segment));
+      node = node[Number(segment)];
+    } else {
+      path.push(segment);
+      node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[segment] : undefined;
+    }
+  }
+  return path;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  object: 'a mapping',
+  array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  integer: 'an integer',
+  boolean: 'true or false',
+  null: 'an empty value',
+};
+
+/** How a value found in the file reads in a message: `a string ("high")`, `a list`. */
+export function describeFound(value: unknown): string {
+  if (value === null || value === undefined) return 'an empty value';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `a string (${JSON.stringify(value)})`;
+  if (typeof value === 'number') return `a number (${value})`;
+  if (typeof value === 'boolean') return `${value}`;
+  return String(value);
+}
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : describeFoundShort(value);
+}
+
+function describeFoundShort(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value !== null && typeof value === 'object') return 'a mapping';
+  return String(value);
+}
+
+function firstSentence(text: unknown): string | undefined {
+  if (typeof text !== 'string') return undefined;
+  const match = /^(.*?\.)(\s|$)/.exec(text);
+  return (match ? match[1]! : text).replace(/\.$/, '');
+}
+
+function orList(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+
+function translate(error: ErrorObject, root: unknown, locate: Locator): PolicyError | undefined {
+  const path = instancePath(error.instancePath, root);
+  const field = fieldName(path) || 'the top level';
+  const parent = error.parentSchema as Record<string, unknown> | undefined;
+  const properties = (parent?.['properties'] ?? {}) as Record<string, { description?: string }>;
+  const at = (p: PolicyPath, part: 'key' | 'value', message: string, fieldPath: PolicyPath = p) => {
+    const where = locate(p, part);
+    return new PolicyError(message, {
+      file: where.source.file,
+      line: where.line,
+      column: where.column,
+      field: fieldPath.length ? fieldName(fieldPath) : undefined,
+    });
+  };
+  const params = error.params as Record<string, unknown>;
+
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params['additionalProperty']);
+      const allowed = Object.keys(properties);
+      const suggestion = closestMatch(key, allowed);
+      const hint = suggestion
+        ? `did you mean "${suggestion}"?`
+        : `expected one of: ${allowed.join(', ')}`;
+      return at([...path, key], 'key', `unknown key "${key}" ${whereName(path)}; ${hint}`);
+    }
+    case 'required': {
+      const key = String(params['missingProperty']);
+      const about = firstSentence(properties[key]?.description);
+      return at(
+        path,
+        'key',
+        `missing required key "${key}" ${whereName(path)}` + (about ? ` (${about})` : ''),
+        [...path, key],
+      );
+    }
+    case 'type': {
+      const raw = params['type'];
+      const types = Array.isArray(raw) ? raw.map(String) : String(raw).split(',');
+      const expected = orList(types.map((t) => TYPE_NAMES[t] ?? t));
+      return at(path, 'value', `expected ${expected} for ${field}, found ${describeFound(error.data)}`);
+    }
+    case 'enum': {
+      const allowed = (params['allowedValues'] as unknown[]).map(String);
+      const suggestion =
+        typeof error.data === 'string' ? closestMatch(error.data, allowed) : undefined;
+      return at(
+        path,
+        'value',
+        `invalid value ${show(error.data)} for ${field}; expected one of: ${allowed.join(', ')}` +
+          (suggestion ? `; did you mean "${suggestion}"?` : ''),
+      );
+    }
+    case 'const':
+      return at(
+        path,
+        'value',
+        `unsupported value ${show(error.data)} for ${field}; expected ${show(params['allowedValue'])}`,
+      );
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum': {
+      const words: Record<string, string> = {
+        '>=': 'at least',
+        '<=': 'at most',
+        '>': 'greater than',
+        '<': 'less than',
+      };
+      const comparison = words[String(params['comparison'])] ?? String(params['comparison']);
+      const range = rangeText(parent, words) ?? `${comparison} ${params['limit']}`;
+      return at(path, 'value', `${field} must be ${range}, found ${show(error.data)}`);
+    }
+    case 'minLength':
+      return at(path, 'value', `${field} must not be empty`);
+    case 'minItems':
+      return at(path, 'value', `${field} must list at least ${params['limit']} item(s), found none`);
+    case 'uniqueItems': {
+      const i = Number(params['i']);
+      const j = Number(params['j']);
+      const later = Math.max(i, j);
+      const item = Array.isArray(error.data) ? error.data[later] : undefined;
+      return at([...path, later], 'value', `${field} lists ${show(item)} more than once`);
+    }
+    case 'minProperties': {
+      const allowed = Object.keys(properties);
+      return at(path, 'key', `${field} must set at least one of: ${allowed.join(', ')}`);
+    }
+    case 'anyOf': {
+      const branches = Array.isArray(error.schema) ? error.schema : [];
+      if (branches.every(isRequiredOnly)) {
+        const keys = branches.flatMap((b) => (b as { required: string[] }).required);
+        return at(path, 'key', `${field} must set at least one of: ${keys.join(', ')}`);
+      }
+      return at(path, 'value', `${field} does not match any allowed form`);
+    }
+    default:
+      return at(path, 'value', `${field} ${error.message ?? 'is invalid'}`);
+  }
+}
+
+/** "greater than 0 and less than 1": the whole allowed range, when the schema bounds both ends. */
+function rangeText(
+  schema: Record<string, unknown> | undefined,
+  words: Record<string, string>,
+): string | undefined {
+  if (!schema) return undefined;
+  const low =
+    schema['exclusiveMinimum'] !== undefined
+      ? `${words['>']} ${schema['exclusiveMinimum']}`
+      : schema['minimum'] !== undefined
+        ? `${words['>=']} ${schema['minimum']}`
+        : undefined;
+  const high =
+    schema['exclusiveMaximum'] !== undefined
+      ? `${words['<']} ${schema['exclusiveMaximum']}`
+      : schema['maximum'] !== undefined
+        ? `${words['<=']} ${schema['maximum']}`
+        : undefined;
+  return low && high ? `${low} and ${high}` : undefined;
+}

@@ -1,0 +1,506 @@
+/**
+ * Table of bad policies: each is written to a temp folder (with empty dummy model/data files) and
+ * must fail with a PolicyError at the given file, line and column, naming the field and saying
+ * what was expected. Lines and columns are 1-based, as editors and GitHub annotations count.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PolicyError } from '../../src/errors';
+import { loadPolicy, presetFile, validatePolicy } from '../../src/policy';
+import { policyDir } from './helpers';
+
+interface Case {
+  name: string;
+  /** The text of policy.yaml. */
+  policy: string;
+  /** Other files in the folder (name → text). */
+  files?: Record<string, string>;
+  /** Dummy files to create instead of the default model.onnx, train.csv, holdout.csv. */
+  dummies?: string[];
+  expect: {
+    /** File holding the mistake: a name in the folder, or "preset:<name>". Default policy.yaml. */
+    file?: string;
+    line: number;
+    column: number;
+    field?: string;
+    message: string | RegExp;
+  };
+}
+
+/** Lines 1-11 of a valid policy, so each case only writes what differs. */
+const HEAD = `version: 1
+model:
+  path: model.onnx
+data:
+  members: { path: train.csv }
+  non-members: { path: holdout.csv }
+  label: digit
+`;
+// line 8 onwards:
+const PROBES = `probes:
+  membership:
+    thresholds:
+      auc: { warn: 0.55, fail: 0.60 }
+`;
+
+const cases: Case[] = [
+  {
+    name: 'unknown key, with a suggestion',
+    policy: `${HEAD}probes:
+  membership:
+    treshold:
+      auc: { fail: 0.6 }
+`,
+    expect: {
+      line: 10,
+      column: 5,
+      field: 'probes.membership.treshold',
+      message: 'unknown key "treshold" in probes.membership; did you mean "thresholds"?',
+    },
+  },
+  {
+    name: 'unknown top-level key, no close match: the allowed keys are listed',
+    policy: `${HEAD}${PROBES}colour: blue
+`,
+    expect: {
+      line: 12,
+      column: 1,
+      field: 'colour',
+      message: /^unknown key "colour" at the top level; expected one of: version, name, extends, seed, model, data, surface, probes, gate$/,
+    },
+  },
+  {
+    name: 'camelCase key finds its kebab-case name',
+    policy: `version: 1
+model:
+  path: model.onnx
+data:
+  members: { path: train.csv }
+  non-members: { path: holdout.csv }
+  label: digit
+  maxRows: 100
+${PROBES}`,
+    expect: { line: 8, column: 3, field: 'data.maxRows', message: 'did you mean "max-rows"?' },
+  },
+  {
+    name: 'wrong enum value lists the allowed values',
+    policy: `${HEAD}${PROBES}surface:
+  scores: partial
+`,
+    expect: {
+      line: 13,
+      column: 11,
+      field: 'surface.scores',
+      message: 'invalid value "partial" for surface.scores; expected one of: full, top-k, label',
+    },
+  },
+  {
+    name: 'misspelt attack in a flow list',
+    policy: `${HEAD}probes:
+  membership:
+    attacks: [confidence, los]
+    thresholds:
+      auc: { fail: 0.6 }
+`,
+    expect: {
+      line: 10,
+      column: 27,
+      field: 'probes.membership.attacks[1]',
+      message: /expected one of: loss, confidence, entropy, modified-entropy, gap, label-stability; did you mean "loss"\?/,
+    },
+  },
+  {
+    name: 'wrong type: string for a number',
+    policy: `${HEAD}${PROBES}gate:
+  confidence: high
+`,
+    expect: {
+      line: 13,
+      column: 15,
+      field: 'gate.confidence',
+      message: 'expected a number for gate.confidence, found a string ("high")',
+    },
+  },
+  {
+    name: 'wrong type: fraction for an integer',
+    policy: `seed: 1.5
+${HEAD}${PROBES}`,
+    expect: { line: 1, column: 7, field: 'seed', message: 'expected an integer for seed, found a number (1.5)' },
+  },
+  {
+    name: 'wrong type: a scalar where a mapping is expected',
+    policy: `${HEAD}${PROBES}surface: full
+`,
+    expect: {
+      line: 12,
+      column: 10,
+      field: 'surface',
+      message: 'expected a mapping for surface, found a string ("full")',
+    },
+  },
+  {
+    name: 'wrong type: a union type (features)',
+    policy: `${HEAD}${PROBES}`.replace('  label: digit\n', '  label: digit\n  features: 7\n'),
+    expect: {
+      line: 8,
+      column: 13,
+      field: 'data.features',
+      message: 'expected a string or a list for data.features, found a number (7)',
+    },
+  },
+  {
+    name: 'missing required key names the key and its parent',
+    policy: `${HEAD}${PROBES}`.replace('  path: model.onnx\n', '  scores: auto\n'),
+    expect: {
+      line: 2,
+      column: 1,
+      field: 'model.path',
+      message: /^missing required key "path" in model \(Path of the ONNX model file/,
+    },
+  },
+  {
+    name: 'missing required top-level key',
+    policy: `version: 1
+model:
+  path: model.onnx
+${PROBES}`,
+    expect: { line: 1, column: 1, field: 'data', message: 'missing required key "data" at the top level' },
+  },
+  {
+    name: 'version other than 1',
+    policy: `${HEAD}${PROBES}`.replace('version: 1', 'version: 2'),
+    expect: { line: 1, column: 10, field: 'version', message: 'unsupported value 2 for version; expected 1' },
+  },
+  {
+    name: 'YAML syntax error: unclosed flow mapping',
+    policy: `version: 1
+model:
+  path: model.onnx
+data:
+  members: { path: train.csv
+  non-members: { path: holdout.csv }
+`,
+    expect: { line: 6, column: 3, message: /^YAML syntax error: Flow map .* must be sufficiently indented and end with a \}$/ },
+  },
+  {
+    name: 'YAML syntax error: duplicate key',
+    policy: `${HEAD}${PROBES}seed: 1
+seed: 2
+`,
+    expect: { line: 13, column: 1, message: /^YAML syntax error: Map keys must be unique/ },
+  },
+  {
+    name: 'number out of range: confidence is in (0, 1)',
+    policy: `${HEAD}${PROBES}gate:
+  confidence: 1
+`,
+    expect: {
+      line: 13,
+      column: 15,
+      field: 'gate.confidence',
+      message: 'gate.confidence must be greater than 0 and less than 1, found 1',
+    },
+  },
+  {
+    name: 'number out of range: top-k >= 1',
+    policy: `${HEAD}${PROBES}surface: { scores: top-k, top-k: 0 }
+`,
+    expect: { line: 12, column: 34, field: 'surface.top-k', message: 'surface.top-k must be at least 1, found 0' },
+  },
+  {
+    name: 'threshold with neither warn nor fail',
+    policy: `${HEAD}probes:
+  membership:
+    thresholds:
+      auc: {}
+`,
+    expect: {
+      line: 11,
+      column: 7,
+      field: 'probes.membership.thresholds.auc',
+      message: 'probes.membership.thresholds.auc must set at least one of: warn, fail',
+    },
+  },
+  {
+    name: 'tpr-at-fpr without fpr',
+    policy: `${HEAD}probes:
+  membership:
+    thresholds:
+      tpr-at-fpr: { fail: 0.05 }
+`,
+    expect: {
+      line: 11,
+      column: 7,
+      field: 'probes.membership.thresholds.tpr-at-fpr.fpr',
+      message: /^missing required key "fpr" in probes.membership.thresholds.tpr-at-fpr/,
+    },
+  },
+  {
+    name: 'the same attack twice',
+    policy: `${HEAD}probes:
+  membership:
+    attacks: [loss, gap, loss]
+    thresholds: { auc: { fail: 0.6 } }
+`,
+    expect: {
+      line: 10,
+      column: 26,
+      field: 'probes.membership.attacks[2]',
+      message: 'probes.membership.attacks lists "loss" more than once',
+    },
+  },
+  {
+    name: 'warn above fail',
+    policy: `${HEAD}probes:
+  membership:
+    thresholds:
+      auc:
+        warn: 0.7
+        fail: 0.6
+`,
+    expect: {
+      line: 12,
+      column: 9,
+      field: 'probes.membership.thresholds.auc.warn',
+      message: /^warn \(0\.7\) is above fail \(0\.6\) for probes\.membership\.thresholds\.auc; warn must not exceed fail/,
+    },
+  },
+  {
+    name: 'warn above an inherited fail: reported in the child, naming the preset',
+    policy: `extends: standard
+${HEAD}probes:
+  membership:
+    thresholds:
+      auc: { warn: 0.65 }
+`,
+    expect: {
+      line: 12,
+      column: 14,
+      field: 'probes.membership.thresholds.auc.warn',
+      message: /warn \(0\.65\) is above fail \(0\.6\) .*\(fail is set in .*standard\.yaml:\d+\)/,
+    },
+  },
+  {
+    name: 'tpr-at-fpr fail not above fpr',
+    policy: `${HEAD}probes:
+  membership:
+    thresholds:
+      tpr-at-fpr: { fpr: 0.01, fail: 0.01 }
+`,
+    expect: {
+      line: 11,
+      column: 32,
+      field: 'probes.membership.thresholds.tpr-at-fpr.fail',
+      message: 'fail (0.01) must be above fpr (0.01)',
+    },
+  },
+  {
+    name: 'missing model file names the resolved path',
+    policy: `${HEAD}${PROBES}`.replace('path: model.onnx', 'path: models/candidate.onnx'),
+    expect: {
+      line: 3,
+      column: 9,
+      field: 'model.path',
+      message: /^model file not found: .*policy-test-[^/]+\/models\/candidate\.onnx$/,
+    },
+  },
+  {
+    name: 'missing data file',
+    policy: `${HEAD}${PROBES}`,
+    dummies: ['model.onnx', 'train.csv'],
+    expect: {
+      line: 6,
+      column: 24,
+      field: 'data.non-members.path',
+      message: /^non-members data file not found: .*holdout\.csv$/,
+    },
+  },
+  {
+    name: 'data format that cannot be told from the extension',
+    policy: `${HEAD}${PROBES}`.replace('path: train.csv', 'path: train.txt'),
+    dummies: ['model.onnx', 'train.txt', 'holdout.csv'],
+    expect: {
+      line: 5,
+      column: 20,
+      field: 'data.members.path',
+      message: /cannot tell the format of "train\.txt".*format: csv \| jsonl \| npy/,
+    },
+  },
+  {
+    name: 'labels file with CSV data',
+    policy: `${HEAD}${PROBES}`.replace('{ path: train.csv }', '{ path: train.csv, labels: y.npy }'),
+    expect: { line: 5, column: 31, field: 'data.members.labels', message: /^labels is only for \.npy data/ },
+  },
+  {
+    name: 'no label column',
+    policy: `${HEAD}${PROBES}`.replace('  label: digit\n', ''),
+    expect: { line: 4, column: 1, field: 'data.label', message: /^missing required key "label" in data/ },
+  },
+  {
+    name: 'extends an unknown preset',
+    policy: `extends: standrd
+${HEAD}${PROBES}`,
+    expect: {
+      line: 1,
+      column: 10,
+      field: 'extends',
+      message: /^unknown preset "standrd" for extends; expected a preset name \(standard, strict\).*did you mean "standard"\?$/,
+    },
+  },
+  {
+    name: 'extends a file that does not exist',
+    policy: `extends: ./shared/base.yaml
+${HEAD}${PROBES}`,
+    expect: { line: 1, column: 10, field: 'extends', message: /^extends "\.\/shared\/base\.yaml": file not found: / },
+  },
+  {
+    name: 'extends that is not a string',
+    policy: `extends: [standard]
+${HEAD}${PROBES}`,
+    expect: { line: 1, column: 10, field: 'extends', message: /^expected a preset name .* for extends, found \["standard"\]/ },
+  },
+  {
+    name: 'extends cycle: reported where the cycle closes',
+    policy: `extends: base.yaml
+${HEAD}${PROBES}`,
+    files: { 'base.yaml': '# shared settings\nextends: ./policy.yaml\nseed: 1\n' },
+    expect: {
+      file: 'base.yaml',
+      line: 2,
+      column: 10,
+      field: 'extends',
+      message: 'extends cycle: policy.yaml -> base.yaml -> policy.yaml',
+    },
+  },
+  {
+    name: 'extends itself',
+    policy: `extends: policy.yaml
+${HEAD}${PROBES}`,
+    expect: { line: 1, column: 10, field: 'extends', message: 'extends cycle: policy.yaml -> policy.yaml' },
+  },
+  {
+    name: 'a mistake in an extended base file is reported in that file',
+    policy: `extends: base.yaml
+${HEAD}${PROBES}`,
+    files: { 'base.yaml': 'seed: 3\nsurface:\n  scores: partial\n' },
+    expect: {
+      file: 'base.yaml',
+      line: 3,
+      column: 11,
+      field: 'surface.scores',
+      message: /^invalid value "partial" for surface\.scores/,
+    },
+  },
+  {
+    name: 'label-only surface with score attacks',
+    policy: `${HEAD}surface:
+  scores: label
+probes:
+  membership:
+    attacks: [gap, loss, entropy]
+    thresholds: { auc: { fail: 0.6 } }
+`,
+    expect: {
+      line: 12,
+      column: 20,
+      field: 'probes.membership.attacks[1]',
+      message: /^attacks loss, entropy need class scores, but surface\.scores is label .*: the label-only surface reveals no scores; use the label-only attacks gap and label-stability/,
+    },
+  },
+  {
+    name: 'top-k surface without top-k',
+    policy: `${HEAD}${PROBES}surface:
+  scores: top-k
+`,
+    expect: { line: 13, column: 11, field: 'surface.top-k', message: /^surface\.scores is top-k but top-k is not set/ },
+  },
+  {
+    name: 'no probes',
+    policy: `${HEAD}probes: {}
+`,
+    expect: { line: 8, column: 1, field: 'probes', message: 'probes must set at least one of: membership' },
+  },
+  {
+    name: 'empty policy file',
+    policy: '# nothing yet\n',
+    expect: { line: 1, column: 1, message: /^the policy file is empty/ },
+  },
+  {
+    name: 'a list at the top level',
+    policy: '- version: 1\n',
+    expect: { line: 1, column: 1, message: 'expected a mapping of policy keys at the top level, found a list' },
+  },
+];
+
+describe('invalid policies', () => {
+  it.each(cases)('$name', (c) => {
+    const dir = policyDir({ 'policy.yaml': c.policy, ...c.files }, c.dummies);
+    const file = join(dir, 'policy.yaml');
+    const expectedFile = c.expect.file?.startsWith('preset:')
+      ? presetFile(c.expect.file.slice('preset:'.length))
+      : join(dir, c.expect.file ?? 'policy.yaml');
+
+    let thrown: unknown;
+    try {
+      loadPolicy(file);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(PolicyError);
+    const error = thrown as PolicyError;
+    expect({ field: undefined, ...error.location, message: error.message }).toEqual({
+      file: expectedFile,
+      line: c.expect.line,
+      column: c.expect.column,
+      field: c.expect.field,
+      message: typeof c.expect.message === 'string' ? expect.stringContaining(c.expect.message) : expect.stringMatching(c.expect.message),
+    });
+    // validatePolicy reports the same first error (and maybe more).
+    const all = validatePolicy(file);
+    expect(all[0]?.describe()).toBe(error.describe());
+  });
+});
+
+describe('validatePolicy', () => {
+  it('returns every error, sorted by position', () => {
+    const dir = policyDir({
+      'policy.yaml': `version: 1
+model:
+  path: missing.onnx
+  scorse: auto
+data:
+  members: { path: train.csv }
+  non-members: { path: holdout.csv }
+  label: digit
+surface: { scores: label }
+probes:
+  membership:
+    attacks: [loss]
+    thresholds:
+      auc: { warn: 0.7, fail: 0.6 }
+gate: { confidence: 2 }
+`,
+    });
+    const errors = validatePolicy(join(dir, 'policy.yaml'));
+    expect(errors.map((e) => [e.location?.line, e.location?.field])).toEqual([
+      [3, 'model.path'],
+      [4, 'model.scorse'],
+      [12, 'probes.membership.attacks[0]'],
+      [14, 'probes.membership.thresholds.auc.warn'],
+      [15, 'gate.confidence'],
+    ]);
+    expect(errors.every((e) => e instanceof PolicyError)).toBe(true);
+  });
+
+  it('returns nothing for a valid policy', () => {
+    const dir = policyDir({ 'policy.yaml': `${HEAD}${PROBES}` });
+    expect(validatePolicy(join(dir, 'policy.yaml'))).toEqual([]);
+  });
+
+  it('reports a policy file that does not exist', () => {
+    const errors = validatePolicy('/nonexistent/policy.yaml');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toBe('policy file not found: /nonexistent/policy.yaml');
+    expect(errors[0]!.location?.file).toBe('/nonexistent/policy.yaml');
+  });
+});
