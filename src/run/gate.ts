@@ -3,7 +3,7 @@
  * writing files, comments and exit codes is the publishers' job.
  */
 import path from 'node:path';
-import { loadDataset, sha256File } from '../data';
+import { checkSameFeatures, loadDatasetWithHashes, sha256File } from '../data';
 import { describeError, exitCodeOf, InputError } from '../errors';
 import { checksFor, exitCodeFor, verdictOf } from '../gate/verdict';
 import { openOnnxClassifier } from '../model/onnx';
@@ -69,7 +69,7 @@ function loadContext(
 ): ProbeContext {
   const info = model.info;
   const load = (file: DataFileSettings, role: string) => {
-    const data = loadDataset(file, {
+    const { dataset: data, sha256 } = loadDatasetWithHashes(file, {
       role,
       label: policy.data.label,
       features: policy.data.features,
@@ -82,17 +82,15 @@ function loadContext(
         { file: data.file, field: 'data.features' },
       );
     }
-    report.inputs.data.push({ role, path: relative(file.path), sha256: sha256File(file.path), rows: data.rows, rowsInFile: data.rowsInFile });
+    report.inputs.data.push({ role, path: relative(file.path), sha256: sha256.data, rows: data.rows, rowsInFile: data.rowsInFile });
+    if (file.labels && sha256.labels) {
+      report.inputs.data.push({ role: `${role} labels`, path: relative(file.labels), sha256: sha256.labels, rows: data.rows, rowsInFile: data.rowsInFile });
+    }
     return labelWithClasses(data, info.classLabels, policy.data.label);
   };
   const members = load(policy.data.members, 'members');
   const nonMembers = load(policy.data.nonMembers, 'non-members');
-  if (members.features.join('\u0000') !== nonMembers.features.join('\u0000')) {
-    throw new InputError('members and non-members must have the same feature columns in the same order', {
-      file: nonMembers.file,
-      field: 'data.features',
-    });
-  }
+  checkSameFeatures(members, nonMembers);
   const observed = new ObservedModel(model, policy.surface);
   report.model = {
     input: info.input,

@@ -1,0 +1,13 @@
+/** The data layer's public surface: load a file into a Dataset, check two agree, hash. */
+export type { Dataset } from './types';
+export { formatFromPath, loadDataset, loadDatasetWithHashes } from './load';
+export type { DataFileSpec, DataFormat, LoadOptions, LoadedDataset } from './load';
+export { checkSameFeatures } from './check';
+export { sha256, sha256File } from './hash';
+export { parseCsv } from './csv';
+export { parseJsonl } from './jsonl';
+export { parseNpy, npyTable, float32ToString } from './npy';
+export type { NpyArray, NpyTableOptions } from './npy';
+export { selectColumns, readRows, suggest } from './select';
+export type { ColumnChoice } from './select';
+export type { RawTable } from './table';
