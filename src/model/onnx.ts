@@ -3,11 +3,13 @@
  * outputs (probabilities, logits, a single sigmoid column, or an sklearn-onnx ZipMap) into
  * rows of class probabilities, batches every query and counts them.
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { InputError, RuntimeFailure } from '../errors';
 import type { ModelSettings } from '../policy/types';
 import { loadOnnxRuntime, type OrtModule } from './runtime';
-import { toProbabilities, detectScoreKind, type ScoreLayout } from './scores';
+import { exposeZipMapInput } from './onnx-zipmap';
+import { detectScoreKind, toProbabilities } from './scores';
 import type { Classifier, ModelInfo, TensorInfo } from './types';
 
 type Session = Awaited<ReturnType<OrtModule['InferenceSession']['create']>>;
@@ -24,24 +26,25 @@ export async function openOnnxClassifier(
   options: OpenOptions = {},
 ): Promise<OnnxClassifier> {
   const ort = await loadOnnxRuntime();
-  let session: Session;
-  try {
-    session = await ort.InferenceSession.create(settings.path, {
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-      intraOpNumThreads: availableParallelism(),
-      logSeverityLevel: 3,
-    });
-  } catch (error) {
-    throw new InputError(
-      `cannot load the ONNX model: ${firstLine(error)}; expected an ONNX model file (opset ≤ 26, IR ≤ 13)`,
-      { file: settings.path, field: 'model.path' },
-    );
-  }
+  let session = await createSession(ort, settings, settings.path);
   const inputs = session.inputMetadata.map(describeValue);
   const outputs = session.outputMetadata.map(describeValue);
   const input = pickInput(settings, inputs);
-  const output = pickOutput(settings, outputs);
+  let output = pickOutput(settings, outputs);
+  let classLabels: string[] | undefined;
+  const outputName = output.name;
+  if (output.type === 'sequence') {
+    const exposed = exposeZipMapInput(readFileSync(settings.path), output.name);
+    if (!exposed) {
+      throw new InputError(
+        `model output "${output.name}" is not a tensor, and no ZipMap produces it; set model.output to a tensor of class scores`,
+        { file: settings.path, field: 'model.output' },
+      );
+    }
+    session = await createSession(ort, settings, exposed.model);
+    output = session.outputMetadata.map(describeValue).find((o) => o.name === exposed.probabilities)!;
+    classLabels = exposed.classLabels;
+  }
   const inputType = input.type === 'float64' ? 'float64' : 'float32';
   if (input.type !== 'float32' && input.type !== 'float64') {
     throw new InputError(
@@ -63,6 +66,7 @@ export async function openOnnxClassifier(
   const adapter = new OnnxClassifier(ort, session, settings, {
     input,
     output,
+    outputName,
     inputType,
     featureCount,
     batchSize: fixedBatch ?? options.batchSize ?? DEFAULT_BATCH,
@@ -70,13 +74,34 @@ export async function openOnnxClassifier(
     inputs,
     outputs,
   });
-  await adapter.discoverClasses();
+  await adapter.discoverClasses(classLabels);
   return adapter;
+}
+
+async function createSession(ort: OrtModule, settings: ModelSettings, model: string | Uint8Array): Promise<Session> {
+  const options = {
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    intraOpNumThreads: availableParallelism(),
+    logSeverityLevel: 3,
+  } as const;
+  try {
+    return typeof model === 'string'
+      ? await ort.InferenceSession.create(model, options)
+      : await ort.InferenceSession.create(model, options);
+  } catch (error) {
+    throw new InputError(
+      `cannot load the ONNX model: ${firstLine(error)}; expected an ONNX model file (opset ≤ 26, IR ≤ 13)`,
+      { file: settings.path, field: 'model.path' },
+    );
+  }
 }
 
 interface Plan {
   input: TensorInfo;
   output: TensorInfo;
+  /** The output as the policy names it (a ZipMap's, when its input tensor is what runs). */
+  outputName: string;
   inputType: 'float32' | 'float64';
   featureCount: number;
   batchSize: number;
@@ -87,7 +112,8 @@ interface Plan {
 
 export class OnnxClassifier implements Classifier {
   private queryCount = 0;
-  private layout: ScoreLayout | undefined;
+  /** Scores per row in the raw output (1 for a single sigmoid column). */
+  private width = 0;
   private classLabels: string[] = [];
   private scoreKind: ModelInfo['scoreKind'] | undefined;
   private scoreKindReason = '';
@@ -104,12 +130,12 @@ export class OnnxClassifier implements Classifier {
   }
 
   get info(): ModelInfo {
-    if (!this.layout) throw new RuntimeFailure('model classes were not discovered yet');
+    if (this.width === 0) throw new RuntimeFailure('model classes were not discovered yet');
     return {
       inputs: this.plan.inputs,
       outputs: this.plan.outputs,
       input: this.plan.input.name,
-      output: this.plan.output.name,
+      output: this.plan.outputName,
       featureCount: this.plan.featureCount,
       classCount: this.classLabels.length,
       classLabels: this.classLabels,
@@ -119,32 +145,29 @@ export class OnnxClassifier implements Classifier {
   }
 
   /**
-   * Learns the class count and names. A tensor output declares them in its shape; a ZipMap
-   * (sequence of maps) only reveals its keys when run, so one all-zero row is queried.
+   * Learns the class count: ZipMap attributes name the classes; a tensor output declares the
+   * count in its shape, or else reveals it when run, so one all-zero row is queried.
    */
-  async discoverClasses(): Promise<void> {
-    const declared = this.plan.output.shape.at(-1);
-    if (this.plan.output.type !== 'sequence' && typeof declared === 'number' && declared > 0) {
-      this.setLayout({ kind: 'tensor', width: declared });
-      return;
+  async discoverClasses(zipMapLabels?: string[]): Promise<void> {
+    let width = this.plan.output.shape.at(-1);
+    if (zipMapLabels) width = zipMapLabels.length;
+    else if (typeof width !== 'number' || width < 1) {
+      const raw = (await this.runBatch(new Float32Array(this.plan.featureCount), 1)) as Float32Array;
+      width = raw.length;
     }
-    const raw = await this.runBatch(new Float32Array(this.plan.featureCount), 1);
-    this.setLayout(layoutOf(raw, this.settings));
-  }
-
-  private setLayout(layout: ScoreLayout): void {
-    this.layout = layout;
-    if (layout.kind === 'zipmap') {
-      this.classLabels = layout.keys;
-      this.scoreKind = 'probabilities';
-      this.scoreKindReason = 'ZipMap output (a map of class → probability)';
-      return;
+    if (width < 1) {
+      throw new InputError('model output is empty; expected one score per class', {
+        file: this.settings.path,
+        field: 'model.output',
+      });
     }
-    const classes = layout.width === 1 ? 2 : layout.width;
-    this.classLabels = Array.from({ length: classes }, (_, i) => String(i));
+    this.width = width;
+    const classes = width === 1 ? 2 : width;
+    this.classLabels = zipMapLabels ?? Array.from({ length: classes }, (_, i) => String(i));
+    if (zipMapLabels) this.scoreKindReason = `read from the tensor "${this.plan.output.name}" that feeds the ZipMap; `;
     if (this.settings.scores !== 'auto') {
       this.scoreKind = this.settings.scores;
-      this.scoreKindReason = 'set by the policy (model.scores)';
+      this.scoreKindReason += 'set by the policy (model.scores)';
     }
   }
 
@@ -159,7 +182,7 @@ export class OnnxClassifier implements Classifier {
       const n = Math.min(batchSize, rows - start);
       const raw = await this.runBatch(x.subarray(start * featureCount, (start + n) * featureCount), n);
       this.decideScoreKind(raw, n);
-      toProbabilities(raw, n, this.layout!, this.scoreKind!, out.subarray(start * classes, (start + n) * classes));
+      toProbabilities(raw as Float32Array, n, this.width, this.scoreKind!, out.subarray(start * classes, (start + n) * classes));
     }
     return out;
   }
@@ -167,12 +190,12 @@ export class OnnxClassifier implements Classifier {
   /** With `scores: auto`, the first batch decides: rows of non-negative values summing to 1 are probabilities. */
   private decideScoreKind(raw: unknown, rows: number): void {
     if (this.scoreKind) return;
-    const verdict = detectScoreKind(raw as Float32Array, rows, (this.layout as { width: number }).width);
+    const verdict = detectScoreKind(raw as Float32Array, rows, this.width);
     this.scoreKind = verdict.kind;
-    this.scoreKindReason = `detected on the first batch (${verdict.reason}); set model.scores to override`;
+    this.scoreKindReason += `detected on the first batch (${verdict.reason}); set model.scores to override`;
   }
 
-  private async runBatch(x: Float32Array, rows: number): Promise<unknown> {
+  private async runBatch(x: Float32Array, rows: number): Promise<Float32Array> {
     const { input, output, inputType, fixedBatch } = this.plan;
     const batch = fixedBatch ?? rows;
     const dims = [batch, ...(input.shape.slice(1) as number[])];
@@ -190,30 +213,12 @@ export class OnnxClassifier implements Classifier {
       throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows} rows: ${firstLine(error)}`, { cause: error });
     }
     this.queryCount += rows;
-    const value = result[output.name] as unknown as { data?: unknown; dims?: readonly number[] } | unknown[];
-    if (Array.isArray(value)) return value.slice(0, rows);
-    const tensorValue = value as { data: Float32Array | Float64Array; dims: readonly number[] };
+    const tensorValue = result[output.name] as unknown as { data: Float32Array | Float64Array; dims: readonly number[] };
     const width = tensorValue.dims.slice(1).reduce((a, d) => a * d, 1);
     const data32 =
       tensorValue.data instanceof Float32Array ? tensorValue.data : Float32Array.from(tensorValue.data as Float64Array);
     return data32.subarray(0, rows * width);
   }
-}
-
-function layoutOf(raw: unknown, settings: ModelSettings): ScoreLayout {
-  if (Array.isArray(raw)) {
-    const first = raw[0] as Record<string, number> | Map<unknown, number>;
-    const keys = first instanceof Map ? [...first.keys()].map(String) : Object.keys(first);
-    return { kind: 'zipmap', keys };
-  }
-  const width = (raw as Float32Array).length;
-  if (width < 1) {
-    throw new InputError('model output is empty; expected one score per class', {
-      file: settings.path,
-      field: 'model.output',
-    });
-  }
-  return { kind: 'tensor', width };
 }
 
 function describeValue(meta: { name: string; isTensor: boolean; type?: string; shape?: ReadonlyArray<number | string> }): TensorInfo {

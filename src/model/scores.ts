@@ -3,9 +3,6 @@
  * adapter so they are tested without onnxruntime.
  */
 
-/** How the raw output is laid out: a dense tensor (width scores per row) or ZipMap rows. */
-export type ScoreLayout = { kind: 'tensor'; width: number } | { kind: 'zipmap'; keys: string[] };
-
 const SUM_TOLERANCE = 1e-3;
 
 /**
@@ -34,20 +31,15 @@ export function detectScoreKind(
   };
 }
 
-/** Writes rows × classes probabilities into `out`. */
+/** Writes rows × classes probabilities into `out` from `width` raw scores per row. */
 export function toProbabilities(
-  raw: unknown,
+  scores: Float32Array,
   rows: number,
-  layout: ScoreLayout,
+  width: number,
   kind: 'probabilities' | 'logits',
   out: Float32Array,
 ): void {
-  if (layout.kind === 'zipmap') {
-    zipMapToProbabilities(raw as Array<Record<string, number> | Map<unknown, number>>, layout.keys, out);
-    return;
-  }
-  const scores = raw as Float32Array;
-  if (layout.width === 1) {
+  if (width === 1) {
     for (let r = 0; r < rows; r++) {
       const p = kind === 'logits' ? 1 / (1 + Math.exp(-scores[r]!)) : scores[r]!;
       out[2 * r] = 1 - p;
@@ -56,10 +48,10 @@ export function toProbabilities(
     return;
   }
   if (kind === 'probabilities') {
-    out.set(scores.subarray(0, rows * layout.width));
+    out.set(scores.subarray(0, rows * width));
     return;
   }
-  softmaxRows(scores, rows, layout.width, out);
+  softmaxRows(scores, rows, width, out);
 }
 
 /** Numerically stable softmax (the row maximum is subtracted before exponentiating). */
@@ -76,16 +68,4 @@ export function softmaxRows(logits: ArrayLike<number>, rows: number, width: numb
     }
     for (let c = 0; c < width; c++) out[base + c]! /= sum;
   }
-}
-
-function zipMapToProbabilities(
-  rowsOfMaps: Array<Record<string, number> | Map<unknown, number>>,
-  keys: string[],
-  out: Float32Array,
-): void {
-  const width = keys.length;
-  rowsOfMaps.forEach((row, r) => {
-    const get = row instanceof Map ? (k: string) => row.get(k) ?? row.get(Number(k)) : (k: string) => row[k];
-    for (let c = 0; c < width; c++) out[r * width + c] = Number(get(keys[c]!) ?? 0);
-  });
 }

@@ -25,14 +25,7 @@ describe('softmaxRows', () => {
 describe('toProbabilities', () => {
   it('expands a single sigmoid logit into two classes', () => {
     const out = new Float32Array(2);
-    toProbabilities(Float32Array.of(0), 1, { kind: 'tensor', width: 1 }, 'logits', out);
+    toProbabilities(Float32Array.of(0), 1, 1, 'logits', out);
     expect([...out]).toEqual([0.5, 0.5]);
-  });
-
-  it('reads ZipMap rows given as objects or Maps with numeric keys', () => {
-    const out = new Float32Array(4);
-    const rows = [{ '10': 0.25, '20': 0.75 }, new Map<unknown, number>([[10, 0.9], [20, 0.1]])];
-    toProbabilities(rows, 2, { kind: 'zipmap', keys: ['10', '20'] }, 'probabilities', out);
-    expect([...out].map((v) => +v.toFixed(6))).toEqual([0.25, 0.75, 0.9, 0.1]);
   });
 });
