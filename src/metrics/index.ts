@@ -5,6 +5,7 @@ export { rocCurve, rocFromTable, downsampleRoc, type RocPoint } from './roc';
 export { auc, aucWithCi, aucFromTable, type AucEstimate } from './auc';
 export {
   membershipMetrics,
+  rankingMetrics,
   ROC_PLOT_POINTS,
   DEFAULT_MAX_THRESHOLDS,
   type MembershipOptions,

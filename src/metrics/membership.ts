@@ -116,6 +116,26 @@ export function membershipMetrics(
   };
 }
 
+/**
+ * Just AUC and advantage, for breakdowns (per class) where the operating-point metrics and the
+ * ε search would cost more than they tell on a small subset.
+ */
+export function rankingMetrics(
+  member: ArrayLike<number>,
+  nonMember: ArrayLike<number>,
+  confidence: number,
+): Pick<MembershipMetrics, 'members' | 'nonMembers' | 'auc' | 'advantage'> {
+  checkConfidence(confidence);
+  const table = buildScoreTable(member, nonMember);
+  const aucEstimate = aucFromTable(table, confidence);
+  return {
+    members: table.members,
+    nonMembers: table.nonMembers,
+    auc: { value: aucEstimate.value, ci: aucEstimate.ci },
+    advantage: advantageFromTable(table, confidence),
+  };
+}
+
 /** Max of TPR − FPR over all thresholds (the endpoints give 0) with the DKW band. */
 function advantageFromTable(table: ScoreTable, confidence: number): MembershipMetrics['advantage'] {
   const { members: m, nonMembers: n, thresholds, tp, fp } = table;

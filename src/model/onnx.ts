@@ -112,6 +112,8 @@ interface Plan {
 
 export class OnnxClassifier implements Classifier {
   private queryCount = 0;
+  /** Milliseconds from process start to the first model query (the start-up cost users wait for). */
+  firstQueryAt: number | undefined;
   /** Scores per row in the raw output (1 for a single sigmoid column). */
   private width = 0;
   private classLabels: string[] = [];
@@ -206,6 +208,7 @@ export class OnnxClassifier implements Classifier {
     }
     if (inputType === 'float64') data = Float64Array.from(data);
     const tensor = new this.ort.Tensor(inputType, data, dims);
+    this.firstQueryAt ??= performance.now();
     let result;
     try {
       result = await this.session.run({ [input.name]: tensor }, [output.name]);

@@ -3,7 +3,7 @@
  * what the surface reveals? Runs each configured attack on the shared model outputs and
  * measures it overall and per class.
  */
-import { membershipMetrics, type MembershipMetrics } from '../metrics/membership';
+import { membershipMetrics, rankingMetrics, type MembershipMetrics } from '../metrics/membership';
 import type { MembershipAttack, MembershipSettings } from '../policy/types';
 import type { MetricValue } from '../result';
 import { rngFor } from '../util/random';
@@ -91,7 +91,7 @@ function measureAttack(
 ): AttackMeasurement {
   const options = { fpr, confidence: ctx.confidence };
   const overall = membershipMetrics(member, nonMember, options);
-  const perClass = perClassMetrics(member, nonMember, ctx.members, ctx.nonMembers, options);
+  const perClass = perClassMetrics(member, nonMember, ctx);
   const worst = perClass.reduce<(typeof perClass)[number] | undefined>(
     (w, c) => (w === undefined || (c.auc.value ?? 0) > (w.auc.value ?? 0) ? c : w),
     undefined,
@@ -132,19 +132,34 @@ function metricValues(m: MembershipMetrics): Record<string, MetricValue> {
 function perClassMetrics(
   member: Float64Array,
   nonMember: Float64Array,
-  members: LabelledData,
-  nonMembers: LabelledData,
-  options: { fpr: number; confidence: number },
+  { members, nonMembers, model, confidence }: ProbeContext,
 ) {
+  const memberRows = rowsByClass(members.classes, model.classCount);
+  const nonMemberRows = rowsByClass(nonMembers.classes, model.classCount);
   const out = [];
-  const classCount = Math.max(...members.classes, ...nonMembers.classes) + 1;
-  for (let c = 0; c < classCount; c++) {
-    const m = member.filter((_, i) => members.classes[i] === c);
-    const n = nonMember.filter((_, i) => nonMembers.classes[i] === c);
+  for (let c = 0; c < model.classCount; c++) {
+    const m = memberRows[c]!;
+    const n = nonMemberRows[c]!;
     if (m.length < MIN_CLASS_ROWS || n.length < MIN_CLASS_ROWS) continue;
-    const metrics = membershipMetrics(m, n, options);
+    const metrics = rankingMetrics(gather(member, m), gather(nonMember, n), confidence);
     out.push({ class: c, members: m.length, nonMembers: n.length, auc: metrics.auc, advantage: metrics.advantage });
   }
+  return out;
+}
+
+/** Row indices of each class, in one pass. */
+function rowsByClass(classes: Int32Array, classCount: number): Uint32Array[] {
+  const counts = new Uint32Array(classCount);
+  for (const c of classes) counts[c]!++;
+  const rows = Array.from(counts, (n) => new Uint32Array(n));
+  counts.fill(0);
+  classes.forEach((c, i) => (rows[c]![counts[c]!++] = i));
+  return rows;
+}
+
+function gather(values: Float64Array, rows: Uint32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = values[rows[i]!]!;
   return out;
 }
 

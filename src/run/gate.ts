@@ -45,6 +45,7 @@ export async function runGate(policyFile: string, options: RunOptions = {}): Pro
       report.probes.push(await runProbe(PROBES[id as keyof typeof PROBES], settings, context));
     }
     report.queries = model.queries;
+    if (model.firstQueryAt !== undefined) report.timings.firstQueryFromProcessStart = round(model.firstQueryAt);
     report.verdict = verdictOf(report.probes);
     report.exitCode = exitCodeFor(report.verdict);
   } catch (error) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aucWithCi, clopperPearson, membershipMetrics, type MembershipOptions } from '../../src/metrics';
+import { aucWithCi, clopperPearson, membershipMetrics, rankingMetrics, type MembershipOptions } from '../../src/metrics';
 import { Rng } from '../../src/util/random';
 import { bruteAdvantage, countAtLeast, cpLowerByBisection, cpUpperByBisection, ints, normals } from './reference';
 
@@ -243,5 +243,16 @@ describe('epsilonLowerBound (Jagielski et al. 2020)', () => {
     expect(r.thresholdsTried).toBe(64);
     expect(r.value).toBeLessThanOrEqual(1);
     expect(r.value).toBeGreaterThan(0.7);
+  });
+});
+
+describe('rankingMetrics', () => {
+  it('gives exactly the AUC and advantage of membershipMetrics', () => {
+    const rng = new Rng(99);
+    const x = Float64Array.from({ length: 300 }, () => Math.round(rng.normal() * 3 + 1));
+    const y = Float64Array.from({ length: 400 }, () => Math.round(rng.normal() * 3));
+    const full = membershipMetrics(x, y, { fpr: 0.05, confidence: 0.9 });
+    const light = rankingMetrics(x, y, 0.9);
+    expect(light).toEqual({ members: 300, nonMembers: 400, auc: full.auc, advantage: full.advantage });
   });
 });

@@ -1,0 +1,121 @@
+/**
+ * Membership-probe speed: raw onnxruntime-node throughput on the demo model at batch 1024,
+ * the gate's throughput for the membership probe on 100,000 + 100,000 rows resampled from the
+ * digits data, their ratio (target ≥ 0.8), and start-up to the first model query (target < 0.5 s).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { runGate } from '../src/run/gate';
+import { Rng } from '../src/util/random';
+
+const root = path.resolve(import.meta.dirname, '..');
+const example = path.join(root, 'examples/digits');
+const ROWS = 100_000;
+const BATCH = 1024;
+
+export async function bench(): Promise<void> {
+  const raw = await rawThroughput(2 * ROWS);
+  console.log(`raw onnxruntime-node, leaky.onnx, batch ${BATCH}: ${fmt(raw)} rows/s`);
+
+  const dir = mkdtempSync(path.join(tmpdir(), 'privacy-gate-bench-'));
+  try {
+    const policy = writeResampledExample(dir);
+    const started = performance.now();
+    const report = await runGate(policy);
+    const total = (performance.now() - started) / 1000;
+    const probe = report.probes[0]!;
+    if (report.verdict === 'error') throw new Error(report.error?.message ?? probe.error);
+    const gate = (2 * ROWS) / probe.seconds;
+    console.log(
+      `gate, membership probe (4 attacks, per-class metrics), ${ROWS} + ${ROWS} rows: ${probe.seconds.toFixed(3)} s, ` +
+        `${fmt(gate)} rows/s, ${probe.queries} queries`,
+    );
+    console.log(`ratio gate / raw: ${(gate / raw).toFixed(2)} (target ≥ 0.80)`);
+    console.log(
+      `whole run incl. loading 2 × ${ROWS}-row CSVs: ${total.toFixed(2)} s (data ${(report.timings.data! / 1000).toFixed(2)} s)`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`start-up to first model query (node dist/cli.js on the demo): ${startup().toFixed(0)} ms (target < 500 ms)`);
+}
+
+/** The same session options the adapter uses, queried directly. */
+async function rawThroughput(rows: number): Promise<number> {
+  const session = await ort.InferenceSession.create(path.join(example, 'leaky.onnx'), {
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    intraOpNumThreads: availableParallelism(),
+  });
+  const x = resampledFeatures(rows);
+  const run = async () => {
+    for (let start = 0; start < rows; start += BATCH) {
+      const n = Math.min(BATCH, rows - start);
+      const tensor = new ort.Tensor('float32', x.subarray(start * 64, (start + n) * 64), [n, 64]);
+      await session.run({ x: tensor });
+    }
+  };
+  await run(); // warm-up
+  const started = performance.now();
+  await run();
+  return rows / ((performance.now() - started) / 1000);
+}
+
+function resampledFeatures(rows: number): Float32Array {
+  const lines = readFileSync(path.join(example, 'data/members.csv'), 'utf8').trim().split('\n').slice(1);
+  const rng = new Rng(1);
+  const x = new Float32Array(rows * 64);
+  for (let r = 0; r < rows; r++) {
+    const cells = lines[rng.int(lines.length)]!.split(',');
+    for (let j = 0; j < 64; j++) x[r * 64 + j] = Number(cells[j]);
+  }
+  return x;
+}
+
+function writeResampledExample(dir: string): string {
+  const rng = new Rng(2);
+  for (const set of ['members', 'non-members']) {
+    const [header, ...lines] = readFileSync(path.join(example, `data/${set}.csv`), 'utf8').trim().split('\n');
+    const out = [header];
+    for (let r = 0; r < ROWS; r++) out.push(lines[rng.int(lines.length)]!);
+    writeFileSync(path.join(dir, `${set}.csv`), out.join('\n') + '\n');
+  }
+  const policy = path.join(dir, 'policy.yml');
+  writeFileSync(
+    policy,
+    [
+      'version: 1',
+      'name: membership bench',
+      'extends: standard',
+      'seed: 1',
+      `model: { path: ${JSON.stringify(path.join(example, 'leaky.onnx'))} }`,
+      'data:',
+      '  members: { path: members.csv }',
+      '  non-members: { path: non-members.csv }',
+      '  label: digit',
+      `  max-rows: ${ROWS}`,
+      'probes:',
+      '  membership:',
+      '    attacks: [loss, confidence, entropy, modified-entropy]',
+      '',
+    ].join('\n'),
+  );
+  return policy;
+}
+
+/** Milliseconds from process start to the first model query, in a fresh `node dist/cli.js`. */
+function startup(): number {
+  const out = mkdtempSync(path.join(tmpdir(), 'privacy-gate-startup-'));
+  try {
+    spawnSync(process.execPath, [path.join(root, 'dist/cli.js'), 'run', '--policy', path.join(example, 'policy.yml'), '--out', out]);
+    const report = JSON.parse(readFileSync(path.join(out, 'privacy-report.json'), 'utf8'));
+    return report.timings.firstQueryFromProcessStart;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
