@@ -4,8 +4,8 @@
  * 3 runtime or probe failure.
  */
 import { parseArgs } from 'node:util';
-import { describeError, EXIT, exitCodeOf } from './errors';
-import { validatePolicy } from './policy';
+import { describeError, EXIT, exitCodeOf, InputError } from './errors';
+import { checkPolicy } from './policy';
 import { writeReportFiles } from './publish/files';
 import { formatNumber } from './report/format';
 import { runGate } from './run/gate';
@@ -75,9 +75,10 @@ export async function cli(argv: string[], out = process.stdout, err = process.st
 }
 
 function validate(policy: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
-  const problems = validatePolicy(policy);
-  for (const problem of problems) err.write(`${problem.describe()}\n`);
-  if (problems.length > 0) return EXIT.invalidInput;
+  const { errors, warnings } = checkPolicy(policy);
+  for (const warning of warnings) err.write(`${new InputError(warning.message, warning.location).describe()} (warning)\n`);
+  for (const problem of errors) err.write(`${problem.describe()}\n`);
+  if (errors.length > 0) return EXIT.invalidInput;
   out.write(`${policy}: valid\n`);
   return EXIT.pass;
 }
@@ -85,6 +86,7 @@ function validate(policy: string, out: NodeJS.WritableStream, err: NodeJS.Writab
 async function run(policy: string, outDir = 'privacy-gate-report', out: NodeJS.WritableStream, err: NodeJS.WritableStream) {
   const report = await runGate(policy);
   const files = writeReportFiles(report, outDir);
+  for (const warning of report.warnings) err.write(`${warning} (warning)\n`);
   if (report.error) err.write(`privacy-gate: ${report.error.message}\n`);
   for (const probe of report.probes) {
     for (const check of probe.checks) {

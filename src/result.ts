@@ -66,6 +66,8 @@ export interface GateReport {
   probes: ProbeResult[];
   queries: number;
   timings: Record<string, number>;
+  /** Policy settings the gate ignored, as "file:line:column: message". */
+  warnings: string[];
   /** Present when the gate could not reach a verdict on leakage (exit 2 or 3). */
   error?: { message: string; exitCode: number; file?: string; line?: number; column?: number; field?: string };
 }

@@ -153,11 +153,13 @@ function emptyReport(policyPath: string): GateReport {
     probes: [],
     queries: 0,
     timings: {},
+    warnings: [],
   };
 }
 
 function fillPolicyFacts(report: GateReport, policy: Policy, relative: (p: string) => string): void {
   report.policy.name = policy.name;
+  report.warnings = (policy.warnings ?? []).map((w) => new InputError(w.message, { ...w.location, file: relative(w.location.file) }).describe());
   report.inputs.policy = policy.sources.map((file) => ({ path: relative(file), sha256: sha256File(file) }));
   report.seed = policy.seed;
   const { scores, topK, decimals } = policy.surface;
