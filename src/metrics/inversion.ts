@@ -52,8 +52,14 @@ export function centredCosine(a: ArrayLike<number>, b: ArrayLike<number>, centre
   return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
 }
 
-/** Index of the centroid most similar to x (ties: lowest index); −1 when there is none. */
+/**
+ * Index of the centroid most similar to x (ties: lowest index); −1 when there is none, or when x
+ * is the centre itself, which is equally (un)like every class and so identifies none.
+ */
 export function nearestCentroid(x: ArrayLike<number>, centroids: Array<Float64Array | undefined>, centre: ArrayLike<number>): number {
+  let away = false;
+  for (let j = 0; j < centre.length && !away; j++) away = x[j] !== centre[j];
+  if (!away) return -1;
   let best = -1;
   let bestSim = -Infinity;
   centroids.forEach((m, k) => {

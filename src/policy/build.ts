@@ -9,6 +9,7 @@ import type { MergedPolicy, PlainObject } from './merge';
 import type { PolicyPath } from './source';
 import type {
   DataFileSettings,
+  InversionSettings,
   MembershipAttack,
   MembershipSettings,
   Policy,
@@ -25,6 +26,18 @@ export const POLICY_DEFAULTS = {
   surfaceScores: 'full',
   stability: { queries: 8, noise: 0.05 },
   confidence: 0.95,
+  inversion: {
+    start: 'auxiliary-mean',
+    gradient: 'auto',
+    samples: 50,
+    maxQueries: 20_000,
+    patience: 20,
+    stepSize: 0.05,
+    differenceStep: 0.01,
+    smoothness: 0,
+    channels: 1,
+    layout: 'hwc',
+  },
 } as const;
 
 export function buildPolicy(merged: MergedPolicy): Policy {
@@ -90,7 +103,52 @@ export function buildPolicy(merged: MergedPolicy): Policy {
   if (probes['membership'] !== undefined) {
     policy.probes.membership = buildMembership(merged, obj(probes['membership']), scores);
   }
+  if (probes['inversion'] !== undefined) {
+    policy.probes.inversion = buildInversion(merged, obj(probes['inversion']));
+  }
   return policy;
+}
+
+function buildInversion(merged: MergedPolicy, m: PlainObject): InversionSettings {
+  const defaults = POLICY_DEFAULTS.inversion;
+  const thresholds = (m['thresholds'] ?? {}) as PlainObject;
+  const threshold = (key: string): Threshold | undefined => {
+    const t = thresholds[key] as PlainObject | undefined;
+    if (!t) return undefined;
+    const where = merged.locate(['probes', 'inversion', 'thresholds', key], 'key');
+    const out: Threshold = { source: { file: where.source.file, line: where.line, column: where.column } };
+    if (typeof t['warn'] === 'number') out.warn = t['warn'];
+    if (typeof t['fail'] === 'number') out.fail = t['fail'];
+    return out;
+  };
+  const settings: InversionSettings = {
+    start: (m['start'] as InversionSettings['start'] | undefined) ?? defaults.start,
+    gradient: (m['gradient'] as InversionSettings['gradient'] | undefined) ?? defaults.gradient,
+    samples: (m['samples'] as number | undefined) ?? defaults.samples,
+    maxQueries: (m['max-queries'] as number | undefined) ?? defaults.maxQueries,
+    patience: (m['patience'] as number | undefined) ?? defaults.patience,
+    stepSize: (m['step-size'] as number | undefined) ?? defaults.stepSize,
+    differenceStep: (m['difference-step'] as number | undefined) ?? defaults.differenceStep,
+    smoothness: (m['smoothness'] as number | undefined) ?? defaults.smoothness,
+    thresholds: {},
+  };
+  if (typeof m['target-confidence'] === 'number') settings.targetConfidence = m['target-confidence'];
+  const image = m['image'] as PlainObject | undefined;
+  if (image) {
+    const where = merged.locate(['probes', 'inversion', 'image'], 'key');
+    settings.image = {
+      height: image['height'] as number,
+      width: image['width'] as number,
+      channels: (image['channels'] as number | undefined) ?? defaults.channels,
+      layout: (image['layout'] as 'hwc' | 'chw' | undefined) ?? defaults.layout,
+      source: { file: where.source.file, line: where.line, column: where.column },
+    };
+  }
+  const identification = threshold('identification-rate');
+  if (identification) settings.thresholds.identificationRate = identification;
+  const gain = threshold('similarity-gain');
+  if (gain) settings.thresholds.similarityGain = gain;
+  return settings;
 }
 
 function buildMembership(merged: MergedPolicy, m: PlainObject, scores: string): MembershipSettings {

@@ -216,8 +216,60 @@ export function semanticChecks(merged: MergedPolicy): {
       }
     }
   }
+  inversionChecks(data, error, warning, where, merged);
   return { errors, warnings };
 }
+
+/**
+ * Class reconstruction: the smoothness prior needs an image shape; `samples` only matters to
+ * NES (a warning, as with top-k); thresholds in order. The image shape's size is checked
+ * against the model when the probe runs, since only the model knows its feature count.
+ */
+function inversionChecks(
+  data: unknown,
+  error: (path: PolicyPath, part: 'key' | 'value', message: string, field?: PolicyPath) => void,
+  warning: (path: PolicyPath, part: 'key' | 'value', message: string) => void,
+  where: (path: PolicyPath) => string,
+  merged: MergedPolicy,
+): void {
+  const inversion = get(data, ['probes', 'inversion']);
+  if (!isPlainObject(inversion)) return;
+  const base: PolicyPath = ['probes', 'inversion'];
+  const smoothness = inversion['smoothness'];
+  if (typeof smoothness === 'number' && smoothness > 0 && inversion['image'] === undefined) {
+    error(
+      [...base, 'smoothness'],
+      'key',
+      'smoothness (a total-variation prior over neighbouring pixels) needs the image shape; add e.g. image: { height: 8, width: 8 }, or remove smoothness for tabular inputs',
+    );
+  }
+  if (inversion['samples'] !== undefined && inversion['gradient'] === 'central') {
+    warning(
+      [...base, 'samples'],
+      'key',
+      'samples is ignored because gradient is central (central differences query 2 points per feature); set gradient: nes or auto to use random directions, or remove samples',
+    );
+  }
+  const thresholds = inversion['thresholds'];
+  if (!isPlainObject(thresholds)) return;
+  for (const key of INVERSION_THRESHOLD_KEYS) {
+    const t = thresholds[key];
+    if (!isPlainObject(t) || typeof t['warn'] !== 'number' || typeof t['fail'] !== 'number' || t['warn'] <= t['fail']) continue;
+    const at: PolicyPath = [...base, 'thresholds', key];
+    const warnLayer = merged.layers.indexOf(merged.origin([...at, 'warn']));
+    const failLayer = merged.layers.indexOf(merged.origin([...at, 'fail']));
+    const blame = failLayer > warnLayer ? 'fail' : 'warn';
+    const other = blame === 'fail' ? 'warn' : 'fail';
+    const inherited = warnLayer !== failLayer ? ` (${other} is set in ${where([...at, other])})` : '';
+    error(
+      [...at, blame],
+      'key',
+      `warn (${t['warn']}) is above fail (${t['fail']}) for ${fieldName(at)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`,
+    );
+  }
+}
+
+export const INVERSION_THRESHOLD_KEYS = ['identification-rate', 'similarity-gain'] as const;
 
 /** Default attacks when a policy lists none: those the surface allows. */
 export function defaultAttacks(scores: string): (typeof MEMBERSHIP_ATTACKS)[number][] {

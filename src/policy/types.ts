@@ -91,6 +91,44 @@ export interface MembershipSettings {
   };
 }
 
+/** Shape of an image input, for the smoothness prior and the PNGs of the inversion probe. */
+export interface ImageSettings {
+  height: number;
+  width: number;
+  channels: number;
+  /** hwc: channels last (numpy images); chw: channels first (PyTorch tensors). */
+  layout: 'hwc' | 'chw';
+  /** Where `image` is declared, for an error when it does not match the model's input. */
+  source: ThresholdSource;
+}
+
+/** Class reconstruction (MI-FACE, Fredrikson et al. 2015). */
+export interface InversionSettings {
+  image?: ImageSettings;
+  /** The neutral start: all zeros, or the mean of the non-members (the attacker's auxiliary data). */
+  start: 'zeros' | 'auxiliary-mean';
+  /** How gradients are estimated from queries; auto picks by input size. */
+  gradient: 'auto' | 'central' | 'nes';
+  /** NES: random directions per step (2 queries each). */
+  samples: number;
+  /** Query budget per class. */
+  maxQueries: number;
+  /** Steps without improvement before a class stops. */
+  patience: number;
+  /** Stop a class once its revealed score reaches this. */
+  targetConfidence?: number;
+  /** RMS move per feature and step, as a fraction of the feature's range. */
+  stepSize: number;
+  /** Finite-difference (or NES smoothing) step, as a fraction of each feature's range. */
+  differenceStep: number;
+  /** Weight λ of the total-variation prior; 0 without `image`. */
+  smoothness: number;
+  thresholds: {
+    identificationRate?: Threshold;
+    similarityGain?: Threshold;
+  };
+}
+
 export interface GateSettings {
   /** Two-sided confidence level of every interval, e.g. 0.95. */
   confidence: number;
@@ -107,7 +145,7 @@ export interface Policy {
   model: ModelSettings;
   data: DataSettings;
   surface: SurfaceSettings;
-  probes: { membership?: MembershipSettings };
+  probes: { membership?: MembershipSettings; inversion?: InversionSettings };
   gate: GateSettings;
   /** Settings the gate ignores, with where they are (for the CLI and annotations). */
   warnings?: PolicyWarning[];
