@@ -1,21 +1,56 @@
-/** The action's inputs as one typed settings object; errors name the input and the expected form. */
+/**
+ * The action's inputs as one typed settings object, read and checked once; an error names the
+ * input, the value and the expected form. Names and defaults match action.yml.
+ */
 import * as core from '@actions/core';
 import { InputError } from '../errors';
 
+export const COMMENT_MODES = ['always', 'on-failure', 'never'] as const;
+export type CommentMode = (typeof COMMENT_MODES)[number];
+
 export interface ActionSettings {
-  /** Path of the release policy YAML, relative to the workspace. */
+  /** Path of the release policy YAML, relative to the workspace; empty in publish-only mode. */
   policy: string;
-  /** Folder for privacy-report.json and summary.md. */
+  /** Folder the report files are written to (privacy-report.json, summary.md, report.html, privacy-gate.sarif). */
   out: string;
+  /** Token for the pull-request comment; the job's GITHUB_TOKEN unless the workflow passes another. */
+  githubToken: string;
+  /** When to comment on the pull request: always, only when the gate fails (or to update an earlier comment), or never. */
+  comment: CommentMode;
+  /**
+   * Publish-only mode: an existing privacy-report.json (or the folder holding it) to publish as the
+   * comment and job summary, measuring nothing; used by the fork-safe workflow_run job. Empty otherwise.
+   */
+  report: string;
 }
 
 export function readInputs(): ActionSettings {
   const policy = core.getInput('policy');
-  if (!policy) {
+  const report = core.getInput('report');
+  if (policy && report) {
+    throw new InputError(
+      `inputs "policy" and "report" are both set; expected one: "policy" runs the gate, "report" only publishes an earlier run's privacy-report.json`,
+      { file: 'action inputs', field: 'report' },
+    );
+  }
+  if (!policy && !report) {
     throw new InputError('input "policy" is required: the path of the release policy YAML, e.g. policies/release.yml', {
       file: 'action inputs',
       field: 'policy',
     });
   }
-  return { policy, out: core.getInput('out') || 'privacy-gate-report' };
+  const comment = core.getInput('comment') || 'always';
+  if (!(COMMENT_MODES as readonly string[]).includes(comment)) {
+    throw new InputError(`input "comment" is "${comment}"; expected one of ${COMMENT_MODES.join(', ')}`, {
+      file: 'action inputs',
+      field: 'comment',
+    });
+  }
+  return {
+    policy,
+    report,
+    out: core.getInput('out') || 'privacy-gate-report',
+    githubToken: core.getInput('github-token'),
+    comment: comment as CommentMode,
+  };
 }

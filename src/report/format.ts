@@ -1,20 +1,36 @@
-/** Shared number and text formatting for the human-readable reports. */
-import type { Check, Verdict } from '../result';
+/**
+ * Shared number formatting, labels and escaping for the human-readable reports (Markdown,
+ * HTML, annotations, SARIF messages). Every string that comes from the model, the data or the
+ * policy goes through one of the escape functions here before it reaches a reader.
+ */
+import type { Check, MetricValue, Verdict } from '../result';
 
-export function formatNumber(value: number | null | undefined, digits = 3): string {
-  if (value === null || value === undefined || Number.isNaN(value)) return 'n/a';
+export function formatNumber(value: unknown, digits = 3): string {
+  if (typeof value !== 'number' || Number.isNaN(value)) return 'n/a';
   if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
   return value.toFixed(digits);
 }
 
-export function formatInterval(ci: [number, number], digits = 3): string {
-  return `[${formatNumber(ci[0], digits)}, ${formatNumber(ci[1], digits)}]`;
+export function formatInterval(ci: unknown, digits = 3): string {
+  const [lo, hi] = Array.isArray(ci) ? ci : [undefined, undefined];
+  return `[${formatNumber(lo, digits)}, ${formatNumber(hi, digits)}]`;
+}
+
+/** "0.592 [0.578, 0.605]": a value with its interval. */
+export function formatEstimate(metric: Pick<MetricValue, 'value' | 'ci'> | undefined): string {
+  if (!metric) return 'n/a';
+  return `${formatNumber(metric.value)} ${formatInterval(metric.ci)}`;
+}
+
+/** Integers with thousands separators, fixed to one locale so golden files do not depend on the machine. */
+export function formatCount(value: unknown): string {
+  return typeof value === 'number' && Number.isFinite(value) ? value.toLocaleString('en-US') : 'n/a';
 }
 
 export function formatThreshold(check: Pick<Check, 'thresholds'>): string {
   const parts = [];
-  if (check.thresholds.warn !== undefined) parts.push(`warn > ${check.thresholds.warn}`);
-  if (check.thresholds.fail !== undefined) parts.push(`fail > ${check.thresholds.fail}`);
+  if (typeof check.thresholds.warn === 'number') parts.push(`warn > ${check.thresholds.warn}`);
+  if (typeof check.thresholds.fail === 'number') parts.push(`fail > ${check.thresholds.fail}`);
   return parts.join(', ');
 }
 
@@ -33,12 +49,97 @@ export const STATUS_ICON: Record<Check['status'], string> = {
 };
 
 /**
- * Text that comes from the model, data or policy goes into Markdown tables and HTML: escape
- * everything that could start markup, a table cell, a link or an @mention.
+ * Readable names for the metric ids the probes report. Only labels: reports render any metric
+ * id, known or not, so new probe families need no change here.
  */
-export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`)
-    .replace(/@/g, '@\u200b')
-    .replace(/\r?\n/g, ' ');
+const METRIC_LABELS: Record<string, string> = {
+  auc: 'AUC',
+  advantage: 'Advantage',
+  'tpr-at-fpr': 'TPR at FPR',
+  ppv: 'PPV',
+  'epsilon-lower-bound': 'ε lower bound',
+  accuracy: 'Accuracy',
+  lift: 'Lift',
+  exposure: 'Exposure',
+};
+
+/** The label of a metric id; "TPR at FPR 0.01" when the measurement says at which FPR. */
+export function metricLabel(id: string, measured?: MetricValue): string {
+  const label = METRIC_LABELS[id] ?? id;
+  if (id === 'tpr-at-fpr' && typeof measured?.fpr === 'number') return `${label} ${measured.fpr}`;
+  return label;
+}
+
+/** Bidirectional overrides and control characters: invisible, and able to disguise text. */
+// eslint-disable-next-line no-control-regex
+const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const LINE_BREAKS = /\r\n|[\r\n\u2028\u2029]/g;
+const ZWSP = '\u200b';
+
+/** One line of plain text: no line breaks, no invisible characters, at most `max` characters. */
+export function plainText(text: unknown, max = 500): string {
+  const flat = String(text).replace(INVISIBLE, '').replace(LINE_BREAKS, ' ');
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/**
+ * Text from the model, data or policy inside Markdown (table cells, list items, headings):
+ * every ASCII punctuation that can start markup, a table cell, a link, an autolink, an entity
+ * or an emoji is backslash-escaped (CommonMark renders `\x` as `x`), and a zero-width space
+ * follows `@` and `#`, which GitHub would otherwise turn into mentions and issue references
+ * after rendering.
+ */
+export function escapeMarkdown(text: unknown, max = 500): string {
+  return plainText(text, max)
+    .replace(/[\\`*_{}[\]()#+\-.!|<>~&:"'=$%^]/g, (c) => `\\${c}`)
+    .replace(/([@#])/g, `$1${ZWSP}`);
+}
+
+/**
+ * Text as a Markdown code span: nothing inside is rendered (no markup, HTML or mentions); the
+ * fence is one backtick longer than the longest run inside, so the text cannot close it.
+ */
+export function codeSpan(text: unknown, max = 500): string {
+  const flat = plainText(text, max);
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') || flat === '' ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
+/** Text inside HTML (the HTML report, or HTML blocks in Markdown such as `<summary>`). */
+export function escapeHtml(text: unknown, max = 2000): string {
+  return plainText(text, max).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+}
+
+/** HTML-escaped text that GitHub renders: also breaks mentions and issue references. */
+export function escapeHtmlForGithub(text: unknown, max = 500): string {
+  return escapeHtml(text, max).replace(/([@#])/g, `$1${ZWSP}`);
+}
+
+/** How the model's answers reach an attacker, in words. */
+export function describeSurface(surface: { scores: string; topK?: number; decimals?: number } | null): string {
+  if (!surface) return 'unknown (the run stopped before the policy was read)';
+  const shown =
+    surface.scores === 'top-k'
+      ? `the top ${surface.topK} class scores`
+      : surface.scores === 'label'
+        ? 'the predicted label only (no scores)'
+        : 'every class score';
+  return surface.decimals !== undefined ? `${shown}, rounded to ${surface.decimals} decimals` : shown;
+}
+
+/**
+ * A fenced code block whose fence is longer than any backtick run inside, so the text cannot
+ * close it; nothing inside is rendered.
+ */
+export function codeBlock(text: unknown, max = 4000): string {
+  let body = String(text).replace(INVISIBLE, '').replace(/\r\n?/g, '\n');
+  if (body.length > max) body = `${body.slice(0, max - 1)}…`;
+  const longest = Math.max(2, ...(body.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}\n${body}\n${fence}`;
 }

@@ -1,79 +1,270 @@
-/** summary.md and the job summary: the verdict first, then the checks, details folded away. */
+/**
+ * The Markdown report: summary.md, the job summary and the PR comment carry the same text.
+ * Verdict first, then the checks that did not pass, what the model exposed and links; the rest
+ * folded into `<details>`. When a size limit is given, sections are dropped (details first) and
+ * the text says so. Pure: report in, text out.
+ */
 import { bySeverity } from '../gate/verdict';
-import type { GateReport } from '../result';
+import type { Check, GateReport, ProbeResult, Verdict } from '../result';
 import {
+  codeBlock,
+  codeSpan,
+  describeSurface,
+  escapeHtmlForGithub,
   escapeMarkdown,
+  formatCount,
+  formatEstimate,
   formatInterval,
   formatNumber,
   formatThreshold,
+  metricLabel,
   STATUS_ICON,
   VERDICT_HEADLINE,
 } from './format';
 
-export function renderMarkdown(report: GateReport): string {
-  const pct = Math.round((report.confidence ?? 0.95) * 100);
-  const lines: string[] = [];
-  const name = report.policy.name ? `: ${escapeMarkdown(report.policy.name)}` : '';
-  lines.push(`## Model Privacy Gate${name}`, '', `**Verdict: ${VERDICT_HEADLINE[report.verdict]}**`, '');
-  if (report.error) {
-    lines.push('```', report.error.message.replace(/```/g, "'''"), '```', '');
-  }
+export interface MarkdownLink {
+  text: string;
+  /** Built by the caller from trusted values (the runner's environment), never from the report. */
+  url: string;
+}
+
+export interface MarkdownOptions {
+  /** Lines before the heading, e.g. the comment's hidden marker. Never shortened. */
+  preamble?: string[];
+  /** Links to the workflow run; absent in the CLI's summary.md. */
+  links?: MarkdownLink[];
+  /** Folder that holds report.html and privacy-report.json, as the reader will find it. */
+  reportFolder?: string;
+  /** Verdict of the earlier run this text replaces (the comment), to say that the gate now passes. */
+  previousVerdict?: Verdict;
+  /** Size limit: GitHub's comment limit counts characters, the job summary's counts bytes. */
+  limit?: { max: number; unit: 'characters' | 'bytes' };
+}
+
+/** A piece of the text; `drop` > 0 marks what may be left out to fit a limit, highest first. */
+interface Block {
+  text: string;
+  drop?: number;
+  /** What the shortened-text note calls this block when it is left out. */
+  name?: string;
+}
+
+export function renderMarkdown(report: GateReport, options: MarkdownOptions = {}): string {
   const checks = report.probes.flatMap((p) => p.checks).sort(bySeverity);
-  if (checks.length > 0) {
-    lines.push(`| Probe | Attack | Metric | Value (${pct}% CI) | Threshold | Status |`, '|---|---|---|---|---|---|');
-    for (const c of checks) {
-      lines.push(
-        `| ${c.probe} | ${c.attack} | ${c.metric} | ${formatNumber(c.value)} ${formatInterval(c.ci)} | ${formatThreshold(c)} | ${STATUS_ICON[c.status]} |`,
-      );
-    }
-    lines.push('');
-  }
-  for (const probe of report.probes.filter((p) => p.status === 'error')) {
-    lines.push(`**${probe.id} probe failed:** ${escapeMarkdown(probe.error ?? 'unknown error')}`, '');
-  }
-  lines.push(...facts(report), '');
-  for (const probe of report.probes) lines.push(...probeDetails(probe, pct));
-  return lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
-}
-
-function facts(report: GateReport): string[] {
-  const out: string[] = [];
-  if (report.surface) {
-    const s = report.surface;
-    const shown = s.scores === 'top-k' ? `top-${s.topK} scores` : s.scores === 'label' ? 'label only' : 'full scores';
-    out.push(`- **Output surface:** ${shown}${s.decimals !== undefined ? `, rounded to ${s.decimals} decimals` : ''}`);
-  }
-  if (report.inputs.model) {
-    out.push(`- **Model:** \`${report.inputs.model.path}\` (sha256 \`${report.inputs.model.sha256.slice(0, 12)}\`)`);
-  }
-  for (const d of report.inputs.data) {
-    const sampled = d.rows < d.rowsInFile ? ` (seeded sample of ${d.rowsInFile})` : '';
-    out.push(`- **${d.role}:** \`${d.path}\`, ${d.rows} rows${sampled}`);
-  }
-  if (report.seed !== null) out.push(`- **Seed:** ${report.seed} · **Model queries:** ${report.queries}`);
-  return out;
-}
-
-function probeDetails(probe: GateReport['probes'][number], pct: number): string[] {
-  if (probe.attacks.length === 0) return [];
-  const out = [
-    '<details>',
-    `<summary>${probe.id}: every metric per attack (${probe.queries} queries, ${probe.seconds} s)</summary>`,
-    '',
-    `| Attack | AUC | Advantage | TPR at FPR | PPV | ε lower bound | Worst class (AUC) |`,
-    '|---|---|---|---|---|---|---|',
+  const open = checks.filter((c) => c.status !== 'pass');
+  const pct = Math.round((report.confidence ?? 0.95) * 100);
+  const blocks: Block[] = [
+    { text: [...(options.preamble ?? []), ...headline(report, checks, options.previousVerdict)].join('\n') },
+    { text: errorBlock(report) },
+    ...report.probes.filter((p) => p.status === 'error').map((p) => ({ text: probeError(p) })),
   ];
-  for (const a of probe.attacks) {
-    const m = a.metrics;
-    const cell = (id: string) => (m[id] ? `${formatNumber(m[id]!.value)} ${formatInterval(m[id]!.ci)}` : '');
-    const worst = a.details?.worstClass as { class: number; auc: { value: number } } | null | undefined;
-    const fpr = m['tpr-at-fpr']?.fpr as number | undefined;
-    out.push(
-      `| ${a.attack} | ${cell('auc')} | ${cell('advantage')} | ${cell('tpr-at-fpr')}${fpr !== undefined ? ` @ ${fpr}` : ''} | ${cell('ppv')} | ${cell('epsilon-lower-bound')} | ${worst ? `${worst.class} (${formatNumber(worst.auc.value)})` : 'n/a'} |`,
+  // The checks that need attention stay; when every check passes, the table shows them all.
+  const main = open.length > 0 ? open : checks;
+  const mainTable: Block = { text: checksTable(main, pct) };
+  blocks.push(mainTable);
+  blocks.push({ text: facts(report, pct) });
+  blocks.push({ text: linksLine(options) });
+  if (open.length > 0 && open.length < checks.length) {
+    const passing = checks.filter((c) => c.status === 'pass');
+    blocks.push({
+      text: folded(`${passing.length} ${plural(passing.length, 'check passes', 'checks pass')}`, checksTable(passing, pct)),
+      drop: 1,
+      name: 'the passing checks',
+    });
+  }
+  report.probes.forEach((probe, i) => {
+    const text = probeDetails(probe, report, pct);
+    if (text) blocks.push({ text, drop: 2 + report.probes.length - i, name: `the ${probe.id} details` });
+  });
+  blocks.push({ text: inputsDetails(report), drop: 2 + report.probes.length + 1, name: 'the input digests' });
+  blocks.push({ text: footer(report) });
+  return fit(blocks, mainTable, main, pct, options.limit);
+}
+
+function headline(report: GateReport, checks: Check[], previous: Verdict | undefined): string[] {
+  const name = report.policy.name ? `: ${escapeMarkdown(report.policy.name, 200)}` : '';
+  const lines = [`## Model Privacy Gate${name}`, '', `**Verdict: ${VERDICT_HEADLINE[report.verdict]}**`];
+  const count = (status: Check['status']) => checks.filter((c) => c.status === status).length;
+  if (checks.length > 0) {
+    const parts = [];
+    if (count('fail')) parts.push(`${count('fail')} over a fail threshold`);
+    if (count('warn')) parts.push(`${count('warn')} over a warn threshold`);
+    if (count('error')) parts.push(`${count('error')} could not be measured`);
+    const of = `${checks.length} ${plural(checks.length, 'check', 'checks')}`;
+    lines.push('', parts.length > 0 ? `${of}: ${parts.join(', ')}.` : `All ${of} within the policy.`);
+  }
+  const passesNow = report.verdict === 'pass' || report.verdict === 'warn';
+  if (passesNow && (previous === 'fail' || previous === 'error')) {
+    lines.push('', '> [!NOTE]', '> **The gate now passes.** An earlier run on this pull request did not; this comment was updated.');
+  }
+  return lines;
+}
+
+function errorBlock(report: GateReport): string {
+  const error = report.error;
+  if (!error) return '';
+  const lines = [codeBlock(error.message)];
+  if (error.file) {
+    const where = [`**Where:** ${codeSpan(error.file)}`];
+    if (error.line) where.push(` line ${error.line}${error.column ? `, column ${error.column}` : ''}`);
+    if (error.field) where.push(` (field ${codeSpan(error.field)})`);
+    lines.push('', where.join(''));
+  }
+  const advice = error.exitCode === 2 ? 'Fix the policy, model or data named above and run again.' : 'The gate could not finish; no verdict on leakage was reached.';
+  lines.push('', advice);
+  return lines.join('\n');
+}
+
+function probeError(probe: ProbeResult): string {
+  return `**${escapeMarkdown(probe.id)} probe failed:** ${escapeMarkdown(probe.error ?? 'unknown error', 2000)}`;
+}
+
+function checksTable(checks: Check[], pct: number, omitted = 0): string {
+  if (checks.length === 0) return '';
+  const lines = [`| Probe | Attack | Metric | Value (${pct}% CI) | Threshold | Status |`, '|---|---|---|---|---|---|'];
+  for (const c of checks) {
+    lines.push(
+      `| ${escapeMarkdown(c.probe)} | ${escapeMarkdown(c.attack)} | ${escapeMarkdown(metricLabel(c.metric))} | ${formatNumber(c.value)} ${formatInterval(c.ci)} | ${formatThreshold(c)} | ${STATUS_ICON[c.status] ?? 'unknown'} |`,
     );
   }
-  out.push('', `Intervals are two-sided at ${pct}%; the ε lower bound is one-sided and already corrected for the threshold search.`);
-  for (const note of probe.notes) out.push(`- ${note}`);
-  out.push('', '</details>', '');
-  return out;
+  if (omitted > 0) lines.push('', `…and ${omitted} more ${plural(omitted, 'check', 'checks')}, left out to fit; the full report lists every check.`);
+  return lines.join('\n');
+}
+
+/** What the model exposed and what it was tested on: the facts a reviewer weighs the numbers by. */
+function facts(report: GateReport, pct: number): string {
+  const lines = ['### What the model exposed', '', `- **Output surface:** ${describeSurface(report.surface)}`];
+  const model = report.inputs.model;
+  if (model) {
+    const info = report.model;
+    const shape = info
+      ? `: input ${codeSpan(info.input)} (${formatCount(info.featureCount)} features) → ${codeSpan(info.output)}, ${formatCount(info.classes.length)} classes, ${escapeMarkdown(info.scoreKind)}`
+      : '';
+    lines.push(`- **Model:** ${codeSpan(model.path)} (sha256 ${codeSpan(String(model.sha256).slice(0, 12))})${shape}`);
+  }
+  for (const d of report.inputs.data) {
+    const sampled = d.rows < d.rowsInFile ? ` (seeded sample of ${formatCount(d.rowsInFile)})` : '';
+    lines.push(`- **${escapeMarkdown(d.role)}:** ${codeSpan(d.path)}, ${formatCount(d.rows)} rows${sampled}`);
+  }
+  if (report.seed !== null) {
+    lines.push(`- **Seed:** ${report.seed} · **Model queries:** ${formatCount(report.queries)} · **Intervals:** two-sided ${pct}%`);
+  }
+  return lines.join('\n');
+}
+
+function linksLine(options: MarkdownOptions): string {
+  const parts: string[] = [];
+  if (options.reportFolder) {
+    parts.push(`**Full report:** ${codeSpan(`${options.reportFolder}/report.html`)} (plots) and ${codeSpan(`${options.reportFolder}/privacy-report.json`)} (audit record)`);
+  }
+  for (const link of options.links ?? []) {
+    if (/^https?:\/\/[^\s()<>]+$/.test(link.url)) parts.push(`[${escapeMarkdown(link.text)}](${link.url})`);
+  }
+  return parts.join(' · ');
+}
+
+function probeDetails(probe: ProbeResult, report: GateReport, pct: number): string {
+  if (probe.attacks.length === 0) return '';
+  // Columns: every metric any attack reported, in first-seen order (new probes need no change here).
+  const metricIds = [...new Set(probe.attacks.flatMap((a) => Object.keys(a.metrics ?? {})))];
+  const worst = probe.attacks.some((a) => worstClass(a.details) !== undefined);
+  const header = ['Attack', ...metricIds.map((id) => escapeMarkdown(metricLabel(id, probe.attacks.find((a) => a.metrics[id])?.metrics[id]))), ...(worst ? ['Worst class (AUC)'] : [])];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---|').join('')}`];
+  for (const a of probe.attacks) {
+    const cells = [escapeMarkdown(a.attack), ...metricIds.map((id) => formatEstimate(a.metrics[id]))];
+    if (worst) {
+      const w = worstClass(a.details);
+      cells.push(w ? `${escapeMarkdown(className(report, w.class))} (${formatNumber(w.auc)})` : 'n/a');
+    }
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  lines.push('');
+  for (const a of probe.attacks) lines.push(`- **${escapeMarkdown(a.attack)}:** ${escapeMarkdown(a.description)}`);
+  lines.push('', `Intervals are two-sided at ${pct}%${metricIds.includes('epsilon-lower-bound') ? '; the ε lower bound is one-sided and already corrected for the threshold search' : ''}.`);
+  for (const note of probe.notes) lines.push(`- ${escapeMarkdown(note, 1000)}`);
+  const summary = `${escapeHtmlForGithub(probe.id)}: every metric per attack (${formatCount(probe.queries)} model queries)`;
+  return folded(summary, lines.join('\n'), true);
+}
+
+function inputsDetails(report: GateReport): string {
+  const rows = [
+    ...report.inputs.policy.map((d) => ['policy', d.path, d.sha256]),
+    ...(report.inputs.model ? [['model', report.inputs.model.path, report.inputs.model.sha256]] : []),
+    ...report.inputs.data.map((d) => [d.role, d.path, d.sha256]),
+  ];
+  if (rows.length === 0) return '';
+  const lines = ['| Role | File | SHA-256 |', '|---|---|---|'];
+  for (const [role, file, sha] of rows) lines.push(`| ${escapeMarkdown(role)} | ${codeSpan(file)} | ${codeSpan(sha)} |`);
+  return folded('Inputs and their SHA-256 digests (the audit record)', lines.join('\n'), true);
+}
+
+function footer(report: GateReport): string {
+  return `<sub>${escapeHtmlForGithub(report.tool.name)} ${escapeHtmlForGithub(report.tool.version)} · policy ${escapeHtmlForGithub(report.policy.file)}</sub>`;
+}
+
+/** `summary` must already be HTML-escaped: it sits in an HTML block. */
+function folded(summary: string, body: string, summaryIsHtml = false): string {
+  const title = summaryIsHtml ? summary : escapeHtmlForGithub(summary);
+  return ['<details>', `<summary>${title}</summary>`, '', body, '', '</details>'].join('\n');
+}
+
+function worstClass(details: Record<string, unknown> | undefined): { class: number; auc: unknown } | undefined {
+  const w = details?.worstClass as { class?: unknown; auc?: { value?: unknown } } | null | undefined;
+  if (!w || typeof w.class !== 'number') return undefined;
+  return { class: w.class, auc: w.auc?.value };
+}
+
+/** The model's name for a class index, or the index itself. */
+export function className(report: GateReport, index: number): string {
+  return report.model?.classes[index] ?? String(index);
+}
+
+function plural(n: number, one: string, many: string): string {
+  return n === 1 ? one : many;
+}
+
+/** Joins the blocks; over the limit, drops blocks (highest `drop` first), then rows of the main table. */
+function fit(blocks: Block[], mainTable: Block, main: Check[], pct: number, limit: MarkdownOptions['limit']): string {
+  const join = (list: Block[], note = '') => {
+    const parts = list.map((b) => b.text).filter((t) => t !== '');
+    if (note) parts.splice(parts.length - 1, 0, note);
+    return parts.join('\n\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+  };
+  const full = join(blocks);
+  if (!limit) return full;
+  const size = (text: string) => (limit.unit === 'bytes' ? Buffer.byteLength(text, 'utf8') : text.length);
+  if (size(full) <= limit.max) return full;
+
+  const kept = [...blocks];
+  const omitted: string[] = [];
+  const note = () =>
+    `_Shortened to fit GitHub's limit of ${formatCount(limit.max)} ${limit.unit}: left out ${omitted.join(', ')}. The full report has everything._`;
+  const droppable = blocks.filter((b) => b.drop).sort((a, b) => b.drop! - a.drop!);
+  for (const block of droppable) {
+    kept.splice(kept.indexOf(block), 1);
+    omitted.push(block.name ?? 'a section');
+    const text = join(kept, note());
+    if (size(text) <= limit.max) return text;
+  }
+  // Still too long: keep as many of the most severe checks as fit (binary search on the count).
+  omitted.push('some checks');
+  let lo = 0;
+  let hi = main.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    mainTable.text = checksTable(main.slice(0, mid), pct, main.length - mid);
+    if (size(join(kept, note())) <= limit.max) lo = mid;
+    else hi = mid - 1;
+  }
+  mainTable.text = checksTable(main.slice(0, lo), pct, main.length - lo);
+  const text = join(kept, note());
+  // Only a pathological error message or preamble can still be too long; cut it hard.
+  return size(text) <= limit.max ? text : cut(text, limit.max, size);
+}
+
+function cut(text: string, max: number, size: (t: string) => number): string {
+  const tail = '\n\n_…cut to fit GitHub\'s size limit._\n';
+  let end = Math.min(text.length, max);
+  while (end > 0 && size(text.slice(0, end) + tail) > max) end = Math.floor(end * 0.9);
+  return text.slice(0, end) + tail;
 }

@@ -1,0 +1,142 @@
+/**
+ * Puts a report where reviewers look: the job summary first (it works on every event, forks
+ * included), then annotations on the policy's threshold lines, then the sticky PR comment.
+ * Nothing here throws or decides the step's outcome: a channel that fails is a warning.
+ */
+import * as core from '@actions/core';
+import { appendFileSync } from 'node:fs';
+import { extendsLineOf } from '../publish/files';
+import { selectAnnotations, type Annotation } from '../report/annotations';
+import { commentMarker, renderComment, SUMMARY_LIMIT_BYTES, type CommentIdentity } from '../report/comment';
+import { renderMarkdown, type MarkdownLink } from '../report/markdown';
+import type { GateReport } from '../result';
+import { createClient, FORK_SAFE_WORKFLOWS, upsertComment, type CommentOutcome, type CommentPlan } from './comment';
+import { PULL_REQUEST_EVENTS, type RunContext } from './context';
+import { readHandoff } from './handoff';
+import type { ActionSettings } from './inputs';
+import { DEFAULT_RETRY, type RetryOptions } from './retry';
+
+export interface PublishRequest {
+  report: GateReport;
+  settings: ActionSettings;
+  context: RunContext;
+  /** Publish-only mode: the folder the earlier run's report was read from. */
+  publishOnly?: { folder: string };
+}
+
+export interface PublishOptions {
+  retry?: RetryOptions;
+}
+
+export async function publishToGithub(request: PublishRequest, options: PublishOptions = {}): Promise<CommentOutcome> {
+  const { report, settings, context } = request;
+  const links = linksFor(request);
+  const reportFolder = request.publishOnly ? undefined : settings.out;
+  writeJobSummary(renderMarkdown(report, { links, reportFolder, limit: { max: SUMMARY_LIMIT_BYTES, unit: 'bytes' } }));
+  // Annotations belong to the run that measured: in publish-only mode they would land on the
+  // default branch's commit instead of the pull request's.
+  if (!request.publishOnly) {
+    emitAnnotations(selectAnnotations(report, { root: context.workspace, cwd: process.cwd(), extendsLine: extendsLineOf }));
+  }
+  const target = commentTarget(request);
+  if ('skip' in target) {
+    if (target.level === 'warning') core.warning(target.skip);
+    else core.info(target.skip);
+    return { kind: 'skipped', message: target.skip };
+  }
+  if (!settings.githubToken) {
+    const message = 'not commenting: the github-token input is empty (its default is the job\'s GITHUB_TOKEN). The verdict is unchanged.';
+    core.warning(message);
+    return { kind: 'failed', message };
+  }
+  const retry = options.retry ?? {
+    ...DEFAULT_RETRY,
+    onRetry: (error, attempt, wait) => core.info(`GitHub request failed (${(error as Error).message}); try ${attempt + 1} in ${wait} ms`),
+  };
+  const plan: CommentPlan = {
+    owner: context.owner,
+    repo: context.repo,
+    issueNumber: target.issueNumber,
+    marker: target.marker,
+    render: (previous) => renderComment(report, { identity: target.identity, links, reportFolder, previousBody: previous }),
+    create: settings.comment === 'always' || report.verdict === 'fail' || report.verdict === 'error',
+    headSha: target.headSha,
+  };
+  const outcome = await upsertComment(createClient(settings.githubToken, context.apiUrl), plan, retry);
+  if (outcome.kind === 'failed') core.warning(outcome.message);
+  else if (outcome.kind === 'skipped') core.info(outcome.message);
+  else core.info(`Pull request comment ${outcome.kind}: ${outcome.url}`);
+  return outcome;
+}
+
+type Target =
+  | { skip: string; level: 'info' | 'warning' }
+  | { issueNumber: number; identity: CommentIdentity; marker: string; headSha?: string };
+
+/** Which pull request to comment on, as whom; or why not. */
+function commentTarget(request: PublishRequest): Target {
+  const { report, settings, context, publishOnly } = request;
+  if (settings.comment === 'never') return { skip: 'PR comment skipped (comment: never).', level: 'info' };
+  const payload = context.payload;
+  let issueNumber: number | undefined;
+  let identity: CommentIdentity;
+  let headSha: string | undefined;
+  if (publishOnly && context.eventName === 'workflow_run') {
+    // The workflow_run payload is trusted (GitHub wrote it); the hand-off beside the report is not.
+    const run = payload.workflow_run ?? {};
+    const handoff = readHandoff(publishOnly.folder);
+    issueNumber = run.pull_requests?.[0]?.number ?? handoff?.pullRequest;
+    headSha = typeof run.head_sha === 'string' ? run.head_sha : undefined;
+    identity = { workflow: String(run.name ?? context.workflow), job: handoff?.job ?? 'gate', policy: report.policy.file };
+    if (issueNumber === undefined) {
+      return { skip: 'PR comment skipped: the measuring run was not for a pull request (no pull request in the workflow_run event or the hand-off file).', level: 'info' };
+    }
+  } else {
+    if (!PULL_REQUEST_EVENTS.includes(context.eventName)) {
+      return { skip: `PR comment skipped: the event is "${context.eventName || 'unknown'}", not pull_request; the job summary has the result.`, level: 'info' };
+    }
+    const pr = payload.pull_request;
+    issueNumber = typeof pr?.number === 'number' ? pr.number : undefined;
+    if (issueNumber === undefined) return { skip: 'PR comment skipped: the event payload names no pull request.', level: 'warning' };
+    const head = pr.head?.repo?.full_name;
+    const base = payload.repository?.full_name ?? `${context.owner}/${context.repo}`;
+    if (context.eventName === 'pull_request' && head !== base) {
+      return {
+        skip:
+          `not commenting on pull request #${issueNumber}: it comes from a fork (${String(head ?? 'a deleted repository')}), and GitHub gives such runs a read-only token ` +
+          `without the \`pull-requests: write\` permission. The job summary and annotations have the result; to comment on fork pull requests use ${FORK_SAFE_WORKFLOWS}. The verdict is unchanged.`,
+        level: 'warning',
+      };
+    }
+    identity = { workflow: context.workflow, job: context.job, policy: report.policy.file };
+  }
+  return { issueNumber: issueNumber!, identity, marker: commentMarker(identity), headSha };
+}
+
+function linksFor(request: PublishRequest): MarkdownLink[] {
+  if (request.publishOnly) {
+    const url = request.context.payload.workflow_run?.html_url;
+    return typeof url === 'string' ? [{ text: 'measuring run (report.html and privacy-report.json in its artifacts)', url }] : [];
+  }
+  return request.context.runUrl ? [{ text: 'workflow run', url: request.context.runUrl }] : [];
+}
+
+/** Appends to the job summary file the runner provides; outside Actions there is none. */
+function writeJobSummary(markdown: string): void {
+  const file = process.env.GITHUB_STEP_SUMMARY;
+  if (!file) return;
+  try {
+    appendFileSync(file, markdown);
+  } catch (error) {
+    core.warning(`could not write the job summary to ${file}: ${(error as Error).message}`);
+  }
+}
+
+function emitAnnotations(annotations: Annotation[]): void {
+  for (const a of annotations) {
+    const properties = { title: a.title, file: a.file, startLine: a.startLine, startColumn: a.startColumn };
+    if (a.level === 'error') core.error(a.message, properties);
+    else if (a.level === 'warning') core.warning(a.message, properties);
+    else core.notice(a.message, properties);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Which annotations a run produces, as data: GitHub shows at most 10 errors and 10 warnings per
+ * step, so the most severe go first (each on the line of its threshold in the policy), and one
+ * notice says how many more the job summary lists. Pure; src/github/annotations.ts emits them.
+ */
+import { bySeverity } from '../gate/verdict';
+import type { Check, GateReport } from '../result';
+import { formatInterval, formatNumber, formatThreshold, metricLabel, plainText } from './format';
+import { locate, type LocateContext } from './locate';
+
+export const MAX_ANNOTATIONS_PER_LEVEL = 10;
+
+export interface Annotation {
+  level: 'error' | 'warning' | 'notice';
+  title: string;
+  message: string;
+  /** Relative to the repository root. */
+  file?: string;
+  startLine?: number;
+  startColumn?: number;
+}
+
+export function selectAnnotations(report: GateReport, ctx: LocateContext, max = MAX_ANNOTATIONS_PER_LEVEL): Annotation[] {
+  const errors: Annotation[] = [];
+  const warnings: Annotation[] = [];
+  let errorsLeft = 0;
+  let warningsLeft = 0;
+  if (report.error?.file) {
+    const where = locate({ ...report.error, file: report.error.file }, report, ctx);
+    errors.push({
+      level: 'error',
+      title: report.error.exitCode === 2 ? 'Model Privacy Gate: invalid input' : 'Model Privacy Gate: error',
+      message: plainText(report.error.message, 4000),
+      ...position(where),
+    });
+  }
+  const open = report.probes
+    .flatMap((p) => p.checks)
+    .filter((c) => c.status !== 'pass')
+    .sort(bySeverity);
+  for (const check of open) {
+    const list = check.status === 'warn' ? warnings : errors;
+    if (list.length >= max) {
+      if (check.status === 'warn') warningsLeft++;
+      else errorsLeft++;
+      continue;
+    }
+    list.push(checkAnnotation(check, report, ctx));
+  }
+  const out = [...errors, ...warnings];
+  if (errorsLeft + warningsLeft > 0) {
+    const parts = [];
+    if (errorsLeft) parts.push(`${errorsLeft} more failed`);
+    if (warningsLeft) parts.push(`${warningsLeft} more warned`);
+    out.push({
+      level: 'notice',
+      title: 'Model Privacy Gate: more results',
+      message: `${parts.join(' and ')} ${errorsLeft + warningsLeft === 1 ? 'check is' : 'checks are'} listed in the job summary (GitHub shows ${max} errors and ${max} warnings per step).`,
+    });
+  }
+  return out;
+}
+
+function checkAnnotation(check: Check, report: GateReport, ctx: LocateContext): Annotation {
+  const where = locate(check.source, report, ctx);
+  const name = `${plainText(check.probe, 100)}/${plainText(check.attack, 100)}`;
+  const metric = plainText(metricLabel(check.metric), 100);
+  const title = {
+    fail: `Privacy leak: ${metric} over the fail threshold`,
+    warn: `Privacy warning: ${metric} over the warn threshold`,
+    error: `Privacy gate: ${metric} could not be measured`,
+    pass: '',
+  }[check.status];
+  const value = `${formatNumber(check.value)} ${formatInterval(check.ci)}`;
+  const inherited = where?.inheritedFrom ? ` (threshold set in ${where.inheritedFrom.file}, line ${where.inheritedFrom.line})` : '';
+  const message =
+    check.status === 'error'
+      ? `${name}: ${metric} could not be computed, so the gate cannot pass (${formatThreshold(check)})${inherited}.`
+      : `${name}: ${metric} = ${value}; policy: ${formatThreshold(check)}${inherited}.`;
+  return { level: check.status === 'warn' ? 'warning' : 'error', title, message, ...position(where) };
+}
+
+function position(where: ReturnType<typeof locate>): Pick<Annotation, 'file' | 'startLine' | 'startColumn'> {
+  if (!where) return {};
+  return {
+    file: where.file,
+    ...(where.line ? { startLine: where.line } : {}),
+    ...(where.line && where.column ? { startColumn: where.column } : {}),
+  };
+}

@@ -1,0 +1,307 @@
+/**
+ * report.html: one self-contained page (inline CSS and SVG, images as data: URIs, a Content
+ * Security Policy that forbids every fetch and script) with the verdict, the checks, and per
+ * probe the metrics, ROC curves on log–log axes, score histograms, per-class results and
+ * reconstructed images. Renders whatever attacks and metrics a probe reports; the plots appear
+ * where an attack's details carry their data. Pure: files are read through `readAsset`.
+ */
+import { bySeverity } from '../gate/verdict';
+import type { Check, GateReport, MetricValue, ProbeResult } from '../result';
+import {
+  describeSurface,
+  escapeHtml,
+  formatCount,
+  formatEstimate,
+  formatInterval,
+  formatNumber,
+  formatThreshold,
+  metricLabel,
+  VERDICT_HEADLINE,
+} from './format';
+import { className } from './markdown';
+import { histogramChart, logFloor, PALETTE, rocChart, type Histogram, type RocCurve } from './svg';
+
+export const HTML_FILE = 'report.html';
+
+export interface HtmlOptions {
+  /** Bytes of a file the report refers to (a path relative to the output folder), or undefined. */
+  readAsset?: (relativePath: string) => Uint8Array | undefined;
+}
+
+/** Detail keys drawn as plots or tables of their own; any other key is shown as a generic table. */
+const KNOWN_DETAILS = new Set(['roc', 'histogram', 'perClass', 'worstClass', 'images']);
+
+export function renderHtml(report: GateReport, options: HtmlOptions = {}): string {
+  const name = report.policy.name || report.policy.file;
+  const checks = report.probes.flatMap((p) => p.checks).sort(bySeverity);
+  const pct = Math.round((report.confidence ?? 0.95) * 100);
+  const body = [
+    `<header class="verdict verdict-${report.verdict}"><h1>Model Privacy Gate: ${escapeHtml(name)}</h1>`,
+    `<p class="headline">${escapeHtml(VERDICT_HEADLINE[report.verdict] ?? report.verdict)}</p>${countsLine(checks)}</header>`,
+    errorSection(report),
+    checksSection(checks, pct),
+    exposureSection(report, pct),
+    ...report.probes.map((p) => probeSection(p, report, pct, options)),
+    auditSection(report),
+  ].join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<title>Model Privacy Gate: ${escapeHtml(name)} (${escapeHtml(report.verdict)})</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+${body}
+</main>
+</body>
+</html>
+`;
+}
+
+const STYLE = `
+:root { color-scheme: light; --fail: #B00020; --warn: #8a5a00; --pass: #1a7f37; --muted: #57606a; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2328; background: #f6f8fa; }
+main { max-width: 1180px; margin: 0 auto; padding: 24px; }
+section, header { background: #fff; border: 1px solid #d0d7de; border-radius: 8px; padding: 16px 20px; margin-bottom: 16px; }
+h1 { font-size: 1.5em; margin: 0 0 4px; } h2 { font-size: 1.25em; margin: 0 0 12px; } h3 { font-size: 1.05em; margin: 20px 0 8px; }
+.verdict { border-left: 8px solid var(--pass); } .verdict-fail, .verdict-error { border-left-color: var(--fail); } .verdict-warn { border-left-color: var(--warn); }
+.headline { font-size: 1.2em; font-weight: 600; margin: 0; }
+.muted, figcaption, .note { color: var(--muted); font-size: 0.9em; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
+th, td { border-bottom: 1px solid #d8dee4; padding: 5px 8px; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; font-weight: 600; }
+td.num { text-align: right; white-space: nowrap; }
+tr.status-fail td.status, tr.status-error td.status { color: var(--fail); font-weight: 600; }
+tr.status-warn td.status { color: var(--warn); font-weight: 600; }
+tr.status-pass td.status { color: var(--pass); }
+code { font: 0.9em ui-monospace, SFMono-Regular, Menlo, monospace; background: #f6f8fa; padding: 1px 4px; border-radius: 4px; word-break: break-all; }
+pre { white-space: pre-wrap; background: #fff5f5; border: 1px solid #f0c0c0; padding: 10px; border-radius: 6px; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; } dt { font-weight: 600; } dd { margin: 0; }
+.plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 16px; align-items: start; }
+figure { margin: 0; } svg.chart { width: 100%; height: auto; max-width: 560px; display: block; }
+.roc-layout { display: grid; grid-template-columns: minmax(320px, 560px) 1fr; gap: 20px; align-items: start; }
+@media (max-width: 900px) { .roc-layout { grid-template-columns: 1fr; } }
+.legend { list-style: none; padding: 0; margin: 0 0 8px; } .legend li { margin: 2px 0; }
+.swatch { display: inline-block; width: 14px; height: 14px; border-radius: 3px; vertical-align: -2px; margin-right: 6px; }
+.gallery { display: flex; flex-wrap: wrap; gap: 16px; } .gallery figure { width: 140px; text-align: center; }
+.gallery img { width: 128px; height: 128px; object-fit: contain; image-rendering: pixelated; border: 1px solid #d0d7de; background: #000; }
+`;
+
+function countsLine(checks: Check[]): string {
+  if (checks.length === 0) return '';
+  const n = (s: Check['status']) => checks.filter((c) => c.status === s).length;
+  return `<p class="counts">${checks.length} checks: ${n('fail')} failed, ${n('warn')} warned, ${n('error')} could not be measured, ${n('pass')} passed.</p>`;
+}
+
+function errorSection(report: GateReport): string {
+  const e = report.error;
+  const probeErrors = report.probes.filter((p) => p.status === 'error');
+  if (!e && probeErrors.length === 0) return '';
+  const parts = ['<section class="error"><h2>Error</h2>'];
+  if (e) {
+    parts.push(`<pre>${escapeHtml(e.message, 8000)}</pre>`);
+    if (e.file) {
+      const at = e.line ? ` line ${e.line}${e.column ? `, column ${e.column}` : ''}` : '';
+      parts.push(`<p>Where: <code>${escapeHtml(e.file)}</code>${at}${e.field ? ` (field <code>${escapeHtml(e.field)}</code>)` : ''}</p>`);
+    }
+  }
+  for (const p of probeErrors) parts.push(`<p><strong>${escapeHtml(p.id)} probe failed:</strong> ${escapeHtml(p.error ?? 'unknown error')}</p>`);
+  parts.push('</section>');
+  return parts.join('\n');
+}
+
+function checksSection(checks: Check[], pct: number): string {
+  if (checks.length === 0) return '';
+  const rows = checks.map(
+    (c) =>
+      `<tr class="status-${escapeHtml(c.status)}"><td>${escapeHtml(c.probe)}</td><td>${escapeHtml(c.attack)}</td><td>${escapeHtml(metricLabel(c.metric))}</td><td class="num">${formatNumber(c.value)} ${formatInterval(c.ci)}</td><td>${escapeHtml(formatThreshold(c))}</td><td class="status">${escapeHtml(c.status)}</td></tr>`,
+  );
+  return `<section><h2>Checks</h2><div class="table-wrap"><table class="checks"><thead><tr><th>Probe</th><th>Attack</th><th>Metric</th><th>Value (${pct}% CI)</th><th>Threshold</th><th>Status</th></tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
+}
+
+function exposureSection(report: GateReport, pct: number): string {
+  const items: Array<[string, string]> = [['Output surface', escapeHtml(describeSurface(report.surface))]];
+  if (report.inputs.model) items.push(['Model', `<code>${escapeHtml(report.inputs.model.path)}</code>`]);
+  if (report.model) {
+    const m = report.model;
+    items.push(['Input → output', `<code>${escapeHtml(m.input)}</code> (${formatCount(m.featureCount)} features) → <code>${escapeHtml(m.output)}</code>, ${escapeHtml(m.scoreKind)}${m.scoreKindReason ? ` (${escapeHtml(m.scoreKindReason)})` : ''}`]);
+    items.push(['Classes', `${formatCount(m.classes.length)}: ${m.classes.slice(0, 50).map((c) => `<code>${escapeHtml(c, 100)}</code>`).join(' ')}${m.classes.length > 50 ? ' …' : ''}`]);
+  }
+  for (const d of report.inputs.data) {
+    const sampled = d.rows < d.rowsInFile ? ` (seeded sample of ${formatCount(d.rowsInFile)})` : '';
+    items.push([escapeHtml(d.role), `<code>${escapeHtml(d.path)}</code>, ${formatCount(d.rows)} rows${sampled}`]);
+  }
+  if (report.seed !== null) items.push(['Seed', String(report.seed)]);
+  items.push(['Model queries', formatCount(report.queries)], ['Intervals', `two-sided ${pct}%`]);
+  return `<section><h2>What the model exposed</h2><dl>${items.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl></section>`;
+}
+
+function probeSection(probe: ProbeResult, report: GateReport, pct: number, options: HtmlOptions): string {
+  const parts = [`<section class="probe" id="probe-${escapeHtml(probe.id)}"><h2>${escapeHtml(probe.id)}: ${escapeHtml(probe.description)}</h2>`];
+  if (probe.attacks.length > 0) {
+    parts.push(metricsTable(probe, pct));
+    parts.push(`<ul>${probe.attacks.map((a) => `<li><strong>${escapeHtml(a.attack)}</strong>: ${escapeHtml(a.description)}</li>`).join('')}</ul>`);
+  }
+  parts.push(rocFigure(probe), histograms(probe), perClassTable(probe, report), images(probe, options), otherDetails(probe));
+  if (probe.notes.length > 0) parts.push(`<h3>Notes</h3><ul class="note">${probe.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
+  parts.push(`<p class="muted">${formatCount(probe.queries)} model queries, ${formatNumber(probe.seconds, 2)} s.</p></section>`);
+  return parts.join('\n');
+}
+
+function metricsTable(probe: ProbeResult, pct: number): string {
+  const ids = [...new Set(probe.attacks.flatMap((a) => Object.keys(a.metrics ?? {})))];
+  const head = ids.map((id) => `<th>${escapeHtml(metricLabel(id, firstMetric(probe, id)))}</th>`).join('');
+  const rows = probe.attacks.map((a) => `<tr><td>${escapeHtml(a.attack)}</td>${ids.map((id) => `<td class="num">${formatEstimate(a.metrics[id])}</td>`).join('')}</tr>`);
+  return `<h3>Every metric per attack (${pct}% intervals)</h3><div class="table-wrap"><table><thead><tr><th>Attack</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+}
+
+function firstMetric(probe: ProbeResult, id: string): MetricValue | undefined {
+  return probe.attacks.find((a) => a.metrics[id])?.metrics[id];
+}
+
+function rocFigure(probe: ProbeResult): string {
+  const curves: RocCurve[] = [];
+  for (const a of probe.attacks) {
+    const roc = a.details?.roc;
+    if (!Array.isArray(roc)) continue;
+    const points = roc
+      .filter((p): p is { fpr: number; tpr: number; fp?: number; tp?: number } => typeof p?.fpr === 'number' && typeof p?.tpr === 'number')
+      .map((p) => ({ fpr: p.fpr, tpr: p.tpr, fp: p.fp, tp: p.tp }));
+    if (points.length === 0) continue;
+    const at = a.metrics['tpr-at-fpr']?.value;
+    curves.push({ label: a.attack, points, atPolicyFpr: typeof at === 'number' ? at : undefined });
+  }
+  if (curves.length === 0) return '';
+  const fpr = firstMetric(probe, 'tpr-at-fpr')?.fpr;
+  const policyFpr = typeof fpr === 'number' ? fpr : undefined;
+  const floor = logFloor(curves);
+  const chart = rocChart(curves, { title: `${probe.id}: ROC per attack`, policyFpr });
+  const legend = curves
+    .map((c, i) => `<li><span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${escapeHtml(c.label)}${c.atPolicyFpr !== undefined && policyFpr !== undefined ? `: TPR ${formatNumber(c.atPolicyFpr)} at FPR ${policyFpr}` : ''}</li>`)
+    .join('');
+  return `<h3>ROC curves (log–log)</h3><div class="roc-layout"><figure>${chart}</figure><figcaption><ul class="legend">${legend}</ul>
+<p>Both axes are logarithmic, so the low-FPR region where a few records are exposed with confidence is visible. A rate of 0 cannot be drawn on a log axis: it is drawn at ${floor}, the axis floor.${policyFpr !== undefined ? ` The dashed red line is the policy's FPR (${policyFpr}); dots mark each attack's TPR there.` : ''} The grey diagonal is chance.</p></figcaption></div>`;
+}
+
+function histograms(probe: ProbeResult): string {
+  const figures = probe.attacks
+    .filter((a) => isHistogram(a.details?.histogram))
+    .map((a) => `<figure>${histogramChart(a.details!.histogram as Histogram, a.attack)}</figure>`);
+  if (figures.length === 0) return '';
+  return `<h3>Score distributions</h3><p class="muted"><span class="swatch" style="background:#D55E00"></span>members <span class="swatch" style="background:#0072B2;margin-left:12px"></span>non-members. Each set is normalised to its own size; the square-root scale keeps small bins visible.</p><div class="plots">${figures.join('')}</div>`;
+}
+
+function isHistogram(h: unknown): h is Histogram {
+  const v = h as Histogram | undefined;
+  return !!v && typeof v.min === 'number' && typeof v.max === 'number' && Array.isArray(v.members) && Array.isArray(v.nonMembers);
+}
+
+interface PerClassRow {
+  class: number;
+  members?: number;
+  nonMembers?: number;
+  auc?: MetricValue;
+  advantage?: MetricValue;
+}
+
+function perClassTable(probe: ProbeResult, report: GateReport): string {
+  const withRows = probe.attacks.filter((a) => Array.isArray(a.details?.perClass));
+  if (withRows.length === 0) return '';
+  const byClass = new Map<number, { members?: number; nonMembers?: number; auc: Map<string, MetricValue | undefined> }>();
+  for (const a of withRows) {
+    for (const row of a.details!.perClass as PerClassRow[]) {
+      if (typeof row?.class !== 'number') continue;
+      const entry = byClass.get(row.class) ?? { members: row.members, nonMembers: row.nonMembers, auc: new Map() };
+      entry.auc.set(a.attack, row.auc);
+      byClass.set(row.class, entry);
+    }
+  }
+  if (byClass.size === 0) return '';
+  const attacks = withRows.map((a) => a.attack);
+  const rows = [...byClass.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(
+      ([c, e]) =>
+        `<tr><td>${escapeHtml(className(report, c))}</td><td class="num">${formatCount(e.members)}</td><td class="num">${formatCount(e.nonMembers)}</td>${attacks.map((a) => `<td class="num">${formatEstimate(e.auc.get(a))}</td>`).join('')}</tr>`,
+    );
+  return `<h3>Per class: AUC of each attack</h3><p class="muted">A class whose members are easier to tell apart is exposed more than the average suggests.</p><div class="table-wrap"><table><thead><tr><th>Class</th><th>Members</th><th>Non-members</th>${attacks.map((a) => `<th>${escapeHtml(a)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+function images(probe: ProbeResult, options: HtmlOptions): string {
+  const figures: string[] = [];
+  for (const a of probe.attacks) {
+    const list = a.details?.images;
+    if (!Array.isArray(list)) continue;
+    for (const image of list as Array<{ label?: unknown; path?: unknown; caption?: unknown }>) {
+      const label = escapeHtml(image?.label ?? '', 200);
+      const caption = image?.caption ? `<br>${escapeHtml(image.caption, 300)}` : '';
+      const bytes = typeof image?.path === 'string' ? options.readAsset?.(image.path) : undefined;
+      const isPng = !!bytes && bytes.length > 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b);
+      const img = isPng
+        ? `<img alt="${label}" src="data:image/png;base64,${Buffer.from(bytes).toString('base64')}">`
+        : `<p class="note">image not available: ${escapeHtml(image?.path ?? 'no path')}</p>`;
+      figures.push(`<figure>${img}<figcaption><strong>${label}</strong>${caption}</figcaption></figure>`);
+    }
+  }
+  if (figures.length === 0) return '';
+  return `<h3>Reconstructions</h3><div class="gallery">${figures.join('')}</div>`;
+}
+
+/** Details no view above knows: arrays of records as tables, flat records as lists. */
+function otherDetails(probe: ProbeResult): string {
+  const parts: string[] = [];
+  for (const a of probe.attacks) {
+    for (const [key, value] of Object.entries(a.details ?? {})) {
+      if (KNOWN_DETAILS.has(key)) continue;
+      const title = `<h3>${escapeHtml(a.attack)}: ${escapeHtml(key)}</h3>`;
+      if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) {
+        const rows = value.slice(0, 200) as Array<Record<string, unknown>>;
+        const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+        const more = value.length > rows.length ? `<p class="muted">First ${rows.length} of ${value.length} rows.</p>` : '';
+        parts.push(
+          `${title}<div class="table-wrap"><table><thead><tr>${cols.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead><tbody>${rows
+            .map((r) => `<tr>${cols.map((c) => `<td>${cell(r[c])}</td>`).join('')}</tr>`)
+            .join('')}</tbody></table></div>${more}`,
+        );
+      } else if (isRecord(value)) {
+        const entries = Object.entries(value).slice(0, 100);
+        parts.push(`${title}<dl>${entries.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${cell(v)}</dd>`).join('')}</dl>`);
+      }
+    }
+  }
+  return parts.join('\n');
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function cell(v: unknown): string {
+  if (typeof v === 'number') return formatNumber(v);
+  if (typeof v === 'string' || typeof v === 'boolean') return escapeHtml(String(v), 300);
+  if (isRecord(v) && 'value' in v && 'ci' in v) return formatEstimate(v as unknown as MetricValue);
+  if (v === null || v === undefined) return '';
+  return `<code>${escapeHtml(JSON.stringify(v), 300)}</code>`;
+}
+
+function auditSection(report: GateReport): string {
+  const rows = [
+    ...report.inputs.policy.map((d) => ['policy', d.path, d.sha256]),
+    ...(report.inputs.model ? [['model', report.inputs.model.path, report.inputs.model.sha256]] : []),
+    ...report.inputs.data.map((d) => [d.role, d.path, d.sha256]),
+  ];
+  const timings = Object.entries(report.timings)
+    .map(([k, v]) => `${escapeHtml(k)} ${formatNumber(v, 1)} ms`)
+    .join(', ');
+  return `<section><h2>Audit record</h2><div class="table-wrap"><table><thead><tr><th>Role</th><th>File</th><th>SHA-256</th></tr></thead><tbody>${rows
+    .map(([r, f, s]) => `<tr><td>${escapeHtml(r)}</td><td><code>${escapeHtml(f)}</code></td><td><code>${escapeHtml(s)}</code></td></tr>`)
+    .join('')}</tbody></table></div><p class="muted">${escapeHtml(report.tool.name)} ${escapeHtml(report.tool.version)} · timings: ${timings || 'none'} · the same inputs and seed give the same numbers.</p></section>`;
+}

@@ -1,0 +1,115 @@
+/**
+ * privacy-gate.sarif (SARIF 2.1.0, for GitHub code scanning): one rule per check kind
+ * (probe/metric), one result per failed or warned check, located at the threshold's line in the
+ * policy. A gate that stopped on an error reports it as a tool execution notification. Pure.
+ */
+import type * as Sarif from 'sarif';
+import { bySeverity } from '../gate/verdict';
+import type { Check, GateReport } from '../result';
+import { formatInterval, formatNumber, formatThreshold, metricLabel, plainText } from './format';
+import { locate, type LocateContext, type RepoLocation } from './locate';
+
+export const SARIF_FILE = 'privacy-gate.sarif';
+export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+
+export function renderSarif(report: GateReport, ctx: LocateContext): Sarif.Log {
+  const checks = report.probes.flatMap((p) => p.checks);
+  const ruleIds = [...new Set(checks.map(ruleId))].sort();
+  const rules = ruleIds.map((id) => rule(id, checks.find((c) => ruleId(c) === id)!, report));
+  const results = checks
+    .filter((c) => c.status !== 'pass')
+    .sort(bySeverity)
+    .map((c) => result(c, ruleIds.indexOf(ruleId(c)), report, ctx));
+  const invocation: Sarif.Invocation = { executionSuccessful: report.verdict !== 'error', exitCode: report.exitCode };
+  if (report.error) {
+    const file = report.error.file;
+    const where = file ? locate({ ...report.error, file }, report, ctx) : undefined;
+    invocation.toolExecutionNotifications = [
+      {
+        level: 'error',
+        message: { text: plainText(report.error.message, 4000) },
+        ...(where ? { locations: [physical(where)] } : {}),
+      },
+    ];
+  }
+  return {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'Model Privacy Gate',
+            version: plainText(report.tool.version, 50),
+            ...(/^\d+\.\d+\.\d+$/.test(report.tool.version) ? { semanticVersion: report.tool.version } : {}),
+            rules,
+          },
+        },
+        invocations: [invocation],
+        originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The repository root.' } } },
+        results,
+        properties: { verdict: report.verdict, policy: plainText(report.policy.name, 200) },
+      },
+    ],
+  };
+}
+
+function ruleId(check: Check): string {
+  return `${plainText(check.probe, 100)}/${plainText(check.metric, 100)}`;
+}
+
+function rule(id: string, example: Check, report: GateReport): Sarif.ReportingDescriptor {
+  const probe = report.probes.find((p) => p.id === example.probe);
+  const metric = plainText(metricLabel(example.metric), 100);
+  const family = plainText(probe?.description ?? example.probe, 300);
+  return {
+    id,
+    name: id.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : '')),
+    shortDescription: { text: `${metric} of the ${plainText(example.probe, 100)} probe is over the policy's threshold` },
+    fullDescription: {
+      text: `${family}. The check fails when the measured ${metric} is above the threshold the release policy sets; the result sits on that threshold's line.`,
+    },
+    defaultConfiguration: { level: 'error' },
+    properties: { tags: ['privacy', 'machine-learning', plainText(example.probe, 100)] },
+  };
+}
+
+function result(check: Check, ruleIndex: number, report: GateReport, ctx: LocateContext): Sarif.Result {
+  const where = locate(check.source, report, ctx);
+  const metric = plainText(metricLabel(check.metric), 100);
+  const subject = `${plainText(check.probe, 100)}/${plainText(check.attack, 100)}`;
+  const inherited = where?.inheritedFrom ? ` (threshold set in ${where.inheritedFrom.file}, line ${where.inheritedFrom.line})` : '';
+  const text =
+    check.status === 'error'
+      ? `${subject}: ${metric} could not be computed, so the gate cannot pass; policy: ${formatThreshold(check)}${inherited}.`
+      : `${subject}: ${metric} = ${formatNumber(check.value)} ${formatInterval(check.ci)}, over the ${check.status} threshold; policy: ${formatThreshold(check)}${inherited}.`;
+  return {
+    ruleId: ruleId(check),
+    ruleIndex,
+    level: check.status === 'warn' ? 'warning' : 'error',
+    message: { text },
+    ...(where ? { locations: [physical(where)] } : {}),
+    // Stable across runs so code scanning tracks one alert per check, not one per run.
+    partialFingerprints: { privacyGateCheck: `${ruleId(check)}/${plainText(check.attack, 100)}` },
+    properties: {
+      attack: plainText(check.attack, 100),
+      value: Number.isFinite(check.value) ? check.value : null,
+      ci: check.ci.map((v) => (Number.isFinite(v) ? v : null)),
+      thresholds: check.thresholds,
+    },
+  };
+}
+
+function physical(where: RepoLocation): Sarif.Location {
+  const region: Sarif.Region | undefined = where.line ? { startLine: where.line, ...(where.column ? { startColumn: where.column } : {}) } : undefined;
+  return {
+    physicalLocation: {
+      artifactLocation: { uri: where.file.split('/').map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' },
+      ...(region ? { region } : {}),
+    },
+  };
+}
+
+export function renderSarifText(report: GateReport, ctx: LocateContext): string {
+  return JSON.stringify(renderSarif(report, ctx), null, 2) + '\n';
+}
