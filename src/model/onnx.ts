@@ -1,7 +1,8 @@
 /**
  * The ONNX adapter: the only module that talks to onnxruntime. It turns whatever the model
  * outputs (probabilities, logits, a single sigmoid column, or an sklearn-onnx ZipMap) into
- * rows of class probabilities, batches every query and counts them.
+ * rows of class probabilities, batches every query and counts them. Regression models
+ * (`model.task: regression`) share the session and batching and hand out one value per row.
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -10,7 +11,7 @@ import type { ModelSettings } from '../policy/types';
 import { loadOnnxRuntime, type OrtModule } from './runtime';
 import { exposeZipMapInput } from './onnx-zipmap';
 import { detectScoreKind, toProbabilities } from './scores';
-import type { Classifier, ModelInfo, TensorInfo } from './types';
+import type { Classifier, ModelInfo, Regressor, RegressorInfo, TensorInfo } from './types';
 
 type Session = Awaited<ReturnType<OrtModule['InferenceSession']['create']>>;
 
@@ -45,6 +46,48 @@ export async function openOnnxClassifier(
     output = session.outputMetadata.map(describeValue).find((o) => o.name === exposed.probabilities)!;
     classLabels = exposed.classLabels;
   }
+  const adapter = new OnnxClassifier(ort, session, settings, {
+    ...inputPlan(settings, input, options),
+    output,
+    outputName,
+    inputs,
+    outputs,
+  });
+  await adapter.discoverClasses(classLabels);
+  return adapter;
+}
+
+/**
+ * Opens a regression model: its output (model.output, else the first float tensor output)
+ * must hold exactly one value per row.
+ */
+export async function openOnnxRegressor(settings: ModelSettings, options: OpenOptions = {}): Promise<OnnxRegressor> {
+  const ort = await loadOnnxRuntime();
+  const session = await createSession(ort, settings, settings.path);
+  const inputs = session.inputMetadata.map(describeValue);
+  const outputs = session.outputMetadata.map(describeValue);
+  const input = pickInput(settings, inputs);
+  const output = settings.output
+    ? byName(settings, outputs, settings.output, 'output')
+    : outputs.find((o) => o.type.startsWith('float'));
+  if (!output || !output.type.startsWith('float')) {
+    throw new InputError(
+      `${output ? `model output "${output.name}" has type ${output.type}` : `none of the model's outputs (${outputs.map((o) => `${o.name}: ${o.type}`).join('; ')}) is a float tensor`}; model.task is regression, so the gate expects a float tensor with one predicted value per row`,
+      { file: settings.path, field: 'model.output' },
+    );
+  }
+  const plan: Plan = { ...inputPlan(settings, input, options), output, outputName: output.name, inputs, outputs };
+  const regressor = new OnnxRegressor(ort, session, settings, plan);
+  await regressor.checkWidth();
+  return regressor;
+}
+
+/** How rows are fed to the model input: its type, feature count and batch size. */
+function inputPlan(
+  settings: ModelSettings,
+  input: TensorInfo,
+  options: OpenOptions,
+): Pick<Plan, 'input' | 'inputType' | 'featureCount' | 'batchSize' | 'fixedBatch'> {
   const inputType = input.type === 'float64' ? 'float64' : 'float32';
   if (input.type !== 'float32' && input.type !== 'float64') {
     throw new InputError(
@@ -63,19 +106,7 @@ export async function openOnnxClassifier(
       { file: settings.path, field: 'model.input' },
     );
   }
-  const adapter = new OnnxClassifier(ort, session, settings, {
-    input,
-    output,
-    outputName,
-    inputType,
-    featureCount,
-    batchSize: fixedBatch ?? options.batchSize ?? DEFAULT_BATCH,
-    fixedBatch,
-    inputs,
-    outputs,
-  });
-  await adapter.discoverClasses(classLabels);
-  return adapter;
+  return { input, inputType, featureCount, batchSize: fixedBatch ?? options.batchSize ?? DEFAULT_BATCH, fixedBatch };
 }
 
 async function createSession(ort: OrtModule, settings: ModelSettings, model: string | Uint8Array): Promise<Session> {
@@ -198,30 +229,90 @@ export class OnnxClassifier implements Classifier {
   }
 
   private async runBatch(x: Float32Array, rows: number): Promise<Float32Array> {
-    const { input, output, inputType, fixedBatch } = this.plan;
-    const batch = fixedBatch ?? rows;
-    const dims = [batch, ...(input.shape.slice(1) as number[])];
-    let data: Float32Array | Float64Array = x;
-    if (fixedBatch && rows !== fixedBatch) {
-      data = new Float32Array(fixedBatch * this.plan.featureCount);
-      data.set(x);
-    }
-    if (inputType === 'float64') data = Float64Array.from(data);
-    const tensor = new this.ort.Tensor(inputType, data, dims);
     this.firstQueryAt ??= performance.now();
-    let result;
-    try {
-      result = await this.session.run({ [input.name]: tensor }, [output.name]);
-    } catch (error) {
-      throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows} rows: ${firstLine(error)}`, { cause: error });
-    }
+    const out = await runOnnx(this.ort, this.session, this.plan, x, rows);
     this.queryCount += rows;
-    const tensorValue = result[output.name] as unknown as { data: Float32Array | Float64Array; dims: readonly number[] };
-    const width = tensorValue.dims.slice(1).reduce((a, d) => a * d, 1);
-    const data32 =
-      tensorValue.data instanceof Float32Array ? tensorValue.data : Float32Array.from(tensorValue.data as Float64Array);
-    return data32.subarray(0, rows * width);
+    return out;
   }
+}
+
+/** A regression model: one float per row, batched and counted like the classifier. */
+export class OnnxRegressor implements Regressor {
+  readonly task = 'regression' as const;
+  private queryCount = 0;
+
+  constructor(
+    private readonly ort: OrtModule,
+    private readonly session: Session,
+    private readonly settings: ModelSettings,
+    private readonly plan: Plan,
+  ) {}
+
+  get queries(): number {
+    return this.queryCount;
+  }
+
+  get info(): RegressorInfo {
+    return {
+      inputs: this.plan.inputs,
+      outputs: this.plan.outputs,
+      input: this.plan.input.name,
+      output: this.plan.outputName,
+      featureCount: this.plan.featureCount,
+    };
+  }
+
+  /** The declared shape, or one all-zero row when it is symbolic, must give one value per row. */
+  async checkWidth(): Promise<void> {
+    const dims = this.plan.output.shape.slice(1);
+    let width = dims.every((d) => typeof d === 'number' && d > 0) ? dims.reduce<number>((a, d) => a * (d as number), 1) : -1;
+    if (width < 0) width = (await runOnnx(this.ort, this.session, this.plan, new Float32Array(this.plan.featureCount), 1)).length;
+    if (width !== 1) {
+      throw new InputError(
+        `model output "${this.plan.output.name}" has ${width} values per row (shape [${this.plan.output.shape.join(', ')}]); model.task is regression, so the gate expects one predicted value per row: set model.output, or model.task: classification for class scores`,
+        { file: this.settings.path, field: 'model.output' },
+      );
+    }
+  }
+
+  async predict(x: Float32Array, rows: number): Promise<Float32Array> {
+    const { featureCount, batchSize } = this.plan;
+    if (x.length !== rows * featureCount) {
+      throw new RuntimeFailure(`predict: expected ${rows}×${featureCount} values, got ${x.length}`);
+    }
+    const out = new Float32Array(rows);
+    for (let start = 0; start < rows; start += batchSize) {
+      const n = Math.min(batchSize, rows - start);
+      out.set(await runOnnx(this.ort, this.session, this.plan, x.subarray(start * featureCount, (start + n) * featureCount), n), start);
+      this.queryCount += n;
+    }
+    return out;
+  }
+}
+
+/** One session run on `rows` rows (padded to a fixed batch when the model demands one). */
+async function runOnnx(ort: OrtModule, session: Session, plan: Plan, x: Float32Array, rows: number): Promise<Float32Array> {
+  const { input, output, inputType, fixedBatch } = plan;
+  const batch = fixedBatch ?? rows;
+  const dims = [batch, ...(input.shape.slice(1) as number[])];
+  let data: Float32Array | Float64Array = x;
+  if (fixedBatch && rows !== fixedBatch) {
+    data = new Float32Array(fixedBatch * plan.featureCount);
+    data.set(x);
+  }
+  if (inputType === 'float64') data = Float64Array.from(data);
+  const tensor = new ort.Tensor(inputType, data, dims);
+  let result;
+  try {
+    result = await session.run({ [input.name]: tensor }, [output.name]);
+  } catch (error) {
+    throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows} rows: ${firstLine(error)}`, { cause: error });
+  }
+  const tensorValue = result[output.name] as unknown as { data: Float32Array | Float64Array; dims: readonly number[] };
+  const width = tensorValue.dims.slice(1).reduce((a, d) => a * d, 1);
+  const data32 =
+    tensorValue.data instanceof Float32Array ? tensorValue.data : Float32Array.from(tensorValue.data as Float64Array);
+  return data32.subarray(0, rows * width);
 }
 
 function describeValue(meta: { name: string; isTensor: boolean; type?: string; shape?: ReadonlyArray<number | string> }): TensorInfo {

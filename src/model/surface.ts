@@ -2,8 +2,10 @@
  * The output surface: what the deployed API reveals. Every probe queries the model through it,
  * so a probe can never use more than an outside attacker would see.
  */
+import { RuntimeFailure } from '../errors';
 import type { SurfaceSettings } from '../policy/types';
-import type { Classifier, Observation } from './types';
+import { isRegressor, observeValues } from './regression';
+import type { Classifier, Observation, Target } from './types';
 
 /** Pure: turns full probabilities into what the surface reveals. */
 export function observe(probabilities: Float32Array, rows: number, classes: number, surface: SurfaceSettings): Observation {
@@ -16,15 +18,23 @@ export function observe(probabilities: Float32Array, rows: number, classes: numb
   return { rows, classCount: classes, labels, scores };
 }
 
-/** A model behind its surface; the only handle probes get. */
+/**
+ * A model behind its surface; the only handle probes get. A classifier is queried with
+ * `query` (labels and revealed scores), a regression model with `values` (predicted values).
+ */
 export class ObservedModel {
   constructor(
-    private readonly model: Classifier,
+    private readonly model: Target,
     readonly surface: SurfaceSettings,
   ) {}
 
+  get task(): 'classification' | 'regression' {
+    return isRegressor(this.model) ? 'regression' : 'classification';
+  }
+
+  /** Number of classes; 0 for a regression model. */
   get classCount(): number {
-    return this.model.info.classCount;
+    return isRegressor(this.model) ? 0 : this.model.info.classCount;
   }
 
   get featureCount(): number {
@@ -36,8 +46,20 @@ export class ObservedModel {
   }
 
   async query(x: Float32Array, rows: number): Promise<Observation> {
-    const probabilities = await this.model.predict(x, rows);
-    return observe(probabilities, rows, this.model.info.classCount, this.surface);
+    const model = this.classifier('query');
+    const probabilities = await model.predict(x, rows);
+    return observe(probabilities, rows, model.info.classCount, this.surface);
+  }
+
+  /** Regression: one predicted value per row, as the surface reveals it (rounded to `decimals`). */
+  async values(x: Float32Array, rows: number): Promise<Float32Array> {
+    if (!isRegressor(this.model)) throw new RuntimeFailure('values() needs a regression model; this model is a classifier (use query)');
+    return observeValues(await this.model.predict(x, rows), this.surface);
+  }
+
+  private classifier(method: string): Classifier {
+    if (isRegressor(this.model)) throw new RuntimeFailure(`${method}() needs a classifier; this model is a regression model (use values)`);
+    return this.model;
   }
 }
 

@@ -34,6 +34,29 @@ export interface Classifier {
   predict(x: Float32Array, rows: number): Promise<Float32Array>;
 }
 
+/** What the gate knows of a regression model (`model.task: regression`). */
+export interface RegressorInfo {
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+  /** The input and output the gate uses. */
+  input: string;
+  output: string;
+  featureCount: number;
+}
+
+/** A regression model: one predicted value per row. */
+export interface Regressor {
+  /** Tells a Regressor from a Classifier (which has no `task`). */
+  readonly task: 'regression';
+  readonly info: RegressorInfo;
+  /** Model queries made so far: one per row sent to the model. */
+  readonly queries: number;
+  predict(x: Float32Array, rows: number): Promise<Float32Array>;
+}
+
+/** Any model the gate can test. */
+export type Target = Classifier | Regressor;
+
 /**
  * What a deployed API reveals for a batch of rows. `scores` has NaN where the surface hides a
  * value (top-k) and is absent when only the label is revealed.
