@@ -415,6 +415,84 @@ probes:
     expect: { line: 13, column: 11, field: 'surface.top-k', message: /^surface\.scores is top-k but top-k is not set/ },
   },
   {
+    name: 'inversion: smoothness without an image shape',
+    policy: `${HEAD}probes:
+  inversion:
+    smoothness: 0.1
+    thresholds: { similarity-gain: { fail: 0.9 } }
+`,
+    expect: {
+      line: 10,
+      column: 5,
+      field: 'probes.inversion.smoothness',
+      message: /^smoothness \(a total-variation prior over neighbouring pixels\) needs the image shape; add e\.g\. image: \{ height: 8, width: 8 \}/,
+    },
+  },
+  {
+    name: 'inversion: similarity-gain warn above fail',
+    policy: `${HEAD}probes:
+  inversion:
+    thresholds:
+      similarity-gain: { warn: 0.9, fail: 0.5 }
+`,
+    expect: {
+      line: 11,
+      column: 26,
+      field: 'probes.inversion.thresholds.similarity-gain.warn',
+      message: 'warn (0.9) is above fail (0.5) for probes.inversion.thresholds.similarity-gain; warn must not exceed fail',
+    },
+  },
+  {
+    name: 'inversion: an image with 2 channels',
+    policy: `${HEAD}probes:
+  inversion:
+    image: { height: 8, width: 8, channels: 2 }
+    thresholds: { identification-rate: { fail: 0.2 } }
+`,
+    expect: { line: 10, column: 45, field: 'probes.inversion.image.channels', message: 'invalid value 2 for probes.inversion.image.channels; expected one of: 1, 3' },
+  },
+  {
+    name: 'inversion: an image without its width',
+    policy: `${HEAD}probes:
+  inversion:
+    image: { height: 8 }
+    thresholds: { identification-rate: { fail: 0.2 } }
+`,
+    expect: { line: 10, column: 5, field: 'probes.inversion.image.width', message: 'missing required key "width" in probes.inversion.image' },
+  },
+  {
+    name: 'inversion: unknown gradient estimator',
+    policy: `${HEAD}probes:
+  inversion:
+    gradient: spsa
+    thresholds: { identification-rate: { fail: 0.2 } }
+`,
+    expect: { line: 10, column: 15, field: 'probes.inversion.gradient', message: 'invalid value "spsa" for probes.inversion.gradient; expected one of: auto, central, nes' },
+  },
+  {
+    name: 'inversion: misspelt threshold metric',
+    policy: `${HEAD}probes:
+  inversion:
+    thresholds:
+      identification: { fail: 0.2 }
+`,
+    expect: {
+      line: 11,
+      column: 7,
+      field: 'probes.inversion.thresholds.identification',
+      message: 'unknown key "identification" in probes.inversion.thresholds; expected one of: identification-rate, similarity-gain',
+    },
+  },
+  {
+    name: 'inversion: identification rate above 1',
+    policy: `${HEAD}probes:
+  inversion:
+    thresholds:
+      identification-rate: { fail: 1.5 }
+`,
+    expect: { line: 11, column: 36, field: 'probes.inversion.thresholds.identification-rate.fail', message: 'must be at least 0 and at most 1, found 1.5' },
+  },
+  {
     name: 'no probes',
     policy: `${HEAD}probes: {}
 `,
