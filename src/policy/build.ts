@@ -33,7 +33,11 @@ export const POLICY_DEFAULTS = {
     maxQueries: 20_000,
     patience: 20,
     stepSize: 0.05,
-    differenceStep: 0.01,
+    // Central differences of 1% of a feature's range are exact to O(h²) on unrounded scores;
+    // rounding hides changes below half a unit of the last decimal, so steps must be large
+    // enough to cross rounding boundaries (on the digits models, 0.2 recovered the unrounded
+    // result at 2-3 decimals where 0.01 measured nothing): the gate measures the adaptive attacker.
+    differenceStep: { exact: 0.01, rounded: 0.2 },
     smoothness: 0,
     channels: 1,
     layout: 'hwc',
@@ -104,12 +108,12 @@ export function buildPolicy(merged: MergedPolicy): Policy {
     policy.probes.membership = buildMembership(merged, obj(probes['membership']), scores);
   }
   if (probes['inversion'] !== undefined) {
-    policy.probes.inversion = buildInversion(merged, obj(probes['inversion']));
+    policy.probes.inversion = buildInversion(merged, obj(probes['inversion']), surfaceSettings);
   }
   return policy;
 }
 
-function buildInversion(merged: MergedPolicy, m: PlainObject): InversionSettings {
+function buildInversion(merged: MergedPolicy, m: PlainObject, surface: SurfaceSettings): InversionSettings {
   const defaults = POLICY_DEFAULTS.inversion;
   const thresholds = (m['thresholds'] ?? {}) as PlainObject;
   const threshold = (key: string): Threshold | undefined => {
@@ -128,7 +132,9 @@ function buildInversion(merged: MergedPolicy, m: PlainObject): InversionSettings
     maxQueries: (m['max-queries'] as number | undefined) ?? defaults.maxQueries,
     patience: (m['patience'] as number | undefined) ?? defaults.patience,
     stepSize: (m['step-size'] as number | undefined) ?? defaults.stepSize,
-    differenceStep: (m['difference-step'] as number | undefined) ?? defaults.differenceStep,
+    differenceStep:
+      (m['difference-step'] as number | undefined) ??
+      (surface.decimals !== undefined ? defaults.differenceStep.rounded : defaults.differenceStep.exact),
     smoothness: (m['smoothness'] as number | undefined) ?? defaults.smoothness,
     thresholds: {},
   };

@@ -221,7 +221,7 @@ function surfaceNotes(ctx: ProbeContext, settings: InversionSettings, results: D
   }
   if (surface.decimals !== undefined) {
     notes.push(
-      `Scores are rounded to ${surface.decimals} decimals: the difference steps (${settings.differenceStep} of each feature's range) fall in flat regions where the rounded score does not change, which weakens the gradient estimates.`,
+      `Scores are rounded to ${surface.decimals} decimals, so the revealed score is flat between rounding boundaries: gradients were estimated over differences of ${settings.differenceStep} of each feature's range, which cross boundaries but blur the gradient. Rounding weakens this attack; it does not stop an attacker who adapts the step.`,
     );
   }
   if (flat > 0 && surface.scores !== 'label') {

@@ -78,6 +78,17 @@ describe('probes.inversion in a policy', () => {
     expect(s.thresholds.similarityGain).toMatchObject({ fail: 0.9, source: { line: 21, column: 7 } });
   });
 
+  it('takes larger difference steps by default when the surface rounds scores', () => {
+    const dir = policyDir({
+      'policy.yaml': `${HEAD}surface: { scores: full, decimals: 2 }
+probes:
+  inversion:
+    thresholds: { similarity-gain: { fail: 0.9 } }
+`,
+    });
+    expect(loadPolicy(join(dir, 'policy.yaml')).probes.inversion!.differenceStep).toBe(0.2);
+  });
+
   it('warns that samples is ignored with central differences', () => {
     const dir = policyDir({
       'policy.yaml': `${HEAD}probes:

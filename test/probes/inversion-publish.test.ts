@@ -15,7 +15,7 @@ async function reportWithInversion(): Promise<GateReport> {
   const measured = await inversionProbe.run(context(templateModel()), settings());
   return {
     version: 1, verdict: 'pass', exitCode: 0, tool: { name: 't', version: '0' }, policy: { name: 'p', file: 'p.yml' },
-    inputs: { policy: [], data: [] }, seed: 1, surface: { scores: 'full' }, confidence: 0.95, queries: 0, timings: {},
+    inputs: { policy: [], data: [] }, warnings: [], seed: 1, surface: { scores: 'full' }, confidence: 0.95, queries: 0, timings: {},
     probes: [{ id: 'inversion', description: '', status: 'ok', attacks: measured.attacks, checks: [], notes: [], queries: 0, seconds: 0 }],
   };
 }

@@ -120,10 +120,14 @@ describe('inversion probe under restricted surfaces', () => {
     expect(result.attacks[0]!.metrics['identification-rate']!.value).not.toBeNull();
   });
 
-  it('rounded scores: notes the flat regions', async () => {
-    const result = await inversionProbe.run(context(templateModel(0.001), { scores: 'full', topK: 0, decimals: 2 }), settings());
-    expect(result.notes.join('\n')).toMatch(/Scores are rounded to 2 decimals: the difference steps \(0\.01 of each feature's range\) fall in flat regions/);
-    // With nearly flat scores rounded to 2 decimals, the finite differences see no change at all.
-    expect(rows(result).every((r) => r.stop === 'flat')).toBe(true);
+  it('rounded scores: small difference steps see flat regions, large ones cross the rounding boundaries', async () => {
+    const surface = { scores: 'full', topK: 0, decimals: 2 } as const;
+    // Nearly flat scores (0.33 ± a little): a 1% step rarely changes the second decimal.
+    const small = await inversionProbe.run(context(templateModel(0.001), surface), settings({ differenceStep: 0.01 }));
+    expect(small.notes.join('\n')).toMatch(/Scores are rounded to 2 decimals, so the revealed score is flat between rounding boundaries: gradients were estimated over differences of 0\.01 of each feature's range/);
+    expect(rows(small).every((r) => r.stop === 'flat' && r.steps < 5)).toBe(true);
+    expect(small.attacks[0]!.metrics['identification-rate']!.value).toBeLessThan(1);
+    const large = await inversionProbe.run(context(templateModel(0.001), surface), settings({ differenceStep: 0.2 }));
+    expect(large.attacks[0]!.metrics['identification-rate']!.value).toBe(1);
   });
 });
