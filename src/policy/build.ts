@@ -8,6 +8,7 @@ import { dataFormat, defaultAttacks, resolvePathValue } from './checks';
 import type { MergedPolicy, PlainObject } from './merge';
 import type { PolicyPath } from './source';
 import type {
+  AttributeInferenceSettings,
   DataFileSettings,
   InversionSettings,
   MembershipAttack,
@@ -26,6 +27,12 @@ export const POLICY_DEFAULTS = {
   surfaceScores: 'full',
   stability: { queries: 8, noise: 0.05 },
   confidence: 0.95,
+  attributeInference: {
+    samples: 16,
+    observed: 'label',
+    prior: 'non-members',
+    residualSpread: 'non-members',
+  },
   inversion: {
     start: 'auxiliary-mean',
     gradient: 'auto',
@@ -84,7 +91,7 @@ export function buildPolicy(merged: MergedPolicy): Policy {
     seed: (d['seed'] as number | undefined) ?? POLICY_DEFAULTS.seed,
     model: {
       path: resolvePathValue(merged, ['model', 'path']),
-      task: POLICY_DEFAULTS.task,
+      task: (model['task'] as Policy['model']['task'] | undefined) ?? POLICY_DEFAULTS.task,
       scores: (model['scores'] as Policy['model']['scores'] | undefined) ?? POLICY_DEFAULTS.modelScores,
     },
     data: {
@@ -110,7 +117,65 @@ export function buildPolicy(merged: MergedPolicy): Policy {
   if (probes['inversion'] !== undefined) {
     policy.probes.inversion = buildInversion(merged, obj(probes['inversion']), surfaceSettings);
   }
+  if (probes['attribute-inference'] !== undefined) {
+    policy.probes['attribute-inference'] = buildAttributeInference(merged, obj(probes['attribute-inference']));
+  }
   return policy;
+}
+
+function buildAttributeInference(merged: MergedPolicy, m: PlainObject): AttributeInferenceSettings {
+  const defaults = POLICY_DEFAULTS.attributeInference;
+  const base: PolicyPath = ['probes', 'attribute-inference'];
+  const at = (path: PolicyPath) => {
+    const where = merged.locate(path, 'key');
+    return { file: where.source.file, line: where.line, column: where.column };
+  };
+  const thresholds = (m['thresholds'] ?? {}) as PlainObject;
+  const threshold = (key: string): Threshold | undefined => {
+    const t = thresholds[key] as PlainObject | undefined;
+    if (!t) return undefined;
+    const out: Threshold = { source: at([...base, 'thresholds', key]) };
+    if (typeof t['warn'] === 'number') out.warn = t['warn'];
+    if (typeof t['fail'] === 'number') out.fail = t['fail'];
+    return out;
+  };
+  const settings: AttributeInferenceSettings = {
+    attribute: m['attribute'] as string,
+    samples: (m['samples'] as number | undefined) ?? defaults.samples,
+    observed: (m['observed'] as AttributeInferenceSettings['observed'] | undefined) ?? defaults.observed,
+    prior: (m['prior'] as AttributeInferenceSettings['prior'] | undefined) ?? defaults.prior,
+    residualSpread:
+      (m['residual-spread'] as AttributeInferenceSettings['residualSpread'] | undefined) ?? defaults.residualSpread,
+    sources: { attribute: at([...base, 'attribute']) },
+    thresholds: {},
+  };
+  const values = m['values'] as Array<number | string> | undefined;
+  if (values) settings.sources.values = at([...base, 'values']);
+  if (Array.isArray(m['known'])) {
+    settings.known = [...(m['known'] as string[])];
+    settings.sources.known = at([...base, 'known']);
+  }
+  const oneHot = (m['encoding'] as PlainObject | undefined)?.['one-hot'] as Array<string | null> | undefined;
+  if (oneHot) {
+    // The checks guarantee a name for every entry when the list holds null.
+    settings.oneHot = oneHot.map((column, i) => ({ value: String(values?.[i] ?? column), column }));
+    settings.sources.encoding = at([...base, 'encoding']);
+  } else if (values) {
+    settings.values = values as number[];
+  }
+  const auxiliary = m['auxiliary'] as PlainObject | undefined;
+  if (auxiliary) {
+    settings.auxiliary = { path: resolvePathValue(merged, [...base, 'auxiliary', 'path']), format: dataFormat(auxiliary)! };
+    if (auxiliary['labels'] !== undefined) settings.auxiliary.labels = resolvePathValue(merged, [...base, 'auxiliary', 'labels']);
+    if (auxiliary['columns'] !== undefined) settings.auxiliary.columns = [...(auxiliary['columns'] as string[])];
+  }
+  const lift = threshold('lift');
+  if (lift) settings.thresholds.lift = lift;
+  const accuracy = threshold('member-accuracy');
+  if (accuracy) settings.thresholds.memberAccuracy = accuracy;
+  const gap = threshold('member-gap');
+  if (gap) settings.thresholds.memberGap = gap;
+  return settings;
 }
 
 function buildInversion(merged: MergedPolicy, m: PlainObject, surface: SurfaceSettings): InversionSettings {

@@ -217,7 +217,140 @@ export function semanticChecks(merged: MergedPolicy): {
     }
   }
   inversionChecks(data, error, warning, where, merged);
+  attributeInferenceChecks(data, error, warning, where, merged, mustExist);
   return { errors, warnings };
+}
+
+export const ATTRIBUTE_THRESHOLD_KEYS = ['lift', 'member-accuracy', 'member-gap'] as const;
+
+/**
+ * Regression models and the attribute-inference probe. A regression model reveals a value, not
+ * class scores: the score surfaces and the class-based probes cannot apply (errors). In the
+ * probe, settings that cannot be used are errors when they change what is measured (a missing
+ * auxiliary file, names that do not match the encoding) and warnings when they are merely ignored (as with
+ * top-k). Column names are checked against the data when the probe runs.
+ */
+function attributeInferenceChecks(
+  data: unknown,
+  error: (path: PolicyPath, part: 'key' | 'value', message: string, field?: PolicyPath) => void,
+  warning: (path: PolicyPath, part: 'key' | 'value', message: string) => void,
+  where: (path: PolicyPath) => string,
+  merged: MergedPolicy,
+  mustExist: (path: PolicyPath, what: string) => void,
+): void {
+  const regression = get(data, ['model', 'task']) === 'regression';
+  if (regression) {
+    const scores = get(data, ['surface', 'scores']);
+    if (scores === 'top-k' || scores === 'label') {
+      error(
+        ['surface', 'scores'],
+        'value',
+        `surface.scores ${scores} describes class scores, but model.task is regression (set in ${where(['model', 'task'])}): a regression model reveals its predicted value; use scores: full, with decimals if the deployed model rounds the value`,
+      );
+    }
+    for (const probe of ['membership', 'inversion']) {
+      if (get(data, ['probes', probe]) === undefined) continue;
+      error(
+        ['probes', probe],
+        'key',
+        `the ${probe} probe needs a classifier's class scores, but model.task is regression (set in ${where(['model', 'task'])}); on a regression model only the attribute-inference probe runs`,
+      );
+    }
+  }
+
+  const probe = get(data, ['probes', 'attribute-inference']);
+  if (!isPlainObject(probe)) return;
+  const base: PolicyPath = ['probes', 'attribute-inference'];
+  const oneHot = get(probe, ['encoding', 'one-hot']);
+  const values = probe['values'];
+  if (Array.isArray(oneHot)) {
+    if (Array.isArray(values) && values.length !== oneHot.length) {
+      error(
+        [...base, 'values'],
+        'key',
+        `values names ${values.length} values but encoding.one-hot lists ${oneHot.length} columns; give one name per column, in the same order`,
+      );
+    }
+    const reference = oneHot.indexOf(null);
+    if (reference >= 0 && !Array.isArray(values)) {
+      error(
+        [...base, 'encoding', 'one-hot', reference],
+        'value',
+        'a null entry (the reference level, every listed column 0) has no column to name it; add values with a name for each entry, e.g. values: [white, hispanic, other]',
+      );
+    }
+  } else if (Array.isArray(values)) {
+    const named = values.findIndex((v) => typeof v !== 'number');
+    if (named >= 0) {
+      error(
+        [...base, 'values', named],
+        'value',
+        `${JSON.stringify(values[named])} is not a number; the values of a plain attribute column are the numbers in the data (e.g. [0, 1]); for named categories spread over several columns, add encoding: { one-hot: [...] }`,
+      );
+    }
+  }
+  const known = probe['known'];
+  if (Array.isArray(known)) {
+    const attributeColumns = Array.isArray(oneHot) ? oneHot : [probe['attribute']];
+    known.forEach((column, i) => {
+      if (!attributeColumns.includes(column)) return;
+      error(
+        [...base, 'known', i],
+        'value',
+        `"${column}" holds the sensitive attribute, which is what the attacker wants to learn; remove it from known`,
+      );
+    });
+  } else if (probe['samples'] !== undefined) {
+    warning(
+      [...base, 'samples'],
+      'key',
+      'samples is ignored because known is not set, so the attacker knows every feature but the attribute and no feature needs filling in; list the known columns in known, or remove samples',
+    );
+  }
+  const auxiliary = probe['auxiliary'];
+  for (const key of ['prior', 'residual-spread']) {
+    if (probe[key] === 'auxiliary' && auxiliary === undefined) {
+      error(
+        [...base, key],
+        'value',
+        `${key} is auxiliary but no auxiliary file is set; add auxiliary: { path: ... } (the attacker's own records, same columns as the member data), or use ${key === 'prior' ? 'non-members or uniform' : 'non-members or training'}`,
+      );
+    }
+  }
+  if (isPlainObject(auxiliary)) {
+    mustExist([...base, 'auxiliary', 'path'], 'auxiliary data file');
+    if (dataFormat(auxiliary) === undefined && typeof auxiliary['path'] === 'string') {
+      error(
+        [...base, 'auxiliary', 'path'],
+        'value',
+        `cannot tell the format of "${auxiliary['path']}" from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`,
+      );
+    }
+  }
+  if (probe['residual-spread'] !== undefined && !regression) {
+    warning(
+      [...base, 'residual-spread'],
+      'key',
+      'residual-spread is ignored because model.task is classification: a classifier\'s likelihood comes from its scores; remove residual-spread, or set model.task: regression for a regression model',
+    );
+  }
+  const thresholds = probe['thresholds'];
+  if (!isPlainObject(thresholds)) return;
+  for (const key of ATTRIBUTE_THRESHOLD_KEYS) {
+    const t = thresholds[key];
+    if (!isPlainObject(t) || typeof t['warn'] !== 'number' || typeof t['fail'] !== 'number' || t['warn'] <= t['fail']) continue;
+    const path: PolicyPath = [...base, 'thresholds', key];
+    const warnLayer = merged.layers.indexOf(merged.origin([...path, 'warn']));
+    const failLayer = merged.layers.indexOf(merged.origin([...path, 'fail']));
+    const blame = failLayer > warnLayer ? 'fail' : 'warn';
+    const other = blame === 'fail' ? 'warn' : 'fail';
+    const inherited = warnLayer !== failLayer ? ` (${other} is set in ${where([...path, other])})` : '';
+    error(
+      [...path, blame],
+      'key',
+      `warn (${t['warn']}) is above fail (${t['fail']}) for ${fieldName(path)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`,
+    );
+  }
 }
 
 /**

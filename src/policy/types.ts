@@ -43,7 +43,8 @@ export type ScoreKind = 'auto' | 'probabilities' | 'logits';
 export interface ModelSettings {
   /** Absolute path of the .onnx file. */
   path: string;
-  task: 'classification';
+  /** classification: class scores per row; regression: one predicted value per row. */
+  task: 'classification' | 'regression';
   input?: string;
   output?: string;
   scores: ScoreKind;
@@ -129,6 +130,39 @@ export interface InversionSettings {
   };
 }
 
+/** One candidate value of a one-hot attribute and the column that is 1 for it (null: all 0). */
+export interface OneHotLevel {
+  value: string;
+  column: string | null;
+}
+
+/** Attribute inference (Fredrikson et al. 2014). */
+export interface AttributeInferenceSettings {
+  /** A feature column, or (with `oneHot`) the name of the one-hot group. */
+  attribute: string;
+  /** One-hot encoding of the attribute over several feature columns, in policy order. */
+  oneHot?: OneHotLevel[];
+  /** Candidate values of a plain attribute column; undefined: the values seen in the data (one-hot: see oneHot). */
+  values?: number[];
+  /** Feature columns the attacker knows; undefined: every feature but the attribute's. */
+  known?: string[];
+  /** Attacker records that stand in for unknown features, per target. */
+  samples: number;
+  observed: 'label' | 'model-output';
+  prior: 'non-members' | 'auxiliary' | 'uniform';
+  /** The attacker's own records. */
+  auxiliary?: DataFileSettings;
+  /** Regression: where the Gaussian residual's sigma comes from. */
+  residualSpread: 'non-members' | 'auxiliary' | 'training';
+  /** Where attribute, values, known and encoding are written, for errors found once the data is loaded. */
+  sources: { attribute: ThresholdSource; values?: ThresholdSource; known?: ThresholdSource; encoding?: ThresholdSource };
+  thresholds: {
+    lift?: Threshold;
+    memberAccuracy?: Threshold;
+    memberGap?: Threshold;
+  };
+}
+
 export interface GateSettings {
   /** Two-sided confidence level of every interval, e.g. 0.95. */
   confidence: number;
@@ -145,7 +179,11 @@ export interface Policy {
   model: ModelSettings;
   data: DataSettings;
   surface: SurfaceSettings;
-  probes: { membership?: MembershipSettings; inversion?: InversionSettings };
+  probes: {
+    membership?: MembershipSettings;
+    inversion?: InversionSettings;
+    'attribute-inference'?: AttributeInferenceSettings;
+  };
   gate: GateSettings;
   /** Settings the gate ignores, with where they are (for the CLI and annotations). */
   warnings?: PolicyWarning[];

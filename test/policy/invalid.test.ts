@@ -493,6 +493,220 @@ probes:
     expect: { line: 11, column: 36, field: 'probes.inversion.thresholds.identification-rate.fail', message: 'must be at least 0 and at most 1, found 1.5' },
   },
   {
+    name: 'attribute-inference: no attribute',
+    policy: `${HEAD}probes:
+  attribute-inference:
+    thresholds: { lift: { fail: 0.05 } }
+`,
+    expect: {
+      line: 9,
+      column: 3,
+      field: 'probes.attribute-inference.attribute',
+      message: 'missing required key "attribute" in probes.attribute-inference',
+    },
+  },
+  {
+    name: 'attribute-inference: misspelt observation mode',
+    policy: `${HEAD}probes:
+  attribute-inference:
+    attribute: union
+    observed: output
+    thresholds: { lift: { fail: 0.05 } }
+`,
+    expect: {
+      line: 11,
+      column: 15,
+      field: 'probes.attribute-inference.observed',
+      message: 'invalid value "output" for probes.attribute-inference.observed; expected one of: label, model-output',
+    },
+  },
+  {
+    name: 'attribute-inference: fewer names than one-hot columns',
+    policy: `${HEAD}probes:
+  attribute-inference:
+    attribute: race
+    encoding:
+      one-hot: [race_white, race_hispanic, race_other]
+    values: [white, other]
+    thresholds: { lift: { fail: 0.05 } }
+`,
+    expect: {
+      line: 13,
+      column: 5,
+      field: 'probes.attribute-inference.values',
+      message: 'values names 2 values but encoding.one-hot lists 3 columns; give one name per column, in the same order',
+    },
+  },
+  {
+    name: 'attribute-inference: a reference level without names',
+    policy: `${HEAD}probes:
+  attribute-inference:
+    attribute: race
+    encoding:
+      one-hot: [race_hispanic, null, race_other]
+    thresholds: { lift: { fail: 0.05 } }
+`,
+    expect: {
+      line: 12,
+      column: 32,
+      field: 'probes.attribute-inference.encoding.one-hot[1]',
+      message: /^a null entry \(the reference level, every listed column 0\) has no column to name it; add values/,
+    },
+  },
+  {
+    name: 'attribute-inference: one column listed twice in a one-hot encoding',
+    policy: `${HEAD}probes:
+  attribute-inference:
+    attribute: race
+    encoding:
+      one-hot: [race_white, race_white]
+    thresholds: { lift: { fail: 0.05 } }
+`,
+    expect: { line: 12, column: 29, field: 'probes.attribute-inference.encoding.one-hot[1]', message: 'probes.attribute-inference.encoding.one-hot lists "race_white" more than once' },
+  },
+  {
+    name: 'attribute-inference: a one-hot encoding with a single column',
+    policy: `${HEAD}probes:
+  attribute-inference:
+    attribute: union
+    encoding: { one-hot: [union_1] }
+    thresholds: { lift: { fail: 0.05 } }
+`,
+    expect: { line: 11, column: 26, field: 'probes.attribute-inference.encoding.one-hot', message: /at least 2/ },
+  },
+  {
+    name: 'attribute-inference: names as values of a plain column',
+    policy: `${HEAD}probes:
+  attribute-inference:
+    attribute: union
+    values: [0, member]
+    thresholds: { lift: { fail: 0.05 } }
+`,
+    expect: {
+      line: 11,
+      column: 17,
+      field: 'probes.attribute-inference.values[1]',
+      message: /^"member" is not a number; the values of a plain attribute column are the numbers in the data/,
+    },
+  },
+  {
+    name: 'attribute-inference: the attribute among the known columns',
+    policy: `${HEAD}probes:
+  attribute-inference:
+    attribute: union
+    known: [age, union]
+    thresholds: { lift: { fail: 0.05 } }
+`,
+    expect: {
+      line: 11,
+      column: 18,
+      field: 'probes.attribute-inference.known[1]',
+      message: '"union" holds the sensitive attribute, which is what the attacker wants to learn; remove it from known',
+    },
+  },
+  {
+    name: 'attribute-inference: an auxiliary prior without the auxiliary file',
+    policy: `${HEAD}probes:
+  attribute-inference:
+    attribute: union
+    prior: auxiliary
+    thresholds: { lift: { fail: 0.05 } }
+`,
+    expect: {
+      line: 11,
+      column: 12,
+      field: 'probes.attribute-inference.prior',
+      message: /^prior is auxiliary but no auxiliary file is set; add auxiliary: \{ path: \.\.\. \}/,
+    },
+  },
+  {
+    name: 'attribute-inference: a missing auxiliary file',
+    policy: `${HEAD}probes:
+  attribute-inference:
+    attribute: union
+    auxiliary: { path: attacker.csv }
+    thresholds: { lift: { fail: 0.05 } }
+`,
+    expect: { line: 11, column: 24, field: 'probes.attribute-inference.auxiliary.path', message: /^auxiliary data file not found: .*attacker\.csv$/ },
+  },
+  {
+    name: 'attribute-inference: lift warn above fail',
+    policy: `${HEAD}probes:
+  attribute-inference:
+    attribute: union
+    thresholds:
+      lift: { warn: 0.1, fail: 0.05 }
+`,
+    expect: {
+      line: 12,
+      column: 15,
+      field: 'probes.attribute-inference.thresholds.lift.warn',
+      message: 'warn (0.1) is above fail (0.05) for probes.attribute-inference.thresholds.lift; warn must not exceed fail',
+    },
+  },
+  {
+    name: 'attribute-inference: member gap above 1',
+    policy: `${HEAD}probes:
+  attribute-inference:
+    attribute: union
+    thresholds: { member-gap: { fail: 5 } }
+`,
+    expect: { line: 11, column: 39, field: 'probes.attribute-inference.thresholds.member-gap.fail', message: 'must be at least 0 and at most 1, found 5' },
+  },
+  {
+    name: 'regression: a label-only surface',
+    policy: `version: 1
+model:
+  path: model.onnx
+  task: regression
+data:
+  members: { path: train.csv }
+  non-members: { path: holdout.csv }
+  label: wage
+surface: { scores: label }
+probes:
+  attribute-inference:
+    attribute: union
+    thresholds: { lift: { fail: 0.05 } }
+`,
+    expect: {
+      line: 9,
+      column: 20,
+      field: 'surface.scores',
+      message: /^surface\.scores label describes class scores, but model\.task is regression \(set in policy\.yaml:4\): a regression model reveals its predicted value/,
+    },
+  },
+  {
+    name: 'regression: the membership probe',
+    policy: `version: 1
+model: { path: model.onnx, task: regression }
+data:
+  members: { path: train.csv }
+  non-members: { path: holdout.csv }
+  label: wage
+probes:
+  membership:
+    thresholds: { auc: { fail: 0.6 } }
+`,
+    expect: {
+      line: 8,
+      column: 3,
+      field: 'probes.membership',
+      message: "the membership probe needs a classifier's class scores, but model.task is regression (set in policy.yaml:2); on a regression model only the attribute-inference probe runs",
+    },
+  },
+  {
+    name: 'unknown model task',
+    policy: `version: 1
+model: { path: model.onnx, task: ranking }
+data:
+  members: { path: train.csv }
+  non-members: { path: holdout.csv }
+  label: wage
+${PROBES}`,
+    expect: { line: 2, column: 34, field: 'model.task', message: 'invalid value "ranking" for model.task; expected one of: classification, regression' },
+  },
+  {
     name: 'no probes',
     policy: `${HEAD}probes: {}
 `,
