@@ -1,7 +1,8 @@
 /**
  * Gradient descent with estimated gradients, for many problems at once (MI-FACE's Algorithm 1,
  * Fredrikson et al. 2015, with queries instead of back-propagation). Every step queries the
- * probe rows of every active problem in ONE batch, so the model sees few, large calls.
+ * probe rows of every active problem in one batch (split only beyond `maxBatchRows`), so the
+ * model sees few, large calls.
  *
  * The loss of a point is a queried part q(x) (e.g. 1 − p_c(x)) plus an optional analytic prior
  * (e.g. λ·TV(x)) whose gradient needs no query. A step moves the point against the gradient by
@@ -41,6 +42,11 @@ export interface DescentOptions {
   stopAt?: number;
   /** Analytic term added to the loss, with its weight already applied. */
   prior?: Prior;
+  /**
+   * Largest number of rows per loss call: problems beyond it go to further calls in the same
+   * step, so memory stays bounded for many classes of large inputs (default 8192).
+   */
+  maxBatchRows?: number;
 }
 
 export type StopReason = 'budget' | 'patience' | 'target' | 'flat';
@@ -73,6 +79,8 @@ interface State {
   trace: number[];
 }
 
+const DEFAULT_MAX_BATCH_ROWS = 8192;
+
 export async function minimise(starts: Float64Array[], loss: BatchLoss, options: DescentOptions): Promise<DescentResult[]> {
   const { box, estimator, prior } = options;
   const d = box.lower.length;
@@ -91,7 +99,14 @@ export async function minimise(starts: Float64Array[], loss: BatchLoss, options:
       else active.push(i);
     }
     if (active.length === 0) break;
+    const perCall = Math.max(1, Math.floor((options.maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS) / perStep));
+    for (let first = 0; first < active.length; first += perCall) {
+      await stepGroup(active.slice(first, first + perCall));
+    }
+  }
 
+  /** One step for a group of problems: probe rows, one loss call, moves. */
+  async function stepGroup(active: number[]): Promise<void> {
     const probes = active.map((i) => estimator.probe(states[i]!.x));
     const rows = new Float64Array(active.length * perStep * d);
     const owners = new Int32Array(active.length * perStep);

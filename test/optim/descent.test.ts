@@ -90,6 +90,21 @@ describe('minimise (MI-FACE descent with estimated gradients)', () => {
     expect(model.calls).toBe(10);
   });
 
+  it('splits a step into calls of at most maxBatchRows rows without changing any result', async () => {
+    const run = async (maxBatchRows?: number) => {
+      const model = softmaxModel(7);
+      const starts = [0, 1, 2, 3].map(() => new Float64Array(D));
+      const estimator = naturalEvolution(box, 1e-3, 5, rngFor(3, 'inversion:nes'));
+      const results = await minimise(starts, model.lossFor([0, 1, 2, 3]), options({ estimator, maxQueries: 10 * 11, maxBatchRows }));
+      return { calls: model.calls, x: results.map((r) => [...r.x]) };
+    };
+    const whole = await run();
+    const split = await run(25); // two problems (2 × 11 rows) per call
+    expect(whole.calls).toBe(10);
+    expect(split.calls).toBe(20);
+    expect(split.x).toEqual(whole.x);
+  });
+
   it('stops each problem once its queried loss reaches the target', async () => {
     const model = softmaxModel(3);
     const results = await minimise([new Float64Array(D), new Float64Array(D)], model.lossFor([0, 1]), options({
