@@ -90,9 +90,14 @@ export function plainText(text: unknown, max = 500): string {
  * after rendering.
  */
 export function escapeMarkdown(text: unknown, max = 500): string {
-  return plainText(text, max)
+  return breakAutolinks(plainText(text, max))
     .replace(/[\\`*_{}[\]()#+\-.!|<>~&:"'=$%^]/g, (c) => `\\${c}`)
     .replace(/([@#])/g, `$1${ZWSP}`);
+}
+
+/** A zero-width space inside `://` and `www.`, so no renderer turns a URL in the text into a link. */
+function breakAutolinks(text: string): string {
+  return text.replace(/:\/\//g, `:${ZWSP}//`).replace(/www\./gi, (m) => `${m.slice(0, 3)}${ZWSP}.`);
 }
 
 /**
@@ -117,7 +122,7 @@ export function escapeHtml(text: unknown, max = 2000): string {
 
 /** HTML-escaped text that GitHub renders: also breaks mentions and issue references. */
 export function escapeHtmlForGithub(text: unknown, max = 500): string {
-  return escapeHtml(text, max).replace(/([@#])/g, `$1${ZWSP}`);
+  return escapeHtml(breakAutolinks(plainText(text, max)).replace(/([@#])/g, `$1${ZWSP}`), max + 100);
 }
 
 /** How the model's answers reach an attacker, in words. */

@@ -16,7 +16,6 @@ import {
   formatNumber,
   formatThreshold,
   metricLabel,
-  VERDICT_HEADLINE,
 } from './format';
 import { className } from './markdown';
 import { histogramChart, logFloor, PALETTE, rocChart, type Histogram, type RocCurve } from './svg';
@@ -37,9 +36,10 @@ export function renderHtml(report: GateReport, options: HtmlOptions = {}): strin
   const pct = Math.round((report.confidence ?? 0.95) * 100);
   const body = [
     `<header class="verdict verdict-${report.verdict}"><h1>Model Privacy Gate: ${escapeHtml(name)}</h1>`,
-    `<p class="headline">${escapeHtml(VERDICT_HEADLINE[report.verdict] ?? report.verdict)}</p>${countsLine(checks)}</header>`,
+    `<p class="headline"><span class="badge">${escapeHtml(report.verdict.toUpperCase())}</span> ${escapeHtml(HEADLINE[report.verdict] ?? report.verdict)}</p>${countsLine(checks)}</header>`,
     errorSection(report),
-    checksSection(checks, pct),
+    warningsSection(report),
+    checksSection(checks, pct, report),
     exposureSection(report, pct),
     ...report.probes.map((p) => probeSection(p, report, pct, options)),
     auditSection(report),
@@ -62,6 +62,20 @@ ${body}
 `;
 }
 
+/** Plain words (no emoji: a browser without an emoji font would show empty boxes). */
+const HEADLINE: Record<GateReport['verdict'], string> = {
+  pass: 'The model passes the release policy.',
+  warn: 'The model passes, with warnings.',
+  fail: 'The model leaks training data beyond the release policy.',
+  error: 'The gate could not decide (error); this is not a pass.',
+};
+
+function warningsSection(report: GateReport): string {
+  const warnings = report.warnings ?? [];
+  if (warnings.length === 0) return '';
+  return `<section><h2>Policy warnings</h2><ul>${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></section>`;
+}
+
 const STYLE = `
 :root { color-scheme: light; --fail: #B00020; --warn: #8a5a00; --pass: #1a7f37; --muted: #57606a; }
 * { box-sizing: border-box; }
@@ -71,6 +85,8 @@ section, header { background: #fff; border: 1px solid #d0d7de; border-radius: 8p
 h1 { font-size: 1.5em; margin: 0 0 4px; } h2 { font-size: 1.25em; margin: 0 0 12px; } h3 { font-size: 1.05em; margin: 20px 0 8px; }
 .verdict { border-left: 8px solid var(--pass); } .verdict-fail, .verdict-error { border-left-color: var(--fail); } .verdict-warn { border-left-color: var(--warn); }
 .headline { font-size: 1.2em; font-weight: 600; margin: 0; }
+.badge { display: inline-block; padding: 1px 10px; border-radius: 12px; color: #fff; background: var(--pass); font-size: 0.85em; letter-spacing: 0.05em; }
+.verdict-fail .badge, .verdict-error .badge { background: var(--fail); } .verdict-warn .badge { background: var(--warn); }
 .muted, figcaption, .note { color: var(--muted); font-size: 0.9em; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
@@ -116,11 +132,11 @@ function errorSection(report: GateReport): string {
   return parts.join('\n');
 }
 
-function checksSection(checks: Check[], pct: number): string {
+function checksSection(checks: Check[], pct: number, report: GateReport): string {
   if (checks.length === 0) return '';
   const rows = checks.map(
     (c) =>
-      `<tr class="status-${escapeHtml(c.status)}"><td>${escapeHtml(c.probe)}</td><td>${escapeHtml(c.attack)}</td><td>${escapeHtml(metricLabel(c.metric))}</td><td class="num">${formatNumber(c.value)} ${formatInterval(c.ci)}</td><td>${escapeHtml(formatThreshold(c))}</td><td class="status">${escapeHtml(c.status)}</td></tr>`,
+      `<tr class="status-${escapeHtml(c.status)}"><td>${escapeHtml(c.probe)}</td><td>${escapeHtml(c.attack)}</td><td>${escapeHtml(metricLabel(c.metric, report.probes.find((p) => p.id === c.probe)?.attacks.find((a) => a.attack === c.attack)?.metrics?.[c.metric]))}</td><td class="num">${formatNumber(c.value)} ${formatInterval(c.ci)}</td><td>${escapeHtml(formatThreshold(c))}</td><td class="status">${escapeHtml(c.status)}</td></tr>`,
   );
   return `<section><h2>Checks</h2><div class="table-wrap"><table class="checks"><thead><tr><th>Probe</th><th>Attack</th><th>Metric</th><th>Value (${pct}% CI)</th><th>Threshold</th><th>Status</th></tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
 }
@@ -280,12 +296,13 @@ function otherDetails(probe: ProbeResult): string {
   return parts.join('\n');
 }
 
+/** A plain object (not an array, and not a class instance such as a probe's in-memory rasters). */
 function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
 }
 
 function cell(v: unknown): string {
-  if (typeof v === 'number') return formatNumber(v);
+  if (typeof v === 'number') return Number.isInteger(v) ? formatCount(v) : formatNumber(v);
   if (typeof v === 'string' || typeof v === 'boolean') return escapeHtml(String(v), 300);
   if (isRecord(v) && 'value' in v && 'ci' in v) return formatEstimate(v as unknown as MetricValue);
   if (v === null || v === undefined) return '';

@@ -56,18 +56,20 @@ export function renderMarkdown(report: GateReport, options: MarkdownOptions = {}
   const blocks: Block[] = [
     { text: [...(options.preamble ?? []), ...headline(report, checks, options.previousVerdict)].join('\n') },
     { text: errorBlock(report) },
+    { text: policyWarnings(report) },
     ...report.probes.filter((p) => p.status === 'error').map((p) => ({ text: probeError(p) })),
   ];
   // The checks that need attention stay; when every check passes, the table shows them all.
   const main = open.length > 0 ? open : checks;
-  const mainTable: Block = { text: checksTable(main, pct) };
+  const label = metricLabeller(report);
+  const mainTable: Block = { text: checksTable(main, pct, label) };
   blocks.push(mainTable);
   blocks.push({ text: facts(report, pct) });
   blocks.push({ text: linksLine(options) });
   if (open.length > 0 && open.length < checks.length) {
     const passing = checks.filter((c) => c.status === 'pass');
     blocks.push({
-      text: folded(`${passing.length} ${plural(passing.length, 'check passes', 'checks pass')}`, checksTable(passing, pct)),
+      text: folded(`${passing.length} ${plural(passing.length, 'check passes', 'checks pass')}`, checksTable(passing, pct, label)),
       drop: 1,
       name: 'the passing checks',
     });
@@ -78,7 +80,7 @@ export function renderMarkdown(report: GateReport, options: MarkdownOptions = {}
   });
   blocks.push({ text: inputsDetails(report), drop: 2 + report.probes.length + 1, name: 'the input digests' });
   blocks.push({ text: footer(report) });
-  return fit(blocks, mainTable, main, pct, options.limit);
+  return fit(blocks, mainTable, (shown, omitted) => checksTable(shown, pct, label, omitted), main, options.limit);
 }
 
 function headline(report: GateReport, checks: Check[], previous: Verdict | undefined): string[] {
@@ -115,16 +117,30 @@ function errorBlock(report: GateReport): string {
   return lines.join('\n');
 }
 
+function policyWarnings(report: GateReport): string {
+  const warnings = report.warnings ?? [];
+  if (warnings.length === 0) return '';
+  return ['**Policy warnings** (settings the gate ignored):', '', ...warnings.slice(0, 20).map((w) => `- ${escapeMarkdown(w, 1000)}`)].join('\n');
+}
+
 function probeError(probe: ProbeResult): string {
   return `**${escapeMarkdown(probe.id)} probe failed:** ${escapeMarkdown(probe.error ?? 'unknown error', 2000)}`;
 }
 
-function checksTable(checks: Check[], pct: number, omitted = 0): string {
+/** A check's metric label with the measurement's facts (e.g. "TPR at FPR 0.01"). */
+function metricLabeller(report: GateReport): (check: Check) => string {
+  return (c) => {
+    const attack = report.probes.find((p) => p.id === c.probe)?.attacks.find((a) => a.attack === c.attack);
+    return metricLabel(c.metric, attack?.metrics?.[c.metric]);
+  };
+}
+
+function checksTable(checks: Check[], pct: number, label: (check: Check) => string, omitted = 0): string {
   if (checks.length === 0) return '';
   const lines = [`| Probe | Attack | Metric | Value (${pct}% CI) | Threshold | Status |`, '|---|---|---|---|---|---|'];
   for (const c of checks) {
     lines.push(
-      `| ${escapeMarkdown(c.probe)} | ${escapeMarkdown(c.attack)} | ${escapeMarkdown(metricLabel(c.metric))} | ${formatNumber(c.value)} ${formatInterval(c.ci)} | ${formatThreshold(c)} | ${STATUS_ICON[c.status] ?? 'unknown'} |`,
+      `| ${escapeMarkdown(c.probe)} | ${escapeMarkdown(c.attack)} | ${escapeMarkdown(label(c))} | ${formatNumber(c.value)} ${formatInterval(c.ci)} | ${formatThreshold(c)} | ${STATUS_ICON[c.status] ?? 'unknown'} |`,
     );
   }
   if (omitted > 0) lines.push('', `…and ${omitted} more ${plural(omitted, 'check', 'checks')}, left out to fit; the full report lists every check.`);
@@ -138,7 +154,7 @@ function facts(report: GateReport, pct: number): string {
   if (model) {
     const info = report.model;
     const shape = info
-      ? `: input ${codeSpan(info.input)} (${formatCount(info.featureCount)} features) → ${codeSpan(info.output)}, ${formatCount(info.classes.length)} classes, ${escapeMarkdown(info.scoreKind)}`
+      ? `: input ${codeSpan(info.input)} (${formatCount(info.featureCount)} features) → ${codeSpan(info.output)}, ${formatCount(info.classes.length)} classes, scores are ${escapeMarkdown(info.scoreKind)}`
       : '';
     lines.push(`- **Model:** ${codeSpan(model.path)} (sha256 ${codeSpan(String(model.sha256).slice(0, 12))})${shape}`);
   }
@@ -199,10 +215,14 @@ function inputsDetails(report: GateReport): string {
 }
 
 function footer(report: GateReport): string {
-  return `<sub>${escapeHtmlForGithub(report.tool.name)} ${escapeHtmlForGithub(report.tool.version)} · policy ${escapeHtmlForGithub(report.policy.file)}</sub>`;
+  // A paragraph with inline HTML: Markdown inside is live, so this is Markdown-escaped.
+  return `<sub>${escapeMarkdown(report.tool.name)} ${escapeMarkdown(report.tool.version)} · policy ${escapeMarkdown(report.policy.file)}</sub>`;
 }
 
-/** `summary` must already be HTML-escaped: it sits in an HTML block. */
+/**
+ * `<details>` alone on its line opens an HTML block that runs to the next blank line, so the
+ * `<summary>` line is raw HTML (Markdown there is not rendered): it is HTML-escaped.
+ */
 function folded(summary: string, body: string, summaryIsHtml = false): string {
   const title = summaryIsHtml ? summary : escapeHtmlForGithub(summary);
   return ['<details>', `<summary>${title}</summary>`, '', body, '', '</details>'].join('\n');
@@ -224,7 +244,13 @@ function plural(n: number, one: string, many: string): string {
 }
 
 /** Joins the blocks; over the limit, drops blocks (highest `drop` first), then rows of the main table. */
-function fit(blocks: Block[], mainTable: Block, main: Check[], pct: number, limit: MarkdownOptions['limit']): string {
+function fit(
+  blocks: Block[],
+  mainTable: Block,
+  table: (shown: Check[], omitted: number) => string,
+  main: Check[],
+  limit: MarkdownOptions['limit'],
+): string {
   const join = (list: Block[], note = '') => {
     const parts = list.map((b) => b.text).filter((t) => t !== '');
     if (note) parts.splice(parts.length - 1, 0, note);
@@ -252,11 +278,11 @@ function fit(blocks: Block[], mainTable: Block, main: Check[], pct: number, limi
   let hi = main.length;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    mainTable.text = checksTable(main.slice(0, mid), pct, main.length - mid);
+    mainTable.text = table(main.slice(0, mid), main.length - mid);
     if (size(join(kept, note())) <= limit.max) lo = mid;
     else hi = mid - 1;
   }
-  mainTable.text = checksTable(main.slice(0, lo), pct, main.length - lo);
+  mainTable.text = table(main.slice(0, lo), main.length - lo);
   const text = join(kept, note());
   // Only a pathological error message or preamble can still be too long; cut it hard.
   return size(text) <= limit.max ? text : cut(text, limit.max, size);

@@ -44,7 +44,8 @@ export function logFloor(curves: RocCurve[]): number {
     for (const p of curve.points) for (const r of [p.fpr, p.tpr]) if (r > 0) n = Math.max(n, Math.round(1 / r));
   }
   if (n <= 1) return 1e-3;
-  return Math.min(1e-1, 10 ** Math.floor(Math.log10(1 / n)));
+  // Number('1e-4') is exactly the decimal 0.0001; 10 ** -4 is not.
+  return Math.min(1e-1, Number(`1e${Math.floor(Math.log10(1 / n))}`));
 }
 
 /** Rates clamped for the log axis: 0 (and anything below the floor) is drawn at the floor. */
@@ -55,6 +56,31 @@ export function clampRate(rate: number, floor: number): number {
 
 function decadeLabel(exp: number): string {
   return exp >= 0 ? '1' : (10 ** exp).toFixed(-exp);
+}
+
+/**
+ * Between two measured ROC points the curve is the straight line of randomising between their
+ * thresholds, in linear space; on log axes that line is curved (from (0, 0) it runs parallel
+ * to the diagonal). So each segment is sampled at log-spaced FPRs, not joined straight.
+ */
+export function interpolateRoc(points: RocPoint[], floor: number): RocPoint[] {
+  const sorted = [...points].filter((p) => Number.isFinite(p.fpr) && Number.isFinite(p.tpr)).sort((a, b) => a.fpr - b.fpr || a.tpr - b.tpr);
+  const out: RocPoint[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const a = sorted[i]!;
+    out.push({ fpr: a.fpr, tpr: a.tpr });
+    const b = sorted[i + 1];
+    if (!b || b.fpr <= a.fpr) continue;
+    const lo = Math.max(a.fpr, floor);
+    const hi = b.fpr;
+    if (hi / lo < 1.2) continue;
+    const steps = Math.ceil(Math.log10(hi / lo) * 24);
+    for (let k = a.fpr < floor ? 0 : 1; k < steps; k++) {
+      const fpr = lo * (hi / lo) ** (k / steps);
+      out.push({ fpr, tpr: a.tpr + ((b.tpr - a.tpr) * (fpr - a.fpr)) / (b.fpr - a.fpr) });
+    }
+  }
+  return out;
 }
 
 export interface RocChartOptions {
@@ -73,8 +99,8 @@ export function rocChart(curves: RocCurve[], options: RocChartOptions): string {
   const y = (tpr: number) => round(H - m.bottom - ((Math.log10(clampRate(tpr, floor)) - lo) / -lo) * (H - m.top - m.bottom));
   const parts: string[] = [];
   parts.push(`<rect class="plot-area" x="${m.left}" y="${m.top}" width="${W - m.left - m.right}" height="${H - m.top - m.bottom}" fill="#fff" stroke="#999"/>`);
-  for (let e = lo; e <= 0; e++) {
-    const v = 10 ** e;
+  for (let e = Math.round(lo); e <= 0; e++) {
+    const v = Number(`1e${e}`);
     parts.push(
       `<line class="grid" x1="${x(v)}" y1="${m.top}" x2="${x(v)}" y2="${H - m.bottom}" stroke="#e3e3e3"/>`,
       `<line class="grid" x1="${m.left}" y1="${y(v)}" x2="${W - m.right}" y2="${y(v)}" stroke="#e3e3e3"/>`,
@@ -96,8 +122,7 @@ export function rocChart(curves: RocCurve[], options: RocChartOptions): string {
   curves.forEach((curve, i) => {
     const colour = PALETTE[i % PALETTE.length]!;
     const dash = DASHES[Math.floor(i / PALETTE.length) % DASHES.length]!;
-    const sorted = [...curve.points].sort((a, b) => a.fpr - b.fpr || a.tpr - b.tpr);
-    const d = sorted.map((p, j) => `${j === 0 ? 'M' : 'L'}${x(p.fpr)},${y(p.tpr)}`).join('');
+    const d = interpolateRoc(curve.points, floor).map((p, j) => `${j === 0 ? 'M' : 'L'}${x(p.fpr)},${y(p.tpr)}`).join('');
     parts.push(
       `<path class="roc-curve" d="${d}" fill="none" stroke="${colour}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}><title>${escapeHtml(curve.label)}</title></path>`,
     );
@@ -158,7 +183,7 @@ export function histogramChart(h: Histogram, title: string): string {
 
 function shortNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);
-  if (v === 0) return '0';
+  if (v === 0 || Math.abs(v) < 1e-9) return '0';
   const abs = Math.abs(v);
   return abs >= 1000 || abs < 0.01 ? v.toExponential(1) : Number(v.toPrecision(3)).toString();
 }

@@ -1,0 +1,90 @@
+/**
+ * A small model of how GitHub renders the gate's Markdown, enough to check that hostile text
+ * stays text: code spans and fenced blocks are literal; a backslash escape is a literal
+ * character; mentions, issue references and autolinks are found in the rendered text.
+ */
+
+/** Removes fenced code blocks and code spans (CommonMark: a span closes at the next run of equal length). */
+export function withoutCode(markdown: string): string {
+  const lines = markdown.split('\n');
+  const out: string[] = [];
+  let fence = 0;
+  for (const line of lines) {
+    const run = /^(`{3,})/.exec(line)?.[1]?.length ?? 0;
+    if (fence === 0 && run >= 3) {
+      fence = run;
+      continue;
+    }
+    if (fence > 0) {
+      if (run >= fence && /^`+\s*$/.test(line)) fence = 0;
+      continue;
+    }
+    out.push(withoutSpans(line));
+  }
+  if (fence > 0) throw new Error('unclosed code fence: the rest of the comment would render as code');
+  return out.join('\n');
+}
+
+function withoutSpans(line: string): string {
+  let result = '';
+  let i = 0;
+  while (i < line.length) {
+    if (line[i] === '\\' && i + 1 < line.length) {
+      result += line.slice(i, i + 2);
+      i += 2;
+      continue;
+    }
+    if (line[i] !== '`') {
+      result += line[i++];
+      continue;
+    }
+    const open = /^`+/.exec(line.slice(i))![0].length;
+    let j = i + open;
+    let close = -1;
+    while (j < line.length) {
+      const m = /^`+/.exec(line.slice(j));
+      if (m) {
+        if (m[0].length === open) {
+          close = j;
+          break;
+        }
+        j += m[0].length;
+      } else j++;
+    }
+    if (close < 0) {
+      // No closing run: the backticks are literal text (a hostile backtick reached the text).
+      result += line.slice(i, i + open);
+      i += open;
+      continue;
+    }
+    result += 'CODE';
+    i = close + open;
+  }
+  return result;
+}
+
+/** The Markdown source with every backslash escape replaced by a harmless letter. */
+export function escapesNeutralised(markdown: string): string {
+  return markdown.replace(/\\[!-/:-@[-`{-~]/g, 'X');
+}
+
+/** The text a reader sees for escapes: `\c` → `c`. */
+export function escapesRendered(markdown: string): string {
+  return markdown.replace(/\\([!-/:-@[-`{-~])/g, '$1');
+}
+
+/** Table rows whose count of unescaped pipes differs from their table's header. */
+export function brokenTableRows(markdown: string): string[] {
+  const broken: string[] = [];
+  let expected = 0;
+  for (const line of escapesNeutralised(markdown).split('\n')) {
+    if (!line.startsWith('|')) {
+      expected = 0;
+      continue;
+    }
+    const pipes = (line.match(/\|/g) ?? []).length;
+    if (expected === 0) expected = pipes;
+    else if (pipes !== expected) broken.push(line);
+  }
+  return broken;
+}

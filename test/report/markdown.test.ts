@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { COMMENT_LIMIT, commentMarker, previousVerdictOf, renderComment, SUMMARY_LIMIT_BYTES } from '../../src/report/comment';
+import { codeBlock, codeSpan, escapeHtml, escapeHtmlForGithub, escapeMarkdown } from '../../src/report/format';
+import { renderMarkdown } from '../../src/report/markdown';
+import { check, reportWith } from './helpers';
+import { HOSTILE, hostileReport, LIVE } from './hostile';
+import { brokenTableRows, escapesNeutralised, escapesRendered, withoutCode } from './markdown-safety';
+
+const RUN_URL = 'https://github.com/octo/models/actions/runs/42';
+const identity = { workflow: 'privacy', job: 'gate', policy: 'policies/release.yml' };
+
+/** Everything in `markdown` that would render as markup, HTML, a link, a mention or a reference. */
+function problems(markdown: string): string[] {
+  const text = withoutCode(markdown);
+  const source = escapesNeutralised(text);
+  const rendered = escapesRendered(text).split(RUN_URL).join('RUN');
+  const found: string[] = [];
+  for (const live of LIVE) if (source.includes(live)) found.push(`live markup ${JSON.stringify(live)}`);
+  for (const tag of source.match(/<[^>]*>?/g) ?? []) {
+    if (!/^<\/?(details|summary|sub)>$/.test(tag) && !/^<!-- model-privacy-gate(-verdict)?: [^<>]*-->$/.test(tag)) found.push(`tag ${tag}`);
+  }
+  for (const [name, pattern] of [
+    ['mention', /@[A-Za-z0-9]/],
+    ['issue reference', /#\d/],
+    ['URL', /https?:\/\//],
+    ['www link', /www\./i],
+    ['entity', /&[#a-z0-9]+;/i],
+  ] as const) {
+    if (pattern.test(rendered.replace(/&(amp|lt|gt|quot|#39);/g, ''))) found.push(`${name}: ${rendered.match(pattern)![0]}`);
+  }
+  const links = source.match(/\]\(/g) ?? [];
+  if (links.length > 1) found.push(`${links.length} links (only the run link is expected)`);
+  for (const line of source.split('\n')) {
+    if (/^#{1,6} /.test(line) && !/^## Model Privacy Gate|^### What the model exposed$/.test(line)) found.push(`heading ${line}`);
+  }
+  found.push(...brokenTableRows(text).map((row) => `broken table row ${row}`));
+  return found;
+}
+
+describe('escaping helpers', () => {
+  it.each(HOSTILE)('escapeMarkdown leaves nothing live in %j', (text) => {
+    expect(problems(`| a | ${escapeMarkdown(text)} |\n|---|---|\n| b | ${escapeMarkdown(text)} |`)).toEqual([]);
+  });
+
+  it.each(HOSTILE)('codeSpan cannot be closed early by %j', (text) => {
+    const span = codeSpan(text);
+    expect(withoutCode(`x ${span} y`)).toBe('x CODE y');
+  });
+
+  it.each(['``` inner', '````', 'a\n```\nb', '`'])('codeBlock cannot be closed by %j', (text) => {
+    expect(withoutCode(`${codeBlock(text)}\nafter`)).toBe('after');
+  });
+
+  it.each([
+    { text: '<b>&"\'', html: '&lt;b&gt;&amp;&quot;&#39;' },
+    { text: 'a\nb\r\nc', html: 'a b c' },
+    { text: '\u202Eab\u0000', html: 'ab' },
+  ])('escapeHtml($text)', ({ text, html }) => {
+    expect(escapeHtml(text)).toBe(html);
+  });
+
+  it('escapeHtmlForGithub breaks mentions without breaking entities', () => {
+    expect(escapeHtmlForGithub("@me #2 it's")).toBe('@\u200bme #\u200b2 it&#39;s');
+  });
+});
+
+describe('renderMarkdown', () => {
+  it('keeps every hostile string as text in the summary and the comment', () => {
+    const report = hostileReport();
+    expect(problems(renderMarkdown(report, { links: [{ text: 'workflow run', url: RUN_URL }], reportFolder: 'out `x`' }))).toEqual([]);
+    const comment = renderComment(report, { identity: { workflow: HOSTILE[13]!, job: HOSTILE[1]!, policy: HOSTILE[0]! }, links: [{ text: 'run', url: RUN_URL }] });
+    expect(problems(comment)).toEqual([]);
+    // The marker itself stays one well-formed HTML comment on the first line.
+    expect(comment.split('\n')[0]).toMatch(/^<!-- model-privacy-gate: workflow=[^<>]*; job=[^<>]*; policy=[^<>]* -->$/);
+    expect(comment.split('\n')[0]!.slice(4, -3)).not.toContain('--');
+  });
+
+  it('rejects links that are not http(s) URLs', () => {
+    const md = renderMarkdown(reportWith([check()]), { links: [{ text: 'x', url: 'javascript:alert(1)' }, { text: 'y', url: 'https://a.example/b) [z](https://evil' }] });
+    expect(md).not.toContain('javascript:');
+    expect(md).not.toContain('](');
+  });
+
+  it('puts the verdict first and the checks that need attention in the main table', () => {
+    const report = reportWith([check({ status: 'pass', value: 0.5 }), check({ attack: 'entropy', status: 'fail', value: 0.9 }), check({ attack: 'gap', status: 'warn', value: 0.58 })]);
+    const md = renderMarkdown(report);
+    const lines = md.split('\n');
+    expect(lines[0]).toBe('## Model Privacy Gate: test policy');
+    expect(lines[2]).toMatch(/^\*\*Verdict: ❌ fails/);
+    const main = md.slice(0, md.indexOf('<details>'));
+    expect(main.indexOf('entropy')).toBeLessThan(main.indexOf('gap'));
+    expect(main).not.toContain('✅ pass |');
+    expect(md).toContain('<summary>1 check passes</summary>');
+  });
+
+  it('says that the gate now passes only after an earlier failing or erroring comment', () => {
+    const passing = reportWith([check({ status: 'pass', value: 0.5 })]);
+    const failing = renderComment(reportWith([check()]), { identity });
+    expect(previousVerdictOf(failing)).toBe('fail');
+    expect(renderComment(passing, { identity, previousBody: failing })).toContain('The gate now passes');
+    const passed = renderComment(passing, { identity });
+    expect(renderComment(passing, { identity, previousBody: passed })).not.toContain('now passes');
+    expect(renderComment(passing, { identity })).not.toContain('now passes');
+  });
+
+  it('reads the verdict marker only from its own line, not from text in the body', () => {
+    expect(previousVerdictOf('text <!-- model-privacy-gate-verdict: fail --> more')).toBeUndefined();
+    expect(previousVerdictOf('x\n<!-- model-privacy-gate-verdict: error -->\ny')).toBe('error');
+  });
+});
+
+describe('size limits', () => {
+  /** Thousands of failing checks with long hostile names: far over both limits. */
+  const huge = () => {
+    const checks = Array.from({ length: 3000 }, (_, i) => check({ attack: `attack-${i}-${'x'.repeat(300)}`, status: i % 2 ? 'warn' : 'fail', value: 0.6 + i / 1e5 }));
+    const report = reportWith(checks);
+    report.probes[0]!.attacks = Array.from({ length: 400 }, (_, i) => ({
+      attack: `a${i}`.padEnd(400, '_'),
+      description: 'd'.repeat(400),
+      metrics: { auc: { value: 0.6, ci: [0.5, 0.7] as [number, number] } },
+    }));
+    return report;
+  };
+
+  it('shortens the comment to at most 65,536 characters, details first, and says so', () => {
+    const comment = renderComment(huge(), { identity, links: [{ text: 'run', url: RUN_URL }] });
+    expect(comment.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+    expect(comment.length).toBeGreaterThan(COMMENT_LIMIT * 0.9);
+    expect(comment.startsWith(commentMarker(identity))).toBe(true);
+    expect(comment).toContain('**Verdict: ❌ fails');
+    const has = (text: string | RegExp) => (typeof text === 'string' ? comment.includes(text) : text.test(comment));
+    expect(has(/_Shortened to fit GitHub's limit of 65,536 characters: left out the input digests, the membership details, /)).toBe(true);
+    expect(has(/…and \d+ more checks, left out to fit/)).toBe(true);
+    expect(has('<summary>membership: every metric')).toBe(false);
+    expect(problems(comment)).toEqual([]);
+    // The most severe checks are the ones kept: every failing one before any warning.
+    expect(has('attack\\-2998\\-')).toBe(true);
+    expect(has('⚠️ warn')).toBe(false);
+  });
+
+  it('keeps the job summary under 1 MiB in bytes', () => {
+    const summary = renderMarkdown(huge(), { limit: { max: SUMMARY_LIMIT_BYTES, unit: 'bytes' } });
+    expect(Buffer.byteLength(summary)).toBeLessThanOrEqual(SUMMARY_LIMIT_BYTES);
+    expect(summary.includes('1,048,576 bytes')).toBe(true);
+  });
+
+  it('leaves a text under the limit untouched', () => {
+    const report = reportWith([check()]);
+    expect(renderMarkdown(report, { limit: { max: COMMENT_LIMIT, unit: 'characters' } })).toBe(renderMarkdown(report));
+  });
+});
