@@ -1,7 +1,12 @@
 /** The probe registry: which probe families exist. Holds no logic. */
+import { attributeInferenceProbe } from './attribute-inference';
 import { inversionProbe } from './inversion';
 import { membershipProbe } from './membership';
 
-export const PROBES = { membership: membershipProbe, inversion: inversionProbe } as const;
+export const PROBES = {
+  membership: membershipProbe,
+  inversion: inversionProbe,
+  'attribute-inference': attributeInferenceProbe,
+} as const;
 
 export type ProbeId = keyof typeof PROBES;

@@ -154,8 +154,9 @@ function classLabels(ctx: ProbeContext, classCount: number): string[] {
 function perClass(r: DescentResult, s: ClassScore, labels: string[]) {
   return {
     class: labels[s.classIndex],
-    startConfidence: 1 - r.startQueried,
-    confidence: 1 - r.queried,
+    // null when the budget did not allow a single step (the start was never queried).
+    startConfidence: r.steps > 0 ? 1 - r.startQueried : null,
+    confidence: r.steps > 0 ? 1 - r.queried : null,
     steps: r.steps,
     queries: r.queries,
     stop: r.stop,
@@ -187,7 +188,7 @@ function rasters(
       label,
       classIndex: c,
       kind: 'reconstruction',
-      caption: `Reconstruction of class ${label}: revealed p = ${(1 - r.queried).toFixed(3)} after ${r.queries} queries; similarity to the member mean ${scores[k]!.member.reconstruction.toFixed(2)}`,
+      caption: `Reconstruction of class ${label}: ${r.steps > 0 ? `revealed p = ${(1 - r.queried).toFixed(3)}` : 'not queried'} after ${r.queries} queries; similarity to the member mean ${scores[k]!.member.reconstruction.toFixed(2)}`,
       pixels: r.x,
       range,
     });
@@ -227,6 +228,11 @@ function surfaceNotes(ctx: ProbeContext, settings: InversionSettings, results: D
   if (flat > 0 && surface.scores !== 'label') {
     notes.push(
       `${flat} of ${results.length} classes stopped where the estimated gradient was exactly zero (a flat region of the revealed score: saturated at 0 or 1, hidden, or rounded).`,
+    );
+  }
+  if (settings.maxQueries < estimator.queriesPerStep) {
+    notes.push(
+      `max-queries (${settings.maxQueries}) is below the cost of one step (${estimator.queriesPerStep} queries), so no class was attacked: the figures measure the start. Raise max-queries${estimator.kind === 'nes' ? ' or lower samples' : ''}.`,
     );
   }
   const budget = results.filter((r) => r.stop === 'budget').length;

@@ -5,12 +5,17 @@
 import type { Dataset } from '../data/types';
 import type { ObservedModel } from '../model/surface';
 import type { Observation } from '../model/types';
-import type { Threshold } from '../policy/types';
+import type { DataFileSettings, Threshold } from '../policy/types';
 import type { MetricValue } from '../result';
 
-/** A dataset whose labels are already mapped to the model's class indices. */
+/**
+ * A dataset whose labels are already mapped to the model's class indices. For a regression
+ * model (`model.task: regression`) every class is 0 and `targets` holds the labels as numbers.
+ */
 export interface LabelledData extends Dataset {
   classes: Int32Array;
+  /** Regression models: the label column as numbers (the true targets). */
+  targets?: Float64Array;
 }
 
 /** Model outputs shared by every probe: each dataset is queried once, whoever asks first. */
@@ -26,6 +31,11 @@ export interface ProbeContext {
   seed: number;
   /** Two-sided confidence level of every interval. */
   confidence: number;
+  /**
+   * Loads a data file that a probe's settings name (e.g. the attacker's auxiliary records) the
+   * way members are loaded (label, features, max-rows, seed); the runner records its SHA-256.
+   */
+  loadData?(file: DataFileSettings, role: string): LabelledData;
 }
 
 /** What a probe measured for one attack, ready for thresholds and reports. */

@@ -57,7 +57,10 @@ describe('privacy-gate run on the digits example', () => {
     expect(report.verdict).toBe('fail');
     expect(report.inputs.model.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(report.inputs.policy.map((p: { path: string }) => path.basename(p.path))).toEqual(['standard.yaml', 'policy.yml']);
-    expect(report.queries).toBe(report.inputs.data[0].rows + report.inputs.data[1].rows);
+    // Membership queries each set once; the total is every probe's queries.
+    const membership = report.probes.find((p: { id: string }) => p.id === 'membership');
+    expect(membership.queries).toBe(report.inputs.data[0].rows + report.inputs.data[1].rows);
+    expect(report.queries).toBe(report.probes.reduce((sum: number, p: { queries: number }) => sum + p.queries, 0));
     expect(readFileSync(path.join(out, 'summary.md'), 'utf8')).toMatch(/Verdict: ❌ fails/);
   });
 

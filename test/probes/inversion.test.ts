@@ -49,6 +49,15 @@ describe('inversion probe', () => {
     expect(ctx.model.queries).toBeLessThanOrEqual(CLASSES * 500);
   });
 
+  it('says so when the budget does not allow a single step, and reports the start', async () => {
+    const ctx = context(templateModel());
+    const result = await inversionProbe.run(ctx, settings({ maxQueries: 20 }));
+    expect(ctx.model.queries).toBe(0);
+    expect(result.notes.join('\n')).toMatch(/max-queries \(20\) is below the cost of one step \(33 queries\), so no class was attacked/);
+    expect(rows(result).every((r) => r.stop === 'budget' && r.startConfidence === null)).toBe(true);
+    expect(result.attacks[0]!.metrics['similarity-gain']!.value).toBe(0);
+  });
+
   it('uses NES when asked, seeded: the same seed gives the same report', async () => {
     const run = async () => JSON.stringify(await inversionProbe.run(context(templateModel()), settings({ gradient: 'nes', samples: 8 })));
     const a = await run();
