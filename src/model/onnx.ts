@@ -240,6 +240,8 @@ export class OnnxClassifier implements Classifier {
 export class OnnxRegressor implements Regressor {
   readonly task = 'regression' as const;
   private queryCount = 0;
+  /** Milliseconds from process start to the first model query (as for the classifier). */
+  firstQueryAt: number | undefined;
 
   constructor(
     private readonly ort: OrtModule,
@@ -281,6 +283,7 @@ export class OnnxRegressor implements Regressor {
       throw new RuntimeFailure(`predict: expected ${rows}×${featureCount} values, got ${x.length}`);
     }
     const out = new Float32Array(rows);
+    this.firstQueryAt ??= performance.now();
     for (let start = 0; start < rows; start += batchSize) {
       const n = Math.min(batchSize, rows - start);
       out.set(await runOnnx(this.ort, this.session, this.plan, x.subarray(start * featureCount, (start + n) * featureCount), n), start);

@@ -6,9 +6,10 @@ import path from 'node:path';
 import { checkSameFeatures, loadDatasetWithHashes, sha256File } from '../data';
 import { describeError, exitCodeOf, InputError } from '../errors';
 import { checksFor, exitCodeFor, verdictOf } from '../gate/verdict';
-import { openOnnxClassifier } from '../model/onnx';
+import { openOnnxClassifier, openOnnxRegressor } from '../model/onnx';
+import { isRegressor, numericTargets } from '../model/regression';
 import { ObservedModel } from '../model/surface';
-import type { Classifier } from '../model/types';
+import type { Target } from '../model/types';
 import { loadPolicy } from '../policy';
 import type { DataFileSettings, Policy } from '../policy/types';
 import { PROBES } from '../probes';
@@ -33,7 +34,8 @@ export async function runGate(policyFile: string, options: RunOptions = {}): Pro
     fillPolicyFacts(report, policy, relative);
     report.timings.policy = lap();
 
-    const model = await openOnnxClassifier(policy.model);
+    const model: Target & { firstQueryAt?: number } =
+      policy.model.task === 'regression' ? await openOnnxRegressor(policy.model) : await openOnnxClassifier(policy.model);
     report.inputs.model = { path: relative(policy.model.path), sha256: sha256File(policy.model.path) };
     report.timings.model = lap();
 
@@ -64,7 +66,7 @@ export async function runGate(policyFile: string, options: RunOptions = {}): Pro
 
 function loadContext(
   policy: Policy,
-  model: Classifier,
+  model: Target,
   report: GateReport,
   relative: (p: string) => string,
 ): ProbeContext {
@@ -87,25 +89,37 @@ function loadContext(
     if (file.labels && sha256.labels) {
       report.inputs.data.push({ role: `${role} labels`, path: relative(file.labels), sha256: sha256.labels, rows: data.rows, rowsInFile: data.rowsInFile });
     }
-    return labelWithClasses(data, info.classLabels, policy.data.label);
+    // A regression model has no classes: its labels are numeric targets.
+    if (isRegressor(model)) return { ...data, classes: new Int32Array(data.rows), targets: numericTargets(data, policy.data.label) };
+    return labelWithClasses(data, model.info.classLabels, policy.data.label);
   };
   const members = load(policy.data.members, 'members');
   const nonMembers = load(policy.data.nonMembers, 'non-members');
   checkSameFeatures(members, nonMembers);
   const observed = new ObservedModel(model, policy.surface);
-  report.model = {
-    input: info.input,
-    output: info.output,
-    featureCount: info.featureCount,
-    classes: info.classLabels,
-    scoreKind: info.scoreKind,
-    scoreKindReason: info.scoreKindReason,
-  };
+  report.model = isRegressor(model)
+    ? {
+        input: info.input,
+        output: info.output,
+        featureCount: info.featureCount,
+        classes: [],
+        scoreKind: 'value',
+        scoreKindReason: 'regression model (model.task: regression): one predicted value per row',
+      }
+    : {
+        input: info.input,
+        output: info.output,
+        featureCount: info.featureCount,
+        classes: model.info.classLabels,
+        scoreKind: model.info.scoreKind,
+        scoreKindReason: model.info.scoreKindReason,
+      };
   return {
     model: observed,
     members,
     nonMembers,
     signals: new SignalCache(observed),
+    loadData: (file, role) => load(file, role),
     seed: policy.seed,
     confidence: policy.gate.confidence,
   };
