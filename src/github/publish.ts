@@ -116,7 +116,7 @@ function commentTarget(request: PublishRequest): Target {
 function linksFor(request: PublishRequest): MarkdownLink[] {
   if (request.publishOnly) {
     const url = request.context.payload.workflow_run?.html_url;
-    return typeof url === 'string' ? [{ text: 'measuring run (report.html and privacy-report.json in its artifacts)', url }] : [];
+    return typeof url === 'string' ? [{ text: 'measuring run', url }] : [];
   }
   return request.context.runUrl ? [{ text: 'workflow run', url: request.context.runUrl }] : [];
 }

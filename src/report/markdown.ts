@@ -169,14 +169,15 @@ function facts(report: GateReport, pct: number): string {
 }
 
 function linksLine(options: MarkdownOptions): string {
-  const parts: string[] = [];
+  const links = (options.links ?? [])
+    .filter((link) => /^https?:\/\/[^\s()<>]+$/.test(link.url))
+    .map((link) => `[${escapeMarkdown(link.text)}](${link.url})`);
   if (options.reportFolder) {
-    parts.push(`**Full report:** ${codeSpan(`${options.reportFolder}/report.html`)} (plots) and ${codeSpan(`${options.reportFolder}/privacy-report.json`)} (audit record)`);
+    const folder = options.reportFolder;
+    return [`**Full report:** ${codeSpan(`${folder}/report.html`)} (plots) and ${codeSpan(`${folder}/privacy-report.json`)} (audit record)`, ...links].join(' · ');
   }
-  for (const link of options.links ?? []) {
-    if (/^https?:\/\/[^\s()<>]+$/.test(link.url)) parts.push(`[${escapeMarkdown(link.text)}](${link.url})`);
-  }
-  return parts.join(' · ');
+  // Publish-only: the files are in the measuring run's artifacts.
+  return links.length > 0 ? `**Full report:** \`report.html\` and \`privacy-report.json\` in the artifacts of the ${links.join(' · ')}` : '';
 }
 
 function probeDetails(probe: ProbeResult, report: GateReport, pct: number): string {

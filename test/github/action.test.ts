@@ -1,0 +1,252 @@
+/**
+ * The action's entry point run as the runner runs it: a separate node process with INPUT_*
+ * variables, a pull_request event file, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, and
+ * GITHUB_API_URL pointing at a GitHub API on 127.0.0.1. The gate runs for real on the digits
+ * example (policy.yml fails, hardened.policy.yml passes).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FakeGitHub } from './fake-github';
+
+const ROOT = process.cwd();
+const github = new FakeGitHub();
+const HEAD = 'a'.repeat(40);
+const PR = 7;
+const scratch = path.join(ROOT, 'out', 'action-test');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+interface RunOptions {
+  inputs: Record<string, string>;
+  event?: string;
+  payload?: unknown;
+}
+
+const prPayload = (headRepo = 'octo/models') => ({
+  pull_request: { number: PR, head: { sha: HEAD, repo: { full_name: headRepo } } },
+  repository: { full_name: 'octo/models' },
+});
+
+/** Spawns src/action-main.ts with a clean environment holding only what the runner provides. */
+async function runAction({ inputs, event = 'pull_request', payload = prPayload() }: RunOptions): Promise<Run> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'gate-action-'));
+  const files = { event: path.join(dir, 'event.json'), output: path.join(dir, 'output'), summary: path.join(dir, 'summary') };
+  writeFileSync(files.event, JSON.stringify(payload));
+  writeFileSync(files.output, '');
+  writeFileSync(files.summary, '');
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? dir,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_EVENT_NAME: event,
+    GITHUB_EVENT_PATH: files.event,
+    GITHUB_REPOSITORY: 'octo/models',
+    GITHUB_WORKFLOW: 'Privacy gate',
+    GITHUB_JOB: 'gate',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: github.url,
+    GITHUB_WORKSPACE: ROOT,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    'INPUT_GITHUB-TOKEN': 'ghs_test_token',
+    INPUT_COMMENT: 'always',
+  };
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/action-main.ts'], { cwd: ROOT, env });
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stdout += d));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stdout, outputs: parseOutputs(readFileSync(files.output, 'utf8')), summary: readFileSync(files.summary, 'utf8') };
+}
+
+/** GITHUB_OUTPUT's `name<<delimiter\nvalue\ndelimiter` records. */
+function parseOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  for (const m of text.matchAll(/^(.+?)<<(.+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]!] = m[3]!;
+  return outputs;
+}
+
+const leaky = { policy: 'examples/digits/policy.yml', out: 'out/action-test/leaky' };
+const hardened = { policy: 'examples/digits/hardened.policy.yml', out: 'out/action-test/hardened' };
+const commentCalls = () => github.requests.filter((r) => r.path.includes('/comments'));
+
+beforeAll(async () => {
+  await github.start();
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+});
+afterAll(async () => {
+  await github.stop();
+});
+
+describe('the action on a pull request', () => {
+  // These runs build on each other: one conversation, as on a real pull request.
+  beforeAll(() => github.reset());
+  beforeEach(() => {
+    github.requests.length = 0;
+  });
+
+  it('first run (leaky model): files, summary, annotations, a new comment, then the step fails with exit 1', async () => {
+    github.seed(PR, Array.from({ length: 105 }, (_, i) => `review ${i}`));
+    const run = await runAction({ inputs: leaky });
+    expect(run.code).toBe(1);
+    expect(run.outputs.verdict).toBe('fail');
+    expect(run.outputs.report).toBe('out/action-test/leaky/privacy-report.json');
+    expect(run.outputs.sarif).toBe('out/action-test/leaky/privacy-gate.sarif');
+    expect(run.outputs['comment-url']).toMatch(/\/pull\/7#issuecomment-\d+$/);
+    for (const file of ['privacy-report.json', 'summary.md', 'report.html', 'privacy-gate.sarif', 'pull-request.json']) {
+      expect(readFileSync(path.join(ROOT, leaky.out, file)).length).toBeGreaterThan(0);
+    }
+    // Job summary: the same content as the comment (without the hidden markers).
+    const [comment] = github.gateComments(PR);
+    expect(comment!.body.startsWith('<!-- model-privacy-gate: workflow=Privacy gate; job=gate; policy=examples/digits/policy.yml -->')).toBe(true);
+    expect(comment!.body.endsWith(run.summary)).toBe(true);
+    expect(run.summary).toContain('**Verdict: ❌ fails');
+    expect(run.summary).toContain('[workflow run](https://github.com/octo/models/actions/runs/4242)');
+    // Annotations on the threshold lines of the preset (inside this repository), at most 10 errors.
+    const errors = run.stdout.match(/^::error title=Privacy leak[^:]*,file=policies\/standard\.yaml,line=\d+,col=\d+::/gm) ?? [];
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.length).toBeLessThanOrEqual(10);
+    // The step fails once, after the comment was posted.
+    const failed = run.stdout.indexOf('::error::Model Privacy Gate');
+    expect(failed).toBeGreaterThan(run.stdout.indexOf('Pull request comment created'));
+    expect(run.stdout.match(/^::error::/gm)).toHaveLength(1);
+    // Two pages of comments listed, then one created.
+    expect(commentCalls().map((r) => r.method)).toEqual(['GET', 'GET', 'POST']);
+  });
+
+  it('second run: updates the same comment, never a second one', async () => {
+    const [before] = github.gateComments(PR);
+    const run = await runAction({ inputs: leaky });
+    expect(run.code).toBe(1);
+    expect(commentCalls().map((r) => r.method)).toEqual(['GET', 'GET', 'PATCH']);
+    expect(github.gateComments(PR)).toHaveLength(1);
+    expect(github.gateComments(PR)[0]!.id).toBe(before!.id);
+  });
+
+  it('a passing run (hardened model, same policy path) updates it to say the gate now passes', async () => {
+    // The hardened policy is another file; the comment is per policy, so run it under the same path.
+    const policy = path.join(scratch, 'policy.yml');
+    writeFileSync(policy, readFileSync(path.join(ROOT, 'examples/digits/hardened.policy.yml'), 'utf8').replace('./policy.yml', '../../examples/digits/policy.yml').replace('hardened.onnx', '../../examples/digits/hardened.onnx'));
+    const first = await runAction({ inputs: { policy: 'out/action-test/policy.yml', out: 'out/action-test/first' } });
+    expect(first.outputs.verdict).toBe('pass');
+    // Now the failing model under that path, then the passing one again.
+    writeFileSync(policy, `extends: ../../examples/digits/policy.yml\nmodel:\n  path: ../../examples/digits/leaky.onnx\n`);
+    expect((await runAction({ inputs: { policy: 'out/action-test/policy.yml', out: 'out/action-test/second' } })).code).toBe(1);
+    writeFileSync(policy, `extends: ../../examples/digits/policy.yml\nmodel:\n  path: ../../examples/digits/hardened.onnx\n`);
+    github.requests.length = 0;
+    const run = await runAction({ inputs: { policy: 'out/action-test/policy.yml', out: 'out/action-test/third' } });
+    expect(run.code).toBe(0);
+    expect(run.outputs.verdict).toBe('pass');
+    expect(run.stdout).not.toMatch(/^::error/m);
+    const mine = github.gateComments(PR).filter((c) => c.body.includes('policy=out/action-test/policy.yml'));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.body).toContain('**Verdict: ✅ passes**');
+    expect(mine[0]!.body).toContain('The gate now passes');
+    expect(commentCalls().map((r) => r.method)).toEqual(['GET', 'GET', 'PATCH']);
+  });
+
+  it('a 403 is a warning naming the permission; the verdict and exit code are unchanged', async () => {
+    github.fail({ status: 403, times: Infinity, body: { message: 'Resource not accessible by integration' } });
+    const run = await runAction({ inputs: leaky });
+    expect(run.code).toBe(1);
+    expect(run.outputs.verdict).toBe('fail');
+    expect(run.stdout).toMatch(/^::warning::cannot comment on pull request #7 in octo\/models: GitHub answered 403.*`pull-requests: write`.*privacy-gate-fork-measure\.yml/m);
+    expect(run.summary).toContain('**Verdict: ❌ fails');
+    expect(commentCalls()).toHaveLength(1);
+    github.reset();
+  });
+
+  it('a 500 is retried and the comment is still posted', async () => {
+    github.fail({ method: 'POST', status: 500, times: 1 });
+    const run = await runAction({ inputs: leaky });
+    expect(run.code).toBe(1);
+    expect(commentCalls().map((r) => r.method)).toEqual(['GET', 'POST', 'POST']);
+    expect(run.stdout).toMatch(/GitHub request failed \(.*\); try 2 in 1000 ms/);
+    expect(github.gateComments(PR)).toHaveLength(1);
+  });
+
+  it('comment: never makes no request at all', async () => {
+    github.reset();
+    const run = await runAction({ inputs: { ...leaky, comment: 'never' } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('PR comment skipped (comment: never).');
+    expect(github.requests).toHaveLength(0);
+    expect(run.summary).toContain('**Verdict: ❌ fails');
+  });
+
+  it('comment: on-failure creates no comment for a passing model', async () => {
+    github.reset();
+    const run = await runAction({ inputs: { ...hardened, comment: 'on-failure' } });
+    expect(run.code).toBe(0);
+    expect(commentCalls().map((r) => r.method)).toEqual(['GET']);
+    expect(github.gateComments(PR)).toHaveLength(0);
+  });
+});
+
+describe('the action on other events and from forks', () => {
+  beforeEach(() => github.reset());
+
+  it('a push event: an info line, no request, the verdict as usual', async () => {
+    const run = await runAction({ inputs: leaky, event: 'push', payload: { ref: 'refs/heads/main' } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('PR comment skipped: the event is "push", not pull_request');
+    expect(github.requests).toHaveLength(0);
+  });
+
+  it('a fork pull request: a warning that points to the fork-safe pair, no request', async () => {
+    const run = await runAction({ inputs: { ...leaky, out: 'out/action-test/fork' }, payload: prPayload('forker/models') });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^::warning::not commenting on pull request #7: it comes from a fork \(forker\/models\).*`pull-requests: write`.*privacy-gate-fork-publish\.yml/m);
+    expect(github.requests).toHaveLength(0);
+  });
+
+  it('publish-only (workflow_run): comments with the fork run\'s report after checking the head commit, and does not fail the step', async () => {
+    // The fork run above left its report and the pull-request hand-off in out/action-test/fork.
+    github.pulls.set(PR, { head: { sha: HEAD } });
+    const payload = {
+      workflow_run: { name: 'Privacy gate (measure)', event: 'pull_request', head_sha: HEAD, pull_requests: [], html_url: 'https://github.com/octo/models/actions/runs/77' },
+      repository: { full_name: 'octo/models' },
+    };
+    const run = await runAction({ inputs: { report: 'out/action-test/fork' }, event: 'workflow_run', payload });
+    expect(run.code).toBe(0);
+    expect(run.outputs.verdict).toBe('fail');
+    expect(run.stdout).not.toMatch(/^::error/m);
+    const [comment] = github.gateComments(PR);
+    expect(comment!.body.startsWith('<!-- model-privacy-gate: workflow=Privacy gate (measure); job=gate; policy=examples/digits/policy.yml -->')).toBe(true);
+    expect(comment!.body).toContain('[measuring run](https://github.com/octo/models/actions/runs/77)');
+    expect(github.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /repos/octo/models/pulls/7',
+      'GET /repos/octo/models/issues/7/comments',
+      'POST /repos/octo/models/issues/7/comments',
+    ]);
+
+    // A newer push: the measured commit is no longer the head, so nothing is posted.
+    github.reset();
+    github.pulls.set(PR, { head: { sha: 'c'.repeat(40) } });
+    const stale = await runAction({ inputs: { report: 'out/action-test/fork' }, event: 'workflow_run', payload });
+    expect(stale.code).toBe(0);
+    expect(stale.stdout).toMatch(/^::warning::not commenting on pull request #7: its head is c{40}/m);
+    expect(github.gateComments(PR)).toHaveLength(0);
+  });
+
+  it('an invalid policy: exit 2, an annotation at the line, and the comment says so', async () => {
+    const policy = path.join(scratch, 'broken.yml');
+    writeFileSync(policy, 'version: 1\nname: broken\nextends: ../../examples/digits/policy.yml\nseed: not-a-number\n');
+    const run = await runAction({ inputs: { policy: 'out/action-test/broken.yml', out: 'out/action-test/broken' } });
+    expect(run.code).toBe(2);
+    expect(run.outputs.verdict).toBe('error');
+    expect(run.stdout).toMatch(/^::error title=Model Privacy Gate%3A invalid input,file=out\/action-test\/broken\.yml,line=4,col=\d+::/m);
+    expect(github.gateComments(PR)[0]!.body).toContain('🛑 could not decide (error)');
+  });
+});

@@ -1,0 +1,89 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readRunContext } from '../../src/github/context';
+import { readInputs } from '../../src/github/inputs';
+import { InputError } from '../../src/errors';
+
+/** Sets the INPUT_* variables the runner would (names upper-cased, dashes kept). */
+function inputs(values: Record<string, string>): void {
+  for (const name of ['POLICY', 'OUT', 'GITHUB-TOKEN', 'COMMENT', 'REPORT']) vi.stubEnv(`INPUT_${name}`, '');
+  for (const [name, value] of Object.entries(values)) vi.stubEnv(`INPUT_${name.toUpperCase()}`, value);
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('readInputs', () => {
+  it.each([
+    {
+      name: 'defaults',
+      given: { policy: 'policies/release.yml' },
+      settings: { policy: 'policies/release.yml', report: '', out: 'privacy-gate-report', githubToken: '', comment: 'always' },
+    },
+    {
+      name: 'every input',
+      given: { policy: 'p.yml', out: 'reports', 'github-token': 'ghs_x', comment: 'on-failure' },
+      settings: { policy: 'p.yml', report: '', out: 'reports', githubToken: 'ghs_x', comment: 'on-failure' },
+    },
+    { name: 'publish-only', given: { report: 'artifact/', comment: 'never' }, settings: { policy: '', report: 'artifact/', comment: 'never' } },
+  ])('$name', ({ given, settings }) => {
+    inputs(given);
+    expect(readInputs()).toMatchObject(settings);
+  });
+
+  it.each([
+    { name: 'no policy and no report', given: {}, field: 'policy', message: 'input "policy" is required' },
+    { name: 'both policy and report', given: { policy: 'p.yml', report: 'r.json' }, field: 'report', message: 'expected one' },
+    { name: 'an unknown comment mode', given: { policy: 'p.yml', comment: 'sometimes' }, field: 'comment', message: 'input "comment" is "sometimes"; expected one of always, on-failure, never' },
+  ])('rejects $name, naming the input', ({ given, field, message }) => {
+    inputs(given);
+    let error: unknown;
+    try {
+      readInputs();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toContain(message);
+    expect((error as InputError).location?.field).toBe(field);
+  });
+});
+
+describe('readRunContext', () => {
+  it('reads the runner environment when called, including GITHUB_API_URL', () => {
+    const event = path.join(mkdtempSync(path.join(tmpdir(), 'event-')), 'event.json');
+    writeFileSync(event, JSON.stringify({ pull_request: { number: 5 } }));
+    const ctx = readRunContext({
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: event,
+      GITHUB_REPOSITORY: 'octo/models',
+      GITHUB_WORKFLOW: 'Privacy gate',
+      GITHUB_JOB: 'gate',
+      GITHUB_RUN_ID: '99',
+      GITHUB_SERVER_URL: 'https://ghe.example/',
+      GITHUB_API_URL: 'http://127.0.0.1:1234/',
+      GITHUB_WORKSPACE: '/ws',
+    });
+    expect(ctx).toEqual({
+      eventName: 'pull_request',
+      payload: { pull_request: { number: 5 } },
+      owner: 'octo',
+      repo: 'models',
+      workflow: 'Privacy gate',
+      job: 'gate',
+      workspace: '/ws',
+      apiUrl: 'http://127.0.0.1:1234',
+      runUrl: 'https://ghe.example/octo/models/actions/runs/99',
+    });
+  });
+
+  it('treats a missing or broken event file as an empty payload', () => {
+    const broken = path.join(mkdtempSync(path.join(tmpdir(), 'event-')), 'event.json');
+    writeFileSync(broken, '{ not json');
+    expect(readRunContext({ GITHUB_EVENT_PATH: broken }).payload).toEqual({});
+    expect(readRunContext({}).apiUrl).toBe('https://api.github.com');
+  });
+});
