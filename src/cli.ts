@@ -16,7 +16,8 @@ const HELP = `privacy-gate ${TOOL.version}: fails a model release when the model
 Usage:
   privacy-gate run --policy FILE [--out DIR]
       Runs every probe in the policy against its ONNX model and writes
-      privacy-report.json and summary.md to DIR (default: privacy-gate-report).
+      privacy-report.json, summary.md, report.html (plots) and privacy-gate.sarif
+      to DIR (default: privacy-gate-report).
   privacy-gate validate --policy FILE
       Checks the policy (schema, presets, referenced files) without running the model;
       prints every problem as file:line:column: message.
@@ -31,7 +32,11 @@ Exit codes:
 Policy reference: policies/policy.schema.json; presets: policies/standard.yaml, policies/strict.yaml.
 `;
 
-export async function cli(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+export async function cli(
+  argv: string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({

@@ -20,7 +20,7 @@ function sink() {
 async function run(...args: string[]) {
   const out = sink();
   const err = sink();
-  const code = await cli(args, out.stream as unknown as NodeJS.WriteStream, err.stream as unknown as NodeJS.WriteStream);
+  const code = await cli(args, out.stream, err.stream);
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
