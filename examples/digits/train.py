@@ -1,33 +1,35 @@
 #!/usr/bin/python3
 """Build the digits example: the member/non-member split and two ONNX classifiers.
 
-    /usr/bin/python3 examples/digits/train.py [--source digits.csv] [--skip-split]
+    /usr/bin/python3 examples/digits/train.py [--source digits.csv] [--dump-probs DIR]
 
 1. Split digits.csv (1,797 rows, pixel_0..pixel_63 in 0..16, label `digit`) 50/50 with
-   numpy's RandomState(42) into data/members.csv and data/non-members.csv (rows kept in their
-   original order inside each file, same header as the source). Without a source file the
-   committed split is reused as it is.
-2. Train on the members only:
-   - leaky.onnx: MLP 64-512-512-10, no regularisation at all, batch 8, trained until the
-     training loss is essentially zero. Deliberately over-fit.
-   - hardened.onnx: MLP 64-128-128-10 with dropout, weight decay, label smoothing and early
-     stopping on a validation split carved from the members (the non-members are never
-     touched during training or model selection).
-   Both take the RAW pixel values (float32 0..16, input `x` [batch, 64]); the /16 scaling and
-   the softmax are inside the graph; output `probabilities` [batch, 10].
-3. Print accuracy and a loss-attack audit (score = log p_y, members vs non-members): AUC with
-   ties as 1/2, TPR at 1% FPR and membership advantage, computed from the float32
-   probabilities the exported model returns (what the gate sees).
+   numpy's RandomState(42): the first 899 rows of the permutation are the members, the other
+   898 the non-members (data/members.csv, data/non-members.csv; rows kept in source order,
+   same header). Without the source file the committed split is reused as it is.
+2. Train on the members only (the non-members are never seen, not even for model selection):
+   - leaky.onnx: 64 -> 512 random Fourier features of frequency scale 1.25 -> 512 ReLU -> 10, no
+     regularisation, batch 8, 100 epochs to a training loss of ~1e-6. Deliberately over-fit.
+   - hardened.onnx: the same family with frequency scale 0.3 and 128 hidden units, trained with
+     dropout 0.5, weight decay 0.1, label smoothing 0.2, +-1 pixel shifts, and early stopping
+     on a validation split of 20% carved from the members.
+   Both take the RAW pixel values (input `x`, float32 [batch, 64], 0..16); the /16 scaling and
+   the softmax are inside the graph; output `probabilities`, float32 [batch, 10].
+3. Audit: accuracy and the loss attack (score = log p_y, members vs non-members) computed from
+   the float32 probabilities the exported model returns (what the gate sees): AUC with ties
+   as 1/2, TPR at 1% FPR and membership advantage; written to metrics.json. PyTorch's outputs
+   for the first rows of each split go to reference-outputs.json (verify.cjs checks ONNX
+   Runtime against them).
 
-Needs PyTorch (tested with Debian's 1.13), numpy and onnx. CPU, one thread, deterministic:
-the same inputs give the same weights and numbers.
+Needs PyTorch (Debian's 1.13 was used), numpy and onnx. CPU, one thread, deterministic
+algorithms, every generator seeded: on the same software a rebuild is byte-identical.
 """
 import argparse
 import csv
 import json
 import os
 import random
-import sys
+import re
 
 import numpy as np
 import torch
@@ -40,9 +42,12 @@ DATA = os.path.join(HERE, "data")
 DEFAULT_SOURCE = "/work/shared/data/digits.csv"
 
 LEAKY = dict(sigma=1.25, n_freq=256, hidden=512, dropout=0.0, weight_decay=0.0,
-             label_smoothing=0.0, lr=1e-3, batch=8, epochs=100, val_fraction=0.0, patience=None)
-HARDENED = dict(sigma=0.3, n_freq=256, hidden=512, dropout=0.5, weight_decay=1e-2,
-                label_smoothing=0.2, lr=1e-3, batch=32, epochs=300, val_fraction=0.2, patience=20)
+             label_smoothing=0.0, augment=False, lr=1e-3, batch=8, epochs=100,
+             val_fraction=0.0, patience=None)
+HARDENED = dict(sigma=0.3, n_freq=256, hidden=128, dropout=0.5, weight_decay=0.1,
+                label_smoothing=0.2, augment=True, lr=1e-3, batch=32, epochs=300,
+                val_fraction=0.2, patience=20)
+N_REFERENCE_ROWS = 5  # rows of each split whose PyTorch outputs go to reference-outputs.json
 
 
 def seed_everything(seed):
@@ -94,9 +99,10 @@ class DigitsMLP(nn.Module):
 
     64 -> 2*n_freq random Fourier features [sin(zB), cos(zB)] with z = x/16 and a fixed
     B ~ N(0, sigma^2) (Rahimi & Recht 2007; Tancik et al. 2020) -> hidden (ReLU) -> 10.
-    sigma is the bandwidth: a large one lets the network tell individual images apart and
-    memorise them (a plain ReLU MLP generalises too well on digits to leak much, see README),
-    a small one gives smooth features.
+    sigma is the frequency scale (the inverse bandwidth of the kernel the features
+    approximate): a large one lets the network tell individual images apart and memorise them
+    (a plain ReLU MLP generalises too well on digits to leak much, see README.md), a small one
+    gives smooth features.
     """
 
     def __init__(self, sigma, n_freq, hidden, dropout):
@@ -114,6 +120,18 @@ class DigitsMLP(nn.Module):
 
     def forward(self, x):
         return torch.softmax(self.logits(x), dim=1)
+
+
+def shift_images(xb, gen):
+    """Data augmentation: move each 8x8 image by -1, 0 or +1 pixel in each direction (zero fill)."""
+    n = len(xb)
+    img = F.pad(xb.view(n, 1, 8, 8), (1, 1, 1, 1))
+    dy = torch.randint(0, 3, (n,), generator=gen)
+    dx = torch.randint(0, 3, (n,), generator=gen)
+    out = torch.empty_like(xb).view(n, 8, 8)
+    for i in range(n):
+        out[i] = img[i, 0, dy[i]:dy[i] + 8, dx[i]:dx[i] + 8]
+    return out.view(n, 64)
 
 
 def train(name, cfg, x, y):
@@ -136,7 +154,8 @@ def train(name, cfg, x, y):
         perm = torch.randperm(len(xt), generator=gen)
         for i in range(0, len(xt), cfg["batch"]):
             idx = perm[i:i + cfg["batch"]]
-            loss = F.cross_entropy(model.logits(xt[idx]), yt[idx],
+            xb = shift_images(xt[idx], gen) if cfg.get("augment") else xt[idx]
+            loss = F.cross_entropy(model.logits(xb), yt[idx],
                                    label_smoothing=cfg["label_smoothing"])
             opt.zero_grad()
             loss.backward()
@@ -209,31 +228,55 @@ def advantage(pos, neg):
 
 
 def audit(name, probs_m, ym, probs_n, yn):
-    pm = probs_m[np.arange(len(ym)), ym].astype(np.float32)
-    pn = probs_n[np.arange(len(yn)), yn].astype(np.float32)
-    with np.errstate(divide="ignore"):
-        sm, sn = np.log(pm.astype(np.float64)), np.log(pn.astype(np.float64))
-    tpr, fpr, _ = tpr_at_fpr(sm, sn)
+    """Loss attack (score = log p_y = -loss) from the float32 probabilities, plus two other
+    score functions for information (DESIGN.md: entropy -H(p), modified entropy -Mentr)."""
+    def scores(p, y):
+        p = p.astype(np.float64)
+        py = p[np.arange(len(y)), y]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            loss_score = np.log(py)
+            plogp = np.where(p > 0, p * np.log(p), 0.0)
+            entropy_score = plogp.sum(axis=1)  # -H(p)
+            other = p.copy()
+            other[np.arange(len(y)), y] = 0.0
+            log1m = np.where(other > 0, np.log1p(-np.minimum(other, 1 - 1e-16)), 0.0)
+            mentr = -(1 - py) * np.log(py) - (other * log1m).sum(axis=1)
+        return loss_score, entropy_score, -mentr
+
+    lm, em, mm = scores(probs_m, ym)
+    ln, en, mn = scores(probs_n, yn)
+    tpr, fpr, _ = tpr_at_fpr(lm, ln)
     res = dict(
+        members=len(ym), non_members=len(yn),
         train_accuracy=float((probs_m.argmax(1) == ym).mean()),
         holdout_accuracy=float((probs_n.argmax(1) == yn).mean()),
-        member_mean_loss=float(-sm.mean()),
-        non_member_mean_loss=float(-sn.mean()),
-        loss_attack_auc=float(auc(sm, sn)),
+        member_mean_loss=float(-lm.mean()),
+        non_member_mean_loss=float(-ln.mean()),
+        loss_attack_auc=float(auc(lm, ln)),
         tpr_at_1pct_fpr=tpr, fpr_at_that_threshold=fpr,
-        advantage=advantage(sm, sn),
-        members_with_p_y_exactly_1=int((pm == 1.0).sum()),
-        non_members_with_p_y_exactly_1=int((pn == 1.0).sum()),
+        advantage=advantage(lm, ln),
+        entropy_attack_auc=float(auc(em, en)),
+        mentr_attack_auc=float(auc(mm, mn)),
+        members_with_p_y_exactly_1=int((probs_m[np.arange(len(ym)), ym] == 1.0).sum()),
+        non_members_with_p_y_exactly_1=int((probs_n[np.arange(len(yn)), yn] == 1.0).sum()),
     )
     print(f"{name}: " + json.dumps(res, indent=1))
     return res
+
+
+def dumps(obj):
+    """JSON with each innermost list (a row) on one line."""
+    text = json.dumps(obj, indent=1)
+    return re.sub(r"\[\s*([^\[\]{}]*?)\s*\]",
+                  lambda m: "[" + ", ".join(p.strip() for p in m.group(1).split(",")) + "]", text)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--source", default=DEFAULT_SOURCE,
                     help="digits.csv with header (default: %(default)s); if missing, the committed split is reused")
-    ap.add_argument("--only", choices=["leaky", "hardened"], help="build one model only")
+    ap.add_argument("--only", choices=["leaky", "hardened"], help="build one model only (for experiments)")
+    ap.add_argument("--dump-probs", metavar="DIR", help="also save all PyTorch probabilities as .npy files in DIR")
     args = ap.parse_args()
 
     seed_everything(SEED)
@@ -244,7 +287,12 @@ def main():
     xm, ym = load_xy(os.path.join(DATA, "members.csv"))
     xn, yn = load_xy(os.path.join(DATA, "non-members.csv"))
 
-    results = {}
+    results, reference = {}, {
+        "note": "PyTorch float32 probabilities of train.py's models for the first rows of each "
+                "split; the ONNX models must reproduce them within 1e-5 (check with verify.cjs)",
+        "members": xm[:N_REFERENCE_ROWS].astype(int).tolist(),
+        "non_members": xn[:N_REFERENCE_ROWS].astype(int).tolist(),
+    }
     for name, cfg in (("leaky", LEAKY), ("hardened", HARDENED)):
         if args.only and args.only != name:
             continue
@@ -255,13 +303,24 @@ def main():
             pm = model(torch.from_numpy(xm)).numpy()
             pn = model(torch.from_numpy(xn)).numpy()
         res = audit(name, pm, ym, pn, yn)
-        res["epochs_trained"] = epochs
+        res["weights_from_epoch"] = epochs
         res["config"] = cfg
         res["onnx_bytes"] = os.path.getsize(path)
         results[name] = res
-    with open(os.path.join(HERE, "metrics.json"), "w") as f:
-        json.dump(results, f, indent=2)
-        f.write("\n")
+        reference[name] = {"members": pm[:N_REFERENCE_ROWS].tolist(),
+                           "non_members": pn[:N_REFERENCE_ROWS].tolist()}
+        if args.dump_probs:
+            np.save(os.path.join(args.dump_probs, f"{name}-members.npy"), pm)
+            np.save(os.path.join(args.dump_probs, f"{name}-non-members.npy"), pn)
+    if args.only:
+        return  # metrics.json and reference-outputs.json describe both models: not rewritten
+    for file, obj in (("metrics.json", results), ("reference-outputs.json", reference)):
+        with open(os.path.join(HERE, file), "w") as f:
+            f.write(dumps(obj) + "\n")
+    print("\nmodel     train acc  holdout acc  loss AUC  TPR@1%FPR  advantage")
+    for name, r in results.items():
+        print(f"{name:9s} {r['train_accuracy']:9.4f}  {r['holdout_accuracy']:11.4f}  "
+              f"{r['loss_attack_auc']:8.4f}  {r['tpr_at_1pct_fpr']:9.4f}  {r['advantage']:9.4f}")
 
 
 if __name__ == "__main__":
