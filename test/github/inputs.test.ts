@@ -7,9 +7,9 @@ import { readInputs } from '../../src/github/inputs';
 import { InputError } from '../../src/errors';
 
 /** Sets the INPUT_* variables the runner would (names upper-cased, dashes kept). */
-function inputs(values: Record<string, string>): void {
+function inputs(values: Record<string, string | undefined>): void {
   for (const name of ['POLICY', 'OUT', 'GITHUB-TOKEN', 'COMMENT', 'REPORT']) vi.stubEnv(`INPUT_${name}`, '');
-  for (const [name, value] of Object.entries(values)) vi.stubEnv(`INPUT_${name.toUpperCase()}`, value);
+  for (const [name, value] of Object.entries(values)) if (value !== undefined) vi.stubEnv(`INPUT_${name.toUpperCase()}`, value);
 }
 
 afterEach(() => {

@@ -1,7 +1,9 @@
 /**
  * The rendered Markdown of real gate runs on examples/digits, kept as golden files so reviewers
  * see every change to what the PR comment and job summary say. Timings are zeroed; the numbers
- * are deterministic for the policy's seed. `UPDATE_GOLDEN=1 npx vitest run test/report/golden`
+ * are deterministic for the policy's seed. The policy files' digests are masked (zeros): they
+ * change with every edit of a comment in the example policy, which says nothing about the
+ * rendering; the model and data digests stay. `UPDATE_GOLDEN=1 npx vitest run test/report/golden`
  * rewrites them.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,12 @@ const GOLDEN = path.join(import.meta.dirname, 'golden');
 const links = [{ text: 'workflow run', url: 'https://github.com/octo/models/actions/runs/42' }];
 const reportFolder = 'privacy-gate-report';
 const identity = (policy: string) => ({ workflow: 'Privacy gate', job: 'privacy-gate', policy });
+
+async function example(policy: 'policy.yml' | 'hardened.policy.yml') {
+  const report = await digitsReport(policy);
+  report.inputs.policy = report.inputs.policy.map((d) => ({ ...d, sha256: '0'.repeat(64) }));
+  return report;
+}
 
 function golden(name: string, actual: string): void {
   const file = path.join(GOLDEN, name);
@@ -30,7 +38,7 @@ function golden(name: string, actual: string): void {
 
 describe('golden Markdown from the digits example', () => {
   it('leaky model (fails): job summary, PR comment and summary.md', async () => {
-    const report = await digitsReport('policy.yml');
+    const report = await example('policy.yml');
     expect(report.verdict).toBe('fail');
     golden('summary-fail.md', renderMarkdown(report, { links, reportFolder, limit: { max: SUMMARY_LIMIT_BYTES, unit: 'bytes' } }));
     golden('comment-fail.md', renderComment(report, { identity: identity(report.policy.file), links, reportFolder }));
@@ -38,8 +46,8 @@ describe('golden Markdown from the digits example', () => {
   });
 
   it('hardened model (passes): the comment that replaces the failing one says the gate now passes', async () => {
-    const failing = await digitsReport('policy.yml');
-    const passing = await digitsReport('hardened.policy.yml');
+    const failing = await example('policy.yml');
+    const passing = await example('hardened.policy.yml');
     expect(passing.verdict).toBe('pass');
     // The same (workflow, job) and policy path would find the same comment; here the earlier body is the failing run's.
     const previousBody = renderComment(failing, { identity: identity(passing.policy.file), links, reportFolder });

@@ -93,12 +93,13 @@ describe.skipIf(!available && process.env.CI !== 'true')('report.html in headles
     expect(bars.every((b) => b.width > 0 && b.height > 0)).toBe(true);
 
     const images = report.probes.flatMap((p) => p.attacks.flatMap((a) => (a.details?.images as unknown[] | undefined) ?? []));
-    const decoded = await page.locator('img').evaluateAll((els) => els.map((e) => (e as HTMLImageElement).complete && (e as HTMLImageElement).naturalWidth > 0));
+    // (Callbacks run in the page; the DOM types are not in this project's lib, hence the casts.)
+    const decoded = await page.locator('img').evaluateAll((els) => els.map((e) => (e as unknown as { complete: boolean; naturalWidth: number }).complete && (e as unknown as { naturalWidth: number }).naturalWidth > 0));
     expect(decoded).toHaveLength(images.length);
     expect(decoded.every(Boolean)).toBe(true);
 
     // Readable at laptop width: nothing wider than the window, the verdict at the top.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     expect(await page.locator('header.verdict .badge').textContent()).toBe('FAIL');
     expect(await page.locator('table.checks tbody tr').count()).toBe(report.probes.flatMap((p) => p.checks).length);
 
@@ -119,7 +120,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('report.html in headles
     expect(text).toContain('<img src=x onerror=alert(1)>');
     expect(text).toContain('</details></summary><script>alert(1)</script>');
     expect(text).toContain(HOSTILE[4]);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     await page.screenshot({ path: path.join(SHOTS, 'hostile.png') });
     expect(problems).toEqual([]);
     await page.close();
