@@ -3,6 +3,7 @@
  * y = 2·x0 + 5·x1 − x2 + 3 (test/fixtures/models/linear-regression.onnx), with x1 the binary
  * sensitive attribute.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openOnnxRegressor } from '../../src/model/onnx';
@@ -10,6 +11,7 @@ import { ObservedModel } from '../../src/model/surface';
 import type { AttributeInferenceSettings, ModelSettings, SurfaceSettings } from '../../src/policy/types';
 import { attributeInferenceProbe } from '../../src/probes/attribute-inference';
 import type { LabelledData, ProbeContext } from '../../src/probes/types';
+import { runGate } from '../../src/run/gate';
 import { SignalCache } from '../../src/run/signals';
 import { Rng } from '../../src/util/random';
 
@@ -76,5 +78,30 @@ describe('attribute inference on an ONNX regression model', () => {
     expect(metrics['member-accuracy']!.value).toBe(1);
     expect(metrics['non-member-accuracy']!.value).toBe(1);
     expect(result.notes.join('\n')).toMatch(/reproduces it exactly/);
+  });
+});
+
+describe('the wages example (examples/wages)', () => {
+  const dir = path.resolve(__dirname, '../../examples/wages');
+  const audit = JSON.parse(readFileSync(path.join(dir, 'metrics.json'), 'utf8')) as Record<
+    string,
+    { union_attack: { lift: number; member_gap: number; members_accuracy: number; non_members_accuracy: number } }
+  >;
+
+  it.each([
+    { model: 'leaky', policy: 'policy.yml', verdict: 'fail', exitCode: 1 },
+    { model: 'hardened', policy: 'hardened.policy.yml', verdict: 'pass', exitCode: 0 },
+  ])('$model: verdict $verdict, with the numbers train.py measured in PyTorch', async ({ model, policy, verdict, exitCode }) => {
+    const report = await runGate(path.join(dir, policy));
+    expect(report.error).toBeUndefined();
+    expect([report.verdict, report.exitCode]).toEqual([verdict, exitCode]);
+    const metrics = report.probes[0]!.attacks[0]!.metrics;
+    const want = audit[model]!.union_attack;
+    // Accuracies are counts out of 267: agreeing to half a record means the same count.
+    const record = 0.5 / 267;
+    expect(Math.abs(metrics['lift']!.value! - want.lift)).toBeLessThan(record);
+    expect(Math.abs(metrics['member-gap']!.value! - want.member_gap)).toBeLessThan(record);
+    expect(Math.abs(metrics['member-accuracy']!.value! - want.members_accuracy)).toBeLessThan(record);
+    expect(Math.abs(metrics['non-member-accuracy']!.value! - want.non_members_accuracy)).toBeLessThan(record);
   });
 });
