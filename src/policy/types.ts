@@ -116,8 +116,8 @@ export interface InversionSettings {
   maxQueries: number;
   /** Steps without improvement before a class stops. */
   patience: number;
-  /** Stop a class once its revealed score reaches this. */
-  targetConfidence?: number;
+  /** Stop a class once its revealed score reaches this (1: only at saturation). */
+  targetConfidence: number;
   /** RMS move per feature and step, as a fraction of the feature's range. */
   stepSize: number;
   /** Finite-difference (or NES smoothing) step, as a fraction of each feature's range. */

@@ -58,7 +58,7 @@ async function runInversion(ctx: ProbeContext, settings: InversionSettings): Pro
       stepSize: settings.stepSize,
       maxQueries: settings.maxQueries,
       patience: settings.patience,
-      ...(settings.targetConfidence !== undefined ? { stopAt: 1 - settings.targetConfidence } : {}),
+      stopAt: 1 - settings.targetConfidence,
       ...(prior ? { prior } : {}),
     },
   );

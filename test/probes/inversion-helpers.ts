@@ -91,6 +91,7 @@ export function settings(over: Partial<InversionSettings> = {}): InversionSettin
     samples: 20,
     maxQueries: 3000,
     patience: 20,
+    targetConfidence: 0.99,
     stepSize: 0.05,
     differenceStep: 0.01,
     smoothness: 0,

@@ -33,6 +33,7 @@ describe('probes.inversion in a policy', () => {
       samples: 50,
       maxQueries: 20_000,
       patience: 20,
+      targetConfidence: 0.99,
       stepSize: 0.05,
       differenceStep: 0.01,
       smoothness: 0,
