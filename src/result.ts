@@ -62,6 +62,20 @@ export interface GateReport {
     scoreKind: string;
     scoreKindReason: string;
   };
+  /** A sequence model (model.task: sequence) instead of `model`. */
+  sequenceModel?: {
+    input: string;
+    attentionMask?: string;
+    output: string;
+    /** Tokens per query; null when the model takes any length. */
+    context: number | null;
+    fixedContext: boolean;
+    vocabSize: number;
+    /** Where the vocabulary came from (policy or file), and its size; absent for pre-tokenised data only. */
+    vocabulary?: { source: string; tokens: number; padId?: number };
+    scoreKind: string;
+    scoreKindReason: string;
+  };
   confidence: number | null;
   probes: ProbeResult[];
   queries: number;

@@ -16,7 +16,23 @@ export function checksFor(
   const checks: Check[] = [];
   for (const [metric, threshold] of Object.entries(thresholds)) {
     if (!threshold) continue;
-    for (const attack of attacks) {
+    // A probe's attacks may measure different metrics (extraction: exposure, memorisation, secret
+    // scan): an attack is checked only against the metrics it reports, even as null. A thresholded
+    // metric that no attack reports is an error, so a threshold can never pass unmeasured.
+    const measuring = attacks.filter((a) => metric in a.metrics);
+    if (measuring.length === 0) {
+      checks.push({
+        probe,
+        attack: 'none',
+        metric,
+        value: null,
+        ci: [0, 0],
+        thresholds: { warn: threshold.warn, fail: threshold.fail },
+        status: 'error',
+        source: threshold.source,
+      });
+    }
+    for (const attack of measuring) {
       const measured = attack.metrics[metric];
       const value = measured?.value ?? null;
       checks.push({

@@ -5,6 +5,7 @@
  */
 import { basename, extname } from 'node:path';
 import { dataFormat, defaultAttacks, resolvePathValue } from './checks';
+import { buildExtraction, buildSequenceModel } from './build-extraction';
 import type { MergedPolicy, PlainObject } from './merge';
 import type { PolicyPath } from './source';
 import type {
@@ -110,11 +111,16 @@ export function buildPolicy(merged: MergedPolicy): Policy {
   };
   if (typeof model['input'] === 'string') policy.model.input = model['input'];
   if (typeof model['output'] === 'string') policy.model.output = model['output'];
+  if (policy.model.task === 'sequence') {
+    Object.assign(policy.model, buildSequenceModel(merged, model));
+    policy.data.textField = (data['text-field'] as string | undefined) ?? 'text';
+  }
   if (data['features'] !== undefined) {
     const features = data['features'];
     policy.data.features = Array.isArray(features) ? [...(features as string[])] : (features as string);
   }
 
+  if (probes['extraction'] !== undefined) policy.probes.extraction = buildExtraction(merged, obj(probes['extraction']));
   if (probes['membership'] !== undefined) {
     policy.probes.membership = buildMembership(merged, obj(probes['membership']), scores);
   }

@@ -15,6 +15,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { PolicyError } from '../errors';
+import { sequenceChecks } from './checks-sequence';
 import { MEMBERSHIP_ATTACKS, type DataFileSettings, type PolicyWarning } from './types';
 import { isPlainObject, type MergedPolicy, type PlainObject } from './merge';
 import { displayName, presetDirectory } from './presets';
@@ -30,6 +31,7 @@ const FORMAT_BY_EXTENSION: Record<string, DataFileSettings['format']> = {
   '.jsonl': 'jsonl',
   '.ndjson': 'jsonl',
   '.npy': 'npy',
+  '.txt': 'text',
 };
 
 export const THRESHOLD_KEYS = ['auc', 'advantage', 'tpr-at-fpr', 'epsilon-lower-bound'] as const;
@@ -52,7 +54,7 @@ export function resolvePathValue(merged: MergedPolicy, path: PolicyPath): string
 /** The format of a data file: `format:` if given, else from the extension. */
 export function dataFormat(entry: PlainObject): DataFileSettings['format'] | undefined {
   const format = entry['format'];
-  if (format === 'csv' || format === 'jsonl' || format === 'npy') return format;
+  if (format === 'csv' || format === 'jsonl' || format === 'npy' || format === 'text') return format;
   const path = entry['path'];
   if (typeof path !== 'string') return undefined;
   return FORMAT_BY_EXTENSION[extname(path).toLowerCase()];
@@ -126,7 +128,7 @@ export function semanticChecks(merged: MergedPolicy): {
     }
     if (!(format === 'npy' && entry['labels'] !== undefined)) allNpyWithLabels = false;
   }
-  if (anyDataFile && get(data, ['data', 'label']) === undefined && !allNpyWithLabels) {
+  if (anyDataFile && get(data, ['data', 'label']) === undefined && !allNpyWithLabels && get(data, ['model', 'task']) !== 'sequence') {
     error(
       ['data'],
       'key',
@@ -218,6 +220,7 @@ export function semanticChecks(merged: MergedPolicy): {
   }
   inversionChecks(data, error, warning, where, merged);
   attributeInferenceChecks(data, error, warning, where, merged, mustExist);
+  sequenceChecks(merged, error);
   return { errors, warnings };
 }
 

@@ -31,7 +31,8 @@ export interface ThresholdSource {
 export interface DataFileSettings {
   /** Absolute path. */
   path: string;
-  format: 'csv' | 'jsonl' | 'npy';
+  /** text: one record per line (sequence models only); jsonl holds rows, or texts / token ids for sequence models. */
+  format: 'csv' | 'jsonl' | 'npy' | 'text';
   /** NPY only: a 1-D .npy file holding the labels (absolute path). */
   labels?: string;
   /** NPY only: names of the array's columns, in order (default "0", "1", ...). */
@@ -44,10 +45,27 @@ export interface ModelSettings {
   /** Absolute path of the .onnx file. */
   path: string;
   /** classification: class scores per row; regression: one predicted value per row. */
-  task: 'classification' | 'regression';
+  task: 'classification' | 'regression' | 'sequence';
   input?: string;
   output?: string;
   scores: ScoreKind;
+  /** Sequence models: name of the attention-mask input (default: an input named like "mask"). */
+  attentionMask?: string;
+  /** Sequence models with a symbolic context length: most tokens sent per query. */
+  context?: number;
+  /** Sequence models: how text becomes token ids. */
+  tokenizer?: TokenizerSettings;
+}
+
+/** A character vocabulary: given inline, or as a JSON file (absolute path). */
+export interface TokenizerSettings {
+  /** Tokens in id order (one character each, or special tokens such as "<pad>"). */
+  vocab?: string[];
+  vocabFile?: string;
+  /** Id used to left-pad prompts shorter than a fixed context; default: a "<pad>" token's id. */
+  padId?: number;
+  /** Where the vocabulary is declared in the policy, for errors about it. */
+  source: ThresholdSource;
 }
 
 export interface DataSettings {
@@ -61,6 +79,8 @@ export interface DataSettings {
   /** Column names, or one glob; undefined means every column but the label. */
   features?: string[] | string;
   maxRows: number;
+  /** Sequence models, JSONL data: the field holding each record's text or token ids ("text" unless set). */
+  textField?: string;
 }
 
 export interface SurfaceSettings {
@@ -163,6 +183,53 @@ export interface AttributeInferenceSettings {
   };
 }
 
+/** Canaries of one format (Carlini et al. 2019): secrets inserted into the training data, and controls that were not. */
+export interface CanarySettings {
+  /** e.g. "my pin is {digits:6}". */
+  format: string;
+  inserted: string[];
+  controls: string[];
+  /** Where the canary's format is written, for errors found once the vocabulary is known. */
+  source: ThresholdSource;
+}
+
+/** A prompt the secret scan samples from, with where it is written. */
+export interface ScanPrompt {
+  text: string;
+  source: ThresholdSource;
+}
+
+/** Training-data extraction from sequence models (`model.task: sequence`). */
+export interface ExtractionSettings {
+  canaries: CanarySettings[];
+  exposure: {
+    /** Largest candidate space |R| enumerated exactly; larger ones are estimated from a sample. */
+    exactLimit: number;
+    /** Candidates sampled for an estimate. */
+    samples: number;
+  };
+  /** Greedy continuation of member and non-member prefixes (Carlini et al. 2021). */
+  memorization?: { prefix: number; suffix: number };
+  /** Sampled generations scanned for secrets that occur verbatim in the member data. */
+  secretScan?: {
+    prompts: ScanPrompt[];
+    /** Generations per prompt and tokens per generation. */
+    samples: number;
+    length: number;
+    temperature: number;
+    /** 0: sample from every token. */
+    topK: number;
+    patterns: string[];
+    regexes: string[];
+  };
+  thresholds: {
+    maxExposure?: Threshold;
+    extractionRate?: Threshold;
+    extractionGap?: Threshold;
+    secretMatches?: Threshold;
+  };
+}
+
 export interface GateSettings {
   /** Two-sided confidence level of every interval, e.g. 0.95. */
   confidence: number;
@@ -183,6 +250,7 @@ export interface Policy {
     membership?: MembershipSettings;
     inversion?: InversionSettings;
     'attribute-inference'?: AttributeInferenceSettings;
+    extraction?: ExtractionSettings;
   };
   gate: GateSettings;
   /** Settings the gate ignores, with where they are (for the CLI and annotations). */

@@ -5,6 +5,7 @@
  * the text says so. Pure: report in, text out.
  */
 import { bySeverity } from '../gate/verdict';
+import { canaryTable } from './canaries';
 import type { Check, GateReport, ProbeResult, Verdict } from '../result';
 import {
   codeBlock,
@@ -197,6 +198,7 @@ function probeDetails(probe: ProbeResult, report: GateReport, pct: number): stri
   }
   lines.push('');
   for (const a of probe.attacks) lines.push(`- **${escapeMarkdown(a.attack)}:** ${escapeMarkdown(a.description)}`);
+  lines.push(...canaryTable(probe));
   lines.push('', `Intervals are two-sided at ${pct}%${metricIds.includes('epsilon-lower-bound') ? '; the ε lower bound is one-sided and already corrected for the threshold search' : ''}.`);
   for (const note of probe.notes) lines.push(`- ${escapeMarkdown(note, 1000)}`);
   const summary = `${escapeHtmlForGithub(probe.id)}: every metric per attack (${formatCount(probe.queries)} model queries)`;

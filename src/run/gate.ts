@@ -3,7 +3,7 @@
  * writing files, comments and exit codes is the publishers' job.
  */
 import path from 'node:path';
-import { checkSameFeatures, loadDatasetWithHashes, sha256File } from '../data';
+import { checkSameFeatures, loadDatasetWithHashes, sha256File, type DataFileSpec } from '../data';
 import { describeError, exitCodeOf, InputError } from '../errors';
 import { checksFor, exitCodeFor, verdictOf } from '../gate/verdict';
 import { openOnnxClassifier, openOnnxRegressor } from '../model/onnx';
@@ -18,6 +18,7 @@ import type { GateReport, ProbeResult } from '../result';
 import { TOOL } from '../version';
 import { labelWithClasses } from './labels';
 import { SignalCache } from './signals';
+import { runSequenceGate } from './sequence';
 
 export interface RunOptions {
   /** Paths in the report are written relative to this folder (default: the working directory). */
@@ -34,6 +35,13 @@ export async function runGate(policyFile: string, options: RunOptions = {}): Pro
     fillPolicyFacts(report, policy, relative);
     report.timings.policy = lap();
 
+    if (policy.model.task === 'sequence') {
+      await runSequenceGate(policy, report, { relative, lap, runProbe });
+      report.verdict = verdictOf(report.probes);
+      report.exitCode = exitCodeFor(report.verdict);
+      report.timings.total = round(performance.now() - started);
+      return report;
+    }
     const model: Target & { firstQueryAt?: number } =
       policy.model.task === 'regression' ? await openOnnxRegressor(policy.model) : await openOnnxClassifier(policy.model);
     report.inputs.model = { path: relative(policy.model.path), sha256: sha256File(policy.model.path) };
@@ -44,7 +52,8 @@ export async function runGate(policyFile: string, options: RunOptions = {}): Pro
 
     for (const [id, settings] of Object.entries(policy.probes)) {
       if (!settings) continue;
-      report.probes.push(await runProbe(PROBES[id as keyof typeof PROBES], settings, context));
+      // Probes of sequence models (extraction) never get here: the policy allows them only with task: sequence.
+      report.probes.push(await runProbe(PROBES[id as Exclude<keyof typeof PROBES, 'extraction'>], settings, context));
     }
     report.queries = model.queries;
     if (model.firstQueryAt !== undefined) report.timings.firstQueryFromProcessStart = round(model.firstQueryAt);
@@ -72,7 +81,8 @@ function loadContext(
 ): ProbeContext {
   const info = model.info;
   const load = (file: DataFileSettings, role: string) => {
-    const { dataset: data, sha256 } = loadDatasetWithHashes(file, {
+    // Text files are for sequence models only (a policy error otherwise), so this is a table file.
+    const { dataset: data, sha256 } = loadDatasetWithHashes(file as DataFileSpec, {
       role,
       label: policy.data.label,
       features: policy.data.features,
@@ -125,7 +135,11 @@ function loadContext(
   };
 }
 
-async function runProbe<S>(probe: ProbeDefinition<S>, settings: S, context: ProbeContext): Promise<ProbeResult> {
+export async function runProbe<S, C extends { model: { queries: number } } = ProbeContext>(
+  probe: ProbeDefinition<S, C>,
+  settings: S,
+  context: C,
+): Promise<ProbeResult> {
   const started = performance.now();
   const queriesBefore = context.model.queries;
   const result: ProbeResult = {

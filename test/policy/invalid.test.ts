@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PolicyError } from '../../src/errors';
 import { loadPolicy, presetFile, validatePolicy } from '../../src/policy';
-import { policyDir } from './helpers';
+import { DUMMY_FILES, policyDir } from './helpers';
 
 interface Case {
   name: string;
@@ -41,6 +41,26 @@ const PROBES = `probes:
   membership:
     thresholds:
       auc: { warn: 0.55, fail: 0.60 }
+`;
+
+/** Lines 1-8 of a valid sequence-model policy (the probes start on line 9). */
+const SEQ_HEAD = `version: 1
+model:
+  path: model.onnx
+  task: sequence
+  tokenizer: { vocab-file: vocab.json }
+data:
+  members: { path: members.txt }
+  non-members: { path: non-members.txt }
+`;
+const SEQ_FILES = ['model.onnx', 'members.txt', 'non-members.txt', 'vocab.json'];
+// line 9 onwards:
+const SEQ_PROBES = `probes:
+  extraction:
+    canaries:
+      - format: "pin {digits:4}"
+        inserted: ["1234"]
+    thresholds: { max-exposure: { fail: 10 } }
 `;
 
 const cases: Case[] = [
@@ -317,13 +337,13 @@ ${HEAD}probes:
   },
   {
     name: 'data format that cannot be told from the extension',
-    policy: `${HEAD}${PROBES}`.replace('path: train.csv', 'path: train.txt'),
-    dummies: ['model.onnx', 'train.txt', 'holdout.csv'],
+    policy: `${HEAD}${PROBES}`.replace('path: train.csv', 'path: train.dat'),
+    dummies: ['model.onnx', 'train.dat', 'holdout.csv'],
     expect: {
       line: 5,
       column: 20,
       field: 'data.members.path',
-      message: /cannot tell the format of "train\.txt".*format: csv \| jsonl \| npy/,
+      message: /cannot tell the format of "train\.dat".*format: csv \| jsonl \| npy/,
     },
   },
   {
@@ -705,6 +725,148 @@ data:
   label: wage
 ${PROBES}`,
     expect: { line: 2, column: 34, field: 'model.task', message: 'invalid value "ranking" for model.task; expected one of: classification, regression' },
+  },
+  // Sequence models (model.task: sequence) and the extraction probe.
+  {
+    name: 'extraction probe on a classification model',
+    policy: `${HEAD}probes:
+  extraction:
+    canaries: [{ format: "pin {digits:4}", inserted: ["1234"] }]
+    thresholds: { max-exposure: { fail: 10 } }
+`,
+    expect: { line: 9, column: 3, field: 'probes.extraction', message: /^the extraction probe needs a sequence model \(model\.task: sequence/ },
+  },
+  {
+    name: 'membership probe on a sequence model',
+    policy: `${SEQ_HEAD}${PROBES}`,
+    dummies: SEQ_FILES,
+    expect: { line: 10, column: 3, field: 'probes.membership', message: /^the membership probe needs a classification model, but model\.task is sequence/ },
+  },
+  {
+    name: 'label on a sequence model',
+    policy: `${SEQ_HEAD}  label: text
+${SEQ_PROBES}`,
+    dummies: SEQ_FILES,
+    expect: { line: 9, column: 3, field: 'data.label', message: /^data\.label is not used by a sequence model/ },
+  },
+  {
+    name: 'CSV data for a sequence model',
+    policy: `${SEQ_HEAD}${SEQ_PROBES}`.replace('members: { path: members.txt }', 'members: { path: train.csv }'),
+    dummies: [...SEQ_FILES, 'train.csv'],
+    expect: { line: 7, column: 20, field: 'data.members.path', message: /must be a text file \(\.txt, one record per line\) or JSON Lines/ },
+  },
+  {
+    name: 'text data for a classification model',
+    policy: `${HEAD}${PROBES}`.replace('members: { path: train.csv }', 'members: { path: members.txt }'),
+    dummies: [...DUMMY_FILES, 'members.txt'],
+    expect: { line: 5, column: 20, field: 'data.members.path', message: /is a text file, which only a sequence model/ },
+  },
+  {
+    name: 'text-field on a classification model',
+    policy: `${HEAD}  text-field: body
+${PROBES}`,
+    expect: { line: 8, column: 3, field: 'data.text-field', message: /only for sequence models/ },
+  },
+  {
+    name: 'canaries without a tokenizer',
+    policy: `${SEQ_HEAD}${SEQ_PROBES}`.replace('  tokenizer: { vocab-file: vocab.json }\n', ''),
+    dummies: SEQ_FILES,
+    expect: { line: 2, column: 1, field: 'model.tokenizer', message: /^missing model\.tokenizer: .*the data files are text; canaries are text/ },
+  },
+  {
+    name: 'tokenizer with both vocab and vocab-file',
+    policy: `${SEQ_HEAD}${SEQ_PROBES}`.replace('{ vocab-file: vocab.json }', '{ vocab-file: vocab.json, vocab: "abc" }'),
+    dummies: SEQ_FILES,
+    expect: { line: 5, column: 3, field: 'model.tokenizer.vocab', message: 'model.tokenizer sets both vocab and vocab-file' },
+  },
+  {
+    name: 'missing vocabulary file',
+    policy: `${SEQ_HEAD}${SEQ_PROBES}`.replace('vocab.json', 'chars.json'),
+    dummies: SEQ_FILES,
+    expect: { line: 5, column: 28, field: 'model.tokenizer.vocab-file', message: /^vocabulary file not found: .*chars\.json$/ },
+  },
+  {
+    name: 'misspelt slot class in a canary format',
+    policy: `${SEQ_HEAD}${SEQ_PROBES}`.replace('{digits:4}', '{digit:4}'),
+    dummies: SEQ_FILES,
+    expect: { line: 12, column: 17, field: 'probes.extraction.canaries[0].format', message: 'invalid canary format: invalid slot "{digit:4}" at character 5; expected {digits:n}, {letters:n} or {hex:n}' },
+  },
+  {
+    name: 'a secret that does not fit its format, not quoted in the message',
+    policy: `${SEQ_HEAD}${SEQ_PROBES}`.replace('inserted: ["1234"]', 'inserted: ["1234", "98x6"]'),
+    dummies: SEQ_FILES,
+    expect: {
+      line: 13,
+      column: 28,
+      field: 'probes.extraction.canaries[0].inserted[1]',
+      message: /^probes\.extraction\.canaries\[0\]\.inserted\[1\] does not fit the format: it character 3 is not in the digits alphabet .* \(the secret is not shown\)$/,
+    },
+  },
+  {
+    name: 'a secret both inserted and a control',
+    policy: `${SEQ_HEAD}${SEQ_PROBES}`.replace('inserted: ["1234"]', 'inserted: ["1234"]\n        controls: ["1234"]'),
+    dummies: SEQ_FILES,
+    expect: { line: 14, column: 20, field: 'probes.extraction.canaries[0].controls[0]', message: /is also listed in inserted: a secret is either inserted or a control/ },
+  },
+  {
+    name: 'canaries behind a top-k surface',
+    policy: `${SEQ_HEAD}surface: { scores: top-k, top-k: 5 }
+${SEQ_PROBES}`,
+    dummies: SEQ_FILES,
+    expect: { line: 12, column: 5, field: 'probes.extraction.canaries', message: /needs every next-token probability, but surface\.scores is top-k/ },
+  },
+  {
+    name: 'secret scan behind a label-only surface',
+    policy: `${SEQ_HEAD}surface: { scores: label }
+probes:
+  extraction:
+    secret-scan: { prompts: ["my email is "] }
+    thresholds: { secret-matches: { fail: 0 } }
+`,
+    dummies: SEQ_FILES,
+    expect: { line: 12, column: 5, field: 'probes.extraction.secret-scan', message: /samples generations, which needs next-token scores, but surface\.scores is label/ },
+  },
+  {
+    name: 'a user regex that does not compile',
+    policy: `${SEQ_HEAD}probes:
+  extraction:
+    secret-scan:
+      regexes: ["EMP-(\\\\d{5}"]
+    thresholds: { secret-matches: { fail: 0 } }
+`,
+    dummies: SEQ_FILES,
+    expect: { line: 12, column: 17, field: 'probes.extraction.secret-scan.regexes[0]', message: /^invalid regular expression: / },
+  },
+  {
+    name: 'max-exposure without canaries',
+    policy: `${SEQ_HEAD}probes:
+  extraction:
+    memorization: { prefix: 16, suffix: 16 }
+    thresholds: { max-exposure: { fail: 10 } }
+`,
+    dummies: SEQ_FILES,
+    expect: { line: 12, column: 19, field: 'probes.extraction.canaries', message: /^max-exposure is the exposure of inserted canaries, but probes\.extraction has no canaries/ },
+  },
+  {
+    name: 'max-exposure warn above fail',
+    policy: `${SEQ_HEAD}${SEQ_PROBES}`.replace('max-exposure: { fail: 10 }', 'max-exposure: { warn: 12, fail: 10 }'),
+    dummies: SEQ_FILES,
+    expect: { line: 14, column: 35, field: 'probes.extraction.thresholds.max-exposure.warn', message: /^warn \(12\) is above fail \(10\)/ },
+  },
+  {
+    name: 'misspelt extraction key, with a suggestion',
+    policy: `${SEQ_HEAD}${SEQ_PROBES}`.replace('    canaries:', '    canaris:'),
+    dummies: SEQ_FILES,
+    expect: { line: 11, column: 5, field: 'probes.extraction.canaris', message: /unknown key "canaris" in probes\.extraction; did you mean "canaries"\?/ },
+  },
+  {
+    name: 'extraction-rate above 1',
+    policy: `${SEQ_HEAD}probes:
+  extraction:
+    thresholds: { extraction-rate: { fail: 1.5 } }
+`,
+    dummies: SEQ_FILES,
+    expect: { line: 11, column: 44, field: 'probes.extraction.thresholds.extraction-rate.fail', message: 'probes.extraction.thresholds.extraction-rate.fail must be at least 0 and at most 1, found 1.5' },
   },
   {
     name: 'no probes',
