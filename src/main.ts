@@ -4,37 +4,32 @@
  */
 import * as core from '@actions/core';
 import { describeError, exitCodeOf } from './errors';
-import { readRunContext } from './github/context';
+import { readRunContext, type RunContext } from './github/context';
 import { writeHandoff } from './github/handoff';
-import { readInputs } from './github/inputs';
-import { publishToGithub, type PublishOptions } from './github/publish';
+import { readInputs, type ActionSettings } from './github/inputs';
+import { publishToGithub, type PublishOptions, type PublishRequest } from './github/publish';
 import { writeReportFiles } from './publish/files';
 import { loadReport } from './publish/load';
 import { VERDICT_HEADLINE } from './report/format';
 import { runGate } from './run/gate';
 
+interface Step {
+  request: PublishRequest;
+  outputs: Record<string, string>;
+  /** Set when the step must fail: exit 1 leakage, 2 invalid input, 3 runtime failure. */
+  failure?: { exitCode: number; message: string };
+}
+
 export async function runAction(options: PublishOptions = {}): Promise<void> {
-  let failure: { exitCode: number; message: string } | undefined;
+  let failure: Step['failure'];
   try {
     const settings = readInputs();
     const context = readRunContext();
-    if (settings.report) {
-      // Publish-only (the fork-safe workflow_run job): the measuring run already passed or failed its own check.
-      const loaded = loadReport(settings.report);
-      core.setOutput('verdict', loaded.report.verdict);
-      core.setOutput('report', loaded.file);
-      const outcome = await publishToGithub({ report: loaded.report, settings, context, publishOnly: { folder: loaded.folder } }, options);
-      if ('url' in outcome) core.setOutput('comment-url', outcome.url);
-    } else {
-      const report = await runGate(settings.policy);
-      const files = writeReportFiles(report, settings.out, { root: context.workspace });
-      writeHandoff(settings.out, context);
-      core.setOutput('verdict', report.verdict);
-      for (const [name, file] of [['report', files.report], ['html', files.html], ['sarif', files.sarif]] as const) core.setOutput(name, file);
-      const outcome = await publishToGithub({ report, settings, context }, options);
-      if ('url' in outcome) core.setOutput('comment-url', outcome.url);
-      if (report.exitCode !== 0) failure = { exitCode: report.exitCode, message: report.error?.message ?? `Model Privacy Gate ${VERDICT_HEADLINE[report.verdict]}; see the job summary and ${files.html}` };
-    }
+    const step = settings.report ? publishEarlierRun(settings, context) : await measure(settings, context);
+    for (const [name, value] of Object.entries(step.outputs)) core.setOutput(name, value);
+    const outcome = await publishToGithub(step.request, options);
+    if ('url' in outcome) core.setOutput('comment-url', outcome.url);
+    failure = step.failure;
   } catch (error) {
     core.setOutput('verdict', 'error');
     failure = { exitCode: exitCodeOf(error), message: describeError(error) };
@@ -42,4 +37,27 @@ export async function runAction(options: PublishOptions = {}): Promise<void> {
   // The one place the step fails: after the summary, annotations and comment are out.
   if (failure) core.setFailed(failure.message);
   process.exitCode = failure?.exitCode ?? 0;
+}
+
+async function measure(settings: ActionSettings, context: RunContext): Promise<Step> {
+  const report = await runGate(settings.policy);
+  const files = writeReportFiles(report, settings.out, { root: context.workspace });
+  writeHandoff(settings.out, context);
+  return {
+    request: { report, settings, context },
+    outputs: { verdict: report.verdict, report: files.report, html: files.html, sarif: files.sarif },
+    failure:
+      report.exitCode === 0
+        ? undefined
+        : { exitCode: report.exitCode, message: report.error?.message ?? `Model Privacy Gate ${VERDICT_HEADLINE[report.verdict]}; see the job summary and ${files.html}` },
+  };
+}
+
+/** Publish-only (the fork-safe workflow_run job): the measuring run already passed or failed its own check. */
+function publishEarlierRun(settings: ActionSettings, context: RunContext): Step {
+  const loaded = loadReport(settings.report);
+  return {
+    request: { report: loaded.report, settings, context, publishOnly: { folder: loaded.folder } },
+    outputs: { verdict: loaded.report.verdict, report: loaded.file },
+  };
 }

@@ -4,9 +4,11 @@
  */
 import type { Dataset } from '../data/types';
 import type { ObservedModel } from '../model/surface';
+import type { ObservedSequenceModel } from '../model/sequence-types';
 import type { Observation } from '../model/types';
 import type { DataFileSettings, Threshold } from '../policy/types';
 import type { MetricValue } from '../result';
+import type { Vocabulary } from '../text/vocab';
 
 /**
  * A dataset whose labels are already mapped to the model's class indices. For a regression
@@ -54,10 +56,43 @@ export interface ProbeMeasurement {
   notes: string[];
 }
 
-export interface ProbeDefinition<Settings> {
+/**
+ * A probe family. `Context` is what the runner builds for the model's task: the classifier
+ * context by default, `SequenceProbeContext` for probes of sequence models (task: sequence).
+ */
+export interface ProbeDefinition<Settings, Context = ProbeContext> {
   id: string;
   description: string;
   /** Thresholds by metric id, read from the probe's settings. */
   thresholds(settings: Settings): Record<string, Threshold | undefined>;
-  run(context: ProbeContext, settings: Settings): Promise<ProbeMeasurement>;
+  run(context: Context, settings: Settings): Promise<ProbeMeasurement>;
+}
+
+/** Texts of one role (members or non-members) for a sequence model, tokenised. */
+export interface TextData {
+  role: string;
+  /** Absolute path of the file. */
+  file: string;
+  /** The sampled records (max-rows), as token ids, in file order. */
+  tokens: Int32Array[];
+  /** 1-based line of each sampled record in the file. */
+  lines: number[];
+  /** Every record of the file as text, newline-joined: where the secret scan looks for verbatim matches. */
+  corpus: string;
+  rows: number;
+  rowsInFile: number;
+}
+
+/** What the runner builds when `model.task` is `sequence`; the classifier context is unchanged. */
+export interface SequenceProbeContext {
+  task: 'sequence';
+  /** The model behind the policy's output surface: the only handle the probe gets. */
+  model: ObservedSequenceModel;
+  /** The character vocabulary; absent when the data is pre-tokenised and no vocabulary is given. */
+  vocabulary?: Vocabulary;
+  members: TextData;
+  nonMembers: TextData;
+  seed: number;
+  /** Two-sided confidence level of every interval. */
+  confidence: number;
 }

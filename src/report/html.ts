@@ -226,8 +226,14 @@ interface PerClassRow {
   advantage?: MetricValue;
 }
 
+/** Per-class rows in the membership shape ({ class, members, nonMembers, auc }); other shapes get the generic table. */
+function hasAucRows(details: Record<string, unknown> | undefined): boolean {
+  const rows = details?.perClass;
+  return Array.isArray(rows) && rows.length > 0 && rows.every((r) => typeof r?.class === 'number' && typeof r?.auc === 'object');
+}
+
 function perClassTable(probe: ProbeResult, report: GateReport): string {
-  const withRows = probe.attacks.filter((a) => Array.isArray(a.details?.perClass));
+  const withRows = probe.attacks.filter((a) => hasAucRows(a.details));
   if (withRows.length === 0) return '';
   const byClass = new Map<number, { members?: number; nonMembers?: number; auc: Map<string, MetricValue | undefined> }>();
   for (const a of withRows) {
@@ -276,7 +282,7 @@ function otherDetails(probe: ProbeResult): string {
   const parts: string[] = [];
   for (const a of probe.attacks) {
     for (const [key, value] of Object.entries(a.details ?? {})) {
-      if (KNOWN_DETAILS.has(key)) continue;
+      if (KNOWN_DETAILS.has(key) && (key !== 'perClass' || hasAucRows(a.details))) continue;
       const title = `<h3>${escapeHtml(a.attack)}: ${escapeHtml(key)}</h3>`;
       if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) {
         const rows = value.slice(0, 200) as Array<Record<string, unknown>>;

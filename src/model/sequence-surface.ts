@@ -1,0 +1,63 @@
+/**
+ * The output surface of a text API: what it reveals about each next token. Every extraction
+ * attack queries the model through it, so none can use more than an outside attacker sees:
+ * - full: every token's probability (as "logprobs" APIs do);
+ * - top-k: the k most likely tokens' probabilities, the rest hidden (NaN);
+ * - label: only the most likely token (greedy generation).
+ * `decimals` rounds revealed probabilities (a rounded 0 becomes log 0 = −∞).
+ */
+import type { SurfaceSettings } from '../policy/types';
+import type { NextTokenObservation, ObservedSequenceModel, SequenceModel } from './sequence-types';
+
+/** Pure: turns full log-probabilities into what the surface reveals. */
+export function observeNext(logProbs: Float64Array, rows: number, vocabSize: number, surface: SurfaceSettings): NextTokenObservation {
+  const top = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    const base = r * vocabSize;
+    for (let t = 1; t < vocabSize; t++) if (logProbs[base + t]! > logProbs[base + best]!) best = t;
+    top[r] = best;
+  }
+  if (surface.scores === 'label') return { rows, vocabSize, top };
+  const shown = logProbs.slice();
+  if (surface.scores === 'top-k' && surface.topK < vocabSize) {
+    const order = Array.from({ length: vocabSize }, (_, t) => t);
+    for (let r = 0; r < rows; r++) {
+      const base = r * vocabSize;
+      // Ties keep the lower id, so the same row always reveals the same tokens.
+      order.sort((a, b) => logProbs[base + b]! - logProbs[base + a]! || a - b);
+      for (let i = surface.topK; i < vocabSize; i++) shown[base + order[i]!] = NaN;
+    }
+  }
+  if (surface.decimals !== undefined) {
+    const scale = 10 ** surface.decimals;
+    for (let i = 0; i < shown.length; i++) {
+      if (!Number.isNaN(shown[i]!)) shown[i] = Math.log(Math.round(Math.exp(shown[i]!) * scale) / scale);
+    }
+  }
+  return { rows, vocabSize, top, logProbs: shown };
+}
+
+export class ObservedSequence implements ObservedSequenceModel {
+  constructor(
+    private readonly model: SequenceModel,
+    readonly surface: SurfaceSettings,
+  ) {}
+
+  get queries(): number {
+    return this.model.queries;
+  }
+
+  get vocabSize(): number {
+    return this.model.info.vocabSize;
+  }
+
+  get revealsScores(): boolean {
+    return this.surface.scores !== 'label';
+  }
+
+  async next(contexts: readonly Int32Array[]): Promise<NextTokenObservation> {
+    const logProbs = await this.model.nextLogProbs(contexts);
+    return observeNext(logProbs, contexts.length, this.vocabSize, this.surface);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Secret scan (Carlini et al. 2021, §5): sample generations from the model, look for things that
+ * look like secrets (emails, phone numbers, ID-like digit runs, the policy's regexes), and count
+ * those that occur verbatim in the member data: the model reproduced them from training. Every
+ * match is redacted before it enters the report.
+ */
+import type { ObservedSequenceModel } from '../model/sequence-types';
+import type { ExtractionSettings } from '../policy/types';
+import { sampleDecode } from '../text/decode';
+import { BUILTIN_PATTERNS, compileUserRegex, scanText, type BuiltinPattern, type ScanPattern } from '../text/patterns';
+import { redact } from '../text/redact';
+import type { Vocabulary } from '../text/vocab';
+import { RuntimeFailure } from '../errors';
+import type { Rng } from '../util/random';
+import type { AttackMeasurement } from './types';
+
+type ScanSettings = NonNullable<ExtractionSettings['secretScan']>;
+
+/** Most distinct matches listed in the report (all are counted). */
+const LISTED = 50;
+
+export function scanPatterns(settings: ScanSettings): ScanPattern[] {
+  const out: ScanPattern[] = settings.patterns.map((name) => ({ name, regex: BUILTIN_PATTERNS[name as BuiltinPattern] }));
+  settings.regexes.forEach((source, i) => {
+    const regex = compileUserRegex(source);
+    if ('error' in regex) throw new RuntimeFailure(`regex ${i + 1} does not compile: ${regex.error}`);
+    out.push({ name: `regex ${i + 1}`, regex });
+  });
+  return out;
+}
+
+export async function secretScanAttack(
+  model: ObservedSequenceModel,
+  vocabulary: Vocabulary,
+  prompts: Int32Array[],
+  settings: ScanSettings,
+  corpus: string,
+  rng: Rng,
+): Promise<AttackMeasurement> {
+  const rows = prompts.flatMap((p) => Array.from({ length: settings.samples }, () => p));
+  const generated = await sampleDecode(model, rows, settings.length, { temperature: settings.temperature, topK: settings.topK, rng });
+  const patterns = scanPatterns(settings);
+  const found = new Map<string, { pattern: string; text: string; occurrences: number; inMembers: boolean }>();
+  let total = 0;
+  rows.forEach((prompt, r) => {
+    const promptText = vocabulary.decode(prompt);
+    const text = promptText + vocabulary.decode(generated[r]!);
+    for (const match of scanText(text, patterns, promptText.length)) {
+      total += 1;
+      const key = `${match.pattern}\u0000${match.text}`;
+      const entry = found.get(key) ?? { pattern: match.pattern, text: match.text, occurrences: 0, inMembers: corpus.includes(match.text) };
+      entry.occurrences += 1;
+      found.set(key, entry);
+    }
+  });
+  const distinct = [...found.values()];
+  const leaked = distinct.filter((m) => m.inMembers);
+  const listed = [...distinct]
+    .sort((a, b) => Number(b.inMembers) - Number(a.inMembers) || b.occurrences - a.occurrences || a.pattern.localeCompare(b.pattern))
+    .slice(0, LISTED)
+    .map((m) => ({ pattern: m.pattern, match: redact(m.text), inMembers: m.inMembers, occurrences: m.occurrences }));
+  return {
+    attack: 'secret-scan',
+    description: `${rows.length} sampled generations of ${settings.length} tokens (temperature ${settings.temperature}${settings.topK ? `, top-k ${settings.topK}` : ''}) scanned for ${patterns.map((p) => p.name).join(', ')}; a match counts when it occurs verbatim in the member data.`,
+    metrics: {
+      'secret-matches': {
+        value: leaked.length,
+        ci: [leaked.length, leaked.length],
+        generations: rows.length,
+        matches: total,
+        distinct: distinct.length,
+        outsideMembers: distinct.length - leaked.length,
+      },
+    },
+    details: { matches: listed, listed: listed.length, distinct: distinct.length },
+  };
+}

@@ -1,0 +1,186 @@
+/**
+ * Training-data extraction from sequence models: three attacks, one probe.
+ * - canary-exposure (Carlini et al. 2019, "The Secret Sharer"): how far up the model ranks each
+ *   inserted secret among every filling of its format; `max-exposure` is the worst inserted one.
+ * - memorization (Carlini et al. 2021): greedy continuation of member vs non-member prefixes.
+ * - secret-scan (Carlini et al. 2021): sampled generations scanned for secret-like strings that
+ *   occur verbatim in the member data.
+ * Secrets never leave this probe unredacted: the report shows "2••••3", never "281943".
+ */
+import { InputError, RuntimeFailure } from '../errors';
+import type { CanarySettings, ExtractionSettings } from '../policy/types';
+import { parseCanaryFormat, positionsOf, redactedCanary, type CanaryFormat } from '../text/canary';
+import { redact } from '../text/redact';
+import type { Vocabulary } from '../text/vocab';
+import { rngFor } from '../util/random';
+import { formatExposures, type ExposureResult, type TokenisedFormat } from './extraction-exposure';
+import { memorisationAttack } from './extraction-memorisation';
+import { secretScanAttack } from './extraction-scan';
+import type { AttackMeasurement, ProbeDefinition, ProbeMeasurement, SequenceProbeContext } from './types';
+
+/** Rows per model call in the exposure walk: large batches amortise onnxruntime's per-call cost. */
+const WALK_BATCH = 4096;
+
+export const extractionProbe: ProbeDefinition<ExtractionSettings, SequenceProbeContext> = {
+  id: 'extraction',
+  description: 'Training-data extraction from a sequence model: canary exposure, verbatim memorisation and a secret scan of sampled generations.',
+  thresholds: (s) => ({
+    'max-exposure': s.thresholds.maxExposure,
+    'extraction-rate': s.thresholds.extractionRate,
+    'extraction-gap': s.thresholds.extractionGap,
+    'secret-matches': s.thresholds.secretMatches,
+  }),
+  run: runExtraction,
+};
+
+async function runExtraction(ctx: SequenceProbeContext, settings: ExtractionSettings): Promise<ProbeMeasurement> {
+  const attacks: AttackMeasurement[] = [];
+  const notes: string[] = [];
+  if (ctx.model.surface.decimals !== undefined) {
+    notes.push(`the surface rounds probabilities to ${ctx.model.surface.decimals} decimals: exposure is measured on the rounded values (a probability rounded to 0 ranks last)`);
+  }
+  if (settings.canaries.length > 0) {
+    const canaries = await canaryAttack(ctx, settings);
+    attacks.push(canaries.attack);
+    notes.push(...canaries.notes);
+  }
+  if (settings.memorization) {
+    const memorisation = await memorisationAttack(ctx.model, ctx.members, ctx.nonMembers, settings.memorization, ctx.confidence);
+    attacks.push(memorisation.attack);
+    notes.push(...memorisation.notes);
+  }
+  if (settings.secretScan) {
+    const vocabulary = needVocabulary(ctx, 'the secret scan');
+    const prompts = settings.secretScan.prompts.map((p) =>
+      vocabulary.encode(p.text, { file: p.source.file, line: p.source.line, field: 'probes.extraction.secret-scan.prompts', what: 'the prompt' }),
+    );
+    attacks.push(
+      await secretScanAttack(ctx.model, vocabulary, prompts, settings.secretScan, ctx.members.corpus, rngFor(ctx.seed, 'extraction/secret-scan')),
+    );
+  }
+  return { attacks, notes };
+}
+
+interface CanaryRow {
+  format: string;
+  /** The filled format with the secret redacted. */
+  canary: string;
+  kind: 'inserted' | 'control';
+  exposure: number;
+  ci: [number, number];
+  rank: number;
+  spaceBits: number;
+  estimated: boolean;
+  logPerplexity: number;
+}
+
+async function canaryAttack(ctx: SequenceProbeContext, settings: ExtractionSettings): Promise<{ attack: AttackMeasurement; notes: string[] }> {
+  const vocabulary = needVocabulary(ctx, 'canaries');
+  const rows: CanaryRow[] = [];
+  const walks: Array<Record<string, unknown>> = [];
+  const notes: string[] = [];
+  for (const [i, canary] of settings.canaries.entries()) {
+    const format = parseCanaryFormat(canary.format);
+    if ('error' in format) throw new RuntimeFailure(`canary format ${i + 1} was accepted by the policy check but does not parse: ${format.error}`);
+    const tokenised = tokeniseFormat(format, vocabulary, canary);
+    const secrets = [...canary.inserted, ...canary.controls];
+    const secretTokens = secrets.map((s) => secretPositions(format, s, vocabulary));
+    const { results, stats } = await formatExposures(ctx.model, tokenised, secretTokens, {
+      exactLimit: settings.exposure.exactLimit,
+      samples: settings.exposure.samples,
+      batchRows: WALK_BATCH,
+      confidence: ctx.confidence,
+      rng: rngFor(ctx.seed, `extraction/canary/${i}`),
+    });
+    results.forEach((r: ExposureResult, j) => {
+      rows.push({
+        format: canary.format,
+        canary: redactedCanary(format, redact(secrets[j]!)),
+        kind: j < canary.inserted.length ? 'inserted' : 'control',
+        exposure: r.exposure,
+        ci: r.ci,
+        rank: r.rank,
+        spaceBits: format.spaceBits,
+        estimated: r.estimated,
+        logPerplexity: r.logPerplexity,
+      });
+    });
+    walks.push({ format: canary.format, spaceSize: format.spaceSize, ...stats });
+    if (stats.estimated) {
+      notes.push(
+        `canary-exposure: the space of "${canary.format}" has ${format.spaceSize.toExponential(2)} candidates, above exposure.exact-limit (${settings.exposure.exactLimit}); its exposures are ESTIMATED from ${settings.exposure.samples} sampled candidates with a fitted skew-normal (Carlini et al. 2019, §4.3); the interval is the sample's distribution-free Clopper–Pearson bound`,
+      );
+    }
+  }
+  const inserted = rows.filter((r) => r.kind === 'inserted');
+  const controls = rows.filter((r) => r.kind === 'control');
+  const worst = (list: CanaryRow[]) => list.reduce((a, b) => (b.exposure > a.exposure ? b : a));
+  const top = worst(inserted);
+  const metrics: AttackMeasurement['metrics'] = {
+    'max-exposure': {
+      value: top.exposure,
+      // The interval of a maximum: the largest lower and the largest upper bound.
+      ci: [Math.max(...inserted.map((r) => r.ci[0])), Math.max(...inserted.map((r) => r.ci[1]))],
+      canary: top.canary,
+      rank: top.rank,
+      spaceBits: top.spaceBits,
+      estimated: inserted.some((r) => r.estimated),
+    },
+  };
+  if (controls.length > 0) {
+    const c = worst(controls);
+    metrics['control-exposure'] = {
+      value: c.exposure,
+      ci: [Math.max(...controls.map((r) => r.ci[0])), Math.max(...controls.map((r) => r.ci[1]))],
+      canary: c.canary,
+      estimated: controls.some((r) => r.estimated),
+    };
+  }
+  return {
+    attack: {
+      attack: 'canary-exposure',
+      description:
+        'Exposure of each inserted canary: log2|R| − log2 rank, its rank by likelihood among every filling of its format (Carlini et al. 2019). About 1 bit is chance; log2|R| means the model ranks the secret first. Controls were never inserted.',
+      metrics,
+      details: { canaries: rows, walks },
+    },
+    notes,
+  };
+}
+
+function needVocabulary(ctx: SequenceProbeContext, what: string): Vocabulary {
+  if (!ctx.vocabulary) throw new InputError(`${what} need${what.endsWith('s') ? '' : 's'} a vocabulary to turn text into token ids; add model.tokenizer`, { file: 'policy', field: 'model.tokenizer' });
+  return ctx.vocabulary;
+}
+
+/** The format in token ids: literal text up to the first slot is the prefix; then one choice list per position. */
+export function tokeniseFormat(format: CanaryFormat, vocabulary: Vocabulary, canary: Pick<CanarySettings, 'format' | 'source'>): TokenisedFormat {
+  const positions = positionsOf(format);
+  const firstSlot = positions.findIndex((p) => 'choices' in p);
+  const origin = { file: canary.source.file, line: canary.source.line, field: 'probes.extraction.canaries.format', what: 'the canary format' };
+  const prefixText = positions.slice(0, firstSlot).map((p) => (p as { fixed: string }).fixed).join('');
+  const prefix = vocabulary.encode(prefixText, origin);
+  const choices = positions.slice(firstSlot).map((p) => {
+    const chars = 'fixed' in p ? p.fixed : p.choices;
+    return Int32Array.from([...chars], (char) => {
+      const id = vocabulary.idOf(char);
+      if (id === undefined) {
+        throw new InputError(
+          `the vocabulary (${vocabulary.source}) has no token for ${JSON.stringify(char)}, which canary format "${canary.format}" needs${'choices' in p ? ' in its secret slot' : ''}; every character a candidate can hold must be a token`,
+          { file: canary.source.file, line: canary.source.line, column: canary.source.column, field: 'probes.extraction.canaries.format' },
+        );
+      }
+      return id;
+    });
+  });
+  return { prefix, positions: choices, spaceBits: format.spaceBits, spaceSize: format.spaceSize };
+}
+
+/** The token ids of a filled canary from its first slot on. */
+function secretPositions(format: CanaryFormat, secret: string, vocabulary: Vocabulary): Int32Array {
+  const positions = positionsOf(format);
+  const firstSlot = positions.findIndex((p) => 'choices' in p);
+  const chars = [...secret];
+  let k = 0;
+  return Int32Array.from(positions.slice(firstSlot), (p) => vocabulary.idOf('fixed' in p ? p.fixed : chars[k++]!)!);
+}

@@ -1,0 +1,152 @@
+/**
+ * The gate's path for sequence models (`model.task: sequence`): vocabulary → ONNX sequence
+ * model → member / non-member texts → the extraction probe. It fills the same audit record as
+ * the classifier path; the verdict is decided by the caller, in the one place that decides.
+ */
+import { readFileSync } from 'node:fs';
+import { sha256, sha256File } from '../data';
+import { InputError } from '../errors';
+import { ObservedSequence } from '../model/sequence-surface';
+import { openOnnxSequenceModel } from '../model/sequence';
+import type { DataFileSettings, Policy } from '../policy/types';
+import { PROBES } from '../probes';
+import type { ProbeDefinition, SequenceProbeContext, TextData } from '../probes/types';
+import type { GateReport, ProbeResult } from '../result';
+import { parseTextRecords } from '../text/records';
+import { defaultPadId, parseVocabularyJson, Vocabulary } from '../text/vocab';
+import { rngFor } from '../util/random';
+
+export interface SequenceRunTools {
+  relative: (p: string) => string;
+  /** Milliseconds since the previous lap. */
+  lap: () => number;
+  runProbe<S>(probe: ProbeDefinition<S, SequenceProbeContext>, settings: S, context: SequenceProbeContext): Promise<ProbeResult>;
+}
+
+export async function runSequenceGate(policy: Policy, report: GateReport, tools: SequenceRunTools): Promise<void> {
+  const { relative, lap } = tools;
+  const vocabulary = loadVocabulary(policy, report, relative);
+  const settings = policy.model;
+  const model = await openOnnxSequenceModel({
+    path: settings.path,
+    scores: settings.scores,
+    ...(settings.input ? { input: settings.input } : {}),
+    ...(settings.output ? { output: settings.output } : {}),
+    ...(settings.attentionMask ? { attentionMask: settings.attentionMask } : {}),
+    ...(settings.context ? { context: settings.context } : {}),
+    ...(vocabulary?.padId !== undefined ? { padId: vocabulary.padId } : {}),
+  });
+  report.inputs.model = { path: relative(settings.path), sha256: sha256File(settings.path) };
+  if (vocabulary && vocabulary.size > model.info.vocabSize) {
+    throw new InputError(
+      `the vocabulary has ${vocabulary.size} tokens but the model scores only ${model.info.vocabSize} (its output "${model.info.output}"); the vocabulary must be the one the model was trained with`,
+      { file: policy.file, field: 'model.tokenizer' },
+    );
+  }
+  report.timings.model = lap();
+
+  const load = (file: DataFileSettings, role: string): TextData => {
+    const data = loadTexts(file, role, policy, vocabulary, model.info.vocabSize);
+    report.inputs.data.push({ role, path: relative(file.path), sha256: data.sha256, rows: data.texts.rows, rowsInFile: data.texts.rowsInFile });
+    return data.texts;
+  };
+  const members = load(policy.data.members, 'members');
+  const nonMembers = load(policy.data.nonMembers, 'non-members');
+  report.timings.data = lap();
+
+  const context: SequenceProbeContext = {
+    task: 'sequence',
+    model: new ObservedSequence(model, policy.surface),
+    members,
+    nonMembers,
+    seed: policy.seed,
+    confidence: policy.gate.confidence,
+  };
+  if (vocabulary) context.vocabulary = vocabulary;
+  const extraction = policy.probes.extraction;
+  if (extraction) report.probes.push(await tools.runProbe(PROBES.extraction, extraction, context));
+  report.queries = model.queries;
+  const info = model.info;
+  report.sequenceModel = {
+    input: info.input,
+    output: info.output,
+    context: info.context,
+    fixedContext: info.fixedContext,
+    vocabSize: info.vocabSize,
+    scoreKind: info.scoreKind,
+    scoreKindReason: info.scoreKindReason,
+  };
+  if (info.attentionMask) report.sequenceModel.attentionMask = info.attentionMask;
+  if (vocabulary) {
+    report.sequenceModel.vocabulary = { source: vocabulary.source, tokens: vocabulary.size };
+    if (vocabulary.padId !== undefined) report.sequenceModel.vocabulary.padId = vocabulary.padId;
+  }
+}
+
+function loadVocabulary(policy: Policy, report: GateReport, relative: (p: string) => string): Vocabulary | undefined {
+  const tokenizer = policy.model.tokenizer;
+  if (!tokenizer) return undefined;
+  let tokens: string[];
+  let source: string;
+  if (tokenizer.vocabFile) {
+    const bytes = readFileSync(tokenizer.vocabFile);
+    tokens = parseVocabularyJson(bytes.toString('utf8'), tokenizer.vocabFile);
+    source = relative(tokenizer.vocabFile);
+    report.inputs.data.push({ role: 'vocabulary', path: source, sha256: sha256(bytes), rows: tokens.length, rowsInFile: tokens.length });
+  } else {
+    tokens = tokenizer.vocab!;
+    source = 'model.tokenizer.vocab';
+  }
+  const padId = tokenizer.padId ?? defaultPadId(tokens);
+  if (padId !== undefined && padId >= tokens.length) {
+    throw new InputError(`model.tokenizer.pad-id is ${padId}, but the vocabulary (${source}) has ${tokens.length} tokens`, {
+      ...tokenizer.source,
+      field: 'model.tokenizer.pad-id',
+    });
+  }
+  return new Vocabulary(tokens, padId, source);
+}
+
+function loadTexts(
+  file: DataFileSettings,
+  role: string,
+  policy: Policy,
+  vocabulary: Vocabulary | undefined,
+  modelVocab: number,
+): { texts: TextData; sha256: string } {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file.path);
+  } catch (error) {
+    throw new InputError(`cannot read the ${role} file: ${(error as Error).message}`, { file: file.path });
+  }
+  const format = file.format === 'text' ? 'text' : 'jsonl';
+  const records = parseTextRecords(bytes.toString('utf8'), file.path, format, policy.data.textField ?? 'text');
+  if (records.length === 0) throw new InputError(`the ${role} file holds no records; expected one text per line`, { file: file.path });
+  const chosen = rngFor(policy.seed, `texts/${role}`).sampleIndices(records.length, policy.data.maxRows);
+  const tokens: Int32Array[] = [];
+  const lines: number[] = [];
+  for (const index of chosen) {
+    const record = records[index]!;
+    lines.push(record.line);
+    if (record.text !== undefined) {
+      if (!vocabulary) {
+        throw new InputError(`line ${record.line} is text, but there is no vocabulary to tokenise it; add model.tokenizer, or give token ids`, { file: file.path, line: record.line });
+      }
+      const column = format === 'text' ? 1 : undefined;
+      tokens.push(vocabulary.encode(record.text, { file: file.path, line: record.line, ...(column ? { column } : {}), what: `the ${role} file` }));
+    } else {
+      const bad = record.ids!.find((id) => id >= modelVocab);
+      if (bad !== undefined) {
+        throw new InputError(`line ${record.line} has token id ${bad}, but the model scores ids 0 to ${modelVocab - 1}`, { file: file.path, line: record.line });
+      }
+      tokens.push(Int32Array.from(record.ids!));
+    }
+  }
+  // The secret scan looks for verbatim matches in every record, not only the sampled ones.
+  const corpus = records.map((r) => r.text ?? (vocabulary ? vocabulary.decode(r.ids!) : '')).join('\n');
+  return {
+    texts: { role, file: file.path, tokens, lines, corpus, rows: tokens.length, rowsInFile: records.length },
+    sha256: sha256(bytes),
+  };
+}

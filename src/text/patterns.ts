@@ -1,0 +1,54 @@
+/**
+ * Patterns the secret scan looks for in generated text. The built-in ones are deliberately
+ * simple and broad: a scan that misses a format under-reports leakage, while a false match is
+ * only counted when the exact string also occurs in the training data.
+ */
+
+export const BUILTIN_PATTERNS = {
+  /** name@domain.tld */
+  email: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
+  /** Phone numbers: an optional +country code, then 8 to 15 digits with spaces, dots, dashes or brackets between. */
+  phone: /(?<![\w+])\+?\(?\d{1,4}\)?(?:[ .-]?\(?\d{2,4}\)?){2,4}(?!\w)/g,
+  /** ID-like runs: 6 or more digits not part of a longer word (PINs, account and ID numbers). */
+  'id-number': /(?<![\w])\d{6,}(?![\w])/g,
+} as const;
+
+export type BuiltinPattern = keyof typeof BUILTIN_PATTERNS;
+export const BUILTIN_PATTERN_NAMES = Object.keys(BUILTIN_PATTERNS) as BuiltinPattern[];
+
+export interface ScanPattern {
+  /** "email", "phone", "id-number", or "regex N" for the N-th user regex (1-based). */
+  name: string;
+  regex: RegExp;
+}
+
+/** Compiles a user regex with the global flag, or returns why it is invalid. */
+export function compileUserRegex(source: string): RegExp | { error: string } {
+  try {
+    const regex = new RegExp(source, 'gu');
+    if (regex.test('')) return { error: 'it matches the empty string, so it would match everywhere' };
+    return regex;
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+export interface PatternMatch {
+  pattern: string;
+  text: string;
+  /** Offset of the match in the scanned text (UTF-16 units). */
+  index: number;
+}
+
+/** Every match of every pattern in `text` that ends after `from` (i.e. touches generated text). */
+export function scanText(text: string, patterns: readonly ScanPattern[], from = 0): PatternMatch[] {
+  const out: PatternMatch[] = [];
+  for (const { name, regex } of patterns) {
+    const re = new RegExp(regex.source, regex.flags.includes('g') ? regex.flags : regex.flags + 'g');
+    for (const m of text.matchAll(re)) {
+      if (m[0].length === 0) continue;
+      if (m.index! + m[0].length > from) out.push({ pattern: name, text: m[0], index: m.index! });
+    }
+  }
+  return out;
+}
