@@ -89,7 +89,10 @@ afterAll(async () => {
   await github.stop();
 });
 
-describe('the action on a pull request', () => {
+// Each test spawns real gate runs (up to three); generous on a loaded 2-core machine.
+const SLOW = { timeout: 180_000 };
+
+describe('the action on a pull request', SLOW, () => {
   // These runs build on each other: one conversation, as on a real pull request.
   beforeAll(() => github.reset());
   beforeEach(() => {
@@ -194,7 +197,7 @@ describe('the action on a pull request', () => {
   });
 });
 
-describe('the action on other events and from forks', () => {
+describe('the action on other events and from forks', SLOW, () => {
   beforeEach(() => github.reset());
 
   it('a push event: an info line, no request, the verdict as usual', async () => {
