@@ -7,7 +7,7 @@
 import type { ObservedSequenceModel } from '../model/sequence-types';
 import type { ExtractionSettings } from '../policy/types';
 import { sampleDecode } from '../text/decode';
-import { BUILTIN_PATTERNS, compileUserRegex, scanText, type BuiltinPattern, type ScanPattern } from '../text/patterns';
+import { builtinPattern, compileUserRegex, scanText, type BuiltinPattern, type ScanPattern } from '../text/patterns';
 import { redact } from '../text/redact';
 import type { Vocabulary } from '../text/vocab';
 import { RuntimeFailure } from '../errors';
@@ -20,7 +20,7 @@ type ScanSettings = NonNullable<ExtractionSettings['secretScan']>;
 const LISTED = 50;
 
 export function scanPatterns(settings: ScanSettings): ScanPattern[] {
-  const out: ScanPattern[] = settings.patterns.map((name) => ({ name, regex: BUILTIN_PATTERNS[name as BuiltinPattern] }));
+  const out: ScanPattern[] = settings.patterns.map((name) => builtinPattern(name as BuiltinPattern));
   settings.regexes.forEach((source, i) => {
     const regex = compileUserRegex(source);
     if ('error' in regex) throw new RuntimeFailure(`regex ${i + 1} does not compile: ${regex.error}`);
@@ -40,25 +40,33 @@ export async function secretScanAttack(
   const rows = prompts.flatMap((p) => Array.from({ length: settings.samples }, () => p));
   const generated = await sampleDecode(model, rows, settings.length, { temperature: settings.temperature, topK: settings.topK, rng });
   const patterns = scanPatterns(settings);
-  const found = new Map<string, { pattern: string; text: string; occurrences: number; inMembers: boolean }>();
+  // Distinct by matched text: a string two patterns match (a long digit run is also a phone
+  // number) is one secret, listed with both patterns.
+  const found = new Map<string, { patterns: Set<string>; text: string; occurrences: number; inMembers: boolean }>();
   let total = 0;
   rows.forEach((prompt, r) => {
     const promptText = vocabulary.decode(prompt);
     const text = promptText + vocabulary.decode(generated[r]!);
+    const seen = new Set<string>();
     for (const match of scanText(text, patterns, promptText.length)) {
-      total += 1;
-      const key = `${match.pattern}\u0000${match.text}`;
-      const entry = found.get(key) ?? { pattern: match.pattern, text: match.text, occurrences: 0, inMembers: corpus.includes(match.text) };
-      entry.occurrences += 1;
-      found.set(key, entry);
+      const entry = found.get(match.text) ?? { patterns: new Set<string>(), text: match.text, occurrences: 0, inMembers: corpus.includes(match.text) };
+      entry.patterns.add(match.pattern);
+      // One occurrence per place in a generation, however many patterns match it.
+      const where = `${match.index}:${match.text}`;
+      if (!seen.has(where)) {
+        seen.add(where);
+        entry.occurrences += 1;
+        total += 1;
+      }
+      found.set(match.text, entry);
     }
   });
   const distinct = [...found.values()];
   const leaked = distinct.filter((m) => m.inMembers);
   const listed = [...distinct]
-    .sort((a, b) => Number(b.inMembers) - Number(a.inMembers) || b.occurrences - a.occurrences || a.pattern.localeCompare(b.pattern))
+    .sort((a, b) => Number(b.inMembers) - Number(a.inMembers) || b.occurrences - a.occurrences || (a.text < b.text ? -1 : 1))
     .slice(0, LISTED)
-    .map((m) => ({ pattern: m.pattern, match: redact(m.text), inMembers: m.inMembers, occurrences: m.occurrences }));
+    .map((m) => ({ pattern: [...m.patterns].sort().join(', '), match: redact(m.text), inMembers: m.inMembers, occurrences: m.occurrences }));
   return {
     attack: 'secret-scan',
     description: `${rows.length} sampled generations of ${settings.length} tokens (temperature ${settings.temperature}${settings.topK ? `, top-k ${settings.topK}` : ''}) scanned for ${patterns.map((p) => p.name).join(', ')}; a match counts when it occurs verbatim in the member data.`,

@@ -7,8 +7,12 @@
 export const BUILTIN_PATTERNS = {
   /** name@domain.tld */
   email: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
-  /** Phone numbers: an optional +country code, then 8 to 15 digits with spaces, dots, dashes or brackets between. */
-  phone: /(?<![\w+])\+?\(?\d{1,4}\)?(?:[ .-]?\(?\d{2,4}\)?){2,4}(?!\w)/g,
+  /**
+   * Phone numbers: an optional +country code, then groups of digits with spaces, dots, dashes or
+   * brackets between; 7 to 15 digits in all (checked by `acceptPhone`), so a 6-digit PIN is an
+   * id-number, not a phone number.
+   */
+  phone: /(?<![\w+])\+?\(?\d{1,4}\)?(?:[ .-]?\(?\d{2,4}\)?){1,5}(?!\w)/g,
   /** ID-like runs: 6 or more digits not part of a longer word (PINs, account and ID numbers). */
   'id-number': /(?<![\w])\d{6,}(?![\w])/g,
 } as const;
@@ -20,6 +24,19 @@ export interface ScanPattern {
   /** "email", "phone", "id-number", or "regex N" for the N-th user regex (1-based). */
   name: string;
   regex: RegExp;
+  /** A check a match must also pass (what a regex cannot count). */
+  accept?: (match: string) => boolean;
+}
+
+/** Phone numbers have 7 to 15 digits (E.164 allows 15). */
+export function acceptPhone(match: string): boolean {
+  const digits = match.replace(/\D/g, '').length;
+  return digits >= 7 && digits <= 15;
+}
+
+/** The built-in patterns by name, with their extra checks. */
+export function builtinPattern(name: BuiltinPattern): ScanPattern {
+  return name === 'phone' ? { name, regex: BUILTIN_PATTERNS.phone, accept: acceptPhone } : { name, regex: BUILTIN_PATTERNS[name] };
 }
 
 /** Compiles a user regex with the global flag, or returns why it is invalid. */
@@ -43,10 +60,10 @@ export interface PatternMatch {
 /** Every match of every pattern in `text` that ends after `from` (i.e. touches generated text). */
 export function scanText(text: string, patterns: readonly ScanPattern[], from = 0): PatternMatch[] {
   const out: PatternMatch[] = [];
-  for (const { name, regex } of patterns) {
+  for (const { name, regex, accept } of patterns) {
     const re = new RegExp(regex.source, regex.flags.includes('g') ? regex.flags : regex.flags + 'g');
     for (const m of text.matchAll(re)) {
-      if (m[0].length === 0) continue;
+      if (m[0].length === 0 || (accept && !accept(m[0]))) continue;
       if (m.index! + m[0].length > from) out.push({ pattern: name, text: m[0], index: m.index! });
     }
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_PATTERNS, compileUserRegex, scanText } from '../../src/text/patterns';
+import { BUILTIN_PATTERNS, builtinPattern, compileUserRegex, scanText } from '../../src/text/patterns';
 
-const builtin = (name: keyof typeof BUILTIN_PATTERNS) => [{ name, regex: BUILTIN_PATTERNS[name] }];
+const builtin = (name: keyof typeof BUILTIN_PATTERNS) => [builtinPattern(name)];
 
 describe('built-in secret patterns', () => {
   it.each([
@@ -9,6 +9,7 @@ describe('built-in secret patterns', () => {
     { pattern: 'email' as const, text: 'an @ sign alone, or a@b', found: [] },
     { pattern: 'id-number' as const, text: 'pin 281943 and 12345 and x1234567 and 9876543.', found: ['281943', '9876543'] },
     { pattern: 'phone' as const, text: 'call +1 (555) 010-4477 or 555.010.4477, not 1851', found: ['+1 (555) 010-4477', '555.010.4477'] },
+    { pattern: 'phone' as const, text: 'local 555-0104; a pin 281943 is not a phone number', found: ['555-0104'] },
   ])('$pattern in "$text"', ({ pattern, text, found }) => {
     expect(scanText(text, builtin(pattern)).map((m) => m.text)).toEqual(found);
   });
