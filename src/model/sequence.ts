@@ -11,7 +11,7 @@
  * - Output `[batch, vocab]`, or `[batch, seq, vocab]` read at the last position. With left
  *   padding (or none) the last position is always the row's last real token.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, endianness } from 'node:os';
 import { InputError, RuntimeFailure } from '../errors';
 import { loadOnnxRuntime, type OrtModule } from './runtime';
 import { detectScoreKind } from './scores';
@@ -269,7 +269,7 @@ export class OnnxSequenceModel implements SequenceModel {
   private tensor(type: string, data: Int32Array, dims: number[]): unknown {
     switch (type) {
       case 'int64':
-        return new this.ort.Tensor('int64', BigInt64Array.from(data, (v) => BigInt(v)), dims);
+        return new this.ort.Tensor('int64', toInt64(data), dims);
       case 'int32':
         return new this.ort.Tensor('int32', data, dims);
       case 'float32':
@@ -286,6 +286,27 @@ export class OnnxSequenceModel implements SequenceModel {
     this.scoreKind = verdict.kind;
     this.scoreKindReason = `detected on the first batch (${verdict.reason}); set model.scores to override`;
   }
+}
+
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+/**
+ * int32 → int64 without a BigInt per element (which costs about 5 ns each, 10% of a batch of
+ * this size on the example model): on little-endian machines each int64 is written as its two
+ * 32-bit halves, the high half being the sign extension.
+ */
+export function toInt64(data: Int32Array): BigInt64Array {
+  const out = new BigInt64Array(data.length);
+  if (!LITTLE_ENDIAN) {
+    for (let i = 0; i < data.length; i++) out[i] = BigInt(data[i]!);
+    return out;
+  }
+  const halves = new Int32Array(out.buffer);
+  for (let i = 0; i < data.length; i++) {
+    halves[2 * i] = data[i]!;
+    halves[2 * i + 1] = data[i]! < 0 ? -1 : 0;
+  }
+  return out;
 }
 
 /**

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors';
-import { openOnnxSequenceModel, planInputs, toLogProbs } from '../../src/model/sequence';
+import { openOnnxSequenceModel, planInputs, toInt64, toLogProbs } from '../../src/model/sequence';
 import { observeNext } from '../../src/model/sequence-surface';
 
 const dir = 'test/fixtures/models';
@@ -107,7 +107,12 @@ describe('planInputs (pure)', () => {
   });
 });
 
-describe('toLogProbs and the surface', () => {
+describe('toLogProbs, toInt64 and the surface', () => {
+  it('toInt64 equals BigInt conversion, negative values included', () => {
+    const values = Int32Array.from([0, 1, 75, -1, 2147483647, -2147483648, 123456]);
+    expect([...toInt64(values)]).toEqual([...values].map((v) => BigInt(v)));
+  });
+
   it('log-softmax of logits equals log of the softmax', () => {
     const out = new Float64Array(3);
     toLogProbs([1, 2, 3], 'logits', out);
