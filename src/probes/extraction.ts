@@ -149,7 +149,8 @@ async function canaryAttack(ctx: SequenceProbeContext, settings: ExtractionSetti
 }
 
 function needVocabulary(ctx: SequenceProbeContext, what: string): Vocabulary {
-  if (!ctx.vocabulary) throw new InputError(`${what} need${what.endsWith('s') ? '' : 's'} a vocabulary to turn text into token ids; add model.tokenizer`, { file: 'policy', field: 'model.tokenizer' });
+  // The policy check requires model.tokenizer for canaries and the secret scan, so this is a bug if reached.
+  if (!ctx.vocabulary) throw new RuntimeFailure(`${what} need${what.endsWith('s') ? '' : 's'} a vocabulary to turn text into token ids, and the policy check let model.tokenizer be missing`);
   return ctx.vocabulary;
 }
 
