@@ -1,7 +1,15 @@
 /** `npm run bench`: prints speed figures for every probe family. Figures, not pass/fail. */
+import { bench as attributeInference } from './attribute-inference';
+import { bench as extraction } from './extraction';
+import { bench as inversion } from './inversion';
 import { bench as membership } from './membership';
 
-const benches: Array<[string, () => Promise<void>]> = [['membership', membership]];
+const benches: Array<[string, () => Promise<void>]> = [
+  ['membership', membership],
+  ['attribute-inference', attributeInference],
+  ['inversion', inversion],
+  ['extraction', extraction],
+];
 
 for (const [name, run] of benches) {
   console.log(`\n## ${name}`);

@@ -2,6 +2,7 @@
  * Validation against policies/policy.schema.json (JSON Schema draft-07, ajv), with ajv's errors
  * turned into messages that say what was expected, at the line and column of the YAML node.
  */
+import { redact } from '../text/redact';
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schemaJson from '../../policies/policy.schema.json';
 import { PolicyError } from '../errors';
@@ -156,6 +157,17 @@ function orList(items: string[]): string {
   return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
+/** Canary secrets are written in the policy; a message about them must not repeat them whole. */
+function holdsSecrets(path: PolicyPath): boolean {
+  return path.some((key) => key === 'inserted' || key === 'controls');
+}
+
+function redactFound(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactFound);
+  if (value !== null && typeof value === 'object') return value;
+  return value === null || value === undefined || typeof value === 'boolean' ? value : redact(String(value));
+}
+
 function translate(error: ErrorObject, root: unknown, locate: Locator): PolicyError | undefined {
   const path = instancePath(error.instancePath, root);
   const field = fieldName(path) || 'the top level';
@@ -171,6 +183,7 @@ function translate(error: ErrorObject, root: unknown, locate: Locator): PolicyEr
     });
   };
   const params = error.params as Record<string, unknown>;
+  const data: unknown = holdsSecrets(path) ? redactFound(error.data) : error.data;
 
   switch (error.keyword) {
     case 'additionalProperties': {
@@ -196,16 +209,16 @@ function translate(error: ErrorObject, root: unknown, locate: Locator): PolicyEr
       const raw = params['type'];
       const types = Array.isArray(raw) ? raw.map(String) : String(raw).split(',');
       const expected = orList(types.map((t) => TYPE_NAMES[t] ?? t));
-      return at(path, 'value', `expected ${expected} for ${field}, found ${describeFound(error.data)}`);
+      return at(path, 'value', `expected ${expected} for ${field}, found ${describeFound(data)}`);
     }
     case 'enum': {
       const allowed = (params['allowedValues'] as unknown[]).map(String);
       const suggestion =
-        typeof error.data === 'string' ? closestMatch(error.data, allowed) : undefined;
+        typeof data === 'string' ? closestMatch(data, allowed) : undefined;
       return at(
         path,
         'value',
-        `invalid value ${show(error.data)} for ${field}; expected one of: ${allowed.join(', ')}` +
+        `invalid value ${show(data)} for ${field}; expected one of: ${allowed.join(', ')}` +
           (suggestion ? `; did you mean "${suggestion}"?` : ''),
       );
     }
@@ -213,7 +226,7 @@ function translate(error: ErrorObject, root: unknown, locate: Locator): PolicyEr
       return at(
         path,
         'value',
-        `unsupported value ${show(error.data)} for ${field}; expected ${show(params['allowedValue'])}`,
+        `unsupported value ${show(data)} for ${field}; expected ${show(params['allowedValue'])}`,
       );
     case 'minimum':
     case 'maximum':
@@ -227,7 +240,7 @@ function translate(error: ErrorObject, root: unknown, locate: Locator): PolicyEr
       };
       const comparison = words[String(params['comparison'])] ?? String(params['comparison']);
       const range = rangeText(parent, words) ?? `${comparison} ${params['limit']}`;
-      return at(path, 'value', `${field} must be ${range}, found ${show(error.data)}`);
+      return at(path, 'value', `${field} must be ${range}, found ${show(data)}`);
     }
     case 'minLength':
       return at(path, 'value', `${field} must not be empty`);
@@ -237,7 +250,7 @@ function translate(error: ErrorObject, root: unknown, locate: Locator): PolicyEr
       const i = Number(params['i']);
       const j = Number(params['j']);
       const later = Math.max(i, j);
-      const item = Array.isArray(error.data) ? error.data[later] : undefined;
+      const item = Array.isArray(data) ? data[later] : undefined;
       return at([...path, later], 'value', `${field} lists ${show(item)} more than once`);
     }
     case 'minProperties': {

@@ -86,7 +86,7 @@ export function secretProblem(format: CanaryFormat, secret: string): string | un
     const alphabet = SLOT_CLASSES[segment.slot];
     for (let j = 0; j < segment.length; j++, k++) {
       if (!alphabet.includes(chars[k]!)) {
-        return `character ${k + 1} is not in the ${segment.slot} alphabet (${alphabet}) of its slot`;
+        return `has character ${k + 1} outside the ${segment.slot} alphabet (${alphabet}) of its slot`;
       }
     }
   }

@@ -36,7 +36,7 @@ describe('parseCanaryFormat', () => {
 
   it.each([
     { secret: '12345', problem: /has 5 characters; the slots .* take 6/ },
-    { secret: '12a456', problem: /character 3 is not in the digits alphabet/ },
+    { secret: '12a456', problem: /has character 3 outside the digits alphabet/ },
     { secret: '123456', problem: undefined },
   ])('secretProblem($secret) never quotes the secret', ({ secret, problem }) => {
     const f = parseCanaryFormat('pin {digits:6}') as CanaryFormat;
