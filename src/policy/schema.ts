@@ -127,6 +127,7 @@ const TYPE_NAMES: Record<string, string> = {
 
 /** How a value found in the file reads in a message: `a string ("high")`, `a list`. */
 export function describeFound(value: unknown): string {
+  if (value instanceof Redacted) return `${value.type} (${value.text})`;
   if (value === null || value === undefined) return 'an empty value';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
@@ -137,6 +138,7 @@ export function describeFound(value: unknown): string {
 }
 
 function show(value: unknown): string {
+  if (value instanceof Redacted) return value.text;
   return typeof value === 'string' ? JSON.stringify(value) : describeFoundShort(value);
 }
 
@@ -162,10 +164,15 @@ function holdsSecrets(path: PolicyPath): boolean {
   return path.some((key) => key === 'inserted' || key === 'controls');
 }
 
+/** A scalar found where a secret belongs, shown redacted but named by its real type. */
+class Redacted {
+  constructor(readonly type: string, readonly text: string) {}
+}
+
 function redactFound(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactFound);
-  if (value !== null && typeof value === 'object') return value;
-  return value === null || value === undefined || typeof value === 'boolean' ? value : redact(String(value));
+  if (typeof value === 'string' || typeof value === 'number') return new Redacted(`a ${typeof value}`, redact(String(value)));
+  return value;
 }
 
 function translate(error: ErrorObject, root: unknown, locate: Locator): PolicyError | undefined {

@@ -806,7 +806,7 @@ ${PROBES}`,
     name: 'a secret written as a number: the type error does not repeat it',
     policy: `${SEQ_HEAD}${SEQ_PROBES}`.replace('inserted: ["1234"]', 'inserted: [281943]'),
     dummies: SEQ_FILES,
-    expect: { line: 13, column: 20, field: 'probes.extraction.canaries[0].inserted[0]', message: /^expected a string for .*found a string \("2••••3"\)$/ },
+    expect: { line: 13, column: 20, field: 'probes.extraction.canaries[0].inserted[0]', message: /^expected a string for .*found a number \(2••••3\)$/ },
   },
   {
     name: 'a secret both inserted and a control',
