@@ -3,7 +3,7 @@
  * HTML, annotations, SARIF messages). Every string that comes from the model, the data or the
  * policy goes through one of the escape functions here before it reaches a reader.
  */
-import type { Check, MetricValue, Verdict } from '../result';
+import type { Check, GateReport, MetricValue, Verdict } from '../result';
 
 export function formatNumber(value: unknown, digits = 3): string {
   if (typeof value !== 'number' || Number.isNaN(value)) return 'n/a';
@@ -125,16 +125,50 @@ export function escapeHtmlForGithub(text: unknown, max = 500): string {
   return escapeHtml(breakAutolinks(plainText(text, max)).replace(/([@#])/g, `$1${ZWSP}`), max + 100);
 }
 
+export type ModelKind = 'classifier' | 'regressor' | 'sequence';
+
+/** Which kind of model the report is about, from what the runner recorded. */
+export function modelKind(report: Pick<GateReport, 'model' | 'sequenceModel'>): ModelKind {
+  if (report.sequenceModel) return 'sequence';
+  return report.model?.scoreKind === 'value' ? 'regressor' : 'classifier';
+}
+
 /** How the model's answers reach an attacker, in words. */
-export function describeSurface(surface: { scores: string; topK?: number; decimals?: number } | null): string {
+export function describeSurface(
+  surface: { scores: string; topK?: number; decimals?: number } | null,
+  kind: ModelKind = 'classifier',
+): string {
   if (!surface) return 'unknown (the run stopped before the policy was read)';
+  const unit = kind === 'sequence' ? 'next-token score' : 'class score';
   const shown =
-    surface.scores === 'top-k'
-      ? `the top ${surface.topK} class scores`
-      : surface.scores === 'label'
-        ? 'the predicted label only (no scores)'
-        : 'every class score';
+    kind === 'regressor'
+      ? 'the predicted value'
+      : surface.scores === 'top-k'
+        ? `the top ${surface.topK} ${unit}s`
+        : surface.scores === 'label'
+          ? `the ${kind === 'sequence' ? 'most likely next token' : 'predicted label'} only (no scores)`
+          : `every ${unit}`;
   return surface.decimals !== undefined ? `${shown}, rounded to ${surface.decimals} decimals` : shown;
+}
+
+/**
+ * The model's interface in plain words, e.g. `input x (64 features) → probabilities: 10 classes,
+ * scores are probabilities`; names are left to the caller to mark up (`name` wraps them).
+ */
+export function describeModelShape(
+  report: Pick<GateReport, 'model' | 'sequenceModel'>,
+  name: (text: string) => string,
+): string | undefined {
+  const seq = report.sequenceModel;
+  if (seq) {
+    const context = seq.context === null ? 'any length' : `${formatCount(seq.context)} tokens`;
+    return `input ${name(seq.input)} (token ids, ${context}) → ${name(seq.output)}: next-token scores over ${formatCount(seq.vocabSize)} tokens, scores are ${seq.scoreKind}`;
+  }
+  const m = report.model;
+  if (!m) return undefined;
+  const input = `input ${name(m.input)} (${formatCount(m.featureCount)} features)`;
+  if (m.scoreKind === 'value') return `${input} → ${name(m.output)}: one predicted value`;
+  return `${input} → ${name(m.output)}: ${formatCount(m.classes.length)} classes, scores are ${m.scoreKind}`;
 }
 
 /**

@@ -8,7 +8,9 @@
 import { bySeverity } from '../gate/verdict';
 import type { Check, GateReport, MetricValue, ProbeResult } from '../result';
 import {
+  describeModelShape,
   describeSurface,
+  modelKind,
   escapeHtml,
   formatCount,
   formatEstimate,
@@ -142,11 +144,14 @@ function checksSection(checks: Check[], pct: number, report: GateReport): string
 }
 
 function exposureSection(report: GateReport, pct: number): string {
-  const items: Array<[string, string]> = [['Output surface', escapeHtml(describeSurface(report.surface))]];
+  const kind = modelKind(report);
+  const items: Array<[string, string]> = [['Output surface', escapeHtml(describeSurface(report.surface, kind))]];
   if (report.inputs.model) items.push(['Model', `<code>${escapeHtml(report.inputs.model.path)}</code>`]);
-  if (report.model) {
+  const shape = describeModelShape(report, (name) => `<code>${escapeHtml(name)}</code>`);
+  const reason = report.sequenceModel?.scoreKindReason ?? report.model?.scoreKindReason;
+  if (shape) items.push(['Input → output', `${shape}${reason ? ` (${escapeHtml(reason)})` : ''}`]);
+  if (report.model && kind === 'classifier') {
     const m = report.model;
-    items.push(['Input → output', `<code>${escapeHtml(m.input)}</code> (${formatCount(m.featureCount)} features) → <code>${escapeHtml(m.output)}</code>, ${escapeHtml(m.scoreKind)}${m.scoreKindReason ? ` (${escapeHtml(m.scoreKindReason)})` : ''}`]);
     items.push(['Classes', `${formatCount(m.classes.length)}: ${m.classes.slice(0, 50).map((c) => `<code>${escapeHtml(c, 100)}</code>`).join(' ')}${m.classes.length > 50 ? ' …' : ''}`]);
   }
   for (const d of report.inputs.data) {

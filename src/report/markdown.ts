@@ -10,7 +10,9 @@ import type { Check, GateReport, ProbeResult, Verdict } from '../result';
 import {
   codeBlock,
   codeSpan,
+  describeModelShape,
   describeSurface,
+  modelKind,
   escapeHtmlForGithub,
   escapeMarkdown,
   formatCount,
@@ -150,14 +152,11 @@ function checksTable(checks: Check[], pct: number, label: (check: Check) => stri
 
 /** What the model exposed and what it was tested on: the facts a reviewer weighs the numbers by. */
 function facts(report: GateReport, pct: number): string {
-  const lines = ['### What the model exposed', '', `- **Output surface:** ${describeSurface(report.surface)}`];
+  const lines = ['### What the model exposed', '', `- **Output surface:** ${describeSurface(report.surface, modelKind(report))}`];
   const model = report.inputs.model;
   if (model) {
-    const info = report.model;
-    const shape = info
-      ? `: input ${codeSpan(info.input)} (${formatCount(info.featureCount)} features) → ${codeSpan(info.output)}, ${formatCount(info.classes.length)} classes, scores are ${escapeMarkdown(info.scoreKind)}`
-      : '';
-    lines.push(`- **Model:** ${codeSpan(model.path)} (sha256 ${codeSpan(String(model.sha256).slice(0, 12))})${shape}`);
+    const shape = describeModelShape(report, codeSpan);
+    lines.push(`- **Model:** ${codeSpan(model.path)} (sha256 ${codeSpan(String(model.sha256).slice(0, 12))})${shape ? `: ${shape}` : ''}`);
   }
   for (const d of report.inputs.data) {
     const sampled = d.rows < d.rowsInFile ? ` (seeded sample of ${formatCount(d.rowsInFile)})` : '';
