@@ -141,26 +141,53 @@ interface Plan {
   outputs: TensorInfo[];
 }
 
-export class OnnxClassifier implements Classifier {
+/** What every ONNX model here shares: one session, batched runs, and the count of rows queried. */
+abstract class BatchedOnnxModel {
   private queryCount = 0;
   /** Milliseconds from process start to the first model query (the start-up cost users wait for). */
   firstQueryAt: number | undefined;
-  /** Scores per row in the raw output (1 for a single sigmoid column). */
-  private width = 0;
-  private classLabels: string[] = [];
-  private scoreKind: ModelInfo['scoreKind'] | undefined;
-  private scoreKindReason = '';
 
   constructor(
-    private readonly ort: OrtModule,
-    private readonly session: Session,
-    private readonly settings: ModelSettings,
-    private readonly plan: Plan,
+    protected readonly ort: OrtModule,
+    protected readonly session: Session,
+    protected readonly settings: ModelSettings,
+    protected readonly plan: Plan,
   ) {}
 
   get queries(): number {
     return this.queryCount;
   }
+
+  /** Runs `rows` rows in batches of the plan's size, handing each batch's raw output on. */
+  protected async forEachBatch(
+    x: Float32Array,
+    rows: number,
+    use: (raw: Float32Array, start: number, n: number) => void,
+  ): Promise<void> {
+    const { featureCount, batchSize } = this.plan;
+    if (x.length !== rows * featureCount) {
+      throw new RuntimeFailure(`predict: expected ${rows}×${featureCount} values, got ${x.length}`);
+    }
+    for (let start = 0; start < rows; start += batchSize) {
+      const n = Math.min(batchSize, rows - start);
+      use(await this.runBatch(x.subarray(start * featureCount, (start + n) * featureCount), n), start, n);
+    }
+  }
+
+  protected async runBatch(x: Float32Array, rows: number): Promise<Float32Array> {
+    this.firstQueryAt ??= performance.now();
+    const out = await runOnnx(this.ort, this.session, this.plan, x, rows);
+    this.queryCount += rows;
+    return out;
+  }
+}
+
+export class OnnxClassifier extends BatchedOnnxModel implements Classifier {
+  /** Scores per row in the raw output (1 for a single sigmoid column). */
+  private width = 0;
+  private classLabels: string[] = [];
+  private scoreKind: ModelInfo['scoreKind'] | undefined;
+  private scoreKindReason = '';
 
   get info(): ModelInfo {
     if (this.width === 0) throw new RuntimeFailure('model classes were not discovered yet');
@@ -185,7 +212,7 @@ export class OnnxClassifier implements Classifier {
     let width = this.plan.output.shape.at(-1);
     if (zipMapLabels) width = zipMapLabels.length;
     else if (typeof width !== 'number' || width < 1) {
-      const raw = (await this.runBatch(new Float32Array(this.plan.featureCount), 1)) as Float32Array;
+      const raw = await this.runBatch(new Float32Array(this.plan.featureCount), 1);
       width = raw.length;
     }
     if (width < 1) {
@@ -205,54 +232,27 @@ export class OnnxClassifier implements Classifier {
   }
 
   async predict(x: Float32Array, rows: number): Promise<Float32Array> {
-    const { featureCount, batchSize } = this.plan;
-    if (x.length !== rows * featureCount) {
-      throw new RuntimeFailure(`predict: expected ${rows}×${featureCount} values, got ${x.length}`);
-    }
     const classes = this.classLabels.length;
     const out = new Float32Array(rows * classes);
-    for (let start = 0; start < rows; start += batchSize) {
-      const n = Math.min(batchSize, rows - start);
-      const raw = await this.runBatch(x.subarray(start * featureCount, (start + n) * featureCount), n);
+    await this.forEachBatch(x, rows, (raw, start, n) => {
       this.decideScoreKind(raw, n);
-      toProbabilities(raw as Float32Array, n, this.width, this.scoreKind!, out.subarray(start * classes, (start + n) * classes));
-    }
+      toProbabilities(raw, n, this.width, this.scoreKind!, out.subarray(start * classes, (start + n) * classes));
+    });
     return out;
   }
 
   /** With `scores: auto`, the first batch decides: rows of non-negative values summing to 1 are probabilities. */
-  private decideScoreKind(raw: unknown, rows: number): void {
+  private decideScoreKind(raw: Float32Array, rows: number): void {
     if (this.scoreKind) return;
-    const verdict = detectScoreKind(raw as Float32Array, rows, this.width);
+    const verdict = detectScoreKind(raw, rows, this.width);
     this.scoreKind = verdict.kind;
     this.scoreKindReason += `detected on the first batch (${verdict.reason}); set model.scores to override`;
-  }
-
-  private async runBatch(x: Float32Array, rows: number): Promise<Float32Array> {
-    this.firstQueryAt ??= performance.now();
-    const out = await runOnnx(this.ort, this.session, this.plan, x, rows);
-    this.queryCount += rows;
-    return out;
   }
 }
 
 /** A regression model: one float per row, batched and counted like the classifier. */
-export class OnnxRegressor implements Regressor {
+export class OnnxRegressor extends BatchedOnnxModel implements Regressor {
   readonly task = 'regression' as const;
-  private queryCount = 0;
-  /** Milliseconds from process start to the first model query (as for the classifier). */
-  firstQueryAt: number | undefined;
-
-  constructor(
-    private readonly ort: OrtModule,
-    private readonly session: Session,
-    private readonly settings: ModelSettings,
-    private readonly plan: Plan,
-  ) {}
-
-  get queries(): number {
-    return this.queryCount;
-  }
 
   get info(): RegressorInfo {
     return {
@@ -268,7 +268,7 @@ export class OnnxRegressor implements Regressor {
   async checkWidth(): Promise<void> {
     const dims = this.plan.output.shape.slice(1);
     let width = dims.every((d) => typeof d === 'number' && d > 0) ? dims.reduce<number>((a, d) => a * (d as number), 1) : -1;
-    if (width < 0) width = (await runOnnx(this.ort, this.session, this.plan, new Float32Array(this.plan.featureCount), 1)).length;
+    if (width < 0) width = (await this.runBatch(new Float32Array(this.plan.featureCount), 1)).length;
     if (width !== 1) {
       throw new InputError(
         `model output "${this.plan.output.name}" has ${width} values per row (shape [${this.plan.output.shape.join(', ')}]); model.task is regression, so the gate expects one predicted value per row: set model.output, or model.task: classification for class scores`,
@@ -278,17 +278,8 @@ export class OnnxRegressor implements Regressor {
   }
 
   async predict(x: Float32Array, rows: number): Promise<Float32Array> {
-    const { featureCount, batchSize } = this.plan;
-    if (x.length !== rows * featureCount) {
-      throw new RuntimeFailure(`predict: expected ${rows}×${featureCount} values, got ${x.length}`);
-    }
     const out = new Float32Array(rows);
-    this.firstQueryAt ??= performance.now();
-    for (let start = 0; start < rows; start += batchSize) {
-      const n = Math.min(batchSize, rows - start);
-      out.set(await runOnnx(this.ort, this.session, this.plan, x.subarray(start * featureCount, (start + n) * featureCount), n), start);
-      this.queryCount += n;
-    }
+    await this.forEachBatch(x, rows, (raw, start) => out.set(raw, start));
     return out;
   }
 }
