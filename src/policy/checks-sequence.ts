@@ -16,7 +16,7 @@ import { existsSync, statSync } from 'node:fs';
 import { parseCanaryFormat, secretProblem } from '../text/canary';
 import { compileUserRegex } from '../text/patterns';
 import { dataFormat, resolvePathValue } from './checks';
-import { isPlainObject, type MergedPolicy } from './merge';
+import { isPlainObject, valueAt, type MergedPolicy } from './merge';
 import { fieldName, type PolicyPath } from './source';
 
 type Report = (path: PolicyPath, part: 'key' | 'value', message: string, field?: PolicyPath) => void;
@@ -24,36 +24,27 @@ type Report = (path: PolicyPath, part: 'key' | 'value', message: string, field?:
 const EXTRACTION_THRESHOLDS = ['max-exposure', 'extraction-rate', 'extraction-gap', 'secret-matches'] as const;
 const SEQUENCE_ONLY_MODEL_KEYS = ['attention-mask', 'context', 'tokenizer'] as const;
 
-function get(data: unknown, path: PolicyPath): unknown {
-  let node = data;
-  for (const segment of path) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string | number, unknown>)[segment];
-  }
-  return node;
-}
-
 export function sequenceChecks(merged: MergedPolicy, error: Report): void {
   const data = merged.data;
-  const task = get(data, ['model', 'task']) ?? 'classification';
-  const probes = get(data, ['probes']);
-  const extraction = get(data, ['probes', 'extraction']);
+  const task = valueAt(data, ['model', 'task']) ?? 'classification';
+  const probes = valueAt(data, ['probes']);
+  const extraction = valueAt(data, ['probes', 'extraction']);
 
   if (task !== 'sequence') {
     if (isPlainObject(extraction)) {
       error(['probes', 'extraction'], 'key', `the extraction probe needs a sequence model (model.task: sequence, token ids in, next-token scores out); model.task is ${String(task)}`);
     }
-    const model = get(data, ['model']);
+    const model = valueAt(data, ['model']);
     for (const key of SEQUENCE_ONLY_MODEL_KEYS) {
       if (isPlainObject(model) && model[key] !== undefined) {
         error(['model', key], 'key', `model.${key} is only for sequence models (model.task: sequence); model.task is ${String(task)}`);
       }
     }
-    if (get(data, ['data', 'text-field']) !== undefined) {
+    if (valueAt(data, ['data', 'text-field']) !== undefined) {
       error(['data', 'text-field'], 'key', `data.text-field is only for sequence models (model.task: sequence); model.task is ${String(task)}`);
     }
     for (const role of ['members', 'non-members']) {
-      const entry = get(data, ['data', role]);
+      const entry = valueAt(data, ['data', role]);
       if (isPlainObject(entry) && dataFormat(entry) === 'text') {
         error(['data', role, 'path'], 'value', `data.${role} is a text file, which only a sequence model (model.task: sequence) reads; a ${String(task)} model needs csv, jsonl or npy rows`);
       }
@@ -70,13 +61,13 @@ export function sequenceChecks(merged: MergedPolicy, error: Report): void {
     }
   }
   for (const key of ['label', 'features'] as const) {
-    if (get(data, ['data', key]) !== undefined) {
+    if (valueAt(data, ['data', key]) !== undefined) {
       error(['data', key], 'key', `data.${key} is not used by a sequence model (model.task: sequence), whose records are texts; remove it`);
     }
   }
   let textData = false;
   for (const role of ['members', 'non-members']) {
-    const entry = get(data, ['data', role]);
+    const entry = valueAt(data, ['data', role]);
     if (!isPlainObject(entry)) continue;
     const format = dataFormat(entry);
     if (format === 'text') textData = true;
@@ -86,7 +77,7 @@ export function sequenceChecks(merged: MergedPolicy, error: Report): void {
   }
 
   // Tokenizer.
-  const tokenizer = get(data, ['model', 'tokenizer']);
+  const tokenizer = valueAt(data, ['model', 'tokenizer']);
   if (isPlainObject(tokenizer)) {
     const hasVocab = tokenizer['vocab'] !== undefined;
     const hasFile = tokenizer['vocab-file'] !== undefined;
@@ -124,7 +115,7 @@ export function sequenceChecks(merged: MergedPolicy, error: Report): void {
 
 function extractionChecks(merged: MergedPolicy, extraction: Record<string, unknown>, error: Report): void {
   const base: PolicyPath = ['probes', 'extraction'];
-  const scores = get(merged.data, ['surface', 'scores']) ?? 'full';
+  const scores = valueAt(merged.data, ['surface', 'scores']) ?? 'full';
   const canaries = extraction['canaries'];
   if (Array.isArray(canaries)) {
     if (scores !== 'full') {

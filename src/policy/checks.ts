@@ -17,7 +17,7 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { PolicyError } from '../errors';
 import { sequenceChecks } from './checks-sequence';
 import { MEMBERSHIP_ATTACKS, type DataFileSettings, type PolicyWarning } from './types';
-import { isPlainObject, type MergedPolicy, type PlainObject } from './merge';
+import { isPlainObject, valueAt, type MergedPolicy, type PlainObject } from './merge';
 import { displayName, presetDirectory } from './presets';
 import { fieldName, type PolicyPath } from './source';
 
@@ -36,18 +36,9 @@ const FORMAT_BY_EXTENSION: Record<string, DataFileSettings['format']> = {
 
 export const THRESHOLD_KEYS = ['auc', 'advantage', 'tpr-at-fpr', 'epsilon-lower-bound'] as const;
 
-function get(data: unknown, path: PolicyPath): unknown {
-  let node = data;
-  for (const segment of path) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string | number, unknown>)[segment];
-  }
-  return node;
-}
-
 /** Absolute path of a path value, relative to the file that wrote it. */
 export function resolvePathValue(merged: MergedPolicy, path: PolicyPath): string {
-  const value = get(merged.data, path) as string;
+  const value = valueAt(merged.data, path) as string;
   return resolve(dirname(merged.origin(path).file), value);
 }
 
@@ -90,7 +81,7 @@ export function semanticChecks(merged: MergedPolicy): {
 
   // Files that must exist.
   const mustExist = (path: PolicyPath, what: string): void => {
-    if (typeof get(data, path) !== 'string') return;
+    if (typeof valueAt(data, path) !== 'string') return;
     const file = resolvePathValue(merged, path);
     if (!existsSync(file)) error(path, 'value', `${what} not found: ${file}`);
     else if (!statSync(file).isFile()) error(path, 'value', `${what} is not a file: ${file}`);
@@ -100,7 +91,7 @@ export function semanticChecks(merged: MergedPolicy): {
   let allNpyWithLabels = true;
   let anyDataFile = false;
   for (const role of ['members', 'non-members']) {
-    const entry = get(data, ['data', role]);
+    const entry = valueAt(data, ['data', role]);
     if (!isPlainObject(entry)) continue;
     anyDataFile = true;
     mustExist(['data', role, 'path'], `${role} data file`);
@@ -128,7 +119,7 @@ export function semanticChecks(merged: MergedPolicy): {
     }
     if (!(format === 'npy' && entry['labels'] !== undefined)) allNpyWithLabels = false;
   }
-  if (anyDataFile && get(data, ['data', 'label']) === undefined && !allNpyWithLabels && get(data, ['model', 'task']) !== 'sequence') {
+  if (anyDataFile && valueAt(data, ['data', 'label']) === undefined && !allNpyWithLabels && valueAt(data, ['model', 'task']) !== 'sequence') {
     error(
       ['data'],
       'key',
@@ -138,7 +129,7 @@ export function semanticChecks(merged: MergedPolicy): {
   }
 
   // Surface.
-  const surface = get(data, ['surface']);
+  const surface = valueAt(data, ['surface']);
   const scores = isPlainObject(surface) && typeof surface['scores'] === 'string' ? surface['scores'] : 'full';
   if (isPlainObject(surface)) {
     if (surface['top-k'] !== undefined && scores !== 'top-k') {
@@ -166,7 +157,7 @@ export function semanticChecks(merged: MergedPolicy): {
   }
 
   // Membership probe.
-  const membership = get(data, ['probes', 'membership']);
+  const membership = valueAt(data, ['probes', 'membership']);
   if (isPlainObject(membership)) {
     const attacks = membership['attacks'];
     if (scores === 'label' && Array.isArray(attacks)) {
@@ -241,9 +232,9 @@ function attributeInferenceChecks(
   merged: MergedPolicy,
   mustExist: (path: PolicyPath, what: string) => void,
 ): void {
-  const regression = get(data, ['model', 'task']) === 'regression';
+  const regression = valueAt(data, ['model', 'task']) === 'regression';
   if (regression) {
-    const scores = get(data, ['surface', 'scores']);
+    const scores = valueAt(data, ['surface', 'scores']);
     if (scores === 'top-k' || scores === 'label') {
       error(
         ['surface', 'scores'],
@@ -252,7 +243,7 @@ function attributeInferenceChecks(
       );
     }
     for (const probe of ['membership', 'inversion']) {
-      if (get(data, ['probes', probe]) === undefined) continue;
+      if (valueAt(data, ['probes', probe]) === undefined) continue;
       error(
         ['probes', probe],
         'key',
@@ -261,10 +252,10 @@ function attributeInferenceChecks(
     }
   }
 
-  const probe = get(data, ['probes', 'attribute-inference']);
+  const probe = valueAt(data, ['probes', 'attribute-inference']);
   if (!isPlainObject(probe)) return;
   const base: PolicyPath = ['probes', 'attribute-inference'];
-  const oneHot = get(probe, ['encoding', 'one-hot']);
+  const oneHot = valueAt(probe, ['encoding', 'one-hot']);
   const values = probe['values'];
   if (Array.isArray(oneHot)) {
     if (Array.isArray(values) && values.length !== oneHot.length) {
@@ -368,7 +359,7 @@ function inversionChecks(
   where: (path: PolicyPath) => string,
   merged: MergedPolicy,
 ): void {
-  const inversion = get(data, ['probes', 'inversion']);
+  const inversion = valueAt(data, ['probes', 'inversion']);
   if (!isPlainObject(inversion)) return;
   const base: PolicyPath = ['probes', 'inversion'];
   const smoothness = inversion['smoothness'];

@@ -14,6 +14,16 @@ export function isPlainObject(value: unknown): value is PlainObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** The value at `path` in a parsed document, or undefined where the path leads nowhere. */
+export function valueAt(data: unknown, path: PolicyPath): unknown {
+  let node = data;
+  for (const segment of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string | number, unknown>)[segment];
+  }
+  return node;
+}
+
 export interface MergedPolicy {
   /** The merged document, as written (kebab-case keys). */
   data: PlainObject;
