@@ -89,17 +89,20 @@ export function membershipMetrics(
   nonMember: ArrayLike<number>,
   options: MembershipOptions,
 ): MembershipMetrics {
+  checkOptions(options);
+  return membershipMetricsFromTable(buildScoreTable(member, nonMember), options);
+}
+
+/**
+ * All membership metrics from an already built table (e.g. the `all` table of
+ * {@link buildClassTables}, whose per-class tables feed {@link rankingMetricsFromTable}).
+ * @throws RangeError on options out of range.
+ */
+export function membershipMetricsFromTable(table: ScoreTable, options: MembershipOptions): MembershipMetrics {
+  checkOptions(options);
   const { fpr, confidence } = options;
   const delta = options.delta ?? 0;
   const maxThresholds = options.maxThresholds ?? DEFAULT_MAX_THRESHOLDS;
-  if (!(fpr >= 0 && fpr <= 1)) throw new RangeError(`fpr must be in [0, 1], got ${fpr}`);
-  checkConfidence(confidence);
-  if (!(delta >= 0 && delta < 1)) throw new RangeError(`delta must be in [0, 1), got ${delta}`);
-  if (!Number.isSafeInteger(maxThresholds) || maxThresholds < 1) {
-    throw new RangeError(`maxThresholds must be an integer ≥ 1, got ${maxThresholds}`);
-  }
-
-  const table = buildScoreTable(member, nonMember);
   const { members: m, nonMembers: n, fp } = table;
   const aucEstimate = aucFromTable(table, confidence);
   const { tp: opTp, fp: opFp, ...operating } = tprAtFprFromTable(table, fpr, confidence);
@@ -116,17 +119,33 @@ export function membershipMetrics(
   };
 }
 
+/** Options are checked before the sort, so a bad option fails fast whatever the scores. */
+function checkOptions(options: MembershipOptions): void {
+  const { fpr, confidence } = options;
+  const delta = options.delta ?? 0;
+  const maxThresholds = options.maxThresholds ?? DEFAULT_MAX_THRESHOLDS;
+  if (!(fpr >= 0 && fpr <= 1)) throw new RangeError(`fpr must be in [0, 1], got ${fpr}`);
+  checkConfidence(confidence);
+  if (!(delta >= 0 && delta < 1)) throw new RangeError(`delta must be in [0, 1), got ${delta}`);
+  if (!Number.isSafeInteger(maxThresholds) || maxThresholds < 1) {
+    throw new RangeError(`maxThresholds must be an integer ≥ 1, got ${maxThresholds}`);
+  }
+}
+
+export type RankingMetrics = Pick<MembershipMetrics, 'members' | 'nonMembers' | 'auc' | 'advantage'>;
+
 /**
  * Just AUC and advantage, for breakdowns (per class) where the operating-point metrics and the
  * ε search would cost more than they tell on a small subset.
  */
-export function rankingMetrics(
-  member: ArrayLike<number>,
-  nonMember: ArrayLike<number>,
-  confidence: number,
-): Pick<MembershipMetrics, 'members' | 'nonMembers' | 'auc' | 'advantage'> {
+export function rankingMetrics(member: ArrayLike<number>, nonMember: ArrayLike<number>, confidence: number): RankingMetrics {
   checkConfidence(confidence);
-  const table = buildScoreTable(member, nonMember);
+  return rankingMetricsFromTable(buildScoreTable(member, nonMember), confidence);
+}
+
+/** {@link rankingMetrics} from an already built table (e.g. a class's table from {@link buildClassTables}). */
+export function rankingMetricsFromTable(table: ScoreTable, confidence: number): RankingMetrics {
+  checkConfidence(confidence);
   const aucEstimate = aucFromTable(table, confidence);
   return {
     members: table.members,
@@ -202,30 +221,46 @@ function epsilonFromTable(
   const T = candidates.length;
   if (T === 0) return { value: 0, ci: [0, 0], threshold: Infinity, thresholdsTried: 0 };
   const perBound = 1 - (1 - confidence) / (2 * T);
-  let bestBound = -Infinity;
-  let bestPlugIn = -Infinity;
-  let bestLevel = candidates[0]!;
-  for (const j of candidates) {
-    const k1 = tp[j]!;
-    const k0 = fp[j]!;
-    let bound = -Infinity;
-    if (k1 * n > k0 * m) {
-      const tprLo = clopperPearsonOneSided(k1, m, perBound, 'lower');
-      const fprHi = clopperPearsonOneSided(k0, n, perBound, 'upper');
-      bound = epsilonFromRates(tprLo, fprHi, delta);
-    }
-    const plugIn = epsilonFromRates((k1 + 0.5) / (m + 1), (k0 + 0.5) / (n + 1), delta);
-    if (bound > bestBound || (bound === bestBound && plugIn > bestPlugIn)) {
-      bestBound = bound;
-      bestPlugIn = plugIn;
-      bestLevel = j;
-    }
+  const bounds = new Float64Array(T).fill(-Infinity);
+  const plugIns = candidates.map((j) => epsilonFromRates((tp[j]! + 0.5) / (m + 1), (fp[j]! + 0.5) / (n + 1), delta));
+  // The beta quantiles are the costly part. A lower bound is below its point estimate and an
+  // upper bound above it, so ε computed from the point estimates TPR = k1/m, FPR = k0/n is a
+  // ceiling on the candidate's bound. Visiting candidates by falling ceiling, the search stops
+  // at the first one whose ceiling is below the best bound found: it and all after it lose on
+  // the bound. The slack (far below the gap between an exact bound and its point estimate)
+  // covers rounding, so the result is exactly that of trying every candidate.
+  const open: number[] = [];
+  const ceilings = new Float64Array(T);
+  for (let i = 0; i < T; i++) {
+    const k1 = tp[candidates[i]!]!;
+    const k0 = fp[candidates[i]!]!;
+    if (k1 * n <= k0 * m) continue; // TPR ≤ FPR: no positive bound; the bound stays −Infinity
+    ceilings[i] = k0 === 0 || k1 === m ? Infinity : epsilonFromRates(k1 / m, k0 / n, delta);
+    open.push(i);
   }
-  const value = Math.max(0, bestBound);
+  open.sort((a, b) => ceilings[b]! - ceilings[a]! || a - b);
+  let best = -Infinity;
+  const loses = (ceiling: number) => ceiling + 1e-9 * (1 + Math.abs(best)) < best;
+  for (const i of open) {
+    if (loses(ceilings[i]!)) break;
+    const k0 = fp[candidates[i]!]!;
+    const tprLo = clopperPearsonOneSided(tp[candidates[i]!]!, m, perBound, 'lower');
+    // With the TPR bound known, the FPR point estimate gives a tighter ceiling.
+    if (k0 > 0 && loses(epsilonFromRates(tprLo, k0 / n, delta))) continue;
+    const fprHi = clopperPearsonOneSided(k0, n, perBound, 'upper');
+    bounds[i] = epsilonFromRates(tprLo, fprHi, delta);
+    best = Math.max(best, bounds[i]!);
+  }
+  // The largest bound wins, ties go to the larger plug-in, then to the first candidate.
+  let pick = 0;
+  for (let i = 1; i < T; i++) {
+    if (bounds[i]! > bounds[pick]! || (bounds[i] === bounds[pick] && plugIns[i]! > plugIns[pick]!)) pick = i;
+  }
+  const value = Math.max(0, bounds[pick]!);
   return {
     value,
-    ci: [value, Math.max(value, bestPlugIn)],
-    threshold: thresholds[bestLevel]!,
+    ci: [value, Math.max(value, plugIns[pick]!)],
+    threshold: thresholds[candidates[pick]!]!,
     thresholdsTried: T,
   };
 }

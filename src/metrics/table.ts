@@ -4,14 +4,15 @@
  *
  * Why one shared table: ROC, AUC (with its DeLong variance), advantage, TPR at FPR, PPV and the
  * ε lower bound are all functions of "how many members / non-members score at least t" for the
- * distinct scores t. Building that once costs two typed-array sorts (native, numeric, far faster
- * than sorting indices with a comparator) plus one linear merge, i.e. O(N log N) for N = m + n;
- * every metric after that is a linear scan. Ties are kept together as one level, which is what
- * makes "ties count ½" in the AUC and "never split a tie" in threshold choices exact.
+ * distinct scores t. Building that once costs two radix sorts (./sort: linear, with classes
+ * carried along when per-class tables are wanted) plus one linear merge; every metric after that
+ * is a linear scan. Ties are kept together as one level, which is what makes "ties count ½" in the
+ * AUC and "never split a tie" in threshold choices exact.
  *
  * Convention: higher score = more likely a member; a threshold t predicts "member" when
  * score ≥ t.
  */
+import { sortFloat64, splitByLabel } from './sort';
 
 export interface ScoreTable {
   /** m: number of member scores. */
@@ -21,9 +22,9 @@ export interface ScoreTable {
   /** The distinct scores, strictly decreasing. */
   readonly thresholds: Float64Array;
   /** tp[j]: members with score ≥ thresholds[j] (non-decreasing, ends at m). */
-  readonly tp: Float64Array;
+  readonly tp: Uint32Array;
   /** fp[j]: non-members with score ≥ thresholds[j] (non-decreasing, ends at n). */
-  readonly fp: Float64Array;
+  readonly fp: Uint32Array;
 }
 
 /**
@@ -33,19 +34,70 @@ export interface ScoreTable {
  * allowed).
  */
 export function buildScoreTable(member: ArrayLike<number>, nonMember: ArrayLike<number>): ScoreTable {
-  const x = sortedCopy(member, 'member');
-  const y = sortedCopy(nonMember, 'non-member');
-  const cap = x.length + y.length;
-  const thresholds = new Float64Array(cap);
-  const tp = new Float64Array(cap);
-  const fp = new Float64Array(cap);
+  const x = checkedCopy(member, 'member');
+  const y = checkedCopy(nonMember, 'non-member');
+  sortFloat64(x);
+  sortFloat64(y);
+  return mergeSorted(x, y);
+}
+
+/** The table of all scores and one table per class, every one as {@link buildScoreTable} would build it. */
+export interface ClassTables {
+  all: ScoreTable;
+  /** By class; undefined when the class has no member or no non-member score. */
+  byClass: Array<ScoreTable | undefined>;
+}
+
+/**
+ * The overall table plus each class's table (the scores whose class is c), from one sort per
+ * side: the scores are sorted with their classes carried along, and a stable split by class
+ * then yields every class's scores already sorted, so no class is sorted again.
+ * @throws RangeError as {@link buildScoreTable}, or when a class is not an integer in
+ * [0, classCount) or the class arrays' lengths differ from the scores'.
+ */
+export function buildClassTables(
+  member: ArrayLike<number>,
+  memberClasses: Int32Array,
+  nonMember: ArrayLike<number>,
+  nonMemberClasses: Int32Array,
+  classCount: number,
+): ClassTables {
+  const x = checkedCopy(member, 'member');
+  const y = checkedCopy(nonMember, 'non-member');
+  if (memberClasses.length !== x.length || nonMemberClasses.length !== y.length) {
+    throw new RangeError('every score needs exactly one class');
+  }
+  const xc = memberClasses.slice();
+  const yc = nonMemberClasses.slice();
+  sortFloat64(x, xc);
+  sortFloat64(y, yc);
+  const xs = splitByLabel(x, xc, classCount);
+  const ys = splitByLabel(y, yc, classCount);
+  const byClass: Array<ScoreTable | undefined> = [];
+  for (let c = 0; c < classCount; c++) {
+    const xg = xs.values.subarray(xs.starts[c]!, xs.starts[c + 1]!);
+    const yg = ys.values.subarray(ys.starts[c]!, ys.starts[c + 1]!);
+    byClass.push(xg.length > 0 && yg.length > 0 ? mergeSorted(xg, yg) : undefined);
+  }
+  return { all: mergeSorted(x, y), byClass };
+}
+
+/**
+ * Groups two ascending, non-empty, NaN-free arrays (no −0) into the table. The levels are
+ * counted first so the table's arrays are allocated at their final size: fresh memory costs a
+ * page fault per 4 KiB on first touch, more than the extra pass over sorted data.
+ */
+function mergeSorted(x: Float64Array, y: Float64Array): ScoreTable {
+  const levels = countLevels(x, y);
+  const thresholds = new Float64Array(levels);
+  const tp = new Uint32Array(levels);
+  const fp = new Uint32Array(levels);
   // Merge from the top of both ascending arrays, one output row per distinct score.
   let i = x.length - 1;
   let k = y.length - 1;
   let ctp = 0;
   let cfp = 0;
-  let d = 0;
-  while (i >= 0 || k >= 0) {
+  for (let d = 0; d < levels; d++) {
     const v = i < 0 ? y[k]! : k < 0 ? x[i]! : Math.max(x[i]!, y[k]!);
     while (i >= 0 && x[i] === v) {
       i--;
@@ -58,18 +110,26 @@ export function buildScoreTable(member: ArrayLike<number>, nonMember: ArrayLike<
     thresholds[d] = v;
     tp[d] = ctp;
     fp[d] = cfp;
-    d++;
   }
-  return {
-    members: x.length,
-    nonMembers: y.length,
-    thresholds: thresholds.slice(0, d),
-    tp: tp.slice(0, d),
-    fp: fp.slice(0, d),
-  };
+  return { members: x.length, nonMembers: y.length, thresholds, tp, fp };
 }
 
-function sortedCopy(scores: ArrayLike<number>, name: string): Float64Array {
+/** Distinct values in the union of two ascending arrays. */
+function countLevels(x: Float64Array, y: Float64Array): number {
+  let i = x.length - 1;
+  let k = y.length - 1;
+  let levels = 0;
+  while (i >= 0 || k >= 0) {
+    const v = i < 0 ? y[k]! : k < 0 ? x[i]! : Math.max(x[i]!, y[k]!);
+    while (i >= 0 && x[i] === v) i--;
+    while (k >= 0 && y[k] === v) k--;
+    levels++;
+  }
+  return levels;
+}
+
+/** A copy to sort, checked for NaN and +Infinity, with −0 read as +0 so equal scores group together. */
+function checkedCopy(scores: ArrayLike<number>, name: string): Float64Array {
   const len = scores.length;
   if (len === 0) {
     throw new RangeError(`${name} scores are empty: ranking metrics need at least one member and one non-member score`);
@@ -81,7 +141,7 @@ function sortedCopy(scores: ArrayLike<number>, name: string): Float64Array {
     if (v === Infinity) {
       throw new RangeError(`${name} score at index ${i} is +Infinity; clip scores to a finite maximum`);
     }
-    out[i] = v + 0; // −0 → +0 so equal scores group together
+    out[i] = v + 0;
   }
-  return out.sort();
+  return out;
 }
