@@ -40,7 +40,8 @@
  *   is paid for by Bonferroni: each of the 2T one-sided Clopper–Pearson bounds is taken at
  *   level α/(2T), so the reported bound holds with probability ≥ 1 − α overall. Candidates
  *   whose point estimate has TPR ≤ FPR cannot give a positive bound and skip the beta
- *   quantiles (they still count in T). The candidates depend on the pooled scores but not on
+ *   quantiles (they still count in T), as do candidates that provably cannot beat the best
+ *   bound found (see epsilonFromTable; the result is that of trying all). The candidates depend on the pooled scores but not on
  *   which side each score came from; like common practice, the union bound treats them as fixed
  *   (Jagielski et al. pick the threshold on separate data, the strictest alternative).
  *   value = max over candidates, floored at 0; threshold = the candidate with the largest
