@@ -31,42 +31,78 @@ export function attackerProbabilities(obs: Observation): Float64Array {
   return p;
 }
 
-export function scoreAttack(attack: ScoreAttack, p: Float64Array, classCount: number, truth: Int32Array): Float64Array {
-  const rows = truth.length;
-  const out = new Float64Array(rows);
-  for (let r = 0; r < rows; r++) {
-    const base = r * classCount;
-    const y = truth[r]!;
-    const py = Math.max(p[base + y]!, FLOOR);
-    switch (attack) {
-      case 'loss':
-        out[r] = Math.log(py); // −cross-entropy loss
-        break;
-      case 'confidence':
-        out[r] = p[base + y]!;
-        break;
-      case 'entropy': {
-        let negH = 0;
-        for (let c = 0; c < classCount; c++) {
-          const v = p[base + c]!;
-          if (v > 0) negH += v * Math.log(v);
-        }
-        out[r] = negH;
-        break;
-      }
-      case 'modified-entropy': {
-        let mentr = -(1 - py) * Math.log(py);
-        for (let c = 0; c < classCount; c++) {
-          if (c === y) continue;
-          const v = p[base + c]!;
-          mentr -= v * Math.log(Math.max(1 - v, FLOOR));
-        }
-        out[r] = -mentr;
-        break;
-      }
-    }
+/** Class probabilities, row-major: float32 as revealed, or float64 after filling hidden scores. */
+export type Probabilities = Float32Array | Float64Array;
+
+/**
+ * {@link attackerProbabilities} without the float64 copy when no score is hidden: the revealed
+ * float32 scores are then the attacker's probabilities as they are, and since widening a
+ * float32 to float64 is exact, every score computed from them is identical.
+ */
+export function revealedProbabilities(obs: Observation): Probabilities {
+  const { rows, classCount: k, scores } = obs;
+  if (!scores) throw new Error('the surface reveals no scores');
+  for (let i = 0; i < rows * k; i++) if (Number.isNaN(scores[i]!)) return attackerProbabilities(obs);
+  return scores.subarray(0, rows * k);
+}
+
+export function scoreAttack(attack: ScoreAttack, p: Probabilities, classCount: number, truth: Int32Array): Float64Array {
+  const out = new Float64Array(truth.length);
+  // One loop per attack: V8 optimises each once (a switch inside one shared loop was
+  // re-optimised for every attack on the gate's single, cold run, 2× slower).
+  switch (attack) {
+    case 'loss':
+      lossScores(p, classCount, truth, out);
+      break;
+    case 'confidence':
+      confidenceScores(p, classCount, truth, out);
+      break;
+    case 'entropy':
+      entropyScores(p, classCount, truth.length, out);
+      break;
+    case 'modified-entropy':
+      modifiedEntropyScores(p, classCount, truth, out);
+      break;
   }
   return out;
+}
+
+/** −cross-entropy loss: log p_y. */
+function lossScores(p: Probabilities, k: number, truth: Int32Array, out: Float64Array): void {
+  for (let r = 0; r < truth.length; r++) out[r] = Math.log(Math.max(p[r * k + truth[r]!]!, FLOOR));
+}
+
+function confidenceScores(p: Probabilities, k: number, truth: Int32Array, out: Float64Array): void {
+  for (let r = 0; r < truth.length; r++) out[r] = p[r * k + truth[r]!]!;
+}
+
+/** −H(p) = Σ p log p. */
+function entropyScores(p: Probabilities, k: number, rows: number, out: Float64Array): void {
+  for (let r = 0; r < rows; r++) {
+    const base = r * k;
+    let negH = 0;
+    for (let c = 0; c < k; c++) {
+      const v = p[base + c]!;
+      if (v > 0) negH += v * Math.log(v);
+    }
+    out[r] = negH;
+  }
+}
+
+/** −Mentr (Song & Mittal 2021): −(1 − p_y) log p_y − Σ_{c≠y} p_c log(1 − p_c), negated. */
+function modifiedEntropyScores(p: Probabilities, k: number, truth: Int32Array, out: Float64Array): void {
+  for (let r = 0; r < truth.length; r++) {
+    const base = r * k;
+    const y = truth[r]!;
+    const py = Math.max(p[base + y]!, FLOOR);
+    let mentr = -(1 - py) * Math.log(py);
+    for (let c = 0; c < k; c++) {
+      if (c === y) continue;
+      const v = p[base + c]!;
+      mentr -= v * Math.log(Math.max(1 - v, FLOOR));
+    }
+    out[r] = -mentr;
+  }
 }
 
 /** Gap attack (Yeom 2018): a correctly classified record is guessed to be a member. */

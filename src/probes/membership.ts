@@ -9,8 +9,8 @@ import type { MembershipAttack, MembershipSettings } from '../policy/types';
 import type { MetricValue } from '../result';
 import { rngFor } from '../util/random';
 import {
-  attackerProbabilities,
   gapScores,
+  revealedProbabilities,
   scoreAttack,
   stabilityScores,
   type ScoreAttack,
@@ -59,8 +59,8 @@ async function runMembership(ctx: ProbeContext, settings: MembershipSettings): P
   }
   if (surface.decimals !== undefined) notes.push(`Scores are rounded to ${surface.decimals} decimals, which creates ties.`);
 
-  const memberP = memberObs.scores ? attackerProbabilities(memberObs) : undefined;
-  const nonMemberP = nonMemberObs.scores ? attackerProbabilities(nonMemberObs) : undefined;
+  const memberP = memberObs.scores ? revealedProbabilities(memberObs) : undefined;
+  const nonMemberP = nonMemberObs.scores ? revealedProbabilities(nonMemberObs) : undefined;
 
   for (const attack of settings.attacks) {
     let member: Float64Array;
