@@ -145,8 +145,10 @@ function perClassMetrics({ byClass }: ClassTables, confidence: number) {
 
 /** Equal-width bins over the pooled range; enough for a report's histogram. */
 export function histogram(member: Float64Array, nonMember: Float64Array, bins: number) {
-  const lo = Math.min(minOf(member), minOf(nonMember));
-  const hi = Math.max(maxOf(member), maxOf(nonMember));
+  const [memberLo, memberHi] = range(member);
+  const [nonMemberLo, nonMemberHi] = range(nonMember);
+  const lo = Math.min(memberLo, nonMemberLo);
+  const hi = Math.max(memberHi, nonMemberHi);
   const width = hi > lo ? (hi - lo) / bins : 1;
   return { min: lo, max: hi, bins, members: binCounts(member, lo, width, bins), nonMembers: binCounts(nonMember, lo, width, bins) };
 }
@@ -154,16 +156,14 @@ export function histogram(member: Float64Array, nonMember: Float64Array, bins: n
 // Plain indexed loops in small functions: V8 optimises each once and reuses it for every attack
 // (for-of with closures ran 3-5× slower on the gate's single, cold run).
 
-function minOf(values: Float64Array): number {
+function range(values: Float64Array): [lo: number, hi: number] {
   let lo = Infinity;
-  for (let i = 0; i < values.length; i++) lo = Math.min(lo, values[i]!);
-  return lo;
-}
-
-function maxOf(values: Float64Array): number {
   let hi = -Infinity;
-  for (let i = 0; i < values.length; i++) hi = Math.max(hi, values[i]!);
-  return hi;
+  for (let i = 0; i < values.length; i++) {
+    lo = Math.min(lo, values[i]!);
+    hi = Math.max(hi, values[i]!);
+  }
+  return [lo, hi];
 }
 
 function binCounts(values: Float64Array, lo: number, width: number, bins: number): number[] {
