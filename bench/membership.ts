@@ -34,6 +34,8 @@ export async function bench(): Promise<void> {
         `${fmt(gate)} rows/s, ${probe.queries} queries`,
     );
     console.log(`ratio gate / raw: ${(gate / raw).toFixed(2)} (target ≥ 0.80)`);
+    // What the probe spends beyond raw inference: scoring, sorting and metrics in JS (cold, one run).
+    console.log(`gate time beyond raw inference: ${((probe.seconds - (2 * ROWS) / raw) * 1000).toFixed(0)} ms`);
     console.log(
       `whole run incl. loading 2 × ${ROWS}-row CSVs: ${total.toFixed(2)} s (data ${(report.timings.data! / 1000).toFixed(2)} s)`,
     );
