@@ -21,7 +21,7 @@ export interface ScoreTable {
   readonly nonMembers: number;
   /** The distinct scores, strictly decreasing. */
   readonly thresholds: Float64Array;
-  /** tp[j]: members with score ≥ thresholds[j] (non-decreasing, ends at m). */
+  /** tp[j]: members with score ≥ thresholds[j] (non-decreasing, ends at m). Counts fit 32 bits: half the memory of float64. */
   readonly tp: Uint32Array;
   /** fp[j]: non-members with score ≥ thresholds[j] (non-decreasing, ends at n). */
   readonly fp: Uint32Array;
