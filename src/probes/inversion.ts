@@ -10,6 +10,7 @@ import { centralDifferences, freeFeatures, naturalEvolution, type Box, type Grad
 import { totalVariation } from '../optim/total-variation';
 import type { InversionSettings } from '../policy/types';
 import { rngFor } from '../util/random';
+import { featureBox } from './feature-box';
 import { Rasters, type Raster } from './inversion-images';
 import { inversionLoss } from './inversion-objective';
 import { centroidsOf, inversionMetrics, scoreClass, type Centroids, type ClassScore } from './inversion-score';
@@ -103,20 +104,6 @@ function checkImage(settings: InversionSettings, d: number): void {
   }
 }
 
-/** Per-feature range over every record the gate holds: the attacker searches inside it. */
-export function featureBox(a: LabelledData, b: LabelledData): Box {
-  const d = a.features.length;
-  const lower = new Float64Array(d).fill(Infinity);
-  const upper = new Float64Array(d).fill(-Infinity);
-  for (const data of [a, b]) {
-    for (let i = 0; i < data.x.length; i++) {
-      const j = i % d;
-      lower[j] = Math.min(lower[j]!, data.x[i]!);
-      upper[j] = Math.max(upper[j]!, data.x[i]!);
-    }
-  }
-  return { lower, upper };
-}
 
 function valueRange(box: Box): { min: number; max: number } {
   return { min: Math.min(...box.lower), max: Math.max(...box.upper) };

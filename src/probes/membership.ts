@@ -8,6 +8,7 @@ import { buildClassTables, type ClassTables } from '../metrics/table';
 import type { MembershipAttack, MembershipSettings } from '../policy/types';
 import type { MetricValue } from '../result';
 import { rngFor } from '../util/random';
+import { featureBox } from './feature-box';
 import {
   gapScores,
   revealedProbabilities,
@@ -180,7 +181,7 @@ async function stability(
   nonMemberObs: { labels: Int32Array; rows: number; classCount: number },
 ): Promise<[Float64Array, Float64Array]> {
   const copies = settings.stability.queries;
-  const range = featureRanges(ctx.members, ctx.nonMembers);
+  const { lower, upper } = featureBox(ctx.members, ctx.nonMembers);
   const rng = rngFor(ctx.seed, 'membership:label-stability');
   const scoresFor = async (data: LabelledData, obs: typeof memberObs) => {
     const f = data.features.length;
@@ -189,8 +190,8 @@ async function stability(
       for (let q = 0; q < copies; q++) {
         const base = (r * copies + q) * f;
         for (let j = 0; j < f; j++) {
-          const v = data.x[r * f + j]! + rng.normal() * settings.stability.noise * (range.max[j]! - range.min[j]!);
-          noisy[base + j] = Math.min(range.max[j]!, Math.max(range.min[j]!, v));
+          const v = data.x[r * f + j]! + rng.normal() * settings.stability.noise * (upper[j]! - lower[j]!);
+          noisy[base + j] = Math.min(upper[j]!, Math.max(lower[j]!, v));
         }
       }
     }
@@ -198,19 +199,4 @@ async function stability(
     return stabilityScores({ ...obs, scores: undefined }, noisyObs.labels, copies, data.classes);
   };
   return [await scoresFor(ctx.members, memberObs), await scoresFor(ctx.nonMembers, nonMemberObs)];
-}
-
-/** Per-feature range over every record the attacker targets; noise is scaled by it and clipped to it. */
-function featureRanges(a: LabelledData, b: LabelledData) {
-  const f = a.features.length;
-  const min = new Float64Array(f).fill(Infinity);
-  const max = new Float64Array(f).fill(-Infinity);
-  for (const d of [a, b]) {
-    for (let i = 0; i < d.x.length; i++) {
-      const j = i % f;
-      min[j] = Math.min(min[j]!, d.x[i]!);
-      max[j] = Math.max(max[j]!, d.x[i]!);
-    }
-  }
-  return { min, max };
 }

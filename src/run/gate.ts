@@ -39,7 +39,9 @@ export async function runGate(policyFile: string, options: RunOptions = {}): Pro
       await runSequenceGate(policy, report, { relative, lap, runProbe });
       report.verdict = verdictOf(report.probes);
       report.exitCode = exitCodeFor(report.verdict);
-      report.timings.total = round(performance.now() - started);
+      // Thresholds are located by absolute path while loading; the audit record keeps paths portable.
+  for (const check of report.probes.flatMap((p) => p.checks)) check.source = { ...check.source, file: relative(check.source.file) };
+  report.timings.total = round(performance.now() - started);
       return report;
     }
     const model: Target & { firstQueryAt?: number } =
