@@ -107,17 +107,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path3) {
-      const ctrl = callVisitor(key, node, visitor, path3);
+    function visit_(key, node, visitor, path4) {
+      const ctrl = callVisitor(key, node, visitor, path4);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path3, ctrl);
-        return visit_(key, ctrl, visitor, path3);
+        replaceNode(key, path4, ctrl);
+        return visit_(key, ctrl, visitor, path4);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path3 = Object.freeze(path3.concat(node));
+          path4 = Object.freeze(path4.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path3);
+            const ci = visit_(i, node.items[i], visitor, path4);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -128,13 +128,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path3 = Object.freeze(path3.concat(node));
-          const ck = visit_("key", node.key, visitor, path3);
+          path4 = Object.freeze(path4.concat(node));
+          const ck = visit_("key", node.key, visitor, path4);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path3);
+          const cv = visit_("value", node.value, visitor, path4);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -155,17 +155,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path3) {
-      const ctrl = await callVisitor(key, node, visitor, path3);
+    async function visitAsync_(key, node, visitor, path4) {
+      const ctrl = await callVisitor(key, node, visitor, path4);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path3, ctrl);
-        return visitAsync_(key, ctrl, visitor, path3);
+        replaceNode(key, path4, ctrl);
+        return visitAsync_(key, ctrl, visitor, path4);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path3 = Object.freeze(path3.concat(node));
+          path4 = Object.freeze(path4.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path3);
+            const ci = await visitAsync_(i, node.items[i], visitor, path4);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -176,13 +176,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path3 = Object.freeze(path3.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path3);
+          path4 = Object.freeze(path4.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path4);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path3);
+          const cv = await visitAsync_("value", node.value, visitor, path4);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -209,23 +209,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path3) {
+    function callVisitor(key, node, visitor, path4) {
       if (typeof visitor === "function")
-        return visitor(key, node, path3);
+        return visitor(key, node, path4);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path3);
+        return visitor.Map?.(key, node, path4);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path3);
+        return visitor.Seq?.(key, node, path4);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path3);
+        return visitor.Pair?.(key, node, path4);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path3);
+        return visitor.Scalar?.(key, node, path4);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path3);
+        return visitor.Alias?.(key, node, path4);
       return void 0;
     }
-    function replaceNode(key, path3, node) {
-      const parent = path3[path3.length - 1];
+    function replaceNode(key, path4, node) {
+      const parent = path4[path4.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -598,8 +598,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -707,13 +707,13 @@ var require_Alias = __commonJS({
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
       } else if (identity.isCollection(node)) {
-        let count = 0;
+        let count2 = 0;
         for (const item of node.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count)
-            count = c;
+          if (c > count2)
+            count2 = c;
         }
-        return count;
+        return count2;
       } else if (identity.isPair(node)) {
         const kc = getAliasCount(doc, node.key, anchors2);
         const vc = getAliasCount(doc, node.value, anchors2);
@@ -837,10 +837,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path3, value) {
+    function collectionFromPath(schema, path4, value) {
       let v = value;
-      for (let i = path3.length - 1; i >= 0; --i) {
-        const k = path3[i];
+      for (let i = path4.length - 1; i >= 0; --i) {
+        const k = path4[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -859,7 +859,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path3) => path3 == null || typeof path3 === "object" && !!path3[Symbol.iterator]().next().done;
+    var isEmptyPath = (path4) => path4 == null || typeof path4 === "object" && !!path4[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -889,11 +889,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path3, value) {
-        if (isEmptyPath(path3))
+      addIn(path4, value) {
+        if (isEmptyPath(path4))
           this.add(value);
         else {
-          const [key, ...rest] = path3;
+          const [key, ...rest] = path4;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -907,8 +907,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path3) {
-        const [key, ...rest] = path3;
+      deleteIn(path4) {
+        const [key, ...rest] = path4;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -922,8 +922,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path3, keepScalar) {
-        const [key, ...rest] = path3;
+      getIn(path4, keepScalar) {
+        const [key, ...rest] = path4;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -941,8 +941,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path3) {
-        const [key, ...rest] = path3;
+      hasIn(path4) {
+        const [key, ...rest] = path4;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -952,8 +952,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path3, value) {
-        const [key, ...rest] = path3;
+      setIn(path4, value) {
+        const [key, ...rest] = path4;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -3468,9 +3468,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path3, value) {
+      addIn(path4, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path3, value);
+          this.contents.addIn(path4, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -3545,14 +3545,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path3) {
-        if (Collection.isEmptyPath(path3)) {
+      deleteIn(path4) {
+        if (Collection.isEmptyPath(path4)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path3) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path4) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -3567,10 +3567,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path3, keepScalar) {
-        if (Collection.isEmptyPath(path3))
+      getIn(path4, keepScalar) {
+        if (Collection.isEmptyPath(path4))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path3, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path4, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -3581,10 +3581,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path3) {
-        if (Collection.isEmptyPath(path3))
+      hasIn(path4) {
+        if (Collection.isEmptyPath(path4))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path3) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path4) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -3601,13 +3601,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path3, value) {
-        if (Collection.isEmptyPath(path3)) {
+      setIn(path4, value) {
+        if (Collection.isEmptyPath(path4)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path3), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path4), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path3, value);
+          this.contents.setIn(path4, value);
         }
       }
       /**
@@ -3666,8 +3666,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -3744,12 +3744,12 @@ var require_errors = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count = 1;
+        let count2 = 1;
         const end = error.linePos[1];
         if (end?.line === line && end.col > col) {
-          count = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count);
+        const pointer = " ".repeat(ci) + "^".repeat(count2);
         error.message += `:
 
 ${lineStr}
@@ -4848,7 +4848,7 @@ var require_compose_scalar = __commonJS({
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
-      const { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
+      const { value, type, comment, range: range2 } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
@@ -4868,7 +4868,7 @@ var require_compose_scalar = __commonJS({
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
         scalar = new Scalar.Scalar(value);
       }
-      scalar.range = range;
+      scalar.range = range2;
       scalar.source = value;
       if (type)
         scalar.type = type;
@@ -5568,9 +5568,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path3) => {
+    visit.itemAtPath = (cst, path4) => {
       let item = cst;
-      for (const [field, index] of path3) {
+      for (const [field, index] of path4) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -5579,23 +5579,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path3) => {
-      const parent = visit.itemAtPath(cst, path3.slice(0, -1));
-      const field = path3[path3.length - 1][0];
+    visit.parentCollection = (cst, path4) => {
+      const parent = visit.itemAtPath(cst, path4.slice(0, -1));
+      const field = path4[path4.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path3, item, visitor) {
-      let ctrl = visitor(item, path3);
+    function _visit(path4, item, visitor) {
+      let ctrl = visitor(item, path4);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path3.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path4.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5606,10 +5606,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path3);
+            ctrl = ctrl(item, path4);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path3) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path4) : ctrl;
     }
     exports2.visit = visit;
   }
@@ -7477,7 +7477,7 @@ var require_mod = __commonJS({
       }
       return score;
     };
-    var distance3 = function(a, b) {
+    var distance4 = function(a, b) {
       if (a.length < b.length) {
         var tmp = b;
         b = a;
@@ -7491,12 +7491,12 @@ var require_mod = __commonJS({
       }
       return myers_x(a, b);
     };
-    exports2.distance = distance3;
+    exports2.distance = distance4;
     var closest = function(str, arr) {
       var min_distance = Infinity;
       var min_index = 0;
       for (var i = 0; i < arr.length; i++) {
-        var dist = distance3(str, arr[i]);
+        var dist = distance4(str, arr[i]);
         if (dist < min_distance) {
           min_distance = dist;
           min_index = i;
@@ -8949,12 +8949,12 @@ var require_applicability = __commonJS({
     }
     exports2.schemaHasRulesForType = schemaHasRulesForType;
     function shouldUseGroup(schema, group) {
-      return group.rules.some((rule) => shouldUseRule(schema, rule));
+      return group.rules.some((rule2) => shouldUseRule(schema, rule2));
     }
     exports2.shouldUseGroup = shouldUseGroup;
-    function shouldUseRule(schema, rule) {
+    function shouldUseRule(schema, rule2) {
       var _a;
-      return schema[rule.keyword] !== void 0 || ((_a = rule.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema[kwd] !== void 0));
+      return schema[rule2.keyword] !== void 0 || ((_a = rule2.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema[kwd] !== void 0));
     }
     exports2.shouldUseRule = shouldUseRule;
   }
@@ -9400,10 +9400,10 @@ var require_keyword = __commonJS({
       if (def.async && !schemaEnv.$async)
         throw new Error("async keyword in sync schema");
     }
-    function useKeyword(gen, keyword, result) {
-      if (result === void 0)
+    function useKeyword(gen, keyword, result2) {
+      if (result2 === void 0)
         throw new Error(`keyword "${keyword}" failed to compile`);
-      return gen.scopeValue("keyword", typeof result == "function" ? { ref: result } : { ref: result, code: (0, codegen_1.stringify)(result) });
+      return gen.scopeValue("keyword", typeof result2 == "function" ? { ref: result2 } : { ref: result2, code: (0, codegen_1.stringify)(result2) });
     }
     function validSchemaType(schema, schemaType, allowUndefined = false) {
       return !schemaType.length || schemaType.some((st) => st === "array" ? Array.isArray(schema) : st === "object" ? schema && typeof schema == "object" && !Array.isArray(schema) : typeof schema == st || allowUndefined && typeof schema == "undefined");
@@ -9695,20 +9695,20 @@ var require_resolve = __commonJS({
       return false;
     }
     function countKeys(schema) {
-      let count = 0;
+      let count2 = 0;
       for (const key in schema) {
         if (key === "$ref")
           return Infinity;
-        count++;
+        count2++;
         if (SIMPLE_INLINED.has(key))
           continue;
         if (typeof schema[key] == "object") {
-          (0, util_1.eachItem)(schema[key], (sch) => count += countKeys(sch));
+          (0, util_1.eachItem)(schema[key], (sch) => count2 += countKeys(sch));
         }
-        if (count === Infinity)
+        if (count2 === Infinity)
           return Infinity;
       }
-      return count;
+      return count2;
     }
     function getFullPath(resolver, id = "", normalize) {
       if (normalize !== false)
@@ -10006,9 +10006,9 @@ var require_validate = __commonJS({
       if (useDefaults)
         (0, defaults_1.assignDefaults)(it, group.type);
       gen.block(() => {
-        for (const rule of group.rules) {
-          if ((0, applicability_1.shouldUseRule)(schema, rule)) {
-            keywordCode(it, rule.keyword, rule.definition, group.type);
+        for (const rule2 of group.rules) {
+          if ((0, applicability_1.shouldUseRule)(schema, rule2)) {
+            keywordCode(it, rule2.keyword, rule2.definition, group.type);
           }
         }
       });
@@ -10043,9 +10043,9 @@ var require_validate = __commonJS({
     function checkKeywordTypes(it, ts) {
       const rules = it.self.RULES.all;
       for (const keyword in rules) {
-        const rule = rules[keyword];
-        if (typeof rule == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule)) {
-          const { type } = rule.definition;
+        const rule2 = rules[keyword];
+        if (typeof rule2 == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule2)) {
+          const { type } = rule2.definition;
           if (type.length && !type.some((t) => hasApplicableType(ts, t))) {
             strictTypesError(it, `missing type "${type.join(",")}" for keyword "${keyword}"`);
           }
@@ -10737,8 +10737,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path3) {
-      let input = path3;
+    function removeDotSegments(path4) {
+      let input = path4;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -10812,11 +10812,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path3) {
-      if (path3 === "" || path3[0] === "/") {
-        return removeDotSegments(path3);
+    function removeDotSegmentsRelative(path4) {
+      if (path4 === "" || path4[0] === "/") {
+        return removeDotSegments(path4);
       }
-      const segments = path3.split("/");
+      const segments = path4.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -11179,8 +11179,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path3 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path3 && path3 !== "/" ? path3 : void 0;
+        const path4 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path4 && path4 !== "/" ? path4 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -11887,8 +11887,8 @@ var require_core = __commonJS({
         const formatOpt = opts.validateFormats;
         opts.validateFormats = false;
         this.RULES = (0, rules_1.getRules)();
-        checkOptions.call(this, removedOptions, opts, "NOT SUPPORTED");
-        checkOptions.call(this, deprecatedOptions, opts, "DEPRECATED", "warn");
+        checkOptions2.call(this, removedOptions, opts, "NOT SUPPORTED");
+        checkOptions2.call(this, deprecatedOptions, opts, "DEPRECATED", "warn");
         this._metaOpts = getMetaSchemaOptions.call(this);
         if (opts.formats)
           addInitialFormats.call(this);
@@ -12131,8 +12131,8 @@ var require_core = __commonJS({
         return this;
       }
       getKeyword(keyword) {
-        const rule = this.RULES.all[keyword];
-        return typeof rule == "object" ? rule.definition : !!rule;
+        const rule2 = this.RULES.all[keyword];
+        return typeof rule2 == "object" ? rule2.definition : !!rule2;
       }
       // Remove keyword
       removeKeyword(keyword) {
@@ -12140,7 +12140,7 @@ var require_core = __commonJS({
         delete RULES.keywords[keyword];
         delete RULES.all[keyword];
         for (const group of RULES.rules) {
-          const i = group.rules.findIndex((rule) => rule.keyword === keyword);
+          const i = group.rules.findIndex((rule2) => rule2.keyword === keyword);
           if (i >= 0)
             group.rules.splice(i, 1);
         }
@@ -12167,10 +12167,10 @@ var require_core = __commonJS({
           for (const seg of segments)
             keywords = keywords[seg];
           for (const key in rules) {
-            const rule = rules[key];
-            if (typeof rule != "object")
+            const rule2 = rules[key];
+            if (typeof rule2 != "object")
               continue;
-            const { $data } = rule.definition;
+            const { $data } = rule2.definition;
             const schema = keywords[key];
             if ($data && schema)
               keywords[key] = schemaOrData(schema);
@@ -12245,7 +12245,7 @@ var require_core = __commonJS({
     Ajv2.ValidationError = validation_error_1.default;
     Ajv2.MissingRefError = ref_error_1.default;
     exports2.default = Ajv2;
-    function checkOptions(checkOpts, options, msg, log = "error") {
+    function checkOptions2(checkOpts, options, msg, log = "error") {
       for (const key in checkOpts) {
         const opt = key;
         if (opt in options)
@@ -12334,7 +12334,7 @@ var require_core = __commonJS({
       RULES.keywords[keyword] = true;
       if (!definition)
         return;
-      const rule = {
+      const rule2 = {
         keyword,
         definition: {
           ...definition,
@@ -12343,18 +12343,18 @@ var require_core = __commonJS({
         }
       };
       if (definition.before)
-        addBeforeRule.call(this, ruleGroup, rule, definition.before);
+        addBeforeRule.call(this, ruleGroup, rule2, definition.before);
       else
-        ruleGroup.rules.push(rule);
-      RULES.all[keyword] = rule;
+        ruleGroup.rules.push(rule2);
+      RULES.all[keyword] = rule2;
       (_a = definition.implements) === null || _a === void 0 ? void 0 : _a.forEach((kwd) => this.addKeyword(kwd));
     }
-    function addBeforeRule(ruleGroup, rule, before) {
+    function addBeforeRule(ruleGroup, rule2, before) {
       const i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
       if (i >= 0) {
-        ruleGroup.rules.splice(i, 0, rule);
+        ruleGroup.rules.splice(i, 0, rule2);
       } else {
-        ruleGroup.rules.push(rule);
+        ruleGroup.rules.push(rule2);
         this.logger.warn(`rule ${before} is not defined`);
       }
     }
@@ -13246,8 +13246,8 @@ var require_contains = __commonJS({
         cxt.result(valid, () => cxt.reset());
         function validateItemsWithCount() {
           const schValid = gen.name("_valid");
-          const count = gen.let("count", 0);
-          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count)));
+          const count2 = gen.let("count", 0);
+          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count2)));
         }
         function validateItems(_valid, block) {
           gen.forRange("i", 0, len, (i) => {
@@ -13260,16 +13260,16 @@ var require_contains = __commonJS({
             block();
           });
         }
-        function checkLimits(count) {
-          gen.code((0, codegen_1._)`${count}++`);
+        function checkLimits(count2) {
+          gen.code((0, codegen_1._)`${count2}++`);
           if (max === void 0) {
-            gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, true).break());
+            gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true).break());
           } else {
-            gen.if((0, codegen_1._)`${count} > ${max}`, () => gen.assign(valid, false).break());
+            gen.if((0, codegen_1._)`${count2} > ${max}`, () => gen.assign(valid, false).break());
             if (min === 1)
               gen.assign(valid, true);
             else
-              gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, true));
+              gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true));
           }
         }
       }
@@ -14413,8 +14413,2096 @@ var require_ajv = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/constants.js
+// node_modules/pngjs/lib/chunkstream.js
+var require_chunkstream = __commonJS({
+  "node_modules/pngjs/lib/chunkstream.js"(exports2, module2) {
+    "use strict";
+    var util = require("util");
+    var Stream = require("stream");
+    var ChunkStream = module2.exports = function() {
+      Stream.call(this);
+      this._buffers = [];
+      this._buffered = 0;
+      this._reads = [];
+      this._paused = false;
+      this._encoding = "utf8";
+      this.writable = true;
+    };
+    util.inherits(ChunkStream, Stream);
+    ChunkStream.prototype.read = function(length, callback) {
+      this._reads.push({
+        length: Math.abs(length),
+        // if length < 0 then at most this length
+        allowLess: length < 0,
+        func: callback
+      });
+      process.nextTick(
+        function() {
+          this._process();
+          if (this._paused && this._reads && this._reads.length > 0) {
+            this._paused = false;
+            this.emit("drain");
+          }
+        }.bind(this)
+      );
+    };
+    ChunkStream.prototype.write = function(data, encoding) {
+      if (!this.writable) {
+        this.emit("error", new Error("Stream not writable"));
+        return false;
+      }
+      let dataBuffer;
+      if (Buffer.isBuffer(data)) {
+        dataBuffer = data;
+      } else {
+        dataBuffer = Buffer.from(data, encoding || this._encoding);
+      }
+      this._buffers.push(dataBuffer);
+      this._buffered += dataBuffer.length;
+      this._process();
+      if (this._reads && this._reads.length === 0) {
+        this._paused = true;
+      }
+      return this.writable && !this._paused;
+    };
+    ChunkStream.prototype.end = function(data, encoding) {
+      if (data) {
+        this.write(data, encoding);
+      }
+      this.writable = false;
+      if (!this._buffers) {
+        return;
+      }
+      if (this._buffers.length === 0) {
+        this._end();
+      } else {
+        this._buffers.push(null);
+        this._process();
+      }
+    };
+    ChunkStream.prototype.destroySoon = ChunkStream.prototype.end;
+    ChunkStream.prototype._end = function() {
+      if (this._reads.length > 0) {
+        this.emit("error", new Error("Unexpected end of input"));
+      }
+      this.destroy();
+    };
+    ChunkStream.prototype.destroy = function() {
+      if (!this._buffers) {
+        return;
+      }
+      this.writable = false;
+      this._reads = null;
+      this._buffers = null;
+      this.emit("close");
+    };
+    ChunkStream.prototype._processReadAllowingLess = function(read) {
+      this._reads.shift();
+      let smallerBuf = this._buffers[0];
+      if (smallerBuf.length > read.length) {
+        this._buffered -= read.length;
+        this._buffers[0] = smallerBuf.slice(read.length);
+        read.func.call(this, smallerBuf.slice(0, read.length));
+      } else {
+        this._buffered -= smallerBuf.length;
+        this._buffers.shift();
+        read.func.call(this, smallerBuf);
+      }
+    };
+    ChunkStream.prototype._processRead = function(read) {
+      this._reads.shift();
+      let pos = 0;
+      let count2 = 0;
+      let data = Buffer.alloc(read.length);
+      while (pos < read.length) {
+        let buf = this._buffers[count2++];
+        let len = Math.min(buf.length, read.length - pos);
+        buf.copy(data, pos, 0, len);
+        pos += len;
+        if (len !== buf.length) {
+          this._buffers[--count2] = buf.slice(len);
+        }
+      }
+      if (count2 > 0) {
+        this._buffers.splice(0, count2);
+      }
+      this._buffered -= read.length;
+      read.func.call(this, data);
+    };
+    ChunkStream.prototype._process = function() {
+      try {
+        while (this._buffered > 0 && this._reads && this._reads.length > 0) {
+          let read = this._reads[0];
+          if (read.allowLess) {
+            this._processReadAllowingLess(read);
+          } else if (this._buffered >= read.length) {
+            this._processRead(read);
+          } else {
+            break;
+          }
+        }
+        if (this._buffers && !this.writable) {
+          this._end();
+        }
+      } catch (ex) {
+        this.emit("error", ex);
+      }
+    };
+  }
+});
+
+// node_modules/pngjs/lib/interlace.js
+var require_interlace = __commonJS({
+  "node_modules/pngjs/lib/interlace.js"(exports2) {
+    "use strict";
+    var imagePasses = [
+      {
+        // pass 1 - 1px
+        x: [0],
+        y: [0]
+      },
+      {
+        // pass 2 - 1px
+        x: [4],
+        y: [0]
+      },
+      {
+        // pass 3 - 2px
+        x: [0, 4],
+        y: [4]
+      },
+      {
+        // pass 4 - 4px
+        x: [2, 6],
+        y: [0, 4]
+      },
+      {
+        // pass 5 - 8px
+        x: [0, 2, 4, 6],
+        y: [2, 6]
+      },
+      {
+        // pass 6 - 16px
+        x: [1, 3, 5, 7],
+        y: [0, 2, 4, 6]
+      },
+      {
+        // pass 7 - 32px
+        x: [0, 1, 2, 3, 4, 5, 6, 7],
+        y: [1, 3, 5, 7]
+      }
+    ];
+    exports2.getImagePasses = function(width, height) {
+      let images2 = [];
+      let xLeftOver = width % 8;
+      let yLeftOver = height % 8;
+      let xRepeats = (width - xLeftOver) / 8;
+      let yRepeats = (height - yLeftOver) / 8;
+      for (let i = 0; i < imagePasses.length; i++) {
+        let pass = imagePasses[i];
+        let passWidth = xRepeats * pass.x.length;
+        let passHeight = yRepeats * pass.y.length;
+        for (let j = 0; j < pass.x.length; j++) {
+          if (pass.x[j] < xLeftOver) {
+            passWidth++;
+          } else {
+            break;
+          }
+        }
+        for (let j = 0; j < pass.y.length; j++) {
+          if (pass.y[j] < yLeftOver) {
+            passHeight++;
+          } else {
+            break;
+          }
+        }
+        if (passWidth > 0 && passHeight > 0) {
+          images2.push({ width: passWidth, height: passHeight, index: i });
+        }
+      }
+      return images2;
+    };
+    exports2.getInterlaceIterator = function(width) {
+      return function(x, y, pass) {
+        let outerXLeftOver = x % imagePasses[pass].x.length;
+        let outerX = (x - outerXLeftOver) / imagePasses[pass].x.length * 8 + imagePasses[pass].x[outerXLeftOver];
+        let outerYLeftOver = y % imagePasses[pass].y.length;
+        let outerY = (y - outerYLeftOver) / imagePasses[pass].y.length * 8 + imagePasses[pass].y[outerYLeftOver];
+        return outerX * 4 + outerY * width * 4;
+      };
+    };
+  }
+});
+
+// node_modules/pngjs/lib/paeth-predictor.js
+var require_paeth_predictor = __commonJS({
+  "node_modules/pngjs/lib/paeth-predictor.js"(exports2, module2) {
+    "use strict";
+    module2.exports = function paethPredictor(left, above, upLeft) {
+      let paeth = left + above - upLeft;
+      let pLeft = Math.abs(paeth - left);
+      let pAbove = Math.abs(paeth - above);
+      let pUpLeft = Math.abs(paeth - upLeft);
+      if (pLeft <= pAbove && pLeft <= pUpLeft) {
+        return left;
+      }
+      if (pAbove <= pUpLeft) {
+        return above;
+      }
+      return upLeft;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/filter-parse.js
+var require_filter_parse = __commonJS({
+  "node_modules/pngjs/lib/filter-parse.js"(exports2, module2) {
+    "use strict";
+    var interlaceUtils = require_interlace();
+    var paethPredictor = require_paeth_predictor();
+    function getByteWidth(width, bpp, depth) {
+      let byteWidth = width * bpp;
+      if (depth !== 8) {
+        byteWidth = Math.ceil(byteWidth / (8 / depth));
+      }
+      return byteWidth;
+    }
+    var Filter = module2.exports = function(bitmapInfo, dependencies) {
+      let width = bitmapInfo.width;
+      let height = bitmapInfo.height;
+      let interlace = bitmapInfo.interlace;
+      let bpp = bitmapInfo.bpp;
+      let depth = bitmapInfo.depth;
+      this.read = dependencies.read;
+      this.write = dependencies.write;
+      this.complete = dependencies.complete;
+      this._imageIndex = 0;
+      this._images = [];
+      if (interlace) {
+        let passes = interlaceUtils.getImagePasses(width, height);
+        for (let i = 0; i < passes.length; i++) {
+          this._images.push({
+            byteWidth: getByteWidth(passes[i].width, bpp, depth),
+            height: passes[i].height,
+            lineIndex: 0
+          });
+        }
+      } else {
+        this._images.push({
+          byteWidth: getByteWidth(width, bpp, depth),
+          height,
+          lineIndex: 0
+        });
+      }
+      if (depth === 8) {
+        this._xComparison = bpp;
+      } else if (depth === 16) {
+        this._xComparison = bpp * 2;
+      } else {
+        this._xComparison = 1;
+      }
+    };
+    Filter.prototype.start = function() {
+      this.read(
+        this._images[this._imageIndex].byteWidth + 1,
+        this._reverseFilterLine.bind(this)
+      );
+    };
+    Filter.prototype._unFilterType1 = function(rawData, unfilteredLine, byteWidth) {
+      let xComparison = this._xComparison;
+      let xBiggerThan = xComparison - 1;
+      for (let x = 0; x < byteWidth; x++) {
+        let rawByte = rawData[1 + x];
+        let f1Left = x > xBiggerThan ? unfilteredLine[x - xComparison] : 0;
+        unfilteredLine[x] = rawByte + f1Left;
+      }
+    };
+    Filter.prototype._unFilterType2 = function(rawData, unfilteredLine, byteWidth) {
+      let lastLine = this._lastLine;
+      for (let x = 0; x < byteWidth; x++) {
+        let rawByte = rawData[1 + x];
+        let f2Up = lastLine ? lastLine[x] : 0;
+        unfilteredLine[x] = rawByte + f2Up;
+      }
+    };
+    Filter.prototype._unFilterType3 = function(rawData, unfilteredLine, byteWidth) {
+      let xComparison = this._xComparison;
+      let xBiggerThan = xComparison - 1;
+      let lastLine = this._lastLine;
+      for (let x = 0; x < byteWidth; x++) {
+        let rawByte = rawData[1 + x];
+        let f3Up = lastLine ? lastLine[x] : 0;
+        let f3Left = x > xBiggerThan ? unfilteredLine[x - xComparison] : 0;
+        let f3Add = Math.floor((f3Left + f3Up) / 2);
+        unfilteredLine[x] = rawByte + f3Add;
+      }
+    };
+    Filter.prototype._unFilterType4 = function(rawData, unfilteredLine, byteWidth) {
+      let xComparison = this._xComparison;
+      let xBiggerThan = xComparison - 1;
+      let lastLine = this._lastLine;
+      for (let x = 0; x < byteWidth; x++) {
+        let rawByte = rawData[1 + x];
+        let f4Up = lastLine ? lastLine[x] : 0;
+        let f4Left = x > xBiggerThan ? unfilteredLine[x - xComparison] : 0;
+        let f4UpLeft = x > xBiggerThan && lastLine ? lastLine[x - xComparison] : 0;
+        let f4Add = paethPredictor(f4Left, f4Up, f4UpLeft);
+        unfilteredLine[x] = rawByte + f4Add;
+      }
+    };
+    Filter.prototype._reverseFilterLine = function(rawData) {
+      let filter = rawData[0];
+      let unfilteredLine;
+      let currentImage = this._images[this._imageIndex];
+      let byteWidth = currentImage.byteWidth;
+      if (filter === 0) {
+        unfilteredLine = rawData.slice(1, byteWidth + 1);
+      } else {
+        unfilteredLine = Buffer.alloc(byteWidth);
+        switch (filter) {
+          case 1:
+            this._unFilterType1(rawData, unfilteredLine, byteWidth);
+            break;
+          case 2:
+            this._unFilterType2(rawData, unfilteredLine, byteWidth);
+            break;
+          case 3:
+            this._unFilterType3(rawData, unfilteredLine, byteWidth);
+            break;
+          case 4:
+            this._unFilterType4(rawData, unfilteredLine, byteWidth);
+            break;
+          default:
+            throw new Error("Unrecognised filter type - " + filter);
+        }
+      }
+      this.write(unfilteredLine);
+      currentImage.lineIndex++;
+      if (currentImage.lineIndex >= currentImage.height) {
+        this._lastLine = null;
+        this._imageIndex++;
+        currentImage = this._images[this._imageIndex];
+      } else {
+        this._lastLine = unfilteredLine;
+      }
+      if (currentImage) {
+        this.read(currentImage.byteWidth + 1, this._reverseFilterLine.bind(this));
+      } else {
+        this._lastLine = null;
+        this.complete();
+      }
+    };
+  }
+});
+
+// node_modules/pngjs/lib/filter-parse-async.js
+var require_filter_parse_async = __commonJS({
+  "node_modules/pngjs/lib/filter-parse-async.js"(exports2, module2) {
+    "use strict";
+    var util = require("util");
+    var ChunkStream = require_chunkstream();
+    var Filter = require_filter_parse();
+    var FilterAsync = module2.exports = function(bitmapInfo) {
+      ChunkStream.call(this);
+      let buffers = [];
+      let that = this;
+      this._filter = new Filter(bitmapInfo, {
+        read: this.read.bind(this),
+        write: function(buffer) {
+          buffers.push(buffer);
+        },
+        complete: function() {
+          that.emit("complete", Buffer.concat(buffers));
+        }
+      });
+      this._filter.start();
+    };
+    util.inherits(FilterAsync, ChunkStream);
+  }
+});
+
+// node_modules/pngjs/lib/constants.js
 var require_constants = __commonJS({
+  "node_modules/pngjs/lib/constants.js"(exports2, module2) {
+    "use strict";
+    module2.exports = {
+      PNG_SIGNATURE: [137, 80, 78, 71, 13, 10, 26, 10],
+      TYPE_IHDR: 1229472850,
+      TYPE_IEND: 1229278788,
+      TYPE_IDAT: 1229209940,
+      TYPE_PLTE: 1347179589,
+      TYPE_tRNS: 1951551059,
+      // eslint-disable-line camelcase
+      TYPE_gAMA: 1732332865,
+      // eslint-disable-line camelcase
+      // color-type bits
+      COLORTYPE_GRAYSCALE: 0,
+      COLORTYPE_PALETTE: 1,
+      COLORTYPE_COLOR: 2,
+      COLORTYPE_ALPHA: 4,
+      // e.g. grayscale and alpha
+      // color-type combinations
+      COLORTYPE_PALETTE_COLOR: 3,
+      COLORTYPE_COLOR_ALPHA: 6,
+      COLORTYPE_TO_BPP_MAP: {
+        0: 1,
+        2: 3,
+        3: 1,
+        4: 2,
+        6: 4
+      },
+      GAMMA_DIVISION: 1e5
+    };
+  }
+});
+
+// node_modules/pngjs/lib/crc.js
+var require_crc = __commonJS({
+  "node_modules/pngjs/lib/crc.js"(exports2, module2) {
+    "use strict";
+    var crcTable = [];
+    (function() {
+      for (let i = 0; i < 256; i++) {
+        let currentCrc = i;
+        for (let j = 0; j < 8; j++) {
+          if (currentCrc & 1) {
+            currentCrc = 3988292384 ^ currentCrc >>> 1;
+          } else {
+            currentCrc = currentCrc >>> 1;
+          }
+        }
+        crcTable[i] = currentCrc;
+      }
+    })();
+    var CrcCalculator = module2.exports = function() {
+      this._crc = -1;
+    };
+    CrcCalculator.prototype.write = function(data) {
+      for (let i = 0; i < data.length; i++) {
+        this._crc = crcTable[(this._crc ^ data[i]) & 255] ^ this._crc >>> 8;
+      }
+      return true;
+    };
+    CrcCalculator.prototype.crc32 = function() {
+      return this._crc ^ -1;
+    };
+    CrcCalculator.crc32 = function(buf) {
+      let crc = -1;
+      for (let i = 0; i < buf.length; i++) {
+        crc = crcTable[(crc ^ buf[i]) & 255] ^ crc >>> 8;
+      }
+      return crc ^ -1;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/parser.js
+var require_parser2 = __commonJS({
+  "node_modules/pngjs/lib/parser.js"(exports2, module2) {
+    "use strict";
+    var constants = require_constants();
+    var CrcCalculator = require_crc();
+    var Parser = module2.exports = function(options, dependencies) {
+      this._options = options;
+      options.checkCRC = options.checkCRC !== false;
+      this._hasIHDR = false;
+      this._hasIEND = false;
+      this._emittedHeadersFinished = false;
+      this._palette = [];
+      this._colorType = 0;
+      this._chunks = {};
+      this._chunks[constants.TYPE_IHDR] = this._handleIHDR.bind(this);
+      this._chunks[constants.TYPE_IEND] = this._handleIEND.bind(this);
+      this._chunks[constants.TYPE_IDAT] = this._handleIDAT.bind(this);
+      this._chunks[constants.TYPE_PLTE] = this._handlePLTE.bind(this);
+      this._chunks[constants.TYPE_tRNS] = this._handleTRNS.bind(this);
+      this._chunks[constants.TYPE_gAMA] = this._handleGAMA.bind(this);
+      this.read = dependencies.read;
+      this.error = dependencies.error;
+      this.metadata = dependencies.metadata;
+      this.gamma = dependencies.gamma;
+      this.transColor = dependencies.transColor;
+      this.palette = dependencies.palette;
+      this.parsed = dependencies.parsed;
+      this.inflateData = dependencies.inflateData;
+      this.finished = dependencies.finished;
+      this.simpleTransparency = dependencies.simpleTransparency;
+      this.headersFinished = dependencies.headersFinished || function() {
+      };
+    };
+    Parser.prototype.start = function() {
+      this.read(constants.PNG_SIGNATURE.length, this._parseSignature.bind(this));
+    };
+    Parser.prototype._parseSignature = function(data) {
+      let signature = constants.PNG_SIGNATURE;
+      for (let i = 0; i < signature.length; i++) {
+        if (data[i] !== signature[i]) {
+          this.error(new Error("Invalid file signature"));
+          return;
+        }
+      }
+      this.read(8, this._parseChunkBegin.bind(this));
+    };
+    Parser.prototype._parseChunkBegin = function(data) {
+      let length = data.readUInt32BE(0);
+      let type = data.readUInt32BE(4);
+      let name = "";
+      for (let i = 4; i < 8; i++) {
+        name += String.fromCharCode(data[i]);
+      }
+      let ancillary = Boolean(data[4] & 32);
+      if (!this._hasIHDR && type !== constants.TYPE_IHDR) {
+        this.error(new Error("Expected IHDR on beggining"));
+        return;
+      }
+      this._crc = new CrcCalculator();
+      this._crc.write(Buffer.from(name));
+      if (this._chunks[type]) {
+        return this._chunks[type](length);
+      }
+      if (!ancillary) {
+        this.error(new Error("Unsupported critical chunk type " + name));
+        return;
+      }
+      this.read(length + 4, this._skipChunk.bind(this));
+    };
+    Parser.prototype._skipChunk = function() {
+      this.read(8, this._parseChunkBegin.bind(this));
+    };
+    Parser.prototype._handleChunkEnd = function() {
+      this.read(4, this._parseChunkEnd.bind(this));
+    };
+    Parser.prototype._parseChunkEnd = function(data) {
+      let fileCrc = data.readInt32BE(0);
+      let calcCrc = this._crc.crc32();
+      if (this._options.checkCRC && calcCrc !== fileCrc) {
+        this.error(new Error("Crc error - " + fileCrc + " - " + calcCrc));
+        return;
+      }
+      if (!this._hasIEND) {
+        this.read(8, this._parseChunkBegin.bind(this));
+      }
+    };
+    Parser.prototype._handleIHDR = function(length) {
+      this.read(length, this._parseIHDR.bind(this));
+    };
+    Parser.prototype._parseIHDR = function(data) {
+      this._crc.write(data);
+      let width = data.readUInt32BE(0);
+      let height = data.readUInt32BE(4);
+      let depth = data[8];
+      let colorType = data[9];
+      let compr = data[10];
+      let filter = data[11];
+      let interlace = data[12];
+      if (depth !== 8 && depth !== 4 && depth !== 2 && depth !== 1 && depth !== 16) {
+        this.error(new Error("Unsupported bit depth " + depth));
+        return;
+      }
+      if (!(colorType in constants.COLORTYPE_TO_BPP_MAP)) {
+        this.error(new Error("Unsupported color type"));
+        return;
+      }
+      if (compr !== 0) {
+        this.error(new Error("Unsupported compression method"));
+        return;
+      }
+      if (filter !== 0) {
+        this.error(new Error("Unsupported filter method"));
+        return;
+      }
+      if (interlace !== 0 && interlace !== 1) {
+        this.error(new Error("Unsupported interlace method"));
+        return;
+      }
+      this._colorType = colorType;
+      let bpp = constants.COLORTYPE_TO_BPP_MAP[this._colorType];
+      this._hasIHDR = true;
+      this.metadata({
+        width,
+        height,
+        depth,
+        interlace: Boolean(interlace),
+        palette: Boolean(colorType & constants.COLORTYPE_PALETTE),
+        color: Boolean(colorType & constants.COLORTYPE_COLOR),
+        alpha: Boolean(colorType & constants.COLORTYPE_ALPHA),
+        bpp,
+        colorType
+      });
+      this._handleChunkEnd();
+    };
+    Parser.prototype._handlePLTE = function(length) {
+      this.read(length, this._parsePLTE.bind(this));
+    };
+    Parser.prototype._parsePLTE = function(data) {
+      this._crc.write(data);
+      let entries = Math.floor(data.length / 3);
+      for (let i = 0; i < entries; i++) {
+        this._palette.push([data[i * 3], data[i * 3 + 1], data[i * 3 + 2], 255]);
+      }
+      this.palette(this._palette);
+      this._handleChunkEnd();
+    };
+    Parser.prototype._handleTRNS = function(length) {
+      this.simpleTransparency();
+      this.read(length, this._parseTRNS.bind(this));
+    };
+    Parser.prototype._parseTRNS = function(data) {
+      this._crc.write(data);
+      if (this._colorType === constants.COLORTYPE_PALETTE_COLOR) {
+        if (this._palette.length === 0) {
+          this.error(new Error("Transparency chunk must be after palette"));
+          return;
+        }
+        if (data.length > this._palette.length) {
+          this.error(new Error("More transparent colors than palette size"));
+          return;
+        }
+        for (let i = 0; i < data.length; i++) {
+          this._palette[i][3] = data[i];
+        }
+        this.palette(this._palette);
+      }
+      if (this._colorType === constants.COLORTYPE_GRAYSCALE) {
+        this.transColor([data.readUInt16BE(0)]);
+      }
+      if (this._colorType === constants.COLORTYPE_COLOR) {
+        this.transColor([
+          data.readUInt16BE(0),
+          data.readUInt16BE(2),
+          data.readUInt16BE(4)
+        ]);
+      }
+      this._handleChunkEnd();
+    };
+    Parser.prototype._handleGAMA = function(length) {
+      this.read(length, this._parseGAMA.bind(this));
+    };
+    Parser.prototype._parseGAMA = function(data) {
+      this._crc.write(data);
+      this.gamma(data.readUInt32BE(0) / constants.GAMMA_DIVISION);
+      this._handleChunkEnd();
+    };
+    Parser.prototype._handleIDAT = function(length) {
+      if (!this._emittedHeadersFinished) {
+        this._emittedHeadersFinished = true;
+        this.headersFinished();
+      }
+      this.read(-length, this._parseIDAT.bind(this, length));
+    };
+    Parser.prototype._parseIDAT = function(length, data) {
+      this._crc.write(data);
+      if (this._colorType === constants.COLORTYPE_PALETTE_COLOR && this._palette.length === 0) {
+        throw new Error("Expected palette not found");
+      }
+      this.inflateData(data);
+      let leftOverLength = length - data.length;
+      if (leftOverLength > 0) {
+        this._handleIDAT(leftOverLength);
+      } else {
+        this._handleChunkEnd();
+      }
+    };
+    Parser.prototype._handleIEND = function(length) {
+      this.read(length, this._parseIEND.bind(this));
+    };
+    Parser.prototype._parseIEND = function(data) {
+      this._crc.write(data);
+      this._hasIEND = true;
+      this._handleChunkEnd();
+      if (this.finished) {
+        this.finished();
+      }
+    };
+  }
+});
+
+// node_modules/pngjs/lib/bitmapper.js
+var require_bitmapper = __commonJS({
+  "node_modules/pngjs/lib/bitmapper.js"(exports2) {
+    "use strict";
+    var interlaceUtils = require_interlace();
+    var pixelBppMapper = [
+      // 0 - dummy entry
+      function() {
+      },
+      // 1 - L
+      // 0: 0, 1: 0, 2: 0, 3: 0xff
+      function(pxData, data, pxPos, rawPos) {
+        if (rawPos === data.length) {
+          throw new Error("Ran out of data");
+        }
+        let pixel = data[rawPos];
+        pxData[pxPos] = pixel;
+        pxData[pxPos + 1] = pixel;
+        pxData[pxPos + 2] = pixel;
+        pxData[pxPos + 3] = 255;
+      },
+      // 2 - LA
+      // 0: 0, 1: 0, 2: 0, 3: 1
+      function(pxData, data, pxPos, rawPos) {
+        if (rawPos + 1 >= data.length) {
+          throw new Error("Ran out of data");
+        }
+        let pixel = data[rawPos];
+        pxData[pxPos] = pixel;
+        pxData[pxPos + 1] = pixel;
+        pxData[pxPos + 2] = pixel;
+        pxData[pxPos + 3] = data[rawPos + 1];
+      },
+      // 3 - RGB
+      // 0: 0, 1: 1, 2: 2, 3: 0xff
+      function(pxData, data, pxPos, rawPos) {
+        if (rawPos + 2 >= data.length) {
+          throw new Error("Ran out of data");
+        }
+        pxData[pxPos] = data[rawPos];
+        pxData[pxPos + 1] = data[rawPos + 1];
+        pxData[pxPos + 2] = data[rawPos + 2];
+        pxData[pxPos + 3] = 255;
+      },
+      // 4 - RGBA
+      // 0: 0, 1: 1, 2: 2, 3: 3
+      function(pxData, data, pxPos, rawPos) {
+        if (rawPos + 3 >= data.length) {
+          throw new Error("Ran out of data");
+        }
+        pxData[pxPos] = data[rawPos];
+        pxData[pxPos + 1] = data[rawPos + 1];
+        pxData[pxPos + 2] = data[rawPos + 2];
+        pxData[pxPos + 3] = data[rawPos + 3];
+      }
+    ];
+    var pixelBppCustomMapper = [
+      // 0 - dummy entry
+      function() {
+      },
+      // 1 - L
+      // 0: 0, 1: 0, 2: 0, 3: 0xff
+      function(pxData, pixelData, pxPos, maxBit) {
+        let pixel = pixelData[0];
+        pxData[pxPos] = pixel;
+        pxData[pxPos + 1] = pixel;
+        pxData[pxPos + 2] = pixel;
+        pxData[pxPos + 3] = maxBit;
+      },
+      // 2 - LA
+      // 0: 0, 1: 0, 2: 0, 3: 1
+      function(pxData, pixelData, pxPos) {
+        let pixel = pixelData[0];
+        pxData[pxPos] = pixel;
+        pxData[pxPos + 1] = pixel;
+        pxData[pxPos + 2] = pixel;
+        pxData[pxPos + 3] = pixelData[1];
+      },
+      // 3 - RGB
+      // 0: 0, 1: 1, 2: 2, 3: 0xff
+      function(pxData, pixelData, pxPos, maxBit) {
+        pxData[pxPos] = pixelData[0];
+        pxData[pxPos + 1] = pixelData[1];
+        pxData[pxPos + 2] = pixelData[2];
+        pxData[pxPos + 3] = maxBit;
+      },
+      // 4 - RGBA
+      // 0: 0, 1: 1, 2: 2, 3: 3
+      function(pxData, pixelData, pxPos) {
+        pxData[pxPos] = pixelData[0];
+        pxData[pxPos + 1] = pixelData[1];
+        pxData[pxPos + 2] = pixelData[2];
+        pxData[pxPos + 3] = pixelData[3];
+      }
+    ];
+    function bitRetriever(data, depth) {
+      let leftOver = [];
+      let i = 0;
+      function split() {
+        if (i === data.length) {
+          throw new Error("Ran out of data");
+        }
+        let byte = data[i];
+        i++;
+        let byte8, byte7, byte6, byte5, byte4, byte3, byte2, byte1;
+        switch (depth) {
+          default:
+            throw new Error("unrecognised depth");
+          case 16:
+            byte2 = data[i];
+            i++;
+            leftOver.push((byte << 8) + byte2);
+            break;
+          case 4:
+            byte2 = byte & 15;
+            byte1 = byte >> 4;
+            leftOver.push(byte1, byte2);
+            break;
+          case 2:
+            byte4 = byte & 3;
+            byte3 = byte >> 2 & 3;
+            byte2 = byte >> 4 & 3;
+            byte1 = byte >> 6 & 3;
+            leftOver.push(byte1, byte2, byte3, byte4);
+            break;
+          case 1:
+            byte8 = byte & 1;
+            byte7 = byte >> 1 & 1;
+            byte6 = byte >> 2 & 1;
+            byte5 = byte >> 3 & 1;
+            byte4 = byte >> 4 & 1;
+            byte3 = byte >> 5 & 1;
+            byte2 = byte >> 6 & 1;
+            byte1 = byte >> 7 & 1;
+            leftOver.push(byte1, byte2, byte3, byte4, byte5, byte6, byte7, byte8);
+            break;
+        }
+      }
+      return {
+        get: function(count2) {
+          while (leftOver.length < count2) {
+            split();
+          }
+          let returner = leftOver.slice(0, count2);
+          leftOver = leftOver.slice(count2);
+          return returner;
+        },
+        resetAfterLine: function() {
+          leftOver.length = 0;
+        },
+        end: function() {
+          if (i !== data.length) {
+            throw new Error("extra data found");
+          }
+        }
+      };
+    }
+    function mapImage8Bit(image, pxData, getPxPos, bpp, data, rawPos) {
+      let imageWidth = image.width;
+      let imageHeight = image.height;
+      let imagePass = image.index;
+      for (let y = 0; y < imageHeight; y++) {
+        for (let x = 0; x < imageWidth; x++) {
+          let pxPos = getPxPos(x, y, imagePass);
+          pixelBppMapper[bpp](pxData, data, pxPos, rawPos);
+          rawPos += bpp;
+        }
+      }
+      return rawPos;
+    }
+    function mapImageCustomBit(image, pxData, getPxPos, bpp, bits, maxBit) {
+      let imageWidth = image.width;
+      let imageHeight = image.height;
+      let imagePass = image.index;
+      for (let y = 0; y < imageHeight; y++) {
+        for (let x = 0; x < imageWidth; x++) {
+          let pixelData = bits.get(bpp);
+          let pxPos = getPxPos(x, y, imagePass);
+          pixelBppCustomMapper[bpp](pxData, pixelData, pxPos, maxBit);
+        }
+        bits.resetAfterLine();
+      }
+    }
+    exports2.dataToBitMap = function(data, bitmapInfo) {
+      let width = bitmapInfo.width;
+      let height = bitmapInfo.height;
+      let depth = bitmapInfo.depth;
+      let bpp = bitmapInfo.bpp;
+      let interlace = bitmapInfo.interlace;
+      let bits;
+      if (depth !== 8) {
+        bits = bitRetriever(data, depth);
+      }
+      let pxData;
+      if (depth <= 8) {
+        pxData = Buffer.alloc(width * height * 4);
+      } else {
+        pxData = new Uint16Array(width * height * 4);
+      }
+      let maxBit = Math.pow(2, depth) - 1;
+      let rawPos = 0;
+      let images2;
+      let getPxPos;
+      if (interlace) {
+        images2 = interlaceUtils.getImagePasses(width, height);
+        getPxPos = interlaceUtils.getInterlaceIterator(width, height);
+      } else {
+        let nonInterlacedPxPos = 0;
+        getPxPos = function() {
+          let returner = nonInterlacedPxPos;
+          nonInterlacedPxPos += 4;
+          return returner;
+        };
+        images2 = [{ width, height }];
+      }
+      for (let imageIndex = 0; imageIndex < images2.length; imageIndex++) {
+        if (depth === 8) {
+          rawPos = mapImage8Bit(
+            images2[imageIndex],
+            pxData,
+            getPxPos,
+            bpp,
+            data,
+            rawPos
+          );
+        } else {
+          mapImageCustomBit(
+            images2[imageIndex],
+            pxData,
+            getPxPos,
+            bpp,
+            bits,
+            maxBit
+          );
+        }
+      }
+      if (depth === 8) {
+        if (rawPos !== data.length) {
+          throw new Error("extra data found");
+        }
+      } else {
+        bits.end();
+      }
+      return pxData;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/format-normaliser.js
+var require_format_normaliser = __commonJS({
+  "node_modules/pngjs/lib/format-normaliser.js"(exports2, module2) {
+    "use strict";
+    function dePalette(indata, outdata, width, height, palette) {
+      let pxPos = 0;
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          let color = palette[indata[pxPos]];
+          if (!color) {
+            throw new Error("index " + indata[pxPos] + " not in palette");
+          }
+          for (let i = 0; i < 4; i++) {
+            outdata[pxPos + i] = color[i];
+          }
+          pxPos += 4;
+        }
+      }
+    }
+    function replaceTransparentColor(indata, outdata, width, height, transColor) {
+      let pxPos = 0;
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          let makeTrans = false;
+          if (transColor.length === 1) {
+            if (transColor[0] === indata[pxPos]) {
+              makeTrans = true;
+            }
+          } else if (transColor[0] === indata[pxPos] && transColor[1] === indata[pxPos + 1] && transColor[2] === indata[pxPos + 2]) {
+            makeTrans = true;
+          }
+          if (makeTrans) {
+            for (let i = 0; i < 4; i++) {
+              outdata[pxPos + i] = 0;
+            }
+          }
+          pxPos += 4;
+        }
+      }
+    }
+    function scaleDepth(indata, outdata, width, height, depth) {
+      let maxOutSample = 255;
+      let maxInSample = Math.pow(2, depth) - 1;
+      let pxPos = 0;
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          for (let i = 0; i < 4; i++) {
+            outdata[pxPos + i] = Math.floor(
+              indata[pxPos + i] * maxOutSample / maxInSample + 0.5
+            );
+          }
+          pxPos += 4;
+        }
+      }
+    }
+    module2.exports = function(indata, imageData, skipRescale = false) {
+      let depth = imageData.depth;
+      let width = imageData.width;
+      let height = imageData.height;
+      let colorType = imageData.colorType;
+      let transColor = imageData.transColor;
+      let palette = imageData.palette;
+      let outdata = indata;
+      if (colorType === 3) {
+        dePalette(indata, outdata, width, height, palette);
+      } else {
+        if (transColor) {
+          replaceTransparentColor(indata, outdata, width, height, transColor);
+        }
+        if (depth !== 8 && !skipRescale) {
+          if (depth === 16) {
+            outdata = Buffer.alloc(width * height * 4);
+          }
+          scaleDepth(indata, outdata, width, height, depth);
+        }
+      }
+      return outdata;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/parser-async.js
+var require_parser_async = __commonJS({
+  "node_modules/pngjs/lib/parser-async.js"(exports2, module2) {
+    "use strict";
+    var util = require("util");
+    var zlib = require("zlib");
+    var ChunkStream = require_chunkstream();
+    var FilterAsync = require_filter_parse_async();
+    var Parser = require_parser2();
+    var bitmapper = require_bitmapper();
+    var formatNormaliser = require_format_normaliser();
+    var ParserAsync = module2.exports = function(options) {
+      ChunkStream.call(this);
+      this._parser = new Parser(options, {
+        read: this.read.bind(this),
+        error: this._handleError.bind(this),
+        metadata: this._handleMetaData.bind(this),
+        gamma: this.emit.bind(this, "gamma"),
+        palette: this._handlePalette.bind(this),
+        transColor: this._handleTransColor.bind(this),
+        finished: this._finished.bind(this),
+        inflateData: this._inflateData.bind(this),
+        simpleTransparency: this._simpleTransparency.bind(this),
+        headersFinished: this._headersFinished.bind(this)
+      });
+      this._options = options;
+      this.writable = true;
+      this._parser.start();
+    };
+    util.inherits(ParserAsync, ChunkStream);
+    ParserAsync.prototype._handleError = function(err) {
+      this.emit("error", err);
+      this.writable = false;
+      this.destroy();
+      if (this._inflate && this._inflate.destroy) {
+        this._inflate.destroy();
+      }
+      if (this._filter) {
+        this._filter.destroy();
+        this._filter.on("error", function() {
+        });
+      }
+      this.errord = true;
+    };
+    ParserAsync.prototype._inflateData = function(data) {
+      if (!this._inflate) {
+        if (this._bitmapInfo.interlace) {
+          this._inflate = zlib.createInflate();
+          this._inflate.on("error", this.emit.bind(this, "error"));
+          this._filter.on("complete", this._complete.bind(this));
+          this._inflate.pipe(this._filter);
+        } else {
+          let rowSize = (this._bitmapInfo.width * this._bitmapInfo.bpp * this._bitmapInfo.depth + 7 >> 3) + 1;
+          let imageSize = rowSize * this._bitmapInfo.height;
+          let chunkSize = Math.max(imageSize, zlib.Z_MIN_CHUNK);
+          this._inflate = zlib.createInflate({ chunkSize });
+          let leftToInflate = imageSize;
+          let emitError = this.emit.bind(this, "error");
+          this._inflate.on("error", function(err) {
+            if (!leftToInflate) {
+              return;
+            }
+            emitError(err);
+          });
+          this._filter.on("complete", this._complete.bind(this));
+          let filterWrite = this._filter.write.bind(this._filter);
+          this._inflate.on("data", function(chunk) {
+            if (!leftToInflate) {
+              return;
+            }
+            if (chunk.length > leftToInflate) {
+              chunk = chunk.slice(0, leftToInflate);
+            }
+            leftToInflate -= chunk.length;
+            filterWrite(chunk);
+          });
+          this._inflate.on("end", this._filter.end.bind(this._filter));
+        }
+      }
+      this._inflate.write(data);
+    };
+    ParserAsync.prototype._handleMetaData = function(metaData) {
+      this._metaData = metaData;
+      this._bitmapInfo = Object.create(metaData);
+      this._filter = new FilterAsync(this._bitmapInfo);
+    };
+    ParserAsync.prototype._handleTransColor = function(transColor) {
+      this._bitmapInfo.transColor = transColor;
+    };
+    ParserAsync.prototype._handlePalette = function(palette) {
+      this._bitmapInfo.palette = palette;
+    };
+    ParserAsync.prototype._simpleTransparency = function() {
+      this._metaData.alpha = true;
+    };
+    ParserAsync.prototype._headersFinished = function() {
+      this.emit("metadata", this._metaData);
+    };
+    ParserAsync.prototype._finished = function() {
+      if (this.errord) {
+        return;
+      }
+      if (!this._inflate) {
+        this.emit("error", "No Inflate block");
+      } else {
+        this._inflate.end();
+      }
+    };
+    ParserAsync.prototype._complete = function(filteredData) {
+      if (this.errord) {
+        return;
+      }
+      let normalisedBitmapData;
+      try {
+        let bitmapData = bitmapper.dataToBitMap(filteredData, this._bitmapInfo);
+        normalisedBitmapData = formatNormaliser(
+          bitmapData,
+          this._bitmapInfo,
+          this._options.skipRescale
+        );
+        bitmapData = null;
+      } catch (ex) {
+        this._handleError(ex);
+        return;
+      }
+      this.emit("parsed", normalisedBitmapData);
+    };
+  }
+});
+
+// node_modules/pngjs/lib/bitpacker.js
+var require_bitpacker = __commonJS({
+  "node_modules/pngjs/lib/bitpacker.js"(exports2, module2) {
+    "use strict";
+    var constants = require_constants();
+    module2.exports = function(dataIn, width, height, options) {
+      let outHasAlpha = [constants.COLORTYPE_COLOR_ALPHA, constants.COLORTYPE_ALPHA].indexOf(
+        options.colorType
+      ) !== -1;
+      if (options.colorType === options.inputColorType) {
+        let bigEndian = (function() {
+          let buffer = new ArrayBuffer(2);
+          new DataView(buffer).setInt16(
+            0,
+            256,
+            true
+            /* littleEndian */
+          );
+          return new Int16Array(buffer)[0] !== 256;
+        })();
+        if (options.bitDepth === 8 || options.bitDepth === 16 && bigEndian) {
+          return dataIn;
+        }
+      }
+      let data = options.bitDepth !== 16 ? dataIn : new Uint16Array(dataIn.buffer);
+      let maxValue = 255;
+      let inBpp = constants.COLORTYPE_TO_BPP_MAP[options.inputColorType];
+      if (inBpp === 4 && !options.inputHasAlpha) {
+        inBpp = 3;
+      }
+      let outBpp = constants.COLORTYPE_TO_BPP_MAP[options.colorType];
+      if (options.bitDepth === 16) {
+        maxValue = 65535;
+        outBpp *= 2;
+      }
+      let outData = Buffer.alloc(width * height * outBpp);
+      let inIndex = 0;
+      let outIndex = 0;
+      let bgColor = options.bgColor || {};
+      if (bgColor.red === void 0) {
+        bgColor.red = maxValue;
+      }
+      if (bgColor.green === void 0) {
+        bgColor.green = maxValue;
+      }
+      if (bgColor.blue === void 0) {
+        bgColor.blue = maxValue;
+      }
+      function getRGBA() {
+        let red;
+        let green;
+        let blue;
+        let alpha = maxValue;
+        switch (options.inputColorType) {
+          case constants.COLORTYPE_COLOR_ALPHA:
+            alpha = data[inIndex + 3];
+            red = data[inIndex];
+            green = data[inIndex + 1];
+            blue = data[inIndex + 2];
+            break;
+          case constants.COLORTYPE_COLOR:
+            red = data[inIndex];
+            green = data[inIndex + 1];
+            blue = data[inIndex + 2];
+            break;
+          case constants.COLORTYPE_ALPHA:
+            alpha = data[inIndex + 1];
+            red = data[inIndex];
+            green = red;
+            blue = red;
+            break;
+          case constants.COLORTYPE_GRAYSCALE:
+            red = data[inIndex];
+            green = red;
+            blue = red;
+            break;
+          default:
+            throw new Error(
+              "input color type:" + options.inputColorType + " is not supported at present"
+            );
+        }
+        if (options.inputHasAlpha) {
+          if (!outHasAlpha) {
+            alpha /= maxValue;
+            red = Math.min(
+              Math.max(Math.round((1 - alpha) * bgColor.red + alpha * red), 0),
+              maxValue
+            );
+            green = Math.min(
+              Math.max(Math.round((1 - alpha) * bgColor.green + alpha * green), 0),
+              maxValue
+            );
+            blue = Math.min(
+              Math.max(Math.round((1 - alpha) * bgColor.blue + alpha * blue), 0),
+              maxValue
+            );
+          }
+        }
+        return { red, green, blue, alpha };
+      }
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          let rgba = getRGBA(data, inIndex);
+          switch (options.colorType) {
+            case constants.COLORTYPE_COLOR_ALPHA:
+            case constants.COLORTYPE_COLOR:
+              if (options.bitDepth === 8) {
+                outData[outIndex] = rgba.red;
+                outData[outIndex + 1] = rgba.green;
+                outData[outIndex + 2] = rgba.blue;
+                if (outHasAlpha) {
+                  outData[outIndex + 3] = rgba.alpha;
+                }
+              } else {
+                outData.writeUInt16BE(rgba.red, outIndex);
+                outData.writeUInt16BE(rgba.green, outIndex + 2);
+                outData.writeUInt16BE(rgba.blue, outIndex + 4);
+                if (outHasAlpha) {
+                  outData.writeUInt16BE(rgba.alpha, outIndex + 6);
+                }
+              }
+              break;
+            case constants.COLORTYPE_ALPHA:
+            case constants.COLORTYPE_GRAYSCALE: {
+              let grayscale = (rgba.red + rgba.green + rgba.blue) / 3;
+              if (options.bitDepth === 8) {
+                outData[outIndex] = grayscale;
+                if (outHasAlpha) {
+                  outData[outIndex + 1] = rgba.alpha;
+                }
+              } else {
+                outData.writeUInt16BE(grayscale, outIndex);
+                if (outHasAlpha) {
+                  outData.writeUInt16BE(rgba.alpha, outIndex + 2);
+                }
+              }
+              break;
+            }
+            default:
+              throw new Error("unrecognised color Type " + options.colorType);
+          }
+          inIndex += inBpp;
+          outIndex += outBpp;
+        }
+      }
+      return outData;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/filter-pack.js
+var require_filter_pack = __commonJS({
+  "node_modules/pngjs/lib/filter-pack.js"(exports2, module2) {
+    "use strict";
+    var paethPredictor = require_paeth_predictor();
+    function filterNone(pxData, pxPos, byteWidth, rawData, rawPos) {
+      for (let x = 0; x < byteWidth; x++) {
+        rawData[rawPos + x] = pxData[pxPos + x];
+      }
+    }
+    function filterSumNone(pxData, pxPos, byteWidth) {
+      let sum = 0;
+      let length = pxPos + byteWidth;
+      for (let i = pxPos; i < length; i++) {
+        sum += Math.abs(pxData[i]);
+      }
+      return sum;
+    }
+    function filterSub(pxData, pxPos, byteWidth, rawData, rawPos, bpp) {
+      for (let x = 0; x < byteWidth; x++) {
+        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
+        let val = pxData[pxPos + x] - left;
+        rawData[rawPos + x] = val;
+      }
+    }
+    function filterSumSub(pxData, pxPos, byteWidth, bpp) {
+      let sum = 0;
+      for (let x = 0; x < byteWidth; x++) {
+        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
+        let val = pxData[pxPos + x] - left;
+        sum += Math.abs(val);
+      }
+      return sum;
+    }
+    function filterUp(pxData, pxPos, byteWidth, rawData, rawPos) {
+      for (let x = 0; x < byteWidth; x++) {
+        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
+        let val = pxData[pxPos + x] - up;
+        rawData[rawPos + x] = val;
+      }
+    }
+    function filterSumUp(pxData, pxPos, byteWidth) {
+      let sum = 0;
+      let length = pxPos + byteWidth;
+      for (let x = pxPos; x < length; x++) {
+        let up = pxPos > 0 ? pxData[x - byteWidth] : 0;
+        let val = pxData[x] - up;
+        sum += Math.abs(val);
+      }
+      return sum;
+    }
+    function filterAvg(pxData, pxPos, byteWidth, rawData, rawPos, bpp) {
+      for (let x = 0; x < byteWidth; x++) {
+        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
+        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
+        let val = pxData[pxPos + x] - (left + up >> 1);
+        rawData[rawPos + x] = val;
+      }
+    }
+    function filterSumAvg(pxData, pxPos, byteWidth, bpp) {
+      let sum = 0;
+      for (let x = 0; x < byteWidth; x++) {
+        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
+        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
+        let val = pxData[pxPos + x] - (left + up >> 1);
+        sum += Math.abs(val);
+      }
+      return sum;
+    }
+    function filterPaeth(pxData, pxPos, byteWidth, rawData, rawPos, bpp) {
+      for (let x = 0; x < byteWidth; x++) {
+        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
+        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
+        let upleft = pxPos > 0 && x >= bpp ? pxData[pxPos + x - (byteWidth + bpp)] : 0;
+        let val = pxData[pxPos + x] - paethPredictor(left, up, upleft);
+        rawData[rawPos + x] = val;
+      }
+    }
+    function filterSumPaeth(pxData, pxPos, byteWidth, bpp) {
+      let sum = 0;
+      for (let x = 0; x < byteWidth; x++) {
+        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
+        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
+        let upleft = pxPos > 0 && x >= bpp ? pxData[pxPos + x - (byteWidth + bpp)] : 0;
+        let val = pxData[pxPos + x] - paethPredictor(left, up, upleft);
+        sum += Math.abs(val);
+      }
+      return sum;
+    }
+    var filters = {
+      0: filterNone,
+      1: filterSub,
+      2: filterUp,
+      3: filterAvg,
+      4: filterPaeth
+    };
+    var filterSums = {
+      0: filterSumNone,
+      1: filterSumSub,
+      2: filterSumUp,
+      3: filterSumAvg,
+      4: filterSumPaeth
+    };
+    module2.exports = function(pxData, width, height, options, bpp) {
+      let filterTypes;
+      if (!("filterType" in options) || options.filterType === -1) {
+        filterTypes = [0, 1, 2, 3, 4];
+      } else if (typeof options.filterType === "number") {
+        filterTypes = [options.filterType];
+      } else {
+        throw new Error("unrecognised filter types");
+      }
+      if (options.bitDepth === 16) {
+        bpp *= 2;
+      }
+      let byteWidth = width * bpp;
+      let rawPos = 0;
+      let pxPos = 0;
+      let rawData = Buffer.alloc((byteWidth + 1) * height);
+      let sel = filterTypes[0];
+      for (let y = 0; y < height; y++) {
+        if (filterTypes.length > 1) {
+          let min = Infinity;
+          for (let i = 0; i < filterTypes.length; i++) {
+            let sum = filterSums[filterTypes[i]](pxData, pxPos, byteWidth, bpp);
+            if (sum < min) {
+              sel = filterTypes[i];
+              min = sum;
+            }
+          }
+        }
+        rawData[rawPos] = sel;
+        rawPos++;
+        filters[sel](pxData, pxPos, byteWidth, rawData, rawPos, bpp);
+        rawPos += byteWidth;
+        pxPos += byteWidth;
+      }
+      return rawData;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/packer.js
+var require_packer = __commonJS({
+  "node_modules/pngjs/lib/packer.js"(exports2, module2) {
+    "use strict";
+    var constants = require_constants();
+    var CrcStream = require_crc();
+    var bitPacker = require_bitpacker();
+    var filter = require_filter_pack();
+    var zlib = require("zlib");
+    var Packer = module2.exports = function(options) {
+      this._options = options;
+      options.deflateChunkSize = options.deflateChunkSize || 32 * 1024;
+      options.deflateLevel = options.deflateLevel != null ? options.deflateLevel : 9;
+      options.deflateStrategy = options.deflateStrategy != null ? options.deflateStrategy : 3;
+      options.inputHasAlpha = options.inputHasAlpha != null ? options.inputHasAlpha : true;
+      options.deflateFactory = options.deflateFactory || zlib.createDeflate;
+      options.bitDepth = options.bitDepth || 8;
+      options.colorType = typeof options.colorType === "number" ? options.colorType : constants.COLORTYPE_COLOR_ALPHA;
+      options.inputColorType = typeof options.inputColorType === "number" ? options.inputColorType : constants.COLORTYPE_COLOR_ALPHA;
+      if ([
+        constants.COLORTYPE_GRAYSCALE,
+        constants.COLORTYPE_COLOR,
+        constants.COLORTYPE_COLOR_ALPHA,
+        constants.COLORTYPE_ALPHA
+      ].indexOf(options.colorType) === -1) {
+        throw new Error(
+          "option color type:" + options.colorType + " is not supported at present"
+        );
+      }
+      if ([
+        constants.COLORTYPE_GRAYSCALE,
+        constants.COLORTYPE_COLOR,
+        constants.COLORTYPE_COLOR_ALPHA,
+        constants.COLORTYPE_ALPHA
+      ].indexOf(options.inputColorType) === -1) {
+        throw new Error(
+          "option input color type:" + options.inputColorType + " is not supported at present"
+        );
+      }
+      if (options.bitDepth !== 8 && options.bitDepth !== 16) {
+        throw new Error(
+          "option bit depth:" + options.bitDepth + " is not supported at present"
+        );
+      }
+    };
+    Packer.prototype.getDeflateOptions = function() {
+      return {
+        chunkSize: this._options.deflateChunkSize,
+        level: this._options.deflateLevel,
+        strategy: this._options.deflateStrategy
+      };
+    };
+    Packer.prototype.createDeflate = function() {
+      return this._options.deflateFactory(this.getDeflateOptions());
+    };
+    Packer.prototype.filterData = function(data, width, height) {
+      let packedData = bitPacker(data, width, height, this._options);
+      let bpp = constants.COLORTYPE_TO_BPP_MAP[this._options.colorType];
+      let filteredData = filter(packedData, width, height, this._options, bpp);
+      return filteredData;
+    };
+    Packer.prototype._packChunk = function(type, data) {
+      let len = data ? data.length : 0;
+      let buf = Buffer.alloc(len + 12);
+      buf.writeUInt32BE(len, 0);
+      buf.writeUInt32BE(type, 4);
+      if (data) {
+        data.copy(buf, 8);
+      }
+      buf.writeInt32BE(
+        CrcStream.crc32(buf.slice(4, buf.length - 4)),
+        buf.length - 4
+      );
+      return buf;
+    };
+    Packer.prototype.packGAMA = function(gamma) {
+      let buf = Buffer.alloc(4);
+      buf.writeUInt32BE(Math.floor(gamma * constants.GAMMA_DIVISION), 0);
+      return this._packChunk(constants.TYPE_gAMA, buf);
+    };
+    Packer.prototype.packIHDR = function(width, height) {
+      let buf = Buffer.alloc(13);
+      buf.writeUInt32BE(width, 0);
+      buf.writeUInt32BE(height, 4);
+      buf[8] = this._options.bitDepth;
+      buf[9] = this._options.colorType;
+      buf[10] = 0;
+      buf[11] = 0;
+      buf[12] = 0;
+      return this._packChunk(constants.TYPE_IHDR, buf);
+    };
+    Packer.prototype.packIDAT = function(data) {
+      return this._packChunk(constants.TYPE_IDAT, data);
+    };
+    Packer.prototype.packIEND = function() {
+      return this._packChunk(constants.TYPE_IEND, null);
+    };
+  }
+});
+
+// node_modules/pngjs/lib/packer-async.js
+var require_packer_async = __commonJS({
+  "node_modules/pngjs/lib/packer-async.js"(exports2, module2) {
+    "use strict";
+    var util = require("util");
+    var Stream = require("stream");
+    var constants = require_constants();
+    var Packer = require_packer();
+    var PackerAsync = module2.exports = function(opt) {
+      Stream.call(this);
+      let options = opt || {};
+      this._packer = new Packer(options);
+      this._deflate = this._packer.createDeflate();
+      this.readable = true;
+    };
+    util.inherits(PackerAsync, Stream);
+    PackerAsync.prototype.pack = function(data, width, height, gamma) {
+      this.emit("data", Buffer.from(constants.PNG_SIGNATURE));
+      this.emit("data", this._packer.packIHDR(width, height));
+      if (gamma) {
+        this.emit("data", this._packer.packGAMA(gamma));
+      }
+      let filteredData = this._packer.filterData(data, width, height);
+      this._deflate.on("error", this.emit.bind(this, "error"));
+      this._deflate.on(
+        "data",
+        function(compressedData) {
+          this.emit("data", this._packer.packIDAT(compressedData));
+        }.bind(this)
+      );
+      this._deflate.on(
+        "end",
+        function() {
+          this.emit("data", this._packer.packIEND());
+          this.emit("end");
+        }.bind(this)
+      );
+      this._deflate.end(filteredData);
+    };
+  }
+});
+
+// node_modules/pngjs/lib/sync-inflate.js
+var require_sync_inflate = __commonJS({
+  "node_modules/pngjs/lib/sync-inflate.js"(exports2, module2) {
+    "use strict";
+    var assert = require("assert").ok;
+    var zlib = require("zlib");
+    var util = require("util");
+    var kMaxLength = require("buffer").kMaxLength;
+    function Inflate(opts) {
+      if (!(this instanceof Inflate)) {
+        return new Inflate(opts);
+      }
+      if (opts && opts.chunkSize < zlib.Z_MIN_CHUNK) {
+        opts.chunkSize = zlib.Z_MIN_CHUNK;
+      }
+      zlib.Inflate.call(this, opts);
+      this._offset = this._offset === void 0 ? this._outOffset : this._offset;
+      this._buffer = this._buffer || this._outBuffer;
+      if (opts && opts.maxLength != null) {
+        this._maxLength = opts.maxLength;
+      }
+    }
+    function createInflate(opts) {
+      return new Inflate(opts);
+    }
+    function _close(engine, callback) {
+      if (callback) {
+        process.nextTick(callback);
+      }
+      if (!engine._handle) {
+        return;
+      }
+      engine._handle.close();
+      engine._handle = null;
+    }
+    Inflate.prototype._processChunk = function(chunk, flushFlag, asyncCb) {
+      if (typeof asyncCb === "function") {
+        return zlib.Inflate._processChunk.call(this, chunk, flushFlag, asyncCb);
+      }
+      let self = this;
+      let availInBefore = chunk && chunk.length;
+      let availOutBefore = this._chunkSize - this._offset;
+      let leftToInflate = this._maxLength;
+      let inOff = 0;
+      let buffers = [];
+      let nread = 0;
+      let error;
+      this.on("error", function(err) {
+        error = err;
+      });
+      function handleChunk(availInAfter, availOutAfter) {
+        if (self._hadError) {
+          return;
+        }
+        let have = availOutBefore - availOutAfter;
+        assert(have >= 0, "have should not go down");
+        if (have > 0) {
+          let out = self._buffer.slice(self._offset, self._offset + have);
+          self._offset += have;
+          if (out.length > leftToInflate) {
+            out = out.slice(0, leftToInflate);
+          }
+          buffers.push(out);
+          nread += out.length;
+          leftToInflate -= out.length;
+          if (leftToInflate === 0) {
+            return false;
+          }
+        }
+        if (availOutAfter === 0 || self._offset >= self._chunkSize) {
+          availOutBefore = self._chunkSize;
+          self._offset = 0;
+          self._buffer = Buffer.allocUnsafe(self._chunkSize);
+        }
+        if (availOutAfter === 0) {
+          inOff += availInBefore - availInAfter;
+          availInBefore = availInAfter;
+          return true;
+        }
+        return false;
+      }
+      assert(this._handle, "zlib binding closed");
+      let res;
+      do {
+        res = this._handle.writeSync(
+          flushFlag,
+          chunk,
+          // in
+          inOff,
+          // in_off
+          availInBefore,
+          // in_len
+          this._buffer,
+          // out
+          this._offset,
+          //out_off
+          availOutBefore
+        );
+        res = res || this._writeState;
+      } while (!this._hadError && handleChunk(res[0], res[1]));
+      if (this._hadError) {
+        throw error;
+      }
+      if (nread >= kMaxLength) {
+        _close(this);
+        throw new RangeError(
+          "Cannot create final Buffer. It would be larger than 0x" + kMaxLength.toString(16) + " bytes"
+        );
+      }
+      let buf = Buffer.concat(buffers, nread);
+      _close(this);
+      return buf;
+    };
+    util.inherits(Inflate, zlib.Inflate);
+    function zlibBufferSync(engine, buffer) {
+      if (typeof buffer === "string") {
+        buffer = Buffer.from(buffer);
+      }
+      if (!(buffer instanceof Buffer)) {
+        throw new TypeError("Not a string or buffer");
+      }
+      let flushFlag = engine._finishFlushFlag;
+      if (flushFlag == null) {
+        flushFlag = zlib.Z_FINISH;
+      }
+      return engine._processChunk(buffer, flushFlag);
+    }
+    function inflateSync(buffer, opts) {
+      return zlibBufferSync(new Inflate(opts), buffer);
+    }
+    module2.exports = exports2 = inflateSync;
+    exports2.Inflate = Inflate;
+    exports2.createInflate = createInflate;
+    exports2.inflateSync = inflateSync;
+  }
+});
+
+// node_modules/pngjs/lib/sync-reader.js
+var require_sync_reader = __commonJS({
+  "node_modules/pngjs/lib/sync-reader.js"(exports2, module2) {
+    "use strict";
+    var SyncReader = module2.exports = function(buffer) {
+      this._buffer = buffer;
+      this._reads = [];
+    };
+    SyncReader.prototype.read = function(length, callback) {
+      this._reads.push({
+        length: Math.abs(length),
+        // if length < 0 then at most this length
+        allowLess: length < 0,
+        func: callback
+      });
+    };
+    SyncReader.prototype.process = function() {
+      while (this._reads.length > 0 && this._buffer.length) {
+        let read = this._reads[0];
+        if (this._buffer.length && (this._buffer.length >= read.length || read.allowLess)) {
+          this._reads.shift();
+          let buf = this._buffer;
+          this._buffer = buf.slice(read.length);
+          read.func.call(this, buf.slice(0, read.length));
+        } else {
+          break;
+        }
+      }
+      if (this._reads.length > 0) {
+        throw new Error("There are some read requests waitng on finished stream");
+      }
+      if (this._buffer.length > 0) {
+        throw new Error("unrecognised content at end of stream");
+      }
+    };
+  }
+});
+
+// node_modules/pngjs/lib/filter-parse-sync.js
+var require_filter_parse_sync = __commonJS({
+  "node_modules/pngjs/lib/filter-parse-sync.js"(exports2) {
+    "use strict";
+    var SyncReader = require_sync_reader();
+    var Filter = require_filter_parse();
+    exports2.process = function(inBuffer, bitmapInfo) {
+      let outBuffers = [];
+      let reader = new SyncReader(inBuffer);
+      let filter = new Filter(bitmapInfo, {
+        read: reader.read.bind(reader),
+        write: function(bufferPart) {
+          outBuffers.push(bufferPart);
+        },
+        complete: function() {
+        }
+      });
+      filter.start();
+      reader.process();
+      return Buffer.concat(outBuffers);
+    };
+  }
+});
+
+// node_modules/pngjs/lib/parser-sync.js
+var require_parser_sync = __commonJS({
+  "node_modules/pngjs/lib/parser-sync.js"(exports2, module2) {
+    "use strict";
+    var hasSyncZlib = true;
+    var zlib = require("zlib");
+    var inflateSync = require_sync_inflate();
+    if (!zlib.deflateSync) {
+      hasSyncZlib = false;
+    }
+    var SyncReader = require_sync_reader();
+    var FilterSync = require_filter_parse_sync();
+    var Parser = require_parser2();
+    var bitmapper = require_bitmapper();
+    var formatNormaliser = require_format_normaliser();
+    module2.exports = function(buffer, options) {
+      if (!hasSyncZlib) {
+        throw new Error(
+          "To use the sync capability of this library in old node versions, please pin pngjs to v2.3.0"
+        );
+      }
+      let err;
+      function handleError(_err_) {
+        err = _err_;
+      }
+      let metaData;
+      function handleMetaData(_metaData_) {
+        metaData = _metaData_;
+      }
+      function handleTransColor(transColor) {
+        metaData.transColor = transColor;
+      }
+      function handlePalette(palette) {
+        metaData.palette = palette;
+      }
+      function handleSimpleTransparency() {
+        metaData.alpha = true;
+      }
+      let gamma;
+      function handleGamma(_gamma_) {
+        gamma = _gamma_;
+      }
+      let inflateDataList = [];
+      function handleInflateData(inflatedData2) {
+        inflateDataList.push(inflatedData2);
+      }
+      let reader = new SyncReader(buffer);
+      let parser = new Parser(options, {
+        read: reader.read.bind(reader),
+        error: handleError,
+        metadata: handleMetaData,
+        gamma: handleGamma,
+        palette: handlePalette,
+        transColor: handleTransColor,
+        inflateData: handleInflateData,
+        simpleTransparency: handleSimpleTransparency
+      });
+      parser.start();
+      reader.process();
+      if (err) {
+        throw err;
+      }
+      let inflateData = Buffer.concat(inflateDataList);
+      inflateDataList.length = 0;
+      let inflatedData;
+      if (metaData.interlace) {
+        inflatedData = zlib.inflateSync(inflateData);
+      } else {
+        let rowSize = (metaData.width * metaData.bpp * metaData.depth + 7 >> 3) + 1;
+        let imageSize = rowSize * metaData.height;
+        inflatedData = inflateSync(inflateData, {
+          chunkSize: imageSize,
+          maxLength: imageSize
+        });
+      }
+      inflateData = null;
+      if (!inflatedData || !inflatedData.length) {
+        throw new Error("bad png - invalid inflate data response");
+      }
+      let unfilteredData = FilterSync.process(inflatedData, metaData);
+      inflateData = null;
+      let bitmapData = bitmapper.dataToBitMap(unfilteredData, metaData);
+      unfilteredData = null;
+      let normalisedBitmapData = formatNormaliser(
+        bitmapData,
+        metaData,
+        options.skipRescale
+      );
+      metaData.data = normalisedBitmapData;
+      metaData.gamma = gamma || 0;
+      return metaData;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/packer-sync.js
+var require_packer_sync = __commonJS({
+  "node_modules/pngjs/lib/packer-sync.js"(exports2, module2) {
+    "use strict";
+    var hasSyncZlib = true;
+    var zlib = require("zlib");
+    if (!zlib.deflateSync) {
+      hasSyncZlib = false;
+    }
+    var constants = require_constants();
+    var Packer = require_packer();
+    module2.exports = function(metaData, opt) {
+      if (!hasSyncZlib) {
+        throw new Error(
+          "To use the sync capability of this library in old node versions, please pin pngjs to v2.3.0"
+        );
+      }
+      let options = opt || {};
+      let packer = new Packer(options);
+      let chunks = [];
+      chunks.push(Buffer.from(constants.PNG_SIGNATURE));
+      chunks.push(packer.packIHDR(metaData.width, metaData.height));
+      if (metaData.gamma) {
+        chunks.push(packer.packGAMA(metaData.gamma));
+      }
+      let filteredData = packer.filterData(
+        metaData.data,
+        metaData.width,
+        metaData.height
+      );
+      let compressedData = zlib.deflateSync(
+        filteredData,
+        packer.getDeflateOptions()
+      );
+      filteredData = null;
+      if (!compressedData || !compressedData.length) {
+        throw new Error("bad png - invalid compressed data response");
+      }
+      chunks.push(packer.packIDAT(compressedData));
+      chunks.push(packer.packIEND());
+      return Buffer.concat(chunks);
+    };
+  }
+});
+
+// node_modules/pngjs/lib/png-sync.js
+var require_png_sync = __commonJS({
+  "node_modules/pngjs/lib/png-sync.js"(exports2) {
+    "use strict";
+    var parse = require_parser_sync();
+    var pack = require_packer_sync();
+    exports2.read = function(buffer, options) {
+      return parse(buffer, options || {});
+    };
+    exports2.write = function(png, options) {
+      return pack(png, options);
+    };
+  }
+});
+
+// node_modules/pngjs/lib/png.js
+var require_png = __commonJS({
+  "node_modules/pngjs/lib/png.js"(exports2) {
+    "use strict";
+    var util = require("util");
+    var Stream = require("stream");
+    var Parser = require_parser_async();
+    var Packer = require_packer_async();
+    var PNGSync = require_png_sync();
+    var PNG = exports2.PNG = function(options) {
+      Stream.call(this);
+      options = options || {};
+      this.width = options.width | 0;
+      this.height = options.height | 0;
+      this.data = this.width > 0 && this.height > 0 ? Buffer.alloc(4 * this.width * this.height) : null;
+      if (options.fill && this.data) {
+        this.data.fill(0);
+      }
+      this.gamma = 0;
+      this.readable = this.writable = true;
+      this._parser = new Parser(options);
+      this._parser.on("error", this.emit.bind(this, "error"));
+      this._parser.on("close", this._handleClose.bind(this));
+      this._parser.on("metadata", this._metadata.bind(this));
+      this._parser.on("gamma", this._gamma.bind(this));
+      this._parser.on(
+        "parsed",
+        function(data) {
+          this.data = data;
+          this.emit("parsed", data);
+        }.bind(this)
+      );
+      this._packer = new Packer(options);
+      this._packer.on("data", this.emit.bind(this, "data"));
+      this._packer.on("end", this.emit.bind(this, "end"));
+      this._parser.on("close", this._handleClose.bind(this));
+      this._packer.on("error", this.emit.bind(this, "error"));
+    };
+    util.inherits(PNG, Stream);
+    PNG.sync = PNGSync;
+    PNG.prototype.pack = function() {
+      if (!this.data || !this.data.length) {
+        this.emit("error", "No data provided");
+        return this;
+      }
+      process.nextTick(
+        function() {
+          this._packer.pack(this.data, this.width, this.height, this.gamma);
+        }.bind(this)
+      );
+      return this;
+    };
+    PNG.prototype.parse = function(data, callback) {
+      if (callback) {
+        let onParsed, onError;
+        onParsed = function(parsedData) {
+          this.removeListener("error", onError);
+          this.data = parsedData;
+          callback(null, this);
+        }.bind(this);
+        onError = function(err) {
+          this.removeListener("parsed", onParsed);
+          callback(err, null);
+        }.bind(this);
+        this.once("parsed", onParsed);
+        this.once("error", onError);
+      }
+      this.end(data);
+      return this;
+    };
+    PNG.prototype.write = function(data) {
+      this._parser.write(data);
+      return true;
+    };
+    PNG.prototype.end = function(data) {
+      this._parser.end(data);
+    };
+    PNG.prototype._metadata = function(metadata) {
+      this.width = metadata.width;
+      this.height = metadata.height;
+      this.emit("metadata", metadata);
+    };
+    PNG.prototype._gamma = function(gamma) {
+      this.gamma = gamma;
+    };
+    PNG.prototype._handleClose = function() {
+      if (!this._parser.writable && !this._packer.readable) {
+        this.emit("close");
+      }
+    };
+    PNG.bitblt = function(src, dst, srcX, srcY, width, height, deltaX, deltaY) {
+      srcX |= 0;
+      srcY |= 0;
+      width |= 0;
+      height |= 0;
+      deltaX |= 0;
+      deltaY |= 0;
+      if (srcX > src.width || srcY > src.height || srcX + width > src.width || srcY + height > src.height) {
+        throw new Error("bitblt reading outside image");
+      }
+      if (deltaX > dst.width || deltaY > dst.height || deltaX + width > dst.width || deltaY + height > dst.height) {
+        throw new Error("bitblt writing outside image");
+      }
+      for (let y = 0; y < height; y++) {
+        src.data.copy(
+          dst.data,
+          (deltaY + y) * dst.width + deltaX << 2,
+          (srcY + y) * src.width + srcX << 2,
+          (srcY + y) * src.width + srcX + width << 2
+        );
+      }
+    };
+    PNG.prototype.bitblt = function(dst, srcX, srcY, width, height, deltaX, deltaY) {
+      PNG.bitblt(this, dst, srcX, srcY, width, height, deltaX, deltaY);
+      return this;
+    };
+    PNG.adjustGamma = function(src) {
+      if (src.gamma) {
+        for (let y = 0; y < src.height; y++) {
+          for (let x = 0; x < src.width; x++) {
+            let idx = src.width * y + x << 2;
+            for (let i = 0; i < 3; i++) {
+              let sample = src.data[idx + i] / 255;
+              sample = Math.pow(sample, 1 / 2.2 / src.gamma);
+              src.data[idx + i] = Math.round(sample * 255);
+            }
+          }
+        }
+        src.gamma = 0;
+      }
+    };
+    PNG.prototype.adjustGamma = function() {
+      PNG.adjustGamma(this);
+    };
+  }
+});
+
+// node_modules/picomatch/lib/constants.js
+var require_constants2 = __commonJS({
   "node_modules/picomatch/lib/constants.js"(exports2, module2) {
     "use strict";
     var WIN_SLASH = "\\\\/";
@@ -14624,7 +16712,7 @@ var require_utils2 = __commonJS({
       REGEX_REMOVE_BACKSLASH,
       REGEX_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_GLOBAL
-    } = require_constants();
+    } = require_constants2();
     exports2.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
     exports2.hasRegexChars = (str) => REGEX_SPECIAL_CHARS.test(str);
     exports2.isRegexChar = (str) => str.length === 1 && exports2.hasRegexChars(str);
@@ -14668,8 +16756,8 @@ var require_utils2 = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path3, { windows } = {}) => {
-      const segs = path3.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path4, { windows } = {}) => {
+      const segs = path4.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -14715,7 +16803,7 @@ var require_scan = __commonJS({
       /* ) */
       CHAR_RIGHT_SQUARE_BRACKET
       /* ] */
-    } = require_constants();
+    } = require_constants2();
     var isPathSeparator = (code) => {
       return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
     };
@@ -15021,7 +17109,7 @@ var require_scan = __commonJS({
 var require_parse = __commonJS({
   "node_modules/picomatch/lib/parse.js"(exports2, module2) {
     "use strict";
-    var constants = require_constants();
+    var constants = require_constants2();
     var utils = require_utils2();
     var {
       MAX_LENGTH,
@@ -15349,13 +17437,13 @@ var require_parse = __commonJS({
         consume(token.value);
       };
       const negate = () => {
-        let count = 1;
+        let count2 = 1;
         while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
           advance();
           state.start++;
-          count++;
+          count2++;
         }
-        if (count % 2 === 0) {
+        if (count2 % 2 === 0) {
           return false;
         }
         state.negated = true;
@@ -15663,17 +17751,17 @@ var require_parse = __commonJS({
           let output = ")";
           if (brace.dots === true) {
             const arr = tokens.slice();
-            const range = [];
+            const range2 = [];
             for (let i = arr.length - 1; i >= 0; i--) {
               tokens.pop();
               if (arr[i].type === "brace") {
                 break;
               }
               if (arr[i].type !== "dots") {
-                range.unshift(arr[i].value);
+                range2.unshift(arr[i].value);
               }
             }
-            output = expandRange(range, opts);
+            output = expandRange(range2, opts);
             state.backtrack = true;
           }
           if (brace.comma !== true && brace.dots !== true) {
@@ -16039,7 +18127,7 @@ var require_picomatch = __commonJS({
     var scan = require_scan();
     var parse = require_parse();
     var utils = require_utils2();
-    var constants = require_constants();
+    var constants = require_constants2();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch2 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
@@ -16069,25 +18157,25 @@ var require_picomatch = __commonJS({
       }
       const matcher = (input, returnObject = false) => {
         const { isMatch, match, output } = picomatch2.test(input, regex, options, { glob, posix });
-        const result = { glob, state, regex, posix, input, output, match, isMatch };
+        const result2 = { glob, state, regex, posix, input, output, match, isMatch };
         if (typeof opts.onResult === "function") {
-          opts.onResult(result);
+          opts.onResult(result2);
         }
         if (isMatch === false) {
-          result.isMatch = false;
-          return returnObject ? result : false;
+          result2.isMatch = false;
+          return returnObject ? result2 : false;
         }
         if (isIgnored(input)) {
           if (typeof opts.onIgnore === "function") {
-            opts.onIgnore(result);
+            opts.onIgnore(result2);
           }
-          result.isMatch = false;
-          return returnObject ? result : false;
+          result2.isMatch = false;
+          return returnObject ? result2 : false;
         }
         if (typeof opts.onMatch === "function") {
-          opts.onMatch(result);
+          opts.onMatch(result2);
         }
-        return returnObject ? result : true;
+        return returnObject ? result2 : true;
       };
       if (returnState) {
         matcher.state = state;
@@ -16835,8 +18923,1318 @@ var require_lib6 = __commonJS({
   }
 });
 
-// node_modules/@stdlib/math-base-tools-evalpoly/lib/main.js
+// node_modules/@stdlib/math-base-special-sqrt/lib/main.js
 var require_main6 = __commonJS({
+  "node_modules/@stdlib/math-base-special-sqrt/lib/main.js"(exports2, module2) {
+    "use strict";
+    var sqrt = Math.sqrt;
+    module2.exports = sqrt;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-sqrt/lib/index.js
+var require_lib7 = __commonJS({
+  "node_modules/@stdlib/math-base-special-sqrt/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main6();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/assert-has-symbol-support/lib/main.js
+var require_main7 = __commonJS({
+  "node_modules/@stdlib/assert-has-symbol-support/lib/main.js"(exports2, module2) {
+    "use strict";
+    function hasSymbolSupport() {
+      return typeof Symbol === "function" && typeof /* @__PURE__ */ Symbol("foo") === "symbol";
+    }
+    module2.exports = hasSymbolSupport;
+  }
+});
+
+// node_modules/@stdlib/assert-has-symbol-support/lib/index.js
+var require_lib8 = __commonJS({
+  "node_modules/@stdlib/assert-has-symbol-support/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main7();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/assert-has-tostringtag-support/lib/main.js
+var require_main8 = __commonJS({
+  "node_modules/@stdlib/assert-has-tostringtag-support/lib/main.js"(exports2, module2) {
+    "use strict";
+    var hasSymbols = require_lib8();
+    var FLG = hasSymbols();
+    function hasToStringTagSupport() {
+      return FLG && typeof Symbol.toStringTag === "symbol";
+    }
+    module2.exports = hasToStringTagSupport;
+  }
+});
+
+// node_modules/@stdlib/assert-has-tostringtag-support/lib/index.js
+var require_lib9 = __commonJS({
+  "node_modules/@stdlib/assert-has-tostringtag-support/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main8();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/utils-native-class/lib/tostring.js
+var require_tostring = __commonJS({
+  "node_modules/@stdlib/utils-native-class/lib/tostring.js"(exports2, module2) {
+    "use strict";
+    var toStr = Object.prototype.toString;
+    module2.exports = toStr;
+  }
+});
+
+// node_modules/@stdlib/utils-native-class/lib/main.js
+var require_main9 = __commonJS({
+  "node_modules/@stdlib/utils-native-class/lib/main.js"(exports2, module2) {
+    "use strict";
+    var toStr = require_tostring();
+    function nativeClass(v) {
+      return toStr.call(v);
+    }
+    module2.exports = nativeClass;
+  }
+});
+
+// node_modules/@stdlib/assert-has-own-property/lib/main.js
+var require_main10 = __commonJS({
+  "node_modules/@stdlib/assert-has-own-property/lib/main.js"(exports2, module2) {
+    "use strict";
+    var has = Object.prototype.hasOwnProperty;
+    function hasOwnProp(value, property) {
+      if (value === void 0 || value === null) {
+        return false;
+      }
+      return has.call(value, property);
+    }
+    module2.exports = hasOwnProp;
+  }
+});
+
+// node_modules/@stdlib/assert-has-own-property/lib/index.js
+var require_lib10 = __commonJS({
+  "node_modules/@stdlib/assert-has-own-property/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main10();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/symbol-ctor/lib/main.js
+var require_main11 = __commonJS({
+  "node_modules/@stdlib/symbol-ctor/lib/main.js"(exports2, module2) {
+    "use strict";
+    var Sym = typeof Symbol === "function" ? Symbol : void 0;
+    module2.exports = Sym;
+  }
+});
+
+// node_modules/@stdlib/symbol-ctor/lib/index.js
+var require_lib11 = __commonJS({
+  "node_modules/@stdlib/symbol-ctor/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main11();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/utils-native-class/lib/tostringtag.js
+var require_tostringtag = __commonJS({
+  "node_modules/@stdlib/utils-native-class/lib/tostringtag.js"(exports2, module2) {
+    "use strict";
+    var Symbol2 = require_lib11();
+    var toStrTag = typeof Symbol2 === "function" ? Symbol2.toStringTag : "";
+    module2.exports = toStrTag;
+  }
+});
+
+// node_modules/@stdlib/utils-native-class/lib/polyfill.js
+var require_polyfill2 = __commonJS({
+  "node_modules/@stdlib/utils-native-class/lib/polyfill.js"(exports2, module2) {
+    "use strict";
+    var hasOwnProp = require_lib10();
+    var toStringTag = require_tostringtag();
+    var toStr = require_tostring();
+    function nativeClass(v) {
+      var isOwn;
+      var tag;
+      var out;
+      if (v === null || v === void 0) {
+        return toStr.call(v);
+      }
+      tag = v[toStringTag];
+      isOwn = hasOwnProp(v, toStringTag);
+      try {
+        v[toStringTag] = void 0;
+      } catch (err) {
+        return toStr.call(v);
+      }
+      out = toStr.call(v);
+      if (isOwn) {
+        v[toStringTag] = tag;
+      } else {
+        delete v[toStringTag];
+      }
+      return out;
+    }
+    module2.exports = nativeClass;
+  }
+});
+
+// node_modules/@stdlib/utils-native-class/lib/index.js
+var require_lib12 = __commonJS({
+  "node_modules/@stdlib/utils-native-class/lib/index.js"(exports2, module2) {
+    "use strict";
+    var hasToStringTag = require_lib9();
+    var builtin = require_main9();
+    var polyfill = require_polyfill2();
+    var main;
+    if (hasToStringTag()) {
+      main = polyfill;
+    } else {
+      main = builtin;
+    }
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/assert-is-uint32array/lib/main.js
+var require_main12 = __commonJS({
+  "node_modules/@stdlib/assert-is-uint32array/lib/main.js"(exports2, module2) {
+    "use strict";
+    var nativeClass = require_lib12();
+    var hasUint32Array = typeof Uint32Array === "function";
+    function isUint32Array(value) {
+      return hasUint32Array && value instanceof Uint32Array || // eslint-disable-line stdlib/require-globals
+      nativeClass(value) === "[object Uint32Array]";
+    }
+    module2.exports = isUint32Array;
+  }
+});
+
+// node_modules/@stdlib/assert-is-uint32array/lib/index.js
+var require_lib13 = __commonJS({
+  "node_modules/@stdlib/assert-is-uint32array/lib/index.js"(exports2, module2) {
+    "use strict";
+    var isUint32Array = require_main12();
+    module2.exports = isUint32Array;
+  }
+});
+
+// node_modules/@stdlib/constants-uint32-max/lib/index.js
+var require_lib14 = __commonJS({
+  "node_modules/@stdlib/constants-uint32-max/lib/index.js"(exports2, module2) {
+    "use strict";
+    var UINT32_MAX = 4294967295;
+    module2.exports = UINT32_MAX;
+  }
+});
+
+// node_modules/@stdlib/assert-has-uint32array-support/lib/uint32array.js
+var require_uint32array = __commonJS({
+  "node_modules/@stdlib/assert-has-uint32array-support/lib/uint32array.js"(exports2, module2) {
+    "use strict";
+    var main = typeof Uint32Array === "function" ? Uint32Array : null;
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/assert-has-uint32array-support/lib/main.js
+var require_main13 = __commonJS({
+  "node_modules/@stdlib/assert-has-uint32array-support/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isUint32Array = require_lib13();
+    var UINT32_MAX = require_lib14();
+    var GlobalUint32Array = require_uint32array();
+    function hasUint32ArraySupport() {
+      var bool;
+      var arr;
+      if (typeof GlobalUint32Array !== "function") {
+        return false;
+      }
+      try {
+        arr = [1, 3.14, -3.14, UINT32_MAX + 1, UINT32_MAX + 2];
+        arr = new GlobalUint32Array(arr);
+        bool = isUint32Array(arr) && arr[0] === 1 && arr[1] === 3 && // truncation
+        arr[2] === UINT32_MAX - 2 && // truncation and wrap around
+        arr[3] === 0 && // wrap around
+        arr[4] === 1;
+      } catch (err) {
+        bool = false;
+      }
+      return bool;
+    }
+    module2.exports = hasUint32ArraySupport;
+  }
+});
+
+// node_modules/@stdlib/assert-has-uint32array-support/lib/index.js
+var require_lib15 = __commonJS({
+  "node_modules/@stdlib/assert-has-uint32array-support/lib/index.js"(exports2, module2) {
+    "use strict";
+    var hasUint32ArraySupport = require_main13();
+    module2.exports = hasUint32ArraySupport;
+  }
+});
+
+// node_modules/@stdlib/array-uint32/lib/main.js
+var require_main14 = __commonJS({
+  "node_modules/@stdlib/array-uint32/lib/main.js"(exports2, module2) {
+    "use strict";
+    var ctor = typeof Uint32Array === "function" ? Uint32Array : void 0;
+    module2.exports = ctor;
+  }
+});
+
+// node_modules/@stdlib/array-uint32/lib/polyfill.js
+var require_polyfill3 = __commonJS({
+  "node_modules/@stdlib/array-uint32/lib/polyfill.js"(exports2, module2) {
+    "use strict";
+    function polyfill() {
+      throw new Error("not implemented");
+    }
+    module2.exports = polyfill;
+  }
+});
+
+// node_modules/@stdlib/array-uint32/lib/index.js
+var require_lib16 = __commonJS({
+  "node_modules/@stdlib/array-uint32/lib/index.js"(exports2, module2) {
+    "use strict";
+    var hasUint32ArraySupport = require_lib15();
+    var builtin = require_main14();
+    var polyfill = require_polyfill3();
+    var ctor;
+    if (hasUint32ArraySupport()) {
+      ctor = builtin;
+    } else {
+      ctor = polyfill;
+    }
+    module2.exports = ctor;
+  }
+});
+
+// node_modules/@stdlib/assert-is-float64array/lib/main.js
+var require_main15 = __commonJS({
+  "node_modules/@stdlib/assert-is-float64array/lib/main.js"(exports2, module2) {
+    "use strict";
+    var nativeClass = require_lib12();
+    var hasFloat64Array = typeof Float64Array === "function";
+    function isFloat64Array(value) {
+      return hasFloat64Array && value instanceof Float64Array || // eslint-disable-line stdlib/require-globals
+      nativeClass(value) === "[object Float64Array]";
+    }
+    module2.exports = isFloat64Array;
+  }
+});
+
+// node_modules/@stdlib/assert-is-float64array/lib/index.js
+var require_lib17 = __commonJS({
+  "node_modules/@stdlib/assert-is-float64array/lib/index.js"(exports2, module2) {
+    "use strict";
+    var isFloat64Array = require_main15();
+    module2.exports = isFloat64Array;
+  }
+});
+
+// node_modules/@stdlib/assert-has-float64array-support/lib/float64array.js
+var require_float64array = __commonJS({
+  "node_modules/@stdlib/assert-has-float64array-support/lib/float64array.js"(exports2, module2) {
+    "use strict";
+    var main = typeof Float64Array === "function" ? Float64Array : null;
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/assert-has-float64array-support/lib/main.js
+var require_main16 = __commonJS({
+  "node_modules/@stdlib/assert-has-float64array-support/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isFloat64Array = require_lib17();
+    var GlobalFloat64Array = require_float64array();
+    function hasFloat64ArraySupport() {
+      var bool;
+      var arr;
+      if (typeof GlobalFloat64Array !== "function") {
+        return false;
+      }
+      try {
+        arr = new GlobalFloat64Array([1, 3.14, -3.14, NaN]);
+        bool = isFloat64Array(arr) && arr[0] === 1 && arr[1] === 3.14 && arr[2] === -3.14 && arr[3] !== arr[3];
+      } catch (err) {
+        bool = false;
+      }
+      return bool;
+    }
+    module2.exports = hasFloat64ArraySupport;
+  }
+});
+
+// node_modules/@stdlib/assert-has-float64array-support/lib/index.js
+var require_lib18 = __commonJS({
+  "node_modules/@stdlib/assert-has-float64array-support/lib/index.js"(exports2, module2) {
+    "use strict";
+    var hasFloat64ArraySupport = require_main16();
+    module2.exports = hasFloat64ArraySupport;
+  }
+});
+
+// node_modules/@stdlib/array-float64/lib/main.js
+var require_main17 = __commonJS({
+  "node_modules/@stdlib/array-float64/lib/main.js"(exports2, module2) {
+    "use strict";
+    var ctor = typeof Float64Array === "function" ? Float64Array : void 0;
+    module2.exports = ctor;
+  }
+});
+
+// node_modules/@stdlib/array-float64/lib/polyfill.js
+var require_polyfill4 = __commonJS({
+  "node_modules/@stdlib/array-float64/lib/polyfill.js"(exports2, module2) {
+    "use strict";
+    function polyfill() {
+      throw new Error("not implemented");
+    }
+    module2.exports = polyfill;
+  }
+});
+
+// node_modules/@stdlib/array-float64/lib/index.js
+var require_lib19 = __commonJS({
+  "node_modules/@stdlib/array-float64/lib/index.js"(exports2, module2) {
+    "use strict";
+    var hasFloat64ArraySupport = require_lib18();
+    var builtin = require_main17();
+    var polyfill = require_polyfill4();
+    var ctor;
+    if (hasFloat64ArraySupport()) {
+      ctor = builtin;
+    } else {
+      ctor = polyfill;
+    }
+    module2.exports = ctor;
+  }
+});
+
+// node_modules/@stdlib/assert-is-uint8array/lib/main.js
+var require_main18 = __commonJS({
+  "node_modules/@stdlib/assert-is-uint8array/lib/main.js"(exports2, module2) {
+    "use strict";
+    var nativeClass = require_lib12();
+    var hasUint8Array = typeof Uint8Array === "function";
+    function isUint8Array(value) {
+      return hasUint8Array && value instanceof Uint8Array || // eslint-disable-line stdlib/require-globals
+      nativeClass(value) === "[object Uint8Array]";
+    }
+    module2.exports = isUint8Array;
+  }
+});
+
+// node_modules/@stdlib/assert-is-uint8array/lib/index.js
+var require_lib20 = __commonJS({
+  "node_modules/@stdlib/assert-is-uint8array/lib/index.js"(exports2, module2) {
+    "use strict";
+    var isUint8Array = require_main18();
+    module2.exports = isUint8Array;
+  }
+});
+
+// node_modules/@stdlib/constants-uint8-max/lib/index.js
+var require_lib21 = __commonJS({
+  "node_modules/@stdlib/constants-uint8-max/lib/index.js"(exports2, module2) {
+    "use strict";
+    var UINT8_MAX = 255 | 0;
+    module2.exports = UINT8_MAX;
+  }
+});
+
+// node_modules/@stdlib/assert-has-uint8array-support/lib/uint8array.js
+var require_uint8array = __commonJS({
+  "node_modules/@stdlib/assert-has-uint8array-support/lib/uint8array.js"(exports2, module2) {
+    "use strict";
+    var main = typeof Uint8Array === "function" ? Uint8Array : null;
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/assert-has-uint8array-support/lib/main.js
+var require_main19 = __commonJS({
+  "node_modules/@stdlib/assert-has-uint8array-support/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isUint8Array = require_lib20();
+    var UINT8_MAX = require_lib21();
+    var GlobalUint8Array = require_uint8array();
+    function hasUint8ArraySupport() {
+      var bool;
+      var arr;
+      if (typeof GlobalUint8Array !== "function") {
+        return false;
+      }
+      try {
+        arr = [1, 3.14, -3.14, UINT8_MAX + 1, UINT8_MAX + 2];
+        arr = new GlobalUint8Array(arr);
+        bool = isUint8Array(arr) && arr[0] === 1 && arr[1] === 3 && // truncation
+        arr[2] === UINT8_MAX - 2 && // truncation and wrap around
+        arr[3] === 0 && // wrap around
+        arr[4] === 1;
+      } catch (err) {
+        bool = false;
+      }
+      return bool;
+    }
+    module2.exports = hasUint8ArraySupport;
+  }
+});
+
+// node_modules/@stdlib/assert-has-uint8array-support/lib/index.js
+var require_lib22 = __commonJS({
+  "node_modules/@stdlib/assert-has-uint8array-support/lib/index.js"(exports2, module2) {
+    "use strict";
+    var hasUint8ArraySupport = require_main19();
+    module2.exports = hasUint8ArraySupport;
+  }
+});
+
+// node_modules/@stdlib/array-uint8/lib/main.js
+var require_main20 = __commonJS({
+  "node_modules/@stdlib/array-uint8/lib/main.js"(exports2, module2) {
+    "use strict";
+    var ctor = typeof Uint8Array === "function" ? Uint8Array : void 0;
+    module2.exports = ctor;
+  }
+});
+
+// node_modules/@stdlib/array-uint8/lib/polyfill.js
+var require_polyfill5 = __commonJS({
+  "node_modules/@stdlib/array-uint8/lib/polyfill.js"(exports2, module2) {
+    "use strict";
+    function polyfill() {
+      throw new Error("not implemented");
+    }
+    module2.exports = polyfill;
+  }
+});
+
+// node_modules/@stdlib/array-uint8/lib/index.js
+var require_lib23 = __commonJS({
+  "node_modules/@stdlib/array-uint8/lib/index.js"(exports2, module2) {
+    "use strict";
+    var hasUint8ArraySupport = require_lib22();
+    var builtin = require_main20();
+    var polyfill = require_polyfill5();
+    var ctor;
+    if (hasUint8ArraySupport()) {
+      ctor = builtin;
+    } else {
+      ctor = polyfill;
+    }
+    module2.exports = ctor;
+  }
+});
+
+// node_modules/@stdlib/assert-is-uint16array/lib/main.js
+var require_main21 = __commonJS({
+  "node_modules/@stdlib/assert-is-uint16array/lib/main.js"(exports2, module2) {
+    "use strict";
+    var nativeClass = require_lib12();
+    var hasUint16Array = typeof Uint16Array === "function";
+    function isUint16Array(value) {
+      return hasUint16Array && value instanceof Uint16Array || // eslint-disable-line stdlib/require-globals
+      nativeClass(value) === "[object Uint16Array]";
+    }
+    module2.exports = isUint16Array;
+  }
+});
+
+// node_modules/@stdlib/assert-is-uint16array/lib/index.js
+var require_lib24 = __commonJS({
+  "node_modules/@stdlib/assert-is-uint16array/lib/index.js"(exports2, module2) {
+    "use strict";
+    var isUint16Array = require_main21();
+    module2.exports = isUint16Array;
+  }
+});
+
+// node_modules/@stdlib/constants-uint16-max/lib/index.js
+var require_lib25 = __commonJS({
+  "node_modules/@stdlib/constants-uint16-max/lib/index.js"(exports2, module2) {
+    "use strict";
+    var UINT16_MAX = 65535 | 0;
+    module2.exports = UINT16_MAX;
+  }
+});
+
+// node_modules/@stdlib/assert-has-uint16array-support/lib/uint16array.js
+var require_uint16array = __commonJS({
+  "node_modules/@stdlib/assert-has-uint16array-support/lib/uint16array.js"(exports2, module2) {
+    "use strict";
+    var main = typeof Uint16Array === "function" ? Uint16Array : null;
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/assert-has-uint16array-support/lib/main.js
+var require_main22 = __commonJS({
+  "node_modules/@stdlib/assert-has-uint16array-support/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isUint16Array = require_lib24();
+    var UINT16_MAX = require_lib25();
+    var GlobalUint16Array = require_uint16array();
+    function hasUint16ArraySupport() {
+      var bool;
+      var arr;
+      if (typeof GlobalUint16Array !== "function") {
+        return false;
+      }
+      try {
+        arr = [1, 3.14, -3.14, UINT16_MAX + 1, UINT16_MAX + 2];
+        arr = new GlobalUint16Array(arr);
+        bool = isUint16Array(arr) && arr[0] === 1 && arr[1] === 3 && // truncation
+        arr[2] === UINT16_MAX - 2 && // truncation and wrap around
+        arr[3] === 0 && // wrap around
+        arr[4] === 1;
+      } catch (err) {
+        bool = false;
+      }
+      return bool;
+    }
+    module2.exports = hasUint16ArraySupport;
+  }
+});
+
+// node_modules/@stdlib/assert-has-uint16array-support/lib/index.js
+var require_lib26 = __commonJS({
+  "node_modules/@stdlib/assert-has-uint16array-support/lib/index.js"(exports2, module2) {
+    "use strict";
+    var hasUint16ArraySupport = require_main22();
+    module2.exports = hasUint16ArraySupport;
+  }
+});
+
+// node_modules/@stdlib/array-uint16/lib/main.js
+var require_main23 = __commonJS({
+  "node_modules/@stdlib/array-uint16/lib/main.js"(exports2, module2) {
+    "use strict";
+    var ctor = typeof Uint16Array === "function" ? Uint16Array : void 0;
+    module2.exports = ctor;
+  }
+});
+
+// node_modules/@stdlib/array-uint16/lib/polyfill.js
+var require_polyfill6 = __commonJS({
+  "node_modules/@stdlib/array-uint16/lib/polyfill.js"(exports2, module2) {
+    "use strict";
+    function polyfill() {
+      throw new Error("not implemented");
+    }
+    module2.exports = polyfill;
+  }
+});
+
+// node_modules/@stdlib/array-uint16/lib/index.js
+var require_lib27 = __commonJS({
+  "node_modules/@stdlib/array-uint16/lib/index.js"(exports2, module2) {
+    "use strict";
+    var hasUint16ArraySupport = require_lib26();
+    var builtin = require_main23();
+    var polyfill = require_polyfill6();
+    var ctor;
+    if (hasUint16ArraySupport()) {
+      ctor = builtin;
+    } else {
+      ctor = polyfill;
+    }
+    module2.exports = ctor;
+  }
+});
+
+// node_modules/@stdlib/assert-is-little-endian/lib/ctors.js
+var require_ctors = __commonJS({
+  "node_modules/@stdlib/assert-is-little-endian/lib/ctors.js"(exports2, module2) {
+    "use strict";
+    var Uint8Array2 = require_lib23();
+    var Uint16Array2 = require_lib27();
+    var ctors = {
+      "uint16": Uint16Array2,
+      "uint8": Uint8Array2
+    };
+    module2.exports = ctors;
+  }
+});
+
+// node_modules/@stdlib/assert-is-little-endian/lib/main.js
+var require_main24 = __commonJS({
+  "node_modules/@stdlib/assert-is-little-endian/lib/main.js"(exports2, module2) {
+    "use strict";
+    var ctors = require_ctors();
+    var bool;
+    function isLittleEndian() {
+      var uint16view;
+      var uint8view;
+      uint16view = new ctors["uint16"](1);
+      uint16view[0] = 4660;
+      uint8view = new ctors["uint8"](uint16view.buffer);
+      return uint8view[0] === 52;
+    }
+    bool = isLittleEndian();
+    module2.exports = bool;
+  }
+});
+
+// node_modules/@stdlib/assert-is-little-endian/lib/index.js
+var require_lib28 = __commonJS({
+  "node_modules/@stdlib/assert-is-little-endian/lib/index.js"(exports2, module2) {
+    "use strict";
+    var IS_LITTLE_ENDIAN = require_main24();
+    module2.exports = IS_LITTLE_ENDIAN;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-get-high-word/lib/high.js
+var require_high = __commonJS({
+  "node_modules/@stdlib/number-float64-base-get-high-word/lib/high.js"(exports2, module2) {
+    "use strict";
+    var isLittleEndian = require_lib28();
+    var HIGH;
+    if (isLittleEndian === true) {
+      HIGH = 1;
+    } else {
+      HIGH = 0;
+    }
+    module2.exports = HIGH;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-get-high-word/lib/main.js
+var require_main25 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-get-high-word/lib/main.js"(exports2, module2) {
+    "use strict";
+    var Uint32Array2 = require_lib16();
+    var Float64Array2 = require_lib19();
+    var HIGH = require_high();
+    var FLOAT64_VIEW = new Float64Array2(1);
+    var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
+    function getHighWord(x) {
+      FLOAT64_VIEW[0] = x;
+      return UINT32_VIEW[HIGH];
+    }
+    module2.exports = getHighWord;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-get-high-word/lib/index.js
+var require_lib29 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-get-high-word/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main25();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-set-high-word/lib/high.js
+var require_high2 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-set-high-word/lib/high.js"(exports2, module2) {
+    "use strict";
+    var isLittleEndian = require_lib28();
+    var HIGH;
+    if (isLittleEndian === true) {
+      HIGH = 1;
+    } else {
+      HIGH = 0;
+    }
+    module2.exports = HIGH;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-set-high-word/lib/main.js
+var require_main26 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-set-high-word/lib/main.js"(exports2, module2) {
+    "use strict";
+    var Uint32Array2 = require_lib16();
+    var Float64Array2 = require_lib19();
+    var HIGH = require_high2();
+    var FLOAT64_VIEW = new Float64Array2(1);
+    var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
+    function setHighWord(x, high) {
+      FLOAT64_VIEW[0] = x;
+      UINT32_VIEW[HIGH] = high >>> 0;
+      return FLOAT64_VIEW[0];
+    }
+    module2.exports = setHighWord;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-set-high-word/lib/index.js
+var require_lib30 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-set-high-word/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main26();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-exponent-bias/lib/index.js
+var require_lib31 = __commonJS({
+  "node_modules/@stdlib/constants-float64-exponent-bias/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FLOAT64_EXPONENT_BIAS = 1023 | 0;
+    module2.exports = FLOAT64_EXPONENT_BIAS;
+  }
+});
+
+// node_modules/@stdlib/number-ctor/lib/main.js
+var require_main27 = __commonJS({
+  "node_modules/@stdlib/number-ctor/lib/main.js"(exports2, module2) {
+    "use strict";
+    module2.exports = Number;
+  }
+});
+
+// node_modules/@stdlib/number-ctor/lib/index.js
+var require_lib32 = __commonJS({
+  "node_modules/@stdlib/number-ctor/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main27();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-ninf/lib/index.js
+var require_lib33 = __commonJS({
+  "node_modules/@stdlib/constants-float64-ninf/lib/index.js"(exports2, module2) {
+    "use strict";
+    var Number2 = require_lib32();
+    var FLOAT64_NINF = Number2.NEGATIVE_INFINITY;
+    module2.exports = FLOAT64_NINF;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-ln/lib/polyval_p.js
+var require_polyval_p = __commonJS({
+  "node_modules/@stdlib/math-base-special-ln/lib/polyval_p.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x) {
+      if (x === 0) {
+        return 0.3999999999940942;
+      }
+      return 0.3999999999940942 + x * (0.22222198432149784 + x * 0.15313837699209373);
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-ln/lib/polyval_q.js
+var require_polyval_q = __commonJS({
+  "node_modules/@stdlib/math-base-special-ln/lib/polyval_q.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x) {
+      if (x === 0) {
+        return 0.6666666666666735;
+      }
+      return 0.6666666666666735 + x * (0.2857142874366239 + x * (0.1818357216161805 + x * 0.14798198605116586));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-ln/lib/main.js
+var require_main28 = __commonJS({
+  "node_modules/@stdlib/math-base-special-ln/lib/main.js"(exports2, module2) {
+    "use strict";
+    var getHighWord = require_lib29();
+    var setHighWord = require_lib30();
+    var isnan = require_lib6();
+    var BIAS = require_lib31();
+    var NINF = require_lib33();
+    var polyvalP = require_polyval_p();
+    var polyvalQ = require_polyval_q();
+    var LN2_HI = 0.6931471803691238;
+    var LN2_LO = 19082149292705877e-26;
+    var TWO54 = 18014398509481984;
+    var ONE_THIRD = 0.3333333333333333;
+    var HIGH_SIGNIFICAND_MASK = 1048575 | 0;
+    var HIGH_MAX_NORMAL_EXP = 2146435072 | 0;
+    var HIGH_MIN_NORMAL_EXP = 1048576 | 0;
+    var HIGH_BIASED_EXP_0 = 1072693248 | 0;
+    function ln(x) {
+      var hfsq;
+      var hx;
+      var t2;
+      var t1;
+      var k;
+      var R;
+      var f;
+      var i;
+      var j;
+      var s;
+      var w;
+      var z;
+      if (x === 0) {
+        return NINF;
+      }
+      if (isnan(x) || x < 0) {
+        return NaN;
+      }
+      hx = getHighWord(x);
+      k = 0 | 0;
+      if (hx < HIGH_MIN_NORMAL_EXP) {
+        k -= 54 | 0;
+        x *= TWO54;
+        hx = getHighWord(x);
+      }
+      if (hx >= HIGH_MAX_NORMAL_EXP) {
+        return x + x;
+      }
+      k += (hx >> 20) - BIAS | 0;
+      hx &= HIGH_SIGNIFICAND_MASK;
+      i = hx + 614244 & 1048576 | 0;
+      x = setHighWord(x, hx | i ^ HIGH_BIASED_EXP_0);
+      k += i >> 20 | 0;
+      f = x - 1;
+      if ((HIGH_SIGNIFICAND_MASK & 2 + hx) < 3) {
+        if (f === 0) {
+          if (k === 0) {
+            return 0;
+          }
+          return k * LN2_HI + k * LN2_LO;
+        }
+        R = f * f * (0.5 - ONE_THIRD * f);
+        if (k === 0) {
+          return f - R;
+        }
+        return k * LN2_HI - (R - k * LN2_LO - f);
+      }
+      s = f / (2 + f);
+      z = s * s;
+      i = hx - 398458 | 0;
+      w = z * z;
+      j = 440401 - hx | 0;
+      t1 = w * polyvalP(w);
+      t2 = z * polyvalQ(w);
+      i |= j;
+      R = t2 + t1;
+      if (i > 0) {
+        hfsq = 0.5 * f * f;
+        if (k === 0) {
+          return f - (hfsq - s * (hfsq + R));
+        }
+        return k * LN2_HI - (hfsq - (s * (hfsq + R) + k * LN2_LO) - f);
+      }
+      if (k === 0) {
+        return f - s * (f - R);
+      }
+      return k * LN2_HI - (s * (f - R) - k * LN2_LO - f);
+    }
+    module2.exports = ln;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-ln/lib/index.js
+var require_lib34 = __commonJS({
+  "node_modules/@stdlib/math-base-special-ln/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main28();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-pinf/lib/index.js
+var require_lib35 = __commonJS({
+  "node_modules/@stdlib/constants-float64-pinf/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FLOAT64_PINF = Number.POSITIVE_INFINITY;
+    module2.exports = FLOAT64_PINF;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfinv/lib/rational_p1q1.js
+var require_rational_p1q1 = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfinv/lib/rational_p1q1.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x) {
+      var ax;
+      var s1;
+      var s2;
+      if (x === 0) {
+        return -5087819496582806e-19;
+      }
+      if (x < 0) {
+        ax = -x;
+      } else {
+        ax = x;
+      }
+      if (ax <= 1) {
+        s1 = -5087819496582806e-19 + x * (-0.008368748197417368 + x * (0.03348066254097446 + x * (-0.012692614766297404 + x * (-0.03656379714117627 + x * (0.02198786811111689 + x * (0.008226878746769157 + x * (-0.005387729650712429 + x * (0 + x * 0))))))));
+        s2 = 1 + x * (-0.9700050433032906 + x * (-1.5657455823417585 + x * (1.5622155839842302 + x * (0.662328840472003 + x * (-0.7122890234154284 + x * (-0.05273963823400997 + x * (0.07952836873415717 + x * (-0.0023339375937419 + x * 8862163904564247e-19))))))));
+      } else {
+        x = 1 / x;
+        s1 = 0 + x * (0 + x * (-0.005387729650712429 + x * (0.008226878746769157 + x * (0.02198786811111689 + x * (-0.03656379714117627 + x * (-0.012692614766297404 + x * (0.03348066254097446 + x * (-0.008368748197417368 + x * -5087819496582806e-19))))))));
+        s2 = 8862163904564247e-19 + x * (-0.0023339375937419 + x * (0.07952836873415717 + x * (-0.05273963823400997 + x * (-0.7122890234154284 + x * (0.662328840472003 + x * (1.5622155839842302 + x * (-1.5657455823417585 + x * (-0.9700050433032906 + x * 1))))))));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfinv/lib/rational_p2q2.js
+var require_rational_p2q2 = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfinv/lib/rational_p2q2.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x) {
+      var ax;
+      var s1;
+      var s2;
+      if (x === 0) {
+        return -0.20243350835593876;
+      }
+      if (x < 0) {
+        ax = -x;
+      } else {
+        ax = x;
+      }
+      if (ax <= 1) {
+        s1 = -0.20243350835593876 + x * (0.10526468069939171 + x * (8.3705032834312 + x * (17.644729840837403 + x * (-18.851064805871424 + x * (-44.6382324441787 + x * (17.445385985570866 + x * (21.12946554483405 + x * -3.6719225470772936)))))));
+        s2 = 1 + x * (6.242641248542475 + x * (3.971343795334387 + x * (-28.66081804998 + x * (-20.14326346804852 + x * (48.560921310873994 + x * (10.826866735546016 + x * (-22.643693341313973 + x * 1.7211476576120028)))))));
+      } else {
+        x = 1 / x;
+        s1 = -3.6719225470772936 + x * (21.12946554483405 + x * (17.445385985570866 + x * (-44.6382324441787 + x * (-18.851064805871424 + x * (17.644729840837403 + x * (8.3705032834312 + x * (0.10526468069939171 + x * -0.20243350835593876)))))));
+        s2 = 1.7211476576120028 + x * (-22.643693341313973 + x * (10.826866735546016 + x * (48.560921310873994 + x * (-20.14326346804852 + x * (-28.66081804998 + x * (3.971343795334387 + x * (6.242641248542475 + x * 1)))))));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfinv/lib/rational_p3q3.js
+var require_rational_p3q3 = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfinv/lib/rational_p3q3.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x) {
+      var ax;
+      var s1;
+      var s2;
+      if (x === 0) {
+        return -0.1311027816799519;
+      }
+      if (x < 0) {
+        ax = -x;
+      } else {
+        ax = x;
+      }
+      if (ax <= 1) {
+        s1 = -0.1311027816799519 + x * (-0.16379404719331705 + x * (0.11703015634199525 + x * (0.38707973897260434 + x * (0.3377855389120359 + x * (0.14286953440815717 + x * (0.029015791000532906 + x * (0.0021455899538880526 + x * (-6794655751811263e-22 + x * (28522533178221704e-24 + x * -681149956853777e-24)))))))));
+        s2 = 1 + x * (3.4662540724256723 + x * (5.381683457070069 + x * (4.778465929458438 + x * (2.5930192162362027 + x * (0.848854343457902 + x * (0.15226433829533179 + x * (0.011059242293464892 + x * (0 + x * (0 + x * 0)))))))));
+      } else {
+        x = 1 / x;
+        s1 = -681149956853777e-24 + x * (28522533178221704e-24 + x * (-6794655751811263e-22 + x * (0.0021455899538880526 + x * (0.029015791000532906 + x * (0.14286953440815717 + x * (0.3377855389120359 + x * (0.38707973897260434 + x * (0.11703015634199525 + x * (-0.16379404719331705 + x * -0.1311027816799519)))))))));
+        s2 = 0 + x * (0 + x * (0 + x * (0.011059242293464892 + x * (0.15226433829533179 + x * (0.848854343457902 + x * (2.5930192162362027 + x * (4.778465929458438 + x * (5.381683457070069 + x * (3.4662540724256723 + x * 1)))))))));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfinv/lib/rational_p4q4.js
+var require_rational_p4q4 = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfinv/lib/rational_p4q4.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x) {
+      var ax;
+      var s1;
+      var s2;
+      if (x === 0) {
+        return -0.0350353787183178;
+      }
+      if (x < 0) {
+        ax = -x;
+      } else {
+        ax = x;
+      }
+      if (ax <= 1) {
+        s1 = -0.0350353787183178 + x * (-0.0022242652921344794 + x * (0.018557330651423107 + x * (0.009508047013259196 + x * (0.0018712349281955923 + x * (15754461742496055e-20 + x * (460469890584318e-20 + x * (-2304047769118826e-25 + x * 26633922742578204e-28)))))));
+        s2 = 1 + x * (1.3653349817554064 + x * (0.7620591645536234 + x * (0.22009110576413124 + x * (0.03415891436709477 + x * (0.00263861676657016 + x * (7646752923027944e-20 + x * (0 + x * 0)))))));
+      } else {
+        x = 1 / x;
+        s1 = 26633922742578204e-28 + x * (-2304047769118826e-25 + x * (460469890584318e-20 + x * (15754461742496055e-20 + x * (0.0018712349281955923 + x * (0.009508047013259196 + x * (0.018557330651423107 + x * (-0.0022242652921344794 + x * -0.0350353787183178)))))));
+        s2 = 0 + x * (0 + x * (7646752923027944e-20 + x * (0.00263861676657016 + x * (0.03415891436709477 + x * (0.22009110576413124 + x * (0.7620591645536234 + x * (1.3653349817554064 + x * 1)))))));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfinv/lib/rational_p5q5.js
+var require_rational_p5q5 = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfinv/lib/rational_p5q5.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x) {
+      var ax;
+      var s1;
+      var s2;
+      if (x === 0) {
+        return -0.016743100507663373;
+      }
+      if (x < 0) {
+        ax = -x;
+      } else {
+        ax = x;
+      }
+      if (ax <= 1) {
+        s1 = -0.016743100507663373 + x * (-0.0011295143874558028 + x * (0.001056288621524929 + x * (20938631748758808e-20 + x * (14962478375834237e-21 + x * (44969678992770644e-23 + x * (4625961635228786e-24 + x * (-2811287356288318e-29 + x * 9905570997331033e-32)))))));
+        s2 = 1 + x * (0.5914293448864175 + x * (0.1381518657490833 + x * (0.016074608709367652 + x * (9640118070051656e-19 + x * (27533547476472603e-21 + x * (282243172016108e-21 + x * (0 + x * 0)))))));
+      } else {
+        x = 1 / x;
+        s1 = 9905570997331033e-32 + x * (-2811287356288318e-29 + x * (4625961635228786e-24 + x * (44969678992770644e-23 + x * (14962478375834237e-21 + x * (20938631748758808e-20 + x * (0.001056288621524929 + x * (-0.0011295143874558028 + x * -0.016743100507663373)))))));
+        s2 = 0 + x * (0 + x * (282243172016108e-21 + x * (27533547476472603e-21 + x * (9640118070051656e-19 + x * (0.016074608709367652 + x * (0.1381518657490833 + x * (0.5914293448864175 + x * 1)))))));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfinv/lib/main.js
+var require_main29 = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfinv/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isnan = require_lib6();
+    var sqrt = require_lib7();
+    var ln = require_lib34();
+    var PINF = require_lib35();
+    var NINF = require_lib33();
+    var rationalFcnR1 = require_rational_p1q1();
+    var rationalFcnR2 = require_rational_p2q2();
+    var rationalFcnR3 = require_rational_p3q3();
+    var rationalFcnR4 = require_rational_p4q4();
+    var rationalFcnR5 = require_rational_p5q5();
+    var Y1 = 0.08913147449493408;
+    var Y2 = 2.249481201171875;
+    var Y3 = 0.807220458984375;
+    var Y4 = 0.9399557113647461;
+    var Y5 = 0.9836282730102539;
+    function erfinv(x) {
+      var sign;
+      var ax;
+      var qs;
+      var q;
+      var g;
+      var r;
+      if (isnan(x)) {
+        return NaN;
+      }
+      if (x === 1) {
+        return PINF;
+      }
+      if (x === -1) {
+        return NINF;
+      }
+      if (x === 0) {
+        return x;
+      }
+      if (x > 1 || x < -1) {
+        return NaN;
+      }
+      if (x < 0) {
+        sign = -1;
+        ax = -x;
+      } else {
+        sign = 1;
+        ax = x;
+      }
+      q = 1 - ax;
+      if (ax <= 0.5) {
+        g = ax * (ax + 10);
+        r = rationalFcnR1(ax);
+        return sign * (g * Y1 + g * r);
+      }
+      if (q >= 0.25) {
+        g = sqrt(-2 * ln(q));
+        q -= 0.25;
+        r = rationalFcnR2(q);
+        return sign * (g / (Y2 + r));
+      }
+      q = sqrt(-ln(q));
+      if (q < 3) {
+        qs = q - 1.125;
+        r = rationalFcnR3(qs);
+        return sign * (Y3 * q + r * q);
+      }
+      if (q < 6) {
+        qs = q - 3;
+        r = rationalFcnR4(qs);
+        return sign * (Y4 * q + r * q);
+      }
+      qs = q - 6;
+      r = rationalFcnR5(qs);
+      return sign * (Y5 * q + r * q);
+    }
+    module2.exports = erfinv;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfinv/lib/index.js
+var require_lib36 = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfinv/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main29();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/stats-base-dists-normal-quantile/lib/main.js
+var require_main30 = __commonJS({
+  "node_modules/@stdlib/stats-base-dists-normal-quantile/lib/main.js"(exports2, module2) {
+    "use strict";
+    var erfinv = require_lib36();
+    var isnan = require_lib6();
+    var sqrt = require_lib7();
+    function quantile(p, mu, sigma) {
+      var A;
+      var B;
+      if (isnan(mu) || isnan(sigma) || isnan(p) || sigma < 0 || p < 0 || p > 1) {
+        return NaN;
+      }
+      if (sigma === 0) {
+        return mu;
+      }
+      A = mu;
+      B = sigma * sqrt(2);
+      return A + B * erfinv(2 * p - 1);
+    }
+    module2.exports = quantile;
+  }
+});
+
+// node_modules/@stdlib/utils-constant-function/lib/main.js
+var require_main31 = __commonJS({
+  "node_modules/@stdlib/utils-constant-function/lib/main.js"(exports2, module2) {
+    "use strict";
+    function wrap(value) {
+      return constantFunction;
+      function constantFunction() {
+        return value;
+      }
+    }
+    module2.exports = wrap;
+  }
+});
+
+// node_modules/@stdlib/utils-constant-function/lib/index.js
+var require_lib37 = __commonJS({
+  "node_modules/@stdlib/utils-constant-function/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main31();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/stats-base-dists-degenerate-quantile/lib/main.js
+var require_main32 = __commonJS({
+  "node_modules/@stdlib/stats-base-dists-degenerate-quantile/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isnan = require_lib6();
+    function quantile(p, mu) {
+      if (isnan(p) || p < 0 || p > 1) {
+        return NaN;
+      }
+      return mu;
+    }
+    module2.exports = quantile;
+  }
+});
+
+// node_modules/@stdlib/stats-base-dists-degenerate-quantile/lib/factory.js
+var require_factory = __commonJS({
+  "node_modules/@stdlib/stats-base-dists-degenerate-quantile/lib/factory.js"(exports2, module2) {
+    "use strict";
+    var constantFunction = require_lib37();
+    var isnan = require_lib6();
+    function factory(mu) {
+      if (isnan(mu)) {
+        return constantFunction(NaN);
+      }
+      return quantile;
+      function quantile(p) {
+        if (isnan(p) || p < 0 || p > 1) {
+          return NaN;
+        }
+        return mu;
+      }
+    }
+    module2.exports = factory;
+  }
+});
+
+// node_modules/@stdlib/stats-base-dists-degenerate-quantile/lib/index.js
+var require_lib38 = __commonJS({
+  "node_modules/@stdlib/stats-base-dists-degenerate-quantile/lib/index.js"(exports2, module2) {
+    "use strict";
+    var setReadOnly = require_lib5();
+    var main = require_main32();
+    var factory = require_factory();
+    setReadOnly(main, "factory", factory);
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/stats-base-dists-normal-quantile/lib/factory.js
+var require_factory2 = __commonJS({
+  "node_modules/@stdlib/stats-base-dists-normal-quantile/lib/factory.js"(exports2, module2) {
+    "use strict";
+    var constantFunction = require_lib37();
+    var degenerate = require_lib38().factory;
+    var erfinv = require_lib36();
+    var isnan = require_lib6();
+    var sqrt = require_lib7();
+    function factory(mu, sigma) {
+      var A;
+      var B;
+      if (isnan(mu) || isnan(sigma) || sigma < 0) {
+        return constantFunction(NaN);
+      }
+      if (sigma === 0) {
+        degenerate(mu);
+      }
+      A = mu;
+      B = sigma * sqrt(2);
+      return quantile;
+      function quantile(p) {
+        if (isnan(p) || p < 0 || p > 1) {
+          return NaN;
+        }
+        return A + B * erfinv(2 * p - 1);
+      }
+    }
+    module2.exports = factory;
+  }
+});
+
+// node_modules/@stdlib/stats-base-dists-normal-quantile/lib/index.js
+var require_lib39 = __commonJS({
+  "node_modules/@stdlib/stats-base-dists-normal-quantile/lib/index.js"(exports2, module2) {
+    "use strict";
+    var setReadOnly = require_lib5();
+    var main = require_main30();
+    var factory = require_factory2();
+    setReadOnly(main, "factory", factory);
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-tools-evalpoly/lib/main.js
+var require_main33 = __commonJS({
   "node_modules/@stdlib/math-base-tools-evalpoly/lib/main.js"(exports2, module2) {
     "use strict";
     function evalpoly(c, x) {
@@ -16863,7 +20261,7 @@ var require_main6 = __commonJS({
 });
 
 // node_modules/@stdlib/function-ctor/lib/main.js
-var require_main7 = __commonJS({
+var require_main34 = __commonJS({
   "node_modules/@stdlib/function-ctor/lib/main.js"(exports2, module2) {
     "use strict";
     var Fcn = Function;
@@ -16872,20 +20270,20 @@ var require_main7 = __commonJS({
 });
 
 // node_modules/@stdlib/function-ctor/lib/index.js
-var require_lib7 = __commonJS({
+var require_lib40 = __commonJS({
   "node_modules/@stdlib/function-ctor/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main7();
+    var main = require_main34();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-tools-evalpoly/lib/factory.js
-var require_factory = __commonJS({
+var require_factory3 = __commonJS({
   "node_modules/@stdlib/math-base-tools-evalpoly/lib/factory.js"(exports2, module2) {
     "use strict";
-    var Fcn = require_lib7();
-    var evalpoly = require_main6();
+    var Fcn = require_lib40();
+    var evalpoly = require_main33();
     function factory(c) {
       var f;
       var n;
@@ -16928,753 +20326,13 @@ var require_factory = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-tools-evalpoly/lib/index.js
-var require_lib8 = __commonJS({
+var require_lib41 = __commonJS({
   "node_modules/@stdlib/math-base-tools-evalpoly/lib/index.js"(exports2, module2) {
     "use strict";
     var setReadOnly = require_lib5();
-    var main = require_main6();
-    var factory = require_factory();
+    var main = require_main33();
+    var factory = require_factory3();
     setReadOnly(main, "factory", factory);
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/assert-has-symbol-support/lib/main.js
-var require_main8 = __commonJS({
-  "node_modules/@stdlib/assert-has-symbol-support/lib/main.js"(exports2, module2) {
-    "use strict";
-    function hasSymbolSupport() {
-      return typeof Symbol === "function" && typeof /* @__PURE__ */ Symbol("foo") === "symbol";
-    }
-    module2.exports = hasSymbolSupport;
-  }
-});
-
-// node_modules/@stdlib/assert-has-symbol-support/lib/index.js
-var require_lib9 = __commonJS({
-  "node_modules/@stdlib/assert-has-symbol-support/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main8();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/assert-has-tostringtag-support/lib/main.js
-var require_main9 = __commonJS({
-  "node_modules/@stdlib/assert-has-tostringtag-support/lib/main.js"(exports2, module2) {
-    "use strict";
-    var hasSymbols = require_lib9();
-    var FLG = hasSymbols();
-    function hasToStringTagSupport() {
-      return FLG && typeof Symbol.toStringTag === "symbol";
-    }
-    module2.exports = hasToStringTagSupport;
-  }
-});
-
-// node_modules/@stdlib/assert-has-tostringtag-support/lib/index.js
-var require_lib10 = __commonJS({
-  "node_modules/@stdlib/assert-has-tostringtag-support/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main9();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/utils-native-class/lib/tostring.js
-var require_tostring = __commonJS({
-  "node_modules/@stdlib/utils-native-class/lib/tostring.js"(exports2, module2) {
-    "use strict";
-    var toStr = Object.prototype.toString;
-    module2.exports = toStr;
-  }
-});
-
-// node_modules/@stdlib/utils-native-class/lib/main.js
-var require_main10 = __commonJS({
-  "node_modules/@stdlib/utils-native-class/lib/main.js"(exports2, module2) {
-    "use strict";
-    var toStr = require_tostring();
-    function nativeClass(v) {
-      return toStr.call(v);
-    }
-    module2.exports = nativeClass;
-  }
-});
-
-// node_modules/@stdlib/assert-has-own-property/lib/main.js
-var require_main11 = __commonJS({
-  "node_modules/@stdlib/assert-has-own-property/lib/main.js"(exports2, module2) {
-    "use strict";
-    var has = Object.prototype.hasOwnProperty;
-    function hasOwnProp(value, property) {
-      if (value === void 0 || value === null) {
-        return false;
-      }
-      return has.call(value, property);
-    }
-    module2.exports = hasOwnProp;
-  }
-});
-
-// node_modules/@stdlib/assert-has-own-property/lib/index.js
-var require_lib11 = __commonJS({
-  "node_modules/@stdlib/assert-has-own-property/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main11();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/symbol-ctor/lib/main.js
-var require_main12 = __commonJS({
-  "node_modules/@stdlib/symbol-ctor/lib/main.js"(exports2, module2) {
-    "use strict";
-    var Sym = typeof Symbol === "function" ? Symbol : void 0;
-    module2.exports = Sym;
-  }
-});
-
-// node_modules/@stdlib/symbol-ctor/lib/index.js
-var require_lib12 = __commonJS({
-  "node_modules/@stdlib/symbol-ctor/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main12();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/utils-native-class/lib/tostringtag.js
-var require_tostringtag = __commonJS({
-  "node_modules/@stdlib/utils-native-class/lib/tostringtag.js"(exports2, module2) {
-    "use strict";
-    var Symbol2 = require_lib12();
-    var toStrTag = typeof Symbol2 === "function" ? Symbol2.toStringTag : "";
-    module2.exports = toStrTag;
-  }
-});
-
-// node_modules/@stdlib/utils-native-class/lib/polyfill.js
-var require_polyfill2 = __commonJS({
-  "node_modules/@stdlib/utils-native-class/lib/polyfill.js"(exports2, module2) {
-    "use strict";
-    var hasOwnProp = require_lib11();
-    var toStringTag = require_tostringtag();
-    var toStr = require_tostring();
-    function nativeClass(v) {
-      var isOwn;
-      var tag;
-      var out;
-      if (v === null || v === void 0) {
-        return toStr.call(v);
-      }
-      tag = v[toStringTag];
-      isOwn = hasOwnProp(v, toStringTag);
-      try {
-        v[toStringTag] = void 0;
-      } catch (err) {
-        return toStr.call(v);
-      }
-      out = toStr.call(v);
-      if (isOwn) {
-        v[toStringTag] = tag;
-      } else {
-        delete v[toStringTag];
-      }
-      return out;
-    }
-    module2.exports = nativeClass;
-  }
-});
-
-// node_modules/@stdlib/utils-native-class/lib/index.js
-var require_lib13 = __commonJS({
-  "node_modules/@stdlib/utils-native-class/lib/index.js"(exports2, module2) {
-    "use strict";
-    var hasToStringTag = require_lib10();
-    var builtin = require_main10();
-    var polyfill = require_polyfill2();
-    var main;
-    if (hasToStringTag()) {
-      main = polyfill;
-    } else {
-      main = builtin;
-    }
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/assert-is-uint32array/lib/main.js
-var require_main13 = __commonJS({
-  "node_modules/@stdlib/assert-is-uint32array/lib/main.js"(exports2, module2) {
-    "use strict";
-    var nativeClass = require_lib13();
-    var hasUint32Array = typeof Uint32Array === "function";
-    function isUint32Array(value) {
-      return hasUint32Array && value instanceof Uint32Array || // eslint-disable-line stdlib/require-globals
-      nativeClass(value) === "[object Uint32Array]";
-    }
-    module2.exports = isUint32Array;
-  }
-});
-
-// node_modules/@stdlib/assert-is-uint32array/lib/index.js
-var require_lib14 = __commonJS({
-  "node_modules/@stdlib/assert-is-uint32array/lib/index.js"(exports2, module2) {
-    "use strict";
-    var isUint32Array = require_main13();
-    module2.exports = isUint32Array;
-  }
-});
-
-// node_modules/@stdlib/constants-uint32-max/lib/index.js
-var require_lib15 = __commonJS({
-  "node_modules/@stdlib/constants-uint32-max/lib/index.js"(exports2, module2) {
-    "use strict";
-    var UINT32_MAX = 4294967295;
-    module2.exports = UINT32_MAX;
-  }
-});
-
-// node_modules/@stdlib/assert-has-uint32array-support/lib/uint32array.js
-var require_uint32array = __commonJS({
-  "node_modules/@stdlib/assert-has-uint32array-support/lib/uint32array.js"(exports2, module2) {
-    "use strict";
-    var main = typeof Uint32Array === "function" ? Uint32Array : null;
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/assert-has-uint32array-support/lib/main.js
-var require_main14 = __commonJS({
-  "node_modules/@stdlib/assert-has-uint32array-support/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isUint32Array = require_lib14();
-    var UINT32_MAX = require_lib15();
-    var GlobalUint32Array = require_uint32array();
-    function hasUint32ArraySupport() {
-      var bool;
-      var arr;
-      if (typeof GlobalUint32Array !== "function") {
-        return false;
-      }
-      try {
-        arr = [1, 3.14, -3.14, UINT32_MAX + 1, UINT32_MAX + 2];
-        arr = new GlobalUint32Array(arr);
-        bool = isUint32Array(arr) && arr[0] === 1 && arr[1] === 3 && // truncation
-        arr[2] === UINT32_MAX - 2 && // truncation and wrap around
-        arr[3] === 0 && // wrap around
-        arr[4] === 1;
-      } catch (err) {
-        bool = false;
-      }
-      return bool;
-    }
-    module2.exports = hasUint32ArraySupport;
-  }
-});
-
-// node_modules/@stdlib/assert-has-uint32array-support/lib/index.js
-var require_lib16 = __commonJS({
-  "node_modules/@stdlib/assert-has-uint32array-support/lib/index.js"(exports2, module2) {
-    "use strict";
-    var hasUint32ArraySupport = require_main14();
-    module2.exports = hasUint32ArraySupport;
-  }
-});
-
-// node_modules/@stdlib/array-uint32/lib/main.js
-var require_main15 = __commonJS({
-  "node_modules/@stdlib/array-uint32/lib/main.js"(exports2, module2) {
-    "use strict";
-    var ctor = typeof Uint32Array === "function" ? Uint32Array : void 0;
-    module2.exports = ctor;
-  }
-});
-
-// node_modules/@stdlib/array-uint32/lib/polyfill.js
-var require_polyfill3 = __commonJS({
-  "node_modules/@stdlib/array-uint32/lib/polyfill.js"(exports2, module2) {
-    "use strict";
-    function polyfill() {
-      throw new Error("not implemented");
-    }
-    module2.exports = polyfill;
-  }
-});
-
-// node_modules/@stdlib/array-uint32/lib/index.js
-var require_lib17 = __commonJS({
-  "node_modules/@stdlib/array-uint32/lib/index.js"(exports2, module2) {
-    "use strict";
-    var hasUint32ArraySupport = require_lib16();
-    var builtin = require_main15();
-    var polyfill = require_polyfill3();
-    var ctor;
-    if (hasUint32ArraySupport()) {
-      ctor = builtin;
-    } else {
-      ctor = polyfill;
-    }
-    module2.exports = ctor;
-  }
-});
-
-// node_modules/@stdlib/assert-is-float64array/lib/main.js
-var require_main16 = __commonJS({
-  "node_modules/@stdlib/assert-is-float64array/lib/main.js"(exports2, module2) {
-    "use strict";
-    var nativeClass = require_lib13();
-    var hasFloat64Array = typeof Float64Array === "function";
-    function isFloat64Array(value) {
-      return hasFloat64Array && value instanceof Float64Array || // eslint-disable-line stdlib/require-globals
-      nativeClass(value) === "[object Float64Array]";
-    }
-    module2.exports = isFloat64Array;
-  }
-});
-
-// node_modules/@stdlib/assert-is-float64array/lib/index.js
-var require_lib18 = __commonJS({
-  "node_modules/@stdlib/assert-is-float64array/lib/index.js"(exports2, module2) {
-    "use strict";
-    var isFloat64Array = require_main16();
-    module2.exports = isFloat64Array;
-  }
-});
-
-// node_modules/@stdlib/assert-has-float64array-support/lib/float64array.js
-var require_float64array = __commonJS({
-  "node_modules/@stdlib/assert-has-float64array-support/lib/float64array.js"(exports2, module2) {
-    "use strict";
-    var main = typeof Float64Array === "function" ? Float64Array : null;
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/assert-has-float64array-support/lib/main.js
-var require_main17 = __commonJS({
-  "node_modules/@stdlib/assert-has-float64array-support/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isFloat64Array = require_lib18();
-    var GlobalFloat64Array = require_float64array();
-    function hasFloat64ArraySupport() {
-      var bool;
-      var arr;
-      if (typeof GlobalFloat64Array !== "function") {
-        return false;
-      }
-      try {
-        arr = new GlobalFloat64Array([1, 3.14, -3.14, NaN]);
-        bool = isFloat64Array(arr) && arr[0] === 1 && arr[1] === 3.14 && arr[2] === -3.14 && arr[3] !== arr[3];
-      } catch (err) {
-        bool = false;
-      }
-      return bool;
-    }
-    module2.exports = hasFloat64ArraySupport;
-  }
-});
-
-// node_modules/@stdlib/assert-has-float64array-support/lib/index.js
-var require_lib19 = __commonJS({
-  "node_modules/@stdlib/assert-has-float64array-support/lib/index.js"(exports2, module2) {
-    "use strict";
-    var hasFloat64ArraySupport = require_main17();
-    module2.exports = hasFloat64ArraySupport;
-  }
-});
-
-// node_modules/@stdlib/array-float64/lib/main.js
-var require_main18 = __commonJS({
-  "node_modules/@stdlib/array-float64/lib/main.js"(exports2, module2) {
-    "use strict";
-    var ctor = typeof Float64Array === "function" ? Float64Array : void 0;
-    module2.exports = ctor;
-  }
-});
-
-// node_modules/@stdlib/array-float64/lib/polyfill.js
-var require_polyfill4 = __commonJS({
-  "node_modules/@stdlib/array-float64/lib/polyfill.js"(exports2, module2) {
-    "use strict";
-    function polyfill() {
-      throw new Error("not implemented");
-    }
-    module2.exports = polyfill;
-  }
-});
-
-// node_modules/@stdlib/array-float64/lib/index.js
-var require_lib20 = __commonJS({
-  "node_modules/@stdlib/array-float64/lib/index.js"(exports2, module2) {
-    "use strict";
-    var hasFloat64ArraySupport = require_lib19();
-    var builtin = require_main18();
-    var polyfill = require_polyfill4();
-    var ctor;
-    if (hasFloat64ArraySupport()) {
-      ctor = builtin;
-    } else {
-      ctor = polyfill;
-    }
-    module2.exports = ctor;
-  }
-});
-
-// node_modules/@stdlib/assert-is-uint8array/lib/main.js
-var require_main19 = __commonJS({
-  "node_modules/@stdlib/assert-is-uint8array/lib/main.js"(exports2, module2) {
-    "use strict";
-    var nativeClass = require_lib13();
-    var hasUint8Array = typeof Uint8Array === "function";
-    function isUint8Array(value) {
-      return hasUint8Array && value instanceof Uint8Array || // eslint-disable-line stdlib/require-globals
-      nativeClass(value) === "[object Uint8Array]";
-    }
-    module2.exports = isUint8Array;
-  }
-});
-
-// node_modules/@stdlib/assert-is-uint8array/lib/index.js
-var require_lib21 = __commonJS({
-  "node_modules/@stdlib/assert-is-uint8array/lib/index.js"(exports2, module2) {
-    "use strict";
-    var isUint8Array = require_main19();
-    module2.exports = isUint8Array;
-  }
-});
-
-// node_modules/@stdlib/constants-uint8-max/lib/index.js
-var require_lib22 = __commonJS({
-  "node_modules/@stdlib/constants-uint8-max/lib/index.js"(exports2, module2) {
-    "use strict";
-    var UINT8_MAX = 255 | 0;
-    module2.exports = UINT8_MAX;
-  }
-});
-
-// node_modules/@stdlib/assert-has-uint8array-support/lib/uint8array.js
-var require_uint8array = __commonJS({
-  "node_modules/@stdlib/assert-has-uint8array-support/lib/uint8array.js"(exports2, module2) {
-    "use strict";
-    var main = typeof Uint8Array === "function" ? Uint8Array : null;
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/assert-has-uint8array-support/lib/main.js
-var require_main20 = __commonJS({
-  "node_modules/@stdlib/assert-has-uint8array-support/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isUint8Array = require_lib21();
-    var UINT8_MAX = require_lib22();
-    var GlobalUint8Array = require_uint8array();
-    function hasUint8ArraySupport() {
-      var bool;
-      var arr;
-      if (typeof GlobalUint8Array !== "function") {
-        return false;
-      }
-      try {
-        arr = [1, 3.14, -3.14, UINT8_MAX + 1, UINT8_MAX + 2];
-        arr = new GlobalUint8Array(arr);
-        bool = isUint8Array(arr) && arr[0] === 1 && arr[1] === 3 && // truncation
-        arr[2] === UINT8_MAX - 2 && // truncation and wrap around
-        arr[3] === 0 && // wrap around
-        arr[4] === 1;
-      } catch (err) {
-        bool = false;
-      }
-      return bool;
-    }
-    module2.exports = hasUint8ArraySupport;
-  }
-});
-
-// node_modules/@stdlib/assert-has-uint8array-support/lib/index.js
-var require_lib23 = __commonJS({
-  "node_modules/@stdlib/assert-has-uint8array-support/lib/index.js"(exports2, module2) {
-    "use strict";
-    var hasUint8ArraySupport = require_main20();
-    module2.exports = hasUint8ArraySupport;
-  }
-});
-
-// node_modules/@stdlib/array-uint8/lib/main.js
-var require_main21 = __commonJS({
-  "node_modules/@stdlib/array-uint8/lib/main.js"(exports2, module2) {
-    "use strict";
-    var ctor = typeof Uint8Array === "function" ? Uint8Array : void 0;
-    module2.exports = ctor;
-  }
-});
-
-// node_modules/@stdlib/array-uint8/lib/polyfill.js
-var require_polyfill5 = __commonJS({
-  "node_modules/@stdlib/array-uint8/lib/polyfill.js"(exports2, module2) {
-    "use strict";
-    function polyfill() {
-      throw new Error("not implemented");
-    }
-    module2.exports = polyfill;
-  }
-});
-
-// node_modules/@stdlib/array-uint8/lib/index.js
-var require_lib24 = __commonJS({
-  "node_modules/@stdlib/array-uint8/lib/index.js"(exports2, module2) {
-    "use strict";
-    var hasUint8ArraySupport = require_lib23();
-    var builtin = require_main21();
-    var polyfill = require_polyfill5();
-    var ctor;
-    if (hasUint8ArraySupport()) {
-      ctor = builtin;
-    } else {
-      ctor = polyfill;
-    }
-    module2.exports = ctor;
-  }
-});
-
-// node_modules/@stdlib/assert-is-uint16array/lib/main.js
-var require_main22 = __commonJS({
-  "node_modules/@stdlib/assert-is-uint16array/lib/main.js"(exports2, module2) {
-    "use strict";
-    var nativeClass = require_lib13();
-    var hasUint16Array = typeof Uint16Array === "function";
-    function isUint16Array(value) {
-      return hasUint16Array && value instanceof Uint16Array || // eslint-disable-line stdlib/require-globals
-      nativeClass(value) === "[object Uint16Array]";
-    }
-    module2.exports = isUint16Array;
-  }
-});
-
-// node_modules/@stdlib/assert-is-uint16array/lib/index.js
-var require_lib25 = __commonJS({
-  "node_modules/@stdlib/assert-is-uint16array/lib/index.js"(exports2, module2) {
-    "use strict";
-    var isUint16Array = require_main22();
-    module2.exports = isUint16Array;
-  }
-});
-
-// node_modules/@stdlib/constants-uint16-max/lib/index.js
-var require_lib26 = __commonJS({
-  "node_modules/@stdlib/constants-uint16-max/lib/index.js"(exports2, module2) {
-    "use strict";
-    var UINT16_MAX = 65535 | 0;
-    module2.exports = UINT16_MAX;
-  }
-});
-
-// node_modules/@stdlib/assert-has-uint16array-support/lib/uint16array.js
-var require_uint16array = __commonJS({
-  "node_modules/@stdlib/assert-has-uint16array-support/lib/uint16array.js"(exports2, module2) {
-    "use strict";
-    var main = typeof Uint16Array === "function" ? Uint16Array : null;
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/assert-has-uint16array-support/lib/main.js
-var require_main23 = __commonJS({
-  "node_modules/@stdlib/assert-has-uint16array-support/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isUint16Array = require_lib25();
-    var UINT16_MAX = require_lib26();
-    var GlobalUint16Array = require_uint16array();
-    function hasUint16ArraySupport() {
-      var bool;
-      var arr;
-      if (typeof GlobalUint16Array !== "function") {
-        return false;
-      }
-      try {
-        arr = [1, 3.14, -3.14, UINT16_MAX + 1, UINT16_MAX + 2];
-        arr = new GlobalUint16Array(arr);
-        bool = isUint16Array(arr) && arr[0] === 1 && arr[1] === 3 && // truncation
-        arr[2] === UINT16_MAX - 2 && // truncation and wrap around
-        arr[3] === 0 && // wrap around
-        arr[4] === 1;
-      } catch (err) {
-        bool = false;
-      }
-      return bool;
-    }
-    module2.exports = hasUint16ArraySupport;
-  }
-});
-
-// node_modules/@stdlib/assert-has-uint16array-support/lib/index.js
-var require_lib27 = __commonJS({
-  "node_modules/@stdlib/assert-has-uint16array-support/lib/index.js"(exports2, module2) {
-    "use strict";
-    var hasUint16ArraySupport = require_main23();
-    module2.exports = hasUint16ArraySupport;
-  }
-});
-
-// node_modules/@stdlib/array-uint16/lib/main.js
-var require_main24 = __commonJS({
-  "node_modules/@stdlib/array-uint16/lib/main.js"(exports2, module2) {
-    "use strict";
-    var ctor = typeof Uint16Array === "function" ? Uint16Array : void 0;
-    module2.exports = ctor;
-  }
-});
-
-// node_modules/@stdlib/array-uint16/lib/polyfill.js
-var require_polyfill6 = __commonJS({
-  "node_modules/@stdlib/array-uint16/lib/polyfill.js"(exports2, module2) {
-    "use strict";
-    function polyfill() {
-      throw new Error("not implemented");
-    }
-    module2.exports = polyfill;
-  }
-});
-
-// node_modules/@stdlib/array-uint16/lib/index.js
-var require_lib28 = __commonJS({
-  "node_modules/@stdlib/array-uint16/lib/index.js"(exports2, module2) {
-    "use strict";
-    var hasUint16ArraySupport = require_lib27();
-    var builtin = require_main24();
-    var polyfill = require_polyfill6();
-    var ctor;
-    if (hasUint16ArraySupport()) {
-      ctor = builtin;
-    } else {
-      ctor = polyfill;
-    }
-    module2.exports = ctor;
-  }
-});
-
-// node_modules/@stdlib/assert-is-little-endian/lib/ctors.js
-var require_ctors = __commonJS({
-  "node_modules/@stdlib/assert-is-little-endian/lib/ctors.js"(exports2, module2) {
-    "use strict";
-    var Uint8Array2 = require_lib24();
-    var Uint16Array2 = require_lib28();
-    var ctors = {
-      "uint16": Uint16Array2,
-      "uint8": Uint8Array2
-    };
-    module2.exports = ctors;
-  }
-});
-
-// node_modules/@stdlib/assert-is-little-endian/lib/main.js
-var require_main25 = __commonJS({
-  "node_modules/@stdlib/assert-is-little-endian/lib/main.js"(exports2, module2) {
-    "use strict";
-    var ctors = require_ctors();
-    var bool;
-    function isLittleEndian() {
-      var uint16view;
-      var uint8view;
-      uint16view = new ctors["uint16"](1);
-      uint16view[0] = 4660;
-      uint8view = new ctors["uint8"](uint16view.buffer);
-      return uint8view[0] === 52;
-    }
-    bool = isLittleEndian();
-    module2.exports = bool;
-  }
-});
-
-// node_modules/@stdlib/assert-is-little-endian/lib/index.js
-var require_lib29 = __commonJS({
-  "node_modules/@stdlib/assert-is-little-endian/lib/index.js"(exports2, module2) {
-    "use strict";
-    var IS_LITTLE_ENDIAN = require_main25();
-    module2.exports = IS_LITTLE_ENDIAN;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-get-high-word/lib/high.js
-var require_high = __commonJS({
-  "node_modules/@stdlib/number-float64-base-get-high-word/lib/high.js"(exports2, module2) {
-    "use strict";
-    var isLittleEndian = require_lib29();
-    var HIGH;
-    if (isLittleEndian === true) {
-      HIGH = 1;
-    } else {
-      HIGH = 0;
-    }
-    module2.exports = HIGH;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-get-high-word/lib/main.js
-var require_main26 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-get-high-word/lib/main.js"(exports2, module2) {
-    "use strict";
-    var Uint32Array2 = require_lib17();
-    var Float64Array2 = require_lib20();
-    var HIGH = require_high();
-    var FLOAT64_VIEW = new Float64Array2(1);
-    var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
-    function getHighWord(x) {
-      FLOAT64_VIEW[0] = x;
-      return UINT32_VIEW[HIGH];
-    }
-    module2.exports = getHighWord;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-get-high-word/lib/index.js
-var require_lib30 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-get-high-word/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main26();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-set-high-word/lib/high.js
-var require_high2 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-set-high-word/lib/high.js"(exports2, module2) {
-    "use strict";
-    var isLittleEndian = require_lib29();
-    var HIGH;
-    if (isLittleEndian === true) {
-      HIGH = 1;
-    } else {
-      HIGH = 0;
-    }
-    module2.exports = HIGH;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-set-high-word/lib/main.js
-var require_main27 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-set-high-word/lib/main.js"(exports2, module2) {
-    "use strict";
-    var Uint32Array2 = require_lib17();
-    var Float64Array2 = require_lib20();
-    var HIGH = require_high2();
-    var FLOAT64_VIEW = new Float64Array2(1);
-    var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
-    function setHighWord(x, high) {
-      FLOAT64_VIEW[0] = x;
-      UINT32_VIEW[HIGH] = high >>> 0;
-      return FLOAT64_VIEW[0];
-    }
-    module2.exports = setHighWord;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-set-high-word/lib/index.js
-var require_lib31 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-set-high-word/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main27();
     module2.exports = main;
   }
 });
@@ -17683,7 +20341,7 @@ var require_lib31 = __commonJS({
 var require_indices = __commonJS({
   "node_modules/@stdlib/number-float64-base-from-words/lib/indices.js"(exports2, module2) {
     "use strict";
-    var isLittleEndian = require_lib29();
+    var isLittleEndian = require_lib28();
     var indices;
     var HIGH;
     var LOW;
@@ -17703,11 +20361,11 @@ var require_indices = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-from-words/lib/main.js
-var require_main28 = __commonJS({
+var require_main35 = __commonJS({
   "node_modules/@stdlib/number-float64-base-from-words/lib/main.js"(exports2, module2) {
     "use strict";
-    var Uint32Array2 = require_lib17();
-    var Float64Array2 = require_lib20();
+    var Uint32Array2 = require_lib16();
+    var Float64Array2 = require_lib19();
     var indices = require_indices();
     var FLOAT64_VIEW = new Float64Array2(1);
     var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
@@ -17723,61 +20381,16 @@ var require_main28 = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-from-words/lib/index.js
-var require_lib32 = __commonJS({
+var require_lib42 = __commonJS({
   "node_modules/@stdlib/number-float64-base-from-words/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main28();
+    var main = require_main35();
     module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-pinf/lib/index.js
-var require_lib33 = __commonJS({
-  "node_modules/@stdlib/constants-float64-pinf/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FLOAT64_PINF = Number.POSITIVE_INFINITY;
-    module2.exports = FLOAT64_PINF;
-  }
-});
-
-// node_modules/@stdlib/number-ctor/lib/main.js
-var require_main29 = __commonJS({
-  "node_modules/@stdlib/number-ctor/lib/main.js"(exports2, module2) {
-    "use strict";
-    module2.exports = Number;
-  }
-});
-
-// node_modules/@stdlib/number-ctor/lib/index.js
-var require_lib34 = __commonJS({
-  "node_modules/@stdlib/number-ctor/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main29();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-ninf/lib/index.js
-var require_lib35 = __commonJS({
-  "node_modules/@stdlib/constants-float64-ninf/lib/index.js"(exports2, module2) {
-    "use strict";
-    var Number2 = require_lib34();
-    var FLOAT64_NINF = Number2.NEGATIVE_INFINITY;
-    module2.exports = FLOAT64_NINF;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-exponent-bias/lib/index.js
-var require_lib36 = __commonJS({
-  "node_modules/@stdlib/constants-float64-exponent-bias/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FLOAT64_EXPONENT_BIAS = 1023 | 0;
-    module2.exports = FLOAT64_EXPONENT_BIAS;
   }
 });
 
 // node_modules/@stdlib/constants-float64-half-ln-two/lib/index.js
-var require_lib37 = __commonJS({
+var require_lib43 = __commonJS({
   "node_modules/@stdlib/constants-float64-half-ln-two/lib/index.js"(exports2, module2) {
     "use strict";
     var HALF_LN2 = 0.34657359027997264;
@@ -17786,7 +20399,7 @@ var require_lib37 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-expm1/lib/polyval_q.js
-var require_polyval_q = __commonJS({
+var require_polyval_q2 = __commonJS({
   "node_modules/@stdlib/math-base-special-expm1/lib/polyval_q.js"(exports2, module2) {
     "use strict";
     function evalpoly(x) {
@@ -17800,18 +20413,18 @@ var require_polyval_q = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-expm1/lib/main.js
-var require_main30 = __commonJS({
+var require_main36 = __commonJS({
   "node_modules/@stdlib/math-base-special-expm1/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib6();
-    var getHighWord = require_lib30();
-    var setHighWord = require_lib31();
-    var fromWords = require_lib32();
-    var PINF = require_lib33();
-    var NINF = require_lib35();
-    var FLOAT64_EXPONENT_BIAS = require_lib36();
-    var HALF_LN2 = require_lib37();
-    var polyval = require_polyval_q();
+    var getHighWord = require_lib29();
+    var setHighWord = require_lib30();
+    var fromWords = require_lib42();
+    var PINF = require_lib35();
+    var NINF = require_lib33();
+    var FLOAT64_EXPONENT_BIAS = require_lib31();
+    var HALF_LN2 = require_lib43();
+    var polyval = require_polyval_q2();
     var OVERFLOW_THRESHOLD = 709.782712893384;
     var LN2_HI = 0.6931471803691238;
     var LN2_LO = 19082149292705877e-26;
@@ -17935,16 +20548,16 @@ var require_main30 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-expm1/lib/index.js
-var require_lib38 = __commonJS({
+var require_lib44 = __commonJS({
   "node_modules/@stdlib/math-base-special-expm1/lib/index.js"(exports2, module2) {
     "use strict";
-    var expm1 = require_main30();
+    var expm1 = require_main36();
     module2.exports = expm1;
   }
 });
 
 // node_modules/@stdlib/math-base-special-floor/lib/main.js
-var require_main31 = __commonJS({
+var require_main37 = __commonJS({
   "node_modules/@stdlib/math-base-special-floor/lib/main.js"(exports2, module2) {
     "use strict";
     var floor = Math.floor;
@@ -17953,10 +20566,10 @@ var require_main31 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-floor/lib/index.js
-var require_lib39 = __commonJS({
+var require_lib45 = __commonJS({
   "node_modules/@stdlib/math-base-special-floor/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main31();
+    var main = require_main37();
     module2.exports = main;
   }
 });
@@ -17976,15 +20589,15 @@ var require_polyval_lp = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-log1p/lib/main.js
-var require_main32 = __commonJS({
+var require_main38 = __commonJS({
   "node_modules/@stdlib/math-base-special-log1p/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib6();
-    var getHighWord = require_lib30();
-    var setHighWord = require_lib31();
-    var PINF = require_lib33();
-    var NINF = require_lib35();
-    var FLOAT64_EXPONENT_BIAS = require_lib36();
+    var getHighWord = require_lib29();
+    var setHighWord = require_lib30();
+    var PINF = require_lib35();
+    var NINF = require_lib33();
+    var FLOAT64_EXPONENT_BIAS = require_lib31();
     var polyval = require_polyval_lp();
     var LN2_HI = 0.6931471803691238;
     var LN2_LO = 19082149292705877e-26;
@@ -18085,34 +20698,16 @@ var require_main32 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-log1p/lib/index.js
-var require_lib40 = __commonJS({
+var require_lib46 = __commonJS({
   "node_modules/@stdlib/math-base-special-log1p/lib/index.js"(exports2, module2) {
     "use strict";
-    var log1p = require_main32();
+    var log1p = require_main38();
     module2.exports = log1p;
   }
 });
 
-// node_modules/@stdlib/math-base-special-sqrt/lib/main.js
-var require_main33 = __commonJS({
-  "node_modules/@stdlib/math-base-special-sqrt/lib/main.js"(exports2, module2) {
-    "use strict";
-    var sqrt = Math.sqrt;
-    module2.exports = sqrt;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-sqrt/lib/index.js
-var require_lib41 = __commonJS({
-  "node_modules/@stdlib/math-base-special-sqrt/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main33();
-    module2.exports = main;
-  }
-});
-
 // node_modules/@stdlib/constants-float64-fourth-pi/lib/index.js
-var require_lib42 = __commonJS({
+var require_lib47 = __commonJS({
   "node_modules/@stdlib/constants-float64-fourth-pi/lib/index.js"(exports2, module2) {
     "use strict";
     var FOURTH_PI = 0.7853981633974483;
@@ -18181,12 +20776,12 @@ var require_rational_rs = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-asin/lib/main.js
-var require_main34 = __commonJS({
+var require_main39 = __commonJS({
   "node_modules/@stdlib/math-base-special-asin/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib6();
-    var sqrt = require_lib41();
-    var PIO4 = require_lib42();
+    var sqrt = require_lib7();
+    var PIO4 = require_lib47();
     var ratevalPQ = require_rational_pq();
     var ratevalRS = require_rational_rs();
     var MOREBITS = 6123233995736766e-32;
@@ -18231,16 +20826,16 @@ var require_main34 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-asin/lib/index.js
-var require_lib43 = __commonJS({
+var require_lib48 = __commonJS({
   "node_modules/@stdlib/math-base-special-asin/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main34();
+    var main = require_main39();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-abs/lib/main.js
-var require_main35 = __commonJS({
+var require_main40 = __commonJS({
   "node_modules/@stdlib/math-base-special-abs/lib/main.js"(exports2, module2) {
     "use strict";
     function abs(x) {
@@ -18251,16 +20846,16 @@ var require_main35 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-abs/lib/index.js
-var require_lib44 = __commonJS({
+var require_lib49 = __commonJS({
   "node_modules/@stdlib/math-base-special-abs/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main35();
+    var main = require_main40();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-ceil/lib/main.js
-var require_main36 = __commonJS({
+var require_main41 = __commonJS({
   "node_modules/@stdlib/math-base-special-ceil/lib/main.js"(exports2, module2) {
     "use strict";
     var ceil = Math.ceil;
@@ -18269,20 +20864,20 @@ var require_main36 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-ceil/lib/index.js
-var require_lib45 = __commonJS({
+var require_lib50 = __commonJS({
   "node_modules/@stdlib/math-base-special-ceil/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main36();
+    var main = require_main41();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-trunc/lib/main.js
-var require_main37 = __commonJS({
+var require_main42 = __commonJS({
   "node_modules/@stdlib/math-base-special-trunc/lib/main.js"(exports2, module2) {
     "use strict";
-    var floor = require_lib39();
-    var ceil = require_lib45();
+    var floor = require_lib45();
+    var ceil = require_lib50();
     function trunc(x) {
       if (x < 0) {
         return ceil(x);
@@ -18294,16 +20889,16 @@ var require_main37 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-trunc/lib/index.js
-var require_lib46 = __commonJS({
+var require_lib51 = __commonJS({
   "node_modules/@stdlib/math-base-special-trunc/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main37();
+    var main = require_main42();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/constants-float64-max-base2-exponent/lib/index.js
-var require_lib47 = __commonJS({
+var require_lib52 = __commonJS({
   "node_modules/@stdlib/constants-float64-max-base2-exponent/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_MAX_BASE2_EXPONENT = 1023 | 0;
@@ -18312,7 +20907,7 @@ var require_lib47 = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-max-base2-exponent-subnormal/lib/index.js
-var require_lib48 = __commonJS({
+var require_lib53 = __commonJS({
   "node_modules/@stdlib/constants-float64-max-base2-exponent-subnormal/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_MAX_BASE2_EXPONENT_SUBNORMAL = -1023 | 0;
@@ -18321,7 +20916,7 @@ var require_lib48 = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-min-base2-exponent-subnormal/lib/index.js
-var require_lib49 = __commonJS({
+var require_lib54 = __commonJS({
   "node_modules/@stdlib/constants-float64-min-base2-exponent-subnormal/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_MIN_BASE2_EXPONENT_SUBNORMAL = -1074 | 0;
@@ -18330,11 +20925,11 @@ var require_lib49 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-assert-is-infinite/lib/main.js
-var require_main38 = __commonJS({
+var require_main43 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-infinite/lib/main.js"(exports2, module2) {
     "use strict";
-    var PINF = require_lib33();
-    var NINF = require_lib35();
+    var PINF = require_lib35();
+    var NINF = require_lib33();
     function isInfinite(x) {
       return x === PINF || x === NINF;
     }
@@ -18343,16 +20938,16 @@ var require_main38 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-assert-is-infinite/lib/index.js
-var require_lib50 = __commonJS({
+var require_lib55 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-infinite/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main38();
+    var main = require_main43();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/constants-float64-high-word-sign-mask/lib/index.js
-var require_lib51 = __commonJS({
+var require_lib56 = __commonJS({
   "node_modules/@stdlib/constants-float64-high-word-sign-mask/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_HIGH_WORD_SIGN_MASK = 2147483648 >>> 0;
@@ -18361,7 +20956,7 @@ var require_lib51 = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-high-word-abs-mask/lib/index.js
-var require_lib52 = __commonJS({
+var require_lib57 = __commonJS({
   "node_modules/@stdlib/constants-float64-high-word-abs-mask/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_HIGH_WORD_ABS_MASK = 2147483647 >>> 0;
@@ -18373,7 +20968,7 @@ var require_lib52 = __commonJS({
 var require_indices2 = __commonJS({
   "node_modules/@stdlib/number-float64-base-to-words/lib/indices.js"(exports2, module2) {
     "use strict";
-    var isLittleEndian = require_lib29();
+    var isLittleEndian = require_lib28();
     var indices;
     var HIGH;
     var LOW;
@@ -18396,8 +20991,8 @@ var require_indices2 = __commonJS({
 var require_assign = __commonJS({
   "node_modules/@stdlib/number-float64-base-to-words/lib/assign.js"(exports2, module2) {
     "use strict";
-    var Uint32Array2 = require_lib17();
-    var Float64Array2 = require_lib20();
+    var Uint32Array2 = require_lib16();
+    var Float64Array2 = require_lib19();
     var indices = require_indices2();
     var FLOAT64_VIEW = new Float64Array2(1);
     var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
@@ -18414,7 +21009,7 @@ var require_assign = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-to-words/lib/main.js
-var require_main39 = __commonJS({
+var require_main44 = __commonJS({
   "node_modules/@stdlib/number-float64-base-to-words/lib/main.js"(exports2, module2) {
     "use strict";
     var fcn = require_assign();
@@ -18426,11 +21021,11 @@ var require_main39 = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-to-words/lib/index.js
-var require_lib53 = __commonJS({
+var require_lib58 = __commonJS({
   "node_modules/@stdlib/number-float64-base-to-words/lib/index.js"(exports2, module2) {
     "use strict";
     var setReadOnly = require_lib5();
-    var main = require_main39();
+    var main = require_main44();
     var assign = require_assign();
     setReadOnly(main, "assign", assign);
     module2.exports = main;
@@ -18438,14 +21033,14 @@ var require_lib53 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-copysign/lib/main.js
-var require_main40 = __commonJS({
+var require_main45 = __commonJS({
   "node_modules/@stdlib/math-base-special-copysign/lib/main.js"(exports2, module2) {
     "use strict";
-    var SIGN_MASK = require_lib51();
-    var ABS_MASK = require_lib52();
-    var toWords = require_lib53();
-    var getHighWord = require_lib30();
-    var fromWords = require_lib32();
+    var SIGN_MASK = require_lib56();
+    var ABS_MASK = require_lib57();
+    var toWords = require_lib58();
+    var getHighWord = require_lib29();
+    var fromWords = require_lib42();
     var WORDS = [0, 0];
     function copysign(x, y) {
       var hx;
@@ -18463,16 +21058,16 @@ var require_main40 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-copysign/lib/index.js
-var require_lib54 = __commonJS({
+var require_lib59 = __commonJS({
   "node_modules/@stdlib/math-base-special-copysign/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main40();
+    var main = require_main45();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/constants-float64-smallest-normal/lib/index.js
-var require_lib55 = __commonJS({
+var require_lib60 = __commonJS({
   "node_modules/@stdlib/constants-float64-smallest-normal/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_SMALLEST_NORMAL = 22250738585072014e-324;
@@ -18484,10 +21079,10 @@ var require_lib55 = __commonJS({
 var require_assign2 = __commonJS({
   "node_modules/@stdlib/number-float64-base-normalize/lib/assign.js"(exports2, module2) {
     "use strict";
-    var FLOAT64_SMALLEST_NORMAL = require_lib55();
-    var isInfinite = require_lib50();
+    var FLOAT64_SMALLEST_NORMAL = require_lib60();
+    var isInfinite = require_lib55();
     var isnan = require_lib6();
-    var abs = require_lib44();
+    var abs = require_lib49();
     var SCALAR = 4503599627370496;
     function normalize(x, out, stride, offset) {
       if (isnan(x) || isInfinite(x)) {
@@ -18509,7 +21104,7 @@ var require_assign2 = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-normalize/lib/main.js
-var require_main41 = __commonJS({
+var require_main46 = __commonJS({
   "node_modules/@stdlib/number-float64-base-normalize/lib/main.js"(exports2, module2) {
     "use strict";
     var fcn = require_assign2();
@@ -18521,11 +21116,11 @@ var require_main41 = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-normalize/lib/index.js
-var require_lib56 = __commonJS({
+var require_lib61 = __commonJS({
   "node_modules/@stdlib/number-float64-base-normalize/lib/index.js"(exports2, module2) {
     "use strict";
     var setReadOnly = require_lib5();
-    var main = require_main41();
+    var main = require_main46();
     var assign = require_assign2();
     setReadOnly(main, "assign", assign);
     module2.exports = main;
@@ -18533,7 +21128,7 @@ var require_lib56 = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-high-word-exponent-mask/lib/index.js
-var require_lib57 = __commonJS({
+var require_lib62 = __commonJS({
   "node_modules/@stdlib/constants-float64-high-word-exponent-mask/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_HIGH_WORD_EXPONENT_MASK = 2146435072;
@@ -18542,12 +21137,12 @@ var require_lib57 = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-exponent/lib/main.js
-var require_main42 = __commonJS({
+var require_main47 = __commonJS({
   "node_modules/@stdlib/number-float64-base-exponent/lib/main.js"(exports2, module2) {
     "use strict";
-    var getHighWord = require_lib30();
-    var EXP_MASK = require_lib57();
-    var BIAS = require_lib36();
+    var getHighWord = require_lib29();
+    var EXP_MASK = require_lib62();
+    var BIAS = require_lib31();
     function exponent(x) {
       var high = getHighWord(x);
       high = (high & EXP_MASK) >>> 20;
@@ -18558,31 +21153,31 @@ var require_main42 = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-exponent/lib/index.js
-var require_lib58 = __commonJS({
+var require_lib63 = __commonJS({
   "node_modules/@stdlib/number-float64-base-exponent/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main42();
+    var main = require_main47();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-ldexp/lib/main.js
-var require_main43 = __commonJS({
+var require_main48 = __commonJS({
   "node_modules/@stdlib/math-base-special-ldexp/lib/main.js"(exports2, module2) {
     "use strict";
-    var PINF = require_lib33();
-    var NINF = require_lib35();
-    var BIAS = require_lib36();
-    var MAX_EXPONENT = require_lib47();
-    var MAX_SUBNORMAL_EXPONENT = require_lib48();
-    var MIN_SUBNORMAL_EXPONENT = require_lib49();
+    var PINF = require_lib35();
+    var NINF = require_lib33();
+    var BIAS = require_lib31();
+    var MAX_EXPONENT = require_lib52();
+    var MAX_SUBNORMAL_EXPONENT = require_lib53();
+    var MIN_SUBNORMAL_EXPONENT = require_lib54();
     var isnan = require_lib6();
-    var isInfinite = require_lib50();
-    var copysign = require_lib54();
-    var normalize = require_lib56().assign;
-    var floatExp = require_lib58();
-    var toWords = require_lib53();
-    var fromWords = require_lib32();
+    var isInfinite = require_lib55();
+    var copysign = require_lib59();
+    var normalize = require_lib61().assign;
+    var floatExp = require_lib63();
+    var toWords = require_lib58();
+    var fromWords = require_lib42();
     var TWO52_INV = 2220446049250313e-31;
     var CLEAR_EXP_MASK = 2148532223 >>> 0;
     var FRAC = [0, 0];
@@ -18624,16 +21219,16 @@ var require_main43 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-ldexp/lib/index.js
-var require_lib59 = __commonJS({
+var require_lib64 = __commonJS({
   "node_modules/@stdlib/math-base-special-ldexp/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main43();
+    var main = require_main48();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-exp/lib/polyval_p.js
-var require_polyval_p = __commonJS({
+var require_polyval_p2 = __commonJS({
   "node_modules/@stdlib/math-base-special-exp/lib/polyval_p.js"(exports2, module2) {
     "use strict";
     function evalpoly(x) {
@@ -18650,8 +21245,8 @@ var require_polyval_p = __commonJS({
 var require_expmulti = __commonJS({
   "node_modules/@stdlib/math-base-special-exp/lib/expmulti.js"(exports2, module2) {
     "use strict";
-    var ldexp = require_lib59();
-    var polyvalP = require_polyval_p();
+    var ldexp = require_lib64();
+    var polyvalP = require_polyval_p2();
     function expmulti(hi, lo, k) {
       var r;
       var t;
@@ -18668,13 +21263,13 @@ var require_expmulti = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-exp/lib/main.js
-var require_main44 = __commonJS({
+var require_main49 = __commonJS({
   "node_modules/@stdlib/math-base-special-exp/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib6();
-    var trunc = require_lib46();
-    var NINF = require_lib35();
-    var PINF = require_lib33();
+    var trunc = require_lib51();
+    var NINF = require_lib33();
+    var PINF = require_lib35();
     var expmulti = require_expmulti();
     var LN2_HI = 0.6931471803691238;
     var LN2_LO = 19082149292705877e-26;
@@ -18716,19 +21311,19 @@ var require_main44 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-exp/lib/index.js
-var require_lib60 = __commonJS({
+var require_lib65 = __commonJS({
   "node_modules/@stdlib/math-base-special-exp/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main44();
+    var main = require_main49();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-assert-is-integer/lib/main.js
-var require_main45 = __commonJS({
+var require_main50 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-integer/lib/main.js"(exports2, module2) {
     "use strict";
-    var floor = require_lib39();
+    var floor = require_lib45();
     function isInteger(x) {
       return floor(x) === x;
     }
@@ -18737,19 +21332,19 @@ var require_main45 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-assert-is-integer/lib/index.js
-var require_lib61 = __commonJS({
+var require_lib66 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-integer/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main45();
+    var main = require_main50();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-assert-is-even/lib/main.js
-var require_main46 = __commonJS({
+var require_main51 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-even/lib/main.js"(exports2, module2) {
     "use strict";
-    var isInteger = require_lib61();
+    var isInteger = require_lib66();
     function isEven(x) {
       return isInteger(x / 2);
     }
@@ -18758,19 +21353,19 @@ var require_main46 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-assert-is-even/lib/index.js
-var require_lib62 = __commonJS({
+var require_lib67 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-even/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main46();
+    var main = require_main51();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-assert-is-odd/lib/main.js
-var require_main47 = __commonJS({
+var require_main52 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-odd/lib/main.js"(exports2, module2) {
     "use strict";
-    var isEven = require_lib62();
+    var isEven = require_lib67();
     function isOdd(x) {
       if (x > 0) {
         return isEven(x - 1);
@@ -18782,10 +21377,10 @@ var require_main47 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-assert-is-odd/lib/index.js
-var require_lib63 = __commonJS({
+var require_lib68 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-odd/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main47();
+    var main = require_main52();
     module2.exports = main;
   }
 });
@@ -18794,7 +21389,7 @@ var require_lib63 = __commonJS({
 var require_low = __commonJS({
   "node_modules/@stdlib/number-float64-base-set-low-word/lib/low.js"(exports2, module2) {
     "use strict";
-    var isLittleEndian = require_lib29();
+    var isLittleEndian = require_lib28();
     var LOW;
     if (isLittleEndian === true) {
       LOW = 0;
@@ -18806,11 +21401,11 @@ var require_low = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-set-low-word/lib/main.js
-var require_main48 = __commonJS({
+var require_main53 = __commonJS({
   "node_modules/@stdlib/number-float64-base-set-low-word/lib/main.js"(exports2, module2) {
     "use strict";
-    var Uint32Array2 = require_lib17();
-    var Float64Array2 = require_lib20();
+    var Uint32Array2 = require_lib16();
+    var Float64Array2 = require_lib19();
     var LOW = require_low();
     var FLOAT64_VIEW = new Float64Array2(1);
     var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
@@ -18824,16 +21419,16 @@ var require_main48 = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-set-low-word/lib/index.js
-var require_lib64 = __commonJS({
+var require_lib69 = __commonJS({
   "node_modules/@stdlib/number-float64-base-set-low-word/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main48();
+    var main = require_main53();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/number-uint32-base-to-int32/lib/main.js
-var require_main49 = __commonJS({
+var require_main54 = __commonJS({
   "node_modules/@stdlib/number-uint32-base-to-int32/lib/main.js"(exports2, module2) {
     "use strict";
     function uint32ToInt32(x) {
@@ -18844,10 +21439,10 @@ var require_main49 = __commonJS({
 });
 
 // node_modules/@stdlib/number-uint32-base-to-int32/lib/index.js
-var require_lib65 = __commonJS({
+var require_lib70 = __commonJS({
   "node_modules/@stdlib/number-uint32-base-to-int32/lib/index.js"(exports2, module2) {
     "use strict";
-    var uint32ToInt32 = require_main49();
+    var uint32ToInt32 = require_main54();
     module2.exports = uint32ToInt32;
   }
 });
@@ -18856,10 +21451,10 @@ var require_lib65 = __commonJS({
 var require_x_is_zero = __commonJS({
   "node_modules/@stdlib/math-base-special-pow/lib/x_is_zero.js"(exports2, module2) {
     "use strict";
-    var isOdd = require_lib63();
-    var copysign = require_lib54();
-    var NINF = require_lib35();
-    var PINF = require_lib33();
+    var isOdd = require_lib68();
+    var copysign = require_lib59();
+    var NINF = require_lib33();
+    var PINF = require_lib35();
     function pow(x, y) {
       if (y === NINF) {
         return PINF;
@@ -18886,8 +21481,8 @@ var require_x_is_zero = __commonJS({
 var require_y_is_huge = __commonJS({
   "node_modules/@stdlib/math-base-special-pow/lib/y_is_huge.js"(exports2, module2) {
     "use strict";
-    var ABS_MASK = require_lib52();
-    var getHighWord = require_lib30();
+    var ABS_MASK = require_lib57();
+    var getHighWord = require_lib29();
     var HIGH_MAX_NEAR_UNITY = 1072693247 | 0;
     var HUGE = 1e300;
     var TINY = 1e-300;
@@ -18915,8 +21510,8 @@ var require_y_is_huge = __commonJS({
 var require_y_is_infinite = __commonJS({
   "node_modules/@stdlib/math-base-special-pow/lib/y_is_infinite.js"(exports2, module2) {
     "use strict";
-    var abs = require_lib44();
-    var PINF = require_lib33();
+    var abs = require_lib49();
+    var PINF = require_lib35();
     function pow(x, y) {
       if (x === -1) {
         return (x - x) / (x - x);
@@ -18934,7 +21529,7 @@ var require_y_is_infinite = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-num-high-word-significand-bits/lib/index.js
-var require_lib66 = __commonJS({
+var require_lib71 = __commonJS({
   "node_modules/@stdlib/constants-float64-num-high-word-significand-bits/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_NUM_HIGH_WORD_SIGNIFICAND_BITS = 20 | 0;
@@ -18960,11 +21555,11 @@ var require_polyval_l = __commonJS({
 var require_log2ax = __commonJS({
   "node_modules/@stdlib/math-base-special-pow/lib/log2ax.js"(exports2, module2) {
     "use strict";
-    var getHighWord = require_lib30();
-    var setLowWord = require_lib64();
-    var setHighWord = require_lib31();
-    var BIAS = require_lib36();
-    var HIGH_NUM_SIGNIFICAND_BITS = require_lib66();
+    var getHighWord = require_lib29();
+    var setLowWord = require_lib69();
+    var setHighWord = require_lib30();
+    var BIAS = require_lib31();
+    var HIGH_NUM_SIGNIFICAND_BITS = require_lib71();
     var polyvalL = require_polyval_l();
     var HIGH_SIGNIFICAND_MASK = 1048575 | 0;
     var HIGH_MIN_NORMAL_EXP = 1048576 | 0;
@@ -19086,7 +21681,7 @@ var require_polyval_w = __commonJS({
 var require_logx = __commonJS({
   "node_modules/@stdlib/math-base-special-pow/lib/logx.js"(exports2, module2) {
     "use strict";
-    var setLowWord = require_lib64();
+    var setLowWord = require_lib69();
     var polyvalW = require_polyval_w();
     var INV_LN2 = 1.4426950408889634;
     var INV_LN2_HI = 1.4426950216293335;
@@ -19114,7 +21709,7 @@ var require_logx = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-ln-two/lib/index.js
-var require_lib67 = __commonJS({
+var require_lib72 = __commonJS({
   "node_modules/@stdlib/constants-float64-ln-two/lib/index.js"(exports2, module2) {
     "use strict";
     var LN2 = 0.6931471805599453;
@@ -19123,7 +21718,7 @@ var require_lib67 = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-high-word-significand-mask/lib/index.js
-var require_lib68 = __commonJS({
+var require_lib73 = __commonJS({
   "node_modules/@stdlib/constants-float64-high-word-significand-mask/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_HIGH_WORD_SIGNIFICAND_MASK = 1048575;
@@ -19132,7 +21727,7 @@ var require_lib68 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-pow/lib/polyval_p.js
-var require_polyval_p2 = __commonJS({
+var require_polyval_p3 = __commonJS({
   "node_modules/@stdlib/math-base-special-pow/lib/polyval_p.js"(exports2, module2) {
     "use strict";
     function evalpoly(x) {
@@ -19149,17 +21744,17 @@ var require_polyval_p2 = __commonJS({
 var require_pow2 = __commonJS({
   "node_modules/@stdlib/math-base-special-pow/lib/pow2.js"(exports2, module2) {
     "use strict";
-    var getHighWord = require_lib30();
-    var setHighWord = require_lib31();
-    var setLowWord = require_lib64();
-    var uint32ToInt32 = require_lib65();
-    var ldexp = require_lib59();
-    var LN2 = require_lib67();
-    var BIAS = require_lib36();
-    var ABS_MASK = require_lib52();
-    var HIGH_SIGNIFICAND_MASK = require_lib68();
-    var HIGH_NUM_SIGNIFICAND_BITS = require_lib66();
-    var polyvalP = require_polyval_p2();
+    var getHighWord = require_lib29();
+    var setHighWord = require_lib30();
+    var setLowWord = require_lib69();
+    var uint32ToInt32 = require_lib70();
+    var ldexp = require_lib64();
+    var LN2 = require_lib72();
+    var BIAS = require_lib31();
+    var ABS_MASK = require_lib57();
+    var HIGH_SIGNIFICAND_MASK = require_lib73();
+    var HIGH_NUM_SIGNIFICAND_BITS = require_lib71();
+    var polyvalP = require_polyval_p3();
     var HIGH_MIN_NORMAL_EXP = 1048576 | 0;
     var HIGH_BIASED_EXP_NEG_1 = 1071644672 | 0;
     var LN2_HI = 0.6931471824645996;
@@ -19215,21 +21810,21 @@ var require_pow2 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-pow/lib/main.js
-var require_main50 = __commonJS({
+var require_main55 = __commonJS({
   "node_modules/@stdlib/math-base-special-pow/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib6();
-    var isOdd = require_lib63();
-    var isInfinite = require_lib50();
-    var isInteger = require_lib61();
-    var sqrt = require_lib41();
-    var abs = require_lib44();
-    var toWords = require_lib53();
-    var setLowWord = require_lib64();
-    var uint32ToInt32 = require_lib65();
-    var NINF = require_lib35();
-    var PINF = require_lib33();
-    var ABS_MASK = require_lib52();
+    var isOdd = require_lib68();
+    var isInfinite = require_lib55();
+    var isInteger = require_lib66();
+    var sqrt = require_lib7();
+    var abs = require_lib49();
+    var toWords = require_lib58();
+    var setLowWord = require_lib69();
+    var uint32ToInt32 = require_lib70();
+    var NINF = require_lib33();
+    var PINF = require_lib35();
+    var ABS_MASK = require_lib57();
     var xIsZero = require_x_is_zero();
     var yIsHuge = require_y_is_huge();
     var yIsInfinite = require_y_is_infinite();
@@ -19388,16 +21983,16 @@ var require_main50 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-pow/lib/index.js
-var require_lib69 = __commonJS({
+var require_lib74 = __commonJS({
   "node_modules/@stdlib/math-base-special-pow/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main50();
+    var main = require_main55();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/constants-float64-e/lib/index.js
-var require_lib70 = __commonJS({
+var require_lib75 = __commonJS({
   "node_modules/@stdlib/constants-float64-e/lib/index.js"(exports2, module2) {
     "use strict";
     var E = 2.718281828459045;
@@ -19406,7 +22001,7 @@ var require_lib70 = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-eps/lib/index.js
-var require_lib71 = __commonJS({
+var require_lib76 = __commonJS({
   "node_modules/@stdlib/constants-float64-eps/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_EPSILON = 2220446049250313e-31;
@@ -19445,17 +22040,17 @@ var require_lanczos_sum_expg_scaled = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-beta/lib/main.js
-var require_main51 = __commonJS({
+var require_main56 = __commonJS({
   "node_modules/@stdlib/math-base-special-beta/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib6();
-    var log1p = require_lib40();
-    var sqrt = require_lib41();
-    var abs = require_lib44();
-    var exp = require_lib60();
-    var pow = require_lib69();
-    var E = require_lib70();
-    var EPSILON = require_lib71();
+    var log1p = require_lib46();
+    var sqrt = require_lib7();
+    var abs = require_lib49();
+    var exp = require_lib65();
+    var pow = require_lib74();
+    var E = require_lib75();
+    var EPSILON2 = require_lib76();
     var lanczosSumExpGScaled = require_lanczos_sum_expg_scaled();
     var G = 10.900511;
     function beta(a, b) {
@@ -19479,15 +22074,15 @@ var require_main51 = __commonJS({
         return 1 / b;
       }
       c = a + b;
-      if (c < EPSILON) {
+      if (c < EPSILON2) {
         res = c / a;
         res /= b;
         return res;
       }
-      if (c === a && b < EPSILON) {
+      if (c === a && b < EPSILON2) {
         return 1 / b;
       }
-      if (c === b && a < EPSILON) {
+      if (c === b && a < EPSILON2) {
         return 1 / a;
       }
       if (a < b) {
@@ -19518,19 +22113,19 @@ var require_main51 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-beta/lib/index.js
-var require_lib72 = __commonJS({
+var require_lib77 = __commonJS({
   "node_modules/@stdlib/math-base-special-beta/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main51();
+    var main = require_main56();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-assert-is-positive-zero/lib/main.js
-var require_main52 = __commonJS({
+var require_main57 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-positive-zero/lib/main.js"(exports2, module2) {
     "use strict";
-    var PINF = require_lib33();
+    var PINF = require_lib35();
     function isPositiveZero(x) {
       return x === 0 && 1 / x === PINF;
     }
@@ -19539,21 +22134,21 @@ var require_main52 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-assert-is-positive-zero/lib/index.js
-var require_lib73 = __commonJS({
+var require_lib78 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-positive-zero/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main52();
+    var main = require_main57();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-max/lib/main.js
-var require_main53 = __commonJS({
+var require_main58 = __commonJS({
   "node_modules/@stdlib/math-base-special-max/lib/main.js"(exports2, module2) {
     "use strict";
-    var isPositiveZero = require_lib73();
+    var isPositiveZero = require_lib78();
     var isnan = require_lib6();
-    var PINF = require_lib33();
+    var PINF = require_lib35();
     function max(x, y) {
       if (isnan(x) || isnan(y)) {
         return NaN;
@@ -19577,19 +22172,19 @@ var require_main53 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-max/lib/index.js
-var require_lib74 = __commonJS({
+var require_lib79 = __commonJS({
   "node_modules/@stdlib/math-base-special-max/lib/index.js"(exports2, module2) {
     "use strict";
-    var max = require_main53();
+    var max = require_main58();
     module2.exports = max;
   }
 });
 
 // node_modules/@stdlib/math-base-assert-is-negative-zero/lib/main.js
-var require_main54 = __commonJS({
+var require_main59 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-negative-zero/lib/main.js"(exports2, module2) {
     "use strict";
-    var NINF = require_lib35();
+    var NINF = require_lib33();
     function isNegativeZero(x) {
       return x === 0 && 1 / x === NINF;
     }
@@ -19598,21 +22193,21 @@ var require_main54 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-assert-is-negative-zero/lib/index.js
-var require_lib75 = __commonJS({
+var require_lib80 = __commonJS({
   "node_modules/@stdlib/math-base-assert-is-negative-zero/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main54();
+    var main = require_main59();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-min/lib/main.js
-var require_main55 = __commonJS({
+var require_main60 = __commonJS({
   "node_modules/@stdlib/math-base-special-min/lib/main.js"(exports2, module2) {
     "use strict";
-    var isNegativeZero = require_lib75();
+    var isNegativeZero = require_lib80();
     var isnan = require_lib6();
-    var NINF = require_lib35();
+    var NINF = require_lib33();
     function min(x, y) {
       if (isnan(x) || isnan(y)) {
         return NaN;
@@ -19636,16 +22231,16 @@ var require_main55 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-min/lib/index.js
-var require_lib76 = __commonJS({
+var require_lib81 = __commonJS({
   "node_modules/@stdlib/math-base-special-min/lib/index.js"(exports2, module2) {
     "use strict";
-    var min = require_main55();
+    var min = require_main60();
     module2.exports = min;
   }
 });
 
 // node_modules/@stdlib/constants-float64-max/lib/index.js
-var require_lib77 = __commonJS({
+var require_lib82 = __commonJS({
   "node_modules/@stdlib/constants-float64-max/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_MAX = 17976931348623157e292;
@@ -19654,7 +22249,7 @@ var require_lib77 = __commonJS({
 });
 
 // node_modules/@stdlib/constants-int32-max/lib/index.js
-var require_lib78 = __commonJS({
+var require_lib83 = __commonJS({
   "node_modules/@stdlib/constants-int32-max/lib/index.js"(exports2, module2) {
     "use strict";
     var INT32_MAX = 2147483647 | 0;
@@ -19663,7 +22258,7 @@ var require_lib78 = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-half-pi/lib/index.js
-var require_lib79 = __commonJS({
+var require_lib84 = __commonJS({
   "node_modules/@stdlib/constants-float64-half-pi/lib/index.js"(exports2, module2) {
     "use strict";
     var HALF_PI = 1.5707963267948966;
@@ -19672,7 +22267,7 @@ var require_lib79 = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-pi/lib/index.js
-var require_lib80 = __commonJS({
+var require_lib85 = __commonJS({
   "node_modules/@stdlib/constants-float64-pi/lib/index.js"(exports2, module2) {
     "use strict";
     var PI = 3.141592653589793;
@@ -19709,7 +22304,7 @@ var require_polyval_c46 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-kernel-cos/lib/main.js
-var require_main56 = __commonJS({
+var require_main61 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-cos/lib/main.js"(exports2, module2) {
     "use strict";
     var polyval13 = require_polyval_c13();
@@ -19732,16 +22327,16 @@ var require_main56 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-kernel-cos/lib/index.js
-var require_lib81 = __commonJS({
+var require_lib86 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-cos/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main56();
+    var main = require_main61();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-kernel-sin/lib/main.js
-var require_main57 = __commonJS({
+var require_main62 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-sin/lib/main.js"(exports2, module2) {
     "use strict";
     var S1 = -0.16666666666666632;
@@ -19769,10 +22364,10 @@ var require_main57 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-kernel-sin/lib/index.js
-var require_lib82 = __commonJS({
+var require_lib87 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-sin/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main57();
+    var main = require_main62();
     module2.exports = main;
   }
 });
@@ -19781,7 +22376,7 @@ var require_lib82 = __commonJS({
 var require_low2 = __commonJS({
   "node_modules/@stdlib/number-float64-base-get-low-word/lib/low.js"(exports2, module2) {
     "use strict";
-    var isLittleEndian = require_lib29();
+    var isLittleEndian = require_lib28();
     var LOW;
     if (isLittleEndian === true) {
       LOW = 0;
@@ -19793,11 +22388,11 @@ var require_low2 = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-get-low-word/lib/main.js
-var require_main58 = __commonJS({
+var require_main63 = __commonJS({
   "node_modules/@stdlib/number-float64-base-get-low-word/lib/main.js"(exports2, module2) {
     "use strict";
-    var Uint32Array2 = require_lib17();
-    var Float64Array2 = require_lib20();
+    var Uint32Array2 = require_lib16();
+    var Float64Array2 = require_lib19();
     var LOW = require_low2();
     var FLOAT64_VIEW = new Float64Array2(1);
     var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
@@ -19810,16 +22405,16 @@ var require_main58 = __commonJS({
 });
 
 // node_modules/@stdlib/number-float64-base-get-low-word/lib/index.js
-var require_lib83 = __commonJS({
+var require_lib88 = __commonJS({
   "node_modules/@stdlib/number-float64-base-get-low-word/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main58();
+    var main = require_main63();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/array-base-filled/lib/main.js
-var require_main59 = __commonJS({
+var require_main64 = __commonJS({
   "node_modules/@stdlib/array-base-filled/lib/main.js"(exports2, module2) {
     "use strict";
     function filled(value, len) {
@@ -19836,19 +22431,19 @@ var require_main59 = __commonJS({
 });
 
 // node_modules/@stdlib/array-base-filled/lib/index.js
-var require_lib84 = __commonJS({
+var require_lib89 = __commonJS({
   "node_modules/@stdlib/array-base-filled/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main59();
+    var main = require_main64();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/array-base-zeros/lib/main.js
-var require_main60 = __commonJS({
+var require_main65 = __commonJS({
   "node_modules/@stdlib/array-base-zeros/lib/main.js"(exports2, module2) {
     "use strict";
-    var filled = require_lib84();
+    var filled = require_lib89();
     function zeros(len) {
       return filled(0, len);
     }
@@ -19857,10 +22452,10 @@ var require_main60 = __commonJS({
 });
 
 // node_modules/@stdlib/array-base-zeros/lib/index.js
-var require_lib85 = __commonJS({
+var require_lib90 = __commonJS({
   "node_modules/@stdlib/array-base-zeros/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main60();
+    var main = require_main65();
     module2.exports = main;
   }
 });
@@ -19869,9 +22464,9 @@ var require_lib85 = __commonJS({
 var require_kernel_rempio2 = __commonJS({
   "node_modules/@stdlib/math-base-special-rempio2/lib/kernel_rempio2.js"(exports2, module2) {
     "use strict";
-    var floor = require_lib39();
-    var ldexp = require_lib59();
-    var zeros = require_lib85();
+    var floor = require_lib45();
+    var ldexp = require_lib64();
+    var zeros = require_lib90();
     var IPIO2 = [
       10680707,
       7228996,
@@ -20141,19 +22736,19 @@ var require_kernel_rempio2 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-round/lib/main.js
-var require_main61 = __commonJS({
+var require_main66 = __commonJS({
   "node_modules/@stdlib/math-base-special-round/lib/main.js"(exports2, module2) {
     "use strict";
-    var round2 = Math.round;
-    module2.exports = round2;
+    var round3 = Math.round;
+    module2.exports = round3;
   }
 });
 
 // node_modules/@stdlib/math-base-special-round/lib/index.js
-var require_lib86 = __commonJS({
+var require_lib91 = __commonJS({
   "node_modules/@stdlib/math-base-special-round/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main61();
+    var main = require_main66();
     module2.exports = main;
   }
 });
@@ -20162,8 +22757,8 @@ var require_lib86 = __commonJS({
 var require_rempio2_medium = __commonJS({
   "node_modules/@stdlib/math-base-special-rempio2/lib/rempio2_medium.js"(exports2, module2) {
     "use strict";
-    var round2 = require_lib86();
-    var getHighWord = require_lib30();
+    var round3 = require_lib91();
+    var getHighWord = require_lib29();
     var INVPIO2 = 0.6366197723675814;
     var PIO2_1 = 1.5707963267341256;
     var PIO2_1T = 6077100506506192e-26;
@@ -20180,7 +22775,7 @@ var require_rempio2_medium = __commonJS({
       var w;
       var i;
       var j;
-      n = round2(x * INVPIO2);
+      n = round3(x * INVPIO2);
       r = x - n * PIO2_1;
       w = n * PIO2_1T;
       j = ix >> 20 | 0;
@@ -20211,15 +22806,15 @@ var require_rempio2_medium = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-rempio2/lib/main.js
-var require_main62 = __commonJS({
+var require_main67 = __commonJS({
   "node_modules/@stdlib/math-base-special-rempio2/lib/main.js"(exports2, module2) {
     "use strict";
-    var ABS_MASK = require_lib52();
-    var EXPONENT_MASK = require_lib57();
-    var SIGNIFICAND_MASK = require_lib68();
-    var getHighWord = require_lib30();
-    var getLowWord = require_lib83();
-    var fromWords = require_lib32();
+    var ABS_MASK = require_lib57();
+    var EXPONENT_MASK = require_lib62();
+    var SIGNIFICAND_MASK = require_lib73();
+    var getHighWord = require_lib29();
+    var getLowWord = require_lib88();
+    var fromWords = require_lib42();
     var rempio2Kernel = require_kernel_rempio2();
     var rempio2Medium = require_rempio2_medium();
     var ZERO = 0;
@@ -20348,24 +22943,24 @@ var require_main62 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-rempio2/lib/index.js
-var require_lib87 = __commonJS({
+var require_lib92 = __commonJS({
   "node_modules/@stdlib/math-base-special-rempio2/lib/index.js"(exports2, module2) {
     "use strict";
-    var rempio2 = require_main62();
+    var rempio2 = require_main67();
     module2.exports = rempio2;
   }
 });
 
 // node_modules/@stdlib/math-base-special-sin/lib/main.js
-var require_main63 = __commonJS({
+var require_main68 = __commonJS({
   "node_modules/@stdlib/math-base-special-sin/lib/main.js"(exports2, module2) {
     "use strict";
-    var HIGH_WORD_ABS_MASK = require_lib52();
-    var HIGH_WORD_EXPONENT_MASK = require_lib57();
-    var getHighWord = require_lib30();
-    var kernelCos = require_lib81();
-    var kernelSin = require_lib82();
-    var rempio2 = require_lib87();
+    var HIGH_WORD_ABS_MASK = require_lib57();
+    var HIGH_WORD_EXPONENT_MASK = require_lib62();
+    var getHighWord = require_lib29();
+    var kernelCos = require_lib86();
+    var kernelSin = require_lib87();
+    var rempio2 = require_lib92();
     var PIO4_HIGH_WORD = 1072243195 | 0;
     var SMALL_HIGH_WORD = 1045430272 | 0;
     var Y = [0, 0];
@@ -20400,16 +22995,16 @@ var require_main63 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-sin/lib/index.js
-var require_lib88 = __commonJS({
+var require_lib93 = __commonJS({
   "node_modules/@stdlib/math-base-special-sin/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main63();
+    var main = require_main68();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/constants-float64-sqrt-two-pi/lib/index.js
-var require_lib89 = __commonJS({
+var require_lib94 = __commonJS({
   "node_modules/@stdlib/constants-float64-sqrt-two-pi/lib/index.js"(exports2, module2) {
     "use strict";
     var SQRT_TWO_PI = 2.5066282746310007;
@@ -20435,9 +23030,9 @@ var require_polyval_s = __commonJS({
 var require_stirling_approximation = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma/lib/stirling_approximation.js"(exports2, module2) {
     "use strict";
-    var SQRT_TWO_PI = require_lib89();
-    var pow = require_lib69();
-    var exp = require_lib60();
+    var SQRT_TWO_PI = require_lib94();
+    var pow = require_lib74();
+    var exp = require_lib65();
     var polyval = require_polyval_s();
     var MAX_STIRLING = 143.01608;
     function gamma(x) {
@@ -20460,7 +23055,7 @@ var require_stirling_approximation = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-eulergamma/lib/index.js
-var require_lib90 = __commonJS({
+var require_lib95 = __commonJS({
   "node_modules/@stdlib/constants-float64-eulergamma/lib/index.js"(exports2, module2) {
     "use strict";
     var EULERGAMMA = 0.5772156649015329;
@@ -20472,7 +23067,7 @@ var require_lib90 = __commonJS({
 var require_small_approximation = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma/lib/small_approximation.js"(exports2, module2) {
     "use strict";
-    var EULER = require_lib90();
+    var EULER = require_lib95();
     function gamma(x, z) {
       return z / ((1 + EULER * x) * x);
     }
@@ -20511,18 +23106,18 @@ var require_rational_pq2 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gamma/lib/main.js
-var require_main64 = __commonJS({
+var require_main69 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib6();
-    var isInteger = require_lib61();
-    var isNegativeZero = require_lib75();
-    var abs = require_lib44();
-    var floor = require_lib39();
-    var sin = require_lib88();
-    var PINF = require_lib33();
-    var NINF = require_lib35();
-    var PI = require_lib80();
+    var isInteger = require_lib66();
+    var isNegativeZero = require_lib80();
+    var abs = require_lib49();
+    var floor = require_lib45();
+    var sin = require_lib93();
+    var PINF = require_lib35();
+    var NINF = require_lib33();
+    var PI = require_lib85();
     var stirlingApprox = require_stirling_approximation();
     var smallApprox = require_small_approximation();
     var rateval = require_rational_pq2();
@@ -20595,16 +23190,16 @@ var require_main64 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gamma/lib/index.js
-var require_lib91 = __commonJS({
+var require_lib96 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main64();
+    var main = require_main69();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/constants-float64-max-nth-factorial/lib/index.js
-var require_lib92 = __commonJS({
+var require_lib97 = __commonJS({
   "node_modules/@stdlib/constants-float64-max-nth-factorial/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_MAX_NTH_FACTORIAL = 170 | 0;
@@ -20792,14 +23387,14 @@ var require_factorials = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-factorial/lib/main.js
-var require_main65 = __commonJS({
+var require_main70 = __commonJS({
   "node_modules/@stdlib/math-base-special-factorial/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib6();
-    var isInteger = require_lib61();
-    var gamma = require_lib91();
-    var PINF = require_lib33();
-    var FLOAT64_MAX_NTH_FACTORIAL = require_lib92();
+    var isInteger = require_lib66();
+    var gamma = require_lib96();
+    var PINF = require_lib35();
+    var FLOAT64_MAX_NTH_FACTORIAL = require_lib97();
     var FACTORIALS = require_factorials();
     function factorial(x) {
       if (isnan(x)) {
@@ -20821,10 +23416,10 @@ var require_main65 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-factorial/lib/index.js
-var require_lib93 = __commonJS({
+var require_lib98 = __commonJS({
   "node_modules/@stdlib/math-base-special-factorial/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main65();
+    var main = require_main70();
     module2.exports = main;
   }
 });
@@ -20860,7 +23455,7 @@ var require_rational_pq3 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/main.js
-var require_main66 = __commonJS({
+var require_main71 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/main.js"(exports2, module2) {
     "use strict";
     var gammaLanczosSum = require_rational_pq3();
@@ -20869,16 +23464,16 @@ var require_main66 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/index.js
-var require_lib94 = __commonJS({
+var require_lib99 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main66();
+    var main = require_main71();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/constants-float64-gamma-lanczos-g/lib/index.js
-var require_lib95 = __commonJS({
+var require_lib100 = __commonJS({
   "node_modules/@stdlib/constants-float64-gamma-lanczos-g/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_GAMMA_LANCZOS_G = 10.900511;
@@ -20890,22 +23485,22 @@ var require_lib95 = __commonJS({
 var require_gamma_delta_ratio_lanczos = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/gamma_delta_ratio_lanczos.js"(exports2, module2) {
     "use strict";
-    var lanczosSum = require_lib94();
-    var gamma = require_lib91();
-    var log1p = require_lib40();
-    var abs = require_lib44();
-    var exp = require_lib60();
-    var pow = require_lib69();
-    var EPSILON = require_lib71();
-    var E = require_lib70();
-    var G = require_lib95();
-    var FLOAT64_MAX_NTH_FACTORIAL = require_lib92();
+    var lanczosSum = require_lib99();
+    var gamma = require_lib96();
+    var log1p = require_lib46();
+    var abs = require_lib49();
+    var exp = require_lib65();
+    var pow = require_lib74();
+    var EPSILON2 = require_lib76();
+    var E = require_lib75();
+    var G = require_lib100();
+    var FLOAT64_MAX_NTH_FACTORIAL = require_lib97();
     var FACTORIAL_169 = 4269068009004705e289;
     function gammaDeltaRatioLanczos(z, delta) {
-      var result;
+      var result2;
       var ratio;
       var zgh;
-      if (z < EPSILON) {
+      if (z < EPSILON2) {
         if (delta >= FLOAT64_MAX_NTH_FACTORIAL) {
           ratio = gammaDeltaRatioLanczos(delta, FLOAT64_MAX_NTH_FACTORIAL - delta);
           ratio *= z;
@@ -20916,38 +23511,38 @@ var require_gamma_delta_ratio_lanczos = __commonJS({
       }
       zgh = z + G - 0.5;
       if (z + delta === z) {
-        if (abs(delta / zgh) < EPSILON) {
-          result = exp(-delta);
+        if (abs(delta / zgh) < EPSILON2) {
+          result2 = exp(-delta);
         } else {
-          result = 1;
+          result2 = 1;
         }
       } else {
         if (abs(delta) < 10) {
-          result = exp((0.5 - z) * log1p(delta / zgh));
+          result2 = exp((0.5 - z) * log1p(delta / zgh));
         } else {
-          result = pow(zgh / (zgh + delta), z - 0.5);
+          result2 = pow(zgh / (zgh + delta), z - 0.5);
         }
-        result *= lanczosSum(z) / lanczosSum(z + delta);
+        result2 *= lanczosSum(z) / lanczosSum(z + delta);
       }
-      result *= pow(E / (zgh + delta), delta);
-      return result;
+      result2 *= pow(E / (zgh + delta), delta);
+      return result2;
     }
     module2.exports = gammaDeltaRatioLanczos;
   }
 });
 
 // node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/main.js
-var require_main67 = __commonJS({
+var require_main72 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/main.js"(exports2, module2) {
     "use strict";
-    var abs = require_lib44();
-    var floor = require_lib39();
-    var gamma = require_lib91();
-    var factorial = require_lib93();
-    var FLOAT64_MAX_NTH_FACTORIAL = require_lib92();
+    var abs = require_lib49();
+    var floor = require_lib45();
+    var gamma = require_lib96();
+    var factorial = require_lib98();
+    var FLOAT64_MAX_NTH_FACTORIAL = require_lib97();
     var gammaDeltaRatioLanczos = require_gamma_delta_ratio_lanczos();
     function gammaDeltaRatio(z, delta) {
-      var result;
+      var result2;
       var idelta;
       var iz;
       if (z <= 0 || z + delta <= 0) {
@@ -20967,23 +23562,23 @@ var require_main67 = __commonJS({
           }
           if (delta < 0) {
             z -= 1;
-            result = z;
+            result2 = z;
             delta += 1;
             while (delta !== 0) {
               z -= 1;
-              result *= z;
+              result2 *= z;
               delta += 1;
             }
-            return result;
+            return result2;
           }
-          result = 1 / z;
+          result2 = 1 / z;
           delta -= 1;
           while (delta !== 0) {
             z += 1;
-            result /= z;
+            result2 /= z;
             delta -= 1;
           }
-          return result;
+          return result2;
         }
       }
       return gammaDeltaRatioLanczos(z, delta);
@@ -20993,153 +23588,24 @@ var require_main67 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/index.js
-var require_lib96 = __commonJS({
+var require_lib101 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main67();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-ln/lib/polyval_p.js
-var require_polyval_p3 = __commonJS({
-  "node_modules/@stdlib/math-base-special-ln/lib/polyval_p.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x) {
-      if (x === 0) {
-        return 0.3999999999940942;
-      }
-      return 0.3999999999940942 + x * (0.22222198432149784 + x * 0.15313837699209373);
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-ln/lib/polyval_q.js
-var require_polyval_q2 = __commonJS({
-  "node_modules/@stdlib/math-base-special-ln/lib/polyval_q.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x) {
-      if (x === 0) {
-        return 0.6666666666666735;
-      }
-      return 0.6666666666666735 + x * (0.2857142874366239 + x * (0.1818357216161805 + x * 0.14798198605116586));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-ln/lib/main.js
-var require_main68 = __commonJS({
-  "node_modules/@stdlib/math-base-special-ln/lib/main.js"(exports2, module2) {
-    "use strict";
-    var getHighWord = require_lib30();
-    var setHighWord = require_lib31();
-    var isnan = require_lib6();
-    var BIAS = require_lib36();
-    var NINF = require_lib35();
-    var polyvalP = require_polyval_p3();
-    var polyvalQ = require_polyval_q2();
-    var LN2_HI = 0.6931471803691238;
-    var LN2_LO = 19082149292705877e-26;
-    var TWO54 = 18014398509481984;
-    var ONE_THIRD = 0.3333333333333333;
-    var HIGH_SIGNIFICAND_MASK = 1048575 | 0;
-    var HIGH_MAX_NORMAL_EXP = 2146435072 | 0;
-    var HIGH_MIN_NORMAL_EXP = 1048576 | 0;
-    var HIGH_BIASED_EXP_0 = 1072693248 | 0;
-    function ln(x) {
-      var hfsq;
-      var hx;
-      var t2;
-      var t1;
-      var k;
-      var R;
-      var f;
-      var i;
-      var j;
-      var s;
-      var w;
-      var z;
-      if (x === 0) {
-        return NINF;
-      }
-      if (isnan(x) || x < 0) {
-        return NaN;
-      }
-      hx = getHighWord(x);
-      k = 0 | 0;
-      if (hx < HIGH_MIN_NORMAL_EXP) {
-        k -= 54 | 0;
-        x *= TWO54;
-        hx = getHighWord(x);
-      }
-      if (hx >= HIGH_MAX_NORMAL_EXP) {
-        return x + x;
-      }
-      k += (hx >> 20) - BIAS | 0;
-      hx &= HIGH_SIGNIFICAND_MASK;
-      i = hx + 614244 & 1048576 | 0;
-      x = setHighWord(x, hx | i ^ HIGH_BIASED_EXP_0);
-      k += i >> 20 | 0;
-      f = x - 1;
-      if ((HIGH_SIGNIFICAND_MASK & 2 + hx) < 3) {
-        if (f === 0) {
-          if (k === 0) {
-            return 0;
-          }
-          return k * LN2_HI + k * LN2_LO;
-        }
-        R = f * f * (0.5 - ONE_THIRD * f);
-        if (k === 0) {
-          return f - R;
-        }
-        return k * LN2_HI - (R - k * LN2_LO - f);
-      }
-      s = f / (2 + f);
-      z = s * s;
-      i = hx - 398458 | 0;
-      w = z * z;
-      j = 440401 - hx | 0;
-      t1 = w * polyvalP(w);
-      t2 = z * polyvalQ(w);
-      i |= j;
-      R = t2 + t1;
-      if (i > 0) {
-        hfsq = 0.5 * f * f;
-        if (k === 0) {
-          return f - (hfsq - s * (hfsq + R));
-        }
-        return k * LN2_HI - (hfsq - (s * (hfsq + R) + k * LN2_LO) - f);
-      }
-      if (k === 0) {
-        return f - s * (f - R);
-      }
-      return k * LN2_HI - (s * (f - R) - k * LN2_LO - f);
-    }
-    module2.exports = ln;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-ln/lib/index.js
-var require_lib97 = __commonJS({
-  "node_modules/@stdlib/math-base-special-ln/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main68();
+    var main = require_main72();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-cos/lib/main.js
-var require_main69 = __commonJS({
+var require_main73 = __commonJS({
   "node_modules/@stdlib/math-base-special-cos/lib/main.js"(exports2, module2) {
     "use strict";
-    var getHighWord = require_lib30();
-    var kernelCos = require_lib81();
-    var kernelSin = require_lib82();
-    var rempio2 = require_lib87();
-    var ABS_MASK = require_lib52();
-    var EXPONENT_MASK = require_lib57();
+    var getHighWord = require_lib29();
+    var kernelCos = require_lib86();
+    var kernelSin = require_lib87();
+    var rempio2 = require_lib92();
+    var ABS_MASK = require_lib57();
+    var EXPONENT_MASK = require_lib62();
     var buffer = [0, 0];
     var HIGH_WORD_PIO4 = 1072243195 | 0;
     var HIGH_WORD_TWO_NEG_27 = 1044381696 | 0;
@@ -21174,25 +23640,25 @@ var require_main69 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-cos/lib/index.js
-var require_lib98 = __commonJS({
+var require_lib102 = __commonJS({
   "node_modules/@stdlib/math-base-special-cos/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main69();
+    var main = require_main73();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-sinpi/lib/main.js
-var require_main70 = __commonJS({
+var require_main74 = __commonJS({
   "node_modules/@stdlib/math-base-special-sinpi/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib6();
-    var isInfinite = require_lib50();
-    var cos = require_lib98();
-    var sin = require_lib88();
-    var abs = require_lib44();
-    var copysign = require_lib54();
-    var PI = require_lib80();
+    var isInfinite = require_lib55();
+    var cos = require_lib102();
+    var sin = require_lib93();
+    var abs = require_lib49();
+    var copysign = require_lib59();
+    var PI = require_lib85();
     function sinpi(x) {
       var ar;
       var r;
@@ -21230,10 +23696,10 @@ var require_main70 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-sinpi/lib/index.js
-var require_lib99 = __commonJS({
+var require_lib103 = __commonJS({
   "node_modules/@stdlib/math-base-special-sinpi/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main70();
+    var main = require_main74();
     module2.exports = main;
   }
 });
@@ -21379,17 +23845,17 @@ var require_polyval_w2 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gammaln/lib/main.js
-var require_main71 = __commonJS({
+var require_main75 = __commonJS({
   "node_modules/@stdlib/math-base-special-gammaln/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib6();
-    var isInfinite = require_lib50();
-    var abs = require_lib44();
-    var ln = require_lib97();
-    var trunc = require_lib46();
-    var sinpi = require_lib99();
-    var PI = require_lib80();
-    var PINF = require_lib33();
+    var isInfinite = require_lib55();
+    var abs = require_lib49();
+    var ln = require_lib34();
+    var trunc = require_lib51();
+    var sinpi = require_lib103();
+    var PI = require_lib85();
+    var PINF = require_lib35();
     var polyvalA1 = require_polyval_a1();
     var polyvalA2 = require_polyval_a2();
     var polyvalR = require_polyval_r();
@@ -21553,16 +24019,16 @@ var require_main71 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gammaln/lib/index.js
-var require_lib100 = __commonJS({
+var require_lib104 = __commonJS({
   "node_modules/@stdlib/math-base-special-gammaln/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main71();
+    var main = require_main75();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/constants-float64-max-ln/lib/index.js
-var require_lib101 = __commonJS({
+var require_lib105 = __commonJS({
   "node_modules/@stdlib/constants-float64-max-ln/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_MAX_LN = 709.782712893384;
@@ -21571,7 +24037,7 @@ var require_lib101 = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-sqrt-eps/lib/index.js
-var require_lib102 = __commonJS({
+var require_lib106 = __commonJS({
   "node_modules/@stdlib/constants-float64-sqrt-eps/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_SQRT_EPSILON = 14901161193847656e-24;
@@ -21580,7 +24046,7 @@ var require_lib102 = __commonJS({
 });
 
 // node_modules/@stdlib/utils-eval/lib/index.js
-var require_lib103 = __commonJS({
+var require_lib107 = __commonJS({
   "node_modules/@stdlib/utils-eval/lib/index.js"(exports2, module2) {
     "use strict";
     var evil = eval;
@@ -21589,10 +24055,10 @@ var require_lib103 = __commonJS({
 });
 
 // node_modules/@stdlib/assert-has-generator-support/lib/main.js
-var require_main72 = __commonJS({
+var require_main76 = __commonJS({
   "node_modules/@stdlib/assert-has-generator-support/lib/main.js"(exports2, module2) {
     "use strict";
-    var evil = require_lib103();
+    var evil = require_lib107();
     function hasGeneratorSupport() {
       var bool;
       try {
@@ -21608,10 +24074,10 @@ var require_main72 = __commonJS({
 });
 
 // node_modules/@stdlib/assert-has-generator-support/lib/index.js
-var require_lib104 = __commonJS({
+var require_lib108 = __commonJS({
   "node_modules/@stdlib/assert-has-generator-support/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main72();
+    var main = require_main76();
     module2.exports = main;
   }
 });
@@ -21620,15 +24086,15 @@ var require_lib104 = __commonJS({
 var require_generators = __commonJS({
   "node_modules/@stdlib/math-base-tools-sum-series/lib/generators.js"(exports2, module2) {
     "use strict";
-    var abs = require_lib44();
-    var EPS = require_lib71();
+    var abs = require_lib49();
+    var EPS = require_lib76();
     var MAX_TERMS = 1e6;
     function sumSeries(generator, options) {
       var isgenerator;
       var tolerance;
       var nextTerm;
       var counter;
-      var result;
+      var result2;
       var opts;
       opts = {};
       if (arguments.length > 1) {
@@ -21636,22 +24102,22 @@ var require_generators = __commonJS({
       }
       tolerance = opts.tolerance || EPS;
       counter = opts.maxTerms || MAX_TERMS;
-      result = opts.initialValue || 0;
+      result2 = opts.initialValue || 0;
       isgenerator = typeof generator.next === "function";
       if (isgenerator === true) {
         for (nextTerm of generator) {
-          result += nextTerm;
-          if (abs(tolerance * result) >= abs(nextTerm) || --counter === 0) {
+          result2 += nextTerm;
+          if (abs(tolerance * result2) >= abs(nextTerm) || --counter === 0) {
             break;
           }
         }
       } else {
         do {
           nextTerm = generator();
-          result += nextTerm;
-        } while (abs(tolerance * result) < abs(nextTerm) && --counter);
+          result2 += nextTerm;
+        } while (abs(tolerance * result2) < abs(nextTerm) && --counter);
       }
-      return result;
+      return result2;
     }
     module2.exports = sumSeries;
   }
@@ -21661,14 +24127,14 @@ var require_generators = __commonJS({
 var require_basic = __commonJS({
   "node_modules/@stdlib/math-base-tools-sum-series/lib/basic.js"(exports2, module2) {
     "use strict";
-    var abs = require_lib44();
-    var EPS = require_lib71();
+    var abs = require_lib49();
+    var EPS = require_lib76();
     var MAX_TERMS = 1e6;
     function sumSeries(generator, options) {
       var tolerance;
       var nextTerm;
       var counter;
-      var result;
+      var result2;
       var opts;
       opts = {};
       if (arguments.length > 1) {
@@ -21676,22 +24142,22 @@ var require_basic = __commonJS({
       }
       tolerance = opts.tolerance || EPS;
       counter = opts.maxTerms || MAX_TERMS;
-      result = opts.initialValue || 0;
+      result2 = opts.initialValue || 0;
       do {
         nextTerm = generator();
-        result += nextTerm;
-      } while (abs(tolerance * result) < abs(nextTerm) && --counter);
-      return result;
+        result2 += nextTerm;
+      } while (abs(tolerance * result2) < abs(nextTerm) && --counter);
+      return result2;
     }
     module2.exports = sumSeries;
   }
 });
 
 // node_modules/@stdlib/math-base-tools-sum-series/lib/index.js
-var require_lib105 = __commonJS({
+var require_lib109 = __commonJS({
   "node_modules/@stdlib/math-base-tools-sum-series/lib/index.js"(exports2, module2) {
     "use strict";
-    var hasGeneratorSupport = require_lib104();
+    var hasGeneratorSupport = require_lib108();
     var generator = require_generators();
     var basic = require_basic();
     var sumSeries;
@@ -21709,13 +24175,13 @@ var require_tgamma_i_large_x_series = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_i_large_x_series.js"(exports2, module2) {
     "use strict";
     function tgammaILargeXSeries(a1, x1) {
-      var result = 1;
+      var result2 = 1;
       var a = a1;
       var x = x1;
       return next;
       function next() {
-        var r = result;
-        result *= a / x;
+        var r = result2;
+        result2 *= a / x;
         a -= 1;
         return r;
       }
@@ -21728,14 +24194,14 @@ var require_tgamma_i_large_x_series = __commonJS({
 var require_tgamma_i_large_x = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_i_large_x.js"(exports2, module2) {
     "use strict";
-    var sumSeries = require_lib105();
+    var sumSeries = require_lib109();
     var tgammaILargeXSeries = require_tgamma_i_large_x_series();
     function tgammaILargeX(a, x) {
-      var result;
+      var result2;
       var s;
       s = tgammaILargeXSeries(a, x);
-      result = sumSeries(s);
-      return result;
+      result2 = sumSeries(s);
+      return result2;
     }
     module2.exports = tgammaILargeX;
   }
@@ -21745,7 +24211,7 @@ var require_tgamma_i_large_x = __commonJS({
 var require_finite_gamma_q = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/finite_gamma_q.js"(exports2, module2) {
     "use strict";
-    var exp = require_lib60();
+    var exp = require_lib65();
     function finiteGammaQ(a, x) {
       var term;
       var sum;
@@ -21880,14 +24346,14 @@ var require_polyval_sb = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-erfc/lib/main.js
-var require_main73 = __commonJS({
+var require_main77 = __commonJS({
   "node_modules/@stdlib/math-base-special-erfc/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib6();
-    var exp = require_lib60();
-    var setLowWord = require_lib64();
-    var PINF = require_lib33();
-    var NINF = require_lib35();
+    var exp = require_lib65();
+    var setLowWord = require_lib69();
+    var PINF = require_lib35();
+    var NINF = require_lib33();
     var polyvalPP = require_polyval_pp();
     var polyvalQQ = require_polyval_qq();
     var polyvalPA = require_polyval_pa();
@@ -21907,7 +24373,7 @@ var require_main73 = __commonJS({
     var SAC = 1;
     var RBC = -0.0098649429247001;
     var SBC = 1;
-    function erfc(x) {
+    function erfc2(x) {
       var sign;
       var ax;
       var z;
@@ -21983,15 +24449,15 @@ var require_main73 = __commonJS({
       }
       return TINY * TINY;
     }
-    module2.exports = erfc;
+    module2.exports = erfc2;
   }
 });
 
 // node_modules/@stdlib/math-base-special-erfc/lib/index.js
-var require_lib106 = __commonJS({
+var require_lib110 = __commonJS({
   "node_modules/@stdlib/math-base-special-erfc/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main73();
+    var main = require_main77();
     module2.exports = main;
   }
 });
@@ -22000,17 +24466,17 @@ var require_lib106 = __commonJS({
 var require_finite_half_gamma_q = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/finite_half_gamma_q.js"(exports2, module2) {
     "use strict";
-    var erfc = require_lib106();
-    var sqrt = require_lib41();
-    var exp = require_lib60();
-    var PI = require_lib80();
+    var erfc2 = require_lib110();
+    var sqrt = require_lib7();
+    var exp = require_lib65();
+    var PI = require_lib85();
     function finiteHalfGammaQ(a, x) {
       var half;
       var term;
       var sum;
       var e;
       var n;
-      e = erfc(sqrt(x));
+      e = erfc2(sqrt(x));
       if (e !== 0 && a > 1) {
         term = exp(-x) / sqrt(PI * x);
         term *= x;
@@ -22031,7 +24497,7 @@ var require_finite_half_gamma_q = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-min-ln/lib/index.js
-var require_lib107 = __commonJS({
+var require_lib111 = __commonJS({
   "node_modules/@stdlib/constants-float64-min-ln/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_MIN_LN = -708.3964185322641;
@@ -22043,11 +24509,11 @@ var require_lib107 = __commonJS({
 var require_full_igamma_prefix = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/full_igamma_prefix.js"(exports2, module2) {
     "use strict";
-    var exp = require_lib60();
-    var pow = require_lib69();
-    var ln = require_lib97();
-    var MAX_LN = require_lib101();
-    var MIN_LN = require_lib107();
+    var exp = require_lib65();
+    var pow = require_lib74();
+    var ln = require_lib34();
+    var MAX_LN = require_lib105();
+    var MIN_LN = require_lib111();
     function fullIGammaPrefix(a, z) {
       var prefix;
       var alz;
@@ -22095,13 +24561,13 @@ var require_log1p_series = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-log1pmx/lib/main.js
-var require_main74 = __commonJS({
+var require_main78 = __commonJS({
   "node_modules/@stdlib/math-base-special-log1pmx/lib/main.js"(exports2, module2) {
     "use strict";
-    var abs = require_lib44();
-    var ln = require_lib97();
-    var FLOAT_EPS = require_lib71();
-    var sumSeries = require_lib105();
+    var abs = require_lib49();
+    var ln = require_lib34();
+    var FLOAT_EPS = require_lib76();
+    var sumSeries = require_lib109();
     var log1pSeries = require_log1p_series();
     function log1pmx(x) {
       var opts;
@@ -22126,16 +24592,16 @@ var require_main74 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-log1pmx/lib/index.js
-var require_lib108 = __commonJS({
+var require_lib112 = __commonJS({
   "node_modules/@stdlib/math-base-special-log1pmx/lib/index.js"(exports2, module2) {
     "use strict";
-    var log1pmx = require_main74();
+    var log1pmx = require_main78();
     module2.exports = log1pmx;
   }
 });
 
 // node_modules/@stdlib/constants-float64-two-pi/lib/index.js
-var require_lib109 = __commonJS({
+var require_lib113 = __commonJS({
   "node_modules/@stdlib/constants-float64-two-pi/lib/index.js"(exports2, module2) {
     "use strict";
     var TWO_PI = 6.283185307179586;
@@ -22273,12 +24739,12 @@ var require_polyval_c8 = __commonJS({
 var require_igamma_temme_large = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/igamma_temme_large.js"(exports2, module2) {
     "use strict";
-    var evalpoly = require_lib8();
-    var log1pmx = require_lib108();
-    var erfc = require_lib106();
-    var sqrt = require_lib41();
-    var exp = require_lib60();
-    var TWO_PI = require_lib109();
+    var evalpoly = require_lib41();
+    var log1pmx = require_lib112();
+    var erfc2 = require_lib110();
+    var sqrt = require_lib7();
+    var exp = require_lib65();
+    var TWO_PI = require_lib113();
     var polyvalC0 = require_polyval_c0();
     var polyvalC1 = require_polyval_c1();
     var polyvalC2 = require_polyval_c2();
@@ -22290,7 +24756,7 @@ var require_igamma_temme_large = __commonJS({
     var polyvalC8 = require_polyval_c8();
     var workspace = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     function igammaTemmeLarge(a, x) {
-      var result;
+      var result2;
       var sigma;
       var phi;
       var y;
@@ -22312,13 +24778,13 @@ var require_igamma_temme_large = __commonJS({
       workspace[7] = polyvalC7(z);
       workspace[8] = polyvalC8(z);
       workspace[9] = -5967612901927463e-19;
-      result = evalpoly(workspace, 1 / a);
-      result *= exp(-y) / sqrt(TWO_PI * a);
+      result2 = evalpoly(workspace, 1 / a);
+      result2 *= exp(-y) / sqrt(TWO_PI * a);
       if (x < a) {
-        result = -result;
+        result2 = -result2;
       }
-      result += erfc(sqrt(y)) / 2;
-      return result;
+      result2 += erfc2(sqrt(y)) / 2;
+      return result2;
     }
     module2.exports = igammaTemmeLarge;
   }
@@ -22329,14 +24795,14 @@ var require_lower_incomplete_gamma_series = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/lower_incomplete_gamma_series.js"(exports2, module2) {
     "use strict";
     function lowerIncompleteGammaSeries(a1, z1) {
-      var result = 1;
+      var result2 = 1;
       var a = a1;
       var z = z1;
       return next;
       function next() {
-        var r = result;
+        var r = result2;
         a += 1;
-        result *= z / a;
+        result2 *= z / a;
         return r;
       }
     }
@@ -22348,17 +24814,17 @@ var require_lower_incomplete_gamma_series = __commonJS({
 var require_lower_gamma_series = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/lower_gamma_series.js"(exports2, module2) {
     "use strict";
-    var sumSeries = require_lib105();
+    var sumSeries = require_lib109();
     var lowerIncompleteGammaSeries = require_lower_incomplete_gamma_series();
     function lowerGammaSeries(a, z, initialValue) {
-      var result;
+      var result2;
       var s;
       initialValue = initialValue || 0;
       s = lowerIncompleteGammaSeries(a, z);
-      result = sumSeries(s, {
+      result2 = sumSeries(s, {
         "initialValue": initialValue
       });
-      return result;
+      return result2;
     }
     module2.exports = lowerGammaSeries;
   }
@@ -22395,7 +24861,7 @@ var require_rational_pq4 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/main.js
-var require_main75 = __commonJS({
+var require_main79 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/main.js"(exports2, module2) {
     "use strict";
     var gammaLanczosSumExpGScaled = require_rational_pq4();
@@ -22404,10 +24870,10 @@ var require_main75 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/index.js
-var require_lib110 = __commonJS({
+var require_lib114 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main75();
+    var main = require_main79();
     module2.exports = main;
   }
 });
@@ -22416,22 +24882,22 @@ var require_lib110 = __commonJS({
 var require_regularised_gamma_prefix = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/regularised_gamma_prefix.js"(exports2, module2) {
     "use strict";
-    var lanczosSumExpGScaled = require_lib110();
-    var gammaln = require_lib100();
-    var gamma = require_lib91();
-    var log1pmx = require_lib108();
-    var sqrt = require_lib41();
-    var abs = require_lib44();
-    var exp = require_lib60();
-    var pow = require_lib69();
-    var max = require_lib74();
-    var min = require_lib76();
-    var ln = require_lib97();
-    var FLOAT64_MAX = require_lib77();
-    var MAX_LN = require_lib101();
-    var MIN_LN = require_lib107();
-    var G = require_lib95();
-    var E = require_lib70();
+    var lanczosSumExpGScaled = require_lib114();
+    var gammaln = require_lib104();
+    var gamma = require_lib96();
+    var log1pmx = require_lib112();
+    var sqrt = require_lib7();
+    var abs = require_lib49();
+    var exp = require_lib65();
+    var pow = require_lib74();
+    var max = require_lib79();
+    var min = require_lib81();
+    var ln = require_lib34();
+    var FLOAT64_MAX = require_lib82();
+    var MAX_LN = require_lib105();
+    var MIN_LN = require_lib111();
+    var G = require_lib100();
+    var E = require_lib75();
     function regularisedGammaPrefix(a, z) {
       var prefix;
       var amza;
@@ -22480,18 +24946,18 @@ var require_regularised_gamma_prefix = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-powm1/lib/main.js
-var require_main76 = __commonJS({
+var require_main80 = __commonJS({
   "node_modules/@stdlib/math-base-special-powm1/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib6();
-    var isinfinite = require_lib50();
-    var abs = require_lib44();
-    var expm1 = require_lib38();
-    var ln = require_lib97();
-    var pow = require_lib69();
-    var trunc = require_lib46();
+    var isinfinite = require_lib55();
+    var abs = require_lib49();
+    var expm1 = require_lib44();
+    var ln = require_lib34();
+    var pow = require_lib74();
+    var trunc = require_lib51();
     function powm1(b, x) {
-      var result;
+      var result2;
       var y;
       if (isnan(b) || isnan(x)) {
         return NaN;
@@ -22515,27 +24981,27 @@ var require_main76 = __commonJS({
       } else if (trunc(x) !== x) {
         return NaN;
       }
-      result = pow(b, x) - 1;
-      if (isinfinite(result) || isnan(result)) {
+      result2 = pow(b, x) - 1;
+      if (isinfinite(result2) || isnan(result2)) {
         return NaN;
       }
-      return result;
+      return result2;
     }
     module2.exports = powm1;
   }
 });
 
 // node_modules/@stdlib/math-base-special-powm1/lib/index.js
-var require_lib111 = __commonJS({
+var require_lib115 = __commonJS({
   "node_modules/@stdlib/math-base-special-powm1/lib/index.js"(exports2, module2) {
     "use strict";
-    var powm1 = require_main76();
+    var powm1 = require_main80();
     module2.exports = powm1;
   }
 });
 
 // node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p1q1.js
-var require_rational_p1q1 = __commonJS({
+var require_rational_p1q12 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p1q1.js"(exports2, module2) {
     "use strict";
     function evalrational(x) {
@@ -22565,7 +25031,7 @@ var require_rational_p1q1 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p2q2.js
-var require_rational_p2q2 = __commonJS({
+var require_rational_p2q22 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p2q2.js"(exports2, module2) {
     "use strict";
     function evalrational(x) {
@@ -22595,7 +25061,7 @@ var require_rational_p2q2 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p3q3.js
-var require_rational_p3q3 = __commonJS({
+var require_rational_p3q32 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p3q3.js"(exports2, module2) {
     "use strict";
     function evalrational(x) {
@@ -22628,17 +25094,17 @@ var require_rational_p3q3 = __commonJS({
 var require_lgamma_small_imp = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma1pm1/lib/lgamma_small_imp.js"(exports2, module2) {
     "use strict";
-    var ln = require_lib97();
-    var EPS = require_lib71();
-    var rateval1 = require_rational_p1q1();
-    var rateval2 = require_rational_p2q2();
-    var rateval3 = require_rational_p3q3();
+    var ln = require_lib34();
+    var EPS = require_lib76();
+    var rateval1 = require_rational_p1q12();
+    var rateval2 = require_rational_p2q22();
+    var rateval3 = require_rational_p3q32();
     var Y1 = 0.15896368026733398;
     var Y2 = 0.5281534194946289;
     var Y3 = 0.45201730728149414;
     function lgammaSmallImp(z, zm1, zm2) {
       var prefix;
-      var result;
+      var result2;
       var r;
       var R;
       if (z < EPS) {
@@ -22647,23 +25113,23 @@ var require_lgamma_small_imp = __commonJS({
       if (zm1 === 0 || zm2 === 0) {
         return 0;
       }
-      result = 0;
+      result2 = 0;
       if (z > 2) {
         if (z >= 3) {
           do {
             z -= 1;
             zm2 -= 1;
-            result += ln(z);
+            result2 += ln(z);
           } while (z >= 3);
           zm2 = z - 2;
         }
         r = zm2 * (z + 1);
         R = rateval1(zm2);
-        result += r * Y1 + r * R;
-        return result;
+        result2 += r * Y1 + r * R;
+        return result2;
       }
       if (z < 1) {
-        result += -ln(z);
+        result2 += -ln(z);
         zm2 = zm1;
         zm1 = z;
         z += 1;
@@ -22671,25 +25137,25 @@ var require_lgamma_small_imp = __commonJS({
       if (z <= 1.5) {
         r = rateval2(zm1);
         prefix = zm1 * zm2;
-        result += prefix * Y2 + prefix * r;
-        return result;
+        result2 += prefix * Y2 + prefix * r;
+        return result2;
       }
       r = zm2 * zm1;
       R = rateval3(-zm2);
-      result += r * Y3 + r * R;
-      return result;
+      result2 += r * Y3 + r * R;
+      return result2;
     }
     module2.exports = lgammaSmallImp;
   }
 });
 
 // node_modules/@stdlib/math-base-special-gamma1pm1/lib/main.js
-var require_main77 = __commonJS({
+var require_main81 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma1pm1/lib/main.js"(exports2, module2) {
     "use strict";
-    var gamma = require_lib91();
-    var expm1 = require_lib38();
-    var log1p = require_lib40();
+    var gamma = require_lib96();
+    var expm1 = require_lib44();
+    var log1p = require_lib46();
     var isnan = require_lib6();
     var lgammaSmallImp = require_lgamma_small_imp();
     function gamma1pm1(x) {
@@ -22712,10 +25178,10 @@ var require_main77 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gamma1pm1/lib/index.js
-var require_lib112 = __commonJS({
+var require_lib116 = __commonJS({
   "node_modules/@stdlib/math-base-special-gamma1pm1/lib/index.js"(exports2, module2) {
     "use strict";
-    var gamma1pm1 = require_main77();
+    var gamma1pm1 = require_main81();
     module2.exports = gamma1pm1;
   }
 });
@@ -22725,20 +25191,20 @@ var require_small_gamma2_series = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/small_gamma2_series.js"(exports2, module2) {
     "use strict";
     function smallGamma2Series(a, x) {
-      var result;
+      var result2;
       var apn;
       var n;
       var r;
-      result = -x;
+      result2 = -x;
       x = -x;
       apn = a + 1;
       n = 1;
       return next;
       function next() {
-        r = result / apn;
-        result *= x;
+        r = result2 / apn;
+        result2 *= x;
         n += 1;
-        result /= n;
+        result2 /= n;
         apn += 1;
         return r;
       }
@@ -22751,38 +25217,38 @@ var require_small_gamma2_series = __commonJS({
 var require_tgamma_small_upper_part = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_small_upper_part.js"(exports2, module2) {
     "use strict";
-    var powm1 = require_lib111();
-    var sumSeries = require_lib105();
-    var gamma1pm1 = require_lib112();
+    var powm1 = require_lib115();
+    var sumSeries = require_lib109();
+    var gamma1pm1 = require_lib116();
     var smallGamma2Series = require_small_gamma2_series();
     function tgammaSmallUpperPart(a, x, invert) {
       var initialValue;
-      var result;
+      var result2;
       var pgam;
       var p;
       var s;
-      result = gamma1pm1(a);
-      pgam = (result + 1) / a;
+      result2 = gamma1pm1(a);
+      pgam = (result2 + 1) / a;
       p = powm1(x, a);
-      result -= p;
-      result /= a;
+      result2 -= p;
+      result2 /= a;
       s = smallGamma2Series(a, x);
       p += 1;
       initialValue = invert ? pgam : 0;
-      result = -p * sumSeries(s, {
-        "initialValue": (initialValue - result) / p
+      result2 = -p * sumSeries(s, {
+        "initialValue": (initialValue - result2) / p
       });
       if (invert) {
-        result = -result;
+        result2 = -result2;
       }
-      return [result, pgam];
+      return [result2, pgam];
     }
     module2.exports = tgammaSmallUpperPart;
   }
 });
 
 // node_modules/@stdlib/constants-float32-smallest-normal/lib/index.js
-var require_lib113 = __commonJS({
+var require_lib117 = __commonJS({
   "node_modules/@stdlib/constants-float32-smallest-normal/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT32_SMALLEST_NORMAL = 11754943508222875e-54;
@@ -22794,9 +25260,9 @@ var require_lib113 = __commonJS({
 var require_generators2 = __commonJS({
   "node_modules/@stdlib/math-base-tools-continued-fraction/lib/generators.js"(exports2, module2) {
     "use strict";
-    var abs = require_lib44();
-    var FLOAT32_SMALLEST_NORMAL = require_lib113();
-    var EPS = require_lib71();
+    var abs = require_lib49();
+    var FLOAT32_SMALLEST_NORMAL = require_lib117();
+    var EPS = require_lib76();
     var MAX_ITER = 1e6;
     function continuedFractionA(gen, factor, maxIter) {
       var isgenerator;
@@ -22927,9 +25393,9 @@ var require_generators2 = __commonJS({
 var require_basic2 = __commonJS({
   "node_modules/@stdlib/math-base-tools-continued-fraction/lib/basic.js"(exports2, module2) {
     "use strict";
-    var abs = require_lib44();
-    var EPS = require_lib71();
-    var FLOAT32_SMALLEST_NORMAL = require_lib113();
+    var abs = require_lib49();
+    var EPS = require_lib76();
+    var FLOAT32_SMALLEST_NORMAL = require_lib117();
     var MAX_ITER = 1e6;
     function continuedFractionA(gen, factor, maxIter) {
       var delta;
@@ -23015,10 +25481,10 @@ var require_basic2 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-tools-continued-fraction/lib/index.js
-var require_lib114 = __commonJS({
+var require_lib118 = __commonJS({
   "node_modules/@stdlib/math-base-tools-continued-fraction/lib/index.js"(exports2, module2) {
     "use strict";
-    var hasGeneratorSupport = require_lib104();
+    var hasGeneratorSupport = require_lib108();
     var generator = require_generators2();
     var basic = require_basic2();
     var continuedFraction;
@@ -23057,7 +25523,7 @@ var require_upper_incomplete_gamma_fract = __commonJS({
 var require_upper_gamma_fraction = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/upper_gamma_fraction.js"(exports2, module2) {
     "use strict";
-    var continuedFraction = require_lib114();
+    var continuedFraction = require_lib118();
     var upperIncompleteGammaFract = require_upper_incomplete_gamma_fract();
     function upperGammaFraction(a, z) {
       var f = upperIncompleteGammaFract(a, z);
@@ -23071,14 +25537,14 @@ var require_upper_gamma_fraction = __commonJS({
 var require_igamma_final = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/igamma_final.js"(exports2, module2) {
     "use strict";
-    var floor = require_lib39();
-    var gamma = require_lib91();
-    var abs = require_lib44();
-    var pow = require_lib69();
-    var ln = require_lib97();
-    var SQRT_EPSILON = require_lib102();
-    var FLOAT64_MAX = require_lib77();
-    var MAX_LN = require_lib101();
+    var floor = require_lib45();
+    var gamma = require_lib96();
+    var abs = require_lib49();
+    var pow = require_lib74();
+    var ln = require_lib34();
+    var SQRT_EPSILON = require_lib106();
+    var FLOAT64_MAX = require_lib82();
+    var MAX_LN = require_lib105();
     var tgammaILargeX = require_tgamma_i_large_x();
     var finiteGammaQ = require_finite_gamma_q();
     var finiteHalfGammaQ = require_finite_half_gamma_q();
@@ -23095,7 +25561,7 @@ var require_igamma_final = __commonJS({
       var initValue;
       var useTemme;
       var isSmallA;
-      var result;
+      var result2;
       var invert;
       var isInt;
       var sigma;
@@ -23103,7 +25569,7 @@ var require_igamma_final = __commonJS({
       var gam;
       var fa;
       var g;
-      result = 0;
+      result2 = 0;
       invert = upper;
       isSmallA = a < 30 && a <= x + 1 && x < MAX_LN;
       if (isSmallA) {
@@ -23160,26 +25626,26 @@ var require_igamma_final = __commonJS({
       }
       switch (evalMethod) {
         case 0:
-          result = finiteGammaQ(a, x);
+          result2 = finiteGammaQ(a, x);
           if (regularized === false) {
-            result *= gamma(a);
+            result2 *= gamma(a);
           }
           break;
         case 1:
-          result = finiteHalfGammaQ(a, x);
+          result2 = finiteHalfGammaQ(a, x);
           if (regularized === false) {
-            result *= gamma(a);
+            result2 *= gamma(a);
           }
           break;
         case 2:
-          result = regularized ? regularisedGammaPrefix(a, x) : fullIGammaPrefix(a, x);
-          if (result !== 0) {
+          result2 = regularized ? regularisedGammaPrefix(a, x) : fullIGammaPrefix(a, x);
+          if (result2 !== 0) {
             initValue = 0;
             optimisedInvert = false;
             if (invert) {
               initValue = regularized ? 1 : gamma(a);
-              if (regularized || result >= 1 || FLOAT64_MAX * result > initValue) {
-                initValue /= result;
+              if (regularized || result2 >= 1 || FLOAT64_MAX * result2 > initValue) {
+                initValue /= result2;
                 if (regularized || a < 1 || FLOAT64_MAX / a > initValue) {
                   initValue *= -a;
                   optimisedInvert = true;
@@ -23190,71 +25656,71 @@ var require_igamma_final = __commonJS({
                 initValue = 0;
               }
             }
-            result *= lowerGammaSeries(a, x, initValue) / a;
+            result2 *= lowerGammaSeries(a, x, initValue) / a;
             if (optimisedInvert) {
               invert = false;
-              result = -result;
+              result2 = -result2;
             }
           }
           break;
         case 3:
           invert = !invert;
           res = tgammaSmallUpperPart(a, x, invert);
-          result = res[0];
+          result2 = res[0];
           g = res[1];
           invert = false;
           if (regularized) {
-            result /= g;
+            result2 /= g;
           }
           break;
         case 4:
-          result = regularized ? regularisedGammaPrefix(a, x) : fullIGammaPrefix(a, x);
-          if (result !== 0) {
-            result *= upperGammaFraction(a, x);
+          result2 = regularized ? regularisedGammaPrefix(a, x) : fullIGammaPrefix(a, x);
+          if (result2 !== 0) {
+            result2 *= upperGammaFraction(a, x);
           }
           break;
         case 5:
-          result = igammaTemmeLarge(a, x);
+          result2 = igammaTemmeLarge(a, x);
           if (x >= a) {
             invert = !invert;
           }
           break;
         case 6:
-          result = regularized ? pow(x, a) / gamma(a + 1) : pow(x, a) / a;
-          result *= 1 - a * x / (a + 1);
+          result2 = regularized ? pow(x, a) / gamma(a + 1) : pow(x, a) / a;
+          result2 *= 1 - a * x / (a + 1);
           break;
         case 7:
-          result = regularized ? regularisedGammaPrefix(a, x) : fullIGammaPrefix(a, x);
-          result /= x;
-          if (result !== 0) {
-            result *= tgammaILargeX(a, x);
+          result2 = regularized ? regularisedGammaPrefix(a, x) : fullIGammaPrefix(a, x);
+          result2 /= x;
+          if (result2 !== 0) {
+            result2 *= tgammaILargeX(a, x);
           }
           break;
       }
-      if (regularized && result > 1) {
-        result = 1;
+      if (regularized && result2 > 1) {
+        result2 = 1;
       }
       if (invert) {
         gam = regularized ? 1 : gamma(a);
-        result = gam - result;
+        result2 = gam - result2;
       }
-      return result;
+      return result2;
     }
     module2.exports = igammaFinal;
   }
 });
 
 // node_modules/@stdlib/math-base-special-gammainc/lib/main.js
-var require_main78 = __commonJS({
+var require_main82 = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/main.js"(exports2, module2) {
     "use strict";
-    var gammaln = require_lib100();
-    var exp = require_lib60();
-    var ln = require_lib97();
-    var SQRT_TWO_PI = require_lib89();
-    var MAX_LN = require_lib101();
-    var PINF = require_lib33();
-    var FLOAT64_MAX_NTH_FACTORIAL = require_lib92();
+    var gammaln = require_lib104();
+    var exp = require_lib65();
+    var ln = require_lib34();
+    var SQRT_TWO_PI = require_lib94();
+    var MAX_LN = require_lib105();
+    var PINF = require_lib35();
+    var FLOAT64_MAX_NTH_FACTORIAL = require_lib97();
     var igammaFinal = require_igamma_final();
     var lowerGammaSeries = require_lower_gamma_series();
     var upperGammaFraction = require_upper_gamma_fraction();
@@ -23262,7 +25728,7 @@ var require_main78 = __commonJS({
       var normalized;
       var initValue;
       var invert;
-      var result;
+      var result2;
       if (x < 0 || a <= 0) {
         return NaN;
       }
@@ -23270,32 +25736,32 @@ var require_main78 = __commonJS({
       invert = upper;
       if (a >= FLOAT64_MAX_NTH_FACTORIAL && !normalized) {
         if (invert && a * 4 < x) {
-          result = a * ln(x) - x;
-          result += ln(upperGammaFraction(a, x));
+          result2 = a * ln(x) - x;
+          result2 += ln(upperGammaFraction(a, x));
         } else if (!invert && a > 4 * x) {
-          result = a * ln(x) - x;
+          result2 = a * ln(x) - x;
           initValue = 0;
-          result += ln(lowerGammaSeries(a, x, initValue) / a);
+          result2 += ln(lowerGammaSeries(a, x, initValue) / a);
         } else {
-          result = igammaFinal(x, a, true, invert);
-          if (result === 0) {
+          result2 = igammaFinal(x, a, true, invert);
+          if (result2 === 0) {
             if (invert) {
-              result = 1 + 1 / (12 * a) + 1 / (288 * a * a);
-              result = ln(result) - a + (a - 0.5) * ln(a);
-              result += ln(SQRT_TWO_PI);
+              result2 = 1 + 1 / (12 * a) + 1 / (288 * a * a);
+              result2 = ln(result2) - a + (a - 0.5) * ln(a);
+              result2 += ln(SQRT_TWO_PI);
             } else {
-              result = a * ln(x) - x;
+              result2 = a * ln(x) - x;
               initValue = 0;
-              result += ln(lowerGammaSeries(a, x, initValue) / a);
+              result2 += ln(lowerGammaSeries(a, x, initValue) / a);
             }
           } else {
-            result = ln(result) + gammaln(a);
+            result2 = ln(result2) + gammaln(a);
           }
         }
-        if (result > MAX_LN) {
+        if (result2 > MAX_LN) {
           return PINF;
         }
-        return exp(result);
+        return exp(result2);
       }
       return igammaFinal(x, a, normalized, invert);
     }
@@ -23304,10 +25770,10 @@ var require_main78 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gammainc/lib/index.js
-var require_lib115 = __commonJS({
+var require_lib119 = __commonJS({
   "node_modules/@stdlib/math-base-special-gammainc/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main78();
+    var main = require_main82();
     module2.exports = main;
   }
 });
@@ -23316,11 +25782,11 @@ var require_lib115 = __commonJS({
 var require_full_igamma_prefix2 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betainc/lib/full_igamma_prefix.js"(exports2, module2) {
     "use strict";
-    var exp = require_lib60();
-    var pow = require_lib69();
-    var ln = require_lib97();
-    var MAX_LN = require_lib101();
-    var MIN_LN = require_lib107();
+    var exp = require_lib65();
+    var pow = require_lib74();
+    var ln = require_lib34();
+    var MAX_LN = require_lib105();
+    var MIN_LN = require_lib111();
     function fullIGammaPrefix(a, z) {
       var prefix;
       var alz;
@@ -23350,21 +25816,21 @@ var require_full_igamma_prefix2 = __commonJS({
 var require_regularized_gamma_prefix = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betainc/lib/regularized_gamma_prefix.js"(exports2, module2) {
     "use strict";
-    var lanczosSumExpGScaled = require_lib110();
-    var gammaln = require_lib100();
-    var gamma = require_lib91();
-    var log1p = require_lib40();
-    var sqrt = require_lib41();
-    var abs = require_lib44();
-    var exp = require_lib60();
-    var pow = require_lib69();
-    var max = require_lib74();
-    var min = require_lib76();
-    var ln = require_lib97();
-    var MAX_LN = require_lib101();
-    var MIN_LN = require_lib107();
-    var G = require_lib95();
-    var E = require_lib70();
+    var lanczosSumExpGScaled = require_lib114();
+    var gammaln = require_lib104();
+    var gamma = require_lib96();
+    var log1p = require_lib46();
+    var sqrt = require_lib7();
+    var abs = require_lib49();
+    var exp = require_lib65();
+    var pow = require_lib74();
+    var max = require_lib79();
+    var min = require_lib81();
+    var ln = require_lib34();
+    var MAX_LN = require_lib105();
+    var MIN_LN = require_lib111();
+    var G = require_lib100();
+    var E = require_lib75();
     function regularizedGammaPrefix(a, z) {
       var prefix;
       var amza;
@@ -23416,15 +25882,15 @@ var require_regularized_gamma_prefix = __commonJS({
 var require_beta_small_b_large_a_series = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betainc/lib/beta_small_b_large_a_series.js"(exports2, module2) {
     "use strict";
-    var gammaDeltaRatio = require_lib96();
-    var factorial = require_lib93();
-    var gammainc = require_lib115();
-    var log1p = require_lib40();
-    var abs = require_lib44();
-    var pow = require_lib69();
-    var ln = require_lib97();
-    var MIN_VALUE = require_lib55();
-    var EPSILON = require_lib71();
+    var gammaDeltaRatio = require_lib101();
+    var factorial = require_lib98();
+    var gammainc = require_lib119();
+    var log1p = require_lib46();
+    var abs = require_lib49();
+    var pow = require_lib74();
+    var ln = require_lib34();
+    var MIN_VALUE = require_lib60();
+    var EPSILON2 = require_lib76();
     var fullIGammaPrefix = require_full_igamma_prefix2();
     var regularizedGammaPrefix = require_regularized_gamma_prefix();
     var p = new Array(30);
@@ -23494,10 +25960,10 @@ var require_beta_small_b_large_a_series = __commonJS({
         r = prefix * p[n] * j;
         sum += r;
         if (r > 1) {
-          if (abs(r) < abs(EPSILON * sum)) {
+          if (abs(r) < abs(EPSILON2 * sum)) {
             break;
           }
-        } else if (abs(r / EPSILON) < abs(sum)) {
+        } else if (abs(r / EPSILON2) < abs(sum)) {
           break;
         }
       }
@@ -23512,27 +25978,27 @@ var require_rising_factorial_ratio = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betainc/lib/rising_factorial_ratio.js"(exports2, module2) {
     "use strict";
     function risingFactorialRatio(a, b, k) {
-      var result;
+      var result2;
       var i;
       if (k === 0) {
         return 1;
       }
-      result = 1;
+      result2 = 1;
       for (i = 0; i < k; i++) {
-        result *= (a + i) / (b + i);
+        result2 *= (a + i) / (b + i);
       }
-      return result;
+      return result2;
     }
     module2.exports = risingFactorialRatio;
   }
 });
 
 // node_modules/@stdlib/math-base-special-maxabs/lib/main.js
-var require_main79 = __commonJS({
+var require_main83 = __commonJS({
   "node_modules/@stdlib/math-base-special-maxabs/lib/main.js"(exports2, module2) {
     "use strict";
-    var abs = require_lib44();
-    var max = require_lib74();
+    var abs = require_lib49();
+    var max = require_lib79();
     function maxabs(x, y) {
       return max(abs(x), abs(y));
     }
@@ -23541,20 +26007,20 @@ var require_main79 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-maxabs/lib/index.js
-var require_lib116 = __commonJS({
+var require_lib120 = __commonJS({
   "node_modules/@stdlib/math-base-special-maxabs/lib/index.js"(exports2, module2) {
     "use strict";
-    var maxabs = require_main79();
+    var maxabs = require_main83();
     module2.exports = maxabs;
   }
 });
 
 // node_modules/@stdlib/math-base-special-minabs/lib/main.js
-var require_main80 = __commonJS({
+var require_main84 = __commonJS({
   "node_modules/@stdlib/math-base-special-minabs/lib/main.js"(exports2, module2) {
     "use strict";
-    var abs = require_lib44();
-    var min = require_lib76();
+    var abs = require_lib49();
+    var min = require_lib81();
     function minabs(x, y) {
       return min(abs(x), abs(y));
     }
@@ -23563,10 +26029,10 @@ var require_main80 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-minabs/lib/index.js
-var require_lib117 = __commonJS({
+var require_lib121 = __commonJS({
   "node_modules/@stdlib/math-base-special-minabs/lib/index.js"(exports2, module2) {
     "use strict";
-    var minabs = require_main80();
+    var minabs = require_main84();
     module2.exports = minabs;
   }
 });
@@ -23575,23 +26041,23 @@ var require_lib117 = __commonJS({
 var require_ibeta_power_terms = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_power_terms.js"(exports2, module2) {
     "use strict";
-    var lanczosSumExpGScaled = require_lib110();
-    var maxabs = require_lib116();
-    var minabs = require_lib117();
-    var expm1 = require_lib38();
-    var log1p = require_lib40();
-    var sqrt = require_lib41();
-    var abs = require_lib44();
-    var exp = require_lib60();
-    var pow = require_lib69();
-    var min = require_lib76();
-    var ln = require_lib97();
-    var MAX_LN = require_lib101();
-    var MIN_LN = require_lib107();
-    var G = require_lib95();
-    var E = require_lib70();
+    var lanczosSumExpGScaled = require_lib114();
+    var maxabs = require_lib120();
+    var minabs = require_lib121();
+    var expm1 = require_lib44();
+    var log1p = require_lib46();
+    var sqrt = require_lib7();
+    var abs = require_lib49();
+    var exp = require_lib65();
+    var pow = require_lib74();
+    var min = require_lib81();
+    var ln = require_lib34();
+    var MAX_LN = require_lib105();
+    var MIN_LN = require_lib111();
+    var G = require_lib100();
+    var E = require_lib75();
     function ibetaPowerTerms(a, b, x, y, normalized) {
-      var result;
+      var result2;
       var smallA;
       var ratio;
       var agh;
@@ -23612,23 +26078,23 @@ var require_ibeta_power_terms = __commonJS({
       agh = a + G - 0.5;
       bgh = b + G - 0.5;
       cgh = c + G - 0.5;
-      result = lanczosSumExpGScaled(c);
-      result /= lanczosSumExpGScaled(a) * lanczosSumExpGScaled(b);
-      result *= sqrt(bgh / E);
-      result *= sqrt(agh / cgh);
+      result2 = lanczosSumExpGScaled(c);
+      result2 /= lanczosSumExpGScaled(a) * lanczosSumExpGScaled(b);
+      result2 *= sqrt(bgh / E);
+      result2 *= sqrt(agh / cgh);
       l1 = (x * b - y * agh) / agh;
       l2 = (y * a - x * bgh) / bgh;
       if (minabs(l1, l2) < 0.2) {
         if (l1 * l2 > 0 || min(a, b) < 1) {
           if (abs(l1) < 0.1) {
-            result *= exp(a * log1p(l1));
+            result2 *= exp(a * log1p(l1));
           } else {
-            result *= pow(x * cgh / agh, a);
+            result2 *= pow(x * cgh / agh, a);
           }
           if (abs(l2) < 0.1) {
-            result *= exp(b * log1p(l2));
+            result2 *= exp(b * log1p(l2));
           } else {
-            result *= pow(y * cgh / bgh, b);
+            result2 *= pow(y * cgh / bgh, b);
           }
         } else if (maxabs(l1, l2) < 0.5) {
           smallA = a < b;
@@ -23637,34 +26103,34 @@ var require_ibeta_power_terms = __commonJS({
             l3 = expm1(ratio * log1p(l2));
             l3 = l1 + l3 + l3 * l1;
             l3 = a * log1p(l3);
-            result *= exp(l3);
+            result2 *= exp(l3);
           } else {
             l3 = expm1(log1p(l1) / ratio);
             l3 = l2 + l3 + l3 * l2;
             l3 = b * log1p(l3);
-            result *= exp(l3);
+            result2 *= exp(l3);
           }
         } else if (abs(l1) < abs(l2)) {
           l = a * log1p(l1) + b * ln(y * cgh / bgh);
           if (l <= MIN_LN || l >= MAX_LN) {
-            l += ln(result);
+            l += ln(result2);
             if (l >= MAX_LN) {
               return NaN;
             }
-            result = exp(l);
+            result2 = exp(l);
           } else {
-            result *= exp(l);
+            result2 *= exp(l);
           }
         } else {
           l = b * log1p(l2) + a * ln(x * cgh / agh);
           if (l <= MIN_LN || l >= MAX_LN) {
-            l += ln(result);
+            l += ln(result2);
             if (l >= MAX_LN) {
               return NaN;
             }
-            result = exp(l);
+            result2 = exp(l);
           } else {
-            result *= exp(l);
+            result2 *= exp(l);
           }
         }
       } else {
@@ -23677,32 +26143,32 @@ var require_ibeta_power_terms = __commonJS({
             p1 = pow(b2, b / a);
             l3 = a * (ln(b1) + ln(p1));
             if (l3 < MAX_LN && l3 > MIN_LN) {
-              result *= pow(p1 * b1, a);
+              result2 *= pow(p1 * b1, a);
             } else {
-              l2 += l1 + ln(result);
+              l2 += l1 + ln(result2);
               if (l2 >= MAX_LN) {
                 return NaN;
               }
-              result = exp(l2);
+              result2 = exp(l2);
             }
           } else {
             p1 = pow(b1, a / b);
             l3 = (ln(p1) + ln(b2)) * b;
             if (l3 < MAX_LN && l3 > MIN_LN) {
-              result *= pow(p1 * b2, b);
+              result2 *= pow(p1 * b2, b);
             } else {
-              l2 += l1 + ln(result);
+              l2 += l1 + ln(result2);
               if (l2 >= MAX_LN) {
                 return NaN;
               }
-              result = exp(l2);
+              result2 = exp(l2);
             }
           }
         } else {
-          result *= pow(b1, a) * pow(b2, b);
+          result2 *= pow(b1, a) * pow(b2, b);
         }
       }
-      return result;
+      return result2;
     }
     module2.exports = ibetaPowerTerms;
   }
@@ -23712,7 +26178,7 @@ var require_ibeta_power_terms = __commonJS({
 var require_ibeta_fraction2 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_fraction2.js"(exports2, module2) {
     "use strict";
-    var continuedFraction = require_lib114();
+    var continuedFraction = require_lib118();
     var ibetaPowerTerms = require_ibeta_power_terms();
     var OPTS = {
       "keep": true,
@@ -23736,26 +26202,26 @@ var require_ibeta_fraction2 = __commonJS({
       }
     }
     function ibetaFraction2(a, b, x, y, normalized, out) {
-      var result;
+      var result2;
       var fract;
       var f;
-      result = ibetaPowerTerms(a, b, x, y, normalized);
+      result2 = ibetaPowerTerms(a, b, x, y, normalized);
       if (out) {
-        out[1] = result;
+        out[1] = result2;
       }
-      if (result === 0) {
-        return result;
+      if (result2 === 0) {
+        return result2;
       }
       f = ibetaFraction2t(a, b, x, y);
       fract = continuedFraction(f, OPTS);
-      return result / fract;
+      return result2 / fract;
     }
     module2.exports = ibetaFraction2;
   }
 });
 
 // node_modules/@stdlib/constants-float64-max-safe-integer/lib/index.js
-var require_lib118 = __commonJS({
+var require_lib122 = __commonJS({
   "node_modules/@stdlib/constants-float64-max-safe-integer/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_MAX_SAFE_INTEGER = 9007199254740991;
@@ -23840,14 +26306,14 @@ var require_binary_gcd = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gcd/lib/main.js
-var require_main81 = __commonJS({
+var require_main85 = __commonJS({
   "node_modules/@stdlib/math-base-special-gcd/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib6();
-    var isInteger = require_lib61();
-    var PINF = require_lib33();
-    var NINF = require_lib35();
-    var INT32_MAX = require_lib78();
+    var isInteger = require_lib66();
+    var PINF = require_lib35();
+    var NINF = require_lib33();
+    var INT32_MAX = require_lib83();
     var bitwise = require_bitwise_binary_gcd();
     var largeIntegers = require_binary_gcd();
     function gcd(a, b) {
@@ -23876,25 +26342,25 @@ var require_main81 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gcd/lib/index.js
-var require_lib119 = __commonJS({
+var require_lib123 = __commonJS({
   "node_modules/@stdlib/math-base-special-gcd/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main81();
+    var main = require_main85();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-binomcoef/lib/main.js
-var require_main82 = __commonJS({
+var require_main86 = __commonJS({
   "node_modules/@stdlib/math-base-special-binomcoef/lib/main.js"(exports2, module2) {
     "use strict";
-    var MAX_SAFE_INTEGER = require_lib118();
-    var PINF = require_lib33();
-    var isInteger = require_lib61();
+    var MAX_SAFE_INTEGER = require_lib122();
+    var PINF = require_lib35();
+    var isInteger = require_lib66();
     var isnan = require_lib6();
-    var isOdd = require_lib63();
-    var floor = require_lib39();
-    var gcd = require_lib119();
+    var isOdd = require_lib68();
+    var floor = require_lib45();
+    var gcd = require_lib123();
     function binomcoef(n, k) {
       var res;
       var sgn;
@@ -23960,10 +26426,10 @@ var require_main82 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-binomcoef/lib/index.js
-var require_lib120 = __commonJS({
+var require_lib124 = __commonJS({
   "node_modules/@stdlib/math-base-special-binomcoef/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main82();
+    var main = require_main86();
     module2.exports = main;
   }
 });
@@ -23972,50 +26438,50 @@ var require_lib120 = __commonJS({
 var require_binomial_ccdf = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betainc/lib/binomial_ccdf.js"(exports2, module2) {
     "use strict";
-    var binomcoef = require_lib120();
-    var floor = require_lib39();
-    var pow = require_lib69();
-    var MIN_VALUE = require_lib55();
+    var binomcoef = require_lib124();
+    var floor = require_lib45();
+    var pow = require_lib74();
+    var MIN_VALUE = require_lib60();
     function binomialCCDF(n, k, x, y) {
       var startTerm;
-      var result;
+      var result2;
       var start;
       var term;
       var i;
-      result = pow(x, n);
-      if (result > MIN_VALUE) {
-        term = result;
+      result2 = pow(x, n);
+      if (result2 > MIN_VALUE) {
+        term = result2;
         for (i = floor(n - 1); i > k; i--) {
           term *= (i + 1) * y / ((n - i) * x);
-          result += term;
+          result2 += term;
         }
       } else {
         start = floor(n * x);
         if (start <= k + 1) {
           start = floor(k + 2);
         }
-        result = pow(x, start) * pow(y, n - start);
-        result *= binomcoef(floor(n), floor(start));
-        if (result === 0) {
+        result2 = pow(x, start) * pow(y, n - start);
+        result2 *= binomcoef(floor(n), floor(start));
+        if (result2 === 0) {
           for (i = start - 1; i > k; i--) {
-            result += pow(x, i) * pow(y, n - i);
-            result *= binomcoef(floor(n), floor(i));
+            result2 += pow(x, i) * pow(y, n - i);
+            result2 *= binomcoef(floor(n), floor(i));
           }
         } else {
-          term = result;
-          startTerm = result;
+          term = result2;
+          startTerm = result2;
           for (i = start - 1; i > k; i--) {
             term *= (i + 1) * y / ((n - i) * x);
-            result += term;
+            result2 += term;
           }
           term = startTerm;
           for (i = start + 1; i <= n; i++) {
             term *= (n - i + 1) * x / (i * y);
-            result += term;
+            result2 += term;
           }
         }
       }
-      return result;
+      return result2;
     }
     module2.exports = binomialCCDF;
   }
@@ -24056,36 +26522,36 @@ var require_ibeta_a_step = __commonJS({
 var require_ibeta_series = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_series.js"(exports2, module2) {
     "use strict";
-    var lanczosSumExpGScaled = require_lib110();
-    var sumSeries = require_lib105();
-    var log1p = require_lib40();
-    var sqrt = require_lib41();
-    var exp = require_lib60();
-    var pow = require_lib69();
-    var ln = require_lib97();
-    var MIN_VALUE = require_lib55();
-    var MAX_LN = require_lib101();
-    var MIN_LN = require_lib107();
-    var G = require_lib95();
-    var E = require_lib70();
+    var lanczosSumExpGScaled = require_lib114();
+    var sumSeries = require_lib109();
+    var log1p = require_lib46();
+    var sqrt = require_lib7();
+    var exp = require_lib65();
+    var pow = require_lib74();
+    var ln = require_lib34();
+    var MIN_VALUE = require_lib60();
+    var MAX_LN = require_lib105();
+    var MIN_LN = require_lib111();
+    var G = require_lib100();
+    var E = require_lib75();
     var opts = {
       "maxTerms": 100
     };
-    function ibetaSeriesT(a, b, x, result) {
+    function ibetaSeriesT(a, b, x, result2) {
       var poch = 1 - b;
       var n = 1;
       return next;
       function next() {
-        var r = result / a;
+        var r = result2 / a;
         a += 1;
-        result *= poch * x / n;
+        result2 *= poch * x / n;
         n += 1;
         poch += 1;
         return r;
       }
     }
     function ibetaSeries(a, b, x, s0, normalized, out, y) {
-      var result;
+      var result2;
       var agh;
       var bgh;
       var cgh;
@@ -24098,34 +26564,34 @@ var require_ibeta_series = __commonJS({
         agh = a + G - 0.5;
         bgh = b + G - 0.5;
         cgh = c + G - 0.5;
-        result = lanczosSumExpGScaled(c) / (lanczosSumExpGScaled(a) * lanczosSumExpGScaled(b));
+        result2 = lanczosSumExpGScaled(c) / (lanczosSumExpGScaled(a) * lanczosSumExpGScaled(b));
         l1 = ln(cgh / bgh) * (b - 0.5);
         l2 = ln(x * cgh / agh) * a;
         if (l1 > MIN_LN && l1 < MAX_LN && l2 > MIN_LN && l2 < MAX_LN) {
           if (a * b < bgh * 10) {
-            result *= exp((b - 0.5) * log1p(a / bgh));
+            result2 *= exp((b - 0.5) * log1p(a / bgh));
           } else {
-            result *= pow(cgh / bgh, b - 0.5);
+            result2 *= pow(cgh / bgh, b - 0.5);
           }
-          result *= pow(x * cgh / agh, a);
-          result *= sqrt(agh / E);
+          result2 *= pow(x * cgh / agh, a);
+          result2 *= sqrt(agh / E);
           if (out) {
-            out[1] = result * pow(y, b);
+            out[1] = result2 * pow(y, b);
           }
         } else {
-          result = ln(result) + l1 + l2 + (ln(agh) - 1) / 2;
+          result2 = ln(result2) + l1 + l2 + (ln(agh) - 1) / 2;
           if (out) {
-            out[1] = exp(result + b * ln(y));
+            out[1] = exp(result2 + b * ln(y));
           }
-          result = exp(result);
+          result2 = exp(result2);
         }
       } else {
-        result = pow(x, a);
+        result2 = pow(x, a);
       }
-      if (result < MIN_VALUE) {
+      if (result2 < MIN_VALUE) {
         return s0;
       }
-      s = ibetaSeriesT(a, b, x, result);
+      s = ibetaSeriesT(a, b, x, result2);
       opts.initialValue = s0;
       return sumSeries(s, opts);
     }
@@ -24138,21 +26604,21 @@ var require_assign3 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betainc/lib/assign.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib6();
-    var expm1 = require_lib38();
-    var floor = require_lib39();
-    var log1p = require_lib40();
-    var asin = require_lib43();
-    var beta = require_lib72();
-    var sqrt = require_lib41();
-    var exp = require_lib60();
-    var pow = require_lib69();
-    var max = require_lib74();
-    var min = require_lib76();
-    var MAX_FLOAT64 = require_lib77();
-    var MIN_FLOAT64 = require_lib55();
-    var MAX_INT32 = require_lib78();
-    var HALF_PI = require_lib79();
-    var PI = require_lib80();
+    var expm1 = require_lib44();
+    var floor = require_lib45();
+    var log1p = require_lib46();
+    var asin = require_lib48();
+    var beta = require_lib77();
+    var sqrt = require_lib7();
+    var exp = require_lib65();
+    var pow = require_lib74();
+    var max = require_lib79();
+    var min = require_lib81();
+    var MAX_FLOAT64 = require_lib82();
+    var MIN_FLOAT64 = require_lib60();
+    var MAX_INT32 = require_lib83();
+    var HALF_PI = require_lib84();
+    var PI = require_lib85();
     var betaSmallBLargeASeries = require_beta_small_b_large_a_series();
     var risingFactorialRatio = require_rising_factorial_ratio();
     var ibetaPowerTerms = require_ibeta_power_terms();
@@ -24460,7 +26926,7 @@ var require_assign3 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-kernel-betainc/lib/main.js
-var require_main83 = __commonJS({
+var require_main87 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betainc/lib/main.js"(exports2, module2) {
     "use strict";
     var compute = require_assign3();
@@ -24472,11 +26938,11 @@ var require_main83 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-kernel-betainc/lib/index.js
-var require_lib121 = __commonJS({
+var require_lib125 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betainc/lib/index.js"(exports2, module2) {
     "use strict";
     var setReadOnly = require_lib5();
-    var main = require_main83();
+    var main = require_main87();
     var assign = require_assign3();
     setReadOnly(main, "assign", assign);
     module2.exports = main;
@@ -24484,10 +26950,10 @@ var require_lib121 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-betainc/lib/main.js
-var require_main84 = __commonJS({
+var require_main88 = __commonJS({
   "node_modules/@stdlib/math-base-special-betainc/lib/main.js"(exports2, module2) {
     "use strict";
-    var kernelBetainc = require_lib121().assign;
+    var kernelBetainc = require_lib125().assign;
     function betainc(x, a, b, regularized, upper) {
       var out = [0, 0];
       regularized = regularized === false ? false : true;
@@ -24500,16 +26966,16 @@ var require_main84 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-betainc/lib/index.js
-var require_lib122 = __commonJS({
+var require_lib126 = __commonJS({
   "node_modules/@stdlib/math-base-special-betainc/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main84();
+    var main = require_main88();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p1q1.js
-var require_rational_p1q12 = __commonJS({
+var require_rational_p1q13 = __commonJS({
   "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p1q1.js"(exports2, module2) {
     "use strict";
     function evalrational(x) {
@@ -24539,7 +27005,7 @@ var require_rational_p1q12 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p2q2.js
-var require_rational_p2q22 = __commonJS({
+var require_rational_p2q23 = __commonJS({
   "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p2q2.js"(exports2, module2) {
     "use strict";
     function evalrational(x) {
@@ -24569,7 +27035,7 @@ var require_rational_p2q22 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p3q3.js
-var require_rational_p3q32 = __commonJS({
+var require_rational_p3q33 = __commonJS({
   "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p3q3.js"(exports2, module2) {
     "use strict";
     function evalrational(x) {
@@ -24599,7 +27065,7 @@ var require_rational_p3q32 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p4q4.js
-var require_rational_p4q4 = __commonJS({
+var require_rational_p4q42 = __commonJS({
   "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p4q4.js"(exports2, module2) {
     "use strict";
     function evalrational(x) {
@@ -24629,7 +27095,7 @@ var require_rational_p4q4 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p5q5.js
-var require_rational_p5q5 = __commonJS({
+var require_rational_p5q52 = __commonJS({
   "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p5q5.js"(exports2, module2) {
     "use strict";
     function evalrational(x) {
@@ -24659,19 +27125,19 @@ var require_rational_p5q5 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-erfcinv/lib/main.js
-var require_main85 = __commonJS({
+var require_main89 = __commonJS({
   "node_modules/@stdlib/math-base-special-erfcinv/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib6();
-    var sqrt = require_lib41();
-    var ln = require_lib97();
-    var PINF = require_lib33();
-    var NINF = require_lib35();
-    var rationalFcnR1 = require_rational_p1q12();
-    var rationalFcnR2 = require_rational_p2q22();
-    var rationalFcnR3 = require_rational_p3q32();
-    var rationalFcnR4 = require_rational_p4q4();
-    var rationalFcnR5 = require_rational_p5q5();
+    var sqrt = require_lib7();
+    var ln = require_lib34();
+    var PINF = require_lib35();
+    var NINF = require_lib33();
+    var rationalFcnR1 = require_rational_p1q13();
+    var rationalFcnR2 = require_rational_p2q23();
+    var rationalFcnR3 = require_rational_p3q33();
+    var rationalFcnR4 = require_rational_p4q42();
+    var rationalFcnR5 = require_rational_p5q52();
     var Y1 = 0.08913147449493408;
     var Y2 = 2.249481201171875;
     var Y3 = 0.807220458984375;
@@ -24737,22 +27203,22 @@ var require_main85 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-erfcinv/lib/index.js
-var require_lib123 = __commonJS({
+var require_lib127 = __commonJS({
   "node_modules/@stdlib/math-base-special-erfcinv/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main85();
+    var main = require_main89();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-acos/lib/main.js
-var require_main86 = __commonJS({
+var require_main90 = __commonJS({
   "node_modules/@stdlib/math-base-special-acos/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib6();
-    var asin = require_lib43();
-    var sqrt = require_lib41();
-    var PIO4 = require_lib42();
+    var asin = require_lib48();
+    var sqrt = require_lib7();
+    var PIO4 = require_lib47();
     var MOREBITS = 6123233995736766e-32;
     function acos(x) {
       var z;
@@ -24775,16 +27241,16 @@ var require_main86 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-acos/lib/index.js
-var require_lib124 = __commonJS({
+var require_lib128 = __commonJS({
   "node_modules/@stdlib/math-base-special-acos/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main86();
+    var main = require_main90();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/constants-float64-sqrt-two/lib/index.js
-var require_lib125 = __commonJS({
+var require_lib129 = __commonJS({
   "node_modules/@stdlib/constants-float64-sqrt-two/lib/index.js"(exports2, module2) {
     "use strict";
     var SQRT2 = 1.4142135623730951;
@@ -24922,10 +27388,10 @@ var require_polyval_co22 = __commonJS({
 var require_inverse_students_t_body_series = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_body_series.js"(exports2, module2) {
     "use strict";
-    var gammaDeltaRatio = require_lib96();
-    var evalpoly = require_lib8();
-    var sqrt = require_lib41();
-    var PI = require_lib80();
+    var gammaDeltaRatio = require_lib101();
+    var evalpoly = require_lib41();
+    var sqrt = require_lib7();
+    var PI = require_lib85();
     var polyval1 = require_polyval_co14();
     var polyval2 = require_polyval_co15();
     var polyval3 = require_polyval_co16();
@@ -24961,14 +27427,14 @@ var require_inverse_students_t_body_series = __commonJS({
 var require_inverse_students_t_tail_series = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_tail_series.js"(exports2, module2) {
     "use strict";
-    var gammaDeltaRatio = require_lib96();
-    var evalpoly = require_lib8();
-    var sqrt = require_lib41();
-    var pow = require_lib69();
-    var PI = require_lib80();
+    var gammaDeltaRatio = require_lib101();
+    var evalpoly = require_lib41();
+    var sqrt = require_lib7();
+    var pow = require_lib74();
+    var PI = require_lib85();
     var d = [0, 0, 0, 0, 0, 0, 0];
     function inverseStudentsTTailSeries(df, v) {
-      var result;
+      var result2;
       var power;
       var div;
       var np2;
@@ -24998,10 +27464,10 @@ var require_inverse_students_t_tail_series = __commonJS({
       rn = sqrt(df);
       div = pow(rn * w, 1 / df);
       power = div * div;
-      result = evalpoly(d, power);
-      result *= rn;
-      result /= div;
-      return -result;
+      result2 = evalpoly(d, power);
+      result2 *= rn;
+      result2 /= div;
+      return -result2;
     }
     module2.exports = inverseStudentsTTailSeries;
   }
@@ -25011,12 +27477,12 @@ var require_inverse_students_t_tail_series = __commonJS({
 var require_inverse_students_t_hill = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_hill.js"(exports2, module2) {
     "use strict";
-    var erfcinv = require_lib123();
-    var expm1 = require_lib38();
-    var sqrt = require_lib41();
-    var pow = require_lib69();
-    var HALF_PI = require_lib79();
-    var SQRT2 = require_lib125();
+    var erfcinv = require_lib127();
+    var expm1 = require_lib44();
+    var sqrt = require_lib7();
+    var pow = require_lib74();
+    var HALF_PI = require_lib84();
+    var SQRT2 = require_lib129();
     function inverseStudentsTHill(ndf, u) {
       var a;
       var b;
@@ -25056,18 +27522,18 @@ var require_inverse_students_t_hill = __commonJS({
 var require_inverse_students_t = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t.js"(exports2, module2) {
     "use strict";
-    var erfcinv = require_lib123();
-    var floor = require_lib39();
-    var ldexp = require_lib59();
-    var round2 = require_lib86();
-    var acos = require_lib124();
-    var sqrt = require_lib41();
-    var abs = require_lib44();
-    var cos = require_lib98();
-    var pow = require_lib69();
-    var sin = require_lib88();
-    var SQRT2 = require_lib125();
-    var PI = require_lib80();
+    var erfcinv = require_lib127();
+    var floor = require_lib45();
+    var ldexp = require_lib64();
+    var round3 = require_lib91();
+    var acos = require_lib128();
+    var sqrt = require_lib7();
+    var abs = require_lib49();
+    var cos = require_lib102();
+    var pow = require_lib74();
+    var sin = require_lib93();
+    var SQRT2 = require_lib129();
+    var PI = require_lib85();
     var inverseStudentsTBodySeries = require_inverse_students_t_body_series();
     var inverseStudentsTTailSeries = require_inverse_students_t_tail_series();
     var inverseStudentsTHill = require_inverse_students_t_hill();
@@ -25080,7 +27546,7 @@ var require_inverse_students_t = __commonJS({
       var tolerance;
       var rootAlpha;
       var invert;
-      var result;
+      var result2;
       var alpha;
       var tmp;
       var p0;
@@ -25092,7 +27558,7 @@ var require_inverse_students_t = __commonJS({
       var x;
       var a;
       var b;
-      result = 0;
+      result2 = 0;
       if (u > v) {
         tmp = v;
         v = u;
@@ -25106,20 +27572,20 @@ var require_inverse_students_t = __commonJS({
         switch (floor(df)) {
           case 1:
             if (u === 0.5) {
-              result = 0;
+              result2 = 0;
             } else {
-              result = -cos(PI * u) / sin(PI * u);
+              result2 = -cos(PI * u) / sin(PI * u);
             }
             break;
           case 2:
-            result = (2 * u - 1) / sqrt(2 * u * v);
+            result2 = (2 * u - 1) / sqrt(2 * u * v);
             break;
           case 4:
             alpha = 4 * u * v;
             rootAlpha = sqrt(alpha);
             r = 4 * cos(acos(rootAlpha) / 3) / rootAlpha;
             x = sqrt(r - 4);
-            result = u - 0.5 < 0 ? -x : x;
+            result2 = u - 0.5 < 0 ? -x : x;
             break;
           case 6:
             if (u < 1e-150) {
@@ -25136,45 +27602,45 @@ var require_inverse_students_t = __commonJS({
               p = 2 * (8 * a * p5 - 270 * p2 + 2187) / (5 * (4 * a * p4 - 216 * p - 243));
             } while (abs((p - p0) / p) > tolerance);
             p = sqrt(p - df);
-            result = u - 0.5 < 0 ? -p : p;
+            result2 = u - 0.5 < 0 ? -p : p;
             break;
           default:
             if (df > DF_THRESHOLD) {
-              result = erfcinv(2 * u) * SQRT2;
+              result2 = erfcinv(2 * u) * SQRT2;
             } else if (df < 3) {
               crossover = 0.2742 - df * 0.0242143;
               if (u > crossover) {
-                result = inverseStudentsTBodySeries(df, u);
+                result2 = inverseStudentsTBodySeries(df, u);
               } else {
-                result = inverseStudentsTTailSeries(df, u);
+                result2 = inverseStudentsTTailSeries(df, u);
               }
             } else {
-              crossover = ldexp(1, round2(df / -0.654));
+              crossover = ldexp(1, round3(df / -0.654));
               if (u > crossover) {
-                result = inverseStudentsTHill(df, u);
+                result2 = inverseStudentsTHill(df, u);
               } else {
-                result = inverseStudentsTTailSeries(df, u);
+                result2 = inverseStudentsTTailSeries(df, u);
               }
             }
         }
       } else if (df > DF_THRESHOLD) {
-        result = -erfcinv(2 * u) * SQRT2;
+        result2 = -erfcinv(2 * u) * SQRT2;
       } else if (df < 3) {
         crossover = 0.2742 - df * 0.0242143;
         if (u > crossover) {
-          result = inverseStudentsTBodySeries(df, u);
+          result2 = inverseStudentsTBodySeries(df, u);
         } else {
-          result = inverseStudentsTTailSeries(df, u);
+          result2 = inverseStudentsTTailSeries(df, u);
         }
       } else {
-        crossover = ldexp(1, round2(df / -0.654));
+        crossover = ldexp(1, round3(df / -0.654));
         if (u > crossover) {
-          result = inverseStudentsTHill(df, u);
+          result2 = inverseStudentsTHill(df, u);
         } else {
-          result = inverseStudentsTTailSeries(df, u);
+          result2 = inverseStudentsTTailSeries(df, u);
         }
       }
-      return invert ? -result : result;
+      return invert ? -result2 : result2;
     }
     module2.exports = inverseStudentsT;
   }
@@ -25207,11 +27673,11 @@ var require_find_ibeta_inv_from_t_dist = __commonJS({
 var require_temme1 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme1.js"(exports2, module2) {
     "use strict";
-    var evalpoly = require_lib8();
-    var erfcinv = require_lib123();
-    var sqrt = require_lib41();
-    var exp = require_lib60();
-    var SQRT2 = require_lib125();
+    var evalpoly = require_lib41();
+    var erfcinv = require_lib127();
+    var sqrt = require_lib7();
+    var exp = require_lib65();
+    var SQRT2 = require_lib129();
     var workspace = [0, 0, 0, 0, 0, 0, 0];
     var terms = [0, 0, 0, 0];
     function temme1(a, b, z) {
@@ -25268,8 +27734,8 @@ var require_temme1 = __commonJS({
 var require_root_finder = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/root_finder.js"(exports2, module2) {
     "use strict";
-    var ln = require_lib97();
-    var MAX_VALUE = require_lib77();
+    var ln = require_lib34();
+    var MAX_VALUE = require_lib82();
     var BIG = MAX_VALUE / 4;
     function temmeRootFinder(t, a) {
       return roots;
@@ -25294,7 +27760,7 @@ var require_root_finder = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-signum/lib/main.js
-var require_main87 = __commonJS({
+var require_main91 = __commonJS({
   "node_modules/@stdlib/math-base-special-signum/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib6();
@@ -25309,10 +27775,10 @@ var require_main87 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-signum/lib/index.js
-var require_lib126 = __commonJS({
+var require_lib130 = __commonJS({
   "node_modules/@stdlib/math-base-special-signum/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main87();
+    var main = require_main91();
     module2.exports = main;
   }
 });
@@ -25321,79 +27787,79 @@ var require_lib126 = __commonJS({
 var require_newton_raphson = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/newton_raphson.js"(exports2, module2) {
     "use strict";
-    var sign = require_lib126();
-    var abs = require_lib44();
-    var ldexp = require_lib59();
-    var MAX_VALUE = require_lib77();
+    var sign = require_lib130();
+    var abs = require_lib49();
+    var ldexp = require_lib64();
+    var MAX_VALUE = require_lib82();
     function newtonRaphsonIterate(fun, guess, min, max, digits, maxIter) {
       var f0last;
       var delta1;
       var delta2;
       var factor;
-      var result;
-      var count;
+      var result2;
+      var count2;
       var delta;
       var res;
       var f0;
       var f1;
       f0 = 0;
       f0last = 0;
-      result = guess;
+      result2 = guess;
       factor = ldexp(1, 1 - digits);
       delta = MAX_VALUE;
       delta1 = MAX_VALUE;
       delta2 = MAX_VALUE;
-      count = maxIter;
+      count2 = maxIter;
       do {
         f0last = f0;
         delta2 = delta1;
         delta1 = delta;
-        res = fun(result);
+        res = fun(result2);
         f0 = res[0];
         f1 = res[1];
-        count -= 1;
+        count2 -= 1;
         if (f0 === 0) {
           break;
         }
         if (f1 === 0) {
           if (f0last === 0) {
-            if (result === min) {
+            if (result2 === min) {
               guess = max;
             } else {
               guess = min;
             }
             f0last = fun(guess);
-            delta = guess - result;
+            delta = guess - result2;
           }
           if (sign(f0last) * sign(f0) < 0) {
             if (delta < 0) {
-              delta = (result - min) / 2;
+              delta = (result2 - min) / 2;
             } else {
-              delta = (result - max) / 2;
+              delta = (result2 - max) / 2;
             }
           } else if (delta < 0) {
-            delta = (result - max) / 2;
+            delta = (result2 - max) / 2;
           } else {
-            delta = (result - min) / 2;
+            delta = (result2 - min) / 2;
           }
         } else {
           delta = f0 / f1;
         }
         if (abs(delta * 2) > abs(delta2)) {
-          delta = delta > 0 ? (result - min) / 2 : (result - max) / 2;
+          delta = delta > 0 ? (result2 - min) / 2 : (result2 - max) / 2;
         }
-        guess = result;
-        result -= delta;
-        if (result <= min) {
+        guess = result2;
+        result2 -= delta;
+        if (result2 <= min) {
           delta = 0.5 * (guess - min);
-          result = guess - delta;
-          if (result === min || result === max) {
+          result2 = guess - delta;
+          if (result2 === min || result2 === max) {
             break;
           }
-        } else if (result >= max) {
+        } else if (result2 >= max) {
           delta = 0.5 * (guess - max);
-          result = guess - delta;
-          if (result === min || result === max) {
+          result2 = guess - delta;
+          if (result2 === min || result2 === max) {
             break;
           }
         }
@@ -25402,8 +27868,8 @@ var require_newton_raphson = __commonJS({
         } else {
           min = guess;
         }
-      } while (count && abs(result * factor) < abs(delta));
-      return result;
+      } while (count2 && abs(result2 * factor) < abs(delta));
+      return result2;
     }
     module2.exports = newtonRaphsonIterate;
   }
@@ -25595,14 +28061,14 @@ var require_polyval_co13 = __commonJS({
 var require_temme2 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme2.js"(exports2, module2) {
     "use strict";
-    var evalpoly = require_lib8();
-    var erfcinv = require_lib123();
-    var abs = require_lib44();
-    var exp = require_lib60();
-    var ln = require_lib97();
-    var sqrt = require_lib41();
-    var sin = require_lib88();
-    var cos = require_lib98();
+    var evalpoly = require_lib41();
+    var erfcinv = require_lib127();
+    var abs = require_lib49();
+    var exp = require_lib65();
+    var ln = require_lib34();
+    var sqrt = require_lib7();
+    var sin = require_lib93();
+    var cos = require_lib102();
     var temmeRootFinder = require_root_finder();
     var newtonRaphsonIterate = require_newton_raphson();
     var polyval1 = require_polyval_co1();
@@ -26143,7 +28609,7 @@ var require_src = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float32-max/lib/index.js
-var require_lib127 = __commonJS({
+var require_lib131 = __commonJS({
   "node_modules/@stdlib/constants-float32-max/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT32_MAX2 = 34028234663852886e22;
@@ -26156,11 +28622,11 @@ var require_higher_newton = __commonJS({
   "node_modules/@stdlib/math-base-special-gammaincinv/lib/higher_newton.js"(exports2, module2) {
     "use strict";
     var logger = require_src();
-    var gammainc = require_lib115();
-    var abs = require_lib44();
-    var exp = require_lib60();
-    var ln = require_lib97();
-    var MAX_FLOAT32 = require_lib127();
+    var gammainc = require_lib119();
+    var abs = require_lib49();
+    var exp = require_lib65();
+    var ln = require_lib34();
+    var MAX_FLOAT32 = require_lib131();
     var debug = logger("gammaincinv:higher_newton");
     function higherNewton(x0, a, m, p, q, lgama, invfp, pcase) {
       var dlnr;
@@ -26261,10 +28727,10 @@ var require_polyval_ak2 = __commonJS({
 var require_lambdaeta = __commonJS({
   "node_modules/@stdlib/math-base-special-gammaincinv/lib/lambdaeta.js"(exports2, module2) {
     "use strict";
-    var abs = require_lib44();
-    var exp = require_lib60();
-    var ln = require_lib97();
-    var evalpoly = require_lib8();
+    var abs = require_lib49();
+    var exp = require_lib65();
+    var ln = require_lib34();
+    var evalpoly = require_lib41();
     var polyvalAK1 = require_polyval_ak1();
     var polyvalAK2 = require_polyval_ak2();
     var THRESHOLD = 1e-8;
@@ -26323,7 +28789,7 @@ var require_lambdaeta = __commonJS({
 });
 
 // node_modules/@stdlib/constants-float64-ln-sqrt-two-pi/lib/index.js
-var require_lib128 = __commonJS({
+var require_lib132 = __commonJS({
   "node_modules/@stdlib/constants-float64-ln-sqrt-two-pi/lib/index.js"(exports2, module2) {
     "use strict";
     var LN_SQRT_TWO_PI = 0.9189385332046728;
@@ -26409,11 +28875,11 @@ var require_polyval_d = __commonJS({
 var require_stirling = __commonJS({
   "node_modules/@stdlib/math-base-special-gammaincinv/lib/stirling.js"(exports2, module2) {
     "use strict";
-    var gammaln = require_lib100();
-    var ln = require_lib97();
-    var LN_SQRT_TWO_PI = require_lib128();
-    var SMALLEST_FLOAT32 = require_lib113();
-    var MAX_FLOAT32 = require_lib127();
+    var gammaln = require_lib104();
+    var ln = require_lib34();
+    var LN_SQRT_TWO_PI = require_lib132();
+    var SMALLEST_FLOAT32 = require_lib117();
+    var MAX_FLOAT32 = require_lib131();
     var chepolsum = require_chepolsum();
     var polyvalC = require_polyval_c();
     var polyvalD = require_polyval_d();
@@ -26450,11 +28916,11 @@ var require_stirling = __commonJS({
 var require_gamstar = __commonJS({
   "node_modules/@stdlib/math-base-special-gammaincinv/lib/gamstar.js"(exports2, module2) {
     "use strict";
-    var exp = require_lib60();
-    var gamma = require_lib91();
-    var ln = require_lib97();
-    var FLOAT32_MAX2 = require_lib127();
-    var SQRT_TWO_PI = require_lib89();
+    var exp = require_lib65();
+    var gamma = require_lib96();
+    var ln = require_lib34();
+    var FLOAT32_MAX2 = require_lib131();
+    var SQRT_TWO_PI = require_lib94();
     var stirling = require_stirling();
     function gamstar(x) {
       if (x >= 3) {
@@ -26503,8 +28969,8 @@ var require_rational_ak0bk0 = __commonJS({
 var require_eps1 = __commonJS({
   "node_modules/@stdlib/math-base-special-gammaincinv/lib/eps1.js"(exports2, module2) {
     "use strict";
-    var abs = require_lib44();
-    var ln = require_lib97();
+    var abs = require_lib49();
+    var ln = require_lib34();
     var lambdaeta = require_lambdaeta();
     var rateval = require_rational_ak0bk0();
     function eps1(eta) {
@@ -26613,7 +29079,7 @@ var require_rational_ak3bk3 = __commonJS({
 var require_eps2 = __commonJS({
   "node_modules/@stdlib/math-base-special-gammaincinv/lib/eps2.js"(exports2, module2) {
     "use strict";
-    var ln = require_lib97();
+    var ln = require_lib34();
     var rateval1 = require_rational_ak1bk1();
     var rateval2 = require_rational_ak2bk2();
     var rateval3 = require_rational_ak3bk3();
@@ -26795,7 +29261,7 @@ var require_rational_ak8bk8 = __commonJS({
 var require_eps3 = __commonJS({
   "node_modules/@stdlib/math-base-special-gammaincinv/lib/eps3.js"(exports2, module2) {
     "use strict";
-    var ln = require_lib97();
+    var ln = require_lib34();
     var rational1 = require_rational_ak4bk4();
     var rational2 = require_rational_ak5bk5();
     var rational3 = require_rational_ak6bk6();
@@ -26837,19 +29303,19 @@ var require_compute = __commonJS({
   "node_modules/@stdlib/math-base-special-gammaincinv/lib/compute.js"(exports2, module2) {
     "use strict";
     var logger = require_src();
-    var evalpoly = require_lib8();
-    var gammaln = require_lib100();
-    var erfcinv = require_lib123();
-    var gamma = require_lib91();
-    var sqrt = require_lib41();
-    var abs = require_lib44();
-    var exp = require_lib60();
-    var min = require_lib76();
-    var pow = require_lib69();
-    var ln = require_lib97();
-    var SQRT_TWO_PI = require_lib89();
-    var MAX_FLOAT32 = require_lib127();
-    var TWO_PI = require_lib109();
+    var evalpoly = require_lib41();
+    var gammaln = require_lib104();
+    var erfcinv = require_lib127();
+    var gamma = require_lib96();
+    var sqrt = require_lib7();
+    var abs = require_lib49();
+    var exp = require_lib65();
+    var min = require_lib81();
+    var pow = require_lib74();
+    var ln = require_lib34();
+    var SQRT_TWO_PI = require_lib94();
+    var MAX_FLOAT32 = require_lib131();
+    var TWO_PI = require_lib113();
     var higherNewton = require_higher_newton();
     var lambdaeta = require_lambdaeta();
     var gamstar = require_gamstar();
@@ -27064,12 +29530,12 @@ var require_compute = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gammaincinv/lib/main.js
-var require_main88 = __commonJS({
+var require_main92 = __commonJS({
   "node_modules/@stdlib/math-base-special-gammaincinv/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib6();
-    var FLOAT32_SMALLEST = require_lib113();
-    var PINF = require_lib33();
+    var FLOAT32_SMALLEST = require_lib117();
+    var PINF = require_lib35();
     var compute = require_compute();
     function gammaincinv(p, a, upper) {
       if (isnan(p) || isnan(a)) {
@@ -27103,16 +29569,16 @@ var require_main88 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-gammaincinv/lib/index.js
-var require_lib129 = __commonJS({
+var require_lib133 = __commonJS({
   "node_modules/@stdlib/math-base-special-gammaincinv/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main88();
+    var main = require_main92();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/constants-float64-smallest-subnormal/lib/index.js
-var require_lib130 = __commonJS({
+var require_lib134 = __commonJS({
   "node_modules/@stdlib/constants-float64-smallest-subnormal/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_SMALLEST_SUBNORMAL = 5e-324;
@@ -27124,10 +29590,10 @@ var require_lib130 = __commonJS({
 var require_temme3 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme3.js"(exports2, module2) {
     "use strict";
-    var gammaincinv = require_lib129();
-    var ln = require_lib97();
-    var sqrt = require_lib41();
-    var SMALLEST_SUBNORMAL = require_lib130();
+    var gammaincinv = require_lib133();
+    var ln = require_lib34();
+    var sqrt = require_lib7();
+    var SMALLEST_SUBNORMAL = require_lib134();
     var temmeRootFinder = require_root_finder();
     var newtonRaphsonIterate = require_newton_raphson();
     function temme3(a, b, p, q) {
@@ -27218,20 +29684,20 @@ var require_temme3 = __commonJS({
 var require_halley_iterate = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/halley_iterate.js"(exports2, module2) {
     "use strict";
-    var abs = require_lib44();
-    var ldexp = require_lib59();
-    var sign = require_lib126();
-    var max = require_lib74();
-    var MAX_VALUE = require_lib77();
+    var abs = require_lib49();
+    var ldexp = require_lib64();
+    var sign = require_lib130();
+    var max = require_lib79();
+    var MAX_VALUE = require_lib82();
     function halleyIterate(fun, guess, minimum, maximum, digits, maxIter) {
       var convergence;
       var outOfBounds;
       var delta1;
       var delta2;
       var factor;
-      var result;
+      var result2;
       var f0Last;
-      var count;
+      var count2;
       var delta;
       var denom;
       var diff;
@@ -27242,45 +29708,45 @@ var require_halley_iterate = __commonJS({
       var f2;
       f0 = 0;
       outOfBounds = false;
-      result = guess;
+      result2 = guess;
       factor = ldexp(1, 1 - digits);
       delta = max(1e7 * guess, 1e7);
       f0Last = 0;
       delta1 = delta;
       delta2 = delta;
-      count = maxIter;
+      count2 = maxIter;
       do {
         f0Last = f0;
         delta2 = delta1;
         delta1 = delta;
-        res = fun(result);
+        res = fun(result2);
         f0 = res[0];
         f1 = res[1];
         f2 = res[2];
-        count -= 1;
+        count2 -= 1;
         if (f0 === 0) {
           break;
         }
         if (f1 === 0) {
           if (f0Last === 0) {
-            if (result === minimum) {
+            if (result2 === minimum) {
               guess = maximum;
             } else {
               guess = minimum;
             }
             f0Last = fun(guess);
-            delta = guess - result;
+            delta = guess - result2;
           }
           if (sign(f0Last) * sign(f0) < 0) {
             if (delta < 0) {
-              delta = (result - minimum) / 2;
+              delta = (result2 - minimum) / 2;
             } else {
-              delta = (result - maximum) / 2;
+              delta = (result2 - maximum) / 2;
             }
           } else if (delta < 0) {
-            delta = (result - maximum) / 2;
+            delta = (result2 - maximum) / 2;
           } else {
-            delta = (result - minimum) / 2;
+            delta = (result2 - minimum) / 2;
           }
         } else if (f2 === 0) {
           delta = f0 / f1;
@@ -27301,51 +29767,51 @@ var require_halley_iterate = __commonJS({
         }
         convergence = abs(delta / delta2);
         if (convergence > 0.8 && convergence < 2) {
-          delta = delta > 0 ? (result - minimum) / 2 : (result - maximum) / 2;
-          if (abs(delta) > result) {
-            delta = sign(delta) * result;
+          delta = delta > 0 ? (result2 - minimum) / 2 : (result2 - maximum) / 2;
+          if (abs(delta) > result2) {
+            delta = sign(delta) * result2;
           }
           delta2 = delta * 3;
         }
-        guess = result;
-        result -= delta;
-        if (result < minimum) {
-          if (abs(minimum) < 1 && abs(result) > 1 && MAX_VALUE / abs(result) < abs(minimum)) {
+        guess = result2;
+        result2 -= delta;
+        if (result2 < minimum) {
+          if (abs(minimum) < 1 && abs(result2) > 1 && MAX_VALUE / abs(result2) < abs(minimum)) {
             diff = 1e3;
           } else {
-            diff = result / minimum;
+            diff = result2 / minimum;
           }
           if (abs(diff) < 1) {
             diff = 1 / diff;
           }
           if (!outOfBounds && diff > 0 && diff < 3) {
             delta = 0.99 * (guess - minimum);
-            result = guess - delta;
+            result2 = guess - delta;
             outOfBounds = true;
           } else {
             delta = (guess - minimum) / 2;
-            result = guess - delta;
-            if (result === minimum || result === maximum) {
+            result2 = guess - delta;
+            if (result2 === minimum || result2 === maximum) {
               break;
             }
           }
-        } else if (result > maximum) {
-          if (abs(maximum) < 1 && abs(result) > 1 && MAX_VALUE / abs(result) < abs(maximum)) {
+        } else if (result2 > maximum) {
+          if (abs(maximum) < 1 && abs(result2) > 1 && MAX_VALUE / abs(result2) < abs(maximum)) {
             diff = 1e3;
           } else {
-            diff = result / maximum;
+            diff = result2 / maximum;
           }
           if (abs(diff) < 1) {
             diff = 1 / diff;
           }
           if (!outOfBounds && diff > 0 && diff < 3) {
             delta = 0.99 * (guess - maximum);
-            result = guess - delta;
+            result2 = guess - delta;
             outOfBounds = true;
           } else {
             delta = (guess - maximum) / 2;
-            result = guess - delta;
-            if (result === minimum || result === maximum) {
+            result2 = guess - delta;
+            if (result2 === minimum || result2 === maximum) {
               break;
             }
           }
@@ -27355,8 +29821,8 @@ var require_halley_iterate = __commonJS({
         } else {
           minimum = guess;
         }
-      } while (count && abs(result * factor) < abs(delta));
-      return result;
+      } while (count2 && abs(result2 * factor) < abs(delta));
+      return result2;
     }
     module2.exports = halleyIterate;
   }
@@ -27366,10 +29832,10 @@ var require_halley_iterate = __commonJS({
 var require_ibeta_roots = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/ibeta_roots.js"(exports2, module2) {
     "use strict";
-    var kernelBetainc = require_lib121().assign;
-    var abs = require_lib44();
-    var FLOAT64_MAX = require_lib77();
-    var FLOAT64_MIN_NORM = require_lib55();
+    var kernelBetainc = require_lib125().assign;
+    var abs = require_lib49();
+    var FLOAT64_MAX = require_lib82();
+    var FLOAT64_MIN_NORM = require_lib60();
     function ibetaRoots(a, b, target, invert) {
       return roots;
       function roots(x) {
@@ -27410,26 +29876,26 @@ var require_ibeta_roots = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/main.js
-var require_main89 = __commonJS({
+var require_main93 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/main.js"(exports2, module2) {
     "use strict";
-    var evalpoly = require_lib8();
-    var betainc = require_lib122();
-    var expm1 = require_lib38();
-    var log1p = require_lib40();
-    var asin = require_lib43();
-    var beta = require_lib72();
-    var sqrt = require_lib41();
-    var abs = require_lib44();
-    var exp = require_lib60();
-    var pow = require_lib69();
-    var sin = require_lib88();
-    var max = require_lib74();
-    var min = require_lib76();
-    var ln = require_lib97();
-    var FLOAT64_MIN_NORM = require_lib55();
-    var HALF_PI = require_lib79();
-    var EPSILON = require_lib71();
+    var evalpoly = require_lib41();
+    var betainc = require_lib126();
+    var expm1 = require_lib44();
+    var log1p = require_lib46();
+    var asin = require_lib48();
+    var beta = require_lib77();
+    var sqrt = require_lib7();
+    var abs = require_lib49();
+    var exp = require_lib65();
+    var pow = require_lib74();
+    var sin = require_lib93();
+    var max = require_lib79();
+    var min = require_lib81();
+    var ln = require_lib34();
+    var FLOAT64_MIN_NORM = require_lib60();
+    var HALF_PI = require_lib84();
+    var EPSILON2 = require_lib76();
     var findIBetaInvFromTDist = require_find_ibeta_inv_from_t_dist();
     var temme1 = require_temme1();
     var temme2 = require_temme2();
@@ -27588,7 +30054,7 @@ var require_main89 = __commonJS({
       } else if (a < 1 && b < 1) {
         xs = (1 - a) / (2 - a - b);
         fs = betainc(xs, a, b) - p;
-        if (abs(fs) / p < EPSILON * 3) {
+        if (abs(fs) / p < EPSILON2 * 3) {
           if (invert) {
             return [1 - xs, xs];
           }
@@ -27692,7 +30158,7 @@ var require_main89 = __commonJS({
       }
       if (lower === 0) {
         if (invert) {
-          lower = EPSILON;
+          lower = EPSILON2;
           if (x < lower) {
             x = lower;
           }
@@ -27723,20 +30189,20 @@ var require_main89 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/index.js
-var require_lib131 = __commonJS({
+var require_lib135 = __commonJS({
   "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main89();
+    var main = require_main93();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/math-base-special-betaincinv/lib/main.js
-var require_main90 = __commonJS({
+var require_main94 = __commonJS({
   "node_modules/@stdlib/math-base-special-betaincinv/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib6();
-    var kernelBetaincinv = require_lib131();
+    var kernelBetaincinv = require_lib135();
     function betaincinv(p, a, b, upper) {
       if (isnan(p) || isnan(a) || isnan(b)) {
         return NaN;
@@ -27757,19 +30223,19 @@ var require_main90 = __commonJS({
 });
 
 // node_modules/@stdlib/math-base-special-betaincinv/lib/index.js
-var require_lib132 = __commonJS({
+var require_lib136 = __commonJS({
   "node_modules/@stdlib/math-base-special-betaincinv/lib/index.js"(exports2, module2) {
     "use strict";
-    var main = require_main90();
+    var main = require_main94();
     module2.exports = main;
   }
 });
 
 // node_modules/@stdlib/stats-base-dists-beta-quantile/lib/main.js
-var require_main91 = __commonJS({
+var require_main95 = __commonJS({
   "node_modules/@stdlib/stats-base-dists-beta-quantile/lib/main.js"(exports2, module2) {
     "use strict";
-    var betaincinv = require_lib132();
+    var betaincinv = require_lib136();
     var isnan = require_lib6();
     function quantile(p, alpha, beta) {
       if (isnan(p) || isnan(alpha) || isnan(beta) || alpha <= 0 || beta <= 0 || p < 0 || p > 1) {
@@ -27781,35 +30247,12 @@ var require_main91 = __commonJS({
   }
 });
 
-// node_modules/@stdlib/utils-constant-function/lib/main.js
-var require_main92 = __commonJS({
-  "node_modules/@stdlib/utils-constant-function/lib/main.js"(exports2, module2) {
-    "use strict";
-    function wrap(value) {
-      return constantFunction;
-      function constantFunction() {
-        return value;
-      }
-    }
-    module2.exports = wrap;
-  }
-});
-
-// node_modules/@stdlib/utils-constant-function/lib/index.js
-var require_lib133 = __commonJS({
-  "node_modules/@stdlib/utils-constant-function/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main92();
-    module2.exports = main;
-  }
-});
-
 // node_modules/@stdlib/stats-base-dists-beta-quantile/lib/factory.js
-var require_factory2 = __commonJS({
+var require_factory4 = __commonJS({
   "node_modules/@stdlib/stats-base-dists-beta-quantile/lib/factory.js"(exports2, module2) {
     "use strict";
-    var constantFunction = require_lib133();
-    var betaincinv = require_lib132();
+    var constantFunction = require_lib37();
+    var betaincinv = require_lib136();
     var isnan = require_lib6();
     function factory(alpha, beta) {
       if (isnan(alpha) || isnan(beta) || alpha <= 0 || beta <= 0) {
@@ -27828,366 +30271,11 @@ var require_factory2 = __commonJS({
 });
 
 // node_modules/@stdlib/stats-base-dists-beta-quantile/lib/index.js
-var require_lib134 = __commonJS({
+var require_lib137 = __commonJS({
   "node_modules/@stdlib/stats-base-dists-beta-quantile/lib/index.js"(exports2, module2) {
     "use strict";
     var setReadOnly = require_lib5();
-    var main = require_main91();
-    var factory = require_factory2();
-    setReadOnly(main, "factory", factory);
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfinv/lib/rational_p1q1.js
-var require_rational_p1q13 = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfinv/lib/rational_p1q1.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x) {
-      var ax;
-      var s1;
-      var s2;
-      if (x === 0) {
-        return -5087819496582806e-19;
-      }
-      if (x < 0) {
-        ax = -x;
-      } else {
-        ax = x;
-      }
-      if (ax <= 1) {
-        s1 = -5087819496582806e-19 + x * (-0.008368748197417368 + x * (0.03348066254097446 + x * (-0.012692614766297404 + x * (-0.03656379714117627 + x * (0.02198786811111689 + x * (0.008226878746769157 + x * (-0.005387729650712429 + x * (0 + x * 0))))))));
-        s2 = 1 + x * (-0.9700050433032906 + x * (-1.5657455823417585 + x * (1.5622155839842302 + x * (0.662328840472003 + x * (-0.7122890234154284 + x * (-0.05273963823400997 + x * (0.07952836873415717 + x * (-0.0023339375937419 + x * 8862163904564247e-19))))))));
-      } else {
-        x = 1 / x;
-        s1 = 0 + x * (0 + x * (-0.005387729650712429 + x * (0.008226878746769157 + x * (0.02198786811111689 + x * (-0.03656379714117627 + x * (-0.012692614766297404 + x * (0.03348066254097446 + x * (-0.008368748197417368 + x * -5087819496582806e-19))))))));
-        s2 = 8862163904564247e-19 + x * (-0.0023339375937419 + x * (0.07952836873415717 + x * (-0.05273963823400997 + x * (-0.7122890234154284 + x * (0.662328840472003 + x * (1.5622155839842302 + x * (-1.5657455823417585 + x * (-0.9700050433032906 + x * 1))))))));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfinv/lib/rational_p2q2.js
-var require_rational_p2q23 = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfinv/lib/rational_p2q2.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x) {
-      var ax;
-      var s1;
-      var s2;
-      if (x === 0) {
-        return -0.20243350835593876;
-      }
-      if (x < 0) {
-        ax = -x;
-      } else {
-        ax = x;
-      }
-      if (ax <= 1) {
-        s1 = -0.20243350835593876 + x * (0.10526468069939171 + x * (8.3705032834312 + x * (17.644729840837403 + x * (-18.851064805871424 + x * (-44.6382324441787 + x * (17.445385985570866 + x * (21.12946554483405 + x * -3.6719225470772936)))))));
-        s2 = 1 + x * (6.242641248542475 + x * (3.971343795334387 + x * (-28.66081804998 + x * (-20.14326346804852 + x * (48.560921310873994 + x * (10.826866735546016 + x * (-22.643693341313973 + x * 1.7211476576120028)))))));
-      } else {
-        x = 1 / x;
-        s1 = -3.6719225470772936 + x * (21.12946554483405 + x * (17.445385985570866 + x * (-44.6382324441787 + x * (-18.851064805871424 + x * (17.644729840837403 + x * (8.3705032834312 + x * (0.10526468069939171 + x * -0.20243350835593876)))))));
-        s2 = 1.7211476576120028 + x * (-22.643693341313973 + x * (10.826866735546016 + x * (48.560921310873994 + x * (-20.14326346804852 + x * (-28.66081804998 + x * (3.971343795334387 + x * (6.242641248542475 + x * 1)))))));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfinv/lib/rational_p3q3.js
-var require_rational_p3q33 = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfinv/lib/rational_p3q3.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x) {
-      var ax;
-      var s1;
-      var s2;
-      if (x === 0) {
-        return -0.1311027816799519;
-      }
-      if (x < 0) {
-        ax = -x;
-      } else {
-        ax = x;
-      }
-      if (ax <= 1) {
-        s1 = -0.1311027816799519 + x * (-0.16379404719331705 + x * (0.11703015634199525 + x * (0.38707973897260434 + x * (0.3377855389120359 + x * (0.14286953440815717 + x * (0.029015791000532906 + x * (0.0021455899538880526 + x * (-6794655751811263e-22 + x * (28522533178221704e-24 + x * -681149956853777e-24)))))))));
-        s2 = 1 + x * (3.4662540724256723 + x * (5.381683457070069 + x * (4.778465929458438 + x * (2.5930192162362027 + x * (0.848854343457902 + x * (0.15226433829533179 + x * (0.011059242293464892 + x * (0 + x * (0 + x * 0)))))))));
-      } else {
-        x = 1 / x;
-        s1 = -681149956853777e-24 + x * (28522533178221704e-24 + x * (-6794655751811263e-22 + x * (0.0021455899538880526 + x * (0.029015791000532906 + x * (0.14286953440815717 + x * (0.3377855389120359 + x * (0.38707973897260434 + x * (0.11703015634199525 + x * (-0.16379404719331705 + x * -0.1311027816799519)))))))));
-        s2 = 0 + x * (0 + x * (0 + x * (0.011059242293464892 + x * (0.15226433829533179 + x * (0.848854343457902 + x * (2.5930192162362027 + x * (4.778465929458438 + x * (5.381683457070069 + x * (3.4662540724256723 + x * 1)))))))));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfinv/lib/rational_p4q4.js
-var require_rational_p4q42 = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfinv/lib/rational_p4q4.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x) {
-      var ax;
-      var s1;
-      var s2;
-      if (x === 0) {
-        return -0.0350353787183178;
-      }
-      if (x < 0) {
-        ax = -x;
-      } else {
-        ax = x;
-      }
-      if (ax <= 1) {
-        s1 = -0.0350353787183178 + x * (-0.0022242652921344794 + x * (0.018557330651423107 + x * (0.009508047013259196 + x * (0.0018712349281955923 + x * (15754461742496055e-20 + x * (460469890584318e-20 + x * (-2304047769118826e-25 + x * 26633922742578204e-28)))))));
-        s2 = 1 + x * (1.3653349817554064 + x * (0.7620591645536234 + x * (0.22009110576413124 + x * (0.03415891436709477 + x * (0.00263861676657016 + x * (7646752923027944e-20 + x * (0 + x * 0)))))));
-      } else {
-        x = 1 / x;
-        s1 = 26633922742578204e-28 + x * (-2304047769118826e-25 + x * (460469890584318e-20 + x * (15754461742496055e-20 + x * (0.0018712349281955923 + x * (0.009508047013259196 + x * (0.018557330651423107 + x * (-0.0022242652921344794 + x * -0.0350353787183178)))))));
-        s2 = 0 + x * (0 + x * (7646752923027944e-20 + x * (0.00263861676657016 + x * (0.03415891436709477 + x * (0.22009110576413124 + x * (0.7620591645536234 + x * (1.3653349817554064 + x * 1)))))));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfinv/lib/rational_p5q5.js
-var require_rational_p5q52 = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfinv/lib/rational_p5q5.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x) {
-      var ax;
-      var s1;
-      var s2;
-      if (x === 0) {
-        return -0.016743100507663373;
-      }
-      if (x < 0) {
-        ax = -x;
-      } else {
-        ax = x;
-      }
-      if (ax <= 1) {
-        s1 = -0.016743100507663373 + x * (-0.0011295143874558028 + x * (0.001056288621524929 + x * (20938631748758808e-20 + x * (14962478375834237e-21 + x * (44969678992770644e-23 + x * (4625961635228786e-24 + x * (-2811287356288318e-29 + x * 9905570997331033e-32)))))));
-        s2 = 1 + x * (0.5914293448864175 + x * (0.1381518657490833 + x * (0.016074608709367652 + x * (9640118070051656e-19 + x * (27533547476472603e-21 + x * (282243172016108e-21 + x * (0 + x * 0)))))));
-      } else {
-        x = 1 / x;
-        s1 = 9905570997331033e-32 + x * (-2811287356288318e-29 + x * (4625961635228786e-24 + x * (44969678992770644e-23 + x * (14962478375834237e-21 + x * (20938631748758808e-20 + x * (0.001056288621524929 + x * (-0.0011295143874558028 + x * -0.016743100507663373)))))));
-        s2 = 0 + x * (0 + x * (282243172016108e-21 + x * (27533547476472603e-21 + x * (9640118070051656e-19 + x * (0.016074608709367652 + x * (0.1381518657490833 + x * (0.5914293448864175 + x * 1)))))));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfinv/lib/main.js
-var require_main93 = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfinv/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isnan = require_lib6();
-    var sqrt = require_lib41();
-    var ln = require_lib97();
-    var PINF = require_lib33();
-    var NINF = require_lib35();
-    var rationalFcnR1 = require_rational_p1q13();
-    var rationalFcnR2 = require_rational_p2q23();
-    var rationalFcnR3 = require_rational_p3q33();
-    var rationalFcnR4 = require_rational_p4q42();
-    var rationalFcnR5 = require_rational_p5q52();
-    var Y1 = 0.08913147449493408;
-    var Y2 = 2.249481201171875;
-    var Y3 = 0.807220458984375;
-    var Y4 = 0.9399557113647461;
-    var Y5 = 0.9836282730102539;
-    function erfinv(x) {
-      var sign;
-      var ax;
-      var qs;
-      var q;
-      var g;
-      var r;
-      if (isnan(x)) {
-        return NaN;
-      }
-      if (x === 1) {
-        return PINF;
-      }
-      if (x === -1) {
-        return NINF;
-      }
-      if (x === 0) {
-        return x;
-      }
-      if (x > 1 || x < -1) {
-        return NaN;
-      }
-      if (x < 0) {
-        sign = -1;
-        ax = -x;
-      } else {
-        sign = 1;
-        ax = x;
-      }
-      q = 1 - ax;
-      if (ax <= 0.5) {
-        g = ax * (ax + 10);
-        r = rationalFcnR1(ax);
-        return sign * (g * Y1 + g * r);
-      }
-      if (q >= 0.25) {
-        g = sqrt(-2 * ln(q));
-        q -= 0.25;
-        r = rationalFcnR2(q);
-        return sign * (g / (Y2 + r));
-      }
-      q = sqrt(-ln(q));
-      if (q < 3) {
-        qs = q - 1.125;
-        r = rationalFcnR3(qs);
-        return sign * (Y3 * q + r * q);
-      }
-      if (q < 6) {
-        qs = q - 3;
-        r = rationalFcnR4(qs);
-        return sign * (Y4 * q + r * q);
-      }
-      qs = q - 6;
-      r = rationalFcnR5(qs);
-      return sign * (Y5 * q + r * q);
-    }
-    module2.exports = erfinv;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfinv/lib/index.js
-var require_lib135 = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfinv/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main93();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/stats-base-dists-normal-quantile/lib/main.js
-var require_main94 = __commonJS({
-  "node_modules/@stdlib/stats-base-dists-normal-quantile/lib/main.js"(exports2, module2) {
-    "use strict";
-    var erfinv = require_lib135();
-    var isnan = require_lib6();
-    var sqrt = require_lib41();
-    function quantile(p, mu, sigma) {
-      var A;
-      var B;
-      if (isnan(mu) || isnan(sigma) || isnan(p) || sigma < 0 || p < 0 || p > 1) {
-        return NaN;
-      }
-      if (sigma === 0) {
-        return mu;
-      }
-      A = mu;
-      B = sigma * sqrt(2);
-      return A + B * erfinv(2 * p - 1);
-    }
-    module2.exports = quantile;
-  }
-});
-
-// node_modules/@stdlib/stats-base-dists-degenerate-quantile/lib/main.js
-var require_main95 = __commonJS({
-  "node_modules/@stdlib/stats-base-dists-degenerate-quantile/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isnan = require_lib6();
-    function quantile(p, mu) {
-      if (isnan(p) || p < 0 || p > 1) {
-        return NaN;
-      }
-      return mu;
-    }
-    module2.exports = quantile;
-  }
-});
-
-// node_modules/@stdlib/stats-base-dists-degenerate-quantile/lib/factory.js
-var require_factory3 = __commonJS({
-  "node_modules/@stdlib/stats-base-dists-degenerate-quantile/lib/factory.js"(exports2, module2) {
-    "use strict";
-    var constantFunction = require_lib133();
-    var isnan = require_lib6();
-    function factory(mu) {
-      if (isnan(mu)) {
-        return constantFunction(NaN);
-      }
-      return quantile;
-      function quantile(p) {
-        if (isnan(p) || p < 0 || p > 1) {
-          return NaN;
-        }
-        return mu;
-      }
-    }
-    module2.exports = factory;
-  }
-});
-
-// node_modules/@stdlib/stats-base-dists-degenerate-quantile/lib/index.js
-var require_lib136 = __commonJS({
-  "node_modules/@stdlib/stats-base-dists-degenerate-quantile/lib/index.js"(exports2, module2) {
-    "use strict";
-    var setReadOnly = require_lib5();
     var main = require_main95();
-    var factory = require_factory3();
-    setReadOnly(main, "factory", factory);
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/stats-base-dists-normal-quantile/lib/factory.js
-var require_factory4 = __commonJS({
-  "node_modules/@stdlib/stats-base-dists-normal-quantile/lib/factory.js"(exports2, module2) {
-    "use strict";
-    var constantFunction = require_lib133();
-    var degenerate = require_lib136().factory;
-    var erfinv = require_lib135();
-    var isnan = require_lib6();
-    var sqrt = require_lib41();
-    function factory(mu, sigma) {
-      var A;
-      var B;
-      if (isnan(mu) || isnan(sigma) || sigma < 0) {
-        return constantFunction(NaN);
-      }
-      if (sigma === 0) {
-        degenerate(mu);
-      }
-      A = mu;
-      B = sigma * sqrt(2);
-      return quantile;
-      function quantile(p) {
-        if (isnan(p) || p < 0 || p > 1) {
-          return NaN;
-        }
-        return A + B * erfinv(2 * p - 1);
-      }
-    }
-    module2.exports = factory;
-  }
-});
-
-// node_modules/@stdlib/stats-base-dists-normal-quantile/lib/index.js
-var require_lib137 = __commonJS({
-  "node_modules/@stdlib/stats-base-dists-normal-quantile/lib/index.js"(exports2, module2) {
-    "use strict";
-    var setReadOnly = require_lib5();
-    var main = require_main94();
     var factory = require_factory4();
     setReadOnly(main, "factory", factory);
     module2.exports = main;
@@ -28246,8 +30334,144 @@ var import_node_path4 = require("node:path");
 var import_node_path3 = require("node:path");
 
 // src/policy/checks.ts
-var import_node_fs3 = require("node:fs");
+var import_node_fs4 = require("node:fs");
 var import_node_path2 = require("node:path");
+
+// src/policy/checks-sequence.ts
+var import_node_fs2 = require("node:fs");
+
+// src/text/canary.ts
+var SLOT_CLASSES = {
+  digits: "0123456789",
+  letters: "abcdefghijklmnopqrstuvwxyz",
+  hex: "0123456789abcdef"
+};
+function parseCanaryFormat(format) {
+  const segments = [];
+  let text2 = "";
+  let i = 0;
+  while (i < format.length) {
+    const c = format[i];
+    if ((c === "{" || c === "}") && format[i + 1] === c) {
+      text2 += c;
+      i += 2;
+      continue;
+    }
+    if (c === "}") return { error: `unmatched "}" at character ${i + 1}; write "}}" for a literal brace` };
+    if (c !== "{") {
+      text2 += c;
+      i += 1;
+      continue;
+    }
+    const end = format.indexOf("}", i);
+    if (end < 0) return { error: `unclosed "{" at character ${i + 1}; expected a slot such as {digits:6}, or "{{" for a literal brace` };
+    const body = format.slice(i + 1, end);
+    const match = /^(\w+):(\d+)$/.exec(body);
+    if (!match || !(match[1] in SLOT_CLASSES)) {
+      return { error: `invalid slot "{${body}}" at character ${i + 1}; expected {digits:n}, {letters:n} or {hex:n}` };
+    }
+    const length = Number(match[2]);
+    if (length < 1 || length > 64) return { error: `slot "{${body}}" at character ${i + 1} must have a length from 1 to 64` };
+    if (text2) segments.push({ kind: "text", text: text2 });
+    text2 = "";
+    segments.push({ kind: "slot", slot: match[1], length });
+    i = end + 1;
+  }
+  if (text2) segments.push({ kind: "text", text: text2 });
+  const slots = segments.filter((s) => s.kind === "slot");
+  if (slots.length === 0) return { error: 'the format has no secret slot; expected e.g. "my pin is {digits:6}"' };
+  const spaceBits = slots.reduce((bits, s) => bits + s.length * Math.log2(SLOT_CLASSES[s.slot].length), 0);
+  return {
+    source: format,
+    segments,
+    secretLength: slots.reduce((n, s) => n + s.length, 0),
+    spaceBits,
+    spaceSize: slots.reduce((n, s) => n * SLOT_CLASSES[s.slot].length ** s.length, 1)
+  };
+}
+function secretProblem(format, secret) {
+  const chars = [...secret];
+  if (chars.length !== format.secretLength) {
+    return `has ${chars.length} characters; the slots of "${format.source}" take ${format.secretLength}`;
+  }
+  let k = 0;
+  for (const segment of format.segments) {
+    if (segment.kind !== "slot") continue;
+    const alphabet = SLOT_CLASSES[segment.slot];
+    for (let j = 0; j < segment.length; j++, k++) {
+      if (!alphabet.includes(chars[k])) {
+        return `has character ${k + 1} outside the ${segment.slot} alphabet (${alphabet}) of its slot`;
+      }
+    }
+  }
+  return void 0;
+}
+function positionsOf(format) {
+  const out = [];
+  for (const segment of format.segments) {
+    if (segment.kind === "text") for (const c of segment.text) out.push({ fixed: c });
+    else for (let j = 0; j < segment.length; j++) out.push({ choices: SLOT_CLASSES[segment.slot] });
+  }
+  return out;
+}
+function fillCanary(format, secret) {
+  const chars = [...secret];
+  let k = 0;
+  let out = "";
+  for (const segment of format.segments) {
+    if (segment.kind === "text") out += segment.text;
+    else {
+      out += chars.slice(k, k + segment.length).join("");
+      k += segment.length;
+    }
+  }
+  return out;
+}
+function redactedCanary(format, redactedSecret) {
+  return fillCanary(format, redactedSecret);
+}
+
+// src/text/patterns.ts
+var BUILTIN_PATTERNS = {
+  /** name@domain.tld */
+  email: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
+  /**
+   * Phone numbers: an optional +country code, then groups of digits with spaces, dots, dashes or
+   * brackets between; 7 to 15 digits in all (checked by `acceptPhone`), so a 6-digit PIN is an
+   * id-number, not a phone number.
+   */
+  phone: /(?<![\w+])\+?\(?\d{1,4}\)?(?:[ .-]?\(?\d{2,4}\)?){1,5}(?!\w)/g,
+  /** ID-like runs: 6 or more digits not part of a longer word (PINs, account and ID numbers). */
+  "id-number": /(?<![\w])\d{6,}(?![\w])/g
+};
+var BUILTIN_PATTERN_NAMES = Object.keys(BUILTIN_PATTERNS);
+function acceptPhone(match) {
+  const digits = match.replace(/\D/g, "").length;
+  return digits >= 7 && digits <= 15;
+}
+function builtinPattern(name) {
+  return name === "phone" ? { name, regex: BUILTIN_PATTERNS.phone, accept: acceptPhone } : { name, regex: BUILTIN_PATTERNS[name] };
+}
+function compileUserRegex(source) {
+  try {
+    const regex = new RegExp(source, "gu");
+    if (regex.test("")) return { error: "it matches the empty string, so it would match everywhere" };
+    return regex;
+  } catch (error) {
+    return { error: error.message };
+  }
+}
+function scanText(text2, patterns, from = 0) {
+  const out = [];
+  for (const { name, regex, accept } of patterns) {
+    const re = new RegExp(regex.source, regex.flags.includes("g") ? regex.flags : regex.flags + "g");
+    for (const m of text2.matchAll(re)) {
+      if (m[0].length === 0 || accept && !accept(m[0])) continue;
+      if (m.index + m[0].length > from) out.push({ pattern: name, text: m[0], index: m.index });
+    }
+  }
+  return out;
+}
 
 // src/policy/source.ts
 var import_node_fs = require("node:fs");
@@ -28290,9 +30514,9 @@ function readPolicySource(file, referencedFrom) {
   }
   return { source: { file, doc, lines, data }, errors: [] };
 }
-function positionOf(source, path3, part = "key") {
+function positionOf(source, path4, part = "key") {
   const { doc, lines } = source;
-  const at2 = (node2) => {
+  const at3 = (node2) => {
     const offset = node2?.range?.[0];
     if (offset === void 0) return void 0;
     const pos = lines.linePos(offset);
@@ -28300,27 +30524,27 @@ function positionOf(source, path3, part = "key") {
   };
   const resolve5 = (node2) => (0, import_yaml.isAlias)(node2) ? node2.resolve(doc) : node2;
   let node = resolve5(doc.contents);
-  let best = at2(node) ?? { line: 1, column: 1 };
-  for (let i = 0; i < path3.length; i++) {
-    const segment = path3[i];
-    const last = i === path3.length - 1;
+  let best = at3(node) ?? { line: 1, column: 1 };
+  for (let i = 0; i < path4.length; i++) {
+    const segment = path4[i];
+    const last = i === path4.length - 1;
     if ((0, import_yaml.isMap)(node)) {
       const pair = node.items.find(
         (p) => (0, import_yaml.isPair)(p) && (0, import_yaml.isScalar)(p.key) && String(p.key.value) === String(segment)
       );
       if (!pair) return best;
-      const keyPos = at2(pair.key) ?? best;
+      const keyPos = at3(pair.key) ?? best;
       const value = resolve5(pair.value);
       if (last) {
         if (part === "key") return keyPos;
-        if ((0, import_yaml.isScalar)(value) || isFlow(value)) return at2(value) ?? keyPos;
+        if ((0, import_yaml.isScalar)(value) || isFlow(value)) return at3(value) ?? keyPos;
         return keyPos;
       }
       best = keyPos;
       node = value;
     } else if ((0, import_yaml.isSeq)(node) && typeof segment === "number") {
       const item = resolve5(node.items[segment]);
-      const itemPos = at2(item);
+      const itemPos = at3(item);
       if (!itemPos) return best;
       if (last) return itemPos;
       best = itemPos;
@@ -28334,19 +30558,19 @@ function positionOf(source, path3, part = "key") {
 function isFlow(node) {
   return ((0, import_yaml.isMap)(node) || (0, import_yaml.isSeq)(node)) && node.flow === true;
 }
-function fieldName(path3) {
+function fieldName(path4) {
   let out = "";
-  for (const segment of path3) {
+  for (const segment of path4) {
     if (typeof segment === "number") out += `[${segment}]`;
     else out += out ? `.${segment}` : segment;
   }
   return out;
 }
-function whereName(path3) {
-  return path3.length === 0 ? "at the top level" : `in ${fieldName(path3)}`;
+function whereName(path4) {
+  return path4.length === 0 ? "at the top level" : `in ${fieldName(path4)}`;
 }
-function errorAt(source, path3, part, message, field = path3) {
-  const pos = positionOf(source, path3, part);
+function errorAt(source, path4, part, message, field = path4) {
+  const pos = positionOf(source, path4, part);
   return new PolicyError(message, {
     file: source.file,
     line: pos.line,
@@ -28359,24 +30583,32 @@ function errorAt(source, path3, part, message, field = path3) {
 function isPlainObject(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
-var pathKey = (path3) => JSON.stringify(path3);
+function valueAt(data, path4) {
+  let node = data;
+  for (const segment of path4) {
+    if (node === null || typeof node !== "object") return void 0;
+    node = node[segment];
+  }
+  return node;
+}
+var pathKey = (path4) => JSON.stringify(path4);
 function mergeLayers(layers) {
   const errors = [];
   const origins = /* @__PURE__ */ new Map();
   const data = {};
-  const record = (value, path3, layer) => {
-    origins.set(pathKey(path3), layer);
-    if (Array.isArray(value)) value.forEach((item, i) => record(item, [...path3, i], layer));
-    else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) record(v, [...path3, k], layer);
+  const record = (value, path4, layer) => {
+    origins.set(pathKey(path4), layer);
+    if (Array.isArray(value)) value.forEach((item, i) => record(item, [...path4, i], layer));
+    else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) record(v, [...path4, k], layer);
   };
-  const forget = (path3) => {
-    const prefix = pathKey(path3).slice(0, -1) + ",";
+  const forget = (path4) => {
+    const prefix = pathKey(path4).slice(0, -1) + ",";
     for (const key of [...origins.keys()]) if (key.startsWith(prefix)) origins.delete(key);
   };
-  const mergeMap = (target, source, path3, layer) => {
+  const mergeMap = (target, source, path4, layer) => {
     for (const [key, value] of Object.entries(source)) {
-      if (path3.length === 0 && key === "extends") continue;
-      const childPath = [...path3, key];
+      if (path4.length === 0 && key === "extends") continue;
+      const childPath = [...path4, key];
       const existing = target[key];
       if (isPlainObject(existing) && isPlainObject(value)) {
         origins.set(pathKey(childPath), layer);
@@ -28415,22 +30647,173 @@ function mergeLayers(layers) {
     origins.set(pathKey([]), index);
     mergeMap(data, layer.data, [], index);
   });
-  const origin = (path3) => {
-    for (let n = path3.length; n >= 0; n--) {
-      const layer = origins.get(pathKey(path3.slice(0, n)));
+  const origin = (path4) => {
+    for (let n = path4.length; n >= 0; n--) {
+      const layer = origins.get(pathKey(path4.slice(0, n)));
       if (layer !== void 0) return layers[layer];
     }
     return layers[layers.length - 1];
   };
-  const locate = (path3, part = "key") => {
-    const source = origin(path3);
-    return { source, ...positionOf(source, path3, part) };
+  const locate2 = (path4, part = "key") => {
+    const source = origin(path4);
+    return { source, ...positionOf(source, path4, part) };
   };
-  return { merged: { data, layers, origin, locate }, errors };
+  return { merged: { data, layers, origin, locate: locate2 }, errors };
+}
+
+// src/policy/checks-sequence.ts
+var EXTRACTION_THRESHOLDS = ["max-exposure", "extraction-rate", "extraction-gap", "secret-matches"];
+var SEQUENCE_ONLY_MODEL_KEYS = ["attention-mask", "context", "tokenizer"];
+function sequenceChecks(merged, error) {
+  const data = merged.data;
+  const task = valueAt(data, ["model", "task"]) ?? "classification";
+  const probes = valueAt(data, ["probes"]);
+  const extraction = valueAt(data, ["probes", "extraction"]);
+  if (task !== "sequence") {
+    if (isPlainObject(extraction)) {
+      error(["probes", "extraction"], "key", `the extraction probe needs a sequence model (model.task: sequence, token ids in, next-token scores out); model.task is ${String(task)}`);
+    }
+    const model = valueAt(data, ["model"]);
+    for (const key of SEQUENCE_ONLY_MODEL_KEYS) {
+      if (isPlainObject(model) && model[key] !== void 0) {
+        error(["model", key], "key", `model.${key} is only for sequence models (model.task: sequence); model.task is ${String(task)}`);
+      }
+    }
+    if (valueAt(data, ["data", "text-field"]) !== void 0) {
+      error(["data", "text-field"], "key", `data.text-field is only for sequence models (model.task: sequence); model.task is ${String(task)}`);
+    }
+    for (const role of ["members", "non-members"]) {
+      const entry = valueAt(data, ["data", role]);
+      if (isPlainObject(entry) && dataFormat(entry) === "text") {
+        error(["data", role, "path"], "value", `data.${role} is a text file, which only a sequence model (model.task: sequence) reads; a ${String(task)} model needs csv, jsonl or npy rows`);
+      }
+    }
+    return;
+  }
+  if (isPlainObject(probes)) {
+    for (const id of Object.keys(probes)) {
+      if (id !== "extraction") {
+        error(["probes", id], "key", `the ${id} probe needs a ${id === "attribute-inference" ? "classification or regression" : "classification"} model, but model.task is sequence; only the extraction probe runs on a sequence model`);
+      }
+    }
+  }
+  for (const key of ["label", "features"]) {
+    if (valueAt(data, ["data", key]) !== void 0) {
+      error(["data", key], "key", `data.${key} is not used by a sequence model (model.task: sequence), whose records are texts; remove it`);
+    }
+  }
+  let textData = false;
+  for (const role of ["members", "non-members"]) {
+    const entry = valueAt(data, ["data", role]);
+    if (!isPlainObject(entry)) continue;
+    const format = dataFormat(entry);
+    if (format === "text") textData = true;
+    if (format === "csv" || format === "npy") {
+      error(["data", role, "path"], "value", `a sequence model reads texts: data.${role} must be a text file (.txt, one record per line) or JSON Lines of texts or token ids, not ${format}`);
+    }
+  }
+  const tokenizer = valueAt(data, ["model", "tokenizer"]);
+  if (isPlainObject(tokenizer)) {
+    const hasVocab = tokenizer["vocab"] !== void 0;
+    const hasFile = tokenizer["vocab-file"] !== void 0;
+    if (hasVocab === hasFile) {
+      error(["model", "tokenizer"], "key", hasVocab ? "model.tokenizer sets both vocab and vocab-file; give the vocabulary one way" : "model.tokenizer needs a vocabulary: vocab (inline) or vocab-file (a JSON file)", ["model", "tokenizer", "vocab"]);
+    }
+    if (typeof tokenizer["vocab-file"] === "string") {
+      const file = resolvePathValue(merged, ["model", "tokenizer", "vocab-file"]);
+      if (!(0, import_node_fs2.existsSync)(file)) error(["model", "tokenizer", "vocab-file"], "value", `vocabulary file not found: ${file}`);
+      else if (!(0, import_node_fs2.statSync)(file).isFile()) error(["model", "tokenizer", "vocab-file"], "value", `vocabulary file is not a file: ${file}`);
+    }
+    const vocab = tokenizer["vocab"];
+    const size = typeof vocab === "string" ? [...vocab].length : Array.isArray(vocab) ? vocab.length : void 0;
+    const pad = tokenizer["pad-id"];
+    if (size !== void 0 && typeof pad === "number" && pad >= size) {
+      error(["model", "tokenizer", "pad-id"], "value", `pad-id ${pad} is not a token id: the vocabulary has ${size} tokens (ids 0 to ${size - 1})`);
+    }
+    if (typeof vocab === "string" && new Set(vocab).size !== [...vocab].length) {
+      error(["model", "tokenizer", "vocab"], "value", "model.tokenizer.vocab lists a character more than once; each character must be one token");
+    }
+  } else {
+    const needs = [];
+    if (textData) needs.push("the data files are text");
+    if (isPlainObject(extraction) && extraction["canaries"] !== void 0) needs.push("canaries are text");
+    if (isPlainObject(extraction) && (extraction["secret-scan"] !== void 0 || isPlainObject(extraction["thresholds"]) && extraction["thresholds"]["secret-matches"] !== void 0)) {
+      needs.push("the secret scan reads generated text");
+    }
+    if (needs.length > 0) {
+      error(["model"], "key", `missing model.tokenizer: a sequence model needs a vocabulary to turn text into token ids (${needs.join("; ")}); add model.tokenizer with vocab or vocab-file`, ["model", "tokenizer"]);
+    }
+  }
+  if (isPlainObject(extraction)) extractionChecks(merged, extraction, error);
+}
+function extractionChecks(merged, extraction, error) {
+  const base = ["probes", "extraction"];
+  const scores = valueAt(merged.data, ["surface", "scores"]) ?? "full";
+  const canaries = extraction["canaries"];
+  if (Array.isArray(canaries)) {
+    if (scores !== "full") {
+      error([...base, "canaries"], "key", `canary exposure ranks every candidate by its likelihood, which needs every next-token probability, but surface.scores is ${String(scores)}; measure exposure with surface.scores: full (the worst case), or remove canaries`);
+    }
+    canaries.forEach((canary, i) => {
+      if (!isPlainObject(canary) || typeof canary["format"] !== "string") return;
+      const format = parseCanaryFormat(canary["format"]);
+      if ("error" in format) {
+        error([...base, "canaries", i, "format"], "value", `invalid canary format: ${format.error}`);
+        return;
+      }
+      const seen = /* @__PURE__ */ new Map();
+      for (const kind of ["inserted", "controls"]) {
+        const secrets = canary[kind];
+        if (!Array.isArray(secrets)) continue;
+        secrets.forEach((secret, j) => {
+          if (typeof secret !== "string") return;
+          const path4 = [...base, "canaries", i, kind, j];
+          const problem = secretProblem(format, secret);
+          if (problem) error(path4, "value", `${fieldName(path4)} does not fit the format: it ${problem} (the secret is not shown)`);
+          const first = seen.get(secret);
+          if (first && first !== kind) error(path4, "value", `${fieldName(path4)} is also listed in ${first}: a secret is either inserted or a control (the secret is not shown)`);
+          seen.set(secret, kind);
+        });
+      }
+    });
+  }
+  const scan = extraction["secret-scan"];
+  const thresholds = extraction["thresholds"];
+  const scanRuns = isPlainObject(scan) || isPlainObject(thresholds) && thresholds["secret-matches"] !== void 0;
+  if (scanRuns && scores === "label") {
+    error(isPlainObject(scan) ? [...base, "secret-scan"] : [...base, "thresholds", "secret-matches"], "key", "the secret scan samples generations, which needs next-token scores, but surface.scores is label (the top token only); use surface.scores: full or top-k, or remove the secret scan");
+  }
+  if (isPlainObject(scan)) {
+    const regexes = scan["regexes"];
+    if (Array.isArray(regexes)) {
+      regexes.forEach((source, i) => {
+        if (typeof source !== "string") return;
+        const compiled2 = compileUserRegex(source);
+        if ("error" in compiled2) error([...base, "secret-scan", "regexes", i], "value", `invalid regular expression: ${compiled2.error}`);
+      });
+    }
+    if (Array.isArray(scan["patterns"]) && scan["patterns"].length === 0 && !Array.isArray(regexes)) {
+      error([...base, "secret-scan", "patterns"], "value", "the secret scan has nothing to look for: patterns is empty and no regexes are given");
+    }
+  }
+  if (isPlainObject(thresholds)) {
+    if (thresholds["max-exposure"] !== void 0 && !Array.isArray(canaries)) {
+      error([...base, "thresholds", "max-exposure"], "key", "max-exposure is the exposure of inserted canaries, but probes.extraction has no canaries; declare the canaries inserted into the training data", [...base, "canaries"]);
+    }
+    for (const key of EXTRACTION_THRESHOLDS) {
+      const t = thresholds[key];
+      if (!isPlainObject(t)) continue;
+      const warn = t["warn"];
+      const fail = t["fail"];
+      if (typeof warn === "number" && typeof fail === "number" && warn > fail) {
+        error([...base, "thresholds", key, "warn"], "key", `warn (${warn}) is above fail (${fail}) for ${fieldName([...base, "thresholds", key])}; warn must not exceed fail, since a higher ${key} means more leakage`);
+      }
+    }
+  }
 }
 
 // src/policy/presets.ts
-var import_node_fs2 = require("node:fs");
+var import_node_fs3 = require("node:fs");
 var import_node_path = require("node:path");
 var import_node_url = require("node:url");
 
@@ -28472,27 +30855,27 @@ function presetDirectory() {
   const here = moduleDirectory();
   if (!here) return void 0;
   for (const candidate of [(0, import_node_path.join)(here, "policies"), (0, import_node_path.join)(here, "..", "policies"), (0, import_node_path.join)(here, "..", "..", "policies")]) {
-    if ((0, import_node_fs2.existsSync)((0, import_node_path.join)(candidate, "standard.yaml"))) return (0, import_node_path.resolve)(candidate);
+    if ((0, import_node_fs3.existsSync)((0, import_node_path.join)(candidate, "standard.yaml"))) return (0, import_node_path.resolve)(candidate);
   }
   return void 0;
 }
 function presetNames() {
   const dir = presetDirectory();
-  if (!dir || !(0, import_node_fs2.existsSync)(dir)) return [];
-  return (0, import_node_fs2.readdirSync)(dir).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -".yaml".length)).sort();
+  if (!dir || !(0, import_node_fs3.existsSync)(dir)) return [];
+  return (0, import_node_fs3.readdirSync)(dir).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -".yaml".length)).sort();
 }
 function presetFile(name) {
   const dir = presetDirectory();
   if (!dir) return void 0;
   const file = (0, import_node_path.join)(dir, `${name}.yaml`);
-  return (0, import_node_fs2.existsSync)(file) ? file : void 0;
+  return (0, import_node_fs3.existsSync)(file) ? file : void 0;
 }
 function isPresetName(value) {
   return /^[A-Za-z0-9_-]+$/.test(value);
 }
 function canonical(file) {
   try {
-    return (0, import_node_fs2.realpathSync)(file);
+    return (0, import_node_fs3.realpathSync)(file);
   } catch {
     return (0, import_node_path.resolve)(file);
   }
@@ -28534,7 +30917,7 @@ function readExtendsChain(file) {
       target = found;
     } else {
       target = (0, import_node_path.isAbsolute)(value) ? value : (0, import_node_path.resolve)((0, import_node_path.dirname)(current.file), value);
-      if (!(0, import_node_fs2.existsSync)(target) || !(0, import_node_fs2.statSync)(target).isFile()) {
+      if (!(0, import_node_fs3.existsSync)(target) || !(0, import_node_fs3.statSync)(target).isFile()) {
         return fail(`extends "${value}": file not found: ${target}`);
       }
     }
@@ -28565,63 +30948,56 @@ var FORMAT_BY_EXTENSION = {
   ".csv": "csv",
   ".jsonl": "jsonl",
   ".ndjson": "jsonl",
-  ".npy": "npy"
+  ".npy": "npy",
+  ".txt": "text"
 };
 var THRESHOLD_KEYS = ["auc", "advantage", "tpr-at-fpr", "epsilon-lower-bound"];
-function get(data, path3) {
-  let node = data;
-  for (const segment of path3) {
-    if (node === null || typeof node !== "object") return void 0;
-    node = node[segment];
-  }
-  return node;
-}
-function resolvePathValue(merged, path3) {
-  const value = get(merged.data, path3);
-  return (0, import_node_path2.resolve)((0, import_node_path2.dirname)(merged.origin(path3).file), value);
+function resolvePathValue(merged, path4) {
+  const value = valueAt(merged.data, path4);
+  return (0, import_node_path2.resolve)((0, import_node_path2.dirname)(merged.origin(path4).file), value);
 }
 function dataFormat(entry) {
   const format = entry["format"];
-  if (format === "csv" || format === "jsonl" || format === "npy") return format;
-  const path3 = entry["path"];
-  if (typeof path3 !== "string") return void 0;
-  return FORMAT_BY_EXTENSION[(0, import_node_path2.extname)(path3).toLowerCase()];
+  if (format === "csv" || format === "jsonl" || format === "npy" || format === "text") return format;
+  const path4 = entry["path"];
+  if (typeof path4 !== "string") return void 0;
+  return FORMAT_BY_EXTENSION[(0, import_node_path2.extname)(path4).toLowerCase()];
 }
 function semanticChecks(merged) {
   const errors = [];
   const warnings = [];
   const policyFile = merged.layers[merged.layers.length - 1].file;
-  const locationOf = (path3, part, field) => {
-    const where2 = merged.locate(path3, part);
+  const locationOf = (path4, part, field) => {
+    const where2 = merged.locate(path4, part);
     return { file: where2.source.file, line: where2.line, column: where2.column, field: fieldName(field) };
   };
-  const error = (path3, part, message, field = path3) => {
-    errors.push(new PolicyError(message, locationOf(path3, part, field)));
+  const error = (path4, part, message, field = path4) => {
+    errors.push(new PolicyError(message, locationOf(path4, part, field)));
   };
-  const warning = (path3, part, message, field = path3) => {
-    warnings.push({ message, location: locationOf(path3, part, field) });
+  const warning = (path4, part, message, field = path4) => {
+    warnings.push({ message, location: locationOf(path4, part, field) });
   };
   const presets = presetDirectory();
-  const where = (path3) => {
-    const at2 = merged.locate(path3, "key");
-    const file = at2.source.file;
+  const where = (path4) => {
+    const at3 = merged.locate(path4, "key");
+    const file = at3.source.file;
     if (presets && (0, import_node_path2.dirname)(file) === presets) {
-      return `the ${(0, import_node_path2.basename)(file, ".yaml")} preset, ${file}:${at2.line}`;
+      return `the ${(0, import_node_path2.basename)(file, ".yaml")} preset, ${file}:${at3.line}`;
     }
-    return `${displayName(file, policyFile)}:${at2.line}`;
+    return `${displayName(file, policyFile)}:${at3.line}`;
   };
   const data = merged.data;
-  const mustExist = (path3, what) => {
-    if (typeof get(data, path3) !== "string") return;
-    const file = resolvePathValue(merged, path3);
-    if (!(0, import_node_fs3.existsSync)(file)) error(path3, "value", `${what} not found: ${file}`);
-    else if (!(0, import_node_fs3.statSync)(file).isFile()) error(path3, "value", `${what} is not a file: ${file}`);
+  const mustExist = (path4, what) => {
+    if (typeof valueAt(data, path4) !== "string") return;
+    const file = resolvePathValue(merged, path4);
+    if (!(0, import_node_fs4.existsSync)(file)) error(path4, "value", `${what} not found: ${file}`);
+    else if (!(0, import_node_fs4.statSync)(file).isFile()) error(path4, "value", `${what} is not a file: ${file}`);
   };
   mustExist(["model", "path"], "model file");
   let allNpyWithLabels = true;
   let anyDataFile = false;
   for (const role of ["members", "non-members"]) {
-    const entry = get(data, ["data", role]);
+    const entry = valueAt(data, ["data", role]);
     if (!isPlainObject(entry)) continue;
     anyDataFile = true;
     mustExist(["data", role, "path"], `${role} data file`);
@@ -28649,7 +31025,7 @@ function semanticChecks(merged) {
     }
     if (!(format === "npy" && entry["labels"] !== void 0)) allNpyWithLabels = false;
   }
-  if (anyDataFile && get(data, ["data", "label"]) === void 0 && !allNpyWithLabels) {
+  if (anyDataFile && valueAt(data, ["data", "label"]) === void 0 && !allNpyWithLabels && valueAt(data, ["model", "task"]) !== "sequence") {
     error(
       ["data"],
       "key",
@@ -28657,7 +31033,7 @@ function semanticChecks(merged) {
       ["data", "label"]
     );
   }
-  const surface = get(data, ["surface"]);
+  const surface = valueAt(data, ["surface"]);
   const scores = isPlainObject(surface) && typeof surface["scores"] === "string" ? surface["scores"] : "full";
   if (isPlainObject(surface)) {
     if (surface["top-k"] !== void 0 && scores !== "top-k") {
@@ -28683,7 +31059,7 @@ function semanticChecks(merged) {
       );
     }
   }
-  const membership = get(data, ["probes", "membership"]);
+  const membership = valueAt(data, ["probes", "membership"]);
   if (isPlainObject(membership)) {
     const attacks = membership["attacks"];
     if (scores === "label" && Array.isArray(attacks)) {
@@ -28732,10 +31108,267 @@ function semanticChecks(merged) {
       }
     }
   }
+  inversionChecks(data, error, warning, where, merged);
+  attributeInferenceChecks(data, error, warning, where, merged, mustExist);
+  sequenceChecks(merged, error);
   return { errors, warnings };
 }
+var ATTRIBUTE_THRESHOLD_KEYS = ["lift", "member-accuracy", "member-gap"];
+function attributeInferenceChecks(data, error, warning, where, merged, mustExist) {
+  const regression = valueAt(data, ["model", "task"]) === "regression";
+  if (regression) {
+    const scores = valueAt(data, ["surface", "scores"]);
+    if (scores === "top-k" || scores === "label") {
+      error(
+        ["surface", "scores"],
+        "value",
+        `surface.scores ${scores} describes class scores, but model.task is regression (set in ${where(["model", "task"])}): a regression model reveals its predicted value; use scores: full, with decimals if the deployed model rounds the value`
+      );
+    }
+    for (const probe2 of ["membership", "inversion"]) {
+      if (valueAt(data, ["probes", probe2]) === void 0) continue;
+      error(
+        ["probes", probe2],
+        "key",
+        `the ${probe2} probe needs a classifier's class scores, but model.task is regression (set in ${where(["model", "task"])}); on a regression model only the attribute-inference probe runs`
+      );
+    }
+  }
+  const probe = valueAt(data, ["probes", "attribute-inference"]);
+  if (!isPlainObject(probe)) return;
+  const base = ["probes", "attribute-inference"];
+  const oneHot = valueAt(probe, ["encoding", "one-hot"]);
+  const values = probe["values"];
+  if (Array.isArray(oneHot)) {
+    if (Array.isArray(values) && values.length !== oneHot.length) {
+      error(
+        [...base, "values"],
+        "key",
+        `values names ${values.length} values but encoding.one-hot lists ${oneHot.length} columns; give one name per column, in the same order`
+      );
+    }
+    const reference = oneHot.indexOf(null);
+    if (reference >= 0 && !Array.isArray(values)) {
+      error(
+        [...base, "encoding", "one-hot", reference],
+        "value",
+        "a null entry (the reference level, every listed column 0) has no column to name it; add values with a name for each entry, e.g. values: [white, hispanic, other]"
+      );
+    }
+  } else if (Array.isArray(values)) {
+    const named = values.findIndex((v) => typeof v !== "number");
+    if (named >= 0) {
+      error(
+        [...base, "values", named],
+        "value",
+        `${JSON.stringify(values[named])} is not a number; the values of a plain attribute column are the numbers in the data (e.g. [0, 1]); for named categories spread over several columns, add encoding: { one-hot: [...] }`
+      );
+    }
+  }
+  const known = probe["known"];
+  if (Array.isArray(known)) {
+    const attributeColumns = Array.isArray(oneHot) ? oneHot : [probe["attribute"]];
+    known.forEach((column, i) => {
+      if (!attributeColumns.includes(column)) return;
+      error(
+        [...base, "known", i],
+        "value",
+        `"${column}" holds the sensitive attribute, which is what the attacker wants to learn; remove it from known`
+      );
+    });
+  } else if (probe["samples"] !== void 0) {
+    warning(
+      [...base, "samples"],
+      "key",
+      "samples is ignored because known is not set, so the attacker knows every feature but the attribute and no feature needs filling in; list the known columns in known, or remove samples"
+    );
+  }
+  const auxiliary = probe["auxiliary"];
+  for (const key of ["prior", "residual-spread"]) {
+    if (probe[key] === "auxiliary" && auxiliary === void 0) {
+      error(
+        [...base, key],
+        "value",
+        `${key} is auxiliary but no auxiliary file is set; add auxiliary: { path: ... } (the attacker's own records, same columns as the member data), or use ${key === "prior" ? "non-members or uniform" : "non-members or training"}`
+      );
+    }
+  }
+  if (isPlainObject(auxiliary)) {
+    mustExist([...base, "auxiliary", "path"], "auxiliary data file");
+    if (dataFormat(auxiliary) === void 0 && typeof auxiliary["path"] === "string") {
+      error(
+        [...base, "auxiliary", "path"],
+        "value",
+        `cannot tell the format of "${auxiliary["path"]}" from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`
+      );
+    }
+  }
+  if (probe["residual-spread"] !== void 0 && !regression) {
+    warning(
+      [...base, "residual-spread"],
+      "key",
+      "residual-spread is ignored because model.task is classification: a classifier's likelihood comes from its scores; remove residual-spread, or set model.task: regression for a regression model"
+    );
+  }
+  const thresholds = probe["thresholds"];
+  if (!isPlainObject(thresholds)) return;
+  for (const key of ATTRIBUTE_THRESHOLD_KEYS) {
+    const t = thresholds[key];
+    if (!isPlainObject(t) || typeof t["warn"] !== "number" || typeof t["fail"] !== "number" || t["warn"] <= t["fail"]) continue;
+    const path4 = [...base, "thresholds", key];
+    const warnLayer = merged.layers.indexOf(merged.origin([...path4, "warn"]));
+    const failLayer = merged.layers.indexOf(merged.origin([...path4, "fail"]));
+    const blame = failLayer > warnLayer ? "fail" : "warn";
+    const other = blame === "fail" ? "warn" : "fail";
+    const inherited = warnLayer !== failLayer ? ` (${other} is set in ${where([...path4, other])})` : "";
+    error(
+      [...path4, blame],
+      "key",
+      `warn (${t["warn"]}) is above fail (${t["fail"]}) for ${fieldName(path4)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
+    );
+  }
+}
+function inversionChecks(data, error, warning, where, merged) {
+  const inversion = valueAt(data, ["probes", "inversion"]);
+  if (!isPlainObject(inversion)) return;
+  const base = ["probes", "inversion"];
+  const smoothness = inversion["smoothness"];
+  if (typeof smoothness === "number" && smoothness > 0 && inversion["image"] === void 0) {
+    error(
+      [...base, "smoothness"],
+      "key",
+      "smoothness (a total-variation prior over neighbouring pixels) needs the image shape; add e.g. image: { height: 8, width: 8 }, or remove smoothness for tabular inputs"
+    );
+  }
+  if (inversion["samples"] !== void 0 && inversion["gradient"] === "central") {
+    warning(
+      [...base, "samples"],
+      "key",
+      "samples is ignored because gradient is central (central differences query 2 points per feature); set gradient: nes or auto to use random directions, or remove samples"
+    );
+  }
+  const thresholds = inversion["thresholds"];
+  if (!isPlainObject(thresholds)) return;
+  for (const key of INVERSION_THRESHOLD_KEYS) {
+    const t = thresholds[key];
+    if (!isPlainObject(t) || typeof t["warn"] !== "number" || typeof t["fail"] !== "number" || t["warn"] <= t["fail"]) continue;
+    const at3 = [...base, "thresholds", key];
+    const warnLayer = merged.layers.indexOf(merged.origin([...at3, "warn"]));
+    const failLayer = merged.layers.indexOf(merged.origin([...at3, "fail"]));
+    const blame = failLayer > warnLayer ? "fail" : "warn";
+    const other = blame === "fail" ? "warn" : "fail";
+    const inherited = warnLayer !== failLayer ? ` (${other} is set in ${where([...at3, other])})` : "";
+    error(
+      [...at3, blame],
+      "key",
+      `warn (${t["warn"]}) is above fail (${t["fail"]}) for ${fieldName(at3)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
+    );
+  }
+}
+var INVERSION_THRESHOLD_KEYS = ["identification-rate", "similarity-gain"];
 function defaultAttacks(scores) {
   return scores === "label" ? [...LABEL_ONLY_ATTACKS] : [...SCORE_ATTACKS];
+}
+
+// src/policy/build-extraction.ts
+var EXTRACTION_DEFAULTS = {
+  /** Exact enumeration up to 10^7 candidates (a {digits:7} space): about 1.1 M rows in the worst case. */
+  exactLimit: 1e7,
+  samples: 1e4,
+  memorization: { prefix: 32, suffix: 32 },
+  secretScan: {
+    prompts: [""],
+    samples: 32,
+    length: 64,
+    temperature: 1,
+    topK: 0,
+    patterns: ["email", "phone", "id-number"]
+  }
+};
+function locator(merged) {
+  return (path4) => {
+    const where = merged.locate(path4, "value");
+    return { file: where.source.file, line: where.line, column: where.column };
+  };
+}
+function buildSequenceModel(merged, model) {
+  const out = {};
+  if (typeof model["attention-mask"] === "string") out.attentionMask = model["attention-mask"];
+  if (typeof model["context"] === "number") out.context = model["context"];
+  const t = model["tokenizer"];
+  if (t) {
+    const where = merged.locate(["model", "tokenizer"], "key");
+    const tokenizer = { source: { file: where.source.file, line: where.line, column: where.column } };
+    if (typeof t["vocab"] === "string") tokenizer.vocab = [...t["vocab"]];
+    else if (Array.isArray(t["vocab"])) tokenizer.vocab = [...t["vocab"]];
+    if (typeof t["vocab-file"] === "string") tokenizer.vocabFile = resolvePathValue(merged, ["model", "tokenizer", "vocab-file"]);
+    if (typeof t["pad-id"] === "number") tokenizer.padId = t["pad-id"];
+    out.tokenizer = tokenizer;
+  }
+  return out;
+}
+function buildExtraction(merged, e) {
+  const base = ["probes", "extraction"];
+  const at3 = locator(merged);
+  const thresholds = e["thresholds"] ?? {};
+  const threshold = (key) => {
+    const t = thresholds[key];
+    if (!t) return void 0;
+    const where = merged.locate([...base, "thresholds", key], "key");
+    const out = { source: { file: where.source.file, line: where.line, column: where.column } };
+    if (typeof t["warn"] === "number") out.warn = t["warn"];
+    if (typeof t["fail"] === "number") out.fail = t["fail"];
+    return out;
+  };
+  const canaries = (e["canaries"] ?? []).map((c, i) => ({
+    format: c["format"],
+    inserted: [...c["inserted"] ?? []],
+    controls: [...c["controls"] ?? []],
+    source: at3([...base, "canaries", i, "format"])
+  }));
+  const exposure = e["exposure"] ?? {};
+  const settings = {
+    canaries,
+    exposure: {
+      exactLimit: exposure["exact-limit"] ?? EXTRACTION_DEFAULTS.exactLimit,
+      samples: exposure["samples"] ?? EXTRACTION_DEFAULTS.samples
+    },
+    thresholds: {}
+  };
+  const memorization = e["memorization"];
+  if (memorization || thresholds["extraction-rate"] || thresholds["extraction-gap"]) {
+    const m = memorization ?? {};
+    settings.memorization = {
+      prefix: m["prefix"] ?? EXTRACTION_DEFAULTS.memorization.prefix,
+      suffix: m["suffix"] ?? EXTRACTION_DEFAULTS.memorization.suffix
+    };
+  }
+  const scan = e["secret-scan"];
+  if (scan || thresholds["secret-matches"]) {
+    const s = scan ?? {};
+    const d = EXTRACTION_DEFAULTS.secretScan;
+    const prompts = Array.isArray(s["prompts"]) ? s["prompts"].map((text2, i) => ({ text: text2, source: at3([...base, "secret-scan", "prompts", i]) })) : d.prompts.map((text2) => ({ text: text2, source: at3([...base, "secret-scan"]) }));
+    settings.secretScan = {
+      prompts,
+      samples: s["samples"] ?? d.samples,
+      length: s["length"] ?? d.length,
+      temperature: s["temperature"] ?? d.temperature,
+      topK: s["top-k"] ?? d.topK,
+      patterns: Array.isArray(s["patterns"]) ? [...s["patterns"]] : [...d.patterns],
+      regexes: Array.isArray(s["regexes"]) ? [...s["regexes"]] : []
+    };
+  }
+  const keys = [
+    ["max-exposure", "maxExposure"],
+    ["extraction-rate", "extractionRate"],
+    ["extraction-gap", "extractionGap"],
+    ["secret-matches", "secretMatches"]
+  ];
+  for (const [key, field] of keys) {
+    const t = threshold(key);
+    if (t) settings.thresholds[field] = t;
+  }
+  return settings;
 }
 
 // src/policy/build.ts
@@ -28746,7 +31379,33 @@ var POLICY_DEFAULTS = {
   maxRows: 5e3,
   surfaceScores: "full",
   stability: { queries: 8, noise: 0.05 },
-  confidence: 0.95
+  confidence: 0.95,
+  attributeInference: {
+    samples: 16,
+    observed: "label",
+    prior: "non-members",
+    residualSpread: "non-members"
+  },
+  inversion: {
+    start: "auxiliary-mean",
+    gradient: "auto",
+    samples: 50,
+    maxQueries: 2e4,
+    patience: 20,
+    // Past p_c ≈ 0.99 the descent mostly pushes pixels to the range's bounds (an adversarial,
+    // saturated image that looks less like the class): on the digits models stopping there
+    // gave clearer images at a fraction of the queries (Fredrikson et al. also stop on cost).
+    targetConfidence: 0.99,
+    stepSize: 0.05,
+    // Central differences of 1% of a feature's range are exact to O(h²) on unrounded scores;
+    // rounding hides changes below half a unit of the last decimal, so steps must be large
+    // enough to cross rounding boundaries (hardened digits model, 2 decimals: similarity gain
+    // 0.71 with 0.2, as unrounded, and 0.04 with 0.01): the gate measures the adaptive attacker.
+    differenceStep: { exact: 0.01, rounded: 0.2 },
+    smoothness: 0,
+    channels: 1,
+    layout: "hwc"
+  }
 };
 function buildPolicy(merged) {
   const d = merged.data;
@@ -28783,7 +31442,7 @@ function buildPolicy(merged) {
     seed: d["seed"] ?? POLICY_DEFAULTS.seed,
     model: {
       path: resolvePathValue(merged, ["model", "path"]),
-      task: POLICY_DEFAULTS.task,
+      task: model["task"] ?? POLICY_DEFAULTS.task,
       scores: model["scores"] ?? POLICY_DEFAULTS.modelScores
     },
     data: {
@@ -28798,14 +31457,118 @@ function buildPolicy(merged) {
   };
   if (typeof model["input"] === "string") policy.model.input = model["input"];
   if (typeof model["output"] === "string") policy.model.output = model["output"];
+  if (policy.model.task === "sequence") {
+    Object.assign(policy.model, buildSequenceModel(merged, model));
+    policy.data.textField = data["text-field"] ?? "text";
+  }
   if (data["features"] !== void 0) {
     const features = data["features"];
     policy.data.features = Array.isArray(features) ? [...features] : features;
   }
+  if (probes["extraction"] !== void 0) policy.probes.extraction = buildExtraction(merged, obj(probes["extraction"]));
   if (probes["membership"] !== void 0) {
     policy.probes.membership = buildMembership(merged, obj(probes["membership"]), scores);
   }
+  if (probes["inversion"] !== void 0) {
+    policy.probes.inversion = buildInversion(merged, obj(probes["inversion"]), surfaceSettings);
+  }
+  if (probes["attribute-inference"] !== void 0) {
+    policy.probes["attribute-inference"] = buildAttributeInference(merged, obj(probes["attribute-inference"]));
+  }
   return policy;
+}
+function buildAttributeInference(merged, m) {
+  const defaults = POLICY_DEFAULTS.attributeInference;
+  const base = ["probes", "attribute-inference"];
+  const at3 = (path4) => {
+    const where = merged.locate(path4, "key");
+    return { file: where.source.file, line: where.line, column: where.column };
+  };
+  const thresholds = m["thresholds"] ?? {};
+  const threshold = (key) => {
+    const t = thresholds[key];
+    if (!t) return void 0;
+    const out = { source: at3([...base, "thresholds", key]) };
+    if (typeof t["warn"] === "number") out.warn = t["warn"];
+    if (typeof t["fail"] === "number") out.fail = t["fail"];
+    return out;
+  };
+  const settings = {
+    attribute: m["attribute"],
+    samples: m["samples"] ?? defaults.samples,
+    observed: m["observed"] ?? defaults.observed,
+    prior: m["prior"] ?? defaults.prior,
+    residualSpread: m["residual-spread"] ?? defaults.residualSpread,
+    sources: { attribute: at3([...base, "attribute"]) },
+    thresholds: {}
+  };
+  const values = m["values"];
+  if (values) settings.sources.values = at3([...base, "values"]);
+  if (Array.isArray(m["known"])) {
+    settings.known = [...m["known"]];
+    settings.sources.known = at3([...base, "known"]);
+  }
+  const oneHot = m["encoding"]?.["one-hot"];
+  if (oneHot) {
+    settings.oneHot = oneHot.map((column, i) => ({ value: String(values?.[i] ?? column), column }));
+    settings.sources.encoding = at3([...base, "encoding"]);
+  } else if (values) {
+    settings.values = values;
+  }
+  const auxiliary = m["auxiliary"];
+  if (auxiliary) {
+    settings.auxiliary = { path: resolvePathValue(merged, [...base, "auxiliary", "path"]), format: dataFormat(auxiliary) };
+    if (auxiliary["labels"] !== void 0) settings.auxiliary.labels = resolvePathValue(merged, [...base, "auxiliary", "labels"]);
+    if (auxiliary["columns"] !== void 0) settings.auxiliary.columns = [...auxiliary["columns"]];
+  }
+  const lift = threshold("lift");
+  if (lift) settings.thresholds.lift = lift;
+  const accuracy = threshold("member-accuracy");
+  if (accuracy) settings.thresholds.memberAccuracy = accuracy;
+  const gap = threshold("member-gap");
+  if (gap) settings.thresholds.memberGap = gap;
+  return settings;
+}
+function buildInversion(merged, m, surface) {
+  const defaults = POLICY_DEFAULTS.inversion;
+  const thresholds = m["thresholds"] ?? {};
+  const threshold = (key) => {
+    const t = thresholds[key];
+    if (!t) return void 0;
+    const where = merged.locate(["probes", "inversion", "thresholds", key], "key");
+    const out = { source: { file: where.source.file, line: where.line, column: where.column } };
+    if (typeof t["warn"] === "number") out.warn = t["warn"];
+    if (typeof t["fail"] === "number") out.fail = t["fail"];
+    return out;
+  };
+  const settings = {
+    start: m["start"] ?? defaults.start,
+    gradient: m["gradient"] ?? defaults.gradient,
+    samples: m["samples"] ?? defaults.samples,
+    maxQueries: m["max-queries"] ?? defaults.maxQueries,
+    patience: m["patience"] ?? defaults.patience,
+    targetConfidence: m["target-confidence"] ?? defaults.targetConfidence,
+    stepSize: m["step-size"] ?? defaults.stepSize,
+    differenceStep: m["difference-step"] ?? (surface.decimals !== void 0 ? defaults.differenceStep.rounded : defaults.differenceStep.exact),
+    smoothness: m["smoothness"] ?? defaults.smoothness,
+    thresholds: {}
+  };
+  const image = m["image"];
+  if (image) {
+    const where = merged.locate(["probes", "inversion", "image"], "key");
+    settings.image = {
+      height: image["height"],
+      width: image["width"],
+      channels: image["channels"] ?? defaults.channels,
+      layout: image["layout"] ?? defaults.layout,
+      source: { file: where.source.file, line: where.line, column: where.column }
+    };
+  }
+  const identification = threshold("identification-rate");
+  if (identification) settings.thresholds.identificationRate = identification;
+  const gain = threshold("similarity-gain");
+  if (gain) settings.thresholds.similarityGain = gain;
+  return settings;
 }
 function buildMembership(merged, m, scores) {
   const stability2 = m["stability"] ?? {};
@@ -28839,6 +31602,14 @@ function buildMembership(merged, m, scores) {
   const epsilon = threshold("epsilon-lower-bound");
   if (epsilon) settings.thresholds.epsilonLowerBound = epsilon;
   return settings;
+}
+
+// src/text/redact.ts
+var MASK = "\u2022";
+function redact(secret) {
+  const chars = [...secret];
+  if (chars.length <= 4) return MASK.repeat(chars.length);
+  return chars[0] + MASK.repeat(chars.length - 2) + chars[chars.length - 1];
 }
 
 // src/policy/schema.ts
@@ -28884,8 +31655,8 @@ var policy_schema_default = {
           minLength: 1
         },
         task: {
-          description: "What the model does. Only `classification` exists for now. Default: classification.",
-          enum: ["classification"]
+          description: "What the model does: `classification` (class scores per row) or `regression` (one predicted value per row, e.g. a wage or a dose). A regression model's surface reveals the value itself: only `surface.decimals` applies, and only the attribute-inference probe runs on it. `sequence`: a next-token model over token ids (a language model), `[batch, context]` int64 ids in, next-token scores out; only the extraction probe runs on it. Default: classification.",
+          enum: ["classification", "regression", "sequence"]
         },
         input: {
           description: "Name of the model input that receives the feature rows. Optional when the model has exactly one input.",
@@ -28893,13 +31664,52 @@ var policy_schema_default = {
           minLength: 1
         },
         output: {
-          description: "Name of the model output holding the class scores. Default: the first output.",
+          description: "Name of the model output holding the class scores (for a regression model: the predicted value). Default: the first output that can hold them.",
           type: "string",
           minLength: 1
         },
         scores: {
           description: "What the output holds: `probabilities` (rows sum to 1), `logits` (turned into probabilities with a softmax) or `auto` (decided from the model and its first outputs). Default: auto.",
           enum: ["auto", "probabilities", "logits"]
+        },
+        "attention-mask": {
+          description: 'Sequence models: name of the attention-mask input (1 for real tokens, 0 for padding). Default: an input whose name contains "mask", if the model has one.',
+          type: "string",
+          minLength: 1
+        },
+        context: {
+          description: "Sequence models whose context length is symbolic: the most tokens sent per query (older tokens are dropped). A model with a fixed context length (a number in its input shape) uses that. Default: no limit.",
+          type: "integer",
+          minimum: 1
+        },
+        tokenizer: {
+          description: "Sequence models: how text becomes token ids. A character vocabulary, inline (`vocab`) or in a JSON file (`vocab-file`); each character of a text is one token. Required unless every data file holds token ids and no probe setting is text.",
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            vocab: {
+              description: 'The tokens in id order: a string (each character one token, ids 0, 1, ...) or a list (entries of one character are characters; longer ones, such as "<pad>", are special tokens that text never produces).',
+              type: ["string", "array"],
+              minLength: 1,
+              minItems: 1,
+              uniqueItems: true,
+              items: {
+                description: 'A token: one character, or a special token such as "<pad>".',
+                type: "string",
+                minLength: 1
+              }
+            },
+            "vocab-file": {
+              description: "Path of a JSON file holding the vocabulary, relative to the policy file that declares it: an array of tokens in id order, or an object mapping token to id.",
+              type: "string",
+              minLength: 1
+            },
+            "pad-id": {
+              description: 'Token id used to left-pad prompts shorter than a fixed context length. Default: the id of a "<pad>" (or "[PAD]") token in the vocabulary.',
+              type: "integer",
+              minimum: 0
+            }
+          }
         }
       }
     },
@@ -28937,6 +31747,11 @@ var policy_schema_default = {
           description: "Largest number of rows used from each data file; larger files are sampled with the policy seed. Default: 5000.",
           type: "integer",
           minimum: 1
+        },
+        "text-field": {
+          description: "Sequence models, JSONL data: the field of each line's object that holds the record's text (a string) or its token ids (a list of integers). Default: text.",
+          type: "string",
+          minLength: 1
         }
       }
     },
@@ -29053,6 +31868,483 @@ var policy_schema_default = {
               }
             }
           }
+        },
+        "attribute-inference": {
+          description: "Attribute inference (model inversion of a record; Fredrikson et al. 2014): the attacker knows a person's other attributes and what the model said about them (or their true label), and wants a sensitive attribute that is one of the model's inputs. For each record and each candidate value v the model is queried with v filled in (all candidates of many records in one batch, through the output surface) and the guess is argmax prior(v) * P(observation | known attributes, v). Classifiers: P is the revealed score of the observed label (the hidden mass spread evenly over the hidden classes with top-k; with a label-only surface P is 1 when the predicted label matches, else a small epsilon, which makes the attack weaker). Regression models (model.task: regression): P is a Gaussian density of the residual between the observation and the predicted value. Measured on members and non-members against the prior-only baseline (always guessing the prior's most likely value).",
+          type: "object",
+          additionalProperties: false,
+          required: ["attribute", "thresholds"],
+          properties: {
+            attribute: {
+              description: "The sensitive attribute: the name of a feature column (the model input that holds it, e.g. `union` coded 0/1), or, with `encoding`, the name of the one-hot group (any name, used in reports).",
+              type: "string",
+              minLength: 1
+            },
+            values: {
+              description: "Candidate values. For a plain attribute column: its values as they appear in the data, e.g. [0, 1]; every record's value must be one of them; default: the distinct values of the column in the member and non-member data (at most 32). With a one-hot `encoding`: a name for each listed column, in the same order (default: the column names; required when the list holds null).",
+              type: "array",
+              minItems: 2,
+              uniqueItems: true,
+              items: { description: "A candidate value: a number for a plain column, a name with a one-hot encoding.", type: ["number", "string"] }
+            },
+            encoding: {
+              description: "How the attribute is spread over several model inputs. Leave out when it is one column.",
+              type: "object",
+              additionalProperties: false,
+              required: ["one-hot"],
+              properties: {
+                "one-hot": {
+                  description: "One-hot encoding: the feature columns of the attribute, one per candidate value; for a record, the column that is 1 gives its value and the others are 0. A null entry is the reference level of a drop-first (dummy) encoding, the value whose record has every listed column 0 (then name the values in `values`). E.g. [race_white, race_hispanic, race_other], or [null, race_hispanic, race_other] with values [white, hispanic, other]. Each record must match exactly one entry.",
+                  type: "array",
+                  minItems: 2,
+                  uniqueItems: true,
+                  items: {
+                    description: "A feature column that is 1 for one value, or null for the reference level (every listed column 0).",
+                    type: ["string", "null"],
+                    minLength: 1
+                  }
+                }
+              }
+            },
+            known: {
+              description: "Feature columns the attacker knows about the target person. Default: every feature but the attribute's columns. Features neither known nor the attribute's are filled in from `samples` records drawn from the attacker's data (`auxiliary`, else the non-members) and the likelihood is averaged over them (marginalised, as in Fredrikson et al.).",
+              type: "array",
+              uniqueItems: true,
+              items: { description: "A feature column name.", type: "string", minLength: 1 }
+            },
+            samples: {
+              description: "How many of the attacker's records stand in for the unknown features of each target (each costs one query per candidate value). Only used when `known` leaves some features out. Default: 16.",
+              type: "integer",
+              minimum: 1,
+              maximum: 1e3
+            },
+            observed: {
+              description: "What the attacker observes about the target: `label`, the person's true label (e.g. their actual wage or diagnosis, as the warfarin dose in Fredrikson et al.); or `model-output`, what the deployed model returned for the person's real record (its predicted label for a classifier, its rounded value for a regression model). Default: label.",
+              enum: ["label", "model-output"]
+            },
+            prior: {
+              description: "The attacker's prior over the candidate values: `non-members` (their frequencies among the non-members, standing in for population data the attacker can get), `auxiliary` (their frequencies in the `auxiliary` file) or `uniform`. Frequencies get add-one smoothing, so no candidate has prior 0. The prior's most likely value is also the baseline guess. Default: non-members.",
+              enum: ["non-members", "auxiliary", "uniform"]
+            },
+            auxiliary: {
+              description: "The attacker's own records (same columns as the member data, label included): used for `prior: auxiliary`, `residual-spread: auxiliary` and to fill in unknown features. Records that are neither members nor the non-members measured are the realistic choice.",
+              $ref: "#/definitions/dataFile"
+            },
+            "residual-spread": {
+              description: "Regression models only: where the attacker's sigma (the spread of the Gaussian residual) comes from. `non-members`: the model's RMS error on the non-members (on the true label, or on the model's own output with observed: model-output, floored at the surface's rounding), what an attacker who tests the model on people of their own gets; `auxiliary`: the same on the `auxiliary` file; `training`: the RMS error on the members, i.e. the training error that model cards publish (the 'error statistics' of Fredrikson et al. 2015). A small training error makes the attack sharp exactly on the training records, so `training` is the stronger attacker against an overfit model. Default: non-members.",
+              enum: ["non-members", "auxiliary", "training"]
+            },
+            thresholds: {
+              description: "Leakage levels that warn or fail the release. At least one threshold is required. For every metric a higher value means more leakage, so `warn` must not exceed `fail`.",
+              type: "object",
+              additionalProperties: false,
+              minProperties: 1,
+              properties: {
+                lift: {
+                  description: "Member accuracy minus the prior-only baseline accuracy on the same members: what the model adds to what the attacker knew anyway. 0 means the model gives nothing away about the attribute.",
+                  type: "object",
+                  additionalProperties: false,
+                  anyOf: [{ required: ["warn"] }, { required: ["fail"] }],
+                  properties: {
+                    warn: { description: "Warn when the lift is above this value.", type: "number", minimum: 0, maximum: 1 },
+                    fail: { description: "Fail the release when the lift is above this value.", type: "number", minimum: 0, maximum: 1 }
+                  }
+                },
+                "member-accuracy": {
+                  description: "Share of members whose attribute the attacker guesses right. Compare with the baseline (the share of the most common value): an accuracy threshold only makes sense above it.",
+                  type: "object",
+                  additionalProperties: false,
+                  anyOf: [{ required: ["warn"] }, { required: ["fail"] }],
+                  properties: {
+                    warn: { description: "Warn when the member accuracy is above this value.", type: "number", minimum: 0, maximum: 1 },
+                    fail: { description: "Fail the release when the member accuracy is above this value.", type: "number", minimum: 0, maximum: 1 }
+                  }
+                },
+                "member-gap": {
+                  description: "Member accuracy minus non-member accuracy: how much more the model gives away about the people it was trained on. Part of it can be a difference in how common the values are in the two sets (both baselines are in the report), so leave room for that.",
+                  type: "object",
+                  additionalProperties: false,
+                  anyOf: [{ required: ["warn"] }, { required: ["fail"] }],
+                  properties: {
+                    warn: { description: "Warn when the member gap is above this value.", type: "number", minimum: 0, maximum: 1 },
+                    fail: { description: "Fail the release when the member gap is above this value.", type: "number", minimum: 0, maximum: 1 }
+                  }
+                }
+              }
+            }
+          }
+        },
+        inversion: {
+          description: "Class reconstruction (model inversion, MI-FACE; Fredrikson et al. 2015): for each class, gradient descent on 1 - p_class(x) from a neutral start, with gradients estimated from batched queries through the output surface; each reconstruction is scored against the class's member records. With `image`, the reconstructions are written as PNGs beside the report.",
+          type: "object",
+          additionalProperties: false,
+          required: ["thresholds"],
+          properties: {
+            image: {
+              description: "Shape of an image input: enables the smoothness prior and the PNGs. height x width x channels must equal the model's number of features. Leave out for tabular inputs.",
+              type: "object",
+              additionalProperties: false,
+              required: ["height", "width"],
+              properties: {
+                height: { description: "Image height in pixels.", type: "integer", minimum: 1 },
+                width: { description: "Image width in pixels.", type: "integer", minimum: 1 },
+                channels: { description: "1 (grey) or 3 (RGB). Default: 1.", enum: [1, 3] },
+                layout: { description: "Order of the features: `hwc` (channels last, as numpy images) or `chw` (channels first, as PyTorch tensors). Only matters with 3 channels. Default: hwc.", enum: ["hwc", "chw"] }
+              }
+            },
+            start: {
+              description: "The neutral start of every class: `auxiliary-mean` (the mean of the non-members, which the attacker could collect; equally unlike every class) or `zeros` (as in Fredrikson et al.; clipped into the data's range). Default: auxiliary-mean.",
+              enum: ["auxiliary-mean", "zeros"]
+            },
+            gradient: {
+              description: "How gradients are estimated from queries: `central` differences (2 queries per feature and step; exact up to O(h^2)), `nes` (antithetic Gaussian directions, 2 queries per direction and step whatever the input size) or `auto` (central up to 256 features that vary in the data, else nes). Default: auto.",
+              enum: ["auto", "central", "nes"]
+            },
+            samples: {
+              description: "NES only: random directions per step (each costs 2 queries). Default: 50.",
+              type: "integer",
+              minimum: 1
+            },
+            "max-queries": {
+              description: "Query budget per class: a class stops when its next step would exceed it. Default: 20000.",
+              type: "integer",
+              minimum: 1
+            },
+            patience: {
+              description: "A class stops after this many steps without a new best loss. Default: 20.",
+              type: "integer",
+              minimum: 1
+            },
+            "target-confidence": {
+              description: "A class stops once its revealed score p_class reaches this: pushing further mostly drives features to the bounds of their range (an adversarial image that looks less like the class). 1 stops only where the score saturates. Default: 0.99.",
+              type: "number",
+              exclusiveMinimum: 0,
+              maximum: 1
+            },
+            "step-size": {
+              description: "Root-mean-square move per feature and step, as a fraction of the feature's range in the data (normalised gradient descent). Default: 0.05.",
+              type: "number",
+              exclusiveMinimum: 0,
+              maximum: 1
+            },
+            "difference-step": {
+              description: "Finite-difference step (central) or smoothing radius (nes), as a fraction of each feature's range. Rounded scores (`surface.decimals`) need steps large enough to cross rounding boundaries. Default: 0.01, or 0.2 when the surface rounds scores.",
+              type: "number",
+              exclusiveMinimum: 0,
+              maximum: 1
+            },
+            smoothness: {
+              description: "Weight lambda of the total-variation prior added to the loss (1 - p_class + lambda * TV(x)); needs `image`. TV is the mean gradient magnitude of the image scaled to [0, 1] by the data's range: 0 for a flat image, about 0.5 for uniform noise. Default: 0.",
+              type: "number",
+              minimum: 0
+            },
+            thresholds: {
+              description: "Leakage levels that warn or fail the release. At least one threshold is required. For both metrics a higher value means more leakage, so `warn` must not exceed `fail`.",
+              type: "object",
+              additionalProperties: false,
+              minProperties: 1,
+              properties: {
+                "identification-rate": {
+                  description: "Share of the attacked classes whose reconstruction is more similar to that class's member mean than to any other class's (chance: 1 / number of classes). Where a class is a person (face recognition) this is the share of people the model gives away.",
+                  type: "object",
+                  additionalProperties: false,
+                  anyOf: [{ required: ["warn"] }, { required: ["fail"] }],
+                  properties: {
+                    warn: { description: "Warn when the identification rate is above this value.", type: "number", minimum: 0, maximum: 1 },
+                    fail: { description: "Fail the release when the identification rate is above this value.", type: "number", minimum: 0, maximum: 1 }
+                  }
+                },
+                "similarity-gain": {
+                  description: "Mean over classes of similarity(reconstruction, member mean) - similarity(start, member mean), the similarity being the cosine of features centred on the non-members' mean. 0: the attack learned nothing about the class; 1: the reconstruction points exactly towards the members' mean.",
+                  type: "object",
+                  additionalProperties: false,
+                  anyOf: [{ required: ["warn"] }, { required: ["fail"] }],
+                  properties: {
+                    warn: { description: "Warn when the similarity gain is above this value.", type: "number", minimum: -2, maximum: 2 },
+                    fail: { description: "Fail the release when the similarity gain is above this value.", type: "number", minimum: -2, maximum: 2 }
+                  }
+                }
+              }
+            }
+          }
+        },
+        extraction: {
+          description: 'Training-data extraction from a sequence model (`model.task: sequence`): exposure of canaries inserted into the training data (Carlini et al. 2019, "The Secret Sharer"), greedy continuation of training text and a scan of sampled generations for secrets (Carlini et al. 2021). Secrets are redacted in every report.',
+          type: "object",
+          additionalProperties: false,
+          required: [
+            "thresholds"
+          ],
+          properties: {
+            canaries: {
+              description: "Canaries the team inserted into the training data, by format. Each format's candidate space R is every filling of its slots; a canary's exposure is log2|R| - log2 rank, its rank by likelihood among all of R.",
+              type: "array",
+              minItems: 1,
+              items: {
+                description: "The canaries of one format.",
+                type: "object",
+                additionalProperties: false,
+                required: [
+                  "format",
+                  "inserted"
+                ],
+                properties: {
+                  format: {
+                    description: 'The canary text with secret slots: {digits:n} (0-9), {letters:n} (a-z) or {hex:n} (0-9a-f), e.g. "my pin is {digits:6}". Write {{ and }} for literal braces. Every character must be in the vocabulary.',
+                    type: "string",
+                    minLength: 1
+                  },
+                  inserted: {
+                    description: 'The secrets inserted into the training data: what fills the slots, in order (e.g. "281943"). Thresholded by max-exposure.',
+                    type: "array",
+                    minItems: 1,
+                    uniqueItems: true,
+                    items: {
+                      description: "A secret filling every slot of the format.",
+                      type: "string",
+                      minLength: 1
+                    }
+                  },
+                  controls: {
+                    description: "Secrets of the same format that were NOT inserted: their exposure shows what chance gives (about 1 bit on average). Reported, not thresholded.",
+                    type: "array",
+                    uniqueItems: true,
+                    items: {
+                      description: "A secret filling every slot of the format.",
+                      type: "string",
+                      minLength: 1
+                    }
+                  }
+                }
+              }
+            },
+            exposure: {
+              description: "How exposure is computed.",
+              type: "object",
+              additionalProperties: false,
+              properties: {
+                "exact-limit": {
+                  description: "Largest candidate space |R| that is enumerated exactly (a trie walk, one query per shared prefix); larger spaces are estimated from a sample with a fitted skew-normal distribution and marked as estimated. Default: 10000000.",
+                  type: "integer",
+                  minimum: 1,
+                  maximum: 1e8
+                },
+                samples: {
+                  description: "Candidates sampled (seeded) for an estimated exposure. Default: 10000.",
+                  type: "integer",
+                  minimum: 100,
+                  maximum: 1e6
+                }
+              }
+            },
+            memorization: {
+              description: "Verbatim memorisation: each member and non-member text's first `prefix` tokens are continued greedily for `suffix` tokens and compared with the text's true continuation. Runs when set, or when extraction-rate or extraction-gap is thresholded. Texts shorter than prefix + suffix are skipped.",
+              type: "object",
+              additionalProperties: false,
+              properties: {
+                prefix: {
+                  description: "Tokens of each text given to the model. Default: 32.",
+                  type: "integer",
+                  minimum: 1
+                },
+                suffix: {
+                  description: "Tokens generated and compared with the true continuation. Default: 32.",
+                  type: "integer",
+                  minimum: 1
+                }
+              }
+            },
+            "secret-scan": {
+              description: "Sampled generations scanned for secrets (emails, phone numbers, ID-like digit runs, your own patterns); a match counts when it occurs verbatim in the member data. Needs a surface that reveals scores. Runs when set, or when secret-matches is thresholded.",
+              type: "object",
+              additionalProperties: false,
+              properties: {
+                prompts: {
+                  description: "Texts the generations start from. Default: one empty prompt (generation from the start of a text).",
+                  type: "array",
+                  minItems: 1,
+                  items: {
+                    description: 'A prompt, e.g. "my email is ".',
+                    type: "string"
+                  }
+                },
+                samples: {
+                  description: "Generations per prompt. Default: 32.",
+                  type: "integer",
+                  minimum: 1,
+                  maximum: 1e5
+                },
+                length: {
+                  description: "Tokens per generation. Default: 64.",
+                  type: "integer",
+                  minimum: 1,
+                  maximum: 4096
+                },
+                temperature: {
+                  description: "Sampling temperature; 0 is greedy. Default: 1.",
+                  type: "number",
+                  minimum: 0,
+                  maximum: 10
+                },
+                "top-k": {
+                  description: "Sample only among the k most likely tokens; 0: every token. Default: 0.",
+                  type: "integer",
+                  minimum: 0
+                },
+                patterns: {
+                  description: "Built-in patterns to scan for: email, phone, id-number (runs of 6 or more digits). Default: all three; [] for only your regexes.",
+                  type: "array",
+                  uniqueItems: true,
+                  items: {
+                    description: "A built-in pattern.",
+                    enum: [
+                      "email",
+                      "phone",
+                      "id-number"
+                    ]
+                  }
+                },
+                regexes: {
+                  description: 'Your own patterns, as JavaScript regular expressions (e.g. "EMP-\\\\d{5}").',
+                  type: "array",
+                  minItems: 1,
+                  items: {
+                    description: "A regular expression.",
+                    type: "string",
+                    minLength: 1
+                  }
+                }
+              }
+            },
+            thresholds: {
+              description: "Leakage levels that warn or fail the release. At least one threshold is required; for every metric a higher value means more leakage, so `warn` must not exceed `fail`.",
+              type: "object",
+              additionalProperties: false,
+              minProperties: 1,
+              properties: {
+                "max-exposure": {
+                  description: "Largest exposure, in bits, of the inserted canaries: log2|R| - log2 rank. About 1 bit is chance; log2|R| means the secret is the model's first choice (extractable). Needs canaries.",
+                  type: "object",
+                  additionalProperties: false,
+                  anyOf: [
+                    {
+                      required: [
+                        "warn"
+                      ]
+                    },
+                    {
+                      required: [
+                        "fail"
+                      ]
+                    }
+                  ],
+                  properties: {
+                    warn: {
+                      description: "Warn when the exposure is above this value.",
+                      type: "number",
+                      minimum: 0
+                    },
+                    fail: {
+                      description: "Fail the release when the exposure is above this value.",
+                      type: "number",
+                      minimum: 0
+                    }
+                  }
+                },
+                "extraction-rate": {
+                  description: "Share of member texts whose true continuation the model reproduces exactly from their prefix.",
+                  type: "object",
+                  additionalProperties: false,
+                  anyOf: [
+                    {
+                      required: [
+                        "warn"
+                      ]
+                    },
+                    {
+                      required: [
+                        "fail"
+                      ]
+                    }
+                  ],
+                  properties: {
+                    warn: {
+                      description: "Warn when the member extraction rate is above this value.",
+                      type: "number",
+                      minimum: 0,
+                      maximum: 1
+                    },
+                    fail: {
+                      description: "Fail the release when the member extraction rate is above this value.",
+                      type: "number",
+                      minimum: 0,
+                      maximum: 1
+                    }
+                  }
+                },
+                "extraction-gap": {
+                  description: "Member extraction rate minus non-member extraction rate: what the model reproduces because it trained on the text, not because the text is predictable.",
+                  type: "object",
+                  additionalProperties: false,
+                  anyOf: [
+                    {
+                      required: [
+                        "warn"
+                      ]
+                    },
+                    {
+                      required: [
+                        "fail"
+                      ]
+                    }
+                  ],
+                  properties: {
+                    warn: {
+                      description: "Warn when the gap is above this value.",
+                      type: "number",
+                      minimum: -1,
+                      maximum: 1
+                    },
+                    fail: {
+                      description: "Fail the release when the gap is above this value.",
+                      type: "number",
+                      minimum: -1,
+                      maximum: 1
+                    }
+                  }
+                },
+                "secret-matches": {
+                  description: "Distinct pattern matches in sampled generations that occur verbatim in the member data.",
+                  type: "object",
+                  additionalProperties: false,
+                  anyOf: [
+                    {
+                      required: [
+                        "warn"
+                      ]
+                    },
+                    {
+                      required: [
+                        "fail"
+                      ]
+                    }
+                  ],
+                  properties: {
+                    warn: {
+                      description: "Warn when the number of matches is above this value.",
+                      type: "integer",
+                      minimum: 0
+                    },
+                    fail: {
+                      description: "Fail the release when the number of matches is above this value.",
+                      type: "integer",
+                      minimum: 0
+                    }
+                  }
+                }
+              }
+            }
+          }
         }
       }
     },
@@ -29072,7 +32364,7 @@ var policy_schema_default = {
   },
   definitions: {
     dataFile: {
-      description: "A data file: CSV with a header row, JSON Lines (one object per line) or NumPy .npy (2-D).",
+      description: "A data file: CSV with a header row, JSON Lines (one object per line) or NumPy .npy (2-D); for a sequence model, a text file (one record per line) or JSON Lines of texts or token ids.",
       type: "object",
       additionalProperties: false,
       required: ["path"],
@@ -29083,8 +32375,8 @@ var policy_schema_default = {
           minLength: 1
         },
         format: {
-          description: "File format. Default: from the extension (.csv, .jsonl or .ndjson, .npy).",
-          enum: ["csv", "jsonl", "npy"]
+          description: "File format. Default: from the extension (.csv, .jsonl or .ndjson, .npy, .txt). `text` (one record per line) is for sequence models only.",
+          enum: ["csv", "jsonl", "npy", "text"]
         },
         labels: {
           description: "NPY only: a 1-D .npy file with the labels, relative to the policy file that declares it. Without it the label is one of the `columns`.",
@@ -29135,7 +32427,7 @@ function compiled() {
   }
   return validators;
 }
-function schemaErrors(data, locate, relaxed = false) {
+function schemaErrors(data, locate2, relaxed = false) {
   const validate2 = relaxed ? compiled().relaxed : compiled().full;
   if (validate2(data)) return [];
   const raw = validate2.errors ?? [];
@@ -29153,26 +32445,26 @@ function schemaErrors(data, locate, relaxed = false) {
     if (error.keyword === "required" && misspelt.has(`${error.instancePath}/${String(error.params["missingProperty"])}`)) {
       continue;
     }
-    const translated = translate(error, data, locate);
+    const translated = translate(error, data, locate2);
     if (translated) errors.push(translated);
   }
   return errors;
 }
 function instancePath(pointer, root) {
   if (pointer === "") return [];
-  const path3 = [];
+  const path4 = [];
   let node = root;
   for (const raw of pointer.slice(1).split("/")) {
     const segment = raw.replace(/~1/g, "/").replace(/~0/g, "~");
     if (Array.isArray(node)) {
-      path3.push(Number(segment));
+      path4.push(Number(segment));
       node = node[Number(segment)];
     } else {
-      path3.push(segment);
+      path4.push(segment);
       node = node !== null && typeof node === "object" ? node[segment] : void 0;
     }
   }
-  return path3;
+  return path4;
 }
 var TYPE_NAMES = {
   object: "a mapping",
@@ -29184,6 +32476,7 @@ var TYPE_NAMES = {
   null: "an empty value"
 };
 function describeFound(value) {
+  if (value instanceof Redacted) return `${value.type} (${value.text})`;
   if (value === null || value === void 0) return "an empty value";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
@@ -29193,6 +32486,7 @@ function describeFound(value) {
   return String(value);
 }
 function show(value) {
+  if (value instanceof Redacted) return value.text;
   return typeof value === "string" ? JSON.stringify(value) : describeFoundShort(value);
 }
 function describeFoundShort(value) {
@@ -29209,13 +32503,29 @@ function orList(items) {
   if (items.length <= 1) return items.join("");
   return `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
 }
-function translate(error, root, locate) {
-  const path3 = instancePath(error.instancePath, root);
-  const field = fieldName(path3) || "the top level";
+function holdsSecrets(path4) {
+  return path4.some((key) => key === "inserted" || key === "controls");
+}
+var Redacted = class {
+  constructor(type, text2) {
+    this.type = type;
+    this.text = text2;
+  }
+  type;
+  text;
+};
+function redactFound(value) {
+  if (Array.isArray(value)) return value.map(redactFound);
+  if (typeof value === "string" || typeof value === "number") return new Redacted(`a ${typeof value}`, redact(String(value)));
+  return value;
+}
+function translate(error, root, locate2) {
+  const path4 = instancePath(error.instancePath, root);
+  const field = fieldName(path4) || "the top level";
   const parent = error.parentSchema;
   const properties = parent?.["properties"] ?? {};
-  const at2 = (p, part, message, fieldPath = p) => {
-    const where = locate(p, part);
+  const at3 = (p, part, message, fieldPath = p) => {
+    const where = locate2(p, part);
     return new PolicyError(message, {
       file: where.source.file,
       line: where.line,
@@ -29224,44 +32534,45 @@ function translate(error, root, locate) {
     });
   };
   const params = error.params;
+  const data = holdsSecrets(path4) ? redactFound(error.data) : error.data;
   switch (error.keyword) {
     case "additionalProperties": {
       const key = String(params["additionalProperty"]);
       const allowed = Object.keys(properties);
       const suggestion = closestMatch(key, allowed);
       const hint = suggestion ? `did you mean "${suggestion}"?` : `expected one of: ${allowed.join(", ")}`;
-      return at2([...path3, key], "key", `unknown key "${key}" ${whereName(path3)}; ${hint}`);
+      return at3([...path4, key], "key", `unknown key "${key}" ${whereName(path4)}; ${hint}`);
     }
     case "required": {
       const key = String(params["missingProperty"]);
       const about = firstSentence(properties[key]?.description);
-      return at2(
-        path3,
+      return at3(
+        path4,
         "key",
-        `missing required key "${key}" ${whereName(path3)}` + (about ? ` (${about})` : ""),
-        [...path3, key]
+        `missing required key "${key}" ${whereName(path4)}` + (about ? ` (${about})` : ""),
+        [...path4, key]
       );
     }
     case "type": {
       const raw = params["type"];
       const types = Array.isArray(raw) ? raw.map(String) : String(raw).split(",");
       const expected = orList(types.map((t) => TYPE_NAMES[t] ?? t));
-      return at2(path3, "value", `expected ${expected} for ${field}, found ${describeFound(error.data)}`);
+      return at3(path4, "value", `expected ${expected} for ${field}, found ${describeFound(data)}`);
     }
     case "enum": {
       const allowed = params["allowedValues"].map(String);
-      const suggestion = typeof error.data === "string" ? closestMatch(error.data, allowed) : void 0;
-      return at2(
-        path3,
+      const suggestion = typeof data === "string" ? closestMatch(data, allowed) : void 0;
+      return at3(
+        path4,
         "value",
-        `invalid value ${show(error.data)} for ${field}; expected one of: ${allowed.join(", ")}` + (suggestion ? `; did you mean "${suggestion}"?` : "")
+        `invalid value ${show(data)} for ${field}; expected one of: ${allowed.join(", ")}` + (suggestion ? `; did you mean "${suggestion}"?` : "")
       );
     }
     case "const":
-      return at2(
-        path3,
+      return at3(
+        path4,
         "value",
-        `unsupported value ${show(error.data)} for ${field}; expected ${show(params["allowedValue"])}`
+        `unsupported value ${show(data)} for ${field}; expected ${show(params["allowedValue"])}`
       );
     case "minimum":
     case "maximum":
@@ -29274,34 +32585,34 @@ function translate(error, root, locate) {
         "<": "less than"
       };
       const comparison = words[String(params["comparison"])] ?? String(params["comparison"]);
-      const range = rangeText(parent, words) ?? `${comparison} ${params["limit"]}`;
-      return at2(path3, "value", `${field} must be ${range}, found ${show(error.data)}`);
+      const range2 = rangeText(parent, words) ?? `${comparison} ${params["limit"]}`;
+      return at3(path4, "value", `${field} must be ${range2}, found ${show(data)}`);
     }
     case "minLength":
-      return at2(path3, "value", `${field} must not be empty`);
+      return at3(path4, "value", `${field} must not be empty`);
     case "minItems":
-      return at2(path3, "value", `${field} must list at least ${params["limit"]} item(s), found none`);
+      return at3(path4, "value", `${field} must list at least ${params["limit"]} item(s), found none`);
     case "uniqueItems": {
       const i = Number(params["i"]);
       const j = Number(params["j"]);
       const later = Math.max(i, j);
-      const item = Array.isArray(error.data) ? error.data[later] : void 0;
-      return at2([...path3, later], "value", `${field} lists ${show(item)} more than once`);
+      const item = Array.isArray(data) ? data[later] : void 0;
+      return at3([...path4, later], "value", `${field} lists ${show(item)} more than once`);
     }
     case "minProperties": {
       const allowed = Object.keys(properties);
-      return at2(path3, "key", `${field} must set at least one of: ${allowed.join(", ")}`);
+      return at3(path4, "key", `${field} must set at least one of: ${allowed.join(", ")}`);
     }
     case "anyOf": {
       const branches = Array.isArray(error.schema) ? error.schema : [];
       if (branches.every(isRequiredOnly)) {
         const keys = branches.flatMap((b) => b.required);
-        return at2(path3, "key", `${field} must set at least one of: ${keys.join(", ")}`);
+        return at3(path4, "key", `${field} must set at least one of: ${keys.join(", ")}`);
       }
-      return at2(path3, "value", `${field} does not match any allowed form`);
+      return at3(path4, "value", `${field} does not match any allowed form`);
     }
     default:
-      return at2(path3, "value", `${field} ${error.message ?? "is invalid"}`);
+      return at3(path4, "value", `${field} ${error.message ?? "is invalid"}`);
   }
 }
 function rangeText(schema, words) {
@@ -29321,9 +32632,9 @@ function analyse(file) {
   if (errors.length === 0) {
     for (const layer of chain.layers.slice(0, -1)) {
       if (layer.data === null) continue;
-      errors.push(...schemaErrors(layer.data, (path3, part) => ({ source: layer, ...positionOf(layer, path3, part) }), true));
+      errors.push(...schemaErrors(layer.data, (path4, part) => ({ source: layer, ...positionOf(layer, path4, part) }), true));
     }
-    errors.push(...schemaErrors(merged.data, (path3, part) => merged.locate(path3, part)));
+    errors.push(...schemaErrors(merged.data, (path4, part) => merged.locate(path4, part)));
     const checks = semanticChecks(merged);
     errors.push(...checks.errors);
     warnings = checks.warnings;
@@ -29364,21 +32675,28 @@ function loadPolicy(file) {
 }
 
 // src/publish/files.ts
-var import_node_fs4 = require("node:fs");
-var import_node_path5 = __toESM(require("node:path"), 1);
-
-// src/report/json.ts
-var REPORT_FILE = "privacy-report.json";
-function renderJson(report) {
-  return JSON.stringify(report, (_key, value) => typeof value === "number" && !Number.isFinite(value) ? String(value) : value, 2) + "\n";
-}
+var import_node_fs5 = require("node:fs");
+var import_node_path6 = __toESM(require("node:path"), 1);
 
 // src/gate/verdict.ts
 function checksFor(probe, attacks, thresholds) {
   const checks = [];
   for (const [metric, threshold] of Object.entries(thresholds)) {
     if (!threshold) continue;
-    for (const attack of attacks) {
+    const measuring = attacks.filter((a) => metric in a.metrics);
+    if (measuring.length === 0) {
+      checks.push({
+        probe,
+        attack: "none",
+        metric,
+        value: null,
+        ci: [0, 0],
+        thresholds: { warn: threshold.warn, fail: threshold.fail },
+        status: "error",
+        source: threshold.source
+      });
+    }
+    for (const attack of measuring) {
       const measured = attack.metrics[metric];
       const value = measured?.value ?? null;
       checks.push({
@@ -29487,7 +32805,10 @@ function plainText(text2, max = 500) {
   return flat.length > max ? `${flat.slice(0, max - 1)}\u2026` : flat;
 }
 function escapeMarkdown(text2, max = 500) {
-  return plainText(text2, max).replace(/[\\`*_{}[\]()#+\-.!|<>~&:"'=$%^]/g, (c) => `\\${c}`).replace(/([@#])/g, `$1${ZWSP}`);
+  return breakAutolinks(plainText(text2, max)).replace(/[\\`*_{}[\]()#+\-.!|<>~&:"'=$%^]/g, (c) => `\\${c}`).replace(/([@#])/g, `$1${ZWSP}`);
+}
+function breakAutolinks(text2) {
+  return text2.replace(/:\/\//g, `:${ZWSP}//`).replace(/www\./gi, (m) => `${m.slice(0, 3)}${ZWSP}.`);
 }
 function codeSpan(text2, max = 500) {
   const flat = plainText(text2, max);
@@ -29503,12 +32824,29 @@ function escapeHtml(text2, max = 2e3) {
   );
 }
 function escapeHtmlForGithub(text2, max = 500) {
-  return escapeHtml(text2, max).replace(/([@#])/g, `$1${ZWSP}`);
+  return escapeHtml(breakAutolinks(plainText(text2, max)).replace(/([@#])/g, `$1${ZWSP}`), max + 100);
 }
-function describeSurface(surface) {
+function modelKind(report) {
+  if (report.sequenceModel) return "sequence";
+  return report.model?.scoreKind === "value" ? "regressor" : "classifier";
+}
+function describeSurface(surface, kind = "classifier") {
   if (!surface) return "unknown (the run stopped before the policy was read)";
-  const shown = surface.scores === "top-k" ? `the top ${surface.topK} class scores` : surface.scores === "label" ? "the predicted label only (no scores)" : "every class score";
+  const unit = kind === "sequence" ? "next-token score" : "class score";
+  const shown = kind === "regressor" ? "the predicted value" : surface.scores === "top-k" ? `the top ${surface.topK} ${unit}s` : surface.scores === "label" ? `the ${kind === "sequence" ? "most likely next token" : "predicted label"} only (no scores)` : `every ${unit}`;
   return surface.decimals !== void 0 ? `${shown}, rounded to ${surface.decimals} decimals` : shown;
+}
+function describeModelShape(report, name) {
+  const seq = report.sequenceModel;
+  if (seq) {
+    const context = seq.context === null ? "any length" : `${formatCount(seq.context)} tokens`;
+    return `input ${name(seq.input)} (token ids, ${context}) \u2192 ${name(seq.output)}: next-token scores over ${formatCount(seq.vocabSize)} tokens, scores are ${seq.scoreKind}`;
+  }
+  const m = report.model;
+  if (!m) return void 0;
+  const input = `input ${name(m.input)} (${formatCount(m.featureCount)} features)`;
+  if (m.scoreKind === "value") return `${input} \u2192 ${name(m.output)}: one predicted value`;
+  return `${input} \u2192 ${name(m.output)}: ${formatCount(m.classes.length)} classes, scores are ${m.scoreKind}`;
 }
 function codeBlock(text2, max = 4e3) {
   let body = String(text2).replace(INVISIBLE, "").replace(/\r\n?/g, "\n");
@@ -29520,46 +32858,66 @@ ${body}
 ${fence}`;
 }
 
+// src/report/canaries.ts
+function rowsOf(probe) {
+  return probe.attacks.flatMap((a) => Array.isArray(a.details?.canaries) ? a.details.canaries : []);
+}
+function canaryTable(probe) {
+  const rows = [...rowsOf(probe)].sort((a, b) => b.exposure - a.exposure);
+  if (rows.length === 0) return [];
+  const lines = ["", "| Canary (redacted) | Kind | Exposure (bits) | Maximum (log2 \\|R\\|) | Rank | Method |", "|---|---|---|---|---|---|"];
+  for (const r of rows) {
+    const rank = Number.isInteger(r.rank) ? formatCount(r.rank) : formatNumber(r.rank, 1);
+    lines.push(
+      `| ${escapeMarkdown(r.canary)} | ${escapeMarkdown(r.kind)} | ${formatNumber(r.exposure, 2)} | ${formatNumber(r.spaceBits, 2)} | ${r.estimated ? `\u2248 ${rank}` : rank} | ${r.estimated ? "estimated (sampled, skew-normal fit)" : "exact"} |`
+    );
+  }
+  lines.push("", "Exposure = log2|R| \u2212 log2 rank among every filling of the format; about 1 bit is chance, the maximum means the secret is the model\u2019s first choice. Controls were never inserted.");
+  return lines;
+}
+
 // src/report/markdown.ts
 function renderMarkdown(report, options = {}) {
   const checks = report.probes.flatMap((p) => p.checks).sort(bySeverity);
   const open = checks.filter((c) => c.status !== "pass");
-  const pct = Math.round((report.confidence ?? 0.95) * 100);
+  const pct2 = Math.round((report.confidence ?? 0.95) * 100);
   const blocks = [
     { text: [...options.preamble ?? [], ...headline(report, checks, options.previousVerdict)].join("\n") },
     { text: errorBlock(report) },
+    { text: policyWarnings(report) },
     ...report.probes.filter((p) => p.status === "error").map((p) => ({ text: probeError(p) }))
   ];
   const main = open.length > 0 ? open : checks;
-  const mainTable = { text: checksTable(main, pct) };
+  const label = metricLabeller(report);
+  const mainTable = { text: checksTable(main, pct2, label) };
   blocks.push(mainTable);
-  blocks.push({ text: facts(report, pct) });
+  blocks.push({ text: facts(report, pct2) });
   blocks.push({ text: linksLine(options) });
   if (open.length > 0 && open.length < checks.length) {
     const passing = checks.filter((c) => c.status === "pass");
     blocks.push({
-      text: folded(`${passing.length} ${plural(passing.length, "check passes", "checks pass")}`, checksTable(passing, pct)),
+      text: folded(`${passing.length} ${plural(passing.length, "check passes", "checks pass")}`, checksTable(passing, pct2, label)),
       drop: 1,
       name: "the passing checks"
     });
   }
   report.probes.forEach((probe, i) => {
-    const text2 = probeDetails(probe, report, pct);
+    const text2 = probeDetails(probe, report, pct2);
     if (text2) blocks.push({ text: text2, drop: 2 + report.probes.length - i, name: `the ${probe.id} details` });
   });
   blocks.push({ text: inputsDetails(report), drop: 2 + report.probes.length + 1, name: "the input digests" });
   blocks.push({ text: footer(report) });
-  return fit(blocks, mainTable, main, pct, options.limit);
+  return fit(blocks, mainTable, (shown, omitted) => checksTable(shown, pct2, label, omitted), main, options.limit);
 }
 function headline(report, checks, previous) {
   const name = report.policy.name ? `: ${escapeMarkdown(report.policy.name, 200)}` : "";
   const lines = [`## Model Privacy Gate${name}`, "", `**Verdict: ${VERDICT_HEADLINE[report.verdict]}**`];
-  const count = (status) => checks.filter((c) => c.status === status).length;
+  const count2 = (status) => checks.filter((c) => c.status === status).length;
   if (checks.length > 0) {
     const parts = [];
-    if (count("fail")) parts.push(`${count("fail")} over a fail threshold`);
-    if (count("warn")) parts.push(`${count("warn")} over a warn threshold`);
-    if (count("error")) parts.push(`${count("error")} could not be measured`);
+    if (count2("fail")) parts.push(`${count2("fail")} over a fail threshold`);
+    if (count2("warn")) parts.push(`${count2("warn")} over a warn threshold`);
+    if (count2("error")) parts.push(`${count2("error")} could not be measured`);
     const of = `${checks.length} ${plural(checks.length, "check", "checks")}`;
     lines.push("", parts.length > 0 ? `${of}: ${parts.join(", ")}.` : `All ${of} within the policy.`);
   }
@@ -29583,48 +32941,56 @@ function errorBlock(report) {
   lines.push("", advice);
   return lines.join("\n");
 }
+function policyWarnings(report) {
+  const warnings = report.warnings ?? [];
+  if (warnings.length === 0) return "";
+  return ["**Policy warnings** (settings the gate ignored):", "", ...warnings.slice(0, 20).map((w) => `- ${escapeMarkdown(w, 1e3)}`)].join("\n");
+}
 function probeError(probe) {
   return `**${escapeMarkdown(probe.id)} probe failed:** ${escapeMarkdown(probe.error ?? "unknown error", 2e3)}`;
 }
-function checksTable(checks, pct, omitted = 0) {
+function metricLabeller(report) {
+  return (c) => {
+    const attack = report.probes.find((p) => p.id === c.probe)?.attacks.find((a) => a.attack === c.attack);
+    return metricLabel(c.metric, attack?.metrics?.[c.metric]);
+  };
+}
+function checksTable(checks, pct2, label, omitted = 0) {
   if (checks.length === 0) return "";
-  const lines = [`| Probe | Attack | Metric | Value (${pct}% CI) | Threshold | Status |`, "|---|---|---|---|---|---|"];
+  const lines = [`| Probe | Attack | Metric | Value (${pct2}% CI) | Threshold | Status |`, "|---|---|---|---|---|---|"];
   for (const c of checks) {
     lines.push(
-      `| ${escapeMarkdown(c.probe)} | ${escapeMarkdown(c.attack)} | ${escapeMarkdown(metricLabel(c.metric))} | ${formatNumber(c.value)} ${formatInterval(c.ci)} | ${formatThreshold(c)} | ${STATUS_ICON[c.status] ?? "unknown"} |`
+      `| ${escapeMarkdown(c.probe)} | ${escapeMarkdown(c.attack)} | ${escapeMarkdown(label(c))} | ${formatNumber(c.value)} ${formatInterval(c.ci)} | ${formatThreshold(c)} | ${STATUS_ICON[c.status] ?? "unknown"} |`
     );
   }
   if (omitted > 0) lines.push("", `\u2026and ${omitted} more ${plural(omitted, "check", "checks")}, left out to fit; the full report lists every check.`);
   return lines.join("\n");
 }
-function facts(report, pct) {
-  const lines = ["### What the model exposed", "", `- **Output surface:** ${describeSurface(report.surface)}`];
+function facts(report, pct2) {
+  const lines = ["### What the model exposed", "", `- **Output surface:** ${describeSurface(report.surface, modelKind(report))}`];
   const model = report.inputs.model;
   if (model) {
-    const info = report.model;
-    const shape = info ? `: input ${codeSpan(info.input)} (${formatCount(info.featureCount)} features) \u2192 ${codeSpan(info.output)}, ${formatCount(info.classes.length)} classes, ${escapeMarkdown(info.scoreKind)}` : "";
-    lines.push(`- **Model:** ${codeSpan(model.path)} (sha256 ${codeSpan(String(model.sha256).slice(0, 12))})${shape}`);
+    const shape = describeModelShape(report, codeSpan);
+    lines.push(`- **Model:** ${codeSpan(model.path)} (sha256 ${codeSpan(String(model.sha256).slice(0, 12))})${shape ? `: ${shape}` : ""}`);
   }
   for (const d of report.inputs.data) {
     const sampled = d.rows < d.rowsInFile ? ` (seeded sample of ${formatCount(d.rowsInFile)})` : "";
     lines.push(`- **${escapeMarkdown(d.role)}:** ${codeSpan(d.path)}, ${formatCount(d.rows)} rows${sampled}`);
   }
   if (report.seed !== null) {
-    lines.push(`- **Seed:** ${report.seed} \xB7 **Model queries:** ${formatCount(report.queries)} \xB7 **Intervals:** two-sided ${pct}%`);
+    lines.push(`- **Seed:** ${report.seed} \xB7 **Model queries:** ${formatCount(report.queries)} \xB7 **Intervals:** two-sided ${pct2}%`);
   }
   return lines.join("\n");
 }
 function linksLine(options) {
-  const parts = [];
+  const links = (options.links ?? []).filter((link) => /^https?:\/\/[^\s()<>]+$/.test(link.url)).map((link) => `[${escapeMarkdown(link.text)}](${link.url})`);
   if (options.reportFolder) {
-    parts.push(`**Full report:** ${codeSpan(`${options.reportFolder}/report.html`)} (plots) and ${codeSpan(`${options.reportFolder}/privacy-report.json`)} (audit record)`);
+    const folder = options.reportFolder;
+    return [`**Full report:** ${codeSpan(`${folder}/report.html`)} (plots) and ${codeSpan(`${folder}/privacy-report.json`)} (audit record)`, ...links].join(" \xB7 ");
   }
-  for (const link of options.links ?? []) {
-    if (/^https?:\/\/[^\s()<>]+$/.test(link.url)) parts.push(`[${escapeMarkdown(link.text)}](${link.url})`);
-  }
-  return parts.join(" \xB7 ");
+  return links.length > 0 ? `**Full report:** \`report.html\` and \`privacy-report.json\` in the artifacts of the ${links.join(" \xB7 ")}` : "";
 }
-function probeDetails(probe, report, pct) {
+function probeDetails(probe, report, pct2) {
   if (probe.attacks.length === 0) return "";
   const metricIds = [...new Set(probe.attacks.flatMap((a) => Object.keys(a.metrics ?? {})))];
   const worst = probe.attacks.some((a) => worstClass(a.details) !== void 0);
@@ -29640,7 +33006,8 @@ function probeDetails(probe, report, pct) {
   }
   lines.push("");
   for (const a of probe.attacks) lines.push(`- **${escapeMarkdown(a.attack)}:** ${escapeMarkdown(a.description)}`);
-  lines.push("", `Intervals are two-sided at ${pct}%${metricIds.includes("epsilon-lower-bound") ? "; the \u03B5 lower bound is one-sided and already corrected for the threshold search" : ""}.`);
+  lines.push(...canaryTable(probe));
+  lines.push("", `Intervals are two-sided at ${pct2}%${metricIds.includes("epsilon-lower-bound") ? "; the \u03B5 lower bound is one-sided and already corrected for the threshold search" : ""}.`);
   for (const note of probe.notes) lines.push(`- ${escapeMarkdown(note, 1e3)}`);
   const summary = `${escapeHtmlForGithub(probe.id)}: every metric per attack (${formatCount(probe.queries)} model queries)`;
   return folded(summary, lines.join("\n"), true);
@@ -29657,7 +33024,7 @@ function inputsDetails(report) {
   return folded("Inputs and their SHA-256 digests (the audit record)", lines.join("\n"), true);
 }
 function footer(report) {
-  return `<sub>${escapeHtmlForGithub(report.tool.name)} ${escapeHtmlForGithub(report.tool.version)} \xB7 policy ${escapeHtmlForGithub(report.policy.file)}</sub>`;
+  return `<sub>${escapeMarkdown(report.tool.name)} ${escapeMarkdown(report.tool.version)} \xB7 policy ${escapeMarkdown(report.policy.file)}</sub>`;
 }
 function folded(summary, body, summaryIsHtml = false) {
   const title = summaryIsHtml ? summary : escapeHtmlForGithub(summary);
@@ -29674,7 +33041,7 @@ function className(report, index) {
 function plural(n, one, many) {
   return n === 1 ? one : many;
 }
-function fit(blocks, mainTable, main, pct, limit) {
+function fit(blocks, mainTable, table, main, limit) {
   const join2 = (list, note2 = "") => {
     const parts = list.map((b) => b.text).filter((t) => t !== "");
     if (note2) parts.splice(parts.length - 1, 0, note2);
@@ -29699,11 +33066,11 @@ function fit(blocks, mainTable, main, pct, limit) {
   let hi = main.length;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    mainTable.text = checksTable(main.slice(0, mid), pct, main.length - mid);
+    mainTable.text = table(main.slice(0, mid), main.length - mid);
     if (size(join2(kept, note())) <= limit.max) lo = mid;
     else hi = mid - 1;
   }
-  mainTable.text = checksTable(main.slice(0, lo), pct, main.length - lo);
+  mainTable.text = table(main.slice(0, lo), main.length - lo);
   const text2 = join2(kept, note());
   return size(text2) <= limit.max ? text2 : cut(text2, limit.max, size);
 }
@@ -29714,22 +33081,632 @@ function cut(text2, max, size) {
   return text2.slice(0, end) + tail;
 }
 
+// src/report/svg.ts
+var PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"];
+var DASHES = ["", "6 3", "2 3", "8 3 2 3"];
+var MEMBER_COLOUR = "#D55E00";
+var NON_MEMBER_COLOUR = "#0072B2";
+var round = (v) => Math.round(v * 10) / 10;
+function logFloor(curves) {
+  let n = 0;
+  for (const curve of curves) {
+    for (const p of curve.points) n = Math.max(n, p.fp ?? 0, p.tp ?? 0);
+    for (const p of curve.points) for (const r of [p.fpr, p.tpr]) if (r > 0) n = Math.max(n, Math.round(1 / r));
+  }
+  if (n <= 1) return 1e-3;
+  return Math.min(0.1, Number(`1e${Math.floor(Math.log10(1 / n))}`));
+}
+function clampRate(rate, floor) {
+  if (!Number.isFinite(rate) || rate < floor) return floor;
+  return Math.min(1, rate);
+}
+function decadeLabel(exp) {
+  return exp >= 0 ? "1" : (10 ** exp).toFixed(-exp);
+}
+function interpolateRoc(points, floor) {
+  const sorted = [...points].filter((p) => Number.isFinite(p.fpr) && Number.isFinite(p.tpr)).sort((a, b) => a.fpr - b.fpr || a.tpr - b.tpr);
+  const out = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const a = sorted[i];
+    out.push({ fpr: a.fpr, tpr: a.tpr });
+    const b = sorted[i + 1];
+    if (!b || b.fpr <= a.fpr) continue;
+    const lo = Math.max(a.fpr, floor);
+    const hi = b.fpr;
+    if (hi / lo < 1.2) continue;
+    const steps = Math.ceil(Math.log10(hi / lo) * 24);
+    for (let k = a.fpr < floor ? 0 : 1; k < steps; k++) {
+      const fpr = lo * (hi / lo) ** (k / steps);
+      out.push({ fpr, tpr: a.tpr + (b.tpr - a.tpr) * (fpr - a.fpr) / (b.fpr - a.fpr) });
+    }
+  }
+  return out;
+}
+function rocChart(curves, options) {
+  const W = 520;
+  const H = 420;
+  const m = { left: 62, right: 18, top: 30, bottom: 50 };
+  const floor = logFloor(curves);
+  const lo = Math.log10(floor);
+  const x = (fpr) => round(m.left + (Math.log10(clampRate(fpr, floor)) - lo) / -lo * (W - m.left - m.right));
+  const y = (tpr) => round(H - m.bottom - (Math.log10(clampRate(tpr, floor)) - lo) / -lo * (H - m.top - m.bottom));
+  const parts = [];
+  parts.push(`<rect class="plot-area" x="${m.left}" y="${m.top}" width="${W - m.left - m.right}" height="${H - m.top - m.bottom}" fill="#fff" stroke="#999"/>`);
+  for (let e = Math.round(lo); e <= 0; e++) {
+    const v = Number(`1e${e}`);
+    parts.push(
+      `<line class="grid" x1="${x(v)}" y1="${m.top}" x2="${x(v)}" y2="${H - m.bottom}" stroke="#e3e3e3"/>`,
+      `<line class="grid" x1="${m.left}" y1="${y(v)}" x2="${W - m.right}" y2="${y(v)}" stroke="#e3e3e3"/>`,
+      `<text x="${x(v)}" y="${H - m.bottom + 16}" text-anchor="middle" font-size="12">${decadeLabel(e)}</text>`,
+      `<text x="${m.left - 6}" y="${y(v) + 4}" text-anchor="end" font-size="12">${decadeLabel(e)}</text>`
+    );
+  }
+  parts.push(
+    `<line class="chance" x1="${x(floor)}" y1="${y(floor)}" x2="${x(1)}" y2="${y(1)}" stroke="#888" stroke-dasharray="4 4"/>`,
+    `<text x="${x(0.3)}" y="${y(0.3) + 16}" font-size="11" fill="#666" text-anchor="middle" transform="rotate(-${round(Math.atan((H - m.top - m.bottom) / (W - m.left - m.right)) * 180 / Math.PI)} ${x(0.3)} ${y(0.3) + 16})">chance</text>`
+  );
+  if (options.policyFpr !== void 0 && options.policyFpr > 0) {
+    const px = x(options.policyFpr);
+    parts.push(
+      `<line class="policy-fpr" x1="${px}" y1="${m.top}" x2="${px}" y2="${H - m.bottom}" stroke="#B00020" stroke-width="1.5" stroke-dasharray="6 3"/>`,
+      `<text x="${px + 4}" y="${m.top + 14}" font-size="12" fill="#B00020">policy FPR ${escapeHtml(String(options.policyFpr))}</text>`
+    );
+  }
+  curves.forEach((curve, i) => {
+    const colour = PALETTE[i % PALETTE.length];
+    const dash = DASHES[Math.floor(i / PALETTE.length) % DASHES.length];
+    const d = interpolateRoc(curve.points, floor).map((p, j) => `${j === 0 ? "M" : "L"}${x(p.fpr)},${y(p.tpr)}`).join("");
+    parts.push(
+      `<path class="roc-curve" d="${d}" fill="none" stroke="${colour}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ""}><title>${escapeHtml(curve.label)}</title></path>`
+    );
+    if (options.policyFpr !== void 0 && curve.atPolicyFpr !== void 0 && Number.isFinite(curve.atPolicyFpr)) {
+      parts.push(
+        `<circle class="policy-point" cx="${x(options.policyFpr)}" cy="${y(curve.atPolicyFpr)}" r="4" fill="${colour}" stroke="#fff"><title>${escapeHtml(curve.label)}: TPR ${curve.atPolicyFpr.toFixed(3)} at FPR ${escapeHtml(String(options.policyFpr))}</title></circle>`
+      );
+    }
+  });
+  parts.push(
+    `<text x="${(W + m.left - m.right) / 2}" y="${H - 12}" text-anchor="middle" font-size="13">false positive rate (non-members accused)</text>`,
+    `<text x="16" y="${(H + m.top - m.bottom) / 2}" text-anchor="middle" font-size="13" transform="rotate(-90 16 ${(H + m.top - m.bottom) / 2})">true positive rate (members caught)</text>`,
+    `<text x="${m.left}" y="18" font-size="14" font-weight="600">${escapeHtml(options.title)}</text>`
+  );
+  return svg(W, H, `${options.title}: ROC curves on log\u2013log axes`, parts);
+}
+function histogramChart(h, title) {
+  const W = 400;
+  const H = 250;
+  const m = { left: 46, right: 12, top: 28, bottom: 44 };
+  const bins = Math.max(1, Math.min(h.bins, h.members.length, h.nonMembers.length));
+  const total = (counts) => counts.reduce((s, c) => s + c, 0) || 1;
+  const share = { members: h.members.map((c) => c / total(h.members)), nonMembers: h.nonMembers.map((c) => c / total(h.nonMembers)) };
+  const y = (s) => round(H - m.bottom - Math.sqrt(Math.max(0, Math.min(1, s))) * (H - m.top - m.bottom));
+  const bw = (W - m.left - m.right) / bins;
+  const parts = [`<rect class="plot-area" x="${m.left}" y="${m.top}" width="${W - m.left - m.right}" height="${H - m.top - m.bottom}" fill="#fff" stroke="#999"/>`];
+  for (const t of [0.01, 0.1, 0.25, 0.5, 1]) {
+    parts.push(
+      `<line class="grid" x1="${m.left}" y1="${y(t)}" x2="${W - m.right}" y2="${y(t)}" stroke="#e3e3e3"/>`,
+      `<text x="${m.left - 4}" y="${y(t) + 4}" text-anchor="end" font-size="11">${t}</text>`
+    );
+  }
+  for (const [set, colour] of [["nonMembers", NON_MEMBER_COLOUR], ["members", MEMBER_COLOUR]]) {
+    for (let b = 0; b < bins; b++) {
+      const s = share[set][b] ?? 0;
+      if (s <= 0) continue;
+      const x0 = round(m.left + b * bw + (set === "members" ? bw / 2 : 0));
+      parts.push(
+        `<rect class="bar bar-${set === "members" ? "member" : "non-member"}" x="${x0}" y="${y(s)}" width="${round(bw / 2)}" height="${round(H - m.bottom - y(s))}" fill="${colour}" fill-opacity="0.8"/>`
+      );
+    }
+  }
+  const ticks = 4;
+  for (let i = 0; i <= ticks; i++) {
+    const v = h.min + (h.max - h.min) * i / ticks;
+    const px = round(m.left + (W - m.left - m.right) * i / ticks);
+    parts.push(`<text x="${px}" y="${H - m.bottom + 15}" text-anchor="middle" font-size="11">${escapeHtml(shortNumber(v))}</text>`);
+  }
+  parts.push(
+    `<text x="${(W + m.left - m.right) / 2}" y="${H - 8}" text-anchor="middle" font-size="12">attack score (higher = more likely a member)</text>`,
+    `<text x="12" y="${(H + m.top - m.bottom) / 2}" text-anchor="middle" font-size="11" transform="rotate(-90 12 ${(H + m.top - m.bottom) / 2})">share of records (\u221A scale)</text>`,
+    `<text x="${m.left}" y="18" font-size="13" font-weight="600">${escapeHtml(title)}</text>`
+  );
+  return svg(W, H, `${title}: member and non-member score histograms`, parts);
+}
+function shortNumber(v) {
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0 || Math.abs(v) < 1e-9) return "0";
+  const abs = Math.abs(v);
+  return abs >= 1e3 || abs < 0.01 ? v.toExponential(1) : Number(v.toPrecision(3)).toString();
+}
+function svg(width, height, label, parts) {
+  return `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(label)}" font-family="system-ui, sans-serif">${parts.join("")}</svg>`;
+}
+
+// src/report/html.ts
+var HTML_FILE = "report.html";
+var KNOWN_DETAILS = /* @__PURE__ */ new Set(["roc", "histogram", "perClass", "worstClass", "images"]);
+function renderHtml(report, options = {}) {
+  const name = report.policy.name || report.policy.file;
+  const checks = report.probes.flatMap((p) => p.checks).sort(bySeverity);
+  const pct2 = Math.round((report.confidence ?? 0.95) * 100);
+  const body = [
+    `<header class="verdict verdict-${report.verdict}"><h1>Model Privacy Gate: ${escapeHtml(name)}</h1>`,
+    `<p class="headline"><span class="badge">${escapeHtml(report.verdict.toUpperCase())}</span> ${escapeHtml(HEADLINE[report.verdict] ?? report.verdict)}</p>${countsLine(checks)}</header>`,
+    errorSection(report),
+    warningsSection(report),
+    checksSection(checks, pct2, report),
+    exposureSection(report, pct2),
+    ...report.probes.map((p) => probeSection(p, report, pct2, options)),
+    auditSection(report)
+  ].join("\n");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<title>Model Privacy Gate: ${escapeHtml(name)} (${escapeHtml(report.verdict)})</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+${body}
+</main>
+</body>
+</html>
+`;
+}
+var HEADLINE = {
+  pass: "The model passes the release policy.",
+  warn: "The model passes, with warnings.",
+  fail: "The model leaks training data beyond the release policy.",
+  error: "The gate could not decide (error); this is not a pass."
+};
+function warningsSection(report) {
+  const warnings = report.warnings ?? [];
+  if (warnings.length === 0) return "";
+  return `<section><h2>Policy warnings</h2><ul>${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul></section>`;
+}
+var STYLE = `
+:root { color-scheme: light; --fail: #B00020; --warn: #8a5a00; --pass: #1a7f37; --muted: #57606a; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2328; background: #f6f8fa; }
+main { max-width: 1180px; margin: 0 auto; padding: 24px; }
+section, header { background: #fff; border: 1px solid #d0d7de; border-radius: 8px; padding: 16px 20px; margin-bottom: 16px; }
+h1 { font-size: 1.5em; margin: 0 0 4px; } h2 { font-size: 1.25em; margin: 0 0 12px; } h3 { font-size: 1.05em; margin: 20px 0 8px; }
+.verdict { border-left: 8px solid var(--pass); } .verdict-fail, .verdict-error { border-left-color: var(--fail); } .verdict-warn { border-left-color: var(--warn); }
+.headline { font-size: 1.2em; font-weight: 600; margin: 0; }
+.badge { display: inline-block; padding: 1px 10px; border-radius: 12px; color: #fff; background: var(--pass); font-size: 0.85em; letter-spacing: 0.05em; }
+.verdict-fail .badge, .verdict-error .badge { background: var(--fail); } .verdict-warn .badge { background: var(--warn); }
+.muted, figcaption, .note { color: var(--muted); font-size: 0.9em; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
+th, td { border-bottom: 1px solid #d8dee4; padding: 5px 8px; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; font-weight: 600; }
+td.num { text-align: right; white-space: nowrap; }
+tr.status-fail td.status, tr.status-error td.status { color: var(--fail); font-weight: 600; }
+tr.status-warn td.status { color: var(--warn); font-weight: 600; }
+tr.status-pass td.status { color: var(--pass); }
+code { font: 0.9em ui-monospace, SFMono-Regular, Menlo, monospace; background: #f6f8fa; padding: 1px 4px; border-radius: 4px; word-break: break-all; }
+pre { white-space: pre-wrap; background: #fff5f5; border: 1px solid #f0c0c0; padding: 10px; border-radius: 6px; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; } dt { font-weight: 600; } dd { margin: 0; }
+.plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 16px; align-items: start; }
+figure { margin: 0; } svg.chart { width: 100%; height: auto; max-width: 560px; display: block; }
+.roc-layout { display: grid; grid-template-columns: minmax(320px, 560px) 1fr; gap: 20px; align-items: start; }
+@media (max-width: 900px) { .roc-layout { grid-template-columns: 1fr; } }
+.legend { list-style: none; padding: 0; margin: 0 0 8px; } .legend li { margin: 2px 0; }
+.swatch { display: inline-block; width: 14px; height: 14px; border-radius: 3px; vertical-align: -2px; margin-right: 6px; }
+.gallery { display: flex; flex-wrap: wrap; gap: 16px; } .gallery figure { width: 140px; text-align: center; }
+.gallery img { width: 128px; height: 128px; object-fit: contain; image-rendering: pixelated; border: 1px solid #d0d7de; background: #000; }
+`;
+function countsLine(checks) {
+  if (checks.length === 0) return "";
+  const n = (s) => checks.filter((c) => c.status === s).length;
+  return `<p class="counts">${checks.length} checks: ${n("fail")} failed, ${n("warn")} warned, ${n("error")} could not be measured, ${n("pass")} passed.</p>`;
+}
+function errorSection(report) {
+  const e = report.error;
+  const probeErrors = report.probes.filter((p) => p.status === "error");
+  if (!e && probeErrors.length === 0) return "";
+  const parts = ['<section class="error"><h2>Error</h2>'];
+  if (e) {
+    parts.push(`<pre>${escapeHtml(e.message, 8e3)}</pre>`);
+    if (e.file) {
+      const at3 = e.line ? ` line ${e.line}${e.column ? `, column ${e.column}` : ""}` : "";
+      parts.push(`<p>Where: <code>${escapeHtml(e.file)}</code>${at3}${e.field ? ` (field <code>${escapeHtml(e.field)}</code>)` : ""}</p>`);
+    }
+  }
+  for (const p of probeErrors) parts.push(`<p><strong>${escapeHtml(p.id)} probe failed:</strong> ${escapeHtml(p.error ?? "unknown error")}</p>`);
+  parts.push("</section>");
+  return parts.join("\n");
+}
+function checksSection(checks, pct2, report) {
+  if (checks.length === 0) return "";
+  const rows = checks.map(
+    (c) => `<tr class="status-${escapeHtml(c.status)}"><td>${escapeHtml(c.probe)}</td><td>${escapeHtml(c.attack)}</td><td>${escapeHtml(metricLabel(c.metric, report.probes.find((p) => p.id === c.probe)?.attacks.find((a) => a.attack === c.attack)?.metrics?.[c.metric]))}</td><td class="num">${formatNumber(c.value)} ${formatInterval(c.ci)}</td><td>${escapeHtml(formatThreshold(c))}</td><td class="status">${escapeHtml(c.status)}</td></tr>`
+  );
+  return `<section><h2>Checks</h2><div class="table-wrap"><table class="checks"><thead><tr><th>Probe</th><th>Attack</th><th>Metric</th><th>Value (${pct2}% CI)</th><th>Threshold</th><th>Status</th></tr></thead><tbody>${rows.join("")}</tbody></table></div></section>`;
+}
+function exposureSection(report, pct2) {
+  const kind = modelKind(report);
+  const items = [["Output surface", escapeHtml(describeSurface(report.surface, kind))]];
+  if (report.inputs.model) items.push(["Model", `<code>${escapeHtml(report.inputs.model.path)}</code>`]);
+  const shape = describeModelShape(report, (name) => `<code>${escapeHtml(name)}</code>`);
+  const reason = report.sequenceModel?.scoreKindReason ?? report.model?.scoreKindReason;
+  if (shape) items.push(["Input \u2192 output", `${shape}${reason ? ` (${escapeHtml(reason)})` : ""}`]);
+  if (report.model && kind === "classifier") {
+    const m = report.model;
+    items.push(["Classes", `${formatCount(m.classes.length)}: ${m.classes.slice(0, 50).map((c) => `<code>${escapeHtml(c, 100)}</code>`).join(" ")}${m.classes.length > 50 ? " \u2026" : ""}`]);
+  }
+  for (const d of report.inputs.data) {
+    const sampled = d.rows < d.rowsInFile ? ` (seeded sample of ${formatCount(d.rowsInFile)})` : "";
+    items.push([escapeHtml(d.role), `<code>${escapeHtml(d.path)}</code>, ${formatCount(d.rows)} rows${sampled}`]);
+  }
+  if (report.seed !== null) items.push(["Seed", String(report.seed)]);
+  items.push(["Model queries", formatCount(report.queries)], ["Intervals", `two-sided ${pct2}%`]);
+  return `<section><h2>What the model exposed</h2><dl>${items.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl></section>`;
+}
+function probeSection(probe, report, pct2, options) {
+  const parts = [`<section class="probe" id="probe-${escapeHtml(probe.id)}"><h2>${escapeHtml(probe.id)}: ${escapeHtml(probe.description)}</h2>`];
+  if (probe.attacks.length > 0) {
+    parts.push(metricsTable(probe, pct2));
+    parts.push(`<ul>${probe.attacks.map((a) => `<li><strong>${escapeHtml(a.attack)}</strong>: ${escapeHtml(a.description)}</li>`).join("")}</ul>`);
+  }
+  parts.push(rocFigure(probe), histograms(probe), perClassTable(probe, report), images(probe, options), otherDetails(probe));
+  if (probe.notes.length > 0) parts.push(`<h3>Notes</h3><ul class="note">${probe.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`);
+  parts.push(`<p class="muted">${formatCount(probe.queries)} model queries, ${formatNumber(probe.seconds, 2)} s.</p></section>`);
+  return parts.join("\n");
+}
+function metricsTable(probe, pct2) {
+  const ids = [...new Set(probe.attacks.flatMap((a) => Object.keys(a.metrics ?? {})))];
+  const head = ids.map((id) => `<th>${escapeHtml(metricLabel(id, firstMetric(probe, id)))}</th>`).join("");
+  const rows = probe.attacks.map((a) => `<tr><td>${escapeHtml(a.attack)}</td>${ids.map((id) => `<td class="num">${formatEstimate(a.metrics[id])}</td>`).join("")}</tr>`);
+  return `<h3>Every metric per attack (${pct2}% intervals)</h3><div class="table-wrap"><table><thead><tr><th>Attack</th>${head}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
+}
+function firstMetric(probe, id) {
+  return probe.attacks.find((a) => a.metrics[id])?.metrics[id];
+}
+function rocFigure(probe) {
+  const curves = [];
+  for (const a of probe.attacks) {
+    const roc = a.details?.roc;
+    if (!Array.isArray(roc)) continue;
+    const points = roc.filter((p) => typeof p?.fpr === "number" && typeof p?.tpr === "number").map((p) => ({ fpr: p.fpr, tpr: p.tpr, fp: p.fp, tp: p.tp }));
+    if (points.length === 0) continue;
+    const at3 = a.metrics["tpr-at-fpr"]?.value;
+    curves.push({ label: a.attack, points, atPolicyFpr: typeof at3 === "number" ? at3 : void 0 });
+  }
+  if (curves.length === 0) return "";
+  const fpr = firstMetric(probe, "tpr-at-fpr")?.fpr;
+  const policyFpr = typeof fpr === "number" ? fpr : void 0;
+  const floor = logFloor(curves);
+  const chart = rocChart(curves, { title: `${probe.id}: ROC per attack`, policyFpr });
+  const legend = curves.map((c, i) => `<li><span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${escapeHtml(c.label)}${c.atPolicyFpr !== void 0 && policyFpr !== void 0 ? `: TPR ${formatNumber(c.atPolicyFpr)} at FPR ${policyFpr}` : ""}</li>`).join("");
+  return `<h3>ROC curves (log\u2013log)</h3><div class="roc-layout"><figure>${chart}</figure><figcaption><ul class="legend">${legend}</ul>
+<p>Both axes are logarithmic, so the low-FPR region where a few records are exposed with confidence is visible. A rate of 0 cannot be drawn on a log axis: it is drawn at ${floor}, the axis floor.${policyFpr !== void 0 ? ` The dashed red line is the policy's FPR (${policyFpr}); dots mark each attack's TPR there.` : ""} The grey diagonal is chance.</p></figcaption></div>`;
+}
+function histograms(probe) {
+  const figures = probe.attacks.filter((a) => isHistogram(a.details?.histogram)).map((a) => `<figure>${histogramChart(a.details.histogram, a.attack)}</figure>`);
+  if (figures.length === 0) return "";
+  return `<h3>Score distributions</h3><p class="muted"><span class="swatch" style="background:#D55E00"></span>members <span class="swatch" style="background:#0072B2;margin-left:12px"></span>non-members. Each set is normalised to its own size; the square-root scale keeps small bins visible.</p><div class="plots">${figures.join("")}</div>`;
+}
+function isHistogram(h) {
+  const v = h;
+  return !!v && typeof v.min === "number" && typeof v.max === "number" && Array.isArray(v.members) && Array.isArray(v.nonMembers);
+}
+function hasAucRows(details) {
+  const rows = details?.perClass;
+  return Array.isArray(rows) && rows.length > 0 && rows.every((r) => typeof r?.class === "number" && typeof r?.auc === "object");
+}
+function perClassTable(probe, report) {
+  const withRows = probe.attacks.filter((a) => hasAucRows(a.details));
+  if (withRows.length === 0) return "";
+  const byClass = /* @__PURE__ */ new Map();
+  for (const a of withRows) {
+    for (const row of a.details.perClass) {
+      if (typeof row?.class !== "number") continue;
+      const entry = byClass.get(row.class) ?? { members: row.members, nonMembers: row.nonMembers, auc: /* @__PURE__ */ new Map() };
+      entry.auc.set(a.attack, row.auc);
+      byClass.set(row.class, entry);
+    }
+  }
+  if (byClass.size === 0) return "";
+  const attacks = withRows.map((a) => a.attack);
+  const rows = [...byClass.entries()].sort((a, b) => a[0] - b[0]).map(
+    ([c, e]) => `<tr><td>${escapeHtml(className(report, c))}</td><td class="num">${formatCount(e.members)}</td><td class="num">${formatCount(e.nonMembers)}</td>${attacks.map((a) => `<td class="num">${formatEstimate(e.auc.get(a))}</td>`).join("")}</tr>`
+  );
+  return `<h3>Per class: AUC of each attack</h3><p class="muted">A class whose members are easier to tell apart is exposed more than the average suggests.</p><div class="table-wrap"><table><thead><tr><th>Class</th><th>Members</th><th>Non-members</th>${attacks.map((a) => `<th>${escapeHtml(a)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
+}
+var PNG_SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
+function images(probe, options) {
+  const figures = [];
+  for (const a of probe.attacks) {
+    const list = a.details?.images;
+    if (!Array.isArray(list)) continue;
+    for (const image of list) {
+      const label = escapeHtml(image?.label ?? "", 200);
+      const caption = image?.caption ? `<br>${escapeHtml(image.caption, 300)}` : "";
+      const bytes = typeof image?.path === "string" ? options.readAsset?.(image.path) : void 0;
+      const isPng = !!bytes && bytes.length > 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b);
+      const img = isPng ? `<img alt="${label}" src="data:image/png;base64,${Buffer.from(bytes).toString("base64")}">` : `<p class="note">image not available: ${escapeHtml(image?.path ?? "no path")}</p>`;
+      figures.push(`<figure>${img}<figcaption><strong>${label}</strong>${caption}</figcaption></figure>`);
+    }
+  }
+  if (figures.length === 0) return "";
+  return `<h3>Reconstructions</h3><div class="gallery">${figures.join("")}</div>`;
+}
+function otherDetails(probe) {
+  const parts = [];
+  for (const a of probe.attacks) {
+    for (const [key, value] of Object.entries(a.details ?? {})) {
+      if (KNOWN_DETAILS.has(key) && (key !== "perClass" || hasAucRows(a.details))) continue;
+      const title = `<h3>${escapeHtml(a.attack)}: ${escapeHtml(key)}</h3>`;
+      if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) {
+        const rows = value.slice(0, 200);
+        const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+        const more = value.length > rows.length ? `<p class="muted">First ${rows.length} of ${value.length} rows.</p>` : "";
+        parts.push(
+          `${title}<div class="table-wrap"><table><thead><tr>${cols.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr></thead><tbody>${rows.map((r) => `<tr>${cols.map((c) => `<td>${cell(r[c])}</td>`).join("")}</tr>`).join("")}</tbody></table></div>${more}`
+        );
+      } else if (isRecord(value)) {
+        const entries = Object.entries(value).slice(0, 100);
+        parts.push(`${title}<dl>${entries.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${cell(v)}</dd>`).join("")}</dl>`);
+      }
+    }
+  }
+  return parts.join("\n");
+}
+function isRecord(v) {
+  return typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+}
+function cell(v) {
+  if (typeof v === "number") return Number.isInteger(v) ? formatCount(v) : formatNumber(v);
+  if (typeof v === "string" || typeof v === "boolean") return escapeHtml(String(v), 300);
+  if (isRecord(v) && "value" in v && "ci" in v) return formatEstimate(v);
+  if (v === null || v === void 0) return "";
+  return `<code>${escapeHtml(JSON.stringify(v), 300)}</code>`;
+}
+function auditSection(report) {
+  const rows = [
+    ...report.inputs.policy.map((d) => ["policy", d.path, d.sha256]),
+    ...report.inputs.model ? [["model", report.inputs.model.path, report.inputs.model.sha256]] : [],
+    ...report.inputs.data.map((d) => [d.role, d.path, d.sha256])
+  ];
+  const timings = Object.entries(report.timings).map(([k, v]) => `${escapeHtml(k)} ${formatNumber(v, 1)} ms`).join(", ");
+  return `<section><h2>Audit record</h2><div class="table-wrap"><table><thead><tr><th>Role</th><th>File</th><th>SHA-256</th></tr></thead><tbody>${rows.map(([r, f, s]) => `<tr><td>${escapeHtml(r)}</td><td><code>${escapeHtml(f)}</code></td><td><code>${escapeHtml(s)}</code></td></tr>`).join("")}</tbody></table></div><p class="muted">${escapeHtml(report.tool.name)} ${escapeHtml(report.tool.version)} \xB7 timings: ${timings || "none"} \xB7 the same inputs and seed give the same numbers.</p></section>`;
+}
+
+// src/report/json.ts
+var REPORT_FILE = "privacy-report.json";
+function renderJson(report) {
+  return JSON.stringify(report, (_key, value) => typeof value === "number" && !Number.isFinite(value) ? String(value) : value, 2) + "\n";
+}
+
+// src/report/locate.ts
+var import_node_path5 = __toESM(require("node:path"), 1);
+function repoPath(file, ctx) {
+  const relative2 = import_node_path5.default.relative(ctx.root, import_node_path5.default.resolve(ctx.cwd, file));
+  if (relative2 === "" || relative2.startsWith("..") || import_node_path5.default.isAbsolute(relative2)) return void 0;
+  return relative2.split(import_node_path5.default.sep).join("/");
+}
+function locate(position, report, ctx) {
+  const inRepo = repoPath(position.file, ctx);
+  if (inRepo) return { file: inRepo, line: position.line, column: position.column };
+  const chain = report.inputs.policy.map((d) => import_node_path5.default.resolve(ctx.cwd, d.path));
+  const at3 = chain.indexOf(import_node_path5.default.resolve(ctx.cwd, position.file));
+  const inherited = position.line ? { file: import_node_path5.default.basename(position.file), line: position.line } : void 0;
+  for (let i = at3 + 1; at3 >= 0 && i < chain.length; i++) {
+    const extender = repoPath(chain[i], ctx);
+    if (!extender) continue;
+    return { file: extender, line: ctx.extendsLine?.(chain[i]), inheritedFrom: inherited };
+  }
+  const policy = repoPath(report.policy.file, ctx);
+  return policy ? { file: policy, inheritedFrom: inherited } : void 0;
+}
+
+// src/report/sarif.ts
+var SARIF_FILE = "privacy-gate.sarif";
+var SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+function renderSarif(report, ctx) {
+  const checks = report.probes.flatMap((p) => p.checks);
+  const ruleIds = [...new Set(checks.map(ruleId))].sort();
+  const rules = ruleIds.map((id) => rule(id, checks.find((c) => ruleId(c) === id), report));
+  const results = checks.filter((c) => c.status !== "pass").sort(bySeverity).map((c) => result(c, ruleIds.indexOf(ruleId(c)), report, ctx));
+  const invocation = { executionSuccessful: report.verdict !== "error", exitCode: report.exitCode };
+  if (report.error) {
+    const file = report.error.file;
+    const where = file ? locate({ ...report.error, file }, report, ctx) : void 0;
+    invocation.toolExecutionNotifications = [
+      {
+        level: "error",
+        message: { text: plainText(report.error.message, 4e3) },
+        ...where ? { locations: [physical(where)] } : {}
+      }
+    ];
+  }
+  return {
+    $schema: SARIF_SCHEMA,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "Model Privacy Gate",
+            version: plainText(report.tool.version, 50),
+            .../^\d+\.\d+\.\d+$/.test(report.tool.version) ? { semanticVersion: report.tool.version } : {},
+            rules
+          }
+        },
+        invocations: [invocation],
+        originalUriBaseIds: { "%SRCROOT%": { description: { text: "The repository root." } } },
+        results,
+        properties: { verdict: report.verdict, policy: plainText(report.policy.name, 200) }
+      }
+    ]
+  };
+}
+function ruleId(check) {
+  return `${plainText(check.probe, 100)}/${plainText(check.metric, 100)}`;
+}
+function rule(id, example, report) {
+  const probe = report.probes.find((p) => p.id === example.probe);
+  const metric = plainText(metricLabel(example.metric), 100);
+  const family = plainText(probe?.description ?? example.probe, 300);
+  return {
+    id,
+    name: id.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c) => c ? c.toUpperCase() : ""),
+    shortDescription: { text: `${metric} of the ${plainText(example.probe, 100)} probe is over the policy's threshold` },
+    fullDescription: {
+      text: `${family}. The check fails when the measured ${metric} is above the threshold the release policy sets; the result sits on that threshold's line.`
+    },
+    defaultConfiguration: { level: "error" },
+    properties: { tags: ["privacy", "machine-learning", plainText(example.probe, 100)] }
+  };
+}
+function result(check, ruleIndex, report, ctx) {
+  const where = locate(check.source, report, ctx);
+  const metric = plainText(metricLabel(check.metric), 100);
+  const subject = `${plainText(check.probe, 100)}/${plainText(check.attack, 100)}`;
+  const inherited = where?.inheritedFrom ? ` (threshold set in ${where.inheritedFrom.file}, line ${where.inheritedFrom.line})` : "";
+  const text2 = check.status === "error" ? `${subject}: ${metric} could not be computed, so the gate cannot pass; policy: ${formatThreshold(check)}${inherited}.` : `${subject}: ${metric} = ${formatNumber(check.value)} ${formatInterval(check.ci)}, over the ${check.status} threshold; policy: ${formatThreshold(check)}${inherited}.`;
+  return {
+    ruleId: ruleId(check),
+    ruleIndex,
+    level: check.status === "warn" ? "warning" : "error",
+    message: { text: text2 },
+    ...where ? { locations: [physical(where)] } : {},
+    // Stable across runs so code scanning tracks one alert per check, not one per run.
+    partialFingerprints: { privacyGateCheck: `${ruleId(check)}/${plainText(check.attack, 100)}` },
+    properties: {
+      attack: plainText(check.attack, 100),
+      value: Number.isFinite(check.value) ? check.value : null,
+      ci: check.ci.map((v) => Number.isFinite(v) ? v : null),
+      thresholds: check.thresholds
+    }
+  };
+}
+function physical(where) {
+  const region = where.line ? { startLine: where.line, ...where.column ? { startColumn: where.column } : {} } : void 0;
+  return {
+    physicalLocation: {
+      artifactLocation: { uri: where.file.split("/").map(encodeURIComponent).join("/"), uriBaseId: "%SRCROOT%" },
+      ...region ? { region } : {}
+    }
+  };
+}
+function renderSarifText(report, ctx) {
+  return JSON.stringify(renderSarif(report, ctx), null, 2) + "\n";
+}
+
+// src/probes/inversion-images.ts
+var Rasters = class {
+  constructor(items) {
+    this.items = items;
+  }
+  items;
+  toJSON() {
+    return void 0;
+  }
+};
+
+// src/report/png.ts
+var import_pngjs = __toESM(require_png(), 1);
+var MIN_SIDE = 128;
+function upscaleFactor(height, width) {
+  return Math.max(1, Math.ceil(MIN_SIDE / Math.max(height, width)));
+}
+function encodePng(image, range2, scale = upscaleFactor(image.height, image.width)) {
+  const { height, width, channels, layout } = image;
+  if (channels !== 1 && channels !== 3) throw new RangeError(`a PNG needs 1 or 3 channels, got ${channels}`);
+  if (image.pixels.length !== height * width * channels) {
+    throw new RangeError(`${image.pixels.length} values do not make a ${height}\xD7${width}\xD7${channels} image`);
+  }
+  const span = range2.max > range2.min ? range2.max - range2.min : 1;
+  const byte = (v) => Math.round(255 * Math.min(1, Math.max(0, (v - range2.min) / span)));
+  const at3 = (h, w, c) => layout === "hwc" ? (h * width + w) * channels + c : (c * height + h) * width + w;
+  const png = new import_pngjs.default.PNG({ width: width * scale, height: height * scale });
+  const data = Buffer.alloc(width * scale * height * scale * channels);
+  for (let y = 0; y < height * scale; y++) {
+    for (let x = 0; x < width * scale; x++) {
+      for (let c = 0; c < channels; c++) {
+        data[(y * width * scale + x) * channels + c] = byte(image.pixels[at3(Math.floor(y / scale), Math.floor(x / scale), c)]);
+      }
+    }
+  }
+  png.data = data;
+  const colorType = channels === 1 ? 0 : 2;
+  return import_pngjs.default.PNG.sync.write(png, { colorType, inputColorType: colorType, inputHasAlpha: false });
+}
+
 // src/publish/files.ts
 var SUMMARY_FILE = "summary.md";
-function writeReportFiles(report, outDir) {
-  (0, import_node_fs4.mkdirSync)(outDir, { recursive: true });
+function writeReportFiles(report, outDir, options = {}) {
+  (0, import_node_fs5.mkdirSync)(outDir, { recursive: true });
+  writeImages(report, outDir);
+  const cwd = process.cwd();
+  const locateContext = { root: options.root ?? cwd, cwd, extendsLine: extendsLineOf };
   const markdown = renderMarkdown(report);
-  const files = { report: import_node_path5.default.join(outDir, REPORT_FILE), summary: import_node_path5.default.join(outDir, SUMMARY_FILE) };
-  (0, import_node_fs4.writeFileSync)(files.report, renderJson(report));
-  (0, import_node_fs4.writeFileSync)(files.summary, markdown);
+  const files = {
+    report: import_node_path6.default.join(outDir, REPORT_FILE),
+    summary: import_node_path6.default.join(outDir, SUMMARY_FILE),
+    html: import_node_path6.default.join(outDir, HTML_FILE),
+    sarif: import_node_path6.default.join(outDir, SARIF_FILE)
+  };
+  (0, import_node_fs5.writeFileSync)(files.report, renderJson(report));
+  (0, import_node_fs5.writeFileSync)(files.summary, markdown);
+  (0, import_node_fs5.writeFileSync)(files.html, renderHtml(report, { readAsset: (p) => readAsset(outDir, p) }));
+  (0, import_node_fs5.writeFileSync)(files.sarif, renderSarifText(report, locateContext));
   return { ...files, markdown };
+}
+function writeImages(report, outDir) {
+  for (const probe of report.probes) {
+    for (const attack of probe.attacks) {
+      const rasters2 = attack.details?.["rasters"];
+      if (!(rasters2 instanceof Rasters)) continue;
+      const taken = /* @__PURE__ */ new Map();
+      const images2 = [];
+      (0, import_node_fs5.mkdirSync)(import_node_path6.default.join(outDir, probe.id), { recursive: true });
+      for (const raster of rasters2.items) {
+        const relative2 = `${probe.id}/${imageFileName(raster, taken)}`;
+        (0, import_node_fs5.writeFileSync)(import_node_path6.default.join(outDir, relative2), encodePng(raster, raster.range));
+        images2.push({ label: raster.label, kind: raster.kind, path: relative2, caption: raster.caption });
+      }
+      delete attack.details["rasters"];
+      attack.details["images"] = images2;
+    }
+  }
+}
+function imageFileName(raster, taken) {
+  let name = raster.label.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[.]+/, "_") || "_";
+  const owner = taken.get(name);
+  if (owner !== void 0 && owner !== raster.classIndex) name = `${name}-${raster.classIndex}`;
+  taken.set(name, raster.classIndex);
+  return `class-${name}${raster.kind === "member-mean" ? "-member-mean" : ""}.png`;
+}
+var MAX_ASSET_BYTES = 5 * 1024 * 1024;
+function readAsset(outDir, relativePath) {
+  if (import_node_path6.default.isAbsolute(relativePath)) return void 0;
+  try {
+    const root = (0, import_node_fs5.realpathSync)(outDir);
+    const file = (0, import_node_fs5.realpathSync)(import_node_path6.default.resolve(root, relativePath));
+    if (!file.startsWith(root + import_node_path6.default.sep)) return void 0;
+    const bytes = (0, import_node_fs5.readFileSync)(file);
+    return bytes.length <= MAX_ASSET_BYTES ? bytes : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function extendsLineOf(file) {
+  if (!(0, import_node_fs5.existsSync)(file)) return void 0;
+  const lines = (0, import_node_fs5.readFileSync)(file, "utf8").split(/\r?\n/);
+  const index = lines.findIndex((line) => /^extends\s*:/.test(line));
+  return index >= 0 ? index + 1 : void 0;
 }
 
 // src/run/gate.ts
-var import_node_path7 = __toESM(require("node:path"), 1);
+var import_node_path8 = __toESM(require("node:path"), 1);
 
 // src/data/load.ts
-var import_node_path6 = require("node:path");
+var import_node_path7 = require("node:path");
 
 // src/util/random.ts
 function rngFor(seed, stream) {
@@ -30034,24 +34011,24 @@ var RecordScanner = class {
       cells.push(cellStart2, end);
       return { line, offset: begin, count: cells.length / 2, blank: false, cells };
     }
-    let count = 0;
+    let count2 = 0;
     let cellStart = begin;
     for (let p = begin; p < end; p++) {
       if (bytes[p] === COMMA) {
-        if (count < width) {
-          starts[base + count] = cellStart;
-          ends[base + count] = p;
+        if (count2 < width) {
+          starts[base + count2] = cellStart;
+          ends[base + count2] = p;
         }
-        count++;
+        count2++;
         cellStart = p + 1;
       }
     }
-    if (count < width) {
-      starts[base + count] = cellStart;
-      ends[base + count] = end;
+    if (count2 < width) {
+      starts[base + count2] = cellStart;
+      ends[base + count2] = end;
     }
-    count++;
-    return { line, offset: begin, count, blank: false };
+    count2++;
+    return { line, offset: begin, count: count2, blank: false };
   }
   /** A record with a quote somewhere: read it field by field, strictly by RFC 4180. */
   quotedRecord(begin, line) {
@@ -30181,12 +34158,12 @@ var CsvTable = class {
 
 // src/data/hash.ts
 var import_node_crypto = require("node:crypto");
-var import_node_fs5 = require("node:fs");
+var import_node_fs6 = require("node:fs");
 function sha256(bytes) {
   return (0, import_node_crypto.createHash)("sha256").update(bytes).digest("hex");
 }
-function sha256File(path3) {
-  return sha256((0, import_node_fs5.readFileSync)(path3));
+function sha256File(path4) {
+  return sha256((0, import_node_fs6.readFileSync)(path4));
 }
 
 // src/data/jsonl.ts
@@ -30198,7 +34175,7 @@ function parseJsonl(bytes, file) {
   let index = /* @__PURE__ */ new Map();
   let store = [];
   const lineOf = [];
-  let firstLine2 = 0;
+  let firstLine3 = 0;
   for (let i = 0; i < lines.length; i++) {
     const source = lines[i];
     if (source.trim() === "") continue;
@@ -30209,11 +34186,11 @@ function parseJsonl(bytes, file) {
       if (columns.length === 0) throw new InputError("expected a JSON object with at least one key, found {}", { file, line });
       index = new Map(columns.map((name, c) => [name, c]));
       store = columns.map(() => new ColumnStore(lines.length));
-      firstLine2 = line;
+      firstLine3 = line;
     } else {
       for (const key in value) {
         if (!index.has(key)) {
-          throw new InputError(`unexpected key ${JSON.stringify(key)}; expected the same keys on every line as on line ${firstLine2}`, {
+          throw new InputError(`unexpected key ${JSON.stringify(key)}; expected the same keys on every line as on line ${firstLine3}`, {
             file,
             line,
             field: key
@@ -30225,7 +34202,7 @@ function parseJsonl(bytes, file) {
     for (let c = 0; c < columns.length; c++) {
       const key = columns[c];
       if (!Object.prototype.hasOwnProperty.call(value, key)) {
-        throw new InputError(`missing key ${JSON.stringify(key)}; expected the same keys on every line as on line ${firstLine2}`, {
+        throw new InputError(`missing key ${JSON.stringify(key)}; expected the same keys on every line as on line ${firstLine3}`, {
           file,
           line,
           field: key
@@ -30386,8 +34363,8 @@ function parseNpy(bytes, file) {
       { file, field: "shape" }
     );
   }
-  const count = shape.reduce((a, b) => a * b, 1);
-  const needed = count * info.size;
+  const count2 = shape.reduce((a, b) => a * b, 1);
+  const needed = count2 * info.size;
   const available = bytes.length - dataOffset;
   if (available < needed) {
     throw new InputError(
@@ -30404,7 +34381,7 @@ function parseNpy(bytes, file) {
     offset = 0;
   }
   assertLittleEndianHost();
-  return { file, dtype, shape, fortranOrder, get: info.view(buffer, offset, count) };
+  return { file, dtype, shape, fortranOrder, get: info.view(buffer, offset, count2) };
 }
 function parseHeader(header, file) {
   const descr = /['"]descr['"]\s*:\s*(['"])(.*?)\1/.exec(header);
@@ -30524,14 +34501,14 @@ function float32ToString(value) {
 }
 
 // src/data/read.ts
-var import_node_fs6 = require("node:fs");
-function readDataFile(path3) {
+var import_node_fs7 = require("node:fs");
+function readDataFile(path4) {
   try {
-    return (0, import_node_fs6.readFileSync)(path3);
+    return (0, import_node_fs7.readFileSync)(path4);
   } catch (error) {
     const code = error.code;
     const reason = code === "ENOENT" ? "file not found; expected a data file at this path" : code === "EISDIR" ? "this is a folder; expected a data file" : code === "EACCES" || code === "EPERM" ? "permission denied reading the data file" : `cannot read the data file: ${error.message}`;
-    throw new InputError(reason, { file: path3 });
+    throw new InputError(reason, { file: path4 });
   }
 }
 
@@ -30650,39 +34627,39 @@ function delimiterHint(columns) {
 
 // src/data/load.ts
 function loadDatasetWithHashes(file, options) {
-  const path3 = (0, import_node_path6.resolve)(file.path);
+  const path4 = (0, import_node_path7.resolve)(file.path);
   if (file.format !== "npy" && (file.labels !== void 0 || file.columns !== void 0)) {
     throw new InputError(
       `${file.labels !== void 0 ? "labels" : "columns"} applies only to .npy data; a ${file.format} file names its own columns`,
-      { file: path3, field: file.labels !== void 0 ? "labels" : "columns" }
+      { file: path4, field: file.labels !== void 0 ? "labels" : "columns" }
     );
   }
-  const bytes = readDataFile(path3);
+  const bytes = readDataFile(path4);
   const hashes = { data: sha256(bytes) };
   let table;
-  if (file.format === "csv") table = parseCsv(bytes, path3);
-  else if (file.format === "jsonl") table = parseJsonl(bytes, path3);
+  if (file.format === "csv") table = parseCsv(bytes, path4);
+  else if (file.format === "jsonl") table = parseJsonl(bytes, path4);
   else if (file.format === "npy") {
     let labels2;
     if (file.labels !== void 0) {
-      const labelsPath = (0, import_node_path6.resolve)(file.labels);
+      const labelsPath = (0, import_node_path7.resolve)(file.labels);
       const labelBytes = readDataFile(labelsPath);
       hashes.labels = sha256(labelBytes);
       labels2 = { name: options.label, array: parseNpy(labelBytes, labelsPath) };
     }
-    table = npyTable(parseNpy(bytes, path3), { columns: file.columns, labels: labels2 });
+    table = npyTable(parseNpy(bytes, path4), { columns: file.columns, labels: labels2 });
   } else {
-    throw new InputError(`unknown data format ${JSON.stringify(file.format)}; expected csv, jsonl or npy`, { file: path3, field: "format" });
+    throw new InputError(`unknown data format ${JSON.stringify(file.format)}; expected csv, jsonl or npy`, { file: path4, field: "format" });
   }
   const choice = selectColumns(table, options.label, options.features);
   const rowsInFile = table.rows;
   if (rowsInFile === 0) {
-    throw new InputError(`the ${options.role} file has no data rows; expected at least one`, { file: path3 });
+    throw new InputError(`the ${options.role} file has no data rows; expected at least one`, { file: path4 });
   }
   const rows = rowsInFile > options.maxRows ? rngFor(options.seed, `sample:${options.role}`).sampleIndices(rowsInFile, options.maxRows) : Uint32Array.from({ length: rowsInFile }, (_, i) => i);
   const { x, labels } = readRows(table, choice, rows);
   return {
-    dataset: { role: options.role, file: path3, features: choice.features, x, labels, rows: rows.length, rowsInFile },
+    dataset: { role: options.role, file: path4, features: choice.features, x, labels, rows: rows.length, rowsInFile },
     sha256: hashes
   };
 }
@@ -30707,7 +34684,7 @@ function checkSameFeatures(a, b) {
 }
 
 // src/model/onnx.ts
-var import_node_fs7 = require("node:fs");
+var import_node_fs8 = require("node:fs");
 var import_node_os = require("node:os");
 
 // src/model/runtime.ts
@@ -30788,36 +34765,36 @@ function classLabelsOf(buf, start, end) {
   for (const f of attribute) {
     if (f.field !== ATTR_INTS) continue;
     if (f.wire === WIRE_VARINT) labels.push(String(BigInt.asIntN(64, f.varint)));
-    else for (let at2 = f.start; at2 < f.end; ) {
-      const [value, next] = readVarint(buf, at2);
+    else for (let at3 = f.start; at3 < f.end; ) {
+      const [value, next] = readVarint(buf, at3);
       labels.push(String(BigInt.asIntN(64, value)));
-      at2 = next;
+      at3 = next;
     }
   }
   return labels;
 }
 function* fields(buf, start, end) {
-  let at2 = start;
-  while (at2 < end) {
-    const tagStart = at2;
-    const [tag, afterTag] = readVarint(buf, at2);
+  let at3 = start;
+  while (at3 < end) {
+    const tagStart = at3;
+    const [tag, afterTag] = readVarint(buf, at3);
     const field = Number(tag >> 3n);
     const wire = Number(tag & 7n);
-    at2 = afterTag;
+    at3 = afterTag;
     if (wire === WIRE_VARINT) {
-      const [value, next] = readVarint(buf, at2);
-      yield { field, wire, tagStart, start: at2, end: next, varint: value };
-      at2 = next;
+      const [value, next] = readVarint(buf, at3);
+      yield { field, wire, tagStart, start: at3, end: next, varint: value };
+      at3 = next;
     } else if (wire === WIRE_LEN) {
-      const [length, next] = readVarint(buf, at2);
+      const [length, next] = readVarint(buf, at3);
       const payloadEnd = next + Number(length);
       if (payloadEnd > end) throw new Error("truncated protobuf field");
       yield { field, wire, tagStart, start: next, end: payloadEnd };
-      at2 = payloadEnd;
+      at3 = payloadEnd;
     } else if (wire === WIRE_I64 || wire === WIRE_I32) {
       const size = wire === WIRE_I64 ? 8 : 4;
-      yield { field, wire, tagStart, start: at2, end: at2 + size };
-      at2 += size;
+      yield { field, wire, tagStart, start: at3, end: at3 + size };
+      at3 += size;
     } else {
       throw new Error(`unsupported protobuf wire type ${wire}`);
     }
@@ -30826,12 +34803,12 @@ function* fields(buf, start, end) {
 function readVarint(buf, start) {
   let value = 0n;
   let shift = 0n;
-  let at2 = start;
+  let at3 = start;
   for (; ; ) {
-    if (at2 >= buf.length) throw new Error("truncated protobuf varint");
-    const byte = buf[at2++];
+    if (at3 >= buf.length) throw new Error("truncated protobuf varint");
+    const byte = buf[at3++];
     value |= BigInt(byte & 127) << shift;
-    if ((byte & 128) === 0) return [value, at2];
+    if ((byte & 128) === 0) return [value, at3];
     shift += 7n;
   }
 }
@@ -30850,10 +34827,10 @@ function lengthDelimited(field, payload) {
 }
 function concat(...parts) {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at2 = 0;
+  let at3 = 0;
   for (const p of parts) {
-    out.set(p, at2);
-    at2 += p.length;
+    out.set(p, at3);
+    at3 += p.length;
   }
   return out;
 }
@@ -30918,10 +34895,10 @@ async function openOnnxClassifier(settings, options = {}) {
   const outputs = session.outputMetadata.map(describeValue);
   const input = pickInput(settings, inputs);
   let output = pickOutput(settings, outputs);
-  let classLabels;
+  let classLabels2;
   const outputName = output.name;
   if (output.type === "sequence") {
-    const exposed = exposeZipMapInput((0, import_node_fs7.readFileSync)(settings.path), output.name);
+    const exposed = exposeZipMapInput((0, import_node_fs8.readFileSync)(settings.path), output.name);
     if (!exposed) {
       throw new InputError(
         `model output "${output.name}" is not a tensor, and no ZipMap produces it; set model.output to a tensor of class scores`,
@@ -30930,8 +34907,37 @@ async function openOnnxClassifier(settings, options = {}) {
     }
     session = await createSession(ort, settings, exposed.model);
     output = session.outputMetadata.map(describeValue).find((o) => o.name === exposed.probabilities);
-    classLabels = exposed.classLabels;
+    classLabels2 = exposed.classLabels;
   }
+  const adapter = new OnnxClassifier(ort, session, settings, {
+    ...inputPlan(settings, input, options),
+    output,
+    outputName,
+    inputs,
+    outputs
+  });
+  await adapter.discoverClasses(classLabels2);
+  return adapter;
+}
+async function openOnnxRegressor(settings, options = {}) {
+  const ort = await loadOnnxRuntime();
+  const session = await createSession(ort, settings, settings.path);
+  const inputs = session.inputMetadata.map(describeValue);
+  const outputs = session.outputMetadata.map(describeValue);
+  const input = pickInput(settings, inputs);
+  const output = settings.output ? byName(settings, outputs, settings.output, "output") : outputs.find((o) => o.type.startsWith("float"));
+  if (!output || !output.type.startsWith("float")) {
+    throw new InputError(
+      `${output ? `model output "${output.name}" has type ${output.type}` : `none of the model's outputs (${outputs.map((o) => `${o.name}: ${o.type}`).join("; ")}) is a float tensor`}; model.task is regression, so the gate expects a float tensor with one predicted value per row`,
+      { file: settings.path, field: "model.output" }
+    );
+  }
+  const plan = { ...inputPlan(settings, input, options), output, outputName: output.name, inputs, outputs };
+  const regressor = new OnnxRegressor(ort, session, settings, plan);
+  await regressor.checkWidth();
+  return regressor;
+}
+function inputPlan(settings, input, options) {
   const inputType = input.type === "float64" ? "float64" : "float32";
   if (input.type !== "float32" && input.type !== "float64") {
     throw new InputError(
@@ -30948,19 +34954,7 @@ async function openOnnxClassifier(settings, options = {}) {
       { file: settings.path, field: "model.input" }
     );
   }
-  const adapter = new OnnxClassifier(ort, session, settings, {
-    input,
-    output,
-    outputName,
-    inputType,
-    featureCount,
-    batchSize: fixedBatch ?? options.batchSize ?? DEFAULT_BATCH,
-    fixedBatch,
-    inputs,
-    outputs
-  });
-  await adapter.discoverClasses(classLabels);
-  return adapter;
+  return { input, inputType, featureCount, batchSize: fixedBatch ?? options.batchSize ?? DEFAULT_BATCH, fixedBatch };
 }
 async function createSession(ort, settings, model) {
   const options = {
@@ -30978,7 +34972,7 @@ async function createSession(ort, settings, model) {
     );
   }
 }
-var OnnxClassifier = class {
+var BatchedOnnxModel = class {
   constructor(ort, session, settings, plan) {
     this.ort = ort;
     this.session = session;
@@ -30992,14 +34986,33 @@ var OnnxClassifier = class {
   queryCount = 0;
   /** Milliseconds from process start to the first model query (the start-up cost users wait for). */
   firstQueryAt;
+  get queries() {
+    return this.queryCount;
+  }
+  /** Runs `rows` rows in batches of the plan's size, handing each batch's raw output on. */
+  async forEachBatch(x, rows, use) {
+    const { featureCount, batchSize } = this.plan;
+    if (x.length !== rows * featureCount) {
+      throw new RuntimeFailure(`predict: expected ${rows}\xD7${featureCount} values, got ${x.length}`);
+    }
+    for (let start = 0; start < rows; start += batchSize) {
+      const n = Math.min(batchSize, rows - start);
+      use(await this.runBatch(x.subarray(start * featureCount, (start + n) * featureCount), n), start, n);
+    }
+  }
+  async runBatch(x, rows) {
+    this.firstQueryAt ??= performance.now();
+    const out = await runOnnx(this.ort, this.session, this.plan, x, rows);
+    this.queryCount += rows;
+    return out;
+  }
+};
+var OnnxClassifier = class extends BatchedOnnxModel {
   /** Scores per row in the raw output (1 for a single sigmoid column). */
   width = 0;
   classLabels = [];
   scoreKind;
   scoreKindReason = "";
-  get queries() {
-    return this.queryCount;
-  }
   get info() {
     if (this.width === 0) throw new RuntimeFailure("model classes were not discovered yet");
     return {
@@ -31041,18 +35054,12 @@ var OnnxClassifier = class {
     }
   }
   async predict(x, rows) {
-    const { featureCount, batchSize } = this.plan;
-    if (x.length !== rows * featureCount) {
-      throw new RuntimeFailure(`predict: expected ${rows}\xD7${featureCount} values, got ${x.length}`);
-    }
     const classes = this.classLabels.length;
     const out = new Float32Array(rows * classes);
-    for (let start = 0; start < rows; start += batchSize) {
-      const n = Math.min(batchSize, rows - start);
-      const raw = await this.runBatch(x.subarray(start * featureCount, (start + n) * featureCount), n);
+    await this.forEachBatch(x, rows, (raw, start, n) => {
       this.decideScoreKind(raw, n);
       toProbabilities(raw, n, this.width, this.scoreKind, out.subarray(start * classes, (start + n) * classes));
-    }
+    });
     return out;
   }
   /** With `scores: auto`, the first batch decides: rows of non-negative values summing to 1 are probabilities. */
@@ -31062,31 +35069,58 @@ var OnnxClassifier = class {
     this.scoreKind = verdict.kind;
     this.scoreKindReason += `detected on the first batch (${verdict.reason}); set model.scores to override`;
   }
-  async runBatch(x, rows) {
-    const { input, output, inputType, fixedBatch } = this.plan;
-    const batch = fixedBatch ?? rows;
-    const dims = [batch, ...input.shape.slice(1)];
-    let data = x;
-    if (fixedBatch && rows !== fixedBatch) {
-      data = new Float32Array(fixedBatch * this.plan.featureCount);
-      data.set(x);
+};
+var OnnxRegressor = class extends BatchedOnnxModel {
+  task = "regression";
+  get info() {
+    return {
+      inputs: this.plan.inputs,
+      outputs: this.plan.outputs,
+      input: this.plan.input.name,
+      output: this.plan.outputName,
+      featureCount: this.plan.featureCount
+    };
+  }
+  /** The declared shape, or one all-zero row when it is symbolic, must give one value per row. */
+  async checkWidth() {
+    const dims = this.plan.output.shape.slice(1);
+    let width = dims.every((d) => typeof d === "number" && d > 0) ? dims.reduce((a, d) => a * d, 1) : -1;
+    if (width < 0) width = (await this.runBatch(new Float32Array(this.plan.featureCount), 1)).length;
+    if (width !== 1) {
+      throw new InputError(
+        `model output "${this.plan.output.name}" has ${width} values per row (shape [${this.plan.output.shape.join(", ")}]); model.task is regression, so the gate expects one predicted value per row: set model.output, or model.task: classification for class scores`,
+        { file: this.settings.path, field: "model.output" }
+      );
     }
-    if (inputType === "float64") data = Float64Array.from(data);
-    const tensor = new this.ort.Tensor(inputType, data, dims);
-    this.firstQueryAt ??= performance.now();
-    let result;
-    try {
-      result = await this.session.run({ [input.name]: tensor }, [output.name]);
-    } catch (error) {
-      throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows} rows: ${firstLine(error)}`, { cause: error });
-    }
-    this.queryCount += rows;
-    const tensorValue = result[output.name];
-    const width = tensorValue.dims.slice(1).reduce((a, d) => a * d, 1);
-    const data32 = tensorValue.data instanceof Float32Array ? tensorValue.data : Float32Array.from(tensorValue.data);
-    return data32.subarray(0, rows * width);
+  }
+  async predict(x, rows) {
+    const out = new Float32Array(rows);
+    await this.forEachBatch(x, rows, (raw, start) => out.set(raw, start));
+    return out;
   }
 };
+async function runOnnx(ort, session, plan, x, rows) {
+  const { input, output, inputType, fixedBatch } = plan;
+  const batch = fixedBatch ?? rows;
+  const dims = [batch, ...input.shape.slice(1)];
+  let data = x;
+  if (fixedBatch && rows !== fixedBatch) {
+    data = new Float32Array(fixedBatch * plan.featureCount);
+    data.set(x);
+  }
+  if (inputType === "float64") data = Float64Array.from(data);
+  const tensor = new ort.Tensor(inputType, data, dims);
+  let result2;
+  try {
+    result2 = await session.run({ [input.name]: tensor }, [output.name]);
+  } catch (error) {
+    throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows} rows: ${firstLine(error)}`, { cause: error });
+  }
+  const tensorValue = result2[output.name];
+  const width = tensorValue.dims.slice(1).reduce((a, d) => a * d, 1);
+  const data32 = tensorValue.data instanceof Float32Array ? tensorValue.data : Float32Array.from(tensorValue.data);
+  return data32.subarray(0, rows * width);
+}
 function describeValue(meta) {
   return meta.isTensor ? { name: meta.name, type: meta.type ?? "unknown", shape: [...meta.shape ?? []] } : { name: meta.name, type: "sequence", shape: [] };
 }
@@ -31119,6 +35153,33 @@ function firstLine(error) {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0];
 }
 
+// src/model/regression.ts
+function isRegressor(model) {
+  return model.task === "regression";
+}
+function observeValues(values, surface) {
+  const out = values.slice();
+  if (surface.decimals === void 0) return out;
+  const scale = 10 ** surface.decimals;
+  for (let i = 0; i < out.length; i++) out[i] = Math.round(out[i] * scale) / scale;
+  return out;
+}
+function numericTargets(data, labelColumn) {
+  const targets = new Float64Array(data.rows);
+  for (let r = 0; r < data.rows; r++) {
+    const text2 = data.labels[r].trim();
+    const value = text2 === "" ? NaN : Number(text2);
+    if (!Number.isFinite(value)) {
+      throw new InputError(
+        `label "${data.labels[r]}" in column "${labelColumn}" (row ${r + 1} of the ${data.role} used) is not a number; a regression model (model.task: regression) needs a numeric target in every row`,
+        { file: data.file, field: labelColumn }
+      );
+    }
+    targets[r] = value;
+  }
+  return targets;
+}
+
 // src/model/surface.ts
 function observe(probabilities, rows, classes, surface) {
   const labels = new Int32Array(rows);
@@ -31135,8 +35196,12 @@ var ObservedModel = class {
   }
   model;
   surface;
+  get task() {
+    return isRegressor(this.model) ? "regression" : "classification";
+  }
+  /** Number of classes; 0 for a regression model. */
   get classCount() {
-    return this.model.info.classCount;
+    return isRegressor(this.model) ? 0 : this.model.info.classCount;
   }
   get featureCount() {
     return this.model.info.featureCount;
@@ -31145,8 +35210,18 @@ var ObservedModel = class {
     return this.model.queries;
   }
   async query(x, rows) {
-    const probabilities = await this.model.predict(x, rows);
-    return observe(probabilities, rows, this.model.info.classCount, this.surface);
+    const model = this.classifier("query");
+    const probabilities = await model.predict(x, rows);
+    return observe(probabilities, rows, model.info.classCount, this.surface);
+  }
+  /** Regression: one predicted value per row, as the surface reveals it (rounded to `decimals`). */
+  async values(x, rows) {
+    if (!isRegressor(this.model)) throw new RuntimeFailure("values() needs a regression model; this model is a classifier (use query)");
+    return observeValues(await this.model.predict(x, rows), this.surface);
+  }
+  classifier(method) {
+    if (isRegressor(this.model)) throw new RuntimeFailure(`${method}() needs a classifier; this model is a regression model (use values)`);
+    return this.model;
   }
 };
 function argmax(values, offset, width) {
@@ -31174,8 +35249,11 @@ function roundInPlace(values, decimals) {
   }
 }
 
+// src/metrics/attribute.ts
+var import_stats_base_dists_normal_quantile = __toESM(require_lib39(), 1);
+
 // src/metrics/binomial.ts
-var import_stats_base_dists_beta_quantile = __toESM(require_lib134(), 1);
+var import_stats_base_dists_beta_quantile = __toESM(require_lib137(), 1);
 function clopperPearson(k, n, confidence) {
   checkCounts(k, n);
   checkConfidence(confidence);
@@ -31211,23 +35289,255 @@ function checkConfidence(confidence) {
   }
 }
 
+// src/metrics/attribute.ts
+function wilson(k, n, confidence) {
+  checkCounts2(k, n);
+  checkConfidence(confidence);
+  if (n === 0) return [0, 1];
+  const z = zFor(confidence);
+  const p = k / n;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = z / (1 + z2 / n) * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+  return [k === 0 ? 0 : Math.max(0, centre - half), k === n ? 1 : Math.min(1, centre + half)];
+}
+function proportion(k, n, confidence) {
+  checkCounts2(k, n);
+  return { value: n === 0 ? null : k / n, ci: clopperPearson(k, n, confidence), k, n };
+}
+function differenceIndependent(k1, n1, k2, n2, confidence) {
+  checkCounts2(k1, n1);
+  checkCounts2(k2, n2);
+  checkConfidence(confidence);
+  if (n1 === 0 || n2 === 0) return { value: null, ci: [-1, 1] };
+  const p1 = k1 / n1;
+  const p2 = k2 / n2;
+  const [l1, u1] = wilson(k1, n1, confidence);
+  const [l2, u2] = wilson(k2, n2, confidence);
+  const d = p1 - p2;
+  return {
+    value: d,
+    ci: [Math.max(-1, d - Math.hypot(p1 - l1, u2 - p2)), Math.min(1, d + Math.hypot(u1 - p1, p2 - l2))]
+  };
+}
+function differencePaired(table, confidence) {
+  const { a, b, c, d } = table;
+  for (const v of [a, b, c, d]) {
+    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`paired table counts must be non-negative integers, got ${JSON.stringify(table)}`);
+  }
+  checkConfidence(confidence);
+  const n = a + b + c + d;
+  if (n === 0) return { value: null, ci: [-1, 1] };
+  const k1 = a + b;
+  const k2 = a + c;
+  const p1 = k1 / n;
+  const p2 = k2 / n;
+  const [l1, u1] = wilson(k1, n, confidence);
+  const [l2, u2] = wilson(k2, n, confidence);
+  const margins = (a + b) * (c + d) * (a + c) * (b + d);
+  let phi = 0;
+  if (margins > 0) {
+    const cross = a * d - b * c;
+    const shrunk = cross > n / 2 ? cross - n / 2 : cross >= 0 ? 0 : cross;
+    phi = shrunk / Math.sqrt(margins);
+  }
+  const delta = p1 - p2;
+  const low = Math.sqrt(Math.max(0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2));
+  const high = Math.sqrt(Math.max(0, (p2 - l2) ** 2 - 2 * phi * (p2 - l2) * (u1 - p1) + (u1 - p1) ** 2));
+  return { value: delta, ci: [Math.max(-1, delta - low), Math.min(1, delta + high)] };
+}
+function attributeMetrics(outcomes, confidence) {
+  const { memberCorrect, memberBaselineCorrect, nonMemberCorrect } = outcomes;
+  if (memberCorrect.length !== memberBaselineCorrect.length) {
+    throw new RangeError(
+      `memberCorrect (${memberCorrect.length}) and memberBaselineCorrect (${memberBaselineCorrect.length}) must describe the same members`
+    );
+  }
+  const table = { a: 0, b: 0, c: 0, d: 0 };
+  for (let i = 0; i < memberCorrect.length; i++) {
+    const attack = Boolean(memberCorrect[i]);
+    const base = Boolean(memberBaselineCorrect[i]);
+    if (attack && base) table.a++;
+    else if (attack) table.b++;
+    else if (base) table.c++;
+    else table.d++;
+  }
+  const m = memberCorrect.length;
+  const memberK = table.a + table.b;
+  const baselineK = table.a + table.c;
+  let nonMemberK = 0;
+  for (let i = 0; i < nonMemberCorrect.length; i++) if (nonMemberCorrect[i]) nonMemberK++;
+  const n = nonMemberCorrect.length;
+  return {
+    memberAccuracy: proportion(memberK, m, confidence),
+    nonMemberAccuracy: proportion(nonMemberK, n, confidence),
+    baselineAccuracy: proportion(baselineK, m, confidence),
+    lift: differencePaired(table, confidence),
+    memberGap: differenceIndependent(memberK, m, nonMemberK, n, confidence),
+    liftTable: table
+  };
+}
+function zFor(confidence) {
+  return (0, import_stats_base_dists_normal_quantile.default)(1 - (1 - confidence) / 2, 0, 1);
+}
+function checkCounts2(k, n) {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`trials n must be a non-negative integer, got ${n}`);
+  if (!Number.isSafeInteger(k) || k < 0 || k > n) throw new RangeError(`successes k must be an integer in [0, n=${n}], got ${k}`);
+}
+
 // src/metrics/auc.ts
-var import_stats_base_dists_normal_quantile = __toESM(require_lib137(), 1);
+var import_stats_base_dists_normal_quantile2 = __toESM(require_lib39(), 1);
+
+// src/metrics/sort.ts
+var BITS = 11;
+var RADIX = 1 << BITS;
+var MASK2 = RADIX - 1;
+var PASSES = 6;
+function sortFloat64(values, labels) {
+  const n = values.length;
+  if (labels && labels.length !== n) {
+    throw new RangeError(`labels has ${labels.length} entries for ${n} values`);
+  }
+  if (n < 2) return;
+  let src = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
+  let dst = new Uint32Array(2 * n);
+  let srcLabels = labels;
+  let dstLabels = labels ? new Int32Array(n) : void 0;
+  const counts = countDigits(values, src);
+  let moved = false;
+  for (let p = 0; p < PASSES; p++) {
+    if (!toOffsets(counts, p * RADIX, n)) continue;
+    if (srcLabels) scatterWithLabels(src, dst, srcLabels, dstLabels, counts, p);
+    else scatter(src, dst, counts, p);
+    [src, dst] = [dst, src];
+    [srcLabels, dstLabels] = [dstLabels, srcLabels];
+    moved = !moved;
+  }
+  if (moved) {
+    new Uint32Array(values.buffer, values.byteOffset, 2 * n).set(src);
+    if (labels) labels.set(srcLabels);
+  }
+}
+function countDigits(values, words) {
+  const counts = new Uint32Array(PASSES * RADIX);
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isNaN(values[i])) {
+      words[2 * i] = 0;
+      words[2 * i + 1] = 2146959360;
+    }
+    const hi = words[2 * i + 1];
+    const lo = words[2 * i];
+    const khi = keyHigh(hi);
+    const klo = keyLow(hi, lo);
+    counts[klo & MASK2]++;
+    counts[RADIX + (klo >>> BITS & MASK2)]++;
+    counts[2 * RADIX + ((klo >>> 2 * BITS | khi << 32 - 2 * BITS) & MASK2)]++;
+    counts[3 * RADIX + (khi >>> 3 * BITS - 32 & MASK2)]++;
+    counts[4 * RADIX + (khi >>> 4 * BITS - 32 & MASK2)]++;
+    counts[5 * RADIX + (khi >>> 5 * BITS - 32)]++;
+  }
+  return counts;
+}
+function toOffsets(counts, base, n) {
+  let sum = 0;
+  let moves = true;
+  for (let d = 0; d < RADIX; d++) {
+    const c = counts[base + d];
+    if (c === n) moves = false;
+    counts[base + d] = sum;
+    sum += c;
+  }
+  return moves;
+}
+function scatter(src, dst, counts, p) {
+  const base = p * RADIX;
+  const n = src.length >>> 1;
+  for (let i = 0; i < n; i++) {
+    const hi = src[2 * i + 1];
+    const lo = src[2 * i];
+    const at3 = counts[base + digit(keyHigh(hi), keyLow(hi, lo), p)]++;
+    dst[2 * at3] = lo;
+    dst[2 * at3 + 1] = hi;
+  }
+}
+function scatterWithLabels(src, dst, srcLabels, dstLabels, counts, p) {
+  const base = p * RADIX;
+  const n = src.length >>> 1;
+  for (let i = 0; i < n; i++) {
+    const hi = src[2 * i + 1];
+    const lo = src[2 * i];
+    const at3 = counts[base + digit(keyHigh(hi), keyLow(hi, lo), p)]++;
+    dst[2 * at3] = lo;
+    dst[2 * at3 + 1] = hi;
+    dstLabels[at3] = srcLabels[i];
+  }
+}
+function keyHigh(hi) {
+  return (hi ^ (hi >> 31 | 2147483648)) >>> 0;
+}
+function keyLow(hi, lo) {
+  return (lo ^ hi >> 31) >>> 0;
+}
+function digit(khi, klo, p) {
+  const shift = p * BITS;
+  if (shift >= 32) return khi >>> shift - 32 & MASK2;
+  if (shift + BITS <= 32) return klo >>> shift & MASK2;
+  return (klo >>> shift | khi << 32 - shift) & MASK2;
+}
+function splitByLabel(values, labels, groupCount) {
+  const n = values.length;
+  if (labels.length !== n) throw new RangeError(`labels has ${labels.length} entries for ${n} values`);
+  const starts = new Uint32Array(groupCount + 1);
+  for (let i = 0; i < n; i++) {
+    const g = labels[i];
+    if (!(g >= 0 && g < groupCount)) throw new RangeError(`label ${g} at index ${i} is outside [0, ${groupCount})`);
+    starts[g + 1]++;
+  }
+  for (let g = 0; g < groupCount; g++) starts[g + 1] += starts[g];
+  const next = starts.slice(0, groupCount);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[next[labels[i]]++] = values[i];
+  return { values: out, starts };
+}
 
 // src/metrics/table.ts
 function buildScoreTable(member, nonMember) {
-  const x = sortedCopy(member, "member");
-  const y = sortedCopy(nonMember, "non-member");
-  const cap = x.length + y.length;
-  const thresholds = new Float64Array(cap);
-  const tp = new Float64Array(cap);
-  const fp = new Float64Array(cap);
+  const x = checkedCopy(member, "member");
+  const y = checkedCopy(nonMember, "non-member");
+  sortFloat64(x);
+  sortFloat64(y);
+  return mergeSorted(x, y);
+}
+function buildClassTables(member, memberClasses, nonMember, nonMemberClasses, classCount) {
+  const x = checkedCopy(member, "member");
+  const y = checkedCopy(nonMember, "non-member");
+  if (memberClasses.length !== x.length || nonMemberClasses.length !== y.length) {
+    throw new RangeError("every score needs exactly one class");
+  }
+  const xc = memberClasses.slice();
+  const yc = nonMemberClasses.slice();
+  sortFloat64(x, xc);
+  sortFloat64(y, yc);
+  const xs = splitByLabel(x, xc, classCount);
+  const ys = splitByLabel(y, yc, classCount);
+  const byClass = [];
+  for (let c = 0; c < classCount; c++) {
+    const xg = xs.values.subarray(xs.starts[c], xs.starts[c + 1]);
+    const yg = ys.values.subarray(ys.starts[c], ys.starts[c + 1]);
+    byClass.push(xg.length > 0 && yg.length > 0 ? mergeSorted(xg, yg) : void 0);
+  }
+  return { all: mergeSorted(x, y), byClass };
+}
+function mergeSorted(x, y) {
+  const levels = countLevels(x, y);
+  const thresholds = new Float64Array(levels);
+  const tp = new Uint32Array(levels);
+  const fp = new Uint32Array(levels);
   let i = x.length - 1;
   let k = y.length - 1;
   let ctp = 0;
   let cfp = 0;
-  let d = 0;
-  while (i >= 0 || k >= 0) {
+  for (let d = 0; d < levels; d++) {
     const v = i < 0 ? y[k] : k < 0 ? x[i] : Math.max(x[i], y[k]);
     while (i >= 0 && x[i] === v) {
       i--;
@@ -31240,17 +35550,22 @@ function buildScoreTable(member, nonMember) {
     thresholds[d] = v;
     tp[d] = ctp;
     fp[d] = cfp;
-    d++;
   }
-  return {
-    members: x.length,
-    nonMembers: y.length,
-    thresholds: thresholds.slice(0, d),
-    tp: tp.slice(0, d),
-    fp: fp.slice(0, d)
-  };
+  return { members: x.length, nonMembers: y.length, thresholds, tp, fp };
 }
-function sortedCopy(scores, name) {
+function countLevels(x, y) {
+  let i = x.length - 1;
+  let k = y.length - 1;
+  let levels = 0;
+  while (i >= 0 || k >= 0) {
+    const v = i < 0 ? y[k] : k < 0 ? x[i] : Math.max(x[i], y[k]);
+    while (i >= 0 && x[i] === v) i--;
+    while (k >= 0 && y[k] === v) k--;
+    levels++;
+  }
+  return levels;
+}
+function checkedCopy(scores, name) {
   const len = scores.length;
   if (len === 0) {
     throw new RangeError(`${name} scores are empty: ranking metrics need at least one member and one non-member score`);
@@ -31264,10 +35579,14 @@ function sortedCopy(scores, name) {
     }
     out[i] = v + 0;
   }
-  return out.sort();
+  return out;
 }
 
 // src/metrics/auc.ts
+function aucWithCi(member, nonMember, confidence) {
+  checkConfidence(confidence);
+  return aucFromTable(buildScoreTable(member, nonMember), confidence);
+}
 function aucFromTable(table, confidence) {
   checkConfidence(confidence);
   const { members: m, nonMembers: n, tp, fp } = table;
@@ -31297,8 +35616,1618 @@ function aucFromTable(table, confidence) {
   }
   const variance = ss10 / (m - 1) / m + ss01 / (n - 1) / n;
   const se = Math.sqrt(variance);
-  const z = (0, import_stats_base_dists_normal_quantile.default)(1 - (1 - confidence) / 2, 0, 1);
+  const z = (0, import_stats_base_dists_normal_quantile2.default)(1 - (1 - confidence) / 2, 0, 1);
   return { value, ci: [Math.max(0, value - z * se), Math.min(1, value + z * se)], se };
+}
+
+// src/probes/membership-scores.ts
+var FLOOR = 1e-12;
+function attackerProbabilities(obs) {
+  const { rows, classCount: k, scores } = obs;
+  if (!scores) throw new Error("the surface reveals no scores");
+  const p = new Float64Array(scores.subarray(0, rows * k));
+  for (let r = 0; r < rows; r++) {
+    let hidden = 0;
+    for (let c = 0; c < k; c++) if (Number.isNaN(p[r * k + c])) hidden++;
+    if (hidden === 0) continue;
+    let known = 0;
+    for (let c = 0; c < k; c++) if (!Number.isNaN(p[r * k + c])) known += p[r * k + c];
+    const fill = Math.max(0, 1 - known) / hidden;
+    for (let c = 0; c < k; c++) if (Number.isNaN(p[r * k + c])) p[r * k + c] = fill;
+  }
+  return p;
+}
+function revealedProbabilities(obs) {
+  const { rows, classCount: k, scores } = obs;
+  if (!scores) throw new Error("the surface reveals no scores");
+  for (let i = 0; i < rows * k; i++) if (Number.isNaN(scores[i])) return attackerProbabilities(obs);
+  return scores.subarray(0, rows * k);
+}
+function scoreAttack(attack, p, classCount, truth) {
+  const out = new Float64Array(truth.length);
+  switch (attack) {
+    case "loss":
+      lossScores(p, classCount, truth, out);
+      break;
+    case "confidence":
+      confidenceScores(p, classCount, truth, out);
+      break;
+    case "entropy":
+      entropyScores(p, classCount, truth.length, out);
+      break;
+    case "modified-entropy":
+      modifiedEntropyScores(p, classCount, truth, out);
+      break;
+  }
+  return out;
+}
+function lossScores(p, k, truth, out) {
+  for (let r = 0; r < truth.length; r++) out[r] = Math.log(Math.max(p[r * k + truth[r]], FLOOR));
+}
+function confidenceScores(p, k, truth, out) {
+  for (let r = 0; r < truth.length; r++) out[r] = p[r * k + truth[r]];
+}
+function entropyScores(p, k, rows, out) {
+  for (let r = 0; r < rows; r++) {
+    const base = r * k;
+    let negH = 0;
+    for (let c = 0; c < k; c++) {
+      const v = p[base + c];
+      if (v > 0) negH += v * Math.log(v);
+    }
+    out[r] = negH;
+  }
+}
+function modifiedEntropyScores(p, k, truth, out) {
+  for (let r = 0; r < truth.length; r++) {
+    const base = r * k;
+    const y = truth[r];
+    const py = Math.max(p[base + y], FLOOR);
+    let mentr = -(1 - py) * Math.log(py);
+    for (let c = 0; c < k; c++) {
+      if (c === y) continue;
+      const v = p[base + c];
+      mentr -= v * Math.log(Math.max(1 - v, FLOOR));
+    }
+    out[r] = -mentr;
+  }
+}
+function gapScores(obs, truth) {
+  return Float64Array.from(truth, (y, r) => obs.labels[r] === y ? 1 : 0);
+}
+function stabilityScores(obs, noisyLabels, copies, truth) {
+  const out = new Float64Array(truth.length);
+  for (let r = 0; r < truth.length; r++) {
+    let score = obs.labels[r] === truth[r] ? 1 : 0;
+    for (let q = 0; q < copies; q++) if (noisyLabels[r * copies + q] === truth[r]) score++;
+    out[r] = score;
+  }
+  return out;
+}
+
+// src/probes/attribute-inference-attack.ts
+var CHUNK_ROWS = 32768;
+var LABEL_ONLY_EPSILON = 0.01;
+async function logLikelihoods(model, plan, targets, likelihood, samples) {
+  const k = plan.candidates.length;
+  if (plan.unknown.length > 0 && !samples) throw new RangeError("unknown features need samples to be filled in from");
+  const s = plan.unknown.length > 0 ? samples.count : 1;
+  const perRecord = k * s;
+  const f = targets.features;
+  const out = new Float64Array(targets.rows * k);
+  const recordsPerChunk = Math.max(1, Math.floor(CHUNK_ROWS / perRecord));
+  const ll = new Float64Array(perRecord);
+  for (let start = 0; start < targets.rows; start += recordsPerChunk) {
+    const records = Math.min(recordsPerChunk, targets.rows - start);
+    const n = records * perRecord;
+    const x = new Float32Array(n * f);
+    for (let r = 0; r < records; r++) {
+      const target = targets.x.subarray((start + r) * f, (start + r + 1) * f);
+      for (let q = 0; q < s; q++) {
+        const donor = plan.unknown.length > 0 ? samples.rng.int(samples.rows) : -1;
+        for (let c = 0; c < k; c++) {
+          const row = x.subarray(((r * k + c) * s + q) * f, ((r * k + c) * s + q + 1) * f);
+          row.set(target);
+          if (donor >= 0) for (const j of plan.unknown) row[j] = samples.x[donor * f + j];
+          for (let j = 0; j < plan.columns.length; j++) row[plan.columns[j]] = plan.encodings[c * plan.columns.length + j];
+        }
+      }
+    }
+    const read = await answer(model, x, n, likelihood);
+    for (let r = 0; r < records; r++) {
+      for (let i = 0; i < perRecord; i++) ll[i] = read(r * perRecord + i, observationOf(targets.observed, start + r));
+      for (let c = 0; c < k; c++) out[(start + r) * k + c] = logMeanExp(ll, c * s, s);
+    }
+  }
+  return out;
+}
+function guesses(logLik, logPrior) {
+  const k = logPrior.length;
+  const rows = logLik.length / k;
+  const out = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (logPrior[c] + logLik[r * k + c] > logPrior[best] + logLik[r * k + best]) best = c;
+    out[r] = best;
+  }
+  return out;
+}
+function posteriorLogOdds(logLik, logPrior) {
+  const prior = logPrior[1] - logPrior[0];
+  return Float64Array.from({ length: logLik.length / 2 }, (_, r) => prior + (logLik[2 * r + 1] - logLik[2 * r]));
+}
+function logPriorFrom(truth, k) {
+  const counts = new Float64Array(k).fill(1);
+  if (truth) for (let i = 0; i < truth.length; i++) counts[truth[i]]++;
+  const total = counts.reduce((a, b) => a + b, 0);
+  return counts.map((c) => Math.log(c / total));
+}
+async function answer(model, x, n, likelihood) {
+  if (likelihood.kind === "value") {
+    const values = await model.values(x, n);
+    const twoVar = 2 * likelihood.sigma * likelihood.sigma;
+    return (row, o) => -((o - values[row]) ** 2) / twoVar;
+  }
+  const obs = await model.query(x, n);
+  if (!obs.scores) {
+    const miss = Math.log(likelihood.epsilon);
+    return (row, y) => obs.labels[row] === y ? 0 : miss;
+  }
+  const p = attackerProbabilities(obs);
+  const c = obs.classCount;
+  return (row, y) => Math.log(Math.max(p[row * c + y], likelihood.floor));
+}
+function observationOf(observed, row) {
+  return observed.kind === "class" ? observed.classes[row] : observed.values[row];
+}
+function logMeanExp(values, offset, count2) {
+  let max = -Infinity;
+  for (let i = 0; i < count2; i++) max = Math.max(max, values[offset + i]);
+  if (max === -Infinity) return -Infinity;
+  let sum = 0;
+  for (let i = 0; i < count2; i++) sum += Math.exp(values[offset + i] - max);
+  return max + Math.log(sum / count2);
+}
+
+// src/probes/attribute-inference-columns.ts
+var MAX_CANDIDATES = 32;
+function planAttribute(settings, features, datasets) {
+  const field = "probes.attribute-inference";
+  const index = new Map(features.map((name, i) => [name, i]));
+  const columnOf = (name, source, key) => {
+    const i = index.get(name);
+    if (i === void 0) {
+      throw new InputError(
+        `"${name}" is not one of the model's ${features.length} feature columns${suggest(name, features)}; the sensitive attribute must be a model input (features: ${shortList(features)})`,
+        at2(source, `${field}.${key}`)
+      );
+    }
+    return i;
+  };
+  let plan;
+  if (settings.oneHot) {
+    const source = settings.sources.encoding ?? settings.sources.attribute;
+    const present = settings.oneHot.filter((l) => l.column !== null);
+    const columns = present.map((l) => columnOf(l.column, source, "encoding.one-hot"));
+    const encodings = new Float32Array(settings.oneHot.length * columns.length);
+    settings.oneHot.forEach((level, k) => {
+      if (level.column !== null) encodings[k * columns.length + present.indexOf(level)] = 1;
+    });
+    plan = { name: settings.attribute, candidates: settings.oneHot.map((l) => l.value), columns, encodings };
+  } else {
+    const column = columnOf(settings.attribute, settings.sources.attribute, "attribute");
+    const values = settings.values ?? distinctValues(datasets, column, settings);
+    plan = {
+      name: settings.attribute,
+      candidates: values.map((v) => String(v)),
+      columns: [column],
+      encodings: Float32Array.from(values)
+    };
+  }
+  const attribute = new Set(plan.columns);
+  let unknown = [];
+  if (settings.known) {
+    const known = new Set(settings.known.map((name) => columnOf(name, settings.sources.known, "known")));
+    for (const c of known) {
+      if (attribute.has(c)) {
+        throw new InputError(
+          `"${features[c]}" holds the sensitive attribute, which is what the attacker wants to learn; remove it from known`,
+          at2(settings.sources.known, `${field}.known`)
+        );
+      }
+    }
+    unknown = features.map((_, i) => i).filter((i) => !known.has(i) && !attribute.has(i));
+  }
+  return { ...plan, unknown };
+}
+function trueValues(plan, data, settings) {
+  const f = data.features.length;
+  const width = plan.columns.length;
+  const k = plan.candidates.length;
+  const out = new Int32Array(data.rows);
+  for (let r = 0; r < data.rows; r++) {
+    let found = -1;
+    for (let c = 0; c < k && found < 0; c++) {
+      let match = true;
+      for (let j = 0; j < width && match; j++) match = data.x[r * f + plan.columns[j]] === plan.encodings[c * width + j];
+      if (match) found = c;
+    }
+    if (found < 0) {
+      const cells = plan.columns.map((col) => `${data.features[col]}=${data.x[r * f + col]}`).join(", ");
+      const expected = settings.oneHot ? `exactly one of the one-hot columns 1 and the others 0${settings.oneHot.some((l) => l.column === null) ? " (or all 0 for the reference level)" : ""}` : `one of the candidate values [${plan.candidates.join(", ")}]; add the value to values, or leave values out to use every value seen in the data`;
+      throw new InputError(
+        `row ${r + 1} of the ${data.role} used has ${cells}; the attribute ${plan.name} expects ${expected}`,
+        { file: data.file, field: plan.columns.length === 1 ? data.features[plan.columns[0]] : plan.name }
+      );
+    }
+    out[r] = found;
+  }
+  return out;
+}
+function distinctValues(datasets, column, settings) {
+  const seen = /* @__PURE__ */ new Set();
+  for (const d of datasets) {
+    const f = d.features.length;
+    for (let r = 0; r < d.rows; r++) seen.add(d.x[r * f + column]);
+  }
+  if (seen.size > MAX_CANDIDATES || seen.size < 2) {
+    throw new InputError(
+      seen.size < 2 ? `the column "${settings.attribute}" holds a single value (${[...seen].join("")}) in the data, so there is nothing to infer; choose a column that varies, or list the candidate values in values` : `the column "${settings.attribute}" holds ${seen.size} distinct values in the data; attribute inference guesses among a few categories (at most ${MAX_CANDIDATES}), so list the candidate values in values or choose a categorical column`,
+      at2(settings.sources.attribute, "probes.attribute-inference.attribute")
+    );
+  }
+  return [...seen].sort((a, b) => a - b);
+}
+function at2(source, field) {
+  return { file: source.file, line: source.line, column: source.column, field };
+}
+function shortList(names) {
+  return names.length > 12 ? `${names.slice(0, 12).join(", ")}, \u2026` : names.join(", ");
+}
+
+// src/probes/attribute-inference.ts
+var attributeInferenceProbe = {
+  id: "attribute-inference",
+  description: "Attribute inference: guesses a sensitive input attribute from the other attributes and the model\u2019s output",
+  thresholds: (settings) => ({
+    lift: settings.thresholds.lift,
+    "member-accuracy": settings.thresholds.memberAccuracy,
+    "member-gap": settings.thresholds.memberGap
+  }),
+  run: runAttributeInference
+};
+async function runAttributeInference(ctx, settings) {
+  const notes = [];
+  const regression = ctx.model.task === "regression";
+  const auxiliary = settings.auxiliary ? loadAuxiliary(ctx, settings) : void 0;
+  const sets = [ctx.members, ctx.nonMembers, ...auxiliary ? [auxiliary] : []];
+  const plan = planAttribute(settings, ctx.members.features, sets);
+  const k = plan.candidates.length;
+  const memberTruth = trueValues(plan, ctx.members, settings);
+  const nonMemberTruth = trueValues(plan, ctx.nonMembers, settings);
+  const auxiliaryTruth = auxiliary ? trueValues(plan, auxiliary, settings) : void 0;
+  const priorTruth = settings.prior === "uniform" ? void 0 : settings.prior === "auxiliary" ? auxiliaryTruth : nonMemberTruth;
+  const logPrior = logPriorFrom(priorTruth, k);
+  const mode = argmax2(logPrior);
+  const attackerData = auxiliary ?? ctx.nonMembers;
+  const observe2 = (data) => observation(ctx, settings, data, regression);
+  const [memberObserved, nonMemberObserved] = [await observe2(ctx.members), await observe2(ctx.nonMembers)];
+  let likelihood;
+  let sigma;
+  if (regression) {
+    sigma = await residualSpread(ctx, settings, auxiliary);
+    likelihood = { kind: "value", sigma: sigma.value };
+  } else {
+    const decimals = ctx.model.surface.decimals;
+    likelihood = { kind: "class", epsilon: LABEL_ONLY_EPSILON, floor: decimals === void 0 ? 1e-12 : 0.5 * 10 ** -decimals };
+  }
+  notes.push(...surfaceNotes(ctx, settings, regression, sigma));
+  const samples = (stream) => plan.unknown.length > 0 ? { x: attackerData.x, rows: attackerData.rows, count: settings.samples, rng: rngFor(ctx.seed, `attribute-inference:${stream}`) } : void 0;
+  if (plan.unknown.length > 0) {
+    notes.push(
+      `The attacker does not know ${plan.unknown.length} feature(s) (${plan.unknown.map((j) => ctx.members.features[j]).join(", ")}); they are filled in from ${settings.samples} records drawn from the ${auxiliary ? "auxiliary data" : "non-members"} and the likelihood is averaged over them.`
+    );
+  }
+  const targets = (data, observed) => ({ x: data.x, rows: data.rows, features: data.features.length, observed });
+  const memberLik = await logLikelihoods(ctx.model, plan, targets(ctx.members, memberObserved), likelihood, samples("members"));
+  const nonMemberLik = await logLikelihoods(ctx.model, plan, targets(ctx.nonMembers, nonMemberObserved), likelihood, samples("non-members"));
+  const memberGuess = guesses(memberLik, logPrior);
+  const nonMemberGuess = guesses(nonMemberLik, logPrior);
+  const metrics = attributeMetrics(
+    {
+      memberCorrect: Array.from(memberGuess, (g, i) => g === memberTruth[i]),
+      memberBaselineCorrect: Array.from(memberTruth, (t) => t === mode),
+      nonMemberCorrect: Array.from(nonMemberGuess, (g, i) => g === nonMemberTruth[i])
+    },
+    ctx.confidence
+  );
+  const values = metricValues(metrics);
+  const details = {
+    attribute: plan.name,
+    columns: plan.columns.map((j) => ctx.members.features[j]),
+    candidates: plan.candidates,
+    observed: settings.observed,
+    prior: { source: settings.prior, probabilities: Array.from(logPrior, Math.exp), mode: plan.candidates[mode] },
+    nonMemberBaselineAccuracy: proportion(count(nonMemberTruth, (t) => t === mode), ctx.nonMembers.rows, ctx.confidence),
+    liftTable: metrics.liftTable,
+    queriesPerRecord: k * (plan.unknown.length > 0 ? settings.samples : 1),
+    unknownFeatures: plan.unknown.map((j) => ctx.members.features[j]),
+    perValue: perValue(plan, logPrior, memberTruth, memberGuess, nonMemberTruth, nonMemberGuess, ctx.confidence)
+  };
+  if (sigma) details["residualSpread"] = sigma;
+  if (k === 2) {
+    const auc = binaryAuc(posteriorLogOdds(memberLik, logPrior), memberTruth, ctx.confidence);
+    if (auc) values["auc"] = auc;
+    else notes.push("The attack-score AUC needs members with each of the two values; one value is missing.");
+    const nonMemberAuc = binaryAuc(posteriorLogOdds(nonMemberLik, logPrior), nonMemberTruth, ctx.confidence);
+    if (nonMemberAuc) details["nonMemberAuc"] = nonMemberAuc;
+  }
+  notes.push(
+    `Member gap compares accuracies on two different sets; the prior's guess (${plan.candidates[mode]}) alone is right for ${pct(metrics.baselineAccuracy.value)} of members and ${pct(details["nonMemberBaselineAccuracy"].value)} of non-members, and that difference is part of the gap.`
+  );
+  return {
+    attacks: [
+      {
+        attack: `infer-${plan.name}`,
+        description: `argmax prior(v)\xB7P(${settings.observed === "label" ? "true label" : "model output"} | known attributes, ${plan.name} = v) over ${k} candidate values (Fredrikson et al. 2014)`,
+        metrics: values,
+        details
+      }
+    ],
+    notes
+  };
+}
+async function observation(ctx, settings, data, regression) {
+  if (regression) {
+    if (settings.observed === "model-output") return { kind: "value", values: await ctx.model.values(data.x, data.rows) };
+    if (!data.targets) throw new RuntimeFailure(`the ${data.role} have no numeric targets; the runner must parse them for a regression model`);
+    return { kind: "value", values: data.targets };
+  }
+  if (settings.observed === "model-output") return { kind: "class", classes: (await ctx.signals.observe(data)).labels };
+  return { kind: "class", classes: data.classes };
+}
+async function residualSpread(ctx, settings, auxiliary) {
+  const source = settings.residualSpread;
+  const data = source === "training" ? ctx.members : source === "auxiliary" ? auxiliary : ctx.nonMembers;
+  const predicted = await ctx.model.values(data.x, data.rows);
+  const observed = settings.observed === "model-output" ? predicted : data.targets;
+  if (!observed) throw new RuntimeFailure(`the ${data.role} have no numeric targets; the runner must parse them for a regression model`);
+  let ss = 0;
+  let scale = 0;
+  for (let r = 0; r < data.rows; r++) {
+    ss += (observed[r] - predicted[r]) ** 2;
+    scale += observed[r] ** 2;
+  }
+  const rms = Math.sqrt(ss / data.rows);
+  const decimals = ctx.model.surface.decimals;
+  const floor = decimals !== void 0 ? 10 ** -decimals / Math.sqrt(12) : 1e-6 * Math.max(1, Math.sqrt(scale / data.rows));
+  return { value: Math.max(rms, floor), from: source === "training" ? "members (training error)" : data.role, rms, floor };
+}
+function surfaceNotes(ctx, settings, regression, sigma) {
+  const notes = [];
+  const surface = ctx.model.surface;
+  if (regression && sigma) {
+    notes.push(
+      `Regression: P(observation | x, v) is a Gaussian density of the residual with \u03C3 = ${sigma.value.toPrecision(4)}, the RMS ${settings.observed === "label" ? "error against the true label" : "difference to the model output"} on the ${sigma.from}${sigma.value > sigma.rms ? ` (floored at ${sigma.floor.toPrecision(3)})` : ""}.`
+    );
+    if (settings.observed === "model-output") {
+      notes.push("The attacker observes the model\u2019s own output on the real record, so the true value reproduces it exactly (up to rounding) whenever the model uses the attribute.");
+    }
+    return notes;
+  }
+  if (surface.scores === "label") {
+    notes.push(
+      `The surface reveals only the label: P(observation | x, v) is 1 when the predicted label matches the observed one and ${LABEL_ONLY_EPSILON} otherwise, so the attack only tells candidates apart where the prediction flips; it is weaker than with scores.`
+    );
+  } else if (surface.scores === "top-k") {
+    notes.push(`The surface reveals only the top ${surface.topK} scores; a hidden observed label gets the hidden mass spread evenly over the hidden classes.`);
+  }
+  if (surface.decimals !== void 0 && surface.scores !== "label") {
+    notes.push(`Scores are rounded to ${surface.decimals} decimals; a score rounded to 0 is read as ${0.5 * 10 ** -surface.decimals}, and ties fall back on the prior.`);
+  }
+  return notes;
+}
+function loadAuxiliary(ctx, settings) {
+  if (!ctx.loadData) throw new RuntimeFailure("this runner cannot load the auxiliary data file");
+  const data = ctx.loadData(settings.auxiliary, "auxiliary");
+  const expected = ctx.members.features;
+  if (data.features.length !== expected.length || data.features.some((f, i) => f !== expected[i])) {
+    throw new InputError(
+      `the auxiliary data's feature columns (${data.features.join(", ")}) differ from the members' (${expected.join(", ")}); expected the same columns in the same order`,
+      { file: data.file, field: "probes.attribute-inference.auxiliary" }
+    );
+  }
+  return data;
+}
+function metricValues(m) {
+  return {
+    "member-accuracy": { value: m.memberAccuracy.value, ci: m.memberAccuracy.ci, correct: m.memberAccuracy.k, records: m.memberAccuracy.n },
+    "non-member-accuracy": {
+      value: m.nonMemberAccuracy.value,
+      ci: m.nonMemberAccuracy.ci,
+      correct: m.nonMemberAccuracy.k,
+      records: m.nonMemberAccuracy.n
+    },
+    "baseline-accuracy": {
+      value: m.baselineAccuracy.value,
+      ci: m.baselineAccuracy.ci,
+      correct: m.baselineAccuracy.k,
+      records: m.baselineAccuracy.n
+    },
+    lift: { value: m.lift.value, ci: m.lift.ci, interval: "Newcombe square-and-add, paired" },
+    "member-gap": { value: m.memberGap.value, ci: m.memberGap.ci, interval: "Newcombe hybrid score" }
+  };
+}
+function binaryAuc(odds, truth, confidence) {
+  const positive = [];
+  const negative = [];
+  for (let r = 0; r < truth.length; r++) (truth[r] === 1 ? positive : negative).push(odds[r]);
+  if (positive.length === 0 || negative.length === 0) return void 0;
+  const finite = (v) => Number.isFinite(v) ? v : Math.sign(v) * Number.MAX_VALUE;
+  const estimate = aucWithCi(positive.map(finite), negative.map(finite), confidence);
+  return { value: estimate.value, ci: estimate.ci, positives: positive.length, negatives: negative.length };
+}
+function perValue(plan, logPrior, memberTruth, memberGuess, nonMemberTruth, nonMemberGuess, confidence) {
+  return plan.candidates.map((value, c) => {
+    const side = (truth, guess) => {
+      const n = count(truth, (t) => t === c);
+      const right = count(truth, (t, i) => t === c && guess[i] === c);
+      return { records: n, accuracy: proportion(right, n, confidence), guessed: count(guess, (g) => g === c) };
+    };
+    return { value, prior: Math.exp(logPrior[c]), members: side(memberTruth, memberGuess), nonMembers: side(nonMemberTruth, nonMemberGuess) };
+  });
+}
+function count(values, predicate) {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (predicate(values[i], i)) n++;
+  return n;
+}
+function argmax2(values) {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
+function pct(value) {
+  return value === null ? "n/a" : `${(100 * value).toFixed(1)}%`;
+}
+
+// src/optim/gradient.ts
+function freeFeatures(box) {
+  const out = [];
+  for (let j = 0; j < box.lower.length; j++) if (box.upper[j] > box.lower[j]) out.push(j);
+  return Int32Array.from(out);
+}
+function centralDifferences(box, delta) {
+  const free = freeFeatures(box);
+  const d = box.lower.length;
+  const steps = Float64Array.from(free, (j) => delta * (box.upper[j] - box.lower[j]));
+  return {
+    kind: "central",
+    queriesPerStep: 1 + 2 * free.length,
+    probe(x) {
+      const rows = new Float64Array((1 + 2 * free.length) * d);
+      for (let r = 0; r < 1 + 2 * free.length; r++) rows.set(x, r * d);
+      free.forEach((j, i) => {
+        rows[(1 + 2 * i) * d + j] += steps[i];
+        rows[(2 + 2 * i) * d + j] -= steps[i];
+      });
+      return {
+        rows,
+        gradient(values) {
+          const g = new Float64Array(d);
+          free.forEach((j, i) => {
+            g[j] = (values[1 + 2 * i] - values[2 + 2 * i]) / (2 * steps[i]);
+          });
+          return g;
+        }
+      };
+    }
+  };
+}
+function naturalEvolution(box, delta, samples, rng) {
+  const free = freeFeatures(box);
+  const d = box.lower.length;
+  const range2 = Float64Array.from(free, (j) => box.upper[j] - box.lower[j]);
+  return {
+    kind: "nes",
+    queriesPerStep: 1 + 2 * samples,
+    probe(x) {
+      const rows = new Float64Array((1 + 2 * samples) * d);
+      const u = new Float64Array(samples * free.length);
+      for (let k = 0; k < u.length; k++) u[k] = rng.normal();
+      for (let r = 0; r < 1 + 2 * samples; r++) rows.set(x, r * d);
+      for (let s = 0; s < samples; s++) {
+        free.forEach((j, i) => {
+          const step2 = delta * range2[i] * u[s * free.length + i];
+          rows[(1 + 2 * s) * d + j] += step2;
+          rows[(2 + 2 * s) * d + j] -= step2;
+        });
+      }
+      return {
+        rows,
+        gradient(values) {
+          const g = new Float64Array(d);
+          for (let s = 0; s < samples; s++) {
+            const diff = values[1 + 2 * s] - values[2 + 2 * s];
+            if (diff === 0) continue;
+            free.forEach((j, i) => {
+              g[j] += diff * u[s * free.length + i];
+            });
+          }
+          free.forEach((j, i) => {
+            g[j] = g[j] / (2 * delta * samples * range2[i]);
+          });
+          return g;
+        }
+      };
+    }
+  };
+}
+
+// src/optim/descent.ts
+var DEFAULT_MAX_BATCH_ROWS = 8192;
+async function minimise(starts, loss, options) {
+  const { box, estimator, prior } = options;
+  const d = box.lower.length;
+  const free = freeFeatures(box);
+  const perStep = estimator.queriesPerStep;
+  const states = starts.map((start) => {
+    const x = clip(Float64Array.from(start), box);
+    return { x, best: x, bestLoss: Infinity, bestQueried: NaN, startQueried: NaN, queries: 0, steps: 0, sinceBest: 0, trace: [] };
+  });
+  for (; ; ) {
+    const active = [];
+    for (const [i, s] of states.entries()) {
+      if (s.stop) continue;
+      if (s.queries + perStep > options.maxQueries) s.stop = "budget";
+      else active.push(i);
+    }
+    if (active.length === 0) break;
+    const perCall = Math.max(1, Math.floor((options.maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS) / perStep));
+    for (let first = 0; first < active.length; first += perCall) {
+      await stepGroup(active.slice(first, first + perCall));
+    }
+  }
+  async function stepGroup(active) {
+    const probes = active.map((i) => estimator.probe(states[i].x));
+    const rows = new Float64Array(active.length * perStep * d);
+    const owners = new Int32Array(active.length * perStep);
+    probes.forEach((p, k) => {
+      rows.set(p.rows, k * perStep * d);
+      owners.fill(active[k], k * perStep, (k + 1) * perStep);
+    });
+    const values = await loss(rows, active.length * perStep, owners);
+    active.forEach((i, k) => {
+      const s = states[i];
+      const mine = values.subarray(k * perStep, (k + 1) * perStep);
+      s.queries += perStep;
+      s.steps++;
+      const queried = mine[0];
+      const total = queried + (prior ? prior.value(s.x) : 0);
+      if (s.steps === 1) s.startQueried = queried;
+      s.trace.push(total);
+      if (total < s.bestLoss) {
+        s.best = s.x;
+        s.bestLoss = total;
+        s.bestQueried = queried;
+        s.sinceBest = 0;
+      } else if (++s.sinceBest >= options.patience) {
+        s.stop = "patience";
+        return;
+      }
+      if (options.stopAt !== void 0 && queried <= options.stopAt) {
+        s.stop = "target";
+        return;
+      }
+      const g = probes[k].gradient(mine);
+      if (prior) {
+        const pg = prior.gradient(s.x);
+        for (let j = 0; j < d; j++) g[j] += pg[j];
+      }
+      const moved = step(s.x, g, free, box, options.stepSize);
+      if (!moved) s.stop = "flat";
+      else s.x = moved;
+    });
+  }
+  return states.map((s) => ({
+    x: s.best,
+    queried: s.bestQueried,
+    loss: s.bestLoss,
+    startQueried: s.startQueried,
+    queries: s.queries,
+    steps: s.steps,
+    stop: s.stop,
+    trace: s.trace
+  }));
+}
+function step(x, g, free, box, stepSize) {
+  let sumSquares = 0;
+  for (const j of free) {
+    const gz = g[j] * (box.upper[j] - box.lower[j]);
+    sumSquares += gz * gz;
+  }
+  if (!(sumSquares > 0) || free.length === 0) return void 0;
+  const rms = Math.sqrt(sumSquares / free.length);
+  const next = Float64Array.from(x);
+  for (const j of free) {
+    const range2 = box.upper[j] - box.lower[j];
+    next[j] = x[j] - stepSize * range2 * range2 * g[j] / rms;
+  }
+  return clip(next, box);
+}
+function clip(x, box) {
+  for (let j = 0; j < x.length; j++) x[j] = Math.min(box.upper[j], Math.max(box.lower[j], x[j]));
+  return x;
+}
+
+// src/optim/total-variation.ts
+var EPSILON = 0.01;
+function pixelIndex(shape, h, w, c) {
+  return shape.layout === "hwc" ? (h * shape.width + w) * shape.channels + c : (c * shape.height + h) * shape.width + w;
+}
+function totalVariation(shape, min, max) {
+  const scale = max > min ? max - min : 1;
+  const count2 = shape.height * shape.width * shape.channels;
+  const each = (x, visit) => {
+    for (let c = 0; c < shape.channels; c++) {
+      for (let h = 0; h < shape.height; h++) {
+        for (let w = 0; w < shape.width; w++) {
+          const p = pixelIndex(shape, h, w, c);
+          const r = w + 1 < shape.width ? pixelIndex(shape, h, w + 1, c) : p;
+          const b = h + 1 < shape.height ? pixelIndex(shape, h + 1, w, c) : p;
+          const a = (x[r] - x[p]) / scale;
+          const d = (x[b] - x[p]) / scale;
+          visit(p, r, b, a, d, Math.sqrt(a * a + d * d + EPSILON * EPSILON));
+        }
+      }
+    }
+  };
+  return {
+    value(x) {
+      let sum = 0;
+      each(x, (_p, _r, _b, _a, _d, t) => sum += t - EPSILON);
+      return sum / count2;
+    },
+    gradient(x) {
+      const g = new Float64Array(x.length);
+      each(x, (p, r, b, a, d, t) => {
+        g[p] -= (a + d) / (t * scale * count2);
+        if (r !== p) g[r] += a / (t * scale * count2);
+        if (b !== p) g[b] += d / (t * scale * count2);
+      });
+      return g;
+    }
+  };
+}
+
+// src/probes/feature-box.ts
+function featureBox(a, b) {
+  const d = a.features.length;
+  const lower = new Float64Array(d).fill(Infinity);
+  const upper = new Float64Array(d).fill(-Infinity);
+  for (const data of [a, b]) {
+    for (let i = 0; i < data.x.length; i++) {
+      const j = i % d;
+      lower[j] = Math.min(lower[j], data.x[i]);
+      upper[j] = Math.max(upper[j], data.x[i]);
+    }
+  }
+  return { lower, upper };
+}
+
+// src/probes/inversion-objective.ts
+function revealedConfidence(obs, owners) {
+  const out = new Float64Array(obs.rows);
+  if (!obs.scores) {
+    for (let r = 0; r < obs.rows; r++) out[r] = obs.labels[r] === owners[r] ? 1 : 0;
+    return out;
+  }
+  const p = attackerProbabilities(obs);
+  for (let r = 0; r < obs.rows; r++) out[r] = p[r * obs.classCount + owners[r]];
+  return out;
+}
+function inversionLoss(model, targets) {
+  return async (rows, count2, owners) => {
+    const obs = await model.query(Float32Array.from(rows), count2);
+    const classes = Int32Array.from(owners, (k) => targets[k]);
+    return revealedConfidence(obs, classes).map((p) => 1 - p);
+  };
+}
+
+// src/metrics/inversion.ts
+var import_stats_base_dists_beta_quantile2 = __toESM(require_lib137(), 1);
+function classMeans(x, classes, d, classCount) {
+  const sums = Array.from({ length: classCount }, () => new Float64Array(d));
+  const counts = new Int32Array(classCount);
+  for (let r = 0; r < classes.length; r++) {
+    const c = classes[r];
+    counts[c]++;
+    const sum = sums[c];
+    for (let j = 0; j < d; j++) sum[j] += x[r * d + j];
+  }
+  return sums.map((sum, c) => counts[c] > 0 ? sum.map((v) => v / counts[c]) : void 0);
+}
+function overallMean(x, rows, d) {
+  const mean = new Float64Array(d);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < d; j++) mean[j] += x[r * d + j];
+  return mean.map((v) => v / Math.max(rows, 1));
+}
+function centredCosine(a, b, centre) {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let j = 0; j < centre.length; j++) {
+    const u = a[j] - centre[j];
+    const v = b[j] - centre[j];
+    dot += u * v;
+    na += u * u;
+    nb += v * v;
+  }
+  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
+}
+function nearestCentroid(x, centroids, centre) {
+  let away = false;
+  for (let j = 0; j < centre.length && !away; j++) away = x[j] !== centre[j];
+  if (!away) return -1;
+  let best = -1;
+  let bestSim = -Infinity;
+  centroids.forEach((m, k) => {
+    if (!m) return;
+    const sim = centredCosine(x, m, centre);
+    if (sim > bestSim) best = k, bestSim = sim;
+  });
+  return best;
+}
+function identificationRate(hits, confidence) {
+  const k = hits.filter(Boolean).length;
+  const n = hits.length;
+  return { value: n > 0 ? k / n : null, ci: clopperPearson(k, n, confidence), successes: k, trials: n };
+}
+function meanWithInterval(values, confidence, range2) {
+  checkConfidence(confidence);
+  const n = values.length;
+  if (n === 0) return { value: null, ci: range2, n };
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  if (n === 1) return { value: mean, ci: range2, n };
+  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
+  const half = studentQuantile(1 - confidence, n - 1) * Math.sqrt(variance / n);
+  return { value: mean, ci: [Math.max(range2[0], mean - half), Math.min(range2[1], mean + half)], n };
+}
+function studentQuantile(alpha, nu) {
+  const q = (0, import_stats_base_dists_beta_quantile2.default)(alpha, nu / 2, 0.5);
+  return Math.sqrt(nu * (1 - q) / q);
+}
+
+// src/probes/inversion-score.ts
+function centroidsOf(members, nonMembers, classCount) {
+  const d = members.features.length;
+  const memberCounts = new Int32Array(classCount);
+  for (const c of members.classes) memberCounts[c]++;
+  return {
+    centre: overallMean(nonMembers.x, nonMembers.rows, d),
+    members: classMeans(members.x, members.classes, d, classCount),
+    nonMembers: classMeans(nonMembers.x, nonMembers.classes, d, classCount),
+    memberCounts
+  };
+}
+function scoreClass(classIndex, start, reconstruction, c) {
+  const against = (means) => {
+    const target = means[classIndex];
+    if (!target) return null;
+    const s0 = centredCosine(start, target, c.centre);
+    const s1 = centredCosine(reconstruction, target, c.centre);
+    return { start: s0, reconstruction: s1, gain: s1 - s0, nearest: nearestCentroid(reconstruction, means, c.centre) };
+  };
+  return { classIndex, member: against(c.members), nonMember: against(c.nonMembers) };
+}
+function inversionMetrics(scores, confidence) {
+  const GAIN_RANGE = [-2, 2];
+  const id = identificationRate(scores.map((s) => s.member.nearest === s.classIndex), confidence);
+  const gain = meanWithInterval(scores.map((s) => s.member.gain), confidence, GAIN_RANGE);
+  const withNon = scores.filter((s) => s.nonMember !== null);
+  const nid = identificationRate(withNon.map((s) => s.nonMember.nearest === s.classIndex), confidence);
+  const ngain = meanWithInterval(withNon.map((s) => s.nonMember.gain), confidence, GAIN_RANGE);
+  return {
+    "identification-rate": { value: id.value, ci: id.ci, identified: id.successes, classes: id.trials },
+    "similarity-gain": { value: gain.value, ci: gain.ci, classes: gain.n },
+    "non-member-identification-rate": { value: nid.value, ci: nid.ci, identified: nid.successes, classes: nid.trials },
+    "non-member-similarity-gain": { value: ngain.value, ci: ngain.ci, classes: ngain.n }
+  };
+}
+
+// src/probes/inversion.ts
+var AUTO_CENTRAL_MAX_FEATURES = 256;
+var inversionProbe = {
+  id: "inversion",
+  description: "Class reconstruction (model inversion): rebuilds what each class\u2019s training records look like from the model\u2019s answers",
+  thresholds: (settings) => ({
+    "identification-rate": settings.thresholds.identificationRate,
+    "similarity-gain": settings.thresholds.similarityGain
+  }),
+  run: runInversion
+};
+async function runInversion(ctx, settings) {
+  const d = ctx.model.featureCount;
+  const classCount = ctx.model.classCount;
+  checkImage(settings, d);
+  const notes = [];
+  const box = featureBox(ctx.members, ctx.nonMembers);
+  const centroids = centroidsOf(ctx.members, ctx.nonMembers, classCount);
+  const labels = classLabels(ctx, classCount);
+  const targets = Int32Array.from({ length: classCount }, (_, c) => c).filter((c) => centroids.memberCounts[c] > 0);
+  const skipped = classCount - targets.length;
+  if (skipped > 0) notes.push(`${skipped} of ${classCount} classes have no member records to compare a reconstruction with, and were not attacked.`);
+  const start = settings.start === "zeros" ? new Float64Array(d) : Float64Array.from(centroids.centre);
+  const estimator = chooseEstimator(settings, box, ctx.seed);
+  const { min, max } = valueRange(box);
+  const prior = settings.image && settings.smoothness > 0 ? weighted(totalVariation(settings.image, min, max), settings.smoothness) : void 0;
+  const results = await minimise(
+    Array.from(targets, () => start),
+    inversionLoss(ctx.model, targets),
+    {
+      box,
+      estimator,
+      stepSize: settings.stepSize,
+      maxQueries: settings.maxQueries,
+      patience: settings.patience,
+      stopAt: 1 - settings.targetConfidence,
+      ...prior ? { prior } : {}
+    }
+  );
+  const clippedStart = clipTo(start, box);
+  const scores = results.map((r, k) => scoreClass(targets[k], clippedStart, r.x, centroids));
+  notes.push(...surfaceNotes2(ctx, settings, results, estimator));
+  notes.push(
+    "Similarity is the cosine of mean-centred features (centre: the non-members\u2019 mean); similarity gain = similarity of the reconstruction to the class\u2019s member mean \u2212 that of the start. Identification: the most similar member class mean is the target class.",
+    "The non-member figures are a reference: a reconstruction as close to the non-members\u2019 class mean as to the members\u2019 shows what the class looks like in general, not the training records in particular."
+  );
+  return {
+    attacks: [
+      {
+        attack: "mi-face",
+        description: `gradient descent on 1 \u2212 p_c${prior ? " + \u03BB\xB7TV" : ""} with ${estimator.kind === "central" ? "central-difference" : "NES"} gradients from queries (Fredrikson et al. 2015)`,
+        metrics: inversionMetrics(scores, ctx.confidence),
+        details: {
+          gradient: estimator.kind,
+          queriesPerStep: estimator.queriesPerStep,
+          freeFeatures: freeFeatures(box).length,
+          start: settings.start,
+          similarity: "centred-cosine",
+          reconstructions: results.map((r, k) => perClass(r, scores[k], labels)),
+          ...settings.image ? { rasters: rasters(settings, results, scores, centroids, labels, { min, max }) } : {}
+        }
+      }
+    ],
+    notes
+  };
+}
+function checkImage(settings, d) {
+  const image = settings.image;
+  if (!image) return;
+  const size = image.height * image.width * image.channels;
+  if (size !== d) {
+    throw new InputError(
+      `image is ${image.height}\xD7${image.width}\xD7${image.channels} = ${size} values, but the model takes ${d} features; give the shape of the model's input`,
+      { ...image.source, field: "probes.inversion.image" }
+    );
+  }
+}
+function valueRange(box) {
+  return { min: Math.min(...box.lower), max: Math.max(...box.upper) };
+}
+function clipTo(x, box) {
+  return x.map((v, j) => Math.min(box.upper[j], Math.max(box.lower[j], v)));
+}
+function chooseEstimator(settings, box, seed) {
+  const kind = settings.gradient === "auto" ? freeFeatures(box).length <= AUTO_CENTRAL_MAX_FEATURES ? "central" : "nes" : settings.gradient;
+  return kind === "central" ? centralDifferences(box, settings.differenceStep) : naturalEvolution(box, settings.differenceStep, settings.samples, rngFor(seed, "inversion:nes"));
+}
+function weighted(prior, weight) {
+  return {
+    value: (x) => weight * prior.value(x),
+    gradient: (x) => prior.gradient(x).map((g) => weight * g)
+  };
+}
+function classLabels(ctx, classCount) {
+  const labels = Array.from({ length: classCount }, (_, c) => String(c));
+  for (const data of [ctx.nonMembers, ctx.members]) {
+    for (let r = 0; r < data.rows; r++) labels[data.classes[r]] = data.labels[r];
+  }
+  return labels;
+}
+function perClass(r, s, labels) {
+  return {
+    class: labels[s.classIndex],
+    // null when the budget did not allow a single step (the start was never queried).
+    startConfidence: r.steps > 0 ? 1 - r.startQueried : null,
+    confidence: r.steps > 0 ? 1 - r.queried : null,
+    steps: r.steps,
+    queries: r.queries,
+    stop: r.stop,
+    memberSimilarity: s.member.reconstruction,
+    similarityGain: s.member.gain,
+    nearestMemberClass: labels[s.member.nearest] ?? null,
+    nonMemberSimilarity: s.nonMember?.reconstruction ?? null,
+    nonMemberSimilarityGain: s.nonMember?.gain ?? null,
+    nearestNonMemberClass: s.nonMember ? labels[s.nonMember.nearest] ?? null : null
+  };
+}
+function rasters(settings, results, scores, centroids, labels, range2) {
+  const image = settings.image;
+  const shape = { height: image.height, width: image.width, channels: image.channels, layout: image.layout };
+  const items = [];
+  results.forEach((r, k) => {
+    const c = scores[k].classIndex;
+    const label = labels[c];
+    items.push({
+      ...shape,
+      label,
+      classIndex: c,
+      kind: "reconstruction",
+      caption: `Reconstruction of class ${label}: ${r.steps > 0 ? `revealed p = ${(1 - r.queried).toFixed(3)}` : "not queried"} after ${r.queries} queries; similarity to the member mean ${scores[k].member.reconstruction.toFixed(2)}`,
+      pixels: r.x,
+      range: range2
+    });
+    items.push({
+      ...shape,
+      label,
+      classIndex: c,
+      kind: "member-mean",
+      caption: `Mean of the ${centroids.memberCounts[c]} member records of class ${label}`,
+      pixels: centroids.members[c],
+      range: range2
+    });
+  });
+  return new Rasters(items);
+}
+function surfaceNotes2(ctx, settings, results, estimator) {
+  const notes = [];
+  const surface = ctx.model.surface;
+  const flat = results.filter((r) => r.stop === "flat").length;
+  const unmoved = results.filter((r) => r.steps <= 1).length;
+  if (surface.scores === "label") {
+    notes.push(
+      `The surface reveals only the label, so p_c reads 1 or 0: its estimated gradient is zero almost everywhere and the descent cannot start (${unmoved} of ${results.length} classes stayed at the start). Class reconstruction through this surface is practically impossible; the figures measure the start, not a leak.`
+    );
+  } else if (surface.scores === "top-k") {
+    notes.push(
+      `The surface reveals only the top ${surface.topK} scores: where class c is not among them, p_c is read as the hidden mass spread evenly over the hidden classes, a flat and biased signal that weakens the attack.`
+    );
+  }
+  if (surface.decimals !== void 0) {
+    notes.push(
+      `Scores are rounded to ${surface.decimals} decimals, so the revealed score is flat between rounding boundaries: gradients were estimated over differences of ${settings.differenceStep} of each feature's range, which cross boundaries but blur the gradient. Rounding weakens this attack; it does not stop an attacker who adapts the step.`
+    );
+  }
+  if (flat > 0 && surface.scores !== "label") {
+    notes.push(
+      `${flat} of ${results.length} classes stopped where the estimated gradient was exactly zero (a flat region of the revealed score: saturated at 0 or 1, hidden, or rounded).`
+    );
+  }
+  if (settings.maxQueries < estimator.queriesPerStep) {
+    notes.push(
+      `max-queries (${settings.maxQueries}) is below the cost of one step (${estimator.queriesPerStep} queries), so no class was attacked: the figures measure the start. Raise max-queries${estimator.kind === "nes" ? " or lower samples" : ""}.`
+    );
+  }
+  const budget = results.filter((r) => r.stop === "budget").length;
+  notes.push(
+    `Gradients: ${estimator.kind === "central" ? "central differences" : `NES with ${settings.samples} antithetic directions`}, ${estimator.queriesPerStep} queries per class and step; ${budget} of ${results.length} classes used their budget of ${settings.maxQueries} queries.`
+  );
+  return notes;
+}
+
+// src/metrics/exposure.ts
+function midRank(better, ties) {
+  return 1 + better + ties / 2;
+}
+function exposureOf(rank, spaceBits) {
+  return spaceBits - Math.log2(rank);
+}
+function erfc(x) {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const r = t * Math.exp(
+    -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))
+  );
+  return x >= 0 ? r : 2 - r;
+}
+function normalCdf(x) {
+  return 0.5 * erfc(-x / Math.SQRT2);
+}
+var MAX_SKEW = 0.99;
+function fitSkewNormal(values) {
+  const n = values.length;
+  if (n < 3) throw new RangeError(`a skew-normal fit needs at least 3 values, got ${n}`);
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += values[i];
+  mean /= n;
+  let m2 = 0;
+  let m3 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = values[i] - mean;
+    m2 += d * d;
+    m3 += d * d * d;
+  }
+  m2 /= n;
+  m3 /= n;
+  const sd = Math.sqrt(m2);
+  if (!(sd > 0)) return { location: mean, scale: 0, shape: 0 };
+  const skew = Math.max(-MAX_SKEW, Math.min(MAX_SKEW, m3 / sd ** 3));
+  const g = Math.abs(skew) ** (2 / 3);
+  const delta = Math.sign(skew) * Math.sqrt(Math.PI / 2 * (g / (g + ((4 - Math.PI) / 2) ** (2 / 3))));
+  const scale = sd / Math.sqrt(1 - 2 * delta * delta / Math.PI);
+  return {
+    location: mean - scale * delta * Math.sqrt(2 / Math.PI),
+    scale,
+    shape: delta / Math.sqrt(1 - delta * delta)
+  };
+}
+var SPAN = 12;
+var STEPS = 4e3;
+function skewNormalCdf(x, d) {
+  if (d.scale === 0) return x >= d.location ? 1 : 0;
+  const z = (x - d.location) / d.scale;
+  const density = (t) => 2 * Math.exp(-0.5 * t * t) * normalCdf(d.shape * t) / Math.sqrt(2 * Math.PI);
+  const simpson = (a, b) => {
+    const h = (b - a) / STEPS;
+    let sum = density(a) + density(b);
+    for (let i = 1; i < STEPS; i++) sum += (i % 2 === 1 ? 4 : 2) * density(a + i * h);
+    return sum * h / 3;
+  };
+  if (z <= 0) return Math.min(1, simpson(z - SPAN, z));
+  return Math.max(0, 1 - simpson(z, z + SPAN));
+}
+function estimateExposure(sample, secret, spaceBits, confidence) {
+  const fit2 = fitSkewNormal(sample);
+  const fraction = skewNormalCdf(secret, fit2);
+  const minFraction = 2 ** -spaceBits;
+  const value = Math.min(spaceBits, Math.max(0, -Math.log2(Math.max(fraction, minFraction))));
+  let below = 0;
+  let equal = 0;
+  for (let i = 0; i < sample.length; i++) {
+    if (sample[i] < secret) below += 1;
+    else if (sample[i] === secret) equal += 1;
+  }
+  const n = sample.length;
+  const lo = clopperPearson(below, n, confidence)[0];
+  const hi = clopperPearson(below + equal, n, confidence)[1];
+  const bits = (f) => Math.min(spaceBits, Math.max(0, -Math.log2(Math.max(f, minFraction))));
+  return {
+    value,
+    ci: [bits(hi), bits(lo)],
+    rank: Math.max(1, 2 ** (spaceBits - value)),
+    fit: fit2,
+    sampleBetter: below + equal / 2,
+    samples: n
+  };
+}
+
+// src/probes/extraction-exposure.ts
+async function formatExposures(model, format, secrets, options) {
+  const before = model.queries;
+  const scores = await secretScores(model, format, secrets, options.batchRows);
+  if (format.spaceSize <= options.exactLimit) {
+    const results2 = [];
+    let nodes = 0;
+    let pruned = 0;
+    for (let start = 0; start < secrets.length; start += 31) {
+      const chunk = secrets.slice(start, start + 31);
+      const walk = await exactWalk(model, format, chunk, scores.slice(start, start + 31), options.batchRows);
+      nodes += walk.nodes;
+      pruned += walk.pruned;
+      chunk.forEach((_, i) => {
+        const rank = midRank(walk.better[i], walk.ties[i]);
+        const exposure = exposureOf(rank, format.spaceBits);
+        results2.push({
+          exposure,
+          ci: [exposure, exposure],
+          rank,
+          logPerplexity: -scores[start + i] / Math.LN2,
+          estimated: false,
+          better: walk.better[i],
+          ties: walk.ties[i]
+        });
+      });
+    }
+    return { results: results2, stats: { queries: model.queries - before, nodes, pruned, estimated: false } };
+  }
+  const sample = await sampledScores(model, format, options);
+  const bits = Float64Array.from(sample, (s) => -s / Math.LN2);
+  const results = scores.map((score) => {
+    const x = -score / Math.LN2;
+    const estimate = estimateExposure(bits, x, format.spaceBits, options.confidence);
+    return {
+      exposure: estimate.value,
+      ci: estimate.ci,
+      rank: estimate.rank,
+      logPerplexity: x,
+      estimated: true,
+      fit: estimate.fit,
+      samples: estimate.samples
+    };
+  });
+  return { results, stats: { queries: model.queries - before, nodes: 0, pruned: 0, estimated: true } };
+}
+async function secretScores(model, format, secrets, batchRows) {
+  const m = format.positions.length;
+  const contexts = [];
+  for (const secret of secrets) for (let j = 0; j < m; j++) contexts.push(concat2(format.prefix, secret.subarray(0, j)));
+  const lp = await logProbsOf(model, contexts, batchRows);
+  const V = model.vocabSize;
+  return secrets.map((secret, s) => {
+    let score = 0;
+    for (let j = 0; j < m; j++) score += clampLog(lp[(s * m + j) * V + secret[j]]);
+    return score;
+  });
+}
+async function exactWalk(model, format, secrets, targets, batchRows) {
+  const m = format.positions.length;
+  const V = model.vocabSize;
+  const bound = Math.min(...targets);
+  const better = secrets.map(() => 0);
+  const ties = secrets.map(() => 0);
+  const below = format.positions.map((_, j) => format.positions.slice(j + 1).reduce((n, p) => n * p.length, 1));
+  let level = { count: 1, tokens: new Int32Array(0), scores: new Float64Array([0]), masks: new Int32Array([(1 << secrets.length) - 1 | 0]) };
+  let nodes = 0;
+  let pruned = 0;
+  for (let j = 0; j < m; j++) {
+    const choices = format.positions[j];
+    const last = j === m - 1;
+    const choiceMask = Int32Array.from(choices, (c) => secrets.reduce((mask, s, i) => s[j] === c ? mask | 1 << i : mask, 0));
+    const next = last ? void 0 : new LevelBuilder(j + 1, Math.min(level.count * choices.length, 1 << 20));
+    for (let start = 0; start < level.count; start += batchRows) {
+      const n = Math.min(batchRows, level.count - start);
+      const contexts = [];
+      for (let i = 0; i < n; i++) contexts.push(concat2(format.prefix, level.tokens.subarray((start + i) * j, (start + i + 1) * j)));
+      const lp = await logProbsOf(model, contexts, batchRows);
+      nodes += n;
+      for (let i = 0; i < n; i++) {
+        const node = start + i;
+        const base = level.scores[node];
+        const mask = level.masks[node];
+        for (let k = 0; k < choices.length; k++) {
+          const score = base + clampLog(lp[i * V + choices[k]]);
+          const childMask = mask & choiceMask[k];
+          if (last) {
+            for (let s = 0; s < secrets.length; s++) {
+              if (childMask & 1 << s) continue;
+              if (score > targets[s]) better[s] += 1;
+              else if (score === targets[s]) ties[s] += 1;
+            }
+          } else if (score >= bound) {
+            next.push(level.tokens.subarray(node * j, (node + 1) * j), choices[k], score, childMask);
+          } else {
+            pruned += below[j];
+          }
+        }
+      }
+    }
+    if (next) level = next.done();
+  }
+  return { better, ties, nodes, pruned };
+}
+var LevelBuilder = class {
+  constructor(depth, capacity) {
+    this.depth = depth;
+    this.tokens = new Int32Array(capacity * depth);
+    this.scores = new Float64Array(capacity);
+    this.masks = new Int32Array(capacity);
+  }
+  depth;
+  count = 0;
+  tokens;
+  scores;
+  masks;
+  push(parent, token, score, mask) {
+    if (this.count === this.scores.length) this.grow();
+    const at3 = this.count * this.depth;
+    this.tokens.set(parent, at3);
+    this.tokens[at3 + this.depth - 1] = token;
+    this.scores[this.count] = score;
+    this.masks[this.count] = mask;
+    this.count += 1;
+  }
+  done() {
+    return {
+      count: this.count,
+      tokens: this.tokens.subarray(0, this.count * this.depth),
+      scores: this.scores.subarray(0, this.count),
+      masks: this.masks.subarray(0, this.count)
+    };
+  }
+  grow() {
+    const capacity = Math.max(16, this.scores.length * 2);
+    const tokens = new Int32Array(capacity * this.depth);
+    tokens.set(this.tokens);
+    const scores = new Float64Array(capacity);
+    scores.set(this.scores);
+    const masks = new Int32Array(capacity);
+    masks.set(this.masks);
+    this.tokens = tokens;
+    this.scores = scores;
+    this.masks = masks;
+  }
+};
+async function sampledScores(model, format, options) {
+  const m = format.positions.length;
+  const V = model.vocabSize;
+  const samples = [];
+  for (let i = 0; i < options.samples; i++) {
+    samples.push(Int32Array.from(format.positions, (choices) => choices[options.rng.int(choices.length)]));
+  }
+  samples.sort(compareTokens);
+  const scores = new Float64Array(samples.length);
+  for (let j = 0; j < m; j++) {
+    const owners = [];
+    const contexts = [];
+    samples.forEach((s, i) => {
+      if (i === 0 || !samePrefix(s, samples[i - 1], j)) contexts.push(concat2(format.prefix, s.subarray(0, j)));
+      owners.push(contexts.length - 1);
+    });
+    const lp = await logProbsOf(model, contexts, options.batchRows);
+    samples.forEach((s, i) => {
+      scores[i] += clampLog(lp[owners[i] * V + s[j]]);
+    });
+  }
+  return scores;
+}
+async function logProbsOf(model, contexts, batchRows) {
+  const V = model.vocabSize;
+  const out = new Float64Array(contexts.length * V);
+  for (let start = 0; start < contexts.length; start += batchRows) {
+    const obs = await model.next(contexts.slice(start, start + batchRows));
+    if (!obs.logProbs) throw new RuntimeFailure("canary exposure needs every next-token probability, but the output surface reveals only the top token");
+    out.set(obs.logProbs, start * V);
+  }
+  for (let i = 0; i < out.length; i++) {
+    if (Number.isNaN(out[i])) throw new RuntimeFailure("canary exposure needs every next-token probability, but the output surface hides some (top-k); measure it with surface.scores: full");
+  }
+  return out;
+}
+function clampLog(lp) {
+  return lp > 0 ? 0 : lp;
+}
+function concat2(a, b) {
+  const out = new Int32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+function compareTokens(a, b) {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+}
+function samePrefix(a, b, length) {
+  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+// src/metrics/similarity.ts
+var import_fastest_levenshtein3 = __toESM(require_mod(), 1);
+var import_stats_base_dists_normal_quantile3 = __toESM(require_lib39(), 1);
+function normalisedSimilarity(a, b) {
+  const longest = Math.max(a.length, b.length);
+  if (longest === 0) return 1;
+  return 1 - (0, import_fastest_levenshtein3.distance)(asString(a), asString(b)) / longest;
+}
+function asString(ids) {
+  let s = "";
+  for (let i = 0; i < ids.length; i++) s += String.fromCharCode(ids[i] & 65535);
+  return s;
+}
+function meanWithInterval2(values, confidence) {
+  checkConfidence(confidence);
+  const n = values.length;
+  if (n === 0) return { value: null, ci: [0, 1], n };
+  const mean = values.reduce((a, v) => a + v, 0) / n;
+  if (n === 1) return { value: mean, ci: [0, 1], n };
+  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
+  const half = (0, import_stats_base_dists_normal_quantile3.default)(1 - (1 - confidence) / 2, 0, 1) * Math.sqrt(variance / n);
+  return { value: mean, ci: [Math.max(0, mean - half), Math.min(1, mean + half)], n };
+}
+
+// src/text/decode.ts
+async function greedyDecode(model, prompts, steps) {
+  return decode(model, prompts, steps, (obs) => obs.top);
+}
+async function sampleDecode(model, prompts, steps, options) {
+  if (options.temperature === 0) return greedyDecode(model, prompts, steps);
+  return decode(model, prompts, steps, (obs) => {
+    if (!obs.logProbs) throw new RuntimeFailure("sampling needs next-token scores, but the output surface reveals only the top token");
+    const out = new Int32Array(obs.rows);
+    for (let r = 0; r < obs.rows; r++) {
+      out[r] = sampleRow(obs.logProbs.subarray(r * obs.vocabSize, (r + 1) * obs.vocabSize), options);
+    }
+    return out;
+  });
+}
+async function decode(model, prompts, steps, choose) {
+  const contexts = prompts.map((p) => {
+    const row = new Int32Array(p.length + steps);
+    row.set(p);
+    return row;
+  });
+  for (let step2 = 0; step2 < steps && prompts.length > 0; step2++) {
+    const views = contexts.map((row, r) => row.subarray(0, prompts[r].length + step2));
+    const chosen = choose(await model.next(views));
+    contexts.forEach((row, r) => {
+      row[prompts[r].length + step2] = chosen[r];
+    });
+  }
+  return contexts.map((row, r) => row.slice(prompts[r].length));
+}
+function sampleRow(logProbs, options) {
+  const ids = [];
+  for (let t = 0; t < logProbs.length; t++) if (!Number.isNaN(logProbs[t]) && logProbs[t] > -Infinity) ids.push(t);
+  if (ids.length === 0) throw new RuntimeFailure("no token has a revealed, non-zero probability to sample from");
+  let pool = ids;
+  if (options.topK > 0 && ids.length > options.topK) {
+    pool = [...ids].sort((a, b) => logProbs[b] - logProbs[a] || a - b).slice(0, options.topK).sort((a, b) => a - b);
+  }
+  let max = -Infinity;
+  for (const t of pool) max = Math.max(max, logProbs[t]);
+  const weights = pool.map((t) => Math.exp((logProbs[t] - max) / options.temperature));
+  const total = weights.reduce((a, w) => a + w, 0);
+  let u = options.rng.next() * total;
+  for (let i = 0; i < pool.length; i++) {
+    u -= weights[i];
+    if (u < 0) return pool[i];
+  }
+  return pool[pool.length - 1];
+}
+
+// src/probes/extraction-memorisation.ts
+var BINS = 10;
+async function memorisationAttack(model, members, nonMembers, settings, confidence) {
+  const { prefix, suffix } = settings;
+  const sides = [members, nonMembers].map((data) => data.tokens.filter((t) => t.length >= prefix + suffix));
+  const prompts = sides.flat().map((t) => t.subarray(0, prefix));
+  const generated = await greedyDecode(model, prompts, suffix);
+  let at3 = 0;
+  const results = sides.map((texts, s) => {
+    const side = { texts: texts.length, skipped: (s === 0 ? members : nonMembers).tokens.length - texts.length, exact: 0, similarities: [] };
+    for (const text2 of texts) {
+      const truth = text2.subarray(prefix, prefix + suffix);
+      const output = generated[at3++];
+      if (output.every((v, i) => v === truth[i])) side.exact += 1;
+      side.similarities.push(normalisedSimilarity(output, truth));
+    }
+    return side;
+  });
+  const [m, n] = results;
+  const memberRate = proportion(m.exact, m.texts, confidence);
+  const nonMemberRate = proportion(n.exact, n.texts, confidence);
+  const gap = differenceIndependent(m.exact, m.texts, n.exact, n.texts, confidence);
+  const memberSimilarity = meanWithInterval2(m.similarities, confidence);
+  const nonMemberSimilarity = meanWithInterval2(n.similarities, confidence);
+  const notes = [];
+  if (m.skipped + n.skipped > 0) {
+    notes.push(`memorization: ${m.skipped} member and ${n.skipped} non-member texts are shorter than prefix + suffix = ${prefix + suffix} tokens and were skipped`);
+  }
+  if (m.texts === 0 || n.texts === 0) {
+    notes.push(`memorization: no ${m.texts === 0 ? "member" : "non-member"} text is at least ${prefix + suffix} tokens long, so the rates cannot be measured; lower prefix or suffix`);
+  }
+  const attack = {
+    attack: "memorization",
+    description: `Greedy continuation of ${suffix} tokens after each text's first ${prefix} tokens; an exact match with the true continuation is an extraction (Carlini et al. 2021).`,
+    metrics: {
+      "extraction-rate": { value: memberRate.value, ci: memberRate.ci, k: m.exact, n: m.texts },
+      "non-member-rate": { value: nonMemberRate.value, ci: nonMemberRate.ci, k: n.exact, n: n.texts },
+      "extraction-gap": { value: gap.value, ci: gap.ci },
+      "member-similarity": { value: memberSimilarity.value, ci: memberSimilarity.ci, n: memberSimilarity.n },
+      "non-member-similarity": { value: nonMemberSimilarity.value, ci: nonMemberSimilarity.ci, n: nonMemberSimilarity.n }
+    },
+    details: {
+      prefix,
+      suffix,
+      members: { texts: m.texts, skipped: m.skipped, exact: m.exact, similarityHistogram: histogram(m.similarities) },
+      nonMembers: { texts: n.texts, skipped: n.skipped, exact: n.exact, similarityHistogram: histogram(n.similarities) }
+    }
+  };
+  return { attack, notes };
+}
+function histogram(values) {
+  const bins = new Array(BINS).fill(0);
+  for (const v of values) bins[Math.min(BINS - 1, Math.floor(v * BINS))] += 1;
+  return bins;
+}
+
+// src/probes/extraction-scan.ts
+var LISTED = 50;
+function scanPatterns(settings) {
+  const out = settings.patterns.map((name) => builtinPattern(name));
+  settings.regexes.forEach((source, i) => {
+    const regex = compileUserRegex(source);
+    if ("error" in regex) throw new RuntimeFailure(`regex ${i + 1} does not compile: ${regex.error}`);
+    out.push({ name: `regex ${i + 1}`, regex });
+  });
+  return out;
+}
+async function secretScanAttack(model, vocabulary, prompts, settings, corpus, rng) {
+  const rows = prompts.flatMap((p) => Array.from({ length: settings.samples }, () => p));
+  const generated = await sampleDecode(model, rows, settings.length, { temperature: settings.temperature, topK: settings.topK, rng });
+  const patterns = scanPatterns(settings);
+  const found = /* @__PURE__ */ new Map();
+  let total = 0;
+  rows.forEach((prompt, r) => {
+    const promptText = vocabulary.decode(prompt);
+    const text2 = promptText + vocabulary.decode(generated[r]);
+    const seen = /* @__PURE__ */ new Set();
+    for (const match of scanText(text2, patterns, promptText.length)) {
+      const entry = found.get(match.text) ?? { patterns: /* @__PURE__ */ new Set(), text: match.text, occurrences: 0, inMembers: corpus.includes(match.text) };
+      entry.patterns.add(match.pattern);
+      const where = `${match.index}:${match.text}`;
+      if (!seen.has(where)) {
+        seen.add(where);
+        entry.occurrences += 1;
+        total += 1;
+      }
+      found.set(match.text, entry);
+    }
+  });
+  const distinct = [...found.values()];
+  const leaked = distinct.filter((m) => m.inMembers);
+  const listed = [...distinct].sort((a, b) => Number(b.inMembers) - Number(a.inMembers) || b.occurrences - a.occurrences || (a.text < b.text ? -1 : 1)).slice(0, LISTED).map((m) => ({ pattern: [...m.patterns].sort().join(", "), match: redact(m.text), inMembers: m.inMembers, occurrences: m.occurrences }));
+  return {
+    attack: "secret-scan",
+    description: `${rows.length} sampled generations of ${settings.length} tokens (temperature ${settings.temperature}${settings.topK ? `, top-k ${settings.topK}` : ""}) scanned for ${patterns.map((p) => p.name).join(", ")}; a match counts when it occurs verbatim in the member data.`,
+    metrics: {
+      "secret-matches": {
+        value: leaked.length,
+        ci: [leaked.length, leaked.length],
+        generations: rows.length,
+        matches: total,
+        distinct: distinct.length,
+        outsideMembers: distinct.length - leaked.length
+      }
+    },
+    details: { matches: listed, listed: listed.length, distinct: distinct.length }
+  };
+}
+
+// src/probes/extraction.ts
+var WALK_BATCH = 4096;
+var extractionProbe = {
+  id: "extraction",
+  description: "Training-data extraction from a sequence model: canary exposure, verbatim memorisation and a secret scan of sampled generations.",
+  thresholds: (s) => ({
+    "max-exposure": s.thresholds.maxExposure,
+    "extraction-rate": s.thresholds.extractionRate,
+    "extraction-gap": s.thresholds.extractionGap,
+    "secret-matches": s.thresholds.secretMatches
+  }),
+  run: runExtraction
+};
+async function runExtraction(ctx, settings) {
+  const attacks = [];
+  const notes = [];
+  if (ctx.model.surface.decimals !== void 0) {
+    notes.push(`the surface rounds probabilities to ${ctx.model.surface.decimals} decimals: exposure is measured on the rounded values (a probability rounded to 0 ranks last)`);
+  }
+  if (settings.canaries.length > 0) {
+    const canaries = await canaryAttack(ctx, settings);
+    attacks.push(canaries.attack);
+    notes.push(...canaries.notes);
+  }
+  if (settings.memorization) {
+    const memorisation = await memorisationAttack(ctx.model, ctx.members, ctx.nonMembers, settings.memorization, ctx.confidence);
+    attacks.push(memorisation.attack);
+    notes.push(...memorisation.notes);
+  }
+  if (settings.secretScan) {
+    const vocabulary = needVocabulary(ctx, "the secret scan");
+    const prompts = settings.secretScan.prompts.map(
+      (p) => vocabulary.encode(p.text, { file: p.source.file, line: p.source.line, field: "probes.extraction.secret-scan.prompts", what: "the prompt" })
+    );
+    attacks.push(
+      await secretScanAttack(ctx.model, vocabulary, prompts, settings.secretScan, ctx.members.corpus, rngFor(ctx.seed, "extraction/secret-scan"))
+    );
+  }
+  return { attacks, notes };
+}
+async function canaryAttack(ctx, settings) {
+  const vocabulary = needVocabulary(ctx, "canaries");
+  const rows = [];
+  const walks = [];
+  const notes = [];
+  for (const [i, canary] of settings.canaries.entries()) {
+    const format = parseCanaryFormat(canary.format);
+    if ("error" in format) throw new RuntimeFailure(`canary format ${i + 1} was accepted by the policy check but does not parse: ${format.error}`);
+    const tokenised = tokeniseFormat(format, vocabulary, canary);
+    const secrets = [...canary.inserted, ...canary.controls];
+    const secretTokens = secrets.map((s) => secretPositions(format, s, vocabulary));
+    const { results, stats } = await formatExposures(ctx.model, tokenised, secretTokens, {
+      exactLimit: settings.exposure.exactLimit,
+      samples: settings.exposure.samples,
+      batchRows: WALK_BATCH,
+      confidence: ctx.confidence,
+      rng: rngFor(ctx.seed, `extraction/canary/${i}`)
+    });
+    results.forEach((r, j) => {
+      rows.push({
+        format: canary.format,
+        canary: redactedCanary(format, redact(secrets[j])),
+        kind: j < canary.inserted.length ? "inserted" : "control",
+        exposure: r.exposure,
+        ci: r.ci,
+        rank: r.rank,
+        spaceBits: format.spaceBits,
+        estimated: r.estimated,
+        logPerplexity: r.logPerplexity
+      });
+    });
+    walks.push({ format: canary.format, spaceSize: format.spaceSize, ...stats });
+    if (stats.estimated) {
+      notes.push(
+        `canary-exposure: the space of "${canary.format}" has ${format.spaceSize.toExponential(2)} candidates, above exposure.exact-limit (${settings.exposure.exactLimit}); its exposures are ESTIMATED from ${settings.exposure.samples} sampled candidates with a fitted skew-normal (Carlini et al. 2019, \xA74.3); the interval is the sample's distribution-free Clopper\u2013Pearson bound`
+      );
+    }
+  }
+  const inserted = rows.filter((r) => r.kind === "inserted");
+  const controls = rows.filter((r) => r.kind === "control");
+  const worst = (list) => list.reduce((a, b) => b.exposure > a.exposure ? b : a);
+  const top = worst(inserted);
+  const metrics = {
+    "max-exposure": {
+      value: top.exposure,
+      // The interval of a maximum: the largest lower and the largest upper bound.
+      ci: [Math.max(...inserted.map((r) => r.ci[0])), Math.max(...inserted.map((r) => r.ci[1]))],
+      canary: top.canary,
+      rank: top.rank,
+      spaceBits: top.spaceBits,
+      estimated: inserted.some((r) => r.estimated)
+    }
+  };
+  if (controls.length > 0) {
+    const c = worst(controls);
+    metrics["control-exposure"] = {
+      value: c.exposure,
+      ci: [Math.max(...controls.map((r) => r.ci[0])), Math.max(...controls.map((r) => r.ci[1]))],
+      canary: c.canary,
+      estimated: controls.some((r) => r.estimated)
+    };
+  }
+  return {
+    attack: {
+      attack: "canary-exposure",
+      description: "Exposure of each inserted canary: log2|R| \u2212 log2 rank, its rank by likelihood among every filling of its format (Carlini et al. 2019). About 1 bit is chance; log2|R| means the model ranks the secret first. Controls were never inserted.",
+      metrics,
+      details: { canaries: rows, walks }
+    },
+    notes
+  };
+}
+function needVocabulary(ctx, what) {
+  if (!ctx.vocabulary) throw new RuntimeFailure(`${what} need${what.endsWith("s") ? "" : "s"} a vocabulary to turn text into token ids, and the policy check let model.tokenizer be missing`);
+  return ctx.vocabulary;
+}
+function tokeniseFormat(format, vocabulary, canary) {
+  const positions = positionsOf(format);
+  const firstSlot = positions.findIndex((p) => "choices" in p);
+  const origin = { file: canary.source.file, line: canary.source.line, field: "probes.extraction.canaries.format", what: "the canary format" };
+  const prefixText = positions.slice(0, firstSlot).map((p) => p.fixed).join("");
+  const prefix = vocabulary.encode(prefixText, origin);
+  const choices = positions.slice(firstSlot).map((p) => {
+    const chars = "fixed" in p ? p.fixed : p.choices;
+    return Int32Array.from([...chars], (char) => {
+      const id = vocabulary.idOf(char);
+      if (id === void 0) {
+        throw new InputError(
+          `the vocabulary (${vocabulary.source}) has no token for ${JSON.stringify(char)}, which canary format "${canary.format}" needs${"choices" in p ? " in its secret slot" : ""}; every character a candidate can hold must be a token`,
+          { file: canary.source.file, line: canary.source.line, column: canary.source.column, field: "probes.extraction.canaries.format" }
+        );
+      }
+      return id;
+    });
+  });
+  return { prefix, positions: choices, spaceBits: format.spaceBits, spaceSize: format.spaceSize };
+}
+function secretPositions(format, secret, vocabulary) {
+  const positions = positionsOf(format);
+  const firstSlot = positions.findIndex((p) => "choices" in p);
+  const chars = [...secret];
+  let k = 0;
+  return Int32Array.from(positions.slice(firstSlot), (p) => vocabulary.idOf("fixed" in p ? p.fixed : chars[k++]));
 }
 
 // src/metrics/roc.ts
@@ -31310,12 +37239,12 @@ function rocFromTable(table, indices) {
   else for (let r = 0; r <= thresholds.length; r++) out.push(point(r));
   return out;
 }
-function downsampleIndices(count, fprAt, maxPoints) {
+function downsampleIndices(count2, fprAt, maxPoints) {
   if (!Number.isSafeInteger(maxPoints) || maxPoints < 2) {
     throw new RangeError(`maxPoints must be an integer \u2265 2, got ${maxPoints}`);
   }
-  if (count <= maxPoints) return Array.from({ length: count }, (_, i) => i);
-  const last = count - 1;
+  if (count2 <= maxPoints) return Array.from({ length: count2 }, (_, i) => i);
+  const last = count2 - 1;
   const lastAtMost = (f) => {
     let lo = 0;
     let hi = last;
@@ -31344,17 +37273,11 @@ function downsampleIndices(count, fprAt, maxPoints) {
 // src/metrics/membership.ts
 var ROC_PLOT_POINTS = 200;
 var DEFAULT_MAX_THRESHOLDS = 64;
-function membershipMetrics(member, nonMember, options) {
+function membershipMetricsFromTable(table, options) {
+  checkOptions(options);
   const { fpr, confidence } = options;
   const delta = options.delta ?? 0;
   const maxThresholds = options.maxThresholds ?? DEFAULT_MAX_THRESHOLDS;
-  if (!(fpr >= 0 && fpr <= 1)) throw new RangeError(`fpr must be in [0, 1], got ${fpr}`);
-  checkConfidence(confidence);
-  if (!(delta >= 0 && delta < 1)) throw new RangeError(`delta must be in [0, 1), got ${delta}`);
-  if (!Number.isSafeInteger(maxThresholds) || maxThresholds < 1) {
-    throw new RangeError(`maxThresholds must be an integer \u2265 1, got ${maxThresholds}`);
-  }
-  const table = buildScoreTable(member, nonMember);
   const { members: m, nonMembers: n, fp } = table;
   const aucEstimate = aucFromTable(table, confidence);
   const { tp: opTp, fp: opFp, ...operating } = tprAtFprFromTable(table, fpr, confidence);
@@ -31370,9 +37293,19 @@ function membershipMetrics(member, nonMember, options) {
     rocPoints: rocFromTable(table, rocIdx)
   };
 }
-function rankingMetrics(member, nonMember, confidence) {
+function checkOptions(options) {
+  const { fpr, confidence } = options;
+  const delta = options.delta ?? 0;
+  const maxThresholds = options.maxThresholds ?? DEFAULT_MAX_THRESHOLDS;
+  if (!(fpr >= 0 && fpr <= 1)) throw new RangeError(`fpr must be in [0, 1], got ${fpr}`);
   checkConfidence(confidence);
-  const table = buildScoreTable(member, nonMember);
+  if (!(delta >= 0 && delta < 1)) throw new RangeError(`delta must be in [0, 1), got ${delta}`);
+  if (!Number.isSafeInteger(maxThresholds) || maxThresholds < 1) {
+    throw new RangeError(`maxThresholds must be an integer \u2265 1, got ${maxThresholds}`);
+  }
+}
+function rankingMetricsFromTable(table, confidence) {
+  checkConfidence(confidence);
   const aucEstimate = aucFromTable(table, confidence);
   return {
     members: table.members,
@@ -31434,30 +37367,38 @@ function epsilonFromTable(table, confidence, delta, maxThresholds) {
   const T = candidates.length;
   if (T === 0) return { value: 0, ci: [0, 0], threshold: Infinity, thresholdsTried: 0 };
   const perBound = 1 - (1 - confidence) / (2 * T);
-  let bestBound = -Infinity;
-  let bestPlugIn = -Infinity;
-  let bestLevel = candidates[0];
-  for (const j of candidates) {
-    const k1 = tp[j];
-    const k0 = fp[j];
-    let bound = -Infinity;
-    if (k1 * n > k0 * m) {
-      const tprLo = clopperPearsonOneSided(k1, m, perBound, "lower");
-      const fprHi = clopperPearsonOneSided(k0, n, perBound, "upper");
-      bound = epsilonFromRates(tprLo, fprHi, delta);
-    }
-    const plugIn = epsilonFromRates((k1 + 0.5) / (m + 1), (k0 + 0.5) / (n + 1), delta);
-    if (bound > bestBound || bound === bestBound && plugIn > bestPlugIn) {
-      bestBound = bound;
-      bestPlugIn = plugIn;
-      bestLevel = j;
-    }
+  const bounds = new Float64Array(T).fill(-Infinity);
+  const plugIns = candidates.map((j) => epsilonFromRates((tp[j] + 0.5) / (m + 1), (fp[j] + 0.5) / (n + 1), delta));
+  const open = [];
+  const ceilings = new Float64Array(T);
+  for (let i = 0; i < T; i++) {
+    const k1 = tp[candidates[i]];
+    const k0 = fp[candidates[i]];
+    if (k1 * n <= k0 * m) continue;
+    ceilings[i] = k0 === 0 || k1 === m ? Infinity : epsilonFromRates(k1 / m, k0 / n, delta);
+    open.push(i);
   }
-  const value = Math.max(0, bestBound);
+  open.sort((a, b) => ceilings[b] - ceilings[a] || a - b);
+  let best = -Infinity;
+  const loses = (ceiling) => ceiling + 1e-9 * (1 + Math.abs(best)) < best;
+  for (const i of open) {
+    if (loses(ceilings[i])) break;
+    const k0 = fp[candidates[i]];
+    const tprLo = clopperPearsonOneSided(tp[candidates[i]], m, perBound, "lower");
+    if (k0 > 0 && loses(epsilonFromRates(tprLo, k0 / n, delta))) continue;
+    const fprHi = clopperPearsonOneSided(k0, n, perBound, "upper");
+    bounds[i] = epsilonFromRates(tprLo, fprHi, delta);
+    best = Math.max(best, bounds[i]);
+  }
+  let pick = 0;
+  for (let i = 1; i < T; i++) {
+    if (bounds[i] > bounds[pick] || bounds[i] === bounds[pick] && plugIns[i] > plugIns[pick]) pick = i;
+  }
+  const value = Math.max(0, bounds[pick]);
   return {
     value,
-    ci: [value, Math.max(value, bestPlugIn)],
-    threshold: thresholds[bestLevel],
+    ci: [value, Math.max(value, plugIns[pick])],
+    threshold: thresholds[candidates[pick]],
     thresholdsTried: T
   };
 }
@@ -31478,78 +37419,6 @@ function candidateLevels(table, maxThresholds) {
     while (j < last && tp[j] + fp[j] < rank) j++;
     if (j >= last) break;
     if (out.length === 0 || out[out.length - 1] !== j) out.push(j);
-  }
-  return out;
-}
-
-// src/probes/membership-scores.ts
-var FLOOR = 1e-12;
-function attackerProbabilities(obs) {
-  const { rows, classCount: k, scores } = obs;
-  if (!scores) throw new Error("the surface reveals no scores");
-  const p = new Float64Array(rows * k);
-  for (let r = 0; r < rows; r++) {
-    let known = 0;
-    let hidden = 0;
-    for (let c = 0; c < k; c++) {
-      const v = scores[r * k + c];
-      if (Number.isNaN(v)) hidden++;
-      else known += v;
-    }
-    const fill = hidden > 0 ? Math.max(0, 1 - known) / hidden : 0;
-    for (let c = 0; c < k; c++) {
-      const v = scores[r * k + c];
-      p[r * k + c] = Number.isNaN(v) ? fill : v;
-    }
-  }
-  return p;
-}
-function scoreAttack(attack, p, classCount, truth) {
-  const rows = truth.length;
-  const out = new Float64Array(rows);
-  for (let r = 0; r < rows; r++) {
-    const base = r * classCount;
-    const y = truth[r];
-    const py = Math.max(p[base + y], FLOOR);
-    switch (attack) {
-      case "loss":
-        out[r] = Math.log(py);
-        break;
-      case "confidence":
-        out[r] = p[base + y];
-        break;
-      case "entropy": {
-        let negH = 0;
-        for (let c = 0; c < classCount; c++) {
-          const v = p[base + c];
-          if (v > 0) negH += v * Math.log(v);
-        }
-        out[r] = negH;
-        break;
-      }
-      case "modified-entropy": {
-        let mentr = -(1 - py) * Math.log(py);
-        for (let c = 0; c < classCount; c++) {
-          if (c === y) continue;
-          const v = p[base + c];
-          mentr -= v * Math.log(Math.max(1 - v, FLOOR));
-        }
-        out[r] = -mentr;
-        break;
-      }
-    }
-  }
-  return out;
-}
-function gapScores(obs, truth) {
-  return Float64Array.from(truth, (y, r) => obs.labels[r] === y ? 1 : 0);
-}
-function stabilityScores(obs, noisyLabels, copies, truth) {
-  const out = new Float64Array(truth.length);
-  for (let r = 0; r < truth.length; r++) {
-    let score = obs.labels[r] === truth[r] ? 1 : 0;
-    for (let q = 0; q < copies; q++) if (noisyLabels[r * copies + q] === truth[r]) score++;
-    out[r] = score;
   }
   return out;
 }
@@ -31591,8 +37460,8 @@ async function runMembership(ctx, settings) {
     );
   }
   if (surface.decimals !== void 0) notes.push(`Scores are rounded to ${surface.decimals} decimals, which creates ties.`);
-  const memberP = memberObs.scores ? attackerProbabilities(memberObs) : void 0;
-  const nonMemberP = nonMemberObs.scores ? attackerProbabilities(nonMemberObs) : void 0;
+  const memberP = memberObs.scores ? revealedProbabilities(memberObs) : void 0;
+  const nonMemberP = nonMemberObs.scores ? revealedProbabilities(nonMemberObs) : void 0;
   for (const attack of settings.attacks) {
     let member;
     let nonMember;
@@ -31614,25 +37483,26 @@ async function runMembership(ctx, settings) {
 }
 function measureAttack(attack, member, nonMember, ctx, fpr) {
   const options = { fpr, confidence: ctx.confidence };
-  const overall = membershipMetrics(member, nonMember, options);
-  const perClass = perClassMetrics(member, nonMember, ctx);
-  const worst = perClass.reduce(
+  const tables = buildClassTables(member, ctx.members.classes, nonMember, ctx.nonMembers.classes, ctx.model.classCount);
+  const overall = membershipMetricsFromTable(tables.all, options);
+  const perClass2 = perClassMetrics(tables, ctx.confidence);
+  const worst = perClass2.reduce(
     (w, c) => w === void 0 || (c.auc.value ?? 0) > (w.auc.value ?? 0) ? c : w,
     void 0
   );
   return {
     attack,
     description: DESCRIPTIONS[attack],
-    metrics: metricValues(overall),
+    metrics: metricValues2(overall),
     details: {
       roc: overall.rocPoints,
-      histogram: histogram(member, nonMember, 30),
-      perClass: perClass.map((c) => ({ class: c.class, members: c.members, nonMembers: c.nonMembers, auc: c.auc, advantage: c.advantage })),
+      histogram: histogram2(member, nonMember, 30),
+      perClass: perClass2.map((c) => ({ class: c.class, members: c.members, nonMembers: c.nonMembers, auc: c.auc, advantage: c.advantage })),
       worstClass: worst ? { class: worst.class, auc: worst.auc } : null
     }
   };
 }
-function metricValues(m) {
+function metricValues2(m) {
   return {
     auc: { value: m.auc.value, ci: m.auc.ci },
     advantage: { value: m.advantage.value, ci: m.advantage.ci, threshold: m.advantage.threshold },
@@ -31651,48 +37521,41 @@ function metricValues(m) {
     }
   };
 }
-function perClassMetrics(member, nonMember, { members, nonMembers, model, confidence }) {
-  const memberRows = rowsByClass(members.classes, model.classCount);
-  const nonMemberRows = rowsByClass(nonMembers.classes, model.classCount);
+function perClassMetrics({ byClass }, confidence) {
   const out = [];
-  for (let c = 0; c < model.classCount; c++) {
-    const m = memberRows[c];
-    const n = nonMemberRows[c];
-    if (m.length < MIN_CLASS_ROWS || n.length < MIN_CLASS_ROWS) continue;
-    const metrics = rankingMetrics(gather(member, m), gather(nonMember, n), confidence);
-    out.push({ class: c, members: m.length, nonMembers: n.length, auc: metrics.auc, advantage: metrics.advantage });
+  for (let c = 0; c < byClass.length; c++) {
+    const table = byClass[c];
+    if (!table || table.members < MIN_CLASS_ROWS || table.nonMembers < MIN_CLASS_ROWS) continue;
+    const metrics = rankingMetricsFromTable(table, confidence);
+    out.push({ class: c, members: table.members, nonMembers: table.nonMembers, auc: metrics.auc, advantage: metrics.advantage });
   }
   return out;
 }
-function rowsByClass(classes, classCount) {
-  const counts = new Uint32Array(classCount);
-  for (const c of classes) counts[c]++;
-  const rows = Array.from(counts, (n) => new Uint32Array(n));
-  counts.fill(0);
-  classes.forEach((c, i) => rows[c][counts[c]++] = i);
-  return rows;
+function histogram2(member, nonMember, bins) {
+  const [memberLo, memberHi] = range(member);
+  const [nonMemberLo, nonMemberHi] = range(nonMember);
+  const lo = Math.min(memberLo, nonMemberLo);
+  const hi = Math.max(memberHi, nonMemberHi);
+  const width = hi > lo ? (hi - lo) / bins : 1;
+  return { min: lo, max: hi, bins, members: binCounts(member, lo, width, bins), nonMembers: binCounts(nonMember, lo, width, bins) };
 }
-function gather(values, rows) {
-  const out = new Float64Array(rows.length);
-  for (let i = 0; i < rows.length; i++) out[i] = values[rows[i]];
-  return out;
-}
-function histogram(member, nonMember, bins) {
+function range(values) {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of member) lo = Math.min(lo, v), hi = Math.max(hi, v);
-  for (const v of nonMember) lo = Math.min(lo, v), hi = Math.max(hi, v);
-  const width = hi > lo ? (hi - lo) / bins : 1;
-  const count = (values) => {
-    const counts = new Array(bins).fill(0);
-    for (const v of values) counts[Math.min(bins - 1, Math.floor((v - lo) / width))]++;
-    return counts;
-  };
-  return { min: lo, max: hi, bins, members: count(member), nonMembers: count(nonMember) };
+  for (let i = 0; i < values.length; i++) {
+    lo = Math.min(lo, values[i]);
+    hi = Math.max(hi, values[i]);
+  }
+  return [lo, hi];
+}
+function binCounts(values, lo, width, bins) {
+  const counts = new Float64Array(bins);
+  for (let i = 0; i < values.length; i++) counts[Math.min(bins - 1, Math.floor((values[i] - lo) / width))]++;
+  return Array.from(counts);
 }
 async function stability(ctx, settings, memberObs, nonMemberObs) {
   const copies = settings.stability.queries;
-  const range = featureRanges(ctx.members, ctx.nonMembers);
+  const { lower, upper } = featureBox(ctx.members, ctx.nonMembers);
   const rng = rngFor(ctx.seed, "membership:label-stability");
   const scoresFor = async (data, obs) => {
     const f = data.features.length;
@@ -31701,8 +37564,8 @@ async function stability(ctx, settings, memberObs, nonMemberObs) {
       for (let q = 0; q < copies; q++) {
         const base = (r * copies + q) * f;
         for (let j = 0; j < f; j++) {
-          const v = data.x[r * f + j] + rng.normal() * settings.stability.noise * (range.max[j] - range.min[j]);
-          noisy[base + j] = Math.min(range.max[j], Math.max(range.min[j], v));
+          const v = data.x[r * f + j] + rng.normal() * settings.stability.noise * (upper[j] - lower[j]);
+          noisy[base + j] = Math.min(upper[j], Math.max(lower[j], v));
         }
       }
     }
@@ -31711,22 +37574,14 @@ async function stability(ctx, settings, memberObs, nonMemberObs) {
   };
   return [await scoresFor(ctx.members, memberObs), await scoresFor(ctx.nonMembers, nonMemberObs)];
 }
-function featureRanges(a, b) {
-  const f = a.features.length;
-  const min = new Float64Array(f).fill(Infinity);
-  const max = new Float64Array(f).fill(-Infinity);
-  for (const d of [a, b]) {
-    for (let i = 0; i < d.x.length; i++) {
-      const j = i % f;
-      min[j] = Math.min(min[j], d.x[i]);
-      max[j] = Math.max(max[j], d.x[i]);
-    }
-  }
-  return { min, max };
-}
 
 // src/probes/index.ts
-var PROBES = { membership: membershipProbe };
+var PROBES = {
+  membership: membershipProbe,
+  inversion: inversionProbe,
+  "attribute-inference": attributeInferenceProbe,
+  extraction: extractionProbe
+};
 
 // package.json
 var package_default = {
@@ -31783,15 +37638,15 @@ var package_default = {
 var TOOL = { name: package_default.name, version: package_default.version };
 
 // src/run/labels.ts
-function labelWithClasses(data, classLabels, labelColumn) {
-  const index = new Map(classLabels.map((label, i) => [label, i]));
+function labelWithClasses(data, classLabels2, labelColumn) {
+  const index = new Map(classLabels2.map((label, i) => [label, i]));
   const classes = new Int32Array(data.rows);
   for (let r = 0; r < data.rows; r++) {
     const c = index.get(data.labels[r]);
     if (c === void 0) {
-      const shown = classLabels.length > 12 ? `${classLabels.slice(0, 12).join(", ")}, \u2026` : classLabels.join(", ");
+      const shown = classLabels2.length > 12 ? `${classLabels2.slice(0, 12).join(", ")}, \u2026` : classLabels2.join(", ");
       throw new InputError(
-        `label "${data.labels[r]}" in column "${labelColumn}" (row ${r + 1} of the ${data.role} used) is not one of the model's ${classLabels.length} classes (${shown})`,
+        `label "${data.labels[r]}" in column "${labelColumn}" (row ${r + 1} of the ${data.role} used) is not one of the model's ${classLabels2.length} classes (${shown})`,
         { file: data.file, field: labelColumn }
       );
     }
@@ -31817,17 +37672,624 @@ var SignalCache = class {
   }
 };
 
+// src/run/sequence.ts
+var import_node_fs9 = require("node:fs");
+
+// src/model/sequence-surface.ts
+function observeNext(logProbs, rows, vocabSize, surface) {
+  const top = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    const base = r * vocabSize;
+    for (let t = 1; t < vocabSize; t++) if (logProbs[base + t] > logProbs[base + best]) best = t;
+    top[r] = best;
+  }
+  if (surface.scores === "label") return { rows, vocabSize, top };
+  const shown = logProbs.slice();
+  if (surface.scores === "top-k" && surface.topK < vocabSize) {
+    const order = Array.from({ length: vocabSize }, (_, t) => t);
+    for (let r = 0; r < rows; r++) {
+      const base = r * vocabSize;
+      order.sort((a, b) => logProbs[base + b] - logProbs[base + a] || a - b);
+      for (let i = surface.topK; i < vocabSize; i++) shown[base + order[i]] = NaN;
+    }
+  }
+  if (surface.decimals !== void 0) {
+    const scale = 10 ** surface.decimals;
+    for (let i = 0; i < shown.length; i++) {
+      if (!Number.isNaN(shown[i])) shown[i] = Math.log(Math.round(Math.exp(shown[i]) * scale) / scale);
+    }
+  }
+  return { rows, vocabSize, top, logProbs: shown };
+}
+var ObservedSequence = class {
+  constructor(model, surface) {
+    this.model = model;
+    this.surface = surface;
+  }
+  model;
+  surface;
+  get queries() {
+    return this.model.queries;
+  }
+  get vocabSize() {
+    return this.model.info.vocabSize;
+  }
+  get revealsScores() {
+    return this.surface.scores !== "label";
+  }
+  async next(contexts) {
+    const logProbs = await this.model.nextLogProbs(contexts);
+    return observeNext(logProbs, contexts.length, this.vocabSize, this.surface);
+  }
+};
+
+// src/model/sequence.ts
+var import_node_os2 = require("node:os");
+var DEFAULT_BATCH2 = 1024;
+var MASK_NAME = /mask/i;
+async function openOnnxSequenceModel(options) {
+  const ort = await loadOnnxRuntime();
+  let session;
+  try {
+    session = await ort.InferenceSession.create(options.path, {
+      graphOptimizationLevel: "all",
+      executionMode: "sequential",
+      intraOpNumThreads: (0, import_node_os2.availableParallelism)(),
+      logSeverityLevel: 3
+    });
+  } catch (error) {
+    throw new InputError(`cannot load the ONNX model: ${firstLine2(error)}; expected an ONNX model file (opset \u2264 26, IR \u2264 13)`, {
+      file: options.path,
+      field: "model.path"
+    });
+  }
+  const inputs = session.inputMetadata.map(describe);
+  const outputs = session.outputMetadata.map(describe);
+  const plan = planInputs(options, inputs, outputs);
+  const model = new OnnxSequenceModel(ort, session, options, plan);
+  await model.discoverVocabulary();
+  return model;
+}
+var INTEGER_TYPES = ["int64", "int32"];
+var MASK_TYPES = ["int64", "int32", "float32", "bool"];
+function planInputs(options, inputs, outputs) {
+  const fail = (message, field) => new InputError(message, { file: options.path, field });
+  const byName2 = (list, name, kind, field) => {
+    const found = list.find((t) => t.name === name);
+    if (!found) throw fail(`the model has no ${kind} "${name}"; its ${kind}s are: ${list.map((t) => t.name).join(", ")}`, field);
+    return found;
+  };
+  const mask = options.attentionMask ? byName2(inputs, options.attentionMask, "input", "model.attention-mask") : options.input === void 0 || !MASK_NAME.test(options.input) ? inputs.find((t) => MASK_NAME.test(t.name) && t.name !== options.input) : void 0;
+  let ids;
+  if (options.input) ids = byName2(inputs, options.input, "input", "model.input");
+  else {
+    const rest = inputs.filter((t) => t !== mask);
+    if (rest.length !== 1) {
+      throw fail(
+        `the model has inputs ${inputs.map((t) => `${t.name}: ${t.type}[${t.shape.join(", ")}]`).join("; ")}; set model.input to the one that takes the token ids${mask ? "" : " (and model.attention-mask to the mask, if any)"}`,
+        "model.input"
+      );
+    }
+    ids = rest[0];
+  }
+  const others = inputs.filter((t) => t !== ids && t !== mask);
+  if (others.length > 0) {
+    throw fail(
+      `the model has inputs the gate cannot fill: ${others.map((t) => t.name).join(", ")}; a sequence model takes token ids (model.input) and optionally an attention mask (model.attention-mask)`,
+      "model.input"
+    );
+  }
+  if (!INTEGER_TYPES.includes(ids.type) || ids.shape.length !== 2) {
+    throw fail(`model input "${ids.name}" is ${ids.type}[${ids.shape.join(", ")}]; expected int64 token ids of shape [batch, context]`, "model.input");
+  }
+  if (mask && (!MASK_TYPES.includes(mask.type) || mask.shape.length !== 2)) {
+    throw fail(`attention-mask input "${mask.name}" is ${mask.type}[${mask.shape.join(", ")}]; expected int64 (or int32, float32, bool) of shape [batch, context]`, "model.attention-mask");
+  }
+  const output = options.output ? byName2(outputs, options.output, "output", "model.output") : outputs.find((o) => o.type.startsWith("float") && (o.shape.length === 2 || o.shape.length === 3));
+  if (!output || !output.type.startsWith("float") || output.shape.length !== 2 && output.shape.length !== 3) {
+    throw fail(
+      `${output ? `output "${output.name}" is ${output.type}[${output.shape.join(", ")}]` : `none of the outputs (${outputs.map((o) => `${o.name}: ${o.type}[${o.shape.join(", ")}]`).join("; ")}) holds next-token scores`}; expected float scores of shape [batch, vocab] or [batch, seq, vocab]`,
+      "model.output"
+    );
+  }
+  const contextDim = ids.shape[1];
+  const fixedContext = typeof contextDim === "number" && contextDim > 0 ? contextDim : void 0;
+  if (fixedContext !== void 0 && options.context !== void 0 && options.context !== fixedContext) {
+    throw fail(`model.context is ${options.context}, but the model's input "${ids.name}" takes exactly ${fixedContext} tokens; remove model.context or set it to ${fixedContext}`, "model.context");
+  }
+  const batchDim = ids.shape[0];
+  const plan = { ids, output, inputs, outputs };
+  if (mask) plan.mask = mask;
+  if (fixedContext !== void 0) plan.fixedContext = fixedContext;
+  if (typeof batchDim === "number" && batchDim > 0) plan.fixedBatch = batchDim;
+  return plan;
+}
+var OnnxSequenceModel = class {
+  constructor(ort, session, options, plan) {
+    this.ort = ort;
+    this.session = session;
+    this.options = options;
+    this.plan = plan;
+    this.batchSize = plan.fixedBatch ?? options.batchSize ?? DEFAULT_BATCH2;
+    if (options.scores !== "auto") {
+      this.scoreKind = options.scores;
+      this.scoreKindReason = "set by the policy (model.scores)";
+    }
+  }
+  ort;
+  session;
+  options;
+  plan;
+  queryCount = 0;
+  vocabSize = 0;
+  scoreKind;
+  scoreKindReason = "";
+  batchSize;
+  get queries() {
+    return this.queryCount;
+  }
+  get info() {
+    const info = {
+      inputs: this.plan.inputs,
+      outputs: this.plan.outputs,
+      input: this.plan.ids.name,
+      output: this.plan.output.name,
+      context: this.plan.fixedContext ?? this.options.context ?? null,
+      fixedContext: this.plan.fixedContext !== void 0,
+      vocabSize: this.vocabSize,
+      scoreKind: this.scoreKind ?? "probabilities",
+      scoreKindReason: this.scoreKindReason || "not decided yet (no query made)"
+    };
+    if (this.plan.mask) info.attentionMask = this.plan.mask.name;
+    return info;
+  }
+  /** The vocabulary size: the output's last dimension, or one query's width when it is symbolic. */
+  async discoverVocabulary() {
+    const declared = this.plan.output.shape.at(-1);
+    if (typeof declared === "number" && declared > 0) {
+      this.vocabSize = declared;
+      return;
+    }
+    const probe = new Int32Array(this.plan.fixedContext ?? 1).fill(this.options.padId ?? 0);
+    const { scores, width } = await this.runBatch([probe], probe.length);
+    this.vocabSize = width;
+    void scores;
+  }
+  async nextLogProbs(contexts) {
+    const vocab = this.vocabSize;
+    const out = new Float64Array(contexts.length * vocab);
+    for (const group of this.groups(contexts)) {
+      for (let start = 0; start < group.rows.length; start += this.batchSize) {
+        const rows = group.rows.slice(start, start + this.batchSize);
+        const { scores } = await this.runBatch(rows.map((r) => contexts[r]), group.length);
+        this.decideScoreKind(scores, rows.length);
+        rows.forEach((r, i) => toLogProbs(scores.subarray(i * vocab, (i + 1) * vocab), this.scoreKind, out.subarray(r * vocab, (r + 1) * vocab)));
+      }
+    }
+    return out;
+  }
+  /** Fixed context: one group of every row. Symbolic: rows grouped by (capped) length, in first-seen order. */
+  groups(contexts) {
+    if (this.plan.fixedContext !== void 0) {
+      return [{ length: this.plan.fixedContext, rows: contexts.map((_, i) => i) }];
+    }
+    const cap = this.options.context ?? Infinity;
+    const byLength = /* @__PURE__ */ new Map();
+    contexts.forEach((c, i) => {
+      const length = Math.min(c.length, cap);
+      if (length === 0) {
+        throw new InputError("an empty prompt cannot be sent to a model whose context length is symbolic (it needs at least one token); use a non-empty prompt", {
+          file: this.options.path,
+          field: "model.input"
+        });
+      }
+      const list = byLength.get(length) ?? [];
+      list.push(i);
+      byLength.set(length, list);
+    });
+    return [...byLength].map(([length, rows]) => ({ length, rows }));
+  }
+  async runBatch(rows, length) {
+    const { ids, mask, output, fixedBatch } = this.plan;
+    const batch = fixedBatch ?? rows.length;
+    const idData = new Int32Array(batch * length);
+    const maskData = new Int32Array(batch * length);
+    const pad = this.options.padId;
+    rows.forEach((row, r) => {
+      const kept = row.length > length ? row.subarray(row.length - length) : row;
+      const offset = length - kept.length;
+      if (offset > 0 && pad === void 0) {
+        throw new InputError(
+          `a prompt of ${kept.length} tokens is shorter than the model's fixed context of ${length} tokens and no pad token is known; set model.tokenizer.pad-id (or add a "<pad>" token to the vocabulary)`,
+          { file: this.options.path, field: "model.tokenizer.pad-id" }
+        );
+      }
+      const base = r * length;
+      if (offset > 0) idData.fill(pad, base, base + offset);
+      idData.set(kept, base + offset);
+      maskData.fill(1, base + offset, base + length);
+    });
+    const feeds = { [ids.name]: this.tensor(ids.type, idData, [batch, length]) };
+    if (mask) feeds[mask.name] = this.tensor(mask.type, maskData, [batch, length]);
+    let result2;
+    try {
+      result2 = await this.session.run(feeds, [output.name]);
+    } catch (error) {
+      throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows.length} rows of ${length} tokens: ${firstLine2(error)}`, { cause: error });
+    }
+    this.queryCount += rows.length;
+    const value = result2[output.name];
+    const width = value.dims.at(-1);
+    const data = value.data instanceof Float32Array ? value.data : Float32Array.from(value.data);
+    if (value.dims.length === 2) return { scores: data.subarray(0, rows.length * width), width };
+    const seq = value.dims[1];
+    const scores = new Float32Array(rows.length * width);
+    for (let r = 0; r < rows.length; r++) scores.set(data.subarray((r * seq + seq - 1) * width, (r * seq + seq) * width), r * width);
+    return { scores, width };
+  }
+  tensor(type, data, dims) {
+    switch (type) {
+      case "int64":
+        return new this.ort.Tensor("int64", toInt64(data), dims);
+      case "int32":
+        return new this.ort.Tensor("int32", data, dims);
+      case "float32":
+        return new this.ort.Tensor("float32", Float32Array.from(data), dims);
+      default:
+        return new this.ort.Tensor("bool", Uint8Array.from(data), dims);
+    }
+  }
+  /** With `scores: auto`, the first batch decides, as for classifiers. */
+  decideScoreKind(scores, rows) {
+    if (this.scoreKind) return;
+    const verdict = detectScoreKind(scores, rows, this.vocabSize);
+    this.scoreKind = verdict.kind;
+    this.scoreKindReason = `detected on the first batch (${verdict.reason}); set model.scores to override`;
+  }
+};
+var LITTLE_ENDIAN = (0, import_node_os2.endianness)() === "LE";
+function toInt64(data) {
+  const out = new BigInt64Array(data.length);
+  if (!LITTLE_ENDIAN) {
+    for (let i = 0; i < data.length; i++) out[i] = BigInt(data[i]);
+    return out;
+  }
+  const halves = new Int32Array(out.buffer);
+  for (let i = 0; i < data.length; i++) {
+    halves[2 * i] = data[i];
+    halves[2 * i + 1] = data[i] < 0 ? -1 : 0;
+  }
+  return out;
+}
+function toLogProbs(scores, kind, out) {
+  const n = out.length;
+  if (kind === "probabilities") {
+    for (let i = 0; i < n; i++) out[i] = Math.log(Math.max(0, scores[i]));
+    return;
+  }
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) max = Math.max(max, scores[i]);
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += Math.exp(scores[i] - max);
+  const logSum = max + Math.log(sum);
+  for (let i = 0; i < n; i++) out[i] = scores[i] - logSum;
+}
+function describe(meta) {
+  return meta.isTensor ? { name: meta.name, type: meta.type ?? "unknown", shape: [...meta.shape ?? []] } : { name: meta.name, type: "sequence", shape: [] };
+}
+function firstLine2(error) {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
+}
+
+// src/text/records.ts
+function parseTextRecords(content, file, format, field) {
+  const out = [];
+  const lines = content.replace(/^\uFEFF/, "").split("\n");
+  lines.forEach((raw, i) => {
+    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (format === "text") {
+      if (line.length > 0) out.push({ line: i + 1, text: line });
+      return;
+    }
+    if (line.trim() === "") return;
+    let value;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      throw new InputError(`line ${i + 1} is not valid JSON: ${error.message}`, { file, line: i + 1, column: 1 });
+    }
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+      if (!(field in value)) {
+        throw new InputError(`line ${i + 1} has no "${field}" field; expected each object to hold the record's text or token ids in "${field}" (data.text-field)`, {
+          file,
+          line: i + 1,
+          column: 1,
+          field
+        });
+      }
+      value = value[field];
+    }
+    if (typeof value === "string") out.push({ line: i + 1, text: value });
+    else if (Array.isArray(value) && value.every((v) => Number.isInteger(v) && v >= 0)) out.push({ line: i + 1, ids: value });
+    else {
+      throw new InputError(`line ${i + 1}: expected a text (a JSON string) or token ids (a list of non-negative integers)${typeof value === "undefined" ? "" : `, found ${describe2(value)}`}`, {
+        file,
+        line: i + 1,
+        column: 1,
+        field
+      });
+    }
+  });
+  return out;
+}
+function describe2(value) {
+  if (Array.isArray(value)) return "a list with a value that is not a non-negative integer";
+  if (value === null) return "null";
+  return `a ${typeof value}`;
+}
+
+// src/text/vocab.ts
+var PAD_NAMES = ["<pad>", "[PAD]", "<|pad|>", "<PAD>"];
+var Vocabulary = class {
+  /**
+   * @param tokens entries in id order.
+   * @param padId id used to left-pad prompts for a fixed-context model (undefined: none).
+   * @param source where the vocabulary came from, for messages.
+   */
+  constructor(tokens, padId, source) {
+    this.tokens = tokens;
+    this.padId = padId;
+    this.source = source;
+    tokens.forEach((token, id) => {
+      if (isCharacter(token) && !this.index.has(token)) this.index.set(token, id);
+    });
+  }
+  tokens;
+  padId;
+  source;
+  index = /* @__PURE__ */ new Map();
+  get size() {
+    return this.tokens.length;
+  }
+  /** The id of a character, or undefined. */
+  idOf(char) {
+    return this.index.get(char);
+  }
+  has(char) {
+    return this.index.has(char);
+  }
+  /** Token ids of `text`, one per code point; throws InputError at the first unknown character. */
+  encode(text2, origin) {
+    const chars = [...text2];
+    const ids = new Int32Array(chars.length);
+    let line = origin.line;
+    let column = origin.column;
+    chars.forEach((char, i) => {
+      const id = this.index.get(char);
+      if (id === void 0) throw this.unknown(char, i, line, column, origin);
+      ids[i] = id;
+      if (char === "\n" && line !== void 0) {
+        line += 1;
+        column = 1;
+      } else if (column !== void 0) {
+        column += 1;
+      }
+    });
+    return ids;
+  }
+  /** Text of token ids; special tokens and ids outside the vocabulary decode to nothing. */
+  decode(ids) {
+    let out = "";
+    for (let i = 0; i < ids.length; i++) {
+      const token = this.tokens[ids[i]];
+      if (token !== void 0 && isCharacter(token)) out += token;
+    }
+    return out;
+  }
+  unknown(char, offset, line, column, origin) {
+    const code = `U+${char.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+    const where = line !== void 0 && column !== void 0 ? `line ${line}, column ${column}` : `${line !== void 0 ? `line ${line}, ` : ""}character ${offset + 1}`;
+    const location = { file: origin.file };
+    if (line !== void 0) location.line = line;
+    if (line !== void 0 && column !== void 0) location.column = column;
+    if (origin.field) location.field = origin.field;
+    return new InputError(
+      `unknown character ${JSON.stringify(char)} (${code}) at ${where}${origin.what ? ` of ${origin.what}` : ""}: the vocabulary (${this.source}) has no token for it; add it to the vocabulary or remove it from the text`,
+      location
+    );
+  }
+};
+function isCharacter(token) {
+  return token.length > 0 && [...token].length === 1;
+}
+function defaultPadId(tokens) {
+  for (const name of PAD_NAMES) {
+    const id = tokens.indexOf(name);
+    if (id >= 0) return id;
+  }
+  return void 0;
+}
+function parseVocabularyJson(text2, file) {
+  let value;
+  try {
+    value = JSON.parse(text2);
+  } catch (error) {
+    throw new InputError(`the vocabulary file is not valid JSON: ${error.message}`, { file });
+  }
+  if (Array.isArray(value)) {
+    value.forEach((token, i) => {
+      if (typeof token !== "string" || token.length === 0) {
+        throw new InputError(`vocabulary entry ${i} is ${JSON.stringify(token)}; expected a non-empty string (a character or a special token such as "<pad>")`, { file });
+      }
+    });
+    checkUnique(value, file);
+    return value;
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value);
+    const tokens = new Array(entries.length);
+    for (const [token, id] of entries) {
+      if (!Number.isInteger(id) || id < 0 || id >= entries.length) {
+        throw new InputError(`vocabulary token ${JSON.stringify(token)} has id ${JSON.stringify(id)}; expected ids 0 to ${entries.length - 1}, each used once`, { file });
+      }
+      if (tokens[id] !== void 0) {
+        throw new InputError(`vocabulary id ${id} is given to both ${JSON.stringify(tokens[id])} and ${JSON.stringify(token)}; expected each id once`, { file });
+      }
+      tokens[id] = token;
+    }
+    return tokens;
+  }
+  throw new InputError("the vocabulary file holds neither a JSON array of tokens (in id order) nor an object mapping token \u2192 id", { file });
+}
+function checkUnique(tokens, file) {
+  const seen = /* @__PURE__ */ new Map();
+  tokens.forEach((token, i) => {
+    const first = seen.get(token);
+    if (first !== void 0) {
+      throw new InputError(`vocabulary token ${JSON.stringify(token)} appears twice (ids ${first} and ${i}); expected each token once`, { file });
+    }
+    seen.set(token, i);
+  });
+}
+
+// src/run/sequence.ts
+async function runSequenceGate(policy, report, tools) {
+  const { relative: relative2, lap } = tools;
+  const vocabulary = loadVocabulary(policy, report, relative2);
+  const settings = policy.model;
+  const model = await openOnnxSequenceModel({
+    path: settings.path,
+    scores: settings.scores,
+    ...settings.input ? { input: settings.input } : {},
+    ...settings.output ? { output: settings.output } : {},
+    ...settings.attentionMask ? { attentionMask: settings.attentionMask } : {},
+    ...settings.context ? { context: settings.context } : {},
+    ...vocabulary?.padId !== void 0 ? { padId: vocabulary.padId } : {}
+  });
+  report.inputs.model = { path: relative2(settings.path), sha256: sha256File(settings.path) };
+  if (vocabulary && vocabulary.size > model.info.vocabSize) {
+    throw new InputError(
+      `the vocabulary has ${vocabulary.size} tokens but the model scores only ${model.info.vocabSize} (its output "${model.info.output}"); the vocabulary must be the one the model was trained with`,
+      { file: policy.file, field: "model.tokenizer" }
+    );
+  }
+  report.timings.model = lap();
+  const load = (file, role) => {
+    const data = loadTexts(file, role, policy, vocabulary, model.info.vocabSize);
+    report.inputs.data.push({ role, path: relative2(file.path), sha256: data.sha256, rows: data.texts.rows, rowsInFile: data.texts.rowsInFile });
+    return data.texts;
+  };
+  const members = load(policy.data.members, "members");
+  const nonMembers = load(policy.data.nonMembers, "non-members");
+  report.timings.data = lap();
+  const context = {
+    task: "sequence",
+    model: new ObservedSequence(model, policy.surface),
+    members,
+    nonMembers,
+    seed: policy.seed,
+    confidence: policy.gate.confidence
+  };
+  if (vocabulary) context.vocabulary = vocabulary;
+  const extraction = policy.probes.extraction;
+  if (extraction) report.probes.push(await tools.runProbe(PROBES.extraction, extraction, context));
+  report.queries = model.queries;
+  const info = model.info;
+  report.sequenceModel = {
+    input: info.input,
+    output: info.output,
+    context: info.context,
+    fixedContext: info.fixedContext,
+    vocabSize: info.vocabSize,
+    scoreKind: info.scoreKind,
+    scoreKindReason: info.scoreKindReason
+  };
+  if (info.attentionMask) report.sequenceModel.attentionMask = info.attentionMask;
+  if (vocabulary) {
+    report.sequenceModel.vocabulary = { source: vocabulary.source, tokens: vocabulary.size };
+    if (vocabulary.padId !== void 0) report.sequenceModel.vocabulary.padId = vocabulary.padId;
+  }
+}
+function loadVocabulary(policy, report, relative2) {
+  const tokenizer = policy.model.tokenizer;
+  if (!tokenizer) return void 0;
+  let tokens;
+  let source;
+  if (tokenizer.vocabFile) {
+    const bytes = (0, import_node_fs9.readFileSync)(tokenizer.vocabFile);
+    tokens = parseVocabularyJson(bytes.toString("utf8"), tokenizer.vocabFile);
+    source = relative2(tokenizer.vocabFile);
+    report.inputs.data.push({ role: "vocabulary", path: source, sha256: sha256(bytes), rows: tokens.length, rowsInFile: tokens.length });
+  } else {
+    tokens = tokenizer.vocab;
+    source = "model.tokenizer.vocab";
+  }
+  const padId = tokenizer.padId ?? defaultPadId(tokens);
+  if (padId !== void 0 && padId >= tokens.length) {
+    throw new InputError(`model.tokenizer.pad-id is ${padId}, but the vocabulary (${source}) has ${tokens.length} tokens`, {
+      ...tokenizer.source,
+      field: "model.tokenizer.pad-id"
+    });
+  }
+  return new Vocabulary(tokens, padId, source);
+}
+function loadTexts(file, role, policy, vocabulary, modelVocab) {
+  let bytes;
+  try {
+    bytes = (0, import_node_fs9.readFileSync)(file.path);
+  } catch (error) {
+    throw new InputError(`cannot read the ${role} file: ${error.message}`, { file: file.path });
+  }
+  const format = file.format === "text" ? "text" : "jsonl";
+  const records = parseTextRecords(bytes.toString("utf8"), file.path, format, policy.data.textField ?? "text");
+  if (records.length === 0) throw new InputError(`the ${role} file holds no records; expected one text per line`, { file: file.path });
+  const chosen = rngFor(policy.seed, `texts/${role}`).sampleIndices(records.length, policy.data.maxRows);
+  const tokens = [];
+  const lines = [];
+  for (const index of chosen) {
+    const record = records[index];
+    lines.push(record.line);
+    if (record.text !== void 0) {
+      if (!vocabulary) {
+        throw new InputError(`line ${record.line} is text, but there is no vocabulary to tokenise it; add model.tokenizer, or give token ids`, { file: file.path, line: record.line });
+      }
+      const column = format === "text" ? 1 : void 0;
+      tokens.push(vocabulary.encode(record.text, { file: file.path, line: record.line, ...column ? { column } : {}, what: `the ${role} file` }));
+    } else {
+      const bad = record.ids.find((id) => id >= modelVocab);
+      if (bad !== void 0) {
+        throw new InputError(`line ${record.line} has token id ${bad}, but the model scores ids 0 to ${modelVocab - 1}`, { file: file.path, line: record.line });
+      }
+      tokens.push(Int32Array.from(record.ids));
+    }
+  }
+  const corpus = records.map((r) => r.text ?? (vocabulary ? vocabulary.decode(r.ids) : "")).join("\n");
+  return {
+    texts: { role, file: file.path, tokens, lines, corpus, rows: tokens.length, rowsInFile: records.length },
+    sha256: sha256(bytes)
+  };
+}
+
 // src/run/gate.ts
 async function runGate(policyFile, options = {}) {
   const started = performance.now();
-  const relative2 = (p) => import_node_path7.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path7.default.sep).join("/");
-  const report = emptyReport(relative2(import_node_path7.default.resolve(policyFile)));
+  const relative2 = (p) => import_node_path8.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path8.default.sep).join("/");
+  const report = emptyReport(relative2(import_node_path8.default.resolve(policyFile)));
   const lap = stopwatch();
   try {
     const policy = loadPolicy(policyFile);
     fillPolicyFacts(report, policy, relative2);
     report.timings.policy = lap();
-    const model = await openOnnxClassifier(policy.model);
+    if (policy.model.task === "sequence") {
+      await runSequenceGate(policy, report, { relative: relative2, lap, runProbe });
+      report.verdict = verdictOf(report.probes);
+      report.exitCode = exitCodeFor(report.verdict);
+      for (const check of report.probes.flatMap((p) => p.checks)) check.source = { ...check.source, file: relative2(check.source.file) };
+      report.timings.total = round2(performance.now() - started);
+      return report;
+    }
+    const model = policy.model.task === "regression" ? await openOnnxRegressor(policy.model) : await openOnnxClassifier(policy.model);
     report.inputs.model = { path: relative2(policy.model.path), sha256: sha256File(policy.model.path) };
     report.timings.model = lap();
     const context = loadContext(policy, model, report, relative2);
@@ -31837,7 +38299,7 @@ async function runGate(policyFile, options = {}) {
       report.probes.push(await runProbe(PROBES[id], settings, context));
     }
     report.queries = model.queries;
-    if (model.firstQueryAt !== void 0) report.timings.firstQueryFromProcessStart = round(model.firstQueryAt);
+    if (model.firstQueryAt !== void 0) report.timings.firstQueryFromProcessStart = round2(model.firstQueryAt);
     report.verdict = verdictOf(report.probes);
     report.exitCode = exitCodeFor(report.verdict);
   } catch (error) {
@@ -31850,7 +38312,7 @@ async function runGate(policyFile, options = {}) {
       ...location ? { ...location, file: relative2(location.file) } : {}
     };
   }
-  report.timings.total = round(performance.now() - started);
+  report.timings.total = round2(performance.now() - started);
   return report;
 }
 function loadContext(policy, model, report, relative2) {
@@ -31873,25 +38335,34 @@ function loadContext(policy, model, report, relative2) {
     if (file.labels && sha2562.labels) {
       report.inputs.data.push({ role: `${role} labels`, path: relative2(file.labels), sha256: sha2562.labels, rows: data.rows, rowsInFile: data.rowsInFile });
     }
-    return labelWithClasses(data, info.classLabels, policy.data.label);
+    if (isRegressor(model)) return { ...data, classes: new Int32Array(data.rows), targets: numericTargets(data, policy.data.label) };
+    return labelWithClasses(data, model.info.classLabels, policy.data.label);
   };
   const members = load(policy.data.members, "members");
   const nonMembers = load(policy.data.nonMembers, "non-members");
   checkSameFeatures(members, nonMembers);
   const observed = new ObservedModel(model, policy.surface);
-  report.model = {
+  report.model = isRegressor(model) ? {
     input: info.input,
     output: info.output,
     featureCount: info.featureCount,
-    classes: info.classLabels,
-    scoreKind: info.scoreKind,
-    scoreKindReason: info.scoreKindReason
+    classes: [],
+    scoreKind: "value",
+    scoreKindReason: "regression model (model.task: regression): one predicted value per row"
+  } : {
+    input: info.input,
+    output: info.output,
+    featureCount: info.featureCount,
+    classes: model.info.classLabels,
+    scoreKind: model.info.scoreKind,
+    scoreKindReason: model.info.scoreKindReason
   };
   return {
     model: observed,
     members,
     nonMembers,
     signals: new SignalCache(observed),
+    loadData: (file, role) => load(file, role),
     seed: policy.seed,
     confidence: policy.gate.confidence
   };
@@ -31899,7 +38370,7 @@ function loadContext(policy, model, report, relative2) {
 async function runProbe(probe, settings, context) {
   const started = performance.now();
   const queriesBefore = context.model.queries;
-  const result = {
+  const result2 = {
     id: probe.id,
     description: probe.description,
     status: "ok",
@@ -31911,17 +38382,17 @@ async function runProbe(probe, settings, context) {
   };
   try {
     const measured = await probe.run(context, settings);
-    result.attacks = measured.attacks;
-    result.notes = measured.notes;
-    result.checks = checksFor(probe.id, measured.attacks, probe.thresholds(settings));
+    result2.attacks = measured.attacks;
+    result2.notes = measured.notes;
+    result2.checks = checksFor(probe.id, measured.attacks, probe.thresholds(settings));
   } catch (error) {
     if (error instanceof InputError) throw error;
-    result.status = "error";
-    result.error = describeError(error);
+    result2.status = "error";
+    result2.error = describeError(error);
   }
-  result.queries = context.model.queries - queriesBefore;
-  result.seconds = round((performance.now() - started) / 1e3, 3);
-  return result;
+  result2.queries = context.model.queries - queriesBefore;
+  result2.seconds = round2((performance.now() - started) / 1e3, 3);
+  return result2;
 }
 function emptyReport(policyPath) {
   return {
@@ -31953,12 +38424,12 @@ function stopwatch() {
   let last = performance.now();
   return () => {
     const now = performance.now();
-    const ms = round(now - last);
+    const ms = round2(now - last);
     last = now;
     return ms;
   };
 }
-function round(value, digits = 1) {
+function round2(value, digits = 1) {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
 }
@@ -31969,7 +38440,8 @@ var HELP = `privacy-gate ${TOOL.version}: fails a model release when the model l
 Usage:
   privacy-gate run --policy FILE [--out DIR]
       Runs every probe in the policy against its ONNX model and writes
-      privacy-report.json and summary.md to DIR (default: privacy-gate-report).
+      privacy-report.json, summary.md, report.html (plots) and privacy-gate.sarif
+      to DIR (default: privacy-gate-report).
   privacy-gate validate --policy FILE
       Checks the policy (schema, presets, referenced files) without running the model;
       prints every problem as file:line:column: message.
@@ -32106,9 +38578,8 @@ cli(process.argv.slice(2)).then(
 @stdlib/utils-define-nonenumerable-read-only-property/lib/index.js:
 @stdlib/math-base-assert-is-nan/lib/main.js:
 @stdlib/math-base-assert-is-nan/lib/index.js:
-@stdlib/math-base-tools-evalpoly/lib/main.js:
-@stdlib/math-base-tools-evalpoly/lib/factory.js:
-@stdlib/math-base-tools-evalpoly/lib/index.js:
+@stdlib/math-base-special-sqrt/lib/main.js:
+@stdlib/math-base-special-sqrt/lib/index.js:
 @stdlib/assert-has-symbol-support/lib/main.js:
 @stdlib/assert-has-symbol-support/lib/index.js:
 @stdlib/assert-has-tostringtag-support/lib/main.js:
@@ -32166,21 +38637,32 @@ cli(process.argv.slice(2)).then(
 @stdlib/number-float64-base-set-high-word/lib/high.js:
 @stdlib/number-float64-base-set-high-word/lib/main.js:
 @stdlib/number-float64-base-set-high-word/lib/index.js:
-@stdlib/number-float64-base-from-words/lib/indices.js:
-@stdlib/number-float64-base-from-words/lib/main.js:
-@stdlib/number-float64-base-from-words/lib/index.js:
-@stdlib/constants-float64-pinf/lib/index.js:
+@stdlib/constants-float64-exponent-bias/lib/index.js:
 @stdlib/number-ctor/lib/main.js:
 @stdlib/number-ctor/lib/index.js:
 @stdlib/constants-float64-ninf/lib/index.js:
-@stdlib/constants-float64-exponent-bias/lib/index.js:
+@stdlib/math-base-special-ln/lib/index.js:
+@stdlib/constants-float64-pinf/lib/index.js:
+@stdlib/math-base-special-erfinv/lib/index.js:
+@stdlib/stats-base-dists-normal-quantile/lib/main.js:
+@stdlib/utils-constant-function/lib/main.js:
+@stdlib/utils-constant-function/lib/index.js:
+@stdlib/stats-base-dists-degenerate-quantile/lib/main.js:
+@stdlib/stats-base-dists-degenerate-quantile/lib/factory.js:
+@stdlib/stats-base-dists-degenerate-quantile/lib/index.js:
+@stdlib/stats-base-dists-normal-quantile/lib/factory.js:
+@stdlib/stats-base-dists-normal-quantile/lib/index.js:
+@stdlib/math-base-tools-evalpoly/lib/main.js:
+@stdlib/math-base-tools-evalpoly/lib/factory.js:
+@stdlib/math-base-tools-evalpoly/lib/index.js:
+@stdlib/number-float64-base-from-words/lib/indices.js:
+@stdlib/number-float64-base-from-words/lib/main.js:
+@stdlib/number-float64-base-from-words/lib/index.js:
 @stdlib/constants-float64-half-ln-two/lib/index.js:
 @stdlib/math-base-special-expm1/lib/index.js:
 @stdlib/math-base-special-floor/lib/main.js:
 @stdlib/math-base-special-floor/lib/index.js:
 @stdlib/math-base-special-log1p/lib/index.js:
-@stdlib/math-base-special-sqrt/lib/main.js:
-@stdlib/math-base-special-sqrt/lib/index.js:
 @stdlib/constants-float64-fourth-pi/lib/index.js:
 @stdlib/math-base-special-asin/lib/index.js:
 @stdlib/math-base-special-abs/lib/index.js:
@@ -32256,7 +38738,6 @@ cli(process.argv.slice(2)).then(
 @stdlib/math-base-special-gamma-lanczos-sum/lib/index.js:
 @stdlib/constants-float64-gamma-lanczos-g/lib/index.js:
 @stdlib/math-base-special-gamma-delta-ratio/lib/index.js:
-@stdlib/math-base-special-ln/lib/index.js:
 @stdlib/math-base-special-cos/lib/index.js:
 @stdlib/math-base-special-sinpi/lib/main.js:
 @stdlib/math-base-special-sinpi/lib/index.js:
@@ -32318,17 +38799,8 @@ cli(process.argv.slice(2)).then(
 @stdlib/math-base-special-betaincinv/lib/main.js:
 @stdlib/math-base-special-betaincinv/lib/index.js:
 @stdlib/stats-base-dists-beta-quantile/lib/main.js:
-@stdlib/utils-constant-function/lib/main.js:
-@stdlib/utils-constant-function/lib/index.js:
 @stdlib/stats-base-dists-beta-quantile/lib/factory.js:
 @stdlib/stats-base-dists-beta-quantile/lib/index.js:
-@stdlib/math-base-special-erfinv/lib/index.js:
-@stdlib/stats-base-dists-normal-quantile/lib/main.js:
-@stdlib/stats-base-dists-degenerate-quantile/lib/main.js:
-@stdlib/stats-base-dists-degenerate-quantile/lib/factory.js:
-@stdlib/stats-base-dists-degenerate-quantile/lib/index.js:
-@stdlib/stats-base-dists-normal-quantile/lib/factory.js:
-@stdlib/stats-base-dists-normal-quantile/lib/index.js:
   (**
   * @license Apache-2.0
   *
@@ -32360,6 +38832,13 @@ cli(process.argv.slice(2)).then(
 @stdlib/string-format/lib/is_string.js:
 @stdlib/string-format/lib/main.js:
 @stdlib/string-format/lib/index.js:
+@stdlib/math-base-special-ln/lib/polyval_p.js:
+@stdlib/math-base-special-ln/lib/polyval_q.js:
+@stdlib/math-base-special-erfinv/lib/rational_p1q1.js:
+@stdlib/math-base-special-erfinv/lib/rational_p2q2.js:
+@stdlib/math-base-special-erfinv/lib/rational_p3q3.js:
+@stdlib/math-base-special-erfinv/lib/rational_p4q4.js:
+@stdlib/math-base-special-erfinv/lib/rational_p5q5.js:
 @stdlib/function-ctor/lib/main.js:
 @stdlib/function-ctor/lib/index.js:
 @stdlib/math-base-special-expm1/lib/polyval_q.js:
@@ -32371,8 +38850,6 @@ cli(process.argv.slice(2)).then(
 @stdlib/math-base-special-exp/lib/polyval_p.js:
 @stdlib/math-base-special-kernel-cos/lib/polyval_c13.js:
 @stdlib/math-base-special-kernel-cos/lib/polyval_c46.js:
-@stdlib/math-base-special-ln/lib/polyval_p.js:
-@stdlib/math-base-special-ln/lib/polyval_q.js:
 @stdlib/math-base-special-erfc/lib/polyval_pp.js:
 @stdlib/math-base-special-erfc/lib/polyval_qq.js:
 @stdlib/math-base-special-erfc/lib/polyval_pa.js:
@@ -32431,11 +38908,6 @@ cli(process.argv.slice(2)).then(
 @stdlib/math-base-special-gammaincinv/lib/rational_ak6bk6.js:
 @stdlib/math-base-special-gammaincinv/lib/rational_ak7bk7.js:
 @stdlib/math-base-special-gammaincinv/lib/rational_ak8bk8.js:
-@stdlib/math-base-special-erfinv/lib/rational_p1q1.js:
-@stdlib/math-base-special-erfinv/lib/rational_p2q2.js:
-@stdlib/math-base-special-erfinv/lib/rational_p3q3.js:
-@stdlib/math-base-special-erfinv/lib/rational_p4q4.js:
-@stdlib/math-base-special-erfinv/lib/rational_p5q5.js:
   (**
   * @license Apache-2.0
   *
@@ -32452,6 +38924,71 @@ cli(process.argv.slice(2)).then(
   * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
   * See the License for the specific language governing permissions and
   * limitations under the License.
+  *)
+
+@stdlib/math-base-special-ln/lib/main.js:
+  (**
+  * @license Apache-2.0
+  *
+  * Copyright (c) 2018 The Stdlib Authors.
+  *
+  * Licensed under the Apache License, Version 2.0 (the "License");
+  * you may not use this file except in compliance with the License.
+  * You may obtain a copy of the License at
+  *
+  *    http://www.apache.org/licenses/LICENSE-2.0
+  *
+  * Unless required by applicable law or agreed to in writing, software
+  * distributed under the License is distributed on an "AS IS" BASIS,
+  * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+  * See the License for the specific language governing permissions and
+  * limitations under the License.
+  *
+  *
+  * ## Notice
+  *
+  * The following copyright and license were part of the original implementation available as part of [FreeBSD]{@link https://svnweb.freebsd.org/base/release/9.3.0/lib/msun/src/e_log.c}. The implementation follows the original, but has been modified for JavaScript.
+  *
+  * ```text
+  * Copyright (C) 1993 by Sun Microsystems, Inc. All rights reserved.
+  *
+  * Developed at SunPro, a Sun Microsystems, Inc. business.
+  * Permission to use, copy, modify, and distribute this
+  * software is freely granted, provided that this notice
+  * is preserved.
+  * ```
+  *)
+
+@stdlib/math-base-special-erfinv/lib/main.js:
+  (**
+  * @license Apache-2.0
+  *
+  * Copyright (c) 2018 The Stdlib Authors.
+  *
+  * Licensed under the Apache License, Version 2.0 (the "License");
+  * you may not use this file except in compliance with the License.
+  * You may obtain a copy of the License at
+  *
+  *    http://www.apache.org/licenses/LICENSE-2.0
+  *
+  * Unless required by applicable law or agreed to in writing, software
+  * distributed under the License is distributed on an "AS IS" BASIS,
+  * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+  * See the License for the specific language governing permissions and
+  * limitations under the License.
+  *
+  *
+  * ## Notice
+  *
+  * The original C++ code and copyright notice are from the [Boost library]{@link http://www.boost.org/doc/libs/1_48_0/boost/math/special_functions/detail/erf_inv.hpp}. This implementation follows the original, but has been modified for JavaScript.
+  *
+  * ```text
+  * (C) Copyright John Maddock 2006.
+  *
+  * Use, modification and distribution are subject to the
+  * Boost Software License, Version 1.0. (See accompanying file
+  * LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+  * ```
   *)
 
 @stdlib/math-base-special-expm1/lib/main.js:
@@ -33047,39 +39584,6 @@ cli(process.argv.slice(2)).then(
   * Use, modification and distribution are subject to the
   * Boost Software License, Version 1.0. (See accompanying file
   * LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
-  * ```
-  *)
-
-@stdlib/math-base-special-ln/lib/main.js:
-  (**
-  * @license Apache-2.0
-  *
-  * Copyright (c) 2018 The Stdlib Authors.
-  *
-  * Licensed under the Apache License, Version 2.0 (the "License");
-  * you may not use this file except in compliance with the License.
-  * You may obtain a copy of the License at
-  *
-  *    http://www.apache.org/licenses/LICENSE-2.0
-  *
-  * Unless required by applicable law or agreed to in writing, software
-  * distributed under the License is distributed on an "AS IS" BASIS,
-  * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
-  * See the License for the specific language governing permissions and
-  * limitations under the License.
-  *
-  *
-  * ## Notice
-  *
-  * The following copyright and license were part of the original implementation available as part of [FreeBSD]{@link https://svnweb.freebsd.org/base/release/9.3.0/lib/msun/src/e_log.c}. The implementation follows the original, but has been modified for JavaScript.
-  *
-  * ```text
-  * Copyright (C) 1993 by Sun Microsystems, Inc. All rights reserved.
-  *
-  * Developed at SunPro, a Sun Microsystems, Inc. business.
-  * Permission to use, copy, modify, and distribute this
-  * software is freely granted, provided that this notice
-  * is preserved.
   * ```
   *)
 
@@ -33908,38 +40412,6 @@ cli(process.argv.slice(2)).then(
   *
   * ```text
   * Copyright John Maddock 2006.
-  *
-  * Use, modification and distribution are subject to the
-  * Boost Software License, Version 1.0. (See accompanying file
-  * LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
-  * ```
-  *)
-
-@stdlib/math-base-special-erfinv/lib/main.js:
-  (**
-  * @license Apache-2.0
-  *
-  * Copyright (c) 2018 The Stdlib Authors.
-  *
-  * Licensed under the Apache License, Version 2.0 (the "License");
-  * you may not use this file except in compliance with the License.
-  * You may obtain a copy of the License at
-  *
-  *    http://www.apache.org/licenses/LICENSE-2.0
-  *
-  * Unless required by applicable law or agreed to in writing, software
-  * distributed under the License is distributed on an "AS IS" BASIS,
-  * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
-  * See the License for the specific language governing permissions and
-  * limitations under the License.
-  *
-  *
-  * ## Notice
-  *
-  * The original C++ code and copyright notice are from the [Boost library]{@link http://www.boost.org/doc/libs/1_48_0/boost/math/special_functions/detail/erf_inv.hpp}. This implementation follows the original, but has been modified for JavaScript.
-  *
-  * ```text
-  * (C) Copyright John Maddock 2006.
   *
   * Use, modification and distribution are subject to the
   * Boost Software License, Version 1.0. (See accompanying file
