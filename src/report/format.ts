@@ -84,14 +84,16 @@ export function plainText(text: unknown, max = 500): string {
 
 /**
  * Text from the model, data or policy inside Markdown (table cells, list items, headings):
- * every ASCII punctuation that can start markup, a table cell, a link, an autolink, an entity
- * or an emoji is backslash-escaped (CommonMark renders `\x` as `x`), and a zero-width space
+ * every ASCII punctuation that can start markup, a table cell, a link, an autolink, an entity,
+ * math or an emoji is backslash-escaped (CommonMark renders `\x` as `x`); `-` and `.` only where
+ * they could open a list (the text is one line, so only at its start); and a zero-width space
  * follows `@` and `#`, which GitHub would otherwise turn into mentions and issue references
  * after rendering.
  */
 export function escapeMarkdown(text: unknown, max = 500): string {
   return breakAutolinks(plainText(text, max))
-    .replace(/[\\`*_{}[\]()#+\-.!|<>~&:"'=$%^]/g, (c) => `\\${c}`)
+    .replace(/[\\`*_{}[\]()#+!|<>~&:$]/g, (c) => `\\${c}`)
+    .replace(/^(\d*)([-.])/, '$1\\$2')
     .replace(/([@#])/g, `$1${ZWSP}`);
 }
 

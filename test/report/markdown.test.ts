@@ -42,6 +42,15 @@ describe('escaping helpers', () => {
     expect(problems(`| a | ${escapeMarkdown(text)} |\n|---|---|\n| b | ${escapeMarkdown(text)} |`)).toEqual([]);
   });
 
+  it.each([
+    { text: '- item', out: '\\- item' },
+    { text: '1. first', out: '1\\. first' },
+    { text: '.hidden', out: '\\.hidden' },
+    { text: 'modified-entropy 0.5', out: 'modified-entropy 0.5' },
+  ])('escapeMarkdown escapes a list marker only where it opens the text: $text', ({ text, out }) => {
+    expect(escapeMarkdown(text)).toBe(out);
+  });
+
   it.each(HOSTILE)('codeSpan cannot be closed early by %j', (text) => {
     const span = codeSpan(text);
     expect(withoutCode(`x ${span} y`)).toBe('x CODE y');
@@ -134,7 +143,7 @@ describe('size limits', () => {
     expect(has('<summary>membership: every metric')).toBe(false);
     expect(problems(comment)).toEqual([]);
     // The most severe checks are the ones kept: every failing one before any warning.
-    expect(has('attack\\-2998\\-')).toBe(true);
+    expect(has('attack-2998-')).toBe(true);
     expect(has('⚠️ warn')).toBe(false);
   });
 
