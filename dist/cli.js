@@ -32805,7 +32805,7 @@ function plainText(text2, max = 500) {
   return flat.length > max ? `${flat.slice(0, max - 1)}\u2026` : flat;
 }
 function escapeMarkdown(text2, max = 500) {
-  return breakAutolinks(plainText(text2, max)).replace(/[\\`*_{}[\]()#+\-.!|<>~&:"'=$%^]/g, (c) => `\\${c}`).replace(/([@#])/g, `$1${ZWSP}`);
+  return breakAutolinks(plainText(text2, max)).replace(/[\\`*_{}[\]()#+!|<>~&:$]/g, (c) => `\\${c}`).replace(/^(\d*)([-.])/, "$1\\$2").replace(/([@#])/g, `$1${ZWSP}`);
 }
 function breakAutolinks(text2) {
   return text2.replace(/:\/\//g, `:${ZWSP}//`).replace(/www\./gi, (m) => `${m.slice(0, 3)}${ZWSP}.`);
