@@ -158,6 +158,17 @@ abstract class BatchedOnnxModel {
     return this.queryCount;
   }
 
+  /** What every model's info says: its tensors and the input and output the gate uses. */
+  protected baseInfo() {
+    return {
+      inputs: this.plan.inputs,
+      outputs: this.plan.outputs,
+      input: this.plan.input.name,
+      output: this.plan.outputName,
+      featureCount: this.plan.featureCount,
+    };
+  }
+
   /** Runs `rows` rows in batches of the plan's size, handing each batch's raw output on. */
   protected async forEachBatch(
     x: Float32Array,
@@ -192,11 +203,7 @@ export class OnnxClassifier extends BatchedOnnxModel implements Classifier {
   get info(): ModelInfo {
     if (this.width === 0) throw new RuntimeFailure('model classes were not discovered yet');
     return {
-      inputs: this.plan.inputs,
-      outputs: this.plan.outputs,
-      input: this.plan.input.name,
-      output: this.plan.outputName,
-      featureCount: this.plan.featureCount,
+      ...this.baseInfo(),
       classCount: this.classLabels.length,
       classLabels: this.classLabels,
       scoreKind: this.scoreKind ?? 'probabilities',
@@ -255,13 +262,7 @@ export class OnnxRegressor extends BatchedOnnxModel implements Regressor {
   readonly task = 'regression' as const;
 
   get info(): RegressorInfo {
-    return {
-      inputs: this.plan.inputs,
-      outputs: this.plan.outputs,
-      input: this.plan.input.name,
-      output: this.plan.outputName,
-      featureCount: this.plan.featureCount,
-    };
+    return this.baseInfo();
   }
 
   /** The declared shape, or one all-zero row when it is symbolic, must give one value per row. */

@@ -2,6 +2,16 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
+/** Lines 1-7 of a valid policy over DUMMY_FILES, so each test only writes what differs. */
+export const POLICY_HEAD = `version: 1
+model:
+  path: model.onnx
+data:
+  members: { path: train.csv }
+  non-members: { path: holdout.csv }
+  label: digit
+`;
+
 /** The model and data files most test policies point at; the loader only checks they exist. */
 export const DUMMY_FILES = ['model.onnx', 'train.csv', 'holdout.csv'];
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PolicyError } from '../../src/errors';
 import { loadPolicy, presetFile, validatePolicy } from '../../src/policy';
-import { DUMMY_FILES, policyDir } from './helpers';
+import { DUMMY_FILES, policyDir, POLICY_HEAD } from './helpers';
 
 interface Case {
   name: string;
@@ -27,15 +27,7 @@ interface Case {
   };
 }
 
-/** Lines 1-11 of a valid policy, so each case only writes what differs. */
-const HEAD = `version: 1
-model:
-  path: model.onnx
-data:
-  members: { path: train.csv }
-  non-members: { path: holdout.csv }
-  label: digit
-`;
+const HEAD = POLICY_HEAD;
 // line 8 onwards:
 const PROBES = `probes:
   membership:

@@ -9,16 +9,9 @@ import {
   presetNames,
   type Policy,
 } from '../../src/policy';
-import { lineOf, policyDir } from './helpers';
+import { lineOf, policyDir, POLICY_HEAD } from './helpers';
 
-const HEAD = `version: 1
-model:
-  path: model.onnx
-data:
-  members: { path: train.csv }
-  non-members: { path: holdout.csv }
-  label: digit
-`;
+const HEAD = POLICY_HEAD;
 
 function load(files: Record<string, string>, dummies?: string[]): { dir: string; policy: Policy } {
   const dir = policyDir(files, dummies);

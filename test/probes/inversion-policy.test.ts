@@ -3,16 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkPolicy, loadPolicy } from '../../src/policy';
 import { inversionProbe } from '../../src/probes/inversion';
-import { policyDir } from '../policy/helpers';
+import { policyDir, POLICY_HEAD } from '../policy/helpers';
 
-const HEAD = `version: 1
-model:
-  path: model.onnx
-data:
-  members: { path: train.csv }
-  non-members: { path: holdout.csv }
-  label: digit
-`;
+const HEAD = POLICY_HEAD;
 
 describe('probes.inversion in a policy', () => {
   it('fills every default and keeps where the thresholds and the image are written', () => {
