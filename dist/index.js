@@ -57799,6 +57799,16 @@ var BatchedOnnxModel = class {
   get queries() {
     return this.queryCount;
   }
+  /** What every model's info says: its tensors and the input and output the gate uses. */
+  baseInfo() {
+    return {
+      inputs: this.plan.inputs,
+      outputs: this.plan.outputs,
+      input: this.plan.input.name,
+      output: this.plan.outputName,
+      featureCount: this.plan.featureCount
+    };
+  }
   /** Runs `rows` rows in batches of the plan's size, handing each batch's raw output on. */
   async forEachBatch(x, rows, use) {
     const { featureCount, batchSize } = this.plan;
@@ -57826,11 +57836,7 @@ var OnnxClassifier = class extends BatchedOnnxModel {
   get info() {
     if (this.width === 0) throw new RuntimeFailure("model classes were not discovered yet");
     return {
-      inputs: this.plan.inputs,
-      outputs: this.plan.outputs,
-      input: this.plan.input.name,
-      output: this.plan.outputName,
-      featureCount: this.plan.featureCount,
+      ...this.baseInfo(),
       classCount: this.classLabels.length,
       classLabels: this.classLabels,
       scoreKind: this.scoreKind ?? "probabilities",
@@ -57883,13 +57889,7 @@ var OnnxClassifier = class extends BatchedOnnxModel {
 var OnnxRegressor = class extends BatchedOnnxModel {
   task = "regression";
   get info() {
-    return {
-      inputs: this.plan.inputs,
-      outputs: this.plan.outputs,
-      input: this.plan.input.name,
-      output: this.plan.outputName,
-      featureCount: this.plan.featureCount
-    };
+    return this.baseInfo();
   }
   /** The declared shape, or one all-zero row when it is symbolic, must give one value per row. */
   async checkWidth() {
