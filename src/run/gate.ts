@@ -35,30 +35,8 @@ export async function runGate(policyFile: string, options: RunOptions = {}): Pro
     fillPolicyFacts(report, policy, relative);
     report.timings.policy = lap();
 
-    if (policy.model.task === 'sequence') {
-      await runSequenceGate(policy, report, { relative, lap, runProbe });
-      report.verdict = verdictOf(report.probes);
-      report.exitCode = exitCodeFor(report.verdict);
-      // Thresholds are located by absolute path while loading; the audit record keeps paths portable.
-  for (const check of report.probes.flatMap((p) => p.checks)) check.source = { ...check.source, file: relative(check.source.file) };
-  report.timings.total = round(performance.now() - started);
-      return report;
-    }
-    const model: Target & { firstQueryAt?: number } =
-      policy.model.task === 'regression' ? await openOnnxRegressor(policy.model) : await openOnnxClassifier(policy.model);
-    report.inputs.model = { path: relative(policy.model.path), sha256: sha256File(policy.model.path) };
-    report.timings.model = lap();
-
-    const context = loadContext(policy, model, report, relative);
-    report.timings.data = lap();
-
-    for (const [id, settings] of Object.entries(policy.probes)) {
-      if (!settings) continue;
-      // Probes of sequence models (extraction) never get here: the policy allows them only with task: sequence.
-      report.probes.push(await runProbe(PROBES[id as Exclude<keyof typeof PROBES, 'extraction'>], settings, context));
-    }
-    report.queries = model.queries;
-    if (model.firstQueryAt !== undefined) report.timings.firstQueryFromProcessStart = round(model.firstQueryAt);
+    if (policy.model.task === 'sequence') await runSequenceGate(policy, report, { relative, lap, runProbe });
+    else await runFeatureGate(policy, report, { relative, lap });
     report.verdict = verdictOf(report.probes);
     report.exitCode = exitCodeFor(report.verdict);
   } catch (error) {
@@ -71,8 +49,33 @@ export async function runGate(policyFile: string, options: RunOptions = {}): Pro
       ...(location ? { ...location, file: relative(location.file) } : {}),
     };
   }
+  // Thresholds are located by absolute path while loading; the audit record keeps paths portable.
+  for (const check of report.probes.flatMap((p) => p.checks)) check.source = { ...check.source, file: relative(check.source.file) };
   report.timings.total = round(performance.now() - started);
   return report;
+}
+
+/** Classifiers and regressors: models over feature rows, probed with member and non-member rows. */
+async function runFeatureGate(
+  policy: Policy,
+  report: GateReport,
+  { relative, lap }: { relative: (p: string) => string; lap: () => number },
+): Promise<void> {
+  const model: Target & { firstQueryAt?: number } =
+    policy.model.task === 'regression' ? await openOnnxRegressor(policy.model) : await openOnnxClassifier(policy.model);
+  report.inputs.model = { path: relative(policy.model.path), sha256: sha256File(policy.model.path) };
+  report.timings.model = lap();
+
+  const context = loadContext(policy, model, report, relative);
+  report.timings.data = lap();
+
+  for (const [id, settings] of Object.entries(policy.probes)) {
+    if (!settings) continue;
+    // Probes of sequence models (extraction) never get here: the policy allows them only with task: sequence.
+    report.probes.push(await runProbe(PROBES[id as Exclude<keyof typeof PROBES, 'extraction'>], settings, context));
+  }
+  report.queries = model.queries;
+  if (model.firstQueryAt !== undefined) report.timings.firstQueryFromProcessStart = round(model.firstQueryAt);
 }
 
 function loadContext(

@@ -56,6 +56,9 @@ describe('privacy-gate run on the digits example', () => {
     expect(validateReport(report), JSON.stringify(validateReport.errors)).toBe(true);
     expect(report.verdict).toBe('fail');
     expect(report.inputs.model.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // Every path in the audit record is relative, thresholds' sources included.
+    const sources = report.probes.flatMap((p: { checks: Array<{ source: { file: string } }> }) => p.checks.map((c) => c.source.file));
+    expect(new Set(sources)).toEqual(new Set(['policies/standard.yaml', 'examples/digits/policy.yml']));
     expect(report.inputs.policy.map((p: { path: string }) => path.basename(p.path))).toEqual(['standard.yaml', 'policy.yml']);
     // Membership queries each set once; the total is every probe's queries.
     const membership = report.probes.find((p: { id: string }) => p.id === 'membership');
