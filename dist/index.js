@@ -63434,25 +63434,8 @@ async function runGate(policyFile, options = {}) {
     const policy = loadPolicy(policyFile);
     fillPolicyFacts(report, policy, relative2);
     report.timings.policy = lap();
-    if (policy.model.task === "sequence") {
-      await runSequenceGate(policy, report, { relative: relative2, lap, runProbe });
-      report.verdict = verdictOf(report.probes);
-      report.exitCode = exitCodeFor(report.verdict);
-      for (const check of report.probes.flatMap((p) => p.checks)) check.source = { ...check.source, file: relative2(check.source.file) };
-      report.timings.total = round2(performance.now() - started);
-      return report;
-    }
-    const model = policy.model.task === "regression" ? await openOnnxRegressor(policy.model) : await openOnnxClassifier(policy.model);
-    report.inputs.model = { path: relative2(policy.model.path), sha256: sha256File(policy.model.path) };
-    report.timings.model = lap();
-    const context3 = loadContext(policy, model, report, relative2);
-    report.timings.data = lap();
-    for (const [id, settings] of Object.entries(policy.probes)) {
-      if (!settings) continue;
-      report.probes.push(await runProbe(PROBES[id], settings, context3));
-    }
-    report.queries = model.queries;
-    if (model.firstQueryAt !== void 0) report.timings.firstQueryFromProcessStart = round2(model.firstQueryAt);
+    if (policy.model.task === "sequence") await runSequenceGate(policy, report, { relative: relative2, lap, runProbe });
+    else await runFeatureGate(policy, report, { relative: relative2, lap });
     report.verdict = verdictOf(report.probes);
     report.exitCode = exitCodeFor(report.verdict);
   } catch (error2) {
@@ -63465,8 +63448,22 @@ async function runGate(policyFile, options = {}) {
       ...location ? { ...location, file: relative2(location.file) } : {}
     };
   }
+  for (const check of report.probes.flatMap((p) => p.checks)) check.source = { ...check.source, file: relative2(check.source.file) };
   report.timings.total = round2(performance.now() - started);
   return report;
+}
+async function runFeatureGate(policy, report, { relative: relative2, lap }) {
+  const model = policy.model.task === "regression" ? await openOnnxRegressor(policy.model) : await openOnnxClassifier(policy.model);
+  report.inputs.model = { path: relative2(policy.model.path), sha256: sha256File(policy.model.path) };
+  report.timings.model = lap();
+  const context3 = loadContext(policy, model, report, relative2);
+  report.timings.data = lap();
+  for (const [id, settings] of Object.entries(policy.probes)) {
+    if (!settings) continue;
+    report.probes.push(await runProbe(PROBES[id], settings, context3));
+  }
+  report.queries = model.queries;
+  if (model.firstQueryAt !== void 0) report.timings.firstQueryFromProcessStart = round2(model.firstQueryAt);
 }
 function loadContext(policy, model, report, relative2) {
   const info2 = model.info;
