@@ -76,6 +76,29 @@ async function runFeatureGate(
   }
   report.queries = model.queries;
   if (model.firstQueryAt !== undefined) report.timings.firstQueryFromProcessStart = round(model.firstQueryAt);
+  // After the probes: with `scores: auto` the first batch decides what the output holds.
+  report.model = modelFacts(model);
+}
+
+function modelFacts(model: Target): GateReport['model'] {
+  const info = model.info;
+  return isRegressor(model)
+    ? {
+        input: info.input,
+        output: info.output,
+        featureCount: info.featureCount,
+        classes: [],
+        scoreKind: 'value',
+        scoreKindReason: 'regression model (model.task: regression): one predicted value per row',
+      }
+    : {
+        input: info.input,
+        output: info.output,
+        featureCount: info.featureCount,
+        classes: model.info.classLabels,
+        scoreKind: model.info.scoreKind,
+        scoreKindReason: model.info.scoreKindReason,
+      };
 }
 
 function loadContext(
@@ -112,23 +135,6 @@ function loadContext(
   const nonMembers = load(policy.data.nonMembers, 'non-members');
   checkSameFeatures(members, nonMembers);
   const observed = new ObservedModel(model, policy.surface);
-  report.model = isRegressor(model)
-    ? {
-        input: info.input,
-        output: info.output,
-        featureCount: info.featureCount,
-        classes: [],
-        scoreKind: 'value',
-        scoreKindReason: 'regression model (model.task: regression): one predicted value per row',
-      }
-    : {
-        input: info.input,
-        output: info.output,
-        featureCount: info.featureCount,
-        classes: model.info.classLabels,
-        scoreKind: model.info.scoreKind,
-        scoreKindReason: model.info.scoreKindReason,
-      };
   return {
     model: observed,
     members,

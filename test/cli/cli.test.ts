@@ -95,6 +95,27 @@ describe('privacy-gate run on the digits example', () => {
   });
 });
 
+describe('privacy-gate run on a PyTorch export with logits', () => {
+  it('records in the report that the first batch showed logits', async () => {
+    const dir = tempDir();
+    copyFileSync(path.join(root, 'test/fixtures/models/torch-logits.onnx'), path.join(dir, 'model.onnx'));
+    const rows = (offset: number) =>
+      ['a,b,c,d,label', ...Array.from({ length: 40 }, (_, i) => `${(i % 7) - 3},${(i % 5) + offset},${i % 3},${(i * 7) % 11 - 5},${i % 3}`)].join('\n');
+    writeFileSync(path.join(dir, 'members.csv'), rows(0));
+    writeFileSync(path.join(dir, 'non-members.csv'), rows(1));
+    const policy = path.join(dir, 'policy.yml');
+    writeFileSync(
+      policy,
+      'version: 1\nextends: standard\nmodel: { path: model.onnx }\ndata:\n  members: { path: members.csv }\n  non-members: { path: non-members.csv }\n  label: label\nprobes: { membership: {} }\n',
+    );
+    const result = await run('run', '--policy', policy, '--out', dir);
+    const report = readReport(dir);
+    expect(report.error, result.stderr).toBeUndefined();
+    expect(report.model).toMatchObject({ input: 'input', output: 'logits', classes: ['0', '1', '2'], scoreKind: 'logits' });
+    expect(report.model.scoreKindReason).toMatch(/detected on the first batch/);
+  });
+});
+
 describe('privacy-gate input errors (exit 2, named file and field)', () => {
   it.each([
     {
