@@ -38311,6 +38311,25 @@ async function runFeatureGate(policy, report, { relative: relative2, lap }) {
   }
   report.queries = model.queries;
   if (model.firstQueryAt !== void 0) report.timings.firstQueryFromProcessStart = round2(model.firstQueryAt);
+  report.model = modelFacts(model);
+}
+function modelFacts(model) {
+  const info = model.info;
+  return isRegressor(model) ? {
+    input: info.input,
+    output: info.output,
+    featureCount: info.featureCount,
+    classes: [],
+    scoreKind: "value",
+    scoreKindReason: "regression model (model.task: regression): one predicted value per row"
+  } : {
+    input: info.input,
+    output: info.output,
+    featureCount: info.featureCount,
+    classes: model.info.classLabels,
+    scoreKind: model.info.scoreKind,
+    scoreKindReason: model.info.scoreKindReason
+  };
 }
 function loadContext(policy, model, report, relative2) {
   const info = model.info;
@@ -38339,21 +38358,6 @@ function loadContext(policy, model, report, relative2) {
   const nonMembers = load(policy.data.nonMembers, "non-members");
   checkSameFeatures(members, nonMembers);
   const observed = new ObservedModel(model, policy.surface);
-  report.model = isRegressor(model) ? {
-    input: info.input,
-    output: info.output,
-    featureCount: info.featureCount,
-    classes: [],
-    scoreKind: "value",
-    scoreKindReason: "regression model (model.task: regression): one predicted value per row"
-  } : {
-    input: info.input,
-    output: info.output,
-    featureCount: info.featureCount,
-    classes: model.info.classLabels,
-    scoreKind: model.info.scoreKind,
-    scoreKindReason: model.info.scoreKindReason
-  };
   return {
     model: observed,
     members,
