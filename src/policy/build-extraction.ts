@@ -5,7 +5,8 @@
 import { resolvePathValue } from './checks';
 import type { MergedPolicy, PlainObject } from './merge';
 import type { PolicyPath } from './source';
-import type { ExtractionSettings, ModelSettings, Threshold, ThresholdSource, TokenizerSettings } from './types';
+import { sourceOf, thresholdAt } from './threshold';
+import type { ExtractionSettings, ModelSettings, ThresholdSource, TokenizerSettings } from './types';
 
 export const EXTRACTION_DEFAULTS = {
   /** Exact enumeration up to 10^7 candidates (a {digits:7} space): about 1.1 M rows in the worst case. */
@@ -25,10 +26,7 @@ export const EXTRACTION_DEFAULTS = {
 type At = (path: PolicyPath) => ThresholdSource;
 
 function locator(merged: MergedPolicy): At {
-  return (path) => {
-    const where = merged.locate(path, 'value');
-    return { file: where.source.file, line: where.line, column: where.column };
-  };
+  return (path) => sourceOf(merged, path, 'value');
 }
 
 /** model.attention-mask, model.context and model.tokenizer. */
@@ -38,8 +36,7 @@ export function buildSequenceModel(merged: MergedPolicy, model: PlainObject): Pa
   if (typeof model['context'] === 'number') out.context = model['context'];
   const t = model['tokenizer'] as PlainObject | undefined;
   if (t) {
-    const where = merged.locate(['model', 'tokenizer'], 'key');
-    const tokenizer: TokenizerSettings = { source: { file: where.source.file, line: where.line, column: where.column } };
+    const tokenizer: TokenizerSettings = { source: sourceOf(merged, ['model', 'tokenizer']) };
     if (typeof t['vocab'] === 'string') tokenizer.vocab = [...t['vocab']];
     else if (Array.isArray(t['vocab'])) tokenizer.vocab = [...(t['vocab'] as string[])];
     if (typeof t['vocab-file'] === 'string') tokenizer.vocabFile = resolvePathValue(merged, ['model', 'tokenizer', 'vocab-file']);
@@ -53,15 +50,7 @@ export function buildExtraction(merged: MergedPolicy, e: PlainObject): Extractio
   const base: PolicyPath = ['probes', 'extraction'];
   const at = locator(merged);
   const thresholds = (e['thresholds'] ?? {}) as PlainObject;
-  const threshold = (key: string): Threshold | undefined => {
-    const t = thresholds[key] as PlainObject | undefined;
-    if (!t) return undefined;
-    const where = merged.locate([...base, 'thresholds', key], 'key');
-    const out: Threshold = { source: { file: where.source.file, line: where.line, column: where.column } };
-    if (typeof t['warn'] === 'number') out.warn = t['warn'];
-    if (typeof t['fail'] === 'number') out.fail = t['fail'];
-    return out;
-  };
+  const threshold = (key: string) => thresholdAt(merged, [...base, 'thresholds', key]);
   const canaries = ((e['canaries'] ?? []) as PlainObject[]).map((c, i) => ({
     format: c['format'] as string,
     inserted: [...((c['inserted'] ?? []) as string[])],

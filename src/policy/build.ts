@@ -8,6 +8,7 @@ import { dataFormat, defaultAttacks, resolvePathValue } from './checks';
 import { buildExtraction, buildSequenceModel } from './build-extraction';
 import type { MergedPolicy, PlainObject } from './merge';
 import type { PolicyPath } from './source';
+import { sourceOf, thresholdAt } from './threshold';
 import type {
   AttributeInferenceSettings,
   DataFileSettings,
@@ -16,7 +17,6 @@ import type {
   MembershipSettings,
   Policy,
   SurfaceSettings,
-  Threshold,
 } from './types';
 
 /** Every default of the policy format, in one place. */
@@ -136,19 +136,8 @@ export function buildPolicy(merged: MergedPolicy): Policy {
 function buildAttributeInference(merged: MergedPolicy, m: PlainObject): AttributeInferenceSettings {
   const defaults = POLICY_DEFAULTS.attributeInference;
   const base: PolicyPath = ['probes', 'attribute-inference'];
-  const at = (path: PolicyPath) => {
-    const where = merged.locate(path, 'key');
-    return { file: where.source.file, line: where.line, column: where.column };
-  };
-  const thresholds = (m['thresholds'] ?? {}) as PlainObject;
-  const threshold = (key: string): Threshold | undefined => {
-    const t = thresholds[key] as PlainObject | undefined;
-    if (!t) return undefined;
-    const out: Threshold = { source: at([...base, 'thresholds', key]) };
-    if (typeof t['warn'] === 'number') out.warn = t['warn'];
-    if (typeof t['fail'] === 'number') out.fail = t['fail'];
-    return out;
-  };
+  const at = (path: PolicyPath) => sourceOf(merged, path);
+  const threshold = (key: string) => thresholdAt(merged, [...base, 'thresholds', key]);
   const settings: AttributeInferenceSettings = {
     attribute: m['attribute'] as string,
     samples: (m['samples'] as number | undefined) ?? defaults.samples,
@@ -190,16 +179,7 @@ function buildAttributeInference(merged: MergedPolicy, m: PlainObject): Attribut
 
 function buildInversion(merged: MergedPolicy, m: PlainObject, surface: SurfaceSettings): InversionSettings {
   const defaults = POLICY_DEFAULTS.inversion;
-  const thresholds = (m['thresholds'] ?? {}) as PlainObject;
-  const threshold = (key: string): Threshold | undefined => {
-    const t = thresholds[key] as PlainObject | undefined;
-    if (!t) return undefined;
-    const where = merged.locate(['probes', 'inversion', 'thresholds', key], 'key');
-    const out: Threshold = { source: { file: where.source.file, line: where.line, column: where.column } };
-    if (typeof t['warn'] === 'number') out.warn = t['warn'];
-    if (typeof t['fail'] === 'number') out.fail = t['fail'];
-    return out;
-  };
+  const threshold = (key: string) => thresholdAt(merged, ['probes', 'inversion', 'thresholds', key]);
   const settings: InversionSettings = {
     start: (m['start'] as InversionSettings['start'] | undefined) ?? defaults.start,
     gradient: (m['gradient'] as InversionSettings['gradient'] | undefined) ?? defaults.gradient,
@@ -216,13 +196,12 @@ function buildInversion(merged: MergedPolicy, m: PlainObject, surface: SurfaceSe
   };
   const image = m['image'] as PlainObject | undefined;
   if (image) {
-    const where = merged.locate(['probes', 'inversion', 'image'], 'key');
     settings.image = {
       height: image['height'] as number,
       width: image['width'] as number,
       channels: (image['channels'] as number | undefined) ?? defaults.channels,
       layout: (image['layout'] as 'hwc' | 'chw' | undefined) ?? defaults.layout,
-      source: { file: where.source.file, line: where.line, column: where.column },
+      source: sourceOf(merged, ['probes', 'inversion', 'image']),
     };
   }
   const identification = threshold('identification-rate');
@@ -236,15 +215,7 @@ function buildMembership(merged: MergedPolicy, m: PlainObject, scores: string): 
   const stability = (m['stability'] ?? {}) as PlainObject;
   const thresholds = (m['thresholds'] ?? {}) as PlainObject;
   const base: PolicyPath = ['probes', 'membership', 'thresholds'];
-  const threshold = (key: string): Threshold | undefined => {
-    const t = thresholds[key] as PlainObject | undefined;
-    if (!t) return undefined;
-    const where = merged.locate([...base, key], 'key');
-    const out: Threshold = { source: { file: where.source.file, line: where.line, column: where.column } };
-    if (typeof t['warn'] === 'number') out.warn = t['warn'];
-    if (typeof t['fail'] === 'number') out.fail = t['fail'];
-    return out;
-  };
+  const threshold = (key: string) => thresholdAt(merged, [...base, key]);
   const settings: MembershipSettings = {
     attacks: Array.isArray(m['attacks']) ? [...(m['attacks'] as MembershipAttack[])] : defaultAttacks(scores),
     stability: {
