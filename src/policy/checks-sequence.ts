@@ -21,7 +21,6 @@ import { fieldName, type PolicyPath } from './source';
 
 type Report = (path: PolicyPath, part: 'key' | 'value', message: string, field?: PolicyPath) => void;
 
-const EXTRACTION_THRESHOLDS = ['max-exposure', 'extraction-rate', 'extraction-gap', 'secret-matches'] as const;
 const SEQUENCE_ONLY_MODEL_KEYS = ['attention-mask', 'context', 'tokenizer'] as const;
 
 export function sequenceChecks(merged: MergedPolicy, error: Report): void {
@@ -166,15 +165,6 @@ function extractionChecks(merged: MergedPolicy, extraction: Record<string, unkno
   if (isPlainObject(thresholds)) {
     if (thresholds['max-exposure'] !== undefined && !Array.isArray(canaries)) {
       error([...base, 'thresholds', 'max-exposure'], 'key', 'max-exposure is the exposure of inserted canaries, but probes.extraction has no canaries; declare the canaries inserted into the training data', [...base, 'canaries']);
-    }
-    for (const key of EXTRACTION_THRESHOLDS) {
-      const t = thresholds[key];
-      if (!isPlainObject(t)) continue;
-      const warn = t['warn'];
-      const fail = t['fail'];
-      if (typeof warn === 'number' && typeof fail === 'number' && warn > fail) {
-        error([...base, 'thresholds', key, 'warn'], 'key', `warn (${warn}) is above fail (${fail}) for ${fieldName([...base, 'thresholds', key])}; warn must not exceed fail, since a higher ${key} means more leakage`);
-      }
     }
   }
 }

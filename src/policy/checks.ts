@@ -179,21 +179,6 @@ export function semanticChecks(merged: MergedPolicy): {
         const t = thresholds[key];
         if (!isPlainObject(t)) continue;
         const base: PolicyPath = ['probes', 'membership', 'thresholds', key];
-        const warn = t['warn'];
-        const fail = t['fail'];
-        if (typeof warn === 'number' && typeof fail === 'number' && warn > fail) {
-          const warnLayer = merged.layers.indexOf(merged.origin([...base, 'warn']));
-          const failLayer = merged.layers.indexOf(merged.origin([...base, 'fail']));
-          const blame = failLayer > warnLayer ? 'fail' : 'warn';
-          const other = blame === 'fail' ? 'warn' : 'fail';
-          const inherited =
-            warnLayer !== failLayer ? ` (${other} is set in ${where([...base, other])})` : '';
-          error(
-            [...base, blame],
-            'key',
-            `warn (${warn}) is above fail (${fail}) for ${fieldName(base)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`,
-          );
-        }
         if (key === 'tpr-at-fpr' && typeof t['fpr'] === 'number') {
           for (const level of ['warn', 'fail'] as const) {
             const value = t[level];
@@ -212,10 +197,41 @@ export function semanticChecks(merged: MergedPolicy): {
   inversionChecks(data, error, warning, where, merged);
   attributeInferenceChecks(data, error, warning, where, merged, mustExist);
   sequenceChecks(merged, error);
+  thresholdOrderChecks(merged, error, where);
   return { errors, warnings };
 }
 
-export const ATTRIBUTE_THRESHOLD_KEYS = ['lift', 'member-accuracy', 'member-gap'] as const;
+/**
+ * warn above fail, in any probe's thresholds (every metric here grows with leakage). Blamed on
+ * the value written in the more derived file, naming where the other one is set.
+ */
+function thresholdOrderChecks(
+  merged: MergedPolicy,
+  error: (path: PolicyPath, part: 'key' | 'value', message: string) => void,
+  where: (path: PolicyPath) => string,
+): void {
+  const probes = valueAt(merged.data, ['probes']);
+  if (!isPlainObject(probes)) return;
+  for (const [id, probe] of Object.entries(probes)) {
+    const thresholds = isPlainObject(probe) ? probe['thresholds'] : undefined;
+    if (!isPlainObject(thresholds)) continue;
+    for (const [key, t] of Object.entries(thresholds)) {
+      if (!isPlainObject(t) || typeof t['warn'] !== 'number' || typeof t['fail'] !== 'number' || t['warn'] <= t['fail']) continue;
+      const path: PolicyPath = ['probes', id, 'thresholds', key];
+      const warnLayer = merged.layers.indexOf(merged.origin([...path, 'warn']));
+      const failLayer = merged.layers.indexOf(merged.origin([...path, 'fail']));
+      const blame = failLayer > warnLayer ? 'fail' : 'warn';
+      const other = blame === 'fail' ? 'warn' : 'fail';
+      const inherited = warnLayer !== failLayer ? ` (${other} is set in ${where([...path, other])})` : '';
+      error(
+        [...path, blame],
+        'key',
+        `warn (${t['warn']}) is above fail (${t['fail']}) for ${fieldName(path)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`,
+      );
+    }
+  }
+}
+
 
 /**
  * Regression models and the attribute-inference probe. A regression model reveals a value, not
@@ -328,23 +344,6 @@ function attributeInferenceChecks(
       'residual-spread is ignored because model.task is classification: a classifier\'s likelihood comes from its scores; remove residual-spread, or set model.task: regression for a regression model',
     );
   }
-  const thresholds = probe['thresholds'];
-  if (!isPlainObject(thresholds)) return;
-  for (const key of ATTRIBUTE_THRESHOLD_KEYS) {
-    const t = thresholds[key];
-    if (!isPlainObject(t) || typeof t['warn'] !== 'number' || typeof t['fail'] !== 'number' || t['warn'] <= t['fail']) continue;
-    const path: PolicyPath = [...base, 'thresholds', key];
-    const warnLayer = merged.layers.indexOf(merged.origin([...path, 'warn']));
-    const failLayer = merged.layers.indexOf(merged.origin([...path, 'fail']));
-    const blame = failLayer > warnLayer ? 'fail' : 'warn';
-    const other = blame === 'fail' ? 'warn' : 'fail';
-    const inherited = warnLayer !== failLayer ? ` (${other} is set in ${where([...path, other])})` : '';
-    error(
-      [...path, blame],
-      'key',
-      `warn (${t['warn']}) is above fail (${t['fail']}) for ${fieldName(path)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`,
-    );
-  }
 }
 
 /**
@@ -377,26 +376,8 @@ function inversionChecks(
       'samples is ignored because gradient is central (central differences query 2 points per feature); set gradient: nes or auto to use random directions, or remove samples',
     );
   }
-  const thresholds = inversion['thresholds'];
-  if (!isPlainObject(thresholds)) return;
-  for (const key of INVERSION_THRESHOLD_KEYS) {
-    const t = thresholds[key];
-    if (!isPlainObject(t) || typeof t['warn'] !== 'number' || typeof t['fail'] !== 'number' || t['warn'] <= t['fail']) continue;
-    const at: PolicyPath = [...base, 'thresholds', key];
-    const warnLayer = merged.layers.indexOf(merged.origin([...at, 'warn']));
-    const failLayer = merged.layers.indexOf(merged.origin([...at, 'fail']));
-    const blame = failLayer > warnLayer ? 'fail' : 'warn';
-    const other = blame === 'fail' ? 'warn' : 'fail';
-    const inherited = warnLayer !== failLayer ? ` (${other} is set in ${where([...at, other])})` : '';
-    error(
-      [...at, blame],
-      'key',
-      `warn (${t['warn']}) is above fail (${t['fail']}) for ${fieldName(at)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`,
-    );
-  }
 }
 
-export const INVERSION_THRESHOLD_KEYS = ['identification-rate', 'similarity-gain'] as const;
 
 /** Default attacks when a policy lists none: those the surface allows. */
 export function defaultAttacks(scores: string): (typeof MEMBERSHIP_ATTACKS)[number][] {
