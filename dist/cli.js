@@ -30662,7 +30662,6 @@ function mergeLayers(layers) {
 }
 
 // src/policy/checks-sequence.ts
-var EXTRACTION_THRESHOLDS = ["max-exposure", "extraction-rate", "extraction-gap", "secret-matches"];
 var SEQUENCE_ONLY_MODEL_KEYS = ["attention-mask", "context", "tokenizer"];
 function sequenceChecks(merged, error) {
   const data = merged.data;
@@ -30799,15 +30798,6 @@ function extractionChecks(merged, extraction, error) {
   if (isPlainObject(thresholds)) {
     if (thresholds["max-exposure"] !== void 0 && !Array.isArray(canaries)) {
       error([...base, "thresholds", "max-exposure"], "key", "max-exposure is the exposure of inserted canaries, but probes.extraction has no canaries; declare the canaries inserted into the training data", [...base, "canaries"]);
-    }
-    for (const key of EXTRACTION_THRESHOLDS) {
-      const t = thresholds[key];
-      if (!isPlainObject(t)) continue;
-      const warn = t["warn"];
-      const fail = t["fail"];
-      if (typeof warn === "number" && typeof fail === "number" && warn > fail) {
-        error([...base, "thresholds", key, "warn"], "key", `warn (${warn}) is above fail (${fail}) for ${fieldName([...base, "thresholds", key])}; warn must not exceed fail, since a higher ${key} means more leakage`);
-      }
     }
   }
 }
@@ -31079,20 +31069,6 @@ function semanticChecks(merged) {
         const t = thresholds[key];
         if (!isPlainObject(t)) continue;
         const base = ["probes", "membership", "thresholds", key];
-        const warn = t["warn"];
-        const fail = t["fail"];
-        if (typeof warn === "number" && typeof fail === "number" && warn > fail) {
-          const warnLayer = merged.layers.indexOf(merged.origin([...base, "warn"]));
-          const failLayer = merged.layers.indexOf(merged.origin([...base, "fail"]));
-          const blame = failLayer > warnLayer ? "fail" : "warn";
-          const other = blame === "fail" ? "warn" : "fail";
-          const inherited = warnLayer !== failLayer ? ` (${other} is set in ${where([...base, other])})` : "";
-          error(
-            [...base, blame],
-            "key",
-            `warn (${warn}) is above fail (${fail}) for ${fieldName(base)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
-          );
-        }
         if (key === "tpr-at-fpr" && typeof t["fpr"] === "number") {
           for (const level of ["warn", "fail"]) {
             const value = t[level];
@@ -31111,9 +31087,31 @@ function semanticChecks(merged) {
   inversionChecks(data, error, warning, where, merged);
   attributeInferenceChecks(data, error, warning, where, merged, mustExist);
   sequenceChecks(merged, error);
+  thresholdOrderChecks(merged, error, where);
   return { errors, warnings };
 }
-var ATTRIBUTE_THRESHOLD_KEYS = ["lift", "member-accuracy", "member-gap"];
+function thresholdOrderChecks(merged, error, where) {
+  const probes = valueAt(merged.data, ["probes"]);
+  if (!isPlainObject(probes)) return;
+  for (const [id, probe] of Object.entries(probes)) {
+    const thresholds = isPlainObject(probe) ? probe["thresholds"] : void 0;
+    if (!isPlainObject(thresholds)) continue;
+    for (const [key, t] of Object.entries(thresholds)) {
+      if (!isPlainObject(t) || typeof t["warn"] !== "number" || typeof t["fail"] !== "number" || t["warn"] <= t["fail"]) continue;
+      const path4 = ["probes", id, "thresholds", key];
+      const warnLayer = merged.layers.indexOf(merged.origin([...path4, "warn"]));
+      const failLayer = merged.layers.indexOf(merged.origin([...path4, "fail"]));
+      const blame = failLayer > warnLayer ? "fail" : "warn";
+      const other = blame === "fail" ? "warn" : "fail";
+      const inherited = warnLayer !== failLayer ? ` (${other} is set in ${where([...path4, other])})` : "";
+      error(
+        [...path4, blame],
+        "key",
+        `warn (${t["warn"]}) is above fail (${t["fail"]}) for ${fieldName(path4)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
+      );
+    }
+  }
+}
 function attributeInferenceChecks(data, error, warning, where, merged, mustExist) {
   const regression = valueAt(data, ["model", "task"]) === "regression";
   if (regression) {
@@ -31210,23 +31208,6 @@ function attributeInferenceChecks(data, error, warning, where, merged, mustExist
       "residual-spread is ignored because model.task is classification: a classifier's likelihood comes from its scores; remove residual-spread, or set model.task: regression for a regression model"
     );
   }
-  const thresholds = probe["thresholds"];
-  if (!isPlainObject(thresholds)) return;
-  for (const key of ATTRIBUTE_THRESHOLD_KEYS) {
-    const t = thresholds[key];
-    if (!isPlainObject(t) || typeof t["warn"] !== "number" || typeof t["fail"] !== "number" || t["warn"] <= t["fail"]) continue;
-    const path4 = [...base, "thresholds", key];
-    const warnLayer = merged.layers.indexOf(merged.origin([...path4, "warn"]));
-    const failLayer = merged.layers.indexOf(merged.origin([...path4, "fail"]));
-    const blame = failLayer > warnLayer ? "fail" : "warn";
-    const other = blame === "fail" ? "warn" : "fail";
-    const inherited = warnLayer !== failLayer ? ` (${other} is set in ${where([...path4, other])})` : "";
-    error(
-      [...path4, blame],
-      "key",
-      `warn (${t["warn"]}) is above fail (${t["fail"]}) for ${fieldName(path4)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
-    );
-  }
 }
 function inversionChecks(data, error, warning, where, merged) {
   const inversion = valueAt(data, ["probes", "inversion"]);
@@ -31247,27 +31228,23 @@ function inversionChecks(data, error, warning, where, merged) {
       "samples is ignored because gradient is central (central differences query 2 points per feature); set gradient: nes or auto to use random directions, or remove samples"
     );
   }
-  const thresholds = inversion["thresholds"];
-  if (!isPlainObject(thresholds)) return;
-  for (const key of INVERSION_THRESHOLD_KEYS) {
-    const t = thresholds[key];
-    if (!isPlainObject(t) || typeof t["warn"] !== "number" || typeof t["fail"] !== "number" || t["warn"] <= t["fail"]) continue;
-    const at3 = [...base, "thresholds", key];
-    const warnLayer = merged.layers.indexOf(merged.origin([...at3, "warn"]));
-    const failLayer = merged.layers.indexOf(merged.origin([...at3, "fail"]));
-    const blame = failLayer > warnLayer ? "fail" : "warn";
-    const other = blame === "fail" ? "warn" : "fail";
-    const inherited = warnLayer !== failLayer ? ` (${other} is set in ${where([...at3, other])})` : "";
-    error(
-      [...at3, blame],
-      "key",
-      `warn (${t["warn"]}) is above fail (${t["fail"]}) for ${fieldName(at3)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
-    );
-  }
 }
-var INVERSION_THRESHOLD_KEYS = ["identification-rate", "similarity-gain"];
 function defaultAttacks(scores) {
   return scores === "label" ? [...LABEL_ONLY_ATTACKS] : [...SCORE_ATTACKS];
+}
+
+// src/policy/threshold.ts
+function sourceOf(merged, path4, part = "key") {
+  const where = merged.locate(path4, part);
+  return { file: where.source.file, line: where.line, column: where.column };
+}
+function thresholdAt(merged, path4) {
+  const written = valueAt(merged.data, path4);
+  if (!isPlainObject(written)) return void 0;
+  const threshold = { source: sourceOf(merged, path4) };
+  if (typeof written["warn"] === "number") threshold.warn = written["warn"];
+  if (typeof written["fail"] === "number") threshold.fail = written["fail"];
+  return threshold;
 }
 
 // src/policy/build-extraction.ts
@@ -31286,10 +31263,7 @@ var EXTRACTION_DEFAULTS = {
   }
 };
 function locator(merged) {
-  return (path4) => {
-    const where = merged.locate(path4, "value");
-    return { file: where.source.file, line: where.line, column: where.column };
-  };
+  return (path4) => sourceOf(merged, path4, "value");
 }
 function buildSequenceModel(merged, model) {
   const out = {};
@@ -31297,8 +31271,7 @@ function buildSequenceModel(merged, model) {
   if (typeof model["context"] === "number") out.context = model["context"];
   const t = model["tokenizer"];
   if (t) {
-    const where = merged.locate(["model", "tokenizer"], "key");
-    const tokenizer = { source: { file: where.source.file, line: where.line, column: where.column } };
+    const tokenizer = { source: sourceOf(merged, ["model", "tokenizer"]) };
     if (typeof t["vocab"] === "string") tokenizer.vocab = [...t["vocab"]];
     else if (Array.isArray(t["vocab"])) tokenizer.vocab = [...t["vocab"]];
     if (typeof t["vocab-file"] === "string") tokenizer.vocabFile = resolvePathValue(merged, ["model", "tokenizer", "vocab-file"]);
@@ -31311,15 +31284,7 @@ function buildExtraction(merged, e) {
   const base = ["probes", "extraction"];
   const at3 = locator(merged);
   const thresholds = e["thresholds"] ?? {};
-  const threshold = (key) => {
-    const t = thresholds[key];
-    if (!t) return void 0;
-    const where = merged.locate([...base, "thresholds", key], "key");
-    const out = { source: { file: where.source.file, line: where.line, column: where.column } };
-    if (typeof t["warn"] === "number") out.warn = t["warn"];
-    if (typeof t["fail"] === "number") out.fail = t["fail"];
-    return out;
-  };
+  const threshold = (key) => thresholdAt(merged, [...base, "thresholds", key]);
   const canaries = (e["canaries"] ?? []).map((c, i) => ({
     format: c["format"],
     inserted: [...c["inserted"] ?? []],
@@ -31480,19 +31445,8 @@ function buildPolicy(merged) {
 function buildAttributeInference(merged, m) {
   const defaults = POLICY_DEFAULTS.attributeInference;
   const base = ["probes", "attribute-inference"];
-  const at3 = (path4) => {
-    const where = merged.locate(path4, "key");
-    return { file: where.source.file, line: where.line, column: where.column };
-  };
-  const thresholds = m["thresholds"] ?? {};
-  const threshold = (key) => {
-    const t = thresholds[key];
-    if (!t) return void 0;
-    const out = { source: at3([...base, "thresholds", key]) };
-    if (typeof t["warn"] === "number") out.warn = t["warn"];
-    if (typeof t["fail"] === "number") out.fail = t["fail"];
-    return out;
-  };
+  const at3 = (path4) => sourceOf(merged, path4);
+  const threshold = (key) => thresholdAt(merged, [...base, "thresholds", key]);
   const settings = {
     attribute: m["attribute"],
     samples: m["samples"] ?? defaults.samples,
@@ -31531,16 +31485,7 @@ function buildAttributeInference(merged, m) {
 }
 function buildInversion(merged, m, surface) {
   const defaults = POLICY_DEFAULTS.inversion;
-  const thresholds = m["thresholds"] ?? {};
-  const threshold = (key) => {
-    const t = thresholds[key];
-    if (!t) return void 0;
-    const where = merged.locate(["probes", "inversion", "thresholds", key], "key");
-    const out = { source: { file: where.source.file, line: where.line, column: where.column } };
-    if (typeof t["warn"] === "number") out.warn = t["warn"];
-    if (typeof t["fail"] === "number") out.fail = t["fail"];
-    return out;
-  };
+  const threshold = (key) => thresholdAt(merged, ["probes", "inversion", "thresholds", key]);
   const settings = {
     start: m["start"] ?? defaults.start,
     gradient: m["gradient"] ?? defaults.gradient,
@@ -31555,13 +31500,12 @@ function buildInversion(merged, m, surface) {
   };
   const image = m["image"];
   if (image) {
-    const where = merged.locate(["probes", "inversion", "image"], "key");
     settings.image = {
       height: image["height"],
       width: image["width"],
       channels: image["channels"] ?? defaults.channels,
       layout: image["layout"] ?? defaults.layout,
-      source: { file: where.source.file, line: where.line, column: where.column }
+      source: sourceOf(merged, ["probes", "inversion", "image"])
     };
   }
   const identification = threshold("identification-rate");
@@ -31574,15 +31518,7 @@ function buildMembership(merged, m, scores) {
   const stability2 = m["stability"] ?? {};
   const thresholds = m["thresholds"] ?? {};
   const base = ["probes", "membership", "thresholds"];
-  const threshold = (key) => {
-    const t = thresholds[key];
-    if (!t) return void 0;
-    const where = merged.locate([...base, key], "key");
-    const out = { source: { file: where.source.file, line: where.line, column: where.column } };
-    if (typeof t["warn"] === "number") out.warn = t["warn"];
-    if (typeof t["fail"] === "number") out.fail = t["fail"];
-    return out;
-  };
+  const threshold = (key) => thresholdAt(merged, [...base, key]);
   const settings = {
     attacks: Array.isArray(m["attacks"]) ? [...m["attacks"]] : defaultAttacks(scores),
     stability: {

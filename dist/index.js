@@ -58394,7 +58394,6 @@ function mergeLayers(layers) {
 }
 
 // src/policy/checks-sequence.ts
-var EXTRACTION_THRESHOLDS = ["max-exposure", "extraction-rate", "extraction-gap", "secret-matches"];
 var SEQUENCE_ONLY_MODEL_KEYS = ["attention-mask", "context", "tokenizer"];
 function sequenceChecks(merged, error2) {
   const data = merged.data;
@@ -58531,15 +58530,6 @@ function extractionChecks(merged, extraction, error2) {
   if (isPlainObject3(thresholds)) {
     if (thresholds["max-exposure"] !== void 0 && !Array.isArray(canaries)) {
       error2([...base, "thresholds", "max-exposure"], "key", "max-exposure is the exposure of inserted canaries, but probes.extraction has no canaries; declare the canaries inserted into the training data", [...base, "canaries"]);
-    }
-    for (const key of EXTRACTION_THRESHOLDS) {
-      const t = thresholds[key];
-      if (!isPlainObject3(t)) continue;
-      const warn = t["warn"];
-      const fail = t["fail"];
-      if (typeof warn === "number" && typeof fail === "number" && warn > fail) {
-        error2([...base, "thresholds", key, "warn"], "key", `warn (${warn}) is above fail (${fail}) for ${fieldName([...base, "thresholds", key])}; warn must not exceed fail, since a higher ${key} means more leakage`);
-      }
     }
   }
 }
@@ -58811,20 +58801,6 @@ function semanticChecks(merged) {
         const t = thresholds[key];
         if (!isPlainObject3(t)) continue;
         const base = ["probes", "membership", "thresholds", key];
-        const warn = t["warn"];
-        const fail = t["fail"];
-        if (typeof warn === "number" && typeof fail === "number" && warn > fail) {
-          const warnLayer = merged.layers.indexOf(merged.origin([...base, "warn"]));
-          const failLayer = merged.layers.indexOf(merged.origin([...base, "fail"]));
-          const blame = failLayer > warnLayer ? "fail" : "warn";
-          const other = blame === "fail" ? "warn" : "fail";
-          const inherited = warnLayer !== failLayer ? ` (${other} is set in ${where([...base, other])})` : "";
-          error2(
-            [...base, blame],
-            "key",
-            `warn (${warn}) is above fail (${fail}) for ${fieldName(base)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
-          );
-        }
         if (key === "tpr-at-fpr" && typeof t["fpr"] === "number") {
           for (const level of ["warn", "fail"]) {
             const value = t[level];
@@ -58843,9 +58819,31 @@ function semanticChecks(merged) {
   inversionChecks(data, error2, warning2, where, merged);
   attributeInferenceChecks(data, error2, warning2, where, merged, mustExist);
   sequenceChecks(merged, error2);
+  thresholdOrderChecks(merged, error2, where);
   return { errors, warnings };
 }
-var ATTRIBUTE_THRESHOLD_KEYS = ["lift", "member-accuracy", "member-gap"];
+function thresholdOrderChecks(merged, error2, where) {
+  const probes = valueAt(merged.data, ["probes"]);
+  if (!isPlainObject3(probes)) return;
+  for (const [id, probe] of Object.entries(probes)) {
+    const thresholds = isPlainObject3(probe) ? probe["thresholds"] : void 0;
+    if (!isPlainObject3(thresholds)) continue;
+    for (const [key, t] of Object.entries(thresholds)) {
+      if (!isPlainObject3(t) || typeof t["warn"] !== "number" || typeof t["fail"] !== "number" || t["warn"] <= t["fail"]) continue;
+      const path6 = ["probes", id, "thresholds", key];
+      const warnLayer = merged.layers.indexOf(merged.origin([...path6, "warn"]));
+      const failLayer = merged.layers.indexOf(merged.origin([...path6, "fail"]));
+      const blame = failLayer > warnLayer ? "fail" : "warn";
+      const other = blame === "fail" ? "warn" : "fail";
+      const inherited = warnLayer !== failLayer ? ` (${other} is set in ${where([...path6, other])})` : "";
+      error2(
+        [...path6, blame],
+        "key",
+        `warn (${t["warn"]}) is above fail (${t["fail"]}) for ${fieldName(path6)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
+      );
+    }
+  }
+}
 function attributeInferenceChecks(data, error2, warning2, where, merged, mustExist) {
   const regression = valueAt(data, ["model", "task"]) === "regression";
   if (regression) {
@@ -58942,23 +58940,6 @@ function attributeInferenceChecks(data, error2, warning2, where, merged, mustExi
       "residual-spread is ignored because model.task is classification: a classifier's likelihood comes from its scores; remove residual-spread, or set model.task: regression for a regression model"
     );
   }
-  const thresholds = probe["thresholds"];
-  if (!isPlainObject3(thresholds)) return;
-  for (const key of ATTRIBUTE_THRESHOLD_KEYS) {
-    const t = thresholds[key];
-    if (!isPlainObject3(t) || typeof t["warn"] !== "number" || typeof t["fail"] !== "number" || t["warn"] <= t["fail"]) continue;
-    const path6 = [...base, "thresholds", key];
-    const warnLayer = merged.layers.indexOf(merged.origin([...path6, "warn"]));
-    const failLayer = merged.layers.indexOf(merged.origin([...path6, "fail"]));
-    const blame = failLayer > warnLayer ? "fail" : "warn";
-    const other = blame === "fail" ? "warn" : "fail";
-    const inherited = warnLayer !== failLayer ? ` (${other} is set in ${where([...path6, other])})` : "";
-    error2(
-      [...path6, blame],
-      "key",
-      `warn (${t["warn"]}) is above fail (${t["fail"]}) for ${fieldName(path6)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
-    );
-  }
 }
 function inversionChecks(data, error2, warning2, where, merged) {
   const inversion = valueAt(data, ["probes", "inversion"]);
@@ -58979,27 +58960,23 @@ function inversionChecks(data, error2, warning2, where, merged) {
       "samples is ignored because gradient is central (central differences query 2 points per feature); set gradient: nes or auto to use random directions, or remove samples"
     );
   }
-  const thresholds = inversion["thresholds"];
-  if (!isPlainObject3(thresholds)) return;
-  for (const key of INVERSION_THRESHOLD_KEYS) {
-    const t = thresholds[key];
-    if (!isPlainObject3(t) || typeof t["warn"] !== "number" || typeof t["fail"] !== "number" || t["warn"] <= t["fail"]) continue;
-    const at3 = [...base, "thresholds", key];
-    const warnLayer = merged.layers.indexOf(merged.origin([...at3, "warn"]));
-    const failLayer = merged.layers.indexOf(merged.origin([...at3, "fail"]));
-    const blame = failLayer > warnLayer ? "fail" : "warn";
-    const other = blame === "fail" ? "warn" : "fail";
-    const inherited = warnLayer !== failLayer ? ` (${other} is set in ${where([...at3, other])})` : "";
-    error2(
-      [...at3, blame],
-      "key",
-      `warn (${t["warn"]}) is above fail (${t["fail"]}) for ${fieldName(at3)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
-    );
-  }
 }
-var INVERSION_THRESHOLD_KEYS = ["identification-rate", "similarity-gain"];
 function defaultAttacks(scores) {
   return scores === "label" ? [...LABEL_ONLY_ATTACKS] : [...SCORE_ATTACKS];
+}
+
+// src/policy/threshold.ts
+function sourceOf(merged, path6, part = "key") {
+  const where = merged.locate(path6, part);
+  return { file: where.source.file, line: where.line, column: where.column };
+}
+function thresholdAt(merged, path6) {
+  const written = valueAt(merged.data, path6);
+  if (!isPlainObject3(written)) return void 0;
+  const threshold = { source: sourceOf(merged, path6) };
+  if (typeof written["warn"] === "number") threshold.warn = written["warn"];
+  if (typeof written["fail"] === "number") threshold.fail = written["fail"];
+  return threshold;
 }
 
 // src/policy/build-extraction.ts
@@ -59018,10 +58995,7 @@ var EXTRACTION_DEFAULTS = {
   }
 };
 function locator(merged) {
-  return (path6) => {
-    const where = merged.locate(path6, "value");
-    return { file: where.source.file, line: where.line, column: where.column };
-  };
+  return (path6) => sourceOf(merged, path6, "value");
 }
 function buildSequenceModel(merged, model) {
   const out = {};
@@ -59029,8 +59003,7 @@ function buildSequenceModel(merged, model) {
   if (typeof model["context"] === "number") out.context = model["context"];
   const t = model["tokenizer"];
   if (t) {
-    const where = merged.locate(["model", "tokenizer"], "key");
-    const tokenizer = { source: { file: where.source.file, line: where.line, column: where.column } };
+    const tokenizer = { source: sourceOf(merged, ["model", "tokenizer"]) };
     if (typeof t["vocab"] === "string") tokenizer.vocab = [...t["vocab"]];
     else if (Array.isArray(t["vocab"])) tokenizer.vocab = [...t["vocab"]];
     if (typeof t["vocab-file"] === "string") tokenizer.vocabFile = resolvePathValue(merged, ["model", "tokenizer", "vocab-file"]);
@@ -59043,15 +59016,7 @@ function buildExtraction(merged, e) {
   const base = ["probes", "extraction"];
   const at3 = locator(merged);
   const thresholds = e["thresholds"] ?? {};
-  const threshold = (key) => {
-    const t = thresholds[key];
-    if (!t) return void 0;
-    const where = merged.locate([...base, "thresholds", key], "key");
-    const out = { source: { file: where.source.file, line: where.line, column: where.column } };
-    if (typeof t["warn"] === "number") out.warn = t["warn"];
-    if (typeof t["fail"] === "number") out.fail = t["fail"];
-    return out;
-  };
+  const threshold = (key) => thresholdAt(merged, [...base, "thresholds", key]);
   const canaries = (e["canaries"] ?? []).map((c, i) => ({
     format: c["format"],
     inserted: [...c["inserted"] ?? []],
@@ -59212,19 +59177,8 @@ function buildPolicy(merged) {
 function buildAttributeInference(merged, m) {
   const defaults2 = POLICY_DEFAULTS.attributeInference;
   const base = ["probes", "attribute-inference"];
-  const at3 = (path6) => {
-    const where = merged.locate(path6, "key");
-    return { file: where.source.file, line: where.line, column: where.column };
-  };
-  const thresholds = m["thresholds"] ?? {};
-  const threshold = (key) => {
-    const t = thresholds[key];
-    if (!t) return void 0;
-    const out = { source: at3([...base, "thresholds", key]) };
-    if (typeof t["warn"] === "number") out.warn = t["warn"];
-    if (typeof t["fail"] === "number") out.fail = t["fail"];
-    return out;
-  };
+  const at3 = (path6) => sourceOf(merged, path6);
+  const threshold = (key) => thresholdAt(merged, [...base, "thresholds", key]);
   const settings = {
     attribute: m["attribute"],
     samples: m["samples"] ?? defaults2.samples,
@@ -59263,16 +59217,7 @@ function buildAttributeInference(merged, m) {
 }
 function buildInversion(merged, m, surface) {
   const defaults2 = POLICY_DEFAULTS.inversion;
-  const thresholds = m["thresholds"] ?? {};
-  const threshold = (key) => {
-    const t = thresholds[key];
-    if (!t) return void 0;
-    const where = merged.locate(["probes", "inversion", "thresholds", key], "key");
-    const out = { source: { file: where.source.file, line: where.line, column: where.column } };
-    if (typeof t["warn"] === "number") out.warn = t["warn"];
-    if (typeof t["fail"] === "number") out.fail = t["fail"];
-    return out;
-  };
+  const threshold = (key) => thresholdAt(merged, ["probes", "inversion", "thresholds", key]);
   const settings = {
     start: m["start"] ?? defaults2.start,
     gradient: m["gradient"] ?? defaults2.gradient,
@@ -59287,13 +59232,12 @@ function buildInversion(merged, m, surface) {
   };
   const image = m["image"];
   if (image) {
-    const where = merged.locate(["probes", "inversion", "image"], "key");
     settings.image = {
       height: image["height"],
       width: image["width"],
       channels: image["channels"] ?? defaults2.channels,
       layout: image["layout"] ?? defaults2.layout,
-      source: { file: where.source.file, line: where.line, column: where.column }
+      source: sourceOf(merged, ["probes", "inversion", "image"])
     };
   }
   const identification = threshold("identification-rate");
@@ -59306,15 +59250,7 @@ function buildMembership(merged, m, scores) {
   const stability2 = m["stability"] ?? {};
   const thresholds = m["thresholds"] ?? {};
   const base = ["probes", "membership", "thresholds"];
-  const threshold = (key) => {
-    const t = thresholds[key];
-    if (!t) return void 0;
-    const where = merged.locate([...base, key], "key");
-    const out = { source: { file: where.source.file, line: where.line, column: where.column } };
-    if (typeof t["warn"] === "number") out.warn = t["warn"];
-    if (typeof t["fail"] === "number") out.fail = t["fail"];
-    return out;
-  };
+  const threshold = (key) => thresholdAt(merged, [...base, key]);
   const settings = {
     attacks: Array.isArray(m["attacks"]) ? [...m["attacks"]] : defaultAttacks(scores),
     stability: {
