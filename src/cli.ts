@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { describeError, EXIT, exitCodeOf, InputError } from './errors';
 import { checkPolicy } from './policy';
 import { writeReportFiles } from './publish/files';
-import { formatNumber } from './report/format';
+import { formatInterval, formatNumber, statusExplanation } from './report/format';
 import { runGate } from './run/gate';
 import { TOOL } from './version';
 
@@ -95,7 +95,8 @@ async function run(policy: string, outDir = 'privacy-gate-report', out: NodeJS.W
   if (report.error) err.write(`privacy-gate: ${report.error.message}\n`);
   for (const probe of report.probes) {
     for (const check of probe.checks) {
-      out.write(`${check.status.padEnd(5)} ${probe.id}/${check.attack} ${check.metric} = ${formatNumber(check.value)}\n`);
+      const why = statusExplanation(check);
+      out.write(`${check.status.padEnd(5)} ${probe.id}/${check.attack} ${check.metric} = ${formatNumber(check.value)} ${formatInterval(check.ci)}${why ? ` (${why})` : ''}\n`);
     }
   }
   out.write(`verdict: ${report.verdict} (exit ${report.exitCode}); report: ${files.report}\n`);

@@ -1,5 +1,5 @@
 /** The shape of a gate run's result: what the verdict, reporters and publishers read. */
-import type { ThresholdSource } from './policy/types';
+import type { GateRules, ThresholdSource } from './policy/types';
 
 export type Verdict = 'pass' | 'warn' | 'fail' | 'error';
 
@@ -18,9 +18,15 @@ export interface Check {
   value: number | null;
   ci: [number, number];
   thresholds: { warn?: number; fail?: number };
-  status: 'pass' | 'warn' | 'fail' | 'error';
+  /**
+   * inconclusive: the value is not over `fail` but its interval reaches over it; insufficient: the
+   * data is too small to resolve the check whatever the model does (see `needs`). src/gate/verdict.ts.
+   */
+  status: 'pass' | 'warn' | 'fail' | 'inconclusive' | 'insufficient' | 'error';
   /** Where the threshold is written, for annotations and SARIF. */
   source: ThresholdSource;
+  /** Insufficient checks: the records each set needs, what it has, and why. */
+  needs?: { members: number; nonMembers: number; have: { members: number; nonMembers: number }; reason: string };
 }
 
 export interface ProbeResult {
@@ -77,6 +83,8 @@ export interface GateReport {
     scoreKindReason: string;
   };
   confidence: number | null;
+  /** How the run counted inconclusive and insufficient checks (policy `gate`); absent: the defaults. */
+  gate?: GateRules;
   probes: ProbeResult[];
   queries: number;
   timings: Record<string, number>;

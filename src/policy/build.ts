@@ -28,6 +28,9 @@ export const POLICY_DEFAULTS = {
   surfaceScores: 'full',
   stability: { queries: 8, noise: 0.05 },
   confidence: 0.95,
+  // Without a preset, as the standard preset: inconclusive checks warn, too little data is an error.
+  inconclusive: 'warn',
+  insufficient: 'error',
   attributeInference: {
     samples: 16,
     observed: 'label',
@@ -107,7 +110,11 @@ export function buildPolicy(merged: MergedPolicy): Policy {
     },
     surface: surfaceSettings,
     probes: {},
-    gate: { confidence: (gate['confidence'] as number | undefined) ?? POLICY_DEFAULTS.confidence },
+    gate: {
+      confidence: (gate['confidence'] as number | undefined) ?? POLICY_DEFAULTS.confidence,
+      inconclusive: (gate['inconclusive'] as Policy['gate']['inconclusive'] | undefined) ?? POLICY_DEFAULTS.inconclusive,
+      insufficient: (gate['insufficient'] as Policy['gate']['insufficient'] | undefined) ?? POLICY_DEFAULTS.insufficient,
+    },
   };
   if (typeof model['input'] === 'string') policy.model.input = model['input'];
   if (typeof model['output'] === 'string') policy.model.output = model['output'];

@@ -230,7 +230,15 @@ export interface ExtractionSettings {
   };
 }
 
-export interface GateSettings {
+/** How checks the data could not settle count in the verdict (src/gate/verdict.ts). */
+export interface GateRules {
+  /** A check whose interval reaches over its fail threshold while its value does not. */
+  inconclusive: 'pass' | 'warn' | 'fail';
+  /** A check the data is too small to resolve: error stops the gate (exit 2), warn lets it pass with a warning. */
+  insufficient: 'error' | 'warn';
+}
+
+export interface GateSettings extends GateRules {
   /** Two-sided confidence level of every interval, e.g. 0.95. */
   confidence: number;
 }

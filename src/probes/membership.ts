@@ -114,21 +114,25 @@ function measureAttack(
 }
 
 function metricValues(m: MembershipMetrics): Record<string, MetricValue> {
+  // The set sizes behind each figure, for the gate's sample-size minimums (src/gate/minimums.ts).
+  const sample = { members: m.members, nonMembers: m.nonMembers };
   return {
-    auc: { value: m.auc.value, ci: m.auc.ci },
-    advantage: { value: m.advantage.value, ci: m.advantage.ci, threshold: m.advantage.threshold },
+    auc: { value: m.auc.value, ci: m.auc.ci, sample },
+    advantage: { value: m.advantage.value, ci: m.advantage.ci, threshold: m.advantage.threshold, sample },
     'tpr-at-fpr': {
       value: m.tprAtFpr.value,
       ci: m.tprAtFpr.ci,
       fpr: m.tprAtFpr.fpr,
       achievedFpr: m.tprAtFpr.achievedFpr,
       threshold: m.tprAtFpr.threshold,
+      sample,
     },
     ppv: { value: m.ppv.value, ci: m.ppv.ci, threshold: m.ppv.threshold },
     'epsilon-lower-bound': {
       value: m.epsilonLowerBound.value,
       ci: m.epsilonLowerBound.ci,
       thresholdsTried: m.epsilonLowerBound.thresholdsTried,
+      sample,
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Reads an earlier run's privacy-report.json for publish-only mode. The file may come from an
  * artifact made by a fork's code, so it is size-capped and validated against the report's JSON
- * Schema before any of it is rendered (the renderers escape every string as well).
+ * Schema before any of it is rendered (the renderers escape every string as well), and must
+ * agree with itself: the verdict is recomputed from the checks (./agree).
  */
 import { Ajv } from 'ajv';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -9,6 +10,8 @@ import path from 'node:path';
 import reportSchema from '../../schemas/privacy-report.schema.json';
 import { InputError } from '../errors';
 import { REPORT_FILE } from '../report/json';
+import { TOOL } from '../version';
+import { checkReportAgrees, REPORT_VERSIONS } from './agree';
 import type { GateReport } from '../result';
 
 const MAX_REPORT_BYTES = 64 * 1024 * 1024;
@@ -31,12 +34,21 @@ export function loadReport(fileOrFolder: string): LoadedReport {
   } catch (error) {
     throw new InputError(`report file is not valid JSON: ${(error as Error).message}`, where);
   }
+  const version = (data as { version?: unknown } | null)?.version;
+  if (typeof data !== 'object' || data === null || !REPORT_VERSIONS.includes(version as number)) {
+    throw new InputError(
+      `report file has schema version ${JSON.stringify(version ?? null)}; this gate (${TOOL.version}) reads version ${REPORT_VERSIONS.join(' or ')}: publish with the same gate version that measured`,
+      { file, field: 'report.version' },
+    );
+  }
   const validate = new Ajv({ allErrors: true, strict: false }).compile(reportSchema);
   if (!validate(data)) {
     const problems = (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message}`);
     throw new InputError(`report file does not match schemas/privacy-report.schema.json: ${problems.join('; ')}`, where);
   }
-  return { report: reviveNumbers(data) as GateReport, folder: path.dirname(file), file };
+  const report = reviveNumbers(data) as GateReport;
+  checkReportAgrees(report, file);
+  return { report, folder: path.dirname(file), file };
 }
 
 /** Keys whose values are text even when the text is "Infinity" (names, labels, paths). */

@@ -3,9 +3,9 @@
  * step, so the most severe go first (each on the line of its threshold in the policy), and one
  * notice says how many more the job summary lists. Pure; src/github/annotations.ts emits them.
  */
-import { bySeverity } from '../gate/verdict';
+import { bySeverity, countsAs, rulesOf } from '../gate/verdict';
 import type { Check, GateReport } from '../result';
-import { formatInterval, formatNumber, formatThreshold, metricLabel, plainText } from './format';
+import { formatInterval, formatNumber, formatThreshold, metricLabel, plainText, statusExplanation } from './format';
 import { locate, type LocateContext } from './locate';
 
 export const MAX_ANNOTATIONS_PER_LEVEL = 10;
@@ -39,9 +39,10 @@ export function selectAnnotations(report: GateReport, ctx: LocateContext, max = 
     .filter((c) => c.status !== 'pass')
     .sort(bySeverity);
   for (const check of open) {
-    const list = check.status === 'warn' ? warnings : errors;
+    const isError = levelOf(check, report) === 'error';
+    const list = isError ? errors : warnings;
     if (list.length >= max) {
-      if (check.status === 'warn') warningsLeft++;
+      if (!isError) warningsLeft++;
       else errorsLeft++;
       continue;
     }
@@ -69,6 +70,8 @@ function checkAnnotation(check: Check, report: GateReport, ctx: LocateContext): 
     fail: `Privacy leak: ${metric} over the fail threshold`,
     warn: `Privacy warning: ${metric} over the warn threshold`,
     error: `Privacy gate: ${metric} could not be measured`,
+    inconclusive: `Privacy gate: ${metric} inconclusive (interval reaches over the fail threshold)`,
+    insufficient: `Privacy gate: too few records to measure ${metric}`,
     pass: '',
   }[check.status];
   const value = `${formatNumber(check.value)} ${formatInterval(check.ci)}`;
@@ -76,8 +79,14 @@ function checkAnnotation(check: Check, report: GateReport, ctx: LocateContext): 
   const message =
     check.status === 'error'
       ? `${name}: ${metric} could not be computed, so the gate cannot pass (${formatThreshold(check)})${inherited}.`
-      : `${name}: ${metric} = ${value}; policy: ${formatThreshold(check)}${inherited}.`;
-  return { level: check.status === 'warn' ? 'warning' : 'error', title, message, ...position(where) };
+      : `${name}: ${metric} = ${value}${statusExplanation(check) ? `, ${statusExplanation(check)}` : ''}; policy: ${formatThreshold(check)}${inherited}.`;
+  return { level: levelOf(check, report), title, message, ...position(where) };
+}
+
+/** Inconclusive and insufficient checks take the level of what the run's policy counts them as. */
+function levelOf(check: Check, report: GateReport): Annotation['level'] {
+  const counts = countsAs(check.status, rulesOf(report));
+  return counts === 'warn' ? 'warning' : counts === 'pass' ? 'notice' : 'error';
 }
 
 function position(where: ReturnType<typeof locate>): Pick<Annotation, 'file' | 'startLine' | 'startColumn'> {

@@ -45,8 +45,26 @@ export const STATUS_ICON: Record<Check['status'], string> = {
   pass: '✅ pass',
   warn: '⚠️ warn',
   fail: '❌ fail',
+  inconclusive: '❔ inconclusive',
+  insufficient: '📉 insufficient data',
   error: '🛑 error',
 };
+
+/** What an inconclusive or insufficient check means, in one sentence; '' for the other statuses. */
+export function statusExplanation(check: Pick<Check, 'status' | 'thresholds' | 'needs'>): string {
+  if (check.status === 'inconclusive') {
+    return `inconclusive: the interval reaches over the fail threshold ${check.thresholds.fail}, so the data cannot rule out a failure`;
+  }
+  if (check.status === 'insufficient') {
+    const n = check.needs;
+    if (!n) return 'insufficient data: too few records to resolve this check';
+    const parts = [];
+    if (n.members > n.have.members) parts.push(`${formatCount(n.members)} members (has ${formatCount(n.have.members)})`);
+    if (n.nonMembers > n.have.nonMembers) parts.push(`${formatCount(n.nonMembers)} non-members (has ${formatCount(n.have.nonMembers)})`);
+    return `insufficient data: needs at least ${parts.join(' and ')}`;
+  }
+  return '';
+}
 
 /**
  * Readable names for the metric ids the probes report. Only labels: reports render any metric

@@ -18,6 +18,7 @@ import {
   formatNumber,
   formatThreshold,
   metricLabel,
+  statusExplanation,
 } from './format';
 import { className } from './markdown';
 import { histogramChart, logFloor, PALETTE, rocChart, type Histogram, type RocCurve } from './svg';
@@ -96,7 +97,7 @@ th, td { border-bottom: 1px solid #d8dee4; padding: 5px 8px; text-align: left; v
 th { background: #f6f8fa; font-weight: 600; }
 td.num { text-align: right; white-space: nowrap; }
 tr.status-fail td.status, tr.status-error td.status { color: var(--fail); font-weight: 600; }
-tr.status-warn td.status { color: var(--warn); font-weight: 600; }
+tr.status-warn td.status, tr.status-inconclusive td.status, tr.status-insufficient td.status { color: var(--warn); font-weight: 600; }
 tr.status-pass td.status { color: var(--pass); }
 code { font: 0.9em ui-monospace, SFMono-Regular, Menlo, monospace; background: #f6f8fa; padding: 1px 4px; border-radius: 4px; word-break: break-all; }
 pre { white-space: pre-wrap; background: #fff5f5; border: 1px solid #f0c0c0; padding: 10px; border-radius: 6px; }
@@ -114,7 +115,11 @@ figure { margin: 0; } svg.chart { width: 100%; height: auto; max-width: 560px; d
 function countsLine(checks: Check[]): string {
   if (checks.length === 0) return '';
   const n = (s: Check['status']) => checks.filter((c) => c.status === s).length;
-  return `<p class="counts">${checks.length} checks: ${n('fail')} failed, ${n('warn')} warned, ${n('error')} could not be measured, ${n('pass')} passed.</p>`;
+  const unsettled = [
+    n('inconclusive') ? `${n('inconclusive')} inconclusive, ` : '',
+    n('insufficient') ? `${n('insufficient')} with too few records, ` : '',
+  ].join('');
+  return `<p class="counts">${checks.length} checks: ${n('fail')} failed, ${n('warn')} warned, ${unsettled}${n('error')} could not be measured, ${n('pass')} passed.</p>`;
 }
 
 function errorSection(report: GateReport): string {
@@ -138,7 +143,7 @@ function checksSection(checks: Check[], pct: number, report: GateReport): string
   if (checks.length === 0) return '';
   const rows = checks.map(
     (c) =>
-      `<tr class="status-${escapeHtml(c.status)}"><td>${escapeHtml(c.probe)}</td><td>${escapeHtml(c.attack)}</td><td>${escapeHtml(metricLabel(c.metric, report.probes.find((p) => p.id === c.probe)?.attacks.find((a) => a.attack === c.attack)?.metrics?.[c.metric]))}</td><td class="num">${formatNumber(c.value)} ${formatInterval(c.ci)}</td><td>${escapeHtml(formatThreshold(c))}</td><td class="status">${escapeHtml(c.status)}</td></tr>`,
+      `<tr class="status-${escapeHtml(c.status)}"><td>${escapeHtml(c.probe)}</td><td>${escapeHtml(c.attack)}</td><td>${escapeHtml(metricLabel(c.metric, report.probes.find((p) => p.id === c.probe)?.attacks.find((a) => a.attack === c.attack)?.metrics?.[c.metric]))}</td><td class="num">${formatNumber(c.value)} ${formatInterval(c.ci)}</td><td>${escapeHtml(formatThreshold(c))}</td><td class="status"${statusExplanation(c) ? ` title="${escapeHtml(statusExplanation(c))}"` : ''}>${escapeHtml(c.status === 'insufficient' ? 'insufficient data' : c.status)}${c.status === 'insufficient' || c.status === 'inconclusive' ? `<br><small>${escapeHtml(statusExplanation(c).replace(/^[a-z ]+: /, ''))}</small>` : ''}</td></tr>`,
   );
   return `<section><h2>Checks</h2><div class="table-wrap"><table class="checks"><thead><tr><th>Probe</th><th>Attack</th><th>Metric</th><th>Value (${pct}% CI)</th><th>Threshold</th><th>Status</th></tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
 }

@@ -22,6 +22,7 @@ import {
   formatThreshold,
   metricLabel,
   STATUS_ICON,
+  statusExplanation,
   VERDICT_HEADLINE,
 } from './format';
 
@@ -94,6 +95,8 @@ function headline(report: GateReport, checks: Check[], previous: Verdict | undef
     const parts = [];
     if (count('fail')) parts.push(`${count('fail')} over a fail threshold`);
     if (count('warn')) parts.push(`${count('warn')} over a warn threshold`);
+    if (count('inconclusive')) parts.push(`${count('inconclusive')} inconclusive (the interval reaches over the fail threshold)`);
+    if (count('insufficient')) parts.push(`${count('insufficient')} with too few records to measure`);
     if (count('error')) parts.push(`${count('error')} could not be measured`);
     const of = `${checks.length} ${plural(checks.length, 'check', 'checks')}`;
     lines.push('', parts.length > 0 ? `${of}: ${parts.join(', ')}.` : `All ${of} within the policy.`);
@@ -146,6 +149,8 @@ function checksTable(checks: Check[], pct: number, label: (check: Check) => stri
       `| ${escapeMarkdown(c.probe)} | ${escapeMarkdown(c.attack)} | ${escapeMarkdown(label(c))} | ${formatNumber(c.value)} ${formatInterval(c.ci)} | ${formatThreshold(c)} | ${STATUS_ICON[c.status] ?? 'unknown'} |`,
     );
   }
+  const explained = checks.filter((c) => statusExplanation(c));
+  if (explained.length > 0) lines.push('', ...explained.map((c) => `- ${escapeMarkdown(`${c.probe}/${c.attack} ${label(c)}`)}: ${statusExplanation(c)}.`));
   if (omitted > 0) lines.push('', `…and ${omitted} more ${plural(omitted, 'check', 'checks')}, left out to fit; the full report lists every check.`);
   return lines.join('\n');
 }

@@ -4,9 +4,9 @@
  * policy. A gate that stopped on an error reports it as a tool execution notification. Pure.
  */
 import type * as Sarif from 'sarif';
-import { bySeverity } from '../gate/verdict';
+import { bySeverity, countsAs, rulesOf } from '../gate/verdict';
 import type { Check, GateReport } from '../result';
-import { formatInterval, formatNumber, formatThreshold, metricLabel, plainText } from './format';
+import { formatInterval, formatNumber, formatThreshold, metricLabel, plainText, statusExplanation } from './format';
 import { locate, type LocateContext, type RepoLocation } from './locate';
 
 export const SARIF_FILE = 'privacy-gate.sarif';
@@ -79,14 +79,19 @@ function result(check: Check, ruleIndex: number, report: GateReport, ctx: Locate
   const metric = plainText(metricLabel(check.metric), 100);
   const subject = `${plainText(check.probe, 100)}/${plainText(check.attack, 100)}`;
   const inherited = where?.inheritedFrom ? ` (threshold set in ${where.inheritedFrom.file}, line ${where.inheritedFrom.line})` : '';
+  const measured = `${subject}: ${metric} = ${formatNumber(check.value)} ${formatInterval(check.ci)}`;
   const text =
     check.status === 'error'
       ? `${subject}: ${metric} could not be computed, so the gate cannot pass; policy: ${formatThreshold(check)}${inherited}.`
-      : `${subject}: ${metric} = ${formatNumber(check.value)} ${formatInterval(check.ci)}, over the ${check.status} threshold; policy: ${formatThreshold(check)}${inherited}.`;
+      : check.status === 'inconclusive' || check.status === 'insufficient'
+        ? `${measured}, ${statusExplanation(check)}; policy: ${formatThreshold(check)}${inherited}.`
+        : `${measured}, over the ${check.status} threshold; policy: ${formatThreshold(check)}${inherited}.`;
+  // Inconclusive and insufficient checks take the level of what the run's policy counts them as.
+  const counts = countsAs(check.status, rulesOf(report));
   return {
     ruleId: ruleId(check),
     ruleIndex,
-    level: check.status === 'warn' ? 'warning' : 'error',
+    level: counts === 'warn' ? 'warning' : counts === 'pass' ? 'note' : 'error',
     message: { text },
     ...(where ? { locations: [physical(where)] } : {}),
     // Stable across runs so code scanning tracks one alert per check, not one per run.

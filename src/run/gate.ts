@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { checkSameFeatures, loadDatasetWithHashes, sha256File, type DataFileSpec } from '../data';
 import { describeError, exitCodeOf, InputError } from '../errors';
-import { checksFor, exitCodeFor, verdictOf } from '../gate/verdict';
+import { checksFor, decide } from '../gate/verdict';
 import { openOnnxClassifier, openOnnxRegressor } from '../model/onnx';
 import { isRegressor, numericTargets } from '../model/regression';
 import { ObservedModel } from '../model/surface';
@@ -37,8 +37,10 @@ export async function runGate(policyFile: string, options: RunOptions = {}): Pro
 
     if (policy.model.task === 'sequence') await runSequenceGate(policy, report, { relative, lap, runProbe });
     else await runFeatureGate(policy, report, { relative, lap });
-    report.verdict = verdictOf(report.probes);
-    report.exitCode = exitCodeFor(report.verdict);
+    const decision = decide(report.probes, policy.gate);
+    report.verdict = decision.verdict;
+    report.exitCode = decision.exitCode;
+    if (decision.error) report.error = decision.error;
   } catch (error) {
     report.verdict = 'error';
     report.exitCode = exitCodeOf(error);
@@ -146,7 +148,7 @@ function loadContext(
   };
 }
 
-export async function runProbe<S, C extends { model: { queries: number } } = ProbeContext>(
+export async function runProbe<S, C extends { model: { queries: number }; confidence: number } = ProbeContext>(
   probe: ProbeDefinition<S, C>,
   settings: S,
   context: C,
@@ -167,7 +169,7 @@ export async function runProbe<S, C extends { model: { queries: number } } = Pro
     const measured = await probe.run(context, settings);
     result.attacks = measured.attacks;
     result.notes = measured.notes;
-    result.checks = checksFor(probe.id, measured.attacks, probe.thresholds(settings));
+    result.checks = checksFor(probe.id, measured.attacks, probe.thresholds(settings), context.confidence);
   } catch (error) {
     if (error instanceof InputError) throw error;
     result.status = 'error';
@@ -204,6 +206,7 @@ function fillPolicyFacts(report: GateReport, policy: Policy, relative: (p: strin
   const { scores, topK, decimals } = policy.surface;
   report.surface = { scores, ...(scores === 'top-k' ? { topK } : {}), ...(decimals !== undefined ? { decimals } : {}) };
   report.confidence = policy.gate.confidence;
+  report.gate = { inconclusive: policy.gate.inconclusive, insufficient: policy.gate.insufficient };
 }
 
 function stopwatch(): () => number {
