@@ -11,7 +11,7 @@
  * "line" = the fail threshold, or the warn threshold of a check that only warns):
  * - auc: a model at chance (AUC 0.5, the best a model that leaks nothing can show) has the
  *   Mann–Whitney null variance (m + n + 1) / (12·m·n), so its interval reaches 0.5 + z·SE. Each
- *   set needs the smallest n with 0.5 + z·sqrt((2n + 1) / (12n²)) < line (0.60 → 65, 0.55 → 258).
+ *   set needs the smallest n with 0.5 + z·sqrt((2n + 1) / (12n²)) < line (0.60 → 65, 0.55 → 257).
  * - advantage: the DKW band is value ± (sqrt(L/2m) + sqrt(L/2n)), L = ln(4/α), so even a measured
  *   advantage of 0 has the upper end 2·sqrt(L/2n) with equal sets: n > 2L / line² (0.20 → 220,
  *   0.10 → 877).

@@ -119,14 +119,6 @@ function shortfall(
   };
 }
 
-/** The old single-value rule, kept for callers with no interval: error, fail, warn or pass. */
-export function statusOf(value: number | null, threshold: Pick<Threshold, 'warn' | 'fail'>): Check['status'] {
-  if (value === null || Number.isNaN(value)) return 'error';
-  if (threshold.fail !== undefined && value > threshold.fail) return 'fail';
-  if (threshold.warn !== undefined && value > threshold.warn) return 'warn';
-  return 'pass';
-}
-
 export interface Decision {
   verdict: Verdict;
   exitCode: number;
