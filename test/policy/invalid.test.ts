@@ -202,6 +202,20 @@ seed: 2
     expect: { line: 13, column: 1, message: /^YAML syntax error: Map keys must be unique/ },
   },
   {
+    name: 'gate.inconclusive is pass, warn or fail',
+    policy: `${HEAD}${PROBES}gate:
+  inconclusive: error
+`,
+    expect: { line: 13, column: 17, field: 'gate.inconclusive', message: 'invalid value "error" for gate.inconclusive; expected one of: pass, warn, fail' },
+  },
+  {
+    name: 'gate.insufficient is error or warn',
+    policy: `${HEAD}${PROBES}gate:
+  insufficient: pass
+`,
+    expect: { line: 13, column: 17, field: 'gate.insufficient', message: 'invalid value "pass" for gate.insufficient; expected one of: error, warn' },
+  },
+  {
     name: 'number out of range: confidence is in (0, 1)',
     policy: `${HEAD}${PROBES}gate:
   confidence: 1

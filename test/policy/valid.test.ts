@@ -56,7 +56,7 @@ describe('loadPolicy: valid policies', () => {
           thresholds: { auc: { fail: 0.6, source: { file, line: 11, column: 7 } } },
         },
       },
-      gate: { confidence: 0.95 },
+      gate: { confidence: 0.95, inconclusive: 'warn', insufficient: 'error' },
       warnings: [],
     });
   });
@@ -101,7 +101,20 @@ describe('loadPolicy: valid policies', () => {
       fail: 2,
       source: { file: standard, ...keyPosition(standard, 'epsilon-lower-bound') },
     });
-    expect(policy.gate.confidence).toBe(0.95);
+    expect(policy.gate).toEqual({ confidence: 0.95, inconclusive: 'warn', insufficient: 'error' });
+  });
+
+  it.each([
+    { preset: 'standard', inconclusive: 'warn', insufficient: 'error' },
+    { preset: 'strict', inconclusive: 'fail', insufficient: 'error' },
+  ])('extends $preset: an inconclusive check counts as $inconclusive', ({ preset, inconclusive, insufficient }) => {
+    const { policy } = load({ 'policy.yaml': `extends: ${preset}\n${HEAD}` });
+    expect(policy.gate).toMatchObject({ inconclusive, insufficient });
+  });
+
+  it('gate.inconclusive and gate.insufficient set in the policy override the preset', () => {
+    const { policy } = load({ 'policy.yaml': `extends: strict\n${HEAD}gate: { inconclusive: pass, insufficient: warn }\n` });
+    expect(policy.gate).toEqual({ confidence: 0.95, inconclusive: 'pass', insufficient: 'warn' });
   });
 
   it('a value set in the child overrides the preset and its source points into the child', () => {
