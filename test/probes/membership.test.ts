@@ -23,9 +23,13 @@ function dataset(role: string, rows: number, seed: number): LabelledData {
  * other row it puts `elsewhere` on the label the row's first feature points at. With
  * `memorised: false` it treats every row alike, so no attack should beat chance.
  */
-function classifier(members: LabelledData, memorised: boolean): Classifier {
+function classifier(members: LabelledData, memorised: boolean, onlyClass?: number): Classifier {
   const known = new Map<string, number>();
-  for (let r = 0; r < members.rows; r++) known.set(members.x.subarray(r * FEATURES, (r + 1) * FEATURES).join(), members.classes[r]!);
+  for (let r = 0; r < members.rows; r++) {
+    // onlyClass: the model memorised the members of that class alone.
+    if (onlyClass !== undefined && members.classes[r] !== onlyClass) continue;
+    known.set(members.x.subarray(r * FEATURES, (r + 1) * FEATURES).join(), members.classes[r]!);
+  }
   let queries = 0;
   const info: ModelInfo = {
     inputs: [], outputs: [], input: 'x', output: 'p', featureCount: FEATURES, classCount: CLASSES,
@@ -106,5 +110,18 @@ describe('membership probe', () => {
     const details = result.attacks[0]!.details as { perClass: unknown[]; worstClass: { class: number } };
     expect(details.perClass).toHaveLength(CLASSES);
     expect([0, 1, 2]).toContain(details.worstClass.class);
+  });
+
+  // The worst class is the one that leaks most: the HIGHEST AUC (picking the lowest would hide it).
+  it.each([0, 1, 2])('the worst class is the one whose members were memorised (class %i), with the highest AUC', async (leaking) => {
+    const ctx = context(true);
+    const model = new ObservedModel(classifier(ctx.members, true, leaking), { scores: 'full', topK: 3 });
+    const result = await membershipProbe.run({ ...ctx, model, signals: new SignalCache(model) }, { ...settings, attacks: ['loss'] });
+    const details = result.attacks[0]!.details as { perClass: Array<{ class: number; auc: { value: number } }>; worstClass: { class: number; auc: { value: number } } };
+    const aucs = details.perClass.map((c) => c.auc.value);
+    expect(details.worstClass.class).toBe(leaking);
+    expect(details.worstClass.auc.value).toBe(Math.max(...aucs));
+    expect(details.worstClass.auc.value).toBeGreaterThan(0.9);
+    expect(Math.min(...aucs)).toBeLessThan(0.7);
   });
 });
