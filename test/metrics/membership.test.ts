@@ -202,6 +202,26 @@ describe('epsilonLowerBound (Jagielski et al. 2020)', () => {
     expect(membershipMetrics(x, y, { ...OPTS, maxThresholds: 64 }).epsilonLowerBound.thresholdsTried).toBe(1);
   });
 
+  it('pays the Bonferroni cost of searching T = 2 thresholds: each bound at α/(2T), by hand', () => {
+    // 50 members at 3; non-members 25 at 2 and 25 at 1. Candidates: the levels 3 and 2 (the
+    // lowest is never one), so T = 2. At 3 every member and no non-member is over the threshold,
+    // where Clopper–Pearson has closed forms: TPR_lo = a^(1/50), FPR_hi = 1 − a^(1/50), with
+    // a = α/(2T) = 0.05/4, so ε ≥ ln(a^(1/50) / (1 − a^(1/50))) = 2.3904 (the level 2 gives less).
+    const x = repeat(3, 50);
+    const y = [...repeat(2, 25), ...repeat(1, 25)];
+    const bound = (T: number) => {
+      const q = (0.05 / (2 * T)) ** (1 / 50);
+      return Math.log(q / (1 - q));
+    };
+    const r = membershipMetrics(x, y, OPTS).epsilonLowerBound;
+    expect(r.thresholdsTried).toBe(2);
+    expect(r.threshold).toBe(3);
+    expect(bound(2)).toBeCloseTo(2.3904, 4);
+    expect(r.value).toBeCloseTo(bound(2), 9);
+    // Dropping the search's cost would report the T = 1 bound, 0.18 higher.
+    expect(bound(1) - r.value).toBeGreaterThan(0.15);
+  });
+
   it('is 0 when every score ties (no candidate threshold)', () => {
     const r = membershipMetrics([1, 1, 1], [1, 1], OPTS).epsilonLowerBound;
     expect(r).toEqual({ value: 0, ci: [0, 0], threshold: Infinity, thresholdsTried: 0 });
