@@ -6,11 +6,13 @@
  * rendering; the model and data digests stay. `UPDATE_GOLDEN=1 npx vitest run test/report/golden`
  * rewrites them.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderComment, SUMMARY_LIMIT_BYTES } from '../../src/report/comment';
 import { renderMarkdown } from '../../src/report/markdown';
+import { compareGolden } from './golden-files';
 import { digitsReport } from './helpers';
 
 const GOLDEN = path.join(import.meta.dirname, 'golden');
@@ -25,15 +27,7 @@ async function example(policy: 'policy.yml' | 'hardened.policy.yml') {
 }
 
 function golden(name: string, actual: string): void {
-  const file = path.join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN === '1') {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(file, actual);
-    return;
-  }
-  expect(existsSync(file), `${file} is missing: run UPDATE_GOLDEN=1 npx vitest run test/report/golden`).toBe(true);
-  // toBe on strings prints a line diff on failure.
-  expect(actual).toBe(readFileSync(file, 'utf8'));
+  compareGolden(path.join(GOLDEN, name), actual);
 }
 
 describe('golden Markdown from the digits example', () => {
@@ -55,5 +49,40 @@ describe('golden Markdown from the digits example', () => {
     expect(comment).toContain('The gate now passes');
     golden('comment-pass-after-fail.md', comment);
     golden('summary-pass.md', renderMarkdown(passing, { links, reportFolder, limit: { max: SUMMARY_LIMIT_BYTES, unit: 'bytes' } }));
+  });
+});
+
+describe('golden files', () => {
+  it('UPDATE_GOLDEN=1 is refused when CI=true, and nothing is written', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'golden-'));
+    try {
+      const file = path.join(dir, 'x.md');
+      expect(() => compareGolden(file, 'text', { UPDATE_GOLDEN: '1', CI: 'true' })).toThrow(/refused with CI=true/);
+      expect(existsSync(file)).toBe(false);
+      compareGolden(file, 'text', { UPDATE_GOLDEN: '1' });
+      expect(readFileSync(file, 'utf8')).toBe('text');
+      expect(() => compareGolden(file, 'other', {})).toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // An independent source for the headline figures: train.py's own evaluation of the same models
+  // on the same records (PyTorch, float64 metrics), so a golden rewritten with wrong numbers fails.
+  const trained = JSON.parse(readFileSync(path.resolve('examples/digits/metrics.json'), 'utf8'));
+  it.each([
+    { golden: 'summary-fail.md', model: 'leaky', attack: 'loss', metric: 'AUC', key: 'loss_attack_auc' },
+    { golden: 'summary-fail.md', model: 'leaky', attack: 'entropy', metric: 'AUC', key: 'entropy_attack_auc' },
+    { golden: 'summary-fail.md', model: 'leaky', attack: 'loss', metric: 'Advantage', key: 'advantage' },
+    { golden: 'summary-pass.md', model: 'hardened', attack: 'loss', metric: 'AUC', key: 'loss_attack_auc' },
+    { golden: 'summary-pass.md', model: 'hardened', attack: 'entropy', metric: 'AUC', key: 'entropy_attack_auc' },
+    { golden: 'summary-pass.md', model: 'hardened', attack: 'loss', metric: 'Advantage', key: 'advantage' },
+  ])('$golden: $attack $metric agrees with metrics.json ($key)', ({ golden: name, model, attack, metric, key }) => {
+    const text = readFileSync(path.join(GOLDEN, name), 'utf8');
+    const row = text.split('\n').find((line) => line.startsWith(`| membership | ${attack} | ${metric} | `));
+    expect(row, `no ${attack} ${metric} row in ${name}`).toBeDefined();
+    const shown = Number(row!.split('|')[4]!.trim().split(' ')[0]);
+    // Three decimals are printed: the golden figure is the reference rounded, within rounding.
+    expect(Math.abs(shown - trained[model][key])).toBeLessThanOrEqual(0.0005 + 1e-9);
   });
 });
