@@ -6,6 +6,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { cli } from '../../src/cli';
 import { runGate } from '../../src/run/gate';
 
 const root = path.resolve(__dirname, '../..');
@@ -101,6 +103,39 @@ gate: { inconclusive: ${inconclusive} }
     expect(advantage.status).toBe('inconclusive');
     expect(report.probes[0]!.checks.find((c) => c.metric === 'auc')!.status).toBe('pass');
     expect(report).toMatchObject({ verdict, exitCode });
+  });
+});
+
+describe('the CLI shows both statuses on its check lines', () => {
+  const sink = () => {
+    let text = '';
+    return { stream: new Writable({ write: (chunk, _e, done) => ((text += chunk), done()) }), text: () => text };
+  };
+  it('inconclusive and insufficient, with what they mean', async () => {
+    const out = sink();
+    const err = sink();
+    const file = policy(`version: 1
+name: cli
+seed: 42
+model: { path: DIGITS/hardened.onnx }
+data:
+  members: { path: DIGITS/data/members.csv }
+  non-members: { path: DIGITS/data/non-members.csv }
+  label: digit
+  max-rows: 250
+probes:
+  membership:
+    attacks: [loss]
+    thresholds:
+      advantage: { fail: 0.2 }
+      tpr-at-fpr: { fpr: 0.01, fail: 0.05 }
+`);
+    const code = await cli(['run', '--policy', file, '--out', path.join(dir, `out-${++count}`)], out.stream, err.stream);
+    expect(code).toBe(2);
+    expect(err.text()).toMatch(/^privacy-gate: too few records to measure membership\/loss tpr-at-fpr: it needs at least 1,000 non-members \(has 250\)/m);
+    expect(out.text()).toMatch(/^inconclusive membership\/loss advantage = 0\.\d{3} \[0\.000, 0\.2\d\d\] \(inconclusive: the interval reaches over the fail threshold 0\.2/m);
+    expect(out.text()).toMatch(/^insufficient membership\/loss tpr-at-fpr = .* \(insufficient data: needs at least 1,000 non-members \(has 250\)\)$/m);
+    expect(out.text()).toContain('verdict: error (exit 2)');
   });
 });
 
