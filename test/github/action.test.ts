@@ -243,6 +243,22 @@ describe('the action on other events and from forks', SLOW, () => {
     expect(github.gateComments(PR)).toHaveLength(0);
   });
 
+  it('publish-only refuses a forged report whose verdict says pass while its checks fail: exit 2, nothing posted', async () => {
+    const forged = path.join(scratch, 'forged');
+    mkdirSync(forged, { recursive: true });
+    const original = JSON.parse(readFileSync(path.join(scratch, 'fork/privacy-report.json'), 'utf8'));
+    writeFileSync(path.join(forged, 'privacy-report.json'), JSON.stringify({ ...original, verdict: 'pass', exitCode: 0 }));
+    github.pulls.set(PR, { head: { sha: HEAD } });
+    const payload = {
+      workflow_run: { name: 'Privacy gate (measure)', event: 'pull_request', head_sha: HEAD, pull_requests: [], html_url: 'https://github.com/octo/models/actions/runs/78' },
+      repository: { full_name: 'octo/models' },
+    };
+    const run = await runAction({ inputs: { report: 'out/action-test/forged' }, event: 'workflow_run', payload });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/^::error::.*report disagrees with itself: its checks give the verdict fail \(exit 1\), but it says pass \(exit 0\)/m);
+    expect(github.requests).toHaveLength(0);
+  });
+
   it('an invalid policy: exit 2, an annotation at the line, and the comment says so', async () => {
     const policy = path.join(scratch, 'broken.yml');
     writeFileSync(policy, 'version: 1\nname: broken\nextends: ../../examples/digits/policy.yml\nseed: not-a-number\n');

@@ -4,7 +4,10 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../../src/cli';
+import { InputError } from '../../src/errors';
 import { loadReport } from '../../src/publish/load';
+import type { GateReport } from '../../src/result';
+import { runGate } from '../../src/run/gate';
 
 const sink = () => new Writable({ write: (_c, _e, done) => done() });
 
@@ -26,11 +29,64 @@ describe('the output folder', () => {
   it.each([
     { name: 'a missing file', content: undefined, message: 'report file not found' },
     { name: 'not JSON', content: '{ nope', message: 'report file is not valid JSON' },
-    { name: 'JSON of another shape', content: JSON.stringify({ verdict: 'pass' }), message: 'does not match schemas/privacy-report.schema.json' },
+    { name: 'JSON of another shape', content: JSON.stringify({ version: 1, verdict: 'pass' }), message: 'does not match schemas/privacy-report.schema.json' },
+    { name: 'an unknown schema version', content: JSON.stringify({ version: 2, verdict: 'pass' }), message: /^report file has schema version 2; this gate \(.*\) reads version 1/ },
+    { name: 'a report without a version', content: JSON.stringify({ verdict: 'pass' }), message: 'report file has schema version null' },
   ])('publish-only mode rejects $name as invalid input (exit 2)', ({ content, message }) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'gate-load-'));
     const file = path.join(dir, 'privacy-report.json');
     if (content !== undefined) writeFileSync(file, content);
     expect(() => loadReport(file)).toThrow(message);
+    expect(() => loadReport(file)).toThrow(InputError);
+  });
+});
+
+describe('publish-only mode recomputes the verdict from the checks', () => {
+  const leaky = runGate('examples/digits/policy.yml');
+  const write = (report: unknown) => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'gate-forged-')), 'privacy-report.json');
+    writeFileSync(file, JSON.stringify(report));
+    return file;
+  };
+  const forge = async (edit: (r: GateReport) => void) => {
+    const r = structuredClone(await leaky);
+    edit(r);
+    return write(r);
+  };
+
+  it('reads an honest report back', async () => {
+    expect(loadReport(write(await leaky)).report.verdict).toBe('fail');
+  });
+
+  it.each([
+    {
+      name: 'verdict pass while checks fail',
+      edit: (r: GateReport) => Object.assign(r, { verdict: 'pass', exitCode: 0 }),
+      message: 'report disagrees with itself: its checks give the verdict fail (exit 1), but it says pass (exit 0)',
+    },
+    {
+      name: 'every check marked pass',
+      edit: (r: GateReport) => r.probes.forEach((p) => p.checks.forEach((c) => (c.status = 'pass'))),
+      message: /report disagrees with itself: check membership\/loss auc is marked pass, but its value 0\.75\d+ .* is fail/,
+    },
+    {
+      name: 'a check value lowered under its line',
+      edit: (r: GateReport) => Object.assign(r.probes[0]!.checks[0]!, { value: 0.5, ci: [0.45, 0.55], status: 'pass' }),
+      message: /check membership\/loss auc says 0\.5 \[0\.45,0\.55\], but the attack measured 0\.75/,
+    },
+    {
+      name: 'an error with a passing verdict',
+      edit: (r: GateReport) => Object.assign(r, { verdict: 'pass', exitCode: 0, error: { message: 'x', exitCode: 2 } }),
+      message: 'it holds an error (exit 2) but its verdict is pass (exit 0)',
+    },
+    {
+      name: 'an inconclusive rule claimed to pass what the run failed',
+      edit: (r: GateReport) => Object.assign(r, { gate: { inconclusive: 'pass', insufficient: 'warn' }, verdict: 'warn', exitCode: 0 }),
+      message: 'its checks give the verdict fail (exit 1), but it says warn (exit 0)',
+    },
+  ])('refuses $name (exit 2)', async ({ edit, message }) => {
+    const file = await forge(edit);
+    expect(() => loadReport(file)).toThrow(message);
+    expect(() => loadReport(file)).toThrow(InputError);
   });
 });
