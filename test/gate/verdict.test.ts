@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bySeverity, checksFor, decide, exitCodeFor, judgeCheck, verdictOf } from '../../src/gate/verdict';
 import type { GateRules } from '../../src/policy/types';
+import type { AttackMeasurement } from '../../src/probes/types';
 import type { Check, MetricValue, ProbeResult } from '../../src/result';
 
 const source = { file: 'policy.yml', line: 3, column: 5 };
@@ -66,7 +67,7 @@ describe('judgeCheck: the one rule for a check', () => {
 });
 
 describe('checksFor and the verdict', () => {
-  const attacks = [
+  const attacks: AttackMeasurement[] = [
     { attack: 'loss', description: '', metrics: { auc: { value: 0.7, ci: [0.65, 0.75] as Ci } } },
     { attack: 'entropy', description: '', metrics: { auc: { value: 0.57, ci: [0.52, 0.59] as Ci } } },
   ];
@@ -90,7 +91,7 @@ describe('checksFor and the verdict', () => {
 
   it('a NaN or null measurement is an error check, and the verdict is error (exit 3)', () => {
     for (const value of [NaN, null]) {
-      const bad = [{ attack: 'loss', description: '', metrics: { auc: { value, ci: [0, 1] as Ci } } }];
+      const bad: AttackMeasurement[] = [{ attack: 'loss', description: '', metrics: { auc: { value, ci: [0, 1] as Ci } } }];
       const c = checksFor('membership', bad, { auc: { fail: 0.6, source } });
       expect(c.map((x) => x.status)).toEqual(['error']);
       expect(decide([probe(c, bad)])).toEqual({ verdict: 'error', exitCode: 3 });
@@ -108,9 +109,9 @@ describe('checksFor and the verdict', () => {
     expect(decide(probes())).toMatchObject({ verdict, exitCode: exit });
   });
 
-  const straddling = [{ attack: 'loss', description: '', metrics: { advantage: { value: 0.088, ci: [0, 0.263] as Ci } } }];
+  const straddling: AttackMeasurement[] = [{ attack: 'loss', description: '', metrics: { advantage: { value: 0.088, ci: [0, 0.263] as Ci } } }];
   const inconclusive = checksFor('membership', straddling, { advantage: { fail: 0.2, source } });
-  const few = [{ attack: 'loss', description: '', metrics: { auc: { value: 0, ci: [0, 1] as Ci, sample: { members: 1, nonMembers: 1 } } } }];
+  const few: AttackMeasurement[] = [{ attack: 'loss', description: '', metrics: { auc: { value: 0, ci: [0, 1] as Ci, sample: { members: 1, nonMembers: 1 } } } }];
   const insufficient = checksFor('membership', few, { auc: { fail: 0.6, source } });
   it.each([
     { rules: { inconclusive: 'pass', insufficient: 'error' }, checks: inconclusive, verdict: 'pass', exit: 0 },
@@ -138,7 +139,7 @@ describe('checksFor and the verdict', () => {
     { ci: [0.45, 0.5], swapped: false },
     { ci: [0.49, 0.52], swapped: false },
   ] as Array<{ ci: Ci; swapped: boolean }>)('a membership AUC interval $ci → swapped: $swapped', ({ ci, swapped }) => {
-    const a = [{ attack: 'loss', description: '', metrics: { auc: { value: (ci[0] + ci[1]) / 2, ci } } }];
+    const a: AttackMeasurement[] = [{ attack: 'loss', description: '', metrics: { auc: { value: (ci[0] + ci[1]) / 2, ci } } }];
     const decision = decide([probe(checksFor('membership', a, { auc: { fail: 0.6, source } }), a)]);
     if (swapped) {
       expect(decision).toMatchObject({ verdict: 'error', exitCode: 2 });
