@@ -5,7 +5,8 @@
  */
 import { bySeverity } from '../gate/verdict';
 import type { Check, GateReport } from '../result';
-import { formatInterval, formatNumber, formatThreshold, metricLabel, plainText } from './format';
+import { plainText } from './escape';
+import { formatInterval, formatNumber, formatThreshold, metricLabel } from './format';
 import { locate, type LocateContext } from './locate';
 
 export const MAX_ANNOTATIONS_PER_LEVEL = 10;

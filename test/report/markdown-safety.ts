@@ -1,7 +1,9 @@
 /**
  * A small model of how GitHub renders the gate's Markdown, enough to check that hostile text
  * stays text: code spans and fenced blocks are literal; a backslash escape is a literal
- * character; mentions, issue references and autolinks are found in the rendered text.
+ * character; mentions, issue references and autolinks are found in the rendered text. Table
+ * rows are split into cells before code spans are parsed, as cmark-gfm does: a `|` inside a
+ * code span still ends the cell unless a backslash precedes it.
  */
 
 /** Removes fenced code blocks and code spans (CommonMark: a span closes at the next run of equal length). */
@@ -19,7 +21,8 @@ export function withoutCode(markdown: string): string {
       if (run >= fence && /^`+\s*$/.test(line)) fence = 0;
       continue;
     }
-    out.push(withoutSpans(line));
+    // A table row: cells first, then code spans in each; pipes left in a cell are its text.
+    out.push(line.startsWith('|') ? `| ${tableCells(line).map((cell) => withoutSpans(cell).replace(/\|/g, '\\|')).join(' | ')} |` : withoutSpans(line));
   }
   if (fence > 0) throw new Error('unclosed code fence: the rest of the comment would render as code');
   return out.join('\n');
@@ -73,18 +76,31 @@ export function escapesRendered(markdown: string): string {
   return markdown.replace(/\\([!-/:-@[-`{-~])/g, '$1');
 }
 
-/** Table rows whose count of unescaped pipes differs from their table's header. */
+/** The cells of a table row as cmark-gfm reads them: split at pipes without a backslash before them, then `\|` → `|`. */
+export function tableCells(row: string): string[] {
+  return row
+    .replace(/^\|/, '')
+    .replace(/(?<!\\)\|\s*$/, '')
+    .split(/(?<!\\)\|/)
+    .map((cell) => cell.replace(/\\\|/g, '|').trim());
+}
+
+/** Table rows (outside fenced code) whose count of cells differs from their table's header. */
 export function brokenTableRows(markdown: string): string[] {
   const broken: string[] = [];
   let expected = 0;
-  for (const line of escapesNeutralised(markdown).split('\n')) {
-    if (!line.startsWith('|')) {
+  let fence = 0;
+  for (const line of markdown.split('\n')) {
+    const run = /^(`{3,})/.exec(line)?.[1]?.length ?? 0;
+    if (fence === 0 && run >= 3) fence = run;
+    else if (fence > 0 && run >= fence && /^`+\s*$/.test(line)) fence = 0;
+    if (fence > 0 || !line.startsWith('|')) {
       expected = 0;
       continue;
     }
-    const pipes = (line.match(/\|/g) ?? []).length;
-    if (expected === 0) expected = pipes;
-    else if (pipes !== expected) broken.push(line);
+    const cells = tableCells(line).length;
+    if (expected === 0) expected = cells;
+    else if (cells !== expected) broken.push(line);
   }
   return broken;
 }

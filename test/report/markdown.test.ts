@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COMMENT_LIMIT, commentMarker, previousVerdictOf, renderComment, SUMMARY_LIMIT_BYTES } from '../../src/report/comment';
-import { codeBlock, codeSpan, escapeHtml, escapeHtmlForGithub, escapeMarkdown } from '../../src/report/format';
+import { codeBlock, codeSpan, escapeHtml, escapeHtmlForGithub, escapeMarkdown } from '../../src/report/escape';
 import { renderMarkdown } from '../../src/report/markdown';
 import { check, reportWith } from './helpers';
 import { HOSTILE, hostileReport, LIVE } from './hostile';
@@ -33,7 +33,7 @@ function problems(markdown: string): string[] {
   for (const line of source.split('\n')) {
     if (/^#{1,6} /.test(line) && !/^## Model Privacy Gate|^### What the model exposed$/.test(line)) found.push(`heading ${line}`);
   }
-  found.push(...brokenTableRows(text).map((row) => `broken table row ${row}`));
+  found.push(...brokenTableRows(markdown).map((row) => `broken table row ${row}`));
   return found;
 }
 
@@ -45,7 +45,10 @@ describe('escaping helpers', () => {
   it.each([
     { text: '- item', out: '\\- item' },
     { text: '1. first', out: '1\\. first' },
-    { text: '.hidden', out: '\\.hidden' },
+    { text: '.hidden', out: '.hidden' },
+    { text: '0.1.0', out: '0.1.0' },
+    { text: '1) first', out: '1\\) first' },
+    { text: '+ item', out: '\\+ item' },
     { text: 'modified-entropy 0.5', out: 'modified-entropy 0.5' },
   ])('escapeMarkdown escapes a list marker only where it opens the text: $text', ({ text, out }) => {
     expect(escapeMarkdown(text)).toBe(out);
