@@ -39,17 +39,25 @@ export function plainText(text: unknown, max = 500): string {
  * could open an emoji code such as `:+1:`.
  */
 export function escapeMarkdown(text: unknown, max = 500): string {
-  return breakAutolinks(plainText(text, max))
-    .replace(/:(?=[\w+-]+:)/g, `:${ZWSP}`)
+  const escaped = breakEmoji(breakAutolinks(plainText(text, max)))
     .replace(/[\\`*{}[\]#|<>~$]|&(?=#?[A-Za-z0-9]+;)|_(?<![\p{L}\p{N}]_(?=[\p{L}\p{N}]))/gu, (c) => `\\${c}`)
-    .replace(/^([-+])|^(\d+)([.)])(?=\s|$)/, (_m, bullet?: string, digits?: string, mark?: string) => (bullet ? `\\${bullet}` : `${digits}\\${mark}`))
-    .replace(/([@#])/g, `$1${ZWSP}`)
-    .replace(/\b(GH-)(?=\d)/gi, `$1${ZWSP}`);
+    .replace(/^([-+])|^(\d+)([.)])(?=\s|$)/, (_m, bullet?: string, digits?: string, mark?: string) => (bullet ? `\\${bullet}` : `${digits}\\${mark}`));
+  return breakReferences(escaped);
 }
 
 /** A zero-width space inside `://` and `www.`, so no renderer turns a URL in the text into a link. */
 function breakAutolinks(text: string): string {
   return text.replace(/:\/\//g, `:${ZWSP}//`).replace(/www\./gi, (m) => `${m.slice(0, 3)}${ZWSP}.`);
+}
+
+/** A zero-width space after a `:` that could open an emoji code, also one the template closes (`**:tada**:`). */
+function breakEmoji(text: string): string {
+  return text.replace(/:(?=[\w+-]+(:|$))/g, `:${ZWSP}`);
+}
+
+/** A zero-width space after `@`, `#` and `GH-`: no mention, no issue reference. */
+function breakReferences(text: string): string {
+  return text.replace(/([@#])/g, `$1${ZWSP}`).replace(/\b(GH-)(?=\d)/gi, `$1${ZWSP}`);
 }
 
 /**
@@ -94,9 +102,9 @@ export function escapeHtml(text: unknown, max = 2000): string {
   );
 }
 
-/** HTML-escaped text that GitHub renders: also breaks mentions and issue references. */
+/** HTML-escaped text that GitHub renders: also breaks links, mentions, issue references and emoji. */
 export function escapeHtmlForGithub(text: unknown, max = 500): string {
-  return escapeHtml(breakAutolinks(plainText(text, max)).replace(/([@#])/g, `$1${ZWSP}`), max + 100);
+  return escapeHtml(breakReferences(breakEmoji(breakAutolinks(plainText(text, max)))), max + 100);
 }
 
 /**

@@ -5,6 +5,7 @@
  * rows are split into cells before code spans are parsed, as cmark-gfm does: a `|` inside a
  * code span still ends the cell unless a backslash precedes it.
  */
+import { LIVE } from './hostile';
 
 /** Removes fenced code blocks and code spans (CommonMark: a span closes at the next run of equal length). */
 export function withoutCode(markdown: string): string {
@@ -103,4 +104,34 @@ export function brokenTableRows(markdown: string): string[] {
     else if (cells !== expected) broken.push(line);
   }
   return broken;
+}
+
+/** Everything in `markdown` that would render as markup, HTML, a link, a mention or a reference. */
+export function liveMarkup(markdown: string, allowedUrl?: string): string[] {
+  const text = withoutCode(markdown);
+  const source = escapesNeutralised(text);
+  const rendered = allowedUrl ? escapesRendered(text).split(allowedUrl).join('RUN') : escapesRendered(text);
+  const found: string[] = [];
+  for (const live of LIVE) if (source.includes(live)) found.push(`live markup ${JSON.stringify(live)}`);
+  for (const tag of source.match(/<[^>]*>?/g) ?? []) {
+    if (!/^<\/?(details|summary|sub)>$/.test(tag) && !/^<!-- model-privacy-gate(-verdict)?: [^<>]*-->$/.test(tag)) found.push(`tag ${tag}`);
+  }
+  for (const [name, pattern] of [
+    ['mention', /@[A-Za-z0-9]/],
+    ['issue reference', /#\d/],
+    ['URL', /https?:\/\//],
+    ['www link', /www\./i],
+    ['entity', /&[#a-z0-9]+;/i],
+    ['emoji', /:[\w+-]+:/],
+    ['GH reference', /\bGH-\d/i],
+  ] as const) {
+    if (pattern.test(rendered.replace(/&(amp|lt|gt|quot|#39);/g, ''))) found.push(`${name}: ${rendered.match(pattern)![0]}`);
+  }
+  const links = source.match(/\]\(/g) ?? [];
+  if (links.length > (allowedUrl ? 1 : 0)) found.push(`${links.length} links (only the run link is expected)`);
+  for (const line of source.split('\n')) {
+    if (/^#{1,6} /.test(line) && !/^## Model Privacy Gate|^### What the model exposed$/.test(line)) found.push(`heading ${line}`);
+  }
+  found.push(...brokenTableRows(markdown).map((row) => `broken table row ${row}`));
+  return found;
 }
