@@ -2,11 +2,16 @@
  * The CLI: `privacy-gate run` and `privacy-gate validate`. Exit codes are the contract:
  * 0 pass (warnings allowed), 1 leakage over a fail threshold, 2 invalid policy/model/data,
  * 3 runtime or probe failure.
+ *
+ * Every line this prints starts with fixed text (`privacy-gate: `, a status) and goes through
+ * `consoleLine`: column, class and attack names, paths and messages come from the policy, the
+ * data and the model, and the Actions runner executes any line that starts with `::`.
  */
 import { parseArgs } from 'node:util';
 import { describeError, EXIT, exitCodeOf, InputError } from './errors';
 import { checkPolicy } from './policy';
 import { writeReportFiles } from './publish/files';
+import { consoleLine } from './report/escape';
 import { formatInterval, formatNumber, statusExplanation } from './report/format';
 import { runGate } from './run/gate';
 import { TOOL } from './version';
@@ -50,7 +55,7 @@ export async function cli(
       },
     });
   } catch (error) {
-    err.write(`privacy-gate: ${(error as Error).message}\n\n${HELP}`);
+    err.write(`${consoleLine(`privacy-gate: ${(error as Error).message}`)}\n${HELP}`);
     return EXIT.invalidInput;
   }
   const { values, positionals } = parsed;
@@ -64,41 +69,41 @@ export async function cli(
     return EXIT.pass;
   }
   if (command !== 'run' && command !== 'validate') {
-    err.write(`privacy-gate: expected a command, run or validate${command ? `, not "${command}"` : ''}\n\n${HELP}`);
+    err.write(`${consoleLine(`privacy-gate: expected a command, run or validate${command ? `, not "${command}"` : ''}`)}\n${HELP}`);
     return EXIT.invalidInput;
   }
   if (!values.policy) {
-    err.write(`privacy-gate ${command}: --policy FILE is required\n`);
+    err.write(consoleLine(`privacy-gate ${command}: --policy FILE is required`));
     return EXIT.invalidInput;
   }
   try {
     return command === 'validate' ? validate(values.policy, out, err) : await run(values.policy, values.out, out, err);
   } catch (error) {
-    err.write(`privacy-gate: ${describeError(error)}\n`);
+    err.write(consoleLine(`privacy-gate: ${describeError(error)}`));
     return exitCodeOf(error);
   }
 }
 
 function validate(policy: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
   const { errors, warnings } = checkPolicy(policy);
-  for (const warning of warnings) err.write(`${new InputError(warning.message, warning.location).describe()} (warning)\n`);
-  for (const problem of errors) err.write(`${problem.describe()}\n`);
+  for (const warning of warnings) err.write(consoleLine(`privacy-gate: warning: ${new InputError(warning.message, warning.location).describe()}`));
+  for (const problem of errors) err.write(consoleLine(`privacy-gate: ${problem.describe()}`));
   if (errors.length > 0) return EXIT.invalidInput;
-  out.write(`${policy}: valid\n`);
+  out.write(consoleLine(`privacy-gate: ${policy}: valid`));
   return EXIT.pass;
 }
 
 async function run(policy: string, outDir = 'privacy-gate-report', out: NodeJS.WritableStream, err: NodeJS.WritableStream) {
   const report = await runGate(policy);
   const files = writeReportFiles(report, outDir);
-  for (const warning of report.warnings) err.write(`${warning} (warning)\n`);
-  if (report.error) err.write(`privacy-gate: ${report.error.message}\n`);
+  for (const warning of report.warnings) err.write(consoleLine(`privacy-gate: warning: ${warning}`));
+  if (report.error) err.write(consoleLine(`privacy-gate: ${report.error.message}`));
   for (const probe of report.probes) {
     for (const check of probe.checks) {
       const why = statusExplanation(check);
-      out.write(`${check.status.padEnd(5)} ${probe.id}/${check.attack} ${check.metric} = ${formatNumber(check.value)} ${formatInterval(check.ci)}${why ? ` (${why})` : ''}\n`);
+      out.write(consoleLine(`${check.status.padEnd(5)} ${probe.id}/${check.attack} ${check.metric} = ${formatNumber(check.value)} ${formatInterval(check.ci)}${why ? ` (${why})` : ''}`));
     }
   }
-  out.write(`verdict: ${report.verdict} (exit ${report.exitCode}); report: ${files.report}\n`);
+  out.write(consoleLine(`verdict: ${report.verdict} (exit ${report.exitCode}); report: ${files.report}`));
   return report.exitCode;
 }

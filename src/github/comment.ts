@@ -5,7 +5,7 @@
  * verdict.
  */
 import { getOctokit } from '@actions/github';
-import { plainText } from '../report/format';
+import { plainText } from '../report/escape';
 import { statusOf, withRetry, type RetryOptions } from './retry';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;

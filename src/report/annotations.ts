@@ -5,7 +5,8 @@
  */
 import { bySeverity, countsAs, rulesOf } from '../gate/verdict';
 import type { Check, GateReport } from '../result';
-import { formatInterval, formatNumber, formatThreshold, metricLabel, plainText, statusExplanation } from './format';
+import { plainText } from './escape';
+import { formatInterval, formatNumber, formatThreshold, metricLabel, statusExplanation } from './format';
 import { locate, type LocateContext } from './locate';
 
 export const MAX_ANNOTATIONS_PER_LEVEL = 10;

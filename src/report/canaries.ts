@@ -3,7 +3,8 @@
  * already redacted every secret ("my pin is 2••••3"); this only lays the rows out.
  */
 import type { ProbeResult } from '../result';
-import { escapeMarkdown, formatCount, formatNumber } from './format';
+import { escapeMarkdown } from './escape';
+import { formatCount, formatNumber } from './format';
 
 interface CanaryRow {
   canary: string;

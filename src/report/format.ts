@@ -1,7 +1,6 @@
 /**
- * Shared number formatting, labels and escaping for the human-readable reports (Markdown,
- * HTML, annotations, SARIF messages). Every string that comes from the model, the data or the
- * policy goes through one of the escape functions here before it reaches a reader.
+ * Shared number formatting and labels for the human-readable reports (Markdown, HTML,
+ * annotations, SARIF messages). Escaping for each output channel is in ./escape.
  */
 import type { Check, GateReport, MetricValue, Verdict } from '../result';
 
@@ -88,63 +87,6 @@ export function metricLabel(id: string, measured?: MetricValue): string {
   return label;
 }
 
-/** Bidirectional overrides and control characters: invisible, and able to disguise text. */
-// eslint-disable-next-line no-control-regex
-const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-const LINE_BREAKS = /\r\n|[\r\n\u2028\u2029]/g;
-const ZWSP = '\u200b';
-
-/** One line of plain text: no line breaks, no invisible characters, at most `max` characters. */
-export function plainText(text: unknown, max = 500): string {
-  const flat = String(text).replace(INVISIBLE, '').replace(LINE_BREAKS, ' ');
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-
-/**
- * Text from the model, data or policy inside Markdown (table cells, list items, headings):
- * every ASCII punctuation that can start markup, a table cell, a link, an autolink, an entity,
- * math or an emoji is backslash-escaped (CommonMark renders `\x` as `x`); `-` and `.` only where
- * they could open a list (the text is one line, so only at its start); and a zero-width space
- * follows `@` and `#`, which GitHub would otherwise turn into mentions and issue references
- * after rendering.
- */
-export function escapeMarkdown(text: unknown, max = 500): string {
-  return breakAutolinks(plainText(text, max))
-    .replace(/[\\`*_{}[\]()#+!|<>~&:$]/g, (c) => `\\${c}`)
-    .replace(/^(\d*)([-.])/, '$1\\$2')
-    .replace(/([@#])/g, `$1${ZWSP}`);
-}
-
-/** A zero-width space inside `://` and `www.`, so no renderer turns a URL in the text into a link. */
-function breakAutolinks(text: string): string {
-  return text.replace(/:\/\//g, `:${ZWSP}//`).replace(/www\./gi, (m) => `${m.slice(0, 3)}${ZWSP}.`);
-}
-
-/**
- * Text as a Markdown code span: nothing inside is rendered (no markup, HTML or mentions); the
- * fence is one backtick longer than the longest run inside, so the text cannot close it.
- */
-export function codeSpan(text: unknown, max = 500): string {
-  const flat = plainText(text, max);
-  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = flat.startsWith('`') || flat.endsWith('`') || flat === '' ? ' ' : '';
-  return `${fence}${pad}${flat}${pad}${fence}`;
-}
-
-/** Text inside HTML (the HTML report, or HTML blocks in Markdown such as `<summary>`). */
-export function escapeHtml(text: unknown, max = 2000): string {
-  return plainText(text, max).replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-}
-
-/** HTML-escaped text that GitHub renders: also breaks mentions and issue references. */
-export function escapeHtmlForGithub(text: unknown, max = 500): string {
-  return escapeHtml(breakAutolinks(plainText(text, max)).replace(/([@#])/g, `$1${ZWSP}`), max + 100);
-}
-
 export type ModelKind = 'classifier' | 'regressor' | 'sequence';
 
 /** Which kind of model the report is about, from what the runner recorded. */
@@ -189,16 +131,4 @@ export function describeModelShape(
   const input = `input ${name(m.input)} (${formatCount(m.featureCount)} features)`;
   if (m.scoreKind === 'value') return `${input} → ${name(m.output)}: one predicted value`;
   return `${input} → ${name(m.output)}: ${formatCount(m.classes.length)} classes, scores are ${m.scoreKind}`;
-}
-
-/**
- * A fenced code block whose fence is longer than any backtick run inside, so the text cannot
- * close it; nothing inside is rendered.
- */
-export function codeBlock(text: unknown, max = 4000): string {
-  let body = String(text).replace(INVISIBLE, '').replace(/\r\n?/g, '\n');
-  if (body.length > max) body = `${body.slice(0, max - 1)}…`;
-  const longest = Math.max(2, ...(body.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longest + 1);
-  return `${fence}\n${body}\n${fence}`;
 }

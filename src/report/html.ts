@@ -7,11 +7,11 @@
  */
 import { bySeverity } from '../gate/verdict';
 import type { Check, GateReport, MetricValue, ProbeResult } from '../result';
+import { escapeHtml } from './escape';
 import {
   describeModelShape,
   describeSurface,
   modelKind,
-  escapeHtml,
   formatCount,
   formatEstimate,
   formatInterval,

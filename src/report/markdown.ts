@@ -7,14 +7,11 @@
 import { bySeverity } from '../gate/verdict';
 import { canaryTable } from './canaries';
 import type { Check, GateReport, ProbeResult, Verdict } from '../result';
+import { codeBlock, codeSpan, escapeHtmlForGithub, escapeMarkdown, tableCodeSpan } from './escape';
 import {
-  codeBlock,
-  codeSpan,
   describeModelShape,
   describeSurface,
   modelKind,
-  escapeHtmlForGithub,
-  escapeMarkdown,
   formatCount,
   formatEstimate,
   formatInterval,
@@ -217,7 +214,7 @@ function inputsDetails(report: GateReport): string {
   ];
   if (rows.length === 0) return '';
   const lines = ['| Role | File | SHA-256 |', '|---|---|---|'];
-  for (const [role, file, sha] of rows) lines.push(`| ${escapeMarkdown(role)} | ${codeSpan(file)} | ${codeSpan(sha)} |`);
+  for (const [role, file, sha] of rows) lines.push(`| ${escapeMarkdown(role)} | ${tableCodeSpan(file)} | ${tableCodeSpan(sha)} |`);
   return folded('Inputs and their SHA-256 digests (the audit record)', lines.join('\n'), true);
 }
 

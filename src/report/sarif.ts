@@ -6,7 +6,8 @@
 import type * as Sarif from 'sarif';
 import { bySeverity, countsAs, rulesOf } from '../gate/verdict';
 import type { Check, GateReport } from '../result';
-import { formatInterval, formatNumber, formatThreshold, metricLabel, plainText, statusExplanation } from './format';
+import { escapeSarifText, plainText } from './escape';
+import { formatInterval, formatNumber, formatThreshold, metricLabel, statusExplanation } from './format';
 import { locate, type LocateContext, type RepoLocation } from './locate';
 
 export const SARIF_FILE = 'privacy-gate.sarif';
@@ -27,7 +28,7 @@ export function renderSarif(report: GateReport, ctx: LocateContext): Sarif.Log {
     invocation.toolExecutionNotifications = [
       {
         level: 'error',
-        message: { text: plainText(report.error.message, 4000) },
+        message: { text: escapeSarifText(report.error.message, 4000) },
         ...(where ? { locations: [physical(where)] } : {}),
       },
     ];
@@ -60,12 +61,12 @@ function ruleId(check: Check): string {
 
 function rule(id: string, example: Check, report: GateReport): Sarif.ReportingDescriptor {
   const probe = report.probes.find((p) => p.id === example.probe);
-  const metric = plainText(metricLabel(example.metric), 100);
-  const family = plainText(probe?.description ?? example.probe, 300);
+  const metric = escapeSarifText(metricLabel(example.metric), 100);
+  const family = escapeSarifText(probe?.description ?? example.probe, 300);
   return {
     id,
     name: id.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : '')),
-    shortDescription: { text: `${metric} of the ${plainText(example.probe, 100)} probe is over the policy's threshold` },
+    shortDescription: { text: `${metric} of the ${escapeSarifText(example.probe, 100)} probe is over the policy's threshold` },
     fullDescription: {
       text: `${family}. The check fails when the measured ${metric} is above the threshold the release policy sets; the result sits on that threshold's line.`,
     },
@@ -76,9 +77,9 @@ function rule(id: string, example: Check, report: GateReport): Sarif.ReportingDe
 
 function result(check: Check, ruleIndex: number, report: GateReport, ctx: LocateContext): Sarif.Result {
   const where = locate(check.source, report, ctx);
-  const metric = plainText(metricLabel(check.metric), 100);
-  const subject = `${plainText(check.probe, 100)}/${plainText(check.attack, 100)}`;
-  const inherited = where?.inheritedFrom ? ` (threshold set in ${where.inheritedFrom.file}, line ${where.inheritedFrom.line})` : '';
+  const metric = escapeSarifText(metricLabel(check.metric), 100);
+  const subject = `${escapeSarifText(check.probe, 100)}/${escapeSarifText(check.attack, 100)}`;
+  const inherited = where?.inheritedFrom ? ` (threshold set in ${escapeSarifText(where.inheritedFrom.file)}, line ${where.inheritedFrom.line})` : '';
   const measured = `${subject}: ${metric} = ${formatNumber(check.value)} ${formatInterval(check.ci)}`;
   const text =
     check.status === 'error'

@@ -3,7 +3,7 @@
  * script): ROC curves on log–log axes and member/non-member score histograms. Every label is
  * HTML-escaped; coordinates are rounded so the output is stable.
  */
-import { escapeHtml } from './format';
+import { escapeHtml } from './escape';
 
 export interface RocPoint {
   fpr: number;

@@ -22,6 +22,11 @@ export const HOSTILE = [
   '<!-- model-privacy-gate: workflow=w; job=j; policy=p -->',
   ':+1: emoji',
   '\u202Eevil reversed \u0007bell',
+  // A file path with pipes: inside a table a `|` ends the cell even within a code span.
+  'data|`x`|@octocat <img src=x>|[click](javascript:alert(1))|.csv',
+  'back\\| slash \\`',
+  'x\n::error::INJECTED\r::stop-commands::tok\u0000 \u001b[31mred\u001b[0m \u009b31m',
+  ':+1: GH-2',
 ];
 
 /** Substrings that would be live markup if they reached a reader unescaped (outside code). */
@@ -49,6 +54,12 @@ export const LIVE = [
   ':+1:',
   '\u202E',
   '\u0007',
+  '\u001b',
+  '\u009b',
+  '\u0000',
+  '\n::error::',
+  '\r::stop-commands::',
+  '](javascript',
 ];
 
 /** A report in which every model-, data- and policy-controlled string is hostile. */
@@ -62,7 +73,10 @@ export function hostileReport(): GateReport {
     inputs: {
       policy: [{ path: `policies/${h(1)}.yml`, sha256: 'b'.repeat(64) }],
       model: { path: `models/${h(9)}.onnx`, sha256: 'c'.repeat(64) },
-      data: [{ role: `members ${h(3)}`, path: `data/${h(5)}.csv`, sha256: 'd'.repeat(64), rows: 10, rowsInFile: 20 }],
+      data: [
+        { role: `members ${h(3)}`, path: `data/${h(5)}.csv`, sha256: 'd'.repeat(64), rows: 10, rowsInFile: 20 },
+        { role: `non-members ${h(16)}`, path: h(16), sha256: `e|${'e'.repeat(63)}`, rows: 10, rowsInFile: 10 },
+      ],
     },
     model: { input: h(7), output: h(8), featureCount: 4, classes: HOSTILE, scoreKind: 'probabilities', scoreKindReason: h(10) },
     warnings: [`policy.yml:3:1: ${h(11)}`, h(12)],

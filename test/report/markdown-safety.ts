@@ -1,8 +1,11 @@
 /**
  * A small model of how GitHub renders the gate's Markdown, enough to check that hostile text
  * stays text: code spans and fenced blocks are literal; a backslash escape is a literal
- * character; mentions, issue references and autolinks are found in the rendered text.
+ * character; mentions, issue references and autolinks are found in the rendered text. Table
+ * rows are split into cells before code spans are parsed, as cmark-gfm does: a `|` inside a
+ * code span still ends the cell unless a backslash precedes it.
  */
+import { LIVE } from './hostile';
 
 /** Removes fenced code blocks and code spans (CommonMark: a span closes at the next run of equal length). */
 export function withoutCode(markdown: string): string {
@@ -19,7 +22,8 @@ export function withoutCode(markdown: string): string {
       if (run >= fence && /^`+\s*$/.test(line)) fence = 0;
       continue;
     }
-    out.push(withoutSpans(line));
+    // A table row: cells first, then code spans in each; pipes left in a cell are its text.
+    out.push(line.startsWith('|') ? `| ${tableCells(line).map((cell) => withoutSpans(cell).replace(/\|/g, '\\|')).join(' | ')} |` : withoutSpans(line));
   }
   if (fence > 0) throw new Error('unclosed code fence: the rest of the comment would render as code');
   return out.join('\n');
@@ -73,18 +77,61 @@ export function escapesRendered(markdown: string): string {
   return markdown.replace(/\\([!-/:-@[-`{-~])/g, '$1');
 }
 
-/** Table rows whose count of unescaped pipes differs from their table's header. */
+/** The cells of a table row as cmark-gfm reads them: split at pipes without a backslash before them, then `\|` → `|`. */
+export function tableCells(row: string): string[] {
+  return row
+    .replace(/^\|/, '')
+    .replace(/(?<!\\)\|\s*$/, '')
+    .split(/(?<!\\)\|/)
+    .map((cell) => cell.replace(/\\\|/g, '|').trim());
+}
+
+/** Table rows (outside fenced code) whose count of cells differs from their table's header. */
 export function brokenTableRows(markdown: string): string[] {
   const broken: string[] = [];
   let expected = 0;
-  for (const line of escapesNeutralised(markdown).split('\n')) {
-    if (!line.startsWith('|')) {
+  let fence = 0;
+  for (const line of markdown.split('\n')) {
+    const run = /^(`{3,})/.exec(line)?.[1]?.length ?? 0;
+    if (fence === 0 && run >= 3) fence = run;
+    else if (fence > 0 && run >= fence && /^`+\s*$/.test(line)) fence = 0;
+    if (fence > 0 || !line.startsWith('|')) {
       expected = 0;
       continue;
     }
-    const pipes = (line.match(/\|/g) ?? []).length;
-    if (expected === 0) expected = pipes;
-    else if (pipes !== expected) broken.push(line);
+    const cells = tableCells(line).length;
+    if (expected === 0) expected = cells;
+    else if (cells !== expected) broken.push(line);
   }
   return broken;
+}
+
+/** Everything in `markdown` that would render as markup, HTML, a link, a mention or a reference. */
+export function liveMarkup(markdown: string, allowedUrl?: string): string[] {
+  const text = withoutCode(markdown);
+  const source = escapesNeutralised(text);
+  const rendered = allowedUrl ? escapesRendered(text).split(allowedUrl).join('RUN') : escapesRendered(text);
+  const found: string[] = [];
+  for (const live of LIVE) if (source.includes(live)) found.push(`live markup ${JSON.stringify(live)}`);
+  for (const tag of source.match(/<[^>]*>?/g) ?? []) {
+    if (!/^<\/?(details|summary|sub)>$/.test(tag) && !/^<!-- model-privacy-gate(-verdict)?: [^<>]*-->$/.test(tag)) found.push(`tag ${tag}`);
+  }
+  for (const [name, pattern] of [
+    ['mention', /@[A-Za-z0-9]/],
+    ['issue reference', /#\d/],
+    ['URL', /https?:\/\//],
+    ['www link', /www\./i],
+    ['entity', /&[#a-z0-9]+;/i],
+    ['emoji', /:[\w+-]+:/],
+    ['GH reference', /\bGH-\d/i],
+  ] as const) {
+    if (pattern.test(rendered.replace(/&(amp|lt|gt|quot|#39);/g, ''))) found.push(`${name}: ${rendered.match(pattern)![0]}`);
+  }
+  const links = source.match(/\]\(/g) ?? [];
+  if (links.length > (allowedUrl ? 1 : 0)) found.push(`${links.length} links (only the run link is expected)`);
+  for (const line of source.split('\n')) {
+    if (/^#{1,6} /.test(line) && !/^## Model Privacy Gate|^### What the model exposed$/.test(line)) found.push(`heading ${line}`);
+  }
+  found.push(...brokenTableRows(markdown).map((row) => `broken table row ${row}`));
+  return found;
 }

@@ -61,6 +61,14 @@ describe('privacy-gate.sarif', () => {
     const log = JSON.parse(renderSarifText(hostile, { root: '/repo', cwd: '/repo' }));
     expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
     expect(log.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('pol%20icies/%3Cimg%20%C3%BC.yml');
+    // Message texts: viewers turn [text](target) into a link (SARIF 3.11.6); names stay one line.
+    const texts: string[] = [];
+    JSON.stringify(log, (key, value) => (key === 'text' && typeof value === 'string' && texts.push(value), value));
+    for (const text of texts) {
+      expect(text).not.toMatch(/(?<!\\)\[(?:[^\]\\]|\\.)*(?<!\\)\]\(/);
+      expect(text).not.toMatch(/[\r\n]/);
+    }
+    expect(texts.join('\n')).toContain('\\[click\\](https://evil.example/login)');
   });
 
   it('reports a policy error as a tool execution notification at its line', () => {
