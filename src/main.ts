@@ -43,7 +43,7 @@ export async function runAction(options: PublishOptions = {}): Promise<void> {
     failure = { exitCode: exitCodeOf(error), message: describeError(error) };
   }
   if (runnerProblems.length) {
-    const gate = failure ? `the gate's own result: ${failure.message}` : `the gate's own verdict: ${verdict}`;
+    const gate = `the gate's own verdict: ${verdict}${failure ? ` (exit ${failure.exitCode}): ${failure.message}` : ''}`;
     failure = { exitCode: EXIT.runtimeFailure, message: `${runnerProblems.join('; ')}. The step fails with exit 3; ${gate}` };
   }
   // The one place the step fails: after the summary, annotations and comment are out.

@@ -6,7 +6,7 @@
  * path", or with GITHUB_OUTPUT unset fall back to the deprecated ::set-output command.)
  */
 import * as core from '@actions/core';
-import { appendFileSync, existsSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 
 type RunnerFile = 'GITHUB_OUTPUT' | 'GITHUB_STEP_SUMMARY';
 
@@ -42,17 +42,23 @@ export function appendJobSummary(markdown: string, env: NodeJS.ProcessEnv = proc
   }
 }
 
-/** The runner creates both files before the step starts; a path that is not a file means a broken runner. */
+/** The runner creates both files before the step starts; one missing means a broken runner. */
 function checkRunnerFile(name: RunnerFile, env: NodeJS.ProcessEnv): string | undefined {
   const file = env[name];
   if (!file) return `cannot write ${PURPOSE[name]}: ${name} is not set (the Actions runner sets it for every step)`;
   if (!existsSync(file)) return `cannot write ${PURPOSE[name]}: ${name} is ${file}, which does not exist (the runner creates it before the step starts)`;
-  if (!statSync(file).isFile()) return `cannot write ${PURPOSE[name]}: ${name} is ${file}, which is not a file`;
   return undefined;
 }
 
 function cannotWrite(name: RunnerFile, file: string, error: unknown): string {
   const code = (error as NodeJS.ErrnoException)?.code;
-  const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on the device' : (error as Error)?.message ?? String(error);
+  const reason =
+    code === 'EACCES' || code === 'EPERM'
+      ? 'permission denied'
+      : code === 'ENOSPC'
+        ? 'no space left on the device'
+        : code === 'EISDIR'
+          ? 'it is a folder'
+          : ((error as Error)?.message ?? String(error));
   return `cannot write ${PURPOSE[name]}: ${name} is ${file}, which cannot be written (${reason})`;
 }
