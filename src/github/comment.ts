@@ -1,8 +1,9 @@
 /**
  * The sticky pull-request comment: find this gate's comment by its hidden marker (every page of
- * comments), update it in place, or create it; never a second one. Every failure becomes an
- * outcome with advice, never an exception: a comment that cannot be posted must not change the
- * verdict.
+ * comments) among those written by the identity the token acts as, update it in place, or create
+ * it; never a second one. Every request has a timeout and all of them one budget, so a GitHub
+ * that does not answer costs minutes, not the job. Every failure becomes an outcome with advice,
+ * never an exception: a comment that cannot be posted must not change the verdict.
  */
 import { getOctokit } from '@actions/github';
 import { plainText } from '../report/format';
