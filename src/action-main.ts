@@ -1,4 +1,4 @@
 /** Entry of the bundled action (dist/index.js). */
-import { runAction } from './main';
+import { startAction } from './action-top';
 
-void runAction();
+startAction();

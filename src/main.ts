@@ -3,11 +3,12 @@
  * summary, annotations, PR comment → the one place the step fails, after everything is posted.
  */
 import * as core from '@actions/core';
-import { describeError, exitCodeOf } from './errors';
+import { describeError, EXIT, exitCodeOf } from './errors';
 import { readRunContext, type RunContext } from './github/context';
 import { writeHandoff } from './github/handoff';
 import { readInputs, type ActionSettings } from './github/inputs';
 import { publishToGithub, type PublishOptions, type PublishRequest } from './github/publish';
+import { writeStepOutputs } from './github/runner-files';
 import { writeReportFiles } from './publish/files';
 import { loadReport } from './publish/load';
 import { VERDICT_HEADLINE } from './report/format';
@@ -22,17 +23,28 @@ interface Step {
 
 export async function runAction(options: PublishOptions = {}): Promise<void> {
   let failure: Step['failure'];
+  // The runner's own files (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) unusable: exit 3 naming them,
+  // but only after everything else, the verdict included, has been published.
+  const runnerProblems: string[] = [];
+  const note = (problem: string | undefined) => problem && !runnerProblems.includes(problem) && runnerProblems.push(problem);
+  let verdict = 'error';
   try {
     const settings = readInputs();
     const context = readRunContext();
     const step = settings.report ? publishEarlierRun(settings, context) : await measure(settings, context);
-    for (const [name, value] of Object.entries(step.outputs)) core.setOutput(name, value);
-    const outcome = await publishToGithub(step.request, options);
-    if ('url' in outcome) core.setOutput('comment-url', outcome.url);
+    verdict = step.outputs.verdict ?? verdict;
+    note(writeStepOutputs(step.outputs));
+    const published = await publishToGithub(step.request, options);
+    note(published.summaryProblem);
+    if ('url' in published.comment) note(writeStepOutputs({ 'comment-url': published.comment.url }));
     failure = step.failure;
   } catch (error) {
-    core.setOutput('verdict', 'error');
+    note(writeStepOutputs({ verdict: 'error' }));
     failure = { exitCode: exitCodeOf(error), message: describeError(error) };
+  }
+  if (runnerProblems.length) {
+    const gate = `the gate's own verdict: ${verdict}${failure ? ` (exit ${failure.exitCode}): ${failure.message}` : ''}`;
+    failure = { exitCode: EXIT.runtimeFailure, message: `${runnerProblems.join('; ')}. The step fails with exit 3; ${gate}` };
   }
   // The one place the step fails: after the summary, annotations and comment are out.
   if (failure) core.setFailed(failure.message);

@@ -1,20 +1,22 @@
 /**
  * Puts a report where reviewers look: the job summary first (it works on every event, forks
  * included), then annotations on the policy's threshold lines, then the sticky PR comment.
- * Nothing here throws or decides the step's outcome: a channel that fails is a warning.
+ * Nothing here throws or decides the verdict: a comment that fails is a warning; a job summary the
+ * runner gave no writable file for is returned as a problem for the caller (exit 3), after the
+ * comment is posted, so the verdict still reaches reviewers.
  */
 import * as core from '@actions/core';
-import { appendFileSync } from 'node:fs';
 import { extendsLineOf } from '../publish/files';
 import { selectAnnotations, type Annotation } from '../report/annotations';
 import { commentMarker, renderComment, SUMMARY_LIMIT_BYTES, type CommentIdentity } from '../report/comment';
 import { renderMarkdown, type MarkdownLink } from '../report/markdown';
 import type { GateReport } from '../result';
-import { createClient, FORK_SAFE_WORKFLOWS, upsertComment, type CommentOutcome, type CommentPlan } from './comment';
+import { createClient, DEFAULT_TIME_LIMITS, FORK_SAFE_WORKFLOWS, upsertComment, type CommentOutcome, type CommentPlan } from './comment';
 import { PULL_REQUEST_EVENTS, type RunContext } from './context';
 import { readHandoff } from './handoff';
 import type { ActionSettings } from './inputs';
 import { DEFAULT_RETRY, type RetryOptions } from './retry';
+import { appendJobSummary } from './runner-files';
 
 export interface PublishRequest {
   report: GateReport;
@@ -26,13 +28,31 @@ export interface PublishRequest {
 
 export interface PublishOptions {
   retry?: RetryOptions;
+  /** Each GitHub request is abandoned after this long (default 30 s). */
+  requestTimeoutMs?: number;
+  /** The comment is given up after this long in all, retries included (default 180 s). */
+  budgetMs?: number;
+  /** The login the token acts as, instead of asking GitHub (tests). */
+  commentAuthor?: string;
 }
 
-export async function publishToGithub(request: PublishRequest, options: PublishOptions = {}): Promise<CommentOutcome> {
+export interface PublishResult {
+  comment: CommentOutcome;
+  /** Why the job summary could not be written (the runner's file is missing or unwritable). */
+  summaryProblem?: string;
+}
+
+export async function publishToGithub(request: PublishRequest, options: PublishOptions = {}): Promise<PublishResult> {
   const { report, settings, context } = request;
   const links = linksFor(request);
   const reportFolder = request.publishOnly ? undefined : settings.out;
-  writeJobSummary(renderMarkdown(report, { links, reportFolder, limit: { max: SUMMARY_LIMIT_BYTES, unit: 'bytes' } }));
+  const summaryProblem = appendJobSummary(renderMarkdown(report, { links, reportFolder, limit: { max: SUMMARY_LIMIT_BYTES, unit: 'bytes' } }));
+  return { comment: await publishComment(request, links, options), summaryProblem };
+}
+
+async function publishComment(request: PublishRequest, links: MarkdownLink[], options: PublishOptions): Promise<CommentOutcome> {
+  const { report, settings, context } = request;
+  const reportFolder = request.publishOnly ? undefined : settings.out;
   // Annotations belong to the run that measured: in publish-only mode they would land on the
   // default branch's commit instead of the pull request's.
   if (!request.publishOnly) {
@@ -61,8 +81,19 @@ export async function publishToGithub(request: PublishRequest, options: PublishO
     render: (previous) => renderComment(report, { identity: target.identity, links, reportFolder, previousBody: previous }),
     create: settings.comment === 'always' || report.verdict === 'fail' || report.verdict === 'error',
     headSha: target.headSha,
+    author: options.commentAuthor,
   };
-  const outcome = await upsertComment(createClient(settings.githubToken, context.apiUrl), plan, retry);
+  const limits = {
+    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_TIME_LIMITS.requestTimeoutMs,
+    budgetMs: options.budgetMs ?? DEFAULT_TIME_LIMITS.budgetMs,
+  };
+  const outcome = await upsertComment(createClient(settings.githubToken, context.apiUrl), plan, retry, limits);
+  for (const foreign of outcome.foreign ?? []) {
+    core.warning(
+      `ignored a comment that starts with this gate's marker but was written by ${foreign.author}, not by ${outcome.author ?? 'the token\'s identity'} ` +
+        `(whom the github-token acts as); only the gate's own comment is updated: ${foreign.url}`,
+    );
+  }
   if (outcome.kind === 'failed') core.warning(outcome.message);
   else if (outcome.kind === 'skipped') core.info(outcome.message);
   else core.info(`Pull request comment ${outcome.kind}: ${outcome.url}`);
@@ -119,17 +150,6 @@ function linksFor(request: PublishRequest): MarkdownLink[] {
     return typeof url === 'string' ? [{ text: 'measuring run', url }] : [];
   }
   return request.context.runUrl ? [{ text: 'workflow run', url: request.context.runUrl }] : [];
-}
-
-/** Appends to the job summary file the runner provides; outside Actions there is none. */
-function writeJobSummary(markdown: string): void {
-  const file = process.env.GITHUB_STEP_SUMMARY;
-  if (!file) return;
-  try {
-    appendFileSync(file, markdown);
-  } catch (error) {
-    core.warning(`could not write the job summary to ${file}: ${(error as Error).message}`);
-  }
 }
 
 function emitAnnotations(annotations: Annotation[]): void {

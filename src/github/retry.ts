@@ -1,7 +1,8 @@
 /**
  * Retries a GitHub request when the failure is passing: a 5xx, a rate limit, a network error
  * (which Octokit reports as status 500) or a timeout. A 4xx is final. The delay is injectable so
- * tests need not wait.
+ * tests need not wait. A budget signal bounds it all: once aborted, no retry starts and a wait in
+ * progress ends at once.
  */
 
 export interface RetryOptions {
@@ -35,15 +36,31 @@ export function isTransient(error: unknown): boolean {
   return status === 403 && (headers?.['retry-after'] !== undefined || headers?.['x-ratelimit-remaining'] === '0');
 }
 
-export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions): Promise<T> {
+export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions, budget?: AbortSignal): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (error) {
-      if (attempt >= options.attempts || !isTransient(error)) throw error;
-      const wait = options.baseDelayMs * 2 ** (attempt - 1);
-      options.onRetry?.(error, attempt, wait);
-      await options.delay(wait);
+      if (attempt >= options.attempts || !isTransient(error) || budget?.aborted) throw error;
+      await backOff(error, attempt, options, budget);
+      if (budget?.aborted) throw error;
     }
+  }
+}
+
+/** The wait before try `attempt + 1`, cut short when the budget runs out. */
+export async function backOff(error: unknown, attempt: number, options: RetryOptions, budget?: AbortSignal): Promise<void> {
+  const wait = options.baseDelayMs * 2 ** (attempt - 1);
+  options.onRetry?.(error, attempt, wait);
+  if (!budget) return options.delay(wait);
+  let onAbort = () => {};
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    budget.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([options.delay(wait), aborted]);
+  } finally {
+    budget.removeEventListener('abort', onAbort);
   }
 }

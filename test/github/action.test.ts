@@ -5,7 +5,7 @@
  * example (policy.yml fails, hardened.policy.yml passes).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -28,6 +28,10 @@ interface RunOptions {
   inputs: Record<string, string>;
   event?: string;
   payload?: unknown;
+  /** Runner variables to replace (undefined: unset), e.g. a GITHUB_OUTPUT that does not exist. */
+  env?: Record<string, string | undefined>;
+  /** Time limits for talking to GitHub, through the test entry (the real defaults are 30 s and 180 s). */
+  limits?: { requestTimeoutMs: number; budgetMs: number };
 }
 
 const prPayload = (headRepo = 'octo/models') => ({
@@ -36,7 +40,7 @@ const prPayload = (headRepo = 'octo/models') => ({
 });
 
 /** Spawns src/action-main.ts with a clean environment holding only what the runner provides. */
-async function runAction({ inputs, event = 'pull_request', payload = prPayload() }: RunOptions): Promise<Run> {
+async function runAction({ inputs, event = 'pull_request', payload = prPayload(), env: overrides = {}, limits }: RunOptions): Promise<Run> {
   const dir = mkdtempSync(path.join(tmpdir(), 'gate-action-'));
   const files = { event: path.join(dir, 'event.json'), output: path.join(dir, 'output'), summary: path.join(dir, 'summary') };
   writeFileSync(files.event, JSON.stringify(payload));
@@ -61,13 +65,20 @@ async function runAction({ inputs, event = 'pull_request', payload = prPayload()
     INPUT_COMMENT: 'always',
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/action-main.ts'], { cwd: ROOT, env });
+  for (const [name, value] of Object.entries(overrides)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  const entry = limits ? ['test/github/action-entry.ts', JSON.stringify(limits)] : ['src/action-main.ts'];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...entry], { cwd: ROOT, env });
   let stdout = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stdout += d));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, stdout, outputs: parseOutputs(readFileSync(files.output, 'utf8')), summary: readFileSync(files.summary, 'utf8') };
+  return { code, stdout, outputs: parseOutputs(readIfFile(files.output)), summary: readIfFile(files.summary) };
 }
+
+const readIfFile = (file: string) => (existsSync(file) && statSync(file).isFile() ? readFileSync(file, 'utf8') : '');
 
 /** GITHUB_OUTPUT's `name<<delimiter\nvalue\ndelimiter` records. */
 function parseOutputs(text: string): Record<string, string> {
@@ -170,11 +181,11 @@ describe('the action on a pull request', SLOW, () => {
     github.reset();
   });
 
-  it('a 500 is retried and the comment is still posted', async () => {
+  it('a 500 is retried and the comment is still posted (listing again first: the failed POST may have created it)', async () => {
     github.fail({ method: 'POST', status: 500, times: 1 });
     const run = await runAction({ inputs: leaky });
     expect(run.code).toBe(1);
-    expect(commentCalls().map((r) => r.method)).toEqual(['GET', 'POST', 'POST']);
+    expect(commentCalls().map((r) => r.method)).toEqual(['GET', 'POST', 'GET', 'POST']);
     expect(run.stdout).toMatch(/GitHub request failed \(.*\); try 2 in 1000 ms/);
     expect(github.gateComments(PR)).toHaveLength(1);
   });
@@ -267,5 +278,91 @@ describe('the action on other events and from forks', SLOW, () => {
     expect(run.outputs.verdict).toBe('error');
     expect(run.stdout).toMatch(/^::error title=Model Privacy Gate%3A invalid input,file=out\/action-test\/broken\.yml,line=4,col=\d+::/m);
     expect(github.gateComments(PR)[0]!.body).toContain('🛑 could not decide (error)');
+  });
+});
+
+describe('the action against a GitHub that does not answer, or a forged comment', SLOW, () => {
+  beforeEach(() => github.reset());
+  const MARKER = '<!-- model-privacy-gate: workflow=Privacy gate; job=gate; policy=examples/digits/policy.yml -->';
+
+  it('a comment listing that never answers: a warning after the publishing budget, and the verdict\'s own exit code', async () => {
+    github.fail({ method: 'GET', pathIncludes: '/comments', hang: true, times: Infinity });
+    const run = await runAction({ inputs: leaky, limits: { requestTimeoutMs: 300, budgetMs: 1500 } });
+    expect(run.code).toBe(1);
+    expect(run.outputs.verdict).toBe('fail');
+    expect(run.stdout).toMatch(/^::warning::gave up commenting on pull request #7 in octo\/models: GitHub did not finish answering within 1\.5 s/m);
+    expect(run.stdout).toMatch(/GitHub request failed \(GET comments of pull request #7: no answer within 0\.3 s\); try 2 in 1000 ms/);
+    expect(run.stdout.match(/^::error::/gm)).toHaveLength(1);
+    expect(run.summary).toContain('**Verdict: ❌ fails');
+    expect(github.gateComments(PR)).toHaveLength(0);
+  });
+
+  it('a comment with the gate\'s marker written by someone else is named in the log and left alone; the gate posts its own', async () => {
+    github.seed(PR, [`${MARKER}\n**Verdict: ✅ passes**`], 'mallory');
+    const [forged] = github.gateComments(PR);
+    const run = await runAction({ inputs: leaky });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^::warning::ignored a comment that starts with this gate's marker but was written by mallory, not by github-actions\\[bot\\] .*issuecomment-${forged!.id}$`,
+        'm',
+      ),
+    );
+    const comments = github.gateComments(PR);
+    expect(comments.map((c) => c.user.login)).toEqual(['mallory', 'github-actions[bot]']);
+    expect(comments[0]!.body).toBe(`${MARKER}\n**Verdict: ✅ passes**`);
+    expect(run.outputs['comment-url']).toBe(`https://github.com/octo/models/pull/7#issuecomment-${comments[1]!.id}`);
+    expect(github.requests.filter((r) => r.method === 'PATCH')).toHaveLength(0);
+  });
+});
+
+describe('the action when the runner\'s files are unusable: exit 3 in one line, the verdict still published', SLOW, () => {
+  beforeEach(() => github.reset());
+  const missing = path.join(tmpdir(), 'no-such-folder-for-the-gate', 'file');
+  const folder = mkdtempSync(path.join(tmpdir(), 'gate-folder-'));
+
+  it.each([
+    { name: 'GITHUB_OUTPUT in a folder that does not exist', env: { GITHUB_OUTPUT: missing }, says: `cannot write the step outputs: GITHUB_OUTPUT is ${missing}, which does not exist` },
+    { name: 'GITHUB_OUTPUT unset', env: { GITHUB_OUTPUT: undefined }, says: 'cannot write the step outputs: GITHUB_OUTPUT is not set' },
+    { name: 'GITHUB_OUTPUT a folder', env: { GITHUB_OUTPUT: folder }, says: `cannot write the step outputs: GITHUB_OUTPUT is ${folder}, which cannot be written (it is a folder)` },
+    { name: 'GITHUB_OUTPUT on a full disk', env: { GITHUB_OUTPUT: '/dev/full' }, says: 'cannot write the step outputs: GITHUB_OUTPUT is /dev/full, which cannot be written (no space left on the device)' },
+    { name: 'GITHUB_STEP_SUMMARY missing', env: { GITHUB_STEP_SUMMARY: missing }, says: `cannot write the job summary: GITHUB_STEP_SUMMARY is ${missing}, which does not exist` },
+  ])('$name, passing model', async ({ env, says }) => {
+    const run = await runAction({ inputs: { ...hardened, comment: 'never' }, env });
+    expect(run.code).toBe(3);
+    const errors = run.stdout.match(/^::error::.*$/gm) ?? [];
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(says);
+    expect(errors[0]).toMatch(/The step fails with exit 3; the gate's own verdict: pass$/);
+    expect(run.stdout).not.toMatch(/^\s+at /m);
+    expect(run.stdout).not.toContain('::set-output');
+    if (!('GITHUB_STEP_SUMMARY' in env)) expect(run.summary).toContain('**Verdict: ✅ passes**');
+  });
+
+  it('GITHUB_STEP_SUMMARY missing on a leaky model: the outputs and the comment still carry the verdict', async () => {
+    const run = await runAction({ inputs: leaky, env: { GITHUB_STEP_SUMMARY: missing } });
+    expect(run.code).toBe(3);
+    expect(run.outputs.verdict).toBe('fail');
+    expect(run.outputs['comment-url']).toMatch(/\/pull\/7#issuecomment-\d+$/);
+    expect(github.gateComments(PR)[0]!.body).toContain('**Verdict: ❌ fails');
+    const errors = run.stdout.match(/^::error::.*$/gm) ?? [];
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(
+      new RegExp(`^::error::cannot write the job summary: GITHUB_STEP_SUMMARY is ${missing}, which does not exist .*The step fails with exit 3; the gate's own verdict: fail \\(exit 1\\): Model Privacy Gate ❌ fails`),
+    );
+  });
+});
+
+describe('the action\'s top level', () => {
+  it('an exception nothing else caught is one line and exit 3, not a stack trace and exit 1', async () => {
+    // A failure outside the run's own error handling (an event emitter's error, a module that fails to load).
+    const script = "import('./src/action-top.ts').then((m) => { m.startAction(); setImmediate(() => { throw new Error('socket hang up\\n  at secret place'); }); });";
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '' } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(3);
+    expect(out.trim().split('\n')).toEqual(['::error::Model Privacy Gate could not finish (exit 3): socket hang up%0A  at secret place']);
   });
 });

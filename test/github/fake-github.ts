@@ -1,7 +1,12 @@
 /**
  * A small GitHub REST API on 127.0.0.1 (node:http) for the comment tests: issue comments with
- * Link-header pagination, create, update, and pull requests; failures can be queued per route.
- * Every request is recorded.
+ * Link-header pagination, create, update, pull requests and the token's user; failures can be
+ * queued per route, including a server that accepts a request and never answers, or answers only
+ * after a delay. Every request is recorded.
+ *
+ * Identities as GitHub has them: the job's GITHUB_TOKEN (any token not in `users`) acts as
+ * github-actions[bot] and gets 403 from GET /user; a personal token in `users` acts as that login.
+ * A comment can only be edited by its author (403 otherwise).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,19 +28,31 @@ export interface Comment {
 interface Failure {
   method?: string;
   pathIncludes?: string;
-  status: number;
+  /** Only requests whose query string contains this, e.g. "page=2". */
+  queryIncludes?: string;
+  /** The answer's status; ignored with `hang` or `delayMs`. */
+  status?: number;
   /** How many matching requests fail; Infinity for all. */
   times: number;
   /** Drop the connection instead of answering (a network error). */
   hangUp?: boolean;
+  /** Accept the request and never answer (a hung API). */
+  hang?: boolean;
+  /** Do what the request asks (e.g. create the comment), but answer only after this many ms. */
+  delayMs?: number;
   body?: unknown;
   headers?: Record<string, string>;
 }
+
+/** Status, body and extra headers of an answer. */
+type Answer = [number, unknown, Record<string, string>?];
 
 export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
   readonly comments = new Map<number, Comment[]>();
   readonly pulls = new Map<number, { head: { sha: string } }>();
+  /** Personal tokens: token → the login GET /user answers. */
+  readonly users = new Map<string, string>();
   private failures: Failure[] = [];
   private nextId = 1000;
   private server?: Server;
@@ -74,6 +91,7 @@ export class FakeGitHub {
     this.requests.length = 0;
     this.comments.clear();
     this.pulls.clear();
+    this.users.clear();
     this.failures = [];
   }
 
@@ -91,21 +109,43 @@ export class FakeGitHub {
       authorization: req.headers.authorization,
     });
     const failure = this.failures.find(
-      (f) => f.times > 0 && (!f.method || f.method === method) && (!f.pathIncludes || url.pathname.includes(f.pathIncludes)),
+      (f) =>
+        f.times > 0 &&
+        (!f.method || f.method === method) &&
+        (!f.pathIncludes || url.pathname.includes(f.pathIncludes)) &&
+        (!f.queryIncludes || url.search.includes(f.queryIncludes)),
     );
-    if (failure) {
-      failure.times--;
-      if (failure.hangUp) {
-        req.socket.destroy();
-        return;
-      }
-      return this.send(res, failure.status, failure.body ?? { message: `injected ${failure.status}` }, failure.headers);
+    if (failure) failure.times--;
+    if (failure?.hang) return;
+    if (failure?.hangUp) {
+      req.socket.destroy();
+      return;
     }
-    this.route(method, url, text ? JSON.parse(text) : undefined, res);
+    if (failure && failure.delayMs === undefined) {
+      const status = failure.status ?? 500;
+      return this.send(res, status, failure.body ?? { message: `injected ${status}` }, failure.headers);
+    }
+    const answer = this.route(method, url, text ? JSON.parse(text) : undefined, this.actor(req.headers.authorization));
+    if (failure?.delayMs !== undefined) {
+      setTimeout(() => !res.destroyed && this.send(res, ...answer), failure.delayMs).unref();
+      return;
+    }
+    this.send(res, ...answer);
   }
 
-  private route(method: string, url: URL, body: { body?: string } | undefined, res: ServerResponse): void {
+  /** The login a request acts as, from its `authorization: token …` header. */
+  private actor(authorization: string | undefined): { login: string; type: string } {
+    const login = this.users.get((authorization ?? '').replace(/^token /, ''));
+    return login ? { login, type: 'User' } : { login: 'github-actions[bot]', type: 'Bot' };
+  }
+
+  private route(method: string, url: URL, body: { body?: string } | undefined, actor: { login: string; type: string }): Answer {
     let m: RegExpMatchArray | null;
+    if (url.pathname === '/user' && method === 'GET') {
+      return actor.type === 'Bot'
+        ? [403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user' }]
+        : [200, { login: actor.login, type: actor.type }];
+    }
     if ((m = url.pathname.match(/^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/))) {
       const issue = Number(m[3]);
       const list = this.comments.get(issue) ?? [];
@@ -119,30 +159,31 @@ export class FakeGitHub {
           next.searchParams.set('page', String(page + 1));
           headers.link = `<${next.href}>; rel="next"`;
         }
-        return this.send(res, 200, slice.map((c) => this.view(c, m![1]!, m![2]!, issue)), headers);
+        return [200, slice.map((c) => this.view(c, m![1]!, m![2]!, issue)), headers];
       }
       if (method === 'POST') {
-        const comment: Comment = { id: this.nextId++, body: String(body?.body), user: { login: 'github-actions[bot]', type: 'Bot' } };
+        const comment: Comment = { id: this.nextId++, body: String(body?.body), user: actor };
         list.push(comment);
         this.comments.set(issue, list);
-        return this.send(res, 201, this.view(comment, m[1]!, m[2]!, issue));
+        return [201, this.view(comment, m[1]!, m[2]!, issue)];
       }
     }
     if ((m = url.pathname.match(/^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/)) && method === 'PATCH') {
       for (const [issue, list] of this.comments) {
         const comment = list.find((c) => c.id === Number(m![3]));
+        if (comment && comment.user.login !== actor.login) return [403, { message: 'Resource not accessible by integration' }];
         if (comment) {
           comment.body = String(body?.body);
-          return this.send(res, 200, this.view(comment, m[1]!, m[2]!, issue));
+          return [200, this.view(comment, m[1]!, m[2]!, issue)];
         }
       }
-      return this.send(res, 404, { message: 'Not Found' });
+      return [404, { message: 'Not Found' }];
     }
     if ((m = url.pathname.match(/^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/)) && method === 'GET') {
       const pr = this.pulls.get(Number(m[3]));
-      return pr ? this.send(res, 200, { number: Number(m[3]), ...pr }) : this.send(res, 404, { message: 'Not Found' });
+      return pr ? [200, { number: Number(m[3]), ...pr }] : [404, { message: 'Not Found' }];
     }
-    this.send(res, 404, { message: `no route for ${method} ${url.pathname}` });
+    return [404, { message: `no route for ${method} ${url.pathname}` }];
   }
 
   private view(c: Comment, owner: string, repo: string, issue: number) {
