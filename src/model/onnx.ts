@@ -25,6 +25,9 @@ export interface OpenOptions {
 
 const DEFAULT_BATCH = 1024;
 
+/** The class-score shapes the adapter reads. */
+const CLASS_SHAPES = '[batch, classes], [batch] or [batch, 1] (one score per class, or one binary score per row)';
+
 export async function openOnnxClassifier(
   settings: ModelSettings,
   options: OpenOptions = {},
@@ -244,7 +247,14 @@ export class OnnxClassifier extends BatchedOnnxModel implements Classifier {
    * count in its shape, or else reveals it when run, so one all-zero row is queried.
    */
   async discoverClasses(zipMapLabels?: string[]): Promise<void> {
-    let width = this.plan.output.shape.at(-1);
+    const declared = this.plan.output.shape;
+    if (!zipMapLabels && declared.length > 2) {
+      throw new InputError(
+        `model output "${this.plan.outputName}" is declared with shape [${declared.join(', ')}]; expected ${CLASS_SHAPES}: set model.output to such an output, or reshape it in the model`,
+        { file: this.settings.path, field: 'model.output' },
+      );
+    }
+    let width = declared.at(-1);
     if (zipMapLabels) width = zipMapLabels.length;
     else if (typeof width !== 'number' || width < 1) {
       // width 0 until known: checkShape then accepts any [1, w] or [1].
@@ -288,8 +298,7 @@ export class OnnxClassifier extends BatchedOnnxModel implements Classifier {
       ((dims.length === 2 && (width === 0 ? dims[1]! >= 1 : dims[1] === width)) ||
         (dims.length === 1 && width <= 1));
     if (!ok) {
-      const classes = width > 1 ? `[batch, ${width}] (the declared class count)` : '[batch, classes]';
-      throw this.wrongShape(dims, batch, `${classes}, [batch] or [batch, 1] (one score per class, or one binary score per row)`);
+      throw this.wrongShape(dims, batch, width > 1 ? `${CLASS_SHAPES}, here [batch, ${width}]` : CLASS_SHAPES);
     }
   }
 
