@@ -21,7 +21,7 @@ export interface ModelInfo {
   classCount: number;
   /** Class names as the model knows them (ZipMap keys or sklearn labels), else "0".."C-1". */
   classLabels: string[];
-  /** What the raw output holds; the adapter always hands out probabilities. */
+  /** What the raw output holds; predict() hands the scores out as such (ClassScores.kind), unrounded. */
   scoreKind: 'probabilities' | 'logits';
   /** How scoreKind was decided, for the report ("policy", "checked on first batch", ...). */
   scoreKindReason: string;
