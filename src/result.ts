@@ -59,7 +59,7 @@ export interface GateReport {
     data: Array<FileDigest & { role: string; rows: number; rowsInFile: number }>;
   };
   seed: number | null;
-  surface: { scores: string; topK?: number; decimals?: number } | null;
+  surface: { scores: string; topK?: number; decimals?: number; precision?: 'float32' } | null;
   model?: {
     input: string;
     output: string;

@@ -96,8 +96,15 @@ export function loadDatasetWithHashes(file: DataFileSpec, options: LoadOptions):
       ? rngFor(options.seed, `sample:${options.role}`).sampleIndices(rowsInFile, options.maxRows)
       : Uint32Array.from({ length: rowsInFile }, (_, i) => i);
   const { x, labels } = readRows(table, choice, rows);
+  const origin = { fileRows: rows, lines: fileLines(table, rows) };
   return {
-    dataset: { role: options.role, file: path, features: choice.features, x, labels, rows: rows.length, rowsInFile },
+    dataset: { role: options.role, file: path, features: choice.features, x, labels, rows: rows.length, rowsInFile, origin },
     sha256: hashes,
   };
+}
+
+/** The 1-based line of each sampled row, where the format has lines (CSV, JSONL; not NPY). */
+function fileLines(table: RawTable, rows: Uint32Array): Uint32Array | undefined {
+  if (table.locate(0, 0).line === undefined) return undefined;
+  return rows.map((row) => table.locate(row, 0).line ?? 0);
 }

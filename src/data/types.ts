@@ -13,4 +13,10 @@ export interface Dataset {
   rows: number;
   /** Rows in the file before the seeded `max-rows` sample. */
   rowsInFile: number;
+  /**
+   * Where each row sits in the file, so that a model's bad answer on a row can be traced back:
+   * its 0-based data row in the file, and for line-based formats (CSV, JSONL) its 1-based line.
+   * Absent for rows built in memory.
+   */
+  origin?: { fileRows: Uint32Array; lines?: Uint32Array };
 }

@@ -1,8 +1,10 @@
 /**
- * The ONNX adapter: the only module that talks to onnxruntime. It turns whatever the model
- * outputs (probabilities, logits, a single sigmoid column, or an sklearn-onnx ZipMap) into
- * rows of class probabilities, batches every query and counts them. Regression models
- * (`model.task: regression`) share the session and batching and hand out one value per row.
+ * The ONNX adapter: the only module that talks to onnxruntime. It reads whatever the model
+ * outputs (probabilities, logits, a single sigmoid column, or an sklearn-onnx ZipMap) as rows
+ * of class scores, unrounded (the surface decides what is revealed), batches every query and
+ * counts them. Every batch's output must have the shape the adapter reads and hold only finite
+ * values, else the model is refused (exit 2). Regression models (`model.task: regression`)
+ * share the session and batching and hand out one value per row.
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -10,8 +12,9 @@ import { InputError, RuntimeFailure } from '../errors';
 import type { ModelSettings } from '../policy/types';
 import { loadOnnxRuntime, type OrtModule } from './runtime';
 import { exposeZipMapInput } from './onnx-zipmap';
-import { detectScoreKind, toProbabilities } from './scores';
-import type { Classifier, ModelInfo, Regressor, RegressorInfo, TensorInfo } from './types';
+import { NonFiniteOutput } from './non-finite';
+import { detectScoreKind, findNonFinite, toClassScores, type NonFiniteRows } from './scores';
+import type { ClassScores, Classifier, ModelInfo, Regressor, RegressorInfo, TensorInfo } from './types';
 
 type Session = Awaited<ReturnType<OrtModule['InferenceSession']['create']>>;
 
@@ -21,6 +24,9 @@ export interface OpenOptions {
 }
 
 const DEFAULT_BATCH = 1024;
+
+/** The class-score shapes the adapter reads. */
+const CLASS_SHAPES = '[batch, classes], [batch] or [batch, 1] (one score per class, or one binary score per row)';
 
 export async function openOnnxClassifier(
   settings: ModelSettings,
@@ -169,27 +175,52 @@ abstract class BatchedOnnxModel {
     };
   }
 
-  /** Runs `rows` rows in batches of the plan's size, handing each batch's raw output on. */
+  /**
+   * Runs `rows` rows in batches of the plan's size, handing each batch's raw output on, then
+   * refuses the model if any row's output (of `width` values) held NaN or ±Infinity: every batch
+   * is run first, so the error can say how many rows.
+   */
   protected async forEachBatch(
     x: Float32Array,
     rows: number,
+    width: number,
     use: (raw: Float32Array, start: number, n: number) => void,
   ): Promise<void> {
     const { featureCount, batchSize } = this.plan;
     if (x.length !== rows * featureCount) {
       throw new RuntimeFailure(`predict: expected ${rows}×${featureCount} values, got ${x.length}`);
     }
+    let bad: NonFiniteRows | undefined;
     for (let start = 0; start < rows; start += batchSize) {
       const n = Math.min(batchSize, rows - start);
-      use(await this.runBatch(x.subarray(start * featureCount, (start + n) * featureCount), n), start, n);
+      const raw = await this.runBatch(x.subarray(start * featureCount, (start + n) * featureCount), n);
+      const found = findNonFinite(raw, n, width);
+      if (found) {
+        if (bad) bad.count += found.count;
+        else bad = { ...found, first: start + found.first };
+        continue;
+      }
+      use(raw, start, n);
     }
+    if (bad) throw new NonFiniteOutput(this.settings.path, this.plan.outputName, bad, rows);
   }
 
   protected async runBatch(x: Float32Array, rows: number): Promise<Float32Array> {
     this.firstQueryAt ??= performance.now();
-    const out = await runOnnx(this.ort, this.session, this.plan, x, rows);
+    const { data, dims } = await runOnnx(this.ort, this.session, this.plan, x, rows);
+    this.checkShape(dims, this.plan.fixedBatch ?? rows);
     this.queryCount += rows;
-    return out;
+    return data;
+  }
+
+  /** Refuses an output whose real shape is not one the adapter reads (exit 2, with the shape). */
+  protected abstract checkShape(dims: readonly number[], batch: number): void;
+
+  protected wrongShape(dims: readonly number[], batch: number, expected: string): InputError {
+    return new InputError(
+      `model output "${this.plan.outputName}" has shape [${dims.join(', ')}] on a batch of ${batch} rows (declared [${this.plan.output.shape.join(', ')}]); expected ${expected}: set model.output to such an output, or reshape it in the model`,
+      { file: this.settings.path, field: 'model.output' },
+    );
   }
 }
 
@@ -216,9 +247,17 @@ export class OnnxClassifier extends BatchedOnnxModel implements Classifier {
    * count in its shape, or else reveals it when run, so one all-zero row is queried.
    */
   async discoverClasses(zipMapLabels?: string[]): Promise<void> {
-    let width = this.plan.output.shape.at(-1);
+    const declared = this.plan.output.shape;
+    if (!zipMapLabels && declared.length > 2) {
+      throw new InputError(
+        `model output "${this.plan.outputName}" is declared with shape [${declared.join(', ')}]; expected ${CLASS_SHAPES}: set model.output to such an output, or reshape it in the model`,
+        { file: this.settings.path, field: 'model.output' },
+      );
+    }
+    let width = declared.at(-1);
     if (zipMapLabels) width = zipMapLabels.length;
     else if (typeof width !== 'number' || width < 1) {
+      // width 0 until known: checkShape then accepts any [1, w] or [1].
       const raw = await this.runBatch(new Float32Array(this.plan.featureCount), 1);
       width = raw.length;
     }
@@ -238,14 +277,29 @@ export class OnnxClassifier extends BatchedOnnxModel implements Classifier {
     }
   }
 
-  async predict(x: Float32Array, rows: number): Promise<Float32Array> {
+  async predict(x: Float32Array, rows: number): Promise<ClassScores> {
     const classes = this.classLabels.length;
-    const out = new Float32Array(rows * classes);
-    await this.forEachBatch(x, rows, (raw, start, n) => {
+    const out = new Float64Array(rows * classes);
+    await this.forEachBatch(x, rows, this.width, (raw, start, n) => {
       this.decideScoreKind(raw, n);
-      toProbabilities(raw, n, this.width, this.scoreKind!, out.subarray(start * classes, (start + n) * classes));
+      toClassScores(raw, n, this.width, this.scoreKind!, out.subarray(start * classes, (start + n) * classes));
     });
-    return out;
+    return { kind: this.scoreKind ?? 'probabilities', values: out };
+  }
+
+  /**
+   * Class scores are read as [batch, classes], or [batch] / [batch, 1] for one binary score;
+   * anything else (e.g. [batch, 10, 1]) would be misread, so it is refused.
+   */
+  protected checkShape(dims: readonly number[], batch: number): void {
+    const width = this.width;
+    const ok =
+      dims[0] === batch &&
+      ((dims.length === 2 && (width === 0 ? dims[1]! >= 1 : dims[1] === width)) ||
+        (dims.length === 1 && width <= 1));
+    if (!ok) {
+      throw this.wrongShape(dims, batch, width > 1 ? `${CLASS_SHAPES}, here [batch, ${width}]` : CLASS_SHAPES);
+    }
   }
 
   /** With `scores: auto`, the first batch decides: rows of non-negative values summing to 1 are probabilities. */
@@ -260,6 +314,7 @@ export class OnnxClassifier extends BatchedOnnxModel implements Classifier {
 /** A regression model: one float per row, batched and counted like the classifier. */
 export class OnnxRegressor extends BatchedOnnxModel implements Regressor {
   readonly task = 'regression' as const;
+  private widthKnown = false;
 
   get info(): RegressorInfo {
     return this.baseInfo();
@@ -270,6 +325,7 @@ export class OnnxRegressor extends BatchedOnnxModel implements Regressor {
     const dims = this.plan.output.shape.slice(1);
     let width = dims.every((d) => typeof d === 'number' && d > 0) ? dims.reduce<number>((a, d) => a * (d as number), 1) : -1;
     if (width < 0) width = (await this.runBatch(new Float32Array(this.plan.featureCount), 1)).length;
+    this.widthKnown = true;
     if (width !== 1) {
       throw new InputError(
         `model output "${this.plan.output.name}" has ${width} values per row (shape [${this.plan.output.shape.join(', ')}]); model.task is regression, so the gate expects one predicted value per row: set model.output, or model.task: classification for class scores`,
@@ -280,13 +336,27 @@ export class OnnxRegressor extends BatchedOnnxModel implements Regressor {
 
   async predict(x: Float32Array, rows: number): Promise<Float32Array> {
     const out = new Float32Array(rows);
-    await this.forEachBatch(x, rows, (raw, start) => out.set(raw, start));
+    await this.forEachBatch(x, rows, 1, (raw, start) => out.set(raw, start));
     return out;
+  }
+
+  /** One predicted value per row: [batch] or [batch, 1] (checkWidth explains a wrong width first). */
+  protected checkShape(dims: readonly number[], batch: number): void {
+    if (!this.widthKnown) return;
+    if (dims[0] !== batch || dims.length > 2 || (dims.length === 2 && dims[1] !== 1)) {
+      throw this.wrongShape(dims, batch, '[batch] or [batch, 1] (one predicted value per row)');
+    }
   }
 }
 
-/** One session run on `rows` rows (padded to a fixed batch when the model demands one). */
-async function runOnnx(ort: OrtModule, session: Session, plan: Plan, x: Float32Array, rows: number): Promise<Float32Array> {
+/** One session run on `rows` rows (padded to a fixed batch when the model demands one): the output rows and the output's real dims. */
+async function runOnnx(
+  ort: OrtModule,
+  session: Session,
+  plan: Plan,
+  x: Float32Array,
+  rows: number,
+): Promise<{ data: Float32Array; dims: readonly number[] }> {
   const { input, output, inputType, fixedBatch } = plan;
   const batch = fixedBatch ?? rows;
   const dims = [batch, ...(input.shape.slice(1) as number[])];
@@ -307,7 +377,7 @@ async function runOnnx(ort: OrtModule, session: Session, plan: Plan, x: Float32A
   const width = tensorValue.dims.slice(1).reduce((a, d) => a * d, 1);
   const data32 =
     tensorValue.data instanceof Float32Array ? tensorValue.data : Float32Array.from(tensorValue.data as Float64Array);
-  return data32.subarray(0, rows * width);
+  return { data: data32.subarray(0, rows * width), dims: tensorValue.dims };
 }
 
 function describeValue(meta: { name: string; isTensor: boolean; type?: string; shape?: ReadonlyArray<number | string> }): TensorInfo {

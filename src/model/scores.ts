@@ -1,6 +1,6 @@
 /**
- * Pure conversions from a model's raw output to class probabilities. Kept apart from the
- * adapter so they are tested without onnxruntime.
+ * Pure conversions from a model's raw output to class scores, and the checks on it. Kept apart
+ * from the adapter so they are tested without onnxruntime.
  */
 
 const SUM_TOLERANCE = 1e-3;
@@ -31,41 +31,71 @@ export function detectScoreKind(
   };
 }
 
-/** Writes rows × classes probabilities into `out` from `width` raw scores per row. */
-export function toProbabilities(
+/**
+ * Writes the rows × classes scores the model revealed into `out` (float64, widened exactly from
+ * the raw values), from `width` raw scores per row. A single column is a binary model's score
+ * for class 1: as a probability p it becomes [1 − p, p]; as a logit z it becomes the logits
+ * [0, z], whose softmax is [1 − σ(z), σ(z)]. Nothing is rounded into probabilities here: that
+ * is the surface's decision (src/model/surface.ts).
+ */
+export function toClassScores(
   scores: Float32Array,
   rows: number,
   width: number,
   kind: 'probabilities' | 'logits',
-  out: Float32Array,
+  out: Float64Array,
 ): void {
-  if (width === 1) {
-    for (let r = 0; r < rows; r++) {
-      const p = kind === 'logits' ? 1 / (1 + Math.exp(-scores[r]!)) : scores[r]!;
-      out[2 * r] = 1 - p;
-      out[2 * r + 1] = p;
-    }
-    return;
-  }
-  if (kind === 'probabilities') {
+  if (width > 1) {
     out.set(scores.subarray(0, rows * width));
     return;
   }
-  softmaxRows(scores, rows, width, out);
+  for (let r = 0; r < rows; r++) {
+    const v = scores[r]!;
+    out[2 * r] = kind === 'logits' ? 0 : 1 - v;
+    out[2 * r + 1] = v;
+  }
 }
 
-/** Numerically stable softmax (the row maximum is subtracted before exponentiating). */
-export function softmaxRows(logits: ArrayLike<number>, rows: number, width: number, out: Float32Array): void {
+/**
+ * Row-wise log-softmax in float64: log p_c = (z_c − max) − log1p(Σ_{c ≠ argmax} exp(z_c − max)),
+ * so that a confident row keeps its tiny log p_max = −log1p(ε) (adding ε to the logsumexp
+ * first, z − (max + ε), would lose it to the rounding of max).
+ */
+export function logSoftmaxRows(logits: ArrayLike<number>, rows: number, width: number, out: Float64Array): void {
   for (let r = 0; r < rows; r++) {
     const base = r * width;
-    let max = -Infinity;
-    for (let c = 0; c < width; c++) max = Math.max(max, logits[base + c]!);
-    let sum = 0;
-    for (let c = 0; c < width; c++) {
-      const e = Math.exp(logits[base + c]! - max);
-      out[base + c] = e;
-      sum += e;
-    }
-    for (let c = 0; c < width; c++) out[base + c]! /= sum;
+    let top = 0;
+    for (let c = 1; c < width; c++) if (logits[base + c]! > logits[base + top]!) top = c;
+    const max = logits[base + top]!;
+    let rest = 0;
+    for (let c = 0; c < width; c++) if (c !== top) rest += Math.exp(logits[base + c]! - max);
+    const logRest = Math.log1p(rest);
+    for (let c = 0; c < width; c++) out[base + c] = logits[base + c]! - max - logRest;
   }
+}
+
+/** Rows holding a NaN or ±Infinity among their `width` values: how many, and the first one. */
+export interface NonFiniteRows {
+  count: number;
+  /** 0-based index of the first such row. */
+  first: number;
+  /** Its first non-finite value. */
+  value: number;
+}
+
+/** Scans `rows` rows of `width` values for NaN and ±Infinity; undefined when every value is finite. */
+export function findNonFinite(values: ArrayLike<number>, rows: number, width: number): NonFiniteRows | undefined {
+  let found: NonFiniteRows | undefined;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < width; c++) {
+      const v = values[r * width + c]!;
+      // v − v is NaN exactly for NaN and ±Infinity: one subtraction, no call.
+      if (v - v !== 0) {
+        if (found) found.count++;
+        else found = { count: 1, first: r, value: v };
+        break;
+      }
+    }
+  }
+  return found;
 }

@@ -1,21 +1,63 @@
 /**
  * The output surface: what the deployed API reveals. Every probe queries the model through it,
  * so a probe can never use more than an outside attacker would see.
+ *
+ * Scores are revealed at full precision unless the surface declares otherwise: a logits
+ * model's answers become log-probabilities in float64 (never a rounded probability), a
+ * probability model's are used as it output them. Only `decimals` and `precision: float32`
+ * round, and only `top-k` hides scores (through the `hidden` mask, never through the values).
  */
 import { RuntimeFailure } from '../errors';
 import type { SurfaceSettings } from '../policy/types';
+import { NonFiniteOutput } from './non-finite';
 import { isRegressor, observeValues } from './regression';
-import type { Classifier, Observation, Target } from './types';
+import { logSoftmaxRows } from './scores';
+import type { ClassScores, Classifier, Observation, QuerySource, RevealedScores, Target } from './types';
 
-/** Pure: turns full probabilities into what the surface reveals. */
-export function observe(probabilities: Float32Array, rows: number, classes: number, surface: SurfaceSettings): Observation {
+/** Pure: turns a classifier's full scores into what the surface reveals. */
+export function observe(answer: ClassScores, rows: number, classes: number, surface: SurfaceSettings): Observation {
   const labels = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) labels[r] = argmax(probabilities, r * classes, classes);
+  for (let r = 0; r < rows; r++) labels[r] = argmax(answer.values, r * classes, classes);
   if (surface.scores === 'label') return { rows, classCount: classes, labels };
+  return { rows, classCount: classes, labels, scores: reveal(answer, rows, classes, surface) };
+}
 
-  const scores = surface.scores === 'top-k' ? keepTopK(probabilities, rows, classes, surface.topK) : probabilities.slice();
-  if (surface.decimals !== undefined) roundInPlace(scores, surface.decimals);
-  return { rows, classCount: classes, labels, scores };
+function reveal(answer: ClassScores, rows: number, classes: number, surface: SurfaceSettings): RevealedScores {
+  const n = rows * classes;
+  let scores: RevealedScores;
+  if (answer.kind === 'logits') {
+    const values = new Float64Array(n);
+    logSoftmaxRows(answer.values, rows, classes, values);
+    scores = { scale: 'log', values };
+  } else {
+    // The model's own probabilities, widened exactly; copied only when the surface changes them.
+    const own = answer.values.subarray(0, n);
+    const values = own instanceof Float64Array && !changesScores(surface, classes) ? own : Float64Array.from(own);
+    scores = { scale: 'probability', values };
+  }
+  const hidden = surface.scores === 'top-k' && surface.topK < classes ? topKMask(scores.values, rows, classes, surface.topK) : undefined;
+  if (surface.precision === 'float32' || surface.decimals !== undefined) scores = rounded(scores, surface);
+  if (hidden) {
+    for (let i = 0; i < n; i++) if (hidden[i]) scores.values[i] = NaN;
+    scores.hidden = hidden;
+  }
+  return scores;
+}
+
+function changesScores(surface: SurfaceSettings, classes: number): boolean {
+  return (surface.scores === 'top-k' && surface.topK < classes) || surface.precision === 'float32' || surface.decimals !== undefined;
+}
+
+/** Probabilities rounded as the surface declares: to float32, then to `decimals` decimals. */
+function rounded(scores: RevealedScores, surface: SurfaceSettings): RevealedScores {
+  const values = scores.values;
+  const out = scores.scale === 'log' ? values.map(Math.exp) : values;
+  if (surface.precision === 'float32') for (let i = 0; i < out.length; i++) out[i] = Math.fround(out[i]!);
+  if (surface.decimals !== undefined) {
+    const scale = 10 ** surface.decimals;
+    for (let i = 0; i < out.length; i++) out[i] = Math.round(out[i]! * scale) / scale;
+  }
+  return { scale: 'probability', values: out };
 }
 
 /**
@@ -45,16 +87,17 @@ export class ObservedModel {
     return this.model.queries;
   }
 
-  async query(x: Float32Array, rows: number): Promise<Observation> {
+  /** Labels and revealed scores of `rows` rows; `source` says where the rows come from, for errors. */
+  async query(x: Float32Array, rows: number, source: QuerySource): Promise<Observation> {
     const model = this.classifier('query');
-    const probabilities = await model.predict(x, rows);
-    return observe(probabilities, rows, model.info.classCount, this.surface);
+    const answer = await traced(model.predict(x, rows), source);
+    return observe(answer, rows, model.info.classCount, this.surface);
   }
 
   /** Regression: one predicted value per row, as the surface reveals it (rounded to `decimals`). */
-  async values(x: Float32Array, rows: number): Promise<Float32Array> {
+  async values(x: Float32Array, rows: number, source: QuerySource): Promise<Float32Array> {
     if (!isRegressor(this.model)) throw new RuntimeFailure('values() needs a regression model; this model is a classifier (use query)');
-    return observeValues(await this.model.predict(x, rows), this.surface);
+    return observeValues(await traced(this.model.predict(x, rows), source), this.surface);
   }
 
   private classifier(method: string): Classifier {
@@ -70,24 +113,24 @@ function argmax(values: ArrayLike<number>, offset: number, width: number): numbe
   return best;
 }
 
-function keepTopK(probabilities: Float32Array, rows: number, classes: number, k: number): Float32Array {
-  const out = new Float32Array(rows * classes).fill(NaN);
-  if (k >= classes) return probabilities.slice();
+/** 1 for every score the top-k surface hides; ties keep the lower class index, so a row always reveals the same classes. */
+function topKMask(values: Float64Array, rows: number, classes: number, k: number): Uint8Array {
+  const hidden = new Uint8Array(rows * classes).fill(1);
   const order = new Int32Array(classes);
   for (let r = 0; r < rows; r++) {
     const base = r * classes;
     for (let c = 0; c < classes; c++) order[c] = c;
-    // Stable by index on ties, so the same row always reveals the same classes.
-    order.sort((a, b) => probabilities[base + b]! - probabilities[base + a]! || a - b);
-    for (let i = 0; i < k; i++) out[base + order[i]!] = probabilities[base + order[i]!]!;
+    order.sort((a, b) => values[base + b]! - values[base + a]! || a - b);
+    for (let i = 0; i < k; i++) hidden[base + order[i]!] = 0;
   }
-  return out;
+  return hidden;
 }
 
-function roundInPlace(values: Float32Array, decimals: number): void {
-  const scale = 10 ** decimals;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (!Number.isNaN(v)) values[i] = Math.round(v * scale) / scale;
+/** A model's answer, with a non-finite output error told where its first bad row came from. */
+async function traced<T>(answer: Promise<T>, source: QuerySource): Promise<T> {
+  try {
+    return await answer;
+  } catch (error) {
+    throw error instanceof NonFiniteOutput ? error.traced(source) : error;
   }
 }

@@ -2,6 +2,7 @@
  * What the probes know of the model. Only src/model/onnx*.ts imports onnxruntime; every other
  * layer sees these interfaces, so probes and metrics are testable with a plain function as model.
  */
+import type { Dataset } from '../data/types';
 
 export interface TensorInfo {
   name: string;
@@ -20,18 +21,28 @@ export interface ModelInfo {
   classCount: number;
   /** Class names as the model knows them (ZipMap keys or sklearn labels), else "0".."C-1". */
   classLabels: string[];
-  /** What the raw output holds; the adapter always hands out probabilities. */
+  /** What the raw output holds; predict() hands the scores out as such (ClassScores.kind), unrounded. */
   scoreKind: 'probabilities' | 'logits';
   /** How scoreKind was decided, for the report ("policy", "checked on first batch", ...). */
   scoreKindReason: string;
 }
 
-/** A classifier that maps rows to class probabilities (rows × classCount, rows summing to 1). */
+/**
+ * A classifier's answer for a batch of rows: rows × classCount scores, exactly as the model
+ * output them (a single sigmoid column already widened to two classes), never rounded into
+ * probabilities. `logits` are turned into log-probabilities in float64 by the surface.
+ */
+export interface ClassScores {
+  kind: 'probabilities' | 'logits';
+  values: Float32Array | Float64Array;
+}
+
+/** A classifier that maps rows to class scores (rows × classCount). */
 export interface Classifier {
   readonly info: ModelInfo;
   /** Model queries made so far: one per row sent to the model. */
   readonly queries: number;
-  predict(x: Float32Array, rows: number): Promise<Float32Array>;
+  predict(x: Float32Array, rows: number): Promise<ClassScores>;
 }
 
 /** What the gate knows of a regression model (`model.task: regression`). */
@@ -58,12 +69,31 @@ export interface Regressor {
 export type Target = Classifier | Regressor;
 
 /**
- * What a deployed API reveals for a batch of rows. `scores` has NaN where the surface hides a
- * value (top-k) and is absent when only the label is revealed.
+ * Class scores as the surface reveals them, rows × classCount, in float64.
+ * - `log`: log-probabilities computed from a logits model's output at full precision (no
+ *   probability is ever formed, so confident rows do not saturate to p = 1 and tie);
+ * - `probability`: probabilities as revealed: a probability model's own values, or scores the
+ *   surface declares rounded (`decimals`, `precision: float32`).
+ * Which scores are hidden comes from the surface alone, through `hidden` (1 = hidden, top-k);
+ * a hidden entry of `values` is NaN and must never be read.
  */
+export interface RevealedScores {
+  scale: 'log' | 'probability';
+  values: Float64Array;
+  hidden?: Uint8Array;
+}
+
+/** What a deployed API reveals for a batch of rows; `scores` is absent when only the label is revealed. */
 export interface Observation {
   rows: number;
   classCount: number;
   labels: Int32Array;
-  scores?: Float32Array;
+  scores?: RevealedScores;
 }
+
+/**
+ * Where the rows of a query come from, so that a bad model answer can be traced back: the rows
+ * of a data file, or the synthetic inputs of a probe (named for the user, e.g. "the inversion
+ * probe's search").
+ */
+export type QuerySource = { data: Dataset } | { probe: string };

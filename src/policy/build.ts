@@ -90,6 +90,7 @@ export function buildPolicy(merged: MergedPolicy): Policy {
   if (surface['decimals'] !== undefined && scores !== 'label') {
     surfaceSettings.decimals = surface['decimals'] as number;
   }
+  if (surface['precision'] === 'float32' && scores !== 'label') surfaceSettings.precision = 'float32';
 
   const policy: Policy = {
     file,

@@ -154,6 +154,13 @@ export function semanticChecks(merged: MergedPolicy): {
         'decimals is ignored because surface.scores is label, which reveals no scores; remove decimals, or set scores: full or top-k if the deployed model reveals rounded scores',
       );
     }
+    if (surface['precision'] === 'float32' && scores === 'label') {
+      warning(
+        ['surface', 'precision'],
+        'key',
+        'precision is ignored because surface.scores is label, which reveals no scores; remove precision, or set scores: full or top-k if the deployed model reveals float32 scores',
+      );
+    }
   }
 
   // Membership probe.

@@ -88,6 +88,11 @@ export interface SurfaceSettings {
   /** How many scores are revealed when scores is top-k; 0 (unused) for the other surfaces. */
   topK: number;
   decimals?: number;
+  /**
+   * `float32`: the API returns float32 probabilities (confident rows round to 1 and tie).
+   * Absent: scores are revealed at full precision (float64, from logits without rounding).
+   */
+  precision?: 'float32';
 }
 
 export const MEMBERSHIP_ATTACKS = [

@@ -10,7 +10,10 @@ import type { ObservedModel } from '../model/surface';
 import type { Observation } from '../model/types';
 import type { Rng } from '../util/random';
 import type { AttributePlan } from './attribute-inference-columns';
-import { attackerProbabilities } from './membership-scores';
+import { attackerLogProbability, attackerScores } from './membership-scores';
+
+/** Names these queries in an error about the model's answers: their rows come from no data file. */
+const SOURCE = { probe: "the attribute-inference probe's candidate queries (target records with each candidate value filled in)" };
 
 /** Rows per model call: all candidates × samples of as many records as fit. */
 export const CHUNK_ROWS = 32_768;
@@ -130,18 +133,18 @@ async function answer(
   likelihood: Likelihood,
 ): Promise<(row: number, observation: number) => number> {
   if (likelihood.kind === 'value') {
-    const values = await model.values(x, n);
+    const values = await model.values(x, n, SOURCE);
     const twoVar = 2 * likelihood.sigma * likelihood.sigma;
     return (row, o) => -((o - values[row]!) ** 2) / twoVar;
   }
-  const obs: Observation = await model.query(x, n);
+  const obs: Observation = await model.query(x, n, SOURCE);
   if (!obs.scores) {
     const miss = Math.log(likelihood.epsilon);
     return (row, y) => (obs.labels[row] === y ? 0 : miss);
   }
-  const p = attackerProbabilities(obs);
+  const scores = attackerScores(obs);
   const c = obs.classCount;
-  return (row, y) => Math.log(Math.max(p[row * c + y]!, likelihood.floor));
+  return (row, y) => attackerLogProbability(scores, c, row, y, likelihood.floor);
 }
 
 function observationOf(observed: Observed, row: number): number {

@@ -130,7 +130,7 @@ async function observation(
   regression: boolean,
 ): Promise<Observed> {
   if (regression) {
-    if (settings.observed === 'model-output') return { kind: 'value', values: await ctx.model.values(data.x, data.rows) };
+    if (settings.observed === 'model-output') return { kind: 'value', values: await ctx.model.values(data.x, data.rows, { data }) };
     if (!data.targets) throw new RuntimeFailure(`the ${data.role} have no numeric targets; the runner must parse them for a regression model`);
     return { kind: 'value', values: data.targets };
   }
@@ -151,7 +151,7 @@ async function residualSpread(
 ): Promise<{ value: number; from: string; rms: number; floor: number }> {
   const source = settings.residualSpread;
   const data = source === 'training' ? ctx.members : source === 'auxiliary' ? auxiliary! : ctx.nonMembers;
-  const predicted = await ctx.model.values(data.x, data.rows);
+  const predicted = await ctx.model.values(data.x, data.rows, { data });
   const observed = settings.observed === 'model-output' ? predicted : data.targets;
   if (!observed) throw new RuntimeFailure(`the ${data.role} have no numeric targets; the runner must parse them for a regression model`);
   let ss = 0;

@@ -3,81 +3,113 @@
  * Definitions follow Yeom et al. 2018 (loss), Salem et al. 2019 (confidence, entropy),
  * Song & Mittal 2021 (modified entropy) and Choquette-Choo et al. 2021 (label-only attacks).
  */
-import type { Observation } from '../model/types';
+import type { Observation, RevealedScores } from '../model/types';
 
-/** log(0) guard: a rounded score of 0 is read as this probability. */
+/** log(0) guard: a revealed (rounded) probability of 0 is read as this probability. */
 const FLOOR = 1e-12;
 
 export type ScoreAttack = 'loss' | 'confidence' | 'entropy' | 'modified-entropy';
 
+/** Revealed scores with nothing hidden: every class's score, on the surface's scale. */
+export interface AttackerScores {
+  scale: RevealedScores['scale'];
+  values: Float64Array;
+}
+
 /**
- * The attacker's reading of the revealed scores as a probability vector: with top-k, the mass
- * the API does not show is spread evenly over the hidden classes (the attacker's best guess).
+ * The attacker's reading of the revealed scores: with top-k, the mass the API does not show is
+ * spread evenly over the hidden classes (the attacker's best guess). What is hidden comes from
+ * the surface's mask alone; without a mask the revealed scores are returned as they are.
  */
-export function attackerProbabilities(obs: Observation): Float64Array {
+export function attackerScores(obs: Observation): AttackerScores {
   const { rows, classCount: k, scores } = obs;
   if (!scores) throw new Error('the surface reveals no scores');
-  // Native conversion, then only rows with hidden (NaN) scores are revisited: 2× faster on a full surface.
-  const p = new Float64Array(scores.subarray(0, rows * k));
+  const { scale, values, hidden } = scores;
+  if (!hidden) return { scale, values };
+  const out = values.slice(0, rows * k);
   for (let r = 0; r < rows; r++) {
-    let hidden = 0;
-    for (let c = 0; c < k; c++) if (Number.isNaN(p[r * k + c]!)) hidden++;
-    if (hidden === 0) continue;
-    let known = 0;
-    for (let c = 0; c < k; c++) if (!Number.isNaN(p[r * k + c]!)) known += p[r * k + c]!;
-    const fill = Math.max(0, 1 - known) / hidden;
-    for (let c = 0; c < k; c++) if (Number.isNaN(p[r * k + c]!)) p[r * k + c] = fill;
+    const base = r * k;
+    let hiddenCount = 0;
+    for (let c = 0; c < k; c++) hiddenCount += hidden[base + c]!;
+    if (hiddenCount === 0) continue;
+    const fill = scale === 'log' ? logHiddenShare(out, hidden, base, k, hiddenCount) : hiddenShare(out, hidden, base, k, hiddenCount);
+    for (let c = 0; c < k; c++) if (hidden[base + c]) out[base + c] = fill;
   }
-  return p;
+  return { scale, values: out };
 }
 
-/** Class probabilities, row-major: float32 as revealed, or float64 after filling hidden scores. */
-export type Probabilities = Float32Array | Float64Array;
+/** (1 − Σ revealed p) / hidden count, at least 0. */
+function hiddenShare(p: Float64Array, hidden: Uint8Array, base: number, k: number, count: number): number {
+  let known = 0;
+  for (let c = 0; c < k; c++) if (!hidden[base + c]) known += p[base + c]!;
+  return Math.max(0, 1 - known) / count;
+}
+
+/** The same in log space: log((1 − exp(logsumexp of revealed)) / count), −∞ when nothing is left. */
+function logHiddenShare(lp: Float64Array, hidden: Uint8Array, base: number, k: number, count: number): number {
+  let max = -Infinity;
+  for (let c = 0; c < k; c++) if (!hidden[base + c]) max = Math.max(max, lp[base + c]!);
+  let sum = 0;
+  for (let c = 0; c < k; c++) if (!hidden[base + c]) sum += Math.exp(lp[base + c]! - max);
+  const known = max + Math.log(sum);
+  return known >= 0 ? -Infinity : Math.log(-Math.expm1(known)) - Math.log(count);
+}
+
+/** The attacker's class probabilities (hidden scores filled in), in float64. */
+export function attackerProbabilities(obs: Observation): Float64Array {
+  const { scale, values } = attackerScores(obs);
+  return scale === 'log' ? values.map(Math.exp) : values;
+}
+
+/** log p of row `row`'s class `c` as the attacker reads it, probabilities floored at `floor`. */
+export function attackerLogProbability(scores: AttackerScores, k: number, row: number, c: number, floor: number): number {
+  const v = scores.values[row * k + c]!;
+  return scores.scale === 'log' ? Math.max(v, Math.log(floor)) : Math.log(Math.max(v, floor));
+}
 
 /**
- * {@link attackerProbabilities} without the float64 copy when no score is hidden: the revealed
- * float32 scores are then the attacker's probabilities as they are, and since widening a
- * float32 to float64 is exact, every score computed from them is identical.
+ * One membership score per row. From log-probabilities (a logits model at full precision) every
+ * score is computed in log space, so confident rows keep distinct scores; from probabilities
+ * they are computed from the values as revealed.
  */
-export function revealedProbabilities(obs: Observation): Probabilities {
-  const { rows, classCount: k, scores } = obs;
-  if (!scores) throw new Error('the surface reveals no scores');
-  for (let i = 0; i < rows * k; i++) if (Number.isNaN(scores[i]!)) return attackerProbabilities(obs);
-  return scores.subarray(0, rows * k);
-}
-
-export function scoreAttack(attack: ScoreAttack, p: Probabilities, classCount: number, truth: Int32Array): Float64Array {
+export function scoreAttack(attack: ScoreAttack, scores: AttackerScores, classCount: number, truth: Int32Array): Float64Array {
   const out = new Float64Array(truth.length);
+  const p = scores.values;
+  const log = scores.scale === 'log';
   // One loop per attack: V8 optimises each once (a switch inside one shared loop was
   // re-optimised for every attack on the gate's single, cold run, 2× slower).
   switch (attack) {
     case 'loss':
-      lossScores(p, classCount, truth, out);
+      if (log) logLossScores(p, classCount, truth, out);
+      else lossScores(p, classCount, truth, out);
       break;
     case 'confidence':
-      confidenceScores(p, classCount, truth, out);
+      if (log) logConfidenceScores(p, classCount, truth, out);
+      else confidenceScores(p, classCount, truth, out);
       break;
     case 'entropy':
-      entropyScores(p, classCount, truth.length, out);
+      if (log) logEntropyScores(p, classCount, truth.length, out);
+      else entropyScores(p, classCount, truth.length, out);
       break;
     case 'modified-entropy':
-      modifiedEntropyScores(p, classCount, truth, out);
+      if (log) logModifiedEntropyScores(p, classCount, truth, out);
+      else modifiedEntropyScores(p, classCount, truth, out);
       break;
   }
   return out;
 }
 
 /** −cross-entropy loss: log p_y. */
-function lossScores(p: Probabilities, k: number, truth: Int32Array, out: Float64Array): void {
+function lossScores(p: Float64Array, k: number, truth: Int32Array, out: Float64Array): void {
   for (let r = 0; r < truth.length; r++) out[r] = Math.log(Math.max(p[r * k + truth[r]!]!, FLOOR));
 }
 
-function confidenceScores(p: Probabilities, k: number, truth: Int32Array, out: Float64Array): void {
+function confidenceScores(p: Float64Array, k: number, truth: Int32Array, out: Float64Array): void {
   for (let r = 0; r < truth.length; r++) out[r] = p[r * k + truth[r]!]!;
 }
 
 /** −H(p) = Σ p log p. */
-function entropyScores(p: Probabilities, k: number, rows: number, out: Float64Array): void {
+function entropyScores(p: Float64Array, k: number, rows: number, out: Float64Array): void {
   for (let r = 0; r < rows; r++) {
     const base = r * k;
     let negH = 0;
@@ -90,7 +122,7 @@ function entropyScores(p: Probabilities, k: number, rows: number, out: Float64Ar
 }
 
 /** −Mentr (Song & Mittal 2021): −(1 − p_y) log p_y − Σ_{c≠y} p_c log(1 − p_c), negated. */
-function modifiedEntropyScores(p: Probabilities, k: number, truth: Int32Array, out: Float64Array): void {
+function modifiedEntropyScores(p: Float64Array, k: number, truth: Int32Array, out: Float64Array): void {
   for (let r = 0; r < truth.length; r++) {
     const base = r * k;
     const y = truth[r]!;
@@ -103,6 +135,71 @@ function modifiedEntropyScores(p: Probabilities, k: number, truth: Int32Array, o
     }
     out[r] = -mentr;
   }
+}
+
+// Log space: lp holds log p. 1 − p_c is never formed by subtraction from a rounded p_c; it is
+// the sum of the other classes, logsumexp_{j≠c} lp_j, which stays exact for confident rows.
+
+/** −loss = log p_y = z_y − logsumexp(z). */
+function logLossScores(lp: Float64Array, k: number, truth: Int32Array, out: Float64Array): void {
+  for (let r = 0; r < truth.length; r++) out[r] = lp[r * k + truth[r]!]!;
+}
+
+/**
+ * Confidence on the logit scale: log(p_y / (1 − p_y)) = z_y − logsumexp_{c≠y} z_c, which ranks
+ * rows exactly as p_y does but does not saturate. Certainty (nothing left for the other
+ * classes) is the largest finite score.
+ */
+function logConfidenceScores(lp: Float64Array, k: number, truth: Int32Array, out: Float64Array): void {
+  for (let r = 0; r < truth.length; r++) {
+    const base = r * k;
+    const y = truth[r]!;
+    out[r] = Math.min(lp[base + y]! - logSumExpExcept(lp, base, k, y), Number.MAX_VALUE);
+  }
+}
+
+/** −H(p) = Σ p log p, with log p taken as revealed. */
+function logEntropyScores(lp: Float64Array, k: number, rows: number, out: Float64Array): void {
+  for (let r = 0; r < rows; r++) {
+    const base = r * k;
+    let negH = 0;
+    for (let c = 0; c < k; c++) {
+      const v = lp[base + c]!;
+      if (v > -Infinity) negH += Math.exp(v) * v;
+    }
+    out[r] = negH;
+  }
+}
+
+/** −Mentr with log p_y, 1 − p_y and log(1 − p_c) all from log-probabilities. */
+function logModifiedEntropyScores(lp: Float64Array, k: number, truth: Int32Array, out: Float64Array): void {
+  for (let r = 0; r < truth.length; r++) {
+    const base = r * k;
+    const y = truth[r]!;
+    const lpy = lp[base + y]!;
+    const rest = Math.exp(logSumExpExcept(lp, base, k, y)); // 1 − p_y
+    let mentr = rest > 0 ? -rest * lpy : 0;
+    for (let c = 0; c < k; c++) {
+      if (c === y) continue;
+      const pc = Math.exp(lp[base + c]!);
+      if (pc === 0) continue;
+      // log(1 − p_c): log1p is exact for small p_c; at most one class has p_c ≥ ½, whose
+      // complement is the sum of the others.
+      const log1mp = pc < 0.5 ? Math.log1p(-pc) : logSumExpExcept(lp, base, k, c);
+      mentr -= pc * log1mp;
+    }
+    out[r] = -mentr;
+  }
+}
+
+/** logsumexp of row `base`'s k log-probabilities other than class `skip`. */
+function logSumExpExcept(lp: Float64Array, base: number, k: number, skip: number): number {
+  let max = -Infinity;
+  for (let c = 0; c < k; c++) if (c !== skip && lp[base + c]! > max) max = lp[base + c]!;
+  if (max === -Infinity) return -Infinity;
+  let sum = 0;
+  for (let c = 0; c < k; c++) if (c !== skip) sum += Math.exp(lp[base + c]! - max);
+  return max + Math.log(sum);
 }
 
 /** Gap attack (Yeom 2018): a correctly classified record is guessed to be a member. */

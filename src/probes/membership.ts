@@ -11,7 +11,7 @@ import { rngFor } from '../util/random';
 import { featureBox } from './feature-box';
 import {
   gapScores,
-  revealedProbabilities,
+  attackerScores,
   scoreAttack,
   stabilityScores,
   type ScoreAttack,
@@ -59,9 +59,12 @@ async function runMembership(ctx: ProbeContext, settings: MembershipSettings): P
     );
   }
   if (surface.decimals !== undefined) notes.push(`Scores are rounded to ${surface.decimals} decimals, which creates ties.`);
+  if (surface.precision === 'float32') {
+    notes.push('Scores are revealed as float32 probabilities (surface.precision), so the most confident rows round to 1 and tie.');
+  }
 
-  const memberP = memberObs.scores ? revealedProbabilities(memberObs) : undefined;
-  const nonMemberP = nonMemberObs.scores ? revealedProbabilities(nonMemberObs) : undefined;
+  const memberP = memberObs.scores ? attackerScores(memberObs) : undefined;
+  const nonMemberP = nonMemberObs.scores ? attackerScores(nonMemberObs) : undefined;
 
   for (const attack of settings.attacks) {
     let member: Float64Array;
@@ -199,7 +202,9 @@ async function stability(
         }
       }
     }
-    const noisyObs = await ctx.model.query(noisy, data.rows * copies);
+    const noisyObs = await ctx.model.query(noisy, data.rows * copies, {
+      probe: `the membership probe's label-stability queries (noisy copies of the ${data.role})`,
+    });
     return stabilityScores({ ...obs, scores: undefined }, noisyObs.labels, copies, data.classes);
   };
   return [await scoresFor(ctx.members, memberObs), await scoresFor(ctx.nonMembers, nonMemberObs)];

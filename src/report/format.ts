@@ -97,7 +97,7 @@ export function modelKind(report: Pick<GateReport, 'model' | 'sequenceModel'>): 
 
 /** How the model's answers reach an attacker, in words. */
 export function describeSurface(
-  surface: { scores: string; topK?: number; decimals?: number } | null,
+  surface: { scores: string; topK?: number; decimals?: number; precision?: 'float32' } | null,
   kind: ModelKind = 'classifier',
 ): string {
   if (!surface) return 'unknown (the run stopped before the policy was read)';
@@ -110,7 +110,8 @@ export function describeSurface(
         : surface.scores === 'label'
           ? `the ${kind === 'sequence' ? 'most likely next token' : 'predicted label'} only (no scores)`
           : `every ${unit}`;
-  return surface.decimals !== undefined ? `${shown}, rounded to ${surface.decimals} decimals` : shown;
+  const float32 = surface.precision === 'float32' && kind === 'classifier' && surface.scores !== 'label' ? ' as float32 probabilities' : '';
+  return surface.decimals !== undefined ? `${shown}${float32}, rounded to ${surface.decimals} decimals` : `${shown}${float32}`;
 }
 
 /**

@@ -203,8 +203,13 @@ function fillPolicyFacts(report: GateReport, policy: Policy, relative: (p: strin
   report.warnings = (policy.warnings ?? []).map((w) => new InputError(w.message, { ...w.location, file: relative(w.location.file) }).describe());
   report.inputs.policy = policy.sources.map((file) => ({ path: relative(file), sha256: sha256File(file) }));
   report.seed = policy.seed;
-  const { scores, topK, decimals } = policy.surface;
-  report.surface = { scores, ...(scores === 'top-k' ? { topK } : {}), ...(decimals !== undefined ? { decimals } : {}) };
+  const { scores, topK, decimals, precision } = policy.surface;
+  report.surface = {
+    scores,
+    ...(scores === 'top-k' ? { topK } : {}),
+    ...(decimals !== undefined ? { decimals } : {}),
+    ...(precision ? { precision } : {}),
+  };
   report.confidence = policy.gate.confidence;
   report.gate = { inconclusive: policy.gate.inconclusive, insufficient: policy.gate.insufficient };
 }

@@ -11,7 +11,7 @@ export class SignalCache implements Signals {
   observe(data: LabelledData): Promise<Observation> {
     let pending = this.cache.get(data);
     if (!pending) {
-      pending = this.model.query(data.x, data.rows);
+      pending = this.model.query(data.x, data.rows, { data });
       this.cache.set(data, pending);
     }
     return pending;

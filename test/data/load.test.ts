@@ -44,6 +44,7 @@ describe('loadDataset', () => {
       labels: ['cat', 'dog'],
       rows: 2,
       rowsInFile: 2,
+      origin: { fileRows: Uint32Array.of(0, 1), lines: Uint32Array.of(2, 3) },
     });
   });
 

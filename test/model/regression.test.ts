@@ -52,9 +52,9 @@ describe('regression surface', () => {
     const observed = new ObservedModel(regressor, { scores: 'full', topK: 0, decimals: 0 });
     expect(observed.task).toBe('regression');
     expect(observed.classCount).toBe(0);
-    const values = await observed.values(Float32Array.from([0.3, 0, 0]), 1);
+    const values = await observed.values(Float32Array.from([0.3, 0, 0]), 1, { probe: 'test' });
     expect([...values]).toEqual([4]); // 3.6 rounded
-    await expect(observed.query(Float32Array.from([0, 0, 0]), 1)).rejects.toBeInstanceOf(RuntimeFailure);
+    await expect(observed.query(Float32Array.from([0, 0, 0]), 1, { probe: 'test' })).rejects.toBeInstanceOf(RuntimeFailure);
     expect(observed.queries).toBe(1);
   });
 });

@@ -195,6 +195,15 @@ probes:
     expect(policy.warnings).toEqual([]);
   });
 
+  it.each([
+    { surface: '{ scores: full, precision: float32 }', want: { scores: 'full', topK: 0, precision: 'float32' } },
+    { surface: '{ scores: full, precision: float64 }', want: { scores: 'full', topK: 0 } },
+  ])('surface precision $surface', ({ surface, want }) => {
+    const { policy } = load({ 'policy.yaml': `extends: standard\n${HEAD}surface: ${surface}\n` });
+    expect(policy.surface).toEqual(want);
+    expect(policy.warnings).toEqual([]);
+  });
+
   it('npy data with labels files and column names; the label name defaults to "label"', () => {
     const { dir, policy } = load(
       {
@@ -241,6 +250,19 @@ describe('warnings', () => {
       },
     ]);
     // The typed policy describes what is measured: no rounding on a label-only surface.
+    expect(loadPolicy(join(dir, 'policy.yaml')).surface).toEqual({ scores: 'label', topK: 0 });
+  });
+
+  it('precision with a label-only surface is ignored, with a warning', () => {
+    const dir = policyDir({ 'policy.yaml': `extends: standard\n${HEAD}surface:\n  scores: label\n  precision: float32\n` });
+    const { errors, warnings } = checkPolicy(join(dir, 'policy.yaml'));
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([
+      {
+        message: expect.stringMatching(/^precision is ignored because surface\.scores is label/),
+        location: { file: join(dir, 'policy.yaml'), line: 11, column: 3, field: 'surface.precision' },
+      },
+    ]);
     expect(loadPolicy(join(dir, 'policy.yaml')).surface).toEqual({ scores: 'label', topK: 0 });
   });
 });

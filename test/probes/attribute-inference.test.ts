@@ -52,7 +52,7 @@ function classifier(p1: (row: Float32Array) => number, classes = 2): Classifier 
         out[r * classes] = 1 - p;
         out[r * classes + 1] = p;
       }
-      return out;
+      return { kind: 'probabilities', values: out };
     },
   };
 }
@@ -160,7 +160,7 @@ describe('attribute-inference probe', () => {
           const top = x[r * 3 + S] === 1 ? 0.6 : 0.9;
           out.set([(1 - top) / 2, top, (1 - top) / 2], r * 3);
         }
-        return out;
+        return { kind: 'probabilities', values: out };
       },
     };
     const m = dataset('members', 200, 3, 0.5, () => 2);

@@ -59,7 +59,7 @@ export function classifier(probabilities: (row: Float32Array) => number[]): Clas
       queries += rows;
       const out = new Float32Array(rows * CLASSES);
       for (let r = 0; r < rows; r++) out.set(probabilities(x.subarray(r * D, (r + 1) * D)), r * CLASSES);
-      return out;
+      return { kind: 'probabilities', values: out };
     },
   };
 }

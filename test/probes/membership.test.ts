@@ -48,7 +48,7 @@ function classifier(members: LabelledData, memorised: boolean, onlyClass?: numbe
         const confidence = member === undefined ? 0.5 + 0.3 * row[1]! : 0.99;
         for (let c = 0; c < CLASSES; c++) out[r * CLASSES + c] = c === top ? confidence : (1 - confidence) / (CLASSES - 1);
       }
-      return out;
+      return { kind: 'probabilities', values: out };
     },
   };
 }
