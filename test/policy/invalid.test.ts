@@ -139,6 +139,22 @@ ${PROBES}`,
 ${HEAD}${PROBES}`,
     expect: { line: 1, column: 7, field: 'seed', message: 'expected an integer for seed, found a number (1.5)' },
   },
+  ...[
+    ['2^32', '4294967296'],
+    ['2^32 + 1, which the generator would read as seed 1', '4294967297'],
+    ['1e20', '1e20'],
+    ['negative', '-1'],
+  ].map(([what, seed]) => ({
+    name: `seed out of range: ${what}`,
+    policy: `${HEAD}${PROBES}seed: ${seed}
+`,
+    expect: {
+      line: 12,
+      column: 7,
+      field: 'seed',
+      message: `seed must be at least 0 and at most 4294967295, found ${Number(seed)}`,
+    },
+  })),
   {
     name: 'wrong type: a scalar where a mapping is expected',
     policy: `${HEAD}${PROBES}surface: full

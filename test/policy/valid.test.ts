@@ -61,6 +61,11 @@ describe('loadPolicy: valid policies', () => {
     });
   });
 
+  it('accepts the largest seed, 2^32 - 1', () => {
+    const dir = policyDir({ 'policy.yaml': `${POLICY_HEAD}seed: 4294967295\nprobes:\n  membership:\n    thresholds: { auc: { fail: 0.6 } }\n` });
+    expect(loadPolicy(join(dir, 'policy.yaml')).seed).toBe(4294967295);
+  });
+
   it('reads every setting of the documented example', () => {
     const file = resolve('test/policy/fixtures/example/policy.yaml');
     const policy = loadPolicy(file);
