@@ -119,7 +119,7 @@ export function readExtendsChain(file: string): { layers: PolicySource[]; errors
       target = found;
     } else {
       target = isAbsolute(value) ? value : resolve(dirname(current.file), value);
-      if (!existsSync(target) || !statSync(target).isFile()) {
+      if (!existsSync(target)) {
         return fail(`extends "${value}": file not found: ${target}`);
       }
     }
