@@ -3,7 +3,8 @@
  * summary, annotations, PR comment → the one place the step fails, after everything is posted.
  */
 import * as core from '@actions/core';
-import { describeError, exitCodeOf } from './errors';
+import { resolve } from 'node:path';
+import { describeError, exitCodeOf, InputError } from './errors';
 import { readRunContext, type RunContext } from './github/context';
 import { writeHandoff } from './github/handoff';
 import { readInputs, type ActionSettings } from './github/inputs';
@@ -12,6 +13,7 @@ import { writeReportFiles } from './publish/files';
 import { loadReport } from './publish/load';
 import { VERDICT_HEADLINE } from './report/format';
 import { runGate } from './run/gate';
+import { missingFolder, rootsWithRunnerTemp, type AllowedRoots } from './util/paths';
 
 interface Step {
   request: PublishRequest;
@@ -40,7 +42,7 @@ export async function runAction(options: PublishOptions = {}): Promise<void> {
 }
 
 async function measure(settings: ActionSettings, context: RunContext): Promise<Step> {
-  const report = await runGate(settings.policy);
+  const report = await runGate(settings.policy, { roots: actionRoots(settings, context) });
   const files = writeReportFiles(report, settings.out, { root: context.workspace });
   writeHandoff(settings.out, context);
   return {
@@ -51,6 +53,19 @@ async function measure(settings: ActionSettings, context: RunContext): Promise<S
         ? undefined
         : { exitCode: report.exitCode, message: report.error?.message ?? `Model Privacy Gate ${VERDICT_HEADLINE[report.verdict]}; see the job summary and ${files.html}` },
   };
+}
+
+/** The workspace, RUNNER_TEMP and the folders of the allowed-roots input (relative to the workspace). */
+function actionRoots(settings: ActionSettings, context: RunContext): AllowedRoots {
+  const extra = settings.allowedRoots.map((folder) => resolve(context.workspace, folder));
+  const missing = missingFolder(extra);
+  if (missing) {
+    throw new InputError(`input "allowed-roots" names ${JSON.stringify(missing)}, which is not a folder; expected existing folders, one per line or comma-separated`, {
+      file: 'action inputs',
+      field: 'allowed-roots',
+    });
+  }
+  return rootsWithRunnerTemp([context.workspace, ...extra]);
 }
 
 /** Publish-only (the fork-safe workflow_run job): the measuring run already passed or failed its own check. */

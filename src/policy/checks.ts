@@ -15,7 +15,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { PolicyError } from '../errors';
+import type { AllowedRoots } from '../util/paths';
 import { sequenceChecks } from './checks-sequence';
+import { pathChecks, policyPathProblem } from './paths';
 import { MEMBERSHIP_ATTACKS, type DataFileSettings, type PolicyWarning } from './types';
 import { isPlainObject, valueAt, type MergedPolicy, type PlainObject } from './merge';
 import { displayName, presetDirectory } from './presets';
@@ -51,7 +53,7 @@ export function dataFormat(entry: PlainObject): DataFileSettings['format'] | und
   return FORMAT_BY_EXTENSION[extname(path).toLowerCase()];
 }
 
-export function semanticChecks(merged: MergedPolicy): {
+export function semanticChecks(merged: MergedPolicy, roots: AllowedRoots): {
   errors: PolicyError[];
   warnings: PolicyWarning[];
 } {
@@ -82,6 +84,8 @@ export function semanticChecks(merged: MergedPolicy): {
   // Files that must exist.
   const mustExist = (path: PolicyPath, what: string): void => {
     if (typeof valueAt(data, path) !== 'string') return;
+    // A path outside the roots is reported by pathChecks; whether it exists is nobody's business.
+    if (policyPathProblem(merged, path, roots)) return;
     const file = resolvePathValue(merged, path);
     if (!existsSync(file)) error(path, 'value', `${what} not found: ${file}`);
     else if (!statSync(file).isFile()) error(path, 'value', `${what} is not a file: ${file}`);
@@ -196,7 +200,8 @@ export function semanticChecks(merged: MergedPolicy): {
   }
   inversionChecks(data, error, warning, where, merged);
   attributeInferenceChecks(data, error, warning, where, merged, mustExist);
-  sequenceChecks(merged, error);
+  sequenceChecks(merged, error, roots);
+  errors.push(...pathChecks(merged, roots));
   thresholdOrderChecks(merged, error, where);
   return { errors, warnings };
 }

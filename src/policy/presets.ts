@@ -8,10 +8,11 @@
  * holds `standard.yaml`. That covers the ESM sources (src/policy/ → ../../policies) and an esbuild
  * CJS bundle (dist/index.js → dist/policies).
  */
-import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PolicyError } from '../errors';
+import { pathProblem, type AllowedRoots } from '../util/paths';
 import { closestMatch } from './suggest';
 import { errorAt, readPolicySource, type PolicySource } from './source';
 
@@ -81,7 +82,9 @@ function canonical(file: string): string {
  * Reads a policy and everything it extends. Returns the files outermost first (the policy file
  * last), or the errors that stopped the chain.
  */
-export function readExtendsChain(file: string): { layers: PolicySource[]; errors: PolicyError[] } {
+export function readExtendsChain(file: string, roots: AllowedRoots): { layers: PolicySource[]; errors: PolicyError[] } {
+  const outside = pathProblem(file, roots);
+  if (outside) return { layers: [], errors: [new PolicyError(`policy file ${outside}`, { file })] };
   const first = readPolicySource(file);
   if (!first.source) return { layers: [], errors: first.errors };
   const chain: PolicySource[] = [first.source];
@@ -119,6 +122,9 @@ export function readExtendsChain(file: string): { layers: PolicySource[]; errors
       target = found;
     } else {
       target = isAbsolute(value) ? value : resolve(dirname(current.file), value);
+      // Presets are the gate's own files; a path comes from the (hostile) policy.
+      const outside = pathProblem(target, roots);
+      if (outside) return fail(`extends "${value}": ${outside}`);
       if (!existsSync(target)) {
         return fail(`extends "${value}": file not found: ${target}`);
       }

@@ -15,6 +15,7 @@ import type { DataFileSettings, Policy } from '../policy/types';
 import { PROBES } from '../probes';
 import type { ProbeContext, ProbeDefinition } from '../probes/types';
 import type { GateReport, ProbeResult } from '../result';
+import type { AllowedRoots } from '../util/paths';
 import { TOOL } from '../version';
 import { labelWithClasses } from './labels';
 import { SignalCache } from './signals';
@@ -23,6 +24,8 @@ import { runSequenceGate } from './sequence';
 export interface RunOptions {
   /** Paths in the report are written relative to this folder (default: the working directory). */
   relativeTo?: string;
+  /** Folders the policy and every file it names must be in (default: the working folder and RUNNER_TEMP). */
+  roots?: AllowedRoots;
 }
 
 export async function runGate(policyFile: string, options: RunOptions = {}): Promise<GateReport> {
@@ -31,7 +34,7 @@ export async function runGate(policyFile: string, options: RunOptions = {}): Pro
   const report = emptyReport(relative(path.resolve(policyFile)));
   const lap = stopwatch();
   try {
-    const policy = loadPolicy(policyFile);
+    const policy = loadPolicy(policyFile, { roots: options.roots });
     fillPolicyFacts(report, policy, relative);
     report.timings.policy = lap();
 

@@ -910,7 +910,7 @@ describe('invalid policies', () => {
 
     let thrown: unknown;
     try {
-      loadPolicy(file);
+      loadPolicy(file, { roots: [dir] });
     } catch (error) {
       thrown = error;
     }
@@ -924,7 +924,7 @@ describe('invalid policies', () => {
       message: typeof c.expect.message === 'string' ? expect.stringContaining(c.expect.message) : expect.stringMatching(c.expect.message),
     });
     // validatePolicy reports the same first error (and maybe more).
-    const all = validatePolicy(file);
+    const all = validatePolicy(file, { roots: [dir] });
     expect(all[0]?.describe()).toBe(error.describe());
   });
 });
@@ -949,7 +949,7 @@ probes:
 gate: { confidence: 2 }
 `,
     });
-    const errors = validatePolicy(join(dir, 'policy.yaml'));
+    const errors = validatePolicy(join(dir, 'policy.yaml'), { roots: [dir] });
     expect(errors.map((e) => [e.location?.line, e.location?.field])).toEqual([
       [3, 'model.path'],
       [4, 'model.scorse'],
@@ -962,11 +962,11 @@ gate: { confidence: 2 }
 
   it('returns nothing for a valid policy', () => {
     const dir = policyDir({ 'policy.yaml': `${HEAD}${PROBES}` });
-    expect(validatePolicy(join(dir, 'policy.yaml'))).toEqual([]);
+    expect(validatePolicy(join(dir, 'policy.yaml'), { roots: [dir] })).toEqual([]);
   });
 
   it('reports a policy file that does not exist', () => {
-    const errors = validatePolicy('/nonexistent/policy.yaml');
+    const errors = validatePolicy('/nonexistent/policy.yaml', { roots: ['/'] });
     expect(errors).toHaveLength(1);
     expect(errors[0]!.message).toBe('policy file not found: /nonexistent/policy.yaml');
     expect(errors[0]!.location?.file).toBe('/nonexistent/policy.yaml');
