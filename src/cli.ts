@@ -9,6 +9,7 @@ import { checkPolicy } from './policy';
 import { writeReportFiles } from './publish/files';
 import { formatNumber } from './report/format';
 import { runGate } from './run/gate';
+import { redactingStream, refreshSecrets } from './util/secrets';
 import { missingFolder, rootsWithRunnerTemp, type AllowedRoots } from './util/paths';
 import { TOOL } from './version';
 
@@ -44,6 +45,10 @@ export async function cli(
   out: NodeJS.WritableStream = process.stdout,
   err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
+  // Nothing the CLI prints may carry a secret, whichever file or message it came from.
+  refreshSecrets();
+  out = redactingStream(out);
+  err = redactingStream(err);
   let parsed;
   try {
     parsed = parseArgs({

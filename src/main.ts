@@ -13,6 +13,7 @@ import { writeReportFiles } from './publish/files';
 import { loadReport } from './publish/load';
 import { VERDICT_HEADLINE } from './report/format';
 import { runGate } from './run/gate';
+import { knownSecrets, redactDeep, redactSecrets, refreshSecrets, registerSecret } from './util/secrets';
 import { missingFolder, rootsWithRunnerTemp, type AllowedRoots } from './util/paths';
 
 interface Step {
@@ -24,6 +25,7 @@ interface Step {
 
 export async function runAction(options: PublishOptions = {}): Promise<void> {
   let failure: Step['failure'];
+  registerSecrets();
   try {
     const settings = readInputs();
     const context = readRunContext();
@@ -37,7 +39,7 @@ export async function runAction(options: PublishOptions = {}): Promise<void> {
     failure = { exitCode: exitCodeOf(error), message: describeError(error) };
   }
   // The one place the step fails: after the summary, annotations and comment are out.
-  if (failure) core.setFailed(failure.message);
+  if (failure) core.setFailed(redactSecrets(failure.message));
   process.exitCode = failure?.exitCode ?? 0;
 }
 
@@ -53,6 +55,16 @@ async function measure(settings: ActionSettings, context: RunContext): Promise<S
         ? undefined
         : { exitCode: report.exitCode, message: report.error?.message ?? `Model Privacy Gate ${VERDICT_HEADLINE[report.verdict]}; see the job summary and ${files.html}` },
   };
+}
+
+/**
+ * The github-token input and every secret-named environment variable: masked by the runner in the
+ * log (core.setSecret) and by the gate in everything it writes (src/util/secrets.ts).
+ */
+function registerSecrets(): void {
+  registerSecret(core.getInput('github-token'));
+  refreshSecrets();
+  for (const secret of knownSecrets()) core.setSecret(secret);
 }
 
 /** The workspace, RUNNER_TEMP and the folders of the allowed-roots input (relative to the workspace). */
@@ -71,6 +83,8 @@ function actionRoots(settings: ActionSettings, context: RunContext): AllowedRoot
 /** Publish-only (the fork-safe workflow_run job): the measuring run already passed or failed its own check. */
 function publishEarlierRun(settings: ActionSettings, context: RunContext): Step {
   const loaded = loadReport(settings.report);
+  // The report comes from another job's artifact: masked like a fresh one before it is published.
+  loaded.report = redactDeep(loaded.report);
   return {
     request: { report: loaded.report, settings, context, publishOnly: { folder: loaded.folder } },
     outputs: { verdict: loaded.report.verdict, report: loaded.file },

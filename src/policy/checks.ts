@@ -12,6 +12,7 @@
  * - For every metric higher = more leakage, so `warn` must not exceed `fail`; for tpr-at-fpr,
  *   `warn`/`fail` must be above `fpr` (a random guess already reaches TPR = FPR).
  */
+import { quoteUserText } from '../util/user-text';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { PolicyError } from '../errors';
@@ -104,7 +105,7 @@ export function semanticChecks(merged: MergedPolicy, roots: AllowedRoots): {
       error(
         ['data', role, 'path'],
         'value',
-        `cannot tell the format of "${entry['path']}" from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`,
+        `cannot tell the format of ${quoteUserText(String(entry['path']))} from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`,
       );
     }
     if (format !== undefined && format !== 'npy') {
@@ -300,7 +301,7 @@ function attributeInferenceChecks(
       error(
         [...base, 'values', named],
         'value',
-        `${JSON.stringify(values[named])} is not a number; the values of a plain attribute column are the numbers in the data (e.g. [0, 1]); for named categories spread over several columns, add encoding: { one-hot: [...] }`,
+        `${quoteUserText(String(values[named]))} is not a number; the values of a plain attribute column are the numbers in the data (e.g. [0, 1]); for named categories spread over several columns, add encoding: { one-hot: [...] }`,
       );
     }
   }
@@ -312,7 +313,7 @@ function attributeInferenceChecks(
       error(
         [...base, 'known', i],
         'value',
-        `"${column}" holds the sensitive attribute, which is what the attacker wants to learn; remove it from known`,
+        `${quoteUserText(String(column))} holds the sensitive attribute, which is what the attacker wants to learn; remove it from known`,
       );
     });
   } else if (probe['samples'] !== undefined) {
@@ -338,7 +339,7 @@ function attributeInferenceChecks(
       error(
         [...base, 'auxiliary', 'path'],
         'value',
-        `cannot tell the format of "${auxiliary['path']}" from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`,
+        `cannot tell the format of ${quoteUserText(String(auxiliary['path']))} from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`,
       );
     }
   }

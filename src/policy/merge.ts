@@ -5,6 +5,7 @@
  * Rules: mappings merge key by key; lists, scalars and anything of a different kind written by
  * the extending file replace the inherited value. `extends` itself is not part of the result.
  */
+import { quoteUserText } from '../util/user-text';
 import { PolicyError } from '../errors';
 import { positionOf, type PolicyPath, type PolicySource, type Position } from './source';
 
@@ -92,7 +93,7 @@ export function mergeLayers(layers: PolicySource[]): { merged: MergedPolicy; err
       return;
     }
     if (!isPlainObject(layer.data)) {
-      const found = Array.isArray(layer.data) ? 'a list' : `a single value (${JSON.stringify(layer.data)})`;
+      const found = Array.isArray(layer.data) ? 'a list' : `a single value (${quoteUserText(String(layer.data))})`;
       const pos = positionOf(layer, [], 'value');
       errors.push(
         new PolicyError(`expected a mapping of policy keys at the top level, found ${found}`, {

@@ -8,6 +8,7 @@
  * holds `standard.yaml`. That covers the ESM sources (src/policy/ → ../../policies) and an esbuild
  * CJS bundle (dist/index.js → dist/policies).
  */
+import { cutUserText, quoteUserText } from '../util/user-text';
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,21 +102,21 @@ export function readExtendsChain(file: string, roots: AllowedRoots): { layers: P
     const presets = presetNames();
     const expected = `a preset name (${presets.join(', ') || 'none found'}) or a path, relative to this file, to another policy file`;
     if (typeof value !== 'string' || value.trim() === '') {
-      return fail(`expected ${expected} for extends, found ${value === null ? 'an empty value' : JSON.stringify(value)}`);
+      return fail(`expected ${expected} for extends, found ${value === null ? 'an empty value' : cutUserText(JSON.stringify(value))}`);
     }
     let target: string;
     if (isPresetName(value)) {
       const dir = presetDirectory();
       if (!dir) {
         return fail(
-          `cannot find the folder of presets to resolve extends "${value}"; set ${POLICIES_DIR_ENV} to the folder that holds standard.yaml`,
+          `cannot find the folder of presets to resolve extends ${quoteUserText(value)}; set ${POLICIES_DIR_ENV} to the folder that holds standard.yaml`,
         );
       }
       const found = presetFile(value);
       if (!found) {
         const suggestion = closestMatch(value, presets);
         return fail(
-          `unknown preset "${value}" for extends; expected ${expected}` +
+          `unknown preset ${quoteUserText(value)} for extends; expected ${expected}` +
             (suggestion ? `; did you mean "${suggestion}"?` : ''),
         );
       }
@@ -124,9 +125,9 @@ export function readExtendsChain(file: string, roots: AllowedRoots): { layers: P
       target = isAbsolute(value) ? value : resolve(dirname(current.file), value);
       // Presets are the gate's own files; a path comes from the (hostile) policy.
       const outside = pathProblem(target, roots);
-      if (outside) return fail(`extends "${value}": ${outside}`);
+      if (outside) return fail(`extends ${quoteUserText(value)}: ${outside}`);
       if (!existsSync(target)) {
-        return fail(`extends "${value}": file not found: ${target}`);
+        return fail(`extends ${quoteUserText(value)}: file not found: ${target}`);
       }
     }
     const key = canonical(target);

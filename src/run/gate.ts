@@ -16,6 +16,7 @@ import { PROBES } from '../probes';
 import type { ProbeContext, ProbeDefinition } from '../probes/types';
 import type { GateReport, ProbeResult } from '../result';
 import type { AllowedRoots } from '../util/paths';
+import { redactDeep, refreshSecrets } from '../util/secrets';
 import { TOOL } from '../version';
 import { labelWithClasses } from './labels';
 import { SignalCache } from './signals';
@@ -30,6 +31,7 @@ export interface RunOptions {
 
 export async function runGate(policyFile: string, options: RunOptions = {}): Promise<GateReport> {
   const started = performance.now();
+  refreshSecrets();
   const relative = (p: string) => path.relative(options.relativeTo ?? process.cwd(), p).split(path.sep).join('/');
   const report = emptyReport(relative(path.resolve(policyFile)));
   const lap = stopwatch();
@@ -55,7 +57,8 @@ export async function runGate(policyFile: string, options: RunOptions = {}): Pro
   // Thresholds are located by absolute path while loading; the audit record keeps paths portable.
   for (const check of report.probes.flatMap((p) => p.checks)) check.source = { ...check.source, file: relative(check.source.file) };
   report.timings.total = round(performance.now() - started);
-  return report;
+  // Before any reporter sees it: a data file or message may have carried a secret's value.
+  return redactDeep(report);
 }
 
 /** Classifiers and regressors: models over feature rows, probed with member and non-member rows. */
