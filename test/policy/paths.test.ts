@@ -6,7 +6,9 @@
 import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { cli } from '../../src/cli';
 import { PolicyError } from '../../src/errors';
 import { loadPolicy, validatePolicy } from '../../src/policy';
 import { PATH_FIELDS } from '../../src/policy/paths';
@@ -16,6 +18,7 @@ import { policyDir, POLICY_HEAD } from './helpers';
 
 const PROBES = 'probes:\n  membership:\n    thresholds: { auc: { fail: 0.6 } }\n';
 const OUTSIDE = /is outside the folders the gate may read \(.*\); keep the policy, model and data in the workspace, or allow another folder with --root DIR \(CLI\) or the allowed-roots input \(action\)$/;
+const OUTSIDE_START = /policy file .* is outside the folders the gate may read/;
 const PROC = /is under \/proc, which the gate never reads/;
 
 /** A file in a second temporary folder, outside the test's root. */
@@ -190,5 +193,30 @@ describe('pathProblem', () => {
   it('isInside compares whole path segments', () => {
     expect(isInside('/work/abc', '/work/ab')).toBe(false);
     expect(isInside('/work/ab/c', '/work/ab')).toBe(true);
+  });
+});
+
+describe('privacy-gate --root', () => {
+  const run = async (...args: string[]) => {
+    let stderr = '';
+    const err = new Writable({ write: (chunk, _enc, done) => ((stderr += chunk), done()) });
+    const out = new Writable({ write: (_c, _e, done) => done() });
+    return { code: await cli(args, out, err), stderr };
+  };
+
+  it('without --root only the current folder is allowed', async () => {
+    const dir = policyDir({ 'policy.yaml': POLICY_HEAD + PROBES });
+    const denied = await run('validate', '--policy', join(dir, 'policy.yaml'));
+    expect(denied.code).toBe(2);
+    expect(denied.stderr).toMatch(OUTSIDE_START);
+    expect(await run('validate', '--policy', join(dir, 'policy.yaml'), '--root', dir)).toEqual({ code: 0, stderr: '' });
+  });
+
+  it('a --root that is not a folder is exit 2', async () => {
+    const result = await run('validate', '--policy', 'p.yml', '--root', '/no/such/folder');
+    expect(result).toEqual({
+      code: 2,
+      stderr: 'privacy-gate validate: --root "/no/such/folder" is not a folder; expected an existing folder the policy and its files are in\n',
+    });
   });
 });
