@@ -96,8 +96,9 @@ export function loadDatasetWithHashes(file: DataFileSpec, options: LoadOptions):
       ? rngFor(options.seed, `sample:${options.role}`).sampleIndices(rowsInFile, options.maxRows)
       : Uint32Array.from({ length: rowsInFile }, (_, i) => i);
   const { x, labels } = readRows(table, choice, rows);
+  const sourceLines = rows.map((row) => table.locate(row, 0).line ?? 0);
   return {
-    dataset: { role: options.role, file: path, features: choice.features, x, labels, rows: rows.length, rowsInFile },
+    dataset: { role: options.role, file: path, features: choice.features, x, labels, rows: rows.length, rowsInFile, sourceLines, sourceRows: rows },
     sha256: hashes,
   };
 }

@@ -13,4 +13,11 @@ export interface Dataset {
   rows: number;
   /** Rows in the file before the seeded `max-rows` sample. */
   rowsInFile: number;
+  /**
+   * Where each loaded row is in the file, for messages about a row: its 1-based line (CSV,
+   * JSONL) or, where the format has no lines (NPY), 0 and `sourceRows` says the row.
+   */
+  sourceLines?: Uint32Array;
+  /** Each loaded row's 0-based index among the file's data rows. */
+  sourceRows?: Uint32Array;
 }

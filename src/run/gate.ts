@@ -3,7 +3,8 @@
  * writing files, comments and exit codes is the publishers' job.
  */
 import path from 'node:path';
-import { checkSameFeatures, loadDatasetWithHashes, sha256File, type DataFileSpec } from '../data';
+import { checkSameFeatures, loadDatasetWithHashes, sha256File, type DataFileSpec, type Dataset } from '../data';
+import { findOverlap, rowPlace } from '../data/overlap';
 import { describeError, exitCodeOf, InputError } from '../errors';
 import { checksFor, exitCodeFor, verdictOf } from '../gate/verdict';
 import { openOnnxClassifier, openOnnxRegressor } from '../model/onnx';
@@ -140,6 +141,7 @@ function loadContext(
   const members = load(policy.data.members, 'members');
   const nonMembers = load(policy.data.nonMembers, 'non-members');
   checkSameFeatures(members, nonMembers);
+  checkOverlap(policy, members, nonMembers, report, relative);
   const observed = new ObservedModel(model, policy.surface);
   return {
     model: observed,
@@ -150,6 +152,24 @@ function loadContext(
     seed: policy.seed,
     confidence: policy.gate.confidence,
   };
+}
+
+/**
+ * Records in both sets: an error (the sets are probably one file, or split wrongly, and every
+ * attack would read "no leak"), or with data.allow-overlap a warning in the report.
+ */
+function checkOverlap(policy: Policy, members: Dataset, nonMembers: Dataset, report: GateReport, relative: (p: string) => string): void {
+  const { count, first } = findOverlap(members, nonMembers);
+  if (count === 0 || !first) return;
+  const both = `${count} of the ${nonMembers.rows} non-member records used ${count === 1 ? 'is' : 'are'} also among the members (same features and label; first: ${rowPlace(nonMembers, first.nonMember)} of ${relative(nonMembers.file)} is ${rowPlace(members, first.member)} of ${relative(members.file)})`;
+  if (policy.data.allowOverlap) {
+    report.warnings.push(`${both}; allowed by data.allow-overlap, but these records cannot tell members from non-members`);
+    return;
+  }
+  throw new InputError(
+    `${both}; a record cannot be both, so the two sets are probably the same file or were split wrongly, and every attack would read "no leak". Remove the repeated records, or set data.allow-overlap: true if they are genuine duplicates (the gate then warns)`,
+    { file: nonMembers.file, ...(nonMembers.sourceLines?.[first.nonMember] ? { line: nonMembers.sourceLines[first.nonMember] } : {}), field: 'data.non-members' },
+  );
 }
 
 export async function runProbe<S, C extends { model: { queries: number } } = ProbeContext>(
