@@ -44,6 +44,8 @@ describe('loadDataset', () => {
       labels: ['cat', 'dog'],
       rows: 2,
       rowsInFile: 2,
+      sourceLines: Uint32Array.from([2, 3]),
+      sourceRows: Uint32Array.from([0, 1]),
     });
   });
 

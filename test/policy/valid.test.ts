@@ -47,6 +47,7 @@ describe('loadPolicy: valid policies', () => {
         nonMembers: { path: join(dir, 'holdout.csv'), format: 'csv' },
         label: 'digit',
         maxRows: 5000,
+        allowOverlap: false,
       },
       surface: { scores: 'full', topK: 0 },
       probes: {
@@ -208,6 +209,7 @@ data:
       label: 'label',
       features: ['a', 'b'],
       maxRows: 100,
+      allowOverlap: false,
     });
   });
 
