@@ -71,6 +71,10 @@ export function redactDeep<T>(value: T, secrets: readonly string[] = knownSecret
       for (const [k, v] of Object.entries(node)) out[redactSecrets(k, secrets)] = walk(v);
       return out;
     }
+    // A class instance that carries text offers withText (e.g. the inversion probe's Rasters).
+    if (node !== null && typeof node === 'object' && typeof (node as { withText?: unknown }).withText === 'function') {
+      return (node as { withText: (t: (s: string) => string) => unknown }).withText((s) => redactSecrets(s, secrets));
+    }
     return node;
   };
   return walk(value) as T;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InputError } from '../../src/errors';
+import { Rasters } from '../../src/probes/inversion-images';
 import { environmentSecrets, MASK, redactDeep, redactSecrets, refreshSecrets, registerSecret } from '../../src/util/secrets';
 import { cutUserText, MAX_QUOTED, quoteUserText } from '../../src/util/user-text';
 
@@ -39,6 +40,15 @@ describe('redaction', () => {
     refreshSecrets();
     const report = { name: 'n s3cr3t-value', n: 1, list: ['s3cr3t-value'], nested: { 's3cr3t-value': true } };
     expect(redactDeep(report)).toEqual({ name: `n ${MASK}`, n: 1, list: [MASK], nested: { [MASK]: true } });
+  });
+
+  it('masks the texts of class instances that offer withText (inversion images)', () => {
+    vi.stubEnv('F_TOKEN', 'class-label-secret');
+    refreshSecrets();
+    const raster = { label: 'class-label-secret', caption: 'mean of class-label-secret', classIndex: 0, kind: 'member-mean' as const, pixels: new Float64Array(1), range: { min: 0, max: 1 }, height: 1, width: 1, channels: 1, layout: 'hwc' as const };
+    const out = redactDeep({ details: { rasters: new Rasters([raster]) } });
+    expect(out.details.rasters).toBeInstanceOf(Rasters);
+    expect(out.details.rasters.items.map((r) => [r.label, r.caption])).toEqual([[MASK, `mean of ${MASK}`]]);
   });
 
   it('masks error messages and their field, whatever the caller quoted', () => {
