@@ -139,6 +139,17 @@ ${PROBES}`,
 ${HEAD}${PROBES}`,
     expect: { line: 1, column: 7, field: 'seed', message: 'expected an integer for seed, found a number (1.5)' },
   },
+  {
+    name: 'an unknown key of 1,000 characters is quoted cut to 200',
+    policy: `${HEAD}${PROBES}${'k'.repeat(1_000)}: 1
+`,
+    expect: {
+      line: 12,
+      column: 1,
+      field: 'k'.repeat(200) + '… (800 more characters)',
+      message: `unknown key "${'k'.repeat(200)}… (800 more characters)" at the top level; expected one of:`,
+    },
+  },
   ...[
     ['2^32', '4294967296'],
     ['2^32 + 1, which the generator would read as seed 1', '4294967297'],
