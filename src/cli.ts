@@ -14,19 +14,27 @@ import { writeReportFiles } from './publish/files';
 import { consoleLine } from './report/escape';
 import { formatInterval, formatNumber, statusExplanation } from './report/format';
 import { runGate } from './run/gate';
+import { redactingStream, refreshSecrets } from './util/secrets';
+import { missingFolder, rootsWithRunnerTemp, type AllowedRoots } from './util/paths';
 import { TOOL } from './version';
 
 const HELP = `privacy-gate ${TOOL.version}: fails a model release when the model leaks its training data
 
 Usage:
-  privacy-gate run --policy FILE [--out DIR]
+  privacy-gate run --policy FILE [--out DIR] [--root DIR ...]
       Runs every probe in the policy against its ONNX model and writes
       privacy-report.json, summary.md, report.html (plots) and privacy-gate.sarif
       to DIR (default: privacy-gate-report).
-  privacy-gate validate --policy FILE
+  privacy-gate validate --policy FILE [--root DIR ...]
       Checks the policy (schema, presets, referenced files) without running the model;
       prints every problem as file:line:column: message.
   privacy-gate --help | --version
+
+Options:
+  --root DIR  A folder the policy, what it extends and every file it names may be in
+              (after symlinks); repeatable. Default: the current folder. The runner's
+              RUNNER_TEMP is allowed too when set. Nothing under /proc, /sys or /dev is
+              ever read.
 
 Exit codes:
   0  passed (warnings allowed)
@@ -42,6 +50,10 @@ export async function cli(
   out: NodeJS.WritableStream = process.stdout,
   err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
+  // Nothing the CLI prints may carry a secret, whichever file or message it came from.
+  refreshSecrets();
+  out = redactingStream(out);
+  err = redactingStream(err);
   let parsed;
   try {
     parsed = parseArgs({
@@ -50,6 +62,7 @@ export async function cli(
       options: {
         policy: { type: 'string', short: 'p' },
         out: { type: 'string', short: 'o' },
+        root: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -76,16 +89,22 @@ export async function cli(
     err.write(consoleLine(`privacy-gate ${command}: --policy FILE is required`));
     return EXIT.invalidInput;
   }
+  const missing = values.root && missingFolder(values.root);
+  if (missing) {
+    err.write(consoleLine(`privacy-gate ${command}: --root ${JSON.stringify(missing)} is not a folder; expected an existing folder the policy and its files are in`));
+    return EXIT.invalidInput;
+  }
+  const roots = rootsWithRunnerTemp(values.root ?? [process.cwd()]);
   try {
-    return command === 'validate' ? validate(values.policy, out, err) : await run(values.policy, values.out, out, err);
+    return command === 'validate' ? validate(values.policy, roots, out, err) : await run(values.policy, values.out, roots, out, err);
   } catch (error) {
     err.write(consoleLine(`privacy-gate: ${describeError(error)}`));
     return exitCodeOf(error);
   }
 }
 
-function validate(policy: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
-  const { errors, warnings } = checkPolicy(policy);
+function validate(policy: string, roots: AllowedRoots, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
+  const { errors, warnings } = checkPolicy(policy, { roots });
   for (const warning of warnings) err.write(consoleLine(`privacy-gate: warning: ${new InputError(warning.message, warning.location).describe()}`));
   for (const problem of errors) err.write(consoleLine(`privacy-gate: ${problem.describe()}`));
   if (errors.length > 0) return EXIT.invalidInput;
@@ -93,8 +112,14 @@ function validate(policy: string, out: NodeJS.WritableStream, err: NodeJS.Writab
   return EXIT.pass;
 }
 
-async function run(policy: string, outDir = 'privacy-gate-report', out: NodeJS.WritableStream, err: NodeJS.WritableStream) {
-  const report = await runGate(policy);
+async function run(
+  policy: string,
+  outDir = 'privacy-gate-report',
+  roots: AllowedRoots,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+) {
+  const report = await runGate(policy, { roots });
   const files = writeReportFiles(report, outDir);
   for (const warning of report.warnings) err.write(consoleLine(`privacy-gate: warning: ${warning}`));
   if (report.error) err.write(consoleLine(`privacy-gate: ${report.error.message}`));

@@ -4,6 +4,8 @@
  * could not finish (exit 3: a probe or runtime failure). Neither ever reads as a pass.
  */
 
+import { boundMessage, cutUserText } from './util/user-text';
+
 export const EXIT = { pass: 0, leak: 1, invalidInput: 2, runtimeFailure: 3 } as const;
 
 /** Where in a user's file a mistake sits. Lines and columns are 1-based. */
@@ -18,11 +20,12 @@ export interface SourceLocation {
 /** A mistake in the policy, model or data: the message says what was expected. */
 export class InputError extends Error {
   readonly exitCode = EXIT.invalidInput;
-  constructor(
-    message: string,
-    readonly location?: SourceLocation,
-  ) {
-    super(message);
+  readonly location?: SourceLocation;
+  constructor(message: string, location?: SourceLocation) {
+    // Messages quote files the user controls: secrets masked and length bounded here, once,
+    // whatever the caller quoted (the field may be a column name from a data file).
+    super(boundMessage(message));
+    if (location) this.location = location.field === undefined ? location : { ...location, field: cutUserText(location.field) };
     this.name = 'InputError';
   }
 
@@ -48,7 +51,7 @@ export class PolicyError extends InputError {
 export class RuntimeFailure extends Error {
   readonly exitCode = EXIT.runtimeFailure;
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(boundMessage(message), options);
     this.name = 'RuntimeFailure';
   }
 }
@@ -61,6 +64,6 @@ export function exitCodeOf(error: unknown): number {
 
 export function describeError(error: unknown): string {
   if (error instanceof InputError) return error.describe();
-  if (error instanceof Error) return error.message;
-  return String(error);
+  if (error instanceof Error) return boundMessage(error.message);
+  return boundMessage(String(error));
 }

@@ -3,7 +3,8 @@
  * summary, annotations, PR comment → the one place the step fails, after everything is posted.
  */
 import * as core from '@actions/core';
-import { describeError, EXIT, exitCodeOf } from './errors';
+import { resolve } from 'node:path';
+import { describeError, EXIT, exitCodeOf, InputError } from './errors';
 import { readRunContext, type RunContext } from './github/context';
 import { writeHandoff } from './github/handoff';
 import { readInputs, type ActionSettings } from './github/inputs';
@@ -13,6 +14,8 @@ import { writeReportFiles } from './publish/files';
 import { loadReport } from './publish/load';
 import { VERDICT_HEADLINE } from './report/format';
 import { runGate } from './run/gate';
+import { knownSecrets, redactDeep, redactSecrets, refreshSecrets, registerSecret } from './util/secrets';
+import { missingFolder, rootsWithRunnerTemp, type AllowedRoots } from './util/paths';
 
 interface Step {
   request: PublishRequest;
@@ -23,6 +26,7 @@ interface Step {
 
 export async function runAction(options: PublishOptions = {}): Promise<void> {
   let failure: Step['failure'];
+  registerSecrets();
   // The runner's own files (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) unusable: exit 3 naming them,
   // but only after everything else, the verdict included, has been published.
   const runnerProblems: string[] = [];
@@ -47,12 +51,12 @@ export async function runAction(options: PublishOptions = {}): Promise<void> {
     failure = { exitCode: EXIT.runtimeFailure, message: `${runnerProblems.join('; ')}. The step fails with exit 3; ${gate}` };
   }
   // The one place the step fails: after the summary, annotations and comment are out.
-  if (failure) core.setFailed(failure.message);
+  if (failure) core.setFailed(redactSecrets(failure.message));
   process.exitCode = failure?.exitCode ?? 0;
 }
 
 async function measure(settings: ActionSettings, context: RunContext): Promise<Step> {
-  const report = await runGate(settings.policy);
+  const report = await runGate(settings.policy, { roots: actionRoots(settings, context) });
   const files = writeReportFiles(report, settings.out, { root: context.workspace });
   writeHandoff(settings.out, context);
   return {
@@ -65,9 +69,34 @@ async function measure(settings: ActionSettings, context: RunContext): Promise<S
   };
 }
 
+/**
+ * The github-token input and every secret-named environment variable: masked by the runner in the
+ * log (core.setSecret) and by the gate in everything it writes (src/util/secrets.ts).
+ */
+function registerSecrets(): void {
+  registerSecret(core.getInput('github-token'));
+  refreshSecrets();
+  for (const secret of knownSecrets()) core.setSecret(secret);
+}
+
+/** The workspace, RUNNER_TEMP and the folders of the allowed-roots input (relative to the workspace). */
+function actionRoots(settings: ActionSettings, context: RunContext): AllowedRoots {
+  const extra = settings.allowedRoots.map((folder) => resolve(context.workspace, folder));
+  const missing = missingFolder(extra);
+  if (missing) {
+    throw new InputError(`input "allowed-roots" names ${JSON.stringify(missing)}, which is not a folder; expected existing folders, one per line or comma-separated`, {
+      file: 'action inputs',
+      field: 'allowed-roots',
+    });
+  }
+  return rootsWithRunnerTemp([context.workspace, ...extra]);
+}
+
 /** Publish-only (the fork-safe workflow_run job): the measuring run already passed or failed its own check. */
 function publishEarlierRun(settings: ActionSettings, context: RunContext): Step {
   const loaded = loadReport(settings.report);
+  // The report comes from another job's artifact: masked like a fresh one before it is published.
+  loaded.report = redactDeep(loaded.report);
   return {
     request: { report: loaded.report, settings, context, publishOnly: { folder: loaded.folder } },
     outputs: { verdict: loaded.report.verdict, report: loaded.file },

@@ -2,6 +2,7 @@
  * Members and non-members feed the same model, so they must present the same feature columns
  * in the same order; otherwise every attack compares apples with pears without any error.
  */
+import { quoteUserText } from '../util/user-text';
 import { InputError } from '../errors';
 import type { Dataset } from './types';
 
@@ -12,10 +13,10 @@ export function checkSameFeatures(a: Dataset, b: Dataset): void {
     const fb = b.features[i];
     if (fa === fb) continue;
     let detail: string;
-    if (fa === undefined) detail = `it has an extra feature ${JSON.stringify(fb)} at position ${i + 1}`;
-    else if (fb === undefined) detail = `it lacks feature ${JSON.stringify(fa)} at position ${i + 1}`;
-    else if (!b.features.includes(fa)) detail = `it lacks feature ${JSON.stringify(fa)} (position ${i + 1} there has ${JSON.stringify(fb)})`;
-    else detail = `position ${i + 1} is ${JSON.stringify(fb)} where the ${a.role} have ${JSON.stringify(fa)}`;
+    if (fa === undefined) detail = `it has an extra feature ${quoteUserText(fb)} at position ${i + 1}`;
+    else if (fb === undefined) detail = `it lacks feature ${quoteUserText(fa)} at position ${i + 1}`;
+    else if (!b.features.includes(fa)) detail = `it lacks feature ${quoteUserText(fa)} (position ${i + 1} there has ${quoteUserText(fb)})`;
+    else detail = `position ${i + 1} is ${quoteUserText(fb)} where the ${a.role} have ${quoteUserText(fa)}`;
     throw new InputError(
       `the ${b.role} have different feature columns from the ${a.role} (${a.file}): ${detail}; expected the same ${a.features.length} features in the same order`,
       { file: b.file, field: fb ?? fa },

@@ -11,6 +11,7 @@
  * offsets, making a string only for fields with doubled quotes. The tests check this reader
  * against csv-parse on random files.
  */
+import { quoteUserText } from '../util/user-text';
 import { InputError } from '../errors';
 import { parseNumberBytes, parseNumberText } from './number';
 import { quoteValue, type RawTable } from './table';
@@ -22,16 +23,36 @@ const CR = 13;
 const QUOTE = 34;
 const COMMA = 44;
 
+/** Longest header line read (16 MiB: 100,000 columns of 160-character names). */
+export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
+
 export function parseCsv(bytes: Uint8Array, file: string): RawTable {
   if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
     throw new InputError('the file is UTF-16 encoded; expected UTF-8 (save the CSV as UTF-8)', { file, line: 1 });
   }
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  // A header is column names: past MAX_HEADER_BYTES it is not one (a file of one endless line,
+  // or the wrong file), and turning it into strings could exceed V8's longest string (exit 3).
+  const firstNewline = bytes.indexOf(LF, start);
+  const headerBytes = (firstNewline === -1 ? bytes.length : firstNewline) - start;
+  if (headerBytes > MAX_HEADER_BYTES) {
+    throw new InputError(
+      `the header line is ${headerBytes} bytes long; expected a header row of column names of at most ${MAX_HEADER_BYTES} bytes (is this a CSV file with a header?)`,
+      { file, line: 1 },
+    );
+  }
   const scanner = new RecordScanner(buffer, file, start);
 
   const header = scanner.next();
   if (!header) throw new InputError('the file is empty; expected a header row with the column names', { file, line: 1 });
+  if (scanner.offset - start > MAX_HEADER_BYTES) {
+    // A quoted header cell spanning lines: the same limit, measured on the whole record.
+    throw new InputError(
+      `the header row is ${scanner.offset - start} bytes long; expected a header row of column names of at most ${MAX_HEADER_BYTES} bytes`,
+      { file, line: 1 },
+    );
+  }
   if (header.blank) {
     throw new InputError('the first line is blank; expected a header row with the column names', { file, line: header.line });
   }
@@ -96,7 +117,7 @@ function headerNames(fields: string[], file: string, line: number): string[] {
     const first = seen.get(name);
     if (first !== undefined) {
       throw new InputError(
-        `column name ${JSON.stringify(name)} appears twice in the header (columns ${first + 1} and ${i + 1}); expected unique names`,
+        `column name ${quoteUserText(name)} appears twice in the header (columns ${first + 1} and ${i + 1}); expected unique names`,
         { file, line, field: name },
       );
     }
@@ -130,6 +151,11 @@ class RecordScanner {
     start: number,
   ) {
     this.pos = start;
+  }
+
+  /** Byte offset of the next record. */
+  get offset(): number {
+    return this.pos;
   }
 
   /** The next record; without arrays (the header) the cells are returned as pairs. */

@@ -3,6 +3,8 @@ export type { Dataset } from './types';
 export { formatFromPath, loadDataset, loadDatasetWithHashes } from './load';
 export type { DataFileSpec, DataFormat, LoadOptions, LoadedDataset } from './load';
 export { checkSameFeatures } from './check';
+export { findOverlap } from './overlap';
+export { rowPlace } from './origin';
 export { sha256, sha256File } from './hash';
 export { parseCsv } from './csv';
 export { parseJsonl } from './jsonl';

@@ -4,11 +4,21 @@
  * strings, other strings (labels) or booleans (read as 1/0); anything else is kept and reported
  * only if a loaded feature or label needs it.
  */
+import { constants } from 'node:buffer';
+import { quoteUserText } from '../util/user-text';
 import { InputError } from '../errors';
 import { parseNumberText } from './number';
 import { quoteValue, type RawTable } from './table';
 
 export function parseJsonl(bytes: Uint8Array, file: string): RawTable {
+  // The file is read as one string; past V8's longest string that would be a RangeError with no
+  // file named (exit 3), so it is the user's input error, with the file.
+  if (bytes.byteLength > constants.MAX_STRING_LENGTH) {
+    throw new InputError(
+      `the file is ${bytes.byteLength} bytes, more than the ${constants.MAX_STRING_LENGTH} a JSON Lines file may have here; split it, sample it down, or use .npy`,
+      { file },
+    );
+  }
   let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lines = text.split('\n');
@@ -33,7 +43,7 @@ export function parseJsonl(bytes: Uint8Array, file: string): RawTable {
     } else {
       for (const key in value) {
         if (!index.has(key)) {
-          throw new InputError(`unexpected key ${JSON.stringify(key)}; expected the same keys on every line as on line ${firstLine}`, {
+          throw new InputError(`unexpected key ${quoteUserText(key)}; expected the same keys on every line as on line ${firstLine}`, {
             file,
             line,
             field: key,
@@ -45,7 +55,7 @@ export function parseJsonl(bytes: Uint8Array, file: string): RawTable {
     for (let c = 0; c < columns.length; c++) {
       const key = columns[c]!;
       if (!Object.prototype.hasOwnProperty.call(value, key)) {
-        throw new InputError(`missing key ${JSON.stringify(key)}; expected the same keys on every line as on line ${firstLine}`, {
+        throw new InputError(`missing key ${quoteUserText(key)}; expected the same keys on every line as on line ${firstLine}`, {
           file,
           line,
           field: key,

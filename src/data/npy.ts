@@ -4,6 +4,7 @@
  * data. Only plain numeric dtypes and 1-D or 2-D shapes make sense as a feature table; anything
  * else is reported with the dtype or shape so the user knows what to convert.
  */
+import { quoteUserText } from '../util/user-text';
 import { InputError } from '../errors';
 import { quoteValue, type RawTable } from './table';
 
@@ -205,7 +206,7 @@ export function npyTable(array: NpyArray, options: NpyTableOptions = {}): RawTab
     }
     if (names.includes(labels.name)) {
       throw new InputError(
-        `the label ${JSON.stringify(labels.name)} names both a column of the data and the labels file; expected it in one place`,
+        `the label ${quoteUserText(labels.name)} names both a column of the data and the labels file; expected it in one place`,
         { file: array.file, field: labels.name },
       );
     }

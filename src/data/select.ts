@@ -3,6 +3,7 @@
  * checked against the file's header before any row is read, so a typo in the policy is reported
  * with the close matches rather than as a model shape error later.
  */
+import { quoteUserText } from '../util/user-text';
 import picomatch from 'picomatch';
 import { distance } from 'fastest-levenshtein';
 import { InputError } from '../errors';
@@ -25,7 +26,7 @@ export function selectColumns(table: RawTable, label: string, features?: readonl
   const index = new Map(columns.map((name, i) => [name, i]));
   const labelColumn = index.get(label);
   if (labelColumn === undefined) {
-    throw new InputError(`label column ${JSON.stringify(label)} not found${suggest(label, columns)}; ${listColumns(columns)}${delimiterHint(columns)}`, {
+    throw new InputError(`label column ${quoteUserText(label)} not found${suggest(label, columns)}; ${listColumns(columns)}${delimiterHint(columns)}`, {
       file,
       field: label,
     });
@@ -35,14 +36,14 @@ export function selectColumns(table: RawTable, label: string, features?: readonl
   if (features === undefined) {
     names = columns.filter((name) => name !== label);
     if (names.length === 0) {
-      throw new InputError(`no feature columns: the file has only the label column ${JSON.stringify(label)}; expected at least one more column`, { file });
+      throw new InputError(`no feature columns: the file has only the label column ${quoteUserText(label)}; expected at least one more column`, { file });
     }
   } else if (typeof features === 'string') {
     const matches = picomatch(features, { dot: true });
     names = columns.filter((name) => name !== label && matches(name));
     if (names.length === 0) {
       throw new InputError(
-        `the feature glob ${JSON.stringify(features)} matches no column (the label is never a feature); ${listColumns(columns)}`,
+        `the feature glob ${quoteUserText(features)} matches no column (the label is never a feature); ${listColumns(columns)}`,
         { file, field: features },
       );
     }
@@ -51,17 +52,17 @@ export function selectColumns(table: RawTable, label: string, features?: readonl
     if (names.length === 0) throw new InputError('the feature list is empty; expected at least one column name', { file });
     const missing = names.filter((name) => !index.has(name));
     if (missing.length > 0) {
-      const described = missing.map((name) => `${JSON.stringify(name)}${suggest(name, columns)}`).join(', ');
+      const described = missing.map((name) => `${quoteUserText(name)}${suggest(name, columns)}`).join(', ');
       const noun = missing.length === 1 ? 'feature column' : 'feature columns';
       throw new InputError(`${noun} ${described} not found; ${listColumns(columns)}`, { file, field: missing[0] });
     }
     const seen = new Set<string>();
     for (const name of names) {
-      if (seen.has(name)) throw new InputError(`feature ${JSON.stringify(name)} is listed twice; expected each column once`, { file, field: name });
+      if (seen.has(name)) throw new InputError(`feature ${quoteUserText(name)} is listed twice; expected each column once`, { file, field: name });
       seen.add(name);
     }
     if (seen.has(label)) {
-      throw new InputError(`the label column ${JSON.stringify(label)} is also listed as a feature; expected the label to be left out`, {
+      throw new InputError(`the label column ${quoteUserText(label)} is also listed as a feature; expected the label to be left out`, {
         file,
         field: label,
       });
@@ -94,7 +95,7 @@ export function readRows(table: RawTable, choice: ColumnChoice, rows: ArrayLike<
     }
     const label = table.label(row, choice.labelColumn);
     if (label === undefined) {
-      throw cellError(table, row, choice.labelColumn, `expected a label in column ${JSON.stringify(table.columns[choice.labelColumn])}`);
+      throw cellError(table, row, choice.labelColumn, `expected a label in column ${quoteUserText(table.columns[choice.labelColumn])}`);
     }
     labels[i] = label;
   }
@@ -102,7 +103,7 @@ export function readRows(table: RawTable, choice: ColumnChoice, rows: ArrayLike<
 }
 
 function badNumber(table: RawTable, row: number, col: number, value: number): InputError {
-  const name = JSON.stringify(table.columns[col]);
+  const name = quoteUserText(table.columns[col]);
   if (Number.isNaN(value)) {
     // NaN from a binary file is a value; from text it means "not a number at all".
     const expected = table.describe(row, col) === 'NaN' ? 'a finite number' : 'a number';
@@ -133,14 +134,14 @@ export function suggest(name: string, candidates: readonly string[]): string {
     .filter(({ d }) => d <= limit)
     .sort((a, b) => a.d - b.d)
     .slice(0, 3)
-    .map(({ candidate }) => JSON.stringify(candidate));
+    .map(({ candidate }) => quoteUserText(candidate));
   if (close.length === 0) return '';
   const last = close.pop()!;
   return ` (did you mean ${close.length ? `${close.join(', ')} or ${last}` : last}?)`;
 }
 
 function listColumns(columns: readonly string[]): string {
-  const shown = columns.slice(0, 20).map((name) => JSON.stringify(name));
+  const shown = columns.slice(0, 20).map((name) => quoteUserText(name));
   const more = columns.length > 20 ? `, ... (${columns.length} in all)` : '';
   return `the file's columns are ${shown.join(', ')}${more}`;
 }

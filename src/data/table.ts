@@ -4,6 +4,8 @@
  * typed arrays for NPY) and are converted only when asked: with `max-rows` sampling most cells
  * of a large file are never turned into numbers or strings at all.
  */
+import { redactSecrets } from '../util/secrets';
+
 export interface RawTable {
   /** The file the table came from, for error locations. */
   readonly file: string;
@@ -23,6 +25,8 @@ export interface RawTable {
 /** Shortens a user's value for an error message, keeping it recognisable. */
 export function quoteValue(text: string): string {
   if (text.trim() === '') return `${JSON.stringify(text)} (an empty value)`;
+  // A cell may hold a secret (a data file pointed at an environment dump): masked before the cut.
+  text = redactSecrets(text);
   const short = text.length > 40 ? `${text.slice(0, 37)}...` : text;
   return JSON.stringify(short);
 }

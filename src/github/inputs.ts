@@ -22,6 +22,12 @@ export interface ActionSettings {
    * comment and job summary, measuring nothing; used by the fork-safe workflow_run job. Empty otherwise.
    */
   report: string;
+  /**
+   * Folders besides the workspace and RUNNER_TEMP that the policy, what it extends and the files
+   * it names may be in (after symlinks), as written: one per line or comma-separated, relative to
+   * the workspace. Nothing under /proc, /sys or /dev is read whatever this says.
+   */
+  allowedRoots: string[];
 }
 
 export function readInputs(): ActionSettings {
@@ -52,5 +58,10 @@ export function readInputs(): ActionSettings {
     out: core.getInput('out') || 'privacy-gate-report',
     githubToken: core.getInput('github-token'),
     comment: comment as CommentMode,
+    allowedRoots: core
+      .getInput('allowed-roots')
+      .split(/[\n,]/)
+      .map((folder) => folder.trim())
+      .filter((folder) => folder !== ''),
   };
 }

@@ -4,6 +4,7 @@
  * non-finite value in a model output is the user's problem to fix (exit 2), reported with the
  * model, the output, how many rows, and where the first such row came from.
  */
+import { rowPlace } from '../data/origin';
 import { InputError } from '../errors';
 import type { NonFiniteRows } from './scores';
 import type { QuerySource } from './types';
@@ -33,10 +34,6 @@ export class NonFiniteOutput extends InputError {
 /** "at line 17 of /data/members.csv (members)", or which probe's synthetic query it was. */
 export function describeRow(source: QuerySource, row: number): string {
   if ('probe' in source) return `in row ${row + 1} of ${source.probe} (synthetic inputs, not from a data file)`;
-  const { file, role, origin } = source.data;
-  const line = origin?.lines?.[row];
-  if (line) return `at line ${line} of ${file} (${role})`;
-  const fileRow = origin?.fileRows[row];
-  if (fileRow !== undefined) return `at row ${fileRow + 1} of ${file} (${role})`;
-  return `at row ${row + 1} of the ${role} records used (${file})`;
+  const { file, role } = source.data;
+  return `at ${rowPlace(source.data, row)} of ${file} (${role})`;
 }

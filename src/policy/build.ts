@@ -108,6 +108,7 @@ export function buildPolicy(merged: MergedPolicy): Policy {
       nonMembers: dataFile('non-members'),
       label: (data['label'] as string | undefined) ?? 'label',
       maxRows: (data['max-rows'] as number | undefined) ?? POLICY_DEFAULTS.maxRows,
+      allowOverlap: (data['allow-overlap'] as boolean | undefined) ?? false,
     },
     surface: surfaceSettings,
     probes: {},

@@ -15,7 +15,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { parseCanaryFormat, secretProblem } from '../text/canary';
 import { compileUserRegex } from '../text/patterns';
+import type { AllowedRoots } from '../util/paths';
 import { dataFormat, resolvePathValue } from './checks';
+import { policyPathProblem } from './paths';
 import { isPlainObject, valueAt, type MergedPolicy } from './merge';
 import { fieldName, type PolicyPath } from './source';
 
@@ -23,7 +25,7 @@ type Report = (path: PolicyPath, part: 'key' | 'value', message: string, field?:
 
 const SEQUENCE_ONLY_MODEL_KEYS = ['attention-mask', 'context', 'tokenizer'] as const;
 
-export function sequenceChecks(merged: MergedPolicy, error: Report): void {
+export function sequenceChecks(merged: MergedPolicy, error: Report, roots: AllowedRoots): void {
   const data = merged.data;
   const task = valueAt(data, ['model', 'task']) ?? 'classification';
   const probes = valueAt(data, ['probes']);
@@ -83,7 +85,7 @@ export function sequenceChecks(merged: MergedPolicy, error: Report): void {
     if (hasVocab === hasFile) {
       error(['model', 'tokenizer'], 'key', hasVocab ? 'model.tokenizer sets both vocab and vocab-file; give the vocabulary one way' : 'model.tokenizer needs a vocabulary: vocab (inline) or vocab-file (a JSON file)', ['model', 'tokenizer', 'vocab']);
     }
-    if (typeof tokenizer['vocab-file'] === 'string') {
+    if (typeof tokenizer['vocab-file'] === 'string' && !policyPathProblem(merged, ['model', 'tokenizer', 'vocab-file'], roots)) {
       const file = resolvePathValue(merged, ['model', 'tokenizer', 'vocab-file']);
       if (!existsSync(file)) error(['model', 'tokenizer', 'vocab-file'], 'value', `vocabulary file not found: ${file}`);
       else if (!statSync(file).isFile()) error(['model', 'tokenizer', 'vocab-file'], 'value', `vocabulary file is not a file: ${file}`);

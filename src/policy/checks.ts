@@ -12,10 +12,13 @@
  * - For every metric higher = more leakage, so `warn` must not exceed `fail`; for tpr-at-fpr,
  *   `warn`/`fail` must be above `fpr` (a random guess already reaches TPR = FPR).
  */
+import { quoteUserText } from '../util/user-text';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { PolicyError } from '../errors';
+import type { AllowedRoots } from '../util/paths';
 import { sequenceChecks } from './checks-sequence';
+import { pathChecks, policyPathProblem } from './paths';
 import { MEMBERSHIP_ATTACKS, type DataFileSettings, type PolicyWarning } from './types';
 import { isPlainObject, valueAt, type MergedPolicy, type PlainObject } from './merge';
 import { displayName, presetDirectory } from './presets';
@@ -51,7 +54,7 @@ export function dataFormat(entry: PlainObject): DataFileSettings['format'] | und
   return FORMAT_BY_EXTENSION[extname(path).toLowerCase()];
 }
 
-export function semanticChecks(merged: MergedPolicy): {
+export function semanticChecks(merged: MergedPolicy, roots: AllowedRoots): {
   errors: PolicyError[];
   warnings: PolicyWarning[];
 } {
@@ -82,6 +85,8 @@ export function semanticChecks(merged: MergedPolicy): {
   // Files that must exist.
   const mustExist = (path: PolicyPath, what: string): void => {
     if (typeof valueAt(data, path) !== 'string') return;
+    // A path outside the roots is reported by pathChecks; whether it exists is nobody's business.
+    if (policyPathProblem(merged, path, roots)) return;
     const file = resolvePathValue(merged, path);
     if (!existsSync(file)) error(path, 'value', `${what} not found: ${file}`);
     else if (!statSync(file).isFile()) error(path, 'value', `${what} is not a file: ${file}`);
@@ -100,7 +105,7 @@ export function semanticChecks(merged: MergedPolicy): {
       error(
         ['data', role, 'path'],
         'value',
-        `cannot tell the format of "${entry['path']}" from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`,
+        `cannot tell the format of ${quoteUserText(String(entry['path']))} from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`,
       );
     }
     if (format !== undefined && format !== 'npy') {
@@ -203,7 +208,8 @@ export function semanticChecks(merged: MergedPolicy): {
   }
   inversionChecks(data, error, warning, where, merged);
   attributeInferenceChecks(data, error, warning, where, merged, mustExist);
-  sequenceChecks(merged, error);
+  sequenceChecks(merged, error, roots);
+  errors.push(...pathChecks(merged, roots));
   thresholdOrderChecks(merged, error, where);
   return { errors, warnings };
 }
@@ -302,7 +308,7 @@ function attributeInferenceChecks(
       error(
         [...base, 'values', named],
         'value',
-        `${JSON.stringify(values[named])} is not a number; the values of a plain attribute column are the numbers in the data (e.g. [0, 1]); for named categories spread over several columns, add encoding: { one-hot: [...] }`,
+        `${quoteUserText(String(values[named]))} is not a number; the values of a plain attribute column are the numbers in the data (e.g. [0, 1]); for named categories spread over several columns, add encoding: { one-hot: [...] }`,
       );
     }
   }
@@ -314,7 +320,7 @@ function attributeInferenceChecks(
       error(
         [...base, 'known', i],
         'value',
-        `"${column}" holds the sensitive attribute, which is what the attacker wants to learn; remove it from known`,
+        `${quoteUserText(String(column))} holds the sensitive attribute, which is what the attacker wants to learn; remove it from known`,
       );
     });
   } else if (probe['samples'] !== undefined) {
@@ -340,7 +346,7 @@ function attributeInferenceChecks(
       error(
         [...base, 'auxiliary', 'path'],
         'value',
-        `cannot tell the format of "${auxiliary['path']}" from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`,
+        `cannot tell the format of ${quoteUserText(String(auxiliary['path']))} from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`,
       );
     }
   }

@@ -1,4 +1,4 @@
-export { loadPolicy, validatePolicy, checkPolicy, type PolicyCheck } from './load';
+export { loadPolicy, validatePolicy, checkPolicy, type PolicyCheck, type PolicyOptions } from './load';
 export { presetDirectory, presetNames, presetFile, POLICIES_DIR_ENV } from './presets';
 export { policySchema, relaxedSchema } from './schema';
 export { POLICY_DEFAULTS } from './build';

@@ -9,6 +9,7 @@
  */
 import { resolve } from 'node:path';
 import { PolicyError, type SourceLocation } from '../errors';
+import { allowedRoots, defaultRoots, type AllowedRoots } from '../util/paths';
 import { buildPolicy } from './build';
 import { semanticChecks } from './checks';
 import { mergeLayers, type MergedPolicy } from './merge';
@@ -29,9 +30,19 @@ interface Analysis extends PolicyCheck {
   merged?: MergedPolicy;
 }
 
-function analyse(file: string): Analysis {
+/** Where the policy's files may come from. */
+export interface PolicyOptions {
+  /**
+   * Folders the policy, what it extends (presets aside) and every file it names must resolve
+   * into. Default: the working folder and RUNNER_TEMP (src/util/paths.ts).
+   */
+  roots?: AllowedRoots;
+}
+
+function analyse(file: string, options: PolicyOptions): Analysis {
   const absolute = resolve(file);
-  const chain = readExtendsChain(absolute);
+  const roots = options.roots ? allowedRoots(options.roots) : defaultRoots();
+  const chain = readExtendsChain(absolute, roots);
   if (chain.errors.length > 0) return { errors: sortByPosition(chain.errors, [absolute]), warnings: [] };
   const { merged, errors } = mergeLayers(chain.layers);
   let warnings: PolicyWarning[] = [];
@@ -42,7 +53,7 @@ function analyse(file: string): Analysis {
       errors.push(...schemaErrors(layer.data, (path, part) => ({ source: layer, ...positionOf(layer, path, part) }), true));
     }
     errors.push(...schemaErrors(merged.data, (path, part) => merged.locate(path, part)));
-    const checks = semanticChecks(merged);
+    const checks = semanticChecks(merged, roots);
     errors.push(...checks.errors);
     warnings = checks.warnings;
   }
@@ -82,13 +93,13 @@ function sortByPosition<T extends { location?: SourceLocation }>(errors: T[], fi
  * Every mistake in a policy (and what it extends), sorted by file and position; empty when the
  * policy is valid. For `privacy-gate validate`, which prints them all.
  */
-export function validatePolicy(file: string): PolicyError[] {
-  return analyse(file).errors;
+export function validatePolicy(file: string, options: PolicyOptions = {}): PolicyError[] {
+  return analyse(file, options).errors;
 }
 
 /** Errors and warnings of a policy, for a `validate` command that shows both. */
-export function checkPolicy(file: string): PolicyCheck {
-  const { errors, warnings } = analyse(file);
+export function checkPolicy(file: string, options: PolicyOptions = {}): PolicyCheck {
+  const { errors, warnings } = analyse(file, options);
   return { errors, warnings };
 }
 
@@ -96,8 +107,8 @@ export function checkPolicy(file: string): PolicyCheck {
  * Reads, merges, validates and types a policy. Throws the first PolicyError (by position) when
  * the policy has any mistake; `validatePolicy` lists them all.
  */
-export function loadPolicy(file: string): Policy {
-  const { errors, warnings, merged } = analyse(file);
+export function loadPolicy(file: string, options: PolicyOptions = {}): Policy {
+  const { errors, warnings, merged } = analyse(file, options);
   if (errors.length > 0 || !merged) throw errors[0];
   return { ...buildPolicy(merged), warnings };
 }

@@ -5,6 +5,7 @@
  * Rules: mappings merge key by key; lists, scalars and anything of a different kind written by
  * the extending file replace the inherited value. `extends` itself is not part of the result.
  */
+import { quoteUserText } from '../util/user-text';
 import { PolicyError } from '../errors';
 import { positionOf, type PolicyPath, type PolicySource, type Position } from './source';
 
@@ -35,34 +36,45 @@ export interface MergedPolicy {
   locate(path: PolicyPath, part?: 'key' | 'value'): { source: PolicySource } & Position;
 }
 
-const pathKey = (path: PolicyPath): string => JSON.stringify(path);
+/**
+ * Which layer wrote each path, as a tree keyed by path segment: replacing a value forgets
+ * everything recorded under it by dropping one branch (a flat map of paths had to be scanned
+ * for every replaced key, quadratic in the number of keys).
+ */
+interface OriginNode {
+  layer?: number;
+  children?: Map<string | number, OriginNode>;
+}
 
 export function mergeLayers(layers: PolicySource[]): { merged: MergedPolicy; errors: PolicyError[] } {
   const errors: PolicyError[] = [];
-  const origins = new Map<string, number>();
+  const origins: OriginNode = {};
   const data: PlainObject = {};
 
-  const record = (value: unknown, path: PolicyPath, layer: number): void => {
-    origins.set(pathKey(path), layer);
-    if (Array.isArray(value)) value.forEach((item, i) => record(item, [...path, i], layer));
-    else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) record(v, [...path, k], layer);
+  const child = (node: OriginNode, segment: string | number): OriginNode => {
+    node.children ??= new Map();
+    let next = node.children.get(segment);
+    if (!next) node.children.set(segment, (next = {}));
+    return next;
   };
-  const forget = (path: PolicyPath): void => {
-    const prefix = pathKey(path).slice(0, -1) + ',';
-    for (const key of [...origins.keys()]) if (key.startsWith(prefix)) origins.delete(key);
+  const record = (value: unknown, node: OriginNode, layer: number): void => {
+    node.layer = layer;
+    if (Array.isArray(value)) value.forEach((item, i) => record(item, child(node, i), layer));
+    else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) record(v, child(node, k), layer);
   };
-  const mergeMap = (target: PlainObject, source: PlainObject, path: PolicyPath, layer: number): void => {
+  const mergeMap = (target: PlainObject, source: PlainObject, node: OriginNode, layer: number, top: boolean): void => {
     for (const [key, value] of Object.entries(source)) {
-      if (path.length === 0 && key === 'extends') continue;
-      const childPath = [...path, key];
-      const existing = target[key];
+      if (top && key === 'extends') continue;
+      const existing = Object.prototype.hasOwnProperty.call(target, key) ? target[key] : undefined;
       if (isPlainObject(existing) && isPlainObject(value)) {
-        origins.set(pathKey(childPath), layer);
-        mergeMap(existing, value, childPath, layer);
+        const next = child(node, key);
+        next.layer = layer;
+        mergeMap(existing, value, next, layer, false);
       } else {
-        forget(childPath);
+        // The new value replaces the inherited one and everything recorded under it.
+        node.children?.delete(key);
         target[key] = structuredClone(value);
-        record(value, childPath, layer);
+        record(value, child(node, key), layer);
       }
     }
   };
@@ -81,7 +93,7 @@ export function mergeLayers(layers: PolicySource[]): { merged: MergedPolicy; err
       return;
     }
     if (!isPlainObject(layer.data)) {
-      const found = Array.isArray(layer.data) ? 'a list' : `a single value (${JSON.stringify(layer.data)})`;
+      const found = Array.isArray(layer.data) ? 'a list' : `a single value (${quoteUserText(String(layer.data))})`;
       const pos = positionOf(layer, [], 'value');
       errors.push(
         new PolicyError(`expected a mapping of policy keys at the top level, found ${found}`, {
@@ -92,16 +104,20 @@ export function mergeLayers(layers: PolicySource[]): { merged: MergedPolicy; err
       );
       return;
     }
-    origins.set(pathKey([]), index);
-    mergeMap(data, layer.data, [], index);
+    origins.layer = index;
+    mergeMap(data, layer.data, origins, index, true);
   });
 
   const origin = (path: PolicyPath): PolicySource => {
-    for (let n = path.length; n >= 0; n--) {
-      const layer = origins.get(pathKey(path.slice(0, n)));
-      if (layer !== undefined) return layers[layer]!;
+    // The deepest recorded ancestor (or the path itself) names the file.
+    let node: OriginNode | undefined = origins;
+    let layer = origins.layer;
+    for (const segment of path) {
+      node = node.children?.get(segment);
+      if (!node) break;
+      if (node.layer !== undefined) layer = node.layer;
     }
-    return layers[layers.length - 1]!;
+    return layers[layer ?? layers.length - 1]!;
   };
   const locate = (path: PolicyPath, part: 'key' | 'value' = 'key') => {
     const source = origin(path);

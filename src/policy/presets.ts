@@ -8,10 +8,12 @@
  * holds `standard.yaml`. That covers the ESM sources (src/policy/ → ../../policies) and an esbuild
  * CJS bundle (dist/index.js → dist/policies).
  */
-import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { cutUserText, quoteUserText } from '../util/user-text';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PolicyError } from '../errors';
+import { pathProblem, type AllowedRoots } from '../util/paths';
 import { closestMatch } from './suggest';
 import { errorAt, readPolicySource, type PolicySource } from './source';
 
@@ -81,7 +83,9 @@ function canonical(file: string): string {
  * Reads a policy and everything it extends. Returns the files outermost first (the policy file
  * last), or the errors that stopped the chain.
  */
-export function readExtendsChain(file: string): { layers: PolicySource[]; errors: PolicyError[] } {
+export function readExtendsChain(file: string, roots: AllowedRoots): { layers: PolicySource[]; errors: PolicyError[] } {
+  const outside = pathProblem(file, roots);
+  if (outside) return { layers: [], errors: [new PolicyError(`policy file ${outside}`, { file })] };
   const first = readPolicySource(file);
   if (!first.source) return { layers: [], errors: first.errors };
   const chain: PolicySource[] = [first.source];
@@ -98,29 +102,32 @@ export function readExtendsChain(file: string): { layers: PolicySource[]; errors
     const presets = presetNames();
     const expected = `a preset name (${presets.join(', ') || 'none found'}) or a path, relative to this file, to another policy file`;
     if (typeof value !== 'string' || value.trim() === '') {
-      return fail(`expected ${expected} for extends, found ${value === null ? 'an empty value' : JSON.stringify(value)}`);
+      return fail(`expected ${expected} for extends, found ${value === null ? 'an empty value' : cutUserText(JSON.stringify(value))}`);
     }
     let target: string;
     if (isPresetName(value)) {
       const dir = presetDirectory();
       if (!dir) {
         return fail(
-          `cannot find the folder of presets to resolve extends "${value}"; set ${POLICIES_DIR_ENV} to the folder that holds standard.yaml`,
+          `cannot find the folder of presets to resolve extends ${quoteUserText(value)}; set ${POLICIES_DIR_ENV} to the folder that holds standard.yaml`,
         );
       }
       const found = presetFile(value);
       if (!found) {
         const suggestion = closestMatch(value, presets);
         return fail(
-          `unknown preset "${value}" for extends; expected ${expected}` +
+          `unknown preset ${quoteUserText(value)} for extends; expected ${expected}` +
             (suggestion ? `; did you mean "${suggestion}"?` : ''),
         );
       }
       target = found;
     } else {
       target = isAbsolute(value) ? value : resolve(dirname(current.file), value);
-      if (!existsSync(target) || !statSync(target).isFile()) {
-        return fail(`extends "${value}": file not found: ${target}`);
+      // Presets are the gate's own files; a path comes from the (hostile) policy.
+      const outside = pathProblem(target, roots);
+      if (outside) return fail(`extends ${quoteUserText(value)}: ${outside}`);
+      if (!existsSync(target)) {
+        return fail(`extends ${quoteUserText(value)}: file not found: ${target}`);
       }
     }
     const key = canonical(target);

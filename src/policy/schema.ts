@@ -2,6 +2,7 @@
  * Validation against policies/policy.schema.json (JSON Schema draft-07, ajv), with ajv's errors
  * turned into messages that say what was expected, at the line and column of the YAML node.
  */
+import { quoteUserText } from '../util/user-text';
 import { redact } from '../text/redact';
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schemaJson from '../../policies/policy.schema.json';
@@ -131,7 +132,7 @@ export function describeFound(value: unknown): string {
   if (value === null || value === undefined) return 'an empty value';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `a string (${JSON.stringify(value)})`;
+  if (typeof value === 'string') return `a string (${quoteUserText(value)})`;
   if (typeof value === 'number') return `a number (${value})`;
   if (typeof value === 'boolean') return `${value}`;
   return String(value);
@@ -139,7 +140,7 @@ export function describeFound(value: unknown): string {
 
 function show(value: unknown): string {
   if (value instanceof Redacted) return value.text;
-  return typeof value === 'string' ? JSON.stringify(value) : describeFoundShort(value);
+  return typeof value === 'string' ? quoteUserText(value) : describeFoundShort(value);
 }
 
 function describeFoundShort(value: unknown): string {
@@ -200,7 +201,7 @@ function translate(error: ErrorObject, root: unknown, locate: Locator): PolicyEr
       const hint = suggestion
         ? `did you mean "${suggestion}"?`
         : `expected one of: ${allowed.join(', ')}`;
-      return at([...path, key], 'key', `unknown key "${key}" ${whereName(path)}; ${hint}`);
+      return at([...path, key], 'key', `unknown key ${quoteUserText(key)} ${whereName(path)}; ${hint}`);
     }
     case 'required': {
       const key = String(params['missingProperty']);

@@ -2,7 +2,7 @@
  * One policy (or preset) YAML file, parsed with source positions so that every mistake found
  * later (schema, extends, missing files) can be reported at the line and column that holds it.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import {
   Document,
   isAlias,
@@ -12,7 +12,10 @@ import {
   isSeq,
   LineCounter,
   parseDocument,
+  visit,
   type Node,
+  type Pair,
+  type YAMLMap,
 } from 'yaml';
 import { PolicyError } from '../errors';
 
@@ -38,20 +41,24 @@ export function readPolicySource(
   file: string,
   referencedFrom?: { source: PolicySource; path: PolicyPath },
 ): { source?: PolicySource; errors: PolicyError[] } {
+  const fail = (message: string) =>
+    referencedFrom
+      ? { errors: [errorAt(referencedFrom.source, referencedFrom.path, 'value', message)] }
+      : { errors: [new PolicyError(message, { file })] };
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readPolicyText(file);
   } catch (error) {
+    if (error instanceof PolicyFileProblem) return fail(`${error.message}: ${file}`);
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : 'unreadable';
-    const message = `policy file ${reason}: ${file}`;
-    if (referencedFrom) {
-      return { errors: [errorAt(referencedFrom.source, referencedFrom.path, 'value', message)] };
-    }
-    return { errors: [new PolicyError(message, { file })] };
+    return fail(`policy file ${reason}: ${file}`);
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
+  // yaml's own unique-key check compares every key with every earlier one (quadratic: 20,000
+  // keys took seconds), so duplicates are found here with one set per mapping instead.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: false });
+  const duplicates = duplicateKeyErrors(doc, lines, file);
+  if (doc.errors.length > 0 || duplicates.length > 0) {
     const errors = doc.errors.map((e) => {
       const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
       // The pretty message ends with "at line L, column C:" and a snippet; the location says that.
@@ -62,7 +69,7 @@ export function readPolicySource(
         column: pos.col,
       });
     });
-    return { errors };
+    return { errors: [...errors, ...duplicates] };
   }
   let data: unknown;
   try {
@@ -75,6 +82,75 @@ export function readPolicySource(
     };
   }
   return { source: { file, doc, lines, data }, errors: [] };
+}
+
+/** Largest policy file read: real policies are a few KB; anything near this is a mistake or an attack. */
+export const MAX_POLICY_BYTES = 1024 * 1024;
+
+class PolicyFileProblem extends Error {}
+
+/**
+ * The file's text, after checking what it is: a FIFO would block the read forever and a device
+ * such as /dev/zero never ends, so the file is opened without blocking and must be a regular
+ * file of at most MAX_POLICY_BYTES (checked on the open descriptor, so it cannot be swapped).
+ */
+function readPolicyText(file: string): string {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new PolicyFileProblem(`policy file is ${kindOf(stats)}, not a regular file`);
+    if (stats.size > MAX_POLICY_BYTES) {
+      throw new PolicyFileProblem(`policy file is ${stats.size} bytes; expected at most ${MAX_POLICY_BYTES} (1 MiB)`);
+    }
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isDirectory()) return 'a folder';
+  if (stats.isFIFO()) return 'a FIFO (named pipe)';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/** A key written twice in one mapping, reported as YAML reports it, at the second key. */
+function duplicateKeyErrors(doc: Document, lines: LineCounter, file: string): PolicyError[] {
+  const errors: PolicyError[] = [];
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        // Scalars compare by value, as in yaml's own check; any other key is unique by identity.
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (!seen.has(key)) {
+          seen.add(key);
+          continue;
+        }
+        const pos = lines.linePos((pair.key as Node | null)?.range?.[0] ?? 0);
+        errors.push(new PolicyError('YAML syntax error: Map keys must be unique', { file, line: pos.line, column: pos.col }));
+      }
+    },
+  });
+  return errors;
+}
+
+/** Pairs of a mapping by key text, built once per mapping: a lookup per error must not scan the mapping. */
+const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function pairByKey(map: YAMLMap, key: string): Pair | undefined {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items) {
+      if (isPair(p) && isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p as Pair);
+    }
+    pairIndex.set(map, index);
+  }
+  return index.get(key);
 }
 
 /**
@@ -102,9 +178,7 @@ export function positionOf(
     const segment = path[i];
     const last = i === path.length - 1;
     if (isMap(node)) {
-      const pair = node.items.find(
-        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment),
-      );
+      const pair = pairByKey(node as YAMLMap, String(segment));
       if (!pair) return best;
       const keyPos = at(pair.key as Node) ?? best;
       const value = resolve(pair.value);

@@ -79,6 +79,8 @@ export interface DataSettings {
   /** Column names, or one glob; undefined means every column but the label. */
   features?: string[] | string;
   maxRows: number;
+  /** Records in both sets are a warning instead of an error (data.allow-overlap; default false). */
+  allowOverlap: boolean;
   /** Sequence models, JSONL data: the field holding each record's text or token ids ("text" unless set). */
   textField?: string;
 }

@@ -4,6 +4,7 @@
  * attacker knows. Column names can only be checked once the data is loaded, so mistakes are
  * reported here, at the policy line that names the column.
  */
+import { quoteUserText } from '../util/user-text';
 import { suggest } from '../data/select';
 import type { Dataset } from '../data/types';
 import { InputError, type SourceLocation } from '../errors';
@@ -36,7 +37,7 @@ export function planAttribute(settings: AttributeInferenceSettings, features: st
     const i = index.get(name);
     if (i === undefined) {
       throw new InputError(
-        `"${name}" is not one of the model's ${features.length} feature columns${suggest(name, features)}; the sensitive attribute must be a model input (features: ${shortList(features)})`,
+        `${quoteUserText(name)} is not one of the model's ${features.length} feature columns${suggest(name, features)}; the sensitive attribute must be a model input (features: ${shortList(features)})`,
         at(source, `${field}.${key}`),
       );
     }
@@ -71,7 +72,7 @@ export function planAttribute(settings: AttributeInferenceSettings, features: st
     for (const c of known) {
       if (attribute.has(c)) {
         throw new InputError(
-          `"${features[c]}" holds the sensitive attribute, which is what the attacker wants to learn; remove it from known`,
+          `${quoteUserText(features[c]!)} holds the sensitive attribute, which is what the attacker wants to learn; remove it from known`,
           at(settings.sources.known!, `${field}.known`),
         );
       }
@@ -121,8 +122,8 @@ function distinctValues(datasets: Dataset[], column: number, settings: Attribute
   if (seen.size > MAX_CANDIDATES || seen.size < 2) {
     throw new InputError(
       seen.size < 2
-        ? `the column "${settings.attribute}" holds a single value (${[...seen].join('')}) in the data, so there is nothing to infer; choose a column that varies, or list the candidate values in values`
-        : `the column "${settings.attribute}" holds ${seen.size} distinct values in the data; attribute inference guesses among a few categories (at most ${MAX_CANDIDATES}), so list the candidate values in values or choose a categorical column`,
+        ? `the column ${quoteUserText(settings.attribute)} holds a single value (${quoteUserText([...seen].join(''))}) in the data, so there is nothing to infer; choose a column that varies, or list the candidate values in values`
+        : `the column ${quoteUserText(settings.attribute)} holds ${seen.size} distinct values in the data; attribute inference guesses among a few categories (at most ${MAX_CANDIDATES}), so list the candidate values in values or choose a categorical column`,
       at(settings.sources.attribute, 'probes.attribute-inference.attribute'),
     );
   }

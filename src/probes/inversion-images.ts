@@ -20,6 +20,11 @@ export interface Raster extends ImageShape {
 export class Rasters {
   constructor(readonly items: Raster[]) {}
 
+  /** The same images with their texts (labels, captions) transformed, e.g. secrets masked. */
+  withText(transform: (text: string) => string): Rasters {
+    return new Rasters(this.items.map((r) => ({ ...r, label: transform(r.label), caption: transform(r.caption) })));
+  }
+
   toJSON(): undefined {
     return undefined;
   }

@@ -3,7 +3,7 @@
  * writing files, comments and exit codes is the publishers' job.
  */
 import path from 'node:path';
-import { checkSameFeatures, loadDatasetWithHashes, sha256File, type DataFileSpec } from '../data';
+import { checkSameFeatures, findOverlap, loadDatasetWithHashes, rowPlace, sha256File, type DataFileSpec, type Dataset } from '../data';
 import { describeError, exitCodeOf, InputError } from '../errors';
 import { checksFor, decide } from '../gate/verdict';
 import { openOnnxClassifier, openOnnxRegressor } from '../model/onnx';
@@ -15,6 +15,8 @@ import type { DataFileSettings, Policy } from '../policy/types';
 import { PROBES } from '../probes';
 import type { ProbeContext, ProbeDefinition } from '../probes/types';
 import type { GateReport, ProbeResult } from '../result';
+import type { AllowedRoots } from '../util/paths';
+import { redactDeep, refreshSecrets } from '../util/secrets';
 import { TOOL } from '../version';
 import { labelWithClasses } from './labels';
 import { SignalCache } from './signals';
@@ -23,15 +25,18 @@ import { runSequenceGate } from './sequence';
 export interface RunOptions {
   /** Paths in the report are written relative to this folder (default: the working directory). */
   relativeTo?: string;
+  /** Folders the policy and every file it names must be in (default: the working folder and RUNNER_TEMP). */
+  roots?: AllowedRoots;
 }
 
 export async function runGate(policyFile: string, options: RunOptions = {}): Promise<GateReport> {
   const started = performance.now();
+  refreshSecrets();
   const relative = (p: string) => path.relative(options.relativeTo ?? process.cwd(), p).split(path.sep).join('/');
   const report = emptyReport(relative(path.resolve(policyFile)));
   const lap = stopwatch();
   try {
-    const policy = loadPolicy(policyFile);
+    const policy = loadPolicy(policyFile, { roots: options.roots });
     fillPolicyFacts(report, policy, relative);
     report.timings.policy = lap();
 
@@ -54,7 +59,8 @@ export async function runGate(policyFile: string, options: RunOptions = {}): Pro
   // Thresholds are located by absolute path while loading; the audit record keeps paths portable.
   for (const check of report.probes.flatMap((p) => p.checks)) check.source = { ...check.source, file: relative(check.source.file) };
   report.timings.total = round(performance.now() - started);
-  return report;
+  // Before any reporter sees it: a data file or message may have carried a secret's value.
+  return redactDeep(report);
 }
 
 /** Classifiers and regressors: models over feature rows, probed with member and non-member rows. */
@@ -136,6 +142,7 @@ function loadContext(
   const members = load(policy.data.members, 'members');
   const nonMembers = load(policy.data.nonMembers, 'non-members');
   checkSameFeatures(members, nonMembers);
+  checkOverlap(policy, members, nonMembers, report, relative);
   const observed = new ObservedModel(model, policy.surface);
   return {
     model: observed,
@@ -146,6 +153,24 @@ function loadContext(
     seed: policy.seed,
     confidence: policy.gate.confidence,
   };
+}
+
+/**
+ * Records in both sets: an error (the sets are probably one file, or split wrongly, and every
+ * attack would read "no leak"), or with data.allow-overlap a warning in the report.
+ */
+function checkOverlap(policy: Policy, members: Dataset, nonMembers: Dataset, report: GateReport, relative: (p: string) => string): void {
+  const { count, first } = findOverlap(members, nonMembers);
+  if (count === 0 || !first) return;
+  const both = `${count} of the ${nonMembers.rows} non-member records used ${count === 1 ? 'is' : 'are'} also among the members (same features and label; first: ${rowPlace(nonMembers, first.nonMember)} of ${relative(nonMembers.file)} is ${rowPlace(members, first.member)} of ${relative(members.file)})`;
+  if (policy.data.allowOverlap) {
+    report.warnings.push(`${both}; allowed by data.allow-overlap, but these records cannot tell members from non-members`);
+    return;
+  }
+  throw new InputError(
+    `${both}; a record cannot be both, so the two sets are probably the same file or were split wrongly, and every attack would read "no leak". Remove the repeated records, or set data.allow-overlap: true if they are genuine duplicates (the gate then warns)`,
+    { file: nonMembers.file, ...(nonMembers.origin?.lines?.[first.nonMember] ? { line: nonMembers.origin.lines[first.nonMember] } : {}), field: 'data.non-members' },
+  );
 }
 
 export async function runProbe<S, C extends { model: { queries: number }; confidence: number } = ProbeContext>(

@@ -1,4 +1,5 @@
 /** Maps a dataset's label text to the model's class indices, or says which value is unknown. */
+import { quoteUserText } from '../util/user-text';
 import type { Dataset } from '../data/types';
 import { InputError } from '../errors';
 import type { LabelledData } from '../probes/types';
@@ -11,7 +12,7 @@ export function labelWithClasses(data: Dataset, classLabels: string[], labelColu
     if (c === undefined) {
       const shown = classLabels.length > 12 ? `${classLabels.slice(0, 12).join(', ')}, …` : classLabels.join(', ');
       throw new InputError(
-        `label "${data.labels[r]}" in column "${labelColumn}" (row ${r + 1} of the ${data.role} used) is not one of the model's ${classLabels.length} classes (${shown})`,
+        `label ${quoteUserText(String(data.labels[r]))} in column ${quoteUserText(labelColumn)} (row ${r + 1} of the ${data.role} used) is not one of the model's ${classLabels.length} classes (${shown})`,
         { file: data.file, field: labelColumn },
       );
     }

@@ -5,6 +5,9 @@
 
 /** A named stream derived from the policy seed, so adding a probe does not shift another's draws. */
 export function rngFor(seed: number, stream: string): Rng {
+  // The policy schema allows only [0, 2^32); anything else would be truncated by `>>> 0` and
+  // silently repeat another seed's numbers, so it is an internal error, never a quiet reuse.
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`seed ${seed} is not an integer in [0, 2^32)`);
   let h = (seed >>> 0) ^ 0x9e3779b9;
   for (let i = 0; i < stream.length; i++) {
     h = Math.imul(h ^ stream.charCodeAt(i), 0x85ebca6b);

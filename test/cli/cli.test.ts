@@ -17,10 +17,12 @@ function sink() {
   return { stream, text: () => text };
 }
 
+/** Runs the CLI; these tests write policies under the OS temp folder, so they allow it (and the repo) as roots. */
 async function run(...args: string[]) {
   const out = sink();
   const err = sink();
-  const code = await cli(args, out.stream, err.stream);
+  const roots = args.includes('--root') || args.length < 2 ? [] : ['--root', tmpdir(), '--root', root];
+  const code = await cli([...args, ...roots], out.stream, err.stream);
   return { code, stdout: out.text(), stderr: err.text() };
 }
 

@@ -366,3 +366,51 @@ describe('the action\'s top level', () => {
     expect(out.trim().split('\n')).toEqual(['::error::Model Privacy Gate could not finish (exit 3): socket hang up%0A  at secret place']);
   });
 });
+
+describe('the action keeps to its roots and its secrets', SLOW, () => {
+  beforeEach(() => github.reset());
+
+  it('a policy outside the workspace is exit 2 unless allowed-roots names its folder', async () => {
+    const elsewhere = mkdtempSync(path.join(tmpdir(), 'gate-elsewhere-'));
+    writeFileSync(path.join(elsewhere, 'policy.yml'), 'version: 1\nseed: -1\n');
+    const denied = await runAction({ inputs: { policy: path.join(elsewhere, 'policy.yml'), out: 'out/action-test/elsewhere', comment: 'never' } });
+    expect(denied.code).toBe(2);
+    expect(denied.stdout).toContain('is outside the folders the gate may read');
+    const allowed = await runAction({
+      inputs: { policy: path.join(elsewhere, 'policy.yml'), out: 'out/action-test/elsewhere', comment: 'never', 'allowed-roots': `examples, ${elsewhere}` },
+    });
+    expect(allowed.code).toBe(2);
+    expect(allowed.stdout).not.toContain('is outside the folders');
+    expect(allowed.stdout).toContain('missing required key "model"');
+  });
+
+  it('an allowed-roots folder that does not exist is exit 2 naming the input', async () => {
+    const run = await runAction({ inputs: { ...hardened, comment: 'never', 'allowed-roots': 'no/such/folder' } });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/input "allowed-roots" names ".*no\/such\/folder", which is not a folder/);
+  });
+
+  it('the github-token value in the policy name reaches no comment, summary, output or file', async () => {
+    const policy = path.join(scratch, 'named.yml');
+    writeFileSync(
+      policy,
+      `version: 1\nname: "release ghs_test_token"\nmodel: { path: ../../examples/digits/hardened.onnx }\ndata:\n  members: { path: ../../examples/digits/data/members.csv }\n  non-members: { path: ../../examples/digits/data/non-members.csv }\n  label: digit\n  max-rows: 300\nprobes:\n  membership:\n    attacks: [loss]\n    thresholds: { auc: { fail: 0.99 } }\n`,
+    );
+    const run = await runAction({ inputs: { policy: 'out/action-test/named.yml', out: 'out/action-test/named' } });
+    expect(run.code).toBe(0);
+    // The runner masks what follows ::add-mask:: in its log; every other line must be clean.
+    expect(run.stdout).toMatch(/^::add-mask::ghs_test_token$/m);
+    const log = run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n');
+    const comments = github.gateComments(PR).map((c) => c.body).join('\n');
+    expect(comments).toContain('release');
+    for (const [name, text] of [
+      ['log', log],
+      ['summary', run.summary],
+      ['comment', comments],
+      ['outputs', JSON.stringify(run.outputs)],
+      ...['privacy-report.json', 'summary.md', 'report.html', 'privacy-gate.sarif'].map((f) => [f, readFileSync(path.join(scratch, 'named', f), 'utf8')]),
+    ]) {
+      expect(text!.includes('ghs_test_token'), `${name} holds the token`).toBe(false);
+    }
+  });
+});

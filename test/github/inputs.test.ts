@@ -8,7 +8,7 @@ import { InputError } from '../../src/errors';
 
 /** Sets the INPUT_* variables the runner would (names upper-cased, dashes kept). */
 function inputs(values: Record<string, string | undefined>): void {
-  for (const name of ['POLICY', 'OUT', 'GITHUB-TOKEN', 'COMMENT', 'REPORT']) vi.stubEnv(`INPUT_${name}`, '');
+  for (const name of ['POLICY', 'OUT', 'GITHUB-TOKEN', 'COMMENT', 'REPORT', 'ALLOWED-ROOTS']) vi.stubEnv(`INPUT_${name}`, '');
   for (const [name, value] of Object.entries(values)) if (value !== undefined) vi.stubEnv(`INPUT_${name.toUpperCase()}`, value);
 }
 
@@ -21,7 +21,12 @@ describe('readInputs', () => {
     {
       name: 'defaults',
       given: { policy: 'policies/release.yml' },
-      settings: { policy: 'policies/release.yml', report: '', out: 'privacy-gate-report', githubToken: '', comment: 'always' },
+      settings: { policy: 'policies/release.yml', report: '', out: 'privacy-gate-report', githubToken: '', comment: 'always', allowedRoots: [] },
+    },
+    {
+      name: 'allowed-roots, one per line or comma-separated, blanks dropped',
+      given: { policy: 'p.yml', 'allowed-roots': 'shared/models\n  /mnt/data , ../datasets\n\n' },
+      settings: { policy: 'p.yml', allowedRoots: ['shared/models', '/mnt/data', '../datasets'] },
     },
     {
       name: 'every input',

@@ -67,7 +67,7 @@ describe('example workflows', () => {
 
 describe('action.yml', () => {
   it('is strict YAML with a description for every input and output, and the inputs the action reads', () => {
-    expect(Object.keys(action.inputs).sort()).toEqual(['comment', 'github-token', 'out', 'policy', 'report']);
+    expect(Object.keys(action.inputs).sort()).toEqual(['allowed-roots', 'comment', 'github-token', 'out', 'policy', 'report']);
     expect(Object.keys(action.outputs).sort()).toEqual(['comment-url', 'html', 'report', 'sarif', 'verdict']);
     for (const spec of [...Object.values(action.inputs), ...Object.values(action.outputs)] as Array<{ description?: string }>) {
       expect(spec.description?.length).toBeGreaterThan(10);

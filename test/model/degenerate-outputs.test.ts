@@ -76,7 +76,7 @@ function sink() {
 async function gate(policy: string) {
   const out = sink();
   const err = sink();
-  const code = await cli(['run', '--policy', policy, '--out', path.join(path.dirname(policy), 'out')], out.stream, err.stream);
+  const code = await cli(['run', '--policy', policy, '--out', path.join(path.dirname(policy), 'out'), '--root', path.dirname(policy), '--root', process.cwd()], out.stream, err.stream);
   return { code, stderr: err.text() };
 }
 

@@ -37,3 +37,10 @@ export function lineOf(text: string, needle: string): number {
   if (index < 0) throw new Error(`"${needle}" not found`);
   return index + 1;
 }
+
+/**
+ * The gate reads only inside allowed roots (by default the working folder, i.e. this repo).
+ * Tests that write their policies under the OS temp folder and point at the repo's examples
+ * name both explicitly, as `--root` would; the product's default stays the working folder.
+ */
+export const TEST_ROOTS = { roots: [tmpdir(), process.cwd()] };

@@ -140,6 +140,33 @@ ${HEAD}${PROBES}`,
     expect: { line: 1, column: 7, field: 'seed', message: 'expected an integer for seed, found a number (1.5)' },
   },
   {
+    name: 'an unknown key of 1,000 characters is quoted cut to 200',
+    policy: `${HEAD}${PROBES}${'k'.repeat(1_000)}: 1
+`,
+    expect: {
+      line: 12,
+      column: 1,
+      field: 'k'.repeat(200) + '… (800 more characters)',
+      message: `unknown key "${'k'.repeat(200)}… (800 more characters)" at the top level; expected one of:`,
+    },
+  },
+  ...[
+    ['2^32', '4294967296'],
+    ['2^32 + 1, which the generator would read as seed 1', '4294967297'],
+    ['1e20', '1e20'],
+    ['negative', '-1'],
+  ].map(([what, seed]) => ({
+    name: `seed out of range: ${what}`,
+    policy: `${HEAD}${PROBES}seed: ${seed}
+`,
+    expect: {
+      line: 12,
+      column: 7,
+      field: 'seed',
+      message: `seed must be at least 0 and at most 4294967295, found ${Number(seed)}`,
+    },
+  })),
+  {
     name: 'wrong type: a scalar where a mapping is expected',
     policy: `${HEAD}${PROBES}surface: full
 `,
@@ -908,7 +935,7 @@ describe('invalid policies', () => {
 
     let thrown: unknown;
     try {
-      loadPolicy(file);
+      loadPolicy(file, { roots: [dir] });
     } catch (error) {
       thrown = error;
     }
@@ -922,7 +949,7 @@ describe('invalid policies', () => {
       message: typeof c.expect.message === 'string' ? expect.stringContaining(c.expect.message) : expect.stringMatching(c.expect.message),
     });
     // validatePolicy reports the same first error (and maybe more).
-    const all = validatePolicy(file);
+    const all = validatePolicy(file, { roots: [dir] });
     expect(all[0]?.describe()).toBe(error.describe());
   });
 });
@@ -947,7 +974,7 @@ probes:
 gate: { confidence: 2 }
 `,
     });
-    const errors = validatePolicy(join(dir, 'policy.yaml'));
+    const errors = validatePolicy(join(dir, 'policy.yaml'), { roots: [dir] });
     expect(errors.map((e) => [e.location?.line, e.location?.field])).toEqual([
       [3, 'model.path'],
       [4, 'model.scorse'],
@@ -960,11 +987,11 @@ gate: { confidence: 2 }
 
   it('returns nothing for a valid policy', () => {
     const dir = policyDir({ 'policy.yaml': `${HEAD}${PROBES}` });
-    expect(validatePolicy(join(dir, 'policy.yaml'))).toEqual([]);
+    expect(validatePolicy(join(dir, 'policy.yaml'), { roots: [dir] })).toEqual([]);
   });
 
   it('reports a policy file that does not exist', () => {
-    const errors = validatePolicy('/nonexistent/policy.yaml');
+    const errors = validatePolicy('/nonexistent/policy.yaml', { roots: ['/'] });
     expect(errors).toHaveLength(1);
     expect(errors[0]!.message).toBe('policy file not found: /nonexistent/policy.yaml');
     expect(errors[0]!.location?.file).toBe('/nonexistent/policy.yaml');

@@ -86,7 +86,7 @@ describe('esbuild CJS bundle', () => {
     writeFileSync(
       entry,
       `import { loadPolicy, presetDirectory } from ${JSON.stringify(resolve('src/policy/index.ts'))};
-const policy = loadPolicy(process.argv[2]!);
+const policy = loadPolicy(process.argv[2]!, { roots: [${JSON.stringify(dist)}] });
 console.log(JSON.stringify({ dir: presetDirectory(), auc: policy.probes.membership?.thresholds.auc }));
 `,
     );

@@ -9,13 +9,13 @@ import {
   presetNames,
   type Policy,
 } from '../../src/policy';
-import { lineOf, policyDir, POLICY_HEAD } from './helpers';
+import { lineOf, policyDir, POLICY_HEAD, TEST_ROOTS } from './helpers';
 
 const HEAD = POLICY_HEAD;
 
 function load(files: Record<string, string>, dummies?: string[]): { dir: string; policy: Policy } {
   const dir = policyDir(files, dummies);
-  return { dir, policy: loadPolicy(join(dir, 'policy.yaml')) };
+  return { dir, policy: loadPolicy(join(dir, 'policy.yaml'), { roots: [dir] }) };
 }
 
 /** Line and column of a threshold key (e.g. "auc:") in a file. */
@@ -47,6 +47,7 @@ describe('loadPolicy: valid policies', () => {
         nonMembers: { path: join(dir, 'holdout.csv'), format: 'csv' },
         label: 'digit',
         maxRows: 5000,
+        allowOverlap: false,
       },
       surface: { scores: 'full', topK: 0 },
       probes: {
@@ -61,9 +62,14 @@ describe('loadPolicy: valid policies', () => {
     });
   });
 
+  it('accepts the largest seed, 2^32 - 1', () => {
+    const dir = policyDir({ 'policy.yaml': `${POLICY_HEAD}seed: 4294967295\nprobes:\n  membership:\n    thresholds: { auc: { fail: 0.6 } }\n` });
+    expect(loadPolicy(join(dir, 'policy.yaml'), { roots: [dir] }).seed).toBe(4294967295);
+  });
+
   it('reads every setting of the documented example', () => {
     const file = resolve('test/policy/fixtures/example/policy.yaml');
-    const policy = loadPolicy(file);
+    const policy = loadPolicy(file, TEST_ROOTS);
     const dir = resolve('test/policy/fixtures/example');
     expect(policy.name).toBe('digits classifier release');
     expect(policy.seed).toBe(42);
@@ -225,6 +231,7 @@ data:
       label: 'label',
       features: ['a', 'b'],
       maxRows: 100,
+      allowOverlap: false,
     });
   });
 
@@ -241,7 +248,7 @@ data:
 describe('warnings', () => {
   it('decimals with a label-only surface is ignored, with a warning', () => {
     const dir = policyDir({ 'policy.yaml': `extends: standard\n${HEAD}surface:\n  scores: label\n  decimals: 2\n` });
-    const { errors, warnings } = checkPolicy(join(dir, 'policy.yaml'));
+    const { errors, warnings } = checkPolicy(join(dir, 'policy.yaml'), { roots: [dir] });
     expect(errors).toEqual([]);
     expect(warnings).toEqual([
       {
@@ -250,12 +257,12 @@ describe('warnings', () => {
       },
     ]);
     // The typed policy describes what is measured: no rounding on a label-only surface.
-    expect(loadPolicy(join(dir, 'policy.yaml')).surface).toEqual({ scores: 'label', topK: 0 });
+    expect(loadPolicy(join(dir, 'policy.yaml'), { roots: [dir] }).surface).toEqual({ scores: 'label', topK: 0 });
   });
 
   it('precision with a label-only surface is ignored, with a warning', () => {
     const dir = policyDir({ 'policy.yaml': `extends: standard\n${HEAD}surface:\n  scores: label\n  precision: float32\n` });
-    const { errors, warnings } = checkPolicy(join(dir, 'policy.yaml'));
+    const { errors, warnings } = checkPolicy(join(dir, 'policy.yaml'), TEST_ROOTS);
     expect(errors).toEqual([]);
     expect(warnings).toEqual([
       {
@@ -263,7 +270,7 @@ describe('warnings', () => {
         location: { file: join(dir, 'policy.yaml'), line: 11, column: 3, field: 'surface.precision' },
       },
     ]);
-    expect(loadPolicy(join(dir, 'policy.yaml')).surface).toEqual({ scores: 'label', topK: 0 });
+    expect(loadPolicy(join(dir, 'policy.yaml'), TEST_ROOTS).surface).toEqual({ scores: 'label', topK: 0 });
   });
 });
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkPolicy, loadPolicy } from '../../src/policy';
 import { runGate } from '../../src/run/gate';
+import { TEST_ROOTS } from '../policy/helpers';
 
 const wages = path.resolve(__dirname, '../../examples/wages');
 
@@ -34,7 +35,7 @@ describe('attribute-inference policy settings', () => {
     thresholds:
       lift: { fail: 0.05 }
 `);
-    const settings = loadPolicy(file).probes['attribute-inference']!;
+    const settings = loadPolicy(file, TEST_ROOTS).probes['attribute-inference']!;
     expect(settings).toEqual({
       attribute: 'union',
       samples: 16,
@@ -72,7 +73,7 @@ probes:
 `,
       ['model.onnx', 'train.csv', 'holdout.csv', 'attacker.csv'],
     );
-    const policy = loadPolicy(file);
+    const policy = loadPolicy(file, TEST_ROOTS);
     expect(policy.model.task).toBe('regression');
     const s = policy.probes['attribute-inference']!;
     expect(s.oneHot).toEqual([
@@ -100,7 +101,7 @@ probes:
     encoding: { one-hot: [race_white, race_other] }
     thresholds: { lift: { fail: 0.05 } }
 `);
-    expect(loadPolicy(file).probes['attribute-inference']!.oneHot).toEqual([
+    expect(loadPolicy(file, TEST_ROOTS).probes['attribute-inference']!.oneHot).toEqual([
       { value: 'race_white', column: 'race_white' },
       { value: 'race_other', column: 'race_other' },
     ]);
@@ -125,7 +126,7 @@ probes:
     attribute: union
 ${extra}    thresholds: { lift: { fail: 0.05 } }
 `);
-    const check = checkPolicy(file);
+    const check = checkPolicy(file, TEST_ROOTS);
     expect(check.errors).toEqual([]);
     expect(check.warnings).toEqual([expect.objectContaining({ message: expect.stringMatching(message), location: expect.objectContaining({ field }) })]);
   });
@@ -145,7 +146,7 @@ probes:
     );
 
   it('with the non-members as the auxiliary file, measures what prior and σ from the non-members measure, and hashes the file', async () => {
-    const viaAuxiliary = await runGate(policy(path.join(wages, 'data/non-members.csv')));
+    const viaAuxiliary = await runGate(policy(path.join(wages, 'data/non-members.csv')), TEST_ROOTS);
     const direct = await runGate(
       write(
         `extends: ${JSON.stringify(path.join(wages, 'policy.yml'))}
@@ -155,6 +156,7 @@ probes:
 `,
         [],
       ),
+      TEST_ROOTS,
     );
     expect(viaAuxiliary.error).toBeUndefined();
     expect(viaAuxiliary.probes[0]!.attacks[0]!.metrics).toEqual(direct.probes[0]!.attacks[0]!.metrics);
@@ -167,7 +169,7 @@ probes:
     const dir = mkdtempSync(path.join(tmpdir(), 'attribute-aux-'));
     const file = path.join(dir, 'attacker.csv');
     writeFileSync(file, 'union,age,wage\n1,30,10\n0,40,12\n');
-    const report = await runGate(policy(file));
+    const report = await runGate(policy(file), TEST_ROOTS);
     expect(report.exitCode).toBe(2);
     expect(report.error?.message).toMatch(/feature columns|not found/);
   });

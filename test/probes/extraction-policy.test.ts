@@ -39,7 +39,7 @@ probes:
       },
       FILES,
     );
-    const policy = loadPolicy(join(dir, 'policy.yaml'));
+    const policy = loadPolicy(join(dir, 'policy.yaml'), { roots: [dir] });
     expect(policy.model.tokenizer).toMatchObject({ vocab: ['a', 'b', 'c'], padId: 0 });
     expect(policy.data).toMatchObject({ textField: 'text', members: { format: 'text' }, nonMembers: { format: 'jsonl' } });
     const e = policy.probes.extraction!;

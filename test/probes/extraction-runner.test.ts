@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runGate } from '../../src/run/gate';
+import { TEST_ROOTS } from '../policy/helpers';
 
 const fixtures = path.resolve('test/fixtures/models');
 const W = (JSON.parse(readFileSync(path.join(fixtures, 'sequence.expected.json'), 'utf8')) as { W: number[][] }).W;
@@ -50,7 +51,7 @@ probes:
       'members.jsonl': members.map((ids) => JSON.stringify({ ids })).join('\n') + '\n',
       'non-members.jsonl': nonMembers.map((ids) => JSON.stringify(ids)).join('\n') + '\n',
     });
-    const report = await runGate(path.join(dir, 'policy.yml'));
+    const report = await runGate(path.join(dir, 'policy.yml'), TEST_ROOTS);
     expect(report.error).toBeUndefined();
     const m = report.probes[0]!.attacks[0]!.metrics;
     expect(m['extraction-rate']).toMatchObject({ value: 1, k: 4, n: 4 });
@@ -83,7 +84,7 @@ probes:
     const dir = mkdtempSync(path.join(tmpdir(), 'extraction-runner-'));
     cpSync('examples/charlm', dir, { recursive: true });
     edit(dir);
-    const report = await runGate(path.join(dir, 'policy.yml'));
+    const report = await runGate(path.join(dir, 'policy.yml'), TEST_ROOTS);
     expect(report.verdict).toBe('error');
     expect(report.exitCode).toBe(2);
     expect(report.error!.message).toMatch(message);
@@ -105,7 +106,7 @@ probes:
 `,
       'members.jsonl': '[1, 2, 3]\n[4, 9, 1]\n',
     });
-    const report = await runGate(path.join(dir, 'policy.yml'));
+    const report = await runGate(path.join(dir, 'policy.yml'), TEST_ROOTS);
     expect(report.exitCode).toBe(2);
     expect(report.error).toMatchObject({ line: 2, message: expect.stringMatching(/line 2 has token id 9, but the model scores ids 0 to 5/) });
   });

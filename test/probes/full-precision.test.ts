@@ -55,7 +55,7 @@ async function aucs(kind: 'logits' | 'probabilities', surface: string): Promise<
       '',
     ].join('\n'),
   );
-  const report = await runGate(policy);
+  const report = await runGate(policy, { roots: [dir, process.cwd()] });
   expect(report.error?.message).toBeUndefined();
   const attacks = report.probes[0]!.attacks as Array<{ attack: string; metrics: Record<string, { value: number }> }>;
   return Object.fromEntries(attacks.map((a) => [a.attack, a.metrics['auc']!.value]));

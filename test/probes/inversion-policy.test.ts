@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkPolicy, loadPolicy } from '../../src/policy';
 import { inversionProbe } from '../../src/probes/inversion';
-import { policyDir, POLICY_HEAD } from '../policy/helpers';
+import { policyDir, POLICY_HEAD, TEST_ROOTS } from '../policy/helpers';
 
 const HEAD = POLICY_HEAD;
 
@@ -18,7 +18,7 @@ describe('probes.inversion in a policy', () => {
 `,
     });
     const file = join(dir, 'policy.yaml');
-    const settings = loadPolicy(file).probes.inversion!;
+    const settings = loadPolicy(file, TEST_ROOTS).probes.inversion!;
     expect(settings).toEqual({
       image: { height: 8, width: 8, channels: 1, layout: 'hwc', source: { file, line: 10, column: 5 } },
       start: 'auxiliary-mean',
@@ -56,7 +56,7 @@ describe('probes.inversion in a policy', () => {
       similarity-gain: { fail: 0.9 }
 `,
     });
-    const s = loadPolicy(join(dir, 'policy.yaml')).probes.inversion!;
+    const s = loadPolicy(join(dir, 'policy.yaml'), { roots: [dir] }).probes.inversion!;
     expect(s).toMatchObject({
       image: { height: 28, width: 28, channels: 3, layout: 'chw' },
       start: 'zeros',
@@ -80,7 +80,7 @@ probes:
     thresholds: { similarity-gain: { fail: 0.9 } }
 `,
     });
-    expect(loadPolicy(join(dir, 'policy.yaml')).probes.inversion!.differenceStep).toBe(0.2);
+    expect(loadPolicy(join(dir, 'policy.yaml'), { roots: [dir] }).probes.inversion!.differenceStep).toBe(0.2);
   });
 
   it('warns that samples is ignored with central differences', () => {
@@ -92,7 +92,7 @@ probes:
     thresholds: { similarity-gain: { fail: 0.9 } }
 `,
     });
-    const { warnings } = checkPolicy(join(dir, 'policy.yaml'));
+    const { warnings } = checkPolicy(join(dir, 'policy.yaml'), { roots: [dir] });
     expect(warnings.map((w) => [w.location.line, w.location.column, w.message])).toEqual([
       [11, 5, expect.stringMatching(/^samples is ignored because gradient is central/)],
     ]);
