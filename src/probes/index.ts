@@ -1,8 +1,8 @@
 /** The probe registry: which probe families exist. Holds no logic. */
-import { attributeInferenceProbe } from './attribute-inference';
-import { inversionProbe } from './inversion';
-import { extractionProbe } from './extraction';
-import { membershipProbe } from './membership';
+import { attributeInferenceProbe } from './attribute-inference/run';
+import { inversionProbe } from './inversion/run';
+import { extractionProbe } from './extraction/run';
+import { membershipProbe } from './membership/run';
 
 export const PROBES = {
   membership: membershipProbe,

@@ -4,7 +4,7 @@
  * the secret scan, canary exposure, and that no secret ever appears unredacted in the result.
  */
 import { describe, expect, it } from 'vitest';
-import { extractionProbe } from '../../src/probes/extraction';
+import { extractionProbe } from '../../src/probes/extraction/run';
 import type { SequenceProbeContext, TextData } from '../../src/probes/types';
 import type { ExtractionSettings } from '../../src/policy/types';
 import { clopperPearson } from '../../src/metrics/binomial';

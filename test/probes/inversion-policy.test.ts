@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkPolicy, loadPolicy } from '../../src/policy';
-import { inversionProbe } from '../../src/probes/inversion';
+import { inversionProbe } from '../../src/probes/inversion/run';
 import { policyDir, POLICY_HEAD, TEST_ROOTS } from '../policy/helpers';
 
 const HEAD = POLICY_HEAD;

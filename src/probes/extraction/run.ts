@@ -7,16 +7,16 @@
  *   occur verbatim in the member data.
  * Secrets never leave this probe unredacted: the report shows "2••••3", never "281943".
  */
-import { InputError, RuntimeFailure } from '../errors';
-import type { CanarySettings, ExtractionSettings } from '../policy/types';
-import { parseCanaryFormat, positionsOf, redactedCanary, type CanaryFormat } from '../text/canary';
-import { redact } from '../text/redact';
-import type { Vocabulary } from '../text/vocab';
-import { rngFor } from '../util/random';
-import { formatExposures, type ExposureResult, type TokenisedFormat } from './extraction-exposure';
-import { memorisationAttack } from './extraction-memorisation';
-import { secretScanAttack } from './extraction-scan';
-import type { AttackMeasurement, ProbeDefinition, ProbeMeasurement, SequenceProbeContext } from './types';
+import { InputError, RuntimeFailure } from '../../errors';
+import type { CanarySettings, ExtractionSettings } from '../../policy/types';
+import { parseCanaryFormat, positionsOf, redactedCanary, type CanaryFormat } from '../../text/canary';
+import { redact } from '../../text/redact';
+import type { Vocabulary } from '../../text/vocab';
+import { rngFor } from '../../util/random';
+import { formatExposures, type ExposureResult, type TokenisedFormat } from './exposure';
+import { memorisationAttack } from './memorisation';
+import { secretScanAttack } from './scan';
+import type { AttackMeasurement, ProbeDefinition, ProbeMeasurement, SequenceProbeContext } from '../types';
 
 /** Rows per model call in the exposure walk: large batches amortise onnxruntime's per-call cost. */
 const WALK_BATCH = 4096;

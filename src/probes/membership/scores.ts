@@ -3,7 +3,7 @@
  * Definitions follow Yeom et al. 2018 (loss), Salem et al. 2019 (confidence, entropy),
  * Song & Mittal 2021 (modified entropy) and Choquette-Choo et al. 2021 (label-only attacks).
  */
-import type { Observation, RevealedScores } from '../model/types';
+import type { Observation, RevealedScores } from '../../model/types';
 
 /** log(0) guard: a revealed (rounded) probability of 0 is read as this probability. */
 const FLOOR = 1e-12;

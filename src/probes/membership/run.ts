@@ -3,20 +3,20 @@
  * what the surface reveals? Runs each configured attack on the shared model outputs and
  * measures it overall and per class.
  */
-import { membershipMetricsFromTable, rankingMetricsFromTable, type MembershipMetrics } from '../metrics/membership';
-import { buildClassTables, type ClassTables } from '../metrics/table';
-import type { MembershipAttack, MembershipSettings } from '../policy/types';
-import type { MetricValue } from '../result';
-import { rngFor } from '../util/random';
-import { featureBox } from './feature-box';
+import { membershipMetricsFromTable, rankingMetricsFromTable, type MembershipMetrics } from '../../metrics/membership';
+import { buildClassTables, type ClassTables } from '../../metrics/table';
+import type { MembershipAttack, MembershipSettings } from '../../policy/types';
+import type { MetricValue } from '../../result';
+import { rngFor } from '../../util/random';
+import { featureBox } from '../feature-box';
 import {
   gapScores,
   attackerScores,
   scoreAttack,
   stabilityScores,
   type ScoreAttack,
-} from './membership-scores';
-import type { AttackMeasurement, LabelledData, ProbeContext, ProbeDefinition, ProbeMeasurement } from './types';
+} from './scores';
+import type { AttackMeasurement, LabelledData, ProbeContext, ProbeDefinition, ProbeMeasurement } from '../types';
 
 const DESCRIPTIONS: Record<MembershipAttack, string> = {
   loss: 'low loss on the true label ⇒ member (Yeom et al. 2018)',
