@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pngjs from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { inversionProbe } from '../../src/probes/inversion/run';
+import { inversionProbe } from '../../src/probes/inversion/family';
 import type { Raster } from '../../src/probes/inversion/images';
 import { imageFileName, writeImages } from '../../src/publish/files';
 import { renderJson } from '../../src/report/json';

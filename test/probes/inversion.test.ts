@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors';
 import { centredCosine, overallMean } from '../../src/metrics/inversion';
-import { inversionProbe } from '../../src/probes/inversion/run';
+import { inversionProbe } from '../../src/probes/inversion/family';
 import { Rasters } from '../../src/probes/inversion/images';
 import { CLASSES, constantModel, context, D, settings, template, templateModel } from './inversion-helpers';
 

@@ -20,20 +20,9 @@ import {
   type Observed,
 } from './attack';
 import { planAttribute, trueValues, type AttributePlan } from './columns';
-import type { LabelledData, ProbeContext, ProbeDefinition, ProbeMeasurement } from '../types';
+import type { LabelledData, ProbeContext, ProbeMeasurement } from '../types';
 
-export const attributeInferenceProbe: ProbeDefinition<AttributeInferenceSettings> = {
-  id: 'attribute-inference',
-  description: 'Attribute inference: guesses a sensitive input attribute from the other attributes and the model’s output',
-  thresholds: (settings) => ({
-    lift: settings.thresholds.lift,
-    'member-accuracy': settings.thresholds.memberAccuracy,
-    'member-gap': settings.thresholds.memberGap,
-  }),
-  run: runAttributeInference,
-};
-
-async function runAttributeInference(ctx: ProbeContext, settings: AttributeInferenceSettings): Promise<ProbeMeasurement> {
+export async function runAttributeInference(ctx: ProbeContext, settings: AttributeInferenceSettings): Promise<ProbeMeasurement> {
   const notes: string[] = [];
   const regression = ctx.model.task === 'regression';
   const auxiliary = settings.auxiliary ? loadAuxiliary(ctx, settings) : undefined;

@@ -16,24 +16,12 @@ import { rngFor } from '../../util/random';
 import { formatExposures, type ExposureResult, type TokenisedFormat } from './exposure';
 import { memorisationAttack } from './memorisation';
 import { secretScanAttack } from './scan';
-import type { AttackMeasurement, ProbeDefinition, ProbeMeasurement, SequenceProbeContext } from '../types';
+import type { AttackMeasurement, ProbeMeasurement, SequenceProbeContext } from '../types';
 
 /** Rows per model call in the exposure walk: large batches amortise onnxruntime's per-call cost. */
 const WALK_BATCH = 4096;
 
-export const extractionProbe: ProbeDefinition<ExtractionSettings, SequenceProbeContext> = {
-  id: 'extraction',
-  description: 'Training-data extraction from a sequence model: canary exposure, verbatim memorisation and a secret scan of sampled generations.',
-  thresholds: (s) => ({
-    'max-exposure': s.thresholds.maxExposure,
-    'extraction-rate': s.thresholds.extractionRate,
-    'extraction-gap': s.thresholds.extractionGap,
-    'secret-matches': s.thresholds.secretMatches,
-  }),
-  run: runExtraction,
-};
-
-async function runExtraction(ctx: SequenceProbeContext, settings: ExtractionSettings): Promise<ProbeMeasurement> {
+export async function runExtraction(ctx: SequenceProbeContext, settings: ExtractionSettings): Promise<ProbeMeasurement> {
   const attacks: AttackMeasurement[] = [];
   const notes: string[] = [];
   if (ctx.model.surface.decimals !== undefined) {

@@ -14,7 +14,7 @@ import { featureBox } from '../feature-box';
 import { Rasters, type Raster } from './images';
 import { inversionLoss } from './objective';
 import { centroidsOf, inversionMetrics, scoreClass, type Centroids, type ClassScore } from './score';
-import type { LabelledData, ProbeContext, ProbeDefinition, ProbeMeasurement } from '../types';
+import type { LabelledData, ProbeContext, ProbeMeasurement } from '../types';
 
 /**
  * `gradient: auto` uses central differences up to this many free features (2·256 + 1 = 513
@@ -22,17 +22,7 @@ import type { LabelledData, ProbeContext, ProbeDefinition, ProbeMeasurement } fr
  */
 export const AUTO_CENTRAL_MAX_FEATURES = 256;
 
-export const inversionProbe: ProbeDefinition<InversionSettings> = {
-  id: 'inversion',
-  description: 'Class reconstruction (model inversion): rebuilds what each class’s training records look like from the model’s answers',
-  thresholds: (settings) => ({
-    'identification-rate': settings.thresholds.identificationRate,
-    'similarity-gain': settings.thresholds.similarityGain,
-  }),
-  run: runInversion,
-};
-
-async function runInversion(ctx: ProbeContext, settings: InversionSettings): Promise<ProbeMeasurement> {
+export async function runInversion(ctx: ProbeContext, settings: InversionSettings): Promise<ProbeMeasurement> {
   const d = ctx.model.featureCount;
   const classCount = ctx.model.classCount;
   checkImage(settings, d);

@@ -16,7 +16,7 @@ import {
   stabilityScores,
   type ScoreAttack,
 } from './scores';
-import type { AttackMeasurement, LabelledData, ProbeContext, ProbeDefinition, ProbeMeasurement } from '../types';
+import type { AttackMeasurement, LabelledData, ProbeContext, ProbeMeasurement } from '../types';
 
 const DESCRIPTIONS: Record<MembershipAttack, string> = {
   loss: 'low loss on the true label ⇒ member (Yeom et al. 2018)',
@@ -32,25 +32,13 @@ export const MIN_CLASS_ROWS = 10;
 
 const DEFAULT_FPR = 0.01;
 
-export const membershipProbe: ProbeDefinition<MembershipSettings> = {
-  id: 'membership',
-  description: 'Membership inference: tells training records from non-members using the model’s outputs',
-  thresholds: (settings) => ({
-    auc: settings.thresholds.auc,
-    advantage: settings.thresholds.advantage,
-    'tpr-at-fpr': settings.thresholds.tprAtFpr,
-    'epsilon-lower-bound': settings.thresholds.epsilonLowerBound,
-  }),
-  run: runMembership,
-};
-
-async function runMembership(ctx: ProbeContext, settings: MembershipSettings): Promise<ProbeMeasurement> {
+export async function runMembership(ctx: ProbeContext, settings: MembershipSettings): Promise<ProbeMeasurement> {
   const [memberObs, nonMemberObs] = await Promise.all([
     ctx.signals.observe(ctx.members),
     ctx.signals.observe(ctx.nonMembers),
   ]);
   const notes: string[] = [];
-  const fpr = settings.thresholds.tprAtFpr?.fpr ?? DEFAULT_FPR;
+  const fpr = settings.thresholds['tpr-at-fpr']?.fpr ?? DEFAULT_FPR;
   const attacks: AttackMeasurement[] = [];
   const surface = ctx.model.surface;
   if (surface.scores === 'top-k') {
