@@ -10,7 +10,7 @@ import type { ObservedModel } from '../../model/surface';
 import type { Observation } from '../../model/types';
 import type { Rng } from '../../util/random';
 import type { AttributePlan } from './columns';
-import { attackerLogProbability, attackerScores } from '../membership/scores';
+import { attackerLogProbability, attackerScores } from '../attacker-view';
 
 /** Names these queries in an error about the model's answers: their rows come from no data file. */
 const SOURCE = { probe: "the attribute-inference probe's candidate queries (target records with each candidate value filled in)" };

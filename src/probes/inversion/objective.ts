@@ -8,7 +8,7 @@
 import type { BatchLoss } from '../../optim/descent';
 import type { ObservedModel } from '../../model/surface';
 import type { Observation } from '../../model/types';
-import { attackerProbabilities } from '../membership/scores';
+import { attackerProbabilities } from '../attacker-view';
 
 /** p_{owners[i]} of every row as the surface reveals it. */
 export function revealedConfidence(obs: Observation, owners: Int32Array): Float64Array {

@@ -9,13 +9,8 @@ import type { MembershipAttack, MembershipSettings } from '../../policy/types';
 import type { MetricValue } from '../../result';
 import { rngFor } from '../../util/random';
 import { featureBox } from '../feature-box';
-import {
-  gapScores,
-  attackerScores,
-  scoreAttack,
-  stabilityScores,
-  type ScoreAttack,
-} from './scores';
+import { attackerScores } from '../attacker-view';
+import { gapScores, scoreAttack, stabilityScores, type ScoreAttack } from './scores';
 import type { AttackMeasurement, LabelledData, ProbeContext, ProbeMeasurement } from '../types';
 
 const DESCRIPTIONS: Record<MembershipAttack, string> = {
