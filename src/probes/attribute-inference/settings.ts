@@ -24,7 +24,7 @@ export function buildAttributeInference(ctx: BuildContext): AttributeInferenceSe
     residualSpread:
       (m['residual-spread'] as AttributeInferenceSettings['residualSpread'] | undefined) ?? defaults.residualSpread,
     sources: { attribute: ctx.at([...base, 'attribute']) },
-    thresholds: {},
+    thresholds: ctx.thresholds(ATTRIBUTE_INFERENCE_THRESHOLDS),
   };
   const values = m['values'] as Array<number | string> | undefined;
   if (values) settings.sources.values = ctx.at([...base, 'values']);
@@ -41,6 +41,5 @@ export function buildAttributeInference(ctx: BuildContext): AttributeInferenceSe
     settings.values = values as number[];
   }
   if (m['auxiliary']) settings.auxiliary = ctx.dataFile([...base, 'auxiliary']);
-  settings.thresholds = ctx.thresholds(ATTRIBUTE_INFERENCE_THRESHOLDS);
   return settings;
 }
