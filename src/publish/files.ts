@@ -9,7 +9,7 @@ import { REPORT_FILE, renderJson } from '../report/json';
 import type { LocateContext } from '../report/locate';
 import { renderMarkdown } from '../report/markdown';
 import { renderSarifText, SARIF_FILE } from '../report/sarif';
-import { Rasters, type ImageReference, type Raster } from '../probes/inversion-images';
+import { Rasters, type ImageReference, type Raster } from '../probes/inversion/images';
 import { encodePng } from '../report/png';
 import type { GateReport } from '../result';
 

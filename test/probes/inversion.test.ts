@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors';
 import { centredCosine, overallMean } from '../../src/metrics/inversion';
-import { inversionProbe } from '../../src/probes/inversion';
-import { Rasters } from '../../src/probes/inversion-images';
+import { inversionProbe } from '../../src/probes/inversion/family';
+import { Rasters } from '../../src/probes/inversion/images';
 import { CLASSES, constantModel, context, D, settings, template, templateModel } from './inversion-helpers';
 
 type Row = Record<string, unknown> & { queries: number; stop: string; steps: number; nearestMemberClass: string | null };

@@ -4,7 +4,7 @@
  * makes JSON.stringify drop the whole property, so no renderer can leak raw arrays into the
  * audit record by accident; the publisher writes the PNGs and references them instead.
  */
-import type { ImageShape } from '../optim/total-variation';
+import type { ImageShape } from '../../optim/total-variation';
 
 export interface Raster extends ImageShape {
   /** Class label as the model knows it. */
