@@ -14,7 +14,7 @@ import { featureBox } from './feature-box';
 import { Rasters, type Raster } from './inversion-images';
 import { inversionLoss } from './inversion-objective';
 import { centroidsOf, inversionMetrics, scoreClass, type Centroids, type ClassScore } from './inversion-score';
-import type { LabelledData, ProbeContext, ProbeDefinition, ProbeMeasurement } from './types';
+import type { ProbeContext, ProbeDefinition, ProbeMeasurement } from './types';
 
 /**
  * `gradient: auto` uses central differences up to this many free features (2·256 + 1 = 513
