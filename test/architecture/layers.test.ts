@@ -79,7 +79,10 @@ describe('the layer check on a small tree', () => {
     },
     {
       name: 'a cycle of two files',
-      files: { 'src/policy/a.ts': "import { b } from './b';\nexport const a = 1;", 'src/policy/b.ts': "import { a } from './a';\nexport const b = 1;" },
+      files: {
+        'src/policy/a.ts': "import { b } from './b';\nexport const a = 1;",
+        'src/policy/b.ts': "import { a } from './a';\nexport const b = 1;",
+      },
       expected: ['import cycle: src/policy/a.ts -> src/policy/b.ts -> src/policy/a.ts'],
     },
     {
