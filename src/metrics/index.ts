@@ -15,3 +15,8 @@ export {
   type MembershipMetrics,
   type RankingMetrics,
 } from './membership';
+export { IN, OUT, NEITHER, type SignalMatrix, type ReferenceSignals, type MembershipMatrix } from './reference-signals';
+export { logitConfidence, logSigmoid, PROBABILITY_FLOOR, PHI_LIMIT, type ClassScoreRows } from './logit-confidence';
+export { liraScores, PER_RECORD_VARIANCE_FROM, MIN_STD, type LiraMode, type LiraOptions, type LiraResult } from './lira';
+export { rmiaScores, logLikelihoodRatios, RMIA_DEFAULT_A, RMIA_DEFAULT_GAMMA, type RmiaMode, type RmiaOptions, type RmiaSamples } from './rmia';
+export { recipeLevelScores, sliceModel, withoutModel, withoutModelMemberships, type ReferenceAttack, type PooledScores } from './recipe-level';
