@@ -130,6 +130,9 @@ function split(scores: Float64Array, members: number): [Float64Array, Float64Arr
 export function attackRows(inputs: FamilyInputs, label: string): Row[] {
   const { target, refs, memberships, members } = inputs;
   const rows: Row[] = [];
+  // The threshold attack on φ of the unshifted query ranks records as the loss attack does (p_y is increasing in φ).
+  const plain = Float64Array.from({ length: target.records }, (_, r) => target.values[r * target.augmentations]!);
+  rows.push(row(`threshold on φ (= loss attack)${label}`, ...split(plain, members)));
   rows.push(row(`LiRA online${label}`, ...split(liraScores(target, refs, memberships, { mode: 'online' }).scores, members)));
   rows.push(row(`LiRA offline${label}`, ...split(liraScores(target, refs, memberships, { mode: 'offline' }).scores, members)));
   const population = { target, refs, memberships };
