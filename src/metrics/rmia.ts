@@ -8,7 +8,9 @@
  *
  * Pr(x | θ) is the target's probability of the true class, p_y = σ(φ), from the same
  * logit-scaled confidence φ LiRA uses (./logit-confidence.ts, logSigmoid). Pr(x) is the
- * average over reference models:
+ * average over reference models, computed in log space from p and from 1 − p = σ(−φ) so that
+ * records with p rounded to 1 still differ (ML Privacy Meter divides float probabilities: on
+ * the leaky digits model, where 375 records read p_y = 1.0 in float32, that ties them all):
  * - offline: ½((1 + a)·Pr_OUT(x) + (1 − a)), Pr_OUT(x) the mean p_y of the models that never saw
  *   x (the paper's linear approximation of Pr_IN from Pr_OUT; ML Privacy Meter's mean_x, with
  *   a = offline_a, default 0.3 as in its get_out_ref_signals);
@@ -89,18 +91,27 @@ export function logLikelihoodRatios(samples: RmiaSamples, mode: RmiaMode, a: num
   checkShapes(target, refs, memberships);
   const { records, augmentations: aug } = target;
   const cells = records * aug;
+  // Sums of p = σ(φ) and of its complement q = 1 − p = σ(−φ), both exact: near p = 1 (a
+  // float32 model's saturated members) Pr(x) is formed as 1 − (a mean of q), so confident
+  // records keep distinct ratios instead of all reading Pr(x) = 1.
   const sumIn = new Float64Array(cells);
   const sumOut = new Float64Array(cells);
+  const restIn = new Float64Array(cells);
+  const restOut = new Float64Array(cells);
   const nIn = new Int32Array(records);
   const nOut = new Int32Array(records);
   for (let k = 0; k < refs.models; k++) {
     for (let r = 0; r < records; r++) {
       const m = memberships.values[k * records + r];
       if (m !== IN && m !== OUT) continue;
-      const sum = m === IN ? sumIn : sumOut;
+      const [sum, rest] = m === IN ? [sumIn, restIn] : [sumOut, restOut];
       if (m === IN) nIn[r]!++;
       else nOut[r]!++;
-      for (let j = 0; j < aug; j++) sum[r * aug + j]! += Math.exp(logSigmoid(refs.values[k * cells + r * aug + j]!));
+      for (let j = 0; j < aug; j++) {
+        const phi = refs.values[k * cells + r * aug + j]!;
+        sum[r * aug + j]! += Math.exp(logSigmoid(phi));
+        rest[r * aug + j]! += Math.exp(logSigmoid(-phi));
+      }
     }
   }
   const lacking: number[] = [];
@@ -111,9 +122,12 @@ export function logLikelihoodRatios(samples: RmiaSamples, mode: RmiaMode, a: num
     let sum = 0;
     for (let j = 0; j < aug; j++) {
       const i = r * aug + j;
-      const pOut = sumOut[i]! / nOut[r]!;
-      const prX = mode === 'online' && nIn[r]! > 0 ? 0.5 * (sumIn[i]! / nIn[r]! + pOut) : 0.5 * ((1 + a) * pOut + (1 - a));
-      sum += logSigmoid(target.values[i]!) - Math.log(prX);
+      const online = mode === 'online' && nIn[r]! > 0;
+      // Pr(x) and 1 − Pr(x) from the same means, each without cancellation.
+      const pr = online ? 0.5 * (sumIn[i]! / nIn[r]! + sumOut[i]! / nOut[r]!) : 0.5 * ((1 + a) * (sumOut[i]! / nOut[r]!) + (1 - a));
+      const rest = online ? 0.5 * (restIn[i]! / nIn[r]! + restOut[i]! / nOut[r]!) : 0.5 * (1 + a) * (restOut[i]! / nOut[r]!);
+      const logPr = rest < 0.5 ? Math.log1p(-rest) : Math.log(pr);
+      sum += logSigmoid(target.values[i]!) - logPr;
     }
     out[r] = sum / aug;
   }

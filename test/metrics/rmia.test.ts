@@ -77,3 +77,15 @@ describe('rmiaScores by hand', () => {
     expect(() => rmiaScores(one(1, 1, [0], [0], [-1]), x, { mode: 'offline' })).toThrow(/1 record \(#0\) \(records\) have none/);
   });
 });
+
+describe('rmiaScores near p = 1', () => {
+  it('keeps records apart whose p and Pr(x) round to 1 in float64', () => {
+    // φ = 40, 45 (target) against references at φ = 38: p = 1 − e^−40 etc. all read 1.0.
+    const x = one(2, 2, [38, 38, 38, 38], [40, 45], [0, 0, 0, 0]);
+    const lr = logLikelihoodRatios(x, 'offline', 0.3);
+    // log p − log Pr(x) ≈ −e^−φ + 0.65·e^−38
+    expect(lr[0]).toBeCloseTo(-Math.exp(-40) + 0.65 * Math.exp(-38), 30);
+    expect(lr[1]).toBeGreaterThan(lr[0]!);
+    expect(rmiaScores(one(1, 2, [38, 38], [45], [0, 0]), x, { mode: 'offline' })[0]).toBe(0.5);
+  });
+});
