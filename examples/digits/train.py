@@ -2,6 +2,7 @@
 """Build the digits example: the member/non-member split and two ONNX classifiers.
 
     /usr/bin/python3 examples/digits/train.py [--source digits.csv] [--dump-probs DIR]
+    /usr/bin/python3 examples/digits/train.py --references K [--only leaky|hardened]
 
 1. Split digits.csv (1,797 rows, pixel_0..pixel_63 in 0..16, label `digit`) 50/50 with
    numpy's RandomState(42): the first 899 rows of the permutation are the members, the other
@@ -20,6 +21,16 @@
    as 1/2, TPR at 1% FPR and membership advantage; written to metrics.json. PyTorch's outputs
    for the first rows of each split go to reference-outputs.json (verify.cjs checks ONNX
    Runtime against them).
+
+4. With --references K (even): K reference models per family (refs/leaky/, refs/hardened/) for
+   reference-model attacks (LiRA, RMIA). The 1,797 records are pooled in the gate's record
+   order (members.csv rows, then non-members.csv rows); for each of K/2 seeded random splits
+   into two complementary halves, one model trains on each half with the target's own recipe
+   and a fresh seed (REFERENCE_SEED + model index: random features, initial weights, batches).
+   So each record is IN for K/2 models, minus, for the hardened recipe, the models whose
+   early-stopping validation set drew it (those are neither IN nor OUT: empty in the file).
+   Writes refs/<family>/ref-NN.onnx and refs/<family>/memberships.csv (a row per model: file
+   name, then 1 / 0 / empty per record). The targets and metrics.json are left unchanged.
 
 Needs PyTorch (Debian's 1.13 was used), numpy and onnx. CPU, one thread, deterministic
 algorithms, every generator seeded: on the same software a rebuild is byte-identical.
@@ -47,6 +58,8 @@ LEAKY = dict(sigma=1.25, n_freq=256, hidden=512, dropout=0.0, weight_decay=0.0,
 HARDENED = dict(sigma=0.3, n_freq=256, hidden=128, dropout=0.5, weight_decay=0.1,
                 label_smoothing=0.2, augment=True, lr=1e-3, batch=32, epochs=300,
                 val_fraction=0.2, patience=20)
+REFERENCE_SEED = 1000  # reference model i uses seed REFERENCE_SEED + i; split s uses REFERENCE_SEED + s
+REFS = os.path.join(HERE, "refs")
 N_REFERENCE_ROWS = 5  # rows of each split whose PyTorch outputs go to reference-outputs.json
 
 
@@ -105,9 +118,9 @@ class DigitsMLP(nn.Module):
     gives smooth features.
     """
 
-    def __init__(self, sigma, n_freq, hidden, dropout):
+    def __init__(self, sigma, n_freq, hidden, dropout, seed=SEED):
         super().__init__()
-        b = torch.randn(64, n_freq, generator=torch.Generator().manual_seed(SEED)) * sigma
+        b = torch.randn(64, n_freq, generator=torch.Generator().manual_seed(seed)) * sigma
         self.register_buffer("B", b)
         self.body = nn.Sequential(
             nn.Linear(2 * n_freq, hidden), nn.ReLU(), nn.Dropout(dropout),
@@ -134,19 +147,24 @@ def shift_images(xb, gen):
     return out.view(n, 64)
 
 
-def train(name, cfg, x, y):
-    """Train on (x, y) only; if cfg asks for it, hold out part of it for early stopping."""
-    torch.manual_seed(SEED)
-    gen = torch.Generator().manual_seed(SEED)
+def train(name, cfg, x, y, seed=SEED, verbose=True):
+    """Train on (x, y) only; if cfg asks for it, hold out part of it for early stopping.
+
+    Returns the model, the epoch its weights come from, and the indices into (x, y) held out
+    for validation (empty without early stopping)."""
+    torch.manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
     if cfg["val_fraction"]:
         perm = torch.randperm(len(xt), generator=gen)
         n_val = int(round(len(xt) * cfg["val_fraction"]))
         val, fit = perm[:n_val], perm[n_val:]
         xv, yv, xt, yt = xt[val], yt[val], xt[fit], yt[fit]
+        held_out = val.numpy()
     else:
         xv = yv = None
-    model = DigitsMLP(cfg["sigma"], cfg["n_freq"], cfg["hidden"], cfg["dropout"])
+        held_out = np.zeros(0, dtype=np.int64)
+    model = DigitsMLP(cfg["sigma"], cfg["n_freq"], cfg["hidden"], cfg["dropout"], seed=seed)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"])
     best = (float("inf"), None, 0)
     for epoch in range(1, cfg["epochs"] + 1):
@@ -171,15 +189,17 @@ def train(name, cfg, x, y):
                 if val_loss < best[0]:
                     best = (val_loss, {k: v.clone() for k, v in model.state_dict().items()}, epoch)
                 elif epoch - best[2] >= cfg["patience"]:
-                    print(msg + f"  -> early stop, best epoch {best[2]}")
+                    if verbose:
+                        print(msg + f"  -> early stop, best epoch {best[2]}")
                     break
-        if epoch % 25 == 0 or epoch == 1:
+        if verbose and (epoch % 25 == 0 or epoch == 1):
             print(msg)
     if best[1] is not None:
         model.load_state_dict(best[1])
-        print(f"{name}: restored epoch {best[2]} (val loss {best[0]:.4f})")
+        if verbose:
+            print(f"{name}: restored epoch {best[2]} (val loss {best[0]:.4f})")
     model.eval()
-    return model, best[2] if best[1] is not None else cfg["epochs"]
+    return model, best[2] if best[1] is not None else cfg["epochs"], held_out
 
 
 def export(model, path):
@@ -271,13 +291,64 @@ def dumps(obj):
                   lambda m: "[" + ", ".join(p.strip() for p in m.group(1).split(",")) + "]", text)
 
 
+# ---------------------------------------------------------------------------------- references
+
+def reference_splits(n_records, k):
+    """K/2 seeded splits of the pooled records into two complementary halves: model 2s trains
+    on split s's first half, model 2s+1 on its second. Returns a [K, n] boolean matrix."""
+    assert k >= 2 and k % 2 == 0, "--references needs an even K >= 2"
+    train_on = np.zeros((k, n_records), dtype=bool)
+    for s in range(k // 2):
+        order = np.random.RandomState(REFERENCE_SEED + s).permutation(n_records)
+        first = order[:n_records // 2]
+        train_on[2 * s, first] = True
+        train_on[2 * s + 1] = ~train_on[2 * s]
+    return train_on
+
+
+def train_references(k, families):
+    """K reference models per family, and each family's memberships file (see the docstring)."""
+    xm, ym = load_xy(os.path.join(DATA, "members.csv"))
+    xn, yn = load_xy(os.path.join(DATA, "non-members.csv"))
+    x, y = np.concatenate([xm, xn]), np.concatenate([ym, yn])  # the gate's record order
+    halves = reference_splits(len(x), k)
+    for name, cfg in families:
+        folder = os.path.join(REFS, name)
+        os.makedirs(folder, exist_ok=True)
+        rows = []
+        for i in range(k):
+            seed_everything(REFERENCE_SEED + i)
+            idx = np.flatnonzero(halves[i])
+            model, epochs, held_out = train(f"{name} ref {i}", cfg, x[idx], y[idx],
+                                            seed=REFERENCE_SEED + i, verbose=False)
+            file = f"ref-{i:02d}.onnx"
+            export(model, os.path.join(folder, file))
+            cells = np.where(halves[i], "1", "0").astype(object)
+            cells[idx[held_out]] = ""  # early-stopping validation: neither trained on nor unseen
+            rows.append([file] + cells.tolist())
+            with torch.no_grad():
+                acc_out = (model(torch.from_numpy(x[~halves[i]])).argmax(1).numpy() == y[~halves[i]]).mean()
+            print(f"{name} ref {i:2d}: {halves[i].sum() - len(held_out)} IN, {len(held_out)} held out, "
+                  f"epoch {epochs}, accuracy on its OUT half {acc_out:.4f}")
+        header = ["model"] + [f"m{j}" for j in range(len(xm))] + [f"n{j}" for j in range(len(xn))]
+        write_csv(os.path.join(folder, "memberships.csv"), header, rows)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--source", default=DEFAULT_SOURCE,
                     help="digits.csv with header (default: %(default)s); if missing, the committed split is reused")
     ap.add_argument("--only", choices=["leaky", "hardened"], help="build one model only (for experiments)")
     ap.add_argument("--dump-probs", metavar="DIR", help="also save all PyTorch probabilities as .npy files in DIR")
+    ap.add_argument("--references", type=int, metavar="K",
+                    help="train K reference models per family (even K) into refs/ instead of the targets")
     args = ap.parse_args()
+
+    if args.references:
+        families = [(n, c) for n, c in (("leaky", LEAKY), ("hardened", HARDENED))
+                    if not args.only or args.only == n]
+        train_references(args.references, families)
+        return
 
     seed_everything(SEED)
     if os.path.exists(args.source):
@@ -296,7 +367,7 @@ def main():
     for name, cfg in (("leaky", LEAKY), ("hardened", HARDENED)):
         if args.only and args.only != name:
             continue
-        model, epochs = train(name, cfg, xm, ym)
+        model, epochs, _ = train(name, cfg, xm, ym)
         path = os.path.join(HERE, f"{name}.onnx")
         export(model, path)
         with torch.no_grad():

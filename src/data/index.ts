@@ -13,3 +13,7 @@ export type { NpyArray, NpyTableOptions } from './npy';
 export { selectColumns, readRows, suggest } from './select';
 export type { ColumnChoice } from './select';
 export type { RawTable } from './table';
+export { parseMemberships, parseMembershipsCsv, parseMembershipsNpy, sortedModelNames, recordName } from './memberships';
+export type { Memberships, MembershipsExpectation } from './memberships';
+export { checkCoverage } from './memberships-coverage';
+export type { CoverageProblem, CoverageOptions, ReferenceAttackName } from './memberships-coverage';
