@@ -16,6 +16,7 @@ import { rngFor } from '../util/random';
 import { formatExposures, type ExposureResult, type TokenisedFormat } from './extraction-exposure';
 import { memorisationAttack } from './extraction-memorisation';
 import { secretScanAttack } from './extraction-scan';
+import type { CanaryRow, CanaryWalk } from '../result';
 import type { AttackMeasurement, ProbeDefinition, ProbeMeasurement, SequenceProbeContext } from './types';
 
 /** Rows per model call in the exposure walk: large batches amortise onnxruntime's per-call cost. */
@@ -61,23 +62,10 @@ async function runExtraction(ctx: SequenceProbeContext, settings: ExtractionSett
   return { attacks, notes };
 }
 
-interface CanaryRow {
-  format: string;
-  /** The filled format with the secret redacted. */
-  canary: string;
-  kind: 'inserted' | 'control';
-  exposure: number;
-  ci: [number, number];
-  rank: number;
-  spaceBits: number;
-  estimated: boolean;
-  logPerplexity: number;
-}
-
 async function canaryAttack(ctx: SequenceProbeContext, settings: ExtractionSettings): Promise<{ attack: AttackMeasurement; notes: string[] }> {
   const vocabulary = needVocabulary(ctx, 'canaries');
   const rows: CanaryRow[] = [];
-  const walks: Array<Record<string, unknown>> = [];
+  const walks: CanaryWalk[] = [];
   const notes: string[] = [];
   for (const [i, canary] of settings.canaries.entries()) {
     const format = parseCanaryFormat(canary.format);

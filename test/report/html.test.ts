@@ -35,8 +35,8 @@ describe('report.html', () => {
   it('says when an image is missing or not a PNG instead of embedding it', () => {
     const report = hostileReport();
     report.probes[0]!.attacks[0]!.details!.images = [
-      { label: 'a', path: 'missing.png', caption: 'c' },
-      { label: 'b', path: 'fake.png', caption: 'c' },
+      { label: 'a', kind: 'reconstruction', path: 'missing.png', caption: 'c' },
+      { label: 'b', kind: 'reconstruction', path: 'fake.png', caption: 'c' },
     ];
     const html = renderHtml(report, { readAsset: (p) => (p === 'fake.png' ? new TextEncoder().encode('<svg onload=alert(1)>') : undefined) });
     expect(html.match(/image not available/g)).toHaveLength(2);
