@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readAsset, writeReportFiles } from '../../src/publish/files';
 import { renderHtml } from '../../src/report/html';
+import type { GateReport } from '../../src/result';
 import { digitsReport } from './helpers';
 import { hostileReport } from './hostile';
 
@@ -21,7 +22,9 @@ describe('report.html', () => {
     expect(html.match(/<svg class="chart"/g)).toHaveLength(1 + membership.attacks.length);
     expect(html.match(/class="roc-curve"/g)).toHaveLength(membership.attacks.length);
     expect(html).toContain('class="policy-fpr"');
-    const images = report.probes.flatMap((p) => p.attacks.flatMap((a) => (a.details?.images as unknown[] | undefined) ?? []));
+    const written: GateReport = JSON.parse(readFileSync(files.report, 'utf8'));
+    const images = written.probes.flatMap((p) => p.attacks.flatMap((a) => a.details?.images ?? []));
+    expect(images.length).toBeGreaterThan(0);
     expect(html.match(/<img alt="[^"]*" src="data:image\/png;base64,/g) ?? []).toHaveLength(images.length);
     expect(html).not.toContain('image not available');
   });
