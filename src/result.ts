@@ -65,10 +65,12 @@ export interface AttackMeasurement {
 }
 
 /**
- * Everything an attack hands to reporters besides its metrics. Reporters draw the plot fields
- * (`roc`, `histogram`, `perClass`, `worstClass`, `canaries`, `images`) with views of their own,
- * and show the other fields as generic tables. Keys keep the order the probe writes them in,
- * which is the order privacy-report.json and the HTML report show them.
+ * Everything an attack hands to reporters besides its metrics, one interface per probe family.
+ * Views of their own draw `roc`, `histogram`, `perClass`, `worstClass` and `images` (HTML) and
+ * `worstClass` and `canaries` (Markdown); the HTML report shows every other field as a generic
+ * table. Keys keep the order the probe writes them in: the order of privacy-report.json and of
+ * those tables. The report's schema checks the fields the views draw, so a report read back in
+ * publish-only mode holds them in these shapes.
  */
 export interface AttackDetails extends MembershipDetails, AttributeInferenceDetails, InversionDetails, ExtractionDetails {}
 

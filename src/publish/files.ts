@@ -51,7 +51,7 @@ export function writeReportFiles(given: GateReport, outDir: string, options: Wri
 /** Largest image the HTML report embeds. */
 const MAX_ASSET_BYTES = 5 * 1024 * 1024;
 
-/** A file inside the output folder, by a relative path a probe reported; nothing outside it. */
+/** A file inside the output folder, by a relative path the report names (`details.images`); nothing outside it. */
 export function readAsset(outDir: string, relativePath: string): Uint8Array | undefined {
   if (path.isAbsolute(relativePath)) return undefined;
   try {
