@@ -95,7 +95,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit(node, visitor) {
+    function visit2(node, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
@@ -104,9 +104,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node, visitor_, Object.freeze([]));
     }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
     function visit_(key, node, visitor, path4) {
       const ctrl = callVisitor(key, node, visitor, path4);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
@@ -240,7 +240,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports2.visit = visit;
+    exports2.visit = visit2;
     exports2.visitAsync = visitAsync;
   }
 });
@@ -250,7 +250,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports2) {
     "use strict";
     var identity = require_identity();
-    var visit = require_visit();
+    var visit2 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -394,7 +394,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit.visit(doc.contents, (_key, node) => {
+          visit2.visit(doc.contents, (_key, node) => {
             if (identity.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
@@ -421,7 +421,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports2) {
     "use strict";
     var identity = require_identity();
-    var visit = require_visit();
+    var visit2 = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
         const sa = JSON.stringify(anchor);
@@ -432,7 +432,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit.visit(root, {
+      visit2.visit(root, {
         Value(_key, node) {
           if (node.anchor)
             anchors.add(node.anchor);
@@ -612,7 +612,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
-    var visit = require_visit();
+    var visit2 = require_visit();
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -638,7 +638,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit.visit(doc, {
+          visit2.visit(doc, {
             Node: (_key, node) => {
               if (identity.isAlias(node) || identity.hasAnchor(node))
                 nodes.push(node);
@@ -3993,10 +3993,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep, value } = collItem;
+        const { start, key, sep: sep2, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
+          next: key ?? sep2?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -4010,7 +4010,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep) {
+          if (!keyProps.anchor && !keyProps.tag && !sep2) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -4034,7 +4034,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep ?? [], {
+        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -4050,7 +4050,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -4141,7 +4141,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep = "";
+        let sep2 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -4155,13 +4155,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep + cb;
-              sep = "";
+                comment += sep2 + cb;
+              sep2 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep += source;
+                sep2 += source;
               hasSpace = true;
               break;
             default:
@@ -4204,18 +4204,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep, value } = collItem;
+        const { start, key, sep: sep2, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
+          next: key ?? sep2?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep && !value) {
+          if (!props.anchor && !props.tag && !sep2 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -4269,8 +4269,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
+        if (!isMap2 && !sep2 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -4282,7 +4282,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep ?? [], {
+          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -4293,8 +4293,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep)
-                for (const st of sep) {
+              if (sep2)
+                for (const st of sep2) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -4311,7 +4311,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -4491,7 +4491,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep = "";
+      let sep2 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -4508,24 +4508,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep + indent.slice(trimIndent) + content;
-          sep = "\n";
+          value += sep2 + indent.slice(trimIndent) + content;
+          sep2 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep === " ")
-            sep = "\n";
-          else if (!prevMoreIndented && sep === "\n")
-            sep = "\n\n";
-          value += sep + indent.slice(trimIndent) + content;
-          sep = "\n";
+          if (sep2 === " ")
+            sep2 = "\n";
+          else if (!prevMoreIndented && sep2 === "\n")
+            sep2 = "\n\n";
+          value += sep2 + indent.slice(trimIndent) + content;
+          sep2 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep === "\n")
+          if (sep2 === "\n")
             value += "\n";
           else
-            sep = "\n";
+            sep2 = "\n";
         } else {
-          value += sep + content;
-          sep = " ";
+          value += sep2 + content;
+          sep2 = " ";
           prevMoreIndented = false;
         }
       }
@@ -4708,25 +4708,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep = " ";
+      let sep2 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep === "\n")
-            res += sep;
+          if (sep2 === "\n")
+            res += sep2;
           else
-            sep = "\n";
+            sep2 = "\n";
         } else {
-          res += sep + lm;
-          sep = " ";
+          res += sep2 + lm;
+          sep2 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep + (match?.[1] ?? "");
+      return res + sep2 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -5536,14 +5536,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep, value }) {
+    function stringifyItem({ start, key, sep: sep2, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep)
-        for (const st of sep)
+      if (sep2)
+        for (const st of sep2)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -5560,15 +5560,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit(cst, visitor) {
+    function visit2(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path4) => {
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
+    visit2.itemAtPath = (cst, path4) => {
       let item = cst;
       for (const [field, index] of path4) {
         const tok = item?.[field];
@@ -5579,8 +5579,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path4) => {
-      const parent = visit.itemAtPath(cst, path4.slice(0, -1));
+    visit2.parentCollection = (cst, path4) => {
+      const parent = visit2.itemAtPath(cst, path4.slice(0, -1));
       const field = path4[path4.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -5611,7 +5611,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path4) : ctrl;
     }
-    exports2.visit = visit;
+    exports2.visit = visit2;
   }
 });
 
@@ -6710,18 +6710,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep;
+          let sep2;
           if (scalar.end) {
-            sep = scalar.end;
-            sep.push(this.sourceToken);
+            sep2 = scalar.end;
+            sep2.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep = [this.sourceToken];
+            sep2 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep }]
+            items: [{ start, key: scalar, sep: sep2 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -6874,15 +6874,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep = it.sep;
-                  sep.push(this.sourceToken);
+                  const sep2 = it.sep;
+                  sep2.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep }]
+                    items: [{ start: start2, key, sep: sep2 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -7076,13 +7076,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep = fc.end.splice(1, fc.end.length);
-            sep.push(this.sourceToken);
+            const sep2 = fc.end.splice(1, fc.end.length);
+            sep2.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep }]
+              items: [{ start, key: fc, sep: sep2 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -7327,7 +7327,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit = require_visit();
+    var visit2 = require_visit();
     exports2.Composer = composer.Composer;
     exports2.Document = Document2.Document;
     exports2.Schema = Schema.Schema;
@@ -7355,8 +7355,8 @@ var require_dist = __commonJS({
     exports2.parseAllDocuments = publicApi.parseAllDocuments;
     exports2.parseDocument = publicApi.parseDocument;
     exports2.stringify = publicApi.stringify;
-    exports2.visit = visit.visit;
-    exports2.visitAsync = visit.visitAsync;
+    exports2.visit = visit2.visit;
+    exports2.visitAsync = visit2.visitAsync;
   }
 });
 
@@ -7885,11 +7885,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants3) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants);
+          this.rhs = optimizeExpr(this.rhs, names, constants3);
         return this;
       }
       get names() {
@@ -7906,10 +7906,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants3) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants);
+        this.rhs = optimizeExpr(this.rhs, names, constants3);
         return this;
       }
       get names() {
@@ -7970,8 +7970,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants) {
-        this.code = optimizeExpr(this.code, names, constants);
+      optimizeNames(names, constants3) {
+        this.code = optimizeExpr(this.code, names, constants3);
         return this;
       }
       get names() {
@@ -8000,12 +8000,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants3) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants))
+          if (n.optimizeNames(names, constants3))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -8058,12 +8058,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants3) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants);
-        if (!(super.optimizeNames(names, constants) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
+        if (!(super.optimizeNames(names, constants3) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants);
+        this.condition = optimizeExpr(this.condition, names, constants3);
         return this;
       }
       get names() {
@@ -8086,10 +8086,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants) {
-        if (!super.optimizeNames(names, constants))
+      optimizeNames(names, constants3) {
+        if (!super.optimizeNames(names, constants3))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants);
+        this.iteration = optimizeExpr(this.iteration, names, constants3);
         return this;
       }
       get names() {
@@ -8125,10 +8125,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants) {
-        if (!super.optimizeNames(names, constants))
+      optimizeNames(names, constants3) {
+        if (!super.optimizeNames(names, constants3))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants);
+        this.iterable = optimizeExpr(this.iterable, names, constants3);
         return this;
       }
       get names() {
@@ -8170,11 +8170,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants3) {
         var _a, _b;
-        super.optimizeNames(names, constants);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants);
+        super.optimizeNames(names, constants3);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants3);
         return this;
       }
       get names() {
@@ -8475,7 +8475,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants) {
+    function optimizeExpr(expr, names, constants3) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -8490,14 +8490,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n) {
-        const c = constants[n.str];
+        const c = constants3[n.str];
         if (c === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants3[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -10459,7 +10459,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve5.call(this, root, ref);
+      let _sch = resolve6.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -10486,7 +10486,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve5(root, ref) {
+    function resolve6(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -11350,7 +11350,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve5(baseURI, relativeURI, options) {
+    function resolve6(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -11741,7 +11741,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve5,
+      resolve: resolve6,
       resolveComponent,
       equal,
       serialize,
@@ -14410,3870 +14410,6 @@ var require_ajv = __commonJS({
     Object.defineProperty(exports2, "MissingRefError", { enumerable: true, get: function() {
       return ref_error_1.default;
     } });
-  }
-});
-
-// node_modules/pngjs/lib/chunkstream.js
-var require_chunkstream = __commonJS({
-  "node_modules/pngjs/lib/chunkstream.js"(exports2, module2) {
-    "use strict";
-    var util = require("util");
-    var Stream = require("stream");
-    var ChunkStream = module2.exports = function() {
-      Stream.call(this);
-      this._buffers = [];
-      this._buffered = 0;
-      this._reads = [];
-      this._paused = false;
-      this._encoding = "utf8";
-      this.writable = true;
-    };
-    util.inherits(ChunkStream, Stream);
-    ChunkStream.prototype.read = function(length, callback) {
-      this._reads.push({
-        length: Math.abs(length),
-        // if length < 0 then at most this length
-        allowLess: length < 0,
-        func: callback
-      });
-      process.nextTick(
-        function() {
-          this._process();
-          if (this._paused && this._reads && this._reads.length > 0) {
-            this._paused = false;
-            this.emit("drain");
-          }
-        }.bind(this)
-      );
-    };
-    ChunkStream.prototype.write = function(data, encoding) {
-      if (!this.writable) {
-        this.emit("error", new Error("Stream not writable"));
-        return false;
-      }
-      let dataBuffer;
-      if (Buffer.isBuffer(data)) {
-        dataBuffer = data;
-      } else {
-        dataBuffer = Buffer.from(data, encoding || this._encoding);
-      }
-      this._buffers.push(dataBuffer);
-      this._buffered += dataBuffer.length;
-      this._process();
-      if (this._reads && this._reads.length === 0) {
-        this._paused = true;
-      }
-      return this.writable && !this._paused;
-    };
-    ChunkStream.prototype.end = function(data, encoding) {
-      if (data) {
-        this.write(data, encoding);
-      }
-      this.writable = false;
-      if (!this._buffers) {
-        return;
-      }
-      if (this._buffers.length === 0) {
-        this._end();
-      } else {
-        this._buffers.push(null);
-        this._process();
-      }
-    };
-    ChunkStream.prototype.destroySoon = ChunkStream.prototype.end;
-    ChunkStream.prototype._end = function() {
-      if (this._reads.length > 0) {
-        this.emit("error", new Error("Unexpected end of input"));
-      }
-      this.destroy();
-    };
-    ChunkStream.prototype.destroy = function() {
-      if (!this._buffers) {
-        return;
-      }
-      this.writable = false;
-      this._reads = null;
-      this._buffers = null;
-      this.emit("close");
-    };
-    ChunkStream.prototype._processReadAllowingLess = function(read) {
-      this._reads.shift();
-      let smallerBuf = this._buffers[0];
-      if (smallerBuf.length > read.length) {
-        this._buffered -= read.length;
-        this._buffers[0] = smallerBuf.slice(read.length);
-        read.func.call(this, smallerBuf.slice(0, read.length));
-      } else {
-        this._buffered -= smallerBuf.length;
-        this._buffers.shift();
-        read.func.call(this, smallerBuf);
-      }
-    };
-    ChunkStream.prototype._processRead = function(read) {
-      this._reads.shift();
-      let pos = 0;
-      let count2 = 0;
-      let data = Buffer.alloc(read.length);
-      while (pos < read.length) {
-        let buf = this._buffers[count2++];
-        let len = Math.min(buf.length, read.length - pos);
-        buf.copy(data, pos, 0, len);
-        pos += len;
-        if (len !== buf.length) {
-          this._buffers[--count2] = buf.slice(len);
-        }
-      }
-      if (count2 > 0) {
-        this._buffers.splice(0, count2);
-      }
-      this._buffered -= read.length;
-      read.func.call(this, data);
-    };
-    ChunkStream.prototype._process = function() {
-      try {
-        while (this._buffered > 0 && this._reads && this._reads.length > 0) {
-          let read = this._reads[0];
-          if (read.allowLess) {
-            this._processReadAllowingLess(read);
-          } else if (this._buffered >= read.length) {
-            this._processRead(read);
-          } else {
-            break;
-          }
-        }
-        if (this._buffers && !this.writable) {
-          this._end();
-        }
-      } catch (ex) {
-        this.emit("error", ex);
-      }
-    };
-  }
-});
-
-// node_modules/pngjs/lib/interlace.js
-var require_interlace = __commonJS({
-  "node_modules/pngjs/lib/interlace.js"(exports2) {
-    "use strict";
-    var imagePasses = [
-      {
-        // pass 1 - 1px
-        x: [0],
-        y: [0]
-      },
-      {
-        // pass 2 - 1px
-        x: [4],
-        y: [0]
-      },
-      {
-        // pass 3 - 2px
-        x: [0, 4],
-        y: [4]
-      },
-      {
-        // pass 4 - 4px
-        x: [2, 6],
-        y: [0, 4]
-      },
-      {
-        // pass 5 - 8px
-        x: [0, 2, 4, 6],
-        y: [2, 6]
-      },
-      {
-        // pass 6 - 16px
-        x: [1, 3, 5, 7],
-        y: [0, 2, 4, 6]
-      },
-      {
-        // pass 7 - 32px
-        x: [0, 1, 2, 3, 4, 5, 6, 7],
-        y: [1, 3, 5, 7]
-      }
-    ];
-    exports2.getImagePasses = function(width, height) {
-      let images2 = [];
-      let xLeftOver = width % 8;
-      let yLeftOver = height % 8;
-      let xRepeats = (width - xLeftOver) / 8;
-      let yRepeats = (height - yLeftOver) / 8;
-      for (let i = 0; i < imagePasses.length; i++) {
-        let pass = imagePasses[i];
-        let passWidth = xRepeats * pass.x.length;
-        let passHeight = yRepeats * pass.y.length;
-        for (let j = 0; j < pass.x.length; j++) {
-          if (pass.x[j] < xLeftOver) {
-            passWidth++;
-          } else {
-            break;
-          }
-        }
-        for (let j = 0; j < pass.y.length; j++) {
-          if (pass.y[j] < yLeftOver) {
-            passHeight++;
-          } else {
-            break;
-          }
-        }
-        if (passWidth > 0 && passHeight > 0) {
-          images2.push({ width: passWidth, height: passHeight, index: i });
-        }
-      }
-      return images2;
-    };
-    exports2.getInterlaceIterator = function(width) {
-      return function(x, y, pass) {
-        let outerXLeftOver = x % imagePasses[pass].x.length;
-        let outerX = (x - outerXLeftOver) / imagePasses[pass].x.length * 8 + imagePasses[pass].x[outerXLeftOver];
-        let outerYLeftOver = y % imagePasses[pass].y.length;
-        let outerY = (y - outerYLeftOver) / imagePasses[pass].y.length * 8 + imagePasses[pass].y[outerYLeftOver];
-        return outerX * 4 + outerY * width * 4;
-      };
-    };
-  }
-});
-
-// node_modules/pngjs/lib/paeth-predictor.js
-var require_paeth_predictor = __commonJS({
-  "node_modules/pngjs/lib/paeth-predictor.js"(exports2, module2) {
-    "use strict";
-    module2.exports = function paethPredictor(left, above, upLeft) {
-      let paeth = left + above - upLeft;
-      let pLeft = Math.abs(paeth - left);
-      let pAbove = Math.abs(paeth - above);
-      let pUpLeft = Math.abs(paeth - upLeft);
-      if (pLeft <= pAbove && pLeft <= pUpLeft) {
-        return left;
-      }
-      if (pAbove <= pUpLeft) {
-        return above;
-      }
-      return upLeft;
-    };
-  }
-});
-
-// node_modules/pngjs/lib/filter-parse.js
-var require_filter_parse = __commonJS({
-  "node_modules/pngjs/lib/filter-parse.js"(exports2, module2) {
-    "use strict";
-    var interlaceUtils = require_interlace();
-    var paethPredictor = require_paeth_predictor();
-    function getByteWidth(width, bpp, depth) {
-      let byteWidth = width * bpp;
-      if (depth !== 8) {
-        byteWidth = Math.ceil(byteWidth / (8 / depth));
-      }
-      return byteWidth;
-    }
-    var Filter = module2.exports = function(bitmapInfo, dependencies) {
-      let width = bitmapInfo.width;
-      let height = bitmapInfo.height;
-      let interlace = bitmapInfo.interlace;
-      let bpp = bitmapInfo.bpp;
-      let depth = bitmapInfo.depth;
-      this.read = dependencies.read;
-      this.write = dependencies.write;
-      this.complete = dependencies.complete;
-      this._imageIndex = 0;
-      this._images = [];
-      if (interlace) {
-        let passes = interlaceUtils.getImagePasses(width, height);
-        for (let i = 0; i < passes.length; i++) {
-          this._images.push({
-            byteWidth: getByteWidth(passes[i].width, bpp, depth),
-            height: passes[i].height,
-            lineIndex: 0
-          });
-        }
-      } else {
-        this._images.push({
-          byteWidth: getByteWidth(width, bpp, depth),
-          height,
-          lineIndex: 0
-        });
-      }
-      if (depth === 8) {
-        this._xComparison = bpp;
-      } else if (depth === 16) {
-        this._xComparison = bpp * 2;
-      } else {
-        this._xComparison = 1;
-      }
-    };
-    Filter.prototype.start = function() {
-      this.read(
-        this._images[this._imageIndex].byteWidth + 1,
-        this._reverseFilterLine.bind(this)
-      );
-    };
-    Filter.prototype._unFilterType1 = function(rawData, unfilteredLine, byteWidth) {
-      let xComparison = this._xComparison;
-      let xBiggerThan = xComparison - 1;
-      for (let x = 0; x < byteWidth; x++) {
-        let rawByte = rawData[1 + x];
-        let f1Left = x > xBiggerThan ? unfilteredLine[x - xComparison] : 0;
-        unfilteredLine[x] = rawByte + f1Left;
-      }
-    };
-    Filter.prototype._unFilterType2 = function(rawData, unfilteredLine, byteWidth) {
-      let lastLine = this._lastLine;
-      for (let x = 0; x < byteWidth; x++) {
-        let rawByte = rawData[1 + x];
-        let f2Up = lastLine ? lastLine[x] : 0;
-        unfilteredLine[x] = rawByte + f2Up;
-      }
-    };
-    Filter.prototype._unFilterType3 = function(rawData, unfilteredLine, byteWidth) {
-      let xComparison = this._xComparison;
-      let xBiggerThan = xComparison - 1;
-      let lastLine = this._lastLine;
-      for (let x = 0; x < byteWidth; x++) {
-        let rawByte = rawData[1 + x];
-        let f3Up = lastLine ? lastLine[x] : 0;
-        let f3Left = x > xBiggerThan ? unfilteredLine[x - xComparison] : 0;
-        let f3Add = Math.floor((f3Left + f3Up) / 2);
-        unfilteredLine[x] = rawByte + f3Add;
-      }
-    };
-    Filter.prototype._unFilterType4 = function(rawData, unfilteredLine, byteWidth) {
-      let xComparison = this._xComparison;
-      let xBiggerThan = xComparison - 1;
-      let lastLine = this._lastLine;
-      for (let x = 0; x < byteWidth; x++) {
-        let rawByte = rawData[1 + x];
-        let f4Up = lastLine ? lastLine[x] : 0;
-        let f4Left = x > xBiggerThan ? unfilteredLine[x - xComparison] : 0;
-        let f4UpLeft = x > xBiggerThan && lastLine ? lastLine[x - xComparison] : 0;
-        let f4Add = paethPredictor(f4Left, f4Up, f4UpLeft);
-        unfilteredLine[x] = rawByte + f4Add;
-      }
-    };
-    Filter.prototype._reverseFilterLine = function(rawData) {
-      let filter = rawData[0];
-      let unfilteredLine;
-      let currentImage = this._images[this._imageIndex];
-      let byteWidth = currentImage.byteWidth;
-      if (filter === 0) {
-        unfilteredLine = rawData.slice(1, byteWidth + 1);
-      } else {
-        unfilteredLine = Buffer.alloc(byteWidth);
-        switch (filter) {
-          case 1:
-            this._unFilterType1(rawData, unfilteredLine, byteWidth);
-            break;
-          case 2:
-            this._unFilterType2(rawData, unfilteredLine, byteWidth);
-            break;
-          case 3:
-            this._unFilterType3(rawData, unfilteredLine, byteWidth);
-            break;
-          case 4:
-            this._unFilterType4(rawData, unfilteredLine, byteWidth);
-            break;
-          default:
-            throw new Error("Unrecognised filter type - " + filter);
-        }
-      }
-      this.write(unfilteredLine);
-      currentImage.lineIndex++;
-      if (currentImage.lineIndex >= currentImage.height) {
-        this._lastLine = null;
-        this._imageIndex++;
-        currentImage = this._images[this._imageIndex];
-      } else {
-        this._lastLine = unfilteredLine;
-      }
-      if (currentImage) {
-        this.read(currentImage.byteWidth + 1, this._reverseFilterLine.bind(this));
-      } else {
-        this._lastLine = null;
-        this.complete();
-      }
-    };
-  }
-});
-
-// node_modules/pngjs/lib/filter-parse-async.js
-var require_filter_parse_async = __commonJS({
-  "node_modules/pngjs/lib/filter-parse-async.js"(exports2, module2) {
-    "use strict";
-    var util = require("util");
-    var ChunkStream = require_chunkstream();
-    var Filter = require_filter_parse();
-    var FilterAsync = module2.exports = function(bitmapInfo) {
-      ChunkStream.call(this);
-      let buffers = [];
-      let that = this;
-      this._filter = new Filter(bitmapInfo, {
-        read: this.read.bind(this),
-        write: function(buffer) {
-          buffers.push(buffer);
-        },
-        complete: function() {
-          that.emit("complete", Buffer.concat(buffers));
-        }
-      });
-      this._filter.start();
-    };
-    util.inherits(FilterAsync, ChunkStream);
-  }
-});
-
-// node_modules/pngjs/lib/constants.js
-var require_constants = __commonJS({
-  "node_modules/pngjs/lib/constants.js"(exports2, module2) {
-    "use strict";
-    module2.exports = {
-      PNG_SIGNATURE: [137, 80, 78, 71, 13, 10, 26, 10],
-      TYPE_IHDR: 1229472850,
-      TYPE_IEND: 1229278788,
-      TYPE_IDAT: 1229209940,
-      TYPE_PLTE: 1347179589,
-      TYPE_tRNS: 1951551059,
-      // eslint-disable-line camelcase
-      TYPE_gAMA: 1732332865,
-      // eslint-disable-line camelcase
-      // color-type bits
-      COLORTYPE_GRAYSCALE: 0,
-      COLORTYPE_PALETTE: 1,
-      COLORTYPE_COLOR: 2,
-      COLORTYPE_ALPHA: 4,
-      // e.g. grayscale and alpha
-      // color-type combinations
-      COLORTYPE_PALETTE_COLOR: 3,
-      COLORTYPE_COLOR_ALPHA: 6,
-      COLORTYPE_TO_BPP_MAP: {
-        0: 1,
-        2: 3,
-        3: 1,
-        4: 2,
-        6: 4
-      },
-      GAMMA_DIVISION: 1e5
-    };
-  }
-});
-
-// node_modules/pngjs/lib/crc.js
-var require_crc = __commonJS({
-  "node_modules/pngjs/lib/crc.js"(exports2, module2) {
-    "use strict";
-    var crcTable = [];
-    (function() {
-      for (let i = 0; i < 256; i++) {
-        let currentCrc = i;
-        for (let j = 0; j < 8; j++) {
-          if (currentCrc & 1) {
-            currentCrc = 3988292384 ^ currentCrc >>> 1;
-          } else {
-            currentCrc = currentCrc >>> 1;
-          }
-        }
-        crcTable[i] = currentCrc;
-      }
-    })();
-    var CrcCalculator = module2.exports = function() {
-      this._crc = -1;
-    };
-    CrcCalculator.prototype.write = function(data) {
-      for (let i = 0; i < data.length; i++) {
-        this._crc = crcTable[(this._crc ^ data[i]) & 255] ^ this._crc >>> 8;
-      }
-      return true;
-    };
-    CrcCalculator.prototype.crc32 = function() {
-      return this._crc ^ -1;
-    };
-    CrcCalculator.crc32 = function(buf) {
-      let crc = -1;
-      for (let i = 0; i < buf.length; i++) {
-        crc = crcTable[(crc ^ buf[i]) & 255] ^ crc >>> 8;
-      }
-      return crc ^ -1;
-    };
-  }
-});
-
-// node_modules/pngjs/lib/parser.js
-var require_parser2 = __commonJS({
-  "node_modules/pngjs/lib/parser.js"(exports2, module2) {
-    "use strict";
-    var constants = require_constants();
-    var CrcCalculator = require_crc();
-    var Parser = module2.exports = function(options, dependencies) {
-      this._options = options;
-      options.checkCRC = options.checkCRC !== false;
-      this._hasIHDR = false;
-      this._hasIEND = false;
-      this._emittedHeadersFinished = false;
-      this._palette = [];
-      this._colorType = 0;
-      this._chunks = {};
-      this._chunks[constants.TYPE_IHDR] = this._handleIHDR.bind(this);
-      this._chunks[constants.TYPE_IEND] = this._handleIEND.bind(this);
-      this._chunks[constants.TYPE_IDAT] = this._handleIDAT.bind(this);
-      this._chunks[constants.TYPE_PLTE] = this._handlePLTE.bind(this);
-      this._chunks[constants.TYPE_tRNS] = this._handleTRNS.bind(this);
-      this._chunks[constants.TYPE_gAMA] = this._handleGAMA.bind(this);
-      this.read = dependencies.read;
-      this.error = dependencies.error;
-      this.metadata = dependencies.metadata;
-      this.gamma = dependencies.gamma;
-      this.transColor = dependencies.transColor;
-      this.palette = dependencies.palette;
-      this.parsed = dependencies.parsed;
-      this.inflateData = dependencies.inflateData;
-      this.finished = dependencies.finished;
-      this.simpleTransparency = dependencies.simpleTransparency;
-      this.headersFinished = dependencies.headersFinished || function() {
-      };
-    };
-    Parser.prototype.start = function() {
-      this.read(constants.PNG_SIGNATURE.length, this._parseSignature.bind(this));
-    };
-    Parser.prototype._parseSignature = function(data) {
-      let signature = constants.PNG_SIGNATURE;
-      for (let i = 0; i < signature.length; i++) {
-        if (data[i] !== signature[i]) {
-          this.error(new Error("Invalid file signature"));
-          return;
-        }
-      }
-      this.read(8, this._parseChunkBegin.bind(this));
-    };
-    Parser.prototype._parseChunkBegin = function(data) {
-      let length = data.readUInt32BE(0);
-      let type = data.readUInt32BE(4);
-      let name = "";
-      for (let i = 4; i < 8; i++) {
-        name += String.fromCharCode(data[i]);
-      }
-      let ancillary = Boolean(data[4] & 32);
-      if (!this._hasIHDR && type !== constants.TYPE_IHDR) {
-        this.error(new Error("Expected IHDR on beggining"));
-        return;
-      }
-      this._crc = new CrcCalculator();
-      this._crc.write(Buffer.from(name));
-      if (this._chunks[type]) {
-        return this._chunks[type](length);
-      }
-      if (!ancillary) {
-        this.error(new Error("Unsupported critical chunk type " + name));
-        return;
-      }
-      this.read(length + 4, this._skipChunk.bind(this));
-    };
-    Parser.prototype._skipChunk = function() {
-      this.read(8, this._parseChunkBegin.bind(this));
-    };
-    Parser.prototype._handleChunkEnd = function() {
-      this.read(4, this._parseChunkEnd.bind(this));
-    };
-    Parser.prototype._parseChunkEnd = function(data) {
-      let fileCrc = data.readInt32BE(0);
-      let calcCrc = this._crc.crc32();
-      if (this._options.checkCRC && calcCrc !== fileCrc) {
-        this.error(new Error("Crc error - " + fileCrc + " - " + calcCrc));
-        return;
-      }
-      if (!this._hasIEND) {
-        this.read(8, this._parseChunkBegin.bind(this));
-      }
-    };
-    Parser.prototype._handleIHDR = function(length) {
-      this.read(length, this._parseIHDR.bind(this));
-    };
-    Parser.prototype._parseIHDR = function(data) {
-      this._crc.write(data);
-      let width = data.readUInt32BE(0);
-      let height = data.readUInt32BE(4);
-      let depth = data[8];
-      let colorType = data[9];
-      let compr = data[10];
-      let filter = data[11];
-      let interlace = data[12];
-      if (depth !== 8 && depth !== 4 && depth !== 2 && depth !== 1 && depth !== 16) {
-        this.error(new Error("Unsupported bit depth " + depth));
-        return;
-      }
-      if (!(colorType in constants.COLORTYPE_TO_BPP_MAP)) {
-        this.error(new Error("Unsupported color type"));
-        return;
-      }
-      if (compr !== 0) {
-        this.error(new Error("Unsupported compression method"));
-        return;
-      }
-      if (filter !== 0) {
-        this.error(new Error("Unsupported filter method"));
-        return;
-      }
-      if (interlace !== 0 && interlace !== 1) {
-        this.error(new Error("Unsupported interlace method"));
-        return;
-      }
-      this._colorType = colorType;
-      let bpp = constants.COLORTYPE_TO_BPP_MAP[this._colorType];
-      this._hasIHDR = true;
-      this.metadata({
-        width,
-        height,
-        depth,
-        interlace: Boolean(interlace),
-        palette: Boolean(colorType & constants.COLORTYPE_PALETTE),
-        color: Boolean(colorType & constants.COLORTYPE_COLOR),
-        alpha: Boolean(colorType & constants.COLORTYPE_ALPHA),
-        bpp,
-        colorType
-      });
-      this._handleChunkEnd();
-    };
-    Parser.prototype._handlePLTE = function(length) {
-      this.read(length, this._parsePLTE.bind(this));
-    };
-    Parser.prototype._parsePLTE = function(data) {
-      this._crc.write(data);
-      let entries = Math.floor(data.length / 3);
-      for (let i = 0; i < entries; i++) {
-        this._palette.push([data[i * 3], data[i * 3 + 1], data[i * 3 + 2], 255]);
-      }
-      this.palette(this._palette);
-      this._handleChunkEnd();
-    };
-    Parser.prototype._handleTRNS = function(length) {
-      this.simpleTransparency();
-      this.read(length, this._parseTRNS.bind(this));
-    };
-    Parser.prototype._parseTRNS = function(data) {
-      this._crc.write(data);
-      if (this._colorType === constants.COLORTYPE_PALETTE_COLOR) {
-        if (this._palette.length === 0) {
-          this.error(new Error("Transparency chunk must be after palette"));
-          return;
-        }
-        if (data.length > this._palette.length) {
-          this.error(new Error("More transparent colors than palette size"));
-          return;
-        }
-        for (let i = 0; i < data.length; i++) {
-          this._palette[i][3] = data[i];
-        }
-        this.palette(this._palette);
-      }
-      if (this._colorType === constants.COLORTYPE_GRAYSCALE) {
-        this.transColor([data.readUInt16BE(0)]);
-      }
-      if (this._colorType === constants.COLORTYPE_COLOR) {
-        this.transColor([
-          data.readUInt16BE(0),
-          data.readUInt16BE(2),
-          data.readUInt16BE(4)
-        ]);
-      }
-      this._handleChunkEnd();
-    };
-    Parser.prototype._handleGAMA = function(length) {
-      this.read(length, this._parseGAMA.bind(this));
-    };
-    Parser.prototype._parseGAMA = function(data) {
-      this._crc.write(data);
-      this.gamma(data.readUInt32BE(0) / constants.GAMMA_DIVISION);
-      this._handleChunkEnd();
-    };
-    Parser.prototype._handleIDAT = function(length) {
-      if (!this._emittedHeadersFinished) {
-        this._emittedHeadersFinished = true;
-        this.headersFinished();
-      }
-      this.read(-length, this._parseIDAT.bind(this, length));
-    };
-    Parser.prototype._parseIDAT = function(length, data) {
-      this._crc.write(data);
-      if (this._colorType === constants.COLORTYPE_PALETTE_COLOR && this._palette.length === 0) {
-        throw new Error("Expected palette not found");
-      }
-      this.inflateData(data);
-      let leftOverLength = length - data.length;
-      if (leftOverLength > 0) {
-        this._handleIDAT(leftOverLength);
-      } else {
-        this._handleChunkEnd();
-      }
-    };
-    Parser.prototype._handleIEND = function(length) {
-      this.read(length, this._parseIEND.bind(this));
-    };
-    Parser.prototype._parseIEND = function(data) {
-      this._crc.write(data);
-      this._hasIEND = true;
-      this._handleChunkEnd();
-      if (this.finished) {
-        this.finished();
-      }
-    };
-  }
-});
-
-// node_modules/pngjs/lib/bitmapper.js
-var require_bitmapper = __commonJS({
-  "node_modules/pngjs/lib/bitmapper.js"(exports2) {
-    "use strict";
-    var interlaceUtils = require_interlace();
-    var pixelBppMapper = [
-      // 0 - dummy entry
-      function() {
-      },
-      // 1 - L
-      // 0: 0, 1: 0, 2: 0, 3: 0xff
-      function(pxData, data, pxPos, rawPos) {
-        if (rawPos === data.length) {
-          throw new Error("Ran out of data");
-        }
-        let pixel = data[rawPos];
-        pxData[pxPos] = pixel;
-        pxData[pxPos + 1] = pixel;
-        pxData[pxPos + 2] = pixel;
-        pxData[pxPos + 3] = 255;
-      },
-      // 2 - LA
-      // 0: 0, 1: 0, 2: 0, 3: 1
-      function(pxData, data, pxPos, rawPos) {
-        if (rawPos + 1 >= data.length) {
-          throw new Error("Ran out of data");
-        }
-        let pixel = data[rawPos];
-        pxData[pxPos] = pixel;
-        pxData[pxPos + 1] = pixel;
-        pxData[pxPos + 2] = pixel;
-        pxData[pxPos + 3] = data[rawPos + 1];
-      },
-      // 3 - RGB
-      // 0: 0, 1: 1, 2: 2, 3: 0xff
-      function(pxData, data, pxPos, rawPos) {
-        if (rawPos + 2 >= data.length) {
-          throw new Error("Ran out of data");
-        }
-        pxData[pxPos] = data[rawPos];
-        pxData[pxPos + 1] = data[rawPos + 1];
-        pxData[pxPos + 2] = data[rawPos + 2];
-        pxData[pxPos + 3] = 255;
-      },
-      // 4 - RGBA
-      // 0: 0, 1: 1, 2: 2, 3: 3
-      function(pxData, data, pxPos, rawPos) {
-        if (rawPos + 3 >= data.length) {
-          throw new Error("Ran out of data");
-        }
-        pxData[pxPos] = data[rawPos];
-        pxData[pxPos + 1] = data[rawPos + 1];
-        pxData[pxPos + 2] = data[rawPos + 2];
-        pxData[pxPos + 3] = data[rawPos + 3];
-      }
-    ];
-    var pixelBppCustomMapper = [
-      // 0 - dummy entry
-      function() {
-      },
-      // 1 - L
-      // 0: 0, 1: 0, 2: 0, 3: 0xff
-      function(pxData, pixelData, pxPos, maxBit) {
-        let pixel = pixelData[0];
-        pxData[pxPos] = pixel;
-        pxData[pxPos + 1] = pixel;
-        pxData[pxPos + 2] = pixel;
-        pxData[pxPos + 3] = maxBit;
-      },
-      // 2 - LA
-      // 0: 0, 1: 0, 2: 0, 3: 1
-      function(pxData, pixelData, pxPos) {
-        let pixel = pixelData[0];
-        pxData[pxPos] = pixel;
-        pxData[pxPos + 1] = pixel;
-        pxData[pxPos + 2] = pixel;
-        pxData[pxPos + 3] = pixelData[1];
-      },
-      // 3 - RGB
-      // 0: 0, 1: 1, 2: 2, 3: 0xff
-      function(pxData, pixelData, pxPos, maxBit) {
-        pxData[pxPos] = pixelData[0];
-        pxData[pxPos + 1] = pixelData[1];
-        pxData[pxPos + 2] = pixelData[2];
-        pxData[pxPos + 3] = maxBit;
-      },
-      // 4 - RGBA
-      // 0: 0, 1: 1, 2: 2, 3: 3
-      function(pxData, pixelData, pxPos) {
-        pxData[pxPos] = pixelData[0];
-        pxData[pxPos + 1] = pixelData[1];
-        pxData[pxPos + 2] = pixelData[2];
-        pxData[pxPos + 3] = pixelData[3];
-      }
-    ];
-    function bitRetriever(data, depth) {
-      let leftOver = [];
-      let i = 0;
-      function split() {
-        if (i === data.length) {
-          throw new Error("Ran out of data");
-        }
-        let byte = data[i];
-        i++;
-        let byte8, byte7, byte6, byte5, byte4, byte3, byte2, byte1;
-        switch (depth) {
-          default:
-            throw new Error("unrecognised depth");
-          case 16:
-            byte2 = data[i];
-            i++;
-            leftOver.push((byte << 8) + byte2);
-            break;
-          case 4:
-            byte2 = byte & 15;
-            byte1 = byte >> 4;
-            leftOver.push(byte1, byte2);
-            break;
-          case 2:
-            byte4 = byte & 3;
-            byte3 = byte >> 2 & 3;
-            byte2 = byte >> 4 & 3;
-            byte1 = byte >> 6 & 3;
-            leftOver.push(byte1, byte2, byte3, byte4);
-            break;
-          case 1:
-            byte8 = byte & 1;
-            byte7 = byte >> 1 & 1;
-            byte6 = byte >> 2 & 1;
-            byte5 = byte >> 3 & 1;
-            byte4 = byte >> 4 & 1;
-            byte3 = byte >> 5 & 1;
-            byte2 = byte >> 6 & 1;
-            byte1 = byte >> 7 & 1;
-            leftOver.push(byte1, byte2, byte3, byte4, byte5, byte6, byte7, byte8);
-            break;
-        }
-      }
-      return {
-        get: function(count2) {
-          while (leftOver.length < count2) {
-            split();
-          }
-          let returner = leftOver.slice(0, count2);
-          leftOver = leftOver.slice(count2);
-          return returner;
-        },
-        resetAfterLine: function() {
-          leftOver.length = 0;
-        },
-        end: function() {
-          if (i !== data.length) {
-            throw new Error("extra data found");
-          }
-        }
-      };
-    }
-    function mapImage8Bit(image, pxData, getPxPos, bpp, data, rawPos) {
-      let imageWidth = image.width;
-      let imageHeight = image.height;
-      let imagePass = image.index;
-      for (let y = 0; y < imageHeight; y++) {
-        for (let x = 0; x < imageWidth; x++) {
-          let pxPos = getPxPos(x, y, imagePass);
-          pixelBppMapper[bpp](pxData, data, pxPos, rawPos);
-          rawPos += bpp;
-        }
-      }
-      return rawPos;
-    }
-    function mapImageCustomBit(image, pxData, getPxPos, bpp, bits, maxBit) {
-      let imageWidth = image.width;
-      let imageHeight = image.height;
-      let imagePass = image.index;
-      for (let y = 0; y < imageHeight; y++) {
-        for (let x = 0; x < imageWidth; x++) {
-          let pixelData = bits.get(bpp);
-          let pxPos = getPxPos(x, y, imagePass);
-          pixelBppCustomMapper[bpp](pxData, pixelData, pxPos, maxBit);
-        }
-        bits.resetAfterLine();
-      }
-    }
-    exports2.dataToBitMap = function(data, bitmapInfo) {
-      let width = bitmapInfo.width;
-      let height = bitmapInfo.height;
-      let depth = bitmapInfo.depth;
-      let bpp = bitmapInfo.bpp;
-      let interlace = bitmapInfo.interlace;
-      let bits;
-      if (depth !== 8) {
-        bits = bitRetriever(data, depth);
-      }
-      let pxData;
-      if (depth <= 8) {
-        pxData = Buffer.alloc(width * height * 4);
-      } else {
-        pxData = new Uint16Array(width * height * 4);
-      }
-      let maxBit = Math.pow(2, depth) - 1;
-      let rawPos = 0;
-      let images2;
-      let getPxPos;
-      if (interlace) {
-        images2 = interlaceUtils.getImagePasses(width, height);
-        getPxPos = interlaceUtils.getInterlaceIterator(width, height);
-      } else {
-        let nonInterlacedPxPos = 0;
-        getPxPos = function() {
-          let returner = nonInterlacedPxPos;
-          nonInterlacedPxPos += 4;
-          return returner;
-        };
-        images2 = [{ width, height }];
-      }
-      for (let imageIndex = 0; imageIndex < images2.length; imageIndex++) {
-        if (depth === 8) {
-          rawPos = mapImage8Bit(
-            images2[imageIndex],
-            pxData,
-            getPxPos,
-            bpp,
-            data,
-            rawPos
-          );
-        } else {
-          mapImageCustomBit(
-            images2[imageIndex],
-            pxData,
-            getPxPos,
-            bpp,
-            bits,
-            maxBit
-          );
-        }
-      }
-      if (depth === 8) {
-        if (rawPos !== data.length) {
-          throw new Error("extra data found");
-        }
-      } else {
-        bits.end();
-      }
-      return pxData;
-    };
-  }
-});
-
-// node_modules/pngjs/lib/format-normaliser.js
-var require_format_normaliser = __commonJS({
-  "node_modules/pngjs/lib/format-normaliser.js"(exports2, module2) {
-    "use strict";
-    function dePalette(indata, outdata, width, height, palette) {
-      let pxPos = 0;
-      for (let y = 0; y < height; y++) {
-        for (let x = 0; x < width; x++) {
-          let color = palette[indata[pxPos]];
-          if (!color) {
-            throw new Error("index " + indata[pxPos] + " not in palette");
-          }
-          for (let i = 0; i < 4; i++) {
-            outdata[pxPos + i] = color[i];
-          }
-          pxPos += 4;
-        }
-      }
-    }
-    function replaceTransparentColor(indata, outdata, width, height, transColor) {
-      let pxPos = 0;
-      for (let y = 0; y < height; y++) {
-        for (let x = 0; x < width; x++) {
-          let makeTrans = false;
-          if (transColor.length === 1) {
-            if (transColor[0] === indata[pxPos]) {
-              makeTrans = true;
-            }
-          } else if (transColor[0] === indata[pxPos] && transColor[1] === indata[pxPos + 1] && transColor[2] === indata[pxPos + 2]) {
-            makeTrans = true;
-          }
-          if (makeTrans) {
-            for (let i = 0; i < 4; i++) {
-              outdata[pxPos + i] = 0;
-            }
-          }
-          pxPos += 4;
-        }
-      }
-    }
-    function scaleDepth(indata, outdata, width, height, depth) {
-      let maxOutSample = 255;
-      let maxInSample = Math.pow(2, depth) - 1;
-      let pxPos = 0;
-      for (let y = 0; y < height; y++) {
-        for (let x = 0; x < width; x++) {
-          for (let i = 0; i < 4; i++) {
-            outdata[pxPos + i] = Math.floor(
-              indata[pxPos + i] * maxOutSample / maxInSample + 0.5
-            );
-          }
-          pxPos += 4;
-        }
-      }
-    }
-    module2.exports = function(indata, imageData, skipRescale = false) {
-      let depth = imageData.depth;
-      let width = imageData.width;
-      let height = imageData.height;
-      let colorType = imageData.colorType;
-      let transColor = imageData.transColor;
-      let palette = imageData.palette;
-      let outdata = indata;
-      if (colorType === 3) {
-        dePalette(indata, outdata, width, height, palette);
-      } else {
-        if (transColor) {
-          replaceTransparentColor(indata, outdata, width, height, transColor);
-        }
-        if (depth !== 8 && !skipRescale) {
-          if (depth === 16) {
-            outdata = Buffer.alloc(width * height * 4);
-          }
-          scaleDepth(indata, outdata, width, height, depth);
-        }
-      }
-      return outdata;
-    };
-  }
-});
-
-// node_modules/pngjs/lib/parser-async.js
-var require_parser_async = __commonJS({
-  "node_modules/pngjs/lib/parser-async.js"(exports2, module2) {
-    "use strict";
-    var util = require("util");
-    var zlib = require("zlib");
-    var ChunkStream = require_chunkstream();
-    var FilterAsync = require_filter_parse_async();
-    var Parser = require_parser2();
-    var bitmapper = require_bitmapper();
-    var formatNormaliser = require_format_normaliser();
-    var ParserAsync = module2.exports = function(options) {
-      ChunkStream.call(this);
-      this._parser = new Parser(options, {
-        read: this.read.bind(this),
-        error: this._handleError.bind(this),
-        metadata: this._handleMetaData.bind(this),
-        gamma: this.emit.bind(this, "gamma"),
-        palette: this._handlePalette.bind(this),
-        transColor: this._handleTransColor.bind(this),
-        finished: this._finished.bind(this),
-        inflateData: this._inflateData.bind(this),
-        simpleTransparency: this._simpleTransparency.bind(this),
-        headersFinished: this._headersFinished.bind(this)
-      });
-      this._options = options;
-      this.writable = true;
-      this._parser.start();
-    };
-    util.inherits(ParserAsync, ChunkStream);
-    ParserAsync.prototype._handleError = function(err) {
-      this.emit("error", err);
-      this.writable = false;
-      this.destroy();
-      if (this._inflate && this._inflate.destroy) {
-        this._inflate.destroy();
-      }
-      if (this._filter) {
-        this._filter.destroy();
-        this._filter.on("error", function() {
-        });
-      }
-      this.errord = true;
-    };
-    ParserAsync.prototype._inflateData = function(data) {
-      if (!this._inflate) {
-        if (this._bitmapInfo.interlace) {
-          this._inflate = zlib.createInflate();
-          this._inflate.on("error", this.emit.bind(this, "error"));
-          this._filter.on("complete", this._complete.bind(this));
-          this._inflate.pipe(this._filter);
-        } else {
-          let rowSize = (this._bitmapInfo.width * this._bitmapInfo.bpp * this._bitmapInfo.depth + 7 >> 3) + 1;
-          let imageSize = rowSize * this._bitmapInfo.height;
-          let chunkSize = Math.max(imageSize, zlib.Z_MIN_CHUNK);
-          this._inflate = zlib.createInflate({ chunkSize });
-          let leftToInflate = imageSize;
-          let emitError = this.emit.bind(this, "error");
-          this._inflate.on("error", function(err) {
-            if (!leftToInflate) {
-              return;
-            }
-            emitError(err);
-          });
-          this._filter.on("complete", this._complete.bind(this));
-          let filterWrite = this._filter.write.bind(this._filter);
-          this._inflate.on("data", function(chunk) {
-            if (!leftToInflate) {
-              return;
-            }
-            if (chunk.length > leftToInflate) {
-              chunk = chunk.slice(0, leftToInflate);
-            }
-            leftToInflate -= chunk.length;
-            filterWrite(chunk);
-          });
-          this._inflate.on("end", this._filter.end.bind(this._filter));
-        }
-      }
-      this._inflate.write(data);
-    };
-    ParserAsync.prototype._handleMetaData = function(metaData) {
-      this._metaData = metaData;
-      this._bitmapInfo = Object.create(metaData);
-      this._filter = new FilterAsync(this._bitmapInfo);
-    };
-    ParserAsync.prototype._handleTransColor = function(transColor) {
-      this._bitmapInfo.transColor = transColor;
-    };
-    ParserAsync.prototype._handlePalette = function(palette) {
-      this._bitmapInfo.palette = palette;
-    };
-    ParserAsync.prototype._simpleTransparency = function() {
-      this._metaData.alpha = true;
-    };
-    ParserAsync.prototype._headersFinished = function() {
-      this.emit("metadata", this._metaData);
-    };
-    ParserAsync.prototype._finished = function() {
-      if (this.errord) {
-        return;
-      }
-      if (!this._inflate) {
-        this.emit("error", "No Inflate block");
-      } else {
-        this._inflate.end();
-      }
-    };
-    ParserAsync.prototype._complete = function(filteredData) {
-      if (this.errord) {
-        return;
-      }
-      let normalisedBitmapData;
-      try {
-        let bitmapData = bitmapper.dataToBitMap(filteredData, this._bitmapInfo);
-        normalisedBitmapData = formatNormaliser(
-          bitmapData,
-          this._bitmapInfo,
-          this._options.skipRescale
-        );
-        bitmapData = null;
-      } catch (ex) {
-        this._handleError(ex);
-        return;
-      }
-      this.emit("parsed", normalisedBitmapData);
-    };
-  }
-});
-
-// node_modules/pngjs/lib/bitpacker.js
-var require_bitpacker = __commonJS({
-  "node_modules/pngjs/lib/bitpacker.js"(exports2, module2) {
-    "use strict";
-    var constants = require_constants();
-    module2.exports = function(dataIn, width, height, options) {
-      let outHasAlpha = [constants.COLORTYPE_COLOR_ALPHA, constants.COLORTYPE_ALPHA].indexOf(
-        options.colorType
-      ) !== -1;
-      if (options.colorType === options.inputColorType) {
-        let bigEndian = (function() {
-          let buffer = new ArrayBuffer(2);
-          new DataView(buffer).setInt16(
-            0,
-            256,
-            true
-            /* littleEndian */
-          );
-          return new Int16Array(buffer)[0] !== 256;
-        })();
-        if (options.bitDepth === 8 || options.bitDepth === 16 && bigEndian) {
-          return dataIn;
-        }
-      }
-      let data = options.bitDepth !== 16 ? dataIn : new Uint16Array(dataIn.buffer);
-      let maxValue = 255;
-      let inBpp = constants.COLORTYPE_TO_BPP_MAP[options.inputColorType];
-      if (inBpp === 4 && !options.inputHasAlpha) {
-        inBpp = 3;
-      }
-      let outBpp = constants.COLORTYPE_TO_BPP_MAP[options.colorType];
-      if (options.bitDepth === 16) {
-        maxValue = 65535;
-        outBpp *= 2;
-      }
-      let outData = Buffer.alloc(width * height * outBpp);
-      let inIndex = 0;
-      let outIndex = 0;
-      let bgColor = options.bgColor || {};
-      if (bgColor.red === void 0) {
-        bgColor.red = maxValue;
-      }
-      if (bgColor.green === void 0) {
-        bgColor.green = maxValue;
-      }
-      if (bgColor.blue === void 0) {
-        bgColor.blue = maxValue;
-      }
-      function getRGBA() {
-        let red;
-        let green;
-        let blue;
-        let alpha = maxValue;
-        switch (options.inputColorType) {
-          case constants.COLORTYPE_COLOR_ALPHA:
-            alpha = data[inIndex + 3];
-            red = data[inIndex];
-            green = data[inIndex + 1];
-            blue = data[inIndex + 2];
-            break;
-          case constants.COLORTYPE_COLOR:
-            red = data[inIndex];
-            green = data[inIndex + 1];
-            blue = data[inIndex + 2];
-            break;
-          case constants.COLORTYPE_ALPHA:
-            alpha = data[inIndex + 1];
-            red = data[inIndex];
-            green = red;
-            blue = red;
-            break;
-          case constants.COLORTYPE_GRAYSCALE:
-            red = data[inIndex];
-            green = red;
-            blue = red;
-            break;
-          default:
-            throw new Error(
-              "input color type:" + options.inputColorType + " is not supported at present"
-            );
-        }
-        if (options.inputHasAlpha) {
-          if (!outHasAlpha) {
-            alpha /= maxValue;
-            red = Math.min(
-              Math.max(Math.round((1 - alpha) * bgColor.red + alpha * red), 0),
-              maxValue
-            );
-            green = Math.min(
-              Math.max(Math.round((1 - alpha) * bgColor.green + alpha * green), 0),
-              maxValue
-            );
-            blue = Math.min(
-              Math.max(Math.round((1 - alpha) * bgColor.blue + alpha * blue), 0),
-              maxValue
-            );
-          }
-        }
-        return { red, green, blue, alpha };
-      }
-      for (let y = 0; y < height; y++) {
-        for (let x = 0; x < width; x++) {
-          let rgba = getRGBA(data, inIndex);
-          switch (options.colorType) {
-            case constants.COLORTYPE_COLOR_ALPHA:
-            case constants.COLORTYPE_COLOR:
-              if (options.bitDepth === 8) {
-                outData[outIndex] = rgba.red;
-                outData[outIndex + 1] = rgba.green;
-                outData[outIndex + 2] = rgba.blue;
-                if (outHasAlpha) {
-                  outData[outIndex + 3] = rgba.alpha;
-                }
-              } else {
-                outData.writeUInt16BE(rgba.red, outIndex);
-                outData.writeUInt16BE(rgba.green, outIndex + 2);
-                outData.writeUInt16BE(rgba.blue, outIndex + 4);
-                if (outHasAlpha) {
-                  outData.writeUInt16BE(rgba.alpha, outIndex + 6);
-                }
-              }
-              break;
-            case constants.COLORTYPE_ALPHA:
-            case constants.COLORTYPE_GRAYSCALE: {
-              let grayscale = (rgba.red + rgba.green + rgba.blue) / 3;
-              if (options.bitDepth === 8) {
-                outData[outIndex] = grayscale;
-                if (outHasAlpha) {
-                  outData[outIndex + 1] = rgba.alpha;
-                }
-              } else {
-                outData.writeUInt16BE(grayscale, outIndex);
-                if (outHasAlpha) {
-                  outData.writeUInt16BE(rgba.alpha, outIndex + 2);
-                }
-              }
-              break;
-            }
-            default:
-              throw new Error("unrecognised color Type " + options.colorType);
-          }
-          inIndex += inBpp;
-          outIndex += outBpp;
-        }
-      }
-      return outData;
-    };
-  }
-});
-
-// node_modules/pngjs/lib/filter-pack.js
-var require_filter_pack = __commonJS({
-  "node_modules/pngjs/lib/filter-pack.js"(exports2, module2) {
-    "use strict";
-    var paethPredictor = require_paeth_predictor();
-    function filterNone(pxData, pxPos, byteWidth, rawData, rawPos) {
-      for (let x = 0; x < byteWidth; x++) {
-        rawData[rawPos + x] = pxData[pxPos + x];
-      }
-    }
-    function filterSumNone(pxData, pxPos, byteWidth) {
-      let sum = 0;
-      let length = pxPos + byteWidth;
-      for (let i = pxPos; i < length; i++) {
-        sum += Math.abs(pxData[i]);
-      }
-      return sum;
-    }
-    function filterSub(pxData, pxPos, byteWidth, rawData, rawPos, bpp) {
-      for (let x = 0; x < byteWidth; x++) {
-        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
-        let val = pxData[pxPos + x] - left;
-        rawData[rawPos + x] = val;
-      }
-    }
-    function filterSumSub(pxData, pxPos, byteWidth, bpp) {
-      let sum = 0;
-      for (let x = 0; x < byteWidth; x++) {
-        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
-        let val = pxData[pxPos + x] - left;
-        sum += Math.abs(val);
-      }
-      return sum;
-    }
-    function filterUp(pxData, pxPos, byteWidth, rawData, rawPos) {
-      for (let x = 0; x < byteWidth; x++) {
-        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
-        let val = pxData[pxPos + x] - up;
-        rawData[rawPos + x] = val;
-      }
-    }
-    function filterSumUp(pxData, pxPos, byteWidth) {
-      let sum = 0;
-      let length = pxPos + byteWidth;
-      for (let x = pxPos; x < length; x++) {
-        let up = pxPos > 0 ? pxData[x - byteWidth] : 0;
-        let val = pxData[x] - up;
-        sum += Math.abs(val);
-      }
-      return sum;
-    }
-    function filterAvg(pxData, pxPos, byteWidth, rawData, rawPos, bpp) {
-      for (let x = 0; x < byteWidth; x++) {
-        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
-        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
-        let val = pxData[pxPos + x] - (left + up >> 1);
-        rawData[rawPos + x] = val;
-      }
-    }
-    function filterSumAvg(pxData, pxPos, byteWidth, bpp) {
-      let sum = 0;
-      for (let x = 0; x < byteWidth; x++) {
-        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
-        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
-        let val = pxData[pxPos + x] - (left + up >> 1);
-        sum += Math.abs(val);
-      }
-      return sum;
-    }
-    function filterPaeth(pxData, pxPos, byteWidth, rawData, rawPos, bpp) {
-      for (let x = 0; x < byteWidth; x++) {
-        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
-        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
-        let upleft = pxPos > 0 && x >= bpp ? pxData[pxPos + x - (byteWidth + bpp)] : 0;
-        let val = pxData[pxPos + x] - paethPredictor(left, up, upleft);
-        rawData[rawPos + x] = val;
-      }
-    }
-    function filterSumPaeth(pxData, pxPos, byteWidth, bpp) {
-      let sum = 0;
-      for (let x = 0; x < byteWidth; x++) {
-        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
-        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
-        let upleft = pxPos > 0 && x >= bpp ? pxData[pxPos + x - (byteWidth + bpp)] : 0;
-        let val = pxData[pxPos + x] - paethPredictor(left, up, upleft);
-        sum += Math.abs(val);
-      }
-      return sum;
-    }
-    var filters = {
-      0: filterNone,
-      1: filterSub,
-      2: filterUp,
-      3: filterAvg,
-      4: filterPaeth
-    };
-    var filterSums = {
-      0: filterSumNone,
-      1: filterSumSub,
-      2: filterSumUp,
-      3: filterSumAvg,
-      4: filterSumPaeth
-    };
-    module2.exports = function(pxData, width, height, options, bpp) {
-      let filterTypes;
-      if (!("filterType" in options) || options.filterType === -1) {
-        filterTypes = [0, 1, 2, 3, 4];
-      } else if (typeof options.filterType === "number") {
-        filterTypes = [options.filterType];
-      } else {
-        throw new Error("unrecognised filter types");
-      }
-      if (options.bitDepth === 16) {
-        bpp *= 2;
-      }
-      let byteWidth = width * bpp;
-      let rawPos = 0;
-      let pxPos = 0;
-      let rawData = Buffer.alloc((byteWidth + 1) * height);
-      let sel = filterTypes[0];
-      for (let y = 0; y < height; y++) {
-        if (filterTypes.length > 1) {
-          let min = Infinity;
-          for (let i = 0; i < filterTypes.length; i++) {
-            let sum = filterSums[filterTypes[i]](pxData, pxPos, byteWidth, bpp);
-            if (sum < min) {
-              sel = filterTypes[i];
-              min = sum;
-            }
-          }
-        }
-        rawData[rawPos] = sel;
-        rawPos++;
-        filters[sel](pxData, pxPos, byteWidth, rawData, rawPos, bpp);
-        rawPos += byteWidth;
-        pxPos += byteWidth;
-      }
-      return rawData;
-    };
-  }
-});
-
-// node_modules/pngjs/lib/packer.js
-var require_packer = __commonJS({
-  "node_modules/pngjs/lib/packer.js"(exports2, module2) {
-    "use strict";
-    var constants = require_constants();
-    var CrcStream = require_crc();
-    var bitPacker = require_bitpacker();
-    var filter = require_filter_pack();
-    var zlib = require("zlib");
-    var Packer = module2.exports = function(options) {
-      this._options = options;
-      options.deflateChunkSize = options.deflateChunkSize || 32 * 1024;
-      options.deflateLevel = options.deflateLevel != null ? options.deflateLevel : 9;
-      options.deflateStrategy = options.deflateStrategy != null ? options.deflateStrategy : 3;
-      options.inputHasAlpha = options.inputHasAlpha != null ? options.inputHasAlpha : true;
-      options.deflateFactory = options.deflateFactory || zlib.createDeflate;
-      options.bitDepth = options.bitDepth || 8;
-      options.colorType = typeof options.colorType === "number" ? options.colorType : constants.COLORTYPE_COLOR_ALPHA;
-      options.inputColorType = typeof options.inputColorType === "number" ? options.inputColorType : constants.COLORTYPE_COLOR_ALPHA;
-      if ([
-        constants.COLORTYPE_GRAYSCALE,
-        constants.COLORTYPE_COLOR,
-        constants.COLORTYPE_COLOR_ALPHA,
-        constants.COLORTYPE_ALPHA
-      ].indexOf(options.colorType) === -1) {
-        throw new Error(
-          "option color type:" + options.colorType + " is not supported at present"
-        );
-      }
-      if ([
-        constants.COLORTYPE_GRAYSCALE,
-        constants.COLORTYPE_COLOR,
-        constants.COLORTYPE_COLOR_ALPHA,
-        constants.COLORTYPE_ALPHA
-      ].indexOf(options.inputColorType) === -1) {
-        throw new Error(
-          "option input color type:" + options.inputColorType + " is not supported at present"
-        );
-      }
-      if (options.bitDepth !== 8 && options.bitDepth !== 16) {
-        throw new Error(
-          "option bit depth:" + options.bitDepth + " is not supported at present"
-        );
-      }
-    };
-    Packer.prototype.getDeflateOptions = function() {
-      return {
-        chunkSize: this._options.deflateChunkSize,
-        level: this._options.deflateLevel,
-        strategy: this._options.deflateStrategy
-      };
-    };
-    Packer.prototype.createDeflate = function() {
-      return this._options.deflateFactory(this.getDeflateOptions());
-    };
-    Packer.prototype.filterData = function(data, width, height) {
-      let packedData = bitPacker(data, width, height, this._options);
-      let bpp = constants.COLORTYPE_TO_BPP_MAP[this._options.colorType];
-      let filteredData = filter(packedData, width, height, this._options, bpp);
-      return filteredData;
-    };
-    Packer.prototype._packChunk = function(type, data) {
-      let len = data ? data.length : 0;
-      let buf = Buffer.alloc(len + 12);
-      buf.writeUInt32BE(len, 0);
-      buf.writeUInt32BE(type, 4);
-      if (data) {
-        data.copy(buf, 8);
-      }
-      buf.writeInt32BE(
-        CrcStream.crc32(buf.slice(4, buf.length - 4)),
-        buf.length - 4
-      );
-      return buf;
-    };
-    Packer.prototype.packGAMA = function(gamma) {
-      let buf = Buffer.alloc(4);
-      buf.writeUInt32BE(Math.floor(gamma * constants.GAMMA_DIVISION), 0);
-      return this._packChunk(constants.TYPE_gAMA, buf);
-    };
-    Packer.prototype.packIHDR = function(width, height) {
-      let buf = Buffer.alloc(13);
-      buf.writeUInt32BE(width, 0);
-      buf.writeUInt32BE(height, 4);
-      buf[8] = this._options.bitDepth;
-      buf[9] = this._options.colorType;
-      buf[10] = 0;
-      buf[11] = 0;
-      buf[12] = 0;
-      return this._packChunk(constants.TYPE_IHDR, buf);
-    };
-    Packer.prototype.packIDAT = function(data) {
-      return this._packChunk(constants.TYPE_IDAT, data);
-    };
-    Packer.prototype.packIEND = function() {
-      return this._packChunk(constants.TYPE_IEND, null);
-    };
-  }
-});
-
-// node_modules/pngjs/lib/packer-async.js
-var require_packer_async = __commonJS({
-  "node_modules/pngjs/lib/packer-async.js"(exports2, module2) {
-    "use strict";
-    var util = require("util");
-    var Stream = require("stream");
-    var constants = require_constants();
-    var Packer = require_packer();
-    var PackerAsync = module2.exports = function(opt) {
-      Stream.call(this);
-      let options = opt || {};
-      this._packer = new Packer(options);
-      this._deflate = this._packer.createDeflate();
-      this.readable = true;
-    };
-    util.inherits(PackerAsync, Stream);
-    PackerAsync.prototype.pack = function(data, width, height, gamma) {
-      this.emit("data", Buffer.from(constants.PNG_SIGNATURE));
-      this.emit("data", this._packer.packIHDR(width, height));
-      if (gamma) {
-        this.emit("data", this._packer.packGAMA(gamma));
-      }
-      let filteredData = this._packer.filterData(data, width, height);
-      this._deflate.on("error", this.emit.bind(this, "error"));
-      this._deflate.on(
-        "data",
-        function(compressedData) {
-          this.emit("data", this._packer.packIDAT(compressedData));
-        }.bind(this)
-      );
-      this._deflate.on(
-        "end",
-        function() {
-          this.emit("data", this._packer.packIEND());
-          this.emit("end");
-        }.bind(this)
-      );
-      this._deflate.end(filteredData);
-    };
-  }
-});
-
-// node_modules/pngjs/lib/sync-inflate.js
-var require_sync_inflate = __commonJS({
-  "node_modules/pngjs/lib/sync-inflate.js"(exports2, module2) {
-    "use strict";
-    var assert = require("assert").ok;
-    var zlib = require("zlib");
-    var util = require("util");
-    var kMaxLength = require("buffer").kMaxLength;
-    function Inflate(opts) {
-      if (!(this instanceof Inflate)) {
-        return new Inflate(opts);
-      }
-      if (opts && opts.chunkSize < zlib.Z_MIN_CHUNK) {
-        opts.chunkSize = zlib.Z_MIN_CHUNK;
-      }
-      zlib.Inflate.call(this, opts);
-      this._offset = this._offset === void 0 ? this._outOffset : this._offset;
-      this._buffer = this._buffer || this._outBuffer;
-      if (opts && opts.maxLength != null) {
-        this._maxLength = opts.maxLength;
-      }
-    }
-    function createInflate(opts) {
-      return new Inflate(opts);
-    }
-    function _close(engine, callback) {
-      if (callback) {
-        process.nextTick(callback);
-      }
-      if (!engine._handle) {
-        return;
-      }
-      engine._handle.close();
-      engine._handle = null;
-    }
-    Inflate.prototype._processChunk = function(chunk, flushFlag, asyncCb) {
-      if (typeof asyncCb === "function") {
-        return zlib.Inflate._processChunk.call(this, chunk, flushFlag, asyncCb);
-      }
-      let self = this;
-      let availInBefore = chunk && chunk.length;
-      let availOutBefore = this._chunkSize - this._offset;
-      let leftToInflate = this._maxLength;
-      let inOff = 0;
-      let buffers = [];
-      let nread = 0;
-      let error;
-      this.on("error", function(err) {
-        error = err;
-      });
-      function handleChunk(availInAfter, availOutAfter) {
-        if (self._hadError) {
-          return;
-        }
-        let have = availOutBefore - availOutAfter;
-        assert(have >= 0, "have should not go down");
-        if (have > 0) {
-          let out = self._buffer.slice(self._offset, self._offset + have);
-          self._offset += have;
-          if (out.length > leftToInflate) {
-            out = out.slice(0, leftToInflate);
-          }
-          buffers.push(out);
-          nread += out.length;
-          leftToInflate -= out.length;
-          if (leftToInflate === 0) {
-            return false;
-          }
-        }
-        if (availOutAfter === 0 || self._offset >= self._chunkSize) {
-          availOutBefore = self._chunkSize;
-          self._offset = 0;
-          self._buffer = Buffer.allocUnsafe(self._chunkSize);
-        }
-        if (availOutAfter === 0) {
-          inOff += availInBefore - availInAfter;
-          availInBefore = availInAfter;
-          return true;
-        }
-        return false;
-      }
-      assert(this._handle, "zlib binding closed");
-      let res;
-      do {
-        res = this._handle.writeSync(
-          flushFlag,
-          chunk,
-          // in
-          inOff,
-          // in_off
-          availInBefore,
-          // in_len
-          this._buffer,
-          // out
-          this._offset,
-          //out_off
-          availOutBefore
-        );
-        res = res || this._writeState;
-      } while (!this._hadError && handleChunk(res[0], res[1]));
-      if (this._hadError) {
-        throw error;
-      }
-      if (nread >= kMaxLength) {
-        _close(this);
-        throw new RangeError(
-          "Cannot create final Buffer. It would be larger than 0x" + kMaxLength.toString(16) + " bytes"
-        );
-      }
-      let buf = Buffer.concat(buffers, nread);
-      _close(this);
-      return buf;
-    };
-    util.inherits(Inflate, zlib.Inflate);
-    function zlibBufferSync(engine, buffer) {
-      if (typeof buffer === "string") {
-        buffer = Buffer.from(buffer);
-      }
-      if (!(buffer instanceof Buffer)) {
-        throw new TypeError("Not a string or buffer");
-      }
-      let flushFlag = engine._finishFlushFlag;
-      if (flushFlag == null) {
-        flushFlag = zlib.Z_FINISH;
-      }
-      return engine._processChunk(buffer, flushFlag);
-    }
-    function inflateSync(buffer, opts) {
-      return zlibBufferSync(new Inflate(opts), buffer);
-    }
-    module2.exports = exports2 = inflateSync;
-    exports2.Inflate = Inflate;
-    exports2.createInflate = createInflate;
-    exports2.inflateSync = inflateSync;
-  }
-});
-
-// node_modules/pngjs/lib/sync-reader.js
-var require_sync_reader = __commonJS({
-  "node_modules/pngjs/lib/sync-reader.js"(exports2, module2) {
-    "use strict";
-    var SyncReader = module2.exports = function(buffer) {
-      this._buffer = buffer;
-      this._reads = [];
-    };
-    SyncReader.prototype.read = function(length, callback) {
-      this._reads.push({
-        length: Math.abs(length),
-        // if length < 0 then at most this length
-        allowLess: length < 0,
-        func: callback
-      });
-    };
-    SyncReader.prototype.process = function() {
-      while (this._reads.length > 0 && this._buffer.length) {
-        let read = this._reads[0];
-        if (this._buffer.length && (this._buffer.length >= read.length || read.allowLess)) {
-          this._reads.shift();
-          let buf = this._buffer;
-          this._buffer = buf.slice(read.length);
-          read.func.call(this, buf.slice(0, read.length));
-        } else {
-          break;
-        }
-      }
-      if (this._reads.length > 0) {
-        throw new Error("There are some read requests waitng on finished stream");
-      }
-      if (this._buffer.length > 0) {
-        throw new Error("unrecognised content at end of stream");
-      }
-    };
-  }
-});
-
-// node_modules/pngjs/lib/filter-parse-sync.js
-var require_filter_parse_sync = __commonJS({
-  "node_modules/pngjs/lib/filter-parse-sync.js"(exports2) {
-    "use strict";
-    var SyncReader = require_sync_reader();
-    var Filter = require_filter_parse();
-    exports2.process = function(inBuffer, bitmapInfo) {
-      let outBuffers = [];
-      let reader = new SyncReader(inBuffer);
-      let filter = new Filter(bitmapInfo, {
-        read: reader.read.bind(reader),
-        write: function(bufferPart) {
-          outBuffers.push(bufferPart);
-        },
-        complete: function() {
-        }
-      });
-      filter.start();
-      reader.process();
-      return Buffer.concat(outBuffers);
-    };
-  }
-});
-
-// node_modules/pngjs/lib/parser-sync.js
-var require_parser_sync = __commonJS({
-  "node_modules/pngjs/lib/parser-sync.js"(exports2, module2) {
-    "use strict";
-    var hasSyncZlib = true;
-    var zlib = require("zlib");
-    var inflateSync = require_sync_inflate();
-    if (!zlib.deflateSync) {
-      hasSyncZlib = false;
-    }
-    var SyncReader = require_sync_reader();
-    var FilterSync = require_filter_parse_sync();
-    var Parser = require_parser2();
-    var bitmapper = require_bitmapper();
-    var formatNormaliser = require_format_normaliser();
-    module2.exports = function(buffer, options) {
-      if (!hasSyncZlib) {
-        throw new Error(
-          "To use the sync capability of this library in old node versions, please pin pngjs to v2.3.0"
-        );
-      }
-      let err;
-      function handleError(_err_) {
-        err = _err_;
-      }
-      let metaData;
-      function handleMetaData(_metaData_) {
-        metaData = _metaData_;
-      }
-      function handleTransColor(transColor) {
-        metaData.transColor = transColor;
-      }
-      function handlePalette(palette) {
-        metaData.palette = palette;
-      }
-      function handleSimpleTransparency() {
-        metaData.alpha = true;
-      }
-      let gamma;
-      function handleGamma(_gamma_) {
-        gamma = _gamma_;
-      }
-      let inflateDataList = [];
-      function handleInflateData(inflatedData2) {
-        inflateDataList.push(inflatedData2);
-      }
-      let reader = new SyncReader(buffer);
-      let parser = new Parser(options, {
-        read: reader.read.bind(reader),
-        error: handleError,
-        metadata: handleMetaData,
-        gamma: handleGamma,
-        palette: handlePalette,
-        transColor: handleTransColor,
-        inflateData: handleInflateData,
-        simpleTransparency: handleSimpleTransparency
-      });
-      parser.start();
-      reader.process();
-      if (err) {
-        throw err;
-      }
-      let inflateData = Buffer.concat(inflateDataList);
-      inflateDataList.length = 0;
-      let inflatedData;
-      if (metaData.interlace) {
-        inflatedData = zlib.inflateSync(inflateData);
-      } else {
-        let rowSize = (metaData.width * metaData.bpp * metaData.depth + 7 >> 3) + 1;
-        let imageSize = rowSize * metaData.height;
-        inflatedData = inflateSync(inflateData, {
-          chunkSize: imageSize,
-          maxLength: imageSize
-        });
-      }
-      inflateData = null;
-      if (!inflatedData || !inflatedData.length) {
-        throw new Error("bad png - invalid inflate data response");
-      }
-      let unfilteredData = FilterSync.process(inflatedData, metaData);
-      inflateData = null;
-      let bitmapData = bitmapper.dataToBitMap(unfilteredData, metaData);
-      unfilteredData = null;
-      let normalisedBitmapData = formatNormaliser(
-        bitmapData,
-        metaData,
-        options.skipRescale
-      );
-      metaData.data = normalisedBitmapData;
-      metaData.gamma = gamma || 0;
-      return metaData;
-    };
-  }
-});
-
-// node_modules/pngjs/lib/packer-sync.js
-var require_packer_sync = __commonJS({
-  "node_modules/pngjs/lib/packer-sync.js"(exports2, module2) {
-    "use strict";
-    var hasSyncZlib = true;
-    var zlib = require("zlib");
-    if (!zlib.deflateSync) {
-      hasSyncZlib = false;
-    }
-    var constants = require_constants();
-    var Packer = require_packer();
-    module2.exports = function(metaData, opt) {
-      if (!hasSyncZlib) {
-        throw new Error(
-          "To use the sync capability of this library in old node versions, please pin pngjs to v2.3.0"
-        );
-      }
-      let options = opt || {};
-      let packer = new Packer(options);
-      let chunks = [];
-      chunks.push(Buffer.from(constants.PNG_SIGNATURE));
-      chunks.push(packer.packIHDR(metaData.width, metaData.height));
-      if (metaData.gamma) {
-        chunks.push(packer.packGAMA(metaData.gamma));
-      }
-      let filteredData = packer.filterData(
-        metaData.data,
-        metaData.width,
-        metaData.height
-      );
-      let compressedData = zlib.deflateSync(
-        filteredData,
-        packer.getDeflateOptions()
-      );
-      filteredData = null;
-      if (!compressedData || !compressedData.length) {
-        throw new Error("bad png - invalid compressed data response");
-      }
-      chunks.push(packer.packIDAT(compressedData));
-      chunks.push(packer.packIEND());
-      return Buffer.concat(chunks);
-    };
-  }
-});
-
-// node_modules/pngjs/lib/png-sync.js
-var require_png_sync = __commonJS({
-  "node_modules/pngjs/lib/png-sync.js"(exports2) {
-    "use strict";
-    var parse = require_parser_sync();
-    var pack = require_packer_sync();
-    exports2.read = function(buffer, options) {
-      return parse(buffer, options || {});
-    };
-    exports2.write = function(png, options) {
-      return pack(png, options);
-    };
-  }
-});
-
-// node_modules/pngjs/lib/png.js
-var require_png = __commonJS({
-  "node_modules/pngjs/lib/png.js"(exports2) {
-    "use strict";
-    var util = require("util");
-    var Stream = require("stream");
-    var Parser = require_parser_async();
-    var Packer = require_packer_async();
-    var PNGSync = require_png_sync();
-    var PNG = exports2.PNG = function(options) {
-      Stream.call(this);
-      options = options || {};
-      this.width = options.width | 0;
-      this.height = options.height | 0;
-      this.data = this.width > 0 && this.height > 0 ? Buffer.alloc(4 * this.width * this.height) : null;
-      if (options.fill && this.data) {
-        this.data.fill(0);
-      }
-      this.gamma = 0;
-      this.readable = this.writable = true;
-      this._parser = new Parser(options);
-      this._parser.on("error", this.emit.bind(this, "error"));
-      this._parser.on("close", this._handleClose.bind(this));
-      this._parser.on("metadata", this._metadata.bind(this));
-      this._parser.on("gamma", this._gamma.bind(this));
-      this._parser.on(
-        "parsed",
-        function(data) {
-          this.data = data;
-          this.emit("parsed", data);
-        }.bind(this)
-      );
-      this._packer = new Packer(options);
-      this._packer.on("data", this.emit.bind(this, "data"));
-      this._packer.on("end", this.emit.bind(this, "end"));
-      this._parser.on("close", this._handleClose.bind(this));
-      this._packer.on("error", this.emit.bind(this, "error"));
-    };
-    util.inherits(PNG, Stream);
-    PNG.sync = PNGSync;
-    PNG.prototype.pack = function() {
-      if (!this.data || !this.data.length) {
-        this.emit("error", "No data provided");
-        return this;
-      }
-      process.nextTick(
-        function() {
-          this._packer.pack(this.data, this.width, this.height, this.gamma);
-        }.bind(this)
-      );
-      return this;
-    };
-    PNG.prototype.parse = function(data, callback) {
-      if (callback) {
-        let onParsed, onError;
-        onParsed = function(parsedData) {
-          this.removeListener("error", onError);
-          this.data = parsedData;
-          callback(null, this);
-        }.bind(this);
-        onError = function(err) {
-          this.removeListener("parsed", onParsed);
-          callback(err, null);
-        }.bind(this);
-        this.once("parsed", onParsed);
-        this.once("error", onError);
-      }
-      this.end(data);
-      return this;
-    };
-    PNG.prototype.write = function(data) {
-      this._parser.write(data);
-      return true;
-    };
-    PNG.prototype.end = function(data) {
-      this._parser.end(data);
-    };
-    PNG.prototype._metadata = function(metadata) {
-      this.width = metadata.width;
-      this.height = metadata.height;
-      this.emit("metadata", metadata);
-    };
-    PNG.prototype._gamma = function(gamma) {
-      this.gamma = gamma;
-    };
-    PNG.prototype._handleClose = function() {
-      if (!this._parser.writable && !this._packer.readable) {
-        this.emit("close");
-      }
-    };
-    PNG.bitblt = function(src, dst, srcX, srcY, width, height, deltaX, deltaY) {
-      srcX |= 0;
-      srcY |= 0;
-      width |= 0;
-      height |= 0;
-      deltaX |= 0;
-      deltaY |= 0;
-      if (srcX > src.width || srcY > src.height || srcX + width > src.width || srcY + height > src.height) {
-        throw new Error("bitblt reading outside image");
-      }
-      if (deltaX > dst.width || deltaY > dst.height || deltaX + width > dst.width || deltaY + height > dst.height) {
-        throw new Error("bitblt writing outside image");
-      }
-      for (let y = 0; y < height; y++) {
-        src.data.copy(
-          dst.data,
-          (deltaY + y) * dst.width + deltaX << 2,
-          (srcY + y) * src.width + srcX << 2,
-          (srcY + y) * src.width + srcX + width << 2
-        );
-      }
-    };
-    PNG.prototype.bitblt = function(dst, srcX, srcY, width, height, deltaX, deltaY) {
-      PNG.bitblt(this, dst, srcX, srcY, width, height, deltaX, deltaY);
-      return this;
-    };
-    PNG.adjustGamma = function(src) {
-      if (src.gamma) {
-        for (let y = 0; y < src.height; y++) {
-          for (let x = 0; x < src.width; x++) {
-            let idx = src.width * y + x << 2;
-            for (let i = 0; i < 3; i++) {
-              let sample = src.data[idx + i] / 255;
-              sample = Math.pow(sample, 1 / 2.2 / src.gamma);
-              src.data[idx + i] = Math.round(sample * 255);
-            }
-          }
-        }
-        src.gamma = 0;
-      }
-    };
-    PNG.prototype.adjustGamma = function() {
-      PNG.adjustGamma(this);
-    };
-  }
-});
-
-// node_modules/picomatch/lib/constants.js
-var require_constants2 = __commonJS({
-  "node_modules/picomatch/lib/constants.js"(exports2, module2) {
-    "use strict";
-    var WIN_SLASH = "\\\\/";
-    var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
-    var DEFAULT_MAX_EXTGLOB_RECURSION = 0;
-    var DOT_LITERAL = "\\.";
-    var PLUS_LITERAL = "\\+";
-    var QMARK_LITERAL = "\\?";
-    var SLASH_LITERAL = "\\/";
-    var ONE_CHAR = "(?=.)";
-    var QMARK = "[^/]";
-    var END_ANCHOR = `(?:${SLASH_LITERAL}|$)`;
-    var START_ANCHOR = `(?:^|${SLASH_LITERAL})`;
-    var DOTS_SLASH = `${DOT_LITERAL}{1,2}${END_ANCHOR}`;
-    var NO_DOT = `(?!${DOT_LITERAL})`;
-    var NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`;
-    var NO_DOT_SLASH = `(?!${DOT_LITERAL}{0,1}${END_ANCHOR})`;
-    var NO_DOTS_SLASH = `(?!${DOTS_SLASH})`;
-    var QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`;
-    var STAR = `${QMARK}*?`;
-    var SEP = "/";
-    var POSIX_CHARS = {
-      DOT_LITERAL,
-      PLUS_LITERAL,
-      QMARK_LITERAL,
-      SLASH_LITERAL,
-      ONE_CHAR,
-      QMARK,
-      END_ANCHOR,
-      DOTS_SLASH,
-      NO_DOT,
-      NO_DOTS,
-      NO_DOT_SLASH,
-      NO_DOTS_SLASH,
-      QMARK_NO_DOT,
-      STAR,
-      START_ANCHOR,
-      SEP
-    };
-    var WINDOWS_CHARS = {
-      ...POSIX_CHARS,
-      SLASH_LITERAL: `[${WIN_SLASH}]`,
-      QMARK: WIN_NO_SLASH,
-      STAR: `${WIN_NO_SLASH}*?`,
-      DOTS_SLASH: `${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$)`,
-      NO_DOT: `(?!${DOT_LITERAL})`,
-      NO_DOTS: `(?!(?:^|[${WIN_SLASH}])${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
-      NO_DOT_SLASH: `(?!${DOT_LITERAL}{0,1}(?:[${WIN_SLASH}]|$))`,
-      NO_DOTS_SLASH: `(?!${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
-      QMARK_NO_DOT: `[^.${WIN_SLASH}]`,
-      START_ANCHOR: `(?:^|[${WIN_SLASH}])`,
-      END_ANCHOR: `(?:[${WIN_SLASH}]|$)`,
-      SEP: "\\"
-    };
-    var POSIX_REGEX_SOURCE = {
-      __proto__: null,
-      alnum: "a-zA-Z0-9",
-      alpha: "a-zA-Z",
-      ascii: "\\x00-\\x7F",
-      blank: " \\t",
-      cntrl: "\\x00-\\x1F\\x7F",
-      digit: "0-9",
-      graph: "\\x21-\\x7E",
-      lower: "a-z",
-      print: "\\x20-\\x7E ",
-      punct: "\\-!\"#$%&'()\\*+,./:;<=>?@[\\]^_`{|}~",
-      space: " \\t\\r\\n\\v\\f",
-      upper: "A-Z",
-      word: "A-Za-z0-9_",
-      xdigit: "A-Fa-f0-9"
-    };
-    module2.exports = {
-      DEFAULT_MAX_EXTGLOB_RECURSION,
-      MAX_LENGTH: 1024 * 64,
-      POSIX_REGEX_SOURCE,
-      // regular expressions
-      REGEX_BACKSLASH: /\\(?![*+?^${}(|)[\]])/g,
-      REGEX_NON_SPECIAL_CHARS: /^[^@![\].,$*+?^{}()|\\/]+/,
-      REGEX_SPECIAL_CHARS: /[-*+?.^${}(|)[\]]/,
-      REGEX_SPECIAL_CHARS_BACKREF: /(\\?)((\W)(\3*))/g,
-      REGEX_SPECIAL_CHARS_GLOBAL: /([-*+?.^${}(|)[\]])/g,
-      REGEX_REMOVE_BACKSLASH: /(?:\[.*?[^\\]\]|\\(?=.))/g,
-      // Replace globs with equivalent patterns to reduce parsing time.
-      REPLACEMENTS: {
-        __proto__: null,
-        "***": "*",
-        "**/**": "**",
-        "**/**/**": "**"
-      },
-      // Digits
-      CHAR_0: 48,
-      /* 0 */
-      CHAR_9: 57,
-      /* 9 */
-      // Alphabet chars.
-      CHAR_UPPERCASE_A: 65,
-      /* A */
-      CHAR_LOWERCASE_A: 97,
-      /* a */
-      CHAR_UPPERCASE_Z: 90,
-      /* Z */
-      CHAR_LOWERCASE_Z: 122,
-      /* z */
-      CHAR_LEFT_PARENTHESES: 40,
-      /* ( */
-      CHAR_RIGHT_PARENTHESES: 41,
-      /* ) */
-      CHAR_ASTERISK: 42,
-      /* * */
-      // Non-alphabetic chars.
-      CHAR_AMPERSAND: 38,
-      /* & */
-      CHAR_AT: 64,
-      /* @ */
-      CHAR_BACKWARD_SLASH: 92,
-      /* \ */
-      CHAR_CARRIAGE_RETURN: 13,
-      /* \r */
-      CHAR_CIRCUMFLEX_ACCENT: 94,
-      /* ^ */
-      CHAR_COLON: 58,
-      /* : */
-      CHAR_COMMA: 44,
-      /* , */
-      CHAR_DOT: 46,
-      /* . */
-      CHAR_DOUBLE_QUOTE: 34,
-      /* " */
-      CHAR_EQUAL: 61,
-      /* = */
-      CHAR_EXCLAMATION_MARK: 33,
-      /* ! */
-      CHAR_FORM_FEED: 12,
-      /* \f */
-      CHAR_FORWARD_SLASH: 47,
-      /* / */
-      CHAR_GRAVE_ACCENT: 96,
-      /* ` */
-      CHAR_HASH: 35,
-      /* # */
-      CHAR_HYPHEN_MINUS: 45,
-      /* - */
-      CHAR_LEFT_ANGLE_BRACKET: 60,
-      /* < */
-      CHAR_LEFT_CURLY_BRACE: 123,
-      /* { */
-      CHAR_LEFT_SQUARE_BRACKET: 91,
-      /* [ */
-      CHAR_LINE_FEED: 10,
-      /* \n */
-      CHAR_NO_BREAK_SPACE: 160,
-      /* \u00A0 */
-      CHAR_PERCENT: 37,
-      /* % */
-      CHAR_PLUS: 43,
-      /* + */
-      CHAR_QUESTION_MARK: 63,
-      /* ? */
-      CHAR_RIGHT_ANGLE_BRACKET: 62,
-      /* > */
-      CHAR_RIGHT_CURLY_BRACE: 125,
-      /* } */
-      CHAR_RIGHT_SQUARE_BRACKET: 93,
-      /* ] */
-      CHAR_SEMICOLON: 59,
-      /* ; */
-      CHAR_SINGLE_QUOTE: 39,
-      /* ' */
-      CHAR_SPACE: 32,
-      /*   */
-      CHAR_TAB: 9,
-      /* \t */
-      CHAR_UNDERSCORE: 95,
-      /* _ */
-      CHAR_VERTICAL_LINE: 124,
-      /* | */
-      CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279,
-      /* \uFEFF */
-      /**
-       * Create EXTGLOB_CHARS
-       */
-      extglobChars(chars) {
-        return {
-          "!": { type: "negate", open: "(?:(?!(?:", close: `))${chars.STAR})` },
-          "?": { type: "qmark", open: "(?:", close: ")?" },
-          "+": { type: "plus", open: "(?:", close: ")+" },
-          "*": { type: "star", open: "(?:", close: ")*" },
-          "@": { type: "at", open: "(?:", close: ")" }
-        };
-      },
-      /**
-       * Create GLOB_CHARS
-       */
-      globChars(win32) {
-        return win32 === true ? WINDOWS_CHARS : POSIX_CHARS;
-      }
-    };
-  }
-});
-
-// node_modules/picomatch/lib/utils.js
-var require_utils2 = __commonJS({
-  "node_modules/picomatch/lib/utils.js"(exports2) {
-    "use strict";
-    var {
-      REGEX_BACKSLASH,
-      REGEX_REMOVE_BACKSLASH,
-      REGEX_SPECIAL_CHARS,
-      REGEX_SPECIAL_CHARS_GLOBAL
-    } = require_constants2();
-    exports2.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
-    exports2.hasRegexChars = (str) => REGEX_SPECIAL_CHARS.test(str);
-    exports2.isRegexChar = (str) => str.length === 1 && exports2.hasRegexChars(str);
-    exports2.escapeRegex = (str) => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports2.toPosixSlashes = (str) => str.replace(REGEX_BACKSLASH, "/");
-    exports2.isWindows = () => {
-      if (typeof navigator !== "undefined" && navigator.platform) {
-        const platform = navigator.platform.toLowerCase();
-        return platform === "win32" || platform === "windows";
-      }
-      if (typeof process !== "undefined" && process.platform) {
-        return process.platform === "win32";
-      }
-      return false;
-    };
-    exports2.removeBackslashes = (str) => {
-      return str.replace(REGEX_REMOVE_BACKSLASH, (match) => {
-        return match === "\\" ? "" : match;
-      });
-    };
-    exports2.escapeLast = (input, char, lastIdx) => {
-      const idx = input.lastIndexOf(char, lastIdx);
-      if (idx === -1) return input;
-      if (input[idx - 1] === "\\") return exports2.escapeLast(input, char, idx - 1);
-      return `${input.slice(0, idx)}\\${input.slice(idx)}`;
-    };
-    exports2.removePrefix = (input, state = {}) => {
-      let output = input;
-      if (output.startsWith("./")) {
-        output = output.slice(2);
-        state.prefix = "./";
-      }
-      return output;
-    };
-    exports2.wrapOutput = (input, state = {}, options = {}) => {
-      const prepend = options.contains ? "" : "^";
-      const append = options.contains ? "" : "$";
-      let output = `${prepend}(?:${input})${append}`;
-      if (state.negated === true) {
-        output = `(?:^(?!${output}).*$)`;
-      }
-      return output;
-    };
-    exports2.basename = (path4, { windows } = {}) => {
-      const segs = path4.split(windows ? /[\\/]/ : "/");
-      const last = segs[segs.length - 1];
-      if (last === "") {
-        return segs[segs.length - 2];
-      }
-      return last;
-    };
-  }
-});
-
-// node_modules/picomatch/lib/scan.js
-var require_scan = __commonJS({
-  "node_modules/picomatch/lib/scan.js"(exports2, module2) {
-    "use strict";
-    var utils = require_utils2();
-    var {
-      CHAR_ASTERISK,
-      /* * */
-      CHAR_AT,
-      /* @ */
-      CHAR_BACKWARD_SLASH,
-      /* \ */
-      CHAR_COMMA,
-      /* , */
-      CHAR_DOT,
-      /* . */
-      CHAR_EXCLAMATION_MARK,
-      /* ! */
-      CHAR_FORWARD_SLASH,
-      /* / */
-      CHAR_LEFT_CURLY_BRACE,
-      /* { */
-      CHAR_LEFT_PARENTHESES,
-      /* ( */
-      CHAR_LEFT_SQUARE_BRACKET,
-      /* [ */
-      CHAR_PLUS,
-      /* + */
-      CHAR_QUESTION_MARK,
-      /* ? */
-      CHAR_RIGHT_CURLY_BRACE,
-      /* } */
-      CHAR_RIGHT_PARENTHESES,
-      /* ) */
-      CHAR_RIGHT_SQUARE_BRACKET
-      /* ] */
-    } = require_constants2();
-    var isPathSeparator = (code) => {
-      return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
-    };
-    var depth = (token) => {
-      if (token.isPrefix !== true) {
-        token.depth = token.isGlobstar ? Infinity : 1;
-      }
-    };
-    var scan = (input, options) => {
-      const opts = options || {};
-      const length = input.length - 1;
-      const scanToEnd = opts.parts === true || opts.tokens === true || opts.scanToEnd === true;
-      const slashes = [];
-      const tokens = [];
-      const parts = [];
-      let str = input;
-      let index = -1;
-      let start = 0;
-      let lastIndex = 0;
-      let isBrace = false;
-      let isBracket = false;
-      let isGlob = false;
-      let isExtglob = false;
-      let isGlobstar = false;
-      let braceEscaped = false;
-      let backslashes = false;
-      let negated = false;
-      let negatedExtglob = false;
-      let finished = false;
-      let braces = 0;
-      let prev;
-      let code;
-      let token = { value: "", depth: 0, isGlob: false };
-      const eos = () => index >= length;
-      const peek = () => str.charCodeAt(index + 1);
-      const advance = () => {
-        prev = code;
-        return str.charCodeAt(++index);
-      };
-      while (index < length) {
-        code = advance();
-        let next;
-        if (code === CHAR_BACKWARD_SLASH) {
-          backslashes = token.backslashes = true;
-          code = advance();
-          if (code === CHAR_LEFT_CURLY_BRACE) {
-            braceEscaped = true;
-          }
-          continue;
-        }
-        if (braceEscaped === true || code === CHAR_LEFT_CURLY_BRACE) {
-          braces++;
-          while (eos() !== true && (code = advance())) {
-            if (code === CHAR_BACKWARD_SLASH) {
-              backslashes = token.backslashes = true;
-              advance();
-              continue;
-            }
-            if (code === CHAR_LEFT_CURLY_BRACE) {
-              braces++;
-              continue;
-            }
-            if (braceEscaped !== true && code === CHAR_DOT && (code = advance()) === CHAR_DOT) {
-              isBrace = token.isBrace = true;
-              isGlob = token.isGlob = true;
-              finished = true;
-              if (scanToEnd === true) {
-                continue;
-              }
-              break;
-            }
-            if (braceEscaped !== true && code === CHAR_COMMA) {
-              isBrace = token.isBrace = true;
-              isGlob = token.isGlob = true;
-              finished = true;
-              if (scanToEnd === true) {
-                continue;
-              }
-              break;
-            }
-            if (code === CHAR_RIGHT_CURLY_BRACE) {
-              braces--;
-              if (braces === 0) {
-                braceEscaped = false;
-                isBrace = token.isBrace = true;
-                finished = true;
-                break;
-              }
-            }
-          }
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-        if (code === CHAR_FORWARD_SLASH) {
-          slashes.push(index);
-          tokens.push(token);
-          token = { value: "", depth: 0, isGlob: false };
-          if (finished === true) continue;
-          if (prev === CHAR_DOT && index === start + 1) {
-            start += 2;
-            continue;
-          }
-          lastIndex = index + 1;
-          continue;
-        }
-        if (opts.noext !== true) {
-          const isExtglobChar = code === CHAR_PLUS || code === CHAR_AT || code === CHAR_ASTERISK || code === CHAR_QUESTION_MARK || code === CHAR_EXCLAMATION_MARK;
-          if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
-            isGlob = token.isGlob = true;
-            isExtglob = token.isExtglob = true;
-            finished = true;
-            if (code === CHAR_EXCLAMATION_MARK && index === start) {
-              negatedExtglob = true;
-            }
-            if (scanToEnd === true) {
-              let parens = 0;
-              while (eos() !== true && (code = advance())) {
-                if (code === CHAR_BACKWARD_SLASH) {
-                  backslashes = token.backslashes = true;
-                  advance();
-                  continue;
-                }
-                if (code === CHAR_LEFT_PARENTHESES) {
-                  parens++;
-                  continue;
-                }
-                if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
-                  finished = true;
-                  break;
-                }
-              }
-              continue;
-            }
-            break;
-          }
-        }
-        if (code === CHAR_ASTERISK) {
-          if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
-          isGlob = token.isGlob = true;
-          finished = true;
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-        if (code === CHAR_QUESTION_MARK) {
-          isGlob = token.isGlob = true;
-          finished = true;
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-        if (code === CHAR_LEFT_SQUARE_BRACKET) {
-          while (eos() !== true && (next = advance())) {
-            if (next === CHAR_BACKWARD_SLASH) {
-              backslashes = token.backslashes = true;
-              advance();
-              continue;
-            }
-            if (next === CHAR_RIGHT_SQUARE_BRACKET) {
-              isBracket = token.isBracket = true;
-              isGlob = token.isGlob = true;
-              finished = true;
-              break;
-            }
-          }
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-        if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index === start) {
-          negated = token.negated = true;
-          start++;
-          continue;
-        }
-        if (opts.noparen !== true && code === CHAR_LEFT_PARENTHESES) {
-          isGlob = token.isGlob = true;
-          if (scanToEnd === true) {
-            let parens = 1;
-            while (eos() !== true && (code = advance())) {
-              if (code === CHAR_BACKWARD_SLASH) {
-                backslashes = token.backslashes = true;
-                advance();
-                continue;
-              }
-              if (code === CHAR_LEFT_PARENTHESES) {
-                parens++;
-                continue;
-              }
-              if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
-                finished = true;
-                break;
-              }
-            }
-            continue;
-          }
-          break;
-        }
-        if (isGlob === true) {
-          finished = true;
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-      }
-      if (opts.noext === true) {
-        isExtglob = false;
-        isGlob = false;
-      }
-      let base = str;
-      let prefix = "";
-      let glob = "";
-      if (start > 0) {
-        prefix = str.slice(0, start);
-        str = str.slice(start);
-        lastIndex -= start;
-      }
-      if (base && isGlob === true && lastIndex > 0) {
-        base = str.slice(0, lastIndex);
-        glob = str.slice(lastIndex);
-      } else if (isGlob === true) {
-        base = "";
-        glob = str;
-      } else {
-        base = str;
-      }
-      if (base && base !== "" && base !== "/" && base !== str) {
-        if (isPathSeparator(base.charCodeAt(base.length - 1))) {
-          base = base.slice(0, -1);
-        }
-      }
-      if (opts.unescape === true) {
-        if (glob) glob = utils.removeBackslashes(glob);
-        if (base && backslashes === true) {
-          base = utils.removeBackslashes(base);
-        }
-      }
-      const state = {
-        prefix,
-        input,
-        start,
-        base,
-        glob,
-        isBrace,
-        isBracket,
-        isGlob,
-        isExtglob,
-        isGlobstar,
-        negated,
-        negatedExtglob
-      };
-      if (opts.tokens === true) {
-        state.maxDepth = 0;
-        if (!isPathSeparator(code)) {
-          tokens.push(token);
-        }
-        state.tokens = tokens;
-      }
-      if (opts.parts === true || opts.tokens === true) {
-        let prevIndex;
-        for (let idx = 0; idx < slashes.length; idx++) {
-          const n2 = prevIndex !== void 0 ? prevIndex + 1 : start;
-          const i = slashes[idx];
-          const value2 = input.slice(n2, i);
-          if (opts.tokens) {
-            if (idx === 0 && start !== 0) {
-              tokens[idx].isPrefix = true;
-              tokens[idx].value = prefix;
-            } else {
-              tokens[idx].value = value2;
-            }
-            depth(tokens[idx]);
-            state.maxDepth += tokens[idx].depth;
-          }
-          if (i >= start) {
-            parts.push(value2);
-            prevIndex = i;
-          }
-        }
-        const n = prevIndex !== void 0 ? prevIndex + 1 : start;
-        const value = input.slice(n);
-        parts.push(value);
-        if (opts.tokens && prevIndex && prevIndex + 1 < input.length) {
-          tokens[tokens.length - 1].value = value;
-          depth(tokens[tokens.length - 1]);
-          state.maxDepth += tokens[tokens.length - 1].depth;
-        }
-        state.slashes = slashes;
-        state.parts = parts;
-      }
-      return state;
-    };
-    module2.exports = scan;
-  }
-});
-
-// node_modules/picomatch/lib/parse.js
-var require_parse = __commonJS({
-  "node_modules/picomatch/lib/parse.js"(exports2, module2) {
-    "use strict";
-    var constants = require_constants2();
-    var utils = require_utils2();
-    var {
-      MAX_LENGTH,
-      POSIX_REGEX_SOURCE,
-      REGEX_NON_SPECIAL_CHARS,
-      REGEX_SPECIAL_CHARS_BACKREF,
-      REPLACEMENTS
-    } = constants;
-    var expandRange = (args, options) => {
-      if (typeof options.expandRange === "function") {
-        return options.expandRange(...args, options);
-      }
-      args.sort();
-      const value = `[${args.join("-")}]`;
-      try {
-        new RegExp(value);
-      } catch (ex) {
-        return args.map((v) => utils.escapeRegex(v)).join("..");
-      }
-      return value;
-    };
-    var syntaxError = (type, char) => {
-      return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
-    };
-    var splitTopLevel = (input) => {
-      const parts = [];
-      let bracket = 0;
-      let paren = 0;
-      let quote = 0;
-      let value = "";
-      let escaped = false;
-      for (const ch of input) {
-        if (escaped === true) {
-          value += ch;
-          escaped = false;
-          continue;
-        }
-        if (ch === "\\") {
-          value += ch;
-          escaped = true;
-          continue;
-        }
-        if (ch === '"') {
-          quote = quote === 1 ? 0 : 1;
-          value += ch;
-          continue;
-        }
-        if (quote === 0) {
-          if (ch === "[") {
-            bracket++;
-          } else if (ch === "]" && bracket > 0) {
-            bracket--;
-          } else if (bracket === 0) {
-            if (ch === "(") {
-              paren++;
-            } else if (ch === ")" && paren > 0) {
-              paren--;
-            } else if (ch === "|" && paren === 0) {
-              parts.push(value);
-              value = "";
-              continue;
-            }
-          }
-        }
-        value += ch;
-      }
-      parts.push(value);
-      return parts;
-    };
-    var isPlainBranch = (branch) => {
-      let escaped = false;
-      for (const ch of branch) {
-        if (escaped === true) {
-          escaped = false;
-          continue;
-        }
-        if (ch === "\\") {
-          escaped = true;
-          continue;
-        }
-        if (/[?*+@!()[\]{}]/.test(ch)) {
-          return false;
-        }
-      }
-      return true;
-    };
-    var normalizeSimpleBranch = (branch) => {
-      let value = branch.trim();
-      let changed = true;
-      while (changed === true) {
-        changed = false;
-        if (/^@\([^\\()[\]{}|]+\)$/.test(value)) {
-          value = value.slice(2, -1);
-          changed = true;
-        }
-      }
-      if (!isPlainBranch(value)) {
-        return;
-      }
-      return value.replace(/\\(.)/g, "$1");
-    };
-    var hasRepeatedCharPrefixOverlap = (branches) => {
-      const values = branches.map(normalizeSimpleBranch).filter(Boolean);
-      for (let i = 0; i < values.length; i++) {
-        for (let j = i + 1; j < values.length; j++) {
-          const a = values[i];
-          const b = values[j];
-          const char = a[0];
-          if (!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) {
-            continue;
-          }
-          if (a === b || a.startsWith(b) || b.startsWith(a)) {
-            return true;
-          }
-        }
-      }
-      return false;
-    };
-    var parseRepeatedExtglob = (pattern, requireEnd = true) => {
-      if (pattern[0] !== "+" && pattern[0] !== "*" || pattern[1] !== "(") {
-        return;
-      }
-      let bracket = 0;
-      let paren = 0;
-      let quote = 0;
-      let escaped = false;
-      for (let i = 1; i < pattern.length; i++) {
-        const ch = pattern[i];
-        if (escaped === true) {
-          escaped = false;
-          continue;
-        }
-        if (ch === "\\") {
-          escaped = true;
-          continue;
-        }
-        if (ch === '"') {
-          quote = quote === 1 ? 0 : 1;
-          continue;
-        }
-        if (quote === 1) {
-          continue;
-        }
-        if (ch === "[") {
-          bracket++;
-          continue;
-        }
-        if (ch === "]" && bracket > 0) {
-          bracket--;
-          continue;
-        }
-        if (bracket > 0) {
-          continue;
-        }
-        if (ch === "(") {
-          paren++;
-          continue;
-        }
-        if (ch === ")") {
-          paren--;
-          if (paren === 0) {
-            if (requireEnd === true && i !== pattern.length - 1) {
-              return;
-            }
-            return {
-              type: pattern[0],
-              body: pattern.slice(2, i),
-              end: i
-            };
-          }
-        }
-      }
-    };
-    var buildCharClassStar = (chars) => {
-      const source = chars.length === 1 ? utils.escapeRegex(chars[0]) : `[${chars.map((ch) => utils.escapeRegex(ch)).join("")}]`;
-      return `${source}*`;
-    };
-    var getStarExtglobSequenceChars = (pattern) => {
-      let index = 0;
-      const chars = [];
-      while (index < pattern.length) {
-        const match = parseRepeatedExtglob(pattern.slice(index), false);
-        if (!match || match.type !== "*") {
-          return;
-        }
-        const branches = splitTopLevel(match.body).map((branch2) => branch2.trim());
-        if (branches.length !== 1) {
-          return;
-        }
-        const branch = normalizeSimpleBranch(branches[0]);
-        if (!branch || branch.length !== 1) {
-          return;
-        }
-        chars.push(branch);
-        index += match.end + 1;
-      }
-      if (chars.length < 1) {
-        return;
-      }
-      return chars;
-    };
-    var repeatedExtglobRecursion = (pattern) => {
-      let depth = 0;
-      let value = pattern.trim();
-      let match = parseRepeatedExtglob(value);
-      while (match) {
-        depth++;
-        value = match.body.trim();
-        match = parseRepeatedExtglob(value);
-      }
-      return depth;
-    };
-    var analyzeRepeatedExtglob = (body, options) => {
-      if (options.maxExtglobRecursion === false) {
-        return { risky: false };
-      }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants.DEFAULT_MAX_EXTGLOB_RECURSION;
-      const branches = splitTopLevel(body).map((branch) => branch.trim());
-      if (branches.length > 1) {
-        if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
-          return { risky: true };
-        }
-      }
-      const safeChars = [];
-      let sawStarSequence = false;
-      let combinable = true;
-      for (const branch of branches) {
-        const chars = getStarExtglobSequenceChars(branch);
-        if (chars) {
-          sawStarSequence = true;
-          safeChars.push(...chars);
-          continue;
-        }
-        const literal = normalizeSimpleBranch(branch);
-        if (literal && literal.length === 1) {
-          safeChars.push(literal);
-          continue;
-        }
-        combinable = false;
-        if (repeatedExtglobRecursion(branch) > max) {
-          return { risky: true };
-        }
-      }
-      if (sawStarSequence) {
-        return combinable ? { risky: true, safeOutput: buildCharClassStar([...new Set(safeChars)]) } : { risky: true };
-      }
-      return { risky: false };
-    };
-    var parse = (input, options) => {
-      if (typeof input !== "string") {
-        throw new TypeError("Expected a string");
-      }
-      input = REPLACEMENTS[input] || input;
-      const opts = { ...options };
-      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
-      let len = input.length;
-      if (len > max) {
-        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
-      }
-      const bos = { type: "bos", value: "", output: opts.prepend || "" };
-      const tokens = [bos];
-      const capture = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants.extglobChars(PLATFORM_CHARS);
-      const {
-        DOT_LITERAL,
-        PLUS_LITERAL,
-        SLASH_LITERAL,
-        ONE_CHAR,
-        DOTS_SLASH,
-        NO_DOT,
-        NO_DOT_SLASH,
-        NO_DOTS_SLASH,
-        QMARK,
-        QMARK_NO_DOT,
-        STAR,
-        START_ANCHOR
-      } = PLATFORM_CHARS;
-      const globstar = (opts2) => {
-        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
-      };
-      const nodot = opts.dot ? "" : NO_DOT;
-      const qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT;
-      let star = opts.bash === true ? globstar(opts) : STAR;
-      if (opts.capture) {
-        star = `(${star})`;
-      }
-      if (typeof opts.noext === "boolean") {
-        opts.noextglob = opts.noext;
-      }
-      const state = {
-        input,
-        index: -1,
-        start: 0,
-        dot: opts.dot === true,
-        consumed: "",
-        output: "",
-        prefix: "",
-        backtrack: false,
-        negated: false,
-        brackets: 0,
-        braces: 0,
-        parens: 0,
-        quotes: 0,
-        globstar: false,
-        tokens
-      };
-      input = utils.removePrefix(input, state);
-      len = input.length;
-      const extglobs = [];
-      const braces = [];
-      const stack = [];
-      let prev = bos;
-      let value;
-      const eos = () => state.index === len - 1;
-      const peek = state.peek = (n = 1) => input[state.index + n];
-      const advance = state.advance = () => input[++state.index] || "";
-      const remaining = () => input.slice(state.index + 1);
-      const consume = (value2 = "", num = 0) => {
-        state.consumed += value2;
-        state.index += num;
-      };
-      const append = (token) => {
-        state.output += token.output != null ? token.output : token.value;
-        consume(token.value);
-      };
-      const negate = () => {
-        let count2 = 1;
-        while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
-          advance();
-          state.start++;
-          count2++;
-        }
-        if (count2 % 2 === 0) {
-          return false;
-        }
-        state.negated = true;
-        state.start++;
-        return true;
-      };
-      const increment = (type) => {
-        state[type]++;
-        stack.push(type);
-      };
-      const decrement = (type) => {
-        state[type]--;
-        stack.pop();
-      };
-      const push = (tok) => {
-        if (prev.type === "globstar") {
-          const isBrace = state.braces > 0 && (tok.type === "comma" || tok.type === "brace");
-          const isExtglob = tok.extglob === true || extglobs.length && (tok.type === "pipe" || tok.type === "paren");
-          if (tok.type !== "slash" && tok.type !== "paren" && !isBrace && !isExtglob) {
-            state.output = state.output.slice(0, -prev.output.length);
-            prev.type = "star";
-            prev.value = "*";
-            prev.output = star;
-            state.output += prev.output;
-          }
-        }
-        if (extglobs.length && tok.type !== "paren") {
-          extglobs[extglobs.length - 1].inner += tok.value;
-        }
-        if (tok.value || tok.output) append(tok);
-        if (prev && prev.type === "text" && tok.type === "text") {
-          prev.output = (prev.output || prev.value) + tok.value;
-          prev.value += tok.value;
-          return;
-        }
-        tok.prev = prev;
-        tokens.push(tok);
-        prev = tok;
-      };
-      const extglobOpen = (type, value2) => {
-        const token = { ...EXTGLOB_CHARS[value2], conditions: 1, inner: "" };
-        token.prev = prev;
-        token.parens = state.parens;
-        token.output = state.output;
-        token.startIndex = state.index;
-        token.tokensIndex = tokens.length;
-        const output = (opts.capture ? "(" : "") + token.open;
-        increment("parens");
-        push({ type, value: value2, output: state.output ? "" : ONE_CHAR });
-        push({ type: "paren", extglob: true, value: advance(), output });
-        extglobs.push(token);
-      };
-      const extglobClose = (token) => {
-        const literal = input.slice(token.startIndex, state.index + 1);
-        const body = input.slice(token.startIndex + 2, state.index);
-        const analysis = analyzeRepeatedExtglob(body, opts);
-        if ((token.type === "plus" || token.type === "star") && analysis.risky) {
-          const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
-          const open = tokens[token.tokensIndex];
-          open.type = "text";
-          open.value = literal;
-          open.output = safeOutput || utils.escapeRegex(literal);
-          for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
-            tokens[i].value = "";
-            tokens[i].output = "";
-            delete tokens[i].suffix;
-          }
-          state.output = token.output + open.output;
-          state.backtrack = true;
-          push({ type: "paren", extglob: true, value, output: "" });
-          decrement("parens");
-          return;
-        }
-        let output = token.close + (opts.capture ? ")" : "");
-        let rest;
-        if (token.type === "negate") {
-          let extglobStar = star;
-          if (token.inner && token.inner.length > 1 && token.inner.includes("/")) {
-            extglobStar = globstar(opts);
-          }
-          if (extglobStar !== star || eos() || /^\)+$/.test(remaining())) {
-            output = token.close = `)$))${extglobStar}`;
-          }
-          if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse(rest, { ...options, fastpaths: false }).output;
-            output = token.close = `)${expression})${extglobStar})`;
-          }
-          if (token.prev.type === "bos") {
-            state.negatedExtglob = true;
-          }
-        }
-        push({ type: "paren", extglob: true, value, output });
-        decrement("parens");
-      };
-      if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input)) {
-        let backslashes = false;
-        let output = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index) => {
-          if (first === "\\") {
-            backslashes = true;
-            return m;
-          }
-          if (first === "?") {
-            if (esc) {
-              return esc + first + (rest ? QMARK.repeat(rest.length) : "");
-            }
-            if (index === 0) {
-              return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : "");
-            }
-            return QMARK.repeat(chars.length);
-          }
-          if (first === ".") {
-            return DOT_LITERAL.repeat(chars.length);
-          }
-          if (first === "*") {
-            if (esc) {
-              return esc + first + (rest ? star : "");
-            }
-            return star;
-          }
-          return esc ? m : `\\${m}`;
-        });
-        if (backslashes === true) {
-          if (opts.unescape === true) {
-            output = output.replace(/\\/g, "");
-          } else {
-            output = output.replace(/\\+/g, (m) => {
-              return m.length % 2 === 0 ? "\\\\" : m ? "\\" : "";
-            });
-          }
-        }
-        if (output === input && opts.contains === true) {
-          state.output = input;
-          return state;
-        }
-        state.output = utils.wrapOutput(output, state, options);
-        return state;
-      }
-      while (!eos()) {
-        value = advance();
-        if (value === "\0") {
-          continue;
-        }
-        if (value === "\\") {
-          const next = peek();
-          if (next === "/" && opts.bash !== true) {
-            continue;
-          }
-          if (next === "." || next === ";") {
-            continue;
-          }
-          if (!next) {
-            value += "\\";
-            push({ type: "text", value });
-            continue;
-          }
-          const match = /^\\+/.exec(remaining());
-          let slashes = 0;
-          if (match && match[0].length > 2) {
-            slashes = match[0].length;
-            state.index += slashes;
-            if (slashes % 2 !== 0) {
-              value += "\\";
-            }
-          }
-          if (opts.unescape === true) {
-            value = advance();
-          } else {
-            value += advance();
-          }
-          if (state.brackets === 0) {
-            push({ type: "text", value });
-            continue;
-          }
-        }
-        if (state.brackets > 0 && (value !== "]" || prev.value === "[" || prev.value === "[^")) {
-          if (opts.posix !== false && value === ":") {
-            const inner = prev.value.slice(1);
-            if (inner.includes("[")) {
-              prev.posix = true;
-              if (inner.includes(":")) {
-                const idx = prev.value.lastIndexOf("[");
-                const pre = prev.value.slice(0, idx);
-                const rest2 = prev.value.slice(idx + 2);
-                const posix = POSIX_REGEX_SOURCE[rest2];
-                if (posix) {
-                  prev.value = pre + posix;
-                  state.backtrack = true;
-                  advance();
-                  if (!bos.output && tokens.indexOf(prev) === 1) {
-                    bos.output = ONE_CHAR;
-                  }
-                  continue;
-                }
-              }
-            }
-          }
-          if (value === "[" && peek() !== ":" || value === "-" && peek() === "]") {
-            value = `\\${value}`;
-          }
-          if (value === "]" && (prev.value === "[" || prev.value === "[^")) {
-            value = `\\${value}`;
-          }
-          if (opts.posix === true && value === "!" && prev.value === "[") {
-            value = "^";
-          }
-          prev.value += value;
-          append({ value });
-          continue;
-        }
-        if (state.quotes === 1 && value !== '"') {
-          value = utils.escapeRegex(value);
-          prev.value += value;
-          append({ value });
-          continue;
-        }
-        if (value === '"') {
-          state.quotes = state.quotes === 1 ? 0 : 1;
-          if (opts.keepQuotes === true) {
-            push({ type: "text", value });
-          }
-          continue;
-        }
-        if (value === "(") {
-          increment("parens");
-          push({ type: "paren", value });
-          continue;
-        }
-        if (value === ")") {
-          if (state.parens === 0 && opts.strictBrackets === true) {
-            throw new SyntaxError(syntaxError("opening", "("));
-          }
-          const extglob = extglobs[extglobs.length - 1];
-          if (extglob && state.parens === extglob.parens + 1) {
-            extglobClose(extglobs.pop());
-            continue;
-          }
-          push({ type: "paren", value, output: state.parens ? ")" : "\\)" });
-          decrement("parens");
-          continue;
-        }
-        if (value === "[") {
-          if (opts.nobracket === true || !remaining().includes("]")) {
-            if (opts.nobracket !== true && opts.strictBrackets === true) {
-              throw new SyntaxError(syntaxError("closing", "]"));
-            }
-            value = `\\${value}`;
-          } else {
-            increment("brackets");
-          }
-          push({ type: "bracket", value });
-          continue;
-        }
-        if (value === "]") {
-          if (opts.nobracket === true || prev && prev.type === "bracket" && prev.value.length === 1) {
-            push({ type: "text", value, output: `\\${value}` });
-            continue;
-          }
-          if (state.brackets === 0) {
-            if (opts.strictBrackets === true) {
-              throw new SyntaxError(syntaxError("opening", "["));
-            }
-            push({ type: "text", value, output: `\\${value}` });
-            continue;
-          }
-          decrement("brackets");
-          const prevValue = prev.value.slice(1);
-          if (prev.posix !== true && prevValue[0] === "^" && !prevValue.includes("/")) {
-            value = `/${value}`;
-          }
-          prev.value += value;
-          append({ value });
-          if (opts.literalBrackets === false || utils.hasRegexChars(prevValue)) {
-            continue;
-          }
-          const escaped = utils.escapeRegex(prev.value);
-          state.output = state.output.slice(0, -prev.value.length);
-          if (opts.literalBrackets === true) {
-            state.output += escaped;
-            prev.value = escaped;
-            continue;
-          }
-          prev.value = `(${capture}${escaped}|${prev.value})`;
-          state.output += prev.value;
-          continue;
-        }
-        if (value === "{" && opts.nobrace !== true) {
-          increment("braces");
-          const open = {
-            type: "brace",
-            value,
-            output: "(",
-            outputIndex: state.output.length,
-            tokensIndex: state.tokens.length
-          };
-          braces.push(open);
-          push(open);
-          continue;
-        }
-        if (value === "}") {
-          const brace = braces[braces.length - 1];
-          if (opts.nobrace === true || !brace) {
-            push({ type: "text", value, output: value });
-            continue;
-          }
-          let output = ")";
-          if (brace.dots === true) {
-            const arr = tokens.slice();
-            const range2 = [];
-            for (let i = arr.length - 1; i >= 0; i--) {
-              tokens.pop();
-              if (arr[i].type === "brace") {
-                break;
-              }
-              if (arr[i].type !== "dots") {
-                range2.unshift(arr[i].value);
-              }
-            }
-            output = expandRange(range2, opts);
-            state.backtrack = true;
-          }
-          if (brace.comma !== true && brace.dots !== true) {
-            const out = state.output.slice(0, brace.outputIndex);
-            const toks = state.tokens.slice(brace.tokensIndex);
-            brace.value = brace.output = "\\{";
-            value = output = "\\}";
-            state.output = out;
-            for (const t of toks) {
-              state.output += t.output || t.value;
-            }
-          }
-          push({ type: "brace", value, output });
-          decrement("braces");
-          braces.pop();
-          continue;
-        }
-        if (value === "|") {
-          if (extglobs.length > 0) {
-            extglobs[extglobs.length - 1].conditions++;
-          }
-          push({ type: "text", value });
-          continue;
-        }
-        if (value === ",") {
-          let output = value;
-          const brace = braces[braces.length - 1];
-          if (brace && stack[stack.length - 1] === "braces") {
-            brace.comma = true;
-            output = "|";
-          }
-          push({ type: "comma", value, output });
-          continue;
-        }
-        if (value === "/") {
-          if (prev.type === "dot" && state.index === state.start + 1) {
-            state.start = state.index + 1;
-            state.consumed = "";
-            state.output = "";
-            tokens.pop();
-            prev = bos;
-            continue;
-          }
-          push({ type: "slash", value, output: SLASH_LITERAL });
-          continue;
-        }
-        if (value === ".") {
-          if (state.braces > 0 && prev.type === "dot") {
-            if (prev.value === ".") prev.output = DOT_LITERAL;
-            const brace = braces[braces.length - 1];
-            prev.type = "dots";
-            prev.output += value;
-            prev.value += value;
-            brace.dots = true;
-            continue;
-          }
-          if (state.braces + state.parens === 0 && prev.type !== "bos" && prev.type !== "slash") {
-            push({ type: "text", value, output: DOT_LITERAL });
-            continue;
-          }
-          push({ type: "dot", value, output: DOT_LITERAL });
-          continue;
-        }
-        if (value === "?") {
-          const isGroup = prev && prev.value === "(";
-          if (!isGroup && opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
-            extglobOpen("qmark", value);
-            continue;
-          }
-          if (prev && prev.type === "paren") {
-            const next = peek();
-            let output = value;
-            if (prev.value === "(" && !/[!=<:]/.test(next) || next === "<" && !/<([!=]|\w+>)/.test(remaining())) {
-              output = `\\${value}`;
-            }
-            push({ type: "text", value, output });
-            continue;
-          }
-          if (opts.dot !== true && (prev.type === "slash" || prev.type === "bos")) {
-            push({ type: "qmark", value, output: QMARK_NO_DOT });
-            continue;
-          }
-          push({ type: "qmark", value, output: QMARK });
-          continue;
-        }
-        if (value === "!") {
-          if (opts.noextglob !== true && peek() === "(") {
-            if (peek(2) !== "?" || !/[!=<:]/.test(peek(3))) {
-              extglobOpen("negate", value);
-              continue;
-            }
-          }
-          if (opts.nonegate !== true && state.index === 0) {
-            negate();
-            continue;
-          }
-        }
-        if (value === "+") {
-          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
-            extglobOpen("plus", value);
-            continue;
-          }
-          if (prev && prev.value === "(" || opts.regex === false) {
-            push({ type: "plus", value, output: PLUS_LITERAL });
-            continue;
-          }
-          if (prev && (prev.type === "bracket" || prev.type === "paren" || prev.type === "brace") || state.parens > 0) {
-            push({ type: "plus", value });
-            continue;
-          }
-          push({ type: "plus", value: PLUS_LITERAL });
-          continue;
-        }
-        if (value === "@") {
-          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
-            push({ type: "at", extglob: true, value, output: "" });
-            continue;
-          }
-          push({ type: "text", value });
-          continue;
-        }
-        if (value !== "*") {
-          if (value === "$" || value === "^") {
-            value = `\\${value}`;
-          }
-          const match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
-          if (match) {
-            value += match[0];
-            state.index += match[0].length;
-          }
-          push({ type: "text", value });
-          continue;
-        }
-        if (prev && (prev.type === "globstar" || prev.star === true)) {
-          prev.type = "star";
-          prev.star = true;
-          prev.value += value;
-          prev.output = star;
-          state.backtrack = true;
-          state.globstar = true;
-          consume(value);
-          continue;
-        }
-        let rest = remaining();
-        if (opts.noextglob !== true && /^\([^?]/.test(rest)) {
-          extglobOpen("star", value);
-          continue;
-        }
-        if (prev.type === "star") {
-          if (opts.noglobstar === true) {
-            consume(value);
-            continue;
-          }
-          const prior = prev.prev;
-          const before = prior.prev;
-          const isStart = prior.type === "slash" || prior.type === "bos";
-          const afterStar = before && (before.type === "star" || before.type === "globstar");
-          if (opts.bash === true && (!isStart || rest[0] && rest[0] !== "/")) {
-            push({ type: "star", value, output: "" });
-            continue;
-          }
-          const isBrace = state.braces > 0 && (prior.type === "comma" || prior.type === "brace");
-          const isExtglob = extglobs.length && (prior.type === "pipe" || prior.type === "paren");
-          if (!isStart && prior.type !== "paren" && !isBrace && !isExtglob) {
-            push({ type: "star", value, output: "" });
-            continue;
-          }
-          while (rest.slice(0, 3) === "/**") {
-            const after = input[state.index + 4];
-            if (after && after !== "/") {
-              break;
-            }
-            rest = rest.slice(3);
-            consume("/**", 3);
-          }
-          const isEnd = eos() || state.parens > 0 && rest === ")".repeat(state.parens) && !extglobs.some((extglob) => extglob.type === "negate");
-          if (prior.type === "bos" && eos()) {
-            prev.type = "globstar";
-            prev.value += value;
-            prev.output = globstar(opts);
-            state.output = prev.output;
-            state.globstar = true;
-            consume(value);
-            continue;
-          }
-          if (prior.type === "slash" && prior.prev.type !== "bos" && !afterStar && isEnd) {
-            state.output = state.output.slice(0, -(prior.output + prev.output).length);
-            prior.output = `(?:${prior.output}`;
-            prev.type = "globstar";
-            prev.output = globstar(opts) + (opts.strictSlashes ? ")" : "|$)");
-            prev.value += value;
-            state.globstar = true;
-            state.output += prior.output + prev.output;
-            consume(value);
-            continue;
-          }
-          if (prior.type === "slash" && prior.prev.type !== "bos" && rest[0] === "/") {
-            const end = rest[1] !== void 0 ? "|$" : "";
-            state.output = state.output.slice(0, -(prior.output + prev.output).length);
-            prior.output = `(?:${prior.output}`;
-            prev.type = "globstar";
-            prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`;
-            prev.value += value;
-            state.output += prior.output + prev.output;
-            state.globstar = true;
-            consume(value + advance());
-            push({ type: "slash", value: "/", output: "" });
-            continue;
-          }
-          if (prior.type === "bos" && rest[0] === "/") {
-            prev.type = "globstar";
-            prev.value += value;
-            prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`;
-            state.output = prev.output;
-            state.globstar = true;
-            consume(value + advance());
-            push({ type: "slash", value: "/", output: "" });
-            continue;
-          }
-          state.output = state.output.slice(0, -prev.output.length);
-          prev.type = "globstar";
-          prev.output = globstar(opts);
-          prev.value += value;
-          state.output += prev.output;
-          state.globstar = true;
-          consume(value);
-          continue;
-        }
-        const token = { type: "star", value, output: star };
-        if (opts.bash === true) {
-          token.output = ".*?";
-          if (prev.type === "bos" || prev.type === "slash") {
-            token.output = nodot + token.output;
-          }
-          push(token);
-          continue;
-        }
-        if (prev && (prev.type === "bracket" || prev.type === "paren") && opts.regex === true) {
-          token.output = value;
-          push(token);
-          continue;
-        }
-        if (state.index === state.start || prev.type === "slash" || prev.type === "dot") {
-          if (prev.type === "dot") {
-            state.output += NO_DOT_SLASH;
-            prev.output += NO_DOT_SLASH;
-          } else if (opts.dot === true) {
-            state.output += NO_DOTS_SLASH;
-            prev.output += NO_DOTS_SLASH;
-          } else {
-            state.output += nodot;
-            prev.output += nodot;
-          }
-          if (peek() !== "*") {
-            state.output += ONE_CHAR;
-            prev.output += ONE_CHAR;
-          }
-        }
-        push(token);
-      }
-      while (state.brackets > 0) {
-        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "]"));
-        state.output = utils.escapeLast(state.output, "[");
-        decrement("brackets");
-      }
-      while (state.parens > 0) {
-        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", ")"));
-        state.output = utils.escapeLast(state.output, "(");
-        decrement("parens");
-      }
-      while (state.braces > 0) {
-        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "}"));
-        state.output = utils.escapeLast(state.output, "{");
-        decrement("braces");
-      }
-      if (opts.strictSlashes !== true && (prev.type === "star" || prev.type === "bracket")) {
-        push({ type: "maybe_slash", value: "", output: `${SLASH_LITERAL}?` });
-      }
-      if (state.backtrack === true) {
-        state.output = "";
-        for (const token of state.tokens) {
-          state.output += token.output != null ? token.output : token.value;
-          if (token.suffix) {
-            state.output += token.suffix;
-          }
-        }
-      }
-      return state;
-    };
-    parse.fastpaths = (input, options) => {
-      const opts = { ...options };
-      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
-      const len = input.length;
-      if (len > max) {
-        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
-      }
-      input = REPLACEMENTS[input] || input;
-      const {
-        DOT_LITERAL,
-        SLASH_LITERAL,
-        ONE_CHAR,
-        DOTS_SLASH,
-        NO_DOT,
-        NO_DOTS,
-        NO_DOTS_SLASH,
-        STAR,
-        START_ANCHOR
-      } = constants.globChars(opts.windows);
-      const nodot = opts.dot ? NO_DOTS : NO_DOT;
-      const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
-      const capture = opts.capture ? "" : "?:";
-      const state = { negated: false, prefix: "" };
-      let star = opts.bash === true ? ".*?" : STAR;
-      if (opts.capture) {
-        star = `(${star})`;
-      }
-      const globstar = (opts2) => {
-        if (opts2.noglobstar === true) return star;
-        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
-      };
-      const create = (str) => {
-        switch (str) {
-          case "*":
-            return `${nodot}${ONE_CHAR}${star}`;
-          case ".*":
-            return `${DOT_LITERAL}${ONE_CHAR}${star}`;
-          case "*.*":
-            return `${nodot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
-          case "*/*":
-            return `${nodot}${star}${SLASH_LITERAL}${ONE_CHAR}${slashDot}${star}`;
-          case "**":
-            return nodot + globstar(opts);
-          case "**/*":
-            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${ONE_CHAR}${star}`;
-          case "**/*.*":
-            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
-          case "**/.*":
-            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
-          default: {
-            const match = /^(.*?)\.(\w+)$/.exec(str);
-            if (!match) return;
-            const source2 = create(match[1]);
-            if (!source2) return;
-            return source2 + DOT_LITERAL + match[2];
-          }
-        }
-      };
-      const output = utils.removePrefix(input, state);
-      let source = create(output);
-      if (source && opts.strictSlashes !== true) {
-        source += `${SLASH_LITERAL}?`;
-      }
-      return source;
-    };
-    module2.exports = parse;
-  }
-});
-
-// node_modules/picomatch/lib/picomatch.js
-var require_picomatch = __commonJS({
-  "node_modules/picomatch/lib/picomatch.js"(exports2, module2) {
-    "use strict";
-    var scan = require_scan();
-    var parse = require_parse();
-    var utils = require_utils2();
-    var constants = require_constants2();
-    var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch2 = (glob, options, returnState = false) => {
-      if (Array.isArray(glob)) {
-        const fns = glob.map((input) => picomatch2(input, options, returnState));
-        const arrayMatcher = (str) => {
-          for (const isMatch of fns) {
-            const state2 = isMatch(str);
-            if (state2) return state2;
-          }
-          return false;
-        };
-        return arrayMatcher;
-      }
-      const isState = isObject(glob) && glob.tokens && glob.input;
-      if (glob === "" || typeof glob !== "string" && !isState) {
-        throw new TypeError("Expected pattern to be a non-empty string");
-      }
-      const opts = options || {};
-      const posix = opts.windows;
-      const regex = isState ? picomatch2.compileRe(glob, options) : picomatch2.makeRe(glob, options, false, true);
-      const state = regex.state;
-      delete regex.state;
-      let isIgnored = () => false;
-      if (opts.ignore) {
-        const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
-      }
-      const matcher = (input, returnObject = false) => {
-        const { isMatch, match, output } = picomatch2.test(input, regex, options, { glob, posix });
-        const result2 = { glob, state, regex, posix, input, output, match, isMatch };
-        if (typeof opts.onResult === "function") {
-          opts.onResult(result2);
-        }
-        if (isMatch === false) {
-          result2.isMatch = false;
-          return returnObject ? result2 : false;
-        }
-        if (isIgnored(input)) {
-          if (typeof opts.onIgnore === "function") {
-            opts.onIgnore(result2);
-          }
-          result2.isMatch = false;
-          return returnObject ? result2 : false;
-        }
-        if (typeof opts.onMatch === "function") {
-          opts.onMatch(result2);
-        }
-        return returnObject ? result2 : true;
-      };
-      if (returnState) {
-        matcher.state = state;
-      }
-      return matcher;
-    };
-    picomatch2.test = (input, regex, options, { glob, posix } = {}) => {
-      if (typeof input !== "string") {
-        throw new TypeError("Expected input to be a string");
-      }
-      if (input === "") {
-        return { isMatch: false, output: "" };
-      }
-      const opts = options || {};
-      const format = opts.format || (posix ? utils.toPosixSlashes : null);
-      let match = input === glob;
-      let output = match && format ? format(input) : input;
-      if (match === false) {
-        output = format ? format(input) : input;
-        match = output === glob;
-      }
-      if (match === false || opts.capture === true) {
-        if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch2.matchBase(input, regex, options, posix);
-        } else {
-          match = regex.exec(output);
-        }
-      }
-      return { isMatch: Boolean(match), match, output };
-    };
-    picomatch2.matchBase = (input, glob, options, posix = options && options.windows) => {
-      const regex = glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options);
-      return regex.test(utils.basename(input, { windows: posix }));
-    };
-    picomatch2.isMatch = (str, patterns, options) => picomatch2(patterns, options)(str);
-    picomatch2.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p) => picomatch2.parse(p, options));
-      return parse(pattern, { ...options, fastpaths: false });
-    };
-    picomatch2.scan = (input, options) => scan(input, options);
-    picomatch2.compileRe = (state, options, returnOutput = false, returnState = false) => {
-      if (returnOutput === true) {
-        return state.output;
-      }
-      const opts = options || {};
-      const prepend = opts.contains ? "" : "^";
-      const append = opts.contains ? "" : "$";
-      let source = `${prepend}(?:${state.output})${append}`;
-      if (state && state.negated === true) {
-        source = `^(?!${source}).*$`;
-      }
-      const regex = picomatch2.toRegex(source, options);
-      if (returnState === true) {
-        regex.state = state;
-      }
-      return regex;
-    };
-    picomatch2.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
-      if (!input || typeof input !== "string") {
-        throw new TypeError("Expected a non-empty string");
-      }
-      let parsed = { negated: false, fastpaths: true };
-      if (options.fastpaths !== false && (input[0] === "." || input[0] === "*")) {
-        parsed.output = parse.fastpaths(input, options);
-      }
-      if (!parsed.output) {
-        parsed = parse(input, options);
-      }
-      return picomatch2.compileRe(parsed, options, returnOutput, returnState);
-    };
-    picomatch2.toRegex = (source, options) => {
-      try {
-        const opts = options || {};
-        return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
-      } catch (err) {
-        if (options && options.debug === true) throw err;
-        return /$^/;
-      }
-    };
-    picomatch2.constants = constants;
-    module2.exports = picomatch2;
-  }
-});
-
-// node_modules/picomatch/index.js
-var require_picomatch2 = __commonJS({
-  "node_modules/picomatch/index.js"(exports2, module2) {
-    "use strict";
-    var pico = require_picomatch();
-    var utils = require_utils2();
-    function picomatch2(glob, options, returnState = false) {
-      if (options && (options.windows === null || options.windows === void 0)) {
-        options = { ...options, windows: utils.isWindows() };
-      }
-      return pico(glob, options, returnState);
-    }
-    Object.assign(picomatch2, pico);
-    module2.exports = picomatch2;
   }
 });
 
@@ -30282,19 +26418,3955 @@ var require_lib137 = __commonJS({
   }
 });
 
+// node_modules/pngjs/lib/chunkstream.js
+var require_chunkstream = __commonJS({
+  "node_modules/pngjs/lib/chunkstream.js"(exports2, module2) {
+    "use strict";
+    var util = require("util");
+    var Stream = require("stream");
+    var ChunkStream = module2.exports = function() {
+      Stream.call(this);
+      this._buffers = [];
+      this._buffered = 0;
+      this._reads = [];
+      this._paused = false;
+      this._encoding = "utf8";
+      this.writable = true;
+    };
+    util.inherits(ChunkStream, Stream);
+    ChunkStream.prototype.read = function(length, callback) {
+      this._reads.push({
+        length: Math.abs(length),
+        // if length < 0 then at most this length
+        allowLess: length < 0,
+        func: callback
+      });
+      process.nextTick(
+        function() {
+          this._process();
+          if (this._paused && this._reads && this._reads.length > 0) {
+            this._paused = false;
+            this.emit("drain");
+          }
+        }.bind(this)
+      );
+    };
+    ChunkStream.prototype.write = function(data, encoding) {
+      if (!this.writable) {
+        this.emit("error", new Error("Stream not writable"));
+        return false;
+      }
+      let dataBuffer;
+      if (Buffer.isBuffer(data)) {
+        dataBuffer = data;
+      } else {
+        dataBuffer = Buffer.from(data, encoding || this._encoding);
+      }
+      this._buffers.push(dataBuffer);
+      this._buffered += dataBuffer.length;
+      this._process();
+      if (this._reads && this._reads.length === 0) {
+        this._paused = true;
+      }
+      return this.writable && !this._paused;
+    };
+    ChunkStream.prototype.end = function(data, encoding) {
+      if (data) {
+        this.write(data, encoding);
+      }
+      this.writable = false;
+      if (!this._buffers) {
+        return;
+      }
+      if (this._buffers.length === 0) {
+        this._end();
+      } else {
+        this._buffers.push(null);
+        this._process();
+      }
+    };
+    ChunkStream.prototype.destroySoon = ChunkStream.prototype.end;
+    ChunkStream.prototype._end = function() {
+      if (this._reads.length > 0) {
+        this.emit("error", new Error("Unexpected end of input"));
+      }
+      this.destroy();
+    };
+    ChunkStream.prototype.destroy = function() {
+      if (!this._buffers) {
+        return;
+      }
+      this.writable = false;
+      this._reads = null;
+      this._buffers = null;
+      this.emit("close");
+    };
+    ChunkStream.prototype._processReadAllowingLess = function(read) {
+      this._reads.shift();
+      let smallerBuf = this._buffers[0];
+      if (smallerBuf.length > read.length) {
+        this._buffered -= read.length;
+        this._buffers[0] = smallerBuf.slice(read.length);
+        read.func.call(this, smallerBuf.slice(0, read.length));
+      } else {
+        this._buffered -= smallerBuf.length;
+        this._buffers.shift();
+        read.func.call(this, smallerBuf);
+      }
+    };
+    ChunkStream.prototype._processRead = function(read) {
+      this._reads.shift();
+      let pos = 0;
+      let count2 = 0;
+      let data = Buffer.alloc(read.length);
+      while (pos < read.length) {
+        let buf = this._buffers[count2++];
+        let len = Math.min(buf.length, read.length - pos);
+        buf.copy(data, pos, 0, len);
+        pos += len;
+        if (len !== buf.length) {
+          this._buffers[--count2] = buf.slice(len);
+        }
+      }
+      if (count2 > 0) {
+        this._buffers.splice(0, count2);
+      }
+      this._buffered -= read.length;
+      read.func.call(this, data);
+    };
+    ChunkStream.prototype._process = function() {
+      try {
+        while (this._buffered > 0 && this._reads && this._reads.length > 0) {
+          let read = this._reads[0];
+          if (read.allowLess) {
+            this._processReadAllowingLess(read);
+          } else if (this._buffered >= read.length) {
+            this._processRead(read);
+          } else {
+            break;
+          }
+        }
+        if (this._buffers && !this.writable) {
+          this._end();
+        }
+      } catch (ex) {
+        this.emit("error", ex);
+      }
+    };
+  }
+});
+
+// node_modules/pngjs/lib/interlace.js
+var require_interlace = __commonJS({
+  "node_modules/pngjs/lib/interlace.js"(exports2) {
+    "use strict";
+    var imagePasses = [
+      {
+        // pass 1 - 1px
+        x: [0],
+        y: [0]
+      },
+      {
+        // pass 2 - 1px
+        x: [4],
+        y: [0]
+      },
+      {
+        // pass 3 - 2px
+        x: [0, 4],
+        y: [4]
+      },
+      {
+        // pass 4 - 4px
+        x: [2, 6],
+        y: [0, 4]
+      },
+      {
+        // pass 5 - 8px
+        x: [0, 2, 4, 6],
+        y: [2, 6]
+      },
+      {
+        // pass 6 - 16px
+        x: [1, 3, 5, 7],
+        y: [0, 2, 4, 6]
+      },
+      {
+        // pass 7 - 32px
+        x: [0, 1, 2, 3, 4, 5, 6, 7],
+        y: [1, 3, 5, 7]
+      }
+    ];
+    exports2.getImagePasses = function(width, height) {
+      let images2 = [];
+      let xLeftOver = width % 8;
+      let yLeftOver = height % 8;
+      let xRepeats = (width - xLeftOver) / 8;
+      let yRepeats = (height - yLeftOver) / 8;
+      for (let i = 0; i < imagePasses.length; i++) {
+        let pass = imagePasses[i];
+        let passWidth = xRepeats * pass.x.length;
+        let passHeight = yRepeats * pass.y.length;
+        for (let j = 0; j < pass.x.length; j++) {
+          if (pass.x[j] < xLeftOver) {
+            passWidth++;
+          } else {
+            break;
+          }
+        }
+        for (let j = 0; j < pass.y.length; j++) {
+          if (pass.y[j] < yLeftOver) {
+            passHeight++;
+          } else {
+            break;
+          }
+        }
+        if (passWidth > 0 && passHeight > 0) {
+          images2.push({ width: passWidth, height: passHeight, index: i });
+        }
+      }
+      return images2;
+    };
+    exports2.getInterlaceIterator = function(width) {
+      return function(x, y, pass) {
+        let outerXLeftOver = x % imagePasses[pass].x.length;
+        let outerX = (x - outerXLeftOver) / imagePasses[pass].x.length * 8 + imagePasses[pass].x[outerXLeftOver];
+        let outerYLeftOver = y % imagePasses[pass].y.length;
+        let outerY = (y - outerYLeftOver) / imagePasses[pass].y.length * 8 + imagePasses[pass].y[outerYLeftOver];
+        return outerX * 4 + outerY * width * 4;
+      };
+    };
+  }
+});
+
+// node_modules/pngjs/lib/paeth-predictor.js
+var require_paeth_predictor = __commonJS({
+  "node_modules/pngjs/lib/paeth-predictor.js"(exports2, module2) {
+    "use strict";
+    module2.exports = function paethPredictor(left, above, upLeft) {
+      let paeth = left + above - upLeft;
+      let pLeft = Math.abs(paeth - left);
+      let pAbove = Math.abs(paeth - above);
+      let pUpLeft = Math.abs(paeth - upLeft);
+      if (pLeft <= pAbove && pLeft <= pUpLeft) {
+        return left;
+      }
+      if (pAbove <= pUpLeft) {
+        return above;
+      }
+      return upLeft;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/filter-parse.js
+var require_filter_parse = __commonJS({
+  "node_modules/pngjs/lib/filter-parse.js"(exports2, module2) {
+    "use strict";
+    var interlaceUtils = require_interlace();
+    var paethPredictor = require_paeth_predictor();
+    function getByteWidth(width, bpp, depth) {
+      let byteWidth = width * bpp;
+      if (depth !== 8) {
+        byteWidth = Math.ceil(byteWidth / (8 / depth));
+      }
+      return byteWidth;
+    }
+    var Filter = module2.exports = function(bitmapInfo, dependencies) {
+      let width = bitmapInfo.width;
+      let height = bitmapInfo.height;
+      let interlace = bitmapInfo.interlace;
+      let bpp = bitmapInfo.bpp;
+      let depth = bitmapInfo.depth;
+      this.read = dependencies.read;
+      this.write = dependencies.write;
+      this.complete = dependencies.complete;
+      this._imageIndex = 0;
+      this._images = [];
+      if (interlace) {
+        let passes = interlaceUtils.getImagePasses(width, height);
+        for (let i = 0; i < passes.length; i++) {
+          this._images.push({
+            byteWidth: getByteWidth(passes[i].width, bpp, depth),
+            height: passes[i].height,
+            lineIndex: 0
+          });
+        }
+      } else {
+        this._images.push({
+          byteWidth: getByteWidth(width, bpp, depth),
+          height,
+          lineIndex: 0
+        });
+      }
+      if (depth === 8) {
+        this._xComparison = bpp;
+      } else if (depth === 16) {
+        this._xComparison = bpp * 2;
+      } else {
+        this._xComparison = 1;
+      }
+    };
+    Filter.prototype.start = function() {
+      this.read(
+        this._images[this._imageIndex].byteWidth + 1,
+        this._reverseFilterLine.bind(this)
+      );
+    };
+    Filter.prototype._unFilterType1 = function(rawData, unfilteredLine, byteWidth) {
+      let xComparison = this._xComparison;
+      let xBiggerThan = xComparison - 1;
+      for (let x = 0; x < byteWidth; x++) {
+        let rawByte = rawData[1 + x];
+        let f1Left = x > xBiggerThan ? unfilteredLine[x - xComparison] : 0;
+        unfilteredLine[x] = rawByte + f1Left;
+      }
+    };
+    Filter.prototype._unFilterType2 = function(rawData, unfilteredLine, byteWidth) {
+      let lastLine = this._lastLine;
+      for (let x = 0; x < byteWidth; x++) {
+        let rawByte = rawData[1 + x];
+        let f2Up = lastLine ? lastLine[x] : 0;
+        unfilteredLine[x] = rawByte + f2Up;
+      }
+    };
+    Filter.prototype._unFilterType3 = function(rawData, unfilteredLine, byteWidth) {
+      let xComparison = this._xComparison;
+      let xBiggerThan = xComparison - 1;
+      let lastLine = this._lastLine;
+      for (let x = 0; x < byteWidth; x++) {
+        let rawByte = rawData[1 + x];
+        let f3Up = lastLine ? lastLine[x] : 0;
+        let f3Left = x > xBiggerThan ? unfilteredLine[x - xComparison] : 0;
+        let f3Add = Math.floor((f3Left + f3Up) / 2);
+        unfilteredLine[x] = rawByte + f3Add;
+      }
+    };
+    Filter.prototype._unFilterType4 = function(rawData, unfilteredLine, byteWidth) {
+      let xComparison = this._xComparison;
+      let xBiggerThan = xComparison - 1;
+      let lastLine = this._lastLine;
+      for (let x = 0; x < byteWidth; x++) {
+        let rawByte = rawData[1 + x];
+        let f4Up = lastLine ? lastLine[x] : 0;
+        let f4Left = x > xBiggerThan ? unfilteredLine[x - xComparison] : 0;
+        let f4UpLeft = x > xBiggerThan && lastLine ? lastLine[x - xComparison] : 0;
+        let f4Add = paethPredictor(f4Left, f4Up, f4UpLeft);
+        unfilteredLine[x] = rawByte + f4Add;
+      }
+    };
+    Filter.prototype._reverseFilterLine = function(rawData) {
+      let filter = rawData[0];
+      let unfilteredLine;
+      let currentImage = this._images[this._imageIndex];
+      let byteWidth = currentImage.byteWidth;
+      if (filter === 0) {
+        unfilteredLine = rawData.slice(1, byteWidth + 1);
+      } else {
+        unfilteredLine = Buffer.alloc(byteWidth);
+        switch (filter) {
+          case 1:
+            this._unFilterType1(rawData, unfilteredLine, byteWidth);
+            break;
+          case 2:
+            this._unFilterType2(rawData, unfilteredLine, byteWidth);
+            break;
+          case 3:
+            this._unFilterType3(rawData, unfilteredLine, byteWidth);
+            break;
+          case 4:
+            this._unFilterType4(rawData, unfilteredLine, byteWidth);
+            break;
+          default:
+            throw new Error("Unrecognised filter type - " + filter);
+        }
+      }
+      this.write(unfilteredLine);
+      currentImage.lineIndex++;
+      if (currentImage.lineIndex >= currentImage.height) {
+        this._lastLine = null;
+        this._imageIndex++;
+        currentImage = this._images[this._imageIndex];
+      } else {
+        this._lastLine = unfilteredLine;
+      }
+      if (currentImage) {
+        this.read(currentImage.byteWidth + 1, this._reverseFilterLine.bind(this));
+      } else {
+        this._lastLine = null;
+        this.complete();
+      }
+    };
+  }
+});
+
+// node_modules/pngjs/lib/filter-parse-async.js
+var require_filter_parse_async = __commonJS({
+  "node_modules/pngjs/lib/filter-parse-async.js"(exports2, module2) {
+    "use strict";
+    var util = require("util");
+    var ChunkStream = require_chunkstream();
+    var Filter = require_filter_parse();
+    var FilterAsync = module2.exports = function(bitmapInfo) {
+      ChunkStream.call(this);
+      let buffers = [];
+      let that = this;
+      this._filter = new Filter(bitmapInfo, {
+        read: this.read.bind(this),
+        write: function(buffer) {
+          buffers.push(buffer);
+        },
+        complete: function() {
+          that.emit("complete", Buffer.concat(buffers));
+        }
+      });
+      this._filter.start();
+    };
+    util.inherits(FilterAsync, ChunkStream);
+  }
+});
+
+// node_modules/pngjs/lib/constants.js
+var require_constants = __commonJS({
+  "node_modules/pngjs/lib/constants.js"(exports2, module2) {
+    "use strict";
+    module2.exports = {
+      PNG_SIGNATURE: [137, 80, 78, 71, 13, 10, 26, 10],
+      TYPE_IHDR: 1229472850,
+      TYPE_IEND: 1229278788,
+      TYPE_IDAT: 1229209940,
+      TYPE_PLTE: 1347179589,
+      TYPE_tRNS: 1951551059,
+      // eslint-disable-line camelcase
+      TYPE_gAMA: 1732332865,
+      // eslint-disable-line camelcase
+      // color-type bits
+      COLORTYPE_GRAYSCALE: 0,
+      COLORTYPE_PALETTE: 1,
+      COLORTYPE_COLOR: 2,
+      COLORTYPE_ALPHA: 4,
+      // e.g. grayscale and alpha
+      // color-type combinations
+      COLORTYPE_PALETTE_COLOR: 3,
+      COLORTYPE_COLOR_ALPHA: 6,
+      COLORTYPE_TO_BPP_MAP: {
+        0: 1,
+        2: 3,
+        3: 1,
+        4: 2,
+        6: 4
+      },
+      GAMMA_DIVISION: 1e5
+    };
+  }
+});
+
+// node_modules/pngjs/lib/crc.js
+var require_crc = __commonJS({
+  "node_modules/pngjs/lib/crc.js"(exports2, module2) {
+    "use strict";
+    var crcTable = [];
+    (function() {
+      for (let i = 0; i < 256; i++) {
+        let currentCrc = i;
+        for (let j = 0; j < 8; j++) {
+          if (currentCrc & 1) {
+            currentCrc = 3988292384 ^ currentCrc >>> 1;
+          } else {
+            currentCrc = currentCrc >>> 1;
+          }
+        }
+        crcTable[i] = currentCrc;
+      }
+    })();
+    var CrcCalculator = module2.exports = function() {
+      this._crc = -1;
+    };
+    CrcCalculator.prototype.write = function(data) {
+      for (let i = 0; i < data.length; i++) {
+        this._crc = crcTable[(this._crc ^ data[i]) & 255] ^ this._crc >>> 8;
+      }
+      return true;
+    };
+    CrcCalculator.prototype.crc32 = function() {
+      return this._crc ^ -1;
+    };
+    CrcCalculator.crc32 = function(buf) {
+      let crc = -1;
+      for (let i = 0; i < buf.length; i++) {
+        crc = crcTable[(crc ^ buf[i]) & 255] ^ crc >>> 8;
+      }
+      return crc ^ -1;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/parser.js
+var require_parser2 = __commonJS({
+  "node_modules/pngjs/lib/parser.js"(exports2, module2) {
+    "use strict";
+    var constants3 = require_constants();
+    var CrcCalculator = require_crc();
+    var Parser = module2.exports = function(options, dependencies) {
+      this._options = options;
+      options.checkCRC = options.checkCRC !== false;
+      this._hasIHDR = false;
+      this._hasIEND = false;
+      this._emittedHeadersFinished = false;
+      this._palette = [];
+      this._colorType = 0;
+      this._chunks = {};
+      this._chunks[constants3.TYPE_IHDR] = this._handleIHDR.bind(this);
+      this._chunks[constants3.TYPE_IEND] = this._handleIEND.bind(this);
+      this._chunks[constants3.TYPE_IDAT] = this._handleIDAT.bind(this);
+      this._chunks[constants3.TYPE_PLTE] = this._handlePLTE.bind(this);
+      this._chunks[constants3.TYPE_tRNS] = this._handleTRNS.bind(this);
+      this._chunks[constants3.TYPE_gAMA] = this._handleGAMA.bind(this);
+      this.read = dependencies.read;
+      this.error = dependencies.error;
+      this.metadata = dependencies.metadata;
+      this.gamma = dependencies.gamma;
+      this.transColor = dependencies.transColor;
+      this.palette = dependencies.palette;
+      this.parsed = dependencies.parsed;
+      this.inflateData = dependencies.inflateData;
+      this.finished = dependencies.finished;
+      this.simpleTransparency = dependencies.simpleTransparency;
+      this.headersFinished = dependencies.headersFinished || function() {
+      };
+    };
+    Parser.prototype.start = function() {
+      this.read(constants3.PNG_SIGNATURE.length, this._parseSignature.bind(this));
+    };
+    Parser.prototype._parseSignature = function(data) {
+      let signature = constants3.PNG_SIGNATURE;
+      for (let i = 0; i < signature.length; i++) {
+        if (data[i] !== signature[i]) {
+          this.error(new Error("Invalid file signature"));
+          return;
+        }
+      }
+      this.read(8, this._parseChunkBegin.bind(this));
+    };
+    Parser.prototype._parseChunkBegin = function(data) {
+      let length = data.readUInt32BE(0);
+      let type = data.readUInt32BE(4);
+      let name = "";
+      for (let i = 4; i < 8; i++) {
+        name += String.fromCharCode(data[i]);
+      }
+      let ancillary = Boolean(data[4] & 32);
+      if (!this._hasIHDR && type !== constants3.TYPE_IHDR) {
+        this.error(new Error("Expected IHDR on beggining"));
+        return;
+      }
+      this._crc = new CrcCalculator();
+      this._crc.write(Buffer.from(name));
+      if (this._chunks[type]) {
+        return this._chunks[type](length);
+      }
+      if (!ancillary) {
+        this.error(new Error("Unsupported critical chunk type " + name));
+        return;
+      }
+      this.read(length + 4, this._skipChunk.bind(this));
+    };
+    Parser.prototype._skipChunk = function() {
+      this.read(8, this._parseChunkBegin.bind(this));
+    };
+    Parser.prototype._handleChunkEnd = function() {
+      this.read(4, this._parseChunkEnd.bind(this));
+    };
+    Parser.prototype._parseChunkEnd = function(data) {
+      let fileCrc = data.readInt32BE(0);
+      let calcCrc = this._crc.crc32();
+      if (this._options.checkCRC && calcCrc !== fileCrc) {
+        this.error(new Error("Crc error - " + fileCrc + " - " + calcCrc));
+        return;
+      }
+      if (!this._hasIEND) {
+        this.read(8, this._parseChunkBegin.bind(this));
+      }
+    };
+    Parser.prototype._handleIHDR = function(length) {
+      this.read(length, this._parseIHDR.bind(this));
+    };
+    Parser.prototype._parseIHDR = function(data) {
+      this._crc.write(data);
+      let width = data.readUInt32BE(0);
+      let height = data.readUInt32BE(4);
+      let depth = data[8];
+      let colorType = data[9];
+      let compr = data[10];
+      let filter = data[11];
+      let interlace = data[12];
+      if (depth !== 8 && depth !== 4 && depth !== 2 && depth !== 1 && depth !== 16) {
+        this.error(new Error("Unsupported bit depth " + depth));
+        return;
+      }
+      if (!(colorType in constants3.COLORTYPE_TO_BPP_MAP)) {
+        this.error(new Error("Unsupported color type"));
+        return;
+      }
+      if (compr !== 0) {
+        this.error(new Error("Unsupported compression method"));
+        return;
+      }
+      if (filter !== 0) {
+        this.error(new Error("Unsupported filter method"));
+        return;
+      }
+      if (interlace !== 0 && interlace !== 1) {
+        this.error(new Error("Unsupported interlace method"));
+        return;
+      }
+      this._colorType = colorType;
+      let bpp = constants3.COLORTYPE_TO_BPP_MAP[this._colorType];
+      this._hasIHDR = true;
+      this.metadata({
+        width,
+        height,
+        depth,
+        interlace: Boolean(interlace),
+        palette: Boolean(colorType & constants3.COLORTYPE_PALETTE),
+        color: Boolean(colorType & constants3.COLORTYPE_COLOR),
+        alpha: Boolean(colorType & constants3.COLORTYPE_ALPHA),
+        bpp,
+        colorType
+      });
+      this._handleChunkEnd();
+    };
+    Parser.prototype._handlePLTE = function(length) {
+      this.read(length, this._parsePLTE.bind(this));
+    };
+    Parser.prototype._parsePLTE = function(data) {
+      this._crc.write(data);
+      let entries = Math.floor(data.length / 3);
+      for (let i = 0; i < entries; i++) {
+        this._palette.push([data[i * 3], data[i * 3 + 1], data[i * 3 + 2], 255]);
+      }
+      this.palette(this._palette);
+      this._handleChunkEnd();
+    };
+    Parser.prototype._handleTRNS = function(length) {
+      this.simpleTransparency();
+      this.read(length, this._parseTRNS.bind(this));
+    };
+    Parser.prototype._parseTRNS = function(data) {
+      this._crc.write(data);
+      if (this._colorType === constants3.COLORTYPE_PALETTE_COLOR) {
+        if (this._palette.length === 0) {
+          this.error(new Error("Transparency chunk must be after palette"));
+          return;
+        }
+        if (data.length > this._palette.length) {
+          this.error(new Error("More transparent colors than palette size"));
+          return;
+        }
+        for (let i = 0; i < data.length; i++) {
+          this._palette[i][3] = data[i];
+        }
+        this.palette(this._palette);
+      }
+      if (this._colorType === constants3.COLORTYPE_GRAYSCALE) {
+        this.transColor([data.readUInt16BE(0)]);
+      }
+      if (this._colorType === constants3.COLORTYPE_COLOR) {
+        this.transColor([
+          data.readUInt16BE(0),
+          data.readUInt16BE(2),
+          data.readUInt16BE(4)
+        ]);
+      }
+      this._handleChunkEnd();
+    };
+    Parser.prototype._handleGAMA = function(length) {
+      this.read(length, this._parseGAMA.bind(this));
+    };
+    Parser.prototype._parseGAMA = function(data) {
+      this._crc.write(data);
+      this.gamma(data.readUInt32BE(0) / constants3.GAMMA_DIVISION);
+      this._handleChunkEnd();
+    };
+    Parser.prototype._handleIDAT = function(length) {
+      if (!this._emittedHeadersFinished) {
+        this._emittedHeadersFinished = true;
+        this.headersFinished();
+      }
+      this.read(-length, this._parseIDAT.bind(this, length));
+    };
+    Parser.prototype._parseIDAT = function(length, data) {
+      this._crc.write(data);
+      if (this._colorType === constants3.COLORTYPE_PALETTE_COLOR && this._palette.length === 0) {
+        throw new Error("Expected palette not found");
+      }
+      this.inflateData(data);
+      let leftOverLength = length - data.length;
+      if (leftOverLength > 0) {
+        this._handleIDAT(leftOverLength);
+      } else {
+        this._handleChunkEnd();
+      }
+    };
+    Parser.prototype._handleIEND = function(length) {
+      this.read(length, this._parseIEND.bind(this));
+    };
+    Parser.prototype._parseIEND = function(data) {
+      this._crc.write(data);
+      this._hasIEND = true;
+      this._handleChunkEnd();
+      if (this.finished) {
+        this.finished();
+      }
+    };
+  }
+});
+
+// node_modules/pngjs/lib/bitmapper.js
+var require_bitmapper = __commonJS({
+  "node_modules/pngjs/lib/bitmapper.js"(exports2) {
+    "use strict";
+    var interlaceUtils = require_interlace();
+    var pixelBppMapper = [
+      // 0 - dummy entry
+      function() {
+      },
+      // 1 - L
+      // 0: 0, 1: 0, 2: 0, 3: 0xff
+      function(pxData, data, pxPos, rawPos) {
+        if (rawPos === data.length) {
+          throw new Error("Ran out of data");
+        }
+        let pixel = data[rawPos];
+        pxData[pxPos] = pixel;
+        pxData[pxPos + 1] = pixel;
+        pxData[pxPos + 2] = pixel;
+        pxData[pxPos + 3] = 255;
+      },
+      // 2 - LA
+      // 0: 0, 1: 0, 2: 0, 3: 1
+      function(pxData, data, pxPos, rawPos) {
+        if (rawPos + 1 >= data.length) {
+          throw new Error("Ran out of data");
+        }
+        let pixel = data[rawPos];
+        pxData[pxPos] = pixel;
+        pxData[pxPos + 1] = pixel;
+        pxData[pxPos + 2] = pixel;
+        pxData[pxPos + 3] = data[rawPos + 1];
+      },
+      // 3 - RGB
+      // 0: 0, 1: 1, 2: 2, 3: 0xff
+      function(pxData, data, pxPos, rawPos) {
+        if (rawPos + 2 >= data.length) {
+          throw new Error("Ran out of data");
+        }
+        pxData[pxPos] = data[rawPos];
+        pxData[pxPos + 1] = data[rawPos + 1];
+        pxData[pxPos + 2] = data[rawPos + 2];
+        pxData[pxPos + 3] = 255;
+      },
+      // 4 - RGBA
+      // 0: 0, 1: 1, 2: 2, 3: 3
+      function(pxData, data, pxPos, rawPos) {
+        if (rawPos + 3 >= data.length) {
+          throw new Error("Ran out of data");
+        }
+        pxData[pxPos] = data[rawPos];
+        pxData[pxPos + 1] = data[rawPos + 1];
+        pxData[pxPos + 2] = data[rawPos + 2];
+        pxData[pxPos + 3] = data[rawPos + 3];
+      }
+    ];
+    var pixelBppCustomMapper = [
+      // 0 - dummy entry
+      function() {
+      },
+      // 1 - L
+      // 0: 0, 1: 0, 2: 0, 3: 0xff
+      function(pxData, pixelData, pxPos, maxBit) {
+        let pixel = pixelData[0];
+        pxData[pxPos] = pixel;
+        pxData[pxPos + 1] = pixel;
+        pxData[pxPos + 2] = pixel;
+        pxData[pxPos + 3] = maxBit;
+      },
+      // 2 - LA
+      // 0: 0, 1: 0, 2: 0, 3: 1
+      function(pxData, pixelData, pxPos) {
+        let pixel = pixelData[0];
+        pxData[pxPos] = pixel;
+        pxData[pxPos + 1] = pixel;
+        pxData[pxPos + 2] = pixel;
+        pxData[pxPos + 3] = pixelData[1];
+      },
+      // 3 - RGB
+      // 0: 0, 1: 1, 2: 2, 3: 0xff
+      function(pxData, pixelData, pxPos, maxBit) {
+        pxData[pxPos] = pixelData[0];
+        pxData[pxPos + 1] = pixelData[1];
+        pxData[pxPos + 2] = pixelData[2];
+        pxData[pxPos + 3] = maxBit;
+      },
+      // 4 - RGBA
+      // 0: 0, 1: 1, 2: 2, 3: 3
+      function(pxData, pixelData, pxPos) {
+        pxData[pxPos] = pixelData[0];
+        pxData[pxPos + 1] = pixelData[1];
+        pxData[pxPos + 2] = pixelData[2];
+        pxData[pxPos + 3] = pixelData[3];
+      }
+    ];
+    function bitRetriever(data, depth) {
+      let leftOver = [];
+      let i = 0;
+      function split() {
+        if (i === data.length) {
+          throw new Error("Ran out of data");
+        }
+        let byte = data[i];
+        i++;
+        let byte8, byte7, byte6, byte5, byte4, byte3, byte2, byte1;
+        switch (depth) {
+          default:
+            throw new Error("unrecognised depth");
+          case 16:
+            byte2 = data[i];
+            i++;
+            leftOver.push((byte << 8) + byte2);
+            break;
+          case 4:
+            byte2 = byte & 15;
+            byte1 = byte >> 4;
+            leftOver.push(byte1, byte2);
+            break;
+          case 2:
+            byte4 = byte & 3;
+            byte3 = byte >> 2 & 3;
+            byte2 = byte >> 4 & 3;
+            byte1 = byte >> 6 & 3;
+            leftOver.push(byte1, byte2, byte3, byte4);
+            break;
+          case 1:
+            byte8 = byte & 1;
+            byte7 = byte >> 1 & 1;
+            byte6 = byte >> 2 & 1;
+            byte5 = byte >> 3 & 1;
+            byte4 = byte >> 4 & 1;
+            byte3 = byte >> 5 & 1;
+            byte2 = byte >> 6 & 1;
+            byte1 = byte >> 7 & 1;
+            leftOver.push(byte1, byte2, byte3, byte4, byte5, byte6, byte7, byte8);
+            break;
+        }
+      }
+      return {
+        get: function(count2) {
+          while (leftOver.length < count2) {
+            split();
+          }
+          let returner = leftOver.slice(0, count2);
+          leftOver = leftOver.slice(count2);
+          return returner;
+        },
+        resetAfterLine: function() {
+          leftOver.length = 0;
+        },
+        end: function() {
+          if (i !== data.length) {
+            throw new Error("extra data found");
+          }
+        }
+      };
+    }
+    function mapImage8Bit(image, pxData, getPxPos, bpp, data, rawPos) {
+      let imageWidth = image.width;
+      let imageHeight = image.height;
+      let imagePass = image.index;
+      for (let y = 0; y < imageHeight; y++) {
+        for (let x = 0; x < imageWidth; x++) {
+          let pxPos = getPxPos(x, y, imagePass);
+          pixelBppMapper[bpp](pxData, data, pxPos, rawPos);
+          rawPos += bpp;
+        }
+      }
+      return rawPos;
+    }
+    function mapImageCustomBit(image, pxData, getPxPos, bpp, bits, maxBit) {
+      let imageWidth = image.width;
+      let imageHeight = image.height;
+      let imagePass = image.index;
+      for (let y = 0; y < imageHeight; y++) {
+        for (let x = 0; x < imageWidth; x++) {
+          let pixelData = bits.get(bpp);
+          let pxPos = getPxPos(x, y, imagePass);
+          pixelBppCustomMapper[bpp](pxData, pixelData, pxPos, maxBit);
+        }
+        bits.resetAfterLine();
+      }
+    }
+    exports2.dataToBitMap = function(data, bitmapInfo) {
+      let width = bitmapInfo.width;
+      let height = bitmapInfo.height;
+      let depth = bitmapInfo.depth;
+      let bpp = bitmapInfo.bpp;
+      let interlace = bitmapInfo.interlace;
+      let bits;
+      if (depth !== 8) {
+        bits = bitRetriever(data, depth);
+      }
+      let pxData;
+      if (depth <= 8) {
+        pxData = Buffer.alloc(width * height * 4);
+      } else {
+        pxData = new Uint16Array(width * height * 4);
+      }
+      let maxBit = Math.pow(2, depth) - 1;
+      let rawPos = 0;
+      let images2;
+      let getPxPos;
+      if (interlace) {
+        images2 = interlaceUtils.getImagePasses(width, height);
+        getPxPos = interlaceUtils.getInterlaceIterator(width, height);
+      } else {
+        let nonInterlacedPxPos = 0;
+        getPxPos = function() {
+          let returner = nonInterlacedPxPos;
+          nonInterlacedPxPos += 4;
+          return returner;
+        };
+        images2 = [{ width, height }];
+      }
+      for (let imageIndex = 0; imageIndex < images2.length; imageIndex++) {
+        if (depth === 8) {
+          rawPos = mapImage8Bit(
+            images2[imageIndex],
+            pxData,
+            getPxPos,
+            bpp,
+            data,
+            rawPos
+          );
+        } else {
+          mapImageCustomBit(
+            images2[imageIndex],
+            pxData,
+            getPxPos,
+            bpp,
+            bits,
+            maxBit
+          );
+        }
+      }
+      if (depth === 8) {
+        if (rawPos !== data.length) {
+          throw new Error("extra data found");
+        }
+      } else {
+        bits.end();
+      }
+      return pxData;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/format-normaliser.js
+var require_format_normaliser = __commonJS({
+  "node_modules/pngjs/lib/format-normaliser.js"(exports2, module2) {
+    "use strict";
+    function dePalette(indata, outdata, width, height, palette) {
+      let pxPos = 0;
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          let color = palette[indata[pxPos]];
+          if (!color) {
+            throw new Error("index " + indata[pxPos] + " not in palette");
+          }
+          for (let i = 0; i < 4; i++) {
+            outdata[pxPos + i] = color[i];
+          }
+          pxPos += 4;
+        }
+      }
+    }
+    function replaceTransparentColor(indata, outdata, width, height, transColor) {
+      let pxPos = 0;
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          let makeTrans = false;
+          if (transColor.length === 1) {
+            if (transColor[0] === indata[pxPos]) {
+              makeTrans = true;
+            }
+          } else if (transColor[0] === indata[pxPos] && transColor[1] === indata[pxPos + 1] && transColor[2] === indata[pxPos + 2]) {
+            makeTrans = true;
+          }
+          if (makeTrans) {
+            for (let i = 0; i < 4; i++) {
+              outdata[pxPos + i] = 0;
+            }
+          }
+          pxPos += 4;
+        }
+      }
+    }
+    function scaleDepth(indata, outdata, width, height, depth) {
+      let maxOutSample = 255;
+      let maxInSample = Math.pow(2, depth) - 1;
+      let pxPos = 0;
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          for (let i = 0; i < 4; i++) {
+            outdata[pxPos + i] = Math.floor(
+              indata[pxPos + i] * maxOutSample / maxInSample + 0.5
+            );
+          }
+          pxPos += 4;
+        }
+      }
+    }
+    module2.exports = function(indata, imageData, skipRescale = false) {
+      let depth = imageData.depth;
+      let width = imageData.width;
+      let height = imageData.height;
+      let colorType = imageData.colorType;
+      let transColor = imageData.transColor;
+      let palette = imageData.palette;
+      let outdata = indata;
+      if (colorType === 3) {
+        dePalette(indata, outdata, width, height, palette);
+      } else {
+        if (transColor) {
+          replaceTransparentColor(indata, outdata, width, height, transColor);
+        }
+        if (depth !== 8 && !skipRescale) {
+          if (depth === 16) {
+            outdata = Buffer.alloc(width * height * 4);
+          }
+          scaleDepth(indata, outdata, width, height, depth);
+        }
+      }
+      return outdata;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/parser-async.js
+var require_parser_async = __commonJS({
+  "node_modules/pngjs/lib/parser-async.js"(exports2, module2) {
+    "use strict";
+    var util = require("util");
+    var zlib = require("zlib");
+    var ChunkStream = require_chunkstream();
+    var FilterAsync = require_filter_parse_async();
+    var Parser = require_parser2();
+    var bitmapper = require_bitmapper();
+    var formatNormaliser = require_format_normaliser();
+    var ParserAsync = module2.exports = function(options) {
+      ChunkStream.call(this);
+      this._parser = new Parser(options, {
+        read: this.read.bind(this),
+        error: this._handleError.bind(this),
+        metadata: this._handleMetaData.bind(this),
+        gamma: this.emit.bind(this, "gamma"),
+        palette: this._handlePalette.bind(this),
+        transColor: this._handleTransColor.bind(this),
+        finished: this._finished.bind(this),
+        inflateData: this._inflateData.bind(this),
+        simpleTransparency: this._simpleTransparency.bind(this),
+        headersFinished: this._headersFinished.bind(this)
+      });
+      this._options = options;
+      this.writable = true;
+      this._parser.start();
+    };
+    util.inherits(ParserAsync, ChunkStream);
+    ParserAsync.prototype._handleError = function(err) {
+      this.emit("error", err);
+      this.writable = false;
+      this.destroy();
+      if (this._inflate && this._inflate.destroy) {
+        this._inflate.destroy();
+      }
+      if (this._filter) {
+        this._filter.destroy();
+        this._filter.on("error", function() {
+        });
+      }
+      this.errord = true;
+    };
+    ParserAsync.prototype._inflateData = function(data) {
+      if (!this._inflate) {
+        if (this._bitmapInfo.interlace) {
+          this._inflate = zlib.createInflate();
+          this._inflate.on("error", this.emit.bind(this, "error"));
+          this._filter.on("complete", this._complete.bind(this));
+          this._inflate.pipe(this._filter);
+        } else {
+          let rowSize = (this._bitmapInfo.width * this._bitmapInfo.bpp * this._bitmapInfo.depth + 7 >> 3) + 1;
+          let imageSize = rowSize * this._bitmapInfo.height;
+          let chunkSize = Math.max(imageSize, zlib.Z_MIN_CHUNK);
+          this._inflate = zlib.createInflate({ chunkSize });
+          let leftToInflate = imageSize;
+          let emitError = this.emit.bind(this, "error");
+          this._inflate.on("error", function(err) {
+            if (!leftToInflate) {
+              return;
+            }
+            emitError(err);
+          });
+          this._filter.on("complete", this._complete.bind(this));
+          let filterWrite = this._filter.write.bind(this._filter);
+          this._inflate.on("data", function(chunk) {
+            if (!leftToInflate) {
+              return;
+            }
+            if (chunk.length > leftToInflate) {
+              chunk = chunk.slice(0, leftToInflate);
+            }
+            leftToInflate -= chunk.length;
+            filterWrite(chunk);
+          });
+          this._inflate.on("end", this._filter.end.bind(this._filter));
+        }
+      }
+      this._inflate.write(data);
+    };
+    ParserAsync.prototype._handleMetaData = function(metaData) {
+      this._metaData = metaData;
+      this._bitmapInfo = Object.create(metaData);
+      this._filter = new FilterAsync(this._bitmapInfo);
+    };
+    ParserAsync.prototype._handleTransColor = function(transColor) {
+      this._bitmapInfo.transColor = transColor;
+    };
+    ParserAsync.prototype._handlePalette = function(palette) {
+      this._bitmapInfo.palette = palette;
+    };
+    ParserAsync.prototype._simpleTransparency = function() {
+      this._metaData.alpha = true;
+    };
+    ParserAsync.prototype._headersFinished = function() {
+      this.emit("metadata", this._metaData);
+    };
+    ParserAsync.prototype._finished = function() {
+      if (this.errord) {
+        return;
+      }
+      if (!this._inflate) {
+        this.emit("error", "No Inflate block");
+      } else {
+        this._inflate.end();
+      }
+    };
+    ParserAsync.prototype._complete = function(filteredData) {
+      if (this.errord) {
+        return;
+      }
+      let normalisedBitmapData;
+      try {
+        let bitmapData = bitmapper.dataToBitMap(filteredData, this._bitmapInfo);
+        normalisedBitmapData = formatNormaliser(
+          bitmapData,
+          this._bitmapInfo,
+          this._options.skipRescale
+        );
+        bitmapData = null;
+      } catch (ex) {
+        this._handleError(ex);
+        return;
+      }
+      this.emit("parsed", normalisedBitmapData);
+    };
+  }
+});
+
+// node_modules/pngjs/lib/bitpacker.js
+var require_bitpacker = __commonJS({
+  "node_modules/pngjs/lib/bitpacker.js"(exports2, module2) {
+    "use strict";
+    var constants3 = require_constants();
+    module2.exports = function(dataIn, width, height, options) {
+      let outHasAlpha = [constants3.COLORTYPE_COLOR_ALPHA, constants3.COLORTYPE_ALPHA].indexOf(
+        options.colorType
+      ) !== -1;
+      if (options.colorType === options.inputColorType) {
+        let bigEndian = (function() {
+          let buffer = new ArrayBuffer(2);
+          new DataView(buffer).setInt16(
+            0,
+            256,
+            true
+            /* littleEndian */
+          );
+          return new Int16Array(buffer)[0] !== 256;
+        })();
+        if (options.bitDepth === 8 || options.bitDepth === 16 && bigEndian) {
+          return dataIn;
+        }
+      }
+      let data = options.bitDepth !== 16 ? dataIn : new Uint16Array(dataIn.buffer);
+      let maxValue = 255;
+      let inBpp = constants3.COLORTYPE_TO_BPP_MAP[options.inputColorType];
+      if (inBpp === 4 && !options.inputHasAlpha) {
+        inBpp = 3;
+      }
+      let outBpp = constants3.COLORTYPE_TO_BPP_MAP[options.colorType];
+      if (options.bitDepth === 16) {
+        maxValue = 65535;
+        outBpp *= 2;
+      }
+      let outData = Buffer.alloc(width * height * outBpp);
+      let inIndex = 0;
+      let outIndex = 0;
+      let bgColor = options.bgColor || {};
+      if (bgColor.red === void 0) {
+        bgColor.red = maxValue;
+      }
+      if (bgColor.green === void 0) {
+        bgColor.green = maxValue;
+      }
+      if (bgColor.blue === void 0) {
+        bgColor.blue = maxValue;
+      }
+      function getRGBA() {
+        let red;
+        let green;
+        let blue;
+        let alpha = maxValue;
+        switch (options.inputColorType) {
+          case constants3.COLORTYPE_COLOR_ALPHA:
+            alpha = data[inIndex + 3];
+            red = data[inIndex];
+            green = data[inIndex + 1];
+            blue = data[inIndex + 2];
+            break;
+          case constants3.COLORTYPE_COLOR:
+            red = data[inIndex];
+            green = data[inIndex + 1];
+            blue = data[inIndex + 2];
+            break;
+          case constants3.COLORTYPE_ALPHA:
+            alpha = data[inIndex + 1];
+            red = data[inIndex];
+            green = red;
+            blue = red;
+            break;
+          case constants3.COLORTYPE_GRAYSCALE:
+            red = data[inIndex];
+            green = red;
+            blue = red;
+            break;
+          default:
+            throw new Error(
+              "input color type:" + options.inputColorType + " is not supported at present"
+            );
+        }
+        if (options.inputHasAlpha) {
+          if (!outHasAlpha) {
+            alpha /= maxValue;
+            red = Math.min(
+              Math.max(Math.round((1 - alpha) * bgColor.red + alpha * red), 0),
+              maxValue
+            );
+            green = Math.min(
+              Math.max(Math.round((1 - alpha) * bgColor.green + alpha * green), 0),
+              maxValue
+            );
+            blue = Math.min(
+              Math.max(Math.round((1 - alpha) * bgColor.blue + alpha * blue), 0),
+              maxValue
+            );
+          }
+        }
+        return { red, green, blue, alpha };
+      }
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          let rgba = getRGBA(data, inIndex);
+          switch (options.colorType) {
+            case constants3.COLORTYPE_COLOR_ALPHA:
+            case constants3.COLORTYPE_COLOR:
+              if (options.bitDepth === 8) {
+                outData[outIndex] = rgba.red;
+                outData[outIndex + 1] = rgba.green;
+                outData[outIndex + 2] = rgba.blue;
+                if (outHasAlpha) {
+                  outData[outIndex + 3] = rgba.alpha;
+                }
+              } else {
+                outData.writeUInt16BE(rgba.red, outIndex);
+                outData.writeUInt16BE(rgba.green, outIndex + 2);
+                outData.writeUInt16BE(rgba.blue, outIndex + 4);
+                if (outHasAlpha) {
+                  outData.writeUInt16BE(rgba.alpha, outIndex + 6);
+                }
+              }
+              break;
+            case constants3.COLORTYPE_ALPHA:
+            case constants3.COLORTYPE_GRAYSCALE: {
+              let grayscale = (rgba.red + rgba.green + rgba.blue) / 3;
+              if (options.bitDepth === 8) {
+                outData[outIndex] = grayscale;
+                if (outHasAlpha) {
+                  outData[outIndex + 1] = rgba.alpha;
+                }
+              } else {
+                outData.writeUInt16BE(grayscale, outIndex);
+                if (outHasAlpha) {
+                  outData.writeUInt16BE(rgba.alpha, outIndex + 2);
+                }
+              }
+              break;
+            }
+            default:
+              throw new Error("unrecognised color Type " + options.colorType);
+          }
+          inIndex += inBpp;
+          outIndex += outBpp;
+        }
+      }
+      return outData;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/filter-pack.js
+var require_filter_pack = __commonJS({
+  "node_modules/pngjs/lib/filter-pack.js"(exports2, module2) {
+    "use strict";
+    var paethPredictor = require_paeth_predictor();
+    function filterNone(pxData, pxPos, byteWidth, rawData, rawPos) {
+      for (let x = 0; x < byteWidth; x++) {
+        rawData[rawPos + x] = pxData[pxPos + x];
+      }
+    }
+    function filterSumNone(pxData, pxPos, byteWidth) {
+      let sum = 0;
+      let length = pxPos + byteWidth;
+      for (let i = pxPos; i < length; i++) {
+        sum += Math.abs(pxData[i]);
+      }
+      return sum;
+    }
+    function filterSub(pxData, pxPos, byteWidth, rawData, rawPos, bpp) {
+      for (let x = 0; x < byteWidth; x++) {
+        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
+        let val = pxData[pxPos + x] - left;
+        rawData[rawPos + x] = val;
+      }
+    }
+    function filterSumSub(pxData, pxPos, byteWidth, bpp) {
+      let sum = 0;
+      for (let x = 0; x < byteWidth; x++) {
+        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
+        let val = pxData[pxPos + x] - left;
+        sum += Math.abs(val);
+      }
+      return sum;
+    }
+    function filterUp(pxData, pxPos, byteWidth, rawData, rawPos) {
+      for (let x = 0; x < byteWidth; x++) {
+        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
+        let val = pxData[pxPos + x] - up;
+        rawData[rawPos + x] = val;
+      }
+    }
+    function filterSumUp(pxData, pxPos, byteWidth) {
+      let sum = 0;
+      let length = pxPos + byteWidth;
+      for (let x = pxPos; x < length; x++) {
+        let up = pxPos > 0 ? pxData[x - byteWidth] : 0;
+        let val = pxData[x] - up;
+        sum += Math.abs(val);
+      }
+      return sum;
+    }
+    function filterAvg(pxData, pxPos, byteWidth, rawData, rawPos, bpp) {
+      for (let x = 0; x < byteWidth; x++) {
+        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
+        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
+        let val = pxData[pxPos + x] - (left + up >> 1);
+        rawData[rawPos + x] = val;
+      }
+    }
+    function filterSumAvg(pxData, pxPos, byteWidth, bpp) {
+      let sum = 0;
+      for (let x = 0; x < byteWidth; x++) {
+        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
+        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
+        let val = pxData[pxPos + x] - (left + up >> 1);
+        sum += Math.abs(val);
+      }
+      return sum;
+    }
+    function filterPaeth(pxData, pxPos, byteWidth, rawData, rawPos, bpp) {
+      for (let x = 0; x < byteWidth; x++) {
+        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
+        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
+        let upleft = pxPos > 0 && x >= bpp ? pxData[pxPos + x - (byteWidth + bpp)] : 0;
+        let val = pxData[pxPos + x] - paethPredictor(left, up, upleft);
+        rawData[rawPos + x] = val;
+      }
+    }
+    function filterSumPaeth(pxData, pxPos, byteWidth, bpp) {
+      let sum = 0;
+      for (let x = 0; x < byteWidth; x++) {
+        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
+        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
+        let upleft = pxPos > 0 && x >= bpp ? pxData[pxPos + x - (byteWidth + bpp)] : 0;
+        let val = pxData[pxPos + x] - paethPredictor(left, up, upleft);
+        sum += Math.abs(val);
+      }
+      return sum;
+    }
+    var filters = {
+      0: filterNone,
+      1: filterSub,
+      2: filterUp,
+      3: filterAvg,
+      4: filterPaeth
+    };
+    var filterSums = {
+      0: filterSumNone,
+      1: filterSumSub,
+      2: filterSumUp,
+      3: filterSumAvg,
+      4: filterSumPaeth
+    };
+    module2.exports = function(pxData, width, height, options, bpp) {
+      let filterTypes;
+      if (!("filterType" in options) || options.filterType === -1) {
+        filterTypes = [0, 1, 2, 3, 4];
+      } else if (typeof options.filterType === "number") {
+        filterTypes = [options.filterType];
+      } else {
+        throw new Error("unrecognised filter types");
+      }
+      if (options.bitDepth === 16) {
+        bpp *= 2;
+      }
+      let byteWidth = width * bpp;
+      let rawPos = 0;
+      let pxPos = 0;
+      let rawData = Buffer.alloc((byteWidth + 1) * height);
+      let sel = filterTypes[0];
+      for (let y = 0; y < height; y++) {
+        if (filterTypes.length > 1) {
+          let min = Infinity;
+          for (let i = 0; i < filterTypes.length; i++) {
+            let sum = filterSums[filterTypes[i]](pxData, pxPos, byteWidth, bpp);
+            if (sum < min) {
+              sel = filterTypes[i];
+              min = sum;
+            }
+          }
+        }
+        rawData[rawPos] = sel;
+        rawPos++;
+        filters[sel](pxData, pxPos, byteWidth, rawData, rawPos, bpp);
+        rawPos += byteWidth;
+        pxPos += byteWidth;
+      }
+      return rawData;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/packer.js
+var require_packer = __commonJS({
+  "node_modules/pngjs/lib/packer.js"(exports2, module2) {
+    "use strict";
+    var constants3 = require_constants();
+    var CrcStream = require_crc();
+    var bitPacker = require_bitpacker();
+    var filter = require_filter_pack();
+    var zlib = require("zlib");
+    var Packer = module2.exports = function(options) {
+      this._options = options;
+      options.deflateChunkSize = options.deflateChunkSize || 32 * 1024;
+      options.deflateLevel = options.deflateLevel != null ? options.deflateLevel : 9;
+      options.deflateStrategy = options.deflateStrategy != null ? options.deflateStrategy : 3;
+      options.inputHasAlpha = options.inputHasAlpha != null ? options.inputHasAlpha : true;
+      options.deflateFactory = options.deflateFactory || zlib.createDeflate;
+      options.bitDepth = options.bitDepth || 8;
+      options.colorType = typeof options.colorType === "number" ? options.colorType : constants3.COLORTYPE_COLOR_ALPHA;
+      options.inputColorType = typeof options.inputColorType === "number" ? options.inputColorType : constants3.COLORTYPE_COLOR_ALPHA;
+      if ([
+        constants3.COLORTYPE_GRAYSCALE,
+        constants3.COLORTYPE_COLOR,
+        constants3.COLORTYPE_COLOR_ALPHA,
+        constants3.COLORTYPE_ALPHA
+      ].indexOf(options.colorType) === -1) {
+        throw new Error(
+          "option color type:" + options.colorType + " is not supported at present"
+        );
+      }
+      if ([
+        constants3.COLORTYPE_GRAYSCALE,
+        constants3.COLORTYPE_COLOR,
+        constants3.COLORTYPE_COLOR_ALPHA,
+        constants3.COLORTYPE_ALPHA
+      ].indexOf(options.inputColorType) === -1) {
+        throw new Error(
+          "option input color type:" + options.inputColorType + " is not supported at present"
+        );
+      }
+      if (options.bitDepth !== 8 && options.bitDepth !== 16) {
+        throw new Error(
+          "option bit depth:" + options.bitDepth + " is not supported at present"
+        );
+      }
+    };
+    Packer.prototype.getDeflateOptions = function() {
+      return {
+        chunkSize: this._options.deflateChunkSize,
+        level: this._options.deflateLevel,
+        strategy: this._options.deflateStrategy
+      };
+    };
+    Packer.prototype.createDeflate = function() {
+      return this._options.deflateFactory(this.getDeflateOptions());
+    };
+    Packer.prototype.filterData = function(data, width, height) {
+      let packedData = bitPacker(data, width, height, this._options);
+      let bpp = constants3.COLORTYPE_TO_BPP_MAP[this._options.colorType];
+      let filteredData = filter(packedData, width, height, this._options, bpp);
+      return filteredData;
+    };
+    Packer.prototype._packChunk = function(type, data) {
+      let len = data ? data.length : 0;
+      let buf = Buffer.alloc(len + 12);
+      buf.writeUInt32BE(len, 0);
+      buf.writeUInt32BE(type, 4);
+      if (data) {
+        data.copy(buf, 8);
+      }
+      buf.writeInt32BE(
+        CrcStream.crc32(buf.slice(4, buf.length - 4)),
+        buf.length - 4
+      );
+      return buf;
+    };
+    Packer.prototype.packGAMA = function(gamma) {
+      let buf = Buffer.alloc(4);
+      buf.writeUInt32BE(Math.floor(gamma * constants3.GAMMA_DIVISION), 0);
+      return this._packChunk(constants3.TYPE_gAMA, buf);
+    };
+    Packer.prototype.packIHDR = function(width, height) {
+      let buf = Buffer.alloc(13);
+      buf.writeUInt32BE(width, 0);
+      buf.writeUInt32BE(height, 4);
+      buf[8] = this._options.bitDepth;
+      buf[9] = this._options.colorType;
+      buf[10] = 0;
+      buf[11] = 0;
+      buf[12] = 0;
+      return this._packChunk(constants3.TYPE_IHDR, buf);
+    };
+    Packer.prototype.packIDAT = function(data) {
+      return this._packChunk(constants3.TYPE_IDAT, data);
+    };
+    Packer.prototype.packIEND = function() {
+      return this._packChunk(constants3.TYPE_IEND, null);
+    };
+  }
+});
+
+// node_modules/pngjs/lib/packer-async.js
+var require_packer_async = __commonJS({
+  "node_modules/pngjs/lib/packer-async.js"(exports2, module2) {
+    "use strict";
+    var util = require("util");
+    var Stream = require("stream");
+    var constants3 = require_constants();
+    var Packer = require_packer();
+    var PackerAsync = module2.exports = function(opt) {
+      Stream.call(this);
+      let options = opt || {};
+      this._packer = new Packer(options);
+      this._deflate = this._packer.createDeflate();
+      this.readable = true;
+    };
+    util.inherits(PackerAsync, Stream);
+    PackerAsync.prototype.pack = function(data, width, height, gamma) {
+      this.emit("data", Buffer.from(constants3.PNG_SIGNATURE));
+      this.emit("data", this._packer.packIHDR(width, height));
+      if (gamma) {
+        this.emit("data", this._packer.packGAMA(gamma));
+      }
+      let filteredData = this._packer.filterData(data, width, height);
+      this._deflate.on("error", this.emit.bind(this, "error"));
+      this._deflate.on(
+        "data",
+        function(compressedData) {
+          this.emit("data", this._packer.packIDAT(compressedData));
+        }.bind(this)
+      );
+      this._deflate.on(
+        "end",
+        function() {
+          this.emit("data", this._packer.packIEND());
+          this.emit("end");
+        }.bind(this)
+      );
+      this._deflate.end(filteredData);
+    };
+  }
+});
+
+// node_modules/pngjs/lib/sync-inflate.js
+var require_sync_inflate = __commonJS({
+  "node_modules/pngjs/lib/sync-inflate.js"(exports2, module2) {
+    "use strict";
+    var assert = require("assert").ok;
+    var zlib = require("zlib");
+    var util = require("util");
+    var kMaxLength = require("buffer").kMaxLength;
+    function Inflate(opts) {
+      if (!(this instanceof Inflate)) {
+        return new Inflate(opts);
+      }
+      if (opts && opts.chunkSize < zlib.Z_MIN_CHUNK) {
+        opts.chunkSize = zlib.Z_MIN_CHUNK;
+      }
+      zlib.Inflate.call(this, opts);
+      this._offset = this._offset === void 0 ? this._outOffset : this._offset;
+      this._buffer = this._buffer || this._outBuffer;
+      if (opts && opts.maxLength != null) {
+        this._maxLength = opts.maxLength;
+      }
+    }
+    function createInflate(opts) {
+      return new Inflate(opts);
+    }
+    function _close(engine, callback) {
+      if (callback) {
+        process.nextTick(callback);
+      }
+      if (!engine._handle) {
+        return;
+      }
+      engine._handle.close();
+      engine._handle = null;
+    }
+    Inflate.prototype._processChunk = function(chunk, flushFlag, asyncCb) {
+      if (typeof asyncCb === "function") {
+        return zlib.Inflate._processChunk.call(this, chunk, flushFlag, asyncCb);
+      }
+      let self = this;
+      let availInBefore = chunk && chunk.length;
+      let availOutBefore = this._chunkSize - this._offset;
+      let leftToInflate = this._maxLength;
+      let inOff = 0;
+      let buffers = [];
+      let nread = 0;
+      let error;
+      this.on("error", function(err) {
+        error = err;
+      });
+      function handleChunk(availInAfter, availOutAfter) {
+        if (self._hadError) {
+          return;
+        }
+        let have = availOutBefore - availOutAfter;
+        assert(have >= 0, "have should not go down");
+        if (have > 0) {
+          let out = self._buffer.slice(self._offset, self._offset + have);
+          self._offset += have;
+          if (out.length > leftToInflate) {
+            out = out.slice(0, leftToInflate);
+          }
+          buffers.push(out);
+          nread += out.length;
+          leftToInflate -= out.length;
+          if (leftToInflate === 0) {
+            return false;
+          }
+        }
+        if (availOutAfter === 0 || self._offset >= self._chunkSize) {
+          availOutBefore = self._chunkSize;
+          self._offset = 0;
+          self._buffer = Buffer.allocUnsafe(self._chunkSize);
+        }
+        if (availOutAfter === 0) {
+          inOff += availInBefore - availInAfter;
+          availInBefore = availInAfter;
+          return true;
+        }
+        return false;
+      }
+      assert(this._handle, "zlib binding closed");
+      let res;
+      do {
+        res = this._handle.writeSync(
+          flushFlag,
+          chunk,
+          // in
+          inOff,
+          // in_off
+          availInBefore,
+          // in_len
+          this._buffer,
+          // out
+          this._offset,
+          //out_off
+          availOutBefore
+        );
+        res = res || this._writeState;
+      } while (!this._hadError && handleChunk(res[0], res[1]));
+      if (this._hadError) {
+        throw error;
+      }
+      if (nread >= kMaxLength) {
+        _close(this);
+        throw new RangeError(
+          "Cannot create final Buffer. It would be larger than 0x" + kMaxLength.toString(16) + " bytes"
+        );
+      }
+      let buf = Buffer.concat(buffers, nread);
+      _close(this);
+      return buf;
+    };
+    util.inherits(Inflate, zlib.Inflate);
+    function zlibBufferSync(engine, buffer) {
+      if (typeof buffer === "string") {
+        buffer = Buffer.from(buffer);
+      }
+      if (!(buffer instanceof Buffer)) {
+        throw new TypeError("Not a string or buffer");
+      }
+      let flushFlag = engine._finishFlushFlag;
+      if (flushFlag == null) {
+        flushFlag = zlib.Z_FINISH;
+      }
+      return engine._processChunk(buffer, flushFlag);
+    }
+    function inflateSync(buffer, opts) {
+      return zlibBufferSync(new Inflate(opts), buffer);
+    }
+    module2.exports = exports2 = inflateSync;
+    exports2.Inflate = Inflate;
+    exports2.createInflate = createInflate;
+    exports2.inflateSync = inflateSync;
+  }
+});
+
+// node_modules/pngjs/lib/sync-reader.js
+var require_sync_reader = __commonJS({
+  "node_modules/pngjs/lib/sync-reader.js"(exports2, module2) {
+    "use strict";
+    var SyncReader = module2.exports = function(buffer) {
+      this._buffer = buffer;
+      this._reads = [];
+    };
+    SyncReader.prototype.read = function(length, callback) {
+      this._reads.push({
+        length: Math.abs(length),
+        // if length < 0 then at most this length
+        allowLess: length < 0,
+        func: callback
+      });
+    };
+    SyncReader.prototype.process = function() {
+      while (this._reads.length > 0 && this._buffer.length) {
+        let read = this._reads[0];
+        if (this._buffer.length && (this._buffer.length >= read.length || read.allowLess)) {
+          this._reads.shift();
+          let buf = this._buffer;
+          this._buffer = buf.slice(read.length);
+          read.func.call(this, buf.slice(0, read.length));
+        } else {
+          break;
+        }
+      }
+      if (this._reads.length > 0) {
+        throw new Error("There are some read requests waitng on finished stream");
+      }
+      if (this._buffer.length > 0) {
+        throw new Error("unrecognised content at end of stream");
+      }
+    };
+  }
+});
+
+// node_modules/pngjs/lib/filter-parse-sync.js
+var require_filter_parse_sync = __commonJS({
+  "node_modules/pngjs/lib/filter-parse-sync.js"(exports2) {
+    "use strict";
+    var SyncReader = require_sync_reader();
+    var Filter = require_filter_parse();
+    exports2.process = function(inBuffer, bitmapInfo) {
+      let outBuffers = [];
+      let reader = new SyncReader(inBuffer);
+      let filter = new Filter(bitmapInfo, {
+        read: reader.read.bind(reader),
+        write: function(bufferPart) {
+          outBuffers.push(bufferPart);
+        },
+        complete: function() {
+        }
+      });
+      filter.start();
+      reader.process();
+      return Buffer.concat(outBuffers);
+    };
+  }
+});
+
+// node_modules/pngjs/lib/parser-sync.js
+var require_parser_sync = __commonJS({
+  "node_modules/pngjs/lib/parser-sync.js"(exports2, module2) {
+    "use strict";
+    var hasSyncZlib = true;
+    var zlib = require("zlib");
+    var inflateSync = require_sync_inflate();
+    if (!zlib.deflateSync) {
+      hasSyncZlib = false;
+    }
+    var SyncReader = require_sync_reader();
+    var FilterSync = require_filter_parse_sync();
+    var Parser = require_parser2();
+    var bitmapper = require_bitmapper();
+    var formatNormaliser = require_format_normaliser();
+    module2.exports = function(buffer, options) {
+      if (!hasSyncZlib) {
+        throw new Error(
+          "To use the sync capability of this library in old node versions, please pin pngjs to v2.3.0"
+        );
+      }
+      let err;
+      function handleError(_err_) {
+        err = _err_;
+      }
+      let metaData;
+      function handleMetaData(_metaData_) {
+        metaData = _metaData_;
+      }
+      function handleTransColor(transColor) {
+        metaData.transColor = transColor;
+      }
+      function handlePalette(palette) {
+        metaData.palette = palette;
+      }
+      function handleSimpleTransparency() {
+        metaData.alpha = true;
+      }
+      let gamma;
+      function handleGamma(_gamma_) {
+        gamma = _gamma_;
+      }
+      let inflateDataList = [];
+      function handleInflateData(inflatedData2) {
+        inflateDataList.push(inflatedData2);
+      }
+      let reader = new SyncReader(buffer);
+      let parser = new Parser(options, {
+        read: reader.read.bind(reader),
+        error: handleError,
+        metadata: handleMetaData,
+        gamma: handleGamma,
+        palette: handlePalette,
+        transColor: handleTransColor,
+        inflateData: handleInflateData,
+        simpleTransparency: handleSimpleTransparency
+      });
+      parser.start();
+      reader.process();
+      if (err) {
+        throw err;
+      }
+      let inflateData = Buffer.concat(inflateDataList);
+      inflateDataList.length = 0;
+      let inflatedData;
+      if (metaData.interlace) {
+        inflatedData = zlib.inflateSync(inflateData);
+      } else {
+        let rowSize = (metaData.width * metaData.bpp * metaData.depth + 7 >> 3) + 1;
+        let imageSize = rowSize * metaData.height;
+        inflatedData = inflateSync(inflateData, {
+          chunkSize: imageSize,
+          maxLength: imageSize
+        });
+      }
+      inflateData = null;
+      if (!inflatedData || !inflatedData.length) {
+        throw new Error("bad png - invalid inflate data response");
+      }
+      let unfilteredData = FilterSync.process(inflatedData, metaData);
+      inflateData = null;
+      let bitmapData = bitmapper.dataToBitMap(unfilteredData, metaData);
+      unfilteredData = null;
+      let normalisedBitmapData = formatNormaliser(
+        bitmapData,
+        metaData,
+        options.skipRescale
+      );
+      metaData.data = normalisedBitmapData;
+      metaData.gamma = gamma || 0;
+      return metaData;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/packer-sync.js
+var require_packer_sync = __commonJS({
+  "node_modules/pngjs/lib/packer-sync.js"(exports2, module2) {
+    "use strict";
+    var hasSyncZlib = true;
+    var zlib = require("zlib");
+    if (!zlib.deflateSync) {
+      hasSyncZlib = false;
+    }
+    var constants3 = require_constants();
+    var Packer = require_packer();
+    module2.exports = function(metaData, opt) {
+      if (!hasSyncZlib) {
+        throw new Error(
+          "To use the sync capability of this library in old node versions, please pin pngjs to v2.3.0"
+        );
+      }
+      let options = opt || {};
+      let packer = new Packer(options);
+      let chunks = [];
+      chunks.push(Buffer.from(constants3.PNG_SIGNATURE));
+      chunks.push(packer.packIHDR(metaData.width, metaData.height));
+      if (metaData.gamma) {
+        chunks.push(packer.packGAMA(metaData.gamma));
+      }
+      let filteredData = packer.filterData(
+        metaData.data,
+        metaData.width,
+        metaData.height
+      );
+      let compressedData = zlib.deflateSync(
+        filteredData,
+        packer.getDeflateOptions()
+      );
+      filteredData = null;
+      if (!compressedData || !compressedData.length) {
+        throw new Error("bad png - invalid compressed data response");
+      }
+      chunks.push(packer.packIDAT(compressedData));
+      chunks.push(packer.packIEND());
+      return Buffer.concat(chunks);
+    };
+  }
+});
+
+// node_modules/pngjs/lib/png-sync.js
+var require_png_sync = __commonJS({
+  "node_modules/pngjs/lib/png-sync.js"(exports2) {
+    "use strict";
+    var parse = require_parser_sync();
+    var pack = require_packer_sync();
+    exports2.read = function(buffer, options) {
+      return parse(buffer, options || {});
+    };
+    exports2.write = function(png, options) {
+      return pack(png, options);
+    };
+  }
+});
+
+// node_modules/pngjs/lib/png.js
+var require_png = __commonJS({
+  "node_modules/pngjs/lib/png.js"(exports2) {
+    "use strict";
+    var util = require("util");
+    var Stream = require("stream");
+    var Parser = require_parser_async();
+    var Packer = require_packer_async();
+    var PNGSync = require_png_sync();
+    var PNG = exports2.PNG = function(options) {
+      Stream.call(this);
+      options = options || {};
+      this.width = options.width | 0;
+      this.height = options.height | 0;
+      this.data = this.width > 0 && this.height > 0 ? Buffer.alloc(4 * this.width * this.height) : null;
+      if (options.fill && this.data) {
+        this.data.fill(0);
+      }
+      this.gamma = 0;
+      this.readable = this.writable = true;
+      this._parser = new Parser(options);
+      this._parser.on("error", this.emit.bind(this, "error"));
+      this._parser.on("close", this._handleClose.bind(this));
+      this._parser.on("metadata", this._metadata.bind(this));
+      this._parser.on("gamma", this._gamma.bind(this));
+      this._parser.on(
+        "parsed",
+        function(data) {
+          this.data = data;
+          this.emit("parsed", data);
+        }.bind(this)
+      );
+      this._packer = new Packer(options);
+      this._packer.on("data", this.emit.bind(this, "data"));
+      this._packer.on("end", this.emit.bind(this, "end"));
+      this._parser.on("close", this._handleClose.bind(this));
+      this._packer.on("error", this.emit.bind(this, "error"));
+    };
+    util.inherits(PNG, Stream);
+    PNG.sync = PNGSync;
+    PNG.prototype.pack = function() {
+      if (!this.data || !this.data.length) {
+        this.emit("error", "No data provided");
+        return this;
+      }
+      process.nextTick(
+        function() {
+          this._packer.pack(this.data, this.width, this.height, this.gamma);
+        }.bind(this)
+      );
+      return this;
+    };
+    PNG.prototype.parse = function(data, callback) {
+      if (callback) {
+        let onParsed, onError;
+        onParsed = function(parsedData) {
+          this.removeListener("error", onError);
+          this.data = parsedData;
+          callback(null, this);
+        }.bind(this);
+        onError = function(err) {
+          this.removeListener("parsed", onParsed);
+          callback(err, null);
+        }.bind(this);
+        this.once("parsed", onParsed);
+        this.once("error", onError);
+      }
+      this.end(data);
+      return this;
+    };
+    PNG.prototype.write = function(data) {
+      this._parser.write(data);
+      return true;
+    };
+    PNG.prototype.end = function(data) {
+      this._parser.end(data);
+    };
+    PNG.prototype._metadata = function(metadata) {
+      this.width = metadata.width;
+      this.height = metadata.height;
+      this.emit("metadata", metadata);
+    };
+    PNG.prototype._gamma = function(gamma) {
+      this.gamma = gamma;
+    };
+    PNG.prototype._handleClose = function() {
+      if (!this._parser.writable && !this._packer.readable) {
+        this.emit("close");
+      }
+    };
+    PNG.bitblt = function(src, dst, srcX, srcY, width, height, deltaX, deltaY) {
+      srcX |= 0;
+      srcY |= 0;
+      width |= 0;
+      height |= 0;
+      deltaX |= 0;
+      deltaY |= 0;
+      if (srcX > src.width || srcY > src.height || srcX + width > src.width || srcY + height > src.height) {
+        throw new Error("bitblt reading outside image");
+      }
+      if (deltaX > dst.width || deltaY > dst.height || deltaX + width > dst.width || deltaY + height > dst.height) {
+        throw new Error("bitblt writing outside image");
+      }
+      for (let y = 0; y < height; y++) {
+        src.data.copy(
+          dst.data,
+          (deltaY + y) * dst.width + deltaX << 2,
+          (srcY + y) * src.width + srcX << 2,
+          (srcY + y) * src.width + srcX + width << 2
+        );
+      }
+    };
+    PNG.prototype.bitblt = function(dst, srcX, srcY, width, height, deltaX, deltaY) {
+      PNG.bitblt(this, dst, srcX, srcY, width, height, deltaX, deltaY);
+      return this;
+    };
+    PNG.adjustGamma = function(src) {
+      if (src.gamma) {
+        for (let y = 0; y < src.height; y++) {
+          for (let x = 0; x < src.width; x++) {
+            let idx = src.width * y + x << 2;
+            for (let i = 0; i < 3; i++) {
+              let sample = src.data[idx + i] / 255;
+              sample = Math.pow(sample, 1 / 2.2 / src.gamma);
+              src.data[idx + i] = Math.round(sample * 255);
+            }
+          }
+        }
+        src.gamma = 0;
+      }
+    };
+    PNG.prototype.adjustGamma = function() {
+      PNG.adjustGamma(this);
+    };
+  }
+});
+
+// node_modules/picomatch/lib/constants.js
+var require_constants2 = __commonJS({
+  "node_modules/picomatch/lib/constants.js"(exports2, module2) {
+    "use strict";
+    var WIN_SLASH = "\\\\/";
+    var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
+    var DEFAULT_MAX_EXTGLOB_RECURSION = 0;
+    var DOT_LITERAL = "\\.";
+    var PLUS_LITERAL = "\\+";
+    var QMARK_LITERAL = "\\?";
+    var SLASH_LITERAL = "\\/";
+    var ONE_CHAR = "(?=.)";
+    var QMARK = "[^/]";
+    var END_ANCHOR = `(?:${SLASH_LITERAL}|$)`;
+    var START_ANCHOR = `(?:^|${SLASH_LITERAL})`;
+    var DOTS_SLASH = `${DOT_LITERAL}{1,2}${END_ANCHOR}`;
+    var NO_DOT = `(?!${DOT_LITERAL})`;
+    var NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`;
+    var NO_DOT_SLASH = `(?!${DOT_LITERAL}{0,1}${END_ANCHOR})`;
+    var NO_DOTS_SLASH = `(?!${DOTS_SLASH})`;
+    var QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`;
+    var STAR = `${QMARK}*?`;
+    var SEP = "/";
+    var POSIX_CHARS = {
+      DOT_LITERAL,
+      PLUS_LITERAL,
+      QMARK_LITERAL,
+      SLASH_LITERAL,
+      ONE_CHAR,
+      QMARK,
+      END_ANCHOR,
+      DOTS_SLASH,
+      NO_DOT,
+      NO_DOTS,
+      NO_DOT_SLASH,
+      NO_DOTS_SLASH,
+      QMARK_NO_DOT,
+      STAR,
+      START_ANCHOR,
+      SEP
+    };
+    var WINDOWS_CHARS = {
+      ...POSIX_CHARS,
+      SLASH_LITERAL: `[${WIN_SLASH}]`,
+      QMARK: WIN_NO_SLASH,
+      STAR: `${WIN_NO_SLASH}*?`,
+      DOTS_SLASH: `${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$)`,
+      NO_DOT: `(?!${DOT_LITERAL})`,
+      NO_DOTS: `(?!(?:^|[${WIN_SLASH}])${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+      NO_DOT_SLASH: `(?!${DOT_LITERAL}{0,1}(?:[${WIN_SLASH}]|$))`,
+      NO_DOTS_SLASH: `(?!${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+      QMARK_NO_DOT: `[^.${WIN_SLASH}]`,
+      START_ANCHOR: `(?:^|[${WIN_SLASH}])`,
+      END_ANCHOR: `(?:[${WIN_SLASH}]|$)`,
+      SEP: "\\"
+    };
+    var POSIX_REGEX_SOURCE = {
+      __proto__: null,
+      alnum: "a-zA-Z0-9",
+      alpha: "a-zA-Z",
+      ascii: "\\x00-\\x7F",
+      blank: " \\t",
+      cntrl: "\\x00-\\x1F\\x7F",
+      digit: "0-9",
+      graph: "\\x21-\\x7E",
+      lower: "a-z",
+      print: "\\x20-\\x7E ",
+      punct: "\\-!\"#$%&'()\\*+,./:;<=>?@[\\]^_`{|}~",
+      space: " \\t\\r\\n\\v\\f",
+      upper: "A-Z",
+      word: "A-Za-z0-9_",
+      xdigit: "A-Fa-f0-9"
+    };
+    module2.exports = {
+      DEFAULT_MAX_EXTGLOB_RECURSION,
+      MAX_LENGTH: 1024 * 64,
+      POSIX_REGEX_SOURCE,
+      // regular expressions
+      REGEX_BACKSLASH: /\\(?![*+?^${}(|)[\]])/g,
+      REGEX_NON_SPECIAL_CHARS: /^[^@![\].,$*+?^{}()|\\/]+/,
+      REGEX_SPECIAL_CHARS: /[-*+?.^${}(|)[\]]/,
+      REGEX_SPECIAL_CHARS_BACKREF: /(\\?)((\W)(\3*))/g,
+      REGEX_SPECIAL_CHARS_GLOBAL: /([-*+?.^${}(|)[\]])/g,
+      REGEX_REMOVE_BACKSLASH: /(?:\[.*?[^\\]\]|\\(?=.))/g,
+      // Replace globs with equivalent patterns to reduce parsing time.
+      REPLACEMENTS: {
+        __proto__: null,
+        "***": "*",
+        "**/**": "**",
+        "**/**/**": "**"
+      },
+      // Digits
+      CHAR_0: 48,
+      /* 0 */
+      CHAR_9: 57,
+      /* 9 */
+      // Alphabet chars.
+      CHAR_UPPERCASE_A: 65,
+      /* A */
+      CHAR_LOWERCASE_A: 97,
+      /* a */
+      CHAR_UPPERCASE_Z: 90,
+      /* Z */
+      CHAR_LOWERCASE_Z: 122,
+      /* z */
+      CHAR_LEFT_PARENTHESES: 40,
+      /* ( */
+      CHAR_RIGHT_PARENTHESES: 41,
+      /* ) */
+      CHAR_ASTERISK: 42,
+      /* * */
+      // Non-alphabetic chars.
+      CHAR_AMPERSAND: 38,
+      /* & */
+      CHAR_AT: 64,
+      /* @ */
+      CHAR_BACKWARD_SLASH: 92,
+      /* \ */
+      CHAR_CARRIAGE_RETURN: 13,
+      /* \r */
+      CHAR_CIRCUMFLEX_ACCENT: 94,
+      /* ^ */
+      CHAR_COLON: 58,
+      /* : */
+      CHAR_COMMA: 44,
+      /* , */
+      CHAR_DOT: 46,
+      /* . */
+      CHAR_DOUBLE_QUOTE: 34,
+      /* " */
+      CHAR_EQUAL: 61,
+      /* = */
+      CHAR_EXCLAMATION_MARK: 33,
+      /* ! */
+      CHAR_FORM_FEED: 12,
+      /* \f */
+      CHAR_FORWARD_SLASH: 47,
+      /* / */
+      CHAR_GRAVE_ACCENT: 96,
+      /* ` */
+      CHAR_HASH: 35,
+      /* # */
+      CHAR_HYPHEN_MINUS: 45,
+      /* - */
+      CHAR_LEFT_ANGLE_BRACKET: 60,
+      /* < */
+      CHAR_LEFT_CURLY_BRACE: 123,
+      /* { */
+      CHAR_LEFT_SQUARE_BRACKET: 91,
+      /* [ */
+      CHAR_LINE_FEED: 10,
+      /* \n */
+      CHAR_NO_BREAK_SPACE: 160,
+      /* \u00A0 */
+      CHAR_PERCENT: 37,
+      /* % */
+      CHAR_PLUS: 43,
+      /* + */
+      CHAR_QUESTION_MARK: 63,
+      /* ? */
+      CHAR_RIGHT_ANGLE_BRACKET: 62,
+      /* > */
+      CHAR_RIGHT_CURLY_BRACE: 125,
+      /* } */
+      CHAR_RIGHT_SQUARE_BRACKET: 93,
+      /* ] */
+      CHAR_SEMICOLON: 59,
+      /* ; */
+      CHAR_SINGLE_QUOTE: 39,
+      /* ' */
+      CHAR_SPACE: 32,
+      /*   */
+      CHAR_TAB: 9,
+      /* \t */
+      CHAR_UNDERSCORE: 95,
+      /* _ */
+      CHAR_VERTICAL_LINE: 124,
+      /* | */
+      CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279,
+      /* \uFEFF */
+      /**
+       * Create EXTGLOB_CHARS
+       */
+      extglobChars(chars) {
+        return {
+          "!": { type: "negate", open: "(?:(?!(?:", close: `))${chars.STAR})` },
+          "?": { type: "qmark", open: "(?:", close: ")?" },
+          "+": { type: "plus", open: "(?:", close: ")+" },
+          "*": { type: "star", open: "(?:", close: ")*" },
+          "@": { type: "at", open: "(?:", close: ")" }
+        };
+      },
+      /**
+       * Create GLOB_CHARS
+       */
+      globChars(win32) {
+        return win32 === true ? WINDOWS_CHARS : POSIX_CHARS;
+      }
+    };
+  }
+});
+
+// node_modules/picomatch/lib/utils.js
+var require_utils2 = __commonJS({
+  "node_modules/picomatch/lib/utils.js"(exports2) {
+    "use strict";
+    var {
+      REGEX_BACKSLASH,
+      REGEX_REMOVE_BACKSLASH,
+      REGEX_SPECIAL_CHARS,
+      REGEX_SPECIAL_CHARS_GLOBAL
+    } = require_constants2();
+    exports2.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
+    exports2.hasRegexChars = (str) => REGEX_SPECIAL_CHARS.test(str);
+    exports2.isRegexChar = (str) => str.length === 1 && exports2.hasRegexChars(str);
+    exports2.escapeRegex = (str) => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports2.toPosixSlashes = (str) => str.replace(REGEX_BACKSLASH, "/");
+    exports2.isWindows = () => {
+      if (typeof navigator !== "undefined" && navigator.platform) {
+        const platform = navigator.platform.toLowerCase();
+        return platform === "win32" || platform === "windows";
+      }
+      if (typeof process !== "undefined" && process.platform) {
+        return process.platform === "win32";
+      }
+      return false;
+    };
+    exports2.removeBackslashes = (str) => {
+      return str.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+        return match === "\\" ? "" : match;
+      });
+    };
+    exports2.escapeLast = (input, char, lastIdx) => {
+      const idx = input.lastIndexOf(char, lastIdx);
+      if (idx === -1) return input;
+      if (input[idx - 1] === "\\") return exports2.escapeLast(input, char, idx - 1);
+      return `${input.slice(0, idx)}\\${input.slice(idx)}`;
+    };
+    exports2.removePrefix = (input, state = {}) => {
+      let output = input;
+      if (output.startsWith("./")) {
+        output = output.slice(2);
+        state.prefix = "./";
+      }
+      return output;
+    };
+    exports2.wrapOutput = (input, state = {}, options = {}) => {
+      const prepend = options.contains ? "" : "^";
+      const append = options.contains ? "" : "$";
+      let output = `${prepend}(?:${input})${append}`;
+      if (state.negated === true) {
+        output = `(?:^(?!${output}).*$)`;
+      }
+      return output;
+    };
+    exports2.basename = (path4, { windows } = {}) => {
+      const segs = path4.split(windows ? /[\\/]/ : "/");
+      const last = segs[segs.length - 1];
+      if (last === "") {
+        return segs[segs.length - 2];
+      }
+      return last;
+    };
+  }
+});
+
+// node_modules/picomatch/lib/scan.js
+var require_scan = __commonJS({
+  "node_modules/picomatch/lib/scan.js"(exports2, module2) {
+    "use strict";
+    var utils = require_utils2();
+    var {
+      CHAR_ASTERISK,
+      /* * */
+      CHAR_AT,
+      /* @ */
+      CHAR_BACKWARD_SLASH,
+      /* \ */
+      CHAR_COMMA,
+      /* , */
+      CHAR_DOT,
+      /* . */
+      CHAR_EXCLAMATION_MARK,
+      /* ! */
+      CHAR_FORWARD_SLASH,
+      /* / */
+      CHAR_LEFT_CURLY_BRACE,
+      /* { */
+      CHAR_LEFT_PARENTHESES,
+      /* ( */
+      CHAR_LEFT_SQUARE_BRACKET,
+      /* [ */
+      CHAR_PLUS,
+      /* + */
+      CHAR_QUESTION_MARK,
+      /* ? */
+      CHAR_RIGHT_CURLY_BRACE,
+      /* } */
+      CHAR_RIGHT_PARENTHESES,
+      /* ) */
+      CHAR_RIGHT_SQUARE_BRACKET
+      /* ] */
+    } = require_constants2();
+    var isPathSeparator = (code) => {
+      return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
+    };
+    var depth = (token) => {
+      if (token.isPrefix !== true) {
+        token.depth = token.isGlobstar ? Infinity : 1;
+      }
+    };
+    var scan = (input, options) => {
+      const opts = options || {};
+      const length = input.length - 1;
+      const scanToEnd = opts.parts === true || opts.tokens === true || opts.scanToEnd === true;
+      const slashes = [];
+      const tokens = [];
+      const parts = [];
+      let str = input;
+      let index = -1;
+      let start = 0;
+      let lastIndex = 0;
+      let isBrace = false;
+      let isBracket = false;
+      let isGlob = false;
+      let isExtglob = false;
+      let isGlobstar = false;
+      let braceEscaped = false;
+      let backslashes = false;
+      let negated = false;
+      let negatedExtglob = false;
+      let finished = false;
+      let braces = 0;
+      let prev;
+      let code;
+      let token = { value: "", depth: 0, isGlob: false };
+      const eos = () => index >= length;
+      const peek = () => str.charCodeAt(index + 1);
+      const advance = () => {
+        prev = code;
+        return str.charCodeAt(++index);
+      };
+      while (index < length) {
+        code = advance();
+        let next;
+        if (code === CHAR_BACKWARD_SLASH) {
+          backslashes = token.backslashes = true;
+          code = advance();
+          if (code === CHAR_LEFT_CURLY_BRACE) {
+            braceEscaped = true;
+          }
+          continue;
+        }
+        if (braceEscaped === true || code === CHAR_LEFT_CURLY_BRACE) {
+          braces++;
+          while (eos() !== true && (code = advance())) {
+            if (code === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = true;
+              advance();
+              continue;
+            }
+            if (code === CHAR_LEFT_CURLY_BRACE) {
+              braces++;
+              continue;
+            }
+            if (braceEscaped !== true && code === CHAR_DOT && (code = advance()) === CHAR_DOT) {
+              isBrace = token.isBrace = true;
+              isGlob = token.isGlob = true;
+              finished = true;
+              if (scanToEnd === true) {
+                continue;
+              }
+              break;
+            }
+            if (braceEscaped !== true && code === CHAR_COMMA) {
+              isBrace = token.isBrace = true;
+              isGlob = token.isGlob = true;
+              finished = true;
+              if (scanToEnd === true) {
+                continue;
+              }
+              break;
+            }
+            if (code === CHAR_RIGHT_CURLY_BRACE) {
+              braces--;
+              if (braces === 0) {
+                braceEscaped = false;
+                isBrace = token.isBrace = true;
+                finished = true;
+                break;
+              }
+            }
+          }
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code === CHAR_FORWARD_SLASH) {
+          slashes.push(index);
+          tokens.push(token);
+          token = { value: "", depth: 0, isGlob: false };
+          if (finished === true) continue;
+          if (prev === CHAR_DOT && index === start + 1) {
+            start += 2;
+            continue;
+          }
+          lastIndex = index + 1;
+          continue;
+        }
+        if (opts.noext !== true) {
+          const isExtglobChar = code === CHAR_PLUS || code === CHAR_AT || code === CHAR_ASTERISK || code === CHAR_QUESTION_MARK || code === CHAR_EXCLAMATION_MARK;
+          if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
+            isGlob = token.isGlob = true;
+            isExtglob = token.isExtglob = true;
+            finished = true;
+            if (code === CHAR_EXCLAMATION_MARK && index === start) {
+              negatedExtglob = true;
+            }
+            if (scanToEnd === true) {
+              let parens = 0;
+              while (eos() !== true && (code = advance())) {
+                if (code === CHAR_BACKWARD_SLASH) {
+                  backslashes = token.backslashes = true;
+                  advance();
+                  continue;
+                }
+                if (code === CHAR_LEFT_PARENTHESES) {
+                  parens++;
+                  continue;
+                }
+                if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+                  finished = true;
+                  break;
+                }
+              }
+              continue;
+            }
+            break;
+          }
+        }
+        if (code === CHAR_ASTERISK) {
+          if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
+          isGlob = token.isGlob = true;
+          finished = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code === CHAR_QUESTION_MARK) {
+          isGlob = token.isGlob = true;
+          finished = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code === CHAR_LEFT_SQUARE_BRACKET) {
+          while (eos() !== true && (next = advance())) {
+            if (next === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = true;
+              advance();
+              continue;
+            }
+            if (next === CHAR_RIGHT_SQUARE_BRACKET) {
+              isBracket = token.isBracket = true;
+              isGlob = token.isGlob = true;
+              finished = true;
+              break;
+            }
+          }
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index === start) {
+          negated = token.negated = true;
+          start++;
+          continue;
+        }
+        if (opts.noparen !== true && code === CHAR_LEFT_PARENTHESES) {
+          isGlob = token.isGlob = true;
+          if (scanToEnd === true) {
+            let parens = 1;
+            while (eos() !== true && (code = advance())) {
+              if (code === CHAR_BACKWARD_SLASH) {
+                backslashes = token.backslashes = true;
+                advance();
+                continue;
+              }
+              if (code === CHAR_LEFT_PARENTHESES) {
+                parens++;
+                continue;
+              }
+              if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+                finished = true;
+                break;
+              }
+            }
+            continue;
+          }
+          break;
+        }
+        if (isGlob === true) {
+          finished = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+      }
+      if (opts.noext === true) {
+        isExtglob = false;
+        isGlob = false;
+      }
+      let base = str;
+      let prefix = "";
+      let glob = "";
+      if (start > 0) {
+        prefix = str.slice(0, start);
+        str = str.slice(start);
+        lastIndex -= start;
+      }
+      if (base && isGlob === true && lastIndex > 0) {
+        base = str.slice(0, lastIndex);
+        glob = str.slice(lastIndex);
+      } else if (isGlob === true) {
+        base = "";
+        glob = str;
+      } else {
+        base = str;
+      }
+      if (base && base !== "" && base !== "/" && base !== str) {
+        if (isPathSeparator(base.charCodeAt(base.length - 1))) {
+          base = base.slice(0, -1);
+        }
+      }
+      if (opts.unescape === true) {
+        if (glob) glob = utils.removeBackslashes(glob);
+        if (base && backslashes === true) {
+          base = utils.removeBackslashes(base);
+        }
+      }
+      const state = {
+        prefix,
+        input,
+        start,
+        base,
+        glob,
+        isBrace,
+        isBracket,
+        isGlob,
+        isExtglob,
+        isGlobstar,
+        negated,
+        negatedExtglob
+      };
+      if (opts.tokens === true) {
+        state.maxDepth = 0;
+        if (!isPathSeparator(code)) {
+          tokens.push(token);
+        }
+        state.tokens = tokens;
+      }
+      if (opts.parts === true || opts.tokens === true) {
+        let prevIndex;
+        for (let idx = 0; idx < slashes.length; idx++) {
+          const n2 = prevIndex !== void 0 ? prevIndex + 1 : start;
+          const i = slashes[idx];
+          const value2 = input.slice(n2, i);
+          if (opts.tokens) {
+            if (idx === 0 && start !== 0) {
+              tokens[idx].isPrefix = true;
+              tokens[idx].value = prefix;
+            } else {
+              tokens[idx].value = value2;
+            }
+            depth(tokens[idx]);
+            state.maxDepth += tokens[idx].depth;
+          }
+          if (i >= start) {
+            parts.push(value2);
+            prevIndex = i;
+          }
+        }
+        const n = prevIndex !== void 0 ? prevIndex + 1 : start;
+        const value = input.slice(n);
+        parts.push(value);
+        if (opts.tokens && prevIndex && prevIndex + 1 < input.length) {
+          tokens[tokens.length - 1].value = value;
+          depth(tokens[tokens.length - 1]);
+          state.maxDepth += tokens[tokens.length - 1].depth;
+        }
+        state.slashes = slashes;
+        state.parts = parts;
+      }
+      return state;
+    };
+    module2.exports = scan;
+  }
+});
+
+// node_modules/picomatch/lib/parse.js
+var require_parse = __commonJS({
+  "node_modules/picomatch/lib/parse.js"(exports2, module2) {
+    "use strict";
+    var constants3 = require_constants2();
+    var utils = require_utils2();
+    var {
+      MAX_LENGTH,
+      POSIX_REGEX_SOURCE,
+      REGEX_NON_SPECIAL_CHARS,
+      REGEX_SPECIAL_CHARS_BACKREF,
+      REPLACEMENTS
+    } = constants3;
+    var expandRange = (args, options) => {
+      if (typeof options.expandRange === "function") {
+        return options.expandRange(...args, options);
+      }
+      args.sort();
+      const value = `[${args.join("-")}]`;
+      try {
+        new RegExp(value);
+      } catch (ex) {
+        return args.map((v) => utils.escapeRegex(v)).join("..");
+      }
+      return value;
+    };
+    var syntaxError = (type, char) => {
+      return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
+    };
+    var splitTopLevel = (input) => {
+      const parts = [];
+      let bracket = 0;
+      let paren = 0;
+      let quote = 0;
+      let value = "";
+      let escaped = false;
+      for (const ch of input) {
+        if (escaped === true) {
+          value += ch;
+          escaped = false;
+          continue;
+        }
+        if (ch === "\\") {
+          value += ch;
+          escaped = true;
+          continue;
+        }
+        if (ch === '"') {
+          quote = quote === 1 ? 0 : 1;
+          value += ch;
+          continue;
+        }
+        if (quote === 0) {
+          if (ch === "[") {
+            bracket++;
+          } else if (ch === "]" && bracket > 0) {
+            bracket--;
+          } else if (bracket === 0) {
+            if (ch === "(") {
+              paren++;
+            } else if (ch === ")" && paren > 0) {
+              paren--;
+            } else if (ch === "|" && paren === 0) {
+              parts.push(value);
+              value = "";
+              continue;
+            }
+          }
+        }
+        value += ch;
+      }
+      parts.push(value);
+      return parts;
+    };
+    var isPlainBranch = (branch) => {
+      let escaped = false;
+      for (const ch of branch) {
+        if (escaped === true) {
+          escaped = false;
+          continue;
+        }
+        if (ch === "\\") {
+          escaped = true;
+          continue;
+        }
+        if (/[?*+@!()[\]{}]/.test(ch)) {
+          return false;
+        }
+      }
+      return true;
+    };
+    var normalizeSimpleBranch = (branch) => {
+      let value = branch.trim();
+      let changed = true;
+      while (changed === true) {
+        changed = false;
+        if (/^@\([^\\()[\]{}|]+\)$/.test(value)) {
+          value = value.slice(2, -1);
+          changed = true;
+        }
+      }
+      if (!isPlainBranch(value)) {
+        return;
+      }
+      return value.replace(/\\(.)/g, "$1");
+    };
+    var hasRepeatedCharPrefixOverlap = (branches) => {
+      const values = branches.map(normalizeSimpleBranch).filter(Boolean);
+      for (let i = 0; i < values.length; i++) {
+        for (let j = i + 1; j < values.length; j++) {
+          const a = values[i];
+          const b = values[j];
+          const char = a[0];
+          if (!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) {
+            continue;
+          }
+          if (a === b || a.startsWith(b) || b.startsWith(a)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    };
+    var parseRepeatedExtglob = (pattern, requireEnd = true) => {
+      if (pattern[0] !== "+" && pattern[0] !== "*" || pattern[1] !== "(") {
+        return;
+      }
+      let bracket = 0;
+      let paren = 0;
+      let quote = 0;
+      let escaped = false;
+      for (let i = 1; i < pattern.length; i++) {
+        const ch = pattern[i];
+        if (escaped === true) {
+          escaped = false;
+          continue;
+        }
+        if (ch === "\\") {
+          escaped = true;
+          continue;
+        }
+        if (ch === '"') {
+          quote = quote === 1 ? 0 : 1;
+          continue;
+        }
+        if (quote === 1) {
+          continue;
+        }
+        if (ch === "[") {
+          bracket++;
+          continue;
+        }
+        if (ch === "]" && bracket > 0) {
+          bracket--;
+          continue;
+        }
+        if (bracket > 0) {
+          continue;
+        }
+        if (ch === "(") {
+          paren++;
+          continue;
+        }
+        if (ch === ")") {
+          paren--;
+          if (paren === 0) {
+            if (requireEnd === true && i !== pattern.length - 1) {
+              return;
+            }
+            return {
+              type: pattern[0],
+              body: pattern.slice(2, i),
+              end: i
+            };
+          }
+        }
+      }
+    };
+    var buildCharClassStar = (chars) => {
+      const source = chars.length === 1 ? utils.escapeRegex(chars[0]) : `[${chars.map((ch) => utils.escapeRegex(ch)).join("")}]`;
+      return `${source}*`;
+    };
+    var getStarExtglobSequenceChars = (pattern) => {
+      let index = 0;
+      const chars = [];
+      while (index < pattern.length) {
+        const match = parseRepeatedExtglob(pattern.slice(index), false);
+        if (!match || match.type !== "*") {
+          return;
+        }
+        const branches = splitTopLevel(match.body).map((branch2) => branch2.trim());
+        if (branches.length !== 1) {
+          return;
+        }
+        const branch = normalizeSimpleBranch(branches[0]);
+        if (!branch || branch.length !== 1) {
+          return;
+        }
+        chars.push(branch);
+        index += match.end + 1;
+      }
+      if (chars.length < 1) {
+        return;
+      }
+      return chars;
+    };
+    var repeatedExtglobRecursion = (pattern) => {
+      let depth = 0;
+      let value = pattern.trim();
+      let match = parseRepeatedExtglob(value);
+      while (match) {
+        depth++;
+        value = match.body.trim();
+        match = parseRepeatedExtglob(value);
+      }
+      return depth;
+    };
+    var analyzeRepeatedExtglob = (body, options) => {
+      if (options.maxExtglobRecursion === false) {
+        return { risky: false };
+      }
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants3.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const branches = splitTopLevel(body).map((branch) => branch.trim());
+      if (branches.length > 1) {
+        if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
+          return { risky: true };
+        }
+      }
+      const safeChars = [];
+      let sawStarSequence = false;
+      let combinable = true;
+      for (const branch of branches) {
+        const chars = getStarExtglobSequenceChars(branch);
+        if (chars) {
+          sawStarSequence = true;
+          safeChars.push(...chars);
+          continue;
+        }
+        const literal = normalizeSimpleBranch(branch);
+        if (literal && literal.length === 1) {
+          safeChars.push(literal);
+          continue;
+        }
+        combinable = false;
+        if (repeatedExtglobRecursion(branch) > max) {
+          return { risky: true };
+        }
+      }
+      if (sawStarSequence) {
+        return combinable ? { risky: true, safeOutput: buildCharClassStar([...new Set(safeChars)]) } : { risky: true };
+      }
+      return { risky: false };
+    };
+    var parse = (input, options) => {
+      if (typeof input !== "string") {
+        throw new TypeError("Expected a string");
+      }
+      input = REPLACEMENTS[input] || input;
+      const opts = { ...options };
+      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+      let len = input.length;
+      if (len > max) {
+        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+      }
+      const bos = { type: "bos", value: "", output: opts.prepend || "" };
+      const tokens = [bos];
+      const capture = opts.capture ? "" : "?:";
+      const PLATFORM_CHARS = constants3.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants3.extglobChars(PLATFORM_CHARS);
+      const {
+        DOT_LITERAL,
+        PLUS_LITERAL,
+        SLASH_LITERAL,
+        ONE_CHAR,
+        DOTS_SLASH,
+        NO_DOT,
+        NO_DOT_SLASH,
+        NO_DOTS_SLASH,
+        QMARK,
+        QMARK_NO_DOT,
+        STAR,
+        START_ANCHOR
+      } = PLATFORM_CHARS;
+      const globstar = (opts2) => {
+        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+      };
+      const nodot = opts.dot ? "" : NO_DOT;
+      const qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT;
+      let star = opts.bash === true ? globstar(opts) : STAR;
+      if (opts.capture) {
+        star = `(${star})`;
+      }
+      if (typeof opts.noext === "boolean") {
+        opts.noextglob = opts.noext;
+      }
+      const state = {
+        input,
+        index: -1,
+        start: 0,
+        dot: opts.dot === true,
+        consumed: "",
+        output: "",
+        prefix: "",
+        backtrack: false,
+        negated: false,
+        brackets: 0,
+        braces: 0,
+        parens: 0,
+        quotes: 0,
+        globstar: false,
+        tokens
+      };
+      input = utils.removePrefix(input, state);
+      len = input.length;
+      const extglobs = [];
+      const braces = [];
+      const stack = [];
+      let prev = bos;
+      let value;
+      const eos = () => state.index === len - 1;
+      const peek = state.peek = (n = 1) => input[state.index + n];
+      const advance = state.advance = () => input[++state.index] || "";
+      const remaining = () => input.slice(state.index + 1);
+      const consume = (value2 = "", num = 0) => {
+        state.consumed += value2;
+        state.index += num;
+      };
+      const append = (token) => {
+        state.output += token.output != null ? token.output : token.value;
+        consume(token.value);
+      };
+      const negate = () => {
+        let count2 = 1;
+        while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
+          advance();
+          state.start++;
+          count2++;
+        }
+        if (count2 % 2 === 0) {
+          return false;
+        }
+        state.negated = true;
+        state.start++;
+        return true;
+      };
+      const increment = (type) => {
+        state[type]++;
+        stack.push(type);
+      };
+      const decrement = (type) => {
+        state[type]--;
+        stack.pop();
+      };
+      const push = (tok) => {
+        if (prev.type === "globstar") {
+          const isBrace = state.braces > 0 && (tok.type === "comma" || tok.type === "brace");
+          const isExtglob = tok.extglob === true || extglobs.length && (tok.type === "pipe" || tok.type === "paren");
+          if (tok.type !== "slash" && tok.type !== "paren" && !isBrace && !isExtglob) {
+            state.output = state.output.slice(0, -prev.output.length);
+            prev.type = "star";
+            prev.value = "*";
+            prev.output = star;
+            state.output += prev.output;
+          }
+        }
+        if (extglobs.length && tok.type !== "paren") {
+          extglobs[extglobs.length - 1].inner += tok.value;
+        }
+        if (tok.value || tok.output) append(tok);
+        if (prev && prev.type === "text" && tok.type === "text") {
+          prev.output = (prev.output || prev.value) + tok.value;
+          prev.value += tok.value;
+          return;
+        }
+        tok.prev = prev;
+        tokens.push(tok);
+        prev = tok;
+      };
+      const extglobOpen = (type, value2) => {
+        const token = { ...EXTGLOB_CHARS[value2], conditions: 1, inner: "" };
+        token.prev = prev;
+        token.parens = state.parens;
+        token.output = state.output;
+        token.startIndex = state.index;
+        token.tokensIndex = tokens.length;
+        const output = (opts.capture ? "(" : "") + token.open;
+        increment("parens");
+        push({ type, value: value2, output: state.output ? "" : ONE_CHAR });
+        push({ type: "paren", extglob: true, value: advance(), output });
+        extglobs.push(token);
+      };
+      const extglobClose = (token) => {
+        const literal = input.slice(token.startIndex, state.index + 1);
+        const body = input.slice(token.startIndex + 2, state.index);
+        const analysis = analyzeRepeatedExtglob(body, opts);
+        if ((token.type === "plus" || token.type === "star") && analysis.risky) {
+          const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
+          const open = tokens[token.tokensIndex];
+          open.type = "text";
+          open.value = literal;
+          open.output = safeOutput || utils.escapeRegex(literal);
+          for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
+            tokens[i].value = "";
+            tokens[i].output = "";
+            delete tokens[i].suffix;
+          }
+          state.output = token.output + open.output;
+          state.backtrack = true;
+          push({ type: "paren", extglob: true, value, output: "" });
+          decrement("parens");
+          return;
+        }
+        let output = token.close + (opts.capture ? ")" : "");
+        let rest;
+        if (token.type === "negate") {
+          let extglobStar = star;
+          if (token.inner && token.inner.length > 1 && token.inner.includes("/")) {
+            extglobStar = globstar(opts);
+          }
+          if (extglobStar !== star || eos() || /^\)+$/.test(remaining())) {
+            output = token.close = `)$))${extglobStar}`;
+          }
+          if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
+            const expression = parse(rest, { ...options, fastpaths: false }).output;
+            output = token.close = `)${expression})${extglobStar})`;
+          }
+          if (token.prev.type === "bos") {
+            state.negatedExtglob = true;
+          }
+        }
+        push({ type: "paren", extglob: true, value, output });
+        decrement("parens");
+      };
+      if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input)) {
+        let backslashes = false;
+        let output = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index) => {
+          if (first === "\\") {
+            backslashes = true;
+            return m;
+          }
+          if (first === "?") {
+            if (esc) {
+              return esc + first + (rest ? QMARK.repeat(rest.length) : "");
+            }
+            if (index === 0) {
+              return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : "");
+            }
+            return QMARK.repeat(chars.length);
+          }
+          if (first === ".") {
+            return DOT_LITERAL.repeat(chars.length);
+          }
+          if (first === "*") {
+            if (esc) {
+              return esc + first + (rest ? star : "");
+            }
+            return star;
+          }
+          return esc ? m : `\\${m}`;
+        });
+        if (backslashes === true) {
+          if (opts.unescape === true) {
+            output = output.replace(/\\/g, "");
+          } else {
+            output = output.replace(/\\+/g, (m) => {
+              return m.length % 2 === 0 ? "\\\\" : m ? "\\" : "";
+            });
+          }
+        }
+        if (output === input && opts.contains === true) {
+          state.output = input;
+          return state;
+        }
+        state.output = utils.wrapOutput(output, state, options);
+        return state;
+      }
+      while (!eos()) {
+        value = advance();
+        if (value === "\0") {
+          continue;
+        }
+        if (value === "\\") {
+          const next = peek();
+          if (next === "/" && opts.bash !== true) {
+            continue;
+          }
+          if (next === "." || next === ";") {
+            continue;
+          }
+          if (!next) {
+            value += "\\";
+            push({ type: "text", value });
+            continue;
+          }
+          const match = /^\\+/.exec(remaining());
+          let slashes = 0;
+          if (match && match[0].length > 2) {
+            slashes = match[0].length;
+            state.index += slashes;
+            if (slashes % 2 !== 0) {
+              value += "\\";
+            }
+          }
+          if (opts.unescape === true) {
+            value = advance();
+          } else {
+            value += advance();
+          }
+          if (state.brackets === 0) {
+            push({ type: "text", value });
+            continue;
+          }
+        }
+        if (state.brackets > 0 && (value !== "]" || prev.value === "[" || prev.value === "[^")) {
+          if (opts.posix !== false && value === ":") {
+            const inner = prev.value.slice(1);
+            if (inner.includes("[")) {
+              prev.posix = true;
+              if (inner.includes(":")) {
+                const idx = prev.value.lastIndexOf("[");
+                const pre = prev.value.slice(0, idx);
+                const rest2 = prev.value.slice(idx + 2);
+                const posix = POSIX_REGEX_SOURCE[rest2];
+                if (posix) {
+                  prev.value = pre + posix;
+                  state.backtrack = true;
+                  advance();
+                  if (!bos.output && tokens.indexOf(prev) === 1) {
+                    bos.output = ONE_CHAR;
+                  }
+                  continue;
+                }
+              }
+            }
+          }
+          if (value === "[" && peek() !== ":" || value === "-" && peek() === "]") {
+            value = `\\${value}`;
+          }
+          if (value === "]" && (prev.value === "[" || prev.value === "[^")) {
+            value = `\\${value}`;
+          }
+          if (opts.posix === true && value === "!" && prev.value === "[") {
+            value = "^";
+          }
+          prev.value += value;
+          append({ value });
+          continue;
+        }
+        if (state.quotes === 1 && value !== '"') {
+          value = utils.escapeRegex(value);
+          prev.value += value;
+          append({ value });
+          continue;
+        }
+        if (value === '"') {
+          state.quotes = state.quotes === 1 ? 0 : 1;
+          if (opts.keepQuotes === true) {
+            push({ type: "text", value });
+          }
+          continue;
+        }
+        if (value === "(") {
+          increment("parens");
+          push({ type: "paren", value });
+          continue;
+        }
+        if (value === ")") {
+          if (state.parens === 0 && opts.strictBrackets === true) {
+            throw new SyntaxError(syntaxError("opening", "("));
+          }
+          const extglob = extglobs[extglobs.length - 1];
+          if (extglob && state.parens === extglob.parens + 1) {
+            extglobClose(extglobs.pop());
+            continue;
+          }
+          push({ type: "paren", value, output: state.parens ? ")" : "\\)" });
+          decrement("parens");
+          continue;
+        }
+        if (value === "[") {
+          if (opts.nobracket === true || !remaining().includes("]")) {
+            if (opts.nobracket !== true && opts.strictBrackets === true) {
+              throw new SyntaxError(syntaxError("closing", "]"));
+            }
+            value = `\\${value}`;
+          } else {
+            increment("brackets");
+          }
+          push({ type: "bracket", value });
+          continue;
+        }
+        if (value === "]") {
+          if (opts.nobracket === true || prev && prev.type === "bracket" && prev.value.length === 1) {
+            push({ type: "text", value, output: `\\${value}` });
+            continue;
+          }
+          if (state.brackets === 0) {
+            if (opts.strictBrackets === true) {
+              throw new SyntaxError(syntaxError("opening", "["));
+            }
+            push({ type: "text", value, output: `\\${value}` });
+            continue;
+          }
+          decrement("brackets");
+          const prevValue = prev.value.slice(1);
+          if (prev.posix !== true && prevValue[0] === "^" && !prevValue.includes("/")) {
+            value = `/${value}`;
+          }
+          prev.value += value;
+          append({ value });
+          if (opts.literalBrackets === false || utils.hasRegexChars(prevValue)) {
+            continue;
+          }
+          const escaped = utils.escapeRegex(prev.value);
+          state.output = state.output.slice(0, -prev.value.length);
+          if (opts.literalBrackets === true) {
+            state.output += escaped;
+            prev.value = escaped;
+            continue;
+          }
+          prev.value = `(${capture}${escaped}|${prev.value})`;
+          state.output += prev.value;
+          continue;
+        }
+        if (value === "{" && opts.nobrace !== true) {
+          increment("braces");
+          const open = {
+            type: "brace",
+            value,
+            output: "(",
+            outputIndex: state.output.length,
+            tokensIndex: state.tokens.length
+          };
+          braces.push(open);
+          push(open);
+          continue;
+        }
+        if (value === "}") {
+          const brace = braces[braces.length - 1];
+          if (opts.nobrace === true || !brace) {
+            push({ type: "text", value, output: value });
+            continue;
+          }
+          let output = ")";
+          if (brace.dots === true) {
+            const arr = tokens.slice();
+            const range2 = [];
+            for (let i = arr.length - 1; i >= 0; i--) {
+              tokens.pop();
+              if (arr[i].type === "brace") {
+                break;
+              }
+              if (arr[i].type !== "dots") {
+                range2.unshift(arr[i].value);
+              }
+            }
+            output = expandRange(range2, opts);
+            state.backtrack = true;
+          }
+          if (brace.comma !== true && brace.dots !== true) {
+            const out = state.output.slice(0, brace.outputIndex);
+            const toks = state.tokens.slice(brace.tokensIndex);
+            brace.value = brace.output = "\\{";
+            value = output = "\\}";
+            state.output = out;
+            for (const t of toks) {
+              state.output += t.output || t.value;
+            }
+          }
+          push({ type: "brace", value, output });
+          decrement("braces");
+          braces.pop();
+          continue;
+        }
+        if (value === "|") {
+          if (extglobs.length > 0) {
+            extglobs[extglobs.length - 1].conditions++;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (value === ",") {
+          let output = value;
+          const brace = braces[braces.length - 1];
+          if (brace && stack[stack.length - 1] === "braces") {
+            brace.comma = true;
+            output = "|";
+          }
+          push({ type: "comma", value, output });
+          continue;
+        }
+        if (value === "/") {
+          if (prev.type === "dot" && state.index === state.start + 1) {
+            state.start = state.index + 1;
+            state.consumed = "";
+            state.output = "";
+            tokens.pop();
+            prev = bos;
+            continue;
+          }
+          push({ type: "slash", value, output: SLASH_LITERAL });
+          continue;
+        }
+        if (value === ".") {
+          if (state.braces > 0 && prev.type === "dot") {
+            if (prev.value === ".") prev.output = DOT_LITERAL;
+            const brace = braces[braces.length - 1];
+            prev.type = "dots";
+            prev.output += value;
+            prev.value += value;
+            brace.dots = true;
+            continue;
+          }
+          if (state.braces + state.parens === 0 && prev.type !== "bos" && prev.type !== "slash") {
+            push({ type: "text", value, output: DOT_LITERAL });
+            continue;
+          }
+          push({ type: "dot", value, output: DOT_LITERAL });
+          continue;
+        }
+        if (value === "?") {
+          const isGroup = prev && prev.value === "(";
+          if (!isGroup && opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            extglobOpen("qmark", value);
+            continue;
+          }
+          if (prev && prev.type === "paren") {
+            const next = peek();
+            let output = value;
+            if (prev.value === "(" && !/[!=<:]/.test(next) || next === "<" && !/<([!=]|\w+>)/.test(remaining())) {
+              output = `\\${value}`;
+            }
+            push({ type: "text", value, output });
+            continue;
+          }
+          if (opts.dot !== true && (prev.type === "slash" || prev.type === "bos")) {
+            push({ type: "qmark", value, output: QMARK_NO_DOT });
+            continue;
+          }
+          push({ type: "qmark", value, output: QMARK });
+          continue;
+        }
+        if (value === "!") {
+          if (opts.noextglob !== true && peek() === "(") {
+            if (peek(2) !== "?" || !/[!=<:]/.test(peek(3))) {
+              extglobOpen("negate", value);
+              continue;
+            }
+          }
+          if (opts.nonegate !== true && state.index === 0) {
+            negate();
+            continue;
+          }
+        }
+        if (value === "+") {
+          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            extglobOpen("plus", value);
+            continue;
+          }
+          if (prev && prev.value === "(" || opts.regex === false) {
+            push({ type: "plus", value, output: PLUS_LITERAL });
+            continue;
+          }
+          if (prev && (prev.type === "bracket" || prev.type === "paren" || prev.type === "brace") || state.parens > 0) {
+            push({ type: "plus", value });
+            continue;
+          }
+          push({ type: "plus", value: PLUS_LITERAL });
+          continue;
+        }
+        if (value === "@") {
+          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            push({ type: "at", extglob: true, value, output: "" });
+            continue;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (value !== "*") {
+          if (value === "$" || value === "^") {
+            value = `\\${value}`;
+          }
+          const match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
+          if (match) {
+            value += match[0];
+            state.index += match[0].length;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (prev && (prev.type === "globstar" || prev.star === true)) {
+          prev.type = "star";
+          prev.star = true;
+          prev.value += value;
+          prev.output = star;
+          state.backtrack = true;
+          state.globstar = true;
+          consume(value);
+          continue;
+        }
+        let rest = remaining();
+        if (opts.noextglob !== true && /^\([^?]/.test(rest)) {
+          extglobOpen("star", value);
+          continue;
+        }
+        if (prev.type === "star") {
+          if (opts.noglobstar === true) {
+            consume(value);
+            continue;
+          }
+          const prior = prev.prev;
+          const before = prior.prev;
+          const isStart = prior.type === "slash" || prior.type === "bos";
+          const afterStar = before && (before.type === "star" || before.type === "globstar");
+          if (opts.bash === true && (!isStart || rest[0] && rest[0] !== "/")) {
+            push({ type: "star", value, output: "" });
+            continue;
+          }
+          const isBrace = state.braces > 0 && (prior.type === "comma" || prior.type === "brace");
+          const isExtglob = extglobs.length && (prior.type === "pipe" || prior.type === "paren");
+          if (!isStart && prior.type !== "paren" && !isBrace && !isExtglob) {
+            push({ type: "star", value, output: "" });
+            continue;
+          }
+          while (rest.slice(0, 3) === "/**") {
+            const after = input[state.index + 4];
+            if (after && after !== "/") {
+              break;
+            }
+            rest = rest.slice(3);
+            consume("/**", 3);
+          }
+          const isEnd = eos() || state.parens > 0 && rest === ")".repeat(state.parens) && !extglobs.some((extglob) => extglob.type === "negate");
+          if (prior.type === "bos" && eos()) {
+            prev.type = "globstar";
+            prev.value += value;
+            prev.output = globstar(opts);
+            state.output = prev.output;
+            state.globstar = true;
+            consume(value);
+            continue;
+          }
+          if (prior.type === "slash" && prior.prev.type !== "bos" && !afterStar && isEnd) {
+            state.output = state.output.slice(0, -(prior.output + prev.output).length);
+            prior.output = `(?:${prior.output}`;
+            prev.type = "globstar";
+            prev.output = globstar(opts) + (opts.strictSlashes ? ")" : "|$)");
+            prev.value += value;
+            state.globstar = true;
+            state.output += prior.output + prev.output;
+            consume(value);
+            continue;
+          }
+          if (prior.type === "slash" && prior.prev.type !== "bos" && rest[0] === "/") {
+            const end = rest[1] !== void 0 ? "|$" : "";
+            state.output = state.output.slice(0, -(prior.output + prev.output).length);
+            prior.output = `(?:${prior.output}`;
+            prev.type = "globstar";
+            prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`;
+            prev.value += value;
+            state.output += prior.output + prev.output;
+            state.globstar = true;
+            consume(value + advance());
+            push({ type: "slash", value: "/", output: "" });
+            continue;
+          }
+          if (prior.type === "bos" && rest[0] === "/") {
+            prev.type = "globstar";
+            prev.value += value;
+            prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`;
+            state.output = prev.output;
+            state.globstar = true;
+            consume(value + advance());
+            push({ type: "slash", value: "/", output: "" });
+            continue;
+          }
+          state.output = state.output.slice(0, -prev.output.length);
+          prev.type = "globstar";
+          prev.output = globstar(opts);
+          prev.value += value;
+          state.output += prev.output;
+          state.globstar = true;
+          consume(value);
+          continue;
+        }
+        const token = { type: "star", value, output: star };
+        if (opts.bash === true) {
+          token.output = ".*?";
+          if (prev.type === "bos" || prev.type === "slash") {
+            token.output = nodot + token.output;
+          }
+          push(token);
+          continue;
+        }
+        if (prev && (prev.type === "bracket" || prev.type === "paren") && opts.regex === true) {
+          token.output = value;
+          push(token);
+          continue;
+        }
+        if (state.index === state.start || prev.type === "slash" || prev.type === "dot") {
+          if (prev.type === "dot") {
+            state.output += NO_DOT_SLASH;
+            prev.output += NO_DOT_SLASH;
+          } else if (opts.dot === true) {
+            state.output += NO_DOTS_SLASH;
+            prev.output += NO_DOTS_SLASH;
+          } else {
+            state.output += nodot;
+            prev.output += nodot;
+          }
+          if (peek() !== "*") {
+            state.output += ONE_CHAR;
+            prev.output += ONE_CHAR;
+          }
+        }
+        push(token);
+      }
+      while (state.brackets > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "]"));
+        state.output = utils.escapeLast(state.output, "[");
+        decrement("brackets");
+      }
+      while (state.parens > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", ")"));
+        state.output = utils.escapeLast(state.output, "(");
+        decrement("parens");
+      }
+      while (state.braces > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "}"));
+        state.output = utils.escapeLast(state.output, "{");
+        decrement("braces");
+      }
+      if (opts.strictSlashes !== true && (prev.type === "star" || prev.type === "bracket")) {
+        push({ type: "maybe_slash", value: "", output: `${SLASH_LITERAL}?` });
+      }
+      if (state.backtrack === true) {
+        state.output = "";
+        for (const token of state.tokens) {
+          state.output += token.output != null ? token.output : token.value;
+          if (token.suffix) {
+            state.output += token.suffix;
+          }
+        }
+      }
+      return state;
+    };
+    parse.fastpaths = (input, options) => {
+      const opts = { ...options };
+      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+      const len = input.length;
+      if (len > max) {
+        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+      }
+      input = REPLACEMENTS[input] || input;
+      const {
+        DOT_LITERAL,
+        SLASH_LITERAL,
+        ONE_CHAR,
+        DOTS_SLASH,
+        NO_DOT,
+        NO_DOTS,
+        NO_DOTS_SLASH,
+        STAR,
+        START_ANCHOR
+      } = constants3.globChars(opts.windows);
+      const nodot = opts.dot ? NO_DOTS : NO_DOT;
+      const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
+      const capture = opts.capture ? "" : "?:";
+      const state = { negated: false, prefix: "" };
+      let star = opts.bash === true ? ".*?" : STAR;
+      if (opts.capture) {
+        star = `(${star})`;
+      }
+      const globstar = (opts2) => {
+        if (opts2.noglobstar === true) return star;
+        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+      };
+      const create = (str) => {
+        switch (str) {
+          case "*":
+            return `${nodot}${ONE_CHAR}${star}`;
+          case ".*":
+            return `${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "*.*":
+            return `${nodot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "*/*":
+            return `${nodot}${star}${SLASH_LITERAL}${ONE_CHAR}${slashDot}${star}`;
+          case "**":
+            return nodot + globstar(opts);
+          case "**/*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${ONE_CHAR}${star}`;
+          case "**/*.*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "**/.*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
+          default: {
+            const match = /^(.*?)\.(\w+)$/.exec(str);
+            if (!match) return;
+            const source2 = create(match[1]);
+            if (!source2) return;
+            return source2 + DOT_LITERAL + match[2];
+          }
+        }
+      };
+      const output = utils.removePrefix(input, state);
+      let source = create(output);
+      if (source && opts.strictSlashes !== true) {
+        source += `${SLASH_LITERAL}?`;
+      }
+      return source;
+    };
+    module2.exports = parse;
+  }
+});
+
+// node_modules/picomatch/lib/picomatch.js
+var require_picomatch = __commonJS({
+  "node_modules/picomatch/lib/picomatch.js"(exports2, module2) {
+    "use strict";
+    var scan = require_scan();
+    var parse = require_parse();
+    var utils = require_utils2();
+    var constants3 = require_constants2();
+    var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
+    var picomatch2 = (glob, options, returnState = false) => {
+      if (Array.isArray(glob)) {
+        const fns = glob.map((input) => picomatch2(input, options, returnState));
+        const arrayMatcher = (str) => {
+          for (const isMatch of fns) {
+            const state2 = isMatch(str);
+            if (state2) return state2;
+          }
+          return false;
+        };
+        return arrayMatcher;
+      }
+      const isState = isObject(glob) && glob.tokens && glob.input;
+      if (glob === "" || typeof glob !== "string" && !isState) {
+        throw new TypeError("Expected pattern to be a non-empty string");
+      }
+      const opts = options || {};
+      const posix = opts.windows;
+      const regex = isState ? picomatch2.compileRe(glob, options) : picomatch2.makeRe(glob, options, false, true);
+      const state = regex.state;
+      delete regex.state;
+      let isIgnored = () => false;
+      if (opts.ignore) {
+        const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
+        isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
+      }
+      const matcher = (input, returnObject = false) => {
+        const { isMatch, match, output } = picomatch2.test(input, regex, options, { glob, posix });
+        const result2 = { glob, state, regex, posix, input, output, match, isMatch };
+        if (typeof opts.onResult === "function") {
+          opts.onResult(result2);
+        }
+        if (isMatch === false) {
+          result2.isMatch = false;
+          return returnObject ? result2 : false;
+        }
+        if (isIgnored(input)) {
+          if (typeof opts.onIgnore === "function") {
+            opts.onIgnore(result2);
+          }
+          result2.isMatch = false;
+          return returnObject ? result2 : false;
+        }
+        if (typeof opts.onMatch === "function") {
+          opts.onMatch(result2);
+        }
+        return returnObject ? result2 : true;
+      };
+      if (returnState) {
+        matcher.state = state;
+      }
+      return matcher;
+    };
+    picomatch2.test = (input, regex, options, { glob, posix } = {}) => {
+      if (typeof input !== "string") {
+        throw new TypeError("Expected input to be a string");
+      }
+      if (input === "") {
+        return { isMatch: false, output: "" };
+      }
+      const opts = options || {};
+      const format = opts.format || (posix ? utils.toPosixSlashes : null);
+      let match = input === glob;
+      let output = match && format ? format(input) : input;
+      if (match === false) {
+        output = format ? format(input) : input;
+        match = output === glob;
+      }
+      if (match === false || opts.capture === true) {
+        if (opts.matchBase === true || opts.basename === true) {
+          match = picomatch2.matchBase(input, regex, options, posix);
+        } else {
+          match = regex.exec(output);
+        }
+      }
+      return { isMatch: Boolean(match), match, output };
+    };
+    picomatch2.matchBase = (input, glob, options, posix = options && options.windows) => {
+      const regex = glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options);
+      return regex.test(utils.basename(input, { windows: posix }));
+    };
+    picomatch2.isMatch = (str, patterns, options) => picomatch2(patterns, options)(str);
+    picomatch2.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch2.parse(p, options));
+      return parse(pattern, { ...options, fastpaths: false });
+    };
+    picomatch2.scan = (input, options) => scan(input, options);
+    picomatch2.compileRe = (state, options, returnOutput = false, returnState = false) => {
+      if (returnOutput === true) {
+        return state.output;
+      }
+      const opts = options || {};
+      const prepend = opts.contains ? "" : "^";
+      const append = opts.contains ? "" : "$";
+      let source = `${prepend}(?:${state.output})${append}`;
+      if (state && state.negated === true) {
+        source = `^(?!${source}).*$`;
+      }
+      const regex = picomatch2.toRegex(source, options);
+      if (returnState === true) {
+        regex.state = state;
+      }
+      return regex;
+    };
+    picomatch2.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
+      if (!input || typeof input !== "string") {
+        throw new TypeError("Expected a non-empty string");
+      }
+      let parsed = { negated: false, fastpaths: true };
+      if (options.fastpaths !== false && (input[0] === "." || input[0] === "*")) {
+        parsed.output = parse.fastpaths(input, options);
+      }
+      if (!parsed.output) {
+        parsed = parse(input, options);
+      }
+      return picomatch2.compileRe(parsed, options, returnOutput, returnState);
+    };
+    picomatch2.toRegex = (source, options) => {
+      try {
+        const opts = options || {};
+        return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
+      } catch (err) {
+        if (options && options.debug === true) throw err;
+        return /$^/;
+      }
+    };
+    picomatch2.constants = constants3;
+    module2.exports = picomatch2;
+  }
+});
+
+// node_modules/picomatch/index.js
+var require_picomatch2 = __commonJS({
+  "node_modules/picomatch/index.js"(exports2, module2) {
+    "use strict";
+    var pico = require_picomatch();
+    var utils = require_utils2();
+    function picomatch2(glob, options, returnState = false) {
+      if (options && (options.windows === null || options.windows === void 0)) {
+        options = { ...options, windows: utils.isWindows() };
+      }
+      return pico(glob, options, returnState);
+    }
+    Object.assign(picomatch2, pico);
+    module2.exports = picomatch2;
+  }
+});
+
 // src/cli.ts
 var import_node_util = require("node:util");
+
+// src/util/secrets.ts
+var MASK = "***";
+var MIN_SECRET_LENGTH = 4;
+var SECRET_NAME = /TOKEN|SECRET|PASSWORD|KEY/i;
+var registered = /* @__PURE__ */ new Set();
+var cached;
+function refreshSecrets(env = process.env) {
+  cached = [.../* @__PURE__ */ new Set([...registered, ...environmentSecrets(env)])].sort((a, b) => b.length - a.length);
+}
+function environmentSecrets(env = process.env) {
+  const out = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (value && value.length >= MIN_SECRET_LENGTH && SECRET_NAME.test(name)) out.push(value);
+  }
+  return out;
+}
+function knownSecrets() {
+  if (!cached) refreshSecrets();
+  return cached;
+}
+function redactSecrets(text2, secrets = knownSecrets()) {
+  let out = text2;
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(MASK);
+  return out;
+}
+function redactDeep(value, secrets = knownSecrets()) {
+  if (secrets.length === 0) return value;
+  const walk = (node) => {
+    if (typeof node === "string") return redactSecrets(node, secrets);
+    if (Array.isArray(node)) return node.map(walk);
+    if (node !== null && typeof node === "object" && Object.getPrototypeOf(node) === Object.prototype) {
+      const out = {};
+      for (const [k, v] of Object.entries(node)) out[redactSecrets(k, secrets)] = walk(v);
+      return out;
+    }
+    if (node !== null && typeof node === "object" && typeof node.withText === "function") {
+      return node.withText((s) => redactSecrets(s, secrets));
+    }
+    return node;
+  };
+  return walk(value);
+}
+function redactingStream(stream) {
+  const write = (chunk, ...rest) => {
+    const text2 = typeof chunk === "string" ? chunk : Buffer.isBuffer(chunk) ? chunk.toString("utf8") : String(chunk);
+    return stream.write(redactSecrets(text2), ...rest);
+  };
+  return new Proxy(stream, {
+    get(target, property, receiver) {
+      if (property === "write") return write;
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    }
+  });
+}
+
+// src/util/user-text.ts
+var MAX_QUOTED = 200;
+var MAX_MESSAGE = 4e3;
+function cutUserText(text2, limit = MAX_QUOTED) {
+  const masked = redactSecrets(text2);
+  if (masked.length <= limit) return masked;
+  const end = /[\uD800-\uDBFF]/.test(masked[limit - 1]) ? limit - 1 : limit;
+  return `${masked.slice(0, end)}\u2026 (${masked.length - end} more characters)`;
+}
+function quoteUserText(text2) {
+  return JSON.stringify(cutUserText(text2));
+}
+function boundMessage(message) {
+  return cutUserText(message, MAX_MESSAGE);
+}
 
 // src/errors.ts
 var EXIT = { pass: 0, leak: 1, invalidInput: 2, runtimeFailure: 3 };
 var InputError = class extends Error {
+  exitCode = EXIT.invalidInput;
+  location;
   constructor(message, location) {
-    super(message);
-    this.location = location;
+    super(boundMessage(message));
+    if (location) this.location = location.field === void 0 ? location : { ...location, field: cutUserText(location.field) };
     this.name = "InputError";
   }
-  location;
-  exitCode = EXIT.invalidInput;
   /** "file:line:column: message" in the form editors and GitHub annotations understand. */
   describe() {
     const loc = this.location;
@@ -30313,7 +30385,7 @@ var PolicyError = class extends InputError {
 var RuntimeFailure = class extends Error {
   exitCode = EXIT.runtimeFailure;
   constructor(message, options) {
-    super(message, options);
+    super(boundMessage(message), options);
     this.name = "RuntimeFailure";
   }
 };
@@ -30323,22 +30395,70 @@ function exitCodeOf(error) {
 }
 function describeError(error) {
   if (error instanceof InputError) return error.describe();
-  if (error instanceof Error) return error.message;
-  return String(error);
+  if (error instanceof Error) return boundMessage(error.message);
+  return boundMessage(String(error));
 }
 
 // src/policy/load.ts
-var import_node_path4 = require("node:path");
+var import_node_path5 = require("node:path");
+
+// src/util/paths.ts
+var import_node_fs = require("node:fs");
+var import_node_path = require("node:path");
+var SYSTEM_FOLDERS = ["/proc", "/sys", "/dev"];
+function defaultRoots(env = process.env, cwd = process.cwd()) {
+  return rootsWithRunnerTemp([cwd], env);
+}
+function rootsWithRunnerTemp(folders, env = process.env) {
+  return allowedRoots([...folders, ...env["RUNNER_TEMP"] ? [env["RUNNER_TEMP"]] : []]);
+}
+function allowedRoots(folders) {
+  const out = [];
+  for (const folder of folders) {
+    const real = realPath((0, import_node_path.resolve)(folder));
+    if (!out.includes(real)) out.push(real);
+  }
+  return out;
+}
+function missingFolder(folders) {
+  return folders.find((folder) => !(0, import_node_fs.existsSync)(folder) || !(0, import_node_fs.statSync)(folder).isDirectory());
+}
+function pathProblem(file, roots) {
+  const absolute = (0, import_node_path.resolve)(file);
+  const real = realPath(absolute);
+  for (const candidate of [absolute, real]) {
+    const system = SYSTEM_FOLDERS.find((folder) => isInside(candidate, folder));
+    if (system) return `${describe(absolute, real)} is under ${system}, which the gate never reads (it holds the process environment, kernel state or devices)`;
+  }
+  if (roots.some((root) => isInside(real, root))) return void 0;
+  return `${describe(absolute, real)} is outside the folders the gate may read (${roots.join(", ") || "none"}); keep the policy, model and data in the workspace, or allow another folder with --root DIR (CLI) or the allowed-roots input (action)`;
+}
+function describe(absolute, real) {
+  return real === absolute ? absolute : `${absolute} (a link to ${real})`;
+}
+function isInside(file, root) {
+  if (root === import_node_path.sep) return true;
+  return file === root || file.startsWith(root.endsWith(import_node_path.sep) ? root : root + import_node_path.sep);
+}
+function realPath(absolute) {
+  try {
+    return import_node_fs.realpathSync.native(absolute);
+  } catch {
+    const parent = (0, import_node_path.dirname)(absolute);
+    if (parent === absolute) return absolute;
+    return (0, import_node_path.join)(realPath(parent), (0, import_node_path.basename)(absolute));
+  }
+}
 
 // src/policy/build.ts
-var import_node_path3 = require("node:path");
+var import_node_path4 = require("node:path");
 
 // src/policy/checks.ts
-var import_node_fs4 = require("node:fs");
-var import_node_path2 = require("node:path");
+var import_node_fs5 = require("node:fs");
+var import_node_path3 = require("node:path");
 
 // src/policy/checks-sequence.ts
-var import_node_fs2 = require("node:fs");
+var import_node_fs3 = require("node:fs");
 
 // src/text/canary.ts
 var SLOT_CLASSES = {
@@ -30474,23 +30594,22 @@ function scanText(text2, patterns, from = 0) {
 }
 
 // src/policy/source.ts
-var import_node_fs = require("node:fs");
+var import_node_fs2 = require("node:fs");
 var import_yaml = __toESM(require_dist(), 1);
 function readPolicySource(file, referencedFrom) {
+  const fail = (message) => referencedFrom ? { errors: [errorAt(referencedFrom.source, referencedFrom.path, "value", message)] } : { errors: [new PolicyError(message, { file })] };
   let text2;
   try {
-    text2 = (0, import_node_fs.readFileSync)(file, "utf8");
+    text2 = readPolicyText(file);
   } catch (error) {
+    if (error instanceof PolicyFileProblem) return fail(`${error.message}: ${file}`);
     const reason = error.code === "ENOENT" ? "not found" : "unreadable";
-    const message = `policy file ${reason}: ${file}`;
-    if (referencedFrom) {
-      return { errors: [errorAt(referencedFrom.source, referencedFrom.path, "value", message)] };
-    }
-    return { errors: [new PolicyError(message, { file })] };
+    return fail(`policy file ${reason}: ${file}`);
   }
   const lines = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text2, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
+  const doc = (0, import_yaml.parseDocument)(text2, { lineCounter: lines, prettyErrors: true, uniqueKeys: false });
+  const duplicates = duplicateKeyErrors(doc, lines, file);
+  if (doc.errors.length > 0 || duplicates.length > 0) {
     const errors = doc.errors.map((e) => {
       const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
       const message = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
@@ -30500,7 +30619,7 @@ function readPolicySource(file, referencedFrom) {
         column: pos.col
       });
     });
-    return { errors };
+    return { errors: [...errors, ...duplicates] };
   }
   let data;
   try {
@@ -30514,6 +30633,60 @@ function readPolicySource(file, referencedFrom) {
   }
   return { source: { file, doc, lines, data }, errors: [] };
 }
+var MAX_POLICY_BYTES = 1024 * 1024;
+var PolicyFileProblem = class extends Error {
+};
+function readPolicyText(file) {
+  const fd = (0, import_node_fs2.openSync)(file, import_node_fs2.constants.O_RDONLY | import_node_fs2.constants.O_NONBLOCK);
+  try {
+    const stats = (0, import_node_fs2.fstatSync)(fd);
+    if (!stats.isFile()) throw new PolicyFileProblem(`policy file is ${kindOf(stats)}, not a regular file`);
+    if (stats.size > MAX_POLICY_BYTES) {
+      throw new PolicyFileProblem(`policy file is ${stats.size} bytes; expected at most ${MAX_POLICY_BYTES} (1 MiB)`);
+    }
+    return (0, import_node_fs2.readFileSync)(fd, "utf8");
+  } finally {
+    (0, import_node_fs2.closeSync)(fd);
+  }
+}
+function kindOf(stats) {
+  if (stats.isDirectory()) return "a folder";
+  if (stats.isFIFO()) return "a FIFO (named pipe)";
+  if (stats.isCharacterDevice()) return "a character device";
+  if (stats.isBlockDevice()) return "a block device";
+  if (stats.isSocket()) return "a socket";
+  return "not a regular file";
+}
+function duplicateKeyErrors(doc, lines, file) {
+  const errors = [];
+  (0, import_yaml.visit)(doc, {
+    Map(_, map) {
+      const seen = /* @__PURE__ */ new Set();
+      for (const pair of map.items) {
+        const key = (0, import_yaml.isScalar)(pair.key) ? pair.key.value : pair.key;
+        if (!seen.has(key)) {
+          seen.add(key);
+          continue;
+        }
+        const pos = lines.linePos(pair.key?.range?.[0] ?? 0);
+        errors.push(new PolicyError("YAML syntax error: Map keys must be unique", { file, line: pos.line, column: pos.col }));
+      }
+    }
+  });
+  return errors;
+}
+var pairIndex = /* @__PURE__ */ new WeakMap();
+function pairByKey(map, key) {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = /* @__PURE__ */ new Map();
+    for (const p of map.items) {
+      if ((0, import_yaml.isPair)(p) && (0, import_yaml.isScalar)(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p);
+    }
+    pairIndex.set(map, index);
+  }
+  return index.get(key);
+}
 function positionOf(source, path4, part = "key") {
   const { doc, lines } = source;
   const at3 = (node2) => {
@@ -30522,19 +30695,17 @@ function positionOf(source, path4, part = "key") {
     const pos = lines.linePos(offset);
     return { line: pos.line, column: pos.col };
   };
-  const resolve5 = (node2) => (0, import_yaml.isAlias)(node2) ? node2.resolve(doc) : node2;
-  let node = resolve5(doc.contents);
+  const resolve6 = (node2) => (0, import_yaml.isAlias)(node2) ? node2.resolve(doc) : node2;
+  let node = resolve6(doc.contents);
   let best = at3(node) ?? { line: 1, column: 1 };
   for (let i = 0; i < path4.length; i++) {
     const segment = path4[i];
     const last = i === path4.length - 1;
     if ((0, import_yaml.isMap)(node)) {
-      const pair = node.items.find(
-        (p) => (0, import_yaml.isPair)(p) && (0, import_yaml.isScalar)(p.key) && String(p.key.value) === String(segment)
-      );
+      const pair = pairByKey(node, String(segment));
       if (!pair) return best;
       const keyPos = at3(pair.key) ?? best;
-      const value = resolve5(pair.value);
+      const value = resolve6(pair.value);
       if (last) {
         if (part === "key") return keyPos;
         if ((0, import_yaml.isScalar)(value) || isFlow(value)) return at3(value) ?? keyPos;
@@ -30543,7 +30714,7 @@ function positionOf(source, path4, part = "key") {
       best = keyPos;
       node = value;
     } else if ((0, import_yaml.isSeq)(node) && typeof segment === "number") {
-      const item = resolve5(node.items[segment]);
+      const item = resolve6(node.items[segment]);
       const itemPos = at3(item);
       if (!itemPos) return best;
       if (last) return itemPos;
@@ -30591,32 +30762,33 @@ function valueAt(data, path4) {
   }
   return node;
 }
-var pathKey = (path4) => JSON.stringify(path4);
 function mergeLayers(layers) {
   const errors = [];
-  const origins = /* @__PURE__ */ new Map();
+  const origins = {};
   const data = {};
-  const record = (value, path4, layer) => {
-    origins.set(pathKey(path4), layer);
-    if (Array.isArray(value)) value.forEach((item, i) => record(item, [...path4, i], layer));
-    else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) record(v, [...path4, k], layer);
+  const child = (node, segment) => {
+    node.children ??= /* @__PURE__ */ new Map();
+    let next = node.children.get(segment);
+    if (!next) node.children.set(segment, next = {});
+    return next;
   };
-  const forget = (path4) => {
-    const prefix = pathKey(path4).slice(0, -1) + ",";
-    for (const key of [...origins.keys()]) if (key.startsWith(prefix)) origins.delete(key);
+  const record = (value, node, layer) => {
+    node.layer = layer;
+    if (Array.isArray(value)) value.forEach((item, i) => record(item, child(node, i), layer));
+    else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) record(v, child(node, k), layer);
   };
-  const mergeMap = (target, source, path4, layer) => {
+  const mergeMap = (target, source, node, layer, top) => {
     for (const [key, value] of Object.entries(source)) {
-      if (path4.length === 0 && key === "extends") continue;
-      const childPath = [...path4, key];
-      const existing = target[key];
+      if (top && key === "extends") continue;
+      const existing = Object.prototype.hasOwnProperty.call(target, key) ? target[key] : void 0;
       if (isPlainObject(existing) && isPlainObject(value)) {
-        origins.set(pathKey(childPath), layer);
-        mergeMap(existing, value, childPath, layer);
+        const next = child(node, key);
+        next.layer = layer;
+        mergeMap(existing, value, next, layer, false);
       } else {
-        forget(childPath);
+        node.children?.delete(key);
         target[key] = structuredClone(value);
-        record(value, childPath, layer);
+        record(value, child(node, key), layer);
       }
     }
   };
@@ -30633,7 +30805,7 @@ function mergeLayers(layers) {
       return;
     }
     if (!isPlainObject(layer.data)) {
-      const found = Array.isArray(layer.data) ? "a list" : `a single value (${JSON.stringify(layer.data)})`;
+      const found = Array.isArray(layer.data) ? "a list" : `a single value (${quoteUserText(String(layer.data))})`;
       const pos = positionOf(layer, [], "value");
       errors.push(
         new PolicyError(`expected a mapping of policy keys at the top level, found ${found}`, {
@@ -30644,15 +30816,18 @@ function mergeLayers(layers) {
       );
       return;
     }
-    origins.set(pathKey([]), index);
-    mergeMap(data, layer.data, [], index);
+    origins.layer = index;
+    mergeMap(data, layer.data, origins, index, true);
   });
   const origin = (path4) => {
-    for (let n = path4.length; n >= 0; n--) {
-      const layer = origins.get(pathKey(path4.slice(0, n)));
-      if (layer !== void 0) return layers[layer];
+    let node = origins;
+    let layer = origins.layer;
+    for (const segment of path4) {
+      node = node.children?.get(segment);
+      if (!node) break;
+      if (node.layer !== void 0) layer = node.layer;
     }
-    return layers[layers.length - 1];
+    return layers[layer ?? layers.length - 1];
   };
   const locate2 = (path4, part = "key") => {
     const source = origin(path4);
@@ -30661,9 +30836,35 @@ function mergeLayers(layers) {
   return { merged: { data, layers, origin, locate: locate2 }, errors };
 }
 
+// src/policy/paths.ts
+var PATH_FIELDS = [
+  ["model", "path"],
+  ["model", "tokenizer", "vocab-file"],
+  ["data", "members", "path"],
+  ["data", "members", "labels"],
+  ["data", "non-members", "path"],
+  ["data", "non-members", "labels"],
+  ["probes", "attribute-inference", "auxiliary", "path"],
+  ["probes", "attribute-inference", "auxiliary", "labels"]
+];
+function policyPathProblem(merged, path4, roots) {
+  if (typeof valueAt(merged.data, path4) !== "string") return void 0;
+  return pathProblem(resolvePathValue(merged, path4), roots);
+}
+function pathChecks(merged, roots) {
+  const errors = [];
+  for (const path4 of PATH_FIELDS) {
+    const problem = policyPathProblem(merged, path4, roots);
+    if (!problem) continue;
+    const where = merged.locate(path4, "value");
+    errors.push(new PolicyError(problem, { file: where.source.file, line: where.line, column: where.column, field: fieldName(path4) }));
+  }
+  return errors;
+}
+
 // src/policy/checks-sequence.ts
 var SEQUENCE_ONLY_MODEL_KEYS = ["attention-mask", "context", "tokenizer"];
-function sequenceChecks(merged, error) {
+function sequenceChecks(merged, error, roots) {
   const data = merged.data;
   const task = valueAt(data, ["model", "task"]) ?? "classification";
   const probes = valueAt(data, ["probes"]);
@@ -30718,10 +30919,10 @@ function sequenceChecks(merged, error) {
     if (hasVocab === hasFile) {
       error(["model", "tokenizer"], "key", hasVocab ? "model.tokenizer sets both vocab and vocab-file; give the vocabulary one way" : "model.tokenizer needs a vocabulary: vocab (inline) or vocab-file (a JSON file)", ["model", "tokenizer", "vocab"]);
     }
-    if (typeof tokenizer["vocab-file"] === "string") {
+    if (typeof tokenizer["vocab-file"] === "string" && !policyPathProblem(merged, ["model", "tokenizer", "vocab-file"], roots)) {
       const file = resolvePathValue(merged, ["model", "tokenizer", "vocab-file"]);
-      if (!(0, import_node_fs2.existsSync)(file)) error(["model", "tokenizer", "vocab-file"], "value", `vocabulary file not found: ${file}`);
-      else if (!(0, import_node_fs2.statSync)(file).isFile()) error(["model", "tokenizer", "vocab-file"], "value", `vocabulary file is not a file: ${file}`);
+      if (!(0, import_node_fs3.existsSync)(file)) error(["model", "tokenizer", "vocab-file"], "value", `vocabulary file not found: ${file}`);
+      else if (!(0, import_node_fs3.statSync)(file).isFile()) error(["model", "tokenizer", "vocab-file"], "value", `vocabulary file is not a file: ${file}`);
     }
     const vocab = tokenizer["vocab"];
     const size = typeof vocab === "string" ? [...vocab].length : Array.isArray(vocab) ? vocab.length : void 0;
@@ -30803,8 +31004,8 @@ function extractionChecks(merged, extraction, error) {
 }
 
 // src/policy/presets.ts
-var import_node_fs3 = require("node:fs");
-var import_node_path = require("node:path");
+var import_node_fs4 = require("node:fs");
+var import_node_path2 = require("node:path");
 var import_node_url = require("node:url");
 
 // src/policy/suggest.ts
@@ -30834,43 +31035,45 @@ function moduleDirectory() {
   if (typeof __dirname === "string" && __dirname) return __dirname;
   try {
     const url = import_meta.url;
-    if (url) return (0, import_node_path.dirname)((0, import_node_url.fileURLToPath)(url));
+    if (url) return (0, import_node_path2.dirname)((0, import_node_url.fileURLToPath)(url));
   } catch {
   }
   return void 0;
 }
 function presetDirectory() {
   const override = process.env[POLICIES_DIR_ENV];
-  if (override) return (0, import_node_path.resolve)(override);
+  if (override) return (0, import_node_path2.resolve)(override);
   const here = moduleDirectory();
   if (!here) return void 0;
-  for (const candidate of [(0, import_node_path.join)(here, "policies"), (0, import_node_path.join)(here, "..", "policies"), (0, import_node_path.join)(here, "..", "..", "policies")]) {
-    if ((0, import_node_fs3.existsSync)((0, import_node_path.join)(candidate, "standard.yaml"))) return (0, import_node_path.resolve)(candidate);
+  for (const candidate of [(0, import_node_path2.join)(here, "policies"), (0, import_node_path2.join)(here, "..", "policies"), (0, import_node_path2.join)(here, "..", "..", "policies")]) {
+    if ((0, import_node_fs4.existsSync)((0, import_node_path2.join)(candidate, "standard.yaml"))) return (0, import_node_path2.resolve)(candidate);
   }
   return void 0;
 }
 function presetNames() {
   const dir = presetDirectory();
-  if (!dir || !(0, import_node_fs3.existsSync)(dir)) return [];
-  return (0, import_node_fs3.readdirSync)(dir).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -".yaml".length)).sort();
+  if (!dir || !(0, import_node_fs4.existsSync)(dir)) return [];
+  return (0, import_node_fs4.readdirSync)(dir).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -".yaml".length)).sort();
 }
 function presetFile(name) {
   const dir = presetDirectory();
   if (!dir) return void 0;
-  const file = (0, import_node_path.join)(dir, `${name}.yaml`);
-  return (0, import_node_fs3.existsSync)(file) ? file : void 0;
+  const file = (0, import_node_path2.join)(dir, `${name}.yaml`);
+  return (0, import_node_fs4.existsSync)(file) ? file : void 0;
 }
 function isPresetName(value) {
   return /^[A-Za-z0-9_-]+$/.test(value);
 }
 function canonical(file) {
   try {
-    return (0, import_node_fs3.realpathSync)(file);
+    return (0, import_node_fs4.realpathSync)(file);
   } catch {
-    return (0, import_node_path.resolve)(file);
+    return (0, import_node_path2.resolve)(file);
   }
 }
-function readExtendsChain(file) {
+function readExtendsChain(file, roots) {
+  const outside = pathProblem(file, roots);
+  if (outside) return { layers: [], errors: [new PolicyError(`policy file ${outside}`, { file })] };
   const first = readPolicySource(file);
   if (!first.source) return { layers: [], errors: first.errors };
   const chain = [first.source];
@@ -30887,28 +31090,30 @@ function readExtendsChain(file) {
     const presets = presetNames();
     const expected = `a preset name (${presets.join(", ") || "none found"}) or a path, relative to this file, to another policy file`;
     if (typeof value !== "string" || value.trim() === "") {
-      return fail(`expected ${expected} for extends, found ${value === null ? "an empty value" : JSON.stringify(value)}`);
+      return fail(`expected ${expected} for extends, found ${value === null ? "an empty value" : cutUserText(JSON.stringify(value))}`);
     }
     let target;
     if (isPresetName(value)) {
       const dir = presetDirectory();
       if (!dir) {
         return fail(
-          `cannot find the folder of presets to resolve extends "${value}"; set ${POLICIES_DIR_ENV} to the folder that holds standard.yaml`
+          `cannot find the folder of presets to resolve extends ${quoteUserText(value)}; set ${POLICIES_DIR_ENV} to the folder that holds standard.yaml`
         );
       }
       const found = presetFile(value);
       if (!found) {
         const suggestion = closestMatch(value, presets);
         return fail(
-          `unknown preset "${value}" for extends; expected ${expected}` + (suggestion ? `; did you mean "${suggestion}"?` : "")
+          `unknown preset ${quoteUserText(value)} for extends; expected ${expected}` + (suggestion ? `; did you mean "${suggestion}"?` : "")
         );
       }
       target = found;
     } else {
-      target = (0, import_node_path.isAbsolute)(value) ? value : (0, import_node_path.resolve)((0, import_node_path.dirname)(current.file), value);
-      if (!(0, import_node_fs3.existsSync)(target) || !(0, import_node_fs3.statSync)(target).isFile()) {
-        return fail(`extends "${value}": file not found: ${target}`);
+      target = (0, import_node_path2.isAbsolute)(value) ? value : (0, import_node_path2.resolve)((0, import_node_path2.dirname)(current.file), value);
+      const outside2 = pathProblem(target, roots);
+      if (outside2) return fail(`extends ${quoteUserText(value)}: ${outside2}`);
+      if (!(0, import_node_fs4.existsSync)(target)) {
+        return fail(`extends ${quoteUserText(value)}: file not found: ${target}`);
       }
     }
     const key = canonical(target);
@@ -30927,7 +31132,7 @@ function readExtendsChain(file) {
   return { layers: chain.reverse(), errors: [] };
 }
 function displayName(file, relativeTo) {
-  const rel = (0, import_node_path.relative)((0, import_node_path.dirname)(relativeTo), file);
+  const rel = (0, import_node_path2.relative)((0, import_node_path2.dirname)(relativeTo), file);
   return rel && rel.length < file.length ? rel : file;
 }
 
@@ -30944,16 +31149,16 @@ var FORMAT_BY_EXTENSION = {
 var THRESHOLD_KEYS = ["auc", "advantage", "tpr-at-fpr", "epsilon-lower-bound"];
 function resolvePathValue(merged, path4) {
   const value = valueAt(merged.data, path4);
-  return (0, import_node_path2.resolve)((0, import_node_path2.dirname)(merged.origin(path4).file), value);
+  return (0, import_node_path3.resolve)((0, import_node_path3.dirname)(merged.origin(path4).file), value);
 }
 function dataFormat(entry) {
   const format = entry["format"];
   if (format === "csv" || format === "jsonl" || format === "npy" || format === "text") return format;
   const path4 = entry["path"];
   if (typeof path4 !== "string") return void 0;
-  return FORMAT_BY_EXTENSION[(0, import_node_path2.extname)(path4).toLowerCase()];
+  return FORMAT_BY_EXTENSION[(0, import_node_path3.extname)(path4).toLowerCase()];
 }
-function semanticChecks(merged) {
+function semanticChecks(merged, roots) {
   const errors = [];
   const warnings = [];
   const policyFile = merged.layers[merged.layers.length - 1].file;
@@ -30971,17 +31176,18 @@ function semanticChecks(merged) {
   const where = (path4) => {
     const at3 = merged.locate(path4, "key");
     const file = at3.source.file;
-    if (presets && (0, import_node_path2.dirname)(file) === presets) {
-      return `the ${(0, import_node_path2.basename)(file, ".yaml")} preset, ${file}:${at3.line}`;
+    if (presets && (0, import_node_path3.dirname)(file) === presets) {
+      return `the ${(0, import_node_path3.basename)(file, ".yaml")} preset, ${file}:${at3.line}`;
     }
     return `${displayName(file, policyFile)}:${at3.line}`;
   };
   const data = merged.data;
   const mustExist = (path4, what) => {
     if (typeof valueAt(data, path4) !== "string") return;
+    if (policyPathProblem(merged, path4, roots)) return;
     const file = resolvePathValue(merged, path4);
-    if (!(0, import_node_fs4.existsSync)(file)) error(path4, "value", `${what} not found: ${file}`);
-    else if (!(0, import_node_fs4.statSync)(file).isFile()) error(path4, "value", `${what} is not a file: ${file}`);
+    if (!(0, import_node_fs5.existsSync)(file)) error(path4, "value", `${what} not found: ${file}`);
+    else if (!(0, import_node_fs5.statSync)(file).isFile()) error(path4, "value", `${what} is not a file: ${file}`);
   };
   mustExist(["model", "path"], "model file");
   let allNpyWithLabels = true;
@@ -30996,7 +31202,7 @@ function semanticChecks(merged) {
       error(
         ["data", role, "path"],
         "value",
-        `cannot tell the format of "${entry["path"]}" from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`
+        `cannot tell the format of ${quoteUserText(String(entry["path"]))} from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`
       );
     }
     if (format !== void 0 && format !== "npy") {
@@ -31048,6 +31254,13 @@ function semanticChecks(merged) {
         "decimals is ignored because surface.scores is label, which reveals no scores; remove decimals, or set scores: full or top-k if the deployed model reveals rounded scores"
       );
     }
+    if (surface["precision"] === "float32" && scores === "label") {
+      warning(
+        ["surface", "precision"],
+        "key",
+        "precision is ignored because surface.scores is label, which reveals no scores; remove precision, or set scores: full or top-k if the deployed model reveals float32 scores"
+      );
+    }
   }
   const membership = valueAt(data, ["probes", "membership"]);
   if (isPlainObject(membership)) {
@@ -31086,7 +31299,8 @@ function semanticChecks(merged) {
   }
   inversionChecks(data, error, warning, where, merged);
   attributeInferenceChecks(data, error, warning, where, merged, mustExist);
-  sequenceChecks(merged, error);
+  sequenceChecks(merged, error, roots);
+  errors.push(...pathChecks(merged, roots));
   thresholdOrderChecks(merged, error, where);
   return { errors, warnings };
 }
@@ -31159,7 +31373,7 @@ function attributeInferenceChecks(data, error, warning, where, merged, mustExist
       error(
         [...base, "values", named],
         "value",
-        `${JSON.stringify(values[named])} is not a number; the values of a plain attribute column are the numbers in the data (e.g. [0, 1]); for named categories spread over several columns, add encoding: { one-hot: [...] }`
+        `${quoteUserText(String(values[named]))} is not a number; the values of a plain attribute column are the numbers in the data (e.g. [0, 1]); for named categories spread over several columns, add encoding: { one-hot: [...] }`
       );
     }
   }
@@ -31171,7 +31385,7 @@ function attributeInferenceChecks(data, error, warning, where, merged, mustExist
       error(
         [...base, "known", i],
         "value",
-        `"${column}" holds the sensitive attribute, which is what the attacker wants to learn; remove it from known`
+        `${quoteUserText(String(column))} holds the sensitive attribute, which is what the attacker wants to learn; remove it from known`
       );
     });
   } else if (probe["samples"] !== void 0) {
@@ -31197,7 +31411,7 @@ function attributeInferenceChecks(data, error, warning, where, merged, mustExist
       error(
         [...base, "auxiliary", "path"],
         "value",
-        `cannot tell the format of "${auxiliary["path"]}" from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`
+        `cannot tell the format of ${quoteUserText(String(auxiliary["path"]))} from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`
       );
     }
   }
@@ -31345,6 +31559,9 @@ var POLICY_DEFAULTS = {
   surfaceScores: "full",
   stability: { queries: 8, noise: 0.05 },
   confidence: 0.95,
+  // Without a preset, as the standard preset: inconclusive checks warn, too little data is an error.
+  inconclusive: "warn",
+  insufficient: "error",
   attributeInference: {
     samples: 16,
     observed: "label",
@@ -31399,11 +31616,12 @@ function buildPolicy(merged) {
   if (surface["decimals"] !== void 0 && scores !== "label") {
     surfaceSettings.decimals = surface["decimals"];
   }
+  if (surface["precision"] === "float32" && scores !== "label") surfaceSettings.precision = "float32";
   const policy = {
     file,
     sources: merged.layers.map((l) => l.file),
     version: 1,
-    name: d["name"] ?? (0, import_node_path3.basename)(file, (0, import_node_path3.extname)(file)),
+    name: d["name"] ?? (0, import_node_path4.basename)(file, (0, import_node_path4.extname)(file)),
     seed: d["seed"] ?? POLICY_DEFAULTS.seed,
     model: {
       path: resolvePathValue(merged, ["model", "path"]),
@@ -31414,11 +31632,16 @@ function buildPolicy(merged) {
       members: dataFile("members"),
       nonMembers: dataFile("non-members"),
       label: data["label"] ?? "label",
-      maxRows: data["max-rows"] ?? POLICY_DEFAULTS.maxRows
+      maxRows: data["max-rows"] ?? POLICY_DEFAULTS.maxRows,
+      allowOverlap: data["allow-overlap"] ?? false
     },
     surface: surfaceSettings,
     probes: {},
-    gate: { confidence: gate["confidence"] ?? POLICY_DEFAULTS.confidence }
+    gate: {
+      confidence: gate["confidence"] ?? POLICY_DEFAULTS.confidence,
+      inconclusive: gate["inconclusive"] ?? POLICY_DEFAULTS.inconclusive,
+      insufficient: gate["insufficient"] ?? POLICY_DEFAULTS.insufficient
+    }
   };
   if (typeof model["input"] === "string") policy.model.input = model["input"];
   if (typeof model["output"] === "string") policy.model.output = model["output"];
@@ -31541,11 +31764,11 @@ function buildMembership(merged, m, scores) {
 }
 
 // src/text/redact.ts
-var MASK = "\u2022";
+var MASK2 = "\u2022";
 function redact(secret) {
   const chars = [...secret];
-  if (chars.length <= 4) return MASK.repeat(chars.length);
-  return chars[0] + MASK.repeat(chars.length - 2) + chars[chars.length - 1];
+  if (chars.length <= 4) return MASK2.repeat(chars.length);
+  return chars[0] + MASK2.repeat(chars.length - 2) + chars[chars.length - 1];
 }
 
 // src/policy/schema.ts
@@ -31575,9 +31798,10 @@ var policy_schema_default = {
       minLength: 1
     },
     seed: {
-      description: "Seed of every random choice (row sampling, noisy queries), so the same inputs give the same numbers. Default: 0.",
+      description: "Seed of every random choice (row sampling, noisy queries), so the same inputs give the same numbers: an integer from 0 to 4294967295 (2^32 - 1; the generator's state is 32 bits, so a larger seed would silently repeat a smaller one's numbers). Default: 0.",
       type: "integer",
-      minimum: 0
+      minimum: 0,
+      maximum: 4294967295
     },
     model: {
       description: "The candidate model under test.",
@@ -31684,6 +31908,10 @@ var policy_schema_default = {
           type: "integer",
           minimum: 1
         },
+        "allow-overlap": {
+          description: "Records present in both the members and the non-members (the same features and label) stop the gate (exit 2): a record cannot be both, so the sets are probably the same file or were split wrongly, and the attacks would measure nothing. Set true when real data holds genuine repeats: the gate then only warns, with the count. Default: false.",
+          type: "boolean"
+        },
         "text-field": {
           description: "Sequence models, JSONL data: the field of each line's object that holds the record's text (a string) or its token ids (a list of integers). Default: text.",
           type: "string",
@@ -31710,6 +31938,10 @@ var policy_schema_default = {
           type: "integer",
           minimum: 0,
           maximum: 10
+        },
+        precision: {
+          description: "Precision of the revealed scores. `float64` (default): an attacker gets scores at full precision; from a model that outputs logits the attacks work on the logits in float64, so confident rows do not round to probability 1 and tie. `float32`: the API returns float32 probabilities, so confident rows do round to 1 and tie (as with `decimals`, a coarser surface the attacks see as such). Ignored with `scores: label`.",
+          enum: ["float64", "float32"]
         }
       }
     },
@@ -32294,6 +32526,14 @@ var policy_schema_default = {
           type: "number",
           exclusiveMinimum: 0,
           exclusiveMaximum: 1
+        },
+        inconclusive: {
+          description: "How a check counts when its value is not over its fail threshold but its interval reaches over it (the data cannot rule out a failure): `pass`, `warn` (passes, shown as inconclusive) or `fail` (exit 1). Preset standard: warn; strict: fail. Default: warn.",
+          enum: ["pass", "warn", "fail"]
+        },
+        insufficient: {
+          description: "How a check counts when the data is too small to resolve it whatever the model does (e.g. TPR at FPR f needs at least ceil(10/f) non-members; see README, What fails the gate): `error` stops the gate with exit 2 and says how many records it needs; `warn` lets an exploratory run pass with a warning. Default: error.",
+          enum: ["error", "warn"]
         }
       }
     }
@@ -32416,14 +32656,14 @@ function describeFound(value) {
   if (value === null || value === void 0) return "an empty value";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
-  if (typeof value === "string") return `a string (${JSON.stringify(value)})`;
+  if (typeof value === "string") return `a string (${quoteUserText(value)})`;
   if (typeof value === "number") return `a number (${value})`;
   if (typeof value === "boolean") return `${value}`;
   return String(value);
 }
 function show(value) {
   if (value instanceof Redacted) return value.text;
-  return typeof value === "string" ? JSON.stringify(value) : describeFoundShort(value);
+  return typeof value === "string" ? quoteUserText(value) : describeFoundShort(value);
 }
 function describeFoundShort(value) {
   if (Array.isArray(value)) return "a list";
@@ -32477,7 +32717,7 @@ function translate(error, root, locate2) {
       const allowed = Object.keys(properties);
       const suggestion = closestMatch(key, allowed);
       const hint = suggestion ? `did you mean "${suggestion}"?` : `expected one of: ${allowed.join(", ")}`;
-      return at3([...path4, key], "key", `unknown key "${key}" ${whereName(path4)}; ${hint}`);
+      return at3([...path4, key], "key", `unknown key ${quoteUserText(key)} ${whereName(path4)}; ${hint}`);
     }
     case "required": {
       const key = String(params["missingProperty"]);
@@ -32559,9 +32799,10 @@ function rangeText(schema, words) {
 }
 
 // src/policy/load.ts
-function analyse(file) {
-  const absolute = (0, import_node_path4.resolve)(file);
-  const chain = readExtendsChain(absolute);
+function analyse(file, options) {
+  const absolute = (0, import_node_path5.resolve)(file);
+  const roots = options.roots ? allowedRoots(options.roots) : defaultRoots();
+  const chain = readExtendsChain(absolute, roots);
   if (chain.errors.length > 0) return { errors: sortByPosition(chain.errors, [absolute]), warnings: [] };
   const { merged, errors } = mergeLayers(chain.layers);
   let warnings = [];
@@ -32571,7 +32812,7 @@ function analyse(file) {
       errors.push(...schemaErrors(layer.data, (path4, part) => ({ source: layer, ...positionOf(layer, path4, part) }), true));
     }
     errors.push(...schemaErrors(merged.data, (path4, part) => merged.locate(path4, part)));
-    const checks = semanticChecks(merged);
+    const checks = semanticChecks(merged, roots);
     errors.push(...checks.errors);
     warnings = checks.warnings;
   }
@@ -32600,22 +32841,537 @@ function sortByPosition(errors, fileOrder) {
     (a, b) => rank(a) - rank(b) || (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0)
   );
 }
-function checkPolicy(file) {
-  const { errors, warnings } = analyse(file);
+function checkPolicy(file, options = {}) {
+  const { errors, warnings } = analyse(file, options);
   return { errors, warnings };
 }
-function loadPolicy(file) {
-  const { errors, warnings, merged } = analyse(file);
+function loadPolicy(file, options = {}) {
+  const { errors, warnings, merged } = analyse(file, options);
   if (errors.length > 0 || !merged) throw errors[0];
   return { ...buildPolicy(merged), warnings };
 }
 
 // src/publish/files.ts
-var import_node_fs5 = require("node:fs");
-var import_node_path6 = __toESM(require("node:path"), 1);
+var import_node_fs6 = require("node:fs");
+var import_node_path7 = __toESM(require("node:path"), 1);
+
+// src/gate/minimums.ts
+var import_stats_base_dists_normal_quantile2 = __toESM(require_lib39(), 1);
+
+// src/metrics/binomial.ts
+var import_stats_base_dists_beta_quantile = __toESM(require_lib137(), 1);
+function clopperPearson(k, n, confidence) {
+  checkCounts(k, n);
+  checkConfidence(confidence);
+  if (n === 0) return [0, 1];
+  const tail = (1 - confidence) / 2;
+  return [lowerBound(k, n, tail), upperBound(k, n, tail)];
+}
+function clopperPearsonOneSided(k, n, confidence, side) {
+  checkCounts(k, n);
+  checkConfidence(confidence);
+  const tail = 1 - confidence;
+  if (side === "lower") return n === 0 ? 0 : lowerBound(k, n, tail);
+  if (side === "upper") return n === 0 ? 1 : upperBound(k, n, tail);
+  throw new RangeError(`side must be 'lower' or 'upper', got ${String(side)}`);
+}
+function lowerBound(k, n, tail) {
+  return k === 0 ? 0 : (0, import_stats_base_dists_beta_quantile.default)(tail, k, n - k + 1);
+}
+function upperBound(k, n, tail) {
+  return k === n ? 1 : (0, import_stats_base_dists_beta_quantile.default)(1 - tail, k + 1, n - k);
+}
+function checkCounts(k, n) {
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new RangeError(`trials n must be a non-negative integer, got ${n}`);
+  }
+  if (!Number.isSafeInteger(k) || k < 0 || k > n) {
+    throw new RangeError(`successes k must be an integer in [0, n=${n}], got ${k}`);
+  }
+}
+function checkConfidence(confidence) {
+  if (!(confidence > 0 && confidence < 1)) {
+    throw new RangeError(`confidence must be strictly between 0 and 1 (e.g. 0.95), got ${confidence}`);
+  }
+}
+
+// src/metrics/auc.ts
+var import_stats_base_dists_normal_quantile = __toESM(require_lib39(), 1);
+
+// src/metrics/sort.ts
+var BITS = 11;
+var RADIX = 1 << BITS;
+var MASK3 = RADIX - 1;
+var PASSES = 6;
+function sortFloat64(values, labels) {
+  const n = values.length;
+  if (labels && labels.length !== n) {
+    throw new RangeError(`labels has ${labels.length} entries for ${n} values`);
+  }
+  if (n < 2) return;
+  let src = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
+  let dst = new Uint32Array(2 * n);
+  let srcLabels = labels;
+  let dstLabels = labels ? new Int32Array(n) : void 0;
+  const counts = countDigits(values, src);
+  let moved = false;
+  for (let p = 0; p < PASSES; p++) {
+    if (!toOffsets(counts, p * RADIX, n)) continue;
+    if (srcLabels) scatterWithLabels(src, dst, srcLabels, dstLabels, counts, p);
+    else scatter(src, dst, counts, p);
+    [src, dst] = [dst, src];
+    [srcLabels, dstLabels] = [dstLabels, srcLabels];
+    moved = !moved;
+  }
+  if (moved) {
+    new Uint32Array(values.buffer, values.byteOffset, 2 * n).set(src);
+    if (labels) labels.set(srcLabels);
+  }
+}
+function countDigits(values, words) {
+  const counts = new Uint32Array(PASSES * RADIX);
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isNaN(values[i])) {
+      words[2 * i] = 0;
+      words[2 * i + 1] = 2146959360;
+    }
+    const hi = words[2 * i + 1];
+    const lo = words[2 * i];
+    const khi = keyHigh(hi);
+    const klo = keyLow(hi, lo);
+    counts[klo & MASK3]++;
+    counts[RADIX + (klo >>> BITS & MASK3)]++;
+    counts[2 * RADIX + ((klo >>> 2 * BITS | khi << 32 - 2 * BITS) & MASK3)]++;
+    counts[3 * RADIX + (khi >>> 3 * BITS - 32 & MASK3)]++;
+    counts[4 * RADIX + (khi >>> 4 * BITS - 32 & MASK3)]++;
+    counts[5 * RADIX + (khi >>> 5 * BITS - 32)]++;
+  }
+  return counts;
+}
+function toOffsets(counts, base, n) {
+  let sum = 0;
+  let moves = true;
+  for (let d = 0; d < RADIX; d++) {
+    const c = counts[base + d];
+    if (c === n) moves = false;
+    counts[base + d] = sum;
+    sum += c;
+  }
+  return moves;
+}
+function scatter(src, dst, counts, p) {
+  const base = p * RADIX;
+  const n = src.length >>> 1;
+  for (let i = 0; i < n; i++) {
+    const hi = src[2 * i + 1];
+    const lo = src[2 * i];
+    const at3 = counts[base + digit(keyHigh(hi), keyLow(hi, lo), p)]++;
+    dst[2 * at3] = lo;
+    dst[2 * at3 + 1] = hi;
+  }
+}
+function scatterWithLabels(src, dst, srcLabels, dstLabels, counts, p) {
+  const base = p * RADIX;
+  const n = src.length >>> 1;
+  for (let i = 0; i < n; i++) {
+    const hi = src[2 * i + 1];
+    const lo = src[2 * i];
+    const at3 = counts[base + digit(keyHigh(hi), keyLow(hi, lo), p)]++;
+    dst[2 * at3] = lo;
+    dst[2 * at3 + 1] = hi;
+    dstLabels[at3] = srcLabels[i];
+  }
+}
+function keyHigh(hi) {
+  return (hi ^ (hi >> 31 | 2147483648)) >>> 0;
+}
+function keyLow(hi, lo) {
+  return (lo ^ hi >> 31) >>> 0;
+}
+function digit(khi, klo, p) {
+  const shift = p * BITS;
+  if (shift >= 32) return khi >>> shift - 32 & MASK3;
+  if (shift + BITS <= 32) return klo >>> shift & MASK3;
+  return (klo >>> shift | khi << 32 - shift) & MASK3;
+}
+function splitByLabel(values, labels, groupCount) {
+  const n = values.length;
+  if (labels.length !== n) throw new RangeError(`labels has ${labels.length} entries for ${n} values`);
+  const starts = new Uint32Array(groupCount + 1);
+  for (let i = 0; i < n; i++) {
+    const g = labels[i];
+    if (!(g >= 0 && g < groupCount)) throw new RangeError(`label ${g} at index ${i} is outside [0, ${groupCount})`);
+    starts[g + 1]++;
+  }
+  for (let g = 0; g < groupCount; g++) starts[g + 1] += starts[g];
+  const next = starts.slice(0, groupCount);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[next[labels[i]]++] = values[i];
+  return { values: out, starts };
+}
+
+// src/metrics/table.ts
+function buildScoreTable(member, nonMember) {
+  const x = checkedCopy(member, "member");
+  const y = checkedCopy(nonMember, "non-member");
+  sortFloat64(x);
+  sortFloat64(y);
+  return mergeSorted(x, y);
+}
+function buildClassTables(member, memberClasses, nonMember, nonMemberClasses, classCount) {
+  const x = checkedCopy(member, "member");
+  const y = checkedCopy(nonMember, "non-member");
+  if (memberClasses.length !== x.length || nonMemberClasses.length !== y.length) {
+    throw new RangeError("every score needs exactly one class");
+  }
+  const xc = memberClasses.slice();
+  const yc = nonMemberClasses.slice();
+  sortFloat64(x, xc);
+  sortFloat64(y, yc);
+  const xs = splitByLabel(x, xc, classCount);
+  const ys = splitByLabel(y, yc, classCount);
+  const byClass = [];
+  for (let c = 0; c < classCount; c++) {
+    const xg = xs.values.subarray(xs.starts[c], xs.starts[c + 1]);
+    const yg = ys.values.subarray(ys.starts[c], ys.starts[c + 1]);
+    byClass.push(xg.length > 0 && yg.length > 0 ? mergeSorted(xg, yg) : void 0);
+  }
+  return { all: mergeSorted(x, y), byClass };
+}
+function mergeSorted(x, y) {
+  const levels = countLevels(x, y);
+  const thresholds = new Float64Array(levels);
+  const tp = new Uint32Array(levels);
+  const fp = new Uint32Array(levels);
+  let i = x.length - 1;
+  let k = y.length - 1;
+  let ctp = 0;
+  let cfp = 0;
+  for (let d = 0; d < levels; d++) {
+    const v = i < 0 ? y[k] : k < 0 ? x[i] : Math.max(x[i], y[k]);
+    while (i >= 0 && x[i] === v) {
+      i--;
+      ctp++;
+    }
+    while (k >= 0 && y[k] === v) {
+      k--;
+      cfp++;
+    }
+    thresholds[d] = v;
+    tp[d] = ctp;
+    fp[d] = cfp;
+  }
+  return { members: x.length, nonMembers: y.length, thresholds, tp, fp };
+}
+function countLevels(x, y) {
+  let i = x.length - 1;
+  let k = y.length - 1;
+  let levels = 0;
+  while (i >= 0 || k >= 0) {
+    const v = i < 0 ? y[k] : k < 0 ? x[i] : Math.max(x[i], y[k]);
+    while (i >= 0 && x[i] === v) i--;
+    while (k >= 0 && y[k] === v) k--;
+    levels++;
+  }
+  return levels;
+}
+function checkedCopy(scores, name) {
+  const len = scores.length;
+  if (len === 0) {
+    throw new RangeError(`${name} scores are empty: ranking metrics need at least one member and one non-member score`);
+  }
+  const out = new Float64Array(len);
+  for (let i = 0; i < len; i++) {
+    const v = scores[i];
+    if (Number.isNaN(v)) throw new RangeError(`${name} score at index ${i} is NaN`);
+    if (v === Infinity) {
+      throw new RangeError(`${name} score at index ${i} is +Infinity; clip scores to a finite maximum`);
+    }
+    out[i] = v + 0;
+  }
+  return out;
+}
+
+// src/metrics/auc.ts
+function aucWithCi(member, nonMember, confidence) {
+  checkConfidence(confidence);
+  return aucFromTable(buildScoreTable(member, nonMember), confidence);
+}
+function aucFromTable(table, confidence) {
+  checkConfidence(confidence);
+  const { members: m, nonMembers: n, tp, fp } = table;
+  const levels = tp.length;
+  let sum = 0;
+  for (let j = 0; j < levels; j++) {
+    const a = tp[j] - (j > 0 ? tp[j - 1] : 0);
+    const b = fp[j] - (j > 0 ? fp[j - 1] : 0);
+    if (a > 0) sum += a * (n - fp[j] + 0.5 * b);
+  }
+  const value = sum / (m * n);
+  if (m < 2 || n < 2) return { value, ci: [0, 1], se: Infinity };
+  let ss10 = 0;
+  let ss01 = 0;
+  for (let j = 0; j < levels; j++) {
+    const prevTp = j > 0 ? tp[j - 1] : 0;
+    const a = tp[j] - prevTp;
+    const b = fp[j] - (j > 0 ? fp[j - 1] : 0);
+    if (a > 0) {
+      const d = (n - fp[j] + 0.5 * b) / n - value;
+      ss10 += a * d * d;
+    }
+    if (b > 0) {
+      const d = (prevTp + 0.5 * a) / m - value;
+      ss01 += b * d * d;
+    }
+  }
+  const variance = ss10 / (m - 1) / m + ss01 / (n - 1) / n;
+  const se = Math.sqrt(variance);
+  const z = (0, import_stats_base_dists_normal_quantile.default)(1 - (1 - confidence) / 2, 0, 1);
+  return { value, ci: [Math.max(0, value - z * se), Math.min(1, value + z * se)], se };
+}
+
+// src/metrics/roc.ts
+function rocFromTable(table, indices) {
+  const { members: m, nonMembers: n, thresholds, tp, fp } = table;
+  const point = (r) => r === 0 ? { threshold: Infinity, tp: 0, fp: 0, tpr: 0, fpr: 0 } : { threshold: thresholds[r - 1], tp: tp[r - 1], fp: fp[r - 1], tpr: tp[r - 1] / m, fpr: fp[r - 1] / n };
+  const out = [];
+  if (indices) for (let i = 0; i < indices.length; i++) out.push(point(indices[i]));
+  else for (let r = 0; r <= thresholds.length; r++) out.push(point(r));
+  return out;
+}
+function downsampleIndices(count2, fprAt, maxPoints) {
+  if (!Number.isSafeInteger(maxPoints) || maxPoints < 2) {
+    throw new RangeError(`maxPoints must be an integer \u2265 2, got ${maxPoints}`);
+  }
+  if (count2 <= maxPoints) return Array.from({ length: count2 }, (_, i) => i);
+  const last = count2 - 1;
+  const lastAtMost = (f) => {
+    let lo = 0;
+    let hi = last;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >>> 1;
+      if (fprAt(mid) <= f) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const keep = /* @__PURE__ */ new Set([0, last]);
+  const zeroTop = lastAtMost(0);
+  keep.add(zeroTop);
+  const firstPositive = zeroTop + 1 <= last ? fprAt(zeroTop + 1) : 1;
+  const budget = maxPoints - keep.size;
+  if (budget > 0 && firstPositive > 0 && firstPositive < 1) {
+    const logMin = Math.log(firstPositive);
+    for (let k = 0; k < budget; k++) {
+      const f = budget === 1 ? firstPositive : Math.exp(logMin * (1 - k / (budget - 1)));
+      keep.add(lastAtMost(f * (1 + 1e-12)));
+    }
+  }
+  return [...keep].sort((a, b) => a - b);
+}
+
+// src/metrics/membership.ts
+var ROC_PLOT_POINTS = 200;
+var DEFAULT_MAX_THRESHOLDS = 64;
+function membershipMetricsFromTable(table, options) {
+  checkOptions(options);
+  const { fpr, confidence } = options;
+  const delta = options.delta ?? 0;
+  const maxThresholds = options.maxThresholds ?? DEFAULT_MAX_THRESHOLDS;
+  const { members: m, nonMembers: n, fp } = table;
+  const aucEstimate = aucFromTable(table, confidence);
+  const { tp: opTp, fp: opFp, ...operating } = tprAtFprFromTable(table, fpr, confidence);
+  const rocIdx = downsampleIndices(table.thresholds.length + 1, (r) => r === 0 ? 0 : fp[r - 1] / n, ROC_PLOT_POINTS);
+  return {
+    members: m,
+    nonMembers: n,
+    auc: { value: aucEstimate.value, ci: aucEstimate.ci },
+    advantage: advantageFromTable(table, confidence),
+    tprAtFpr: operating,
+    ppv: ppvAt(table, opTp, opFp, operating.threshold, confidence),
+    epsilonLowerBound: epsilonFromTable(table, confidence, delta, maxThresholds),
+    rocPoints: rocFromTable(table, rocIdx)
+  };
+}
+function checkOptions(options) {
+  const { fpr, confidence } = options;
+  const delta = options.delta ?? 0;
+  const maxThresholds = options.maxThresholds ?? DEFAULT_MAX_THRESHOLDS;
+  if (!(fpr >= 0 && fpr <= 1)) throw new RangeError(`fpr must be in [0, 1], got ${fpr}`);
+  checkConfidence(confidence);
+  if (!(delta >= 0 && delta < 1)) throw new RangeError(`delta must be in [0, 1), got ${delta}`);
+  if (!Number.isSafeInteger(maxThresholds) || maxThresholds < 1) {
+    throw new RangeError(`maxThresholds must be an integer \u2265 1, got ${maxThresholds}`);
+  }
+}
+function rankingMetricsFromTable(table, confidence) {
+  checkConfidence(confidence);
+  const aucEstimate = aucFromTable(table, confidence);
+  return {
+    members: table.members,
+    nonMembers: table.nonMembers,
+    auc: { value: aucEstimate.value, ci: aucEstimate.ci },
+    advantage: advantageFromTable(table, confidence)
+  };
+}
+function advantageFromTable(table, confidence) {
+  const { members: m, nonMembers: n, thresholds, tp, fp } = table;
+  let best = 0;
+  let threshold = Infinity;
+  for (let j = 0; j < thresholds.length; j++) {
+    const gain = tp[j] * n - fp[j] * m;
+    if (gain > best) {
+      best = gain;
+      threshold = thresholds[j];
+    }
+  }
+  const value = best / (m * n);
+  const a = (1 - confidence) / 2;
+  const band = Math.sqrt(Math.log(2 / a) / (2 * m)) + Math.sqrt(Math.log(2 / a) / (2 * n));
+  return { value, ci: [Math.max(0, value - band), Math.min(1, value + band)], threshold };
+}
+function tprAtFprFromTable(table, target, confidence) {
+  const { members: m, nonMembers: n, thresholds, tp, fp } = table;
+  const allowed = Math.floor(target * n + 1e-9);
+  let j = -1;
+  while (j + 1 < thresholds.length && fp[j + 1] <= allowed) j++;
+  const tpj = j < 0 ? 0 : tp[j];
+  const fpj = j < 0 ? 0 : fp[j];
+  return {
+    value: tpj / m,
+    ci: clopperPearson(tpj, m, confidence),
+    fpr: target,
+    threshold: j < 0 ? Infinity : thresholds[j],
+    achievedFpr: fpj / n,
+    tp: tpj,
+    fp: fpj
+  };
+}
+function ppvAt(table, tp, fp, threshold, confidence) {
+  const { members: m, nonMembers: n } = table;
+  if (tp + fp === 0) return { value: null, ci: [0, 1], threshold };
+  const tpr = tp / m;
+  const fpr = fp / n;
+  const value = tpr / (tpr + fpr);
+  if (m === n) return { value, ci: clopperPearson(tp, tp + fp, confidence), threshold };
+  const half = 1 - (1 - confidence) / 2;
+  const [tLo, tHi] = clopperPearson(tp, m, half);
+  const [fLo, fHi] = clopperPearson(fp, n, half);
+  const lo = tLo + fHi > 0 ? tLo / (tLo + fHi) : 0;
+  const hi = tHi + fLo > 0 ? tHi / (tHi + fLo) : 1;
+  return { value, ci: [lo, hi], threshold };
+}
+function epsilonFromTable(table, confidence, delta, maxThresholds) {
+  const { members: m, nonMembers: n, thresholds, tp, fp } = table;
+  const candidates = candidateLevels(table, maxThresholds);
+  const T = candidates.length;
+  if (T === 0) return { value: 0, ci: [0, 0], threshold: Infinity, thresholdsTried: 0 };
+  const perBound = 1 - (1 - confidence) / (2 * T);
+  const bounds = new Float64Array(T).fill(-Infinity);
+  const plugIns = candidates.map((j) => epsilonFromRates((tp[j] + 0.5) / (m + 1), (fp[j] + 0.5) / (n + 1), delta));
+  const open = [];
+  const ceilings = new Float64Array(T);
+  for (let i = 0; i < T; i++) {
+    const k1 = tp[candidates[i]];
+    const k0 = fp[candidates[i]];
+    if (k1 * n <= k0 * m) continue;
+    ceilings[i] = k0 === 0 || k1 === m ? Infinity : epsilonFromRates(k1 / m, k0 / n, delta);
+    open.push(i);
+  }
+  open.sort((a, b) => ceilings[b] - ceilings[a] || a - b);
+  let best = -Infinity;
+  const loses = (ceiling) => ceiling + 1e-9 * (1 + Math.abs(best)) < best;
+  for (const i of open) {
+    if (loses(ceilings[i])) break;
+    const k0 = fp[candidates[i]];
+    const tprLo = clopperPearsonOneSided(tp[candidates[i]], m, perBound, "lower");
+    if (k0 > 0 && loses(epsilonFromRates(tprLo, k0 / n, delta))) continue;
+    const fprHi = clopperPearsonOneSided(k0, n, perBound, "upper");
+    bounds[i] = epsilonFromRates(tprLo, fprHi, delta);
+    best = Math.max(best, bounds[i]);
+  }
+  let pick = 0;
+  for (let i = 1; i < T; i++) {
+    if (bounds[i] > bounds[pick] || bounds[i] === bounds[pick] && plugIns[i] > plugIns[pick]) pick = i;
+  }
+  const value = Math.max(0, bounds[pick]);
+  return {
+    value,
+    ci: [value, Math.max(value, plugIns[pick])],
+    threshold: thresholds[candidates[pick]],
+    thresholdsTried: T
+  };
+}
+function epsilonFromRates(tpr, fpr, delta) {
+  let e = -Infinity;
+  if (tpr - delta > 0 && fpr > 0) e = Math.log((tpr - delta) / fpr);
+  if (1 - fpr - delta > 0 && 1 - tpr > 0) e = Math.max(e, Math.log((1 - fpr - delta) / (1 - tpr)));
+  return e;
+}
+function candidateLevels(table, maxThresholds) {
+  const { tp, fp } = table;
+  const last = tp.length - 1;
+  const total = table.members + table.nonMembers;
+  const out = [];
+  let j = 0;
+  for (let i = 1; i <= maxThresholds; i++) {
+    const rank = Math.ceil(i * total / (maxThresholds + 1));
+    while (j < last && tp[j] + fp[j] < rank) j++;
+    if (j >= last) break;
+    if (out.length === 0 || out[out.length - 1] !== j) out.push(j);
+  }
+  return out;
+}
+
+// src/gate/minimums.ts
+var SEARCH_LIMIT = 1e9;
+function recordsNeeded(probe, metric, line, confidence, fpr) {
+  if (probe !== "membership" || line === void 0) return void 0;
+  const alpha = 1 - confidence;
+  switch (metric) {
+    case "auc": {
+      const z = (0, import_stats_base_dists_normal_quantile2.default)(1 - alpha / 2, 0, 1);
+      const n = smallest((k) => 0.5 + z * Math.sqrt((2 * k + 1) / (12 * k * k)) < line);
+      return { members: n, nonMembers: n, reason: `so that a model at chance (AUC 0.5) could show an interval below ${line}` };
+    }
+    case "advantage": {
+      const L = Math.log(4 / alpha);
+      const n = smallest((k) => 2 * Math.sqrt(L / (2 * k)) < line);
+      return { members: n, nonMembers: n, reason: `so that an advantage of 0 could show an interval below ${line}` };
+    }
+    case "tpr-at-fpr": {
+      const nonMembers = fpr !== void 0 && fpr > 0 ? Math.ceil(10 / fpr - 1e-9) : SEARCH_LIMIT;
+      const members = smallest((k) => 1 - (alpha / 2) ** (1 / k) < line);
+      return { members, nonMembers, reason: `10 false positives at FPR ${fpr}, and a TPR of 0 with an interval below ${line}` };
+    }
+    case "epsilon-lower-bound": {
+      const a = alpha / (2 * DEFAULT_MAX_THRESHOLDS);
+      const n = smallest((k) => Math.log(a ** (1 / k) / (1 - a ** (1 / k))) > line);
+      return { members: n, nonMembers: n, reason: `so that perfectly separated sets could prove \u03B5 above ${line}` };
+    }
+    default:
+      return void 0;
+  }
+}
+function smallest(ok) {
+  if (!ok(SEARCH_LIMIT)) return SEARCH_LIMIT;
+  let lo = 0;
+  let hi = 1;
+  while (!ok(hi)) {
+    lo = hi;
+    hi *= 2;
+  }
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (ok(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
 
 // src/gate/verdict.ts
-function checksFor(probe, attacks, thresholds) {
+var DEFAULT_GATE_RULES = { inconclusive: "warn", insufficient: "error" };
+function checksFor(probe, attacks, thresholds, confidence = 0.95) {
   const checks = [];
   for (const [metric, threshold] of Object.entries(thresholds)) {
     if (!threshold) continue;
@@ -32634,35 +33390,81 @@ function checksFor(probe, attacks, thresholds) {
     }
     for (const attack of measuring) {
       const measured = attack.metrics[metric];
-      const value = measured?.value ?? null;
-      checks.push({
+      const check = {
         probe,
         attack: attack.attack,
         metric,
-        value,
+        value: measured?.value ?? null,
         ci: measured?.ci ?? [0, 0],
         thresholds: { warn: threshold.warn, fail: threshold.fail },
-        status: statusOf(value, threshold),
+        status: "pass",
         source: threshold.source
-      });
+      };
+      const judged = judgeCheck(check, measured, confidence);
+      check.status = judged.status;
+      if (judged.needs) check.needs = judged.needs;
+      checks.push(check);
     }
   }
   return checks;
 }
-function statusOf(value, threshold) {
-  if (value === null || Number.isNaN(value)) return "error";
-  if (threshold.fail !== void 0 && value > threshold.fail) return "fail";
-  if (threshold.warn !== void 0 && value > threshold.warn) return "warn";
-  return "pass";
+function judgeCheck(check, measured, confidence) {
+  const { value, ci, thresholds } = check;
+  const { warn, fail } = thresholds;
+  if (value === null || Number.isNaN(value)) return { status: "error" };
+  if (fail !== void 0 && ci[0] > fail) return { status: "fail" };
+  const needs = shortfall(check, measured, confidence);
+  if (needs) return { status: "insufficient", needs };
+  if (fail !== void 0 && value > fail) return { status: "fail" };
+  if (fail !== void 0 && ci[0] <= fail && ci[1] > fail) return { status: "inconclusive" };
+  if (warn !== void 0 && value > warn) return { status: "warn" };
+  return { status: "pass" };
+}
+function shortfall(check, measured, confidence) {
+  const sample = measured?.sample;
+  if (!sample || typeof sample.members !== "number" || typeof sample.nonMembers !== "number") return void 0;
+  const fpr = typeof measured?.fpr === "number" ? measured.fpr : void 0;
+  const line = check.thresholds.fail ?? check.thresholds.warn;
+  const needed = recordsNeeded(check.probe, check.metric, line, confidence, fpr);
+  if (!needed) return void 0;
+  const short = (needed.members ?? 0) > sample.members || (needed.nonMembers ?? 0) > sample.nonMembers;
+  if (!short) return void 0;
+  return {
+    members: needed.members ?? 0,
+    nonMembers: needed.nonMembers ?? 0,
+    have: { members: sample.members, nonMembers: sample.nonMembers },
+    reason: needed.reason
+  };
 }
 var SEVERITY = { pass: 0, warn: 1, fail: 2, error: 3 };
-function verdictOf(probes) {
-  let verdict = "pass";
-  for (const probe of probes) {
-    if (probe.status === "error") return "error";
-    for (const check of probe.checks) if (SEVERITY[check.status] > SEVERITY[verdict]) verdict = check.status;
+function decide(probes, rules = DEFAULT_GATE_RULES) {
+  const swapped = swappedAttacks(probes);
+  if (swapped.length > 0) {
+    return withError(swappedMessage(swapped));
   }
-  return verdict;
+  const checks = probes.flatMap((p) => p.checks);
+  const short = checks.filter((c) => c.status === "insufficient");
+  if (short.length > 0 && rules.insufficient === "error") return withError(insufficientMessage(short));
+  let verdict = "pass";
+  for (const probe of probes) if (probe.status === "error") return { verdict: "error", exitCode: EXIT.runtimeFailure };
+  for (const check of checks) {
+    const counts = countsAs(check.status, rules);
+    if (SEVERITY[counts] > SEVERITY[verdict]) verdict = counts;
+  }
+  return { verdict, exitCode: exitCodeFor(verdict) };
+}
+function withError(message) {
+  return { verdict: "error", exitCode: EXIT.invalidInput, error: { message, exitCode: EXIT.invalidInput } };
+}
+function countsAs(status, rules = DEFAULT_GATE_RULES) {
+  switch (status) {
+    case "inconclusive":
+      return rules.inconclusive;
+    case "insufficient":
+      return rules.insufficient;
+    default:
+      return status;
+  }
 }
 function exitCodeFor(verdict) {
   switch (verdict) {
@@ -32675,12 +33477,113 @@ function exitCodeFor(verdict) {
       return EXIT.runtimeFailure;
   }
 }
+function swappedAttacks(probes) {
+  const out = [];
+  for (const probe of probes) {
+    if (probe.id !== "membership") continue;
+    for (const attack of probe.attacks) {
+      const auc = attack.metrics["auc"];
+      if (auc && typeof auc.value === "number" && auc.ci[1] < 0.5) out.push({ attack: attack.attack, auc });
+    }
+  }
+  return out;
+}
+function swappedMessage(swapped) {
+  const list = swapped.map((s) => `${s.attack} ${formatEstimateShort(s.auc)}`).join(", ");
+  return `members look less like training data than non-members: the whole AUC interval is below 0.5 (${list}). The members and non-members files are probably swapped (data.members must be the training records); if they are not, the model still tells the two sets apart, which an attacker can use.`;
+}
+function insufficientMessage(short) {
+  const first = short[0];
+  const needs = first.needs;
+  const lacking = [
+    needs.members > needs.have.members ? `${formatCount(needs.members)} members (has ${formatCount(needs.have.members)})` : "",
+    needs.nonMembers > needs.have.nonMembers ? `${formatCount(needs.nonMembers)} non-members (has ${formatCount(needs.have.nonMembers)})` : ""
+  ].filter(Boolean);
+  const more = short.length > 1 ? ` (and ${short.length - 1} more check${short.length > 2 ? "s" : ""})` : "";
+  return `too few records to measure ${first.probe}/${first.attack} ${first.metric}${more}: it needs at least ${lacking.join(" and ")}, ${needs.reason}. Add records (or raise data.max-rows), or set gate.insufficient: warn for an exploratory run.`;
+}
+var formatCount = (n) => n.toLocaleString("en-US");
+function formatEstimateShort(m) {
+  const f = (v) => typeof v === "number" ? v.toFixed(3) : "n/a";
+  return `${f(m.value)} [${f(m.ci[0])}, ${f(m.ci[1])}]`;
+}
+var STATUS_SEVERITY = { pass: 0, warn: 1, inconclusive: 2, fail: 3, insufficient: 4, error: 5 };
 function bySeverity(a, b) {
-  return SEVERITY[b.status] - SEVERITY[a.status] || excess(b) - excess(a);
+  return STATUS_SEVERITY[b.status] - STATUS_SEVERITY[a.status] || excess(b) - excess(a);
 }
 function excess(check) {
   const limit = check.status === "warn" ? check.thresholds.warn : check.thresholds.fail;
   return check.value === null || limit === void 0 ? 0 : check.value - limit;
+}
+function rulesOf(report) {
+  return { ...DEFAULT_GATE_RULES, ...report.gate ?? {} };
+}
+
+// src/report/escape.ts
+var INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+var LINE_BREAKS = /\r\n|[\r\n\u2028\u2029]/g;
+var ZWSP = "\u200B";
+function plainText(text2, max = 500) {
+  const flat = String(text2).replace(INVISIBLE, "").replace(LINE_BREAKS, " ");
+  return flat.length > max ? `${flat.slice(0, max - 1)}\u2026` : flat;
+}
+function escapeMarkdown(text2, max = 500) {
+  const escaped = breakEmoji(breakAutolinks(plainText(text2, max))).replace(/[\\`*{}[\]#|<>~$]|&(?=#?[A-Za-z0-9]+;)|_(?<![\p{L}\p{N}]_(?=[\p{L}\p{N}]))/gu, (c) => `\\${c}`).replace(/^([-+])|^(\d+)([.)])(?=\s|$)/, (_m, bullet, digits, mark) => bullet ? `\\${bullet}` : `${digits}\\${mark}`);
+  return breakReferences(escaped);
+}
+function breakAutolinks(text2) {
+  return text2.replace(/:\/\//g, `:${ZWSP}//`).replace(/www\./gi, (m) => `${m.slice(0, 3)}${ZWSP}.`);
+}
+function breakEmoji(text2) {
+  return text2.replace(/:(?=[\w+-]+(:|$))/g, `:${ZWSP}`);
+}
+function breakReferences(text2) {
+  return text2.replace(/([@#])/g, `$1${ZWSP}`).replace(/\b(GH-)(?=\d)/gi, `$1${ZWSP}`);
+}
+function codeSpan(text2, max = 500) {
+  const flat = plainText(text2, max);
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run2) => run2.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = flat.startsWith("`") || flat.endsWith("`") || flat === "" ? " " : "";
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+function tableCodeSpan(text2, max = 500) {
+  return codeSpan(text2, max).replace(/\|/g, "\\|");
+}
+function codeBlock(text2, max = 4e3) {
+  let body = String(text2).replace(INVISIBLE, "").replace(/\r\n?/g, "\n");
+  if (body.length > max) body = `${body.slice(0, max - 1)}\u2026`;
+  const longest = Math.max(2, ...(body.match(/`+/g) ?? []).map((run2) => run2.length));
+  const fence = "`".repeat(longest + 1);
+  return `${fence}
+${body}
+${fence}`;
+}
+function escapeHtml(text2, max = 2e3) {
+  return plainText(text2, max).replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]
+  );
+}
+function escapeHtmlForGithub(text2, max = 500) {
+  return escapeHtml(breakReferences(breakEmoji(breakAutolinks(plainText(text2, max)))), max + 100);
+}
+function escapeSarifText(text2, max = 500) {
+  return plainText(text2, max).replace(/[[\]]/g, (c) => `\\${c}`);
+}
+var CONSOLE_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+var NAMED_CONTROLS = { "\n": "\\n", "\r": "\\r", "	": "\\t" };
+function escapeConsole(text2) {
+  return String(text2).replace(CONSOLE_UNSAFE, (c) => {
+    const code = c.charCodeAt(0);
+    return NAMED_CONTROLS[c] ?? (code <= 255 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`);
+  });
+}
+var COMMAND_START = /^\s*(::|##\[)/;
+function consoleLine(text2) {
+  const line = escapeConsole(text2);
+  return `${COMMAND_START.test(line) ? `privacy-gate: ${line}` : line}
+`;
 }
 
 // src/report/format.ts
@@ -32697,7 +33600,7 @@ function formatEstimate(metric) {
   if (!metric) return "n/a";
   return `${formatNumber(metric.value)} ${formatInterval(metric.ci)}`;
 }
-function formatCount(value) {
+function formatCount2(value) {
   return typeof value === "number" && Number.isFinite(value) ? value.toLocaleString("en-US") : "n/a";
 }
 function formatThreshold(check) {
@@ -32716,8 +33619,24 @@ var STATUS_ICON = {
   pass: "\u2705 pass",
   warn: "\u26A0\uFE0F warn",
   fail: "\u274C fail",
+  inconclusive: "\u2754 inconclusive",
+  insufficient: "\u{1F4C9} insufficient data",
   error: "\u{1F6D1} error"
 };
+function statusExplanation(check) {
+  if (check.status === "inconclusive") {
+    return `inconclusive: the interval reaches over the fail threshold ${check.thresholds.fail}, so the data cannot rule out a failure`;
+  }
+  if (check.status === "insufficient") {
+    const n = check.needs;
+    if (!n) return "insufficient data: too few records to resolve this check";
+    const parts = [];
+    if (n.members > n.have.members) parts.push(`${formatCount2(n.members)} members (has ${formatCount2(n.have.members)})`);
+    if (n.nonMembers > n.have.nonMembers) parts.push(`${formatCount2(n.nonMembers)} non-members (has ${formatCount2(n.have.nonMembers)})`);
+    return `insufficient data: needs at least ${parts.join(" and ")}`;
+  }
+  return "";
+}
 var METRIC_LABELS = {
   auc: "AUC",
   advantage: "Advantage",
@@ -32733,35 +33652,6 @@ function metricLabel(id, measured) {
   if (id === "tpr-at-fpr" && typeof measured?.fpr === "number") return `${label} ${measured.fpr}`;
   return label;
 }
-var INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-var LINE_BREAKS = /\r\n|[\r\n\u2028\u2029]/g;
-var ZWSP = "\u200B";
-function plainText(text2, max = 500) {
-  const flat = String(text2).replace(INVISIBLE, "").replace(LINE_BREAKS, " ");
-  return flat.length > max ? `${flat.slice(0, max - 1)}\u2026` : flat;
-}
-function escapeMarkdown(text2, max = 500) {
-  return breakAutolinks(plainText(text2, max)).replace(/[\\`*_{}[\]()#+!|<>~&:$]/g, (c) => `\\${c}`).replace(/^(\d*)([-.])/, "$1\\$2").replace(/([@#])/g, `$1${ZWSP}`);
-}
-function breakAutolinks(text2) {
-  return text2.replace(/:\/\//g, `:${ZWSP}//`).replace(/www\./gi, (m) => `${m.slice(0, 3)}${ZWSP}.`);
-}
-function codeSpan(text2, max = 500) {
-  const flat = plainText(text2, max);
-  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run2) => run2.length));
-  const fence = "`".repeat(longest + 1);
-  const pad = flat.startsWith("`") || flat.endsWith("`") || flat === "" ? " " : "";
-  return `${fence}${pad}${flat}${pad}${fence}`;
-}
-function escapeHtml(text2, max = 2e3) {
-  return plainText(text2, max).replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]
-  );
-}
-function escapeHtmlForGithub(text2, max = 500) {
-  return escapeHtml(breakAutolinks(plainText(text2, max)).replace(/([@#])/g, `$1${ZWSP}`), max + 100);
-}
 function modelKind(report) {
   if (report.sequenceModel) return "sequence";
   return report.model?.scoreKind === "value" ? "regressor" : "classifier";
@@ -32770,28 +33660,20 @@ function describeSurface(surface, kind = "classifier") {
   if (!surface) return "unknown (the run stopped before the policy was read)";
   const unit = kind === "sequence" ? "next-token score" : "class score";
   const shown = kind === "regressor" ? "the predicted value" : surface.scores === "top-k" ? `the top ${surface.topK} ${unit}s` : surface.scores === "label" ? `the ${kind === "sequence" ? "most likely next token" : "predicted label"} only (no scores)` : `every ${unit}`;
-  return surface.decimals !== void 0 ? `${shown}, rounded to ${surface.decimals} decimals` : shown;
+  const float32 = surface.precision === "float32" && kind === "classifier" && surface.scores !== "label" ? " as float32 probabilities" : "";
+  return surface.decimals !== void 0 ? `${shown}${float32}, rounded to ${surface.decimals} decimals` : `${shown}${float32}`;
 }
 function describeModelShape(report, name) {
   const seq = report.sequenceModel;
   if (seq) {
-    const context = seq.context === null ? "any length" : `${formatCount(seq.context)} tokens`;
-    return `input ${name(seq.input)} (token ids, ${context}) \u2192 ${name(seq.output)}: next-token scores over ${formatCount(seq.vocabSize)} tokens, scores are ${seq.scoreKind}`;
+    const context = seq.context === null ? "any length" : `${formatCount2(seq.context)} tokens`;
+    return `input ${name(seq.input)} (token ids, ${context}) \u2192 ${name(seq.output)}: next-token scores over ${formatCount2(seq.vocabSize)} tokens, scores are ${seq.scoreKind}`;
   }
   const m = report.model;
   if (!m) return void 0;
-  const input = `input ${name(m.input)} (${formatCount(m.featureCount)} features)`;
+  const input = `input ${name(m.input)} (${formatCount2(m.featureCount)} features)`;
   if (m.scoreKind === "value") return `${input} \u2192 ${name(m.output)}: one predicted value`;
-  return `${input} \u2192 ${name(m.output)}: ${formatCount(m.classes.length)} classes, scores are ${m.scoreKind}`;
-}
-function codeBlock(text2, max = 4e3) {
-  let body = String(text2).replace(INVISIBLE, "").replace(/\r\n?/g, "\n");
-  if (body.length > max) body = `${body.slice(0, max - 1)}\u2026`;
-  const longest = Math.max(2, ...(body.match(/`+/g) ?? []).map((run2) => run2.length));
-  const fence = "`".repeat(longest + 1);
-  return `${fence}
-${body}
-${fence}`;
+  return `${input} \u2192 ${name(m.output)}: ${formatCount2(m.classes.length)} classes, scores are ${m.scoreKind}`;
 }
 
 // src/report/canaries.ts
@@ -32803,7 +33685,7 @@ function canaryTable(probe) {
   if (rows.length === 0) return [];
   const lines = ["", "| Canary (redacted) | Kind | Exposure (bits) | Maximum (log2 \\|R\\|) | Rank | Method |", "|---|---|---|---|---|---|"];
   for (const r of rows) {
-    const rank = Number.isInteger(r.rank) ? formatCount(r.rank) : formatNumber(r.rank, 1);
+    const rank = Number.isInteger(r.rank) ? formatCount2(r.rank) : formatNumber(r.rank, 1);
     lines.push(
       `| ${escapeMarkdown(r.canary)} | ${escapeMarkdown(r.kind)} | ${formatNumber(r.exposure, 2)} | ${formatNumber(r.spaceBits, 2)} | ${r.estimated ? `\u2248 ${rank}` : rank} | ${r.estimated ? "estimated (sampled, skew-normal fit)" : "exact"} |`
     );
@@ -32853,6 +33735,8 @@ function headline(report, checks, previous) {
     const parts = [];
     if (count2("fail")) parts.push(`${count2("fail")} over a fail threshold`);
     if (count2("warn")) parts.push(`${count2("warn")} over a warn threshold`);
+    if (count2("inconclusive")) parts.push(`${count2("inconclusive")} inconclusive (the interval reaches over the fail threshold)`);
+    if (count2("insufficient")) parts.push(`${count2("insufficient")} with too few records to measure`);
     if (count2("error")) parts.push(`${count2("error")} could not be measured`);
     const of = `${checks.length} ${plural(checks.length, "check", "checks")}`;
     lines.push("", parts.length > 0 ? `${of}: ${parts.join(", ")}.` : `All ${of} within the policy.`);
@@ -32899,6 +33783,8 @@ function checksTable(checks, pct2, label, omitted = 0) {
       `| ${escapeMarkdown(c.probe)} | ${escapeMarkdown(c.attack)} | ${escapeMarkdown(label(c))} | ${formatNumber(c.value)} ${formatInterval(c.ci)} | ${formatThreshold(c)} | ${STATUS_ICON[c.status] ?? "unknown"} |`
     );
   }
+  const explained = checks.filter((c) => statusExplanation(c));
+  if (explained.length > 0) lines.push("", ...explained.map((c) => `- ${escapeMarkdown(`${c.probe}/${c.attack} ${label(c)}`)}: ${statusExplanation(c)}.`));
   if (omitted > 0) lines.push("", `\u2026and ${omitted} more ${plural(omitted, "check", "checks")}, left out to fit; the full report lists every check.`);
   return lines.join("\n");
 }
@@ -32910,11 +33796,11 @@ function facts(report, pct2) {
     lines.push(`- **Model:** ${codeSpan(model.path)} (sha256 ${codeSpan(String(model.sha256).slice(0, 12))})${shape ? `: ${shape}` : ""}`);
   }
   for (const d of report.inputs.data) {
-    const sampled = d.rows < d.rowsInFile ? ` (seeded sample of ${formatCount(d.rowsInFile)})` : "";
-    lines.push(`- **${escapeMarkdown(d.role)}:** ${codeSpan(d.path)}, ${formatCount(d.rows)} rows${sampled}`);
+    const sampled = d.rows < d.rowsInFile ? ` (seeded sample of ${formatCount2(d.rowsInFile)})` : "";
+    lines.push(`- **${escapeMarkdown(d.role)}:** ${codeSpan(d.path)}, ${formatCount2(d.rows)} rows${sampled}`);
   }
   if (report.seed !== null) {
-    lines.push(`- **Seed:** ${report.seed} \xB7 **Model queries:** ${formatCount(report.queries)} \xB7 **Intervals:** two-sided ${pct2}%`);
+    lines.push(`- **Seed:** ${report.seed} \xB7 **Model queries:** ${formatCount2(report.queries)} \xB7 **Intervals:** two-sided ${pct2}%`);
   }
   return lines.join("\n");
 }
@@ -32945,7 +33831,7 @@ function probeDetails(probe, report, pct2) {
   lines.push(...canaryTable(probe));
   lines.push("", `Intervals are two-sided at ${pct2}%${metricIds.includes("epsilon-lower-bound") ? "; the \u03B5 lower bound is one-sided and already corrected for the threshold search" : ""}.`);
   for (const note of probe.notes) lines.push(`- ${escapeMarkdown(note, 1e3)}`);
-  const summary = `${escapeHtmlForGithub(probe.id)}: every metric per attack (${formatCount(probe.queries)} model queries)`;
+  const summary = `${escapeHtmlForGithub(probe.id)}: every metric per attack (${formatCount2(probe.queries)} model queries)`;
   return folded(summary, lines.join("\n"), true);
 }
 function inputsDetails(report) {
@@ -32956,7 +33842,7 @@ function inputsDetails(report) {
   ];
   if (rows.length === 0) return "";
   const lines = ["| Role | File | SHA-256 |", "|---|---|---|"];
-  for (const [role, file, sha] of rows) lines.push(`| ${escapeMarkdown(role)} | ${codeSpan(file)} | ${codeSpan(sha)} |`);
+  for (const [role, file, sha] of rows) lines.push(`| ${escapeMarkdown(role)} | ${tableCodeSpan(file)} | ${tableCodeSpan(sha)} |`);
   return folded("Inputs and their SHA-256 digests (the audit record)", lines.join("\n"), true);
 }
 function footer(report) {
@@ -32978,23 +33864,23 @@ function plural(n, one, many) {
   return n === 1 ? one : many;
 }
 function fit(blocks, mainTable, table, main, limit) {
-  const join2 = (list, note2 = "") => {
+  const join3 = (list, note2 = "") => {
     const parts = list.map((b) => b.text).filter((t) => t !== "");
     if (note2) parts.splice(parts.length - 1, 0, note2);
     return parts.join("\n\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
   };
-  const full = join2(blocks);
+  const full = join3(blocks);
   if (!limit) return full;
   const size = (text3) => limit.unit === "bytes" ? Buffer.byteLength(text3, "utf8") : text3.length;
   if (size(full) <= limit.max) return full;
   const kept = [...blocks];
   const omitted = [];
-  const note = () => `_Shortened to fit GitHub's limit of ${formatCount(limit.max)} ${limit.unit}: left out ${omitted.join(", ")}. The full report has everything._`;
+  const note = () => `_Shortened to fit GitHub's limit of ${formatCount2(limit.max)} ${limit.unit}: left out ${omitted.join(", ")}. The full report has everything._`;
   const droppable = blocks.filter((b) => b.drop).sort((a, b) => b.drop - a.drop);
   for (const block of droppable) {
     kept.splice(kept.indexOf(block), 1);
     omitted.push(block.name ?? "a section");
-    const text3 = join2(kept, note());
+    const text3 = join3(kept, note());
     if (size(text3) <= limit.max) return text3;
   }
   omitted.push("some checks");
@@ -33003,11 +33889,11 @@ function fit(blocks, mainTable, table, main, limit) {
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
     mainTable.text = table(main.slice(0, mid), main.length - mid);
-    if (size(join2(kept, note())) <= limit.max) lo = mid;
+    if (size(join3(kept, note())) <= limit.max) lo = mid;
     else hi = mid - 1;
   }
   mainTable.text = table(main.slice(0, lo), main.length - lo);
-  const text2 = join2(kept, note());
+  const text2 = join3(kept, note());
   return size(text2) <= limit.max ? text2 : cut(text2, limit.max, size);
 }
 function cut(text2, max, size) {
@@ -33220,7 +34106,7 @@ th, td { border-bottom: 1px solid #d8dee4; padding: 5px 8px; text-align: left; v
 th { background: #f6f8fa; font-weight: 600; }
 td.num { text-align: right; white-space: nowrap; }
 tr.status-fail td.status, tr.status-error td.status { color: var(--fail); font-weight: 600; }
-tr.status-warn td.status { color: var(--warn); font-weight: 600; }
+tr.status-warn td.status, tr.status-inconclusive td.status, tr.status-insufficient td.status { color: var(--warn); font-weight: 600; }
 tr.status-pass td.status { color: var(--pass); }
 code { font: 0.9em ui-monospace, SFMono-Regular, Menlo, monospace; background: #f6f8fa; padding: 1px 4px; border-radius: 4px; word-break: break-all; }
 pre { white-space: pre-wrap; background: #fff5f5; border: 1px solid #f0c0c0; padding: 10px; border-radius: 6px; }
@@ -33237,7 +34123,11 @@ figure { margin: 0; } svg.chart { width: 100%; height: auto; max-width: 560px; d
 function countsLine(checks) {
   if (checks.length === 0) return "";
   const n = (s) => checks.filter((c) => c.status === s).length;
-  return `<p class="counts">${checks.length} checks: ${n("fail")} failed, ${n("warn")} warned, ${n("error")} could not be measured, ${n("pass")} passed.</p>`;
+  const unsettled = [
+    n("inconclusive") ? `${n("inconclusive")} inconclusive, ` : "",
+    n("insufficient") ? `${n("insufficient")} with too few records, ` : ""
+  ].join("");
+  return `<p class="counts">${checks.length} checks: ${n("fail")} failed, ${n("warn")} warned, ${unsettled}${n("error")} could not be measured, ${n("pass")} passed.</p>`;
 }
 function errorSection(report) {
   const e = report.error;
@@ -33258,7 +34148,7 @@ function errorSection(report) {
 function checksSection(checks, pct2, report) {
   if (checks.length === 0) return "";
   const rows = checks.map(
-    (c) => `<tr class="status-${escapeHtml(c.status)}"><td>${escapeHtml(c.probe)}</td><td>${escapeHtml(c.attack)}</td><td>${escapeHtml(metricLabel(c.metric, report.probes.find((p) => p.id === c.probe)?.attacks.find((a) => a.attack === c.attack)?.metrics?.[c.metric]))}</td><td class="num">${formatNumber(c.value)} ${formatInterval(c.ci)}</td><td>${escapeHtml(formatThreshold(c))}</td><td class="status">${escapeHtml(c.status)}</td></tr>`
+    (c) => `<tr class="status-${escapeHtml(c.status)}"><td>${escapeHtml(c.probe)}</td><td>${escapeHtml(c.attack)}</td><td>${escapeHtml(metricLabel(c.metric, report.probes.find((p) => p.id === c.probe)?.attacks.find((a) => a.attack === c.attack)?.metrics?.[c.metric]))}</td><td class="num">${formatNumber(c.value)} ${formatInterval(c.ci)}</td><td>${escapeHtml(formatThreshold(c))}</td><td class="status"${statusExplanation(c) ? ` title="${escapeHtml(statusExplanation(c))}"` : ""}>${escapeHtml(c.status === "insufficient" ? "insufficient data" : c.status)}${c.status === "insufficient" || c.status === "inconclusive" ? `<br><small>${escapeHtml(statusExplanation(c).replace(/^[a-z ]+: /, ""))}</small>` : ""}</td></tr>`
   );
   return `<section><h2>Checks</h2><div class="table-wrap"><table class="checks"><thead><tr><th>Probe</th><th>Attack</th><th>Metric</th><th>Value (${pct2}% CI)</th><th>Threshold</th><th>Status</th></tr></thead><tbody>${rows.join("")}</tbody></table></div></section>`;
 }
@@ -33271,14 +34161,14 @@ function exposureSection(report, pct2) {
   if (shape) items.push(["Input \u2192 output", `${shape}${reason ? ` (${escapeHtml(reason)})` : ""}`]);
   if (report.model && kind === "classifier") {
     const m = report.model;
-    items.push(["Classes", `${formatCount(m.classes.length)}: ${m.classes.slice(0, 50).map((c) => `<code>${escapeHtml(c, 100)}</code>`).join(" ")}${m.classes.length > 50 ? " \u2026" : ""}`]);
+    items.push(["Classes", `${formatCount2(m.classes.length)}: ${m.classes.slice(0, 50).map((c) => `<code>${escapeHtml(c, 100)}</code>`).join(" ")}${m.classes.length > 50 ? " \u2026" : ""}`]);
   }
   for (const d of report.inputs.data) {
-    const sampled = d.rows < d.rowsInFile ? ` (seeded sample of ${formatCount(d.rowsInFile)})` : "";
-    items.push([escapeHtml(d.role), `<code>${escapeHtml(d.path)}</code>, ${formatCount(d.rows)} rows${sampled}`]);
+    const sampled = d.rows < d.rowsInFile ? ` (seeded sample of ${formatCount2(d.rowsInFile)})` : "";
+    items.push([escapeHtml(d.role), `<code>${escapeHtml(d.path)}</code>, ${formatCount2(d.rows)} rows${sampled}`]);
   }
   if (report.seed !== null) items.push(["Seed", String(report.seed)]);
-  items.push(["Model queries", formatCount(report.queries)], ["Intervals", `two-sided ${pct2}%`]);
+  items.push(["Model queries", formatCount2(report.queries)], ["Intervals", `two-sided ${pct2}%`]);
   return `<section><h2>What the model exposed</h2><dl>${items.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl></section>`;
 }
 function probeSection(probe, report, pct2, options) {
@@ -33289,7 +34179,7 @@ function probeSection(probe, report, pct2, options) {
   }
   parts.push(rocFigure(probe), histograms(probe), perClassTable(probe, report), images(probe, options), otherDetails(probe));
   if (probe.notes.length > 0) parts.push(`<h3>Notes</h3><ul class="note">${probe.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`);
-  parts.push(`<p class="muted">${formatCount(probe.queries)} model queries, ${formatNumber(probe.seconds, 2)} s.</p></section>`);
+  parts.push(`<p class="muted">${formatCount2(probe.queries)} model queries, ${formatNumber(probe.seconds, 2)} s.</p></section>`);
   return parts.join("\n");
 }
 function metricsTable(probe, pct2) {
@@ -33348,7 +34238,7 @@ function perClassTable(probe, report) {
   if (byClass.size === 0) return "";
   const attacks = withRows.map((a) => a.attack);
   const rows = [...byClass.entries()].sort((a, b) => a[0] - b[0]).map(
-    ([c, e]) => `<tr><td>${escapeHtml(className(report, c))}</td><td class="num">${formatCount(e.members)}</td><td class="num">${formatCount(e.nonMembers)}</td>${attacks.map((a) => `<td class="num">${formatEstimate(e.auc.get(a))}</td>`).join("")}</tr>`
+    ([c, e]) => `<tr><td>${escapeHtml(className(report, c))}</td><td class="num">${formatCount2(e.members)}</td><td class="num">${formatCount2(e.nonMembers)}</td>${attacks.map((a) => `<td class="num">${formatEstimate(e.auc.get(a))}</td>`).join("")}</tr>`
   );
   return `<h3>Per class: AUC of each attack</h3><p class="muted">A class whose members are easier to tell apart is exposed more than the average suggests.</p><div class="table-wrap"><table><thead><tr><th>Class</th><th>Members</th><th>Non-members</th>${attacks.map((a) => `<th>${escapeHtml(a)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
 }
@@ -33395,7 +34285,7 @@ function isRecord(v) {
   return typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype;
 }
 function cell(v) {
-  if (typeof v === "number") return Number.isInteger(v) ? formatCount(v) : formatNumber(v);
+  if (typeof v === "number") return Number.isInteger(v) ? formatCount2(v) : formatNumber(v);
   if (typeof v === "string" || typeof v === "boolean") return escapeHtml(String(v), 300);
   if (isRecord(v) && "value" in v && "ci" in v) return formatEstimate(v);
   if (v === null || v === void 0) return "";
@@ -33418,18 +34308,18 @@ function renderJson(report) {
 }
 
 // src/report/locate.ts
-var import_node_path5 = __toESM(require("node:path"), 1);
+var import_node_path6 = __toESM(require("node:path"), 1);
 function repoPath(file, ctx) {
-  const relative2 = import_node_path5.default.relative(ctx.root, import_node_path5.default.resolve(ctx.cwd, file));
-  if (relative2 === "" || relative2.startsWith("..") || import_node_path5.default.isAbsolute(relative2)) return void 0;
-  return relative2.split(import_node_path5.default.sep).join("/");
+  const relative2 = import_node_path6.default.relative(ctx.root, import_node_path6.default.resolve(ctx.cwd, file));
+  if (relative2 === "" || relative2.startsWith("..") || import_node_path6.default.isAbsolute(relative2)) return void 0;
+  return relative2.split(import_node_path6.default.sep).join("/");
 }
 function locate(position, report, ctx) {
   const inRepo = repoPath(position.file, ctx);
   if (inRepo) return { file: inRepo, line: position.line, column: position.column };
-  const chain = report.inputs.policy.map((d) => import_node_path5.default.resolve(ctx.cwd, d.path));
-  const at3 = chain.indexOf(import_node_path5.default.resolve(ctx.cwd, position.file));
-  const inherited = position.line ? { file: import_node_path5.default.basename(position.file), line: position.line } : void 0;
+  const chain = report.inputs.policy.map((d) => import_node_path6.default.resolve(ctx.cwd, d.path));
+  const at3 = chain.indexOf(import_node_path6.default.resolve(ctx.cwd, position.file));
+  const inherited = position.line ? { file: import_node_path6.default.basename(position.file), line: position.line } : void 0;
   for (let i = at3 + 1; at3 >= 0 && i < chain.length; i++) {
     const extender = repoPath(chain[i], ctx);
     if (!extender) continue;
@@ -33454,7 +34344,7 @@ function renderSarif(report, ctx) {
     invocation.toolExecutionNotifications = [
       {
         level: "error",
-        message: { text: plainText(report.error.message, 4e3) },
+        message: { text: escapeSarifText(report.error.message, 4e3) },
         ...where ? { locations: [physical(where)] } : {}
       }
     ];
@@ -33485,12 +34375,12 @@ function ruleId(check) {
 }
 function rule(id, example, report) {
   const probe = report.probes.find((p) => p.id === example.probe);
-  const metric = plainText(metricLabel(example.metric), 100);
-  const family = plainText(probe?.description ?? example.probe, 300);
+  const metric = escapeSarifText(metricLabel(example.metric), 100);
+  const family = escapeSarifText(probe?.description ?? example.probe, 300);
   return {
     id,
     name: id.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c) => c ? c.toUpperCase() : ""),
-    shortDescription: { text: `${metric} of the ${plainText(example.probe, 100)} probe is over the policy's threshold` },
+    shortDescription: { text: `${metric} of the ${escapeSarifText(example.probe, 100)} probe is over the policy's threshold` },
     fullDescription: {
       text: `${family}. The check fails when the measured ${metric} is above the threshold the release policy sets; the result sits on that threshold's line.`
     },
@@ -33500,14 +34390,16 @@ function rule(id, example, report) {
 }
 function result(check, ruleIndex, report, ctx) {
   const where = locate(check.source, report, ctx);
-  const metric = plainText(metricLabel(check.metric), 100);
-  const subject = `${plainText(check.probe, 100)}/${plainText(check.attack, 100)}`;
-  const inherited = where?.inheritedFrom ? ` (threshold set in ${where.inheritedFrom.file}, line ${where.inheritedFrom.line})` : "";
-  const text2 = check.status === "error" ? `${subject}: ${metric} could not be computed, so the gate cannot pass; policy: ${formatThreshold(check)}${inherited}.` : `${subject}: ${metric} = ${formatNumber(check.value)} ${formatInterval(check.ci)}, over the ${check.status} threshold; policy: ${formatThreshold(check)}${inherited}.`;
+  const metric = escapeSarifText(metricLabel(check.metric), 100);
+  const subject = `${escapeSarifText(check.probe, 100)}/${escapeSarifText(check.attack, 100)}`;
+  const inherited = where?.inheritedFrom ? ` (threshold set in ${escapeSarifText(where.inheritedFrom.file)}, line ${where.inheritedFrom.line})` : "";
+  const measured = `${subject}: ${metric} = ${formatNumber(check.value)} ${formatInterval(check.ci)}`;
+  const text2 = check.status === "error" ? `${subject}: ${metric} could not be computed, so the gate cannot pass; policy: ${formatThreshold(check)}${inherited}.` : check.status === "inconclusive" || check.status === "insufficient" ? `${measured}, ${statusExplanation(check)}; policy: ${formatThreshold(check)}${inherited}.` : `${measured}, over the ${check.status} threshold; policy: ${formatThreshold(check)}${inherited}.`;
+  const counts = countsAs(check.status, rulesOf(report));
   return {
     ruleId: ruleId(check),
     ruleIndex,
-    level: check.status === "warn" ? "warning" : "error",
+    level: counts === "warn" ? "warning" : counts === "pass" ? "note" : "error",
     message: { text: text2 },
     ...where ? { locations: [physical(where)] } : {},
     // Stable across runs so code scanning tracks one alert per check, not one per run.
@@ -33534,11 +34426,15 @@ function renderSarifText(report, ctx) {
 }
 
 // src/probes/inversion-images.ts
-var Rasters = class {
+var Rasters = class _Rasters {
   constructor(items) {
     this.items = items;
   }
   items;
+  /** The same images with their texts (labels, captions) transformed, e.g. secrets masked. */
+  withText(transform) {
+    return new _Rasters(this.items.map((r) => ({ ...r, label: transform(r.label), caption: transform(r.caption) })));
+  }
   toJSON() {
     return void 0;
   }
@@ -33576,21 +34472,21 @@ function encodePng(image, range2, scale = upscaleFactor(image.height, image.widt
 // src/publish/files.ts
 var SUMMARY_FILE = "summary.md";
 function writeReportFiles(report, outDir, options = {}) {
-  (0, import_node_fs5.mkdirSync)(outDir, { recursive: true });
+  (0, import_node_fs6.mkdirSync)(outDir, { recursive: true });
   writeImages(report, outDir);
   const cwd = process.cwd();
   const locateContext = { root: options.root ?? cwd, cwd, extendsLine: extendsLineOf };
   const markdown = renderMarkdown(report);
   const files = {
-    report: import_node_path6.default.join(outDir, REPORT_FILE),
-    summary: import_node_path6.default.join(outDir, SUMMARY_FILE),
-    html: import_node_path6.default.join(outDir, HTML_FILE),
-    sarif: import_node_path6.default.join(outDir, SARIF_FILE)
+    report: import_node_path7.default.join(outDir, REPORT_FILE),
+    summary: import_node_path7.default.join(outDir, SUMMARY_FILE),
+    html: import_node_path7.default.join(outDir, HTML_FILE),
+    sarif: import_node_path7.default.join(outDir, SARIF_FILE)
   };
-  (0, import_node_fs5.writeFileSync)(files.report, renderJson(report));
-  (0, import_node_fs5.writeFileSync)(files.summary, markdown);
-  (0, import_node_fs5.writeFileSync)(files.html, renderHtml(report, { readAsset: (p) => readAsset(outDir, p) }));
-  (0, import_node_fs5.writeFileSync)(files.sarif, renderSarifText(report, locateContext));
+  (0, import_node_fs6.writeFileSync)(files.report, renderJson(report));
+  (0, import_node_fs6.writeFileSync)(files.summary, markdown);
+  (0, import_node_fs6.writeFileSync)(files.html, renderHtml(report, { readAsset: (p) => readAsset(outDir, p) }));
+  (0, import_node_fs6.writeFileSync)(files.sarif, renderSarifText(report, locateContext));
   return { ...files, markdown };
 }
 function writeImages(report, outDir) {
@@ -33600,10 +34496,10 @@ function writeImages(report, outDir) {
       if (!(rasters2 instanceof Rasters)) continue;
       const taken = /* @__PURE__ */ new Map();
       const images2 = [];
-      (0, import_node_fs5.mkdirSync)(import_node_path6.default.join(outDir, probe.id), { recursive: true });
+      (0, import_node_fs6.mkdirSync)(import_node_path7.default.join(outDir, probe.id), { recursive: true });
       for (const raster of rasters2.items) {
         const relative2 = `${probe.id}/${imageFileName(raster, taken)}`;
-        (0, import_node_fs5.writeFileSync)(import_node_path6.default.join(outDir, relative2), encodePng(raster, raster.range));
+        (0, import_node_fs6.writeFileSync)(import_node_path7.default.join(outDir, relative2), encodePng(raster, raster.range));
         images2.push({ label: raster.label, kind: raster.kind, path: relative2, caption: raster.caption });
       }
       delete attack.details["rasters"];
@@ -33620,32 +34516,33 @@ function imageFileName(raster, taken) {
 }
 var MAX_ASSET_BYTES = 5 * 1024 * 1024;
 function readAsset(outDir, relativePath) {
-  if (import_node_path6.default.isAbsolute(relativePath)) return void 0;
+  if (import_node_path7.default.isAbsolute(relativePath)) return void 0;
   try {
-    const root = (0, import_node_fs5.realpathSync)(outDir);
-    const file = (0, import_node_fs5.realpathSync)(import_node_path6.default.resolve(root, relativePath));
-    if (!file.startsWith(root + import_node_path6.default.sep)) return void 0;
-    const bytes = (0, import_node_fs5.readFileSync)(file);
+    const root = (0, import_node_fs6.realpathSync)(outDir);
+    const file = (0, import_node_fs6.realpathSync)(import_node_path7.default.resolve(root, relativePath));
+    if (!file.startsWith(root + import_node_path7.default.sep)) return void 0;
+    const bytes = (0, import_node_fs6.readFileSync)(file);
     return bytes.length <= MAX_ASSET_BYTES ? bytes : void 0;
   } catch {
     return void 0;
   }
 }
 function extendsLineOf(file) {
-  if (!(0, import_node_fs5.existsSync)(file)) return void 0;
-  const lines = (0, import_node_fs5.readFileSync)(file, "utf8").split(/\r?\n/);
+  if (!(0, import_node_fs6.existsSync)(file)) return void 0;
+  const lines = (0, import_node_fs6.readFileSync)(file, "utf8").split(/\r?\n/);
   const index = lines.findIndex((line) => /^extends\s*:/.test(line));
   return index >= 0 ? index + 1 : void 0;
 }
 
 // src/run/gate.ts
-var import_node_path8 = __toESM(require("node:path"), 1);
+var import_node_path9 = __toESM(require("node:path"), 1);
 
 // src/data/load.ts
-var import_node_path7 = require("node:path");
+var import_node_path8 = require("node:path");
 
 // src/util/random.ts
 function rngFor(seed, stream) {
+  if (!Number.isInteger(seed) || seed < 0 || seed > 4294967295) throw new RangeError(`seed ${seed} is not an integer in [0, 2^32)`);
   let h = seed >>> 0 ^ 2654435769;
   for (let i = 0; i < stream.length; i++) {
     h = Math.imul(h ^ stream.charCodeAt(i), 2246822507);
@@ -33813,6 +34710,7 @@ function parseNumberBytes(bytes, start, end) {
 // src/data/table.ts
 function quoteValue(text2) {
   if (text2.trim() === "") return `${JSON.stringify(text2)} (an empty value)`;
+  text2 = redactSecrets(text2);
   const short = text2.length > 40 ? `${text2.slice(0, 37)}...` : text2;
   return JSON.stringify(short);
 }
@@ -33823,15 +34721,30 @@ var LF = 10;
 var CR = 13;
 var QUOTE = 34;
 var COMMA = 44;
+var MAX_HEADER_BYTES = 16 * 1024 * 1024;
 function parseCsv(bytes, file) {
   if (bytes.length >= 2 && (bytes[0] === 255 && bytes[1] === 254 || bytes[0] === 254 && bytes[1] === 255)) {
     throw new InputError("the file is UTF-16 encoded; expected UTF-8 (save the CSV as UTF-8)", { file, line: 1 });
   }
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const start = bytes[0] === 239 && bytes[1] === 187 && bytes[2] === 191 ? 3 : 0;
+  const firstNewline = bytes.indexOf(LF, start);
+  const headerBytes = (firstNewline === -1 ? bytes.length : firstNewline) - start;
+  if (headerBytes > MAX_HEADER_BYTES) {
+    throw new InputError(
+      `the header line is ${headerBytes} bytes long; expected a header row of column names of at most ${MAX_HEADER_BYTES} bytes (is this a CSV file with a header?)`,
+      { file, line: 1 }
+    );
+  }
   const scanner = new RecordScanner(buffer, file, start);
   const header = scanner.next();
   if (!header) throw new InputError("the file is empty; expected a header row with the column names", { file, line: 1 });
+  if (scanner.offset - start > MAX_HEADER_BYTES) {
+    throw new InputError(
+      `the header row is ${scanner.offset - start} bytes long; expected a header row of column names of at most ${MAX_HEADER_BYTES} bytes`,
+      { file, line: 1 }
+    );
+  }
   if (header.blank) {
     throw new InputError("the first line is blank; expected a header row with the column names", { file, line: header.line });
   }
@@ -33891,7 +34804,7 @@ function headerNames(fields2, file, line) {
     const first = seen.get(name);
     if (first !== void 0) {
       throw new InputError(
-        `column name ${JSON.stringify(name)} appears twice in the header (columns ${first + 1} and ${i + 1}); expected unique names`,
+        `column name ${quoteUserText(name)} appears twice in the header (columns ${first + 1} and ${i + 1}); expected unique names`,
         { file, line, field: name }
       );
     }
@@ -33913,6 +34826,10 @@ var RecordScanner = class {
   line = 1;
   /** Next quote at or after `pos` (−1: none left), so quote-free files search only once. */
   nextQuote = -2;
+  /** Byte offset of the next record. */
+  get offset() {
+    return this.pos;
+  }
   /** The next record; without arrays (the header) the cells are returned as pairs. */
   next(starts, ends, base = 0, width = 0) {
     const bytes = this.bytes;
@@ -34094,16 +35011,23 @@ var CsvTable = class {
 
 // src/data/hash.ts
 var import_node_crypto = require("node:crypto");
-var import_node_fs6 = require("node:fs");
+var import_node_fs7 = require("node:fs");
 function sha256(bytes) {
   return (0, import_node_crypto.createHash)("sha256").update(bytes).digest("hex");
 }
 function sha256File(path4) {
-  return sha256((0, import_node_fs6.readFileSync)(path4));
+  return sha256((0, import_node_fs7.readFileSync)(path4));
 }
 
 // src/data/jsonl.ts
+var import_node_buffer = require("node:buffer");
 function parseJsonl(bytes, file) {
+  if (bytes.byteLength > import_node_buffer.constants.MAX_STRING_LENGTH) {
+    throw new InputError(
+      `the file is ${bytes.byteLength} bytes, more than the ${import_node_buffer.constants.MAX_STRING_LENGTH} a JSON Lines file may have here; split it, sample it down, or use .npy`,
+      { file }
+    );
+  }
   let text2 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
   if (text2.charCodeAt(0) === 65279) text2 = text2.slice(1);
   const lines = text2.split("\n");
@@ -34126,7 +35050,7 @@ function parseJsonl(bytes, file) {
     } else {
       for (const key in value) {
         if (!index.has(key)) {
-          throw new InputError(`unexpected key ${JSON.stringify(key)}; expected the same keys on every line as on line ${firstLine3}`, {
+          throw new InputError(`unexpected key ${quoteUserText(key)}; expected the same keys on every line as on line ${firstLine3}`, {
             file,
             line,
             field: key
@@ -34138,7 +35062,7 @@ function parseJsonl(bytes, file) {
     for (let c = 0; c < columns.length; c++) {
       const key = columns[c];
       if (!Object.prototype.hasOwnProperty.call(value, key)) {
-        throw new InputError(`missing key ${JSON.stringify(key)}; expected the same keys on every line as on line ${firstLine3}`, {
+        throw new InputError(`missing key ${quoteUserText(key)}; expected the same keys on every line as on line ${firstLine3}`, {
           file,
           line,
           field: key
@@ -34382,7 +35306,7 @@ function npyTable(array, options = {}) {
     }
     if (names.includes(labels.name)) {
       throw new InputError(
-        `the label ${JSON.stringify(labels.name)} names both a column of the data and the labels file; expected it in one place`,
+        `the label ${quoteUserText(labels.name)} names both a column of the data and the labels file; expected it in one place`,
         { file: array.file, field: labels.name }
       );
     }
@@ -34437,10 +35361,10 @@ function float32ToString(value) {
 }
 
 // src/data/read.ts
-var import_node_fs7 = require("node:fs");
+var import_node_fs8 = require("node:fs");
 function readDataFile(path4) {
   try {
-    return (0, import_node_fs7.readFileSync)(path4);
+    return (0, import_node_fs8.readFileSync)(path4);
   } catch (error) {
     const code = error.code;
     const reason = code === "ENOENT" ? "file not found; expected a data file at this path" : code === "EISDIR" ? "this is a folder; expected a data file" : code === "EACCES" || code === "EPERM" ? "permission denied reading the data file" : `cannot read the data file: ${error.message}`;
@@ -34456,7 +35380,7 @@ function selectColumns(table, label, features) {
   const index = new Map(columns.map((name, i) => [name, i]));
   const labelColumn = index.get(label);
   if (labelColumn === void 0) {
-    throw new InputError(`label column ${JSON.stringify(label)} not found${suggest(label, columns)}; ${listColumns(columns)}${delimiterHint(columns)}`, {
+    throw new InputError(`label column ${quoteUserText(label)} not found${suggest(label, columns)}; ${listColumns(columns)}${delimiterHint(columns)}`, {
       file,
       field: label
     });
@@ -34465,14 +35389,14 @@ function selectColumns(table, label, features) {
   if (features === void 0) {
     names = columns.filter((name) => name !== label);
     if (names.length === 0) {
-      throw new InputError(`no feature columns: the file has only the label column ${JSON.stringify(label)}; expected at least one more column`, { file });
+      throw new InputError(`no feature columns: the file has only the label column ${quoteUserText(label)}; expected at least one more column`, { file });
     }
   } else if (typeof features === "string") {
     const matches = (0, import_picomatch.default)(features, { dot: true });
     names = columns.filter((name) => name !== label && matches(name));
     if (names.length === 0) {
       throw new InputError(
-        `the feature glob ${JSON.stringify(features)} matches no column (the label is never a feature); ${listColumns(columns)}`,
+        `the feature glob ${quoteUserText(features)} matches no column (the label is never a feature); ${listColumns(columns)}`,
         { file, field: features }
       );
     }
@@ -34481,17 +35405,17 @@ function selectColumns(table, label, features) {
     if (names.length === 0) throw new InputError("the feature list is empty; expected at least one column name", { file });
     const missing = names.filter((name) => !index.has(name));
     if (missing.length > 0) {
-      const described = missing.map((name) => `${JSON.stringify(name)}${suggest(name, columns)}`).join(", ");
+      const described = missing.map((name) => `${quoteUserText(name)}${suggest(name, columns)}`).join(", ");
       const noun = missing.length === 1 ? "feature column" : "feature columns";
       throw new InputError(`${noun} ${described} not found; ${listColumns(columns)}`, { file, field: missing[0] });
     }
     const seen = /* @__PURE__ */ new Set();
     for (const name of names) {
-      if (seen.has(name)) throw new InputError(`feature ${JSON.stringify(name)} is listed twice; expected each column once`, { file, field: name });
+      if (seen.has(name)) throw new InputError(`feature ${quoteUserText(name)} is listed twice; expected each column once`, { file, field: name });
       seen.add(name);
     }
     if (seen.has(label)) {
-      throw new InputError(`the label column ${JSON.stringify(label)} is also listed as a feature; expected the label to be left out`, {
+      throw new InputError(`the label column ${quoteUserText(label)} is also listed as a feature; expected the label to be left out`, {
         file,
         field: label
       });
@@ -34515,14 +35439,14 @@ function readRows(table, choice, rows) {
     }
     const label = table.label(row, choice.labelColumn);
     if (label === void 0) {
-      throw cellError(table, row, choice.labelColumn, `expected a label in column ${JSON.stringify(table.columns[choice.labelColumn])}`);
+      throw cellError(table, row, choice.labelColumn, `expected a label in column ${quoteUserText(table.columns[choice.labelColumn])}`);
     }
     labels[i] = label;
   }
   return { x, labels };
 }
 function badNumber(table, row, col, value) {
-  const name = JSON.stringify(table.columns[col]);
+  const name = quoteUserText(table.columns[col]);
   if (Number.isNaN(value)) {
     const expected = table.describe(row, col) === "NaN" ? "a finite number" : "a number";
     return cellError(table, row, col, `expected ${expected} in column ${name}`);
@@ -34543,13 +35467,13 @@ function cellError(table, row, col, expected) {
 function suggest(name, candidates) {
   const lower = name.toLowerCase();
   const limit = Math.max(2, Math.floor(name.length / 3));
-  const close = candidates.map((candidate) => ({ candidate, d: candidate.toLowerCase() === lower ? 0 : (0, import_fastest_levenshtein2.distance)(name, candidate) })).filter(({ d }) => d <= limit).sort((a, b) => a.d - b.d).slice(0, 3).map(({ candidate }) => JSON.stringify(candidate));
+  const close = candidates.map((candidate) => ({ candidate, d: candidate.toLowerCase() === lower ? 0 : (0, import_fastest_levenshtein2.distance)(name, candidate) })).filter(({ d }) => d <= limit).sort((a, b) => a.d - b.d).slice(0, 3).map(({ candidate }) => quoteUserText(candidate));
   if (close.length === 0) return "";
   const last = close.pop();
   return ` (did you mean ${close.length ? `${close.join(", ")} or ${last}` : last}?)`;
 }
 function listColumns(columns) {
-  const shown = columns.slice(0, 20).map((name) => JSON.stringify(name));
+  const shown = columns.slice(0, 20).map((name) => quoteUserText(name));
   const more = columns.length > 20 ? `, ... (${columns.length} in all)` : "";
   return `the file's columns are ${shown.join(", ")}${more}`;
 }
@@ -34563,7 +35487,7 @@ function delimiterHint(columns) {
 
 // src/data/load.ts
 function loadDatasetWithHashes(file, options) {
-  const path4 = (0, import_node_path7.resolve)(file.path);
+  const path4 = (0, import_node_path8.resolve)(file.path);
   if (file.format !== "npy" && (file.labels !== void 0 || file.columns !== void 0)) {
     throw new InputError(
       `${file.labels !== void 0 ? "labels" : "columns"} applies only to .npy data; a ${file.format} file names its own columns`,
@@ -34578,7 +35502,7 @@ function loadDatasetWithHashes(file, options) {
   else if (file.format === "npy") {
     let labels2;
     if (file.labels !== void 0) {
-      const labelsPath = (0, import_node_path7.resolve)(file.labels);
+      const labelsPath = (0, import_node_path8.resolve)(file.labels);
       const labelBytes = readDataFile(labelsPath);
       hashes.labels = sha256(labelBytes);
       labels2 = { name: options.label, array: parseNpy(labelBytes, labelsPath) };
@@ -34594,10 +35518,15 @@ function loadDatasetWithHashes(file, options) {
   }
   const rows = rowsInFile > options.maxRows ? rngFor(options.seed, `sample:${options.role}`).sampleIndices(rowsInFile, options.maxRows) : Uint32Array.from({ length: rowsInFile }, (_, i) => i);
   const { x, labels } = readRows(table, choice, rows);
+  const origin = { fileRows: rows, lines: fileLines(table, rows) };
   return {
-    dataset: { role: options.role, file: path4, features: choice.features, x, labels, rows: rows.length, rowsInFile },
+    dataset: { role: options.role, file: path4, features: choice.features, x, labels, rows: rows.length, rowsInFile, origin },
     sha256: hashes
   };
+}
+function fileLines(table, rows) {
+  if (table.locate(0, 0).line === void 0) return void 0;
+  return rows.map((row) => table.locate(row, 0).line ?? 0);
 }
 
 // src/data/check.ts
@@ -34608,10 +35537,10 @@ function checkSameFeatures(a, b) {
     const fb = b.features[i];
     if (fa === fb) continue;
     let detail;
-    if (fa === void 0) detail = `it has an extra feature ${JSON.stringify(fb)} at position ${i + 1}`;
-    else if (fb === void 0) detail = `it lacks feature ${JSON.stringify(fa)} at position ${i + 1}`;
-    else if (!b.features.includes(fa)) detail = `it lacks feature ${JSON.stringify(fa)} (position ${i + 1} there has ${JSON.stringify(fb)})`;
-    else detail = `position ${i + 1} is ${JSON.stringify(fb)} where the ${a.role} have ${JSON.stringify(fa)}`;
+    if (fa === void 0) detail = `it has an extra feature ${quoteUserText(fb)} at position ${i + 1}`;
+    else if (fb === void 0) detail = `it lacks feature ${quoteUserText(fa)} at position ${i + 1}`;
+    else if (!b.features.includes(fa)) detail = `it lacks feature ${quoteUserText(fa)} (position ${i + 1} there has ${quoteUserText(fb)})`;
+    else detail = `position ${i + 1} is ${quoteUserText(fb)} where the ${a.role} have ${quoteUserText(fa)}`;
     throw new InputError(
       `the ${b.role} have different feature columns from the ${a.role} (${a.file}): ${detail}; expected the same ${a.features.length} features in the same order`,
       { file: b.file, field: fb ?? fa }
@@ -34619,8 +35548,40 @@ function checkSameFeatures(a, b) {
   }
 }
 
+// src/data/overlap.ts
+var import_node_crypto2 = require("node:crypto");
+function recordHash(data, row) {
+  const width = data.features.length;
+  const values = data.x.slice(row * width, (row + 1) * width);
+  for (let i = 0; i < values.length; i++) if (values[i] === 0) values[i] = 0;
+  return (0, import_node_crypto2.createHash)("sha256").update(Buffer.from(values.buffer, values.byteOffset, values.byteLength)).update("\0").update(data.labels[row] ?? "").digest("base64");
+}
+function findOverlap(members, nonMembers) {
+  const memberRows = /* @__PURE__ */ new Map();
+  for (let r = 0; r < members.rows; r++) {
+    const hash = recordHash(members, r);
+    if (!memberRows.has(hash)) memberRows.set(hash, r);
+  }
+  const overlap = { count: 0 };
+  for (let r = 0; r < nonMembers.rows; r++) {
+    const member = memberRows.get(recordHash(nonMembers, r));
+    if (member === void 0) continue;
+    overlap.count++;
+    overlap.first ??= { member, nonMember: r };
+  }
+  return overlap;
+}
+
+// src/data/origin.ts
+function rowPlace(data, row) {
+  const line = data.origin?.lines?.[row];
+  if (line) return `line ${line}`;
+  const fileRow = data.origin?.fileRows[row];
+  return fileRow === void 0 ? `loaded row ${row + 1}` : `data row ${fileRow + 1}`;
+}
+
 // src/model/onnx.ts
-var import_node_fs8 = require("node:fs");
+var import_node_fs9 = require("node:fs");
 var import_node_os = require("node:os");
 
 // src/model/runtime.ts
@@ -34773,6 +35734,36 @@ function concat(...parts) {
 var utf8 = (s) => new TextEncoder().encode(s);
 var text = (buf, f) => new TextDecoder().decode(buf.subarray(f.start, f.end));
 
+// src/model/non-finite.ts
+var NonFiniteOutput = class _NonFiniteOutput extends InputError {
+  constructor(model, output, found, queried, origin) {
+    super(
+      `model output "${output}" holds non-finite values (${String(found.value)}) in ${found.count} of ${queried} rows queried, the first ${origin ?? `at row ${found.first + 1} of the query`}; a model must answer every query with finite scores (NaN or \xB1Infinity would read as hidden or certain scores): fix the model or its export`,
+      { file: model, field: "model.output" }
+    );
+    this.model = model;
+    this.output = output;
+    this.found = found;
+    this.queried = queried;
+    this.origin = origin;
+    this.name = "NonFiniteOutput";
+  }
+  model;
+  output;
+  found;
+  queried;
+  origin;
+  /** The same error, saying where its first row came from. */
+  traced(source) {
+    return new _NonFiniteOutput(this.model, this.output, this.found, this.queried, describeRow(source, this.found.first));
+  }
+};
+function describeRow(source, row) {
+  if ("probe" in source) return `in row ${row + 1} of ${source.probe} (synthetic inputs, not from a data file)`;
+  const { file, role } = source.data;
+  return `at ${rowPlace(source.data, row)} of ${file} (${role})`;
+}
+
 // src/model/scores.ts
 var SUM_TOLERANCE = 1e-3;
 function detectScoreKind(raw, rows, width) {
@@ -34792,38 +35783,47 @@ function detectScoreKind(raw, rows, width) {
     reason: width === 1 ? "every score lies in [0, 1]" : `all ${rows} rows are non-negative and sum to 1`
   };
 }
-function toProbabilities(scores, rows, width, kind, out) {
-  if (width === 1) {
-    for (let r = 0; r < rows; r++) {
-      const p = kind === "logits" ? 1 / (1 + Math.exp(-scores[r])) : scores[r];
-      out[2 * r] = 1 - p;
-      out[2 * r + 1] = p;
-    }
-    return;
-  }
-  if (kind === "probabilities") {
+function toClassScores(scores, rows, width, kind, out) {
+  if (width > 1) {
     out.set(scores.subarray(0, rows * width));
     return;
   }
-  softmaxRows(scores, rows, width, out);
+  for (let r = 0; r < rows; r++) {
+    const v = scores[r];
+    out[2 * r] = kind === "logits" ? 0 : 1 - v;
+    out[2 * r + 1] = v;
+  }
 }
-function softmaxRows(logits, rows, width, out) {
+function logSoftmaxRows(logits, rows, width, out) {
   for (let r = 0; r < rows; r++) {
     const base = r * width;
-    let max = -Infinity;
-    for (let c = 0; c < width; c++) max = Math.max(max, logits[base + c]);
-    let sum = 0;
-    for (let c = 0; c < width; c++) {
-      const e = Math.exp(logits[base + c] - max);
-      out[base + c] = e;
-      sum += e;
-    }
-    for (let c = 0; c < width; c++) out[base + c] /= sum;
+    let top = 0;
+    for (let c = 1; c < width; c++) if (logits[base + c] > logits[base + top]) top = c;
+    const max = logits[base + top];
+    let rest = 0;
+    for (let c = 0; c < width; c++) if (c !== top) rest += Math.exp(logits[base + c] - max);
+    const logRest = Math.log1p(rest);
+    for (let c = 0; c < width; c++) out[base + c] = logits[base + c] - max - logRest;
   }
+}
+function findNonFinite(values, rows, width) {
+  let found;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < width; c++) {
+      const v = values[r * width + c];
+      if (v - v !== 0) {
+        if (found) found.count++;
+        else found = { count: 1, first: r, value: v };
+        break;
+      }
+    }
+  }
+  return found;
 }
 
 // src/model/onnx.ts
 var DEFAULT_BATCH = 1024;
+var CLASS_SHAPES = "[batch, classes], [batch] or [batch, 1] (one score per class, or one binary score per row)";
 async function openOnnxClassifier(settings, options = {}) {
   const ort = await loadOnnxRuntime();
   let session = await createSession(ort, settings, settings.path);
@@ -34834,7 +35834,7 @@ async function openOnnxClassifier(settings, options = {}) {
   let classLabels2;
   const outputName = output.name;
   if (output.type === "sequence") {
-    const exposed = exposeZipMapInput((0, import_node_fs8.readFileSync)(settings.path), output.name);
+    const exposed = exposeZipMapInput((0, import_node_fs9.readFileSync)(settings.path), output.name);
     if (!exposed) {
       throw new InputError(
         `model output "${output.name}" is not a tensor, and no ZipMap produces it; set model.output to a tensor of class scores`,
@@ -34935,22 +35935,42 @@ var BatchedOnnxModel = class {
       featureCount: this.plan.featureCount
     };
   }
-  /** Runs `rows` rows in batches of the plan's size, handing each batch's raw output on. */
-  async forEachBatch(x, rows, use) {
+  /**
+   * Runs `rows` rows in batches of the plan's size, handing each batch's raw output on, then
+   * refuses the model if any row's output (of `width` values) held NaN or ±Infinity: every batch
+   * is run first, so the error can say how many rows.
+   */
+  async forEachBatch(x, rows, width, use) {
     const { featureCount, batchSize } = this.plan;
     if (x.length !== rows * featureCount) {
       throw new RuntimeFailure(`predict: expected ${rows}\xD7${featureCount} values, got ${x.length}`);
     }
+    let bad;
     for (let start = 0; start < rows; start += batchSize) {
       const n = Math.min(batchSize, rows - start);
-      use(await this.runBatch(x.subarray(start * featureCount, (start + n) * featureCount), n), start, n);
+      const raw = await this.runBatch(x.subarray(start * featureCount, (start + n) * featureCount), n);
+      const found = findNonFinite(raw, n, width);
+      if (found) {
+        if (bad) bad.count += found.count;
+        else bad = { ...found, first: start + found.first };
+        continue;
+      }
+      use(raw, start, n);
     }
+    if (bad) throw new NonFiniteOutput(this.settings.path, this.plan.outputName, bad, rows);
   }
   async runBatch(x, rows) {
     this.firstQueryAt ??= performance.now();
-    const out = await runOnnx(this.ort, this.session, this.plan, x, rows);
+    const { data, dims } = await runOnnx(this.ort, this.session, this.plan, x, rows);
+    this.checkShape(dims, this.plan.fixedBatch ?? rows);
     this.queryCount += rows;
-    return out;
+    return data;
+  }
+  wrongShape(dims, batch, expected) {
+    return new InputError(
+      `model output "${this.plan.outputName}" has shape [${dims.join(", ")}] on a batch of ${batch} rows (declared [${this.plan.output.shape.join(", ")}]); expected ${expected}: set model.output to such an output, or reshape it in the model`,
+      { file: this.settings.path, field: "model.output" }
+    );
   }
 };
 var OnnxClassifier = class extends BatchedOnnxModel {
@@ -34974,7 +35994,14 @@ var OnnxClassifier = class extends BatchedOnnxModel {
    * count in its shape, or else reveals it when run, so one all-zero row is queried.
    */
   async discoverClasses(zipMapLabels) {
-    let width = this.plan.output.shape.at(-1);
+    const declared = this.plan.output.shape;
+    if (!zipMapLabels && declared.length > 2) {
+      throw new InputError(
+        `model output "${this.plan.outputName}" is declared with shape [${declared.join(", ")}]; expected ${CLASS_SHAPES}: set model.output to such an output, or reshape it in the model`,
+        { file: this.settings.path, field: "model.output" }
+      );
+    }
+    let width = declared.at(-1);
     if (zipMapLabels) width = zipMapLabels.length;
     else if (typeof width !== "number" || width < 1) {
       const raw = await this.runBatch(new Float32Array(this.plan.featureCount), 1);
@@ -34997,12 +36024,23 @@ var OnnxClassifier = class extends BatchedOnnxModel {
   }
   async predict(x, rows) {
     const classes = this.classLabels.length;
-    const out = new Float32Array(rows * classes);
-    await this.forEachBatch(x, rows, (raw, start, n) => {
+    const out = new Float64Array(rows * classes);
+    await this.forEachBatch(x, rows, this.width, (raw, start, n) => {
       this.decideScoreKind(raw, n);
-      toProbabilities(raw, n, this.width, this.scoreKind, out.subarray(start * classes, (start + n) * classes));
+      toClassScores(raw, n, this.width, this.scoreKind, out.subarray(start * classes, (start + n) * classes));
     });
-    return out;
+    return { kind: this.scoreKind ?? "probabilities", values: out };
+  }
+  /**
+   * Class scores are read as [batch, classes], or [batch] / [batch, 1] for one binary score;
+   * anything else (e.g. [batch, 10, 1]) would be misread, so it is refused.
+   */
+  checkShape(dims, batch) {
+    const width = this.width;
+    const ok = dims[0] === batch && (dims.length === 2 && (width === 0 ? dims[1] >= 1 : dims[1] === width) || dims.length === 1 && width <= 1);
+    if (!ok) {
+      throw this.wrongShape(dims, batch, width > 1 ? `${CLASS_SHAPES}, here [batch, ${width}]` : CLASS_SHAPES);
+    }
   }
   /** With `scores: auto`, the first batch decides: rows of non-negative values summing to 1 are probabilities. */
   decideScoreKind(raw, rows) {
@@ -35014,6 +36052,7 @@ var OnnxClassifier = class extends BatchedOnnxModel {
 };
 var OnnxRegressor = class extends BatchedOnnxModel {
   task = "regression";
+  widthKnown = false;
   get info() {
     return this.baseInfo();
   }
@@ -35022,6 +36061,7 @@ var OnnxRegressor = class extends BatchedOnnxModel {
     const dims = this.plan.output.shape.slice(1);
     let width = dims.every((d) => typeof d === "number" && d > 0) ? dims.reduce((a, d) => a * d, 1) : -1;
     if (width < 0) width = (await this.runBatch(new Float32Array(this.plan.featureCount), 1)).length;
+    this.widthKnown = true;
     if (width !== 1) {
       throw new InputError(
         `model output "${this.plan.output.name}" has ${width} values per row (shape [${this.plan.output.shape.join(", ")}]); model.task is regression, so the gate expects one predicted value per row: set model.output, or model.task: classification for class scores`,
@@ -35031,8 +36071,15 @@ var OnnxRegressor = class extends BatchedOnnxModel {
   }
   async predict(x, rows) {
     const out = new Float32Array(rows);
-    await this.forEachBatch(x, rows, (raw, start) => out.set(raw, start));
+    await this.forEachBatch(x, rows, 1, (raw, start) => out.set(raw, start));
     return out;
+  }
+  /** One predicted value per row: [batch] or [batch, 1] (checkWidth explains a wrong width first). */
+  checkShape(dims, batch) {
+    if (!this.widthKnown) return;
+    if (dims[0] !== batch || dims.length > 2 || dims.length === 2 && dims[1] !== 1) {
+      throw this.wrongShape(dims, batch, "[batch] or [batch, 1] (one predicted value per row)");
+    }
   }
 };
 async function runOnnx(ort, session, plan, x, rows) {
@@ -35055,7 +36102,7 @@ async function runOnnx(ort, session, plan, x, rows) {
   const tensorValue = result2[output.name];
   const width = tensorValue.dims.slice(1).reduce((a, d) => a * d, 1);
   const data32 = tensorValue.data instanceof Float32Array ? tensorValue.data : Float32Array.from(tensorValue.data);
-  return data32.subarray(0, rows * width);
+  return { data: data32.subarray(0, rows * width), dims: tensorValue.dims };
 }
 function describeValue(meta) {
   return meta.isTensor ? { name: meta.name, type: meta.type ?? "unknown", shape: [...meta.shape ?? []] } : { name: meta.name, type: "sequence", shape: [] };
@@ -35117,13 +36164,44 @@ function numericTargets(data, labelColumn) {
 }
 
 // src/model/surface.ts
-function observe(probabilities, rows, classes, surface) {
+function observe(answer2, rows, classes, surface) {
   const labels = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) labels[r] = argmax(probabilities, r * classes, classes);
+  for (let r = 0; r < rows; r++) labels[r] = argmax(answer2.values, r * classes, classes);
   if (surface.scores === "label") return { rows, classCount: classes, labels };
-  const scores = surface.scores === "top-k" ? keepTopK(probabilities, rows, classes, surface.topK) : probabilities.slice();
-  if (surface.decimals !== void 0) roundInPlace(scores, surface.decimals);
-  return { rows, classCount: classes, labels, scores };
+  return { rows, classCount: classes, labels, scores: reveal(answer2, rows, classes, surface) };
+}
+function reveal(answer2, rows, classes, surface) {
+  const n = rows * classes;
+  let scores;
+  if (answer2.kind === "logits") {
+    const values = new Float64Array(n);
+    logSoftmaxRows(answer2.values, rows, classes, values);
+    scores = { scale: "log", values };
+  } else {
+    const own = answer2.values.subarray(0, n);
+    const values = own instanceof Float64Array && !changesScores(surface, classes) ? own : Float64Array.from(own);
+    scores = { scale: "probability", values };
+  }
+  const hidden = surface.scores === "top-k" && surface.topK < classes ? topKMask(scores.values, rows, classes, surface.topK) : void 0;
+  if (surface.precision === "float32" || surface.decimals !== void 0) scores = rounded(scores, surface);
+  if (hidden) {
+    for (let i = 0; i < n; i++) if (hidden[i]) scores.values[i] = NaN;
+    scores.hidden = hidden;
+  }
+  return scores;
+}
+function changesScores(surface, classes) {
+  return surface.scores === "top-k" && surface.topK < classes || surface.precision === "float32" || surface.decimals !== void 0;
+}
+function rounded(scores, surface) {
+  const values = scores.values;
+  const out = scores.scale === "log" ? values.map(Math.exp) : values;
+  if (surface.precision === "float32") for (let i = 0; i < out.length; i++) out[i] = Math.fround(out[i]);
+  if (surface.decimals !== void 0) {
+    const scale = 10 ** surface.decimals;
+    for (let i = 0; i < out.length; i++) out[i] = Math.round(out[i] * scale) / scale;
+  }
+  return { scale: "probability", values: out };
 }
 var ObservedModel = class {
   constructor(model, surface) {
@@ -35145,15 +36223,16 @@ var ObservedModel = class {
   get queries() {
     return this.model.queries;
   }
-  async query(x, rows) {
+  /** Labels and revealed scores of `rows` rows; `source` says where the rows come from, for errors. */
+  async query(x, rows, source) {
     const model = this.classifier("query");
-    const probabilities = await model.predict(x, rows);
-    return observe(probabilities, rows, model.info.classCount, this.surface);
+    const answer2 = await traced(model.predict(x, rows), source);
+    return observe(answer2, rows, model.info.classCount, this.surface);
   }
   /** Regression: one predicted value per row, as the surface reveals it (rounded to `decimals`). */
-  async values(x, rows) {
+  async values(x, rows, source) {
     if (!isRegressor(this.model)) throw new RuntimeFailure("values() needs a regression model; this model is a classifier (use query)");
-    return observeValues(await this.model.predict(x, rows), this.surface);
+    return observeValues(await traced(this.model.predict(x, rows), source), this.surface);
   }
   classifier(method) {
     if (isRegressor(this.model)) throw new RuntimeFailure(`${method}() needs a classifier; this model is a regression model (use values)`);
@@ -35165,67 +36244,27 @@ function argmax(values, offset, width) {
   for (let c = 1; c < width; c++) if (values[offset + c] > values[offset + best]) best = c;
   return best;
 }
-function keepTopK(probabilities, rows, classes, k) {
-  const out = new Float32Array(rows * classes).fill(NaN);
-  if (k >= classes) return probabilities.slice();
+function topKMask(values, rows, classes, k) {
+  const hidden = new Uint8Array(rows * classes).fill(1);
   const order = new Int32Array(classes);
   for (let r = 0; r < rows; r++) {
     const base = r * classes;
     for (let c = 0; c < classes; c++) order[c] = c;
-    order.sort((a, b) => probabilities[base + b] - probabilities[base + a] || a - b);
-    for (let i = 0; i < k; i++) out[base + order[i]] = probabilities[base + order[i]];
+    order.sort((a, b) => values[base + b] - values[base + a] || a - b);
+    for (let i = 0; i < k; i++) hidden[base + order[i]] = 0;
   }
-  return out;
+  return hidden;
 }
-function roundInPlace(values, decimals) {
-  const scale = 10 ** decimals;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!Number.isNaN(v)) values[i] = Math.round(v * scale) / scale;
-  }
-}
-
-// src/metrics/attribute.ts
-var import_stats_base_dists_normal_quantile = __toESM(require_lib39(), 1);
-
-// src/metrics/binomial.ts
-var import_stats_base_dists_beta_quantile = __toESM(require_lib137(), 1);
-function clopperPearson(k, n, confidence) {
-  checkCounts(k, n);
-  checkConfidence(confidence);
-  if (n === 0) return [0, 1];
-  const tail = (1 - confidence) / 2;
-  return [lowerBound(k, n, tail), upperBound(k, n, tail)];
-}
-function clopperPearsonOneSided(k, n, confidence, side) {
-  checkCounts(k, n);
-  checkConfidence(confidence);
-  const tail = 1 - confidence;
-  if (side === "lower") return n === 0 ? 0 : lowerBound(k, n, tail);
-  if (side === "upper") return n === 0 ? 1 : upperBound(k, n, tail);
-  throw new RangeError(`side must be 'lower' or 'upper', got ${String(side)}`);
-}
-function lowerBound(k, n, tail) {
-  return k === 0 ? 0 : (0, import_stats_base_dists_beta_quantile.default)(tail, k, n - k + 1);
-}
-function upperBound(k, n, tail) {
-  return k === n ? 1 : (0, import_stats_base_dists_beta_quantile.default)(1 - tail, k + 1, n - k);
-}
-function checkCounts(k, n) {
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new RangeError(`trials n must be a non-negative integer, got ${n}`);
-  }
-  if (!Number.isSafeInteger(k) || k < 0 || k > n) {
-    throw new RangeError(`successes k must be an integer in [0, n=${n}], got ${k}`);
-  }
-}
-function checkConfidence(confidence) {
-  if (!(confidence > 0 && confidence < 1)) {
-    throw new RangeError(`confidence must be strictly between 0 and 1 (e.g. 0.95), got ${confidence}`);
+async function traced(answer2, source) {
+  try {
+    return await answer2;
+  } catch (error) {
+    throw error instanceof NonFiniteOutput ? error.traced(source) : error;
   }
 }
 
 // src/metrics/attribute.ts
+var import_stats_base_dists_normal_quantile3 = __toESM(require_lib39(), 1);
 function wilson(k, n, confidence) {
   checkCounts2(k, n);
   checkConfidence(confidence);
@@ -35314,285 +36353,72 @@ function attributeMetrics(outcomes, confidence) {
   };
 }
 function zFor(confidence) {
-  return (0, import_stats_base_dists_normal_quantile.default)(1 - (1 - confidence) / 2, 0, 1);
+  return (0, import_stats_base_dists_normal_quantile3.default)(1 - (1 - confidence) / 2, 0, 1);
 }
 function checkCounts2(k, n) {
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`trials n must be a non-negative integer, got ${n}`);
   if (!Number.isSafeInteger(k) || k < 0 || k > n) throw new RangeError(`successes k must be an integer in [0, n=${n}], got ${k}`);
 }
 
-// src/metrics/auc.ts
-var import_stats_base_dists_normal_quantile2 = __toESM(require_lib39(), 1);
-
-// src/metrics/sort.ts
-var BITS = 11;
-var RADIX = 1 << BITS;
-var MASK2 = RADIX - 1;
-var PASSES = 6;
-function sortFloat64(values, labels) {
-  const n = values.length;
-  if (labels && labels.length !== n) {
-    throw new RangeError(`labels has ${labels.length} entries for ${n} values`);
-  }
-  if (n < 2) return;
-  let src = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
-  let dst = new Uint32Array(2 * n);
-  let srcLabels = labels;
-  let dstLabels = labels ? new Int32Array(n) : void 0;
-  const counts = countDigits(values, src);
-  let moved = false;
-  for (let p = 0; p < PASSES; p++) {
-    if (!toOffsets(counts, p * RADIX, n)) continue;
-    if (srcLabels) scatterWithLabels(src, dst, srcLabels, dstLabels, counts, p);
-    else scatter(src, dst, counts, p);
-    [src, dst] = [dst, src];
-    [srcLabels, dstLabels] = [dstLabels, srcLabels];
-    moved = !moved;
-  }
-  if (moved) {
-    new Uint32Array(values.buffer, values.byteOffset, 2 * n).set(src);
-    if (labels) labels.set(srcLabels);
-  }
-}
-function countDigits(values, words) {
-  const counts = new Uint32Array(PASSES * RADIX);
-  for (let i = 0; i < values.length; i++) {
-    if (Number.isNaN(values[i])) {
-      words[2 * i] = 0;
-      words[2 * i + 1] = 2146959360;
-    }
-    const hi = words[2 * i + 1];
-    const lo = words[2 * i];
-    const khi = keyHigh(hi);
-    const klo = keyLow(hi, lo);
-    counts[klo & MASK2]++;
-    counts[RADIX + (klo >>> BITS & MASK2)]++;
-    counts[2 * RADIX + ((klo >>> 2 * BITS | khi << 32 - 2 * BITS) & MASK2)]++;
-    counts[3 * RADIX + (khi >>> 3 * BITS - 32 & MASK2)]++;
-    counts[4 * RADIX + (khi >>> 4 * BITS - 32 & MASK2)]++;
-    counts[5 * RADIX + (khi >>> 5 * BITS - 32)]++;
-  }
-  return counts;
-}
-function toOffsets(counts, base, n) {
-  let sum = 0;
-  let moves = true;
-  for (let d = 0; d < RADIX; d++) {
-    const c = counts[base + d];
-    if (c === n) moves = false;
-    counts[base + d] = sum;
-    sum += c;
-  }
-  return moves;
-}
-function scatter(src, dst, counts, p) {
-  const base = p * RADIX;
-  const n = src.length >>> 1;
-  for (let i = 0; i < n; i++) {
-    const hi = src[2 * i + 1];
-    const lo = src[2 * i];
-    const at3 = counts[base + digit(keyHigh(hi), keyLow(hi, lo), p)]++;
-    dst[2 * at3] = lo;
-    dst[2 * at3 + 1] = hi;
-  }
-}
-function scatterWithLabels(src, dst, srcLabels, dstLabels, counts, p) {
-  const base = p * RADIX;
-  const n = src.length >>> 1;
-  for (let i = 0; i < n; i++) {
-    const hi = src[2 * i + 1];
-    const lo = src[2 * i];
-    const at3 = counts[base + digit(keyHigh(hi), keyLow(hi, lo), p)]++;
-    dst[2 * at3] = lo;
-    dst[2 * at3 + 1] = hi;
-    dstLabels[at3] = srcLabels[i];
-  }
-}
-function keyHigh(hi) {
-  return (hi ^ (hi >> 31 | 2147483648)) >>> 0;
-}
-function keyLow(hi, lo) {
-  return (lo ^ hi >> 31) >>> 0;
-}
-function digit(khi, klo, p) {
-  const shift = p * BITS;
-  if (shift >= 32) return khi >>> shift - 32 & MASK2;
-  if (shift + BITS <= 32) return klo >>> shift & MASK2;
-  return (klo >>> shift | khi << 32 - shift) & MASK2;
-}
-function splitByLabel(values, labels, groupCount) {
-  const n = values.length;
-  if (labels.length !== n) throw new RangeError(`labels has ${labels.length} entries for ${n} values`);
-  const starts = new Uint32Array(groupCount + 1);
-  for (let i = 0; i < n; i++) {
-    const g = labels[i];
-    if (!(g >= 0 && g < groupCount)) throw new RangeError(`label ${g} at index ${i} is outside [0, ${groupCount})`);
-    starts[g + 1]++;
-  }
-  for (let g = 0; g < groupCount; g++) starts[g + 1] += starts[g];
-  const next = starts.slice(0, groupCount);
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[next[labels[i]]++] = values[i];
-  return { values: out, starts };
-}
-
-// src/metrics/table.ts
-function buildScoreTable(member, nonMember) {
-  const x = checkedCopy(member, "member");
-  const y = checkedCopy(nonMember, "non-member");
-  sortFloat64(x);
-  sortFloat64(y);
-  return mergeSorted(x, y);
-}
-function buildClassTables(member, memberClasses, nonMember, nonMemberClasses, classCount) {
-  const x = checkedCopy(member, "member");
-  const y = checkedCopy(nonMember, "non-member");
-  if (memberClasses.length !== x.length || nonMemberClasses.length !== y.length) {
-    throw new RangeError("every score needs exactly one class");
-  }
-  const xc = memberClasses.slice();
-  const yc = nonMemberClasses.slice();
-  sortFloat64(x, xc);
-  sortFloat64(y, yc);
-  const xs = splitByLabel(x, xc, classCount);
-  const ys = splitByLabel(y, yc, classCount);
-  const byClass = [];
-  for (let c = 0; c < classCount; c++) {
-    const xg = xs.values.subarray(xs.starts[c], xs.starts[c + 1]);
-    const yg = ys.values.subarray(ys.starts[c], ys.starts[c + 1]);
-    byClass.push(xg.length > 0 && yg.length > 0 ? mergeSorted(xg, yg) : void 0);
-  }
-  return { all: mergeSorted(x, y), byClass };
-}
-function mergeSorted(x, y) {
-  const levels = countLevels(x, y);
-  const thresholds = new Float64Array(levels);
-  const tp = new Uint32Array(levels);
-  const fp = new Uint32Array(levels);
-  let i = x.length - 1;
-  let k = y.length - 1;
-  let ctp = 0;
-  let cfp = 0;
-  for (let d = 0; d < levels; d++) {
-    const v = i < 0 ? y[k] : k < 0 ? x[i] : Math.max(x[i], y[k]);
-    while (i >= 0 && x[i] === v) {
-      i--;
-      ctp++;
-    }
-    while (k >= 0 && y[k] === v) {
-      k--;
-      cfp++;
-    }
-    thresholds[d] = v;
-    tp[d] = ctp;
-    fp[d] = cfp;
-  }
-  return { members: x.length, nonMembers: y.length, thresholds, tp, fp };
-}
-function countLevels(x, y) {
-  let i = x.length - 1;
-  let k = y.length - 1;
-  let levels = 0;
-  while (i >= 0 || k >= 0) {
-    const v = i < 0 ? y[k] : k < 0 ? x[i] : Math.max(x[i], y[k]);
-    while (i >= 0 && x[i] === v) i--;
-    while (k >= 0 && y[k] === v) k--;
-    levels++;
-  }
-  return levels;
-}
-function checkedCopy(scores, name) {
-  const len = scores.length;
-  if (len === 0) {
-    throw new RangeError(`${name} scores are empty: ranking metrics need at least one member and one non-member score`);
-  }
-  const out = new Float64Array(len);
-  for (let i = 0; i < len; i++) {
-    const v = scores[i];
-    if (Number.isNaN(v)) throw new RangeError(`${name} score at index ${i} is NaN`);
-    if (v === Infinity) {
-      throw new RangeError(`${name} score at index ${i} is +Infinity; clip scores to a finite maximum`);
-    }
-    out[i] = v + 0;
-  }
-  return out;
-}
-
-// src/metrics/auc.ts
-function aucWithCi(member, nonMember, confidence) {
-  checkConfidence(confidence);
-  return aucFromTable(buildScoreTable(member, nonMember), confidence);
-}
-function aucFromTable(table, confidence) {
-  checkConfidence(confidence);
-  const { members: m, nonMembers: n, tp, fp } = table;
-  const levels = tp.length;
-  let sum = 0;
-  for (let j = 0; j < levels; j++) {
-    const a = tp[j] - (j > 0 ? tp[j - 1] : 0);
-    const b = fp[j] - (j > 0 ? fp[j - 1] : 0);
-    if (a > 0) sum += a * (n - fp[j] + 0.5 * b);
-  }
-  const value = sum / (m * n);
-  if (m < 2 || n < 2) return { value, ci: [0, 1], se: Infinity };
-  let ss10 = 0;
-  let ss01 = 0;
-  for (let j = 0; j < levels; j++) {
-    const prevTp = j > 0 ? tp[j - 1] : 0;
-    const a = tp[j] - prevTp;
-    const b = fp[j] - (j > 0 ? fp[j - 1] : 0);
-    if (a > 0) {
-      const d = (n - fp[j] + 0.5 * b) / n - value;
-      ss10 += a * d * d;
-    }
-    if (b > 0) {
-      const d = (prevTp + 0.5 * a) / m - value;
-      ss01 += b * d * d;
-    }
-  }
-  const variance = ss10 / (m - 1) / m + ss01 / (n - 1) / n;
-  const se = Math.sqrt(variance);
-  const z = (0, import_stats_base_dists_normal_quantile2.default)(1 - (1 - confidence) / 2, 0, 1);
-  return { value, ci: [Math.max(0, value - z * se), Math.min(1, value + z * se)], se };
-}
-
 // src/probes/membership-scores.ts
 var FLOOR = 1e-12;
-function attackerProbabilities(obs) {
+function attackerScores(obs) {
   const { rows, classCount: k, scores } = obs;
   if (!scores) throw new Error("the surface reveals no scores");
-  const p = new Float64Array(scores.subarray(0, rows * k));
+  const { scale, values, hidden } = scores;
+  if (!hidden) return { scale, values };
+  const out = values.slice(0, rows * k);
   for (let r = 0; r < rows; r++) {
-    let hidden = 0;
-    for (let c = 0; c < k; c++) if (Number.isNaN(p[r * k + c])) hidden++;
-    if (hidden === 0) continue;
-    let known = 0;
-    for (let c = 0; c < k; c++) if (!Number.isNaN(p[r * k + c])) known += p[r * k + c];
-    const fill = Math.max(0, 1 - known) / hidden;
-    for (let c = 0; c < k; c++) if (Number.isNaN(p[r * k + c])) p[r * k + c] = fill;
+    const base = r * k;
+    let hiddenCount = 0;
+    for (let c = 0; c < k; c++) hiddenCount += hidden[base + c];
+    if (hiddenCount === 0) continue;
+    const fill = scale === "log" ? logHiddenShare(out, hidden, base, k, hiddenCount) : hiddenShare(out, hidden, base, k, hiddenCount);
+    for (let c = 0; c < k; c++) if (hidden[base + c]) out[base + c] = fill;
   }
-  return p;
+  return { scale, values: out };
 }
-function revealedProbabilities(obs) {
-  const { rows, classCount: k, scores } = obs;
-  if (!scores) throw new Error("the surface reveals no scores");
-  for (let i = 0; i < rows * k; i++) if (Number.isNaN(scores[i])) return attackerProbabilities(obs);
-  return scores.subarray(0, rows * k);
+function hiddenShare(p, hidden, base, k, count2) {
+  let known = 0;
+  for (let c = 0; c < k; c++) if (!hidden[base + c]) known += p[base + c];
+  return Math.max(0, 1 - known) / count2;
 }
-function scoreAttack(attack, p, classCount, truth) {
+function logHiddenShare(lp, hidden, base, k, count2) {
+  let max = -Infinity;
+  for (let c = 0; c < k; c++) if (!hidden[base + c]) max = Math.max(max, lp[base + c]);
+  let sum = 0;
+  for (let c = 0; c < k; c++) if (!hidden[base + c]) sum += Math.exp(lp[base + c] - max);
+  const known = max + Math.log(sum);
+  return known >= 0 ? -Infinity : Math.log(-Math.expm1(known)) - Math.log(count2);
+}
+function attackerProbabilities(obs) {
+  const { scale, values } = attackerScores(obs);
+  return scale === "log" ? values.map(Math.exp) : values;
+}
+function attackerLogProbability(scores, k, row, c, floor) {
+  const v = scores.values[row * k + c];
+  return scores.scale === "log" ? Math.max(v, Math.log(floor)) : Math.log(Math.max(v, floor));
+}
+function scoreAttack(attack, scores, classCount, truth) {
   const out = new Float64Array(truth.length);
+  const p = scores.values;
+  const log = scores.scale === "log";
   switch (attack) {
     case "loss":
-      lossScores(p, classCount, truth, out);
+      if (log) logLossScores(p, classCount, truth, out);
+      else lossScores(p, classCount, truth, out);
       break;
     case "confidence":
-      confidenceScores(p, classCount, truth, out);
+      if (log) logConfidenceScores(p, classCount, truth, out);
+      else confidenceScores(p, classCount, truth, out);
       break;
     case "entropy":
-      entropyScores(p, classCount, truth.length, out);
+      if (log) logEntropyScores(p, classCount, truth.length, out);
+      else entropyScores(p, classCount, truth.length, out);
       break;
     case "modified-entropy":
-      modifiedEntropyScores(p, classCount, truth, out);
+      if (log) logModifiedEntropyScores(p, classCount, truth, out);
+      else modifiedEntropyScores(p, classCount, truth, out);
       break;
   }
   return out;
@@ -35628,6 +36454,52 @@ function modifiedEntropyScores(p, k, truth, out) {
     out[r] = -mentr;
   }
 }
+function logLossScores(lp, k, truth, out) {
+  for (let r = 0; r < truth.length; r++) out[r] = lp[r * k + truth[r]];
+}
+function logConfidenceScores(lp, k, truth, out) {
+  for (let r = 0; r < truth.length; r++) {
+    const base = r * k;
+    const y = truth[r];
+    out[r] = Math.min(lp[base + y] - logSumExpExcept(lp, base, k, y), Number.MAX_VALUE);
+  }
+}
+function logEntropyScores(lp, k, rows, out) {
+  for (let r = 0; r < rows; r++) {
+    const base = r * k;
+    let negH = 0;
+    for (let c = 0; c < k; c++) {
+      const v = lp[base + c];
+      if (v > -Infinity) negH += Math.exp(v) * v;
+    }
+    out[r] = negH;
+  }
+}
+function logModifiedEntropyScores(lp, k, truth, out) {
+  for (let r = 0; r < truth.length; r++) {
+    const base = r * k;
+    const y = truth[r];
+    const lpy = lp[base + y];
+    const rest = Math.exp(logSumExpExcept(lp, base, k, y));
+    let mentr = rest > 0 ? -rest * lpy : 0;
+    for (let c = 0; c < k; c++) {
+      if (c === y) continue;
+      const pc = Math.exp(lp[base + c]);
+      if (pc === 0) continue;
+      const log1mp = pc < 0.5 ? Math.log1p(-pc) : logSumExpExcept(lp, base, k, c);
+      mentr -= pc * log1mp;
+    }
+    out[r] = -mentr;
+  }
+}
+function logSumExpExcept(lp, base, k, skip) {
+  let max = -Infinity;
+  for (let c = 0; c < k; c++) if (c !== skip && lp[base + c] > max) max = lp[base + c];
+  if (max === -Infinity) return -Infinity;
+  let sum = 0;
+  for (let c = 0; c < k; c++) if (c !== skip) sum += Math.exp(lp[base + c] - max);
+  return max + Math.log(sum);
+}
 function gapScores(obs, truth) {
   return Float64Array.from(truth, (y, r) => obs.labels[r] === y ? 1 : 0);
 }
@@ -35642,6 +36514,7 @@ function stabilityScores(obs, noisyLabels, copies, truth) {
 }
 
 // src/probes/attribute-inference-attack.ts
+var SOURCE = { probe: "the attribute-inference probe's candidate queries (target records with each candidate value filled in)" };
 var CHUNK_ROWS = 32768;
 var LABEL_ONLY_EPSILON = 0.01;
 async function logLikelihoods(model, plan, targets, likelihood, samples) {
@@ -35700,18 +36573,18 @@ function logPriorFrom(truth, k) {
 }
 async function answer(model, x, n, likelihood) {
   if (likelihood.kind === "value") {
-    const values = await model.values(x, n);
+    const values = await model.values(x, n, SOURCE);
     const twoVar = 2 * likelihood.sigma * likelihood.sigma;
     return (row, o) => -((o - values[row]) ** 2) / twoVar;
   }
-  const obs = await model.query(x, n);
+  const obs = await model.query(x, n, SOURCE);
   if (!obs.scores) {
     const miss = Math.log(likelihood.epsilon);
     return (row, y) => obs.labels[row] === y ? 0 : miss;
   }
-  const p = attackerProbabilities(obs);
+  const scores = attackerScores(obs);
   const c = obs.classCount;
-  return (row, y) => Math.log(Math.max(p[row * c + y], likelihood.floor));
+  return (row, y) => attackerLogProbability(scores, c, row, y, likelihood.floor);
 }
 function observationOf(observed, row) {
   return observed.kind === "class" ? observed.classes[row] : observed.values[row];
@@ -35734,7 +36607,7 @@ function planAttribute(settings, features, datasets) {
     const i = index.get(name);
     if (i === void 0) {
       throw new InputError(
-        `"${name}" is not one of the model's ${features.length} feature columns${suggest(name, features)}; the sensitive attribute must be a model input (features: ${shortList(features)})`,
+        `${quoteUserText(name)} is not one of the model's ${features.length} feature columns${suggest(name, features)}; the sensitive attribute must be a model input (features: ${shortList(features)})`,
         at2(source, `${field}.${key}`)
       );
     }
@@ -35767,7 +36640,7 @@ function planAttribute(settings, features, datasets) {
     for (const c of known) {
       if (attribute.has(c)) {
         throw new InputError(
-          `"${features[c]}" holds the sensitive attribute, which is what the attacker wants to learn; remove it from known`,
+          `${quoteUserText(features[c])} holds the sensitive attribute, which is what the attacker wants to learn; remove it from known`,
           at2(settings.sources.known, `${field}.known`)
         );
       }
@@ -35808,7 +36681,7 @@ function distinctValues(datasets, column, settings) {
   }
   if (seen.size > MAX_CANDIDATES || seen.size < 2) {
     throw new InputError(
-      seen.size < 2 ? `the column "${settings.attribute}" holds a single value (${[...seen].join("")}) in the data, so there is nothing to infer; choose a column that varies, or list the candidate values in values` : `the column "${settings.attribute}" holds ${seen.size} distinct values in the data; attribute inference guesses among a few categories (at most ${MAX_CANDIDATES}), so list the candidate values in values or choose a categorical column`,
+      seen.size < 2 ? `the column ${quoteUserText(settings.attribute)} holds a single value (${quoteUserText([...seen].join(""))}) in the data, so there is nothing to infer; choose a column that varies, or list the candidate values in values` : `the column ${quoteUserText(settings.attribute)} holds ${seen.size} distinct values in the data; attribute inference guesses among a few categories (at most ${MAX_CANDIDATES}), so list the candidate values in values or choose a categorical column`,
       at2(settings.sources.attribute, "probes.attribute-inference.attribute")
     );
   }
@@ -35915,7 +36788,7 @@ async function runAttributeInference(ctx, settings) {
 }
 async function observation(ctx, settings, data, regression) {
   if (regression) {
-    if (settings.observed === "model-output") return { kind: "value", values: await ctx.model.values(data.x, data.rows) };
+    if (settings.observed === "model-output") return { kind: "value", values: await ctx.model.values(data.x, data.rows, { data }) };
     if (!data.targets) throw new RuntimeFailure(`the ${data.role} have no numeric targets; the runner must parse them for a regression model`);
     return { kind: "value", values: data.targets };
   }
@@ -35925,7 +36798,7 @@ async function observation(ctx, settings, data, regression) {
 async function residualSpread(ctx, settings, auxiliary) {
   const source = settings.residualSpread;
   const data = source === "training" ? ctx.members : source === "auxiliary" ? auxiliary : ctx.nonMembers;
-  const predicted = await ctx.model.values(data.x, data.rows);
+  const predicted = await ctx.model.values(data.x, data.rows, { data });
   const observed = settings.observed === "model-output" ? predicted : data.targets;
   if (!observed) throw new RuntimeFailure(`the ${data.role} have no numeric targets; the runner must parse them for a regression model`);
   let ss = 0;
@@ -36204,7 +37077,7 @@ function pixelIndex(shape, h, w, c) {
 function totalVariation(shape, min, max) {
   const scale = max > min ? max - min : 1;
   const count2 = shape.height * shape.width * shape.channels;
-  const each = (x, visit) => {
+  const each = (x, visit2) => {
     for (let c = 0; c < shape.channels; c++) {
       for (let h = 0; h < shape.height; h++) {
         for (let w = 0; w < shape.width; w++) {
@@ -36213,7 +37086,7 @@ function totalVariation(shape, min, max) {
           const b = h + 1 < shape.height ? pixelIndex(shape, h + 1, w, c) : p;
           const a = (x[r] - x[p]) / scale;
           const d = (x[b] - x[p]) / scale;
-          visit(p, r, b, a, d, Math.sqrt(a * a + d * d + EPSILON * EPSILON));
+          visit2(p, r, b, a, d, Math.sqrt(a * a + d * d + EPSILON * EPSILON));
         }
       }
     }
@@ -36264,7 +37137,7 @@ function revealedConfidence(obs, owners) {
 }
 function inversionLoss(model, targets) {
   return async (rows, count2, owners) => {
-    const obs = await model.query(Float32Array.from(rows), count2);
+    const obs = await model.query(Float32Array.from(rows), count2, { probe: "the inversion probe's search (inputs optimised for each class)" });
     const classes = Int32Array.from(owners, (k) => targets[k]);
     return revealedConfidence(obs, classes).map((p) => 1 - p);
   };
@@ -36840,7 +37713,7 @@ function samePrefix(a, b, length) {
 
 // src/metrics/similarity.ts
 var import_fastest_levenshtein3 = __toESM(require_mod(), 1);
-var import_stats_base_dists_normal_quantile3 = __toESM(require_lib39(), 1);
+var import_stats_base_dists_normal_quantile4 = __toESM(require_lib39(), 1);
 function normalisedSimilarity(a, b) {
   const longest = Math.max(a.length, b.length);
   if (longest === 0) return 1;
@@ -36858,7 +37731,7 @@ function meanWithInterval2(values, confidence) {
   const mean = values.reduce((a, v) => a + v, 0) / n;
   if (n === 1) return { value: mean, ci: [0, 1], n };
   const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
-  const half = (0, import_stats_base_dists_normal_quantile3.default)(1 - (1 - confidence) / 2, 0, 1) * Math.sqrt(variance / n);
+  const half = (0, import_stats_base_dists_normal_quantile4.default)(1 - (1 - confidence) / 2, 0, 1) * Math.sqrt(variance / n);
   return { value: mean, ci: [Math.max(0, mean - half), Math.min(1, mean + half)], n };
 }
 
@@ -37166,199 +38039,6 @@ function secretPositions(format, secret, vocabulary) {
   return Int32Array.from(positions.slice(firstSlot), (p) => vocabulary.idOf("fixed" in p ? p.fixed : chars[k++]));
 }
 
-// src/metrics/roc.ts
-function rocFromTable(table, indices) {
-  const { members: m, nonMembers: n, thresholds, tp, fp } = table;
-  const point = (r) => r === 0 ? { threshold: Infinity, tp: 0, fp: 0, tpr: 0, fpr: 0 } : { threshold: thresholds[r - 1], tp: tp[r - 1], fp: fp[r - 1], tpr: tp[r - 1] / m, fpr: fp[r - 1] / n };
-  const out = [];
-  if (indices) for (let i = 0; i < indices.length; i++) out.push(point(indices[i]));
-  else for (let r = 0; r <= thresholds.length; r++) out.push(point(r));
-  return out;
-}
-function downsampleIndices(count2, fprAt, maxPoints) {
-  if (!Number.isSafeInteger(maxPoints) || maxPoints < 2) {
-    throw new RangeError(`maxPoints must be an integer \u2265 2, got ${maxPoints}`);
-  }
-  if (count2 <= maxPoints) return Array.from({ length: count2 }, (_, i) => i);
-  const last = count2 - 1;
-  const lastAtMost = (f) => {
-    let lo = 0;
-    let hi = last;
-    while (lo < hi) {
-      const mid = lo + hi + 1 >>> 1;
-      if (fprAt(mid) <= f) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
-  const keep = /* @__PURE__ */ new Set([0, last]);
-  const zeroTop = lastAtMost(0);
-  keep.add(zeroTop);
-  const firstPositive = zeroTop + 1 <= last ? fprAt(zeroTop + 1) : 1;
-  const budget = maxPoints - keep.size;
-  if (budget > 0 && firstPositive > 0 && firstPositive < 1) {
-    const logMin = Math.log(firstPositive);
-    for (let k = 0; k < budget; k++) {
-      const f = budget === 1 ? firstPositive : Math.exp(logMin * (1 - k / (budget - 1)));
-      keep.add(lastAtMost(f * (1 + 1e-12)));
-    }
-  }
-  return [...keep].sort((a, b) => a - b);
-}
-
-// src/metrics/membership.ts
-var ROC_PLOT_POINTS = 200;
-var DEFAULT_MAX_THRESHOLDS = 64;
-function membershipMetricsFromTable(table, options) {
-  checkOptions(options);
-  const { fpr, confidence } = options;
-  const delta = options.delta ?? 0;
-  const maxThresholds = options.maxThresholds ?? DEFAULT_MAX_THRESHOLDS;
-  const { members: m, nonMembers: n, fp } = table;
-  const aucEstimate = aucFromTable(table, confidence);
-  const { tp: opTp, fp: opFp, ...operating } = tprAtFprFromTable(table, fpr, confidence);
-  const rocIdx = downsampleIndices(table.thresholds.length + 1, (r) => r === 0 ? 0 : fp[r - 1] / n, ROC_PLOT_POINTS);
-  return {
-    members: m,
-    nonMembers: n,
-    auc: { value: aucEstimate.value, ci: aucEstimate.ci },
-    advantage: advantageFromTable(table, confidence),
-    tprAtFpr: operating,
-    ppv: ppvAt(table, opTp, opFp, operating.threshold, confidence),
-    epsilonLowerBound: epsilonFromTable(table, confidence, delta, maxThresholds),
-    rocPoints: rocFromTable(table, rocIdx)
-  };
-}
-function checkOptions(options) {
-  const { fpr, confidence } = options;
-  const delta = options.delta ?? 0;
-  const maxThresholds = options.maxThresholds ?? DEFAULT_MAX_THRESHOLDS;
-  if (!(fpr >= 0 && fpr <= 1)) throw new RangeError(`fpr must be in [0, 1], got ${fpr}`);
-  checkConfidence(confidence);
-  if (!(delta >= 0 && delta < 1)) throw new RangeError(`delta must be in [0, 1), got ${delta}`);
-  if (!Number.isSafeInteger(maxThresholds) || maxThresholds < 1) {
-    throw new RangeError(`maxThresholds must be an integer \u2265 1, got ${maxThresholds}`);
-  }
-}
-function rankingMetricsFromTable(table, confidence) {
-  checkConfidence(confidence);
-  const aucEstimate = aucFromTable(table, confidence);
-  return {
-    members: table.members,
-    nonMembers: table.nonMembers,
-    auc: { value: aucEstimate.value, ci: aucEstimate.ci },
-    advantage: advantageFromTable(table, confidence)
-  };
-}
-function advantageFromTable(table, confidence) {
-  const { members: m, nonMembers: n, thresholds, tp, fp } = table;
-  let best = 0;
-  let threshold = Infinity;
-  for (let j = 0; j < thresholds.length; j++) {
-    const gain = tp[j] * n - fp[j] * m;
-    if (gain > best) {
-      best = gain;
-      threshold = thresholds[j];
-    }
-  }
-  const value = best / (m * n);
-  const a = (1 - confidence) / 2;
-  const band = Math.sqrt(Math.log(2 / a) / (2 * m)) + Math.sqrt(Math.log(2 / a) / (2 * n));
-  return { value, ci: [Math.max(0, value - band), Math.min(1, value + band)], threshold };
-}
-function tprAtFprFromTable(table, target, confidence) {
-  const { members: m, nonMembers: n, thresholds, tp, fp } = table;
-  const allowed = Math.floor(target * n + 1e-9);
-  let j = -1;
-  while (j + 1 < thresholds.length && fp[j + 1] <= allowed) j++;
-  const tpj = j < 0 ? 0 : tp[j];
-  const fpj = j < 0 ? 0 : fp[j];
-  return {
-    value: tpj / m,
-    ci: clopperPearson(tpj, m, confidence),
-    fpr: target,
-    threshold: j < 0 ? Infinity : thresholds[j],
-    achievedFpr: fpj / n,
-    tp: tpj,
-    fp: fpj
-  };
-}
-function ppvAt(table, tp, fp, threshold, confidence) {
-  const { members: m, nonMembers: n } = table;
-  if (tp + fp === 0) return { value: null, ci: [0, 1], threshold };
-  const tpr = tp / m;
-  const fpr = fp / n;
-  const value = tpr / (tpr + fpr);
-  if (m === n) return { value, ci: clopperPearson(tp, tp + fp, confidence), threshold };
-  const half = 1 - (1 - confidence) / 2;
-  const [tLo, tHi] = clopperPearson(tp, m, half);
-  const [fLo, fHi] = clopperPearson(fp, n, half);
-  const lo = tLo + fHi > 0 ? tLo / (tLo + fHi) : 0;
-  const hi = tHi + fLo > 0 ? tHi / (tHi + fLo) : 1;
-  return { value, ci: [lo, hi], threshold };
-}
-function epsilonFromTable(table, confidence, delta, maxThresholds) {
-  const { members: m, nonMembers: n, thresholds, tp, fp } = table;
-  const candidates = candidateLevels(table, maxThresholds);
-  const T = candidates.length;
-  if (T === 0) return { value: 0, ci: [0, 0], threshold: Infinity, thresholdsTried: 0 };
-  const perBound = 1 - (1 - confidence) / (2 * T);
-  const bounds = new Float64Array(T).fill(-Infinity);
-  const plugIns = candidates.map((j) => epsilonFromRates((tp[j] + 0.5) / (m + 1), (fp[j] + 0.5) / (n + 1), delta));
-  const open = [];
-  const ceilings = new Float64Array(T);
-  for (let i = 0; i < T; i++) {
-    const k1 = tp[candidates[i]];
-    const k0 = fp[candidates[i]];
-    if (k1 * n <= k0 * m) continue;
-    ceilings[i] = k0 === 0 || k1 === m ? Infinity : epsilonFromRates(k1 / m, k0 / n, delta);
-    open.push(i);
-  }
-  open.sort((a, b) => ceilings[b] - ceilings[a] || a - b);
-  let best = -Infinity;
-  const loses = (ceiling) => ceiling + 1e-9 * (1 + Math.abs(best)) < best;
-  for (const i of open) {
-    if (loses(ceilings[i])) break;
-    const k0 = fp[candidates[i]];
-    const tprLo = clopperPearsonOneSided(tp[candidates[i]], m, perBound, "lower");
-    if (k0 > 0 && loses(epsilonFromRates(tprLo, k0 / n, delta))) continue;
-    const fprHi = clopperPearsonOneSided(k0, n, perBound, "upper");
-    bounds[i] = epsilonFromRates(tprLo, fprHi, delta);
-    best = Math.max(best, bounds[i]);
-  }
-  let pick = 0;
-  for (let i = 1; i < T; i++) {
-    if (bounds[i] > bounds[pick] || bounds[i] === bounds[pick] && plugIns[i] > plugIns[pick]) pick = i;
-  }
-  const value = Math.max(0, bounds[pick]);
-  return {
-    value,
-    ci: [value, Math.max(value, plugIns[pick])],
-    threshold: thresholds[candidates[pick]],
-    thresholdsTried: T
-  };
-}
-function epsilonFromRates(tpr, fpr, delta) {
-  let e = -Infinity;
-  if (tpr - delta > 0 && fpr > 0) e = Math.log((tpr - delta) / fpr);
-  if (1 - fpr - delta > 0 && 1 - tpr > 0) e = Math.max(e, Math.log((1 - fpr - delta) / (1 - tpr)));
-  return e;
-}
-function candidateLevels(table, maxThresholds) {
-  const { tp, fp } = table;
-  const last = tp.length - 1;
-  const total = table.members + table.nonMembers;
-  const out = [];
-  let j = 0;
-  for (let i = 1; i <= maxThresholds; i++) {
-    const rank = Math.ceil(i * total / (maxThresholds + 1));
-    while (j < last && tp[j] + fp[j] < rank) j++;
-    if (j >= last) break;
-    if (out.length === 0 || out[out.length - 1] !== j) out.push(j);
-  }
-  return out;
-}
-
 // src/probes/membership.ts
 var DESCRIPTIONS = {
   loss: "low loss on the true label \u21D2 member (Yeom et al. 2018)",
@@ -37396,8 +38076,11 @@ async function runMembership(ctx, settings) {
     );
   }
   if (surface.decimals !== void 0) notes.push(`Scores are rounded to ${surface.decimals} decimals, which creates ties.`);
-  const memberP = memberObs.scores ? revealedProbabilities(memberObs) : void 0;
-  const nonMemberP = nonMemberObs.scores ? revealedProbabilities(nonMemberObs) : void 0;
+  if (surface.precision === "float32") {
+    notes.push("Scores are revealed as float32 probabilities (surface.precision), so the most confident rows round to 1 and tie.");
+  }
+  const memberP = memberObs.scores ? attackerScores(memberObs) : void 0;
+  const nonMemberP = nonMemberObs.scores ? attackerScores(nonMemberObs) : void 0;
   for (const attack of settings.attacks) {
     let member;
     let nonMember;
@@ -37439,21 +38122,24 @@ function measureAttack(attack, member, nonMember, ctx, fpr) {
   };
 }
 function metricValues2(m) {
+  const sample = { members: m.members, nonMembers: m.nonMembers };
   return {
-    auc: { value: m.auc.value, ci: m.auc.ci },
-    advantage: { value: m.advantage.value, ci: m.advantage.ci, threshold: m.advantage.threshold },
+    auc: { value: m.auc.value, ci: m.auc.ci, sample },
+    advantage: { value: m.advantage.value, ci: m.advantage.ci, threshold: m.advantage.threshold, sample },
     "tpr-at-fpr": {
       value: m.tprAtFpr.value,
       ci: m.tprAtFpr.ci,
       fpr: m.tprAtFpr.fpr,
       achievedFpr: m.tprAtFpr.achievedFpr,
-      threshold: m.tprAtFpr.threshold
+      threshold: m.tprAtFpr.threshold,
+      sample
     },
     ppv: { value: m.ppv.value, ci: m.ppv.ci, threshold: m.ppv.threshold },
     "epsilon-lower-bound": {
       value: m.epsilonLowerBound.value,
       ci: m.epsilonLowerBound.ci,
-      thresholdsTried: m.epsilonLowerBound.thresholdsTried
+      thresholdsTried: m.epsilonLowerBound.thresholdsTried,
+      sample
     }
   };
 }
@@ -37505,7 +38191,9 @@ async function stability(ctx, settings, memberObs, nonMemberObs) {
         }
       }
     }
-    const noisyObs = await ctx.model.query(noisy, data.rows * copies);
+    const noisyObs = await ctx.model.query(noisy, data.rows * copies, {
+      probe: `the membership probe's label-stability queries (noisy copies of the ${data.role})`
+    });
     return stabilityScores({ ...obs, scores: void 0 }, noisyObs.labels, copies, data.classes);
   };
   return [await scoresFor(ctx.members, memberObs), await scoresFor(ctx.nonMembers, nonMemberObs)];
@@ -37582,7 +38270,7 @@ function labelWithClasses(data, classLabels2, labelColumn) {
     if (c === void 0) {
       const shown = classLabels2.length > 12 ? `${classLabels2.slice(0, 12).join(", ")}, \u2026` : classLabels2.join(", ");
       throw new InputError(
-        `label "${data.labels[r]}" in column "${labelColumn}" (row ${r + 1} of the ${data.role} used) is not one of the model's ${classLabels2.length} classes (${shown})`,
+        `label ${quoteUserText(String(data.labels[r]))} in column ${quoteUserText(labelColumn)} (row ${r + 1} of the ${data.role} used) is not one of the model's ${classLabels2.length} classes (${shown})`,
         { file: data.file, field: labelColumn }
       );
     }
@@ -37601,7 +38289,7 @@ var SignalCache = class {
   observe(data) {
     let pending = this.cache.get(data);
     if (!pending) {
-      pending = this.model.query(data.x, data.rows);
+      pending = this.model.query(data.x, data.rows, { data });
       this.cache.set(data, pending);
     }
     return pending;
@@ -37609,7 +38297,7 @@ var SignalCache = class {
 };
 
 // src/run/sequence.ts
-var import_node_fs9 = require("node:fs");
+var import_node_fs10 = require("node:fs");
 
 // src/model/sequence-surface.ts
 function observeNext(logProbs, rows, vocabSize, surface) {
@@ -37680,8 +38368,8 @@ async function openOnnxSequenceModel(options) {
       field: "model.path"
     });
   }
-  const inputs = session.inputMetadata.map(describe);
-  const outputs = session.outputMetadata.map(describe);
+  const inputs = session.inputMetadata.map(describe2);
+  const outputs = session.outputMetadata.map(describe2);
   const plan = planInputs(options, inputs, outputs);
   const model = new OnnxSequenceModel(ort, session, options, plan);
   await model.discoverVocabulary();
@@ -37911,7 +38599,7 @@ function toLogProbs(scores, kind, out) {
   const logSum = max + Math.log(sum);
   for (let i = 0; i < n; i++) out[i] = scores[i] - logSum;
 }
-function describe(meta) {
+function describe2(meta) {
   return meta.isTensor ? { name: meta.name, type: meta.type ?? "unknown", shape: [...meta.shape ?? []] } : { name: meta.name, type: "sequence", shape: [] };
 }
 function firstLine2(error) {
@@ -37949,7 +38637,7 @@ function parseTextRecords(content, file, format, field) {
     if (typeof value === "string") out.push({ line: i + 1, text: value });
     else if (Array.isArray(value) && value.every((v) => Number.isInteger(v) && v >= 0)) out.push({ line: i + 1, ids: value });
     else {
-      throw new InputError(`line ${i + 1}: expected a text (a JSON string) or token ids (a list of non-negative integers)${typeof value === "undefined" ? "" : `, found ${describe2(value)}`}`, {
+      throw new InputError(`line ${i + 1}: expected a text (a JSON string) or token ids (a list of non-negative integers)${typeof value === "undefined" ? "" : `, found ${describe3(value)}`}`, {
         file,
         line: i + 1,
         column: 1,
@@ -37959,7 +38647,7 @@ function parseTextRecords(content, file, format, field) {
   });
   return out;
 }
-function describe2(value) {
+function describe3(value) {
   if (Array.isArray(value)) return "a list with a value that is not a non-negative integer";
   if (value === null) return "null";
   return `a ${typeof value}`;
@@ -38153,7 +38841,7 @@ function loadVocabulary(policy, report, relative2) {
   let tokens;
   let source;
   if (tokenizer.vocabFile) {
-    const bytes = (0, import_node_fs9.readFileSync)(tokenizer.vocabFile);
+    const bytes = (0, import_node_fs10.readFileSync)(tokenizer.vocabFile);
     tokens = parseVocabularyJson(bytes.toString("utf8"), tokenizer.vocabFile);
     source = relative2(tokenizer.vocabFile);
     report.inputs.data.push({ role: "vocabulary", path: source, sha256: sha256(bytes), rows: tokens.length, rowsInFile: tokens.length });
@@ -38173,7 +38861,7 @@ function loadVocabulary(policy, report, relative2) {
 function loadTexts(file, role, policy, vocabulary, modelVocab) {
   let bytes;
   try {
-    bytes = (0, import_node_fs9.readFileSync)(file.path);
+    bytes = (0, import_node_fs10.readFileSync)(file.path);
   } catch (error) {
     throw new InputError(`cannot read the ${role} file: ${error.message}`, { file: file.path });
   }
@@ -38210,17 +38898,20 @@ function loadTexts(file, role, policy, vocabulary, modelVocab) {
 // src/run/gate.ts
 async function runGate(policyFile, options = {}) {
   const started = performance.now();
-  const relative2 = (p) => import_node_path8.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path8.default.sep).join("/");
-  const report = emptyReport(relative2(import_node_path8.default.resolve(policyFile)));
+  refreshSecrets();
+  const relative2 = (p) => import_node_path9.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path9.default.sep).join("/");
+  const report = emptyReport(relative2(import_node_path9.default.resolve(policyFile)));
   const lap = stopwatch();
   try {
-    const policy = loadPolicy(policyFile);
+    const policy = loadPolicy(policyFile, { roots: options.roots });
     fillPolicyFacts(report, policy, relative2);
     report.timings.policy = lap();
     if (policy.model.task === "sequence") await runSequenceGate(policy, report, { relative: relative2, lap, runProbe });
     else await runFeatureGate(policy, report, { relative: relative2, lap });
-    report.verdict = verdictOf(report.probes);
-    report.exitCode = exitCodeFor(report.verdict);
+    const decision = decide(report.probes, policy.gate);
+    report.verdict = decision.verdict;
+    report.exitCode = decision.exitCode;
+    if (decision.error) report.error = decision.error;
   } catch (error) {
     report.verdict = "error";
     report.exitCode = exitCodeOf(error);
@@ -38233,7 +38924,7 @@ async function runGate(policyFile, options = {}) {
   }
   for (const check of report.probes.flatMap((p) => p.checks)) check.source = { ...check.source, file: relative2(check.source.file) };
   report.timings.total = round2(performance.now() - started);
-  return report;
+  return redactDeep(report);
 }
 async function runFeatureGate(policy, report, { relative: relative2, lap }) {
   const model = policy.model.task === "regression" ? await openOnnxRegressor(policy.model) : await openOnnxClassifier(policy.model);
@@ -38293,6 +38984,7 @@ function loadContext(policy, model, report, relative2) {
   const members = load(policy.data.members, "members");
   const nonMembers = load(policy.data.nonMembers, "non-members");
   checkSameFeatures(members, nonMembers);
+  checkOverlap(policy, members, nonMembers, report, relative2);
   const observed = new ObservedModel(model, policy.surface);
   return {
     model: observed,
@@ -38303,6 +38995,19 @@ function loadContext(policy, model, report, relative2) {
     seed: policy.seed,
     confidence: policy.gate.confidence
   };
+}
+function checkOverlap(policy, members, nonMembers, report, relative2) {
+  const { count: count2, first } = findOverlap(members, nonMembers);
+  if (count2 === 0 || !first) return;
+  const both = `${count2} of the ${nonMembers.rows} non-member records used ${count2 === 1 ? "is" : "are"} also among the members (same features and label; first: ${rowPlace(nonMembers, first.nonMember)} of ${relative2(nonMembers.file)} is ${rowPlace(members, first.member)} of ${relative2(members.file)})`;
+  if (policy.data.allowOverlap) {
+    report.warnings.push(`${both}; allowed by data.allow-overlap, but these records cannot tell members from non-members`);
+    return;
+  }
+  throw new InputError(
+    `${both}; a record cannot be both, so the two sets are probably the same file or were split wrongly, and every attack would read "no leak". Remove the repeated records, or set data.allow-overlap: true if they are genuine duplicates (the gate then warns)`,
+    { file: nonMembers.file, ...nonMembers.origin?.lines?.[first.nonMember] ? { line: nonMembers.origin.lines[first.nonMember] } : {}, field: "data.non-members" }
+  );
 }
 async function runProbe(probe, settings, context) {
   const started = performance.now();
@@ -38321,7 +39026,7 @@ async function runProbe(probe, settings, context) {
     const measured = await probe.run(context, settings);
     result2.attacks = measured.attacks;
     result2.notes = measured.notes;
-    result2.checks = checksFor(probe.id, measured.attacks, probe.thresholds(settings));
+    result2.checks = checksFor(probe.id, measured.attacks, probe.thresholds(settings), context.confidence);
   } catch (error) {
     if (error instanceof InputError) throw error;
     result2.status = "error";
@@ -38353,9 +39058,15 @@ function fillPolicyFacts(report, policy, relative2) {
   report.warnings = (policy.warnings ?? []).map((w) => new InputError(w.message, { ...w.location, file: relative2(w.location.file) }).describe());
   report.inputs.policy = policy.sources.map((file) => ({ path: relative2(file), sha256: sha256File(file) }));
   report.seed = policy.seed;
-  const { scores, topK, decimals } = policy.surface;
-  report.surface = { scores, ...scores === "top-k" ? { topK } : {}, ...decimals !== void 0 ? { decimals } : {} };
+  const { scores, topK, decimals, precision } = policy.surface;
+  report.surface = {
+    scores,
+    ...scores === "top-k" ? { topK } : {},
+    ...decimals !== void 0 ? { decimals } : {},
+    ...precision ? { precision } : {}
+  };
   report.confidence = policy.gate.confidence;
+  report.gate = { inconclusive: policy.gate.inconclusive, insufficient: policy.gate.insufficient };
 }
 function stopwatch() {
   let last = performance.now();
@@ -38375,14 +39086,20 @@ function round2(value, digits = 1) {
 var HELP = `privacy-gate ${TOOL.version}: fails a model release when the model leaks its training data
 
 Usage:
-  privacy-gate run --policy FILE [--out DIR]
+  privacy-gate run --policy FILE [--out DIR] [--root DIR ...]
       Runs every probe in the policy against its ONNX model and writes
       privacy-report.json, summary.md, report.html (plots) and privacy-gate.sarif
       to DIR (default: privacy-gate-report).
-  privacy-gate validate --policy FILE
+  privacy-gate validate --policy FILE [--root DIR ...]
       Checks the policy (schema, presets, referenced files) without running the model;
       prints every problem as file:line:column: message.
   privacy-gate --help | --version
+
+Options:
+  --root DIR  A folder the policy, what it extends and every file it names may be in
+              (after symlinks); repeatable. Default: the current folder. The runner's
+              RUNNER_TEMP is allowed too when set. Nothing under /proc, /sys or /dev is
+              ever read.
 
 Exit codes:
   0  passed (warnings allowed)
@@ -38393,6 +39110,9 @@ Exit codes:
 Policy reference: policies/policy.schema.json; presets: policies/standard.yaml, policies/strict.yaml.
 `;
 async function cli(argv, out = process.stdout, err = process.stderr) {
+  refreshSecrets();
+  out = redactingStream(out);
+  err = redactingStream(err);
   let parsed;
   try {
     parsed = (0, import_node_util.parseArgs)({
@@ -38401,13 +39121,13 @@ async function cli(argv, out = process.stdout, err = process.stderr) {
       options: {
         policy: { type: "string", short: "p" },
         out: { type: "string", short: "o" },
+        root: { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean" }
       }
     });
   } catch (error) {
-    err.write(`privacy-gate: ${error.message}
-
+    err.write(`${consoleLine(`privacy-gate: ${error.message}`)}
 ${HELP}`);
     return EXIT.invalidInput;
   }
@@ -38423,50 +39143,47 @@ ${HELP}`);
     return EXIT.pass;
   }
   if (command !== "run" && command !== "validate") {
-    err.write(`privacy-gate: expected a command, run or validate${command ? `, not "${command}"` : ""}
-
+    err.write(`${consoleLine(`privacy-gate: expected a command, run or validate${command ? `, not "${command}"` : ""}`)}
 ${HELP}`);
     return EXIT.invalidInput;
   }
   if (!values.policy) {
-    err.write(`privacy-gate ${command}: --policy FILE is required
-`);
+    err.write(consoleLine(`privacy-gate ${command}: --policy FILE is required`));
     return EXIT.invalidInput;
   }
+  const missing = values.root && missingFolder(values.root);
+  if (missing) {
+    err.write(consoleLine(`privacy-gate ${command}: --root ${JSON.stringify(missing)} is not a folder; expected an existing folder the policy and its files are in`));
+    return EXIT.invalidInput;
+  }
+  const roots = rootsWithRunnerTemp(values.root ?? [process.cwd()]);
   try {
-    return command === "validate" ? validate(values.policy, out, err) : await run(values.policy, values.out, out, err);
+    return command === "validate" ? validate(values.policy, roots, out, err) : await run(values.policy, values.out, roots, out, err);
   } catch (error) {
-    err.write(`privacy-gate: ${describeError(error)}
-`);
+    err.write(consoleLine(`privacy-gate: ${describeError(error)}`));
     return exitCodeOf(error);
   }
 }
-function validate(policy, out, err) {
-  const { errors, warnings } = checkPolicy(policy);
-  for (const warning of warnings) err.write(`${new InputError(warning.message, warning.location).describe()} (warning)
-`);
-  for (const problem of errors) err.write(`${problem.describe()}
-`);
+function validate(policy, roots, out, err) {
+  const { errors, warnings } = checkPolicy(policy, { roots });
+  for (const warning of warnings) err.write(consoleLine(`privacy-gate: warning: ${new InputError(warning.message, warning.location).describe()}`));
+  for (const problem of errors) err.write(consoleLine(`privacy-gate: ${problem.describe()}`));
   if (errors.length > 0) return EXIT.invalidInput;
-  out.write(`${policy}: valid
-`);
+  out.write(consoleLine(`privacy-gate: ${policy}: valid`));
   return EXIT.pass;
 }
-async function run(policy, outDir = "privacy-gate-report", out, err) {
-  const report = await runGate(policy);
+async function run(policy, outDir = "privacy-gate-report", roots, out, err) {
+  const report = await runGate(policy, { roots });
   const files = writeReportFiles(report, outDir);
-  for (const warning of report.warnings) err.write(`${warning} (warning)
-`);
-  if (report.error) err.write(`privacy-gate: ${report.error.message}
-`);
+  for (const warning of report.warnings) err.write(consoleLine(`privacy-gate: warning: ${warning}`));
+  if (report.error) err.write(consoleLine(`privacy-gate: ${report.error.message}`));
   for (const probe of report.probes) {
     for (const check of probe.checks) {
-      out.write(`${check.status.padEnd(5)} ${probe.id}/${check.attack} ${check.metric} = ${formatNumber(check.value)}
-`);
+      const why = statusExplanation(check);
+      out.write(consoleLine(`${check.status.padEnd(5)} ${probe.id}/${check.attack} ${check.metric} = ${formatNumber(check.value)} ${formatInterval(check.ci)}${why ? ` (${why})` : ""}`));
     }
   }
-  out.write(`verdict: ${report.verdict} (exit ${report.exitCode}); report: ${files.report}
-`);
+  out.write(consoleLine(`verdict: ${report.verdict} (exit ${report.exitCode}); report: ${files.report}`));
   return report.exitCode;
 }
 
@@ -38476,8 +39193,11 @@ cli(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error) => {
-    process.stderr.write(`privacy-gate: internal error: ${error instanceof Error ? error.stack : String(error)}
-`);
+    const message = error instanceof Error ? error.message : String(error);
+    const frames = error instanceof Error ? (error.stack ?? "").split("\n").filter((line) => /^\s+at /.test(line)) : [];
+    process.stderr.write(
+      redactSecrets(consoleLine(`privacy-gate: internal error: ${message}`) + frames.map((f) => consoleLine(`privacy-gate: ${f}`)).join(""))
+    );
     process.exitCode = 3;
   }
 );

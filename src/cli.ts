@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { describeError, EXIT, exitCodeOf, InputError } from './errors';
-import { checkPolicy } from './policy';
+import { checkPolicy } from './run/policy';
 import { writeReportFiles } from './publish/files';
 import { consoleLine } from './report/escape';
 import { formatInterval, formatNumber, statusExplanation } from './report/format';

@@ -9,6 +9,7 @@
 import type { Dataset } from '../data/types';
 import { InputError } from '../errors';
 import type { SurfaceSettings } from '../policy/types';
+import { roundToDecimals } from './reveal';
 import type { Classifier, Regressor, Target } from './types';
 
 export function isRegressor(model: Target): model is Regressor {
@@ -23,8 +24,8 @@ export function isClassifier(model: Target): model is Classifier {
 export function observeValues(values: Float32Array, surface: SurfaceSettings): Float32Array {
   const out = values.slice();
   if (surface.decimals === undefined) return out;
-  const scale = 10 ** surface.decimals;
-  for (let i = 0; i < out.length; i++) out[i] = Math.round(out[i]! * scale) / scale;
+  const decimals = surface.decimals;
+  for (let i = 0; i < out.length; i++) out[i] = roundToDecimals(out[i]!, decimals);
   return out;
 }
 

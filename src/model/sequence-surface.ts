@@ -7,32 +7,23 @@
  * `decimals` rounds revealed probabilities (a rounded 0 becomes log 0 = −∞).
  */
 import type { SurfaceSettings } from '../policy/types';
+import { argmax, roundToDecimals, topKMask } from './reveal';
 import type { NextTokenObservation, ObservedSequenceModel, SequenceModel } from './sequence-types';
 
 /** Pure: turns full log-probabilities into what the surface reveals. */
 export function observeNext(logProbs: Float64Array, rows: number, vocabSize: number, surface: SurfaceSettings): NextTokenObservation {
   const top = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let best = 0;
-    const base = r * vocabSize;
-    for (let t = 1; t < vocabSize; t++) if (logProbs[base + t]! > logProbs[base + best]!) best = t;
-    top[r] = best;
-  }
+  for (let r = 0; r < rows; r++) top[r] = argmax(logProbs, r * vocabSize, vocabSize);
   if (surface.scores === 'label') return { rows, vocabSize, top };
   const shown = logProbs.slice();
   if (surface.scores === 'top-k' && surface.topK < vocabSize) {
-    const order = Array.from({ length: vocabSize }, (_, t) => t);
-    for (let r = 0; r < rows; r++) {
-      const base = r * vocabSize;
-      // Ties keep the lower id, so the same row always reveals the same tokens.
-      order.sort((a, b) => logProbs[base + b]! - logProbs[base + a]! || a - b);
-      for (let i = surface.topK; i < vocabSize; i++) shown[base + order[i]!] = NaN;
-    }
+    const hidden = topKMask(logProbs, rows, vocabSize, surface.topK);
+    for (let i = 0; i < shown.length; i++) if (hidden[i]) shown[i] = NaN;
   }
-  if (surface.decimals !== undefined) {
-    const scale = 10 ** surface.decimals;
+  const decimals = surface.decimals;
+  if (decimals !== undefined) {
     for (let i = 0; i < shown.length; i++) {
-      if (!Number.isNaN(shown[i]!)) shown[i] = Math.log(Math.round(Math.exp(shown[i]!) * scale) / scale);
+      if (!Number.isNaN(shown[i]!)) shown[i] = Math.log(roundToDecimals(Math.exp(shown[i]!), decimals));
     }
   }
   return { rows, vocabSize, top, logProbs: shown };

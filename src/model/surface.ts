@@ -10,6 +10,7 @@
 import { RuntimeFailure } from '../errors';
 import type { SurfaceSettings } from '../policy/types';
 import { NonFiniteOutput } from './non-finite';
+import { argmax, roundToDecimals, topKMask } from './reveal';
 import { isRegressor, observeValues } from './regression';
 import { logSoftmaxRows } from './scores';
 import type { ClassScores, Classifier, Observation, QuerySource, RevealedScores, Target } from './types';
@@ -53,10 +54,8 @@ function rounded(scores: RevealedScores, surface: SurfaceSettings): RevealedScor
   const values = scores.values;
   const out = scores.scale === 'log' ? values.map(Math.exp) : values;
   if (surface.precision === 'float32') for (let i = 0; i < out.length; i++) out[i] = Math.fround(out[i]!);
-  if (surface.decimals !== undefined) {
-    const scale = 10 ** surface.decimals;
-    for (let i = 0; i < out.length; i++) out[i] = Math.round(out[i]! * scale) / scale;
-  }
+  const decimals = surface.decimals;
+  if (decimals !== undefined) for (let i = 0; i < out.length; i++) out[i] = roundToDecimals(out[i]!, decimals);
   return { scale: 'probability', values: out };
 }
 
@@ -104,26 +103,6 @@ export class ObservedModel {
     if (isRegressor(this.model)) throw new RuntimeFailure(`${method}() needs a classifier; this model is a regression model (use values)`);
     return this.model;
   }
-}
-
-/** Index of the largest score; ties go to the lowest class index, as numpy's argmax does. */
-function argmax(values: ArrayLike<number>, offset: number, width: number): number {
-  let best = 0;
-  for (let c = 1; c < width; c++) if (values[offset + c]! > values[offset + best]!) best = c;
-  return best;
-}
-
-/** 1 for every score the top-k surface hides; ties keep the lower class index, so a row always reveals the same classes. */
-function topKMask(values: Float64Array, rows: number, classes: number, k: number): Uint8Array {
-  const hidden = new Uint8Array(rows * classes).fill(1);
-  const order = new Int32Array(classes);
-  for (let r = 0; r < rows; r++) {
-    const base = r * classes;
-    for (let c = 0; c < classes; c++) order[c] = c;
-    order.sort((a, b) => values[base + b]! - values[base + a]! || a - b);
-    for (let i = 0; i < k; i++) hidden[base + order[i]!] = 0;
-  }
-  return hidden;
 }
 
 /** A model's answer, with a non-finite output error told where its first bad row came from. */

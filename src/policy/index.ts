@@ -1,6 +1,8 @@
-export { loadPolicy, validatePolicy, checkPolicy, type PolicyCheck, type PolicyOptions } from './load';
+export { policyLoader, type PolicyCheck, type PolicyLoader, type PolicyOptions } from './load';
+export type { PolicyFamily, ModelTask } from './family';
+export type { BuildContext } from './build-context';
+export type { CheckContext } from './check-context';
 export { presetDirectory, presetNames, presetFile, POLICIES_DIR_ENV } from './presets';
 export { policySchema, relaxedSchema } from './schema';
 export { POLICY_DEFAULTS } from './build';
-export { SCORE_ATTACKS, LABEL_ONLY_ATTACKS } from './checks';
 export * from './types';

@@ -1,5 +1,7 @@
 /**
- * `loadPolicy(file)`: the one entry point from a policy file to the typed `Policy`.
+ * `policyLoader(families).loadPolicy(file)`: the one entry point from a policy file to the typed
+ * `Policy`. The probe families (their checks and settings builders) are handed in by the
+ * composition root, src/run/policy.ts: this layer knows the policy format, not the probes.
  *
  * Steps: read and parse every file of the `extends` chain with source positions → deep-merge →
  * check each preset/base on its own against the schema without `required` (so a broken shared
@@ -12,6 +14,7 @@ import { PolicyError, type SourceLocation } from '../errors';
 import { allowedRoots, defaultRoots, type AllowedRoots } from '../util/paths';
 import { buildPolicy } from './build';
 import { semanticChecks } from './checks';
+import type { PolicyFamily } from './family';
 import { mergeLayers, type MergedPolicy } from './merge';
 import { readExtendsChain } from './presets';
 import { schemaErrors } from './schema';
@@ -39,7 +42,7 @@ export interface PolicyOptions {
   roots?: AllowedRoots;
 }
 
-function analyse(file: string, options: PolicyOptions): Analysis {
+function analyse(file: string, options: PolicyOptions, families: readonly PolicyFamily[]): Analysis {
   const absolute = resolve(file);
   const roots = options.roots ? allowedRoots(options.roots) : defaultRoots();
   const chain = readExtendsChain(absolute, roots);
@@ -53,7 +56,7 @@ function analyse(file: string, options: PolicyOptions): Analysis {
       errors.push(...schemaErrors(layer.data, (path, part) => ({ source: layer, ...positionOf(layer, path, part) }), true));
     }
     errors.push(...schemaErrors(merged.data, (path, part) => merged.locate(path, part)));
-    const checks = semanticChecks(merged, roots);
+    const checks = semanticChecks(merged, roots, families);
     errors.push(...checks.errors);
     warnings = checks.warnings;
   }
@@ -89,26 +92,33 @@ function sortByPosition<T extends { location?: SourceLocation }>(errors: T[], fi
   );
 }
 
-/**
- * Every mistake in a policy (and what it extends), sorted by file and position; empty when the
- * policy is valid. For `privacy-gate validate`, which prints them all.
- */
-export function validatePolicy(file: string, options: PolicyOptions = {}): PolicyError[] {
-  return analyse(file, options).errors;
+/** What reads policies, for the given probe families. */
+export interface PolicyLoader {
+  /**
+   * Every mistake in a policy (and what it extends), sorted by file and position; empty when the
+   * policy is valid. For `privacy-gate validate`, which prints them all.
+   */
+  validatePolicy(file: string, options?: PolicyOptions): PolicyError[];
+  /** Errors and warnings of a policy, for a `validate` command that shows both. */
+  checkPolicy(file: string, options?: PolicyOptions): PolicyCheck;
+  /**
+   * Reads, merges, validates and types a policy. Throws the first PolicyError (by position) when
+   * the policy has any mistake; `validatePolicy` lists them all.
+   */
+  loadPolicy(file: string, options?: PolicyOptions): Policy;
 }
 
-/** Errors and warnings of a policy, for a `validate` command that shows both. */
-export function checkPolicy(file: string, options: PolicyOptions = {}): PolicyCheck {
-  const { errors, warnings } = analyse(file, options);
-  return { errors, warnings };
-}
-
-/**
- * Reads, merges, validates and types a policy. Throws the first PolicyError (by position) when
- * the policy has any mistake; `validatePolicy` lists them all.
- */
-export function loadPolicy(file: string, options: PolicyOptions = {}): Policy {
-  const { errors, warnings, merged } = analyse(file, options);
-  if (errors.length > 0 || !merged) throw errors[0];
-  return { ...buildPolicy(merged), warnings };
+export function policyLoader(families: readonly PolicyFamily[]): PolicyLoader {
+  return {
+    validatePolicy: (file, options = {}) => analyse(file, options, families).errors,
+    checkPolicy: (file, options = {}) => {
+      const { errors, warnings } = analyse(file, options, families);
+      return { errors, warnings };
+    },
+    loadPolicy: (file, options = {}) => {
+      const { errors, warnings, merged } = analyse(file, options, families);
+      if (errors.length > 0 || !merged) throw errors[0];
+      return { ...buildPolicy(merged, families), warnings };
+    },
+  };
 }

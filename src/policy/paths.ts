@@ -5,7 +5,7 @@
  */
 import { PolicyError } from '../errors';
 import { pathProblem, type AllowedRoots } from '../util/paths';
-import { resolvePathValue } from './checks';
+import { resolvePathValue } from './fields';
 import { valueAt, type MergedPolicy } from './merge';
 import { fieldName, type PolicyPath } from './source';
 

@@ -111,11 +111,12 @@ export interface MembershipSettings {
   attacks: MembershipAttack[];
   /** Label-only stability attack: noisy queries per record and the noise's standard deviation. */
   stability: { queries: number; noise: number };
+  /** By metric id, spelt as in the policy and the report (as every probe's thresholds). */
   thresholds: {
     auc?: Threshold;
     advantage?: Threshold;
-    tprAtFpr?: Threshold & { fpr: number };
-    epsilonLowerBound?: Threshold;
+    'tpr-at-fpr'?: Threshold & { fpr: number };
+    'epsilon-lower-bound'?: Threshold;
   };
 }
 
@@ -152,8 +153,8 @@ export interface InversionSettings {
   /** Weight λ of the total-variation prior; 0 without `image`. */
   smoothness: number;
   thresholds: {
-    identificationRate?: Threshold;
-    similarityGain?: Threshold;
+    'identification-rate'?: Threshold;
+    'similarity-gain'?: Threshold;
   };
 }
 
@@ -185,8 +186,8 @@ export interface AttributeInferenceSettings {
   sources: { attribute: ThresholdSource; values?: ThresholdSource; known?: ThresholdSource; encoding?: ThresholdSource };
   thresholds: {
     lift?: Threshold;
-    memberAccuracy?: Threshold;
-    memberGap?: Threshold;
+    'member-accuracy'?: Threshold;
+    'member-gap'?: Threshold;
   };
 }
 
@@ -230,10 +231,10 @@ export interface ExtractionSettings {
     regexes: string[];
   };
   thresholds: {
-    maxExposure?: Threshold;
-    extractionRate?: Threshold;
-    extractionGap?: Threshold;
-    secretMatches?: Threshold;
+    'max-exposure'?: Threshold;
+    'extraction-rate'?: Threshold;
+    'extraction-gap'?: Threshold;
+    'secret-matches'?: Threshold;
   };
 }
 

@@ -6,6 +6,7 @@ import type { Dataset } from '../data/types';
 import type { ObservedModel } from '../model/surface';
 import type { ObservedSequenceModel } from '../model/sequence-types';
 import type { Observation } from '../model/types';
+import type { PolicyFamily } from '../policy/family';
 import type { DataFileSettings, Threshold } from '../policy/types';
 import type { AttackMeasurement } from '../result';
 import type { Vocabulary } from '../text/vocab';
@@ -49,16 +50,29 @@ export interface ProbeMeasurement {
   notes: string[];
 }
 
+/** The probe context the runner builds for each model task. */
+export interface TaskContexts {
+  classification: ProbeContext;
+  regression: ProbeContext;
+  sequence: SequenceProbeContext;
+}
+
+/** Every probe's settings hold its thresholds by metric id, as spelt in the policy and the report. */
+export interface ProbeSettings {
+  thresholds: Partial<Record<string, Threshold>>;
+}
+
 /**
- * A probe family. `Context` is what the runner builds for the model's task: the classifier
- * context by default, `SequenceProbeContext` for probes of sequence models (task: sequence).
+ * A probe family: one registry entry (src/probes/index.ts), declared in its folder's family.ts.
+ * The policy layer uses its PolicyFamily part (checks, settings builder, tasks, threshold ids);
+ * the runner calls `run` with the context built for the model's task. `Task` is the tasks it
+ * runs on, all of which share one context type.
  */
-export interface ProbeDefinition<Settings, Context = ProbeContext> {
-  id: string;
+export interface ProbeFamily<Settings extends ProbeSettings, Task extends keyof TaskContexts = 'classification'>
+  extends PolicyFamily<Settings> {
   description: string;
-  /** Thresholds by metric id, read from the probe's settings. */
-  thresholds(settings: Settings): Record<string, Threshold | undefined>;
-  run(context: Context, settings: Settings): Promise<ProbeMeasurement>;
+  tasks: readonly Task[];
+  run(context: TaskContexts[Task], settings: Settings): Promise<ProbeMeasurement>;
 }
 
 /** Texts of one role (members or non-members) for a sequence model, tokenised. */
@@ -89,3 +103,6 @@ export interface SequenceProbeContext {
   /** Two-sided confidence level of every interval. */
   confidence: number;
 }
+
+/** A registry entry of any family: the runner picks those whose tasks include the model's. */
+export type AnyProbeFamily = ProbeFamily<ProbeSettings, keyof TaskContexts>;

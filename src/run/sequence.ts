@@ -1,7 +1,7 @@
 /**
  * The gate's path for sequence models (`model.task: sequence`): vocabulary → ONNX sequence
- * model → member / non-member texts → the extraction probe. It fills the same audit record as
- * the classifier path; the verdict is decided by the caller, in the one place that decides.
+ * model → member / non-member texts → the context every probe of this task gets. It fills the
+ * same audit record as the feature path; probes run and the verdict is decided in run/gate.ts.
  */
 import { readFileSync } from 'node:fs';
 import { sha256, sha256File } from '../data';
@@ -9,22 +9,14 @@ import { InputError } from '../errors';
 import { ObservedSequence } from '../model/sequence-surface';
 import { openOnnxSequenceModel } from '../model/sequence';
 import type { DataFileSettings, Policy } from '../policy/types';
-import { PROBES } from '../probes';
-import type { ProbeDefinition, SequenceProbeContext, TextData } from '../probes/types';
-import type { GateReport, ProbeResult } from '../result';
+import type { SequenceProbeContext, TextData } from '../probes/types';
+import type { GateReport } from '../result';
 import { parseTextRecords } from '../text/records';
 import { defaultPadId, parseVocabularyJson, Vocabulary } from '../text/vocab';
 import { rngFor } from '../util/random';
+import type { TaskRun, TaskTools } from './task';
 
-export interface SequenceRunTools {
-  relative: (p: string) => string;
-  /** Milliseconds since the previous lap. */
-  lap: () => number;
-  runProbe<S>(probe: ProbeDefinition<S, SequenceProbeContext>, settings: S, context: SequenceProbeContext): Promise<ProbeResult>;
-}
-
-export async function runSequenceGate(policy: Policy, report: GateReport, tools: SequenceRunTools): Promise<void> {
-  const { relative, lap } = tools;
+export async function openSequenceTask(policy: Policy, report: GateReport, { relative, lap }: TaskTools): Promise<TaskRun> {
   const vocabulary = loadVocabulary(policy, report, relative);
   const settings = policy.model;
   const model = await openOnnxSequenceModel({
@@ -63,24 +55,28 @@ export async function runSequenceGate(policy: Policy, report: GateReport, tools:
     confidence: policy.gate.confidence,
   };
   if (vocabulary) context.vocabulary = vocabulary;
-  const extraction = policy.probes.extraction;
-  if (extraction) report.probes.push(await tools.runProbe(PROBES.extraction, extraction, context));
-  report.queries = model.queries;
-  const info = model.info;
-  report.sequenceModel = {
-    input: info.input,
-    output: info.output,
-    context: info.context,
-    fixedContext: info.fixedContext,
-    vocabSize: info.vocabSize,
-    scoreKind: info.scoreKind,
-    scoreKindReason: info.scoreKindReason,
+  return {
+    task: 'sequence',
+    context,
+    finish: () => {
+        report.queries = model.queries;
+        const info = model.info;
+        report.sequenceModel = {
+          input: info.input,
+          output: info.output,
+          context: info.context,
+          fixedContext: info.fixedContext,
+          vocabSize: info.vocabSize,
+          scoreKind: info.scoreKind,
+          scoreKindReason: info.scoreKindReason,
+        };
+        if (info.attentionMask) report.sequenceModel.attentionMask = info.attentionMask;
+        if (vocabulary) {
+          report.sequenceModel.vocabulary = { source: vocabulary.source, tokens: vocabulary.size };
+          if (vocabulary.padId !== undefined) report.sequenceModel.vocabulary.padId = vocabulary.padId;
+        }
+    },
   };
-  if (info.attentionMask) report.sequenceModel.attentionMask = info.attentionMask;
-  if (vocabulary) {
-    report.sequenceModel.vocabulary = { source: vocabulary.source, tokens: vocabulary.size };
-    if (vocabulary.padId !== undefined) report.sequenceModel.vocabulary.padId = vocabulary.padId;
-  }
 }
 
 function loadVocabulary(policy: Policy, report: GateReport, relative: (p: string) => string): Vocabulary | undefined {

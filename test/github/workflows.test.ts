@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { checkPolicy } from '../../src/policy';
+import { checkPolicy } from '../../src/run/policy';
 
 const DIR = 'examples/workflows';
 const load = (file: string) => parse(readFileSync(path.join(DIR, file), 'utf8'));

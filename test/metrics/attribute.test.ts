@@ -6,7 +6,7 @@ import {
   proportion,
   wilson,
 } from '../../src/metrics/attribute';
-import { clopperPearson } from '../../src/metrics';
+import { clopperPearson } from '../../src/metrics/binomial';
 
 const Z95 = 1.959963984540054;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auc, aucWithCi } from '../../src/metrics';
+import { auc, aucWithCi } from '../../src/metrics/auc';
 import { Rng } from '../../src/util/random';
 import { bruteAuc, bruteDelongVariance, ints, normals } from './reference';
 

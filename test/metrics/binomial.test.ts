@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clopperPearson, clopperPearsonOneSided } from '../../src/metrics';
+import { clopperPearson, clopperPearsonOneSided } from '../../src/metrics/binomial';
 import { cpLowerByBisection, cpUpperByBisection } from './reference';
 
 describe('clopperPearson', () => {

@@ -4,7 +4,9 @@
  * search as it was before the early stop, on the same table.
  */
 import { describe, expect, it } from 'vitest';
-import { buildScoreTable, clopperPearsonOneSided, membershipMetrics, type ScoreTable } from '../../src/metrics';
+import { clopperPearsonOneSided } from '../../src/metrics/binomial';
+import { membershipMetrics } from '../../src/metrics/membership';
+import { buildScoreTable, type ScoreTable } from '../../src/metrics/table';
 import { Rng } from '../../src/util/random';
 
 function exhaustiveEpsilon(table: ScoreTable, confidence: number, delta: number, maxThresholds: number) {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { aucWithCi, clopperPearson, membershipMetrics, rankingMetrics, type MembershipOptions } from '../../src/metrics';
+import { aucWithCi } from '../../src/metrics/auc';
+import { clopperPearson } from '../../src/metrics/binomial';
+import { membershipMetrics, rankingMetrics, type MembershipOptions } from '../../src/metrics/membership';
 import { Rng } from '../../src/util/random';
 import { bruteAdvantage, countAtLeast, cpLowerByBisection, cpUpperByBisection, ints, normals } from './reference';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { downsampleRoc, rocCurve, type RocPoint } from '../../src/metrics';
+import { downsampleRoc, rocCurve, type RocPoint } from '../../src/metrics/roc';
 import { Rng } from '../../src/util/random';
 import { countAtLeast, ints, normals } from './reference';
 

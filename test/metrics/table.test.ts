@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildClassTables, buildScoreTable, rankingMetrics, rankingMetricsFromTable, type ScoreTable } from '../../src/metrics';
+import { rankingMetrics, rankingMetricsFromTable } from '../../src/metrics/membership';
+import { buildClassTables, buildScoreTable, type ScoreTable } from '../../src/metrics/table';
 import { Rng } from '../../src/util/random';
 import { countAtLeast } from './reference';
 

@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PolicyError } from '../../src/errors';
-import { loadPolicy, presetFile, validatePolicy } from '../../src/policy';
+import { presetFile } from '../../src/policy';
+import { loadPolicy, validatePolicy } from '../../src/run/policy';
 import { DUMMY_FILES, policyDir, POLICY_HEAD } from './helpers';
 
 interface Case {

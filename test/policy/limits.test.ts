@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../../src/cli';
-import { validatePolicy } from '../../src/policy';
+import { validatePolicy } from '../../src/run/policy';
 import { MAX_POLICY_BYTES } from '../../src/policy/source';
 import { policyDir, POLICY_HEAD } from './helpers';
 

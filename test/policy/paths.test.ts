@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../../src/cli';
 import { PolicyError } from '../../src/errors';
-import { loadPolicy, validatePolicy } from '../../src/policy';
+import { loadPolicy, validatePolicy } from '../../src/run/policy';
 import { PATH_FIELDS } from '../../src/policy/paths';
 import { policySchema } from '../../src/policy/schema';
 import { isInside, pathProblem } from '../../src/util/paths';

@@ -85,7 +85,8 @@ describe('esbuild CJS bundle', () => {
     const entry = join(dist, 'entry.ts');
     writeFileSync(
       entry,
-      `import { loadPolicy, presetDirectory } from ${JSON.stringify(resolve('src/policy/index.ts'))};
+      `import { presetDirectory } from ${JSON.stringify(resolve('src/policy/index.ts'))};
+import { loadPolicy } from ${JSON.stringify(resolve('src/run/policy.ts'))};
 const policy = loadPolicy(process.argv[2]!, { roots: [${JSON.stringify(dist)}] });
 console.log(JSON.stringify({ dir: presetDirectory(), auc: policy.probes.membership?.thresholds.auc }));
 `,

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { checkPolicy, loadPolicy } from '../../src/run/policy';
 import {
-  checkPolicy,
-  loadPolicy,
   presetDirectory,
   presetFile,
   presetNames,
@@ -83,7 +82,7 @@ describe('loadPolicy: valid policies', () => {
     expect(policy.data.features).toBe('pixel_*');
     expect(policy.data.members.path).toBe(join(dir, 'data/train.csv'));
     expect(policy.surface).toEqual({ scores: 'full', topK: 0, decimals: 2 });
-    expect(policy.probes.membership?.thresholds.tprAtFpr).toMatchObject({ fpr: 0.01, fail: 0.05 });
+    expect(policy.probes.membership?.thresholds['tpr-at-fpr']).toMatchObject({ fpr: 0.01, fail: 0.05 });
     expect(policy.sources).toEqual([presetFile('standard'), file]);
     // The example writes top-k with a full surface: ignored, with a warning at top-k.
     expect(policy.warnings).toEqual([
@@ -102,8 +101,8 @@ describe('loadPolicy: valid policies', () => {
     const t = policy.probes.membership!.thresholds;
     expect(t.auc).toEqual({ warn: 0.55, fail: 0.6, source: { file: standard, ...keyPosition(standard, 'auc') } });
     expect(t.advantage).toEqual({ fail: 0.2, source: { file: standard, ...keyPosition(standard, 'advantage') } });
-    expect(t.tprAtFpr).toEqual({ fpr: 0.01, fail: 0.05, source: { file: standard, ...keyPosition(standard, 'tpr-at-fpr') } });
-    expect(t.epsilonLowerBound).toEqual({
+    expect(t['tpr-at-fpr']).toEqual({ fpr: 0.01, fail: 0.05, source: { file: standard, ...keyPosition(standard, 'tpr-at-fpr') } });
+    expect(t['epsilon-lower-bound']).toEqual({
       fail: 2,
       source: { file: standard, ...keyPosition(standard, 'epsilon-lower-bound') },
     });
@@ -145,8 +144,8 @@ ${HEAD}probes:
     const t = policy.probes.membership!.thresholds;
     expect(t.auc).toMatchObject({ warn: 0.52, fail: 0.55 });
     expect(t.advantage).toMatchObject({ fail: 0.1 });
-    expect(t.tprAtFpr).toMatchObject({ fpr: 0.001, fail: 0.01 });
-    expect(t.epsilonLowerBound).toMatchObject({ fail: 1 });
+    expect(t['tpr-at-fpr']).toMatchObject({ fpr: 0.001, fail: 0.01 });
+    expect(t['epsilon-lower-bound']).toMatchObject({ fail: 1 });
     expect(t.auc?.source.file).toBe(presetFile('strict'));
   });
 

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { openOnnxRegressor } from '../../src/model/onnx';
 import { ObservedModel } from '../../src/model/surface';
 import type { AttributeInferenceSettings, ModelSettings, SurfaceSettings } from '../../src/policy/types';
-import { attributeInferenceProbe } from '../../src/probes/attribute-inference';
+import { attributeInferenceProbe } from '../../src/probes/attribute-inference/family';
 import type { LabelledData, ProbeContext } from '../../src/probes/types';
 import { runGate } from '../../src/run/gate';
 import { SignalCache } from '../../src/run/signals';

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkPolicy, loadPolicy } from '../../src/policy';
+import { checkPolicy, loadPolicy } from '../../src/run/policy';
 import { runGate } from '../../src/run/gate';
 import { TEST_ROOTS } from '../policy/helpers';
 
@@ -90,7 +90,7 @@ probes:
       auxiliary: { path: path.join(path.dirname(file), 'attacker.csv'), format: 'csv' },
       residualSpread: 'training',
     });
-    expect(Object.keys(s.thresholds)).toEqual(['memberAccuracy', 'memberGap']);
+    expect(Object.keys(s.thresholds)).toEqual(['member-accuracy', 'member-gap']);
     expect(s.sources.encoding).toMatchObject({ line: 10 });
   });
 

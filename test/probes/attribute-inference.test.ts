@@ -8,7 +8,7 @@ import { InputError } from '../../src/errors';
 import { ObservedModel } from '../../src/model/surface';
 import type { Classifier, ModelInfo, Regressor } from '../../src/model/types';
 import type { AttributeInferenceSettings, SurfaceSettings } from '../../src/policy/types';
-import { attributeInferenceProbe } from '../../src/probes/attribute-inference';
+import { attributeInferenceProbe } from '../../src/probes/attribute-inference/family';
 import type { LabelledData, ProbeContext } from '../../src/probes/types';
 import { SignalCache } from '../../src/run/signals';
 import { Rng } from '../../src/util/random';

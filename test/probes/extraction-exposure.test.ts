@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseCanaryFormat, positionsOf, type CanaryFormat } from '../../src/text/canary';
-import { formatExposures, type TokenisedFormat } from '../../src/probes/extraction-exposure';
-import { tokeniseFormat } from '../../src/probes/extraction';
+import { formatExposures, type TokenisedFormat } from '../../src/probes/extraction/exposure';
+import { tokeniseFormat } from '../../src/probes/extraction/run';
 import { rngFor } from '../../src/util/random';
 import { FunctionModel, hashModel, logSoftmax, TEST_VOCAB } from './extraction-helpers';
 

@@ -1,8 +1,8 @@
 /** Typed settings of sequence-model policies: defaults, paths and source positions. */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadPolicy } from '../../src/policy';
-import { EXTRACTION_DEFAULTS } from '../../src/policy/build-extraction';
+import { loadPolicy } from '../../src/run/policy';
+import { EXTRACTION_DEFAULTS } from '../../src/probes/extraction/settings';
 import { policyDir } from '../policy/helpers';
 
 const FILES = ['model.onnx', 'members.txt', 'non-members.jsonl', 'vocab.json'];
@@ -16,7 +16,7 @@ describe('sequence policy settings', () => {
     expect(e.canaries[0]).toMatchObject({ format: 'my pin is {digits:6}', source: { line: 25 } });
     expect(e.canaries[0]!.inserted).toHaveLength(4);
     expect(e.memorization).toEqual({ prefix: 32, suffix: 16 });
-    expect(e.thresholds.maxExposure).toMatchObject({ warn: 8, fail: 12, source: { line: 43, column: 7 } });
+    expect(e.thresholds['max-exposure']).toMatchObject({ warn: 8, fail: 12, source: { line: 43, column: 7 } });
   });
 
   it('a minimal policy gets every default; thresholds switch their attacks on', () => {

@@ -4,7 +4,7 @@
  * the secret scan, canary exposure, and that no secret ever appears unredacted in the result.
  */
 import { describe, expect, it } from 'vitest';
-import { extractionProbe } from '../../src/probes/extraction';
+import { extractionProbe } from '../../src/probes/extraction/family';
 import type { SequenceProbeContext, TextData } from '../../src/probes/types';
 import type { ExtractionSettings } from '../../src/policy/types';
 import { clopperPearson } from '../../src/metrics/binomial';
@@ -164,16 +164,6 @@ describe('canary exposure', () => {
       name: 'InputError',
       location: { file: 'policy.yml', line: 3 },
       message: expect.stringMatching(/unknown character "C" .* of the canary format/),
-    });
-  });
-
-  it('thresholds map to the metric ids of the policy', () => {
-    const t = { fail: 10, source };
-    expect(extractionProbe.thresholds(settings({ thresholds: { maxExposure: t, extractionGap: t } }))).toEqual({
-      'max-exposure': t,
-      'extraction-rate': undefined,
-      'extraction-gap': t,
-      'secret-matches': undefined,
     });
   });
 });

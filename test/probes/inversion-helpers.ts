@@ -95,7 +95,7 @@ export function settings(over: Partial<InversionSettings> = {}): InversionSettin
     stepSize: 0.05,
     differenceStep: 0.01,
     smoothness: 0,
-    thresholds: { identificationRate: { fail: 0.5, source: { file: 'policy.yml', line: 33, column: 7 } } },
+    thresholds: { 'identification-rate': { fail: 0.5, source: { file: 'policy.yml', line: 33, column: 7 } } },
     ...over,
   };
 }

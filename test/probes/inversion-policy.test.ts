@@ -1,8 +1,7 @@
 /** The inversion section of a policy: defaults, threshold positions, warnings. */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkPolicy, loadPolicy } from '../../src/policy';
-import { inversionProbe } from '../../src/probes/inversion';
+import { checkPolicy, loadPolicy } from '../../src/run/policy';
 import { policyDir, POLICY_HEAD, TEST_ROOTS } from '../policy/helpers';
 
 const HEAD = POLICY_HEAD;
@@ -30,11 +29,7 @@ describe('probes.inversion in a policy', () => {
       stepSize: 0.05,
       differenceStep: 0.01,
       smoothness: 0,
-      thresholds: { identificationRate: { warn: 0.2, fail: 0.5, source: { file, line: 12, column: 7 } } },
-    });
-    expect(inversionProbe.thresholds(settings)).toEqual({
-      'identification-rate': settings.thresholds.identificationRate,
-      'similarity-gain': undefined,
+      thresholds: { 'identification-rate': { warn: 0.2, fail: 0.5, source: { file, line: 12, column: 7 } } },
     });
   });
 
@@ -69,7 +64,7 @@ describe('probes.inversion in a policy', () => {
       differenceStep: 0.05,
       smoothness: 0.2,
     });
-    expect(s.thresholds.similarityGain).toMatchObject({ fail: 0.9, source: { line: 21, column: 7 } });
+    expect(s.thresholds['similarity-gain']).toMatchObject({ fail: 0.9, source: { line: 21, column: 7 } });
   });
 
   it('takes larger difference steps by default when the surface rounds scores', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pngjs from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { inversionProbe } from '../../src/probes/inversion';
+import { inversionProbe } from '../../src/probes/inversion/family';
 import { writeReportFiles } from '../../src/publish/files';
 import { imageFileName, withImages, writeImages } from '../../src/publish/images';
 import { renderJson } from '../../src/report/json';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors';
 import { centredCosine, overallMean } from '../../src/metrics/inversion';
-import { inversionProbe } from '../../src/probes/inversion';
+import { inversionProbe } from '../../src/probes/inversion/family';
 import { Rasters } from '../../src/result';
 import { CLASSES, constantModel, context, D, settings, template, templateModel } from './inversion-helpers';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { observe } from '../../src/model/surface';
 import type { Observation } from '../../src/model/types';
-import { attackerProbabilities, attackerScores, scoreAttack, type ScoreAttack } from '../../src/probes/membership-scores';
+import { attackerProbabilities, attackerScores } from '../../src/probes/attacker-view';
+import { scoreAttack, type ScoreAttack } from '../../src/probes/membership/scores';
 import { Rng } from '../../src/util/random';
 
 /** Revealed probabilities; NaN marks a score the surface hides (turned into the mask here). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ObservedModel } from '../../src/model/surface';
 import type { Classifier, ModelInfo } from '../../src/model/types';
 import type { MembershipSettings, SurfaceSettings } from '../../src/policy/types';
-import { membershipProbe } from '../../src/probes/membership';
+import { membershipProbe } from '../../src/probes/membership/family';
 import type { LabelledData, ProbeContext } from '../../src/probes/types';
 import { SignalCache } from '../../src/run/signals';
 import { Rng } from '../../src/util/random';

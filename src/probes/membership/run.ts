@@ -3,20 +3,15 @@
  * what the surface reveals? Runs each configured attack on the shared model outputs and
  * measures it overall and per class.
  */
-import { membershipMetricsFromTable, rankingMetricsFromTable, type MembershipMetrics } from '../metrics/membership';
-import { buildClassTables, type ClassTables } from '../metrics/table';
-import type { MembershipAttack, MembershipSettings } from '../policy/types';
-import type { MetricValue } from '../result';
-import { rngFor } from '../util/random';
-import { featureBox } from './feature-box';
-import {
-  gapScores,
-  attackerScores,
-  scoreAttack,
-  stabilityScores,
-  type ScoreAttack,
-} from './membership-scores';
-import type { AttackMeasurement, LabelledData, ProbeContext, ProbeDefinition, ProbeMeasurement } from './types';
+import { membershipMetricsFromTable, rankingMetricsFromTable, type MembershipMetrics } from '../../metrics/membership';
+import { buildClassTables, type ClassTables } from '../../metrics/table';
+import type { MembershipAttack, MembershipSettings } from '../../policy/types';
+import type { MetricValue } from '../../result';
+import { rngFor } from '../../util/random';
+import { featureBox } from '../feature-box';
+import { attackerScores } from '../attacker-view';
+import { gapScores, scoreAttack, stabilityScores, type ScoreAttack } from './scores';
+import type { AttackMeasurement, LabelledData, ProbeContext, ProbeMeasurement } from '../types';
 
 const DESCRIPTIONS: Record<MembershipAttack, string> = {
   loss: 'low loss on the true label ⇒ member (Yeom et al. 2018)',
@@ -32,25 +27,13 @@ export const MIN_CLASS_ROWS = 10;
 
 const DEFAULT_FPR = 0.01;
 
-export const membershipProbe: ProbeDefinition<MembershipSettings> = {
-  id: 'membership',
-  description: 'Membership inference: tells training records from non-members using the model’s outputs',
-  thresholds: (settings) => ({
-    auc: settings.thresholds.auc,
-    advantage: settings.thresholds.advantage,
-    'tpr-at-fpr': settings.thresholds.tprAtFpr,
-    'epsilon-lower-bound': settings.thresholds.epsilonLowerBound,
-  }),
-  run: runMembership,
-};
-
-async function runMembership(ctx: ProbeContext, settings: MembershipSettings): Promise<ProbeMeasurement> {
+export async function runMembership(ctx: ProbeContext, settings: MembershipSettings): Promise<ProbeMeasurement> {
   const [memberObs, nonMemberObs] = await Promise.all([
     ctx.signals.observe(ctx.members),
     ctx.signals.observe(ctx.nonMembers),
   ]);
   const notes: string[] = [];
-  const fpr = settings.thresholds.tprAtFpr?.fpr ?? DEFAULT_FPR;
+  const fpr = settings.thresholds['tpr-at-fpr']?.fpr ?? DEFAULT_FPR;
   const attacks: AttackMeasurement[] = [];
   const surface = ctx.model.surface;
   if (surface.scores === 'top-k') {

@@ -12,9 +12,9 @@ import {
   meanWithInterval,
   nearestCentroid,
   overallMean,
-} from '../metrics/inversion';
-import type { MetricValue } from '../result';
-import type { LabelledData } from './types';
+} from '../../metrics/inversion';
+import type { MetricValue } from '../../result';
+import type { LabelledData } from '../types';
 
 /** The reference means a reconstruction is scored against. */
 export interface Centroids {

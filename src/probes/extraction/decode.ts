@@ -3,9 +3,9 @@
  * per prompt. Greedy needs only the top token (works on a label-only surface); sampling needs
  * the revealed log-probabilities and draws from the policy's seeded stream.
  */
-import { RuntimeFailure } from '../errors';
-import type { ObservedSequenceModel } from '../model/sequence-types';
-import type { Rng } from '../util/random';
+import { RuntimeFailure } from '../../errors';
+import type { ObservedSequenceModel } from '../../model/sequence-types';
+import type { Rng } from '../../util/random';
 
 /** Greedy continuations: `steps` tokens after each prompt (the prompts are not repeated). */
 export async function greedyDecode(

@@ -4,15 +4,15 @@
  * those that occur verbatim in the member data: the model reproduced them from training. Every
  * match is redacted before it enters the report.
  */
-import type { ObservedSequenceModel } from '../model/sequence-types';
-import type { ExtractionSettings } from '../policy/types';
-import { sampleDecode } from '../text/decode';
-import { builtinPattern, compileUserRegex, scanText, type BuiltinPattern, type ScanPattern } from '../text/patterns';
-import { redact } from '../text/redact';
-import type { Vocabulary } from '../text/vocab';
-import { RuntimeFailure } from '../errors';
-import type { Rng } from '../util/random';
-import type { AttackMeasurement } from './types';
+import type { ObservedSequenceModel } from '../../model/sequence-types';
+import type { ExtractionSettings } from '../../policy/types';
+import { sampleDecode } from './decode';
+import { builtinPattern, compileUserRegex, scanText, type BuiltinPattern, type ScanPattern } from '../../text/patterns';
+import { redact } from '../../text/redact';
+import type { Vocabulary } from '../../text/vocab';
+import { RuntimeFailure } from '../../errors';
+import type { Rng } from '../../util/random';
+import type { AttackMeasurement } from '../types';
 
 type ScanSettings = NonNullable<ExtractionSettings['secretScan']>;
 

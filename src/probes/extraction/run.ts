@@ -7,34 +7,22 @@
  *   occur verbatim in the member data.
  * Secrets never leave this probe unredacted: the report shows "2••••3", never "281943".
  */
-import { InputError, RuntimeFailure } from '../errors';
-import type { CanarySettings, ExtractionSettings } from '../policy/types';
-import { parseCanaryFormat, positionsOf, redactedCanary, type CanaryFormat } from '../text/canary';
-import { redact } from '../text/redact';
-import type { Vocabulary } from '../text/vocab';
-import { rngFor } from '../util/random';
-import { formatExposures, type ExposureResult, type TokenisedFormat } from './extraction-exposure';
-import { memorisationAttack } from './extraction-memorisation';
-import { secretScanAttack } from './extraction-scan';
-import type { CanaryRow, CanaryWalk } from '../result';
-import type { AttackMeasurement, ProbeDefinition, ProbeMeasurement, SequenceProbeContext } from './types';
+import { InputError, RuntimeFailure } from '../../errors';
+import type { CanarySettings, ExtractionSettings } from '../../policy/types';
+import { parseCanaryFormat, positionsOf, redactedCanary, type CanaryFormat } from '../../text/canary';
+import { redact } from '../../text/redact';
+import type { Vocabulary } from '../../text/vocab';
+import { rngFor } from '../../util/random';
+import { formatExposures, type ExposureResult, type TokenisedFormat } from './exposure';
+import { memorisationAttack } from './memorisation';
+import { secretScanAttack } from './scan';
+import type { AttackMeasurement, CanaryRow, CanaryWalk } from '../../result';
+import type { ProbeMeasurement, SequenceProbeContext } from '../types';
 
 /** Rows per model call in the exposure walk: large batches amortise onnxruntime's per-call cost. */
 const WALK_BATCH = 4096;
 
-export const extractionProbe: ProbeDefinition<ExtractionSettings, SequenceProbeContext> = {
-  id: 'extraction',
-  description: 'Training-data extraction from a sequence model: canary exposure, verbatim memorisation and a secret scan of sampled generations.',
-  thresholds: (s) => ({
-    'max-exposure': s.thresholds.maxExposure,
-    'extraction-rate': s.thresholds.extractionRate,
-    'extraction-gap': s.thresholds.extractionGap,
-    'secret-matches': s.thresholds.secretMatches,
-  }),
-  run: runExtraction,
-};
-
-async function runExtraction(ctx: SequenceProbeContext, settings: ExtractionSettings): Promise<ProbeMeasurement> {
+export async function runExtraction(ctx: SequenceProbeContext, settings: ExtractionSettings): Promise<ProbeMeasurement> {
   const attacks: AttackMeasurement[] = [];
   const notes: string[] = [];
   if (ctx.model.surface.decimals !== undefined) {

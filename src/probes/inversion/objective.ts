@@ -5,10 +5,10 @@
  * the label the attacker knows p_c = 1 when c is predicted and 0 otherwise, a step function
  * whose estimated gradient is zero almost everywhere.
  */
-import type { BatchLoss } from '../optim/descent';
-import type { ObservedModel } from '../model/surface';
-import type { Observation } from '../model/types';
-import { attackerProbabilities } from './membership-scores';
+import type { BatchLoss } from '../../optim/descent';
+import type { ObservedModel } from '../../model/surface';
+import type { Observation } from '../../model/types';
+import { attackerProbabilities } from '../attacker-view';
 
 /** p_{owners[i]} of every row as the surface reveals it. */
 export function revealedConfidence(obs: Observation, owners: Int32Array): Float64Array {

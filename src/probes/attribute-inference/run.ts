@@ -4,12 +4,12 @@
  * about them (or their true label) and guesses a sensitive attribute by trying every candidate
  * value. Measured on members and non-members against the prior-only baseline.
  */
-import { RuntimeFailure, InputError } from '../errors';
-import { attributeMetrics, proportion, type AttributeMetrics } from '../metrics/attribute';
-import { aucWithCi } from '../metrics/auc';
-import type { AttributeInferenceSettings } from '../policy/types';
-import type { AttackDetails, MetricValue } from '../result';
-import { rngFor } from '../util/random';
+import { RuntimeFailure, InputError } from '../../errors';
+import { attributeMetrics, proportion, type AttributeMetrics } from '../../metrics/attribute';
+import { aucWithCi } from '../../metrics/auc';
+import type { AttributeInferenceSettings } from '../../policy/types';
+import type { AttackDetails, MetricValue } from '../../result';
+import { rngFor } from '../../util/random';
 import {
   guesses,
   LABEL_ONLY_EPSILON,
@@ -18,22 +18,11 @@ import {
   posteriorLogOdds,
   type Likelihood,
   type Observed,
-} from './attribute-inference-attack';
-import { planAttribute, trueValues, type AttributePlan } from './attribute-inference-columns';
-import type { LabelledData, ProbeContext, ProbeDefinition, ProbeMeasurement } from './types';
+} from './attack';
+import { planAttribute, trueValues, type AttributePlan } from './columns';
+import type { LabelledData, ProbeContext, ProbeMeasurement } from '../types';
 
-export const attributeInferenceProbe: ProbeDefinition<AttributeInferenceSettings> = {
-  id: 'attribute-inference',
-  description: 'Attribute inference: guesses a sensitive input attribute from the other attributes and the model’s output',
-  thresholds: (settings) => ({
-    lift: settings.thresholds.lift,
-    'member-accuracy': settings.thresholds.memberAccuracy,
-    'member-gap': settings.thresholds.memberGap,
-  }),
-  run: runAttributeInference,
-};
-
-async function runAttributeInference(ctx: ProbeContext, settings: AttributeInferenceSettings): Promise<ProbeMeasurement> {
+export async function runAttributeInference(ctx: ProbeContext, settings: AttributeInferenceSettings): Promise<ProbeMeasurement> {
   const notes: string[] = [];
   const regression = ctx.model.task === 'regression';
   const auxiliary = settings.auxiliary ? loadAuxiliary(ctx, settings) : undefined;

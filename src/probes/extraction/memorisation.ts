@@ -9,11 +9,11 @@
  * (1 − Levenshtein / suffix) of each side. Generated text is never put in the report: a
  * memorised continuation IS training data.
  */
-import { differenceIndependent, proportion } from '../metrics/attribute';
-import { meanWithInterval, normalisedSimilarity } from '../metrics/similarity';
-import type { ObservedSequenceModel } from '../model/sequence-types';
-import { greedyDecode } from '../text/decode';
-import type { AttackMeasurement, TextData } from './types';
+import { differenceIndependent, proportion } from '../../metrics/attribute';
+import { meanWithInterval, normalisedSimilarity } from '../../metrics/similarity';
+import type { ObservedSequenceModel } from '../../model/sequence-types';
+import { greedyDecode } from './decode';
+import type { AttackMeasurement, TextData } from '../types';
 
 export interface MemorisationSettings {
   prefix: number;

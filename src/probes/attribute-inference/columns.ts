@@ -4,11 +4,11 @@
  * attacker knows. Column names can only be checked once the data is loaded, so mistakes are
  * reported here, at the policy line that names the column.
  */
-import { quoteUserText } from '../util/user-text';
-import { suggest } from '../data/select';
-import type { Dataset } from '../data/types';
-import { InputError, type SourceLocation } from '../errors';
-import type { AttributeInferenceSettings, ThresholdSource } from '../policy/types';
+import { quoteUserText } from '../../util/user-text';
+import { suggest } from '../../data/select';
+import type { Dataset } from '../../data/types';
+import { InputError, type SourceLocation } from '../../errors';
+import type { AttributeInferenceSettings, ThresholdSource } from '../../policy/types';
 
 /** More distinct values than this in a plain column means it is not a categorical attribute. */
 export const MAX_CANDIDATES = 32;

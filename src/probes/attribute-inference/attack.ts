@@ -6,11 +6,11 @@
  * likelihood is averaged over records drawn from the attacker's data. All candidates (and
  * samples) of many records go to the model in one call, through the observed surface.
  */
-import type { ObservedModel } from '../model/surface';
-import type { Observation } from '../model/types';
-import type { Rng } from '../util/random';
-import type { AttributePlan } from './attribute-inference-columns';
-import { attackerLogProbability, attackerScores } from './membership-scores';
+import type { ObservedModel } from '../../model/surface';
+import type { Observation } from '../../model/types';
+import type { Rng } from '../../util/random';
+import type { AttributePlan } from './columns';
+import { attackerLogProbability, attackerScores } from '../attacker-view';
 
 /** Names these queries in an error about the model's answers: their rows come from no data file. */
 const SOURCE = { probe: "the attribute-inference probe's candidate queries (target records with each candidate value filled in)" };

@@ -4,17 +4,17 @@
  * estimated from batched queries through the output surface, then score the result against the
  * class's training records. All classes are optimised together, one model call per step.
  */
-import { InputError } from '../errors';
-import { minimise, type DescentResult } from '../optim/descent';
-import { centralDifferences, freeFeatures, naturalEvolution, type Box, type GradientEstimator } from '../optim/gradient';
-import { totalVariation } from '../optim/total-variation';
-import type { InversionSettings } from '../policy/types';
-import { rngFor } from '../util/random';
-import { featureBox } from './feature-box';
-import { Rasters, type Raster } from './inversion-images';
-import { inversionLoss } from './inversion-objective';
-import { centroidsOf, inversionMetrics, scoreClass, type Centroids, type ClassScore } from './inversion-score';
-import type { LabelledData, ProbeContext, ProbeDefinition, ProbeMeasurement } from './types';
+import { InputError } from '../../errors';
+import { minimise, type DescentResult } from '../../optim/descent';
+import { centralDifferences, freeFeatures, naturalEvolution, type Box, type GradientEstimator } from '../../optim/gradient';
+import { totalVariation } from '../../optim/total-variation';
+import type { InversionSettings } from '../../policy/types';
+import { rngFor } from '../../util/random';
+import { featureBox } from '../feature-box';
+import { Rasters, type Raster } from '../../result';
+import { inversionLoss } from './objective';
+import { centroidsOf, inversionMetrics, scoreClass, type Centroids, type ClassScore } from './score';
+import type { LabelledData, ProbeContext, ProbeMeasurement } from '../types';
 
 /**
  * `gradient: auto` uses central differences up to this many free features (2·256 + 1 = 513
@@ -22,17 +22,7 @@ import type { LabelledData, ProbeContext, ProbeDefinition, ProbeMeasurement } fr
  */
 export const AUTO_CENTRAL_MAX_FEATURES = 256;
 
-export const inversionProbe: ProbeDefinition<InversionSettings> = {
-  id: 'inversion',
-  description: 'Class reconstruction (model inversion): rebuilds what each class’s training records look like from the model’s answers',
-  thresholds: (settings) => ({
-    'identification-rate': settings.thresholds.identificationRate,
-    'similarity-gain': settings.thresholds.similarityGain,
-  }),
-  run: runInversion,
-};
-
-async function runInversion(ctx: ProbeContext, settings: InversionSettings): Promise<ProbeMeasurement> {
+export async function runInversion(ctx: ProbeContext, settings: InversionSettings): Promise<ProbeMeasurement> {
   const d = ctx.model.featureCount;
   const classCount = ctx.model.classCount;
   checkImage(settings, d);

@@ -1,12 +1,10 @@
-/**
- * Typed settings for sequence models (`model.task: sequence`) and the extraction probe, with
- * every default filled in. Called by build.ts only when validation found no error.
- */
-import { resolvePathValue } from './checks';
-import type { MergedPolicy, PlainObject } from './merge';
-import type { PolicyPath } from './source';
-import { sourceOf, thresholdAt } from './threshold';
-import type { ExtractionSettings, ModelSettings, ThresholdSource, TokenizerSettings } from './types';
+/** Typed extraction settings from the policy, with every default filled in. */
+import type { BuildContext } from '../../policy/build-context';
+import type { PlainObject } from '../../policy/merge';
+import type { PolicyPath } from '../../policy/source';
+import type { ExtractionSettings } from '../../policy/types';
+
+export const EXTRACTION_THRESHOLDS = ['max-exposure', 'extraction-rate', 'extraction-gap', 'secret-matches'] as const;
 
 export const EXTRACTION_DEFAULTS = {
   /** Exact enumeration up to 10^7 candidates (a {digits:7} space): about 1.1 M rows in the worst case. */
@@ -23,34 +21,11 @@ export const EXTRACTION_DEFAULTS = {
   },
 } as const;
 
-type At = (path: PolicyPath) => ThresholdSource;
-
-function locator(merged: MergedPolicy): At {
-  return (path) => sourceOf(merged, path, 'value');
-}
-
-/** model.attention-mask, model.context and model.tokenizer. */
-export function buildSequenceModel(merged: MergedPolicy, model: PlainObject): Partial<ModelSettings> {
-  const out: Partial<ModelSettings> = {};
-  if (typeof model['attention-mask'] === 'string') out.attentionMask = model['attention-mask'];
-  if (typeof model['context'] === 'number') out.context = model['context'];
-  const t = model['tokenizer'] as PlainObject | undefined;
-  if (t) {
-    const tokenizer: TokenizerSettings = { source: sourceOf(merged, ['model', 'tokenizer']) };
-    if (typeof t['vocab'] === 'string') tokenizer.vocab = [...t['vocab']];
-    else if (Array.isArray(t['vocab'])) tokenizer.vocab = [...(t['vocab'] as string[])];
-    if (typeof t['vocab-file'] === 'string') tokenizer.vocabFile = resolvePathValue(merged, ['model', 'tokenizer', 'vocab-file']);
-    if (typeof t['pad-id'] === 'number') tokenizer.padId = t['pad-id'];
-    out.tokenizer = tokenizer;
-  }
-  return out;
-}
-
-export function buildExtraction(merged: MergedPolicy, e: PlainObject): ExtractionSettings {
-  const base: PolicyPath = ['probes', 'extraction'];
-  const at = locator(merged);
+export function buildExtraction(ctx: BuildContext): ExtractionSettings {
+  const e = ctx.settings;
+  const base = ctx.base;
+  const at = (path: PolicyPath) => ctx.at(path, 'value');
   const thresholds = (e['thresholds'] ?? {}) as PlainObject;
-  const threshold = (key: string) => thresholdAt(merged, [...base, 'thresholds', key]);
   const canaries = ((e['canaries'] ?? []) as PlainObject[]).map((c, i) => ({
     format: c['format'] as string,
     inserted: [...((c['inserted'] ?? []) as string[])],
@@ -64,7 +39,7 @@ export function buildExtraction(merged: MergedPolicy, e: PlainObject): Extractio
       exactLimit: (exposure['exact-limit'] as number | undefined) ?? EXTRACTION_DEFAULTS.exactLimit,
       samples: (exposure['samples'] as number | undefined) ?? EXTRACTION_DEFAULTS.samples,
     },
-    thresholds: {},
+    thresholds: ctx.thresholds(EXTRACTION_THRESHOLDS),
   };
   // Memorisation runs when configured, or when one of its thresholds is set.
   const memorization = e['memorization'] as PlainObject | undefined;
@@ -91,16 +66,6 @@ export function buildExtraction(merged: MergedPolicy, e: PlainObject): Extractio
       patterns: Array.isArray(s['patterns']) ? [...(s['patterns'] as string[])] : [...d.patterns],
       regexes: Array.isArray(s['regexes']) ? [...(s['regexes'] as string[])] : [],
     };
-  }
-  const keys = [
-    ['max-exposure', 'maxExposure'],
-    ['extraction-rate', 'extractionRate'],
-    ['extraction-gap', 'extractionGap'],
-    ['secret-matches', 'secretMatches'],
-  ] as const;
-  for (const [key, field] of keys) {
-    const t = threshold(key);
-    if (t) settings.thresholds[field] = t;
   }
   return settings;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { greedyDecode, sampleDecode, sampleRow } from '../../src/text/decode';
+import { greedyDecode, sampleDecode, sampleRow } from '../../src/probes/extraction/decode';
 import { rngFor } from '../../src/util/random';
-import { FunctionModel, logSoftmax } from '../probes/extraction-helpers';
+import { FunctionModel, logSoftmax } from './extraction-helpers';
 
 /** Next token = (last + 1) mod 5 with probability ~0.9: a cycle greedy decoding follows. */
 const cycle = (context: Int32Array) => {

@@ -14,11 +14,11 @@
  * less likely than every secret has no descendant that could outrank or tie one, and is not
  * expanded.
  */
-import { RuntimeFailure } from '../errors';
-import type { ObservedSequenceModel } from '../model/sequence-types';
-import { estimateExposure, exposureOf, midRank, type SkewNormal } from '../metrics/exposure';
-import type { Interval } from '../metrics/binomial';
-import type { Rng } from '../util/random';
+import { RuntimeFailure } from '../../errors';
+import type { ObservedSequenceModel } from '../../model/sequence-types';
+import { estimateExposure, exposureOf, midRank, type SkewNormal } from '../../metrics/exposure';
+import type { Interval } from '../../metrics/binomial';
+import type { Rng } from '../../util/random';
 
 /** A format in token ids: the fixed tokens before the first slot, then each position's choices. */
 export interface TokenisedFormat {

@@ -1,0 +1,125 @@
+/**
+ * The gate's path for models over feature rows (classifiers and regressors): ONNX model →
+ * member / non-member rows labelled with the model's classes (or numeric targets) → the context
+ * every probe of these tasks gets. Fills the audit record's model and data facts.
+ */
+import { checkSameFeatures, findOverlap, loadDatasetWithHashes, rowPlace, sha256File, type DataFileSpec, type Dataset } from '../data';
+import { InputError } from '../errors';
+import { openOnnxClassifier, openOnnxRegressor } from '../model/onnx';
+import { isRegressor, numericTargets } from '../model/regression';
+import { ObservedModel } from '../model/surface';
+import type { Target } from '../model/types';
+import type { DataFileSettings, Policy } from '../policy/types';
+import type { ProbeContext } from '../probes/types';
+import type { GateReport } from '../result';
+import { labelWithClasses } from './labels';
+import { round } from './round';
+import { SignalCache } from './signals';
+import type { TaskRun, TaskTools } from './task';
+
+/** Classifiers and regressors: models over feature rows, probed with member and non-member rows. */
+export async function openFeatureTask(policy: Policy, report: GateReport, { relative, lap }: TaskTools): Promise<TaskRun> {
+  const model: Target & { firstQueryAt?: number } =
+    policy.model.task === 'regression' ? await openOnnxRegressor(policy.model) : await openOnnxClassifier(policy.model);
+  report.inputs.model = { path: relative(policy.model.path), sha256: sha256File(policy.model.path) };
+  report.timings.model = lap();
+
+  const context = loadContext(policy, model, report, relative);
+  report.timings.data = lap();
+
+  return {
+    task: policy.model.task === 'regression' ? 'regression' : 'classification',
+    context,
+    finish: () => {
+      report.queries = model.queries;
+      if (model.firstQueryAt !== undefined) report.timings.firstQueryFromProcessStart = round(model.firstQueryAt);
+      // After the probes: with `scores: auto` the first batch decides what the output holds.
+      report.model = modelFacts(model);
+    },
+  };
+}
+
+function modelFacts(model: Target): GateReport['model'] {
+  const info = model.info;
+  return isRegressor(model)
+    ? {
+        input: info.input,
+        output: info.output,
+        featureCount: info.featureCount,
+        classes: [],
+        scoreKind: 'value',
+        scoreKindReason: 'regression model (model.task: regression): one predicted value per row',
+      }
+    : {
+        input: info.input,
+        output: info.output,
+        featureCount: info.featureCount,
+        classes: model.info.classLabels,
+        scoreKind: model.info.scoreKind,
+        scoreKindReason: model.info.scoreKindReason,
+      };
+}
+
+function loadContext(
+  policy: Policy,
+  model: Target,
+  report: GateReport,
+  relative: (p: string) => string,
+): ProbeContext {
+  const info = model.info;
+  const load = (file: DataFileSettings, role: string) => {
+    // Text files are for sequence models only (a policy error otherwise), so this is a table file.
+    const { dataset: data, sha256 } = loadDatasetWithHashes(file as DataFileSpec, {
+      role,
+      label: policy.data.label,
+      features: policy.data.features,
+      maxRows: policy.data.maxRows,
+      seed: policy.seed,
+    });
+    if (data.features.length !== info.featureCount) {
+      throw new InputError(
+        `${data.features.length} feature columns selected, but the model's input "${info.input}" takes ${info.featureCount}; check data.features`,
+        { file: data.file, field: 'data.features' },
+      );
+    }
+    report.inputs.data.push({ role, path: relative(file.path), sha256: sha256.data, rows: data.rows, rowsInFile: data.rowsInFile });
+    if (file.labels && sha256.labels) {
+      report.inputs.data.push({ role: `${role} labels`, path: relative(file.labels), sha256: sha256.labels, rows: data.rows, rowsInFile: data.rowsInFile });
+    }
+    // A regression model has no classes: its labels are numeric targets.
+    if (isRegressor(model)) return { ...data, classes: new Int32Array(data.rows), targets: numericTargets(data, policy.data.label) };
+    return labelWithClasses(data, model.info.classLabels, policy.data.label);
+  };
+  const members = load(policy.data.members, 'members');
+  const nonMembers = load(policy.data.nonMembers, 'non-members');
+  checkSameFeatures(members, nonMembers);
+  checkOverlap(policy, members, nonMembers, report, relative);
+  const observed = new ObservedModel(model, policy.surface);
+  return {
+    model: observed,
+    members,
+    nonMembers,
+    signals: new SignalCache(observed),
+    loadData: (file, role) => load(file, role),
+    seed: policy.seed,
+    confidence: policy.gate.confidence,
+  };
+}
+
+/**
+ * Records in both sets: an error (the sets are probably one file, or split wrongly, and every
+ * attack would read "no leak"), or with data.allow-overlap a warning in the report.
+ */
+function checkOverlap(policy: Policy, members: Dataset, nonMembers: Dataset, report: GateReport, relative: (p: string) => string): void {
+  const { count, first } = findOverlap(members, nonMembers);
+  if (count === 0 || !first) return;
+  const both = `${count} of the ${nonMembers.rows} non-member records used ${count === 1 ? 'is' : 'are'} also among the members (same features and label; first: ${rowPlace(nonMembers, first.nonMember)} of ${relative(nonMembers.file)} is ${rowPlace(members, first.member)} of ${relative(members.file)})`;
+  if (policy.data.allowOverlap) {
+    report.warnings.push(`${both}; allowed by data.allow-overlap, but these records cannot tell members from non-members`);
+    return;
+  }
+  throw new InputError(
+    `${both}; a record cannot be both, so the two sets are probably the same file or were split wrongly, and every attack would read "no leak". Remove the repeated records, or set data.allow-overlap: true if they are genuine duplicates (the gate then warns)`,
+    { file: nonMembers.file, ...(nonMembers.origin?.lines?.[first.nonMember] ? { line: nonMembers.origin.lines[first.nonMember] } : {}), field: 'data.non-members' },
+  );
+}
