@@ -11,9 +11,6 @@ import type { DataFileSettings, Threshold } from '../policy/types';
 import type { AttackMeasurement } from '../result';
 import type { Vocabulary } from '../text/vocab';
 
-/** The contract with reporters lives in src/result.ts; probe files import it from here too. */
-export type { AttackMeasurement };
-
 /**
  * A dataset whose labels are already mapped to the model's class indices. For a regression
  * model (`model.task: regression`) every class is 0 and `targets` holds the labels as numbers.
