@@ -11386,10 +11386,10 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative2, options, skipNormalization) {
+    function resolveComponent(base2, relative2, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse(serialize(base, options), options);
+        base2 = parse(serialize(base2, options), options);
         relative2 = parse(serialize(relative2, options), options);
       }
       options = options || {};
@@ -11409,33 +11409,33 @@ var require_fast_uri = __commonJS({
           target.query = relative2.query;
         } else {
           if (!relative2.path) {
-            target.path = base.path;
+            target.path = base2.path;
             if (relative2.query !== void 0) {
               target.query = relative2.query;
             } else {
-              target.query = base.query;
+              target.query = base2.query;
             }
           } else {
             if (relative2.path[0] === "/") {
               target.path = removeDotSegments(relative2.path);
             } else {
-              const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
-              if (baseHasAuthority && !base.path) {
+              const baseHasAuthority = base2.userinfo !== void 0 || base2.host !== void 0 || base2.port !== void 0;
+              if (baseHasAuthority && !base2.path) {
                 target.path = "/" + relative2.path;
-              } else if (!base.path) {
+              } else if (!base2.path) {
                 target.path = relative2.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative2.path;
+                target.path = base2.path.slice(0, base2.path.lastIndexOf("/") + 1) + relative2.path;
               }
-              target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
+              target.path = base2.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
             target.query = relative2.query;
           }
-          target.userinfo = base.userinfo;
-          target.host = base.host;
-          target.port = base.port;
+          target.userinfo = base2.userinfo;
+          target.host = base2.host;
+          target.port = base2.port;
         }
-        target.scheme = base.scheme;
+        target.scheme = base2.scheme;
       }
       target.fragment = relative2.fragment;
       return target;
@@ -14503,25 +14503,25 @@ var require_format_integer = __commonJS({
     var lowercase = String.prototype.toLowerCase;
     var uppercase = String.prototype.toUpperCase;
     function formatInteger(token) {
-      var base;
+      var base2;
       var out;
       var i;
       switch (token.specifier) {
         case "b":
-          base = 2;
+          base2 = 2;
           break;
         case "o":
-          base = 8;
+          base2 = 8;
           break;
         case "x":
         case "X":
-          base = 16;
+          base2 = 16;
           break;
         case "d":
         case "i":
         case "u":
         default:
-          base = 10;
+          base2 = 10;
           break;
       }
       out = token.arg;
@@ -14532,17 +14532,17 @@ var require_format_integer = __commonJS({
         }
         i = 0;
       }
-      if (i < 0 && (token.specifier === "u" || base !== 10)) {
+      if (i < 0 && (token.specifier === "u" || base2 !== 10)) {
         i = 4294967295 + i + 1;
       }
       if (i < 0) {
-        out = (-i).toString(base);
+        out = (-i).toString(base2);
         if (token.precision) {
           out = zeroPad(out, token.precision, token.padRight);
         }
         out = "-" + out;
       } else {
-        out = i.toString(base);
+        out = i.toString(base2);
         if (!i && !token.precision) {
           out = "";
         } else if (token.precision) {
@@ -14552,13 +14552,13 @@ var require_format_integer = __commonJS({
           out = token.sign + out;
         }
       }
-      if (base === 16) {
+      if (base2 === 16) {
         if (token.alternate) {
           out = "0x" + out;
         }
         out = token.specifier === uppercase.call(token.specifier) ? uppercase.call(out) : lowercase.call(out);
       }
-      if (base === 8) {
+      if (base2 === 8) {
         if (token.alternate && out.charAt(0) !== "0") {
           out = "0" + out;
         }
@@ -26418,2096 +26418,8 @@ var require_lib137 = __commonJS({
   }
 });
 
-// node_modules/pngjs/lib/chunkstream.js
-var require_chunkstream = __commonJS({
-  "node_modules/pngjs/lib/chunkstream.js"(exports2, module2) {
-    "use strict";
-    var util = require("util");
-    var Stream = require("stream");
-    var ChunkStream = module2.exports = function() {
-      Stream.call(this);
-      this._buffers = [];
-      this._buffered = 0;
-      this._reads = [];
-      this._paused = false;
-      this._encoding = "utf8";
-      this.writable = true;
-    };
-    util.inherits(ChunkStream, Stream);
-    ChunkStream.prototype.read = function(length, callback) {
-      this._reads.push({
-        length: Math.abs(length),
-        // if length < 0 then at most this length
-        allowLess: length < 0,
-        func: callback
-      });
-      process.nextTick(
-        function() {
-          this._process();
-          if (this._paused && this._reads && this._reads.length > 0) {
-            this._paused = false;
-            this.emit("drain");
-          }
-        }.bind(this)
-      );
-    };
-    ChunkStream.prototype.write = function(data, encoding) {
-      if (!this.writable) {
-        this.emit("error", new Error("Stream not writable"));
-        return false;
-      }
-      let dataBuffer;
-      if (Buffer.isBuffer(data)) {
-        dataBuffer = data;
-      } else {
-        dataBuffer = Buffer.from(data, encoding || this._encoding);
-      }
-      this._buffers.push(dataBuffer);
-      this._buffered += dataBuffer.length;
-      this._process();
-      if (this._reads && this._reads.length === 0) {
-        this._paused = true;
-      }
-      return this.writable && !this._paused;
-    };
-    ChunkStream.prototype.end = function(data, encoding) {
-      if (data) {
-        this.write(data, encoding);
-      }
-      this.writable = false;
-      if (!this._buffers) {
-        return;
-      }
-      if (this._buffers.length === 0) {
-        this._end();
-      } else {
-        this._buffers.push(null);
-        this._process();
-      }
-    };
-    ChunkStream.prototype.destroySoon = ChunkStream.prototype.end;
-    ChunkStream.prototype._end = function() {
-      if (this._reads.length > 0) {
-        this.emit("error", new Error("Unexpected end of input"));
-      }
-      this.destroy();
-    };
-    ChunkStream.prototype.destroy = function() {
-      if (!this._buffers) {
-        return;
-      }
-      this.writable = false;
-      this._reads = null;
-      this._buffers = null;
-      this.emit("close");
-    };
-    ChunkStream.prototype._processReadAllowingLess = function(read) {
-      this._reads.shift();
-      let smallerBuf = this._buffers[0];
-      if (smallerBuf.length > read.length) {
-        this._buffered -= read.length;
-        this._buffers[0] = smallerBuf.slice(read.length);
-        read.func.call(this, smallerBuf.slice(0, read.length));
-      } else {
-        this._buffered -= smallerBuf.length;
-        this._buffers.shift();
-        read.func.call(this, smallerBuf);
-      }
-    };
-    ChunkStream.prototype._processRead = function(read) {
-      this._reads.shift();
-      let pos = 0;
-      let count2 = 0;
-      let data = Buffer.alloc(read.length);
-      while (pos < read.length) {
-        let buf = this._buffers[count2++];
-        let len = Math.min(buf.length, read.length - pos);
-        buf.copy(data, pos, 0, len);
-        pos += len;
-        if (len !== buf.length) {
-          this._buffers[--count2] = buf.slice(len);
-        }
-      }
-      if (count2 > 0) {
-        this._buffers.splice(0, count2);
-      }
-      this._buffered -= read.length;
-      read.func.call(this, data);
-    };
-    ChunkStream.prototype._process = function() {
-      try {
-        while (this._buffered > 0 && this._reads && this._reads.length > 0) {
-          let read = this._reads[0];
-          if (read.allowLess) {
-            this._processReadAllowingLess(read);
-          } else if (this._buffered >= read.length) {
-            this._processRead(read);
-          } else {
-            break;
-          }
-        }
-        if (this._buffers && !this.writable) {
-          this._end();
-        }
-      } catch (ex) {
-        this.emit("error", ex);
-      }
-    };
-  }
-});
-
-// node_modules/pngjs/lib/interlace.js
-var require_interlace = __commonJS({
-  "node_modules/pngjs/lib/interlace.js"(exports2) {
-    "use strict";
-    var imagePasses = [
-      {
-        // pass 1 - 1px
-        x: [0],
-        y: [0]
-      },
-      {
-        // pass 2 - 1px
-        x: [4],
-        y: [0]
-      },
-      {
-        // pass 3 - 2px
-        x: [0, 4],
-        y: [4]
-      },
-      {
-        // pass 4 - 4px
-        x: [2, 6],
-        y: [0, 4]
-      },
-      {
-        // pass 5 - 8px
-        x: [0, 2, 4, 6],
-        y: [2, 6]
-      },
-      {
-        // pass 6 - 16px
-        x: [1, 3, 5, 7],
-        y: [0, 2, 4, 6]
-      },
-      {
-        // pass 7 - 32px
-        x: [0, 1, 2, 3, 4, 5, 6, 7],
-        y: [1, 3, 5, 7]
-      }
-    ];
-    exports2.getImagePasses = function(width, height) {
-      let images2 = [];
-      let xLeftOver = width % 8;
-      let yLeftOver = height % 8;
-      let xRepeats = (width - xLeftOver) / 8;
-      let yRepeats = (height - yLeftOver) / 8;
-      for (let i = 0; i < imagePasses.length; i++) {
-        let pass = imagePasses[i];
-        let passWidth = xRepeats * pass.x.length;
-        let passHeight = yRepeats * pass.y.length;
-        for (let j = 0; j < pass.x.length; j++) {
-          if (pass.x[j] < xLeftOver) {
-            passWidth++;
-          } else {
-            break;
-          }
-        }
-        for (let j = 0; j < pass.y.length; j++) {
-          if (pass.y[j] < yLeftOver) {
-            passHeight++;
-          } else {
-            break;
-          }
-        }
-        if (passWidth > 0 && passHeight > 0) {
-          images2.push({ width: passWidth, height: passHeight, index: i });
-        }
-      }
-      return images2;
-    };
-    exports2.getInterlaceIterator = function(width) {
-      return function(x, y, pass) {
-        let outerXLeftOver = x % imagePasses[pass].x.length;
-        let outerX = (x - outerXLeftOver) / imagePasses[pass].x.length * 8 + imagePasses[pass].x[outerXLeftOver];
-        let outerYLeftOver = y % imagePasses[pass].y.length;
-        let outerY = (y - outerYLeftOver) / imagePasses[pass].y.length * 8 + imagePasses[pass].y[outerYLeftOver];
-        return outerX * 4 + outerY * width * 4;
-      };
-    };
-  }
-});
-
-// node_modules/pngjs/lib/paeth-predictor.js
-var require_paeth_predictor = __commonJS({
-  "node_modules/pngjs/lib/paeth-predictor.js"(exports2, module2) {
-    "use strict";
-    module2.exports = function paethPredictor(left, above, upLeft) {
-      let paeth = left + above - upLeft;
-      let pLeft = Math.abs(paeth - left);
-      let pAbove = Math.abs(paeth - above);
-      let pUpLeft = Math.abs(paeth - upLeft);
-      if (pLeft <= pAbove && pLeft <= pUpLeft) {
-        return left;
-      }
-      if (pAbove <= pUpLeft) {
-        return above;
-      }
-      return upLeft;
-    };
-  }
-});
-
-// node_modules/pngjs/lib/filter-parse.js
-var require_filter_parse = __commonJS({
-  "node_modules/pngjs/lib/filter-parse.js"(exports2, module2) {
-    "use strict";
-    var interlaceUtils = require_interlace();
-    var paethPredictor = require_paeth_predictor();
-    function getByteWidth(width, bpp, depth) {
-      let byteWidth = width * bpp;
-      if (depth !== 8) {
-        byteWidth = Math.ceil(byteWidth / (8 / depth));
-      }
-      return byteWidth;
-    }
-    var Filter = module2.exports = function(bitmapInfo, dependencies) {
-      let width = bitmapInfo.width;
-      let height = bitmapInfo.height;
-      let interlace = bitmapInfo.interlace;
-      let bpp = bitmapInfo.bpp;
-      let depth = bitmapInfo.depth;
-      this.read = dependencies.read;
-      this.write = dependencies.write;
-      this.complete = dependencies.complete;
-      this._imageIndex = 0;
-      this._images = [];
-      if (interlace) {
-        let passes = interlaceUtils.getImagePasses(width, height);
-        for (let i = 0; i < passes.length; i++) {
-          this._images.push({
-            byteWidth: getByteWidth(passes[i].width, bpp, depth),
-            height: passes[i].height,
-            lineIndex: 0
-          });
-        }
-      } else {
-        this._images.push({
-          byteWidth: getByteWidth(width, bpp, depth),
-          height,
-          lineIndex: 0
-        });
-      }
-      if (depth === 8) {
-        this._xComparison = bpp;
-      } else if (depth === 16) {
-        this._xComparison = bpp * 2;
-      } else {
-        this._xComparison = 1;
-      }
-    };
-    Filter.prototype.start = function() {
-      this.read(
-        this._images[this._imageIndex].byteWidth + 1,
-        this._reverseFilterLine.bind(this)
-      );
-    };
-    Filter.prototype._unFilterType1 = function(rawData, unfilteredLine, byteWidth) {
-      let xComparison = this._xComparison;
-      let xBiggerThan = xComparison - 1;
-      for (let x = 0; x < byteWidth; x++) {
-        let rawByte = rawData[1 + x];
-        let f1Left = x > xBiggerThan ? unfilteredLine[x - xComparison] : 0;
-        unfilteredLine[x] = rawByte + f1Left;
-      }
-    };
-    Filter.prototype._unFilterType2 = function(rawData, unfilteredLine, byteWidth) {
-      let lastLine = this._lastLine;
-      for (let x = 0; x < byteWidth; x++) {
-        let rawByte = rawData[1 + x];
-        let f2Up = lastLine ? lastLine[x] : 0;
-        unfilteredLine[x] = rawByte + f2Up;
-      }
-    };
-    Filter.prototype._unFilterType3 = function(rawData, unfilteredLine, byteWidth) {
-      let xComparison = this._xComparison;
-      let xBiggerThan = xComparison - 1;
-      let lastLine = this._lastLine;
-      for (let x = 0; x < byteWidth; x++) {
-        let rawByte = rawData[1 + x];
-        let f3Up = lastLine ? lastLine[x] : 0;
-        let f3Left = x > xBiggerThan ? unfilteredLine[x - xComparison] : 0;
-        let f3Add = Math.floor((f3Left + f3Up) / 2);
-        unfilteredLine[x] = rawByte + f3Add;
-      }
-    };
-    Filter.prototype._unFilterType4 = function(rawData, unfilteredLine, byteWidth) {
-      let xComparison = this._xComparison;
-      let xBiggerThan = xComparison - 1;
-      let lastLine = this._lastLine;
-      for (let x = 0; x < byteWidth; x++) {
-        let rawByte = rawData[1 + x];
-        let f4Up = lastLine ? lastLine[x] : 0;
-        let f4Left = x > xBiggerThan ? unfilteredLine[x - xComparison] : 0;
-        let f4UpLeft = x > xBiggerThan && lastLine ? lastLine[x - xComparison] : 0;
-        let f4Add = paethPredictor(f4Left, f4Up, f4UpLeft);
-        unfilteredLine[x] = rawByte + f4Add;
-      }
-    };
-    Filter.prototype._reverseFilterLine = function(rawData) {
-      let filter = rawData[0];
-      let unfilteredLine;
-      let currentImage = this._images[this._imageIndex];
-      let byteWidth = currentImage.byteWidth;
-      if (filter === 0) {
-        unfilteredLine = rawData.slice(1, byteWidth + 1);
-      } else {
-        unfilteredLine = Buffer.alloc(byteWidth);
-        switch (filter) {
-          case 1:
-            this._unFilterType1(rawData, unfilteredLine, byteWidth);
-            break;
-          case 2:
-            this._unFilterType2(rawData, unfilteredLine, byteWidth);
-            break;
-          case 3:
-            this._unFilterType3(rawData, unfilteredLine, byteWidth);
-            break;
-          case 4:
-            this._unFilterType4(rawData, unfilteredLine, byteWidth);
-            break;
-          default:
-            throw new Error("Unrecognised filter type - " + filter);
-        }
-      }
-      this.write(unfilteredLine);
-      currentImage.lineIndex++;
-      if (currentImage.lineIndex >= currentImage.height) {
-        this._lastLine = null;
-        this._imageIndex++;
-        currentImage = this._images[this._imageIndex];
-      } else {
-        this._lastLine = unfilteredLine;
-      }
-      if (currentImage) {
-        this.read(currentImage.byteWidth + 1, this._reverseFilterLine.bind(this));
-      } else {
-        this._lastLine = null;
-        this.complete();
-      }
-    };
-  }
-});
-
-// node_modules/pngjs/lib/filter-parse-async.js
-var require_filter_parse_async = __commonJS({
-  "node_modules/pngjs/lib/filter-parse-async.js"(exports2, module2) {
-    "use strict";
-    var util = require("util");
-    var ChunkStream = require_chunkstream();
-    var Filter = require_filter_parse();
-    var FilterAsync = module2.exports = function(bitmapInfo) {
-      ChunkStream.call(this);
-      let buffers = [];
-      let that = this;
-      this._filter = new Filter(bitmapInfo, {
-        read: this.read.bind(this),
-        write: function(buffer) {
-          buffers.push(buffer);
-        },
-        complete: function() {
-          that.emit("complete", Buffer.concat(buffers));
-        }
-      });
-      this._filter.start();
-    };
-    util.inherits(FilterAsync, ChunkStream);
-  }
-});
-
-// node_modules/pngjs/lib/constants.js
-var require_constants = __commonJS({
-  "node_modules/pngjs/lib/constants.js"(exports2, module2) {
-    "use strict";
-    module2.exports = {
-      PNG_SIGNATURE: [137, 80, 78, 71, 13, 10, 26, 10],
-      TYPE_IHDR: 1229472850,
-      TYPE_IEND: 1229278788,
-      TYPE_IDAT: 1229209940,
-      TYPE_PLTE: 1347179589,
-      TYPE_tRNS: 1951551059,
-      // eslint-disable-line camelcase
-      TYPE_gAMA: 1732332865,
-      // eslint-disable-line camelcase
-      // color-type bits
-      COLORTYPE_GRAYSCALE: 0,
-      COLORTYPE_PALETTE: 1,
-      COLORTYPE_COLOR: 2,
-      COLORTYPE_ALPHA: 4,
-      // e.g. grayscale and alpha
-      // color-type combinations
-      COLORTYPE_PALETTE_COLOR: 3,
-      COLORTYPE_COLOR_ALPHA: 6,
-      COLORTYPE_TO_BPP_MAP: {
-        0: 1,
-        2: 3,
-        3: 1,
-        4: 2,
-        6: 4
-      },
-      GAMMA_DIVISION: 1e5
-    };
-  }
-});
-
-// node_modules/pngjs/lib/crc.js
-var require_crc = __commonJS({
-  "node_modules/pngjs/lib/crc.js"(exports2, module2) {
-    "use strict";
-    var crcTable = [];
-    (function() {
-      for (let i = 0; i < 256; i++) {
-        let currentCrc = i;
-        for (let j = 0; j < 8; j++) {
-          if (currentCrc & 1) {
-            currentCrc = 3988292384 ^ currentCrc >>> 1;
-          } else {
-            currentCrc = currentCrc >>> 1;
-          }
-        }
-        crcTable[i] = currentCrc;
-      }
-    })();
-    var CrcCalculator = module2.exports = function() {
-      this._crc = -1;
-    };
-    CrcCalculator.prototype.write = function(data) {
-      for (let i = 0; i < data.length; i++) {
-        this._crc = crcTable[(this._crc ^ data[i]) & 255] ^ this._crc >>> 8;
-      }
-      return true;
-    };
-    CrcCalculator.prototype.crc32 = function() {
-      return this._crc ^ -1;
-    };
-    CrcCalculator.crc32 = function(buf) {
-      let crc = -1;
-      for (let i = 0; i < buf.length; i++) {
-        crc = crcTable[(crc ^ buf[i]) & 255] ^ crc >>> 8;
-      }
-      return crc ^ -1;
-    };
-  }
-});
-
-// node_modules/pngjs/lib/parser.js
-var require_parser2 = __commonJS({
-  "node_modules/pngjs/lib/parser.js"(exports2, module2) {
-    "use strict";
-    var constants3 = require_constants();
-    var CrcCalculator = require_crc();
-    var Parser = module2.exports = function(options, dependencies) {
-      this._options = options;
-      options.checkCRC = options.checkCRC !== false;
-      this._hasIHDR = false;
-      this._hasIEND = false;
-      this._emittedHeadersFinished = false;
-      this._palette = [];
-      this._colorType = 0;
-      this._chunks = {};
-      this._chunks[constants3.TYPE_IHDR] = this._handleIHDR.bind(this);
-      this._chunks[constants3.TYPE_IEND] = this._handleIEND.bind(this);
-      this._chunks[constants3.TYPE_IDAT] = this._handleIDAT.bind(this);
-      this._chunks[constants3.TYPE_PLTE] = this._handlePLTE.bind(this);
-      this._chunks[constants3.TYPE_tRNS] = this._handleTRNS.bind(this);
-      this._chunks[constants3.TYPE_gAMA] = this._handleGAMA.bind(this);
-      this.read = dependencies.read;
-      this.error = dependencies.error;
-      this.metadata = dependencies.metadata;
-      this.gamma = dependencies.gamma;
-      this.transColor = dependencies.transColor;
-      this.palette = dependencies.palette;
-      this.parsed = dependencies.parsed;
-      this.inflateData = dependencies.inflateData;
-      this.finished = dependencies.finished;
-      this.simpleTransparency = dependencies.simpleTransparency;
-      this.headersFinished = dependencies.headersFinished || function() {
-      };
-    };
-    Parser.prototype.start = function() {
-      this.read(constants3.PNG_SIGNATURE.length, this._parseSignature.bind(this));
-    };
-    Parser.prototype._parseSignature = function(data) {
-      let signature = constants3.PNG_SIGNATURE;
-      for (let i = 0; i < signature.length; i++) {
-        if (data[i] !== signature[i]) {
-          this.error(new Error("Invalid file signature"));
-          return;
-        }
-      }
-      this.read(8, this._parseChunkBegin.bind(this));
-    };
-    Parser.prototype._parseChunkBegin = function(data) {
-      let length = data.readUInt32BE(0);
-      let type = data.readUInt32BE(4);
-      let name = "";
-      for (let i = 4; i < 8; i++) {
-        name += String.fromCharCode(data[i]);
-      }
-      let ancillary = Boolean(data[4] & 32);
-      if (!this._hasIHDR && type !== constants3.TYPE_IHDR) {
-        this.error(new Error("Expected IHDR on beggining"));
-        return;
-      }
-      this._crc = new CrcCalculator();
-      this._crc.write(Buffer.from(name));
-      if (this._chunks[type]) {
-        return this._chunks[type](length);
-      }
-      if (!ancillary) {
-        this.error(new Error("Unsupported critical chunk type " + name));
-        return;
-      }
-      this.read(length + 4, this._skipChunk.bind(this));
-    };
-    Parser.prototype._skipChunk = function() {
-      this.read(8, this._parseChunkBegin.bind(this));
-    };
-    Parser.prototype._handleChunkEnd = function() {
-      this.read(4, this._parseChunkEnd.bind(this));
-    };
-    Parser.prototype._parseChunkEnd = function(data) {
-      let fileCrc = data.readInt32BE(0);
-      let calcCrc = this._crc.crc32();
-      if (this._options.checkCRC && calcCrc !== fileCrc) {
-        this.error(new Error("Crc error - " + fileCrc + " - " + calcCrc));
-        return;
-      }
-      if (!this._hasIEND) {
-        this.read(8, this._parseChunkBegin.bind(this));
-      }
-    };
-    Parser.prototype._handleIHDR = function(length) {
-      this.read(length, this._parseIHDR.bind(this));
-    };
-    Parser.prototype._parseIHDR = function(data) {
-      this._crc.write(data);
-      let width = data.readUInt32BE(0);
-      let height = data.readUInt32BE(4);
-      let depth = data[8];
-      let colorType = data[9];
-      let compr = data[10];
-      let filter = data[11];
-      let interlace = data[12];
-      if (depth !== 8 && depth !== 4 && depth !== 2 && depth !== 1 && depth !== 16) {
-        this.error(new Error("Unsupported bit depth " + depth));
-        return;
-      }
-      if (!(colorType in constants3.COLORTYPE_TO_BPP_MAP)) {
-        this.error(new Error("Unsupported color type"));
-        return;
-      }
-      if (compr !== 0) {
-        this.error(new Error("Unsupported compression method"));
-        return;
-      }
-      if (filter !== 0) {
-        this.error(new Error("Unsupported filter method"));
-        return;
-      }
-      if (interlace !== 0 && interlace !== 1) {
-        this.error(new Error("Unsupported interlace method"));
-        return;
-      }
-      this._colorType = colorType;
-      let bpp = constants3.COLORTYPE_TO_BPP_MAP[this._colorType];
-      this._hasIHDR = true;
-      this.metadata({
-        width,
-        height,
-        depth,
-        interlace: Boolean(interlace),
-        palette: Boolean(colorType & constants3.COLORTYPE_PALETTE),
-        color: Boolean(colorType & constants3.COLORTYPE_COLOR),
-        alpha: Boolean(colorType & constants3.COLORTYPE_ALPHA),
-        bpp,
-        colorType
-      });
-      this._handleChunkEnd();
-    };
-    Parser.prototype._handlePLTE = function(length) {
-      this.read(length, this._parsePLTE.bind(this));
-    };
-    Parser.prototype._parsePLTE = function(data) {
-      this._crc.write(data);
-      let entries = Math.floor(data.length / 3);
-      for (let i = 0; i < entries; i++) {
-        this._palette.push([data[i * 3], data[i * 3 + 1], data[i * 3 + 2], 255]);
-      }
-      this.palette(this._palette);
-      this._handleChunkEnd();
-    };
-    Parser.prototype._handleTRNS = function(length) {
-      this.simpleTransparency();
-      this.read(length, this._parseTRNS.bind(this));
-    };
-    Parser.prototype._parseTRNS = function(data) {
-      this._crc.write(data);
-      if (this._colorType === constants3.COLORTYPE_PALETTE_COLOR) {
-        if (this._palette.length === 0) {
-          this.error(new Error("Transparency chunk must be after palette"));
-          return;
-        }
-        if (data.length > this._palette.length) {
-          this.error(new Error("More transparent colors than palette size"));
-          return;
-        }
-        for (let i = 0; i < data.length; i++) {
-          this._palette[i][3] = data[i];
-        }
-        this.palette(this._palette);
-      }
-      if (this._colorType === constants3.COLORTYPE_GRAYSCALE) {
-        this.transColor([data.readUInt16BE(0)]);
-      }
-      if (this._colorType === constants3.COLORTYPE_COLOR) {
-        this.transColor([
-          data.readUInt16BE(0),
-          data.readUInt16BE(2),
-          data.readUInt16BE(4)
-        ]);
-      }
-      this._handleChunkEnd();
-    };
-    Parser.prototype._handleGAMA = function(length) {
-      this.read(length, this._parseGAMA.bind(this));
-    };
-    Parser.prototype._parseGAMA = function(data) {
-      this._crc.write(data);
-      this.gamma(data.readUInt32BE(0) / constants3.GAMMA_DIVISION);
-      this._handleChunkEnd();
-    };
-    Parser.prototype._handleIDAT = function(length) {
-      if (!this._emittedHeadersFinished) {
-        this._emittedHeadersFinished = true;
-        this.headersFinished();
-      }
-      this.read(-length, this._parseIDAT.bind(this, length));
-    };
-    Parser.prototype._parseIDAT = function(length, data) {
-      this._crc.write(data);
-      if (this._colorType === constants3.COLORTYPE_PALETTE_COLOR && this._palette.length === 0) {
-        throw new Error("Expected palette not found");
-      }
-      this.inflateData(data);
-      let leftOverLength = length - data.length;
-      if (leftOverLength > 0) {
-        this._handleIDAT(leftOverLength);
-      } else {
-        this._handleChunkEnd();
-      }
-    };
-    Parser.prototype._handleIEND = function(length) {
-      this.read(length, this._parseIEND.bind(this));
-    };
-    Parser.prototype._parseIEND = function(data) {
-      this._crc.write(data);
-      this._hasIEND = true;
-      this._handleChunkEnd();
-      if (this.finished) {
-        this.finished();
-      }
-    };
-  }
-});
-
-// node_modules/pngjs/lib/bitmapper.js
-var require_bitmapper = __commonJS({
-  "node_modules/pngjs/lib/bitmapper.js"(exports2) {
-    "use strict";
-    var interlaceUtils = require_interlace();
-    var pixelBppMapper = [
-      // 0 - dummy entry
-      function() {
-      },
-      // 1 - L
-      // 0: 0, 1: 0, 2: 0, 3: 0xff
-      function(pxData, data, pxPos, rawPos) {
-        if (rawPos === data.length) {
-          throw new Error("Ran out of data");
-        }
-        let pixel = data[rawPos];
-        pxData[pxPos] = pixel;
-        pxData[pxPos + 1] = pixel;
-        pxData[pxPos + 2] = pixel;
-        pxData[pxPos + 3] = 255;
-      },
-      // 2 - LA
-      // 0: 0, 1: 0, 2: 0, 3: 1
-      function(pxData, data, pxPos, rawPos) {
-        if (rawPos + 1 >= data.length) {
-          throw new Error("Ran out of data");
-        }
-        let pixel = data[rawPos];
-        pxData[pxPos] = pixel;
-        pxData[pxPos + 1] = pixel;
-        pxData[pxPos + 2] = pixel;
-        pxData[pxPos + 3] = data[rawPos + 1];
-      },
-      // 3 - RGB
-      // 0: 0, 1: 1, 2: 2, 3: 0xff
-      function(pxData, data, pxPos, rawPos) {
-        if (rawPos + 2 >= data.length) {
-          throw new Error("Ran out of data");
-        }
-        pxData[pxPos] = data[rawPos];
-        pxData[pxPos + 1] = data[rawPos + 1];
-        pxData[pxPos + 2] = data[rawPos + 2];
-        pxData[pxPos + 3] = 255;
-      },
-      // 4 - RGBA
-      // 0: 0, 1: 1, 2: 2, 3: 3
-      function(pxData, data, pxPos, rawPos) {
-        if (rawPos + 3 >= data.length) {
-          throw new Error("Ran out of data");
-        }
-        pxData[pxPos] = data[rawPos];
-        pxData[pxPos + 1] = data[rawPos + 1];
-        pxData[pxPos + 2] = data[rawPos + 2];
-        pxData[pxPos + 3] = data[rawPos + 3];
-      }
-    ];
-    var pixelBppCustomMapper = [
-      // 0 - dummy entry
-      function() {
-      },
-      // 1 - L
-      // 0: 0, 1: 0, 2: 0, 3: 0xff
-      function(pxData, pixelData, pxPos, maxBit) {
-        let pixel = pixelData[0];
-        pxData[pxPos] = pixel;
-        pxData[pxPos + 1] = pixel;
-        pxData[pxPos + 2] = pixel;
-        pxData[pxPos + 3] = maxBit;
-      },
-      // 2 - LA
-      // 0: 0, 1: 0, 2: 0, 3: 1
-      function(pxData, pixelData, pxPos) {
-        let pixel = pixelData[0];
-        pxData[pxPos] = pixel;
-        pxData[pxPos + 1] = pixel;
-        pxData[pxPos + 2] = pixel;
-        pxData[pxPos + 3] = pixelData[1];
-      },
-      // 3 - RGB
-      // 0: 0, 1: 1, 2: 2, 3: 0xff
-      function(pxData, pixelData, pxPos, maxBit) {
-        pxData[pxPos] = pixelData[0];
-        pxData[pxPos + 1] = pixelData[1];
-        pxData[pxPos + 2] = pixelData[2];
-        pxData[pxPos + 3] = maxBit;
-      },
-      // 4 - RGBA
-      // 0: 0, 1: 1, 2: 2, 3: 3
-      function(pxData, pixelData, pxPos) {
-        pxData[pxPos] = pixelData[0];
-        pxData[pxPos + 1] = pixelData[1];
-        pxData[pxPos + 2] = pixelData[2];
-        pxData[pxPos + 3] = pixelData[3];
-      }
-    ];
-    function bitRetriever(data, depth) {
-      let leftOver = [];
-      let i = 0;
-      function split() {
-        if (i === data.length) {
-          throw new Error("Ran out of data");
-        }
-        let byte = data[i];
-        i++;
-        let byte8, byte7, byte6, byte5, byte4, byte3, byte2, byte1;
-        switch (depth) {
-          default:
-            throw new Error("unrecognised depth");
-          case 16:
-            byte2 = data[i];
-            i++;
-            leftOver.push((byte << 8) + byte2);
-            break;
-          case 4:
-            byte2 = byte & 15;
-            byte1 = byte >> 4;
-            leftOver.push(byte1, byte2);
-            break;
-          case 2:
-            byte4 = byte & 3;
-            byte3 = byte >> 2 & 3;
-            byte2 = byte >> 4 & 3;
-            byte1 = byte >> 6 & 3;
-            leftOver.push(byte1, byte2, byte3, byte4);
-            break;
-          case 1:
-            byte8 = byte & 1;
-            byte7 = byte >> 1 & 1;
-            byte6 = byte >> 2 & 1;
-            byte5 = byte >> 3 & 1;
-            byte4 = byte >> 4 & 1;
-            byte3 = byte >> 5 & 1;
-            byte2 = byte >> 6 & 1;
-            byte1 = byte >> 7 & 1;
-            leftOver.push(byte1, byte2, byte3, byte4, byte5, byte6, byte7, byte8);
-            break;
-        }
-      }
-      return {
-        get: function(count2) {
-          while (leftOver.length < count2) {
-            split();
-          }
-          let returner = leftOver.slice(0, count2);
-          leftOver = leftOver.slice(count2);
-          return returner;
-        },
-        resetAfterLine: function() {
-          leftOver.length = 0;
-        },
-        end: function() {
-          if (i !== data.length) {
-            throw new Error("extra data found");
-          }
-        }
-      };
-    }
-    function mapImage8Bit(image, pxData, getPxPos, bpp, data, rawPos) {
-      let imageWidth = image.width;
-      let imageHeight = image.height;
-      let imagePass = image.index;
-      for (let y = 0; y < imageHeight; y++) {
-        for (let x = 0; x < imageWidth; x++) {
-          let pxPos = getPxPos(x, y, imagePass);
-          pixelBppMapper[bpp](pxData, data, pxPos, rawPos);
-          rawPos += bpp;
-        }
-      }
-      return rawPos;
-    }
-    function mapImageCustomBit(image, pxData, getPxPos, bpp, bits, maxBit) {
-      let imageWidth = image.width;
-      let imageHeight = image.height;
-      let imagePass = image.index;
-      for (let y = 0; y < imageHeight; y++) {
-        for (let x = 0; x < imageWidth; x++) {
-          let pixelData = bits.get(bpp);
-          let pxPos = getPxPos(x, y, imagePass);
-          pixelBppCustomMapper[bpp](pxData, pixelData, pxPos, maxBit);
-        }
-        bits.resetAfterLine();
-      }
-    }
-    exports2.dataToBitMap = function(data, bitmapInfo) {
-      let width = bitmapInfo.width;
-      let height = bitmapInfo.height;
-      let depth = bitmapInfo.depth;
-      let bpp = bitmapInfo.bpp;
-      let interlace = bitmapInfo.interlace;
-      let bits;
-      if (depth !== 8) {
-        bits = bitRetriever(data, depth);
-      }
-      let pxData;
-      if (depth <= 8) {
-        pxData = Buffer.alloc(width * height * 4);
-      } else {
-        pxData = new Uint16Array(width * height * 4);
-      }
-      let maxBit = Math.pow(2, depth) - 1;
-      let rawPos = 0;
-      let images2;
-      let getPxPos;
-      if (interlace) {
-        images2 = interlaceUtils.getImagePasses(width, height);
-        getPxPos = interlaceUtils.getInterlaceIterator(width, height);
-      } else {
-        let nonInterlacedPxPos = 0;
-        getPxPos = function() {
-          let returner = nonInterlacedPxPos;
-          nonInterlacedPxPos += 4;
-          return returner;
-        };
-        images2 = [{ width, height }];
-      }
-      for (let imageIndex = 0; imageIndex < images2.length; imageIndex++) {
-        if (depth === 8) {
-          rawPos = mapImage8Bit(
-            images2[imageIndex],
-            pxData,
-            getPxPos,
-            bpp,
-            data,
-            rawPos
-          );
-        } else {
-          mapImageCustomBit(
-            images2[imageIndex],
-            pxData,
-            getPxPos,
-            bpp,
-            bits,
-            maxBit
-          );
-        }
-      }
-      if (depth === 8) {
-        if (rawPos !== data.length) {
-          throw new Error("extra data found");
-        }
-      } else {
-        bits.end();
-      }
-      return pxData;
-    };
-  }
-});
-
-// node_modules/pngjs/lib/format-normaliser.js
-var require_format_normaliser = __commonJS({
-  "node_modules/pngjs/lib/format-normaliser.js"(exports2, module2) {
-    "use strict";
-    function dePalette(indata, outdata, width, height, palette) {
-      let pxPos = 0;
-      for (let y = 0; y < height; y++) {
-        for (let x = 0; x < width; x++) {
-          let color = palette[indata[pxPos]];
-          if (!color) {
-            throw new Error("index " + indata[pxPos] + " not in palette");
-          }
-          for (let i = 0; i < 4; i++) {
-            outdata[pxPos + i] = color[i];
-          }
-          pxPos += 4;
-        }
-      }
-    }
-    function replaceTransparentColor(indata, outdata, width, height, transColor) {
-      let pxPos = 0;
-      for (let y = 0; y < height; y++) {
-        for (let x = 0; x < width; x++) {
-          let makeTrans = false;
-          if (transColor.length === 1) {
-            if (transColor[0] === indata[pxPos]) {
-              makeTrans = true;
-            }
-          } else if (transColor[0] === indata[pxPos] && transColor[1] === indata[pxPos + 1] && transColor[2] === indata[pxPos + 2]) {
-            makeTrans = true;
-          }
-          if (makeTrans) {
-            for (let i = 0; i < 4; i++) {
-              outdata[pxPos + i] = 0;
-            }
-          }
-          pxPos += 4;
-        }
-      }
-    }
-    function scaleDepth(indata, outdata, width, height, depth) {
-      let maxOutSample = 255;
-      let maxInSample = Math.pow(2, depth) - 1;
-      let pxPos = 0;
-      for (let y = 0; y < height; y++) {
-        for (let x = 0; x < width; x++) {
-          for (let i = 0; i < 4; i++) {
-            outdata[pxPos + i] = Math.floor(
-              indata[pxPos + i] * maxOutSample / maxInSample + 0.5
-            );
-          }
-          pxPos += 4;
-        }
-      }
-    }
-    module2.exports = function(indata, imageData, skipRescale = false) {
-      let depth = imageData.depth;
-      let width = imageData.width;
-      let height = imageData.height;
-      let colorType = imageData.colorType;
-      let transColor = imageData.transColor;
-      let palette = imageData.palette;
-      let outdata = indata;
-      if (colorType === 3) {
-        dePalette(indata, outdata, width, height, palette);
-      } else {
-        if (transColor) {
-          replaceTransparentColor(indata, outdata, width, height, transColor);
-        }
-        if (depth !== 8 && !skipRescale) {
-          if (depth === 16) {
-            outdata = Buffer.alloc(width * height * 4);
-          }
-          scaleDepth(indata, outdata, width, height, depth);
-        }
-      }
-      return outdata;
-    };
-  }
-});
-
-// node_modules/pngjs/lib/parser-async.js
-var require_parser_async = __commonJS({
-  "node_modules/pngjs/lib/parser-async.js"(exports2, module2) {
-    "use strict";
-    var util = require("util");
-    var zlib = require("zlib");
-    var ChunkStream = require_chunkstream();
-    var FilterAsync = require_filter_parse_async();
-    var Parser = require_parser2();
-    var bitmapper = require_bitmapper();
-    var formatNormaliser = require_format_normaliser();
-    var ParserAsync = module2.exports = function(options) {
-      ChunkStream.call(this);
-      this._parser = new Parser(options, {
-        read: this.read.bind(this),
-        error: this._handleError.bind(this),
-        metadata: this._handleMetaData.bind(this),
-        gamma: this.emit.bind(this, "gamma"),
-        palette: this._handlePalette.bind(this),
-        transColor: this._handleTransColor.bind(this),
-        finished: this._finished.bind(this),
-        inflateData: this._inflateData.bind(this),
-        simpleTransparency: this._simpleTransparency.bind(this),
-        headersFinished: this._headersFinished.bind(this)
-      });
-      this._options = options;
-      this.writable = true;
-      this._parser.start();
-    };
-    util.inherits(ParserAsync, ChunkStream);
-    ParserAsync.prototype._handleError = function(err) {
-      this.emit("error", err);
-      this.writable = false;
-      this.destroy();
-      if (this._inflate && this._inflate.destroy) {
-        this._inflate.destroy();
-      }
-      if (this._filter) {
-        this._filter.destroy();
-        this._filter.on("error", function() {
-        });
-      }
-      this.errord = true;
-    };
-    ParserAsync.prototype._inflateData = function(data) {
-      if (!this._inflate) {
-        if (this._bitmapInfo.interlace) {
-          this._inflate = zlib.createInflate();
-          this._inflate.on("error", this.emit.bind(this, "error"));
-          this._filter.on("complete", this._complete.bind(this));
-          this._inflate.pipe(this._filter);
-        } else {
-          let rowSize = (this._bitmapInfo.width * this._bitmapInfo.bpp * this._bitmapInfo.depth + 7 >> 3) + 1;
-          let imageSize = rowSize * this._bitmapInfo.height;
-          let chunkSize = Math.max(imageSize, zlib.Z_MIN_CHUNK);
-          this._inflate = zlib.createInflate({ chunkSize });
-          let leftToInflate = imageSize;
-          let emitError = this.emit.bind(this, "error");
-          this._inflate.on("error", function(err) {
-            if (!leftToInflate) {
-              return;
-            }
-            emitError(err);
-          });
-          this._filter.on("complete", this._complete.bind(this));
-          let filterWrite = this._filter.write.bind(this._filter);
-          this._inflate.on("data", function(chunk) {
-            if (!leftToInflate) {
-              return;
-            }
-            if (chunk.length > leftToInflate) {
-              chunk = chunk.slice(0, leftToInflate);
-            }
-            leftToInflate -= chunk.length;
-            filterWrite(chunk);
-          });
-          this._inflate.on("end", this._filter.end.bind(this._filter));
-        }
-      }
-      this._inflate.write(data);
-    };
-    ParserAsync.prototype._handleMetaData = function(metaData) {
-      this._metaData = metaData;
-      this._bitmapInfo = Object.create(metaData);
-      this._filter = new FilterAsync(this._bitmapInfo);
-    };
-    ParserAsync.prototype._handleTransColor = function(transColor) {
-      this._bitmapInfo.transColor = transColor;
-    };
-    ParserAsync.prototype._handlePalette = function(palette) {
-      this._bitmapInfo.palette = palette;
-    };
-    ParserAsync.prototype._simpleTransparency = function() {
-      this._metaData.alpha = true;
-    };
-    ParserAsync.prototype._headersFinished = function() {
-      this.emit("metadata", this._metaData);
-    };
-    ParserAsync.prototype._finished = function() {
-      if (this.errord) {
-        return;
-      }
-      if (!this._inflate) {
-        this.emit("error", "No Inflate block");
-      } else {
-        this._inflate.end();
-      }
-    };
-    ParserAsync.prototype._complete = function(filteredData) {
-      if (this.errord) {
-        return;
-      }
-      let normalisedBitmapData;
-      try {
-        let bitmapData = bitmapper.dataToBitMap(filteredData, this._bitmapInfo);
-        normalisedBitmapData = formatNormaliser(
-          bitmapData,
-          this._bitmapInfo,
-          this._options.skipRescale
-        );
-        bitmapData = null;
-      } catch (ex) {
-        this._handleError(ex);
-        return;
-      }
-      this.emit("parsed", normalisedBitmapData);
-    };
-  }
-});
-
-// node_modules/pngjs/lib/bitpacker.js
-var require_bitpacker = __commonJS({
-  "node_modules/pngjs/lib/bitpacker.js"(exports2, module2) {
-    "use strict";
-    var constants3 = require_constants();
-    module2.exports = function(dataIn, width, height, options) {
-      let outHasAlpha = [constants3.COLORTYPE_COLOR_ALPHA, constants3.COLORTYPE_ALPHA].indexOf(
-        options.colorType
-      ) !== -1;
-      if (options.colorType === options.inputColorType) {
-        let bigEndian = (function() {
-          let buffer = new ArrayBuffer(2);
-          new DataView(buffer).setInt16(
-            0,
-            256,
-            true
-            /* littleEndian */
-          );
-          return new Int16Array(buffer)[0] !== 256;
-        })();
-        if (options.bitDepth === 8 || options.bitDepth === 16 && bigEndian) {
-          return dataIn;
-        }
-      }
-      let data = options.bitDepth !== 16 ? dataIn : new Uint16Array(dataIn.buffer);
-      let maxValue = 255;
-      let inBpp = constants3.COLORTYPE_TO_BPP_MAP[options.inputColorType];
-      if (inBpp === 4 && !options.inputHasAlpha) {
-        inBpp = 3;
-      }
-      let outBpp = constants3.COLORTYPE_TO_BPP_MAP[options.colorType];
-      if (options.bitDepth === 16) {
-        maxValue = 65535;
-        outBpp *= 2;
-      }
-      let outData = Buffer.alloc(width * height * outBpp);
-      let inIndex = 0;
-      let outIndex = 0;
-      let bgColor = options.bgColor || {};
-      if (bgColor.red === void 0) {
-        bgColor.red = maxValue;
-      }
-      if (bgColor.green === void 0) {
-        bgColor.green = maxValue;
-      }
-      if (bgColor.blue === void 0) {
-        bgColor.blue = maxValue;
-      }
-      function getRGBA() {
-        let red;
-        let green;
-        let blue;
-        let alpha = maxValue;
-        switch (options.inputColorType) {
-          case constants3.COLORTYPE_COLOR_ALPHA:
-            alpha = data[inIndex + 3];
-            red = data[inIndex];
-            green = data[inIndex + 1];
-            blue = data[inIndex + 2];
-            break;
-          case constants3.COLORTYPE_COLOR:
-            red = data[inIndex];
-            green = data[inIndex + 1];
-            blue = data[inIndex + 2];
-            break;
-          case constants3.COLORTYPE_ALPHA:
-            alpha = data[inIndex + 1];
-            red = data[inIndex];
-            green = red;
-            blue = red;
-            break;
-          case constants3.COLORTYPE_GRAYSCALE:
-            red = data[inIndex];
-            green = red;
-            blue = red;
-            break;
-          default:
-            throw new Error(
-              "input color type:" + options.inputColorType + " is not supported at present"
-            );
-        }
-        if (options.inputHasAlpha) {
-          if (!outHasAlpha) {
-            alpha /= maxValue;
-            red = Math.min(
-              Math.max(Math.round((1 - alpha) * bgColor.red + alpha * red), 0),
-              maxValue
-            );
-            green = Math.min(
-              Math.max(Math.round((1 - alpha) * bgColor.green + alpha * green), 0),
-              maxValue
-            );
-            blue = Math.min(
-              Math.max(Math.round((1 - alpha) * bgColor.blue + alpha * blue), 0),
-              maxValue
-            );
-          }
-        }
-        return { red, green, blue, alpha };
-      }
-      for (let y = 0; y < height; y++) {
-        for (let x = 0; x < width; x++) {
-          let rgba = getRGBA(data, inIndex);
-          switch (options.colorType) {
-            case constants3.COLORTYPE_COLOR_ALPHA:
-            case constants3.COLORTYPE_COLOR:
-              if (options.bitDepth === 8) {
-                outData[outIndex] = rgba.red;
-                outData[outIndex + 1] = rgba.green;
-                outData[outIndex + 2] = rgba.blue;
-                if (outHasAlpha) {
-                  outData[outIndex + 3] = rgba.alpha;
-                }
-              } else {
-                outData.writeUInt16BE(rgba.red, outIndex);
-                outData.writeUInt16BE(rgba.green, outIndex + 2);
-                outData.writeUInt16BE(rgba.blue, outIndex + 4);
-                if (outHasAlpha) {
-                  outData.writeUInt16BE(rgba.alpha, outIndex + 6);
-                }
-              }
-              break;
-            case constants3.COLORTYPE_ALPHA:
-            case constants3.COLORTYPE_GRAYSCALE: {
-              let grayscale = (rgba.red + rgba.green + rgba.blue) / 3;
-              if (options.bitDepth === 8) {
-                outData[outIndex] = grayscale;
-                if (outHasAlpha) {
-                  outData[outIndex + 1] = rgba.alpha;
-                }
-              } else {
-                outData.writeUInt16BE(grayscale, outIndex);
-                if (outHasAlpha) {
-                  outData.writeUInt16BE(rgba.alpha, outIndex + 2);
-                }
-              }
-              break;
-            }
-            default:
-              throw new Error("unrecognised color Type " + options.colorType);
-          }
-          inIndex += inBpp;
-          outIndex += outBpp;
-        }
-      }
-      return outData;
-    };
-  }
-});
-
-// node_modules/pngjs/lib/filter-pack.js
-var require_filter_pack = __commonJS({
-  "node_modules/pngjs/lib/filter-pack.js"(exports2, module2) {
-    "use strict";
-    var paethPredictor = require_paeth_predictor();
-    function filterNone(pxData, pxPos, byteWidth, rawData, rawPos) {
-      for (let x = 0; x < byteWidth; x++) {
-        rawData[rawPos + x] = pxData[pxPos + x];
-      }
-    }
-    function filterSumNone(pxData, pxPos, byteWidth) {
-      let sum = 0;
-      let length = pxPos + byteWidth;
-      for (let i = pxPos; i < length; i++) {
-        sum += Math.abs(pxData[i]);
-      }
-      return sum;
-    }
-    function filterSub(pxData, pxPos, byteWidth, rawData, rawPos, bpp) {
-      for (let x = 0; x < byteWidth; x++) {
-        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
-        let val = pxData[pxPos + x] - left;
-        rawData[rawPos + x] = val;
-      }
-    }
-    function filterSumSub(pxData, pxPos, byteWidth, bpp) {
-      let sum = 0;
-      for (let x = 0; x < byteWidth; x++) {
-        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
-        let val = pxData[pxPos + x] - left;
-        sum += Math.abs(val);
-      }
-      return sum;
-    }
-    function filterUp(pxData, pxPos, byteWidth, rawData, rawPos) {
-      for (let x = 0; x < byteWidth; x++) {
-        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
-        let val = pxData[pxPos + x] - up;
-        rawData[rawPos + x] = val;
-      }
-    }
-    function filterSumUp(pxData, pxPos, byteWidth) {
-      let sum = 0;
-      let length = pxPos + byteWidth;
-      for (let x = pxPos; x < length; x++) {
-        let up = pxPos > 0 ? pxData[x - byteWidth] : 0;
-        let val = pxData[x] - up;
-        sum += Math.abs(val);
-      }
-      return sum;
-    }
-    function filterAvg(pxData, pxPos, byteWidth, rawData, rawPos, bpp) {
-      for (let x = 0; x < byteWidth; x++) {
-        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
-        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
-        let val = pxData[pxPos + x] - (left + up >> 1);
-        rawData[rawPos + x] = val;
-      }
-    }
-    function filterSumAvg(pxData, pxPos, byteWidth, bpp) {
-      let sum = 0;
-      for (let x = 0; x < byteWidth; x++) {
-        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
-        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
-        let val = pxData[pxPos + x] - (left + up >> 1);
-        sum += Math.abs(val);
-      }
-      return sum;
-    }
-    function filterPaeth(pxData, pxPos, byteWidth, rawData, rawPos, bpp) {
-      for (let x = 0; x < byteWidth; x++) {
-        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
-        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
-        let upleft = pxPos > 0 && x >= bpp ? pxData[pxPos + x - (byteWidth + bpp)] : 0;
-        let val = pxData[pxPos + x] - paethPredictor(left, up, upleft);
-        rawData[rawPos + x] = val;
-      }
-    }
-    function filterSumPaeth(pxData, pxPos, byteWidth, bpp) {
-      let sum = 0;
-      for (let x = 0; x < byteWidth; x++) {
-        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
-        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
-        let upleft = pxPos > 0 && x >= bpp ? pxData[pxPos + x - (byteWidth + bpp)] : 0;
-        let val = pxData[pxPos + x] - paethPredictor(left, up, upleft);
-        sum += Math.abs(val);
-      }
-      return sum;
-    }
-    var filters = {
-      0: filterNone,
-      1: filterSub,
-      2: filterUp,
-      3: filterAvg,
-      4: filterPaeth
-    };
-    var filterSums = {
-      0: filterSumNone,
-      1: filterSumSub,
-      2: filterSumUp,
-      3: filterSumAvg,
-      4: filterSumPaeth
-    };
-    module2.exports = function(pxData, width, height, options, bpp) {
-      let filterTypes;
-      if (!("filterType" in options) || options.filterType === -1) {
-        filterTypes = [0, 1, 2, 3, 4];
-      } else if (typeof options.filterType === "number") {
-        filterTypes = [options.filterType];
-      } else {
-        throw new Error("unrecognised filter types");
-      }
-      if (options.bitDepth === 16) {
-        bpp *= 2;
-      }
-      let byteWidth = width * bpp;
-      let rawPos = 0;
-      let pxPos = 0;
-      let rawData = Buffer.alloc((byteWidth + 1) * height);
-      let sel = filterTypes[0];
-      for (let y = 0; y < height; y++) {
-        if (filterTypes.length > 1) {
-          let min = Infinity;
-          for (let i = 0; i < filterTypes.length; i++) {
-            let sum = filterSums[filterTypes[i]](pxData, pxPos, byteWidth, bpp);
-            if (sum < min) {
-              sel = filterTypes[i];
-              min = sum;
-            }
-          }
-        }
-        rawData[rawPos] = sel;
-        rawPos++;
-        filters[sel](pxData, pxPos, byteWidth, rawData, rawPos, bpp);
-        rawPos += byteWidth;
-        pxPos += byteWidth;
-      }
-      return rawData;
-    };
-  }
-});
-
-// node_modules/pngjs/lib/packer.js
-var require_packer = __commonJS({
-  "node_modules/pngjs/lib/packer.js"(exports2, module2) {
-    "use strict";
-    var constants3 = require_constants();
-    var CrcStream = require_crc();
-    var bitPacker = require_bitpacker();
-    var filter = require_filter_pack();
-    var zlib = require("zlib");
-    var Packer = module2.exports = function(options) {
-      this._options = options;
-      options.deflateChunkSize = options.deflateChunkSize || 32 * 1024;
-      options.deflateLevel = options.deflateLevel != null ? options.deflateLevel : 9;
-      options.deflateStrategy = options.deflateStrategy != null ? options.deflateStrategy : 3;
-      options.inputHasAlpha = options.inputHasAlpha != null ? options.inputHasAlpha : true;
-      options.deflateFactory = options.deflateFactory || zlib.createDeflate;
-      options.bitDepth = options.bitDepth || 8;
-      options.colorType = typeof options.colorType === "number" ? options.colorType : constants3.COLORTYPE_COLOR_ALPHA;
-      options.inputColorType = typeof options.inputColorType === "number" ? options.inputColorType : constants3.COLORTYPE_COLOR_ALPHA;
-      if ([
-        constants3.COLORTYPE_GRAYSCALE,
-        constants3.COLORTYPE_COLOR,
-        constants3.COLORTYPE_COLOR_ALPHA,
-        constants3.COLORTYPE_ALPHA
-      ].indexOf(options.colorType) === -1) {
-        throw new Error(
-          "option color type:" + options.colorType + " is not supported at present"
-        );
-      }
-      if ([
-        constants3.COLORTYPE_GRAYSCALE,
-        constants3.COLORTYPE_COLOR,
-        constants3.COLORTYPE_COLOR_ALPHA,
-        constants3.COLORTYPE_ALPHA
-      ].indexOf(options.inputColorType) === -1) {
-        throw new Error(
-          "option input color type:" + options.inputColorType + " is not supported at present"
-        );
-      }
-      if (options.bitDepth !== 8 && options.bitDepth !== 16) {
-        throw new Error(
-          "option bit depth:" + options.bitDepth + " is not supported at present"
-        );
-      }
-    };
-    Packer.prototype.getDeflateOptions = function() {
-      return {
-        chunkSize: this._options.deflateChunkSize,
-        level: this._options.deflateLevel,
-        strategy: this._options.deflateStrategy
-      };
-    };
-    Packer.prototype.createDeflate = function() {
-      return this._options.deflateFactory(this.getDeflateOptions());
-    };
-    Packer.prototype.filterData = function(data, width, height) {
-      let packedData = bitPacker(data, width, height, this._options);
-      let bpp = constants3.COLORTYPE_TO_BPP_MAP[this._options.colorType];
-      let filteredData = filter(packedData, width, height, this._options, bpp);
-      return filteredData;
-    };
-    Packer.prototype._packChunk = function(type, data) {
-      let len = data ? data.length : 0;
-      let buf = Buffer.alloc(len + 12);
-      buf.writeUInt32BE(len, 0);
-      buf.writeUInt32BE(type, 4);
-      if (data) {
-        data.copy(buf, 8);
-      }
-      buf.writeInt32BE(
-        CrcStream.crc32(buf.slice(4, buf.length - 4)),
-        buf.length - 4
-      );
-      return buf;
-    };
-    Packer.prototype.packGAMA = function(gamma) {
-      let buf = Buffer.alloc(4);
-      buf.writeUInt32BE(Math.floor(gamma * constants3.GAMMA_DIVISION), 0);
-      return this._packChunk(constants3.TYPE_gAMA, buf);
-    };
-    Packer.prototype.packIHDR = function(width, height) {
-      let buf = Buffer.alloc(13);
-      buf.writeUInt32BE(width, 0);
-      buf.writeUInt32BE(height, 4);
-      buf[8] = this._options.bitDepth;
-      buf[9] = this._options.colorType;
-      buf[10] = 0;
-      buf[11] = 0;
-      buf[12] = 0;
-      return this._packChunk(constants3.TYPE_IHDR, buf);
-    };
-    Packer.prototype.packIDAT = function(data) {
-      return this._packChunk(constants3.TYPE_IDAT, data);
-    };
-    Packer.prototype.packIEND = function() {
-      return this._packChunk(constants3.TYPE_IEND, null);
-    };
-  }
-});
-
-// node_modules/pngjs/lib/packer-async.js
-var require_packer_async = __commonJS({
-  "node_modules/pngjs/lib/packer-async.js"(exports2, module2) {
-    "use strict";
-    var util = require("util");
-    var Stream = require("stream");
-    var constants3 = require_constants();
-    var Packer = require_packer();
-    var PackerAsync = module2.exports = function(opt) {
-      Stream.call(this);
-      let options = opt || {};
-      this._packer = new Packer(options);
-      this._deflate = this._packer.createDeflate();
-      this.readable = true;
-    };
-    util.inherits(PackerAsync, Stream);
-    PackerAsync.prototype.pack = function(data, width, height, gamma) {
-      this.emit("data", Buffer.from(constants3.PNG_SIGNATURE));
-      this.emit("data", this._packer.packIHDR(width, height));
-      if (gamma) {
-        this.emit("data", this._packer.packGAMA(gamma));
-      }
-      let filteredData = this._packer.filterData(data, width, height);
-      this._deflate.on("error", this.emit.bind(this, "error"));
-      this._deflate.on(
-        "data",
-        function(compressedData) {
-          this.emit("data", this._packer.packIDAT(compressedData));
-        }.bind(this)
-      );
-      this._deflate.on(
-        "end",
-        function() {
-          this.emit("data", this._packer.packIEND());
-          this.emit("end");
-        }.bind(this)
-      );
-      this._deflate.end(filteredData);
-    };
-  }
-});
-
-// node_modules/pngjs/lib/sync-inflate.js
-var require_sync_inflate = __commonJS({
-  "node_modules/pngjs/lib/sync-inflate.js"(exports2, module2) {
-    "use strict";
-    var assert = require("assert").ok;
-    var zlib = require("zlib");
-    var util = require("util");
-    var kMaxLength = require("buffer").kMaxLength;
-    function Inflate(opts) {
-      if (!(this instanceof Inflate)) {
-        return new Inflate(opts);
-      }
-      if (opts && opts.chunkSize < zlib.Z_MIN_CHUNK) {
-        opts.chunkSize = zlib.Z_MIN_CHUNK;
-      }
-      zlib.Inflate.call(this, opts);
-      this._offset = this._offset === void 0 ? this._outOffset : this._offset;
-      this._buffer = this._buffer || this._outBuffer;
-      if (opts && opts.maxLength != null) {
-        this._maxLength = opts.maxLength;
-      }
-    }
-    function createInflate(opts) {
-      return new Inflate(opts);
-    }
-    function _close(engine, callback) {
-      if (callback) {
-        process.nextTick(callback);
-      }
-      if (!engine._handle) {
-        return;
-      }
-      engine._handle.close();
-      engine._handle = null;
-    }
-    Inflate.prototype._processChunk = function(chunk, flushFlag, asyncCb) {
-      if (typeof asyncCb === "function") {
-        return zlib.Inflate._processChunk.call(this, chunk, flushFlag, asyncCb);
-      }
-      let self = this;
-      let availInBefore = chunk && chunk.length;
-      let availOutBefore = this._chunkSize - this._offset;
-      let leftToInflate = this._maxLength;
-      let inOff = 0;
-      let buffers = [];
-      let nread = 0;
-      let error;
-      this.on("error", function(err) {
-        error = err;
-      });
-      function handleChunk(availInAfter, availOutAfter) {
-        if (self._hadError) {
-          return;
-        }
-        let have = availOutBefore - availOutAfter;
-        assert(have >= 0, "have should not go down");
-        if (have > 0) {
-          let out = self._buffer.slice(self._offset, self._offset + have);
-          self._offset += have;
-          if (out.length > leftToInflate) {
-            out = out.slice(0, leftToInflate);
-          }
-          buffers.push(out);
-          nread += out.length;
-          leftToInflate -= out.length;
-          if (leftToInflate === 0) {
-            return false;
-          }
-        }
-        if (availOutAfter === 0 || self._offset >= self._chunkSize) {
-          availOutBefore = self._chunkSize;
-          self._offset = 0;
-          self._buffer = Buffer.allocUnsafe(self._chunkSize);
-        }
-        if (availOutAfter === 0) {
-          inOff += availInBefore - availInAfter;
-          availInBefore = availInAfter;
-          return true;
-        }
-        return false;
-      }
-      assert(this._handle, "zlib binding closed");
-      let res;
-      do {
-        res = this._handle.writeSync(
-          flushFlag,
-          chunk,
-          // in
-          inOff,
-          // in_off
-          availInBefore,
-          // in_len
-          this._buffer,
-          // out
-          this._offset,
-          //out_off
-          availOutBefore
-        );
-        res = res || this._writeState;
-      } while (!this._hadError && handleChunk(res[0], res[1]));
-      if (this._hadError) {
-        throw error;
-      }
-      if (nread >= kMaxLength) {
-        _close(this);
-        throw new RangeError(
-          "Cannot create final Buffer. It would be larger than 0x" + kMaxLength.toString(16) + " bytes"
-        );
-      }
-      let buf = Buffer.concat(buffers, nread);
-      _close(this);
-      return buf;
-    };
-    util.inherits(Inflate, zlib.Inflate);
-    function zlibBufferSync(engine, buffer) {
-      if (typeof buffer === "string") {
-        buffer = Buffer.from(buffer);
-      }
-      if (!(buffer instanceof Buffer)) {
-        throw new TypeError("Not a string or buffer");
-      }
-      let flushFlag = engine._finishFlushFlag;
-      if (flushFlag == null) {
-        flushFlag = zlib.Z_FINISH;
-      }
-      return engine._processChunk(buffer, flushFlag);
-    }
-    function inflateSync(buffer, opts) {
-      return zlibBufferSync(new Inflate(opts), buffer);
-    }
-    module2.exports = exports2 = inflateSync;
-    exports2.Inflate = Inflate;
-    exports2.createInflate = createInflate;
-    exports2.inflateSync = inflateSync;
-  }
-});
-
-// node_modules/pngjs/lib/sync-reader.js
-var require_sync_reader = __commonJS({
-  "node_modules/pngjs/lib/sync-reader.js"(exports2, module2) {
-    "use strict";
-    var SyncReader = module2.exports = function(buffer) {
-      this._buffer = buffer;
-      this._reads = [];
-    };
-    SyncReader.prototype.read = function(length, callback) {
-      this._reads.push({
-        length: Math.abs(length),
-        // if length < 0 then at most this length
-        allowLess: length < 0,
-        func: callback
-      });
-    };
-    SyncReader.prototype.process = function() {
-      while (this._reads.length > 0 && this._buffer.length) {
-        let read = this._reads[0];
-        if (this._buffer.length && (this._buffer.length >= read.length || read.allowLess)) {
-          this._reads.shift();
-          let buf = this._buffer;
-          this._buffer = buf.slice(read.length);
-          read.func.call(this, buf.slice(0, read.length));
-        } else {
-          break;
-        }
-      }
-      if (this._reads.length > 0) {
-        throw new Error("There are some read requests waitng on finished stream");
-      }
-      if (this._buffer.length > 0) {
-        throw new Error("unrecognised content at end of stream");
-      }
-    };
-  }
-});
-
-// node_modules/pngjs/lib/filter-parse-sync.js
-var require_filter_parse_sync = __commonJS({
-  "node_modules/pngjs/lib/filter-parse-sync.js"(exports2) {
-    "use strict";
-    var SyncReader = require_sync_reader();
-    var Filter = require_filter_parse();
-    exports2.process = function(inBuffer, bitmapInfo) {
-      let outBuffers = [];
-      let reader = new SyncReader(inBuffer);
-      let filter = new Filter(bitmapInfo, {
-        read: reader.read.bind(reader),
-        write: function(bufferPart) {
-          outBuffers.push(bufferPart);
-        },
-        complete: function() {
-        }
-      });
-      filter.start();
-      reader.process();
-      return Buffer.concat(outBuffers);
-    };
-  }
-});
-
-// node_modules/pngjs/lib/parser-sync.js
-var require_parser_sync = __commonJS({
-  "node_modules/pngjs/lib/parser-sync.js"(exports2, module2) {
-    "use strict";
-    var hasSyncZlib = true;
-    var zlib = require("zlib");
-    var inflateSync = require_sync_inflate();
-    if (!zlib.deflateSync) {
-      hasSyncZlib = false;
-    }
-    var SyncReader = require_sync_reader();
-    var FilterSync = require_filter_parse_sync();
-    var Parser = require_parser2();
-    var bitmapper = require_bitmapper();
-    var formatNormaliser = require_format_normaliser();
-    module2.exports = function(buffer, options) {
-      if (!hasSyncZlib) {
-        throw new Error(
-          "To use the sync capability of this library in old node versions, please pin pngjs to v2.3.0"
-        );
-      }
-      let err;
-      function handleError(_err_) {
-        err = _err_;
-      }
-      let metaData;
-      function handleMetaData(_metaData_) {
-        metaData = _metaData_;
-      }
-      function handleTransColor(transColor) {
-        metaData.transColor = transColor;
-      }
-      function handlePalette(palette) {
-        metaData.palette = palette;
-      }
-      function handleSimpleTransparency() {
-        metaData.alpha = true;
-      }
-      let gamma;
-      function handleGamma(_gamma_) {
-        gamma = _gamma_;
-      }
-      let inflateDataList = [];
-      function handleInflateData(inflatedData2) {
-        inflateDataList.push(inflatedData2);
-      }
-      let reader = new SyncReader(buffer);
-      let parser = new Parser(options, {
-        read: reader.read.bind(reader),
-        error: handleError,
-        metadata: handleMetaData,
-        gamma: handleGamma,
-        palette: handlePalette,
-        transColor: handleTransColor,
-        inflateData: handleInflateData,
-        simpleTransparency: handleSimpleTransparency
-      });
-      parser.start();
-      reader.process();
-      if (err) {
-        throw err;
-      }
-      let inflateData = Buffer.concat(inflateDataList);
-      inflateDataList.length = 0;
-      let inflatedData;
-      if (metaData.interlace) {
-        inflatedData = zlib.inflateSync(inflateData);
-      } else {
-        let rowSize = (metaData.width * metaData.bpp * metaData.depth + 7 >> 3) + 1;
-        let imageSize = rowSize * metaData.height;
-        inflatedData = inflateSync(inflateData, {
-          chunkSize: imageSize,
-          maxLength: imageSize
-        });
-      }
-      inflateData = null;
-      if (!inflatedData || !inflatedData.length) {
-        throw new Error("bad png - invalid inflate data response");
-      }
-      let unfilteredData = FilterSync.process(inflatedData, metaData);
-      inflateData = null;
-      let bitmapData = bitmapper.dataToBitMap(unfilteredData, metaData);
-      unfilteredData = null;
-      let normalisedBitmapData = formatNormaliser(
-        bitmapData,
-        metaData,
-        options.skipRescale
-      );
-      metaData.data = normalisedBitmapData;
-      metaData.gamma = gamma || 0;
-      return metaData;
-    };
-  }
-});
-
-// node_modules/pngjs/lib/packer-sync.js
-var require_packer_sync = __commonJS({
-  "node_modules/pngjs/lib/packer-sync.js"(exports2, module2) {
-    "use strict";
-    var hasSyncZlib = true;
-    var zlib = require("zlib");
-    if (!zlib.deflateSync) {
-      hasSyncZlib = false;
-    }
-    var constants3 = require_constants();
-    var Packer = require_packer();
-    module2.exports = function(metaData, opt) {
-      if (!hasSyncZlib) {
-        throw new Error(
-          "To use the sync capability of this library in old node versions, please pin pngjs to v2.3.0"
-        );
-      }
-      let options = opt || {};
-      let packer = new Packer(options);
-      let chunks = [];
-      chunks.push(Buffer.from(constants3.PNG_SIGNATURE));
-      chunks.push(packer.packIHDR(metaData.width, metaData.height));
-      if (metaData.gamma) {
-        chunks.push(packer.packGAMA(metaData.gamma));
-      }
-      let filteredData = packer.filterData(
-        metaData.data,
-        metaData.width,
-        metaData.height
-      );
-      let compressedData = zlib.deflateSync(
-        filteredData,
-        packer.getDeflateOptions()
-      );
-      filteredData = null;
-      if (!compressedData || !compressedData.length) {
-        throw new Error("bad png - invalid compressed data response");
-      }
-      chunks.push(packer.packIDAT(compressedData));
-      chunks.push(packer.packIEND());
-      return Buffer.concat(chunks);
-    };
-  }
-});
-
-// node_modules/pngjs/lib/png-sync.js
-var require_png_sync = __commonJS({
-  "node_modules/pngjs/lib/png-sync.js"(exports2) {
-    "use strict";
-    var parse = require_parser_sync();
-    var pack = require_packer_sync();
-    exports2.read = function(buffer, options) {
-      return parse(buffer, options || {});
-    };
-    exports2.write = function(png, options) {
-      return pack(png, options);
-    };
-  }
-});
-
-// node_modules/pngjs/lib/png.js
-var require_png = __commonJS({
-  "node_modules/pngjs/lib/png.js"(exports2) {
-    "use strict";
-    var util = require("util");
-    var Stream = require("stream");
-    var Parser = require_parser_async();
-    var Packer = require_packer_async();
-    var PNGSync = require_png_sync();
-    var PNG = exports2.PNG = function(options) {
-      Stream.call(this);
-      options = options || {};
-      this.width = options.width | 0;
-      this.height = options.height | 0;
-      this.data = this.width > 0 && this.height > 0 ? Buffer.alloc(4 * this.width * this.height) : null;
-      if (options.fill && this.data) {
-        this.data.fill(0);
-      }
-      this.gamma = 0;
-      this.readable = this.writable = true;
-      this._parser = new Parser(options);
-      this._parser.on("error", this.emit.bind(this, "error"));
-      this._parser.on("close", this._handleClose.bind(this));
-      this._parser.on("metadata", this._metadata.bind(this));
-      this._parser.on("gamma", this._gamma.bind(this));
-      this._parser.on(
-        "parsed",
-        function(data) {
-          this.data = data;
-          this.emit("parsed", data);
-        }.bind(this)
-      );
-      this._packer = new Packer(options);
-      this._packer.on("data", this.emit.bind(this, "data"));
-      this._packer.on("end", this.emit.bind(this, "end"));
-      this._parser.on("close", this._handleClose.bind(this));
-      this._packer.on("error", this.emit.bind(this, "error"));
-    };
-    util.inherits(PNG, Stream);
-    PNG.sync = PNGSync;
-    PNG.prototype.pack = function() {
-      if (!this.data || !this.data.length) {
-        this.emit("error", "No data provided");
-        return this;
-      }
-      process.nextTick(
-        function() {
-          this._packer.pack(this.data, this.width, this.height, this.gamma);
-        }.bind(this)
-      );
-      return this;
-    };
-    PNG.prototype.parse = function(data, callback) {
-      if (callback) {
-        let onParsed, onError;
-        onParsed = function(parsedData) {
-          this.removeListener("error", onError);
-          this.data = parsedData;
-          callback(null, this);
-        }.bind(this);
-        onError = function(err) {
-          this.removeListener("parsed", onParsed);
-          callback(err, null);
-        }.bind(this);
-        this.once("parsed", onParsed);
-        this.once("error", onError);
-      }
-      this.end(data);
-      return this;
-    };
-    PNG.prototype.write = function(data) {
-      this._parser.write(data);
-      return true;
-    };
-    PNG.prototype.end = function(data) {
-      this._parser.end(data);
-    };
-    PNG.prototype._metadata = function(metadata) {
-      this.width = metadata.width;
-      this.height = metadata.height;
-      this.emit("metadata", metadata);
-    };
-    PNG.prototype._gamma = function(gamma) {
-      this.gamma = gamma;
-    };
-    PNG.prototype._handleClose = function() {
-      if (!this._parser.writable && !this._packer.readable) {
-        this.emit("close");
-      }
-    };
-    PNG.bitblt = function(src, dst, srcX, srcY, width, height, deltaX, deltaY) {
-      srcX |= 0;
-      srcY |= 0;
-      width |= 0;
-      height |= 0;
-      deltaX |= 0;
-      deltaY |= 0;
-      if (srcX > src.width || srcY > src.height || srcX + width > src.width || srcY + height > src.height) {
-        throw new Error("bitblt reading outside image");
-      }
-      if (deltaX > dst.width || deltaY > dst.height || deltaX + width > dst.width || deltaY + height > dst.height) {
-        throw new Error("bitblt writing outside image");
-      }
-      for (let y = 0; y < height; y++) {
-        src.data.copy(
-          dst.data,
-          (deltaY + y) * dst.width + deltaX << 2,
-          (srcY + y) * src.width + srcX << 2,
-          (srcY + y) * src.width + srcX + width << 2
-        );
-      }
-    };
-    PNG.prototype.bitblt = function(dst, srcX, srcY, width, height, deltaX, deltaY) {
-      PNG.bitblt(this, dst, srcX, srcY, width, height, deltaX, deltaY);
-      return this;
-    };
-    PNG.adjustGamma = function(src) {
-      if (src.gamma) {
-        for (let y = 0; y < src.height; y++) {
-          for (let x = 0; x < src.width; x++) {
-            let idx = src.width * y + x << 2;
-            for (let i = 0; i < 3; i++) {
-              let sample = src.data[idx + i] / 255;
-              sample = Math.pow(sample, 1 / 2.2 / src.gamma);
-              src.data[idx + i] = Math.round(sample * 255);
-            }
-          }
-        }
-        src.gamma = 0;
-      }
-    };
-    PNG.prototype.adjustGamma = function() {
-      PNG.adjustGamma(this);
-    };
-  }
-});
-
 // node_modules/picomatch/lib/constants.js
-var require_constants2 = __commonJS({
+var require_constants = __commonJS({
   "node_modules/picomatch/lib/constants.js"(exports2, module2) {
     "use strict";
     var WIN_SLASH = "\\\\/";
@@ -28717,7 +26629,7 @@ var require_utils2 = __commonJS({
       REGEX_REMOVE_BACKSLASH,
       REGEX_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_GLOBAL
-    } = require_constants2();
+    } = require_constants();
     exports2.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
     exports2.hasRegexChars = (str) => REGEX_SPECIAL_CHARS.test(str);
     exports2.isRegexChar = (str) => str.length === 1 && exports2.hasRegexChars(str);
@@ -28808,7 +26720,7 @@ var require_scan = __commonJS({
       /* ) */
       CHAR_RIGHT_SQUARE_BRACKET
       /* ] */
-    } = require_constants2();
+    } = require_constants();
     var isPathSeparator = (code) => {
       return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
     };
@@ -29023,7 +26935,7 @@ var require_scan = __commonJS({
         isExtglob = false;
         isGlob = false;
       }
-      let base = str;
+      let base2 = str;
       let prefix = "";
       let glob = "";
       if (start > 0) {
@@ -29031,31 +26943,31 @@ var require_scan = __commonJS({
         str = str.slice(start);
         lastIndex -= start;
       }
-      if (base && isGlob === true && lastIndex > 0) {
-        base = str.slice(0, lastIndex);
+      if (base2 && isGlob === true && lastIndex > 0) {
+        base2 = str.slice(0, lastIndex);
         glob = str.slice(lastIndex);
       } else if (isGlob === true) {
-        base = "";
+        base2 = "";
         glob = str;
       } else {
-        base = str;
+        base2 = str;
       }
-      if (base && base !== "" && base !== "/" && base !== str) {
-        if (isPathSeparator(base.charCodeAt(base.length - 1))) {
-          base = base.slice(0, -1);
+      if (base2 && base2 !== "" && base2 !== "/" && base2 !== str) {
+        if (isPathSeparator(base2.charCodeAt(base2.length - 1))) {
+          base2 = base2.slice(0, -1);
         }
       }
       if (opts.unescape === true) {
         if (glob) glob = utils.removeBackslashes(glob);
-        if (base && backslashes === true) {
-          base = utils.removeBackslashes(base);
+        if (base2 && backslashes === true) {
+          base2 = utils.removeBackslashes(base2);
         }
       }
       const state = {
         prefix,
         input,
         start,
-        base,
+        base: base2,
         glob,
         isBrace,
         isBracket,
@@ -29114,7 +27026,7 @@ var require_scan = __commonJS({
 var require_parse = __commonJS({
   "node_modules/picomatch/lib/parse.js"(exports2, module2) {
     "use strict";
-    var constants3 = require_constants2();
+    var constants3 = require_constants();
     var utils = require_utils2();
     var {
       MAX_LENGTH,
@@ -30132,7 +28044,7 @@ var require_picomatch = __commonJS({
     var scan = require_scan();
     var parse = require_parse();
     var utils = require_utils2();
-    var constants3 = require_constants2();
+    var constants3 = require_constants();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch2 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
@@ -30282,6 +28194,2094 @@ var require_picomatch2 = __commonJS({
   }
 });
 
+// node_modules/pngjs/lib/chunkstream.js
+var require_chunkstream = __commonJS({
+  "node_modules/pngjs/lib/chunkstream.js"(exports2, module2) {
+    "use strict";
+    var util = require("util");
+    var Stream = require("stream");
+    var ChunkStream = module2.exports = function() {
+      Stream.call(this);
+      this._buffers = [];
+      this._buffered = 0;
+      this._reads = [];
+      this._paused = false;
+      this._encoding = "utf8";
+      this.writable = true;
+    };
+    util.inherits(ChunkStream, Stream);
+    ChunkStream.prototype.read = function(length, callback) {
+      this._reads.push({
+        length: Math.abs(length),
+        // if length < 0 then at most this length
+        allowLess: length < 0,
+        func: callback
+      });
+      process.nextTick(
+        function() {
+          this._process();
+          if (this._paused && this._reads && this._reads.length > 0) {
+            this._paused = false;
+            this.emit("drain");
+          }
+        }.bind(this)
+      );
+    };
+    ChunkStream.prototype.write = function(data, encoding) {
+      if (!this.writable) {
+        this.emit("error", new Error("Stream not writable"));
+        return false;
+      }
+      let dataBuffer;
+      if (Buffer.isBuffer(data)) {
+        dataBuffer = data;
+      } else {
+        dataBuffer = Buffer.from(data, encoding || this._encoding);
+      }
+      this._buffers.push(dataBuffer);
+      this._buffered += dataBuffer.length;
+      this._process();
+      if (this._reads && this._reads.length === 0) {
+        this._paused = true;
+      }
+      return this.writable && !this._paused;
+    };
+    ChunkStream.prototype.end = function(data, encoding) {
+      if (data) {
+        this.write(data, encoding);
+      }
+      this.writable = false;
+      if (!this._buffers) {
+        return;
+      }
+      if (this._buffers.length === 0) {
+        this._end();
+      } else {
+        this._buffers.push(null);
+        this._process();
+      }
+    };
+    ChunkStream.prototype.destroySoon = ChunkStream.prototype.end;
+    ChunkStream.prototype._end = function() {
+      if (this._reads.length > 0) {
+        this.emit("error", new Error("Unexpected end of input"));
+      }
+      this.destroy();
+    };
+    ChunkStream.prototype.destroy = function() {
+      if (!this._buffers) {
+        return;
+      }
+      this.writable = false;
+      this._reads = null;
+      this._buffers = null;
+      this.emit("close");
+    };
+    ChunkStream.prototype._processReadAllowingLess = function(read) {
+      this._reads.shift();
+      let smallerBuf = this._buffers[0];
+      if (smallerBuf.length > read.length) {
+        this._buffered -= read.length;
+        this._buffers[0] = smallerBuf.slice(read.length);
+        read.func.call(this, smallerBuf.slice(0, read.length));
+      } else {
+        this._buffered -= smallerBuf.length;
+        this._buffers.shift();
+        read.func.call(this, smallerBuf);
+      }
+    };
+    ChunkStream.prototype._processRead = function(read) {
+      this._reads.shift();
+      let pos = 0;
+      let count2 = 0;
+      let data = Buffer.alloc(read.length);
+      while (pos < read.length) {
+        let buf = this._buffers[count2++];
+        let len = Math.min(buf.length, read.length - pos);
+        buf.copy(data, pos, 0, len);
+        pos += len;
+        if (len !== buf.length) {
+          this._buffers[--count2] = buf.slice(len);
+        }
+      }
+      if (count2 > 0) {
+        this._buffers.splice(0, count2);
+      }
+      this._buffered -= read.length;
+      read.func.call(this, data);
+    };
+    ChunkStream.prototype._process = function() {
+      try {
+        while (this._buffered > 0 && this._reads && this._reads.length > 0) {
+          let read = this._reads[0];
+          if (read.allowLess) {
+            this._processReadAllowingLess(read);
+          } else if (this._buffered >= read.length) {
+            this._processRead(read);
+          } else {
+            break;
+          }
+        }
+        if (this._buffers && !this.writable) {
+          this._end();
+        }
+      } catch (ex) {
+        this.emit("error", ex);
+      }
+    };
+  }
+});
+
+// node_modules/pngjs/lib/interlace.js
+var require_interlace = __commonJS({
+  "node_modules/pngjs/lib/interlace.js"(exports2) {
+    "use strict";
+    var imagePasses = [
+      {
+        // pass 1 - 1px
+        x: [0],
+        y: [0]
+      },
+      {
+        // pass 2 - 1px
+        x: [4],
+        y: [0]
+      },
+      {
+        // pass 3 - 2px
+        x: [0, 4],
+        y: [4]
+      },
+      {
+        // pass 4 - 4px
+        x: [2, 6],
+        y: [0, 4]
+      },
+      {
+        // pass 5 - 8px
+        x: [0, 2, 4, 6],
+        y: [2, 6]
+      },
+      {
+        // pass 6 - 16px
+        x: [1, 3, 5, 7],
+        y: [0, 2, 4, 6]
+      },
+      {
+        // pass 7 - 32px
+        x: [0, 1, 2, 3, 4, 5, 6, 7],
+        y: [1, 3, 5, 7]
+      }
+    ];
+    exports2.getImagePasses = function(width, height) {
+      let images2 = [];
+      let xLeftOver = width % 8;
+      let yLeftOver = height % 8;
+      let xRepeats = (width - xLeftOver) / 8;
+      let yRepeats = (height - yLeftOver) / 8;
+      for (let i = 0; i < imagePasses.length; i++) {
+        let pass = imagePasses[i];
+        let passWidth = xRepeats * pass.x.length;
+        let passHeight = yRepeats * pass.y.length;
+        for (let j = 0; j < pass.x.length; j++) {
+          if (pass.x[j] < xLeftOver) {
+            passWidth++;
+          } else {
+            break;
+          }
+        }
+        for (let j = 0; j < pass.y.length; j++) {
+          if (pass.y[j] < yLeftOver) {
+            passHeight++;
+          } else {
+            break;
+          }
+        }
+        if (passWidth > 0 && passHeight > 0) {
+          images2.push({ width: passWidth, height: passHeight, index: i });
+        }
+      }
+      return images2;
+    };
+    exports2.getInterlaceIterator = function(width) {
+      return function(x, y, pass) {
+        let outerXLeftOver = x % imagePasses[pass].x.length;
+        let outerX = (x - outerXLeftOver) / imagePasses[pass].x.length * 8 + imagePasses[pass].x[outerXLeftOver];
+        let outerYLeftOver = y % imagePasses[pass].y.length;
+        let outerY = (y - outerYLeftOver) / imagePasses[pass].y.length * 8 + imagePasses[pass].y[outerYLeftOver];
+        return outerX * 4 + outerY * width * 4;
+      };
+    };
+  }
+});
+
+// node_modules/pngjs/lib/paeth-predictor.js
+var require_paeth_predictor = __commonJS({
+  "node_modules/pngjs/lib/paeth-predictor.js"(exports2, module2) {
+    "use strict";
+    module2.exports = function paethPredictor(left, above, upLeft) {
+      let paeth = left + above - upLeft;
+      let pLeft = Math.abs(paeth - left);
+      let pAbove = Math.abs(paeth - above);
+      let pUpLeft = Math.abs(paeth - upLeft);
+      if (pLeft <= pAbove && pLeft <= pUpLeft) {
+        return left;
+      }
+      if (pAbove <= pUpLeft) {
+        return above;
+      }
+      return upLeft;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/filter-parse.js
+var require_filter_parse = __commonJS({
+  "node_modules/pngjs/lib/filter-parse.js"(exports2, module2) {
+    "use strict";
+    var interlaceUtils = require_interlace();
+    var paethPredictor = require_paeth_predictor();
+    function getByteWidth(width, bpp, depth) {
+      let byteWidth = width * bpp;
+      if (depth !== 8) {
+        byteWidth = Math.ceil(byteWidth / (8 / depth));
+      }
+      return byteWidth;
+    }
+    var Filter = module2.exports = function(bitmapInfo, dependencies) {
+      let width = bitmapInfo.width;
+      let height = bitmapInfo.height;
+      let interlace = bitmapInfo.interlace;
+      let bpp = bitmapInfo.bpp;
+      let depth = bitmapInfo.depth;
+      this.read = dependencies.read;
+      this.write = dependencies.write;
+      this.complete = dependencies.complete;
+      this._imageIndex = 0;
+      this._images = [];
+      if (interlace) {
+        let passes = interlaceUtils.getImagePasses(width, height);
+        for (let i = 0; i < passes.length; i++) {
+          this._images.push({
+            byteWidth: getByteWidth(passes[i].width, bpp, depth),
+            height: passes[i].height,
+            lineIndex: 0
+          });
+        }
+      } else {
+        this._images.push({
+          byteWidth: getByteWidth(width, bpp, depth),
+          height,
+          lineIndex: 0
+        });
+      }
+      if (depth === 8) {
+        this._xComparison = bpp;
+      } else if (depth === 16) {
+        this._xComparison = bpp * 2;
+      } else {
+        this._xComparison = 1;
+      }
+    };
+    Filter.prototype.start = function() {
+      this.read(
+        this._images[this._imageIndex].byteWidth + 1,
+        this._reverseFilterLine.bind(this)
+      );
+    };
+    Filter.prototype._unFilterType1 = function(rawData, unfilteredLine, byteWidth) {
+      let xComparison = this._xComparison;
+      let xBiggerThan = xComparison - 1;
+      for (let x = 0; x < byteWidth; x++) {
+        let rawByte = rawData[1 + x];
+        let f1Left = x > xBiggerThan ? unfilteredLine[x - xComparison] : 0;
+        unfilteredLine[x] = rawByte + f1Left;
+      }
+    };
+    Filter.prototype._unFilterType2 = function(rawData, unfilteredLine, byteWidth) {
+      let lastLine = this._lastLine;
+      for (let x = 0; x < byteWidth; x++) {
+        let rawByte = rawData[1 + x];
+        let f2Up = lastLine ? lastLine[x] : 0;
+        unfilteredLine[x] = rawByte + f2Up;
+      }
+    };
+    Filter.prototype._unFilterType3 = function(rawData, unfilteredLine, byteWidth) {
+      let xComparison = this._xComparison;
+      let xBiggerThan = xComparison - 1;
+      let lastLine = this._lastLine;
+      for (let x = 0; x < byteWidth; x++) {
+        let rawByte = rawData[1 + x];
+        let f3Up = lastLine ? lastLine[x] : 0;
+        let f3Left = x > xBiggerThan ? unfilteredLine[x - xComparison] : 0;
+        let f3Add = Math.floor((f3Left + f3Up) / 2);
+        unfilteredLine[x] = rawByte + f3Add;
+      }
+    };
+    Filter.prototype._unFilterType4 = function(rawData, unfilteredLine, byteWidth) {
+      let xComparison = this._xComparison;
+      let xBiggerThan = xComparison - 1;
+      let lastLine = this._lastLine;
+      for (let x = 0; x < byteWidth; x++) {
+        let rawByte = rawData[1 + x];
+        let f4Up = lastLine ? lastLine[x] : 0;
+        let f4Left = x > xBiggerThan ? unfilteredLine[x - xComparison] : 0;
+        let f4UpLeft = x > xBiggerThan && lastLine ? lastLine[x - xComparison] : 0;
+        let f4Add = paethPredictor(f4Left, f4Up, f4UpLeft);
+        unfilteredLine[x] = rawByte + f4Add;
+      }
+    };
+    Filter.prototype._reverseFilterLine = function(rawData) {
+      let filter = rawData[0];
+      let unfilteredLine;
+      let currentImage = this._images[this._imageIndex];
+      let byteWidth = currentImage.byteWidth;
+      if (filter === 0) {
+        unfilteredLine = rawData.slice(1, byteWidth + 1);
+      } else {
+        unfilteredLine = Buffer.alloc(byteWidth);
+        switch (filter) {
+          case 1:
+            this._unFilterType1(rawData, unfilteredLine, byteWidth);
+            break;
+          case 2:
+            this._unFilterType2(rawData, unfilteredLine, byteWidth);
+            break;
+          case 3:
+            this._unFilterType3(rawData, unfilteredLine, byteWidth);
+            break;
+          case 4:
+            this._unFilterType4(rawData, unfilteredLine, byteWidth);
+            break;
+          default:
+            throw new Error("Unrecognised filter type - " + filter);
+        }
+      }
+      this.write(unfilteredLine);
+      currentImage.lineIndex++;
+      if (currentImage.lineIndex >= currentImage.height) {
+        this._lastLine = null;
+        this._imageIndex++;
+        currentImage = this._images[this._imageIndex];
+      } else {
+        this._lastLine = unfilteredLine;
+      }
+      if (currentImage) {
+        this.read(currentImage.byteWidth + 1, this._reverseFilterLine.bind(this));
+      } else {
+        this._lastLine = null;
+        this.complete();
+      }
+    };
+  }
+});
+
+// node_modules/pngjs/lib/filter-parse-async.js
+var require_filter_parse_async = __commonJS({
+  "node_modules/pngjs/lib/filter-parse-async.js"(exports2, module2) {
+    "use strict";
+    var util = require("util");
+    var ChunkStream = require_chunkstream();
+    var Filter = require_filter_parse();
+    var FilterAsync = module2.exports = function(bitmapInfo) {
+      ChunkStream.call(this);
+      let buffers = [];
+      let that = this;
+      this._filter = new Filter(bitmapInfo, {
+        read: this.read.bind(this),
+        write: function(buffer) {
+          buffers.push(buffer);
+        },
+        complete: function() {
+          that.emit("complete", Buffer.concat(buffers));
+        }
+      });
+      this._filter.start();
+    };
+    util.inherits(FilterAsync, ChunkStream);
+  }
+});
+
+// node_modules/pngjs/lib/constants.js
+var require_constants2 = __commonJS({
+  "node_modules/pngjs/lib/constants.js"(exports2, module2) {
+    "use strict";
+    module2.exports = {
+      PNG_SIGNATURE: [137, 80, 78, 71, 13, 10, 26, 10],
+      TYPE_IHDR: 1229472850,
+      TYPE_IEND: 1229278788,
+      TYPE_IDAT: 1229209940,
+      TYPE_PLTE: 1347179589,
+      TYPE_tRNS: 1951551059,
+      // eslint-disable-line camelcase
+      TYPE_gAMA: 1732332865,
+      // eslint-disable-line camelcase
+      // color-type bits
+      COLORTYPE_GRAYSCALE: 0,
+      COLORTYPE_PALETTE: 1,
+      COLORTYPE_COLOR: 2,
+      COLORTYPE_ALPHA: 4,
+      // e.g. grayscale and alpha
+      // color-type combinations
+      COLORTYPE_PALETTE_COLOR: 3,
+      COLORTYPE_COLOR_ALPHA: 6,
+      COLORTYPE_TO_BPP_MAP: {
+        0: 1,
+        2: 3,
+        3: 1,
+        4: 2,
+        6: 4
+      },
+      GAMMA_DIVISION: 1e5
+    };
+  }
+});
+
+// node_modules/pngjs/lib/crc.js
+var require_crc = __commonJS({
+  "node_modules/pngjs/lib/crc.js"(exports2, module2) {
+    "use strict";
+    var crcTable = [];
+    (function() {
+      for (let i = 0; i < 256; i++) {
+        let currentCrc = i;
+        for (let j = 0; j < 8; j++) {
+          if (currentCrc & 1) {
+            currentCrc = 3988292384 ^ currentCrc >>> 1;
+          } else {
+            currentCrc = currentCrc >>> 1;
+          }
+        }
+        crcTable[i] = currentCrc;
+      }
+    })();
+    var CrcCalculator = module2.exports = function() {
+      this._crc = -1;
+    };
+    CrcCalculator.prototype.write = function(data) {
+      for (let i = 0; i < data.length; i++) {
+        this._crc = crcTable[(this._crc ^ data[i]) & 255] ^ this._crc >>> 8;
+      }
+      return true;
+    };
+    CrcCalculator.prototype.crc32 = function() {
+      return this._crc ^ -1;
+    };
+    CrcCalculator.crc32 = function(buf) {
+      let crc = -1;
+      for (let i = 0; i < buf.length; i++) {
+        crc = crcTable[(crc ^ buf[i]) & 255] ^ crc >>> 8;
+      }
+      return crc ^ -1;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/parser.js
+var require_parser2 = __commonJS({
+  "node_modules/pngjs/lib/parser.js"(exports2, module2) {
+    "use strict";
+    var constants3 = require_constants2();
+    var CrcCalculator = require_crc();
+    var Parser = module2.exports = function(options, dependencies) {
+      this._options = options;
+      options.checkCRC = options.checkCRC !== false;
+      this._hasIHDR = false;
+      this._hasIEND = false;
+      this._emittedHeadersFinished = false;
+      this._palette = [];
+      this._colorType = 0;
+      this._chunks = {};
+      this._chunks[constants3.TYPE_IHDR] = this._handleIHDR.bind(this);
+      this._chunks[constants3.TYPE_IEND] = this._handleIEND.bind(this);
+      this._chunks[constants3.TYPE_IDAT] = this._handleIDAT.bind(this);
+      this._chunks[constants3.TYPE_PLTE] = this._handlePLTE.bind(this);
+      this._chunks[constants3.TYPE_tRNS] = this._handleTRNS.bind(this);
+      this._chunks[constants3.TYPE_gAMA] = this._handleGAMA.bind(this);
+      this.read = dependencies.read;
+      this.error = dependencies.error;
+      this.metadata = dependencies.metadata;
+      this.gamma = dependencies.gamma;
+      this.transColor = dependencies.transColor;
+      this.palette = dependencies.palette;
+      this.parsed = dependencies.parsed;
+      this.inflateData = dependencies.inflateData;
+      this.finished = dependencies.finished;
+      this.simpleTransparency = dependencies.simpleTransparency;
+      this.headersFinished = dependencies.headersFinished || function() {
+      };
+    };
+    Parser.prototype.start = function() {
+      this.read(constants3.PNG_SIGNATURE.length, this._parseSignature.bind(this));
+    };
+    Parser.prototype._parseSignature = function(data) {
+      let signature = constants3.PNG_SIGNATURE;
+      for (let i = 0; i < signature.length; i++) {
+        if (data[i] !== signature[i]) {
+          this.error(new Error("Invalid file signature"));
+          return;
+        }
+      }
+      this.read(8, this._parseChunkBegin.bind(this));
+    };
+    Parser.prototype._parseChunkBegin = function(data) {
+      let length = data.readUInt32BE(0);
+      let type = data.readUInt32BE(4);
+      let name = "";
+      for (let i = 4; i < 8; i++) {
+        name += String.fromCharCode(data[i]);
+      }
+      let ancillary = Boolean(data[4] & 32);
+      if (!this._hasIHDR && type !== constants3.TYPE_IHDR) {
+        this.error(new Error("Expected IHDR on beggining"));
+        return;
+      }
+      this._crc = new CrcCalculator();
+      this._crc.write(Buffer.from(name));
+      if (this._chunks[type]) {
+        return this._chunks[type](length);
+      }
+      if (!ancillary) {
+        this.error(new Error("Unsupported critical chunk type " + name));
+        return;
+      }
+      this.read(length + 4, this._skipChunk.bind(this));
+    };
+    Parser.prototype._skipChunk = function() {
+      this.read(8, this._parseChunkBegin.bind(this));
+    };
+    Parser.prototype._handleChunkEnd = function() {
+      this.read(4, this._parseChunkEnd.bind(this));
+    };
+    Parser.prototype._parseChunkEnd = function(data) {
+      let fileCrc = data.readInt32BE(0);
+      let calcCrc = this._crc.crc32();
+      if (this._options.checkCRC && calcCrc !== fileCrc) {
+        this.error(new Error("Crc error - " + fileCrc + " - " + calcCrc));
+        return;
+      }
+      if (!this._hasIEND) {
+        this.read(8, this._parseChunkBegin.bind(this));
+      }
+    };
+    Parser.prototype._handleIHDR = function(length) {
+      this.read(length, this._parseIHDR.bind(this));
+    };
+    Parser.prototype._parseIHDR = function(data) {
+      this._crc.write(data);
+      let width = data.readUInt32BE(0);
+      let height = data.readUInt32BE(4);
+      let depth = data[8];
+      let colorType = data[9];
+      let compr = data[10];
+      let filter = data[11];
+      let interlace = data[12];
+      if (depth !== 8 && depth !== 4 && depth !== 2 && depth !== 1 && depth !== 16) {
+        this.error(new Error("Unsupported bit depth " + depth));
+        return;
+      }
+      if (!(colorType in constants3.COLORTYPE_TO_BPP_MAP)) {
+        this.error(new Error("Unsupported color type"));
+        return;
+      }
+      if (compr !== 0) {
+        this.error(new Error("Unsupported compression method"));
+        return;
+      }
+      if (filter !== 0) {
+        this.error(new Error("Unsupported filter method"));
+        return;
+      }
+      if (interlace !== 0 && interlace !== 1) {
+        this.error(new Error("Unsupported interlace method"));
+        return;
+      }
+      this._colorType = colorType;
+      let bpp = constants3.COLORTYPE_TO_BPP_MAP[this._colorType];
+      this._hasIHDR = true;
+      this.metadata({
+        width,
+        height,
+        depth,
+        interlace: Boolean(interlace),
+        palette: Boolean(colorType & constants3.COLORTYPE_PALETTE),
+        color: Boolean(colorType & constants3.COLORTYPE_COLOR),
+        alpha: Boolean(colorType & constants3.COLORTYPE_ALPHA),
+        bpp,
+        colorType
+      });
+      this._handleChunkEnd();
+    };
+    Parser.prototype._handlePLTE = function(length) {
+      this.read(length, this._parsePLTE.bind(this));
+    };
+    Parser.prototype._parsePLTE = function(data) {
+      this._crc.write(data);
+      let entries = Math.floor(data.length / 3);
+      for (let i = 0; i < entries; i++) {
+        this._palette.push([data[i * 3], data[i * 3 + 1], data[i * 3 + 2], 255]);
+      }
+      this.palette(this._palette);
+      this._handleChunkEnd();
+    };
+    Parser.prototype._handleTRNS = function(length) {
+      this.simpleTransparency();
+      this.read(length, this._parseTRNS.bind(this));
+    };
+    Parser.prototype._parseTRNS = function(data) {
+      this._crc.write(data);
+      if (this._colorType === constants3.COLORTYPE_PALETTE_COLOR) {
+        if (this._palette.length === 0) {
+          this.error(new Error("Transparency chunk must be after palette"));
+          return;
+        }
+        if (data.length > this._palette.length) {
+          this.error(new Error("More transparent colors than palette size"));
+          return;
+        }
+        for (let i = 0; i < data.length; i++) {
+          this._palette[i][3] = data[i];
+        }
+        this.palette(this._palette);
+      }
+      if (this._colorType === constants3.COLORTYPE_GRAYSCALE) {
+        this.transColor([data.readUInt16BE(0)]);
+      }
+      if (this._colorType === constants3.COLORTYPE_COLOR) {
+        this.transColor([
+          data.readUInt16BE(0),
+          data.readUInt16BE(2),
+          data.readUInt16BE(4)
+        ]);
+      }
+      this._handleChunkEnd();
+    };
+    Parser.prototype._handleGAMA = function(length) {
+      this.read(length, this._parseGAMA.bind(this));
+    };
+    Parser.prototype._parseGAMA = function(data) {
+      this._crc.write(data);
+      this.gamma(data.readUInt32BE(0) / constants3.GAMMA_DIVISION);
+      this._handleChunkEnd();
+    };
+    Parser.prototype._handleIDAT = function(length) {
+      if (!this._emittedHeadersFinished) {
+        this._emittedHeadersFinished = true;
+        this.headersFinished();
+      }
+      this.read(-length, this._parseIDAT.bind(this, length));
+    };
+    Parser.prototype._parseIDAT = function(length, data) {
+      this._crc.write(data);
+      if (this._colorType === constants3.COLORTYPE_PALETTE_COLOR && this._palette.length === 0) {
+        throw new Error("Expected palette not found");
+      }
+      this.inflateData(data);
+      let leftOverLength = length - data.length;
+      if (leftOverLength > 0) {
+        this._handleIDAT(leftOverLength);
+      } else {
+        this._handleChunkEnd();
+      }
+    };
+    Parser.prototype._handleIEND = function(length) {
+      this.read(length, this._parseIEND.bind(this));
+    };
+    Parser.prototype._parseIEND = function(data) {
+      this._crc.write(data);
+      this._hasIEND = true;
+      this._handleChunkEnd();
+      if (this.finished) {
+        this.finished();
+      }
+    };
+  }
+});
+
+// node_modules/pngjs/lib/bitmapper.js
+var require_bitmapper = __commonJS({
+  "node_modules/pngjs/lib/bitmapper.js"(exports2) {
+    "use strict";
+    var interlaceUtils = require_interlace();
+    var pixelBppMapper = [
+      // 0 - dummy entry
+      function() {
+      },
+      // 1 - L
+      // 0: 0, 1: 0, 2: 0, 3: 0xff
+      function(pxData, data, pxPos, rawPos) {
+        if (rawPos === data.length) {
+          throw new Error("Ran out of data");
+        }
+        let pixel = data[rawPos];
+        pxData[pxPos] = pixel;
+        pxData[pxPos + 1] = pixel;
+        pxData[pxPos + 2] = pixel;
+        pxData[pxPos + 3] = 255;
+      },
+      // 2 - LA
+      // 0: 0, 1: 0, 2: 0, 3: 1
+      function(pxData, data, pxPos, rawPos) {
+        if (rawPos + 1 >= data.length) {
+          throw new Error("Ran out of data");
+        }
+        let pixel = data[rawPos];
+        pxData[pxPos] = pixel;
+        pxData[pxPos + 1] = pixel;
+        pxData[pxPos + 2] = pixel;
+        pxData[pxPos + 3] = data[rawPos + 1];
+      },
+      // 3 - RGB
+      // 0: 0, 1: 1, 2: 2, 3: 0xff
+      function(pxData, data, pxPos, rawPos) {
+        if (rawPos + 2 >= data.length) {
+          throw new Error("Ran out of data");
+        }
+        pxData[pxPos] = data[rawPos];
+        pxData[pxPos + 1] = data[rawPos + 1];
+        pxData[pxPos + 2] = data[rawPos + 2];
+        pxData[pxPos + 3] = 255;
+      },
+      // 4 - RGBA
+      // 0: 0, 1: 1, 2: 2, 3: 3
+      function(pxData, data, pxPos, rawPos) {
+        if (rawPos + 3 >= data.length) {
+          throw new Error("Ran out of data");
+        }
+        pxData[pxPos] = data[rawPos];
+        pxData[pxPos + 1] = data[rawPos + 1];
+        pxData[pxPos + 2] = data[rawPos + 2];
+        pxData[pxPos + 3] = data[rawPos + 3];
+      }
+    ];
+    var pixelBppCustomMapper = [
+      // 0 - dummy entry
+      function() {
+      },
+      // 1 - L
+      // 0: 0, 1: 0, 2: 0, 3: 0xff
+      function(pxData, pixelData, pxPos, maxBit) {
+        let pixel = pixelData[0];
+        pxData[pxPos] = pixel;
+        pxData[pxPos + 1] = pixel;
+        pxData[pxPos + 2] = pixel;
+        pxData[pxPos + 3] = maxBit;
+      },
+      // 2 - LA
+      // 0: 0, 1: 0, 2: 0, 3: 1
+      function(pxData, pixelData, pxPos) {
+        let pixel = pixelData[0];
+        pxData[pxPos] = pixel;
+        pxData[pxPos + 1] = pixel;
+        pxData[pxPos + 2] = pixel;
+        pxData[pxPos + 3] = pixelData[1];
+      },
+      // 3 - RGB
+      // 0: 0, 1: 1, 2: 2, 3: 0xff
+      function(pxData, pixelData, pxPos, maxBit) {
+        pxData[pxPos] = pixelData[0];
+        pxData[pxPos + 1] = pixelData[1];
+        pxData[pxPos + 2] = pixelData[2];
+        pxData[pxPos + 3] = maxBit;
+      },
+      // 4 - RGBA
+      // 0: 0, 1: 1, 2: 2, 3: 3
+      function(pxData, pixelData, pxPos) {
+        pxData[pxPos] = pixelData[0];
+        pxData[pxPos + 1] = pixelData[1];
+        pxData[pxPos + 2] = pixelData[2];
+        pxData[pxPos + 3] = pixelData[3];
+      }
+    ];
+    function bitRetriever(data, depth) {
+      let leftOver = [];
+      let i = 0;
+      function split() {
+        if (i === data.length) {
+          throw new Error("Ran out of data");
+        }
+        let byte = data[i];
+        i++;
+        let byte8, byte7, byte6, byte5, byte4, byte3, byte2, byte1;
+        switch (depth) {
+          default:
+            throw new Error("unrecognised depth");
+          case 16:
+            byte2 = data[i];
+            i++;
+            leftOver.push((byte << 8) + byte2);
+            break;
+          case 4:
+            byte2 = byte & 15;
+            byte1 = byte >> 4;
+            leftOver.push(byte1, byte2);
+            break;
+          case 2:
+            byte4 = byte & 3;
+            byte3 = byte >> 2 & 3;
+            byte2 = byte >> 4 & 3;
+            byte1 = byte >> 6 & 3;
+            leftOver.push(byte1, byte2, byte3, byte4);
+            break;
+          case 1:
+            byte8 = byte & 1;
+            byte7 = byte >> 1 & 1;
+            byte6 = byte >> 2 & 1;
+            byte5 = byte >> 3 & 1;
+            byte4 = byte >> 4 & 1;
+            byte3 = byte >> 5 & 1;
+            byte2 = byte >> 6 & 1;
+            byte1 = byte >> 7 & 1;
+            leftOver.push(byte1, byte2, byte3, byte4, byte5, byte6, byte7, byte8);
+            break;
+        }
+      }
+      return {
+        get: function(count2) {
+          while (leftOver.length < count2) {
+            split();
+          }
+          let returner = leftOver.slice(0, count2);
+          leftOver = leftOver.slice(count2);
+          return returner;
+        },
+        resetAfterLine: function() {
+          leftOver.length = 0;
+        },
+        end: function() {
+          if (i !== data.length) {
+            throw new Error("extra data found");
+          }
+        }
+      };
+    }
+    function mapImage8Bit(image, pxData, getPxPos, bpp, data, rawPos) {
+      let imageWidth = image.width;
+      let imageHeight = image.height;
+      let imagePass = image.index;
+      for (let y = 0; y < imageHeight; y++) {
+        for (let x = 0; x < imageWidth; x++) {
+          let pxPos = getPxPos(x, y, imagePass);
+          pixelBppMapper[bpp](pxData, data, pxPos, rawPos);
+          rawPos += bpp;
+        }
+      }
+      return rawPos;
+    }
+    function mapImageCustomBit(image, pxData, getPxPos, bpp, bits, maxBit) {
+      let imageWidth = image.width;
+      let imageHeight = image.height;
+      let imagePass = image.index;
+      for (let y = 0; y < imageHeight; y++) {
+        for (let x = 0; x < imageWidth; x++) {
+          let pixelData = bits.get(bpp);
+          let pxPos = getPxPos(x, y, imagePass);
+          pixelBppCustomMapper[bpp](pxData, pixelData, pxPos, maxBit);
+        }
+        bits.resetAfterLine();
+      }
+    }
+    exports2.dataToBitMap = function(data, bitmapInfo) {
+      let width = bitmapInfo.width;
+      let height = bitmapInfo.height;
+      let depth = bitmapInfo.depth;
+      let bpp = bitmapInfo.bpp;
+      let interlace = bitmapInfo.interlace;
+      let bits;
+      if (depth !== 8) {
+        bits = bitRetriever(data, depth);
+      }
+      let pxData;
+      if (depth <= 8) {
+        pxData = Buffer.alloc(width * height * 4);
+      } else {
+        pxData = new Uint16Array(width * height * 4);
+      }
+      let maxBit = Math.pow(2, depth) - 1;
+      let rawPos = 0;
+      let images2;
+      let getPxPos;
+      if (interlace) {
+        images2 = interlaceUtils.getImagePasses(width, height);
+        getPxPos = interlaceUtils.getInterlaceIterator(width, height);
+      } else {
+        let nonInterlacedPxPos = 0;
+        getPxPos = function() {
+          let returner = nonInterlacedPxPos;
+          nonInterlacedPxPos += 4;
+          return returner;
+        };
+        images2 = [{ width, height }];
+      }
+      for (let imageIndex = 0; imageIndex < images2.length; imageIndex++) {
+        if (depth === 8) {
+          rawPos = mapImage8Bit(
+            images2[imageIndex],
+            pxData,
+            getPxPos,
+            bpp,
+            data,
+            rawPos
+          );
+        } else {
+          mapImageCustomBit(
+            images2[imageIndex],
+            pxData,
+            getPxPos,
+            bpp,
+            bits,
+            maxBit
+          );
+        }
+      }
+      if (depth === 8) {
+        if (rawPos !== data.length) {
+          throw new Error("extra data found");
+        }
+      } else {
+        bits.end();
+      }
+      return pxData;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/format-normaliser.js
+var require_format_normaliser = __commonJS({
+  "node_modules/pngjs/lib/format-normaliser.js"(exports2, module2) {
+    "use strict";
+    function dePalette(indata, outdata, width, height, palette) {
+      let pxPos = 0;
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          let color = palette[indata[pxPos]];
+          if (!color) {
+            throw new Error("index " + indata[pxPos] + " not in palette");
+          }
+          for (let i = 0; i < 4; i++) {
+            outdata[pxPos + i] = color[i];
+          }
+          pxPos += 4;
+        }
+      }
+    }
+    function replaceTransparentColor(indata, outdata, width, height, transColor) {
+      let pxPos = 0;
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          let makeTrans = false;
+          if (transColor.length === 1) {
+            if (transColor[0] === indata[pxPos]) {
+              makeTrans = true;
+            }
+          } else if (transColor[0] === indata[pxPos] && transColor[1] === indata[pxPos + 1] && transColor[2] === indata[pxPos + 2]) {
+            makeTrans = true;
+          }
+          if (makeTrans) {
+            for (let i = 0; i < 4; i++) {
+              outdata[pxPos + i] = 0;
+            }
+          }
+          pxPos += 4;
+        }
+      }
+    }
+    function scaleDepth(indata, outdata, width, height, depth) {
+      let maxOutSample = 255;
+      let maxInSample = Math.pow(2, depth) - 1;
+      let pxPos = 0;
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          for (let i = 0; i < 4; i++) {
+            outdata[pxPos + i] = Math.floor(
+              indata[pxPos + i] * maxOutSample / maxInSample + 0.5
+            );
+          }
+          pxPos += 4;
+        }
+      }
+    }
+    module2.exports = function(indata, imageData, skipRescale = false) {
+      let depth = imageData.depth;
+      let width = imageData.width;
+      let height = imageData.height;
+      let colorType = imageData.colorType;
+      let transColor = imageData.transColor;
+      let palette = imageData.palette;
+      let outdata = indata;
+      if (colorType === 3) {
+        dePalette(indata, outdata, width, height, palette);
+      } else {
+        if (transColor) {
+          replaceTransparentColor(indata, outdata, width, height, transColor);
+        }
+        if (depth !== 8 && !skipRescale) {
+          if (depth === 16) {
+            outdata = Buffer.alloc(width * height * 4);
+          }
+          scaleDepth(indata, outdata, width, height, depth);
+        }
+      }
+      return outdata;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/parser-async.js
+var require_parser_async = __commonJS({
+  "node_modules/pngjs/lib/parser-async.js"(exports2, module2) {
+    "use strict";
+    var util = require("util");
+    var zlib = require("zlib");
+    var ChunkStream = require_chunkstream();
+    var FilterAsync = require_filter_parse_async();
+    var Parser = require_parser2();
+    var bitmapper = require_bitmapper();
+    var formatNormaliser = require_format_normaliser();
+    var ParserAsync = module2.exports = function(options) {
+      ChunkStream.call(this);
+      this._parser = new Parser(options, {
+        read: this.read.bind(this),
+        error: this._handleError.bind(this),
+        metadata: this._handleMetaData.bind(this),
+        gamma: this.emit.bind(this, "gamma"),
+        palette: this._handlePalette.bind(this),
+        transColor: this._handleTransColor.bind(this),
+        finished: this._finished.bind(this),
+        inflateData: this._inflateData.bind(this),
+        simpleTransparency: this._simpleTransparency.bind(this),
+        headersFinished: this._headersFinished.bind(this)
+      });
+      this._options = options;
+      this.writable = true;
+      this._parser.start();
+    };
+    util.inherits(ParserAsync, ChunkStream);
+    ParserAsync.prototype._handleError = function(err) {
+      this.emit("error", err);
+      this.writable = false;
+      this.destroy();
+      if (this._inflate && this._inflate.destroy) {
+        this._inflate.destroy();
+      }
+      if (this._filter) {
+        this._filter.destroy();
+        this._filter.on("error", function() {
+        });
+      }
+      this.errord = true;
+    };
+    ParserAsync.prototype._inflateData = function(data) {
+      if (!this._inflate) {
+        if (this._bitmapInfo.interlace) {
+          this._inflate = zlib.createInflate();
+          this._inflate.on("error", this.emit.bind(this, "error"));
+          this._filter.on("complete", this._complete.bind(this));
+          this._inflate.pipe(this._filter);
+        } else {
+          let rowSize = (this._bitmapInfo.width * this._bitmapInfo.bpp * this._bitmapInfo.depth + 7 >> 3) + 1;
+          let imageSize = rowSize * this._bitmapInfo.height;
+          let chunkSize = Math.max(imageSize, zlib.Z_MIN_CHUNK);
+          this._inflate = zlib.createInflate({ chunkSize });
+          let leftToInflate = imageSize;
+          let emitError = this.emit.bind(this, "error");
+          this._inflate.on("error", function(err) {
+            if (!leftToInflate) {
+              return;
+            }
+            emitError(err);
+          });
+          this._filter.on("complete", this._complete.bind(this));
+          let filterWrite = this._filter.write.bind(this._filter);
+          this._inflate.on("data", function(chunk) {
+            if (!leftToInflate) {
+              return;
+            }
+            if (chunk.length > leftToInflate) {
+              chunk = chunk.slice(0, leftToInflate);
+            }
+            leftToInflate -= chunk.length;
+            filterWrite(chunk);
+          });
+          this._inflate.on("end", this._filter.end.bind(this._filter));
+        }
+      }
+      this._inflate.write(data);
+    };
+    ParserAsync.prototype._handleMetaData = function(metaData) {
+      this._metaData = metaData;
+      this._bitmapInfo = Object.create(metaData);
+      this._filter = new FilterAsync(this._bitmapInfo);
+    };
+    ParserAsync.prototype._handleTransColor = function(transColor) {
+      this._bitmapInfo.transColor = transColor;
+    };
+    ParserAsync.prototype._handlePalette = function(palette) {
+      this._bitmapInfo.palette = palette;
+    };
+    ParserAsync.prototype._simpleTransparency = function() {
+      this._metaData.alpha = true;
+    };
+    ParserAsync.prototype._headersFinished = function() {
+      this.emit("metadata", this._metaData);
+    };
+    ParserAsync.prototype._finished = function() {
+      if (this.errord) {
+        return;
+      }
+      if (!this._inflate) {
+        this.emit("error", "No Inflate block");
+      } else {
+        this._inflate.end();
+      }
+    };
+    ParserAsync.prototype._complete = function(filteredData) {
+      if (this.errord) {
+        return;
+      }
+      let normalisedBitmapData;
+      try {
+        let bitmapData = bitmapper.dataToBitMap(filteredData, this._bitmapInfo);
+        normalisedBitmapData = formatNormaliser(
+          bitmapData,
+          this._bitmapInfo,
+          this._options.skipRescale
+        );
+        bitmapData = null;
+      } catch (ex) {
+        this._handleError(ex);
+        return;
+      }
+      this.emit("parsed", normalisedBitmapData);
+    };
+  }
+});
+
+// node_modules/pngjs/lib/bitpacker.js
+var require_bitpacker = __commonJS({
+  "node_modules/pngjs/lib/bitpacker.js"(exports2, module2) {
+    "use strict";
+    var constants3 = require_constants2();
+    module2.exports = function(dataIn, width, height, options) {
+      let outHasAlpha = [constants3.COLORTYPE_COLOR_ALPHA, constants3.COLORTYPE_ALPHA].indexOf(
+        options.colorType
+      ) !== -1;
+      if (options.colorType === options.inputColorType) {
+        let bigEndian = (function() {
+          let buffer = new ArrayBuffer(2);
+          new DataView(buffer).setInt16(
+            0,
+            256,
+            true
+            /* littleEndian */
+          );
+          return new Int16Array(buffer)[0] !== 256;
+        })();
+        if (options.bitDepth === 8 || options.bitDepth === 16 && bigEndian) {
+          return dataIn;
+        }
+      }
+      let data = options.bitDepth !== 16 ? dataIn : new Uint16Array(dataIn.buffer);
+      let maxValue = 255;
+      let inBpp = constants3.COLORTYPE_TO_BPP_MAP[options.inputColorType];
+      if (inBpp === 4 && !options.inputHasAlpha) {
+        inBpp = 3;
+      }
+      let outBpp = constants3.COLORTYPE_TO_BPP_MAP[options.colorType];
+      if (options.bitDepth === 16) {
+        maxValue = 65535;
+        outBpp *= 2;
+      }
+      let outData = Buffer.alloc(width * height * outBpp);
+      let inIndex = 0;
+      let outIndex = 0;
+      let bgColor = options.bgColor || {};
+      if (bgColor.red === void 0) {
+        bgColor.red = maxValue;
+      }
+      if (bgColor.green === void 0) {
+        bgColor.green = maxValue;
+      }
+      if (bgColor.blue === void 0) {
+        bgColor.blue = maxValue;
+      }
+      function getRGBA() {
+        let red;
+        let green;
+        let blue;
+        let alpha = maxValue;
+        switch (options.inputColorType) {
+          case constants3.COLORTYPE_COLOR_ALPHA:
+            alpha = data[inIndex + 3];
+            red = data[inIndex];
+            green = data[inIndex + 1];
+            blue = data[inIndex + 2];
+            break;
+          case constants3.COLORTYPE_COLOR:
+            red = data[inIndex];
+            green = data[inIndex + 1];
+            blue = data[inIndex + 2];
+            break;
+          case constants3.COLORTYPE_ALPHA:
+            alpha = data[inIndex + 1];
+            red = data[inIndex];
+            green = red;
+            blue = red;
+            break;
+          case constants3.COLORTYPE_GRAYSCALE:
+            red = data[inIndex];
+            green = red;
+            blue = red;
+            break;
+          default:
+            throw new Error(
+              "input color type:" + options.inputColorType + " is not supported at present"
+            );
+        }
+        if (options.inputHasAlpha) {
+          if (!outHasAlpha) {
+            alpha /= maxValue;
+            red = Math.min(
+              Math.max(Math.round((1 - alpha) * bgColor.red + alpha * red), 0),
+              maxValue
+            );
+            green = Math.min(
+              Math.max(Math.round((1 - alpha) * bgColor.green + alpha * green), 0),
+              maxValue
+            );
+            blue = Math.min(
+              Math.max(Math.round((1 - alpha) * bgColor.blue + alpha * blue), 0),
+              maxValue
+            );
+          }
+        }
+        return { red, green, blue, alpha };
+      }
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          let rgba = getRGBA(data, inIndex);
+          switch (options.colorType) {
+            case constants3.COLORTYPE_COLOR_ALPHA:
+            case constants3.COLORTYPE_COLOR:
+              if (options.bitDepth === 8) {
+                outData[outIndex] = rgba.red;
+                outData[outIndex + 1] = rgba.green;
+                outData[outIndex + 2] = rgba.blue;
+                if (outHasAlpha) {
+                  outData[outIndex + 3] = rgba.alpha;
+                }
+              } else {
+                outData.writeUInt16BE(rgba.red, outIndex);
+                outData.writeUInt16BE(rgba.green, outIndex + 2);
+                outData.writeUInt16BE(rgba.blue, outIndex + 4);
+                if (outHasAlpha) {
+                  outData.writeUInt16BE(rgba.alpha, outIndex + 6);
+                }
+              }
+              break;
+            case constants3.COLORTYPE_ALPHA:
+            case constants3.COLORTYPE_GRAYSCALE: {
+              let grayscale = (rgba.red + rgba.green + rgba.blue) / 3;
+              if (options.bitDepth === 8) {
+                outData[outIndex] = grayscale;
+                if (outHasAlpha) {
+                  outData[outIndex + 1] = rgba.alpha;
+                }
+              } else {
+                outData.writeUInt16BE(grayscale, outIndex);
+                if (outHasAlpha) {
+                  outData.writeUInt16BE(rgba.alpha, outIndex + 2);
+                }
+              }
+              break;
+            }
+            default:
+              throw new Error("unrecognised color Type " + options.colorType);
+          }
+          inIndex += inBpp;
+          outIndex += outBpp;
+        }
+      }
+      return outData;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/filter-pack.js
+var require_filter_pack = __commonJS({
+  "node_modules/pngjs/lib/filter-pack.js"(exports2, module2) {
+    "use strict";
+    var paethPredictor = require_paeth_predictor();
+    function filterNone(pxData, pxPos, byteWidth, rawData, rawPos) {
+      for (let x = 0; x < byteWidth; x++) {
+        rawData[rawPos + x] = pxData[pxPos + x];
+      }
+    }
+    function filterSumNone(pxData, pxPos, byteWidth) {
+      let sum = 0;
+      let length = pxPos + byteWidth;
+      for (let i = pxPos; i < length; i++) {
+        sum += Math.abs(pxData[i]);
+      }
+      return sum;
+    }
+    function filterSub(pxData, pxPos, byteWidth, rawData, rawPos, bpp) {
+      for (let x = 0; x < byteWidth; x++) {
+        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
+        let val = pxData[pxPos + x] - left;
+        rawData[rawPos + x] = val;
+      }
+    }
+    function filterSumSub(pxData, pxPos, byteWidth, bpp) {
+      let sum = 0;
+      for (let x = 0; x < byteWidth; x++) {
+        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
+        let val = pxData[pxPos + x] - left;
+        sum += Math.abs(val);
+      }
+      return sum;
+    }
+    function filterUp(pxData, pxPos, byteWidth, rawData, rawPos) {
+      for (let x = 0; x < byteWidth; x++) {
+        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
+        let val = pxData[pxPos + x] - up;
+        rawData[rawPos + x] = val;
+      }
+    }
+    function filterSumUp(pxData, pxPos, byteWidth) {
+      let sum = 0;
+      let length = pxPos + byteWidth;
+      for (let x = pxPos; x < length; x++) {
+        let up = pxPos > 0 ? pxData[x - byteWidth] : 0;
+        let val = pxData[x] - up;
+        sum += Math.abs(val);
+      }
+      return sum;
+    }
+    function filterAvg(pxData, pxPos, byteWidth, rawData, rawPos, bpp) {
+      for (let x = 0; x < byteWidth; x++) {
+        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
+        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
+        let val = pxData[pxPos + x] - (left + up >> 1);
+        rawData[rawPos + x] = val;
+      }
+    }
+    function filterSumAvg(pxData, pxPos, byteWidth, bpp) {
+      let sum = 0;
+      for (let x = 0; x < byteWidth; x++) {
+        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
+        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
+        let val = pxData[pxPos + x] - (left + up >> 1);
+        sum += Math.abs(val);
+      }
+      return sum;
+    }
+    function filterPaeth(pxData, pxPos, byteWidth, rawData, rawPos, bpp) {
+      for (let x = 0; x < byteWidth; x++) {
+        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
+        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
+        let upleft = pxPos > 0 && x >= bpp ? pxData[pxPos + x - (byteWidth + bpp)] : 0;
+        let val = pxData[pxPos + x] - paethPredictor(left, up, upleft);
+        rawData[rawPos + x] = val;
+      }
+    }
+    function filterSumPaeth(pxData, pxPos, byteWidth, bpp) {
+      let sum = 0;
+      for (let x = 0; x < byteWidth; x++) {
+        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
+        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
+        let upleft = pxPos > 0 && x >= bpp ? pxData[pxPos + x - (byteWidth + bpp)] : 0;
+        let val = pxData[pxPos + x] - paethPredictor(left, up, upleft);
+        sum += Math.abs(val);
+      }
+      return sum;
+    }
+    var filters = {
+      0: filterNone,
+      1: filterSub,
+      2: filterUp,
+      3: filterAvg,
+      4: filterPaeth
+    };
+    var filterSums = {
+      0: filterSumNone,
+      1: filterSumSub,
+      2: filterSumUp,
+      3: filterSumAvg,
+      4: filterSumPaeth
+    };
+    module2.exports = function(pxData, width, height, options, bpp) {
+      let filterTypes;
+      if (!("filterType" in options) || options.filterType === -1) {
+        filterTypes = [0, 1, 2, 3, 4];
+      } else if (typeof options.filterType === "number") {
+        filterTypes = [options.filterType];
+      } else {
+        throw new Error("unrecognised filter types");
+      }
+      if (options.bitDepth === 16) {
+        bpp *= 2;
+      }
+      let byteWidth = width * bpp;
+      let rawPos = 0;
+      let pxPos = 0;
+      let rawData = Buffer.alloc((byteWidth + 1) * height);
+      let sel = filterTypes[0];
+      for (let y = 0; y < height; y++) {
+        if (filterTypes.length > 1) {
+          let min = Infinity;
+          for (let i = 0; i < filterTypes.length; i++) {
+            let sum = filterSums[filterTypes[i]](pxData, pxPos, byteWidth, bpp);
+            if (sum < min) {
+              sel = filterTypes[i];
+              min = sum;
+            }
+          }
+        }
+        rawData[rawPos] = sel;
+        rawPos++;
+        filters[sel](pxData, pxPos, byteWidth, rawData, rawPos, bpp);
+        rawPos += byteWidth;
+        pxPos += byteWidth;
+      }
+      return rawData;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/packer.js
+var require_packer = __commonJS({
+  "node_modules/pngjs/lib/packer.js"(exports2, module2) {
+    "use strict";
+    var constants3 = require_constants2();
+    var CrcStream = require_crc();
+    var bitPacker = require_bitpacker();
+    var filter = require_filter_pack();
+    var zlib = require("zlib");
+    var Packer = module2.exports = function(options) {
+      this._options = options;
+      options.deflateChunkSize = options.deflateChunkSize || 32 * 1024;
+      options.deflateLevel = options.deflateLevel != null ? options.deflateLevel : 9;
+      options.deflateStrategy = options.deflateStrategy != null ? options.deflateStrategy : 3;
+      options.inputHasAlpha = options.inputHasAlpha != null ? options.inputHasAlpha : true;
+      options.deflateFactory = options.deflateFactory || zlib.createDeflate;
+      options.bitDepth = options.bitDepth || 8;
+      options.colorType = typeof options.colorType === "number" ? options.colorType : constants3.COLORTYPE_COLOR_ALPHA;
+      options.inputColorType = typeof options.inputColorType === "number" ? options.inputColorType : constants3.COLORTYPE_COLOR_ALPHA;
+      if ([
+        constants3.COLORTYPE_GRAYSCALE,
+        constants3.COLORTYPE_COLOR,
+        constants3.COLORTYPE_COLOR_ALPHA,
+        constants3.COLORTYPE_ALPHA
+      ].indexOf(options.colorType) === -1) {
+        throw new Error(
+          "option color type:" + options.colorType + " is not supported at present"
+        );
+      }
+      if ([
+        constants3.COLORTYPE_GRAYSCALE,
+        constants3.COLORTYPE_COLOR,
+        constants3.COLORTYPE_COLOR_ALPHA,
+        constants3.COLORTYPE_ALPHA
+      ].indexOf(options.inputColorType) === -1) {
+        throw new Error(
+          "option input color type:" + options.inputColorType + " is not supported at present"
+        );
+      }
+      if (options.bitDepth !== 8 && options.bitDepth !== 16) {
+        throw new Error(
+          "option bit depth:" + options.bitDepth + " is not supported at present"
+        );
+      }
+    };
+    Packer.prototype.getDeflateOptions = function() {
+      return {
+        chunkSize: this._options.deflateChunkSize,
+        level: this._options.deflateLevel,
+        strategy: this._options.deflateStrategy
+      };
+    };
+    Packer.prototype.createDeflate = function() {
+      return this._options.deflateFactory(this.getDeflateOptions());
+    };
+    Packer.prototype.filterData = function(data, width, height) {
+      let packedData = bitPacker(data, width, height, this._options);
+      let bpp = constants3.COLORTYPE_TO_BPP_MAP[this._options.colorType];
+      let filteredData = filter(packedData, width, height, this._options, bpp);
+      return filteredData;
+    };
+    Packer.prototype._packChunk = function(type, data) {
+      let len = data ? data.length : 0;
+      let buf = Buffer.alloc(len + 12);
+      buf.writeUInt32BE(len, 0);
+      buf.writeUInt32BE(type, 4);
+      if (data) {
+        data.copy(buf, 8);
+      }
+      buf.writeInt32BE(
+        CrcStream.crc32(buf.slice(4, buf.length - 4)),
+        buf.length - 4
+      );
+      return buf;
+    };
+    Packer.prototype.packGAMA = function(gamma) {
+      let buf = Buffer.alloc(4);
+      buf.writeUInt32BE(Math.floor(gamma * constants3.GAMMA_DIVISION), 0);
+      return this._packChunk(constants3.TYPE_gAMA, buf);
+    };
+    Packer.prototype.packIHDR = function(width, height) {
+      let buf = Buffer.alloc(13);
+      buf.writeUInt32BE(width, 0);
+      buf.writeUInt32BE(height, 4);
+      buf[8] = this._options.bitDepth;
+      buf[9] = this._options.colorType;
+      buf[10] = 0;
+      buf[11] = 0;
+      buf[12] = 0;
+      return this._packChunk(constants3.TYPE_IHDR, buf);
+    };
+    Packer.prototype.packIDAT = function(data) {
+      return this._packChunk(constants3.TYPE_IDAT, data);
+    };
+    Packer.prototype.packIEND = function() {
+      return this._packChunk(constants3.TYPE_IEND, null);
+    };
+  }
+});
+
+// node_modules/pngjs/lib/packer-async.js
+var require_packer_async = __commonJS({
+  "node_modules/pngjs/lib/packer-async.js"(exports2, module2) {
+    "use strict";
+    var util = require("util");
+    var Stream = require("stream");
+    var constants3 = require_constants2();
+    var Packer = require_packer();
+    var PackerAsync = module2.exports = function(opt) {
+      Stream.call(this);
+      let options = opt || {};
+      this._packer = new Packer(options);
+      this._deflate = this._packer.createDeflate();
+      this.readable = true;
+    };
+    util.inherits(PackerAsync, Stream);
+    PackerAsync.prototype.pack = function(data, width, height, gamma) {
+      this.emit("data", Buffer.from(constants3.PNG_SIGNATURE));
+      this.emit("data", this._packer.packIHDR(width, height));
+      if (gamma) {
+        this.emit("data", this._packer.packGAMA(gamma));
+      }
+      let filteredData = this._packer.filterData(data, width, height);
+      this._deflate.on("error", this.emit.bind(this, "error"));
+      this._deflate.on(
+        "data",
+        function(compressedData) {
+          this.emit("data", this._packer.packIDAT(compressedData));
+        }.bind(this)
+      );
+      this._deflate.on(
+        "end",
+        function() {
+          this.emit("data", this._packer.packIEND());
+          this.emit("end");
+        }.bind(this)
+      );
+      this._deflate.end(filteredData);
+    };
+  }
+});
+
+// node_modules/pngjs/lib/sync-inflate.js
+var require_sync_inflate = __commonJS({
+  "node_modules/pngjs/lib/sync-inflate.js"(exports2, module2) {
+    "use strict";
+    var assert = require("assert").ok;
+    var zlib = require("zlib");
+    var util = require("util");
+    var kMaxLength = require("buffer").kMaxLength;
+    function Inflate(opts) {
+      if (!(this instanceof Inflate)) {
+        return new Inflate(opts);
+      }
+      if (opts && opts.chunkSize < zlib.Z_MIN_CHUNK) {
+        opts.chunkSize = zlib.Z_MIN_CHUNK;
+      }
+      zlib.Inflate.call(this, opts);
+      this._offset = this._offset === void 0 ? this._outOffset : this._offset;
+      this._buffer = this._buffer || this._outBuffer;
+      if (opts && opts.maxLength != null) {
+        this._maxLength = opts.maxLength;
+      }
+    }
+    function createInflate(opts) {
+      return new Inflate(opts);
+    }
+    function _close(engine, callback) {
+      if (callback) {
+        process.nextTick(callback);
+      }
+      if (!engine._handle) {
+        return;
+      }
+      engine._handle.close();
+      engine._handle = null;
+    }
+    Inflate.prototype._processChunk = function(chunk, flushFlag, asyncCb) {
+      if (typeof asyncCb === "function") {
+        return zlib.Inflate._processChunk.call(this, chunk, flushFlag, asyncCb);
+      }
+      let self = this;
+      let availInBefore = chunk && chunk.length;
+      let availOutBefore = this._chunkSize - this._offset;
+      let leftToInflate = this._maxLength;
+      let inOff = 0;
+      let buffers = [];
+      let nread = 0;
+      let error;
+      this.on("error", function(err) {
+        error = err;
+      });
+      function handleChunk(availInAfter, availOutAfter) {
+        if (self._hadError) {
+          return;
+        }
+        let have = availOutBefore - availOutAfter;
+        assert(have >= 0, "have should not go down");
+        if (have > 0) {
+          let out = self._buffer.slice(self._offset, self._offset + have);
+          self._offset += have;
+          if (out.length > leftToInflate) {
+            out = out.slice(0, leftToInflate);
+          }
+          buffers.push(out);
+          nread += out.length;
+          leftToInflate -= out.length;
+          if (leftToInflate === 0) {
+            return false;
+          }
+        }
+        if (availOutAfter === 0 || self._offset >= self._chunkSize) {
+          availOutBefore = self._chunkSize;
+          self._offset = 0;
+          self._buffer = Buffer.allocUnsafe(self._chunkSize);
+        }
+        if (availOutAfter === 0) {
+          inOff += availInBefore - availInAfter;
+          availInBefore = availInAfter;
+          return true;
+        }
+        return false;
+      }
+      assert(this._handle, "zlib binding closed");
+      let res;
+      do {
+        res = this._handle.writeSync(
+          flushFlag,
+          chunk,
+          // in
+          inOff,
+          // in_off
+          availInBefore,
+          // in_len
+          this._buffer,
+          // out
+          this._offset,
+          //out_off
+          availOutBefore
+        );
+        res = res || this._writeState;
+      } while (!this._hadError && handleChunk(res[0], res[1]));
+      if (this._hadError) {
+        throw error;
+      }
+      if (nread >= kMaxLength) {
+        _close(this);
+        throw new RangeError(
+          "Cannot create final Buffer. It would be larger than 0x" + kMaxLength.toString(16) + " bytes"
+        );
+      }
+      let buf = Buffer.concat(buffers, nread);
+      _close(this);
+      return buf;
+    };
+    util.inherits(Inflate, zlib.Inflate);
+    function zlibBufferSync(engine, buffer) {
+      if (typeof buffer === "string") {
+        buffer = Buffer.from(buffer);
+      }
+      if (!(buffer instanceof Buffer)) {
+        throw new TypeError("Not a string or buffer");
+      }
+      let flushFlag = engine._finishFlushFlag;
+      if (flushFlag == null) {
+        flushFlag = zlib.Z_FINISH;
+      }
+      return engine._processChunk(buffer, flushFlag);
+    }
+    function inflateSync(buffer, opts) {
+      return zlibBufferSync(new Inflate(opts), buffer);
+    }
+    module2.exports = exports2 = inflateSync;
+    exports2.Inflate = Inflate;
+    exports2.createInflate = createInflate;
+    exports2.inflateSync = inflateSync;
+  }
+});
+
+// node_modules/pngjs/lib/sync-reader.js
+var require_sync_reader = __commonJS({
+  "node_modules/pngjs/lib/sync-reader.js"(exports2, module2) {
+    "use strict";
+    var SyncReader = module2.exports = function(buffer) {
+      this._buffer = buffer;
+      this._reads = [];
+    };
+    SyncReader.prototype.read = function(length, callback) {
+      this._reads.push({
+        length: Math.abs(length),
+        // if length < 0 then at most this length
+        allowLess: length < 0,
+        func: callback
+      });
+    };
+    SyncReader.prototype.process = function() {
+      while (this._reads.length > 0 && this._buffer.length) {
+        let read = this._reads[0];
+        if (this._buffer.length && (this._buffer.length >= read.length || read.allowLess)) {
+          this._reads.shift();
+          let buf = this._buffer;
+          this._buffer = buf.slice(read.length);
+          read.func.call(this, buf.slice(0, read.length));
+        } else {
+          break;
+        }
+      }
+      if (this._reads.length > 0) {
+        throw new Error("There are some read requests waitng on finished stream");
+      }
+      if (this._buffer.length > 0) {
+        throw new Error("unrecognised content at end of stream");
+      }
+    };
+  }
+});
+
+// node_modules/pngjs/lib/filter-parse-sync.js
+var require_filter_parse_sync = __commonJS({
+  "node_modules/pngjs/lib/filter-parse-sync.js"(exports2) {
+    "use strict";
+    var SyncReader = require_sync_reader();
+    var Filter = require_filter_parse();
+    exports2.process = function(inBuffer, bitmapInfo) {
+      let outBuffers = [];
+      let reader = new SyncReader(inBuffer);
+      let filter = new Filter(bitmapInfo, {
+        read: reader.read.bind(reader),
+        write: function(bufferPart) {
+          outBuffers.push(bufferPart);
+        },
+        complete: function() {
+        }
+      });
+      filter.start();
+      reader.process();
+      return Buffer.concat(outBuffers);
+    };
+  }
+});
+
+// node_modules/pngjs/lib/parser-sync.js
+var require_parser_sync = __commonJS({
+  "node_modules/pngjs/lib/parser-sync.js"(exports2, module2) {
+    "use strict";
+    var hasSyncZlib = true;
+    var zlib = require("zlib");
+    var inflateSync = require_sync_inflate();
+    if (!zlib.deflateSync) {
+      hasSyncZlib = false;
+    }
+    var SyncReader = require_sync_reader();
+    var FilterSync = require_filter_parse_sync();
+    var Parser = require_parser2();
+    var bitmapper = require_bitmapper();
+    var formatNormaliser = require_format_normaliser();
+    module2.exports = function(buffer, options) {
+      if (!hasSyncZlib) {
+        throw new Error(
+          "To use the sync capability of this library in old node versions, please pin pngjs to v2.3.0"
+        );
+      }
+      let err;
+      function handleError(_err_) {
+        err = _err_;
+      }
+      let metaData;
+      function handleMetaData(_metaData_) {
+        metaData = _metaData_;
+      }
+      function handleTransColor(transColor) {
+        metaData.transColor = transColor;
+      }
+      function handlePalette(palette) {
+        metaData.palette = palette;
+      }
+      function handleSimpleTransparency() {
+        metaData.alpha = true;
+      }
+      let gamma;
+      function handleGamma(_gamma_) {
+        gamma = _gamma_;
+      }
+      let inflateDataList = [];
+      function handleInflateData(inflatedData2) {
+        inflateDataList.push(inflatedData2);
+      }
+      let reader = new SyncReader(buffer);
+      let parser = new Parser(options, {
+        read: reader.read.bind(reader),
+        error: handleError,
+        metadata: handleMetaData,
+        gamma: handleGamma,
+        palette: handlePalette,
+        transColor: handleTransColor,
+        inflateData: handleInflateData,
+        simpleTransparency: handleSimpleTransparency
+      });
+      parser.start();
+      reader.process();
+      if (err) {
+        throw err;
+      }
+      let inflateData = Buffer.concat(inflateDataList);
+      inflateDataList.length = 0;
+      let inflatedData;
+      if (metaData.interlace) {
+        inflatedData = zlib.inflateSync(inflateData);
+      } else {
+        let rowSize = (metaData.width * metaData.bpp * metaData.depth + 7 >> 3) + 1;
+        let imageSize = rowSize * metaData.height;
+        inflatedData = inflateSync(inflateData, {
+          chunkSize: imageSize,
+          maxLength: imageSize
+        });
+      }
+      inflateData = null;
+      if (!inflatedData || !inflatedData.length) {
+        throw new Error("bad png - invalid inflate data response");
+      }
+      let unfilteredData = FilterSync.process(inflatedData, metaData);
+      inflateData = null;
+      let bitmapData = bitmapper.dataToBitMap(unfilteredData, metaData);
+      unfilteredData = null;
+      let normalisedBitmapData = formatNormaliser(
+        bitmapData,
+        metaData,
+        options.skipRescale
+      );
+      metaData.data = normalisedBitmapData;
+      metaData.gamma = gamma || 0;
+      return metaData;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/packer-sync.js
+var require_packer_sync = __commonJS({
+  "node_modules/pngjs/lib/packer-sync.js"(exports2, module2) {
+    "use strict";
+    var hasSyncZlib = true;
+    var zlib = require("zlib");
+    if (!zlib.deflateSync) {
+      hasSyncZlib = false;
+    }
+    var constants3 = require_constants2();
+    var Packer = require_packer();
+    module2.exports = function(metaData, opt) {
+      if (!hasSyncZlib) {
+        throw new Error(
+          "To use the sync capability of this library in old node versions, please pin pngjs to v2.3.0"
+        );
+      }
+      let options = opt || {};
+      let packer = new Packer(options);
+      let chunks = [];
+      chunks.push(Buffer.from(constants3.PNG_SIGNATURE));
+      chunks.push(packer.packIHDR(metaData.width, metaData.height));
+      if (metaData.gamma) {
+        chunks.push(packer.packGAMA(metaData.gamma));
+      }
+      let filteredData = packer.filterData(
+        metaData.data,
+        metaData.width,
+        metaData.height
+      );
+      let compressedData = zlib.deflateSync(
+        filteredData,
+        packer.getDeflateOptions()
+      );
+      filteredData = null;
+      if (!compressedData || !compressedData.length) {
+        throw new Error("bad png - invalid compressed data response");
+      }
+      chunks.push(packer.packIDAT(compressedData));
+      chunks.push(packer.packIEND());
+      return Buffer.concat(chunks);
+    };
+  }
+});
+
+// node_modules/pngjs/lib/png-sync.js
+var require_png_sync = __commonJS({
+  "node_modules/pngjs/lib/png-sync.js"(exports2) {
+    "use strict";
+    var parse = require_parser_sync();
+    var pack = require_packer_sync();
+    exports2.read = function(buffer, options) {
+      return parse(buffer, options || {});
+    };
+    exports2.write = function(png, options) {
+      return pack(png, options);
+    };
+  }
+});
+
+// node_modules/pngjs/lib/png.js
+var require_png = __commonJS({
+  "node_modules/pngjs/lib/png.js"(exports2) {
+    "use strict";
+    var util = require("util");
+    var Stream = require("stream");
+    var Parser = require_parser_async();
+    var Packer = require_packer_async();
+    var PNGSync = require_png_sync();
+    var PNG = exports2.PNG = function(options) {
+      Stream.call(this);
+      options = options || {};
+      this.width = options.width | 0;
+      this.height = options.height | 0;
+      this.data = this.width > 0 && this.height > 0 ? Buffer.alloc(4 * this.width * this.height) : null;
+      if (options.fill && this.data) {
+        this.data.fill(0);
+      }
+      this.gamma = 0;
+      this.readable = this.writable = true;
+      this._parser = new Parser(options);
+      this._parser.on("error", this.emit.bind(this, "error"));
+      this._parser.on("close", this._handleClose.bind(this));
+      this._parser.on("metadata", this._metadata.bind(this));
+      this._parser.on("gamma", this._gamma.bind(this));
+      this._parser.on(
+        "parsed",
+        function(data) {
+          this.data = data;
+          this.emit("parsed", data);
+        }.bind(this)
+      );
+      this._packer = new Packer(options);
+      this._packer.on("data", this.emit.bind(this, "data"));
+      this._packer.on("end", this.emit.bind(this, "end"));
+      this._parser.on("close", this._handleClose.bind(this));
+      this._packer.on("error", this.emit.bind(this, "error"));
+    };
+    util.inherits(PNG, Stream);
+    PNG.sync = PNGSync;
+    PNG.prototype.pack = function() {
+      if (!this.data || !this.data.length) {
+        this.emit("error", "No data provided");
+        return this;
+      }
+      process.nextTick(
+        function() {
+          this._packer.pack(this.data, this.width, this.height, this.gamma);
+        }.bind(this)
+      );
+      return this;
+    };
+    PNG.prototype.parse = function(data, callback) {
+      if (callback) {
+        let onParsed, onError;
+        onParsed = function(parsedData) {
+          this.removeListener("error", onError);
+          this.data = parsedData;
+          callback(null, this);
+        }.bind(this);
+        onError = function(err) {
+          this.removeListener("parsed", onParsed);
+          callback(err, null);
+        }.bind(this);
+        this.once("parsed", onParsed);
+        this.once("error", onError);
+      }
+      this.end(data);
+      return this;
+    };
+    PNG.prototype.write = function(data) {
+      this._parser.write(data);
+      return true;
+    };
+    PNG.prototype.end = function(data) {
+      this._parser.end(data);
+    };
+    PNG.prototype._metadata = function(metadata) {
+      this.width = metadata.width;
+      this.height = metadata.height;
+      this.emit("metadata", metadata);
+    };
+    PNG.prototype._gamma = function(gamma) {
+      this.gamma = gamma;
+    };
+    PNG.prototype._handleClose = function() {
+      if (!this._parser.writable && !this._packer.readable) {
+        this.emit("close");
+      }
+    };
+    PNG.bitblt = function(src, dst, srcX, srcY, width, height, deltaX, deltaY) {
+      srcX |= 0;
+      srcY |= 0;
+      width |= 0;
+      height |= 0;
+      deltaX |= 0;
+      deltaY |= 0;
+      if (srcX > src.width || srcY > src.height || srcX + width > src.width || srcY + height > src.height) {
+        throw new Error("bitblt reading outside image");
+      }
+      if (deltaX > dst.width || deltaY > dst.height || deltaX + width > dst.width || deltaY + height > dst.height) {
+        throw new Error("bitblt writing outside image");
+      }
+      for (let y = 0; y < height; y++) {
+        src.data.copy(
+          dst.data,
+          (deltaY + y) * dst.width + deltaX << 2,
+          (srcY + y) * src.width + srcX << 2,
+          (srcY + y) * src.width + srcX + width << 2
+        );
+      }
+    };
+    PNG.prototype.bitblt = function(dst, srcX, srcY, width, height, deltaX, deltaY) {
+      PNG.bitblt(this, dst, srcX, srcY, width, height, deltaX, deltaY);
+      return this;
+    };
+    PNG.adjustGamma = function(src) {
+      if (src.gamma) {
+        for (let y = 0; y < src.height; y++) {
+          for (let x = 0; x < src.width; x++) {
+            let idx = src.width * y + x << 2;
+            for (let i = 0; i < 3; i++) {
+              let sample = src.data[idx + i] / 255;
+              sample = Math.pow(sample, 1 / 2.2 / src.gamma);
+              src.data[idx + i] = Math.round(sample * 255);
+            }
+          }
+        }
+        src.gamma = 0;
+      }
+    };
+    PNG.prototype.adjustGamma = function() {
+      PNG.adjustGamma(this);
+    };
+  }
+});
+
 // src/cli.ts
 var import_node_util = require("node:util");
 
@@ -30400,7 +30400,7 @@ function describeError(error) {
 }
 
 // src/policy/load.ts
-var import_node_path5 = require("node:path");
+var import_node_path6 = require("node:path");
 
 // src/util/paths.ts
 var import_node_fs = require("node:fs");
@@ -30451,147 +30451,10 @@ function realPath(absolute) {
 }
 
 // src/policy/build.ts
-var import_node_path4 = require("node:path");
-
-// src/policy/checks.ts
-var import_node_fs5 = require("node:fs");
 var import_node_path3 = require("node:path");
 
-// src/policy/checks-sequence.ts
-var import_node_fs3 = require("node:fs");
-
-// src/text/canary.ts
-var SLOT_CLASSES = {
-  digits: "0123456789",
-  letters: "abcdefghijklmnopqrstuvwxyz",
-  hex: "0123456789abcdef"
-};
-function parseCanaryFormat(format) {
-  const segments = [];
-  let text2 = "";
-  let i = 0;
-  while (i < format.length) {
-    const c = format[i];
-    if ((c === "{" || c === "}") && format[i + 1] === c) {
-      text2 += c;
-      i += 2;
-      continue;
-    }
-    if (c === "}") return { error: `unmatched "}" at character ${i + 1}; write "}}" for a literal brace` };
-    if (c !== "{") {
-      text2 += c;
-      i += 1;
-      continue;
-    }
-    const end = format.indexOf("}", i);
-    if (end < 0) return { error: `unclosed "{" at character ${i + 1}; expected a slot such as {digits:6}, or "{{" for a literal brace` };
-    const body = format.slice(i + 1, end);
-    const match = /^(\w+):(\d+)$/.exec(body);
-    if (!match || !(match[1] in SLOT_CLASSES)) {
-      return { error: `invalid slot "{${body}}" at character ${i + 1}; expected {digits:n}, {letters:n} or {hex:n}` };
-    }
-    const length = Number(match[2]);
-    if (length < 1 || length > 64) return { error: `slot "{${body}}" at character ${i + 1} must have a length from 1 to 64` };
-    if (text2) segments.push({ kind: "text", text: text2 });
-    text2 = "";
-    segments.push({ kind: "slot", slot: match[1], length });
-    i = end + 1;
-  }
-  if (text2) segments.push({ kind: "text", text: text2 });
-  const slots = segments.filter((s) => s.kind === "slot");
-  if (slots.length === 0) return { error: 'the format has no secret slot; expected e.g. "my pin is {digits:6}"' };
-  const spaceBits = slots.reduce((bits, s) => bits + s.length * Math.log2(SLOT_CLASSES[s.slot].length), 0);
-  return {
-    source: format,
-    segments,
-    secretLength: slots.reduce((n, s) => n + s.length, 0),
-    spaceBits,
-    spaceSize: slots.reduce((n, s) => n * SLOT_CLASSES[s.slot].length ** s.length, 1)
-  };
-}
-function secretProblem(format, secret) {
-  const chars = [...secret];
-  if (chars.length !== format.secretLength) {
-    return `has ${chars.length} characters; the slots of "${format.source}" take ${format.secretLength}`;
-  }
-  let k = 0;
-  for (const segment of format.segments) {
-    if (segment.kind !== "slot") continue;
-    const alphabet = SLOT_CLASSES[segment.slot];
-    for (let j = 0; j < segment.length; j++, k++) {
-      if (!alphabet.includes(chars[k])) {
-        return `has character ${k + 1} outside the ${segment.slot} alphabet (${alphabet}) of its slot`;
-      }
-    }
-  }
-  return void 0;
-}
-function positionsOf(format) {
-  const out = [];
-  for (const segment of format.segments) {
-    if (segment.kind === "text") for (const c of segment.text) out.push({ fixed: c });
-    else for (let j = 0; j < segment.length; j++) out.push({ choices: SLOT_CLASSES[segment.slot] });
-  }
-  return out;
-}
-function fillCanary(format, secret) {
-  const chars = [...secret];
-  let k = 0;
-  let out = "";
-  for (const segment of format.segments) {
-    if (segment.kind === "text") out += segment.text;
-    else {
-      out += chars.slice(k, k + segment.length).join("");
-      k += segment.length;
-    }
-  }
-  return out;
-}
-function redactedCanary(format, redactedSecret) {
-  return fillCanary(format, redactedSecret);
-}
-
-// src/text/patterns.ts
-var BUILTIN_PATTERNS = {
-  /** name@domain.tld */
-  email: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
-  /**
-   * Phone numbers: an optional +country code, then groups of digits with spaces, dots, dashes or
-   * brackets between; 7 to 15 digits in all (checked by `acceptPhone`), so a 6-digit PIN is an
-   * id-number, not a phone number.
-   */
-  phone: /(?<![\w+])\+?\(?\d{1,4}\)?(?:[ .-]?\(?\d{2,4}\)?){1,5}(?!\w)/g,
-  /** ID-like runs: 6 or more digits not part of a longer word (PINs, account and ID numbers). */
-  "id-number": /(?<![\w])\d{6,}(?![\w])/g
-};
-var BUILTIN_PATTERN_NAMES = Object.keys(BUILTIN_PATTERNS);
-function acceptPhone(match) {
-  const digits = match.replace(/\D/g, "").length;
-  return digits >= 7 && digits <= 15;
-}
-function builtinPattern(name) {
-  return name === "phone" ? { name, regex: BUILTIN_PATTERNS.phone, accept: acceptPhone } : { name, regex: BUILTIN_PATTERNS[name] };
-}
-function compileUserRegex(source) {
-  try {
-    const regex = new RegExp(source, "gu");
-    if (regex.test("")) return { error: "it matches the empty string, so it would match everywhere" };
-    return regex;
-  } catch (error) {
-    return { error: error.message };
-  }
-}
-function scanText(text2, patterns, from = 0) {
-  const out = [];
-  for (const { name, regex, accept } of patterns) {
-    const re = new RegExp(regex.source, regex.flags.includes("g") ? regex.flags : regex.flags + "g");
-    for (const m of text2.matchAll(re)) {
-      if (m[0].length === 0 || accept && !accept(m[0])) continue;
-      if (m.index + m[0].length > from) out.push({ pattern: name, text: m[0], index: m.index });
-    }
-  }
-  return out;
-}
+// src/policy/fields.ts
+var import_node_path2 = require("node:path");
 
 // src/policy/source.ts
 var import_node_fs2 = require("node:fs");
@@ -30836,6 +30699,165 @@ function mergeLayers(layers) {
   return { merged: { data, layers, origin, locate: locate2 }, errors };
 }
 
+// src/policy/fields.ts
+var FORMAT_BY_EXTENSION = {
+  ".csv": "csv",
+  ".jsonl": "jsonl",
+  ".ndjson": "jsonl",
+  ".npy": "npy",
+  ".txt": "text"
+};
+function resolvePathValue(merged, path4) {
+  const value = valueAt(merged.data, path4);
+  return (0, import_node_path2.resolve)((0, import_node_path2.dirname)(merged.origin(path4).file), value);
+}
+function dataFormat(entry) {
+  const format = entry["format"];
+  if (format === "csv" || format === "jsonl" || format === "npy" || format === "text") return format;
+  const path4 = entry["path"];
+  if (typeof path4 !== "string") return void 0;
+  return FORMAT_BY_EXTENSION[(0, import_node_path2.extname)(path4).toLowerCase()];
+}
+function unknownFormatProblem(entry) {
+  if (dataFormat(entry) !== void 0 || typeof entry["path"] !== "string" || entry["format"] !== void 0) return void 0;
+  return `cannot tell the format of ${quoteUserText(entry["path"])} from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`;
+}
+function dataFileAt(merged, path4) {
+  const entry = valueAt(merged.data, path4);
+  const out = { path: resolvePathValue(merged, [...path4, "path"]), format: dataFormat(entry) };
+  if (entry["labels"] !== void 0) out.labels = resolvePathValue(merged, [...path4, "labels"]);
+  if (entry["columns"] !== void 0) out.columns = [...entry["columns"]];
+  return out;
+}
+
+// src/policy/threshold.ts
+function sourceOf(merged, path4, part = "key") {
+  const where = merged.locate(path4, part);
+  return { file: where.source.file, line: where.line, column: where.column };
+}
+function thresholdAt(merged, path4) {
+  const written = valueAt(merged.data, path4);
+  if (!isPlainObject(written)) return void 0;
+  const threshold = { source: sourceOf(merged, path4) };
+  if (typeof written["warn"] === "number") threshold.warn = written["warn"];
+  if (typeof written["fail"] === "number") threshold.fail = written["fail"];
+  return threshold;
+}
+
+// src/policy/build-context.ts
+function buildContext(merged, id, surface) {
+  const base2 = ["probes", id];
+  return {
+    merged,
+    settings: merged.data["probes"][id] ?? {},
+    base: base2,
+    surface,
+    at: (path4, part = "key") => sourceOf(merged, path4, part),
+    file: (path4) => resolvePathValue(merged, path4),
+    dataFile: (path4) => dataFileAt(merged, path4),
+    thresholds: (ids) => {
+      const out = {};
+      for (const metric of ids) {
+        const threshold = thresholdAt(merged, [...base2, "thresholds", metric]);
+        if (threshold) out[metric] = threshold;
+      }
+      return out;
+    }
+  };
+}
+
+// src/policy/build.ts
+var POLICY_DEFAULTS = {
+  seed: 0,
+  task: "classification",
+  modelScores: "auto",
+  maxRows: 5e3,
+  surfaceScores: "full",
+  confidence: 0.95,
+  // Without a preset, as the standard preset: inconclusive checks warn, too little data is an error.
+  inconclusive: "warn",
+  insufficient: "error"
+};
+function buildPolicy(merged, families) {
+  const d = merged.data;
+  const file = merged.layers[merged.layers.length - 1].file;
+  const obj = (value) => value ?? {};
+  const model = obj(d["model"]);
+  const data = obj(d["data"]);
+  const surface = obj(d["surface"]);
+  const gate = obj(d["gate"]);
+  const probes = obj(d["probes"]);
+  const scores = surface["scores"] ?? POLICY_DEFAULTS.surfaceScores;
+  const surfaceSettings = {
+    scores,
+    topK: scores === "top-k" ? surface["top-k"] : 0
+  };
+  if (surface["decimals"] !== void 0 && scores !== "label") {
+    surfaceSettings.decimals = surface["decimals"];
+  }
+  if (surface["precision"] === "float32" && scores !== "label") surfaceSettings.precision = "float32";
+  const policy = {
+    file,
+    sources: merged.layers.map((l) => l.file),
+    version: 1,
+    name: d["name"] ?? (0, import_node_path3.basename)(file, (0, import_node_path3.extname)(file)),
+    seed: d["seed"] ?? POLICY_DEFAULTS.seed,
+    model: {
+      path: resolvePathValue(merged, ["model", "path"]),
+      task: model["task"] ?? POLICY_DEFAULTS.task,
+      scores: model["scores"] ?? POLICY_DEFAULTS.modelScores
+    },
+    data: {
+      members: dataFileAt(merged, ["data", "members"]),
+      nonMembers: dataFileAt(merged, ["data", "non-members"]),
+      label: data["label"] ?? "label",
+      maxRows: data["max-rows"] ?? POLICY_DEFAULTS.maxRows,
+      allowOverlap: data["allow-overlap"] ?? false
+    },
+    surface: surfaceSettings,
+    probes: {},
+    gate: {
+      confidence: gate["confidence"] ?? POLICY_DEFAULTS.confidence,
+      inconclusive: gate["inconclusive"] ?? POLICY_DEFAULTS.inconclusive,
+      insufficient: gate["insufficient"] ?? POLICY_DEFAULTS.insufficient
+    }
+  };
+  if (typeof model["input"] === "string") policy.model.input = model["input"];
+  if (typeof model["output"] === "string") policy.model.output = model["output"];
+  if (policy.model.task === "sequence") {
+    Object.assign(policy.model, buildSequenceModel(merged, model));
+    policy.data.textField = data["text-field"] ?? "text";
+  }
+  if (data["features"] !== void 0) {
+    const features = data["features"];
+    policy.data.features = Array.isArray(features) ? [...features] : features;
+  }
+  for (const family of families) {
+    if (probes[family.id] === void 0) continue;
+    policy.probes[family.id] = family.build(buildContext(merged, family.id, surfaceSettings));
+  }
+  return policy;
+}
+function buildSequenceModel(merged, model) {
+  const out = {};
+  if (typeof model["attention-mask"] === "string") out.attentionMask = model["attention-mask"];
+  if (typeof model["context"] === "number") out.context = model["context"];
+  const t = model["tokenizer"];
+  if (t) {
+    const tokenizer = { source: sourceOf(merged, ["model", "tokenizer"]) };
+    if (typeof t["vocab"] === "string") tokenizer.vocab = [...t["vocab"]];
+    else if (Array.isArray(t["vocab"])) tokenizer.vocab = [...t["vocab"]];
+    if (typeof t["vocab-file"] === "string") tokenizer.vocabFile = resolvePathValue(merged, ["model", "tokenizer", "vocab-file"]);
+    if (typeof t["pad-id"] === "number") tokenizer.padId = t["pad-id"];
+    out.tokenizer = tokenizer;
+  }
+  return out;
+}
+
+// src/policy/check-context.ts
+var import_node_fs4 = require("node:fs");
+var import_node_path5 = require("node:path");
+
 // src/policy/paths.ts
 var PATH_FIELDS = [
   ["model", "path"],
@@ -30862,150 +30884,9 @@ function pathChecks(merged, roots) {
   return errors;
 }
 
-// src/policy/checks-sequence.ts
-var SEQUENCE_ONLY_MODEL_KEYS = ["attention-mask", "context", "tokenizer"];
-function sequenceChecks(merged, error, roots) {
-  const data = merged.data;
-  const task = valueAt(data, ["model", "task"]) ?? "classification";
-  const probes = valueAt(data, ["probes"]);
-  const extraction = valueAt(data, ["probes", "extraction"]);
-  if (task !== "sequence") {
-    if (isPlainObject(extraction)) {
-      error(["probes", "extraction"], "key", `the extraction probe needs a sequence model (model.task: sequence, token ids in, next-token scores out); model.task is ${String(task)}`);
-    }
-    const model = valueAt(data, ["model"]);
-    for (const key of SEQUENCE_ONLY_MODEL_KEYS) {
-      if (isPlainObject(model) && model[key] !== void 0) {
-        error(["model", key], "key", `model.${key} is only for sequence models (model.task: sequence); model.task is ${String(task)}`);
-      }
-    }
-    if (valueAt(data, ["data", "text-field"]) !== void 0) {
-      error(["data", "text-field"], "key", `data.text-field is only for sequence models (model.task: sequence); model.task is ${String(task)}`);
-    }
-    for (const role of ["members", "non-members"]) {
-      const entry = valueAt(data, ["data", role]);
-      if (isPlainObject(entry) && dataFormat(entry) === "text") {
-        error(["data", role, "path"], "value", `data.${role} is a text file, which only a sequence model (model.task: sequence) reads; a ${String(task)} model needs csv, jsonl or npy rows`);
-      }
-    }
-    return;
-  }
-  if (isPlainObject(probes)) {
-    for (const id of Object.keys(probes)) {
-      if (id !== "extraction") {
-        error(["probes", id], "key", `the ${id} probe needs a ${id === "attribute-inference" ? "classification or regression" : "classification"} model, but model.task is sequence; only the extraction probe runs on a sequence model`);
-      }
-    }
-  }
-  for (const key of ["label", "features"]) {
-    if (valueAt(data, ["data", key]) !== void 0) {
-      error(["data", key], "key", `data.${key} is not used by a sequence model (model.task: sequence), whose records are texts; remove it`);
-    }
-  }
-  let textData = false;
-  for (const role of ["members", "non-members"]) {
-    const entry = valueAt(data, ["data", role]);
-    if (!isPlainObject(entry)) continue;
-    const format = dataFormat(entry);
-    if (format === "text") textData = true;
-    if (format === "csv" || format === "npy") {
-      error(["data", role, "path"], "value", `a sequence model reads texts: data.${role} must be a text file (.txt, one record per line) or JSON Lines of texts or token ids, not ${format}`);
-    }
-  }
-  const tokenizer = valueAt(data, ["model", "tokenizer"]);
-  if (isPlainObject(tokenizer)) {
-    const hasVocab = tokenizer["vocab"] !== void 0;
-    const hasFile = tokenizer["vocab-file"] !== void 0;
-    if (hasVocab === hasFile) {
-      error(["model", "tokenizer"], "key", hasVocab ? "model.tokenizer sets both vocab and vocab-file; give the vocabulary one way" : "model.tokenizer needs a vocabulary: vocab (inline) or vocab-file (a JSON file)", ["model", "tokenizer", "vocab"]);
-    }
-    if (typeof tokenizer["vocab-file"] === "string" && !policyPathProblem(merged, ["model", "tokenizer", "vocab-file"], roots)) {
-      const file = resolvePathValue(merged, ["model", "tokenizer", "vocab-file"]);
-      if (!(0, import_node_fs3.existsSync)(file)) error(["model", "tokenizer", "vocab-file"], "value", `vocabulary file not found: ${file}`);
-      else if (!(0, import_node_fs3.statSync)(file).isFile()) error(["model", "tokenizer", "vocab-file"], "value", `vocabulary file is not a file: ${file}`);
-    }
-    const vocab = tokenizer["vocab"];
-    const size = typeof vocab === "string" ? [...vocab].length : Array.isArray(vocab) ? vocab.length : void 0;
-    const pad = tokenizer["pad-id"];
-    if (size !== void 0 && typeof pad === "number" && pad >= size) {
-      error(["model", "tokenizer", "pad-id"], "value", `pad-id ${pad} is not a token id: the vocabulary has ${size} tokens (ids 0 to ${size - 1})`);
-    }
-    if (typeof vocab === "string" && new Set(vocab).size !== [...vocab].length) {
-      error(["model", "tokenizer", "vocab"], "value", "model.tokenizer.vocab lists a character more than once; each character must be one token");
-    }
-  } else {
-    const needs = [];
-    if (textData) needs.push("the data files are text");
-    if (isPlainObject(extraction) && extraction["canaries"] !== void 0) needs.push("canaries are text");
-    if (isPlainObject(extraction) && (extraction["secret-scan"] !== void 0 || isPlainObject(extraction["thresholds"]) && extraction["thresholds"]["secret-matches"] !== void 0)) {
-      needs.push("the secret scan reads generated text");
-    }
-    if (needs.length > 0) {
-      error(["model"], "key", `missing model.tokenizer: a sequence model needs a vocabulary to turn text into token ids (${needs.join("; ")}); add model.tokenizer with vocab or vocab-file`, ["model", "tokenizer"]);
-    }
-  }
-  if (isPlainObject(extraction)) extractionChecks(merged, extraction, error);
-}
-function extractionChecks(merged, extraction, error) {
-  const base = ["probes", "extraction"];
-  const scores = valueAt(merged.data, ["surface", "scores"]) ?? "full";
-  const canaries = extraction["canaries"];
-  if (Array.isArray(canaries)) {
-    if (scores !== "full") {
-      error([...base, "canaries"], "key", `canary exposure ranks every candidate by its likelihood, which needs every next-token probability, but surface.scores is ${String(scores)}; measure exposure with surface.scores: full (the worst case), or remove canaries`);
-    }
-    canaries.forEach((canary, i) => {
-      if (!isPlainObject(canary) || typeof canary["format"] !== "string") return;
-      const format = parseCanaryFormat(canary["format"]);
-      if ("error" in format) {
-        error([...base, "canaries", i, "format"], "value", `invalid canary format: ${format.error}`);
-        return;
-      }
-      const seen = /* @__PURE__ */ new Map();
-      for (const kind of ["inserted", "controls"]) {
-        const secrets = canary[kind];
-        if (!Array.isArray(secrets)) continue;
-        secrets.forEach((secret, j) => {
-          if (typeof secret !== "string") return;
-          const path4 = [...base, "canaries", i, kind, j];
-          const problem = secretProblem(format, secret);
-          if (problem) error(path4, "value", `${fieldName(path4)} does not fit the format: it ${problem} (the secret is not shown)`);
-          const first = seen.get(secret);
-          if (first && first !== kind) error(path4, "value", `${fieldName(path4)} is also listed in ${first}: a secret is either inserted or a control (the secret is not shown)`);
-          seen.set(secret, kind);
-        });
-      }
-    });
-  }
-  const scan = extraction["secret-scan"];
-  const thresholds = extraction["thresholds"];
-  const scanRuns = isPlainObject(scan) || isPlainObject(thresholds) && thresholds["secret-matches"] !== void 0;
-  if (scanRuns && scores === "label") {
-    error(isPlainObject(scan) ? [...base, "secret-scan"] : [...base, "thresholds", "secret-matches"], "key", "the secret scan samples generations, which needs next-token scores, but surface.scores is label (the top token only); use surface.scores: full or top-k, or remove the secret scan");
-  }
-  if (isPlainObject(scan)) {
-    const regexes = scan["regexes"];
-    if (Array.isArray(regexes)) {
-      regexes.forEach((source, i) => {
-        if (typeof source !== "string") return;
-        const compiled2 = compileUserRegex(source);
-        if ("error" in compiled2) error([...base, "secret-scan", "regexes", i], "value", `invalid regular expression: ${compiled2.error}`);
-      });
-    }
-    if (Array.isArray(scan["patterns"]) && scan["patterns"].length === 0 && !Array.isArray(regexes)) {
-      error([...base, "secret-scan", "patterns"], "value", "the secret scan has nothing to look for: patterns is empty and no regexes are given");
-    }
-  }
-  if (isPlainObject(thresholds)) {
-    if (thresholds["max-exposure"] !== void 0 && !Array.isArray(canaries)) {
-      error([...base, "thresholds", "max-exposure"], "key", "max-exposure is the exposure of inserted canaries, but probes.extraction has no canaries; declare the canaries inserted into the training data", [...base, "canaries"]);
-    }
-  }
-}
-
 // src/policy/presets.ts
-var import_node_fs4 = require("node:fs");
-var import_node_path2 = require("node:path");
+var import_node_fs3 = require("node:fs");
+var import_node_path4 = require("node:path");
 var import_node_url = require("node:url");
 
 // src/policy/suggest.ts
@@ -31035,40 +30916,40 @@ function moduleDirectory() {
   if (typeof __dirname === "string" && __dirname) return __dirname;
   try {
     const url = import_meta.url;
-    if (url) return (0, import_node_path2.dirname)((0, import_node_url.fileURLToPath)(url));
+    if (url) return (0, import_node_path4.dirname)((0, import_node_url.fileURLToPath)(url));
   } catch {
   }
   return void 0;
 }
 function presetDirectory() {
   const override = process.env[POLICIES_DIR_ENV];
-  if (override) return (0, import_node_path2.resolve)(override);
+  if (override) return (0, import_node_path4.resolve)(override);
   const here = moduleDirectory();
   if (!here) return void 0;
-  for (const candidate of [(0, import_node_path2.join)(here, "policies"), (0, import_node_path2.join)(here, "..", "policies"), (0, import_node_path2.join)(here, "..", "..", "policies")]) {
-    if ((0, import_node_fs4.existsSync)((0, import_node_path2.join)(candidate, "standard.yaml"))) return (0, import_node_path2.resolve)(candidate);
+  for (const candidate of [(0, import_node_path4.join)(here, "policies"), (0, import_node_path4.join)(here, "..", "policies"), (0, import_node_path4.join)(here, "..", "..", "policies")]) {
+    if ((0, import_node_fs3.existsSync)((0, import_node_path4.join)(candidate, "standard.yaml"))) return (0, import_node_path4.resolve)(candidate);
   }
   return void 0;
 }
 function presetNames() {
   const dir = presetDirectory();
-  if (!dir || !(0, import_node_fs4.existsSync)(dir)) return [];
-  return (0, import_node_fs4.readdirSync)(dir).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -".yaml".length)).sort();
+  if (!dir || !(0, import_node_fs3.existsSync)(dir)) return [];
+  return (0, import_node_fs3.readdirSync)(dir).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -".yaml".length)).sort();
 }
 function presetFile(name) {
   const dir = presetDirectory();
   if (!dir) return void 0;
-  const file = (0, import_node_path2.join)(dir, `${name}.yaml`);
-  return (0, import_node_fs4.existsSync)(file) ? file : void 0;
+  const file = (0, import_node_path4.join)(dir, `${name}.yaml`);
+  return (0, import_node_fs3.existsSync)(file) ? file : void 0;
 }
 function isPresetName(value) {
   return /^[A-Za-z0-9_-]+$/.test(value);
 }
 function canonical(file) {
   try {
-    return (0, import_node_fs4.realpathSync)(file);
+    return (0, import_node_fs3.realpathSync)(file);
   } catch {
-    return (0, import_node_path2.resolve)(file);
+    return (0, import_node_path4.resolve)(file);
   }
 }
 function readExtendsChain(file, roots) {
@@ -31109,10 +30990,10 @@ function readExtendsChain(file, roots) {
       }
       target = found;
     } else {
-      target = (0, import_node_path2.isAbsolute)(value) ? value : (0, import_node_path2.resolve)((0, import_node_path2.dirname)(current.file), value);
+      target = (0, import_node_path4.isAbsolute)(value) ? value : (0, import_node_path4.resolve)((0, import_node_path4.dirname)(current.file), value);
       const outside2 = pathProblem(target, roots);
       if (outside2) return fail(`extends ${quoteUserText(value)}: ${outside2}`);
-      if (!(0, import_node_fs4.existsSync)(target)) {
+      if (!(0, import_node_fs3.existsSync)(target)) {
         return fail(`extends ${quoteUserText(value)}: file not found: ${target}`);
       }
     }
@@ -31132,63 +31013,57 @@ function readExtendsChain(file, roots) {
   return { layers: chain.reverse(), errors: [] };
 }
 function displayName(file, relativeTo) {
-  const rel = (0, import_node_path2.relative)((0, import_node_path2.dirname)(relativeTo), file);
+  const rel = (0, import_node_path4.relative)((0, import_node_path4.dirname)(relativeTo), file);
   return rel && rel.length < file.length ? rel : file;
 }
 
-// src/policy/checks.ts
-var SCORE_ATTACKS = ["loss", "confidence", "entropy", "modified-entropy"];
-var LABEL_ONLY_ATTACKS = ["gap", "label-stability"];
-var FORMAT_BY_EXTENSION = {
-  ".csv": "csv",
-  ".jsonl": "jsonl",
-  ".ndjson": "jsonl",
-  ".npy": "npy",
-  ".txt": "text"
-};
-var THRESHOLD_KEYS = ["auc", "advantage", "tpr-at-fpr", "epsilon-lower-bound"];
-function resolvePathValue(merged, path4) {
-  const value = valueAt(merged.data, path4);
-  return (0, import_node_path3.resolve)((0, import_node_path3.dirname)(merged.origin(path4).file), value);
-}
-function dataFormat(entry) {
-  const format = entry["format"];
-  if (format === "csv" || format === "jsonl" || format === "npy" || format === "text") return format;
-  const path4 = entry["path"];
-  if (typeof path4 !== "string") return void 0;
-  return FORMAT_BY_EXTENSION[(0, import_node_path3.extname)(path4).toLowerCase()];
-}
-function semanticChecks(merged, roots) {
-  const errors = [];
-  const warnings = [];
+// src/policy/check-context.ts
+function checkContext(merged, roots, findings) {
+  const data = merged.data;
   const policyFile = merged.layers[merged.layers.length - 1].file;
+  const presets = presetDirectory();
   const locationOf = (path4, part, field) => {
-    const where2 = merged.locate(path4, part);
-    return { file: where2.source.file, line: where2.line, column: where2.column, field: fieldName(field) };
+    const where = merged.locate(path4, part);
+    return { file: where.source.file, line: where.line, column: where.column, field: fieldName(field) };
   };
   const error = (path4, part, message, field = path4) => {
-    errors.push(new PolicyError(message, locationOf(path4, part, field)));
+    findings.errors.push(new PolicyError(message, locationOf(path4, part, field)));
   };
-  const warning = (path4, part, message, field = path4) => {
-    warnings.push({ message, location: locationOf(path4, part, field) });
-  };
-  const presets = presetDirectory();
-  const where = (path4) => {
-    const at3 = merged.locate(path4, "key");
-    const file = at3.source.file;
-    if (presets && (0, import_node_path3.dirname)(file) === presets) {
-      return `the ${(0, import_node_path3.basename)(file, ".yaml")} preset, ${file}:${at3.line}`;
+  const surface = valueAt(data, ["surface"]);
+  return {
+    merged,
+    data,
+    roots,
+    task: valueAt(data, ["model", "task"]) ?? "classification",
+    scores: isPlainObject(surface) && typeof surface["scores"] === "string" ? surface["scores"] : "full",
+    error,
+    warning: (path4, part, message, field = path4) => {
+      findings.warnings.push({ message, location: locationOf(path4, part, field) });
+    },
+    where: (path4) => {
+      const at3 = merged.locate(path4, "key");
+      const file = at3.source.file;
+      if (presets && (0, import_node_path5.dirname)(file) === presets) return `the ${(0, import_node_path5.basename)(file, ".yaml")} preset, ${file}:${at3.line}`;
+      return `${displayName(file, policyFile)}:${at3.line}`;
+    },
+    mustExist: (path4, what) => {
+      if (typeof valueAt(data, path4) !== "string") return;
+      if (policyPathProblem(merged, path4, roots)) return;
+      const file = resolvePathValue(merged, path4);
+      if (!(0, import_node_fs4.existsSync)(file)) error(path4, "value", `${what} not found: ${file}`);
+      else if (!(0, import_node_fs4.statSync)(file).isFile()) error(path4, "value", `${what} is not a file: ${file}`);
+    },
+    knownFormat: (path4) => {
+      const entry = valueAt(data, path4);
+      const problem = isPlainObject(entry) ? unknownFormatProblem(entry) : void 0;
+      if (problem) error([...path4, "path"], "value", problem);
     }
-    return `${displayName(file, policyFile)}:${at3.line}`;
   };
-  const data = merged.data;
-  const mustExist = (path4, what) => {
-    if (typeof valueAt(data, path4) !== "string") return;
-    if (policyPathProblem(merged, path4, roots)) return;
-    const file = resolvePathValue(merged, path4);
-    if (!(0, import_node_fs5.existsSync)(file)) error(path4, "value", `${what} not found: ${file}`);
-    else if (!(0, import_node_fs5.statSync)(file).isFile()) error(path4, "value", `${what} is not a file: ${file}`);
-  };
+}
+
+// src/policy/checks-data.ts
+function dataChecks(ctx) {
+  const { data, error, mustExist } = ctx;
   mustExist(["model", "path"], "model file");
   let allNpyWithLabels = true;
   let anyDataFile = false;
@@ -31197,14 +31072,8 @@ function semanticChecks(merged, roots) {
     if (!isPlainObject(entry)) continue;
     anyDataFile = true;
     mustExist(["data", role, "path"], `${role} data file`);
+    ctx.knownFormat(["data", role]);
     const format = dataFormat(entry);
-    if (format === void 0 && typeof entry["path"] === "string" && entry["format"] === void 0) {
-      error(
-        ["data", role, "path"],
-        "value",
-        `cannot tell the format of ${quoteUserText(String(entry["path"]))} from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`
-      );
-    }
     if (format !== void 0 && format !== "npy") {
       for (const key of ["labels", "columns"]) {
         if (entry[key] !== void 0) {
@@ -31221,7 +31090,7 @@ function semanticChecks(merged, roots) {
     }
     if (!(format === "npy" && entry["labels"] !== void 0)) allNpyWithLabels = false;
   }
-  if (anyDataFile && valueAt(data, ["data", "label"]) === void 0 && !allNpyWithLabels && valueAt(data, ["model", "task"]) !== "sequence") {
+  if (anyDataFile && valueAt(data, ["data", "label"]) === void 0 && !allNpyWithLabels && ctx.task !== "sequence") {
     error(
       ["data"],
       "key",
@@ -31229,14 +31098,85 @@ function semanticChecks(merged, roots) {
       ["data", "label"]
     );
   }
-  const surface = valueAt(data, ["surface"]);
-  const scores = isPlainObject(surface) && typeof surface["scores"] === "string" ? surface["scores"] : "full";
+}
+
+// src/policy/checks-sequence.ts
+var SEQUENCE_ONLY_MODEL_KEYS = ["attention-mask", "context", "tokenizer"];
+function sequenceModelChecks(ctx, families) {
+  const { data, error, task } = ctx;
+  if (task !== "sequence") {
+    const model = valueAt(data, ["model"]);
+    for (const key of SEQUENCE_ONLY_MODEL_KEYS) {
+      if (isPlainObject(model) && model[key] !== void 0) {
+        error(["model", key], "key", `model.${key} is only for sequence models (model.task: sequence); model.task is ${String(task)}`);
+      }
+    }
+    if (valueAt(data, ["data", "text-field"]) !== void 0) {
+      error(["data", "text-field"], "key", `data.text-field is only for sequence models (model.task: sequence); model.task is ${String(task)}`);
+    }
+    for (const role of ["members", "non-members"]) {
+      const entry = valueAt(data, ["data", role]);
+      if (isPlainObject(entry) && dataFormat(entry) === "text") {
+        error(["data", role, "path"], "value", `data.${role} is a text file, which only a sequence model (model.task: sequence) reads; a ${String(task)} model needs csv, jsonl or npy rows`);
+      }
+    }
+    return;
+  }
+  for (const key of ["label", "features"]) {
+    if (valueAt(data, ["data", key]) !== void 0) {
+      error(["data", key], "key", `data.${key} is not used by a sequence model (model.task: sequence), whose records are texts; remove it`);
+    }
+  }
+  let textData = false;
+  for (const role of ["members", "non-members"]) {
+    const entry = valueAt(data, ["data", role]);
+    if (!isPlainObject(entry)) continue;
+    const format = dataFormat(entry);
+    if (format === "text") textData = true;
+    if (format === "csv" || format === "npy") {
+      error(["data", role, "path"], "value", `a sequence model reads texts: data.${role} must be a text file (.txt, one record per line) or JSON Lines of texts or token ids, not ${format}`);
+    }
+  }
+  const tokenizer = valueAt(data, ["model", "tokenizer"]);
+  if (isPlainObject(tokenizer)) {
+    const hasVocab = tokenizer["vocab"] !== void 0;
+    const hasFile = tokenizer["vocab-file"] !== void 0;
+    if (hasVocab === hasFile) {
+      error(["model", "tokenizer"], "key", hasVocab ? "model.tokenizer sets both vocab and vocab-file; give the vocabulary one way" : "model.tokenizer needs a vocabulary: vocab (inline) or vocab-file (a JSON file)", ["model", "tokenizer", "vocab"]);
+    }
+    ctx.mustExist(["model", "tokenizer", "vocab-file"], "vocabulary file");
+    const vocab = tokenizer["vocab"];
+    const size = typeof vocab === "string" ? [...vocab].length : Array.isArray(vocab) ? vocab.length : void 0;
+    const pad = tokenizer["pad-id"];
+    if (size !== void 0 && typeof pad === "number" && pad >= size) {
+      error(["model", "tokenizer", "pad-id"], "value", `pad-id ${pad} is not a token id: the vocabulary has ${size} tokens (ids 0 to ${size - 1})`);
+    }
+    if (typeof vocab === "string" && new Set(vocab).size !== [...vocab].length) {
+      error(["model", "tokenizer", "vocab"], "value", "model.tokenizer.vocab lists a character more than once; each character must be one token");
+    }
+  } else {
+    const needs = [];
+    if (textData) needs.push("the data files are text");
+    for (const family of families) {
+      const settings = valueAt(data, ["probes", family.id]);
+      if (isPlainObject(settings) && family.vocabularyNeeds) needs.push(...family.vocabularyNeeds(settings));
+    }
+    if (needs.length > 0) {
+      error(["model"], "key", `missing model.tokenizer: a sequence model needs a vocabulary to turn text into token ids (${needs.join("; ")}); add model.tokenizer with vocab or vocab-file`, ["model", "tokenizer"]);
+    }
+  }
+}
+
+// src/policy/checks-surface.ts
+function surfaceChecks(ctx) {
+  const { error, warning, scores } = ctx;
+  const surface = valueAt(ctx.data, ["surface"]);
   if (isPlainObject(surface)) {
     if (surface["top-k"] !== void 0 && scores !== "top-k") {
       warning(
         ["surface", "top-k"],
         "key",
-        `top-k is ignored because surface.scores is ${scores}, not top-k; set scores: top-k if the deployed model reveals only the top ${surface["top-k"]} scores, or remove top-k`
+        `top-k is ignored because surface.scores is ${String(scores)}, not top-k; set scores: top-k if the deployed model reveals only the top ${surface["top-k"]} scores, or remove top-k`
       );
     }
     if (scores === "top-k" && surface["top-k"] === void 0) {
@@ -31262,49 +31202,42 @@ function semanticChecks(merged, roots) {
       );
     }
   }
-  const membership = valueAt(data, ["probes", "membership"]);
-  if (isPlainObject(membership)) {
-    const attacks = membership["attacks"];
-    if (scores === "label" && Array.isArray(attacks)) {
-      const needScores = attacks.map((a, i) => ({ a, i })).filter(({ a }) => SCORE_ATTACKS.includes(a));
-      if (needScores.length > 0) {
-        const names = needScores.map(({ a }) => a).join(", ");
-        error(
-          ["probes", "membership", "attacks", needScores[0].i],
-          "value",
-          `attack${needScores.length > 1 ? "s" : ""} ${names} need${needScores.length > 1 ? "" : "s"} class scores, but surface.scores is label (set in ${where(["surface", "scores"])}): the label-only surface reveals no scores; use the label-only attacks ${LABEL_ONLY_ATTACKS.join(" and ")}, or describe the surface as full or top-k if the deployed model reveals scores`
-        );
-      }
-    }
-    const thresholds = membership["thresholds"];
-    if (isPlainObject(thresholds)) {
-      for (const key of THRESHOLD_KEYS) {
-        const t = thresholds[key];
-        if (!isPlainObject(t)) continue;
-        const base = ["probes", "membership", "thresholds", key];
-        if (key === "tpr-at-fpr" && typeof t["fpr"] === "number") {
-          for (const level of ["warn", "fail"]) {
-            const value = t[level];
-            if (typeof value === "number" && value <= t["fpr"]) {
-              error(
-                [...base, level],
-                "key",
-                `${level} (${value}) must be above fpr (${t["fpr"]}) for ${fieldName(base)}: a random guess already reaches TPR = FPR`
-              );
-            }
-          }
-        }
-      }
-    }
+  const written = valueAt(ctx.data, ["surface", "scores"]);
+  if (ctx.task === "regression" && (written === "top-k" || written === "label")) {
+    error(
+      ["surface", "scores"],
+      "value",
+      `surface.scores ${written} describes class scores, but model.task is regression (set in ${ctx.where(["model", "task"])}): a regression model reveals its predicted value; use scores: full, with decimals if the deployed model rounds the value`
+    );
   }
-  inversionChecks(data, error, warning, where, merged);
-  attributeInferenceChecks(data, error, warning, where, merged, mustExist);
-  sequenceChecks(merged, error, roots);
-  errors.push(...pathChecks(merged, roots));
-  thresholdOrderChecks(merged, error, where);
-  return { errors, warnings };
 }
-function thresholdOrderChecks(merged, error, where) {
+
+// src/policy/checks-task.ts
+function taskChecks(ctx, families) {
+  const task = String(ctx.task);
+  const fitting = [];
+  for (const family of families) {
+    if (!isPlainObject(valueAt(ctx.data, ["probes", family.id]))) continue;
+    if (family.tasks.some((t) => t === task)) fitting.push(family);
+    else ctx.error(["probes", family.id], "key", mismatch(ctx, family, task, families));
+  }
+  return fitting;
+}
+function mismatch(ctx, family, task, families) {
+  const running = families.filter((f) => f.tasks.some((t) => t === task)).map((f) => f.id);
+  const only = `only the ${running.join(" and ")} probe${running.length > 1 ? "s" : ""} run${running.length > 1 ? "" : "s"}`;
+  if (task === "sequence") {
+    return `the ${family.id} probe needs a ${family.tasks.join(" or ")} model, but model.task is sequence; ${only} on a sequence model`;
+  }
+  if (!family.tasks.includes("classification") && !family.tasks.includes("regression")) {
+    return `the ${family.id} probe needs ${family.needs}; model.task is ${task}`;
+  }
+  return `the ${family.id} probe needs ${family.needs}, but model.task is ${task} (set in ${ctx.where(["model", "task"])}); on a ${task} model ${only}`;
+}
+
+// src/policy/checks-thresholds.ts
+function thresholdOrderChecks(ctx) {
+  const { merged } = ctx;
   const probes = valueAt(merged.data, ["probes"]);
   if (!isPlainObject(probes)) return;
   for (const [id, probe] of Object.entries(probes)) {
@@ -31317,8 +31250,8 @@ function thresholdOrderChecks(merged, error, where) {
       const failLayer = merged.layers.indexOf(merged.origin([...path4, "fail"]));
       const blame = failLayer > warnLayer ? "fail" : "warn";
       const other = blame === "fail" ? "warn" : "fail";
-      const inherited = warnLayer !== failLayer ? ` (${other} is set in ${where([...path4, other])})` : "";
-      error(
+      const inherited = warnLayer !== failLayer ? ` (${other} is set in ${ctx.where([...path4, other])})` : "";
+      ctx.error(
         [...path4, blame],
         "key",
         `warn (${t["warn"]}) is above fail (${t["fail"]}) for ${fieldName(path4)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
@@ -31326,441 +31259,18 @@ function thresholdOrderChecks(merged, error, where) {
     }
   }
 }
-function attributeInferenceChecks(data, error, warning, where, merged, mustExist) {
-  const regression = valueAt(data, ["model", "task"]) === "regression";
-  if (regression) {
-    const scores = valueAt(data, ["surface", "scores"]);
-    if (scores === "top-k" || scores === "label") {
-      error(
-        ["surface", "scores"],
-        "value",
-        `surface.scores ${scores} describes class scores, but model.task is regression (set in ${where(["model", "task"])}): a regression model reveals its predicted value; use scores: full, with decimals if the deployed model rounds the value`
-      );
-    }
-    for (const probe2 of ["membership", "inversion"]) {
-      if (valueAt(data, ["probes", probe2]) === void 0) continue;
-      error(
-        ["probes", probe2],
-        "key",
-        `the ${probe2} probe needs a classifier's class scores, but model.task is regression (set in ${where(["model", "task"])}); on a regression model only the attribute-inference probe runs`
-      );
-    }
-  }
-  const probe = valueAt(data, ["probes", "attribute-inference"]);
-  if (!isPlainObject(probe)) return;
-  const base = ["probes", "attribute-inference"];
-  const oneHot = valueAt(probe, ["encoding", "one-hot"]);
-  const values = probe["values"];
-  if (Array.isArray(oneHot)) {
-    if (Array.isArray(values) && values.length !== oneHot.length) {
-      error(
-        [...base, "values"],
-        "key",
-        `values names ${values.length} values but encoding.one-hot lists ${oneHot.length} columns; give one name per column, in the same order`
-      );
-    }
-    const reference = oneHot.indexOf(null);
-    if (reference >= 0 && !Array.isArray(values)) {
-      error(
-        [...base, "encoding", "one-hot", reference],
-        "value",
-        "a null entry (the reference level, every listed column 0) has no column to name it; add values with a name for each entry, e.g. values: [white, hispanic, other]"
-      );
-    }
-  } else if (Array.isArray(values)) {
-    const named = values.findIndex((v) => typeof v !== "number");
-    if (named >= 0) {
-      error(
-        [...base, "values", named],
-        "value",
-        `${quoteUserText(String(values[named]))} is not a number; the values of a plain attribute column are the numbers in the data (e.g. [0, 1]); for named categories spread over several columns, add encoding: { one-hot: [...] }`
-      );
-    }
-  }
-  const known = probe["known"];
-  if (Array.isArray(known)) {
-    const attributeColumns = Array.isArray(oneHot) ? oneHot : [probe["attribute"]];
-    known.forEach((column, i) => {
-      if (!attributeColumns.includes(column)) return;
-      error(
-        [...base, "known", i],
-        "value",
-        `${quoteUserText(String(column))} holds the sensitive attribute, which is what the attacker wants to learn; remove it from known`
-      );
-    });
-  } else if (probe["samples"] !== void 0) {
-    warning(
-      [...base, "samples"],
-      "key",
-      "samples is ignored because known is not set, so the attacker knows every feature but the attribute and no feature needs filling in; list the known columns in known, or remove samples"
-    );
-  }
-  const auxiliary = probe["auxiliary"];
-  for (const key of ["prior", "residual-spread"]) {
-    if (probe[key] === "auxiliary" && auxiliary === void 0) {
-      error(
-        [...base, key],
-        "value",
-        `${key} is auxiliary but no auxiliary file is set; add auxiliary: { path: ... } (the attacker's own records, same columns as the member data), or use ${key === "prior" ? "non-members or uniform" : "non-members or training"}`
-      );
-    }
-  }
-  if (isPlainObject(auxiliary)) {
-    mustExist([...base, "auxiliary", "path"], "auxiliary data file");
-    if (dataFormat(auxiliary) === void 0 && typeof auxiliary["path"] === "string") {
-      error(
-        [...base, "auxiliary", "path"],
-        "value",
-        `cannot tell the format of ${quoteUserText(String(auxiliary["path"]))} from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`
-      );
-    }
-  }
-  if (probe["residual-spread"] !== void 0 && !regression) {
-    warning(
-      [...base, "residual-spread"],
-      "key",
-      "residual-spread is ignored because model.task is classification: a classifier's likelihood comes from its scores; remove residual-spread, or set model.task: regression for a regression model"
-    );
-  }
-}
-function inversionChecks(data, error, warning, where, merged) {
-  const inversion = valueAt(data, ["probes", "inversion"]);
-  if (!isPlainObject(inversion)) return;
-  const base = ["probes", "inversion"];
-  const smoothness = inversion["smoothness"];
-  if (typeof smoothness === "number" && smoothness > 0 && inversion["image"] === void 0) {
-    error(
-      [...base, "smoothness"],
-      "key",
-      "smoothness (a total-variation prior over neighbouring pixels) needs the image shape; add e.g. image: { height: 8, width: 8 }, or remove smoothness for tabular inputs"
-    );
-  }
-  if (inversion["samples"] !== void 0 && inversion["gradient"] === "central") {
-    warning(
-      [...base, "samples"],
-      "key",
-      "samples is ignored because gradient is central (central differences query 2 points per feature); set gradient: nes or auto to use random directions, or remove samples"
-    );
-  }
-}
-function defaultAttacks(scores) {
-  return scores === "label" ? [...LABEL_ONLY_ATTACKS] : [...SCORE_ATTACKS];
-}
 
-// src/policy/threshold.ts
-function sourceOf(merged, path4, part = "key") {
-  const where = merged.locate(path4, part);
-  return { file: where.source.file, line: where.line, column: where.column };
-}
-function thresholdAt(merged, path4) {
-  const written = valueAt(merged.data, path4);
-  if (!isPlainObject(written)) return void 0;
-  const threshold = { source: sourceOf(merged, path4) };
-  if (typeof written["warn"] === "number") threshold.warn = written["warn"];
-  if (typeof written["fail"] === "number") threshold.fail = written["fail"];
-  return threshold;
-}
-
-// src/policy/build-extraction.ts
-var EXTRACTION_DEFAULTS = {
-  /** Exact enumeration up to 10^7 candidates (a {digits:7} space): about 1.1 M rows in the worst case. */
-  exactLimit: 1e7,
-  samples: 1e4,
-  memorization: { prefix: 32, suffix: 32 },
-  secretScan: {
-    prompts: [""],
-    samples: 32,
-    length: 64,
-    temperature: 1,
-    topK: 0,
-    patterns: ["email", "phone", "id-number"]
-  }
-};
-function locator(merged) {
-  return (path4) => sourceOf(merged, path4, "value");
-}
-function buildSequenceModel(merged, model) {
-  const out = {};
-  if (typeof model["attention-mask"] === "string") out.attentionMask = model["attention-mask"];
-  if (typeof model["context"] === "number") out.context = model["context"];
-  const t = model["tokenizer"];
-  if (t) {
-    const tokenizer = { source: sourceOf(merged, ["model", "tokenizer"]) };
-    if (typeof t["vocab"] === "string") tokenizer.vocab = [...t["vocab"]];
-    else if (Array.isArray(t["vocab"])) tokenizer.vocab = [...t["vocab"]];
-    if (typeof t["vocab-file"] === "string") tokenizer.vocabFile = resolvePathValue(merged, ["model", "tokenizer", "vocab-file"]);
-    if (typeof t["pad-id"] === "number") tokenizer.padId = t["pad-id"];
-    out.tokenizer = tokenizer;
-  }
-  return out;
-}
-function buildExtraction(merged, e) {
-  const base = ["probes", "extraction"];
-  const at3 = locator(merged);
-  const thresholds = e["thresholds"] ?? {};
-  const threshold = (key) => thresholdAt(merged, [...base, "thresholds", key]);
-  const canaries = (e["canaries"] ?? []).map((c, i) => ({
-    format: c["format"],
-    inserted: [...c["inserted"] ?? []],
-    controls: [...c["controls"] ?? []],
-    source: at3([...base, "canaries", i, "format"])
-  }));
-  const exposure = e["exposure"] ?? {};
-  const settings = {
-    canaries,
-    exposure: {
-      exactLimit: exposure["exact-limit"] ?? EXTRACTION_DEFAULTS.exactLimit,
-      samples: exposure["samples"] ?? EXTRACTION_DEFAULTS.samples
-    },
-    thresholds: {}
-  };
-  const memorization = e["memorization"];
-  if (memorization || thresholds["extraction-rate"] || thresholds["extraction-gap"]) {
-    const m = memorization ?? {};
-    settings.memorization = {
-      prefix: m["prefix"] ?? EXTRACTION_DEFAULTS.memorization.prefix,
-      suffix: m["suffix"] ?? EXTRACTION_DEFAULTS.memorization.suffix
-    };
-  }
-  const scan = e["secret-scan"];
-  if (scan || thresholds["secret-matches"]) {
-    const s = scan ?? {};
-    const d = EXTRACTION_DEFAULTS.secretScan;
-    const prompts = Array.isArray(s["prompts"]) ? s["prompts"].map((text2, i) => ({ text: text2, source: at3([...base, "secret-scan", "prompts", i]) })) : d.prompts.map((text2) => ({ text: text2, source: at3([...base, "secret-scan"]) }));
-    settings.secretScan = {
-      prompts,
-      samples: s["samples"] ?? d.samples,
-      length: s["length"] ?? d.length,
-      temperature: s["temperature"] ?? d.temperature,
-      topK: s["top-k"] ?? d.topK,
-      patterns: Array.isArray(s["patterns"]) ? [...s["patterns"]] : [...d.patterns],
-      regexes: Array.isArray(s["regexes"]) ? [...s["regexes"]] : []
-    };
-  }
-  const keys = [
-    ["max-exposure", "maxExposure"],
-    ["extraction-rate", "extractionRate"],
-    ["extraction-gap", "extractionGap"],
-    ["secret-matches", "secretMatches"]
-  ];
-  for (const [key, field] of keys) {
-    const t = threshold(key);
-    if (t) settings.thresholds[field] = t;
-  }
-  return settings;
-}
-
-// src/policy/build.ts
-var POLICY_DEFAULTS = {
-  seed: 0,
-  task: "classification",
-  modelScores: "auto",
-  maxRows: 5e3,
-  surfaceScores: "full",
-  stability: { queries: 8, noise: 0.05 },
-  confidence: 0.95,
-  // Without a preset, as the standard preset: inconclusive checks warn, too little data is an error.
-  inconclusive: "warn",
-  insufficient: "error",
-  attributeInference: {
-    samples: 16,
-    observed: "label",
-    prior: "non-members",
-    residualSpread: "non-members"
-  },
-  inversion: {
-    start: "auxiliary-mean",
-    gradient: "auto",
-    samples: 50,
-    maxQueries: 2e4,
-    patience: 20,
-    // Past p_c ≈ 0.99 the descent mostly pushes pixels to the range's bounds (an adversarial,
-    // saturated image that looks less like the class): on the digits models stopping there
-    // gave clearer images at a fraction of the queries (Fredrikson et al. also stop on cost).
-    targetConfidence: 0.99,
-    stepSize: 0.05,
-    // Central differences of 1% of a feature's range are exact to O(h²) on unrounded scores;
-    // rounding hides changes below half a unit of the last decimal, so steps must be large
-    // enough to cross rounding boundaries (hardened digits model, 2 decimals: similarity gain
-    // 0.71 with 0.2, as unrounded, and 0.04 with 0.01): the gate measures the adaptive attacker.
-    differenceStep: { exact: 0.01, rounded: 0.2 },
-    smoothness: 0,
-    channels: 1,
-    layout: "hwc"
-  }
-};
-function buildPolicy(merged) {
-  const d = merged.data;
-  const file = merged.layers[merged.layers.length - 1].file;
-  const obj = (value) => value ?? {};
-  const model = obj(d["model"]);
-  const data = obj(d["data"]);
-  const surface = obj(d["surface"]);
-  const gate = obj(d["gate"]);
-  const probes = obj(d["probes"]);
-  const dataFile = (role) => {
-    const entry = obj(data[role]);
-    const out = {
-      path: resolvePathValue(merged, ["data", role, "path"]),
-      format: dataFormat(entry)
-    };
-    if (entry["labels"] !== void 0) out.labels = resolvePathValue(merged, ["data", role, "labels"]);
-    if (entry["columns"] !== void 0) out.columns = [...entry["columns"]];
-    return out;
-  };
-  const scores = surface["scores"] ?? POLICY_DEFAULTS.surfaceScores;
-  const surfaceSettings = {
-    scores,
-    topK: scores === "top-k" ? surface["top-k"] : 0
-  };
-  if (surface["decimals"] !== void 0 && scores !== "label") {
-    surfaceSettings.decimals = surface["decimals"];
-  }
-  if (surface["precision"] === "float32" && scores !== "label") surfaceSettings.precision = "float32";
-  const policy = {
-    file,
-    sources: merged.layers.map((l) => l.file),
-    version: 1,
-    name: d["name"] ?? (0, import_node_path4.basename)(file, (0, import_node_path4.extname)(file)),
-    seed: d["seed"] ?? POLICY_DEFAULTS.seed,
-    model: {
-      path: resolvePathValue(merged, ["model", "path"]),
-      task: model["task"] ?? POLICY_DEFAULTS.task,
-      scores: model["scores"] ?? POLICY_DEFAULTS.modelScores
-    },
-    data: {
-      members: dataFile("members"),
-      nonMembers: dataFile("non-members"),
-      label: data["label"] ?? "label",
-      maxRows: data["max-rows"] ?? POLICY_DEFAULTS.maxRows,
-      allowOverlap: data["allow-overlap"] ?? false
-    },
-    surface: surfaceSettings,
-    probes: {},
-    gate: {
-      confidence: gate["confidence"] ?? POLICY_DEFAULTS.confidence,
-      inconclusive: gate["inconclusive"] ?? POLICY_DEFAULTS.inconclusive,
-      insufficient: gate["insufficient"] ?? POLICY_DEFAULTS.insufficient
-    }
-  };
-  if (typeof model["input"] === "string") policy.model.input = model["input"];
-  if (typeof model["output"] === "string") policy.model.output = model["output"];
-  if (policy.model.task === "sequence") {
-    Object.assign(policy.model, buildSequenceModel(merged, model));
-    policy.data.textField = data["text-field"] ?? "text";
-  }
-  if (data["features"] !== void 0) {
-    const features = data["features"];
-    policy.data.features = Array.isArray(features) ? [...features] : features;
-  }
-  if (probes["extraction"] !== void 0) policy.probes.extraction = buildExtraction(merged, obj(probes["extraction"]));
-  if (probes["membership"] !== void 0) {
-    policy.probes.membership = buildMembership(merged, obj(probes["membership"]), scores);
-  }
-  if (probes["inversion"] !== void 0) {
-    policy.probes.inversion = buildInversion(merged, obj(probes["inversion"]), surfaceSettings);
-  }
-  if (probes["attribute-inference"] !== void 0) {
-    policy.probes["attribute-inference"] = buildAttributeInference(merged, obj(probes["attribute-inference"]));
-  }
-  return policy;
-}
-function buildAttributeInference(merged, m) {
-  const defaults = POLICY_DEFAULTS.attributeInference;
-  const base = ["probes", "attribute-inference"];
-  const at3 = (path4) => sourceOf(merged, path4);
-  const threshold = (key) => thresholdAt(merged, [...base, "thresholds", key]);
-  const settings = {
-    attribute: m["attribute"],
-    samples: m["samples"] ?? defaults.samples,
-    observed: m["observed"] ?? defaults.observed,
-    prior: m["prior"] ?? defaults.prior,
-    residualSpread: m["residual-spread"] ?? defaults.residualSpread,
-    sources: { attribute: at3([...base, "attribute"]) },
-    thresholds: {}
-  };
-  const values = m["values"];
-  if (values) settings.sources.values = at3([...base, "values"]);
-  if (Array.isArray(m["known"])) {
-    settings.known = [...m["known"]];
-    settings.sources.known = at3([...base, "known"]);
-  }
-  const oneHot = m["encoding"]?.["one-hot"];
-  if (oneHot) {
-    settings.oneHot = oneHot.map((column, i) => ({ value: String(values?.[i] ?? column), column }));
-    settings.sources.encoding = at3([...base, "encoding"]);
-  } else if (values) {
-    settings.values = values;
-  }
-  const auxiliary = m["auxiliary"];
-  if (auxiliary) {
-    settings.auxiliary = { path: resolvePathValue(merged, [...base, "auxiliary", "path"]), format: dataFormat(auxiliary) };
-    if (auxiliary["labels"] !== void 0) settings.auxiliary.labels = resolvePathValue(merged, [...base, "auxiliary", "labels"]);
-    if (auxiliary["columns"] !== void 0) settings.auxiliary.columns = [...auxiliary["columns"]];
-  }
-  const lift = threshold("lift");
-  if (lift) settings.thresholds.lift = lift;
-  const accuracy = threshold("member-accuracy");
-  if (accuracy) settings.thresholds.memberAccuracy = accuracy;
-  const gap = threshold("member-gap");
-  if (gap) settings.thresholds.memberGap = gap;
-  return settings;
-}
-function buildInversion(merged, m, surface) {
-  const defaults = POLICY_DEFAULTS.inversion;
-  const threshold = (key) => thresholdAt(merged, ["probes", "inversion", "thresholds", key]);
-  const settings = {
-    start: m["start"] ?? defaults.start,
-    gradient: m["gradient"] ?? defaults.gradient,
-    samples: m["samples"] ?? defaults.samples,
-    maxQueries: m["max-queries"] ?? defaults.maxQueries,
-    patience: m["patience"] ?? defaults.patience,
-    targetConfidence: m["target-confidence"] ?? defaults.targetConfidence,
-    stepSize: m["step-size"] ?? defaults.stepSize,
-    differenceStep: m["difference-step"] ?? (surface.decimals !== void 0 ? defaults.differenceStep.rounded : defaults.differenceStep.exact),
-    smoothness: m["smoothness"] ?? defaults.smoothness,
-    thresholds: {}
-  };
-  const image = m["image"];
-  if (image) {
-    settings.image = {
-      height: image["height"],
-      width: image["width"],
-      channels: image["channels"] ?? defaults.channels,
-      layout: image["layout"] ?? defaults.layout,
-      source: sourceOf(merged, ["probes", "inversion", "image"])
-    };
-  }
-  const identification = threshold("identification-rate");
-  if (identification) settings.thresholds.identificationRate = identification;
-  const gain = threshold("similarity-gain");
-  if (gain) settings.thresholds.similarityGain = gain;
-  return settings;
-}
-function buildMembership(merged, m, scores) {
-  const stability2 = m["stability"] ?? {};
-  const thresholds = m["thresholds"] ?? {};
-  const base = ["probes", "membership", "thresholds"];
-  const threshold = (key) => thresholdAt(merged, [...base, key]);
-  const settings = {
-    attacks: Array.isArray(m["attacks"]) ? [...m["attacks"]] : defaultAttacks(scores),
-    stability: {
-      queries: stability2["queries"] ?? POLICY_DEFAULTS.stability.queries,
-      noise: stability2["noise"] ?? POLICY_DEFAULTS.stability.noise
-    },
-    thresholds: {}
-  };
-  const auc = threshold("auc");
-  if (auc) settings.thresholds.auc = auc;
-  const advantage = threshold("advantage");
-  if (advantage) settings.thresholds.advantage = advantage;
-  const tpr = threshold("tpr-at-fpr");
-  if (tpr) {
-    settings.thresholds.tprAtFpr = { ...tpr, fpr: thresholds["tpr-at-fpr"]["fpr"] };
-  }
-  const epsilon = threshold("epsilon-lower-bound");
-  if (epsilon) settings.thresholds.epsilonLowerBound = epsilon;
-  return settings;
+// src/policy/checks.ts
+function semanticChecks(merged, roots, families) {
+  const findings = { errors: [], warnings: [] };
+  const ctx = checkContext(merged, roots, findings);
+  dataChecks(ctx);
+  surfaceChecks(ctx);
+  for (const family of taskChecks(ctx, families)) family.check(ctx, merged.data["probes"][family.id]);
+  sequenceModelChecks(ctx, families);
+  findings.errors.push(...pathChecks(merged, roots));
+  thresholdOrderChecks(ctx);
+  return findings;
 }
 
 // src/text/redact.ts
@@ -32799,8 +32309,8 @@ function rangeText(schema, words) {
 }
 
 // src/policy/load.ts
-function analyse(file, options) {
-  const absolute = (0, import_node_path5.resolve)(file);
+function analyse(file, options, families) {
+  const absolute = (0, import_node_path6.resolve)(file);
   const roots = options.roots ? allowedRoots(options.roots) : defaultRoots();
   const chain = readExtendsChain(absolute, roots);
   if (chain.errors.length > 0) return { errors: sortByPosition(chain.errors, [absolute]), warnings: [] };
@@ -32812,7 +32322,7 @@ function analyse(file, options) {
       errors.push(...schemaErrors(layer.data, (path4, part) => ({ source: layer, ...positionOf(layer, path4, part) }), true));
     }
     errors.push(...schemaErrors(merged.data, (path4, part) => merged.locate(path4, part)));
-    const checks = semanticChecks(merged, roots);
+    const checks = semanticChecks(merged, roots, families);
     errors.push(...checks.errors);
     warnings = checks.warnings;
   }
@@ -32841,22 +32351,96 @@ function sortByPosition(errors, fileOrder) {
     (a, b) => rank(a) - rank(b) || (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0)
   );
 }
-function checkPolicy(file, options = {}) {
-  const { errors, warnings } = analyse(file, options);
-  return { errors, warnings };
-}
-function loadPolicy(file, options = {}) {
-  const { errors, warnings, merged } = analyse(file, options);
-  if (errors.length > 0 || !merged) throw errors[0];
-  return { ...buildPolicy(merged), warnings };
+function policyLoader(families) {
+  return {
+    validatePolicy: (file, options = {}) => analyse(file, options, families).errors,
+    checkPolicy: (file, options = {}) => {
+      const { errors, warnings } = analyse(file, options, families);
+      return { errors, warnings };
+    },
+    loadPolicy: (file, options = {}) => {
+      const { errors, warnings, merged } = analyse(file, options, families);
+      if (errors.length > 0 || !merged) throw errors[0];
+      return { ...buildPolicy(merged, families), warnings };
+    }
+  };
 }
 
-// src/publish/files.ts
-var import_node_fs6 = require("node:fs");
-var import_node_path7 = __toESM(require("node:path"), 1);
+// src/probes/attribute-inference/checks.ts
+function attributeInferenceChecks(ctx, probe) {
+  const { error, warning } = ctx;
+  const base2 = ["probes", "attribute-inference"];
+  const oneHot = valueAt(probe, ["encoding", "one-hot"]);
+  const values = probe["values"];
+  if (Array.isArray(oneHot)) {
+    if (Array.isArray(values) && values.length !== oneHot.length) {
+      error(
+        [...base2, "values"],
+        "key",
+        `values names ${values.length} values but encoding.one-hot lists ${oneHot.length} columns; give one name per column, in the same order`
+      );
+    }
+    const reference = oneHot.indexOf(null);
+    if (reference >= 0 && !Array.isArray(values)) {
+      error(
+        [...base2, "encoding", "one-hot", reference],
+        "value",
+        "a null entry (the reference level, every listed column 0) has no column to name it; add values with a name for each entry, e.g. values: [white, hispanic, other]"
+      );
+    }
+  } else if (Array.isArray(values)) {
+    const named = values.findIndex((v) => typeof v !== "number");
+    if (named >= 0) {
+      error(
+        [...base2, "values", named],
+        "value",
+        `${quoteUserText(String(values[named]))} is not a number; the values of a plain attribute column are the numbers in the data (e.g. [0, 1]); for named categories spread over several columns, add encoding: { one-hot: [...] }`
+      );
+    }
+  }
+  const known = probe["known"];
+  if (Array.isArray(known)) {
+    const attributeColumns = Array.isArray(oneHot) ? oneHot : [probe["attribute"]];
+    known.forEach((column, i) => {
+      if (!attributeColumns.includes(column)) return;
+      error(
+        [...base2, "known", i],
+        "value",
+        `${quoteUserText(String(column))} holds the sensitive attribute, which is what the attacker wants to learn; remove it from known`
+      );
+    });
+  } else if (probe["samples"] !== void 0) {
+    warning(
+      [...base2, "samples"],
+      "key",
+      "samples is ignored because known is not set, so the attacker knows every feature but the attribute and no feature needs filling in; list the known columns in known, or remove samples"
+    );
+  }
+  const auxiliary = probe["auxiliary"];
+  for (const key of ["prior", "residual-spread"]) {
+    if (probe[key] === "auxiliary" && auxiliary === void 0) {
+      error(
+        [...base2, key],
+        "value",
+        `${key} is auxiliary but no auxiliary file is set; add auxiliary: { path: ... } (the attacker's own records, same columns as the member data), or use ${key === "prior" ? "non-members or uniform" : "non-members or training"}`
+      );
+    }
+  }
+  if (isPlainObject(auxiliary)) {
+    ctx.mustExist([...base2, "auxiliary", "path"], "auxiliary data file");
+    ctx.knownFormat([...base2, "auxiliary"]);
+  }
+  if (probe["residual-spread"] !== void 0 && ctx.task !== "regression") {
+    warning(
+      [...base2, "residual-spread"],
+      "key",
+      "residual-spread is ignored because model.task is classification: a classifier's likelihood comes from its scores; remove residual-spread, or set model.task: regression for a regression model"
+    );
+  }
+}
 
-// src/gate/minimums.ts
-var import_stats_base_dists_normal_quantile2 = __toESM(require_lib39(), 1);
+// src/metrics/attribute.ts
+var import_stats_base_dists_normal_quantile = __toESM(require_lib39(), 1);
 
 // src/metrics/binomial.ts
 var import_stats_base_dists_beta_quantile = __toESM(require_lib137(), 1);
@@ -32895,8 +32479,104 @@ function checkConfidence(confidence) {
   }
 }
 
+// src/metrics/attribute.ts
+function wilson(k, n, confidence) {
+  checkCounts2(k, n);
+  checkConfidence(confidence);
+  if (n === 0) return [0, 1];
+  const z = zFor(confidence);
+  const p = k / n;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = z / (1 + z2 / n) * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+  return [k === 0 ? 0 : Math.max(0, centre - half), k === n ? 1 : Math.min(1, centre + half)];
+}
+function proportion(k, n, confidence) {
+  checkCounts2(k, n);
+  return { value: n === 0 ? null : k / n, ci: clopperPearson(k, n, confidence), k, n };
+}
+function differenceIndependent(k1, n1, k2, n2, confidence) {
+  checkCounts2(k1, n1);
+  checkCounts2(k2, n2);
+  checkConfidence(confidence);
+  if (n1 === 0 || n2 === 0) return { value: null, ci: [-1, 1] };
+  const p1 = k1 / n1;
+  const p2 = k2 / n2;
+  const [l1, u1] = wilson(k1, n1, confidence);
+  const [l2, u2] = wilson(k2, n2, confidence);
+  const d = p1 - p2;
+  return {
+    value: d,
+    ci: [Math.max(-1, d - Math.hypot(p1 - l1, u2 - p2)), Math.min(1, d + Math.hypot(u1 - p1, p2 - l2))]
+  };
+}
+function differencePaired(table, confidence) {
+  const { a, b, c, d } = table;
+  for (const v of [a, b, c, d]) {
+    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`paired table counts must be non-negative integers, got ${JSON.stringify(table)}`);
+  }
+  checkConfidence(confidence);
+  const n = a + b + c + d;
+  if (n === 0) return { value: null, ci: [-1, 1] };
+  const k1 = a + b;
+  const k2 = a + c;
+  const p1 = k1 / n;
+  const p2 = k2 / n;
+  const [l1, u1] = wilson(k1, n, confidence);
+  const [l2, u2] = wilson(k2, n, confidence);
+  const margins = (a + b) * (c + d) * (a + c) * (b + d);
+  let phi = 0;
+  if (margins > 0) {
+    const cross = a * d - b * c;
+    const shrunk = cross > n / 2 ? cross - n / 2 : cross >= 0 ? 0 : cross;
+    phi = shrunk / Math.sqrt(margins);
+  }
+  const delta = p1 - p2;
+  const low = Math.sqrt(Math.max(0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2));
+  const high = Math.sqrt(Math.max(0, (p2 - l2) ** 2 - 2 * phi * (p2 - l2) * (u1 - p1) + (u1 - p1) ** 2));
+  return { value: delta, ci: [Math.max(-1, delta - low), Math.min(1, delta + high)] };
+}
+function attributeMetrics(outcomes, confidence) {
+  const { memberCorrect, memberBaselineCorrect, nonMemberCorrect } = outcomes;
+  if (memberCorrect.length !== memberBaselineCorrect.length) {
+    throw new RangeError(
+      `memberCorrect (${memberCorrect.length}) and memberBaselineCorrect (${memberBaselineCorrect.length}) must describe the same members`
+    );
+  }
+  const table = { a: 0, b: 0, c: 0, d: 0 };
+  for (let i = 0; i < memberCorrect.length; i++) {
+    const attack = Boolean(memberCorrect[i]);
+    const base2 = Boolean(memberBaselineCorrect[i]);
+    if (attack && base2) table.a++;
+    else if (attack) table.b++;
+    else if (base2) table.c++;
+    else table.d++;
+  }
+  const m = memberCorrect.length;
+  const memberK = table.a + table.b;
+  const baselineK = table.a + table.c;
+  let nonMemberK = 0;
+  for (let i = 0; i < nonMemberCorrect.length; i++) if (nonMemberCorrect[i]) nonMemberK++;
+  const n = nonMemberCorrect.length;
+  return {
+    memberAccuracy: proportion(memberK, m, confidence),
+    nonMemberAccuracy: proportion(nonMemberK, n, confidence),
+    baselineAccuracy: proportion(baselineK, m, confidence),
+    lift: differencePaired(table, confidence),
+    memberGap: differenceIndependent(memberK, m, nonMemberK, n, confidence),
+    liftTable: table
+  };
+}
+function zFor(confidence) {
+  return (0, import_stats_base_dists_normal_quantile.default)(1 - (1 - confidence) / 2, 0, 1);
+}
+function checkCounts2(k, n) {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`trials n must be a non-negative integer, got ${n}`);
+  if (!Number.isSafeInteger(k) || k < 0 || k > n) throw new RangeError(`successes k must be an integer in [0, n=${n}], got ${k}`);
+}
+
 // src/metrics/auc.ts
-var import_stats_base_dists_normal_quantile = __toESM(require_lib39(), 1);
+var import_stats_base_dists_normal_quantile2 = __toESM(require_lib39(), 1);
 
 // src/metrics/sort.ts
 var BITS = 11;
@@ -32948,35 +32628,35 @@ function countDigits(values, words) {
   }
   return counts;
 }
-function toOffsets(counts, base, n) {
+function toOffsets(counts, base2, n) {
   let sum = 0;
   let moves = true;
   for (let d = 0; d < RADIX; d++) {
-    const c = counts[base + d];
+    const c = counts[base2 + d];
     if (c === n) moves = false;
-    counts[base + d] = sum;
+    counts[base2 + d] = sum;
     sum += c;
   }
   return moves;
 }
 function scatter(src, dst, counts, p) {
-  const base = p * RADIX;
+  const base2 = p * RADIX;
   const n = src.length >>> 1;
   for (let i = 0; i < n; i++) {
     const hi = src[2 * i + 1];
     const lo = src[2 * i];
-    const at3 = counts[base + digit(keyHigh(hi), keyLow(hi, lo), p)]++;
+    const at3 = counts[base2 + digit(keyHigh(hi), keyLow(hi, lo), p)]++;
     dst[2 * at3] = lo;
     dst[2 * at3 + 1] = hi;
   }
 }
 function scatterWithLabels(src, dst, srcLabels, dstLabels, counts, p) {
-  const base = p * RADIX;
+  const base2 = p * RADIX;
   const n = src.length >>> 1;
   for (let i = 0; i < n; i++) {
     const hi = src[2 * i + 1];
     const lo = src[2 * i];
-    const at3 = counts[base + digit(keyHigh(hi), keyLow(hi, lo), p)]++;
+    const at3 = counts[base2 + digit(keyHigh(hi), keyLow(hi, lo), p)]++;
     dst[2 * at3] = lo;
     dst[2 * at3 + 1] = hi;
     dstLabels[at3] = srcLabels[i];
@@ -33126,8 +32806,2214 @@ function aucFromTable(table, confidence) {
   }
   const variance = ss10 / (m - 1) / m + ss01 / (n - 1) / n;
   const se = Math.sqrt(variance);
-  const z = (0, import_stats_base_dists_normal_quantile.default)(1 - (1 - confidence) / 2, 0, 1);
+  const z = (0, import_stats_base_dists_normal_quantile2.default)(1 - (1 - confidence) / 2, 0, 1);
   return { value, ci: [Math.max(0, value - z * se), Math.min(1, value + z * se)], se };
+}
+
+// src/util/random.ts
+function rngFor(seed, stream) {
+  if (!Number.isInteger(seed) || seed < 0 || seed > 4294967295) throw new RangeError(`seed ${seed} is not an integer in [0, 2^32)`);
+  let h = seed >>> 0 ^ 2654435769;
+  for (let i = 0; i < stream.length; i++) {
+    h = Math.imul(h ^ stream.charCodeAt(i), 2246822507);
+    h ^= h >>> 13;
+  }
+  return new Rng(h >>> 0);
+}
+var Rng = class {
+  a;
+  b;
+  c;
+  d;
+  spareNormal;
+  constructor(seed) {
+    let s = seed >>> 0;
+    const next = () => {
+      s = s + 2654435769 | 0;
+      let z = s;
+      z = Math.imul(z ^ z >>> 16, 569420461);
+      z = Math.imul(z ^ z >>> 15, 1935289751);
+      return (z ^ z >>> 15) >>> 0;
+    };
+    this.a = next();
+    this.b = next();
+    this.c = next();
+    this.d = next();
+    for (let i = 0; i < 12; i++) this.nextUint32();
+  }
+  nextUint32() {
+    const t = (this.a + this.b | 0) + this.d | 0;
+    this.d = this.d + 1 | 0;
+    this.a = this.b ^ this.b >>> 9;
+    this.b = this.c + (this.c << 3) | 0;
+    this.c = this.c << 21 | this.c >>> 11;
+    this.c = this.c + t | 0;
+    return t >>> 0;
+  }
+  /** Uniform in [0, 1). */
+  next() {
+    return this.nextUint32() / 4294967296;
+  }
+  /** Uniform integer in [0, n). */
+  int(n) {
+    return Math.floor(this.next() * n);
+  }
+  /** Standard normal (Box–Muller, the spare value kept for the next call). */
+  normal() {
+    if (this.spareNormal !== void 0) {
+      const v2 = this.spareNormal;
+      this.spareNormal = void 0;
+      return v2;
+    }
+    let u = 0;
+    while (u === 0) u = this.next();
+    const v = this.next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spareNormal = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+  /** k distinct indices from [0, n), returned in increasing order (keeps file order). */
+  sampleIndices(n, k) {
+    if (k >= n) return Uint32Array.from({ length: n }, (_, i) => i);
+    const pool = Uint32Array.from({ length: n }, (_, i) => i);
+    for (let i = 0; i < k; i++) {
+      const j = i + this.int(n - i);
+      const t = pool[i];
+      pool[i] = pool[j];
+      pool[j] = t;
+    }
+    return pool.subarray(0, k).sort();
+  }
+};
+
+// src/probes/attacker-view.ts
+var FLOOR = 1e-12;
+function attackerScores(obs) {
+  const { rows, classCount: k, scores } = obs;
+  if (!scores) throw new Error("the surface reveals no scores");
+  const { scale, values, hidden } = scores;
+  if (!hidden) return { scale, values };
+  const out = values.slice(0, rows * k);
+  for (let r = 0; r < rows; r++) {
+    const base2 = r * k;
+    let hiddenCount = 0;
+    for (let c = 0; c < k; c++) hiddenCount += hidden[base2 + c];
+    if (hiddenCount === 0) continue;
+    const fill = scale === "log" ? logHiddenShare(out, hidden, base2, k, hiddenCount) : hiddenShare(out, hidden, base2, k, hiddenCount);
+    for (let c = 0; c < k; c++) if (hidden[base2 + c]) out[base2 + c] = fill;
+  }
+  return { scale, values: out };
+}
+function hiddenShare(p, hidden, base2, k, count2) {
+  let known = 0;
+  for (let c = 0; c < k; c++) if (!hidden[base2 + c]) known += p[base2 + c];
+  return Math.max(0, 1 - known) / count2;
+}
+function logHiddenShare(lp, hidden, base2, k, count2) {
+  let max = -Infinity;
+  for (let c = 0; c < k; c++) if (!hidden[base2 + c]) max = Math.max(max, lp[base2 + c]);
+  let sum = 0;
+  for (let c = 0; c < k; c++) if (!hidden[base2 + c]) sum += Math.exp(lp[base2 + c] - max);
+  const known = max + Math.log(sum);
+  return known >= 0 ? -Infinity : Math.log(-Math.expm1(known)) - Math.log(count2);
+}
+function attackerProbabilities(obs) {
+  const { scale, values } = attackerScores(obs);
+  return scale === "log" ? values.map(Math.exp) : values;
+}
+function attackerLogProbability(scores, k, row, c, floor) {
+  const v = scores.values[row * k + c];
+  return scores.scale === "log" ? Math.max(v, Math.log(floor)) : Math.log(Math.max(v, floor));
+}
+
+// src/probes/attribute-inference/attack.ts
+var SOURCE = { probe: "the attribute-inference probe's candidate queries (target records with each candidate value filled in)" };
+var CHUNK_ROWS = 32768;
+var LABEL_ONLY_EPSILON = 0.01;
+async function logLikelihoods(model, plan, targets, likelihood, samples) {
+  const k = plan.candidates.length;
+  if (plan.unknown.length > 0 && !samples) throw new RangeError("unknown features need samples to be filled in from");
+  const s = plan.unknown.length > 0 ? samples.count : 1;
+  const perRecord = k * s;
+  const f = targets.features;
+  const out = new Float64Array(targets.rows * k);
+  const recordsPerChunk = Math.max(1, Math.floor(CHUNK_ROWS / perRecord));
+  const ll = new Float64Array(perRecord);
+  for (let start = 0; start < targets.rows; start += recordsPerChunk) {
+    const records = Math.min(recordsPerChunk, targets.rows - start);
+    const n = records * perRecord;
+    const x = new Float32Array(n * f);
+    for (let r = 0; r < records; r++) {
+      const target = targets.x.subarray((start + r) * f, (start + r + 1) * f);
+      for (let q = 0; q < s; q++) {
+        const donor = plan.unknown.length > 0 ? samples.rng.int(samples.rows) : -1;
+        for (let c = 0; c < k; c++) {
+          const row = x.subarray(((r * k + c) * s + q) * f, ((r * k + c) * s + q + 1) * f);
+          row.set(target);
+          if (donor >= 0) for (const j of plan.unknown) row[j] = samples.x[donor * f + j];
+          for (let j = 0; j < plan.columns.length; j++) row[plan.columns[j]] = plan.encodings[c * plan.columns.length + j];
+        }
+      }
+    }
+    const read = await answer(model, x, n, likelihood);
+    for (let r = 0; r < records; r++) {
+      for (let i = 0; i < perRecord; i++) ll[i] = read(r * perRecord + i, observationOf(targets.observed, start + r));
+      for (let c = 0; c < k; c++) out[(start + r) * k + c] = logMeanExp(ll, c * s, s);
+    }
+  }
+  return out;
+}
+function guesses(logLik, logPrior) {
+  const k = logPrior.length;
+  const rows = logLik.length / k;
+  const out = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (logPrior[c] + logLik[r * k + c] > logPrior[best] + logLik[r * k + best]) best = c;
+    out[r] = best;
+  }
+  return out;
+}
+function posteriorLogOdds(logLik, logPrior) {
+  const prior = logPrior[1] - logPrior[0];
+  return Float64Array.from({ length: logLik.length / 2 }, (_, r) => prior + (logLik[2 * r + 1] - logLik[2 * r]));
+}
+function logPriorFrom(truth, k) {
+  const counts = new Float64Array(k).fill(1);
+  if (truth) for (let i = 0; i < truth.length; i++) counts[truth[i]]++;
+  const total = counts.reduce((a, b) => a + b, 0);
+  return counts.map((c) => Math.log(c / total));
+}
+async function answer(model, x, n, likelihood) {
+  if (likelihood.kind === "value") {
+    const values = await model.values(x, n, SOURCE);
+    const twoVar = 2 * likelihood.sigma * likelihood.sigma;
+    return (row, o) => -((o - values[row]) ** 2) / twoVar;
+  }
+  const obs = await model.query(x, n, SOURCE);
+  if (!obs.scores) {
+    const miss = Math.log(likelihood.epsilon);
+    return (row, y) => obs.labels[row] === y ? 0 : miss;
+  }
+  const scores = attackerScores(obs);
+  const c = obs.classCount;
+  return (row, y) => attackerLogProbability(scores, c, row, y, likelihood.floor);
+}
+function observationOf(observed, row) {
+  return observed.kind === "class" ? observed.classes[row] : observed.values[row];
+}
+function logMeanExp(values, offset, count2) {
+  let max = -Infinity;
+  for (let i = 0; i < count2; i++) max = Math.max(max, values[offset + i]);
+  if (max === -Infinity) return -Infinity;
+  let sum = 0;
+  for (let i = 0; i < count2; i++) sum += Math.exp(values[offset + i] - max);
+  return max + Math.log(sum / count2);
+}
+
+// src/data/select.ts
+var import_picomatch = __toESM(require_picomatch2(), 1);
+var import_fastest_levenshtein2 = __toESM(require_mod(), 1);
+function selectColumns(table, label, features) {
+  const { file, columns } = table;
+  const index = new Map(columns.map((name, i) => [name, i]));
+  const labelColumn = index.get(label);
+  if (labelColumn === void 0) {
+    throw new InputError(`label column ${quoteUserText(label)} not found${suggest(label, columns)}; ${listColumns(columns)}${delimiterHint(columns)}`, {
+      file,
+      field: label
+    });
+  }
+  let names;
+  if (features === void 0) {
+    names = columns.filter((name) => name !== label);
+    if (names.length === 0) {
+      throw new InputError(`no feature columns: the file has only the label column ${quoteUserText(label)}; expected at least one more column`, { file });
+    }
+  } else if (typeof features === "string") {
+    const matches = (0, import_picomatch.default)(features, { dot: true });
+    names = columns.filter((name) => name !== label && matches(name));
+    if (names.length === 0) {
+      throw new InputError(
+        `the feature glob ${quoteUserText(features)} matches no column (the label is never a feature); ${listColumns(columns)}`,
+        { file, field: features }
+      );
+    }
+  } else {
+    names = [...features];
+    if (names.length === 0) throw new InputError("the feature list is empty; expected at least one column name", { file });
+    const missing = names.filter((name) => !index.has(name));
+    if (missing.length > 0) {
+      const described = missing.map((name) => `${quoteUserText(name)}${suggest(name, columns)}`).join(", ");
+      const noun = missing.length === 1 ? "feature column" : "feature columns";
+      throw new InputError(`${noun} ${described} not found; ${listColumns(columns)}`, { file, field: missing[0] });
+    }
+    const seen = /* @__PURE__ */ new Set();
+    for (const name of names) {
+      if (seen.has(name)) throw new InputError(`feature ${quoteUserText(name)} is listed twice; expected each column once`, { file, field: name });
+      seen.add(name);
+    }
+    if (seen.has(label)) {
+      throw new InputError(`the label column ${quoteUserText(label)} is also listed as a feature; expected the label to be left out`, {
+        file,
+        field: label
+      });
+    }
+  }
+  return { features: names, featureColumns: names.map((name) => index.get(name)), labelColumn };
+}
+var FLOAT32_MAX = 34028234663852886e22;
+function readRows(table, choice, rows) {
+  const width = choice.featureColumns.length;
+  const columns = choice.featureColumns;
+  const x = new Float32Array(rows.length * width);
+  const labels = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    const base2 = i * width;
+    for (let j = 0; j < width; j++) {
+      const value = table.number(row, columns[j]);
+      if (!(value <= FLOAT32_MAX && value >= -FLOAT32_MAX)) throw badNumber(table, row, columns[j], value);
+      x[base2 + j] = value;
+    }
+    const label = table.label(row, choice.labelColumn);
+    if (label === void 0) {
+      throw cellError(table, row, choice.labelColumn, `expected a label in column ${quoteUserText(table.columns[choice.labelColumn])}`);
+    }
+    labels[i] = label;
+  }
+  return { x, labels };
+}
+function badNumber(table, row, col, value) {
+  const name = quoteUserText(table.columns[col]);
+  if (Number.isNaN(value)) {
+    const expected = table.describe(row, col) === "NaN" ? "a finite number" : "a number";
+    return cellError(table, row, col, `expected ${expected} in column ${name}`);
+  }
+  if (!Number.isFinite(value)) return cellError(table, row, col, `expected a finite number in column ${name}`);
+  return cellError(table, row, col, `expected a number within the float32 range (\xB13.4e38) in column ${name}`);
+}
+function cellError(table, row, col, expected) {
+  const { line, column } = table.locate(row, col);
+  const where = line === void 0 ? ` at row index ${row}` : "";
+  return new InputError(`${expected}, found ${table.describe(row, col)}${where}`, {
+    file: table.file,
+    line,
+    column,
+    field: table.columns[col]
+  });
+}
+function suggest(name, candidates) {
+  const lower = name.toLowerCase();
+  const limit = Math.max(2, Math.floor(name.length / 3));
+  const close = candidates.map((candidate) => ({ candidate, d: candidate.toLowerCase() === lower ? 0 : (0, import_fastest_levenshtein2.distance)(name, candidate) })).filter(({ d }) => d <= limit).sort((a, b) => a.d - b.d).slice(0, 3).map(({ candidate }) => quoteUserText(candidate));
+  if (close.length === 0) return "";
+  const last = close.pop();
+  return ` (did you mean ${close.length ? `${close.join(", ")} or ${last}` : last}?)`;
+}
+function listColumns(columns) {
+  const shown = columns.slice(0, 20).map((name) => quoteUserText(name));
+  const more = columns.length > 20 ? `, ... (${columns.length} in all)` : "";
+  return `the file's columns are ${shown.join(", ")}${more}`;
+}
+function delimiterHint(columns) {
+  if (columns.length !== 1) return "";
+  const name = columns[0];
+  if (name.includes(";")) return "; the header looks semicolon-separated: expected commas";
+  if (name.includes("	")) return "; the header looks tab-separated: expected commas";
+  return "";
+}
+
+// src/probes/attribute-inference/columns.ts
+var MAX_CANDIDATES = 32;
+function planAttribute(settings, features, datasets) {
+  const field = "probes.attribute-inference";
+  const index = new Map(features.map((name, i) => [name, i]));
+  const columnOf = (name, source, key) => {
+    const i = index.get(name);
+    if (i === void 0) {
+      throw new InputError(
+        `${quoteUserText(name)} is not one of the model's ${features.length} feature columns${suggest(name, features)}; the sensitive attribute must be a model input (features: ${shortList(features)})`,
+        at(source, `${field}.${key}`)
+      );
+    }
+    return i;
+  };
+  let plan;
+  if (settings.oneHot) {
+    const source = settings.sources.encoding ?? settings.sources.attribute;
+    const present = settings.oneHot.filter((l) => l.column !== null);
+    const columns = present.map((l) => columnOf(l.column, source, "encoding.one-hot"));
+    const encodings = new Float32Array(settings.oneHot.length * columns.length);
+    settings.oneHot.forEach((level, k) => {
+      if (level.column !== null) encodings[k * columns.length + present.indexOf(level)] = 1;
+    });
+    plan = { name: settings.attribute, candidates: settings.oneHot.map((l) => l.value), columns, encodings };
+  } else {
+    const column = columnOf(settings.attribute, settings.sources.attribute, "attribute");
+    const values = settings.values ?? distinctValues(datasets, column, settings);
+    plan = {
+      name: settings.attribute,
+      candidates: values.map((v) => String(v)),
+      columns: [column],
+      encodings: Float32Array.from(values)
+    };
+  }
+  const attribute = new Set(plan.columns);
+  let unknown = [];
+  if (settings.known) {
+    const known = new Set(settings.known.map((name) => columnOf(name, settings.sources.known, "known")));
+    for (const c of known) {
+      if (attribute.has(c)) {
+        throw new InputError(
+          `${quoteUserText(features[c])} holds the sensitive attribute, which is what the attacker wants to learn; remove it from known`,
+          at(settings.sources.known, `${field}.known`)
+        );
+      }
+    }
+    unknown = features.map((_, i) => i).filter((i) => !known.has(i) && !attribute.has(i));
+  }
+  return { ...plan, unknown };
+}
+function trueValues(plan, data, settings) {
+  const f = data.features.length;
+  const width = plan.columns.length;
+  const k = plan.candidates.length;
+  const out = new Int32Array(data.rows);
+  for (let r = 0; r < data.rows; r++) {
+    let found = -1;
+    for (let c = 0; c < k && found < 0; c++) {
+      let match = true;
+      for (let j = 0; j < width && match; j++) match = data.x[r * f + plan.columns[j]] === plan.encodings[c * width + j];
+      if (match) found = c;
+    }
+    if (found < 0) {
+      const cells = plan.columns.map((col) => `${data.features[col]}=${data.x[r * f + col]}`).join(", ");
+      const expected = settings.oneHot ? `exactly one of the one-hot columns 1 and the others 0${settings.oneHot.some((l) => l.column === null) ? " (or all 0 for the reference level)" : ""}` : `one of the candidate values [${plan.candidates.join(", ")}]; add the value to values, or leave values out to use every value seen in the data`;
+      throw new InputError(
+        `row ${r + 1} of the ${data.role} used has ${cells}; the attribute ${plan.name} expects ${expected}`,
+        { file: data.file, field: plan.columns.length === 1 ? data.features[plan.columns[0]] : plan.name }
+      );
+    }
+    out[r] = found;
+  }
+  return out;
+}
+function distinctValues(datasets, column, settings) {
+  const seen = /* @__PURE__ */ new Set();
+  for (const d of datasets) {
+    const f = d.features.length;
+    for (let r = 0; r < d.rows; r++) seen.add(d.x[r * f + column]);
+  }
+  if (seen.size > MAX_CANDIDATES || seen.size < 2) {
+    throw new InputError(
+      seen.size < 2 ? `the column ${quoteUserText(settings.attribute)} holds a single value (${quoteUserText([...seen].join(""))}) in the data, so there is nothing to infer; choose a column that varies, or list the candidate values in values` : `the column ${quoteUserText(settings.attribute)} holds ${seen.size} distinct values in the data; attribute inference guesses among a few categories (at most ${MAX_CANDIDATES}), so list the candidate values in values or choose a categorical column`,
+      at(settings.sources.attribute, "probes.attribute-inference.attribute")
+    );
+  }
+  return [...seen].sort((a, b) => a - b);
+}
+function at(source, field) {
+  return { file: source.file, line: source.line, column: source.column, field };
+}
+function shortList(names) {
+  return names.length > 12 ? `${names.slice(0, 12).join(", ")}, \u2026` : names.join(", ");
+}
+
+// src/probes/attribute-inference/run.ts
+async function runAttributeInference(ctx, settings) {
+  const notes = [];
+  const regression = ctx.model.task === "regression";
+  const auxiliary = settings.auxiliary ? loadAuxiliary(ctx, settings) : void 0;
+  const sets = [ctx.members, ctx.nonMembers, ...auxiliary ? [auxiliary] : []];
+  const plan = planAttribute(settings, ctx.members.features, sets);
+  const k = plan.candidates.length;
+  const memberTruth = trueValues(plan, ctx.members, settings);
+  const nonMemberTruth = trueValues(plan, ctx.nonMembers, settings);
+  const auxiliaryTruth = auxiliary ? trueValues(plan, auxiliary, settings) : void 0;
+  const priorTruth = settings.prior === "uniform" ? void 0 : settings.prior === "auxiliary" ? auxiliaryTruth : nonMemberTruth;
+  const logPrior = logPriorFrom(priorTruth, k);
+  const mode = argmax(logPrior);
+  const attackerData = auxiliary ?? ctx.nonMembers;
+  const observe2 = (data) => observation(ctx, settings, data, regression);
+  const [memberObserved, nonMemberObserved] = [await observe2(ctx.members), await observe2(ctx.nonMembers)];
+  let likelihood;
+  let sigma;
+  if (regression) {
+    sigma = await residualSpread(ctx, settings, auxiliary);
+    likelihood = { kind: "value", sigma: sigma.value };
+  } else {
+    const decimals = ctx.model.surface.decimals;
+    likelihood = { kind: "class", epsilon: LABEL_ONLY_EPSILON, floor: decimals === void 0 ? 1e-12 : 0.5 * 10 ** -decimals };
+  }
+  notes.push(...surfaceNotes(ctx, settings, regression, sigma));
+  const samples = (stream) => plan.unknown.length > 0 ? { x: attackerData.x, rows: attackerData.rows, count: settings.samples, rng: rngFor(ctx.seed, `attribute-inference:${stream}`) } : void 0;
+  if (plan.unknown.length > 0) {
+    notes.push(
+      `The attacker does not know ${plan.unknown.length} feature(s) (${plan.unknown.map((j) => ctx.members.features[j]).join(", ")}); they are filled in from ${settings.samples} records drawn from the ${auxiliary ? "auxiliary data" : "non-members"} and the likelihood is averaged over them.`
+    );
+  }
+  const targets = (data, observed) => ({ x: data.x, rows: data.rows, features: data.features.length, observed });
+  const memberLik = await logLikelihoods(ctx.model, plan, targets(ctx.members, memberObserved), likelihood, samples("members"));
+  const nonMemberLik = await logLikelihoods(ctx.model, plan, targets(ctx.nonMembers, nonMemberObserved), likelihood, samples("non-members"));
+  const memberGuess = guesses(memberLik, logPrior);
+  const nonMemberGuess = guesses(nonMemberLik, logPrior);
+  const metrics = attributeMetrics(
+    {
+      memberCorrect: Array.from(memberGuess, (g, i) => g === memberTruth[i]),
+      memberBaselineCorrect: Array.from(memberTruth, (t) => t === mode),
+      nonMemberCorrect: Array.from(nonMemberGuess, (g, i) => g === nonMemberTruth[i])
+    },
+    ctx.confidence
+  );
+  const values = metricValues(metrics);
+  const details = {
+    attribute: plan.name,
+    columns: plan.columns.map((j) => ctx.members.features[j]),
+    candidates: plan.candidates,
+    observed: settings.observed,
+    prior: { source: settings.prior, probabilities: Array.from(logPrior, Math.exp), mode: plan.candidates[mode] },
+    nonMemberBaselineAccuracy: proportion(count(nonMemberTruth, (t) => t === mode), ctx.nonMembers.rows, ctx.confidence),
+    liftTable: metrics.liftTable,
+    queriesPerRecord: k * (plan.unknown.length > 0 ? settings.samples : 1),
+    unknownFeatures: plan.unknown.map((j) => ctx.members.features[j]),
+    perValue: perValue(plan, logPrior, memberTruth, memberGuess, nonMemberTruth, nonMemberGuess, ctx.confidence)
+  };
+  if (sigma) details["residualSpread"] = sigma;
+  if (k === 2) {
+    const auc = binaryAuc(posteriorLogOdds(memberLik, logPrior), memberTruth, ctx.confidence);
+    if (auc) values["auc"] = auc;
+    else notes.push("The attack-score AUC needs members with each of the two values; one value is missing.");
+    const nonMemberAuc = binaryAuc(posteriorLogOdds(nonMemberLik, logPrior), nonMemberTruth, ctx.confidence);
+    if (nonMemberAuc) details["nonMemberAuc"] = nonMemberAuc;
+  }
+  notes.push(
+    `Member gap compares accuracies on two different sets; the prior's guess (${plan.candidates[mode]}) alone is right for ${pct(metrics.baselineAccuracy.value)} of members and ${pct(details["nonMemberBaselineAccuracy"].value)} of non-members, and that difference is part of the gap.`
+  );
+  return {
+    attacks: [
+      {
+        attack: `infer-${plan.name}`,
+        description: `argmax prior(v)\xB7P(${settings.observed === "label" ? "true label" : "model output"} | known attributes, ${plan.name} = v) over ${k} candidate values (Fredrikson et al. 2014)`,
+        metrics: values,
+        details
+      }
+    ],
+    notes
+  };
+}
+async function observation(ctx, settings, data, regression) {
+  if (regression) {
+    if (settings.observed === "model-output") return { kind: "value", values: await ctx.model.values(data.x, data.rows, { data }) };
+    if (!data.targets) throw new RuntimeFailure(`the ${data.role} have no numeric targets; the runner must parse them for a regression model`);
+    return { kind: "value", values: data.targets };
+  }
+  if (settings.observed === "model-output") return { kind: "class", classes: (await ctx.signals.observe(data)).labels };
+  return { kind: "class", classes: data.classes };
+}
+async function residualSpread(ctx, settings, auxiliary) {
+  const source = settings.residualSpread;
+  const data = source === "training" ? ctx.members : source === "auxiliary" ? auxiliary : ctx.nonMembers;
+  const predicted = await ctx.model.values(data.x, data.rows, { data });
+  const observed = settings.observed === "model-output" ? predicted : data.targets;
+  if (!observed) throw new RuntimeFailure(`the ${data.role} have no numeric targets; the runner must parse them for a regression model`);
+  let ss = 0;
+  let scale = 0;
+  for (let r = 0; r < data.rows; r++) {
+    ss += (observed[r] - predicted[r]) ** 2;
+    scale += observed[r] ** 2;
+  }
+  const rms = Math.sqrt(ss / data.rows);
+  const decimals = ctx.model.surface.decimals;
+  const floor = decimals !== void 0 ? 10 ** -decimals / Math.sqrt(12) : 1e-6 * Math.max(1, Math.sqrt(scale / data.rows));
+  return { value: Math.max(rms, floor), from: source === "training" ? "members (training error)" : data.role, rms, floor };
+}
+function surfaceNotes(ctx, settings, regression, sigma) {
+  const notes = [];
+  const surface = ctx.model.surface;
+  if (regression && sigma) {
+    notes.push(
+      `Regression: P(observation | x, v) is a Gaussian density of the residual with \u03C3 = ${sigma.value.toPrecision(4)}, the RMS ${settings.observed === "label" ? "error against the true label" : "difference to the model output"} on the ${sigma.from}${sigma.value > sigma.rms ? ` (floored at ${sigma.floor.toPrecision(3)})` : ""}.`
+    );
+    if (settings.observed === "model-output") {
+      notes.push("The attacker observes the model\u2019s own output on the real record, so the true value reproduces it exactly (up to rounding) whenever the model uses the attribute.");
+    }
+    return notes;
+  }
+  if (surface.scores === "label") {
+    notes.push(
+      `The surface reveals only the label: P(observation | x, v) is 1 when the predicted label matches the observed one and ${LABEL_ONLY_EPSILON} otherwise, so the attack only tells candidates apart where the prediction flips; it is weaker than with scores.`
+    );
+  } else if (surface.scores === "top-k") {
+    notes.push(`The surface reveals only the top ${surface.topK} scores; a hidden observed label gets the hidden mass spread evenly over the hidden classes.`);
+  }
+  if (surface.decimals !== void 0 && surface.scores !== "label") {
+    notes.push(`Scores are rounded to ${surface.decimals} decimals; a score rounded to 0 is read as ${0.5 * 10 ** -surface.decimals}, and ties fall back on the prior.`);
+  }
+  return notes;
+}
+function loadAuxiliary(ctx, settings) {
+  if (!ctx.loadData) throw new RuntimeFailure("this runner cannot load the auxiliary data file");
+  const data = ctx.loadData(settings.auxiliary, "auxiliary");
+  const expected = ctx.members.features;
+  if (data.features.length !== expected.length || data.features.some((f, i) => f !== expected[i])) {
+    throw new InputError(
+      `the auxiliary data's feature columns (${data.features.join(", ")}) differ from the members' (${expected.join(", ")}); expected the same columns in the same order`,
+      { file: data.file, field: "probes.attribute-inference.auxiliary" }
+    );
+  }
+  return data;
+}
+function metricValues(m) {
+  return {
+    "member-accuracy": { value: m.memberAccuracy.value, ci: m.memberAccuracy.ci, correct: m.memberAccuracy.k, records: m.memberAccuracy.n },
+    "non-member-accuracy": {
+      value: m.nonMemberAccuracy.value,
+      ci: m.nonMemberAccuracy.ci,
+      correct: m.nonMemberAccuracy.k,
+      records: m.nonMemberAccuracy.n
+    },
+    "baseline-accuracy": {
+      value: m.baselineAccuracy.value,
+      ci: m.baselineAccuracy.ci,
+      correct: m.baselineAccuracy.k,
+      records: m.baselineAccuracy.n
+    },
+    lift: { value: m.lift.value, ci: m.lift.ci, interval: "Newcombe square-and-add, paired" },
+    "member-gap": { value: m.memberGap.value, ci: m.memberGap.ci, interval: "Newcombe hybrid score" }
+  };
+}
+function binaryAuc(odds, truth, confidence) {
+  const positive = [];
+  const negative = [];
+  for (let r = 0; r < truth.length; r++) (truth[r] === 1 ? positive : negative).push(odds[r]);
+  if (positive.length === 0 || negative.length === 0) return void 0;
+  const finite = (v) => Number.isFinite(v) ? v : Math.sign(v) * Number.MAX_VALUE;
+  const estimate = aucWithCi(positive.map(finite), negative.map(finite), confidence);
+  return { value: estimate.value, ci: estimate.ci, positives: positive.length, negatives: negative.length };
+}
+function perValue(plan, logPrior, memberTruth, memberGuess, nonMemberTruth, nonMemberGuess, confidence) {
+  return plan.candidates.map((value, c) => {
+    const side = (truth, guess) => {
+      const n = count(truth, (t) => t === c);
+      const right = count(truth, (t, i) => t === c && guess[i] === c);
+      return { records: n, accuracy: proportion(right, n, confidence), guessed: count(guess, (g) => g === c) };
+    };
+    return { value, prior: Math.exp(logPrior[c]), members: side(memberTruth, memberGuess), nonMembers: side(nonMemberTruth, nonMemberGuess) };
+  });
+}
+function count(values, predicate) {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (predicate(values[i], i)) n++;
+  return n;
+}
+function argmax(values) {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
+function pct(value) {
+  return value === null ? "n/a" : `${(100 * value).toFixed(1)}%`;
+}
+
+// src/probes/attribute-inference/settings.ts
+var ATTRIBUTE_INFERENCE_THRESHOLDS = ["lift", "member-accuracy", "member-gap"];
+var ATTRIBUTE_INFERENCE_DEFAULTS = {
+  samples: 16,
+  observed: "label",
+  prior: "non-members",
+  residualSpread: "non-members"
+};
+function buildAttributeInference(ctx) {
+  const m = ctx.settings;
+  const defaults = ATTRIBUTE_INFERENCE_DEFAULTS;
+  const base2 = ctx.base;
+  const settings = {
+    attribute: m["attribute"],
+    samples: m["samples"] ?? defaults.samples,
+    observed: m["observed"] ?? defaults.observed,
+    prior: m["prior"] ?? defaults.prior,
+    residualSpread: m["residual-spread"] ?? defaults.residualSpread,
+    sources: { attribute: ctx.at([...base2, "attribute"]) },
+    thresholds: ctx.thresholds(ATTRIBUTE_INFERENCE_THRESHOLDS)
+  };
+  const values = m["values"];
+  if (values) settings.sources.values = ctx.at([...base2, "values"]);
+  if (Array.isArray(m["known"])) {
+    settings.known = [...m["known"]];
+    settings.sources.known = ctx.at([...base2, "known"]);
+  }
+  const oneHot = m["encoding"]?.["one-hot"];
+  if (oneHot) {
+    settings.oneHot = oneHot.map((column, i) => ({ value: String(values?.[i] ?? column), column }));
+    settings.sources.encoding = ctx.at([...base2, "encoding"]);
+  } else if (values) {
+    settings.values = values;
+  }
+  if (m["auxiliary"]) settings.auxiliary = ctx.dataFile([...base2, "auxiliary"]);
+  return settings;
+}
+
+// src/probes/attribute-inference/family.ts
+var attributeInferenceProbe = {
+  id: "attribute-inference",
+  description: "Attribute inference: guesses a sensitive input attribute from the other attributes and the model\u2019s output",
+  tasks: ["classification", "regression"],
+  needs: "a classifier's scores or labels, or a regression model's predicted value",
+  thresholds: ATTRIBUTE_INFERENCE_THRESHOLDS,
+  check: attributeInferenceChecks,
+  build: buildAttributeInference,
+  run: runAttributeInference
+};
+
+// src/text/canary.ts
+var SLOT_CLASSES = {
+  digits: "0123456789",
+  letters: "abcdefghijklmnopqrstuvwxyz",
+  hex: "0123456789abcdef"
+};
+function parseCanaryFormat(format) {
+  const segments = [];
+  let text2 = "";
+  let i = 0;
+  while (i < format.length) {
+    const c = format[i];
+    if ((c === "{" || c === "}") && format[i + 1] === c) {
+      text2 += c;
+      i += 2;
+      continue;
+    }
+    if (c === "}") return { error: `unmatched "}" at character ${i + 1}; write "}}" for a literal brace` };
+    if (c !== "{") {
+      text2 += c;
+      i += 1;
+      continue;
+    }
+    const end = format.indexOf("}", i);
+    if (end < 0) return { error: `unclosed "{" at character ${i + 1}; expected a slot such as {digits:6}, or "{{" for a literal brace` };
+    const body = format.slice(i + 1, end);
+    const match = /^(\w+):(\d+)$/.exec(body);
+    if (!match || !(match[1] in SLOT_CLASSES)) {
+      return { error: `invalid slot "{${body}}" at character ${i + 1}; expected {digits:n}, {letters:n} or {hex:n}` };
+    }
+    const length = Number(match[2]);
+    if (length < 1 || length > 64) return { error: `slot "{${body}}" at character ${i + 1} must have a length from 1 to 64` };
+    if (text2) segments.push({ kind: "text", text: text2 });
+    text2 = "";
+    segments.push({ kind: "slot", slot: match[1], length });
+    i = end + 1;
+  }
+  if (text2) segments.push({ kind: "text", text: text2 });
+  const slots = segments.filter((s) => s.kind === "slot");
+  if (slots.length === 0) return { error: 'the format has no secret slot; expected e.g. "my pin is {digits:6}"' };
+  const spaceBits = slots.reduce((bits, s) => bits + s.length * Math.log2(SLOT_CLASSES[s.slot].length), 0);
+  return {
+    source: format,
+    segments,
+    secretLength: slots.reduce((n, s) => n + s.length, 0),
+    spaceBits,
+    spaceSize: slots.reduce((n, s) => n * SLOT_CLASSES[s.slot].length ** s.length, 1)
+  };
+}
+function secretProblem(format, secret) {
+  const chars = [...secret];
+  if (chars.length !== format.secretLength) {
+    return `has ${chars.length} characters; the slots of "${format.source}" take ${format.secretLength}`;
+  }
+  let k = 0;
+  for (const segment of format.segments) {
+    if (segment.kind !== "slot") continue;
+    const alphabet = SLOT_CLASSES[segment.slot];
+    for (let j = 0; j < segment.length; j++, k++) {
+      if (!alphabet.includes(chars[k])) {
+        return `has character ${k + 1} outside the ${segment.slot} alphabet (${alphabet}) of its slot`;
+      }
+    }
+  }
+  return void 0;
+}
+function positionsOf(format) {
+  const out = [];
+  for (const segment of format.segments) {
+    if (segment.kind === "text") for (const c of segment.text) out.push({ fixed: c });
+    else for (let j = 0; j < segment.length; j++) out.push({ choices: SLOT_CLASSES[segment.slot] });
+  }
+  return out;
+}
+function fillCanary(format, secret) {
+  const chars = [...secret];
+  let k = 0;
+  let out = "";
+  for (const segment of format.segments) {
+    if (segment.kind === "text") out += segment.text;
+    else {
+      out += chars.slice(k, k + segment.length).join("");
+      k += segment.length;
+    }
+  }
+  return out;
+}
+function redactedCanary(format, redactedSecret) {
+  return fillCanary(format, redactedSecret);
+}
+
+// src/text/patterns.ts
+var BUILTIN_PATTERNS = {
+  /** name@domain.tld */
+  email: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
+  /**
+   * Phone numbers: an optional +country code, then groups of digits with spaces, dots, dashes or
+   * brackets between; 7 to 15 digits in all (checked by `acceptPhone`), so a 6-digit PIN is an
+   * id-number, not a phone number.
+   */
+  phone: /(?<![\w+])\+?\(?\d{1,4}\)?(?:[ .-]?\(?\d{2,4}\)?){1,5}(?!\w)/g,
+  /** ID-like runs: 6 or more digits not part of a longer word (PINs, account and ID numbers). */
+  "id-number": /(?<![\w])\d{6,}(?![\w])/g
+};
+var BUILTIN_PATTERN_NAMES = Object.keys(BUILTIN_PATTERNS);
+function acceptPhone(match) {
+  const digits = match.replace(/\D/g, "").length;
+  return digits >= 7 && digits <= 15;
+}
+function builtinPattern(name) {
+  return name === "phone" ? { name, regex: BUILTIN_PATTERNS.phone, accept: acceptPhone } : { name, regex: BUILTIN_PATTERNS[name] };
+}
+function compileUserRegex(source) {
+  try {
+    const regex = new RegExp(source, "gu");
+    if (regex.test("")) return { error: "it matches the empty string, so it would match everywhere" };
+    return regex;
+  } catch (error) {
+    return { error: error.message };
+  }
+}
+function scanText(text2, patterns, from = 0) {
+  const out = [];
+  for (const { name, regex, accept } of patterns) {
+    const re = new RegExp(regex.source, regex.flags.includes("g") ? regex.flags : regex.flags + "g");
+    for (const m of text2.matchAll(re)) {
+      if (m[0].length === 0 || accept && !accept(m[0])) continue;
+      if (m.index + m[0].length > from) out.push({ pattern: name, text: m[0], index: m.index });
+    }
+  }
+  return out;
+}
+
+// src/probes/extraction/checks.ts
+var base = ["probes", "extraction"];
+function scanRuns(extraction) {
+  const thresholds = extraction["thresholds"];
+  return isPlainObject(extraction["secret-scan"]) || isPlainObject(thresholds) && thresholds["secret-matches"] !== void 0;
+}
+function extractionVocabularyNeeds(extraction) {
+  const needs = [];
+  if (extraction["canaries"] !== void 0) needs.push("canaries are text");
+  if (extraction["secret-scan"] !== void 0 || scanRuns(extraction)) needs.push("the secret scan reads generated text");
+  return needs;
+}
+function extractionChecks(ctx, extraction) {
+  const { error, scores } = ctx;
+  const canaries = extraction["canaries"];
+  if (Array.isArray(canaries)) {
+    if (scores !== "full") {
+      error([...base, "canaries"], "key", `canary exposure ranks every candidate by its likelihood, which needs every next-token probability, but surface.scores is ${String(scores)}; measure exposure with surface.scores: full (the worst case), or remove canaries`);
+    }
+    canaries.forEach((canary, i) => {
+      if (!isPlainObject(canary) || typeof canary["format"] !== "string") return;
+      const format = parseCanaryFormat(canary["format"]);
+      if ("error" in format) {
+        error([...base, "canaries", i, "format"], "value", `invalid canary format: ${format.error}`);
+        return;
+      }
+      const seen = /* @__PURE__ */ new Map();
+      for (const kind of ["inserted", "controls"]) {
+        const secrets = canary[kind];
+        if (!Array.isArray(secrets)) continue;
+        secrets.forEach((secret, j) => {
+          if (typeof secret !== "string") return;
+          const path4 = [...base, "canaries", i, kind, j];
+          const problem = secretProblem(format, secret);
+          if (problem) error(path4, "value", `${fieldName(path4)} does not fit the format: it ${problem} (the secret is not shown)`);
+          const first = seen.get(secret);
+          if (first && first !== kind) error(path4, "value", `${fieldName(path4)} is also listed in ${first}: a secret is either inserted or a control (the secret is not shown)`);
+          seen.set(secret, kind);
+        });
+      }
+    });
+  }
+  const scan = extraction["secret-scan"];
+  const thresholds = extraction["thresholds"];
+  if (scanRuns(extraction) && scores === "label") {
+    error(isPlainObject(scan) ? [...base, "secret-scan"] : [...base, "thresholds", "secret-matches"], "key", "the secret scan samples generations, which needs next-token scores, but surface.scores is label (the top token only); use surface.scores: full or top-k, or remove the secret scan");
+  }
+  if (isPlainObject(scan)) {
+    const regexes = scan["regexes"];
+    if (Array.isArray(regexes)) {
+      regexes.forEach((source, i) => {
+        if (typeof source !== "string") return;
+        const compiled2 = compileUserRegex(source);
+        if ("error" in compiled2) error([...base, "secret-scan", "regexes", i], "value", `invalid regular expression: ${compiled2.error}`);
+      });
+    }
+    if (Array.isArray(scan["patterns"]) && scan["patterns"].length === 0 && !Array.isArray(regexes)) {
+      error([...base, "secret-scan", "patterns"], "value", "the secret scan has nothing to look for: patterns is empty and no regexes are given");
+    }
+  }
+  if (isPlainObject(thresholds)) {
+    if (thresholds["max-exposure"] !== void 0 && !Array.isArray(canaries)) {
+      error([...base, "thresholds", "max-exposure"], "key", "max-exposure is the exposure of inserted canaries, but probes.extraction has no canaries; declare the canaries inserted into the training data", [...base, "canaries"]);
+    }
+  }
+}
+
+// src/metrics/exposure.ts
+function midRank(better, ties) {
+  return 1 + better + ties / 2;
+}
+function exposureOf(rank, spaceBits) {
+  return spaceBits - Math.log2(rank);
+}
+function erfc(x) {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const r = t * Math.exp(
+    -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))
+  );
+  return x >= 0 ? r : 2 - r;
+}
+function normalCdf(x) {
+  return 0.5 * erfc(-x / Math.SQRT2);
+}
+var MAX_SKEW = 0.99;
+function fitSkewNormal(values) {
+  const n = values.length;
+  if (n < 3) throw new RangeError(`a skew-normal fit needs at least 3 values, got ${n}`);
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += values[i];
+  mean /= n;
+  let m2 = 0;
+  let m3 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = values[i] - mean;
+    m2 += d * d;
+    m3 += d * d * d;
+  }
+  m2 /= n;
+  m3 /= n;
+  const sd = Math.sqrt(m2);
+  if (!(sd > 0)) return { location: mean, scale: 0, shape: 0 };
+  const skew = Math.max(-MAX_SKEW, Math.min(MAX_SKEW, m3 / sd ** 3));
+  const g = Math.abs(skew) ** (2 / 3);
+  const delta = Math.sign(skew) * Math.sqrt(Math.PI / 2 * (g / (g + ((4 - Math.PI) / 2) ** (2 / 3))));
+  const scale = sd / Math.sqrt(1 - 2 * delta * delta / Math.PI);
+  return {
+    location: mean - scale * delta * Math.sqrt(2 / Math.PI),
+    scale,
+    shape: delta / Math.sqrt(1 - delta * delta)
+  };
+}
+var SPAN = 12;
+var STEPS = 4e3;
+function skewNormalCdf(x, d) {
+  if (d.scale === 0) return x >= d.location ? 1 : 0;
+  const z = (x - d.location) / d.scale;
+  const density = (t) => 2 * Math.exp(-0.5 * t * t) * normalCdf(d.shape * t) / Math.sqrt(2 * Math.PI);
+  const simpson = (a, b) => {
+    const h = (b - a) / STEPS;
+    let sum = density(a) + density(b);
+    for (let i = 1; i < STEPS; i++) sum += (i % 2 === 1 ? 4 : 2) * density(a + i * h);
+    return sum * h / 3;
+  };
+  if (z <= 0) return Math.min(1, simpson(z - SPAN, z));
+  return Math.max(0, 1 - simpson(z, z + SPAN));
+}
+function estimateExposure(sample, secret, spaceBits, confidence) {
+  const fit2 = fitSkewNormal(sample);
+  const fraction = skewNormalCdf(secret, fit2);
+  const minFraction = 2 ** -spaceBits;
+  const value = Math.min(spaceBits, Math.max(0, -Math.log2(Math.max(fraction, minFraction))));
+  let below = 0;
+  let equal = 0;
+  for (let i = 0; i < sample.length; i++) {
+    if (sample[i] < secret) below += 1;
+    else if (sample[i] === secret) equal += 1;
+  }
+  const n = sample.length;
+  const lo = clopperPearson(below, n, confidence)[0];
+  const hi = clopperPearson(below + equal, n, confidence)[1];
+  const bits = (f) => Math.min(spaceBits, Math.max(0, -Math.log2(Math.max(f, minFraction))));
+  return {
+    value,
+    ci: [bits(hi), bits(lo)],
+    rank: Math.max(1, 2 ** (spaceBits - value)),
+    fit: fit2,
+    sampleBetter: below + equal / 2,
+    samples: n
+  };
+}
+
+// src/probes/extraction/exposure.ts
+async function formatExposures(model, format, secrets, options) {
+  const before = model.queries;
+  const scores = await secretScores(model, format, secrets, options.batchRows);
+  if (format.spaceSize <= options.exactLimit) {
+    const results2 = [];
+    let nodes = 0;
+    let pruned = 0;
+    for (let start = 0; start < secrets.length; start += 31) {
+      const chunk = secrets.slice(start, start + 31);
+      const walk = await exactWalk(model, format, chunk, scores.slice(start, start + 31), options.batchRows);
+      nodes += walk.nodes;
+      pruned += walk.pruned;
+      chunk.forEach((_, i) => {
+        const rank = midRank(walk.better[i], walk.ties[i]);
+        const exposure = exposureOf(rank, format.spaceBits);
+        results2.push({
+          exposure,
+          ci: [exposure, exposure],
+          rank,
+          logPerplexity: -scores[start + i] / Math.LN2,
+          estimated: false,
+          better: walk.better[i],
+          ties: walk.ties[i]
+        });
+      });
+    }
+    return { results: results2, stats: { queries: model.queries - before, nodes, pruned, estimated: false } };
+  }
+  const sample = await sampledScores(model, format, options);
+  const bits = Float64Array.from(sample, (s) => -s / Math.LN2);
+  const results = scores.map((score) => {
+    const x = -score / Math.LN2;
+    const estimate = estimateExposure(bits, x, format.spaceBits, options.confidence);
+    return {
+      exposure: estimate.value,
+      ci: estimate.ci,
+      rank: estimate.rank,
+      logPerplexity: x,
+      estimated: true,
+      fit: estimate.fit,
+      samples: estimate.samples
+    };
+  });
+  return { results, stats: { queries: model.queries - before, nodes: 0, pruned: 0, estimated: true } };
+}
+async function secretScores(model, format, secrets, batchRows) {
+  const m = format.positions.length;
+  const contexts = [];
+  for (const secret of secrets) for (let j = 0; j < m; j++) contexts.push(concat(format.prefix, secret.subarray(0, j)));
+  const lp = await logProbsOf(model, contexts, batchRows);
+  const V = model.vocabSize;
+  return secrets.map((secret, s) => {
+    let score = 0;
+    for (let j = 0; j < m; j++) score += clampLog(lp[(s * m + j) * V + secret[j]]);
+    return score;
+  });
+}
+async function exactWalk(model, format, secrets, targets, batchRows) {
+  const m = format.positions.length;
+  const V = model.vocabSize;
+  const bound = Math.min(...targets);
+  const better = secrets.map(() => 0);
+  const ties = secrets.map(() => 0);
+  const below = format.positions.map((_, j) => format.positions.slice(j + 1).reduce((n, p) => n * p.length, 1));
+  let level = { count: 1, tokens: new Int32Array(0), scores: new Float64Array([0]), masks: new Int32Array([(1 << secrets.length) - 1 | 0]) };
+  let nodes = 0;
+  let pruned = 0;
+  for (let j = 0; j < m; j++) {
+    const choices = format.positions[j];
+    const last = j === m - 1;
+    const choiceMask = Int32Array.from(choices, (c) => secrets.reduce((mask, s, i) => s[j] === c ? mask | 1 << i : mask, 0));
+    const next = last ? void 0 : new LevelBuilder(j + 1, Math.min(level.count * choices.length, 1 << 20));
+    for (let start = 0; start < level.count; start += batchRows) {
+      const n = Math.min(batchRows, level.count - start);
+      const contexts = [];
+      for (let i = 0; i < n; i++) contexts.push(concat(format.prefix, level.tokens.subarray((start + i) * j, (start + i + 1) * j)));
+      const lp = await logProbsOf(model, contexts, batchRows);
+      nodes += n;
+      for (let i = 0; i < n; i++) {
+        const node = start + i;
+        const base2 = level.scores[node];
+        const mask = level.masks[node];
+        for (let k = 0; k < choices.length; k++) {
+          const score = base2 + clampLog(lp[i * V + choices[k]]);
+          const childMask = mask & choiceMask[k];
+          if (last) {
+            for (let s = 0; s < secrets.length; s++) {
+              if (childMask & 1 << s) continue;
+              if (score > targets[s]) better[s] += 1;
+              else if (score === targets[s]) ties[s] += 1;
+            }
+          } else if (score >= bound) {
+            next.push(level.tokens.subarray(node * j, (node + 1) * j), choices[k], score, childMask);
+          } else {
+            pruned += below[j];
+          }
+        }
+      }
+    }
+    if (next) level = next.done();
+  }
+  return { better, ties, nodes, pruned };
+}
+var LevelBuilder = class {
+  constructor(depth, capacity) {
+    this.depth = depth;
+    this.tokens = new Int32Array(capacity * depth);
+    this.scores = new Float64Array(capacity);
+    this.masks = new Int32Array(capacity);
+  }
+  depth;
+  count = 0;
+  tokens;
+  scores;
+  masks;
+  push(parent, token, score, mask) {
+    if (this.count === this.scores.length) this.grow();
+    const at3 = this.count * this.depth;
+    this.tokens.set(parent, at3);
+    this.tokens[at3 + this.depth - 1] = token;
+    this.scores[this.count] = score;
+    this.masks[this.count] = mask;
+    this.count += 1;
+  }
+  done() {
+    return {
+      count: this.count,
+      tokens: this.tokens.subarray(0, this.count * this.depth),
+      scores: this.scores.subarray(0, this.count),
+      masks: this.masks.subarray(0, this.count)
+    };
+  }
+  grow() {
+    const capacity = Math.max(16, this.scores.length * 2);
+    const tokens = new Int32Array(capacity * this.depth);
+    tokens.set(this.tokens);
+    const scores = new Float64Array(capacity);
+    scores.set(this.scores);
+    const masks = new Int32Array(capacity);
+    masks.set(this.masks);
+    this.tokens = tokens;
+    this.scores = scores;
+    this.masks = masks;
+  }
+};
+async function sampledScores(model, format, options) {
+  const m = format.positions.length;
+  const V = model.vocabSize;
+  const samples = [];
+  for (let i = 0; i < options.samples; i++) {
+    samples.push(Int32Array.from(format.positions, (choices) => choices[options.rng.int(choices.length)]));
+  }
+  samples.sort(compareTokens);
+  const scores = new Float64Array(samples.length);
+  for (let j = 0; j < m; j++) {
+    const owners = [];
+    const contexts = [];
+    samples.forEach((s, i) => {
+      if (i === 0 || !samePrefix(s, samples[i - 1], j)) contexts.push(concat(format.prefix, s.subarray(0, j)));
+      owners.push(contexts.length - 1);
+    });
+    const lp = await logProbsOf(model, contexts, options.batchRows);
+    samples.forEach((s, i) => {
+      scores[i] += clampLog(lp[owners[i] * V + s[j]]);
+    });
+  }
+  return scores;
+}
+async function logProbsOf(model, contexts, batchRows) {
+  const V = model.vocabSize;
+  const out = new Float64Array(contexts.length * V);
+  for (let start = 0; start < contexts.length; start += batchRows) {
+    const obs = await model.next(contexts.slice(start, start + batchRows));
+    if (!obs.logProbs) throw new RuntimeFailure("canary exposure needs every next-token probability, but the output surface reveals only the top token");
+    out.set(obs.logProbs, start * V);
+  }
+  for (let i = 0; i < out.length; i++) {
+    if (Number.isNaN(out[i])) throw new RuntimeFailure("canary exposure needs every next-token probability, but the output surface hides some (top-k); measure it with surface.scores: full");
+  }
+  return out;
+}
+function clampLog(lp) {
+  return lp > 0 ? 0 : lp;
+}
+function concat(a, b) {
+  const out = new Int32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+function compareTokens(a, b) {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+}
+function samePrefix(a, b, length) {
+  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+// src/metrics/similarity.ts
+var import_fastest_levenshtein3 = __toESM(require_mod(), 1);
+var import_stats_base_dists_normal_quantile3 = __toESM(require_lib39(), 1);
+function normalisedSimilarity(a, b) {
+  const longest = Math.max(a.length, b.length);
+  if (longest === 0) return 1;
+  return 1 - (0, import_fastest_levenshtein3.distance)(asString(a), asString(b)) / longest;
+}
+function asString(ids) {
+  let s = "";
+  for (let i = 0; i < ids.length; i++) s += String.fromCharCode(ids[i] & 65535);
+  return s;
+}
+function meanWithInterval(values, confidence) {
+  checkConfidence(confidence);
+  const n = values.length;
+  if (n === 0) return { value: null, ci: [0, 1], n };
+  const mean = values.reduce((a, v) => a + v, 0) / n;
+  if (n === 1) return { value: mean, ci: [0, 1], n };
+  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
+  const half = (0, import_stats_base_dists_normal_quantile3.default)(1 - (1 - confidence) / 2, 0, 1) * Math.sqrt(variance / n);
+  return { value: mean, ci: [Math.max(0, mean - half), Math.min(1, mean + half)], n };
+}
+
+// src/probes/extraction/decode.ts
+async function greedyDecode(model, prompts, steps) {
+  return decode(model, prompts, steps, (obs) => obs.top);
+}
+async function sampleDecode(model, prompts, steps, options) {
+  if (options.temperature === 0) return greedyDecode(model, prompts, steps);
+  return decode(model, prompts, steps, (obs) => {
+    if (!obs.logProbs) throw new RuntimeFailure("sampling needs next-token scores, but the output surface reveals only the top token");
+    const out = new Int32Array(obs.rows);
+    for (let r = 0; r < obs.rows; r++) {
+      out[r] = sampleRow(obs.logProbs.subarray(r * obs.vocabSize, (r + 1) * obs.vocabSize), options);
+    }
+    return out;
+  });
+}
+async function decode(model, prompts, steps, choose) {
+  const contexts = prompts.map((p) => {
+    const row = new Int32Array(p.length + steps);
+    row.set(p);
+    return row;
+  });
+  for (let step2 = 0; step2 < steps && prompts.length > 0; step2++) {
+    const views = contexts.map((row, r) => row.subarray(0, prompts[r].length + step2));
+    const chosen = choose(await model.next(views));
+    contexts.forEach((row, r) => {
+      row[prompts[r].length + step2] = chosen[r];
+    });
+  }
+  return contexts.map((row, r) => row.slice(prompts[r].length));
+}
+function sampleRow(logProbs, options) {
+  const ids = [];
+  for (let t = 0; t < logProbs.length; t++) if (!Number.isNaN(logProbs[t]) && logProbs[t] > -Infinity) ids.push(t);
+  if (ids.length === 0) throw new RuntimeFailure("no token has a revealed, non-zero probability to sample from");
+  let pool = ids;
+  if (options.topK > 0 && ids.length > options.topK) {
+    pool = [...ids].sort((a, b) => logProbs[b] - logProbs[a] || a - b).slice(0, options.topK).sort((a, b) => a - b);
+  }
+  let max = -Infinity;
+  for (const t of pool) max = Math.max(max, logProbs[t]);
+  const weights = pool.map((t) => Math.exp((logProbs[t] - max) / options.temperature));
+  const total = weights.reduce((a, w) => a + w, 0);
+  let u = options.rng.next() * total;
+  for (let i = 0; i < pool.length; i++) {
+    u -= weights[i];
+    if (u < 0) return pool[i];
+  }
+  return pool[pool.length - 1];
+}
+
+// src/probes/extraction/memorisation.ts
+var BINS = 10;
+async function memorisationAttack(model, members, nonMembers, settings, confidence) {
+  const { prefix, suffix } = settings;
+  const sides = [members, nonMembers].map((data) => data.tokens.filter((t) => t.length >= prefix + suffix));
+  const prompts = sides.flat().map((t) => t.subarray(0, prefix));
+  const generated = await greedyDecode(model, prompts, suffix);
+  let at3 = 0;
+  const results = sides.map((texts, s) => {
+    const side = { texts: texts.length, skipped: (s === 0 ? members : nonMembers).tokens.length - texts.length, exact: 0, similarities: [] };
+    for (const text2 of texts) {
+      const truth = text2.subarray(prefix, prefix + suffix);
+      const output = generated[at3++];
+      if (output.every((v, i) => v === truth[i])) side.exact += 1;
+      side.similarities.push(normalisedSimilarity(output, truth));
+    }
+    return side;
+  });
+  const [m, n] = results;
+  const memberRate = proportion(m.exact, m.texts, confidence);
+  const nonMemberRate = proportion(n.exact, n.texts, confidence);
+  const gap = differenceIndependent(m.exact, m.texts, n.exact, n.texts, confidence);
+  const memberSimilarity = meanWithInterval(m.similarities, confidence);
+  const nonMemberSimilarity = meanWithInterval(n.similarities, confidence);
+  const notes = [];
+  if (m.skipped + n.skipped > 0) {
+    notes.push(`memorization: ${m.skipped} member and ${n.skipped} non-member texts are shorter than prefix + suffix = ${prefix + suffix} tokens and were skipped`);
+  }
+  if (m.texts === 0 || n.texts === 0) {
+    notes.push(`memorization: no ${m.texts === 0 ? "member" : "non-member"} text is at least ${prefix + suffix} tokens long, so the rates cannot be measured; lower prefix or suffix`);
+  }
+  const attack = {
+    attack: "memorization",
+    description: `Greedy continuation of ${suffix} tokens after each text's first ${prefix} tokens; an exact match with the true continuation is an extraction (Carlini et al. 2021).`,
+    metrics: {
+      "extraction-rate": { value: memberRate.value, ci: memberRate.ci, k: m.exact, n: m.texts },
+      "non-member-rate": { value: nonMemberRate.value, ci: nonMemberRate.ci, k: n.exact, n: n.texts },
+      "extraction-gap": { value: gap.value, ci: gap.ci },
+      "member-similarity": { value: memberSimilarity.value, ci: memberSimilarity.ci, n: memberSimilarity.n },
+      "non-member-similarity": { value: nonMemberSimilarity.value, ci: nonMemberSimilarity.ci, n: nonMemberSimilarity.n }
+    },
+    details: {
+      prefix,
+      suffix,
+      members: { texts: m.texts, skipped: m.skipped, exact: m.exact, similarityHistogram: histogram(m.similarities) },
+      nonMembers: { texts: n.texts, skipped: n.skipped, exact: n.exact, similarityHistogram: histogram(n.similarities) }
+    }
+  };
+  return { attack, notes };
+}
+function histogram(values) {
+  const bins = new Array(BINS).fill(0);
+  for (const v of values) bins[Math.min(BINS - 1, Math.floor(v * BINS))] += 1;
+  return bins;
+}
+
+// src/probes/extraction/scan.ts
+var LISTED = 50;
+function scanPatterns(settings) {
+  const out = settings.patterns.map((name) => builtinPattern(name));
+  settings.regexes.forEach((source, i) => {
+    const regex = compileUserRegex(source);
+    if ("error" in regex) throw new RuntimeFailure(`regex ${i + 1} does not compile: ${regex.error}`);
+    out.push({ name: `regex ${i + 1}`, regex });
+  });
+  return out;
+}
+async function secretScanAttack(model, vocabulary, prompts, settings, corpus, rng) {
+  const rows = prompts.flatMap((p) => Array.from({ length: settings.samples }, () => p));
+  const generated = await sampleDecode(model, rows, settings.length, { temperature: settings.temperature, topK: settings.topK, rng });
+  const patterns = scanPatterns(settings);
+  const found = /* @__PURE__ */ new Map();
+  let total = 0;
+  rows.forEach((prompt, r) => {
+    const promptText = vocabulary.decode(prompt);
+    const text2 = promptText + vocabulary.decode(generated[r]);
+    const seen = /* @__PURE__ */ new Set();
+    for (const match of scanText(text2, patterns, promptText.length)) {
+      const entry = found.get(match.text) ?? { patterns: /* @__PURE__ */ new Set(), text: match.text, occurrences: 0, inMembers: corpus.includes(match.text) };
+      entry.patterns.add(match.pattern);
+      const where = `${match.index}:${match.text}`;
+      if (!seen.has(where)) {
+        seen.add(where);
+        entry.occurrences += 1;
+        total += 1;
+      }
+      found.set(match.text, entry);
+    }
+  });
+  const distinct = [...found.values()];
+  const leaked = distinct.filter((m) => m.inMembers);
+  const listed = [...distinct].sort((a, b) => Number(b.inMembers) - Number(a.inMembers) || b.occurrences - a.occurrences || (a.text < b.text ? -1 : 1)).slice(0, LISTED).map((m) => ({ pattern: [...m.patterns].sort().join(", "), match: redact(m.text), inMembers: m.inMembers, occurrences: m.occurrences }));
+  return {
+    attack: "secret-scan",
+    description: `${rows.length} sampled generations of ${settings.length} tokens (temperature ${settings.temperature}${settings.topK ? `, top-k ${settings.topK}` : ""}) scanned for ${patterns.map((p) => p.name).join(", ")}; a match counts when it occurs verbatim in the member data.`,
+    metrics: {
+      "secret-matches": {
+        value: leaked.length,
+        ci: [leaked.length, leaked.length],
+        generations: rows.length,
+        matches: total,
+        distinct: distinct.length,
+        outsideMembers: distinct.length - leaked.length
+      }
+    },
+    details: { matches: listed, listed: listed.length, distinct: distinct.length }
+  };
+}
+
+// src/probes/extraction/run.ts
+var WALK_BATCH = 4096;
+async function runExtraction(ctx, settings) {
+  const attacks = [];
+  const notes = [];
+  if (ctx.model.surface.decimals !== void 0) {
+    notes.push(`the surface rounds probabilities to ${ctx.model.surface.decimals} decimals: exposure is measured on the rounded values (a probability rounded to 0 ranks last)`);
+  }
+  if (settings.canaries.length > 0) {
+    const canaries = await canaryAttack(ctx, settings);
+    attacks.push(canaries.attack);
+    notes.push(...canaries.notes);
+  }
+  if (settings.memorization) {
+    const memorisation = await memorisationAttack(ctx.model, ctx.members, ctx.nonMembers, settings.memorization, ctx.confidence);
+    attacks.push(memorisation.attack);
+    notes.push(...memorisation.notes);
+  }
+  if (settings.secretScan) {
+    const vocabulary = needVocabulary(ctx, "the secret scan");
+    const prompts = settings.secretScan.prompts.map(
+      (p) => vocabulary.encode(p.text, { file: p.source.file, line: p.source.line, field: "probes.extraction.secret-scan.prompts", what: "the prompt" })
+    );
+    attacks.push(
+      await secretScanAttack(ctx.model, vocabulary, prompts, settings.secretScan, ctx.members.corpus, rngFor(ctx.seed, "extraction/secret-scan"))
+    );
+  }
+  return { attacks, notes };
+}
+async function canaryAttack(ctx, settings) {
+  const vocabulary = needVocabulary(ctx, "canaries");
+  const rows = [];
+  const walks = [];
+  const notes = [];
+  for (const [i, canary] of settings.canaries.entries()) {
+    const format = parseCanaryFormat(canary.format);
+    if ("error" in format) throw new RuntimeFailure(`canary format ${i + 1} was accepted by the policy check but does not parse: ${format.error}`);
+    const tokenised = tokeniseFormat(format, vocabulary, canary);
+    const secrets = [...canary.inserted, ...canary.controls];
+    const secretTokens = secrets.map((s) => secretPositions(format, s, vocabulary));
+    const { results, stats } = await formatExposures(ctx.model, tokenised, secretTokens, {
+      exactLimit: settings.exposure.exactLimit,
+      samples: settings.exposure.samples,
+      batchRows: WALK_BATCH,
+      confidence: ctx.confidence,
+      rng: rngFor(ctx.seed, `extraction/canary/${i}`)
+    });
+    results.forEach((r, j) => {
+      rows.push({
+        format: canary.format,
+        canary: redactedCanary(format, redact(secrets[j])),
+        kind: j < canary.inserted.length ? "inserted" : "control",
+        exposure: r.exposure,
+        ci: r.ci,
+        rank: r.rank,
+        spaceBits: format.spaceBits,
+        estimated: r.estimated,
+        logPerplexity: r.logPerplexity
+      });
+    });
+    walks.push({ format: canary.format, spaceSize: format.spaceSize, ...stats });
+    if (stats.estimated) {
+      notes.push(
+        `canary-exposure: the space of "${canary.format}" has ${format.spaceSize.toExponential(2)} candidates, above exposure.exact-limit (${settings.exposure.exactLimit}); its exposures are ESTIMATED from ${settings.exposure.samples} sampled candidates with a fitted skew-normal (Carlini et al. 2019, \xA74.3); the interval is the sample's distribution-free Clopper\u2013Pearson bound`
+      );
+    }
+  }
+  const inserted = rows.filter((r) => r.kind === "inserted");
+  const controls = rows.filter((r) => r.kind === "control");
+  const worst = (list) => list.reduce((a, b) => b.exposure > a.exposure ? b : a);
+  const top = worst(inserted);
+  const metrics = {
+    "max-exposure": {
+      value: top.exposure,
+      // The interval of a maximum: the largest lower and the largest upper bound.
+      ci: [Math.max(...inserted.map((r) => r.ci[0])), Math.max(...inserted.map((r) => r.ci[1]))],
+      canary: top.canary,
+      rank: top.rank,
+      spaceBits: top.spaceBits,
+      estimated: inserted.some((r) => r.estimated)
+    }
+  };
+  if (controls.length > 0) {
+    const c = worst(controls);
+    metrics["control-exposure"] = {
+      value: c.exposure,
+      ci: [Math.max(...controls.map((r) => r.ci[0])), Math.max(...controls.map((r) => r.ci[1]))],
+      canary: c.canary,
+      estimated: controls.some((r) => r.estimated)
+    };
+  }
+  return {
+    attack: {
+      attack: "canary-exposure",
+      description: "Exposure of each inserted canary: log2|R| \u2212 log2 rank, its rank by likelihood among every filling of its format (Carlini et al. 2019). About 1 bit is chance; log2|R| means the model ranks the secret first. Controls were never inserted.",
+      metrics,
+      details: { canaries: rows, walks }
+    },
+    notes
+  };
+}
+function needVocabulary(ctx, what) {
+  if (!ctx.vocabulary) throw new RuntimeFailure(`${what} need${what.endsWith("s") ? "" : "s"} a vocabulary to turn text into token ids, and the policy check let model.tokenizer be missing`);
+  return ctx.vocabulary;
+}
+function tokeniseFormat(format, vocabulary, canary) {
+  const positions = positionsOf(format);
+  const firstSlot = positions.findIndex((p) => "choices" in p);
+  const origin = { file: canary.source.file, line: canary.source.line, field: "probes.extraction.canaries.format", what: "the canary format" };
+  const prefixText = positions.slice(0, firstSlot).map((p) => p.fixed).join("");
+  const prefix = vocabulary.encode(prefixText, origin);
+  const choices = positions.slice(firstSlot).map((p) => {
+    const chars = "fixed" in p ? p.fixed : p.choices;
+    return Int32Array.from([...chars], (char) => {
+      const id = vocabulary.idOf(char);
+      if (id === void 0) {
+        throw new InputError(
+          `the vocabulary (${vocabulary.source}) has no token for ${JSON.stringify(char)}, which canary format "${canary.format}" needs${"choices" in p ? " in its secret slot" : ""}; every character a candidate can hold must be a token`,
+          { file: canary.source.file, line: canary.source.line, column: canary.source.column, field: "probes.extraction.canaries.format" }
+        );
+      }
+      return id;
+    });
+  });
+  return { prefix, positions: choices, spaceBits: format.spaceBits, spaceSize: format.spaceSize };
+}
+function secretPositions(format, secret, vocabulary) {
+  const positions = positionsOf(format);
+  const firstSlot = positions.findIndex((p) => "choices" in p);
+  const chars = [...secret];
+  let k = 0;
+  return Int32Array.from(positions.slice(firstSlot), (p) => vocabulary.idOf("fixed" in p ? p.fixed : chars[k++]));
+}
+
+// src/probes/extraction/settings.ts
+var EXTRACTION_THRESHOLDS = ["max-exposure", "extraction-rate", "extraction-gap", "secret-matches"];
+var EXTRACTION_DEFAULTS = {
+  /** Exact enumeration up to 10^7 candidates (a {digits:7} space): about 1.1 M rows in the worst case. */
+  exactLimit: 1e7,
+  samples: 1e4,
+  memorization: { prefix: 32, suffix: 32 },
+  secretScan: {
+    prompts: [""],
+    samples: 32,
+    length: 64,
+    temperature: 1,
+    topK: 0,
+    patterns: ["email", "phone", "id-number"]
+  }
+};
+function buildExtraction(ctx) {
+  const e = ctx.settings;
+  const base2 = ctx.base;
+  const at3 = (path4) => ctx.at(path4, "value");
+  const thresholds = e["thresholds"] ?? {};
+  const canaries = (e["canaries"] ?? []).map((c, i) => ({
+    format: c["format"],
+    inserted: [...c["inserted"] ?? []],
+    controls: [...c["controls"] ?? []],
+    source: at3([...base2, "canaries", i, "format"])
+  }));
+  const exposure = e["exposure"] ?? {};
+  const settings = {
+    canaries,
+    exposure: {
+      exactLimit: exposure["exact-limit"] ?? EXTRACTION_DEFAULTS.exactLimit,
+      samples: exposure["samples"] ?? EXTRACTION_DEFAULTS.samples
+    },
+    thresholds: ctx.thresholds(EXTRACTION_THRESHOLDS)
+  };
+  const memorization = e["memorization"];
+  if (memorization || thresholds["extraction-rate"] || thresholds["extraction-gap"]) {
+    const m = memorization ?? {};
+    settings.memorization = {
+      prefix: m["prefix"] ?? EXTRACTION_DEFAULTS.memorization.prefix,
+      suffix: m["suffix"] ?? EXTRACTION_DEFAULTS.memorization.suffix
+    };
+  }
+  const scan = e["secret-scan"];
+  if (scan || thresholds["secret-matches"]) {
+    const s = scan ?? {};
+    const d = EXTRACTION_DEFAULTS.secretScan;
+    const prompts = Array.isArray(s["prompts"]) ? s["prompts"].map((text2, i) => ({ text: text2, source: at3([...base2, "secret-scan", "prompts", i]) })) : d.prompts.map((text2) => ({ text: text2, source: at3([...base2, "secret-scan"]) }));
+    settings.secretScan = {
+      prompts,
+      samples: s["samples"] ?? d.samples,
+      length: s["length"] ?? d.length,
+      temperature: s["temperature"] ?? d.temperature,
+      topK: s["top-k"] ?? d.topK,
+      patterns: Array.isArray(s["patterns"]) ? [...s["patterns"]] : [...d.patterns],
+      regexes: Array.isArray(s["regexes"]) ? [...s["regexes"]] : []
+    };
+  }
+  return settings;
+}
+
+// src/probes/extraction/family.ts
+var extractionProbe = {
+  id: "extraction",
+  description: "Training-data extraction from a sequence model: canary exposure, verbatim memorisation and a secret scan of sampled generations.",
+  tasks: ["sequence"],
+  needs: "a sequence model (model.task: sequence, token ids in, next-token scores out)",
+  thresholds: EXTRACTION_THRESHOLDS,
+  vocabularyNeeds: extractionVocabularyNeeds,
+  check: extractionChecks,
+  build: buildExtraction,
+  run: runExtraction
+};
+
+// src/probes/inversion/checks.ts
+function inversionChecks(ctx, inversion) {
+  const base2 = ["probes", "inversion"];
+  const smoothness = inversion["smoothness"];
+  if (typeof smoothness === "number" && smoothness > 0 && inversion["image"] === void 0) {
+    ctx.error(
+      [...base2, "smoothness"],
+      "key",
+      "smoothness (a total-variation prior over neighbouring pixels) needs the image shape; add e.g. image: { height: 8, width: 8 }, or remove smoothness for tabular inputs"
+    );
+  }
+  if (inversion["samples"] !== void 0 && inversion["gradient"] === "central") {
+    ctx.warning(
+      [...base2, "samples"],
+      "key",
+      "samples is ignored because gradient is central (central differences query 2 points per feature); set gradient: nes or auto to use random directions, or remove samples"
+    );
+  }
+}
+
+// src/optim/gradient.ts
+function freeFeatures(box) {
+  const out = [];
+  for (let j = 0; j < box.lower.length; j++) if (box.upper[j] > box.lower[j]) out.push(j);
+  return Int32Array.from(out);
+}
+function centralDifferences(box, delta) {
+  const free = freeFeatures(box);
+  const d = box.lower.length;
+  const steps = Float64Array.from(free, (j) => delta * (box.upper[j] - box.lower[j]));
+  return {
+    kind: "central",
+    queriesPerStep: 1 + 2 * free.length,
+    probe(x) {
+      const rows = new Float64Array((1 + 2 * free.length) * d);
+      for (let r = 0; r < 1 + 2 * free.length; r++) rows.set(x, r * d);
+      free.forEach((j, i) => {
+        rows[(1 + 2 * i) * d + j] += steps[i];
+        rows[(2 + 2 * i) * d + j] -= steps[i];
+      });
+      return {
+        rows,
+        gradient(values) {
+          const g = new Float64Array(d);
+          free.forEach((j, i) => {
+            g[j] = (values[1 + 2 * i] - values[2 + 2 * i]) / (2 * steps[i]);
+          });
+          return g;
+        }
+      };
+    }
+  };
+}
+function naturalEvolution(box, delta, samples, rng) {
+  const free = freeFeatures(box);
+  const d = box.lower.length;
+  const range2 = Float64Array.from(free, (j) => box.upper[j] - box.lower[j]);
+  return {
+    kind: "nes",
+    queriesPerStep: 1 + 2 * samples,
+    probe(x) {
+      const rows = new Float64Array((1 + 2 * samples) * d);
+      const u = new Float64Array(samples * free.length);
+      for (let k = 0; k < u.length; k++) u[k] = rng.normal();
+      for (let r = 0; r < 1 + 2 * samples; r++) rows.set(x, r * d);
+      for (let s = 0; s < samples; s++) {
+        free.forEach((j, i) => {
+          const step2 = delta * range2[i] * u[s * free.length + i];
+          rows[(1 + 2 * s) * d + j] += step2;
+          rows[(2 + 2 * s) * d + j] -= step2;
+        });
+      }
+      return {
+        rows,
+        gradient(values) {
+          const g = new Float64Array(d);
+          for (let s = 0; s < samples; s++) {
+            const diff = values[1 + 2 * s] - values[2 + 2 * s];
+            if (diff === 0) continue;
+            free.forEach((j, i) => {
+              g[j] += diff * u[s * free.length + i];
+            });
+          }
+          free.forEach((j, i) => {
+            g[j] = g[j] / (2 * delta * samples * range2[i]);
+          });
+          return g;
+        }
+      };
+    }
+  };
+}
+
+// src/optim/descent.ts
+var DEFAULT_MAX_BATCH_ROWS = 8192;
+async function minimise(starts, loss, options) {
+  const { box, estimator, prior } = options;
+  const d = box.lower.length;
+  const free = freeFeatures(box);
+  const perStep = estimator.queriesPerStep;
+  const states = starts.map((start) => {
+    const x = clip(Float64Array.from(start), box);
+    return { x, best: x, bestLoss: Infinity, bestQueried: NaN, startQueried: NaN, queries: 0, steps: 0, sinceBest: 0, trace: [] };
+  });
+  for (; ; ) {
+    const active = [];
+    for (const [i, s] of states.entries()) {
+      if (s.stop) continue;
+      if (s.queries + perStep > options.maxQueries) s.stop = "budget";
+      else active.push(i);
+    }
+    if (active.length === 0) break;
+    const perCall = Math.max(1, Math.floor((options.maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS) / perStep));
+    for (let first = 0; first < active.length; first += perCall) {
+      await stepGroup(active.slice(first, first + perCall));
+    }
+  }
+  async function stepGroup(active) {
+    const probes = active.map((i) => estimator.probe(states[i].x));
+    const rows = new Float64Array(active.length * perStep * d);
+    const owners = new Int32Array(active.length * perStep);
+    probes.forEach((p, k) => {
+      rows.set(p.rows, k * perStep * d);
+      owners.fill(active[k], k * perStep, (k + 1) * perStep);
+    });
+    const values = await loss(rows, active.length * perStep, owners);
+    active.forEach((i, k) => {
+      const s = states[i];
+      const mine = values.subarray(k * perStep, (k + 1) * perStep);
+      s.queries += perStep;
+      s.steps++;
+      const queried = mine[0];
+      const total = queried + (prior ? prior.value(s.x) : 0);
+      if (s.steps === 1) s.startQueried = queried;
+      s.trace.push(total);
+      if (total < s.bestLoss) {
+        s.best = s.x;
+        s.bestLoss = total;
+        s.bestQueried = queried;
+        s.sinceBest = 0;
+      } else if (++s.sinceBest >= options.patience) {
+        s.stop = "patience";
+        return;
+      }
+      if (options.stopAt !== void 0 && queried <= options.stopAt) {
+        s.stop = "target";
+        return;
+      }
+      const g = probes[k].gradient(mine);
+      if (prior) {
+        const pg = prior.gradient(s.x);
+        for (let j = 0; j < d; j++) g[j] += pg[j];
+      }
+      const moved = step(s.x, g, free, box, options.stepSize);
+      if (!moved) s.stop = "flat";
+      else s.x = moved;
+    });
+  }
+  return states.map((s) => ({
+    x: s.best,
+    queried: s.bestQueried,
+    loss: s.bestLoss,
+    startQueried: s.startQueried,
+    queries: s.queries,
+    steps: s.steps,
+    stop: s.stop,
+    trace: s.trace
+  }));
+}
+function step(x, g, free, box, stepSize) {
+  let sumSquares = 0;
+  for (const j of free) {
+    const gz = g[j] * (box.upper[j] - box.lower[j]);
+    sumSquares += gz * gz;
+  }
+  if (!(sumSquares > 0) || free.length === 0) return void 0;
+  const rms = Math.sqrt(sumSquares / free.length);
+  const next = Float64Array.from(x);
+  for (const j of free) {
+    const range2 = box.upper[j] - box.lower[j];
+    next[j] = x[j] - stepSize * range2 * range2 * g[j] / rms;
+  }
+  return clip(next, box);
+}
+function clip(x, box) {
+  for (let j = 0; j < x.length; j++) x[j] = Math.min(box.upper[j], Math.max(box.lower[j], x[j]));
+  return x;
+}
+
+// src/optim/total-variation.ts
+var EPSILON = 0.01;
+function pixelIndex(shape, h, w, c) {
+  return shape.layout === "hwc" ? (h * shape.width + w) * shape.channels + c : (c * shape.height + h) * shape.width + w;
+}
+function totalVariation(shape, min, max) {
+  const scale = max > min ? max - min : 1;
+  const count2 = shape.height * shape.width * shape.channels;
+  const each = (x, visit2) => {
+    for (let c = 0; c < shape.channels; c++) {
+      for (let h = 0; h < shape.height; h++) {
+        for (let w = 0; w < shape.width; w++) {
+          const p = pixelIndex(shape, h, w, c);
+          const r = w + 1 < shape.width ? pixelIndex(shape, h, w + 1, c) : p;
+          const b = h + 1 < shape.height ? pixelIndex(shape, h + 1, w, c) : p;
+          const a = (x[r] - x[p]) / scale;
+          const d = (x[b] - x[p]) / scale;
+          visit2(p, r, b, a, d, Math.sqrt(a * a + d * d + EPSILON * EPSILON));
+        }
+      }
+    }
+  };
+  return {
+    value(x) {
+      let sum = 0;
+      each(x, (_p, _r, _b, _a, _d, t) => sum += t - EPSILON);
+      return sum / count2;
+    },
+    gradient(x) {
+      const g = new Float64Array(x.length);
+      each(x, (p, r, b, a, d, t) => {
+        g[p] -= (a + d) / (t * scale * count2);
+        if (r !== p) g[r] += a / (t * scale * count2);
+        if (b !== p) g[b] += d / (t * scale * count2);
+      });
+      return g;
+    }
+  };
+}
+
+// src/probes/feature-box.ts
+function featureBox(a, b) {
+  const d = a.features.length;
+  const lower = new Float64Array(d).fill(Infinity);
+  const upper = new Float64Array(d).fill(-Infinity);
+  for (const data of [a, b]) {
+    for (let i = 0; i < data.x.length; i++) {
+      const j = i % d;
+      lower[j] = Math.min(lower[j], data.x[i]);
+      upper[j] = Math.max(upper[j], data.x[i]);
+    }
+  }
+  return { lower, upper };
+}
+
+// src/probes/inversion/images.ts
+var Rasters = class _Rasters {
+  constructor(items) {
+    this.items = items;
+  }
+  items;
+  /** The same images with their texts (labels, captions) transformed, e.g. secrets masked. */
+  withText(transform) {
+    return new _Rasters(this.items.map((r) => ({ ...r, label: transform(r.label), caption: transform(r.caption) })));
+  }
+  toJSON() {
+    return void 0;
+  }
+};
+
+// src/probes/inversion/objective.ts
+function revealedConfidence(obs, owners) {
+  const out = new Float64Array(obs.rows);
+  if (!obs.scores) {
+    for (let r = 0; r < obs.rows; r++) out[r] = obs.labels[r] === owners[r] ? 1 : 0;
+    return out;
+  }
+  const p = attackerProbabilities(obs);
+  for (let r = 0; r < obs.rows; r++) out[r] = p[r * obs.classCount + owners[r]];
+  return out;
+}
+function inversionLoss(model, targets) {
+  return async (rows, count2, owners) => {
+    const obs = await model.query(Float32Array.from(rows), count2, { probe: "the inversion probe's search (inputs optimised for each class)" });
+    const classes = Int32Array.from(owners, (k) => targets[k]);
+    return revealedConfidence(obs, classes).map((p) => 1 - p);
+  };
+}
+
+// src/metrics/inversion.ts
+var import_stats_base_dists_beta_quantile2 = __toESM(require_lib137(), 1);
+function classMeans(x, classes, d, classCount) {
+  const sums = Array.from({ length: classCount }, () => new Float64Array(d));
+  const counts = new Int32Array(classCount);
+  for (let r = 0; r < classes.length; r++) {
+    const c = classes[r];
+    counts[c]++;
+    const sum = sums[c];
+    for (let j = 0; j < d; j++) sum[j] += x[r * d + j];
+  }
+  return sums.map((sum, c) => counts[c] > 0 ? sum.map((v) => v / counts[c]) : void 0);
+}
+function overallMean(x, rows, d) {
+  const mean = new Float64Array(d);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < d; j++) mean[j] += x[r * d + j];
+  return mean.map((v) => v / Math.max(rows, 1));
+}
+function centredCosine(a, b, centre) {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let j = 0; j < centre.length; j++) {
+    const u = a[j] - centre[j];
+    const v = b[j] - centre[j];
+    dot += u * v;
+    na += u * u;
+    nb += v * v;
+  }
+  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
+}
+function nearestCentroid(x, centroids, centre) {
+  let away = false;
+  for (let j = 0; j < centre.length && !away; j++) away = x[j] !== centre[j];
+  if (!away) return -1;
+  let best = -1;
+  let bestSim = -Infinity;
+  centroids.forEach((m, k) => {
+    if (!m) return;
+    const sim = centredCosine(x, m, centre);
+    if (sim > bestSim) {
+      best = k;
+      bestSim = sim;
+    }
+  });
+  return best;
+}
+function identificationRate(hits, confidence) {
+  const k = hits.filter(Boolean).length;
+  const n = hits.length;
+  return { value: n > 0 ? k / n : null, ci: clopperPearson(k, n, confidence), successes: k, trials: n };
+}
+function meanWithInterval2(values, confidence, range2) {
+  checkConfidence(confidence);
+  const n = values.length;
+  if (n === 0) return { value: null, ci: range2, n };
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  if (n === 1) return { value: mean, ci: range2, n };
+  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
+  const half = studentQuantile(1 - confidence, n - 1) * Math.sqrt(variance / n);
+  return { value: mean, ci: [Math.max(range2[0], mean - half), Math.min(range2[1], mean + half)], n };
+}
+function studentQuantile(alpha, nu) {
+  const q = (0, import_stats_base_dists_beta_quantile2.default)(alpha, nu / 2, 0.5);
+  return Math.sqrt(nu * (1 - q) / q);
+}
+
+// src/probes/inversion/score.ts
+function centroidsOf(members, nonMembers, classCount) {
+  const d = members.features.length;
+  const memberCounts = new Int32Array(classCount);
+  for (const c of members.classes) memberCounts[c]++;
+  return {
+    centre: overallMean(nonMembers.x, nonMembers.rows, d),
+    members: classMeans(members.x, members.classes, d, classCount),
+    nonMembers: classMeans(nonMembers.x, nonMembers.classes, d, classCount),
+    memberCounts
+  };
+}
+function scoreClass(classIndex, start, reconstruction, c) {
+  const against = (means) => {
+    const target = means[classIndex];
+    if (!target) return null;
+    const s0 = centredCosine(start, target, c.centre);
+    const s1 = centredCosine(reconstruction, target, c.centre);
+    return { start: s0, reconstruction: s1, gain: s1 - s0, nearest: nearestCentroid(reconstruction, means, c.centre) };
+  };
+  return { classIndex, member: against(c.members), nonMember: against(c.nonMembers) };
+}
+function inversionMetrics(scores, confidence) {
+  const GAIN_RANGE = [-2, 2];
+  const id = identificationRate(scores.map((s) => s.member.nearest === s.classIndex), confidence);
+  const gain = meanWithInterval2(scores.map((s) => s.member.gain), confidence, GAIN_RANGE);
+  const withNon = scores.filter((s) => s.nonMember !== null);
+  const nid = identificationRate(withNon.map((s) => s.nonMember.nearest === s.classIndex), confidence);
+  const ngain = meanWithInterval2(withNon.map((s) => s.nonMember.gain), confidence, GAIN_RANGE);
+  return {
+    "identification-rate": { value: id.value, ci: id.ci, identified: id.successes, classes: id.trials },
+    "similarity-gain": { value: gain.value, ci: gain.ci, classes: gain.n },
+    "non-member-identification-rate": { value: nid.value, ci: nid.ci, identified: nid.successes, classes: nid.trials },
+    "non-member-similarity-gain": { value: ngain.value, ci: ngain.ci, classes: ngain.n }
+  };
+}
+
+// src/probes/inversion/run.ts
+var AUTO_CENTRAL_MAX_FEATURES = 256;
+async function runInversion(ctx, settings) {
+  const d = ctx.model.featureCount;
+  const classCount = ctx.model.classCount;
+  checkImage(settings, d);
+  const notes = [];
+  const box = featureBox(ctx.members, ctx.nonMembers);
+  const centroids = centroidsOf(ctx.members, ctx.nonMembers, classCount);
+  const labels = classLabels(ctx, classCount);
+  const targets = Int32Array.from({ length: classCount }, (_, c) => c).filter((c) => centroids.memberCounts[c] > 0);
+  const skipped = classCount - targets.length;
+  if (skipped > 0) notes.push(`${skipped} of ${classCount} classes have no member records to compare a reconstruction with, and were not attacked.`);
+  const start = settings.start === "zeros" ? new Float64Array(d) : Float64Array.from(centroids.centre);
+  const estimator = chooseEstimator(settings, box, ctx.seed);
+  const { min, max } = valueRange(box);
+  const prior = settings.image && settings.smoothness > 0 ? weighted(totalVariation(settings.image, min, max), settings.smoothness) : void 0;
+  const results = await minimise(
+    Array.from(targets, () => start),
+    inversionLoss(ctx.model, targets),
+    {
+      box,
+      estimator,
+      stepSize: settings.stepSize,
+      maxQueries: settings.maxQueries,
+      patience: settings.patience,
+      stopAt: 1 - settings.targetConfidence,
+      ...prior ? { prior } : {}
+    }
+  );
+  const clippedStart = clipTo(start, box);
+  const scores = results.map((r, k) => scoreClass(targets[k], clippedStart, r.x, centroids));
+  notes.push(...surfaceNotes2(ctx, settings, results, estimator));
+  notes.push(
+    "Similarity is the cosine of mean-centred features (centre: the non-members\u2019 mean); similarity gain = similarity of the reconstruction to the class\u2019s member mean \u2212 that of the start. Identification: the most similar member class mean is the target class.",
+    "The non-member figures are a reference: a reconstruction as close to the non-members\u2019 class mean as to the members\u2019 shows what the class looks like in general, not the training records in particular."
+  );
+  return {
+    attacks: [
+      {
+        attack: "mi-face",
+        description: `gradient descent on 1 \u2212 p_c${prior ? " + \u03BB\xB7TV" : ""} with ${estimator.kind === "central" ? "central-difference" : "NES"} gradients from queries (Fredrikson et al. 2015)`,
+        metrics: inversionMetrics(scores, ctx.confidence),
+        details: {
+          gradient: estimator.kind,
+          queriesPerStep: estimator.queriesPerStep,
+          freeFeatures: freeFeatures(box).length,
+          start: settings.start,
+          similarity: "centred-cosine",
+          reconstructions: results.map((r, k) => perClass(r, scores[k], labels)),
+          ...settings.image ? { rasters: rasters(settings, results, scores, centroids, labels, { min, max }) } : {}
+        }
+      }
+    ],
+    notes
+  };
+}
+function checkImage(settings, d) {
+  const image = settings.image;
+  if (!image) return;
+  const size = image.height * image.width * image.channels;
+  if (size !== d) {
+    throw new InputError(
+      `image is ${image.height}\xD7${image.width}\xD7${image.channels} = ${size} values, but the model takes ${d} features; give the shape of the model's input`,
+      { ...image.source, field: "probes.inversion.image" }
+    );
+  }
+}
+function valueRange(box) {
+  return { min: Math.min(...box.lower), max: Math.max(...box.upper) };
+}
+function clipTo(x, box) {
+  return x.map((v, j) => Math.min(box.upper[j], Math.max(box.lower[j], v)));
+}
+function chooseEstimator(settings, box, seed) {
+  const kind = settings.gradient === "auto" ? freeFeatures(box).length <= AUTO_CENTRAL_MAX_FEATURES ? "central" : "nes" : settings.gradient;
+  return kind === "central" ? centralDifferences(box, settings.differenceStep) : naturalEvolution(box, settings.differenceStep, settings.samples, rngFor(seed, "inversion:nes"));
+}
+function weighted(prior, weight) {
+  return {
+    value: (x) => weight * prior.value(x),
+    gradient: (x) => prior.gradient(x).map((g) => weight * g)
+  };
+}
+function classLabels(ctx, classCount) {
+  const labels = Array.from({ length: classCount }, (_, c) => String(c));
+  for (const data of [ctx.nonMembers, ctx.members]) {
+    for (let r = 0; r < data.rows; r++) labels[data.classes[r]] = data.labels[r];
+  }
+  return labels;
+}
+function perClass(r, s, labels) {
+  return {
+    class: labels[s.classIndex],
+    // null when the budget did not allow a single step (the start was never queried).
+    startConfidence: r.steps > 0 ? 1 - r.startQueried : null,
+    confidence: r.steps > 0 ? 1 - r.queried : null,
+    steps: r.steps,
+    queries: r.queries,
+    stop: r.stop,
+    memberSimilarity: s.member.reconstruction,
+    similarityGain: s.member.gain,
+    nearestMemberClass: labels[s.member.nearest] ?? null,
+    nonMemberSimilarity: s.nonMember?.reconstruction ?? null,
+    nonMemberSimilarityGain: s.nonMember?.gain ?? null,
+    nearestNonMemberClass: s.nonMember ? labels[s.nonMember.nearest] ?? null : null
+  };
+}
+function rasters(settings, results, scores, centroids, labels, range2) {
+  const image = settings.image;
+  const shape = { height: image.height, width: image.width, channels: image.channels, layout: image.layout };
+  const items = [];
+  results.forEach((r, k) => {
+    const c = scores[k].classIndex;
+    const label = labels[c];
+    items.push({
+      ...shape,
+      label,
+      classIndex: c,
+      kind: "reconstruction",
+      caption: `Reconstruction of class ${label}: ${r.steps > 0 ? `revealed p = ${(1 - r.queried).toFixed(3)}` : "not queried"} after ${r.queries} queries; similarity to the member mean ${scores[k].member.reconstruction.toFixed(2)}`,
+      pixels: r.x,
+      range: range2
+    });
+    items.push({
+      ...shape,
+      label,
+      classIndex: c,
+      kind: "member-mean",
+      caption: `Mean of the ${centroids.memberCounts[c]} member records of class ${label}`,
+      pixels: centroids.members[c],
+      range: range2
+    });
+  });
+  return new Rasters(items);
+}
+function surfaceNotes2(ctx, settings, results, estimator) {
+  const notes = [];
+  const surface = ctx.model.surface;
+  const flat = results.filter((r) => r.stop === "flat").length;
+  const unmoved = results.filter((r) => r.steps <= 1).length;
+  if (surface.scores === "label") {
+    notes.push(
+      `The surface reveals only the label, so p_c reads 1 or 0: its estimated gradient is zero almost everywhere and the descent cannot start (${unmoved} of ${results.length} classes stayed at the start). Class reconstruction through this surface is practically impossible; the figures measure the start, not a leak.`
+    );
+  } else if (surface.scores === "top-k") {
+    notes.push(
+      `The surface reveals only the top ${surface.topK} scores: where class c is not among them, p_c is read as the hidden mass spread evenly over the hidden classes, a flat and biased signal that weakens the attack.`
+    );
+  }
+  if (surface.decimals !== void 0) {
+    notes.push(
+      `Scores are rounded to ${surface.decimals} decimals, so the revealed score is flat between rounding boundaries: gradients were estimated over differences of ${settings.differenceStep} of each feature's range, which cross boundaries but blur the gradient. Rounding weakens this attack; it does not stop an attacker who adapts the step.`
+    );
+  }
+  if (flat > 0 && surface.scores !== "label") {
+    notes.push(
+      `${flat} of ${results.length} classes stopped where the estimated gradient was exactly zero (a flat region of the revealed score: saturated at 0 or 1, hidden, or rounded).`
+    );
+  }
+  if (settings.maxQueries < estimator.queriesPerStep) {
+    notes.push(
+      `max-queries (${settings.maxQueries}) is below the cost of one step (${estimator.queriesPerStep} queries), so no class was attacked: the figures measure the start. Raise max-queries${estimator.kind === "nes" ? " or lower samples" : ""}.`
+    );
+  }
+  const budget = results.filter((r) => r.stop === "budget").length;
+  notes.push(
+    `Gradients: ${estimator.kind === "central" ? "central differences" : `NES with ${settings.samples} antithetic directions`}, ${estimator.queriesPerStep} queries per class and step; ${budget} of ${results.length} classes used their budget of ${settings.maxQueries} queries.`
+  );
+  return notes;
+}
+
+// src/probes/inversion/settings.ts
+var INVERSION_THRESHOLDS = ["identification-rate", "similarity-gain"];
+var INVERSION_DEFAULTS = {
+  start: "auxiliary-mean",
+  gradient: "auto",
+  samples: 50,
+  maxQueries: 2e4,
+  patience: 20,
+  // Past p_c ≈ 0.99 the descent mostly pushes pixels to the range's bounds (an adversarial,
+  // saturated image that looks less like the class): on the digits models stopping there
+  // gave clearer images at a fraction of the queries (Fredrikson et al. also stop on cost).
+  targetConfidence: 0.99,
+  stepSize: 0.05,
+  // Central differences of 1% of a feature's range are exact to O(h²) on unrounded scores;
+  // rounding hides changes below half a unit of the last decimal, so steps must be large
+  // enough to cross rounding boundaries (hardened digits model, 2 decimals: similarity gain
+  // 0.71 with 0.2, as unrounded, and 0.04 with 0.01): the gate measures the adaptive attacker.
+  differenceStep: { exact: 0.01, rounded: 0.2 },
+  smoothness: 0,
+  channels: 1,
+  layout: "hwc"
+};
+function buildInversion(ctx) {
+  const m = ctx.settings;
+  const defaults = INVERSION_DEFAULTS;
+  const settings = {
+    start: m["start"] ?? defaults.start,
+    gradient: m["gradient"] ?? defaults.gradient,
+    samples: m["samples"] ?? defaults.samples,
+    maxQueries: m["max-queries"] ?? defaults.maxQueries,
+    patience: m["patience"] ?? defaults.patience,
+    targetConfidence: m["target-confidence"] ?? defaults.targetConfidence,
+    stepSize: m["step-size"] ?? defaults.stepSize,
+    differenceStep: m["difference-step"] ?? (ctx.surface.decimals !== void 0 ? defaults.differenceStep.rounded : defaults.differenceStep.exact),
+    smoothness: m["smoothness"] ?? defaults.smoothness,
+    thresholds: ctx.thresholds(INVERSION_THRESHOLDS)
+  };
+  const image = m["image"];
+  if (image) {
+    settings.image = {
+      height: image["height"],
+      width: image["width"],
+      channels: image["channels"] ?? defaults.channels,
+      layout: image["layout"] ?? defaults.layout,
+      source: ctx.at([...ctx.base, "image"])
+    };
+  }
+  return settings;
+}
+
+// src/probes/inversion/family.ts
+var inversionProbe = {
+  id: "inversion",
+  description: "Class reconstruction (model inversion): rebuilds what each class\u2019s training records look like from the model\u2019s answers",
+  tasks: ["classification"],
+  needs: "a classifier's class scores",
+  thresholds: INVERSION_THRESHOLDS,
+  check: inversionChecks,
+  build: buildInversion,
+  run: runInversion
+};
+
+// src/probes/membership/settings.ts
+var SCORE_ATTACKS = ["loss", "confidence", "entropy", "modified-entropy"];
+var LABEL_ONLY_ATTACKS = ["gap", "label-stability"];
+var MEMBERSHIP_THRESHOLDS = ["auc", "advantage", "tpr-at-fpr", "epsilon-lower-bound"];
+var MEMBERSHIP_DEFAULTS = { stability: { queries: 8, noise: 0.05 } };
+function defaultAttacks(scores) {
+  return scores === "label" ? [...LABEL_ONLY_ATTACKS] : [...SCORE_ATTACKS];
+}
+function buildMembership(ctx) {
+  const m = ctx.settings;
+  const stability2 = m["stability"] ?? {};
+  const thresholds = ctx.thresholds(MEMBERSHIP_THRESHOLDS);
+  const tpr = thresholds["tpr-at-fpr"];
+  if (tpr) thresholds["tpr-at-fpr"] = { ...tpr, fpr: m["thresholds"]["tpr-at-fpr"]["fpr"] };
+  return {
+    attacks: Array.isArray(m["attacks"]) ? [...m["attacks"]] : defaultAttacks(ctx.surface.scores),
+    stability: {
+      queries: stability2["queries"] ?? MEMBERSHIP_DEFAULTS.stability.queries,
+      noise: stability2["noise"] ?? MEMBERSHIP_DEFAULTS.stability.noise
+    },
+    thresholds
+  };
+}
+
+// src/probes/membership/checks.ts
+function membershipChecks(ctx, membership) {
+  const { error } = ctx;
+  const attacks = membership["attacks"];
+  if (ctx.scores === "label" && Array.isArray(attacks)) {
+    const needScores = attacks.map((a, i) => ({ a, i })).filter(({ a }) => SCORE_ATTACKS.includes(a));
+    if (needScores.length > 0) {
+      const names = needScores.map(({ a }) => a).join(", ");
+      error(
+        ["probes", "membership", "attacks", needScores[0].i],
+        "value",
+        `attack${needScores.length > 1 ? "s" : ""} ${names} need${needScores.length > 1 ? "" : "s"} class scores, but surface.scores is label (set in ${ctx.where(["surface", "scores"])}): the label-only surface reveals no scores; use the label-only attacks ${LABEL_ONLY_ATTACKS.join(" and ")}, or describe the surface as full or top-k if the deployed model reveals scores`
+      );
+    }
+  }
+  const thresholds = membership["thresholds"];
+  const t = isPlainObject(thresholds) ? thresholds["tpr-at-fpr"] : void 0;
+  if (isPlainObject(t) && typeof t["fpr"] === "number") {
+    const base2 = ["probes", "membership", "thresholds", "tpr-at-fpr"];
+    for (const level of ["warn", "fail"]) {
+      const value = t[level];
+      if (typeof value === "number" && value <= t["fpr"]) {
+        error(
+          [...base2, level],
+          "key",
+          `${level} (${value}) must be above fpr (${t["fpr"]}) for ${fieldName(base2)}: a random guess already reaches TPR = FPR`
+        );
+      }
+    }
+  }
 }
 
 // src/metrics/roc.ts
@@ -33323,14 +35209,301 @@ function candidateLevels(table, maxThresholds) {
   return out;
 }
 
+// src/probes/membership/scores.ts
+function scoreAttack(attack, scores, classCount, truth) {
+  const out = new Float64Array(truth.length);
+  const p = scores.values;
+  const log = scores.scale === "log";
+  switch (attack) {
+    case "loss":
+      if (log) logLossScores(p, classCount, truth, out);
+      else lossScores(p, classCount, truth, out);
+      break;
+    case "confidence":
+      if (log) logConfidenceScores(p, classCount, truth, out);
+      else confidenceScores(p, classCount, truth, out);
+      break;
+    case "entropy":
+      if (log) logEntropyScores(p, classCount, truth.length, out);
+      else entropyScores(p, classCount, truth.length, out);
+      break;
+    case "modified-entropy":
+      if (log) logModifiedEntropyScores(p, classCount, truth, out);
+      else modifiedEntropyScores(p, classCount, truth, out);
+      break;
+  }
+  return out;
+}
+function lossScores(p, k, truth, out) {
+  for (let r = 0; r < truth.length; r++) out[r] = Math.log(Math.max(p[r * k + truth[r]], FLOOR));
+}
+function confidenceScores(p, k, truth, out) {
+  for (let r = 0; r < truth.length; r++) out[r] = p[r * k + truth[r]];
+}
+function entropyScores(p, k, rows, out) {
+  for (let r = 0; r < rows; r++) {
+    const base2 = r * k;
+    let negH = 0;
+    for (let c = 0; c < k; c++) {
+      const v = p[base2 + c];
+      if (v > 0) negH += v * Math.log(v);
+    }
+    out[r] = negH;
+  }
+}
+function modifiedEntropyScores(p, k, truth, out) {
+  for (let r = 0; r < truth.length; r++) {
+    const base2 = r * k;
+    const y = truth[r];
+    const py = Math.max(p[base2 + y], FLOOR);
+    let mentr = -(1 - py) * Math.log(py);
+    for (let c = 0; c < k; c++) {
+      if (c === y) continue;
+      const v = p[base2 + c];
+      mentr -= v * Math.log(Math.max(1 - v, FLOOR));
+    }
+    out[r] = -mentr;
+  }
+}
+function logLossScores(lp, k, truth, out) {
+  for (let r = 0; r < truth.length; r++) out[r] = lp[r * k + truth[r]];
+}
+function logConfidenceScores(lp, k, truth, out) {
+  for (let r = 0; r < truth.length; r++) {
+    const base2 = r * k;
+    const y = truth[r];
+    out[r] = Math.min(lp[base2 + y] - logSumExpExcept(lp, base2, k, y), Number.MAX_VALUE);
+  }
+}
+function logEntropyScores(lp, k, rows, out) {
+  for (let r = 0; r < rows; r++) {
+    const base2 = r * k;
+    let negH = 0;
+    for (let c = 0; c < k; c++) {
+      const v = lp[base2 + c];
+      if (v > -Infinity) negH += Math.exp(v) * v;
+    }
+    out[r] = negH;
+  }
+}
+function logModifiedEntropyScores(lp, k, truth, out) {
+  for (let r = 0; r < truth.length; r++) {
+    const base2 = r * k;
+    const y = truth[r];
+    const lpy = lp[base2 + y];
+    const rest = Math.exp(logSumExpExcept(lp, base2, k, y));
+    let mentr = rest > 0 ? -rest * lpy : 0;
+    for (let c = 0; c < k; c++) {
+      if (c === y) continue;
+      const pc = Math.exp(lp[base2 + c]);
+      if (pc === 0) continue;
+      const log1mp = pc < 0.5 ? Math.log1p(-pc) : logSumExpExcept(lp, base2, k, c);
+      mentr -= pc * log1mp;
+    }
+    out[r] = -mentr;
+  }
+}
+function logSumExpExcept(lp, base2, k, skip) {
+  let max = -Infinity;
+  for (let c = 0; c < k; c++) if (c !== skip && lp[base2 + c] > max) max = lp[base2 + c];
+  if (max === -Infinity) return -Infinity;
+  let sum = 0;
+  for (let c = 0; c < k; c++) if (c !== skip) sum += Math.exp(lp[base2 + c] - max);
+  return max + Math.log(sum);
+}
+function gapScores(obs, truth) {
+  return Float64Array.from(truth, (y, r) => obs.labels[r] === y ? 1 : 0);
+}
+function stabilityScores(obs, noisyLabels, copies, truth) {
+  const out = new Float64Array(truth.length);
+  for (let r = 0; r < truth.length; r++) {
+    let score = obs.labels[r] === truth[r] ? 1 : 0;
+    for (let q = 0; q < copies; q++) if (noisyLabels[r * copies + q] === truth[r]) score++;
+    out[r] = score;
+  }
+  return out;
+}
+
+// src/probes/membership/run.ts
+var DESCRIPTIONS = {
+  loss: "low loss on the true label \u21D2 member (Yeom et al. 2018)",
+  confidence: "high confidence in the true label \u21D2 member (Salem et al. 2019)",
+  entropy: "low prediction entropy \u21D2 member (Salem et al. 2019)",
+  "modified-entropy": "low modified entropy \u21D2 member (Song & Mittal 2021)",
+  gap: "correctly classified \u21D2 member (label only; Yeom et al. 2018)",
+  "label-stability": "label unchanged under input noise \u21D2 member (label only; Choquette-Choo et al. 2021)"
+};
+var MIN_CLASS_ROWS = 10;
+var DEFAULT_FPR = 0.01;
+async function runMembership(ctx, settings) {
+  const [memberObs, nonMemberObs] = await Promise.all([
+    ctx.signals.observe(ctx.members),
+    ctx.signals.observe(ctx.nonMembers)
+  ]);
+  const notes = [];
+  const fpr = settings.thresholds["tpr-at-fpr"]?.fpr ?? DEFAULT_FPR;
+  const attacks = [];
+  const surface = ctx.model.surface;
+  if (surface.scores === "top-k") {
+    notes.push(
+      `The surface reveals only the top ${surface.topK} scores; score attacks spread the hidden mass evenly over the hidden classes.`
+    );
+  }
+  if (surface.decimals !== void 0) notes.push(`Scores are rounded to ${surface.decimals} decimals, which creates ties.`);
+  if (surface.precision === "float32") {
+    notes.push("Scores are revealed as float32 probabilities (surface.precision), so the most confident rows round to 1 and tie.");
+  }
+  const memberP = memberObs.scores ? attackerScores(memberObs) : void 0;
+  const nonMemberP = nonMemberObs.scores ? attackerScores(nonMemberObs) : void 0;
+  for (const attack of settings.attacks) {
+    let member;
+    let nonMember;
+    if (attack === "gap") {
+      member = gapScores(memberObs, ctx.members.classes);
+      nonMember = gapScores(nonMemberObs, ctx.nonMembers.classes);
+    } else if (attack === "label-stability") {
+      [member, nonMember] = await stability(ctx, settings, memberObs, nonMemberObs);
+    } else {
+      member = scoreAttack(attack, memberP, memberObs.classCount, ctx.members.classes);
+      nonMember = scoreAttack(attack, nonMemberP, nonMemberObs.classCount, ctx.nonMembers.classes);
+    }
+    attacks.push(measureAttack(attack, member, nonMember, ctx, fpr));
+  }
+  if (settings.attacks.includes("gap")) {
+    notes.push("The gap attack has two score levels, so its ROC curve has a single interior point.");
+  }
+  return { attacks, notes };
+}
+function measureAttack(attack, member, nonMember, ctx, fpr) {
+  const options = { fpr, confidence: ctx.confidence };
+  const tables = buildClassTables(member, ctx.members.classes, nonMember, ctx.nonMembers.classes, ctx.model.classCount);
+  const overall = membershipMetricsFromTable(tables.all, options);
+  const perClass2 = perClassMetrics(tables, ctx.confidence);
+  const worst = perClass2.reduce(
+    (w, c) => w === void 0 || (c.auc.value ?? 0) > (w.auc.value ?? 0) ? c : w,
+    void 0
+  );
+  return {
+    attack,
+    description: DESCRIPTIONS[attack],
+    metrics: metricValues2(overall),
+    details: {
+      roc: overall.rocPoints,
+      histogram: histogram2(member, nonMember, 30),
+      perClass: perClass2.map((c) => ({ class: c.class, members: c.members, nonMembers: c.nonMembers, auc: c.auc, advantage: c.advantage })),
+      worstClass: worst ? { class: worst.class, auc: worst.auc } : null
+    }
+  };
+}
+function metricValues2(m) {
+  const sample = { members: m.members, nonMembers: m.nonMembers };
+  return {
+    auc: { value: m.auc.value, ci: m.auc.ci, sample },
+    advantage: { value: m.advantage.value, ci: m.advantage.ci, threshold: m.advantage.threshold, sample },
+    "tpr-at-fpr": {
+      value: m.tprAtFpr.value,
+      ci: m.tprAtFpr.ci,
+      fpr: m.tprAtFpr.fpr,
+      achievedFpr: m.tprAtFpr.achievedFpr,
+      threshold: m.tprAtFpr.threshold,
+      sample
+    },
+    ppv: { value: m.ppv.value, ci: m.ppv.ci, threshold: m.ppv.threshold },
+    "epsilon-lower-bound": {
+      value: m.epsilonLowerBound.value,
+      ci: m.epsilonLowerBound.ci,
+      thresholdsTried: m.epsilonLowerBound.thresholdsTried,
+      sample
+    }
+  };
+}
+function perClassMetrics({ byClass }, confidence) {
+  const out = [];
+  for (let c = 0; c < byClass.length; c++) {
+    const table = byClass[c];
+    if (!table || table.members < MIN_CLASS_ROWS || table.nonMembers < MIN_CLASS_ROWS) continue;
+    const metrics = rankingMetricsFromTable(table, confidence);
+    out.push({ class: c, members: table.members, nonMembers: table.nonMembers, auc: metrics.auc, advantage: metrics.advantage });
+  }
+  return out;
+}
+function histogram2(member, nonMember, bins) {
+  const [memberLo, memberHi] = range(member);
+  const [nonMemberLo, nonMemberHi] = range(nonMember);
+  const lo = Math.min(memberLo, nonMemberLo);
+  const hi = Math.max(memberHi, nonMemberHi);
+  const width = hi > lo ? (hi - lo) / bins : 1;
+  return { min: lo, max: hi, bins, members: binCounts(member, lo, width, bins), nonMembers: binCounts(nonMember, lo, width, bins) };
+}
+function range(values) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    lo = Math.min(lo, values[i]);
+    hi = Math.max(hi, values[i]);
+  }
+  return [lo, hi];
+}
+function binCounts(values, lo, width, bins) {
+  const counts = new Float64Array(bins);
+  for (let i = 0; i < values.length; i++) counts[Math.min(bins - 1, Math.floor((values[i] - lo) / width))]++;
+  return Array.from(counts);
+}
+async function stability(ctx, settings, memberObs, nonMemberObs) {
+  const copies = settings.stability.queries;
+  const { lower, upper } = featureBox(ctx.members, ctx.nonMembers);
+  const rng = rngFor(ctx.seed, "membership:label-stability");
+  const scoresFor = async (data, obs) => {
+    const f = data.features.length;
+    const noisy = new Float32Array(data.rows * copies * f);
+    for (let r = 0; r < data.rows; r++) {
+      for (let q = 0; q < copies; q++) {
+        const base2 = (r * copies + q) * f;
+        for (let j = 0; j < f; j++) {
+          const v = data.x[r * f + j] + rng.normal() * settings.stability.noise * (upper[j] - lower[j]);
+          noisy[base2 + j] = Math.min(upper[j], Math.max(lower[j], v));
+        }
+      }
+    }
+    const noisyObs = await ctx.model.query(noisy, data.rows * copies, {
+      probe: `the membership probe's label-stability queries (noisy copies of the ${data.role})`
+    });
+    return stabilityScores({ ...obs, scores: void 0 }, noisyObs.labels, copies, data.classes);
+  };
+  return [await scoresFor(ctx.members, memberObs), await scoresFor(ctx.nonMembers, nonMemberObs)];
+}
+
+// src/probes/membership/family.ts
+var membershipProbe = {
+  id: "membership",
+  description: "Membership inference: tells training records from non-members using the model\u2019s outputs",
+  tasks: ["classification"],
+  needs: "a classifier's class scores",
+  thresholds: MEMBERSHIP_THRESHOLDS,
+  check: membershipChecks,
+  build: buildMembership,
+  run: runMembership
+};
+
+// src/probes/index.ts
+var PROBE_FAMILIES = [membershipProbe, inversionProbe, attributeInferenceProbe, extractionProbe];
+
+// src/run/policy.ts
+var { loadPolicy, validatePolicy, checkPolicy } = policyLoader(PROBE_FAMILIES);
+
+// src/publish/files.ts
+var import_node_fs5 = require("node:fs");
+var import_node_path8 = __toESM(require("node:path"), 1);
+
 // src/gate/minimums.ts
+var import_stats_base_dists_normal_quantile4 = __toESM(require_lib39(), 1);
 var SEARCH_LIMIT = 1e9;
 function recordsNeeded(probe, metric, line, confidence, fpr) {
   if (probe !== "membership" || line === void 0) return void 0;
   const alpha = 1 - confidence;
   switch (metric) {
     case "auc": {
-      const z = (0, import_stats_base_dists_normal_quantile2.default)(1 - alpha / 2, 0, 1);
+      const z = (0, import_stats_base_dists_normal_quantile4.default)(1 - alpha / 2, 0, 1);
       const n = smallest((k) => 0.5 + z * Math.sqrt((2 * k + 1) / (12 * k * k)) < line);
       return { members: n, nonMembers: n, reason: `so that a model at chance (AUC 0.5) could show an interval below ${line}` };
     }
@@ -34308,18 +36481,18 @@ function renderJson(report) {
 }
 
 // src/report/locate.ts
-var import_node_path6 = __toESM(require("node:path"), 1);
+var import_node_path7 = __toESM(require("node:path"), 1);
 function repoPath(file, ctx) {
-  const relative2 = import_node_path6.default.relative(ctx.root, import_node_path6.default.resolve(ctx.cwd, file));
-  if (relative2 === "" || relative2.startsWith("..") || import_node_path6.default.isAbsolute(relative2)) return void 0;
-  return relative2.split(import_node_path6.default.sep).join("/");
+  const relative2 = import_node_path7.default.relative(ctx.root, import_node_path7.default.resolve(ctx.cwd, file));
+  if (relative2 === "" || relative2.startsWith("..") || import_node_path7.default.isAbsolute(relative2)) return void 0;
+  return relative2.split(import_node_path7.default.sep).join("/");
 }
 function locate(position, report, ctx) {
   const inRepo = repoPath(position.file, ctx);
   if (inRepo) return { file: inRepo, line: position.line, column: position.column };
-  const chain = report.inputs.policy.map((d) => import_node_path6.default.resolve(ctx.cwd, d.path));
-  const at3 = chain.indexOf(import_node_path6.default.resolve(ctx.cwd, position.file));
-  const inherited = position.line ? { file: import_node_path6.default.basename(position.file), line: position.line } : void 0;
+  const chain = report.inputs.policy.map((d) => import_node_path7.default.resolve(ctx.cwd, d.path));
+  const at3 = chain.indexOf(import_node_path7.default.resolve(ctx.cwd, position.file));
+  const inherited = position.line ? { file: import_node_path7.default.basename(position.file), line: position.line } : void 0;
   for (let i = at3 + 1; at3 >= 0 && i < chain.length; i++) {
     const extender = repoPath(chain[i], ctx);
     if (!extender) continue;
@@ -34425,21 +36598,6 @@ function renderSarifText(report, ctx) {
   return JSON.stringify(renderSarif(report, ctx), null, 2) + "\n";
 }
 
-// src/probes/inversion-images.ts
-var Rasters = class _Rasters {
-  constructor(items) {
-    this.items = items;
-  }
-  items;
-  /** The same images with their texts (labels, captions) transformed, e.g. secrets masked. */
-  withText(transform) {
-    return new _Rasters(this.items.map((r) => ({ ...r, label: transform(r.label), caption: transform(r.caption) })));
-  }
-  toJSON() {
-    return void 0;
-  }
-};
-
 // src/report/png.ts
 var import_pngjs = __toESM(require_png(), 1);
 var MIN_SIDE = 128;
@@ -34472,21 +36630,21 @@ function encodePng(image, range2, scale = upscaleFactor(image.height, image.widt
 // src/publish/files.ts
 var SUMMARY_FILE = "summary.md";
 function writeReportFiles(report, outDir, options = {}) {
-  (0, import_node_fs6.mkdirSync)(outDir, { recursive: true });
+  (0, import_node_fs5.mkdirSync)(outDir, { recursive: true });
   writeImages(report, outDir);
   const cwd = process.cwd();
   const locateContext = { root: options.root ?? cwd, cwd, extendsLine: extendsLineOf };
   const markdown = renderMarkdown(report);
   const files = {
-    report: import_node_path7.default.join(outDir, REPORT_FILE),
-    summary: import_node_path7.default.join(outDir, SUMMARY_FILE),
-    html: import_node_path7.default.join(outDir, HTML_FILE),
-    sarif: import_node_path7.default.join(outDir, SARIF_FILE)
+    report: import_node_path8.default.join(outDir, REPORT_FILE),
+    summary: import_node_path8.default.join(outDir, SUMMARY_FILE),
+    html: import_node_path8.default.join(outDir, HTML_FILE),
+    sarif: import_node_path8.default.join(outDir, SARIF_FILE)
   };
-  (0, import_node_fs6.writeFileSync)(files.report, renderJson(report));
-  (0, import_node_fs6.writeFileSync)(files.summary, markdown);
-  (0, import_node_fs6.writeFileSync)(files.html, renderHtml(report, { readAsset: (p) => readAsset(outDir, p) }));
-  (0, import_node_fs6.writeFileSync)(files.sarif, renderSarifText(report, locateContext));
+  (0, import_node_fs5.writeFileSync)(files.report, renderJson(report));
+  (0, import_node_fs5.writeFileSync)(files.summary, markdown);
+  (0, import_node_fs5.writeFileSync)(files.html, renderHtml(report, { readAsset: (p) => readAsset(outDir, p) }));
+  (0, import_node_fs5.writeFileSync)(files.sarif, renderSarifText(report, locateContext));
   return { ...files, markdown };
 }
 function writeImages(report, outDir) {
@@ -34496,10 +36654,10 @@ function writeImages(report, outDir) {
       if (!(rasters2 instanceof Rasters)) continue;
       const taken = /* @__PURE__ */ new Map();
       const images2 = [];
-      (0, import_node_fs6.mkdirSync)(import_node_path7.default.join(outDir, probe.id), { recursive: true });
+      (0, import_node_fs5.mkdirSync)(import_node_path8.default.join(outDir, probe.id), { recursive: true });
       for (const raster of rasters2.items) {
         const relative2 = `${probe.id}/${imageFileName(raster, taken)}`;
-        (0, import_node_fs6.writeFileSync)(import_node_path7.default.join(outDir, relative2), encodePng(raster, raster.range));
+        (0, import_node_fs5.writeFileSync)(import_node_path8.default.join(outDir, relative2), encodePng(raster, raster.range));
         images2.push({ label: raster.label, kind: raster.kind, path: relative2, caption: raster.caption });
       }
       delete attack.details["rasters"];
@@ -34516,105 +36674,29 @@ function imageFileName(raster, taken) {
 }
 var MAX_ASSET_BYTES = 5 * 1024 * 1024;
 function readAsset(outDir, relativePath) {
-  if (import_node_path7.default.isAbsolute(relativePath)) return void 0;
+  if (import_node_path8.default.isAbsolute(relativePath)) return void 0;
   try {
-    const root = (0, import_node_fs6.realpathSync)(outDir);
-    const file = (0, import_node_fs6.realpathSync)(import_node_path7.default.resolve(root, relativePath));
-    if (!file.startsWith(root + import_node_path7.default.sep)) return void 0;
-    const bytes = (0, import_node_fs6.readFileSync)(file);
+    const root = (0, import_node_fs5.realpathSync)(outDir);
+    const file = (0, import_node_fs5.realpathSync)(import_node_path8.default.resolve(root, relativePath));
+    if (!file.startsWith(root + import_node_path8.default.sep)) return void 0;
+    const bytes = (0, import_node_fs5.readFileSync)(file);
     return bytes.length <= MAX_ASSET_BYTES ? bytes : void 0;
   } catch {
     return void 0;
   }
 }
 function extendsLineOf(file) {
-  if (!(0, import_node_fs6.existsSync)(file)) return void 0;
-  const lines = (0, import_node_fs6.readFileSync)(file, "utf8").split(/\r?\n/);
+  if (!(0, import_node_fs5.existsSync)(file)) return void 0;
+  const lines = (0, import_node_fs5.readFileSync)(file, "utf8").split(/\r?\n/);
   const index = lines.findIndex((line) => /^extends\s*:/.test(line));
   return index >= 0 ? index + 1 : void 0;
 }
 
 // src/run/gate.ts
-var import_node_path9 = __toESM(require("node:path"), 1);
+var import_node_path10 = __toESM(require("node:path"), 1);
 
 // src/data/load.ts
-var import_node_path8 = require("node:path");
-
-// src/util/random.ts
-function rngFor(seed, stream) {
-  if (!Number.isInteger(seed) || seed < 0 || seed > 4294967295) throw new RangeError(`seed ${seed} is not an integer in [0, 2^32)`);
-  let h = seed >>> 0 ^ 2654435769;
-  for (let i = 0; i < stream.length; i++) {
-    h = Math.imul(h ^ stream.charCodeAt(i), 2246822507);
-    h ^= h >>> 13;
-  }
-  return new Rng(h >>> 0);
-}
-var Rng = class {
-  a;
-  b;
-  c;
-  d;
-  spareNormal;
-  constructor(seed) {
-    let s = seed >>> 0;
-    const next = () => {
-      s = s + 2654435769 | 0;
-      let z = s;
-      z = Math.imul(z ^ z >>> 16, 569420461);
-      z = Math.imul(z ^ z >>> 15, 1935289751);
-      return (z ^ z >>> 15) >>> 0;
-    };
-    this.a = next();
-    this.b = next();
-    this.c = next();
-    this.d = next();
-    for (let i = 0; i < 12; i++) this.nextUint32();
-  }
-  nextUint32() {
-    const t = (this.a + this.b | 0) + this.d | 0;
-    this.d = this.d + 1 | 0;
-    this.a = this.b ^ this.b >>> 9;
-    this.b = this.c + (this.c << 3) | 0;
-    this.c = this.c << 21 | this.c >>> 11;
-    this.c = this.c + t | 0;
-    return t >>> 0;
-  }
-  /** Uniform in [0, 1). */
-  next() {
-    return this.nextUint32() / 4294967296;
-  }
-  /** Uniform integer in [0, n). */
-  int(n) {
-    return Math.floor(this.next() * n);
-  }
-  /** Standard normal (Box–Muller, the spare value kept for the next call). */
-  normal() {
-    if (this.spareNormal !== void 0) {
-      const v2 = this.spareNormal;
-      this.spareNormal = void 0;
-      return v2;
-    }
-    let u = 0;
-    while (u === 0) u = this.next();
-    const v = this.next();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spareNormal = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
-  }
-  /** k distinct indices from [0, n), returned in increasing order (keeps file order). */
-  sampleIndices(n, k) {
-    if (k >= n) return Uint32Array.from({ length: n }, (_, i) => i);
-    const pool = Uint32Array.from({ length: n }, (_, i) => i);
-    for (let i = 0; i < k; i++) {
-      const j = i + this.int(n - i);
-      const t = pool[i];
-      pool[i] = pool[j];
-      pool[j] = t;
-    }
-    return pool.subarray(0, k).sort();
-  }
-};
+var import_node_path9 = require("node:path");
 
 // src/data/number.ts
 var POW10 = [
@@ -34778,10 +36860,10 @@ function parseCsv(bytes, file) {
       throw new InputError(`expected ${width} fields (as in the header), found ${record.count}`, { file, line: record.line });
     }
     if (record.cells) {
-      const base = rows * width;
+      const base2 = rows * width;
       for (let c = 0; c < width; c++) {
-        starts[base + c] = record.cells[2 * c];
-        ends[base + c] = record.cells[2 * c + 1];
+        starts[base2 + c] = record.cells[2 * c];
+        ends[base2 + c] = record.cells[2 * c + 1];
       }
     }
     lines[rows] = record.line;
@@ -34831,7 +36913,7 @@ var RecordScanner = class {
     return this.pos;
   }
   /** The next record; without arrays (the header) the cells are returned as pairs. */
-  next(starts, ends, base = 0, width = 0) {
+  next(starts, ends, base2 = 0, width = 0) {
     const bytes = this.bytes;
     const begin = this.pos;
     if (begin >= bytes.length) return void 0;
@@ -34869,16 +36951,16 @@ var RecordScanner = class {
     for (let p = begin; p < end; p++) {
       if (bytes[p] === COMMA) {
         if (count2 < width) {
-          starts[base + count2] = cellStart;
-          ends[base + count2] = p;
+          starts[base2 + count2] = cellStart;
+          ends[base2 + count2] = p;
         }
         count2++;
         cellStart = p + 1;
       }
     }
     if (count2 < width) {
-      starts[base + count2] = cellStart;
-      ends[base + count2] = end;
+      starts[base2 + count2] = cellStart;
+      ends[base2 + count2] = end;
     }
     count2++;
     return { line, offset: begin, count: count2, blank: false };
@@ -35011,12 +37093,12 @@ var CsvTable = class {
 
 // src/data/hash.ts
 var import_node_crypto = require("node:crypto");
-var import_node_fs7 = require("node:fs");
+var import_node_fs6 = require("node:fs");
 function sha256(bytes) {
   return (0, import_node_crypto.createHash)("sha256").update(bytes).digest("hex");
 }
 function sha256File(path4) {
-  return sha256((0, import_node_fs7.readFileSync)(path4));
+  return sha256((0, import_node_fs6.readFileSync)(path4));
 }
 
 // src/data/jsonl.ts
@@ -35152,12 +37234,12 @@ var JsonlTable = class {
 // src/data/npy.ts
 var TWO_32 = 4294967296;
 var DTYPES = {
-  "<f4": { size: 4, float32: true, view: (b, o, n) => at(new Float32Array(b, o, n)) },
-  "<f8": { size: 8, view: (b, o, n) => at(new Float64Array(b, o, n)) },
-  "<i1": { size: 1, view: (b, o, n) => at(new Int8Array(b, o, n)) },
-  "|i1": { size: 1, view: (b, o, n) => at(new Int8Array(b, o, n)) },
-  "<i2": { size: 2, view: (b, o, n) => at(new Int16Array(b, o, n)) },
-  "<i4": { size: 4, view: (b, o, n) => at(new Int32Array(b, o, n)) },
+  "<f4": { size: 4, float32: true, view: (b, o, n) => at2(new Float32Array(b, o, n)) },
+  "<f8": { size: 8, view: (b, o, n) => at2(new Float64Array(b, o, n)) },
+  "<i1": { size: 1, view: (b, o, n) => at2(new Int8Array(b, o, n)) },
+  "|i1": { size: 1, view: (b, o, n) => at2(new Int8Array(b, o, n)) },
+  "<i2": { size: 2, view: (b, o, n) => at2(new Int16Array(b, o, n)) },
+  "<i4": { size: 4, view: (b, o, n) => at2(new Int32Array(b, o, n)) },
   // 64-bit integers as two 32-bit halves: no BigInt per cell. Exact up to 2^53, as any JS number.
   "<i8": {
     size: 8,
@@ -35167,10 +37249,10 @@ var DTYPES = {
       return (i) => hi[2 * i + 1] * TWO_32 + lo[2 * i];
     }
   },
-  "<u1": { size: 1, view: (b, o, n) => at(new Uint8Array(b, o, n)) },
-  "|u1": { size: 1, view: (b, o, n) => at(new Uint8Array(b, o, n)) },
-  "<u2": { size: 2, view: (b, o, n) => at(new Uint16Array(b, o, n)) },
-  "<u4": { size: 4, view: (b, o, n) => at(new Uint32Array(b, o, n)) },
+  "<u1": { size: 1, view: (b, o, n) => at2(new Uint8Array(b, o, n)) },
+  "|u1": { size: 1, view: (b, o, n) => at2(new Uint8Array(b, o, n)) },
+  "<u2": { size: 2, view: (b, o, n) => at2(new Uint16Array(b, o, n)) },
+  "<u4": { size: 4, view: (b, o, n) => at2(new Uint32Array(b, o, n)) },
   "<u8": {
     size: 8,
     view: (b, o, n) => {
@@ -35187,7 +37269,7 @@ var DTYPES = {
     }
   }
 };
-function at(array) {
+function at2(array) {
   return (i) => array[i];
 }
 var MAGIC = [147, 78, 85, 77, 80, 89];
@@ -35361,10 +37443,10 @@ function float32ToString(value) {
 }
 
 // src/data/read.ts
-var import_node_fs8 = require("node:fs");
+var import_node_fs7 = require("node:fs");
 function readDataFile(path4) {
   try {
-    return (0, import_node_fs8.readFileSync)(path4);
+    return (0, import_node_fs7.readFileSync)(path4);
   } catch (error) {
     const code = error.code;
     const reason = code === "ENOENT" ? "file not found; expected a data file at this path" : code === "EISDIR" ? "this is a folder; expected a data file" : code === "EACCES" || code === "EPERM" ? "permission denied reading the data file" : `cannot read the data file: ${error.message}`;
@@ -35372,122 +37454,9 @@ function readDataFile(path4) {
   }
 }
 
-// src/data/select.ts
-var import_picomatch = __toESM(require_picomatch2(), 1);
-var import_fastest_levenshtein2 = __toESM(require_mod(), 1);
-function selectColumns(table, label, features) {
-  const { file, columns } = table;
-  const index = new Map(columns.map((name, i) => [name, i]));
-  const labelColumn = index.get(label);
-  if (labelColumn === void 0) {
-    throw new InputError(`label column ${quoteUserText(label)} not found${suggest(label, columns)}; ${listColumns(columns)}${delimiterHint(columns)}`, {
-      file,
-      field: label
-    });
-  }
-  let names;
-  if (features === void 0) {
-    names = columns.filter((name) => name !== label);
-    if (names.length === 0) {
-      throw new InputError(`no feature columns: the file has only the label column ${quoteUserText(label)}; expected at least one more column`, { file });
-    }
-  } else if (typeof features === "string") {
-    const matches = (0, import_picomatch.default)(features, { dot: true });
-    names = columns.filter((name) => name !== label && matches(name));
-    if (names.length === 0) {
-      throw new InputError(
-        `the feature glob ${quoteUserText(features)} matches no column (the label is never a feature); ${listColumns(columns)}`,
-        { file, field: features }
-      );
-    }
-  } else {
-    names = [...features];
-    if (names.length === 0) throw new InputError("the feature list is empty; expected at least one column name", { file });
-    const missing = names.filter((name) => !index.has(name));
-    if (missing.length > 0) {
-      const described = missing.map((name) => `${quoteUserText(name)}${suggest(name, columns)}`).join(", ");
-      const noun = missing.length === 1 ? "feature column" : "feature columns";
-      throw new InputError(`${noun} ${described} not found; ${listColumns(columns)}`, { file, field: missing[0] });
-    }
-    const seen = /* @__PURE__ */ new Set();
-    for (const name of names) {
-      if (seen.has(name)) throw new InputError(`feature ${quoteUserText(name)} is listed twice; expected each column once`, { file, field: name });
-      seen.add(name);
-    }
-    if (seen.has(label)) {
-      throw new InputError(`the label column ${quoteUserText(label)} is also listed as a feature; expected the label to be left out`, {
-        file,
-        field: label
-      });
-    }
-  }
-  return { features: names, featureColumns: names.map((name) => index.get(name)), labelColumn };
-}
-var FLOAT32_MAX = 34028234663852886e22;
-function readRows(table, choice, rows) {
-  const width = choice.featureColumns.length;
-  const columns = choice.featureColumns;
-  const x = new Float32Array(rows.length * width);
-  const labels = new Array(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i];
-    const base = i * width;
-    for (let j = 0; j < width; j++) {
-      const value = table.number(row, columns[j]);
-      if (!(value <= FLOAT32_MAX && value >= -FLOAT32_MAX)) throw badNumber(table, row, columns[j], value);
-      x[base + j] = value;
-    }
-    const label = table.label(row, choice.labelColumn);
-    if (label === void 0) {
-      throw cellError(table, row, choice.labelColumn, `expected a label in column ${quoteUserText(table.columns[choice.labelColumn])}`);
-    }
-    labels[i] = label;
-  }
-  return { x, labels };
-}
-function badNumber(table, row, col, value) {
-  const name = quoteUserText(table.columns[col]);
-  if (Number.isNaN(value)) {
-    const expected = table.describe(row, col) === "NaN" ? "a finite number" : "a number";
-    return cellError(table, row, col, `expected ${expected} in column ${name}`);
-  }
-  if (!Number.isFinite(value)) return cellError(table, row, col, `expected a finite number in column ${name}`);
-  return cellError(table, row, col, `expected a number within the float32 range (\xB13.4e38) in column ${name}`);
-}
-function cellError(table, row, col, expected) {
-  const { line, column } = table.locate(row, col);
-  const where = line === void 0 ? ` at row index ${row}` : "";
-  return new InputError(`${expected}, found ${table.describe(row, col)}${where}`, {
-    file: table.file,
-    line,
-    column,
-    field: table.columns[col]
-  });
-}
-function suggest(name, candidates) {
-  const lower = name.toLowerCase();
-  const limit = Math.max(2, Math.floor(name.length / 3));
-  const close = candidates.map((candidate) => ({ candidate, d: candidate.toLowerCase() === lower ? 0 : (0, import_fastest_levenshtein2.distance)(name, candidate) })).filter(({ d }) => d <= limit).sort((a, b) => a.d - b.d).slice(0, 3).map(({ candidate }) => quoteUserText(candidate));
-  if (close.length === 0) return "";
-  const last = close.pop();
-  return ` (did you mean ${close.length ? `${close.join(", ")} or ${last}` : last}?)`;
-}
-function listColumns(columns) {
-  const shown = columns.slice(0, 20).map((name) => quoteUserText(name));
-  const more = columns.length > 20 ? `, ... (${columns.length} in all)` : "";
-  return `the file's columns are ${shown.join(", ")}${more}`;
-}
-function delimiterHint(columns) {
-  if (columns.length !== 1) return "";
-  const name = columns[0];
-  if (name.includes(";")) return "; the header looks semicolon-separated: expected commas";
-  if (name.includes("	")) return "; the header looks tab-separated: expected commas";
-  return "";
-}
-
 // src/data/load.ts
 function loadDatasetWithHashes(file, options) {
-  const path4 = (0, import_node_path8.resolve)(file.path);
+  const path4 = (0, import_node_path9.resolve)(file.path);
   if (file.format !== "npy" && (file.labels !== void 0 || file.columns !== void 0)) {
     throw new InputError(
       `${file.labels !== void 0 ? "labels" : "columns"} applies only to .npy data; a ${file.format} file names its own columns`,
@@ -35502,7 +37471,7 @@ function loadDatasetWithHashes(file, options) {
   else if (file.format === "npy") {
     let labels2;
     if (file.labels !== void 0) {
-      const labelsPath = (0, import_node_path8.resolve)(file.labels);
+      const labelsPath = (0, import_node_path9.resolve)(file.labels);
       const labelBytes = readDataFile(labelsPath);
       hashes.labels = sha256(labelBytes);
       labels2 = { name: options.label, array: parseNpy(labelBytes, labelsPath) };
@@ -35580,8 +37549,70 @@ function rowPlace(data, row) {
   return fileRow === void 0 ? `loaded row ${row + 1}` : `data row ${fileRow + 1}`;
 }
 
+// package.json
+var package_default = {
+  name: "model-privacy-gate",
+  version: "0.1.0",
+  description: "Fails a model release when the ONNX model leaks its training data: membership inference and more, scored against a YAML policy.",
+  license: "MIT",
+  private: true,
+  type: "module",
+  bin: {
+    "privacy-gate": "dist/cli.js"
+  },
+  engines: {
+    node: ">=20"
+  },
+  allowScripts: {
+    esbuild: true,
+    "onnxruntime-node": false
+  },
+  scripts: {
+    typecheck: "tsc --noEmit",
+    lint: "eslint .",
+    format: 'prettier --write "**/*.{ts,js,mjs,cjs}"',
+    "format:check": 'prettier --check "**/*.{ts,js,mjs,cjs}"',
+    bundle: "node scripts/bundle.mjs",
+    demo: "node scripts/demo.mjs",
+    test: "vitest run",
+    bench: "tsx bench/bench.ts"
+  },
+  dependencies: {
+    "@actions/core": "3.0.1",
+    "@actions/github": "9.1.1",
+    "@stdlib/stats-base-dists-beta-quantile": "0.2.3",
+    "@stdlib/stats-base-dists-normal-quantile": "0.3.1",
+    ajv: "8.20.0",
+    "fastest-levenshtein": "1.0.16",
+    "onnxruntime-node": "1.30.0",
+    picomatch: "4.0.7",
+    pngjs: "7.0.0",
+    yaml: "2.9.1"
+  },
+  devDependencies: {
+    "@eslint/js": "10.0.1",
+    "@types/node": "20.19.43",
+    "@types/picomatch": "4.0.3",
+    "@types/pngjs": "6.0.5",
+    "@types/sarif": "2.1.7",
+    "csv-parse": "6.2.1",
+    esbuild: "0.28.2",
+    eslint: "10.15.0",
+    "playwright-core": "1.65.1",
+    prettier: "3.10.1",
+    tsx: "4.23.15",
+    typescript: "5.9.3",
+    "typescript-eslint": "8.73.0",
+    vite: "8.3.8",
+    vitest: "4.1.12"
+  }
+};
+
+// src/version.ts
+var TOOL = { name: package_default.name, version: package_default.version };
+
 // src/model/onnx.ts
-var import_node_fs9 = require("node:fs");
+var import_node_fs8 = require("node:fs");
 var import_node_os = require("node:os");
 
 // src/model/runtime.ts
@@ -35627,8 +37658,8 @@ function exposeZipMapInput(model, output) {
     const zipMap = readZipMap(model, node.start, node.end);
     if (!zipMap || zipMap.output !== output) continue;
     const extraOutput = lengthDelimited(GRAPH_OUTPUT, lengthDelimited(VALUE_INFO_NAME, utf8(zipMap.input)));
-    const newGraph = concat(model.subarray(graph.start, graph.end), extraOutput);
-    const edited = concat(
+    const newGraph = concat2(model.subarray(graph.start, graph.end), extraOutput);
+    const edited = concat2(
       model.subarray(0, graph.tagStart),
       lengthDelimited(MODEL_GRAPH, newGraph),
       model.subarray(graph.end)
@@ -35720,9 +37751,9 @@ function writeVarint(value) {
   return Uint8Array.from(bytes);
 }
 function lengthDelimited(field, payload) {
-  return concat(writeVarint(field * 8 + WIRE_LEN), writeVarint(payload.length), payload);
+  return concat2(writeVarint(field * 8 + WIRE_LEN), writeVarint(payload.length), payload);
 }
-function concat(...parts) {
+function concat2(...parts) {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at3 = 0;
   for (const p of parts) {
@@ -35796,14 +37827,14 @@ function toClassScores(scores, rows, width, kind, out) {
 }
 function logSoftmaxRows(logits, rows, width, out) {
   for (let r = 0; r < rows; r++) {
-    const base = r * width;
+    const base2 = r * width;
     let top = 0;
-    for (let c = 1; c < width; c++) if (logits[base + c] > logits[base + top]) top = c;
-    const max = logits[base + top];
+    for (let c = 1; c < width; c++) if (logits[base2 + c] > logits[base2 + top]) top = c;
+    const max = logits[base2 + top];
     let rest = 0;
-    for (let c = 0; c < width; c++) if (c !== top) rest += Math.exp(logits[base + c] - max);
+    for (let c = 0; c < width; c++) if (c !== top) rest += Math.exp(logits[base2 + c] - max);
     const logRest = Math.log1p(rest);
-    for (let c = 0; c < width; c++) out[base + c] = logits[base + c] - max - logRest;
+    for (let c = 0; c < width; c++) out[base2 + c] = logits[base2 + c] - max - logRest;
   }
 }
 function findNonFinite(values, rows, width) {
@@ -35834,7 +37865,7 @@ async function openOnnxClassifier(settings, options = {}) {
   let classLabels2;
   const outputName = output.name;
   if (output.type === "sequence") {
-    const exposed = exposeZipMapInput((0, import_node_fs9.readFileSync)(settings.path), output.name);
+    const exposed = exposeZipMapInput((0, import_node_fs8.readFileSync)(settings.path), output.name);
     if (!exposed) {
       throw new InputError(
         `model output "${output.name}" is not a tensor, and no ZipMap produces it; set model.output to a tensor of class scores`,
@@ -36136,6 +38167,28 @@ function firstLine(error) {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0];
 }
 
+// src/model/reveal.ts
+function argmax2(values, offset, width) {
+  let best = 0;
+  for (let c = 1; c < width; c++) if (values[offset + c] > values[offset + best]) best = c;
+  return best;
+}
+function topKMask(values, rows, width, k) {
+  const hidden = new Uint8Array(rows * width).fill(1);
+  const order = new Int32Array(width);
+  for (let r = 0; r < rows; r++) {
+    const base2 = r * width;
+    for (let c = 0; c < width; c++) order[c] = c;
+    order.sort((a, b) => values[base2 + b] - values[base2 + a] || a - b);
+    for (let i = 0; i < k; i++) hidden[base2 + order[i]] = 0;
+  }
+  return hidden;
+}
+function roundToDecimals(p, decimals) {
+  const scale = 10 ** decimals;
+  return Math.round(p * scale) / scale;
+}
+
 // src/model/regression.ts
 function isRegressor(model) {
   return model.task === "regression";
@@ -36143,8 +38196,8 @@ function isRegressor(model) {
 function observeValues(values, surface) {
   const out = values.slice();
   if (surface.decimals === void 0) return out;
-  const scale = 10 ** surface.decimals;
-  for (let i = 0; i < out.length; i++) out[i] = Math.round(out[i] * scale) / scale;
+  const decimals = surface.decimals;
+  for (let i = 0; i < out.length; i++) out[i] = roundToDecimals(out[i], decimals);
   return out;
 }
 function numericTargets(data, labelColumn) {
@@ -36166,7 +38219,7 @@ function numericTargets(data, labelColumn) {
 // src/model/surface.ts
 function observe(answer2, rows, classes, surface) {
   const labels = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) labels[r] = argmax(answer2.values, r * classes, classes);
+  for (let r = 0; r < rows; r++) labels[r] = argmax2(answer2.values, r * classes, classes);
   if (surface.scores === "label") return { rows, classCount: classes, labels };
   return { rows, classCount: classes, labels, scores: reveal(answer2, rows, classes, surface) };
 }
@@ -36197,10 +38250,8 @@ function rounded(scores, surface) {
   const values = scores.values;
   const out = scores.scale === "log" ? values.map(Math.exp) : values;
   if (surface.precision === "float32") for (let i = 0; i < out.length; i++) out[i] = Math.fround(out[i]);
-  if (surface.decimals !== void 0) {
-    const scale = 10 ** surface.decimals;
-    for (let i = 0; i < out.length; i++) out[i] = Math.round(out[i] * scale) / scale;
-  }
+  const decimals = surface.decimals;
+  if (decimals !== void 0) for (let i = 0; i < out.length; i++) out[i] = roundToDecimals(out[i], decimals);
   return { scale: "probability", values: out };
 }
 var ObservedModel = class {
@@ -36239,22 +38290,6 @@ var ObservedModel = class {
     return this.model;
   }
 };
-function argmax(values, offset, width) {
-  let best = 0;
-  for (let c = 1; c < width; c++) if (values[offset + c] > values[offset + best]) best = c;
-  return best;
-}
-function topKMask(values, rows, classes, k) {
-  const hidden = new Uint8Array(rows * classes).fill(1);
-  const order = new Int32Array(classes);
-  for (let r = 0; r < rows; r++) {
-    const base = r * classes;
-    for (let c = 0; c < classes; c++) order[c] = c;
-    order.sort((a, b) => values[base + b] - values[base + a] || a - b);
-    for (let i = 0; i < k; i++) hidden[base + order[i]] = 0;
-  }
-  return hidden;
-}
 async function traced(answer2, source) {
   try {
     return await answer2;
@@ -36262,2004 +38297,6 @@ async function traced(answer2, source) {
     throw error instanceof NonFiniteOutput ? error.traced(source) : error;
   }
 }
-
-// src/metrics/attribute.ts
-var import_stats_base_dists_normal_quantile3 = __toESM(require_lib39(), 1);
-function wilson(k, n, confidence) {
-  checkCounts2(k, n);
-  checkConfidence(confidence);
-  if (n === 0) return [0, 1];
-  const z = zFor(confidence);
-  const p = k / n;
-  const z2 = z * z;
-  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
-  const half = z / (1 + z2 / n) * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n));
-  return [k === 0 ? 0 : Math.max(0, centre - half), k === n ? 1 : Math.min(1, centre + half)];
-}
-function proportion(k, n, confidence) {
-  checkCounts2(k, n);
-  return { value: n === 0 ? null : k / n, ci: clopperPearson(k, n, confidence), k, n };
-}
-function differenceIndependent(k1, n1, k2, n2, confidence) {
-  checkCounts2(k1, n1);
-  checkCounts2(k2, n2);
-  checkConfidence(confidence);
-  if (n1 === 0 || n2 === 0) return { value: null, ci: [-1, 1] };
-  const p1 = k1 / n1;
-  const p2 = k2 / n2;
-  const [l1, u1] = wilson(k1, n1, confidence);
-  const [l2, u2] = wilson(k2, n2, confidence);
-  const d = p1 - p2;
-  return {
-    value: d,
-    ci: [Math.max(-1, d - Math.hypot(p1 - l1, u2 - p2)), Math.min(1, d + Math.hypot(u1 - p1, p2 - l2))]
-  };
-}
-function differencePaired(table, confidence) {
-  const { a, b, c, d } = table;
-  for (const v of [a, b, c, d]) {
-    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`paired table counts must be non-negative integers, got ${JSON.stringify(table)}`);
-  }
-  checkConfidence(confidence);
-  const n = a + b + c + d;
-  if (n === 0) return { value: null, ci: [-1, 1] };
-  const k1 = a + b;
-  const k2 = a + c;
-  const p1 = k1 / n;
-  const p2 = k2 / n;
-  const [l1, u1] = wilson(k1, n, confidence);
-  const [l2, u2] = wilson(k2, n, confidence);
-  const margins = (a + b) * (c + d) * (a + c) * (b + d);
-  let phi = 0;
-  if (margins > 0) {
-    const cross = a * d - b * c;
-    const shrunk = cross > n / 2 ? cross - n / 2 : cross >= 0 ? 0 : cross;
-    phi = shrunk / Math.sqrt(margins);
-  }
-  const delta = p1 - p2;
-  const low = Math.sqrt(Math.max(0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2));
-  const high = Math.sqrt(Math.max(0, (p2 - l2) ** 2 - 2 * phi * (p2 - l2) * (u1 - p1) + (u1 - p1) ** 2));
-  return { value: delta, ci: [Math.max(-1, delta - low), Math.min(1, delta + high)] };
-}
-function attributeMetrics(outcomes, confidence) {
-  const { memberCorrect, memberBaselineCorrect, nonMemberCorrect } = outcomes;
-  if (memberCorrect.length !== memberBaselineCorrect.length) {
-    throw new RangeError(
-      `memberCorrect (${memberCorrect.length}) and memberBaselineCorrect (${memberBaselineCorrect.length}) must describe the same members`
-    );
-  }
-  const table = { a: 0, b: 0, c: 0, d: 0 };
-  for (let i = 0; i < memberCorrect.length; i++) {
-    const attack = Boolean(memberCorrect[i]);
-    const base = Boolean(memberBaselineCorrect[i]);
-    if (attack && base) table.a++;
-    else if (attack) table.b++;
-    else if (base) table.c++;
-    else table.d++;
-  }
-  const m = memberCorrect.length;
-  const memberK = table.a + table.b;
-  const baselineK = table.a + table.c;
-  let nonMemberK = 0;
-  for (let i = 0; i < nonMemberCorrect.length; i++) if (nonMemberCorrect[i]) nonMemberK++;
-  const n = nonMemberCorrect.length;
-  return {
-    memberAccuracy: proportion(memberK, m, confidence),
-    nonMemberAccuracy: proportion(nonMemberK, n, confidence),
-    baselineAccuracy: proportion(baselineK, m, confidence),
-    lift: differencePaired(table, confidence),
-    memberGap: differenceIndependent(memberK, m, nonMemberK, n, confidence),
-    liftTable: table
-  };
-}
-function zFor(confidence) {
-  return (0, import_stats_base_dists_normal_quantile3.default)(1 - (1 - confidence) / 2, 0, 1);
-}
-function checkCounts2(k, n) {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`trials n must be a non-negative integer, got ${n}`);
-  if (!Number.isSafeInteger(k) || k < 0 || k > n) throw new RangeError(`successes k must be an integer in [0, n=${n}], got ${k}`);
-}
-
-// src/probes/membership-scores.ts
-var FLOOR = 1e-12;
-function attackerScores(obs) {
-  const { rows, classCount: k, scores } = obs;
-  if (!scores) throw new Error("the surface reveals no scores");
-  const { scale, values, hidden } = scores;
-  if (!hidden) return { scale, values };
-  const out = values.slice(0, rows * k);
-  for (let r = 0; r < rows; r++) {
-    const base = r * k;
-    let hiddenCount = 0;
-    for (let c = 0; c < k; c++) hiddenCount += hidden[base + c];
-    if (hiddenCount === 0) continue;
-    const fill = scale === "log" ? logHiddenShare(out, hidden, base, k, hiddenCount) : hiddenShare(out, hidden, base, k, hiddenCount);
-    for (let c = 0; c < k; c++) if (hidden[base + c]) out[base + c] = fill;
-  }
-  return { scale, values: out };
-}
-function hiddenShare(p, hidden, base, k, count2) {
-  let known = 0;
-  for (let c = 0; c < k; c++) if (!hidden[base + c]) known += p[base + c];
-  return Math.max(0, 1 - known) / count2;
-}
-function logHiddenShare(lp, hidden, base, k, count2) {
-  let max = -Infinity;
-  for (let c = 0; c < k; c++) if (!hidden[base + c]) max = Math.max(max, lp[base + c]);
-  let sum = 0;
-  for (let c = 0; c < k; c++) if (!hidden[base + c]) sum += Math.exp(lp[base + c] - max);
-  const known = max + Math.log(sum);
-  return known >= 0 ? -Infinity : Math.log(-Math.expm1(known)) - Math.log(count2);
-}
-function attackerProbabilities(obs) {
-  const { scale, values } = attackerScores(obs);
-  return scale === "log" ? values.map(Math.exp) : values;
-}
-function attackerLogProbability(scores, k, row, c, floor) {
-  const v = scores.values[row * k + c];
-  return scores.scale === "log" ? Math.max(v, Math.log(floor)) : Math.log(Math.max(v, floor));
-}
-function scoreAttack(attack, scores, classCount, truth) {
-  const out = new Float64Array(truth.length);
-  const p = scores.values;
-  const log = scores.scale === "log";
-  switch (attack) {
-    case "loss":
-      if (log) logLossScores(p, classCount, truth, out);
-      else lossScores(p, classCount, truth, out);
-      break;
-    case "confidence":
-      if (log) logConfidenceScores(p, classCount, truth, out);
-      else confidenceScores(p, classCount, truth, out);
-      break;
-    case "entropy":
-      if (log) logEntropyScores(p, classCount, truth.length, out);
-      else entropyScores(p, classCount, truth.length, out);
-      break;
-    case "modified-entropy":
-      if (log) logModifiedEntropyScores(p, classCount, truth, out);
-      else modifiedEntropyScores(p, classCount, truth, out);
-      break;
-  }
-  return out;
-}
-function lossScores(p, k, truth, out) {
-  for (let r = 0; r < truth.length; r++) out[r] = Math.log(Math.max(p[r * k + truth[r]], FLOOR));
-}
-function confidenceScores(p, k, truth, out) {
-  for (let r = 0; r < truth.length; r++) out[r] = p[r * k + truth[r]];
-}
-function entropyScores(p, k, rows, out) {
-  for (let r = 0; r < rows; r++) {
-    const base = r * k;
-    let negH = 0;
-    for (let c = 0; c < k; c++) {
-      const v = p[base + c];
-      if (v > 0) negH += v * Math.log(v);
-    }
-    out[r] = negH;
-  }
-}
-function modifiedEntropyScores(p, k, truth, out) {
-  for (let r = 0; r < truth.length; r++) {
-    const base = r * k;
-    const y = truth[r];
-    const py = Math.max(p[base + y], FLOOR);
-    let mentr = -(1 - py) * Math.log(py);
-    for (let c = 0; c < k; c++) {
-      if (c === y) continue;
-      const v = p[base + c];
-      mentr -= v * Math.log(Math.max(1 - v, FLOOR));
-    }
-    out[r] = -mentr;
-  }
-}
-function logLossScores(lp, k, truth, out) {
-  for (let r = 0; r < truth.length; r++) out[r] = lp[r * k + truth[r]];
-}
-function logConfidenceScores(lp, k, truth, out) {
-  for (let r = 0; r < truth.length; r++) {
-    const base = r * k;
-    const y = truth[r];
-    out[r] = Math.min(lp[base + y] - logSumExpExcept(lp, base, k, y), Number.MAX_VALUE);
-  }
-}
-function logEntropyScores(lp, k, rows, out) {
-  for (let r = 0; r < rows; r++) {
-    const base = r * k;
-    let negH = 0;
-    for (let c = 0; c < k; c++) {
-      const v = lp[base + c];
-      if (v > -Infinity) negH += Math.exp(v) * v;
-    }
-    out[r] = negH;
-  }
-}
-function logModifiedEntropyScores(lp, k, truth, out) {
-  for (let r = 0; r < truth.length; r++) {
-    const base = r * k;
-    const y = truth[r];
-    const lpy = lp[base + y];
-    const rest = Math.exp(logSumExpExcept(lp, base, k, y));
-    let mentr = rest > 0 ? -rest * lpy : 0;
-    for (let c = 0; c < k; c++) {
-      if (c === y) continue;
-      const pc = Math.exp(lp[base + c]);
-      if (pc === 0) continue;
-      const log1mp = pc < 0.5 ? Math.log1p(-pc) : logSumExpExcept(lp, base, k, c);
-      mentr -= pc * log1mp;
-    }
-    out[r] = -mentr;
-  }
-}
-function logSumExpExcept(lp, base, k, skip) {
-  let max = -Infinity;
-  for (let c = 0; c < k; c++) if (c !== skip && lp[base + c] > max) max = lp[base + c];
-  if (max === -Infinity) return -Infinity;
-  let sum = 0;
-  for (let c = 0; c < k; c++) if (c !== skip) sum += Math.exp(lp[base + c] - max);
-  return max + Math.log(sum);
-}
-function gapScores(obs, truth) {
-  return Float64Array.from(truth, (y, r) => obs.labels[r] === y ? 1 : 0);
-}
-function stabilityScores(obs, noisyLabels, copies, truth) {
-  const out = new Float64Array(truth.length);
-  for (let r = 0; r < truth.length; r++) {
-    let score = obs.labels[r] === truth[r] ? 1 : 0;
-    for (let q = 0; q < copies; q++) if (noisyLabels[r * copies + q] === truth[r]) score++;
-    out[r] = score;
-  }
-  return out;
-}
-
-// src/probes/attribute-inference-attack.ts
-var SOURCE = { probe: "the attribute-inference probe's candidate queries (target records with each candidate value filled in)" };
-var CHUNK_ROWS = 32768;
-var LABEL_ONLY_EPSILON = 0.01;
-async function logLikelihoods(model, plan, targets, likelihood, samples) {
-  const k = plan.candidates.length;
-  if (plan.unknown.length > 0 && !samples) throw new RangeError("unknown features need samples to be filled in from");
-  const s = plan.unknown.length > 0 ? samples.count : 1;
-  const perRecord = k * s;
-  const f = targets.features;
-  const out = new Float64Array(targets.rows * k);
-  const recordsPerChunk = Math.max(1, Math.floor(CHUNK_ROWS / perRecord));
-  const ll = new Float64Array(perRecord);
-  for (let start = 0; start < targets.rows; start += recordsPerChunk) {
-    const records = Math.min(recordsPerChunk, targets.rows - start);
-    const n = records * perRecord;
-    const x = new Float32Array(n * f);
-    for (let r = 0; r < records; r++) {
-      const target = targets.x.subarray((start + r) * f, (start + r + 1) * f);
-      for (let q = 0; q < s; q++) {
-        const donor = plan.unknown.length > 0 ? samples.rng.int(samples.rows) : -1;
-        for (let c = 0; c < k; c++) {
-          const row = x.subarray(((r * k + c) * s + q) * f, ((r * k + c) * s + q + 1) * f);
-          row.set(target);
-          if (donor >= 0) for (const j of plan.unknown) row[j] = samples.x[donor * f + j];
-          for (let j = 0; j < plan.columns.length; j++) row[plan.columns[j]] = plan.encodings[c * plan.columns.length + j];
-        }
-      }
-    }
-    const read = await answer(model, x, n, likelihood);
-    for (let r = 0; r < records; r++) {
-      for (let i = 0; i < perRecord; i++) ll[i] = read(r * perRecord + i, observationOf(targets.observed, start + r));
-      for (let c = 0; c < k; c++) out[(start + r) * k + c] = logMeanExp(ll, c * s, s);
-    }
-  }
-  return out;
-}
-function guesses(logLik, logPrior) {
-  const k = logPrior.length;
-  const rows = logLik.length / k;
-  const out = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (logPrior[c] + logLik[r * k + c] > logPrior[best] + logLik[r * k + best]) best = c;
-    out[r] = best;
-  }
-  return out;
-}
-function posteriorLogOdds(logLik, logPrior) {
-  const prior = logPrior[1] - logPrior[0];
-  return Float64Array.from({ length: logLik.length / 2 }, (_, r) => prior + (logLik[2 * r + 1] - logLik[2 * r]));
-}
-function logPriorFrom(truth, k) {
-  const counts = new Float64Array(k).fill(1);
-  if (truth) for (let i = 0; i < truth.length; i++) counts[truth[i]]++;
-  const total = counts.reduce((a, b) => a + b, 0);
-  return counts.map((c) => Math.log(c / total));
-}
-async function answer(model, x, n, likelihood) {
-  if (likelihood.kind === "value") {
-    const values = await model.values(x, n, SOURCE);
-    const twoVar = 2 * likelihood.sigma * likelihood.sigma;
-    return (row, o) => -((o - values[row]) ** 2) / twoVar;
-  }
-  const obs = await model.query(x, n, SOURCE);
-  if (!obs.scores) {
-    const miss = Math.log(likelihood.epsilon);
-    return (row, y) => obs.labels[row] === y ? 0 : miss;
-  }
-  const scores = attackerScores(obs);
-  const c = obs.classCount;
-  return (row, y) => attackerLogProbability(scores, c, row, y, likelihood.floor);
-}
-function observationOf(observed, row) {
-  return observed.kind === "class" ? observed.classes[row] : observed.values[row];
-}
-function logMeanExp(values, offset, count2) {
-  let max = -Infinity;
-  for (let i = 0; i < count2; i++) max = Math.max(max, values[offset + i]);
-  if (max === -Infinity) return -Infinity;
-  let sum = 0;
-  for (let i = 0; i < count2; i++) sum += Math.exp(values[offset + i] - max);
-  return max + Math.log(sum / count2);
-}
-
-// src/probes/attribute-inference-columns.ts
-var MAX_CANDIDATES = 32;
-function planAttribute(settings, features, datasets) {
-  const field = "probes.attribute-inference";
-  const index = new Map(features.map((name, i) => [name, i]));
-  const columnOf = (name, source, key) => {
-    const i = index.get(name);
-    if (i === void 0) {
-      throw new InputError(
-        `${quoteUserText(name)} is not one of the model's ${features.length} feature columns${suggest(name, features)}; the sensitive attribute must be a model input (features: ${shortList(features)})`,
-        at2(source, `${field}.${key}`)
-      );
-    }
-    return i;
-  };
-  let plan;
-  if (settings.oneHot) {
-    const source = settings.sources.encoding ?? settings.sources.attribute;
-    const present = settings.oneHot.filter((l) => l.column !== null);
-    const columns = present.map((l) => columnOf(l.column, source, "encoding.one-hot"));
-    const encodings = new Float32Array(settings.oneHot.length * columns.length);
-    settings.oneHot.forEach((level, k) => {
-      if (level.column !== null) encodings[k * columns.length + present.indexOf(level)] = 1;
-    });
-    plan = { name: settings.attribute, candidates: settings.oneHot.map((l) => l.value), columns, encodings };
-  } else {
-    const column = columnOf(settings.attribute, settings.sources.attribute, "attribute");
-    const values = settings.values ?? distinctValues(datasets, column, settings);
-    plan = {
-      name: settings.attribute,
-      candidates: values.map((v) => String(v)),
-      columns: [column],
-      encodings: Float32Array.from(values)
-    };
-  }
-  const attribute = new Set(plan.columns);
-  let unknown = [];
-  if (settings.known) {
-    const known = new Set(settings.known.map((name) => columnOf(name, settings.sources.known, "known")));
-    for (const c of known) {
-      if (attribute.has(c)) {
-        throw new InputError(
-          `${quoteUserText(features[c])} holds the sensitive attribute, which is what the attacker wants to learn; remove it from known`,
-          at2(settings.sources.known, `${field}.known`)
-        );
-      }
-    }
-    unknown = features.map((_, i) => i).filter((i) => !known.has(i) && !attribute.has(i));
-  }
-  return { ...plan, unknown };
-}
-function trueValues(plan, data, settings) {
-  const f = data.features.length;
-  const width = plan.columns.length;
-  const k = plan.candidates.length;
-  const out = new Int32Array(data.rows);
-  for (let r = 0; r < data.rows; r++) {
-    let found = -1;
-    for (let c = 0; c < k && found < 0; c++) {
-      let match = true;
-      for (let j = 0; j < width && match; j++) match = data.x[r * f + plan.columns[j]] === plan.encodings[c * width + j];
-      if (match) found = c;
-    }
-    if (found < 0) {
-      const cells = plan.columns.map((col) => `${data.features[col]}=${data.x[r * f + col]}`).join(", ");
-      const expected = settings.oneHot ? `exactly one of the one-hot columns 1 and the others 0${settings.oneHot.some((l) => l.column === null) ? " (or all 0 for the reference level)" : ""}` : `one of the candidate values [${plan.candidates.join(", ")}]; add the value to values, or leave values out to use every value seen in the data`;
-      throw new InputError(
-        `row ${r + 1} of the ${data.role} used has ${cells}; the attribute ${plan.name} expects ${expected}`,
-        { file: data.file, field: plan.columns.length === 1 ? data.features[plan.columns[0]] : plan.name }
-      );
-    }
-    out[r] = found;
-  }
-  return out;
-}
-function distinctValues(datasets, column, settings) {
-  const seen = /* @__PURE__ */ new Set();
-  for (const d of datasets) {
-    const f = d.features.length;
-    for (let r = 0; r < d.rows; r++) seen.add(d.x[r * f + column]);
-  }
-  if (seen.size > MAX_CANDIDATES || seen.size < 2) {
-    throw new InputError(
-      seen.size < 2 ? `the column ${quoteUserText(settings.attribute)} holds a single value (${quoteUserText([...seen].join(""))}) in the data, so there is nothing to infer; choose a column that varies, or list the candidate values in values` : `the column ${quoteUserText(settings.attribute)} holds ${seen.size} distinct values in the data; attribute inference guesses among a few categories (at most ${MAX_CANDIDATES}), so list the candidate values in values or choose a categorical column`,
-      at2(settings.sources.attribute, "probes.attribute-inference.attribute")
-    );
-  }
-  return [...seen].sort((a, b) => a - b);
-}
-function at2(source, field) {
-  return { file: source.file, line: source.line, column: source.column, field };
-}
-function shortList(names) {
-  return names.length > 12 ? `${names.slice(0, 12).join(", ")}, \u2026` : names.join(", ");
-}
-
-// src/probes/attribute-inference.ts
-var attributeInferenceProbe = {
-  id: "attribute-inference",
-  description: "Attribute inference: guesses a sensitive input attribute from the other attributes and the model\u2019s output",
-  thresholds: (settings) => ({
-    lift: settings.thresholds.lift,
-    "member-accuracy": settings.thresholds.memberAccuracy,
-    "member-gap": settings.thresholds.memberGap
-  }),
-  run: runAttributeInference
-};
-async function runAttributeInference(ctx, settings) {
-  const notes = [];
-  const regression = ctx.model.task === "regression";
-  const auxiliary = settings.auxiliary ? loadAuxiliary(ctx, settings) : void 0;
-  const sets = [ctx.members, ctx.nonMembers, ...auxiliary ? [auxiliary] : []];
-  const plan = planAttribute(settings, ctx.members.features, sets);
-  const k = plan.candidates.length;
-  const memberTruth = trueValues(plan, ctx.members, settings);
-  const nonMemberTruth = trueValues(plan, ctx.nonMembers, settings);
-  const auxiliaryTruth = auxiliary ? trueValues(plan, auxiliary, settings) : void 0;
-  const priorTruth = settings.prior === "uniform" ? void 0 : settings.prior === "auxiliary" ? auxiliaryTruth : nonMemberTruth;
-  const logPrior = logPriorFrom(priorTruth, k);
-  const mode = argmax2(logPrior);
-  const attackerData = auxiliary ?? ctx.nonMembers;
-  const observe2 = (data) => observation(ctx, settings, data, regression);
-  const [memberObserved, nonMemberObserved] = [await observe2(ctx.members), await observe2(ctx.nonMembers)];
-  let likelihood;
-  let sigma;
-  if (regression) {
-    sigma = await residualSpread(ctx, settings, auxiliary);
-    likelihood = { kind: "value", sigma: sigma.value };
-  } else {
-    const decimals = ctx.model.surface.decimals;
-    likelihood = { kind: "class", epsilon: LABEL_ONLY_EPSILON, floor: decimals === void 0 ? 1e-12 : 0.5 * 10 ** -decimals };
-  }
-  notes.push(...surfaceNotes(ctx, settings, regression, sigma));
-  const samples = (stream) => plan.unknown.length > 0 ? { x: attackerData.x, rows: attackerData.rows, count: settings.samples, rng: rngFor(ctx.seed, `attribute-inference:${stream}`) } : void 0;
-  if (plan.unknown.length > 0) {
-    notes.push(
-      `The attacker does not know ${plan.unknown.length} feature(s) (${plan.unknown.map((j) => ctx.members.features[j]).join(", ")}); they are filled in from ${settings.samples} records drawn from the ${auxiliary ? "auxiliary data" : "non-members"} and the likelihood is averaged over them.`
-    );
-  }
-  const targets = (data, observed) => ({ x: data.x, rows: data.rows, features: data.features.length, observed });
-  const memberLik = await logLikelihoods(ctx.model, plan, targets(ctx.members, memberObserved), likelihood, samples("members"));
-  const nonMemberLik = await logLikelihoods(ctx.model, plan, targets(ctx.nonMembers, nonMemberObserved), likelihood, samples("non-members"));
-  const memberGuess = guesses(memberLik, logPrior);
-  const nonMemberGuess = guesses(nonMemberLik, logPrior);
-  const metrics = attributeMetrics(
-    {
-      memberCorrect: Array.from(memberGuess, (g, i) => g === memberTruth[i]),
-      memberBaselineCorrect: Array.from(memberTruth, (t) => t === mode),
-      nonMemberCorrect: Array.from(nonMemberGuess, (g, i) => g === nonMemberTruth[i])
-    },
-    ctx.confidence
-  );
-  const values = metricValues(metrics);
-  const details = {
-    attribute: plan.name,
-    columns: plan.columns.map((j) => ctx.members.features[j]),
-    candidates: plan.candidates,
-    observed: settings.observed,
-    prior: { source: settings.prior, probabilities: Array.from(logPrior, Math.exp), mode: plan.candidates[mode] },
-    nonMemberBaselineAccuracy: proportion(count(nonMemberTruth, (t) => t === mode), ctx.nonMembers.rows, ctx.confidence),
-    liftTable: metrics.liftTable,
-    queriesPerRecord: k * (plan.unknown.length > 0 ? settings.samples : 1),
-    unknownFeatures: plan.unknown.map((j) => ctx.members.features[j]),
-    perValue: perValue(plan, logPrior, memberTruth, memberGuess, nonMemberTruth, nonMemberGuess, ctx.confidence)
-  };
-  if (sigma) details["residualSpread"] = sigma;
-  if (k === 2) {
-    const auc = binaryAuc(posteriorLogOdds(memberLik, logPrior), memberTruth, ctx.confidence);
-    if (auc) values["auc"] = auc;
-    else notes.push("The attack-score AUC needs members with each of the two values; one value is missing.");
-    const nonMemberAuc = binaryAuc(posteriorLogOdds(nonMemberLik, logPrior), nonMemberTruth, ctx.confidence);
-    if (nonMemberAuc) details["nonMemberAuc"] = nonMemberAuc;
-  }
-  notes.push(
-    `Member gap compares accuracies on two different sets; the prior's guess (${plan.candidates[mode]}) alone is right for ${pct(metrics.baselineAccuracy.value)} of members and ${pct(details["nonMemberBaselineAccuracy"].value)} of non-members, and that difference is part of the gap.`
-  );
-  return {
-    attacks: [
-      {
-        attack: `infer-${plan.name}`,
-        description: `argmax prior(v)\xB7P(${settings.observed === "label" ? "true label" : "model output"} | known attributes, ${plan.name} = v) over ${k} candidate values (Fredrikson et al. 2014)`,
-        metrics: values,
-        details
-      }
-    ],
-    notes
-  };
-}
-async function observation(ctx, settings, data, regression) {
-  if (regression) {
-    if (settings.observed === "model-output") return { kind: "value", values: await ctx.model.values(data.x, data.rows, { data }) };
-    if (!data.targets) throw new RuntimeFailure(`the ${data.role} have no numeric targets; the runner must parse them for a regression model`);
-    return { kind: "value", values: data.targets };
-  }
-  if (settings.observed === "model-output") return { kind: "class", classes: (await ctx.signals.observe(data)).labels };
-  return { kind: "class", classes: data.classes };
-}
-async function residualSpread(ctx, settings, auxiliary) {
-  const source = settings.residualSpread;
-  const data = source === "training" ? ctx.members : source === "auxiliary" ? auxiliary : ctx.nonMembers;
-  const predicted = await ctx.model.values(data.x, data.rows, { data });
-  const observed = settings.observed === "model-output" ? predicted : data.targets;
-  if (!observed) throw new RuntimeFailure(`the ${data.role} have no numeric targets; the runner must parse them for a regression model`);
-  let ss = 0;
-  let scale = 0;
-  for (let r = 0; r < data.rows; r++) {
-    ss += (observed[r] - predicted[r]) ** 2;
-    scale += observed[r] ** 2;
-  }
-  const rms = Math.sqrt(ss / data.rows);
-  const decimals = ctx.model.surface.decimals;
-  const floor = decimals !== void 0 ? 10 ** -decimals / Math.sqrt(12) : 1e-6 * Math.max(1, Math.sqrt(scale / data.rows));
-  return { value: Math.max(rms, floor), from: source === "training" ? "members (training error)" : data.role, rms, floor };
-}
-function surfaceNotes(ctx, settings, regression, sigma) {
-  const notes = [];
-  const surface = ctx.model.surface;
-  if (regression && sigma) {
-    notes.push(
-      `Regression: P(observation | x, v) is a Gaussian density of the residual with \u03C3 = ${sigma.value.toPrecision(4)}, the RMS ${settings.observed === "label" ? "error against the true label" : "difference to the model output"} on the ${sigma.from}${sigma.value > sigma.rms ? ` (floored at ${sigma.floor.toPrecision(3)})` : ""}.`
-    );
-    if (settings.observed === "model-output") {
-      notes.push("The attacker observes the model\u2019s own output on the real record, so the true value reproduces it exactly (up to rounding) whenever the model uses the attribute.");
-    }
-    return notes;
-  }
-  if (surface.scores === "label") {
-    notes.push(
-      `The surface reveals only the label: P(observation | x, v) is 1 when the predicted label matches the observed one and ${LABEL_ONLY_EPSILON} otherwise, so the attack only tells candidates apart where the prediction flips; it is weaker than with scores.`
-    );
-  } else if (surface.scores === "top-k") {
-    notes.push(`The surface reveals only the top ${surface.topK} scores; a hidden observed label gets the hidden mass spread evenly over the hidden classes.`);
-  }
-  if (surface.decimals !== void 0 && surface.scores !== "label") {
-    notes.push(`Scores are rounded to ${surface.decimals} decimals; a score rounded to 0 is read as ${0.5 * 10 ** -surface.decimals}, and ties fall back on the prior.`);
-  }
-  return notes;
-}
-function loadAuxiliary(ctx, settings) {
-  if (!ctx.loadData) throw new RuntimeFailure("this runner cannot load the auxiliary data file");
-  const data = ctx.loadData(settings.auxiliary, "auxiliary");
-  const expected = ctx.members.features;
-  if (data.features.length !== expected.length || data.features.some((f, i) => f !== expected[i])) {
-    throw new InputError(
-      `the auxiliary data's feature columns (${data.features.join(", ")}) differ from the members' (${expected.join(", ")}); expected the same columns in the same order`,
-      { file: data.file, field: "probes.attribute-inference.auxiliary" }
-    );
-  }
-  return data;
-}
-function metricValues(m) {
-  return {
-    "member-accuracy": { value: m.memberAccuracy.value, ci: m.memberAccuracy.ci, correct: m.memberAccuracy.k, records: m.memberAccuracy.n },
-    "non-member-accuracy": {
-      value: m.nonMemberAccuracy.value,
-      ci: m.nonMemberAccuracy.ci,
-      correct: m.nonMemberAccuracy.k,
-      records: m.nonMemberAccuracy.n
-    },
-    "baseline-accuracy": {
-      value: m.baselineAccuracy.value,
-      ci: m.baselineAccuracy.ci,
-      correct: m.baselineAccuracy.k,
-      records: m.baselineAccuracy.n
-    },
-    lift: { value: m.lift.value, ci: m.lift.ci, interval: "Newcombe square-and-add, paired" },
-    "member-gap": { value: m.memberGap.value, ci: m.memberGap.ci, interval: "Newcombe hybrid score" }
-  };
-}
-function binaryAuc(odds, truth, confidence) {
-  const positive = [];
-  const negative = [];
-  for (let r = 0; r < truth.length; r++) (truth[r] === 1 ? positive : negative).push(odds[r]);
-  if (positive.length === 0 || negative.length === 0) return void 0;
-  const finite = (v) => Number.isFinite(v) ? v : Math.sign(v) * Number.MAX_VALUE;
-  const estimate = aucWithCi(positive.map(finite), negative.map(finite), confidence);
-  return { value: estimate.value, ci: estimate.ci, positives: positive.length, negatives: negative.length };
-}
-function perValue(plan, logPrior, memberTruth, memberGuess, nonMemberTruth, nonMemberGuess, confidence) {
-  return plan.candidates.map((value, c) => {
-    const side = (truth, guess) => {
-      const n = count(truth, (t) => t === c);
-      const right = count(truth, (t, i) => t === c && guess[i] === c);
-      return { records: n, accuracy: proportion(right, n, confidence), guessed: count(guess, (g) => g === c) };
-    };
-    return { value, prior: Math.exp(logPrior[c]), members: side(memberTruth, memberGuess), nonMembers: side(nonMemberTruth, nonMemberGuess) };
-  });
-}
-function count(values, predicate) {
-  let n = 0;
-  for (let i = 0; i < values.length; i++) if (predicate(values[i], i)) n++;
-  return n;
-}
-function argmax2(values) {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-  return best;
-}
-function pct(value) {
-  return value === null ? "n/a" : `${(100 * value).toFixed(1)}%`;
-}
-
-// src/optim/gradient.ts
-function freeFeatures(box) {
-  const out = [];
-  for (let j = 0; j < box.lower.length; j++) if (box.upper[j] > box.lower[j]) out.push(j);
-  return Int32Array.from(out);
-}
-function centralDifferences(box, delta) {
-  const free = freeFeatures(box);
-  const d = box.lower.length;
-  const steps = Float64Array.from(free, (j) => delta * (box.upper[j] - box.lower[j]));
-  return {
-    kind: "central",
-    queriesPerStep: 1 + 2 * free.length,
-    probe(x) {
-      const rows = new Float64Array((1 + 2 * free.length) * d);
-      for (let r = 0; r < 1 + 2 * free.length; r++) rows.set(x, r * d);
-      free.forEach((j, i) => {
-        rows[(1 + 2 * i) * d + j] += steps[i];
-        rows[(2 + 2 * i) * d + j] -= steps[i];
-      });
-      return {
-        rows,
-        gradient(values) {
-          const g = new Float64Array(d);
-          free.forEach((j, i) => {
-            g[j] = (values[1 + 2 * i] - values[2 + 2 * i]) / (2 * steps[i]);
-          });
-          return g;
-        }
-      };
-    }
-  };
-}
-function naturalEvolution(box, delta, samples, rng) {
-  const free = freeFeatures(box);
-  const d = box.lower.length;
-  const range2 = Float64Array.from(free, (j) => box.upper[j] - box.lower[j]);
-  return {
-    kind: "nes",
-    queriesPerStep: 1 + 2 * samples,
-    probe(x) {
-      const rows = new Float64Array((1 + 2 * samples) * d);
-      const u = new Float64Array(samples * free.length);
-      for (let k = 0; k < u.length; k++) u[k] = rng.normal();
-      for (let r = 0; r < 1 + 2 * samples; r++) rows.set(x, r * d);
-      for (let s = 0; s < samples; s++) {
-        free.forEach((j, i) => {
-          const step2 = delta * range2[i] * u[s * free.length + i];
-          rows[(1 + 2 * s) * d + j] += step2;
-          rows[(2 + 2 * s) * d + j] -= step2;
-        });
-      }
-      return {
-        rows,
-        gradient(values) {
-          const g = new Float64Array(d);
-          for (let s = 0; s < samples; s++) {
-            const diff = values[1 + 2 * s] - values[2 + 2 * s];
-            if (diff === 0) continue;
-            free.forEach((j, i) => {
-              g[j] += diff * u[s * free.length + i];
-            });
-          }
-          free.forEach((j, i) => {
-            g[j] = g[j] / (2 * delta * samples * range2[i]);
-          });
-          return g;
-        }
-      };
-    }
-  };
-}
-
-// src/optim/descent.ts
-var DEFAULT_MAX_BATCH_ROWS = 8192;
-async function minimise(starts, loss, options) {
-  const { box, estimator, prior } = options;
-  const d = box.lower.length;
-  const free = freeFeatures(box);
-  const perStep = estimator.queriesPerStep;
-  const states = starts.map((start) => {
-    const x = clip(Float64Array.from(start), box);
-    return { x, best: x, bestLoss: Infinity, bestQueried: NaN, startQueried: NaN, queries: 0, steps: 0, sinceBest: 0, trace: [] };
-  });
-  for (; ; ) {
-    const active = [];
-    for (const [i, s] of states.entries()) {
-      if (s.stop) continue;
-      if (s.queries + perStep > options.maxQueries) s.stop = "budget";
-      else active.push(i);
-    }
-    if (active.length === 0) break;
-    const perCall = Math.max(1, Math.floor((options.maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS) / perStep));
-    for (let first = 0; first < active.length; first += perCall) {
-      await stepGroup(active.slice(first, first + perCall));
-    }
-  }
-  async function stepGroup(active) {
-    const probes = active.map((i) => estimator.probe(states[i].x));
-    const rows = new Float64Array(active.length * perStep * d);
-    const owners = new Int32Array(active.length * perStep);
-    probes.forEach((p, k) => {
-      rows.set(p.rows, k * perStep * d);
-      owners.fill(active[k], k * perStep, (k + 1) * perStep);
-    });
-    const values = await loss(rows, active.length * perStep, owners);
-    active.forEach((i, k) => {
-      const s = states[i];
-      const mine = values.subarray(k * perStep, (k + 1) * perStep);
-      s.queries += perStep;
-      s.steps++;
-      const queried = mine[0];
-      const total = queried + (prior ? prior.value(s.x) : 0);
-      if (s.steps === 1) s.startQueried = queried;
-      s.trace.push(total);
-      if (total < s.bestLoss) {
-        s.best = s.x;
-        s.bestLoss = total;
-        s.bestQueried = queried;
-        s.sinceBest = 0;
-      } else if (++s.sinceBest >= options.patience) {
-        s.stop = "patience";
-        return;
-      }
-      if (options.stopAt !== void 0 && queried <= options.stopAt) {
-        s.stop = "target";
-        return;
-      }
-      const g = probes[k].gradient(mine);
-      if (prior) {
-        const pg = prior.gradient(s.x);
-        for (let j = 0; j < d; j++) g[j] += pg[j];
-      }
-      const moved = step(s.x, g, free, box, options.stepSize);
-      if (!moved) s.stop = "flat";
-      else s.x = moved;
-    });
-  }
-  return states.map((s) => ({
-    x: s.best,
-    queried: s.bestQueried,
-    loss: s.bestLoss,
-    startQueried: s.startQueried,
-    queries: s.queries,
-    steps: s.steps,
-    stop: s.stop,
-    trace: s.trace
-  }));
-}
-function step(x, g, free, box, stepSize) {
-  let sumSquares = 0;
-  for (const j of free) {
-    const gz = g[j] * (box.upper[j] - box.lower[j]);
-    sumSquares += gz * gz;
-  }
-  if (!(sumSquares > 0) || free.length === 0) return void 0;
-  const rms = Math.sqrt(sumSquares / free.length);
-  const next = Float64Array.from(x);
-  for (const j of free) {
-    const range2 = box.upper[j] - box.lower[j];
-    next[j] = x[j] - stepSize * range2 * range2 * g[j] / rms;
-  }
-  return clip(next, box);
-}
-function clip(x, box) {
-  for (let j = 0; j < x.length; j++) x[j] = Math.min(box.upper[j], Math.max(box.lower[j], x[j]));
-  return x;
-}
-
-// src/optim/total-variation.ts
-var EPSILON = 0.01;
-function pixelIndex(shape, h, w, c) {
-  return shape.layout === "hwc" ? (h * shape.width + w) * shape.channels + c : (c * shape.height + h) * shape.width + w;
-}
-function totalVariation(shape, min, max) {
-  const scale = max > min ? max - min : 1;
-  const count2 = shape.height * shape.width * shape.channels;
-  const each = (x, visit2) => {
-    for (let c = 0; c < shape.channels; c++) {
-      for (let h = 0; h < shape.height; h++) {
-        for (let w = 0; w < shape.width; w++) {
-          const p = pixelIndex(shape, h, w, c);
-          const r = w + 1 < shape.width ? pixelIndex(shape, h, w + 1, c) : p;
-          const b = h + 1 < shape.height ? pixelIndex(shape, h + 1, w, c) : p;
-          const a = (x[r] - x[p]) / scale;
-          const d = (x[b] - x[p]) / scale;
-          visit2(p, r, b, a, d, Math.sqrt(a * a + d * d + EPSILON * EPSILON));
-        }
-      }
-    }
-  };
-  return {
-    value(x) {
-      let sum = 0;
-      each(x, (_p, _r, _b, _a, _d, t) => sum += t - EPSILON);
-      return sum / count2;
-    },
-    gradient(x) {
-      const g = new Float64Array(x.length);
-      each(x, (p, r, b, a, d, t) => {
-        g[p] -= (a + d) / (t * scale * count2);
-        if (r !== p) g[r] += a / (t * scale * count2);
-        if (b !== p) g[b] += d / (t * scale * count2);
-      });
-      return g;
-    }
-  };
-}
-
-// src/probes/feature-box.ts
-function featureBox(a, b) {
-  const d = a.features.length;
-  const lower = new Float64Array(d).fill(Infinity);
-  const upper = new Float64Array(d).fill(-Infinity);
-  for (const data of [a, b]) {
-    for (let i = 0; i < data.x.length; i++) {
-      const j = i % d;
-      lower[j] = Math.min(lower[j], data.x[i]);
-      upper[j] = Math.max(upper[j], data.x[i]);
-    }
-  }
-  return { lower, upper };
-}
-
-// src/probes/inversion-objective.ts
-function revealedConfidence(obs, owners) {
-  const out = new Float64Array(obs.rows);
-  if (!obs.scores) {
-    for (let r = 0; r < obs.rows; r++) out[r] = obs.labels[r] === owners[r] ? 1 : 0;
-    return out;
-  }
-  const p = attackerProbabilities(obs);
-  for (let r = 0; r < obs.rows; r++) out[r] = p[r * obs.classCount + owners[r]];
-  return out;
-}
-function inversionLoss(model, targets) {
-  return async (rows, count2, owners) => {
-    const obs = await model.query(Float32Array.from(rows), count2, { probe: "the inversion probe's search (inputs optimised for each class)" });
-    const classes = Int32Array.from(owners, (k) => targets[k]);
-    return revealedConfidence(obs, classes).map((p) => 1 - p);
-  };
-}
-
-// src/metrics/inversion.ts
-var import_stats_base_dists_beta_quantile2 = __toESM(require_lib137(), 1);
-function classMeans(x, classes, d, classCount) {
-  const sums = Array.from({ length: classCount }, () => new Float64Array(d));
-  const counts = new Int32Array(classCount);
-  for (let r = 0; r < classes.length; r++) {
-    const c = classes[r];
-    counts[c]++;
-    const sum = sums[c];
-    for (let j = 0; j < d; j++) sum[j] += x[r * d + j];
-  }
-  return sums.map((sum, c) => counts[c] > 0 ? sum.map((v) => v / counts[c]) : void 0);
-}
-function overallMean(x, rows, d) {
-  const mean = new Float64Array(d);
-  for (let r = 0; r < rows; r++) for (let j = 0; j < d; j++) mean[j] += x[r * d + j];
-  return mean.map((v) => v / Math.max(rows, 1));
-}
-function centredCosine(a, b, centre) {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let j = 0; j < centre.length; j++) {
-    const u = a[j] - centre[j];
-    const v = b[j] - centre[j];
-    dot += u * v;
-    na += u * u;
-    nb += v * v;
-  }
-  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
-}
-function nearestCentroid(x, centroids, centre) {
-  let away = false;
-  for (let j = 0; j < centre.length && !away; j++) away = x[j] !== centre[j];
-  if (!away) return -1;
-  let best = -1;
-  let bestSim = -Infinity;
-  centroids.forEach((m, k) => {
-    if (!m) return;
-    const sim = centredCosine(x, m, centre);
-    if (sim > bestSim) best = k, bestSim = sim;
-  });
-  return best;
-}
-function identificationRate(hits, confidence) {
-  const k = hits.filter(Boolean).length;
-  const n = hits.length;
-  return { value: n > 0 ? k / n : null, ci: clopperPearson(k, n, confidence), successes: k, trials: n };
-}
-function meanWithInterval(values, confidence, range2) {
-  checkConfidence(confidence);
-  const n = values.length;
-  if (n === 0) return { value: null, ci: range2, n };
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  if (n === 1) return { value: mean, ci: range2, n };
-  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
-  const half = studentQuantile(1 - confidence, n - 1) * Math.sqrt(variance / n);
-  return { value: mean, ci: [Math.max(range2[0], mean - half), Math.min(range2[1], mean + half)], n };
-}
-function studentQuantile(alpha, nu) {
-  const q = (0, import_stats_base_dists_beta_quantile2.default)(alpha, nu / 2, 0.5);
-  return Math.sqrt(nu * (1 - q) / q);
-}
-
-// src/probes/inversion-score.ts
-function centroidsOf(members, nonMembers, classCount) {
-  const d = members.features.length;
-  const memberCounts = new Int32Array(classCount);
-  for (const c of members.classes) memberCounts[c]++;
-  return {
-    centre: overallMean(nonMembers.x, nonMembers.rows, d),
-    members: classMeans(members.x, members.classes, d, classCount),
-    nonMembers: classMeans(nonMembers.x, nonMembers.classes, d, classCount),
-    memberCounts
-  };
-}
-function scoreClass(classIndex, start, reconstruction, c) {
-  const against = (means) => {
-    const target = means[classIndex];
-    if (!target) return null;
-    const s0 = centredCosine(start, target, c.centre);
-    const s1 = centredCosine(reconstruction, target, c.centre);
-    return { start: s0, reconstruction: s1, gain: s1 - s0, nearest: nearestCentroid(reconstruction, means, c.centre) };
-  };
-  return { classIndex, member: against(c.members), nonMember: against(c.nonMembers) };
-}
-function inversionMetrics(scores, confidence) {
-  const GAIN_RANGE = [-2, 2];
-  const id = identificationRate(scores.map((s) => s.member.nearest === s.classIndex), confidence);
-  const gain = meanWithInterval(scores.map((s) => s.member.gain), confidence, GAIN_RANGE);
-  const withNon = scores.filter((s) => s.nonMember !== null);
-  const nid = identificationRate(withNon.map((s) => s.nonMember.nearest === s.classIndex), confidence);
-  const ngain = meanWithInterval(withNon.map((s) => s.nonMember.gain), confidence, GAIN_RANGE);
-  return {
-    "identification-rate": { value: id.value, ci: id.ci, identified: id.successes, classes: id.trials },
-    "similarity-gain": { value: gain.value, ci: gain.ci, classes: gain.n },
-    "non-member-identification-rate": { value: nid.value, ci: nid.ci, identified: nid.successes, classes: nid.trials },
-    "non-member-similarity-gain": { value: ngain.value, ci: ngain.ci, classes: ngain.n }
-  };
-}
-
-// src/probes/inversion.ts
-var AUTO_CENTRAL_MAX_FEATURES = 256;
-var inversionProbe = {
-  id: "inversion",
-  description: "Class reconstruction (model inversion): rebuilds what each class\u2019s training records look like from the model\u2019s answers",
-  thresholds: (settings) => ({
-    "identification-rate": settings.thresholds.identificationRate,
-    "similarity-gain": settings.thresholds.similarityGain
-  }),
-  run: runInversion
-};
-async function runInversion(ctx, settings) {
-  const d = ctx.model.featureCount;
-  const classCount = ctx.model.classCount;
-  checkImage(settings, d);
-  const notes = [];
-  const box = featureBox(ctx.members, ctx.nonMembers);
-  const centroids = centroidsOf(ctx.members, ctx.nonMembers, classCount);
-  const labels = classLabels(ctx, classCount);
-  const targets = Int32Array.from({ length: classCount }, (_, c) => c).filter((c) => centroids.memberCounts[c] > 0);
-  const skipped = classCount - targets.length;
-  if (skipped > 0) notes.push(`${skipped} of ${classCount} classes have no member records to compare a reconstruction with, and were not attacked.`);
-  const start = settings.start === "zeros" ? new Float64Array(d) : Float64Array.from(centroids.centre);
-  const estimator = chooseEstimator(settings, box, ctx.seed);
-  const { min, max } = valueRange(box);
-  const prior = settings.image && settings.smoothness > 0 ? weighted(totalVariation(settings.image, min, max), settings.smoothness) : void 0;
-  const results = await minimise(
-    Array.from(targets, () => start),
-    inversionLoss(ctx.model, targets),
-    {
-      box,
-      estimator,
-      stepSize: settings.stepSize,
-      maxQueries: settings.maxQueries,
-      patience: settings.patience,
-      stopAt: 1 - settings.targetConfidence,
-      ...prior ? { prior } : {}
-    }
-  );
-  const clippedStart = clipTo(start, box);
-  const scores = results.map((r, k) => scoreClass(targets[k], clippedStart, r.x, centroids));
-  notes.push(...surfaceNotes2(ctx, settings, results, estimator));
-  notes.push(
-    "Similarity is the cosine of mean-centred features (centre: the non-members\u2019 mean); similarity gain = similarity of the reconstruction to the class\u2019s member mean \u2212 that of the start. Identification: the most similar member class mean is the target class.",
-    "The non-member figures are a reference: a reconstruction as close to the non-members\u2019 class mean as to the members\u2019 shows what the class looks like in general, not the training records in particular."
-  );
-  return {
-    attacks: [
-      {
-        attack: "mi-face",
-        description: `gradient descent on 1 \u2212 p_c${prior ? " + \u03BB\xB7TV" : ""} with ${estimator.kind === "central" ? "central-difference" : "NES"} gradients from queries (Fredrikson et al. 2015)`,
-        metrics: inversionMetrics(scores, ctx.confidence),
-        details: {
-          gradient: estimator.kind,
-          queriesPerStep: estimator.queriesPerStep,
-          freeFeatures: freeFeatures(box).length,
-          start: settings.start,
-          similarity: "centred-cosine",
-          reconstructions: results.map((r, k) => perClass(r, scores[k], labels)),
-          ...settings.image ? { rasters: rasters(settings, results, scores, centroids, labels, { min, max }) } : {}
-        }
-      }
-    ],
-    notes
-  };
-}
-function checkImage(settings, d) {
-  const image = settings.image;
-  if (!image) return;
-  const size = image.height * image.width * image.channels;
-  if (size !== d) {
-    throw new InputError(
-      `image is ${image.height}\xD7${image.width}\xD7${image.channels} = ${size} values, but the model takes ${d} features; give the shape of the model's input`,
-      { ...image.source, field: "probes.inversion.image" }
-    );
-  }
-}
-function valueRange(box) {
-  return { min: Math.min(...box.lower), max: Math.max(...box.upper) };
-}
-function clipTo(x, box) {
-  return x.map((v, j) => Math.min(box.upper[j], Math.max(box.lower[j], v)));
-}
-function chooseEstimator(settings, box, seed) {
-  const kind = settings.gradient === "auto" ? freeFeatures(box).length <= AUTO_CENTRAL_MAX_FEATURES ? "central" : "nes" : settings.gradient;
-  return kind === "central" ? centralDifferences(box, settings.differenceStep) : naturalEvolution(box, settings.differenceStep, settings.samples, rngFor(seed, "inversion:nes"));
-}
-function weighted(prior, weight) {
-  return {
-    value: (x) => weight * prior.value(x),
-    gradient: (x) => prior.gradient(x).map((g) => weight * g)
-  };
-}
-function classLabels(ctx, classCount) {
-  const labels = Array.from({ length: classCount }, (_, c) => String(c));
-  for (const data of [ctx.nonMembers, ctx.members]) {
-    for (let r = 0; r < data.rows; r++) labels[data.classes[r]] = data.labels[r];
-  }
-  return labels;
-}
-function perClass(r, s, labels) {
-  return {
-    class: labels[s.classIndex],
-    // null when the budget did not allow a single step (the start was never queried).
-    startConfidence: r.steps > 0 ? 1 - r.startQueried : null,
-    confidence: r.steps > 0 ? 1 - r.queried : null,
-    steps: r.steps,
-    queries: r.queries,
-    stop: r.stop,
-    memberSimilarity: s.member.reconstruction,
-    similarityGain: s.member.gain,
-    nearestMemberClass: labels[s.member.nearest] ?? null,
-    nonMemberSimilarity: s.nonMember?.reconstruction ?? null,
-    nonMemberSimilarityGain: s.nonMember?.gain ?? null,
-    nearestNonMemberClass: s.nonMember ? labels[s.nonMember.nearest] ?? null : null
-  };
-}
-function rasters(settings, results, scores, centroids, labels, range2) {
-  const image = settings.image;
-  const shape = { height: image.height, width: image.width, channels: image.channels, layout: image.layout };
-  const items = [];
-  results.forEach((r, k) => {
-    const c = scores[k].classIndex;
-    const label = labels[c];
-    items.push({
-      ...shape,
-      label,
-      classIndex: c,
-      kind: "reconstruction",
-      caption: `Reconstruction of class ${label}: ${r.steps > 0 ? `revealed p = ${(1 - r.queried).toFixed(3)}` : "not queried"} after ${r.queries} queries; similarity to the member mean ${scores[k].member.reconstruction.toFixed(2)}`,
-      pixels: r.x,
-      range: range2
-    });
-    items.push({
-      ...shape,
-      label,
-      classIndex: c,
-      kind: "member-mean",
-      caption: `Mean of the ${centroids.memberCounts[c]} member records of class ${label}`,
-      pixels: centroids.members[c],
-      range: range2
-    });
-  });
-  return new Rasters(items);
-}
-function surfaceNotes2(ctx, settings, results, estimator) {
-  const notes = [];
-  const surface = ctx.model.surface;
-  const flat = results.filter((r) => r.stop === "flat").length;
-  const unmoved = results.filter((r) => r.steps <= 1).length;
-  if (surface.scores === "label") {
-    notes.push(
-      `The surface reveals only the label, so p_c reads 1 or 0: its estimated gradient is zero almost everywhere and the descent cannot start (${unmoved} of ${results.length} classes stayed at the start). Class reconstruction through this surface is practically impossible; the figures measure the start, not a leak.`
-    );
-  } else if (surface.scores === "top-k") {
-    notes.push(
-      `The surface reveals only the top ${surface.topK} scores: where class c is not among them, p_c is read as the hidden mass spread evenly over the hidden classes, a flat and biased signal that weakens the attack.`
-    );
-  }
-  if (surface.decimals !== void 0) {
-    notes.push(
-      `Scores are rounded to ${surface.decimals} decimals, so the revealed score is flat between rounding boundaries: gradients were estimated over differences of ${settings.differenceStep} of each feature's range, which cross boundaries but blur the gradient. Rounding weakens this attack; it does not stop an attacker who adapts the step.`
-    );
-  }
-  if (flat > 0 && surface.scores !== "label") {
-    notes.push(
-      `${flat} of ${results.length} classes stopped where the estimated gradient was exactly zero (a flat region of the revealed score: saturated at 0 or 1, hidden, or rounded).`
-    );
-  }
-  if (settings.maxQueries < estimator.queriesPerStep) {
-    notes.push(
-      `max-queries (${settings.maxQueries}) is below the cost of one step (${estimator.queriesPerStep} queries), so no class was attacked: the figures measure the start. Raise max-queries${estimator.kind === "nes" ? " or lower samples" : ""}.`
-    );
-  }
-  const budget = results.filter((r) => r.stop === "budget").length;
-  notes.push(
-    `Gradients: ${estimator.kind === "central" ? "central differences" : `NES with ${settings.samples} antithetic directions`}, ${estimator.queriesPerStep} queries per class and step; ${budget} of ${results.length} classes used their budget of ${settings.maxQueries} queries.`
-  );
-  return notes;
-}
-
-// src/metrics/exposure.ts
-function midRank(better, ties) {
-  return 1 + better + ties / 2;
-}
-function exposureOf(rank, spaceBits) {
-  return spaceBits - Math.log2(rank);
-}
-function erfc(x) {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r = t * Math.exp(
-    -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))
-  );
-  return x >= 0 ? r : 2 - r;
-}
-function normalCdf(x) {
-  return 0.5 * erfc(-x / Math.SQRT2);
-}
-var MAX_SKEW = 0.99;
-function fitSkewNormal(values) {
-  const n = values.length;
-  if (n < 3) throw new RangeError(`a skew-normal fit needs at least 3 values, got ${n}`);
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += values[i];
-  mean /= n;
-  let m2 = 0;
-  let m3 = 0;
-  for (let i = 0; i < n; i++) {
-    const d = values[i] - mean;
-    m2 += d * d;
-    m3 += d * d * d;
-  }
-  m2 /= n;
-  m3 /= n;
-  const sd = Math.sqrt(m2);
-  if (!(sd > 0)) return { location: mean, scale: 0, shape: 0 };
-  const skew = Math.max(-MAX_SKEW, Math.min(MAX_SKEW, m3 / sd ** 3));
-  const g = Math.abs(skew) ** (2 / 3);
-  const delta = Math.sign(skew) * Math.sqrt(Math.PI / 2 * (g / (g + ((4 - Math.PI) / 2) ** (2 / 3))));
-  const scale = sd / Math.sqrt(1 - 2 * delta * delta / Math.PI);
-  return {
-    location: mean - scale * delta * Math.sqrt(2 / Math.PI),
-    scale,
-    shape: delta / Math.sqrt(1 - delta * delta)
-  };
-}
-var SPAN = 12;
-var STEPS = 4e3;
-function skewNormalCdf(x, d) {
-  if (d.scale === 0) return x >= d.location ? 1 : 0;
-  const z = (x - d.location) / d.scale;
-  const density = (t) => 2 * Math.exp(-0.5 * t * t) * normalCdf(d.shape * t) / Math.sqrt(2 * Math.PI);
-  const simpson = (a, b) => {
-    const h = (b - a) / STEPS;
-    let sum = density(a) + density(b);
-    for (let i = 1; i < STEPS; i++) sum += (i % 2 === 1 ? 4 : 2) * density(a + i * h);
-    return sum * h / 3;
-  };
-  if (z <= 0) return Math.min(1, simpson(z - SPAN, z));
-  return Math.max(0, 1 - simpson(z, z + SPAN));
-}
-function estimateExposure(sample, secret, spaceBits, confidence) {
-  const fit2 = fitSkewNormal(sample);
-  const fraction = skewNormalCdf(secret, fit2);
-  const minFraction = 2 ** -spaceBits;
-  const value = Math.min(spaceBits, Math.max(0, -Math.log2(Math.max(fraction, minFraction))));
-  let below = 0;
-  let equal = 0;
-  for (let i = 0; i < sample.length; i++) {
-    if (sample[i] < secret) below += 1;
-    else if (sample[i] === secret) equal += 1;
-  }
-  const n = sample.length;
-  const lo = clopperPearson(below, n, confidence)[0];
-  const hi = clopperPearson(below + equal, n, confidence)[1];
-  const bits = (f) => Math.min(spaceBits, Math.max(0, -Math.log2(Math.max(f, minFraction))));
-  return {
-    value,
-    ci: [bits(hi), bits(lo)],
-    rank: Math.max(1, 2 ** (spaceBits - value)),
-    fit: fit2,
-    sampleBetter: below + equal / 2,
-    samples: n
-  };
-}
-
-// src/probes/extraction-exposure.ts
-async function formatExposures(model, format, secrets, options) {
-  const before = model.queries;
-  const scores = await secretScores(model, format, secrets, options.batchRows);
-  if (format.spaceSize <= options.exactLimit) {
-    const results2 = [];
-    let nodes = 0;
-    let pruned = 0;
-    for (let start = 0; start < secrets.length; start += 31) {
-      const chunk = secrets.slice(start, start + 31);
-      const walk = await exactWalk(model, format, chunk, scores.slice(start, start + 31), options.batchRows);
-      nodes += walk.nodes;
-      pruned += walk.pruned;
-      chunk.forEach((_, i) => {
-        const rank = midRank(walk.better[i], walk.ties[i]);
-        const exposure = exposureOf(rank, format.spaceBits);
-        results2.push({
-          exposure,
-          ci: [exposure, exposure],
-          rank,
-          logPerplexity: -scores[start + i] / Math.LN2,
-          estimated: false,
-          better: walk.better[i],
-          ties: walk.ties[i]
-        });
-      });
-    }
-    return { results: results2, stats: { queries: model.queries - before, nodes, pruned, estimated: false } };
-  }
-  const sample = await sampledScores(model, format, options);
-  const bits = Float64Array.from(sample, (s) => -s / Math.LN2);
-  const results = scores.map((score) => {
-    const x = -score / Math.LN2;
-    const estimate = estimateExposure(bits, x, format.spaceBits, options.confidence);
-    return {
-      exposure: estimate.value,
-      ci: estimate.ci,
-      rank: estimate.rank,
-      logPerplexity: x,
-      estimated: true,
-      fit: estimate.fit,
-      samples: estimate.samples
-    };
-  });
-  return { results, stats: { queries: model.queries - before, nodes: 0, pruned: 0, estimated: true } };
-}
-async function secretScores(model, format, secrets, batchRows) {
-  const m = format.positions.length;
-  const contexts = [];
-  for (const secret of secrets) for (let j = 0; j < m; j++) contexts.push(concat2(format.prefix, secret.subarray(0, j)));
-  const lp = await logProbsOf(model, contexts, batchRows);
-  const V = model.vocabSize;
-  return secrets.map((secret, s) => {
-    let score = 0;
-    for (let j = 0; j < m; j++) score += clampLog(lp[(s * m + j) * V + secret[j]]);
-    return score;
-  });
-}
-async function exactWalk(model, format, secrets, targets, batchRows) {
-  const m = format.positions.length;
-  const V = model.vocabSize;
-  const bound = Math.min(...targets);
-  const better = secrets.map(() => 0);
-  const ties = secrets.map(() => 0);
-  const below = format.positions.map((_, j) => format.positions.slice(j + 1).reduce((n, p) => n * p.length, 1));
-  let level = { count: 1, tokens: new Int32Array(0), scores: new Float64Array([0]), masks: new Int32Array([(1 << secrets.length) - 1 | 0]) };
-  let nodes = 0;
-  let pruned = 0;
-  for (let j = 0; j < m; j++) {
-    const choices = format.positions[j];
-    const last = j === m - 1;
-    const choiceMask = Int32Array.from(choices, (c) => secrets.reduce((mask, s, i) => s[j] === c ? mask | 1 << i : mask, 0));
-    const next = last ? void 0 : new LevelBuilder(j + 1, Math.min(level.count * choices.length, 1 << 20));
-    for (let start = 0; start < level.count; start += batchRows) {
-      const n = Math.min(batchRows, level.count - start);
-      const contexts = [];
-      for (let i = 0; i < n; i++) contexts.push(concat2(format.prefix, level.tokens.subarray((start + i) * j, (start + i + 1) * j)));
-      const lp = await logProbsOf(model, contexts, batchRows);
-      nodes += n;
-      for (let i = 0; i < n; i++) {
-        const node = start + i;
-        const base = level.scores[node];
-        const mask = level.masks[node];
-        for (let k = 0; k < choices.length; k++) {
-          const score = base + clampLog(lp[i * V + choices[k]]);
-          const childMask = mask & choiceMask[k];
-          if (last) {
-            for (let s = 0; s < secrets.length; s++) {
-              if (childMask & 1 << s) continue;
-              if (score > targets[s]) better[s] += 1;
-              else if (score === targets[s]) ties[s] += 1;
-            }
-          } else if (score >= bound) {
-            next.push(level.tokens.subarray(node * j, (node + 1) * j), choices[k], score, childMask);
-          } else {
-            pruned += below[j];
-          }
-        }
-      }
-    }
-    if (next) level = next.done();
-  }
-  return { better, ties, nodes, pruned };
-}
-var LevelBuilder = class {
-  constructor(depth, capacity) {
-    this.depth = depth;
-    this.tokens = new Int32Array(capacity * depth);
-    this.scores = new Float64Array(capacity);
-    this.masks = new Int32Array(capacity);
-  }
-  depth;
-  count = 0;
-  tokens;
-  scores;
-  masks;
-  push(parent, token, score, mask) {
-    if (this.count === this.scores.length) this.grow();
-    const at3 = this.count * this.depth;
-    this.tokens.set(parent, at3);
-    this.tokens[at3 + this.depth - 1] = token;
-    this.scores[this.count] = score;
-    this.masks[this.count] = mask;
-    this.count += 1;
-  }
-  done() {
-    return {
-      count: this.count,
-      tokens: this.tokens.subarray(0, this.count * this.depth),
-      scores: this.scores.subarray(0, this.count),
-      masks: this.masks.subarray(0, this.count)
-    };
-  }
-  grow() {
-    const capacity = Math.max(16, this.scores.length * 2);
-    const tokens = new Int32Array(capacity * this.depth);
-    tokens.set(this.tokens);
-    const scores = new Float64Array(capacity);
-    scores.set(this.scores);
-    const masks = new Int32Array(capacity);
-    masks.set(this.masks);
-    this.tokens = tokens;
-    this.scores = scores;
-    this.masks = masks;
-  }
-};
-async function sampledScores(model, format, options) {
-  const m = format.positions.length;
-  const V = model.vocabSize;
-  const samples = [];
-  for (let i = 0; i < options.samples; i++) {
-    samples.push(Int32Array.from(format.positions, (choices) => choices[options.rng.int(choices.length)]));
-  }
-  samples.sort(compareTokens);
-  const scores = new Float64Array(samples.length);
-  for (let j = 0; j < m; j++) {
-    const owners = [];
-    const contexts = [];
-    samples.forEach((s, i) => {
-      if (i === 0 || !samePrefix(s, samples[i - 1], j)) contexts.push(concat2(format.prefix, s.subarray(0, j)));
-      owners.push(contexts.length - 1);
-    });
-    const lp = await logProbsOf(model, contexts, options.batchRows);
-    samples.forEach((s, i) => {
-      scores[i] += clampLog(lp[owners[i] * V + s[j]]);
-    });
-  }
-  return scores;
-}
-async function logProbsOf(model, contexts, batchRows) {
-  const V = model.vocabSize;
-  const out = new Float64Array(contexts.length * V);
-  for (let start = 0; start < contexts.length; start += batchRows) {
-    const obs = await model.next(contexts.slice(start, start + batchRows));
-    if (!obs.logProbs) throw new RuntimeFailure("canary exposure needs every next-token probability, but the output surface reveals only the top token");
-    out.set(obs.logProbs, start * V);
-  }
-  for (let i = 0; i < out.length; i++) {
-    if (Number.isNaN(out[i])) throw new RuntimeFailure("canary exposure needs every next-token probability, but the output surface hides some (top-k); measure it with surface.scores: full");
-  }
-  return out;
-}
-function clampLog(lp) {
-  return lp > 0 ? 0 : lp;
-}
-function concat2(a, b) {
-  const out = new Int32Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-function compareTokens(a, b) {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return 0;
-}
-function samePrefix(a, b, length) {
-  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-// src/metrics/similarity.ts
-var import_fastest_levenshtein3 = __toESM(require_mod(), 1);
-var import_stats_base_dists_normal_quantile4 = __toESM(require_lib39(), 1);
-function normalisedSimilarity(a, b) {
-  const longest = Math.max(a.length, b.length);
-  if (longest === 0) return 1;
-  return 1 - (0, import_fastest_levenshtein3.distance)(asString(a), asString(b)) / longest;
-}
-function asString(ids) {
-  let s = "";
-  for (let i = 0; i < ids.length; i++) s += String.fromCharCode(ids[i] & 65535);
-  return s;
-}
-function meanWithInterval2(values, confidence) {
-  checkConfidence(confidence);
-  const n = values.length;
-  if (n === 0) return { value: null, ci: [0, 1], n };
-  const mean = values.reduce((a, v) => a + v, 0) / n;
-  if (n === 1) return { value: mean, ci: [0, 1], n };
-  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
-  const half = (0, import_stats_base_dists_normal_quantile4.default)(1 - (1 - confidence) / 2, 0, 1) * Math.sqrt(variance / n);
-  return { value: mean, ci: [Math.max(0, mean - half), Math.min(1, mean + half)], n };
-}
-
-// src/text/decode.ts
-async function greedyDecode(model, prompts, steps) {
-  return decode(model, prompts, steps, (obs) => obs.top);
-}
-async function sampleDecode(model, prompts, steps, options) {
-  if (options.temperature === 0) return greedyDecode(model, prompts, steps);
-  return decode(model, prompts, steps, (obs) => {
-    if (!obs.logProbs) throw new RuntimeFailure("sampling needs next-token scores, but the output surface reveals only the top token");
-    const out = new Int32Array(obs.rows);
-    for (let r = 0; r < obs.rows; r++) {
-      out[r] = sampleRow(obs.logProbs.subarray(r * obs.vocabSize, (r + 1) * obs.vocabSize), options);
-    }
-    return out;
-  });
-}
-async function decode(model, prompts, steps, choose) {
-  const contexts = prompts.map((p) => {
-    const row = new Int32Array(p.length + steps);
-    row.set(p);
-    return row;
-  });
-  for (let step2 = 0; step2 < steps && prompts.length > 0; step2++) {
-    const views = contexts.map((row, r) => row.subarray(0, prompts[r].length + step2));
-    const chosen = choose(await model.next(views));
-    contexts.forEach((row, r) => {
-      row[prompts[r].length + step2] = chosen[r];
-    });
-  }
-  return contexts.map((row, r) => row.slice(prompts[r].length));
-}
-function sampleRow(logProbs, options) {
-  const ids = [];
-  for (let t = 0; t < logProbs.length; t++) if (!Number.isNaN(logProbs[t]) && logProbs[t] > -Infinity) ids.push(t);
-  if (ids.length === 0) throw new RuntimeFailure("no token has a revealed, non-zero probability to sample from");
-  let pool = ids;
-  if (options.topK > 0 && ids.length > options.topK) {
-    pool = [...ids].sort((a, b) => logProbs[b] - logProbs[a] || a - b).slice(0, options.topK).sort((a, b) => a - b);
-  }
-  let max = -Infinity;
-  for (const t of pool) max = Math.max(max, logProbs[t]);
-  const weights = pool.map((t) => Math.exp((logProbs[t] - max) / options.temperature));
-  const total = weights.reduce((a, w) => a + w, 0);
-  let u = options.rng.next() * total;
-  for (let i = 0; i < pool.length; i++) {
-    u -= weights[i];
-    if (u < 0) return pool[i];
-  }
-  return pool[pool.length - 1];
-}
-
-// src/probes/extraction-memorisation.ts
-var BINS = 10;
-async function memorisationAttack(model, members, nonMembers, settings, confidence) {
-  const { prefix, suffix } = settings;
-  const sides = [members, nonMembers].map((data) => data.tokens.filter((t) => t.length >= prefix + suffix));
-  const prompts = sides.flat().map((t) => t.subarray(0, prefix));
-  const generated = await greedyDecode(model, prompts, suffix);
-  let at3 = 0;
-  const results = sides.map((texts, s) => {
-    const side = { texts: texts.length, skipped: (s === 0 ? members : nonMembers).tokens.length - texts.length, exact: 0, similarities: [] };
-    for (const text2 of texts) {
-      const truth = text2.subarray(prefix, prefix + suffix);
-      const output = generated[at3++];
-      if (output.every((v, i) => v === truth[i])) side.exact += 1;
-      side.similarities.push(normalisedSimilarity(output, truth));
-    }
-    return side;
-  });
-  const [m, n] = results;
-  const memberRate = proportion(m.exact, m.texts, confidence);
-  const nonMemberRate = proportion(n.exact, n.texts, confidence);
-  const gap = differenceIndependent(m.exact, m.texts, n.exact, n.texts, confidence);
-  const memberSimilarity = meanWithInterval2(m.similarities, confidence);
-  const nonMemberSimilarity = meanWithInterval2(n.similarities, confidence);
-  const notes = [];
-  if (m.skipped + n.skipped > 0) {
-    notes.push(`memorization: ${m.skipped} member and ${n.skipped} non-member texts are shorter than prefix + suffix = ${prefix + suffix} tokens and were skipped`);
-  }
-  if (m.texts === 0 || n.texts === 0) {
-    notes.push(`memorization: no ${m.texts === 0 ? "member" : "non-member"} text is at least ${prefix + suffix} tokens long, so the rates cannot be measured; lower prefix or suffix`);
-  }
-  const attack = {
-    attack: "memorization",
-    description: `Greedy continuation of ${suffix} tokens after each text's first ${prefix} tokens; an exact match with the true continuation is an extraction (Carlini et al. 2021).`,
-    metrics: {
-      "extraction-rate": { value: memberRate.value, ci: memberRate.ci, k: m.exact, n: m.texts },
-      "non-member-rate": { value: nonMemberRate.value, ci: nonMemberRate.ci, k: n.exact, n: n.texts },
-      "extraction-gap": { value: gap.value, ci: gap.ci },
-      "member-similarity": { value: memberSimilarity.value, ci: memberSimilarity.ci, n: memberSimilarity.n },
-      "non-member-similarity": { value: nonMemberSimilarity.value, ci: nonMemberSimilarity.ci, n: nonMemberSimilarity.n }
-    },
-    details: {
-      prefix,
-      suffix,
-      members: { texts: m.texts, skipped: m.skipped, exact: m.exact, similarityHistogram: histogram(m.similarities) },
-      nonMembers: { texts: n.texts, skipped: n.skipped, exact: n.exact, similarityHistogram: histogram(n.similarities) }
-    }
-  };
-  return { attack, notes };
-}
-function histogram(values) {
-  const bins = new Array(BINS).fill(0);
-  for (const v of values) bins[Math.min(BINS - 1, Math.floor(v * BINS))] += 1;
-  return bins;
-}
-
-// src/probes/extraction-scan.ts
-var LISTED = 50;
-function scanPatterns(settings) {
-  const out = settings.patterns.map((name) => builtinPattern(name));
-  settings.regexes.forEach((source, i) => {
-    const regex = compileUserRegex(source);
-    if ("error" in regex) throw new RuntimeFailure(`regex ${i + 1} does not compile: ${regex.error}`);
-    out.push({ name: `regex ${i + 1}`, regex });
-  });
-  return out;
-}
-async function secretScanAttack(model, vocabulary, prompts, settings, corpus, rng) {
-  const rows = prompts.flatMap((p) => Array.from({ length: settings.samples }, () => p));
-  const generated = await sampleDecode(model, rows, settings.length, { temperature: settings.temperature, topK: settings.topK, rng });
-  const patterns = scanPatterns(settings);
-  const found = /* @__PURE__ */ new Map();
-  let total = 0;
-  rows.forEach((prompt, r) => {
-    const promptText = vocabulary.decode(prompt);
-    const text2 = promptText + vocabulary.decode(generated[r]);
-    const seen = /* @__PURE__ */ new Set();
-    for (const match of scanText(text2, patterns, promptText.length)) {
-      const entry = found.get(match.text) ?? { patterns: /* @__PURE__ */ new Set(), text: match.text, occurrences: 0, inMembers: corpus.includes(match.text) };
-      entry.patterns.add(match.pattern);
-      const where = `${match.index}:${match.text}`;
-      if (!seen.has(where)) {
-        seen.add(where);
-        entry.occurrences += 1;
-        total += 1;
-      }
-      found.set(match.text, entry);
-    }
-  });
-  const distinct = [...found.values()];
-  const leaked = distinct.filter((m) => m.inMembers);
-  const listed = [...distinct].sort((a, b) => Number(b.inMembers) - Number(a.inMembers) || b.occurrences - a.occurrences || (a.text < b.text ? -1 : 1)).slice(0, LISTED).map((m) => ({ pattern: [...m.patterns].sort().join(", "), match: redact(m.text), inMembers: m.inMembers, occurrences: m.occurrences }));
-  return {
-    attack: "secret-scan",
-    description: `${rows.length} sampled generations of ${settings.length} tokens (temperature ${settings.temperature}${settings.topK ? `, top-k ${settings.topK}` : ""}) scanned for ${patterns.map((p) => p.name).join(", ")}; a match counts when it occurs verbatim in the member data.`,
-    metrics: {
-      "secret-matches": {
-        value: leaked.length,
-        ci: [leaked.length, leaked.length],
-        generations: rows.length,
-        matches: total,
-        distinct: distinct.length,
-        outsideMembers: distinct.length - leaked.length
-      }
-    },
-    details: { matches: listed, listed: listed.length, distinct: distinct.length }
-  };
-}
-
-// src/probes/extraction.ts
-var WALK_BATCH = 4096;
-var extractionProbe = {
-  id: "extraction",
-  description: "Training-data extraction from a sequence model: canary exposure, verbatim memorisation and a secret scan of sampled generations.",
-  thresholds: (s) => ({
-    "max-exposure": s.thresholds.maxExposure,
-    "extraction-rate": s.thresholds.extractionRate,
-    "extraction-gap": s.thresholds.extractionGap,
-    "secret-matches": s.thresholds.secretMatches
-  }),
-  run: runExtraction
-};
-async function runExtraction(ctx, settings) {
-  const attacks = [];
-  const notes = [];
-  if (ctx.model.surface.decimals !== void 0) {
-    notes.push(`the surface rounds probabilities to ${ctx.model.surface.decimals} decimals: exposure is measured on the rounded values (a probability rounded to 0 ranks last)`);
-  }
-  if (settings.canaries.length > 0) {
-    const canaries = await canaryAttack(ctx, settings);
-    attacks.push(canaries.attack);
-    notes.push(...canaries.notes);
-  }
-  if (settings.memorization) {
-    const memorisation = await memorisationAttack(ctx.model, ctx.members, ctx.nonMembers, settings.memorization, ctx.confidence);
-    attacks.push(memorisation.attack);
-    notes.push(...memorisation.notes);
-  }
-  if (settings.secretScan) {
-    const vocabulary = needVocabulary(ctx, "the secret scan");
-    const prompts = settings.secretScan.prompts.map(
-      (p) => vocabulary.encode(p.text, { file: p.source.file, line: p.source.line, field: "probes.extraction.secret-scan.prompts", what: "the prompt" })
-    );
-    attacks.push(
-      await secretScanAttack(ctx.model, vocabulary, prompts, settings.secretScan, ctx.members.corpus, rngFor(ctx.seed, "extraction/secret-scan"))
-    );
-  }
-  return { attacks, notes };
-}
-async function canaryAttack(ctx, settings) {
-  const vocabulary = needVocabulary(ctx, "canaries");
-  const rows = [];
-  const walks = [];
-  const notes = [];
-  for (const [i, canary] of settings.canaries.entries()) {
-    const format = parseCanaryFormat(canary.format);
-    if ("error" in format) throw new RuntimeFailure(`canary format ${i + 1} was accepted by the policy check but does not parse: ${format.error}`);
-    const tokenised = tokeniseFormat(format, vocabulary, canary);
-    const secrets = [...canary.inserted, ...canary.controls];
-    const secretTokens = secrets.map((s) => secretPositions(format, s, vocabulary));
-    const { results, stats } = await formatExposures(ctx.model, tokenised, secretTokens, {
-      exactLimit: settings.exposure.exactLimit,
-      samples: settings.exposure.samples,
-      batchRows: WALK_BATCH,
-      confidence: ctx.confidence,
-      rng: rngFor(ctx.seed, `extraction/canary/${i}`)
-    });
-    results.forEach((r, j) => {
-      rows.push({
-        format: canary.format,
-        canary: redactedCanary(format, redact(secrets[j])),
-        kind: j < canary.inserted.length ? "inserted" : "control",
-        exposure: r.exposure,
-        ci: r.ci,
-        rank: r.rank,
-        spaceBits: format.spaceBits,
-        estimated: r.estimated,
-        logPerplexity: r.logPerplexity
-      });
-    });
-    walks.push({ format: canary.format, spaceSize: format.spaceSize, ...stats });
-    if (stats.estimated) {
-      notes.push(
-        `canary-exposure: the space of "${canary.format}" has ${format.spaceSize.toExponential(2)} candidates, above exposure.exact-limit (${settings.exposure.exactLimit}); its exposures are ESTIMATED from ${settings.exposure.samples} sampled candidates with a fitted skew-normal (Carlini et al. 2019, \xA74.3); the interval is the sample's distribution-free Clopper\u2013Pearson bound`
-      );
-    }
-  }
-  const inserted = rows.filter((r) => r.kind === "inserted");
-  const controls = rows.filter((r) => r.kind === "control");
-  const worst = (list) => list.reduce((a, b) => b.exposure > a.exposure ? b : a);
-  const top = worst(inserted);
-  const metrics = {
-    "max-exposure": {
-      value: top.exposure,
-      // The interval of a maximum: the largest lower and the largest upper bound.
-      ci: [Math.max(...inserted.map((r) => r.ci[0])), Math.max(...inserted.map((r) => r.ci[1]))],
-      canary: top.canary,
-      rank: top.rank,
-      spaceBits: top.spaceBits,
-      estimated: inserted.some((r) => r.estimated)
-    }
-  };
-  if (controls.length > 0) {
-    const c = worst(controls);
-    metrics["control-exposure"] = {
-      value: c.exposure,
-      ci: [Math.max(...controls.map((r) => r.ci[0])), Math.max(...controls.map((r) => r.ci[1]))],
-      canary: c.canary,
-      estimated: controls.some((r) => r.estimated)
-    };
-  }
-  return {
-    attack: {
-      attack: "canary-exposure",
-      description: "Exposure of each inserted canary: log2|R| \u2212 log2 rank, its rank by likelihood among every filling of its format (Carlini et al. 2019). About 1 bit is chance; log2|R| means the model ranks the secret first. Controls were never inserted.",
-      metrics,
-      details: { canaries: rows, walks }
-    },
-    notes
-  };
-}
-function needVocabulary(ctx, what) {
-  if (!ctx.vocabulary) throw new RuntimeFailure(`${what} need${what.endsWith("s") ? "" : "s"} a vocabulary to turn text into token ids, and the policy check let model.tokenizer be missing`);
-  return ctx.vocabulary;
-}
-function tokeniseFormat(format, vocabulary, canary) {
-  const positions = positionsOf(format);
-  const firstSlot = positions.findIndex((p) => "choices" in p);
-  const origin = { file: canary.source.file, line: canary.source.line, field: "probes.extraction.canaries.format", what: "the canary format" };
-  const prefixText = positions.slice(0, firstSlot).map((p) => p.fixed).join("");
-  const prefix = vocabulary.encode(prefixText, origin);
-  const choices = positions.slice(firstSlot).map((p) => {
-    const chars = "fixed" in p ? p.fixed : p.choices;
-    return Int32Array.from([...chars], (char) => {
-      const id = vocabulary.idOf(char);
-      if (id === void 0) {
-        throw new InputError(
-          `the vocabulary (${vocabulary.source}) has no token for ${JSON.stringify(char)}, which canary format "${canary.format}" needs${"choices" in p ? " in its secret slot" : ""}; every character a candidate can hold must be a token`,
-          { file: canary.source.file, line: canary.source.line, column: canary.source.column, field: "probes.extraction.canaries.format" }
-        );
-      }
-      return id;
-    });
-  });
-  return { prefix, positions: choices, spaceBits: format.spaceBits, spaceSize: format.spaceSize };
-}
-function secretPositions(format, secret, vocabulary) {
-  const positions = positionsOf(format);
-  const firstSlot = positions.findIndex((p) => "choices" in p);
-  const chars = [...secret];
-  let k = 0;
-  return Int32Array.from(positions.slice(firstSlot), (p) => vocabulary.idOf("fixed" in p ? p.fixed : chars[k++]));
-}
-
-// src/probes/membership.ts
-var DESCRIPTIONS = {
-  loss: "low loss on the true label \u21D2 member (Yeom et al. 2018)",
-  confidence: "high confidence in the true label \u21D2 member (Salem et al. 2019)",
-  entropy: "low prediction entropy \u21D2 member (Salem et al. 2019)",
-  "modified-entropy": "low modified entropy \u21D2 member (Song & Mittal 2021)",
-  gap: "correctly classified \u21D2 member (label only; Yeom et al. 2018)",
-  "label-stability": "label unchanged under input noise \u21D2 member (label only; Choquette-Choo et al. 2021)"
-};
-var MIN_CLASS_ROWS = 10;
-var DEFAULT_FPR = 0.01;
-var membershipProbe = {
-  id: "membership",
-  description: "Membership inference: tells training records from non-members using the model\u2019s outputs",
-  thresholds: (settings) => ({
-    auc: settings.thresholds.auc,
-    advantage: settings.thresholds.advantage,
-    "tpr-at-fpr": settings.thresholds.tprAtFpr,
-    "epsilon-lower-bound": settings.thresholds.epsilonLowerBound
-  }),
-  run: runMembership
-};
-async function runMembership(ctx, settings) {
-  const [memberObs, nonMemberObs] = await Promise.all([
-    ctx.signals.observe(ctx.members),
-    ctx.signals.observe(ctx.nonMembers)
-  ]);
-  const notes = [];
-  const fpr = settings.thresholds.tprAtFpr?.fpr ?? DEFAULT_FPR;
-  const attacks = [];
-  const surface = ctx.model.surface;
-  if (surface.scores === "top-k") {
-    notes.push(
-      `The surface reveals only the top ${surface.topK} scores; score attacks spread the hidden mass evenly over the hidden classes.`
-    );
-  }
-  if (surface.decimals !== void 0) notes.push(`Scores are rounded to ${surface.decimals} decimals, which creates ties.`);
-  if (surface.precision === "float32") {
-    notes.push("Scores are revealed as float32 probabilities (surface.precision), so the most confident rows round to 1 and tie.");
-  }
-  const memberP = memberObs.scores ? attackerScores(memberObs) : void 0;
-  const nonMemberP = nonMemberObs.scores ? attackerScores(nonMemberObs) : void 0;
-  for (const attack of settings.attacks) {
-    let member;
-    let nonMember;
-    if (attack === "gap") {
-      member = gapScores(memberObs, ctx.members.classes);
-      nonMember = gapScores(nonMemberObs, ctx.nonMembers.classes);
-    } else if (attack === "label-stability") {
-      [member, nonMember] = await stability(ctx, settings, memberObs, nonMemberObs);
-    } else {
-      member = scoreAttack(attack, memberP, memberObs.classCount, ctx.members.classes);
-      nonMember = scoreAttack(attack, nonMemberP, nonMemberObs.classCount, ctx.nonMembers.classes);
-    }
-    attacks.push(measureAttack(attack, member, nonMember, ctx, fpr));
-  }
-  if (settings.attacks.includes("gap")) {
-    notes.push("The gap attack has two score levels, so its ROC curve has a single interior point.");
-  }
-  return { attacks, notes };
-}
-function measureAttack(attack, member, nonMember, ctx, fpr) {
-  const options = { fpr, confidence: ctx.confidence };
-  const tables = buildClassTables(member, ctx.members.classes, nonMember, ctx.nonMembers.classes, ctx.model.classCount);
-  const overall = membershipMetricsFromTable(tables.all, options);
-  const perClass2 = perClassMetrics(tables, ctx.confidence);
-  const worst = perClass2.reduce(
-    (w, c) => w === void 0 || (c.auc.value ?? 0) > (w.auc.value ?? 0) ? c : w,
-    void 0
-  );
-  return {
-    attack,
-    description: DESCRIPTIONS[attack],
-    metrics: metricValues2(overall),
-    details: {
-      roc: overall.rocPoints,
-      histogram: histogram2(member, nonMember, 30),
-      perClass: perClass2.map((c) => ({ class: c.class, members: c.members, nonMembers: c.nonMembers, auc: c.auc, advantage: c.advantage })),
-      worstClass: worst ? { class: worst.class, auc: worst.auc } : null
-    }
-  };
-}
-function metricValues2(m) {
-  const sample = { members: m.members, nonMembers: m.nonMembers };
-  return {
-    auc: { value: m.auc.value, ci: m.auc.ci, sample },
-    advantage: { value: m.advantage.value, ci: m.advantage.ci, threshold: m.advantage.threshold, sample },
-    "tpr-at-fpr": {
-      value: m.tprAtFpr.value,
-      ci: m.tprAtFpr.ci,
-      fpr: m.tprAtFpr.fpr,
-      achievedFpr: m.tprAtFpr.achievedFpr,
-      threshold: m.tprAtFpr.threshold,
-      sample
-    },
-    ppv: { value: m.ppv.value, ci: m.ppv.ci, threshold: m.ppv.threshold },
-    "epsilon-lower-bound": {
-      value: m.epsilonLowerBound.value,
-      ci: m.epsilonLowerBound.ci,
-      thresholdsTried: m.epsilonLowerBound.thresholdsTried,
-      sample
-    }
-  };
-}
-function perClassMetrics({ byClass }, confidence) {
-  const out = [];
-  for (let c = 0; c < byClass.length; c++) {
-    const table = byClass[c];
-    if (!table || table.members < MIN_CLASS_ROWS || table.nonMembers < MIN_CLASS_ROWS) continue;
-    const metrics = rankingMetricsFromTable(table, confidence);
-    out.push({ class: c, members: table.members, nonMembers: table.nonMembers, auc: metrics.auc, advantage: metrics.advantage });
-  }
-  return out;
-}
-function histogram2(member, nonMember, bins) {
-  const [memberLo, memberHi] = range(member);
-  const [nonMemberLo, nonMemberHi] = range(nonMember);
-  const lo = Math.min(memberLo, nonMemberLo);
-  const hi = Math.max(memberHi, nonMemberHi);
-  const width = hi > lo ? (hi - lo) / bins : 1;
-  return { min: lo, max: hi, bins, members: binCounts(member, lo, width, bins), nonMembers: binCounts(nonMember, lo, width, bins) };
-}
-function range(values) {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    lo = Math.min(lo, values[i]);
-    hi = Math.max(hi, values[i]);
-  }
-  return [lo, hi];
-}
-function binCounts(values, lo, width, bins) {
-  const counts = new Float64Array(bins);
-  for (let i = 0; i < values.length; i++) counts[Math.min(bins - 1, Math.floor((values[i] - lo) / width))]++;
-  return Array.from(counts);
-}
-async function stability(ctx, settings, memberObs, nonMemberObs) {
-  const copies = settings.stability.queries;
-  const { lower, upper } = featureBox(ctx.members, ctx.nonMembers);
-  const rng = rngFor(ctx.seed, "membership:label-stability");
-  const scoresFor = async (data, obs) => {
-    const f = data.features.length;
-    const noisy = new Float32Array(data.rows * copies * f);
-    for (let r = 0; r < data.rows; r++) {
-      for (let q = 0; q < copies; q++) {
-        const base = (r * copies + q) * f;
-        for (let j = 0; j < f; j++) {
-          const v = data.x[r * f + j] + rng.normal() * settings.stability.noise * (upper[j] - lower[j]);
-          noisy[base + j] = Math.min(upper[j], Math.max(lower[j], v));
-        }
-      }
-    }
-    const noisyObs = await ctx.model.query(noisy, data.rows * copies, {
-      probe: `the membership probe's label-stability queries (noisy copies of the ${data.role})`
-    });
-    return stabilityScores({ ...obs, scores: void 0 }, noisyObs.labels, copies, data.classes);
-  };
-  return [await scoresFor(ctx.members, memberObs), await scoresFor(ctx.nonMembers, nonMemberObs)];
-}
-
-// src/probes/index.ts
-var PROBES = {
-  membership: membershipProbe,
-  inversion: inversionProbe,
-  "attribute-inference": attributeInferenceProbe,
-  extraction: extractionProbe
-};
-
-// package.json
-var package_default = {
-  name: "model-privacy-gate",
-  version: "0.1.0",
-  description: "Fails a model release when the ONNX model leaks its training data: membership inference and more, scored against a YAML policy.",
-  license: "MIT",
-  private: true,
-  type: "module",
-  bin: {
-    "privacy-gate": "dist/cli.js"
-  },
-  engines: {
-    node: ">=20"
-  },
-  allowScripts: {
-    "onnxruntime-node": false
-  },
-  scripts: {
-    typecheck: "tsc --noEmit",
-    bundle: "node scripts/bundle.mjs",
-    demo: "node scripts/demo.mjs",
-    test: "vitest run",
-    bench: "tsx bench/bench.ts"
-  },
-  dependencies: {
-    "@actions/core": "3.0.1",
-    "@actions/github": "9.1.1",
-    "@stdlib/stats-base-dists-beta-quantile": "0.2.3",
-    "@stdlib/stats-base-dists-normal-quantile": "0.3.1",
-    ajv: "8.20.0",
-    "fastest-levenshtein": "1.0.16",
-    "onnxruntime-node": "1.30.0",
-    picomatch: "4.0.7",
-    pngjs: "7.0.0",
-    yaml: "2.9.1"
-  },
-  devDependencies: {
-    "@types/node": "20.19.43",
-    "@types/picomatch": "4.0.3",
-    "@types/pngjs": "6.0.5",
-    "@types/sarif": "2.1.7",
-    "csv-parse": "6.2.1",
-    esbuild: "0.28.2",
-    "playwright-core": "1.65.1",
-    tsx: "4.23.15",
-    typescript: "5.9.3",
-    vite: "8.3.8",
-    vitest: "4.1.12"
-  }
-};
-
-// src/version.ts
-var TOOL = { name: package_default.name, version: package_default.version };
 
 // src/run/labels.ts
 function labelWithClasses(data, classLabels2, labelColumn) {
@@ -38279,6 +38316,12 @@ function labelWithClasses(data, classLabels2, labelColumn) {
   return { ...data, classes };
 }
 
+// src/run/round.ts
+function round2(value, digits = 1) {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
 // src/run/signals.ts
 var SignalCache = class {
   constructor(model) {
@@ -38296,32 +38339,139 @@ var SignalCache = class {
   }
 };
 
+// src/run/features.ts
+async function openFeatureTask(policy, report, { relative: relative2, lap }) {
+  const model = policy.model.task === "regression" ? await openOnnxRegressor(policy.model) : await openOnnxClassifier(policy.model);
+  report.inputs.model = { path: relative2(policy.model.path), sha256: sha256File(policy.model.path) };
+  report.timings.model = lap();
+  const context = loadContext(policy, model, report, relative2);
+  report.timings.data = lap();
+  return {
+    task: policy.model.task === "regression" ? "regression" : "classification",
+    context,
+    finish: () => {
+      report.queries = model.queries;
+      if (model.firstQueryAt !== void 0) report.timings.firstQueryFromProcessStart = round2(model.firstQueryAt);
+      report.model = modelFacts(model);
+    }
+  };
+}
+function modelFacts(model) {
+  const info = model.info;
+  return isRegressor(model) ? {
+    input: info.input,
+    output: info.output,
+    featureCount: info.featureCount,
+    classes: [],
+    scoreKind: "value",
+    scoreKindReason: "regression model (model.task: regression): one predicted value per row"
+  } : {
+    input: info.input,
+    output: info.output,
+    featureCount: info.featureCount,
+    classes: model.info.classLabels,
+    scoreKind: model.info.scoreKind,
+    scoreKindReason: model.info.scoreKindReason
+  };
+}
+function loadContext(policy, model, report, relative2) {
+  const info = model.info;
+  const load = (file, role) => {
+    const { dataset: data, sha256: sha2562 } = loadDatasetWithHashes(file, {
+      role,
+      label: policy.data.label,
+      features: policy.data.features,
+      maxRows: policy.data.maxRows,
+      seed: policy.seed
+    });
+    if (data.features.length !== info.featureCount) {
+      throw new InputError(
+        `${data.features.length} feature columns selected, but the model's input "${info.input}" takes ${info.featureCount}; check data.features`,
+        { file: data.file, field: "data.features" }
+      );
+    }
+    report.inputs.data.push({ role, path: relative2(file.path), sha256: sha2562.data, rows: data.rows, rowsInFile: data.rowsInFile });
+    if (file.labels && sha2562.labels) {
+      report.inputs.data.push({ role: `${role} labels`, path: relative2(file.labels), sha256: sha2562.labels, rows: data.rows, rowsInFile: data.rowsInFile });
+    }
+    if (isRegressor(model)) return { ...data, classes: new Int32Array(data.rows), targets: numericTargets(data, policy.data.label) };
+    return labelWithClasses(data, model.info.classLabels, policy.data.label);
+  };
+  const members = load(policy.data.members, "members");
+  const nonMembers = load(policy.data.nonMembers, "non-members");
+  checkSameFeatures(members, nonMembers);
+  checkOverlap(policy, members, nonMembers, report, relative2);
+  const observed = new ObservedModel(model, policy.surface);
+  return {
+    model: observed,
+    members,
+    nonMembers,
+    signals: new SignalCache(observed),
+    loadData: (file, role) => load(file, role),
+    seed: policy.seed,
+    confidence: policy.gate.confidence
+  };
+}
+function checkOverlap(policy, members, nonMembers, report, relative2) {
+  const { count: count2, first } = findOverlap(members, nonMembers);
+  if (count2 === 0 || !first) return;
+  const both = `${count2} of the ${nonMembers.rows} non-member records used ${count2 === 1 ? "is" : "are"} also among the members (same features and label; first: ${rowPlace(nonMembers, first.nonMember)} of ${relative2(nonMembers.file)} is ${rowPlace(members, first.member)} of ${relative2(members.file)})`;
+  if (policy.data.allowOverlap) {
+    report.warnings.push(`${both}; allowed by data.allow-overlap, but these records cannot tell members from non-members`);
+    return;
+  }
+  throw new InputError(
+    `${both}; a record cannot be both, so the two sets are probably the same file or were split wrongly, and every attack would read "no leak". Remove the repeated records, or set data.allow-overlap: true if they are genuine duplicates (the gate then warns)`,
+    { file: nonMembers.file, ...nonMembers.origin?.lines?.[first.nonMember] ? { line: nonMembers.origin.lines[first.nonMember] } : {}, field: "data.non-members" }
+  );
+}
+
+// src/run/probe.ts
+async function runProbe(probe, settings, context) {
+  const started = performance.now();
+  const queriesBefore = context.model.queries;
+  const result2 = {
+    id: probe.id,
+    description: probe.description,
+    status: "ok",
+    attacks: [],
+    checks: [],
+    notes: [],
+    queries: 0,
+    seconds: 0
+  };
+  try {
+    const measured = await probe.run(context, settings);
+    result2.attacks = measured.attacks;
+    result2.notes = measured.notes;
+    result2.checks = checksFor(probe.id, measured.attacks, settings.thresholds, context.confidence);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    result2.status = "error";
+    result2.error = describeError(error);
+  }
+  result2.queries = context.model.queries - queriesBefore;
+  result2.seconds = round2((performance.now() - started) / 1e3, 3);
+  return result2;
+}
+
 // src/run/sequence.ts
-var import_node_fs10 = require("node:fs");
+var import_node_fs9 = require("node:fs");
 
 // src/model/sequence-surface.ts
 function observeNext(logProbs, rows, vocabSize, surface) {
   const top = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let best = 0;
-    const base = r * vocabSize;
-    for (let t = 1; t < vocabSize; t++) if (logProbs[base + t] > logProbs[base + best]) best = t;
-    top[r] = best;
-  }
+  for (let r = 0; r < rows; r++) top[r] = argmax2(logProbs, r * vocabSize, vocabSize);
   if (surface.scores === "label") return { rows, vocabSize, top };
   const shown = logProbs.slice();
   if (surface.scores === "top-k" && surface.topK < vocabSize) {
-    const order = Array.from({ length: vocabSize }, (_, t) => t);
-    for (let r = 0; r < rows; r++) {
-      const base = r * vocabSize;
-      order.sort((a, b) => logProbs[base + b] - logProbs[base + a] || a - b);
-      for (let i = surface.topK; i < vocabSize; i++) shown[base + order[i]] = NaN;
-    }
+    const hidden = topKMask(logProbs, rows, vocabSize, surface.topK);
+    for (let i = 0; i < shown.length; i++) if (hidden[i]) shown[i] = NaN;
   }
-  if (surface.decimals !== void 0) {
-    const scale = 10 ** surface.decimals;
+  const decimals = surface.decimals;
+  if (decimals !== void 0) {
     for (let i = 0; i < shown.length; i++) {
-      if (!Number.isNaN(shown[i])) shown[i] = Math.log(Math.round(Math.exp(shown[i]) * scale) / scale);
+      if (!Number.isNaN(shown[i])) shown[i] = Math.log(roundToDecimals(Math.exp(shown[i]), decimals));
     }
   }
   return { rows, vocabSize, top, logProbs: shown };
@@ -38529,10 +38679,10 @@ var OnnxSequenceModel = class {
           { file: this.options.path, field: "model.tokenizer.pad-id" }
         );
       }
-      const base = r * length;
-      if (offset > 0) idData.fill(pad, base, base + offset);
-      idData.set(kept, base + offset);
-      maskData.fill(1, base + offset, base + length);
+      const base2 = r * length;
+      if (offset > 0) idData.fill(pad, base2, base2 + offset);
+      idData.set(kept, base2 + offset);
+      maskData.fill(1, base2 + offset, base2 + length);
     });
     const feeds = { [ids.name]: this.tensor(ids.type, idData, [batch, length]) };
     if (mask) feeds[mask.name] = this.tensor(mask.type, maskData, [batch, length]);
@@ -38778,8 +38928,7 @@ function checkUnique(tokens, file) {
 }
 
 // src/run/sequence.ts
-async function runSequenceGate(policy, report, tools) {
-  const { relative: relative2, lap } = tools;
+async function openSequenceTask(policy, report, { relative: relative2, lap }) {
   const vocabulary = loadVocabulary(policy, report, relative2);
   const settings = policy.model;
   const model = await openOnnxSequenceModel({
@@ -38816,24 +38965,28 @@ async function runSequenceGate(policy, report, tools) {
     confidence: policy.gate.confidence
   };
   if (vocabulary) context.vocabulary = vocabulary;
-  const extraction = policy.probes.extraction;
-  if (extraction) report.probes.push(await tools.runProbe(PROBES.extraction, extraction, context));
-  report.queries = model.queries;
-  const info = model.info;
-  report.sequenceModel = {
-    input: info.input,
-    output: info.output,
-    context: info.context,
-    fixedContext: info.fixedContext,
-    vocabSize: info.vocabSize,
-    scoreKind: info.scoreKind,
-    scoreKindReason: info.scoreKindReason
+  return {
+    task: "sequence",
+    context,
+    finish: () => {
+      report.queries = model.queries;
+      const info = model.info;
+      report.sequenceModel = {
+        input: info.input,
+        output: info.output,
+        context: info.context,
+        fixedContext: info.fixedContext,
+        vocabSize: info.vocabSize,
+        scoreKind: info.scoreKind,
+        scoreKindReason: info.scoreKindReason
+      };
+      if (info.attentionMask) report.sequenceModel.attentionMask = info.attentionMask;
+      if (vocabulary) {
+        report.sequenceModel.vocabulary = { source: vocabulary.source, tokens: vocabulary.size };
+        if (vocabulary.padId !== void 0) report.sequenceModel.vocabulary.padId = vocabulary.padId;
+      }
+    }
   };
-  if (info.attentionMask) report.sequenceModel.attentionMask = info.attentionMask;
-  if (vocabulary) {
-    report.sequenceModel.vocabulary = { source: vocabulary.source, tokens: vocabulary.size };
-    if (vocabulary.padId !== void 0) report.sequenceModel.vocabulary.padId = vocabulary.padId;
-  }
 }
 function loadVocabulary(policy, report, relative2) {
   const tokenizer = policy.model.tokenizer;
@@ -38841,7 +38994,7 @@ function loadVocabulary(policy, report, relative2) {
   let tokens;
   let source;
   if (tokenizer.vocabFile) {
-    const bytes = (0, import_node_fs10.readFileSync)(tokenizer.vocabFile);
+    const bytes = (0, import_node_fs9.readFileSync)(tokenizer.vocabFile);
     tokens = parseVocabularyJson(bytes.toString("utf8"), tokenizer.vocabFile);
     source = relative2(tokenizer.vocabFile);
     report.inputs.data.push({ role: "vocabulary", path: source, sha256: sha256(bytes), rows: tokens.length, rowsInFile: tokens.length });
@@ -38861,7 +39014,7 @@ function loadVocabulary(policy, report, relative2) {
 function loadTexts(file, role, policy, vocabulary, modelVocab) {
   let bytes;
   try {
-    bytes = (0, import_node_fs10.readFileSync)(file.path);
+    bytes = (0, import_node_fs9.readFileSync)(file.path);
   } catch (error) {
     throw new InputError(`cannot read the ${role} file: ${error.message}`, { file: file.path });
   }
@@ -38899,15 +39052,19 @@ function loadTexts(file, role, policy, vocabulary, modelVocab) {
 async function runGate(policyFile, options = {}) {
   const started = performance.now();
   refreshSecrets();
-  const relative2 = (p) => import_node_path9.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path9.default.sep).join("/");
-  const report = emptyReport(relative2(import_node_path9.default.resolve(policyFile)));
+  const relative2 = (p) => import_node_path10.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path10.default.sep).join("/");
+  const report = emptyReport(relative2(import_node_path10.default.resolve(policyFile)));
   const lap = stopwatch();
   try {
     const policy = loadPolicy(policyFile, { roots: options.roots });
     fillPolicyFacts(report, policy, relative2);
     report.timings.policy = lap();
-    if (policy.model.task === "sequence") await runSequenceGate(policy, report, { relative: relative2, lap, runProbe });
-    else await runFeatureGate(policy, report, { relative: relative2, lap });
+    const run2 = policy.model.task === "sequence" ? await openSequenceTask(policy, report, { relative: relative2, lap }) : await openFeatureTask(policy, report, { relative: relative2, lap });
+    for (const family of PROBE_FAMILIES) {
+      const settings = policy.probes[family.id];
+      if (settings && family.tasks.includes(run2.task)) report.probes.push(await runProbe(family, settings, run2.context));
+    }
+    run2.finish();
     const decision = decide(report.probes, policy.gate);
     report.verdict = decision.verdict;
     report.exitCode = decision.exitCode;
@@ -38925,116 +39082,6 @@ async function runGate(policyFile, options = {}) {
   for (const check of report.probes.flatMap((p) => p.checks)) check.source = { ...check.source, file: relative2(check.source.file) };
   report.timings.total = round2(performance.now() - started);
   return redactDeep(report);
-}
-async function runFeatureGate(policy, report, { relative: relative2, lap }) {
-  const model = policy.model.task === "regression" ? await openOnnxRegressor(policy.model) : await openOnnxClassifier(policy.model);
-  report.inputs.model = { path: relative2(policy.model.path), sha256: sha256File(policy.model.path) };
-  report.timings.model = lap();
-  const context = loadContext(policy, model, report, relative2);
-  report.timings.data = lap();
-  for (const [id, settings] of Object.entries(policy.probes)) {
-    if (!settings) continue;
-    report.probes.push(await runProbe(PROBES[id], settings, context));
-  }
-  report.queries = model.queries;
-  if (model.firstQueryAt !== void 0) report.timings.firstQueryFromProcessStart = round2(model.firstQueryAt);
-  report.model = modelFacts(model);
-}
-function modelFacts(model) {
-  const info = model.info;
-  return isRegressor(model) ? {
-    input: info.input,
-    output: info.output,
-    featureCount: info.featureCount,
-    classes: [],
-    scoreKind: "value",
-    scoreKindReason: "regression model (model.task: regression): one predicted value per row"
-  } : {
-    input: info.input,
-    output: info.output,
-    featureCount: info.featureCount,
-    classes: model.info.classLabels,
-    scoreKind: model.info.scoreKind,
-    scoreKindReason: model.info.scoreKindReason
-  };
-}
-function loadContext(policy, model, report, relative2) {
-  const info = model.info;
-  const load = (file, role) => {
-    const { dataset: data, sha256: sha2562 } = loadDatasetWithHashes(file, {
-      role,
-      label: policy.data.label,
-      features: policy.data.features,
-      maxRows: policy.data.maxRows,
-      seed: policy.seed
-    });
-    if (data.features.length !== info.featureCount) {
-      throw new InputError(
-        `${data.features.length} feature columns selected, but the model's input "${info.input}" takes ${info.featureCount}; check data.features`,
-        { file: data.file, field: "data.features" }
-      );
-    }
-    report.inputs.data.push({ role, path: relative2(file.path), sha256: sha2562.data, rows: data.rows, rowsInFile: data.rowsInFile });
-    if (file.labels && sha2562.labels) {
-      report.inputs.data.push({ role: `${role} labels`, path: relative2(file.labels), sha256: sha2562.labels, rows: data.rows, rowsInFile: data.rowsInFile });
-    }
-    if (isRegressor(model)) return { ...data, classes: new Int32Array(data.rows), targets: numericTargets(data, policy.data.label) };
-    return labelWithClasses(data, model.info.classLabels, policy.data.label);
-  };
-  const members = load(policy.data.members, "members");
-  const nonMembers = load(policy.data.nonMembers, "non-members");
-  checkSameFeatures(members, nonMembers);
-  checkOverlap(policy, members, nonMembers, report, relative2);
-  const observed = new ObservedModel(model, policy.surface);
-  return {
-    model: observed,
-    members,
-    nonMembers,
-    signals: new SignalCache(observed),
-    loadData: (file, role) => load(file, role),
-    seed: policy.seed,
-    confidence: policy.gate.confidence
-  };
-}
-function checkOverlap(policy, members, nonMembers, report, relative2) {
-  const { count: count2, first } = findOverlap(members, nonMembers);
-  if (count2 === 0 || !first) return;
-  const both = `${count2} of the ${nonMembers.rows} non-member records used ${count2 === 1 ? "is" : "are"} also among the members (same features and label; first: ${rowPlace(nonMembers, first.nonMember)} of ${relative2(nonMembers.file)} is ${rowPlace(members, first.member)} of ${relative2(members.file)})`;
-  if (policy.data.allowOverlap) {
-    report.warnings.push(`${both}; allowed by data.allow-overlap, but these records cannot tell members from non-members`);
-    return;
-  }
-  throw new InputError(
-    `${both}; a record cannot be both, so the two sets are probably the same file or were split wrongly, and every attack would read "no leak". Remove the repeated records, or set data.allow-overlap: true if they are genuine duplicates (the gate then warns)`,
-    { file: nonMembers.file, ...nonMembers.origin?.lines?.[first.nonMember] ? { line: nonMembers.origin.lines[first.nonMember] } : {}, field: "data.non-members" }
-  );
-}
-async function runProbe(probe, settings, context) {
-  const started = performance.now();
-  const queriesBefore = context.model.queries;
-  const result2 = {
-    id: probe.id,
-    description: probe.description,
-    status: "ok",
-    attacks: [],
-    checks: [],
-    notes: [],
-    queries: 0,
-    seconds: 0
-  };
-  try {
-    const measured = await probe.run(context, settings);
-    result2.attacks = measured.attacks;
-    result2.notes = measured.notes;
-    result2.checks = checksFor(probe.id, measured.attacks, probe.thresholds(settings), context.confidence);
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    result2.status = "error";
-    result2.error = describeError(error);
-  }
-  result2.queries = context.model.queries - queriesBefore;
-  result2.seconds = round2((performance.now() - started) / 1e3, 3);
-  return result2;
 }
 function emptyReport(policyPath) {
   return {
@@ -39076,10 +39123,6 @@ function stopwatch() {
     last = now;
     return ms;
   };
-}
-function round2(value, digits = 1) {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
 }
 
 // src/cli.ts

@@ -20071,25 +20071,25 @@ var require_format_integer = __commonJS({
     var lowercase = String.prototype.toLowerCase;
     var uppercase = String.prototype.toUpperCase;
     function formatInteger(token) {
-      var base;
+      var base2;
       var out;
       var i;
       switch (token.specifier) {
         case "b":
-          base = 2;
+          base2 = 2;
           break;
         case "o":
-          base = 8;
+          base2 = 8;
           break;
         case "x":
         case "X":
-          base = 16;
+          base2 = 16;
           break;
         case "d":
         case "i":
         case "u":
         default:
-          base = 10;
+          base2 = 10;
           break;
       }
       out = token.arg;
@@ -20100,17 +20100,17 @@ var require_format_integer = __commonJS({
         }
         i = 0;
       }
-      if (i < 0 && (token.specifier === "u" || base !== 10)) {
+      if (i < 0 && (token.specifier === "u" || base2 !== 10)) {
         i = 4294967295 + i + 1;
       }
       if (i < 0) {
-        out = (-i).toString(base);
+        out = (-i).toString(base2);
         if (token.precision) {
           out = zeroPad(out, token.precision, token.padRight);
         }
         out = "-" + out;
       } else {
-        out = i.toString(base);
+        out = i.toString(base2);
         if (!i && !token.precision) {
           out = "";
         } else if (token.precision) {
@@ -20120,13 +20120,13 @@ var require_format_integer = __commonJS({
           out = token.sign + out;
         }
       }
-      if (base === 16) {
+      if (base2 === 16) {
         if (token.alternate) {
           out = "0x" + out;
         }
         out = token.specifier === uppercase.call(token.specifier) ? uppercase.call(out) : lowercase.call(out);
       }
-      if (base === 8) {
+      if (base2 === 8) {
         if (token.alternate && out.charAt(0) !== "0") {
           out = "0" + out;
         }
@@ -32075,35 +32075,35 @@ function countDigits(values, words) {
   }
   return counts;
 }
-function toOffsets(counts, base, n) {
+function toOffsets(counts, base2, n) {
   let sum = 0;
   let moves = true;
   for (let d = 0; d < RADIX; d++) {
-    const c = counts[base + d];
+    const c = counts[base2 + d];
     if (c === n) moves = false;
-    counts[base + d] = sum;
+    counts[base2 + d] = sum;
     sum += c;
   }
   return moves;
 }
 function scatter(src, dst, counts, p) {
-  const base = p * RADIX;
+  const base2 = p * RADIX;
   const n = src.length >>> 1;
   for (let i = 0; i < n; i++) {
     const hi = src[2 * i + 1];
     const lo = src[2 * i];
-    const at3 = counts[base + digit(keyHigh(hi), keyLow(hi, lo), p)]++;
+    const at3 = counts[base2 + digit(keyHigh(hi), keyLow(hi, lo), p)]++;
     dst[2 * at3] = lo;
     dst[2 * at3 + 1] = hi;
   }
 }
 function scatterWithLabels(src, dst, srcLabels, dstLabels, counts, p) {
-  const base = p * RADIX;
+  const base2 = p * RADIX;
   const n = src.length >>> 1;
   for (let i = 0; i < n; i++) {
     const hi = src[2 * i + 1];
     const lo = src[2 * i];
-    const at3 = counts[base + digit(keyHigh(hi), keyLow(hi, lo), p)]++;
+    const at3 = counts[base2 + digit(keyHigh(hi), keyLow(hi, lo), p)]++;
     dst[2 * at3] = lo;
     dst[2 * at3 + 1] = hi;
     dstLabels[at3] = srcLabels[i];
@@ -33663,10 +33663,10 @@ var init_sarif = __esm({
   }
 });
 
-// src/probes/inversion-images.ts
+// src/probes/inversion/images.ts
 var Rasters;
-var init_inversion_images = __esm({
-  "src/probes/inversion-images.ts"() {
+var init_images = __esm({
+  "src/probes/inversion/images.ts"() {
     "use strict";
     Rasters = class _Rasters {
       constructor(items) {
@@ -35879,7 +35879,7 @@ var init_files = __esm({
     init_json();
     init_markdown();
     init_sarif();
-    init_inversion_images();
+    init_images();
     init_png();
     SUMMARY_FILE = "summary.md";
     MAX_ASSET_BYTES = 5 * 1024 * 1024;
@@ -36118,8 +36118,8 @@ var require_proxy = __commonJS({
       return hostLower === "localhost" || hostLower.startsWith("127.") || hostLower.startsWith("[::1]") || hostLower.startsWith("[0:0:0:0:0:0:0:1]");
     }
     var DecodedURL = class extends URL {
-      constructor(url, base) {
-        super(url, base);
+      constructor(url, base2) {
+        super(url, base2);
         this._decodedUsername = decodeURIComponent(super.username);
         this._decodedPassword = decodeURIComponent(super.password);
       }
@@ -41348,7 +41348,7 @@ var init_runner_files = __esm({
 
 // src/github/publish.ts
 async function publishToGithub(request2, options = {}) {
-  const { report, settings, context: context3 } = request2;
+  const { report, settings } = request2;
   const links = linksFor(request2);
   const reportFolder = request2.publishOnly ? void 0 : settings.out;
   const summaryProblem = appendJobSummary(renderMarkdown(report, { links, reportFolder, limit: { max: SUMMARY_LIMIT_BYTES, unit: "bytes" } }));
@@ -41424,8 +41424,8 @@ function commentTarget(request2) {
     issueNumber = typeof pr?.number === "number" ? pr.number : void 0;
     if (issueNumber === void 0) return { skip: "PR comment skipped: the event payload names no pull request.", level: "warning" };
     const head = pr.head?.repo?.full_name;
-    const base = payload.repository?.full_name ?? `${context3.owner}/${context3.repo}`;
-    if (context3.eventName === "pull_request" && head !== base) {
+    const base2 = payload.repository?.full_name ?? `${context3.owner}/${context3.repo}`;
+    if (context3.eventName === "pull_request" && head !== base2) {
       return {
         skip: `not commenting on pull request #${issueNumber}: it comes from a fork (${String(head ?? "a deleted repository")}), and GitHub gives such runs a read-only token without the \`pull-requests: write\` permission. The job summary and annotations have the result; to comment on fork pull requests use ${FORK_SAFE_WORKFLOWS}. The verdict is unchanged.`,
         level: "warning"
@@ -45344,10 +45344,10 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative2, options, skipNormalization) {
+    function resolveComponent(base2, relative2, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse3(serialize(base, options), options);
+        base2 = parse3(serialize(base2, options), options);
         relative2 = parse3(serialize(relative2, options), options);
       }
       options = options || {};
@@ -45367,33 +45367,33 @@ var require_fast_uri = __commonJS({
           target.query = relative2.query;
         } else {
           if (!relative2.path) {
-            target.path = base.path;
+            target.path = base2.path;
             if (relative2.query !== void 0) {
               target.query = relative2.query;
             } else {
-              target.query = base.query;
+              target.query = base2.query;
             }
           } else {
             if (relative2.path[0] === "/") {
               target.path = removeDotSegments(relative2.path);
             } else {
-              const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
-              if (baseHasAuthority && !base.path) {
+              const baseHasAuthority = base2.userinfo !== void 0 || base2.host !== void 0 || base2.port !== void 0;
+              if (baseHasAuthority && !base2.path) {
                 target.path = "/" + relative2.path;
-              } else if (!base.path) {
+              } else if (!base2.path) {
                 target.path = relative2.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative2.path;
+                target.path = base2.path.slice(0, base2.path.lastIndexOf("/") + 1) + relative2.path;
               }
-              target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
+              target.path = base2.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
             target.query = relative2.query;
           }
-          target.userinfo = base.userinfo;
-          target.host = base.host;
-          target.port = base.port;
+          target.userinfo = base2.userinfo;
+          target.host = base2.host;
+          target.port = base2.port;
         }
-        target.scheme = base.scheme;
+        target.scheme = base2.scheme;
       }
       target.fragment = relative2.fragment;
       return target;
@@ -48625,10 +48625,14 @@ var init_package = __esm({
         node: ">=20"
       },
       allowScripts: {
+        esbuild: true,
         "onnxruntime-node": false
       },
       scripts: {
         typecheck: "tsc --noEmit",
+        lint: "eslint .",
+        format: 'prettier --write "**/*.{ts,js,mjs,cjs}"',
+        "format:check": 'prettier --check "**/*.{ts,js,mjs,cjs}"',
         bundle: "node scripts/bundle.mjs",
         demo: "node scripts/demo.mjs",
         test: "vitest run",
@@ -48647,15 +48651,19 @@ var init_package = __esm({
         yaml: "2.9.1"
       },
       devDependencies: {
+        "@eslint/js": "10.0.1",
         "@types/node": "20.19.43",
         "@types/picomatch": "4.0.3",
         "@types/pngjs": "6.0.5",
         "@types/sarif": "2.1.7",
         "csv-parse": "6.2.1",
         esbuild: "0.28.2",
+        eslint: "10.15.0",
         "playwright-core": "1.65.1",
+        prettier: "3.10.1",
         tsx: "4.23.15",
         typescript: "5.9.3",
+        "typescript-eslint": "8.73.0",
         vite: "8.3.8",
         vitest: "4.1.12"
       }
@@ -49023,10 +49031,10 @@ function parseCsv(bytes, file) {
       throw new InputError(`expected ${width} fields (as in the header), found ${record.count}`, { file, line: record.line });
     }
     if (record.cells) {
-      const base = rows * width;
+      const base2 = rows * width;
       for (let c = 0; c < width; c++) {
-        starts[base + c] = record.cells[2 * c];
-        ends[base + c] = record.cells[2 * c + 1];
+        starts[base2 + c] = record.cells[2 * c];
+        ends[base2 + c] = record.cells[2 * c + 1];
       }
     }
     lines[rows] = record.line;
@@ -49090,7 +49098,7 @@ var init_csv = __esm({
         return this.pos;
       }
       /** The next record; without arrays (the header) the cells are returned as pairs. */
-      next(starts, ends, base = 0, width = 0) {
+      next(starts, ends, base2 = 0, width = 0) {
         const bytes = this.bytes;
         const begin = this.pos;
         if (begin >= bytes.length) return void 0;
@@ -49128,16 +49136,16 @@ var init_csv = __esm({
         for (let p = begin; p < end; p++) {
           if (bytes[p] === COMMA2) {
             if (count2 < width) {
-              starts[base + count2] = cellStart;
-              ends[base + count2] = p;
+              starts[base2 + count2] = cellStart;
+              ends[base2 + count2] = p;
             }
             count2++;
             cellStart = p + 1;
           }
         }
         if (count2 < width) {
-          starts[base + count2] = cellStart;
-          ends[base + count2] = end;
+          starts[base2 + count2] = cellStart;
+          ends[base2 + count2] = end;
         }
         count2++;
         return { line, offset: begin, count: count2, blank: false };
@@ -50182,7 +50190,7 @@ var require_scan = __commonJS({
         isExtglob = false;
         isGlob = false;
       }
-      let base = str;
+      let base2 = str;
       let prefix = "";
       let glob = "";
       if (start > 0) {
@@ -50190,31 +50198,31 @@ var require_scan = __commonJS({
         str = str.slice(start);
         lastIndex -= start;
       }
-      if (base && isGlob === true && lastIndex > 0) {
-        base = str.slice(0, lastIndex);
+      if (base2 && isGlob === true && lastIndex > 0) {
+        base2 = str.slice(0, lastIndex);
         glob = str.slice(lastIndex);
       } else if (isGlob === true) {
-        base = "";
+        base2 = "";
         glob = str;
       } else {
-        base = str;
+        base2 = str;
       }
-      if (base && base !== "" && base !== "/" && base !== str) {
-        if (isPathSeparator(base.charCodeAt(base.length - 1))) {
-          base = base.slice(0, -1);
+      if (base2 && base2 !== "" && base2 !== "/" && base2 !== str) {
+        if (isPathSeparator(base2.charCodeAt(base2.length - 1))) {
+          base2 = base2.slice(0, -1);
         }
       }
       if (opts.unescape === true) {
         if (glob) glob = utils.removeBackslashes(glob);
-        if (base && backslashes === true) {
-          base = utils.removeBackslashes(base);
+        if (base2 && backslashes === true) {
+          base2 = utils.removeBackslashes(base2);
         }
       }
       const state = {
         prefix,
         input,
         start,
-        base,
+        base: base2,
         glob,
         isBrace,
         isBracket,
@@ -51645,11 +51653,11 @@ function readRows(table, choice, rows) {
   const labels = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
-    const base = i * width;
+    const base2 = i * width;
     for (let j = 0; j < width; j++) {
       const value = table.number(row, columns[j]);
       if (!(value <= FLOAT32_MAX && value >= -FLOAT32_MAX)) throw badNumber(table, row, columns[j], value);
-      x[base + j] = value;
+      x[base2 + j] = value;
     }
     const label = table.label(row, choice.labelColumn);
     if (label === void 0) {
@@ -51851,939 +51859,6 @@ var init_data = __esm({
     init_jsonl();
     init_npy();
     init_select();
-  }
-});
-
-// src/model/runtime.ts
-async function loadOnnxRuntime() {
-  if (loaded) return loaded;
-  try {
-    const module2 = await import("onnxruntime-node");
-    loaded = module2.InferenceSession ? module2 : module2.default;
-    return loaded;
-  } catch (error2) {
-    const platform2 = `${process.platform}-${process.arch}`;
-    const hint = BUNDLED_PLATFORMS.includes(platform2) ? "the native library could not be loaded (glibc 2.28 or newer is required)" : `the action bundles onnxruntime only for ${BUNDLED_PLATFORMS.join(", ")}; run it on an ubuntu-* runner, or install onnxruntime-node and run the CLI with npx`;
-    throw new RuntimeFailure(
-      `cannot load onnxruntime-node on ${platform2}: ${hint} (${error2.message.split("\n")[0]})`,
-      { cause: error2 }
-    );
-  }
-}
-var BUNDLED_PLATFORMS, loaded;
-var init_runtime = __esm({
-  "src/model/runtime.ts"() {
-    "use strict";
-    init_errors();
-    BUNDLED_PLATFORMS = ["linux-x64"];
-  }
-});
-
-// src/model/onnx-zipmap.ts
-function exposeZipMapInput(model, output) {
-  const graph = [...fields(model, 0, model.length)].find((f) => f.field === MODEL_GRAPH && f.wire === WIRE_LEN);
-  if (!graph) return void 0;
-  for (const node of fields(model, graph.start, graph.end)) {
-    if (node.field !== GRAPH_NODE || node.wire !== WIRE_LEN) continue;
-    const zipMap = readZipMap(model, node.start, node.end);
-    if (!zipMap || zipMap.output !== output) continue;
-    const extraOutput = lengthDelimited(GRAPH_OUTPUT, lengthDelimited(VALUE_INFO_NAME, utf8(zipMap.input)));
-    const newGraph = concat(model.subarray(graph.start, graph.end), extraOutput);
-    const edited = concat(
-      model.subarray(0, graph.tagStart),
-      lengthDelimited(MODEL_GRAPH, newGraph),
-      model.subarray(graph.end)
-    );
-    return { model: edited, probabilities: zipMap.input, classLabels: zipMap.classLabels };
-  }
-  return void 0;
-}
-function readZipMap(buf, start, end) {
-  let opType = "";
-  const inputs = [];
-  const outputs = [];
-  const labels = [];
-  for (const f of fields(buf, start, end)) {
-    if (f.field === NODE_OP_TYPE) opType = text(buf, f);
-    else if (f.field === NODE_INPUT) inputs.push(text(buf, f));
-    else if (f.field === NODE_OUTPUT) outputs.push(text(buf, f));
-    else if (f.field === NODE_ATTRIBUTE && f.wire === WIRE_LEN) labels.push(...classLabelsOf(buf, f.start, f.end));
-  }
-  if (opType !== "ZipMap" || inputs.length !== 1 || outputs.length !== 1) return void 0;
-  return { input: inputs[0], output: outputs[0], classLabels: labels };
-}
-function classLabelsOf(buf, start, end) {
-  const attribute = [...fields(buf, start, end)];
-  const name = attribute.find((f) => f.field === ATTR_NAME);
-  if (!name) return [];
-  const which2 = text(buf, name);
-  if (which2 === "classlabels_strings") return attribute.filter((f) => f.field === ATTR_STRINGS).map((f) => text(buf, f));
-  if (which2 !== "classlabels_int64s") return [];
-  const labels = [];
-  for (const f of attribute) {
-    if (f.field !== ATTR_INTS) continue;
-    if (f.wire === WIRE_VARINT) labels.push(String(BigInt.asIntN(64, f.varint)));
-    else for (let at3 = f.start; at3 < f.end; ) {
-      const [value, next] = readVarint(buf, at3);
-      labels.push(String(BigInt.asIntN(64, value)));
-      at3 = next;
-    }
-  }
-  return labels;
-}
-function* fields(buf, start, end) {
-  let at3 = start;
-  while (at3 < end) {
-    const tagStart = at3;
-    const [tag, afterTag] = readVarint(buf, at3);
-    const field = Number(tag >> 3n);
-    const wire = Number(tag & 7n);
-    at3 = afterTag;
-    if (wire === WIRE_VARINT) {
-      const [value, next] = readVarint(buf, at3);
-      yield { field, wire, tagStart, start: at3, end: next, varint: value };
-      at3 = next;
-    } else if (wire === WIRE_LEN) {
-      const [length, next] = readVarint(buf, at3);
-      const payloadEnd = next + Number(length);
-      if (payloadEnd > end) throw new Error("truncated protobuf field");
-      yield { field, wire, tagStart, start: next, end: payloadEnd };
-      at3 = payloadEnd;
-    } else if (wire === WIRE_I64 || wire === WIRE_I32) {
-      const size = wire === WIRE_I64 ? 8 : 4;
-      yield { field, wire, tagStart, start: at3, end: at3 + size };
-      at3 += size;
-    } else {
-      throw new Error(`unsupported protobuf wire type ${wire}`);
-    }
-  }
-}
-function readVarint(buf, start) {
-  let value = 0n;
-  let shift = 0n;
-  let at3 = start;
-  for (; ; ) {
-    if (at3 >= buf.length) throw new Error("truncated protobuf varint");
-    const byte = buf[at3++];
-    value |= BigInt(byte & 127) << shift;
-    if ((byte & 128) === 0) return [value, at3];
-    shift += 7n;
-  }
-}
-function writeVarint(value) {
-  const bytes = [];
-  let v = value;
-  while (v >= 128) {
-    bytes.push(v % 128 | 128);
-    v = Math.floor(v / 128);
-  }
-  bytes.push(v);
-  return Uint8Array.from(bytes);
-}
-function lengthDelimited(field, payload) {
-  return concat(writeVarint(field * 8 + WIRE_LEN), writeVarint(payload.length), payload);
-}
-function concat(...parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at3 = 0;
-  for (const p of parts) {
-    out.set(p, at3);
-    at3 += p.length;
-  }
-  return out;
-}
-var MODEL_GRAPH, GRAPH_NODE, GRAPH_OUTPUT, NODE_INPUT, NODE_OUTPUT, NODE_OP_TYPE, NODE_ATTRIBUTE, ATTR_NAME, ATTR_INTS, ATTR_STRINGS, VALUE_INFO_NAME, WIRE_VARINT, WIRE_I64, WIRE_LEN, WIRE_I32, utf8, text;
-var init_onnx_zipmap = __esm({
-  "src/model/onnx-zipmap.ts"() {
-    "use strict";
-    MODEL_GRAPH = 7;
-    GRAPH_NODE = 1;
-    GRAPH_OUTPUT = 12;
-    NODE_INPUT = 1;
-    NODE_OUTPUT = 2;
-    NODE_OP_TYPE = 4;
-    NODE_ATTRIBUTE = 5;
-    ATTR_NAME = 1;
-    ATTR_INTS = 8;
-    ATTR_STRINGS = 9;
-    VALUE_INFO_NAME = 1;
-    WIRE_VARINT = 0;
-    WIRE_I64 = 1;
-    WIRE_LEN = 2;
-    WIRE_I32 = 5;
-    utf8 = (s) => new TextEncoder().encode(s);
-    text = (buf, f) => new TextDecoder().decode(buf.subarray(f.start, f.end));
-  }
-});
-
-// src/model/non-finite.ts
-function describeRow(source, row) {
-  if ("probe" in source) return `in row ${row + 1} of ${source.probe} (synthetic inputs, not from a data file)`;
-  const { file, role } = source.data;
-  return `at ${rowPlace(source.data, row)} of ${file} (${role})`;
-}
-var NonFiniteOutput;
-var init_non_finite = __esm({
-  "src/model/non-finite.ts"() {
-    "use strict";
-    init_origin();
-    init_errors();
-    NonFiniteOutput = class _NonFiniteOutput extends InputError {
-      constructor(model, output, found, queried, origin) {
-        super(
-          `model output "${output}" holds non-finite values (${String(found.value)}) in ${found.count} of ${queried} rows queried, the first ${origin ?? `at row ${found.first + 1} of the query`}; a model must answer every query with finite scores (NaN or \xB1Infinity would read as hidden or certain scores): fix the model or its export`,
-          { file: model, field: "model.output" }
-        );
-        this.model = model;
-        this.output = output;
-        this.found = found;
-        this.queried = queried;
-        this.origin = origin;
-        this.name = "NonFiniteOutput";
-      }
-      model;
-      output;
-      found;
-      queried;
-      origin;
-      /** The same error, saying where its first row came from. */
-      traced(source) {
-        return new _NonFiniteOutput(this.model, this.output, this.found, this.queried, describeRow(source, this.found.first));
-      }
-    };
-  }
-});
-
-// src/model/scores.ts
-function detectScoreKind(raw, rows, width) {
-  for (let r = 0; r < rows; r++) {
-    let sum = 0;
-    for (let c = 0; c < width; c++) {
-      const v = raw[r * width + c];
-      if (!(v >= 0 && v <= 1)) return { kind: "logits", reason: `row ${r + 1} has a score ${v} outside [0, 1]` };
-      sum += v;
-    }
-    if (width > 1 && Math.abs(sum - 1) > SUM_TOLERANCE) {
-      return { kind: "logits", reason: `row ${r + 1} sums to ${sum.toFixed(4)}, not 1` };
-    }
-  }
-  return {
-    kind: "probabilities",
-    reason: width === 1 ? "every score lies in [0, 1]" : `all ${rows} rows are non-negative and sum to 1`
-  };
-}
-function toClassScores(scores, rows, width, kind, out) {
-  if (width > 1) {
-    out.set(scores.subarray(0, rows * width));
-    return;
-  }
-  for (let r = 0; r < rows; r++) {
-    const v = scores[r];
-    out[2 * r] = kind === "logits" ? 0 : 1 - v;
-    out[2 * r + 1] = v;
-  }
-}
-function logSoftmaxRows(logits, rows, width, out) {
-  for (let r = 0; r < rows; r++) {
-    const base = r * width;
-    let top = 0;
-    for (let c = 1; c < width; c++) if (logits[base + c] > logits[base + top]) top = c;
-    const max = logits[base + top];
-    let rest = 0;
-    for (let c = 0; c < width; c++) if (c !== top) rest += Math.exp(logits[base + c] - max);
-    const logRest = Math.log1p(rest);
-    for (let c = 0; c < width; c++) out[base + c] = logits[base + c] - max - logRest;
-  }
-}
-function findNonFinite(values, rows, width) {
-  let found;
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < width; c++) {
-      const v = values[r * width + c];
-      if (v - v !== 0) {
-        if (found) found.count++;
-        else found = { count: 1, first: r, value: v };
-        break;
-      }
-    }
-  }
-  return found;
-}
-var SUM_TOLERANCE;
-var init_scores = __esm({
-  "src/model/scores.ts"() {
-    "use strict";
-    SUM_TOLERANCE = 1e-3;
-  }
-});
-
-// src/model/onnx.ts
-async function openOnnxClassifier(settings, options = {}) {
-  const ort = await loadOnnxRuntime();
-  let session = await createSession(ort, settings, settings.path);
-  const inputs = session.inputMetadata.map(describeValue);
-  const outputs = session.outputMetadata.map(describeValue);
-  const input = pickInput(settings, inputs);
-  let output = pickOutput(settings, outputs);
-  let classLabels2;
-  const outputName = output.name;
-  if (output.type === "sequence") {
-    const exposed = exposeZipMapInput((0, import_node_fs8.readFileSync)(settings.path), output.name);
-    if (!exposed) {
-      throw new InputError(
-        `model output "${output.name}" is not a tensor, and no ZipMap produces it; set model.output to a tensor of class scores`,
-        { file: settings.path, field: "model.output" }
-      );
-    }
-    session = await createSession(ort, settings, exposed.model);
-    output = session.outputMetadata.map(describeValue).find((o) => o.name === exposed.probabilities);
-    classLabels2 = exposed.classLabels;
-  }
-  const adapter = new OnnxClassifier(ort, session, settings, {
-    ...inputPlan(settings, input, options),
-    output,
-    outputName,
-    inputs,
-    outputs
-  });
-  await adapter.discoverClasses(classLabels2);
-  return adapter;
-}
-async function openOnnxRegressor(settings, options = {}) {
-  const ort = await loadOnnxRuntime();
-  const session = await createSession(ort, settings, settings.path);
-  const inputs = session.inputMetadata.map(describeValue);
-  const outputs = session.outputMetadata.map(describeValue);
-  const input = pickInput(settings, inputs);
-  const output = settings.output ? byName(settings, outputs, settings.output, "output") : outputs.find((o) => o.type.startsWith("float"));
-  if (!output || !output.type.startsWith("float")) {
-    throw new InputError(
-      `${output ? `model output "${output.name}" has type ${output.type}` : `none of the model's outputs (${outputs.map((o) => `${o.name}: ${o.type}`).join("; ")}) is a float tensor`}; model.task is regression, so the gate expects a float tensor with one predicted value per row`,
-      { file: settings.path, field: "model.output" }
-    );
-  }
-  const plan = { ...inputPlan(settings, input, options), output, outputName: output.name, inputs, outputs };
-  const regressor = new OnnxRegressor(ort, session, settings, plan);
-  await regressor.checkWidth();
-  return regressor;
-}
-function inputPlan(settings, input, options) {
-  const inputType = input.type === "float64" ? "float64" : "float32";
-  if (input.type !== "float32" && input.type !== "float64") {
-    throw new InputError(
-      `model input "${input.name}" has type ${input.type}; expected a float32 or float64 tensor of features`,
-      { file: settings.path, field: "model.input" }
-    );
-  }
-  const featureDims = input.shape.slice(1);
-  const fixedBatch = typeof input.shape[0] === "number" && input.shape[0] > 0 ? input.shape[0] : void 0;
-  const featureCount = featureDims.every((d) => typeof d === "number" && d > 0) ? featureDims.reduce((a, d) => a * d, 1) : -1;
-  if (featureCount < 0) {
-    throw new InputError(
-      `model input "${input.name}" has shape [${input.shape.join(", ")}]; expected fixed feature dimensions after the batch axis`,
-      { file: settings.path, field: "model.input" }
-    );
-  }
-  return { input, inputType, featureCount, batchSize: fixedBatch ?? options.batchSize ?? DEFAULT_BATCH, fixedBatch };
-}
-async function createSession(ort, settings, model) {
-  const options = {
-    graphOptimizationLevel: "all",
-    executionMode: "sequential",
-    intraOpNumThreads: (0, import_node_os.availableParallelism)(),
-    logSeverityLevel: 3
-  };
-  try {
-    return typeof model === "string" ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
-  } catch (error2) {
-    throw new InputError(
-      `cannot load the ONNX model: ${firstLine(error2)}; expected an ONNX model file (opset \u2264 26, IR \u2264 13)`,
-      { file: settings.path, field: "model.path" }
-    );
-  }
-}
-async function runOnnx(ort, session, plan, x, rows) {
-  const { input, output, inputType, fixedBatch } = plan;
-  const batch = fixedBatch ?? rows;
-  const dims = [batch, ...input.shape.slice(1)];
-  let data = x;
-  if (fixedBatch && rows !== fixedBatch) {
-    data = new Float32Array(fixedBatch * plan.featureCount);
-    data.set(x);
-  }
-  if (inputType === "float64") data = Float64Array.from(data);
-  const tensor = new ort.Tensor(inputType, data, dims);
-  let result2;
-  try {
-    result2 = await session.run({ [input.name]: tensor }, [output.name]);
-  } catch (error2) {
-    throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows} rows: ${firstLine(error2)}`, { cause: error2 });
-  }
-  const tensorValue = result2[output.name];
-  const width = tensorValue.dims.slice(1).reduce((a, d) => a * d, 1);
-  const data32 = tensorValue.data instanceof Float32Array ? tensorValue.data : Float32Array.from(tensorValue.data);
-  return { data: data32.subarray(0, rows * width), dims: tensorValue.dims };
-}
-function describeValue(meta) {
-  return meta.isTensor ? { name: meta.name, type: meta.type ?? "unknown", shape: [...meta.shape ?? []] } : { name: meta.name, type: "sequence", shape: [] };
-}
-function pickInput(settings, inputs) {
-  if (settings.input) return byName(settings, inputs, settings.input, "input");
-  if (inputs.length === 1) return inputs[0];
-  throw new InputError(
-    `the model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(", ")}); set model.input to the one that takes the features`,
-    { file: settings.path, field: "model.input" }
-  );
-}
-function pickOutput(settings, outputs) {
-  if (settings.output) return byName(settings, outputs, settings.output, "output");
-  const scores = outputs.find((o) => o.type === "sequence" || o.type.startsWith("float") && o.shape.length >= 2);
-  if (scores) return scores;
-  throw new InputError(
-    `none of the model's outputs (${outputs.map((o) => `${o.name}: ${o.type}[${o.shape.join(", ")}]`).join("; ")}) holds class scores; set model.output`,
-    { file: settings.path, field: "model.output" }
-  );
-}
-function byName(settings, values, name, kind) {
-  const found = values.find((v) => v.name === name);
-  if (found) return found;
-  throw new InputError(
-    `the model has no ${kind} "${name}"; its ${kind}s are: ${values.map((v) => v.name).join(", ")}`,
-    { file: settings.path, field: `model.${kind}` }
-  );
-}
-function firstLine(error2) {
-  return (error2 instanceof Error ? error2.message : String(error2)).split("\n")[0];
-}
-var import_node_fs8, import_node_os, DEFAULT_BATCH, CLASS_SHAPES, BatchedOnnxModel, OnnxClassifier, OnnxRegressor;
-var init_onnx = __esm({
-  "src/model/onnx.ts"() {
-    "use strict";
-    import_node_fs8 = require("node:fs");
-    import_node_os = require("node:os");
-    init_errors();
-    init_runtime();
-    init_onnx_zipmap();
-    init_non_finite();
-    init_scores();
-    DEFAULT_BATCH = 1024;
-    CLASS_SHAPES = "[batch, classes], [batch] or [batch, 1] (one score per class, or one binary score per row)";
-    BatchedOnnxModel = class {
-      constructor(ort, session, settings, plan) {
-        this.ort = ort;
-        this.session = session;
-        this.settings = settings;
-        this.plan = plan;
-      }
-      ort;
-      session;
-      settings;
-      plan;
-      queryCount = 0;
-      /** Milliseconds from process start to the first model query (the start-up cost users wait for). */
-      firstQueryAt;
-      get queries() {
-        return this.queryCount;
-      }
-      /** What every model's info says: its tensors and the input and output the gate uses. */
-      baseInfo() {
-        return {
-          inputs: this.plan.inputs,
-          outputs: this.plan.outputs,
-          input: this.plan.input.name,
-          output: this.plan.outputName,
-          featureCount: this.plan.featureCount
-        };
-      }
-      /**
-       * Runs `rows` rows in batches of the plan's size, handing each batch's raw output on, then
-       * refuses the model if any row's output (of `width` values) held NaN or ±Infinity: every batch
-       * is run first, so the error can say how many rows.
-       */
-      async forEachBatch(x, rows, width, use) {
-        const { featureCount, batchSize } = this.plan;
-        if (x.length !== rows * featureCount) {
-          throw new RuntimeFailure(`predict: expected ${rows}\xD7${featureCount} values, got ${x.length}`);
-        }
-        let bad;
-        for (let start = 0; start < rows; start += batchSize) {
-          const n = Math.min(batchSize, rows - start);
-          const raw = await this.runBatch(x.subarray(start * featureCount, (start + n) * featureCount), n);
-          const found = findNonFinite(raw, n, width);
-          if (found) {
-            if (bad) bad.count += found.count;
-            else bad = { ...found, first: start + found.first };
-            continue;
-          }
-          use(raw, start, n);
-        }
-        if (bad) throw new NonFiniteOutput(this.settings.path, this.plan.outputName, bad, rows);
-      }
-      async runBatch(x, rows) {
-        this.firstQueryAt ??= performance.now();
-        const { data, dims } = await runOnnx(this.ort, this.session, this.plan, x, rows);
-        this.checkShape(dims, this.plan.fixedBatch ?? rows);
-        this.queryCount += rows;
-        return data;
-      }
-      wrongShape(dims, batch, expected) {
-        return new InputError(
-          `model output "${this.plan.outputName}" has shape [${dims.join(", ")}] on a batch of ${batch} rows (declared [${this.plan.output.shape.join(", ")}]); expected ${expected}: set model.output to such an output, or reshape it in the model`,
-          { file: this.settings.path, field: "model.output" }
-        );
-      }
-    };
-    OnnxClassifier = class extends BatchedOnnxModel {
-      /** Scores per row in the raw output (1 for a single sigmoid column). */
-      width = 0;
-      classLabels = [];
-      scoreKind;
-      scoreKindReason = "";
-      get info() {
-        if (this.width === 0) throw new RuntimeFailure("model classes were not discovered yet");
-        return {
-          ...this.baseInfo(),
-          classCount: this.classLabels.length,
-          classLabels: this.classLabels,
-          scoreKind: this.scoreKind ?? "probabilities",
-          scoreKindReason: this.scoreKindReason
-        };
-      }
-      /**
-       * Learns the class count: ZipMap attributes name the classes; a tensor output declares the
-       * count in its shape, or else reveals it when run, so one all-zero row is queried.
-       */
-      async discoverClasses(zipMapLabels) {
-        const declared = this.plan.output.shape;
-        if (!zipMapLabels && declared.length > 2) {
-          throw new InputError(
-            `model output "${this.plan.outputName}" is declared with shape [${declared.join(", ")}]; expected ${CLASS_SHAPES}: set model.output to such an output, or reshape it in the model`,
-            { file: this.settings.path, field: "model.output" }
-          );
-        }
-        let width = declared.at(-1);
-        if (zipMapLabels) width = zipMapLabels.length;
-        else if (typeof width !== "number" || width < 1) {
-          const raw = await this.runBatch(new Float32Array(this.plan.featureCount), 1);
-          width = raw.length;
-        }
-        if (width < 1) {
-          throw new InputError("model output is empty; expected one score per class", {
-            file: this.settings.path,
-            field: "model.output"
-          });
-        }
-        this.width = width;
-        const classes = width === 1 ? 2 : width;
-        this.classLabels = zipMapLabels ?? Array.from({ length: classes }, (_, i) => String(i));
-        if (zipMapLabels) this.scoreKindReason = `read from the tensor "${this.plan.output.name}" that feeds the ZipMap; `;
-        if (this.settings.scores !== "auto") {
-          this.scoreKind = this.settings.scores;
-          this.scoreKindReason += "set by the policy (model.scores)";
-        }
-      }
-      async predict(x, rows) {
-        const classes = this.classLabels.length;
-        const out = new Float64Array(rows * classes);
-        await this.forEachBatch(x, rows, this.width, (raw, start, n) => {
-          this.decideScoreKind(raw, n);
-          toClassScores(raw, n, this.width, this.scoreKind, out.subarray(start * classes, (start + n) * classes));
-        });
-        return { kind: this.scoreKind ?? "probabilities", values: out };
-      }
-      /**
-       * Class scores are read as [batch, classes], or [batch] / [batch, 1] for one binary score;
-       * anything else (e.g. [batch, 10, 1]) would be misread, so it is refused.
-       */
-      checkShape(dims, batch) {
-        const width = this.width;
-        const ok = dims[0] === batch && (dims.length === 2 && (width === 0 ? dims[1] >= 1 : dims[1] === width) || dims.length === 1 && width <= 1);
-        if (!ok) {
-          throw this.wrongShape(dims, batch, width > 1 ? `${CLASS_SHAPES}, here [batch, ${width}]` : CLASS_SHAPES);
-        }
-      }
-      /** With `scores: auto`, the first batch decides: rows of non-negative values summing to 1 are probabilities. */
-      decideScoreKind(raw, rows) {
-        if (this.scoreKind) return;
-        const verdict = detectScoreKind(raw, rows, this.width);
-        this.scoreKind = verdict.kind;
-        this.scoreKindReason += `detected on the first batch (${verdict.reason}); set model.scores to override`;
-      }
-    };
-    OnnxRegressor = class extends BatchedOnnxModel {
-      task = "regression";
-      widthKnown = false;
-      get info() {
-        return this.baseInfo();
-      }
-      /** The declared shape, or one all-zero row when it is symbolic, must give one value per row. */
-      async checkWidth() {
-        const dims = this.plan.output.shape.slice(1);
-        let width = dims.every((d) => typeof d === "number" && d > 0) ? dims.reduce((a, d) => a * d, 1) : -1;
-        if (width < 0) width = (await this.runBatch(new Float32Array(this.plan.featureCount), 1)).length;
-        this.widthKnown = true;
-        if (width !== 1) {
-          throw new InputError(
-            `model output "${this.plan.output.name}" has ${width} values per row (shape [${this.plan.output.shape.join(", ")}]); model.task is regression, so the gate expects one predicted value per row: set model.output, or model.task: classification for class scores`,
-            { file: this.settings.path, field: "model.output" }
-          );
-        }
-      }
-      async predict(x, rows) {
-        const out = new Float32Array(rows);
-        await this.forEachBatch(x, rows, 1, (raw, start) => out.set(raw, start));
-        return out;
-      }
-      /** One predicted value per row: [batch] or [batch, 1] (checkWidth explains a wrong width first). */
-      checkShape(dims, batch) {
-        if (!this.widthKnown) return;
-        if (dims[0] !== batch || dims.length > 2 || dims.length === 2 && dims[1] !== 1) {
-          throw this.wrongShape(dims, batch, "[batch] or [batch, 1] (one predicted value per row)");
-        }
-      }
-    };
-  }
-});
-
-// src/model/regression.ts
-function isRegressor(model) {
-  return model.task === "regression";
-}
-function observeValues(values, surface) {
-  const out = values.slice();
-  if (surface.decimals === void 0) return out;
-  const scale = 10 ** surface.decimals;
-  for (let i = 0; i < out.length; i++) out[i] = Math.round(out[i] * scale) / scale;
-  return out;
-}
-function numericTargets(data, labelColumn) {
-  const targets = new Float64Array(data.rows);
-  for (let r = 0; r < data.rows; r++) {
-    const text2 = data.labels[r].trim();
-    const value = text2 === "" ? NaN : Number(text2);
-    if (!Number.isFinite(value)) {
-      throw new InputError(
-        `label "${data.labels[r]}" in column "${labelColumn}" (row ${r + 1} of the ${data.role} used) is not a number; a regression model (model.task: regression) needs a numeric target in every row`,
-        { file: data.file, field: labelColumn }
-      );
-    }
-    targets[r] = value;
-  }
-  return targets;
-}
-var init_regression = __esm({
-  "src/model/regression.ts"() {
-    "use strict";
-    init_errors();
-  }
-});
-
-// src/model/surface.ts
-function observe(answer2, rows, classes, surface) {
-  const labels = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) labels[r] = argmax(answer2.values, r * classes, classes);
-  if (surface.scores === "label") return { rows, classCount: classes, labels };
-  return { rows, classCount: classes, labels, scores: reveal(answer2, rows, classes, surface) };
-}
-function reveal(answer2, rows, classes, surface) {
-  const n = rows * classes;
-  let scores;
-  if (answer2.kind === "logits") {
-    const values = new Float64Array(n);
-    logSoftmaxRows(answer2.values, rows, classes, values);
-    scores = { scale: "log", values };
-  } else {
-    const own = answer2.values.subarray(0, n);
-    const values = own instanceof Float64Array && !changesScores(surface, classes) ? own : Float64Array.from(own);
-    scores = { scale: "probability", values };
-  }
-  const hidden = surface.scores === "top-k" && surface.topK < classes ? topKMask(scores.values, rows, classes, surface.topK) : void 0;
-  if (surface.precision === "float32" || surface.decimals !== void 0) scores = rounded(scores, surface);
-  if (hidden) {
-    for (let i = 0; i < n; i++) if (hidden[i]) scores.values[i] = NaN;
-    scores.hidden = hidden;
-  }
-  return scores;
-}
-function changesScores(surface, classes) {
-  return surface.scores === "top-k" && surface.topK < classes || surface.precision === "float32" || surface.decimals !== void 0;
-}
-function rounded(scores, surface) {
-  const values = scores.values;
-  const out = scores.scale === "log" ? values.map(Math.exp) : values;
-  if (surface.precision === "float32") for (let i = 0; i < out.length; i++) out[i] = Math.fround(out[i]);
-  if (surface.decimals !== void 0) {
-    const scale = 10 ** surface.decimals;
-    for (let i = 0; i < out.length; i++) out[i] = Math.round(out[i] * scale) / scale;
-  }
-  return { scale: "probability", values: out };
-}
-function argmax(values, offset, width) {
-  let best = 0;
-  for (let c = 1; c < width; c++) if (values[offset + c] > values[offset + best]) best = c;
-  return best;
-}
-function topKMask(values, rows, classes, k) {
-  const hidden = new Uint8Array(rows * classes).fill(1);
-  const order = new Int32Array(classes);
-  for (let r = 0; r < rows; r++) {
-    const base = r * classes;
-    for (let c = 0; c < classes; c++) order[c] = c;
-    order.sort((a, b) => values[base + b] - values[base + a] || a - b);
-    for (let i = 0; i < k; i++) hidden[base + order[i]] = 0;
-  }
-  return hidden;
-}
-async function traced(answer2, source) {
-  try {
-    return await answer2;
-  } catch (error2) {
-    throw error2 instanceof NonFiniteOutput ? error2.traced(source) : error2;
-  }
-}
-var ObservedModel;
-var init_surface = __esm({
-  "src/model/surface.ts"() {
-    "use strict";
-    init_errors();
-    init_non_finite();
-    init_regression();
-    init_scores();
-    ObservedModel = class {
-      constructor(model, surface) {
-        this.model = model;
-        this.surface = surface;
-      }
-      model;
-      surface;
-      get task() {
-        return isRegressor(this.model) ? "regression" : "classification";
-      }
-      /** Number of classes; 0 for a regression model. */
-      get classCount() {
-        return isRegressor(this.model) ? 0 : this.model.info.classCount;
-      }
-      get featureCount() {
-        return this.model.info.featureCount;
-      }
-      get queries() {
-        return this.model.queries;
-      }
-      /** Labels and revealed scores of `rows` rows; `source` says where the rows come from, for errors. */
-      async query(x, rows, source) {
-        const model = this.classifier("query");
-        const answer2 = await traced(model.predict(x, rows), source);
-        return observe(answer2, rows, model.info.classCount, this.surface);
-      }
-      /** Regression: one predicted value per row, as the surface reveals it (rounded to `decimals`). */
-      async values(x, rows, source) {
-        if (!isRegressor(this.model)) throw new RuntimeFailure("values() needs a regression model; this model is a classifier (use query)");
-        return observeValues(await traced(this.model.predict(x, rows), source), this.surface);
-      }
-      classifier(method) {
-        if (isRegressor(this.model)) throw new RuntimeFailure(`${method}() needs a classifier; this model is a regression model (use values)`);
-        return this.model;
-      }
-    };
-  }
-});
-
-// src/util/paths.ts
-function defaultRoots(env = process.env, cwd = process.cwd()) {
-  return rootsWithRunnerTemp([cwd], env);
-}
-function rootsWithRunnerTemp(folders, env = process.env) {
-  return allowedRoots([...folders, ...env["RUNNER_TEMP"] ? [env["RUNNER_TEMP"]] : []]);
-}
-function allowedRoots(folders) {
-  const out = [];
-  for (const folder of folders) {
-    const real = realPath((0, import_node_path6.resolve)(folder));
-    if (!out.includes(real)) out.push(real);
-  }
-  return out;
-}
-function missingFolder(folders) {
-  return folders.find((folder) => !(0, import_node_fs9.existsSync)(folder) || !(0, import_node_fs9.statSync)(folder).isDirectory());
-}
-function pathProblem(file, roots) {
-  const absolute = (0, import_node_path6.resolve)(file);
-  const real = realPath(absolute);
-  for (const candidate of [absolute, real]) {
-    const system = SYSTEM_FOLDERS.find((folder) => isInside(candidate, folder));
-    if (system) return `${describe2(absolute, real)} is under ${system}, which the gate never reads (it holds the process environment, kernel state or devices)`;
-  }
-  if (roots.some((root) => isInside(real, root))) return void 0;
-  return `${describe2(absolute, real)} is outside the folders the gate may read (${roots.join(", ") || "none"}); keep the policy, model and data in the workspace, or allow another folder with --root DIR (CLI) or the allowed-roots input (action)`;
-}
-function describe2(absolute, real) {
-  return real === absolute ? absolute : `${absolute} (a link to ${real})`;
-}
-function isInside(file, root) {
-  if (root === import_node_path6.sep) return true;
-  return file === root || file.startsWith(root.endsWith(import_node_path6.sep) ? root : root + import_node_path6.sep);
-}
-function realPath(absolute) {
-  try {
-    return import_node_fs9.realpathSync.native(absolute);
-  } catch {
-    const parent = (0, import_node_path6.dirname)(absolute);
-    if (parent === absolute) return absolute;
-    return (0, import_node_path6.join)(realPath(parent), (0, import_node_path6.basename)(absolute));
-  }
-}
-var import_node_fs9, import_node_path6, SYSTEM_FOLDERS;
-var init_paths = __esm({
-  "src/util/paths.ts"() {
-    "use strict";
-    import_node_fs9 = require("node:fs");
-    import_node_path6 = require("node:path");
-    SYSTEM_FOLDERS = ["/proc", "/sys", "/dev"];
-  }
-});
-
-// src/text/canary.ts
-function parseCanaryFormat(format) {
-  const segments = [];
-  let text2 = "";
-  let i = 0;
-  while (i < format.length) {
-    const c = format[i];
-    if ((c === "{" || c === "}") && format[i + 1] === c) {
-      text2 += c;
-      i += 2;
-      continue;
-    }
-    if (c === "}") return { error: `unmatched "}" at character ${i + 1}; write "}}" for a literal brace` };
-    if (c !== "{") {
-      text2 += c;
-      i += 1;
-      continue;
-    }
-    const end = format.indexOf("}", i);
-    if (end < 0) return { error: `unclosed "{" at character ${i + 1}; expected a slot such as {digits:6}, or "{{" for a literal brace` };
-    const body = format.slice(i + 1, end);
-    const match = /^(\w+):(\d+)$/.exec(body);
-    if (!match || !(match[1] in SLOT_CLASSES)) {
-      return { error: `invalid slot "{${body}}" at character ${i + 1}; expected {digits:n}, {letters:n} or {hex:n}` };
-    }
-    const length = Number(match[2]);
-    if (length < 1 || length > 64) return { error: `slot "{${body}}" at character ${i + 1} must have a length from 1 to 64` };
-    if (text2) segments.push({ kind: "text", text: text2 });
-    text2 = "";
-    segments.push({ kind: "slot", slot: match[1], length });
-    i = end + 1;
-  }
-  if (text2) segments.push({ kind: "text", text: text2 });
-  const slots = segments.filter((s) => s.kind === "slot");
-  if (slots.length === 0) return { error: 'the format has no secret slot; expected e.g. "my pin is {digits:6}"' };
-  const spaceBits = slots.reduce((bits, s) => bits + s.length * Math.log2(SLOT_CLASSES[s.slot].length), 0);
-  return {
-    source: format,
-    segments,
-    secretLength: slots.reduce((n, s) => n + s.length, 0),
-    spaceBits,
-    spaceSize: slots.reduce((n, s) => n * SLOT_CLASSES[s.slot].length ** s.length, 1)
-  };
-}
-function secretProblem(format, secret) {
-  const chars = [...secret];
-  if (chars.length !== format.secretLength) {
-    return `has ${chars.length} characters; the slots of "${format.source}" take ${format.secretLength}`;
-  }
-  let k = 0;
-  for (const segment of format.segments) {
-    if (segment.kind !== "slot") continue;
-    const alphabet = SLOT_CLASSES[segment.slot];
-    for (let j = 0; j < segment.length; j++, k++) {
-      if (!alphabet.includes(chars[k])) {
-        return `has character ${k + 1} outside the ${segment.slot} alphabet (${alphabet}) of its slot`;
-      }
-    }
-  }
-  return void 0;
-}
-function positionsOf(format) {
-  const out = [];
-  for (const segment of format.segments) {
-    if (segment.kind === "text") for (const c of segment.text) out.push({ fixed: c });
-    else for (let j = 0; j < segment.length; j++) out.push({ choices: SLOT_CLASSES[segment.slot] });
-  }
-  return out;
-}
-function fillCanary(format, secret) {
-  const chars = [...secret];
-  let k = 0;
-  let out = "";
-  for (const segment of format.segments) {
-    if (segment.kind === "text") out += segment.text;
-    else {
-      out += chars.slice(k, k + segment.length).join("");
-      k += segment.length;
-    }
-  }
-  return out;
-}
-function redactedCanary(format, redactedSecret) {
-  return fillCanary(format, redactedSecret);
-}
-var SLOT_CLASSES;
-var init_canary = __esm({
-  "src/text/canary.ts"() {
-    "use strict";
-    SLOT_CLASSES = {
-      digits: "0123456789",
-      letters: "abcdefghijklmnopqrstuvwxyz",
-      hex: "0123456789abcdef"
-    };
-  }
-});
-
-// src/text/patterns.ts
-function acceptPhone(match) {
-  const digits = match.replace(/\D/g, "").length;
-  return digits >= 7 && digits <= 15;
-}
-function builtinPattern(name) {
-  return name === "phone" ? { name, regex: BUILTIN_PATTERNS.phone, accept: acceptPhone } : { name, regex: BUILTIN_PATTERNS[name] };
-}
-function compileUserRegex(source) {
-  try {
-    const regex = new RegExp(source, "gu");
-    if (regex.test("")) return { error: "it matches the empty string, so it would match everywhere" };
-    return regex;
-  } catch (error2) {
-    return { error: error2.message };
-  }
-}
-function scanText(text2, patterns, from = 0) {
-  const out = [];
-  for (const { name, regex, accept } of patterns) {
-    const re = new RegExp(regex.source, regex.flags.includes("g") ? regex.flags : regex.flags + "g");
-    for (const m of text2.matchAll(re)) {
-      if (m[0].length === 0 || accept && !accept(m[0])) continue;
-      if (m.index + m[0].length > from) out.push({ pattern: name, text: m[0], index: m.index });
-    }
-  }
-  return out;
-}
-var BUILTIN_PATTERNS, BUILTIN_PATTERN_NAMES;
-var init_patterns = __esm({
-  "src/text/patterns.ts"() {
-    "use strict";
-    BUILTIN_PATTERNS = {
-      /** name@domain.tld */
-      email: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
-      /**
-       * Phone numbers: an optional +country code, then groups of digits with spaces, dots, dashes or
-       * brackets between; 7 to 15 digits in all (checked by `acceptPhone`), so a 6-digit PIN is an
-       * id-number, not a phone number.
-       */
-      phone: /(?<![\w+])\+?\(?\d{1,4}\)?(?:[ .-]?\(?\d{2,4}\)?){1,5}(?!\w)/g,
-      /** ID-like runs: 6 or more digits not part of a longer word (PINs, account and ID numbers). */
-      "id-number": /(?<![\w])\d{6,}(?![\w])/g
-    };
-    BUILTIN_PATTERN_NAMES = Object.keys(BUILTIN_PATTERNS);
   }
 });
 
@@ -60156,16 +59231,16 @@ function readPolicySource(file, referencedFrom) {
   return { source: { file, doc, lines, data }, errors: [] };
 }
 function readPolicyText(file) {
-  const fd = (0, import_node_fs10.openSync)(file, import_node_fs10.constants.O_RDONLY | import_node_fs10.constants.O_NONBLOCK);
+  const fd = (0, import_node_fs8.openSync)(file, import_node_fs8.constants.O_RDONLY | import_node_fs8.constants.O_NONBLOCK);
   try {
-    const stats = (0, import_node_fs10.fstatSync)(fd);
+    const stats = (0, import_node_fs8.fstatSync)(fd);
     if (!stats.isFile()) throw new PolicyFileProblem(`policy file is ${kindOf(stats)}, not a regular file`);
     if (stats.size > MAX_POLICY_BYTES) {
       throw new PolicyFileProblem(`policy file is ${stats.size} bytes; expected at most ${MAX_POLICY_BYTES} (1 MiB)`);
     }
-    return (0, import_node_fs10.readFileSync)(fd, "utf8");
+    return (0, import_node_fs8.readFileSync)(fd, "utf8");
   } finally {
-    (0, import_node_fs10.closeSync)(fd);
+    (0, import_node_fs8.closeSync)(fd);
   }
 }
 function kindOf(stats) {
@@ -60267,11 +59342,11 @@ function errorAt(source, path6, part, message, field = path6) {
     field: field.length ? fieldName(field) : void 0
   });
 }
-var import_node_fs10, import_yaml, MAX_POLICY_BYTES, PolicyFileProblem, pairIndex;
+var import_node_fs8, import_yaml, MAX_POLICY_BYTES, PolicyFileProblem, pairIndex;
 var init_source = __esm({
   "src/policy/source.ts"() {
     "use strict";
-    import_node_fs10 = require("node:fs");
+    import_node_fs8 = require("node:fs");
     import_yaml = __toESM(require_dist(), 1);
     init_errors();
     MAX_POLICY_BYTES = 1024 * 1024;
@@ -60375,129 +59450,863 @@ var init_merge = __esm({
   }
 });
 
-// src/policy/paths.ts
-function policyPathProblem(merged, path6, roots) {
-  if (typeof valueAt(merged.data, path6) !== "string") return void 0;
-  return pathProblem(resolvePathValue(merged, path6), roots);
-}
-function pathChecks(merged, roots) {
-  const errors = [];
-  for (const path6 of PATH_FIELDS) {
-    const problem = policyPathProblem(merged, path6, roots);
-    if (!problem) continue;
-    const where = merged.locate(path6, "value");
-    errors.push(new PolicyError(problem, { file: where.source.file, line: where.line, column: where.column, field: fieldName(path6) }));
+// src/probes/attribute-inference/checks.ts
+function attributeInferenceChecks(ctx, probe) {
+  const { error: error2, warning: warning2 } = ctx;
+  const base2 = ["probes", "attribute-inference"];
+  const oneHot = valueAt(probe, ["encoding", "one-hot"]);
+  const values = probe["values"];
+  if (Array.isArray(oneHot)) {
+    if (Array.isArray(values) && values.length !== oneHot.length) {
+      error2(
+        [...base2, "values"],
+        "key",
+        `values names ${values.length} values but encoding.one-hot lists ${oneHot.length} columns; give one name per column, in the same order`
+      );
+    }
+    const reference = oneHot.indexOf(null);
+    if (reference >= 0 && !Array.isArray(values)) {
+      error2(
+        [...base2, "encoding", "one-hot", reference],
+        "value",
+        "a null entry (the reference level, every listed column 0) has no column to name it; add values with a name for each entry, e.g. values: [white, hispanic, other]"
+      );
+    }
+  } else if (Array.isArray(values)) {
+    const named = values.findIndex((v) => typeof v !== "number");
+    if (named >= 0) {
+      error2(
+        [...base2, "values", named],
+        "value",
+        `${quoteUserText(String(values[named]))} is not a number; the values of a plain attribute column are the numbers in the data (e.g. [0, 1]); for named categories spread over several columns, add encoding: { one-hot: [...] }`
+      );
+    }
   }
-  return errors;
+  const known = probe["known"];
+  if (Array.isArray(known)) {
+    const attributeColumns = Array.isArray(oneHot) ? oneHot : [probe["attribute"]];
+    known.forEach((column, i) => {
+      if (!attributeColumns.includes(column)) return;
+      error2(
+        [...base2, "known", i],
+        "value",
+        `${quoteUserText(String(column))} holds the sensitive attribute, which is what the attacker wants to learn; remove it from known`
+      );
+    });
+  } else if (probe["samples"] !== void 0) {
+    warning2(
+      [...base2, "samples"],
+      "key",
+      "samples is ignored because known is not set, so the attacker knows every feature but the attribute and no feature needs filling in; list the known columns in known, or remove samples"
+    );
+  }
+  const auxiliary = probe["auxiliary"];
+  for (const key of ["prior", "residual-spread"]) {
+    if (probe[key] === "auxiliary" && auxiliary === void 0) {
+      error2(
+        [...base2, key],
+        "value",
+        `${key} is auxiliary but no auxiliary file is set; add auxiliary: { path: ... } (the attacker's own records, same columns as the member data), or use ${key === "prior" ? "non-members or uniform" : "non-members or training"}`
+      );
+    }
+  }
+  if (isPlainObject3(auxiliary)) {
+    ctx.mustExist([...base2, "auxiliary", "path"], "auxiliary data file");
+    ctx.knownFormat([...base2, "auxiliary"]);
+  }
+  if (probe["residual-spread"] !== void 0 && ctx.task !== "regression") {
+    warning2(
+      [...base2, "residual-spread"],
+      "key",
+      "residual-spread is ignored because model.task is classification: a classifier's likelihood comes from its scores; remove residual-spread, or set model.task: regression for a regression model"
+    );
+  }
 }
-var PATH_FIELDS;
-var init_paths2 = __esm({
-  "src/policy/paths.ts"() {
+var init_checks = __esm({
+  "src/probes/attribute-inference/checks.ts"() {
     "use strict";
-    init_errors();
-    init_paths();
-    init_checks();
     init_merge();
-    init_source();
-    PATH_FIELDS = [
-      ["model", "path"],
-      ["model", "tokenizer", "vocab-file"],
-      ["data", "members", "path"],
-      ["data", "members", "labels"],
-      ["data", "non-members", "path"],
-      ["data", "non-members", "labels"],
-      ["probes", "attribute-inference", "auxiliary", "path"],
-      ["probes", "attribute-inference", "auxiliary", "labels"]
-    ];
+    init_user_text();
   }
 });
 
-// src/policy/checks-sequence.ts
-function sequenceChecks(merged, error2, roots) {
-  const data = merged.data;
-  const task = valueAt(data, ["model", "task"]) ?? "classification";
-  const probes = valueAt(data, ["probes"]);
-  const extraction = valueAt(data, ["probes", "extraction"]);
-  if (task !== "sequence") {
-    if (isPlainObject3(extraction)) {
-      error2(["probes", "extraction"], "key", `the extraction probe needs a sequence model (model.task: sequence, token ids in, next-token scores out); model.task is ${String(task)}`);
-    }
-    const model = valueAt(data, ["model"]);
-    for (const key of SEQUENCE_ONLY_MODEL_KEYS) {
-      if (isPlainObject3(model) && model[key] !== void 0) {
-        error2(["model", key], "key", `model.${key} is only for sequence models (model.task: sequence); model.task is ${String(task)}`);
-      }
-    }
-    if (valueAt(data, ["data", "text-field"]) !== void 0) {
-      error2(["data", "text-field"], "key", `data.text-field is only for sequence models (model.task: sequence); model.task is ${String(task)}`);
-    }
-    for (const role of ["members", "non-members"]) {
-      const entry = valueAt(data, ["data", role]);
-      if (isPlainObject3(entry) && dataFormat(entry) === "text") {
-        error2(["data", role, "path"], "value", `data.${role} is a text file, which only a sequence model (model.task: sequence) reads; a ${String(task)} model needs csv, jsonl or npy rows`);
-      }
-    }
-    return;
-  }
-  if (isPlainObject3(probes)) {
-    for (const id of Object.keys(probes)) {
-      if (id !== "extraction") {
-        error2(["probes", id], "key", `the ${id} probe needs a ${id === "attribute-inference" ? "classification or regression" : "classification"} model, but model.task is sequence; only the extraction probe runs on a sequence model`);
-      }
-    }
-  }
-  for (const key of ["label", "features"]) {
-    if (valueAt(data, ["data", key]) !== void 0) {
-      error2(["data", key], "key", `data.${key} is not used by a sequence model (model.task: sequence), whose records are texts; remove it`);
-    }
-  }
-  let textData = false;
-  for (const role of ["members", "non-members"]) {
-    const entry = valueAt(data, ["data", role]);
-    if (!isPlainObject3(entry)) continue;
-    const format = dataFormat(entry);
-    if (format === "text") textData = true;
-    if (format === "csv" || format === "npy") {
-      error2(["data", role, "path"], "value", `a sequence model reads texts: data.${role} must be a text file (.txt, one record per line) or JSON Lines of texts or token ids, not ${format}`);
-    }
-  }
-  const tokenizer = valueAt(data, ["model", "tokenizer"]);
-  if (isPlainObject3(tokenizer)) {
-    const hasVocab = tokenizer["vocab"] !== void 0;
-    const hasFile = tokenizer["vocab-file"] !== void 0;
-    if (hasVocab === hasFile) {
-      error2(["model", "tokenizer"], "key", hasVocab ? "model.tokenizer sets both vocab and vocab-file; give the vocabulary one way" : "model.tokenizer needs a vocabulary: vocab (inline) or vocab-file (a JSON file)", ["model", "tokenizer", "vocab"]);
-    }
-    if (typeof tokenizer["vocab-file"] === "string" && !policyPathProblem(merged, ["model", "tokenizer", "vocab-file"], roots)) {
-      const file = resolvePathValue(merged, ["model", "tokenizer", "vocab-file"]);
-      if (!(0, import_node_fs11.existsSync)(file)) error2(["model", "tokenizer", "vocab-file"], "value", `vocabulary file not found: ${file}`);
-      else if (!(0, import_node_fs11.statSync)(file).isFile()) error2(["model", "tokenizer", "vocab-file"], "value", `vocabulary file is not a file: ${file}`);
-    }
-    const vocab = tokenizer["vocab"];
-    const size = typeof vocab === "string" ? [...vocab].length : Array.isArray(vocab) ? vocab.length : void 0;
-    const pad = tokenizer["pad-id"];
-    if (size !== void 0 && typeof pad === "number" && pad >= size) {
-      error2(["model", "tokenizer", "pad-id"], "value", `pad-id ${pad} is not a token id: the vocabulary has ${size} tokens (ids 0 to ${size - 1})`);
-    }
-    if (typeof vocab === "string" && new Set(vocab).size !== [...vocab].length) {
-      error2(["model", "tokenizer", "vocab"], "value", "model.tokenizer.vocab lists a character more than once; each character must be one token");
-    }
-  } else {
-    const needs = [];
-    if (textData) needs.push("the data files are text");
-    if (isPlainObject3(extraction) && extraction["canaries"] !== void 0) needs.push("canaries are text");
-    if (isPlainObject3(extraction) && (extraction["secret-scan"] !== void 0 || isPlainObject3(extraction["thresholds"]) && extraction["thresholds"]["secret-matches"] !== void 0)) {
-      needs.push("the secret scan reads generated text");
-    }
-    if (needs.length > 0) {
-      error2(["model"], "key", `missing model.tokenizer: a sequence model needs a vocabulary to turn text into token ids (${needs.join("; ")}); add model.tokenizer with vocab or vocab-file`, ["model", "tokenizer"]);
-    }
-  }
-  if (isPlainObject3(extraction)) extractionChecks(merged, extraction, error2);
+// src/metrics/attribute.ts
+function wilson(k, n, confidence) {
+  checkCounts2(k, n);
+  checkConfidence(confidence);
+  if (n === 0) return [0, 1];
+  const z = zFor(confidence);
+  const p = k / n;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = z / (1 + z2 / n) * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+  return [k === 0 ? 0 : Math.max(0, centre - half), k === n ? 1 : Math.min(1, centre + half)];
 }
-function extractionChecks(merged, extraction, error2) {
-  const base = ["probes", "extraction"];
-  const scores = valueAt(merged.data, ["surface", "scores"]) ?? "full";
+function proportion(k, n, confidence) {
+  checkCounts2(k, n);
+  return { value: n === 0 ? null : k / n, ci: clopperPearson(k, n, confidence), k, n };
+}
+function differenceIndependent(k1, n1, k2, n2, confidence) {
+  checkCounts2(k1, n1);
+  checkCounts2(k2, n2);
+  checkConfidence(confidence);
+  if (n1 === 0 || n2 === 0) return { value: null, ci: [-1, 1] };
+  const p1 = k1 / n1;
+  const p2 = k2 / n2;
+  const [l1, u1] = wilson(k1, n1, confidence);
+  const [l2, u2] = wilson(k2, n2, confidence);
+  const d = p1 - p2;
+  return {
+    value: d,
+    ci: [Math.max(-1, d - Math.hypot(p1 - l1, u2 - p2)), Math.min(1, d + Math.hypot(u1 - p1, p2 - l2))]
+  };
+}
+function differencePaired(table, confidence) {
+  const { a, b, c, d } = table;
+  for (const v of [a, b, c, d]) {
+    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`paired table counts must be non-negative integers, got ${JSON.stringify(table)}`);
+  }
+  checkConfidence(confidence);
+  const n = a + b + c + d;
+  if (n === 0) return { value: null, ci: [-1, 1] };
+  const k1 = a + b;
+  const k2 = a + c;
+  const p1 = k1 / n;
+  const p2 = k2 / n;
+  const [l1, u1] = wilson(k1, n, confidence);
+  const [l2, u2] = wilson(k2, n, confidence);
+  const margins = (a + b) * (c + d) * (a + c) * (b + d);
+  let phi = 0;
+  if (margins > 0) {
+    const cross = a * d - b * c;
+    const shrunk = cross > n / 2 ? cross - n / 2 : cross >= 0 ? 0 : cross;
+    phi = shrunk / Math.sqrt(margins);
+  }
+  const delta = p1 - p2;
+  const low = Math.sqrt(Math.max(0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2));
+  const high = Math.sqrt(Math.max(0, (p2 - l2) ** 2 - 2 * phi * (p2 - l2) * (u1 - p1) + (u1 - p1) ** 2));
+  return { value: delta, ci: [Math.max(-1, delta - low), Math.min(1, delta + high)] };
+}
+function attributeMetrics(outcomes, confidence) {
+  const { memberCorrect, memberBaselineCorrect, nonMemberCorrect } = outcomes;
+  if (memberCorrect.length !== memberBaselineCorrect.length) {
+    throw new RangeError(
+      `memberCorrect (${memberCorrect.length}) and memberBaselineCorrect (${memberBaselineCorrect.length}) must describe the same members`
+    );
+  }
+  const table = { a: 0, b: 0, c: 0, d: 0 };
+  for (let i = 0; i < memberCorrect.length; i++) {
+    const attack = Boolean(memberCorrect[i]);
+    const base2 = Boolean(memberBaselineCorrect[i]);
+    if (attack && base2) table.a++;
+    else if (attack) table.b++;
+    else if (base2) table.c++;
+    else table.d++;
+  }
+  const m = memberCorrect.length;
+  const memberK = table.a + table.b;
+  const baselineK = table.a + table.c;
+  let nonMemberK = 0;
+  for (let i = 0; i < nonMemberCorrect.length; i++) if (nonMemberCorrect[i]) nonMemberK++;
+  const n = nonMemberCorrect.length;
+  return {
+    memberAccuracy: proportion(memberK, m, confidence),
+    nonMemberAccuracy: proportion(nonMemberK, n, confidence),
+    baselineAccuracy: proportion(baselineK, m, confidence),
+    lift: differencePaired(table, confidence),
+    memberGap: differenceIndependent(memberK, m, nonMemberK, n, confidence),
+    liftTable: table
+  };
+}
+function zFor(confidence) {
+  return (0, import_stats_base_dists_normal_quantile3.default)(1 - (1 - confidence) / 2, 0, 1);
+}
+function checkCounts2(k, n) {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`trials n must be a non-negative integer, got ${n}`);
+  if (!Number.isSafeInteger(k) || k < 0 || k > n) throw new RangeError(`successes k must be an integer in [0, n=${n}], got ${k}`);
+}
+var import_stats_base_dists_normal_quantile3;
+var init_attribute = __esm({
+  "src/metrics/attribute.ts"() {
+    "use strict";
+    import_stats_base_dists_normal_quantile3 = __toESM(require_lib39(), 1);
+    init_binomial();
+  }
+});
+
+// src/probes/attacker-view.ts
+function attackerScores(obs) {
+  const { rows, classCount: k, scores } = obs;
+  if (!scores) throw new Error("the surface reveals no scores");
+  const { scale, values, hidden } = scores;
+  if (!hidden) return { scale, values };
+  const out = values.slice(0, rows * k);
+  for (let r = 0; r < rows; r++) {
+    const base2 = r * k;
+    let hiddenCount = 0;
+    for (let c = 0; c < k; c++) hiddenCount += hidden[base2 + c];
+    if (hiddenCount === 0) continue;
+    const fill = scale === "log" ? logHiddenShare(out, hidden, base2, k, hiddenCount) : hiddenShare(out, hidden, base2, k, hiddenCount);
+    for (let c = 0; c < k; c++) if (hidden[base2 + c]) out[base2 + c] = fill;
+  }
+  return { scale, values: out };
+}
+function hiddenShare(p, hidden, base2, k, count2) {
+  let known = 0;
+  for (let c = 0; c < k; c++) if (!hidden[base2 + c]) known += p[base2 + c];
+  return Math.max(0, 1 - known) / count2;
+}
+function logHiddenShare(lp, hidden, base2, k, count2) {
+  let max = -Infinity;
+  for (let c = 0; c < k; c++) if (!hidden[base2 + c]) max = Math.max(max, lp[base2 + c]);
+  let sum = 0;
+  for (let c = 0; c < k; c++) if (!hidden[base2 + c]) sum += Math.exp(lp[base2 + c] - max);
+  const known = max + Math.log(sum);
+  return known >= 0 ? -Infinity : Math.log(-Math.expm1(known)) - Math.log(count2);
+}
+function attackerProbabilities(obs) {
+  const { scale, values } = attackerScores(obs);
+  return scale === "log" ? values.map(Math.exp) : values;
+}
+function attackerLogProbability(scores, k, row, c, floor) {
+  const v = scores.values[row * k + c];
+  return scores.scale === "log" ? Math.max(v, Math.log(floor)) : Math.log(Math.max(v, floor));
+}
+var FLOOR;
+var init_attacker_view = __esm({
+  "src/probes/attacker-view.ts"() {
+    "use strict";
+    FLOOR = 1e-12;
+  }
+});
+
+// src/probes/attribute-inference/attack.ts
+async function logLikelihoods(model, plan, targets, likelihood, samples) {
+  const k = plan.candidates.length;
+  if (plan.unknown.length > 0 && !samples) throw new RangeError("unknown features need samples to be filled in from");
+  const s = plan.unknown.length > 0 ? samples.count : 1;
+  const perRecord = k * s;
+  const f = targets.features;
+  const out = new Float64Array(targets.rows * k);
+  const recordsPerChunk = Math.max(1, Math.floor(CHUNK_ROWS / perRecord));
+  const ll = new Float64Array(perRecord);
+  for (let start = 0; start < targets.rows; start += recordsPerChunk) {
+    const records = Math.min(recordsPerChunk, targets.rows - start);
+    const n = records * perRecord;
+    const x = new Float32Array(n * f);
+    for (let r = 0; r < records; r++) {
+      const target = targets.x.subarray((start + r) * f, (start + r + 1) * f);
+      for (let q = 0; q < s; q++) {
+        const donor = plan.unknown.length > 0 ? samples.rng.int(samples.rows) : -1;
+        for (let c = 0; c < k; c++) {
+          const row = x.subarray(((r * k + c) * s + q) * f, ((r * k + c) * s + q + 1) * f);
+          row.set(target);
+          if (donor >= 0) for (const j of plan.unknown) row[j] = samples.x[donor * f + j];
+          for (let j = 0; j < plan.columns.length; j++) row[plan.columns[j]] = plan.encodings[c * plan.columns.length + j];
+        }
+      }
+    }
+    const read = await answer(model, x, n, likelihood);
+    for (let r = 0; r < records; r++) {
+      for (let i = 0; i < perRecord; i++) ll[i] = read(r * perRecord + i, observationOf(targets.observed, start + r));
+      for (let c = 0; c < k; c++) out[(start + r) * k + c] = logMeanExp(ll, c * s, s);
+    }
+  }
+  return out;
+}
+function guesses(logLik, logPrior) {
+  const k = logPrior.length;
+  const rows = logLik.length / k;
+  const out = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (logPrior[c] + logLik[r * k + c] > logPrior[best] + logLik[r * k + best]) best = c;
+    out[r] = best;
+  }
+  return out;
+}
+function posteriorLogOdds(logLik, logPrior) {
+  const prior = logPrior[1] - logPrior[0];
+  return Float64Array.from({ length: logLik.length / 2 }, (_, r) => prior + (logLik[2 * r + 1] - logLik[2 * r]));
+}
+function logPriorFrom(truth, k) {
+  const counts = new Float64Array(k).fill(1);
+  if (truth) for (let i = 0; i < truth.length; i++) counts[truth[i]]++;
+  const total = counts.reduce((a, b) => a + b, 0);
+  return counts.map((c) => Math.log(c / total));
+}
+async function answer(model, x, n, likelihood) {
+  if (likelihood.kind === "value") {
+    const values = await model.values(x, n, SOURCE);
+    const twoVar = 2 * likelihood.sigma * likelihood.sigma;
+    return (row, o) => -((o - values[row]) ** 2) / twoVar;
+  }
+  const obs = await model.query(x, n, SOURCE);
+  if (!obs.scores) {
+    const miss = Math.log(likelihood.epsilon);
+    return (row, y) => obs.labels[row] === y ? 0 : miss;
+  }
+  const scores = attackerScores(obs);
+  const c = obs.classCount;
+  return (row, y) => attackerLogProbability(scores, c, row, y, likelihood.floor);
+}
+function observationOf(observed, row) {
+  return observed.kind === "class" ? observed.classes[row] : observed.values[row];
+}
+function logMeanExp(values, offset, count2) {
+  let max = -Infinity;
+  for (let i = 0; i < count2; i++) max = Math.max(max, values[offset + i]);
+  if (max === -Infinity) return -Infinity;
+  let sum = 0;
+  for (let i = 0; i < count2; i++) sum += Math.exp(values[offset + i] - max);
+  return max + Math.log(sum / count2);
+}
+var SOURCE, CHUNK_ROWS, LABEL_ONLY_EPSILON;
+var init_attack = __esm({
+  "src/probes/attribute-inference/attack.ts"() {
+    "use strict";
+    init_attacker_view();
+    SOURCE = { probe: "the attribute-inference probe's candidate queries (target records with each candidate value filled in)" };
+    CHUNK_ROWS = 32768;
+    LABEL_ONLY_EPSILON = 0.01;
+  }
+});
+
+// src/probes/attribute-inference/columns.ts
+function planAttribute(settings, features, datasets) {
+  const field = "probes.attribute-inference";
+  const index = new Map(features.map((name, i) => [name, i]));
+  const columnOf = (name, source, key) => {
+    const i = index.get(name);
+    if (i === void 0) {
+      throw new InputError(
+        `${quoteUserText(name)} is not one of the model's ${features.length} feature columns${suggest(name, features)}; the sensitive attribute must be a model input (features: ${shortList(features)})`,
+        at2(source, `${field}.${key}`)
+      );
+    }
+    return i;
+  };
+  let plan;
+  if (settings.oneHot) {
+    const source = settings.sources.encoding ?? settings.sources.attribute;
+    const present = settings.oneHot.filter((l) => l.column !== null);
+    const columns = present.map((l) => columnOf(l.column, source, "encoding.one-hot"));
+    const encodings = new Float32Array(settings.oneHot.length * columns.length);
+    settings.oneHot.forEach((level, k) => {
+      if (level.column !== null) encodings[k * columns.length + present.indexOf(level)] = 1;
+    });
+    plan = { name: settings.attribute, candidates: settings.oneHot.map((l) => l.value), columns, encodings };
+  } else {
+    const column = columnOf(settings.attribute, settings.sources.attribute, "attribute");
+    const values = settings.values ?? distinctValues(datasets, column, settings);
+    plan = {
+      name: settings.attribute,
+      candidates: values.map((v) => String(v)),
+      columns: [column],
+      encodings: Float32Array.from(values)
+    };
+  }
+  const attribute = new Set(plan.columns);
+  let unknown = [];
+  if (settings.known) {
+    const known = new Set(settings.known.map((name) => columnOf(name, settings.sources.known, "known")));
+    for (const c of known) {
+      if (attribute.has(c)) {
+        throw new InputError(
+          `${quoteUserText(features[c])} holds the sensitive attribute, which is what the attacker wants to learn; remove it from known`,
+          at2(settings.sources.known, `${field}.known`)
+        );
+      }
+    }
+    unknown = features.map((_, i) => i).filter((i) => !known.has(i) && !attribute.has(i));
+  }
+  return { ...plan, unknown };
+}
+function trueValues(plan, data, settings) {
+  const f = data.features.length;
+  const width = plan.columns.length;
+  const k = plan.candidates.length;
+  const out = new Int32Array(data.rows);
+  for (let r = 0; r < data.rows; r++) {
+    let found = -1;
+    for (let c = 0; c < k && found < 0; c++) {
+      let match = true;
+      for (let j = 0; j < width && match; j++) match = data.x[r * f + plan.columns[j]] === plan.encodings[c * width + j];
+      if (match) found = c;
+    }
+    if (found < 0) {
+      const cells = plan.columns.map((col) => `${data.features[col]}=${data.x[r * f + col]}`).join(", ");
+      const expected = settings.oneHot ? `exactly one of the one-hot columns 1 and the others 0${settings.oneHot.some((l) => l.column === null) ? " (or all 0 for the reference level)" : ""}` : `one of the candidate values [${plan.candidates.join(", ")}]; add the value to values, or leave values out to use every value seen in the data`;
+      throw new InputError(
+        `row ${r + 1} of the ${data.role} used has ${cells}; the attribute ${plan.name} expects ${expected}`,
+        { file: data.file, field: plan.columns.length === 1 ? data.features[plan.columns[0]] : plan.name }
+      );
+    }
+    out[r] = found;
+  }
+  return out;
+}
+function distinctValues(datasets, column, settings) {
+  const seen = /* @__PURE__ */ new Set();
+  for (const d of datasets) {
+    const f = d.features.length;
+    for (let r = 0; r < d.rows; r++) seen.add(d.x[r * f + column]);
+  }
+  if (seen.size > MAX_CANDIDATES || seen.size < 2) {
+    throw new InputError(
+      seen.size < 2 ? `the column ${quoteUserText(settings.attribute)} holds a single value (${quoteUserText([...seen].join(""))}) in the data, so there is nothing to infer; choose a column that varies, or list the candidate values in values` : `the column ${quoteUserText(settings.attribute)} holds ${seen.size} distinct values in the data; attribute inference guesses among a few categories (at most ${MAX_CANDIDATES}), so list the candidate values in values or choose a categorical column`,
+      at2(settings.sources.attribute, "probes.attribute-inference.attribute")
+    );
+  }
+  return [...seen].sort((a, b) => a - b);
+}
+function at2(source, field) {
+  return { file: source.file, line: source.line, column: source.column, field };
+}
+function shortList(names) {
+  return names.length > 12 ? `${names.slice(0, 12).join(", ")}, \u2026` : names.join(", ");
+}
+var MAX_CANDIDATES;
+var init_columns = __esm({
+  "src/probes/attribute-inference/columns.ts"() {
+    "use strict";
+    init_user_text();
+    init_select();
+    init_errors();
+    MAX_CANDIDATES = 32;
+  }
+});
+
+// src/probes/attribute-inference/run.ts
+async function runAttributeInference(ctx, settings) {
+  const notes = [];
+  const regression = ctx.model.task === "regression";
+  const auxiliary = settings.auxiliary ? loadAuxiliary(ctx, settings) : void 0;
+  const sets = [ctx.members, ctx.nonMembers, ...auxiliary ? [auxiliary] : []];
+  const plan = planAttribute(settings, ctx.members.features, sets);
+  const k = plan.candidates.length;
+  const memberTruth = trueValues(plan, ctx.members, settings);
+  const nonMemberTruth = trueValues(plan, ctx.nonMembers, settings);
+  const auxiliaryTruth = auxiliary ? trueValues(plan, auxiliary, settings) : void 0;
+  const priorTruth = settings.prior === "uniform" ? void 0 : settings.prior === "auxiliary" ? auxiliaryTruth : nonMemberTruth;
+  const logPrior = logPriorFrom(priorTruth, k);
+  const mode = argmax(logPrior);
+  const attackerData = auxiliary ?? ctx.nonMembers;
+  const observe2 = (data) => observation(ctx, settings, data, regression);
+  const [memberObserved, nonMemberObserved] = [await observe2(ctx.members), await observe2(ctx.nonMembers)];
+  let likelihood;
+  let sigma;
+  if (regression) {
+    sigma = await residualSpread(ctx, settings, auxiliary);
+    likelihood = { kind: "value", sigma: sigma.value };
+  } else {
+    const decimals = ctx.model.surface.decimals;
+    likelihood = { kind: "class", epsilon: LABEL_ONLY_EPSILON, floor: decimals === void 0 ? 1e-12 : 0.5 * 10 ** -decimals };
+  }
+  notes.push(...surfaceNotes(ctx, settings, regression, sigma));
+  const samples = (stream) => plan.unknown.length > 0 ? { x: attackerData.x, rows: attackerData.rows, count: settings.samples, rng: rngFor(ctx.seed, `attribute-inference:${stream}`) } : void 0;
+  if (plan.unknown.length > 0) {
+    notes.push(
+      `The attacker does not know ${plan.unknown.length} feature(s) (${plan.unknown.map((j) => ctx.members.features[j]).join(", ")}); they are filled in from ${settings.samples} records drawn from the ${auxiliary ? "auxiliary data" : "non-members"} and the likelihood is averaged over them.`
+    );
+  }
+  const targets = (data, observed) => ({ x: data.x, rows: data.rows, features: data.features.length, observed });
+  const memberLik = await logLikelihoods(ctx.model, plan, targets(ctx.members, memberObserved), likelihood, samples("members"));
+  const nonMemberLik = await logLikelihoods(ctx.model, plan, targets(ctx.nonMembers, nonMemberObserved), likelihood, samples("non-members"));
+  const memberGuess = guesses(memberLik, logPrior);
+  const nonMemberGuess = guesses(nonMemberLik, logPrior);
+  const metrics = attributeMetrics(
+    {
+      memberCorrect: Array.from(memberGuess, (g, i) => g === memberTruth[i]),
+      memberBaselineCorrect: Array.from(memberTruth, (t) => t === mode),
+      nonMemberCorrect: Array.from(nonMemberGuess, (g, i) => g === nonMemberTruth[i])
+    },
+    ctx.confidence
+  );
+  const values = metricValues(metrics);
+  const details = {
+    attribute: plan.name,
+    columns: plan.columns.map((j) => ctx.members.features[j]),
+    candidates: plan.candidates,
+    observed: settings.observed,
+    prior: { source: settings.prior, probabilities: Array.from(logPrior, Math.exp), mode: plan.candidates[mode] },
+    nonMemberBaselineAccuracy: proportion(count(nonMemberTruth, (t) => t === mode), ctx.nonMembers.rows, ctx.confidence),
+    liftTable: metrics.liftTable,
+    queriesPerRecord: k * (plan.unknown.length > 0 ? settings.samples : 1),
+    unknownFeatures: plan.unknown.map((j) => ctx.members.features[j]),
+    perValue: perValue(plan, logPrior, memberTruth, memberGuess, nonMemberTruth, nonMemberGuess, ctx.confidence)
+  };
+  if (sigma) details["residualSpread"] = sigma;
+  if (k === 2) {
+    const auc = binaryAuc(posteriorLogOdds(memberLik, logPrior), memberTruth, ctx.confidence);
+    if (auc) values["auc"] = auc;
+    else notes.push("The attack-score AUC needs members with each of the two values; one value is missing.");
+    const nonMemberAuc = binaryAuc(posteriorLogOdds(nonMemberLik, logPrior), nonMemberTruth, ctx.confidence);
+    if (nonMemberAuc) details["nonMemberAuc"] = nonMemberAuc;
+  }
+  notes.push(
+    `Member gap compares accuracies on two different sets; the prior's guess (${plan.candidates[mode]}) alone is right for ${pct(metrics.baselineAccuracy.value)} of members and ${pct(details["nonMemberBaselineAccuracy"].value)} of non-members, and that difference is part of the gap.`
+  );
+  return {
+    attacks: [
+      {
+        attack: `infer-${plan.name}`,
+        description: `argmax prior(v)\xB7P(${settings.observed === "label" ? "true label" : "model output"} | known attributes, ${plan.name} = v) over ${k} candidate values (Fredrikson et al. 2014)`,
+        metrics: values,
+        details
+      }
+    ],
+    notes
+  };
+}
+async function observation(ctx, settings, data, regression) {
+  if (regression) {
+    if (settings.observed === "model-output") return { kind: "value", values: await ctx.model.values(data.x, data.rows, { data }) };
+    if (!data.targets) throw new RuntimeFailure(`the ${data.role} have no numeric targets; the runner must parse them for a regression model`);
+    return { kind: "value", values: data.targets };
+  }
+  if (settings.observed === "model-output") return { kind: "class", classes: (await ctx.signals.observe(data)).labels };
+  return { kind: "class", classes: data.classes };
+}
+async function residualSpread(ctx, settings, auxiliary) {
+  const source = settings.residualSpread;
+  const data = source === "training" ? ctx.members : source === "auxiliary" ? auxiliary : ctx.nonMembers;
+  const predicted = await ctx.model.values(data.x, data.rows, { data });
+  const observed = settings.observed === "model-output" ? predicted : data.targets;
+  if (!observed) throw new RuntimeFailure(`the ${data.role} have no numeric targets; the runner must parse them for a regression model`);
+  let ss = 0;
+  let scale = 0;
+  for (let r = 0; r < data.rows; r++) {
+    ss += (observed[r] - predicted[r]) ** 2;
+    scale += observed[r] ** 2;
+  }
+  const rms = Math.sqrt(ss / data.rows);
+  const decimals = ctx.model.surface.decimals;
+  const floor = decimals !== void 0 ? 10 ** -decimals / Math.sqrt(12) : 1e-6 * Math.max(1, Math.sqrt(scale / data.rows));
+  return { value: Math.max(rms, floor), from: source === "training" ? "members (training error)" : data.role, rms, floor };
+}
+function surfaceNotes(ctx, settings, regression, sigma) {
+  const notes = [];
+  const surface = ctx.model.surface;
+  if (regression && sigma) {
+    notes.push(
+      `Regression: P(observation | x, v) is a Gaussian density of the residual with \u03C3 = ${sigma.value.toPrecision(4)}, the RMS ${settings.observed === "label" ? "error against the true label" : "difference to the model output"} on the ${sigma.from}${sigma.value > sigma.rms ? ` (floored at ${sigma.floor.toPrecision(3)})` : ""}.`
+    );
+    if (settings.observed === "model-output") {
+      notes.push("The attacker observes the model\u2019s own output on the real record, so the true value reproduces it exactly (up to rounding) whenever the model uses the attribute.");
+    }
+    return notes;
+  }
+  if (surface.scores === "label") {
+    notes.push(
+      `The surface reveals only the label: P(observation | x, v) is 1 when the predicted label matches the observed one and ${LABEL_ONLY_EPSILON} otherwise, so the attack only tells candidates apart where the prediction flips; it is weaker than with scores.`
+    );
+  } else if (surface.scores === "top-k") {
+    notes.push(`The surface reveals only the top ${surface.topK} scores; a hidden observed label gets the hidden mass spread evenly over the hidden classes.`);
+  }
+  if (surface.decimals !== void 0 && surface.scores !== "label") {
+    notes.push(`Scores are rounded to ${surface.decimals} decimals; a score rounded to 0 is read as ${0.5 * 10 ** -surface.decimals}, and ties fall back on the prior.`);
+  }
+  return notes;
+}
+function loadAuxiliary(ctx, settings) {
+  if (!ctx.loadData) throw new RuntimeFailure("this runner cannot load the auxiliary data file");
+  const data = ctx.loadData(settings.auxiliary, "auxiliary");
+  const expected = ctx.members.features;
+  if (data.features.length !== expected.length || data.features.some((f, i) => f !== expected[i])) {
+    throw new InputError(
+      `the auxiliary data's feature columns (${data.features.join(", ")}) differ from the members' (${expected.join(", ")}); expected the same columns in the same order`,
+      { file: data.file, field: "probes.attribute-inference.auxiliary" }
+    );
+  }
+  return data;
+}
+function metricValues(m) {
+  return {
+    "member-accuracy": { value: m.memberAccuracy.value, ci: m.memberAccuracy.ci, correct: m.memberAccuracy.k, records: m.memberAccuracy.n },
+    "non-member-accuracy": {
+      value: m.nonMemberAccuracy.value,
+      ci: m.nonMemberAccuracy.ci,
+      correct: m.nonMemberAccuracy.k,
+      records: m.nonMemberAccuracy.n
+    },
+    "baseline-accuracy": {
+      value: m.baselineAccuracy.value,
+      ci: m.baselineAccuracy.ci,
+      correct: m.baselineAccuracy.k,
+      records: m.baselineAccuracy.n
+    },
+    lift: { value: m.lift.value, ci: m.lift.ci, interval: "Newcombe square-and-add, paired" },
+    "member-gap": { value: m.memberGap.value, ci: m.memberGap.ci, interval: "Newcombe hybrid score" }
+  };
+}
+function binaryAuc(odds, truth, confidence) {
+  const positive = [];
+  const negative = [];
+  for (let r = 0; r < truth.length; r++) (truth[r] === 1 ? positive : negative).push(odds[r]);
+  if (positive.length === 0 || negative.length === 0) return void 0;
+  const finite = (v) => Number.isFinite(v) ? v : Math.sign(v) * Number.MAX_VALUE;
+  const estimate = aucWithCi(positive.map(finite), negative.map(finite), confidence);
+  return { value: estimate.value, ci: estimate.ci, positives: positive.length, negatives: negative.length };
+}
+function perValue(plan, logPrior, memberTruth, memberGuess, nonMemberTruth, nonMemberGuess, confidence) {
+  return plan.candidates.map((value, c) => {
+    const side = (truth, guess) => {
+      const n = count(truth, (t) => t === c);
+      const right = count(truth, (t, i) => t === c && guess[i] === c);
+      return { records: n, accuracy: proportion(right, n, confidence), guessed: count(guess, (g) => g === c) };
+    };
+    return { value, prior: Math.exp(logPrior[c]), members: side(memberTruth, memberGuess), nonMembers: side(nonMemberTruth, nonMemberGuess) };
+  });
+}
+function count(values, predicate) {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (predicate(values[i], i)) n++;
+  return n;
+}
+function argmax(values) {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
+function pct(value) {
+  return value === null ? "n/a" : `${(100 * value).toFixed(1)}%`;
+}
+var init_run = __esm({
+  "src/probes/attribute-inference/run.ts"() {
+    "use strict";
+    init_errors();
+    init_attribute();
+    init_auc();
+    init_random();
+    init_attack();
+    init_columns();
+  }
+});
+
+// src/probes/attribute-inference/settings.ts
+function buildAttributeInference(ctx) {
+  const m = ctx.settings;
+  const defaults2 = ATTRIBUTE_INFERENCE_DEFAULTS;
+  const base2 = ctx.base;
+  const settings = {
+    attribute: m["attribute"],
+    samples: m["samples"] ?? defaults2.samples,
+    observed: m["observed"] ?? defaults2.observed,
+    prior: m["prior"] ?? defaults2.prior,
+    residualSpread: m["residual-spread"] ?? defaults2.residualSpread,
+    sources: { attribute: ctx.at([...base2, "attribute"]) },
+    thresholds: ctx.thresholds(ATTRIBUTE_INFERENCE_THRESHOLDS)
+  };
+  const values = m["values"];
+  if (values) settings.sources.values = ctx.at([...base2, "values"]);
+  if (Array.isArray(m["known"])) {
+    settings.known = [...m["known"]];
+    settings.sources.known = ctx.at([...base2, "known"]);
+  }
+  const oneHot = m["encoding"]?.["one-hot"];
+  if (oneHot) {
+    settings.oneHot = oneHot.map((column, i) => ({ value: String(values?.[i] ?? column), column }));
+    settings.sources.encoding = ctx.at([...base2, "encoding"]);
+  } else if (values) {
+    settings.values = values;
+  }
+  if (m["auxiliary"]) settings.auxiliary = ctx.dataFile([...base2, "auxiliary"]);
+  return settings;
+}
+var ATTRIBUTE_INFERENCE_THRESHOLDS, ATTRIBUTE_INFERENCE_DEFAULTS;
+var init_settings = __esm({
+  "src/probes/attribute-inference/settings.ts"() {
+    "use strict";
+    ATTRIBUTE_INFERENCE_THRESHOLDS = ["lift", "member-accuracy", "member-gap"];
+    ATTRIBUTE_INFERENCE_DEFAULTS = {
+      samples: 16,
+      observed: "label",
+      prior: "non-members",
+      residualSpread: "non-members"
+    };
+  }
+});
+
+// src/probes/attribute-inference/family.ts
+var attributeInferenceProbe;
+var init_family = __esm({
+  "src/probes/attribute-inference/family.ts"() {
+    "use strict";
+    init_checks();
+    init_run();
+    init_settings();
+    attributeInferenceProbe = {
+      id: "attribute-inference",
+      description: "Attribute inference: guesses a sensitive input attribute from the other attributes and the model\u2019s output",
+      tasks: ["classification", "regression"],
+      needs: "a classifier's scores or labels, or a regression model's predicted value",
+      thresholds: ATTRIBUTE_INFERENCE_THRESHOLDS,
+      check: attributeInferenceChecks,
+      build: buildAttributeInference,
+      run: runAttributeInference
+    };
+  }
+});
+
+// src/text/canary.ts
+function parseCanaryFormat(format) {
+  const segments = [];
+  let text2 = "";
+  let i = 0;
+  while (i < format.length) {
+    const c = format[i];
+    if ((c === "{" || c === "}") && format[i + 1] === c) {
+      text2 += c;
+      i += 2;
+      continue;
+    }
+    if (c === "}") return { error: `unmatched "}" at character ${i + 1}; write "}}" for a literal brace` };
+    if (c !== "{") {
+      text2 += c;
+      i += 1;
+      continue;
+    }
+    const end = format.indexOf("}", i);
+    if (end < 0) return { error: `unclosed "{" at character ${i + 1}; expected a slot such as {digits:6}, or "{{" for a literal brace` };
+    const body = format.slice(i + 1, end);
+    const match = /^(\w+):(\d+)$/.exec(body);
+    if (!match || !(match[1] in SLOT_CLASSES)) {
+      return { error: `invalid slot "{${body}}" at character ${i + 1}; expected {digits:n}, {letters:n} or {hex:n}` };
+    }
+    const length = Number(match[2]);
+    if (length < 1 || length > 64) return { error: `slot "{${body}}" at character ${i + 1} must have a length from 1 to 64` };
+    if (text2) segments.push({ kind: "text", text: text2 });
+    text2 = "";
+    segments.push({ kind: "slot", slot: match[1], length });
+    i = end + 1;
+  }
+  if (text2) segments.push({ kind: "text", text: text2 });
+  const slots = segments.filter((s) => s.kind === "slot");
+  if (slots.length === 0) return { error: 'the format has no secret slot; expected e.g. "my pin is {digits:6}"' };
+  const spaceBits = slots.reduce((bits, s) => bits + s.length * Math.log2(SLOT_CLASSES[s.slot].length), 0);
+  return {
+    source: format,
+    segments,
+    secretLength: slots.reduce((n, s) => n + s.length, 0),
+    spaceBits,
+    spaceSize: slots.reduce((n, s) => n * SLOT_CLASSES[s.slot].length ** s.length, 1)
+  };
+}
+function secretProblem(format, secret) {
+  const chars = [...secret];
+  if (chars.length !== format.secretLength) {
+    return `has ${chars.length} characters; the slots of "${format.source}" take ${format.secretLength}`;
+  }
+  let k = 0;
+  for (const segment of format.segments) {
+    if (segment.kind !== "slot") continue;
+    const alphabet = SLOT_CLASSES[segment.slot];
+    for (let j = 0; j < segment.length; j++, k++) {
+      if (!alphabet.includes(chars[k])) {
+        return `has character ${k + 1} outside the ${segment.slot} alphabet (${alphabet}) of its slot`;
+      }
+    }
+  }
+  return void 0;
+}
+function positionsOf(format) {
+  const out = [];
+  for (const segment of format.segments) {
+    if (segment.kind === "text") for (const c of segment.text) out.push({ fixed: c });
+    else for (let j = 0; j < segment.length; j++) out.push({ choices: SLOT_CLASSES[segment.slot] });
+  }
+  return out;
+}
+function fillCanary(format, secret) {
+  const chars = [...secret];
+  let k = 0;
+  let out = "";
+  for (const segment of format.segments) {
+    if (segment.kind === "text") out += segment.text;
+    else {
+      out += chars.slice(k, k + segment.length).join("");
+      k += segment.length;
+    }
+  }
+  return out;
+}
+function redactedCanary(format, redactedSecret) {
+  return fillCanary(format, redactedSecret);
+}
+var SLOT_CLASSES;
+var init_canary = __esm({
+  "src/text/canary.ts"() {
+    "use strict";
+    SLOT_CLASSES = {
+      digits: "0123456789",
+      letters: "abcdefghijklmnopqrstuvwxyz",
+      hex: "0123456789abcdef"
+    };
+  }
+});
+
+// src/text/patterns.ts
+function acceptPhone(match) {
+  const digits = match.replace(/\D/g, "").length;
+  return digits >= 7 && digits <= 15;
+}
+function builtinPattern(name) {
+  return name === "phone" ? { name, regex: BUILTIN_PATTERNS.phone, accept: acceptPhone } : { name, regex: BUILTIN_PATTERNS[name] };
+}
+function compileUserRegex(source) {
+  try {
+    const regex = new RegExp(source, "gu");
+    if (regex.test("")) return { error: "it matches the empty string, so it would match everywhere" };
+    return regex;
+  } catch (error2) {
+    return { error: error2.message };
+  }
+}
+function scanText(text2, patterns, from = 0) {
+  const out = [];
+  for (const { name, regex, accept } of patterns) {
+    const re = new RegExp(regex.source, regex.flags.includes("g") ? regex.flags : regex.flags + "g");
+    for (const m of text2.matchAll(re)) {
+      if (m[0].length === 0 || accept && !accept(m[0])) continue;
+      if (m.index + m[0].length > from) out.push({ pattern: name, text: m[0], index: m.index });
+    }
+  }
+  return out;
+}
+var BUILTIN_PATTERNS, BUILTIN_PATTERN_NAMES;
+var init_patterns = __esm({
+  "src/text/patterns.ts"() {
+    "use strict";
+    BUILTIN_PATTERNS = {
+      /** name@domain.tld */
+      email: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
+      /**
+       * Phone numbers: an optional +country code, then groups of digits with spaces, dots, dashes or
+       * brackets between; 7 to 15 digits in all (checked by `acceptPhone`), so a 6-digit PIN is an
+       * id-number, not a phone number.
+       */
+      phone: /(?<![\w+])\+?\(?\d{1,4}\)?(?:[ .-]?\(?\d{2,4}\)?){1,5}(?!\w)/g,
+      /** ID-like runs: 6 or more digits not part of a longer word (PINs, account and ID numbers). */
+      "id-number": /(?<![\w])\d{6,}(?![\w])/g
+    };
+    BUILTIN_PATTERN_NAMES = Object.keys(BUILTIN_PATTERNS);
+  }
+});
+
+// src/probes/extraction/checks.ts
+function scanRuns(extraction) {
+  const thresholds = extraction["thresholds"];
+  return isPlainObject3(extraction["secret-scan"]) || isPlainObject3(thresholds) && thresholds["secret-matches"] !== void 0;
+}
+function extractionVocabularyNeeds(extraction) {
+  const needs = [];
+  if (extraction["canaries"] !== void 0) needs.push("canaries are text");
+  if (extraction["secret-scan"] !== void 0 || scanRuns(extraction)) needs.push("the secret scan reads generated text");
+  return needs;
+}
+function extractionChecks(ctx, extraction) {
+  const { error: error2, scores } = ctx;
   const canaries = extraction["canaries"];
   if (Array.isArray(canaries)) {
     if (scores !== "full") {
@@ -60528,8 +60337,7 @@ function extractionChecks(merged, extraction, error2) {
   }
   const scan = extraction["secret-scan"];
   const thresholds = extraction["thresholds"];
-  const scanRuns = isPlainObject3(scan) || isPlainObject3(thresholds) && thresholds["secret-matches"] !== void 0;
-  if (scanRuns && scores === "label") {
+  if (scanRuns(extraction) && scores === "label") {
     error2(isPlainObject3(scan) ? [...base, "secret-scan"] : [...base, "thresholds", "secret-matches"], "key", "the secret scan samples generations, which needs next-token scores, but surface.scores is label (the top token only); use surface.scores: full or top-k, or remove the secret scan");
   }
   if (isPlainObject3(scan)) {
@@ -60551,18 +60359,3028 @@ function extractionChecks(merged, extraction, error2) {
     }
   }
 }
-var import_node_fs11, SEQUENCE_ONLY_MODEL_KEYS;
-var init_checks_sequence = __esm({
-  "src/policy/checks-sequence.ts"() {
+var base;
+var init_checks2 = __esm({
+  "src/probes/extraction/checks.ts"() {
     "use strict";
-    import_node_fs11 = require("node:fs");
-    init_canary();
-    init_patterns();
-    init_checks();
-    init_paths2();
     init_merge();
     init_source();
-    SEQUENCE_ONLY_MODEL_KEYS = ["attention-mask", "context", "tokenizer"];
+    init_canary();
+    init_patterns();
+    base = ["probes", "extraction"];
+  }
+});
+
+// src/text/redact.ts
+function redact(secret) {
+  const chars = [...secret];
+  if (chars.length <= 4) return MASK3.repeat(chars.length);
+  return chars[0] + MASK3.repeat(chars.length - 2) + chars[chars.length - 1];
+}
+var MASK3;
+var init_redact = __esm({
+  "src/text/redact.ts"() {
+    "use strict";
+    MASK3 = "\u2022";
+  }
+});
+
+// src/metrics/exposure.ts
+function midRank(better, ties) {
+  return 1 + better + ties / 2;
+}
+function exposureOf(rank, spaceBits) {
+  return spaceBits - Math.log2(rank);
+}
+function erfc(x) {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const r = t * Math.exp(
+    -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))
+  );
+  return x >= 0 ? r : 2 - r;
+}
+function normalCdf(x) {
+  return 0.5 * erfc(-x / Math.SQRT2);
+}
+function fitSkewNormal(values) {
+  const n = values.length;
+  if (n < 3) throw new RangeError(`a skew-normal fit needs at least 3 values, got ${n}`);
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += values[i];
+  mean /= n;
+  let m2 = 0;
+  let m3 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = values[i] - mean;
+    m2 += d * d;
+    m3 += d * d * d;
+  }
+  m2 /= n;
+  m3 /= n;
+  const sd = Math.sqrt(m2);
+  if (!(sd > 0)) return { location: mean, scale: 0, shape: 0 };
+  const skew = Math.max(-MAX_SKEW, Math.min(MAX_SKEW, m3 / sd ** 3));
+  const g = Math.abs(skew) ** (2 / 3);
+  const delta = Math.sign(skew) * Math.sqrt(Math.PI / 2 * (g / (g + ((4 - Math.PI) / 2) ** (2 / 3))));
+  const scale = sd / Math.sqrt(1 - 2 * delta * delta / Math.PI);
+  return {
+    location: mean - scale * delta * Math.sqrt(2 / Math.PI),
+    scale,
+    shape: delta / Math.sqrt(1 - delta * delta)
+  };
+}
+function skewNormalCdf(x, d) {
+  if (d.scale === 0) return x >= d.location ? 1 : 0;
+  const z = (x - d.location) / d.scale;
+  const density = (t) => 2 * Math.exp(-0.5 * t * t) * normalCdf(d.shape * t) / Math.sqrt(2 * Math.PI);
+  const simpson = (a, b) => {
+    const h = (b - a) / STEPS;
+    let sum = density(a) + density(b);
+    for (let i = 1; i < STEPS; i++) sum += (i % 2 === 1 ? 4 : 2) * density(a + i * h);
+    return sum * h / 3;
+  };
+  if (z <= 0) return Math.min(1, simpson(z - SPAN, z));
+  return Math.max(0, 1 - simpson(z, z + SPAN));
+}
+function estimateExposure(sample, secret, spaceBits, confidence) {
+  const fit2 = fitSkewNormal(sample);
+  const fraction = skewNormalCdf(secret, fit2);
+  const minFraction = 2 ** -spaceBits;
+  const value = Math.min(spaceBits, Math.max(0, -Math.log2(Math.max(fraction, minFraction))));
+  let below = 0;
+  let equal = 0;
+  for (let i = 0; i < sample.length; i++) {
+    if (sample[i] < secret) below += 1;
+    else if (sample[i] === secret) equal += 1;
+  }
+  const n = sample.length;
+  const lo = clopperPearson(below, n, confidence)[0];
+  const hi = clopperPearson(below + equal, n, confidence)[1];
+  const bits = (f) => Math.min(spaceBits, Math.max(0, -Math.log2(Math.max(f, minFraction))));
+  return {
+    value,
+    ci: [bits(hi), bits(lo)],
+    rank: Math.max(1, 2 ** (spaceBits - value)),
+    fit: fit2,
+    sampleBetter: below + equal / 2,
+    samples: n
+  };
+}
+var MAX_SKEW, SPAN, STEPS;
+var init_exposure = __esm({
+  "src/metrics/exposure.ts"() {
+    "use strict";
+    init_binomial();
+    MAX_SKEW = 0.99;
+    SPAN = 12;
+    STEPS = 4e3;
+  }
+});
+
+// src/probes/extraction/exposure.ts
+async function formatExposures(model, format, secrets, options) {
+  const before = model.queries;
+  const scores = await secretScores(model, format, secrets, options.batchRows);
+  if (format.spaceSize <= options.exactLimit) {
+    const results2 = [];
+    let nodes = 0;
+    let pruned = 0;
+    for (let start = 0; start < secrets.length; start += 31) {
+      const chunk = secrets.slice(start, start + 31);
+      const walk = await exactWalk(model, format, chunk, scores.slice(start, start + 31), options.batchRows);
+      nodes += walk.nodes;
+      pruned += walk.pruned;
+      chunk.forEach((_, i) => {
+        const rank = midRank(walk.better[i], walk.ties[i]);
+        const exposure = exposureOf(rank, format.spaceBits);
+        results2.push({
+          exposure,
+          ci: [exposure, exposure],
+          rank,
+          logPerplexity: -scores[start + i] / Math.LN2,
+          estimated: false,
+          better: walk.better[i],
+          ties: walk.ties[i]
+        });
+      });
+    }
+    return { results: results2, stats: { queries: model.queries - before, nodes, pruned, estimated: false } };
+  }
+  const sample = await sampledScores(model, format, options);
+  const bits = Float64Array.from(sample, (s) => -s / Math.LN2);
+  const results = scores.map((score) => {
+    const x = -score / Math.LN2;
+    const estimate = estimateExposure(bits, x, format.spaceBits, options.confidence);
+    return {
+      exposure: estimate.value,
+      ci: estimate.ci,
+      rank: estimate.rank,
+      logPerplexity: x,
+      estimated: true,
+      fit: estimate.fit,
+      samples: estimate.samples
+    };
+  });
+  return { results, stats: { queries: model.queries - before, nodes: 0, pruned: 0, estimated: true } };
+}
+async function secretScores(model, format, secrets, batchRows) {
+  const m = format.positions.length;
+  const contexts = [];
+  for (const secret of secrets) for (let j = 0; j < m; j++) contexts.push(concat(format.prefix, secret.subarray(0, j)));
+  const lp = await logProbsOf(model, contexts, batchRows);
+  const V = model.vocabSize;
+  return secrets.map((secret, s) => {
+    let score = 0;
+    for (let j = 0; j < m; j++) score += clampLog(lp[(s * m + j) * V + secret[j]]);
+    return score;
+  });
+}
+async function exactWalk(model, format, secrets, targets, batchRows) {
+  const m = format.positions.length;
+  const V = model.vocabSize;
+  const bound = Math.min(...targets);
+  const better = secrets.map(() => 0);
+  const ties = secrets.map(() => 0);
+  const below = format.positions.map((_, j) => format.positions.slice(j + 1).reduce((n, p) => n * p.length, 1));
+  let level = { count: 1, tokens: new Int32Array(0), scores: new Float64Array([0]), masks: new Int32Array([(1 << secrets.length) - 1 | 0]) };
+  let nodes = 0;
+  let pruned = 0;
+  for (let j = 0; j < m; j++) {
+    const choices = format.positions[j];
+    const last = j === m - 1;
+    const choiceMask = Int32Array.from(choices, (c) => secrets.reduce((mask, s, i) => s[j] === c ? mask | 1 << i : mask, 0));
+    const next = last ? void 0 : new LevelBuilder(j + 1, Math.min(level.count * choices.length, 1 << 20));
+    for (let start = 0; start < level.count; start += batchRows) {
+      const n = Math.min(batchRows, level.count - start);
+      const contexts = [];
+      for (let i = 0; i < n; i++) contexts.push(concat(format.prefix, level.tokens.subarray((start + i) * j, (start + i + 1) * j)));
+      const lp = await logProbsOf(model, contexts, batchRows);
+      nodes += n;
+      for (let i = 0; i < n; i++) {
+        const node = start + i;
+        const base2 = level.scores[node];
+        const mask = level.masks[node];
+        for (let k = 0; k < choices.length; k++) {
+          const score = base2 + clampLog(lp[i * V + choices[k]]);
+          const childMask = mask & choiceMask[k];
+          if (last) {
+            for (let s = 0; s < secrets.length; s++) {
+              if (childMask & 1 << s) continue;
+              if (score > targets[s]) better[s] += 1;
+              else if (score === targets[s]) ties[s] += 1;
+            }
+          } else if (score >= bound) {
+            next.push(level.tokens.subarray(node * j, (node + 1) * j), choices[k], score, childMask);
+          } else {
+            pruned += below[j];
+          }
+        }
+      }
+    }
+    if (next) level = next.done();
+  }
+  return { better, ties, nodes, pruned };
+}
+async function sampledScores(model, format, options) {
+  const m = format.positions.length;
+  const V = model.vocabSize;
+  const samples = [];
+  for (let i = 0; i < options.samples; i++) {
+    samples.push(Int32Array.from(format.positions, (choices) => choices[options.rng.int(choices.length)]));
+  }
+  samples.sort(compareTokens);
+  const scores = new Float64Array(samples.length);
+  for (let j = 0; j < m; j++) {
+    const owners = [];
+    const contexts = [];
+    samples.forEach((s, i) => {
+      if (i === 0 || !samePrefix(s, samples[i - 1], j)) contexts.push(concat(format.prefix, s.subarray(0, j)));
+      owners.push(contexts.length - 1);
+    });
+    const lp = await logProbsOf(model, contexts, options.batchRows);
+    samples.forEach((s, i) => {
+      scores[i] += clampLog(lp[owners[i] * V + s[j]]);
+    });
+  }
+  return scores;
+}
+async function logProbsOf(model, contexts, batchRows) {
+  const V = model.vocabSize;
+  const out = new Float64Array(contexts.length * V);
+  for (let start = 0; start < contexts.length; start += batchRows) {
+    const obs = await model.next(contexts.slice(start, start + batchRows));
+    if (!obs.logProbs) throw new RuntimeFailure("canary exposure needs every next-token probability, but the output surface reveals only the top token");
+    out.set(obs.logProbs, start * V);
+  }
+  for (let i = 0; i < out.length; i++) {
+    if (Number.isNaN(out[i])) throw new RuntimeFailure("canary exposure needs every next-token probability, but the output surface hides some (top-k); measure it with surface.scores: full");
+  }
+  return out;
+}
+function clampLog(lp) {
+  return lp > 0 ? 0 : lp;
+}
+function concat(a, b) {
+  const out = new Int32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+function compareTokens(a, b) {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+}
+function samePrefix(a, b, length) {
+  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+var LevelBuilder;
+var init_exposure2 = __esm({
+  "src/probes/extraction/exposure.ts"() {
+    "use strict";
+    init_errors();
+    init_exposure();
+    LevelBuilder = class {
+      constructor(depth, capacity) {
+        this.depth = depth;
+        this.tokens = new Int32Array(capacity * depth);
+        this.scores = new Float64Array(capacity);
+        this.masks = new Int32Array(capacity);
+      }
+      depth;
+      count = 0;
+      tokens;
+      scores;
+      masks;
+      push(parent, token, score, mask) {
+        if (this.count === this.scores.length) this.grow();
+        const at3 = this.count * this.depth;
+        this.tokens.set(parent, at3);
+        this.tokens[at3 + this.depth - 1] = token;
+        this.scores[this.count] = score;
+        this.masks[this.count] = mask;
+        this.count += 1;
+      }
+      done() {
+        return {
+          count: this.count,
+          tokens: this.tokens.subarray(0, this.count * this.depth),
+          scores: this.scores.subarray(0, this.count),
+          masks: this.masks.subarray(0, this.count)
+        };
+      }
+      grow() {
+        const capacity = Math.max(16, this.scores.length * 2);
+        const tokens = new Int32Array(capacity * this.depth);
+        tokens.set(this.tokens);
+        const scores = new Float64Array(capacity);
+        scores.set(this.scores);
+        const masks = new Int32Array(capacity);
+        masks.set(this.masks);
+        this.tokens = tokens;
+        this.scores = scores;
+        this.masks = masks;
+      }
+    };
+  }
+});
+
+// src/metrics/similarity.ts
+function normalisedSimilarity(a, b) {
+  const longest = Math.max(a.length, b.length);
+  if (longest === 0) return 1;
+  return 1 - (0, import_fastest_levenshtein2.distance)(asString(a), asString(b)) / longest;
+}
+function asString(ids) {
+  let s = "";
+  for (let i = 0; i < ids.length; i++) s += String.fromCharCode(ids[i] & 65535);
+  return s;
+}
+function meanWithInterval(values, confidence) {
+  checkConfidence(confidence);
+  const n = values.length;
+  if (n === 0) return { value: null, ci: [0, 1], n };
+  const mean = values.reduce((a, v) => a + v, 0) / n;
+  if (n === 1) return { value: mean, ci: [0, 1], n };
+  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
+  const half = (0, import_stats_base_dists_normal_quantile4.default)(1 - (1 - confidence) / 2, 0, 1) * Math.sqrt(variance / n);
+  return { value: mean, ci: [Math.max(0, mean - half), Math.min(1, mean + half)], n };
+}
+var import_fastest_levenshtein2, import_stats_base_dists_normal_quantile4;
+var init_similarity = __esm({
+  "src/metrics/similarity.ts"() {
+    "use strict";
+    import_fastest_levenshtein2 = __toESM(require_mod(), 1);
+    import_stats_base_dists_normal_quantile4 = __toESM(require_lib39(), 1);
+    init_binomial();
+  }
+});
+
+// src/probes/extraction/decode.ts
+async function greedyDecode(model, prompts, steps) {
+  return decode(model, prompts, steps, (obs) => obs.top);
+}
+async function sampleDecode(model, prompts, steps, options) {
+  if (options.temperature === 0) return greedyDecode(model, prompts, steps);
+  return decode(model, prompts, steps, (obs) => {
+    if (!obs.logProbs) throw new RuntimeFailure("sampling needs next-token scores, but the output surface reveals only the top token");
+    const out = new Int32Array(obs.rows);
+    for (let r = 0; r < obs.rows; r++) {
+      out[r] = sampleRow(obs.logProbs.subarray(r * obs.vocabSize, (r + 1) * obs.vocabSize), options);
+    }
+    return out;
+  });
+}
+async function decode(model, prompts, steps, choose) {
+  const contexts = prompts.map((p) => {
+    const row = new Int32Array(p.length + steps);
+    row.set(p);
+    return row;
+  });
+  for (let step2 = 0; step2 < steps && prompts.length > 0; step2++) {
+    const views = contexts.map((row, r) => row.subarray(0, prompts[r].length + step2));
+    const chosen = choose(await model.next(views));
+    contexts.forEach((row, r) => {
+      row[prompts[r].length + step2] = chosen[r];
+    });
+  }
+  return contexts.map((row, r) => row.slice(prompts[r].length));
+}
+function sampleRow(logProbs, options) {
+  const ids = [];
+  for (let t = 0; t < logProbs.length; t++) if (!Number.isNaN(logProbs[t]) && logProbs[t] > -Infinity) ids.push(t);
+  if (ids.length === 0) throw new RuntimeFailure("no token has a revealed, non-zero probability to sample from");
+  let pool = ids;
+  if (options.topK > 0 && ids.length > options.topK) {
+    pool = [...ids].sort((a, b) => logProbs[b] - logProbs[a] || a - b).slice(0, options.topK).sort((a, b) => a - b);
+  }
+  let max = -Infinity;
+  for (const t of pool) max = Math.max(max, logProbs[t]);
+  const weights = pool.map((t) => Math.exp((logProbs[t] - max) / options.temperature));
+  const total = weights.reduce((a, w) => a + w, 0);
+  let u = options.rng.next() * total;
+  for (let i = 0; i < pool.length; i++) {
+    u -= weights[i];
+    if (u < 0) return pool[i];
+  }
+  return pool[pool.length - 1];
+}
+var init_decode = __esm({
+  "src/probes/extraction/decode.ts"() {
+    "use strict";
+    init_errors();
+  }
+});
+
+// src/probes/extraction/memorisation.ts
+async function memorisationAttack(model, members, nonMembers, settings, confidence) {
+  const { prefix, suffix } = settings;
+  const sides = [members, nonMembers].map((data) => data.tokens.filter((t) => t.length >= prefix + suffix));
+  const prompts = sides.flat().map((t) => t.subarray(0, prefix));
+  const generated = await greedyDecode(model, prompts, suffix);
+  let at3 = 0;
+  const results = sides.map((texts, s) => {
+    const side = { texts: texts.length, skipped: (s === 0 ? members : nonMembers).tokens.length - texts.length, exact: 0, similarities: [] };
+    for (const text2 of texts) {
+      const truth = text2.subarray(prefix, prefix + suffix);
+      const output = generated[at3++];
+      if (output.every((v, i) => v === truth[i])) side.exact += 1;
+      side.similarities.push(normalisedSimilarity(output, truth));
+    }
+    return side;
+  });
+  const [m, n] = results;
+  const memberRate = proportion(m.exact, m.texts, confidence);
+  const nonMemberRate = proportion(n.exact, n.texts, confidence);
+  const gap = differenceIndependent(m.exact, m.texts, n.exact, n.texts, confidence);
+  const memberSimilarity = meanWithInterval(m.similarities, confidence);
+  const nonMemberSimilarity = meanWithInterval(n.similarities, confidence);
+  const notes = [];
+  if (m.skipped + n.skipped > 0) {
+    notes.push(`memorization: ${m.skipped} member and ${n.skipped} non-member texts are shorter than prefix + suffix = ${prefix + suffix} tokens and were skipped`);
+  }
+  if (m.texts === 0 || n.texts === 0) {
+    notes.push(`memorization: no ${m.texts === 0 ? "member" : "non-member"} text is at least ${prefix + suffix} tokens long, so the rates cannot be measured; lower prefix or suffix`);
+  }
+  const attack = {
+    attack: "memorization",
+    description: `Greedy continuation of ${suffix} tokens after each text's first ${prefix} tokens; an exact match with the true continuation is an extraction (Carlini et al. 2021).`,
+    metrics: {
+      "extraction-rate": { value: memberRate.value, ci: memberRate.ci, k: m.exact, n: m.texts },
+      "non-member-rate": { value: nonMemberRate.value, ci: nonMemberRate.ci, k: n.exact, n: n.texts },
+      "extraction-gap": { value: gap.value, ci: gap.ci },
+      "member-similarity": { value: memberSimilarity.value, ci: memberSimilarity.ci, n: memberSimilarity.n },
+      "non-member-similarity": { value: nonMemberSimilarity.value, ci: nonMemberSimilarity.ci, n: nonMemberSimilarity.n }
+    },
+    details: {
+      prefix,
+      suffix,
+      members: { texts: m.texts, skipped: m.skipped, exact: m.exact, similarityHistogram: histogram(m.similarities) },
+      nonMembers: { texts: n.texts, skipped: n.skipped, exact: n.exact, similarityHistogram: histogram(n.similarities) }
+    }
+  };
+  return { attack, notes };
+}
+function histogram(values) {
+  const bins = new Array(BINS).fill(0);
+  for (const v of values) bins[Math.min(BINS - 1, Math.floor(v * BINS))] += 1;
+  return bins;
+}
+var BINS;
+var init_memorisation = __esm({
+  "src/probes/extraction/memorisation.ts"() {
+    "use strict";
+    init_attribute();
+    init_similarity();
+    init_decode();
+    BINS = 10;
+  }
+});
+
+// src/probes/extraction/scan.ts
+function scanPatterns(settings) {
+  const out = settings.patterns.map((name) => builtinPattern(name));
+  settings.regexes.forEach((source, i) => {
+    const regex = compileUserRegex(source);
+    if ("error" in regex) throw new RuntimeFailure(`regex ${i + 1} does not compile: ${regex.error}`);
+    out.push({ name: `regex ${i + 1}`, regex });
+  });
+  return out;
+}
+async function secretScanAttack(model, vocabulary, prompts, settings, corpus, rng) {
+  const rows = prompts.flatMap((p) => Array.from({ length: settings.samples }, () => p));
+  const generated = await sampleDecode(model, rows, settings.length, { temperature: settings.temperature, topK: settings.topK, rng });
+  const patterns = scanPatterns(settings);
+  const found = /* @__PURE__ */ new Map();
+  let total = 0;
+  rows.forEach((prompt, r) => {
+    const promptText = vocabulary.decode(prompt);
+    const text2 = promptText + vocabulary.decode(generated[r]);
+    const seen = /* @__PURE__ */ new Set();
+    for (const match of scanText(text2, patterns, promptText.length)) {
+      const entry = found.get(match.text) ?? { patterns: /* @__PURE__ */ new Set(), text: match.text, occurrences: 0, inMembers: corpus.includes(match.text) };
+      entry.patterns.add(match.pattern);
+      const where = `${match.index}:${match.text}`;
+      if (!seen.has(where)) {
+        seen.add(where);
+        entry.occurrences += 1;
+        total += 1;
+      }
+      found.set(match.text, entry);
+    }
+  });
+  const distinct = [...found.values()];
+  const leaked = distinct.filter((m) => m.inMembers);
+  const listed = [...distinct].sort((a, b) => Number(b.inMembers) - Number(a.inMembers) || b.occurrences - a.occurrences || (a.text < b.text ? -1 : 1)).slice(0, LISTED).map((m) => ({ pattern: [...m.patterns].sort().join(", "), match: redact(m.text), inMembers: m.inMembers, occurrences: m.occurrences }));
+  return {
+    attack: "secret-scan",
+    description: `${rows.length} sampled generations of ${settings.length} tokens (temperature ${settings.temperature}${settings.topK ? `, top-k ${settings.topK}` : ""}) scanned for ${patterns.map((p) => p.name).join(", ")}; a match counts when it occurs verbatim in the member data.`,
+    metrics: {
+      "secret-matches": {
+        value: leaked.length,
+        ci: [leaked.length, leaked.length],
+        generations: rows.length,
+        matches: total,
+        distinct: distinct.length,
+        outsideMembers: distinct.length - leaked.length
+      }
+    },
+    details: { matches: listed, listed: listed.length, distinct: distinct.length }
+  };
+}
+var LISTED;
+var init_scan = __esm({
+  "src/probes/extraction/scan.ts"() {
+    "use strict";
+    init_decode();
+    init_patterns();
+    init_redact();
+    init_errors();
+    LISTED = 50;
+  }
+});
+
+// src/probes/extraction/run.ts
+async function runExtraction(ctx, settings) {
+  const attacks = [];
+  const notes = [];
+  if (ctx.model.surface.decimals !== void 0) {
+    notes.push(`the surface rounds probabilities to ${ctx.model.surface.decimals} decimals: exposure is measured on the rounded values (a probability rounded to 0 ranks last)`);
+  }
+  if (settings.canaries.length > 0) {
+    const canaries = await canaryAttack(ctx, settings);
+    attacks.push(canaries.attack);
+    notes.push(...canaries.notes);
+  }
+  if (settings.memorization) {
+    const memorisation = await memorisationAttack(ctx.model, ctx.members, ctx.nonMembers, settings.memorization, ctx.confidence);
+    attacks.push(memorisation.attack);
+    notes.push(...memorisation.notes);
+  }
+  if (settings.secretScan) {
+    const vocabulary = needVocabulary(ctx, "the secret scan");
+    const prompts = settings.secretScan.prompts.map(
+      (p) => vocabulary.encode(p.text, { file: p.source.file, line: p.source.line, field: "probes.extraction.secret-scan.prompts", what: "the prompt" })
+    );
+    attacks.push(
+      await secretScanAttack(ctx.model, vocabulary, prompts, settings.secretScan, ctx.members.corpus, rngFor(ctx.seed, "extraction/secret-scan"))
+    );
+  }
+  return { attacks, notes };
+}
+async function canaryAttack(ctx, settings) {
+  const vocabulary = needVocabulary(ctx, "canaries");
+  const rows = [];
+  const walks = [];
+  const notes = [];
+  for (const [i, canary] of settings.canaries.entries()) {
+    const format = parseCanaryFormat(canary.format);
+    if ("error" in format) throw new RuntimeFailure(`canary format ${i + 1} was accepted by the policy check but does not parse: ${format.error}`);
+    const tokenised = tokeniseFormat(format, vocabulary, canary);
+    const secrets = [...canary.inserted, ...canary.controls];
+    const secretTokens = secrets.map((s) => secretPositions(format, s, vocabulary));
+    const { results, stats } = await formatExposures(ctx.model, tokenised, secretTokens, {
+      exactLimit: settings.exposure.exactLimit,
+      samples: settings.exposure.samples,
+      batchRows: WALK_BATCH,
+      confidence: ctx.confidence,
+      rng: rngFor(ctx.seed, `extraction/canary/${i}`)
+    });
+    results.forEach((r, j) => {
+      rows.push({
+        format: canary.format,
+        canary: redactedCanary(format, redact(secrets[j])),
+        kind: j < canary.inserted.length ? "inserted" : "control",
+        exposure: r.exposure,
+        ci: r.ci,
+        rank: r.rank,
+        spaceBits: format.spaceBits,
+        estimated: r.estimated,
+        logPerplexity: r.logPerplexity
+      });
+    });
+    walks.push({ format: canary.format, spaceSize: format.spaceSize, ...stats });
+    if (stats.estimated) {
+      notes.push(
+        `canary-exposure: the space of "${canary.format}" has ${format.spaceSize.toExponential(2)} candidates, above exposure.exact-limit (${settings.exposure.exactLimit}); its exposures are ESTIMATED from ${settings.exposure.samples} sampled candidates with a fitted skew-normal (Carlini et al. 2019, \xA74.3); the interval is the sample's distribution-free Clopper\u2013Pearson bound`
+      );
+    }
+  }
+  const inserted = rows.filter((r) => r.kind === "inserted");
+  const controls = rows.filter((r) => r.kind === "control");
+  const worst = (list) => list.reduce((a, b) => b.exposure > a.exposure ? b : a);
+  const top = worst(inserted);
+  const metrics = {
+    "max-exposure": {
+      value: top.exposure,
+      // The interval of a maximum: the largest lower and the largest upper bound.
+      ci: [Math.max(...inserted.map((r) => r.ci[0])), Math.max(...inserted.map((r) => r.ci[1]))],
+      canary: top.canary,
+      rank: top.rank,
+      spaceBits: top.spaceBits,
+      estimated: inserted.some((r) => r.estimated)
+    }
+  };
+  if (controls.length > 0) {
+    const c = worst(controls);
+    metrics["control-exposure"] = {
+      value: c.exposure,
+      ci: [Math.max(...controls.map((r) => r.ci[0])), Math.max(...controls.map((r) => r.ci[1]))],
+      canary: c.canary,
+      estimated: controls.some((r) => r.estimated)
+    };
+  }
+  return {
+    attack: {
+      attack: "canary-exposure",
+      description: "Exposure of each inserted canary: log2|R| \u2212 log2 rank, its rank by likelihood among every filling of its format (Carlini et al. 2019). About 1 bit is chance; log2|R| means the model ranks the secret first. Controls were never inserted.",
+      metrics,
+      details: { canaries: rows, walks }
+    },
+    notes
+  };
+}
+function needVocabulary(ctx, what) {
+  if (!ctx.vocabulary) throw new RuntimeFailure(`${what} need${what.endsWith("s") ? "" : "s"} a vocabulary to turn text into token ids, and the policy check let model.tokenizer be missing`);
+  return ctx.vocabulary;
+}
+function tokeniseFormat(format, vocabulary, canary) {
+  const positions = positionsOf(format);
+  const firstSlot = positions.findIndex((p) => "choices" in p);
+  const origin = { file: canary.source.file, line: canary.source.line, field: "probes.extraction.canaries.format", what: "the canary format" };
+  const prefixText = positions.slice(0, firstSlot).map((p) => p.fixed).join("");
+  const prefix = vocabulary.encode(prefixText, origin);
+  const choices = positions.slice(firstSlot).map((p) => {
+    const chars = "fixed" in p ? p.fixed : p.choices;
+    return Int32Array.from([...chars], (char) => {
+      const id = vocabulary.idOf(char);
+      if (id === void 0) {
+        throw new InputError(
+          `the vocabulary (${vocabulary.source}) has no token for ${JSON.stringify(char)}, which canary format "${canary.format}" needs${"choices" in p ? " in its secret slot" : ""}; every character a candidate can hold must be a token`,
+          { file: canary.source.file, line: canary.source.line, column: canary.source.column, field: "probes.extraction.canaries.format" }
+        );
+      }
+      return id;
+    });
+  });
+  return { prefix, positions: choices, spaceBits: format.spaceBits, spaceSize: format.spaceSize };
+}
+function secretPositions(format, secret, vocabulary) {
+  const positions = positionsOf(format);
+  const firstSlot = positions.findIndex((p) => "choices" in p);
+  const chars = [...secret];
+  let k = 0;
+  return Int32Array.from(positions.slice(firstSlot), (p) => vocabulary.idOf("fixed" in p ? p.fixed : chars[k++]));
+}
+var WALK_BATCH;
+var init_run2 = __esm({
+  "src/probes/extraction/run.ts"() {
+    "use strict";
+    init_errors();
+    init_canary();
+    init_redact();
+    init_random();
+    init_exposure2();
+    init_memorisation();
+    init_scan();
+    WALK_BATCH = 4096;
+  }
+});
+
+// src/probes/extraction/settings.ts
+function buildExtraction(ctx) {
+  const e = ctx.settings;
+  const base2 = ctx.base;
+  const at3 = (path6) => ctx.at(path6, "value");
+  const thresholds = e["thresholds"] ?? {};
+  const canaries = (e["canaries"] ?? []).map((c, i) => ({
+    format: c["format"],
+    inserted: [...c["inserted"] ?? []],
+    controls: [...c["controls"] ?? []],
+    source: at3([...base2, "canaries", i, "format"])
+  }));
+  const exposure = e["exposure"] ?? {};
+  const settings = {
+    canaries,
+    exposure: {
+      exactLimit: exposure["exact-limit"] ?? EXTRACTION_DEFAULTS.exactLimit,
+      samples: exposure["samples"] ?? EXTRACTION_DEFAULTS.samples
+    },
+    thresholds: ctx.thresholds(EXTRACTION_THRESHOLDS)
+  };
+  const memorization = e["memorization"];
+  if (memorization || thresholds["extraction-rate"] || thresholds["extraction-gap"]) {
+    const m = memorization ?? {};
+    settings.memorization = {
+      prefix: m["prefix"] ?? EXTRACTION_DEFAULTS.memorization.prefix,
+      suffix: m["suffix"] ?? EXTRACTION_DEFAULTS.memorization.suffix
+    };
+  }
+  const scan = e["secret-scan"];
+  if (scan || thresholds["secret-matches"]) {
+    const s = scan ?? {};
+    const d = EXTRACTION_DEFAULTS.secretScan;
+    const prompts = Array.isArray(s["prompts"]) ? s["prompts"].map((text2, i) => ({ text: text2, source: at3([...base2, "secret-scan", "prompts", i]) })) : d.prompts.map((text2) => ({ text: text2, source: at3([...base2, "secret-scan"]) }));
+    settings.secretScan = {
+      prompts,
+      samples: s["samples"] ?? d.samples,
+      length: s["length"] ?? d.length,
+      temperature: s["temperature"] ?? d.temperature,
+      topK: s["top-k"] ?? d.topK,
+      patterns: Array.isArray(s["patterns"]) ? [...s["patterns"]] : [...d.patterns],
+      regexes: Array.isArray(s["regexes"]) ? [...s["regexes"]] : []
+    };
+  }
+  return settings;
+}
+var EXTRACTION_THRESHOLDS, EXTRACTION_DEFAULTS;
+var init_settings2 = __esm({
+  "src/probes/extraction/settings.ts"() {
+    "use strict";
+    EXTRACTION_THRESHOLDS = ["max-exposure", "extraction-rate", "extraction-gap", "secret-matches"];
+    EXTRACTION_DEFAULTS = {
+      /** Exact enumeration up to 10^7 candidates (a {digits:7} space): about 1.1 M rows in the worst case. */
+      exactLimit: 1e7,
+      samples: 1e4,
+      memorization: { prefix: 32, suffix: 32 },
+      secretScan: {
+        prompts: [""],
+        samples: 32,
+        length: 64,
+        temperature: 1,
+        topK: 0,
+        patterns: ["email", "phone", "id-number"]
+      }
+    };
+  }
+});
+
+// src/probes/extraction/family.ts
+var extractionProbe;
+var init_family2 = __esm({
+  "src/probes/extraction/family.ts"() {
+    "use strict";
+    init_checks2();
+    init_run2();
+    init_settings2();
+    extractionProbe = {
+      id: "extraction",
+      description: "Training-data extraction from a sequence model: canary exposure, verbatim memorisation and a secret scan of sampled generations.",
+      tasks: ["sequence"],
+      needs: "a sequence model (model.task: sequence, token ids in, next-token scores out)",
+      thresholds: EXTRACTION_THRESHOLDS,
+      vocabularyNeeds: extractionVocabularyNeeds,
+      check: extractionChecks,
+      build: buildExtraction,
+      run: runExtraction
+    };
+  }
+});
+
+// src/probes/inversion/checks.ts
+function inversionChecks(ctx, inversion) {
+  const base2 = ["probes", "inversion"];
+  const smoothness = inversion["smoothness"];
+  if (typeof smoothness === "number" && smoothness > 0 && inversion["image"] === void 0) {
+    ctx.error(
+      [...base2, "smoothness"],
+      "key",
+      "smoothness (a total-variation prior over neighbouring pixels) needs the image shape; add e.g. image: { height: 8, width: 8 }, or remove smoothness for tabular inputs"
+    );
+  }
+  if (inversion["samples"] !== void 0 && inversion["gradient"] === "central") {
+    ctx.warning(
+      [...base2, "samples"],
+      "key",
+      "samples is ignored because gradient is central (central differences query 2 points per feature); set gradient: nes or auto to use random directions, or remove samples"
+    );
+  }
+}
+var init_checks3 = __esm({
+  "src/probes/inversion/checks.ts"() {
+    "use strict";
+  }
+});
+
+// src/optim/gradient.ts
+function freeFeatures(box) {
+  const out = [];
+  for (let j = 0; j < box.lower.length; j++) if (box.upper[j] > box.lower[j]) out.push(j);
+  return Int32Array.from(out);
+}
+function centralDifferences(box, delta) {
+  const free = freeFeatures(box);
+  const d = box.lower.length;
+  const steps = Float64Array.from(free, (j) => delta * (box.upper[j] - box.lower[j]));
+  return {
+    kind: "central",
+    queriesPerStep: 1 + 2 * free.length,
+    probe(x) {
+      const rows = new Float64Array((1 + 2 * free.length) * d);
+      for (let r = 0; r < 1 + 2 * free.length; r++) rows.set(x, r * d);
+      free.forEach((j, i) => {
+        rows[(1 + 2 * i) * d + j] += steps[i];
+        rows[(2 + 2 * i) * d + j] -= steps[i];
+      });
+      return {
+        rows,
+        gradient(values) {
+          const g = new Float64Array(d);
+          free.forEach((j, i) => {
+            g[j] = (values[1 + 2 * i] - values[2 + 2 * i]) / (2 * steps[i]);
+          });
+          return g;
+        }
+      };
+    }
+  };
+}
+function naturalEvolution(box, delta, samples, rng) {
+  const free = freeFeatures(box);
+  const d = box.lower.length;
+  const range2 = Float64Array.from(free, (j) => box.upper[j] - box.lower[j]);
+  return {
+    kind: "nes",
+    queriesPerStep: 1 + 2 * samples,
+    probe(x) {
+      const rows = new Float64Array((1 + 2 * samples) * d);
+      const u = new Float64Array(samples * free.length);
+      for (let k = 0; k < u.length; k++) u[k] = rng.normal();
+      for (let r = 0; r < 1 + 2 * samples; r++) rows.set(x, r * d);
+      for (let s = 0; s < samples; s++) {
+        free.forEach((j, i) => {
+          const step2 = delta * range2[i] * u[s * free.length + i];
+          rows[(1 + 2 * s) * d + j] += step2;
+          rows[(2 + 2 * s) * d + j] -= step2;
+        });
+      }
+      return {
+        rows,
+        gradient(values) {
+          const g = new Float64Array(d);
+          for (let s = 0; s < samples; s++) {
+            const diff = values[1 + 2 * s] - values[2 + 2 * s];
+            if (diff === 0) continue;
+            free.forEach((j, i) => {
+              g[j] += diff * u[s * free.length + i];
+            });
+          }
+          free.forEach((j, i) => {
+            g[j] = g[j] / (2 * delta * samples * range2[i]);
+          });
+          return g;
+        }
+      };
+    }
+  };
+}
+var init_gradient = __esm({
+  "src/optim/gradient.ts"() {
+    "use strict";
+  }
+});
+
+// src/optim/descent.ts
+async function minimise(starts, loss, options) {
+  const { box, estimator, prior } = options;
+  const d = box.lower.length;
+  const free = freeFeatures(box);
+  const perStep = estimator.queriesPerStep;
+  const states = starts.map((start) => {
+    const x = clip(Float64Array.from(start), box);
+    return { x, best: x, bestLoss: Infinity, bestQueried: NaN, startQueried: NaN, queries: 0, steps: 0, sinceBest: 0, trace: [] };
+  });
+  for (; ; ) {
+    const active = [];
+    for (const [i, s] of states.entries()) {
+      if (s.stop) continue;
+      if (s.queries + perStep > options.maxQueries) s.stop = "budget";
+      else active.push(i);
+    }
+    if (active.length === 0) break;
+    const perCall = Math.max(1, Math.floor((options.maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS) / perStep));
+    for (let first = 0; first < active.length; first += perCall) {
+      await stepGroup(active.slice(first, first + perCall));
+    }
+  }
+  async function stepGroup(active) {
+    const probes = active.map((i) => estimator.probe(states[i].x));
+    const rows = new Float64Array(active.length * perStep * d);
+    const owners = new Int32Array(active.length * perStep);
+    probes.forEach((p, k) => {
+      rows.set(p.rows, k * perStep * d);
+      owners.fill(active[k], k * perStep, (k + 1) * perStep);
+    });
+    const values = await loss(rows, active.length * perStep, owners);
+    active.forEach((i, k) => {
+      const s = states[i];
+      const mine = values.subarray(k * perStep, (k + 1) * perStep);
+      s.queries += perStep;
+      s.steps++;
+      const queried = mine[0];
+      const total = queried + (prior ? prior.value(s.x) : 0);
+      if (s.steps === 1) s.startQueried = queried;
+      s.trace.push(total);
+      if (total < s.bestLoss) {
+        s.best = s.x;
+        s.bestLoss = total;
+        s.bestQueried = queried;
+        s.sinceBest = 0;
+      } else if (++s.sinceBest >= options.patience) {
+        s.stop = "patience";
+        return;
+      }
+      if (options.stopAt !== void 0 && queried <= options.stopAt) {
+        s.stop = "target";
+        return;
+      }
+      const g = probes[k].gradient(mine);
+      if (prior) {
+        const pg = prior.gradient(s.x);
+        for (let j = 0; j < d; j++) g[j] += pg[j];
+      }
+      const moved = step(s.x, g, free, box, options.stepSize);
+      if (!moved) s.stop = "flat";
+      else s.x = moved;
+    });
+  }
+  return states.map((s) => ({
+    x: s.best,
+    queried: s.bestQueried,
+    loss: s.bestLoss,
+    startQueried: s.startQueried,
+    queries: s.queries,
+    steps: s.steps,
+    stop: s.stop,
+    trace: s.trace
+  }));
+}
+function step(x, g, free, box, stepSize) {
+  let sumSquares = 0;
+  for (const j of free) {
+    const gz = g[j] * (box.upper[j] - box.lower[j]);
+    sumSquares += gz * gz;
+  }
+  if (!(sumSquares > 0) || free.length === 0) return void 0;
+  const rms = Math.sqrt(sumSquares / free.length);
+  const next = Float64Array.from(x);
+  for (const j of free) {
+    const range2 = box.upper[j] - box.lower[j];
+    next[j] = x[j] - stepSize * range2 * range2 * g[j] / rms;
+  }
+  return clip(next, box);
+}
+function clip(x, box) {
+  for (let j = 0; j < x.length; j++) x[j] = Math.min(box.upper[j], Math.max(box.lower[j], x[j]));
+  return x;
+}
+var DEFAULT_MAX_BATCH_ROWS;
+var init_descent = __esm({
+  "src/optim/descent.ts"() {
+    "use strict";
+    init_gradient();
+    DEFAULT_MAX_BATCH_ROWS = 8192;
+  }
+});
+
+// src/optim/total-variation.ts
+function pixelIndex(shape, h, w, c) {
+  return shape.layout === "hwc" ? (h * shape.width + w) * shape.channels + c : (c * shape.height + h) * shape.width + w;
+}
+function totalVariation(shape, min, max) {
+  const scale = max > min ? max - min : 1;
+  const count2 = shape.height * shape.width * shape.channels;
+  const each = (x, visit2) => {
+    for (let c = 0; c < shape.channels; c++) {
+      for (let h = 0; h < shape.height; h++) {
+        for (let w = 0; w < shape.width; w++) {
+          const p = pixelIndex(shape, h, w, c);
+          const r = w + 1 < shape.width ? pixelIndex(shape, h, w + 1, c) : p;
+          const b = h + 1 < shape.height ? pixelIndex(shape, h + 1, w, c) : p;
+          const a = (x[r] - x[p]) / scale;
+          const d = (x[b] - x[p]) / scale;
+          visit2(p, r, b, a, d, Math.sqrt(a * a + d * d + EPSILON * EPSILON));
+        }
+      }
+    }
+  };
+  return {
+    value(x) {
+      let sum = 0;
+      each(x, (_p, _r, _b, _a, _d, t) => sum += t - EPSILON);
+      return sum / count2;
+    },
+    gradient(x) {
+      const g = new Float64Array(x.length);
+      each(x, (p, r, b, a, d, t) => {
+        g[p] -= (a + d) / (t * scale * count2);
+        if (r !== p) g[r] += a / (t * scale * count2);
+        if (b !== p) g[b] += d / (t * scale * count2);
+      });
+      return g;
+    }
+  };
+}
+var EPSILON;
+var init_total_variation = __esm({
+  "src/optim/total-variation.ts"() {
+    "use strict";
+    EPSILON = 0.01;
+  }
+});
+
+// src/probes/feature-box.ts
+function featureBox(a, b) {
+  const d = a.features.length;
+  const lower = new Float64Array(d).fill(Infinity);
+  const upper = new Float64Array(d).fill(-Infinity);
+  for (const data of [a, b]) {
+    for (let i = 0; i < data.x.length; i++) {
+      const j = i % d;
+      lower[j] = Math.min(lower[j], data.x[i]);
+      upper[j] = Math.max(upper[j], data.x[i]);
+    }
+  }
+  return { lower, upper };
+}
+var init_feature_box = __esm({
+  "src/probes/feature-box.ts"() {
+    "use strict";
+  }
+});
+
+// src/probes/inversion/objective.ts
+function revealedConfidence(obs, owners) {
+  const out = new Float64Array(obs.rows);
+  if (!obs.scores) {
+    for (let r = 0; r < obs.rows; r++) out[r] = obs.labels[r] === owners[r] ? 1 : 0;
+    return out;
+  }
+  const p = attackerProbabilities(obs);
+  for (let r = 0; r < obs.rows; r++) out[r] = p[r * obs.classCount + owners[r]];
+  return out;
+}
+function inversionLoss(model, targets) {
+  return async (rows, count2, owners) => {
+    const obs = await model.query(Float32Array.from(rows), count2, { probe: "the inversion probe's search (inputs optimised for each class)" });
+    const classes = Int32Array.from(owners, (k) => targets[k]);
+    return revealedConfidence(obs, classes).map((p) => 1 - p);
+  };
+}
+var init_objective = __esm({
+  "src/probes/inversion/objective.ts"() {
+    "use strict";
+    init_attacker_view();
+  }
+});
+
+// src/metrics/inversion.ts
+function classMeans(x, classes, d, classCount) {
+  const sums = Array.from({ length: classCount }, () => new Float64Array(d));
+  const counts = new Int32Array(classCount);
+  for (let r = 0; r < classes.length; r++) {
+    const c = classes[r];
+    counts[c]++;
+    const sum = sums[c];
+    for (let j = 0; j < d; j++) sum[j] += x[r * d + j];
+  }
+  return sums.map((sum, c) => counts[c] > 0 ? sum.map((v) => v / counts[c]) : void 0);
+}
+function overallMean(x, rows, d) {
+  const mean = new Float64Array(d);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < d; j++) mean[j] += x[r * d + j];
+  return mean.map((v) => v / Math.max(rows, 1));
+}
+function centredCosine(a, b, centre) {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let j = 0; j < centre.length; j++) {
+    const u = a[j] - centre[j];
+    const v = b[j] - centre[j];
+    dot += u * v;
+    na += u * u;
+    nb += v * v;
+  }
+  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
+}
+function nearestCentroid(x, centroids, centre) {
+  let away = false;
+  for (let j = 0; j < centre.length && !away; j++) away = x[j] !== centre[j];
+  if (!away) return -1;
+  let best = -1;
+  let bestSim = -Infinity;
+  centroids.forEach((m, k) => {
+    if (!m) return;
+    const sim = centredCosine(x, m, centre);
+    if (sim > bestSim) {
+      best = k;
+      bestSim = sim;
+    }
+  });
+  return best;
+}
+function identificationRate(hits, confidence) {
+  const k = hits.filter(Boolean).length;
+  const n = hits.length;
+  return { value: n > 0 ? k / n : null, ci: clopperPearson(k, n, confidence), successes: k, trials: n };
+}
+function meanWithInterval2(values, confidence, range2) {
+  checkConfidence(confidence);
+  const n = values.length;
+  if (n === 0) return { value: null, ci: range2, n };
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  if (n === 1) return { value: mean, ci: range2, n };
+  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
+  const half = studentQuantile(1 - confidence, n - 1) * Math.sqrt(variance / n);
+  return { value: mean, ci: [Math.max(range2[0], mean - half), Math.min(range2[1], mean + half)], n };
+}
+function studentQuantile(alpha, nu) {
+  const q = (0, import_stats_base_dists_beta_quantile2.default)(alpha, nu / 2, 0.5);
+  return Math.sqrt(nu * (1 - q) / q);
+}
+var import_stats_base_dists_beta_quantile2;
+var init_inversion = __esm({
+  "src/metrics/inversion.ts"() {
+    "use strict";
+    import_stats_base_dists_beta_quantile2 = __toESM(require_lib137(), 1);
+    init_binomial();
+  }
+});
+
+// src/probes/inversion/score.ts
+function centroidsOf(members, nonMembers, classCount) {
+  const d = members.features.length;
+  const memberCounts = new Int32Array(classCount);
+  for (const c of members.classes) memberCounts[c]++;
+  return {
+    centre: overallMean(nonMembers.x, nonMembers.rows, d),
+    members: classMeans(members.x, members.classes, d, classCount),
+    nonMembers: classMeans(nonMembers.x, nonMembers.classes, d, classCount),
+    memberCounts
+  };
+}
+function scoreClass(classIndex, start, reconstruction, c) {
+  const against = (means) => {
+    const target = means[classIndex];
+    if (!target) return null;
+    const s0 = centredCosine(start, target, c.centre);
+    const s1 = centredCosine(reconstruction, target, c.centre);
+    return { start: s0, reconstruction: s1, gain: s1 - s0, nearest: nearestCentroid(reconstruction, means, c.centre) };
+  };
+  return { classIndex, member: against(c.members), nonMember: against(c.nonMembers) };
+}
+function inversionMetrics(scores, confidence) {
+  const GAIN_RANGE = [-2, 2];
+  const id = identificationRate(scores.map((s) => s.member.nearest === s.classIndex), confidence);
+  const gain = meanWithInterval2(scores.map((s) => s.member.gain), confidence, GAIN_RANGE);
+  const withNon = scores.filter((s) => s.nonMember !== null);
+  const nid = identificationRate(withNon.map((s) => s.nonMember.nearest === s.classIndex), confidence);
+  const ngain = meanWithInterval2(withNon.map((s) => s.nonMember.gain), confidence, GAIN_RANGE);
+  return {
+    "identification-rate": { value: id.value, ci: id.ci, identified: id.successes, classes: id.trials },
+    "similarity-gain": { value: gain.value, ci: gain.ci, classes: gain.n },
+    "non-member-identification-rate": { value: nid.value, ci: nid.ci, identified: nid.successes, classes: nid.trials },
+    "non-member-similarity-gain": { value: ngain.value, ci: ngain.ci, classes: ngain.n }
+  };
+}
+var init_score = __esm({
+  "src/probes/inversion/score.ts"() {
+    "use strict";
+    init_inversion();
+  }
+});
+
+// src/probes/inversion/run.ts
+async function runInversion(ctx, settings) {
+  const d = ctx.model.featureCount;
+  const classCount = ctx.model.classCount;
+  checkImage(settings, d);
+  const notes = [];
+  const box = featureBox(ctx.members, ctx.nonMembers);
+  const centroids = centroidsOf(ctx.members, ctx.nonMembers, classCount);
+  const labels = classLabels(ctx, classCount);
+  const targets = Int32Array.from({ length: classCount }, (_, c) => c).filter((c) => centroids.memberCounts[c] > 0);
+  const skipped = classCount - targets.length;
+  if (skipped > 0) notes.push(`${skipped} of ${classCount} classes have no member records to compare a reconstruction with, and were not attacked.`);
+  const start = settings.start === "zeros" ? new Float64Array(d) : Float64Array.from(centroids.centre);
+  const estimator = chooseEstimator(settings, box, ctx.seed);
+  const { min, max } = valueRange(box);
+  const prior = settings.image && settings.smoothness > 0 ? weighted(totalVariation(settings.image, min, max), settings.smoothness) : void 0;
+  const results = await minimise(
+    Array.from(targets, () => start),
+    inversionLoss(ctx.model, targets),
+    {
+      box,
+      estimator,
+      stepSize: settings.stepSize,
+      maxQueries: settings.maxQueries,
+      patience: settings.patience,
+      stopAt: 1 - settings.targetConfidence,
+      ...prior ? { prior } : {}
+    }
+  );
+  const clippedStart = clipTo(start, box);
+  const scores = results.map((r, k) => scoreClass(targets[k], clippedStart, r.x, centroids));
+  notes.push(...surfaceNotes2(ctx, settings, results, estimator));
+  notes.push(
+    "Similarity is the cosine of mean-centred features (centre: the non-members\u2019 mean); similarity gain = similarity of the reconstruction to the class\u2019s member mean \u2212 that of the start. Identification: the most similar member class mean is the target class.",
+    "The non-member figures are a reference: a reconstruction as close to the non-members\u2019 class mean as to the members\u2019 shows what the class looks like in general, not the training records in particular."
+  );
+  return {
+    attacks: [
+      {
+        attack: "mi-face",
+        description: `gradient descent on 1 \u2212 p_c${prior ? " + \u03BB\xB7TV" : ""} with ${estimator.kind === "central" ? "central-difference" : "NES"} gradients from queries (Fredrikson et al. 2015)`,
+        metrics: inversionMetrics(scores, ctx.confidence),
+        details: {
+          gradient: estimator.kind,
+          queriesPerStep: estimator.queriesPerStep,
+          freeFeatures: freeFeatures(box).length,
+          start: settings.start,
+          similarity: "centred-cosine",
+          reconstructions: results.map((r, k) => perClass(r, scores[k], labels)),
+          ...settings.image ? { rasters: rasters(settings, results, scores, centroids, labels, { min, max }) } : {}
+        }
+      }
+    ],
+    notes
+  };
+}
+function checkImage(settings, d) {
+  const image = settings.image;
+  if (!image) return;
+  const size = image.height * image.width * image.channels;
+  if (size !== d) {
+    throw new InputError(
+      `image is ${image.height}\xD7${image.width}\xD7${image.channels} = ${size} values, but the model takes ${d} features; give the shape of the model's input`,
+      { ...image.source, field: "probes.inversion.image" }
+    );
+  }
+}
+function valueRange(box) {
+  return { min: Math.min(...box.lower), max: Math.max(...box.upper) };
+}
+function clipTo(x, box) {
+  return x.map((v, j) => Math.min(box.upper[j], Math.max(box.lower[j], v)));
+}
+function chooseEstimator(settings, box, seed) {
+  const kind = settings.gradient === "auto" ? freeFeatures(box).length <= AUTO_CENTRAL_MAX_FEATURES ? "central" : "nes" : settings.gradient;
+  return kind === "central" ? centralDifferences(box, settings.differenceStep) : naturalEvolution(box, settings.differenceStep, settings.samples, rngFor(seed, "inversion:nes"));
+}
+function weighted(prior, weight) {
+  return {
+    value: (x) => weight * prior.value(x),
+    gradient: (x) => prior.gradient(x).map((g) => weight * g)
+  };
+}
+function classLabels(ctx, classCount) {
+  const labels = Array.from({ length: classCount }, (_, c) => String(c));
+  for (const data of [ctx.nonMembers, ctx.members]) {
+    for (let r = 0; r < data.rows; r++) labels[data.classes[r]] = data.labels[r];
+  }
+  return labels;
+}
+function perClass(r, s, labels) {
+  return {
+    class: labels[s.classIndex],
+    // null when the budget did not allow a single step (the start was never queried).
+    startConfidence: r.steps > 0 ? 1 - r.startQueried : null,
+    confidence: r.steps > 0 ? 1 - r.queried : null,
+    steps: r.steps,
+    queries: r.queries,
+    stop: r.stop,
+    memberSimilarity: s.member.reconstruction,
+    similarityGain: s.member.gain,
+    nearestMemberClass: labels[s.member.nearest] ?? null,
+    nonMemberSimilarity: s.nonMember?.reconstruction ?? null,
+    nonMemberSimilarityGain: s.nonMember?.gain ?? null,
+    nearestNonMemberClass: s.nonMember ? labels[s.nonMember.nearest] ?? null : null
+  };
+}
+function rasters(settings, results, scores, centroids, labels, range2) {
+  const image = settings.image;
+  const shape = { height: image.height, width: image.width, channels: image.channels, layout: image.layout };
+  const items = [];
+  results.forEach((r, k) => {
+    const c = scores[k].classIndex;
+    const label = labels[c];
+    items.push({
+      ...shape,
+      label,
+      classIndex: c,
+      kind: "reconstruction",
+      caption: `Reconstruction of class ${label}: ${r.steps > 0 ? `revealed p = ${(1 - r.queried).toFixed(3)}` : "not queried"} after ${r.queries} queries; similarity to the member mean ${scores[k].member.reconstruction.toFixed(2)}`,
+      pixels: r.x,
+      range: range2
+    });
+    items.push({
+      ...shape,
+      label,
+      classIndex: c,
+      kind: "member-mean",
+      caption: `Mean of the ${centroids.memberCounts[c]} member records of class ${label}`,
+      pixels: centroids.members[c],
+      range: range2
+    });
+  });
+  return new Rasters(items);
+}
+function surfaceNotes2(ctx, settings, results, estimator) {
+  const notes = [];
+  const surface = ctx.model.surface;
+  const flat = results.filter((r) => r.stop === "flat").length;
+  const unmoved = results.filter((r) => r.steps <= 1).length;
+  if (surface.scores === "label") {
+    notes.push(
+      `The surface reveals only the label, so p_c reads 1 or 0: its estimated gradient is zero almost everywhere and the descent cannot start (${unmoved} of ${results.length} classes stayed at the start). Class reconstruction through this surface is practically impossible; the figures measure the start, not a leak.`
+    );
+  } else if (surface.scores === "top-k") {
+    notes.push(
+      `The surface reveals only the top ${surface.topK} scores: where class c is not among them, p_c is read as the hidden mass spread evenly over the hidden classes, a flat and biased signal that weakens the attack.`
+    );
+  }
+  if (surface.decimals !== void 0) {
+    notes.push(
+      `Scores are rounded to ${surface.decimals} decimals, so the revealed score is flat between rounding boundaries: gradients were estimated over differences of ${settings.differenceStep} of each feature's range, which cross boundaries but blur the gradient. Rounding weakens this attack; it does not stop an attacker who adapts the step.`
+    );
+  }
+  if (flat > 0 && surface.scores !== "label") {
+    notes.push(
+      `${flat} of ${results.length} classes stopped where the estimated gradient was exactly zero (a flat region of the revealed score: saturated at 0 or 1, hidden, or rounded).`
+    );
+  }
+  if (settings.maxQueries < estimator.queriesPerStep) {
+    notes.push(
+      `max-queries (${settings.maxQueries}) is below the cost of one step (${estimator.queriesPerStep} queries), so no class was attacked: the figures measure the start. Raise max-queries${estimator.kind === "nes" ? " or lower samples" : ""}.`
+    );
+  }
+  const budget = results.filter((r) => r.stop === "budget").length;
+  notes.push(
+    `Gradients: ${estimator.kind === "central" ? "central differences" : `NES with ${settings.samples} antithetic directions`}, ${estimator.queriesPerStep} queries per class and step; ${budget} of ${results.length} classes used their budget of ${settings.maxQueries} queries.`
+  );
+  return notes;
+}
+var AUTO_CENTRAL_MAX_FEATURES;
+var init_run3 = __esm({
+  "src/probes/inversion/run.ts"() {
+    "use strict";
+    init_errors();
+    init_descent();
+    init_gradient();
+    init_total_variation();
+    init_random();
+    init_feature_box();
+    init_images();
+    init_objective();
+    init_score();
+    AUTO_CENTRAL_MAX_FEATURES = 256;
+  }
+});
+
+// src/probes/inversion/settings.ts
+function buildInversion(ctx) {
+  const m = ctx.settings;
+  const defaults2 = INVERSION_DEFAULTS;
+  const settings = {
+    start: m["start"] ?? defaults2.start,
+    gradient: m["gradient"] ?? defaults2.gradient,
+    samples: m["samples"] ?? defaults2.samples,
+    maxQueries: m["max-queries"] ?? defaults2.maxQueries,
+    patience: m["patience"] ?? defaults2.patience,
+    targetConfidence: m["target-confidence"] ?? defaults2.targetConfidence,
+    stepSize: m["step-size"] ?? defaults2.stepSize,
+    differenceStep: m["difference-step"] ?? (ctx.surface.decimals !== void 0 ? defaults2.differenceStep.rounded : defaults2.differenceStep.exact),
+    smoothness: m["smoothness"] ?? defaults2.smoothness,
+    thresholds: ctx.thresholds(INVERSION_THRESHOLDS)
+  };
+  const image = m["image"];
+  if (image) {
+    settings.image = {
+      height: image["height"],
+      width: image["width"],
+      channels: image["channels"] ?? defaults2.channels,
+      layout: image["layout"] ?? defaults2.layout,
+      source: ctx.at([...ctx.base, "image"])
+    };
+  }
+  return settings;
+}
+var INVERSION_THRESHOLDS, INVERSION_DEFAULTS;
+var init_settings3 = __esm({
+  "src/probes/inversion/settings.ts"() {
+    "use strict";
+    INVERSION_THRESHOLDS = ["identification-rate", "similarity-gain"];
+    INVERSION_DEFAULTS = {
+      start: "auxiliary-mean",
+      gradient: "auto",
+      samples: 50,
+      maxQueries: 2e4,
+      patience: 20,
+      // Past p_c ≈ 0.99 the descent mostly pushes pixels to the range's bounds (an adversarial,
+      // saturated image that looks less like the class): on the digits models stopping there
+      // gave clearer images at a fraction of the queries (Fredrikson et al. also stop on cost).
+      targetConfidence: 0.99,
+      stepSize: 0.05,
+      // Central differences of 1% of a feature's range are exact to O(h²) on unrounded scores;
+      // rounding hides changes below half a unit of the last decimal, so steps must be large
+      // enough to cross rounding boundaries (hardened digits model, 2 decimals: similarity gain
+      // 0.71 with 0.2, as unrounded, and 0.04 with 0.01): the gate measures the adaptive attacker.
+      differenceStep: { exact: 0.01, rounded: 0.2 },
+      smoothness: 0,
+      channels: 1,
+      layout: "hwc"
+    };
+  }
+});
+
+// src/probes/inversion/family.ts
+var inversionProbe;
+var init_family3 = __esm({
+  "src/probes/inversion/family.ts"() {
+    "use strict";
+    init_checks3();
+    init_run3();
+    init_settings3();
+    inversionProbe = {
+      id: "inversion",
+      description: "Class reconstruction (model inversion): rebuilds what each class\u2019s training records look like from the model\u2019s answers",
+      tasks: ["classification"],
+      needs: "a classifier's class scores",
+      thresholds: INVERSION_THRESHOLDS,
+      check: inversionChecks,
+      build: buildInversion,
+      run: runInversion
+    };
+  }
+});
+
+// src/probes/membership/settings.ts
+function defaultAttacks(scores) {
+  return scores === "label" ? [...LABEL_ONLY_ATTACKS] : [...SCORE_ATTACKS];
+}
+function buildMembership(ctx) {
+  const m = ctx.settings;
+  const stability2 = m["stability"] ?? {};
+  const thresholds = ctx.thresholds(MEMBERSHIP_THRESHOLDS);
+  const tpr = thresholds["tpr-at-fpr"];
+  if (tpr) thresholds["tpr-at-fpr"] = { ...tpr, fpr: m["thresholds"]["tpr-at-fpr"]["fpr"] };
+  return {
+    attacks: Array.isArray(m["attacks"]) ? [...m["attacks"]] : defaultAttacks(ctx.surface.scores),
+    stability: {
+      queries: stability2["queries"] ?? MEMBERSHIP_DEFAULTS.stability.queries,
+      noise: stability2["noise"] ?? MEMBERSHIP_DEFAULTS.stability.noise
+    },
+    thresholds
+  };
+}
+var SCORE_ATTACKS, LABEL_ONLY_ATTACKS, MEMBERSHIP_THRESHOLDS, MEMBERSHIP_DEFAULTS;
+var init_settings4 = __esm({
+  "src/probes/membership/settings.ts"() {
+    "use strict";
+    SCORE_ATTACKS = ["loss", "confidence", "entropy", "modified-entropy"];
+    LABEL_ONLY_ATTACKS = ["gap", "label-stability"];
+    MEMBERSHIP_THRESHOLDS = ["auc", "advantage", "tpr-at-fpr", "epsilon-lower-bound"];
+    MEMBERSHIP_DEFAULTS = { stability: { queries: 8, noise: 0.05 } };
+  }
+});
+
+// src/probes/membership/checks.ts
+function membershipChecks(ctx, membership) {
+  const { error: error2 } = ctx;
+  const attacks = membership["attacks"];
+  if (ctx.scores === "label" && Array.isArray(attacks)) {
+    const needScores = attacks.map((a, i) => ({ a, i })).filter(({ a }) => SCORE_ATTACKS.includes(a));
+    if (needScores.length > 0) {
+      const names = needScores.map(({ a }) => a).join(", ");
+      error2(
+        ["probes", "membership", "attacks", needScores[0].i],
+        "value",
+        `attack${needScores.length > 1 ? "s" : ""} ${names} need${needScores.length > 1 ? "" : "s"} class scores, but surface.scores is label (set in ${ctx.where(["surface", "scores"])}): the label-only surface reveals no scores; use the label-only attacks ${LABEL_ONLY_ATTACKS.join(" and ")}, or describe the surface as full or top-k if the deployed model reveals scores`
+      );
+    }
+  }
+  const thresholds = membership["thresholds"];
+  const t = isPlainObject3(thresholds) ? thresholds["tpr-at-fpr"] : void 0;
+  if (isPlainObject3(t) && typeof t["fpr"] === "number") {
+    const base2 = ["probes", "membership", "thresholds", "tpr-at-fpr"];
+    for (const level of ["warn", "fail"]) {
+      const value = t[level];
+      if (typeof value === "number" && value <= t["fpr"]) {
+        error2(
+          [...base2, level],
+          "key",
+          `${level} (${value}) must be above fpr (${t["fpr"]}) for ${fieldName(base2)}: a random guess already reaches TPR = FPR`
+        );
+      }
+    }
+  }
+}
+var init_checks4 = __esm({
+  "src/probes/membership/checks.ts"() {
+    "use strict";
+    init_merge();
+    init_source();
+    init_settings4();
+  }
+});
+
+// src/probes/membership/scores.ts
+function scoreAttack(attack, scores, classCount, truth) {
+  const out = new Float64Array(truth.length);
+  const p = scores.values;
+  const log = scores.scale === "log";
+  switch (attack) {
+    case "loss":
+      if (log) logLossScores(p, classCount, truth, out);
+      else lossScores(p, classCount, truth, out);
+      break;
+    case "confidence":
+      if (log) logConfidenceScores(p, classCount, truth, out);
+      else confidenceScores(p, classCount, truth, out);
+      break;
+    case "entropy":
+      if (log) logEntropyScores(p, classCount, truth.length, out);
+      else entropyScores(p, classCount, truth.length, out);
+      break;
+    case "modified-entropy":
+      if (log) logModifiedEntropyScores(p, classCount, truth, out);
+      else modifiedEntropyScores(p, classCount, truth, out);
+      break;
+  }
+  return out;
+}
+function lossScores(p, k, truth, out) {
+  for (let r = 0; r < truth.length; r++) out[r] = Math.log(Math.max(p[r * k + truth[r]], FLOOR));
+}
+function confidenceScores(p, k, truth, out) {
+  for (let r = 0; r < truth.length; r++) out[r] = p[r * k + truth[r]];
+}
+function entropyScores(p, k, rows, out) {
+  for (let r = 0; r < rows; r++) {
+    const base2 = r * k;
+    let negH = 0;
+    for (let c = 0; c < k; c++) {
+      const v = p[base2 + c];
+      if (v > 0) negH += v * Math.log(v);
+    }
+    out[r] = negH;
+  }
+}
+function modifiedEntropyScores(p, k, truth, out) {
+  for (let r = 0; r < truth.length; r++) {
+    const base2 = r * k;
+    const y = truth[r];
+    const py = Math.max(p[base2 + y], FLOOR);
+    let mentr = -(1 - py) * Math.log(py);
+    for (let c = 0; c < k; c++) {
+      if (c === y) continue;
+      const v = p[base2 + c];
+      mentr -= v * Math.log(Math.max(1 - v, FLOOR));
+    }
+    out[r] = -mentr;
+  }
+}
+function logLossScores(lp, k, truth, out) {
+  for (let r = 0; r < truth.length; r++) out[r] = lp[r * k + truth[r]];
+}
+function logConfidenceScores(lp, k, truth, out) {
+  for (let r = 0; r < truth.length; r++) {
+    const base2 = r * k;
+    const y = truth[r];
+    out[r] = Math.min(lp[base2 + y] - logSumExpExcept(lp, base2, k, y), Number.MAX_VALUE);
+  }
+}
+function logEntropyScores(lp, k, rows, out) {
+  for (let r = 0; r < rows; r++) {
+    const base2 = r * k;
+    let negH = 0;
+    for (let c = 0; c < k; c++) {
+      const v = lp[base2 + c];
+      if (v > -Infinity) negH += Math.exp(v) * v;
+    }
+    out[r] = negH;
+  }
+}
+function logModifiedEntropyScores(lp, k, truth, out) {
+  for (let r = 0; r < truth.length; r++) {
+    const base2 = r * k;
+    const y = truth[r];
+    const lpy = lp[base2 + y];
+    const rest = Math.exp(logSumExpExcept(lp, base2, k, y));
+    let mentr = rest > 0 ? -rest * lpy : 0;
+    for (let c = 0; c < k; c++) {
+      if (c === y) continue;
+      const pc = Math.exp(lp[base2 + c]);
+      if (pc === 0) continue;
+      const log1mp = pc < 0.5 ? Math.log1p(-pc) : logSumExpExcept(lp, base2, k, c);
+      mentr -= pc * log1mp;
+    }
+    out[r] = -mentr;
+  }
+}
+function logSumExpExcept(lp, base2, k, skip) {
+  let max = -Infinity;
+  for (let c = 0; c < k; c++) if (c !== skip && lp[base2 + c] > max) max = lp[base2 + c];
+  if (max === -Infinity) return -Infinity;
+  let sum = 0;
+  for (let c = 0; c < k; c++) if (c !== skip) sum += Math.exp(lp[base2 + c] - max);
+  return max + Math.log(sum);
+}
+function gapScores(obs, truth) {
+  return Float64Array.from(truth, (y, r) => obs.labels[r] === y ? 1 : 0);
+}
+function stabilityScores(obs, noisyLabels, copies, truth) {
+  const out = new Float64Array(truth.length);
+  for (let r = 0; r < truth.length; r++) {
+    let score = obs.labels[r] === truth[r] ? 1 : 0;
+    for (let q = 0; q < copies; q++) if (noisyLabels[r * copies + q] === truth[r]) score++;
+    out[r] = score;
+  }
+  return out;
+}
+var init_scores = __esm({
+  "src/probes/membership/scores.ts"() {
+    "use strict";
+    init_attacker_view();
+  }
+});
+
+// src/probes/membership/run.ts
+async function runMembership(ctx, settings) {
+  const [memberObs, nonMemberObs] = await Promise.all([
+    ctx.signals.observe(ctx.members),
+    ctx.signals.observe(ctx.nonMembers)
+  ]);
+  const notes = [];
+  const fpr = settings.thresholds["tpr-at-fpr"]?.fpr ?? DEFAULT_FPR;
+  const attacks = [];
+  const surface = ctx.model.surface;
+  if (surface.scores === "top-k") {
+    notes.push(
+      `The surface reveals only the top ${surface.topK} scores; score attacks spread the hidden mass evenly over the hidden classes.`
+    );
+  }
+  if (surface.decimals !== void 0) notes.push(`Scores are rounded to ${surface.decimals} decimals, which creates ties.`);
+  if (surface.precision === "float32") {
+    notes.push("Scores are revealed as float32 probabilities (surface.precision), so the most confident rows round to 1 and tie.");
+  }
+  const memberP = memberObs.scores ? attackerScores(memberObs) : void 0;
+  const nonMemberP = nonMemberObs.scores ? attackerScores(nonMemberObs) : void 0;
+  for (const attack of settings.attacks) {
+    let member;
+    let nonMember;
+    if (attack === "gap") {
+      member = gapScores(memberObs, ctx.members.classes);
+      nonMember = gapScores(nonMemberObs, ctx.nonMembers.classes);
+    } else if (attack === "label-stability") {
+      [member, nonMember] = await stability(ctx, settings, memberObs, nonMemberObs);
+    } else {
+      member = scoreAttack(attack, memberP, memberObs.classCount, ctx.members.classes);
+      nonMember = scoreAttack(attack, nonMemberP, nonMemberObs.classCount, ctx.nonMembers.classes);
+    }
+    attacks.push(measureAttack(attack, member, nonMember, ctx, fpr));
+  }
+  if (settings.attacks.includes("gap")) {
+    notes.push("The gap attack has two score levels, so its ROC curve has a single interior point.");
+  }
+  return { attacks, notes };
+}
+function measureAttack(attack, member, nonMember, ctx, fpr) {
+  const options = { fpr, confidence: ctx.confidence };
+  const tables = buildClassTables(member, ctx.members.classes, nonMember, ctx.nonMembers.classes, ctx.model.classCount);
+  const overall = membershipMetricsFromTable(tables.all, options);
+  const perClass2 = perClassMetrics(tables, ctx.confidence);
+  const worst = perClass2.reduce(
+    (w, c) => w === void 0 || (c.auc.value ?? 0) > (w.auc.value ?? 0) ? c : w,
+    void 0
+  );
+  return {
+    attack,
+    description: DESCRIPTIONS[attack],
+    metrics: metricValues2(overall),
+    details: {
+      roc: overall.rocPoints,
+      histogram: histogram2(member, nonMember, 30),
+      perClass: perClass2.map((c) => ({ class: c.class, members: c.members, nonMembers: c.nonMembers, auc: c.auc, advantage: c.advantage })),
+      worstClass: worst ? { class: worst.class, auc: worst.auc } : null
+    }
+  };
+}
+function metricValues2(m) {
+  const sample = { members: m.members, nonMembers: m.nonMembers };
+  return {
+    auc: { value: m.auc.value, ci: m.auc.ci, sample },
+    advantage: { value: m.advantage.value, ci: m.advantage.ci, threshold: m.advantage.threshold, sample },
+    "tpr-at-fpr": {
+      value: m.tprAtFpr.value,
+      ci: m.tprAtFpr.ci,
+      fpr: m.tprAtFpr.fpr,
+      achievedFpr: m.tprAtFpr.achievedFpr,
+      threshold: m.tprAtFpr.threshold,
+      sample
+    },
+    ppv: { value: m.ppv.value, ci: m.ppv.ci, threshold: m.ppv.threshold },
+    "epsilon-lower-bound": {
+      value: m.epsilonLowerBound.value,
+      ci: m.epsilonLowerBound.ci,
+      thresholdsTried: m.epsilonLowerBound.thresholdsTried,
+      sample
+    }
+  };
+}
+function perClassMetrics({ byClass }, confidence) {
+  const out = [];
+  for (let c = 0; c < byClass.length; c++) {
+    const table = byClass[c];
+    if (!table || table.members < MIN_CLASS_ROWS || table.nonMembers < MIN_CLASS_ROWS) continue;
+    const metrics = rankingMetricsFromTable(table, confidence);
+    out.push({ class: c, members: table.members, nonMembers: table.nonMembers, auc: metrics.auc, advantage: metrics.advantage });
+  }
+  return out;
+}
+function histogram2(member, nonMember, bins) {
+  const [memberLo, memberHi] = range(member);
+  const [nonMemberLo, nonMemberHi] = range(nonMember);
+  const lo = Math.min(memberLo, nonMemberLo);
+  const hi = Math.max(memberHi, nonMemberHi);
+  const width = hi > lo ? (hi - lo) / bins : 1;
+  return { min: lo, max: hi, bins, members: binCounts(member, lo, width, bins), nonMembers: binCounts(nonMember, lo, width, bins) };
+}
+function range(values) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    lo = Math.min(lo, values[i]);
+    hi = Math.max(hi, values[i]);
+  }
+  return [lo, hi];
+}
+function binCounts(values, lo, width, bins) {
+  const counts = new Float64Array(bins);
+  for (let i = 0; i < values.length; i++) counts[Math.min(bins - 1, Math.floor((values[i] - lo) / width))]++;
+  return Array.from(counts);
+}
+async function stability(ctx, settings, memberObs, nonMemberObs) {
+  const copies = settings.stability.queries;
+  const { lower, upper } = featureBox(ctx.members, ctx.nonMembers);
+  const rng = rngFor(ctx.seed, "membership:label-stability");
+  const scoresFor = async (data, obs) => {
+    const f = data.features.length;
+    const noisy = new Float32Array(data.rows * copies * f);
+    for (let r = 0; r < data.rows; r++) {
+      for (let q = 0; q < copies; q++) {
+        const base2 = (r * copies + q) * f;
+        for (let j = 0; j < f; j++) {
+          const v = data.x[r * f + j] + rng.normal() * settings.stability.noise * (upper[j] - lower[j]);
+          noisy[base2 + j] = Math.min(upper[j], Math.max(lower[j], v));
+        }
+      }
+    }
+    const noisyObs = await ctx.model.query(noisy, data.rows * copies, {
+      probe: `the membership probe's label-stability queries (noisy copies of the ${data.role})`
+    });
+    return stabilityScores({ ...obs, scores: void 0 }, noisyObs.labels, copies, data.classes);
+  };
+  return [await scoresFor(ctx.members, memberObs), await scoresFor(ctx.nonMembers, nonMemberObs)];
+}
+var DESCRIPTIONS, MIN_CLASS_ROWS, DEFAULT_FPR;
+var init_run4 = __esm({
+  "src/probes/membership/run.ts"() {
+    "use strict";
+    init_membership();
+    init_table();
+    init_random();
+    init_feature_box();
+    init_attacker_view();
+    init_scores();
+    DESCRIPTIONS = {
+      loss: "low loss on the true label \u21D2 member (Yeom et al. 2018)",
+      confidence: "high confidence in the true label \u21D2 member (Salem et al. 2019)",
+      entropy: "low prediction entropy \u21D2 member (Salem et al. 2019)",
+      "modified-entropy": "low modified entropy \u21D2 member (Song & Mittal 2021)",
+      gap: "correctly classified \u21D2 member (label only; Yeom et al. 2018)",
+      "label-stability": "label unchanged under input noise \u21D2 member (label only; Choquette-Choo et al. 2021)"
+    };
+    MIN_CLASS_ROWS = 10;
+    DEFAULT_FPR = 0.01;
+  }
+});
+
+// src/probes/membership/family.ts
+var membershipProbe;
+var init_family4 = __esm({
+  "src/probes/membership/family.ts"() {
+    "use strict";
+    init_checks4();
+    init_run4();
+    init_settings4();
+    membershipProbe = {
+      id: "membership",
+      description: "Membership inference: tells training records from non-members using the model\u2019s outputs",
+      tasks: ["classification"],
+      needs: "a classifier's class scores",
+      thresholds: MEMBERSHIP_THRESHOLDS,
+      check: membershipChecks,
+      build: buildMembership,
+      run: runMembership
+    };
+  }
+});
+
+// src/probes/index.ts
+var PROBE_FAMILIES;
+var init_probes = __esm({
+  "src/probes/index.ts"() {
+    "use strict";
+    init_family();
+    init_family2();
+    init_family3();
+    init_family4();
+    PROBE_FAMILIES = [membershipProbe, inversionProbe, attributeInferenceProbe, extractionProbe];
+  }
+});
+
+// src/model/runtime.ts
+async function loadOnnxRuntime() {
+  if (loaded) return loaded;
+  try {
+    const module2 = await import("onnxruntime-node");
+    loaded = module2.InferenceSession ? module2 : module2.default;
+    return loaded;
+  } catch (error2) {
+    const platform2 = `${process.platform}-${process.arch}`;
+    const hint = BUNDLED_PLATFORMS.includes(platform2) ? "the native library could not be loaded (glibc 2.28 or newer is required)" : `the action bundles onnxruntime only for ${BUNDLED_PLATFORMS.join(", ")}; run it on an ubuntu-* runner, or install onnxruntime-node and run the CLI with npx`;
+    throw new RuntimeFailure(
+      `cannot load onnxruntime-node on ${platform2}: ${hint} (${error2.message.split("\n")[0]})`,
+      { cause: error2 }
+    );
+  }
+}
+var BUNDLED_PLATFORMS, loaded;
+var init_runtime = __esm({
+  "src/model/runtime.ts"() {
+    "use strict";
+    init_errors();
+    BUNDLED_PLATFORMS = ["linux-x64"];
+  }
+});
+
+// src/model/onnx-zipmap.ts
+function exposeZipMapInput(model, output) {
+  const graph = [...fields(model, 0, model.length)].find((f) => f.field === MODEL_GRAPH && f.wire === WIRE_LEN);
+  if (!graph) return void 0;
+  for (const node of fields(model, graph.start, graph.end)) {
+    if (node.field !== GRAPH_NODE || node.wire !== WIRE_LEN) continue;
+    const zipMap = readZipMap(model, node.start, node.end);
+    if (!zipMap || zipMap.output !== output) continue;
+    const extraOutput = lengthDelimited(GRAPH_OUTPUT, lengthDelimited(VALUE_INFO_NAME, utf8(zipMap.input)));
+    const newGraph = concat2(model.subarray(graph.start, graph.end), extraOutput);
+    const edited = concat2(
+      model.subarray(0, graph.tagStart),
+      lengthDelimited(MODEL_GRAPH, newGraph),
+      model.subarray(graph.end)
+    );
+    return { model: edited, probabilities: zipMap.input, classLabels: zipMap.classLabels };
+  }
+  return void 0;
+}
+function readZipMap(buf, start, end) {
+  let opType = "";
+  const inputs = [];
+  const outputs = [];
+  const labels = [];
+  for (const f of fields(buf, start, end)) {
+    if (f.field === NODE_OP_TYPE) opType = text(buf, f);
+    else if (f.field === NODE_INPUT) inputs.push(text(buf, f));
+    else if (f.field === NODE_OUTPUT) outputs.push(text(buf, f));
+    else if (f.field === NODE_ATTRIBUTE && f.wire === WIRE_LEN) labels.push(...classLabelsOf(buf, f.start, f.end));
+  }
+  if (opType !== "ZipMap" || inputs.length !== 1 || outputs.length !== 1) return void 0;
+  return { input: inputs[0], output: outputs[0], classLabels: labels };
+}
+function classLabelsOf(buf, start, end) {
+  const attribute = [...fields(buf, start, end)];
+  const name = attribute.find((f) => f.field === ATTR_NAME);
+  if (!name) return [];
+  const which2 = text(buf, name);
+  if (which2 === "classlabels_strings") return attribute.filter((f) => f.field === ATTR_STRINGS).map((f) => text(buf, f));
+  if (which2 !== "classlabels_int64s") return [];
+  const labels = [];
+  for (const f of attribute) {
+    if (f.field !== ATTR_INTS) continue;
+    if (f.wire === WIRE_VARINT) labels.push(String(BigInt.asIntN(64, f.varint)));
+    else for (let at3 = f.start; at3 < f.end; ) {
+      const [value, next] = readVarint(buf, at3);
+      labels.push(String(BigInt.asIntN(64, value)));
+      at3 = next;
+    }
+  }
+  return labels;
+}
+function* fields(buf, start, end) {
+  let at3 = start;
+  while (at3 < end) {
+    const tagStart = at3;
+    const [tag, afterTag] = readVarint(buf, at3);
+    const field = Number(tag >> 3n);
+    const wire = Number(tag & 7n);
+    at3 = afterTag;
+    if (wire === WIRE_VARINT) {
+      const [value, next] = readVarint(buf, at3);
+      yield { field, wire, tagStart, start: at3, end: next, varint: value };
+      at3 = next;
+    } else if (wire === WIRE_LEN) {
+      const [length, next] = readVarint(buf, at3);
+      const payloadEnd = next + Number(length);
+      if (payloadEnd > end) throw new Error("truncated protobuf field");
+      yield { field, wire, tagStart, start: next, end: payloadEnd };
+      at3 = payloadEnd;
+    } else if (wire === WIRE_I64 || wire === WIRE_I32) {
+      const size = wire === WIRE_I64 ? 8 : 4;
+      yield { field, wire, tagStart, start: at3, end: at3 + size };
+      at3 += size;
+    } else {
+      throw new Error(`unsupported protobuf wire type ${wire}`);
+    }
+  }
+}
+function readVarint(buf, start) {
+  let value = 0n;
+  let shift = 0n;
+  let at3 = start;
+  for (; ; ) {
+    if (at3 >= buf.length) throw new Error("truncated protobuf varint");
+    const byte = buf[at3++];
+    value |= BigInt(byte & 127) << shift;
+    if ((byte & 128) === 0) return [value, at3];
+    shift += 7n;
+  }
+}
+function writeVarint(value) {
+  const bytes = [];
+  let v = value;
+  while (v >= 128) {
+    bytes.push(v % 128 | 128);
+    v = Math.floor(v / 128);
+  }
+  bytes.push(v);
+  return Uint8Array.from(bytes);
+}
+function lengthDelimited(field, payload) {
+  return concat2(writeVarint(field * 8 + WIRE_LEN), writeVarint(payload.length), payload);
+}
+function concat2(...parts) {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at3 = 0;
+  for (const p of parts) {
+    out.set(p, at3);
+    at3 += p.length;
+  }
+  return out;
+}
+var MODEL_GRAPH, GRAPH_NODE, GRAPH_OUTPUT, NODE_INPUT, NODE_OUTPUT, NODE_OP_TYPE, NODE_ATTRIBUTE, ATTR_NAME, ATTR_INTS, ATTR_STRINGS, VALUE_INFO_NAME, WIRE_VARINT, WIRE_I64, WIRE_LEN, WIRE_I32, utf8, text;
+var init_onnx_zipmap = __esm({
+  "src/model/onnx-zipmap.ts"() {
+    "use strict";
+    MODEL_GRAPH = 7;
+    GRAPH_NODE = 1;
+    GRAPH_OUTPUT = 12;
+    NODE_INPUT = 1;
+    NODE_OUTPUT = 2;
+    NODE_OP_TYPE = 4;
+    NODE_ATTRIBUTE = 5;
+    ATTR_NAME = 1;
+    ATTR_INTS = 8;
+    ATTR_STRINGS = 9;
+    VALUE_INFO_NAME = 1;
+    WIRE_VARINT = 0;
+    WIRE_I64 = 1;
+    WIRE_LEN = 2;
+    WIRE_I32 = 5;
+    utf8 = (s) => new TextEncoder().encode(s);
+    text = (buf, f) => new TextDecoder().decode(buf.subarray(f.start, f.end));
+  }
+});
+
+// src/model/non-finite.ts
+function describeRow(source, row) {
+  if ("probe" in source) return `in row ${row + 1} of ${source.probe} (synthetic inputs, not from a data file)`;
+  const { file, role } = source.data;
+  return `at ${rowPlace(source.data, row)} of ${file} (${role})`;
+}
+var NonFiniteOutput;
+var init_non_finite = __esm({
+  "src/model/non-finite.ts"() {
+    "use strict";
+    init_origin();
+    init_errors();
+    NonFiniteOutput = class _NonFiniteOutput extends InputError {
+      constructor(model, output, found, queried, origin) {
+        super(
+          `model output "${output}" holds non-finite values (${String(found.value)}) in ${found.count} of ${queried} rows queried, the first ${origin ?? `at row ${found.first + 1} of the query`}; a model must answer every query with finite scores (NaN or \xB1Infinity would read as hidden or certain scores): fix the model or its export`,
+          { file: model, field: "model.output" }
+        );
+        this.model = model;
+        this.output = output;
+        this.found = found;
+        this.queried = queried;
+        this.origin = origin;
+        this.name = "NonFiniteOutput";
+      }
+      model;
+      output;
+      found;
+      queried;
+      origin;
+      /** The same error, saying where its first row came from. */
+      traced(source) {
+        return new _NonFiniteOutput(this.model, this.output, this.found, this.queried, describeRow(source, this.found.first));
+      }
+    };
+  }
+});
+
+// src/model/scores.ts
+function detectScoreKind(raw, rows, width) {
+  for (let r = 0; r < rows; r++) {
+    let sum = 0;
+    for (let c = 0; c < width; c++) {
+      const v = raw[r * width + c];
+      if (!(v >= 0 && v <= 1)) return { kind: "logits", reason: `row ${r + 1} has a score ${v} outside [0, 1]` };
+      sum += v;
+    }
+    if (width > 1 && Math.abs(sum - 1) > SUM_TOLERANCE) {
+      return { kind: "logits", reason: `row ${r + 1} sums to ${sum.toFixed(4)}, not 1` };
+    }
+  }
+  return {
+    kind: "probabilities",
+    reason: width === 1 ? "every score lies in [0, 1]" : `all ${rows} rows are non-negative and sum to 1`
+  };
+}
+function toClassScores(scores, rows, width, kind, out) {
+  if (width > 1) {
+    out.set(scores.subarray(0, rows * width));
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    const v = scores[r];
+    out[2 * r] = kind === "logits" ? 0 : 1 - v;
+    out[2 * r + 1] = v;
+  }
+}
+function logSoftmaxRows(logits, rows, width, out) {
+  for (let r = 0; r < rows; r++) {
+    const base2 = r * width;
+    let top = 0;
+    for (let c = 1; c < width; c++) if (logits[base2 + c] > logits[base2 + top]) top = c;
+    const max = logits[base2 + top];
+    let rest = 0;
+    for (let c = 0; c < width; c++) if (c !== top) rest += Math.exp(logits[base2 + c] - max);
+    const logRest = Math.log1p(rest);
+    for (let c = 0; c < width; c++) out[base2 + c] = logits[base2 + c] - max - logRest;
+  }
+}
+function findNonFinite(values, rows, width) {
+  let found;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < width; c++) {
+      const v = values[r * width + c];
+      if (v - v !== 0) {
+        if (found) found.count++;
+        else found = { count: 1, first: r, value: v };
+        break;
+      }
+    }
+  }
+  return found;
+}
+var SUM_TOLERANCE;
+var init_scores2 = __esm({
+  "src/model/scores.ts"() {
+    "use strict";
+    SUM_TOLERANCE = 1e-3;
+  }
+});
+
+// src/model/onnx.ts
+async function openOnnxClassifier(settings, options = {}) {
+  const ort = await loadOnnxRuntime();
+  let session = await createSession(ort, settings, settings.path);
+  const inputs = session.inputMetadata.map(describeValue);
+  const outputs = session.outputMetadata.map(describeValue);
+  const input = pickInput(settings, inputs);
+  let output = pickOutput(settings, outputs);
+  let classLabels2;
+  const outputName = output.name;
+  if (output.type === "sequence") {
+    const exposed = exposeZipMapInput((0, import_node_fs9.readFileSync)(settings.path), output.name);
+    if (!exposed) {
+      throw new InputError(
+        `model output "${output.name}" is not a tensor, and no ZipMap produces it; set model.output to a tensor of class scores`,
+        { file: settings.path, field: "model.output" }
+      );
+    }
+    session = await createSession(ort, settings, exposed.model);
+    output = session.outputMetadata.map(describeValue).find((o) => o.name === exposed.probabilities);
+    classLabels2 = exposed.classLabels;
+  }
+  const adapter = new OnnxClassifier(ort, session, settings, {
+    ...inputPlan(settings, input, options),
+    output,
+    outputName,
+    inputs,
+    outputs
+  });
+  await adapter.discoverClasses(classLabels2);
+  return adapter;
+}
+async function openOnnxRegressor(settings, options = {}) {
+  const ort = await loadOnnxRuntime();
+  const session = await createSession(ort, settings, settings.path);
+  const inputs = session.inputMetadata.map(describeValue);
+  const outputs = session.outputMetadata.map(describeValue);
+  const input = pickInput(settings, inputs);
+  const output = settings.output ? byName(settings, outputs, settings.output, "output") : outputs.find((o) => o.type.startsWith("float"));
+  if (!output || !output.type.startsWith("float")) {
+    throw new InputError(
+      `${output ? `model output "${output.name}" has type ${output.type}` : `none of the model's outputs (${outputs.map((o) => `${o.name}: ${o.type}`).join("; ")}) is a float tensor`}; model.task is regression, so the gate expects a float tensor with one predicted value per row`,
+      { file: settings.path, field: "model.output" }
+    );
+  }
+  const plan = { ...inputPlan(settings, input, options), output, outputName: output.name, inputs, outputs };
+  const regressor = new OnnxRegressor(ort, session, settings, plan);
+  await regressor.checkWidth();
+  return regressor;
+}
+function inputPlan(settings, input, options) {
+  const inputType = input.type === "float64" ? "float64" : "float32";
+  if (input.type !== "float32" && input.type !== "float64") {
+    throw new InputError(
+      `model input "${input.name}" has type ${input.type}; expected a float32 or float64 tensor of features`,
+      { file: settings.path, field: "model.input" }
+    );
+  }
+  const featureDims = input.shape.slice(1);
+  const fixedBatch = typeof input.shape[0] === "number" && input.shape[0] > 0 ? input.shape[0] : void 0;
+  const featureCount = featureDims.every((d) => typeof d === "number" && d > 0) ? featureDims.reduce((a, d) => a * d, 1) : -1;
+  if (featureCount < 0) {
+    throw new InputError(
+      `model input "${input.name}" has shape [${input.shape.join(", ")}]; expected fixed feature dimensions after the batch axis`,
+      { file: settings.path, field: "model.input" }
+    );
+  }
+  return { input, inputType, featureCount, batchSize: fixedBatch ?? options.batchSize ?? DEFAULT_BATCH, fixedBatch };
+}
+async function createSession(ort, settings, model) {
+  const options = {
+    graphOptimizationLevel: "all",
+    executionMode: "sequential",
+    intraOpNumThreads: (0, import_node_os.availableParallelism)(),
+    logSeverityLevel: 3
+  };
+  try {
+    return typeof model === "string" ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
+  } catch (error2) {
+    throw new InputError(
+      `cannot load the ONNX model: ${firstLine(error2)}; expected an ONNX model file (opset \u2264 26, IR \u2264 13)`,
+      { file: settings.path, field: "model.path" }
+    );
+  }
+}
+async function runOnnx(ort, session, plan, x, rows) {
+  const { input, output, inputType, fixedBatch } = plan;
+  const batch = fixedBatch ?? rows;
+  const dims = [batch, ...input.shape.slice(1)];
+  let data = x;
+  if (fixedBatch && rows !== fixedBatch) {
+    data = new Float32Array(fixedBatch * plan.featureCount);
+    data.set(x);
+  }
+  if (inputType === "float64") data = Float64Array.from(data);
+  const tensor = new ort.Tensor(inputType, data, dims);
+  let result2;
+  try {
+    result2 = await session.run({ [input.name]: tensor }, [output.name]);
+  } catch (error2) {
+    throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows} rows: ${firstLine(error2)}`, { cause: error2 });
+  }
+  const tensorValue = result2[output.name];
+  const width = tensorValue.dims.slice(1).reduce((a, d) => a * d, 1);
+  const data32 = tensorValue.data instanceof Float32Array ? tensorValue.data : Float32Array.from(tensorValue.data);
+  return { data: data32.subarray(0, rows * width), dims: tensorValue.dims };
+}
+function describeValue(meta) {
+  return meta.isTensor ? { name: meta.name, type: meta.type ?? "unknown", shape: [...meta.shape ?? []] } : { name: meta.name, type: "sequence", shape: [] };
+}
+function pickInput(settings, inputs) {
+  if (settings.input) return byName(settings, inputs, settings.input, "input");
+  if (inputs.length === 1) return inputs[0];
+  throw new InputError(
+    `the model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(", ")}); set model.input to the one that takes the features`,
+    { file: settings.path, field: "model.input" }
+  );
+}
+function pickOutput(settings, outputs) {
+  if (settings.output) return byName(settings, outputs, settings.output, "output");
+  const scores = outputs.find((o) => o.type === "sequence" || o.type.startsWith("float") && o.shape.length >= 2);
+  if (scores) return scores;
+  throw new InputError(
+    `none of the model's outputs (${outputs.map((o) => `${o.name}: ${o.type}[${o.shape.join(", ")}]`).join("; ")}) holds class scores; set model.output`,
+    { file: settings.path, field: "model.output" }
+  );
+}
+function byName(settings, values, name, kind) {
+  const found = values.find((v) => v.name === name);
+  if (found) return found;
+  throw new InputError(
+    `the model has no ${kind} "${name}"; its ${kind}s are: ${values.map((v) => v.name).join(", ")}`,
+    { file: settings.path, field: `model.${kind}` }
+  );
+}
+function firstLine(error2) {
+  return (error2 instanceof Error ? error2.message : String(error2)).split("\n")[0];
+}
+var import_node_fs9, import_node_os, DEFAULT_BATCH, CLASS_SHAPES, BatchedOnnxModel, OnnxClassifier, OnnxRegressor;
+var init_onnx = __esm({
+  "src/model/onnx.ts"() {
+    "use strict";
+    import_node_fs9 = require("node:fs");
+    import_node_os = require("node:os");
+    init_errors();
+    init_runtime();
+    init_onnx_zipmap();
+    init_non_finite();
+    init_scores2();
+    DEFAULT_BATCH = 1024;
+    CLASS_SHAPES = "[batch, classes], [batch] or [batch, 1] (one score per class, or one binary score per row)";
+    BatchedOnnxModel = class {
+      constructor(ort, session, settings, plan) {
+        this.ort = ort;
+        this.session = session;
+        this.settings = settings;
+        this.plan = plan;
+      }
+      ort;
+      session;
+      settings;
+      plan;
+      queryCount = 0;
+      /** Milliseconds from process start to the first model query (the start-up cost users wait for). */
+      firstQueryAt;
+      get queries() {
+        return this.queryCount;
+      }
+      /** What every model's info says: its tensors and the input and output the gate uses. */
+      baseInfo() {
+        return {
+          inputs: this.plan.inputs,
+          outputs: this.plan.outputs,
+          input: this.plan.input.name,
+          output: this.plan.outputName,
+          featureCount: this.plan.featureCount
+        };
+      }
+      /**
+       * Runs `rows` rows in batches of the plan's size, handing each batch's raw output on, then
+       * refuses the model if any row's output (of `width` values) held NaN or ±Infinity: every batch
+       * is run first, so the error can say how many rows.
+       */
+      async forEachBatch(x, rows, width, use) {
+        const { featureCount, batchSize } = this.plan;
+        if (x.length !== rows * featureCount) {
+          throw new RuntimeFailure(`predict: expected ${rows}\xD7${featureCount} values, got ${x.length}`);
+        }
+        let bad;
+        for (let start = 0; start < rows; start += batchSize) {
+          const n = Math.min(batchSize, rows - start);
+          const raw = await this.runBatch(x.subarray(start * featureCount, (start + n) * featureCount), n);
+          const found = findNonFinite(raw, n, width);
+          if (found) {
+            if (bad) bad.count += found.count;
+            else bad = { ...found, first: start + found.first };
+            continue;
+          }
+          use(raw, start, n);
+        }
+        if (bad) throw new NonFiniteOutput(this.settings.path, this.plan.outputName, bad, rows);
+      }
+      async runBatch(x, rows) {
+        this.firstQueryAt ??= performance.now();
+        const { data, dims } = await runOnnx(this.ort, this.session, this.plan, x, rows);
+        this.checkShape(dims, this.plan.fixedBatch ?? rows);
+        this.queryCount += rows;
+        return data;
+      }
+      wrongShape(dims, batch, expected) {
+        return new InputError(
+          `model output "${this.plan.outputName}" has shape [${dims.join(", ")}] on a batch of ${batch} rows (declared [${this.plan.output.shape.join(", ")}]); expected ${expected}: set model.output to such an output, or reshape it in the model`,
+          { file: this.settings.path, field: "model.output" }
+        );
+      }
+    };
+    OnnxClassifier = class extends BatchedOnnxModel {
+      /** Scores per row in the raw output (1 for a single sigmoid column). */
+      width = 0;
+      classLabels = [];
+      scoreKind;
+      scoreKindReason = "";
+      get info() {
+        if (this.width === 0) throw new RuntimeFailure("model classes were not discovered yet");
+        return {
+          ...this.baseInfo(),
+          classCount: this.classLabels.length,
+          classLabels: this.classLabels,
+          scoreKind: this.scoreKind ?? "probabilities",
+          scoreKindReason: this.scoreKindReason
+        };
+      }
+      /**
+       * Learns the class count: ZipMap attributes name the classes; a tensor output declares the
+       * count in its shape, or else reveals it when run, so one all-zero row is queried.
+       */
+      async discoverClasses(zipMapLabels) {
+        const declared = this.plan.output.shape;
+        if (!zipMapLabels && declared.length > 2) {
+          throw new InputError(
+            `model output "${this.plan.outputName}" is declared with shape [${declared.join(", ")}]; expected ${CLASS_SHAPES}: set model.output to such an output, or reshape it in the model`,
+            { file: this.settings.path, field: "model.output" }
+          );
+        }
+        let width = declared.at(-1);
+        if (zipMapLabels) width = zipMapLabels.length;
+        else if (typeof width !== "number" || width < 1) {
+          const raw = await this.runBatch(new Float32Array(this.plan.featureCount), 1);
+          width = raw.length;
+        }
+        if (width < 1) {
+          throw new InputError("model output is empty; expected one score per class", {
+            file: this.settings.path,
+            field: "model.output"
+          });
+        }
+        this.width = width;
+        const classes = width === 1 ? 2 : width;
+        this.classLabels = zipMapLabels ?? Array.from({ length: classes }, (_, i) => String(i));
+        if (zipMapLabels) this.scoreKindReason = `read from the tensor "${this.plan.output.name}" that feeds the ZipMap; `;
+        if (this.settings.scores !== "auto") {
+          this.scoreKind = this.settings.scores;
+          this.scoreKindReason += "set by the policy (model.scores)";
+        }
+      }
+      async predict(x, rows) {
+        const classes = this.classLabels.length;
+        const out = new Float64Array(rows * classes);
+        await this.forEachBatch(x, rows, this.width, (raw, start, n) => {
+          this.decideScoreKind(raw, n);
+          toClassScores(raw, n, this.width, this.scoreKind, out.subarray(start * classes, (start + n) * classes));
+        });
+        return { kind: this.scoreKind ?? "probabilities", values: out };
+      }
+      /**
+       * Class scores are read as [batch, classes], or [batch] / [batch, 1] for one binary score;
+       * anything else (e.g. [batch, 10, 1]) would be misread, so it is refused.
+       */
+      checkShape(dims, batch) {
+        const width = this.width;
+        const ok = dims[0] === batch && (dims.length === 2 && (width === 0 ? dims[1] >= 1 : dims[1] === width) || dims.length === 1 && width <= 1);
+        if (!ok) {
+          throw this.wrongShape(dims, batch, width > 1 ? `${CLASS_SHAPES}, here [batch, ${width}]` : CLASS_SHAPES);
+        }
+      }
+      /** With `scores: auto`, the first batch decides: rows of non-negative values summing to 1 are probabilities. */
+      decideScoreKind(raw, rows) {
+        if (this.scoreKind) return;
+        const verdict = detectScoreKind(raw, rows, this.width);
+        this.scoreKind = verdict.kind;
+        this.scoreKindReason += `detected on the first batch (${verdict.reason}); set model.scores to override`;
+      }
+    };
+    OnnxRegressor = class extends BatchedOnnxModel {
+      task = "regression";
+      widthKnown = false;
+      get info() {
+        return this.baseInfo();
+      }
+      /** The declared shape, or one all-zero row when it is symbolic, must give one value per row. */
+      async checkWidth() {
+        const dims = this.plan.output.shape.slice(1);
+        let width = dims.every((d) => typeof d === "number" && d > 0) ? dims.reduce((a, d) => a * d, 1) : -1;
+        if (width < 0) width = (await this.runBatch(new Float32Array(this.plan.featureCount), 1)).length;
+        this.widthKnown = true;
+        if (width !== 1) {
+          throw new InputError(
+            `model output "${this.plan.output.name}" has ${width} values per row (shape [${this.plan.output.shape.join(", ")}]); model.task is regression, so the gate expects one predicted value per row: set model.output, or model.task: classification for class scores`,
+            { file: this.settings.path, field: "model.output" }
+          );
+        }
+      }
+      async predict(x, rows) {
+        const out = new Float32Array(rows);
+        await this.forEachBatch(x, rows, 1, (raw, start) => out.set(raw, start));
+        return out;
+      }
+      /** One predicted value per row: [batch] or [batch, 1] (checkWidth explains a wrong width first). */
+      checkShape(dims, batch) {
+        if (!this.widthKnown) return;
+        if (dims[0] !== batch || dims.length > 2 || dims.length === 2 && dims[1] !== 1) {
+          throw this.wrongShape(dims, batch, "[batch] or [batch, 1] (one predicted value per row)");
+        }
+      }
+    };
+  }
+});
+
+// src/model/reveal.ts
+function argmax2(values, offset, width) {
+  let best = 0;
+  for (let c = 1; c < width; c++) if (values[offset + c] > values[offset + best]) best = c;
+  return best;
+}
+function topKMask(values, rows, width, k) {
+  const hidden = new Uint8Array(rows * width).fill(1);
+  const order = new Int32Array(width);
+  for (let r = 0; r < rows; r++) {
+    const base2 = r * width;
+    for (let c = 0; c < width; c++) order[c] = c;
+    order.sort((a, b) => values[base2 + b] - values[base2 + a] || a - b);
+    for (let i = 0; i < k; i++) hidden[base2 + order[i]] = 0;
+  }
+  return hidden;
+}
+function roundToDecimals(p, decimals) {
+  const scale = 10 ** decimals;
+  return Math.round(p * scale) / scale;
+}
+var init_reveal = __esm({
+  "src/model/reveal.ts"() {
+    "use strict";
+  }
+});
+
+// src/model/regression.ts
+function isRegressor(model) {
+  return model.task === "regression";
+}
+function observeValues(values, surface) {
+  const out = values.slice();
+  if (surface.decimals === void 0) return out;
+  const decimals = surface.decimals;
+  for (let i = 0; i < out.length; i++) out[i] = roundToDecimals(out[i], decimals);
+  return out;
+}
+function numericTargets(data, labelColumn) {
+  const targets = new Float64Array(data.rows);
+  for (let r = 0; r < data.rows; r++) {
+    const text2 = data.labels[r].trim();
+    const value = text2 === "" ? NaN : Number(text2);
+    if (!Number.isFinite(value)) {
+      throw new InputError(
+        `label "${data.labels[r]}" in column "${labelColumn}" (row ${r + 1} of the ${data.role} used) is not a number; a regression model (model.task: regression) needs a numeric target in every row`,
+        { file: data.file, field: labelColumn }
+      );
+    }
+    targets[r] = value;
+  }
+  return targets;
+}
+var init_regression = __esm({
+  "src/model/regression.ts"() {
+    "use strict";
+    init_errors();
+    init_reveal();
+  }
+});
+
+// src/model/surface.ts
+function observe(answer2, rows, classes, surface) {
+  const labels = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) labels[r] = argmax2(answer2.values, r * classes, classes);
+  if (surface.scores === "label") return { rows, classCount: classes, labels };
+  return { rows, classCount: classes, labels, scores: reveal(answer2, rows, classes, surface) };
+}
+function reveal(answer2, rows, classes, surface) {
+  const n = rows * classes;
+  let scores;
+  if (answer2.kind === "logits") {
+    const values = new Float64Array(n);
+    logSoftmaxRows(answer2.values, rows, classes, values);
+    scores = { scale: "log", values };
+  } else {
+    const own = answer2.values.subarray(0, n);
+    const values = own instanceof Float64Array && !changesScores(surface, classes) ? own : Float64Array.from(own);
+    scores = { scale: "probability", values };
+  }
+  const hidden = surface.scores === "top-k" && surface.topK < classes ? topKMask(scores.values, rows, classes, surface.topK) : void 0;
+  if (surface.precision === "float32" || surface.decimals !== void 0) scores = rounded(scores, surface);
+  if (hidden) {
+    for (let i = 0; i < n; i++) if (hidden[i]) scores.values[i] = NaN;
+    scores.hidden = hidden;
+  }
+  return scores;
+}
+function changesScores(surface, classes) {
+  return surface.scores === "top-k" && surface.topK < classes || surface.precision === "float32" || surface.decimals !== void 0;
+}
+function rounded(scores, surface) {
+  const values = scores.values;
+  const out = scores.scale === "log" ? values.map(Math.exp) : values;
+  if (surface.precision === "float32") for (let i = 0; i < out.length; i++) out[i] = Math.fround(out[i]);
+  const decimals = surface.decimals;
+  if (decimals !== void 0) for (let i = 0; i < out.length; i++) out[i] = roundToDecimals(out[i], decimals);
+  return { scale: "probability", values: out };
+}
+async function traced(answer2, source) {
+  try {
+    return await answer2;
+  } catch (error2) {
+    throw error2 instanceof NonFiniteOutput ? error2.traced(source) : error2;
+  }
+}
+var ObservedModel;
+var init_surface = __esm({
+  "src/model/surface.ts"() {
+    "use strict";
+    init_errors();
+    init_non_finite();
+    init_reveal();
+    init_regression();
+    init_scores2();
+    ObservedModel = class {
+      constructor(model, surface) {
+        this.model = model;
+        this.surface = surface;
+      }
+      model;
+      surface;
+      get task() {
+        return isRegressor(this.model) ? "regression" : "classification";
+      }
+      /** Number of classes; 0 for a regression model. */
+      get classCount() {
+        return isRegressor(this.model) ? 0 : this.model.info.classCount;
+      }
+      get featureCount() {
+        return this.model.info.featureCount;
+      }
+      get queries() {
+        return this.model.queries;
+      }
+      /** Labels and revealed scores of `rows` rows; `source` says where the rows come from, for errors. */
+      async query(x, rows, source) {
+        const model = this.classifier("query");
+        const answer2 = await traced(model.predict(x, rows), source);
+        return observe(answer2, rows, model.info.classCount, this.surface);
+      }
+      /** Regression: one predicted value per row, as the surface reveals it (rounded to `decimals`). */
+      async values(x, rows, source) {
+        if (!isRegressor(this.model)) throw new RuntimeFailure("values() needs a regression model; this model is a classifier (use query)");
+        return observeValues(await traced(this.model.predict(x, rows), source), this.surface);
+      }
+      classifier(method) {
+        if (isRegressor(this.model)) throw new RuntimeFailure(`${method}() needs a classifier; this model is a regression model (use values)`);
+        return this.model;
+      }
+    };
+  }
+});
+
+// src/run/labels.ts
+function labelWithClasses(data, classLabels2, labelColumn) {
+  const index = new Map(classLabels2.map((label, i) => [label, i]));
+  const classes = new Int32Array(data.rows);
+  for (let r = 0; r < data.rows; r++) {
+    const c = index.get(data.labels[r]);
+    if (c === void 0) {
+      const shown = classLabels2.length > 12 ? `${classLabels2.slice(0, 12).join(", ")}, \u2026` : classLabels2.join(", ");
+      throw new InputError(
+        `label ${quoteUserText(String(data.labels[r]))} in column ${quoteUserText(labelColumn)} (row ${r + 1} of the ${data.role} used) is not one of the model's ${classLabels2.length} classes (${shown})`,
+        { file: data.file, field: labelColumn }
+      );
+    }
+    classes[r] = c;
+  }
+  return { ...data, classes };
+}
+var init_labels = __esm({
+  "src/run/labels.ts"() {
+    "use strict";
+    init_user_text();
+    init_errors();
+  }
+});
+
+// src/run/round.ts
+function round2(value, digits = 1) {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+var init_round = __esm({
+  "src/run/round.ts"() {
+    "use strict";
+  }
+});
+
+// src/run/signals.ts
+var SignalCache;
+var init_signals = __esm({
+  "src/run/signals.ts"() {
+    "use strict";
+    SignalCache = class {
+      constructor(model) {
+        this.model = model;
+      }
+      model;
+      cache = /* @__PURE__ */ new Map();
+      observe(data) {
+        let pending = this.cache.get(data);
+        if (!pending) {
+          pending = this.model.query(data.x, data.rows, { data });
+          this.cache.set(data, pending);
+        }
+        return pending;
+      }
+    };
+  }
+});
+
+// src/run/features.ts
+async function openFeatureTask(policy, report, { relative: relative2, lap }) {
+  const model = policy.model.task === "regression" ? await openOnnxRegressor(policy.model) : await openOnnxClassifier(policy.model);
+  report.inputs.model = { path: relative2(policy.model.path), sha256: sha256File(policy.model.path) };
+  report.timings.model = lap();
+  const context3 = loadContext(policy, model, report, relative2);
+  report.timings.data = lap();
+  return {
+    task: policy.model.task === "regression" ? "regression" : "classification",
+    context: context3,
+    finish: () => {
+      report.queries = model.queries;
+      if (model.firstQueryAt !== void 0) report.timings.firstQueryFromProcessStart = round2(model.firstQueryAt);
+      report.model = modelFacts(model);
+    }
+  };
+}
+function modelFacts(model) {
+  const info2 = model.info;
+  return isRegressor(model) ? {
+    input: info2.input,
+    output: info2.output,
+    featureCount: info2.featureCount,
+    classes: [],
+    scoreKind: "value",
+    scoreKindReason: "regression model (model.task: regression): one predicted value per row"
+  } : {
+    input: info2.input,
+    output: info2.output,
+    featureCount: info2.featureCount,
+    classes: model.info.classLabels,
+    scoreKind: model.info.scoreKind,
+    scoreKindReason: model.info.scoreKindReason
+  };
+}
+function loadContext(policy, model, report, relative2) {
+  const info2 = model.info;
+  const load = (file, role) => {
+    const { dataset: data, sha256: sha2562 } = loadDatasetWithHashes(file, {
+      role,
+      label: policy.data.label,
+      features: policy.data.features,
+      maxRows: policy.data.maxRows,
+      seed: policy.seed
+    });
+    if (data.features.length !== info2.featureCount) {
+      throw new InputError(
+        `${data.features.length} feature columns selected, but the model's input "${info2.input}" takes ${info2.featureCount}; check data.features`,
+        { file: data.file, field: "data.features" }
+      );
+    }
+    report.inputs.data.push({ role, path: relative2(file.path), sha256: sha2562.data, rows: data.rows, rowsInFile: data.rowsInFile });
+    if (file.labels && sha2562.labels) {
+      report.inputs.data.push({ role: `${role} labels`, path: relative2(file.labels), sha256: sha2562.labels, rows: data.rows, rowsInFile: data.rowsInFile });
+    }
+    if (isRegressor(model)) return { ...data, classes: new Int32Array(data.rows), targets: numericTargets(data, policy.data.label) };
+    return labelWithClasses(data, model.info.classLabels, policy.data.label);
+  };
+  const members = load(policy.data.members, "members");
+  const nonMembers = load(policy.data.nonMembers, "non-members");
+  checkSameFeatures(members, nonMembers);
+  checkOverlap(policy, members, nonMembers, report, relative2);
+  const observed = new ObservedModel(model, policy.surface);
+  return {
+    model: observed,
+    members,
+    nonMembers,
+    signals: new SignalCache(observed),
+    loadData: (file, role) => load(file, role),
+    seed: policy.seed,
+    confidence: policy.gate.confidence
+  };
+}
+function checkOverlap(policy, members, nonMembers, report, relative2) {
+  const { count: count2, first } = findOverlap(members, nonMembers);
+  if (count2 === 0 || !first) return;
+  const both = `${count2} of the ${nonMembers.rows} non-member records used ${count2 === 1 ? "is" : "are"} also among the members (same features and label; first: ${rowPlace(nonMembers, first.nonMember)} of ${relative2(nonMembers.file)} is ${rowPlace(members, first.member)} of ${relative2(members.file)})`;
+  if (policy.data.allowOverlap) {
+    report.warnings.push(`${both}; allowed by data.allow-overlap, but these records cannot tell members from non-members`);
+    return;
+  }
+  throw new InputError(
+    `${both}; a record cannot be both, so the two sets are probably the same file or were split wrongly, and every attack would read "no leak". Remove the repeated records, or set data.allow-overlap: true if they are genuine duplicates (the gate then warns)`,
+    { file: nonMembers.file, ...nonMembers.origin?.lines?.[first.nonMember] ? { line: nonMembers.origin.lines[first.nonMember] } : {}, field: "data.non-members" }
+  );
+}
+var init_features = __esm({
+  "src/run/features.ts"() {
+    "use strict";
+    init_data();
+    init_errors();
+    init_onnx();
+    init_regression();
+    init_surface();
+    init_labels();
+    init_round();
+    init_signals();
+  }
+});
+
+// src/util/paths.ts
+function defaultRoots(env = process.env, cwd = process.cwd()) {
+  return rootsWithRunnerTemp([cwd], env);
+}
+function rootsWithRunnerTemp(folders, env = process.env) {
+  return allowedRoots([...folders, ...env["RUNNER_TEMP"] ? [env["RUNNER_TEMP"]] : []]);
+}
+function allowedRoots(folders) {
+  const out = [];
+  for (const folder of folders) {
+    const real = realPath((0, import_node_path6.resolve)(folder));
+    if (!out.includes(real)) out.push(real);
+  }
+  return out;
+}
+function missingFolder(folders) {
+  return folders.find((folder) => !(0, import_node_fs10.existsSync)(folder) || !(0, import_node_fs10.statSync)(folder).isDirectory());
+}
+function pathProblem(file, roots) {
+  const absolute = (0, import_node_path6.resolve)(file);
+  const real = realPath(absolute);
+  for (const candidate of [absolute, real]) {
+    const system = SYSTEM_FOLDERS.find((folder) => isInside(candidate, folder));
+    if (system) return `${describe2(absolute, real)} is under ${system}, which the gate never reads (it holds the process environment, kernel state or devices)`;
+  }
+  if (roots.some((root) => isInside(real, root))) return void 0;
+  return `${describe2(absolute, real)} is outside the folders the gate may read (${roots.join(", ") || "none"}); keep the policy, model and data in the workspace, or allow another folder with --root DIR (CLI) or the allowed-roots input (action)`;
+}
+function describe2(absolute, real) {
+  return real === absolute ? absolute : `${absolute} (a link to ${real})`;
+}
+function isInside(file, root) {
+  if (root === import_node_path6.sep) return true;
+  return file === root || file.startsWith(root.endsWith(import_node_path6.sep) ? root : root + import_node_path6.sep);
+}
+function realPath(absolute) {
+  try {
+    return import_node_fs10.realpathSync.native(absolute);
+  } catch {
+    const parent = (0, import_node_path6.dirname)(absolute);
+    if (parent === absolute) return absolute;
+    return (0, import_node_path6.join)(realPath(parent), (0, import_node_path6.basename)(absolute));
+  }
+}
+var import_node_fs10, import_node_path6, SYSTEM_FOLDERS;
+var init_paths = __esm({
+  "src/util/paths.ts"() {
+    "use strict";
+    import_node_fs10 = require("node:fs");
+    import_node_path6 = require("node:path");
+    SYSTEM_FOLDERS = ["/proc", "/sys", "/dev"];
+  }
+});
+
+// src/policy/fields.ts
+function resolvePathValue(merged, path6) {
+  const value = valueAt(merged.data, path6);
+  return (0, import_node_path7.resolve)((0, import_node_path7.dirname)(merged.origin(path6).file), value);
+}
+function dataFormat(entry) {
+  const format = entry["format"];
+  if (format === "csv" || format === "jsonl" || format === "npy" || format === "text") return format;
+  const path6 = entry["path"];
+  if (typeof path6 !== "string") return void 0;
+  return FORMAT_BY_EXTENSION[(0, import_node_path7.extname)(path6).toLowerCase()];
+}
+function unknownFormatProblem(entry) {
+  if (dataFormat(entry) !== void 0 || typeof entry["path"] !== "string" || entry["format"] !== void 0) return void 0;
+  return `cannot tell the format of ${quoteUserText(entry["path"])} from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`;
+}
+function dataFileAt(merged, path6) {
+  const entry = valueAt(merged.data, path6);
+  const out = { path: resolvePathValue(merged, [...path6, "path"]), format: dataFormat(entry) };
+  if (entry["labels"] !== void 0) out.labels = resolvePathValue(merged, [...path6, "labels"]);
+  if (entry["columns"] !== void 0) out.columns = [...entry["columns"]];
+  return out;
+}
+var import_node_path7, FORMAT_BY_EXTENSION;
+var init_fields = __esm({
+  "src/policy/fields.ts"() {
+    "use strict";
+    import_node_path7 = require("node:path");
+    init_user_text();
+    init_merge();
+    FORMAT_BY_EXTENSION = {
+      ".csv": "csv",
+      ".jsonl": "jsonl",
+      ".ndjson": "jsonl",
+      ".npy": "npy",
+      ".txt": "text"
+    };
+  }
+});
+
+// src/policy/threshold.ts
+function sourceOf(merged, path6, part = "key") {
+  const where = merged.locate(path6, part);
+  return { file: where.source.file, line: where.line, column: where.column };
+}
+function thresholdAt(merged, path6) {
+  const written = valueAt(merged.data, path6);
+  if (!isPlainObject3(written)) return void 0;
+  const threshold = { source: sourceOf(merged, path6) };
+  if (typeof written["warn"] === "number") threshold.warn = written["warn"];
+  if (typeof written["fail"] === "number") threshold.fail = written["fail"];
+  return threshold;
+}
+var init_threshold = __esm({
+  "src/policy/threshold.ts"() {
+    "use strict";
+    init_merge();
+  }
+});
+
+// src/policy/build-context.ts
+function buildContext(merged, id, surface) {
+  const base2 = ["probes", id];
+  return {
+    merged,
+    settings: merged.data["probes"][id] ?? {},
+    base: base2,
+    surface,
+    at: (path6, part = "key") => sourceOf(merged, path6, part),
+    file: (path6) => resolvePathValue(merged, path6),
+    dataFile: (path6) => dataFileAt(merged, path6),
+    thresholds: (ids) => {
+      const out = {};
+      for (const metric of ids) {
+        const threshold = thresholdAt(merged, [...base2, "thresholds", metric]);
+        if (threshold) out[metric] = threshold;
+      }
+      return out;
+    }
+  };
+}
+var init_build_context = __esm({
+  "src/policy/build-context.ts"() {
+    "use strict";
+    init_fields();
+    init_threshold();
+  }
+});
+
+// src/policy/build.ts
+function buildPolicy(merged, families) {
+  const d = merged.data;
+  const file = merged.layers[merged.layers.length - 1].file;
+  const obj = (value) => value ?? {};
+  const model = obj(d["model"]);
+  const data = obj(d["data"]);
+  const surface = obj(d["surface"]);
+  const gate = obj(d["gate"]);
+  const probes = obj(d["probes"]);
+  const scores = surface["scores"] ?? POLICY_DEFAULTS.surfaceScores;
+  const surfaceSettings = {
+    scores,
+    topK: scores === "top-k" ? surface["top-k"] : 0
+  };
+  if (surface["decimals"] !== void 0 && scores !== "label") {
+    surfaceSettings.decimals = surface["decimals"];
+  }
+  if (surface["precision"] === "float32" && scores !== "label") surfaceSettings.precision = "float32";
+  const policy = {
+    file,
+    sources: merged.layers.map((l) => l.file),
+    version: 1,
+    name: d["name"] ?? (0, import_node_path8.basename)(file, (0, import_node_path8.extname)(file)),
+    seed: d["seed"] ?? POLICY_DEFAULTS.seed,
+    model: {
+      path: resolvePathValue(merged, ["model", "path"]),
+      task: model["task"] ?? POLICY_DEFAULTS.task,
+      scores: model["scores"] ?? POLICY_DEFAULTS.modelScores
+    },
+    data: {
+      members: dataFileAt(merged, ["data", "members"]),
+      nonMembers: dataFileAt(merged, ["data", "non-members"]),
+      label: data["label"] ?? "label",
+      maxRows: data["max-rows"] ?? POLICY_DEFAULTS.maxRows,
+      allowOverlap: data["allow-overlap"] ?? false
+    },
+    surface: surfaceSettings,
+    probes: {},
+    gate: {
+      confidence: gate["confidence"] ?? POLICY_DEFAULTS.confidence,
+      inconclusive: gate["inconclusive"] ?? POLICY_DEFAULTS.inconclusive,
+      insufficient: gate["insufficient"] ?? POLICY_DEFAULTS.insufficient
+    }
+  };
+  if (typeof model["input"] === "string") policy.model.input = model["input"];
+  if (typeof model["output"] === "string") policy.model.output = model["output"];
+  if (policy.model.task === "sequence") {
+    Object.assign(policy.model, buildSequenceModel(merged, model));
+    policy.data.textField = data["text-field"] ?? "text";
+  }
+  if (data["features"] !== void 0) {
+    const features = data["features"];
+    policy.data.features = Array.isArray(features) ? [...features] : features;
+  }
+  for (const family of families) {
+    if (probes[family.id] === void 0) continue;
+    policy.probes[family.id] = family.build(buildContext(merged, family.id, surfaceSettings));
+  }
+  return policy;
+}
+function buildSequenceModel(merged, model) {
+  const out = {};
+  if (typeof model["attention-mask"] === "string") out.attentionMask = model["attention-mask"];
+  if (typeof model["context"] === "number") out.context = model["context"];
+  const t = model["tokenizer"];
+  if (t) {
+    const tokenizer = { source: sourceOf(merged, ["model", "tokenizer"]) };
+    if (typeof t["vocab"] === "string") tokenizer.vocab = [...t["vocab"]];
+    else if (Array.isArray(t["vocab"])) tokenizer.vocab = [...t["vocab"]];
+    if (typeof t["vocab-file"] === "string") tokenizer.vocabFile = resolvePathValue(merged, ["model", "tokenizer", "vocab-file"]);
+    if (typeof t["pad-id"] === "number") tokenizer.padId = t["pad-id"];
+    out.tokenizer = tokenizer;
+  }
+  return out;
+}
+var import_node_path8, POLICY_DEFAULTS;
+var init_build = __esm({
+  "src/policy/build.ts"() {
+    "use strict";
+    import_node_path8 = require("node:path");
+    init_build_context();
+    init_fields();
+    init_threshold();
+    POLICY_DEFAULTS = {
+      seed: 0,
+      task: "classification",
+      modelScores: "auto",
+      maxRows: 5e3,
+      surfaceScores: "full",
+      confidence: 0.95,
+      // Without a preset, as the standard preset: inconclusive checks warn, too little data is an error.
+      inconclusive: "warn",
+      insufficient: "error"
+    };
+  }
+});
+
+// src/policy/paths.ts
+function policyPathProblem(merged, path6, roots) {
+  if (typeof valueAt(merged.data, path6) !== "string") return void 0;
+  return pathProblem(resolvePathValue(merged, path6), roots);
+}
+function pathChecks(merged, roots) {
+  const errors = [];
+  for (const path6 of PATH_FIELDS) {
+    const problem = policyPathProblem(merged, path6, roots);
+    if (!problem) continue;
+    const where = merged.locate(path6, "value");
+    errors.push(new PolicyError(problem, { file: where.source.file, line: where.line, column: where.column, field: fieldName(path6) }));
+  }
+  return errors;
+}
+var PATH_FIELDS;
+var init_paths2 = __esm({
+  "src/policy/paths.ts"() {
+    "use strict";
+    init_errors();
+    init_paths();
+    init_fields();
+    init_merge();
+    init_source();
+    PATH_FIELDS = [
+      ["model", "path"],
+      ["model", "tokenizer", "vocab-file"],
+      ["data", "members", "path"],
+      ["data", "members", "labels"],
+      ["data", "non-members", "path"],
+      ["data", "non-members", "labels"],
+      ["probes", "attribute-inference", "auxiliary", "path"],
+      ["probes", "attribute-inference", "auxiliary", "labels"]
+    ];
   }
 });
 
@@ -60574,7 +63392,7 @@ function closestMatch(word, candidates) {
   let best;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
-    const d = normalise(word) === normalise(candidate) ? 0 : (0, import_fastest_levenshtein2.distance)(word.toLowerCase(), candidate.toLowerCase());
+    const d = normalise(word) === normalise(candidate) ? 0 : (0, import_fastest_levenshtein3.distance)(word.toLowerCase(), candidate.toLowerCase());
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;
@@ -60583,11 +63401,11 @@ function closestMatch(word, candidates) {
   if (best === void 0) return void 0;
   return bestDistance <= 2 || bestDistance <= word.length / 3 ? best : void 0;
 }
-var import_fastest_levenshtein2;
+var import_fastest_levenshtein3;
 var init_suggest = __esm({
   "src/policy/suggest.ts"() {
     "use strict";
-    import_fastest_levenshtein2 = __toESM(require_mod(), 1);
+    import_fastest_levenshtein3 = __toESM(require_mod(), 1);
   }
 });
 
@@ -60596,40 +63414,40 @@ function moduleDirectory() {
   if (typeof __dirname === "string" && __dirname) return __dirname;
   try {
     const url = import_meta.url;
-    if (url) return (0, import_node_path7.dirname)((0, import_node_url.fileURLToPath)(url));
+    if (url) return (0, import_node_path9.dirname)((0, import_node_url.fileURLToPath)(url));
   } catch {
   }
   return void 0;
 }
 function presetDirectory() {
   const override = process.env[POLICIES_DIR_ENV];
-  if (override) return (0, import_node_path7.resolve)(override);
+  if (override) return (0, import_node_path9.resolve)(override);
   const here = moduleDirectory();
   if (!here) return void 0;
-  for (const candidate of [(0, import_node_path7.join)(here, "policies"), (0, import_node_path7.join)(here, "..", "policies"), (0, import_node_path7.join)(here, "..", "..", "policies")]) {
-    if ((0, import_node_fs12.existsSync)((0, import_node_path7.join)(candidate, "standard.yaml"))) return (0, import_node_path7.resolve)(candidate);
+  for (const candidate of [(0, import_node_path9.join)(here, "policies"), (0, import_node_path9.join)(here, "..", "policies"), (0, import_node_path9.join)(here, "..", "..", "policies")]) {
+    if ((0, import_node_fs11.existsSync)((0, import_node_path9.join)(candidate, "standard.yaml"))) return (0, import_node_path9.resolve)(candidate);
   }
   return void 0;
 }
 function presetNames() {
   const dir = presetDirectory();
-  if (!dir || !(0, import_node_fs12.existsSync)(dir)) return [];
-  return (0, import_node_fs12.readdirSync)(dir).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -".yaml".length)).sort();
+  if (!dir || !(0, import_node_fs11.existsSync)(dir)) return [];
+  return (0, import_node_fs11.readdirSync)(dir).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -".yaml".length)).sort();
 }
 function presetFile(name) {
   const dir = presetDirectory();
   if (!dir) return void 0;
-  const file = (0, import_node_path7.join)(dir, `${name}.yaml`);
-  return (0, import_node_fs12.existsSync)(file) ? file : void 0;
+  const file = (0, import_node_path9.join)(dir, `${name}.yaml`);
+  return (0, import_node_fs11.existsSync)(file) ? file : void 0;
 }
 function isPresetName(value) {
   return /^[A-Za-z0-9_-]+$/.test(value);
 }
 function canonical(file) {
   try {
-    return (0, import_node_fs12.realpathSync)(file);
+    return (0, import_node_fs11.realpathSync)(file);
   } catch {
-    return (0, import_node_path7.resolve)(file);
+    return (0, import_node_path9.resolve)(file);
   }
 }
 function readExtendsChain(file, roots) {
@@ -60670,10 +63488,10 @@ function readExtendsChain(file, roots) {
       }
       target = found;
     } else {
-      target = (0, import_node_path7.isAbsolute)(value) ? value : (0, import_node_path7.resolve)((0, import_node_path7.dirname)(current.file), value);
+      target = (0, import_node_path9.isAbsolute)(value) ? value : (0, import_node_path9.resolve)((0, import_node_path9.dirname)(current.file), value);
       const outside2 = pathProblem(target, roots);
       if (outside2) return fail2(`extends ${quoteUserText(value)}: ${outside2}`);
-      if (!(0, import_node_fs12.existsSync)(target)) {
+      if (!(0, import_node_fs11.existsSync)(target)) {
         return fail2(`extends ${quoteUserText(value)}: file not found: ${target}`);
       }
     }
@@ -60693,16 +63511,16 @@ function readExtendsChain(file, roots) {
   return { layers: chain.reverse(), errors: [] };
 }
 function displayName(file, relativeTo) {
-  const rel = (0, import_node_path7.relative)((0, import_node_path7.dirname)(relativeTo), file);
+  const rel = (0, import_node_path9.relative)((0, import_node_path9.dirname)(relativeTo), file);
   return rel && rel.length < file.length ? rel : file;
 }
-var import_node_fs12, import_node_path7, import_node_url, import_meta, POLICIES_DIR_ENV, MAX_EXTENDS_DEPTH;
+var import_node_fs11, import_node_path9, import_node_url, import_meta, POLICIES_DIR_ENV, MAX_EXTENDS_DEPTH;
 var init_presets = __esm({
   "src/policy/presets.ts"() {
     "use strict";
     init_user_text();
-    import_node_fs12 = require("node:fs");
-    import_node_path7 = require("node:path");
+    import_node_fs11 = require("node:fs");
+    import_node_path9 = require("node:path");
     import_node_url = require("node:url");
     init_errors();
     init_paths();
@@ -60714,49 +63532,67 @@ var init_presets = __esm({
   }
 });
 
-// src/policy/checks.ts
-function resolvePathValue(merged, path6) {
-  const value = valueAt(merged.data, path6);
-  return (0, import_node_path8.resolve)((0, import_node_path8.dirname)(merged.origin(path6).file), value);
-}
-function dataFormat(entry) {
-  const format = entry["format"];
-  if (format === "csv" || format === "jsonl" || format === "npy" || format === "text") return format;
-  const path6 = entry["path"];
-  if (typeof path6 !== "string") return void 0;
-  return FORMAT_BY_EXTENSION[(0, import_node_path8.extname)(path6).toLowerCase()];
-}
-function semanticChecks(merged, roots) {
-  const errors = [];
-  const warnings = [];
+// src/policy/check-context.ts
+function checkContext(merged, roots, findings) {
+  const data = merged.data;
   const policyFile = merged.layers[merged.layers.length - 1].file;
+  const presets = presetDirectory();
   const locationOf = (path6, part, field) => {
-    const where2 = merged.locate(path6, part);
-    return { file: where2.source.file, line: where2.line, column: where2.column, field: fieldName(field) };
+    const where = merged.locate(path6, part);
+    return { file: where.source.file, line: where.line, column: where.column, field: fieldName(field) };
   };
   const error2 = (path6, part, message, field = path6) => {
-    errors.push(new PolicyError(message, locationOf(path6, part, field)));
+    findings.errors.push(new PolicyError(message, locationOf(path6, part, field)));
   };
-  const warning2 = (path6, part, message, field = path6) => {
-    warnings.push({ message, location: locationOf(path6, part, field) });
-  };
-  const presets = presetDirectory();
-  const where = (path6) => {
-    const at3 = merged.locate(path6, "key");
-    const file = at3.source.file;
-    if (presets && (0, import_node_path8.dirname)(file) === presets) {
-      return `the ${(0, import_node_path8.basename)(file, ".yaml")} preset, ${file}:${at3.line}`;
+  const surface = valueAt(data, ["surface"]);
+  return {
+    merged,
+    data,
+    roots,
+    task: valueAt(data, ["model", "task"]) ?? "classification",
+    scores: isPlainObject3(surface) && typeof surface["scores"] === "string" ? surface["scores"] : "full",
+    error: error2,
+    warning: (path6, part, message, field = path6) => {
+      findings.warnings.push({ message, location: locationOf(path6, part, field) });
+    },
+    where: (path6) => {
+      const at3 = merged.locate(path6, "key");
+      const file = at3.source.file;
+      if (presets && (0, import_node_path10.dirname)(file) === presets) return `the ${(0, import_node_path10.basename)(file, ".yaml")} preset, ${file}:${at3.line}`;
+      return `${displayName(file, policyFile)}:${at3.line}`;
+    },
+    mustExist: (path6, what) => {
+      if (typeof valueAt(data, path6) !== "string") return;
+      if (policyPathProblem(merged, path6, roots)) return;
+      const file = resolvePathValue(merged, path6);
+      if (!(0, import_node_fs12.existsSync)(file)) error2(path6, "value", `${what} not found: ${file}`);
+      else if (!(0, import_node_fs12.statSync)(file).isFile()) error2(path6, "value", `${what} is not a file: ${file}`);
+    },
+    knownFormat: (path6) => {
+      const entry = valueAt(data, path6);
+      const problem = isPlainObject3(entry) ? unknownFormatProblem(entry) : void 0;
+      if (problem) error2([...path6, "path"], "value", problem);
     }
-    return `${displayName(file, policyFile)}:${at3.line}`;
   };
-  const data = merged.data;
-  const mustExist = (path6, what) => {
-    if (typeof valueAt(data, path6) !== "string") return;
-    if (policyPathProblem(merged, path6, roots)) return;
-    const file = resolvePathValue(merged, path6);
-    if (!(0, import_node_fs13.existsSync)(file)) error2(path6, "value", `${what} not found: ${file}`);
-    else if (!(0, import_node_fs13.statSync)(file).isFile()) error2(path6, "value", `${what} is not a file: ${file}`);
-  };
+}
+var import_node_fs12, import_node_path10;
+var init_check_context = __esm({
+  "src/policy/check-context.ts"() {
+    "use strict";
+    import_node_fs12 = require("node:fs");
+    import_node_path10 = require("node:path");
+    init_errors();
+    init_fields();
+    init_merge();
+    init_paths2();
+    init_presets();
+    init_source();
+  }
+});
+
+// src/policy/checks-data.ts
+function dataChecks(ctx) {
+  const { data, error: error2, mustExist } = ctx;
   mustExist(["model", "path"], "model file");
   let allNpyWithLabels = true;
   let anyDataFile = false;
@@ -60765,14 +63601,8 @@ function semanticChecks(merged, roots) {
     if (!isPlainObject3(entry)) continue;
     anyDataFile = true;
     mustExist(["data", role, "path"], `${role} data file`);
+    ctx.knownFormat(["data", role]);
     const format = dataFormat(entry);
-    if (format === void 0 && typeof entry["path"] === "string" && entry["format"] === void 0) {
-      error2(
-        ["data", role, "path"],
-        "value",
-        `cannot tell the format of ${quoteUserText(String(entry["path"]))} from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`
-      );
-    }
     if (format !== void 0 && format !== "npy") {
       for (const key of ["labels", "columns"]) {
         if (entry[key] !== void 0) {
@@ -60789,7 +63619,7 @@ function semanticChecks(merged, roots) {
     }
     if (!(format === "npy" && entry["labels"] !== void 0)) allNpyWithLabels = false;
   }
-  if (anyDataFile && valueAt(data, ["data", "label"]) === void 0 && !allNpyWithLabels && valueAt(data, ["model", "task"]) !== "sequence") {
+  if (anyDataFile && valueAt(data, ["data", "label"]) === void 0 && !allNpyWithLabels && ctx.task !== "sequence") {
     error2(
       ["data"],
       "key",
@@ -60797,14 +63627,100 @@ function semanticChecks(merged, roots) {
       ["data", "label"]
     );
   }
-  const surface = valueAt(data, ["surface"]);
-  const scores = isPlainObject3(surface) && typeof surface["scores"] === "string" ? surface["scores"] : "full";
+}
+var init_checks_data = __esm({
+  "src/policy/checks-data.ts"() {
+    "use strict";
+    init_fields();
+    init_merge();
+  }
+});
+
+// src/policy/checks-sequence.ts
+function sequenceModelChecks(ctx, families) {
+  const { data, error: error2, task } = ctx;
+  if (task !== "sequence") {
+    const model = valueAt(data, ["model"]);
+    for (const key of SEQUENCE_ONLY_MODEL_KEYS) {
+      if (isPlainObject3(model) && model[key] !== void 0) {
+        error2(["model", key], "key", `model.${key} is only for sequence models (model.task: sequence); model.task is ${String(task)}`);
+      }
+    }
+    if (valueAt(data, ["data", "text-field"]) !== void 0) {
+      error2(["data", "text-field"], "key", `data.text-field is only for sequence models (model.task: sequence); model.task is ${String(task)}`);
+    }
+    for (const role of ["members", "non-members"]) {
+      const entry = valueAt(data, ["data", role]);
+      if (isPlainObject3(entry) && dataFormat(entry) === "text") {
+        error2(["data", role, "path"], "value", `data.${role} is a text file, which only a sequence model (model.task: sequence) reads; a ${String(task)} model needs csv, jsonl or npy rows`);
+      }
+    }
+    return;
+  }
+  for (const key of ["label", "features"]) {
+    if (valueAt(data, ["data", key]) !== void 0) {
+      error2(["data", key], "key", `data.${key} is not used by a sequence model (model.task: sequence), whose records are texts; remove it`);
+    }
+  }
+  let textData = false;
+  for (const role of ["members", "non-members"]) {
+    const entry = valueAt(data, ["data", role]);
+    if (!isPlainObject3(entry)) continue;
+    const format = dataFormat(entry);
+    if (format === "text") textData = true;
+    if (format === "csv" || format === "npy") {
+      error2(["data", role, "path"], "value", `a sequence model reads texts: data.${role} must be a text file (.txt, one record per line) or JSON Lines of texts or token ids, not ${format}`);
+    }
+  }
+  const tokenizer = valueAt(data, ["model", "tokenizer"]);
+  if (isPlainObject3(tokenizer)) {
+    const hasVocab = tokenizer["vocab"] !== void 0;
+    const hasFile = tokenizer["vocab-file"] !== void 0;
+    if (hasVocab === hasFile) {
+      error2(["model", "tokenizer"], "key", hasVocab ? "model.tokenizer sets both vocab and vocab-file; give the vocabulary one way" : "model.tokenizer needs a vocabulary: vocab (inline) or vocab-file (a JSON file)", ["model", "tokenizer", "vocab"]);
+    }
+    ctx.mustExist(["model", "tokenizer", "vocab-file"], "vocabulary file");
+    const vocab = tokenizer["vocab"];
+    const size = typeof vocab === "string" ? [...vocab].length : Array.isArray(vocab) ? vocab.length : void 0;
+    const pad = tokenizer["pad-id"];
+    if (size !== void 0 && typeof pad === "number" && pad >= size) {
+      error2(["model", "tokenizer", "pad-id"], "value", `pad-id ${pad} is not a token id: the vocabulary has ${size} tokens (ids 0 to ${size - 1})`);
+    }
+    if (typeof vocab === "string" && new Set(vocab).size !== [...vocab].length) {
+      error2(["model", "tokenizer", "vocab"], "value", "model.tokenizer.vocab lists a character more than once; each character must be one token");
+    }
+  } else {
+    const needs = [];
+    if (textData) needs.push("the data files are text");
+    for (const family of families) {
+      const settings = valueAt(data, ["probes", family.id]);
+      if (isPlainObject3(settings) && family.vocabularyNeeds) needs.push(...family.vocabularyNeeds(settings));
+    }
+    if (needs.length > 0) {
+      error2(["model"], "key", `missing model.tokenizer: a sequence model needs a vocabulary to turn text into token ids (${needs.join("; ")}); add model.tokenizer with vocab or vocab-file`, ["model", "tokenizer"]);
+    }
+  }
+}
+var SEQUENCE_ONLY_MODEL_KEYS;
+var init_checks_sequence = __esm({
+  "src/policy/checks-sequence.ts"() {
+    "use strict";
+    init_fields();
+    init_merge();
+    SEQUENCE_ONLY_MODEL_KEYS = ["attention-mask", "context", "tokenizer"];
+  }
+});
+
+// src/policy/checks-surface.ts
+function surfaceChecks(ctx) {
+  const { error: error2, warning: warning2, scores } = ctx;
+  const surface = valueAt(ctx.data, ["surface"]);
   if (isPlainObject3(surface)) {
     if (surface["top-k"] !== void 0 && scores !== "top-k") {
       warning2(
         ["surface", "top-k"],
         "key",
-        `top-k is ignored because surface.scores is ${scores}, not top-k; set scores: top-k if the deployed model reveals only the top ${surface["top-k"]} scores, or remove top-k`
+        `top-k is ignored because surface.scores is ${String(scores)}, not top-k; set scores: top-k if the deployed model reveals only the top ${surface["top-k"]} scores, or remove top-k`
       );
     }
     if (scores === "top-k" && surface["top-k"] === void 0) {
@@ -60830,49 +63746,54 @@ function semanticChecks(merged, roots) {
       );
     }
   }
-  const membership = valueAt(data, ["probes", "membership"]);
-  if (isPlainObject3(membership)) {
-    const attacks = membership["attacks"];
-    if (scores === "label" && Array.isArray(attacks)) {
-      const needScores = attacks.map((a, i) => ({ a, i })).filter(({ a }) => SCORE_ATTACKS.includes(a));
-      if (needScores.length > 0) {
-        const names = needScores.map(({ a }) => a).join(", ");
-        error2(
-          ["probes", "membership", "attacks", needScores[0].i],
-          "value",
-          `attack${needScores.length > 1 ? "s" : ""} ${names} need${needScores.length > 1 ? "" : "s"} class scores, but surface.scores is label (set in ${where(["surface", "scores"])}): the label-only surface reveals no scores; use the label-only attacks ${LABEL_ONLY_ATTACKS.join(" and ")}, or describe the surface as full or top-k if the deployed model reveals scores`
-        );
-      }
-    }
-    const thresholds = membership["thresholds"];
-    if (isPlainObject3(thresholds)) {
-      for (const key of THRESHOLD_KEYS) {
-        const t = thresholds[key];
-        if (!isPlainObject3(t)) continue;
-        const base = ["probes", "membership", "thresholds", key];
-        if (key === "tpr-at-fpr" && typeof t["fpr"] === "number") {
-          for (const level of ["warn", "fail"]) {
-            const value = t[level];
-            if (typeof value === "number" && value <= t["fpr"]) {
-              error2(
-                [...base, level],
-                "key",
-                `${level} (${value}) must be above fpr (${t["fpr"]}) for ${fieldName(base)}: a random guess already reaches TPR = FPR`
-              );
-            }
-          }
-        }
-      }
-    }
+  const written = valueAt(ctx.data, ["surface", "scores"]);
+  if (ctx.task === "regression" && (written === "top-k" || written === "label")) {
+    error2(
+      ["surface", "scores"],
+      "value",
+      `surface.scores ${written} describes class scores, but model.task is regression (set in ${ctx.where(["model", "task"])}): a regression model reveals its predicted value; use scores: full, with decimals if the deployed model rounds the value`
+    );
   }
-  inversionChecks(data, error2, warning2, where, merged);
-  attributeInferenceChecks(data, error2, warning2, where, merged, mustExist);
-  sequenceChecks(merged, error2, roots);
-  errors.push(...pathChecks(merged, roots));
-  thresholdOrderChecks(merged, error2, where);
-  return { errors, warnings };
 }
-function thresholdOrderChecks(merged, error2, where) {
+var init_checks_surface = __esm({
+  "src/policy/checks-surface.ts"() {
+    "use strict";
+    init_merge();
+  }
+});
+
+// src/policy/checks-task.ts
+function taskChecks(ctx, families) {
+  const task = String(ctx.task);
+  const fitting = [];
+  for (const family of families) {
+    if (!isPlainObject3(valueAt(ctx.data, ["probes", family.id]))) continue;
+    if (family.tasks.some((t) => t === task)) fitting.push(family);
+    else ctx.error(["probes", family.id], "key", mismatch(ctx, family, task, families));
+  }
+  return fitting;
+}
+function mismatch(ctx, family, task, families) {
+  const running = families.filter((f) => f.tasks.some((t) => t === task)).map((f) => f.id);
+  const only = `only the ${running.join(" and ")} probe${running.length > 1 ? "s" : ""} run${running.length > 1 ? "" : "s"}`;
+  if (task === "sequence") {
+    return `the ${family.id} probe needs a ${family.tasks.join(" or ")} model, but model.task is sequence; ${only} on a sequence model`;
+  }
+  if (!family.tasks.includes("classification") && !family.tasks.includes("regression")) {
+    return `the ${family.id} probe needs ${family.needs}; model.task is ${task}`;
+  }
+  return `the ${family.id} probe needs ${family.needs}, but model.task is ${task} (set in ${ctx.where(["model", "task"])}); on a ${task} model ${only}`;
+}
+var init_checks_task = __esm({
+  "src/policy/checks-task.ts"() {
+    "use strict";
+    init_merge();
+  }
+});
+
+// src/policy/checks-thresholds.ts
+function thresholdOrderChecks(ctx) {
+  const { merged } = ctx;
   const probes = valueAt(merged.data, ["probes"]);
   if (!isPlainObject3(probes)) return;
   for (const [id, probe] of Object.entries(probes)) {
@@ -60885,8 +63806,8 @@ function thresholdOrderChecks(merged, error2, where) {
       const failLayer = merged.layers.indexOf(merged.origin([...path6, "fail"]));
       const blame = failLayer > warnLayer ? "fail" : "warn";
       const other = blame === "fail" ? "warn" : "fail";
-      const inherited = warnLayer !== failLayer ? ` (${other} is set in ${where([...path6, other])})` : "";
-      error2(
+      const inherited = warnLayer !== failLayer ? ` (${other} is set in ${ctx.where([...path6, other])})` : "";
+      ctx.error(
         [...path6, blame],
         "key",
         `warn (${t["warn"]}) is above fail (${t["fail"]}) for ${fieldName(path6)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
@@ -60894,503 +63815,36 @@ function thresholdOrderChecks(merged, error2, where) {
     }
   }
 }
-function attributeInferenceChecks(data, error2, warning2, where, merged, mustExist) {
-  const regression = valueAt(data, ["model", "task"]) === "regression";
-  if (regression) {
-    const scores = valueAt(data, ["surface", "scores"]);
-    if (scores === "top-k" || scores === "label") {
-      error2(
-        ["surface", "scores"],
-        "value",
-        `surface.scores ${scores} describes class scores, but model.task is regression (set in ${where(["model", "task"])}): a regression model reveals its predicted value; use scores: full, with decimals if the deployed model rounds the value`
-      );
-    }
-    for (const probe2 of ["membership", "inversion"]) {
-      if (valueAt(data, ["probes", probe2]) === void 0) continue;
-      error2(
-        ["probes", probe2],
-        "key",
-        `the ${probe2} probe needs a classifier's class scores, but model.task is regression (set in ${where(["model", "task"])}); on a regression model only the attribute-inference probe runs`
-      );
-    }
+var init_checks_thresholds = __esm({
+  "src/policy/checks-thresholds.ts"() {
+    "use strict";
+    init_merge();
+    init_source();
   }
-  const probe = valueAt(data, ["probes", "attribute-inference"]);
-  if (!isPlainObject3(probe)) return;
-  const base = ["probes", "attribute-inference"];
-  const oneHot = valueAt(probe, ["encoding", "one-hot"]);
-  const values = probe["values"];
-  if (Array.isArray(oneHot)) {
-    if (Array.isArray(values) && values.length !== oneHot.length) {
-      error2(
-        [...base, "values"],
-        "key",
-        `values names ${values.length} values but encoding.one-hot lists ${oneHot.length} columns; give one name per column, in the same order`
-      );
-    }
-    const reference = oneHot.indexOf(null);
-    if (reference >= 0 && !Array.isArray(values)) {
-      error2(
-        [...base, "encoding", "one-hot", reference],
-        "value",
-        "a null entry (the reference level, every listed column 0) has no column to name it; add values with a name for each entry, e.g. values: [white, hispanic, other]"
-      );
-    }
-  } else if (Array.isArray(values)) {
-    const named = values.findIndex((v) => typeof v !== "number");
-    if (named >= 0) {
-      error2(
-        [...base, "values", named],
-        "value",
-        `${quoteUserText(String(values[named]))} is not a number; the values of a plain attribute column are the numbers in the data (e.g. [0, 1]); for named categories spread over several columns, add encoding: { one-hot: [...] }`
-      );
-    }
-  }
-  const known = probe["known"];
-  if (Array.isArray(known)) {
-    const attributeColumns = Array.isArray(oneHot) ? oneHot : [probe["attribute"]];
-    known.forEach((column, i) => {
-      if (!attributeColumns.includes(column)) return;
-      error2(
-        [...base, "known", i],
-        "value",
-        `${quoteUserText(String(column))} holds the sensitive attribute, which is what the attacker wants to learn; remove it from known`
-      );
-    });
-  } else if (probe["samples"] !== void 0) {
-    warning2(
-      [...base, "samples"],
-      "key",
-      "samples is ignored because known is not set, so the attacker knows every feature but the attribute and no feature needs filling in; list the known columns in known, or remove samples"
-    );
-  }
-  const auxiliary = probe["auxiliary"];
-  for (const key of ["prior", "residual-spread"]) {
-    if (probe[key] === "auxiliary" && auxiliary === void 0) {
-      error2(
-        [...base, key],
-        "value",
-        `${key} is auxiliary but no auxiliary file is set; add auxiliary: { path: ... } (the attacker's own records, same columns as the member data), or use ${key === "prior" ? "non-members or uniform" : "non-members or training"}`
-      );
-    }
-  }
-  if (isPlainObject3(auxiliary)) {
-    mustExist([...base, "auxiliary", "path"], "auxiliary data file");
-    if (dataFormat(auxiliary) === void 0 && typeof auxiliary["path"] === "string") {
-      error2(
-        [...base, "auxiliary", "path"],
-        "value",
-        `cannot tell the format of ${quoteUserText(String(auxiliary["path"]))} from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`
-      );
-    }
-  }
-  if (probe["residual-spread"] !== void 0 && !regression) {
-    warning2(
-      [...base, "residual-spread"],
-      "key",
-      "residual-spread is ignored because model.task is classification: a classifier's likelihood comes from its scores; remove residual-spread, or set model.task: regression for a regression model"
-    );
-  }
+});
+
+// src/policy/checks.ts
+function semanticChecks(merged, roots, families) {
+  const findings = { errors: [], warnings: [] };
+  const ctx = checkContext(merged, roots, findings);
+  dataChecks(ctx);
+  surfaceChecks(ctx);
+  for (const family of taskChecks(ctx, families)) family.check(ctx, merged.data["probes"][family.id]);
+  sequenceModelChecks(ctx, families);
+  findings.errors.push(...pathChecks(merged, roots));
+  thresholdOrderChecks(ctx);
+  return findings;
 }
-function inversionChecks(data, error2, warning2, where, merged) {
-  const inversion = valueAt(data, ["probes", "inversion"]);
-  if (!isPlainObject3(inversion)) return;
-  const base = ["probes", "inversion"];
-  const smoothness = inversion["smoothness"];
-  if (typeof smoothness === "number" && smoothness > 0 && inversion["image"] === void 0) {
-    error2(
-      [...base, "smoothness"],
-      "key",
-      "smoothness (a total-variation prior over neighbouring pixels) needs the image shape; add e.g. image: { height: 8, width: 8 }, or remove smoothness for tabular inputs"
-    );
-  }
-  if (inversion["samples"] !== void 0 && inversion["gradient"] === "central") {
-    warning2(
-      [...base, "samples"],
-      "key",
-      "samples is ignored because gradient is central (central differences query 2 points per feature); set gradient: nes or auto to use random directions, or remove samples"
-    );
-  }
-}
-function defaultAttacks(scores) {
-  return scores === "label" ? [...LABEL_ONLY_ATTACKS] : [...SCORE_ATTACKS];
-}
-var import_node_fs13, import_node_path8, SCORE_ATTACKS, LABEL_ONLY_ATTACKS, FORMAT_BY_EXTENSION, THRESHOLD_KEYS;
-var init_checks = __esm({
+var init_checks5 = __esm({
   "src/policy/checks.ts"() {
     "use strict";
-    init_user_text();
-    import_node_fs13 = require("node:fs");
-    import_node_path8 = require("node:path");
-    init_errors();
+    init_check_context();
+    init_checks_data();
     init_checks_sequence();
+    init_checks_surface();
+    init_checks_task();
+    init_checks_thresholds();
     init_paths2();
-    init_merge();
-    init_presets();
-    init_source();
-    SCORE_ATTACKS = ["loss", "confidence", "entropy", "modified-entropy"];
-    LABEL_ONLY_ATTACKS = ["gap", "label-stability"];
-    FORMAT_BY_EXTENSION = {
-      ".csv": "csv",
-      ".jsonl": "jsonl",
-      ".ndjson": "jsonl",
-      ".npy": "npy",
-      ".txt": "text"
-    };
-    THRESHOLD_KEYS = ["auc", "advantage", "tpr-at-fpr", "epsilon-lower-bound"];
-  }
-});
-
-// src/policy/threshold.ts
-function sourceOf(merged, path6, part = "key") {
-  const where = merged.locate(path6, part);
-  return { file: where.source.file, line: where.line, column: where.column };
-}
-function thresholdAt(merged, path6) {
-  const written = valueAt(merged.data, path6);
-  if (!isPlainObject3(written)) return void 0;
-  const threshold = { source: sourceOf(merged, path6) };
-  if (typeof written["warn"] === "number") threshold.warn = written["warn"];
-  if (typeof written["fail"] === "number") threshold.fail = written["fail"];
-  return threshold;
-}
-var init_threshold = __esm({
-  "src/policy/threshold.ts"() {
-    "use strict";
-    init_merge();
-  }
-});
-
-// src/policy/build-extraction.ts
-function locator(merged) {
-  return (path6) => sourceOf(merged, path6, "value");
-}
-function buildSequenceModel(merged, model) {
-  const out = {};
-  if (typeof model["attention-mask"] === "string") out.attentionMask = model["attention-mask"];
-  if (typeof model["context"] === "number") out.context = model["context"];
-  const t = model["tokenizer"];
-  if (t) {
-    const tokenizer = { source: sourceOf(merged, ["model", "tokenizer"]) };
-    if (typeof t["vocab"] === "string") tokenizer.vocab = [...t["vocab"]];
-    else if (Array.isArray(t["vocab"])) tokenizer.vocab = [...t["vocab"]];
-    if (typeof t["vocab-file"] === "string") tokenizer.vocabFile = resolvePathValue(merged, ["model", "tokenizer", "vocab-file"]);
-    if (typeof t["pad-id"] === "number") tokenizer.padId = t["pad-id"];
-    out.tokenizer = tokenizer;
-  }
-  return out;
-}
-function buildExtraction(merged, e) {
-  const base = ["probes", "extraction"];
-  const at3 = locator(merged);
-  const thresholds = e["thresholds"] ?? {};
-  const threshold = (key) => thresholdAt(merged, [...base, "thresholds", key]);
-  const canaries = (e["canaries"] ?? []).map((c, i) => ({
-    format: c["format"],
-    inserted: [...c["inserted"] ?? []],
-    controls: [...c["controls"] ?? []],
-    source: at3([...base, "canaries", i, "format"])
-  }));
-  const exposure = e["exposure"] ?? {};
-  const settings = {
-    canaries,
-    exposure: {
-      exactLimit: exposure["exact-limit"] ?? EXTRACTION_DEFAULTS.exactLimit,
-      samples: exposure["samples"] ?? EXTRACTION_DEFAULTS.samples
-    },
-    thresholds: {}
-  };
-  const memorization = e["memorization"];
-  if (memorization || thresholds["extraction-rate"] || thresholds["extraction-gap"]) {
-    const m = memorization ?? {};
-    settings.memorization = {
-      prefix: m["prefix"] ?? EXTRACTION_DEFAULTS.memorization.prefix,
-      suffix: m["suffix"] ?? EXTRACTION_DEFAULTS.memorization.suffix
-    };
-  }
-  const scan = e["secret-scan"];
-  if (scan || thresholds["secret-matches"]) {
-    const s = scan ?? {};
-    const d = EXTRACTION_DEFAULTS.secretScan;
-    const prompts = Array.isArray(s["prompts"]) ? s["prompts"].map((text2, i) => ({ text: text2, source: at3([...base, "secret-scan", "prompts", i]) })) : d.prompts.map((text2) => ({ text: text2, source: at3([...base, "secret-scan"]) }));
-    settings.secretScan = {
-      prompts,
-      samples: s["samples"] ?? d.samples,
-      length: s["length"] ?? d.length,
-      temperature: s["temperature"] ?? d.temperature,
-      topK: s["top-k"] ?? d.topK,
-      patterns: Array.isArray(s["patterns"]) ? [...s["patterns"]] : [...d.patterns],
-      regexes: Array.isArray(s["regexes"]) ? [...s["regexes"]] : []
-    };
-  }
-  const keys = [
-    ["max-exposure", "maxExposure"],
-    ["extraction-rate", "extractionRate"],
-    ["extraction-gap", "extractionGap"],
-    ["secret-matches", "secretMatches"]
-  ];
-  for (const [key, field] of keys) {
-    const t = threshold(key);
-    if (t) settings.thresholds[field] = t;
-  }
-  return settings;
-}
-var EXTRACTION_DEFAULTS;
-var init_build_extraction = __esm({
-  "src/policy/build-extraction.ts"() {
-    "use strict";
-    init_checks();
-    init_threshold();
-    EXTRACTION_DEFAULTS = {
-      /** Exact enumeration up to 10^7 candidates (a {digits:7} space): about 1.1 M rows in the worst case. */
-      exactLimit: 1e7,
-      samples: 1e4,
-      memorization: { prefix: 32, suffix: 32 },
-      secretScan: {
-        prompts: [""],
-        samples: 32,
-        length: 64,
-        temperature: 1,
-        topK: 0,
-        patterns: ["email", "phone", "id-number"]
-      }
-    };
-  }
-});
-
-// src/policy/build.ts
-function buildPolicy(merged) {
-  const d = merged.data;
-  const file = merged.layers[merged.layers.length - 1].file;
-  const obj = (value) => value ?? {};
-  const model = obj(d["model"]);
-  const data = obj(d["data"]);
-  const surface = obj(d["surface"]);
-  const gate = obj(d["gate"]);
-  const probes = obj(d["probes"]);
-  const dataFile = (role) => {
-    const entry = obj(data[role]);
-    const out = {
-      path: resolvePathValue(merged, ["data", role, "path"]),
-      format: dataFormat(entry)
-    };
-    if (entry["labels"] !== void 0) out.labels = resolvePathValue(merged, ["data", role, "labels"]);
-    if (entry["columns"] !== void 0) out.columns = [...entry["columns"]];
-    return out;
-  };
-  const scores = surface["scores"] ?? POLICY_DEFAULTS.surfaceScores;
-  const surfaceSettings = {
-    scores,
-    topK: scores === "top-k" ? surface["top-k"] : 0
-  };
-  if (surface["decimals"] !== void 0 && scores !== "label") {
-    surfaceSettings.decimals = surface["decimals"];
-  }
-  if (surface["precision"] === "float32" && scores !== "label") surfaceSettings.precision = "float32";
-  const policy = {
-    file,
-    sources: merged.layers.map((l) => l.file),
-    version: 1,
-    name: d["name"] ?? (0, import_node_path9.basename)(file, (0, import_node_path9.extname)(file)),
-    seed: d["seed"] ?? POLICY_DEFAULTS.seed,
-    model: {
-      path: resolvePathValue(merged, ["model", "path"]),
-      task: model["task"] ?? POLICY_DEFAULTS.task,
-      scores: model["scores"] ?? POLICY_DEFAULTS.modelScores
-    },
-    data: {
-      members: dataFile("members"),
-      nonMembers: dataFile("non-members"),
-      label: data["label"] ?? "label",
-      maxRows: data["max-rows"] ?? POLICY_DEFAULTS.maxRows,
-      allowOverlap: data["allow-overlap"] ?? false
-    },
-    surface: surfaceSettings,
-    probes: {},
-    gate: {
-      confidence: gate["confidence"] ?? POLICY_DEFAULTS.confidence,
-      inconclusive: gate["inconclusive"] ?? POLICY_DEFAULTS.inconclusive,
-      insufficient: gate["insufficient"] ?? POLICY_DEFAULTS.insufficient
-    }
-  };
-  if (typeof model["input"] === "string") policy.model.input = model["input"];
-  if (typeof model["output"] === "string") policy.model.output = model["output"];
-  if (policy.model.task === "sequence") {
-    Object.assign(policy.model, buildSequenceModel(merged, model));
-    policy.data.textField = data["text-field"] ?? "text";
-  }
-  if (data["features"] !== void 0) {
-    const features = data["features"];
-    policy.data.features = Array.isArray(features) ? [...features] : features;
-  }
-  if (probes["extraction"] !== void 0) policy.probes.extraction = buildExtraction(merged, obj(probes["extraction"]));
-  if (probes["membership"] !== void 0) {
-    policy.probes.membership = buildMembership(merged, obj(probes["membership"]), scores);
-  }
-  if (probes["inversion"] !== void 0) {
-    policy.probes.inversion = buildInversion(merged, obj(probes["inversion"]), surfaceSettings);
-  }
-  if (probes["attribute-inference"] !== void 0) {
-    policy.probes["attribute-inference"] = buildAttributeInference(merged, obj(probes["attribute-inference"]));
-  }
-  return policy;
-}
-function buildAttributeInference(merged, m) {
-  const defaults2 = POLICY_DEFAULTS.attributeInference;
-  const base = ["probes", "attribute-inference"];
-  const at3 = (path6) => sourceOf(merged, path6);
-  const threshold = (key) => thresholdAt(merged, [...base, "thresholds", key]);
-  const settings = {
-    attribute: m["attribute"],
-    samples: m["samples"] ?? defaults2.samples,
-    observed: m["observed"] ?? defaults2.observed,
-    prior: m["prior"] ?? defaults2.prior,
-    residualSpread: m["residual-spread"] ?? defaults2.residualSpread,
-    sources: { attribute: at3([...base, "attribute"]) },
-    thresholds: {}
-  };
-  const values = m["values"];
-  if (values) settings.sources.values = at3([...base, "values"]);
-  if (Array.isArray(m["known"])) {
-    settings.known = [...m["known"]];
-    settings.sources.known = at3([...base, "known"]);
-  }
-  const oneHot = m["encoding"]?.["one-hot"];
-  if (oneHot) {
-    settings.oneHot = oneHot.map((column, i) => ({ value: String(values?.[i] ?? column), column }));
-    settings.sources.encoding = at3([...base, "encoding"]);
-  } else if (values) {
-    settings.values = values;
-  }
-  const auxiliary = m["auxiliary"];
-  if (auxiliary) {
-    settings.auxiliary = { path: resolvePathValue(merged, [...base, "auxiliary", "path"]), format: dataFormat(auxiliary) };
-    if (auxiliary["labels"] !== void 0) settings.auxiliary.labels = resolvePathValue(merged, [...base, "auxiliary", "labels"]);
-    if (auxiliary["columns"] !== void 0) settings.auxiliary.columns = [...auxiliary["columns"]];
-  }
-  const lift = threshold("lift");
-  if (lift) settings.thresholds.lift = lift;
-  const accuracy = threshold("member-accuracy");
-  if (accuracy) settings.thresholds.memberAccuracy = accuracy;
-  const gap = threshold("member-gap");
-  if (gap) settings.thresholds.memberGap = gap;
-  return settings;
-}
-function buildInversion(merged, m, surface) {
-  const defaults2 = POLICY_DEFAULTS.inversion;
-  const threshold = (key) => thresholdAt(merged, ["probes", "inversion", "thresholds", key]);
-  const settings = {
-    start: m["start"] ?? defaults2.start,
-    gradient: m["gradient"] ?? defaults2.gradient,
-    samples: m["samples"] ?? defaults2.samples,
-    maxQueries: m["max-queries"] ?? defaults2.maxQueries,
-    patience: m["patience"] ?? defaults2.patience,
-    targetConfidence: m["target-confidence"] ?? defaults2.targetConfidence,
-    stepSize: m["step-size"] ?? defaults2.stepSize,
-    differenceStep: m["difference-step"] ?? (surface.decimals !== void 0 ? defaults2.differenceStep.rounded : defaults2.differenceStep.exact),
-    smoothness: m["smoothness"] ?? defaults2.smoothness,
-    thresholds: {}
-  };
-  const image = m["image"];
-  if (image) {
-    settings.image = {
-      height: image["height"],
-      width: image["width"],
-      channels: image["channels"] ?? defaults2.channels,
-      layout: image["layout"] ?? defaults2.layout,
-      source: sourceOf(merged, ["probes", "inversion", "image"])
-    };
-  }
-  const identification = threshold("identification-rate");
-  if (identification) settings.thresholds.identificationRate = identification;
-  const gain = threshold("similarity-gain");
-  if (gain) settings.thresholds.similarityGain = gain;
-  return settings;
-}
-function buildMembership(merged, m, scores) {
-  const stability2 = m["stability"] ?? {};
-  const thresholds = m["thresholds"] ?? {};
-  const base = ["probes", "membership", "thresholds"];
-  const threshold = (key) => thresholdAt(merged, [...base, key]);
-  const settings = {
-    attacks: Array.isArray(m["attacks"]) ? [...m["attacks"]] : defaultAttacks(scores),
-    stability: {
-      queries: stability2["queries"] ?? POLICY_DEFAULTS.stability.queries,
-      noise: stability2["noise"] ?? POLICY_DEFAULTS.stability.noise
-    },
-    thresholds: {}
-  };
-  const auc = threshold("auc");
-  if (auc) settings.thresholds.auc = auc;
-  const advantage = threshold("advantage");
-  if (advantage) settings.thresholds.advantage = advantage;
-  const tpr = threshold("tpr-at-fpr");
-  if (tpr) {
-    settings.thresholds.tprAtFpr = { ...tpr, fpr: thresholds["tpr-at-fpr"]["fpr"] };
-  }
-  const epsilon = threshold("epsilon-lower-bound");
-  if (epsilon) settings.thresholds.epsilonLowerBound = epsilon;
-  return settings;
-}
-var import_node_path9, POLICY_DEFAULTS;
-var init_build = __esm({
-  "src/policy/build.ts"() {
-    "use strict";
-    import_node_path9 = require("node:path");
-    init_checks();
-    init_build_extraction();
-    init_threshold();
-    POLICY_DEFAULTS = {
-      seed: 0,
-      task: "classification",
-      modelScores: "auto",
-      maxRows: 5e3,
-      surfaceScores: "full",
-      stability: { queries: 8, noise: 0.05 },
-      confidence: 0.95,
-      // Without a preset, as the standard preset: inconclusive checks warn, too little data is an error.
-      inconclusive: "warn",
-      insufficient: "error",
-      attributeInference: {
-        samples: 16,
-        observed: "label",
-        prior: "non-members",
-        residualSpread: "non-members"
-      },
-      inversion: {
-        start: "auxiliary-mean",
-        gradient: "auto",
-        samples: 50,
-        maxQueries: 2e4,
-        patience: 20,
-        // Past p_c ≈ 0.99 the descent mostly pushes pixels to the range's bounds (an adversarial,
-        // saturated image that looks less like the class): on the digits models stopping there
-        // gave clearer images at a fraction of the queries (Fredrikson et al. also stop on cost).
-        targetConfidence: 0.99,
-        stepSize: 0.05,
-        // Central differences of 1% of a feature's range are exact to O(h²) on unrounded scores;
-        // rounding hides changes below half a unit of the last decimal, so steps must be large
-        // enough to cross rounding boundaries (hardened digits model, 2 decimals: similarity gain
-        // 0.71 with 0.2, as unrounded, and 0.04 with 0.01): the gate measures the adaptive attacker.
-        differenceStep: { exact: 0.01, rounded: 0.2 },
-        smoothness: 0,
-        channels: 1,
-        layout: "hwc"
-      }
-    };
-  }
-});
-
-// src/text/redact.ts
-function redact(secret) {
-  const chars = [...secret];
-  if (chars.length <= 4) return MASK3.repeat(chars.length);
-  return chars[0] + MASK3.repeat(chars.length - 2) + chars[chars.length - 1];
-}
-var MASK3;
-var init_redact = __esm({
-  "src/text/redact.ts"() {
-    "use strict";
-    MASK3 = "\u2022";
   }
 });
 
@@ -62436,8 +64890,8 @@ var init_schema = __esm({
 });
 
 // src/policy/load.ts
-function analyse(file, options) {
-  const absolute = (0, import_node_path10.resolve)(file);
+function analyse(file, options, families) {
+  const absolute = (0, import_node_path11.resolve)(file);
   const roots = options.roots ? allowedRoots(options.roots) : defaultRoots();
   const chain = readExtendsChain(absolute, roots);
   if (chain.errors.length > 0) return { errors: sortByPosition(chain.errors, [absolute]), warnings: [] };
@@ -62449,7 +64903,7 @@ function analyse(file, options) {
       errors.push(...schemaErrors(layer.data, (path6, part) => ({ source: layer, ...positionOf(layer, path6, part) }), true));
     }
     errors.push(...schemaErrors(merged.data, (path6, part) => merged.locate(path6, part)));
-    const checks = semanticChecks(merged, roots);
+    const checks = semanticChecks(merged, roots, families);
     errors.push(...checks.errors);
     warnings = checks.warnings;
   }
@@ -62478,19 +64932,28 @@ function sortByPosition(errors, fileOrder) {
     (a, b) => rank(a) - rank(b) || (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0)
   );
 }
-function loadPolicy(file, options = {}) {
-  const { errors, warnings, merged } = analyse(file, options);
-  if (errors.length > 0 || !merged) throw errors[0];
-  return { ...buildPolicy(merged), warnings };
+function policyLoader(families) {
+  return {
+    validatePolicy: (file, options = {}) => analyse(file, options, families).errors,
+    checkPolicy: (file, options = {}) => {
+      const { errors, warnings } = analyse(file, options, families);
+      return { errors, warnings };
+    },
+    loadPolicy: (file, options = {}) => {
+      const { errors, warnings, merged } = analyse(file, options, families);
+      if (errors.length > 0 || !merged) throw errors[0];
+      return { ...buildPolicy(merged, families), warnings };
+    }
+  };
 }
-var import_node_path10;
+var import_node_path11;
 var init_load3 = __esm({
   "src/policy/load.ts"() {
     "use strict";
-    import_node_path10 = require("node:path");
+    import_node_path11 = require("node:path");
     init_paths();
     init_build();
-    init_checks();
+    init_checks5();
     init_merge();
     init_presets();
     init_schema();
@@ -62513,2205 +64976,72 @@ var init_policy = __esm({
     init_presets();
     init_schema();
     init_build();
-    init_checks();
     init_types();
   }
 });
 
-// src/metrics/attribute.ts
-function wilson(k, n, confidence) {
-  checkCounts2(k, n);
-  checkConfidence(confidence);
-  if (n === 0) return [0, 1];
-  const z = zFor(confidence);
-  const p = k / n;
-  const z2 = z * z;
-  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
-  const half = z / (1 + z2 / n) * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n));
-  return [k === 0 ? 0 : Math.max(0, centre - half), k === n ? 1 : Math.min(1, centre + half)];
-}
-function proportion(k, n, confidence) {
-  checkCounts2(k, n);
-  return { value: n === 0 ? null : k / n, ci: clopperPearson(k, n, confidence), k, n };
-}
-function differenceIndependent(k1, n1, k2, n2, confidence) {
-  checkCounts2(k1, n1);
-  checkCounts2(k2, n2);
-  checkConfidence(confidence);
-  if (n1 === 0 || n2 === 0) return { value: null, ci: [-1, 1] };
-  const p1 = k1 / n1;
-  const p2 = k2 / n2;
-  const [l1, u1] = wilson(k1, n1, confidence);
-  const [l2, u2] = wilson(k2, n2, confidence);
-  const d = p1 - p2;
-  return {
-    value: d,
-    ci: [Math.max(-1, d - Math.hypot(p1 - l1, u2 - p2)), Math.min(1, d + Math.hypot(u1 - p1, p2 - l2))]
-  };
-}
-function differencePaired(table, confidence) {
-  const { a, b, c, d } = table;
-  for (const v of [a, b, c, d]) {
-    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`paired table counts must be non-negative integers, got ${JSON.stringify(table)}`);
-  }
-  checkConfidence(confidence);
-  const n = a + b + c + d;
-  if (n === 0) return { value: null, ci: [-1, 1] };
-  const k1 = a + b;
-  const k2 = a + c;
-  const p1 = k1 / n;
-  const p2 = k2 / n;
-  const [l1, u1] = wilson(k1, n, confidence);
-  const [l2, u2] = wilson(k2, n, confidence);
-  const margins = (a + b) * (c + d) * (a + c) * (b + d);
-  let phi = 0;
-  if (margins > 0) {
-    const cross = a * d - b * c;
-    const shrunk = cross > n / 2 ? cross - n / 2 : cross >= 0 ? 0 : cross;
-    phi = shrunk / Math.sqrt(margins);
-  }
-  const delta = p1 - p2;
-  const low = Math.sqrt(Math.max(0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2));
-  const high = Math.sqrt(Math.max(0, (p2 - l2) ** 2 - 2 * phi * (p2 - l2) * (u1 - p1) + (u1 - p1) ** 2));
-  return { value: delta, ci: [Math.max(-1, delta - low), Math.min(1, delta + high)] };
-}
-function attributeMetrics(outcomes, confidence) {
-  const { memberCorrect, memberBaselineCorrect, nonMemberCorrect } = outcomes;
-  if (memberCorrect.length !== memberBaselineCorrect.length) {
-    throw new RangeError(
-      `memberCorrect (${memberCorrect.length}) and memberBaselineCorrect (${memberBaselineCorrect.length}) must describe the same members`
-    );
-  }
-  const table = { a: 0, b: 0, c: 0, d: 0 };
-  for (let i = 0; i < memberCorrect.length; i++) {
-    const attack = Boolean(memberCorrect[i]);
-    const base = Boolean(memberBaselineCorrect[i]);
-    if (attack && base) table.a++;
-    else if (attack) table.b++;
-    else if (base) table.c++;
-    else table.d++;
-  }
-  const m = memberCorrect.length;
-  const memberK = table.a + table.b;
-  const baselineK = table.a + table.c;
-  let nonMemberK = 0;
-  for (let i = 0; i < nonMemberCorrect.length; i++) if (nonMemberCorrect[i]) nonMemberK++;
-  const n = nonMemberCorrect.length;
-  return {
-    memberAccuracy: proportion(memberK, m, confidence),
-    nonMemberAccuracy: proportion(nonMemberK, n, confidence),
-    baselineAccuracy: proportion(baselineK, m, confidence),
-    lift: differencePaired(table, confidence),
-    memberGap: differenceIndependent(memberK, m, nonMemberK, n, confidence),
-    liftTable: table
-  };
-}
-function zFor(confidence) {
-  return (0, import_stats_base_dists_normal_quantile3.default)(1 - (1 - confidence) / 2, 0, 1);
-}
-function checkCounts2(k, n) {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`trials n must be a non-negative integer, got ${n}`);
-  if (!Number.isSafeInteger(k) || k < 0 || k > n) throw new RangeError(`successes k must be an integer in [0, n=${n}], got ${k}`);
-}
-var import_stats_base_dists_normal_quantile3;
-var init_attribute = __esm({
-  "src/metrics/attribute.ts"() {
+// src/run/policy.ts
+var loadPolicy, validatePolicy, checkPolicy;
+var init_policy2 = __esm({
+  "src/run/policy.ts"() {
     "use strict";
-    import_stats_base_dists_normal_quantile3 = __toESM(require_lib39(), 1);
-    init_binomial();
+    init_policy();
+    init_probes();
+    ({ loadPolicy, validatePolicy, checkPolicy } = policyLoader(PROBE_FAMILIES));
   }
 });
 
-// src/probes/membership-scores.ts
-function attackerScores(obs) {
-  const { rows, classCount: k, scores } = obs;
-  if (!scores) throw new Error("the surface reveals no scores");
-  const { scale, values, hidden } = scores;
-  if (!hidden) return { scale, values };
-  const out = values.slice(0, rows * k);
-  for (let r = 0; r < rows; r++) {
-    const base = r * k;
-    let hiddenCount = 0;
-    for (let c = 0; c < k; c++) hiddenCount += hidden[base + c];
-    if (hiddenCount === 0) continue;
-    const fill = scale === "log" ? logHiddenShare(out, hidden, base, k, hiddenCount) : hiddenShare(out, hidden, base, k, hiddenCount);
-    for (let c = 0; c < k; c++) if (hidden[base + c]) out[base + c] = fill;
-  }
-  return { scale, values: out };
-}
-function hiddenShare(p, hidden, base, k, count2) {
-  let known = 0;
-  for (let c = 0; c < k; c++) if (!hidden[base + c]) known += p[base + c];
-  return Math.max(0, 1 - known) / count2;
-}
-function logHiddenShare(lp, hidden, base, k, count2) {
-  let max = -Infinity;
-  for (let c = 0; c < k; c++) if (!hidden[base + c]) max = Math.max(max, lp[base + c]);
-  let sum = 0;
-  for (let c = 0; c < k; c++) if (!hidden[base + c]) sum += Math.exp(lp[base + c] - max);
-  const known = max + Math.log(sum);
-  return known >= 0 ? -Infinity : Math.log(-Math.expm1(known)) - Math.log(count2);
-}
-function attackerProbabilities(obs) {
-  const { scale, values } = attackerScores(obs);
-  return scale === "log" ? values.map(Math.exp) : values;
-}
-function attackerLogProbability(scores, k, row, c, floor) {
-  const v = scores.values[row * k + c];
-  return scores.scale === "log" ? Math.max(v, Math.log(floor)) : Math.log(Math.max(v, floor));
-}
-function scoreAttack(attack, scores, classCount, truth) {
-  const out = new Float64Array(truth.length);
-  const p = scores.values;
-  const log = scores.scale === "log";
-  switch (attack) {
-    case "loss":
-      if (log) logLossScores(p, classCount, truth, out);
-      else lossScores(p, classCount, truth, out);
-      break;
-    case "confidence":
-      if (log) logConfidenceScores(p, classCount, truth, out);
-      else confidenceScores(p, classCount, truth, out);
-      break;
-    case "entropy":
-      if (log) logEntropyScores(p, classCount, truth.length, out);
-      else entropyScores(p, classCount, truth.length, out);
-      break;
-    case "modified-entropy":
-      if (log) logModifiedEntropyScores(p, classCount, truth, out);
-      else modifiedEntropyScores(p, classCount, truth, out);
-      break;
-  }
-  return out;
-}
-function lossScores(p, k, truth, out) {
-  for (let r = 0; r < truth.length; r++) out[r] = Math.log(Math.max(p[r * k + truth[r]], FLOOR));
-}
-function confidenceScores(p, k, truth, out) {
-  for (let r = 0; r < truth.length; r++) out[r] = p[r * k + truth[r]];
-}
-function entropyScores(p, k, rows, out) {
-  for (let r = 0; r < rows; r++) {
-    const base = r * k;
-    let negH = 0;
-    for (let c = 0; c < k; c++) {
-      const v = p[base + c];
-      if (v > 0) negH += v * Math.log(v);
-    }
-    out[r] = negH;
-  }
-}
-function modifiedEntropyScores(p, k, truth, out) {
-  for (let r = 0; r < truth.length; r++) {
-    const base = r * k;
-    const y = truth[r];
-    const py = Math.max(p[base + y], FLOOR);
-    let mentr = -(1 - py) * Math.log(py);
-    for (let c = 0; c < k; c++) {
-      if (c === y) continue;
-      const v = p[base + c];
-      mentr -= v * Math.log(Math.max(1 - v, FLOOR));
-    }
-    out[r] = -mentr;
-  }
-}
-function logLossScores(lp, k, truth, out) {
-  for (let r = 0; r < truth.length; r++) out[r] = lp[r * k + truth[r]];
-}
-function logConfidenceScores(lp, k, truth, out) {
-  for (let r = 0; r < truth.length; r++) {
-    const base = r * k;
-    const y = truth[r];
-    out[r] = Math.min(lp[base + y] - logSumExpExcept(lp, base, k, y), Number.MAX_VALUE);
-  }
-}
-function logEntropyScores(lp, k, rows, out) {
-  for (let r = 0; r < rows; r++) {
-    const base = r * k;
-    let negH = 0;
-    for (let c = 0; c < k; c++) {
-      const v = lp[base + c];
-      if (v > -Infinity) negH += Math.exp(v) * v;
-    }
-    out[r] = negH;
-  }
-}
-function logModifiedEntropyScores(lp, k, truth, out) {
-  for (let r = 0; r < truth.length; r++) {
-    const base = r * k;
-    const y = truth[r];
-    const lpy = lp[base + y];
-    const rest = Math.exp(logSumExpExcept(lp, base, k, y));
-    let mentr = rest > 0 ? -rest * lpy : 0;
-    for (let c = 0; c < k; c++) {
-      if (c === y) continue;
-      const pc = Math.exp(lp[base + c]);
-      if (pc === 0) continue;
-      const log1mp = pc < 0.5 ? Math.log1p(-pc) : logSumExpExcept(lp, base, k, c);
-      mentr -= pc * log1mp;
-    }
-    out[r] = -mentr;
-  }
-}
-function logSumExpExcept(lp, base, k, skip) {
-  let max = -Infinity;
-  for (let c = 0; c < k; c++) if (c !== skip && lp[base + c] > max) max = lp[base + c];
-  if (max === -Infinity) return -Infinity;
-  let sum = 0;
-  for (let c = 0; c < k; c++) if (c !== skip) sum += Math.exp(lp[base + c] - max);
-  return max + Math.log(sum);
-}
-function gapScores(obs, truth) {
-  return Float64Array.from(truth, (y, r) => obs.labels[r] === y ? 1 : 0);
-}
-function stabilityScores(obs, noisyLabels, copies, truth) {
-  const out = new Float64Array(truth.length);
-  for (let r = 0; r < truth.length; r++) {
-    let score = obs.labels[r] === truth[r] ? 1 : 0;
-    for (let q = 0; q < copies; q++) if (noisyLabels[r * copies + q] === truth[r]) score++;
-    out[r] = score;
-  }
-  return out;
-}
-var FLOOR;
-var init_membership_scores = __esm({
-  "src/probes/membership-scores.ts"() {
-    "use strict";
-    FLOOR = 1e-12;
-  }
-});
-
-// src/probes/attribute-inference-attack.ts
-async function logLikelihoods(model, plan, targets, likelihood, samples) {
-  const k = plan.candidates.length;
-  if (plan.unknown.length > 0 && !samples) throw new RangeError("unknown features need samples to be filled in from");
-  const s = plan.unknown.length > 0 ? samples.count : 1;
-  const perRecord = k * s;
-  const f = targets.features;
-  const out = new Float64Array(targets.rows * k);
-  const recordsPerChunk = Math.max(1, Math.floor(CHUNK_ROWS / perRecord));
-  const ll = new Float64Array(perRecord);
-  for (let start = 0; start < targets.rows; start += recordsPerChunk) {
-    const records = Math.min(recordsPerChunk, targets.rows - start);
-    const n = records * perRecord;
-    const x = new Float32Array(n * f);
-    for (let r = 0; r < records; r++) {
-      const target = targets.x.subarray((start + r) * f, (start + r + 1) * f);
-      for (let q = 0; q < s; q++) {
-        const donor = plan.unknown.length > 0 ? samples.rng.int(samples.rows) : -1;
-        for (let c = 0; c < k; c++) {
-          const row = x.subarray(((r * k + c) * s + q) * f, ((r * k + c) * s + q + 1) * f);
-          row.set(target);
-          if (donor >= 0) for (const j of plan.unknown) row[j] = samples.x[donor * f + j];
-          for (let j = 0; j < plan.columns.length; j++) row[plan.columns[j]] = plan.encodings[c * plan.columns.length + j];
-        }
-      }
-    }
-    const read = await answer(model, x, n, likelihood);
-    for (let r = 0; r < records; r++) {
-      for (let i = 0; i < perRecord; i++) ll[i] = read(r * perRecord + i, observationOf(targets.observed, start + r));
-      for (let c = 0; c < k; c++) out[(start + r) * k + c] = logMeanExp(ll, c * s, s);
-    }
-  }
-  return out;
-}
-function guesses(logLik, logPrior) {
-  const k = logPrior.length;
-  const rows = logLik.length / k;
-  const out = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (logPrior[c] + logLik[r * k + c] > logPrior[best] + logLik[r * k + best]) best = c;
-    out[r] = best;
-  }
-  return out;
-}
-function posteriorLogOdds(logLik, logPrior) {
-  const prior = logPrior[1] - logPrior[0];
-  return Float64Array.from({ length: logLik.length / 2 }, (_, r) => prior + (logLik[2 * r + 1] - logLik[2 * r]));
-}
-function logPriorFrom(truth, k) {
-  const counts = new Float64Array(k).fill(1);
-  if (truth) for (let i = 0; i < truth.length; i++) counts[truth[i]]++;
-  const total = counts.reduce((a, b) => a + b, 0);
-  return counts.map((c) => Math.log(c / total));
-}
-async function answer(model, x, n, likelihood) {
-  if (likelihood.kind === "value") {
-    const values = await model.values(x, n, SOURCE);
-    const twoVar = 2 * likelihood.sigma * likelihood.sigma;
-    return (row, o) => -((o - values[row]) ** 2) / twoVar;
-  }
-  const obs = await model.query(x, n, SOURCE);
-  if (!obs.scores) {
-    const miss = Math.log(likelihood.epsilon);
-    return (row, y) => obs.labels[row] === y ? 0 : miss;
-  }
-  const scores = attackerScores(obs);
-  const c = obs.classCount;
-  return (row, y) => attackerLogProbability(scores, c, row, y, likelihood.floor);
-}
-function observationOf(observed, row) {
-  return observed.kind === "class" ? observed.classes[row] : observed.values[row];
-}
-function logMeanExp(values, offset, count2) {
-  let max = -Infinity;
-  for (let i = 0; i < count2; i++) max = Math.max(max, values[offset + i]);
-  if (max === -Infinity) return -Infinity;
-  let sum = 0;
-  for (let i = 0; i < count2; i++) sum += Math.exp(values[offset + i] - max);
-  return max + Math.log(sum / count2);
-}
-var SOURCE, CHUNK_ROWS, LABEL_ONLY_EPSILON;
-var init_attribute_inference_attack = __esm({
-  "src/probes/attribute-inference-attack.ts"() {
-    "use strict";
-    init_membership_scores();
-    SOURCE = { probe: "the attribute-inference probe's candidate queries (target records with each candidate value filled in)" };
-    CHUNK_ROWS = 32768;
-    LABEL_ONLY_EPSILON = 0.01;
-  }
-});
-
-// src/probes/attribute-inference-columns.ts
-function planAttribute(settings, features, datasets) {
-  const field = "probes.attribute-inference";
-  const index = new Map(features.map((name, i) => [name, i]));
-  const columnOf = (name, source, key) => {
-    const i = index.get(name);
-    if (i === void 0) {
-      throw new InputError(
-        `${quoteUserText(name)} is not one of the model's ${features.length} feature columns${suggest(name, features)}; the sensitive attribute must be a model input (features: ${shortList(features)})`,
-        at2(source, `${field}.${key}`)
-      );
-    }
-    return i;
+// src/run/probe.ts
+async function runProbe(probe, settings, context3) {
+  const started = performance.now();
+  const queriesBefore = context3.model.queries;
+  const result2 = {
+    id: probe.id,
+    description: probe.description,
+    status: "ok",
+    attacks: [],
+    checks: [],
+    notes: [],
+    queries: 0,
+    seconds: 0
   };
-  let plan;
-  if (settings.oneHot) {
-    const source = settings.sources.encoding ?? settings.sources.attribute;
-    const present = settings.oneHot.filter((l) => l.column !== null);
-    const columns = present.map((l) => columnOf(l.column, source, "encoding.one-hot"));
-    const encodings = new Float32Array(settings.oneHot.length * columns.length);
-    settings.oneHot.forEach((level, k) => {
-      if (level.column !== null) encodings[k * columns.length + present.indexOf(level)] = 1;
-    });
-    plan = { name: settings.attribute, candidates: settings.oneHot.map((l) => l.value), columns, encodings };
-  } else {
-    const column = columnOf(settings.attribute, settings.sources.attribute, "attribute");
-    const values = settings.values ?? distinctValues(datasets, column, settings);
-    plan = {
-      name: settings.attribute,
-      candidates: values.map((v) => String(v)),
-      columns: [column],
-      encodings: Float32Array.from(values)
-    };
+  try {
+    const measured = await probe.run(context3, settings);
+    result2.attacks = measured.attacks;
+    result2.notes = measured.notes;
+    result2.checks = checksFor(probe.id, measured.attacks, settings.thresholds, context3.confidence);
+  } catch (error2) {
+    if (error2 instanceof InputError) throw error2;
+    result2.status = "error";
+    result2.error = describeError(error2);
   }
-  const attribute = new Set(plan.columns);
-  let unknown = [];
-  if (settings.known) {
-    const known = new Set(settings.known.map((name) => columnOf(name, settings.sources.known, "known")));
-    for (const c of known) {
-      if (attribute.has(c)) {
-        throw new InputError(
-          `${quoteUserText(features[c])} holds the sensitive attribute, which is what the attacker wants to learn; remove it from known`,
-          at2(settings.sources.known, `${field}.known`)
-        );
-      }
-    }
-    unknown = features.map((_, i) => i).filter((i) => !known.has(i) && !attribute.has(i));
-  }
-  return { ...plan, unknown };
+  result2.queries = context3.model.queries - queriesBefore;
+  result2.seconds = round2((performance.now() - started) / 1e3, 3);
+  return result2;
 }
-function trueValues(plan, data, settings) {
-  const f = data.features.length;
-  const width = plan.columns.length;
-  const k = plan.candidates.length;
-  const out = new Int32Array(data.rows);
-  for (let r = 0; r < data.rows; r++) {
-    let found = -1;
-    for (let c = 0; c < k && found < 0; c++) {
-      let match = true;
-      for (let j = 0; j < width && match; j++) match = data.x[r * f + plan.columns[j]] === plan.encodings[c * width + j];
-      if (match) found = c;
-    }
-    if (found < 0) {
-      const cells = plan.columns.map((col) => `${data.features[col]}=${data.x[r * f + col]}`).join(", ");
-      const expected = settings.oneHot ? `exactly one of the one-hot columns 1 and the others 0${settings.oneHot.some((l) => l.column === null) ? " (or all 0 for the reference level)" : ""}` : `one of the candidate values [${plan.candidates.join(", ")}]; add the value to values, or leave values out to use every value seen in the data`;
-      throw new InputError(
-        `row ${r + 1} of the ${data.role} used has ${cells}; the attribute ${plan.name} expects ${expected}`,
-        { file: data.file, field: plan.columns.length === 1 ? data.features[plan.columns[0]] : plan.name }
-      );
-    }
-    out[r] = found;
-  }
-  return out;
-}
-function distinctValues(datasets, column, settings) {
-  const seen = /* @__PURE__ */ new Set();
-  for (const d of datasets) {
-    const f = d.features.length;
-    for (let r = 0; r < d.rows; r++) seen.add(d.x[r * f + column]);
-  }
-  if (seen.size > MAX_CANDIDATES || seen.size < 2) {
-    throw new InputError(
-      seen.size < 2 ? `the column ${quoteUserText(settings.attribute)} holds a single value (${quoteUserText([...seen].join(""))}) in the data, so there is nothing to infer; choose a column that varies, or list the candidate values in values` : `the column ${quoteUserText(settings.attribute)} holds ${seen.size} distinct values in the data; attribute inference guesses among a few categories (at most ${MAX_CANDIDATES}), so list the candidate values in values or choose a categorical column`,
-      at2(settings.sources.attribute, "probes.attribute-inference.attribute")
-    );
-  }
-  return [...seen].sort((a, b) => a - b);
-}
-function at2(source, field) {
-  return { file: source.file, line: source.line, column: source.column, field };
-}
-function shortList(names) {
-  return names.length > 12 ? `${names.slice(0, 12).join(", ")}, \u2026` : names.join(", ");
-}
-var MAX_CANDIDATES;
-var init_attribute_inference_columns = __esm({
-  "src/probes/attribute-inference-columns.ts"() {
-    "use strict";
-    init_user_text();
-    init_select();
-    init_errors();
-    MAX_CANDIDATES = 32;
-  }
-});
-
-// src/probes/attribute-inference.ts
-async function runAttributeInference(ctx, settings) {
-  const notes = [];
-  const regression = ctx.model.task === "regression";
-  const auxiliary = settings.auxiliary ? loadAuxiliary(ctx, settings) : void 0;
-  const sets = [ctx.members, ctx.nonMembers, ...auxiliary ? [auxiliary] : []];
-  const plan = planAttribute(settings, ctx.members.features, sets);
-  const k = plan.candidates.length;
-  const memberTruth = trueValues(plan, ctx.members, settings);
-  const nonMemberTruth = trueValues(plan, ctx.nonMembers, settings);
-  const auxiliaryTruth = auxiliary ? trueValues(plan, auxiliary, settings) : void 0;
-  const priorTruth = settings.prior === "uniform" ? void 0 : settings.prior === "auxiliary" ? auxiliaryTruth : nonMemberTruth;
-  const logPrior = logPriorFrom(priorTruth, k);
-  const mode = argmax2(logPrior);
-  const attackerData = auxiliary ?? ctx.nonMembers;
-  const observe2 = (data) => observation(ctx, settings, data, regression);
-  const [memberObserved, nonMemberObserved] = [await observe2(ctx.members), await observe2(ctx.nonMembers)];
-  let likelihood;
-  let sigma;
-  if (regression) {
-    sigma = await residualSpread(ctx, settings, auxiliary);
-    likelihood = { kind: "value", sigma: sigma.value };
-  } else {
-    const decimals = ctx.model.surface.decimals;
-    likelihood = { kind: "class", epsilon: LABEL_ONLY_EPSILON, floor: decimals === void 0 ? 1e-12 : 0.5 * 10 ** -decimals };
-  }
-  notes.push(...surfaceNotes(ctx, settings, regression, sigma));
-  const samples = (stream) => plan.unknown.length > 0 ? { x: attackerData.x, rows: attackerData.rows, count: settings.samples, rng: rngFor(ctx.seed, `attribute-inference:${stream}`) } : void 0;
-  if (plan.unknown.length > 0) {
-    notes.push(
-      `The attacker does not know ${plan.unknown.length} feature(s) (${plan.unknown.map((j) => ctx.members.features[j]).join(", ")}); they are filled in from ${settings.samples} records drawn from the ${auxiliary ? "auxiliary data" : "non-members"} and the likelihood is averaged over them.`
-    );
-  }
-  const targets = (data, observed) => ({ x: data.x, rows: data.rows, features: data.features.length, observed });
-  const memberLik = await logLikelihoods(ctx.model, plan, targets(ctx.members, memberObserved), likelihood, samples("members"));
-  const nonMemberLik = await logLikelihoods(ctx.model, plan, targets(ctx.nonMembers, nonMemberObserved), likelihood, samples("non-members"));
-  const memberGuess = guesses(memberLik, logPrior);
-  const nonMemberGuess = guesses(nonMemberLik, logPrior);
-  const metrics = attributeMetrics(
-    {
-      memberCorrect: Array.from(memberGuess, (g, i) => g === memberTruth[i]),
-      memberBaselineCorrect: Array.from(memberTruth, (t) => t === mode),
-      nonMemberCorrect: Array.from(nonMemberGuess, (g, i) => g === nonMemberTruth[i])
-    },
-    ctx.confidence
-  );
-  const values = metricValues(metrics);
-  const details = {
-    attribute: plan.name,
-    columns: plan.columns.map((j) => ctx.members.features[j]),
-    candidates: plan.candidates,
-    observed: settings.observed,
-    prior: { source: settings.prior, probabilities: Array.from(logPrior, Math.exp), mode: plan.candidates[mode] },
-    nonMemberBaselineAccuracy: proportion(count(nonMemberTruth, (t) => t === mode), ctx.nonMembers.rows, ctx.confidence),
-    liftTable: metrics.liftTable,
-    queriesPerRecord: k * (plan.unknown.length > 0 ? settings.samples : 1),
-    unknownFeatures: plan.unknown.map((j) => ctx.members.features[j]),
-    perValue: perValue(plan, logPrior, memberTruth, memberGuess, nonMemberTruth, nonMemberGuess, ctx.confidence)
-  };
-  if (sigma) details["residualSpread"] = sigma;
-  if (k === 2) {
-    const auc = binaryAuc(posteriorLogOdds(memberLik, logPrior), memberTruth, ctx.confidence);
-    if (auc) values["auc"] = auc;
-    else notes.push("The attack-score AUC needs members with each of the two values; one value is missing.");
-    const nonMemberAuc = binaryAuc(posteriorLogOdds(nonMemberLik, logPrior), nonMemberTruth, ctx.confidence);
-    if (nonMemberAuc) details["nonMemberAuc"] = nonMemberAuc;
-  }
-  notes.push(
-    `Member gap compares accuracies on two different sets; the prior's guess (${plan.candidates[mode]}) alone is right for ${pct(metrics.baselineAccuracy.value)} of members and ${pct(details["nonMemberBaselineAccuracy"].value)} of non-members, and that difference is part of the gap.`
-  );
-  return {
-    attacks: [
-      {
-        attack: `infer-${plan.name}`,
-        description: `argmax prior(v)\xB7P(${settings.observed === "label" ? "true label" : "model output"} | known attributes, ${plan.name} = v) over ${k} candidate values (Fredrikson et al. 2014)`,
-        metrics: values,
-        details
-      }
-    ],
-    notes
-  };
-}
-async function observation(ctx, settings, data, regression) {
-  if (regression) {
-    if (settings.observed === "model-output") return { kind: "value", values: await ctx.model.values(data.x, data.rows, { data }) };
-    if (!data.targets) throw new RuntimeFailure(`the ${data.role} have no numeric targets; the runner must parse them for a regression model`);
-    return { kind: "value", values: data.targets };
-  }
-  if (settings.observed === "model-output") return { kind: "class", classes: (await ctx.signals.observe(data)).labels };
-  return { kind: "class", classes: data.classes };
-}
-async function residualSpread(ctx, settings, auxiliary) {
-  const source = settings.residualSpread;
-  const data = source === "training" ? ctx.members : source === "auxiliary" ? auxiliary : ctx.nonMembers;
-  const predicted = await ctx.model.values(data.x, data.rows, { data });
-  const observed = settings.observed === "model-output" ? predicted : data.targets;
-  if (!observed) throw new RuntimeFailure(`the ${data.role} have no numeric targets; the runner must parse them for a regression model`);
-  let ss = 0;
-  let scale = 0;
-  for (let r = 0; r < data.rows; r++) {
-    ss += (observed[r] - predicted[r]) ** 2;
-    scale += observed[r] ** 2;
-  }
-  const rms = Math.sqrt(ss / data.rows);
-  const decimals = ctx.model.surface.decimals;
-  const floor = decimals !== void 0 ? 10 ** -decimals / Math.sqrt(12) : 1e-6 * Math.max(1, Math.sqrt(scale / data.rows));
-  return { value: Math.max(rms, floor), from: source === "training" ? "members (training error)" : data.role, rms, floor };
-}
-function surfaceNotes(ctx, settings, regression, sigma) {
-  const notes = [];
-  const surface = ctx.model.surface;
-  if (regression && sigma) {
-    notes.push(
-      `Regression: P(observation | x, v) is a Gaussian density of the residual with \u03C3 = ${sigma.value.toPrecision(4)}, the RMS ${settings.observed === "label" ? "error against the true label" : "difference to the model output"} on the ${sigma.from}${sigma.value > sigma.rms ? ` (floored at ${sigma.floor.toPrecision(3)})` : ""}.`
-    );
-    if (settings.observed === "model-output") {
-      notes.push("The attacker observes the model\u2019s own output on the real record, so the true value reproduces it exactly (up to rounding) whenever the model uses the attribute.");
-    }
-    return notes;
-  }
-  if (surface.scores === "label") {
-    notes.push(
-      `The surface reveals only the label: P(observation | x, v) is 1 when the predicted label matches the observed one and ${LABEL_ONLY_EPSILON} otherwise, so the attack only tells candidates apart where the prediction flips; it is weaker than with scores.`
-    );
-  } else if (surface.scores === "top-k") {
-    notes.push(`The surface reveals only the top ${surface.topK} scores; a hidden observed label gets the hidden mass spread evenly over the hidden classes.`);
-  }
-  if (surface.decimals !== void 0 && surface.scores !== "label") {
-    notes.push(`Scores are rounded to ${surface.decimals} decimals; a score rounded to 0 is read as ${0.5 * 10 ** -surface.decimals}, and ties fall back on the prior.`);
-  }
-  return notes;
-}
-function loadAuxiliary(ctx, settings) {
-  if (!ctx.loadData) throw new RuntimeFailure("this runner cannot load the auxiliary data file");
-  const data = ctx.loadData(settings.auxiliary, "auxiliary");
-  const expected = ctx.members.features;
-  if (data.features.length !== expected.length || data.features.some((f, i) => f !== expected[i])) {
-    throw new InputError(
-      `the auxiliary data's feature columns (${data.features.join(", ")}) differ from the members' (${expected.join(", ")}); expected the same columns in the same order`,
-      { file: data.file, field: "probes.attribute-inference.auxiliary" }
-    );
-  }
-  return data;
-}
-function metricValues(m) {
-  return {
-    "member-accuracy": { value: m.memberAccuracy.value, ci: m.memberAccuracy.ci, correct: m.memberAccuracy.k, records: m.memberAccuracy.n },
-    "non-member-accuracy": {
-      value: m.nonMemberAccuracy.value,
-      ci: m.nonMemberAccuracy.ci,
-      correct: m.nonMemberAccuracy.k,
-      records: m.nonMemberAccuracy.n
-    },
-    "baseline-accuracy": {
-      value: m.baselineAccuracy.value,
-      ci: m.baselineAccuracy.ci,
-      correct: m.baselineAccuracy.k,
-      records: m.baselineAccuracy.n
-    },
-    lift: { value: m.lift.value, ci: m.lift.ci, interval: "Newcombe square-and-add, paired" },
-    "member-gap": { value: m.memberGap.value, ci: m.memberGap.ci, interval: "Newcombe hybrid score" }
-  };
-}
-function binaryAuc(odds, truth, confidence) {
-  const positive = [];
-  const negative = [];
-  for (let r = 0; r < truth.length; r++) (truth[r] === 1 ? positive : negative).push(odds[r]);
-  if (positive.length === 0 || negative.length === 0) return void 0;
-  const finite = (v) => Number.isFinite(v) ? v : Math.sign(v) * Number.MAX_VALUE;
-  const estimate = aucWithCi(positive.map(finite), negative.map(finite), confidence);
-  return { value: estimate.value, ci: estimate.ci, positives: positive.length, negatives: negative.length };
-}
-function perValue(plan, logPrior, memberTruth, memberGuess, nonMemberTruth, nonMemberGuess, confidence) {
-  return plan.candidates.map((value, c) => {
-    const side = (truth, guess) => {
-      const n = count(truth, (t) => t === c);
-      const right = count(truth, (t, i) => t === c && guess[i] === c);
-      return { records: n, accuracy: proportion(right, n, confidence), guessed: count(guess, (g) => g === c) };
-    };
-    return { value, prior: Math.exp(logPrior[c]), members: side(memberTruth, memberGuess), nonMembers: side(nonMemberTruth, nonMemberGuess) };
-  });
-}
-function count(values, predicate) {
-  let n = 0;
-  for (let i = 0; i < values.length; i++) if (predicate(values[i], i)) n++;
-  return n;
-}
-function argmax2(values) {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-  return best;
-}
-function pct(value) {
-  return value === null ? "n/a" : `${(100 * value).toFixed(1)}%`;
-}
-var attributeInferenceProbe;
-var init_attribute_inference = __esm({
-  "src/probes/attribute-inference.ts"() {
+var init_probe = __esm({
+  "src/run/probe.ts"() {
     "use strict";
     init_errors();
-    init_attribute();
-    init_auc();
-    init_random();
-    init_attribute_inference_attack();
-    init_attribute_inference_columns();
-    attributeInferenceProbe = {
-      id: "attribute-inference",
-      description: "Attribute inference: guesses a sensitive input attribute from the other attributes and the model\u2019s output",
-      thresholds: (settings) => ({
-        lift: settings.thresholds.lift,
-        "member-accuracy": settings.thresholds.memberAccuracy,
-        "member-gap": settings.thresholds.memberGap
-      }),
-      run: runAttributeInference
-    };
-  }
-});
-
-// src/optim/gradient.ts
-function freeFeatures(box) {
-  const out = [];
-  for (let j = 0; j < box.lower.length; j++) if (box.upper[j] > box.lower[j]) out.push(j);
-  return Int32Array.from(out);
-}
-function centralDifferences(box, delta) {
-  const free = freeFeatures(box);
-  const d = box.lower.length;
-  const steps = Float64Array.from(free, (j) => delta * (box.upper[j] - box.lower[j]));
-  return {
-    kind: "central",
-    queriesPerStep: 1 + 2 * free.length,
-    probe(x) {
-      const rows = new Float64Array((1 + 2 * free.length) * d);
-      for (let r = 0; r < 1 + 2 * free.length; r++) rows.set(x, r * d);
-      free.forEach((j, i) => {
-        rows[(1 + 2 * i) * d + j] += steps[i];
-        rows[(2 + 2 * i) * d + j] -= steps[i];
-      });
-      return {
-        rows,
-        gradient(values) {
-          const g = new Float64Array(d);
-          free.forEach((j, i) => {
-            g[j] = (values[1 + 2 * i] - values[2 + 2 * i]) / (2 * steps[i]);
-          });
-          return g;
-        }
-      };
-    }
-  };
-}
-function naturalEvolution(box, delta, samples, rng) {
-  const free = freeFeatures(box);
-  const d = box.lower.length;
-  const range2 = Float64Array.from(free, (j) => box.upper[j] - box.lower[j]);
-  return {
-    kind: "nes",
-    queriesPerStep: 1 + 2 * samples,
-    probe(x) {
-      const rows = new Float64Array((1 + 2 * samples) * d);
-      const u = new Float64Array(samples * free.length);
-      for (let k = 0; k < u.length; k++) u[k] = rng.normal();
-      for (let r = 0; r < 1 + 2 * samples; r++) rows.set(x, r * d);
-      for (let s = 0; s < samples; s++) {
-        free.forEach((j, i) => {
-          const step2 = delta * range2[i] * u[s * free.length + i];
-          rows[(1 + 2 * s) * d + j] += step2;
-          rows[(2 + 2 * s) * d + j] -= step2;
-        });
-      }
-      return {
-        rows,
-        gradient(values) {
-          const g = new Float64Array(d);
-          for (let s = 0; s < samples; s++) {
-            const diff = values[1 + 2 * s] - values[2 + 2 * s];
-            if (diff === 0) continue;
-            free.forEach((j, i) => {
-              g[j] += diff * u[s * free.length + i];
-            });
-          }
-          free.forEach((j, i) => {
-            g[j] = g[j] / (2 * delta * samples * range2[i]);
-          });
-          return g;
-        }
-      };
-    }
-  };
-}
-var init_gradient = __esm({
-  "src/optim/gradient.ts"() {
-    "use strict";
-  }
-});
-
-// src/optim/descent.ts
-async function minimise(starts, loss, options) {
-  const { box, estimator, prior } = options;
-  const d = box.lower.length;
-  const free = freeFeatures(box);
-  const perStep = estimator.queriesPerStep;
-  const states = starts.map((start) => {
-    const x = clip(Float64Array.from(start), box);
-    return { x, best: x, bestLoss: Infinity, bestQueried: NaN, startQueried: NaN, queries: 0, steps: 0, sinceBest: 0, trace: [] };
-  });
-  for (; ; ) {
-    const active = [];
-    for (const [i, s] of states.entries()) {
-      if (s.stop) continue;
-      if (s.queries + perStep > options.maxQueries) s.stop = "budget";
-      else active.push(i);
-    }
-    if (active.length === 0) break;
-    const perCall = Math.max(1, Math.floor((options.maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS) / perStep));
-    for (let first = 0; first < active.length; first += perCall) {
-      await stepGroup(active.slice(first, first + perCall));
-    }
-  }
-  async function stepGroup(active) {
-    const probes = active.map((i) => estimator.probe(states[i].x));
-    const rows = new Float64Array(active.length * perStep * d);
-    const owners = new Int32Array(active.length * perStep);
-    probes.forEach((p, k) => {
-      rows.set(p.rows, k * perStep * d);
-      owners.fill(active[k], k * perStep, (k + 1) * perStep);
-    });
-    const values = await loss(rows, active.length * perStep, owners);
-    active.forEach((i, k) => {
-      const s = states[i];
-      const mine = values.subarray(k * perStep, (k + 1) * perStep);
-      s.queries += perStep;
-      s.steps++;
-      const queried = mine[0];
-      const total = queried + (prior ? prior.value(s.x) : 0);
-      if (s.steps === 1) s.startQueried = queried;
-      s.trace.push(total);
-      if (total < s.bestLoss) {
-        s.best = s.x;
-        s.bestLoss = total;
-        s.bestQueried = queried;
-        s.sinceBest = 0;
-      } else if (++s.sinceBest >= options.patience) {
-        s.stop = "patience";
-        return;
-      }
-      if (options.stopAt !== void 0 && queried <= options.stopAt) {
-        s.stop = "target";
-        return;
-      }
-      const g = probes[k].gradient(mine);
-      if (prior) {
-        const pg = prior.gradient(s.x);
-        for (let j = 0; j < d; j++) g[j] += pg[j];
-      }
-      const moved = step(s.x, g, free, box, options.stepSize);
-      if (!moved) s.stop = "flat";
-      else s.x = moved;
-    });
-  }
-  return states.map((s) => ({
-    x: s.best,
-    queried: s.bestQueried,
-    loss: s.bestLoss,
-    startQueried: s.startQueried,
-    queries: s.queries,
-    steps: s.steps,
-    stop: s.stop,
-    trace: s.trace
-  }));
-}
-function step(x, g, free, box, stepSize) {
-  let sumSquares = 0;
-  for (const j of free) {
-    const gz = g[j] * (box.upper[j] - box.lower[j]);
-    sumSquares += gz * gz;
-  }
-  if (!(sumSquares > 0) || free.length === 0) return void 0;
-  const rms = Math.sqrt(sumSquares / free.length);
-  const next = Float64Array.from(x);
-  for (const j of free) {
-    const range2 = box.upper[j] - box.lower[j];
-    next[j] = x[j] - stepSize * range2 * range2 * g[j] / rms;
-  }
-  return clip(next, box);
-}
-function clip(x, box) {
-  for (let j = 0; j < x.length; j++) x[j] = Math.min(box.upper[j], Math.max(box.lower[j], x[j]));
-  return x;
-}
-var DEFAULT_MAX_BATCH_ROWS;
-var init_descent = __esm({
-  "src/optim/descent.ts"() {
-    "use strict";
-    init_gradient();
-    DEFAULT_MAX_BATCH_ROWS = 8192;
-  }
-});
-
-// src/optim/total-variation.ts
-function pixelIndex(shape, h, w, c) {
-  return shape.layout === "hwc" ? (h * shape.width + w) * shape.channels + c : (c * shape.height + h) * shape.width + w;
-}
-function totalVariation(shape, min, max) {
-  const scale = max > min ? max - min : 1;
-  const count2 = shape.height * shape.width * shape.channels;
-  const each = (x, visit2) => {
-    for (let c = 0; c < shape.channels; c++) {
-      for (let h = 0; h < shape.height; h++) {
-        for (let w = 0; w < shape.width; w++) {
-          const p = pixelIndex(shape, h, w, c);
-          const r = w + 1 < shape.width ? pixelIndex(shape, h, w + 1, c) : p;
-          const b = h + 1 < shape.height ? pixelIndex(shape, h + 1, w, c) : p;
-          const a = (x[r] - x[p]) / scale;
-          const d = (x[b] - x[p]) / scale;
-          visit2(p, r, b, a, d, Math.sqrt(a * a + d * d + EPSILON * EPSILON));
-        }
-      }
-    }
-  };
-  return {
-    value(x) {
-      let sum = 0;
-      each(x, (_p, _r, _b, _a, _d, t) => sum += t - EPSILON);
-      return sum / count2;
-    },
-    gradient(x) {
-      const g = new Float64Array(x.length);
-      each(x, (p, r, b, a, d, t) => {
-        g[p] -= (a + d) / (t * scale * count2);
-        if (r !== p) g[r] += a / (t * scale * count2);
-        if (b !== p) g[b] += d / (t * scale * count2);
-      });
-      return g;
-    }
-  };
-}
-var EPSILON;
-var init_total_variation = __esm({
-  "src/optim/total-variation.ts"() {
-    "use strict";
-    EPSILON = 0.01;
-  }
-});
-
-// src/probes/feature-box.ts
-function featureBox(a, b) {
-  const d = a.features.length;
-  const lower = new Float64Array(d).fill(Infinity);
-  const upper = new Float64Array(d).fill(-Infinity);
-  for (const data of [a, b]) {
-    for (let i = 0; i < data.x.length; i++) {
-      const j = i % d;
-      lower[j] = Math.min(lower[j], data.x[i]);
-      upper[j] = Math.max(upper[j], data.x[i]);
-    }
-  }
-  return { lower, upper };
-}
-var init_feature_box = __esm({
-  "src/probes/feature-box.ts"() {
-    "use strict";
-  }
-});
-
-// src/probes/inversion-objective.ts
-function revealedConfidence(obs, owners) {
-  const out = new Float64Array(obs.rows);
-  if (!obs.scores) {
-    for (let r = 0; r < obs.rows; r++) out[r] = obs.labels[r] === owners[r] ? 1 : 0;
-    return out;
-  }
-  const p = attackerProbabilities(obs);
-  for (let r = 0; r < obs.rows; r++) out[r] = p[r * obs.classCount + owners[r]];
-  return out;
-}
-function inversionLoss(model, targets) {
-  return async (rows, count2, owners) => {
-    const obs = await model.query(Float32Array.from(rows), count2, { probe: "the inversion probe's search (inputs optimised for each class)" });
-    const classes = Int32Array.from(owners, (k) => targets[k]);
-    return revealedConfidence(obs, classes).map((p) => 1 - p);
-  };
-}
-var init_inversion_objective = __esm({
-  "src/probes/inversion-objective.ts"() {
-    "use strict";
-    init_membership_scores();
-  }
-});
-
-// src/metrics/inversion.ts
-function classMeans(x, classes, d, classCount) {
-  const sums = Array.from({ length: classCount }, () => new Float64Array(d));
-  const counts = new Int32Array(classCount);
-  for (let r = 0; r < classes.length; r++) {
-    const c = classes[r];
-    counts[c]++;
-    const sum = sums[c];
-    for (let j = 0; j < d; j++) sum[j] += x[r * d + j];
-  }
-  return sums.map((sum, c) => counts[c] > 0 ? sum.map((v) => v / counts[c]) : void 0);
-}
-function overallMean(x, rows, d) {
-  const mean = new Float64Array(d);
-  for (let r = 0; r < rows; r++) for (let j = 0; j < d; j++) mean[j] += x[r * d + j];
-  return mean.map((v) => v / Math.max(rows, 1));
-}
-function centredCosine(a, b, centre) {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let j = 0; j < centre.length; j++) {
-    const u = a[j] - centre[j];
-    const v = b[j] - centre[j];
-    dot += u * v;
-    na += u * u;
-    nb += v * v;
-  }
-  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
-}
-function nearestCentroid(x, centroids, centre) {
-  let away = false;
-  for (let j = 0; j < centre.length && !away; j++) away = x[j] !== centre[j];
-  if (!away) return -1;
-  let best = -1;
-  let bestSim = -Infinity;
-  centroids.forEach((m, k) => {
-    if (!m) return;
-    const sim = centredCosine(x, m, centre);
-    if (sim > bestSim) best = k, bestSim = sim;
-  });
-  return best;
-}
-function identificationRate(hits, confidence) {
-  const k = hits.filter(Boolean).length;
-  const n = hits.length;
-  return { value: n > 0 ? k / n : null, ci: clopperPearson(k, n, confidence), successes: k, trials: n };
-}
-function meanWithInterval(values, confidence, range2) {
-  checkConfidence(confidence);
-  const n = values.length;
-  if (n === 0) return { value: null, ci: range2, n };
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  if (n === 1) return { value: mean, ci: range2, n };
-  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
-  const half = studentQuantile(1 - confidence, n - 1) * Math.sqrt(variance / n);
-  return { value: mean, ci: [Math.max(range2[0], mean - half), Math.min(range2[1], mean + half)], n };
-}
-function studentQuantile(alpha, nu) {
-  const q = (0, import_stats_base_dists_beta_quantile2.default)(alpha, nu / 2, 0.5);
-  return Math.sqrt(nu * (1 - q) / q);
-}
-var import_stats_base_dists_beta_quantile2;
-var init_inversion = __esm({
-  "src/metrics/inversion.ts"() {
-    "use strict";
-    import_stats_base_dists_beta_quantile2 = __toESM(require_lib137(), 1);
-    init_binomial();
-  }
-});
-
-// src/probes/inversion-score.ts
-function centroidsOf(members, nonMembers, classCount) {
-  const d = members.features.length;
-  const memberCounts = new Int32Array(classCount);
-  for (const c of members.classes) memberCounts[c]++;
-  return {
-    centre: overallMean(nonMembers.x, nonMembers.rows, d),
-    members: classMeans(members.x, members.classes, d, classCount),
-    nonMembers: classMeans(nonMembers.x, nonMembers.classes, d, classCount),
-    memberCounts
-  };
-}
-function scoreClass(classIndex, start, reconstruction, c) {
-  const against = (means) => {
-    const target = means[classIndex];
-    if (!target) return null;
-    const s0 = centredCosine(start, target, c.centre);
-    const s1 = centredCosine(reconstruction, target, c.centre);
-    return { start: s0, reconstruction: s1, gain: s1 - s0, nearest: nearestCentroid(reconstruction, means, c.centre) };
-  };
-  return { classIndex, member: against(c.members), nonMember: against(c.nonMembers) };
-}
-function inversionMetrics(scores, confidence) {
-  const GAIN_RANGE = [-2, 2];
-  const id = identificationRate(scores.map((s) => s.member.nearest === s.classIndex), confidence);
-  const gain = meanWithInterval(scores.map((s) => s.member.gain), confidence, GAIN_RANGE);
-  const withNon = scores.filter((s) => s.nonMember !== null);
-  const nid = identificationRate(withNon.map((s) => s.nonMember.nearest === s.classIndex), confidence);
-  const ngain = meanWithInterval(withNon.map((s) => s.nonMember.gain), confidence, GAIN_RANGE);
-  return {
-    "identification-rate": { value: id.value, ci: id.ci, identified: id.successes, classes: id.trials },
-    "similarity-gain": { value: gain.value, ci: gain.ci, classes: gain.n },
-    "non-member-identification-rate": { value: nid.value, ci: nid.ci, identified: nid.successes, classes: nid.trials },
-    "non-member-similarity-gain": { value: ngain.value, ci: ngain.ci, classes: ngain.n }
-  };
-}
-var init_inversion_score = __esm({
-  "src/probes/inversion-score.ts"() {
-    "use strict";
-    init_inversion();
-  }
-});
-
-// src/probes/inversion.ts
-async function runInversion(ctx, settings) {
-  const d = ctx.model.featureCount;
-  const classCount = ctx.model.classCount;
-  checkImage(settings, d);
-  const notes = [];
-  const box = featureBox(ctx.members, ctx.nonMembers);
-  const centroids = centroidsOf(ctx.members, ctx.nonMembers, classCount);
-  const labels = classLabels(ctx, classCount);
-  const targets = Int32Array.from({ length: classCount }, (_, c) => c).filter((c) => centroids.memberCounts[c] > 0);
-  const skipped = classCount - targets.length;
-  if (skipped > 0) notes.push(`${skipped} of ${classCount} classes have no member records to compare a reconstruction with, and were not attacked.`);
-  const start = settings.start === "zeros" ? new Float64Array(d) : Float64Array.from(centroids.centre);
-  const estimator = chooseEstimator(settings, box, ctx.seed);
-  const { min, max } = valueRange(box);
-  const prior = settings.image && settings.smoothness > 0 ? weighted(totalVariation(settings.image, min, max), settings.smoothness) : void 0;
-  const results = await minimise(
-    Array.from(targets, () => start),
-    inversionLoss(ctx.model, targets),
-    {
-      box,
-      estimator,
-      stepSize: settings.stepSize,
-      maxQueries: settings.maxQueries,
-      patience: settings.patience,
-      stopAt: 1 - settings.targetConfidence,
-      ...prior ? { prior } : {}
-    }
-  );
-  const clippedStart = clipTo(start, box);
-  const scores = results.map((r, k) => scoreClass(targets[k], clippedStart, r.x, centroids));
-  notes.push(...surfaceNotes2(ctx, settings, results, estimator));
-  notes.push(
-    "Similarity is the cosine of mean-centred features (centre: the non-members\u2019 mean); similarity gain = similarity of the reconstruction to the class\u2019s member mean \u2212 that of the start. Identification: the most similar member class mean is the target class.",
-    "The non-member figures are a reference: a reconstruction as close to the non-members\u2019 class mean as to the members\u2019 shows what the class looks like in general, not the training records in particular."
-  );
-  return {
-    attacks: [
-      {
-        attack: "mi-face",
-        description: `gradient descent on 1 \u2212 p_c${prior ? " + \u03BB\xB7TV" : ""} with ${estimator.kind === "central" ? "central-difference" : "NES"} gradients from queries (Fredrikson et al. 2015)`,
-        metrics: inversionMetrics(scores, ctx.confidence),
-        details: {
-          gradient: estimator.kind,
-          queriesPerStep: estimator.queriesPerStep,
-          freeFeatures: freeFeatures(box).length,
-          start: settings.start,
-          similarity: "centred-cosine",
-          reconstructions: results.map((r, k) => perClass(r, scores[k], labels)),
-          ...settings.image ? { rasters: rasters(settings, results, scores, centroids, labels, { min, max }) } : {}
-        }
-      }
-    ],
-    notes
-  };
-}
-function checkImage(settings, d) {
-  const image = settings.image;
-  if (!image) return;
-  const size = image.height * image.width * image.channels;
-  if (size !== d) {
-    throw new InputError(
-      `image is ${image.height}\xD7${image.width}\xD7${image.channels} = ${size} values, but the model takes ${d} features; give the shape of the model's input`,
-      { ...image.source, field: "probes.inversion.image" }
-    );
-  }
-}
-function valueRange(box) {
-  return { min: Math.min(...box.lower), max: Math.max(...box.upper) };
-}
-function clipTo(x, box) {
-  return x.map((v, j) => Math.min(box.upper[j], Math.max(box.lower[j], v)));
-}
-function chooseEstimator(settings, box, seed) {
-  const kind = settings.gradient === "auto" ? freeFeatures(box).length <= AUTO_CENTRAL_MAX_FEATURES ? "central" : "nes" : settings.gradient;
-  return kind === "central" ? centralDifferences(box, settings.differenceStep) : naturalEvolution(box, settings.differenceStep, settings.samples, rngFor(seed, "inversion:nes"));
-}
-function weighted(prior, weight) {
-  return {
-    value: (x) => weight * prior.value(x),
-    gradient: (x) => prior.gradient(x).map((g) => weight * g)
-  };
-}
-function classLabels(ctx, classCount) {
-  const labels = Array.from({ length: classCount }, (_, c) => String(c));
-  for (const data of [ctx.nonMembers, ctx.members]) {
-    for (let r = 0; r < data.rows; r++) labels[data.classes[r]] = data.labels[r];
-  }
-  return labels;
-}
-function perClass(r, s, labels) {
-  return {
-    class: labels[s.classIndex],
-    // null when the budget did not allow a single step (the start was never queried).
-    startConfidence: r.steps > 0 ? 1 - r.startQueried : null,
-    confidence: r.steps > 0 ? 1 - r.queried : null,
-    steps: r.steps,
-    queries: r.queries,
-    stop: r.stop,
-    memberSimilarity: s.member.reconstruction,
-    similarityGain: s.member.gain,
-    nearestMemberClass: labels[s.member.nearest] ?? null,
-    nonMemberSimilarity: s.nonMember?.reconstruction ?? null,
-    nonMemberSimilarityGain: s.nonMember?.gain ?? null,
-    nearestNonMemberClass: s.nonMember ? labels[s.nonMember.nearest] ?? null : null
-  };
-}
-function rasters(settings, results, scores, centroids, labels, range2) {
-  const image = settings.image;
-  const shape = { height: image.height, width: image.width, channels: image.channels, layout: image.layout };
-  const items = [];
-  results.forEach((r, k) => {
-    const c = scores[k].classIndex;
-    const label = labels[c];
-    items.push({
-      ...shape,
-      label,
-      classIndex: c,
-      kind: "reconstruction",
-      caption: `Reconstruction of class ${label}: ${r.steps > 0 ? `revealed p = ${(1 - r.queried).toFixed(3)}` : "not queried"} after ${r.queries} queries; similarity to the member mean ${scores[k].member.reconstruction.toFixed(2)}`,
-      pixels: r.x,
-      range: range2
-    });
-    items.push({
-      ...shape,
-      label,
-      classIndex: c,
-      kind: "member-mean",
-      caption: `Mean of the ${centroids.memberCounts[c]} member records of class ${label}`,
-      pixels: centroids.members[c],
-      range: range2
-    });
-  });
-  return new Rasters(items);
-}
-function surfaceNotes2(ctx, settings, results, estimator) {
-  const notes = [];
-  const surface = ctx.model.surface;
-  const flat = results.filter((r) => r.stop === "flat").length;
-  const unmoved = results.filter((r) => r.steps <= 1).length;
-  if (surface.scores === "label") {
-    notes.push(
-      `The surface reveals only the label, so p_c reads 1 or 0: its estimated gradient is zero almost everywhere and the descent cannot start (${unmoved} of ${results.length} classes stayed at the start). Class reconstruction through this surface is practically impossible; the figures measure the start, not a leak.`
-    );
-  } else if (surface.scores === "top-k") {
-    notes.push(
-      `The surface reveals only the top ${surface.topK} scores: where class c is not among them, p_c is read as the hidden mass spread evenly over the hidden classes, a flat and biased signal that weakens the attack.`
-    );
-  }
-  if (surface.decimals !== void 0) {
-    notes.push(
-      `Scores are rounded to ${surface.decimals} decimals, so the revealed score is flat between rounding boundaries: gradients were estimated over differences of ${settings.differenceStep} of each feature's range, which cross boundaries but blur the gradient. Rounding weakens this attack; it does not stop an attacker who adapts the step.`
-    );
-  }
-  if (flat > 0 && surface.scores !== "label") {
-    notes.push(
-      `${flat} of ${results.length} classes stopped where the estimated gradient was exactly zero (a flat region of the revealed score: saturated at 0 or 1, hidden, or rounded).`
-    );
-  }
-  if (settings.maxQueries < estimator.queriesPerStep) {
-    notes.push(
-      `max-queries (${settings.maxQueries}) is below the cost of one step (${estimator.queriesPerStep} queries), so no class was attacked: the figures measure the start. Raise max-queries${estimator.kind === "nes" ? " or lower samples" : ""}.`
-    );
-  }
-  const budget = results.filter((r) => r.stop === "budget").length;
-  notes.push(
-    `Gradients: ${estimator.kind === "central" ? "central differences" : `NES with ${settings.samples} antithetic directions`}, ${estimator.queriesPerStep} queries per class and step; ${budget} of ${results.length} classes used their budget of ${settings.maxQueries} queries.`
-  );
-  return notes;
-}
-var AUTO_CENTRAL_MAX_FEATURES, inversionProbe;
-var init_inversion2 = __esm({
-  "src/probes/inversion.ts"() {
-    "use strict";
-    init_errors();
-    init_descent();
-    init_gradient();
-    init_total_variation();
-    init_random();
-    init_feature_box();
-    init_inversion_images();
-    init_inversion_objective();
-    init_inversion_score();
-    AUTO_CENTRAL_MAX_FEATURES = 256;
-    inversionProbe = {
-      id: "inversion",
-      description: "Class reconstruction (model inversion): rebuilds what each class\u2019s training records look like from the model\u2019s answers",
-      thresholds: (settings) => ({
-        "identification-rate": settings.thresholds.identificationRate,
-        "similarity-gain": settings.thresholds.similarityGain
-      }),
-      run: runInversion
-    };
-  }
-});
-
-// src/metrics/exposure.ts
-function midRank(better, ties) {
-  return 1 + better + ties / 2;
-}
-function exposureOf(rank, spaceBits) {
-  return spaceBits - Math.log2(rank);
-}
-function erfc(x) {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r = t * Math.exp(
-    -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))
-  );
-  return x >= 0 ? r : 2 - r;
-}
-function normalCdf(x) {
-  return 0.5 * erfc(-x / Math.SQRT2);
-}
-function fitSkewNormal(values) {
-  const n = values.length;
-  if (n < 3) throw new RangeError(`a skew-normal fit needs at least 3 values, got ${n}`);
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += values[i];
-  mean /= n;
-  let m2 = 0;
-  let m3 = 0;
-  for (let i = 0; i < n; i++) {
-    const d = values[i] - mean;
-    m2 += d * d;
-    m3 += d * d * d;
-  }
-  m2 /= n;
-  m3 /= n;
-  const sd = Math.sqrt(m2);
-  if (!(sd > 0)) return { location: mean, scale: 0, shape: 0 };
-  const skew = Math.max(-MAX_SKEW, Math.min(MAX_SKEW, m3 / sd ** 3));
-  const g = Math.abs(skew) ** (2 / 3);
-  const delta = Math.sign(skew) * Math.sqrt(Math.PI / 2 * (g / (g + ((4 - Math.PI) / 2) ** (2 / 3))));
-  const scale = sd / Math.sqrt(1 - 2 * delta * delta / Math.PI);
-  return {
-    location: mean - scale * delta * Math.sqrt(2 / Math.PI),
-    scale,
-    shape: delta / Math.sqrt(1 - delta * delta)
-  };
-}
-function skewNormalCdf(x, d) {
-  if (d.scale === 0) return x >= d.location ? 1 : 0;
-  const z = (x - d.location) / d.scale;
-  const density = (t) => 2 * Math.exp(-0.5 * t * t) * normalCdf(d.shape * t) / Math.sqrt(2 * Math.PI);
-  const simpson = (a, b) => {
-    const h = (b - a) / STEPS;
-    let sum = density(a) + density(b);
-    for (let i = 1; i < STEPS; i++) sum += (i % 2 === 1 ? 4 : 2) * density(a + i * h);
-    return sum * h / 3;
-  };
-  if (z <= 0) return Math.min(1, simpson(z - SPAN, z));
-  return Math.max(0, 1 - simpson(z, z + SPAN));
-}
-function estimateExposure(sample, secret, spaceBits, confidence) {
-  const fit2 = fitSkewNormal(sample);
-  const fraction = skewNormalCdf(secret, fit2);
-  const minFraction = 2 ** -spaceBits;
-  const value = Math.min(spaceBits, Math.max(0, -Math.log2(Math.max(fraction, minFraction))));
-  let below = 0;
-  let equal = 0;
-  for (let i = 0; i < sample.length; i++) {
-    if (sample[i] < secret) below += 1;
-    else if (sample[i] === secret) equal += 1;
-  }
-  const n = sample.length;
-  const lo = clopperPearson(below, n, confidence)[0];
-  const hi = clopperPearson(below + equal, n, confidence)[1];
-  const bits = (f) => Math.min(spaceBits, Math.max(0, -Math.log2(Math.max(f, minFraction))));
-  return {
-    value,
-    ci: [bits(hi), bits(lo)],
-    rank: Math.max(1, 2 ** (spaceBits - value)),
-    fit: fit2,
-    sampleBetter: below + equal / 2,
-    samples: n
-  };
-}
-var MAX_SKEW, SPAN, STEPS;
-var init_exposure = __esm({
-  "src/metrics/exposure.ts"() {
-    "use strict";
-    init_binomial();
-    MAX_SKEW = 0.99;
-    SPAN = 12;
-    STEPS = 4e3;
-  }
-});
-
-// src/probes/extraction-exposure.ts
-async function formatExposures(model, format, secrets, options) {
-  const before = model.queries;
-  const scores = await secretScores(model, format, secrets, options.batchRows);
-  if (format.spaceSize <= options.exactLimit) {
-    const results2 = [];
-    let nodes = 0;
-    let pruned = 0;
-    for (let start = 0; start < secrets.length; start += 31) {
-      const chunk = secrets.slice(start, start + 31);
-      const walk = await exactWalk(model, format, chunk, scores.slice(start, start + 31), options.batchRows);
-      nodes += walk.nodes;
-      pruned += walk.pruned;
-      chunk.forEach((_, i) => {
-        const rank = midRank(walk.better[i], walk.ties[i]);
-        const exposure = exposureOf(rank, format.spaceBits);
-        results2.push({
-          exposure,
-          ci: [exposure, exposure],
-          rank,
-          logPerplexity: -scores[start + i] / Math.LN2,
-          estimated: false,
-          better: walk.better[i],
-          ties: walk.ties[i]
-        });
-      });
-    }
-    return { results: results2, stats: { queries: model.queries - before, nodes, pruned, estimated: false } };
-  }
-  const sample = await sampledScores(model, format, options);
-  const bits = Float64Array.from(sample, (s) => -s / Math.LN2);
-  const results = scores.map((score) => {
-    const x = -score / Math.LN2;
-    const estimate = estimateExposure(bits, x, format.spaceBits, options.confidence);
-    return {
-      exposure: estimate.value,
-      ci: estimate.ci,
-      rank: estimate.rank,
-      logPerplexity: x,
-      estimated: true,
-      fit: estimate.fit,
-      samples: estimate.samples
-    };
-  });
-  return { results, stats: { queries: model.queries - before, nodes: 0, pruned: 0, estimated: true } };
-}
-async function secretScores(model, format, secrets, batchRows) {
-  const m = format.positions.length;
-  const contexts = [];
-  for (const secret of secrets) for (let j = 0; j < m; j++) contexts.push(concat2(format.prefix, secret.subarray(0, j)));
-  const lp = await logProbsOf(model, contexts, batchRows);
-  const V = model.vocabSize;
-  return secrets.map((secret, s) => {
-    let score = 0;
-    for (let j = 0; j < m; j++) score += clampLog(lp[(s * m + j) * V + secret[j]]);
-    return score;
-  });
-}
-async function exactWalk(model, format, secrets, targets, batchRows) {
-  const m = format.positions.length;
-  const V = model.vocabSize;
-  const bound = Math.min(...targets);
-  const better = secrets.map(() => 0);
-  const ties = secrets.map(() => 0);
-  const below = format.positions.map((_, j) => format.positions.slice(j + 1).reduce((n, p) => n * p.length, 1));
-  let level = { count: 1, tokens: new Int32Array(0), scores: new Float64Array([0]), masks: new Int32Array([(1 << secrets.length) - 1 | 0]) };
-  let nodes = 0;
-  let pruned = 0;
-  for (let j = 0; j < m; j++) {
-    const choices = format.positions[j];
-    const last = j === m - 1;
-    const choiceMask = Int32Array.from(choices, (c) => secrets.reduce((mask, s, i) => s[j] === c ? mask | 1 << i : mask, 0));
-    const next = last ? void 0 : new LevelBuilder(j + 1, Math.min(level.count * choices.length, 1 << 20));
-    for (let start = 0; start < level.count; start += batchRows) {
-      const n = Math.min(batchRows, level.count - start);
-      const contexts = [];
-      for (let i = 0; i < n; i++) contexts.push(concat2(format.prefix, level.tokens.subarray((start + i) * j, (start + i + 1) * j)));
-      const lp = await logProbsOf(model, contexts, batchRows);
-      nodes += n;
-      for (let i = 0; i < n; i++) {
-        const node = start + i;
-        const base = level.scores[node];
-        const mask = level.masks[node];
-        for (let k = 0; k < choices.length; k++) {
-          const score = base + clampLog(lp[i * V + choices[k]]);
-          const childMask = mask & choiceMask[k];
-          if (last) {
-            for (let s = 0; s < secrets.length; s++) {
-              if (childMask & 1 << s) continue;
-              if (score > targets[s]) better[s] += 1;
-              else if (score === targets[s]) ties[s] += 1;
-            }
-          } else if (score >= bound) {
-            next.push(level.tokens.subarray(node * j, (node + 1) * j), choices[k], score, childMask);
-          } else {
-            pruned += below[j];
-          }
-        }
-      }
-    }
-    if (next) level = next.done();
-  }
-  return { better, ties, nodes, pruned };
-}
-async function sampledScores(model, format, options) {
-  const m = format.positions.length;
-  const V = model.vocabSize;
-  const samples = [];
-  for (let i = 0; i < options.samples; i++) {
-    samples.push(Int32Array.from(format.positions, (choices) => choices[options.rng.int(choices.length)]));
-  }
-  samples.sort(compareTokens);
-  const scores = new Float64Array(samples.length);
-  for (let j = 0; j < m; j++) {
-    const owners = [];
-    const contexts = [];
-    samples.forEach((s, i) => {
-      if (i === 0 || !samePrefix(s, samples[i - 1], j)) contexts.push(concat2(format.prefix, s.subarray(0, j)));
-      owners.push(contexts.length - 1);
-    });
-    const lp = await logProbsOf(model, contexts, options.batchRows);
-    samples.forEach((s, i) => {
-      scores[i] += clampLog(lp[owners[i] * V + s[j]]);
-    });
-  }
-  return scores;
-}
-async function logProbsOf(model, contexts, batchRows) {
-  const V = model.vocabSize;
-  const out = new Float64Array(contexts.length * V);
-  for (let start = 0; start < contexts.length; start += batchRows) {
-    const obs = await model.next(contexts.slice(start, start + batchRows));
-    if (!obs.logProbs) throw new RuntimeFailure("canary exposure needs every next-token probability, but the output surface reveals only the top token");
-    out.set(obs.logProbs, start * V);
-  }
-  for (let i = 0; i < out.length; i++) {
-    if (Number.isNaN(out[i])) throw new RuntimeFailure("canary exposure needs every next-token probability, but the output surface hides some (top-k); measure it with surface.scores: full");
-  }
-  return out;
-}
-function clampLog(lp) {
-  return lp > 0 ? 0 : lp;
-}
-function concat2(a, b) {
-  const out = new Int32Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-function compareTokens(a, b) {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return 0;
-}
-function samePrefix(a, b, length) {
-  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-var LevelBuilder;
-var init_extraction_exposure = __esm({
-  "src/probes/extraction-exposure.ts"() {
-    "use strict";
-    init_errors();
-    init_exposure();
-    LevelBuilder = class {
-      constructor(depth, capacity) {
-        this.depth = depth;
-        this.tokens = new Int32Array(capacity * depth);
-        this.scores = new Float64Array(capacity);
-        this.masks = new Int32Array(capacity);
-      }
-      depth;
-      count = 0;
-      tokens;
-      scores;
-      masks;
-      push(parent, token, score, mask) {
-        if (this.count === this.scores.length) this.grow();
-        const at3 = this.count * this.depth;
-        this.tokens.set(parent, at3);
-        this.tokens[at3 + this.depth - 1] = token;
-        this.scores[this.count] = score;
-        this.masks[this.count] = mask;
-        this.count += 1;
-      }
-      done() {
-        return {
-          count: this.count,
-          tokens: this.tokens.subarray(0, this.count * this.depth),
-          scores: this.scores.subarray(0, this.count),
-          masks: this.masks.subarray(0, this.count)
-        };
-      }
-      grow() {
-        const capacity = Math.max(16, this.scores.length * 2);
-        const tokens = new Int32Array(capacity * this.depth);
-        tokens.set(this.tokens);
-        const scores = new Float64Array(capacity);
-        scores.set(this.scores);
-        const masks = new Int32Array(capacity);
-        masks.set(this.masks);
-        this.tokens = tokens;
-        this.scores = scores;
-        this.masks = masks;
-      }
-    };
-  }
-});
-
-// src/metrics/similarity.ts
-function normalisedSimilarity(a, b) {
-  const longest = Math.max(a.length, b.length);
-  if (longest === 0) return 1;
-  return 1 - (0, import_fastest_levenshtein3.distance)(asString(a), asString(b)) / longest;
-}
-function asString(ids) {
-  let s = "";
-  for (let i = 0; i < ids.length; i++) s += String.fromCharCode(ids[i] & 65535);
-  return s;
-}
-function meanWithInterval2(values, confidence) {
-  checkConfidence(confidence);
-  const n = values.length;
-  if (n === 0) return { value: null, ci: [0, 1], n };
-  const mean = values.reduce((a, v) => a + v, 0) / n;
-  if (n === 1) return { value: mean, ci: [0, 1], n };
-  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
-  const half = (0, import_stats_base_dists_normal_quantile4.default)(1 - (1 - confidence) / 2, 0, 1) * Math.sqrt(variance / n);
-  return { value: mean, ci: [Math.max(0, mean - half), Math.min(1, mean + half)], n };
-}
-var import_fastest_levenshtein3, import_stats_base_dists_normal_quantile4;
-var init_similarity = __esm({
-  "src/metrics/similarity.ts"() {
-    "use strict";
-    import_fastest_levenshtein3 = __toESM(require_mod(), 1);
-    import_stats_base_dists_normal_quantile4 = __toESM(require_lib39(), 1);
-    init_binomial();
-  }
-});
-
-// src/text/decode.ts
-async function greedyDecode(model, prompts, steps) {
-  return decode(model, prompts, steps, (obs) => obs.top);
-}
-async function sampleDecode(model, prompts, steps, options) {
-  if (options.temperature === 0) return greedyDecode(model, prompts, steps);
-  return decode(model, prompts, steps, (obs) => {
-    if (!obs.logProbs) throw new RuntimeFailure("sampling needs next-token scores, but the output surface reveals only the top token");
-    const out = new Int32Array(obs.rows);
-    for (let r = 0; r < obs.rows; r++) {
-      out[r] = sampleRow(obs.logProbs.subarray(r * obs.vocabSize, (r + 1) * obs.vocabSize), options);
-    }
-    return out;
-  });
-}
-async function decode(model, prompts, steps, choose) {
-  const contexts = prompts.map((p) => {
-    const row = new Int32Array(p.length + steps);
-    row.set(p);
-    return row;
-  });
-  for (let step2 = 0; step2 < steps && prompts.length > 0; step2++) {
-    const views = contexts.map((row, r) => row.subarray(0, prompts[r].length + step2));
-    const chosen = choose(await model.next(views));
-    contexts.forEach((row, r) => {
-      row[prompts[r].length + step2] = chosen[r];
-    });
-  }
-  return contexts.map((row, r) => row.slice(prompts[r].length));
-}
-function sampleRow(logProbs, options) {
-  const ids = [];
-  for (let t = 0; t < logProbs.length; t++) if (!Number.isNaN(logProbs[t]) && logProbs[t] > -Infinity) ids.push(t);
-  if (ids.length === 0) throw new RuntimeFailure("no token has a revealed, non-zero probability to sample from");
-  let pool = ids;
-  if (options.topK > 0 && ids.length > options.topK) {
-    pool = [...ids].sort((a, b) => logProbs[b] - logProbs[a] || a - b).slice(0, options.topK).sort((a, b) => a - b);
-  }
-  let max = -Infinity;
-  for (const t of pool) max = Math.max(max, logProbs[t]);
-  const weights = pool.map((t) => Math.exp((logProbs[t] - max) / options.temperature));
-  const total = weights.reduce((a, w) => a + w, 0);
-  let u = options.rng.next() * total;
-  for (let i = 0; i < pool.length; i++) {
-    u -= weights[i];
-    if (u < 0) return pool[i];
-  }
-  return pool[pool.length - 1];
-}
-var init_decode = __esm({
-  "src/text/decode.ts"() {
-    "use strict";
-    init_errors();
-  }
-});
-
-// src/probes/extraction-memorisation.ts
-async function memorisationAttack(model, members, nonMembers, settings, confidence) {
-  const { prefix, suffix } = settings;
-  const sides = [members, nonMembers].map((data) => data.tokens.filter((t) => t.length >= prefix + suffix));
-  const prompts = sides.flat().map((t) => t.subarray(0, prefix));
-  const generated = await greedyDecode(model, prompts, suffix);
-  let at3 = 0;
-  const results = sides.map((texts, s) => {
-    const side = { texts: texts.length, skipped: (s === 0 ? members : nonMembers).tokens.length - texts.length, exact: 0, similarities: [] };
-    for (const text2 of texts) {
-      const truth = text2.subarray(prefix, prefix + suffix);
-      const output = generated[at3++];
-      if (output.every((v, i) => v === truth[i])) side.exact += 1;
-      side.similarities.push(normalisedSimilarity(output, truth));
-    }
-    return side;
-  });
-  const [m, n] = results;
-  const memberRate = proportion(m.exact, m.texts, confidence);
-  const nonMemberRate = proportion(n.exact, n.texts, confidence);
-  const gap = differenceIndependent(m.exact, m.texts, n.exact, n.texts, confidence);
-  const memberSimilarity = meanWithInterval2(m.similarities, confidence);
-  const nonMemberSimilarity = meanWithInterval2(n.similarities, confidence);
-  const notes = [];
-  if (m.skipped + n.skipped > 0) {
-    notes.push(`memorization: ${m.skipped} member and ${n.skipped} non-member texts are shorter than prefix + suffix = ${prefix + suffix} tokens and were skipped`);
-  }
-  if (m.texts === 0 || n.texts === 0) {
-    notes.push(`memorization: no ${m.texts === 0 ? "member" : "non-member"} text is at least ${prefix + suffix} tokens long, so the rates cannot be measured; lower prefix or suffix`);
-  }
-  const attack = {
-    attack: "memorization",
-    description: `Greedy continuation of ${suffix} tokens after each text's first ${prefix} tokens; an exact match with the true continuation is an extraction (Carlini et al. 2021).`,
-    metrics: {
-      "extraction-rate": { value: memberRate.value, ci: memberRate.ci, k: m.exact, n: m.texts },
-      "non-member-rate": { value: nonMemberRate.value, ci: nonMemberRate.ci, k: n.exact, n: n.texts },
-      "extraction-gap": { value: gap.value, ci: gap.ci },
-      "member-similarity": { value: memberSimilarity.value, ci: memberSimilarity.ci, n: memberSimilarity.n },
-      "non-member-similarity": { value: nonMemberSimilarity.value, ci: nonMemberSimilarity.ci, n: nonMemberSimilarity.n }
-    },
-    details: {
-      prefix,
-      suffix,
-      members: { texts: m.texts, skipped: m.skipped, exact: m.exact, similarityHistogram: histogram(m.similarities) },
-      nonMembers: { texts: n.texts, skipped: n.skipped, exact: n.exact, similarityHistogram: histogram(n.similarities) }
-    }
-  };
-  return { attack, notes };
-}
-function histogram(values) {
-  const bins = new Array(BINS).fill(0);
-  for (const v of values) bins[Math.min(BINS - 1, Math.floor(v * BINS))] += 1;
-  return bins;
-}
-var BINS;
-var init_extraction_memorisation = __esm({
-  "src/probes/extraction-memorisation.ts"() {
-    "use strict";
-    init_attribute();
-    init_similarity();
-    init_decode();
-    BINS = 10;
-  }
-});
-
-// src/probes/extraction-scan.ts
-function scanPatterns(settings) {
-  const out = settings.patterns.map((name) => builtinPattern(name));
-  settings.regexes.forEach((source, i) => {
-    const regex = compileUserRegex(source);
-    if ("error" in regex) throw new RuntimeFailure(`regex ${i + 1} does not compile: ${regex.error}`);
-    out.push({ name: `regex ${i + 1}`, regex });
-  });
-  return out;
-}
-async function secretScanAttack(model, vocabulary, prompts, settings, corpus, rng) {
-  const rows = prompts.flatMap((p) => Array.from({ length: settings.samples }, () => p));
-  const generated = await sampleDecode(model, rows, settings.length, { temperature: settings.temperature, topK: settings.topK, rng });
-  const patterns = scanPatterns(settings);
-  const found = /* @__PURE__ */ new Map();
-  let total = 0;
-  rows.forEach((prompt, r) => {
-    const promptText = vocabulary.decode(prompt);
-    const text2 = promptText + vocabulary.decode(generated[r]);
-    const seen = /* @__PURE__ */ new Set();
-    for (const match of scanText(text2, patterns, promptText.length)) {
-      const entry = found.get(match.text) ?? { patterns: /* @__PURE__ */ new Set(), text: match.text, occurrences: 0, inMembers: corpus.includes(match.text) };
-      entry.patterns.add(match.pattern);
-      const where = `${match.index}:${match.text}`;
-      if (!seen.has(where)) {
-        seen.add(where);
-        entry.occurrences += 1;
-        total += 1;
-      }
-      found.set(match.text, entry);
-    }
-  });
-  const distinct = [...found.values()];
-  const leaked = distinct.filter((m) => m.inMembers);
-  const listed = [...distinct].sort((a, b) => Number(b.inMembers) - Number(a.inMembers) || b.occurrences - a.occurrences || (a.text < b.text ? -1 : 1)).slice(0, LISTED).map((m) => ({ pattern: [...m.patterns].sort().join(", "), match: redact(m.text), inMembers: m.inMembers, occurrences: m.occurrences }));
-  return {
-    attack: "secret-scan",
-    description: `${rows.length} sampled generations of ${settings.length} tokens (temperature ${settings.temperature}${settings.topK ? `, top-k ${settings.topK}` : ""}) scanned for ${patterns.map((p) => p.name).join(", ")}; a match counts when it occurs verbatim in the member data.`,
-    metrics: {
-      "secret-matches": {
-        value: leaked.length,
-        ci: [leaked.length, leaked.length],
-        generations: rows.length,
-        matches: total,
-        distinct: distinct.length,
-        outsideMembers: distinct.length - leaked.length
-      }
-    },
-    details: { matches: listed, listed: listed.length, distinct: distinct.length }
-  };
-}
-var LISTED;
-var init_extraction_scan = __esm({
-  "src/probes/extraction-scan.ts"() {
-    "use strict";
-    init_decode();
-    init_patterns();
-    init_redact();
-    init_errors();
-    LISTED = 50;
-  }
-});
-
-// src/probes/extraction.ts
-async function runExtraction(ctx, settings) {
-  const attacks = [];
-  const notes = [];
-  if (ctx.model.surface.decimals !== void 0) {
-    notes.push(`the surface rounds probabilities to ${ctx.model.surface.decimals} decimals: exposure is measured on the rounded values (a probability rounded to 0 ranks last)`);
-  }
-  if (settings.canaries.length > 0) {
-    const canaries = await canaryAttack(ctx, settings);
-    attacks.push(canaries.attack);
-    notes.push(...canaries.notes);
-  }
-  if (settings.memorization) {
-    const memorisation = await memorisationAttack(ctx.model, ctx.members, ctx.nonMembers, settings.memorization, ctx.confidence);
-    attacks.push(memorisation.attack);
-    notes.push(...memorisation.notes);
-  }
-  if (settings.secretScan) {
-    const vocabulary = needVocabulary(ctx, "the secret scan");
-    const prompts = settings.secretScan.prompts.map(
-      (p) => vocabulary.encode(p.text, { file: p.source.file, line: p.source.line, field: "probes.extraction.secret-scan.prompts", what: "the prompt" })
-    );
-    attacks.push(
-      await secretScanAttack(ctx.model, vocabulary, prompts, settings.secretScan, ctx.members.corpus, rngFor(ctx.seed, "extraction/secret-scan"))
-    );
-  }
-  return { attacks, notes };
-}
-async function canaryAttack(ctx, settings) {
-  const vocabulary = needVocabulary(ctx, "canaries");
-  const rows = [];
-  const walks = [];
-  const notes = [];
-  for (const [i, canary] of settings.canaries.entries()) {
-    const format = parseCanaryFormat(canary.format);
-    if ("error" in format) throw new RuntimeFailure(`canary format ${i + 1} was accepted by the policy check but does not parse: ${format.error}`);
-    const tokenised = tokeniseFormat(format, vocabulary, canary);
-    const secrets = [...canary.inserted, ...canary.controls];
-    const secretTokens = secrets.map((s) => secretPositions(format, s, vocabulary));
-    const { results, stats } = await formatExposures(ctx.model, tokenised, secretTokens, {
-      exactLimit: settings.exposure.exactLimit,
-      samples: settings.exposure.samples,
-      batchRows: WALK_BATCH,
-      confidence: ctx.confidence,
-      rng: rngFor(ctx.seed, `extraction/canary/${i}`)
-    });
-    results.forEach((r, j) => {
-      rows.push({
-        format: canary.format,
-        canary: redactedCanary(format, redact(secrets[j])),
-        kind: j < canary.inserted.length ? "inserted" : "control",
-        exposure: r.exposure,
-        ci: r.ci,
-        rank: r.rank,
-        spaceBits: format.spaceBits,
-        estimated: r.estimated,
-        logPerplexity: r.logPerplexity
-      });
-    });
-    walks.push({ format: canary.format, spaceSize: format.spaceSize, ...stats });
-    if (stats.estimated) {
-      notes.push(
-        `canary-exposure: the space of "${canary.format}" has ${format.spaceSize.toExponential(2)} candidates, above exposure.exact-limit (${settings.exposure.exactLimit}); its exposures are ESTIMATED from ${settings.exposure.samples} sampled candidates with a fitted skew-normal (Carlini et al. 2019, \xA74.3); the interval is the sample's distribution-free Clopper\u2013Pearson bound`
-      );
-    }
-  }
-  const inserted = rows.filter((r) => r.kind === "inserted");
-  const controls = rows.filter((r) => r.kind === "control");
-  const worst = (list) => list.reduce((a, b) => b.exposure > a.exposure ? b : a);
-  const top = worst(inserted);
-  const metrics = {
-    "max-exposure": {
-      value: top.exposure,
-      // The interval of a maximum: the largest lower and the largest upper bound.
-      ci: [Math.max(...inserted.map((r) => r.ci[0])), Math.max(...inserted.map((r) => r.ci[1]))],
-      canary: top.canary,
-      rank: top.rank,
-      spaceBits: top.spaceBits,
-      estimated: inserted.some((r) => r.estimated)
-    }
-  };
-  if (controls.length > 0) {
-    const c = worst(controls);
-    metrics["control-exposure"] = {
-      value: c.exposure,
-      ci: [Math.max(...controls.map((r) => r.ci[0])), Math.max(...controls.map((r) => r.ci[1]))],
-      canary: c.canary,
-      estimated: controls.some((r) => r.estimated)
-    };
-  }
-  return {
-    attack: {
-      attack: "canary-exposure",
-      description: "Exposure of each inserted canary: log2|R| \u2212 log2 rank, its rank by likelihood among every filling of its format (Carlini et al. 2019). About 1 bit is chance; log2|R| means the model ranks the secret first. Controls were never inserted.",
-      metrics,
-      details: { canaries: rows, walks }
-    },
-    notes
-  };
-}
-function needVocabulary(ctx, what) {
-  if (!ctx.vocabulary) throw new RuntimeFailure(`${what} need${what.endsWith("s") ? "" : "s"} a vocabulary to turn text into token ids, and the policy check let model.tokenizer be missing`);
-  return ctx.vocabulary;
-}
-function tokeniseFormat(format, vocabulary, canary) {
-  const positions = positionsOf(format);
-  const firstSlot = positions.findIndex((p) => "choices" in p);
-  const origin = { file: canary.source.file, line: canary.source.line, field: "probes.extraction.canaries.format", what: "the canary format" };
-  const prefixText = positions.slice(0, firstSlot).map((p) => p.fixed).join("");
-  const prefix = vocabulary.encode(prefixText, origin);
-  const choices = positions.slice(firstSlot).map((p) => {
-    const chars = "fixed" in p ? p.fixed : p.choices;
-    return Int32Array.from([...chars], (char) => {
-      const id = vocabulary.idOf(char);
-      if (id === void 0) {
-        throw new InputError(
-          `the vocabulary (${vocabulary.source}) has no token for ${JSON.stringify(char)}, which canary format "${canary.format}" needs${"choices" in p ? " in its secret slot" : ""}; every character a candidate can hold must be a token`,
-          { file: canary.source.file, line: canary.source.line, column: canary.source.column, field: "probes.extraction.canaries.format" }
-        );
-      }
-      return id;
-    });
-  });
-  return { prefix, positions: choices, spaceBits: format.spaceBits, spaceSize: format.spaceSize };
-}
-function secretPositions(format, secret, vocabulary) {
-  const positions = positionsOf(format);
-  const firstSlot = positions.findIndex((p) => "choices" in p);
-  const chars = [...secret];
-  let k = 0;
-  return Int32Array.from(positions.slice(firstSlot), (p) => vocabulary.idOf("fixed" in p ? p.fixed : chars[k++]));
-}
-var WALK_BATCH, extractionProbe;
-var init_extraction = __esm({
-  "src/probes/extraction.ts"() {
-    "use strict";
-    init_errors();
-    init_canary();
-    init_redact();
-    init_random();
-    init_extraction_exposure();
-    init_extraction_memorisation();
-    init_extraction_scan();
-    WALK_BATCH = 4096;
-    extractionProbe = {
-      id: "extraction",
-      description: "Training-data extraction from a sequence model: canary exposure, verbatim memorisation and a secret scan of sampled generations.",
-      thresholds: (s) => ({
-        "max-exposure": s.thresholds.maxExposure,
-        "extraction-rate": s.thresholds.extractionRate,
-        "extraction-gap": s.thresholds.extractionGap,
-        "secret-matches": s.thresholds.secretMatches
-      }),
-      run: runExtraction
-    };
-  }
-});
-
-// src/probes/membership.ts
-async function runMembership(ctx, settings) {
-  const [memberObs, nonMemberObs] = await Promise.all([
-    ctx.signals.observe(ctx.members),
-    ctx.signals.observe(ctx.nonMembers)
-  ]);
-  const notes = [];
-  const fpr = settings.thresholds.tprAtFpr?.fpr ?? DEFAULT_FPR;
-  const attacks = [];
-  const surface = ctx.model.surface;
-  if (surface.scores === "top-k") {
-    notes.push(
-      `The surface reveals only the top ${surface.topK} scores; score attacks spread the hidden mass evenly over the hidden classes.`
-    );
-  }
-  if (surface.decimals !== void 0) notes.push(`Scores are rounded to ${surface.decimals} decimals, which creates ties.`);
-  if (surface.precision === "float32") {
-    notes.push("Scores are revealed as float32 probabilities (surface.precision), so the most confident rows round to 1 and tie.");
-  }
-  const memberP = memberObs.scores ? attackerScores(memberObs) : void 0;
-  const nonMemberP = nonMemberObs.scores ? attackerScores(nonMemberObs) : void 0;
-  for (const attack of settings.attacks) {
-    let member;
-    let nonMember;
-    if (attack === "gap") {
-      member = gapScores(memberObs, ctx.members.classes);
-      nonMember = gapScores(nonMemberObs, ctx.nonMembers.classes);
-    } else if (attack === "label-stability") {
-      [member, nonMember] = await stability(ctx, settings, memberObs, nonMemberObs);
-    } else {
-      member = scoreAttack(attack, memberP, memberObs.classCount, ctx.members.classes);
-      nonMember = scoreAttack(attack, nonMemberP, nonMemberObs.classCount, ctx.nonMembers.classes);
-    }
-    attacks.push(measureAttack(attack, member, nonMember, ctx, fpr));
-  }
-  if (settings.attacks.includes("gap")) {
-    notes.push("The gap attack has two score levels, so its ROC curve has a single interior point.");
-  }
-  return { attacks, notes };
-}
-function measureAttack(attack, member, nonMember, ctx, fpr) {
-  const options = { fpr, confidence: ctx.confidence };
-  const tables = buildClassTables(member, ctx.members.classes, nonMember, ctx.nonMembers.classes, ctx.model.classCount);
-  const overall = membershipMetricsFromTable(tables.all, options);
-  const perClass2 = perClassMetrics(tables, ctx.confidence);
-  const worst = perClass2.reduce(
-    (w, c) => w === void 0 || (c.auc.value ?? 0) > (w.auc.value ?? 0) ? c : w,
-    void 0
-  );
-  return {
-    attack,
-    description: DESCRIPTIONS[attack],
-    metrics: metricValues2(overall),
-    details: {
-      roc: overall.rocPoints,
-      histogram: histogram2(member, nonMember, 30),
-      perClass: perClass2.map((c) => ({ class: c.class, members: c.members, nonMembers: c.nonMembers, auc: c.auc, advantage: c.advantage })),
-      worstClass: worst ? { class: worst.class, auc: worst.auc } : null
-    }
-  };
-}
-function metricValues2(m) {
-  const sample = { members: m.members, nonMembers: m.nonMembers };
-  return {
-    auc: { value: m.auc.value, ci: m.auc.ci, sample },
-    advantage: { value: m.advantage.value, ci: m.advantage.ci, threshold: m.advantage.threshold, sample },
-    "tpr-at-fpr": {
-      value: m.tprAtFpr.value,
-      ci: m.tprAtFpr.ci,
-      fpr: m.tprAtFpr.fpr,
-      achievedFpr: m.tprAtFpr.achievedFpr,
-      threshold: m.tprAtFpr.threshold,
-      sample
-    },
-    ppv: { value: m.ppv.value, ci: m.ppv.ci, threshold: m.ppv.threshold },
-    "epsilon-lower-bound": {
-      value: m.epsilonLowerBound.value,
-      ci: m.epsilonLowerBound.ci,
-      thresholdsTried: m.epsilonLowerBound.thresholdsTried,
-      sample
-    }
-  };
-}
-function perClassMetrics({ byClass }, confidence) {
-  const out = [];
-  for (let c = 0; c < byClass.length; c++) {
-    const table = byClass[c];
-    if (!table || table.members < MIN_CLASS_ROWS || table.nonMembers < MIN_CLASS_ROWS) continue;
-    const metrics = rankingMetricsFromTable(table, confidence);
-    out.push({ class: c, members: table.members, nonMembers: table.nonMembers, auc: metrics.auc, advantage: metrics.advantage });
-  }
-  return out;
-}
-function histogram2(member, nonMember, bins) {
-  const [memberLo, memberHi] = range(member);
-  const [nonMemberLo, nonMemberHi] = range(nonMember);
-  const lo = Math.min(memberLo, nonMemberLo);
-  const hi = Math.max(memberHi, nonMemberHi);
-  const width = hi > lo ? (hi - lo) / bins : 1;
-  return { min: lo, max: hi, bins, members: binCounts(member, lo, width, bins), nonMembers: binCounts(nonMember, lo, width, bins) };
-}
-function range(values) {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    lo = Math.min(lo, values[i]);
-    hi = Math.max(hi, values[i]);
-  }
-  return [lo, hi];
-}
-function binCounts(values, lo, width, bins) {
-  const counts = new Float64Array(bins);
-  for (let i = 0; i < values.length; i++) counts[Math.min(bins - 1, Math.floor((values[i] - lo) / width))]++;
-  return Array.from(counts);
-}
-async function stability(ctx, settings, memberObs, nonMemberObs) {
-  const copies = settings.stability.queries;
-  const { lower, upper } = featureBox(ctx.members, ctx.nonMembers);
-  const rng = rngFor(ctx.seed, "membership:label-stability");
-  const scoresFor = async (data, obs) => {
-    const f = data.features.length;
-    const noisy = new Float32Array(data.rows * copies * f);
-    for (let r = 0; r < data.rows; r++) {
-      for (let q = 0; q < copies; q++) {
-        const base = (r * copies + q) * f;
-        for (let j = 0; j < f; j++) {
-          const v = data.x[r * f + j] + rng.normal() * settings.stability.noise * (upper[j] - lower[j]);
-          noisy[base + j] = Math.min(upper[j], Math.max(lower[j], v));
-        }
-      }
-    }
-    const noisyObs = await ctx.model.query(noisy, data.rows * copies, {
-      probe: `the membership probe's label-stability queries (noisy copies of the ${data.role})`
-    });
-    return stabilityScores({ ...obs, scores: void 0 }, noisyObs.labels, copies, data.classes);
-  };
-  return [await scoresFor(ctx.members, memberObs), await scoresFor(ctx.nonMembers, nonMemberObs)];
-}
-var DESCRIPTIONS, MIN_CLASS_ROWS, DEFAULT_FPR, membershipProbe;
-var init_membership2 = __esm({
-  "src/probes/membership.ts"() {
-    "use strict";
-    init_membership();
-    init_table();
-    init_random();
-    init_feature_box();
-    init_membership_scores();
-    DESCRIPTIONS = {
-      loss: "low loss on the true label \u21D2 member (Yeom et al. 2018)",
-      confidence: "high confidence in the true label \u21D2 member (Salem et al. 2019)",
-      entropy: "low prediction entropy \u21D2 member (Salem et al. 2019)",
-      "modified-entropy": "low modified entropy \u21D2 member (Song & Mittal 2021)",
-      gap: "correctly classified \u21D2 member (label only; Yeom et al. 2018)",
-      "label-stability": "label unchanged under input noise \u21D2 member (label only; Choquette-Choo et al. 2021)"
-    };
-    MIN_CLASS_ROWS = 10;
-    DEFAULT_FPR = 0.01;
-    membershipProbe = {
-      id: "membership",
-      description: "Membership inference: tells training records from non-members using the model\u2019s outputs",
-      thresholds: (settings) => ({
-        auc: settings.thresholds.auc,
-        advantage: settings.thresholds.advantage,
-        "tpr-at-fpr": settings.thresholds.tprAtFpr,
-        "epsilon-lower-bound": settings.thresholds.epsilonLowerBound
-      }),
-      run: runMembership
-    };
-  }
-});
-
-// src/probes/index.ts
-var PROBES;
-var init_probes = __esm({
-  "src/probes/index.ts"() {
-    "use strict";
-    init_attribute_inference();
-    init_inversion2();
-    init_extraction();
-    init_membership2();
-    PROBES = {
-      membership: membershipProbe,
-      inversion: inversionProbe,
-      "attribute-inference": attributeInferenceProbe,
-      extraction: extractionProbe
-    };
-  }
-});
-
-// src/run/labels.ts
-function labelWithClasses(data, classLabels2, labelColumn) {
-  const index = new Map(classLabels2.map((label, i) => [label, i]));
-  const classes = new Int32Array(data.rows);
-  for (let r = 0; r < data.rows; r++) {
-    const c = index.get(data.labels[r]);
-    if (c === void 0) {
-      const shown = classLabels2.length > 12 ? `${classLabels2.slice(0, 12).join(", ")}, \u2026` : classLabels2.join(", ");
-      throw new InputError(
-        `label ${quoteUserText(String(data.labels[r]))} in column ${quoteUserText(labelColumn)} (row ${r + 1} of the ${data.role} used) is not one of the model's ${classLabels2.length} classes (${shown})`,
-        { file: data.file, field: labelColumn }
-      );
-    }
-    classes[r] = c;
-  }
-  return { ...data, classes };
-}
-var init_labels = __esm({
-  "src/run/labels.ts"() {
-    "use strict";
-    init_user_text();
-    init_errors();
-  }
-});
-
-// src/run/signals.ts
-var SignalCache;
-var init_signals = __esm({
-  "src/run/signals.ts"() {
-    "use strict";
-    SignalCache = class {
-      constructor(model) {
-        this.model = model;
-      }
-      model;
-      cache = /* @__PURE__ */ new Map();
-      observe(data) {
-        let pending = this.cache.get(data);
-        if (!pending) {
-          pending = this.model.query(data.x, data.rows, { data });
-          this.cache.set(data, pending);
-        }
-        return pending;
-      }
-    };
+    init_verdict();
+    init_round();
   }
 });
 
 // src/model/sequence-surface.ts
 function observeNext(logProbs, rows, vocabSize, surface) {
   const top = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let best = 0;
-    const base = r * vocabSize;
-    for (let t = 1; t < vocabSize; t++) if (logProbs[base + t] > logProbs[base + best]) best = t;
-    top[r] = best;
-  }
+  for (let r = 0; r < rows; r++) top[r] = argmax2(logProbs, r * vocabSize, vocabSize);
   if (surface.scores === "label") return { rows, vocabSize, top };
   const shown = logProbs.slice();
   if (surface.scores === "top-k" && surface.topK < vocabSize) {
-    const order = Array.from({ length: vocabSize }, (_, t) => t);
-    for (let r = 0; r < rows; r++) {
-      const base = r * vocabSize;
-      order.sort((a, b) => logProbs[base + b] - logProbs[base + a] || a - b);
-      for (let i = surface.topK; i < vocabSize; i++) shown[base + order[i]] = NaN;
-    }
+    const hidden = topKMask(logProbs, rows, vocabSize, surface.topK);
+    for (let i = 0; i < shown.length; i++) if (hidden[i]) shown[i] = NaN;
   }
-  if (surface.decimals !== void 0) {
-    const scale = 10 ** surface.decimals;
+  const decimals = surface.decimals;
+  if (decimals !== void 0) {
     for (let i = 0; i < shown.length; i++) {
-      if (!Number.isNaN(shown[i])) shown[i] = Math.log(Math.round(Math.exp(shown[i]) * scale) / scale);
+      if (!Number.isNaN(shown[i])) shown[i] = Math.log(roundToDecimals(Math.exp(shown[i]), decimals));
     }
   }
   return { rows, vocabSize, top, logProbs: shown };
@@ -64720,6 +65050,7 @@ var ObservedSequence;
 var init_sequence_surface = __esm({
   "src/model/sequence-surface.ts"() {
     "use strict";
+    init_reveal();
     ObservedSequence = class {
       constructor(model, surface) {
         this.model = model;
@@ -64859,7 +65190,7 @@ var init_sequence = __esm({
     import_node_os2 = require("node:os");
     init_errors();
     init_runtime();
-    init_scores();
+    init_scores2();
     DEFAULT_BATCH2 = 1024;
     MASK_NAME = /mask/i;
     INTEGER_TYPES = ["int64", "int32"];
@@ -64964,10 +65295,10 @@ var init_sequence = __esm({
               { file: this.options.path, field: "model.tokenizer.pad-id" }
             );
           }
-          const base = r * length;
-          if (offset > 0) idData.fill(pad, base, base + offset);
-          idData.set(kept, base + offset);
-          maskData.fill(1, base + offset, base + length);
+          const base2 = r * length;
+          if (offset > 0) idData.fill(pad, base2, base2 + offset);
+          idData.set(kept, base2 + offset);
+          maskData.fill(1, base2 + offset, base2 + length);
         });
         const feeds = { [ids.name]: this.tensor(ids.type, idData, [batch, length]) };
         if (mask) feeds[mask.name] = this.tensor(mask.type, maskData, [batch, length]);
@@ -65196,8 +65527,7 @@ var init_vocab = __esm({
 });
 
 // src/run/sequence.ts
-async function runSequenceGate(policy, report, tools) {
-  const { relative: relative2, lap } = tools;
+async function openSequenceTask(policy, report, { relative: relative2, lap }) {
   const vocabulary = loadVocabulary(policy, report, relative2);
   const settings = policy.model;
   const model = await openOnnxSequenceModel({
@@ -65234,24 +65564,28 @@ async function runSequenceGate(policy, report, tools) {
     confidence: policy.gate.confidence
   };
   if (vocabulary) context3.vocabulary = vocabulary;
-  const extraction = policy.probes.extraction;
-  if (extraction) report.probes.push(await tools.runProbe(PROBES.extraction, extraction, context3));
-  report.queries = model.queries;
-  const info2 = model.info;
-  report.sequenceModel = {
-    input: info2.input,
-    output: info2.output,
-    context: info2.context,
-    fixedContext: info2.fixedContext,
-    vocabSize: info2.vocabSize,
-    scoreKind: info2.scoreKind,
-    scoreKindReason: info2.scoreKindReason
+  return {
+    task: "sequence",
+    context: context3,
+    finish: () => {
+      report.queries = model.queries;
+      const info2 = model.info;
+      report.sequenceModel = {
+        input: info2.input,
+        output: info2.output,
+        context: info2.context,
+        fixedContext: info2.fixedContext,
+        vocabSize: info2.vocabSize,
+        scoreKind: info2.scoreKind,
+        scoreKindReason: info2.scoreKindReason
+      };
+      if (info2.attentionMask) report.sequenceModel.attentionMask = info2.attentionMask;
+      if (vocabulary) {
+        report.sequenceModel.vocabulary = { source: vocabulary.source, tokens: vocabulary.size };
+        if (vocabulary.padId !== void 0) report.sequenceModel.vocabulary.padId = vocabulary.padId;
+      }
+    }
   };
-  if (info2.attentionMask) report.sequenceModel.attentionMask = info2.attentionMask;
-  if (vocabulary) {
-    report.sequenceModel.vocabulary = { source: vocabulary.source, tokens: vocabulary.size };
-    if (vocabulary.padId !== void 0) report.sequenceModel.vocabulary.padId = vocabulary.padId;
-  }
 }
 function loadVocabulary(policy, report, relative2) {
   const tokenizer = policy.model.tokenizer;
@@ -65259,7 +65593,7 @@ function loadVocabulary(policy, report, relative2) {
   let tokens;
   let source;
   if (tokenizer.vocabFile) {
-    const bytes = (0, import_node_fs14.readFileSync)(tokenizer.vocabFile);
+    const bytes = (0, import_node_fs13.readFileSync)(tokenizer.vocabFile);
     tokens = parseVocabularyJson(bytes.toString("utf8"), tokenizer.vocabFile);
     source = relative2(tokenizer.vocabFile);
     report.inputs.data.push({ role: "vocabulary", path: source, sha256: sha256(bytes), rows: tokens.length, rowsInFile: tokens.length });
@@ -65279,7 +65613,7 @@ function loadVocabulary(policy, report, relative2) {
 function loadTexts(file, role, policy, vocabulary, modelVocab) {
   let bytes;
   try {
-    bytes = (0, import_node_fs14.readFileSync)(file.path);
+    bytes = (0, import_node_fs13.readFileSync)(file.path);
   } catch (error2) {
     throw new InputError(`cannot read the ${role} file: ${error2.message}`, { file: file.path });
   }
@@ -65312,16 +65646,15 @@ function loadTexts(file, role, policy, vocabulary, modelVocab) {
     sha256: sha256(bytes)
   };
 }
-var import_node_fs14;
+var import_node_fs13;
 var init_sequence2 = __esm({
   "src/run/sequence.ts"() {
     "use strict";
-    import_node_fs14 = require("node:fs");
+    import_node_fs13 = require("node:fs");
     init_data();
     init_errors();
     init_sequence_surface();
     init_sequence();
-    init_probes();
     init_records();
     init_vocab();
     init_random();
@@ -65332,15 +65665,19 @@ var init_sequence2 = __esm({
 async function runGate(policyFile, options = {}) {
   const started = performance.now();
   refreshSecrets();
-  const relative2 = (p) => import_node_path11.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path11.default.sep).join("/");
-  const report = emptyReport(relative2(import_node_path11.default.resolve(policyFile)));
+  const relative2 = (p) => import_node_path12.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path12.default.sep).join("/");
+  const report = emptyReport(relative2(import_node_path12.default.resolve(policyFile)));
   const lap = stopwatch();
   try {
     const policy = loadPolicy(policyFile, { roots: options.roots });
     fillPolicyFacts(report, policy, relative2);
     report.timings.policy = lap();
-    if (policy.model.task === "sequence") await runSequenceGate(policy, report, { relative: relative2, lap, runProbe });
-    else await runFeatureGate(policy, report, { relative: relative2, lap });
+    const run = policy.model.task === "sequence" ? await openSequenceTask(policy, report, { relative: relative2, lap }) : await openFeatureTask(policy, report, { relative: relative2, lap });
+    for (const family of PROBE_FAMILIES) {
+      const settings = policy.probes[family.id];
+      if (settings && family.tasks.includes(run.task)) report.probes.push(await runProbe(family, settings, run.context));
+    }
+    run.finish();
     const decision = decide(report.probes, policy.gate);
     report.verdict = decision.verdict;
     report.exitCode = decision.exitCode;
@@ -65358,116 +65695,6 @@ async function runGate(policyFile, options = {}) {
   for (const check of report.probes.flatMap((p) => p.checks)) check.source = { ...check.source, file: relative2(check.source.file) };
   report.timings.total = round2(performance.now() - started);
   return redactDeep(report);
-}
-async function runFeatureGate(policy, report, { relative: relative2, lap }) {
-  const model = policy.model.task === "regression" ? await openOnnxRegressor(policy.model) : await openOnnxClassifier(policy.model);
-  report.inputs.model = { path: relative2(policy.model.path), sha256: sha256File(policy.model.path) };
-  report.timings.model = lap();
-  const context3 = loadContext(policy, model, report, relative2);
-  report.timings.data = lap();
-  for (const [id, settings] of Object.entries(policy.probes)) {
-    if (!settings) continue;
-    report.probes.push(await runProbe(PROBES[id], settings, context3));
-  }
-  report.queries = model.queries;
-  if (model.firstQueryAt !== void 0) report.timings.firstQueryFromProcessStart = round2(model.firstQueryAt);
-  report.model = modelFacts(model);
-}
-function modelFacts(model) {
-  const info2 = model.info;
-  return isRegressor(model) ? {
-    input: info2.input,
-    output: info2.output,
-    featureCount: info2.featureCount,
-    classes: [],
-    scoreKind: "value",
-    scoreKindReason: "regression model (model.task: regression): one predicted value per row"
-  } : {
-    input: info2.input,
-    output: info2.output,
-    featureCount: info2.featureCount,
-    classes: model.info.classLabels,
-    scoreKind: model.info.scoreKind,
-    scoreKindReason: model.info.scoreKindReason
-  };
-}
-function loadContext(policy, model, report, relative2) {
-  const info2 = model.info;
-  const load = (file, role) => {
-    const { dataset: data, sha256: sha2562 } = loadDatasetWithHashes(file, {
-      role,
-      label: policy.data.label,
-      features: policy.data.features,
-      maxRows: policy.data.maxRows,
-      seed: policy.seed
-    });
-    if (data.features.length !== info2.featureCount) {
-      throw new InputError(
-        `${data.features.length} feature columns selected, but the model's input "${info2.input}" takes ${info2.featureCount}; check data.features`,
-        { file: data.file, field: "data.features" }
-      );
-    }
-    report.inputs.data.push({ role, path: relative2(file.path), sha256: sha2562.data, rows: data.rows, rowsInFile: data.rowsInFile });
-    if (file.labels && sha2562.labels) {
-      report.inputs.data.push({ role: `${role} labels`, path: relative2(file.labels), sha256: sha2562.labels, rows: data.rows, rowsInFile: data.rowsInFile });
-    }
-    if (isRegressor(model)) return { ...data, classes: new Int32Array(data.rows), targets: numericTargets(data, policy.data.label) };
-    return labelWithClasses(data, model.info.classLabels, policy.data.label);
-  };
-  const members = load(policy.data.members, "members");
-  const nonMembers = load(policy.data.nonMembers, "non-members");
-  checkSameFeatures(members, nonMembers);
-  checkOverlap(policy, members, nonMembers, report, relative2);
-  const observed = new ObservedModel(model, policy.surface);
-  return {
-    model: observed,
-    members,
-    nonMembers,
-    signals: new SignalCache(observed),
-    loadData: (file, role) => load(file, role),
-    seed: policy.seed,
-    confidence: policy.gate.confidence
-  };
-}
-function checkOverlap(policy, members, nonMembers, report, relative2) {
-  const { count: count2, first } = findOverlap(members, nonMembers);
-  if (count2 === 0 || !first) return;
-  const both = `${count2} of the ${nonMembers.rows} non-member records used ${count2 === 1 ? "is" : "are"} also among the members (same features and label; first: ${rowPlace(nonMembers, first.nonMember)} of ${relative2(nonMembers.file)} is ${rowPlace(members, first.member)} of ${relative2(members.file)})`;
-  if (policy.data.allowOverlap) {
-    report.warnings.push(`${both}; allowed by data.allow-overlap, but these records cannot tell members from non-members`);
-    return;
-  }
-  throw new InputError(
-    `${both}; a record cannot be both, so the two sets are probably the same file or were split wrongly, and every attack would read "no leak". Remove the repeated records, or set data.allow-overlap: true if they are genuine duplicates (the gate then warns)`,
-    { file: nonMembers.file, ...nonMembers.origin?.lines?.[first.nonMember] ? { line: nonMembers.origin.lines[first.nonMember] } : {}, field: "data.non-members" }
-  );
-}
-async function runProbe(probe, settings, context3) {
-  const started = performance.now();
-  const queriesBefore = context3.model.queries;
-  const result2 = {
-    id: probe.id,
-    description: probe.description,
-    status: "ok",
-    attacks: [],
-    checks: [],
-    notes: [],
-    queries: 0,
-    seconds: 0
-  };
-  try {
-    const measured = await probe.run(context3, settings);
-    result2.attacks = measured.attacks;
-    result2.notes = measured.notes;
-    result2.checks = checksFor(probe.id, measured.attacks, probe.thresholds(settings), context3.confidence);
-  } catch (error2) {
-    if (error2 instanceof InputError) throw error2;
-    result2.status = "error";
-    result2.error = describeError(error2);
-  }
-  result2.queries = context3.model.queries - queriesBefore;
-  result2.seconds = round2((performance.now() - started) / 1e3, 3);
-  return result2;
 }
 function emptyReport(policyPath) {
   return {
@@ -65510,27 +65737,21 @@ function stopwatch() {
     return ms;
   };
 }
-function round2(value, digits = 1) {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
-}
-var import_node_path11;
+var import_node_path12;
 var init_gate = __esm({
   "src/run/gate.ts"() {
     "use strict";
-    import_node_path11 = __toESM(require("node:path"), 1);
+    import_node_path12 = __toESM(require("node:path"), 1);
     init_data();
     init_errors();
     init_verdict();
-    init_onnx();
-    init_regression();
-    init_surface();
-    init_policy();
     init_probes();
     init_secrets();
     init_version3();
-    init_labels();
-    init_signals();
+    init_features();
+    init_policy2();
+    init_probe();
+    init_round();
     init_sequence2();
   }
 });
@@ -65583,7 +65804,7 @@ function registerSecrets() {
   for (const secret of knownSecrets()) setSecret(secret);
 }
 function actionRoots(settings, context3) {
-  const extra = settings.allowedRoots.map((folder) => (0, import_node_path12.resolve)(context3.workspace, folder));
+  const extra = settings.allowedRoots.map((folder) => (0, import_node_path13.resolve)(context3.workspace, folder));
   const missing = missingFolder(extra);
   if (missing) {
     throw new InputError(`input "allowed-roots" names ${JSON.stringify(missing)}, which is not a folder; expected existing folders, one per line or comma-separated`, {
@@ -65601,12 +65822,12 @@ function publishEarlierRun(settings, context3) {
     outputs: { verdict: loaded2.report.verdict, report: loaded2.file }
   };
 }
-var import_node_path12;
+var import_node_path13;
 var init_main = __esm({
   "src/main.ts"() {
     "use strict";
     init_core();
-    import_node_path12 = require("node:path");
+    import_node_path13 = require("node:path");
     init_errors();
     init_context();
     init_handoff();

@@ -13,7 +13,8 @@ export function checkSameFeatures(a: Dataset, b: Dataset): void {
     const fb = b.features[i];
     if (fa === fb) continue;
     let detail: string;
-    if (fa === undefined) detail = `it has an extra feature ${quoteUserText(fb)} at position ${i + 1}`;
+    // fa === fb was skipped above, so when one is missing the other is set.
+    if (fa === undefined) detail = `it has an extra feature ${quoteUserText(fb!)} at position ${i + 1}`;
     else if (fb === undefined) detail = `it lacks feature ${quoteUserText(fa)} at position ${i + 1}`;
     else if (!b.features.includes(fa)) detail = `it lacks feature ${quoteUserText(fa)} (position ${i + 1} there has ${quoteUserText(fb)})`;
     else detail = `position ${i + 1} is ${quoteUserText(fb)} where the ${a.role} have ${quoteUserText(fa)}`;

@@ -95,7 +95,7 @@ export function readRows(table: RawTable, choice: ColumnChoice, rows: ArrayLike<
     }
     const label = table.label(row, choice.labelColumn);
     if (label === undefined) {
-      throw cellError(table, row, choice.labelColumn, `expected a label in column ${quoteUserText(table.columns[choice.labelColumn])}`);
+      throw cellError(table, row, choice.labelColumn, `expected a label in column ${quoteUserText(table.columns[choice.labelColumn]!)}`);
     }
     labels[i] = label;
   }
@@ -103,7 +103,7 @@ export function readRows(table: RawTable, choice: ColumnChoice, rows: ArrayLike<
 }
 
 function badNumber(table: RawTable, row: number, col: number, value: number): InputError {
-  const name = quoteUserText(table.columns[col]);
+  const name = quoteUserText(table.columns[col]!);
   if (Number.isNaN(value)) {
     // NaN from a binary file is a value; from text it means "not a number at all".
     const expected = table.describe(row, col) === 'NaN' ? 'a finite number' : 'a number';

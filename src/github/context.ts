@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 export interface RunContext {
   eventName: string;
   /** The webhook payload of the triggering event ({} when there is none). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- webhook JSON, narrowed where read
   payload: Record<string, any>;
   owner: string;
   repo: string;
@@ -36,6 +37,7 @@ export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext
   };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- webhook JSON, narrowed where read
 function readPayload(file: string | undefined): Record<string, any> {
   if (!file || !existsSync(file)) return {};
   try {

@@ -43,7 +43,7 @@ export interface PublishResult {
 }
 
 export async function publishToGithub(request: PublishRequest, options: PublishOptions = {}): Promise<PublishResult> {
-  const { report, settings, context } = request;
+  const { report, settings } = request;
   const links = linksFor(request);
   const reportFolder = request.publishOnly ? undefined : settings.out;
   const summaryProblem = appendJobSummary(renderMarkdown(report, { links, reportFolder, limit: { max: SUMMARY_LIMIT_BYTES, unit: 'bytes' } }));

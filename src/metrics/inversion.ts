@@ -65,7 +65,10 @@ export function nearestCentroid(x: ArrayLike<number>, centroids: Array<Float64Ar
   centroids.forEach((m, k) => {
     if (!m) return;
     const sim = centredCosine(x, m, centre);
-    if (sim > bestSim) (best = k), (bestSim = sim);
+    if (sim > bestSim) {
+      best = k;
+      bestSim = sim;
+    }
   });
   return best;
 }

@@ -26,14 +26,14 @@ export interface CheckContext {
   /** `surface.scores` as written; full when absent. */
   scores: unknown;
   /** An error at `path`'s key or value; `field` names the setting when it is another (e.g. a missing key). */
-  error(path: PolicyPath, part: Part, message: string, field?: PolicyPath): void;
-  warning(path: PolicyPath, part: Part, message: string, field?: PolicyPath): void;
+  error: (path: PolicyPath, part: Part, message: string, field?: PolicyPath) => void;
+  warning: (path: PolicyPath, part: Part, message: string, field?: PolicyPath) => void;
   /** "policy.yml:12", or "the standard preset, /…/standard.yaml:7": where the key at `path` is written. */
-  where(path: PolicyPath): string;
+  where: (path: PolicyPath) => string;
   /** An error when the path value at `path` names no file (paths outside the roots are pathChecks' business). */
-  mustExist(path: PolicyPath, what: string): void;
+  mustExist: (path: PolicyPath, what: string) => void;
   /** An error when the data file mapping at `path` has no `format:` and an unknown extension. */
-  knownFormat(path: PolicyPath): void;
+  knownFormat: (path: PolicyPath) => void;
 }
 
 export interface Findings {

@@ -98,14 +98,14 @@ export interface PolicyLoader {
    * Every mistake in a policy (and what it extends), sorted by file and position; empty when the
    * policy is valid. For `privacy-gate validate`, which prints them all.
    */
-  validatePolicy(file: string, options?: PolicyOptions): PolicyError[];
+  validatePolicy: (file: string, options?: PolicyOptions) => PolicyError[];
   /** Errors and warnings of a policy, for a `validate` command that shows both. */
-  checkPolicy(file: string, options?: PolicyOptions): PolicyCheck;
+  checkPolicy: (file: string, options?: PolicyOptions) => PolicyCheck;
   /**
    * Reads, merges, validates and types a policy. Throws the first PolicyError (by position) when
    * the policy has any mistake; `validatePolicy` lists them all.
    */
-  loadPolicy(file: string, options?: PolicyOptions): Policy;
+  loadPolicy: (file: string, options?: PolicyOptions) => Policy;
 }
 
 export function policyLoader(families: readonly PolicyFamily[]): PolicyLoader {

@@ -146,7 +146,7 @@ export function parseVocabularyJson(text: string, file: string): string[] {
         throw new InputError(`vocabulary token ${JSON.stringify(token)} has id ${JSON.stringify(id)}; expected ids 0 to ${entries.length - 1}, each used once`, { file });
       }
       if (tokens[id as number] !== undefined) {
-        throw new InputError(`vocabulary id ${id} is given to both ${JSON.stringify(tokens[id as number])} and ${JSON.stringify(token)}; expected each id once`, { file });
+        throw new InputError(`vocabulary id ${id as number} is given to both ${JSON.stringify(tokens[id as number])} and ${JSON.stringify(token)}; expected each id once`, { file });
       }
       tokens[id as number] = token;
     }

@@ -20,6 +20,7 @@ describe('number grammar', () => {
     ['  3 ', 3],
     ['\t3', 3],
     ['0.1', 0.1],
+    // eslint-disable-next-line no-loss-of-precision -- the nearest double is the expected value
     ['123456789012345678901234567890', 123456789012345678901234567890],
     ['1e400', Infinity],
     ['4.9e-324', 4.9e-324],

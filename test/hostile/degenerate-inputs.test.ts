@@ -205,7 +205,7 @@ gate: { inconclusive: fail }
     },
     code: 1,
     stream: 'stdout',
-    first: /^fail  membership\/loss auc = 0\.75\d/,
+    first: /^fail {2}membership\/loss auc = 0\.75\d/,
     check: ({ dir }) => {
       const summary = readFileSync(path.join(dir, 'report', 'summary.md'), 'utf8');
       // The path stays one code span, and no table row gains a cell (GitHub splits table rows on

@@ -38,7 +38,11 @@ const cosine = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let dot = 0;
   let na = 0;
   let nb = 0;
-  for (let j = 0; j < a.length; j++) (dot += a[j]! * b[j]!), (na += a[j]! ** 2), (nb += b[j]! ** 2);
+  for (let j = 0; j < a.length; j++) {
+    dot += a[j]! * b[j]!;
+    na += a[j]! ** 2;
+    nb += b[j]! ** 2;
+  }
   return dot / Math.sqrt(na * nb);
 };
 

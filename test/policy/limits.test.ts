@@ -3,7 +3,6 @@
  * --policy that is a FIFO, a device or over 1 MiB is refused before anything is read.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';

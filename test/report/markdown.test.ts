@@ -3,7 +3,7 @@ import { COMMENT_LIMIT, commentMarker, previousVerdictOf, renderComment, SUMMARY
 import { codeBlock, codeSpan, escapeHtml, escapeHtmlForGithub, escapeMarkdown } from '../../src/report/escape';
 import { renderMarkdown } from '../../src/report/markdown';
 import { check, reportWith } from './helpers';
-import { HOSTILE, hostileReport, LIVE } from './hostile';
+import { HOSTILE, hostileReport } from './hostile';
 import { liveMarkup, withoutCode } from './markdown-safety';
 
 const RUN_URL = 'https://github.com/octo/models/actions/runs/42';

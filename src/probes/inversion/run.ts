@@ -14,7 +14,7 @@ import { featureBox } from '../feature-box';
 import { Rasters, type Raster } from '../../result';
 import { inversionLoss } from './objective';
 import { centroidsOf, inversionMetrics, scoreClass, type Centroids, type ClassScore } from './score';
-import type { LabelledData, ProbeContext, ProbeMeasurement } from '../types';
+import type { ProbeContext, ProbeMeasurement } from '../types';
 
 /**
  * `gradient: auto` uses central differences up to this many free features (2·256 + 1 = 513
