@@ -78,14 +78,14 @@ export async function runAttributeInference(ctx: ProbeContext, settings: Attribu
   const nonMemberBaseline = proportion(count(nonMemberTruth, (t) => t === mode), ctx.nonMembers.rows, ctx.confidence);
   const details: AttackDetails = {
     attribute: plan.name,
-    columns: plan.columns.map((j) => ctx.members.features[j]),
+    columns: plan.columns.map((j) => ctx.members.features[j]!),
     candidates: plan.candidates,
     observed: settings.observed,
-    prior: { source: settings.prior, probabilities: Array.from(logPrior, Math.exp), mode: plan.candidates[mode] },
+    prior: { source: settings.prior, probabilities: Array.from(logPrior, Math.exp), mode: plan.candidates[mode]! },
     nonMemberBaselineAccuracy: nonMemberBaseline,
     liftTable: metrics.liftTable,
     queriesPerRecord: k * (plan.unknown.length > 0 ? settings.samples : 1),
-    unknownFeatures: plan.unknown.map((j) => ctx.members.features[j]),
+    unknownFeatures: plan.unknown.map((j) => ctx.members.features[j]!),
     perValue: perValue(plan, logPrior, memberTruth, memberGuess, nonMemberTruth, nonMemberGuess, ctx.confidence),
   };
   if (sigma) details.residualSpread = sigma;
