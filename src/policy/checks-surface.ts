@@ -16,7 +16,7 @@ export function surfaceChecks(ctx: CheckContext): void {
       warning(
         ['surface', 'top-k'],
         'key',
-        `top-k is ignored because surface.scores is ${String(scores)}, not top-k; set scores: top-k if the deployed model reveals only the top ${surface['top-k']} scores, or remove top-k`,
+        `top-k is ignored because surface.scores is ${String(scores)}, not top-k; set scores: top-k if the deployed model reveals only the top ${typeof surface['top-k'] === 'number' ? surface['top-k'] : 'k'} scores, or remove top-k`,
       );
     }
     if (scores === 'top-k' && surface['top-k'] === undefined) {

@@ -10,7 +10,7 @@
  * exist, surface/attack combinations) → build the typed Policy with defaults and absolute paths.
  */
 import { resolve } from 'node:path';
-import { PolicyError, type SourceLocation } from '../errors';
+import { PolicyError, RuntimeFailure, type SourceLocation } from '../errors';
 import { allowedRoots, defaultRoots, type AllowedRoots } from '../util/paths';
 import { buildPolicy } from './build';
 import { semanticChecks } from './checks';
@@ -117,7 +117,8 @@ export function policyLoader(families: readonly PolicyFamily[]): PolicyLoader {
     },
     loadPolicy: (file, options = {}) => {
       const { errors, warnings, merged } = analyse(file, options, families);
-      if (errors.length > 0 || !merged) throw errors[0];
+      // analyse() gives no merged policy only with an error; never throw undefined if that changes.
+      if (errors.length > 0 || !merged) throw errors[0] ?? new RuntimeFailure(`${file}: the policy could not be read, and no error says why`);
       return { ...buildPolicy(merged, families), warnings };
     },
   };

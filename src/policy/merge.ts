@@ -93,7 +93,7 @@ export function mergeLayers(layers: PolicySource[]): { merged: MergedPolicy; err
       return;
     }
     if (!isPlainObject(layer.data)) {
-      const found = Array.isArray(layer.data) ? 'a list' : `a single value (${quoteUserText(String(layer.data))})`;
+      const found = Array.isArray(layer.data) ? 'a list' : `a single value (${quoteUserText(String(layer.data as string | number | boolean | null))})`;
       const pos = positionOf(layer, [], 'value');
       errors.push(
         new PolicyError(`expected a mapping of policy keys at the top level, found ${found}`, {

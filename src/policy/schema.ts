@@ -135,7 +135,8 @@ export function describeFound(value: unknown): string {
   if (typeof value === 'string') return `a string (${quoteUserText(value)})`;
   if (typeof value === 'number') return `a number (${value})`;
   if (typeof value === 'boolean') return `${value}`;
-  return String(value);
+  // bigint, symbol or function: YAML gives none of these, so no user text can reach here.
+  return typeof value;
 }
 
 function show(value: unknown): string {
@@ -247,13 +248,13 @@ function translate(error: ErrorObject, root: unknown, locate: Locator): PolicyEr
         '<': 'less than',
       };
       const comparison = words[String(params['comparison'])] ?? String(params['comparison']);
-      const range = rangeText(parent, words) ?? `${comparison} ${params['limit']}`;
+      const range = rangeText(parent, words) ?? `${comparison} ${String(params['limit'])}`;
       return at(path, 'value', `${field} must be ${range}, found ${show(data)}`);
     }
     case 'minLength':
       return at(path, 'value', `${field} must not be empty`);
     case 'minItems':
-      return at(path, 'value', `${field} must list at least ${params['limit']} item(s), found none`);
+      return at(path, 'value', `${field} must list at least ${String(params['limit'])} item(s), found none`);
     case 'uniqueItems': {
       const i = Number(params['i']);
       const j = Number(params['j']);
@@ -286,15 +287,15 @@ function rangeText(
   if (!schema) return undefined;
   const low =
     schema['exclusiveMinimum'] !== undefined
-      ? `${words['>']} ${schema['exclusiveMinimum']}`
+      ? `${words['>']} ${Number(schema['exclusiveMinimum'])}`
       : schema['minimum'] !== undefined
-        ? `${words['>=']} ${schema['minimum']}`
+        ? `${words['>=']} ${Number(schema['minimum'])}`
         : undefined;
   const high =
     schema['exclusiveMaximum'] !== undefined
-      ? `${words['<']} ${schema['exclusiveMaximum']}`
+      ? `${words['<']} ${Number(schema['exclusiveMaximum'])}`
       : schema['maximum'] !== undefined
-        ? `${words['<=']} ${schema['maximum']}`
+        ? `${words['<=']} ${Number(schema['maximum'])}`
         : undefined;
   return low && high ? `${low} and ${high}` : undefined;
 }
