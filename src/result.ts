@@ -1,14 +1,285 @@
-/** The shape of a gate run's result: what the verdict, reporters and publishers read. */
-import type { GateRules, ThresholdSource } from './policy/types';
+/**
+ * The shape of a gate run's result: what the verdict, reporters and publishers read. Probes fill
+ * `AttackMeasurement`s; every field a reporter draws is typed here, so no reporter casts.
+ */
+import type { ImageShape } from './optim/total-variation';
+import type { StopReason } from './optim/descent';
+import type { AttributeInferenceSettings, GateRules, InversionSettings, ThresholdSource } from './policy/types';
 
 export type Verdict = 'pass' | 'warn' | 'fail' | 'error';
 
-/** A metric's estimate and its two-sided interval at the gate's confidence level. */
+/** Two-sided interval [lower, upper] at the gate's confidence level. */
+export type Interval = [number, number];
+
+/**
+ * A metric's estimate and its two-sided interval at the gate's confidence level, with the extra
+ * facts a reader needs to interpret the value (each metric sets the ones that apply to it).
+ */
 export interface MetricValue {
   value: number | null;
-  ci: [number, number];
-  /** Extra facts a reader needs to interpret the value (e.g. the FPR a TPR was read at). */
-  [extra: string]: unknown;
+  ci: Interval;
+  /** Set sizes behind the figure, for the gate's sample-size minimums (src/gate/minimums.ts). */
+  sample?: { members: number; nonMembers: number };
+  /** TPR at FPR: the FPR the policy asked for, and the one the chosen threshold achieved. */
+  fpr?: number;
+  achievedFpr?: number;
+  /** The score threshold the value was read at. */
+  threshold?: number;
+  /** ε lower bound: thresholds searched (the bound is corrected for the search). */
+  thresholdsTried?: number;
+  /** Attribute inference: records guessed right, of `records`. */
+  correct?: number;
+  records?: number;
+  /** How the interval of a difference was computed. */
+  interval?: string;
+  /** Attribute inference AUC: records with the second value and with the first. */
+  positives?: number;
+  negatives?: number;
+  /** Inversion: classes identified, of `classes`. */
+  identified?: number;
+  classes?: number;
+  /** Extraction: successes `k` of `n` (extraction rates) or texts averaged (`n`, similarities). */
+  k?: number;
+  n?: number;
+  /** Canary exposure: the most exposed canary (redacted), its rank and log2 |R|. */
+  canary?: string;
+  rank?: number;
+  spaceBits?: number;
+  /** Canary exposure: estimated from a sample of the candidate space rather than walked exactly. */
+  estimated?: boolean;
+  /** Secret scan: generations sampled, matches found, distinct and outside the member data. */
+  generations?: number;
+  matches?: number;
+  distinct?: number;
+  outsideMembers?: number;
+}
+
+/** What a probe measured for one attack, ready for thresholds and reports. */
+export interface AttackMeasurement {
+  attack: string;
+  description: string;
+  /** Metric id (kebab-case, as in the policy's thresholds) → value with interval. */
+  metrics: Record<string, MetricValue>;
+  /** What a report may plot or print beyond the metrics; see `AttackDetails`. */
+  details?: AttackDetails;
+}
+
+/**
+ * Everything an attack hands to reporters besides its metrics, one interface per probe family.
+ * Views of their own draw `roc`, `histogram`, `perClass`, `worstClass` and `images` (HTML) and
+ * `worstClass` and `canaries` (Markdown); the HTML report shows every other field as a generic
+ * table. Keys keep the order the probe writes them in: the order of privacy-report.json and of
+ * those tables. The report's schema checks the fields the views draw, so a report read back in
+ * publish-only mode holds them in these shapes.
+ */
+export interface AttackDetails extends MembershipDetails, AttributeInferenceDetails, InversionDetails, ExtractionDetails {}
+
+/** A point of an ROC curve: predict "member" when score ≥ threshold. */
+export interface RocPoint {
+  /** +Infinity: no one. */
+  threshold: number;
+  /** Members and non-members at or above the threshold. */
+  tp: number;
+  fp: number;
+  tpr: number;
+  fpr: number;
+}
+
+/** Member and non-member score counts in equal-width bins over [min, max]. */
+export interface ScoreHistogram {
+  min: number;
+  max: number;
+  bins: number;
+  members: number[];
+  nonMembers: number[];
+}
+
+export interface PerClassRow {
+  /** Class index (the model's class names are in `GateReport.model.classes`). */
+  class: number;
+  members: number;
+  nonMembers: number;
+  auc: MetricValue;
+  advantage: MetricValue;
+}
+
+export interface MembershipDetails {
+  roc?: RocPoint[];
+  histogram?: ScoreHistogram;
+  perClass?: PerClassRow[];
+  /** The class whose members the attack tells apart best; null when no class could be measured. */
+  worstClass?: { class: number; auc: MetricValue } | null;
+}
+
+/** A proportion k of n with its interval. */
+export interface Proportion {
+  value: number | null;
+  ci: Interval;
+  k: number;
+  n: number;
+}
+
+/** Attribute inference: one candidate value of the attribute, on members and on non-members. */
+export interface PerValueRow {
+  value: string;
+  prior: number;
+  members: PerValueSide;
+  nonMembers: PerValueSide;
+}
+
+export interface PerValueSide {
+  /** Records with this value, how many of them the attack guessed, and how often it guessed it. */
+  records: number;
+  accuracy: Proportion;
+  guessed: number;
+}
+
+export interface AttributeInferenceDetails {
+  attribute?: string;
+  /** The feature columns that hold the attribute (one, or a one-hot group). */
+  columns?: string[];
+  candidates?: string[];
+  observed?: AttributeInferenceSettings['observed'];
+  prior?: { source: AttributeInferenceSettings['prior']; probabilities: number[]; mode: string };
+  nonMemberBaselineAccuracy?: Proportion;
+  /** The paired table behind the lift: attack right/wrong × baseline right/wrong. */
+  liftTable?: { a: number; b: number; c: number; d: number };
+  queriesPerRecord?: number;
+  unknownFeatures?: string[];
+  perValue?: PerValueRow[];
+  /** Regression models: the residual spread σ of the likelihood, and where it came from. */
+  residualSpread?: { value: number; from: string; rms: number; floor: number };
+  /** Binary attributes: the AUC of the attack score on non-members. */
+  nonMemberAuc?: MetricValue;
+}
+
+/** Inversion: one target class's reconstruction and how close it came to the class. */
+export interface ReconstructionRow {
+  class: string;
+  /** null when the budget did not allow a single step (the start was never queried). */
+  startConfidence: number | null;
+  confidence: number | null;
+  steps: number;
+  queries: number;
+  stop: StopReason;
+  memberSimilarity: number;
+  similarityGain: number;
+  nearestMemberClass: string | null;
+  nonMemberSimilarity: number | null;
+  nonMemberSimilarityGain: number | null;
+  nearestNonMemberClass: string | null;
+}
+
+export interface InversionDetails {
+  gradient?: 'central' | 'nes';
+  queriesPerStep?: number;
+  freeFeatures?: number;
+  start?: InversionSettings['start'];
+  similarity?: string;
+  reconstructions?: ReconstructionRow[];
+  /**
+   * In memory only: the reconstructed images' pixels, which the publisher writes as PNGs and
+   * replaces by `images` (src/publish/images.ts). Never in privacy-report.json (see `Rasters`).
+   */
+  rasters?: Rasters;
+  /** The PNGs the publisher wrote, relative to the output folder. */
+  images?: ImageReference[];
+}
+
+/** Canary exposure: one inserted or control canary. */
+export interface CanaryRow {
+  format: string;
+  /** The filled format with the secret redacted. */
+  canary: string;
+  kind: 'inserted' | 'control';
+  exposure: number;
+  ci: Interval;
+  rank: number;
+  spaceBits: number;
+  estimated: boolean;
+  logPerplexity: number;
+}
+
+/** Canary exposure: the candidate walk of one format. */
+export interface CanaryWalk {
+  format: string;
+  spaceSize: number;
+  /** Model rows queried by the walk. */
+  queries: number;
+  /** Trie nodes expanded, and candidates never scored because a prefix was pruned. */
+  nodes: number;
+  pruned: number;
+  estimated: boolean;
+}
+
+/** Memorisation: one side's texts, exact continuations and similarity histogram. */
+export interface MemorisationSide {
+  texts: number;
+  skipped: number;
+  exact: number;
+  similarityHistogram: number[];
+}
+
+/** Secret scan: one distinct match (redacted) and where it came from. */
+export interface SecretMatch {
+  pattern: string;
+  match: string;
+  inMembers: boolean;
+  occurrences: number;
+}
+
+export interface ExtractionDetails {
+  /** canary-exposure */
+  canaries?: CanaryRow[];
+  walks?: CanaryWalk[];
+  /** memorization */
+  prefix?: number;
+  suffix?: number;
+  members?: MemorisationSide;
+  nonMembers?: MemorisationSide;
+  /** secret-scan: the listed matches (most of them), how many are listed, how many were found. */
+  matches?: SecretMatch[];
+  listed?: number;
+  distinct?: number;
+}
+
+/** One image an attack reconstructed (or a class mean to compare it with). */
+export interface Raster extends ImageShape {
+  /** Class label as the model knows it. */
+  label: string;
+  classIndex: number;
+  kind: 'reconstruction' | 'member-mean';
+  caption: string;
+  pixels: Float64Array;
+  /** The data's value range, mapped to black…white. */
+  range: { min: number; max: number };
+}
+
+/**
+ * Images a probe hands to the publisher: the pixel values travel in the measurement's details
+ * (the probe writes no files), but never into privacy-report.json. `toJSON` returning undefined
+ * makes JSON.stringify drop the whole property, so no renderer can leak raw arrays into the
+ * audit record by accident; the publisher writes the PNGs and references them instead.
+ */
+export class Rasters {
+  constructor(readonly items: Raster[]) {}
+
+  /** The same images with their texts (labels, captions) transformed, e.g. secrets masked. */
+  withText(transform: (text: string) => string): Rasters {
+    return new Rasters(this.items.map((r) => ({ ...r, label: transform(r.label), caption: transform(r.caption) })));
+  }
+
+  toJSON(): undefined {
+    return undefined;
+  }
+}
+
+/** What the JSON report holds instead of the pixels: paths relative to the output folder. */
+export interface ImageReference {
+  label: string;
+  kind: Raster['kind'];
+  path: string;
+  caption: string;
 }
 
 export interface Check {
@@ -16,7 +287,7 @@ export interface Check {
   attack: string;
   metric: string;
   value: number | null;
-  ci: [number, number];
+  ci: Interval;
   thresholds: { warn?: number; fail?: number };
   /**
    * inconclusive: the value is not over `fail` but its interval reaches over it; insufficient: the
@@ -34,7 +305,7 @@ export interface ProbeResult {
   description: string;
   status: 'ok' | 'error';
   error?: string;
-  attacks: Array<{ attack: string; description: string; metrics: Record<string, MetricValue>; details?: Record<string, unknown> }>;
+  attacks: AttackMeasurement[];
   checks: Check[];
   notes: string[];
   queries: number;
@@ -46,7 +317,7 @@ export interface FileDigest {
   sha256: string;
 }
 
-/** The audit record written as privacy-report.json (schema: report.schema.json). */
+/** The audit record written as privacy-report.json (schema: schemas/privacy-report.schema.json). */
 export interface GateReport {
   version: 1;
   verdict: Verdict;

@@ -20,8 +20,7 @@
  */
 import { EXIT } from '../errors';
 import type { GateRules, Threshold } from '../policy/types';
-import type { Check, GateReport, MetricValue, ProbeResult, Verdict } from '../result';
-import type { AttackMeasurement } from '../probes/types';
+import type { AttackMeasurement, Check, GateReport, MetricValue, ProbeResult, Verdict } from '../result';
 import { recordsNeeded } from './minimums';
 
 /** How inconclusive and insufficient checks count when a policy does not say (standard preset's choice). */
@@ -103,7 +102,7 @@ function shortfall(
   measured: MetricValue | undefined,
   confidence: number,
 ): Check['needs'] {
-  const sample = measured?.sample as { members?: unknown; nonMembers?: unknown } | undefined;
+  const sample = measured?.sample;
   if (!sample || typeof sample.members !== 'number' || typeof sample.nonMembers !== 'number') return undefined;
   const fpr = typeof measured?.fpr === 'number' ? measured.fpr : undefined;
   const line = check.thresholds.fail ?? check.thresholds.warn;

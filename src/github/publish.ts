@@ -6,7 +6,7 @@
  * comment is posted, so the verdict still reaches reviewers.
  */
 import * as core from '@actions/core';
-import { extendsLineOf } from '../publish/files';
+import { extendsLineOf } from '../policy/extends-line';
 import { selectAnnotations, type Annotation } from '../report/annotations';
 import { commentMarker, renderComment, SUMMARY_LIMIT_BYTES, type CommentIdentity } from '../report/comment';
 import { renderMarkdown, type MarkdownLink } from '../report/markdown';

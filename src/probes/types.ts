@@ -8,7 +8,7 @@ import type { ObservedSequenceModel } from '../model/sequence-types';
 import type { Observation } from '../model/types';
 import type { PolicyFamily } from '../policy/family';
 import type { DataFileSettings, Threshold } from '../policy/types';
-import type { MetricValue } from '../result';
+import type { AttackMeasurement } from '../result';
 import type { Vocabulary } from '../text/vocab';
 
 /**
@@ -39,16 +39,6 @@ export interface ProbeContext {
    * way members are loaded (label, features, max-rows, seed); the runner records its SHA-256.
    */
   loadData?(file: DataFileSettings, role: string): LabelledData;
-}
-
-/** What a probe measured for one attack, ready for thresholds and reports. */
-export interface AttackMeasurement {
-  attack: string;
-  description: string;
-  /** Metric id (kebab-case, as in the policy's thresholds) → value with interval. */
-  metrics: Record<string, MetricValue>;
-  /** Anything a report may plot or print (ROC points, histograms, per-class results). */
-  details?: Record<string, unknown>;
 }
 
 export interface ProbeMeasurement {

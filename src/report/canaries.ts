@@ -2,21 +2,15 @@
  * The extraction probe's per-canary table: each canary's exposure and rank. The probe has
  * already redacted every secret ("my pin is 2••••3"); this only lays the rows out.
  */
-import type { ProbeResult } from '../result';
+import type { CanaryRow, ProbeResult } from '../result';
 import { escapeMarkdown } from './escape';
 import { formatCount, formatNumber } from './format';
 
-interface CanaryRow {
-  canary: string;
-  kind: string;
-  exposure: number;
-  rank: number;
-  spaceBits: number;
-  estimated: boolean;
-}
-
 function rowsOf(probe: Pick<ProbeResult, 'attacks'>): CanaryRow[] {
-  return probe.attacks.flatMap((a) => (Array.isArray(a.details?.canaries) ? (a.details!.canaries as CanaryRow[]) : []));
+  return probe.attacks.flatMap((a) => {
+    const rows = a.details?.canaries;
+    return Array.isArray(rows) ? rows : [];
+  });
 }
 
 /** Markdown lines: a table of canaries, most exposed first; empty when the probe has none. */

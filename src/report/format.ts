@@ -16,7 +16,7 @@ export function formatInterval(ci: unknown, digits = 3): string {
 }
 
 /** "0.592 [0.578, 0.605]": a value with its interval. */
-export function formatEstimate(metric: Pick<MetricValue, 'value' | 'ci'> | undefined): string {
+export function formatEstimate(metric: { value: unknown; ci: unknown } | undefined): string {
   if (!metric) return 'n/a';
   return `${formatNumber(metric.value)} ${formatInterval(metric.ci)}`;
 }

@@ -3,10 +3,11 @@
  * Security Policy that forbids every fetch and script) with the verdict, the checks, and per
  * probe the metrics, ROC curves on log–log axes, score histograms, per-class results and
  * reconstructed images. Renders whatever attacks and metrics a probe reports; the plots appear
- * where an attack's details carry their data. Pure: files are read through `readAsset`.
+ * where an attack's details carry their data. Pure: files are read through `readAsset`. A report
+ * read back in publish-only mode comes from a file, so each view checks the shape it draws.
  */
 import { bySeverity } from '../gate/verdict';
-import type { Check, GateReport, MetricValue, ProbeResult } from '../result';
+import type { AttackDetails, Check, GateReport, MetricValue, ProbeResult } from '../result';
 import { escapeHtml } from './escape';
 import {
   describeModelShape,
@@ -30,8 +31,11 @@ export interface HtmlOptions {
   readAsset?: (relativePath: string) => Uint8Array | undefined;
 }
 
-/** Detail keys drawn as plots or tables of their own; any other key is shown as a generic table. */
-const KNOWN_DETAILS = new Set(['roc', 'histogram', 'perClass', 'worstClass', 'images']);
+/**
+ * Detail fields drawn as plots or tables of their own (`rasters` never reaches a report file);
+ * every other field is shown as a generic table.
+ */
+const DRAWN_DETAILS: ReadonlySet<string> = new Set<keyof AttackDetails>(['roc', 'histogram', 'perClass', 'worstClass', 'images', 'rasters']);
 
 export function renderHtml(report: GateReport, options: HtmlOptions = {}): string {
   const name = report.policy.name || report.policy.file;
@@ -197,7 +201,7 @@ function rocFigure(probe: ProbeResult): string {
     const roc = a.details?.roc;
     if (!Array.isArray(roc)) continue;
     const points = roc
-      .filter((p): p is { fpr: number; tpr: number; fp?: number; tp?: number } => typeof p?.fpr === 'number' && typeof p?.tpr === 'number')
+      .filter((p) => typeof p?.fpr === 'number' && typeof p?.tpr === 'number')
       .map((p) => ({ fpr: p.fpr, tpr: p.tpr, fp: p.fp, tp: p.tp }));
     if (points.length === 0) continue;
     const at = a.metrics['tpr-at-fpr']?.value;
@@ -216,38 +220,30 @@ function rocFigure(probe: ProbeResult): string {
 }
 
 function histograms(probe: ProbeResult): string {
-  const figures = probe.attacks
-    .filter((a) => isHistogram(a.details?.histogram))
-    .map((a) => `<figure>${histogramChart(a.details!.histogram as Histogram, a.attack)}</figure>`);
+  const figures = probe.attacks.flatMap((a) => {
+    const h = a.details?.histogram;
+    return isHistogram(h) ? [`<figure>${histogramChart(h, a.attack)}</figure>`] : [];
+  });
   if (figures.length === 0) return '';
   return `<h3>Score distributions</h3><p class="muted"><span class="swatch" style="background:#D55E00"></span>members <span class="swatch" style="background:#0072B2;margin-left:12px"></span>non-members. Each set is normalised to its own size; the square-root scale keeps small bins visible.</p><div class="plots">${figures.join('')}</div>`;
 }
 
-function isHistogram(h: unknown): h is Histogram {
-  const v = h as Histogram | undefined;
-  return !!v && typeof v.min === 'number' && typeof v.max === 'number' && Array.isArray(v.members) && Array.isArray(v.nonMembers);
-}
-
-interface PerClassRow {
-  class: number;
-  members?: number;
-  nonMembers?: number;
-  auc?: MetricValue;
-  advantage?: MetricValue;
+function isHistogram(h: Histogram | undefined): h is Histogram {
+  return !!h && typeof h.min === 'number' && typeof h.max === 'number' && Array.isArray(h.members) && Array.isArray(h.nonMembers);
 }
 
 /** Per-class rows in the membership shape ({ class, members, nonMembers, auc }); other shapes get the generic table. */
-function hasAucRows(details: Record<string, unknown> | undefined): boolean {
+function hasAucRows(details: AttackDetails | undefined): details is AttackDetails & Required<Pick<AttackDetails, 'perClass'>> {
   const rows = details?.perClass;
   return Array.isArray(rows) && rows.length > 0 && rows.every((r) => typeof r?.class === 'number' && typeof r?.auc === 'object');
 }
 
 function perClassTable(probe: ProbeResult, report: GateReport): string {
-  const withRows = probe.attacks.filter((a) => hasAucRows(a.details));
+  const withRows = probe.attacks.flatMap((a) => (hasAucRows(a.details) ? [{ attack: a.attack, rows: a.details.perClass }] : []));
   if (withRows.length === 0) return '';
   const byClass = new Map<number, { members?: number; nonMembers?: number; auc: Map<string, MetricValue | undefined> }>();
   for (const a of withRows) {
-    for (const row of a.details!.perClass as PerClassRow[]) {
+    for (const row of a.rows) {
       if (typeof row?.class !== 'number') continue;
       const entry = byClass.get(row.class) ?? { members: row.members, nonMembers: row.nonMembers, auc: new Map() };
       entry.auc.set(a.attack, row.auc);
@@ -272,7 +268,7 @@ function images(probe: ProbeResult, options: HtmlOptions): string {
   for (const a of probe.attacks) {
     const list = a.details?.images;
     if (!Array.isArray(list)) continue;
-    for (const image of list as Array<{ label?: unknown; path?: unknown; caption?: unknown }>) {
+    for (const image of list) {
       const label = escapeHtml(image?.label ?? '', 200);
       const caption = image?.caption ? `<br>${escapeHtml(image.caption, 300)}` : '';
       const bytes = typeof image?.path === 'string' ? options.readAsset?.(image.path) : undefined;
@@ -291,11 +287,11 @@ function images(probe: ProbeResult, options: HtmlOptions): string {
 function otherDetails(probe: ProbeResult): string {
   const parts: string[] = [];
   for (const a of probe.attacks) {
-    for (const [key, value] of Object.entries(a.details ?? {})) {
-      if (KNOWN_DETAILS.has(key) && (key !== 'perClass' || hasAucRows(a.details))) continue;
+    for (const [key, value] of detailEntries(a.details)) {
+      if (DRAWN_DETAILS.has(key) && (key !== 'perClass' || hasAucRows(a.details))) continue;
       const title = `<h3>${escapeHtml(a.attack)}: ${escapeHtml(key)}</h3>`;
       if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) {
-        const rows = value.slice(0, 200) as Array<Record<string, unknown>>;
+        const rows = value.slice(0, 200);
         const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
         const more = value.length > rows.length ? `<p class="muted">First ${rows.length} of ${value.length} rows.</p>` : '';
         parts.push(
@@ -312,6 +308,11 @@ function otherDetails(probe: ProbeResult): string {
   return parts.join('\n');
 }
 
+/** The fields of an attack's details in the order the probe wrote them (the order of the JSON report). */
+function detailEntries(details: AttackDetails | undefined): Array<[string, unknown]> {
+  return Object.entries(details ?? {});
+}
+
 /** A plain object (not an array, and not a class instance such as a probe's in-memory rasters). */
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
@@ -320,7 +321,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 function cell(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? formatCount(v) : formatNumber(v);
   if (typeof v === 'string' || typeof v === 'boolean') return escapeHtml(String(v), 300);
-  if (isRecord(v) && 'value' in v && 'ci' in v) return formatEstimate(v as unknown as MetricValue);
+  if (isRecord(v) && 'value' in v && 'ci' in v) return formatEstimate({ value: v['value'], ci: v['ci'] });
   if (v === null || v === undefined) return '';
   return `<code>${escapeHtml(JSON.stringify(v), 300)}</code>`;
 }

@@ -6,7 +6,7 @@
  */
 import { bySeverity } from '../gate/verdict';
 import { canaryTable } from './canaries';
-import type { Check, GateReport, ProbeResult, Verdict } from '../result';
+import type { AttackDetails, Check, GateReport, ProbeResult, Verdict } from '../result';
 import { codeBlock, codeSpan, escapeHtmlForGithub, escapeMarkdown, tableCodeSpan } from './escape';
 import {
   describeModelShape,
@@ -232,8 +232,8 @@ function folded(summary: string, body: string, summaryIsHtml = false): string {
   return ['<details>', `<summary>${title}</summary>`, '', body, '', '</details>'].join('\n');
 }
 
-function worstClass(details: Record<string, unknown> | undefined): { class: number; auc: unknown } | undefined {
-  const w = details?.worstClass as { class?: unknown; auc?: { value?: unknown } } | null | undefined;
+function worstClass(details: AttackDetails | undefined): { class: number; auc: unknown } | undefined {
+  const w = details?.worstClass;
   if (!w || typeof w.class !== 'number') return undefined;
   return { class: w.class, auc: w.auc?.value };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bySeverity, checksFor, decide, exitCodeFor, judgeCheck, verdictOf } from '../../src/gate/verdict';
 import type { GateRules } from '../../src/policy/types';
-import type { AttackMeasurement } from '../../src/probes/types';
+import type { AttackMeasurement } from '../../src/result';
 import type { Check, MetricValue, ProbeResult } from '../../src/result';
 
 const source = { file: 'policy.yml', line: 3, column: 5 };

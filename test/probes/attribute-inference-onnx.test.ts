@@ -59,7 +59,7 @@ async function run(surface: SurfaceSettings, extra: Partial<AttributeInferenceSe
 describe('attribute inference on an ONNX regression model', () => {
   it('observing the true label: σ ≈ the label noise, and a shift of 5 ≈ 3.3σ is found on most records', async () => {
     const { result, metrics, queries } = await run({ scores: 'full', topK: 0 });
-    const sigma = result.attacks[0]!.details!['residualSpread'] as { value: number };
+    const sigma = result.attacks[0]!.details!.residualSpread!;
     expect(sigma.value).toBeGreaterThan(1.35);
     expect(sigma.value).toBeLessThan(1.65);
     // Bayes accuracy for two Gaussians 5 apart with σ = 1.5 and prior 0.6/0.4 is about 0.95.
@@ -72,7 +72,7 @@ describe('attribute inference on an ONNX regression model', () => {
 
   it('observing the rounded model output: the true value reproduces it, σ is the rounding floor', async () => {
     const { result, metrics } = await run({ scores: 'full', topK: 0, decimals: 0 }, { observed: 'model-output' });
-    const sigma = result.attacks[0]!.details!['residualSpread'] as { value: number; rms: number };
+    const sigma = result.attacks[0]!.details!.residualSpread!;
     expect(sigma.rms).toBe(0);
     expect(sigma.value).toBeCloseTo(1 / Math.sqrt(12), 12);
     expect(metrics['member-accuracy']!.value).toBe(1);

@@ -126,7 +126,7 @@ describe('attribute-inference probe', () => {
     expect(hi).toBeGreaterThan(0);
     expect(metric(result, 'auc').value).toBe(0.5);
     const details = result.attacks[0]!.details!;
-    expect(details['prior']).toMatchObject({ source: 'non-members', mode: '0' });
+    expect(details.prior).toMatchObject({ source: 'non-members', mode: '0' });
   });
 
   it('shows a member gap when the model only reveals the attribute of its training records', async () => {
@@ -167,7 +167,7 @@ describe('attribute-inference probe', () => {
     const n = dataset('non-members', 200, 4, 0.5, () => 2);
     const result = await attributeInferenceProbe.run(context(three, m, n, { scores: 'top-k', topK: 1 }), settings({ prior: 'uniform' }));
     expect(metric(result, 'member-accuracy').value).toBeCloseTo([...m.x].filter((_, i) => i % 3 === S && m.x[i] === 1).length / 200, 12);
-    expect(result.attacks[0]!.details!['perValue']).toMatchObject([
+    expect(result.attacks[0]!.details!.perValue).toMatchObject([
       { value: '0', members: { accuracy: { value: 0 } } },
       { value: '1', members: { accuracy: { value: 1 } } },
     ]);
@@ -204,7 +204,7 @@ describe('attribute-inference probe', () => {
       context(model, make('members', 300), make('non-members', 300)),
       settings({ attribute: 'g', oneHot: [{ value: 'a', column: null }, { value: 'b', column: 'g_b' }, { value: 'c', column: 'g_c' }] }),
     );
-    const perValue = result.attacks[0]!.details!['perValue'] as Array<{ value: string; members: { accuracy: { value: number } } }>;
+    const perValue = result.attacks[0]!.details!.perValue!;
     expect(perValue.map((v) => v.value)).toEqual(['a', 'b', 'c']);
     // Label 1 singles out c; label 0 leaves a (likelihood 0.9) against b (0.5): a wins.
     expect(perValue.map((v) => v.members.accuracy.value)).toEqual([1, 0, 1]);
@@ -218,8 +218,8 @@ describe('attribute-inference probe', () => {
     const first = await attributeInferenceProbe.run(ctx(), s);
     const again = await attributeInferenceProbe.run(ctx(), s);
     expect(first).toEqual(again);
-    expect(first.attacks[0]!.details!['queriesPerRecord']).toBe(10);
-    expect(first.attacks[0]!.details!['unknownFeatures']).toEqual(['b']);
+    expect(first.attacks[0]!.details!.queriesPerRecord).toBe(10);
+    expect(first.attacks[0]!.details!.unknownFeatures).toEqual(['b']);
     expect(metric(first, 'member-accuracy').value!).toBeGreaterThan(0.9);
     expect(first.notes.join('\n')).toMatch(/does not know 1 feature\(s\) \(b\)/);
   });
@@ -236,7 +236,7 @@ describe('attribute-inference probe', () => {
       context(regressor(f), withTargets(members), withTargets(nonMembers)),
       settings(),
     );
-    const sigma = result.attacks[0]!.details!['residualSpread'] as { value: number; from: string };
+    const sigma = result.attacks[0]!.details!.residualSpread!;
     expect(sigma.from).toBe('non-members');
     expect(sigma.value).toBeGreaterThan(0.4);
     expect(sigma.value).toBeLessThan(0.6);

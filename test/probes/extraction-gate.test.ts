@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeReportFiles } from '../../src/publish/files';
 import { runGate } from '../../src/run/gate';
-import type { GateReport } from '../../src/result';
+import type { CanaryRow, GateReport } from '../../src/result';
 
 const example = 'examples/charlm';
 const canaries = JSON.parse(readFileSync(`${example}/canaries.json`, 'utf8')) as {
@@ -22,16 +22,9 @@ const audit = JSON.parse(readFileSync(`${example}/metrics.json`, 'utf8')) as Rec
 >;
 const secrets = [...canaries.inserted.map((c) => c.secret), ...canaries.controls];
 
-interface Row {
-  canary: string;
-  kind: string;
-  exposure: number;
-  rank: number;
-}
-
-function canaryRows(report: GateReport): Row[] {
+function canaryRows(report: GateReport): CanaryRow[] {
   const attack = report.probes[0]!.attacks.find((a) => a.attack === 'canary-exposure')!;
-  return attack.details!.canaries as Row[];
+  return attack.details!.canaries!;
 }
 
 /** Every file the gate writes, scanned for each secret as a whole number (not inside a longer digit run or a decimal). */

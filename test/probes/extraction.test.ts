@@ -112,7 +112,7 @@ describe('secret scan', () => {
     );
     const scan = result.attacks.find((a) => a.attack === 'secret-scan')!;
     expect(scan.metrics['secret-matches']!.value).toBeGreaterThanOrEqual(1);
-    const matches = scan.details!.matches as Array<{ pattern: string; match: string; inMembers: boolean }>;
+    const matches = scan.details!.matches!;
     expect(matches).toContainEqual(expect.objectContaining({ pattern: 'email', match: `i${'•'.repeat(email.length - 2)}m`, inMembers: true }));
     expect(JSON.stringify(result)).not.toContain(email);
     // 2 prompts × 8 samples, 20 steps of one batch each.
@@ -139,7 +139,7 @@ describe('canary exposure', () => {
     const model = new FunctionModel(V, memorising(training, 8));
     const result = await extractionProbe.run(context(model, training, ['y']), settings({ canaries: [small, large] }));
     const attack = result.attacks.find((a) => a.attack === 'canary-exposure')!;
-    const rows = attack.details!.canaries as Array<{ canary: string; kind: string; exposure: number; rank: number; estimated: boolean; ci: number[] }>;
+    const rows = attack.details!.canaries!;
     // 26^4 = 456,976 ≤ 10^7: exact, and the memorised secret is ranked first.
     expect(rows[0]).toMatchObject({ canary: 'code ••••', kind: 'inserted', rank: 1, exposure: 4 * Math.log2(26), estimated: false });
     expect(rows[1]).toMatchObject({ canary: 'code ••••', kind: 'control', estimated: false });

@@ -1,14 +1,14 @@
-/** The publisher writes the probe's images as PNGs and references them from the report. */
+/** The publisher writes the probe's images as PNGs and references them from the report files. */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pngjs from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { inversionProbe } from '../../src/probes/inversion/family';
-import type { Raster } from '../../src/probes/inversion/images';
-import { imageFileName, writeImages } from '../../src/publish/files';
+import { writeReportFiles } from '../../src/publish/files';
+import { imageFileName, withImages, writeImages } from '../../src/publish/images';
 import { renderJson } from '../../src/report/json';
-import type { GateReport } from '../../src/result';
+import { Rasters, type GateReport, type Raster } from '../../src/result';
 import { context, settings, templateModel } from './inversion-helpers';
 
 async function reportWithInversion(): Promise<GateReport> {
@@ -24,10 +24,10 @@ describe('writeImages', () => {
   it('writes inversion/class-<label>.png and -member-mean.png and references them relative to the output folder', async () => {
     const report = await reportWithInversion();
     const out = mkdtempSync(path.join(tmpdir(), 'inversion-publish-'));
-    writeImages(report, out);
-    const details = report.probes[0]!.attacks[0]!.details!;
+    const published = withImages(report, writeImages(report, out));
+    const details = published.probes[0]!.attacks[0]!.details!;
     expect(details).not.toHaveProperty('rasters');
-    const images = details.images as Array<{ label: string; kind: string; path: string; caption: string }>;
+    const images = details.images!;
     expect(images.map((i) => i.path)).toEqual([
       'inversion/class-left.png', 'inversion/class-left-member-mean.png',
       'inversion/class-top.png', 'inversion/class-top-member-mean.png',
@@ -39,7 +39,7 @@ describe('writeImages', () => {
       expect([png.width, png.height]).toEqual([128, 128]); // 4×4, enlarged 32×
     }
     // The JSON references the files and holds no pixel arrays.
-    const json = renderJson(report);
+    const json = renderJson(published);
     expect(json).toContain('"path": "inversion/class-top.png"');
     expect(json.length).toBeLessThan(12_000);
   });
@@ -48,9 +48,25 @@ describe('writeImages', () => {
     const report = await reportWithInversion();
     delete report.probes[0]!.attacks[0]!.details!.rasters;
     const out = mkdtempSync(path.join(tmpdir(), 'inversion-publish-'));
-    writeImages(report, out);
+    const written = writeImages(report, out);
     expect(existsSync(path.join(out, 'inversion'))).toBe(false);
-    expect(report.probes[0]!.attacks[0]!.details).not.toHaveProperty('images');
+    expect(withImages(report, written)).toBe(report);
+  });
+
+  it('leaves the report it is given as it was: the pixels stay, no references are added', async () => {
+    const report = await reportWithInversion();
+    const attack = report.probes[0]!.attacks[0]!;
+    const before = { keys: Object.keys(attack.details!), json: renderJson(report) };
+    const out = mkdtempSync(path.join(tmpdir(), 'inversion-publish-'));
+    writeReportFiles(report, out);
+    expect(report.probes[0]!.attacks[0]).toBe(attack);
+    expect(attack.details!.rasters).toBeInstanceOf(Rasters);
+    expect(Object.keys(attack.details!)).toEqual(before.keys);
+    expect(renderJson(report)).toBe(before.json);
+    // The written audit record has the references, last among the details, where the pixels were.
+    const written = JSON.parse(readFileSync(path.join(out, 'privacy-report.json'), 'utf8'));
+    expect(Object.keys(written.probes[0].attacks[0].details)).toEqual([...before.keys.filter((k) => k !== 'rasters'), 'images']);
+    expect(written.probes[0].attacks[0].details.images).toHaveLength(6);
   });
 });
 

@@ -3,11 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors';
 import { centredCosine, overallMean } from '../../src/metrics/inversion';
 import { inversionProbe } from '../../src/probes/inversion/family';
-import { Rasters } from '../../src/probes/inversion/images';
+import { Rasters } from '../../src/result';
 import { CLASSES, constantModel, context, D, settings, template, templateModel } from './inversion-helpers';
 
-type Row = Record<string, unknown> & { queries: number; stop: string; steps: number; nearestMemberClass: string | null };
-const rows = (m: Awaited<ReturnType<typeof inversionProbe.run>>) => m.attacks[0]!.details!.reconstructions as Row[];
+const rows = (m: Awaited<ReturnType<typeof inversionProbe.run>>) => m.attacks[0]!.details!.reconstructions!;
 
 describe('inversion probe', () => {
   it('reconstructs every class of a template-matching model: identified, large similarity gain', async () => {
@@ -19,7 +18,7 @@ describe('inversion probe', () => {
     expect(m['non-member-identification-rate']!.value).toBe(1);
     expect(rows(result).map((r) => r.nearestMemberClass)).toEqual(['left', 'top', 'diagonal']);
     // The reconstruction of each class looks like its bar (checked against the noiseless picture).
-    const rasters = (result.attacks[0]!.details!.rasters as Rasters).items;
+    const rasters = result.attacks[0]!.details!.rasters!.items;
     const centre = overallMean(ctx.nonMembers.x, ctx.nonMembers.rows, D);
     for (let c = 0; c < CLASSES; c++) {
       const recon = rasters.find((r) => r.classIndex === c && r.kind === 'reconstruction')!;
@@ -70,7 +69,7 @@ describe('inversion probe', () => {
     const result = await inversionProbe.run(context(templateModel()), settings());
     const details = result.attacks[0]!.details!;
     expect(details.rasters).toBeInstanceOf(Rasters);
-    expect((details.rasters as Rasters).items.map((r) => `${r.label}:${r.kind}`)).toEqual([
+    expect(details.rasters!.items.map((r) => `${r.label}:${r.kind}`)).toEqual([
       'left:reconstruction', 'left:member-mean', 'top:reconstruction', 'top:member-mean', 'diagonal:reconstruction', 'diagonal:member-mean',
     ]);
     const json = JSON.parse(JSON.stringify(result));

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { cli } from '../../src/cli';
 import { InputError } from '../../src/errors';
 import { loadReport } from '../../src/publish/load';
+import { renderJson } from '../../src/report/json';
 import type { GateReport } from '../../src/result';
 import { runGate } from '../../src/run/gate';
 
@@ -88,5 +89,36 @@ describe('publish-only mode recomputes the verdict from the checks', () => {
     const file = await forge(edit);
     expect(() => loadReport(file)).toThrow(message);
     expect(() => loadReport(file)).toThrow(InputError);
+  });
+});
+
+describe('publish-only mode reads details only in the shapes the reporters draw (src/result.ts)', () => {
+  const leaky = runGate('examples/digits/policy.yml');
+  const forge = async (edit: (details: Record<string, unknown>) => void) => {
+    // As a forged file would hold it: any fields, any values.
+    const r: { probes: Array<{ attacks: Array<{ details: Record<string, unknown> }> }> } = JSON.parse(renderJson(await leaky));
+    edit(r.probes[0]!.attacks[0]!.details);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'gate-forged-')), 'privacy-report.json');
+    writeFileSync(file, JSON.stringify(r));
+    return file;
+  };
+
+  it.each([
+    { name: 'an ROC curve that is not a list of points', edit: (d: Record<string, unknown>) => (d['roc'] = '<svg onload=alert(1)>'), at: '/probes/0/attacks/0/details/roc' },
+    { name: 'an ROC point without its rates', edit: (d: Record<string, unknown>) => (d['roc'] = [{ threshold: 1, tp: 0, fp: 0 }]), at: '/probes/0/attacks/0/details/roc/0' },
+    { name: 'a histogram whose counts are text', edit: (d: Record<string, unknown>) => (d['histogram'] = { min: 0, max: 1, bins: 1, members: ['<b>'], nonMembers: [1] }), at: '/probes/0/attacks/0/details/histogram/members/0' },
+    { name: 'a per-class row whose member count is text', edit: (d: Record<string, unknown>) => ((d['perClass'] as Array<Record<string, unknown>>)[0]!['members'] = '<img src=x>'), at: '/probes/0/attacks/0/details/perClass/0/members' },
+    { name: 'a worst class named by text instead of an index', edit: (d: Record<string, unknown>) => (d['worstClass'] = { class: 'x', auc: { value: 0.5, ci: [0, 1] } }), at: '/probes/0/attacks/0/details/worstClass' },
+    { name: 'an image without a path', edit: (d: Record<string, unknown>) => (d['images'] = [{ label: 'a', kind: 'reconstruction', caption: 'c' }]), at: '/probes/0/attacks/0/details/images/0' },
+    { name: 'a canary whose exposure is text', edit: (d: Record<string, unknown>) => (d['canaries'] = [{ canary: 'c', kind: 'inserted', exposure: 'high', rank: 1, spaceBits: 2, estimated: false }]), at: '/probes/0/attacks/0/details/canaries/0/exposure' },
+  ])('refuses $name (exit 2)', async ({ edit, at }) => {
+    const file = await forge(edit);
+    expect(() => loadReport(file)).toThrow(`report file does not match schemas/privacy-report.schema.json: ${at}`);
+    expect(() => loadReport(file)).toThrow(InputError);
+  });
+
+  it('still reads unknown detail fields (shown as generic tables, escaped)', async () => {
+    const file = await forge((d) => (d['extra <b>'] = [{ column: '<b>' }]));
+    expect(loadReport(file).report.probes[0]!.attacks[0]!.details).toHaveProperty(['extra <b>']);
   });
 });

@@ -2,7 +2,7 @@
  * Hostile text for the escaping tests: every string the model, data or policy controls is one of
  * these, and nothing in them may turn into markup, HTML, links, mentions or references.
  */
-import type { GateReport } from '../../src/result';
+import type { AttackDetails, GateReport } from '../../src/result';
 import { check, reportWith } from './helpers';
 
 export const HOSTILE = [
@@ -88,13 +88,24 @@ export function hostileReport(): GateReport {
     attack: `attack ${text}`,
     description: `desc ${HOSTILE[(i + 5) % HOSTILE.length]}`,
     metrics: { [`metric ${text}`]: { value: 0.7, ci: [0.6, 0.8] as [number, number] }, auc: { value: 0.6, ci: [0.5, 0.7] as [number, number] } },
-    details: {
-      worstClass: { class: i, auc: { value: 0.8, ci: [0.7, 0.9] } },
-      perClass: HOSTILE.map((_, c) => ({ class: c, members: 10, nonMembers: 10, auc: { value: 0.5, ci: [0.4, 0.6] } })),
-      [`extra ${text}`]: [{ [`column ${text}`]: text, value: 1 }],
-    },
+    details: withUnknownField(
+      {
+        worstClass: { class: i, auc: { value: 0.8, ci: [0.7, 0.9] } },
+        perClass: HOSTILE.map((_, c) => ({ class: c, members: 10, nonMembers: 10, auc: { value: 0.5, ci: [0.4, 0.6] }, advantage: { value: 0.1, ci: [0, 0.2] } })),
+      },
+      `extra ${text}`,
+      [{ [`column ${text}`]: text, value: 1 }],
+    ),
   }));
   report.probes[0]!.error = h(6);
   report.probes[0]!.status = 'error';
   return report;
+}
+
+/**
+ * A report read back in publish-only mode may carry detail fields this gate never writes (the
+ * schema lets any through); the renderers show them as generic tables, escaped like the rest.
+ */
+function withUnknownField(details: AttackDetails, key: string, value: unknown): AttackDetails {
+  return Object.assign(details, { [key]: value });
 }

@@ -5,7 +5,7 @@
  * Without /usr/bin/chromium the test is skipped locally but FAILS under CI=true (.ci/run
  * installs chromium).
  */
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,6 +13,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReportFiles } from '../../src/publish/files';
 import { renderHtml } from '../../src/report/html';
+import type { GateReport } from '../../src/result';
 import { digitsReport } from './helpers';
 import { HOSTILE, hostileReport } from './hostile';
 
@@ -92,7 +93,9 @@ describe.skipIf(!available && process.env.CI !== 'true')('report.html in headles
     expect(bars.length).toBeGreaterThan(membership.attacks.length * 2);
     expect(bars.every((b) => b.width > 0 && b.height > 0)).toBe(true);
 
-    const images = report.probes.flatMap((p) => p.attacks.flatMap((a) => (a.details?.images as unknown[] | undefined) ?? []));
+    const written: GateReport = JSON.parse(readFileSync(files.report, 'utf8'));
+    const images = written.probes.flatMap((p) => p.attacks.flatMap((a) => a.details?.images ?? []));
+    expect(images.length).toBeGreaterThan(0);
     // (Callbacks run in the page; the DOM types are not in this project's lib, hence the casts.)
     const decoded = await page.locator('img').evaluateAll((els) => els.map((e) => (e as unknown as { complete: boolean; naturalWidth: number }).complete && (e as unknown as { naturalWidth: number }).naturalWidth > 0));
     expect(decoded).toHaveLength(images.length);

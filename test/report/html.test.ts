@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readAsset, writeReportFiles } from '../../src/publish/files';
 import { renderHtml } from '../../src/report/html';
+import type { GateReport } from '../../src/result';
 import { digitsReport } from './helpers';
 import { hostileReport } from './hostile';
 
@@ -21,7 +22,9 @@ describe('report.html', () => {
     expect(html.match(/<svg class="chart"/g)).toHaveLength(1 + membership.attacks.length);
     expect(html.match(/class="roc-curve"/g)).toHaveLength(membership.attacks.length);
     expect(html).toContain('class="policy-fpr"');
-    const images = report.probes.flatMap((p) => p.attacks.flatMap((a) => (a.details?.images as unknown[] | undefined) ?? []));
+    const written: GateReport = JSON.parse(readFileSync(files.report, 'utf8'));
+    const images = written.probes.flatMap((p) => p.attacks.flatMap((a) => a.details?.images ?? []));
+    expect(images.length).toBeGreaterThan(0);
     expect(html.match(/<img alt="[^"]*" src="data:image\/png;base64,/g) ?? []).toHaveLength(images.length);
     expect(html).not.toContain('image not available');
   });
@@ -35,8 +38,8 @@ describe('report.html', () => {
   it('says when an image is missing or not a PNG instead of embedding it', () => {
     const report = hostileReport();
     report.probes[0]!.attacks[0]!.details!.images = [
-      { label: 'a', path: 'missing.png', caption: 'c' },
-      { label: 'b', path: 'fake.png', caption: 'c' },
+      { label: 'a', kind: 'reconstruction', path: 'missing.png', caption: 'c' },
+      { label: 'b', kind: 'reconstruction', path: 'fake.png', caption: 'c' },
     ];
     const html = renderHtml(report, { readAsset: (p) => (p === 'fake.png' ? new TextEncoder().encode('<svg onload=alert(1)>') : undefined) });
     expect(html.match(/image not available/g)).toHaveLength(2);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InputError } from '../../src/errors';
-import { Rasters } from '../../src/probes/inversion/images';
+import { Rasters } from '../../src/result';
 import { environmentSecrets, MASK, redactDeep, redactSecrets, refreshSecrets, registerSecret } from '../../src/util/secrets';
 import { cutUserText, MAX_QUOTED, quoteUserText } from '../../src/util/user-text';
 

@@ -8,7 +8,7 @@ import { RuntimeFailure, InputError } from '../../errors';
 import { attributeMetrics, proportion, type AttributeMetrics } from '../../metrics/attribute';
 import { aucWithCi } from '../../metrics/auc';
 import type { AttributeInferenceSettings } from '../../policy/types';
-import type { MetricValue } from '../../result';
+import type { AttackDetails, MetricValue } from '../../result';
 import { rngFor } from '../../util/random';
 import {
   guesses,
@@ -75,28 +75,29 @@ export async function runAttributeInference(ctx: ProbeContext, settings: Attribu
     ctx.confidence,
   );
   const values = metricValues(metrics);
-  const details: Record<string, unknown> = {
+  const nonMemberBaseline = proportion(count(nonMemberTruth, (t) => t === mode), ctx.nonMembers.rows, ctx.confidence);
+  const details: AttackDetails = {
     attribute: plan.name,
-    columns: plan.columns.map((j) => ctx.members.features[j]),
+    columns: plan.columns.map((j) => ctx.members.features[j]!),
     candidates: plan.candidates,
     observed: settings.observed,
-    prior: { source: settings.prior, probabilities: Array.from(logPrior, Math.exp), mode: plan.candidates[mode] },
-    nonMemberBaselineAccuracy: proportion(count(nonMemberTruth, (t) => t === mode), ctx.nonMembers.rows, ctx.confidence),
+    prior: { source: settings.prior, probabilities: Array.from(logPrior, Math.exp), mode: plan.candidates[mode]! },
+    nonMemberBaselineAccuracy: nonMemberBaseline,
     liftTable: metrics.liftTable,
     queriesPerRecord: k * (plan.unknown.length > 0 ? settings.samples : 1),
-    unknownFeatures: plan.unknown.map((j) => ctx.members.features[j]),
+    unknownFeatures: plan.unknown.map((j) => ctx.members.features[j]!),
     perValue: perValue(plan, logPrior, memberTruth, memberGuess, nonMemberTruth, nonMemberGuess, ctx.confidence),
   };
-  if (sigma) details['residualSpread'] = sigma;
+  if (sigma) details.residualSpread = sigma;
   if (k === 2) {
     const auc = binaryAuc(posteriorLogOdds(memberLik, logPrior), memberTruth, ctx.confidence);
     if (auc) values['auc'] = auc;
     else notes.push('The attack-score AUC needs members with each of the two values; one value is missing.');
     const nonMemberAuc = binaryAuc(posteriorLogOdds(nonMemberLik, logPrior), nonMemberTruth, ctx.confidence);
-    if (nonMemberAuc) details['nonMemberAuc'] = nonMemberAuc;
+    if (nonMemberAuc) details.nonMemberAuc = nonMemberAuc;
   }
   notes.push(
-    `Member gap compares accuracies on two different sets; the prior's guess (${plan.candidates[mode]}) alone is right for ${pct(metrics.baselineAccuracy.value)} of members and ${pct((details['nonMemberBaselineAccuracy'] as { value: number | null }).value)} of non-members, and that difference is part of the gap.`,
+    `Member gap compares accuracies on two different sets; the prior's guess (${plan.candidates[mode]}) alone is right for ${pct(metrics.baselineAccuracy.value)} of members and ${pct(nonMemberBaseline.value)} of non-members, and that difference is part of the gap.`,
   );
   return {
     attacks: [

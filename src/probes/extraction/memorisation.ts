@@ -13,7 +13,8 @@ import { differenceIndependent, proportion } from '../../metrics/attribute';
 import { meanWithInterval, normalisedSimilarity } from '../../metrics/similarity';
 import type { ObservedSequenceModel } from '../../model/sequence-types';
 import { greedyDecode } from './decode';
-import type { AttackMeasurement, TextData } from '../types';
+import type { AttackMeasurement } from '../../result';
+import type { TextData } from '../types';
 
 export interface MemorisationSettings {
   prefix: number;

@@ -16,7 +16,8 @@ import { rngFor } from '../../util/random';
 import { formatExposures, type ExposureResult, type TokenisedFormat } from './exposure';
 import { memorisationAttack } from './memorisation';
 import { secretScanAttack } from './scan';
-import type { AttackMeasurement, ProbeMeasurement, SequenceProbeContext } from '../types';
+import type { AttackMeasurement, CanaryRow, CanaryWalk } from '../../result';
+import type { ProbeMeasurement, SequenceProbeContext } from '../types';
 
 /** Rows per model call in the exposure walk: large batches amortise onnxruntime's per-call cost. */
 const WALK_BATCH = 4096;
@@ -49,23 +50,10 @@ export async function runExtraction(ctx: SequenceProbeContext, settings: Extract
   return { attacks, notes };
 }
 
-interface CanaryRow {
-  format: string;
-  /** The filled format with the secret redacted. */
-  canary: string;
-  kind: 'inserted' | 'control';
-  exposure: number;
-  ci: [number, number];
-  rank: number;
-  spaceBits: number;
-  estimated: boolean;
-  logPerplexity: number;
-}
-
 async function canaryAttack(ctx: SequenceProbeContext, settings: ExtractionSettings): Promise<{ attack: AttackMeasurement; notes: string[] }> {
   const vocabulary = needVocabulary(ctx, 'canaries');
   const rows: CanaryRow[] = [];
-  const walks: Array<Record<string, unknown>> = [];
+  const walks: CanaryWalk[] = [];
   const notes: string[] = [];
   for (const [i, canary] of settings.canaries.entries()) {
     const format = parseCanaryFormat(canary.format);

@@ -12,7 +12,7 @@ import { redact } from '../../text/redact';
 import type { Vocabulary } from '../../text/vocab';
 import { RuntimeFailure } from '../../errors';
 import type { Rng } from '../../util/random';
-import type { AttackMeasurement } from '../types';
+import type { AttackMeasurement } from '../../result';
 
 type ScanSettings = NonNullable<ExtractionSettings['secretScan']>;
 

@@ -11,7 +11,7 @@ import { totalVariation } from '../../optim/total-variation';
 import type { InversionSettings } from '../../policy/types';
 import { rngFor } from '../../util/random';
 import { featureBox } from '../feature-box';
-import { Rasters, type Raster } from './images';
+import { Rasters, type Raster } from '../../result';
 import { inversionLoss } from './objective';
 import { centroidsOf, inversionMetrics, scoreClass, type Centroids, type ClassScore } from './score';
 import type { ProbeContext, ProbeMeasurement } from '../types';
@@ -130,7 +130,7 @@ function classLabels(ctx: ProbeContext, classCount: number): string[] {
 /** One flat row per class, so every report can show it as a table. */
 function perClass(r: DescentResult, s: ClassScore, labels: string[]) {
   return {
-    class: labels[s.classIndex],
+    class: labels[s.classIndex]!,
     // null when the budget did not allow a single step (the start was never queried).
     startConfidence: r.steps > 0 ? 1 - r.startQueried : null,
     confidence: r.steps > 0 ? 1 - r.queried : null,

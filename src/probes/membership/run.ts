@@ -6,12 +6,12 @@
 import { membershipMetricsFromTable, rankingMetricsFromTable, type MembershipMetrics } from '../../metrics/membership';
 import { buildClassTables, type ClassTables } from '../../metrics/table';
 import type { MembershipAttack, MembershipSettings } from '../../policy/types';
-import type { MetricValue } from '../../result';
+import type { AttackMeasurement, MetricValue } from '../../result';
 import { rngFor } from '../../util/random';
 import { featureBox } from '../feature-box';
 import { attackerScores } from '../attacker-view';
 import { gapScores, scoreAttack, stabilityScores, type ScoreAttack } from './scores';
-import type { AttackMeasurement, LabelledData, ProbeContext, ProbeMeasurement } from '../types';
+import type { LabelledData, ProbeContext, ProbeMeasurement } from '../types';
 
 const DESCRIPTIONS: Record<MembershipAttack, string> = {
   loss: 'low loss on the true label ⇒ member (Yeom et al. 2018)',
