@@ -39,7 +39,10 @@ export async function bench(): Promise<void> {
   const runs = [
     { name: `inserted ×${mostRepeated.repetitions} alone`, secrets: [mostRepeated.secret] },
     { name: 'one control alone', secrets: [canaries.controls[0]!] },
-    { name: `all ${canaries.inserted.length + canaries.controls.length} canaries in one walk`, secrets: [...canaries.inserted.map((c) => c.secret), ...canaries.controls] },
+    {
+      name: `all ${canaries.inserted.length + canaries.controls.length} canaries in one walk`,
+      secrets: [...canaries.inserted.map((c) => c.secret), ...canaries.controls],
+    },
   ];
   for (const model of ['leaky', 'hardened']) {
     for (const run of runs) {

@@ -36,9 +36,7 @@ export async function bench(): Promise<void> {
     console.log(`ratio gate / raw: ${(gate / raw).toFixed(2)} (target ≥ 0.80)`);
     // What the probe spends beyond raw inference: scoring, sorting and metrics in JS (cold, one run).
     console.log(`gate time beyond raw inference: ${((probe.seconds - (2 * ROWS) / raw) * 1000).toFixed(0)} ms`);
-    console.log(
-      `whole run incl. loading 2 × ${ROWS}-row CSVs: ${total.toFixed(2)} s (data ${(report.timings.data! / 1000).toFixed(2)} s)`,
-    );
+    console.log(`whole run incl. loading 2 × ${ROWS}-row CSVs: ${total.toFixed(2)} s (data ${(report.timings.data! / 1000).toFixed(2)} s)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -80,7 +78,9 @@ function resampledFeatures(rows: number): Float32Array {
 function writeResampledExample(dir: string): string {
   const rng = new Rng(2);
   for (const set of ['members', 'non-members']) {
-    const [header, ...lines] = readFileSync(path.join(example, `data/${set}.csv`), 'utf8').trim().split('\n');
+    const [header, ...lines] = readFileSync(path.join(example, `data/${set}.csv`), 'utf8')
+      .trim()
+      .split('\n');
     const out = [header];
     for (let r = 0; r < ROWS; r++) out.push(lines[rng.int(lines.length)]!);
     writeFileSync(path.join(dir, `${set}.csv`), out.join('\n') + '\n');

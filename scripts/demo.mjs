@@ -11,7 +11,11 @@ const cases = ['digits', 'wages', 'charlm'].flatMap((example) => [
   { name: `${example}, hardened model`, out: `${example}-hardened`, policy: `examples/${example}/hardened.policy.yml`, expect: 'pass' },
 ]);
 /** The headline figure of each example's probe, to show the margin. */
-const HEADLINE = { membership: ['loss', 'auc'], 'attribute-inference': [undefined, 'lift'], extraction: ['canary-exposure', 'max-exposure'] };
+const HEADLINE = {
+  membership: ['loss', 'auc'],
+  'attribute-inference': [undefined, 'lift'],
+  extraction: ['canary-exposure', 'max-exposure'],
+};
 
 let ok = true;
 for (const c of cases) {
@@ -24,7 +28,9 @@ for (const c of cases) {
   const report = JSON.parse(readFileSync(path.join(root, out, 'privacy-report.json'), 'utf8'));
   const verdictOk = report.verdict === c.expect && run.status === (c.expect === 'fail' ? 1 : 0);
   ok &&= verdictOk;
-  console.log(`${verdictOk ? 'as expected' : 'UNEXPECTED'}: verdict ${report.verdict} (exit ${run.status}), expected ${c.expect}; ${headline(report)}`);
+  console.log(
+    `${verdictOk ? 'as expected' : 'UNEXPECTED'}: verdict ${report.verdict} (exit ${run.status}), expected ${c.expect}; ${headline(report)}`,
+  );
 }
 console.log(ok ? '\ndemo: every verdict as expected' : '\ndemo: a verdict was not as expected');
 process.exit(ok ? 0 : 1);

@@ -14,9 +14,7 @@ export function startAction(options: PublishOptions = {}): void {
   process.on('uncaughtException', fail);
   process.on('unhandledRejection', fail);
   // Imported here, not at the top, so a module that fails to load is caught like any failure.
-  import('./main')
-    .then((main) => main.runAction(options))
-    .then(() => setTimeout(() => process.exit(), EXIT_GRACE_MS).unref(), fail);
+  import('./main').then((main) => main.runAction(options)).then(() => setTimeout(() => process.exit(), EXIT_GRACE_MS).unref(), fail);
 }
 
 function fail(error: unknown): void {

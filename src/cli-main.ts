@@ -13,7 +13,9 @@ cli(process.argv.slice(2)).then(
     const message = error instanceof Error ? error.message : String(error);
     const frames = error instanceof Error ? (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)) : [];
     process.stderr.write(
-      redactSecrets(consoleLine(`privacy-gate: internal error: ${message}`) + frames.map((f) => consoleLine(`privacy-gate: ${f}`)).join('')),
+      redactSecrets(
+        consoleLine(`privacy-gate: internal error: ${message}`) + frames.map((f) => consoleLine(`privacy-gate: ${f}`)).join(''),
+      ),
     );
     process.exitCode = 3;
   },

@@ -91,7 +91,11 @@ export async function cli(
   }
   const missing = values.root && missingFolder(values.root);
   if (missing) {
-    err.write(consoleLine(`privacy-gate ${command}: --root ${JSON.stringify(missing)} is not a folder; expected an existing folder the policy and its files are in`));
+    err.write(
+      consoleLine(
+        `privacy-gate ${command}: --root ${JSON.stringify(missing)} is not a folder; expected an existing folder the policy and its files are in`,
+      ),
+    );
     return EXIT.invalidInput;
   }
   const roots = rootsWithRunnerTemp(values.root ?? [process.cwd()]);
@@ -105,7 +109,8 @@ export async function cli(
 
 function validate(policy: string, roots: AllowedRoots, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
   const { errors, warnings } = checkPolicy(policy, { roots });
-  for (const warning of warnings) err.write(consoleLine(`privacy-gate: warning: ${new InputError(warning.message, warning.location).describe()}`));
+  for (const warning of warnings)
+    err.write(consoleLine(`privacy-gate: warning: ${new InputError(warning.message, warning.location).describe()}`));
   for (const problem of errors) err.write(consoleLine(`privacy-gate: ${problem.describe()}`));
   if (errors.length > 0) return EXIT.invalidInput;
   out.write(consoleLine(`privacy-gate: ${policy}: valid`));
@@ -126,7 +131,11 @@ async function run(
   for (const probe of report.probes) {
     for (const check of probe.checks) {
       const why = statusExplanation(check);
-      out.write(consoleLine(`${check.status.padEnd(5)} ${probe.id}/${check.attack} ${check.metric} = ${formatNumber(check.value)} ${formatInterval(check.ci)}${why ? ` (${why})` : ''}`));
+      out.write(
+        consoleLine(
+          `${check.status.padEnd(5)} ${probe.id}/${check.attack} ${check.metric} = ${formatNumber(check.value)} ${formatInterval(check.ci)}${why ? ` (${why})` : ''}`,
+        ),
+      );
     }
   }
   out.write(consoleLine(`verdict: ${report.verdict} (exit ${report.exitCode}); report: ${files.report}`));

@@ -65,7 +65,11 @@ async function measure(settings: ActionSettings, context: RunContext): Promise<S
     failure:
       report.exitCode === 0
         ? undefined
-        : { exitCode: report.exitCode, message: report.error?.message ?? `Model Privacy Gate ${VERDICT_HEADLINE[report.verdict]}; see the job summary and ${files.html}` },
+        : {
+            exitCode: report.exitCode,
+            message:
+              report.error?.message ?? `Model Privacy Gate ${VERDICT_HEADLINE[report.verdict]}; see the job summary and ${files.html}`,
+          },
   };
 }
 
@@ -84,10 +88,13 @@ function actionRoots(settings: ActionSettings, context: RunContext): AllowedRoot
   const extra = settings.allowedRoots.map((folder) => resolve(context.workspace, folder));
   const missing = missingFolder(extra);
   if (missing) {
-    throw new InputError(`input "allowed-roots" names ${JSON.stringify(missing)}, which is not a folder; expected existing folders, one per line or comma-separated`, {
-      file: 'action inputs',
-      field: 'allowed-roots',
-    });
+    throw new InputError(
+      `input "allowed-roots" names ${JSON.stringify(missing)}, which is not a folder; expected existing folders, one per line or comma-separated`,
+      {
+        file: 'action inputs',
+        field: 'allowed-roots',
+      },
+    );
   }
   return rootsWithRunnerTemp([context.workspace, ...extra]);
 }

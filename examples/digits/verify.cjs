@@ -39,9 +39,12 @@ function readNpy(file) {
 
 function auc(pos, neg) {
   // Mann-Whitney with ties counted 1/2
-  const all = pos.map((v) => [v, 1]).concat(neg.map((v) => [v, 0])).sort((a, b) => a[0] - b[0]);
+  const all = pos
+    .map((v) => [v, 1])
+    .concat(neg.map((v) => [v, 0]))
+    .sort((a, b) => a[0] - b[0]);
   let rankSum = 0;
-  for (let i = 0; i < all.length; ) {
+  for (let i = 0; i < all.length;) {
     let j = i;
     while (j + 1 < all.length && all[j + 1][0] === all[i][0]) j++;
     const rank = (i + j) / 2 + 1;
@@ -91,23 +94,32 @@ function maxDiff(a, b) {
       check(d <= TOL, `reference-outputs.json ${split}: max |ORT - PyTorch| = ${d.toExponential(2)}`);
     }
     if (dumpDir) {
-      for (const [split, p] of [['members', pm], ['non-members', pn]]) {
+      for (const [split, p] of [
+        ['members', pm],
+        ['non-members', pn],
+      ]) {
         const d = maxDiff(p, readNpy(path.join(dumpDir, `${name}-${split}.npy`)));
         check(d <= TOL, `all ${p.length / 10} ${split} rows vs PyTorch: max |diff| = ${d.toExponential(2)}`);
       }
     }
 
     const score = (p, y) => y.map((label, i) => Math.log(p[i * 10 + label]));
-    const acc = (p, y) => y.filter((label, i) => {
-      const row = Array.from(p.slice(i * 10, i * 10 + 10));
-      return row.indexOf(Math.max(...row)) === label;
-    }).length / y.length;
+    const acc = (p, y) =>
+      y.filter((label, i) => {
+        const row = Array.from(p.slice(i * 10, i * 10 + 10));
+        return row.indexOf(Math.max(...row)) === label;
+      }).length / y.length;
     const a = auc(score(pm, members.y), score(pn, nonMembers.y));
     const m = metrics[name];
-    check(Math.abs(a - m.loss_attack_auc) < 1e-3, `loss-attack AUC from ORT ${a.toFixed(4)} (metrics.json ${m.loss_attack_auc.toFixed(4)})`);
+    check(
+      Math.abs(a - m.loss_attack_auc) < 1e-3,
+      `loss-attack AUC from ORT ${a.toFixed(4)} (metrics.json ${m.loss_attack_auc.toFixed(4)})`,
+    );
     const [tr, ho] = [acc(pm, members.y), acc(pn, nonMembers.y)];
-    check(Math.abs(tr - m.train_accuracy) < 2e-3 && Math.abs(ho - m.holdout_accuracy) < 2e-3,
-      `accuracy train ${tr.toFixed(4)} holdout ${ho.toFixed(4)} (metrics.json ${m.train_accuracy.toFixed(4)} / ${m.holdout_accuracy.toFixed(4)})`);
+    check(
+      Math.abs(tr - m.train_accuracy) < 2e-3 && Math.abs(ho - m.holdout_accuracy) < 2e-3,
+      `accuracy train ${tr.toFixed(4)} holdout ${ho.toFixed(4)} (metrics.json ${m.train_accuracy.toFixed(4)} / ${m.holdout_accuracy.toFixed(4)})`,
+    );
   }
   console.log(ok ? 'all checks passed' : 'SOME CHECKS FAILED');
   process.exit(ok ? 0 : 1);

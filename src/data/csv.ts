@@ -230,7 +230,10 @@ class RecordScanner {
         for (;;) {
           q = bytes.indexOf(QUOTE, q);
           if (q === -1) {
-            throw new InputError('a quoted field is never closed; expected a closing quote (")', { file: this.file, line: line + extraLines });
+            throw new InputError('a quoted field is never closed; expected a closing quote (")', {
+              file: this.file,
+              line: line + extraLines,
+            });
           }
           if (bytes[q + 1] !== QUOTE) break;
           doubled = true;

@@ -148,4 +148,3 @@ class JsonlTable implements RawTable {
     return { line: this.lines[row] };
   }
 }
-

@@ -39,14 +39,24 @@ export interface CoverageOptions {
 
 const SHOWN = 20;
 
-export function checkCoverage(matrix: MembershipMatrix, attacks: readonly ReferenceAttackName[], options: CoverageOptions = {}): CoverageProblem[] {
+export function checkCoverage(
+  matrix: MembershipMatrix,
+  attacks: readonly ReferenceAttackName[],
+  options: CoverageOptions = {},
+): CoverageProblem[] {
   const audited = options.audited ?? Array.from({ length: matrix.records }, (_, i) => i);
   const problems: CoverageProblem[] = [];
   for (const attack of attacks) {
     problems.push(...sideProblems(matrix, attack, audited, options.members, undefined));
     if (!options.recipeLevel) continue;
     if (matrix.models < 2) {
-      problems.push({ attack, kind: 'too-few-models', records: [], count: 0, message: `${attack}: a recipe-level estimate needs at least 2 reference models; found ${matrix.models}` });
+      problems.push({
+        attack,
+        kind: 'too-few-models',
+        records: [],
+        count: 0,
+        message: `${attack}: a recipe-level estimate needs at least 2 reference models; found ${matrix.models}`,
+      });
       continue;
     }
     for (let k = 0; k < matrix.models; k++) {
@@ -60,7 +70,13 @@ export function checkCoverage(matrix: MembershipMatrix, attacks: readonly Refere
   return problems;
 }
 
-function sideProblems(m: MembershipMatrix, attack: ReferenceAttackName, audited: ArrayLike<number>, members: number | undefined, heldOut: number | undefined): CoverageProblem[] {
+function sideProblems(
+  m: MembershipMatrix,
+  attack: ReferenceAttackName,
+  audited: ArrayLike<number>,
+  members: number | undefined,
+  heldOut: number | undefined,
+): CoverageProblem[] {
   const needs: Array<{ side: number; kind: 'no-in' | 'no-out' }> = [{ side: OUT, kind: 'no-out' }];
   if (attack === 'lira') needs.unshift({ side: IN, kind: 'no-in' });
   const problems: CoverageProblem[] = [];

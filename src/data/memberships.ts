@@ -51,11 +51,14 @@ export function parseMembershipsCsv(bytes: Uint8Array, file: string, expected: M
   const records = expected.members + expected.nonMembers;
   const table = parseCsv(bytes, file);
   if (table.columns[0] !== 'model') {
-    throw new InputError(`the first column is ${quoteValue(table.columns[0] ?? '')}; expected "model" (the reference model's file name), then one column per record`, {
-      file,
-      line: 1,
-      column: 1,
-    });
+    throw new InputError(
+      `the first column is ${quoteValue(table.columns[0] ?? '')}; expected "model" (the reference model's file name), then one column per record`,
+      {
+        file,
+        line: 1,
+        column: 1,
+      },
+    );
   }
   if (table.columns.length - 1 !== records) {
     throw new InputError(
@@ -79,24 +82,49 @@ export function parseMembershipsCsv(bytes: Uint8Array, file: string, expected: M
     }
     const earlier = rowOf.get(k);
     if (earlier !== undefined) {
-      throw new InputError(`model ${quoteValue(name)} has a second row; expected one row per model (the first is on line ${table.locate(earlier, 0).line})`, where);
+      throw new InputError(
+        `model ${quoteValue(name)} has a second row; expected one row per model (the first is on line ${table.locate(earlier, 0).line})`,
+        where,
+      );
     }
     rowOf.set(k, row);
-    for (let r = 0; r < records; r++) values[k * records + r] = cellValue(table.label(row, r + 1), () => ({ ...table.locate(row, r + 1), text: table.describe(row, r + 1) }), file, r, expected.members);
+    for (let r = 0; r < records; r++)
+      values[k * records + r] = cellValue(
+        table.label(row, r + 1),
+        () => ({ ...table.locate(row, r + 1), text: table.describe(row, r + 1) }),
+        file,
+        r,
+        expected.members,
+      );
   }
   const missing = models.filter((_, k) => !rowOf.has(k));
   if (missing.length) {
-    throw new InputError(`no row for ${missing.length} reference model${missing.length === 1 ? '' : 's'}: ${missing.slice(0, 5).map((m) => quoteValue(m)).join(', ')}${missing.length > 5 ? ', ...' : ''}; expected one row per model`, { file });
+    throw new InputError(
+      `no row for ${missing.length} reference model${missing.length === 1 ? '' : 's'}: ${missing
+        .slice(0, 5)
+        .map((m) => quoteValue(m))
+        .join(', ')}${missing.length > 5 ? ', ...' : ''}; expected one row per model`,
+      { file },
+    );
   }
   return { models, matrix: { models: models.length, records, values } };
 }
 
-function cellValue(text: string | undefined, at: () => { line?: number; column?: number; text: string }, file: string, record: number, members: number): number {
+function cellValue(
+  text: string | undefined,
+  at: () => { line?: number; column?: number; text: string },
+  file: string,
+  record: number,
+  members: number,
+): number {
   if (text === undefined) return NEITHER;
   if (text === '1') return 1;
   if (text === '0') return 0;
   const { line, column, text: shown } = at();
-  throw new InputError(`${shown} for ${recordName(record, members)}; expected 1 (trained on), 0 (not trained on) or an empty cell (neither)`, { file, line, column });
+  throw new InputError(
+    `${shown} for ${recordName(record, members)}; expected 1 (trained on), 0 (not trained on) or an empty cell (neither)`,
+    { file, line, column },
+  );
 }
 
 /** "members row 3" / "non-members row 2" (1-based data rows) for record index `r`. */
@@ -109,7 +137,10 @@ export function parseMembershipsNpy(bytes: Uint8Array, file: string, expected: M
   const records = expected.members + expected.nonMembers;
   const array = parseNpy(bytes, file);
   if (array.dtype !== '|i1' && array.dtype !== '<i1') {
-    throw new InputError(`dtype ${JSON.stringify(array.dtype)}; expected int8 ("|i1": 1, 0, or -1 for neither), e.g. array.astype(numpy.int8)`, { file, field: 'dtype' });
+    throw new InputError(
+      `dtype ${JSON.stringify(array.dtype)}; expected int8 ("|i1": 1, 0, or -1 for neither), e.g. array.astype(numpy.int8)`,
+      { file, field: 'dtype' },
+    );
   }
   const [k, n] = array.shape;
   if (array.shape.length !== 2 || k !== models.length || n !== records) {
@@ -124,7 +155,10 @@ export function parseMembershipsNpy(bytes: Uint8Array, file: string, expected: M
     const col = i % n;
     const v = array.get(array.fortranOrder ? col * k + row : i);
     if (v !== 1 && v !== 0 && v !== -1) {
-      throw new InputError(`value ${v} at [${row}, ${col}] (model ${quoteValue(models[row]!)}, ${recordName(col, expected.members)}); expected 1 (trained on), 0 (not trained on) or -1 (neither)`, { file });
+      throw new InputError(
+        `value ${v} at [${row}, ${col}] (model ${quoteValue(models[row]!)}, ${recordName(col, expected.members)}); expected 1 (trained on), 0 (not trained on) or -1 (neither)`,
+        { file },
+      );
     }
     values[i] = v;
   }
@@ -134,7 +168,11 @@ export function parseMembershipsNpy(bytes: Uint8Array, file: string, expected: M
 function checkedModels(expected: MembershipsExpectation, file: string): string[] {
   const models = sortedModelNames(expected.models);
   for (let i = 1; i < models.length; i++) {
-    if (models[i] === models[i - 1]) throw new InputError(`reference model file name ${quoteValue(models[i]!)} appears twice; the memberships file tells models apart by file name`, { file });
+    if (models[i] === models[i - 1])
+      throw new InputError(
+        `reference model file name ${quoteValue(models[i]!)} appears twice; the memberships file tells models apart by file name`,
+        { file },
+      );
   }
   if (models.length === 0) throw new InputError('no reference models to read memberships for', { file });
   return models;

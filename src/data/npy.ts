@@ -85,9 +85,7 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const dataOffset = 8 + lengthSize + headerLength;
   if (dataOffset > bytes.length) throw new InputError('the .npy header is truncated', { file });
-  const header = Buffer.from(bytes.buffer, bytes.byteOffset + 8 + lengthSize, headerLength).toString(
-    major === 3 ? 'utf8' : 'latin1',
-  );
+  const header = Buffer.from(bytes.buffer, bytes.byteOffset + 8 + lengthSize, headerLength).toString(major === 3 ? 'utf8' : 'latin1');
   const { dtype, fortranOrder, shape } = parseHeader(header, file);
 
   const info = DTYPES[dtype];
@@ -107,10 +105,9 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
   const needed = count * info.size;
   const available = bytes.length - dataOffset;
   if (available < needed) {
-    throw new InputError(
-      `the data is truncated: shape ${formatShape(shape)} of ${dtype} needs ${needed} bytes, found ${available}`,
-      { file },
-    );
+    throw new InputError(`the data is truncated: shape ${formatShape(shape)} of ${dtype} needs ${needed} bytes, found ${available}`, {
+      file,
+    });
   }
   // Typed arrays need aligned offsets; numpy pads headers to 64 bytes, but copy when not aligned.
   let buffer = bytes.buffer as ArrayBuffer;
@@ -199,10 +196,9 @@ export function npyTable(array: NpyArray, options: NpyTableOptions = {}): RawTab
       });
     }
     if (shape[0] !== rows) {
-      throw new InputError(
-        `has ${shape[0]} labels but ${array.file} has ${rows} rows; expected one label per row`,
-        { file: labels.array.file },
-      );
+      throw new InputError(`has ${shape[0]} labels but ${array.file} has ${rows} rows; expected one label per row`, {
+        file: labels.array.file,
+      });
     }
     if (names.includes(labels.name)) {
       throw new InputError(

@@ -26,17 +26,23 @@ export function selectColumns(table: RawTable, label: string, features?: readonl
   const index = new Map(columns.map((name, i) => [name, i]));
   const labelColumn = index.get(label);
   if (labelColumn === undefined) {
-    throw new InputError(`label column ${quoteUserText(label)} not found${suggest(label, columns)}; ${listColumns(columns)}${delimiterHint(columns)}`, {
-      file,
-      field: label,
-    });
+    throw new InputError(
+      `label column ${quoteUserText(label)} not found${suggest(label, columns)}; ${listColumns(columns)}${delimiterHint(columns)}`,
+      {
+        file,
+        field: label,
+      },
+    );
   }
 
   let names: string[];
   if (features === undefined) {
     names = columns.filter((name) => name !== label);
     if (names.length === 0) {
-      throw new InputError(`no feature columns: the file has only the label column ${quoteUserText(label)}; expected at least one more column`, { file });
+      throw new InputError(
+        `no feature columns: the file has only the label column ${quoteUserText(label)}; expected at least one more column`,
+        { file },
+      );
     }
   } else if (typeof features === 'string') {
     const matches = picomatch(features, { dot: true });
@@ -58,7 +64,8 @@ export function selectColumns(table: RawTable, label: string, features?: readonl
     }
     const seen = new Set<string>();
     for (const name of names) {
-      if (seen.has(name)) throw new InputError(`feature ${quoteUserText(name)} is listed twice; expected each column once`, { file, field: name });
+      if (seen.has(name))
+        throw new InputError(`feature ${quoteUserText(name)} is listed twice; expected each column once`, { file, field: name });
       seen.add(name);
     }
     if (seen.has(label)) {

@@ -210,7 +210,9 @@ function insufficientMessage(short: Check[]): string {
   const needs = first.needs!;
   const lacking = [
     needs.members > needs.have.members ? `${formatCount(needs.members)} members (has ${formatCount(needs.have.members)})` : '',
-    needs.nonMembers > needs.have.nonMembers ? `${formatCount(needs.nonMembers)} non-members (has ${formatCount(needs.have.nonMembers)})` : '',
+    needs.nonMembers > needs.have.nonMembers
+      ? `${formatCount(needs.nonMembers)} non-members (has ${formatCount(needs.have.nonMembers)})`
+      : '',
   ].filter(Boolean);
   const more = short.length > 1 ? ` (and ${short.length - 1} more check${short.length > 2 ? 's' : ''})` : '';
   return (

@@ -12,8 +12,7 @@ import { backOff, isTransient, statusOf, withRetry, type RetryOptions } from './
 export type GitHubClient = ReturnType<typeof getOctokit>;
 
 /** The example workflows that comment on pull requests from forks. */
-export const FORK_SAFE_WORKFLOWS =
-  'examples/workflows/privacy-gate-fork-measure.yml and examples/workflows/privacy-gate-fork-publish.yml';
+export const FORK_SAFE_WORKFLOWS = 'examples/workflows/privacy-gate-fork-measure.yml and examples/workflows/privacy-gate-fork-publish.yml';
 
 /** An Octokit for the REST API at `apiUrl` (GITHUB_API_URL: github.com, GHES, or a test server). */
 export function createClient(token: string, apiUrl: string): GitHubClient {
@@ -61,9 +60,7 @@ export interface ForeignComment {
 }
 
 export type CommentOutcome = (
-  | { kind: 'created' | 'updated'; id: number; url: string }
-  | { kind: 'skipped'; message: string }
-  | { kind: 'failed'; message: string }
+  { kind: 'created' | 'updated'; id: number; url: string } | { kind: 'skipped'; message: string } | { kind: 'failed'; message: string }
 ) & {
   /** Comments with the marker by another author, seen while looking for this gate's own. */
   foreign?: ForeignComment[];
@@ -82,7 +79,9 @@ export async function upsertComment(
   const search = new CommentSearch(client, plan, api);
   try {
     if (plan.headSha) {
-      const pr = await api.call(`GET pull request #${issueNumber}`, (request) => client.rest.pulls.get({ owner, repo, pull_number: issueNumber, request }));
+      const pr = await api.call(`GET pull request #${issueNumber}`, (request) =>
+        client.rest.pulls.get({ owner, repo, pull_number: issueNumber, request }),
+      );
       if (pr.data.head.sha !== plan.headSha) {
         return {
           kind: 'failed',
@@ -223,7 +222,7 @@ class CommentSearch {
  */
 async function tokenIdentity(client: GitHubClient, api: Api): Promise<string> {
   try {
-    const res = await api.call('GET the token\'s user', (request) => client.rest.users.getAuthenticated({ request }));
+    const res = await api.call("GET the token's user", (request) => client.rest.users.getAuthenticated({ request }));
     return res.data.login;
   } catch (error) {
     if (statusOf(error) === 403 && !isTransient(error)) return ACTIONS_BOT;

@@ -46,7 +46,9 @@ export async function publishToGithub(request: PublishRequest, options: PublishO
   const { report, settings } = request;
   const links = linksFor(request);
   const reportFolder = request.publishOnly ? undefined : settings.out;
-  const summaryProblem = appendJobSummary(renderMarkdown(report, { links, reportFolder, limit: { max: SUMMARY_LIMIT_BYTES, unit: 'bytes' } }));
+  const summaryProblem = appendJobSummary(
+    renderMarkdown(report, { links, reportFolder, limit: { max: SUMMARY_LIMIT_BYTES, unit: 'bytes' } }),
+  );
   return { comment: await publishComment(request, links, options), summaryProblem };
 }
 
@@ -65,7 +67,7 @@ async function publishComment(request: PublishRequest, links: MarkdownLink[], op
     return { kind: 'skipped', message: target.skip };
   }
   if (!settings.githubToken) {
-    const message = 'not commenting: the github-token input is empty (its default is the job\'s GITHUB_TOKEN). The verdict is unchanged.';
+    const message = "not commenting: the github-token input is empty (its default is the job's GITHUB_TOKEN). The verdict is unchanged.";
     core.warning(message);
     return { kind: 'failed', message };
   }
@@ -90,7 +92,7 @@ async function publishComment(request: PublishRequest, links: MarkdownLink[], op
   const outcome = await upsertComment(createClient(settings.githubToken, context.apiUrl), plan, retry, limits);
   for (const foreign of outcome.foreign ?? []) {
     core.warning(
-      `ignored a comment that starts with this gate's marker but was written by ${foreign.author}, not by ${outcome.author ?? 'the token\'s identity'} ` +
+      `ignored a comment that starts with this gate's marker but was written by ${foreign.author}, not by ${outcome.author ?? "the token's identity"} ` +
         `(whom the github-token acts as); only the gate's own comment is updated: ${foreign.url}`,
     );
   }
@@ -101,8 +103,7 @@ async function publishComment(request: PublishRequest, links: MarkdownLink[], op
 }
 
 type Target =
-  | { skip: string; level: 'info' | 'warning' }
-  | { issueNumber: number; identity: CommentIdentity; marker: string; headSha?: string };
+  { skip: string; level: 'info' | 'warning' } | { issueNumber: number; identity: CommentIdentity; marker: string; headSha?: string };
 
 /** Which pull request to comment on, as whom; or why not. */
 function commentTarget(request: PublishRequest): Target {
@@ -120,11 +121,17 @@ function commentTarget(request: PublishRequest): Target {
     headSha = typeof run.head_sha === 'string' ? run.head_sha : undefined;
     identity = { workflow: String(run.name ?? context.workflow), job: handoff?.job ?? 'gate', policy: report.policy.file };
     if (issueNumber === undefined) {
-      return { skip: 'PR comment skipped: the measuring run was not for a pull request (no pull request in the workflow_run event or the hand-off file).', level: 'info' };
+      return {
+        skip: 'PR comment skipped: the measuring run was not for a pull request (no pull request in the workflow_run event or the hand-off file).',
+        level: 'info',
+      };
     }
   } else {
     if (!PULL_REQUEST_EVENTS.includes(context.eventName)) {
-      return { skip: `PR comment skipped: the event is "${context.eventName || 'unknown'}", not pull_request; the job summary has the result.`, level: 'info' };
+      return {
+        skip: `PR comment skipped: the event is "${context.eventName || 'unknown'}", not pull_request; the job summary has the result.`,
+        level: 'info',
+      };
     }
     const pr = payload.pull_request;
     issueNumber = typeof pr?.number === 'number' ? pr.number : undefined;

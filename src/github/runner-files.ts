@@ -46,7 +46,8 @@ export function appendJobSummary(markdown: string, env: NodeJS.ProcessEnv = proc
 function checkRunnerFile(name: RunnerFile, env: NodeJS.ProcessEnv): string | undefined {
   const file = env[name];
   if (!file) return `cannot write ${PURPOSE[name]}: ${name} is not set (the Actions runner sets it for every step)`;
-  if (!existsSync(file)) return `cannot write ${PURPOSE[name]}: ${name} is ${file}, which does not exist (the runner creates it before the step starts)`;
+  if (!existsSync(file))
+    return `cannot write ${PURPOSE[name]}: ${name} is ${file}, which does not exist (the runner creates it before the step starts)`;
   return undefined;
 }
 

@@ -110,7 +110,8 @@ export interface PairedTable {
 export function differencePaired(table: PairedTable, confidence: number): Difference {
   const { a, b, c, d } = table;
   for (const v of [a, b, c, d]) {
-    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`paired table counts must be non-negative integers, got ${JSON.stringify(table)}`);
+    if (!Number.isSafeInteger(v) || v < 0)
+      throw new RangeError(`paired table counts must be non-negative integers, got ${JSON.stringify(table)}`);
   }
   checkConfidence(confidence);
   const n = a + b + c + d;

@@ -41,7 +41,13 @@ export function erfc(x: number): number {
     Math.exp(
       -z * z -
         1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? r : 2 - r;
 }
@@ -110,7 +116,7 @@ const STEPS = 4000;
 export function skewNormalCdf(x: number, d: SkewNormal): number {
   if (d.scale === 0) return x >= d.location ? 1 : 0;
   const z = (x - d.location) / d.scale;
-  const density = (t: number) => 2 * Math.exp(-0.5 * t * t) * normalCdf(d.shape * t) / Math.sqrt(2 * Math.PI);
+  const density = (t: number) => (2 * Math.exp(-0.5 * t * t) * normalCdf(d.shape * t)) / Math.sqrt(2 * Math.PI);
   const simpson = (a: number, b: number) => {
     const h = (b - a) / STEPS;
     let sum = density(a) + density(b);
@@ -141,12 +147,7 @@ export interface EstimatedExposure {
  * Exposure of a secret whose log-perplexity is `secret`, from the log-perplexities of a uniform
  * sample of candidates (lower = more likely).
  */
-export function estimateExposure(
-  sample: ArrayLike<number>,
-  secret: number,
-  spaceBits: number,
-  confidence: number,
-): EstimatedExposure {
+export function estimateExposure(sample: ArrayLike<number>, secret: number, spaceBits: number, confidence: number): EstimatedExposure {
   const fit = fitSkewNormal(sample);
   const fraction = skewNormalCdf(secret, fit);
   const minFraction = 2 ** -spaceBits;

@@ -33,7 +33,15 @@
  * - a record with no OUT model (either mode), or no IN model (online): RangeError naming the
  *   records; src/data/memberships-coverage.ts reports this before any attack runs.
  */
-import { checkShapes, describeRecords, IN, OUT, type MembershipMatrix, type ReferenceSignals, type SignalMatrix } from './reference-signals';
+import {
+  checkShapes,
+  describeRecords,
+  IN,
+  OUT,
+  type MembershipMatrix,
+  type ReferenceSignals,
+  type SignalMatrix,
+} from './reference-signals';
 
 export type LiraMode = 'online' | 'offline';
 
@@ -167,5 +175,6 @@ function globalStd(stats: SideStats): { std: number; freedom: number } {
 function requireModels(stats: SideStats, side: 'IN' | 'OUT', mode: LiraMode): void {
   const lacking: number[] = [];
   for (let r = 0; r < stats.count.length; r++) if (stats.count[r] === 0) lacking.push(r);
-  if (lacking.length) throw new RangeError(`${mode} LiRA needs at least one ${side} reference model per record; ${describeRecords(lacking)} have none`);
+  if (lacking.length)
+    throw new RangeError(`${mode} LiRA needs at least one ${side} reference model per record; ${describeRecords(lacking)} have none`);
 }

@@ -85,11 +85,7 @@ export const DEFAULT_MAX_THRESHOLDS = 64;
  * All membership metrics for one attack.
  * @throws RangeError on empty inputs, NaN / +Infinity scores, or options out of range.
  */
-export function membershipMetrics(
-  member: ArrayLike<number>,
-  nonMember: ArrayLike<number>,
-  options: MembershipOptions,
-): MembershipMetrics {
+export function membershipMetrics(member: ArrayLike<number>, nonMember: ArrayLike<number>, options: MembershipOptions): MembershipMetrics {
   checkOptions(options);
   return membershipMetricsFromTable(buildScoreTable(member, nonMember), options);
 }

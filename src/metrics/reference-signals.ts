@@ -35,22 +35,30 @@ export const NEITHER = -1;
 export function checkShapes(target: SignalMatrix, refs: ReferenceSignals, memberships: MembershipMatrix): void {
   const { records, augmentations } = target;
   const problems: string[] = [];
-  if (target.values.length !== records * augmentations) problems.push(`target holds ${target.values.length} values, not ${records} × ${augmentations}`);
+  if (target.values.length !== records * augmentations)
+    problems.push(`target holds ${target.values.length} values, not ${records} × ${augmentations}`);
   if (refs.records !== records || refs.augmentations !== augmentations) {
-    problems.push(`reference signals are [${refs.models} × ${refs.records} × ${refs.augmentations}], target [${records} × ${augmentations}]`);
+    problems.push(
+      `reference signals are [${refs.models} × ${refs.records} × ${refs.augmentations}], target [${records} × ${augmentations}]`,
+    );
   }
-  if (refs.values.length !== refs.models * refs.records * refs.augmentations) problems.push(`reference signals hold ${refs.values.length} values, not ${refs.models} × ${refs.records} × ${refs.augmentations}`);
+  if (refs.values.length !== refs.models * refs.records * refs.augmentations)
+    problems.push(`reference signals hold ${refs.values.length} values, not ${refs.models} × ${refs.records} × ${refs.augmentations}`);
   if (memberships.models !== refs.models || memberships.records !== records) {
     problems.push(`memberships are [${memberships.models} × ${memberships.records}], expected [${refs.models} × ${records}]`);
   }
-  if (memberships.values.length !== memberships.models * memberships.records) problems.push(`memberships hold ${memberships.values.length} values, not ${memberships.models} × ${memberships.records}`);
+  if (memberships.values.length !== memberships.models * memberships.records)
+    problems.push(`memberships hold ${memberships.values.length} values, not ${memberships.models} × ${memberships.records}`);
   if (augmentations < 1) problems.push('at least one query per record is needed');
   if (problems.length) throw new RangeError(problems.join('; '));
 }
 
 /** Records (0-based) in `records`, how many, shortened for a message: "3 records (#0, #5, #9)". */
 export function describeRecords(indices: readonly number[]): string {
-  const shown = indices.slice(0, 5).map((i) => `#${i}`).join(', ');
+  const shown = indices
+    .slice(0, 5)
+    .map((i) => `#${i}`)
+    .join(', ');
   const more = indices.length > 5 ? `, … ${indices.length - 5} more` : '';
   return `${indices.length} record${indices.length === 1 ? '' : 's'} (${shown}${more})`;
 }

@@ -36,7 +36,15 @@
  * RangeError naming the samples.
  */
 import { logSigmoid } from './logit-confidence';
-import { checkShapes, describeRecords, IN, OUT, type MembershipMatrix, type ReferenceSignals, type SignalMatrix } from './reference-signals';
+import {
+  checkShapes,
+  describeRecords,
+  IN,
+  OUT,
+  type MembershipMatrix,
+  type ReferenceSignals,
+  type SignalMatrix,
+} from './reference-signals';
 import { sortFloat64 } from './sort';
 
 export type RmiaMode = 'online' | 'offline';
@@ -116,7 +124,8 @@ export function logLikelihoodRatios(samples: RmiaSamples, mode: RmiaMode, a: num
   }
   const lacking: number[] = [];
   for (let r = 0; r < records; r++) if (nOut[r] === 0) lacking.push(r);
-  if (lacking.length) throw new RangeError(`RMIA needs at least one OUT reference model per sample; ${describeRecords(lacking)} (${noun}s) have none`);
+  if (lacking.length)
+    throw new RangeError(`RMIA needs at least one OUT reference model per sample; ${describeRecords(lacking)} (${noun}s) have none`);
   const out = new Float64Array(records);
   for (let r = 0; r < records; r++) {
     let sum = 0;

@@ -46,11 +46,7 @@ export function exposeZipMapInput(model: Uint8Array, output: string): ExposedZip
     if (!zipMap || zipMap.output !== output) continue;
     const extraOutput = lengthDelimited(GRAPH_OUTPUT, lengthDelimited(VALUE_INFO_NAME, utf8(zipMap.input)));
     const newGraph = concat(model.subarray(graph.start, graph.end), extraOutput);
-    const edited = concat(
-      model.subarray(0, graph.tagStart),
-      lengthDelimited(MODEL_GRAPH, newGraph),
-      model.subarray(graph.end),
-    );
+    const edited = concat(model.subarray(0, graph.tagStart), lengthDelimited(MODEL_GRAPH, newGraph), model.subarray(graph.end));
     return { model: edited, probabilities: zipMap.input, classLabels: zipMap.classLabels };
   }
   return undefined;
@@ -82,11 +78,12 @@ function classLabelsOf(buf: Uint8Array, start: number, end: number): string[] {
   for (const f of attribute) {
     if (f.field !== ATTR_INTS) continue;
     if (f.wire === WIRE_VARINT) labels.push(String(BigInt.asIntN(64, f.varint!)));
-    else for (let at = f.start; at < f.end; ) {
-      const [value, next] = readVarint(buf, at);
-      labels.push(String(BigInt.asIntN(64, value)));
-      at = next;
-    }
+    else
+      for (let at = f.start; at < f.end;) {
+        const [value, next] = readVarint(buf, at);
+        labels.push(String(BigInt.asIntN(64, value)));
+        at = next;
+      }
   }
   return labels;
 }

@@ -28,10 +28,7 @@ const DEFAULT_BATCH = 1024;
 /** The class-score shapes the adapter reads. */
 const CLASS_SHAPES = '[batch, classes], [batch] or [batch, 1] (one score per class, or one binary score per row)';
 
-export async function openOnnxClassifier(
-  settings: ModelSettings,
-  options: OpenOptions = {},
-): Promise<OnnxClassifier> {
+export async function openOnnxClassifier(settings: ModelSettings, options: OpenOptions = {}): Promise<OnnxClassifier> {
   const ort = await loadOnnxRuntime();
   let session = await createSession(ort, settings, settings.path);
   const inputs = session.inputMetadata.map(describeValue);
@@ -73,9 +70,7 @@ export async function openOnnxRegressor(settings: ModelSettings, options: OpenOp
   const inputs = session.inputMetadata.map(describeValue);
   const outputs = session.outputMetadata.map(describeValue);
   const input = pickInput(settings, inputs);
-  const output = settings.output
-    ? byName(settings, outputs, settings.output, 'output')
-    : outputs.find((o) => o.type.startsWith('float'));
+  const output = settings.output ? byName(settings, outputs, settings.output, 'output') : outputs.find((o) => o.type.startsWith('float'));
   if (!output || !output.type.startsWith('float')) {
     throw new InputError(
       `${output ? `model output "${output.name}" has type ${output.type}` : `none of the model's outputs (${outputs.map((o) => `${o.name}: ${o.type}`).join('; ')}) is a float tensor`}; model.task is regression, so the gate expects a float tensor with one predicted value per row`,
@@ -96,10 +91,10 @@ function inputPlan(
 ): Pick<Plan, 'input' | 'inputType' | 'featureCount' | 'batchSize' | 'fixedBatch'> {
   const inputType = input.type === 'float64' ? 'float64' : 'float32';
   if (input.type !== 'float32' && input.type !== 'float64') {
-    throw new InputError(
-      `model input "${input.name}" has type ${input.type}; expected a float32 or float64 tensor of features`,
-      { file: settings.path, field: 'model.input' },
-    );
+    throw new InputError(`model input "${input.name}" has type ${input.type}; expected a float32 or float64 tensor of features`, {
+      file: settings.path,
+      field: 'model.input',
+    });
   }
   const featureDims = input.shape.slice(1);
   const fixedBatch = typeof input.shape[0] === 'number' && input.shape[0] > 0 ? input.shape[0] : undefined;
@@ -127,10 +122,10 @@ async function createSession(ort: OrtModule, settings: ModelSettings, model: str
       ? await ort.InferenceSession.create(model, options)
       : await ort.InferenceSession.create(model, options);
   } catch (error) {
-    throw new InputError(
-      `cannot load the ONNX model: ${firstLine(error)}; expected an ONNX model file (opset ≤ 26, IR ≤ 13)`,
-      { file: settings.path, field: 'model.path' },
-    );
+    throw new InputError(`cannot load the ONNX model: ${firstLine(error)}; expected an ONNX model file (opset ≤ 26, IR ≤ 13)`, {
+      file: settings.path,
+      field: 'model.path',
+    });
   }
 }
 
@@ -294,9 +289,7 @@ export class OnnxClassifier extends BatchedOnnxModel implements Classifier {
   protected checkShape(dims: readonly number[], batch: number): void {
     const width = this.width;
     const ok =
-      dims[0] === batch &&
-      ((dims.length === 2 && (width === 0 ? dims[1]! >= 1 : dims[1] === width)) ||
-        (dims.length === 1 && width <= 1));
+      dims[0] === batch && ((dims.length === 2 && (width === 0 ? dims[1]! >= 1 : dims[1] === width)) || (dims.length === 1 && width <= 1));
     if (!ok) {
       throw this.wrongShape(dims, batch, width > 1 ? `${CLASS_SHAPES}, here [batch, ${width}]` : CLASS_SHAPES);
     }
@@ -375,8 +368,7 @@ async function runOnnx(
   }
   const tensorValue = result[output.name] as unknown as { data: Float32Array | Float64Array; dims: readonly number[] };
   const width = tensorValue.dims.slice(1).reduce((a, d) => a * d, 1);
-  const data32 =
-    tensorValue.data instanceof Float32Array ? tensorValue.data : Float32Array.from(tensorValue.data as Float64Array);
+  const data32 = tensorValue.data instanceof Float32Array ? tensorValue.data : Float32Array.from(tensorValue.data as Float64Array);
   return { data: data32.subarray(0, rows * width), dims: tensorValue.dims };
 }
 
@@ -412,10 +404,10 @@ function pickOutput(settings: ModelSettings, outputs: TensorInfo[]): TensorInfo 
 function byName(settings: ModelSettings, values: TensorInfo[], name: string, kind: 'input' | 'output'): TensorInfo {
   const found = values.find((v) => v.name === name);
   if (found) return found;
-  throw new InputError(
-    `the model has no ${kind} "${name}"; its ${kind}s are: ${values.map((v) => v.name).join(', ')}`,
-    { file: settings.path, field: `model.${kind}` },
-  );
+  throw new InputError(`the model has no ${kind} "${name}"; its ${kind}s are: ${values.map((v) => v.name).join(', ')}`, {
+    file: settings.path,
+    field: `model.${kind}`,
+  });
 }
 
 function firstLine(error: unknown): string {

@@ -22,9 +22,8 @@ export async function loadOnnxRuntime(): Promise<OrtModule> {
     const hint = BUNDLED_PLATFORMS.includes(platform)
       ? 'the native library could not be loaded (glibc 2.28 or newer is required)'
       : `the action bundles onnxruntime only for ${BUNDLED_PLATFORMS.join(', ')}; run it on an ubuntu-* runner, or install onnxruntime-node and run the CLI with npx`;
-    throw new RuntimeFailure(
-      `cannot load onnxruntime-node on ${platform}: ${hint} (${(error as Error).message.split('\n')[0]})`,
-      { cause: error },
-    );
+    throw new RuntimeFailure(`cannot load onnxruntime-node on ${platform}: ${hint} (${(error as Error).message.split('\n')[0]})`, {
+      cause: error,
+    });
   }
 }

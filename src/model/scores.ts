@@ -9,11 +9,7 @@ const SUM_TOLERANCE = 1e-3;
  * Rows of non-negative values that sum to 1 are probabilities; anything else is logits.
  * A single column is a binary model's P(class 1) when it lies in [0, 1], else its logit.
  */
-export function detectScoreKind(
-  raw: Float32Array,
-  rows: number,
-  width: number,
-): { kind: 'probabilities' | 'logits'; reason: string } {
+export function detectScoreKind(raw: Float32Array, rows: number, width: number): { kind: 'probabilities' | 'logits'; reason: string } {
   for (let r = 0; r < rows; r++) {
     let sum = 0;
     for (let c = 0; c < width; c++) {

@@ -110,10 +110,16 @@ export function planInputs(options: SequenceModelOptions, inputs: TensorInfo[], 
     );
   }
   if (!INTEGER_TYPES.includes(ids.type) || ids.shape.length !== 2) {
-    throw fail(`model input "${ids.name}" is ${ids.type}[${ids.shape.join(', ')}]; expected int64 token ids of shape [batch, context]`, 'model.input');
+    throw fail(
+      `model input "${ids.name}" is ${ids.type}[${ids.shape.join(', ')}]; expected int64 token ids of shape [batch, context]`,
+      'model.input',
+    );
   }
   if (mask && (!MASK_TYPES.includes(mask.type) || mask.shape.length !== 2)) {
-    throw fail(`attention-mask input "${mask.name}" is ${mask.type}[${mask.shape.join(', ')}]; expected int64 (or int32, float32, bool) of shape [batch, context]`, 'model.attention-mask');
+    throw fail(
+      `attention-mask input "${mask.name}" is ${mask.type}[${mask.shape.join(', ')}]; expected int64 (or int32, float32, bool) of shape [batch, context]`,
+      'model.attention-mask',
+    );
   }
   const output = options.output
     ? byName(outputs, options.output, 'output', 'model.output')
@@ -127,7 +133,10 @@ export function planInputs(options: SequenceModelOptions, inputs: TensorInfo[], 
   const contextDim = ids.shape[1];
   const fixedContext = typeof contextDim === 'number' && contextDim > 0 ? contextDim : undefined;
   if (fixedContext !== undefined && options.context !== undefined && options.context !== fixedContext) {
-    throw fail(`model.context is ${options.context}, but the model's input "${ids.name}" takes exactly ${fixedContext} tokens; remove model.context or set it to ${fixedContext}`, 'model.context');
+    throw fail(
+      `model.context is ${options.context}, but the model's input "${ids.name}" takes exactly ${fixedContext} tokens; remove model.context or set it to ${fixedContext}`,
+      'model.context',
+    );
   }
   const batchDim = ids.shape[0];
   const plan: Plan = { ids, output, inputs, outputs };
@@ -196,9 +205,14 @@ export class OnnxSequenceModel implements SequenceModel {
     for (const group of this.groups(contexts)) {
       for (let start = 0; start < group.rows.length; start += this.batchSize) {
         const rows = group.rows.slice(start, start + this.batchSize);
-        const { scores } = await this.runBatch(rows.map((r) => contexts[r]!), group.length);
+        const { scores } = await this.runBatch(
+          rows.map((r) => contexts[r]!),
+          group.length,
+        );
         this.decideScoreKind(scores, rows.length);
-        rows.forEach((r, i) => toLogProbs(scores.subarray(i * vocab, (i + 1) * vocab), this.scoreKind!, out.subarray(r * vocab, (r + 1) * vocab)));
+        rows.forEach((r, i) =>
+          toLogProbs(scores.subarray(i * vocab, (i + 1) * vocab), this.scoreKind!, out.subarray(r * vocab, (r + 1) * vocab)),
+        );
       }
     }
     return out;
@@ -214,10 +228,13 @@ export class OnnxSequenceModel implements SequenceModel {
     contexts.forEach((c, i) => {
       const length = Math.min(c.length, cap);
       if (length === 0) {
-        throw new InputError('an empty prompt cannot be sent to a model whose context length is symbolic (it needs at least one token); use a non-empty prompt', {
-          file: this.options.path,
-          field: 'model.input',
-        });
+        throw new InputError(
+          'an empty prompt cannot be sent to a model whose context length is symbolic (it needs at least one token); use a non-empty prompt',
+          {
+            file: this.options.path,
+            field: 'model.input',
+          },
+        );
       }
       const list = byLength.get(length) ?? [];
       list.push(i);
@@ -252,7 +269,9 @@ export class OnnxSequenceModel implements SequenceModel {
     try {
       result = await this.session.run(feeds as Parameters<Session['run']>[0], [output.name]);
     } catch (error) {
-      throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows.length} rows of ${length} tokens: ${firstLine(error)}`, { cause: error });
+      throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows.length} rows of ${length} tokens: ${firstLine(error)}`, {
+        cause: error,
+      });
     }
     this.queryCount += rows.length;
     const value = result[output.name] as unknown as { data: Float32Array | Float64Array; dims: readonly number[] };

@@ -22,9 +22,7 @@ const EPSILON = 0.01;
 
 /** Index of pixel (h, w) of channel c in the flat feature vector. */
 export function pixelIndex(shape: ImageShape, h: number, w: number, c: number): number {
-  return shape.layout === 'hwc'
-    ? (h * shape.width + w) * shape.channels + c
-    : (c * shape.height + h) * shape.width + w;
+  return shape.layout === 'hwc' ? (h * shape.width + w) * shape.channels + c : (c * shape.height + h) * shape.width + w;
 }
 
 export interface TotalVariation {

@@ -106,4 +106,3 @@ export function buildSequenceModel(merged: MergedPolicy, model: PlainObject): Pa
   }
   return out;
 }
-

@@ -21,12 +21,20 @@ export function sequenceModelChecks(ctx: CheckContext, families: readonly Policy
       }
     }
     if (valueAt(data, ['data', 'text-field']) !== undefined) {
-      error(['data', 'text-field'], 'key', `data.text-field is only for sequence models (model.task: sequence); model.task is ${String(task)}`);
+      error(
+        ['data', 'text-field'],
+        'key',
+        `data.text-field is only for sequence models (model.task: sequence); model.task is ${String(task)}`,
+      );
     }
     for (const role of ['members', 'non-members']) {
       const entry = valueAt(data, ['data', role]);
       if (isPlainObject(entry) && dataFormat(entry) === 'text') {
-        error(['data', role, 'path'], 'value', `data.${role} is a text file, which only a sequence model (model.task: sequence) reads; a ${String(task)} model needs csv, jsonl or npy rows`);
+        error(
+          ['data', role, 'path'],
+          'value',
+          `data.${role} is a text file, which only a sequence model (model.task: sequence) reads; a ${String(task)} model needs csv, jsonl or npy rows`,
+        );
       }
     }
     return;
@@ -44,7 +52,11 @@ export function sequenceModelChecks(ctx: CheckContext, families: readonly Policy
     const format = dataFormat(entry);
     if (format === 'text') textData = true;
     if (format === 'csv' || format === 'npy') {
-      error(['data', role, 'path'], 'value', `a sequence model reads texts: data.${role} must be a text file (.txt, one record per line) or JSON Lines of texts or token ids, not ${format}`);
+      error(
+        ['data', role, 'path'],
+        'value',
+        `a sequence model reads texts: data.${role} must be a text file (.txt, one record per line) or JSON Lines of texts or token ids, not ${format}`,
+      );
     }
   }
 
@@ -53,17 +65,32 @@ export function sequenceModelChecks(ctx: CheckContext, families: readonly Policy
     const hasVocab = tokenizer['vocab'] !== undefined;
     const hasFile = tokenizer['vocab-file'] !== undefined;
     if (hasVocab === hasFile) {
-      error(['model', 'tokenizer'], 'key', hasVocab ? 'model.tokenizer sets both vocab and vocab-file; give the vocabulary one way' : 'model.tokenizer needs a vocabulary: vocab (inline) or vocab-file (a JSON file)', ['model', 'tokenizer', 'vocab']);
+      error(
+        ['model', 'tokenizer'],
+        'key',
+        hasVocab
+          ? 'model.tokenizer sets both vocab and vocab-file; give the vocabulary one way'
+          : 'model.tokenizer needs a vocabulary: vocab (inline) or vocab-file (a JSON file)',
+        ['model', 'tokenizer', 'vocab'],
+      );
     }
     ctx.mustExist(['model', 'tokenizer', 'vocab-file'], 'vocabulary file');
     const vocab = tokenizer['vocab'];
     const size = typeof vocab === 'string' ? [...vocab].length : Array.isArray(vocab) ? vocab.length : undefined;
     const pad = tokenizer['pad-id'];
     if (size !== undefined && typeof pad === 'number' && pad >= size) {
-      error(['model', 'tokenizer', 'pad-id'], 'value', `pad-id ${pad} is not a token id: the vocabulary has ${size} tokens (ids 0 to ${size - 1})`);
+      error(
+        ['model', 'tokenizer', 'pad-id'],
+        'value',
+        `pad-id ${pad} is not a token id: the vocabulary has ${size} tokens (ids 0 to ${size - 1})`,
+      );
     }
     if (typeof vocab === 'string' && new Set(vocab).size !== [...vocab].length) {
-      error(['model', 'tokenizer', 'vocab'], 'value', 'model.tokenizer.vocab lists a character more than once; each character must be one token');
+      error(
+        ['model', 'tokenizer', 'vocab'],
+        'value',
+        'model.tokenizer.vocab lists a character more than once; each character must be one token',
+      );
     }
   } else {
     const needs: string[] = [];
@@ -73,7 +100,12 @@ export function sequenceModelChecks(ctx: CheckContext, families: readonly Policy
       if (isPlainObject(settings) && family.vocabularyNeeds) needs.push(...family.vocabularyNeeds(settings));
     }
     if (needs.length > 0) {
-      error(['model'], 'key', `missing model.tokenizer: a sequence model needs a vocabulary to turn text into token ids (${needs.join('; ')}); add model.tokenizer with vocab or vocab-file`, ['model', 'tokenizer']);
+      error(
+        ['model'],
+        'key',
+        `missing model.tokenizer: a sequence model needs a vocabulary to turn text into token ids (${needs.join('; ')}); add model.tokenizer with vocab or vocab-file`,
+        ['model', 'tokenizer'],
+      );
     }
   }
 }

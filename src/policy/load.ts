@@ -86,9 +86,7 @@ function sortByPosition<T extends { location?: SourceLocation }>(errors: T[], fi
   };
   return [...errors].sort(
     (a, b) =>
-      rank(a) - rank(b) ||
-      (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
-      (a.location?.column ?? 0) - (b.location?.column ?? 0),
+      rank(a) - rank(b) || (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0),
   );
 }
 
@@ -118,7 +116,8 @@ export function policyLoader(families: readonly PolicyFamily[]): PolicyLoader {
     loadPolicy: (file, options = {}) => {
       const { errors, warnings, merged } = analyse(file, options, families);
       // analyse() gives no merged policy only with an error; never throw undefined if that changes.
-      if (errors.length > 0 || !merged) throw errors[0] ?? new RuntimeFailure(`${file}: the policy could not be read, and no error says why`);
+      if (errors.length > 0 || !merged)
+        throw errors[0] ?? new RuntimeFailure(`${file}: the policy could not be read, and no error says why`);
       return { ...buildPolicy(merged, families), warnings };
     },
   };

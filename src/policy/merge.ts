@@ -84,16 +84,19 @@ export function mergeLayers(layers: PolicySource[]): { merged: MergedPolicy; err
       // An empty preset or base file adds nothing; an empty policy file is reported as such.
       if (index === layers.length - 1) {
         errors.push(
-          new PolicyError(
-            'the policy file is empty; expected a mapping with at least version, model, data and probes',
-            { file: layer.file, line: 1, column: 1 },
-          ),
+          new PolicyError('the policy file is empty; expected a mapping with at least version, model, data and probes', {
+            file: layer.file,
+            line: 1,
+            column: 1,
+          }),
         );
       }
       return;
     }
     if (!isPlainObject(layer.data)) {
-      const found = Array.isArray(layer.data) ? 'a list' : `a single value (${quoteUserText(String(layer.data as string | number | boolean | null))})`;
+      const found = Array.isArray(layer.data)
+        ? 'a list'
+        : `a single value (${quoteUserText(String(layer.data as string | number | boolean | null))})`;
       const pos = positionOf(layer, [], 'value');
       errors.push(
         new PolicyError(`expected a mapping of policy keys at the top level, found ${found}`, {

@@ -16,8 +16,7 @@ export const policySchema: Readonly<Record<string, unknown>> = schemaJson as Rec
 // `import Ajv from 'ajv'` is the class under Node ESM, vitest and esbuild's CJS interop alike
 // (ajv sets both module.exports and exports.default); the fallback covers a namespace object.
 type AjvClass = typeof AjvModule;
-const Ajv: AjvClass =
-  (AjvModule as unknown as { default?: AjvClass }).default ?? (AjvModule as unknown as AjvClass);
+const Ajv: AjvClass = (AjvModule as unknown as { default?: AjvClass }).default ?? (AjvModule as unknown as AjvClass);
 
 /**
  * The same schema with every `required`, `minProperties` and required-only `anyOf` removed: what a
@@ -78,7 +77,7 @@ export function schemaErrors(data: unknown, locate: Locator, relaxed = false): P
     raw
       .filter((e) => e.keyword === 'additionalProperties')
       .map((e) => {
-        const allowed = Object.keys(((e.parentSchema as { properties?: object })?.properties ?? {}));
+        const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
         const guess = closestMatch(String(e.params['additionalProperty']), allowed);
         return guess === undefined ? '' : `${e.instancePath}/${guess}`;
       }),
@@ -86,10 +85,7 @@ export function schemaErrors(data: unknown, locate: Locator, relaxed = false): P
   const errors: PolicyError[] = [];
   for (const error of raw) {
     if (anyOfPaths.some((p) => error.schemaPath.startsWith(p))) continue;
-    if (
-      error.keyword === 'required' &&
-      misspelt.has(`${error.instancePath}/${String(error.params['missingProperty'])}`)
-    ) {
+    if (error.keyword === 'required' && misspelt.has(`${error.instancePath}/${String(error.params['missingProperty'])}`)) {
       continue;
     }
     const translated = translate(error, data, locate);
@@ -168,7 +164,10 @@ function holdsSecrets(path: PolicyPath): boolean {
 
 /** A scalar found where a secret belongs, shown redacted but named by its real type. */
 class Redacted {
-  constructor(readonly type: string, readonly text: string) {}
+  constructor(
+    readonly type: string,
+    readonly text: string,
+  ) {}
 }
 
 function redactFound(value: unknown): unknown {
@@ -199,20 +198,13 @@ function translate(error: ErrorObject, root: unknown, locate: Locator): PolicyEr
       const key = String(params['additionalProperty']);
       const allowed = Object.keys(properties);
       const suggestion = closestMatch(key, allowed);
-      const hint = suggestion
-        ? `did you mean "${suggestion}"?`
-        : `expected one of: ${allowed.join(', ')}`;
+      const hint = suggestion ? `did you mean "${suggestion}"?` : `expected one of: ${allowed.join(', ')}`;
       return at([...path, key], 'key', `unknown key ${quoteUserText(key)} ${whereName(path)}; ${hint}`);
     }
     case 'required': {
       const key = String(params['missingProperty']);
       const about = firstSentence(properties[key]?.description);
-      return at(
-        path,
-        'key',
-        `missing required key "${key}" ${whereName(path)}` + (about ? ` (${about})` : ''),
-        [...path, key],
-      );
+      return at(path, 'key', `missing required key "${key}" ${whereName(path)}` + (about ? ` (${about})` : ''), [...path, key]);
     }
     case 'type': {
       const raw = params['type'];
@@ -222,8 +214,7 @@ function translate(error: ErrorObject, root: unknown, locate: Locator): PolicyEr
     }
     case 'enum': {
       const allowed = (params['allowedValues'] as unknown[]).map(String);
-      const suggestion =
-        typeof data === 'string' ? closestMatch(data, allowed) : undefined;
+      const suggestion = typeof data === 'string' ? closestMatch(data, allowed) : undefined;
       return at(
         path,
         'value',
@@ -232,11 +223,7 @@ function translate(error: ErrorObject, root: unknown, locate: Locator): PolicyEr
       );
     }
     case 'const':
-      return at(
-        path,
-        'value',
-        `unsupported value ${show(data)} for ${field}; expected ${show(params['allowedValue'])}`,
-      );
+      return at(path, 'value', `unsupported value ${show(data)} for ${field}; expected ${show(params['allowedValue'])}`);
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
@@ -280,10 +267,7 @@ function translate(error: ErrorObject, root: unknown, locate: Locator): PolicyEr
 }
 
 /** "greater than 0 and less than 1": the whole allowed range, when the schema bounds both ends. */
-function rangeText(
-  schema: Record<string, unknown> | undefined,
-  words: Record<string, string>,
-): string | undefined {
+function rangeText(schema: Record<string, unknown> | undefined, words: Record<string, string>): string | undefined {
   if (!schema) return undefined;
   const low =
     schema['exclusiveMinimum'] !== undefined

@@ -76,9 +76,7 @@ export function readPolicySource(
     data = doc.toJS({ maxAliasCount: 100 }) ?? null;
   } catch (error) {
     return {
-      errors: [
-        new PolicyError(`YAML error: ${(error as Error).message}`, { file, line: 1, column: 1 }),
-      ],
+      errors: [new PolicyError(`YAML error: ${(error as Error).message}`, { file, line: 1, column: 1 })],
     };
   }
   return { source: { file, doc, lines, data }, errors: [] };
@@ -158,11 +156,7 @@ function pairByKey(map: YAMLMap, key: string): Pair | undefined {
  * `value` the position of a scalar value (block collections are reported at their key, which is
  * where a reader looks). A path that is not in the file resolves to its deepest existing parent.
  */
-export function positionOf(
-  source: PolicySource,
-  path: PolicyPath,
-  part: 'key' | 'value' = 'key',
-): Position {
+export function positionOf(source: PolicySource, path: PolicyPath, part: 'key' | 'value' = 'key'): Position {
   const { doc, lines } = source;
   const at = (node: Node | null | undefined): Position | undefined => {
     const offset = node?.range?.[0];

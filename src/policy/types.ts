@@ -97,14 +97,7 @@ export interface SurfaceSettings {
   precision?: 'float32';
 }
 
-export const MEMBERSHIP_ATTACKS = [
-  'loss',
-  'confidence',
-  'entropy',
-  'modified-entropy',
-  'gap',
-  'label-stability',
-] as const;
+export const MEMBERSHIP_ATTACKS = ['loss', 'confidence', 'entropy', 'modified-entropy', 'gap', 'label-stability'] as const;
 export type MembershipAttack = (typeof MEMBERSHIP_ATTACKS)[number];
 
 export interface MembershipSettings {

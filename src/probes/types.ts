@@ -65,8 +65,10 @@ export interface ProbeSettings {
  * the runner calls `run` with the context built for the model's task. `Task` is the tasks it
  * runs on, all of which share one context type.
  */
-export interface ProbeFamily<Settings extends ProbeSettings, Task extends keyof TaskContexts = 'classification'>
-  extends PolicyFamily<Settings> {
+export interface ProbeFamily<
+  Settings extends ProbeSettings,
+  Task extends keyof TaskContexts = 'classification',
+> extends PolicyFamily<Settings> {
   description: string;
   tasks: readonly Task[];
   run(context: TaskContexts[Task], settings: Settings): Promise<ProbeMeasurement>;

@@ -15,14 +15,19 @@ export const REPORT_VERSIONS: readonly number[] = [1];
 /** Throws an InputError (exit 2) naming the first disagreement. */
 export function checkReportAgrees(report: GateReport, file: string): void {
   const refuse = (what: string) =>
-    new InputError(`report disagrees with itself: ${what}; refusing to publish it (was it edited after the run?)`, { file, field: 'report' });
+    new InputError(`report disagrees with itself: ${what}; refusing to publish it (was it edited after the run?)`, {
+      file,
+      field: 'report',
+    });
   const confidence = report.confidence ?? 0.95;
   for (const probe of report.probes) {
     for (const check of probe.checks) {
       const expected = expectedStatus(probe, check, confidence);
       if (expected.problem) throw refuse(`${describe(check)} ${expected.problem}`);
       if (expected.status !== check.status) {
-        throw refuse(`${describe(check)} is marked ${check.status}, but its value ${check.value} ${JSON.stringify(check.ci)} against ${JSON.stringify(check.thresholds)} is ${expected.status}`);
+        throw refuse(
+          `${describe(check)} is marked ${check.status}, but its value ${check.value} ${JSON.stringify(check.ci)} against ${JSON.stringify(check.thresholds)} is ${expected.status}`,
+        );
       }
     }
   }
@@ -35,7 +40,9 @@ export function checkReportAgrees(report: GateReport, file: string): void {
   }
   const decision = decide(report.probes, rulesOf(report));
   if (decision.verdict !== report.verdict || decision.exitCode !== report.exitCode) {
-    throw refuse(`its checks give the verdict ${decision.verdict} (exit ${decision.exitCode}), but it says ${report.verdict} (exit ${report.exitCode})`);
+    throw refuse(
+      `its checks give the verdict ${decision.verdict} (exit ${decision.exitCode}), but it says ${report.verdict} (exit ${report.exitCode})`,
+    );
   }
 }
 
@@ -46,7 +53,9 @@ function expectedStatus(probe: ProbeResult, check: Check, confidence: number): {
   if (!measured) return { problem: 'has no measurement in the probe’s attacks' };
   const same = (a: unknown, b: unknown) => Object.is(a, b);
   if (!same(measured.value, check.value) || !same(measured.ci[0], check.ci[0]) || !same(measured.ci[1], check.ci[1])) {
-    return { problem: `says ${check.value} ${JSON.stringify(check.ci)}, but the attack measured ${measured.value} ${JSON.stringify(measured.ci)}` };
+    return {
+      problem: `says ${check.value} ${JSON.stringify(check.ci)}, but the attack measured ${measured.value} ${JSON.stringify(measured.ci)}`,
+    };
   }
   return { status: judgeCheck(check, measured, confidence).status };
 }

@@ -26,7 +26,11 @@ export interface LoadedReport {
 export function loadReport(fileOrFolder: string): LoadedReport {
   const file = existsSync(fileOrFolder) && statSync(fileOrFolder).isDirectory() ? path.join(fileOrFolder, REPORT_FILE) : fileOrFolder;
   const where = { file, field: 'report' };
-  if (!existsSync(file)) throw new InputError(`report file not found: ${file}; expected a privacy-report.json written by an earlier run, or the folder holding it`, where);
+  if (!existsSync(file))
+    throw new InputError(
+      `report file not found: ${file}; expected a privacy-report.json written by an earlier run, or the folder holding it`,
+      where,
+    );
   if (statSync(file).size > MAX_REPORT_BYTES) throw new InputError(`report file is larger than ${MAX_REPORT_BYTES} bytes`, where);
   let data: unknown;
   try {
@@ -52,7 +56,24 @@ export function loadReport(fileOrFolder: string): LoadedReport {
 }
 
 /** Keys whose values are text even when the text is "Infinity" (names, labels, paths). */
-const TEXT_KEYS = new Set(['attack', 'description', 'probe', 'metric', 'id', 'name', 'path', 'file', 'role', 'label', 'caption', 'message', 'classes', 'notes', 'error', 'field']);
+const TEXT_KEYS = new Set([
+  'attack',
+  'description',
+  'probe',
+  'metric',
+  'id',
+  'name',
+  'path',
+  'file',
+  'role',
+  'label',
+  'caption',
+  'message',
+  'classes',
+  'notes',
+  'error',
+  'field',
+]);
 
 /** privacy-report.json writes non-finite numbers as the strings "Infinity" and "-Infinity". */
 function reviveNumbers(value: unknown, key = ''): unknown {

@@ -17,13 +17,20 @@ function rowsOf(probe: Pick<ProbeResult, 'attacks'>): CanaryRow[] {
 export function canaryTable(probe: Pick<ProbeResult, 'attacks'>): string[] {
   const rows = [...rowsOf(probe)].sort((a, b) => b.exposure - a.exposure);
   if (rows.length === 0) return [];
-  const lines = ['', '| Canary (redacted) | Kind | Exposure (bits) | Maximum (log2 \\|R\\|) | Rank | Method |', '|---|---|---|---|---|---|'];
+  const lines = [
+    '',
+    '| Canary (redacted) | Kind | Exposure (bits) | Maximum (log2 \\|R\\|) | Rank | Method |',
+    '|---|---|---|---|---|---|',
+  ];
   for (const r of rows) {
     const rank = Number.isInteger(r.rank) ? formatCount(r.rank) : formatNumber(r.rank, 1);
     lines.push(
       `| ${escapeMarkdown(r.canary)} | ${escapeMarkdown(r.kind)} | ${formatNumber(r.exposure, 2)} | ${formatNumber(r.spaceBits, 2)} | ${r.estimated ? `≈ ${rank}` : rank} | ${r.estimated ? 'estimated (sampled, skew-normal fit)' : 'exact'} |`,
     );
   }
-  lines.push('', 'Exposure = log2|R| − log2 rank among every filling of the format; about 1 bit is chance, the maximum means the secret is the model’s first choice. Controls were never inserted.');
+  lines.push(
+    '',
+    'Exposure = log2|R| − log2 rank among every filling of the format; about 1 bit is chance, the maximum means the secret is the model’s first choice. Controls were never inserted.',
+  );
   return lines;
 }

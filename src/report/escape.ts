@@ -41,7 +41,9 @@ export function plainText(text: unknown, max = 500): string {
 export function escapeMarkdown(text: unknown, max = 500): string {
   const escaped = breakEmoji(breakAutolinks(plainText(text, max)))
     .replace(/[\\`*{}[\]#|<>~$]|&(?=#?[A-Za-z0-9]+;)|_(?<![\p{L}\p{N}]_(?=[\p{L}\p{N}]))/gu, (c) => `\\${c}`)
-    .replace(/^([-+])|^(\d+)([.)])(?=\s|$)/, (_m, bullet?: string, digits?: string, mark?: string) => (bullet ? `\\${bullet}` : `${digits}\\${mark}`));
+    .replace(/^([-+])|^(\d+)([.)])(?=\s|$)/, (_m, bullet?: string, digits?: string, mark?: string) =>
+      bullet ? `\\${bullet}` : `${digits}\\${mark}`,
+    );
   return breakReferences(escaped);
 }
 
@@ -96,10 +98,7 @@ export function codeBlock(text: unknown, max = 4000): string {
 
 /** Text inside HTML or SVG (the HTML report, or HTML blocks in Markdown such as `<summary>`). */
 export function escapeHtml(text: unknown, max = 2000): string {
-  return plainText(text, max).replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
+  return plainText(text, max).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 /** HTML-escaped text that GitHub renders: also breaks links, mentions, issue references and emoji. */

@@ -35,7 +35,14 @@ export interface HtmlOptions {
  * Detail fields drawn as plots or tables of their own (`rasters` never reaches a report file);
  * every other field is shown as a generic table.
  */
-const DRAWN_DETAILS: ReadonlySet<string> = new Set<keyof AttackDetails>(['roc', 'histogram', 'perClass', 'worstClass', 'images', 'rasters']);
+const DRAWN_DETAILS: ReadonlySet<string> = new Set<keyof AttackDetails>([
+  'roc',
+  'histogram',
+  'perClass',
+  'worstClass',
+  'images',
+  'rasters',
+]);
 
 export function renderHtml(report: GateReport, options: HtmlOptions = {}): string {
   const name = report.policy.name || report.policy.file;
@@ -138,7 +145,8 @@ function errorSection(report: GateReport): string {
       parts.push(`<p>Where: <code>${escapeHtml(e.file)}</code>${at}${e.field ? ` (field <code>${escapeHtml(e.field)}</code>)` : ''}</p>`);
     }
   }
-  for (const p of probeErrors) parts.push(`<p><strong>${escapeHtml(p.id)} probe failed:</strong> ${escapeHtml(p.error ?? 'unknown error')}</p>`);
+  for (const p of probeErrors)
+    parts.push(`<p><strong>${escapeHtml(p.id)} probe failed:</strong> ${escapeHtml(p.error ?? 'unknown error')}</p>`);
   parts.push('</section>');
   return parts.join('\n');
 }
@@ -161,7 +169,13 @@ function exposureSection(report: GateReport, pct: number): string {
   if (shape) items.push(['Input → output', `${shape}${reason ? ` (${escapeHtml(reason)})` : ''}`]);
   if (report.model && kind === 'classifier') {
     const m = report.model;
-    items.push(['Classes', `${formatCount(m.classes.length)}: ${m.classes.slice(0, 50).map((c) => `<code>${escapeHtml(c, 100)}</code>`).join(' ')}${m.classes.length > 50 ? ' …' : ''}`]);
+    items.push([
+      'Classes',
+      `${formatCount(m.classes.length)}: ${m.classes
+        .slice(0, 50)
+        .map((c) => `<code>${escapeHtml(c, 100)}</code>`)
+        .join(' ')}${m.classes.length > 50 ? ' …' : ''}`,
+    ]);
   }
   for (const d of report.inputs.data) {
     const sampled = d.rows < d.rowsInFile ? ` (seeded sample of ${formatCount(d.rowsInFile)})` : '';
@@ -173,13 +187,18 @@ function exposureSection(report: GateReport, pct: number): string {
 }
 
 function probeSection(probe: ProbeResult, report: GateReport, pct: number, options: HtmlOptions): string {
-  const parts = [`<section class="probe" id="probe-${escapeHtml(probe.id)}"><h2>${escapeHtml(probe.id)}: ${escapeHtml(probe.description)}</h2>`];
+  const parts = [
+    `<section class="probe" id="probe-${escapeHtml(probe.id)}"><h2>${escapeHtml(probe.id)}: ${escapeHtml(probe.description)}</h2>`,
+  ];
   if (probe.attacks.length > 0) {
     parts.push(metricsTable(probe, pct));
-    parts.push(`<ul>${probe.attacks.map((a) => `<li><strong>${escapeHtml(a.attack)}</strong>: ${escapeHtml(a.description)}</li>`).join('')}</ul>`);
+    parts.push(
+      `<ul>${probe.attacks.map((a) => `<li><strong>${escapeHtml(a.attack)}</strong>: ${escapeHtml(a.description)}</li>`).join('')}</ul>`,
+    );
   }
   parts.push(rocFigure(probe), histograms(probe), perClassTable(probe, report), images(probe, options), otherDetails(probe));
-  if (probe.notes.length > 0) parts.push(`<h3>Notes</h3><ul class="note">${probe.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
+  if (probe.notes.length > 0)
+    parts.push(`<h3>Notes</h3><ul class="note">${probe.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
   parts.push(`<p class="muted">${formatCount(probe.queries)} model queries, ${formatNumber(probe.seconds, 2)} s.</p></section>`);
   return parts.join('\n');
 }
@@ -187,7 +206,9 @@ function probeSection(probe: ProbeResult, report: GateReport, pct: number, optio
 function metricsTable(probe: ProbeResult, pct: number): string {
   const ids = [...new Set(probe.attacks.flatMap((a) => Object.keys(a.metrics ?? {})))];
   const head = ids.map((id) => `<th>${escapeHtml(metricLabel(id, firstMetric(probe, id)))}</th>`).join('');
-  const rows = probe.attacks.map((a) => `<tr><td>${escapeHtml(a.attack)}</td>${ids.map((id) => `<td class="num">${formatEstimate(a.metrics[id])}</td>`).join('')}</tr>`);
+  const rows = probe.attacks.map(
+    (a) => `<tr><td>${escapeHtml(a.attack)}</td>${ids.map((id) => `<td class="num">${formatEstimate(a.metrics[id])}</td>`).join('')}</tr>`,
+  );
   return `<h3>Every metric per attack (${pct}% intervals)</h3><div class="table-wrap"><table><thead><tr><th>Attack</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
@@ -213,7 +234,10 @@ function rocFigure(probe: ProbeResult): string {
   const floor = logFloor(curves);
   const chart = rocChart(curves, { title: `${probe.id}: ROC per attack`, policyFpr });
   const legend = curves
-    .map((c, i) => `<li><span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${escapeHtml(c.label)}${c.atPolicyFpr !== undefined && policyFpr !== undefined ? `: TPR ${formatNumber(c.atPolicyFpr)} at FPR ${policyFpr}` : ''}</li>`)
+    .map(
+      (c, i) =>
+        `<li><span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${escapeHtml(c.label)}${c.atPolicyFpr !== undefined && policyFpr !== undefined ? `: TPR ${formatNumber(c.atPolicyFpr)} at FPR ${policyFpr}` : ''}</li>`,
+    )
     .join('');
   return `<h3>ROC curves (log–log)</h3><div class="roc-layout"><figure>${chart}</figure><figcaption><ul class="legend">${legend}</ul>
 <p>Both axes are logarithmic, so the low-FPR region where a few records are exposed with confidence is visible. A rate of 0 cannot be drawn on a log axis: it is drawn at ${floor}, the axis floor.${policyFpr !== undefined ? ` The dashed red line is the policy's FPR (${policyFpr}); dots mark each attack's TPR there.` : ''} The grey diagonal is chance.</p></figcaption></div>`;
@@ -337,5 +361,7 @@ function auditSection(report: GateReport): string {
     .join(', ');
   return `<section><h2>Audit record</h2><div class="table-wrap"><table><thead><tr><th>Role</th><th>File</th><th>SHA-256</th></tr></thead><tbody>${rows
     .map(([r, f, s]) => `<tr><td>${escapeHtml(r)}</td><td><code>${escapeHtml(f)}</code></td><td><code>${escapeHtml(s)}</code></td></tr>`)
-    .join('')}</tbody></table></div><p class="muted">${escapeHtml(report.tool.name)} ${escapeHtml(report.tool.version)} · timings: ${timings || 'none'} · the same inputs and seed give the same numbers.</p></section>`;
+    .join(
+      '',
+    )}</tbody></table></div><p class="muted">${escapeHtml(report.tool.name)} ${escapeHtml(report.tool.version)} · timings: ${timings || 'none'} · the same inputs and seed give the same numbers.</p></section>`;
 }

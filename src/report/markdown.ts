@@ -115,7 +115,10 @@ function errorBlock(report: GateReport): string {
     if (error.field) where.push(` (field ${codeSpan(error.field)})`);
     lines.push('', where.join(''));
   }
-  const advice = error.exitCode === 2 ? 'Fix the policy, model or data named above and run again.' : 'The gate could not finish; no verdict on leakage was reached.';
+  const advice =
+    error.exitCode === 2
+      ? 'Fix the policy, model or data named above and run again.'
+      : 'The gate could not finish; no verdict on leakage was reached.';
   lines.push('', advice);
   return lines.join('\n');
 }
@@ -123,7 +126,9 @@ function errorBlock(report: GateReport): string {
 function policyWarnings(report: GateReport): string {
   const warnings = report.warnings ?? [];
   if (warnings.length === 0) return '';
-  return ['**Policy warnings** (settings the gate ignored):', '', ...warnings.slice(0, 20).map((w) => `- ${escapeMarkdown(w, 1000)}`)].join('\n');
+  return ['**Policy warnings** (settings the gate ignored):', '', ...warnings.slice(0, 20).map((w) => `- ${escapeMarkdown(w, 1000)}`)].join(
+    '\n',
+  );
 }
 
 function probeError(probe: ProbeResult): string {
@@ -147,8 +152,10 @@ function checksTable(checks: Check[], pct: number, label: (check: Check) => stri
     );
   }
   const explained = checks.filter((c) => statusExplanation(c));
-  if (explained.length > 0) lines.push('', ...explained.map((c) => `- ${escapeMarkdown(`${c.probe}/${c.attack} ${label(c)}`)}: ${statusExplanation(c)}.`));
-  if (omitted > 0) lines.push('', `…and ${omitted} more ${plural(omitted, 'check', 'checks')}, left out to fit; the full report lists every check.`);
+  if (explained.length > 0)
+    lines.push('', ...explained.map((c) => `- ${escapeMarkdown(`${c.probe}/${c.attack} ${label(c)}`)}: ${statusExplanation(c)}.`));
+  if (omitted > 0)
+    lines.push('', `…and ${omitted} more ${plural(omitted, 'check', 'checks')}, left out to fit; the full report lists every check.`);
   return lines.join('\n');
 }
 
@@ -176,10 +183,15 @@ function linksLine(options: MarkdownOptions): string {
     .map((link) => `[${escapeMarkdown(link.text)}](${link.url})`);
   if (options.reportFolder) {
     const folder = options.reportFolder;
-    return [`**Full report:** ${codeSpan(`${folder}/report.html`)} (plots) and ${codeSpan(`${folder}/privacy-report.json`)} (audit record)`, ...links].join(' · ');
+    return [
+      `**Full report:** ${codeSpan(`${folder}/report.html`)} (plots) and ${codeSpan(`${folder}/privacy-report.json`)} (audit record)`,
+      ...links,
+    ].join(' · ');
   }
   // Publish-only: the files are in the measuring run's artifacts.
-  return links.length > 0 ? `**Full report:** \`report.html\` and \`privacy-report.json\` in the artifacts of the ${links.join(' · ')}` : '';
+  return links.length > 0
+    ? `**Full report:** \`report.html\` and \`privacy-report.json\` in the artifacts of the ${links.join(' · ')}`
+    : '';
 }
 
 function probeDetails(probe: ProbeResult, report: GateReport, pct: number): string {
@@ -187,7 +199,11 @@ function probeDetails(probe: ProbeResult, report: GateReport, pct: number): stri
   // Columns: every metric any attack reported, in first-seen order (new probes need no change here).
   const metricIds = [...new Set(probe.attacks.flatMap((a) => Object.keys(a.metrics ?? {})))];
   const worst = probe.attacks.some((a) => worstClass(a.details) !== undefined);
-  const header = ['Attack', ...metricIds.map((id) => escapeMarkdown(metricLabel(id, probe.attacks.find((a) => a.metrics[id])?.metrics[id]))), ...(worst ? ['Worst class (AUC)'] : [])];
+  const header = [
+    'Attack',
+    ...metricIds.map((id) => escapeMarkdown(metricLabel(id, probe.attacks.find((a) => a.metrics[id])?.metrics[id]))),
+    ...(worst ? ['Worst class (AUC)'] : []),
+  ];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---|').join('')}`];
   for (const a of probe.attacks) {
     const cells = [escapeMarkdown(a.attack), ...metricIds.map((id) => formatEstimate(a.metrics[id]))];
@@ -200,7 +216,10 @@ function probeDetails(probe: ProbeResult, report: GateReport, pct: number): stri
   lines.push('');
   for (const a of probe.attacks) lines.push(`- **${escapeMarkdown(a.attack)}:** ${escapeMarkdown(a.description)}`);
   lines.push(...canaryTable(probe));
-  lines.push('', `Intervals are two-sided at ${pct}%${metricIds.includes('epsilon-lower-bound') ? '; the ε lower bound is one-sided and already corrected for the threshold search' : ''}.`);
+  lines.push(
+    '',
+    `Intervals are two-sided at ${pct}%${metricIds.includes('epsilon-lower-bound') ? '; the ε lower bound is one-sided and already corrected for the threshold search' : ''}.`,
+  );
   for (const note of probe.notes) lines.push(`- ${escapeMarkdown(note, 1000)}`);
   const summary = `${escapeHtmlForGithub(probe.id)}: every metric per attack (${formatCount(probe.queries)} model queries)`;
   return folded(summary, lines.join('\n'), true);
@@ -258,7 +277,12 @@ function fit(
   const join = (list: Block[], note = '') => {
     const parts = list.map((b) => b.text).filter((t) => t !== '');
     if (note) parts.splice(parts.length - 1, 0, note);
-    return parts.join('\n\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+    return (
+      parts
+        .join('\n\n')
+        .replace(/\n{3,}/g, '\n\n')
+        .trimEnd() + '\n'
+    );
   };
   const full = join(blocks);
   if (!limit) return full;
@@ -293,7 +317,7 @@ function fit(
 }
 
 function cut(text: string, max: number, size: (t: string) => number): string {
-  const tail = '\n\n_…cut to fit GitHub\'s size limit._\n';
+  const tail = "\n\n_…cut to fit GitHub's size limit._\n";
   let end = Math.min(text.length, max);
   while (end > 0 && size(text.slice(0, end) + tail) > max) end = Math.floor(end * 0.9);
   return text.slice(0, end) + tail;

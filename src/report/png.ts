@@ -26,7 +26,11 @@ export function upscaleFactor(height: number, width: number): number {
   return Math.max(1, Math.ceil(MIN_SIDE / Math.max(height, width)));
 }
 
-export function encodePng(image: FloatImage, range: { min: number; max: number }, scale = upscaleFactor(image.height, image.width)): Buffer {
+export function encodePng(
+  image: FloatImage,
+  range: { min: number; max: number },
+  scale = upscaleFactor(image.height, image.width),
+): Buffer {
   const { height, width, channels, layout } = image;
   if (channels !== 1 && channels !== 3) throw new RangeError(`a PNG needs 1 or 3 channels, got ${channels}`);
   if (image.pixels.length !== height * width * channels) {
@@ -34,8 +38,7 @@ export function encodePng(image: FloatImage, range: { min: number; max: number }
   }
   const span = range.max > range.min ? range.max - range.min : 1;
   const byte = (v: number) => Math.round(255 * Math.min(1, Math.max(0, (v - range.min) / span)));
-  const at = (h: number, w: number, c: number) =>
-    layout === 'hwc' ? (h * width + w) * channels + c : (c * height + h) * width + w;
+  const at = (h: number, w: number, c: number) => (layout === 'hwc' ? (h * width + w) * channels + c : (c * height + h) * width + w);
 
   const png = new pngjs.PNG({ width: width * scale, height: height * scale });
   const data = Buffer.alloc(width * scale * height * scale * channels);

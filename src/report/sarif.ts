@@ -16,7 +16,13 @@ export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 export function renderSarif(report: GateReport, ctx: LocateContext): Sarif.Log {
   const checks = report.probes.flatMap((p) => p.checks);
   const ruleIds = [...new Set(checks.map(ruleId))].sort();
-  const rules = ruleIds.map((id) => rule(id, checks.find((c) => ruleId(c) === id)!, report));
+  const rules = ruleIds.map((id) =>
+    rule(
+      id,
+      checks.find((c) => ruleId(c) === id)!,
+      report,
+    ),
+  );
   const results = checks
     .filter((c) => c.status !== 'pass')
     .sort(bySeverity)
@@ -79,7 +85,9 @@ function result(check: Check, ruleIndex: number, report: GateReport, ctx: Locate
   const where = locate(check.source, report, ctx);
   const metric = escapeSarifText(metricLabel(check.metric), 100);
   const subject = `${escapeSarifText(check.probe, 100)}/${escapeSarifText(check.attack, 100)}`;
-  const inherited = where?.inheritedFrom ? ` (threshold set in ${escapeSarifText(where.inheritedFrom.file)}, line ${where.inheritedFrom.line})` : '';
+  const inherited = where?.inheritedFrom
+    ? ` (threshold set in ${escapeSarifText(where.inheritedFrom.file)}, line ${where.inheritedFrom.line})`
+    : '';
   const measured = `${subject}: ${metric} = ${formatNumber(check.value)} ${formatInterval(check.ci)}`;
   const text =
     check.status === 'error'
@@ -107,7 +115,9 @@ function result(check: Check, ruleIndex: number, report: GateReport, ctx: Locate
 }
 
 function physical(where: RepoLocation): Sarif.Location {
-  const region: Sarif.Region | undefined = where.line ? { startLine: where.line, ...(where.column ? { startColumn: where.column } : {}) } : undefined;
+  const region: Sarif.Region | undefined = where.line
+    ? { startLine: where.line, ...(where.column ? { startColumn: where.column } : {}) }
+    : undefined;
   return {
     physicalLocation: {
       artifactLocation: { uri: where.file.split('/').map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' },

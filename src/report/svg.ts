@@ -98,7 +98,9 @@ export function rocChart(curves: RocCurve[], options: RocChartOptions): string {
   const x = (fpr: number) => round(m.left + ((Math.log10(clampRate(fpr, floor)) - lo) / -lo) * (W - m.left - m.right));
   const y = (tpr: number) => round(H - m.bottom - ((Math.log10(clampRate(tpr, floor)) - lo) / -lo) * (H - m.top - m.bottom));
   const parts: string[] = [];
-  parts.push(`<rect class="plot-area" x="${m.left}" y="${m.top}" width="${W - m.left - m.right}" height="${H - m.top - m.bottom}" fill="#fff" stroke="#999"/>`);
+  parts.push(
+    `<rect class="plot-area" x="${m.left}" y="${m.top}" width="${W - m.left - m.right}" height="${H - m.top - m.bottom}" fill="#fff" stroke="#999"/>`,
+  );
   for (let e = Math.round(lo); e <= 0; e++) {
     const v = Number(`1e${e}`);
     parts.push(
@@ -122,7 +124,9 @@ export function rocChart(curves: RocCurve[], options: RocChartOptions): string {
   curves.forEach((curve, i) => {
     const colour = PALETTE[i % PALETTE.length]!;
     const dash = DASHES[Math.floor(i / PALETTE.length) % DASHES.length]!;
-    const d = interpolateRoc(curve.points, floor).map((p, j) => `${j === 0 ? 'M' : 'L'}${x(p.fpr)},${y(p.tpr)}`).join('');
+    const d = interpolateRoc(curve.points, floor)
+      .map((p, j) => `${j === 0 ? 'M' : 'L'}${x(p.fpr)},${y(p.tpr)}`)
+      .join('');
     parts.push(
       `<path class="roc-curve" d="${d}" fill="none" stroke="${colour}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}><title>${escapeHtml(curve.label)}</title></path>`,
     );
@@ -150,14 +154,19 @@ export function histogramChart(h: Histogram, title: string): string {
   // A square-root scale keeps small bins visible next to a tall one (scores often pile up at one end).
   const y = (s: number) => round(H - m.bottom - Math.sqrt(Math.max(0, Math.min(1, s))) * (H - m.top - m.bottom));
   const bw = (W - m.left - m.right) / bins;
-  const parts: string[] = [`<rect class="plot-area" x="${m.left}" y="${m.top}" width="${W - m.left - m.right}" height="${H - m.top - m.bottom}" fill="#fff" stroke="#999"/>`];
+  const parts: string[] = [
+    `<rect class="plot-area" x="${m.left}" y="${m.top}" width="${W - m.left - m.right}" height="${H - m.top - m.bottom}" fill="#fff" stroke="#999"/>`,
+  ];
   for (const t of [0.01, 0.1, 0.25, 0.5, 1]) {
     parts.push(
       `<line class="grid" x1="${m.left}" y1="${y(t)}" x2="${W - m.right}" y2="${y(t)}" stroke="#e3e3e3"/>`,
       `<text x="${m.left - 4}" y="${y(t) + 4}" text-anchor="end" font-size="11">${t}</text>`,
     );
   }
-  for (const [set, colour] of [['nonMembers', NON_MEMBER_COLOUR], ['members', MEMBER_COLOUR]] as const) {
+  for (const [set, colour] of [
+    ['nonMembers', NON_MEMBER_COLOUR],
+    ['members', MEMBER_COLOUR],
+  ] as const) {
     for (let b = 0; b < bins; b++) {
       const s = share[set][b] ?? 0;
       if (s <= 0) continue;

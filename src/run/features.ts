@@ -60,12 +60,7 @@ function modelFacts(model: Target): GateReport['model'] {
       };
 }
 
-function loadContext(
-  policy: Policy,
-  model: Target,
-  report: GateReport,
-  relative: (p: string) => string,
-): ProbeContext {
+function loadContext(policy: Policy, model: Target, report: GateReport, relative: (p: string) => string): ProbeContext {
   const info = model.info;
   const load = (file: DataFileSettings, role: string) => {
     // Text files are for sequence models only (a policy error otherwise), so this is a table file.
@@ -84,7 +79,13 @@ function loadContext(
     }
     report.inputs.data.push({ role, path: relative(file.path), sha256: sha256.data, rows: data.rows, rowsInFile: data.rowsInFile });
     if (file.labels && sha256.labels) {
-      report.inputs.data.push({ role: `${role} labels`, path: relative(file.labels), sha256: sha256.labels, rows: data.rows, rowsInFile: data.rowsInFile });
+      report.inputs.data.push({
+        role: `${role} labels`,
+        path: relative(file.labels),
+        sha256: sha256.labels,
+        rows: data.rows,
+        rowsInFile: data.rowsInFile,
+      });
     }
     // A regression model has no classes: its labels are numeric targets.
     if (isRegressor(model)) return { ...data, classes: new Int32Array(data.rows), targets: numericTargets(data, policy.data.label) };
@@ -120,6 +121,10 @@ function checkOverlap(policy: Policy, members: Dataset, nonMembers: Dataset, rep
   }
   throw new InputError(
     `${both}; a record cannot be both, so the two sets are probably the same file or were split wrongly, and every attack would read "no leak". Remove the repeated records, or set data.allow-overlap: true if they are genuine duplicates (the gate then warns)`,
-    { file: nonMembers.file, ...(nonMembers.origin?.lines?.[first.nonMember] ? { line: nonMembers.origin.lines[first.nonMember] } : {}), field: 'data.non-members' },
+    {
+      file: nonMembers.file,
+      ...(nonMembers.origin?.lines?.[first.nonMember] ? { line: nonMembers.origin.lines[first.nonMember] } : {}),
+      field: 'data.non-members',
+    },
   );
 }

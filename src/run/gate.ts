@@ -29,7 +29,11 @@ export interface RunOptions {
 export async function runGate(policyFile: string, options: RunOptions = {}): Promise<GateReport> {
   const started = performance.now();
   refreshSecrets();
-  const relative = (p: string) => path.relative(options.relativeTo ?? process.cwd(), p).split(path.sep).join('/');
+  const relative = (p: string) =>
+    path
+      .relative(options.relativeTo ?? process.cwd(), p)
+      .split(path.sep)
+      .join('/');
   const report = emptyReport(relative(path.resolve(policyFile)));
   const lap = stopwatch();
   try {
@@ -37,7 +41,10 @@ export async function runGate(policyFile: string, options: RunOptions = {}): Pro
     fillPolicyFacts(report, policy, relative);
     report.timings.policy = lap();
 
-    const run = policy.model.task === 'sequence' ? await openSequenceTask(policy, report, { relative, lap }) : await openFeatureTask(policy, report, { relative, lap });
+    const run =
+      policy.model.task === 'sequence'
+        ? await openSequenceTask(policy, report, { relative, lap })
+        : await openFeatureTask(policy, report, { relative, lap });
     // One loop for every task: the registry says which families run on it.
     for (const family of PROBE_FAMILIES) {
       const settings = policy.probes[family.id as keyof Policy['probes']] as ProbeSettings | undefined;
@@ -85,7 +92,9 @@ function emptyReport(policyPath: string): GateReport {
 
 function fillPolicyFacts(report: GateReport, policy: Policy, relative: (p: string) => string): void {
   report.policy.name = policy.name;
-  report.warnings = (policy.warnings ?? []).map((w) => new InputError(w.message, { ...w.location, file: relative(w.location.file) }).describe());
+  report.warnings = (policy.warnings ?? []).map((w) =>
+    new InputError(w.message, { ...w.location, file: relative(w.location.file) }).describe(),
+  );
   report.inputs.policy = policy.sources.map((file) => ({ path: relative(file), sha256: sha256File(file) }));
   report.seed = policy.seed;
   const { scores, topK, decimals, precision } = policy.surface;

@@ -39,7 +39,13 @@ export async function openSequenceTask(policy: Policy, report: GateReport, { rel
 
   const load = (file: DataFileSettings, role: string): TextData => {
     const data = loadTexts(file, role, policy, vocabulary, model.info.vocabSize);
-    report.inputs.data.push({ role, path: relative(file.path), sha256: data.sha256, rows: data.texts.rows, rowsInFile: data.texts.rowsInFile });
+    report.inputs.data.push({
+      role,
+      path: relative(file.path),
+      sha256: data.sha256,
+      rows: data.texts.rows,
+      rowsInFile: data.texts.rowsInFile,
+    });
     return data.texts;
   };
   const members = load(policy.data.members, 'members');
@@ -59,22 +65,22 @@ export async function openSequenceTask(policy: Policy, report: GateReport, { rel
     task: 'sequence',
     context,
     finish: () => {
-        report.queries = model.queries;
-        const info = model.info;
-        report.sequenceModel = {
-          input: info.input,
-          output: info.output,
-          context: info.context,
-          fixedContext: info.fixedContext,
-          vocabSize: info.vocabSize,
-          scoreKind: info.scoreKind,
-          scoreKindReason: info.scoreKindReason,
-        };
-        if (info.attentionMask) report.sequenceModel.attentionMask = info.attentionMask;
-        if (vocabulary) {
-          report.sequenceModel.vocabulary = { source: vocabulary.source, tokens: vocabulary.size };
-          if (vocabulary.padId !== undefined) report.sequenceModel.vocabulary.padId = vocabulary.padId;
-        }
+      report.queries = model.queries;
+      const info = model.info;
+      report.sequenceModel = {
+        input: info.input,
+        output: info.output,
+        context: info.context,
+        fixedContext: info.fixedContext,
+        vocabSize: info.vocabSize,
+        scoreKind: info.scoreKind,
+        scoreKindReason: info.scoreKindReason,
+      };
+      if (info.attentionMask) report.sequenceModel.attentionMask = info.attentionMask;
+      if (vocabulary) {
+        report.sequenceModel.vocabulary = { source: vocabulary.source, tokens: vocabulary.size };
+        if (vocabulary.padId !== undefined) report.sequenceModel.vocabulary.padId = vocabulary.padId;
+      }
     },
   };
 }
@@ -127,14 +133,22 @@ function loadTexts(
     lines.push(record.line);
     if (record.text !== undefined) {
       if (!vocabulary) {
-        throw new InputError(`line ${record.line} is text, but there is no vocabulary to tokenise it; add model.tokenizer, or give token ids`, { file: file.path, line: record.line });
+        throw new InputError(
+          `line ${record.line} is text, but there is no vocabulary to tokenise it; add model.tokenizer, or give token ids`,
+          { file: file.path, line: record.line },
+        );
       }
       const column = format === 'text' ? 1 : undefined;
-      tokens.push(vocabulary.encode(record.text, { file: file.path, line: record.line, ...(column ? { column } : {}), what: `the ${role} file` }));
+      tokens.push(
+        vocabulary.encode(record.text, { file: file.path, line: record.line, ...(column ? { column } : {}), what: `the ${role} file` }),
+      );
     } else {
       const bad = record.ids!.find((id) => id >= modelVocab);
       if (bad !== undefined) {
-        throw new InputError(`line ${record.line} has token id ${bad}, but the model scores ids 0 to ${modelVocab - 1}`, { file: file.path, line: record.line });
+        throw new InputError(`line ${record.line} has token id ${bad}, but the model scores ids 0 to ${modelVocab - 1}`, {
+          file: file.path,
+          line: record.line,
+        });
       }
       tokens.push(Int32Array.from(record.ids!));
     }

@@ -31,24 +31,30 @@ export function parseTextRecords(content: string, file: string, format: 'text' |
     }
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       if (!(field in value)) {
-        throw new InputError(`line ${i + 1} has no "${field}" field; expected each object to hold the record's text or token ids in "${field}" (data.text-field)`, {
-          file,
-          line: i + 1,
-          column: 1,
-          field,
-        });
+        throw new InputError(
+          `line ${i + 1} has no "${field}" field; expected each object to hold the record's text or token ids in "${field}" (data.text-field)`,
+          {
+            file,
+            line: i + 1,
+            column: 1,
+            field,
+          },
+        );
       }
       value = (value as Record<string, unknown>)[field];
     }
     if (typeof value === 'string') out.push({ line: i + 1, text: value });
     else if (Array.isArray(value) && value.every((v) => Number.isInteger(v) && v >= 0)) out.push({ line: i + 1, ids: value as number[] });
     else {
-      throw new InputError(`line ${i + 1}: expected a text (a JSON string) or token ids (a list of non-negative integers)${typeof value === 'undefined' ? '' : `, found ${describe(value)}`}`, {
-        file,
-        line: i + 1,
-        column: 1,
-        field,
-      });
+      throw new InputError(
+        `line ${i + 1}: expected a text (a JSON string) or token ids (a list of non-negative integers)${typeof value === 'undefined' ? '' : `, found ${describe(value)}`}`,
+        {
+          file,
+          line: i + 1,
+          column: 1,
+          field,
+        },
+      );
     }
   });
   return out;

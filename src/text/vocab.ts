@@ -82,13 +82,7 @@ export class Vocabulary {
     return out;
   }
 
-  private unknown(
-    char: string,
-    offset: number,
-    line: number | undefined,
-    column: number | undefined,
-    origin: TextOrigin,
-  ): InputError {
+  private unknown(char: string, offset: number, line: number | undefined, column: number | undefined, origin: TextOrigin): InputError {
     const code = `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
     const where =
       line !== undefined && column !== undefined
@@ -132,7 +126,10 @@ export function parseVocabularyJson(text: string, file: string): string[] {
   if (Array.isArray(value)) {
     value.forEach((token, i) => {
       if (typeof token !== 'string' || token.length === 0) {
-        throw new InputError(`vocabulary entry ${i} is ${JSON.stringify(token)}; expected a non-empty string (a character or a special token such as "<pad>")`, { file });
+        throw new InputError(
+          `vocabulary entry ${i} is ${JSON.stringify(token)}; expected a non-empty string (a character or a special token such as "<pad>")`,
+          { file },
+        );
       }
     });
     checkUnique(value as string[], file);
@@ -143,10 +140,16 @@ export function parseVocabularyJson(text: string, file: string): string[] {
     const tokens: string[] = new Array(entries.length);
     for (const [token, id] of entries) {
       if (!Number.isInteger(id) || (id as number) < 0 || (id as number) >= entries.length) {
-        throw new InputError(`vocabulary token ${JSON.stringify(token)} has id ${JSON.stringify(id)}; expected ids 0 to ${entries.length - 1}, each used once`, { file });
+        throw new InputError(
+          `vocabulary token ${JSON.stringify(token)} has id ${JSON.stringify(id)}; expected ids 0 to ${entries.length - 1}, each used once`,
+          { file },
+        );
       }
       if (tokens[id as number] !== undefined) {
-        throw new InputError(`vocabulary id ${id as number} is given to both ${JSON.stringify(tokens[id as number])} and ${JSON.stringify(token)}; expected each id once`, { file });
+        throw new InputError(
+          `vocabulary id ${id as number} is given to both ${JSON.stringify(tokens[id as number])} and ${JSON.stringify(token)}; expected each id once`,
+          { file },
+        );
       }
       tokens[id as number] = token;
     }
@@ -160,7 +163,9 @@ function checkUnique(tokens: string[], file: string): void {
   tokens.forEach((token, i) => {
     const first = seen.get(token);
     if (first !== undefined) {
-      throw new InputError(`vocabulary token ${JSON.stringify(token)} appears twice (ids ${first} and ${i}); expected each token once`, { file });
+      throw new InputError(`vocabulary token ${JSON.stringify(token)} appears twice (ids ${first} and ${i}); expected each token once`, {
+        file,
+      });
     }
     seen.set(token, i);
   });

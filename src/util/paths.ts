@@ -53,7 +53,8 @@ export function pathProblem(file: string, roots: AllowedRoots): string | undefin
   const real = realPath(absolute);
   for (const candidate of [absolute, real]) {
     const system = SYSTEM_FOLDERS.find((folder) => isInside(candidate, folder));
-    if (system) return `${describe(absolute, real)} is under ${system}, which the gate never reads (it holds the process environment, kernel state or devices)`;
+    if (system)
+      return `${describe(absolute, real)} is under ${system}, which the gate never reads (it holds the process environment, kernel state or devices)`;
   }
   if (roots.some((root) => isInside(real, root))) return undefined;
   return `${describe(absolute, real)} is outside the folders the gate may read (${roots.join(', ') || 'none'}); keep the policy, model and data in the workspace, or allow another folder with --root DIR (CLI) or the allowed-roots input (action)`;

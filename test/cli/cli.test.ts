@@ -77,7 +77,11 @@ describe('privacy-gate run on the digits example', () => {
   });
 
   it('gives identical numbers for the same inputs and seed', async () => {
-    const strip = (dir: string) => ({ ...readReport(dir), timings: null, probes: readReport(dir).probes.map((p: object) => ({ ...p, seconds: null })) });
+    const strip = (dir: string) => ({
+      ...readReport(dir),
+      timings: null,
+      probes: readReport(dir).probes.map((p: object) => ({ ...p, seconds: null })),
+    });
     const a = tempDir();
     const b = tempDir();
     await run('run', '--policy', path.join(example, 'policy.yml'), '--out', a);
@@ -87,7 +91,10 @@ describe('privacy-gate run on the digits example', () => {
 
   it('runs label-only attacks on a label-only surface', async () => {
     const dir = tempDir();
-    const file = variant(dir, `${BASE}surface: { scores: label }\nprobes:\n  membership:\n    attacks: [gap, label-stability]\n    stability: { queries: 4, noise: 0.1 }\n# 898 non-members cannot resolve TPR at FPR 1%: this test is about the attacks, not the verdict.\ngate: { insufficient: warn }\n`);
+    const file = variant(
+      dir,
+      `${BASE}surface: { scores: label }\nprobes:\n  membership:\n    attacks: [gap, label-stability]\n    stability: { queries: 4, noise: 0.1 }\n# 898 non-members cannot resolve TPR at FPR 1%: this test is about the attacks, not the verdict.\ngate: { insufficient: warn }\n`,
+    );
     const result = await run('run', '--policy', file, '--out', dir);
     const report = readReport(dir);
     expect(report.error, result.stderr).toBeUndefined();
@@ -102,7 +109,10 @@ describe('privacy-gate run on a PyTorch export with logits', () => {
     const dir = tempDir();
     copyFileSync(path.join(root, 'test/fixtures/models/torch-logits.onnx'), path.join(dir, 'model.onnx'));
     const rows = (offset: number) =>
-      ['a,b,c,d,label', ...Array.from({ length: 40 }, (_, i) => `${(i % 7) - 3},${(i % 5) + offset},${i % 3},${(i * 7) % 11 - 5},${i % 3}`)].join('\n');
+      [
+        'a,b,c,d,label',
+        ...Array.from({ length: 40 }, (_, i) => `${(i % 7) - 3},${(i % 5) + offset},${i % 3},${((i * 7) % 11) - 5},${i % 3}`),
+      ].join('\n');
     writeFileSync(path.join(dir, 'members.csv'), rows(0));
     writeFileSync(path.join(dir, 'non-members.csv'), rows(1));
     const policy = path.join(dir, 'policy.yml');

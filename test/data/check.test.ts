@@ -24,10 +24,14 @@ describe('checkSameFeatures', () => {
     { name: 'an extra feature', b: ['a', 'b', 'c'], field: 'c', parts: ['extra feature "c" at position 3'] },
     { name: 'a renamed feature', b: ['a', 'B'], field: 'B', parts: ['lacks feature "b"'] },
   ])('error: $name', ({ b, field, parts }) => {
-    expectInputError(() => checkSameFeatures(dataset('members', ['a', 'b']), dataset('non-members', b)), { file: '/data/non-members.csv', field }, [
-      'the non-members have different feature columns from the members (/data/members.csv)',
-      'expected the same 2 features in the same order',
-      ...parts,
-    ]);
+    expectInputError(
+      () => checkSameFeatures(dataset('members', ['a', 'b']), dataset('non-members', b)),
+      { file: '/data/non-members.csv', field },
+      [
+        'the non-members have different feature columns from the members (/data/members.csv)',
+        'expected the same 2 features in the same order',
+        ...parts,
+      ],
+    );
   });
 });

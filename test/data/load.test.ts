@@ -49,7 +49,10 @@ describe('loadDataset', () => {
   });
 
   it('reads the quoted BOM/CRLF fixture with a glob', () => {
-    const dataset = loadDataset({ path: join(FIXTURES, 'quoted-bom-crlf.csv'), format: 'csv' }, options({ label: 'species', features: 'x*' }));
+    const dataset = loadDataset(
+      { path: join(FIXTURES, 'quoted-bom-crlf.csv'), format: 'csv' },
+      options({ label: 'species', features: 'x*' }),
+    );
     expect(dataset.features).toEqual(['x1', 'x2']);
     expect(Array.from(dataset.x)).toEqual([0.5, 100, -3, 4.25, 7, 8, 9, 10]);
     expect(dataset.labels).toEqual(['setosa', 'versi, color', 'multi\r\nline "quoted"', 'plain']);
@@ -93,7 +96,8 @@ describe('loadDataset', () => {
   });
 
   describe('seeded sampling', () => {
-    const load = (over: Partial<LoadOptions> = {}) => loadDataset({ path: hundred, format: 'csv' }, options({ maxRows: 10, features: ['id', 'f'], ...over }));
+    const load = (over: Partial<LoadOptions> = {}) =>
+      loadDataset({ path: hundred, format: 'csv' }, options({ maxRows: 10, features: ['id', 'f'], ...over }));
 
     it('takes maxRows rows, in file order, rows kept whole', () => {
       const dataset = load();
@@ -158,7 +162,11 @@ describe('loadDataset', () => {
     },
     {
       name: 'labels file missing',
-      run: () => loadDataset({ path: tempFile('z.npy', npyBytes('<f4', [1], new Float32Array(1))), format: 'npy', labels: '/nonexistent/y.npy' }, options()),
+      run: () =>
+        loadDataset(
+          { path: tempFile('z.npy', npyBytes('<f4', [1], new Float32Array(1))), format: 'npy', labels: '/nonexistent/y.npy' },
+          options(),
+        ),
       location: { file: '/nonexistent/y.npy' },
       parts: ['file not found'],
     },

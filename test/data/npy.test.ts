@@ -100,7 +100,12 @@ describe('parseNpy', () => {
   });
 
   it.each([
-    { name: 'big-endian dtype', bytes: () => npyBytes('>f8', [2], new Float64Array(2)), field: 'dtype', parts: ['unsupported dtype ">f8"', '<f4'] },
+    {
+      name: 'big-endian dtype',
+      bytes: () => npyBytes('>f8', [2], new Float64Array(2)),
+      field: 'dtype',
+      parts: ['unsupported dtype ">f8"', '<f4'],
+    },
     { name: 'half floats', bytes: () => npyBytes('<f2', [2], new Uint16Array(2)), field: 'dtype', parts: ['"<f2"'] },
     { name: 'strings', bytes: () => npyBytes('<U3', [2], new Uint32Array(6)), field: 'dtype', parts: ['"<U3"'] },
     { name: '3-D', bytes: () => npyBytes('<f4', [2, 2, 2], new Float32Array(8)), field: 'shape', parts: ['shape (2, 2, 2)', '1-D or 2-D'] },

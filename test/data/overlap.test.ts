@@ -54,15 +54,22 @@ describe('members and non-members that overlap', { timeout: 60_000 }, () => {
     const { code, report } = await gate({ members: csv(members), nonMembers: csv([...nonMembers, ...copied]) });
     expect(code).toBe(2);
     expect(report.error.message).toMatch(
-      new RegExp(`n\\.csv:${nonMembers.length + 1} \\(data\\.non-members\\): 3 of the ${nonMembers.length - 1 + 3} non-member records used are also among the members \\(same features and label; first: line ${nonMembers.length + 1} of .*n\\.csv is line 11 of .*m\\.csv\\)`),
+      new RegExp(
+        `n\\.csv:${nonMembers.length + 1} \\(data\\.non-members\\): 3 of the ${nonMembers.length - 1 + 3} non-member records used are also among the members \\(same features and label; first: line ${nonMembers.length + 1} of .*n\\.csv is line 11 of .*m\\.csv\\)`,
+      ),
     );
   });
 
   it('data.allow-overlap: true runs the gate and reports the count as a warning', async () => {
     const copied = [members[10]!, members[20]!];
-    const { code, report, stderr } = await gate({ members: csv(members), nonMembers: csv([...nonMembers, ...copied]) }, '  allow-overlap: true\n');
+    const { code, report, stderr } = await gate(
+      { members: csv(members), nonMembers: csv([...nonMembers, ...copied]) },
+      '  allow-overlap: true\n',
+    );
     expect(code).toBe(0);
-    expect(report.warnings).toEqual([expect.stringMatching(/^2 of the \d+ non-member records used are also among the members .*; allowed by data\.allow-overlap/)]);
+    expect(report.warnings).toEqual([
+      expect.stringMatching(/^2 of the \d+ non-member records used are also among the members .*; allowed by data\.allow-overlap/),
+    ]);
     expect(stderr).toMatch(/^privacy-gate: warning: 2 of the \d+ non-member records used are also among the members .*$/m);
   });
 });

@@ -12,7 +12,11 @@ const table = csv(`${HEADER}\n1,0,1,2,3,9,7\n2,4,5,6,7,9,3\n`);
 
 describe('selectColumns', () => {
   it.each([
-    { name: 'undefined: every column but the label, in file order', features: undefined, expected: ['id', 'pixel_0', 'pixel_1', 'pixel_2', 'pixel_3', 'extra.x'] },
+    {
+      name: 'undefined: every column but the label, in file order',
+      features: undefined,
+      expected: ['id', 'pixel_0', 'pixel_1', 'pixel_2', 'pixel_3', 'extra.x'],
+    },
     { name: 'explicit list, in the given order', features: ['pixel_3', 'id'], expected: ['pixel_3', 'id'] },
     { name: 'glob, in file order', features: 'pixel_*', expected: ['pixel_0', 'pixel_1', 'pixel_2', 'pixel_3'] },
     { name: 'glob with a class', features: 'pixel_[13]', expected: ['pixel_1', 'pixel_3'] },
@@ -26,14 +30,44 @@ describe('selectColumns', () => {
   });
 
   it.each([
-    { name: 'label missing, close match', label: 'digits', features: undefined, field: 'digits', parts: ['label column "digits" not found', 'did you mean "digit"', '"pixel_0"'] },
+    {
+      name: 'label missing, close match',
+      label: 'digits',
+      features: undefined,
+      field: 'digits',
+      parts: ['label column "digits" not found', 'did you mean "digit"', '"pixel_0"'],
+    },
     { name: 'label missing, case differs', label: 'Digit', features: undefined, field: 'Digit', parts: ['did you mean "digit"'] },
-    { name: 'feature missing', label: 'digit', features: ['pixel_0', 'pixle_1'], field: 'pixle_1', parts: ['feature column "pixle_1" (did you mean "pixel_1"?) not found', 'columns are'] },
-    { name: 'features missing', label: 'digit', features: ['foo', 'pixel_9'], field: 'foo', parts: ['feature columns "foo", "pixel_9" (did you mean', 'not found'] },
+    {
+      name: 'feature missing',
+      label: 'digit',
+      features: ['pixel_0', 'pixle_1'],
+      field: 'pixle_1',
+      parts: ['feature column "pixle_1" (did you mean "pixel_1"?) not found', 'columns are'],
+    },
+    {
+      name: 'features missing',
+      label: 'digit',
+      features: ['foo', 'pixel_9'],
+      field: 'foo',
+      parts: ['feature columns "foo", "pixel_9" (did you mean', 'not found'],
+    },
     { name: 'feature listed twice', label: 'digit', features: ['id', 'id'], field: 'id', parts: ['"id" is listed twice'] },
-    { name: 'label as a feature', label: 'digit', features: ['id', 'digit'], field: 'digit', parts: ['label column "digit" is also listed as a feature'] },
+    {
+      name: 'label as a feature',
+      label: 'digit',
+      features: ['id', 'digit'],
+      field: 'digit',
+      parts: ['label column "digit" is also listed as a feature'],
+    },
     { name: 'empty list', label: 'digit', features: [], field: undefined, parts: ['feature list is empty'] },
-    { name: 'glob matches nothing', label: 'digit', features: 'pix_*', field: 'pix_*', parts: ['glob "pix_*" matches no column', '"pixel_0"'] },
+    {
+      name: 'glob matches nothing',
+      label: 'digit',
+      features: 'pix_*',
+      field: 'pix_*',
+      parts: ['glob "pix_*" matches no column', '"pixel_0"'],
+    },
   ])('error: $name', ({ label, features, field, parts }) => {
     expectInputError(() => selectColumns(table, label, features), { file: FILE, field }, parts);
   });
@@ -103,7 +137,16 @@ describe('readRows', () => {
     },
   ])('error: $name', ({ text, location, parts }) => {
     const t = csv(text);
-    expectInputError(() => readRows(t, selectColumns(t, 'digit', 'pixel_*'), Array.from({ length: t.rows }, (_, i) => i)), location, parts);
+    expectInputError(
+      () =>
+        readRows(
+          t,
+          selectColumns(t, 'digit', 'pixel_*'),
+          Array.from({ length: t.rows }, (_, i) => i),
+        ),
+      location,
+      parts,
+    );
   });
 
   it.each([
@@ -120,7 +163,10 @@ describe('readRows', () => {
 
   it('error: JSONL null label', () => {
     const t = parseJsonl(Buffer.from('{"f": 1, "y": null}\n'), 'm.jsonl');
-    expectInputError(() => readRows(t, selectColumns(t, 'y'), [0]), { file: 'm.jsonl', line: 1, field: 'y' }, ['expected a label', 'found null']);
+    expectInputError(() => readRows(t, selectColumns(t, 'y'), [0]), { file: 'm.jsonl', line: 1, field: 'y' }, [
+      'expected a label',
+      'found null',
+    ]);
   });
 
   it('error: NaN in an npy feature names the row index', () => {

@@ -21,9 +21,12 @@ describe('recordsNeeded', () => {
     // ln(a^(1/n) / (1 − a^(1/n))) > 2 with a = 0.05 / 128 first at n = 62; > 1 at n = 26.
     { metric: 'epsilon-lower-bound', line: 2, members: 62, nonMembers: 62 },
     { metric: 'epsilon-lower-bound', line: 1, members: 26, nonMembers: 26 },
-  ])('$metric against $line (fpr $fpr) needs $members members and $nonMembers non-members', ({ metric, line, fpr, members, nonMembers }) => {
-    expect(recordsNeeded('membership', metric, line, 0.95, fpr)).toMatchObject({ members, nonMembers });
-  });
+  ])(
+    '$metric against $line (fpr $fpr) needs $members members and $nonMembers non-members',
+    ({ metric, line, fpr, members, nonMembers }) => {
+      expect(recordsNeeded('membership', metric, line, 0.95, fpr)).toMatchObject({ members, nonMembers });
+    },
+  );
 
   it('the AUC hand values', () => {
     const upper = (n: number) => 0.5 + 1.959964 * Math.sqrt((2 * n + 1) / (12 * n * n));
@@ -33,7 +36,8 @@ describe('recordsNeeded', () => {
 
   it('the advantage minimum is where the DKW band of a measured advantage of 0 first ends below the line', () => {
     // Every score tied: advantage 0 with the band as its whole interval, from the gate's own code.
-    const upperAt = (n: number) => membershipMetrics(new Float64Array(n), new Float64Array(n), { fpr: 0.01, confidence: 0.95 }).advantage.ci[1];
+    const upperAt = (n: number) =>
+      membershipMetrics(new Float64Array(n), new Float64Array(n), { fpr: 0.01, confidence: 0.95 }).advantage.ci[1];
     const n = recordsNeeded('membership', 'advantage', 0.2, 0.95)!.members!;
     expect(upperAt(n)).toBeLessThan(0.2);
     expect(upperAt(n - 1)).toBeGreaterThanOrEqual(0.2);

@@ -52,7 +52,9 @@ ${extra}`;
     const report = await runGate(policy(yaml()));
     expect(report.exitCode).toBe(2);
     expect(report.verdict).toBe('error');
-    expect(report.error?.message).toMatch(/^too few records to measure membership\/loss auc \(and 3 more checks\): it needs at least 65 members \(has 1\) and 65 non-members \(has 1\)/);
+    expect(report.error?.message).toMatch(
+      /^too few records to measure membership\/loss auc \(and 3 more checks\): it needs at least 65 members \(has 1\) and 65 non-members \(has 1\)/,
+    );
     const checks = report.probes.flatMap((p) => p.checks);
     expect(checks.map((c) => [c.metric, c.status])).toEqual([
       ['auc', 'insufficient'],
@@ -132,9 +134,15 @@ probes:
 `);
     const code = await cli(['run', '--policy', file, '--out', path.join(dir, `out-${++count}`)], out.stream, err.stream);
     expect(code).toBe(2);
-    expect(err.text()).toMatch(/^privacy-gate: too few records to measure membership\/loss tpr-at-fpr: it needs at least 1,000 non-members \(has 250\)/m);
-    expect(out.text()).toMatch(/^inconclusive membership\/loss advantage = 0\.\d{3} \[0\.000, 0\.2\d\d\] \(inconclusive: the interval reaches over the fail threshold 0\.2/m);
-    expect(out.text()).toMatch(/^insufficient membership\/loss tpr-at-fpr = .* \(insufficient data: needs at least 1,000 non-members \(has 250\)\)$/m);
+    expect(err.text()).toMatch(
+      /^privacy-gate: too few records to measure membership\/loss tpr-at-fpr: it needs at least 1,000 non-members \(has 250\)/m,
+    );
+    expect(out.text()).toMatch(
+      /^inconclusive membership\/loss advantage = 0\.\d{3} \[0\.000, 0\.2\d\d\] \(inconclusive: the interval reaches over the fail threshold 0\.2/m,
+    );
+    expect(out.text()).toMatch(
+      /^insufficient membership\/loss tpr-at-fpr = .* \(insufficient data: needs at least 1,000 non-members \(has 250\)\)$/m,
+    );
     expect(out.text()).toContain('verdict: error (exit 2)');
   });
 });
@@ -152,7 +160,9 @@ data:
     );
     expect(report.exitCode).toBe(2);
     expect(report.verdict).toBe('error');
-    expect(report.error?.message).toMatch(/^members look less like training data than non-members: the whole AUC interval is below 0\.5 \(loss 0\.247 \[0\.22\d, 0\.27\d\]/);
+    expect(report.error?.message).toMatch(
+      /^members look less like training data than non-members: the whole AUC interval is below 0\.5 \(loss 0\.247 \[0\.22\d, 0\.27\d\]/,
+    );
     expect(report.error?.message).toContain('probably swapped');
     // The measurements stay in the audit record.
     expect(report.probes[0]!.attacks[0]!.metrics['auc']!.ci[1]).toBeLessThan(0.5);

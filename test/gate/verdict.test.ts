@@ -35,10 +35,44 @@ describe('judgeCheck: the one rule for a check', () => {
   it.each([
     // AUC 0.500 [0.000, 1.000] from one member and one non-member: a pass on today's code.
     { name: 'auc, 1 + 1 records', metric: 'auc', sample: { members: 1, nonMembers: 1 }, value: 0, ci: [0, 1], members: 65, nonMembers: 65 },
-    { name: 'auc, 64 + 5000', metric: 'auc', sample: { members: 64, nonMembers: 5000 }, value: 0.5, ci: [0.4, 0.6], members: 65, nonMembers: 65 },
-    { name: 'advantage, 219 each', metric: 'advantage', sample: { members: 219, nonMembers: 219 }, value: 0, ci: [0, 0.2], members: 220, nonMembers: 220 },
-    { name: 'tpr-at-fpr 0.01, 999 non-members', metric: 'tpr-at-fpr', sample: { members: 5000, nonMembers: 999 }, value: 0.02, ci: [0.01, 0.03], members: 72, nonMembers: 1000, fpr: 0.01 },
-    { name: 'tpr-at-fpr 0.001 on the digits holdout', metric: 'tpr-at-fpr', sample: { members: 899, nonMembers: 898 }, value: 0.0, ci: [0, 0.004], members: 72, nonMembers: 10000, fpr: 0.001 },
+    {
+      name: 'auc, 64 + 5000',
+      metric: 'auc',
+      sample: { members: 64, nonMembers: 5000 },
+      value: 0.5,
+      ci: [0.4, 0.6],
+      members: 65,
+      nonMembers: 65,
+    },
+    {
+      name: 'advantage, 219 each',
+      metric: 'advantage',
+      sample: { members: 219, nonMembers: 219 },
+      value: 0,
+      ci: [0, 0.2],
+      members: 220,
+      nonMembers: 220,
+    },
+    {
+      name: 'tpr-at-fpr 0.01, 999 non-members',
+      metric: 'tpr-at-fpr',
+      sample: { members: 5000, nonMembers: 999 },
+      value: 0.02,
+      ci: [0.01, 0.03],
+      members: 72,
+      nonMembers: 1000,
+      fpr: 0.01,
+    },
+    {
+      name: 'tpr-at-fpr 0.001 on the digits holdout',
+      metric: 'tpr-at-fpr',
+      sample: { members: 899, nonMembers: 898 },
+      value: 0.0,
+      ci: [0, 0.004],
+      members: 72,
+      nonMembers: 10000,
+      fpr: 0.001,
+    },
   ])('$name → insufficient, needing $members + $nonMembers', ({ metric, sample, value, ci, members, nonMembers, ...rest }) => {
     const fail = metric === 'auc' ? 0.6 : metric === 'advantage' ? 0.2 : 0.05;
     const measured: MetricValue = { value, ci: ci as Ci, sample, ...('fpr' in rest ? { fpr: rest.fpr } : {}) };
@@ -72,7 +106,16 @@ describe('checksFor and the verdict', () => {
     { attack: 'entropy', description: '', metrics: { auc: { value: 0.57, ci: [0.52, 0.59] as Ci } } },
   ];
   const checks = checksFor('membership', attacks, { auc: { warn: 0.55, fail: 0.6, source }, advantage: undefined });
-  const probe = (c: Check[] = checks, a = attacks): ProbeResult => ({ id: 'membership', description: '', status: 'ok', attacks: a, checks: c, notes: [], queries: 0, seconds: 0 });
+  const probe = (c: Check[] = checks, a = attacks): ProbeResult => ({
+    id: 'membership',
+    description: '',
+    status: 'ok',
+    attacks: a,
+    checks: c,
+    notes: [],
+    queries: 0,
+    seconds: 0,
+  });
 
   it('makes one check per attack and configured metric', () => {
     expect(checks.map((c) => [c.attack, c.metric, c.status])).toEqual([
@@ -109,9 +152,13 @@ describe('checksFor and the verdict', () => {
     expect(decide(probes())).toMatchObject({ verdict, exitCode: exit });
   });
 
-  const straddling: AttackMeasurement[] = [{ attack: 'loss', description: '', metrics: { advantage: { value: 0.088, ci: [0, 0.263] as Ci } } }];
+  const straddling: AttackMeasurement[] = [
+    { attack: 'loss', description: '', metrics: { advantage: { value: 0.088, ci: [0, 0.263] as Ci } } },
+  ];
   const inconclusive = checksFor('membership', straddling, { advantage: { fail: 0.2, source } });
-  const few: AttackMeasurement[] = [{ attack: 'loss', description: '', metrics: { auc: { value: 0, ci: [0, 1] as Ci, sample: { members: 1, nonMembers: 1 } } } }];
+  const few: AttackMeasurement[] = [
+    { attack: 'loss', description: '', metrics: { auc: { value: 0, ci: [0, 1] as Ci, sample: { members: 1, nonMembers: 1 } } } },
+  ];
   const insufficient = checksFor('membership', few, { auc: { fail: 0.6, source } });
   it.each([
     { rules: { inconclusive: 'pass', insufficient: 'error' }, checks: inconclusive, verdict: 'pass', exit: 0 },
@@ -129,7 +176,9 @@ describe('checksFor and the verdict', () => {
   it('an insufficient check stops the gate with a message that says how many records it needs', () => {
     const decision = decide([probe(insufficient, few)]);
     expect(decision.error?.exitCode).toBe(2);
-    expect(decision.error?.message).toMatch(/^too few records to measure membership\/loss auc: it needs at least 65 members \(has 1\) and 65 non-members \(has 1\)/);
+    expect(decision.error?.message).toMatch(
+      /^too few records to measure membership\/loss auc: it needs at least 65 members \(has 1\) and 65 non-members \(has 1\)/,
+    );
     expect(decision.error?.message).toContain('gate.insufficient: warn');
   });
 

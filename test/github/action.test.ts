@@ -111,7 +111,10 @@ describe('the action on a pull request', SLOW, () => {
   });
 
   it('first run (leaky model): files, summary, annotations, a new comment, then the step fails with exit 1', async () => {
-    github.seed(PR, Array.from({ length: 105 }, (_, i) => `review ${i}`));
+    github.seed(
+      PR,
+      Array.from({ length: 105 }, (_, i) => `review ${i}`),
+    );
     const run = await runAction({ inputs: leaky });
     expect(run.code).toBe(1);
     expect(run.outputs.verdict).toBe('fail');
@@ -123,7 +126,9 @@ describe('the action on a pull request', SLOW, () => {
     }
     // Job summary: the same content as the comment (without the hidden markers).
     const [comment] = github.gateComments(PR);
-    expect(comment!.body.startsWith('<!-- model-privacy-gate: workflow=Privacy gate; job=gate; policy=examples/digits/policy.yml -->')).toBe(true);
+    expect(
+      comment!.body.startsWith('<!-- model-privacy-gate: workflow=Privacy gate; job=gate; policy=examples/digits/policy.yml -->'),
+    ).toBe(true);
     expect(comment!.body.endsWith(run.summary)).toBe(true);
     expect(run.summary).toContain('**Verdict: ❌ fails');
     expect(run.summary).toContain('[workflow run](https://github.com/octo/models/actions/runs/4242)');
@@ -151,7 +156,12 @@ describe('the action on a pull request', SLOW, () => {
   it('a passing run (hardened model, same policy path) updates it to say the gate now passes', async () => {
     // The hardened policy is another file; the comment is per policy, so run it under the same path.
     const policy = path.join(scratch, 'policy.yml');
-    writeFileSync(policy, readFileSync(path.join(ROOT, 'examples/digits/hardened.policy.yml'), 'utf8').replace('./policy.yml', '../../examples/digits/policy.yml').replace('hardened.onnx', '../../examples/digits/hardened.onnx'));
+    writeFileSync(
+      policy,
+      readFileSync(path.join(ROOT, 'examples/digits/hardened.policy.yml'), 'utf8')
+        .replace('./policy.yml', '../../examples/digits/policy.yml')
+        .replace('hardened.onnx', '../../examples/digits/hardened.onnx'),
+    );
     const first = await runAction({ inputs: { policy: 'out/action-test/policy.yml', out: 'out/action-test/first' } });
     expect(first.outputs.verdict).toBe('pass');
     // Now the failing model under that path, then the passing one again.
@@ -175,7 +185,9 @@ describe('the action on a pull request', SLOW, () => {
     const run = await runAction({ inputs: leaky });
     expect(run.code).toBe(1);
     expect(run.outputs.verdict).toBe('fail');
-    expect(run.stdout).toMatch(/^::warning::cannot comment on pull request #7 in octo\/models: GitHub answered 403.*`pull-requests: write`.*privacy-gate-fork-measure\.yml/m);
+    expect(run.stdout).toMatch(
+      /^::warning::cannot comment on pull request #7 in octo\/models: GitHub answered 403.*`pull-requests: write`.*privacy-gate-fork-measure\.yml/m,
+    );
     expect(run.summary).toContain('**Verdict: ❌ fails');
     expect(commentCalls()).toHaveLength(1);
     github.reset();
@@ -221,15 +233,23 @@ describe('the action on other events and from forks', SLOW, () => {
   it('a fork pull request: a warning that points to the fork-safe pair, no request', async () => {
     const run = await runAction({ inputs: { ...leaky, out: 'out/action-test/fork' }, payload: prPayload('forker/models') });
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^::warning::not commenting on pull request #7: it comes from a fork \(forker\/models\).*`pull-requests: write`.*privacy-gate-fork-publish\.yml/m);
+    expect(run.stdout).toMatch(
+      /^::warning::not commenting on pull request #7: it comes from a fork \(forker\/models\).*`pull-requests: write`.*privacy-gate-fork-publish\.yml/m,
+    );
     expect(github.requests).toHaveLength(0);
   });
 
-  it('publish-only (workflow_run): comments with the fork run\'s report after checking the head commit, and does not fail the step', async () => {
+  it("publish-only (workflow_run): comments with the fork run's report after checking the head commit, and does not fail the step", async () => {
     // The fork run above left its report and the pull-request hand-off in out/action-test/fork.
     github.pulls.set(PR, { head: { sha: HEAD } });
     const payload = {
-      workflow_run: { name: 'Privacy gate (measure)', event: 'pull_request', head_sha: HEAD, pull_requests: [], html_url: 'https://github.com/octo/models/actions/runs/77' },
+      workflow_run: {
+        name: 'Privacy gate (measure)',
+        event: 'pull_request',
+        head_sha: HEAD,
+        pull_requests: [],
+        html_url: 'https://github.com/octo/models/actions/runs/77',
+      },
       repository: { full_name: 'octo/models' },
     };
     const run = await runAction({ inputs: { report: 'out/action-test/fork' }, event: 'workflow_run', payload });
@@ -237,7 +257,9 @@ describe('the action on other events and from forks', SLOW, () => {
     expect(run.outputs.verdict).toBe('fail');
     expect(run.stdout).not.toMatch(/^::error/m);
     const [comment] = github.gateComments(PR);
-    expect(comment!.body.startsWith('<!-- model-privacy-gate: workflow=Privacy gate (measure); job=gate; policy=examples/digits/policy.yml -->')).toBe(true);
+    expect(
+      comment!.body.startsWith('<!-- model-privacy-gate: workflow=Privacy gate (measure); job=gate; policy=examples/digits/policy.yml -->'),
+    ).toBe(true);
     expect(comment!.body).toContain('[measuring run](https://github.com/octo/models/actions/runs/77)');
     expect(github.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       'GET /repos/octo/models/pulls/7',
@@ -261,12 +283,20 @@ describe('the action on other events and from forks', SLOW, () => {
     writeFileSync(path.join(forged, 'privacy-report.json'), JSON.stringify({ ...original, verdict: 'pass', exitCode: 0 }));
     github.pulls.set(PR, { head: { sha: HEAD } });
     const payload = {
-      workflow_run: { name: 'Privacy gate (measure)', event: 'pull_request', head_sha: HEAD, pull_requests: [], html_url: 'https://github.com/octo/models/actions/runs/78' },
+      workflow_run: {
+        name: 'Privacy gate (measure)',
+        event: 'pull_request',
+        head_sha: HEAD,
+        pull_requests: [],
+        html_url: 'https://github.com/octo/models/actions/runs/78',
+      },
       repository: { full_name: 'octo/models' },
     };
     const run = await runAction({ inputs: { report: 'out/action-test/forged' }, event: 'workflow_run', payload });
     expect(run.code).toBe(2);
-    expect(run.stdout).toMatch(/^::error::.*report disagrees with itself: its checks give the verdict fail \(exit 1\), but it says pass \(exit 0\)/m);
+    expect(run.stdout).toMatch(
+      /^::error::.*report disagrees with itself: its checks give the verdict fail \(exit 1\), but it says pass \(exit 0\)/m,
+    );
     expect(github.requests).toHaveLength(0);
   });
 
@@ -285,19 +315,21 @@ describe('the action against a GitHub that does not answer, or a forged comment'
   beforeEach(() => github.reset());
   const MARKER = '<!-- model-privacy-gate: workflow=Privacy gate; job=gate; policy=examples/digits/policy.yml -->';
 
-  it('a comment listing that never answers: a warning after the publishing budget, and the verdict\'s own exit code', async () => {
+  it("a comment listing that never answers: a warning after the publishing budget, and the verdict's own exit code", async () => {
     github.fail({ method: 'GET', pathIncludes: '/comments', hang: true, times: Infinity });
     const run = await runAction({ inputs: leaky, limits: { requestTimeoutMs: 300, budgetMs: 1500 } });
     expect(run.code).toBe(1);
     expect(run.outputs.verdict).toBe('fail');
-    expect(run.stdout).toMatch(/^::warning::gave up commenting on pull request #7 in octo\/models: GitHub did not finish answering within 1\.5 s/m);
+    expect(run.stdout).toMatch(
+      /^::warning::gave up commenting on pull request #7 in octo\/models: GitHub did not finish answering within 1\.5 s/m,
+    );
     expect(run.stdout).toMatch(/GitHub request failed \(GET comments of pull request #7: no answer within 0\.3 s\); try 2 in 1000 ms/);
     expect(run.stdout.match(/^::error::/gm)).toHaveLength(1);
     expect(run.summary).toContain('**Verdict: ❌ fails');
     expect(github.gateComments(PR)).toHaveLength(0);
   });
 
-  it('a comment with the gate\'s marker written by someone else is named in the log and left alone; the gate posts its own', async () => {
+  it("a comment with the gate's marker written by someone else is named in the log and left alone; the gate posts its own", async () => {
     github.seed(PR, [`${MARKER}\n**Verdict: ✅ passes**`], 'mallory');
     const [forged] = github.gateComments(PR);
     const run = await runAction({ inputs: leaky });
@@ -316,17 +348,33 @@ describe('the action against a GitHub that does not answer, or a forged comment'
   });
 });
 
-describe('the action when the runner\'s files are unusable: exit 3 in one line, the verdict still published', SLOW, () => {
+describe("the action when the runner's files are unusable: exit 3 in one line, the verdict still published", SLOW, () => {
   beforeEach(() => github.reset());
   const missing = path.join(tmpdir(), 'no-such-folder-for-the-gate', 'file');
   const folder = mkdtempSync(path.join(tmpdir(), 'gate-folder-'));
 
   it.each([
-    { name: 'GITHUB_OUTPUT in a folder that does not exist', env: { GITHUB_OUTPUT: missing }, says: `cannot write the step outputs: GITHUB_OUTPUT is ${missing}, which does not exist` },
+    {
+      name: 'GITHUB_OUTPUT in a folder that does not exist',
+      env: { GITHUB_OUTPUT: missing },
+      says: `cannot write the step outputs: GITHUB_OUTPUT is ${missing}, which does not exist`,
+    },
     { name: 'GITHUB_OUTPUT unset', env: { GITHUB_OUTPUT: undefined }, says: 'cannot write the step outputs: GITHUB_OUTPUT is not set' },
-    { name: 'GITHUB_OUTPUT a folder', env: { GITHUB_OUTPUT: folder }, says: `cannot write the step outputs: GITHUB_OUTPUT is ${folder}, which cannot be written (it is a folder)` },
-    { name: 'GITHUB_OUTPUT on a full disk', env: { GITHUB_OUTPUT: '/dev/full' }, says: 'cannot write the step outputs: GITHUB_OUTPUT is /dev/full, which cannot be written (no space left on the device)' },
-    { name: 'GITHUB_STEP_SUMMARY missing', env: { GITHUB_STEP_SUMMARY: missing }, says: `cannot write the job summary: GITHUB_STEP_SUMMARY is ${missing}, which does not exist` },
+    {
+      name: 'GITHUB_OUTPUT a folder',
+      env: { GITHUB_OUTPUT: folder },
+      says: `cannot write the step outputs: GITHUB_OUTPUT is ${folder}, which cannot be written (it is a folder)`,
+    },
+    {
+      name: 'GITHUB_OUTPUT on a full disk',
+      env: { GITHUB_OUTPUT: '/dev/full' },
+      says: 'cannot write the step outputs: GITHUB_OUTPUT is /dev/full, which cannot be written (no space left on the device)',
+    },
+    {
+      name: 'GITHUB_STEP_SUMMARY missing',
+      env: { GITHUB_STEP_SUMMARY: missing },
+      says: `cannot write the job summary: GITHUB_STEP_SUMMARY is ${missing}, which does not exist`,
+    },
   ])('$name, passing model', async ({ env, says }) => {
     const run = await runAction({ inputs: { ...hardened, comment: 'never' }, env });
     expect(run.code).toBe(3);
@@ -348,15 +396,18 @@ describe('the action when the runner\'s files are unusable: exit 3 in one line, 
     const errors = run.stdout.match(/^::error::.*$/gm) ?? [];
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(
-      new RegExp(`^::error::cannot write the job summary: GITHUB_STEP_SUMMARY is ${missing}, which does not exist .*The step fails with exit 3; the gate's own verdict: fail \\(exit 1\\): Model Privacy Gate ❌ fails`),
+      new RegExp(
+        `^::error::cannot write the job summary: GITHUB_STEP_SUMMARY is ${missing}, which does not exist .*The step fails with exit 3; the gate's own verdict: fail \\(exit 1\\): Model Privacy Gate ❌ fails`,
+      ),
     );
   });
 });
 
-describe('the action\'s top level', () => {
+describe("the action's top level", () => {
   it('an exception nothing else caught is one line and exit 3, not a stack trace and exit 1', async () => {
     // A failure outside the run's own error handling (an event emitter's error, a module that fails to load).
-    const script = "import('./src/action-top.ts').then((m) => { m.startAction(); setImmediate(() => { throw new Error('socket hang up\\n  at secret place'); }); });";
+    const script =
+      "import('./src/action-top.ts').then((m) => { m.startAction(); setImmediate(() => { throw new Error('socket hang up\\n  at secret place'); }); });";
     const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '' } });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -373,11 +424,18 @@ describe('the action keeps to its roots and its secrets', SLOW, () => {
   it('a policy outside the workspace is exit 2 unless allowed-roots names its folder', async () => {
     const elsewhere = mkdtempSync(path.join(tmpdir(), 'gate-elsewhere-'));
     writeFileSync(path.join(elsewhere, 'policy.yml'), 'version: 1\nseed: -1\n');
-    const denied = await runAction({ inputs: { policy: path.join(elsewhere, 'policy.yml'), out: 'out/action-test/elsewhere', comment: 'never' } });
+    const denied = await runAction({
+      inputs: { policy: path.join(elsewhere, 'policy.yml'), out: 'out/action-test/elsewhere', comment: 'never' },
+    });
     expect(denied.code).toBe(2);
     expect(denied.stdout).toContain('is outside the folders the gate may read');
     const allowed = await runAction({
-      inputs: { policy: path.join(elsewhere, 'policy.yml'), out: 'out/action-test/elsewhere', comment: 'never', 'allowed-roots': `examples, ${elsewhere}` },
+      inputs: {
+        policy: path.join(elsewhere, 'policy.yml'),
+        out: 'out/action-test/elsewhere',
+        comment: 'never',
+        'allowed-roots': `examples, ${elsewhere}`,
+      },
     });
     expect(allowed.code).toBe(2);
     expect(allowed.stdout).not.toContain('is outside the folders');
@@ -400,15 +458,24 @@ describe('the action keeps to its roots and its secrets', SLOW, () => {
     expect(run.code).toBe(0);
     // The runner masks what follows ::add-mask:: in its log; every other line must be clean.
     expect(run.stdout).toMatch(/^::add-mask::ghs_test_token$/m);
-    const log = run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n');
-    const comments = github.gateComments(PR).map((c) => c.body).join('\n');
+    const log = run.stdout
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .join('\n');
+    const comments = github
+      .gateComments(PR)
+      .map((c) => c.body)
+      .join('\n');
     expect(comments).toContain('release');
     for (const [name, text] of [
       ['log', log],
       ['summary', run.summary],
       ['comment', comments],
       ['outputs', JSON.stringify(run.outputs)],
-      ...['privacy-report.json', 'summary.md', 'report.html', 'privacy-gate.sarif'].map((f) => [f, readFileSync(path.join(scratch, 'named', f), 'utf8')]),
+      ...['privacy-report.json', 'summary.md', 'report.html', 'privacy-gate.sarif'].map((f) => [
+        f,
+        readFileSync(path.join(scratch, 'named', f), 'utf8'),
+      ]),
     ]) {
       expect(text!.includes('ghs_test_token'), `${name} holds the token`).toBe(false);
     }

@@ -11,7 +11,15 @@ let waits: number[] = [];
 const retry: RetryOptions = { attempts: 4, baseDelayMs: 1000, delay: async (ms) => void waits.push(ms) };
 
 function plan(overrides: Partial<CommentPlan> = {}): CommentPlan {
-  return { owner: 'octo', repo: 'models', issueNumber: 7, marker: MARKER, render: (prev) => `${MARKER}\nbody (previous: ${prev ? 'yes' : 'no'})`, create: true, ...overrides };
+  return {
+    owner: 'octo',
+    repo: 'models',
+    issueNumber: 7,
+    marker: MARKER,
+    render: (prev) => `${MARKER}\nbody (previous: ${prev ? 'yes' : 'no'})`,
+    create: true,
+    ...overrides,
+  };
 }
 const client = () => createClient('secret-token', github.url);
 const calls = () => github.requests.map((r) => `${r.method} ${r.path}${r.query.get('page') ? `?page=${r.query.get('page')}` : ''}`);
@@ -37,9 +45,15 @@ describe('upsertComment', () => {
   });
 
   it('finds its comment on a later page among 150 others and updates it in place, passing the old body', async () => {
-    github.seed(7, Array.from({ length: 120 }, (_, i) => `review comment ${i}`));
+    github.seed(
+      7,
+      Array.from({ length: 120 }, (_, i) => `review comment ${i}`),
+    );
     github.seed(7, [`${MARKER}\nold body`], 'github-actions[bot]');
-    github.seed(7, Array.from({ length: 30 }, (_, i) => `later comment ${i} mentioning ${MARKER} in the middle`));
+    github.seed(
+      7,
+      Array.from({ length: 30 }, (_, i) => `later comment ${i} mentioning ${MARKER} in the middle`),
+    );
     const id = github.gateComments(7)[0]!.id;
     const outcome = await upsertComment(client(), plan(), retry);
     expect(outcome).toMatchObject({ kind: 'updated', id });
@@ -77,7 +91,9 @@ describe('upsertComment', () => {
     github.fail({ status: 503, times: Infinity });
     const outcome = await upsertComment(client(), plan(), retry);
     expect(outcome.kind).toBe('failed');
-    expect(outcome.kind === 'failed' && outcome.message).toMatch(/did not answer successfully after 4 tries \(last: 503.*The verdict is unchanged/);
+    expect(outcome.kind === 'failed' && outcome.message).toMatch(
+      /did not answer successfully after 4 tries \(last: 503.*The verdict is unchanged/,
+    );
     expect(github.requests).toHaveLength(4);
     expect(waits).toEqual([1000, 2000, 4000]);
   });
@@ -133,8 +149,11 @@ describe('upsertComment against a GitHub that does not answer', () => {
     expect(ms).toBeLessThan(2_000);
   });
 
-  it('the second page of the listing has its own timeout (Octokit\'s paginate drops it)', async () => {
-    github.seed(7, Array.from({ length: 120 }, (_, i) => `review comment ${i}`));
+  it("the second page of the listing has its own timeout (Octokit's paginate drops it)", async () => {
+    github.seed(
+      7,
+      Array.from({ length: 120 }, (_, i) => `review comment ${i}`),
+    );
     github.fail({ method: 'GET', queryIncludes: 'page=2', hang: true, times: Infinity });
     const { value, ms } = await timed(upsertComment(client(), plan(), retry, limits));
     expect(value.kind).toBe('failed');
@@ -142,7 +161,10 @@ describe('upsertComment against a GitHub that does not answer', () => {
       /did not answer successfully after 4 tries \(last: no response, GET comments of pull request #7, page 2: no answer within 0\.2 s\)/,
     );
     // Page 1 once, then page 2 four times (each try of a page retries that page only).
-    expect(calls()).toEqual(['GET /repos/octo/models/issues/7/comments', ...Array(4).fill('GET /repos/octo/models/issues/7/comments?page=2')]);
+    expect(calls()).toEqual([
+      'GET /repos/octo/models/issues/7/comments',
+      ...Array(4).fill('GET /repos/octo/models/issues/7/comments?page=2'),
+    ]);
     expect(ms).toBeLessThan(3_000);
     expect(github.gateComments(7)).toHaveLength(0);
   });
@@ -166,7 +188,12 @@ describe('upsertComment against a GitHub that does not answer', () => {
     github.fail({ method: 'POST', delayMs: 60_000, times: 1 });
     const value = await upsertComment(client(), plan(), retry, limits);
     expect(value).toMatchObject({ kind: 'created', url: expect.stringContaining('/pull/7#issuecomment-') });
-    expect(calls()).toEqual(['GET /repos/octo/models/issues/7/comments', 'POST /repos/octo/models/issues/7/comments', 'GET /repos/octo/models/issues/7/comments', 'GET /user']);
+    expect(calls()).toEqual([
+      'GET /repos/octo/models/issues/7/comments',
+      'POST /repos/octo/models/issues/7/comments',
+      'GET /repos/octo/models/issues/7/comments',
+      'GET /user',
+    ]);
     expect(github.gateComments(7)).toHaveLength(1);
     expect(value.kind !== 'failed' && value.kind !== 'skipped' && value.id).toBe(github.gateComments(7)[0]!.id);
   });
@@ -211,7 +238,7 @@ describe('upsertComment updates only comments its own identity wrote', () => {
     expect(github.gateComments(7)[0]!.body).toBe(`${MARKER}\nforged`);
   });
 
-  it('personal token: the comment of the token\'s user is updated, the bot\'s is not', async () => {
+  it("personal token: the comment of the token's user is updated, the bot's is not", async () => {
     github.users.set('secret-token', 'octocat');
     github.seed(7, [`${MARKER}\nfrom the job token`], 'github-actions[bot]');
     github.seed(7, [`${MARKER}\nfrom octocat`], 'octocat');
@@ -233,7 +260,9 @@ describe('upsertComment updates only comments its own identity wrote', () => {
     github.seed(7, [`${MARKER}\nmine`], 'github-actions[bot]');
     github.fail({ pathIncludes: '/user', status: 401, times: 1, body: { message: 'Bad credentials' } });
     const outcome = await upsertComment(client(), plan(), retry);
-    expect(outcome.kind === 'failed' && outcome.message).toMatch(/^cannot comment on pull request #7 in octo\/models: GitHub answered 401 \(Bad credentials/);
+    expect(outcome.kind === 'failed' && outcome.message).toMatch(
+      /^cannot comment on pull request #7 in octo\/models: GitHub answered 401 \(Bad credentials/,
+    );
     expect(calls().filter((c) => c.startsWith('PATCH') || c.startsWith('POST'))).toEqual([]);
   });
 });

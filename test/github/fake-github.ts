@@ -143,7 +143,13 @@ export class FakeGitHub {
     let m: RegExpMatchArray | null;
     if (url.pathname === '/user' && method === 'GET') {
       return actor.type === 'Bot'
-        ? [403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user' }]
+        ? [
+            403,
+            {
+              message: 'Resource not accessible by integration',
+              documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user',
+            },
+          ]
         : [200, { login: actor.login, type: actor.type }];
     }
     if ((m = url.pathname.match(/^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/))) {

@@ -21,7 +21,14 @@ describe('readInputs', () => {
     {
       name: 'defaults',
       given: { policy: 'policies/release.yml' },
-      settings: { policy: 'policies/release.yml', report: '', out: 'privacy-gate-report', githubToken: '', comment: 'always', allowedRoots: [] },
+      settings: {
+        policy: 'policies/release.yml',
+        report: '',
+        out: 'privacy-gate-report',
+        githubToken: '',
+        comment: 'always',
+        allowedRoots: [],
+      },
     },
     {
       name: 'allowed-roots, one per line or comma-separated, blanks dropped',
@@ -33,7 +40,11 @@ describe('readInputs', () => {
       given: { policy: 'p.yml', out: 'reports', 'github-token': 'ghs_x', comment: 'on-failure' },
       settings: { policy: 'p.yml', report: '', out: 'reports', githubToken: 'ghs_x', comment: 'on-failure' },
     },
-    { name: 'publish-only', given: { report: 'artifact/', comment: 'never' }, settings: { policy: '', report: 'artifact/', comment: 'never' } },
+    {
+      name: 'publish-only',
+      given: { report: 'artifact/', comment: 'never' },
+      settings: { policy: '', report: 'artifact/', comment: 'never' },
+    },
   ])('$name', ({ given, settings }) => {
     inputs(given);
     expect(readInputs()).toMatchObject(settings);
@@ -42,7 +53,12 @@ describe('readInputs', () => {
   it.each([
     { name: 'no policy and no report', given: {}, field: 'policy', message: 'input "policy" is required' },
     { name: 'both policy and report', given: { policy: 'p.yml', report: 'r.json' }, field: 'report', message: 'expected one' },
-    { name: 'an unknown comment mode', given: { policy: 'p.yml', comment: 'sometimes' }, field: 'comment', message: 'input "comment" is "sometimes"; expected one of always, on-failure, never' },
+    {
+      name: 'an unknown comment mode',
+      given: { policy: 'p.yml', comment: 'sometimes' },
+      field: 'comment',
+      message: 'input "comment" is "sometimes"; expected one of always, on-failure, never',
+    },
   ])('rejects $name, naming the input', ({ given, field, message }) => {
     inputs(given);
     let error: unknown;

@@ -82,7 +82,13 @@ export function valueInfo(name: string, elem: number, dims: (number | string)[])
 }
 
 /** A whole model: one graph of `nodes`, opset `opset` of the default domain, IR 8. */
-export function model(parts: { nodes: Uint8Array[]; initializers?: Uint8Array[]; inputs: Uint8Array[]; outputs: Uint8Array[]; opset?: number }): Uint8Array {
+export function model(parts: {
+  nodes: Uint8Array[];
+  initializers?: Uint8Array[];
+  inputs: Uint8Array[];
+  outputs: Uint8Array[];
+  opset?: number;
+}): Uint8Array {
   const graph = concat(
     ...parts.nodes.map((n) => bytesField(GRAPH.node, n)),
     stringField(GRAPH.name, 'test'),

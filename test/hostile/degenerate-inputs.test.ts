@@ -31,7 +31,10 @@ function filesUnder(dir: string): Array<{ file: string; text: string }> {
   });
 }
 
-const csvLines = (file: string) => readFileSync(path.join(DIGITS, 'data', file), 'utf8').trimEnd().split('\n');
+const csvLines = (file: string) =>
+  readFileSync(path.join(DIGITS, 'data', file), 'utf8')
+    .trimEnd()
+    .split('\n');
 
 interface Workspace {
   model?: Uint8Array;
@@ -84,7 +87,10 @@ const unsqueezed = wrapOutput(LEAKY, 'probabilities', (inner) =>
         initializers: [tensor('axes', [1], BigInt64Array.of(2n))],
         outputInfo: valueInfo('probabilities', ELEM.float, ['batch', 10, 1]),
       }
-    : { nodes: [node('Unsqueeze', [inner], ['probabilities'], [intsAttribute('axes', [2])])], outputInfo: valueInfo('probabilities', ELEM.float, ['batch', 10, 1]) },
+    : {
+        nodes: [node('Unsqueeze', [inner], ['probabilities'], [intsAttribute('axes', [2])])],
+        outputInfo: valueInfo('probabilities', ELEM.float, ['batch', 10, 1]),
+      },
 );
 
 const oneRow = (file: string) => csvLines(file).slice(0, 2).join('\n') + '\n';
@@ -110,26 +116,37 @@ const cases: Case[] = [
     name: 'a model whose output is multiplied by NaN',
     ws: () => workspace({ model: timesNaN }),
     code: 2,
-    first: /^privacy-gate: .*model\.onnx \(model\.output\): model output "probabilities" holds non-finite values \(NaN\) in 899 of 899 rows queried, the first at line 2 of .*members\.csv \(members\)/,
+    first:
+      /^privacy-gate: .*model\.onnx \(model\.output\): model output "probabilities" holds non-finite values \(NaN\) in 899 of 899 rows queried, the first at line 2 of .*members\.csv \(members\)/,
   },
   {
     item: 2,
     name: 'a model whose output is wrapped in Unsqueeze(axis 2)',
     ws: () => workspace({ model: unsqueezed }),
     code: 2,
-    first: /^privacy-gate: .*model\.onnx \(model\.output\): model output "probabilities" is declared with shape \[batch, 10, 1\]; expected \[batch, classes\], \[batch\] or \[batch, 1\]/,
+    first:
+      /^privacy-gate: .*model\.onnx \(model\.output\): model output "probabilities" is declared with shape \[batch, 10, 1\]; expected \[batch, classes\], \[batch\] or \[batch, 1\]/,
   },
   {
     item: 3,
     name: 'one member and one non-member',
-    ws: () => workspace({ extra: { 'm1.csv': oneRow('members.csv'), 'n1.csv': oneRow('non-members.csv') }, members: 'm1.csv', nonMembers: 'n1.csv' }),
+    ws: () =>
+      workspace({
+        extra: { 'm1.csv': oneRow('members.csv'), 'n1.csv': oneRow('non-members.csv') },
+        members: 'm1.csv',
+        nonMembers: 'n1.csv',
+      }),
     code: 2,
-    first: /^privacy-gate: too few records to measure membership\/loss auc .*it needs at least 65 members \(has 1\) and 65 non-members \(has 1\)/,
+    first:
+      /^privacy-gate: too few records to measure membership\/loss auc .*it needs at least 65 members \(has 1\) and 65 non-members \(has 1\)/,
   },
   {
     item: 3,
     name: 'TPR at FPR 0.001 on 898 non-members',
-    ws: () => workspace({ rest: `  features: "pixel_*"\nprobes:\n  membership:\n    attacks: [loss]\n    thresholds: { tpr-at-fpr: { fpr: 0.001, fail: 0.05 } }\n` }),
+    ws: () =>
+      workspace({
+        rest: `  features: "pixel_*"\nprobes:\n  membership:\n    attacks: [loss]\n    thresholds: { tpr-at-fpr: { fpr: 0.001, fail: 0.05 } }\n`,
+      }),
     code: 2,
     first: /^privacy-gate: too few records to measure membership\/loss tpr-at-fpr.*10,000 non-members \(has 898\)/,
   },
@@ -157,7 +174,8 @@ gate: { inconclusive: fail }
       }),
     code: 1,
     stream: 'stdout',
-    first: /^inconclusive membership\/loss advantage = 0\.\d+ \[0\.000, 0\.2\d+\] \(inconclusive: the interval reaches over the fail threshold 0\.2/,
+    first:
+      /^inconclusive membership\/loss advantage = 0\.\d+ \[0\.000, 0\.2\d+\] \(inconclusive: the interval reaches over the fail threshold 0\.2/,
   },
   {
     item: 5,
@@ -178,7 +196,8 @@ gate: { inconclusive: fail }
     name: 'data.members.path: /proc/self/environ',
     ws: () => workspace({ members: '/proc/self/environ, format: csv' }),
     code: 2,
-    first: /^privacy-gate: .*policy\.yml:\d+:\d+ \(data\.members\.path\): \/proc\/self\/environ .*is under \/proc, which the gate never reads/,
+    first:
+      /^privacy-gate: .*policy\.yml:\d+:\d+ \(data\.members\.path\): \/proc\/self\/environ .*is under \/proc, which the gate never reads/,
   },
   {
     item: 7,
@@ -264,14 +283,23 @@ describe('issue 8: degenerate and hostile inputs never pass, and never leak the 
     const dir = c.ws();
     const out = sink();
     const err = sink();
-    const code = await cli(['run', '--policy', path.join(dir, 'policy.yml'), '--out', path.join(dir, 'report'), '--root', dir], out.stream, err.stream);
+    const code = await cli(
+      ['run', '--policy', path.join(dir, 'policy.yml'), '--out', path.join(dir, 'report'), '--root', dir],
+      out.stream,
+      err.stream,
+    );
     const stdout = out.text();
     const stderr = err.text();
     expect({ code, stderr: stderr.slice(0, 2000) }).toEqual({ code: c.code, stderr: expect.any(String) });
-    const firstLine = (c.stream === 'stdout' ? stdout : stderr).split('\n').find((line) => !line.startsWith('privacy-gate: warning:')) ?? '';
+    const firstLine =
+      (c.stream === 'stdout' ? stdout : stderr).split('\n').find((line) => !line.startsWith('privacy-gate: warning:')) ?? '';
     expect(firstLine).toMatch(c.first);
     c.check?.({ dir, stdout, stderr });
-    for (const { file, text } of [...filesUnder(path.join(dir, 'report')), { file: 'stdout', text: stdout }, { file: 'stderr', text: stderr }]) {
+    for (const { file, text } of [
+      ...filesUnder(path.join(dir, 'report')),
+      { file: 'stdout', text: stdout },
+      { file: 'stderr', text: stderr },
+    ]) {
       expect(text.includes(TOKEN), `${file} holds the token`).toBe(false);
     }
   });

@@ -122,7 +122,9 @@ describe('a planted token never leaves the gate', { timeout: 60_000 }, () => {
     const code = await cli(['run', '--policy', path.join(ws, 'policy.yml'), '--out', outDir, '--root', ws], out.stream, err.stream);
     expect({ code, stderr: err.text() }).toMatchObject({ code: c.code });
     const files = filesUnder(outDir);
-    expect(files.map((f) => path.basename(f.file))).toEqual(expect.arrayContaining(['privacy-report.json', 'summary.md', 'report.html', 'privacy-gate.sarif']));
+    expect(files.map((f) => path.basename(f.file))).toEqual(
+      expect.arrayContaining(['privacy-report.json', 'summary.md', 'report.html', 'privacy-gate.sarif']),
+    );
     for (const { file, text } of [...files, { file: 'stdout', text: out.text() }, { file: 'stderr', text: err.text() }]) {
       expect(text.includes(TOKEN), `${file} holds the token`).toBe(false);
     }

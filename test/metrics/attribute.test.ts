@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  attributeMetrics,
-  differenceIndependent,
-  differencePaired,
-  proportion,
-  wilson,
-} from '../../src/metrics/attribute';
+import { attributeMetrics, differenceIndependent, differencePaired, proportion, wilson } from '../../src/metrics/attribute';
 import { clopperPearson } from '../../src/metrics/binomial';
 
 const Z95 = 1.959963984540054;
@@ -121,8 +115,6 @@ describe('attributeMetrics', () => {
   });
 
   it('refuses member outcomes of different lengths', () => {
-    expect(() => attributeMetrics({ memberCorrect: [1], memberBaselineCorrect: [], nonMemberCorrect: [] }, 0.95)).toThrow(
-      /same members/,
-    );
+    expect(() => attributeMetrics({ memberCorrect: [1], memberBaselineCorrect: [], nonMemberCorrect: [] }, 0.95)).toThrow(/same members/);
   });
 });

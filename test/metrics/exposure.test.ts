@@ -65,7 +65,10 @@ describe('skew-normal', () => {
     // Sample SN(ξ=5, ω=2, α=3) as ξ + ω(δ|U| + √(1−δ²)V) with U, V standard normal.
     const rng = rngFor(3, 'skew');
     const delta = 3 / Math.sqrt(10);
-    const values = Array.from({ length: 200_000 }, () => 5 + 2 * (delta * Math.abs(rng.normal()) + Math.sqrt(1 - delta * delta) * rng.normal()));
+    const values = Array.from(
+      { length: 200_000 },
+      () => 5 + 2 * (delta * Math.abs(rng.normal()) + Math.sqrt(1 - delta * delta) * rng.normal()),
+    );
     const fit = fitSkewNormal(values);
     expect(fit.location).toBeCloseTo(5, 1);
     expect(fit.scale).toBeCloseTo(2, 1);

@@ -60,7 +60,11 @@ describe('liraScores by hand', () => {
   });
 
   it.each([
-    { name: 'memberships of another size', m: { models: 4, records: 2, values: new Int8Array(8) }, message: /memberships are \[4 × 2\], expected \[4 × 1\]/ },
+    {
+      name: 'memberships of another size',
+      m: { models: 4, records: 2, values: new Int8Array(8) },
+      message: /memberships are \[4 × 2\], expected \[4 × 1\]/,
+    },
     { name: 'fewer memberships rows', m: { models: 3, records: 1, values: new Int8Array(3) }, message: /memberships are \[3 × 1\]/ },
   ])('rejects $name', ({ m, message }) => {
     expect(() => liraScores(at(0), refs, m, { mode: 'online' })).toThrow(message);

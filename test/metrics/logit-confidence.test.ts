@@ -23,11 +23,13 @@ describe('logitConfidence', () => {
     expect(got[0]).toBeCloseTo(phi, 12);
   });
 
-  it('equals the membership probe\'s confidence score on the log scale', () => {
+  it("equals the membership probe's confidence score on the log scale", () => {
     const logits = [3, 1, 0.2, -4, 9, 9.5, 0, 0, 0, 40, -40, 0];
     const lp = logProbabilities(logits, 3);
     const truth = Int32Array.from([0, 2, 1, 0]);
-    expect(Array.from(logitConfidence({ scale: 'log', values: lp }, 3, truth))).toEqual(Array.from(scoreAttack('confidence', { scale: 'log', values: lp }, 3, truth)));
+    expect(Array.from(logitConfidence({ scale: 'log', values: lp }, 3, truth))).toEqual(
+      Array.from(scoreAttack('confidence', { scale: 'log', values: lp }, 3, truth)),
+    );
   });
 
   it.each([

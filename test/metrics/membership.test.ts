@@ -178,10 +178,7 @@ describe('epsilonLowerBound (Jagielski et al. 2020)', () => {
       const tprLo = cpLowerByBisection(80, 100, 0.025);
       const fprHi = cpUpperByBisection(30, 100, 0.025);
       const expected = Math.max(Math.log((tprLo - delta) / fprHi), Math.log((1 - fprHi - delta) / (1 - tprLo)));
-      const plugIn = Math.max(
-        Math.log((80.5 / 101 - delta) / (30.5 / 101)),
-        Math.log((1 - 30.5 / 101 - delta) / (1 - 80.5 / 101)),
-      );
+      const plugIn = Math.max(Math.log((80.5 / 101 - delta) / (30.5 / 101)), Math.log((1 - 30.5 / 101 - delta) / (1 - 80.5 / 101)));
       expect(r.thresholdsTried).toBe(1);
       expect(r.threshold).toBe(1);
       expect(r.value).toBeCloseTo(expected, 9);
@@ -245,19 +242,16 @@ describe('epsilonLowerBound (Jagielski et al. 2020)', () => {
     expect(r.ci[1]).toBeGreaterThanOrEqual(r.value);
   });
 
-  it.each([11, 12, 13, 14, 15])(
-    'never exceeds the true ε = 1 of randomized response (seed %i, 20000 each), yet gets close',
-    (seed) => {
-      const rng = new Rng(seed);
-      const x = randomizedResponse(rng, 20000, 1, true);
-      const y = randomizedResponse(rng, 20000, 1, false);
-      for (const delta of [0, 1e-5]) {
-        const r = membershipMetrics(x, y, { ...OPTS, delta }).epsilonLowerBound;
-        expect(r.value).toBeLessThanOrEqual(1);
-        expect(r.value).toBeGreaterThan(0.9);
-      }
-    },
-  );
+  it.each([11, 12, 13, 14, 15])('never exceeds the true ε = 1 of randomized response (seed %i, 20000 each), yet gets close', (seed) => {
+    const rng = new Rng(seed);
+    const x = randomizedResponse(rng, 20000, 1, true);
+    const y = randomizedResponse(rng, 20000, 1, false);
+    for (const delta of [0, 1e-5]) {
+      const r = membershipMetrics(x, y, { ...OPTS, delta }).epsilonLowerBound;
+      expect(r.value).toBeLessThanOrEqual(1);
+      expect(r.value).toBeGreaterThan(0.9);
+    }
+  });
 
   it.each([21, 22, 23])('never exceeds the true ε = 1 of the Laplace mechanism, searching many thresholds (seed %i)', (seed) => {
     const rng = new Rng(seed);

@@ -25,14 +25,18 @@ describe('recipeLevelScores', () => {
       expect(m.models).toBe(c.models - 1);
       const next = held + 1 < c.models ? held + 1 : held - 1;
       const at = next > held ? next - 1 : next; // index of model `next` among the others
-      expect(Array.from(r.values.subarray(at * c.records * c.augmentations, (at + 1) * c.records * c.augmentations))).toEqual(Array.from(sliceModel(refs, next).values));
-      expect(Array.from(m.values.subarray(at * c.records, (at + 1) * c.records))).toEqual(Array.from(memberships.values.subarray(next * c.records, (next + 1) * c.records)));
+      expect(Array.from(r.values.subarray(at * c.records * c.augmentations, (at + 1) * c.records * c.augmentations))).toEqual(
+        Array.from(sliceModel(refs, next).values),
+      );
+      expect(Array.from(m.values.subarray(at * c.records, (at + 1) * c.records))).toEqual(
+        Array.from(memberships.values.subarray(next * c.records, (next + 1) * c.records)),
+      );
       return new Float64Array(t.records);
     });
     expect(seen).toEqual([...Array(c.models).keys()]);
   });
 
-  it('leaves records neither IN nor OUT for the round\'s target out of that round', () => {
+  it("leaves records neither IN nor OUT for the round's target out of that round", () => {
     const m = { models: 2, records: 3, values: Int8Array.from([1, 0, -1, -1, 1, 0]) };
     const r = { models: 2, records: 3, augmentations: 1, values: Float64Array.from([10, 11, 12, 20, 21, 22]) };
     const pooled = recipeLevelScores(r, m, (t) => t.values);
@@ -44,7 +48,11 @@ describe('recipeLevelScores', () => {
 
   it('needs two models and matching memberships', () => {
     const r = { models: 1, records: 1, augmentations: 1, values: new Float64Array(1) };
-    expect(() => recipeLevelScores(r, { models: 1, records: 1, values: new Int8Array(1) }, (t) => t.values)).toThrow(/at least 2 reference models, got 1/);
-    expect(() => recipeLevelScores(refs, { models: 2, records: c.records, values: new Int8Array(2 * c.records) }, (t) => t.values)).toThrow(/memberships are \[2 × 9\]/);
+    expect(() => recipeLevelScores(r, { models: 1, records: 1, values: new Int8Array(1) }, (t) => t.values)).toThrow(
+      /at least 2 reference models, got 1/,
+    );
+    expect(() => recipeLevelScores(refs, { models: 2, records: c.records, values: new Int8Array(2 * c.records) }, (t) => t.values)).toThrow(
+      /memberships are \[2 × 9\]/,
+    );
   });
 });

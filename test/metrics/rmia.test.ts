@@ -33,7 +33,7 @@ describe('rmiaScores by hand', () => {
     expect(logLikelihoodRatios(noIn, 'online', 0.3)[0]).toBeCloseTo(Math.log(0.8 / (0.5 * (1.3 * 0.7 + 0.7))), 12);
   });
 
-  it('uses the population\'s true memberships: an IN model does not count towards Pr_OUT(z)', () => {
+  it("uses the population's true memberships: an IN model does not count towards Pr_OUT(z)", () => {
     // z was trained on by model 0 (p = 0.99). Treating it as OUT everywhere (ML Privacy Meter's
     // default) would average 0.99 in and lower LR(z).
     const x = one(1, 2, [logit(0.6), logit(0.6)], [logit(0.9)], [0, 0]);

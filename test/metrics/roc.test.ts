@@ -15,9 +15,7 @@ describe('rocCurve', () => {
       [0.3, 4, 2],
       [0.1, 4, 3],
     ];
-    expect(rocCurve(member, nonMember)).toEqual(
-      rows.map(([threshold, tp, fp]) => ({ threshold, tp, fp, tpr: tp / 4, fpr: fp / 3 })),
-    );
+    expect(rocCurve(member, nonMember)).toEqual(rows.map(([threshold, tp, fp]) => ({ threshold, tp, fp, tpr: tp / 4, fpr: fp / 3 })));
   });
 
   it.each([

@@ -8,7 +8,21 @@ function bits(values: Float64Array): string[] {
   return Array.from(values, (_, i) => `${words[2 * i + 1]!.toString(16)}:${words[2 * i]!.toString(16)}`);
 }
 
-const SPECIALS = [0, -0, -Infinity, Infinity, Number.MIN_VALUE, -Number.MIN_VALUE, 2.2250738585072014e-308, -1e-310, Number.MAX_VALUE, -Number.MAX_VALUE, 1, -1, 0.5];
+const SPECIALS = [
+  0,
+  -0,
+  -Infinity,
+  Infinity,
+  Number.MIN_VALUE,
+  -Number.MIN_VALUE,
+  2.2250738585072014e-308,
+  -1e-310,
+  Number.MAX_VALUE,
+  -Number.MAX_VALUE,
+  1,
+  -1,
+  0.5,
+];
 
 /** Random doubles mixing magnitudes, signs, subnormals, specials and many duplicates. */
 function mixed(rng: Rng, count: number): Float64Array {

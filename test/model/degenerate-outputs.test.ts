@@ -26,20 +26,24 @@ const PIXEL = 42;
 
 type Variant = (inner: string, output: string) => ReturnType<Parameters<typeof wrapOutput>[2]>;
 
-const addConstant = (value: number): Variant => (inner, output) => ({
-  nodes: [node('Add', [inner, 'c'], [output])],
-  initializers: [tensor('c', [], Float32Array.of(value))],
-});
+const addConstant =
+  (value: number): Variant =>
+  (inner, output) => ({
+    nodes: [node('Add', [inner, 'c'], [output])],
+    initializers: [tensor('c', [], Float32Array.of(value))],
+  });
 
 /** output × (x_j / x_j): NaN on exactly the rows whose feature j is 0. */
-const nanWhereZero = (j: number): Variant => (inner, output) => ({
-  nodes: [
-    node('Gather', ['x', 'j'], ['xj'], [intAttribute('axis', 1)]),
-    node('Div', ['xj', 'xj'], ['ratio']),
-    node('Mul', [inner, 'ratio'], [output]),
-  ],
-  initializers: [tensor('j', [1], BigInt64Array.of(BigInt(j)))],
-});
+const nanWhereZero =
+  (j: number): Variant =>
+  (inner, output) => ({
+    nodes: [
+      node('Gather', ['x', 'j'], ['xj'], [intAttribute('axis', 1)]),
+      node('Div', ['xj', 'xj'], ['ratio']),
+      node('Mul', [inner, 'ratio'], [output]),
+    ],
+    initializers: [tensor('j', [1], BigInt64Array.of(BigInt(j)))],
+  });
 
 /** output + sqrt(−frac(x₀)): finite on the integer pixels of the data, NaN on noisy copies. */
 const nanOffIntegers: Variant = (inner, output) => ({
@@ -60,11 +64,17 @@ const unsqueeze2: Variant = (inner, output) =>
         initializers: [tensor('axes', [1], BigInt64Array.of(2n))],
         outputInfo: valueInfo(output, ELEM.float, ['batch', 10, 1]),
       }
-    : { nodes: [node('Unsqueeze', [inner], [output], [intsAttribute('axes', [2])])], outputInfo: valueInfo(output, ELEM.float, ['batch', 10, 1]) };
+    : {
+        nodes: [node('Unsqueeze', [inner], [output], [intsAttribute('axes', [2])])],
+        outputInfo: valueInfo(output, ELEM.float, ['batch', 10, 1]),
+      };
 
 function variantFile(dir: string, base: Uint8Array, output: string, variant: Variant): string {
   const file = path.join(dir, 'model.onnx');
-  writeFileSync(file, wrapOutput(base, output, (inner) => variant(inner, output)));
+  writeFileSync(
+    file,
+    wrapOutput(base, output, (inner) => variant(inner, output)),
+  );
   return file;
 }
 
@@ -76,7 +86,11 @@ function sink() {
 async function gate(policy: string) {
   const out = sink();
   const err = sink();
-  const code = await cli(['run', '--policy', policy, '--out', path.join(path.dirname(policy), 'out'), '--root', path.dirname(policy), '--root', process.cwd()], out.stream, err.stream);
+  const code = await cli(
+    ['run', '--policy', policy, '--out', path.join(path.dirname(policy), 'out'), '--root', path.dirname(policy), '--root', process.cwd()],
+    out.stream,
+    err.stream,
+  );
   return { code, stderr: err.text() };
 }
 
@@ -105,7 +119,13 @@ describe('non-finite model outputs (issue 8, item 1): exit 2 naming the model, t
     { name: 'NaN on every row (× NaN)', variant: addConstant(NaN), value: 'NaN', rows: members, line: 2 },
     { name: '+Infinity on every row', variant: addConstant(Infinity), value: 'Infinity', rows: members, line: 2 },
     { name: '−Infinity on every row', variant: addConstant(-Infinity), value: '-Infinity', rows: members, line: 2 },
-    { name: 'NaN on a third of the rows', variant: nanWhereZero(PIXEL), value: 'NaN', rows: zeroLines(PIXEL).length, line: zeroLines(PIXEL)[0]! },
+    {
+      name: 'NaN on a third of the rows',
+      variant: nanWhereZero(PIXEL),
+      value: 'NaN',
+      rows: zeroLines(PIXEL).length,
+      line: zeroLines(PIXEL)[0]!,
+    },
   ])('$name', async ({ variant, value, rows, line }) => {
     const dir = tempDir();
     const result = await gate(digitsPolicy(dir, variant));
@@ -134,7 +154,10 @@ describe('non-finite model outputs (issue 8, item 1): exit 2 naming the model, t
   it('the ObservedModel names the inversion search as the source of its queries', async () => {
     const dir = tempDir();
     const file = variantFile(dir, leakyDigits, 'probabilities', addConstant(NaN));
-    const model = new ObservedModel(await openOnnxClassifier({ path: file, task: 'classification', scores: 'auto' }), { scores: 'full', topK: 0 });
+    const model = new ObservedModel(await openOnnxClassifier({ path: file, task: 'classification', scores: 'auto' }), {
+      scores: 'full',
+      topK: 0,
+    });
     const error = await model.query(new Float32Array(3 * 64), 3, { probe: "the inversion probe's search" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NonFiniteOutput);
     expect((error as NonFiniteOutput).message).toContain("in 3 of 3 rows queried, the first in row 1 of the inversion probe's search");
@@ -153,7 +176,11 @@ describe('non-finite model outputs (issue 8, item 1): exit 2 naming the model, t
     writeFileSync(path.join(dir, 'policy.yml'), policy);
     const result = await gate(path.join(dir, 'policy.yml'));
     expect(result.code, result.stderr).toBe(2);
-    expect(result.stderr.split('\n')[0]).toMatch(new RegExp(`model output "wage" holds non-finite values \\(${String(value).replace('+', '')}\\) in \\d+ of \\d+ rows queried, the first (at line \\d+ of \\S+ \\((members|non-members)\\)|in row 1 of the attribute-inference probe's candidate queries)`));
+    expect(result.stderr.split('\n')[0]).toMatch(
+      new RegExp(
+        `model output "wage" holds non-finite values \\(${String(value).replace('+', '')}\\) in \\d+ of \\d+ rows queried, the first (at line \\d+ of \\S+ \\((members|non-members)\\)|in row 1 of the attribute-inference probe's candidate queries)`,
+      ),
+    );
   });
 });
 
@@ -171,9 +198,13 @@ describe('wrong output rank (issue 8, item 2): exit 2 with the shape', () => {
     const dir = tempDir();
     const shapeless: Variant = (inner, output) => ({ ...unsqueeze2(inner, output), outputInfo: valueInfo(output, ELEM.float, []) });
     const file = variantFile(dir, leakyDigits, 'probabilities', shapeless);
-    const error = await openOnnxClassifier({ path: file, task: 'classification', scores: 'auto', output: 'probabilities' }).catch((e: unknown) => e);
+    const error = await openOnnxClassifier({ path: file, task: 'classification', scores: 'auto', output: 'probabilities' }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).message).toMatch(/^model output "probabilities" (has shape \[1, 10, 1\] on a batch of 1 rows|is declared with shape \[\w+, 10, 1\]);/);
+    expect((error as InputError).message).toMatch(
+      /^model output "probabilities" (has shape \[1, 10, 1\] on a batch of 1 rows|is declared with shape \[\w+, 10, 1\]);/,
+    );
   });
 
   it.each([
@@ -182,7 +213,10 @@ describe('wrong output rank (issue 8, item 2): exit 2 with the shape', () => {
   ])('accepts a declared $name output of the right real shape', async ({ dims }) => {
     const dir = tempDir();
     const identity: Variant = (inner, output) => ({
-      nodes: dims.length === 1 ? [node('ReduceMax', [inner], [output], [intsAttribute('axes', [1]), intAttribute('keepdims', 0)])] : [node('Identity', [inner], [output])],
+      nodes:
+        dims.length === 1
+          ? [node('ReduceMax', [inner], [output], [intsAttribute('axes', [1]), intAttribute('keepdims', 0)])]
+          : [node('Identity', [inner], [output])],
       outputInfo: valueInfo(output, ELEM.float, dims),
     });
     const file = variantFile(dir, leakyDigits, 'probabilities', identity);

@@ -71,10 +71,30 @@ describe('ONNX adapter', () => {
   });
 
   it.each([
-    { name: 'several inputs and none chosen', s: settings('two-inputs.onnx'), message: /has 2 inputs .*set model\.input/, field: 'model.input' },
-    { name: 'an unknown input name', s: settings('probabilities.onnx', { input: 'pixels' }), message: /no input "pixels"; its inputs are: x/, field: 'model.input' },
-    { name: 'an unknown output name', s: settings('probabilities.onnx', { output: 'nope' }), message: /no output "nope"; its outputs are: probs/, field: 'model.output' },
-    { name: 'a file that is not ONNX', s: settings('torch-logits.expected.json'), message: /cannot load the ONNX model/, field: 'model.path' },
+    {
+      name: 'several inputs and none chosen',
+      s: settings('two-inputs.onnx'),
+      message: /has 2 inputs .*set model\.input/,
+      field: 'model.input',
+    },
+    {
+      name: 'an unknown input name',
+      s: settings('probabilities.onnx', { input: 'pixels' }),
+      message: /no input "pixels"; its inputs are: x/,
+      field: 'model.input',
+    },
+    {
+      name: 'an unknown output name',
+      s: settings('probabilities.onnx', { output: 'nope' }),
+      message: /no output "nope"; its outputs are: probs/,
+      field: 'model.output',
+    },
+    {
+      name: 'a file that is not ONNX',
+      s: settings('torch-logits.expected.json'),
+      message: /cannot load the ONNX model/,
+      field: 'model.path',
+    },
   ])('rejects $name with an input error naming the field', async ({ s, message, field }) => {
     const error = await openOnnxClassifier(s).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);

@@ -9,7 +9,12 @@ import { openOnnxSequenceModel, planInputs, toInt64, toLogProbs } from '../../sr
 import { observeNext } from '../../src/model/sequence-surface';
 
 const dir = 'test/fixtures/models';
-const expected = JSON.parse(readFileSync(`${dir}/sequence.expected.json`, 'utf8')) as { vocab: number; W: number[][]; A: number[][]; B: number[][] };
+const expected = JSON.parse(readFileSync(`${dir}/sequence.expected.json`, 'utf8')) as {
+  vocab: number;
+  W: number[][];
+  A: number[][];
+  B: number[][];
+};
 const V = expected.vocab;
 
 function logSoftmax(row: number[]): number[] {
@@ -25,7 +30,15 @@ describe('sequence model: [batch, seq, vocab] probabilities with an attention ma
     const model = await openOnnxSequenceModel({ path: `${dir}/seq-bigram-mask.onnx`, scores: 'auto' });
     const contexts = [ids(1, 2, 3), ids(4), ids(5, 0), ids(2, 2, 2, 2, 1)];
     const lp = await model.nextLogProbs(contexts);
-    expect(model.info).toMatchObject({ input: 'input_ids', attentionMask: 'attention_mask', output: 'probs', context: null, fixedContext: false, vocabSize: V, scoreKind: 'probabilities' });
+    expect(model.info).toMatchObject({
+      input: 'input_ids',
+      attentionMask: 'attention_mask',
+      output: 'probs',
+      context: null,
+      fixedContext: false,
+      vocabSize: V,
+      scoreKind: 'probabilities',
+    });
     contexts.forEach((c, r) => {
       // The bigram model's next token depends only on the row's last real token: no padding was added.
       const want = logSoftmax(expected.W[c[c.length - 1]!]!);
@@ -82,7 +95,9 @@ describe('sequence model: fixed context of 4, [batch, vocab] logits', () => {
   });
 
   it('model.context that contradicts the fixed context is an input error', async () => {
-    await expect(openOnnxSequenceModel({ path: `${dir}/seq-window-logits.onnx`, scores: 'auto', context: 8 })).rejects.toThrow(/takes exactly 4 tokens/);
+    await expect(openOnnxSequenceModel({ path: `${dir}/seq-window-logits.onnx`, scores: 'auto', context: 8 })).rejects.toThrow(
+      /takes exactly 4 tokens/,
+    );
   });
 });
 
@@ -91,8 +106,17 @@ describe('planInputs (pure)', () => {
   const out = [t('logits', 'float32', ['batch', 10])];
   it.each([
     { name: 'float features are not token ids', inputs: [t('x', 'float32', ['batch', 8])], error: /expected int64 token ids/ },
-    { name: 'two id-like inputs need model.input', inputs: [t('a', 'int64', ['b', 4]), t('c', 'int64', ['b', 4])], error: /set model.input/ },
-    { name: 'an unknown extra input', inputs: [t('ids', 'int64', ['b', 4]), t('mask', 'int64', ['b', 4]), t('pos', 'int64', ['b', 4])], input: 'ids', error: /cannot fill: pos/ },
+    {
+      name: 'two id-like inputs need model.input',
+      inputs: [t('a', 'int64', ['b', 4]), t('c', 'int64', ['b', 4])],
+      error: /set model.input/,
+    },
+    {
+      name: 'an unknown extra input',
+      inputs: [t('ids', 'int64', ['b', 4]), t('mask', 'int64', ['b', 4]), t('pos', 'int64', ['b', 4])],
+      input: 'ids',
+      error: /cannot fill: pos/,
+    },
   ])('$name', ({ inputs, error, input }) => {
     expect(() => planInputs({ path: 'm.onnx', scores: 'auto', ...(input ? { input } : {}) }, inputs, out)).toThrow(error);
     try {
@@ -103,7 +127,9 @@ describe('planInputs (pure)', () => {
   });
 
   it('an integer output is not next-token scores', () => {
-    expect(() => planInputs({ path: 'm.onnx', scores: 'auto' }, [t('ids', 'int64', ['b', 4])], [t('label', 'int64', ['b'])])).toThrow(/holds next-token scores/);
+    expect(() => planInputs({ path: 'm.onnx', scores: 'auto' }, [t('ids', 'int64', ['b', 4])], [t('label', 'int64', ['b'])])).toThrow(
+      /holds next-token scores/,
+    );
   });
 });
 

@@ -43,7 +43,11 @@ describe('observe (output surface)', () => {
   });
 
   it.each([
-    { name: 'precision: float32', surface: { precision: 'float32' as const }, want: [1, Math.fround(Math.exp(-30)), Math.fround(Math.exp(-30))] },
+    {
+      name: 'precision: float32',
+      surface: { precision: 'float32' as const },
+      want: [1, Math.fround(Math.exp(-30)), Math.fround(Math.exp(-30))],
+    },
     { name: 'decimals: 3', surface: { decimals: 3 }, want: [1, 0, 0] },
   ])('logits with $name: only a declared rounding turns them into rounded probabilities', ({ surface, want }) => {
     const o = observe({ kind: 'logits', values: Float64Array.of(30, 0, 0) }, 1, 3, { scores: 'full', topK: 3, ...surface });

@@ -32,12 +32,24 @@ function softmaxModel(seed: number) {
   };
   let queries = 0;
   let calls = 0;
-  const lossFor = (targets: number[]): BatchLoss => async (rows, count, owners) => {
-    queries += count;
-    calls++;
-    return Float64Array.from({ length: count }, (_, r) => 1 - probabilities(rows.subarray(r * D, (r + 1) * D))[targets[owners[r]!]!]!);
+  const lossFor =
+    (targets: number[]): BatchLoss =>
+    async (rows, count, owners) => {
+      queries += count;
+      calls++;
+      return Float64Array.from({ length: count }, (_, r) => 1 - probabilities(rows.subarray(r * D, (r + 1) * D))[targets[owners[r]!]!]!);
+    };
+  return {
+    w,
+    probabilities,
+    lossFor,
+    get queries() {
+      return queries;
+    },
+    get calls() {
+      return calls;
+    },
   };
-  return { w, probabilities, lossFor, get queries() { return queries; }, get calls() { return calls; } };
 }
 
 const box: Box = { lower: new Float64Array(D).fill(-10), upper: new Float64Array(D).fill(10) };
@@ -80,11 +92,15 @@ describe('minimise (MI-FACE descent with estimated gradients)', () => {
     const model = softmaxModel(2);
     const perStep = 1 + 2 * D;
     const budget = 10 * perStep + perStep - 1; // room for 10 steps, not 11
-    const results = await minimise([new Float64Array(D), new Float64Array(D)], model.lossFor([0, 1]), options({
-      maxQueries: budget,
-      patience: 1000,
-      stepSize: 1e-4,
-    }));
+    const results = await minimise(
+      [new Float64Array(D), new Float64Array(D)],
+      model.lossFor([0, 1]),
+      options({
+        maxQueries: budget,
+        patience: 1000,
+        stepSize: 1e-4,
+      }),
+    );
     for (const r of results) {
       expect(r.stop).toBe('budget');
       expect(r.steps).toBe(10);
@@ -111,12 +127,16 @@ describe('minimise (MI-FACE descent with estimated gradients)', () => {
 
   it('stops each problem once its queried loss reaches the target', async () => {
     const model = softmaxModel(3);
-    const results = await minimise([new Float64Array(D), new Float64Array(D)], model.lossFor([0, 1]), options({
-      stepSize: 0.01,
-      stopAt: 0.5, // p_c ≥ 0.5
-      maxQueries: 100_000,
-      patience: 1000,
-    }));
+    const results = await minimise(
+      [new Float64Array(D), new Float64Array(D)],
+      model.lossFor([0, 1]),
+      options({
+        stepSize: 0.01,
+        stopAt: 0.5, // p_c ≥ 0.5
+        maxQueries: 100_000,
+        patience: 1000,
+      }),
+    );
     for (const r of results) {
       expect(r.stop).toBe('target');
       expect(r.queried).toBeLessThanOrEqual(0.5);
@@ -156,11 +176,15 @@ describe('minimise (MI-FACE descent with estimated gradients)', () => {
   it('clips every point to the box', async () => {
     const model = softmaxModel(5);
     const small: Box = { lower: new Float64Array(D).fill(-0.1), upper: new Float64Array(D).fill(0.1) };
-    const [r] = await minimise([new Float64Array(D).fill(5)], model.lossFor([2]), options({
-      box: small,
-      estimator: centralDifferences(small, 1e-2),
-      stepSize: 0.5,
-    }));
+    const [r] = await minimise(
+      [new Float64Array(D).fill(5)],
+      model.lossFor([2]),
+      options({
+        box: small,
+        estimator: centralDifferences(small, 1e-2),
+        stepSize: 0.5,
+      }),
+    );
     for (const v of r!.x) expect(Math.abs(v)).toBeLessThanOrEqual(0.1);
     // The start is clipped to the corner (0.1, …, 0.1); big steps push features onto both bounds.
     expect(r!.startQueried).toBeCloseTo(1 - model.probabilities(new Float64Array(D).fill(0.1))[2]!, 12);
@@ -172,10 +196,14 @@ describe('minimise (MI-FACE descent with estimated gradients)', () => {
   it('gives the same result for the same seed, and a different one for another seed (NES)', async () => {
     const run = async (seed: number) => {
       const model = softmaxModel(6);
-      const [r] = await minimise([new Float64Array(D)], model.lossFor([1]), options({
-        estimator: naturalEvolution(box, 1e-3, 5, rngFor(seed, 'inversion:nes')),
-        maxQueries: 30 * 11,
-      }));
+      const [r] = await minimise(
+        [new Float64Array(D)],
+        model.lossFor([1]),
+        options({
+          estimator: naturalEvolution(box, 1e-3, 5, rngFor(seed, 'inversion:nes')),
+          maxQueries: 30 * 11,
+        }),
+      );
       return [...r!.x];
     };
     expect(await run(1)).toEqual(await run(1));

@@ -68,7 +68,7 @@ describe('gradient estimates on a logistic-regression model', () => {
     for (let j = 0; j < D; j++) {
       if (j === 4) continue;
       // Taylor: |error| ≤ h²/6 · max|∂³p/∂x_j³| = h²/6 · |w_j|³ · max|σ'''| (= 1/8), h = 5e-3.
-      const bound = ((5e-3) ** 2 / 6) * Math.abs(W[j]!) ** 3 / 8;
+      const bound = ((5e-3 ** 2 / 6) * Math.abs(W[j]!) ** 3) / 8;
       expect(Math.abs(g[j]! - exact[j]!)).toBeLessThanOrEqual(bound + 1e-12);
     }
   });

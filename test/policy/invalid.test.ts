@@ -234,14 +234,24 @@ seed: 2
     policy: `${HEAD}${PROBES}gate:
   inconclusive: error
 `,
-    expect: { line: 13, column: 17, field: 'gate.inconclusive', message: 'invalid value "error" for gate.inconclusive; expected one of: pass, warn, fail' },
+    expect: {
+      line: 13,
+      column: 17,
+      field: 'gate.inconclusive',
+      message: 'invalid value "error" for gate.inconclusive; expected one of: pass, warn, fail',
+    },
   },
   {
     name: 'gate.insufficient is error or warn',
     policy: `${HEAD}${PROBES}gate:
   insufficient: pass
 `,
-    expect: { line: 13, column: 17, field: 'gate.insufficient', message: 'invalid value "pass" for gate.insufficient; expected one of: error, warn' },
+    expect: {
+      line: 13,
+      column: 17,
+      field: 'gate.insufficient',
+      message: 'invalid value "pass" for gate.insufficient; expected one of: error, warn',
+    },
   },
   {
     name: 'number out of range: confidence is in (0, 1)',
@@ -458,7 +468,8 @@ probes:
       line: 12,
       column: 20,
       field: 'probes.membership.attacks[1]',
-      message: /^attacks loss, entropy need class scores, but surface\.scores is label .*: the label-only surface reveals no scores; use the label-only attacks gap and label-stability/,
+      message:
+        /^attacks loss, entropy need class scores, but surface\.scores is label .*: the label-only surface reveals no scores; use the label-only attacks gap and label-stability/,
     },
   },
   {
@@ -479,7 +490,8 @@ probes:
       line: 10,
       column: 5,
       field: 'probes.inversion.smoothness',
-      message: /^smoothness \(a total-variation prior over neighbouring pixels\) needs the image shape; add e\.g\. image: \{ height: 8, width: 8 \}/,
+      message:
+        /^smoothness \(a total-variation prior over neighbouring pixels\) needs the image shape; add e\.g\. image: \{ height: 8, width: 8 \}/,
     },
   },
   {
@@ -503,7 +515,12 @@ probes:
     image: { height: 8, width: 8, channels: 2 }
     thresholds: { identification-rate: { fail: 0.2 } }
 `,
-    expect: { line: 10, column: 45, field: 'probes.inversion.image.channels', message: 'invalid value 2 for probes.inversion.image.channels; expected one of: 1, 3' },
+    expect: {
+      line: 10,
+      column: 45,
+      field: 'probes.inversion.image.channels',
+      message: 'invalid value 2 for probes.inversion.image.channels; expected one of: 1, 3',
+    },
   },
   {
     name: 'inversion: an image without its width',
@@ -512,7 +529,12 @@ probes:
     image: { height: 8 }
     thresholds: { identification-rate: { fail: 0.2 } }
 `,
-    expect: { line: 10, column: 5, field: 'probes.inversion.image.width', message: 'missing required key "width" in probes.inversion.image' },
+    expect: {
+      line: 10,
+      column: 5,
+      field: 'probes.inversion.image.width',
+      message: 'missing required key "width" in probes.inversion.image',
+    },
   },
   {
     name: 'inversion: unknown gradient estimator',
@@ -521,7 +543,12 @@ probes:
     gradient: spsa
     thresholds: { identification-rate: { fail: 0.2 } }
 `,
-    expect: { line: 10, column: 15, field: 'probes.inversion.gradient', message: 'invalid value "spsa" for probes.inversion.gradient; expected one of: auto, central, nes' },
+    expect: {
+      line: 10,
+      column: 15,
+      field: 'probes.inversion.gradient',
+      message: 'invalid value "spsa" for probes.inversion.gradient; expected one of: auto, central, nes',
+    },
   },
   {
     name: 'inversion: misspelt threshold metric',
@@ -544,7 +571,12 @@ probes:
     thresholds:
       identification-rate: { fail: 1.5 }
 `,
-    expect: { line: 11, column: 36, field: 'probes.inversion.thresholds.identification-rate.fail', message: 'must be at least 0 and at most 1, found 1.5' },
+    expect: {
+      line: 11,
+      column: 36,
+      field: 'probes.inversion.thresholds.identification-rate.fail',
+      message: 'must be at least 0 and at most 1, found 1.5',
+    },
   },
   {
     name: 'attribute-inference: no attribute',
@@ -616,7 +648,12 @@ probes:
       one-hot: [race_white, race_white]
     thresholds: { lift: { fail: 0.05 } }
 `,
-    expect: { line: 12, column: 29, field: 'probes.attribute-inference.encoding.one-hot[1]', message: 'probes.attribute-inference.encoding.one-hot lists "race_white" more than once' },
+    expect: {
+      line: 12,
+      column: 29,
+      field: 'probes.attribute-inference.encoding.one-hot[1]',
+      message: 'probes.attribute-inference.encoding.one-hot lists "race_white" more than once',
+    },
   },
   {
     name: 'attribute-inference: a one-hot encoding with a single column',
@@ -681,7 +718,12 @@ probes:
     auxiliary: { path: attacker.csv }
     thresholds: { lift: { fail: 0.05 } }
 `,
-    expect: { line: 11, column: 24, field: 'probes.attribute-inference.auxiliary.path', message: /^auxiliary data file not found: .*attacker\.csv$/ },
+    expect: {
+      line: 11,
+      column: 24,
+      field: 'probes.attribute-inference.auxiliary.path',
+      message: /^auxiliary data file not found: .*attacker\.csv$/,
+    },
   },
   {
     name: 'attribute-inference: lift warn above fail',
@@ -705,7 +747,12 @@ probes:
     attribute: union
     thresholds: { member-gap: { fail: 5 } }
 `,
-    expect: { line: 11, column: 39, field: 'probes.attribute-inference.thresholds.member-gap.fail', message: 'must be at least 0 and at most 1, found 5' },
+    expect: {
+      line: 11,
+      column: 39,
+      field: 'probes.attribute-inference.thresholds.member-gap.fail',
+      message: 'must be at least 0 and at most 1, found 5',
+    },
   },
   {
     name: 'regression: a label-only surface',
@@ -727,7 +774,8 @@ probes:
       line: 9,
       column: 20,
       field: 'surface.scores',
-      message: /^surface\.scores label describes class scores, but model\.task is regression \(set in policy\.yaml:4\): a regression model reveals its predicted value/,
+      message:
+        /^surface\.scores label describes class scores, but model\.task is regression \(set in policy\.yaml:4\): a regression model reveals its predicted value/,
     },
   },
   {
@@ -746,7 +794,8 @@ probes:
       line: 8,
       column: 3,
       field: 'probes.membership',
-      message: "the membership probe needs a classifier's class scores, but model.task is regression (set in policy.yaml:2); on a regression model only the attribute-inference probe runs",
+      message:
+        "the membership probe needs a classifier's class scores, but model.task is regression (set in policy.yaml:2); on a regression model only the attribute-inference probe runs",
     },
   },
   {
@@ -758,7 +807,12 @@ data:
   non-members: { path: holdout.csv }
   label: wage
 ${PROBES}`,
-    expect: { line: 2, column: 34, field: 'model.task', message: 'invalid value "ranking" for model.task; expected one of: classification, regression' },
+    expect: {
+      line: 2,
+      column: 34,
+      field: 'model.task',
+      message: 'invalid value "ranking" for model.task; expected one of: classification, regression',
+    },
   },
   // Sequence models (model.task: sequence) and the extraction probe.
   {
@@ -768,13 +822,23 @@ ${PROBES}`,
     canaries: [{ format: "pin {digits:4}", inserted: ["1234"] }]
     thresholds: { max-exposure: { fail: 10 } }
 `,
-    expect: { line: 9, column: 3, field: 'probes.extraction', message: /^the extraction probe needs a sequence model \(model\.task: sequence/ },
+    expect: {
+      line: 9,
+      column: 3,
+      field: 'probes.extraction',
+      message: /^the extraction probe needs a sequence model \(model\.task: sequence/,
+    },
   },
   {
     name: 'membership probe on a sequence model',
     policy: `${SEQ_HEAD}${PROBES}`,
     dummies: SEQ_FILES,
-    expect: { line: 10, column: 3, field: 'probes.membership', message: /^the membership probe needs a classification model, but model\.task is sequence/ },
+    expect: {
+      line: 10,
+      column: 3,
+      field: 'probes.membership',
+      message: /^the membership probe needs a classification model, but model\.task is sequence/,
+    },
   },
   {
     name: 'label on a sequence model',
@@ -787,7 +851,12 @@ ${SEQ_PROBES}`,
     name: 'CSV data for a sequence model',
     policy: `${SEQ_HEAD}${SEQ_PROBES}`.replace('members: { path: members.txt }', 'members: { path: train.csv }'),
     dummies: [...SEQ_FILES, 'train.csv'],
-    expect: { line: 7, column: 20, field: 'data.members.path', message: /must be a text file \(\.txt, one record per line\) or JSON Lines/ },
+    expect: {
+      line: 7,
+      column: 20,
+      field: 'data.members.path',
+      message: /must be a text file \(\.txt, one record per line\) or JSON Lines/,
+    },
   },
   {
     name: 'text data for a classification model',
@@ -805,7 +874,12 @@ ${PROBES}`,
     name: 'canaries without a tokenizer',
     policy: `${SEQ_HEAD}${SEQ_PROBES}`.replace('  tokenizer: { vocab-file: vocab.json }\n', ''),
     dummies: SEQ_FILES,
-    expect: { line: 2, column: 1, field: 'model.tokenizer', message: /^missing model\.tokenizer: .*the data files are text; canaries are text/ },
+    expect: {
+      line: 2,
+      column: 1,
+      field: 'model.tokenizer',
+      message: /^missing model\.tokenizer: .*the data files are text; canaries are text/,
+    },
   },
   {
     name: 'tokenizer with both vocab and vocab-file',
@@ -823,7 +897,12 @@ ${PROBES}`,
     name: 'misspelt slot class in a canary format',
     policy: `${SEQ_HEAD}${SEQ_PROBES}`.replace('{digits:4}', '{digit:4}'),
     dummies: SEQ_FILES,
-    expect: { line: 12, column: 17, field: 'probes.extraction.canaries[0].format', message: 'invalid canary format: invalid slot "{digit:4}" at character 5; expected {digits:n}, {letters:n} or {hex:n}' },
+    expect: {
+      line: 12,
+      column: 17,
+      field: 'probes.extraction.canaries[0].format',
+      message: 'invalid canary format: invalid slot "{digit:4}" at character 5; expected {digits:n}, {letters:n} or {hex:n}',
+    },
   },
   {
     name: 'a secret that does not fit its format, not quoted in the message',
@@ -833,27 +912,43 @@ ${PROBES}`,
       line: 13,
       column: 28,
       field: 'probes.extraction.canaries[0].inserted[1]',
-      message: /^probes\.extraction\.canaries\[0\]\.inserted\[1\] does not fit the format: it has character 3 outside the digits alphabet .* \(the secret is not shown\)$/,
+      message:
+        /^probes\.extraction\.canaries\[0\]\.inserted\[1\] does not fit the format: it has character 3 outside the digits alphabet .* \(the secret is not shown\)$/,
     },
   },
   {
     name: 'a secret written as a number: the type error does not repeat it',
     policy: `${SEQ_HEAD}${SEQ_PROBES}`.replace('inserted: ["1234"]', 'inserted: [281943]'),
     dummies: SEQ_FILES,
-    expect: { line: 13, column: 20, field: 'probes.extraction.canaries[0].inserted[0]', message: /^expected a string for .*found a number \(2••••3\)$/ },
+    expect: {
+      line: 13,
+      column: 20,
+      field: 'probes.extraction.canaries[0].inserted[0]',
+      message: /^expected a string for .*found a number \(2••••3\)$/,
+    },
   },
   {
     name: 'a secret both inserted and a control',
     policy: `${SEQ_HEAD}${SEQ_PROBES}`.replace('inserted: ["1234"]', 'inserted: ["1234"]\n        controls: ["1234"]'),
     dummies: SEQ_FILES,
-    expect: { line: 14, column: 20, field: 'probes.extraction.canaries[0].controls[0]', message: /is also listed in inserted: a secret is either inserted or a control/ },
+    expect: {
+      line: 14,
+      column: 20,
+      field: 'probes.extraction.canaries[0].controls[0]',
+      message: /is also listed in inserted: a secret is either inserted or a control/,
+    },
   },
   {
     name: 'canaries behind a top-k surface',
     policy: `${SEQ_HEAD}surface: { scores: top-k, top-k: 5 }
 ${SEQ_PROBES}`,
     dummies: SEQ_FILES,
-    expect: { line: 12, column: 5, field: 'probes.extraction.canaries', message: /needs every next-token probability, but surface\.scores is top-k/ },
+    expect: {
+      line: 12,
+      column: 5,
+      field: 'probes.extraction.canaries',
+      message: /needs every next-token probability, but surface\.scores is top-k/,
+    },
   },
   {
     name: 'secret scan behind a label-only surface',
@@ -864,7 +959,12 @@ probes:
     thresholds: { secret-matches: { fail: 0 } }
 `,
     dummies: SEQ_FILES,
-    expect: { line: 12, column: 5, field: 'probes.extraction.secret-scan', message: /samples generations, which needs next-token scores, but surface\.scores is label/ },
+    expect: {
+      line: 12,
+      column: 5,
+      field: 'probes.extraction.secret-scan',
+      message: /samples generations, which needs next-token scores, but surface\.scores is label/,
+    },
   },
   {
     name: 'a user regex that does not compile',
@@ -885,7 +985,12 @@ probes:
     thresholds: { max-exposure: { fail: 10 } }
 `,
     dummies: SEQ_FILES,
-    expect: { line: 12, column: 19, field: 'probes.extraction.canaries', message: /^max-exposure is the exposure of inserted canaries, but probes\.extraction has no canaries/ },
+    expect: {
+      line: 12,
+      column: 19,
+      field: 'probes.extraction.canaries',
+      message: /^max-exposure is the exposure of inserted canaries, but probes\.extraction has no canaries/,
+    },
   },
   {
     name: 'max-exposure warn above fail',
@@ -897,7 +1002,12 @@ probes:
     name: 'misspelt extraction key, with a suggestion',
     policy: `${SEQ_HEAD}${SEQ_PROBES}`.replace('    canaries:', '    canaris:'),
     dummies: SEQ_FILES,
-    expect: { line: 11, column: 5, field: 'probes.extraction.canaris', message: /unknown key "canaris" in probes\.extraction; did you mean "canaries"\?/ },
+    expect: {
+      line: 11,
+      column: 5,
+      field: 'probes.extraction.canaris',
+      message: /unknown key "canaris" in probes\.extraction; did you mean "canaries"\?/,
+    },
   },
   {
     name: 'extraction-rate above 1',
@@ -906,7 +1016,12 @@ probes:
     thresholds: { extraction-rate: { fail: 1.5 } }
 `,
     dummies: SEQ_FILES,
-    expect: { line: 11, column: 44, field: 'probes.extraction.thresholds.extraction-rate.fail', message: 'probes.extraction.thresholds.extraction-rate.fail must be at least 0 and at most 1, found 1.5' },
+    expect: {
+      line: 11,
+      column: 44,
+      field: 'probes.extraction.thresholds.extraction-rate.fail',
+      message: 'probes.extraction.thresholds.extraction-rate.fail must be at least 0 and at most 1, found 1.5',
+    },
   },
   {
     name: 'no probes',

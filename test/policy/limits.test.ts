@@ -75,13 +75,17 @@ describe('--policy that is not a regular file', () => {
     const err = sink();
     const code = await cli(['validate', '--policy', '/dev/zero', '--root', '/'], sink().stream, err.stream);
     expect(code).toBe(2);
-    expect(err.text()).toBe('privacy-gate: /dev/zero: policy file /dev/zero is under /dev, which the gate never reads (it holds the process environment, kernel state or devices)\n');
+    expect(err.text()).toBe(
+      'privacy-gate: /dev/zero: policy file /dev/zero is under /dev, which the gate never reads (it holds the process environment, kernel state or devices)\n',
+    );
   });
 
   it('an extends target that is a FIFO is refused at the extends line', { timeout: 10_000 }, () => {
     const dir = policyDir({ 'policy.yaml': `extends: ./base.yaml\n${POLICY_HEAD}${PROBES}` });
     execFileSync('mkfifo', [join(dir, 'base.yaml')]);
     const errors = validatePolicy(join(dir, 'policy.yaml'), { roots: [dir] });
-    expect(errors.map((e) => [e.location?.line, e.message])).toEqual([[1, expect.stringContaining('a FIFO (named pipe), not a regular file')]]);
+    expect(errors.map((e) => [e.location?.line, e.message])).toEqual([
+      [1, expect.stringContaining('a FIFO (named pipe), not a regular file')],
+    ]);
   });
 });

@@ -17,7 +17,8 @@ import { isInside, pathProblem } from '../../src/util/paths';
 import { policyDir, POLICY_HEAD } from './helpers';
 
 const PROBES = 'probes:\n  membership:\n    thresholds: { auc: { fail: 0.6 } }\n';
-const OUTSIDE = /is outside the folders the gate may read \(.*\); keep the policy, model and data in the workspace, or allow another folder with --root DIR \(CLI\) or the allowed-roots input \(action\)$/;
+const OUTSIDE =
+  /is outside the folders the gate may read \(.*\); keep the policy, model and data in the workspace, or allow another folder with --root DIR \(CLI\) or the allowed-roots input \(action\)$/;
 const OUTSIDE_START = /policy file .* is outside the folders the gate may read/;
 const PROC = /is under \/proc, which the gate never reads/;
 
@@ -48,11 +49,17 @@ const cases: Case[] = [
   {
     name: 'data.members.path: /proc/self/environ with format: csv',
     policy: () => POLICY_HEAD.replace('members: { path: train.csv }', 'members: { path: /proc/self/environ, format: csv }') + PROBES,
-    expect: { line: 5, column: 20, field: 'data.members.path', message: /^\/proc\/self\/environ \(a link to \/proc\/\d+\/environ\) is under \/proc/ },
+    expect: {
+      line: 5,
+      column: 20,
+      field: 'data.members.path',
+      message: /^\/proc\/self\/environ \(a link to \/proc\/\d+\/environ\) is under \/proc/,
+    },
   },
   {
     name: 'a data file outside the root, by a relative path',
-    policy: (out) => POLICY_HEAD.replace('non-members: { path: holdout.csv }', `non-members: { path: ${JSON.stringify(join('..', out))} }`) + PROBES,
+    policy: (out) =>
+      POLICY_HEAD.replace('non-members: { path: holdout.csv }', `non-members: { path: ${JSON.stringify(join('..', out))} }`) + PROBES,
     outside: 'holdout.csv',
     expect: { line: 6, column: 24, field: 'data.non-members.path', message: OUTSIDE },
   },
@@ -84,7 +91,8 @@ const cases: Case[] = [
   },
   {
     name: 'the attribute-inference auxiliary file under /sys',
-    policy: () => `${AI_HEAD}probes:\n  attribute-inference:\n    attribute: y\n    auxiliary: { path: /sys/kernel/notes, format: csv }\n    thresholds: { lift: { fail: 0.1 } }\n`,
+    policy: () =>
+      `${AI_HEAD}probes:\n  attribute-inference:\n    attribute: y\n    auxiliary: { path: /sys/kernel/notes, format: csv }\n    thresholds: { lift: { fail: 0.1 } }\n`,
     expect: { line: 11, column: 24, field: 'probes.attribute-inference.auxiliary.path', message: /is under \/sys/ },
   },
   {
@@ -100,12 +108,22 @@ const cases: Case[] = [
     policy: () =>
       'version: 1\nmodel:\n  path: model.onnx\n  task: sequence\n  tokenizer: { vocab-file: /dev/stdin }\ndata:\n  members: { path: m.txt }\n  non-members: { path: n.txt }\nprobes:\n  extraction:\n    memorization: {}\n    thresholds: { memorized-fraction: { fail: 0.1 } }\n',
     setup: (dir) => ['m.txt', 'n.txt'].forEach((f) => writeFileSync(join(dir, f), 'abc\n')),
-    expect: { line: 5, column: 28, field: 'model.tokenizer.vocab-file', message: /^\/dev\/stdin( \(a link to .*\))? is under \/(dev|proc)/ },
+    expect: {
+      line: 5,
+      column: 28,
+      field: 'model.tokenizer.vocab-file',
+      message: /^\/dev\/stdin( \(a link to .*\))? is under \/(dev|proc)/,
+    },
   },
   {
     name: 'extends: /proc/self/environ',
     policy: () => `extends: /proc/self/environ\n${POLICY_HEAD}${PROBES}`,
-    expect: { line: 1, column: 10, field: 'extends', message: /^extends "\/proc\/self\/environ": \/proc\/self\/environ \(a link to \/proc\/\d+\/environ\) is under \/proc/ },
+    expect: {
+      line: 1,
+      column: 10,
+      field: 'extends',
+      message: /^extends "\/proc\/self\/environ": \/proc\/self\/environ \(a link to \/proc\/\d+\/environ\) is under \/proc/,
+    },
   },
   {
     name: 'extends a policy outside the root',
@@ -142,7 +160,9 @@ describe('paths outside the allowed roots', () => {
   });
 
   it('a root of / still never opens /proc', () => {
-    const dir = policyDir({ 'policy.yaml': POLICY_HEAD.replace('members: { path: train.csv }', 'members: { path: /proc/self/environ, format: csv }') + PROBES });
+    const dir = policyDir({
+      'policy.yaml': POLICY_HEAD.replace('members: { path: train.csv }', 'members: { path: /proc/self/environ, format: csv }') + PROBES,
+    });
     const errors = validatePolicy(join(dir, 'policy.yaml'), { roots: ['/'] });
     expect(errors.map((e) => [e.location?.field, e.message])).toEqual([['data.members.path', expect.stringMatching(PROC)]]);
   });
@@ -151,12 +171,16 @@ describe('paths outside the allowed roots', () => {
     const dir = policyDir({ 'policy.yaml': POLICY_HEAD + PROBES });
     const other = mkdtempSync(join(tmpdir(), 'other-root-'));
     const errors = validatePolicy(join(dir, 'policy.yaml'), { roots: [other] });
-    expect(errors.map((e) => e.describe())).toEqual([expect.stringMatching(new RegExp(`^${join(dir, 'policy.yaml')}: policy file ${join(dir, 'policy.yaml')} is outside the folders`))]);
+    expect(errors.map((e) => e.describe())).toEqual([
+      expect.stringMatching(new RegExp(`^${join(dir, 'policy.yaml')}: policy file ${join(dir, 'policy.yaml')} is outside the folders`)),
+    ]);
   });
 
   it('a second root allows files there, and a preset is always allowed', () => {
     const out = outsideFile('holdout.csv');
-    const dir = policyDir({ 'policy.yaml': `extends: standard\n${POLICY_HEAD.replace('path: holdout.csv', `path: ${JSON.stringify(out)}`)}${PROBES}` });
+    const dir = policyDir({
+      'policy.yaml': `extends: standard\n${POLICY_HEAD.replace('path: holdout.csv', `path: ${JSON.stringify(out)}`)}${PROBES}`,
+    });
     expect(validatePolicy(join(dir, 'policy.yaml'), { roots: [dir, join(out, '..')] })).toEqual([]);
   });
 
@@ -216,7 +240,8 @@ describe('privacy-gate --root', () => {
     const result = await run('validate', '--policy', 'p.yml', '--root', '/no/such/folder');
     expect(result).toEqual({
       code: 2,
-      stderr: 'privacy-gate validate: --root "/no/such/folder" is not a folder; expected an existing folder the policy and its files are in\n',
+      stderr:
+        'privacy-gate validate: --root "/no/such/folder" is not a folder; expected an existing folder the policy and its files are in\n',
     });
   });
 });

@@ -2,12 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkPolicy, loadPolicy } from '../../src/run/policy';
-import {
-  presetDirectory,
-  presetFile,
-  presetNames,
-  type Policy,
-} from '../../src/policy';
+import { presetDirectory, presetFile, presetNames, type Policy } from '../../src/policy';
 import { lineOf, policyDir, POLICY_HEAD, TEST_ROOTS } from './helpers';
 
 const HEAD = POLICY_HEAD;
@@ -62,7 +57,9 @@ describe('loadPolicy: valid policies', () => {
   });
 
   it('accepts the largest seed, 2^32 - 1', () => {
-    const dir = policyDir({ 'policy.yaml': `${POLICY_HEAD}seed: 4294967295\nprobes:\n  membership:\n    thresholds: { auc: { fail: 0.6 } }\n` });
+    const dir = policyDir({
+      'policy.yaml': `${POLICY_HEAD}seed: 4294967295\nprobes:\n  membership:\n    thresholds: { auc: { fail: 0.6 } }\n`,
+    });
     expect(loadPolicy(join(dir, 'policy.yaml'), { roots: [dir] }).seed).toBe(4294967295);
   });
 

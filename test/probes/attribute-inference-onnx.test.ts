@@ -15,7 +15,11 @@ import { runGate } from '../../src/run/gate';
 import { SignalCache } from '../../src/run/signals';
 import { Rng } from '../../src/util/random';
 
-const MODEL: ModelSettings = { path: path.resolve(__dirname, '../fixtures/models/linear-regression.onnx'), task: 'regression', scores: 'auto' };
+const MODEL: ModelSettings = {
+  path: path.resolve(__dirname, '../fixtures/models/linear-regression.onnx'),
+  task: 'regression',
+  scores: 'auto',
+};
 const HERE = { file: '/policy.yml', line: 1, column: 1 };
 
 /** Records with the fixture's true relation plus Gaussian noise of standard deviation `noise`. */
@@ -28,7 +32,17 @@ function records(role: string, rows: number, seed: number, noise: number): Label
     x.set(row, r * 3);
     targets[r] = 2 * Math.fround(row[0]!) + 5 * row[1]! - Math.fround(row[2]!) + 3 + noise * rng.normal();
   }
-  return { role, file: `/${role}.csv`, features: ['x0', 'x1', 'x2'], x, labels: [...targets].map(String), rows, rowsInFile: rows, classes: new Int32Array(rows), targets };
+  return {
+    role,
+    file: `/${role}.csv`,
+    features: ['x0', 'x1', 'x2'],
+    x,
+    labels: [...targets].map(String),
+    rows,
+    rowsInFile: rows,
+    classes: new Int32Array(rows),
+    targets,
+  };
 }
 
 const settings = (extra: Partial<AttributeInferenceSettings> = {}): AttributeInferenceSettings => ({

@@ -128,7 +128,9 @@ ${extra}    thresholds: { lift: { fail: 0.05 } }
 `);
     const check = checkPolicy(file, TEST_ROOTS);
     expect(check.errors).toEqual([]);
-    expect(check.warnings).toEqual([expect.objectContaining({ message: expect.stringMatching(message), location: expect.objectContaining({ field }) })]);
+    expect(check.warnings).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(message), location: expect.objectContaining({ field }) }),
+    ]);
   });
 });
 

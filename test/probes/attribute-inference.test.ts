@@ -36,13 +36,22 @@ function classifier(p1: (row: Float32Array) => number, classes = 2): Classifier 
   let queries = 0;
   const batches: number[] = [];
   const info: ModelInfo = {
-    inputs: [], outputs: [], input: 'x', output: 'p', featureCount: 3, classCount: classes,
-    classLabels: Array.from({ length: classes }, (_, i) => String(i)), scoreKind: 'probabilities', scoreKindReason: 'test',
+    inputs: [],
+    outputs: [],
+    input: 'x',
+    output: 'p',
+    featureCount: 3,
+    classCount: classes,
+    classLabels: Array.from({ length: classes }, (_, i) => String(i)),
+    scoreKind: 'probabilities',
+    scoreKindReason: 'test',
   };
   return {
     info,
     batches,
-    get queries() { return queries; },
+    get queries() {
+      return queries;
+    },
     async predict(x, rows) {
       queries += rows;
       batches.push(rows);
@@ -62,7 +71,9 @@ function regressor(f: (row: Float32Array) => number): Regressor {
   return {
     task: 'regression',
     info: { inputs: [], outputs: [], input: 'x', output: 'y', featureCount: 3 },
-    get queries() { return queries; },
+    get queries() {
+      return queries;
+    },
     async predict(x, rows) {
       queries += rows;
       return Float32Array.from({ length: rows }, (_, r) => f(x.subarray(r * 3, r * 3 + 3)));
@@ -197,12 +208,28 @@ describe('attribute-inference probe', () => {
         x.set([rng.next(), g === 1 ? 1 : 0, g === 2 ? 1 : 0], r * 3);
         classes[r] = g === 2 ? 1 : 0;
       }
-      return { role, file: `/${role}.csv`, features: ['a', 'g_b', 'g_c'], x, labels: [...classes].map(String), rows, rowsInFile: rows, classes };
+      return {
+        role,
+        file: `/${role}.csv`,
+        features: ['a', 'g_b', 'g_c'],
+        x,
+        labels: [...classes].map(String),
+        rows,
+        rowsInFile: rows,
+        classes,
+      };
     };
     const model = classifier((row) => (row[2] === 1 ? 0.9 : row[1] === 1 ? 0.5 : 0.1));
     const result = await attributeInferenceProbe.run(
       context(model, make('members', 300), make('non-members', 300)),
-      settings({ attribute: 'g', oneHot: [{ value: 'a', column: null }, { value: 'b', column: 'g_b' }, { value: 'c', column: 'g_c' }] }),
+      settings({
+        attribute: 'g',
+        oneHot: [
+          { value: 'a', column: null },
+          { value: 'b', column: 'g_b' },
+          { value: 'c', column: 'g_c' },
+        ],
+      }),
     );
     const perValue = result.attacks[0]!.details!.perValue!;
     expect(perValue.map((v) => v.value)).toEqual(['a', 'b', 'c']);
@@ -232,10 +259,7 @@ describe('attribute-inference probe', () => {
       classes: new Int32Array(d.rows),
       targets: Float64Array.from({ length: d.rows }, (_, r) => f(d.x.subarray(r * 3, r * 3 + 3)) + 0.5 * noise.normal()),
     });
-    const result = await attributeInferenceProbe.run(
-      context(regressor(f), withTargets(members), withTargets(nonMembers)),
-      settings(),
-    );
+    const result = await attributeInferenceProbe.run(context(regressor(f), withTargets(members), withTargets(nonMembers)), settings());
     const sigma = result.attacks[0]!.details!.residualSpread!;
     expect(sigma.from).toBe('non-members');
     expect(sigma.value).toBeGreaterThan(0.4);
@@ -258,7 +282,9 @@ describe('attribute-inference probe', () => {
 
   it('names the policy line when the attribute is not a model input', async () => {
     const model = classifier(() => 0.5);
-    const error = await attributeInferenceProbe.run(context(model, members, nonMembers), settings({ attribute: 'z' })).catch((e: unknown) => e);
+    const error = await attributeInferenceProbe
+      .run(context(model, members, nonMembers), settings({ attribute: 'z' }))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).location).toEqual({ ...HERE, field: 'probes.attribute-inference.attribute' });
     expect((error as InputError).message).toMatch(/"z" is not one of the model's 3 feature columns/);
@@ -266,9 +292,13 @@ describe('attribute-inference probe', () => {
 
   it('names the row whose value is not a candidate', async () => {
     const model = classifier(() => 0.5);
-    const error = await attributeInferenceProbe.run(context(model, members, nonMembers), settings({ values: [0, 2] })).catch((e: unknown) => e);
+    const error = await attributeInferenceProbe
+      .run(context(model, members, nonMembers), settings({ values: [0, 2] }))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).message).toMatch(/^row \d+ of the members used has s=1; the attribute s expects one of the candidate values \[0, 2\]/);
+    expect((error as InputError).message).toMatch(
+      /^row \d+ of the members used has s=1; the attribute s expects one of the candidate values \[0, 2\]/,
+    );
     expect((error as InputError).location).toEqual({ file: '/members.csv', field: 's' });
   });
 });

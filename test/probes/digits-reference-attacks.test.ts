@@ -31,7 +31,7 @@ describe('reference-model attacks on the digits example (examples/digits/refs)',
     expect(recipe.tprAt01).toBeGreaterThan(0.05);
   }, 300_000);
 
-  it('hardened, 9 shifted queries: RMIA online over the standard preset\'s AUC fail line (0.60), which the threshold attacks pass', async () => {
+  it("hardened, 9 shifted queries: RMIA online over the standard preset's AUC fail line (0.60), which the threshold attacks pass", async () => {
     const inputs = await familyInputs('hardened', 9, pooled);
     expect(coverage(inputs.memberships).minOut).toBe(8);
     expect(checkCoverage(inputs.memberships, ['lira', 'lira-offline', 'rmia'])).toEqual([]);

@@ -49,7 +49,17 @@ export function loadPooled(): Pooled {
 /** The 9 one-pixel shifts of each 8 × 8 image (zero fill), the unshifted one first: [records × 9] images. */
 export function shifted(x: Float32Array, records: number, augmentations: 1 | 9): Float32Array {
   if (augmentations === 1) return x;
-  const shifts = [[0, 0], [-1, -1], [-1, 0], [-1, 1], [0, -1], [0, 1], [1, -1], [1, 0], [1, 1]];
+  const shifts = [
+    [0, 0],
+    [-1, -1],
+    [-1, 0],
+    [-1, 1],
+    [0, -1],
+    [0, 1],
+    [1, -1],
+    [1, 0],
+    [1, 1],
+  ];
   const out = new Float32Array(records * 9 * 64);
   for (let r = 0; r < records; r++) {
     shifts.forEach(([dy, dx], a) => {
@@ -96,7 +106,8 @@ export async function familyInputs(family: 'leaky' | 'hardened', augmentations: 
   const size = pooled.records * augmentations;
   const values = new Float64Array(files.length * size);
   // One model open at a time, all its queries in one call.
-  for (const [k, name] of memberships.models.entries()) values.set(await signalsOf(path.join(folder, name), queries, pooled.labels, augmentations), k * size);
+  for (const [k, name] of memberships.models.entries())
+    values.set(await signalsOf(path.join(folder, name), queries, pooled.labels, augmentations), k * size);
   const target = await signalsOf(path.join(DIGITS, `${family}.onnx`), queries, pooled.labels, augmentations);
   return {
     target: { records: pooled.records, augmentations, values: target },
@@ -118,7 +129,14 @@ export interface Row {
 function row(attack: string, members: ArrayLike<number>, nonMembers: ArrayLike<number>): Row {
   const at = (fpr: number) => membershipMetrics(members, nonMembers, { fpr, confidence: 0.95 });
   const one = at(0.01);
-  return { attack, auc: one.auc.value, tprAt1: one.tprAtFpr.value, tprAt01: at(0.001).tprAtFpr.value, members: members.length, nonMembers: nonMembers.length };
+  return {
+    attack,
+    auc: one.auc.value,
+    tprAt1: one.tprAtFpr.value,
+    tprAt01: at(0.001).tprAtFpr.value,
+    members: members.length,
+    nonMembers: nonMembers.length,
+  };
 }
 
 /** The target's members are the first `members` records. */
@@ -136,12 +154,18 @@ export function attackRows(inputs: FamilyInputs, label: string): Row[] {
   rows.push(row(`LiRA online${label}`, ...split(liraScores(target, refs, memberships, { mode: 'online' }).scores, members)));
   rows.push(row(`LiRA offline${label}`, ...split(liraScores(target, refs, memberships, { mode: 'offline' }).scores, members)));
   const population = { target, refs, memberships };
-  rows.push(row(`RMIA offline a=0.3${label}`, ...split(rmiaScores({ target, refs, memberships }, population, { mode: 'offline' }), members)));
+  rows.push(
+    row(`RMIA offline a=0.3${label}`, ...split(rmiaScores({ target, refs, memberships }, population, { mode: 'offline' }), members)),
+  );
   rows.push(row(`RMIA online${label}`, ...split(rmiaScores({ target, refs, memberships }, population, { mode: 'online' }), members)));
   const pooled = recipeLevelScores(refs, memberships, (t, r, m) => liraScores(t, r, m, { mode: 'online' }).scores);
   rows.push(row(`LiRA online${label}, recipe level`, pooled.members, pooled.nonMembers));
   const rmiaPooled = recipeLevelScores(refs, memberships, (t, r, m, held) =>
-    rmiaScores({ target: t, refs: r, memberships: m }, { target: sliceModel(refs, held), refs: withoutModel(refs, held), memberships: withoutModelMemberships(memberships, held) }, { mode: 'offline' }),
+    rmiaScores(
+      { target: t, refs: r, memberships: m },
+      { target: sliceModel(refs, held), refs: withoutModel(refs, held), memberships: withoutModelMemberships(memberships, held) },
+      { mode: 'offline' },
+    ),
   );
   rows.push(row(`RMIA offline${label}, recipe level`, rmiaPooled.members, rmiaPooled.nonMembers));
   return rows;
@@ -172,7 +196,9 @@ async function main(families: Array<'leaky' | 'hardened'>): Promise<void> {
     for (const aug of [1, 9] as const) {
       const inputs = await familyInputs(family, aug, pooled);
       for (const r of attackRows(inputs, aug === 9 ? ', 9 shifted queries' : '')) {
-        console.log(`| ${family} | ${r.attack} | ${r.auc.toFixed(3)} | ${r.tprAt1.toFixed(3)} | ${r.tprAt01.toFixed(3)} | ${r.members} / ${r.nonMembers} |`);
+        console.log(
+          `| ${family} | ${r.attack} | ${r.auc.toFixed(3)} | ${r.tprAt1.toFixed(3)} | ${r.tprAt01.toFixed(3)} | ${r.members} / ${r.nonMembers} |`,
+        );
       }
     }
   }

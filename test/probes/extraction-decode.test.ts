@@ -33,7 +33,9 @@ describe('decoders', () => {
     const b = await sampleDecode(new FunctionModel(5, cycle), prompts, 20, { temperature: 1, topK: 0, rng: rngFor(1, 's') });
     expect(a).toEqual(b);
     const label = new FunctionModel(5, cycle, { scores: 'label', topK: 0 });
-    await expect(sampleDecode(label, prompts, 2, { temperature: 1, topK: 0, rng: rngFor(1, 's') })).rejects.toThrow(/needs next-token scores/);
+    await expect(sampleDecode(label, prompts, 2, { temperature: 1, topK: 0, rng: rngFor(1, 's') })).rejects.toThrow(
+      /needs next-token scores/,
+    );
   });
 });
 

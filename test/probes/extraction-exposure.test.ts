@@ -72,7 +72,11 @@ describe('exact exposure = brute-force ranking', () => {
     const brute = await bruteForce(new FunctionModel(V, fn), tokens, ids);
     walk.results.forEach((r, i) => {
       expect(r.estimated).toBe(false);
-      expect({ better: r.better, ties: r.ties, rank: r.rank }).toEqual({ better: brute[i]!.better, ties: brute[i]!.ties, rank: brute[i]!.rank });
+      expect({ better: r.better, ties: r.ties, rank: r.rank }).toEqual({
+        better: brute[i]!.better,
+        ties: brute[i]!.ties,
+        rank: brute[i]!.rank,
+      });
       expect(r.exposure).toBe(brute[i]!.exposure);
       expect(r.ci).toEqual([r.exposure, r.exposure]);
     });

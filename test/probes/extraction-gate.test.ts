@@ -53,7 +53,9 @@ describe.each([
     // Same ranks as PyTorch on the same weights (float32 kernels differ slightly, so allow a
     // rank or two of slack on the least exposed canaries).
     inserted.forEach((r, i) => expect(Math.abs(r.exposure - expected.inserted[i]!.exposure)).toBeLessThan(0.05));
-    rows.filter((r) => r.kind === 'control').forEach((r, i) => expect(Math.abs(r.exposure - expected.controls[i]!.exposure)).toBeLessThan(0.05));
+    rows
+      .filter((r) => r.kind === 'control')
+      .forEach((r, i) => expect(Math.abs(r.exposure - expected.controls[i]!.exposure)).toBeLessThan(0.05));
     if (model === 'leaky') {
       // Inserted 1, 4, 16, 64 times: exposure grows with the repetitions (Carlini et al. 2019, Fig. 2).
       for (let i = 1; i < inserted.length; i++) expect(inserted[i]!.exposure).toBeGreaterThan(inserted[i - 1]!.exposure);

@@ -10,7 +10,12 @@ const FILES = ['model.onnx', 'members.txt', 'non-members.jsonl', 'vocab.json'];
 describe('sequence policy settings', () => {
   it('the charlm example policy', () => {
     const policy = loadPolicy('examples/charlm/policy.yml');
-    expect(policy.model).toMatchObject({ task: 'sequence', input: 'ids', output: 'logits', tokenizer: { vocabFile: expect.stringMatching(/examples\/charlm\/vocab\.json$/) } });
+    expect(policy.model).toMatchObject({
+      task: 'sequence',
+      input: 'ids',
+      output: 'logits',
+      tokenizer: { vocabFile: expect.stringMatching(/examples\/charlm\/vocab\.json$/) },
+    });
     expect(policy.data.members).toMatchObject({ format: 'text', path: expect.stringMatching(/members\.txt$/) });
     const e = policy.probes.extraction!;
     expect(e.canaries[0]).toMatchObject({ format: 'my pin is {digits:6}', source: { line: 25 } });
@@ -46,7 +51,14 @@ probes:
     expect(e.canaries).toEqual([]);
     expect(e.exposure).toEqual({ exactLimit: EXTRACTION_DEFAULTS.exactLimit, samples: EXTRACTION_DEFAULTS.samples });
     expect(e.memorization).toEqual({ prefix: 32, suffix: 32 });
-    expect(e.secretScan).toMatchObject({ samples: 32, length: 64, temperature: 1, topK: 0, patterns: ['email', 'phone', 'id-number'], regexes: [] });
+    expect(e.secretScan).toMatchObject({
+      samples: 32,
+      length: 64,
+      temperature: 1,
+      topK: 0,
+      patterns: ['email', 'phone', 'id-number'],
+      regexes: [],
+    });
     expect(e.secretScan!.prompts.map((p) => p.text)).toEqual(['']);
   });
 

@@ -57,7 +57,14 @@ probes:
     expect(m['extraction-rate']).toMatchObject({ value: 1, k: 4, n: 4 });
     expect(m['non-member-rate']).toMatchObject({ value: 0, k: 0, n: 3 });
     expect(report.verdict).toBe('fail');
-    expect(report.sequenceModel).toMatchObject({ input: 'input_ids', attentionMask: 'attention_mask', context: null, fixedContext: false, vocabSize: 6, scoreKind: 'probabilities' });
+    expect(report.sequenceModel).toMatchObject({
+      input: 'input_ids',
+      attentionMask: 'attention_mask',
+      context: null,
+      fixedContext: false,
+      vocabSize: 6,
+      scoreKind: 'probabilities',
+    });
     expect(report.sequenceModel!.vocabulary).toBeUndefined();
     // 7 prompts × 2 greedy steps.
     expect(report.queries).toBe(14);
@@ -66,7 +73,8 @@ probes:
   it.each([
     {
       name: 'an unknown character in a text data file: file, line and column',
-      edit: (dir: string) => writeFileSync(path.join(dir, 'data/non-members.txt'), 'Call me Ishmael.\nSome years ago — never mind how long précisely\n'),
+      edit: (dir: string) =>
+        writeFileSync(path.join(dir, 'data/non-members.txt'), 'Call me Ishmael.\nSome years ago — never mind how long précisely\n'),
       file: /data\/non-members\.txt$/,
       line: 2,
       column: 40,
@@ -74,7 +82,11 @@ probes:
     },
     {
       name: 'a vocabulary larger than the model’s output',
-      edit: (dir: string) => writeFileSync(path.join(dir, 'vocab.json'), JSON.stringify([...JSON.parse(readFileSync(path.join(dir, 'vocab.json'), 'utf8')), 'é'])),
+      edit: (dir: string) =>
+        writeFileSync(
+          path.join(dir, 'vocab.json'),
+          JSON.stringify([...JSON.parse(readFileSync(path.join(dir, 'vocab.json'), 'utf8')), 'é']),
+        ),
       file: /policy\.yml$/,
       line: undefined,
       column: undefined,
@@ -108,6 +120,9 @@ probes:
     });
     const report = await runGate(path.join(dir, 'policy.yml'), TEST_ROOTS);
     expect(report.exitCode).toBe(2);
-    expect(report.error).toMatchObject({ line: 2, message: expect.stringMatching(/line 2 has token id 9, but the model scores ids 0 to 5/) });
+    expect(report.error).toMatchObject({
+      line: 2,
+      message: expect.stringMatching(/line 2 has token id 9, but the model scores ids 0 to 5/),
+    });
   });
 });

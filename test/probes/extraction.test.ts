@@ -43,7 +43,8 @@ function textData(role: string, texts: string[]): TextData {
 
 const word = (i: number) => `${'abcdefghij'[i]}${'klmnopqrst'[(i * 3) % 10]}${'uvwxyz'[i % 6]}`;
 /** Twenty distinct 24-character texts. */
-const text = (i: number) => `${word(i)} ${word((i + 1) % 10)}${i >= 10 ? '!' : '.'} and then ${word((i + 7) % 10)} x${i}`.slice(0, 24).padEnd(24, '.');
+const text = (i: number) =>
+  `${word(i)} ${word((i + 1) % 10)}${i >= 10 ? '!' : '.'} and then ${word((i + 7) % 10)} x${i}`.slice(0, 24).padEnd(24, '.');
 
 const settings = (over: Partial<ExtractionSettings>): ExtractionSettings => ({
   canaries: [],
@@ -53,7 +54,15 @@ const settings = (over: Partial<ExtractionSettings>): ExtractionSettings => ({
 });
 
 function context(model: FunctionModel, members: string[], nonMembers: string[]): SequenceProbeContext {
-  return { task: 'sequence', model, vocabulary: TEST_VOCAB, members: textData('members', members), nonMembers: textData('non-members', nonMembers), seed: 7, confidence: 0.95 };
+  return {
+    task: 'sequence',
+    model,
+    vocabulary: TEST_VOCAB,
+    members: textData('members', members),
+    nonMembers: textData('non-members', nonMembers),
+    seed: 7,
+    confidence: 0.95,
+  };
 }
 
 describe('memorization', () => {
@@ -62,10 +71,7 @@ describe('memorization', () => {
   // (b) of Newcombe 1998, Table II: method 10 gives [0.1705, 0.8090].
   const members = Array.from({ length: 10 }, (_, i) => text(i));
   const training = members.slice(0, 9);
-  const nonMembers = [
-    ...[0, 1, 2].map((i) => text(i).slice(0, 16) + 'zzzzzzzz'),
-    ...Array.from({ length: 7 }, (_, i) => text(10 + i)),
-  ];
+  const nonMembers = [...[0, 1, 2].map((i) => text(i).slice(0, 16) + 'zzzzzzzz'), ...Array.from({ length: 7 }, (_, i) => text(10 + i))];
 
   it('member and non-member rates, their gap with Newcombe’s interval, and similarities', async () => {
     const model = new FunctionModel(V, memorising(training));
@@ -85,7 +91,10 @@ describe('memorization', () => {
 
   it('works on a label-only surface (greedy needs only the top token) and skips short texts', async () => {
     const model = new FunctionModel(V, memorising(training), { scores: 'label', topK: 0 });
-    const result = await extractionProbe.run(context(model, [...members, 'short'], nonMembers), settings({ memorization: { prefix: 8, suffix: 8 } }));
+    const result = await extractionProbe.run(
+      context(model, [...members, 'short'], nonMembers),
+      settings({ memorization: { prefix: 8, suffix: 8 } }),
+    );
     expect(result.attacks[0]!.metrics['extraction-rate']!.value).toBe(0.9);
     expect(result.notes.join(' ')).toMatch(/1 member and 0 non-member texts are shorter than prefix \+ suffix = 16/);
   });
@@ -100,7 +109,10 @@ describe('secret scan', () => {
       context(model, training, ['nothing to see here at all']),
       settings({
         secretScan: {
-          prompts: [{ text: 'my email is ', source }, { text: 'zz', source }],
+          prompts: [
+            { text: 'my email is ', source },
+            { text: 'zz', source },
+          ],
           samples: 8,
           length: 20,
           temperature: 1,
@@ -113,7 +125,9 @@ describe('secret scan', () => {
     const scan = result.attacks.find((a) => a.attack === 'secret-scan')!;
     expect(scan.metrics['secret-matches']!.value).toBeGreaterThanOrEqual(1);
     const matches = scan.details!.matches!;
-    expect(matches).toContainEqual(expect.objectContaining({ pattern: 'email', match: `i${'•'.repeat(email.length - 2)}m`, inMembers: true }));
+    expect(matches).toContainEqual(
+      expect.objectContaining({ pattern: 'email', match: `i${'•'.repeat(email.length - 2)}m`, inMembers: true }),
+    );
     expect(JSON.stringify(result)).not.toContain(email);
     // 2 prompts × 8 samples, 20 steps of one batch each.
     expect(model.queries).toBe(16 * 20);
@@ -123,7 +137,17 @@ describe('secret scan', () => {
     const run = async () =>
       extractionProbe.run(
         context(new FunctionModel(V, memorising(training, 2)), training, ['x'.repeat(30)]),
-        settings({ secretScan: { prompts: [{ text: 'my ', source }], samples: 16, length: 30, temperature: 1.5, topK: 5, patterns: ['email', 'phone'], regexes: [] } }),
+        settings({
+          secretScan: {
+            prompts: [{ text: 'my ', source }],
+            samples: 16,
+            length: 30,
+            temperature: 1.5,
+            topK: 5,
+            patterns: ['email', 'phone'],
+            regexes: [],
+          },
+        }),
       );
     expect(JSON.stringify(await run())).toBe(JSON.stringify(await run()));
   });

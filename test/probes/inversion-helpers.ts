@@ -49,12 +49,21 @@ export function dataset(role: string, rows: number, seed: number, classCount = C
 export function classifier(probabilities: (row: Float32Array) => number[]): Classifier {
   let queries = 0;
   const info: ModelInfo = {
-    inputs: [], outputs: [], input: 'x', output: 'p', featureCount: D, classCount: CLASSES,
-    classLabels: LABELS, scoreKind: 'probabilities', scoreKindReason: 'test',
+    inputs: [],
+    outputs: [],
+    input: 'x',
+    output: 'p',
+    featureCount: D,
+    classCount: CLASSES,
+    classLabels: LABELS,
+    scoreKind: 'probabilities',
+    scoreKindReason: 'test',
   };
   return {
     info,
-    get queries() { return queries; },
+    get queries() {
+      return queries;
+    },
     async predict(x, rows) {
       queries += rows;
       const out = new Float32Array(rows * CLASSES);

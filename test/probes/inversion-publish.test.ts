@@ -14,8 +14,18 @@ import { context, settings, templateModel } from './inversion-helpers';
 async function reportWithInversion(): Promise<GateReport> {
   const measured = await inversionProbe.run(context(templateModel()), settings());
   return {
-    version: 1, verdict: 'pass', exitCode: 0, tool: { name: 't', version: '0' }, policy: { name: 'p', file: 'p.yml' },
-    inputs: { policy: [], data: [] }, warnings: [], seed: 1, surface: { scores: 'full' }, confidence: 0.95, queries: 0, timings: {},
+    version: 1,
+    verdict: 'pass',
+    exitCode: 0,
+    tool: { name: 't', version: '0' },
+    policy: { name: 'p', file: 'p.yml' },
+    inputs: { policy: [], data: [] },
+    warnings: [],
+    seed: 1,
+    surface: { scores: 'full' },
+    confidence: 0.95,
+    queries: 0,
+    timings: {},
     probes: [{ id: 'inversion', description: '', status: 'ok', attacks: measured.attacks, checks: [], notes: [], queries: 0, seconds: 0 }],
   };
 }
@@ -29,9 +39,12 @@ describe('writeImages', () => {
     expect(details).not.toHaveProperty('rasters');
     const images = details.images!;
     expect(images.map((i) => i.path)).toEqual([
-      'inversion/class-left.png', 'inversion/class-left-member-mean.png',
-      'inversion/class-top.png', 'inversion/class-top-member-mean.png',
-      'inversion/class-diagonal.png', 'inversion/class-diagonal-member-mean.png',
+      'inversion/class-left.png',
+      'inversion/class-left-member-mean.png',
+      'inversion/class-top.png',
+      'inversion/class-top-member-mean.png',
+      'inversion/class-diagonal.png',
+      'inversion/class-diagonal-member-mean.png',
     ]);
     expect(images[1]).toMatchObject({ label: 'left', kind: 'member-mean', caption: 'Mean of the 50 member records of class left' });
     for (const image of images) {

@@ -70,7 +70,12 @@ describe('inversion probe', () => {
     const details = result.attacks[0]!.details!;
     expect(details.rasters).toBeInstanceOf(Rasters);
     expect(details.rasters!.items.map((r) => `${r.label}:${r.kind}`)).toEqual([
-      'left:reconstruction', 'left:member-mean', 'top:reconstruction', 'top:member-mean', 'diagonal:reconstruction', 'diagonal:member-mean',
+      'left:reconstruction',
+      'left:member-mean',
+      'top:reconstruction',
+      'top:member-mean',
+      'diagonal:reconstruction',
+      'diagonal:member-mean',
     ]);
     const json = JSON.parse(JSON.stringify(result));
     expect(json.attacks[0].details).not.toHaveProperty('rasters');
@@ -117,14 +122,18 @@ describe('inversion probe under restricted surfaces', () => {
   it('label only: does not crash, says the attack is practically impossible, and finds nothing', async () => {
     const ctx = context(templateModel(), { scores: 'label', topK: 0 });
     const result = await inversionProbe.run(ctx, settings());
-    expect(result.notes[0]).toMatch(/^The surface reveals only the label, so p_c reads 1 or 0: .* \(\d of 3 classes stayed at the start\)\. Class reconstruction through this surface is practically impossible/);
+    expect(result.notes[0]).toMatch(
+      /^The surface reveals only the label, so p_c reads 1 or 0: .* \(\d of 3 classes stayed at the start\)\. Class reconstruction through this surface is practically impossible/,
+    );
     expect(result.attacks[0]!.metrics['similarity-gain']!.value).toBeLessThan(0.3);
     expect(ctx.model.queries).toBeLessThanOrEqual(3 * 3000);
   });
 
   it('top-1: notes the hidden scores, and the attack still runs on the attacker’s reading of them', async () => {
     const result = await inversionProbe.run(context(templateModel(), { scores: 'top-k', topK: 1 }), settings());
-    expect(result.notes.join('\n')).toMatch(/reveals only the top 1 scores: where class c is not among them, p_c is read as the hidden mass/);
+    expect(result.notes.join('\n')).toMatch(
+      /reveals only the top 1 scores: where class c is not among them, p_c is read as the hidden mass/,
+    );
     expect(result.attacks[0]!.metrics['identification-rate']!.value).not.toBeNull();
   });
 
@@ -132,7 +141,9 @@ describe('inversion probe under restricted surfaces', () => {
     const surface = { scores: 'full', topK: 0, decimals: 2 } as const;
     // Nearly flat scores (0.33 ± a little): a 1% step rarely changes the second decimal.
     const small = await inversionProbe.run(context(templateModel(0.001), surface), settings({ differenceStep: 0.01 }));
-    expect(small.notes.join('\n')).toMatch(/Scores are rounded to 2 decimals, so the revealed score is flat between rounding boundaries: gradients were estimated over differences of 0\.01 of each feature's range/);
+    expect(small.notes.join('\n')).toMatch(
+      /Scores are rounded to 2 decimals, so the revealed score is flat between rounding boundaries: gradients were estimated over differences of 0\.01 of each feature's range/,
+    );
     expect(rows(small).every((r) => r.stop === 'flat' && r.steps < 5)).toBe(true);
     expect(small.attacks[0]!.metrics['identification-rate']!.value).toBeLessThan(1);
     const large = await inversionProbe.run(context(templateModel(0.001), surface), settings({ differenceStep: 0.2 }));

@@ -21,19 +21,29 @@ const ATTACKS: ScoreAttack[] = ['loss', 'confidence', 'entropy', 'modified-entro
 
 describe('attackerProbabilities', () => {
   it('spreads the hidden mass evenly over the hidden classes, row by row (hand example)', () => {
-    const obs = observation([0.5, NaN, 0.25, NaN, /* row 2, nothing hidden */ 0.1, 0.2, 0.3, 0.4, /* row 3, shown mass > 1 */ 0.75, 0.5, NaN, NaN], 4);
+    const obs = observation(
+      [0.5, NaN, 0.25, NaN, /* row 2, nothing hidden */ 0.1, 0.2, 0.3, 0.4, /* row 3, shown mass > 1 */ 0.75, 0.5, NaN, NaN],
+      4,
+    );
     expect([...attackerProbabilities(obs)]).toEqual([0.5, 0.125, 0.25, 0.125, 0.1, 0.2, 0.3, 0.4, 0.75, 0.5, 0, 0]);
   });
 
   it('reads hidden scores from the mask only: a NaN the model put in a revealed score is not "hidden"', () => {
-    const obs: Observation = { rows: 1, classCount: 2, labels: new Int32Array(1), scores: { scale: 'probability', values: Float64Array.of(0.4, NaN) } };
+    const obs: Observation = {
+      rows: 1,
+      classCount: 2,
+      labels: new Int32Array(1),
+      scores: { scale: 'probability', values: Float64Array.of(0.4, NaN) },
+    };
     expect(Number.isNaN(attackerProbabilities(obs)[1])).toBe(true);
   });
 
   it('fills hidden log-probabilities with the log of the same share', () => {
     const lp = [Math.log(0.5), NaN, Math.log(0.25), NaN];
     const obs: Observation = {
-      rows: 1, classCount: 4, labels: new Int32Array(1),
+      rows: 1,
+      classCount: 4,
+      labels: new Int32Array(1),
       scores: { scale: 'log', values: Float64Array.from(lp), hidden: Uint8Array.of(0, 1, 0, 1) },
     };
     const filled = attackerScores(obs).values;
@@ -67,7 +77,12 @@ describe('scoreAttack', () => {
     // Margins 20 and 25 (row 1 more confident): both round to p_y = 1 in float32.
     const logits = Float64Array.of(20, 0, 0, 25, 0, 0);
     const truth = Int32Array.of(0, 0);
-    const exact = scoreAttack(attack, attackerScores(observe({ kind: 'logits', values: logits }, 2, 3, { scores: 'full', topK: 3 })), 3, truth);
+    const exact = scoreAttack(
+      attack,
+      attackerScores(observe({ kind: 'logits', values: logits }, 2, 3, { scores: 'full', topK: 3 })),
+      3,
+      truth,
+    );
     const f32 = scoreAttack(
       attack,
       attackerScores(observe({ kind: 'logits', values: logits }, 2, 3, { scores: 'full', topK: 3, precision: 'float32' })),

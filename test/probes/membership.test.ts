@@ -15,7 +15,16 @@ function dataset(role: string, rows: number, seed: number): LabelledData {
   const rng = new Rng(seed);
   const x = Float32Array.from({ length: rows * FEATURES }, () => rng.next());
   const classes = Int32Array.from({ length: rows }, (_, i) => i % CLASSES);
-  return { role, file: `${role}.csv`, features: ['a', 'b', 'c', 'd'], x, labels: [...classes].map(String), rows, rowsInFile: rows, classes };
+  return {
+    role,
+    file: `${role}.csv`,
+    features: ['a', 'b', 'c', 'd'],
+    x,
+    labels: [...classes].map(String),
+    rows,
+    rowsInFile: rows,
+    classes,
+  };
 }
 
 /**
@@ -32,12 +41,21 @@ function classifier(members: LabelledData, memorised: boolean, onlyClass?: numbe
   }
   let queries = 0;
   const info: ModelInfo = {
-    inputs: [], outputs: [], input: 'x', output: 'p', featureCount: FEATURES, classCount: CLASSES,
-    classLabels: ['0', '1', '2'], scoreKind: 'probabilities', scoreKindReason: 'test',
+    inputs: [],
+    outputs: [],
+    input: 'x',
+    output: 'p',
+    featureCount: FEATURES,
+    classCount: CLASSES,
+    classLabels: ['0', '1', '2'],
+    scoreKind: 'probabilities',
+    scoreKindReason: 'test',
   };
   return {
     info,
-    get queries() { return queries; },
+    get queries() {
+      return queries;
+    },
     async predict(x, rows) {
       queries += rows;
       const out = new Float32Array(rows * CLASSES);

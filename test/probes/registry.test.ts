@@ -60,7 +60,9 @@ describe('the probe registry', () => {
     });
     const errors = validatePolicy(join(dir, 'policy.yaml'), TEST_ROOTS);
     expect(errors.map((e) => e.message)).toContainEqual(
-      expect.stringMatching(/^the inversion probe needs a classifier's class scores, but model\.task is regression .*only the attribute-inference probe runs$/),
+      expect.stringMatching(
+        /^the inversion probe needs a classifier's class scores, but model\.task is regression .*only the attribute-inference probe runs$/,
+      ),
     );
   });
 });

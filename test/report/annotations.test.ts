@@ -14,9 +14,27 @@ describe('selectAnnotations: which annotations, in which order', () => {
   it.each([
     { name: 'nothing to say when every check passes', checks: many('pass', 5), errors: 0, warnings: 0, notice: undefined },
     { name: 'one failure', checks: many('fail', 1), errors: 1, warnings: 0, notice: undefined },
-    { name: 'fails and warns under the caps', checks: [...many('fail', 3), ...many('warn', 4), ...many('pass', 9)], errors: 3, warnings: 4, notice: undefined },
-    { name: 'exactly 10 of each: no notice', checks: [...many('fail', 10), ...many('warn', 10)], errors: 10, warnings: 10, notice: undefined },
-    { name: '12 failures: 10 shown, a notice for 2', checks: many('fail', 12), errors: 10, warnings: 0, notice: '2 more failed checks are listed' },
+    {
+      name: 'fails and warns under the caps',
+      checks: [...many('fail', 3), ...many('warn', 4), ...many('pass', 9)],
+      errors: 3,
+      warnings: 4,
+      notice: undefined,
+    },
+    {
+      name: 'exactly 10 of each: no notice',
+      checks: [...many('fail', 10), ...many('warn', 10)],
+      errors: 10,
+      warnings: 10,
+      notice: undefined,
+    },
+    {
+      name: '12 failures: 10 shown, a notice for 2',
+      checks: many('fail', 12),
+      errors: 10,
+      warnings: 0,
+      notice: '2 more failed checks are listed',
+    },
     { name: '1 more warning', checks: [...many('warn', 11)], errors: 0, warnings: 10, notice: '1 more warned check is listed' },
     {
       name: 'both over the cap',
@@ -25,7 +43,13 @@ describe('selectAnnotations: which annotations, in which order', () => {
       warnings: 10,
       notice: '5 more failed and 3 more warned checks are listed',
     },
-    { name: 'unmeasured metrics are errors', checks: [...many('error', 2), ...many('fail', 9)], errors: 10, warnings: 0, notice: '1 more failed check is listed' },
+    {
+      name: 'unmeasured metrics are errors',
+      checks: [...many('error', 2), ...many('fail', 9)],
+      errors: 10,
+      warnings: 0,
+      notice: '1 more failed check is listed',
+    },
   ])('$name', ({ checks, errors, warnings, notice }) => {
     const list = selectAnnotations(reportWith(checks), ctx);
     expect(list.filter((a) => a.level === 'error')).toHaveLength(errors);
@@ -39,7 +63,15 @@ describe('selectAnnotations: which annotations, in which order', () => {
   });
 
   it('puts the most severe first: errors before failures before warnings, then the furthest over', () => {
-    const list = selectAnnotations(reportWith([check({ attack: 'w', status: 'warn', value: 0.58 }), check({ attack: 'f1', value: 0.61 }), check({ attack: 'f2', value: 0.9 }), check({ attack: 'e', status: 'error', value: null })]), ctx);
+    const list = selectAnnotations(
+      reportWith([
+        check({ attack: 'w', status: 'warn', value: 0.58 }),
+        check({ attack: 'f1', value: 0.61 }),
+        check({ attack: 'f2', value: 0.9 }),
+        check({ attack: 'e', status: 'error', value: null }),
+      ]),
+      ctx,
+    );
     expect(list.map((a) => a.message.split(':')[0])).toEqual(['membership/e', 'membership/f2', 'membership/f1', 'membership/w']);
     expect(list[0]!.title).toBe('Privacy gate: AUC could not be measured');
     expect(list[1]!.message).toBe('membership/f2: AUC = 0.900 [0.650, 0.750]; policy: warn > 0.55, fail > 0.6.');
@@ -53,7 +85,10 @@ describe('selectAnnotations: which annotations, in which order', () => {
 });
 
 describe('selectAnnotations: where each annotation sits', () => {
-  const chain = [{ path: 'presets/standard.yaml', sha256: '0'.repeat(64) }, { path: 'policies/release.yml', sha256: '1'.repeat(64) }];
+  const chain = [
+    { path: 'presets/standard.yaml', sha256: '0'.repeat(64) },
+    { path: 'policies/release.yml', sha256: '1'.repeat(64) },
+  ];
   const extendsLine = (file: string) => (file === '/repo/policies/release.yml' ? 3 : undefined);
 
   it.each([
@@ -79,7 +114,10 @@ describe('selectAnnotations: where each annotation sits', () => {
     const report = reportWith([check({ source })], { policy: { name: 'p', file: 'policies/release.yml' } });
     report.inputs.policy = source.file.startsWith('/actions') ? [{ ...chain[0]!, path: source.file }, chain[1]!] : chain;
     const [annotation] = selectAnnotations(report, { ...ctx, extendsLine });
-    expect({ file: annotation!.file, startLine: annotation!.startLine, startColumn: annotation!.startColumn }).toEqual({ startColumn: undefined, ...expected });
+    expect({ file: annotation!.file, startLine: annotation!.startLine, startColumn: annotation!.startColumn }).toEqual({
+      startColumn: undefined,
+      ...expected,
+    });
     expect(annotation!.message.includes('threshold set in standard.yaml, line 18')).toBe(inherited);
   });
 
@@ -87,7 +125,13 @@ describe('selectAnnotations: where each annotation sits', () => {
     const report = reportWith([], {
       verdict: 'error',
       exitCode: 2,
-      error: { message: 'probes.membership.thresholds.auc.fail: expected a number', exitCode: 2, file: 'policies/release.yml', line: 9, column: 13 },
+      error: {
+        message: 'probes.membership.thresholds.auc.fail: expected a number',
+        exitCode: 2,
+        file: 'policies/release.yml',
+        line: 9,
+        column: 13,
+      },
     });
     expect(selectAnnotations(report, ctx)).toEqual([
       {
@@ -103,6 +147,9 @@ describe('selectAnnotations: where each annotation sits', () => {
 
   it('resolves paths against the working directory when it is not the repository root', () => {
     const report = reportWith([], { error: { message: 'bad', exitCode: 2, file: 'release.yml', line: 2 } });
-    expect(selectAnnotations(report, { root: '/repo', cwd: '/repo/policies' })[0]).toMatchObject({ file: 'policies/release.yml', startLine: 2 });
+    expect(selectAnnotations(report, { root: '/repo', cwd: '/repo/policies' })[0]).toMatchObject({
+      file: 'policies/release.yml',
+      startLine: 2,
+    });
   });
 });

@@ -80,23 +80,29 @@ describe('console (CLI stdout and stderr)', () => {
 });
 
 describe('Markdown', () => {
-  it.each(CORPUS.map((text) => [text.slice(0, 60), text]))('escapeMarkdown(%j) in a table cell is text, and reads as written', (_name, text) => {
-    const cell = escapeMarkdown(text, 1000);
-    expect(liveMarkup(`| a | b |\n|---|---|\n| ${cell} | x |`)).toEqual([]);
-    // What a reader sees: the text itself (line breaks as spaces), no stray backslashes.
-    expect(withoutZwsp(escapesRendered(cell))).toBe(plainText(text, 1000));
-  });
+  it.each(CORPUS.map((text) => [text.slice(0, 60), text]))(
+    'escapeMarkdown(%j) in a table cell is text, and reads as written',
+    (_name, text) => {
+      const cell = escapeMarkdown(text, 1000);
+      expect(liveMarkup(`| a | b |\n|---|---|\n| ${cell} | x |`)).toEqual([]);
+      // What a reader sees: the text itself (line breaks as spaces), no stray backslashes.
+      expect(withoutZwsp(escapesRendered(cell))).toBe(plainText(text, 1000));
+    },
+  );
 
-  it.each(CORPUS.map((text) => [text.slice(0, 60), text]))('tableCodeSpan(%j) keeps the row whole and shows the text unchanged', (_name, text) => {
-    const row = `| ${tableCodeSpan(text, 1000)} | x |`;
-    const table = `| a | b |\n|---|---|\n${row}`;
-    expect(liveMarkup(table)).toEqual([]);
-    const cells = tableCells(row);
-    expect(cells).toHaveLength(2);
-    expect(withoutCode(`x ${cells[0]} y`)).toBe('x CODE y');
-    // GitHub turns \| back into | before the code span is read: the span is the plain codeSpan.
-    expect(cells[0]).toBe(codeSpan(text, 1000));
-  });
+  it.each(CORPUS.map((text) => [text.slice(0, 60), text]))(
+    'tableCodeSpan(%j) keeps the row whole and shows the text unchanged',
+    (_name, text) => {
+      const row = `| ${tableCodeSpan(text, 1000)} | x |`;
+      const table = `| a | b |\n|---|---|\n${row}`;
+      expect(liveMarkup(table)).toEqual([]);
+      const cells = tableCells(row);
+      expect(cells).toHaveLength(2);
+      expect(withoutCode(`x ${cells[0]} y`)).toBe('x CODE y');
+      // GitHub turns \| back into | before the code span is read: the span is the plain codeSpan.
+      expect(cells[0]).toBe(codeSpan(text, 1000));
+    },
+  );
 
   it('a pipe in a plain code span splits a table row (why tables need tableCodeSpan)', () => {
     const row = `| ${codeSpan('data|@user <img src=x>|x.csv')} | x |`;
@@ -116,12 +122,15 @@ describe('Markdown', () => {
 });
 
 describe('HTML and SVG', () => {
-  it.each(CORPUS.map((text) => [text.slice(0, 60), text]))('escapeHtml(%j) is text in element content and quoted attributes', (_name, text) => {
-    const html = escapeHtml(text, 200_000);
-    expect(html).not.toMatch(/[<>"']/);
-    expect(html).not.toMatch(CONTROL);
-    expect(html.replace(/&(amp|lt|gt|quot|#39);/g, '')).not.toContain('&');
-  });
+  it.each(CORPUS.map((text) => [text.slice(0, 60), text]))(
+    'escapeHtml(%j) is text in element content and quoted attributes',
+    (_name, text) => {
+      const html = escapeHtml(text, 200_000);
+      expect(html).not.toMatch(/[<>"']/);
+      expect(html).not.toMatch(CONTROL);
+      expect(html.replace(/&(amp|lt|gt|quot|#39);/g, '')).not.toContain('&');
+    },
+  );
 });
 
 describe('SARIF message text', () => {

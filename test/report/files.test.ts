@@ -17,21 +17,32 @@ describe('the output folder', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'gate-cli-'));
     const code = await cli(['run', '--policy', 'examples/digits/policy.yml', '--out', out], sink() as never, sink() as never);
     expect(code).toBe(1);
-    for (const file of ['privacy-report.json', 'summary.md', 'report.html', 'privacy-gate.sarif']) expect(existsSync(path.join(out, file))).toBe(true);
+    for (const file of ['privacy-report.json', 'summary.md', 'report.html', 'privacy-gate.sarif'])
+      expect(existsSync(path.join(out, file))).toBe(true);
     expect(readFileSync(path.join(out, 'report.html'), 'utf8')).toMatch(/^<!doctype html>/);
     expect(JSON.parse(readFileSync(path.join(out, 'privacy-gate.sarif'), 'utf8')).version).toBe('2.1.0');
     // Publish-only mode reads the folder back (schema-checked), with non-finite numbers restored.
     const { report } = loadReport(out);
     expect(report.verdict).toBe('fail');
-    const thresholds = report.probes.flatMap((p) => p.attacks.map((a) => a.metrics['tpr-at-fpr']?.threshold)).filter((t) => t !== undefined);
+    const thresholds = report.probes
+      .flatMap((p) => p.attacks.map((a) => a.metrics['tpr-at-fpr']?.threshold))
+      .filter((t) => t !== undefined);
     expect(thresholds.every((t) => typeof t === 'number')).toBe(true);
   });
 
   it.each([
     { name: 'a missing file', content: undefined, message: 'report file not found' },
     { name: 'not JSON', content: '{ nope', message: 'report file is not valid JSON' },
-    { name: 'JSON of another shape', content: JSON.stringify({ version: 1, verdict: 'pass' }), message: 'does not match schemas/privacy-report.schema.json' },
-    { name: 'an unknown schema version', content: JSON.stringify({ version: 2, verdict: 'pass' }), message: /^report file has schema version 2; this gate \(.*\) reads version 1/ },
+    {
+      name: 'JSON of another shape',
+      content: JSON.stringify({ version: 1, verdict: 'pass' }),
+      message: 'does not match schemas/privacy-report.schema.json',
+    },
+    {
+      name: 'an unknown schema version',
+      content: JSON.stringify({ version: 2, verdict: 'pass' }),
+      message: /^report file has schema version 2; this gate \(.*\) reads version 1/,
+    },
     { name: 'a report without a version', content: JSON.stringify({ verdict: 'pass' }), message: 'report file has schema version null' },
   ])('publish-only mode rejects $name as invalid input (exit 2)', ({ content, message }) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'gate-load-'));
@@ -104,13 +115,42 @@ describe('publish-only mode reads details only in the shapes the reporters draw 
   };
 
   it.each([
-    { name: 'an ROC curve that is not a list of points', edit: (d: Record<string, unknown>) => (d['roc'] = '<svg onload=alert(1)>'), at: '/probes/0/attacks/0/details/roc' },
-    { name: 'an ROC point without its rates', edit: (d: Record<string, unknown>) => (d['roc'] = [{ threshold: 1, tp: 0, fp: 0 }]), at: '/probes/0/attacks/0/details/roc/0' },
-    { name: 'a histogram whose counts are text', edit: (d: Record<string, unknown>) => (d['histogram'] = { min: 0, max: 1, bins: 1, members: ['<b>'], nonMembers: [1] }), at: '/probes/0/attacks/0/details/histogram/members/0' },
-    { name: 'a per-class row whose member count is text', edit: (d: Record<string, unknown>) => ((d['perClass'] as Array<Record<string, unknown>>)[0]!['members'] = '<img src=x>'), at: '/probes/0/attacks/0/details/perClass/0/members' },
-    { name: 'a worst class named by text instead of an index', edit: (d: Record<string, unknown>) => (d['worstClass'] = { class: 'x', auc: { value: 0.5, ci: [0, 1] } }), at: '/probes/0/attacks/0/details/worstClass' },
-    { name: 'an image without a path', edit: (d: Record<string, unknown>) => (d['images'] = [{ label: 'a', kind: 'reconstruction', caption: 'c' }]), at: '/probes/0/attacks/0/details/images/0' },
-    { name: 'a canary whose exposure is text', edit: (d: Record<string, unknown>) => (d['canaries'] = [{ canary: 'c', kind: 'inserted', exposure: 'high', rank: 1, spaceBits: 2, estimated: false }]), at: '/probes/0/attacks/0/details/canaries/0/exposure' },
+    {
+      name: 'an ROC curve that is not a list of points',
+      edit: (d: Record<string, unknown>) => (d['roc'] = '<svg onload=alert(1)>'),
+      at: '/probes/0/attacks/0/details/roc',
+    },
+    {
+      name: 'an ROC point without its rates',
+      edit: (d: Record<string, unknown>) => (d['roc'] = [{ threshold: 1, tp: 0, fp: 0 }]),
+      at: '/probes/0/attacks/0/details/roc/0',
+    },
+    {
+      name: 'a histogram whose counts are text',
+      edit: (d: Record<string, unknown>) => (d['histogram'] = { min: 0, max: 1, bins: 1, members: ['<b>'], nonMembers: [1] }),
+      at: '/probes/0/attacks/0/details/histogram/members/0',
+    },
+    {
+      name: 'a per-class row whose member count is text',
+      edit: (d: Record<string, unknown>) => ((d['perClass'] as Array<Record<string, unknown>>)[0]!['members'] = '<img src=x>'),
+      at: '/probes/0/attacks/0/details/perClass/0/members',
+    },
+    {
+      name: 'a worst class named by text instead of an index',
+      edit: (d: Record<string, unknown>) => (d['worstClass'] = { class: 'x', auc: { value: 0.5, ci: [0, 1] } }),
+      at: '/probes/0/attacks/0/details/worstClass',
+    },
+    {
+      name: 'an image without a path',
+      edit: (d: Record<string, unknown>) => (d['images'] = [{ label: 'a', kind: 'reconstruction', caption: 'c' }]),
+      at: '/probes/0/attacks/0/details/images/0',
+    },
+    {
+      name: 'a canary whose exposure is text',
+      edit: (d: Record<string, unknown>) =>
+        (d['canaries'] = [{ canary: 'c', kind: 'inserted', exposure: 'high', rank: 1, spaceBits: 2, estimated: false }]),
+      at: '/probes/0/attacks/0/details/canaries/0/exposure',
+    },
   ])('refuses $name (exit 2)', async ({ edit, at }) => {
     const file = await forge(edit);
     expect(() => loadReport(file)).toThrow(`report file does not match schemas/privacy-report.schema.json: ${at}`);

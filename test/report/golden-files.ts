@@ -10,7 +10,9 @@ import { expect } from 'vitest';
 export function compareGolden(file: string, actual: string, env: NodeJS.ProcessEnv = process.env): void {
   if (env.UPDATE_GOLDEN === '1') {
     if (env.CI === 'true') {
-      throw new Error('UPDATE_GOLDEN=1 rewrites golden files instead of comparing them; refused with CI=true (run it locally and commit the files)');
+      throw new Error(
+        'UPDATE_GOLDEN=1 rewrites golden files instead of comparing them; refused with CI=true (run it locally and commit the files)',
+      );
     }
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, actual);

@@ -29,7 +29,14 @@ export function zeroTimings(report: GateReport): void {
 
 /** A deep copy that keeps class instances in details (structuredClone would drop their prototype). */
 function structuredCloneReport(report: GateReport): GateReport {
-  return { ...report, probes: report.probes.map((p) => ({ ...p, checks: p.checks.map((c) => ({ ...c })), attacks: p.attacks.map((a) => ({ ...a, ...(a.details ? { details: { ...a.details } } : {}) })) })) };
+  return {
+    ...report,
+    probes: report.probes.map((p) => ({
+      ...p,
+      checks: p.checks.map((c) => ({ ...c })),
+      attacks: p.attacks.map((a) => ({ ...a, ...(a.details ? { details: { ...a.details } } : {}) })),
+    })),
+  };
 }
 
 export const SOURCE = { file: '/repo/policy.yml', line: 12, column: 7 };

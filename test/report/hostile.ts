@@ -66,7 +66,12 @@ export const LIVE = [
 export function hostileReport(): GateReport {
   const h = (i: number) => HOSTILE[i % HOSTILE.length]!;
   const checks = HOSTILE.map((text, i) =>
-    check({ probe: `probe ${text}`, attack: `attack ${text}`, metric: `metric ${text}`, status: i % 3 === 0 ? 'fail' : i % 3 === 1 ? 'warn' : 'pass' }),
+    check({
+      probe: `probe ${text}`,
+      attack: `attack ${text}`,
+      metric: `metric ${text}`,
+      status: i % 3 === 0 ? 'fail' : i % 3 === 1 ? 'warn' : 'pass',
+    }),
   );
   const report = reportWith(checks, {
     policy: { name: `policy ${h(0)} ${h(2)}`, file: `policies/${h(4)}.yml` },
@@ -87,11 +92,20 @@ export function hostileReport(): GateReport {
   report.probes[0]!.attacks = HOSTILE.slice(0, 4).map((text, i) => ({
     attack: `attack ${text}`,
     description: `desc ${HOSTILE[(i + 5) % HOSTILE.length]}`,
-    metrics: { [`metric ${text}`]: { value: 0.7, ci: [0.6, 0.8] as [number, number] }, auc: { value: 0.6, ci: [0.5, 0.7] as [number, number] } },
+    metrics: {
+      [`metric ${text}`]: { value: 0.7, ci: [0.6, 0.8] as [number, number] },
+      auc: { value: 0.6, ci: [0.5, 0.7] as [number, number] },
+    },
     details: withUnknownField(
       {
         worstClass: { class: i, auc: { value: 0.8, ci: [0.7, 0.9] } },
-        perClass: HOSTILE.map((_, c) => ({ class: c, members: 10, nonMembers: 10, auc: { value: 0.5, ci: [0.4, 0.6] }, advantage: { value: 0.1, ci: [0, 0.2] } })),
+        perClass: HOSTILE.map((_, c) => ({
+          class: c,
+          members: 10,
+          nonMembers: 10,
+          auc: { value: 0.5, ci: [0.4, 0.6] },
+          advantage: { value: 0.1, ci: [0, 0.2] },
+        })),
       },
       `extra ${text}`,
       [{ [`column ${text}`]: text, value: 1 }],

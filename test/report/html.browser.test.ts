@@ -69,7 +69,9 @@ describe.skipIf(!available && process.env.CI !== 'true')('report.html in headles
   }
 
   async function boxes(page: Page, selector: string) {
-    return page.locator(selector).evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ width: r.width, height: r.height })));
+    return page
+      .locator(selector)
+      .evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ width: r.width, height: r.height })));
   }
 
   it('renders the digits report: ROC and histogram plots, per-class table, reconstructions', async () => {
@@ -97,7 +99,15 @@ describe.skipIf(!available && process.env.CI !== 'true')('report.html in headles
     const images = written.probes.flatMap((p) => p.attacks.flatMap((a) => a.details?.images ?? []));
     expect(images.length).toBeGreaterThan(0);
     // (Callbacks run in the page; the DOM types are not in this project's lib, hence the casts.)
-    const decoded = await page.locator('img').evaluateAll((els) => els.map((e) => (e as unknown as { complete: boolean; naturalWidth: number }).complete && (e as unknown as { naturalWidth: number }).naturalWidth > 0));
+    const decoded = await page
+      .locator('img')
+      .evaluateAll((els) =>
+        els.map(
+          (e) =>
+            (e as unknown as { complete: boolean; naturalWidth: number }).complete &&
+            (e as unknown as { naturalWidth: number }).naturalWidth > 0,
+        ),
+      );
     expect(decoded).toHaveLength(images.length);
     expect(decoded.every(Boolean)).toBe(true);
 
@@ -107,7 +117,10 @@ describe.skipIf(!available && process.env.CI !== 'true')('report.html in headles
     expect(await page.locator('table.checks tbody tr').count()).toBe(report.probes.flatMap((p) => p.checks).length);
 
     await page.screenshot({ path: path.join(SHOTS, 'digits-fail-top.png') });
-    await page.locator('section.probe').first().screenshot({ path: path.join(SHOTS, 'digits-fail-membership.png') });
+    await page
+      .locator('section.probe')
+      .first()
+      .screenshot({ path: path.join(SHOTS, 'digits-fail-membership.png') });
     await page.screenshot({ path: path.join(SHOTS, 'digits-fail-full.png'), fullPage: true });
     expect(problems).toEqual([]);
     await page.close();

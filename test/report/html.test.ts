@@ -14,7 +14,9 @@ describe('report.html', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'gate-html-'));
     const files = writeReportFiles(report, out);
     const html = readFileSync(files.html, 'utf8');
-    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">`);
+    expect(html).toContain(
+      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">`,
+    );
     // Nothing is fetched: no external src/href, no script, no stylesheet link.
     expect(html).not.toMatch(/\s(src|href)="(?!data:)/);
     expect(html).not.toMatch(/<script|<link|@import|url\(/i);
@@ -41,7 +43,9 @@ describe('report.html', () => {
       { label: 'a', kind: 'reconstruction', path: 'missing.png', caption: 'c' },
       { label: 'b', kind: 'reconstruction', path: 'fake.png', caption: 'c' },
     ];
-    const html = renderHtml(report, { readAsset: (p) => (p === 'fake.png' ? new TextEncoder().encode('<svg onload=alert(1)>') : undefined) });
+    const html = renderHtml(report, {
+      readAsset: (p) => (p === 'fake.png' ? new TextEncoder().encode('<svg onload=alert(1)>') : undefined),
+    });
     expect(html.match(/image not available/g)).toHaveLength(2);
     expect(html).not.toContain('data:image');
   });

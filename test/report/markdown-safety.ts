@@ -23,7 +23,13 @@ export function withoutCode(markdown: string): string {
       continue;
     }
     // A table row: cells first, then code spans in each; pipes left in a cell are its text.
-    out.push(line.startsWith('|') ? `| ${tableCells(line).map((cell) => withoutSpans(cell).replace(/\|/g, '\\|')).join(' | ')} |` : withoutSpans(line));
+    out.push(
+      line.startsWith('|')
+        ? `| ${tableCells(line)
+            .map((cell) => withoutSpans(cell).replace(/\|/g, '\\|'))
+            .join(' | ')} |`
+        : withoutSpans(line),
+    );
   }
   if (fence > 0) throw new Error('unclosed code fence: the rest of the comment would render as code');
   return out.join('\n');

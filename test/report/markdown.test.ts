@@ -55,7 +55,10 @@ describe('renderMarkdown', () => {
   it('keeps every hostile string as text in the summary and the comment', () => {
     const report = hostileReport();
     expect(problems(renderMarkdown(report, { links: [{ text: 'workflow run', url: RUN_URL }], reportFolder: 'out `x`' }))).toEqual([]);
-    const comment = renderComment(report, { identity: { workflow: HOSTILE[13]!, job: HOSTILE[1]!, policy: HOSTILE[0]! }, links: [{ text: 'run', url: RUN_URL }] });
+    const comment = renderComment(report, {
+      identity: { workflow: HOSTILE[13]!, job: HOSTILE[1]!, policy: HOSTILE[0]! },
+      links: [{ text: 'run', url: RUN_URL }],
+    });
     expect(problems(comment)).toEqual([]);
     // The marker itself stays one well-formed HTML comment on the first line.
     expect(comment.split('\n')[0]).toMatch(/^<!-- model-privacy-gate: workflow=[^<>]*; job=[^<>]*; policy=[^<>]* -->$/);
@@ -63,13 +66,22 @@ describe('renderMarkdown', () => {
   });
 
   it('rejects links that are not http(s) URLs', () => {
-    const md = renderMarkdown(reportWith([check()]), { links: [{ text: 'x', url: 'javascript:alert(1)' }, { text: 'y', url: 'https://a.example/b) [z](https://evil' }] });
+    const md = renderMarkdown(reportWith([check()]), {
+      links: [
+        { text: 'x', url: 'javascript:alert(1)' },
+        { text: 'y', url: 'https://a.example/b) [z](https://evil' },
+      ],
+    });
     expect(md).not.toContain('javascript:');
     expect(md).not.toContain('](');
   });
 
   it('puts the verdict first and the checks that need attention in the main table', () => {
-    const report = reportWith([check({ status: 'pass', value: 0.5 }), check({ attack: 'entropy', status: 'fail', value: 0.9 }), check({ attack: 'gap', status: 'warn', value: 0.58 })]);
+    const report = reportWith([
+      check({ status: 'pass', value: 0.5 }),
+      check({ attack: 'entropy', status: 'fail', value: 0.9 }),
+      check({ attack: 'gap', status: 'warn', value: 0.58 }),
+    ]);
     const md = renderMarkdown(report);
     const lines = md.split('\n');
     expect(lines[0]).toBe('## Model Privacy Gate: test policy');
@@ -99,7 +111,9 @@ describe('renderMarkdown', () => {
 describe('size limits', () => {
   /** Thousands of failing checks with long hostile names: far over both limits. */
   const huge = () => {
-    const checks = Array.from({ length: 3000 }, (_, i) => check({ attack: `attack-${i}-${'x'.repeat(300)}`, status: i % 2 ? 'warn' : 'fail', value: 0.6 + i / 1e5 }));
+    const checks = Array.from({ length: 3000 }, (_, i) =>
+      check({ attack: `attack-${i}-${'x'.repeat(300)}`, status: i % 2 ? 'warn' : 'fail', value: 0.6 + i / 1e5 }),
+    );
     const report = reportWith(checks);
     report.probes[0]!.attacks = Array.from({ length: 400 }, (_, i) => ({
       attack: `a${i}`.padEnd(400, '_'),

@@ -18,7 +18,10 @@ describe('encodePng', () => {
     // One red and one green pixel, 1×2.
     const hwc = [1, 0, 0, 0, 1, 0];
     const chw = [1, 0, 0, 1, 0, 0]; // R plane [1, 0], G plane [0, 1], B plane [0, 0]
-    for (const [pixels, layout] of [[hwc, 'hwc'], [chw, 'chw']] as const) {
+    for (const [pixels, layout] of [
+      [hwc, 'hwc'],
+      [chw, 'chw'],
+    ] as const) {
       const png = pngjs.PNG.sync.read(encodePng({ pixels, height: 1, width: 2, channels: 3, layout }, { min: 0, max: 1 }, 1));
       expect([...png.data]).toEqual([255, 0, 0, 255, 0, 255, 0, 255]);
     }
@@ -31,7 +34,11 @@ describe('encodePng', () => {
   });
 
   it('refuses a shape that does not match the values', () => {
-    expect(() => encodePng({ pixels: [1, 2, 3], height: 2, width: 2, channels: 1, layout: 'hwc' }, { min: 0, max: 1 })).toThrow(/3 values do not make a 2×2×1 image/);
-    expect(() => encodePng({ pixels: [1, 2], height: 1, width: 1, channels: 2, layout: 'hwc' }, { min: 0, max: 1 })).toThrow(/1 or 3 channels/);
+    expect(() => encodePng({ pixels: [1, 2, 3], height: 2, width: 2, channels: 1, layout: 'hwc' }, { min: 0, max: 1 })).toThrow(
+      /3 values do not make a 2×2×1 image/,
+    );
+    expect(() => encodePng({ pixels: [1, 2], height: 1, width: 1, channels: 2, layout: 'hwc' }, { min: 0, max: 1 })).toThrow(
+      /1 or 3 channels/,
+    );
   });
 });

@@ -17,7 +17,10 @@ function sarifValidator() {
   const isUri = (s: string) => /^[a-z][a-z0-9+.-]*:/i.test(s) && URL.canParse(s);
   ajv.addFormat('uri', isUri);
   // A relative reference: no scheme needed, but no spaces, backslashes or raw non-ASCII.
-  ajv.addFormat('uri-reference', (s: string) => isUri(s) || (/^[A-Za-z0-9\-._~%!$&'()*+,;=:@/?#[\]]*$/.test(s) && URL.canParse(s, 'file:///repo/')));
+  ajv.addFormat(
+    'uri-reference',
+    (s: string) => isUri(s) || (/^[A-Za-z0-9\-._~%!$&'()*+,;=:@/?#[\]]*$/.test(s) && URL.canParse(s, 'file:///repo/')),
+  );
   ajv.addFormat('date-time', (s: string) => !Number.isNaN(Date.parse(s)) && /T/.test(s));
   return ajv.compile(schema);
 }
@@ -36,13 +39,17 @@ describe('privacy-gate.sarif', () => {
     const run = log.runs[0];
     expect(run.results).toHaveLength(open.length);
     // One rule per check kind (probe/metric), including kinds that passed everywhere.
-    expect(run.tool.driver.rules.map((r: { id: string }) => r.id).sort()).toEqual([...new Set(checks.map((c) => `${c.probe}/${c.metric}`))].sort());
+    expect(run.tool.driver.rules.map((r: { id: string }) => r.id).sort()).toEqual(
+      [...new Set(checks.map((c) => `${c.probe}/${c.metric}`))].sort(),
+    );
     for (const result of run.results) {
       const rule = run.tool.driver.rules[result.ruleIndex];
       expect(rule.id).toBe(result.ruleId);
       const loc = result.locations[0].physicalLocation;
       // The threshold's line in the policy (here the standard preset, inside this repository).
-      const check = open.find((c) => result.message.text.startsWith(`${c.probe}/${c.attack}: `) && `${c.probe}/${c.metric}` === result.ruleId)!;
+      const check = open.find(
+        (c) => result.message.text.startsWith(`${c.probe}/${c.attack}: `) && `${c.probe}/${c.metric}` === result.ruleId,
+      )!;
       expect(loc.artifactLocation.uri).toBe(path.relative(root, check.source.file));
       expect(loc.region).toEqual({ startLine: check.source.line, startColumn: check.source.column });
       expect(result.level).toBe(check.status === 'warn' ? 'warning' : 'error');
@@ -56,7 +63,9 @@ describe('privacy-gate.sarif', () => {
     expect(passing.runs[0]!.results).toEqual([]);
 
     const hostile = reportWith(
-      HOSTILE.map((text) => check({ attack: text, metric: text, source: { file: `/repo/pol icies/${text.slice(0, 5)}ü.yml`, line: 3, column: 1 } })),
+      HOSTILE.map((text) =>
+        check({ attack: text, metric: text, source: { file: `/repo/pol icies/${text.slice(0, 5)}ü.yml`, line: 3, column: 1 } }),
+      ),
     );
     const log = JSON.parse(renderSarifText(hostile, { root: '/repo', cwd: '/repo' }));
     expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
@@ -72,20 +81,30 @@ describe('privacy-gate.sarif', () => {
   });
 
   it('reports a policy error as a tool execution notification at its line', () => {
-    const report = reportWith([], { verdict: 'error', exitCode: 2, error: { message: 'unknown key "probs"', exitCode: 2, file: 'policy.yml', line: 4, column: 1 } });
+    const report = reportWith([], {
+      verdict: 'error',
+      exitCode: 2,
+      error: { message: 'unknown key "probs"', exitCode: 2, file: 'policy.yml', line: 4, column: 1 },
+    });
     const log = renderSarif(report, { root: '/repo', cwd: '/repo' });
     expect(validate(JSON.parse(JSON.stringify(log)))).toBe(true);
     expect(log.runs[0]!.invocations![0]).toMatchObject({
       executionSuccessful: false,
       exitCode: 2,
       toolExecutionNotifications: [
-        { level: 'error', message: { text: 'unknown key "probs"' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'policy.yml' }, region: { startLine: 4, startColumn: 1 } } }] },
+        {
+          level: 'error',
+          message: { text: 'unknown key "probs"' },
+          locations: [{ physicalLocation: { artifactLocation: { uri: 'policy.yml' }, region: { startLine: 4, startColumn: 1 } } }],
+        },
       ],
     });
   });
 
   it('the validator is not a rubber stamp: it rejects a result with a bad level or a zero line', () => {
-    const log = renderSarif(reportWith([check()]), { root: '/repo', cwd: '/repo' }) as unknown as { runs: Array<{ results: Array<Record<string, any>> }> };
+    const log = renderSarif(reportWith([check()]), { root: '/repo', cwd: '/repo' }) as unknown as {
+      runs: Array<{ results: Array<Record<string, any>> }>;
+    };
     expect(validate(JSON.parse(JSON.stringify(log)))).toBe(true);
     const bad = JSON.parse(JSON.stringify(log));
     bad.runs[0].results[0].level = 'fatal';

@@ -45,14 +45,26 @@ describe('inconclusive and insufficient checks in every channel', () => {
   it('HTML: its own status text, the explanation, and both in the counts', () => {
     const html = renderHtml(warned);
     expect(html).toContain('1 inconclusive, 1 with too few records, ');
-    expect(html).toMatch(/<tr class="status-inconclusive">.*<td class="status" title="inconclusive: the interval reaches over the fail threshold 0\.2[^"]*">inconclusive<br>/);
-    expect(html).toMatch(/<tr class="status-insufficient">.*insufficient data<br><small>needs at least 1,000 non-members \(has 898\)<\/small>/);
+    expect(html).toMatch(
+      /<tr class="status-inconclusive">.*<td class="status" title="inconclusive: the interval reaches over the fail threshold 0\.2[^"]*">inconclusive<br>/,
+    );
+    expect(html).toMatch(
+      /<tr class="status-insufficient">.*insufficient data<br><small>needs at least 1,000 non-members \(has 898\)<\/small>/,
+    );
   });
 
   it.each([
-    { gate: { inconclusive: 'warn', insufficient: 'warn' }, inconclusiveLevel: ['warning', 'warning'], insufficientLevel: ['warning', 'warning'] },
+    {
+      gate: { inconclusive: 'warn', insufficient: 'warn' },
+      inconclusiveLevel: ['warning', 'warning'],
+      insufficientLevel: ['warning', 'warning'],
+    },
     { gate: { inconclusive: 'fail', insufficient: 'error' }, inconclusiveLevel: ['error', 'error'], insufficientLevel: ['error', 'error'] },
-    { gate: { inconclusive: 'pass', insufficient: 'warn' }, inconclusiveLevel: ['note', 'notice'], insufficientLevel: ['warning', 'warning'] },
+    {
+      gate: { inconclusive: 'pass', insufficient: 'warn' },
+      inconclusiveLevel: ['note', 'notice'],
+      insufficientLevel: ['warning', 'warning'],
+    },
   ] as const)('SARIF and annotations under $gate', ({ gate, inconclusiveLevel, insufficientLevel }) => {
     const r = report({ ...gate }, 'warn', 0);
     const results = renderSarif(r, ctx).runs[0]!.results!;
@@ -65,6 +77,9 @@ describe('inconclusive and insufficient checks in every channel', () => {
     const annotations = selectAnnotations(r, ctx);
     const annotationOf = (text: string) => annotations.find((a) => a.message.includes(text))!;
     expect(annotationOf('membership/loss')).toMatchObject({ level: inconclusiveLevel[1], title: expect.stringContaining('inconclusive') });
-    expect(annotationOf('membership/entropy')).toMatchObject({ level: insufficientLevel[1], title: expect.stringContaining('too few records') });
+    expect(annotationOf('membership/entropy')).toMatchObject({
+      level: insufficientLevel[1],
+      title: expect.stringContaining('too few records'),
+    });
   });
 });

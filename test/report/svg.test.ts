@@ -3,9 +3,25 @@ import { clampRate, histogramChart, interpolateRoc, logFloor, rocChart } from '.
 
 describe('log axes', () => {
   it.each([
-    { name: '898 non-members: 10⁻³', curves: [{ label: 'a', points: [{ fpr: 0, tpr: 0, fp: 0, tp: 0 }, { fpr: 1, tpr: 1, fp: 898, tp: 899 }] }], floor: 1e-3 },
+    {
+      name: '898 non-members: 10⁻³',
+      curves: [
+        {
+          label: 'a',
+          points: [
+            { fpr: 0, tpr: 0, fp: 0, tp: 0 },
+            { fpr: 1, tpr: 1, fp: 898, tp: 899 },
+          ],
+        },
+      ],
+      floor: 1e-3,
+    },
     { name: '50 records: 10⁻²', curves: [{ label: 'a', points: [{ fpr: 1, tpr: 1, fp: 50, tp: 40 }] }], floor: 1e-2 },
-    { name: 'rates only: the smallest positive rate stands for 1/n', curves: [{ label: 'a', points: [{ fpr: 0.0002, tpr: 0.5 }] }], floor: 1e-4 },
+    {
+      name: 'rates only: the smallest positive rate stands for 1/n',
+      curves: [{ label: 'a', points: [{ fpr: 0.0002, tpr: 0.5 }] }],
+      floor: 1e-4,
+    },
     { name: 'no data: 10⁻³', curves: [], floor: 1e-3 },
     { name: 'tiny sets: never above 10⁻¹', curves: [{ label: 'a', points: [{ fpr: 1, tpr: 1, fp: 3, tp: 3 }] }], floor: 1e-1 },
   ])('logFloor: $name', ({ curves, floor }) => {
@@ -25,7 +41,13 @@ describe('log axes', () => {
 
 describe('interpolateRoc', () => {
   it('samples the straight ROC segment from (0, 0) at log-spaced FPRs, where it runs parallel to the diagonal', () => {
-    const points = interpolateRoc([{ fpr: 0, tpr: 0 }, { fpr: 0.5, tpr: 1 }], 0.001);
+    const points = interpolateRoc(
+      [
+        { fpr: 0, tpr: 0 },
+        { fpr: 0.5, tpr: 1 },
+      ],
+      0.001,
+    );
     expect(points[0]).toEqual({ fpr: 0, tpr: 0 });
     expect(points.at(-1)).toEqual({ fpr: 0.5, tpr: 1 });
     const inner = points.slice(1, -1);
@@ -38,7 +60,16 @@ describe('interpolateRoc', () => {
   });
 
   it('leaves short and vertical segments as they are, and sorts by FPR', () => {
-    expect(interpolateRoc([{ fpr: 0.5, tpr: 0.9 }, { fpr: 0.5, tpr: 0.6 }, { fpr: 0.55, tpr: 1 }], 0.01)).toEqual([
+    expect(
+      interpolateRoc(
+        [
+          { fpr: 0.5, tpr: 0.9 },
+          { fpr: 0.5, tpr: 0.6 },
+          { fpr: 0.55, tpr: 1 },
+        ],
+        0.01,
+      ),
+    ).toEqual([
       { fpr: 0.5, tpr: 0.6 },
       { fpr: 0.5, tpr: 0.9 },
       { fpr: 0.55, tpr: 1 },
@@ -50,8 +81,24 @@ describe('charts', () => {
   it('draws a curve per attack, the policy FPR line and a dot per attack at it', () => {
     const svg = rocChart(
       [
-        { label: 'loss', points: [{ fpr: 0, tpr: 0 }, { fpr: 0.001, tpr: 0.004 }, { fpr: 0.1, tpr: 0.3 }, { fpr: 1, tpr: 1 }], atPolicyFpr: 0.02 },
-        { label: '<b>x</b>', points: [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }], atPolicyFpr: 0.01 },
+        {
+          label: 'loss',
+          points: [
+            { fpr: 0, tpr: 0 },
+            { fpr: 0.001, tpr: 0.004 },
+            { fpr: 0.1, tpr: 0.3 },
+            { fpr: 1, tpr: 1 },
+          ],
+          atPolicyFpr: 0.02,
+        },
+        {
+          label: '<b>x</b>',
+          points: [
+            { fpr: 0, tpr: 0 },
+            { fpr: 1, tpr: 1 },
+          ],
+          atPolicyFpr: 0.01,
+        },
       ],
       { title: 'membership', policyFpr: 0.01 },
     );

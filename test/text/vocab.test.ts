@@ -13,9 +13,30 @@ describe('Vocabulary', () => {
   });
 
   it.each([
-    { name: 'line and column', text: 'ab\nabc', origin: { file: 'm.txt', line: 7, column: 1 }, where: 'line 8, column 3', line: 8, column: 3 },
-    { name: 'column offset on the first line', text: 'a c', origin: { file: 'm.txt', line: 2, column: 5 }, where: 'line 2, column 7', line: 2, column: 7 },
-    { name: 'line only (inside a JSON string): character offset', text: 'aaaaz', origin: { file: 'm.jsonl', line: 4 }, where: 'line 4, character 5', line: 4, column: undefined },
+    {
+      name: 'line and column',
+      text: 'ab\nabc',
+      origin: { file: 'm.txt', line: 7, column: 1 },
+      where: 'line 8, column 3',
+      line: 8,
+      column: 3,
+    },
+    {
+      name: 'column offset on the first line',
+      text: 'a c',
+      origin: { file: 'm.txt', line: 2, column: 5 },
+      where: 'line 2, column 7',
+      line: 2,
+      column: 7,
+    },
+    {
+      name: 'line only (inside a JSON string): character offset',
+      text: 'aaaaz',
+      origin: { file: 'm.jsonl', line: 4 },
+      where: 'line 4, character 5',
+      line: 4,
+      column: undefined,
+    },
   ])('an unknown character is an InputError at its position: $name', ({ text, origin, where, line, column }) => {
     let error: unknown;
     try {

@@ -45,7 +45,18 @@ describe('redaction', () => {
   it('masks the texts of class instances that offer withText (inversion images)', () => {
     vi.stubEnv('F_TOKEN', 'class-label-secret');
     refreshSecrets();
-    const raster = { label: 'class-label-secret', caption: 'mean of class-label-secret', classIndex: 0, kind: 'member-mean' as const, pixels: new Float64Array(1), range: { min: 0, max: 1 }, height: 1, width: 1, channels: 1, layout: 'hwc' as const };
+    const raster = {
+      label: 'class-label-secret',
+      caption: 'mean of class-label-secret',
+      classIndex: 0,
+      kind: 'member-mean' as const,
+      pixels: new Float64Array(1),
+      range: { min: 0, max: 1 },
+      height: 1,
+      width: 1,
+      channels: 1,
+      layout: 'hwc' as const,
+    };
     const out = redactDeep({ details: { rasters: new Rasters([raster]) } });
     expect(out.details.rasters).toBeInstanceOf(Rasters);
     expect(out.details.rasters.items.map((r) => [r.label, r.caption])).toEqual([[MASK, `mean of ${MASK}`]]);

@@ -25,9 +25,7 @@ export const LABEL_ONLY_EPSILON = 0.01;
 export type Observed = { kind: 'class'; classes: ArrayLike<number> } | { kind: 'value'; values: ArrayLike<number> };
 
 /** How one model answer is read as a log-likelihood of the observation. */
-export type Likelihood =
-  | { kind: 'class'; epsilon: number; floor: number }
-  | { kind: 'value'; sigma: number };
+export type Likelihood = { kind: 'class'; epsilon: number; floor: number } | { kind: 'value'; sigma: number };
 
 export interface Targets {
   /** Row-major target rows (the attribute's own columns are overwritten per candidate). */

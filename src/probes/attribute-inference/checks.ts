@@ -76,7 +76,7 @@ export function attributeInferenceChecks(ctx: CheckContext, probe: PlainObject):
     warning(
       [...base, 'residual-spread'],
       'key',
-      'residual-spread is ignored because model.task is classification: a classifier\'s likelihood comes from its scores; remove residual-spread, or set model.task: regression for a regression model',
+      "residual-spread is ignored because model.task is classification: a classifier's likelihood comes from its scores; remove residual-spread, or set model.task: regression for a regression model",
     );
   }
 }

@@ -103,10 +103,10 @@ export function trueValues(plan: AttributePlan, data: Dataset, settings: Attribu
       const expected = settings.oneHot
         ? `exactly one of the one-hot columns 1 and the others 0${settings.oneHot.some((l) => l.column === null) ? ' (or all 0 for the reference level)' : ''}`
         : `one of the candidate values [${plan.candidates.join(', ')}]; add the value to values, or leave values out to use every value seen in the data`;
-      throw new InputError(
-        `row ${r + 1} of the ${data.role} used has ${cells}; the attribute ${plan.name} expects ${expected}`,
-        { file: data.file, field: plan.columns.length === 1 ? data.features[plan.columns[0]!]! : plan.name },
-      );
+      throw new InputError(`row ${r + 1} of the ${data.role} used has ${cells}; the attribute ${plan.name} expects ${expected}`, {
+        file: data.file,
+        field: plan.columns.length === 1 ? data.features[plan.columns[0]!]! : plan.name,
+      });
     }
     out[r] = found;
   }

@@ -10,15 +10,7 @@ import { aucWithCi } from '../../metrics/auc';
 import type { AttributeInferenceSettings } from '../../policy/types';
 import type { AttackDetails, MetricValue } from '../../result';
 import { rngFor } from '../../util/random';
-import {
-  guesses,
-  LABEL_ONLY_EPSILON,
-  logLikelihoods,
-  logPriorFrom,
-  posteriorLogOdds,
-  type Likelihood,
-  type Observed,
-} from './attack';
+import { guesses, LABEL_ONLY_EPSILON, logLikelihoods, logPriorFrom, posteriorLogOdds, type Likelihood, type Observed } from './attack';
 import { planAttribute, trueValues, type AttributePlan } from './columns';
 import type { LabelledData, ProbeContext, ProbeMeasurement } from '../types';
 
@@ -62,7 +54,13 @@ export async function runAttributeInference(ctx: ProbeContext, settings: Attribu
   }
   const targets = (data: LabelledData, observed: Observed) => ({ x: data.x, rows: data.rows, features: data.features.length, observed });
   const memberLik = await logLikelihoods(ctx.model, plan, targets(ctx.members, memberObserved), likelihood, samples('members'));
-  const nonMemberLik = await logLikelihoods(ctx.model, plan, targets(ctx.nonMembers, nonMemberObserved), likelihood, samples('non-members'));
+  const nonMemberLik = await logLikelihoods(
+    ctx.model,
+    plan,
+    targets(ctx.nonMembers, nonMemberObserved),
+    likelihood,
+    samples('non-members'),
+  );
   const memberGuess = guesses(memberLik, logPrior);
   const nonMemberGuess = guesses(nonMemberLik, logPrior);
 
@@ -75,7 +73,11 @@ export async function runAttributeInference(ctx: ProbeContext, settings: Attribu
     ctx.confidence,
   );
   const values = metricValues(metrics);
-  const nonMemberBaseline = proportion(count(nonMemberTruth, (t) => t === mode), ctx.nonMembers.rows, ctx.confidence);
+  const nonMemberBaseline = proportion(
+    count(nonMemberTruth, (t) => t === mode),
+    ctx.nonMembers.rows,
+    ctx.confidence,
+  );
   const details: AttackDetails = {
     attribute: plan.name,
     columns: plan.columns.map((j) => ctx.members.features[j]!),
@@ -121,7 +123,8 @@ async function observation(
 ): Promise<Observed> {
   if (regression) {
     if (settings.observed === 'model-output') return { kind: 'value', values: await ctx.model.values(data.x, data.rows, { data }) };
-    if (!data.targets) throw new RuntimeFailure(`the ${data.role} have no numeric targets; the runner must parse them for a regression model`);
+    if (!data.targets)
+      throw new RuntimeFailure(`the ${data.role} have no numeric targets; the runner must parse them for a regression model`);
     return { kind: 'value', values: data.targets };
   }
   if (settings.observed === 'model-output') return { kind: 'class', classes: (await ctx.signals.observe(data)).labels };
@@ -169,7 +172,9 @@ function surfaceNotes(
       `Regression: P(observation | x, v) is a Gaussian density of the residual with σ = ${sigma.value.toPrecision(4)}, the RMS ${settings.observed === 'label' ? 'error against the true label' : 'difference to the model output'} on the ${sigma.from}${sigma.value > sigma.rms ? ` (floored at ${sigma.floor.toPrecision(3)})` : ''}.`,
     );
     if (settings.observed === 'model-output') {
-      notes.push('The attacker observes the model’s own output on the real record, so the true value reproduces it exactly (up to rounding) whenever the model uses the attribute.');
+      notes.push(
+        'The attacker observes the model’s own output on the real record, so the true value reproduces it exactly (up to rounding) whenever the model uses the attribute.',
+      );
     }
     return notes;
   }
@@ -178,10 +183,14 @@ function surfaceNotes(
       `The surface reveals only the label: P(observation | x, v) is 1 when the predicted label matches the observed one and ${LABEL_ONLY_EPSILON} otherwise, so the attack only tells candidates apart where the prediction flips; it is weaker than with scores.`,
     );
   } else if (surface.scores === 'top-k') {
-    notes.push(`The surface reveals only the top ${surface.topK} scores; a hidden observed label gets the hidden mass spread evenly over the hidden classes.`);
+    notes.push(
+      `The surface reveals only the top ${surface.topK} scores; a hidden observed label gets the hidden mass spread evenly over the hidden classes.`,
+    );
   }
   if (surface.decimals !== undefined && surface.scores !== 'label') {
-    notes.push(`Scores are rounded to ${surface.decimals} decimals; a score rounded to 0 is read as ${0.5 * 10 ** -surface.decimals}, and ties fall back on the prior.`);
+    notes.push(
+      `Scores are rounded to ${surface.decimals} decimals; a score rounded to 0 is read as ${0.5 * 10 ** -surface.decimals}, and ties fall back on the prior.`,
+    );
   }
   return notes;
 }
@@ -245,7 +254,12 @@ function perValue(
       const right = count(truth, (t, i) => t === c && guess[i] === c);
       return { records: n, accuracy: proportion(right, n, confidence), guessed: count(guess, (g) => g === c) };
     };
-    return { value, prior: Math.exp(logPrior[c]!), members: side(memberTruth, memberGuess), nonMembers: side(nonMemberTruth, nonMemberGuess) };
+    return {
+      value,
+      prior: Math.exp(logPrior[c]!),
+      members: side(memberTruth, memberGuess),
+      nonMembers: side(nonMemberTruth, nonMemberGuess),
+    };
   });
 }
 

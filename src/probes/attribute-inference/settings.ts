@@ -21,8 +21,7 @@ export function buildAttributeInference(ctx: BuildContext): AttributeInferenceSe
     samples: (m['samples'] as number | undefined) ?? defaults.samples,
     observed: (m['observed'] as AttributeInferenceSettings['observed'] | undefined) ?? defaults.observed,
     prior: (m['prior'] as AttributeInferenceSettings['prior'] | undefined) ?? defaults.prior,
-    residualSpread:
-      (m['residual-spread'] as AttributeInferenceSettings['residualSpread'] | undefined) ?? defaults.residualSpread,
+    residualSpread: (m['residual-spread'] as AttributeInferenceSettings['residualSpread'] | undefined) ?? defaults.residualSpread,
     sources: { attribute: ctx.at([...base, 'attribute']) },
     thresholds: ctx.thresholds(ATTRIBUTE_INFERENCE_THRESHOLDS),
   };

@@ -34,7 +34,11 @@ export function extractionChecks(ctx: CheckContext, extraction: PlainObject): vo
   const canaries = extraction['canaries'];
   if (Array.isArray(canaries)) {
     if (scores !== 'full') {
-      error([...base, 'canaries'], 'key', `canary exposure ranks every candidate by its likelihood, which needs every next-token probability, but surface.scores is ${String(scores)}; measure exposure with surface.scores: full (the worst case), or remove canaries`);
+      error(
+        [...base, 'canaries'],
+        'key',
+        `canary exposure ranks every candidate by its likelihood, which needs every next-token probability, but surface.scores is ${String(scores)}; measure exposure with surface.scores: full (the worst case), or remove canaries`,
+      );
     }
     canaries.forEach((canary, i) => {
       if (!isPlainObject(canary) || typeof canary['format'] !== 'string') return;
@@ -53,7 +57,12 @@ export function extractionChecks(ctx: CheckContext, extraction: PlainObject): vo
           const problem = secretProblem(format, secret);
           if (problem) error(path, 'value', `${fieldName(path)} does not fit the format: it ${problem} (the secret is not shown)`);
           const first = seen.get(secret);
-          if (first && first !== kind) error(path, 'value', `${fieldName(path)} is also listed in ${first}: a secret is either inserted or a control (the secret is not shown)`);
+          if (first && first !== kind)
+            error(
+              path,
+              'value',
+              `${fieldName(path)} is also listed in ${first}: a secret is either inserted or a control (the secret is not shown)`,
+            );
           seen.set(secret, kind);
         });
       }
@@ -62,7 +71,11 @@ export function extractionChecks(ctx: CheckContext, extraction: PlainObject): vo
   const scan = extraction['secret-scan'];
   const thresholds = extraction['thresholds'];
   if (scanRuns(extraction) && scores === 'label') {
-    error(isPlainObject(scan) ? [...base, 'secret-scan'] : [...base, 'thresholds', 'secret-matches'], 'key', 'the secret scan samples generations, which needs next-token scores, but surface.scores is label (the top token only); use surface.scores: full or top-k, or remove the secret scan');
+    error(
+      isPlainObject(scan) ? [...base, 'secret-scan'] : [...base, 'thresholds', 'secret-matches'],
+      'key',
+      'the secret scan samples generations, which needs next-token scores, but surface.scores is label (the top token only); use surface.scores: full or top-k, or remove the secret scan',
+    );
   }
   if (isPlainObject(scan)) {
     const regexes = scan['regexes'];
@@ -74,12 +87,21 @@ export function extractionChecks(ctx: CheckContext, extraction: PlainObject): vo
       });
     }
     if (Array.isArray(scan['patterns']) && scan['patterns'].length === 0 && !Array.isArray(regexes)) {
-      error([...base, 'secret-scan', 'patterns'], 'value', 'the secret scan has nothing to look for: patterns is empty and no regexes are given');
+      error(
+        [...base, 'secret-scan', 'patterns'],
+        'value',
+        'the secret scan has nothing to look for: patterns is empty and no regexes are given',
+      );
     }
   }
   if (isPlainObject(thresholds)) {
     if (thresholds['max-exposure'] !== undefined && !Array.isArray(canaries)) {
-      error([...base, 'thresholds', 'max-exposure'], 'key', 'max-exposure is the exposure of inserted canaries, but probes.extraction has no canaries; declare the canaries inserted into the training data', [...base, 'canaries']);
+      error(
+        [...base, 'thresholds', 'max-exposure'],
+        'key',
+        'max-exposure is the exposure of inserted canaries, but probes.extraction has no canaries; declare the canaries inserted into the training data',
+        [...base, 'canaries'],
+      );
     }
   }
 }

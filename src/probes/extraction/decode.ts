@@ -8,11 +8,7 @@ import type { ObservedSequenceModel } from '../../model/sequence-types';
 import type { Rng } from '../../util/random';
 
 /** Greedy continuations: `steps` tokens after each prompt (the prompts are not repeated). */
-export async function greedyDecode(
-  model: ObservedSequenceModel,
-  prompts: readonly Int32Array[],
-  steps: number,
-): Promise<Int32Array[]> {
+export async function greedyDecode(model: ObservedSequenceModel, prompts: readonly Int32Array[], steps: number): Promise<Int32Array[]> {
   return decode(model, prompts, steps, (obs) => obs.top);
 }
 
@@ -73,7 +69,10 @@ export function sampleRow(logProbs: Float64Array, options: Omit<SamplingOptions,
   if (ids.length === 0) throw new RuntimeFailure('no token has a revealed, non-zero probability to sample from');
   let pool = ids;
   if (options.topK > 0 && ids.length > options.topK) {
-    pool = [...ids].sort((a, b) => logProbs[b]! - logProbs[a]! || a - b).slice(0, options.topK).sort((a, b) => a - b);
+    pool = [...ids]
+      .sort((a, b) => logProbs[b]! - logProbs[a]! || a - b)
+      .slice(0, options.topK)
+      .sort((a, b) => a - b);
   }
   let max = -Infinity;
   for (const t of pool) max = Math.max(max, logProbs[t]!);

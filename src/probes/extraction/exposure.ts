@@ -157,7 +157,12 @@ async function exactWalk(
   const ties = secrets.map(() => 0);
   // For each level, the candidates under one node of the next level (to count what pruning skips).
   const below = format.positions.map((_, j) => format.positions.slice(j + 1).reduce((n, p) => n * p.length, 1));
-  let level: Level = { count: 1, tokens: new Int32Array(0), scores: new Float64Array([0]), masks: new Int32Array([((1 << secrets.length) - 1) | 0]) };
+  let level: Level = {
+    count: 1,
+    tokens: new Int32Array(0),
+    scores: new Float64Array([0]),
+    masks: new Int32Array([((1 << secrets.length) - 1) | 0]),
+  };
   let nodes = 0;
   let pruned = 0;
   for (let j = 0; j < m; j++) {
@@ -287,11 +292,15 @@ async function logProbsOf(model: ObservedSequenceModel, contexts: Int32Array[], 
   const out = new Float64Array(contexts.length * V);
   for (let start = 0; start < contexts.length; start += batchRows) {
     const obs = await model.next(contexts.slice(start, start + batchRows));
-    if (!obs.logProbs) throw new RuntimeFailure('canary exposure needs every next-token probability, but the output surface reveals only the top token');
+    if (!obs.logProbs)
+      throw new RuntimeFailure('canary exposure needs every next-token probability, but the output surface reveals only the top token');
     out.set(obs.logProbs, start * V);
   }
   for (let i = 0; i < out.length; i++) {
-    if (Number.isNaN(out[i]!)) throw new RuntimeFailure('canary exposure needs every next-token probability, but the output surface hides some (top-k); measure it with surface.scores: full');
+    if (Number.isNaN(out[i]!))
+      throw new RuntimeFailure(
+        'canary exposure needs every next-token probability, but the output surface hides some (top-k); measure it with surface.scores: full',
+      );
   }
   return out;
 }

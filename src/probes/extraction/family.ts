@@ -7,7 +7,8 @@ import { buildExtraction, EXTRACTION_THRESHOLDS } from './settings';
 
 export const extractionProbe: ProbeFamily<ExtractionSettings, 'sequence'> = {
   id: 'extraction',
-  description: 'Training-data extraction from a sequence model: canary exposure, verbatim memorisation and a secret scan of sampled generations.',
+  description:
+    'Training-data extraction from a sequence model: canary exposure, verbatim memorisation and a secret scan of sampled generations.',
   tasks: ['sequence'],
   needs: 'a sequence model (model.task: sequence, token ids in, next-token scores out)',
   thresholds: EXTRACTION_THRESHOLDS,

@@ -45,7 +45,12 @@ export async function memorisationAttack(
   const generated = await greedyDecode(model, prompts, suffix);
   let at = 0;
   const results: SideResult[] = sides.map((texts, s) => {
-    const side: SideResult = { texts: texts.length, skipped: (s === 0 ? members : nonMembers).tokens.length - texts.length, exact: 0, similarities: [] };
+    const side: SideResult = {
+      texts: texts.length,
+      skipped: (s === 0 ? members : nonMembers).tokens.length - texts.length,
+      exact: 0,
+      similarities: [],
+    };
     for (const text of texts) {
       const truth = text.subarray(prefix, prefix + suffix);
       const output = generated[at++]!;
@@ -62,10 +67,14 @@ export async function memorisationAttack(
   const nonMemberSimilarity = meanWithInterval(n.similarities, confidence);
   const notes: string[] = [];
   if (m.skipped + n.skipped > 0) {
-    notes.push(`memorization: ${m.skipped} member and ${n.skipped} non-member texts are shorter than prefix + suffix = ${prefix + suffix} tokens and were skipped`);
+    notes.push(
+      `memorization: ${m.skipped} member and ${n.skipped} non-member texts are shorter than prefix + suffix = ${prefix + suffix} tokens and were skipped`,
+    );
   }
   if (m.texts === 0 || n.texts === 0) {
-    notes.push(`memorization: no ${m.texts === 0 ? 'member' : 'non-member'} text is at least ${prefix + suffix} tokens long, so the rates cannot be measured; lower prefix or suffix`);
+    notes.push(
+      `memorization: no ${m.texts === 0 ? 'member' : 'non-member'} text is at least ${prefix + suffix} tokens long, so the rates cannot be measured; lower prefix or suffix`,
+    );
   }
   const attack: AttackMeasurement = {
     attack: 'memorization',

@@ -26,7 +26,9 @@ export async function runExtraction(ctx: SequenceProbeContext, settings: Extract
   const attacks: AttackMeasurement[] = [];
   const notes: string[] = [];
   if (ctx.model.surface.decimals !== undefined) {
-    notes.push(`the surface rounds probabilities to ${ctx.model.surface.decimals} decimals: exposure is measured on the rounded values (a probability rounded to 0 ranks last)`);
+    notes.push(
+      `the surface rounds probabilities to ${ctx.model.surface.decimals} decimals: exposure is measured on the rounded values (a probability rounded to 0 ranks last)`,
+    );
   }
   if (settings.canaries.length > 0) {
     const canaries = await canaryAttack(ctx, settings);
@@ -41,23 +43,39 @@ export async function runExtraction(ctx: SequenceProbeContext, settings: Extract
   if (settings.secretScan) {
     const vocabulary = needVocabulary(ctx, 'the secret scan');
     const prompts = settings.secretScan.prompts.map((p) =>
-      vocabulary.encode(p.text, { file: p.source.file, line: p.source.line, field: 'probes.extraction.secret-scan.prompts', what: 'the prompt' }),
+      vocabulary.encode(p.text, {
+        file: p.source.file,
+        line: p.source.line,
+        field: 'probes.extraction.secret-scan.prompts',
+        what: 'the prompt',
+      }),
     );
     attacks.push(
-      await secretScanAttack(ctx.model, vocabulary, prompts, settings.secretScan, ctx.members.corpus, rngFor(ctx.seed, 'extraction/secret-scan')),
+      await secretScanAttack(
+        ctx.model,
+        vocabulary,
+        prompts,
+        settings.secretScan,
+        ctx.members.corpus,
+        rngFor(ctx.seed, 'extraction/secret-scan'),
+      ),
     );
   }
   return { attacks, notes };
 }
 
-async function canaryAttack(ctx: SequenceProbeContext, settings: ExtractionSettings): Promise<{ attack: AttackMeasurement; notes: string[] }> {
+async function canaryAttack(
+  ctx: SequenceProbeContext,
+  settings: ExtractionSettings,
+): Promise<{ attack: AttackMeasurement; notes: string[] }> {
   const vocabulary = needVocabulary(ctx, 'canaries');
   const rows: CanaryRow[] = [];
   const walks: CanaryWalk[] = [];
   const notes: string[] = [];
   for (const [i, canary] of settings.canaries.entries()) {
     const format = parseCanaryFormat(canary.format);
-    if ('error' in format) throw new RuntimeFailure(`canary format ${i + 1} was accepted by the policy check but does not parse: ${format.error}`);
+    if ('error' in format)
+      throw new RuntimeFailure(`canary format ${i + 1} was accepted by the policy check but does not parse: ${format.error}`);
     const tokenised = tokeniseFormat(format, vocabulary, canary);
     const secrets = [...canary.inserted, ...canary.controls];
     const secretTokens = secrets.map((s) => secretPositions(format, s, vocabulary));
@@ -126,16 +144,31 @@ async function canaryAttack(ctx: SequenceProbeContext, settings: ExtractionSetti
 
 function needVocabulary(ctx: SequenceProbeContext, what: string): Vocabulary {
   // The policy check requires model.tokenizer for canaries and the secret scan, so this is a bug if reached.
-  if (!ctx.vocabulary) throw new RuntimeFailure(`${what} need${what.endsWith('s') ? '' : 's'} a vocabulary to turn text into token ids, and the policy check let model.tokenizer be missing`);
+  if (!ctx.vocabulary)
+    throw new RuntimeFailure(
+      `${what} need${what.endsWith('s') ? '' : 's'} a vocabulary to turn text into token ids, and the policy check let model.tokenizer be missing`,
+    );
   return ctx.vocabulary;
 }
 
 /** The format in token ids: literal text up to the first slot is the prefix; then one choice list per position. */
-export function tokeniseFormat(format: CanaryFormat, vocabulary: Vocabulary, canary: Pick<CanarySettings, 'format' | 'source'>): TokenisedFormat {
+export function tokeniseFormat(
+  format: CanaryFormat,
+  vocabulary: Vocabulary,
+  canary: Pick<CanarySettings, 'format' | 'source'>,
+): TokenisedFormat {
   const positions = positionsOf(format);
   const firstSlot = positions.findIndex((p) => 'choices' in p);
-  const origin = { file: canary.source.file, line: canary.source.line, field: 'probes.extraction.canaries.format', what: 'the canary format' };
-  const prefixText = positions.slice(0, firstSlot).map((p) => (p as { fixed: string }).fixed).join('');
+  const origin = {
+    file: canary.source.file,
+    line: canary.source.line,
+    field: 'probes.extraction.canaries.format',
+    what: 'the canary format',
+  };
+  const prefixText = positions
+    .slice(0, firstSlot)
+    .map((p) => (p as { fixed: string }).fixed)
+    .join('');
   const prefix = vocabulary.encode(prefixText, origin);
   const choices = positions.slice(firstSlot).map((p) => {
     const chars = 'fixed' in p ? p.fixed : p.choices;

@@ -49,7 +49,12 @@ export async function secretScanAttack(
     const text = promptText + vocabulary.decode(generated[r]!);
     const seen = new Set<string>();
     for (const match of scanText(text, patterns, promptText.length)) {
-      const entry = found.get(match.text) ?? { patterns: new Set<string>(), text: match.text, occurrences: 0, inMembers: corpus.includes(match.text) };
+      const entry = found.get(match.text) ?? {
+        patterns: new Set<string>(),
+        text: match.text,
+        occurrences: 0,
+        inMembers: corpus.includes(match.text),
+      };
       entry.patterns.add(match.pattern);
       // One occurrence per place in a generation, however many patterns match it.
       const where = `${match.index}:${match.text}`;
@@ -66,7 +71,12 @@ export async function secretScanAttack(
   const listed = [...distinct]
     .sort((a, b) => Number(b.inMembers) - Number(a.inMembers) || b.occurrences - a.occurrences || (a.text < b.text ? -1 : 1))
     .slice(0, LISTED)
-    .map((m) => ({ pattern: [...m.patterns].sort().join(', '), match: redact(m.text), inMembers: m.inMembers, occurrences: m.occurrences }));
+    .map((m) => ({
+      pattern: [...m.patterns].sort().join(', '),
+      match: redact(m.text),
+      inMembers: m.inMembers,
+      occurrences: m.occurrences,
+    }));
   return {
     attack: 'secret-scan',
     description: `${rows.length} sampled generations of ${settings.length} tokens (temperature ${settings.temperature}${settings.topK ? `, top-k ${settings.topK}` : ''}) scanned for ${patterns.map((p) => p.name).join(', ')}; a match counts when it occurs verbatim in the member data.`,

@@ -28,7 +28,9 @@ export function revealedConfidence(obs: Observation, owners: Int32Array): Float6
  */
 export function inversionLoss(model: ObservedModel, targets: Int32Array): BatchLoss {
   return async (rows, count, owners) => {
-    const obs = await model.query(Float32Array.from(rows), count, { probe: "the inversion probe's search (inputs optimised for each class)" });
+    const obs = await model.query(Float32Array.from(rows), count, {
+      probe: "the inversion probe's search (inputs optimised for each class)",
+    });
     const classes = Int32Array.from(owners, (k) => targets[k]!);
     return revealedConfidence(obs, classes).map((p) => 1 - p);
   };

@@ -33,12 +33,14 @@ export async function runInversion(ctx: ProbeContext, settings: InversionSetting
 
   const targets = Int32Array.from({ length: classCount }, (_, c) => c).filter((c) => centroids.memberCounts[c]! > 0);
   const skipped = classCount - targets.length;
-  if (skipped > 0) notes.push(`${skipped} of ${classCount} classes have no member records to compare a reconstruction with, and were not attacked.`);
+  if (skipped > 0)
+    notes.push(`${skipped} of ${classCount} classes have no member records to compare a reconstruction with, and were not attacked.`);
 
   const start = settings.start === 'zeros' ? new Float64Array(d) : Float64Array.from(centroids.centre);
   const estimator = chooseEstimator(settings, box, ctx.seed);
   const { min, max } = valueRange(box);
-  const prior = settings.image && settings.smoothness > 0 ? weighted(totalVariation(settings.image, min, max), settings.smoothness) : undefined;
+  const prior =
+    settings.image && settings.smoothness > 0 ? weighted(totalVariation(settings.image, min, max), settings.smoothness) : undefined;
 
   const results = await minimise(
     Array.from(targets, () => start),
@@ -93,7 +95,6 @@ function checkImage(settings: InversionSettings, d: number): void {
     );
   }
 }
-
 
 function valueRange(box: Box): { min: number; max: number } {
   return { min: Math.min(...box.lower), max: Math.max(...box.upper) };

@@ -5,14 +5,7 @@
  * agree, the reconstruction shows what the class looks like in general, which any useful model
  * has to learn; the member figures matter most where a class is one person (a face recogniser).
  */
-import {
-  centredCosine,
-  classMeans,
-  identificationRate,
-  meanWithInterval,
-  nearestCentroid,
-  overallMean,
-} from '../../metrics/inversion';
+import { centredCosine, classMeans, identificationRate, meanWithInterval, nearestCentroid, overallMean } from '../../metrics/inversion';
 import type { MetricValue } from '../../result';
 import type { LabelledData } from '../types';
 
@@ -59,11 +52,25 @@ export function scoreClass(classIndex: number, start: Float64Array, reconstructi
 /** Metric id → value: the two thresholded metrics on members, and the non-member reference. */
 export function inversionMetrics(scores: ClassScore[], confidence: number): Record<string, MetricValue> {
   const GAIN_RANGE: [number, number] = [-2, 2];
-  const id = identificationRate(scores.map((s) => s.member.nearest === s.classIndex), confidence);
-  const gain = meanWithInterval(scores.map((s) => s.member.gain), confidence, GAIN_RANGE);
+  const id = identificationRate(
+    scores.map((s) => s.member.nearest === s.classIndex),
+    confidence,
+  );
+  const gain = meanWithInterval(
+    scores.map((s) => s.member.gain),
+    confidence,
+    GAIN_RANGE,
+  );
   const withNon = scores.filter((s) => s.nonMember !== null);
-  const nid = identificationRate(withNon.map((s) => s.nonMember!.nearest === s.classIndex), confidence);
-  const ngain = meanWithInterval(withNon.map((s) => s.nonMember!.gain), confidence, GAIN_RANGE);
+  const nid = identificationRate(
+    withNon.map((s) => s.nonMember!.nearest === s.classIndex),
+    confidence,
+  );
+  const ngain = meanWithInterval(
+    withNon.map((s) => s.nonMember!.gain),
+    confidence,
+    GAIN_RANGE,
+  );
   return {
     'identification-rate': { value: id.value, ci: id.ci, identified: id.successes, classes: id.trials },
     'similarity-gain': { value: gain.value, ci: gain.ci, classes: gain.n },

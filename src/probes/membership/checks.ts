@@ -11,9 +11,7 @@ export function membershipChecks(ctx: CheckContext, membership: PlainObject): vo
   const { error } = ctx;
   const attacks = membership['attacks'];
   if (ctx.scores === 'label' && Array.isArray(attacks)) {
-    const needScores = attacks
-      .map((a, i) => ({ a, i }))
-      .filter(({ a }) => (SCORE_ATTACKS as readonly unknown[]).includes(a));
+    const needScores = attacks.map((a, i) => ({ a, i })).filter(({ a }) => (SCORE_ATTACKS as readonly unknown[]).includes(a));
     if (needScores.length > 0) {
       const names = needScores.map(({ a }) => a).join(', ');
       error(

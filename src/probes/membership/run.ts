@@ -28,10 +28,7 @@ export const MIN_CLASS_ROWS = 10;
 const DEFAULT_FPR = 0.01;
 
 export async function runMembership(ctx: ProbeContext, settings: MembershipSettings): Promise<ProbeMeasurement> {
-  const [memberObs, nonMemberObs] = await Promise.all([
-    ctx.signals.observe(ctx.members),
-    ctx.signals.observe(ctx.nonMembers),
-  ]);
+  const [memberObs, nonMemberObs] = await Promise.all([ctx.signals.observe(ctx.members), ctx.signals.observe(ctx.nonMembers)]);
   const notes: string[] = [];
   const fpr = settings.thresholds['tpr-at-fpr']?.fpr ?? DEFAULT_FPR;
   const attacks: AttackMeasurement[] = [];
