@@ -107,17 +107,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path4) {
-      const ctrl = callVisitor(key, node, visitor, path4);
+    function visit_(key, node, visitor, path5) {
+      const ctrl = callVisitor(key, node, visitor, path5);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path4, ctrl);
-        return visit_(key, ctrl, visitor, path4);
+        replaceNode(key, path5, ctrl);
+        return visit_(key, ctrl, visitor, path5);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path4 = Object.freeze(path4.concat(node));
+          path5 = Object.freeze(path5.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path4);
+            const ci = visit_(i, node.items[i], visitor, path5);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -128,13 +128,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path4 = Object.freeze(path4.concat(node));
-          const ck = visit_("key", node.key, visitor, path4);
+          path5 = Object.freeze(path5.concat(node));
+          const ck = visit_("key", node.key, visitor, path5);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path4);
+          const cv = visit_("value", node.value, visitor, path5);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -155,17 +155,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path4) {
-      const ctrl = await callVisitor(key, node, visitor, path4);
+    async function visitAsync_(key, node, visitor, path5) {
+      const ctrl = await callVisitor(key, node, visitor, path5);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path4, ctrl);
-        return visitAsync_(key, ctrl, visitor, path4);
+        replaceNode(key, path5, ctrl);
+        return visitAsync_(key, ctrl, visitor, path5);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path4 = Object.freeze(path4.concat(node));
+          path5 = Object.freeze(path5.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path4);
+            const ci = await visitAsync_(i, node.items[i], visitor, path5);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -176,13 +176,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path4 = Object.freeze(path4.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path4);
+          path5 = Object.freeze(path5.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path5);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path4);
+          const cv = await visitAsync_("value", node.value, visitor, path5);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -209,23 +209,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path4) {
+    function callVisitor(key, node, visitor, path5) {
       if (typeof visitor === "function")
-        return visitor(key, node, path4);
+        return visitor(key, node, path5);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path4);
+        return visitor.Map?.(key, node, path5);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path4);
+        return visitor.Seq?.(key, node, path5);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path4);
+        return visitor.Pair?.(key, node, path5);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path4);
+        return visitor.Scalar?.(key, node, path5);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path4);
+        return visitor.Alias?.(key, node, path5);
       return void 0;
     }
-    function replaceNode(key, path4, node) {
-      const parent = path4[path4.length - 1];
+    function replaceNode(key, path5, node) {
+      const parent = path5[path5.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -837,10 +837,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path4, value) {
+    function collectionFromPath(schema, path5, value) {
       let v = value;
-      for (let i = path4.length - 1; i >= 0; --i) {
-        const k = path4[i];
+      for (let i = path5.length - 1; i >= 0; --i) {
+        const k = path5[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -859,7 +859,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path4) => path4 == null || typeof path4 === "object" && !!path4[Symbol.iterator]().next().done;
+    var isEmptyPath = (path5) => path5 == null || typeof path5 === "object" && !!path5[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -889,11 +889,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path4, value) {
-        if (isEmptyPath(path4))
+      addIn(path5, value) {
+        if (isEmptyPath(path5))
           this.add(value);
         else {
-          const [key, ...rest] = path4;
+          const [key, ...rest] = path5;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -907,8 +907,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path4) {
-        const [key, ...rest] = path4;
+      deleteIn(path5) {
+        const [key, ...rest] = path5;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -922,8 +922,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path4, keepScalar) {
-        const [key, ...rest] = path4;
+      getIn(path5, keepScalar) {
+        const [key, ...rest] = path5;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -941,8 +941,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path4) {
-        const [key, ...rest] = path4;
+      hasIn(path5) {
+        const [key, ...rest] = path5;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -952,8 +952,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path4, value) {
-        const [key, ...rest] = path4;
+      setIn(path5, value) {
+        const [key, ...rest] = path5;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -3468,9 +3468,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path4, value) {
+      addIn(path5, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path4, value);
+          this.contents.addIn(path5, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -3545,14 +3545,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path4) {
-        if (Collection.isEmptyPath(path4)) {
+      deleteIn(path5) {
+        if (Collection.isEmptyPath(path5)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path4) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path5) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -3567,10 +3567,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path4, keepScalar) {
-        if (Collection.isEmptyPath(path4))
+      getIn(path5, keepScalar) {
+        if (Collection.isEmptyPath(path5))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path4, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path5, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -3581,10 +3581,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path4) {
-        if (Collection.isEmptyPath(path4))
+      hasIn(path5) {
+        if (Collection.isEmptyPath(path5))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path4) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path5) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -3601,13 +3601,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path4, value) {
-        if (Collection.isEmptyPath(path4)) {
+      setIn(path5, value) {
+        if (Collection.isEmptyPath(path5)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path4), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path5), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path4, value);
+          this.contents.setIn(path5, value);
         }
       }
       /**
@@ -5568,9 +5568,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path4) => {
+    visit2.itemAtPath = (cst, path5) => {
       let item = cst;
-      for (const [field, index] of path4) {
+      for (const [field, index] of path5) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -5579,23 +5579,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path4) => {
-      const parent = visit2.itemAtPath(cst, path4.slice(0, -1));
-      const field = path4[path4.length - 1][0];
+    visit2.parentCollection = (cst, path5) => {
+      const parent = visit2.itemAtPath(cst, path5.slice(0, -1));
+      const field = path5[path5.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path4, item, visitor) {
-      let ctrl = visitor(item, path4);
+    function _visit(path5, item, visitor) {
+      let ctrl = visitor(item, path5);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path4.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path5.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5606,10 +5606,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path4);
+            ctrl = ctrl(item, path5);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path4) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path5) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -10737,8 +10737,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path4) {
-      let input = path4;
+    function removeDotSegments(path5) {
+      let input = path5;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -10812,11 +10812,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path4) {
-      if (path4 === "" || path4[0] === "/") {
-        return removeDotSegments(path4);
+    function removeDotSegmentsRelative(path5) {
+      if (path5 === "" || path5[0] === "/") {
+        return removeDotSegments(path5);
       }
-      const segments = path4.split("/");
+      const segments = path5.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -11179,8 +11179,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path4 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path4 && path4 !== "/" ? path4 : void 0;
+        const path5 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path5 && path5 !== "/" ? path5 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -26673,8 +26673,8 @@ var require_utils2 = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path4, { windows } = {}) => {
-      const segs = path4.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path5, { windows } = {}) => {
+      const segs = path5.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -30428,7 +30428,8 @@ function pathProblem(file, roots) {
   const real = realPath(absolute);
   for (const candidate of [absolute, real]) {
     const system = SYSTEM_FOLDERS.find((folder) => isInside(candidate, folder));
-    if (system) return `${describe(absolute, real)} is under ${system}, which the gate never reads (it holds the process environment, kernel state or devices)`;
+    if (system)
+      return `${describe(absolute, real)} is under ${system}, which the gate never reads (it holds the process environment, kernel state or devices)`;
   }
   if (roots.some((root) => isInside(real, root))) return void 0;
   return `${describe(absolute, real)} is outside the folders the gate may read (${roots.join(", ") || "none"}); keep the policy, model and data in the workspace, or allow another folder with --root DIR (CLI) or the allowed-roots input (action)`;
@@ -30489,9 +30490,7 @@ function readPolicySource(file, referencedFrom) {
     data = doc.toJS({ maxAliasCount: 100 }) ?? null;
   } catch (error) {
     return {
-      errors: [
-        new PolicyError(`YAML error: ${error.message}`, { file, line: 1, column: 1 })
-      ]
+      errors: [new PolicyError(`YAML error: ${error.message}`, { file, line: 1, column: 1 })]
     };
   }
   return { source: { file, doc, lines, data }, errors: [] };
@@ -30550,7 +30549,7 @@ function pairByKey(map, key) {
   }
   return index.get(key);
 }
-function positionOf(source, path4, part = "key") {
+function positionOf(source, path5, part = "key") {
   const { doc, lines } = source;
   const at3 = (node2) => {
     const offset = node2?.range?.[0];
@@ -30561,9 +30560,9 @@ function positionOf(source, path4, part = "key") {
   const resolve6 = (node2) => (0, import_yaml.isAlias)(node2) ? node2.resolve(doc) : node2;
   let node = resolve6(doc.contents);
   let best = at3(node) ?? { line: 1, column: 1 };
-  for (let i = 0; i < path4.length; i++) {
-    const segment = path4[i];
-    const last = i === path4.length - 1;
+  for (let i = 0; i < path5.length; i++) {
+    const segment = path5[i];
+    const last = i === path5.length - 1;
     if ((0, import_yaml.isMap)(node)) {
       const pair = pairByKey(node, String(segment));
       if (!pair) return best;
@@ -30592,19 +30591,19 @@ function positionOf(source, path4, part = "key") {
 function isFlow(node) {
   return ((0, import_yaml.isMap)(node) || (0, import_yaml.isSeq)(node)) && node.flow === true;
 }
-function fieldName(path4) {
+function fieldName(path5) {
   let out = "";
-  for (const segment of path4) {
+  for (const segment of path5) {
     if (typeof segment === "number") out += `[${segment}]`;
     else out += out ? `.${segment}` : segment;
   }
   return out;
 }
-function whereName(path4) {
-  return path4.length === 0 ? "at the top level" : `in ${fieldName(path4)}`;
+function whereName(path5) {
+  return path5.length === 0 ? "at the top level" : `in ${fieldName(path5)}`;
 }
-function errorAt(source, path4, part, message, field = path4) {
-  const pos = positionOf(source, path4, part);
+function errorAt(source, path5, part, message, field = path5) {
+  const pos = positionOf(source, path5, part);
   return new PolicyError(message, {
     file: source.file,
     line: pos.line,
@@ -30617,9 +30616,9 @@ function errorAt(source, path4, part, message, field = path4) {
 function isPlainObject(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
-function valueAt(data, path4) {
+function valueAt(data, path5) {
   let node = data;
-  for (const segment of path4) {
+  for (const segment of path5) {
     if (node === null || typeof node !== "object") return void 0;
     node = node[segment];
   }
@@ -30659,10 +30658,11 @@ function mergeLayers(layers) {
     if (layer.data === null || layer.data === void 0) {
       if (index === layers.length - 1) {
         errors.push(
-          new PolicyError(
-            "the policy file is empty; expected a mapping with at least version, model, data and probes",
-            { file: layer.file, line: 1, column: 1 }
-          )
+          new PolicyError("the policy file is empty; expected a mapping with at least version, model, data and probes", {
+            file: layer.file,
+            line: 1,
+            column: 1
+          })
         );
       }
       return;
@@ -30682,19 +30682,19 @@ function mergeLayers(layers) {
     origins.layer = index;
     mergeMap(data, layer.data, origins, index, true);
   });
-  const origin = (path4) => {
+  const origin = (path5) => {
     let node = origins;
     let layer = origins.layer;
-    for (const segment of path4) {
+    for (const segment of path5) {
       node = node.children?.get(segment);
       if (!node) break;
       if (node.layer !== void 0) layer = node.layer;
     }
     return layers[layer ?? layers.length - 1];
   };
-  const locate2 = (path4, part = "key") => {
-    const source = origin(path4);
-    return { source, ...positionOf(source, path4, part) };
+  const locate2 = (path5, part = "key") => {
+    const source = origin(path5);
+    return { source, ...positionOf(source, path5, part) };
   };
   return { merged: { data, layers, origin, locate: locate2 }, errors };
 }
@@ -30707,38 +30707,38 @@ var FORMAT_BY_EXTENSION = {
   ".npy": "npy",
   ".txt": "text"
 };
-function resolvePathValue(merged, path4) {
-  const value = valueAt(merged.data, path4);
-  return (0, import_node_path2.resolve)((0, import_node_path2.dirname)(merged.origin(path4).file), value);
+function resolvePathValue(merged, path5) {
+  const value = valueAt(merged.data, path5);
+  return (0, import_node_path2.resolve)((0, import_node_path2.dirname)(merged.origin(path5).file), value);
 }
 function dataFormat(entry) {
   const format = entry["format"];
   if (format === "csv" || format === "jsonl" || format === "npy" || format === "text") return format;
-  const path4 = entry["path"];
-  if (typeof path4 !== "string") return void 0;
-  return FORMAT_BY_EXTENSION[(0, import_node_path2.extname)(path4).toLowerCase()];
+  const path5 = entry["path"];
+  if (typeof path5 !== "string") return void 0;
+  return FORMAT_BY_EXTENSION[(0, import_node_path2.extname)(path5).toLowerCase()];
 }
 function unknownFormatProblem(entry) {
   if (dataFormat(entry) !== void 0 || typeof entry["path"] !== "string" || entry["format"] !== void 0) return void 0;
   return `cannot tell the format of ${quoteUserText(entry["path"])} from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`;
 }
-function dataFileAt(merged, path4) {
-  const entry = valueAt(merged.data, path4);
-  const out = { path: resolvePathValue(merged, [...path4, "path"]), format: dataFormat(entry) };
-  if (entry["labels"] !== void 0) out.labels = resolvePathValue(merged, [...path4, "labels"]);
+function dataFileAt(merged, path5) {
+  const entry = valueAt(merged.data, path5);
+  const out = { path: resolvePathValue(merged, [...path5, "path"]), format: dataFormat(entry) };
+  if (entry["labels"] !== void 0) out.labels = resolvePathValue(merged, [...path5, "labels"]);
   if (entry["columns"] !== void 0) out.columns = [...entry["columns"]];
   return out;
 }
 
 // src/policy/threshold.ts
-function sourceOf(merged, path4, part = "key") {
-  const where = merged.locate(path4, part);
+function sourceOf(merged, path5, part = "key") {
+  const where = merged.locate(path5, part);
   return { file: where.source.file, line: where.line, column: where.column };
 }
-function thresholdAt(merged, path4) {
-  const written = valueAt(merged.data, path4);
+function thresholdAt(merged, path5) {
+  const written = valueAt(merged.data, path5);
   if (!isPlainObject(written)) return void 0;
-  const threshold = { source: sourceOf(merged, path4) };
+  const threshold = { source: sourceOf(merged, path5) };
   if (typeof written["warn"] === "number") threshold.warn = written["warn"];
   if (typeof written["fail"] === "number") threshold.fail = written["fail"];
   return threshold;
@@ -30752,9 +30752,9 @@ function buildContext(merged, id, surface) {
     settings: merged.data["probes"][id] ?? {},
     base: base2,
     surface,
-    at: (path4, part = "key") => sourceOf(merged, path4, part),
-    file: (path4) => resolvePathValue(merged, path4),
-    dataFile: (path4) => dataFileAt(merged, path4),
+    at: (path5, part = "key") => sourceOf(merged, path5, part),
+    file: (path5) => resolvePathValue(merged, path5),
+    dataFile: (path5) => dataFileAt(merged, path5),
     thresholds: (ids) => {
       const out = {};
       for (const metric of ids) {
@@ -30869,17 +30869,17 @@ var PATH_FIELDS = [
   ["probes", "attribute-inference", "auxiliary", "path"],
   ["probes", "attribute-inference", "auxiliary", "labels"]
 ];
-function policyPathProblem(merged, path4, roots) {
-  if (typeof valueAt(merged.data, path4) !== "string") return void 0;
-  return pathProblem(resolvePathValue(merged, path4), roots);
+function policyPathProblem(merged, path5, roots) {
+  if (typeof valueAt(merged.data, path5) !== "string") return void 0;
+  return pathProblem(resolvePathValue(merged, path5), roots);
 }
 function pathChecks(merged, roots) {
   const errors = [];
-  for (const path4 of PATH_FIELDS) {
-    const problem = policyPathProblem(merged, path4, roots);
+  for (const path5 of PATH_FIELDS) {
+    const problem = policyPathProblem(merged, path5, roots);
     if (!problem) continue;
-    const where = merged.locate(path4, "value");
-    errors.push(new PolicyError(problem, { file: where.source.file, line: where.line, column: where.column, field: fieldName(path4) }));
+    const where = merged.locate(path5, "value");
+    errors.push(new PolicyError(problem, { file: where.source.file, line: where.line, column: where.column, field: fieldName(path5) }));
   }
   return errors;
 }
@@ -31022,12 +31022,12 @@ function checkContext(merged, roots, findings) {
   const data = merged.data;
   const policyFile = merged.layers[merged.layers.length - 1].file;
   const presets = presetDirectory();
-  const locationOf = (path4, part, field) => {
-    const where = merged.locate(path4, part);
+  const locationOf = (path5, part, field) => {
+    const where = merged.locate(path5, part);
     return { file: where.source.file, line: where.line, column: where.column, field: fieldName(field) };
   };
-  const error = (path4, part, message, field = path4) => {
-    findings.errors.push(new PolicyError(message, locationOf(path4, part, field)));
+  const error = (path5, part, message, field = path5) => {
+    findings.errors.push(new PolicyError(message, locationOf(path5, part, field)));
   };
   const surface = valueAt(data, ["surface"]);
   return {
@@ -31037,26 +31037,26 @@ function checkContext(merged, roots, findings) {
     task: valueAt(data, ["model", "task"]) ?? "classification",
     scores: isPlainObject(surface) && typeof surface["scores"] === "string" ? surface["scores"] : "full",
     error,
-    warning: (path4, part, message, field = path4) => {
-      findings.warnings.push({ message, location: locationOf(path4, part, field) });
+    warning: (path5, part, message, field = path5) => {
+      findings.warnings.push({ message, location: locationOf(path5, part, field) });
     },
-    where: (path4) => {
-      const at3 = merged.locate(path4, "key");
+    where: (path5) => {
+      const at3 = merged.locate(path5, "key");
       const file = at3.source.file;
       if (presets && (0, import_node_path5.dirname)(file) === presets) return `the ${(0, import_node_path5.basename)(file, ".yaml")} preset, ${file}:${at3.line}`;
       return `${displayName(file, policyFile)}:${at3.line}`;
     },
-    mustExist: (path4, what) => {
-      if (typeof valueAt(data, path4) !== "string") return;
-      if (policyPathProblem(merged, path4, roots)) return;
-      const file = resolvePathValue(merged, path4);
-      if (!(0, import_node_fs4.existsSync)(file)) error(path4, "value", `${what} not found: ${file}`);
-      else if (!(0, import_node_fs4.statSync)(file).isFile()) error(path4, "value", `${what} is not a file: ${file}`);
+    mustExist: (path5, what) => {
+      if (typeof valueAt(data, path5) !== "string") return;
+      if (policyPathProblem(merged, path5, roots)) return;
+      const file = resolvePathValue(merged, path5);
+      if (!(0, import_node_fs4.existsSync)(file)) error(path5, "value", `${what} not found: ${file}`);
+      else if (!(0, import_node_fs4.statSync)(file).isFile()) error(path5, "value", `${what} is not a file: ${file}`);
     },
-    knownFormat: (path4) => {
-      const entry = valueAt(data, path4);
+    knownFormat: (path5) => {
+      const entry = valueAt(data, path5);
       const problem = isPlainObject(entry) ? unknownFormatProblem(entry) : void 0;
-      if (problem) error([...path4, "path"], "value", problem);
+      if (problem) error([...path5, "path"], "value", problem);
     }
   };
 }
@@ -31112,12 +31112,20 @@ function sequenceModelChecks(ctx, families) {
       }
     }
     if (valueAt(data, ["data", "text-field"]) !== void 0) {
-      error(["data", "text-field"], "key", `data.text-field is only for sequence models (model.task: sequence); model.task is ${String(task)}`);
+      error(
+        ["data", "text-field"],
+        "key",
+        `data.text-field is only for sequence models (model.task: sequence); model.task is ${String(task)}`
+      );
     }
     for (const role of ["members", "non-members"]) {
       const entry = valueAt(data, ["data", role]);
       if (isPlainObject(entry) && dataFormat(entry) === "text") {
-        error(["data", role, "path"], "value", `data.${role} is a text file, which only a sequence model (model.task: sequence) reads; a ${String(task)} model needs csv, jsonl or npy rows`);
+        error(
+          ["data", role, "path"],
+          "value",
+          `data.${role} is a text file, which only a sequence model (model.task: sequence) reads; a ${String(task)} model needs csv, jsonl or npy rows`
+        );
       }
     }
     return;
@@ -31134,7 +31142,11 @@ function sequenceModelChecks(ctx, families) {
     const format = dataFormat(entry);
     if (format === "text") textData = true;
     if (format === "csv" || format === "npy") {
-      error(["data", role, "path"], "value", `a sequence model reads texts: data.${role} must be a text file (.txt, one record per line) or JSON Lines of texts or token ids, not ${format}`);
+      error(
+        ["data", role, "path"],
+        "value",
+        `a sequence model reads texts: data.${role} must be a text file (.txt, one record per line) or JSON Lines of texts or token ids, not ${format}`
+      );
     }
   }
   const tokenizer = valueAt(data, ["model", "tokenizer"]);
@@ -31142,17 +31154,30 @@ function sequenceModelChecks(ctx, families) {
     const hasVocab = tokenizer["vocab"] !== void 0;
     const hasFile = tokenizer["vocab-file"] !== void 0;
     if (hasVocab === hasFile) {
-      error(["model", "tokenizer"], "key", hasVocab ? "model.tokenizer sets both vocab and vocab-file; give the vocabulary one way" : "model.tokenizer needs a vocabulary: vocab (inline) or vocab-file (a JSON file)", ["model", "tokenizer", "vocab"]);
+      error(
+        ["model", "tokenizer"],
+        "key",
+        hasVocab ? "model.tokenizer sets both vocab and vocab-file; give the vocabulary one way" : "model.tokenizer needs a vocabulary: vocab (inline) or vocab-file (a JSON file)",
+        ["model", "tokenizer", "vocab"]
+      );
     }
     ctx.mustExist(["model", "tokenizer", "vocab-file"], "vocabulary file");
     const vocab = tokenizer["vocab"];
     const size = typeof vocab === "string" ? [...vocab].length : Array.isArray(vocab) ? vocab.length : void 0;
     const pad = tokenizer["pad-id"];
     if (size !== void 0 && typeof pad === "number" && pad >= size) {
-      error(["model", "tokenizer", "pad-id"], "value", `pad-id ${pad} is not a token id: the vocabulary has ${size} tokens (ids 0 to ${size - 1})`);
+      error(
+        ["model", "tokenizer", "pad-id"],
+        "value",
+        `pad-id ${pad} is not a token id: the vocabulary has ${size} tokens (ids 0 to ${size - 1})`
+      );
     }
     if (typeof vocab === "string" && new Set(vocab).size !== [...vocab].length) {
-      error(["model", "tokenizer", "vocab"], "value", "model.tokenizer.vocab lists a character more than once; each character must be one token");
+      error(
+        ["model", "tokenizer", "vocab"],
+        "value",
+        "model.tokenizer.vocab lists a character more than once; each character must be one token"
+      );
     }
   } else {
     const needs = [];
@@ -31162,7 +31187,12 @@ function sequenceModelChecks(ctx, families) {
       if (isPlainObject(settings) && family.vocabularyNeeds) needs.push(...family.vocabularyNeeds(settings));
     }
     if (needs.length > 0) {
-      error(["model"], "key", `missing model.tokenizer: a sequence model needs a vocabulary to turn text into token ids (${needs.join("; ")}); add model.tokenizer with vocab or vocab-file`, ["model", "tokenizer"]);
+      error(
+        ["model"],
+        "key",
+        `missing model.tokenizer: a sequence model needs a vocabulary to turn text into token ids (${needs.join("; ")}); add model.tokenizer with vocab or vocab-file`,
+        ["model", "tokenizer"]
+      );
     }
   }
 }
@@ -31176,7 +31206,7 @@ function surfaceChecks(ctx) {
       warning(
         ["surface", "top-k"],
         "key",
-        `top-k is ignored because surface.scores is ${String(scores)}, not top-k; set scores: top-k if the deployed model reveals only the top ${surface["top-k"]} scores, or remove top-k`
+        `top-k is ignored because surface.scores is ${String(scores)}, not top-k; set scores: top-k if the deployed model reveals only the top ${typeof surface["top-k"] === "number" ? surface["top-k"] : "k"} scores, or remove top-k`
       );
     }
     if (scores === "top-k" && surface["top-k"] === void 0) {
@@ -31245,16 +31275,16 @@ function thresholdOrderChecks(ctx) {
     if (!isPlainObject(thresholds)) continue;
     for (const [key, t] of Object.entries(thresholds)) {
       if (!isPlainObject(t) || typeof t["warn"] !== "number" || typeof t["fail"] !== "number" || t["warn"] <= t["fail"]) continue;
-      const path4 = ["probes", id, "thresholds", key];
-      const warnLayer = merged.layers.indexOf(merged.origin([...path4, "warn"]));
-      const failLayer = merged.layers.indexOf(merged.origin([...path4, "fail"]));
+      const path5 = ["probes", id, "thresholds", key];
+      const warnLayer = merged.layers.indexOf(merged.origin([...path5, "warn"]));
+      const failLayer = merged.layers.indexOf(merged.origin([...path5, "fail"]));
       const blame = failLayer > warnLayer ? "fail" : "warn";
       const other = blame === "fail" ? "warn" : "fail";
-      const inherited = warnLayer !== failLayer ? ` (${other} is set in ${ctx.where([...path4, other])})` : "";
+      const inherited = warnLayer !== failLayer ? ` (${other} is set in ${ctx.where([...path5, other])})` : "";
       ctx.error(
-        [...path4, blame],
+        [...path5, blame],
         "key",
-        `warn (${t["warn"]}) is above fail (${t["fail"]}) for ${fieldName(path4)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
+        `warn (${t["warn"]}) is above fail (${t["fail"]}) for ${fieldName(path5)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
       );
     }
   }
@@ -32138,19 +32168,19 @@ function schemaErrors(data, locate2, relaxed = false) {
 }
 function instancePath(pointer, root) {
   if (pointer === "") return [];
-  const path4 = [];
+  const path5 = [];
   let node = root;
   for (const raw of pointer.slice(1).split("/")) {
     const segment = raw.replace(/~1/g, "/").replace(/~0/g, "~");
     if (Array.isArray(node)) {
-      path4.push(Number(segment));
+      path5.push(Number(segment));
       node = node[Number(segment)];
     } else {
-      path4.push(segment);
+      path5.push(segment);
       node = node !== null && typeof node === "object" ? node[segment] : void 0;
     }
   }
-  return path4;
+  return path5;
 }
 var TYPE_NAMES = {
   object: "a mapping",
@@ -32169,7 +32199,7 @@ function describeFound(value) {
   if (typeof value === "string") return `a string (${quoteUserText(value)})`;
   if (typeof value === "number") return `a number (${value})`;
   if (typeof value === "boolean") return `${value}`;
-  return String(value);
+  return typeof value;
 }
 function show(value) {
   if (value instanceof Redacted) return value.text;
@@ -32189,8 +32219,8 @@ function orList(items) {
   if (items.length <= 1) return items.join("");
   return `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
 }
-function holdsSecrets(path4) {
-  return path4.some((key) => key === "inserted" || key === "controls");
+function holdsSecrets(path5) {
+  return path5.some((key) => key === "inserted" || key === "controls");
 }
 var Redacted = class {
   constructor(type, text2) {
@@ -32206,8 +32236,8 @@ function redactFound(value) {
   return value;
 }
 function translate(error, root, locate2) {
-  const path4 = instancePath(error.instancePath, root);
-  const field = fieldName(path4) || "the top level";
+  const path5 = instancePath(error.instancePath, root);
+  const field = fieldName(path5) || "the top level";
   const parent = error.parentSchema;
   const properties = parent?.["properties"] ?? {};
   const at3 = (p, part, message, fieldPath = p) => {
@@ -32220,46 +32250,37 @@ function translate(error, root, locate2) {
     });
   };
   const params = error.params;
-  const data = holdsSecrets(path4) ? redactFound(error.data) : error.data;
+  const data = holdsSecrets(path5) ? redactFound(error.data) : error.data;
   switch (error.keyword) {
     case "additionalProperties": {
       const key = String(params["additionalProperty"]);
       const allowed = Object.keys(properties);
       const suggestion = closestMatch(key, allowed);
       const hint = suggestion ? `did you mean "${suggestion}"?` : `expected one of: ${allowed.join(", ")}`;
-      return at3([...path4, key], "key", `unknown key ${quoteUserText(key)} ${whereName(path4)}; ${hint}`);
+      return at3([...path5, key], "key", `unknown key ${quoteUserText(key)} ${whereName(path5)}; ${hint}`);
     }
     case "required": {
       const key = String(params["missingProperty"]);
       const about = firstSentence(properties[key]?.description);
-      return at3(
-        path4,
-        "key",
-        `missing required key "${key}" ${whereName(path4)}` + (about ? ` (${about})` : ""),
-        [...path4, key]
-      );
+      return at3(path5, "key", `missing required key "${key}" ${whereName(path5)}` + (about ? ` (${about})` : ""), [...path5, key]);
     }
     case "type": {
       const raw = params["type"];
       const types = Array.isArray(raw) ? raw.map(String) : String(raw).split(",");
       const expected = orList(types.map((t) => TYPE_NAMES[t] ?? t));
-      return at3(path4, "value", `expected ${expected} for ${field}, found ${describeFound(data)}`);
+      return at3(path5, "value", `expected ${expected} for ${field}, found ${describeFound(data)}`);
     }
     case "enum": {
       const allowed = params["allowedValues"].map(String);
       const suggestion = typeof data === "string" ? closestMatch(data, allowed) : void 0;
       return at3(
-        path4,
+        path5,
         "value",
         `invalid value ${show(data)} for ${field}; expected one of: ${allowed.join(", ")}` + (suggestion ? `; did you mean "${suggestion}"?` : "")
       );
     }
     case "const":
-      return at3(
-        path4,
-        "value",
-        `unsupported value ${show(data)} for ${field}; expected ${show(params["allowedValue"])}`
-      );
+      return at3(path5, "value", `unsupported value ${show(data)} for ${field}; expected ${show(params["allowedValue"])}`);
     case "minimum":
     case "maximum":
     case "exclusiveMinimum":
@@ -32271,40 +32292,40 @@ function translate(error, root, locate2) {
         "<": "less than"
       };
       const comparison = words[String(params["comparison"])] ?? String(params["comparison"]);
-      const range2 = rangeText(parent, words) ?? `${comparison} ${params["limit"]}`;
-      return at3(path4, "value", `${field} must be ${range2}, found ${show(data)}`);
+      const range2 = rangeText(parent, words) ?? `${comparison} ${String(params["limit"])}`;
+      return at3(path5, "value", `${field} must be ${range2}, found ${show(data)}`);
     }
     case "minLength":
-      return at3(path4, "value", `${field} must not be empty`);
+      return at3(path5, "value", `${field} must not be empty`);
     case "minItems":
-      return at3(path4, "value", `${field} must list at least ${params["limit"]} item(s), found none`);
+      return at3(path5, "value", `${field} must list at least ${String(params["limit"])} item(s), found none`);
     case "uniqueItems": {
       const i = Number(params["i"]);
       const j = Number(params["j"]);
       const later = Math.max(i, j);
       const item = Array.isArray(data) ? data[later] : void 0;
-      return at3([...path4, later], "value", `${field} lists ${show(item)} more than once`);
+      return at3([...path5, later], "value", `${field} lists ${show(item)} more than once`);
     }
     case "minProperties": {
       const allowed = Object.keys(properties);
-      return at3(path4, "key", `${field} must set at least one of: ${allowed.join(", ")}`);
+      return at3(path5, "key", `${field} must set at least one of: ${allowed.join(", ")}`);
     }
     case "anyOf": {
       const branches = Array.isArray(error.schema) ? error.schema : [];
       if (branches.every(isRequiredOnly)) {
         const keys = branches.flatMap((b) => b.required);
-        return at3(path4, "key", `${field} must set at least one of: ${keys.join(", ")}`);
+        return at3(path5, "key", `${field} must set at least one of: ${keys.join(", ")}`);
       }
-      return at3(path4, "value", `${field} does not match any allowed form`);
+      return at3(path5, "value", `${field} does not match any allowed form`);
     }
     default:
-      return at3(path4, "value", `${field} ${error.message ?? "is invalid"}`);
+      return at3(path5, "value", `${field} ${error.message ?? "is invalid"}`);
   }
 }
 function rangeText(schema, words) {
   if (!schema) return void 0;
-  const low = schema["exclusiveMinimum"] !== void 0 ? `${words[">"]} ${schema["exclusiveMinimum"]}` : schema["minimum"] !== void 0 ? `${words[">="]} ${schema["minimum"]}` : void 0;
-  const high = schema["exclusiveMaximum"] !== void 0 ? `${words["<"]} ${schema["exclusiveMaximum"]}` : schema["maximum"] !== void 0 ? `${words["<="]} ${schema["maximum"]}` : void 0;
+  const low = schema["exclusiveMinimum"] !== void 0 ? `${words[">"]} ${Number(schema["exclusiveMinimum"])}` : schema["minimum"] !== void 0 ? `${words[">="]} ${Number(schema["minimum"])}` : void 0;
+  const high = schema["exclusiveMaximum"] !== void 0 ? `${words["<"]} ${Number(schema["exclusiveMaximum"])}` : schema["maximum"] !== void 0 ? `${words["<="]} ${Number(schema["maximum"])}` : void 0;
   return low && high ? `${low} and ${high}` : void 0;
 }
 
@@ -32319,9 +32340,9 @@ function analyse(file, options, families) {
   if (errors.length === 0) {
     for (const layer of chain.layers.slice(0, -1)) {
       if (layer.data === null) continue;
-      errors.push(...schemaErrors(layer.data, (path4, part) => ({ source: layer, ...positionOf(layer, path4, part) }), true));
+      errors.push(...schemaErrors(layer.data, (path5, part) => ({ source: layer, ...positionOf(layer, path5, part) }), true));
     }
-    errors.push(...schemaErrors(merged.data, (path4, part) => merged.locate(path4, part)));
+    errors.push(...schemaErrors(merged.data, (path5, part) => merged.locate(path5, part)));
     const checks = semanticChecks(merged, roots, families);
     errors.push(...checks.errors);
     warnings = checks.warnings;
@@ -32360,7 +32381,8 @@ function policyLoader(families) {
     },
     loadPolicy: (file, options = {}) => {
       const { errors, warnings, merged } = analyse(file, options, families);
-      if (errors.length > 0 || !merged) throw errors[0];
+      if (errors.length > 0 || !merged)
+        throw errors[0] ?? new RuntimeFailure(`${file}: the policy could not be read, and no error says why`);
       return { ...buildPolicy(merged, families), warnings };
     }
   };
@@ -32513,7 +32535,8 @@ function differenceIndependent(k1, n1, k2, n2, confidence) {
 function differencePaired(table, confidence) {
   const { a, b, c, d } = table;
   for (const v of [a, b, c, d]) {
-    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`paired table counts must be non-negative integers, got ${JSON.stringify(table)}`);
+    if (!Number.isSafeInteger(v) || v < 0)
+      throw new RangeError(`paired table counts must be non-negative integers, got ${JSON.stringify(table)}`);
   }
   checkConfidence(confidence);
   const n = a + b + c + d;
@@ -33019,16 +33042,22 @@ function selectColumns(table, label, features) {
   const index = new Map(columns.map((name, i) => [name, i]));
   const labelColumn = index.get(label);
   if (labelColumn === void 0) {
-    throw new InputError(`label column ${quoteUserText(label)} not found${suggest(label, columns)}; ${listColumns(columns)}${delimiterHint(columns)}`, {
-      file,
-      field: label
-    });
+    throw new InputError(
+      `label column ${quoteUserText(label)} not found${suggest(label, columns)}; ${listColumns(columns)}${delimiterHint(columns)}`,
+      {
+        file,
+        field: label
+      }
+    );
   }
   let names;
   if (features === void 0) {
     names = columns.filter((name) => name !== label);
     if (names.length === 0) {
-      throw new InputError(`no feature columns: the file has only the label column ${quoteUserText(label)}; expected at least one more column`, { file });
+      throw new InputError(
+        `no feature columns: the file has only the label column ${quoteUserText(label)}; expected at least one more column`,
+        { file }
+      );
     }
   } else if (typeof features === "string") {
     const matches = (0, import_picomatch.default)(features, { dot: true });
@@ -33050,7 +33079,8 @@ function selectColumns(table, label, features) {
     }
     const seen = /* @__PURE__ */ new Set();
     for (const name of names) {
-      if (seen.has(name)) throw new InputError(`feature ${quoteUserText(name)} is listed twice; expected each column once`, { file, field: name });
+      if (seen.has(name))
+        throw new InputError(`feature ${quoteUserText(name)} is listed twice; expected each column once`, { file, field: name });
       seen.add(name);
     }
     if (seen.has(label)) {
@@ -33190,10 +33220,10 @@ function trueValues(plan, data, settings) {
     if (found < 0) {
       const cells = plan.columns.map((col) => `${data.features[col]}=${data.x[r * f + col]}`).join(", ");
       const expected = settings.oneHot ? `exactly one of the one-hot columns 1 and the others 0${settings.oneHot.some((l) => l.column === null) ? " (or all 0 for the reference level)" : ""}` : `one of the candidate values [${plan.candidates.join(", ")}]; add the value to values, or leave values out to use every value seen in the data`;
-      throw new InputError(
-        `row ${r + 1} of the ${data.role} used has ${cells}; the attribute ${plan.name} expects ${expected}`,
-        { file: data.file, field: plan.columns.length === 1 ? data.features[plan.columns[0]] : plan.name }
-      );
+      throw new InputError(`row ${r + 1} of the ${data.role} used has ${cells}; the attribute ${plan.name} expects ${expected}`, {
+        file: data.file,
+        field: plan.columns.length === 1 ? data.features[plan.columns[0]] : plan.name
+      });
     }
     out[r] = found;
   }
@@ -33255,7 +33285,13 @@ async function runAttributeInference(ctx, settings) {
   }
   const targets = (data, observed) => ({ x: data.x, rows: data.rows, features: data.features.length, observed });
   const memberLik = await logLikelihoods(ctx.model, plan, targets(ctx.members, memberObserved), likelihood, samples("members"));
-  const nonMemberLik = await logLikelihoods(ctx.model, plan, targets(ctx.nonMembers, nonMemberObserved), likelihood, samples("non-members"));
+  const nonMemberLik = await logLikelihoods(
+    ctx.model,
+    plan,
+    targets(ctx.nonMembers, nonMemberObserved),
+    likelihood,
+    samples("non-members")
+  );
   const memberGuess = guesses(memberLik, logPrior);
   const nonMemberGuess = guesses(nonMemberLik, logPrior);
   const metrics = attributeMetrics(
@@ -33267,28 +33303,33 @@ async function runAttributeInference(ctx, settings) {
     ctx.confidence
   );
   const values = metricValues(metrics);
+  const nonMemberBaseline = proportion(
+    count(nonMemberTruth, (t) => t === mode),
+    ctx.nonMembers.rows,
+    ctx.confidence
+  );
   const details = {
     attribute: plan.name,
     columns: plan.columns.map((j) => ctx.members.features[j]),
     candidates: plan.candidates,
     observed: settings.observed,
     prior: { source: settings.prior, probabilities: Array.from(logPrior, Math.exp), mode: plan.candidates[mode] },
-    nonMemberBaselineAccuracy: proportion(count(nonMemberTruth, (t) => t === mode), ctx.nonMembers.rows, ctx.confidence),
+    nonMemberBaselineAccuracy: nonMemberBaseline,
     liftTable: metrics.liftTable,
     queriesPerRecord: k * (plan.unknown.length > 0 ? settings.samples : 1),
     unknownFeatures: plan.unknown.map((j) => ctx.members.features[j]),
     perValue: perValue(plan, logPrior, memberTruth, memberGuess, nonMemberTruth, nonMemberGuess, ctx.confidence)
   };
-  if (sigma) details["residualSpread"] = sigma;
+  if (sigma) details.residualSpread = sigma;
   if (k === 2) {
     const auc = binaryAuc(posteriorLogOdds(memberLik, logPrior), memberTruth, ctx.confidence);
     if (auc) values["auc"] = auc;
     else notes.push("The attack-score AUC needs members with each of the two values; one value is missing.");
     const nonMemberAuc = binaryAuc(posteriorLogOdds(nonMemberLik, logPrior), nonMemberTruth, ctx.confidence);
-    if (nonMemberAuc) details["nonMemberAuc"] = nonMemberAuc;
+    if (nonMemberAuc) details.nonMemberAuc = nonMemberAuc;
   }
   notes.push(
-    `Member gap compares accuracies on two different sets; the prior's guess (${plan.candidates[mode]}) alone is right for ${pct(metrics.baselineAccuracy.value)} of members and ${pct(details["nonMemberBaselineAccuracy"].value)} of non-members, and that difference is part of the gap.`
+    `Member gap compares accuracies on two different sets; the prior's guess (${plan.candidates[mode]}) alone is right for ${pct(metrics.baselineAccuracy.value)} of members and ${pct(nonMemberBaseline.value)} of non-members, and that difference is part of the gap.`
   );
   return {
     attacks: [
@@ -33305,7 +33346,8 @@ async function runAttributeInference(ctx, settings) {
 async function observation(ctx, settings, data, regression) {
   if (regression) {
     if (settings.observed === "model-output") return { kind: "value", values: await ctx.model.values(data.x, data.rows, { data }) };
-    if (!data.targets) throw new RuntimeFailure(`the ${data.role} have no numeric targets; the runner must parse them for a regression model`);
+    if (!data.targets)
+      throw new RuntimeFailure(`the ${data.role} have no numeric targets; the runner must parse them for a regression model`);
     return { kind: "value", values: data.targets };
   }
   if (settings.observed === "model-output") return { kind: "class", classes: (await ctx.signals.observe(data)).labels };
@@ -33336,7 +33378,9 @@ function surfaceNotes(ctx, settings, regression, sigma) {
       `Regression: P(observation | x, v) is a Gaussian density of the residual with \u03C3 = ${sigma.value.toPrecision(4)}, the RMS ${settings.observed === "label" ? "error against the true label" : "difference to the model output"} on the ${sigma.from}${sigma.value > sigma.rms ? ` (floored at ${sigma.floor.toPrecision(3)})` : ""}.`
     );
     if (settings.observed === "model-output") {
-      notes.push("The attacker observes the model\u2019s own output on the real record, so the true value reproduces it exactly (up to rounding) whenever the model uses the attribute.");
+      notes.push(
+        "The attacker observes the model\u2019s own output on the real record, so the true value reproduces it exactly (up to rounding) whenever the model uses the attribute."
+      );
     }
     return notes;
   }
@@ -33345,10 +33389,14 @@ function surfaceNotes(ctx, settings, regression, sigma) {
       `The surface reveals only the label: P(observation | x, v) is 1 when the predicted label matches the observed one and ${LABEL_ONLY_EPSILON} otherwise, so the attack only tells candidates apart where the prediction flips; it is weaker than with scores.`
     );
   } else if (surface.scores === "top-k") {
-    notes.push(`The surface reveals only the top ${surface.topK} scores; a hidden observed label gets the hidden mass spread evenly over the hidden classes.`);
+    notes.push(
+      `The surface reveals only the top ${surface.topK} scores; a hidden observed label gets the hidden mass spread evenly over the hidden classes.`
+    );
   }
   if (surface.decimals !== void 0 && surface.scores !== "label") {
-    notes.push(`Scores are rounded to ${surface.decimals} decimals; a score rounded to 0 is read as ${0.5 * 10 ** -surface.decimals}, and ties fall back on the prior.`);
+    notes.push(
+      `Scores are rounded to ${surface.decimals} decimals; a score rounded to 0 is read as ${0.5 * 10 ** -surface.decimals}, and ties fall back on the prior.`
+    );
   }
   return notes;
 }
@@ -33399,7 +33447,12 @@ function perValue(plan, logPrior, memberTruth, memberGuess, nonMemberTruth, nonM
       const right = count(truth, (t, i) => t === c && guess[i] === c);
       return { records: n, accuracy: proportion(right, n, confidence), guessed: count(guess, (g) => g === c) };
     };
-    return { value, prior: Math.exp(logPrior[c]), members: side(memberTruth, memberGuess), nonMembers: side(nonMemberTruth, nonMemberGuess) };
+    return {
+      value,
+      prior: Math.exp(logPrior[c]),
+      members: side(memberTruth, memberGuess),
+      nonMembers: side(nonMemberTruth, nonMemberGuess)
+    };
   });
 }
 function count(values, predicate) {
@@ -33616,7 +33669,11 @@ function extractionChecks(ctx, extraction) {
   const canaries = extraction["canaries"];
   if (Array.isArray(canaries)) {
     if (scores !== "full") {
-      error([...base, "canaries"], "key", `canary exposure ranks every candidate by its likelihood, which needs every next-token probability, but surface.scores is ${String(scores)}; measure exposure with surface.scores: full (the worst case), or remove canaries`);
+      error(
+        [...base, "canaries"],
+        "key",
+        `canary exposure ranks every candidate by its likelihood, which needs every next-token probability, but surface.scores is ${String(scores)}; measure exposure with surface.scores: full (the worst case), or remove canaries`
+      );
     }
     canaries.forEach((canary, i) => {
       if (!isPlainObject(canary) || typeof canary["format"] !== "string") return;
@@ -33631,11 +33688,16 @@ function extractionChecks(ctx, extraction) {
         if (!Array.isArray(secrets)) continue;
         secrets.forEach((secret, j) => {
           if (typeof secret !== "string") return;
-          const path4 = [...base, "canaries", i, kind, j];
+          const path5 = [...base, "canaries", i, kind, j];
           const problem = secretProblem(format, secret);
-          if (problem) error(path4, "value", `${fieldName(path4)} does not fit the format: it ${problem} (the secret is not shown)`);
+          if (problem) error(path5, "value", `${fieldName(path5)} does not fit the format: it ${problem} (the secret is not shown)`);
           const first = seen.get(secret);
-          if (first && first !== kind) error(path4, "value", `${fieldName(path4)} is also listed in ${first}: a secret is either inserted or a control (the secret is not shown)`);
+          if (first && first !== kind)
+            error(
+              path5,
+              "value",
+              `${fieldName(path5)} is also listed in ${first}: a secret is either inserted or a control (the secret is not shown)`
+            );
           seen.set(secret, kind);
         });
       }
@@ -33644,7 +33706,11 @@ function extractionChecks(ctx, extraction) {
   const scan = extraction["secret-scan"];
   const thresholds = extraction["thresholds"];
   if (scanRuns(extraction) && scores === "label") {
-    error(isPlainObject(scan) ? [...base, "secret-scan"] : [...base, "thresholds", "secret-matches"], "key", "the secret scan samples generations, which needs next-token scores, but surface.scores is label (the top token only); use surface.scores: full or top-k, or remove the secret scan");
+    error(
+      isPlainObject(scan) ? [...base, "secret-scan"] : [...base, "thresholds", "secret-matches"],
+      "key",
+      "the secret scan samples generations, which needs next-token scores, but surface.scores is label (the top token only); use surface.scores: full or top-k, or remove the secret scan"
+    );
   }
   if (isPlainObject(scan)) {
     const regexes = scan["regexes"];
@@ -33656,12 +33722,21 @@ function extractionChecks(ctx, extraction) {
       });
     }
     if (Array.isArray(scan["patterns"]) && scan["patterns"].length === 0 && !Array.isArray(regexes)) {
-      error([...base, "secret-scan", "patterns"], "value", "the secret scan has nothing to look for: patterns is empty and no regexes are given");
+      error(
+        [...base, "secret-scan", "patterns"],
+        "value",
+        "the secret scan has nothing to look for: patterns is empty and no regexes are given"
+      );
     }
   }
   if (isPlainObject(thresholds)) {
     if (thresholds["max-exposure"] !== void 0 && !Array.isArray(canaries)) {
-      error([...base, "thresholds", "max-exposure"], "key", "max-exposure is the exposure of inserted canaries, but probes.extraction has no canaries; declare the canaries inserted into the training data", [...base, "canaries"]);
+      error(
+        [...base, "thresholds", "max-exposure"],
+        "key",
+        "max-exposure is the exposure of inserted canaries, but probes.extraction has no canaries; declare the canaries inserted into the training data",
+        [...base, "canaries"]
+      );
     }
   }
 }
@@ -33817,7 +33892,12 @@ async function exactWalk(model, format, secrets, targets, batchRows) {
   const better = secrets.map(() => 0);
   const ties = secrets.map(() => 0);
   const below = format.positions.map((_, j) => format.positions.slice(j + 1).reduce((n, p) => n * p.length, 1));
-  let level = { count: 1, tokens: new Int32Array(0), scores: new Float64Array([0]), masks: new Int32Array([(1 << secrets.length) - 1 | 0]) };
+  let level = {
+    count: 1,
+    tokens: new Int32Array(0),
+    scores: new Float64Array([0]),
+    masks: new Int32Array([(1 << secrets.length) - 1 | 0])
+  };
   let nodes = 0;
   let pruned = 0;
   for (let j = 0; j < m; j++) {
@@ -33926,11 +34006,15 @@ async function logProbsOf(model, contexts, batchRows) {
   const out = new Float64Array(contexts.length * V);
   for (let start = 0; start < contexts.length; start += batchRows) {
     const obs = await model.next(contexts.slice(start, start + batchRows));
-    if (!obs.logProbs) throw new RuntimeFailure("canary exposure needs every next-token probability, but the output surface reveals only the top token");
+    if (!obs.logProbs)
+      throw new RuntimeFailure("canary exposure needs every next-token probability, but the output surface reveals only the top token");
     out.set(obs.logProbs, start * V);
   }
   for (let i = 0; i < out.length; i++) {
-    if (Number.isNaN(out[i])) throw new RuntimeFailure("canary exposure needs every next-token probability, but the output surface hides some (top-k); measure it with surface.scores: full");
+    if (Number.isNaN(out[i]))
+      throw new RuntimeFailure(
+        "canary exposure needs every next-token probability, but the output surface hides some (top-k); measure it with surface.scores: full"
+      );
   }
   return out;
 }
@@ -34035,7 +34119,12 @@ async function memorisationAttack(model, members, nonMembers, settings, confiden
   const generated = await greedyDecode(model, prompts, suffix);
   let at3 = 0;
   const results = sides.map((texts, s) => {
-    const side = { texts: texts.length, skipped: (s === 0 ? members : nonMembers).tokens.length - texts.length, exact: 0, similarities: [] };
+    const side = {
+      texts: texts.length,
+      skipped: (s === 0 ? members : nonMembers).tokens.length - texts.length,
+      exact: 0,
+      similarities: []
+    };
     for (const text2 of texts) {
       const truth = text2.subarray(prefix, prefix + suffix);
       const output = generated[at3++];
@@ -34052,10 +34141,14 @@ async function memorisationAttack(model, members, nonMembers, settings, confiden
   const nonMemberSimilarity = meanWithInterval(n.similarities, confidence);
   const notes = [];
   if (m.skipped + n.skipped > 0) {
-    notes.push(`memorization: ${m.skipped} member and ${n.skipped} non-member texts are shorter than prefix + suffix = ${prefix + suffix} tokens and were skipped`);
+    notes.push(
+      `memorization: ${m.skipped} member and ${n.skipped} non-member texts are shorter than prefix + suffix = ${prefix + suffix} tokens and were skipped`
+    );
   }
   if (m.texts === 0 || n.texts === 0) {
-    notes.push(`memorization: no ${m.texts === 0 ? "member" : "non-member"} text is at least ${prefix + suffix} tokens long, so the rates cannot be measured; lower prefix or suffix`);
+    notes.push(
+      `memorization: no ${m.texts === 0 ? "member" : "non-member"} text is at least ${prefix + suffix} tokens long, so the rates cannot be measured; lower prefix or suffix`
+    );
   }
   const attack = {
     attack: "memorization",
@@ -34104,7 +34197,12 @@ async function secretScanAttack(model, vocabulary, prompts, settings, corpus, rn
     const text2 = promptText + vocabulary.decode(generated[r]);
     const seen = /* @__PURE__ */ new Set();
     for (const match of scanText(text2, patterns, promptText.length)) {
-      const entry = found.get(match.text) ?? { patterns: /* @__PURE__ */ new Set(), text: match.text, occurrences: 0, inMembers: corpus.includes(match.text) };
+      const entry = found.get(match.text) ?? {
+        patterns: /* @__PURE__ */ new Set(),
+        text: match.text,
+        occurrences: 0,
+        inMembers: corpus.includes(match.text)
+      };
       entry.patterns.add(match.pattern);
       const where = `${match.index}:${match.text}`;
       if (!seen.has(where)) {
@@ -34117,7 +34215,12 @@ async function secretScanAttack(model, vocabulary, prompts, settings, corpus, rn
   });
   const distinct = [...found.values()];
   const leaked = distinct.filter((m) => m.inMembers);
-  const listed = [...distinct].sort((a, b) => Number(b.inMembers) - Number(a.inMembers) || b.occurrences - a.occurrences || (a.text < b.text ? -1 : 1)).slice(0, LISTED).map((m) => ({ pattern: [...m.patterns].sort().join(", "), match: redact(m.text), inMembers: m.inMembers, occurrences: m.occurrences }));
+  const listed = [...distinct].sort((a, b) => Number(b.inMembers) - Number(a.inMembers) || b.occurrences - a.occurrences || (a.text < b.text ? -1 : 1)).slice(0, LISTED).map((m) => ({
+    pattern: [...m.patterns].sort().join(", "),
+    match: redact(m.text),
+    inMembers: m.inMembers,
+    occurrences: m.occurrences
+  }));
   return {
     attack: "secret-scan",
     description: `${rows.length} sampled generations of ${settings.length} tokens (temperature ${settings.temperature}${settings.topK ? `, top-k ${settings.topK}` : ""}) scanned for ${patterns.map((p) => p.name).join(", ")}; a match counts when it occurs verbatim in the member data.`,
@@ -34141,7 +34244,9 @@ async function runExtraction(ctx, settings) {
   const attacks = [];
   const notes = [];
   if (ctx.model.surface.decimals !== void 0) {
-    notes.push(`the surface rounds probabilities to ${ctx.model.surface.decimals} decimals: exposure is measured on the rounded values (a probability rounded to 0 ranks last)`);
+    notes.push(
+      `the surface rounds probabilities to ${ctx.model.surface.decimals} decimals: exposure is measured on the rounded values (a probability rounded to 0 ranks last)`
+    );
   }
   if (settings.canaries.length > 0) {
     const canaries = await canaryAttack(ctx, settings);
@@ -34156,10 +34261,22 @@ async function runExtraction(ctx, settings) {
   if (settings.secretScan) {
     const vocabulary = needVocabulary(ctx, "the secret scan");
     const prompts = settings.secretScan.prompts.map(
-      (p) => vocabulary.encode(p.text, { file: p.source.file, line: p.source.line, field: "probes.extraction.secret-scan.prompts", what: "the prompt" })
+      (p) => vocabulary.encode(p.text, {
+        file: p.source.file,
+        line: p.source.line,
+        field: "probes.extraction.secret-scan.prompts",
+        what: "the prompt"
+      })
     );
     attacks.push(
-      await secretScanAttack(ctx.model, vocabulary, prompts, settings.secretScan, ctx.members.corpus, rngFor(ctx.seed, "extraction/secret-scan"))
+      await secretScanAttack(
+        ctx.model,
+        vocabulary,
+        prompts,
+        settings.secretScan,
+        ctx.members.corpus,
+        rngFor(ctx.seed, "extraction/secret-scan")
+      )
     );
   }
   return { attacks, notes };
@@ -34171,7 +34288,8 @@ async function canaryAttack(ctx, settings) {
   const notes = [];
   for (const [i, canary] of settings.canaries.entries()) {
     const format = parseCanaryFormat(canary.format);
-    if ("error" in format) throw new RuntimeFailure(`canary format ${i + 1} was accepted by the policy check but does not parse: ${format.error}`);
+    if ("error" in format)
+      throw new RuntimeFailure(`canary format ${i + 1} was accepted by the policy check but does not parse: ${format.error}`);
     const tokenised = tokeniseFormat(format, vocabulary, canary);
     const secrets = [...canary.inserted, ...canary.controls];
     const secretTokens = secrets.map((s) => secretPositions(format, s, vocabulary));
@@ -34237,13 +34355,21 @@ async function canaryAttack(ctx, settings) {
   };
 }
 function needVocabulary(ctx, what) {
-  if (!ctx.vocabulary) throw new RuntimeFailure(`${what} need${what.endsWith("s") ? "" : "s"} a vocabulary to turn text into token ids, and the policy check let model.tokenizer be missing`);
+  if (!ctx.vocabulary)
+    throw new RuntimeFailure(
+      `${what} need${what.endsWith("s") ? "" : "s"} a vocabulary to turn text into token ids, and the policy check let model.tokenizer be missing`
+    );
   return ctx.vocabulary;
 }
 function tokeniseFormat(format, vocabulary, canary) {
   const positions = positionsOf(format);
   const firstSlot = positions.findIndex((p) => "choices" in p);
-  const origin = { file: canary.source.file, line: canary.source.line, field: "probes.extraction.canaries.format", what: "the canary format" };
+  const origin = {
+    file: canary.source.file,
+    line: canary.source.line,
+    field: "probes.extraction.canaries.format",
+    what: "the canary format"
+  };
   const prefixText = positions.slice(0, firstSlot).map((p) => p.fixed).join("");
   const prefix = vocabulary.encode(prefixText, origin);
   const choices = positions.slice(firstSlot).map((p) => {
@@ -34288,7 +34414,7 @@ var EXTRACTION_DEFAULTS = {
 function buildExtraction(ctx) {
   const e = ctx.settings;
   const base2 = ctx.base;
-  const at3 = (path4) => ctx.at(path4, "value");
+  const at3 = (path5) => ctx.at(path5, "value");
   const thresholds = e["thresholds"] ?? {};
   const canaries = (e["canaries"] ?? []).map((c, i) => ({
     format: c["format"],
@@ -34588,7 +34714,7 @@ function featureBox(a, b) {
   return { lower, upper };
 }
 
-// src/probes/inversion/images.ts
+// src/result.ts
 var Rasters = class _Rasters {
   constructor(items) {
     this.items = items;
@@ -34616,7 +34742,9 @@ function revealedConfidence(obs, owners) {
 }
 function inversionLoss(model, targets) {
   return async (rows, count2, owners) => {
-    const obs = await model.query(Float32Array.from(rows), count2, { probe: "the inversion probe's search (inputs optimised for each class)" });
+    const obs = await model.query(Float32Array.from(rows), count2, {
+      probe: "the inversion probe's search (inputs optimised for each class)"
+    });
     const classes = Int32Array.from(owners, (k) => targets[k]);
     return revealedConfidence(obs, classes).map((p) => 1 - p);
   };
@@ -34713,11 +34841,25 @@ function scoreClass(classIndex, start, reconstruction, c) {
 }
 function inversionMetrics(scores, confidence) {
   const GAIN_RANGE = [-2, 2];
-  const id = identificationRate(scores.map((s) => s.member.nearest === s.classIndex), confidence);
-  const gain = meanWithInterval2(scores.map((s) => s.member.gain), confidence, GAIN_RANGE);
+  const id = identificationRate(
+    scores.map((s) => s.member.nearest === s.classIndex),
+    confidence
+  );
+  const gain = meanWithInterval2(
+    scores.map((s) => s.member.gain),
+    confidence,
+    GAIN_RANGE
+  );
   const withNon = scores.filter((s) => s.nonMember !== null);
-  const nid = identificationRate(withNon.map((s) => s.nonMember.nearest === s.classIndex), confidence);
-  const ngain = meanWithInterval2(withNon.map((s) => s.nonMember.gain), confidence, GAIN_RANGE);
+  const nid = identificationRate(
+    withNon.map((s) => s.nonMember.nearest === s.classIndex),
+    confidence
+  );
+  const ngain = meanWithInterval2(
+    withNon.map((s) => s.nonMember.gain),
+    confidence,
+    GAIN_RANGE
+  );
   return {
     "identification-rate": { value: id.value, ci: id.ci, identified: id.successes, classes: id.trials },
     "similarity-gain": { value: gain.value, ci: gain.ci, classes: gain.n },
@@ -34738,7 +34880,8 @@ async function runInversion(ctx, settings) {
   const labels = classLabels(ctx, classCount);
   const targets = Int32Array.from({ length: classCount }, (_, c) => c).filter((c) => centroids.memberCounts[c] > 0);
   const skipped = classCount - targets.length;
-  if (skipped > 0) notes.push(`${skipped} of ${classCount} classes have no member records to compare a reconstruction with, and were not attacked.`);
+  if (skipped > 0)
+    notes.push(`${skipped} of ${classCount} classes have no member records to compare a reconstruction with, and were not attacked.`);
   const start = settings.start === "zeros" ? new Float64Array(d) : Float64Array.from(centroids.centre);
   const estimator = chooseEstimator(settings, box, ctx.seed);
   const { min, max } = valueRange(box);
@@ -35336,10 +35479,7 @@ var DESCRIPTIONS = {
 var MIN_CLASS_ROWS = 10;
 var DEFAULT_FPR = 0.01;
 async function runMembership(ctx, settings) {
-  const [memberObs, nonMemberObs] = await Promise.all([
-    ctx.signals.observe(ctx.members),
-    ctx.signals.observe(ctx.nonMembers)
-  ]);
+  const [memberObs, nonMemberObs] = await Promise.all([ctx.signals.observe(ctx.members), ctx.signals.observe(ctx.nonMembers)]);
   const notes = [];
   const fpr = settings.thresholds["tpr-at-fpr"]?.fpr ?? DEFAULT_FPR;
   const attacks = [];
@@ -35492,8 +35632,8 @@ var PROBE_FAMILIES = [membershipProbe, inversionProbe, attributeInferenceProbe, 
 var { loadPolicy, validatePolicy, checkPolicy } = policyLoader(PROBE_FAMILIES);
 
 // src/publish/files.ts
-var import_node_fs5 = require("node:fs");
-var import_node_path8 = __toESM(require("node:path"), 1);
+var import_node_fs7 = require("node:fs");
+var import_node_path9 = __toESM(require("node:path"), 1);
 
 // src/gate/minimums.ts
 var import_stats_base_dists_normal_quantile4 = __toESM(require_lib39(), 1);
@@ -35701,7 +35841,10 @@ function plainText(text2, max = 500) {
   return flat.length > max ? `${flat.slice(0, max - 1)}\u2026` : flat;
 }
 function escapeMarkdown(text2, max = 500) {
-  const escaped = breakEmoji(breakAutolinks(plainText(text2, max))).replace(/[\\`*{}[\]#|<>~$]|&(?=#?[A-Za-z0-9]+;)|_(?<![\p{L}\p{N}]_(?=[\p{L}\p{N}]))/gu, (c) => `\\${c}`).replace(/^([-+])|^(\d+)([.)])(?=\s|$)/, (_m, bullet, digits, mark) => bullet ? `\\${bullet}` : `${digits}\\${mark}`);
+  const escaped = breakEmoji(breakAutolinks(plainText(text2, max))).replace(/[\\`*{}[\]#|<>~$]|&(?=#?[A-Za-z0-9]+;)|_(?<![\p{L}\p{N}]_(?=[\p{L}\p{N}]))/gu, (c) => `\\${c}`).replace(
+    /^([-+])|^(\d+)([.)])(?=\s|$)/,
+    (_m, bullet, digits, mark) => bullet ? `\\${bullet}` : `${digits}\\${mark}`
+  );
   return breakReferences(escaped);
 }
 function breakAutolinks(text2) {
@@ -35733,10 +35876,7 @@ ${body}
 ${fence}`;
 }
 function escapeHtml(text2, max = 2e3) {
-  return plainText(text2, max).replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]
-  );
+  return plainText(text2, max).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 function escapeHtmlForGithub(text2, max = 500) {
   return escapeHtml(breakReferences(breakEmoji(breakAutolinks(plainText(text2, max)))), max + 100);
@@ -35851,19 +35991,29 @@ function describeModelShape(report, name) {
 
 // src/report/canaries.ts
 function rowsOf(probe) {
-  return probe.attacks.flatMap((a) => Array.isArray(a.details?.canaries) ? a.details.canaries : []);
+  return probe.attacks.flatMap((a) => {
+    const rows = a.details?.canaries;
+    return Array.isArray(rows) ? rows : [];
+  });
 }
 function canaryTable(probe) {
   const rows = [...rowsOf(probe)].sort((a, b) => b.exposure - a.exposure);
   if (rows.length === 0) return [];
-  const lines = ["", "| Canary (redacted) | Kind | Exposure (bits) | Maximum (log2 \\|R\\|) | Rank | Method |", "|---|---|---|---|---|---|"];
+  const lines = [
+    "",
+    "| Canary (redacted) | Kind | Exposure (bits) | Maximum (log2 \\|R\\|) | Rank | Method |",
+    "|---|---|---|---|---|---|"
+  ];
   for (const r of rows) {
     const rank = Number.isInteger(r.rank) ? formatCount2(r.rank) : formatNumber(r.rank, 1);
     lines.push(
       `| ${escapeMarkdown(r.canary)} | ${escapeMarkdown(r.kind)} | ${formatNumber(r.exposure, 2)} | ${formatNumber(r.spaceBits, 2)} | ${r.estimated ? `\u2248 ${rank}` : rank} | ${r.estimated ? "estimated (sampled, skew-normal fit)" : "exact"} |`
     );
   }
-  lines.push("", "Exposure = log2|R| \u2212 log2 rank among every filling of the format; about 1 bit is chance, the maximum means the secret is the model\u2019s first choice. Controls were never inserted.");
+  lines.push(
+    "",
+    "Exposure = log2|R| \u2212 log2 rank among every filling of the format; about 1 bit is chance, the maximum means the secret is the model\u2019s first choice. Controls were never inserted."
+  );
   return lines;
 }
 
@@ -35937,7 +36087,9 @@ function errorBlock(report) {
 function policyWarnings(report) {
   const warnings = report.warnings ?? [];
   if (warnings.length === 0) return "";
-  return ["**Policy warnings** (settings the gate ignored):", "", ...warnings.slice(0, 20).map((w) => `- ${escapeMarkdown(w, 1e3)}`)].join("\n");
+  return ["**Policy warnings** (settings the gate ignored):", "", ...warnings.slice(0, 20).map((w) => `- ${escapeMarkdown(w, 1e3)}`)].join(
+    "\n"
+  );
 }
 function probeError(probe) {
   return `**${escapeMarkdown(probe.id)} probe failed:** ${escapeMarkdown(probe.error ?? "unknown error", 2e3)}`;
@@ -35957,8 +36109,10 @@ function checksTable(checks, pct2, label, omitted = 0) {
     );
   }
   const explained = checks.filter((c) => statusExplanation(c));
-  if (explained.length > 0) lines.push("", ...explained.map((c) => `- ${escapeMarkdown(`${c.probe}/${c.attack} ${label(c)}`)}: ${statusExplanation(c)}.`));
-  if (omitted > 0) lines.push("", `\u2026and ${omitted} more ${plural(omitted, "check", "checks")}, left out to fit; the full report lists every check.`);
+  if (explained.length > 0)
+    lines.push("", ...explained.map((c) => `- ${escapeMarkdown(`${c.probe}/${c.attack} ${label(c)}`)}: ${statusExplanation(c)}.`));
+  if (omitted > 0)
+    lines.push("", `\u2026and ${omitted} more ${plural(omitted, "check", "checks")}, left out to fit; the full report lists every check.`);
   return lines.join("\n");
 }
 function facts(report, pct2) {
@@ -35981,7 +36135,10 @@ function linksLine(options) {
   const links = (options.links ?? []).filter((link) => /^https?:\/\/[^\s()<>]+$/.test(link.url)).map((link) => `[${escapeMarkdown(link.text)}](${link.url})`);
   if (options.reportFolder) {
     const folder = options.reportFolder;
-    return [`**Full report:** ${codeSpan(`${folder}/report.html`)} (plots) and ${codeSpan(`${folder}/privacy-report.json`)} (audit record)`, ...links].join(" \xB7 ");
+    return [
+      `**Full report:** ${codeSpan(`${folder}/report.html`)} (plots) and ${codeSpan(`${folder}/privacy-report.json`)} (audit record)`,
+      ...links
+    ].join(" \xB7 ");
   }
   return links.length > 0 ? `**Full report:** \`report.html\` and \`privacy-report.json\` in the artifacts of the ${links.join(" \xB7 ")}` : "";
 }
@@ -35989,7 +36146,11 @@ function probeDetails(probe, report, pct2) {
   if (probe.attacks.length === 0) return "";
   const metricIds = [...new Set(probe.attacks.flatMap((a) => Object.keys(a.metrics ?? {})))];
   const worst = probe.attacks.some((a) => worstClass(a.details) !== void 0);
-  const header = ["Attack", ...metricIds.map((id) => escapeMarkdown(metricLabel(id, probe.attacks.find((a) => a.metrics[id])?.metrics[id]))), ...worst ? ["Worst class (AUC)"] : []];
+  const header = [
+    "Attack",
+    ...metricIds.map((id) => escapeMarkdown(metricLabel(id, probe.attacks.find((a) => a.metrics[id])?.metrics[id]))),
+    ...worst ? ["Worst class (AUC)"] : []
+  ];
   const lines = [`| ${header.join(" | ")} |`, `|${header.map(() => "---|").join("")}`];
   for (const a of probe.attacks) {
     const cells = [escapeMarkdown(a.attack), ...metricIds.map((id) => formatEstimate(a.metrics[id]))];
@@ -36002,7 +36163,10 @@ function probeDetails(probe, report, pct2) {
   lines.push("");
   for (const a of probe.attacks) lines.push(`- **${escapeMarkdown(a.attack)}:** ${escapeMarkdown(a.description)}`);
   lines.push(...canaryTable(probe));
-  lines.push("", `Intervals are two-sided at ${pct2}%${metricIds.includes("epsilon-lower-bound") ? "; the \u03B5 lower bound is one-sided and already corrected for the threshold search" : ""}.`);
+  lines.push(
+    "",
+    `Intervals are two-sided at ${pct2}%${metricIds.includes("epsilon-lower-bound") ? "; the \u03B5 lower bound is one-sided and already corrected for the threshold search" : ""}.`
+  );
   for (const note of probe.notes) lines.push(`- ${escapeMarkdown(note, 1e3)}`);
   const summary = `${escapeHtmlForGithub(probe.id)}: every metric per attack (${formatCount2(probe.queries)} model queries)`;
   return folded(summary, lines.join("\n"), true);
@@ -36126,7 +36290,9 @@ function rocChart(curves, options) {
   const x = (fpr) => round(m.left + (Math.log10(clampRate(fpr, floor)) - lo) / -lo * (W - m.left - m.right));
   const y = (tpr) => round(H - m.bottom - (Math.log10(clampRate(tpr, floor)) - lo) / -lo * (H - m.top - m.bottom));
   const parts = [];
-  parts.push(`<rect class="plot-area" x="${m.left}" y="${m.top}" width="${W - m.left - m.right}" height="${H - m.top - m.bottom}" fill="#fff" stroke="#999"/>`);
+  parts.push(
+    `<rect class="plot-area" x="${m.left}" y="${m.top}" width="${W - m.left - m.right}" height="${H - m.top - m.bottom}" fill="#fff" stroke="#999"/>`
+  );
   for (let e = Math.round(lo); e <= 0; e++) {
     const v = Number(`1e${e}`);
     parts.push(
@@ -36176,14 +36342,19 @@ function histogramChart(h, title) {
   const share = { members: h.members.map((c) => c / total(h.members)), nonMembers: h.nonMembers.map((c) => c / total(h.nonMembers)) };
   const y = (s) => round(H - m.bottom - Math.sqrt(Math.max(0, Math.min(1, s))) * (H - m.top - m.bottom));
   const bw = (W - m.left - m.right) / bins;
-  const parts = [`<rect class="plot-area" x="${m.left}" y="${m.top}" width="${W - m.left - m.right}" height="${H - m.top - m.bottom}" fill="#fff" stroke="#999"/>`];
+  const parts = [
+    `<rect class="plot-area" x="${m.left}" y="${m.top}" width="${W - m.left - m.right}" height="${H - m.top - m.bottom}" fill="#fff" stroke="#999"/>`
+  ];
   for (const t of [0.01, 0.1, 0.25, 0.5, 1]) {
     parts.push(
       `<line class="grid" x1="${m.left}" y1="${y(t)}" x2="${W - m.right}" y2="${y(t)}" stroke="#e3e3e3"/>`,
       `<text x="${m.left - 4}" y="${y(t) + 4}" text-anchor="end" font-size="11">${t}</text>`
     );
   }
-  for (const [set, colour] of [["nonMembers", NON_MEMBER_COLOUR], ["members", MEMBER_COLOUR]]) {
+  for (const [set, colour] of [
+    ["nonMembers", NON_MEMBER_COLOUR],
+    ["members", MEMBER_COLOUR]
+  ]) {
     for (let b = 0; b < bins; b++) {
       const s = share[set][b] ?? 0;
       if (s <= 0) continue;
@@ -36218,7 +36389,14 @@ function svg(width, height, label, parts) {
 
 // src/report/html.ts
 var HTML_FILE = "report.html";
-var KNOWN_DETAILS = /* @__PURE__ */ new Set(["roc", "histogram", "perClass", "worstClass", "images"]);
+var DRAWN_DETAILS = /* @__PURE__ */ new Set([
+  "roc",
+  "histogram",
+  "perClass",
+  "worstClass",
+  "images",
+  "rasters"
+]);
 function renderHtml(report, options = {}) {
   const name = report.policy.name || report.policy.file;
   const checks = report.probes.flatMap((p) => p.checks).sort(bySeverity);
@@ -36314,7 +36492,8 @@ function errorSection(report) {
       parts.push(`<p>Where: <code>${escapeHtml(e.file)}</code>${at3}${e.field ? ` (field <code>${escapeHtml(e.field)}</code>)` : ""}</p>`);
     }
   }
-  for (const p of probeErrors) parts.push(`<p><strong>${escapeHtml(p.id)} probe failed:</strong> ${escapeHtml(p.error ?? "unknown error")}</p>`);
+  for (const p of probeErrors)
+    parts.push(`<p><strong>${escapeHtml(p.id)} probe failed:</strong> ${escapeHtml(p.error ?? "unknown error")}</p>`);
   parts.push("</section>");
   return parts.join("\n");
 }
@@ -36334,7 +36513,10 @@ function exposureSection(report, pct2) {
   if (shape) items.push(["Input \u2192 output", `${shape}${reason ? ` (${escapeHtml(reason)})` : ""}`]);
   if (report.model && kind === "classifier") {
     const m = report.model;
-    items.push(["Classes", `${formatCount2(m.classes.length)}: ${m.classes.slice(0, 50).map((c) => `<code>${escapeHtml(c, 100)}</code>`).join(" ")}${m.classes.length > 50 ? " \u2026" : ""}`]);
+    items.push([
+      "Classes",
+      `${formatCount2(m.classes.length)}: ${m.classes.slice(0, 50).map((c) => `<code>${escapeHtml(c, 100)}</code>`).join(" ")}${m.classes.length > 50 ? " \u2026" : ""}`
+    ]);
   }
   for (const d of report.inputs.data) {
     const sampled = d.rows < d.rowsInFile ? ` (seeded sample of ${formatCount2(d.rowsInFile)})` : "";
@@ -36345,20 +36527,27 @@ function exposureSection(report, pct2) {
   return `<section><h2>What the model exposed</h2><dl>${items.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl></section>`;
 }
 function probeSection(probe, report, pct2, options) {
-  const parts = [`<section class="probe" id="probe-${escapeHtml(probe.id)}"><h2>${escapeHtml(probe.id)}: ${escapeHtml(probe.description)}</h2>`];
+  const parts = [
+    `<section class="probe" id="probe-${escapeHtml(probe.id)}"><h2>${escapeHtml(probe.id)}: ${escapeHtml(probe.description)}</h2>`
+  ];
   if (probe.attacks.length > 0) {
     parts.push(metricsTable(probe, pct2));
-    parts.push(`<ul>${probe.attacks.map((a) => `<li><strong>${escapeHtml(a.attack)}</strong>: ${escapeHtml(a.description)}</li>`).join("")}</ul>`);
+    parts.push(
+      `<ul>${probe.attacks.map((a) => `<li><strong>${escapeHtml(a.attack)}</strong>: ${escapeHtml(a.description)}</li>`).join("")}</ul>`
+    );
   }
   parts.push(rocFigure(probe), histograms(probe), perClassTable(probe, report), images(probe, options), otherDetails(probe));
-  if (probe.notes.length > 0) parts.push(`<h3>Notes</h3><ul class="note">${probe.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`);
+  if (probe.notes.length > 0)
+    parts.push(`<h3>Notes</h3><ul class="note">${probe.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`);
   parts.push(`<p class="muted">${formatCount2(probe.queries)} model queries, ${formatNumber(probe.seconds, 2)} s.</p></section>`);
   return parts.join("\n");
 }
 function metricsTable(probe, pct2) {
   const ids = [...new Set(probe.attacks.flatMap((a) => Object.keys(a.metrics ?? {})))];
   const head = ids.map((id) => `<th>${escapeHtml(metricLabel(id, firstMetric(probe, id)))}</th>`).join("");
-  const rows = probe.attacks.map((a) => `<tr><td>${escapeHtml(a.attack)}</td>${ids.map((id) => `<td class="num">${formatEstimate(a.metrics[id])}</td>`).join("")}</tr>`);
+  const rows = probe.attacks.map(
+    (a) => `<tr><td>${escapeHtml(a.attack)}</td>${ids.map((id) => `<td class="num">${formatEstimate(a.metrics[id])}</td>`).join("")}</tr>`
+  );
   return `<h3>Every metric per attack (${pct2}% intervals)</h3><div class="table-wrap"><table><thead><tr><th>Attack</th>${head}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
 }
 function firstMetric(probe, id) {
@@ -36379,29 +36568,33 @@ function rocFigure(probe) {
   const policyFpr = typeof fpr === "number" ? fpr : void 0;
   const floor = logFloor(curves);
   const chart = rocChart(curves, { title: `${probe.id}: ROC per attack`, policyFpr });
-  const legend = curves.map((c, i) => `<li><span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${escapeHtml(c.label)}${c.atPolicyFpr !== void 0 && policyFpr !== void 0 ? `: TPR ${formatNumber(c.atPolicyFpr)} at FPR ${policyFpr}` : ""}</li>`).join("");
+  const legend = curves.map(
+    (c, i) => `<li><span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${escapeHtml(c.label)}${c.atPolicyFpr !== void 0 && policyFpr !== void 0 ? `: TPR ${formatNumber(c.atPolicyFpr)} at FPR ${policyFpr}` : ""}</li>`
+  ).join("");
   return `<h3>ROC curves (log\u2013log)</h3><div class="roc-layout"><figure>${chart}</figure><figcaption><ul class="legend">${legend}</ul>
 <p>Both axes are logarithmic, so the low-FPR region where a few records are exposed with confidence is visible. A rate of 0 cannot be drawn on a log axis: it is drawn at ${floor}, the axis floor.${policyFpr !== void 0 ? ` The dashed red line is the policy's FPR (${policyFpr}); dots mark each attack's TPR there.` : ""} The grey diagonal is chance.</p></figcaption></div>`;
 }
 function histograms(probe) {
-  const figures = probe.attacks.filter((a) => isHistogram(a.details?.histogram)).map((a) => `<figure>${histogramChart(a.details.histogram, a.attack)}</figure>`);
+  const figures = probe.attacks.flatMap((a) => {
+    const h = a.details?.histogram;
+    return isHistogram(h) ? [`<figure>${histogramChart(h, a.attack)}</figure>`] : [];
+  });
   if (figures.length === 0) return "";
   return `<h3>Score distributions</h3><p class="muted"><span class="swatch" style="background:#D55E00"></span>members <span class="swatch" style="background:#0072B2;margin-left:12px"></span>non-members. Each set is normalised to its own size; the square-root scale keeps small bins visible.</p><div class="plots">${figures.join("")}</div>`;
 }
 function isHistogram(h) {
-  const v = h;
-  return !!v && typeof v.min === "number" && typeof v.max === "number" && Array.isArray(v.members) && Array.isArray(v.nonMembers);
+  return !!h && typeof h.min === "number" && typeof h.max === "number" && Array.isArray(h.members) && Array.isArray(h.nonMembers);
 }
 function hasAucRows(details) {
   const rows = details?.perClass;
   return Array.isArray(rows) && rows.length > 0 && rows.every((r) => typeof r?.class === "number" && typeof r?.auc === "object");
 }
 function perClassTable(probe, report) {
-  const withRows = probe.attacks.filter((a) => hasAucRows(a.details));
+  const withRows = probe.attacks.flatMap((a) => hasAucRows(a.details) ? [{ attack: a.attack, rows: a.details.perClass }] : []);
   if (withRows.length === 0) return "";
   const byClass = /* @__PURE__ */ new Map();
   for (const a of withRows) {
-    for (const row of a.details.perClass) {
+    for (const row of a.rows) {
       if (typeof row?.class !== "number") continue;
       const entry = byClass.get(row.class) ?? { members: row.members, nonMembers: row.nonMembers, auc: /* @__PURE__ */ new Map() };
       entry.auc.set(a.attack, row.auc);
@@ -36436,8 +36629,8 @@ function images(probe, options) {
 function otherDetails(probe) {
   const parts = [];
   for (const a of probe.attacks) {
-    for (const [key, value] of Object.entries(a.details ?? {})) {
-      if (KNOWN_DETAILS.has(key) && (key !== "perClass" || hasAucRows(a.details))) continue;
+    for (const [key, value] of detailEntries(a.details)) {
+      if (DRAWN_DETAILS.has(key) && (key !== "perClass" || hasAucRows(a.details))) continue;
       const title = `<h3>${escapeHtml(a.attack)}: ${escapeHtml(key)}</h3>`;
       if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) {
         const rows = value.slice(0, 200);
@@ -36454,13 +36647,16 @@ function otherDetails(probe) {
   }
   return parts.join("\n");
 }
+function detailEntries(details) {
+  return Object.entries(details ?? {});
+}
 function isRecord(v) {
   return typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype;
 }
 function cell(v) {
   if (typeof v === "number") return Number.isInteger(v) ? formatCount2(v) : formatNumber(v);
   if (typeof v === "string" || typeof v === "boolean") return escapeHtml(String(v), 300);
-  if (isRecord(v) && "value" in v && "ci" in v) return formatEstimate(v);
+  if (isRecord(v) && "value" in v && "ci" in v) return formatEstimate({ value: v["value"], ci: v["ci"] });
   if (v === null || v === void 0) return "";
   return `<code>${escapeHtml(JSON.stringify(v), 300)}</code>`;
 }
@@ -36471,7 +36667,9 @@ function auditSection(report) {
     ...report.inputs.data.map((d) => [d.role, d.path, d.sha256])
   ];
   const timings = Object.entries(report.timings).map(([k, v]) => `${escapeHtml(k)} ${formatNumber(v, 1)} ms`).join(", ");
-  return `<section><h2>Audit record</h2><div class="table-wrap"><table><thead><tr><th>Role</th><th>File</th><th>SHA-256</th></tr></thead><tbody>${rows.map(([r, f, s]) => `<tr><td>${escapeHtml(r)}</td><td><code>${escapeHtml(f)}</code></td><td><code>${escapeHtml(s)}</code></td></tr>`).join("")}</tbody></table></div><p class="muted">${escapeHtml(report.tool.name)} ${escapeHtml(report.tool.version)} \xB7 timings: ${timings || "none"} \xB7 the same inputs and seed give the same numbers.</p></section>`;
+  return `<section><h2>Audit record</h2><div class="table-wrap"><table><thead><tr><th>Role</th><th>File</th><th>SHA-256</th></tr></thead><tbody>${rows.map(([r, f, s]) => `<tr><td>${escapeHtml(r)}</td><td><code>${escapeHtml(f)}</code></td><td><code>${escapeHtml(s)}</code></td></tr>`).join(
+    ""
+  )}</tbody></table></div><p class="muted">${escapeHtml(report.tool.name)} ${escapeHtml(report.tool.version)} \xB7 timings: ${timings || "none"} \xB7 the same inputs and seed give the same numbers.</p></section>`;
 }
 
 // src/report/json.ts
@@ -36508,7 +36706,13 @@ var SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 function renderSarif(report, ctx) {
   const checks = report.probes.flatMap((p) => p.checks);
   const ruleIds = [...new Set(checks.map(ruleId))].sort();
-  const rules = ruleIds.map((id) => rule(id, checks.find((c) => ruleId(c) === id), report));
+  const rules = ruleIds.map(
+    (id) => rule(
+      id,
+      checks.find((c) => ruleId(c) === id),
+      report
+    )
+  );
   const results = checks.filter((c) => c.status !== "pass").sort(bySeverity).map((c) => result(c, ruleIds.indexOf(ruleId(c)), report, ctx));
   const invocation = { executionSuccessful: report.verdict !== "error", exitCode: report.exitCode };
   if (report.error) {
@@ -36598,6 +36802,19 @@ function renderSarifText(report, ctx) {
   return JSON.stringify(renderSarif(report, ctx), null, 2) + "\n";
 }
 
+// src/policy/extends-line.ts
+var import_node_fs5 = require("node:fs");
+function extendsLineOf(file) {
+  if (!(0, import_node_fs5.existsSync)(file)) return void 0;
+  const lines = (0, import_node_fs5.readFileSync)(file, "utf8").split(/\r?\n/);
+  const index = lines.findIndex((line) => /^extends\s*:/.test(line));
+  return index >= 0 ? index + 1 : void 0;
+}
+
+// src/publish/images.ts
+var import_node_fs6 = require("node:fs");
+var import_node_path8 = __toESM(require("node:path"), 1);
+
 // src/report/png.ts
 var import_pngjs = __toESM(require_png(), 1);
 var MIN_SIDE = 128;
@@ -36627,43 +36844,40 @@ function encodePng(image, range2, scale = upscaleFactor(image.height, image.widt
   return import_pngjs.default.PNG.sync.write(png, { colorType, inputColorType: colorType, inputHasAlpha: false });
 }
 
-// src/publish/files.ts
-var SUMMARY_FILE = "summary.md";
-function writeReportFiles(report, outDir, options = {}) {
-  (0, import_node_fs5.mkdirSync)(outDir, { recursive: true });
-  writeImages(report, outDir);
-  const cwd = process.cwd();
-  const locateContext = { root: options.root ?? cwd, cwd, extendsLine: extendsLineOf };
-  const markdown = renderMarkdown(report);
-  const files = {
-    report: import_node_path8.default.join(outDir, REPORT_FILE),
-    summary: import_node_path8.default.join(outDir, SUMMARY_FILE),
-    html: import_node_path8.default.join(outDir, HTML_FILE),
-    sarif: import_node_path8.default.join(outDir, SARIF_FILE)
-  };
-  (0, import_node_fs5.writeFileSync)(files.report, renderJson(report));
-  (0, import_node_fs5.writeFileSync)(files.summary, markdown);
-  (0, import_node_fs5.writeFileSync)(files.html, renderHtml(report, { readAsset: (p) => readAsset(outDir, p) }));
-  (0, import_node_fs5.writeFileSync)(files.sarif, renderSarifText(report, locateContext));
-  return { ...files, markdown };
-}
+// src/publish/images.ts
 function writeImages(report, outDir) {
+  const written = /* @__PURE__ */ new Map();
   for (const probe of report.probes) {
     for (const attack of probe.attacks) {
-      const rasters2 = attack.details?.["rasters"];
-      if (!(rasters2 instanceof Rasters)) continue;
+      const rasters2 = attack.details?.rasters;
+      if (!rasters2) continue;
       const taken = /* @__PURE__ */ new Map();
       const images2 = [];
-      (0, import_node_fs5.mkdirSync)(import_node_path8.default.join(outDir, probe.id), { recursive: true });
+      (0, import_node_fs6.mkdirSync)(import_node_path8.default.join(outDir, probe.id), { recursive: true });
       for (const raster of rasters2.items) {
         const relative2 = `${probe.id}/${imageFileName(raster, taken)}`;
-        (0, import_node_fs5.writeFileSync)(import_node_path8.default.join(outDir, relative2), encodePng(raster, raster.range));
+        (0, import_node_fs6.writeFileSync)(import_node_path8.default.join(outDir, relative2), encodePng(raster, raster.range));
         images2.push({ label: raster.label, kind: raster.kind, path: relative2, caption: raster.caption });
       }
-      delete attack.details["rasters"];
-      attack.details["images"] = images2;
+      written.set(attack, images2);
     }
   }
+  return written;
+}
+function withImages(report, written) {
+  if (written.size === 0) return report;
+  return {
+    ...report,
+    probes: report.probes.map((probe) => ({
+      ...probe,
+      attacks: probe.attacks.map((attack) => {
+        const images2 = written.get(attack);
+        if (!images2 || !attack.details) return attack;
+        const { rasters: _pixels, ...details } = attack.details;
+        return { ...attack, details: { ...details, images: images2 } };
+      })
+    }))
+  };
 }
 function imageFileName(raster, taken) {
   let name = raster.label.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[.]+/, "_") || "_";
@@ -36672,31 +36886,46 @@ function imageFileName(raster, taken) {
   taken.set(name, raster.classIndex);
   return `class-${name}${raster.kind === "member-mean" ? "-member-mean" : ""}.png`;
 }
+
+// src/publish/files.ts
+var SUMMARY_FILE = "summary.md";
+function writeReportFiles(given, outDir, options = {}) {
+  (0, import_node_fs7.mkdirSync)(outDir, { recursive: true });
+  const report = withImages(given, writeImages(given, outDir));
+  const cwd = process.cwd();
+  const locateContext = { root: options.root ?? cwd, cwd, extendsLine: extendsLineOf };
+  const markdown = renderMarkdown(report);
+  const files = {
+    report: import_node_path9.default.join(outDir, REPORT_FILE),
+    summary: import_node_path9.default.join(outDir, SUMMARY_FILE),
+    html: import_node_path9.default.join(outDir, HTML_FILE),
+    sarif: import_node_path9.default.join(outDir, SARIF_FILE)
+  };
+  (0, import_node_fs7.writeFileSync)(files.report, renderJson(report));
+  (0, import_node_fs7.writeFileSync)(files.summary, markdown);
+  (0, import_node_fs7.writeFileSync)(files.html, renderHtml(report, { readAsset: (p) => readAsset(outDir, p) }));
+  (0, import_node_fs7.writeFileSync)(files.sarif, renderSarifText(report, locateContext));
+  return { ...files, markdown };
+}
 var MAX_ASSET_BYTES = 5 * 1024 * 1024;
 function readAsset(outDir, relativePath) {
-  if (import_node_path8.default.isAbsolute(relativePath)) return void 0;
+  if (import_node_path9.default.isAbsolute(relativePath)) return void 0;
   try {
-    const root = (0, import_node_fs5.realpathSync)(outDir);
-    const file = (0, import_node_fs5.realpathSync)(import_node_path8.default.resolve(root, relativePath));
-    if (!file.startsWith(root + import_node_path8.default.sep)) return void 0;
-    const bytes = (0, import_node_fs5.readFileSync)(file);
+    const root = (0, import_node_fs7.realpathSync)(outDir);
+    const file = (0, import_node_fs7.realpathSync)(import_node_path9.default.resolve(root, relativePath));
+    if (!file.startsWith(root + import_node_path9.default.sep)) return void 0;
+    const bytes = (0, import_node_fs7.readFileSync)(file);
     return bytes.length <= MAX_ASSET_BYTES ? bytes : void 0;
   } catch {
     return void 0;
   }
 }
-function extendsLineOf(file) {
-  if (!(0, import_node_fs5.existsSync)(file)) return void 0;
-  const lines = (0, import_node_fs5.readFileSync)(file, "utf8").split(/\r?\n/);
-  const index = lines.findIndex((line) => /^extends\s*:/.test(line));
-  return index >= 0 ? index + 1 : void 0;
-}
 
 // src/run/gate.ts
-var import_node_path10 = __toESM(require("node:path"), 1);
+var import_node_path11 = __toESM(require("node:path"), 1);
 
 // src/data/load.ts
-var import_node_path9 = require("node:path");
+var import_node_path10 = require("node:path");
 
 // src/data/number.ts
 var POW10 = [
@@ -36979,7 +37208,10 @@ var RecordScanner = class {
         for (; ; ) {
           q = bytes.indexOf(QUOTE, q);
           if (q === -1) {
-            throw new InputError('a quoted field is never closed; expected a closing quote (")', { file: this.file, line: line + extraLines });
+            throw new InputError('a quoted field is never closed; expected a closing quote (")', {
+              file: this.file,
+              line: line + extraLines
+            });
           }
           if (bytes[q + 1] !== QUOTE) break;
           doubled = true;
@@ -37093,12 +37325,12 @@ var CsvTable = class {
 
 // src/data/hash.ts
 var import_node_crypto = require("node:crypto");
-var import_node_fs6 = require("node:fs");
+var import_node_fs8 = require("node:fs");
 function sha256(bytes) {
   return (0, import_node_crypto.createHash)("sha256").update(bytes).digest("hex");
 }
-function sha256File(path4) {
-  return sha256((0, import_node_fs6.readFileSync)(path4));
+function sha256File(path5) {
+  return sha256((0, import_node_fs8.readFileSync)(path5));
 }
 
 // src/data/jsonl.ts
@@ -37288,9 +37520,7 @@ function parseNpy(bytes, file) {
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const dataOffset = 8 + lengthSize + headerLength;
   if (dataOffset > bytes.length) throw new InputError("the .npy header is truncated", { file });
-  const header = Buffer.from(bytes.buffer, bytes.byteOffset + 8 + lengthSize, headerLength).toString(
-    major === 3 ? "utf8" : "latin1"
-  );
+  const header = Buffer.from(bytes.buffer, bytes.byteOffset + 8 + lengthSize, headerLength).toString(major === 3 ? "utf8" : "latin1");
   const { dtype, fortranOrder, shape } = parseHeader(header, file);
   const info = DTYPES[dtype];
   if (!info) {
@@ -37309,10 +37539,9 @@ function parseNpy(bytes, file) {
   const needed = count2 * info.size;
   const available = bytes.length - dataOffset;
   if (available < needed) {
-    throw new InputError(
-      `the data is truncated: shape ${formatShape(shape)} of ${dtype} needs ${needed} bytes, found ${available}`,
-      { file }
-    );
+    throw new InputError(`the data is truncated: shape ${formatShape(shape)} of ${dtype} needs ${needed} bytes, found ${available}`, {
+      file
+    });
   }
   let buffer = bytes.buffer;
   let offset = bytes.byteOffset + dataOffset;
@@ -37381,10 +37610,9 @@ function npyTable(array, options = {}) {
       });
     }
     if (shape[0] !== rows) {
-      throw new InputError(
-        `has ${shape[0]} labels but ${array.file} has ${rows} rows; expected one label per row`,
-        { file: labels.array.file }
-      );
+      throw new InputError(`has ${shape[0]} labels but ${array.file} has ${rows} rows; expected one label per row`, {
+        file: labels.array.file
+      });
     }
     if (names.includes(labels.name)) {
       throw new InputError(
@@ -37443,53 +37671,53 @@ function float32ToString(value) {
 }
 
 // src/data/read.ts
-var import_node_fs7 = require("node:fs");
-function readDataFile(path4) {
+var import_node_fs9 = require("node:fs");
+function readDataFile(path5) {
   try {
-    return (0, import_node_fs7.readFileSync)(path4);
+    return (0, import_node_fs9.readFileSync)(path5);
   } catch (error) {
     const code = error.code;
     const reason = code === "ENOENT" ? "file not found; expected a data file at this path" : code === "EISDIR" ? "this is a folder; expected a data file" : code === "EACCES" || code === "EPERM" ? "permission denied reading the data file" : `cannot read the data file: ${error.message}`;
-    throw new InputError(reason, { file: path4 });
+    throw new InputError(reason, { file: path5 });
   }
 }
 
 // src/data/load.ts
 function loadDatasetWithHashes(file, options) {
-  const path4 = (0, import_node_path9.resolve)(file.path);
+  const path5 = (0, import_node_path10.resolve)(file.path);
   if (file.format !== "npy" && (file.labels !== void 0 || file.columns !== void 0)) {
     throw new InputError(
       `${file.labels !== void 0 ? "labels" : "columns"} applies only to .npy data; a ${file.format} file names its own columns`,
-      { file: path4, field: file.labels !== void 0 ? "labels" : "columns" }
+      { file: path5, field: file.labels !== void 0 ? "labels" : "columns" }
     );
   }
-  const bytes = readDataFile(path4);
+  const bytes = readDataFile(path5);
   const hashes = { data: sha256(bytes) };
   let table;
-  if (file.format === "csv") table = parseCsv(bytes, path4);
-  else if (file.format === "jsonl") table = parseJsonl(bytes, path4);
+  if (file.format === "csv") table = parseCsv(bytes, path5);
+  else if (file.format === "jsonl") table = parseJsonl(bytes, path5);
   else if (file.format === "npy") {
     let labels2;
     if (file.labels !== void 0) {
-      const labelsPath = (0, import_node_path9.resolve)(file.labels);
+      const labelsPath = (0, import_node_path10.resolve)(file.labels);
       const labelBytes = readDataFile(labelsPath);
       hashes.labels = sha256(labelBytes);
       labels2 = { name: options.label, array: parseNpy(labelBytes, labelsPath) };
     }
-    table = npyTable(parseNpy(bytes, path4), { columns: file.columns, labels: labels2 });
+    table = npyTable(parseNpy(bytes, path5), { columns: file.columns, labels: labels2 });
   } else {
-    throw new InputError(`unknown data format ${JSON.stringify(file.format)}; expected csv, jsonl or npy`, { file: path4, field: "format" });
+    throw new InputError(`unknown data format ${JSON.stringify(file.format)}; expected csv, jsonl or npy`, { file: path5, field: "format" });
   }
   const choice = selectColumns(table, options.label, options.features);
   const rowsInFile = table.rows;
   if (rowsInFile === 0) {
-    throw new InputError(`the ${options.role} file has no data rows; expected at least one`, { file: path4 });
+    throw new InputError(`the ${options.role} file has no data rows; expected at least one`, { file: path5 });
   }
   const rows = rowsInFile > options.maxRows ? rngFor(options.seed, `sample:${options.role}`).sampleIndices(rowsInFile, options.maxRows) : Uint32Array.from({ length: rowsInFile }, (_, i) => i);
   const { x, labels } = readRows(table, choice, rows);
   const origin = { fileRows: rows, lines: fileLines(table, rows) };
   return {
-    dataset: { role: options.role, file: path4, features: choice.features, x, labels, rows: rows.length, rowsInFile, origin },
+    dataset: { role: options.role, file: path5, features: choice.features, x, labels, rows: rows.length, rowsInFile, origin },
     sha256: hashes
   };
 }
@@ -37612,7 +37840,7 @@ var package_default = {
 var TOOL = { name: package_default.name, version: package_default.version };
 
 // src/model/onnx.ts
-var import_node_fs8 = require("node:fs");
+var import_node_fs10 = require("node:fs");
 var import_node_os = require("node:os");
 
 // src/model/runtime.ts
@@ -37627,10 +37855,9 @@ async function loadOnnxRuntime() {
   } catch (error) {
     const platform = `${process.platform}-${process.arch}`;
     const hint = BUNDLED_PLATFORMS.includes(platform) ? "the native library could not be loaded (glibc 2.28 or newer is required)" : `the action bundles onnxruntime only for ${BUNDLED_PLATFORMS.join(", ")}; run it on an ubuntu-* runner, or install onnxruntime-node and run the CLI with npx`;
-    throw new RuntimeFailure(
-      `cannot load onnxruntime-node on ${platform}: ${hint} (${error.message.split("\n")[0]})`,
-      { cause: error }
-    );
+    throw new RuntimeFailure(`cannot load onnxruntime-node on ${platform}: ${hint} (${error.message.split("\n")[0]})`, {
+      cause: error
+    });
   }
 }
 
@@ -37659,11 +37886,7 @@ function exposeZipMapInput(model, output) {
     if (!zipMap || zipMap.output !== output) continue;
     const extraOutput = lengthDelimited(GRAPH_OUTPUT, lengthDelimited(VALUE_INFO_NAME, utf8(zipMap.input)));
     const newGraph = concat2(model.subarray(graph.start, graph.end), extraOutput);
-    const edited = concat2(
-      model.subarray(0, graph.tagStart),
-      lengthDelimited(MODEL_GRAPH, newGraph),
-      model.subarray(graph.end)
-    );
+    const edited = concat2(model.subarray(0, graph.tagStart), lengthDelimited(MODEL_GRAPH, newGraph), model.subarray(graph.end));
     return { model: edited, probabilities: zipMap.input, classLabels: zipMap.classLabels };
   }
   return void 0;
@@ -37693,11 +37916,12 @@ function classLabelsOf(buf, start, end) {
   for (const f of attribute) {
     if (f.field !== ATTR_INTS) continue;
     if (f.wire === WIRE_VARINT) labels.push(String(BigInt.asIntN(64, f.varint)));
-    else for (let at3 = f.start; at3 < f.end; ) {
-      const [value, next] = readVarint(buf, at3);
-      labels.push(String(BigInt.asIntN(64, value)));
-      at3 = next;
-    }
+    else
+      for (let at3 = f.start; at3 < f.end; ) {
+        const [value, next] = readVarint(buf, at3);
+        labels.push(String(BigInt.asIntN(64, value)));
+        at3 = next;
+      }
   }
   return labels;
 }
@@ -37865,7 +38089,7 @@ async function openOnnxClassifier(settings, options = {}) {
   let classLabels2;
   const outputName = output.name;
   if (output.type === "sequence") {
-    const exposed = exposeZipMapInput((0, import_node_fs8.readFileSync)(settings.path), output.name);
+    const exposed = exposeZipMapInput((0, import_node_fs10.readFileSync)(settings.path), output.name);
     if (!exposed) {
       throw new InputError(
         `model output "${output.name}" is not a tensor, and no ZipMap produces it; set model.output to a tensor of class scores`,
@@ -37907,10 +38131,10 @@ async function openOnnxRegressor(settings, options = {}) {
 function inputPlan(settings, input, options) {
   const inputType = input.type === "float64" ? "float64" : "float32";
   if (input.type !== "float32" && input.type !== "float64") {
-    throw new InputError(
-      `model input "${input.name}" has type ${input.type}; expected a float32 or float64 tensor of features`,
-      { file: settings.path, field: "model.input" }
-    );
+    throw new InputError(`model input "${input.name}" has type ${input.type}; expected a float32 or float64 tensor of features`, {
+      file: settings.path,
+      field: "model.input"
+    });
   }
   const featureDims = input.shape.slice(1);
   const fixedBatch = typeof input.shape[0] === "number" && input.shape[0] > 0 ? input.shape[0] : void 0;
@@ -37933,10 +38157,10 @@ async function createSession(ort, settings, model) {
   try {
     return typeof model === "string" ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
   } catch (error) {
-    throw new InputError(
-      `cannot load the ONNX model: ${firstLine(error)}; expected an ONNX model file (opset \u2264 26, IR \u2264 13)`,
-      { file: settings.path, field: "model.path" }
-    );
+    throw new InputError(`cannot load the ONNX model: ${firstLine(error)}; expected an ONNX model file (opset \u2264 26, IR \u2264 13)`, {
+      file: settings.path,
+      field: "model.path"
+    });
   }
 }
 var BatchedOnnxModel = class {
@@ -38158,10 +38382,10 @@ function pickOutput(settings, outputs) {
 function byName(settings, values, name, kind) {
   const found = values.find((v) => v.name === name);
   if (found) return found;
-  throw new InputError(
-    `the model has no ${kind} "${name}"; its ${kind}s are: ${values.map((v) => v.name).join(", ")}`,
-    { file: settings.path, field: `model.${kind}` }
-  );
+  throw new InputError(`the model has no ${kind} "${name}"; its ${kind}s are: ${values.map((v) => v.name).join(", ")}`, {
+    file: settings.path,
+    field: `model.${kind}`
+  });
 }
 function firstLine(error) {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0];
@@ -38392,7 +38616,13 @@ function loadContext(policy, model, report, relative2) {
     }
     report.inputs.data.push({ role, path: relative2(file.path), sha256: sha2562.data, rows: data.rows, rowsInFile: data.rowsInFile });
     if (file.labels && sha2562.labels) {
-      report.inputs.data.push({ role: `${role} labels`, path: relative2(file.labels), sha256: sha2562.labels, rows: data.rows, rowsInFile: data.rowsInFile });
+      report.inputs.data.push({
+        role: `${role} labels`,
+        path: relative2(file.labels),
+        sha256: sha2562.labels,
+        rows: data.rows,
+        rowsInFile: data.rowsInFile
+      });
     }
     if (isRegressor(model)) return { ...data, classes: new Int32Array(data.rows), targets: numericTargets(data, policy.data.label) };
     return labelWithClasses(data, model.info.classLabels, policy.data.label);
@@ -38422,7 +38652,11 @@ function checkOverlap(policy, members, nonMembers, report, relative2) {
   }
   throw new InputError(
     `${both}; a record cannot be both, so the two sets are probably the same file or were split wrongly, and every attack would read "no leak". Remove the repeated records, or set data.allow-overlap: true if they are genuine duplicates (the gate then warns)`,
-    { file: nonMembers.file, ...nonMembers.origin?.lines?.[first.nonMember] ? { line: nonMembers.origin.lines[first.nonMember] } : {}, field: "data.non-members" }
+    {
+      file: nonMembers.file,
+      ...nonMembers.origin?.lines?.[first.nonMember] ? { line: nonMembers.origin.lines[first.nonMember] } : {},
+      field: "data.non-members"
+    }
   );
 }
 
@@ -38456,7 +38690,7 @@ async function runProbe(probe, settings, context) {
 }
 
 // src/run/sequence.ts
-var import_node_fs9 = require("node:fs");
+var import_node_fs11 = require("node:fs");
 
 // src/model/sequence-surface.ts
 function observeNext(logProbs, rows, vocabSize, surface) {
@@ -38555,10 +38789,16 @@ function planInputs(options, inputs, outputs) {
     );
   }
   if (!INTEGER_TYPES.includes(ids.type) || ids.shape.length !== 2) {
-    throw fail(`model input "${ids.name}" is ${ids.type}[${ids.shape.join(", ")}]; expected int64 token ids of shape [batch, context]`, "model.input");
+    throw fail(
+      `model input "${ids.name}" is ${ids.type}[${ids.shape.join(", ")}]; expected int64 token ids of shape [batch, context]`,
+      "model.input"
+    );
   }
   if (mask && (!MASK_TYPES.includes(mask.type) || mask.shape.length !== 2)) {
-    throw fail(`attention-mask input "${mask.name}" is ${mask.type}[${mask.shape.join(", ")}]; expected int64 (or int32, float32, bool) of shape [batch, context]`, "model.attention-mask");
+    throw fail(
+      `attention-mask input "${mask.name}" is ${mask.type}[${mask.shape.join(", ")}]; expected int64 (or int32, float32, bool) of shape [batch, context]`,
+      "model.attention-mask"
+    );
   }
   const output = options.output ? byName2(outputs, options.output, "output", "model.output") : outputs.find((o) => o.type.startsWith("float") && (o.shape.length === 2 || o.shape.length === 3));
   if (!output || !output.type.startsWith("float") || output.shape.length !== 2 && output.shape.length !== 3) {
@@ -38570,7 +38810,10 @@ function planInputs(options, inputs, outputs) {
   const contextDim = ids.shape[1];
   const fixedContext = typeof contextDim === "number" && contextDim > 0 ? contextDim : void 0;
   if (fixedContext !== void 0 && options.context !== void 0 && options.context !== fixedContext) {
-    throw fail(`model.context is ${options.context}, but the model's input "${ids.name}" takes exactly ${fixedContext} tokens; remove model.context or set it to ${fixedContext}`, "model.context");
+    throw fail(
+      `model.context is ${options.context}, but the model's input "${ids.name}" takes exactly ${fixedContext} tokens; remove model.context or set it to ${fixedContext}`,
+      "model.context"
+    );
   }
   const batchDim = ids.shape[0];
   const plan = { ids, output, inputs, outputs };
@@ -38636,9 +38879,14 @@ var OnnxSequenceModel = class {
     for (const group of this.groups(contexts)) {
       for (let start = 0; start < group.rows.length; start += this.batchSize) {
         const rows = group.rows.slice(start, start + this.batchSize);
-        const { scores } = await this.runBatch(rows.map((r) => contexts[r]), group.length);
+        const { scores } = await this.runBatch(
+          rows.map((r) => contexts[r]),
+          group.length
+        );
         this.decideScoreKind(scores, rows.length);
-        rows.forEach((r, i) => toLogProbs(scores.subarray(i * vocab, (i + 1) * vocab), this.scoreKind, out.subarray(r * vocab, (r + 1) * vocab)));
+        rows.forEach(
+          (r, i) => toLogProbs(scores.subarray(i * vocab, (i + 1) * vocab), this.scoreKind, out.subarray(r * vocab, (r + 1) * vocab))
+        );
       }
     }
     return out;
@@ -38653,10 +38901,13 @@ var OnnxSequenceModel = class {
     contexts.forEach((c, i) => {
       const length = Math.min(c.length, cap);
       if (length === 0) {
-        throw new InputError("an empty prompt cannot be sent to a model whose context length is symbolic (it needs at least one token); use a non-empty prompt", {
-          file: this.options.path,
-          field: "model.input"
-        });
+        throw new InputError(
+          "an empty prompt cannot be sent to a model whose context length is symbolic (it needs at least one token); use a non-empty prompt",
+          {
+            file: this.options.path,
+            field: "model.input"
+          }
+        );
       }
       const list = byLength.get(length) ?? [];
       list.push(i);
@@ -38690,7 +38941,9 @@ var OnnxSequenceModel = class {
     try {
       result2 = await this.session.run(feeds, [output.name]);
     } catch (error) {
-      throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows.length} rows of ${length} tokens: ${firstLine2(error)}`, { cause: error });
+      throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows.length} rows of ${length} tokens: ${firstLine2(error)}`, {
+        cause: error
+      });
     }
     this.queryCount += rows.length;
     const value = result2[output.name];
@@ -38775,24 +39028,30 @@ function parseTextRecords(content, file, format, field) {
     }
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
       if (!(field in value)) {
-        throw new InputError(`line ${i + 1} has no "${field}" field; expected each object to hold the record's text or token ids in "${field}" (data.text-field)`, {
-          file,
-          line: i + 1,
-          column: 1,
-          field
-        });
+        throw new InputError(
+          `line ${i + 1} has no "${field}" field; expected each object to hold the record's text or token ids in "${field}" (data.text-field)`,
+          {
+            file,
+            line: i + 1,
+            column: 1,
+            field
+          }
+        );
       }
       value = value[field];
     }
     if (typeof value === "string") out.push({ line: i + 1, text: value });
     else if (Array.isArray(value) && value.every((v) => Number.isInteger(v) && v >= 0)) out.push({ line: i + 1, ids: value });
     else {
-      throw new InputError(`line ${i + 1}: expected a text (a JSON string) or token ids (a list of non-negative integers)${typeof value === "undefined" ? "" : `, found ${describe3(value)}`}`, {
-        file,
-        line: i + 1,
-        column: 1,
-        field
-      });
+      throw new InputError(
+        `line ${i + 1}: expected a text (a JSON string) or token ids (a list of non-negative integers)${typeof value === "undefined" ? "" : `, found ${describe3(value)}`}`,
+        {
+          file,
+          line: i + 1,
+          column: 1,
+          field
+        }
+      );
     }
   });
   return out;
@@ -38894,7 +39153,10 @@ function parseVocabularyJson(text2, file) {
   if (Array.isArray(value)) {
     value.forEach((token, i) => {
       if (typeof token !== "string" || token.length === 0) {
-        throw new InputError(`vocabulary entry ${i} is ${JSON.stringify(token)}; expected a non-empty string (a character or a special token such as "<pad>")`, { file });
+        throw new InputError(
+          `vocabulary entry ${i} is ${JSON.stringify(token)}; expected a non-empty string (a character or a special token such as "<pad>")`,
+          { file }
+        );
       }
     });
     checkUnique(value, file);
@@ -38905,10 +39167,16 @@ function parseVocabularyJson(text2, file) {
     const tokens = new Array(entries.length);
     for (const [token, id] of entries) {
       if (!Number.isInteger(id) || id < 0 || id >= entries.length) {
-        throw new InputError(`vocabulary token ${JSON.stringify(token)} has id ${JSON.stringify(id)}; expected ids 0 to ${entries.length - 1}, each used once`, { file });
+        throw new InputError(
+          `vocabulary token ${JSON.stringify(token)} has id ${JSON.stringify(id)}; expected ids 0 to ${entries.length - 1}, each used once`,
+          { file }
+        );
       }
       if (tokens[id] !== void 0) {
-        throw new InputError(`vocabulary id ${id} is given to both ${JSON.stringify(tokens[id])} and ${JSON.stringify(token)}; expected each id once`, { file });
+        throw new InputError(
+          `vocabulary id ${id} is given to both ${JSON.stringify(tokens[id])} and ${JSON.stringify(token)}; expected each id once`,
+          { file }
+        );
       }
       tokens[id] = token;
     }
@@ -38921,7 +39189,9 @@ function checkUnique(tokens, file) {
   tokens.forEach((token, i) => {
     const first = seen.get(token);
     if (first !== void 0) {
-      throw new InputError(`vocabulary token ${JSON.stringify(token)} appears twice (ids ${first} and ${i}); expected each token once`, { file });
+      throw new InputError(`vocabulary token ${JSON.stringify(token)} appears twice (ids ${first} and ${i}); expected each token once`, {
+        file
+      });
     }
     seen.set(token, i);
   });
@@ -38950,7 +39220,13 @@ async function openSequenceTask(policy, report, { relative: relative2, lap }) {
   report.timings.model = lap();
   const load = (file, role) => {
     const data = loadTexts(file, role, policy, vocabulary, model.info.vocabSize);
-    report.inputs.data.push({ role, path: relative2(file.path), sha256: data.sha256, rows: data.texts.rows, rowsInFile: data.texts.rowsInFile });
+    report.inputs.data.push({
+      role,
+      path: relative2(file.path),
+      sha256: data.sha256,
+      rows: data.texts.rows,
+      rowsInFile: data.texts.rowsInFile
+    });
     return data.texts;
   };
   const members = load(policy.data.members, "members");
@@ -38994,7 +39270,7 @@ function loadVocabulary(policy, report, relative2) {
   let tokens;
   let source;
   if (tokenizer.vocabFile) {
-    const bytes = (0, import_node_fs9.readFileSync)(tokenizer.vocabFile);
+    const bytes = (0, import_node_fs11.readFileSync)(tokenizer.vocabFile);
     tokens = parseVocabularyJson(bytes.toString("utf8"), tokenizer.vocabFile);
     source = relative2(tokenizer.vocabFile);
     report.inputs.data.push({ role: "vocabulary", path: source, sha256: sha256(bytes), rows: tokens.length, rowsInFile: tokens.length });
@@ -39014,7 +39290,7 @@ function loadVocabulary(policy, report, relative2) {
 function loadTexts(file, role, policy, vocabulary, modelVocab) {
   let bytes;
   try {
-    bytes = (0, import_node_fs9.readFileSync)(file.path);
+    bytes = (0, import_node_fs11.readFileSync)(file.path);
   } catch (error) {
     throw new InputError(`cannot read the ${role} file: ${error.message}`, { file: file.path });
   }
@@ -39029,14 +39305,22 @@ function loadTexts(file, role, policy, vocabulary, modelVocab) {
     lines.push(record.line);
     if (record.text !== void 0) {
       if (!vocabulary) {
-        throw new InputError(`line ${record.line} is text, but there is no vocabulary to tokenise it; add model.tokenizer, or give token ids`, { file: file.path, line: record.line });
+        throw new InputError(
+          `line ${record.line} is text, but there is no vocabulary to tokenise it; add model.tokenizer, or give token ids`,
+          { file: file.path, line: record.line }
+        );
       }
       const column = format === "text" ? 1 : void 0;
-      tokens.push(vocabulary.encode(record.text, { file: file.path, line: record.line, ...column ? { column } : {}, what: `the ${role} file` }));
+      tokens.push(
+        vocabulary.encode(record.text, { file: file.path, line: record.line, ...column ? { column } : {}, what: `the ${role} file` })
+      );
     } else {
       const bad = record.ids.find((id) => id >= modelVocab);
       if (bad !== void 0) {
-        throw new InputError(`line ${record.line} has token id ${bad}, but the model scores ids 0 to ${modelVocab - 1}`, { file: file.path, line: record.line });
+        throw new InputError(`line ${record.line} has token id ${bad}, but the model scores ids 0 to ${modelVocab - 1}`, {
+          file: file.path,
+          line: record.line
+        });
       }
       tokens.push(Int32Array.from(record.ids));
     }
@@ -39052,8 +39336,8 @@ function loadTexts(file, role, policy, vocabulary, modelVocab) {
 async function runGate(policyFile, options = {}) {
   const started = performance.now();
   refreshSecrets();
-  const relative2 = (p) => import_node_path10.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path10.default.sep).join("/");
-  const report = emptyReport(relative2(import_node_path10.default.resolve(policyFile)));
+  const relative2 = (p) => import_node_path11.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path11.default.sep).join("/");
+  const report = emptyReport(relative2(import_node_path11.default.resolve(policyFile)));
   const lap = stopwatch();
   try {
     const policy = loadPolicy(policyFile, { roots: options.roots });
@@ -39102,7 +39386,9 @@ function emptyReport(policyPath) {
 }
 function fillPolicyFacts(report, policy, relative2) {
   report.policy.name = policy.name;
-  report.warnings = (policy.warnings ?? []).map((w) => new InputError(w.message, { ...w.location, file: relative2(w.location.file) }).describe());
+  report.warnings = (policy.warnings ?? []).map(
+    (w) => new InputError(w.message, { ...w.location, file: relative2(w.location.file) }).describe()
+  );
   report.inputs.policy = policy.sources.map((file) => ({ path: relative2(file), sha256: sha256File(file) }));
   report.seed = policy.seed;
   const { scores, topK, decimals, precision } = policy.surface;
@@ -39196,7 +39482,11 @@ ${HELP}`);
   }
   const missing = values.root && missingFolder(values.root);
   if (missing) {
-    err.write(consoleLine(`privacy-gate ${command}: --root ${JSON.stringify(missing)} is not a folder; expected an existing folder the policy and its files are in`));
+    err.write(
+      consoleLine(
+        `privacy-gate ${command}: --root ${JSON.stringify(missing)} is not a folder; expected an existing folder the policy and its files are in`
+      )
+    );
     return EXIT.invalidInput;
   }
   const roots = rootsWithRunnerTemp(values.root ?? [process.cwd()]);
@@ -39209,7 +39499,8 @@ ${HELP}`);
 }
 function validate(policy, roots, out, err) {
   const { errors, warnings } = checkPolicy(policy, { roots });
-  for (const warning of warnings) err.write(consoleLine(`privacy-gate: warning: ${new InputError(warning.message, warning.location).describe()}`));
+  for (const warning of warnings)
+    err.write(consoleLine(`privacy-gate: warning: ${new InputError(warning.message, warning.location).describe()}`));
   for (const problem of errors) err.write(consoleLine(`privacy-gate: ${problem.describe()}`));
   if (errors.length > 0) return EXIT.invalidInput;
   out.write(consoleLine(`privacy-gate: ${policy}: valid`));
@@ -39223,7 +39514,11 @@ async function run(policy, outDir = "privacy-gate-report", roots, out, err) {
   for (const probe of report.probes) {
     for (const check of probe.checks) {
       const why = statusExplanation(check);
-      out.write(consoleLine(`${check.status.padEnd(5)} ${probe.id}/${check.attack} ${check.metric} = ${formatNumber(check.value)} ${formatInterval(check.ci)}${why ? ` (${why})` : ""}`));
+      out.write(
+        consoleLine(
+          `${check.status.padEnd(5)} ${probe.id}/${check.attack} ${check.metric} = ${formatNumber(check.value)} ${formatInterval(check.ci)}${why ? ` (${why})` : ""}`
+        )
+      );
     }
   }
   out.write(consoleLine(`verdict: ${report.verdict} (exit ${report.exitCode}); report: ${files.report}`));
@@ -39239,7 +39534,9 @@ cli(process.argv.slice(2)).then(
     const message = error instanceof Error ? error.message : String(error);
     const frames = error instanceof Error ? (error.stack ?? "").split("\n").filter((line) => /^\s+at /.test(line)) : [];
     process.stderr.write(
-      redactSecrets(consoleLine(`privacy-gate: internal error: ${message}`) + frames.map((f) => consoleLine(`privacy-gate: ${f}`)).join(""))
+      redactSecrets(
+        consoleLine(`privacy-gate: internal error: ${message}`) + frames.map((f) => consoleLine(`privacy-gate: ${f}`)).join("")
+      )
     );
     process.exitCode = 3;
   }

@@ -1199,14 +1199,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path6 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path7 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path6 && path6[0] !== "/") {
-          path6 = `/${path6}`;
+        if (path7 && path7[0] !== "/") {
+          path7 = `/${path7}`;
         }
-        return new URL(`${origin}${path6}`);
+        return new URL(`${origin}${path7}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1657,39 +1657,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path6, origin }
+          request: { method, path: path7, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path6);
+        debuglog("sending request to %s %s/%s", method, origin, path7);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path6, origin },
+          request: { method, path: path7, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path6,
+          path7,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path6, origin }
+          request: { method, path: path7, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path6);
+        debuglog("trailers received from %s %s/%s", method, origin, path7);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path6, origin },
+          request: { method, path: path7, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path6,
+          path7,
           error2.message
         );
       });
@@ -1738,9 +1738,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path6, origin }
+            request: { method, path: path7, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path6);
+          debuglog("sending request to %s %s/%s", method, origin, path7);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1803,7 +1803,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path6,
+        path: path7,
         method,
         body,
         headers,
@@ -1818,11 +1818,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path6 !== "string") {
+        if (typeof path7 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path6[0] !== "/" && !(path6.startsWith("http://") || path6.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path7[0] !== "/" && !(path7.startsWith("http://") || path7.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path6)) {
+        } else if (invalidPathRegex.test(path7)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1888,7 +1888,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path6, query) : path6;
+        this.path = query ? buildURL(path7, query) : path7;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6581,7 +6581,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path6, host, upgrade, blocking, reset } = request2;
+      const { method, path: path7, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6662,7 +6662,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path6} HTTP/1.1\r
+      let header = `${method} ${path7} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7191,7 +7191,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path6, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path7, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7288,7 +7288,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path6;
+      headers[HTTP2_HEADER_PATH] = path7;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7641,9 +7641,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path6 = search ? `${pathname}${search}` : pathname;
+        const path7 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path6;
+        this.opts.path = path7;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8882,10 +8882,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path6 = "/",
+          path: path7 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path6;
+        opts.path = origin + path7;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10857,20 +10857,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path6) {
-      if (typeof path6 !== "string") {
-        return path6;
+    function safeUrl(path7) {
+      if (typeof path7 !== "string") {
+        return path7;
       }
-      const pathSegments = path6.split("?");
+      const pathSegments = path7.split("?");
       if (pathSegments.length !== 2) {
-        return path6;
+        return path7;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path6, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path6);
+    function matchKey(mockDispatch2, { path: path7, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path7);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10892,7 +10892,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path6 }) => matchValue(safeUrl(path6), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path7 }) => matchValue(safeUrl(path7), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10930,9 +10930,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path6, method, body, headers, query } = opts;
+      const { path: path7, method, body, headers, query } = opts;
       return {
-        path: path6,
+        path: path7,
         method,
         body,
         headers,
@@ -11395,10 +11395,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path6, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path7, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path6,
+            Path: path7,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16277,9 +16277,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path6) {
-      for (let i = 0; i < path6.length; ++i) {
-        const code = path6.charCodeAt(i);
+    function validateCookiePath(path7) {
+      for (let i = 0; i < path7.length; ++i) {
+        const code = path7.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19199,11 +19199,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path6 = opts.path;
+          let path7 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path6 = `/${path6}`;
+            path7 = `/${path7}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path6);
+          url = new URL(util.parseOrigin(url).origin + path7);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19978,6 +19978,21 @@ var init_inputs = __esm({
     init_core();
     init_errors();
     COMMENT_MODES = ["always", "on-failure", "never"];
+  }
+});
+
+// src/policy/extends-line.ts
+function extendsLineOf(file) {
+  if (!(0, import_node_fs3.existsSync)(file)) return void 0;
+  const lines = (0, import_node_fs3.readFileSync)(file, "utf8").split(/\r?\n/);
+  const index = lines.findIndex((line) => /^extends\s*:/.test(line));
+  return index >= 0 ? index + 1 : void 0;
+}
+var import_node_fs3;
+var init_extends_line = __esm({
+  "src/policy/extends-line.ts"() {
+    "use strict";
+    import_node_fs3 = require("node:fs");
   }
 });
 
@@ -32709,7 +32724,10 @@ function plainText(text2, max = 500) {
   return flat.length > max ? `${flat.slice(0, max - 1)}\u2026` : flat;
 }
 function escapeMarkdown(text2, max = 500) {
-  const escaped = breakEmoji(breakAutolinks(plainText(text2, max))).replace(/[\\`*{}[\]#|<>~$]|&(?=#?[A-Za-z0-9]+;)|_(?<![\p{L}\p{N}]_(?=[\p{L}\p{N}]))/gu, (c) => `\\${c}`).replace(/^([-+])|^(\d+)([.)])(?=\s|$)/, (_m, bullet, digits, mark) => bullet ? `\\${bullet}` : `${digits}\\${mark}`);
+  const escaped = breakEmoji(breakAutolinks(plainText(text2, max))).replace(/[\\`*{}[\]#|<>~$]|&(?=#?[A-Za-z0-9]+;)|_(?<![\p{L}\p{N}]_(?=[\p{L}\p{N}]))/gu, (c) => `\\${c}`).replace(
+    /^([-+])|^(\d+)([.)])(?=\s|$)/,
+    (_m, bullet, digits, mark) => bullet ? `\\${bullet}` : `${digits}\\${mark}`
+  );
   return breakReferences(escaped);
 }
 function breakAutolinks(text2) {
@@ -32741,10 +32759,7 @@ ${body}
 ${fence}`;
 }
 function escapeHtml(text2, max = 2e3) {
-  return plainText(text2, max).replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]
-  );
+  return plainText(text2, max).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 function escapeHtmlForGithub(text2, max = 500) {
   return escapeHtml(breakReferences(breakEmoji(breakAutolinks(plainText(text2, max)))), max + 100);
@@ -32858,677 +32873,6 @@ var init_format = __esm({
   }
 });
 
-// src/report/canaries.ts
-function rowsOf(probe) {
-  return probe.attacks.flatMap((a) => Array.isArray(a.details?.canaries) ? a.details.canaries : []);
-}
-function canaryTable(probe) {
-  const rows = [...rowsOf(probe)].sort((a, b) => b.exposure - a.exposure);
-  if (rows.length === 0) return [];
-  const lines = ["", "| Canary (redacted) | Kind | Exposure (bits) | Maximum (log2 \\|R\\|) | Rank | Method |", "|---|---|---|---|---|---|"];
-  for (const r of rows) {
-    const rank = Number.isInteger(r.rank) ? formatCount2(r.rank) : formatNumber(r.rank, 1);
-    lines.push(
-      `| ${escapeMarkdown(r.canary)} | ${escapeMarkdown(r.kind)} | ${formatNumber(r.exposure, 2)} | ${formatNumber(r.spaceBits, 2)} | ${r.estimated ? `\u2248 ${rank}` : rank} | ${r.estimated ? "estimated (sampled, skew-normal fit)" : "exact"} |`
-    );
-  }
-  lines.push("", "Exposure = log2|R| \u2212 log2 rank among every filling of the format; about 1 bit is chance, the maximum means the secret is the model\u2019s first choice. Controls were never inserted.");
-  return lines;
-}
-var init_canaries = __esm({
-  "src/report/canaries.ts"() {
-    "use strict";
-    init_escape();
-    init_format();
-  }
-});
-
-// src/report/markdown.ts
-function renderMarkdown(report, options = {}) {
-  const checks = report.probes.flatMap((p) => p.checks).sort(bySeverity);
-  const open2 = checks.filter((c) => c.status !== "pass");
-  const pct2 = Math.round((report.confidence ?? 0.95) * 100);
-  const blocks = [
-    { text: [...options.preamble ?? [], ...headline(report, checks, options.previousVerdict)].join("\n") },
-    { text: errorBlock(report) },
-    { text: policyWarnings(report) },
-    ...report.probes.filter((p) => p.status === "error").map((p) => ({ text: probeError(p) }))
-  ];
-  const main = open2.length > 0 ? open2 : checks;
-  const label = metricLabeller(report);
-  const mainTable = { text: checksTable(main, pct2, label) };
-  blocks.push(mainTable);
-  blocks.push({ text: facts(report, pct2) });
-  blocks.push({ text: linksLine(options) });
-  if (open2.length > 0 && open2.length < checks.length) {
-    const passing = checks.filter((c) => c.status === "pass");
-    blocks.push({
-      text: folded(`${passing.length} ${plural(passing.length, "check passes", "checks pass")}`, checksTable(passing, pct2, label)),
-      drop: 1,
-      name: "the passing checks"
-    });
-  }
-  report.probes.forEach((probe, i) => {
-    const text2 = probeDetails(probe, report, pct2);
-    if (text2) blocks.push({ text: text2, drop: 2 + report.probes.length - i, name: `the ${probe.id} details` });
-  });
-  blocks.push({ text: inputsDetails(report), drop: 2 + report.probes.length + 1, name: "the input digests" });
-  blocks.push({ text: footer(report) });
-  return fit(blocks, mainTable, (shown, omitted) => checksTable(shown, pct2, label, omitted), main, options.limit);
-}
-function headline(report, checks, previous) {
-  const name = report.policy.name ? `: ${escapeMarkdown(report.policy.name, 200)}` : "";
-  const lines = [`## Model Privacy Gate${name}`, "", `**Verdict: ${VERDICT_HEADLINE[report.verdict]}**`];
-  const count2 = (status) => checks.filter((c) => c.status === status).length;
-  if (checks.length > 0) {
-    const parts = [];
-    if (count2("fail")) parts.push(`${count2("fail")} over a fail threshold`);
-    if (count2("warn")) parts.push(`${count2("warn")} over a warn threshold`);
-    if (count2("inconclusive")) parts.push(`${count2("inconclusive")} inconclusive (the interval reaches over the fail threshold)`);
-    if (count2("insufficient")) parts.push(`${count2("insufficient")} with too few records to measure`);
-    if (count2("error")) parts.push(`${count2("error")} could not be measured`);
-    const of = `${checks.length} ${plural(checks.length, "check", "checks")}`;
-    lines.push("", parts.length > 0 ? `${of}: ${parts.join(", ")}.` : `All ${of} within the policy.`);
-  }
-  const passesNow = report.verdict === "pass" || report.verdict === "warn";
-  if (passesNow && (previous === "fail" || previous === "error")) {
-    lines.push("", "> [!NOTE]", "> **The gate now passes.** An earlier run on this pull request did not; this comment was updated.");
-  }
-  return lines;
-}
-function errorBlock(report) {
-  const error2 = report.error;
-  if (!error2) return "";
-  const lines = [codeBlock(error2.message)];
-  if (error2.file) {
-    const where = [`**Where:** ${codeSpan(error2.file)}`];
-    if (error2.line) where.push(` line ${error2.line}${error2.column ? `, column ${error2.column}` : ""}`);
-    if (error2.field) where.push(` (field ${codeSpan(error2.field)})`);
-    lines.push("", where.join(""));
-  }
-  const advice = error2.exitCode === 2 ? "Fix the policy, model or data named above and run again." : "The gate could not finish; no verdict on leakage was reached.";
-  lines.push("", advice);
-  return lines.join("\n");
-}
-function policyWarnings(report) {
-  const warnings = report.warnings ?? [];
-  if (warnings.length === 0) return "";
-  return ["**Policy warnings** (settings the gate ignored):", "", ...warnings.slice(0, 20).map((w) => `- ${escapeMarkdown(w, 1e3)}`)].join("\n");
-}
-function probeError(probe) {
-  return `**${escapeMarkdown(probe.id)} probe failed:** ${escapeMarkdown(probe.error ?? "unknown error", 2e3)}`;
-}
-function metricLabeller(report) {
-  return (c) => {
-    const attack = report.probes.find((p) => p.id === c.probe)?.attacks.find((a) => a.attack === c.attack);
-    return metricLabel(c.metric, attack?.metrics?.[c.metric]);
-  };
-}
-function checksTable(checks, pct2, label, omitted = 0) {
-  if (checks.length === 0) return "";
-  const lines = [`| Probe | Attack | Metric | Value (${pct2}% CI) | Threshold | Status |`, "|---|---|---|---|---|---|"];
-  for (const c of checks) {
-    lines.push(
-      `| ${escapeMarkdown(c.probe)} | ${escapeMarkdown(c.attack)} | ${escapeMarkdown(label(c))} | ${formatNumber(c.value)} ${formatInterval(c.ci)} | ${formatThreshold(c)} | ${STATUS_ICON[c.status] ?? "unknown"} |`
-    );
-  }
-  const explained = checks.filter((c) => statusExplanation(c));
-  if (explained.length > 0) lines.push("", ...explained.map((c) => `- ${escapeMarkdown(`${c.probe}/${c.attack} ${label(c)}`)}: ${statusExplanation(c)}.`));
-  if (omitted > 0) lines.push("", `\u2026and ${omitted} more ${plural(omitted, "check", "checks")}, left out to fit; the full report lists every check.`);
-  return lines.join("\n");
-}
-function facts(report, pct2) {
-  const lines = ["### What the model exposed", "", `- **Output surface:** ${describeSurface(report.surface, modelKind(report))}`];
-  const model = report.inputs.model;
-  if (model) {
-    const shape = describeModelShape(report, codeSpan);
-    lines.push(`- **Model:** ${codeSpan(model.path)} (sha256 ${codeSpan(String(model.sha256).slice(0, 12))})${shape ? `: ${shape}` : ""}`);
-  }
-  for (const d of report.inputs.data) {
-    const sampled = d.rows < d.rowsInFile ? ` (seeded sample of ${formatCount2(d.rowsInFile)})` : "";
-    lines.push(`- **${escapeMarkdown(d.role)}:** ${codeSpan(d.path)}, ${formatCount2(d.rows)} rows${sampled}`);
-  }
-  if (report.seed !== null) {
-    lines.push(`- **Seed:** ${report.seed} \xB7 **Model queries:** ${formatCount2(report.queries)} \xB7 **Intervals:** two-sided ${pct2}%`);
-  }
-  return lines.join("\n");
-}
-function linksLine(options) {
-  const links = (options.links ?? []).filter((link) => /^https?:\/\/[^\s()<>]+$/.test(link.url)).map((link) => `[${escapeMarkdown(link.text)}](${link.url})`);
-  if (options.reportFolder) {
-    const folder = options.reportFolder;
-    return [`**Full report:** ${codeSpan(`${folder}/report.html`)} (plots) and ${codeSpan(`${folder}/privacy-report.json`)} (audit record)`, ...links].join(" \xB7 ");
-  }
-  return links.length > 0 ? `**Full report:** \`report.html\` and \`privacy-report.json\` in the artifacts of the ${links.join(" \xB7 ")}` : "";
-}
-function probeDetails(probe, report, pct2) {
-  if (probe.attacks.length === 0) return "";
-  const metricIds = [...new Set(probe.attacks.flatMap((a) => Object.keys(a.metrics ?? {})))];
-  const worst = probe.attacks.some((a) => worstClass(a.details) !== void 0);
-  const header = ["Attack", ...metricIds.map((id) => escapeMarkdown(metricLabel(id, probe.attacks.find((a) => a.metrics[id])?.metrics[id]))), ...worst ? ["Worst class (AUC)"] : []];
-  const lines = [`| ${header.join(" | ")} |`, `|${header.map(() => "---|").join("")}`];
-  for (const a of probe.attacks) {
-    const cells = [escapeMarkdown(a.attack), ...metricIds.map((id) => formatEstimate(a.metrics[id]))];
-    if (worst) {
-      const w = worstClass(a.details);
-      cells.push(w ? `${escapeMarkdown(className(report, w.class))} (${formatNumber(w.auc)})` : "n/a");
-    }
-    lines.push(`| ${cells.join(" | ")} |`);
-  }
-  lines.push("");
-  for (const a of probe.attacks) lines.push(`- **${escapeMarkdown(a.attack)}:** ${escapeMarkdown(a.description)}`);
-  lines.push(...canaryTable(probe));
-  lines.push("", `Intervals are two-sided at ${pct2}%${metricIds.includes("epsilon-lower-bound") ? "; the \u03B5 lower bound is one-sided and already corrected for the threshold search" : ""}.`);
-  for (const note of probe.notes) lines.push(`- ${escapeMarkdown(note, 1e3)}`);
-  const summary2 = `${escapeHtmlForGithub(probe.id)}: every metric per attack (${formatCount2(probe.queries)} model queries)`;
-  return folded(summary2, lines.join("\n"), true);
-}
-function inputsDetails(report) {
-  const rows = [
-    ...report.inputs.policy.map((d) => ["policy", d.path, d.sha256]),
-    ...report.inputs.model ? [["model", report.inputs.model.path, report.inputs.model.sha256]] : [],
-    ...report.inputs.data.map((d) => [d.role, d.path, d.sha256])
-  ];
-  if (rows.length === 0) return "";
-  const lines = ["| Role | File | SHA-256 |", "|---|---|---|"];
-  for (const [role, file, sha] of rows) lines.push(`| ${escapeMarkdown(role)} | ${tableCodeSpan(file)} | ${tableCodeSpan(sha)} |`);
-  return folded("Inputs and their SHA-256 digests (the audit record)", lines.join("\n"), true);
-}
-function footer(report) {
-  return `<sub>${escapeMarkdown(report.tool.name)} ${escapeMarkdown(report.tool.version)} \xB7 policy ${escapeMarkdown(report.policy.file)}</sub>`;
-}
-function folded(summary2, body, summaryIsHtml = false) {
-  const title = summaryIsHtml ? summary2 : escapeHtmlForGithub(summary2);
-  return ["<details>", `<summary>${title}</summary>`, "", body, "", "</details>"].join("\n");
-}
-function worstClass(details) {
-  const w = details?.worstClass;
-  if (!w || typeof w.class !== "number") return void 0;
-  return { class: w.class, auc: w.auc?.value };
-}
-function className(report, index) {
-  return report.model?.classes[index] ?? String(index);
-}
-function plural(n, one, many) {
-  return n === 1 ? one : many;
-}
-function fit(blocks, mainTable, table, main, limit) {
-  const join3 = (list, note2 = "") => {
-    const parts = list.map((b) => b.text).filter((t) => t !== "");
-    if (note2) parts.splice(parts.length - 1, 0, note2);
-    return parts.join("\n\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
-  };
-  const full = join3(blocks);
-  if (!limit) return full;
-  const size = (text3) => limit.unit === "bytes" ? Buffer.byteLength(text3, "utf8") : text3.length;
-  if (size(full) <= limit.max) return full;
-  const kept = [...blocks];
-  const omitted = [];
-  const note = () => `_Shortened to fit GitHub's limit of ${formatCount2(limit.max)} ${limit.unit}: left out ${omitted.join(", ")}. The full report has everything._`;
-  const droppable = blocks.filter((b) => b.drop).sort((a, b) => b.drop - a.drop);
-  for (const block of droppable) {
-    kept.splice(kept.indexOf(block), 1);
-    omitted.push(block.name ?? "a section");
-    const text3 = join3(kept, note());
-    if (size(text3) <= limit.max) return text3;
-  }
-  omitted.push("some checks");
-  let lo = 0;
-  let hi = main.length;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    mainTable.text = table(main.slice(0, mid), main.length - mid);
-    if (size(join3(kept, note())) <= limit.max) lo = mid;
-    else hi = mid - 1;
-  }
-  mainTable.text = table(main.slice(0, lo), main.length - lo);
-  const text2 = join3(kept, note());
-  return size(text2) <= limit.max ? text2 : cut(text2, limit.max, size);
-}
-function cut(text2, max, size) {
-  const tail = "\n\n_\u2026cut to fit GitHub's size limit._\n";
-  let end = Math.min(text2.length, max);
-  while (end > 0 && size(text2.slice(0, end) + tail) > max) end = Math.floor(end * 0.9);
-  return text2.slice(0, end) + tail;
-}
-var init_markdown = __esm({
-  "src/report/markdown.ts"() {
-    "use strict";
-    init_verdict();
-    init_canaries();
-    init_escape();
-    init_format();
-  }
-});
-
-// src/report/svg.ts
-function logFloor(curves) {
-  let n = 0;
-  for (const curve of curves) {
-    for (const p of curve.points) n = Math.max(n, p.fp ?? 0, p.tp ?? 0);
-    for (const p of curve.points) for (const r of [p.fpr, p.tpr]) if (r > 0) n = Math.max(n, Math.round(1 / r));
-  }
-  if (n <= 1) return 1e-3;
-  return Math.min(0.1, Number(`1e${Math.floor(Math.log10(1 / n))}`));
-}
-function clampRate(rate, floor) {
-  if (!Number.isFinite(rate) || rate < floor) return floor;
-  return Math.min(1, rate);
-}
-function decadeLabel(exp) {
-  return exp >= 0 ? "1" : (10 ** exp).toFixed(-exp);
-}
-function interpolateRoc(points, floor) {
-  const sorted = [...points].filter((p) => Number.isFinite(p.fpr) && Number.isFinite(p.tpr)).sort((a, b) => a.fpr - b.fpr || a.tpr - b.tpr);
-  const out = [];
-  for (let i = 0; i < sorted.length; i++) {
-    const a = sorted[i];
-    out.push({ fpr: a.fpr, tpr: a.tpr });
-    const b = sorted[i + 1];
-    if (!b || b.fpr <= a.fpr) continue;
-    const lo = Math.max(a.fpr, floor);
-    const hi = b.fpr;
-    if (hi / lo < 1.2) continue;
-    const steps = Math.ceil(Math.log10(hi / lo) * 24);
-    for (let k = a.fpr < floor ? 0 : 1; k < steps; k++) {
-      const fpr = lo * (hi / lo) ** (k / steps);
-      out.push({ fpr, tpr: a.tpr + (b.tpr - a.tpr) * (fpr - a.fpr) / (b.fpr - a.fpr) });
-    }
-  }
-  return out;
-}
-function rocChart(curves, options) {
-  const W = 520;
-  const H = 420;
-  const m = { left: 62, right: 18, top: 30, bottom: 50 };
-  const floor = logFloor(curves);
-  const lo = Math.log10(floor);
-  const x = (fpr) => round(m.left + (Math.log10(clampRate(fpr, floor)) - lo) / -lo * (W - m.left - m.right));
-  const y = (tpr) => round(H - m.bottom - (Math.log10(clampRate(tpr, floor)) - lo) / -lo * (H - m.top - m.bottom));
-  const parts = [];
-  parts.push(`<rect class="plot-area" x="${m.left}" y="${m.top}" width="${W - m.left - m.right}" height="${H - m.top - m.bottom}" fill="#fff" stroke="#999"/>`);
-  for (let e = Math.round(lo); e <= 0; e++) {
-    const v = Number(`1e${e}`);
-    parts.push(
-      `<line class="grid" x1="${x(v)}" y1="${m.top}" x2="${x(v)}" y2="${H - m.bottom}" stroke="#e3e3e3"/>`,
-      `<line class="grid" x1="${m.left}" y1="${y(v)}" x2="${W - m.right}" y2="${y(v)}" stroke="#e3e3e3"/>`,
-      `<text x="${x(v)}" y="${H - m.bottom + 16}" text-anchor="middle" font-size="12">${decadeLabel(e)}</text>`,
-      `<text x="${m.left - 6}" y="${y(v) + 4}" text-anchor="end" font-size="12">${decadeLabel(e)}</text>`
-    );
-  }
-  parts.push(
-    `<line class="chance" x1="${x(floor)}" y1="${y(floor)}" x2="${x(1)}" y2="${y(1)}" stroke="#888" stroke-dasharray="4 4"/>`,
-    `<text x="${x(0.3)}" y="${y(0.3) + 16}" font-size="11" fill="#666" text-anchor="middle" transform="rotate(-${round(Math.atan((H - m.top - m.bottom) / (W - m.left - m.right)) * 180 / Math.PI)} ${x(0.3)} ${y(0.3) + 16})">chance</text>`
-  );
-  if (options.policyFpr !== void 0 && options.policyFpr > 0) {
-    const px = x(options.policyFpr);
-    parts.push(
-      `<line class="policy-fpr" x1="${px}" y1="${m.top}" x2="${px}" y2="${H - m.bottom}" stroke="#B00020" stroke-width="1.5" stroke-dasharray="6 3"/>`,
-      `<text x="${px + 4}" y="${m.top + 14}" font-size="12" fill="#B00020">policy FPR ${escapeHtml(String(options.policyFpr))}</text>`
-    );
-  }
-  curves.forEach((curve, i) => {
-    const colour = PALETTE[i % PALETTE.length];
-    const dash = DASHES[Math.floor(i / PALETTE.length) % DASHES.length];
-    const d = interpolateRoc(curve.points, floor).map((p, j) => `${j === 0 ? "M" : "L"}${x(p.fpr)},${y(p.tpr)}`).join("");
-    parts.push(
-      `<path class="roc-curve" d="${d}" fill="none" stroke="${colour}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ""}><title>${escapeHtml(curve.label)}</title></path>`
-    );
-    if (options.policyFpr !== void 0 && curve.atPolicyFpr !== void 0 && Number.isFinite(curve.atPolicyFpr)) {
-      parts.push(
-        `<circle class="policy-point" cx="${x(options.policyFpr)}" cy="${y(curve.atPolicyFpr)}" r="4" fill="${colour}" stroke="#fff"><title>${escapeHtml(curve.label)}: TPR ${curve.atPolicyFpr.toFixed(3)} at FPR ${escapeHtml(String(options.policyFpr))}</title></circle>`
-      );
-    }
-  });
-  parts.push(
-    `<text x="${(W + m.left - m.right) / 2}" y="${H - 12}" text-anchor="middle" font-size="13">false positive rate (non-members accused)</text>`,
-    `<text x="16" y="${(H + m.top - m.bottom) / 2}" text-anchor="middle" font-size="13" transform="rotate(-90 16 ${(H + m.top - m.bottom) / 2})">true positive rate (members caught)</text>`,
-    `<text x="${m.left}" y="18" font-size="14" font-weight="600">${escapeHtml(options.title)}</text>`
-  );
-  return svg(W, H, `${options.title}: ROC curves on log\u2013log axes`, parts);
-}
-function histogramChart(h, title) {
-  const W = 400;
-  const H = 250;
-  const m = { left: 46, right: 12, top: 28, bottom: 44 };
-  const bins = Math.max(1, Math.min(h.bins, h.members.length, h.nonMembers.length));
-  const total = (counts) => counts.reduce((s, c) => s + c, 0) || 1;
-  const share = { members: h.members.map((c) => c / total(h.members)), nonMembers: h.nonMembers.map((c) => c / total(h.nonMembers)) };
-  const y = (s) => round(H - m.bottom - Math.sqrt(Math.max(0, Math.min(1, s))) * (H - m.top - m.bottom));
-  const bw = (W - m.left - m.right) / bins;
-  const parts = [`<rect class="plot-area" x="${m.left}" y="${m.top}" width="${W - m.left - m.right}" height="${H - m.top - m.bottom}" fill="#fff" stroke="#999"/>`];
-  for (const t of [0.01, 0.1, 0.25, 0.5, 1]) {
-    parts.push(
-      `<line class="grid" x1="${m.left}" y1="${y(t)}" x2="${W - m.right}" y2="${y(t)}" stroke="#e3e3e3"/>`,
-      `<text x="${m.left - 4}" y="${y(t) + 4}" text-anchor="end" font-size="11">${t}</text>`
-    );
-  }
-  for (const [set, colour] of [["nonMembers", NON_MEMBER_COLOUR], ["members", MEMBER_COLOUR]]) {
-    for (let b = 0; b < bins; b++) {
-      const s = share[set][b] ?? 0;
-      if (s <= 0) continue;
-      const x0 = round(m.left + b * bw + (set === "members" ? bw / 2 : 0));
-      parts.push(
-        `<rect class="bar bar-${set === "members" ? "member" : "non-member"}" x="${x0}" y="${y(s)}" width="${round(bw / 2)}" height="${round(H - m.bottom - y(s))}" fill="${colour}" fill-opacity="0.8"/>`
-      );
-    }
-  }
-  const ticks = 4;
-  for (let i = 0; i <= ticks; i++) {
-    const v = h.min + (h.max - h.min) * i / ticks;
-    const px = round(m.left + (W - m.left - m.right) * i / ticks);
-    parts.push(`<text x="${px}" y="${H - m.bottom + 15}" text-anchor="middle" font-size="11">${escapeHtml(shortNumber(v))}</text>`);
-  }
-  parts.push(
-    `<text x="${(W + m.left - m.right) / 2}" y="${H - 8}" text-anchor="middle" font-size="12">attack score (higher = more likely a member)</text>`,
-    `<text x="12" y="${(H + m.top - m.bottom) / 2}" text-anchor="middle" font-size="11" transform="rotate(-90 12 ${(H + m.top - m.bottom) / 2})">share of records (\u221A scale)</text>`,
-    `<text x="${m.left}" y="18" font-size="13" font-weight="600">${escapeHtml(title)}</text>`
-  );
-  return svg(W, H, `${title}: member and non-member score histograms`, parts);
-}
-function shortNumber(v) {
-  if (!Number.isFinite(v)) return String(v);
-  if (v === 0 || Math.abs(v) < 1e-9) return "0";
-  const abs = Math.abs(v);
-  return abs >= 1e3 || abs < 0.01 ? v.toExponential(1) : Number(v.toPrecision(3)).toString();
-}
-function svg(width, height, label, parts) {
-  return `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(label)}" font-family="system-ui, sans-serif">${parts.join("")}</svg>`;
-}
-var PALETTE, DASHES, MEMBER_COLOUR, NON_MEMBER_COLOUR, round;
-var init_svg = __esm({
-  "src/report/svg.ts"() {
-    "use strict";
-    init_escape();
-    PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"];
-    DASHES = ["", "6 3", "2 3", "8 3 2 3"];
-    MEMBER_COLOUR = "#D55E00";
-    NON_MEMBER_COLOUR = "#0072B2";
-    round = (v) => Math.round(v * 10) / 10;
-  }
-});
-
-// src/report/html.ts
-function renderHtml(report, options = {}) {
-  const name = report.policy.name || report.policy.file;
-  const checks = report.probes.flatMap((p) => p.checks).sort(bySeverity);
-  const pct2 = Math.round((report.confidence ?? 0.95) * 100);
-  const body = [
-    `<header class="verdict verdict-${report.verdict}"><h1>Model Privacy Gate: ${escapeHtml(name)}</h1>`,
-    `<p class="headline"><span class="badge">${escapeHtml(report.verdict.toUpperCase())}</span> ${escapeHtml(HEADLINE[report.verdict] ?? report.verdict)}</p>${countsLine(checks)}</header>`,
-    errorSection(report),
-    warningsSection(report),
-    checksSection(checks, pct2, report),
-    exposureSection(report, pct2),
-    ...report.probes.map((p) => probeSection(p, report, pct2, options)),
-    auditSection(report)
-  ].join("\n");
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
-<title>Model Privacy Gate: ${escapeHtml(name)} (${escapeHtml(report.verdict)})</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main>
-${body}
-</main>
-</body>
-</html>
-`;
-}
-function warningsSection(report) {
-  const warnings = report.warnings ?? [];
-  if (warnings.length === 0) return "";
-  return `<section><h2>Policy warnings</h2><ul>${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul></section>`;
-}
-function countsLine(checks) {
-  if (checks.length === 0) return "";
-  const n = (s) => checks.filter((c) => c.status === s).length;
-  const unsettled = [
-    n("inconclusive") ? `${n("inconclusive")} inconclusive, ` : "",
-    n("insufficient") ? `${n("insufficient")} with too few records, ` : ""
-  ].join("");
-  return `<p class="counts">${checks.length} checks: ${n("fail")} failed, ${n("warn")} warned, ${unsettled}${n("error")} could not be measured, ${n("pass")} passed.</p>`;
-}
-function errorSection(report) {
-  const e = report.error;
-  const probeErrors = report.probes.filter((p) => p.status === "error");
-  if (!e && probeErrors.length === 0) return "";
-  const parts = ['<section class="error"><h2>Error</h2>'];
-  if (e) {
-    parts.push(`<pre>${escapeHtml(e.message, 8e3)}</pre>`);
-    if (e.file) {
-      const at3 = e.line ? ` line ${e.line}${e.column ? `, column ${e.column}` : ""}` : "";
-      parts.push(`<p>Where: <code>${escapeHtml(e.file)}</code>${at3}${e.field ? ` (field <code>${escapeHtml(e.field)}</code>)` : ""}</p>`);
-    }
-  }
-  for (const p of probeErrors) parts.push(`<p><strong>${escapeHtml(p.id)} probe failed:</strong> ${escapeHtml(p.error ?? "unknown error")}</p>`);
-  parts.push("</section>");
-  return parts.join("\n");
-}
-function checksSection(checks, pct2, report) {
-  if (checks.length === 0) return "";
-  const rows = checks.map(
-    (c) => `<tr class="status-${escapeHtml(c.status)}"><td>${escapeHtml(c.probe)}</td><td>${escapeHtml(c.attack)}</td><td>${escapeHtml(metricLabel(c.metric, report.probes.find((p) => p.id === c.probe)?.attacks.find((a) => a.attack === c.attack)?.metrics?.[c.metric]))}</td><td class="num">${formatNumber(c.value)} ${formatInterval(c.ci)}</td><td>${escapeHtml(formatThreshold(c))}</td><td class="status"${statusExplanation(c) ? ` title="${escapeHtml(statusExplanation(c))}"` : ""}>${escapeHtml(c.status === "insufficient" ? "insufficient data" : c.status)}${c.status === "insufficient" || c.status === "inconclusive" ? `<br><small>${escapeHtml(statusExplanation(c).replace(/^[a-z ]+: /, ""))}</small>` : ""}</td></tr>`
-  );
-  return `<section><h2>Checks</h2><div class="table-wrap"><table class="checks"><thead><tr><th>Probe</th><th>Attack</th><th>Metric</th><th>Value (${pct2}% CI)</th><th>Threshold</th><th>Status</th></tr></thead><tbody>${rows.join("")}</tbody></table></div></section>`;
-}
-function exposureSection(report, pct2) {
-  const kind = modelKind(report);
-  const items = [["Output surface", escapeHtml(describeSurface(report.surface, kind))]];
-  if (report.inputs.model) items.push(["Model", `<code>${escapeHtml(report.inputs.model.path)}</code>`]);
-  const shape = describeModelShape(report, (name) => `<code>${escapeHtml(name)}</code>`);
-  const reason = report.sequenceModel?.scoreKindReason ?? report.model?.scoreKindReason;
-  if (shape) items.push(["Input \u2192 output", `${shape}${reason ? ` (${escapeHtml(reason)})` : ""}`]);
-  if (report.model && kind === "classifier") {
-    const m = report.model;
-    items.push(["Classes", `${formatCount2(m.classes.length)}: ${m.classes.slice(0, 50).map((c) => `<code>${escapeHtml(c, 100)}</code>`).join(" ")}${m.classes.length > 50 ? " \u2026" : ""}`]);
-  }
-  for (const d of report.inputs.data) {
-    const sampled = d.rows < d.rowsInFile ? ` (seeded sample of ${formatCount2(d.rowsInFile)})` : "";
-    items.push([escapeHtml(d.role), `<code>${escapeHtml(d.path)}</code>, ${formatCount2(d.rows)} rows${sampled}`]);
-  }
-  if (report.seed !== null) items.push(["Seed", String(report.seed)]);
-  items.push(["Model queries", formatCount2(report.queries)], ["Intervals", `two-sided ${pct2}%`]);
-  return `<section><h2>What the model exposed</h2><dl>${items.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl></section>`;
-}
-function probeSection(probe, report, pct2, options) {
-  const parts = [`<section class="probe" id="probe-${escapeHtml(probe.id)}"><h2>${escapeHtml(probe.id)}: ${escapeHtml(probe.description)}</h2>`];
-  if (probe.attacks.length > 0) {
-    parts.push(metricsTable(probe, pct2));
-    parts.push(`<ul>${probe.attacks.map((a) => `<li><strong>${escapeHtml(a.attack)}</strong>: ${escapeHtml(a.description)}</li>`).join("")}</ul>`);
-  }
-  parts.push(rocFigure(probe), histograms(probe), perClassTable(probe, report), images(probe, options), otherDetails(probe));
-  if (probe.notes.length > 0) parts.push(`<h3>Notes</h3><ul class="note">${probe.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`);
-  parts.push(`<p class="muted">${formatCount2(probe.queries)} model queries, ${formatNumber(probe.seconds, 2)} s.</p></section>`);
-  return parts.join("\n");
-}
-function metricsTable(probe, pct2) {
-  const ids = [...new Set(probe.attacks.flatMap((a) => Object.keys(a.metrics ?? {})))];
-  const head = ids.map((id) => `<th>${escapeHtml(metricLabel(id, firstMetric(probe, id)))}</th>`).join("");
-  const rows = probe.attacks.map((a) => `<tr><td>${escapeHtml(a.attack)}</td>${ids.map((id) => `<td class="num">${formatEstimate(a.metrics[id])}</td>`).join("")}</tr>`);
-  return `<h3>Every metric per attack (${pct2}% intervals)</h3><div class="table-wrap"><table><thead><tr><th>Attack</th>${head}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
-}
-function firstMetric(probe, id) {
-  return probe.attacks.find((a) => a.metrics[id])?.metrics[id];
-}
-function rocFigure(probe) {
-  const curves = [];
-  for (const a of probe.attacks) {
-    const roc = a.details?.roc;
-    if (!Array.isArray(roc)) continue;
-    const points = roc.filter((p) => typeof p?.fpr === "number" && typeof p?.tpr === "number").map((p) => ({ fpr: p.fpr, tpr: p.tpr, fp: p.fp, tp: p.tp }));
-    if (points.length === 0) continue;
-    const at3 = a.metrics["tpr-at-fpr"]?.value;
-    curves.push({ label: a.attack, points, atPolicyFpr: typeof at3 === "number" ? at3 : void 0 });
-  }
-  if (curves.length === 0) return "";
-  const fpr = firstMetric(probe, "tpr-at-fpr")?.fpr;
-  const policyFpr = typeof fpr === "number" ? fpr : void 0;
-  const floor = logFloor(curves);
-  const chart = rocChart(curves, { title: `${probe.id}: ROC per attack`, policyFpr });
-  const legend = curves.map((c, i) => `<li><span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${escapeHtml(c.label)}${c.atPolicyFpr !== void 0 && policyFpr !== void 0 ? `: TPR ${formatNumber(c.atPolicyFpr)} at FPR ${policyFpr}` : ""}</li>`).join("");
-  return `<h3>ROC curves (log\u2013log)</h3><div class="roc-layout"><figure>${chart}</figure><figcaption><ul class="legend">${legend}</ul>
-<p>Both axes are logarithmic, so the low-FPR region where a few records are exposed with confidence is visible. A rate of 0 cannot be drawn on a log axis: it is drawn at ${floor}, the axis floor.${policyFpr !== void 0 ? ` The dashed red line is the policy's FPR (${policyFpr}); dots mark each attack's TPR there.` : ""} The grey diagonal is chance.</p></figcaption></div>`;
-}
-function histograms(probe) {
-  const figures = probe.attacks.filter((a) => isHistogram(a.details?.histogram)).map((a) => `<figure>${histogramChart(a.details.histogram, a.attack)}</figure>`);
-  if (figures.length === 0) return "";
-  return `<h3>Score distributions</h3><p class="muted"><span class="swatch" style="background:#D55E00"></span>members <span class="swatch" style="background:#0072B2;margin-left:12px"></span>non-members. Each set is normalised to its own size; the square-root scale keeps small bins visible.</p><div class="plots">${figures.join("")}</div>`;
-}
-function isHistogram(h) {
-  const v = h;
-  return !!v && typeof v.min === "number" && typeof v.max === "number" && Array.isArray(v.members) && Array.isArray(v.nonMembers);
-}
-function hasAucRows(details) {
-  const rows = details?.perClass;
-  return Array.isArray(rows) && rows.length > 0 && rows.every((r) => typeof r?.class === "number" && typeof r?.auc === "object");
-}
-function perClassTable(probe, report) {
-  const withRows = probe.attacks.filter((a) => hasAucRows(a.details));
-  if (withRows.length === 0) return "";
-  const byClass = /* @__PURE__ */ new Map();
-  for (const a of withRows) {
-    for (const row of a.details.perClass) {
-      if (typeof row?.class !== "number") continue;
-      const entry = byClass.get(row.class) ?? { members: row.members, nonMembers: row.nonMembers, auc: /* @__PURE__ */ new Map() };
-      entry.auc.set(a.attack, row.auc);
-      byClass.set(row.class, entry);
-    }
-  }
-  if (byClass.size === 0) return "";
-  const attacks = withRows.map((a) => a.attack);
-  const rows = [...byClass.entries()].sort((a, b) => a[0] - b[0]).map(
-    ([c, e]) => `<tr><td>${escapeHtml(className(report, c))}</td><td class="num">${formatCount2(e.members)}</td><td class="num">${formatCount2(e.nonMembers)}</td>${attacks.map((a) => `<td class="num">${formatEstimate(e.auc.get(a))}</td>`).join("")}</tr>`
-  );
-  return `<h3>Per class: AUC of each attack</h3><p class="muted">A class whose members are easier to tell apart is exposed more than the average suggests.</p><div class="table-wrap"><table><thead><tr><th>Class</th><th>Members</th><th>Non-members</th>${attacks.map((a) => `<th>${escapeHtml(a)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
-}
-function images(probe, options) {
-  const figures = [];
-  for (const a of probe.attacks) {
-    const list = a.details?.images;
-    if (!Array.isArray(list)) continue;
-    for (const image of list) {
-      const label = escapeHtml(image?.label ?? "", 200);
-      const caption = image?.caption ? `<br>${escapeHtml(image.caption, 300)}` : "";
-      const bytes = typeof image?.path === "string" ? options.readAsset?.(image.path) : void 0;
-      const isPng = !!bytes && bytes.length > 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b);
-      const img = isPng ? `<img alt="${label}" src="data:image/png;base64,${Buffer.from(bytes).toString("base64")}">` : `<p class="note">image not available: ${escapeHtml(image?.path ?? "no path")}</p>`;
-      figures.push(`<figure>${img}<figcaption><strong>${label}</strong>${caption}</figcaption></figure>`);
-    }
-  }
-  if (figures.length === 0) return "";
-  return `<h3>Reconstructions</h3><div class="gallery">${figures.join("")}</div>`;
-}
-function otherDetails(probe) {
-  const parts = [];
-  for (const a of probe.attacks) {
-    for (const [key, value] of Object.entries(a.details ?? {})) {
-      if (KNOWN_DETAILS.has(key) && (key !== "perClass" || hasAucRows(a.details))) continue;
-      const title = `<h3>${escapeHtml(a.attack)}: ${escapeHtml(key)}</h3>`;
-      if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) {
-        const rows = value.slice(0, 200);
-        const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-        const more = value.length > rows.length ? `<p class="muted">First ${rows.length} of ${value.length} rows.</p>` : "";
-        parts.push(
-          `${title}<div class="table-wrap"><table><thead><tr>${cols.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr></thead><tbody>${rows.map((r) => `<tr>${cols.map((c) => `<td>${cell(r[c])}</td>`).join("")}</tr>`).join("")}</tbody></table></div>${more}`
-        );
-      } else if (isRecord(value)) {
-        const entries = Object.entries(value).slice(0, 100);
-        parts.push(`${title}<dl>${entries.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${cell(v)}</dd>`).join("")}</dl>`);
-      }
-    }
-  }
-  return parts.join("\n");
-}
-function isRecord(v) {
-  return typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype;
-}
-function cell(v) {
-  if (typeof v === "number") return Number.isInteger(v) ? formatCount2(v) : formatNumber(v);
-  if (typeof v === "string" || typeof v === "boolean") return escapeHtml(String(v), 300);
-  if (isRecord(v) && "value" in v && "ci" in v) return formatEstimate(v);
-  if (v === null || v === void 0) return "";
-  return `<code>${escapeHtml(JSON.stringify(v), 300)}</code>`;
-}
-function auditSection(report) {
-  const rows = [
-    ...report.inputs.policy.map((d) => ["policy", d.path, d.sha256]),
-    ...report.inputs.model ? [["model", report.inputs.model.path, report.inputs.model.sha256]] : [],
-    ...report.inputs.data.map((d) => [d.role, d.path, d.sha256])
-  ];
-  const timings = Object.entries(report.timings).map(([k, v]) => `${escapeHtml(k)} ${formatNumber(v, 1)} ms`).join(", ");
-  return `<section><h2>Audit record</h2><div class="table-wrap"><table><thead><tr><th>Role</th><th>File</th><th>SHA-256</th></tr></thead><tbody>${rows.map(([r, f, s]) => `<tr><td>${escapeHtml(r)}</td><td><code>${escapeHtml(f)}</code></td><td><code>${escapeHtml(s)}</code></td></tr>`).join("")}</tbody></table></div><p class="muted">${escapeHtml(report.tool.name)} ${escapeHtml(report.tool.version)} \xB7 timings: ${timings || "none"} \xB7 the same inputs and seed give the same numbers.</p></section>`;
-}
-var HTML_FILE, KNOWN_DETAILS, HEADLINE, STYLE, PNG_SIGNATURE;
-var init_html = __esm({
-  "src/report/html.ts"() {
-    "use strict";
-    init_verdict();
-    init_escape();
-    init_format();
-    init_markdown();
-    init_svg();
-    HTML_FILE = "report.html";
-    KNOWN_DETAILS = /* @__PURE__ */ new Set(["roc", "histogram", "perClass", "worstClass", "images"]);
-    HEADLINE = {
-      pass: "The model passes the release policy.",
-      warn: "The model passes, with warnings.",
-      fail: "The model leaks training data beyond the release policy.",
-      error: "The gate could not decide (error); this is not a pass."
-    };
-    STYLE = `
-:root { color-scheme: light; --fail: #B00020; --warn: #8a5a00; --pass: #1a7f37; --muted: #57606a; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2328; background: #f6f8fa; }
-main { max-width: 1180px; margin: 0 auto; padding: 24px; }
-section, header { background: #fff; border: 1px solid #d0d7de; border-radius: 8px; padding: 16px 20px; margin-bottom: 16px; }
-h1 { font-size: 1.5em; margin: 0 0 4px; } h2 { font-size: 1.25em; margin: 0 0 12px; } h3 { font-size: 1.05em; margin: 20px 0 8px; }
-.verdict { border-left: 8px solid var(--pass); } .verdict-fail, .verdict-error { border-left-color: var(--fail); } .verdict-warn { border-left-color: var(--warn); }
-.headline { font-size: 1.2em; font-weight: 600; margin: 0; }
-.badge { display: inline-block; padding: 1px 10px; border-radius: 12px; color: #fff; background: var(--pass); font-size: 0.85em; letter-spacing: 0.05em; }
-.verdict-fail .badge, .verdict-error .badge { background: var(--fail); } .verdict-warn .badge { background: var(--warn); }
-.muted, figcaption, .note { color: var(--muted); font-size: 0.9em; }
-.table-wrap { overflow-x: auto; }
-table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
-th, td { border-bottom: 1px solid #d8dee4; padding: 5px 8px; text-align: left; vertical-align: top; }
-th { background: #f6f8fa; font-weight: 600; }
-td.num { text-align: right; white-space: nowrap; }
-tr.status-fail td.status, tr.status-error td.status { color: var(--fail); font-weight: 600; }
-tr.status-warn td.status, tr.status-inconclusive td.status, tr.status-insufficient td.status { color: var(--warn); font-weight: 600; }
-tr.status-pass td.status { color: var(--pass); }
-code { font: 0.9em ui-monospace, SFMono-Regular, Menlo, monospace; background: #f6f8fa; padding: 1px 4px; border-radius: 4px; word-break: break-all; }
-pre { white-space: pre-wrap; background: #fff5f5; border: 1px solid #f0c0c0; padding: 10px; border-radius: 6px; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; } dt { font-weight: 600; } dd { margin: 0; }
-.plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 16px; align-items: start; }
-figure { margin: 0; } svg.chart { width: 100%; height: auto; max-width: 560px; display: block; }
-.roc-layout { display: grid; grid-template-columns: minmax(320px, 560px) 1fr; gap: 20px; align-items: start; }
-@media (max-width: 900px) { .roc-layout { grid-template-columns: 1fr; } }
-.legend { list-style: none; padding: 0; margin: 0 0 8px; } .legend li { margin: 2px 0; }
-.swatch { display: inline-block; width: 14px; height: 14px; border-radius: 3px; vertical-align: -2px; margin-right: 6px; }
-.gallery { display: flex; flex-wrap: wrap; gap: 16px; } .gallery figure { width: 140px; text-align: center; }
-.gallery img { width: 128px; height: 128px; object-fit: contain; image-rendering: pixelated; border: 1px solid #d0d7de; background: #000; }
-`;
-    PNG_SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
-  }
-});
-
-// src/report/json.ts
-function renderJson(report) {
-  return JSON.stringify(report, (_key, value) => typeof value === "number" && !Number.isFinite(value) ? String(value) : value, 2) + "\n";
-}
-var REPORT_FILE;
-var init_json = __esm({
-  "src/report/json.ts"() {
-    "use strict";
-    REPORT_FILE = "privacy-report.json";
-  }
-});
-
 // src/report/locate.ts
 function repoPath(file, ctx) {
   const relative2 = import_node_path2.default.relative(ctx.root, import_node_path2.default.resolve(ctx.cwd, file));
@@ -33554,2335 +32898,6 @@ var init_locate = __esm({
   "src/report/locate.ts"() {
     "use strict";
     import_node_path2 = __toESM(require("node:path"), 1);
-  }
-});
-
-// src/report/sarif.ts
-function renderSarif(report, ctx) {
-  const checks = report.probes.flatMap((p) => p.checks);
-  const ruleIds = [...new Set(checks.map(ruleId))].sort();
-  const rules = ruleIds.map((id) => rule(id, checks.find((c) => ruleId(c) === id), report));
-  const results = checks.filter((c) => c.status !== "pass").sort(bySeverity).map((c) => result(c, ruleIds.indexOf(ruleId(c)), report, ctx));
-  const invocation = { executionSuccessful: report.verdict !== "error", exitCode: report.exitCode };
-  if (report.error) {
-    const file = report.error.file;
-    const where = file ? locate({ ...report.error, file }, report, ctx) : void 0;
-    invocation.toolExecutionNotifications = [
-      {
-        level: "error",
-        message: { text: escapeSarifText(report.error.message, 4e3) },
-        ...where ? { locations: [physical(where)] } : {}
-      }
-    ];
-  }
-  return {
-    $schema: SARIF_SCHEMA,
-    version: "2.1.0",
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: "Model Privacy Gate",
-            version: plainText(report.tool.version, 50),
-            .../^\d+\.\d+\.\d+$/.test(report.tool.version) ? { semanticVersion: report.tool.version } : {},
-            rules
-          }
-        },
-        invocations: [invocation],
-        originalUriBaseIds: { "%SRCROOT%": { description: { text: "The repository root." } } },
-        results,
-        properties: { verdict: report.verdict, policy: plainText(report.policy.name, 200) }
-      }
-    ]
-  };
-}
-function ruleId(check) {
-  return `${plainText(check.probe, 100)}/${plainText(check.metric, 100)}`;
-}
-function rule(id, example, report) {
-  const probe = report.probes.find((p) => p.id === example.probe);
-  const metric = escapeSarifText(metricLabel(example.metric), 100);
-  const family = escapeSarifText(probe?.description ?? example.probe, 300);
-  return {
-    id,
-    name: id.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c) => c ? c.toUpperCase() : ""),
-    shortDescription: { text: `${metric} of the ${escapeSarifText(example.probe, 100)} probe is over the policy's threshold` },
-    fullDescription: {
-      text: `${family}. The check fails when the measured ${metric} is above the threshold the release policy sets; the result sits on that threshold's line.`
-    },
-    defaultConfiguration: { level: "error" },
-    properties: { tags: ["privacy", "machine-learning", plainText(example.probe, 100)] }
-  };
-}
-function result(check, ruleIndex, report, ctx) {
-  const where = locate(check.source, report, ctx);
-  const metric = escapeSarifText(metricLabel(check.metric), 100);
-  const subject = `${escapeSarifText(check.probe, 100)}/${escapeSarifText(check.attack, 100)}`;
-  const inherited = where?.inheritedFrom ? ` (threshold set in ${escapeSarifText(where.inheritedFrom.file)}, line ${where.inheritedFrom.line})` : "";
-  const measured = `${subject}: ${metric} = ${formatNumber(check.value)} ${formatInterval(check.ci)}`;
-  const text2 = check.status === "error" ? `${subject}: ${metric} could not be computed, so the gate cannot pass; policy: ${formatThreshold(check)}${inherited}.` : check.status === "inconclusive" || check.status === "insufficient" ? `${measured}, ${statusExplanation(check)}; policy: ${formatThreshold(check)}${inherited}.` : `${measured}, over the ${check.status} threshold; policy: ${formatThreshold(check)}${inherited}.`;
-  const counts = countsAs(check.status, rulesOf(report));
-  return {
-    ruleId: ruleId(check),
-    ruleIndex,
-    level: counts === "warn" ? "warning" : counts === "pass" ? "note" : "error",
-    message: { text: text2 },
-    ...where ? { locations: [physical(where)] } : {},
-    // Stable across runs so code scanning tracks one alert per check, not one per run.
-    partialFingerprints: { privacyGateCheck: `${ruleId(check)}/${plainText(check.attack, 100)}` },
-    properties: {
-      attack: plainText(check.attack, 100),
-      value: Number.isFinite(check.value) ? check.value : null,
-      ci: check.ci.map((v) => Number.isFinite(v) ? v : null),
-      thresholds: check.thresholds
-    }
-  };
-}
-function physical(where) {
-  const region = where.line ? { startLine: where.line, ...where.column ? { startColumn: where.column } : {} } : void 0;
-  return {
-    physicalLocation: {
-      artifactLocation: { uri: where.file.split("/").map(encodeURIComponent).join("/"), uriBaseId: "%SRCROOT%" },
-      ...region ? { region } : {}
-    }
-  };
-}
-function renderSarifText(report, ctx) {
-  return JSON.stringify(renderSarif(report, ctx), null, 2) + "\n";
-}
-var SARIF_FILE, SARIF_SCHEMA;
-var init_sarif = __esm({
-  "src/report/sarif.ts"() {
-    "use strict";
-    init_verdict();
-    init_escape();
-    init_format();
-    init_locate();
-    SARIF_FILE = "privacy-gate.sarif";
-    SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
-  }
-});
-
-// src/probes/inversion/images.ts
-var Rasters;
-var init_images = __esm({
-  "src/probes/inversion/images.ts"() {
-    "use strict";
-    Rasters = class _Rasters {
-      constructor(items) {
-        this.items = items;
-      }
-      items;
-      /** The same images with their texts (labels, captions) transformed, e.g. secrets masked. */
-      withText(transform) {
-        return new _Rasters(this.items.map((r) => ({ ...r, label: transform(r.label), caption: transform(r.caption) })));
-      }
-      toJSON() {
-        return void 0;
-      }
-    };
-  }
-});
-
-// node_modules/pngjs/lib/chunkstream.js
-var require_chunkstream = __commonJS({
-  "node_modules/pngjs/lib/chunkstream.js"(exports2, module2) {
-    "use strict";
-    var util = require("util");
-    var Stream = require("stream");
-    var ChunkStream = module2.exports = function() {
-      Stream.call(this);
-      this._buffers = [];
-      this._buffered = 0;
-      this._reads = [];
-      this._paused = false;
-      this._encoding = "utf8";
-      this.writable = true;
-    };
-    util.inherits(ChunkStream, Stream);
-    ChunkStream.prototype.read = function(length, callback) {
-      this._reads.push({
-        length: Math.abs(length),
-        // if length < 0 then at most this length
-        allowLess: length < 0,
-        func: callback
-      });
-      process.nextTick(
-        function() {
-          this._process();
-          if (this._paused && this._reads && this._reads.length > 0) {
-            this._paused = false;
-            this.emit("drain");
-          }
-        }.bind(this)
-      );
-    };
-    ChunkStream.prototype.write = function(data, encoding) {
-      if (!this.writable) {
-        this.emit("error", new Error("Stream not writable"));
-        return false;
-      }
-      let dataBuffer;
-      if (Buffer.isBuffer(data)) {
-        dataBuffer = data;
-      } else {
-        dataBuffer = Buffer.from(data, encoding || this._encoding);
-      }
-      this._buffers.push(dataBuffer);
-      this._buffered += dataBuffer.length;
-      this._process();
-      if (this._reads && this._reads.length === 0) {
-        this._paused = true;
-      }
-      return this.writable && !this._paused;
-    };
-    ChunkStream.prototype.end = function(data, encoding) {
-      if (data) {
-        this.write(data, encoding);
-      }
-      this.writable = false;
-      if (!this._buffers) {
-        return;
-      }
-      if (this._buffers.length === 0) {
-        this._end();
-      } else {
-        this._buffers.push(null);
-        this._process();
-      }
-    };
-    ChunkStream.prototype.destroySoon = ChunkStream.prototype.end;
-    ChunkStream.prototype._end = function() {
-      if (this._reads.length > 0) {
-        this.emit("error", new Error("Unexpected end of input"));
-      }
-      this.destroy();
-    };
-    ChunkStream.prototype.destroy = function() {
-      if (!this._buffers) {
-        return;
-      }
-      this.writable = false;
-      this._reads = null;
-      this._buffers = null;
-      this.emit("close");
-    };
-    ChunkStream.prototype._processReadAllowingLess = function(read) {
-      this._reads.shift();
-      let smallerBuf = this._buffers[0];
-      if (smallerBuf.length > read.length) {
-        this._buffered -= read.length;
-        this._buffers[0] = smallerBuf.slice(read.length);
-        read.func.call(this, smallerBuf.slice(0, read.length));
-      } else {
-        this._buffered -= smallerBuf.length;
-        this._buffers.shift();
-        read.func.call(this, smallerBuf);
-      }
-    };
-    ChunkStream.prototype._processRead = function(read) {
-      this._reads.shift();
-      let pos = 0;
-      let count2 = 0;
-      let data = Buffer.alloc(read.length);
-      while (pos < read.length) {
-        let buf = this._buffers[count2++];
-        let len = Math.min(buf.length, read.length - pos);
-        buf.copy(data, pos, 0, len);
-        pos += len;
-        if (len !== buf.length) {
-          this._buffers[--count2] = buf.slice(len);
-        }
-      }
-      if (count2 > 0) {
-        this._buffers.splice(0, count2);
-      }
-      this._buffered -= read.length;
-      read.func.call(this, data);
-    };
-    ChunkStream.prototype._process = function() {
-      try {
-        while (this._buffered > 0 && this._reads && this._reads.length > 0) {
-          let read = this._reads[0];
-          if (read.allowLess) {
-            this._processReadAllowingLess(read);
-          } else if (this._buffered >= read.length) {
-            this._processRead(read);
-          } else {
-            break;
-          }
-        }
-        if (this._buffers && !this.writable) {
-          this._end();
-        }
-      } catch (ex) {
-        this.emit("error", ex);
-      }
-    };
-  }
-});
-
-// node_modules/pngjs/lib/interlace.js
-var require_interlace = __commonJS({
-  "node_modules/pngjs/lib/interlace.js"(exports2) {
-    "use strict";
-    var imagePasses = [
-      {
-        // pass 1 - 1px
-        x: [0],
-        y: [0]
-      },
-      {
-        // pass 2 - 1px
-        x: [4],
-        y: [0]
-      },
-      {
-        // pass 3 - 2px
-        x: [0, 4],
-        y: [4]
-      },
-      {
-        // pass 4 - 4px
-        x: [2, 6],
-        y: [0, 4]
-      },
-      {
-        // pass 5 - 8px
-        x: [0, 2, 4, 6],
-        y: [2, 6]
-      },
-      {
-        // pass 6 - 16px
-        x: [1, 3, 5, 7],
-        y: [0, 2, 4, 6]
-      },
-      {
-        // pass 7 - 32px
-        x: [0, 1, 2, 3, 4, 5, 6, 7],
-        y: [1, 3, 5, 7]
-      }
-    ];
-    exports2.getImagePasses = function(width, height) {
-      let images2 = [];
-      let xLeftOver = width % 8;
-      let yLeftOver = height % 8;
-      let xRepeats = (width - xLeftOver) / 8;
-      let yRepeats = (height - yLeftOver) / 8;
-      for (let i = 0; i < imagePasses.length; i++) {
-        let pass = imagePasses[i];
-        let passWidth = xRepeats * pass.x.length;
-        let passHeight = yRepeats * pass.y.length;
-        for (let j = 0; j < pass.x.length; j++) {
-          if (pass.x[j] < xLeftOver) {
-            passWidth++;
-          } else {
-            break;
-          }
-        }
-        for (let j = 0; j < pass.y.length; j++) {
-          if (pass.y[j] < yLeftOver) {
-            passHeight++;
-          } else {
-            break;
-          }
-        }
-        if (passWidth > 0 && passHeight > 0) {
-          images2.push({ width: passWidth, height: passHeight, index: i });
-        }
-      }
-      return images2;
-    };
-    exports2.getInterlaceIterator = function(width) {
-      return function(x, y, pass) {
-        let outerXLeftOver = x % imagePasses[pass].x.length;
-        let outerX = (x - outerXLeftOver) / imagePasses[pass].x.length * 8 + imagePasses[pass].x[outerXLeftOver];
-        let outerYLeftOver = y % imagePasses[pass].y.length;
-        let outerY = (y - outerYLeftOver) / imagePasses[pass].y.length * 8 + imagePasses[pass].y[outerYLeftOver];
-        return outerX * 4 + outerY * width * 4;
-      };
-    };
-  }
-});
-
-// node_modules/pngjs/lib/paeth-predictor.js
-var require_paeth_predictor = __commonJS({
-  "node_modules/pngjs/lib/paeth-predictor.js"(exports2, module2) {
-    "use strict";
-    module2.exports = function paethPredictor(left, above, upLeft) {
-      let paeth = left + above - upLeft;
-      let pLeft = Math.abs(paeth - left);
-      let pAbove = Math.abs(paeth - above);
-      let pUpLeft = Math.abs(paeth - upLeft);
-      if (pLeft <= pAbove && pLeft <= pUpLeft) {
-        return left;
-      }
-      if (pAbove <= pUpLeft) {
-        return above;
-      }
-      return upLeft;
-    };
-  }
-});
-
-// node_modules/pngjs/lib/filter-parse.js
-var require_filter_parse = __commonJS({
-  "node_modules/pngjs/lib/filter-parse.js"(exports2, module2) {
-    "use strict";
-    var interlaceUtils = require_interlace();
-    var paethPredictor = require_paeth_predictor();
-    function getByteWidth(width, bpp, depth) {
-      let byteWidth = width * bpp;
-      if (depth !== 8) {
-        byteWidth = Math.ceil(byteWidth / (8 / depth));
-      }
-      return byteWidth;
-    }
-    var Filter = module2.exports = function(bitmapInfo, dependencies) {
-      let width = bitmapInfo.width;
-      let height = bitmapInfo.height;
-      let interlace = bitmapInfo.interlace;
-      let bpp = bitmapInfo.bpp;
-      let depth = bitmapInfo.depth;
-      this.read = dependencies.read;
-      this.write = dependencies.write;
-      this.complete = dependencies.complete;
-      this._imageIndex = 0;
-      this._images = [];
-      if (interlace) {
-        let passes = interlaceUtils.getImagePasses(width, height);
-        for (let i = 0; i < passes.length; i++) {
-          this._images.push({
-            byteWidth: getByteWidth(passes[i].width, bpp, depth),
-            height: passes[i].height,
-            lineIndex: 0
-          });
-        }
-      } else {
-        this._images.push({
-          byteWidth: getByteWidth(width, bpp, depth),
-          height,
-          lineIndex: 0
-        });
-      }
-      if (depth === 8) {
-        this._xComparison = bpp;
-      } else if (depth === 16) {
-        this._xComparison = bpp * 2;
-      } else {
-        this._xComparison = 1;
-      }
-    };
-    Filter.prototype.start = function() {
-      this.read(
-        this._images[this._imageIndex].byteWidth + 1,
-        this._reverseFilterLine.bind(this)
-      );
-    };
-    Filter.prototype._unFilterType1 = function(rawData, unfilteredLine, byteWidth) {
-      let xComparison = this._xComparison;
-      let xBiggerThan = xComparison - 1;
-      for (let x = 0; x < byteWidth; x++) {
-        let rawByte = rawData[1 + x];
-        let f1Left = x > xBiggerThan ? unfilteredLine[x - xComparison] : 0;
-        unfilteredLine[x] = rawByte + f1Left;
-      }
-    };
-    Filter.prototype._unFilterType2 = function(rawData, unfilteredLine, byteWidth) {
-      let lastLine = this._lastLine;
-      for (let x = 0; x < byteWidth; x++) {
-        let rawByte = rawData[1 + x];
-        let f2Up = lastLine ? lastLine[x] : 0;
-        unfilteredLine[x] = rawByte + f2Up;
-      }
-    };
-    Filter.prototype._unFilterType3 = function(rawData, unfilteredLine, byteWidth) {
-      let xComparison = this._xComparison;
-      let xBiggerThan = xComparison - 1;
-      let lastLine = this._lastLine;
-      for (let x = 0; x < byteWidth; x++) {
-        let rawByte = rawData[1 + x];
-        let f3Up = lastLine ? lastLine[x] : 0;
-        let f3Left = x > xBiggerThan ? unfilteredLine[x - xComparison] : 0;
-        let f3Add = Math.floor((f3Left + f3Up) / 2);
-        unfilteredLine[x] = rawByte + f3Add;
-      }
-    };
-    Filter.prototype._unFilterType4 = function(rawData, unfilteredLine, byteWidth) {
-      let xComparison = this._xComparison;
-      let xBiggerThan = xComparison - 1;
-      let lastLine = this._lastLine;
-      for (let x = 0; x < byteWidth; x++) {
-        let rawByte = rawData[1 + x];
-        let f4Up = lastLine ? lastLine[x] : 0;
-        let f4Left = x > xBiggerThan ? unfilteredLine[x - xComparison] : 0;
-        let f4UpLeft = x > xBiggerThan && lastLine ? lastLine[x - xComparison] : 0;
-        let f4Add = paethPredictor(f4Left, f4Up, f4UpLeft);
-        unfilteredLine[x] = rawByte + f4Add;
-      }
-    };
-    Filter.prototype._reverseFilterLine = function(rawData) {
-      let filter = rawData[0];
-      let unfilteredLine;
-      let currentImage = this._images[this._imageIndex];
-      let byteWidth = currentImage.byteWidth;
-      if (filter === 0) {
-        unfilteredLine = rawData.slice(1, byteWidth + 1);
-      } else {
-        unfilteredLine = Buffer.alloc(byteWidth);
-        switch (filter) {
-          case 1:
-            this._unFilterType1(rawData, unfilteredLine, byteWidth);
-            break;
-          case 2:
-            this._unFilterType2(rawData, unfilteredLine, byteWidth);
-            break;
-          case 3:
-            this._unFilterType3(rawData, unfilteredLine, byteWidth);
-            break;
-          case 4:
-            this._unFilterType4(rawData, unfilteredLine, byteWidth);
-            break;
-          default:
-            throw new Error("Unrecognised filter type - " + filter);
-        }
-      }
-      this.write(unfilteredLine);
-      currentImage.lineIndex++;
-      if (currentImage.lineIndex >= currentImage.height) {
-        this._lastLine = null;
-        this._imageIndex++;
-        currentImage = this._images[this._imageIndex];
-      } else {
-        this._lastLine = unfilteredLine;
-      }
-      if (currentImage) {
-        this.read(currentImage.byteWidth + 1, this._reverseFilterLine.bind(this));
-      } else {
-        this._lastLine = null;
-        this.complete();
-      }
-    };
-  }
-});
-
-// node_modules/pngjs/lib/filter-parse-async.js
-var require_filter_parse_async = __commonJS({
-  "node_modules/pngjs/lib/filter-parse-async.js"(exports2, module2) {
-    "use strict";
-    var util = require("util");
-    var ChunkStream = require_chunkstream();
-    var Filter = require_filter_parse();
-    var FilterAsync = module2.exports = function(bitmapInfo) {
-      ChunkStream.call(this);
-      let buffers = [];
-      let that = this;
-      this._filter = new Filter(bitmapInfo, {
-        read: this.read.bind(this),
-        write: function(buffer) {
-          buffers.push(buffer);
-        },
-        complete: function() {
-          that.emit("complete", Buffer.concat(buffers));
-        }
-      });
-      this._filter.start();
-    };
-    util.inherits(FilterAsync, ChunkStream);
-  }
-});
-
-// node_modules/pngjs/lib/constants.js
-var require_constants6 = __commonJS({
-  "node_modules/pngjs/lib/constants.js"(exports2, module2) {
-    "use strict";
-    module2.exports = {
-      PNG_SIGNATURE: [137, 80, 78, 71, 13, 10, 26, 10],
-      TYPE_IHDR: 1229472850,
-      TYPE_IEND: 1229278788,
-      TYPE_IDAT: 1229209940,
-      TYPE_PLTE: 1347179589,
-      TYPE_tRNS: 1951551059,
-      // eslint-disable-line camelcase
-      TYPE_gAMA: 1732332865,
-      // eslint-disable-line camelcase
-      // color-type bits
-      COLORTYPE_GRAYSCALE: 0,
-      COLORTYPE_PALETTE: 1,
-      COLORTYPE_COLOR: 2,
-      COLORTYPE_ALPHA: 4,
-      // e.g. grayscale and alpha
-      // color-type combinations
-      COLORTYPE_PALETTE_COLOR: 3,
-      COLORTYPE_COLOR_ALPHA: 6,
-      COLORTYPE_TO_BPP_MAP: {
-        0: 1,
-        2: 3,
-        3: 1,
-        4: 2,
-        6: 4
-      },
-      GAMMA_DIVISION: 1e5
-    };
-  }
-});
-
-// node_modules/pngjs/lib/crc.js
-var require_crc = __commonJS({
-  "node_modules/pngjs/lib/crc.js"(exports2, module2) {
-    "use strict";
-    var crcTable = [];
-    (function() {
-      for (let i = 0; i < 256; i++) {
-        let currentCrc = i;
-        for (let j = 0; j < 8; j++) {
-          if (currentCrc & 1) {
-            currentCrc = 3988292384 ^ currentCrc >>> 1;
-          } else {
-            currentCrc = currentCrc >>> 1;
-          }
-        }
-        crcTable[i] = currentCrc;
-      }
-    })();
-    var CrcCalculator = module2.exports = function() {
-      this._crc = -1;
-    };
-    CrcCalculator.prototype.write = function(data) {
-      for (let i = 0; i < data.length; i++) {
-        this._crc = crcTable[(this._crc ^ data[i]) & 255] ^ this._crc >>> 8;
-      }
-      return true;
-    };
-    CrcCalculator.prototype.crc32 = function() {
-      return this._crc ^ -1;
-    };
-    CrcCalculator.crc32 = function(buf) {
-      let crc = -1;
-      for (let i = 0; i < buf.length; i++) {
-        crc = crcTable[(crc ^ buf[i]) & 255] ^ crc >>> 8;
-      }
-      return crc ^ -1;
-    };
-  }
-});
-
-// node_modules/pngjs/lib/parser.js
-var require_parser = __commonJS({
-  "node_modules/pngjs/lib/parser.js"(exports2, module2) {
-    "use strict";
-    var constants5 = require_constants6();
-    var CrcCalculator = require_crc();
-    var Parser = module2.exports = function(options, dependencies) {
-      this._options = options;
-      options.checkCRC = options.checkCRC !== false;
-      this._hasIHDR = false;
-      this._hasIEND = false;
-      this._emittedHeadersFinished = false;
-      this._palette = [];
-      this._colorType = 0;
-      this._chunks = {};
-      this._chunks[constants5.TYPE_IHDR] = this._handleIHDR.bind(this);
-      this._chunks[constants5.TYPE_IEND] = this._handleIEND.bind(this);
-      this._chunks[constants5.TYPE_IDAT] = this._handleIDAT.bind(this);
-      this._chunks[constants5.TYPE_PLTE] = this._handlePLTE.bind(this);
-      this._chunks[constants5.TYPE_tRNS] = this._handleTRNS.bind(this);
-      this._chunks[constants5.TYPE_gAMA] = this._handleGAMA.bind(this);
-      this.read = dependencies.read;
-      this.error = dependencies.error;
-      this.metadata = dependencies.metadata;
-      this.gamma = dependencies.gamma;
-      this.transColor = dependencies.transColor;
-      this.palette = dependencies.palette;
-      this.parsed = dependencies.parsed;
-      this.inflateData = dependencies.inflateData;
-      this.finished = dependencies.finished;
-      this.simpleTransparency = dependencies.simpleTransparency;
-      this.headersFinished = dependencies.headersFinished || function() {
-      };
-    };
-    Parser.prototype.start = function() {
-      this.read(constants5.PNG_SIGNATURE.length, this._parseSignature.bind(this));
-    };
-    Parser.prototype._parseSignature = function(data) {
-      let signature = constants5.PNG_SIGNATURE;
-      for (let i = 0; i < signature.length; i++) {
-        if (data[i] !== signature[i]) {
-          this.error(new Error("Invalid file signature"));
-          return;
-        }
-      }
-      this.read(8, this._parseChunkBegin.bind(this));
-    };
-    Parser.prototype._parseChunkBegin = function(data) {
-      let length = data.readUInt32BE(0);
-      let type = data.readUInt32BE(4);
-      let name = "";
-      for (let i = 4; i < 8; i++) {
-        name += String.fromCharCode(data[i]);
-      }
-      let ancillary = Boolean(data[4] & 32);
-      if (!this._hasIHDR && type !== constants5.TYPE_IHDR) {
-        this.error(new Error("Expected IHDR on beggining"));
-        return;
-      }
-      this._crc = new CrcCalculator();
-      this._crc.write(Buffer.from(name));
-      if (this._chunks[type]) {
-        return this._chunks[type](length);
-      }
-      if (!ancillary) {
-        this.error(new Error("Unsupported critical chunk type " + name));
-        return;
-      }
-      this.read(length + 4, this._skipChunk.bind(this));
-    };
-    Parser.prototype._skipChunk = function() {
-      this.read(8, this._parseChunkBegin.bind(this));
-    };
-    Parser.prototype._handleChunkEnd = function() {
-      this.read(4, this._parseChunkEnd.bind(this));
-    };
-    Parser.prototype._parseChunkEnd = function(data) {
-      let fileCrc = data.readInt32BE(0);
-      let calcCrc = this._crc.crc32();
-      if (this._options.checkCRC && calcCrc !== fileCrc) {
-        this.error(new Error("Crc error - " + fileCrc + " - " + calcCrc));
-        return;
-      }
-      if (!this._hasIEND) {
-        this.read(8, this._parseChunkBegin.bind(this));
-      }
-    };
-    Parser.prototype._handleIHDR = function(length) {
-      this.read(length, this._parseIHDR.bind(this));
-    };
-    Parser.prototype._parseIHDR = function(data) {
-      this._crc.write(data);
-      let width = data.readUInt32BE(0);
-      let height = data.readUInt32BE(4);
-      let depth = data[8];
-      let colorType = data[9];
-      let compr = data[10];
-      let filter = data[11];
-      let interlace = data[12];
-      if (depth !== 8 && depth !== 4 && depth !== 2 && depth !== 1 && depth !== 16) {
-        this.error(new Error("Unsupported bit depth " + depth));
-        return;
-      }
-      if (!(colorType in constants5.COLORTYPE_TO_BPP_MAP)) {
-        this.error(new Error("Unsupported color type"));
-        return;
-      }
-      if (compr !== 0) {
-        this.error(new Error("Unsupported compression method"));
-        return;
-      }
-      if (filter !== 0) {
-        this.error(new Error("Unsupported filter method"));
-        return;
-      }
-      if (interlace !== 0 && interlace !== 1) {
-        this.error(new Error("Unsupported interlace method"));
-        return;
-      }
-      this._colorType = colorType;
-      let bpp = constants5.COLORTYPE_TO_BPP_MAP[this._colorType];
-      this._hasIHDR = true;
-      this.metadata({
-        width,
-        height,
-        depth,
-        interlace: Boolean(interlace),
-        palette: Boolean(colorType & constants5.COLORTYPE_PALETTE),
-        color: Boolean(colorType & constants5.COLORTYPE_COLOR),
-        alpha: Boolean(colorType & constants5.COLORTYPE_ALPHA),
-        bpp,
-        colorType
-      });
-      this._handleChunkEnd();
-    };
-    Parser.prototype._handlePLTE = function(length) {
-      this.read(length, this._parsePLTE.bind(this));
-    };
-    Parser.prototype._parsePLTE = function(data) {
-      this._crc.write(data);
-      let entries = Math.floor(data.length / 3);
-      for (let i = 0; i < entries; i++) {
-        this._palette.push([data[i * 3], data[i * 3 + 1], data[i * 3 + 2], 255]);
-      }
-      this.palette(this._palette);
-      this._handleChunkEnd();
-    };
-    Parser.prototype._handleTRNS = function(length) {
-      this.simpleTransparency();
-      this.read(length, this._parseTRNS.bind(this));
-    };
-    Parser.prototype._parseTRNS = function(data) {
-      this._crc.write(data);
-      if (this._colorType === constants5.COLORTYPE_PALETTE_COLOR) {
-        if (this._palette.length === 0) {
-          this.error(new Error("Transparency chunk must be after palette"));
-          return;
-        }
-        if (data.length > this._palette.length) {
-          this.error(new Error("More transparent colors than palette size"));
-          return;
-        }
-        for (let i = 0; i < data.length; i++) {
-          this._palette[i][3] = data[i];
-        }
-        this.palette(this._palette);
-      }
-      if (this._colorType === constants5.COLORTYPE_GRAYSCALE) {
-        this.transColor([data.readUInt16BE(0)]);
-      }
-      if (this._colorType === constants5.COLORTYPE_COLOR) {
-        this.transColor([
-          data.readUInt16BE(0),
-          data.readUInt16BE(2),
-          data.readUInt16BE(4)
-        ]);
-      }
-      this._handleChunkEnd();
-    };
-    Parser.prototype._handleGAMA = function(length) {
-      this.read(length, this._parseGAMA.bind(this));
-    };
-    Parser.prototype._parseGAMA = function(data) {
-      this._crc.write(data);
-      this.gamma(data.readUInt32BE(0) / constants5.GAMMA_DIVISION);
-      this._handleChunkEnd();
-    };
-    Parser.prototype._handleIDAT = function(length) {
-      if (!this._emittedHeadersFinished) {
-        this._emittedHeadersFinished = true;
-        this.headersFinished();
-      }
-      this.read(-length, this._parseIDAT.bind(this, length));
-    };
-    Parser.prototype._parseIDAT = function(length, data) {
-      this._crc.write(data);
-      if (this._colorType === constants5.COLORTYPE_PALETTE_COLOR && this._palette.length === 0) {
-        throw new Error("Expected palette not found");
-      }
-      this.inflateData(data);
-      let leftOverLength = length - data.length;
-      if (leftOverLength > 0) {
-        this._handleIDAT(leftOverLength);
-      } else {
-        this._handleChunkEnd();
-      }
-    };
-    Parser.prototype._handleIEND = function(length) {
-      this.read(length, this._parseIEND.bind(this));
-    };
-    Parser.prototype._parseIEND = function(data) {
-      this._crc.write(data);
-      this._hasIEND = true;
-      this._handleChunkEnd();
-      if (this.finished) {
-        this.finished();
-      }
-    };
-  }
-});
-
-// node_modules/pngjs/lib/bitmapper.js
-var require_bitmapper = __commonJS({
-  "node_modules/pngjs/lib/bitmapper.js"(exports2) {
-    "use strict";
-    var interlaceUtils = require_interlace();
-    var pixelBppMapper = [
-      // 0 - dummy entry
-      function() {
-      },
-      // 1 - L
-      // 0: 0, 1: 0, 2: 0, 3: 0xff
-      function(pxData, data, pxPos, rawPos) {
-        if (rawPos === data.length) {
-          throw new Error("Ran out of data");
-        }
-        let pixel = data[rawPos];
-        pxData[pxPos] = pixel;
-        pxData[pxPos + 1] = pixel;
-        pxData[pxPos + 2] = pixel;
-        pxData[pxPos + 3] = 255;
-      },
-      // 2 - LA
-      // 0: 0, 1: 0, 2: 0, 3: 1
-      function(pxData, data, pxPos, rawPos) {
-        if (rawPos + 1 >= data.length) {
-          throw new Error("Ran out of data");
-        }
-        let pixel = data[rawPos];
-        pxData[pxPos] = pixel;
-        pxData[pxPos + 1] = pixel;
-        pxData[pxPos + 2] = pixel;
-        pxData[pxPos + 3] = data[rawPos + 1];
-      },
-      // 3 - RGB
-      // 0: 0, 1: 1, 2: 2, 3: 0xff
-      function(pxData, data, pxPos, rawPos) {
-        if (rawPos + 2 >= data.length) {
-          throw new Error("Ran out of data");
-        }
-        pxData[pxPos] = data[rawPos];
-        pxData[pxPos + 1] = data[rawPos + 1];
-        pxData[pxPos + 2] = data[rawPos + 2];
-        pxData[pxPos + 3] = 255;
-      },
-      // 4 - RGBA
-      // 0: 0, 1: 1, 2: 2, 3: 3
-      function(pxData, data, pxPos, rawPos) {
-        if (rawPos + 3 >= data.length) {
-          throw new Error("Ran out of data");
-        }
-        pxData[pxPos] = data[rawPos];
-        pxData[pxPos + 1] = data[rawPos + 1];
-        pxData[pxPos + 2] = data[rawPos + 2];
-        pxData[pxPos + 3] = data[rawPos + 3];
-      }
-    ];
-    var pixelBppCustomMapper = [
-      // 0 - dummy entry
-      function() {
-      },
-      // 1 - L
-      // 0: 0, 1: 0, 2: 0, 3: 0xff
-      function(pxData, pixelData, pxPos, maxBit) {
-        let pixel = pixelData[0];
-        pxData[pxPos] = pixel;
-        pxData[pxPos + 1] = pixel;
-        pxData[pxPos + 2] = pixel;
-        pxData[pxPos + 3] = maxBit;
-      },
-      // 2 - LA
-      // 0: 0, 1: 0, 2: 0, 3: 1
-      function(pxData, pixelData, pxPos) {
-        let pixel = pixelData[0];
-        pxData[pxPos] = pixel;
-        pxData[pxPos + 1] = pixel;
-        pxData[pxPos + 2] = pixel;
-        pxData[pxPos + 3] = pixelData[1];
-      },
-      // 3 - RGB
-      // 0: 0, 1: 1, 2: 2, 3: 0xff
-      function(pxData, pixelData, pxPos, maxBit) {
-        pxData[pxPos] = pixelData[0];
-        pxData[pxPos + 1] = pixelData[1];
-        pxData[pxPos + 2] = pixelData[2];
-        pxData[pxPos + 3] = maxBit;
-      },
-      // 4 - RGBA
-      // 0: 0, 1: 1, 2: 2, 3: 3
-      function(pxData, pixelData, pxPos) {
-        pxData[pxPos] = pixelData[0];
-        pxData[pxPos + 1] = pixelData[1];
-        pxData[pxPos + 2] = pixelData[2];
-        pxData[pxPos + 3] = pixelData[3];
-      }
-    ];
-    function bitRetriever(data, depth) {
-      let leftOver = [];
-      let i = 0;
-      function split() {
-        if (i === data.length) {
-          throw new Error("Ran out of data");
-        }
-        let byte = data[i];
-        i++;
-        let byte8, byte7, byte6, byte5, byte4, byte3, byte2, byte1;
-        switch (depth) {
-          default:
-            throw new Error("unrecognised depth");
-          case 16:
-            byte2 = data[i];
-            i++;
-            leftOver.push((byte << 8) + byte2);
-            break;
-          case 4:
-            byte2 = byte & 15;
-            byte1 = byte >> 4;
-            leftOver.push(byte1, byte2);
-            break;
-          case 2:
-            byte4 = byte & 3;
-            byte3 = byte >> 2 & 3;
-            byte2 = byte >> 4 & 3;
-            byte1 = byte >> 6 & 3;
-            leftOver.push(byte1, byte2, byte3, byte4);
-            break;
-          case 1:
-            byte8 = byte & 1;
-            byte7 = byte >> 1 & 1;
-            byte6 = byte >> 2 & 1;
-            byte5 = byte >> 3 & 1;
-            byte4 = byte >> 4 & 1;
-            byte3 = byte >> 5 & 1;
-            byte2 = byte >> 6 & 1;
-            byte1 = byte >> 7 & 1;
-            leftOver.push(byte1, byte2, byte3, byte4, byte5, byte6, byte7, byte8);
-            break;
-        }
-      }
-      return {
-        get: function(count2) {
-          while (leftOver.length < count2) {
-            split();
-          }
-          let returner = leftOver.slice(0, count2);
-          leftOver = leftOver.slice(count2);
-          return returner;
-        },
-        resetAfterLine: function() {
-          leftOver.length = 0;
-        },
-        end: function() {
-          if (i !== data.length) {
-            throw new Error("extra data found");
-          }
-        }
-      };
-    }
-    function mapImage8Bit(image, pxData, getPxPos, bpp, data, rawPos) {
-      let imageWidth = image.width;
-      let imageHeight = image.height;
-      let imagePass = image.index;
-      for (let y = 0; y < imageHeight; y++) {
-        for (let x = 0; x < imageWidth; x++) {
-          let pxPos = getPxPos(x, y, imagePass);
-          pixelBppMapper[bpp](pxData, data, pxPos, rawPos);
-          rawPos += bpp;
-        }
-      }
-      return rawPos;
-    }
-    function mapImageCustomBit(image, pxData, getPxPos, bpp, bits, maxBit) {
-      let imageWidth = image.width;
-      let imageHeight = image.height;
-      let imagePass = image.index;
-      for (let y = 0; y < imageHeight; y++) {
-        for (let x = 0; x < imageWidth; x++) {
-          let pixelData = bits.get(bpp);
-          let pxPos = getPxPos(x, y, imagePass);
-          pixelBppCustomMapper[bpp](pxData, pixelData, pxPos, maxBit);
-        }
-        bits.resetAfterLine();
-      }
-    }
-    exports2.dataToBitMap = function(data, bitmapInfo) {
-      let width = bitmapInfo.width;
-      let height = bitmapInfo.height;
-      let depth = bitmapInfo.depth;
-      let bpp = bitmapInfo.bpp;
-      let interlace = bitmapInfo.interlace;
-      let bits;
-      if (depth !== 8) {
-        bits = bitRetriever(data, depth);
-      }
-      let pxData;
-      if (depth <= 8) {
-        pxData = Buffer.alloc(width * height * 4);
-      } else {
-        pxData = new Uint16Array(width * height * 4);
-      }
-      let maxBit = Math.pow(2, depth) - 1;
-      let rawPos = 0;
-      let images2;
-      let getPxPos;
-      if (interlace) {
-        images2 = interlaceUtils.getImagePasses(width, height);
-        getPxPos = interlaceUtils.getInterlaceIterator(width, height);
-      } else {
-        let nonInterlacedPxPos = 0;
-        getPxPos = function() {
-          let returner = nonInterlacedPxPos;
-          nonInterlacedPxPos += 4;
-          return returner;
-        };
-        images2 = [{ width, height }];
-      }
-      for (let imageIndex = 0; imageIndex < images2.length; imageIndex++) {
-        if (depth === 8) {
-          rawPos = mapImage8Bit(
-            images2[imageIndex],
-            pxData,
-            getPxPos,
-            bpp,
-            data,
-            rawPos
-          );
-        } else {
-          mapImageCustomBit(
-            images2[imageIndex],
-            pxData,
-            getPxPos,
-            bpp,
-            bits,
-            maxBit
-          );
-        }
-      }
-      if (depth === 8) {
-        if (rawPos !== data.length) {
-          throw new Error("extra data found");
-        }
-      } else {
-        bits.end();
-      }
-      return pxData;
-    };
-  }
-});
-
-// node_modules/pngjs/lib/format-normaliser.js
-var require_format_normaliser = __commonJS({
-  "node_modules/pngjs/lib/format-normaliser.js"(exports2, module2) {
-    "use strict";
-    function dePalette(indata, outdata, width, height, palette) {
-      let pxPos = 0;
-      for (let y = 0; y < height; y++) {
-        for (let x = 0; x < width; x++) {
-          let color = palette[indata[pxPos]];
-          if (!color) {
-            throw new Error("index " + indata[pxPos] + " not in palette");
-          }
-          for (let i = 0; i < 4; i++) {
-            outdata[pxPos + i] = color[i];
-          }
-          pxPos += 4;
-        }
-      }
-    }
-    function replaceTransparentColor(indata, outdata, width, height, transColor) {
-      let pxPos = 0;
-      for (let y = 0; y < height; y++) {
-        for (let x = 0; x < width; x++) {
-          let makeTrans = false;
-          if (transColor.length === 1) {
-            if (transColor[0] === indata[pxPos]) {
-              makeTrans = true;
-            }
-          } else if (transColor[0] === indata[pxPos] && transColor[1] === indata[pxPos + 1] && transColor[2] === indata[pxPos + 2]) {
-            makeTrans = true;
-          }
-          if (makeTrans) {
-            for (let i = 0; i < 4; i++) {
-              outdata[pxPos + i] = 0;
-            }
-          }
-          pxPos += 4;
-        }
-      }
-    }
-    function scaleDepth(indata, outdata, width, height, depth) {
-      let maxOutSample = 255;
-      let maxInSample = Math.pow(2, depth) - 1;
-      let pxPos = 0;
-      for (let y = 0; y < height; y++) {
-        for (let x = 0; x < width; x++) {
-          for (let i = 0; i < 4; i++) {
-            outdata[pxPos + i] = Math.floor(
-              indata[pxPos + i] * maxOutSample / maxInSample + 0.5
-            );
-          }
-          pxPos += 4;
-        }
-      }
-    }
-    module2.exports = function(indata, imageData, skipRescale = false) {
-      let depth = imageData.depth;
-      let width = imageData.width;
-      let height = imageData.height;
-      let colorType = imageData.colorType;
-      let transColor = imageData.transColor;
-      let palette = imageData.palette;
-      let outdata = indata;
-      if (colorType === 3) {
-        dePalette(indata, outdata, width, height, palette);
-      } else {
-        if (transColor) {
-          replaceTransparentColor(indata, outdata, width, height, transColor);
-        }
-        if (depth !== 8 && !skipRescale) {
-          if (depth === 16) {
-            outdata = Buffer.alloc(width * height * 4);
-          }
-          scaleDepth(indata, outdata, width, height, depth);
-        }
-      }
-      return outdata;
-    };
-  }
-});
-
-// node_modules/pngjs/lib/parser-async.js
-var require_parser_async = __commonJS({
-  "node_modules/pngjs/lib/parser-async.js"(exports2, module2) {
-    "use strict";
-    var util = require("util");
-    var zlib = require("zlib");
-    var ChunkStream = require_chunkstream();
-    var FilterAsync = require_filter_parse_async();
-    var Parser = require_parser();
-    var bitmapper = require_bitmapper();
-    var formatNormaliser = require_format_normaliser();
-    var ParserAsync = module2.exports = function(options) {
-      ChunkStream.call(this);
-      this._parser = new Parser(options, {
-        read: this.read.bind(this),
-        error: this._handleError.bind(this),
-        metadata: this._handleMetaData.bind(this),
-        gamma: this.emit.bind(this, "gamma"),
-        palette: this._handlePalette.bind(this),
-        transColor: this._handleTransColor.bind(this),
-        finished: this._finished.bind(this),
-        inflateData: this._inflateData.bind(this),
-        simpleTransparency: this._simpleTransparency.bind(this),
-        headersFinished: this._headersFinished.bind(this)
-      });
-      this._options = options;
-      this.writable = true;
-      this._parser.start();
-    };
-    util.inherits(ParserAsync, ChunkStream);
-    ParserAsync.prototype._handleError = function(err) {
-      this.emit("error", err);
-      this.writable = false;
-      this.destroy();
-      if (this._inflate && this._inflate.destroy) {
-        this._inflate.destroy();
-      }
-      if (this._filter) {
-        this._filter.destroy();
-        this._filter.on("error", function() {
-        });
-      }
-      this.errord = true;
-    };
-    ParserAsync.prototype._inflateData = function(data) {
-      if (!this._inflate) {
-        if (this._bitmapInfo.interlace) {
-          this._inflate = zlib.createInflate();
-          this._inflate.on("error", this.emit.bind(this, "error"));
-          this._filter.on("complete", this._complete.bind(this));
-          this._inflate.pipe(this._filter);
-        } else {
-          let rowSize = (this._bitmapInfo.width * this._bitmapInfo.bpp * this._bitmapInfo.depth + 7 >> 3) + 1;
-          let imageSize = rowSize * this._bitmapInfo.height;
-          let chunkSize = Math.max(imageSize, zlib.Z_MIN_CHUNK);
-          this._inflate = zlib.createInflate({ chunkSize });
-          let leftToInflate = imageSize;
-          let emitError = this.emit.bind(this, "error");
-          this._inflate.on("error", function(err) {
-            if (!leftToInflate) {
-              return;
-            }
-            emitError(err);
-          });
-          this._filter.on("complete", this._complete.bind(this));
-          let filterWrite = this._filter.write.bind(this._filter);
-          this._inflate.on("data", function(chunk) {
-            if (!leftToInflate) {
-              return;
-            }
-            if (chunk.length > leftToInflate) {
-              chunk = chunk.slice(0, leftToInflate);
-            }
-            leftToInflate -= chunk.length;
-            filterWrite(chunk);
-          });
-          this._inflate.on("end", this._filter.end.bind(this._filter));
-        }
-      }
-      this._inflate.write(data);
-    };
-    ParserAsync.prototype._handleMetaData = function(metaData) {
-      this._metaData = metaData;
-      this._bitmapInfo = Object.create(metaData);
-      this._filter = new FilterAsync(this._bitmapInfo);
-    };
-    ParserAsync.prototype._handleTransColor = function(transColor) {
-      this._bitmapInfo.transColor = transColor;
-    };
-    ParserAsync.prototype._handlePalette = function(palette) {
-      this._bitmapInfo.palette = palette;
-    };
-    ParserAsync.prototype._simpleTransparency = function() {
-      this._metaData.alpha = true;
-    };
-    ParserAsync.prototype._headersFinished = function() {
-      this.emit("metadata", this._metaData);
-    };
-    ParserAsync.prototype._finished = function() {
-      if (this.errord) {
-        return;
-      }
-      if (!this._inflate) {
-        this.emit("error", "No Inflate block");
-      } else {
-        this._inflate.end();
-      }
-    };
-    ParserAsync.prototype._complete = function(filteredData) {
-      if (this.errord) {
-        return;
-      }
-      let normalisedBitmapData;
-      try {
-        let bitmapData = bitmapper.dataToBitMap(filteredData, this._bitmapInfo);
-        normalisedBitmapData = formatNormaliser(
-          bitmapData,
-          this._bitmapInfo,
-          this._options.skipRescale
-        );
-        bitmapData = null;
-      } catch (ex) {
-        this._handleError(ex);
-        return;
-      }
-      this.emit("parsed", normalisedBitmapData);
-    };
-  }
-});
-
-// node_modules/pngjs/lib/bitpacker.js
-var require_bitpacker = __commonJS({
-  "node_modules/pngjs/lib/bitpacker.js"(exports2, module2) {
-    "use strict";
-    var constants5 = require_constants6();
-    module2.exports = function(dataIn, width, height, options) {
-      let outHasAlpha = [constants5.COLORTYPE_COLOR_ALPHA, constants5.COLORTYPE_ALPHA].indexOf(
-        options.colorType
-      ) !== -1;
-      if (options.colorType === options.inputColorType) {
-        let bigEndian = (function() {
-          let buffer = new ArrayBuffer(2);
-          new DataView(buffer).setInt16(
-            0,
-            256,
-            true
-            /* littleEndian */
-          );
-          return new Int16Array(buffer)[0] !== 256;
-        })();
-        if (options.bitDepth === 8 || options.bitDepth === 16 && bigEndian) {
-          return dataIn;
-        }
-      }
-      let data = options.bitDepth !== 16 ? dataIn : new Uint16Array(dataIn.buffer);
-      let maxValue = 255;
-      let inBpp = constants5.COLORTYPE_TO_BPP_MAP[options.inputColorType];
-      if (inBpp === 4 && !options.inputHasAlpha) {
-        inBpp = 3;
-      }
-      let outBpp = constants5.COLORTYPE_TO_BPP_MAP[options.colorType];
-      if (options.bitDepth === 16) {
-        maxValue = 65535;
-        outBpp *= 2;
-      }
-      let outData = Buffer.alloc(width * height * outBpp);
-      let inIndex = 0;
-      let outIndex = 0;
-      let bgColor = options.bgColor || {};
-      if (bgColor.red === void 0) {
-        bgColor.red = maxValue;
-      }
-      if (bgColor.green === void 0) {
-        bgColor.green = maxValue;
-      }
-      if (bgColor.blue === void 0) {
-        bgColor.blue = maxValue;
-      }
-      function getRGBA() {
-        let red;
-        let green;
-        let blue;
-        let alpha = maxValue;
-        switch (options.inputColorType) {
-          case constants5.COLORTYPE_COLOR_ALPHA:
-            alpha = data[inIndex + 3];
-            red = data[inIndex];
-            green = data[inIndex + 1];
-            blue = data[inIndex + 2];
-            break;
-          case constants5.COLORTYPE_COLOR:
-            red = data[inIndex];
-            green = data[inIndex + 1];
-            blue = data[inIndex + 2];
-            break;
-          case constants5.COLORTYPE_ALPHA:
-            alpha = data[inIndex + 1];
-            red = data[inIndex];
-            green = red;
-            blue = red;
-            break;
-          case constants5.COLORTYPE_GRAYSCALE:
-            red = data[inIndex];
-            green = red;
-            blue = red;
-            break;
-          default:
-            throw new Error(
-              "input color type:" + options.inputColorType + " is not supported at present"
-            );
-        }
-        if (options.inputHasAlpha) {
-          if (!outHasAlpha) {
-            alpha /= maxValue;
-            red = Math.min(
-              Math.max(Math.round((1 - alpha) * bgColor.red + alpha * red), 0),
-              maxValue
-            );
-            green = Math.min(
-              Math.max(Math.round((1 - alpha) * bgColor.green + alpha * green), 0),
-              maxValue
-            );
-            blue = Math.min(
-              Math.max(Math.round((1 - alpha) * bgColor.blue + alpha * blue), 0),
-              maxValue
-            );
-          }
-        }
-        return { red, green, blue, alpha };
-      }
-      for (let y = 0; y < height; y++) {
-        for (let x = 0; x < width; x++) {
-          let rgba = getRGBA(data, inIndex);
-          switch (options.colorType) {
-            case constants5.COLORTYPE_COLOR_ALPHA:
-            case constants5.COLORTYPE_COLOR:
-              if (options.bitDepth === 8) {
-                outData[outIndex] = rgba.red;
-                outData[outIndex + 1] = rgba.green;
-                outData[outIndex + 2] = rgba.blue;
-                if (outHasAlpha) {
-                  outData[outIndex + 3] = rgba.alpha;
-                }
-              } else {
-                outData.writeUInt16BE(rgba.red, outIndex);
-                outData.writeUInt16BE(rgba.green, outIndex + 2);
-                outData.writeUInt16BE(rgba.blue, outIndex + 4);
-                if (outHasAlpha) {
-                  outData.writeUInt16BE(rgba.alpha, outIndex + 6);
-                }
-              }
-              break;
-            case constants5.COLORTYPE_ALPHA:
-            case constants5.COLORTYPE_GRAYSCALE: {
-              let grayscale = (rgba.red + rgba.green + rgba.blue) / 3;
-              if (options.bitDepth === 8) {
-                outData[outIndex] = grayscale;
-                if (outHasAlpha) {
-                  outData[outIndex + 1] = rgba.alpha;
-                }
-              } else {
-                outData.writeUInt16BE(grayscale, outIndex);
-                if (outHasAlpha) {
-                  outData.writeUInt16BE(rgba.alpha, outIndex + 2);
-                }
-              }
-              break;
-            }
-            default:
-              throw new Error("unrecognised color Type " + options.colorType);
-          }
-          inIndex += inBpp;
-          outIndex += outBpp;
-        }
-      }
-      return outData;
-    };
-  }
-});
-
-// node_modules/pngjs/lib/filter-pack.js
-var require_filter_pack = __commonJS({
-  "node_modules/pngjs/lib/filter-pack.js"(exports2, module2) {
-    "use strict";
-    var paethPredictor = require_paeth_predictor();
-    function filterNone(pxData, pxPos, byteWidth, rawData, rawPos) {
-      for (let x = 0; x < byteWidth; x++) {
-        rawData[rawPos + x] = pxData[pxPos + x];
-      }
-    }
-    function filterSumNone(pxData, pxPos, byteWidth) {
-      let sum = 0;
-      let length = pxPos + byteWidth;
-      for (let i = pxPos; i < length; i++) {
-        sum += Math.abs(pxData[i]);
-      }
-      return sum;
-    }
-    function filterSub(pxData, pxPos, byteWidth, rawData, rawPos, bpp) {
-      for (let x = 0; x < byteWidth; x++) {
-        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
-        let val = pxData[pxPos + x] - left;
-        rawData[rawPos + x] = val;
-      }
-    }
-    function filterSumSub(pxData, pxPos, byteWidth, bpp) {
-      let sum = 0;
-      for (let x = 0; x < byteWidth; x++) {
-        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
-        let val = pxData[pxPos + x] - left;
-        sum += Math.abs(val);
-      }
-      return sum;
-    }
-    function filterUp(pxData, pxPos, byteWidth, rawData, rawPos) {
-      for (let x = 0; x < byteWidth; x++) {
-        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
-        let val = pxData[pxPos + x] - up;
-        rawData[rawPos + x] = val;
-      }
-    }
-    function filterSumUp(pxData, pxPos, byteWidth) {
-      let sum = 0;
-      let length = pxPos + byteWidth;
-      for (let x = pxPos; x < length; x++) {
-        let up = pxPos > 0 ? pxData[x - byteWidth] : 0;
-        let val = pxData[x] - up;
-        sum += Math.abs(val);
-      }
-      return sum;
-    }
-    function filterAvg(pxData, pxPos, byteWidth, rawData, rawPos, bpp) {
-      for (let x = 0; x < byteWidth; x++) {
-        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
-        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
-        let val = pxData[pxPos + x] - (left + up >> 1);
-        rawData[rawPos + x] = val;
-      }
-    }
-    function filterSumAvg(pxData, pxPos, byteWidth, bpp) {
-      let sum = 0;
-      for (let x = 0; x < byteWidth; x++) {
-        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
-        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
-        let val = pxData[pxPos + x] - (left + up >> 1);
-        sum += Math.abs(val);
-      }
-      return sum;
-    }
-    function filterPaeth(pxData, pxPos, byteWidth, rawData, rawPos, bpp) {
-      for (let x = 0; x < byteWidth; x++) {
-        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
-        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
-        let upleft = pxPos > 0 && x >= bpp ? pxData[pxPos + x - (byteWidth + bpp)] : 0;
-        let val = pxData[pxPos + x] - paethPredictor(left, up, upleft);
-        rawData[rawPos + x] = val;
-      }
-    }
-    function filterSumPaeth(pxData, pxPos, byteWidth, bpp) {
-      let sum = 0;
-      for (let x = 0; x < byteWidth; x++) {
-        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
-        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
-        let upleft = pxPos > 0 && x >= bpp ? pxData[pxPos + x - (byteWidth + bpp)] : 0;
-        let val = pxData[pxPos + x] - paethPredictor(left, up, upleft);
-        sum += Math.abs(val);
-      }
-      return sum;
-    }
-    var filters = {
-      0: filterNone,
-      1: filterSub,
-      2: filterUp,
-      3: filterAvg,
-      4: filterPaeth
-    };
-    var filterSums = {
-      0: filterSumNone,
-      1: filterSumSub,
-      2: filterSumUp,
-      3: filterSumAvg,
-      4: filterSumPaeth
-    };
-    module2.exports = function(pxData, width, height, options, bpp) {
-      let filterTypes;
-      if (!("filterType" in options) || options.filterType === -1) {
-        filterTypes = [0, 1, 2, 3, 4];
-      } else if (typeof options.filterType === "number") {
-        filterTypes = [options.filterType];
-      } else {
-        throw new Error("unrecognised filter types");
-      }
-      if (options.bitDepth === 16) {
-        bpp *= 2;
-      }
-      let byteWidth = width * bpp;
-      let rawPos = 0;
-      let pxPos = 0;
-      let rawData = Buffer.alloc((byteWidth + 1) * height);
-      let sel = filterTypes[0];
-      for (let y = 0; y < height; y++) {
-        if (filterTypes.length > 1) {
-          let min = Infinity;
-          for (let i = 0; i < filterTypes.length; i++) {
-            let sum = filterSums[filterTypes[i]](pxData, pxPos, byteWidth, bpp);
-            if (sum < min) {
-              sel = filterTypes[i];
-              min = sum;
-            }
-          }
-        }
-        rawData[rawPos] = sel;
-        rawPos++;
-        filters[sel](pxData, pxPos, byteWidth, rawData, rawPos, bpp);
-        rawPos += byteWidth;
-        pxPos += byteWidth;
-      }
-      return rawData;
-    };
-  }
-});
-
-// node_modules/pngjs/lib/packer.js
-var require_packer = __commonJS({
-  "node_modules/pngjs/lib/packer.js"(exports2, module2) {
-    "use strict";
-    var constants5 = require_constants6();
-    var CrcStream = require_crc();
-    var bitPacker = require_bitpacker();
-    var filter = require_filter_pack();
-    var zlib = require("zlib");
-    var Packer = module2.exports = function(options) {
-      this._options = options;
-      options.deflateChunkSize = options.deflateChunkSize || 32 * 1024;
-      options.deflateLevel = options.deflateLevel != null ? options.deflateLevel : 9;
-      options.deflateStrategy = options.deflateStrategy != null ? options.deflateStrategy : 3;
-      options.inputHasAlpha = options.inputHasAlpha != null ? options.inputHasAlpha : true;
-      options.deflateFactory = options.deflateFactory || zlib.createDeflate;
-      options.bitDepth = options.bitDepth || 8;
-      options.colorType = typeof options.colorType === "number" ? options.colorType : constants5.COLORTYPE_COLOR_ALPHA;
-      options.inputColorType = typeof options.inputColorType === "number" ? options.inputColorType : constants5.COLORTYPE_COLOR_ALPHA;
-      if ([
-        constants5.COLORTYPE_GRAYSCALE,
-        constants5.COLORTYPE_COLOR,
-        constants5.COLORTYPE_COLOR_ALPHA,
-        constants5.COLORTYPE_ALPHA
-      ].indexOf(options.colorType) === -1) {
-        throw new Error(
-          "option color type:" + options.colorType + " is not supported at present"
-        );
-      }
-      if ([
-        constants5.COLORTYPE_GRAYSCALE,
-        constants5.COLORTYPE_COLOR,
-        constants5.COLORTYPE_COLOR_ALPHA,
-        constants5.COLORTYPE_ALPHA
-      ].indexOf(options.inputColorType) === -1) {
-        throw new Error(
-          "option input color type:" + options.inputColorType + " is not supported at present"
-        );
-      }
-      if (options.bitDepth !== 8 && options.bitDepth !== 16) {
-        throw new Error(
-          "option bit depth:" + options.bitDepth + " is not supported at present"
-        );
-      }
-    };
-    Packer.prototype.getDeflateOptions = function() {
-      return {
-        chunkSize: this._options.deflateChunkSize,
-        level: this._options.deflateLevel,
-        strategy: this._options.deflateStrategy
-      };
-    };
-    Packer.prototype.createDeflate = function() {
-      return this._options.deflateFactory(this.getDeflateOptions());
-    };
-    Packer.prototype.filterData = function(data, width, height) {
-      let packedData = bitPacker(data, width, height, this._options);
-      let bpp = constants5.COLORTYPE_TO_BPP_MAP[this._options.colorType];
-      let filteredData = filter(packedData, width, height, this._options, bpp);
-      return filteredData;
-    };
-    Packer.prototype._packChunk = function(type, data) {
-      let len = data ? data.length : 0;
-      let buf = Buffer.alloc(len + 12);
-      buf.writeUInt32BE(len, 0);
-      buf.writeUInt32BE(type, 4);
-      if (data) {
-        data.copy(buf, 8);
-      }
-      buf.writeInt32BE(
-        CrcStream.crc32(buf.slice(4, buf.length - 4)),
-        buf.length - 4
-      );
-      return buf;
-    };
-    Packer.prototype.packGAMA = function(gamma) {
-      let buf = Buffer.alloc(4);
-      buf.writeUInt32BE(Math.floor(gamma * constants5.GAMMA_DIVISION), 0);
-      return this._packChunk(constants5.TYPE_gAMA, buf);
-    };
-    Packer.prototype.packIHDR = function(width, height) {
-      let buf = Buffer.alloc(13);
-      buf.writeUInt32BE(width, 0);
-      buf.writeUInt32BE(height, 4);
-      buf[8] = this._options.bitDepth;
-      buf[9] = this._options.colorType;
-      buf[10] = 0;
-      buf[11] = 0;
-      buf[12] = 0;
-      return this._packChunk(constants5.TYPE_IHDR, buf);
-    };
-    Packer.prototype.packIDAT = function(data) {
-      return this._packChunk(constants5.TYPE_IDAT, data);
-    };
-    Packer.prototype.packIEND = function() {
-      return this._packChunk(constants5.TYPE_IEND, null);
-    };
-  }
-});
-
-// node_modules/pngjs/lib/packer-async.js
-var require_packer_async = __commonJS({
-  "node_modules/pngjs/lib/packer-async.js"(exports2, module2) {
-    "use strict";
-    var util = require("util");
-    var Stream = require("stream");
-    var constants5 = require_constants6();
-    var Packer = require_packer();
-    var PackerAsync = module2.exports = function(opt) {
-      Stream.call(this);
-      let options = opt || {};
-      this._packer = new Packer(options);
-      this._deflate = this._packer.createDeflate();
-      this.readable = true;
-    };
-    util.inherits(PackerAsync, Stream);
-    PackerAsync.prototype.pack = function(data, width, height, gamma) {
-      this.emit("data", Buffer.from(constants5.PNG_SIGNATURE));
-      this.emit("data", this._packer.packIHDR(width, height));
-      if (gamma) {
-        this.emit("data", this._packer.packGAMA(gamma));
-      }
-      let filteredData = this._packer.filterData(data, width, height);
-      this._deflate.on("error", this.emit.bind(this, "error"));
-      this._deflate.on(
-        "data",
-        function(compressedData) {
-          this.emit("data", this._packer.packIDAT(compressedData));
-        }.bind(this)
-      );
-      this._deflate.on(
-        "end",
-        function() {
-          this.emit("data", this._packer.packIEND());
-          this.emit("end");
-        }.bind(this)
-      );
-      this._deflate.end(filteredData);
-    };
-  }
-});
-
-// node_modules/pngjs/lib/sync-inflate.js
-var require_sync_inflate = __commonJS({
-  "node_modules/pngjs/lib/sync-inflate.js"(exports2, module2) {
-    "use strict";
-    var assert = require("assert").ok;
-    var zlib = require("zlib");
-    var util = require("util");
-    var kMaxLength = require("buffer").kMaxLength;
-    function Inflate(opts) {
-      if (!(this instanceof Inflate)) {
-        return new Inflate(opts);
-      }
-      if (opts && opts.chunkSize < zlib.Z_MIN_CHUNK) {
-        opts.chunkSize = zlib.Z_MIN_CHUNK;
-      }
-      zlib.Inflate.call(this, opts);
-      this._offset = this._offset === void 0 ? this._outOffset : this._offset;
-      this._buffer = this._buffer || this._outBuffer;
-      if (opts && opts.maxLength != null) {
-        this._maxLength = opts.maxLength;
-      }
-    }
-    function createInflate(opts) {
-      return new Inflate(opts);
-    }
-    function _close(engine, callback) {
-      if (callback) {
-        process.nextTick(callback);
-      }
-      if (!engine._handle) {
-        return;
-      }
-      engine._handle.close();
-      engine._handle = null;
-    }
-    Inflate.prototype._processChunk = function(chunk, flushFlag, asyncCb) {
-      if (typeof asyncCb === "function") {
-        return zlib.Inflate._processChunk.call(this, chunk, flushFlag, asyncCb);
-      }
-      let self = this;
-      let availInBefore = chunk && chunk.length;
-      let availOutBefore = this._chunkSize - this._offset;
-      let leftToInflate = this._maxLength;
-      let inOff = 0;
-      let buffers = [];
-      let nread = 0;
-      let error2;
-      this.on("error", function(err) {
-        error2 = err;
-      });
-      function handleChunk(availInAfter, availOutAfter) {
-        if (self._hadError) {
-          return;
-        }
-        let have = availOutBefore - availOutAfter;
-        assert(have >= 0, "have should not go down");
-        if (have > 0) {
-          let out = self._buffer.slice(self._offset, self._offset + have);
-          self._offset += have;
-          if (out.length > leftToInflate) {
-            out = out.slice(0, leftToInflate);
-          }
-          buffers.push(out);
-          nread += out.length;
-          leftToInflate -= out.length;
-          if (leftToInflate === 0) {
-            return false;
-          }
-        }
-        if (availOutAfter === 0 || self._offset >= self._chunkSize) {
-          availOutBefore = self._chunkSize;
-          self._offset = 0;
-          self._buffer = Buffer.allocUnsafe(self._chunkSize);
-        }
-        if (availOutAfter === 0) {
-          inOff += availInBefore - availInAfter;
-          availInBefore = availInAfter;
-          return true;
-        }
-        return false;
-      }
-      assert(this._handle, "zlib binding closed");
-      let res;
-      do {
-        res = this._handle.writeSync(
-          flushFlag,
-          chunk,
-          // in
-          inOff,
-          // in_off
-          availInBefore,
-          // in_len
-          this._buffer,
-          // out
-          this._offset,
-          //out_off
-          availOutBefore
-        );
-        res = res || this._writeState;
-      } while (!this._hadError && handleChunk(res[0], res[1]));
-      if (this._hadError) {
-        throw error2;
-      }
-      if (nread >= kMaxLength) {
-        _close(this);
-        throw new RangeError(
-          "Cannot create final Buffer. It would be larger than 0x" + kMaxLength.toString(16) + " bytes"
-        );
-      }
-      let buf = Buffer.concat(buffers, nread);
-      _close(this);
-      return buf;
-    };
-    util.inherits(Inflate, zlib.Inflate);
-    function zlibBufferSync(engine, buffer) {
-      if (typeof buffer === "string") {
-        buffer = Buffer.from(buffer);
-      }
-      if (!(buffer instanceof Buffer)) {
-        throw new TypeError("Not a string or buffer");
-      }
-      let flushFlag = engine._finishFlushFlag;
-      if (flushFlag == null) {
-        flushFlag = zlib.Z_FINISH;
-      }
-      return engine._processChunk(buffer, flushFlag);
-    }
-    function inflateSync(buffer, opts) {
-      return zlibBufferSync(new Inflate(opts), buffer);
-    }
-    module2.exports = exports2 = inflateSync;
-    exports2.Inflate = Inflate;
-    exports2.createInflate = createInflate;
-    exports2.inflateSync = inflateSync;
-  }
-});
-
-// node_modules/pngjs/lib/sync-reader.js
-var require_sync_reader = __commonJS({
-  "node_modules/pngjs/lib/sync-reader.js"(exports2, module2) {
-    "use strict";
-    var SyncReader = module2.exports = function(buffer) {
-      this._buffer = buffer;
-      this._reads = [];
-    };
-    SyncReader.prototype.read = function(length, callback) {
-      this._reads.push({
-        length: Math.abs(length),
-        // if length < 0 then at most this length
-        allowLess: length < 0,
-        func: callback
-      });
-    };
-    SyncReader.prototype.process = function() {
-      while (this._reads.length > 0 && this._buffer.length) {
-        let read = this._reads[0];
-        if (this._buffer.length && (this._buffer.length >= read.length || read.allowLess)) {
-          this._reads.shift();
-          let buf = this._buffer;
-          this._buffer = buf.slice(read.length);
-          read.func.call(this, buf.slice(0, read.length));
-        } else {
-          break;
-        }
-      }
-      if (this._reads.length > 0) {
-        throw new Error("There are some read requests waitng on finished stream");
-      }
-      if (this._buffer.length > 0) {
-        throw new Error("unrecognised content at end of stream");
-      }
-    };
-  }
-});
-
-// node_modules/pngjs/lib/filter-parse-sync.js
-var require_filter_parse_sync = __commonJS({
-  "node_modules/pngjs/lib/filter-parse-sync.js"(exports2) {
-    "use strict";
-    var SyncReader = require_sync_reader();
-    var Filter = require_filter_parse();
-    exports2.process = function(inBuffer, bitmapInfo) {
-      let outBuffers = [];
-      let reader = new SyncReader(inBuffer);
-      let filter = new Filter(bitmapInfo, {
-        read: reader.read.bind(reader),
-        write: function(bufferPart) {
-          outBuffers.push(bufferPart);
-        },
-        complete: function() {
-        }
-      });
-      filter.start();
-      reader.process();
-      return Buffer.concat(outBuffers);
-    };
-  }
-});
-
-// node_modules/pngjs/lib/parser-sync.js
-var require_parser_sync = __commonJS({
-  "node_modules/pngjs/lib/parser-sync.js"(exports2, module2) {
-    "use strict";
-    var hasSyncZlib = true;
-    var zlib = require("zlib");
-    var inflateSync = require_sync_inflate();
-    if (!zlib.deflateSync) {
-      hasSyncZlib = false;
-    }
-    var SyncReader = require_sync_reader();
-    var FilterSync = require_filter_parse_sync();
-    var Parser = require_parser();
-    var bitmapper = require_bitmapper();
-    var formatNormaliser = require_format_normaliser();
-    module2.exports = function(buffer, options) {
-      if (!hasSyncZlib) {
-        throw new Error(
-          "To use the sync capability of this library in old node versions, please pin pngjs to v2.3.0"
-        );
-      }
-      let err;
-      function handleError(_err_) {
-        err = _err_;
-      }
-      let metaData;
-      function handleMetaData(_metaData_) {
-        metaData = _metaData_;
-      }
-      function handleTransColor(transColor) {
-        metaData.transColor = transColor;
-      }
-      function handlePalette(palette) {
-        metaData.palette = palette;
-      }
-      function handleSimpleTransparency() {
-        metaData.alpha = true;
-      }
-      let gamma;
-      function handleGamma(_gamma_) {
-        gamma = _gamma_;
-      }
-      let inflateDataList = [];
-      function handleInflateData(inflatedData2) {
-        inflateDataList.push(inflatedData2);
-      }
-      let reader = new SyncReader(buffer);
-      let parser = new Parser(options, {
-        read: reader.read.bind(reader),
-        error: handleError,
-        metadata: handleMetaData,
-        gamma: handleGamma,
-        palette: handlePalette,
-        transColor: handleTransColor,
-        inflateData: handleInflateData,
-        simpleTransparency: handleSimpleTransparency
-      });
-      parser.start();
-      reader.process();
-      if (err) {
-        throw err;
-      }
-      let inflateData = Buffer.concat(inflateDataList);
-      inflateDataList.length = 0;
-      let inflatedData;
-      if (metaData.interlace) {
-        inflatedData = zlib.inflateSync(inflateData);
-      } else {
-        let rowSize = (metaData.width * metaData.bpp * metaData.depth + 7 >> 3) + 1;
-        let imageSize = rowSize * metaData.height;
-        inflatedData = inflateSync(inflateData, {
-          chunkSize: imageSize,
-          maxLength: imageSize
-        });
-      }
-      inflateData = null;
-      if (!inflatedData || !inflatedData.length) {
-        throw new Error("bad png - invalid inflate data response");
-      }
-      let unfilteredData = FilterSync.process(inflatedData, metaData);
-      inflateData = null;
-      let bitmapData = bitmapper.dataToBitMap(unfilteredData, metaData);
-      unfilteredData = null;
-      let normalisedBitmapData = formatNormaliser(
-        bitmapData,
-        metaData,
-        options.skipRescale
-      );
-      metaData.data = normalisedBitmapData;
-      metaData.gamma = gamma || 0;
-      return metaData;
-    };
-  }
-});
-
-// node_modules/pngjs/lib/packer-sync.js
-var require_packer_sync = __commonJS({
-  "node_modules/pngjs/lib/packer-sync.js"(exports2, module2) {
-    "use strict";
-    var hasSyncZlib = true;
-    var zlib = require("zlib");
-    if (!zlib.deflateSync) {
-      hasSyncZlib = false;
-    }
-    var constants5 = require_constants6();
-    var Packer = require_packer();
-    module2.exports = function(metaData, opt) {
-      if (!hasSyncZlib) {
-        throw new Error(
-          "To use the sync capability of this library in old node versions, please pin pngjs to v2.3.0"
-        );
-      }
-      let options = opt || {};
-      let packer = new Packer(options);
-      let chunks = [];
-      chunks.push(Buffer.from(constants5.PNG_SIGNATURE));
-      chunks.push(packer.packIHDR(metaData.width, metaData.height));
-      if (metaData.gamma) {
-        chunks.push(packer.packGAMA(metaData.gamma));
-      }
-      let filteredData = packer.filterData(
-        metaData.data,
-        metaData.width,
-        metaData.height
-      );
-      let compressedData = zlib.deflateSync(
-        filteredData,
-        packer.getDeflateOptions()
-      );
-      filteredData = null;
-      if (!compressedData || !compressedData.length) {
-        throw new Error("bad png - invalid compressed data response");
-      }
-      chunks.push(packer.packIDAT(compressedData));
-      chunks.push(packer.packIEND());
-      return Buffer.concat(chunks);
-    };
-  }
-});
-
-// node_modules/pngjs/lib/png-sync.js
-var require_png_sync = __commonJS({
-  "node_modules/pngjs/lib/png-sync.js"(exports2) {
-    "use strict";
-    var parse3 = require_parser_sync();
-    var pack = require_packer_sync();
-    exports2.read = function(buffer, options) {
-      return parse3(buffer, options || {});
-    };
-    exports2.write = function(png, options) {
-      return pack(png, options);
-    };
-  }
-});
-
-// node_modules/pngjs/lib/png.js
-var require_png = __commonJS({
-  "node_modules/pngjs/lib/png.js"(exports2) {
-    "use strict";
-    var util = require("util");
-    var Stream = require("stream");
-    var Parser = require_parser_async();
-    var Packer = require_packer_async();
-    var PNGSync = require_png_sync();
-    var PNG = exports2.PNG = function(options) {
-      Stream.call(this);
-      options = options || {};
-      this.width = options.width | 0;
-      this.height = options.height | 0;
-      this.data = this.width > 0 && this.height > 0 ? Buffer.alloc(4 * this.width * this.height) : null;
-      if (options.fill && this.data) {
-        this.data.fill(0);
-      }
-      this.gamma = 0;
-      this.readable = this.writable = true;
-      this._parser = new Parser(options);
-      this._parser.on("error", this.emit.bind(this, "error"));
-      this._parser.on("close", this._handleClose.bind(this));
-      this._parser.on("metadata", this._metadata.bind(this));
-      this._parser.on("gamma", this._gamma.bind(this));
-      this._parser.on(
-        "parsed",
-        function(data) {
-          this.data = data;
-          this.emit("parsed", data);
-        }.bind(this)
-      );
-      this._packer = new Packer(options);
-      this._packer.on("data", this.emit.bind(this, "data"));
-      this._packer.on("end", this.emit.bind(this, "end"));
-      this._parser.on("close", this._handleClose.bind(this));
-      this._packer.on("error", this.emit.bind(this, "error"));
-    };
-    util.inherits(PNG, Stream);
-    PNG.sync = PNGSync;
-    PNG.prototype.pack = function() {
-      if (!this.data || !this.data.length) {
-        this.emit("error", "No data provided");
-        return this;
-      }
-      process.nextTick(
-        function() {
-          this._packer.pack(this.data, this.width, this.height, this.gamma);
-        }.bind(this)
-      );
-      return this;
-    };
-    PNG.prototype.parse = function(data, callback) {
-      if (callback) {
-        let onParsed, onError;
-        onParsed = function(parsedData) {
-          this.removeListener("error", onError);
-          this.data = parsedData;
-          callback(null, this);
-        }.bind(this);
-        onError = function(err) {
-          this.removeListener("parsed", onParsed);
-          callback(err, null);
-        }.bind(this);
-        this.once("parsed", onParsed);
-        this.once("error", onError);
-      }
-      this.end(data);
-      return this;
-    };
-    PNG.prototype.write = function(data) {
-      this._parser.write(data);
-      return true;
-    };
-    PNG.prototype.end = function(data) {
-      this._parser.end(data);
-    };
-    PNG.prototype._metadata = function(metadata) {
-      this.width = metadata.width;
-      this.height = metadata.height;
-      this.emit("metadata", metadata);
-    };
-    PNG.prototype._gamma = function(gamma) {
-      this.gamma = gamma;
-    };
-    PNG.prototype._handleClose = function() {
-      if (!this._parser.writable && !this._packer.readable) {
-        this.emit("close");
-      }
-    };
-    PNG.bitblt = function(src, dst, srcX, srcY, width, height, deltaX, deltaY) {
-      srcX |= 0;
-      srcY |= 0;
-      width |= 0;
-      height |= 0;
-      deltaX |= 0;
-      deltaY |= 0;
-      if (srcX > src.width || srcY > src.height || srcX + width > src.width || srcY + height > src.height) {
-        throw new Error("bitblt reading outside image");
-      }
-      if (deltaX > dst.width || deltaY > dst.height || deltaX + width > dst.width || deltaY + height > dst.height) {
-        throw new Error("bitblt writing outside image");
-      }
-      for (let y = 0; y < height; y++) {
-        src.data.copy(
-          dst.data,
-          (deltaY + y) * dst.width + deltaX << 2,
-          (srcY + y) * src.width + srcX << 2,
-          (srcY + y) * src.width + srcX + width << 2
-        );
-      }
-    };
-    PNG.prototype.bitblt = function(dst, srcX, srcY, width, height, deltaX, deltaY) {
-      PNG.bitblt(this, dst, srcX, srcY, width, height, deltaX, deltaY);
-      return this;
-    };
-    PNG.adjustGamma = function(src) {
-      if (src.gamma) {
-        for (let y = 0; y < src.height; y++) {
-          for (let x = 0; x < src.width; x++) {
-            let idx = src.width * y + x << 2;
-            for (let i = 0; i < 3; i++) {
-              let sample = src.data[idx + i] / 255;
-              sample = Math.pow(sample, 1 / 2.2 / src.gamma);
-              src.data[idx + i] = Math.round(sample * 255);
-            }
-          }
-        }
-        src.gamma = 0;
-      }
-    };
-    PNG.prototype.adjustGamma = function() {
-      PNG.adjustGamma(this);
-    };
-  }
-});
-
-// src/report/png.ts
-function upscaleFactor(height, width) {
-  return Math.max(1, Math.ceil(MIN_SIDE / Math.max(height, width)));
-}
-function encodePng(image, range2, scale = upscaleFactor(image.height, image.width)) {
-  const { height, width, channels, layout } = image;
-  if (channels !== 1 && channels !== 3) throw new RangeError(`a PNG needs 1 or 3 channels, got ${channels}`);
-  if (image.pixels.length !== height * width * channels) {
-    throw new RangeError(`${image.pixels.length} values do not make a ${height}\xD7${width}\xD7${channels} image`);
-  }
-  const span = range2.max > range2.min ? range2.max - range2.min : 1;
-  const byte = (v) => Math.round(255 * Math.min(1, Math.max(0, (v - range2.min) / span)));
-  const at3 = (h, w, c) => layout === "hwc" ? (h * width + w) * channels + c : (c * height + h) * width + w;
-  const png = new import_pngjs.default.PNG({ width: width * scale, height: height * scale });
-  const data = Buffer.alloc(width * scale * height * scale * channels);
-  for (let y = 0; y < height * scale; y++) {
-    for (let x = 0; x < width * scale; x++) {
-      for (let c = 0; c < channels; c++) {
-        data[(y * width * scale + x) * channels + c] = byte(image.pixels[at3(Math.floor(y / scale), Math.floor(x / scale), c)]);
-      }
-    }
-  }
-  png.data = data;
-  const colorType = channels === 1 ? 0 : 2;
-  return import_pngjs.default.PNG.sync.write(png, { colorType, inputColorType: colorType, inputHasAlpha: false });
-}
-var import_pngjs, MIN_SIDE;
-var init_png = __esm({
-  "src/report/png.ts"() {
-    "use strict";
-    import_pngjs = __toESM(require_png(), 1);
-    MIN_SIDE = 128;
-  }
-});
-
-// src/publish/files.ts
-function writeReportFiles(report, outDir, options = {}) {
-  (0, import_node_fs3.mkdirSync)(outDir, { recursive: true });
-  writeImages(report, outDir);
-  const cwd = process.cwd();
-  const locateContext = { root: options.root ?? cwd, cwd, extendsLine: extendsLineOf };
-  const markdown = renderMarkdown(report);
-  const files = {
-    report: import_node_path3.default.join(outDir, REPORT_FILE),
-    summary: import_node_path3.default.join(outDir, SUMMARY_FILE),
-    html: import_node_path3.default.join(outDir, HTML_FILE),
-    sarif: import_node_path3.default.join(outDir, SARIF_FILE)
-  };
-  (0, import_node_fs3.writeFileSync)(files.report, renderJson(report));
-  (0, import_node_fs3.writeFileSync)(files.summary, markdown);
-  (0, import_node_fs3.writeFileSync)(files.html, renderHtml(report, { readAsset: (p) => readAsset(outDir, p) }));
-  (0, import_node_fs3.writeFileSync)(files.sarif, renderSarifText(report, locateContext));
-  return { ...files, markdown };
-}
-function writeImages(report, outDir) {
-  for (const probe of report.probes) {
-    for (const attack of probe.attacks) {
-      const rasters2 = attack.details?.["rasters"];
-      if (!(rasters2 instanceof Rasters)) continue;
-      const taken = /* @__PURE__ */ new Map();
-      const images2 = [];
-      (0, import_node_fs3.mkdirSync)(import_node_path3.default.join(outDir, probe.id), { recursive: true });
-      for (const raster of rasters2.items) {
-        const relative2 = `${probe.id}/${imageFileName(raster, taken)}`;
-        (0, import_node_fs3.writeFileSync)(import_node_path3.default.join(outDir, relative2), encodePng(raster, raster.range));
-        images2.push({ label: raster.label, kind: raster.kind, path: relative2, caption: raster.caption });
-      }
-      delete attack.details["rasters"];
-      attack.details["images"] = images2;
-    }
-  }
-}
-function imageFileName(raster, taken) {
-  let name = raster.label.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[.]+/, "_") || "_";
-  const owner = taken.get(name);
-  if (owner !== void 0 && owner !== raster.classIndex) name = `${name}-${raster.classIndex}`;
-  taken.set(name, raster.classIndex);
-  return `class-${name}${raster.kind === "member-mean" ? "-member-mean" : ""}.png`;
-}
-function readAsset(outDir, relativePath) {
-  if (import_node_path3.default.isAbsolute(relativePath)) return void 0;
-  try {
-    const root = (0, import_node_fs3.realpathSync)(outDir);
-    const file = (0, import_node_fs3.realpathSync)(import_node_path3.default.resolve(root, relativePath));
-    if (!file.startsWith(root + import_node_path3.default.sep)) return void 0;
-    const bytes = (0, import_node_fs3.readFileSync)(file);
-    return bytes.length <= MAX_ASSET_BYTES ? bytes : void 0;
-  } catch {
-    return void 0;
-  }
-}
-function extendsLineOf(file) {
-  if (!(0, import_node_fs3.existsSync)(file)) return void 0;
-  const lines = (0, import_node_fs3.readFileSync)(file, "utf8").split(/\r?\n/);
-  const index = lines.findIndex((line) => /^extends\s*:/.test(line));
-  return index >= 0 ? index + 1 : void 0;
-}
-var import_node_fs3, import_node_path3, SUMMARY_FILE, MAX_ASSET_BYTES;
-var init_files = __esm({
-  "src/publish/files.ts"() {
-    "use strict";
-    import_node_fs3 = require("node:fs");
-    import_node_path3 = __toESM(require("node:path"), 1);
-    init_html();
-    init_json();
-    init_markdown();
-    init_sarif();
-    init_images();
-    init_png();
-    SUMMARY_FILE = "summary.md";
-    MAX_ASSET_BYTES = 5 * 1024 * 1024;
   }
 });
 
@@ -35966,6 +32981,273 @@ var init_annotations = __esm({
   }
 });
 
+// src/report/canaries.ts
+function rowsOf(probe) {
+  return probe.attacks.flatMap((a) => {
+    const rows = a.details?.canaries;
+    return Array.isArray(rows) ? rows : [];
+  });
+}
+function canaryTable(probe) {
+  const rows = [...rowsOf(probe)].sort((a, b) => b.exposure - a.exposure);
+  if (rows.length === 0) return [];
+  const lines = [
+    "",
+    "| Canary (redacted) | Kind | Exposure (bits) | Maximum (log2 \\|R\\|) | Rank | Method |",
+    "|---|---|---|---|---|---|"
+  ];
+  for (const r of rows) {
+    const rank = Number.isInteger(r.rank) ? formatCount2(r.rank) : formatNumber(r.rank, 1);
+    lines.push(
+      `| ${escapeMarkdown(r.canary)} | ${escapeMarkdown(r.kind)} | ${formatNumber(r.exposure, 2)} | ${formatNumber(r.spaceBits, 2)} | ${r.estimated ? `\u2248 ${rank}` : rank} | ${r.estimated ? "estimated (sampled, skew-normal fit)" : "exact"} |`
+    );
+  }
+  lines.push(
+    "",
+    "Exposure = log2|R| \u2212 log2 rank among every filling of the format; about 1 bit is chance, the maximum means the secret is the model\u2019s first choice. Controls were never inserted."
+  );
+  return lines;
+}
+var init_canaries = __esm({
+  "src/report/canaries.ts"() {
+    "use strict";
+    init_escape();
+    init_format();
+  }
+});
+
+// src/report/markdown.ts
+function renderMarkdown(report, options = {}) {
+  const checks = report.probes.flatMap((p) => p.checks).sort(bySeverity);
+  const open2 = checks.filter((c) => c.status !== "pass");
+  const pct2 = Math.round((report.confidence ?? 0.95) * 100);
+  const blocks = [
+    { text: [...options.preamble ?? [], ...headline(report, checks, options.previousVerdict)].join("\n") },
+    { text: errorBlock(report) },
+    { text: policyWarnings(report) },
+    ...report.probes.filter((p) => p.status === "error").map((p) => ({ text: probeError(p) }))
+  ];
+  const main = open2.length > 0 ? open2 : checks;
+  const label = metricLabeller(report);
+  const mainTable = { text: checksTable(main, pct2, label) };
+  blocks.push(mainTable);
+  blocks.push({ text: facts(report, pct2) });
+  blocks.push({ text: linksLine(options) });
+  if (open2.length > 0 && open2.length < checks.length) {
+    const passing = checks.filter((c) => c.status === "pass");
+    blocks.push({
+      text: folded(`${passing.length} ${plural(passing.length, "check passes", "checks pass")}`, checksTable(passing, pct2, label)),
+      drop: 1,
+      name: "the passing checks"
+    });
+  }
+  report.probes.forEach((probe, i) => {
+    const text2 = probeDetails(probe, report, pct2);
+    if (text2) blocks.push({ text: text2, drop: 2 + report.probes.length - i, name: `the ${probe.id} details` });
+  });
+  blocks.push({ text: inputsDetails(report), drop: 2 + report.probes.length + 1, name: "the input digests" });
+  blocks.push({ text: footer(report) });
+  return fit(blocks, mainTable, (shown, omitted) => checksTable(shown, pct2, label, omitted), main, options.limit);
+}
+function headline(report, checks, previous) {
+  const name = report.policy.name ? `: ${escapeMarkdown(report.policy.name, 200)}` : "";
+  const lines = [`## Model Privacy Gate${name}`, "", `**Verdict: ${VERDICT_HEADLINE[report.verdict]}**`];
+  const count2 = (status) => checks.filter((c) => c.status === status).length;
+  if (checks.length > 0) {
+    const parts = [];
+    if (count2("fail")) parts.push(`${count2("fail")} over a fail threshold`);
+    if (count2("warn")) parts.push(`${count2("warn")} over a warn threshold`);
+    if (count2("inconclusive")) parts.push(`${count2("inconclusive")} inconclusive (the interval reaches over the fail threshold)`);
+    if (count2("insufficient")) parts.push(`${count2("insufficient")} with too few records to measure`);
+    if (count2("error")) parts.push(`${count2("error")} could not be measured`);
+    const of = `${checks.length} ${plural(checks.length, "check", "checks")}`;
+    lines.push("", parts.length > 0 ? `${of}: ${parts.join(", ")}.` : `All ${of} within the policy.`);
+  }
+  const passesNow = report.verdict === "pass" || report.verdict === "warn";
+  if (passesNow && (previous === "fail" || previous === "error")) {
+    lines.push("", "> [!NOTE]", "> **The gate now passes.** An earlier run on this pull request did not; this comment was updated.");
+  }
+  return lines;
+}
+function errorBlock(report) {
+  const error2 = report.error;
+  if (!error2) return "";
+  const lines = [codeBlock(error2.message)];
+  if (error2.file) {
+    const where = [`**Where:** ${codeSpan(error2.file)}`];
+    if (error2.line) where.push(` line ${error2.line}${error2.column ? `, column ${error2.column}` : ""}`);
+    if (error2.field) where.push(` (field ${codeSpan(error2.field)})`);
+    lines.push("", where.join(""));
+  }
+  const advice = error2.exitCode === 2 ? "Fix the policy, model or data named above and run again." : "The gate could not finish; no verdict on leakage was reached.";
+  lines.push("", advice);
+  return lines.join("\n");
+}
+function policyWarnings(report) {
+  const warnings = report.warnings ?? [];
+  if (warnings.length === 0) return "";
+  return ["**Policy warnings** (settings the gate ignored):", "", ...warnings.slice(0, 20).map((w) => `- ${escapeMarkdown(w, 1e3)}`)].join(
+    "\n"
+  );
+}
+function probeError(probe) {
+  return `**${escapeMarkdown(probe.id)} probe failed:** ${escapeMarkdown(probe.error ?? "unknown error", 2e3)}`;
+}
+function metricLabeller(report) {
+  return (c) => {
+    const attack = report.probes.find((p) => p.id === c.probe)?.attacks.find((a) => a.attack === c.attack);
+    return metricLabel(c.metric, attack?.metrics?.[c.metric]);
+  };
+}
+function checksTable(checks, pct2, label, omitted = 0) {
+  if (checks.length === 0) return "";
+  const lines = [`| Probe | Attack | Metric | Value (${pct2}% CI) | Threshold | Status |`, "|---|---|---|---|---|---|"];
+  for (const c of checks) {
+    lines.push(
+      `| ${escapeMarkdown(c.probe)} | ${escapeMarkdown(c.attack)} | ${escapeMarkdown(label(c))} | ${formatNumber(c.value)} ${formatInterval(c.ci)} | ${formatThreshold(c)} | ${STATUS_ICON[c.status] ?? "unknown"} |`
+    );
+  }
+  const explained = checks.filter((c) => statusExplanation(c));
+  if (explained.length > 0)
+    lines.push("", ...explained.map((c) => `- ${escapeMarkdown(`${c.probe}/${c.attack} ${label(c)}`)}: ${statusExplanation(c)}.`));
+  if (omitted > 0)
+    lines.push("", `\u2026and ${omitted} more ${plural(omitted, "check", "checks")}, left out to fit; the full report lists every check.`);
+  return lines.join("\n");
+}
+function facts(report, pct2) {
+  const lines = ["### What the model exposed", "", `- **Output surface:** ${describeSurface(report.surface, modelKind(report))}`];
+  const model = report.inputs.model;
+  if (model) {
+    const shape = describeModelShape(report, codeSpan);
+    lines.push(`- **Model:** ${codeSpan(model.path)} (sha256 ${codeSpan(String(model.sha256).slice(0, 12))})${shape ? `: ${shape}` : ""}`);
+  }
+  for (const d of report.inputs.data) {
+    const sampled = d.rows < d.rowsInFile ? ` (seeded sample of ${formatCount2(d.rowsInFile)})` : "";
+    lines.push(`- **${escapeMarkdown(d.role)}:** ${codeSpan(d.path)}, ${formatCount2(d.rows)} rows${sampled}`);
+  }
+  if (report.seed !== null) {
+    lines.push(`- **Seed:** ${report.seed} \xB7 **Model queries:** ${formatCount2(report.queries)} \xB7 **Intervals:** two-sided ${pct2}%`);
+  }
+  return lines.join("\n");
+}
+function linksLine(options) {
+  const links = (options.links ?? []).filter((link) => /^https?:\/\/[^\s()<>]+$/.test(link.url)).map((link) => `[${escapeMarkdown(link.text)}](${link.url})`);
+  if (options.reportFolder) {
+    const folder = options.reportFolder;
+    return [
+      `**Full report:** ${codeSpan(`${folder}/report.html`)} (plots) and ${codeSpan(`${folder}/privacy-report.json`)} (audit record)`,
+      ...links
+    ].join(" \xB7 ");
+  }
+  return links.length > 0 ? `**Full report:** \`report.html\` and \`privacy-report.json\` in the artifacts of the ${links.join(" \xB7 ")}` : "";
+}
+function probeDetails(probe, report, pct2) {
+  if (probe.attacks.length === 0) return "";
+  const metricIds = [...new Set(probe.attacks.flatMap((a) => Object.keys(a.metrics ?? {})))];
+  const worst = probe.attacks.some((a) => worstClass(a.details) !== void 0);
+  const header = [
+    "Attack",
+    ...metricIds.map((id) => escapeMarkdown(metricLabel(id, probe.attacks.find((a) => a.metrics[id])?.metrics[id]))),
+    ...worst ? ["Worst class (AUC)"] : []
+  ];
+  const lines = [`| ${header.join(" | ")} |`, `|${header.map(() => "---|").join("")}`];
+  for (const a of probe.attacks) {
+    const cells = [escapeMarkdown(a.attack), ...metricIds.map((id) => formatEstimate(a.metrics[id]))];
+    if (worst) {
+      const w = worstClass(a.details);
+      cells.push(w ? `${escapeMarkdown(className(report, w.class))} (${formatNumber(w.auc)})` : "n/a");
+    }
+    lines.push(`| ${cells.join(" | ")} |`);
+  }
+  lines.push("");
+  for (const a of probe.attacks) lines.push(`- **${escapeMarkdown(a.attack)}:** ${escapeMarkdown(a.description)}`);
+  lines.push(...canaryTable(probe));
+  lines.push(
+    "",
+    `Intervals are two-sided at ${pct2}%${metricIds.includes("epsilon-lower-bound") ? "; the \u03B5 lower bound is one-sided and already corrected for the threshold search" : ""}.`
+  );
+  for (const note of probe.notes) lines.push(`- ${escapeMarkdown(note, 1e3)}`);
+  const summary2 = `${escapeHtmlForGithub(probe.id)}: every metric per attack (${formatCount2(probe.queries)} model queries)`;
+  return folded(summary2, lines.join("\n"), true);
+}
+function inputsDetails(report) {
+  const rows = [
+    ...report.inputs.policy.map((d) => ["policy", d.path, d.sha256]),
+    ...report.inputs.model ? [["model", report.inputs.model.path, report.inputs.model.sha256]] : [],
+    ...report.inputs.data.map((d) => [d.role, d.path, d.sha256])
+  ];
+  if (rows.length === 0) return "";
+  const lines = ["| Role | File | SHA-256 |", "|---|---|---|"];
+  for (const [role, file, sha] of rows) lines.push(`| ${escapeMarkdown(role)} | ${tableCodeSpan(file)} | ${tableCodeSpan(sha)} |`);
+  return folded("Inputs and their SHA-256 digests (the audit record)", lines.join("\n"), true);
+}
+function footer(report) {
+  return `<sub>${escapeMarkdown(report.tool.name)} ${escapeMarkdown(report.tool.version)} \xB7 policy ${escapeMarkdown(report.policy.file)}</sub>`;
+}
+function folded(summary2, body, summaryIsHtml = false) {
+  const title = summaryIsHtml ? summary2 : escapeHtmlForGithub(summary2);
+  return ["<details>", `<summary>${title}</summary>`, "", body, "", "</details>"].join("\n");
+}
+function worstClass(details) {
+  const w = details?.worstClass;
+  if (!w || typeof w.class !== "number") return void 0;
+  return { class: w.class, auc: w.auc?.value };
+}
+function className(report, index) {
+  return report.model?.classes[index] ?? String(index);
+}
+function plural(n, one, many) {
+  return n === 1 ? one : many;
+}
+function fit(blocks, mainTable, table, main, limit) {
+  const join3 = (list, note2 = "") => {
+    const parts = list.map((b) => b.text).filter((t) => t !== "");
+    if (note2) parts.splice(parts.length - 1, 0, note2);
+    return parts.join("\n\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
+  };
+  const full = join3(blocks);
+  if (!limit) return full;
+  const size = (text3) => limit.unit === "bytes" ? Buffer.byteLength(text3, "utf8") : text3.length;
+  if (size(full) <= limit.max) return full;
+  const kept = [...blocks];
+  const omitted = [];
+  const note = () => `_Shortened to fit GitHub's limit of ${formatCount2(limit.max)} ${limit.unit}: left out ${omitted.join(", ")}. The full report has everything._`;
+  const droppable = blocks.filter((b) => b.drop).sort((a, b) => b.drop - a.drop);
+  for (const block of droppable) {
+    kept.splice(kept.indexOf(block), 1);
+    omitted.push(block.name ?? "a section");
+    const text3 = join3(kept, note());
+    if (size(text3) <= limit.max) return text3;
+  }
+  omitted.push("some checks");
+  let lo = 0;
+  let hi = main.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    mainTable.text = table(main.slice(0, mid), main.length - mid);
+    if (size(join3(kept, note())) <= limit.max) lo = mid;
+    else hi = mid - 1;
+  }
+  mainTable.text = table(main.slice(0, lo), main.length - lo);
+  const text2 = join3(kept, note());
+  return size(text2) <= limit.max ? text2 : cut(text2, limit.max, size);
+}
+function cut(text2, max, size) {
+  const tail = "\n\n_\u2026cut to fit GitHub's size limit._\n";
+  let end = Math.min(text2.length, max);
+  while (end > 0 && size(text2.slice(0, end) + tail) > max) end = Math.floor(end * 0.9);
+  return text2.slice(0, end) + tail;
+}
+var init_markdown = __esm({
+  "src/report/markdown.ts"() {
+    "use strict";
+    init_verdict();
+    init_canaries();
+    init_escape();
+    init_format();
+  }
+});
+
 // src/report/comment.ts
 function markerValue(text2) {
   return text2.replace(/[^A-Za-z0-9 ._/+()-]/g, "_").replace(/-(?=-)/g, "_").slice(0, 120).trim();
@@ -36013,8 +33295,8 @@ var init_context2 = __esm({
           if ((0, import_fs2.existsSync)(process.env.GITHUB_EVENT_PATH)) {
             this.payload = JSON.parse((0, import_fs2.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
           } else {
-            const path6 = process.env.GITHUB_EVENT_PATH;
-            process.stdout.write(`GITHUB_EVENT_PATH ${path6} does not exist${import_os3.EOL}`);
+            const path7 = process.env.GITHUB_EVENT_PATH;
+            process.stdout.write(`GITHUB_EVENT_PATH ${path7} does not exist${import_os3.EOL}`);
           }
         }
         this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -41131,7 +38413,10 @@ async function upsertComment(client, plan, retry, limits = DEFAULT_TIME_LIMITS) 
   const search = new CommentSearch(client, plan, api);
   try {
     if (plan.headSha) {
-      const pr = await api.call(`GET pull request #${issueNumber}`, (request2) => client.rest.pulls.get({ owner, repo, pull_number: issueNumber, request: request2 }));
+      const pr = await api.call(
+        `GET pull request #${issueNumber}`,
+        (request2) => client.rest.pulls.get({ owner, repo, pull_number: issueNumber, request: request2 })
+      );
       if (pr.data.head.sha !== plan.headSha) {
         return {
           kind: "failed",
@@ -41325,7 +38610,8 @@ function appendJobSummary(markdown, env = process.env) {
 function checkRunnerFile(name, env) {
   const file = env[name];
   if (!file) return `cannot write ${PURPOSE[name]}: ${name} is not set (the Actions runner sets it for every step)`;
-  if (!(0, import_node_fs4.existsSync)(file)) return `cannot write ${PURPOSE[name]}: ${name} is ${file}, which does not exist (the runner creates it before the step starts)`;
+  if (!(0, import_node_fs4.existsSync)(file))
+    return `cannot write ${PURPOSE[name]}: ${name} is ${file}, which does not exist (the runner creates it before the step starts)`;
   return void 0;
 }
 function cannotWrite(name, file, error2) {
@@ -41351,7 +38637,9 @@ async function publishToGithub(request2, options = {}) {
   const { report, settings } = request2;
   const links = linksFor(request2);
   const reportFolder = request2.publishOnly ? void 0 : settings.out;
-  const summaryProblem = appendJobSummary(renderMarkdown(report, { links, reportFolder, limit: { max: SUMMARY_LIMIT_BYTES, unit: "bytes" } }));
+  const summaryProblem = appendJobSummary(
+    renderMarkdown(report, { links, reportFolder, limit: { max: SUMMARY_LIMIT_BYTES, unit: "bytes" } })
+  );
   return { comment: await publishComment(request2, links, options), summaryProblem };
 }
 async function publishComment(request2, links, options) {
@@ -41414,11 +38702,17 @@ function commentTarget(request2) {
     headSha = typeof run.head_sha === "string" ? run.head_sha : void 0;
     identity = { workflow: String(run.name ?? context3.workflow), job: handoff?.job ?? "gate", policy: report.policy.file };
     if (issueNumber === void 0) {
-      return { skip: "PR comment skipped: the measuring run was not for a pull request (no pull request in the workflow_run event or the hand-off file).", level: "info" };
+      return {
+        skip: "PR comment skipped: the measuring run was not for a pull request (no pull request in the workflow_run event or the hand-off file).",
+        level: "info"
+      };
     }
   } else {
     if (!PULL_REQUEST_EVENTS.includes(context3.eventName)) {
-      return { skip: `PR comment skipped: the event is "${context3.eventName || "unknown"}", not pull_request; the job summary has the result.`, level: "info" };
+      return {
+        skip: `PR comment skipped: the event is "${context3.eventName || "unknown"}", not pull_request; the job summary has the result.`,
+        level: "info"
+      };
     }
     const pr = payload.pull_request;
     issueNumber = typeof pr?.number === "number" ? pr.number : void 0;
@@ -41454,7 +38748,7 @@ var init_publish = __esm({
   "src/github/publish.ts"() {
     "use strict";
     init_core();
-    init_files();
+    init_extends_line();
     init_annotations();
     init_comment();
     init_markdown();
@@ -41463,6 +38757,2803 @@ var init_publish = __esm({
     init_handoff();
     init_retry();
     init_runner_files();
+  }
+});
+
+// src/report/svg.ts
+function logFloor(curves) {
+  let n = 0;
+  for (const curve of curves) {
+    for (const p of curve.points) n = Math.max(n, p.fp ?? 0, p.tp ?? 0);
+    for (const p of curve.points) for (const r of [p.fpr, p.tpr]) if (r > 0) n = Math.max(n, Math.round(1 / r));
+  }
+  if (n <= 1) return 1e-3;
+  return Math.min(0.1, Number(`1e${Math.floor(Math.log10(1 / n))}`));
+}
+function clampRate(rate, floor) {
+  if (!Number.isFinite(rate) || rate < floor) return floor;
+  return Math.min(1, rate);
+}
+function decadeLabel(exp) {
+  return exp >= 0 ? "1" : (10 ** exp).toFixed(-exp);
+}
+function interpolateRoc(points, floor) {
+  const sorted = [...points].filter((p) => Number.isFinite(p.fpr) && Number.isFinite(p.tpr)).sort((a, b) => a.fpr - b.fpr || a.tpr - b.tpr);
+  const out = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const a = sorted[i];
+    out.push({ fpr: a.fpr, tpr: a.tpr });
+    const b = sorted[i + 1];
+    if (!b || b.fpr <= a.fpr) continue;
+    const lo = Math.max(a.fpr, floor);
+    const hi = b.fpr;
+    if (hi / lo < 1.2) continue;
+    const steps = Math.ceil(Math.log10(hi / lo) * 24);
+    for (let k = a.fpr < floor ? 0 : 1; k < steps; k++) {
+      const fpr = lo * (hi / lo) ** (k / steps);
+      out.push({ fpr, tpr: a.tpr + (b.tpr - a.tpr) * (fpr - a.fpr) / (b.fpr - a.fpr) });
+    }
+  }
+  return out;
+}
+function rocChart(curves, options) {
+  const W = 520;
+  const H = 420;
+  const m = { left: 62, right: 18, top: 30, bottom: 50 };
+  const floor = logFloor(curves);
+  const lo = Math.log10(floor);
+  const x = (fpr) => round(m.left + (Math.log10(clampRate(fpr, floor)) - lo) / -lo * (W - m.left - m.right));
+  const y = (tpr) => round(H - m.bottom - (Math.log10(clampRate(tpr, floor)) - lo) / -lo * (H - m.top - m.bottom));
+  const parts = [];
+  parts.push(
+    `<rect class="plot-area" x="${m.left}" y="${m.top}" width="${W - m.left - m.right}" height="${H - m.top - m.bottom}" fill="#fff" stroke="#999"/>`
+  );
+  for (let e = Math.round(lo); e <= 0; e++) {
+    const v = Number(`1e${e}`);
+    parts.push(
+      `<line class="grid" x1="${x(v)}" y1="${m.top}" x2="${x(v)}" y2="${H - m.bottom}" stroke="#e3e3e3"/>`,
+      `<line class="grid" x1="${m.left}" y1="${y(v)}" x2="${W - m.right}" y2="${y(v)}" stroke="#e3e3e3"/>`,
+      `<text x="${x(v)}" y="${H - m.bottom + 16}" text-anchor="middle" font-size="12">${decadeLabel(e)}</text>`,
+      `<text x="${m.left - 6}" y="${y(v) + 4}" text-anchor="end" font-size="12">${decadeLabel(e)}</text>`
+    );
+  }
+  parts.push(
+    `<line class="chance" x1="${x(floor)}" y1="${y(floor)}" x2="${x(1)}" y2="${y(1)}" stroke="#888" stroke-dasharray="4 4"/>`,
+    `<text x="${x(0.3)}" y="${y(0.3) + 16}" font-size="11" fill="#666" text-anchor="middle" transform="rotate(-${round(Math.atan((H - m.top - m.bottom) / (W - m.left - m.right)) * 180 / Math.PI)} ${x(0.3)} ${y(0.3) + 16})">chance</text>`
+  );
+  if (options.policyFpr !== void 0 && options.policyFpr > 0) {
+    const px = x(options.policyFpr);
+    parts.push(
+      `<line class="policy-fpr" x1="${px}" y1="${m.top}" x2="${px}" y2="${H - m.bottom}" stroke="#B00020" stroke-width="1.5" stroke-dasharray="6 3"/>`,
+      `<text x="${px + 4}" y="${m.top + 14}" font-size="12" fill="#B00020">policy FPR ${escapeHtml(String(options.policyFpr))}</text>`
+    );
+  }
+  curves.forEach((curve, i) => {
+    const colour = PALETTE[i % PALETTE.length];
+    const dash = DASHES[Math.floor(i / PALETTE.length) % DASHES.length];
+    const d = interpolateRoc(curve.points, floor).map((p, j) => `${j === 0 ? "M" : "L"}${x(p.fpr)},${y(p.tpr)}`).join("");
+    parts.push(
+      `<path class="roc-curve" d="${d}" fill="none" stroke="${colour}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ""}><title>${escapeHtml(curve.label)}</title></path>`
+    );
+    if (options.policyFpr !== void 0 && curve.atPolicyFpr !== void 0 && Number.isFinite(curve.atPolicyFpr)) {
+      parts.push(
+        `<circle class="policy-point" cx="${x(options.policyFpr)}" cy="${y(curve.atPolicyFpr)}" r="4" fill="${colour}" stroke="#fff"><title>${escapeHtml(curve.label)}: TPR ${curve.atPolicyFpr.toFixed(3)} at FPR ${escapeHtml(String(options.policyFpr))}</title></circle>`
+      );
+    }
+  });
+  parts.push(
+    `<text x="${(W + m.left - m.right) / 2}" y="${H - 12}" text-anchor="middle" font-size="13">false positive rate (non-members accused)</text>`,
+    `<text x="16" y="${(H + m.top - m.bottom) / 2}" text-anchor="middle" font-size="13" transform="rotate(-90 16 ${(H + m.top - m.bottom) / 2})">true positive rate (members caught)</text>`,
+    `<text x="${m.left}" y="18" font-size="14" font-weight="600">${escapeHtml(options.title)}</text>`
+  );
+  return svg(W, H, `${options.title}: ROC curves on log\u2013log axes`, parts);
+}
+function histogramChart(h, title) {
+  const W = 400;
+  const H = 250;
+  const m = { left: 46, right: 12, top: 28, bottom: 44 };
+  const bins = Math.max(1, Math.min(h.bins, h.members.length, h.nonMembers.length));
+  const total = (counts) => counts.reduce((s, c) => s + c, 0) || 1;
+  const share = { members: h.members.map((c) => c / total(h.members)), nonMembers: h.nonMembers.map((c) => c / total(h.nonMembers)) };
+  const y = (s) => round(H - m.bottom - Math.sqrt(Math.max(0, Math.min(1, s))) * (H - m.top - m.bottom));
+  const bw = (W - m.left - m.right) / bins;
+  const parts = [
+    `<rect class="plot-area" x="${m.left}" y="${m.top}" width="${W - m.left - m.right}" height="${H - m.top - m.bottom}" fill="#fff" stroke="#999"/>`
+  ];
+  for (const t of [0.01, 0.1, 0.25, 0.5, 1]) {
+    parts.push(
+      `<line class="grid" x1="${m.left}" y1="${y(t)}" x2="${W - m.right}" y2="${y(t)}" stroke="#e3e3e3"/>`,
+      `<text x="${m.left - 4}" y="${y(t) + 4}" text-anchor="end" font-size="11">${t}</text>`
+    );
+  }
+  for (const [set, colour] of [
+    ["nonMembers", NON_MEMBER_COLOUR],
+    ["members", MEMBER_COLOUR]
+  ]) {
+    for (let b = 0; b < bins; b++) {
+      const s = share[set][b] ?? 0;
+      if (s <= 0) continue;
+      const x0 = round(m.left + b * bw + (set === "members" ? bw / 2 : 0));
+      parts.push(
+        `<rect class="bar bar-${set === "members" ? "member" : "non-member"}" x="${x0}" y="${y(s)}" width="${round(bw / 2)}" height="${round(H - m.bottom - y(s))}" fill="${colour}" fill-opacity="0.8"/>`
+      );
+    }
+  }
+  const ticks = 4;
+  for (let i = 0; i <= ticks; i++) {
+    const v = h.min + (h.max - h.min) * i / ticks;
+    const px = round(m.left + (W - m.left - m.right) * i / ticks);
+    parts.push(`<text x="${px}" y="${H - m.bottom + 15}" text-anchor="middle" font-size="11">${escapeHtml(shortNumber(v))}</text>`);
+  }
+  parts.push(
+    `<text x="${(W + m.left - m.right) / 2}" y="${H - 8}" text-anchor="middle" font-size="12">attack score (higher = more likely a member)</text>`,
+    `<text x="12" y="${(H + m.top - m.bottom) / 2}" text-anchor="middle" font-size="11" transform="rotate(-90 12 ${(H + m.top - m.bottom) / 2})">share of records (\u221A scale)</text>`,
+    `<text x="${m.left}" y="18" font-size="13" font-weight="600">${escapeHtml(title)}</text>`
+  );
+  return svg(W, H, `${title}: member and non-member score histograms`, parts);
+}
+function shortNumber(v) {
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0 || Math.abs(v) < 1e-9) return "0";
+  const abs = Math.abs(v);
+  return abs >= 1e3 || abs < 0.01 ? v.toExponential(1) : Number(v.toPrecision(3)).toString();
+}
+function svg(width, height, label, parts) {
+  return `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(label)}" font-family="system-ui, sans-serif">${parts.join("")}</svg>`;
+}
+var PALETTE, DASHES, MEMBER_COLOUR, NON_MEMBER_COLOUR, round;
+var init_svg = __esm({
+  "src/report/svg.ts"() {
+    "use strict";
+    init_escape();
+    PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"];
+    DASHES = ["", "6 3", "2 3", "8 3 2 3"];
+    MEMBER_COLOUR = "#D55E00";
+    NON_MEMBER_COLOUR = "#0072B2";
+    round = (v) => Math.round(v * 10) / 10;
+  }
+});
+
+// src/report/html.ts
+function renderHtml(report, options = {}) {
+  const name = report.policy.name || report.policy.file;
+  const checks = report.probes.flatMap((p) => p.checks).sort(bySeverity);
+  const pct2 = Math.round((report.confidence ?? 0.95) * 100);
+  const body = [
+    `<header class="verdict verdict-${report.verdict}"><h1>Model Privacy Gate: ${escapeHtml(name)}</h1>`,
+    `<p class="headline"><span class="badge">${escapeHtml(report.verdict.toUpperCase())}</span> ${escapeHtml(HEADLINE[report.verdict] ?? report.verdict)}</p>${countsLine(checks)}</header>`,
+    errorSection(report),
+    warningsSection(report),
+    checksSection(checks, pct2, report),
+    exposureSection(report, pct2),
+    ...report.probes.map((p) => probeSection(p, report, pct2, options)),
+    auditSection(report)
+  ].join("\n");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<title>Model Privacy Gate: ${escapeHtml(name)} (${escapeHtml(report.verdict)})</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+${body}
+</main>
+</body>
+</html>
+`;
+}
+function warningsSection(report) {
+  const warnings = report.warnings ?? [];
+  if (warnings.length === 0) return "";
+  return `<section><h2>Policy warnings</h2><ul>${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul></section>`;
+}
+function countsLine(checks) {
+  if (checks.length === 0) return "";
+  const n = (s) => checks.filter((c) => c.status === s).length;
+  const unsettled = [
+    n("inconclusive") ? `${n("inconclusive")} inconclusive, ` : "",
+    n("insufficient") ? `${n("insufficient")} with too few records, ` : ""
+  ].join("");
+  return `<p class="counts">${checks.length} checks: ${n("fail")} failed, ${n("warn")} warned, ${unsettled}${n("error")} could not be measured, ${n("pass")} passed.</p>`;
+}
+function errorSection(report) {
+  const e = report.error;
+  const probeErrors = report.probes.filter((p) => p.status === "error");
+  if (!e && probeErrors.length === 0) return "";
+  const parts = ['<section class="error"><h2>Error</h2>'];
+  if (e) {
+    parts.push(`<pre>${escapeHtml(e.message, 8e3)}</pre>`);
+    if (e.file) {
+      const at3 = e.line ? ` line ${e.line}${e.column ? `, column ${e.column}` : ""}` : "";
+      parts.push(`<p>Where: <code>${escapeHtml(e.file)}</code>${at3}${e.field ? ` (field <code>${escapeHtml(e.field)}</code>)` : ""}</p>`);
+    }
+  }
+  for (const p of probeErrors)
+    parts.push(`<p><strong>${escapeHtml(p.id)} probe failed:</strong> ${escapeHtml(p.error ?? "unknown error")}</p>`);
+  parts.push("</section>");
+  return parts.join("\n");
+}
+function checksSection(checks, pct2, report) {
+  if (checks.length === 0) return "";
+  const rows = checks.map(
+    (c) => `<tr class="status-${escapeHtml(c.status)}"><td>${escapeHtml(c.probe)}</td><td>${escapeHtml(c.attack)}</td><td>${escapeHtml(metricLabel(c.metric, report.probes.find((p) => p.id === c.probe)?.attacks.find((a) => a.attack === c.attack)?.metrics?.[c.metric]))}</td><td class="num">${formatNumber(c.value)} ${formatInterval(c.ci)}</td><td>${escapeHtml(formatThreshold(c))}</td><td class="status"${statusExplanation(c) ? ` title="${escapeHtml(statusExplanation(c))}"` : ""}>${escapeHtml(c.status === "insufficient" ? "insufficient data" : c.status)}${c.status === "insufficient" || c.status === "inconclusive" ? `<br><small>${escapeHtml(statusExplanation(c).replace(/^[a-z ]+: /, ""))}</small>` : ""}</td></tr>`
+  );
+  return `<section><h2>Checks</h2><div class="table-wrap"><table class="checks"><thead><tr><th>Probe</th><th>Attack</th><th>Metric</th><th>Value (${pct2}% CI)</th><th>Threshold</th><th>Status</th></tr></thead><tbody>${rows.join("")}</tbody></table></div></section>`;
+}
+function exposureSection(report, pct2) {
+  const kind = modelKind(report);
+  const items = [["Output surface", escapeHtml(describeSurface(report.surface, kind))]];
+  if (report.inputs.model) items.push(["Model", `<code>${escapeHtml(report.inputs.model.path)}</code>`]);
+  const shape = describeModelShape(report, (name) => `<code>${escapeHtml(name)}</code>`);
+  const reason = report.sequenceModel?.scoreKindReason ?? report.model?.scoreKindReason;
+  if (shape) items.push(["Input \u2192 output", `${shape}${reason ? ` (${escapeHtml(reason)})` : ""}`]);
+  if (report.model && kind === "classifier") {
+    const m = report.model;
+    items.push([
+      "Classes",
+      `${formatCount2(m.classes.length)}: ${m.classes.slice(0, 50).map((c) => `<code>${escapeHtml(c, 100)}</code>`).join(" ")}${m.classes.length > 50 ? " \u2026" : ""}`
+    ]);
+  }
+  for (const d of report.inputs.data) {
+    const sampled = d.rows < d.rowsInFile ? ` (seeded sample of ${formatCount2(d.rowsInFile)})` : "";
+    items.push([escapeHtml(d.role), `<code>${escapeHtml(d.path)}</code>, ${formatCount2(d.rows)} rows${sampled}`]);
+  }
+  if (report.seed !== null) items.push(["Seed", String(report.seed)]);
+  items.push(["Model queries", formatCount2(report.queries)], ["Intervals", `two-sided ${pct2}%`]);
+  return `<section><h2>What the model exposed</h2><dl>${items.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl></section>`;
+}
+function probeSection(probe, report, pct2, options) {
+  const parts = [
+    `<section class="probe" id="probe-${escapeHtml(probe.id)}"><h2>${escapeHtml(probe.id)}: ${escapeHtml(probe.description)}</h2>`
+  ];
+  if (probe.attacks.length > 0) {
+    parts.push(metricsTable(probe, pct2));
+    parts.push(
+      `<ul>${probe.attacks.map((a) => `<li><strong>${escapeHtml(a.attack)}</strong>: ${escapeHtml(a.description)}</li>`).join("")}</ul>`
+    );
+  }
+  parts.push(rocFigure(probe), histograms(probe), perClassTable(probe, report), images(probe, options), otherDetails(probe));
+  if (probe.notes.length > 0)
+    parts.push(`<h3>Notes</h3><ul class="note">${probe.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`);
+  parts.push(`<p class="muted">${formatCount2(probe.queries)} model queries, ${formatNumber(probe.seconds, 2)} s.</p></section>`);
+  return parts.join("\n");
+}
+function metricsTable(probe, pct2) {
+  const ids = [...new Set(probe.attacks.flatMap((a) => Object.keys(a.metrics ?? {})))];
+  const head = ids.map((id) => `<th>${escapeHtml(metricLabel(id, firstMetric(probe, id)))}</th>`).join("");
+  const rows = probe.attacks.map(
+    (a) => `<tr><td>${escapeHtml(a.attack)}</td>${ids.map((id) => `<td class="num">${formatEstimate(a.metrics[id])}</td>`).join("")}</tr>`
+  );
+  return `<h3>Every metric per attack (${pct2}% intervals)</h3><div class="table-wrap"><table><thead><tr><th>Attack</th>${head}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
+}
+function firstMetric(probe, id) {
+  return probe.attacks.find((a) => a.metrics[id])?.metrics[id];
+}
+function rocFigure(probe) {
+  const curves = [];
+  for (const a of probe.attacks) {
+    const roc = a.details?.roc;
+    if (!Array.isArray(roc)) continue;
+    const points = roc.filter((p) => typeof p?.fpr === "number" && typeof p?.tpr === "number").map((p) => ({ fpr: p.fpr, tpr: p.tpr, fp: p.fp, tp: p.tp }));
+    if (points.length === 0) continue;
+    const at3 = a.metrics["tpr-at-fpr"]?.value;
+    curves.push({ label: a.attack, points, atPolicyFpr: typeof at3 === "number" ? at3 : void 0 });
+  }
+  if (curves.length === 0) return "";
+  const fpr = firstMetric(probe, "tpr-at-fpr")?.fpr;
+  const policyFpr = typeof fpr === "number" ? fpr : void 0;
+  const floor = logFloor(curves);
+  const chart = rocChart(curves, { title: `${probe.id}: ROC per attack`, policyFpr });
+  const legend = curves.map(
+    (c, i) => `<li><span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${escapeHtml(c.label)}${c.atPolicyFpr !== void 0 && policyFpr !== void 0 ? `: TPR ${formatNumber(c.atPolicyFpr)} at FPR ${policyFpr}` : ""}</li>`
+  ).join("");
+  return `<h3>ROC curves (log\u2013log)</h3><div class="roc-layout"><figure>${chart}</figure><figcaption><ul class="legend">${legend}</ul>
+<p>Both axes are logarithmic, so the low-FPR region where a few records are exposed with confidence is visible. A rate of 0 cannot be drawn on a log axis: it is drawn at ${floor}, the axis floor.${policyFpr !== void 0 ? ` The dashed red line is the policy's FPR (${policyFpr}); dots mark each attack's TPR there.` : ""} The grey diagonal is chance.</p></figcaption></div>`;
+}
+function histograms(probe) {
+  const figures = probe.attacks.flatMap((a) => {
+    const h = a.details?.histogram;
+    return isHistogram(h) ? [`<figure>${histogramChart(h, a.attack)}</figure>`] : [];
+  });
+  if (figures.length === 0) return "";
+  return `<h3>Score distributions</h3><p class="muted"><span class="swatch" style="background:#D55E00"></span>members <span class="swatch" style="background:#0072B2;margin-left:12px"></span>non-members. Each set is normalised to its own size; the square-root scale keeps small bins visible.</p><div class="plots">${figures.join("")}</div>`;
+}
+function isHistogram(h) {
+  return !!h && typeof h.min === "number" && typeof h.max === "number" && Array.isArray(h.members) && Array.isArray(h.nonMembers);
+}
+function hasAucRows(details) {
+  const rows = details?.perClass;
+  return Array.isArray(rows) && rows.length > 0 && rows.every((r) => typeof r?.class === "number" && typeof r?.auc === "object");
+}
+function perClassTable(probe, report) {
+  const withRows = probe.attacks.flatMap((a) => hasAucRows(a.details) ? [{ attack: a.attack, rows: a.details.perClass }] : []);
+  if (withRows.length === 0) return "";
+  const byClass = /* @__PURE__ */ new Map();
+  for (const a of withRows) {
+    for (const row of a.rows) {
+      if (typeof row?.class !== "number") continue;
+      const entry = byClass.get(row.class) ?? { members: row.members, nonMembers: row.nonMembers, auc: /* @__PURE__ */ new Map() };
+      entry.auc.set(a.attack, row.auc);
+      byClass.set(row.class, entry);
+    }
+  }
+  if (byClass.size === 0) return "";
+  const attacks = withRows.map((a) => a.attack);
+  const rows = [...byClass.entries()].sort((a, b) => a[0] - b[0]).map(
+    ([c, e]) => `<tr><td>${escapeHtml(className(report, c))}</td><td class="num">${formatCount2(e.members)}</td><td class="num">${formatCount2(e.nonMembers)}</td>${attacks.map((a) => `<td class="num">${formatEstimate(e.auc.get(a))}</td>`).join("")}</tr>`
+  );
+  return `<h3>Per class: AUC of each attack</h3><p class="muted">A class whose members are easier to tell apart is exposed more than the average suggests.</p><div class="table-wrap"><table><thead><tr><th>Class</th><th>Members</th><th>Non-members</th>${attacks.map((a) => `<th>${escapeHtml(a)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
+}
+function images(probe, options) {
+  const figures = [];
+  for (const a of probe.attacks) {
+    const list = a.details?.images;
+    if (!Array.isArray(list)) continue;
+    for (const image of list) {
+      const label = escapeHtml(image?.label ?? "", 200);
+      const caption = image?.caption ? `<br>${escapeHtml(image.caption, 300)}` : "";
+      const bytes = typeof image?.path === "string" ? options.readAsset?.(image.path) : void 0;
+      const isPng = !!bytes && bytes.length > 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b);
+      const img = isPng ? `<img alt="${label}" src="data:image/png;base64,${Buffer.from(bytes).toString("base64")}">` : `<p class="note">image not available: ${escapeHtml(image?.path ?? "no path")}</p>`;
+      figures.push(`<figure>${img}<figcaption><strong>${label}</strong>${caption}</figcaption></figure>`);
+    }
+  }
+  if (figures.length === 0) return "";
+  return `<h3>Reconstructions</h3><div class="gallery">${figures.join("")}</div>`;
+}
+function otherDetails(probe) {
+  const parts = [];
+  for (const a of probe.attacks) {
+    for (const [key, value] of detailEntries(a.details)) {
+      if (DRAWN_DETAILS.has(key) && (key !== "perClass" || hasAucRows(a.details))) continue;
+      const title = `<h3>${escapeHtml(a.attack)}: ${escapeHtml(key)}</h3>`;
+      if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) {
+        const rows = value.slice(0, 200);
+        const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+        const more = value.length > rows.length ? `<p class="muted">First ${rows.length} of ${value.length} rows.</p>` : "";
+        parts.push(
+          `${title}<div class="table-wrap"><table><thead><tr>${cols.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr></thead><tbody>${rows.map((r) => `<tr>${cols.map((c) => `<td>${cell(r[c])}</td>`).join("")}</tr>`).join("")}</tbody></table></div>${more}`
+        );
+      } else if (isRecord(value)) {
+        const entries = Object.entries(value).slice(0, 100);
+        parts.push(`${title}<dl>${entries.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${cell(v)}</dd>`).join("")}</dl>`);
+      }
+    }
+  }
+  return parts.join("\n");
+}
+function detailEntries(details) {
+  return Object.entries(details ?? {});
+}
+function isRecord(v) {
+  return typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+}
+function cell(v) {
+  if (typeof v === "number") return Number.isInteger(v) ? formatCount2(v) : formatNumber(v);
+  if (typeof v === "string" || typeof v === "boolean") return escapeHtml(String(v), 300);
+  if (isRecord(v) && "value" in v && "ci" in v) return formatEstimate({ value: v["value"], ci: v["ci"] });
+  if (v === null || v === void 0) return "";
+  return `<code>${escapeHtml(JSON.stringify(v), 300)}</code>`;
+}
+function auditSection(report) {
+  const rows = [
+    ...report.inputs.policy.map((d) => ["policy", d.path, d.sha256]),
+    ...report.inputs.model ? [["model", report.inputs.model.path, report.inputs.model.sha256]] : [],
+    ...report.inputs.data.map((d) => [d.role, d.path, d.sha256])
+  ];
+  const timings = Object.entries(report.timings).map(([k, v]) => `${escapeHtml(k)} ${formatNumber(v, 1)} ms`).join(", ");
+  return `<section><h2>Audit record</h2><div class="table-wrap"><table><thead><tr><th>Role</th><th>File</th><th>SHA-256</th></tr></thead><tbody>${rows.map(([r, f, s]) => `<tr><td>${escapeHtml(r)}</td><td><code>${escapeHtml(f)}</code></td><td><code>${escapeHtml(s)}</code></td></tr>`).join(
+    ""
+  )}</tbody></table></div><p class="muted">${escapeHtml(report.tool.name)} ${escapeHtml(report.tool.version)} \xB7 timings: ${timings || "none"} \xB7 the same inputs and seed give the same numbers.</p></section>`;
+}
+var HTML_FILE, DRAWN_DETAILS, HEADLINE, STYLE, PNG_SIGNATURE;
+var init_html = __esm({
+  "src/report/html.ts"() {
+    "use strict";
+    init_verdict();
+    init_escape();
+    init_format();
+    init_markdown();
+    init_svg();
+    HTML_FILE = "report.html";
+    DRAWN_DETAILS = /* @__PURE__ */ new Set([
+      "roc",
+      "histogram",
+      "perClass",
+      "worstClass",
+      "images",
+      "rasters"
+    ]);
+    HEADLINE = {
+      pass: "The model passes the release policy.",
+      warn: "The model passes, with warnings.",
+      fail: "The model leaks training data beyond the release policy.",
+      error: "The gate could not decide (error); this is not a pass."
+    };
+    STYLE = `
+:root { color-scheme: light; --fail: #B00020; --warn: #8a5a00; --pass: #1a7f37; --muted: #57606a; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2328; background: #f6f8fa; }
+main { max-width: 1180px; margin: 0 auto; padding: 24px; }
+section, header { background: #fff; border: 1px solid #d0d7de; border-radius: 8px; padding: 16px 20px; margin-bottom: 16px; }
+h1 { font-size: 1.5em; margin: 0 0 4px; } h2 { font-size: 1.25em; margin: 0 0 12px; } h3 { font-size: 1.05em; margin: 20px 0 8px; }
+.verdict { border-left: 8px solid var(--pass); } .verdict-fail, .verdict-error { border-left-color: var(--fail); } .verdict-warn { border-left-color: var(--warn); }
+.headline { font-size: 1.2em; font-weight: 600; margin: 0; }
+.badge { display: inline-block; padding: 1px 10px; border-radius: 12px; color: #fff; background: var(--pass); font-size: 0.85em; letter-spacing: 0.05em; }
+.verdict-fail .badge, .verdict-error .badge { background: var(--fail); } .verdict-warn .badge { background: var(--warn); }
+.muted, figcaption, .note { color: var(--muted); font-size: 0.9em; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
+th, td { border-bottom: 1px solid #d8dee4; padding: 5px 8px; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; font-weight: 600; }
+td.num { text-align: right; white-space: nowrap; }
+tr.status-fail td.status, tr.status-error td.status { color: var(--fail); font-weight: 600; }
+tr.status-warn td.status, tr.status-inconclusive td.status, tr.status-insufficient td.status { color: var(--warn); font-weight: 600; }
+tr.status-pass td.status { color: var(--pass); }
+code { font: 0.9em ui-monospace, SFMono-Regular, Menlo, monospace; background: #f6f8fa; padding: 1px 4px; border-radius: 4px; word-break: break-all; }
+pre { white-space: pre-wrap; background: #fff5f5; border: 1px solid #f0c0c0; padding: 10px; border-radius: 6px; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; } dt { font-weight: 600; } dd { margin: 0; }
+.plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 16px; align-items: start; }
+figure { margin: 0; } svg.chart { width: 100%; height: auto; max-width: 560px; display: block; }
+.roc-layout { display: grid; grid-template-columns: minmax(320px, 560px) 1fr; gap: 20px; align-items: start; }
+@media (max-width: 900px) { .roc-layout { grid-template-columns: 1fr; } }
+.legend { list-style: none; padding: 0; margin: 0 0 8px; } .legend li { margin: 2px 0; }
+.swatch { display: inline-block; width: 14px; height: 14px; border-radius: 3px; vertical-align: -2px; margin-right: 6px; }
+.gallery { display: flex; flex-wrap: wrap; gap: 16px; } .gallery figure { width: 140px; text-align: center; }
+.gallery img { width: 128px; height: 128px; object-fit: contain; image-rendering: pixelated; border: 1px solid #d0d7de; background: #000; }
+`;
+    PNG_SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
+  }
+});
+
+// src/report/json.ts
+function renderJson(report) {
+  return JSON.stringify(report, (_key, value) => typeof value === "number" && !Number.isFinite(value) ? String(value) : value, 2) + "\n";
+}
+var REPORT_FILE;
+var init_json = __esm({
+  "src/report/json.ts"() {
+    "use strict";
+    REPORT_FILE = "privacy-report.json";
+  }
+});
+
+// src/report/sarif.ts
+function renderSarif(report, ctx) {
+  const checks = report.probes.flatMap((p) => p.checks);
+  const ruleIds = [...new Set(checks.map(ruleId))].sort();
+  const rules = ruleIds.map(
+    (id) => rule(
+      id,
+      checks.find((c) => ruleId(c) === id),
+      report
+    )
+  );
+  const results = checks.filter((c) => c.status !== "pass").sort(bySeverity).map((c) => result(c, ruleIds.indexOf(ruleId(c)), report, ctx));
+  const invocation = { executionSuccessful: report.verdict !== "error", exitCode: report.exitCode };
+  if (report.error) {
+    const file = report.error.file;
+    const where = file ? locate({ ...report.error, file }, report, ctx) : void 0;
+    invocation.toolExecutionNotifications = [
+      {
+        level: "error",
+        message: { text: escapeSarifText(report.error.message, 4e3) },
+        ...where ? { locations: [physical(where)] } : {}
+      }
+    ];
+  }
+  return {
+    $schema: SARIF_SCHEMA,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "Model Privacy Gate",
+            version: plainText(report.tool.version, 50),
+            .../^\d+\.\d+\.\d+$/.test(report.tool.version) ? { semanticVersion: report.tool.version } : {},
+            rules
+          }
+        },
+        invocations: [invocation],
+        originalUriBaseIds: { "%SRCROOT%": { description: { text: "The repository root." } } },
+        results,
+        properties: { verdict: report.verdict, policy: plainText(report.policy.name, 200) }
+      }
+    ]
+  };
+}
+function ruleId(check) {
+  return `${plainText(check.probe, 100)}/${plainText(check.metric, 100)}`;
+}
+function rule(id, example, report) {
+  const probe = report.probes.find((p) => p.id === example.probe);
+  const metric = escapeSarifText(metricLabel(example.metric), 100);
+  const family = escapeSarifText(probe?.description ?? example.probe, 300);
+  return {
+    id,
+    name: id.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c) => c ? c.toUpperCase() : ""),
+    shortDescription: { text: `${metric} of the ${escapeSarifText(example.probe, 100)} probe is over the policy's threshold` },
+    fullDescription: {
+      text: `${family}. The check fails when the measured ${metric} is above the threshold the release policy sets; the result sits on that threshold's line.`
+    },
+    defaultConfiguration: { level: "error" },
+    properties: { tags: ["privacy", "machine-learning", plainText(example.probe, 100)] }
+  };
+}
+function result(check, ruleIndex, report, ctx) {
+  const where = locate(check.source, report, ctx);
+  const metric = escapeSarifText(metricLabel(check.metric), 100);
+  const subject = `${escapeSarifText(check.probe, 100)}/${escapeSarifText(check.attack, 100)}`;
+  const inherited = where?.inheritedFrom ? ` (threshold set in ${escapeSarifText(where.inheritedFrom.file)}, line ${where.inheritedFrom.line})` : "";
+  const measured = `${subject}: ${metric} = ${formatNumber(check.value)} ${formatInterval(check.ci)}`;
+  const text2 = check.status === "error" ? `${subject}: ${metric} could not be computed, so the gate cannot pass; policy: ${formatThreshold(check)}${inherited}.` : check.status === "inconclusive" || check.status === "insufficient" ? `${measured}, ${statusExplanation(check)}; policy: ${formatThreshold(check)}${inherited}.` : `${measured}, over the ${check.status} threshold; policy: ${formatThreshold(check)}${inherited}.`;
+  const counts = countsAs(check.status, rulesOf(report));
+  return {
+    ruleId: ruleId(check),
+    ruleIndex,
+    level: counts === "warn" ? "warning" : counts === "pass" ? "note" : "error",
+    message: { text: text2 },
+    ...where ? { locations: [physical(where)] } : {},
+    // Stable across runs so code scanning tracks one alert per check, not one per run.
+    partialFingerprints: { privacyGateCheck: `${ruleId(check)}/${plainText(check.attack, 100)}` },
+    properties: {
+      attack: plainText(check.attack, 100),
+      value: Number.isFinite(check.value) ? check.value : null,
+      ci: check.ci.map((v) => Number.isFinite(v) ? v : null),
+      thresholds: check.thresholds
+    }
+  };
+}
+function physical(where) {
+  const region = where.line ? { startLine: where.line, ...where.column ? { startColumn: where.column } : {} } : void 0;
+  return {
+    physicalLocation: {
+      artifactLocation: { uri: where.file.split("/").map(encodeURIComponent).join("/"), uriBaseId: "%SRCROOT%" },
+      ...region ? { region } : {}
+    }
+  };
+}
+function renderSarifText(report, ctx) {
+  return JSON.stringify(renderSarif(report, ctx), null, 2) + "\n";
+}
+var SARIF_FILE, SARIF_SCHEMA;
+var init_sarif = __esm({
+  "src/report/sarif.ts"() {
+    "use strict";
+    init_verdict();
+    init_escape();
+    init_format();
+    init_locate();
+    SARIF_FILE = "privacy-gate.sarif";
+    SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+  }
+});
+
+// node_modules/pngjs/lib/chunkstream.js
+var require_chunkstream = __commonJS({
+  "node_modules/pngjs/lib/chunkstream.js"(exports2, module2) {
+    "use strict";
+    var util = require("util");
+    var Stream = require("stream");
+    var ChunkStream = module2.exports = function() {
+      Stream.call(this);
+      this._buffers = [];
+      this._buffered = 0;
+      this._reads = [];
+      this._paused = false;
+      this._encoding = "utf8";
+      this.writable = true;
+    };
+    util.inherits(ChunkStream, Stream);
+    ChunkStream.prototype.read = function(length, callback) {
+      this._reads.push({
+        length: Math.abs(length),
+        // if length < 0 then at most this length
+        allowLess: length < 0,
+        func: callback
+      });
+      process.nextTick(
+        function() {
+          this._process();
+          if (this._paused && this._reads && this._reads.length > 0) {
+            this._paused = false;
+            this.emit("drain");
+          }
+        }.bind(this)
+      );
+    };
+    ChunkStream.prototype.write = function(data, encoding) {
+      if (!this.writable) {
+        this.emit("error", new Error("Stream not writable"));
+        return false;
+      }
+      let dataBuffer;
+      if (Buffer.isBuffer(data)) {
+        dataBuffer = data;
+      } else {
+        dataBuffer = Buffer.from(data, encoding || this._encoding);
+      }
+      this._buffers.push(dataBuffer);
+      this._buffered += dataBuffer.length;
+      this._process();
+      if (this._reads && this._reads.length === 0) {
+        this._paused = true;
+      }
+      return this.writable && !this._paused;
+    };
+    ChunkStream.prototype.end = function(data, encoding) {
+      if (data) {
+        this.write(data, encoding);
+      }
+      this.writable = false;
+      if (!this._buffers) {
+        return;
+      }
+      if (this._buffers.length === 0) {
+        this._end();
+      } else {
+        this._buffers.push(null);
+        this._process();
+      }
+    };
+    ChunkStream.prototype.destroySoon = ChunkStream.prototype.end;
+    ChunkStream.prototype._end = function() {
+      if (this._reads.length > 0) {
+        this.emit("error", new Error("Unexpected end of input"));
+      }
+      this.destroy();
+    };
+    ChunkStream.prototype.destroy = function() {
+      if (!this._buffers) {
+        return;
+      }
+      this.writable = false;
+      this._reads = null;
+      this._buffers = null;
+      this.emit("close");
+    };
+    ChunkStream.prototype._processReadAllowingLess = function(read) {
+      this._reads.shift();
+      let smallerBuf = this._buffers[0];
+      if (smallerBuf.length > read.length) {
+        this._buffered -= read.length;
+        this._buffers[0] = smallerBuf.slice(read.length);
+        read.func.call(this, smallerBuf.slice(0, read.length));
+      } else {
+        this._buffered -= smallerBuf.length;
+        this._buffers.shift();
+        read.func.call(this, smallerBuf);
+      }
+    };
+    ChunkStream.prototype._processRead = function(read) {
+      this._reads.shift();
+      let pos = 0;
+      let count2 = 0;
+      let data = Buffer.alloc(read.length);
+      while (pos < read.length) {
+        let buf = this._buffers[count2++];
+        let len = Math.min(buf.length, read.length - pos);
+        buf.copy(data, pos, 0, len);
+        pos += len;
+        if (len !== buf.length) {
+          this._buffers[--count2] = buf.slice(len);
+        }
+      }
+      if (count2 > 0) {
+        this._buffers.splice(0, count2);
+      }
+      this._buffered -= read.length;
+      read.func.call(this, data);
+    };
+    ChunkStream.prototype._process = function() {
+      try {
+        while (this._buffered > 0 && this._reads && this._reads.length > 0) {
+          let read = this._reads[0];
+          if (read.allowLess) {
+            this._processReadAllowingLess(read);
+          } else if (this._buffered >= read.length) {
+            this._processRead(read);
+          } else {
+            break;
+          }
+        }
+        if (this._buffers && !this.writable) {
+          this._end();
+        }
+      } catch (ex) {
+        this.emit("error", ex);
+      }
+    };
+  }
+});
+
+// node_modules/pngjs/lib/interlace.js
+var require_interlace = __commonJS({
+  "node_modules/pngjs/lib/interlace.js"(exports2) {
+    "use strict";
+    var imagePasses = [
+      {
+        // pass 1 - 1px
+        x: [0],
+        y: [0]
+      },
+      {
+        // pass 2 - 1px
+        x: [4],
+        y: [0]
+      },
+      {
+        // pass 3 - 2px
+        x: [0, 4],
+        y: [4]
+      },
+      {
+        // pass 4 - 4px
+        x: [2, 6],
+        y: [0, 4]
+      },
+      {
+        // pass 5 - 8px
+        x: [0, 2, 4, 6],
+        y: [2, 6]
+      },
+      {
+        // pass 6 - 16px
+        x: [1, 3, 5, 7],
+        y: [0, 2, 4, 6]
+      },
+      {
+        // pass 7 - 32px
+        x: [0, 1, 2, 3, 4, 5, 6, 7],
+        y: [1, 3, 5, 7]
+      }
+    ];
+    exports2.getImagePasses = function(width, height) {
+      let images2 = [];
+      let xLeftOver = width % 8;
+      let yLeftOver = height % 8;
+      let xRepeats = (width - xLeftOver) / 8;
+      let yRepeats = (height - yLeftOver) / 8;
+      for (let i = 0; i < imagePasses.length; i++) {
+        let pass = imagePasses[i];
+        let passWidth = xRepeats * pass.x.length;
+        let passHeight = yRepeats * pass.y.length;
+        for (let j = 0; j < pass.x.length; j++) {
+          if (pass.x[j] < xLeftOver) {
+            passWidth++;
+          } else {
+            break;
+          }
+        }
+        for (let j = 0; j < pass.y.length; j++) {
+          if (pass.y[j] < yLeftOver) {
+            passHeight++;
+          } else {
+            break;
+          }
+        }
+        if (passWidth > 0 && passHeight > 0) {
+          images2.push({ width: passWidth, height: passHeight, index: i });
+        }
+      }
+      return images2;
+    };
+    exports2.getInterlaceIterator = function(width) {
+      return function(x, y, pass) {
+        let outerXLeftOver = x % imagePasses[pass].x.length;
+        let outerX = (x - outerXLeftOver) / imagePasses[pass].x.length * 8 + imagePasses[pass].x[outerXLeftOver];
+        let outerYLeftOver = y % imagePasses[pass].y.length;
+        let outerY = (y - outerYLeftOver) / imagePasses[pass].y.length * 8 + imagePasses[pass].y[outerYLeftOver];
+        return outerX * 4 + outerY * width * 4;
+      };
+    };
+  }
+});
+
+// node_modules/pngjs/lib/paeth-predictor.js
+var require_paeth_predictor = __commonJS({
+  "node_modules/pngjs/lib/paeth-predictor.js"(exports2, module2) {
+    "use strict";
+    module2.exports = function paethPredictor(left, above, upLeft) {
+      let paeth = left + above - upLeft;
+      let pLeft = Math.abs(paeth - left);
+      let pAbove = Math.abs(paeth - above);
+      let pUpLeft = Math.abs(paeth - upLeft);
+      if (pLeft <= pAbove && pLeft <= pUpLeft) {
+        return left;
+      }
+      if (pAbove <= pUpLeft) {
+        return above;
+      }
+      return upLeft;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/filter-parse.js
+var require_filter_parse = __commonJS({
+  "node_modules/pngjs/lib/filter-parse.js"(exports2, module2) {
+    "use strict";
+    var interlaceUtils = require_interlace();
+    var paethPredictor = require_paeth_predictor();
+    function getByteWidth(width, bpp, depth) {
+      let byteWidth = width * bpp;
+      if (depth !== 8) {
+        byteWidth = Math.ceil(byteWidth / (8 / depth));
+      }
+      return byteWidth;
+    }
+    var Filter = module2.exports = function(bitmapInfo, dependencies) {
+      let width = bitmapInfo.width;
+      let height = bitmapInfo.height;
+      let interlace = bitmapInfo.interlace;
+      let bpp = bitmapInfo.bpp;
+      let depth = bitmapInfo.depth;
+      this.read = dependencies.read;
+      this.write = dependencies.write;
+      this.complete = dependencies.complete;
+      this._imageIndex = 0;
+      this._images = [];
+      if (interlace) {
+        let passes = interlaceUtils.getImagePasses(width, height);
+        for (let i = 0; i < passes.length; i++) {
+          this._images.push({
+            byteWidth: getByteWidth(passes[i].width, bpp, depth),
+            height: passes[i].height,
+            lineIndex: 0
+          });
+        }
+      } else {
+        this._images.push({
+          byteWidth: getByteWidth(width, bpp, depth),
+          height,
+          lineIndex: 0
+        });
+      }
+      if (depth === 8) {
+        this._xComparison = bpp;
+      } else if (depth === 16) {
+        this._xComparison = bpp * 2;
+      } else {
+        this._xComparison = 1;
+      }
+    };
+    Filter.prototype.start = function() {
+      this.read(
+        this._images[this._imageIndex].byteWidth + 1,
+        this._reverseFilterLine.bind(this)
+      );
+    };
+    Filter.prototype._unFilterType1 = function(rawData, unfilteredLine, byteWidth) {
+      let xComparison = this._xComparison;
+      let xBiggerThan = xComparison - 1;
+      for (let x = 0; x < byteWidth; x++) {
+        let rawByte = rawData[1 + x];
+        let f1Left = x > xBiggerThan ? unfilteredLine[x - xComparison] : 0;
+        unfilteredLine[x] = rawByte + f1Left;
+      }
+    };
+    Filter.prototype._unFilterType2 = function(rawData, unfilteredLine, byteWidth) {
+      let lastLine = this._lastLine;
+      for (let x = 0; x < byteWidth; x++) {
+        let rawByte = rawData[1 + x];
+        let f2Up = lastLine ? lastLine[x] : 0;
+        unfilteredLine[x] = rawByte + f2Up;
+      }
+    };
+    Filter.prototype._unFilterType3 = function(rawData, unfilteredLine, byteWidth) {
+      let xComparison = this._xComparison;
+      let xBiggerThan = xComparison - 1;
+      let lastLine = this._lastLine;
+      for (let x = 0; x < byteWidth; x++) {
+        let rawByte = rawData[1 + x];
+        let f3Up = lastLine ? lastLine[x] : 0;
+        let f3Left = x > xBiggerThan ? unfilteredLine[x - xComparison] : 0;
+        let f3Add = Math.floor((f3Left + f3Up) / 2);
+        unfilteredLine[x] = rawByte + f3Add;
+      }
+    };
+    Filter.prototype._unFilterType4 = function(rawData, unfilteredLine, byteWidth) {
+      let xComparison = this._xComparison;
+      let xBiggerThan = xComparison - 1;
+      let lastLine = this._lastLine;
+      for (let x = 0; x < byteWidth; x++) {
+        let rawByte = rawData[1 + x];
+        let f4Up = lastLine ? lastLine[x] : 0;
+        let f4Left = x > xBiggerThan ? unfilteredLine[x - xComparison] : 0;
+        let f4UpLeft = x > xBiggerThan && lastLine ? lastLine[x - xComparison] : 0;
+        let f4Add = paethPredictor(f4Left, f4Up, f4UpLeft);
+        unfilteredLine[x] = rawByte + f4Add;
+      }
+    };
+    Filter.prototype._reverseFilterLine = function(rawData) {
+      let filter = rawData[0];
+      let unfilteredLine;
+      let currentImage = this._images[this._imageIndex];
+      let byteWidth = currentImage.byteWidth;
+      if (filter === 0) {
+        unfilteredLine = rawData.slice(1, byteWidth + 1);
+      } else {
+        unfilteredLine = Buffer.alloc(byteWidth);
+        switch (filter) {
+          case 1:
+            this._unFilterType1(rawData, unfilteredLine, byteWidth);
+            break;
+          case 2:
+            this._unFilterType2(rawData, unfilteredLine, byteWidth);
+            break;
+          case 3:
+            this._unFilterType3(rawData, unfilteredLine, byteWidth);
+            break;
+          case 4:
+            this._unFilterType4(rawData, unfilteredLine, byteWidth);
+            break;
+          default:
+            throw new Error("Unrecognised filter type - " + filter);
+        }
+      }
+      this.write(unfilteredLine);
+      currentImage.lineIndex++;
+      if (currentImage.lineIndex >= currentImage.height) {
+        this._lastLine = null;
+        this._imageIndex++;
+        currentImage = this._images[this._imageIndex];
+      } else {
+        this._lastLine = unfilteredLine;
+      }
+      if (currentImage) {
+        this.read(currentImage.byteWidth + 1, this._reverseFilterLine.bind(this));
+      } else {
+        this._lastLine = null;
+        this.complete();
+      }
+    };
+  }
+});
+
+// node_modules/pngjs/lib/filter-parse-async.js
+var require_filter_parse_async = __commonJS({
+  "node_modules/pngjs/lib/filter-parse-async.js"(exports2, module2) {
+    "use strict";
+    var util = require("util");
+    var ChunkStream = require_chunkstream();
+    var Filter = require_filter_parse();
+    var FilterAsync = module2.exports = function(bitmapInfo) {
+      ChunkStream.call(this);
+      let buffers = [];
+      let that = this;
+      this._filter = new Filter(bitmapInfo, {
+        read: this.read.bind(this),
+        write: function(buffer) {
+          buffers.push(buffer);
+        },
+        complete: function() {
+          that.emit("complete", Buffer.concat(buffers));
+        }
+      });
+      this._filter.start();
+    };
+    util.inherits(FilterAsync, ChunkStream);
+  }
+});
+
+// node_modules/pngjs/lib/constants.js
+var require_constants6 = __commonJS({
+  "node_modules/pngjs/lib/constants.js"(exports2, module2) {
+    "use strict";
+    module2.exports = {
+      PNG_SIGNATURE: [137, 80, 78, 71, 13, 10, 26, 10],
+      TYPE_IHDR: 1229472850,
+      TYPE_IEND: 1229278788,
+      TYPE_IDAT: 1229209940,
+      TYPE_PLTE: 1347179589,
+      TYPE_tRNS: 1951551059,
+      // eslint-disable-line camelcase
+      TYPE_gAMA: 1732332865,
+      // eslint-disable-line camelcase
+      // color-type bits
+      COLORTYPE_GRAYSCALE: 0,
+      COLORTYPE_PALETTE: 1,
+      COLORTYPE_COLOR: 2,
+      COLORTYPE_ALPHA: 4,
+      // e.g. grayscale and alpha
+      // color-type combinations
+      COLORTYPE_PALETTE_COLOR: 3,
+      COLORTYPE_COLOR_ALPHA: 6,
+      COLORTYPE_TO_BPP_MAP: {
+        0: 1,
+        2: 3,
+        3: 1,
+        4: 2,
+        6: 4
+      },
+      GAMMA_DIVISION: 1e5
+    };
+  }
+});
+
+// node_modules/pngjs/lib/crc.js
+var require_crc = __commonJS({
+  "node_modules/pngjs/lib/crc.js"(exports2, module2) {
+    "use strict";
+    var crcTable = [];
+    (function() {
+      for (let i = 0; i < 256; i++) {
+        let currentCrc = i;
+        for (let j = 0; j < 8; j++) {
+          if (currentCrc & 1) {
+            currentCrc = 3988292384 ^ currentCrc >>> 1;
+          } else {
+            currentCrc = currentCrc >>> 1;
+          }
+        }
+        crcTable[i] = currentCrc;
+      }
+    })();
+    var CrcCalculator = module2.exports = function() {
+      this._crc = -1;
+    };
+    CrcCalculator.prototype.write = function(data) {
+      for (let i = 0; i < data.length; i++) {
+        this._crc = crcTable[(this._crc ^ data[i]) & 255] ^ this._crc >>> 8;
+      }
+      return true;
+    };
+    CrcCalculator.prototype.crc32 = function() {
+      return this._crc ^ -1;
+    };
+    CrcCalculator.crc32 = function(buf) {
+      let crc = -1;
+      for (let i = 0; i < buf.length; i++) {
+        crc = crcTable[(crc ^ buf[i]) & 255] ^ crc >>> 8;
+      }
+      return crc ^ -1;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/parser.js
+var require_parser = __commonJS({
+  "node_modules/pngjs/lib/parser.js"(exports2, module2) {
+    "use strict";
+    var constants5 = require_constants6();
+    var CrcCalculator = require_crc();
+    var Parser = module2.exports = function(options, dependencies) {
+      this._options = options;
+      options.checkCRC = options.checkCRC !== false;
+      this._hasIHDR = false;
+      this._hasIEND = false;
+      this._emittedHeadersFinished = false;
+      this._palette = [];
+      this._colorType = 0;
+      this._chunks = {};
+      this._chunks[constants5.TYPE_IHDR] = this._handleIHDR.bind(this);
+      this._chunks[constants5.TYPE_IEND] = this._handleIEND.bind(this);
+      this._chunks[constants5.TYPE_IDAT] = this._handleIDAT.bind(this);
+      this._chunks[constants5.TYPE_PLTE] = this._handlePLTE.bind(this);
+      this._chunks[constants5.TYPE_tRNS] = this._handleTRNS.bind(this);
+      this._chunks[constants5.TYPE_gAMA] = this._handleGAMA.bind(this);
+      this.read = dependencies.read;
+      this.error = dependencies.error;
+      this.metadata = dependencies.metadata;
+      this.gamma = dependencies.gamma;
+      this.transColor = dependencies.transColor;
+      this.palette = dependencies.palette;
+      this.parsed = dependencies.parsed;
+      this.inflateData = dependencies.inflateData;
+      this.finished = dependencies.finished;
+      this.simpleTransparency = dependencies.simpleTransparency;
+      this.headersFinished = dependencies.headersFinished || function() {
+      };
+    };
+    Parser.prototype.start = function() {
+      this.read(constants5.PNG_SIGNATURE.length, this._parseSignature.bind(this));
+    };
+    Parser.prototype._parseSignature = function(data) {
+      let signature = constants5.PNG_SIGNATURE;
+      for (let i = 0; i < signature.length; i++) {
+        if (data[i] !== signature[i]) {
+          this.error(new Error("Invalid file signature"));
+          return;
+        }
+      }
+      this.read(8, this._parseChunkBegin.bind(this));
+    };
+    Parser.prototype._parseChunkBegin = function(data) {
+      let length = data.readUInt32BE(0);
+      let type = data.readUInt32BE(4);
+      let name = "";
+      for (let i = 4; i < 8; i++) {
+        name += String.fromCharCode(data[i]);
+      }
+      let ancillary = Boolean(data[4] & 32);
+      if (!this._hasIHDR && type !== constants5.TYPE_IHDR) {
+        this.error(new Error("Expected IHDR on beggining"));
+        return;
+      }
+      this._crc = new CrcCalculator();
+      this._crc.write(Buffer.from(name));
+      if (this._chunks[type]) {
+        return this._chunks[type](length);
+      }
+      if (!ancillary) {
+        this.error(new Error("Unsupported critical chunk type " + name));
+        return;
+      }
+      this.read(length + 4, this._skipChunk.bind(this));
+    };
+    Parser.prototype._skipChunk = function() {
+      this.read(8, this._parseChunkBegin.bind(this));
+    };
+    Parser.prototype._handleChunkEnd = function() {
+      this.read(4, this._parseChunkEnd.bind(this));
+    };
+    Parser.prototype._parseChunkEnd = function(data) {
+      let fileCrc = data.readInt32BE(0);
+      let calcCrc = this._crc.crc32();
+      if (this._options.checkCRC && calcCrc !== fileCrc) {
+        this.error(new Error("Crc error - " + fileCrc + " - " + calcCrc));
+        return;
+      }
+      if (!this._hasIEND) {
+        this.read(8, this._parseChunkBegin.bind(this));
+      }
+    };
+    Parser.prototype._handleIHDR = function(length) {
+      this.read(length, this._parseIHDR.bind(this));
+    };
+    Parser.prototype._parseIHDR = function(data) {
+      this._crc.write(data);
+      let width = data.readUInt32BE(0);
+      let height = data.readUInt32BE(4);
+      let depth = data[8];
+      let colorType = data[9];
+      let compr = data[10];
+      let filter = data[11];
+      let interlace = data[12];
+      if (depth !== 8 && depth !== 4 && depth !== 2 && depth !== 1 && depth !== 16) {
+        this.error(new Error("Unsupported bit depth " + depth));
+        return;
+      }
+      if (!(colorType in constants5.COLORTYPE_TO_BPP_MAP)) {
+        this.error(new Error("Unsupported color type"));
+        return;
+      }
+      if (compr !== 0) {
+        this.error(new Error("Unsupported compression method"));
+        return;
+      }
+      if (filter !== 0) {
+        this.error(new Error("Unsupported filter method"));
+        return;
+      }
+      if (interlace !== 0 && interlace !== 1) {
+        this.error(new Error("Unsupported interlace method"));
+        return;
+      }
+      this._colorType = colorType;
+      let bpp = constants5.COLORTYPE_TO_BPP_MAP[this._colorType];
+      this._hasIHDR = true;
+      this.metadata({
+        width,
+        height,
+        depth,
+        interlace: Boolean(interlace),
+        palette: Boolean(colorType & constants5.COLORTYPE_PALETTE),
+        color: Boolean(colorType & constants5.COLORTYPE_COLOR),
+        alpha: Boolean(colorType & constants5.COLORTYPE_ALPHA),
+        bpp,
+        colorType
+      });
+      this._handleChunkEnd();
+    };
+    Parser.prototype._handlePLTE = function(length) {
+      this.read(length, this._parsePLTE.bind(this));
+    };
+    Parser.prototype._parsePLTE = function(data) {
+      this._crc.write(data);
+      let entries = Math.floor(data.length / 3);
+      for (let i = 0; i < entries; i++) {
+        this._palette.push([data[i * 3], data[i * 3 + 1], data[i * 3 + 2], 255]);
+      }
+      this.palette(this._palette);
+      this._handleChunkEnd();
+    };
+    Parser.prototype._handleTRNS = function(length) {
+      this.simpleTransparency();
+      this.read(length, this._parseTRNS.bind(this));
+    };
+    Parser.prototype._parseTRNS = function(data) {
+      this._crc.write(data);
+      if (this._colorType === constants5.COLORTYPE_PALETTE_COLOR) {
+        if (this._palette.length === 0) {
+          this.error(new Error("Transparency chunk must be after palette"));
+          return;
+        }
+        if (data.length > this._palette.length) {
+          this.error(new Error("More transparent colors than palette size"));
+          return;
+        }
+        for (let i = 0; i < data.length; i++) {
+          this._palette[i][3] = data[i];
+        }
+        this.palette(this._palette);
+      }
+      if (this._colorType === constants5.COLORTYPE_GRAYSCALE) {
+        this.transColor([data.readUInt16BE(0)]);
+      }
+      if (this._colorType === constants5.COLORTYPE_COLOR) {
+        this.transColor([
+          data.readUInt16BE(0),
+          data.readUInt16BE(2),
+          data.readUInt16BE(4)
+        ]);
+      }
+      this._handleChunkEnd();
+    };
+    Parser.prototype._handleGAMA = function(length) {
+      this.read(length, this._parseGAMA.bind(this));
+    };
+    Parser.prototype._parseGAMA = function(data) {
+      this._crc.write(data);
+      this.gamma(data.readUInt32BE(0) / constants5.GAMMA_DIVISION);
+      this._handleChunkEnd();
+    };
+    Parser.prototype._handleIDAT = function(length) {
+      if (!this._emittedHeadersFinished) {
+        this._emittedHeadersFinished = true;
+        this.headersFinished();
+      }
+      this.read(-length, this._parseIDAT.bind(this, length));
+    };
+    Parser.prototype._parseIDAT = function(length, data) {
+      this._crc.write(data);
+      if (this._colorType === constants5.COLORTYPE_PALETTE_COLOR && this._palette.length === 0) {
+        throw new Error("Expected palette not found");
+      }
+      this.inflateData(data);
+      let leftOverLength = length - data.length;
+      if (leftOverLength > 0) {
+        this._handleIDAT(leftOverLength);
+      } else {
+        this._handleChunkEnd();
+      }
+    };
+    Parser.prototype._handleIEND = function(length) {
+      this.read(length, this._parseIEND.bind(this));
+    };
+    Parser.prototype._parseIEND = function(data) {
+      this._crc.write(data);
+      this._hasIEND = true;
+      this._handleChunkEnd();
+      if (this.finished) {
+        this.finished();
+      }
+    };
+  }
+});
+
+// node_modules/pngjs/lib/bitmapper.js
+var require_bitmapper = __commonJS({
+  "node_modules/pngjs/lib/bitmapper.js"(exports2) {
+    "use strict";
+    var interlaceUtils = require_interlace();
+    var pixelBppMapper = [
+      // 0 - dummy entry
+      function() {
+      },
+      // 1 - L
+      // 0: 0, 1: 0, 2: 0, 3: 0xff
+      function(pxData, data, pxPos, rawPos) {
+        if (rawPos === data.length) {
+          throw new Error("Ran out of data");
+        }
+        let pixel = data[rawPos];
+        pxData[pxPos] = pixel;
+        pxData[pxPos + 1] = pixel;
+        pxData[pxPos + 2] = pixel;
+        pxData[pxPos + 3] = 255;
+      },
+      // 2 - LA
+      // 0: 0, 1: 0, 2: 0, 3: 1
+      function(pxData, data, pxPos, rawPos) {
+        if (rawPos + 1 >= data.length) {
+          throw new Error("Ran out of data");
+        }
+        let pixel = data[rawPos];
+        pxData[pxPos] = pixel;
+        pxData[pxPos + 1] = pixel;
+        pxData[pxPos + 2] = pixel;
+        pxData[pxPos + 3] = data[rawPos + 1];
+      },
+      // 3 - RGB
+      // 0: 0, 1: 1, 2: 2, 3: 0xff
+      function(pxData, data, pxPos, rawPos) {
+        if (rawPos + 2 >= data.length) {
+          throw new Error("Ran out of data");
+        }
+        pxData[pxPos] = data[rawPos];
+        pxData[pxPos + 1] = data[rawPos + 1];
+        pxData[pxPos + 2] = data[rawPos + 2];
+        pxData[pxPos + 3] = 255;
+      },
+      // 4 - RGBA
+      // 0: 0, 1: 1, 2: 2, 3: 3
+      function(pxData, data, pxPos, rawPos) {
+        if (rawPos + 3 >= data.length) {
+          throw new Error("Ran out of data");
+        }
+        pxData[pxPos] = data[rawPos];
+        pxData[pxPos + 1] = data[rawPos + 1];
+        pxData[pxPos + 2] = data[rawPos + 2];
+        pxData[pxPos + 3] = data[rawPos + 3];
+      }
+    ];
+    var pixelBppCustomMapper = [
+      // 0 - dummy entry
+      function() {
+      },
+      // 1 - L
+      // 0: 0, 1: 0, 2: 0, 3: 0xff
+      function(pxData, pixelData, pxPos, maxBit) {
+        let pixel = pixelData[0];
+        pxData[pxPos] = pixel;
+        pxData[pxPos + 1] = pixel;
+        pxData[pxPos + 2] = pixel;
+        pxData[pxPos + 3] = maxBit;
+      },
+      // 2 - LA
+      // 0: 0, 1: 0, 2: 0, 3: 1
+      function(pxData, pixelData, pxPos) {
+        let pixel = pixelData[0];
+        pxData[pxPos] = pixel;
+        pxData[pxPos + 1] = pixel;
+        pxData[pxPos + 2] = pixel;
+        pxData[pxPos + 3] = pixelData[1];
+      },
+      // 3 - RGB
+      // 0: 0, 1: 1, 2: 2, 3: 0xff
+      function(pxData, pixelData, pxPos, maxBit) {
+        pxData[pxPos] = pixelData[0];
+        pxData[pxPos + 1] = pixelData[1];
+        pxData[pxPos + 2] = pixelData[2];
+        pxData[pxPos + 3] = maxBit;
+      },
+      // 4 - RGBA
+      // 0: 0, 1: 1, 2: 2, 3: 3
+      function(pxData, pixelData, pxPos) {
+        pxData[pxPos] = pixelData[0];
+        pxData[pxPos + 1] = pixelData[1];
+        pxData[pxPos + 2] = pixelData[2];
+        pxData[pxPos + 3] = pixelData[3];
+      }
+    ];
+    function bitRetriever(data, depth) {
+      let leftOver = [];
+      let i = 0;
+      function split() {
+        if (i === data.length) {
+          throw new Error("Ran out of data");
+        }
+        let byte = data[i];
+        i++;
+        let byte8, byte7, byte6, byte5, byte4, byte3, byte2, byte1;
+        switch (depth) {
+          default:
+            throw new Error("unrecognised depth");
+          case 16:
+            byte2 = data[i];
+            i++;
+            leftOver.push((byte << 8) + byte2);
+            break;
+          case 4:
+            byte2 = byte & 15;
+            byte1 = byte >> 4;
+            leftOver.push(byte1, byte2);
+            break;
+          case 2:
+            byte4 = byte & 3;
+            byte3 = byte >> 2 & 3;
+            byte2 = byte >> 4 & 3;
+            byte1 = byte >> 6 & 3;
+            leftOver.push(byte1, byte2, byte3, byte4);
+            break;
+          case 1:
+            byte8 = byte & 1;
+            byte7 = byte >> 1 & 1;
+            byte6 = byte >> 2 & 1;
+            byte5 = byte >> 3 & 1;
+            byte4 = byte >> 4 & 1;
+            byte3 = byte >> 5 & 1;
+            byte2 = byte >> 6 & 1;
+            byte1 = byte >> 7 & 1;
+            leftOver.push(byte1, byte2, byte3, byte4, byte5, byte6, byte7, byte8);
+            break;
+        }
+      }
+      return {
+        get: function(count2) {
+          while (leftOver.length < count2) {
+            split();
+          }
+          let returner = leftOver.slice(0, count2);
+          leftOver = leftOver.slice(count2);
+          return returner;
+        },
+        resetAfterLine: function() {
+          leftOver.length = 0;
+        },
+        end: function() {
+          if (i !== data.length) {
+            throw new Error("extra data found");
+          }
+        }
+      };
+    }
+    function mapImage8Bit(image, pxData, getPxPos, bpp, data, rawPos) {
+      let imageWidth = image.width;
+      let imageHeight = image.height;
+      let imagePass = image.index;
+      for (let y = 0; y < imageHeight; y++) {
+        for (let x = 0; x < imageWidth; x++) {
+          let pxPos = getPxPos(x, y, imagePass);
+          pixelBppMapper[bpp](pxData, data, pxPos, rawPos);
+          rawPos += bpp;
+        }
+      }
+      return rawPos;
+    }
+    function mapImageCustomBit(image, pxData, getPxPos, bpp, bits, maxBit) {
+      let imageWidth = image.width;
+      let imageHeight = image.height;
+      let imagePass = image.index;
+      for (let y = 0; y < imageHeight; y++) {
+        for (let x = 0; x < imageWidth; x++) {
+          let pixelData = bits.get(bpp);
+          let pxPos = getPxPos(x, y, imagePass);
+          pixelBppCustomMapper[bpp](pxData, pixelData, pxPos, maxBit);
+        }
+        bits.resetAfterLine();
+      }
+    }
+    exports2.dataToBitMap = function(data, bitmapInfo) {
+      let width = bitmapInfo.width;
+      let height = bitmapInfo.height;
+      let depth = bitmapInfo.depth;
+      let bpp = bitmapInfo.bpp;
+      let interlace = bitmapInfo.interlace;
+      let bits;
+      if (depth !== 8) {
+        bits = bitRetriever(data, depth);
+      }
+      let pxData;
+      if (depth <= 8) {
+        pxData = Buffer.alloc(width * height * 4);
+      } else {
+        pxData = new Uint16Array(width * height * 4);
+      }
+      let maxBit = Math.pow(2, depth) - 1;
+      let rawPos = 0;
+      let images2;
+      let getPxPos;
+      if (interlace) {
+        images2 = interlaceUtils.getImagePasses(width, height);
+        getPxPos = interlaceUtils.getInterlaceIterator(width, height);
+      } else {
+        let nonInterlacedPxPos = 0;
+        getPxPos = function() {
+          let returner = nonInterlacedPxPos;
+          nonInterlacedPxPos += 4;
+          return returner;
+        };
+        images2 = [{ width, height }];
+      }
+      for (let imageIndex = 0; imageIndex < images2.length; imageIndex++) {
+        if (depth === 8) {
+          rawPos = mapImage8Bit(
+            images2[imageIndex],
+            pxData,
+            getPxPos,
+            bpp,
+            data,
+            rawPos
+          );
+        } else {
+          mapImageCustomBit(
+            images2[imageIndex],
+            pxData,
+            getPxPos,
+            bpp,
+            bits,
+            maxBit
+          );
+        }
+      }
+      if (depth === 8) {
+        if (rawPos !== data.length) {
+          throw new Error("extra data found");
+        }
+      } else {
+        bits.end();
+      }
+      return pxData;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/format-normaliser.js
+var require_format_normaliser = __commonJS({
+  "node_modules/pngjs/lib/format-normaliser.js"(exports2, module2) {
+    "use strict";
+    function dePalette(indata, outdata, width, height, palette) {
+      let pxPos = 0;
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          let color = palette[indata[pxPos]];
+          if (!color) {
+            throw new Error("index " + indata[pxPos] + " not in palette");
+          }
+          for (let i = 0; i < 4; i++) {
+            outdata[pxPos + i] = color[i];
+          }
+          pxPos += 4;
+        }
+      }
+    }
+    function replaceTransparentColor(indata, outdata, width, height, transColor) {
+      let pxPos = 0;
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          let makeTrans = false;
+          if (transColor.length === 1) {
+            if (transColor[0] === indata[pxPos]) {
+              makeTrans = true;
+            }
+          } else if (transColor[0] === indata[pxPos] && transColor[1] === indata[pxPos + 1] && transColor[2] === indata[pxPos + 2]) {
+            makeTrans = true;
+          }
+          if (makeTrans) {
+            for (let i = 0; i < 4; i++) {
+              outdata[pxPos + i] = 0;
+            }
+          }
+          pxPos += 4;
+        }
+      }
+    }
+    function scaleDepth(indata, outdata, width, height, depth) {
+      let maxOutSample = 255;
+      let maxInSample = Math.pow(2, depth) - 1;
+      let pxPos = 0;
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          for (let i = 0; i < 4; i++) {
+            outdata[pxPos + i] = Math.floor(
+              indata[pxPos + i] * maxOutSample / maxInSample + 0.5
+            );
+          }
+          pxPos += 4;
+        }
+      }
+    }
+    module2.exports = function(indata, imageData, skipRescale = false) {
+      let depth = imageData.depth;
+      let width = imageData.width;
+      let height = imageData.height;
+      let colorType = imageData.colorType;
+      let transColor = imageData.transColor;
+      let palette = imageData.palette;
+      let outdata = indata;
+      if (colorType === 3) {
+        dePalette(indata, outdata, width, height, palette);
+      } else {
+        if (transColor) {
+          replaceTransparentColor(indata, outdata, width, height, transColor);
+        }
+        if (depth !== 8 && !skipRescale) {
+          if (depth === 16) {
+            outdata = Buffer.alloc(width * height * 4);
+          }
+          scaleDepth(indata, outdata, width, height, depth);
+        }
+      }
+      return outdata;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/parser-async.js
+var require_parser_async = __commonJS({
+  "node_modules/pngjs/lib/parser-async.js"(exports2, module2) {
+    "use strict";
+    var util = require("util");
+    var zlib = require("zlib");
+    var ChunkStream = require_chunkstream();
+    var FilterAsync = require_filter_parse_async();
+    var Parser = require_parser();
+    var bitmapper = require_bitmapper();
+    var formatNormaliser = require_format_normaliser();
+    var ParserAsync = module2.exports = function(options) {
+      ChunkStream.call(this);
+      this._parser = new Parser(options, {
+        read: this.read.bind(this),
+        error: this._handleError.bind(this),
+        metadata: this._handleMetaData.bind(this),
+        gamma: this.emit.bind(this, "gamma"),
+        palette: this._handlePalette.bind(this),
+        transColor: this._handleTransColor.bind(this),
+        finished: this._finished.bind(this),
+        inflateData: this._inflateData.bind(this),
+        simpleTransparency: this._simpleTransparency.bind(this),
+        headersFinished: this._headersFinished.bind(this)
+      });
+      this._options = options;
+      this.writable = true;
+      this._parser.start();
+    };
+    util.inherits(ParserAsync, ChunkStream);
+    ParserAsync.prototype._handleError = function(err) {
+      this.emit("error", err);
+      this.writable = false;
+      this.destroy();
+      if (this._inflate && this._inflate.destroy) {
+        this._inflate.destroy();
+      }
+      if (this._filter) {
+        this._filter.destroy();
+        this._filter.on("error", function() {
+        });
+      }
+      this.errord = true;
+    };
+    ParserAsync.prototype._inflateData = function(data) {
+      if (!this._inflate) {
+        if (this._bitmapInfo.interlace) {
+          this._inflate = zlib.createInflate();
+          this._inflate.on("error", this.emit.bind(this, "error"));
+          this._filter.on("complete", this._complete.bind(this));
+          this._inflate.pipe(this._filter);
+        } else {
+          let rowSize = (this._bitmapInfo.width * this._bitmapInfo.bpp * this._bitmapInfo.depth + 7 >> 3) + 1;
+          let imageSize = rowSize * this._bitmapInfo.height;
+          let chunkSize = Math.max(imageSize, zlib.Z_MIN_CHUNK);
+          this._inflate = zlib.createInflate({ chunkSize });
+          let leftToInflate = imageSize;
+          let emitError = this.emit.bind(this, "error");
+          this._inflate.on("error", function(err) {
+            if (!leftToInflate) {
+              return;
+            }
+            emitError(err);
+          });
+          this._filter.on("complete", this._complete.bind(this));
+          let filterWrite = this._filter.write.bind(this._filter);
+          this._inflate.on("data", function(chunk) {
+            if (!leftToInflate) {
+              return;
+            }
+            if (chunk.length > leftToInflate) {
+              chunk = chunk.slice(0, leftToInflate);
+            }
+            leftToInflate -= chunk.length;
+            filterWrite(chunk);
+          });
+          this._inflate.on("end", this._filter.end.bind(this._filter));
+        }
+      }
+      this._inflate.write(data);
+    };
+    ParserAsync.prototype._handleMetaData = function(metaData) {
+      this._metaData = metaData;
+      this._bitmapInfo = Object.create(metaData);
+      this._filter = new FilterAsync(this._bitmapInfo);
+    };
+    ParserAsync.prototype._handleTransColor = function(transColor) {
+      this._bitmapInfo.transColor = transColor;
+    };
+    ParserAsync.prototype._handlePalette = function(palette) {
+      this._bitmapInfo.palette = palette;
+    };
+    ParserAsync.prototype._simpleTransparency = function() {
+      this._metaData.alpha = true;
+    };
+    ParserAsync.prototype._headersFinished = function() {
+      this.emit("metadata", this._metaData);
+    };
+    ParserAsync.prototype._finished = function() {
+      if (this.errord) {
+        return;
+      }
+      if (!this._inflate) {
+        this.emit("error", "No Inflate block");
+      } else {
+        this._inflate.end();
+      }
+    };
+    ParserAsync.prototype._complete = function(filteredData) {
+      if (this.errord) {
+        return;
+      }
+      let normalisedBitmapData;
+      try {
+        let bitmapData = bitmapper.dataToBitMap(filteredData, this._bitmapInfo);
+        normalisedBitmapData = formatNormaliser(
+          bitmapData,
+          this._bitmapInfo,
+          this._options.skipRescale
+        );
+        bitmapData = null;
+      } catch (ex) {
+        this._handleError(ex);
+        return;
+      }
+      this.emit("parsed", normalisedBitmapData);
+    };
+  }
+});
+
+// node_modules/pngjs/lib/bitpacker.js
+var require_bitpacker = __commonJS({
+  "node_modules/pngjs/lib/bitpacker.js"(exports2, module2) {
+    "use strict";
+    var constants5 = require_constants6();
+    module2.exports = function(dataIn, width, height, options) {
+      let outHasAlpha = [constants5.COLORTYPE_COLOR_ALPHA, constants5.COLORTYPE_ALPHA].indexOf(
+        options.colorType
+      ) !== -1;
+      if (options.colorType === options.inputColorType) {
+        let bigEndian = (function() {
+          let buffer = new ArrayBuffer(2);
+          new DataView(buffer).setInt16(
+            0,
+            256,
+            true
+            /* littleEndian */
+          );
+          return new Int16Array(buffer)[0] !== 256;
+        })();
+        if (options.bitDepth === 8 || options.bitDepth === 16 && bigEndian) {
+          return dataIn;
+        }
+      }
+      let data = options.bitDepth !== 16 ? dataIn : new Uint16Array(dataIn.buffer);
+      let maxValue = 255;
+      let inBpp = constants5.COLORTYPE_TO_BPP_MAP[options.inputColorType];
+      if (inBpp === 4 && !options.inputHasAlpha) {
+        inBpp = 3;
+      }
+      let outBpp = constants5.COLORTYPE_TO_BPP_MAP[options.colorType];
+      if (options.bitDepth === 16) {
+        maxValue = 65535;
+        outBpp *= 2;
+      }
+      let outData = Buffer.alloc(width * height * outBpp);
+      let inIndex = 0;
+      let outIndex = 0;
+      let bgColor = options.bgColor || {};
+      if (bgColor.red === void 0) {
+        bgColor.red = maxValue;
+      }
+      if (bgColor.green === void 0) {
+        bgColor.green = maxValue;
+      }
+      if (bgColor.blue === void 0) {
+        bgColor.blue = maxValue;
+      }
+      function getRGBA() {
+        let red;
+        let green;
+        let blue;
+        let alpha = maxValue;
+        switch (options.inputColorType) {
+          case constants5.COLORTYPE_COLOR_ALPHA:
+            alpha = data[inIndex + 3];
+            red = data[inIndex];
+            green = data[inIndex + 1];
+            blue = data[inIndex + 2];
+            break;
+          case constants5.COLORTYPE_COLOR:
+            red = data[inIndex];
+            green = data[inIndex + 1];
+            blue = data[inIndex + 2];
+            break;
+          case constants5.COLORTYPE_ALPHA:
+            alpha = data[inIndex + 1];
+            red = data[inIndex];
+            green = red;
+            blue = red;
+            break;
+          case constants5.COLORTYPE_GRAYSCALE:
+            red = data[inIndex];
+            green = red;
+            blue = red;
+            break;
+          default:
+            throw new Error(
+              "input color type:" + options.inputColorType + " is not supported at present"
+            );
+        }
+        if (options.inputHasAlpha) {
+          if (!outHasAlpha) {
+            alpha /= maxValue;
+            red = Math.min(
+              Math.max(Math.round((1 - alpha) * bgColor.red + alpha * red), 0),
+              maxValue
+            );
+            green = Math.min(
+              Math.max(Math.round((1 - alpha) * bgColor.green + alpha * green), 0),
+              maxValue
+            );
+            blue = Math.min(
+              Math.max(Math.round((1 - alpha) * bgColor.blue + alpha * blue), 0),
+              maxValue
+            );
+          }
+        }
+        return { red, green, blue, alpha };
+      }
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          let rgba = getRGBA(data, inIndex);
+          switch (options.colorType) {
+            case constants5.COLORTYPE_COLOR_ALPHA:
+            case constants5.COLORTYPE_COLOR:
+              if (options.bitDepth === 8) {
+                outData[outIndex] = rgba.red;
+                outData[outIndex + 1] = rgba.green;
+                outData[outIndex + 2] = rgba.blue;
+                if (outHasAlpha) {
+                  outData[outIndex + 3] = rgba.alpha;
+                }
+              } else {
+                outData.writeUInt16BE(rgba.red, outIndex);
+                outData.writeUInt16BE(rgba.green, outIndex + 2);
+                outData.writeUInt16BE(rgba.blue, outIndex + 4);
+                if (outHasAlpha) {
+                  outData.writeUInt16BE(rgba.alpha, outIndex + 6);
+                }
+              }
+              break;
+            case constants5.COLORTYPE_ALPHA:
+            case constants5.COLORTYPE_GRAYSCALE: {
+              let grayscale = (rgba.red + rgba.green + rgba.blue) / 3;
+              if (options.bitDepth === 8) {
+                outData[outIndex] = grayscale;
+                if (outHasAlpha) {
+                  outData[outIndex + 1] = rgba.alpha;
+                }
+              } else {
+                outData.writeUInt16BE(grayscale, outIndex);
+                if (outHasAlpha) {
+                  outData.writeUInt16BE(rgba.alpha, outIndex + 2);
+                }
+              }
+              break;
+            }
+            default:
+              throw new Error("unrecognised color Type " + options.colorType);
+          }
+          inIndex += inBpp;
+          outIndex += outBpp;
+        }
+      }
+      return outData;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/filter-pack.js
+var require_filter_pack = __commonJS({
+  "node_modules/pngjs/lib/filter-pack.js"(exports2, module2) {
+    "use strict";
+    var paethPredictor = require_paeth_predictor();
+    function filterNone(pxData, pxPos, byteWidth, rawData, rawPos) {
+      for (let x = 0; x < byteWidth; x++) {
+        rawData[rawPos + x] = pxData[pxPos + x];
+      }
+    }
+    function filterSumNone(pxData, pxPos, byteWidth) {
+      let sum = 0;
+      let length = pxPos + byteWidth;
+      for (let i = pxPos; i < length; i++) {
+        sum += Math.abs(pxData[i]);
+      }
+      return sum;
+    }
+    function filterSub(pxData, pxPos, byteWidth, rawData, rawPos, bpp) {
+      for (let x = 0; x < byteWidth; x++) {
+        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
+        let val = pxData[pxPos + x] - left;
+        rawData[rawPos + x] = val;
+      }
+    }
+    function filterSumSub(pxData, pxPos, byteWidth, bpp) {
+      let sum = 0;
+      for (let x = 0; x < byteWidth; x++) {
+        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
+        let val = pxData[pxPos + x] - left;
+        sum += Math.abs(val);
+      }
+      return sum;
+    }
+    function filterUp(pxData, pxPos, byteWidth, rawData, rawPos) {
+      for (let x = 0; x < byteWidth; x++) {
+        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
+        let val = pxData[pxPos + x] - up;
+        rawData[rawPos + x] = val;
+      }
+    }
+    function filterSumUp(pxData, pxPos, byteWidth) {
+      let sum = 0;
+      let length = pxPos + byteWidth;
+      for (let x = pxPos; x < length; x++) {
+        let up = pxPos > 0 ? pxData[x - byteWidth] : 0;
+        let val = pxData[x] - up;
+        sum += Math.abs(val);
+      }
+      return sum;
+    }
+    function filterAvg(pxData, pxPos, byteWidth, rawData, rawPos, bpp) {
+      for (let x = 0; x < byteWidth; x++) {
+        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
+        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
+        let val = pxData[pxPos + x] - (left + up >> 1);
+        rawData[rawPos + x] = val;
+      }
+    }
+    function filterSumAvg(pxData, pxPos, byteWidth, bpp) {
+      let sum = 0;
+      for (let x = 0; x < byteWidth; x++) {
+        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
+        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
+        let val = pxData[pxPos + x] - (left + up >> 1);
+        sum += Math.abs(val);
+      }
+      return sum;
+    }
+    function filterPaeth(pxData, pxPos, byteWidth, rawData, rawPos, bpp) {
+      for (let x = 0; x < byteWidth; x++) {
+        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
+        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
+        let upleft = pxPos > 0 && x >= bpp ? pxData[pxPos + x - (byteWidth + bpp)] : 0;
+        let val = pxData[pxPos + x] - paethPredictor(left, up, upleft);
+        rawData[rawPos + x] = val;
+      }
+    }
+    function filterSumPaeth(pxData, pxPos, byteWidth, bpp) {
+      let sum = 0;
+      for (let x = 0; x < byteWidth; x++) {
+        let left = x >= bpp ? pxData[pxPos + x - bpp] : 0;
+        let up = pxPos > 0 ? pxData[pxPos + x - byteWidth] : 0;
+        let upleft = pxPos > 0 && x >= bpp ? pxData[pxPos + x - (byteWidth + bpp)] : 0;
+        let val = pxData[pxPos + x] - paethPredictor(left, up, upleft);
+        sum += Math.abs(val);
+      }
+      return sum;
+    }
+    var filters = {
+      0: filterNone,
+      1: filterSub,
+      2: filterUp,
+      3: filterAvg,
+      4: filterPaeth
+    };
+    var filterSums = {
+      0: filterSumNone,
+      1: filterSumSub,
+      2: filterSumUp,
+      3: filterSumAvg,
+      4: filterSumPaeth
+    };
+    module2.exports = function(pxData, width, height, options, bpp) {
+      let filterTypes;
+      if (!("filterType" in options) || options.filterType === -1) {
+        filterTypes = [0, 1, 2, 3, 4];
+      } else if (typeof options.filterType === "number") {
+        filterTypes = [options.filterType];
+      } else {
+        throw new Error("unrecognised filter types");
+      }
+      if (options.bitDepth === 16) {
+        bpp *= 2;
+      }
+      let byteWidth = width * bpp;
+      let rawPos = 0;
+      let pxPos = 0;
+      let rawData = Buffer.alloc((byteWidth + 1) * height);
+      let sel = filterTypes[0];
+      for (let y = 0; y < height; y++) {
+        if (filterTypes.length > 1) {
+          let min = Infinity;
+          for (let i = 0; i < filterTypes.length; i++) {
+            let sum = filterSums[filterTypes[i]](pxData, pxPos, byteWidth, bpp);
+            if (sum < min) {
+              sel = filterTypes[i];
+              min = sum;
+            }
+          }
+        }
+        rawData[rawPos] = sel;
+        rawPos++;
+        filters[sel](pxData, pxPos, byteWidth, rawData, rawPos, bpp);
+        rawPos += byteWidth;
+        pxPos += byteWidth;
+      }
+      return rawData;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/packer.js
+var require_packer = __commonJS({
+  "node_modules/pngjs/lib/packer.js"(exports2, module2) {
+    "use strict";
+    var constants5 = require_constants6();
+    var CrcStream = require_crc();
+    var bitPacker = require_bitpacker();
+    var filter = require_filter_pack();
+    var zlib = require("zlib");
+    var Packer = module2.exports = function(options) {
+      this._options = options;
+      options.deflateChunkSize = options.deflateChunkSize || 32 * 1024;
+      options.deflateLevel = options.deflateLevel != null ? options.deflateLevel : 9;
+      options.deflateStrategy = options.deflateStrategy != null ? options.deflateStrategy : 3;
+      options.inputHasAlpha = options.inputHasAlpha != null ? options.inputHasAlpha : true;
+      options.deflateFactory = options.deflateFactory || zlib.createDeflate;
+      options.bitDepth = options.bitDepth || 8;
+      options.colorType = typeof options.colorType === "number" ? options.colorType : constants5.COLORTYPE_COLOR_ALPHA;
+      options.inputColorType = typeof options.inputColorType === "number" ? options.inputColorType : constants5.COLORTYPE_COLOR_ALPHA;
+      if ([
+        constants5.COLORTYPE_GRAYSCALE,
+        constants5.COLORTYPE_COLOR,
+        constants5.COLORTYPE_COLOR_ALPHA,
+        constants5.COLORTYPE_ALPHA
+      ].indexOf(options.colorType) === -1) {
+        throw new Error(
+          "option color type:" + options.colorType + " is not supported at present"
+        );
+      }
+      if ([
+        constants5.COLORTYPE_GRAYSCALE,
+        constants5.COLORTYPE_COLOR,
+        constants5.COLORTYPE_COLOR_ALPHA,
+        constants5.COLORTYPE_ALPHA
+      ].indexOf(options.inputColorType) === -1) {
+        throw new Error(
+          "option input color type:" + options.inputColorType + " is not supported at present"
+        );
+      }
+      if (options.bitDepth !== 8 && options.bitDepth !== 16) {
+        throw new Error(
+          "option bit depth:" + options.bitDepth + " is not supported at present"
+        );
+      }
+    };
+    Packer.prototype.getDeflateOptions = function() {
+      return {
+        chunkSize: this._options.deflateChunkSize,
+        level: this._options.deflateLevel,
+        strategy: this._options.deflateStrategy
+      };
+    };
+    Packer.prototype.createDeflate = function() {
+      return this._options.deflateFactory(this.getDeflateOptions());
+    };
+    Packer.prototype.filterData = function(data, width, height) {
+      let packedData = bitPacker(data, width, height, this._options);
+      let bpp = constants5.COLORTYPE_TO_BPP_MAP[this._options.colorType];
+      let filteredData = filter(packedData, width, height, this._options, bpp);
+      return filteredData;
+    };
+    Packer.prototype._packChunk = function(type, data) {
+      let len = data ? data.length : 0;
+      let buf = Buffer.alloc(len + 12);
+      buf.writeUInt32BE(len, 0);
+      buf.writeUInt32BE(type, 4);
+      if (data) {
+        data.copy(buf, 8);
+      }
+      buf.writeInt32BE(
+        CrcStream.crc32(buf.slice(4, buf.length - 4)),
+        buf.length - 4
+      );
+      return buf;
+    };
+    Packer.prototype.packGAMA = function(gamma) {
+      let buf = Buffer.alloc(4);
+      buf.writeUInt32BE(Math.floor(gamma * constants5.GAMMA_DIVISION), 0);
+      return this._packChunk(constants5.TYPE_gAMA, buf);
+    };
+    Packer.prototype.packIHDR = function(width, height) {
+      let buf = Buffer.alloc(13);
+      buf.writeUInt32BE(width, 0);
+      buf.writeUInt32BE(height, 4);
+      buf[8] = this._options.bitDepth;
+      buf[9] = this._options.colorType;
+      buf[10] = 0;
+      buf[11] = 0;
+      buf[12] = 0;
+      return this._packChunk(constants5.TYPE_IHDR, buf);
+    };
+    Packer.prototype.packIDAT = function(data) {
+      return this._packChunk(constants5.TYPE_IDAT, data);
+    };
+    Packer.prototype.packIEND = function() {
+      return this._packChunk(constants5.TYPE_IEND, null);
+    };
+  }
+});
+
+// node_modules/pngjs/lib/packer-async.js
+var require_packer_async = __commonJS({
+  "node_modules/pngjs/lib/packer-async.js"(exports2, module2) {
+    "use strict";
+    var util = require("util");
+    var Stream = require("stream");
+    var constants5 = require_constants6();
+    var Packer = require_packer();
+    var PackerAsync = module2.exports = function(opt) {
+      Stream.call(this);
+      let options = opt || {};
+      this._packer = new Packer(options);
+      this._deflate = this._packer.createDeflate();
+      this.readable = true;
+    };
+    util.inherits(PackerAsync, Stream);
+    PackerAsync.prototype.pack = function(data, width, height, gamma) {
+      this.emit("data", Buffer.from(constants5.PNG_SIGNATURE));
+      this.emit("data", this._packer.packIHDR(width, height));
+      if (gamma) {
+        this.emit("data", this._packer.packGAMA(gamma));
+      }
+      let filteredData = this._packer.filterData(data, width, height);
+      this._deflate.on("error", this.emit.bind(this, "error"));
+      this._deflate.on(
+        "data",
+        function(compressedData) {
+          this.emit("data", this._packer.packIDAT(compressedData));
+        }.bind(this)
+      );
+      this._deflate.on(
+        "end",
+        function() {
+          this.emit("data", this._packer.packIEND());
+          this.emit("end");
+        }.bind(this)
+      );
+      this._deflate.end(filteredData);
+    };
+  }
+});
+
+// node_modules/pngjs/lib/sync-inflate.js
+var require_sync_inflate = __commonJS({
+  "node_modules/pngjs/lib/sync-inflate.js"(exports2, module2) {
+    "use strict";
+    var assert = require("assert").ok;
+    var zlib = require("zlib");
+    var util = require("util");
+    var kMaxLength = require("buffer").kMaxLength;
+    function Inflate(opts) {
+      if (!(this instanceof Inflate)) {
+        return new Inflate(opts);
+      }
+      if (opts && opts.chunkSize < zlib.Z_MIN_CHUNK) {
+        opts.chunkSize = zlib.Z_MIN_CHUNK;
+      }
+      zlib.Inflate.call(this, opts);
+      this._offset = this._offset === void 0 ? this._outOffset : this._offset;
+      this._buffer = this._buffer || this._outBuffer;
+      if (opts && opts.maxLength != null) {
+        this._maxLength = opts.maxLength;
+      }
+    }
+    function createInflate(opts) {
+      return new Inflate(opts);
+    }
+    function _close(engine, callback) {
+      if (callback) {
+        process.nextTick(callback);
+      }
+      if (!engine._handle) {
+        return;
+      }
+      engine._handle.close();
+      engine._handle = null;
+    }
+    Inflate.prototype._processChunk = function(chunk, flushFlag, asyncCb) {
+      if (typeof asyncCb === "function") {
+        return zlib.Inflate._processChunk.call(this, chunk, flushFlag, asyncCb);
+      }
+      let self = this;
+      let availInBefore = chunk && chunk.length;
+      let availOutBefore = this._chunkSize - this._offset;
+      let leftToInflate = this._maxLength;
+      let inOff = 0;
+      let buffers = [];
+      let nread = 0;
+      let error2;
+      this.on("error", function(err) {
+        error2 = err;
+      });
+      function handleChunk(availInAfter, availOutAfter) {
+        if (self._hadError) {
+          return;
+        }
+        let have = availOutBefore - availOutAfter;
+        assert(have >= 0, "have should not go down");
+        if (have > 0) {
+          let out = self._buffer.slice(self._offset, self._offset + have);
+          self._offset += have;
+          if (out.length > leftToInflate) {
+            out = out.slice(0, leftToInflate);
+          }
+          buffers.push(out);
+          nread += out.length;
+          leftToInflate -= out.length;
+          if (leftToInflate === 0) {
+            return false;
+          }
+        }
+        if (availOutAfter === 0 || self._offset >= self._chunkSize) {
+          availOutBefore = self._chunkSize;
+          self._offset = 0;
+          self._buffer = Buffer.allocUnsafe(self._chunkSize);
+        }
+        if (availOutAfter === 0) {
+          inOff += availInBefore - availInAfter;
+          availInBefore = availInAfter;
+          return true;
+        }
+        return false;
+      }
+      assert(this._handle, "zlib binding closed");
+      let res;
+      do {
+        res = this._handle.writeSync(
+          flushFlag,
+          chunk,
+          // in
+          inOff,
+          // in_off
+          availInBefore,
+          // in_len
+          this._buffer,
+          // out
+          this._offset,
+          //out_off
+          availOutBefore
+        );
+        res = res || this._writeState;
+      } while (!this._hadError && handleChunk(res[0], res[1]));
+      if (this._hadError) {
+        throw error2;
+      }
+      if (nread >= kMaxLength) {
+        _close(this);
+        throw new RangeError(
+          "Cannot create final Buffer. It would be larger than 0x" + kMaxLength.toString(16) + " bytes"
+        );
+      }
+      let buf = Buffer.concat(buffers, nread);
+      _close(this);
+      return buf;
+    };
+    util.inherits(Inflate, zlib.Inflate);
+    function zlibBufferSync(engine, buffer) {
+      if (typeof buffer === "string") {
+        buffer = Buffer.from(buffer);
+      }
+      if (!(buffer instanceof Buffer)) {
+        throw new TypeError("Not a string or buffer");
+      }
+      let flushFlag = engine._finishFlushFlag;
+      if (flushFlag == null) {
+        flushFlag = zlib.Z_FINISH;
+      }
+      return engine._processChunk(buffer, flushFlag);
+    }
+    function inflateSync(buffer, opts) {
+      return zlibBufferSync(new Inflate(opts), buffer);
+    }
+    module2.exports = exports2 = inflateSync;
+    exports2.Inflate = Inflate;
+    exports2.createInflate = createInflate;
+    exports2.inflateSync = inflateSync;
+  }
+});
+
+// node_modules/pngjs/lib/sync-reader.js
+var require_sync_reader = __commonJS({
+  "node_modules/pngjs/lib/sync-reader.js"(exports2, module2) {
+    "use strict";
+    var SyncReader = module2.exports = function(buffer) {
+      this._buffer = buffer;
+      this._reads = [];
+    };
+    SyncReader.prototype.read = function(length, callback) {
+      this._reads.push({
+        length: Math.abs(length),
+        // if length < 0 then at most this length
+        allowLess: length < 0,
+        func: callback
+      });
+    };
+    SyncReader.prototype.process = function() {
+      while (this._reads.length > 0 && this._buffer.length) {
+        let read = this._reads[0];
+        if (this._buffer.length && (this._buffer.length >= read.length || read.allowLess)) {
+          this._reads.shift();
+          let buf = this._buffer;
+          this._buffer = buf.slice(read.length);
+          read.func.call(this, buf.slice(0, read.length));
+        } else {
+          break;
+        }
+      }
+      if (this._reads.length > 0) {
+        throw new Error("There are some read requests waitng on finished stream");
+      }
+      if (this._buffer.length > 0) {
+        throw new Error("unrecognised content at end of stream");
+      }
+    };
+  }
+});
+
+// node_modules/pngjs/lib/filter-parse-sync.js
+var require_filter_parse_sync = __commonJS({
+  "node_modules/pngjs/lib/filter-parse-sync.js"(exports2) {
+    "use strict";
+    var SyncReader = require_sync_reader();
+    var Filter = require_filter_parse();
+    exports2.process = function(inBuffer, bitmapInfo) {
+      let outBuffers = [];
+      let reader = new SyncReader(inBuffer);
+      let filter = new Filter(bitmapInfo, {
+        read: reader.read.bind(reader),
+        write: function(bufferPart) {
+          outBuffers.push(bufferPart);
+        },
+        complete: function() {
+        }
+      });
+      filter.start();
+      reader.process();
+      return Buffer.concat(outBuffers);
+    };
+  }
+});
+
+// node_modules/pngjs/lib/parser-sync.js
+var require_parser_sync = __commonJS({
+  "node_modules/pngjs/lib/parser-sync.js"(exports2, module2) {
+    "use strict";
+    var hasSyncZlib = true;
+    var zlib = require("zlib");
+    var inflateSync = require_sync_inflate();
+    if (!zlib.deflateSync) {
+      hasSyncZlib = false;
+    }
+    var SyncReader = require_sync_reader();
+    var FilterSync = require_filter_parse_sync();
+    var Parser = require_parser();
+    var bitmapper = require_bitmapper();
+    var formatNormaliser = require_format_normaliser();
+    module2.exports = function(buffer, options) {
+      if (!hasSyncZlib) {
+        throw new Error(
+          "To use the sync capability of this library in old node versions, please pin pngjs to v2.3.0"
+        );
+      }
+      let err;
+      function handleError(_err_) {
+        err = _err_;
+      }
+      let metaData;
+      function handleMetaData(_metaData_) {
+        metaData = _metaData_;
+      }
+      function handleTransColor(transColor) {
+        metaData.transColor = transColor;
+      }
+      function handlePalette(palette) {
+        metaData.palette = palette;
+      }
+      function handleSimpleTransparency() {
+        metaData.alpha = true;
+      }
+      let gamma;
+      function handleGamma(_gamma_) {
+        gamma = _gamma_;
+      }
+      let inflateDataList = [];
+      function handleInflateData(inflatedData2) {
+        inflateDataList.push(inflatedData2);
+      }
+      let reader = new SyncReader(buffer);
+      let parser = new Parser(options, {
+        read: reader.read.bind(reader),
+        error: handleError,
+        metadata: handleMetaData,
+        gamma: handleGamma,
+        palette: handlePalette,
+        transColor: handleTransColor,
+        inflateData: handleInflateData,
+        simpleTransparency: handleSimpleTransparency
+      });
+      parser.start();
+      reader.process();
+      if (err) {
+        throw err;
+      }
+      let inflateData = Buffer.concat(inflateDataList);
+      inflateDataList.length = 0;
+      let inflatedData;
+      if (metaData.interlace) {
+        inflatedData = zlib.inflateSync(inflateData);
+      } else {
+        let rowSize = (metaData.width * metaData.bpp * metaData.depth + 7 >> 3) + 1;
+        let imageSize = rowSize * metaData.height;
+        inflatedData = inflateSync(inflateData, {
+          chunkSize: imageSize,
+          maxLength: imageSize
+        });
+      }
+      inflateData = null;
+      if (!inflatedData || !inflatedData.length) {
+        throw new Error("bad png - invalid inflate data response");
+      }
+      let unfilteredData = FilterSync.process(inflatedData, metaData);
+      inflateData = null;
+      let bitmapData = bitmapper.dataToBitMap(unfilteredData, metaData);
+      unfilteredData = null;
+      let normalisedBitmapData = formatNormaliser(
+        bitmapData,
+        metaData,
+        options.skipRescale
+      );
+      metaData.data = normalisedBitmapData;
+      metaData.gamma = gamma || 0;
+      return metaData;
+    };
+  }
+});
+
+// node_modules/pngjs/lib/packer-sync.js
+var require_packer_sync = __commonJS({
+  "node_modules/pngjs/lib/packer-sync.js"(exports2, module2) {
+    "use strict";
+    var hasSyncZlib = true;
+    var zlib = require("zlib");
+    if (!zlib.deflateSync) {
+      hasSyncZlib = false;
+    }
+    var constants5 = require_constants6();
+    var Packer = require_packer();
+    module2.exports = function(metaData, opt) {
+      if (!hasSyncZlib) {
+        throw new Error(
+          "To use the sync capability of this library in old node versions, please pin pngjs to v2.3.0"
+        );
+      }
+      let options = opt || {};
+      let packer = new Packer(options);
+      let chunks = [];
+      chunks.push(Buffer.from(constants5.PNG_SIGNATURE));
+      chunks.push(packer.packIHDR(metaData.width, metaData.height));
+      if (metaData.gamma) {
+        chunks.push(packer.packGAMA(metaData.gamma));
+      }
+      let filteredData = packer.filterData(
+        metaData.data,
+        metaData.width,
+        metaData.height
+      );
+      let compressedData = zlib.deflateSync(
+        filteredData,
+        packer.getDeflateOptions()
+      );
+      filteredData = null;
+      if (!compressedData || !compressedData.length) {
+        throw new Error("bad png - invalid compressed data response");
+      }
+      chunks.push(packer.packIDAT(compressedData));
+      chunks.push(packer.packIEND());
+      return Buffer.concat(chunks);
+    };
+  }
+});
+
+// node_modules/pngjs/lib/png-sync.js
+var require_png_sync = __commonJS({
+  "node_modules/pngjs/lib/png-sync.js"(exports2) {
+    "use strict";
+    var parse3 = require_parser_sync();
+    var pack = require_packer_sync();
+    exports2.read = function(buffer, options) {
+      return parse3(buffer, options || {});
+    };
+    exports2.write = function(png, options) {
+      return pack(png, options);
+    };
+  }
+});
+
+// node_modules/pngjs/lib/png.js
+var require_png = __commonJS({
+  "node_modules/pngjs/lib/png.js"(exports2) {
+    "use strict";
+    var util = require("util");
+    var Stream = require("stream");
+    var Parser = require_parser_async();
+    var Packer = require_packer_async();
+    var PNGSync = require_png_sync();
+    var PNG = exports2.PNG = function(options) {
+      Stream.call(this);
+      options = options || {};
+      this.width = options.width | 0;
+      this.height = options.height | 0;
+      this.data = this.width > 0 && this.height > 0 ? Buffer.alloc(4 * this.width * this.height) : null;
+      if (options.fill && this.data) {
+        this.data.fill(0);
+      }
+      this.gamma = 0;
+      this.readable = this.writable = true;
+      this._parser = new Parser(options);
+      this._parser.on("error", this.emit.bind(this, "error"));
+      this._parser.on("close", this._handleClose.bind(this));
+      this._parser.on("metadata", this._metadata.bind(this));
+      this._parser.on("gamma", this._gamma.bind(this));
+      this._parser.on(
+        "parsed",
+        function(data) {
+          this.data = data;
+          this.emit("parsed", data);
+        }.bind(this)
+      );
+      this._packer = new Packer(options);
+      this._packer.on("data", this.emit.bind(this, "data"));
+      this._packer.on("end", this.emit.bind(this, "end"));
+      this._parser.on("close", this._handleClose.bind(this));
+      this._packer.on("error", this.emit.bind(this, "error"));
+    };
+    util.inherits(PNG, Stream);
+    PNG.sync = PNGSync;
+    PNG.prototype.pack = function() {
+      if (!this.data || !this.data.length) {
+        this.emit("error", "No data provided");
+        return this;
+      }
+      process.nextTick(
+        function() {
+          this._packer.pack(this.data, this.width, this.height, this.gamma);
+        }.bind(this)
+      );
+      return this;
+    };
+    PNG.prototype.parse = function(data, callback) {
+      if (callback) {
+        let onParsed, onError;
+        onParsed = function(parsedData) {
+          this.removeListener("error", onError);
+          this.data = parsedData;
+          callback(null, this);
+        }.bind(this);
+        onError = function(err) {
+          this.removeListener("parsed", onParsed);
+          callback(err, null);
+        }.bind(this);
+        this.once("parsed", onParsed);
+        this.once("error", onError);
+      }
+      this.end(data);
+      return this;
+    };
+    PNG.prototype.write = function(data) {
+      this._parser.write(data);
+      return true;
+    };
+    PNG.prototype.end = function(data) {
+      this._parser.end(data);
+    };
+    PNG.prototype._metadata = function(metadata) {
+      this.width = metadata.width;
+      this.height = metadata.height;
+      this.emit("metadata", metadata);
+    };
+    PNG.prototype._gamma = function(gamma) {
+      this.gamma = gamma;
+    };
+    PNG.prototype._handleClose = function() {
+      if (!this._parser.writable && !this._packer.readable) {
+        this.emit("close");
+      }
+    };
+    PNG.bitblt = function(src, dst, srcX, srcY, width, height, deltaX, deltaY) {
+      srcX |= 0;
+      srcY |= 0;
+      width |= 0;
+      height |= 0;
+      deltaX |= 0;
+      deltaY |= 0;
+      if (srcX > src.width || srcY > src.height || srcX + width > src.width || srcY + height > src.height) {
+        throw new Error("bitblt reading outside image");
+      }
+      if (deltaX > dst.width || deltaY > dst.height || deltaX + width > dst.width || deltaY + height > dst.height) {
+        throw new Error("bitblt writing outside image");
+      }
+      for (let y = 0; y < height; y++) {
+        src.data.copy(
+          dst.data,
+          (deltaY + y) * dst.width + deltaX << 2,
+          (srcY + y) * src.width + srcX << 2,
+          (srcY + y) * src.width + srcX + width << 2
+        );
+      }
+    };
+    PNG.prototype.bitblt = function(dst, srcX, srcY, width, height, deltaX, deltaY) {
+      PNG.bitblt(this, dst, srcX, srcY, width, height, deltaX, deltaY);
+      return this;
+    };
+    PNG.adjustGamma = function(src) {
+      if (src.gamma) {
+        for (let y = 0; y < src.height; y++) {
+          for (let x = 0; x < src.width; x++) {
+            let idx = src.width * y + x << 2;
+            for (let i = 0; i < 3; i++) {
+              let sample = src.data[idx + i] / 255;
+              sample = Math.pow(sample, 1 / 2.2 / src.gamma);
+              src.data[idx + i] = Math.round(sample * 255);
+            }
+          }
+        }
+        src.gamma = 0;
+      }
+    };
+    PNG.prototype.adjustGamma = function() {
+      PNG.adjustGamma(this);
+    };
+  }
+});
+
+// src/report/png.ts
+function upscaleFactor(height, width) {
+  return Math.max(1, Math.ceil(MIN_SIDE / Math.max(height, width)));
+}
+function encodePng(image, range2, scale = upscaleFactor(image.height, image.width)) {
+  const { height, width, channels, layout } = image;
+  if (channels !== 1 && channels !== 3) throw new RangeError(`a PNG needs 1 or 3 channels, got ${channels}`);
+  if (image.pixels.length !== height * width * channels) {
+    throw new RangeError(`${image.pixels.length} values do not make a ${height}\xD7${width}\xD7${channels} image`);
+  }
+  const span = range2.max > range2.min ? range2.max - range2.min : 1;
+  const byte = (v) => Math.round(255 * Math.min(1, Math.max(0, (v - range2.min) / span)));
+  const at3 = (h, w, c) => layout === "hwc" ? (h * width + w) * channels + c : (c * height + h) * width + w;
+  const png = new import_pngjs.default.PNG({ width: width * scale, height: height * scale });
+  const data = Buffer.alloc(width * scale * height * scale * channels);
+  for (let y = 0; y < height * scale; y++) {
+    for (let x = 0; x < width * scale; x++) {
+      for (let c = 0; c < channels; c++) {
+        data[(y * width * scale + x) * channels + c] = byte(image.pixels[at3(Math.floor(y / scale), Math.floor(x / scale), c)]);
+      }
+    }
+  }
+  png.data = data;
+  const colorType = channels === 1 ? 0 : 2;
+  return import_pngjs.default.PNG.sync.write(png, { colorType, inputColorType: colorType, inputHasAlpha: false });
+}
+var import_pngjs, MIN_SIDE;
+var init_png = __esm({
+  "src/report/png.ts"() {
+    "use strict";
+    import_pngjs = __toESM(require_png(), 1);
+    MIN_SIDE = 128;
+  }
+});
+
+// src/publish/images.ts
+function writeImages(report, outDir) {
+  const written = /* @__PURE__ */ new Map();
+  for (const probe of report.probes) {
+    for (const attack of probe.attacks) {
+      const rasters2 = attack.details?.rasters;
+      if (!rasters2) continue;
+      const taken = /* @__PURE__ */ new Map();
+      const images2 = [];
+      (0, import_node_fs5.mkdirSync)(import_node_path3.default.join(outDir, probe.id), { recursive: true });
+      for (const raster of rasters2.items) {
+        const relative2 = `${probe.id}/${imageFileName(raster, taken)}`;
+        (0, import_node_fs5.writeFileSync)(import_node_path3.default.join(outDir, relative2), encodePng(raster, raster.range));
+        images2.push({ label: raster.label, kind: raster.kind, path: relative2, caption: raster.caption });
+      }
+      written.set(attack, images2);
+    }
+  }
+  return written;
+}
+function withImages(report, written) {
+  if (written.size === 0) return report;
+  return {
+    ...report,
+    probes: report.probes.map((probe) => ({
+      ...probe,
+      attacks: probe.attacks.map((attack) => {
+        const images2 = written.get(attack);
+        if (!images2 || !attack.details) return attack;
+        const { rasters: _pixels, ...details } = attack.details;
+        return { ...attack, details: { ...details, images: images2 } };
+      })
+    }))
+  };
+}
+function imageFileName(raster, taken) {
+  let name = raster.label.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[.]+/, "_") || "_";
+  const owner = taken.get(name);
+  if (owner !== void 0 && owner !== raster.classIndex) name = `${name}-${raster.classIndex}`;
+  taken.set(name, raster.classIndex);
+  return `class-${name}${raster.kind === "member-mean" ? "-member-mean" : ""}.png`;
+}
+var import_node_fs5, import_node_path3;
+var init_images = __esm({
+  "src/publish/images.ts"() {
+    "use strict";
+    import_node_fs5 = require("node:fs");
+    import_node_path3 = __toESM(require("node:path"), 1);
+    init_png();
+  }
+});
+
+// src/publish/files.ts
+function writeReportFiles(given, outDir, options = {}) {
+  (0, import_node_fs6.mkdirSync)(outDir, { recursive: true });
+  const report = withImages(given, writeImages(given, outDir));
+  const cwd = process.cwd();
+  const locateContext = { root: options.root ?? cwd, cwd, extendsLine: extendsLineOf };
+  const markdown = renderMarkdown(report);
+  const files = {
+    report: import_node_path4.default.join(outDir, REPORT_FILE),
+    summary: import_node_path4.default.join(outDir, SUMMARY_FILE),
+    html: import_node_path4.default.join(outDir, HTML_FILE),
+    sarif: import_node_path4.default.join(outDir, SARIF_FILE)
+  };
+  (0, import_node_fs6.writeFileSync)(files.report, renderJson(report));
+  (0, import_node_fs6.writeFileSync)(files.summary, markdown);
+  (0, import_node_fs6.writeFileSync)(files.html, renderHtml(report, { readAsset: (p) => readAsset(outDir, p) }));
+  (0, import_node_fs6.writeFileSync)(files.sarif, renderSarifText(report, locateContext));
+  return { ...files, markdown };
+}
+function readAsset(outDir, relativePath) {
+  if (import_node_path4.default.isAbsolute(relativePath)) return void 0;
+  try {
+    const root = (0, import_node_fs6.realpathSync)(outDir);
+    const file = (0, import_node_fs6.realpathSync)(import_node_path4.default.resolve(root, relativePath));
+    if (!file.startsWith(root + import_node_path4.default.sep)) return void 0;
+    const bytes = (0, import_node_fs6.readFileSync)(file);
+    return bytes.length <= MAX_ASSET_BYTES ? bytes : void 0;
+  } catch {
+    return void 0;
+  }
+}
+var import_node_fs6, import_node_path4, SUMMARY_FILE, MAX_ASSET_BYTES;
+var init_files = __esm({
+  "src/publish/files.ts"() {
+    "use strict";
+    import_node_fs6 = require("node:fs");
+    import_node_path4 = __toESM(require("node:path"), 1);
+    init_html();
+    init_json();
+    init_markdown();
+    init_sarif();
+    init_extends_line();
+    init_images();
+    SUMMARY_FILE = "summary.md";
+    MAX_ASSET_BYTES = 5 * 1024 * 1024;
   }
 });
 
@@ -44695,8 +44786,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path6) {
-      let input = path6;
+    function removeDotSegments(path7) {
+      let input = path7;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -44770,11 +44861,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path6) {
-      if (path6 === "" || path6[0] === "/") {
-        return removeDotSegments(path6);
+    function removeDotSegmentsRelative(path7) {
+      if (path7 === "" || path7[0] === "/") {
+        return removeDotSegments(path7);
       }
-      const segments = path6.split("/");
+      const segments = path7.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -45137,8 +45228,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path6 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path6 && path6 !== "/" ? path6 : void 0;
+        const path7 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path7 && path7 !== "/" ? path7 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -48406,9 +48497,104 @@ var init_privacy_report_schema = __esm({
         metric: {
           type: "object",
           required: ["value", "ci"],
+          description: "A metric's value and interval, with the facts that interpret it (src/result.ts MetricValue).",
           properties: {
             value: { oneOf: [{ $ref: "#/definitions/number" }, { type: "null" }] },
-            ci: { $ref: "#/definitions/interval" }
+            ci: { $ref: "#/definitions/interval" },
+            sample: {
+              type: "object",
+              description: "Set sizes behind the figure, for the sample-size minimums.",
+              required: ["members", "nonMembers"],
+              properties: { members: { type: "integer", minimum: 0 }, nonMembers: { type: "integer", minimum: 0 } }
+            },
+            fpr: { type: "number", description: "TPR at FPR: the FPR the policy asked for." }
+          }
+        },
+        details: {
+          type: "object",
+          description: "What an attack hands to reporters besides its metrics (src/result.ts AttackDetails). The fields below are drawn by views of their own (the facts they draw are checked here); any other field is shown as a generic table.",
+          properties: {
+            roc: {
+              type: "array",
+              description: "ROC points: predict member when score >= threshold.",
+              items: {
+                type: "object",
+                required: ["tpr", "fpr"],
+                properties: {
+                  tp: { type: "integer", minimum: 0 },
+                  fp: { type: "integer", minimum: 0 },
+                  tpr: { type: "number", minimum: 0, maximum: 1 },
+                  fpr: { type: "number", minimum: 0, maximum: 1 }
+                }
+              }
+            },
+            histogram: {
+              type: "object",
+              description: "Member and non-member score counts in equal-width bins over [min, max].",
+              required: ["min", "max", "bins", "members", "nonMembers"],
+              properties: {
+                min: { $ref: "#/definitions/number" },
+                max: { $ref: "#/definitions/number" },
+                bins: { type: "integer", minimum: 1 },
+                members: { type: "array", items: { type: "integer", minimum: 0 } },
+                nonMembers: { type: "array", items: { type: "integer", minimum: 0 } }
+              }
+            },
+            perClass: {
+              type: "array",
+              items: {
+                type: "object",
+                required: ["class", "members", "nonMembers", "auc", "advantage"],
+                properties: {
+                  class: { type: "integer", minimum: 0, description: "Index into model.classes." },
+                  members: { type: "integer", minimum: 0 },
+                  nonMembers: { type: "integer", minimum: 0 },
+                  auc: { $ref: "#/definitions/metric" },
+                  advantage: { $ref: "#/definitions/metric" }
+                }
+              }
+            },
+            worstClass: {
+              oneOf: [
+                {
+                  type: "object",
+                  required: ["class", "auc"],
+                  properties: { class: { type: "integer", minimum: 0 }, auc: { $ref: "#/definitions/metric" } }
+                },
+                { type: "null" }
+              ]
+            },
+            canaries: {
+              type: "array",
+              items: {
+                type: "object",
+                required: ["canary", "kind", "exposure", "rank", "spaceBits", "estimated"],
+                properties: {
+                  format: { type: "string" },
+                  canary: { type: "string", description: "The filled format with the secret redacted." },
+                  kind: { enum: ["inserted", "control"] },
+                  exposure: { type: "number" },
+                  ci: { $ref: "#/definitions/interval" },
+                  rank: { type: "number" },
+                  spaceBits: { type: "number" },
+                  estimated: { type: "boolean" }
+                }
+              }
+            },
+            images: {
+              type: "array",
+              description: "PNGs the publisher wrote, relative to the report's folder.",
+              items: {
+                type: "object",
+                required: ["label", "kind", "path", "caption"],
+                properties: {
+                  label: { type: "string" },
+                  kind: { enum: ["reconstruction", "member-mean"] },
+                  path: { type: "string" },
+                  caption: { type: "string" }
+                }
+              }
+            }
           }
         },
         status: {
@@ -48475,7 +48661,7 @@ var init_privacy_report_schema = __esm({
                   attack: { type: "string" },
                   description: { type: "string" },
                   metrics: { type: "object", additionalProperties: { $ref: "#/definitions/metric" } },
-                  details: { type: "object", description: "Plot data: ROC points, histograms, per-class results." }
+                  details: { $ref: "#/definitions/details" }
                 }
               }
             },
@@ -48683,14 +48869,19 @@ var init_version3 = __esm({
 
 // src/publish/agree.ts
 function checkReportAgrees(report, file) {
-  const refuse = (what) => new InputError(`report disagrees with itself: ${what}; refusing to publish it (was it edited after the run?)`, { file, field: "report" });
+  const refuse = (what) => new InputError(`report disagrees with itself: ${what}; refusing to publish it (was it edited after the run?)`, {
+    file,
+    field: "report"
+  });
   const confidence = report.confidence ?? 0.95;
   for (const probe of report.probes) {
     for (const check of probe.checks) {
       const expected = expectedStatus(probe, check, confidence);
       if (expected.problem) throw refuse(`${describe(check)} ${expected.problem}`);
       if (expected.status !== check.status) {
-        throw refuse(`${describe(check)} is marked ${check.status}, but its value ${check.value} ${JSON.stringify(check.ci)} against ${JSON.stringify(check.thresholds)} is ${expected.status}`);
+        throw refuse(
+          `${describe(check)} is marked ${check.status}, but its value ${check.value} ${JSON.stringify(check.ci)} against ${JSON.stringify(check.thresholds)} is ${expected.status}`
+        );
       }
     }
   }
@@ -48702,7 +48893,9 @@ function checkReportAgrees(report, file) {
   }
   const decision = decide(report.probes, rulesOf(report));
   if (decision.verdict !== report.verdict || decision.exitCode !== report.exitCode) {
-    throw refuse(`its checks give the verdict ${decision.verdict} (exit ${decision.exitCode}), but it says ${report.verdict} (exit ${report.exitCode})`);
+    throw refuse(
+      `its checks give the verdict ${decision.verdict} (exit ${decision.exitCode}), but it says ${report.verdict} (exit ${report.exitCode})`
+    );
   }
 }
 function expectedStatus(probe, check, confidence) {
@@ -48711,7 +48904,9 @@ function expectedStatus(probe, check, confidence) {
   if (!measured) return { problem: "has no measurement in the probe\u2019s attacks" };
   const same = (a, b) => Object.is(a, b);
   if (!same(measured.value, check.value) || !same(measured.ci[0], check.ci[0]) || !same(measured.ci[1], check.ci[1])) {
-    return { problem: `says ${check.value} ${JSON.stringify(check.ci)}, but the attack measured ${measured.value} ${JSON.stringify(measured.ci)}` };
+    return {
+      problem: `says ${check.value} ${JSON.stringify(check.ci)}, but the attack measured ${measured.value} ${JSON.stringify(measured.ci)}`
+    };
   }
   return { status: judgeCheck(check, measured, confidence).status };
 }
@@ -48730,13 +48925,17 @@ var init_agree = __esm({
 
 // src/publish/load.ts
 function loadReport(fileOrFolder) {
-  const file = (0, import_node_fs5.existsSync)(fileOrFolder) && (0, import_node_fs5.statSync)(fileOrFolder).isDirectory() ? import_node_path4.default.join(fileOrFolder, REPORT_FILE) : fileOrFolder;
+  const file = (0, import_node_fs7.existsSync)(fileOrFolder) && (0, import_node_fs7.statSync)(fileOrFolder).isDirectory() ? import_node_path5.default.join(fileOrFolder, REPORT_FILE) : fileOrFolder;
   const where = { file, field: "report" };
-  if (!(0, import_node_fs5.existsSync)(file)) throw new InputError(`report file not found: ${file}; expected a privacy-report.json written by an earlier run, or the folder holding it`, where);
-  if ((0, import_node_fs5.statSync)(file).size > MAX_REPORT_BYTES) throw new InputError(`report file is larger than ${MAX_REPORT_BYTES} bytes`, where);
+  if (!(0, import_node_fs7.existsSync)(file))
+    throw new InputError(
+      `report file not found: ${file}; expected a privacy-report.json written by an earlier run, or the folder holding it`,
+      where
+    );
+  if ((0, import_node_fs7.statSync)(file).size > MAX_REPORT_BYTES) throw new InputError(`report file is larger than ${MAX_REPORT_BYTES} bytes`, where);
   let data;
   try {
-    data = JSON.parse((0, import_node_fs5.readFileSync)(file, "utf8"));
+    data = JSON.parse((0, import_node_fs7.readFileSync)(file, "utf8"));
   } catch (error2) {
     throw new InputError(`report file is not valid JSON: ${error2.message}`, where);
   }
@@ -48754,7 +48953,7 @@ function loadReport(fileOrFolder) {
   }
   const report = reviveNumbers(data);
   checkReportAgrees(report, file);
-  return { report, folder: import_node_path4.default.dirname(file), file };
+  return { report, folder: import_node_path5.default.dirname(file), file };
 }
 function reviveNumbers(value, key = "") {
   if (Array.isArray(value)) return value.map((v) => reviveNumbers(v, key));
@@ -48764,20 +48963,37 @@ function reviveNumbers(value, key = "") {
   if (!TEXT_KEYS.has(key) && (value === "Infinity" || value === "-Infinity")) return value === "Infinity" ? Infinity : -Infinity;
   return value;
 }
-var import_ajv, import_node_fs5, import_node_path4, MAX_REPORT_BYTES, TEXT_KEYS;
+var import_ajv, import_node_fs7, import_node_path5, MAX_REPORT_BYTES, TEXT_KEYS;
 var init_load = __esm({
   "src/publish/load.ts"() {
     "use strict";
     import_ajv = __toESM(require_ajv(), 1);
-    import_node_fs5 = require("node:fs");
-    import_node_path4 = __toESM(require("node:path"), 1);
+    import_node_fs7 = require("node:fs");
+    import_node_path5 = __toESM(require("node:path"), 1);
     init_privacy_report_schema();
     init_errors();
     init_json();
     init_version3();
     init_agree();
     MAX_REPORT_BYTES = 64 * 1024 * 1024;
-    TEXT_KEYS = /* @__PURE__ */ new Set(["attack", "description", "probe", "metric", "id", "name", "path", "file", "role", "label", "caption", "message", "classes", "notes", "error", "field"]);
+    TEXT_KEYS = /* @__PURE__ */ new Set([
+      "attack",
+      "description",
+      "probe",
+      "metric",
+      "id",
+      "name",
+      "path",
+      "file",
+      "role",
+      "label",
+      "caption",
+      "message",
+      "classes",
+      "notes",
+      "error",
+      "field"
+    ]);
   }
 });
 
@@ -49164,7 +49380,10 @@ var init_csv = __esm({
             for (; ; ) {
               q = bytes.indexOf(QUOTE, q);
               if (q === -1) {
-                throw new InputError('a quoted field is never closed; expected a closing quote (")', { file: this.file, line: line + extraLines });
+                throw new InputError('a quoted field is never closed; expected a closing quote (")', {
+                  file: this.file,
+                  line: line + extraLines
+                });
               }
               if (bytes[q + 1] !== QUOTE) break;
               doubled = true;
@@ -49282,15 +49501,15 @@ var init_csv = __esm({
 function sha256(bytes) {
   return (0, import_node_crypto.createHash)("sha256").update(bytes).digest("hex");
 }
-function sha256File(path6) {
-  return sha256((0, import_node_fs6.readFileSync)(path6));
+function sha256File(path7) {
+  return sha256((0, import_node_fs8.readFileSync)(path7));
 }
-var import_node_crypto, import_node_fs6;
+var import_node_crypto, import_node_fs8;
 var init_hash = __esm({
   "src/data/hash.ts"() {
     "use strict";
     import_node_crypto = require("node:crypto");
-    import_node_fs6 = require("node:fs");
+    import_node_fs8 = require("node:fs");
   }
 });
 
@@ -49453,9 +49672,7 @@ function parseNpy(bytes, file) {
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const dataOffset = 8 + lengthSize + headerLength;
   if (dataOffset > bytes.length) throw new InputError("the .npy header is truncated", { file });
-  const header = Buffer.from(bytes.buffer, bytes.byteOffset + 8 + lengthSize, headerLength).toString(
-    major === 3 ? "utf8" : "latin1"
-  );
+  const header = Buffer.from(bytes.buffer, bytes.byteOffset + 8 + lengthSize, headerLength).toString(major === 3 ? "utf8" : "latin1");
   const { dtype, fortranOrder, shape } = parseHeader(header, file);
   const info2 = DTYPES[dtype];
   if (!info2) {
@@ -49474,10 +49691,9 @@ function parseNpy(bytes, file) {
   const needed = count2 * info2.size;
   const available = bytes.length - dataOffset;
   if (available < needed) {
-    throw new InputError(
-      `the data is truncated: shape ${formatShape(shape)} of ${dtype} needs ${needed} bytes, found ${available}`,
-      { file }
-    );
+    throw new InputError(`the data is truncated: shape ${formatShape(shape)} of ${dtype} needs ${needed} bytes, found ${available}`, {
+      file
+    });
   }
   let buffer = bytes.buffer;
   let offset = bytes.byteOffset + dataOffset;
@@ -49545,10 +49761,9 @@ function npyTable(array, options = {}) {
       });
     }
     if (shape[0] !== rows) {
-      throw new InputError(
-        `has ${shape[0]} labels but ${array.file} has ${rows} rows; expected one label per row`,
-        { file: labels.array.file }
-      );
+      throw new InputError(`has ${shape[0]} labels but ${array.file} has ${rows} rows; expected one label per row`, {
+        file: labels.array.file
+      });
     }
     if (names.includes(labels.name)) {
       throw new InputError(
@@ -49655,20 +49870,20 @@ var init_npy = __esm({
 });
 
 // src/data/read.ts
-function readDataFile(path6) {
+function readDataFile(path7) {
   try {
-    return (0, import_node_fs7.readFileSync)(path6);
+    return (0, import_node_fs9.readFileSync)(path7);
   } catch (error2) {
     const code = error2.code;
     const reason = code === "ENOENT" ? "file not found; expected a data file at this path" : code === "EISDIR" ? "this is a folder; expected a data file" : code === "EACCES" || code === "EPERM" ? "permission denied reading the data file" : `cannot read the data file: ${error2.message}`;
-    throw new InputError(reason, { file: path6 });
+    throw new InputError(reason, { file: path7 });
   }
 }
-var import_node_fs7;
+var import_node_fs9;
 var init_read = __esm({
   "src/data/read.ts"() {
     "use strict";
-    import_node_fs7 = require("node:fs");
+    import_node_fs9 = require("node:fs");
     init_errors();
   }
 });
@@ -49928,8 +50143,8 @@ var require_utils3 = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path6, { windows } = {}) => {
-      const segs = path6.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path7, { windows } = {}) => {
+      const segs = path7.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -51603,16 +51818,22 @@ function selectColumns(table, label, features) {
   const index = new Map(columns.map((name, i) => [name, i]));
   const labelColumn = index.get(label);
   if (labelColumn === void 0) {
-    throw new InputError(`label column ${quoteUserText(label)} not found${suggest(label, columns)}; ${listColumns(columns)}${delimiterHint(columns)}`, {
-      file,
-      field: label
-    });
+    throw new InputError(
+      `label column ${quoteUserText(label)} not found${suggest(label, columns)}; ${listColumns(columns)}${delimiterHint(columns)}`,
+      {
+        file,
+        field: label
+      }
+    );
   }
   let names;
   if (features === void 0) {
     names = columns.filter((name) => name !== label);
     if (names.length === 0) {
-      throw new InputError(`no feature columns: the file has only the label column ${quoteUserText(label)}; expected at least one more column`, { file });
+      throw new InputError(
+        `no feature columns: the file has only the label column ${quoteUserText(label)}; expected at least one more column`,
+        { file }
+      );
     }
   } else if (typeof features === "string") {
     const matches = (0, import_picomatch.default)(features, { dot: true });
@@ -51634,7 +51855,8 @@ function selectColumns(table, label, features) {
     }
     const seen = /* @__PURE__ */ new Set();
     for (const name of names) {
-      if (seen.has(name)) throw new InputError(`feature ${quoteUserText(name)} is listed twice; expected each column once`, { file, field: name });
+      if (seen.has(name))
+        throw new InputError(`feature ${quoteUserText(name)} is listed twice; expected each column once`, { file, field: name });
       seen.add(name);
     }
     if (seen.has(label)) {
@@ -51720,40 +51942,40 @@ var init_select = __esm({
 
 // src/data/load.ts
 function loadDatasetWithHashes(file, options) {
-  const path6 = (0, import_node_path5.resolve)(file.path);
+  const path7 = (0, import_node_path6.resolve)(file.path);
   if (file.format !== "npy" && (file.labels !== void 0 || file.columns !== void 0)) {
     throw new InputError(
       `${file.labels !== void 0 ? "labels" : "columns"} applies only to .npy data; a ${file.format} file names its own columns`,
-      { file: path6, field: file.labels !== void 0 ? "labels" : "columns" }
+      { file: path7, field: file.labels !== void 0 ? "labels" : "columns" }
     );
   }
-  const bytes = readDataFile(path6);
+  const bytes = readDataFile(path7);
   const hashes = { data: sha256(bytes) };
   let table;
-  if (file.format === "csv") table = parseCsv(bytes, path6);
-  else if (file.format === "jsonl") table = parseJsonl(bytes, path6);
+  if (file.format === "csv") table = parseCsv(bytes, path7);
+  else if (file.format === "jsonl") table = parseJsonl(bytes, path7);
   else if (file.format === "npy") {
     let labels2;
     if (file.labels !== void 0) {
-      const labelsPath = (0, import_node_path5.resolve)(file.labels);
+      const labelsPath = (0, import_node_path6.resolve)(file.labels);
       const labelBytes = readDataFile(labelsPath);
       hashes.labels = sha256(labelBytes);
       labels2 = { name: options.label, array: parseNpy(labelBytes, labelsPath) };
     }
-    table = npyTable(parseNpy(bytes, path6), { columns: file.columns, labels: labels2 });
+    table = npyTable(parseNpy(bytes, path7), { columns: file.columns, labels: labels2 });
   } else {
-    throw new InputError(`unknown data format ${JSON.stringify(file.format)}; expected csv, jsonl or npy`, { file: path6, field: "format" });
+    throw new InputError(`unknown data format ${JSON.stringify(file.format)}; expected csv, jsonl or npy`, { file: path7, field: "format" });
   }
   const choice = selectColumns(table, options.label, options.features);
   const rowsInFile = table.rows;
   if (rowsInFile === 0) {
-    throw new InputError(`the ${options.role} file has no data rows; expected at least one`, { file: path6 });
+    throw new InputError(`the ${options.role} file has no data rows; expected at least one`, { file: path7 });
   }
   const rows = rowsInFile > options.maxRows ? rngFor(options.seed, `sample:${options.role}`).sampleIndices(rowsInFile, options.maxRows) : Uint32Array.from({ length: rowsInFile }, (_, i) => i);
   const { x, labels } = readRows(table, choice, rows);
   const origin = { fileRows: rows, lines: fileLines(table, rows) };
   return {
-    dataset: { role: options.role, file: path6, features: choice.features, x, labels, rows: rows.length, rowsInFile, origin },
+    dataset: { role: options.role, file: path7, features: choice.features, x, labels, rows: rows.length, rowsInFile, origin },
     sha256: hashes
   };
 }
@@ -51761,11 +51983,11 @@ function fileLines(table, rows) {
   if (table.locate(0, 0).line === void 0) return void 0;
   return rows.map((row) => table.locate(row, 0).line ?? 0);
 }
-var import_node_path5;
+var import_node_path6;
 var init_load2 = __esm({
   "src/data/load.ts"() {
     "use strict";
-    import_node_path5 = require("node:path");
+    import_node_path6 = require("node:path");
     init_errors();
     init_random();
     init_csv();
@@ -51846,6 +52068,35 @@ var init_origin = __esm({
   }
 });
 
+// src/metrics/reference-signals.ts
+var init_reference_signals = __esm({
+  "src/metrics/reference-signals.ts"() {
+    "use strict";
+  }
+});
+
+// src/data/memberships.ts
+var init_memberships = __esm({
+  "src/data/memberships.ts"() {
+    "use strict";
+    init_errors();
+    init_reference_signals();
+    init_csv();
+    init_npy();
+    init_select();
+    init_table2();
+  }
+});
+
+// src/data/memberships-coverage.ts
+var init_memberships_coverage = __esm({
+  "src/data/memberships-coverage.ts"() {
+    "use strict";
+    init_reference_signals();
+    init_memberships();
+  }
+});
+
 // src/data/index.ts
 var init_data = __esm({
   "src/data/index.ts"() {
@@ -51859,6 +52110,8 @@ var init_data = __esm({
     init_jsonl();
     init_npy();
     init_select();
+    init_memberships();
+    init_memberships_coverage();
   }
 });
 
@@ -51939,17 +52192,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path6) {
-      const ctrl = callVisitor(key, node, visitor, path6);
+    function visit_(key, node, visitor, path7) {
+      const ctrl = callVisitor(key, node, visitor, path7);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path6, ctrl);
-        return visit_(key, ctrl, visitor, path6);
+        replaceNode(key, path7, ctrl);
+        return visit_(key, ctrl, visitor, path7);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path6 = Object.freeze(path6.concat(node));
+          path7 = Object.freeze(path7.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path6);
+            const ci = visit_(i, node.items[i], visitor, path7);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -51960,13 +52213,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path6 = Object.freeze(path6.concat(node));
-          const ck = visit_("key", node.key, visitor, path6);
+          path7 = Object.freeze(path7.concat(node));
+          const ck = visit_("key", node.key, visitor, path7);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path6);
+          const cv = visit_("value", node.value, visitor, path7);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -51987,17 +52240,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path6) {
-      const ctrl = await callVisitor(key, node, visitor, path6);
+    async function visitAsync_(key, node, visitor, path7) {
+      const ctrl = await callVisitor(key, node, visitor, path7);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path6, ctrl);
-        return visitAsync_(key, ctrl, visitor, path6);
+        replaceNode(key, path7, ctrl);
+        return visitAsync_(key, ctrl, visitor, path7);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path6 = Object.freeze(path6.concat(node));
+          path7 = Object.freeze(path7.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path6);
+            const ci = await visitAsync_(i, node.items[i], visitor, path7);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -52008,13 +52261,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path6 = Object.freeze(path6.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path6);
+          path7 = Object.freeze(path7.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path7);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path6);
+          const cv = await visitAsync_("value", node.value, visitor, path7);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -52041,23 +52294,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path6) {
+    function callVisitor(key, node, visitor, path7) {
       if (typeof visitor === "function")
-        return visitor(key, node, path6);
+        return visitor(key, node, path7);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path6);
+        return visitor.Map?.(key, node, path7);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path6);
+        return visitor.Seq?.(key, node, path7);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path6);
+        return visitor.Pair?.(key, node, path7);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path6);
+        return visitor.Scalar?.(key, node, path7);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path6);
+        return visitor.Alias?.(key, node, path7);
       return void 0;
     }
-    function replaceNode(key, path6, node) {
-      const parent = path6[path6.length - 1];
+    function replaceNode(key, path7, node) {
+      const parent = path7[path7.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -52669,10 +52922,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path6, value) {
+    function collectionFromPath(schema, path7, value) {
       let v = value;
-      for (let i = path6.length - 1; i >= 0; --i) {
-        const k = path6[i];
+      for (let i = path7.length - 1; i >= 0; --i) {
+        const k = path7[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -52691,7 +52944,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path6) => path6 == null || typeof path6 === "object" && !!path6[Symbol.iterator]().next().done;
+    var isEmptyPath = (path7) => path7 == null || typeof path7 === "object" && !!path7[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -52721,11 +52974,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path6, value) {
-        if (isEmptyPath(path6))
+      addIn(path7, value) {
+        if (isEmptyPath(path7))
           this.add(value);
         else {
-          const [key, ...rest] = path6;
+          const [key, ...rest] = path7;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -52739,8 +52992,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path6) {
-        const [key, ...rest] = path6;
+      deleteIn(path7) {
+        const [key, ...rest] = path7;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -52754,8 +53007,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path6, keepScalar) {
-        const [key, ...rest] = path6;
+      getIn(path7, keepScalar) {
+        const [key, ...rest] = path7;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -52773,8 +53026,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path6) {
-        const [key, ...rest] = path6;
+      hasIn(path7) {
+        const [key, ...rest] = path7;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -52784,8 +53037,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path6, value) {
-        const [key, ...rest] = path6;
+      setIn(path7, value) {
+        const [key, ...rest] = path7;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -55300,9 +55553,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path6, value) {
+      addIn(path7, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path6, value);
+          this.contents.addIn(path7, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -55377,14 +55630,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path6) {
-        if (Collection2.isEmptyPath(path6)) {
+      deleteIn(path7) {
+        if (Collection2.isEmptyPath(path7)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path6) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path7) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -55399,10 +55652,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path6, keepScalar) {
-        if (Collection2.isEmptyPath(path6))
+      getIn(path7, keepScalar) {
+        if (Collection2.isEmptyPath(path7))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path6, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path7, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -55413,10 +55666,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path6) {
-        if (Collection2.isEmptyPath(path6))
+      hasIn(path7) {
+        if (Collection2.isEmptyPath(path7))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path6) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path7) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -55433,13 +55686,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path6, value) {
-        if (Collection2.isEmptyPath(path6)) {
+      setIn(path7, value) {
+        if (Collection2.isEmptyPath(path7)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path6), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path7), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path6, value);
+          this.contents.setIn(path7, value);
         }
       }
       /**
@@ -57400,9 +57653,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path6) => {
+    visit2.itemAtPath = (cst, path7) => {
       let item = cst;
-      for (const [field, index] of path6) {
+      for (const [field, index] of path7) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -57411,23 +57664,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path6) => {
-      const parent = visit2.itemAtPath(cst, path6.slice(0, -1));
-      const field = path6[path6.length - 1][0];
+    visit2.parentCollection = (cst, path7) => {
+      const parent = visit2.itemAtPath(cst, path7.slice(0, -1));
+      const field = path7[path7.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path6, item, visitor) {
-      let ctrl = visitor(item, path6);
+    function _visit(path7, item, visitor) {
+      let ctrl = visitor(item, path7);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path6.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path7.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -57438,10 +57691,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path6);
+            ctrl = ctrl(item, path7);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path6) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path7) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -59223,24 +59476,22 @@ function readPolicySource(file, referencedFrom) {
     data = doc.toJS({ maxAliasCount: 100 }) ?? null;
   } catch (error2) {
     return {
-      errors: [
-        new PolicyError(`YAML error: ${error2.message}`, { file, line: 1, column: 1 })
-      ]
+      errors: [new PolicyError(`YAML error: ${error2.message}`, { file, line: 1, column: 1 })]
     };
   }
   return { source: { file, doc, lines, data }, errors: [] };
 }
 function readPolicyText(file) {
-  const fd = (0, import_node_fs8.openSync)(file, import_node_fs8.constants.O_RDONLY | import_node_fs8.constants.O_NONBLOCK);
+  const fd = (0, import_node_fs10.openSync)(file, import_node_fs10.constants.O_RDONLY | import_node_fs10.constants.O_NONBLOCK);
   try {
-    const stats = (0, import_node_fs8.fstatSync)(fd);
+    const stats = (0, import_node_fs10.fstatSync)(fd);
     if (!stats.isFile()) throw new PolicyFileProblem(`policy file is ${kindOf(stats)}, not a regular file`);
     if (stats.size > MAX_POLICY_BYTES) {
       throw new PolicyFileProblem(`policy file is ${stats.size} bytes; expected at most ${MAX_POLICY_BYTES} (1 MiB)`);
     }
-    return (0, import_node_fs8.readFileSync)(fd, "utf8");
+    return (0, import_node_fs10.readFileSync)(fd, "utf8");
   } finally {
-    (0, import_node_fs8.closeSync)(fd);
+    (0, import_node_fs10.closeSync)(fd);
   }
 }
 function kindOf(stats) {
@@ -59280,7 +59531,7 @@ function pairByKey(map, key) {
   }
   return index.get(key);
 }
-function positionOf(source, path6, part = "key") {
+function positionOf(source, path7, part = "key") {
   const { doc, lines } = source;
   const at3 = (node2) => {
     const offset = node2?.range?.[0];
@@ -59291,9 +59542,9 @@ function positionOf(source, path6, part = "key") {
   const resolve7 = (node2) => (0, import_yaml.isAlias)(node2) ? node2.resolve(doc) : node2;
   let node = resolve7(doc.contents);
   let best = at3(node) ?? { line: 1, column: 1 };
-  for (let i = 0; i < path6.length; i++) {
-    const segment = path6[i];
-    const last = i === path6.length - 1;
+  for (let i = 0; i < path7.length; i++) {
+    const segment = path7[i];
+    const last = i === path7.length - 1;
     if ((0, import_yaml.isMap)(node)) {
       const pair = pairByKey(node, String(segment));
       if (!pair) return best;
@@ -59322,19 +59573,19 @@ function positionOf(source, path6, part = "key") {
 function isFlow(node) {
   return ((0, import_yaml.isMap)(node) || (0, import_yaml.isSeq)(node)) && node.flow === true;
 }
-function fieldName(path6) {
+function fieldName(path7) {
   let out = "";
-  for (const segment of path6) {
+  for (const segment of path7) {
     if (typeof segment === "number") out += `[${segment}]`;
     else out += out ? `.${segment}` : segment;
   }
   return out;
 }
-function whereName(path6) {
-  return path6.length === 0 ? "at the top level" : `in ${fieldName(path6)}`;
+function whereName(path7) {
+  return path7.length === 0 ? "at the top level" : `in ${fieldName(path7)}`;
 }
-function errorAt(source, path6, part, message, field = path6) {
-  const pos = positionOf(source, path6, part);
+function errorAt(source, path7, part, message, field = path7) {
+  const pos = positionOf(source, path7, part);
   return new PolicyError(message, {
     file: source.file,
     line: pos.line,
@@ -59342,11 +59593,11 @@ function errorAt(source, path6, part, message, field = path6) {
     field: field.length ? fieldName(field) : void 0
   });
 }
-var import_node_fs8, import_yaml, MAX_POLICY_BYTES, PolicyFileProblem, pairIndex;
+var import_node_fs10, import_yaml, MAX_POLICY_BYTES, PolicyFileProblem, pairIndex;
 var init_source = __esm({
   "src/policy/source.ts"() {
     "use strict";
-    import_node_fs8 = require("node:fs");
+    import_node_fs10 = require("node:fs");
     import_yaml = __toESM(require_dist(), 1);
     init_errors();
     MAX_POLICY_BYTES = 1024 * 1024;
@@ -59360,9 +59611,9 @@ var init_source = __esm({
 function isPlainObject3(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
-function valueAt(data, path6) {
+function valueAt(data, path7) {
   let node = data;
-  for (const segment of path6) {
+  for (const segment of path7) {
     if (node === null || typeof node !== "object") return void 0;
     node = node[segment];
   }
@@ -59402,10 +59653,11 @@ function mergeLayers(layers) {
     if (layer.data === null || layer.data === void 0) {
       if (index === layers.length - 1) {
         errors.push(
-          new PolicyError(
-            "the policy file is empty; expected a mapping with at least version, model, data and probes",
-            { file: layer.file, line: 1, column: 1 }
-          )
+          new PolicyError("the policy file is empty; expected a mapping with at least version, model, data and probes", {
+            file: layer.file,
+            line: 1,
+            column: 1
+          })
         );
       }
       return;
@@ -59425,19 +59677,19 @@ function mergeLayers(layers) {
     origins.layer = index;
     mergeMap(data, layer.data, origins, index, true);
   });
-  const origin = (path6) => {
+  const origin = (path7) => {
     let node = origins;
     let layer = origins.layer;
-    for (const segment of path6) {
+    for (const segment of path7) {
       node = node.children?.get(segment);
       if (!node) break;
       if (node.layer !== void 0) layer = node.layer;
     }
     return layers[layer ?? layers.length - 1];
   };
-  const locate2 = (path6, part = "key") => {
-    const source = origin(path6);
-    return { source, ...positionOf(source, path6, part) };
+  const locate2 = (path7, part = "key") => {
+    const source = origin(path7);
+    return { source, ...positionOf(source, path7, part) };
   };
   return { merged: { data, layers, origin, locate: locate2 }, errors };
 }
@@ -59564,7 +59816,8 @@ function differenceIndependent(k1, n1, k2, n2, confidence) {
 function differencePaired(table, confidence) {
   const { a, b, c, d } = table;
   for (const v of [a, b, c, d]) {
-    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`paired table counts must be non-negative integers, got ${JSON.stringify(table)}`);
+    if (!Number.isSafeInteger(v) || v < 0)
+      throw new RangeError(`paired table counts must be non-negative integers, got ${JSON.stringify(table)}`);
   }
   checkConfidence(confidence);
   const n = a + b + c + d;
@@ -59837,10 +60090,10 @@ function trueValues(plan, data, settings) {
     if (found < 0) {
       const cells = plan.columns.map((col) => `${data.features[col]}=${data.x[r * f + col]}`).join(", ");
       const expected = settings.oneHot ? `exactly one of the one-hot columns 1 and the others 0${settings.oneHot.some((l) => l.column === null) ? " (or all 0 for the reference level)" : ""}` : `one of the candidate values [${plan.candidates.join(", ")}]; add the value to values, or leave values out to use every value seen in the data`;
-      throw new InputError(
-        `row ${r + 1} of the ${data.role} used has ${cells}; the attribute ${plan.name} expects ${expected}`,
-        { file: data.file, field: plan.columns.length === 1 ? data.features[plan.columns[0]] : plan.name }
-      );
+      throw new InputError(`row ${r + 1} of the ${data.role} used has ${cells}; the attribute ${plan.name} expects ${expected}`, {
+        file: data.file,
+        field: plan.columns.length === 1 ? data.features[plan.columns[0]] : plan.name
+      });
     }
     out[r] = found;
   }
@@ -59912,7 +60165,13 @@ async function runAttributeInference(ctx, settings) {
   }
   const targets = (data, observed) => ({ x: data.x, rows: data.rows, features: data.features.length, observed });
   const memberLik = await logLikelihoods(ctx.model, plan, targets(ctx.members, memberObserved), likelihood, samples("members"));
-  const nonMemberLik = await logLikelihoods(ctx.model, plan, targets(ctx.nonMembers, nonMemberObserved), likelihood, samples("non-members"));
+  const nonMemberLik = await logLikelihoods(
+    ctx.model,
+    plan,
+    targets(ctx.nonMembers, nonMemberObserved),
+    likelihood,
+    samples("non-members")
+  );
   const memberGuess = guesses(memberLik, logPrior);
   const nonMemberGuess = guesses(nonMemberLik, logPrior);
   const metrics = attributeMetrics(
@@ -59924,28 +60183,33 @@ async function runAttributeInference(ctx, settings) {
     ctx.confidence
   );
   const values = metricValues(metrics);
+  const nonMemberBaseline = proportion(
+    count(nonMemberTruth, (t) => t === mode),
+    ctx.nonMembers.rows,
+    ctx.confidence
+  );
   const details = {
     attribute: plan.name,
     columns: plan.columns.map((j) => ctx.members.features[j]),
     candidates: plan.candidates,
     observed: settings.observed,
     prior: { source: settings.prior, probabilities: Array.from(logPrior, Math.exp), mode: plan.candidates[mode] },
-    nonMemberBaselineAccuracy: proportion(count(nonMemberTruth, (t) => t === mode), ctx.nonMembers.rows, ctx.confidence),
+    nonMemberBaselineAccuracy: nonMemberBaseline,
     liftTable: metrics.liftTable,
     queriesPerRecord: k * (plan.unknown.length > 0 ? settings.samples : 1),
     unknownFeatures: plan.unknown.map((j) => ctx.members.features[j]),
     perValue: perValue(plan, logPrior, memberTruth, memberGuess, nonMemberTruth, nonMemberGuess, ctx.confidence)
   };
-  if (sigma) details["residualSpread"] = sigma;
+  if (sigma) details.residualSpread = sigma;
   if (k === 2) {
     const auc = binaryAuc(posteriorLogOdds(memberLik, logPrior), memberTruth, ctx.confidence);
     if (auc) values["auc"] = auc;
     else notes.push("The attack-score AUC needs members with each of the two values; one value is missing.");
     const nonMemberAuc = binaryAuc(posteriorLogOdds(nonMemberLik, logPrior), nonMemberTruth, ctx.confidence);
-    if (nonMemberAuc) details["nonMemberAuc"] = nonMemberAuc;
+    if (nonMemberAuc) details.nonMemberAuc = nonMemberAuc;
   }
   notes.push(
-    `Member gap compares accuracies on two different sets; the prior's guess (${plan.candidates[mode]}) alone is right for ${pct(metrics.baselineAccuracy.value)} of members and ${pct(details["nonMemberBaselineAccuracy"].value)} of non-members, and that difference is part of the gap.`
+    `Member gap compares accuracies on two different sets; the prior's guess (${plan.candidates[mode]}) alone is right for ${pct(metrics.baselineAccuracy.value)} of members and ${pct(nonMemberBaseline.value)} of non-members, and that difference is part of the gap.`
   );
   return {
     attacks: [
@@ -59962,7 +60226,8 @@ async function runAttributeInference(ctx, settings) {
 async function observation(ctx, settings, data, regression) {
   if (regression) {
     if (settings.observed === "model-output") return { kind: "value", values: await ctx.model.values(data.x, data.rows, { data }) };
-    if (!data.targets) throw new RuntimeFailure(`the ${data.role} have no numeric targets; the runner must parse them for a regression model`);
+    if (!data.targets)
+      throw new RuntimeFailure(`the ${data.role} have no numeric targets; the runner must parse them for a regression model`);
     return { kind: "value", values: data.targets };
   }
   if (settings.observed === "model-output") return { kind: "class", classes: (await ctx.signals.observe(data)).labels };
@@ -59993,7 +60258,9 @@ function surfaceNotes(ctx, settings, regression, sigma) {
       `Regression: P(observation | x, v) is a Gaussian density of the residual with \u03C3 = ${sigma.value.toPrecision(4)}, the RMS ${settings.observed === "label" ? "error against the true label" : "difference to the model output"} on the ${sigma.from}${sigma.value > sigma.rms ? ` (floored at ${sigma.floor.toPrecision(3)})` : ""}.`
     );
     if (settings.observed === "model-output") {
-      notes.push("The attacker observes the model\u2019s own output on the real record, so the true value reproduces it exactly (up to rounding) whenever the model uses the attribute.");
+      notes.push(
+        "The attacker observes the model\u2019s own output on the real record, so the true value reproduces it exactly (up to rounding) whenever the model uses the attribute."
+      );
     }
     return notes;
   }
@@ -60002,10 +60269,14 @@ function surfaceNotes(ctx, settings, regression, sigma) {
       `The surface reveals only the label: P(observation | x, v) is 1 when the predicted label matches the observed one and ${LABEL_ONLY_EPSILON} otherwise, so the attack only tells candidates apart where the prediction flips; it is weaker than with scores.`
     );
   } else if (surface.scores === "top-k") {
-    notes.push(`The surface reveals only the top ${surface.topK} scores; a hidden observed label gets the hidden mass spread evenly over the hidden classes.`);
+    notes.push(
+      `The surface reveals only the top ${surface.topK} scores; a hidden observed label gets the hidden mass spread evenly over the hidden classes.`
+    );
   }
   if (surface.decimals !== void 0 && surface.scores !== "label") {
-    notes.push(`Scores are rounded to ${surface.decimals} decimals; a score rounded to 0 is read as ${0.5 * 10 ** -surface.decimals}, and ties fall back on the prior.`);
+    notes.push(
+      `Scores are rounded to ${surface.decimals} decimals; a score rounded to 0 is read as ${0.5 * 10 ** -surface.decimals}, and ties fall back on the prior.`
+    );
   }
   return notes;
 }
@@ -60056,7 +60327,12 @@ function perValue(plan, logPrior, memberTruth, memberGuess, nonMemberTruth, nonM
       const right = count(truth, (t, i) => t === c && guess[i] === c);
       return { records: n, accuracy: proportion(right, n, confidence), guessed: count(guess, (g) => g === c) };
     };
-    return { value, prior: Math.exp(logPrior[c]), members: side(memberTruth, memberGuess), nonMembers: side(nonMemberTruth, nonMemberGuess) };
+    return {
+      value,
+      prior: Math.exp(logPrior[c]),
+      members: side(memberTruth, memberGuess),
+      nonMembers: side(nonMemberTruth, nonMemberGuess)
+    };
   });
 }
 function count(values, predicate) {
@@ -60310,7 +60586,11 @@ function extractionChecks(ctx, extraction) {
   const canaries = extraction["canaries"];
   if (Array.isArray(canaries)) {
     if (scores !== "full") {
-      error2([...base, "canaries"], "key", `canary exposure ranks every candidate by its likelihood, which needs every next-token probability, but surface.scores is ${String(scores)}; measure exposure with surface.scores: full (the worst case), or remove canaries`);
+      error2(
+        [...base, "canaries"],
+        "key",
+        `canary exposure ranks every candidate by its likelihood, which needs every next-token probability, but surface.scores is ${String(scores)}; measure exposure with surface.scores: full (the worst case), or remove canaries`
+      );
     }
     canaries.forEach((canary, i) => {
       if (!isPlainObject3(canary) || typeof canary["format"] !== "string") return;
@@ -60325,11 +60605,16 @@ function extractionChecks(ctx, extraction) {
         if (!Array.isArray(secrets)) continue;
         secrets.forEach((secret, j) => {
           if (typeof secret !== "string") return;
-          const path6 = [...base, "canaries", i, kind, j];
+          const path7 = [...base, "canaries", i, kind, j];
           const problem = secretProblem(format, secret);
-          if (problem) error2(path6, "value", `${fieldName(path6)} does not fit the format: it ${problem} (the secret is not shown)`);
+          if (problem) error2(path7, "value", `${fieldName(path7)} does not fit the format: it ${problem} (the secret is not shown)`);
           const first = seen.get(secret);
-          if (first && first !== kind) error2(path6, "value", `${fieldName(path6)} is also listed in ${first}: a secret is either inserted or a control (the secret is not shown)`);
+          if (first && first !== kind)
+            error2(
+              path7,
+              "value",
+              `${fieldName(path7)} is also listed in ${first}: a secret is either inserted or a control (the secret is not shown)`
+            );
           seen.set(secret, kind);
         });
       }
@@ -60338,7 +60623,11 @@ function extractionChecks(ctx, extraction) {
   const scan = extraction["secret-scan"];
   const thresholds = extraction["thresholds"];
   if (scanRuns(extraction) && scores === "label") {
-    error2(isPlainObject3(scan) ? [...base, "secret-scan"] : [...base, "thresholds", "secret-matches"], "key", "the secret scan samples generations, which needs next-token scores, but surface.scores is label (the top token only); use surface.scores: full or top-k, or remove the secret scan");
+    error2(
+      isPlainObject3(scan) ? [...base, "secret-scan"] : [...base, "thresholds", "secret-matches"],
+      "key",
+      "the secret scan samples generations, which needs next-token scores, but surface.scores is label (the top token only); use surface.scores: full or top-k, or remove the secret scan"
+    );
   }
   if (isPlainObject3(scan)) {
     const regexes = scan["regexes"];
@@ -60350,12 +60639,21 @@ function extractionChecks(ctx, extraction) {
       });
     }
     if (Array.isArray(scan["patterns"]) && scan["patterns"].length === 0 && !Array.isArray(regexes)) {
-      error2([...base, "secret-scan", "patterns"], "value", "the secret scan has nothing to look for: patterns is empty and no regexes are given");
+      error2(
+        [...base, "secret-scan", "patterns"],
+        "value",
+        "the secret scan has nothing to look for: patterns is empty and no regexes are given"
+      );
     }
   }
   if (isPlainObject3(thresholds)) {
     if (thresholds["max-exposure"] !== void 0 && !Array.isArray(canaries)) {
-      error2([...base, "thresholds", "max-exposure"], "key", "max-exposure is the exposure of inserted canaries, but probes.extraction has no canaries; declare the canaries inserted into the training data", [...base, "canaries"]);
+      error2(
+        [...base, "thresholds", "max-exposure"],
+        "key",
+        "max-exposure is the exposure of inserted canaries, but probes.extraction has no canaries; declare the canaries inserted into the training data",
+        [...base, "canaries"]
+      );
     }
   }
 }
@@ -60543,7 +60841,12 @@ async function exactWalk(model, format, secrets, targets, batchRows) {
   const better = secrets.map(() => 0);
   const ties = secrets.map(() => 0);
   const below = format.positions.map((_, j) => format.positions.slice(j + 1).reduce((n, p) => n * p.length, 1));
-  let level = { count: 1, tokens: new Int32Array(0), scores: new Float64Array([0]), masks: new Int32Array([(1 << secrets.length) - 1 | 0]) };
+  let level = {
+    count: 1,
+    tokens: new Int32Array(0),
+    scores: new Float64Array([0]),
+    masks: new Int32Array([(1 << secrets.length) - 1 | 0])
+  };
   let nodes = 0;
   let pruned = 0;
   for (let j = 0; j < m; j++) {
@@ -60610,11 +60913,15 @@ async function logProbsOf(model, contexts, batchRows) {
   const out = new Float64Array(contexts.length * V);
   for (let start = 0; start < contexts.length; start += batchRows) {
     const obs = await model.next(contexts.slice(start, start + batchRows));
-    if (!obs.logProbs) throw new RuntimeFailure("canary exposure needs every next-token probability, but the output surface reveals only the top token");
+    if (!obs.logProbs)
+      throw new RuntimeFailure("canary exposure needs every next-token probability, but the output surface reveals only the top token");
     out.set(obs.logProbs, start * V);
   }
   for (let i = 0; i < out.length; i++) {
-    if (Number.isNaN(out[i])) throw new RuntimeFailure("canary exposure needs every next-token probability, but the output surface hides some (top-k); measure it with surface.scores: full");
+    if (Number.isNaN(out[i]))
+      throw new RuntimeFailure(
+        "canary exposure needs every next-token probability, but the output surface hides some (top-k); measure it with surface.scores: full"
+      );
   }
   return out;
 }
@@ -60781,7 +61088,12 @@ async function memorisationAttack(model, members, nonMembers, settings, confiden
   const generated = await greedyDecode(model, prompts, suffix);
   let at3 = 0;
   const results = sides.map((texts, s) => {
-    const side = { texts: texts.length, skipped: (s === 0 ? members : nonMembers).tokens.length - texts.length, exact: 0, similarities: [] };
+    const side = {
+      texts: texts.length,
+      skipped: (s === 0 ? members : nonMembers).tokens.length - texts.length,
+      exact: 0,
+      similarities: []
+    };
     for (const text2 of texts) {
       const truth = text2.subarray(prefix, prefix + suffix);
       const output = generated[at3++];
@@ -60798,10 +61110,14 @@ async function memorisationAttack(model, members, nonMembers, settings, confiden
   const nonMemberSimilarity = meanWithInterval(n.similarities, confidence);
   const notes = [];
   if (m.skipped + n.skipped > 0) {
-    notes.push(`memorization: ${m.skipped} member and ${n.skipped} non-member texts are shorter than prefix + suffix = ${prefix + suffix} tokens and were skipped`);
+    notes.push(
+      `memorization: ${m.skipped} member and ${n.skipped} non-member texts are shorter than prefix + suffix = ${prefix + suffix} tokens and were skipped`
+    );
   }
   if (m.texts === 0 || n.texts === 0) {
-    notes.push(`memorization: no ${m.texts === 0 ? "member" : "non-member"} text is at least ${prefix + suffix} tokens long, so the rates cannot be measured; lower prefix or suffix`);
+    notes.push(
+      `memorization: no ${m.texts === 0 ? "member" : "non-member"} text is at least ${prefix + suffix} tokens long, so the rates cannot be measured; lower prefix or suffix`
+    );
   }
   const attack = {
     attack: "memorization",
@@ -60859,7 +61175,12 @@ async function secretScanAttack(model, vocabulary, prompts, settings, corpus, rn
     const text2 = promptText + vocabulary.decode(generated[r]);
     const seen = /* @__PURE__ */ new Set();
     for (const match of scanText(text2, patterns, promptText.length)) {
-      const entry = found.get(match.text) ?? { patterns: /* @__PURE__ */ new Set(), text: match.text, occurrences: 0, inMembers: corpus.includes(match.text) };
+      const entry = found.get(match.text) ?? {
+        patterns: /* @__PURE__ */ new Set(),
+        text: match.text,
+        occurrences: 0,
+        inMembers: corpus.includes(match.text)
+      };
       entry.patterns.add(match.pattern);
       const where = `${match.index}:${match.text}`;
       if (!seen.has(where)) {
@@ -60872,7 +61193,12 @@ async function secretScanAttack(model, vocabulary, prompts, settings, corpus, rn
   });
   const distinct = [...found.values()];
   const leaked = distinct.filter((m) => m.inMembers);
-  const listed = [...distinct].sort((a, b) => Number(b.inMembers) - Number(a.inMembers) || b.occurrences - a.occurrences || (a.text < b.text ? -1 : 1)).slice(0, LISTED).map((m) => ({ pattern: [...m.patterns].sort().join(", "), match: redact(m.text), inMembers: m.inMembers, occurrences: m.occurrences }));
+  const listed = [...distinct].sort((a, b) => Number(b.inMembers) - Number(a.inMembers) || b.occurrences - a.occurrences || (a.text < b.text ? -1 : 1)).slice(0, LISTED).map((m) => ({
+    pattern: [...m.patterns].sort().join(", "),
+    match: redact(m.text),
+    inMembers: m.inMembers,
+    occurrences: m.occurrences
+  }));
   return {
     attack: "secret-scan",
     description: `${rows.length} sampled generations of ${settings.length} tokens (temperature ${settings.temperature}${settings.topK ? `, top-k ${settings.topK}` : ""}) scanned for ${patterns.map((p) => p.name).join(", ")}; a match counts when it occurs verbatim in the member data.`,
@@ -60906,7 +61232,9 @@ async function runExtraction(ctx, settings) {
   const attacks = [];
   const notes = [];
   if (ctx.model.surface.decimals !== void 0) {
-    notes.push(`the surface rounds probabilities to ${ctx.model.surface.decimals} decimals: exposure is measured on the rounded values (a probability rounded to 0 ranks last)`);
+    notes.push(
+      `the surface rounds probabilities to ${ctx.model.surface.decimals} decimals: exposure is measured on the rounded values (a probability rounded to 0 ranks last)`
+    );
   }
   if (settings.canaries.length > 0) {
     const canaries = await canaryAttack(ctx, settings);
@@ -60921,10 +61249,22 @@ async function runExtraction(ctx, settings) {
   if (settings.secretScan) {
     const vocabulary = needVocabulary(ctx, "the secret scan");
     const prompts = settings.secretScan.prompts.map(
-      (p) => vocabulary.encode(p.text, { file: p.source.file, line: p.source.line, field: "probes.extraction.secret-scan.prompts", what: "the prompt" })
+      (p) => vocabulary.encode(p.text, {
+        file: p.source.file,
+        line: p.source.line,
+        field: "probes.extraction.secret-scan.prompts",
+        what: "the prompt"
+      })
     );
     attacks.push(
-      await secretScanAttack(ctx.model, vocabulary, prompts, settings.secretScan, ctx.members.corpus, rngFor(ctx.seed, "extraction/secret-scan"))
+      await secretScanAttack(
+        ctx.model,
+        vocabulary,
+        prompts,
+        settings.secretScan,
+        ctx.members.corpus,
+        rngFor(ctx.seed, "extraction/secret-scan")
+      )
     );
   }
   return { attacks, notes };
@@ -60936,7 +61276,8 @@ async function canaryAttack(ctx, settings) {
   const notes = [];
   for (const [i, canary] of settings.canaries.entries()) {
     const format = parseCanaryFormat(canary.format);
-    if ("error" in format) throw new RuntimeFailure(`canary format ${i + 1} was accepted by the policy check but does not parse: ${format.error}`);
+    if ("error" in format)
+      throw new RuntimeFailure(`canary format ${i + 1} was accepted by the policy check but does not parse: ${format.error}`);
     const tokenised = tokeniseFormat(format, vocabulary, canary);
     const secrets = [...canary.inserted, ...canary.controls];
     const secretTokens = secrets.map((s) => secretPositions(format, s, vocabulary));
@@ -61002,13 +61343,21 @@ async function canaryAttack(ctx, settings) {
   };
 }
 function needVocabulary(ctx, what) {
-  if (!ctx.vocabulary) throw new RuntimeFailure(`${what} need${what.endsWith("s") ? "" : "s"} a vocabulary to turn text into token ids, and the policy check let model.tokenizer be missing`);
+  if (!ctx.vocabulary)
+    throw new RuntimeFailure(
+      `${what} need${what.endsWith("s") ? "" : "s"} a vocabulary to turn text into token ids, and the policy check let model.tokenizer be missing`
+    );
   return ctx.vocabulary;
 }
 function tokeniseFormat(format, vocabulary, canary) {
   const positions = positionsOf(format);
   const firstSlot = positions.findIndex((p) => "choices" in p);
-  const origin = { file: canary.source.file, line: canary.source.line, field: "probes.extraction.canaries.format", what: "the canary format" };
+  const origin = {
+    file: canary.source.file,
+    line: canary.source.line,
+    field: "probes.extraction.canaries.format",
+    what: "the canary format"
+  };
   const prefixText = positions.slice(0, firstSlot).map((p) => p.fixed).join("");
   const prefix = vocabulary.encode(prefixText, origin);
   const choices = positions.slice(firstSlot).map((p) => {
@@ -61052,7 +61401,7 @@ var init_run2 = __esm({
 function buildExtraction(ctx) {
   const e = ctx.settings;
   const base2 = ctx.base;
-  const at3 = (path6) => ctx.at(path6, "value");
+  const at3 = (path7) => ctx.at(path7, "value");
   const thresholds = e["thresholds"] ?? {};
   const canaries = (e["canaries"] ?? []).map((c, i) => ({
     format: c["format"],
@@ -61410,6 +61759,27 @@ var init_feature_box = __esm({
   }
 });
 
+// src/result.ts
+var Rasters;
+var init_result = __esm({
+  "src/result.ts"() {
+    "use strict";
+    Rasters = class _Rasters {
+      constructor(items) {
+        this.items = items;
+      }
+      items;
+      /** The same images with their texts (labels, captions) transformed, e.g. secrets masked. */
+      withText(transform) {
+        return new _Rasters(this.items.map((r) => ({ ...r, label: transform(r.label), caption: transform(r.caption) })));
+      }
+      toJSON() {
+        return void 0;
+      }
+    };
+  }
+});
+
 // src/probes/inversion/objective.ts
 function revealedConfidence(obs, owners) {
   const out = new Float64Array(obs.rows);
@@ -61423,7 +61793,9 @@ function revealedConfidence(obs, owners) {
 }
 function inversionLoss(model, targets) {
   return async (rows, count2, owners) => {
-    const obs = await model.query(Float32Array.from(rows), count2, { probe: "the inversion probe's search (inputs optimised for each class)" });
+    const obs = await model.query(Float32Array.from(rows), count2, {
+      probe: "the inversion probe's search (inputs optimised for each class)"
+    });
     const classes = Int32Array.from(owners, (k) => targets[k]);
     return revealedConfidence(obs, classes).map((p) => 1 - p);
   };
@@ -61533,11 +61905,25 @@ function scoreClass(classIndex, start, reconstruction, c) {
 }
 function inversionMetrics(scores, confidence) {
   const GAIN_RANGE = [-2, 2];
-  const id = identificationRate(scores.map((s) => s.member.nearest === s.classIndex), confidence);
-  const gain = meanWithInterval2(scores.map((s) => s.member.gain), confidence, GAIN_RANGE);
+  const id = identificationRate(
+    scores.map((s) => s.member.nearest === s.classIndex),
+    confidence
+  );
+  const gain = meanWithInterval2(
+    scores.map((s) => s.member.gain),
+    confidence,
+    GAIN_RANGE
+  );
   const withNon = scores.filter((s) => s.nonMember !== null);
-  const nid = identificationRate(withNon.map((s) => s.nonMember.nearest === s.classIndex), confidence);
-  const ngain = meanWithInterval2(withNon.map((s) => s.nonMember.gain), confidence, GAIN_RANGE);
+  const nid = identificationRate(
+    withNon.map((s) => s.nonMember.nearest === s.classIndex),
+    confidence
+  );
+  const ngain = meanWithInterval2(
+    withNon.map((s) => s.nonMember.gain),
+    confidence,
+    GAIN_RANGE
+  );
   return {
     "identification-rate": { value: id.value, ci: id.ci, identified: id.successes, classes: id.trials },
     "similarity-gain": { value: gain.value, ci: gain.ci, classes: gain.n },
@@ -61563,7 +61949,8 @@ async function runInversion(ctx, settings) {
   const labels = classLabels(ctx, classCount);
   const targets = Int32Array.from({ length: classCount }, (_, c) => c).filter((c) => centroids.memberCounts[c] > 0);
   const skipped = classCount - targets.length;
-  if (skipped > 0) notes.push(`${skipped} of ${classCount} classes have no member records to compare a reconstruction with, and were not attacked.`);
+  if (skipped > 0)
+    notes.push(`${skipped} of ${classCount} classes have no member records to compare a reconstruction with, and were not attacked.`);
   const start = settings.start === "zeros" ? new Float64Array(d) : Float64Array.from(centroids.centre);
   const estimator = chooseEstimator(settings, box, ctx.seed);
   const { min, max } = valueRange(box);
@@ -61732,7 +62119,7 @@ var init_run3 = __esm({
     init_total_variation();
     init_random();
     init_feature_box();
-    init_images();
+    init_result();
     init_objective();
     init_score();
     AUTO_CENTRAL_MAX_FEATURES = 256;
@@ -62009,10 +62396,7 @@ var init_scores = __esm({
 
 // src/probes/membership/run.ts
 async function runMembership(ctx, settings) {
-  const [memberObs, nonMemberObs] = await Promise.all([
-    ctx.signals.observe(ctx.members),
-    ctx.signals.observe(ctx.nonMembers)
-  ]);
+  const [memberObs, nonMemberObs] = await Promise.all([ctx.signals.observe(ctx.members), ctx.signals.observe(ctx.nonMembers)]);
   const notes = [];
   const fpr = settings.thresholds["tpr-at-fpr"]?.fpr ?? DEFAULT_FPR;
   const attacks = [];
@@ -62212,10 +62596,9 @@ async function loadOnnxRuntime() {
   } catch (error2) {
     const platform2 = `${process.platform}-${process.arch}`;
     const hint = BUNDLED_PLATFORMS.includes(platform2) ? "the native library could not be loaded (glibc 2.28 or newer is required)" : `the action bundles onnxruntime only for ${BUNDLED_PLATFORMS.join(", ")}; run it on an ubuntu-* runner, or install onnxruntime-node and run the CLI with npx`;
-    throw new RuntimeFailure(
-      `cannot load onnxruntime-node on ${platform2}: ${hint} (${error2.message.split("\n")[0]})`,
-      { cause: error2 }
-    );
+    throw new RuntimeFailure(`cannot load onnxruntime-node on ${platform2}: ${hint} (${error2.message.split("\n")[0]})`, {
+      cause: error2
+    });
   }
 }
 var BUNDLED_PLATFORMS, loaded;
@@ -62237,11 +62620,7 @@ function exposeZipMapInput(model, output) {
     if (!zipMap || zipMap.output !== output) continue;
     const extraOutput = lengthDelimited(GRAPH_OUTPUT, lengthDelimited(VALUE_INFO_NAME, utf8(zipMap.input)));
     const newGraph = concat2(model.subarray(graph.start, graph.end), extraOutput);
-    const edited = concat2(
-      model.subarray(0, graph.tagStart),
-      lengthDelimited(MODEL_GRAPH, newGraph),
-      model.subarray(graph.end)
-    );
+    const edited = concat2(model.subarray(0, graph.tagStart), lengthDelimited(MODEL_GRAPH, newGraph), model.subarray(graph.end));
     return { model: edited, probabilities: zipMap.input, classLabels: zipMap.classLabels };
   }
   return void 0;
@@ -62271,11 +62650,12 @@ function classLabelsOf(buf, start, end) {
   for (const f of attribute) {
     if (f.field !== ATTR_INTS) continue;
     if (f.wire === WIRE_VARINT) labels.push(String(BigInt.asIntN(64, f.varint)));
-    else for (let at3 = f.start; at3 < f.end; ) {
-      const [value, next] = readVarint(buf, at3);
-      labels.push(String(BigInt.asIntN(64, value)));
-      at3 = next;
-    }
+    else
+      for (let at3 = f.start; at3 < f.end; ) {
+        const [value, next] = readVarint(buf, at3);
+        labels.push(String(BigInt.asIntN(64, value)));
+        at3 = next;
+      }
   }
   return labels;
 }
@@ -62476,7 +62856,7 @@ async function openOnnxClassifier(settings, options = {}) {
   let classLabels2;
   const outputName = output.name;
   if (output.type === "sequence") {
-    const exposed = exposeZipMapInput((0, import_node_fs9.readFileSync)(settings.path), output.name);
+    const exposed = exposeZipMapInput((0, import_node_fs11.readFileSync)(settings.path), output.name);
     if (!exposed) {
       throw new InputError(
         `model output "${output.name}" is not a tensor, and no ZipMap produces it; set model.output to a tensor of class scores`,
@@ -62518,10 +62898,10 @@ async function openOnnxRegressor(settings, options = {}) {
 function inputPlan(settings, input, options) {
   const inputType = input.type === "float64" ? "float64" : "float32";
   if (input.type !== "float32" && input.type !== "float64") {
-    throw new InputError(
-      `model input "${input.name}" has type ${input.type}; expected a float32 or float64 tensor of features`,
-      { file: settings.path, field: "model.input" }
-    );
+    throw new InputError(`model input "${input.name}" has type ${input.type}; expected a float32 or float64 tensor of features`, {
+      file: settings.path,
+      field: "model.input"
+    });
   }
   const featureDims = input.shape.slice(1);
   const fixedBatch = typeof input.shape[0] === "number" && input.shape[0] > 0 ? input.shape[0] : void 0;
@@ -62544,10 +62924,10 @@ async function createSession(ort, settings, model) {
   try {
     return typeof model === "string" ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
   } catch (error2) {
-    throw new InputError(
-      `cannot load the ONNX model: ${firstLine(error2)}; expected an ONNX model file (opset \u2264 26, IR \u2264 13)`,
-      { file: settings.path, field: "model.path" }
-    );
+    throw new InputError(`cannot load the ONNX model: ${firstLine(error2)}; expected an ONNX model file (opset \u2264 26, IR \u2264 13)`, {
+      file: settings.path,
+      field: "model.path"
+    });
   }
 }
 async function runOnnx(ort, session, plan, x, rows) {
@@ -62595,19 +62975,19 @@ function pickOutput(settings, outputs) {
 function byName(settings, values, name, kind) {
   const found = values.find((v) => v.name === name);
   if (found) return found;
-  throw new InputError(
-    `the model has no ${kind} "${name}"; its ${kind}s are: ${values.map((v) => v.name).join(", ")}`,
-    { file: settings.path, field: `model.${kind}` }
-  );
+  throw new InputError(`the model has no ${kind} "${name}"; its ${kind}s are: ${values.map((v) => v.name).join(", ")}`, {
+    file: settings.path,
+    field: `model.${kind}`
+  });
 }
 function firstLine(error2) {
   return (error2 instanceof Error ? error2.message : String(error2)).split("\n")[0];
 }
-var import_node_fs9, import_node_os, DEFAULT_BATCH, CLASS_SHAPES, BatchedOnnxModel, OnnxClassifier, OnnxRegressor;
+var import_node_fs11, import_node_os, DEFAULT_BATCH, CLASS_SHAPES, BatchedOnnxModel, OnnxClassifier, OnnxRegressor;
 var init_onnx = __esm({
   "src/model/onnx.ts"() {
     "use strict";
-    import_node_fs9 = require("node:fs");
+    import_node_fs11 = require("node:fs");
     import_node_os = require("node:os");
     init_errors();
     init_runtime();
@@ -63059,7 +63439,13 @@ function loadContext(policy, model, report, relative2) {
     }
     report.inputs.data.push({ role, path: relative2(file.path), sha256: sha2562.data, rows: data.rows, rowsInFile: data.rowsInFile });
     if (file.labels && sha2562.labels) {
-      report.inputs.data.push({ role: `${role} labels`, path: relative2(file.labels), sha256: sha2562.labels, rows: data.rows, rowsInFile: data.rowsInFile });
+      report.inputs.data.push({
+        role: `${role} labels`,
+        path: relative2(file.labels),
+        sha256: sha2562.labels,
+        rows: data.rows,
+        rowsInFile: data.rowsInFile
+      });
     }
     if (isRegressor(model)) return { ...data, classes: new Int32Array(data.rows), targets: numericTargets(data, policy.data.label) };
     return labelWithClasses(data, model.info.classLabels, policy.data.label);
@@ -63089,7 +63475,11 @@ function checkOverlap(policy, members, nonMembers, report, relative2) {
   }
   throw new InputError(
     `${both}; a record cannot be both, so the two sets are probably the same file or were split wrongly, and every attack would read "no leak". Remove the repeated records, or set data.allow-overlap: true if they are genuine duplicates (the gate then warns)`,
-    { file: nonMembers.file, ...nonMembers.origin?.lines?.[first.nonMember] ? { line: nonMembers.origin.lines[first.nonMember] } : {}, field: "data.non-members" }
+    {
+      file: nonMembers.file,
+      ...nonMembers.origin?.lines?.[first.nonMember] ? { line: nonMembers.origin.lines[first.nonMember] } : {},
+      field: "data.non-members"
+    }
   );
 }
 var init_features = __esm({
@@ -63116,20 +63506,21 @@ function rootsWithRunnerTemp(folders, env = process.env) {
 function allowedRoots(folders) {
   const out = [];
   for (const folder of folders) {
-    const real = realPath((0, import_node_path6.resolve)(folder));
+    const real = realPath((0, import_node_path7.resolve)(folder));
     if (!out.includes(real)) out.push(real);
   }
   return out;
 }
 function missingFolder(folders) {
-  return folders.find((folder) => !(0, import_node_fs10.existsSync)(folder) || !(0, import_node_fs10.statSync)(folder).isDirectory());
+  return folders.find((folder) => !(0, import_node_fs12.existsSync)(folder) || !(0, import_node_fs12.statSync)(folder).isDirectory());
 }
 function pathProblem(file, roots) {
-  const absolute = (0, import_node_path6.resolve)(file);
+  const absolute = (0, import_node_path7.resolve)(file);
   const real = realPath(absolute);
   for (const candidate of [absolute, real]) {
     const system = SYSTEM_FOLDERS.find((folder) => isInside(candidate, folder));
-    if (system) return `${describe2(absolute, real)} is under ${system}, which the gate never reads (it holds the process environment, kernel state or devices)`;
+    if (system)
+      return `${describe2(absolute, real)} is under ${system}, which the gate never reads (it holds the process environment, kernel state or devices)`;
   }
   if (roots.some((root) => isInside(real, root))) return void 0;
   return `${describe2(absolute, real)} is outside the folders the gate may read (${roots.join(", ") || "none"}); keep the policy, model and data in the workspace, or allow another folder with --root DIR (CLI) or the allowed-roots input (action)`;
@@ -63138,56 +63529,56 @@ function describe2(absolute, real) {
   return real === absolute ? absolute : `${absolute} (a link to ${real})`;
 }
 function isInside(file, root) {
-  if (root === import_node_path6.sep) return true;
-  return file === root || file.startsWith(root.endsWith(import_node_path6.sep) ? root : root + import_node_path6.sep);
+  if (root === import_node_path7.sep) return true;
+  return file === root || file.startsWith(root.endsWith(import_node_path7.sep) ? root : root + import_node_path7.sep);
 }
 function realPath(absolute) {
   try {
-    return import_node_fs10.realpathSync.native(absolute);
+    return import_node_fs12.realpathSync.native(absolute);
   } catch {
-    const parent = (0, import_node_path6.dirname)(absolute);
+    const parent = (0, import_node_path7.dirname)(absolute);
     if (parent === absolute) return absolute;
-    return (0, import_node_path6.join)(realPath(parent), (0, import_node_path6.basename)(absolute));
+    return (0, import_node_path7.join)(realPath(parent), (0, import_node_path7.basename)(absolute));
   }
 }
-var import_node_fs10, import_node_path6, SYSTEM_FOLDERS;
+var import_node_fs12, import_node_path7, SYSTEM_FOLDERS;
 var init_paths = __esm({
   "src/util/paths.ts"() {
     "use strict";
-    import_node_fs10 = require("node:fs");
-    import_node_path6 = require("node:path");
+    import_node_fs12 = require("node:fs");
+    import_node_path7 = require("node:path");
     SYSTEM_FOLDERS = ["/proc", "/sys", "/dev"];
   }
 });
 
 // src/policy/fields.ts
-function resolvePathValue(merged, path6) {
-  const value = valueAt(merged.data, path6);
-  return (0, import_node_path7.resolve)((0, import_node_path7.dirname)(merged.origin(path6).file), value);
+function resolvePathValue(merged, path7) {
+  const value = valueAt(merged.data, path7);
+  return (0, import_node_path8.resolve)((0, import_node_path8.dirname)(merged.origin(path7).file), value);
 }
 function dataFormat(entry) {
   const format = entry["format"];
   if (format === "csv" || format === "jsonl" || format === "npy" || format === "text") return format;
-  const path6 = entry["path"];
-  if (typeof path6 !== "string") return void 0;
-  return FORMAT_BY_EXTENSION[(0, import_node_path7.extname)(path6).toLowerCase()];
+  const path7 = entry["path"];
+  if (typeof path7 !== "string") return void 0;
+  return FORMAT_BY_EXTENSION[(0, import_node_path8.extname)(path7).toLowerCase()];
 }
 function unknownFormatProblem(entry) {
   if (dataFormat(entry) !== void 0 || typeof entry["path"] !== "string" || entry["format"] !== void 0) return void 0;
   return `cannot tell the format of ${quoteUserText(entry["path"])} from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`;
 }
-function dataFileAt(merged, path6) {
-  const entry = valueAt(merged.data, path6);
-  const out = { path: resolvePathValue(merged, [...path6, "path"]), format: dataFormat(entry) };
-  if (entry["labels"] !== void 0) out.labels = resolvePathValue(merged, [...path6, "labels"]);
+function dataFileAt(merged, path7) {
+  const entry = valueAt(merged.data, path7);
+  const out = { path: resolvePathValue(merged, [...path7, "path"]), format: dataFormat(entry) };
+  if (entry["labels"] !== void 0) out.labels = resolvePathValue(merged, [...path7, "labels"]);
   if (entry["columns"] !== void 0) out.columns = [...entry["columns"]];
   return out;
 }
-var import_node_path7, FORMAT_BY_EXTENSION;
+var import_node_path8, FORMAT_BY_EXTENSION;
 var init_fields = __esm({
   "src/policy/fields.ts"() {
     "use strict";
-    import_node_path7 = require("node:path");
+    import_node_path8 = require("node:path");
     init_user_text();
     init_merge();
     FORMAT_BY_EXTENSION = {
@@ -63201,14 +63592,14 @@ var init_fields = __esm({
 });
 
 // src/policy/threshold.ts
-function sourceOf(merged, path6, part = "key") {
-  const where = merged.locate(path6, part);
+function sourceOf(merged, path7, part = "key") {
+  const where = merged.locate(path7, part);
   return { file: where.source.file, line: where.line, column: where.column };
 }
-function thresholdAt(merged, path6) {
-  const written = valueAt(merged.data, path6);
+function thresholdAt(merged, path7) {
+  const written = valueAt(merged.data, path7);
   if (!isPlainObject3(written)) return void 0;
-  const threshold = { source: sourceOf(merged, path6) };
+  const threshold = { source: sourceOf(merged, path7) };
   if (typeof written["warn"] === "number") threshold.warn = written["warn"];
   if (typeof written["fail"] === "number") threshold.fail = written["fail"];
   return threshold;
@@ -63228,9 +63619,9 @@ function buildContext(merged, id, surface) {
     settings: merged.data["probes"][id] ?? {},
     base: base2,
     surface,
-    at: (path6, part = "key") => sourceOf(merged, path6, part),
-    file: (path6) => resolvePathValue(merged, path6),
-    dataFile: (path6) => dataFileAt(merged, path6),
+    at: (path7, part = "key") => sourceOf(merged, path7, part),
+    file: (path7) => resolvePathValue(merged, path7),
+    dataFile: (path7) => dataFileAt(merged, path7),
     thresholds: (ids) => {
       const out = {};
       for (const metric of ids) {
@@ -63272,7 +63663,7 @@ function buildPolicy(merged, families) {
     file,
     sources: merged.layers.map((l) => l.file),
     version: 1,
-    name: d["name"] ?? (0, import_node_path8.basename)(file, (0, import_node_path8.extname)(file)),
+    name: d["name"] ?? (0, import_node_path9.basename)(file, (0, import_node_path9.extname)(file)),
     seed: d["seed"] ?? POLICY_DEFAULTS.seed,
     model: {
       path: resolvePathValue(merged, ["model", "path"]),
@@ -63325,11 +63716,11 @@ function buildSequenceModel(merged, model) {
   }
   return out;
 }
-var import_node_path8, POLICY_DEFAULTS;
+var import_node_path9, POLICY_DEFAULTS;
 var init_build = __esm({
   "src/policy/build.ts"() {
     "use strict";
-    import_node_path8 = require("node:path");
+    import_node_path9 = require("node:path");
     init_build_context();
     init_fields();
     init_threshold();
@@ -63348,17 +63739,17 @@ var init_build = __esm({
 });
 
 // src/policy/paths.ts
-function policyPathProblem(merged, path6, roots) {
-  if (typeof valueAt(merged.data, path6) !== "string") return void 0;
-  return pathProblem(resolvePathValue(merged, path6), roots);
+function policyPathProblem(merged, path7, roots) {
+  if (typeof valueAt(merged.data, path7) !== "string") return void 0;
+  return pathProblem(resolvePathValue(merged, path7), roots);
 }
 function pathChecks(merged, roots) {
   const errors = [];
-  for (const path6 of PATH_FIELDS) {
-    const problem = policyPathProblem(merged, path6, roots);
+  for (const path7 of PATH_FIELDS) {
+    const problem = policyPathProblem(merged, path7, roots);
     if (!problem) continue;
-    const where = merged.locate(path6, "value");
-    errors.push(new PolicyError(problem, { file: where.source.file, line: where.line, column: where.column, field: fieldName(path6) }));
+    const where = merged.locate(path7, "value");
+    errors.push(new PolicyError(problem, { file: where.source.file, line: where.line, column: where.column, field: fieldName(path7) }));
   }
   return errors;
 }
@@ -63414,40 +63805,40 @@ function moduleDirectory() {
   if (typeof __dirname === "string" && __dirname) return __dirname;
   try {
     const url = import_meta.url;
-    if (url) return (0, import_node_path9.dirname)((0, import_node_url.fileURLToPath)(url));
+    if (url) return (0, import_node_path10.dirname)((0, import_node_url.fileURLToPath)(url));
   } catch {
   }
   return void 0;
 }
 function presetDirectory() {
   const override = process.env[POLICIES_DIR_ENV];
-  if (override) return (0, import_node_path9.resolve)(override);
+  if (override) return (0, import_node_path10.resolve)(override);
   const here = moduleDirectory();
   if (!here) return void 0;
-  for (const candidate of [(0, import_node_path9.join)(here, "policies"), (0, import_node_path9.join)(here, "..", "policies"), (0, import_node_path9.join)(here, "..", "..", "policies")]) {
-    if ((0, import_node_fs11.existsSync)((0, import_node_path9.join)(candidate, "standard.yaml"))) return (0, import_node_path9.resolve)(candidate);
+  for (const candidate of [(0, import_node_path10.join)(here, "policies"), (0, import_node_path10.join)(here, "..", "policies"), (0, import_node_path10.join)(here, "..", "..", "policies")]) {
+    if ((0, import_node_fs13.existsSync)((0, import_node_path10.join)(candidate, "standard.yaml"))) return (0, import_node_path10.resolve)(candidate);
   }
   return void 0;
 }
 function presetNames() {
   const dir = presetDirectory();
-  if (!dir || !(0, import_node_fs11.existsSync)(dir)) return [];
-  return (0, import_node_fs11.readdirSync)(dir).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -".yaml".length)).sort();
+  if (!dir || !(0, import_node_fs13.existsSync)(dir)) return [];
+  return (0, import_node_fs13.readdirSync)(dir).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -".yaml".length)).sort();
 }
 function presetFile(name) {
   const dir = presetDirectory();
   if (!dir) return void 0;
-  const file = (0, import_node_path9.join)(dir, `${name}.yaml`);
-  return (0, import_node_fs11.existsSync)(file) ? file : void 0;
+  const file = (0, import_node_path10.join)(dir, `${name}.yaml`);
+  return (0, import_node_fs13.existsSync)(file) ? file : void 0;
 }
 function isPresetName(value) {
   return /^[A-Za-z0-9_-]+$/.test(value);
 }
 function canonical(file) {
   try {
-    return (0, import_node_fs11.realpathSync)(file);
+    return (0, import_node_fs13.realpathSync)(file);
   } catch {
-    return (0, import_node_path9.resolve)(file);
+    return (0, import_node_path10.resolve)(file);
   }
 }
 function readExtendsChain(file, roots) {
@@ -63488,10 +63879,10 @@ function readExtendsChain(file, roots) {
       }
       target = found;
     } else {
-      target = (0, import_node_path9.isAbsolute)(value) ? value : (0, import_node_path9.resolve)((0, import_node_path9.dirname)(current.file), value);
+      target = (0, import_node_path10.isAbsolute)(value) ? value : (0, import_node_path10.resolve)((0, import_node_path10.dirname)(current.file), value);
       const outside2 = pathProblem(target, roots);
       if (outside2) return fail2(`extends ${quoteUserText(value)}: ${outside2}`);
-      if (!(0, import_node_fs11.existsSync)(target)) {
+      if (!(0, import_node_fs13.existsSync)(target)) {
         return fail2(`extends ${quoteUserText(value)}: file not found: ${target}`);
       }
     }
@@ -63511,16 +63902,16 @@ function readExtendsChain(file, roots) {
   return { layers: chain.reverse(), errors: [] };
 }
 function displayName(file, relativeTo) {
-  const rel = (0, import_node_path9.relative)((0, import_node_path9.dirname)(relativeTo), file);
+  const rel = (0, import_node_path10.relative)((0, import_node_path10.dirname)(relativeTo), file);
   return rel && rel.length < file.length ? rel : file;
 }
-var import_node_fs11, import_node_path9, import_node_url, import_meta, POLICIES_DIR_ENV, MAX_EXTENDS_DEPTH;
+var import_node_fs13, import_node_path10, import_node_url, import_meta, POLICIES_DIR_ENV, MAX_EXTENDS_DEPTH;
 var init_presets = __esm({
   "src/policy/presets.ts"() {
     "use strict";
     init_user_text();
-    import_node_fs11 = require("node:fs");
-    import_node_path9 = require("node:path");
+    import_node_fs13 = require("node:fs");
+    import_node_path10 = require("node:path");
     import_node_url = require("node:url");
     init_errors();
     init_paths();
@@ -63537,12 +63928,12 @@ function checkContext(merged, roots, findings) {
   const data = merged.data;
   const policyFile = merged.layers[merged.layers.length - 1].file;
   const presets = presetDirectory();
-  const locationOf = (path6, part, field) => {
-    const where = merged.locate(path6, part);
+  const locationOf = (path7, part, field) => {
+    const where = merged.locate(path7, part);
     return { file: where.source.file, line: where.line, column: where.column, field: fieldName(field) };
   };
-  const error2 = (path6, part, message, field = path6) => {
-    findings.errors.push(new PolicyError(message, locationOf(path6, part, field)));
+  const error2 = (path7, part, message, field = path7) => {
+    findings.errors.push(new PolicyError(message, locationOf(path7, part, field)));
   };
   const surface = valueAt(data, ["surface"]);
   return {
@@ -63552,35 +63943,35 @@ function checkContext(merged, roots, findings) {
     task: valueAt(data, ["model", "task"]) ?? "classification",
     scores: isPlainObject3(surface) && typeof surface["scores"] === "string" ? surface["scores"] : "full",
     error: error2,
-    warning: (path6, part, message, field = path6) => {
-      findings.warnings.push({ message, location: locationOf(path6, part, field) });
+    warning: (path7, part, message, field = path7) => {
+      findings.warnings.push({ message, location: locationOf(path7, part, field) });
     },
-    where: (path6) => {
-      const at3 = merged.locate(path6, "key");
+    where: (path7) => {
+      const at3 = merged.locate(path7, "key");
       const file = at3.source.file;
-      if (presets && (0, import_node_path10.dirname)(file) === presets) return `the ${(0, import_node_path10.basename)(file, ".yaml")} preset, ${file}:${at3.line}`;
+      if (presets && (0, import_node_path11.dirname)(file) === presets) return `the ${(0, import_node_path11.basename)(file, ".yaml")} preset, ${file}:${at3.line}`;
       return `${displayName(file, policyFile)}:${at3.line}`;
     },
-    mustExist: (path6, what) => {
-      if (typeof valueAt(data, path6) !== "string") return;
-      if (policyPathProblem(merged, path6, roots)) return;
-      const file = resolvePathValue(merged, path6);
-      if (!(0, import_node_fs12.existsSync)(file)) error2(path6, "value", `${what} not found: ${file}`);
-      else if (!(0, import_node_fs12.statSync)(file).isFile()) error2(path6, "value", `${what} is not a file: ${file}`);
+    mustExist: (path7, what) => {
+      if (typeof valueAt(data, path7) !== "string") return;
+      if (policyPathProblem(merged, path7, roots)) return;
+      const file = resolvePathValue(merged, path7);
+      if (!(0, import_node_fs14.existsSync)(file)) error2(path7, "value", `${what} not found: ${file}`);
+      else if (!(0, import_node_fs14.statSync)(file).isFile()) error2(path7, "value", `${what} is not a file: ${file}`);
     },
-    knownFormat: (path6) => {
-      const entry = valueAt(data, path6);
+    knownFormat: (path7) => {
+      const entry = valueAt(data, path7);
       const problem = isPlainObject3(entry) ? unknownFormatProblem(entry) : void 0;
-      if (problem) error2([...path6, "path"], "value", problem);
+      if (problem) error2([...path7, "path"], "value", problem);
     }
   };
 }
-var import_node_fs12, import_node_path10;
+var import_node_fs14, import_node_path11;
 var init_check_context = __esm({
   "src/policy/check-context.ts"() {
     "use strict";
-    import_node_fs12 = require("node:fs");
-    import_node_path10 = require("node:path");
+    import_node_fs14 = require("node:fs");
+    import_node_path11 = require("node:path");
     init_errors();
     init_fields();
     init_merge();
@@ -63647,12 +64038,20 @@ function sequenceModelChecks(ctx, families) {
       }
     }
     if (valueAt(data, ["data", "text-field"]) !== void 0) {
-      error2(["data", "text-field"], "key", `data.text-field is only for sequence models (model.task: sequence); model.task is ${String(task)}`);
+      error2(
+        ["data", "text-field"],
+        "key",
+        `data.text-field is only for sequence models (model.task: sequence); model.task is ${String(task)}`
+      );
     }
     for (const role of ["members", "non-members"]) {
       const entry = valueAt(data, ["data", role]);
       if (isPlainObject3(entry) && dataFormat(entry) === "text") {
-        error2(["data", role, "path"], "value", `data.${role} is a text file, which only a sequence model (model.task: sequence) reads; a ${String(task)} model needs csv, jsonl or npy rows`);
+        error2(
+          ["data", role, "path"],
+          "value",
+          `data.${role} is a text file, which only a sequence model (model.task: sequence) reads; a ${String(task)} model needs csv, jsonl or npy rows`
+        );
       }
     }
     return;
@@ -63669,7 +64068,11 @@ function sequenceModelChecks(ctx, families) {
     const format = dataFormat(entry);
     if (format === "text") textData = true;
     if (format === "csv" || format === "npy") {
-      error2(["data", role, "path"], "value", `a sequence model reads texts: data.${role} must be a text file (.txt, one record per line) or JSON Lines of texts or token ids, not ${format}`);
+      error2(
+        ["data", role, "path"],
+        "value",
+        `a sequence model reads texts: data.${role} must be a text file (.txt, one record per line) or JSON Lines of texts or token ids, not ${format}`
+      );
     }
   }
   const tokenizer = valueAt(data, ["model", "tokenizer"]);
@@ -63677,17 +64080,30 @@ function sequenceModelChecks(ctx, families) {
     const hasVocab = tokenizer["vocab"] !== void 0;
     const hasFile = tokenizer["vocab-file"] !== void 0;
     if (hasVocab === hasFile) {
-      error2(["model", "tokenizer"], "key", hasVocab ? "model.tokenizer sets both vocab and vocab-file; give the vocabulary one way" : "model.tokenizer needs a vocabulary: vocab (inline) or vocab-file (a JSON file)", ["model", "tokenizer", "vocab"]);
+      error2(
+        ["model", "tokenizer"],
+        "key",
+        hasVocab ? "model.tokenizer sets both vocab and vocab-file; give the vocabulary one way" : "model.tokenizer needs a vocabulary: vocab (inline) or vocab-file (a JSON file)",
+        ["model", "tokenizer", "vocab"]
+      );
     }
     ctx.mustExist(["model", "tokenizer", "vocab-file"], "vocabulary file");
     const vocab = tokenizer["vocab"];
     const size = typeof vocab === "string" ? [...vocab].length : Array.isArray(vocab) ? vocab.length : void 0;
     const pad = tokenizer["pad-id"];
     if (size !== void 0 && typeof pad === "number" && pad >= size) {
-      error2(["model", "tokenizer", "pad-id"], "value", `pad-id ${pad} is not a token id: the vocabulary has ${size} tokens (ids 0 to ${size - 1})`);
+      error2(
+        ["model", "tokenizer", "pad-id"],
+        "value",
+        `pad-id ${pad} is not a token id: the vocabulary has ${size} tokens (ids 0 to ${size - 1})`
+      );
     }
     if (typeof vocab === "string" && new Set(vocab).size !== [...vocab].length) {
-      error2(["model", "tokenizer", "vocab"], "value", "model.tokenizer.vocab lists a character more than once; each character must be one token");
+      error2(
+        ["model", "tokenizer", "vocab"],
+        "value",
+        "model.tokenizer.vocab lists a character more than once; each character must be one token"
+      );
     }
   } else {
     const needs = [];
@@ -63697,7 +64113,12 @@ function sequenceModelChecks(ctx, families) {
       if (isPlainObject3(settings) && family.vocabularyNeeds) needs.push(...family.vocabularyNeeds(settings));
     }
     if (needs.length > 0) {
-      error2(["model"], "key", `missing model.tokenizer: a sequence model needs a vocabulary to turn text into token ids (${needs.join("; ")}); add model.tokenizer with vocab or vocab-file`, ["model", "tokenizer"]);
+      error2(
+        ["model"],
+        "key",
+        `missing model.tokenizer: a sequence model needs a vocabulary to turn text into token ids (${needs.join("; ")}); add model.tokenizer with vocab or vocab-file`,
+        ["model", "tokenizer"]
+      );
     }
   }
 }
@@ -63720,7 +64141,7 @@ function surfaceChecks(ctx) {
       warning2(
         ["surface", "top-k"],
         "key",
-        `top-k is ignored because surface.scores is ${String(scores)}, not top-k; set scores: top-k if the deployed model reveals only the top ${surface["top-k"]} scores, or remove top-k`
+        `top-k is ignored because surface.scores is ${String(scores)}, not top-k; set scores: top-k if the deployed model reveals only the top ${typeof surface["top-k"] === "number" ? surface["top-k"] : "k"} scores, or remove top-k`
       );
     }
     if (scores === "top-k" && surface["top-k"] === void 0) {
@@ -63801,16 +64222,16 @@ function thresholdOrderChecks(ctx) {
     if (!isPlainObject3(thresholds)) continue;
     for (const [key, t] of Object.entries(thresholds)) {
       if (!isPlainObject3(t) || typeof t["warn"] !== "number" || typeof t["fail"] !== "number" || t["warn"] <= t["fail"]) continue;
-      const path6 = ["probes", id, "thresholds", key];
-      const warnLayer = merged.layers.indexOf(merged.origin([...path6, "warn"]));
-      const failLayer = merged.layers.indexOf(merged.origin([...path6, "fail"]));
+      const path7 = ["probes", id, "thresholds", key];
+      const warnLayer = merged.layers.indexOf(merged.origin([...path7, "warn"]));
+      const failLayer = merged.layers.indexOf(merged.origin([...path7, "fail"]));
       const blame = failLayer > warnLayer ? "fail" : "warn";
       const other = blame === "fail" ? "warn" : "fail";
-      const inherited = warnLayer !== failLayer ? ` (${other} is set in ${ctx.where([...path6, other])})` : "";
+      const inherited = warnLayer !== failLayer ? ` (${other} is set in ${ctx.where([...path7, other])})` : "";
       ctx.error(
-        [...path6, blame],
+        [...path7, blame],
         "key",
-        `warn (${t["warn"]}) is above fail (${t["fail"]}) for ${fieldName(path6)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
+        `warn (${t["warn"]}) is above fail (${t["fail"]}) for ${fieldName(path7)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
       );
     }
   }
@@ -64704,19 +65125,19 @@ function schemaErrors(data, locate2, relaxed = false) {
 }
 function instancePath(pointer, root) {
   if (pointer === "") return [];
-  const path6 = [];
+  const path7 = [];
   let node = root;
   for (const raw of pointer.slice(1).split("/")) {
     const segment = raw.replace(/~1/g, "/").replace(/~0/g, "~");
     if (Array.isArray(node)) {
-      path6.push(Number(segment));
+      path7.push(Number(segment));
       node = node[Number(segment)];
     } else {
-      path6.push(segment);
+      path7.push(segment);
       node = node !== null && typeof node === "object" ? node[segment] : void 0;
     }
   }
-  return path6;
+  return path7;
 }
 function describeFound(value) {
   if (value instanceof Redacted) return `${value.type} (${value.text})`;
@@ -64726,7 +65147,7 @@ function describeFound(value) {
   if (typeof value === "string") return `a string (${quoteUserText(value)})`;
   if (typeof value === "number") return `a number (${value})`;
   if (typeof value === "boolean") return `${value}`;
-  return String(value);
+  return typeof value;
 }
 function show(value) {
   if (value instanceof Redacted) return value.text;
@@ -64746,8 +65167,8 @@ function orList(items) {
   if (items.length <= 1) return items.join("");
   return `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
 }
-function holdsSecrets(path6) {
-  return path6.some((key) => key === "inserted" || key === "controls");
+function holdsSecrets(path7) {
+  return path7.some((key) => key === "inserted" || key === "controls");
 }
 function redactFound(value) {
   if (Array.isArray(value)) return value.map(redactFound);
@@ -64755,8 +65176,8 @@ function redactFound(value) {
   return value;
 }
 function translate(error2, root, locate2) {
-  const path6 = instancePath(error2.instancePath, root);
-  const field = fieldName(path6) || "the top level";
+  const path7 = instancePath(error2.instancePath, root);
+  const field = fieldName(path7) || "the top level";
   const parent = error2.parentSchema;
   const properties = parent?.["properties"] ?? {};
   const at3 = (p, part, message, fieldPath = p) => {
@@ -64769,46 +65190,37 @@ function translate(error2, root, locate2) {
     });
   };
   const params = error2.params;
-  const data = holdsSecrets(path6) ? redactFound(error2.data) : error2.data;
+  const data = holdsSecrets(path7) ? redactFound(error2.data) : error2.data;
   switch (error2.keyword) {
     case "additionalProperties": {
       const key = String(params["additionalProperty"]);
       const allowed = Object.keys(properties);
       const suggestion = closestMatch(key, allowed);
       const hint = suggestion ? `did you mean "${suggestion}"?` : `expected one of: ${allowed.join(", ")}`;
-      return at3([...path6, key], "key", `unknown key ${quoteUserText(key)} ${whereName(path6)}; ${hint}`);
+      return at3([...path7, key], "key", `unknown key ${quoteUserText(key)} ${whereName(path7)}; ${hint}`);
     }
     case "required": {
       const key = String(params["missingProperty"]);
       const about = firstSentence(properties[key]?.description);
-      return at3(
-        path6,
-        "key",
-        `missing required key "${key}" ${whereName(path6)}` + (about ? ` (${about})` : ""),
-        [...path6, key]
-      );
+      return at3(path7, "key", `missing required key "${key}" ${whereName(path7)}` + (about ? ` (${about})` : ""), [...path7, key]);
     }
     case "type": {
       const raw = params["type"];
       const types = Array.isArray(raw) ? raw.map(String) : String(raw).split(",");
       const expected = orList(types.map((t) => TYPE_NAMES[t] ?? t));
-      return at3(path6, "value", `expected ${expected} for ${field}, found ${describeFound(data)}`);
+      return at3(path7, "value", `expected ${expected} for ${field}, found ${describeFound(data)}`);
     }
     case "enum": {
       const allowed = params["allowedValues"].map(String);
       const suggestion = typeof data === "string" ? closestMatch(data, allowed) : void 0;
       return at3(
-        path6,
+        path7,
         "value",
         `invalid value ${show(data)} for ${field}; expected one of: ${allowed.join(", ")}` + (suggestion ? `; did you mean "${suggestion}"?` : "")
       );
     }
     case "const":
-      return at3(
-        path6,
-        "value",
-        `unsupported value ${show(data)} for ${field}; expected ${show(params["allowedValue"])}`
-      );
+      return at3(path7, "value", `unsupported value ${show(data)} for ${field}; expected ${show(params["allowedValue"])}`);
     case "minimum":
     case "maximum":
     case "exclusiveMinimum":
@@ -64820,40 +65232,40 @@ function translate(error2, root, locate2) {
         "<": "less than"
       };
       const comparison = words[String(params["comparison"])] ?? String(params["comparison"]);
-      const range2 = rangeText(parent, words) ?? `${comparison} ${params["limit"]}`;
-      return at3(path6, "value", `${field} must be ${range2}, found ${show(data)}`);
+      const range2 = rangeText(parent, words) ?? `${comparison} ${String(params["limit"])}`;
+      return at3(path7, "value", `${field} must be ${range2}, found ${show(data)}`);
     }
     case "minLength":
-      return at3(path6, "value", `${field} must not be empty`);
+      return at3(path7, "value", `${field} must not be empty`);
     case "minItems":
-      return at3(path6, "value", `${field} must list at least ${params["limit"]} item(s), found none`);
+      return at3(path7, "value", `${field} must list at least ${String(params["limit"])} item(s), found none`);
     case "uniqueItems": {
       const i = Number(params["i"]);
       const j = Number(params["j"]);
       const later = Math.max(i, j);
       const item = Array.isArray(data) ? data[later] : void 0;
-      return at3([...path6, later], "value", `${field} lists ${show(item)} more than once`);
+      return at3([...path7, later], "value", `${field} lists ${show(item)} more than once`);
     }
     case "minProperties": {
       const allowed = Object.keys(properties);
-      return at3(path6, "key", `${field} must set at least one of: ${allowed.join(", ")}`);
+      return at3(path7, "key", `${field} must set at least one of: ${allowed.join(", ")}`);
     }
     case "anyOf": {
       const branches = Array.isArray(error2.schema) ? error2.schema : [];
       if (branches.every(isRequiredOnly)) {
         const keys = branches.flatMap((b) => b.required);
-        return at3(path6, "key", `${field} must set at least one of: ${keys.join(", ")}`);
+        return at3(path7, "key", `${field} must set at least one of: ${keys.join(", ")}`);
       }
-      return at3(path6, "value", `${field} does not match any allowed form`);
+      return at3(path7, "value", `${field} does not match any allowed form`);
     }
     default:
-      return at3(path6, "value", `${field} ${error2.message ?? "is invalid"}`);
+      return at3(path7, "value", `${field} ${error2.message ?? "is invalid"}`);
   }
 }
 function rangeText(schema, words) {
   if (!schema) return void 0;
-  const low = schema["exclusiveMinimum"] !== void 0 ? `${words[">"]} ${schema["exclusiveMinimum"]}` : schema["minimum"] !== void 0 ? `${words[">="]} ${schema["minimum"]}` : void 0;
-  const high = schema["exclusiveMaximum"] !== void 0 ? `${words["<"]} ${schema["exclusiveMaximum"]}` : schema["maximum"] !== void 0 ? `${words["<="]} ${schema["maximum"]}` : void 0;
+  const low = schema["exclusiveMinimum"] !== void 0 ? `${words[">"]} ${Number(schema["exclusiveMinimum"])}` : schema["minimum"] !== void 0 ? `${words[">="]} ${Number(schema["minimum"])}` : void 0;
+  const high = schema["exclusiveMaximum"] !== void 0 ? `${words["<"]} ${Number(schema["exclusiveMaximum"])}` : schema["maximum"] !== void 0 ? `${words["<="]} ${Number(schema["maximum"])}` : void 0;
   return low && high ? `${low} and ${high}` : void 0;
 }
 var import_ajv2, policySchema, Ajv2, validators, TYPE_NAMES, Redacted;
@@ -64891,7 +65303,7 @@ var init_schema = __esm({
 
 // src/policy/load.ts
 function analyse(file, options, families) {
-  const absolute = (0, import_node_path11.resolve)(file);
+  const absolute = (0, import_node_path12.resolve)(file);
   const roots = options.roots ? allowedRoots(options.roots) : defaultRoots();
   const chain = readExtendsChain(absolute, roots);
   if (chain.errors.length > 0) return { errors: sortByPosition(chain.errors, [absolute]), warnings: [] };
@@ -64900,9 +65312,9 @@ function analyse(file, options, families) {
   if (errors.length === 0) {
     for (const layer of chain.layers.slice(0, -1)) {
       if (layer.data === null) continue;
-      errors.push(...schemaErrors(layer.data, (path6, part) => ({ source: layer, ...positionOf(layer, path6, part) }), true));
+      errors.push(...schemaErrors(layer.data, (path7, part) => ({ source: layer, ...positionOf(layer, path7, part) }), true));
     }
-    errors.push(...schemaErrors(merged.data, (path6, part) => merged.locate(path6, part)));
+    errors.push(...schemaErrors(merged.data, (path7, part) => merged.locate(path7, part)));
     const checks = semanticChecks(merged, roots, families);
     errors.push(...checks.errors);
     warnings = checks.warnings;
@@ -64941,16 +65353,18 @@ function policyLoader(families) {
     },
     loadPolicy: (file, options = {}) => {
       const { errors, warnings, merged } = analyse(file, options, families);
-      if (errors.length > 0 || !merged) throw errors[0];
+      if (errors.length > 0 || !merged)
+        throw errors[0] ?? new RuntimeFailure(`${file}: the policy could not be read, and no error says why`);
       return { ...buildPolicy(merged, families), warnings };
     }
   };
 }
-var import_node_path11;
+var import_node_path12;
 var init_load3 = __esm({
   "src/policy/load.ts"() {
     "use strict";
-    import_node_path11 = require("node:path");
+    import_node_path12 = require("node:path");
+    init_errors();
     init_paths();
     init_build();
     init_checks5();
@@ -65127,10 +65541,16 @@ function planInputs(options, inputs, outputs) {
     );
   }
   if (!INTEGER_TYPES.includes(ids.type) || ids.shape.length !== 2) {
-    throw fail2(`model input "${ids.name}" is ${ids.type}[${ids.shape.join(", ")}]; expected int64 token ids of shape [batch, context]`, "model.input");
+    throw fail2(
+      `model input "${ids.name}" is ${ids.type}[${ids.shape.join(", ")}]; expected int64 token ids of shape [batch, context]`,
+      "model.input"
+    );
   }
   if (mask && (!MASK_TYPES.includes(mask.type) || mask.shape.length !== 2)) {
-    throw fail2(`attention-mask input "${mask.name}" is ${mask.type}[${mask.shape.join(", ")}]; expected int64 (or int32, float32, bool) of shape [batch, context]`, "model.attention-mask");
+    throw fail2(
+      `attention-mask input "${mask.name}" is ${mask.type}[${mask.shape.join(", ")}]; expected int64 (or int32, float32, bool) of shape [batch, context]`,
+      "model.attention-mask"
+    );
   }
   const output = options.output ? byName2(outputs, options.output, "output", "model.output") : outputs.find((o) => o.type.startsWith("float") && (o.shape.length === 2 || o.shape.length === 3));
   if (!output || !output.type.startsWith("float") || output.shape.length !== 2 && output.shape.length !== 3) {
@@ -65142,7 +65562,10 @@ function planInputs(options, inputs, outputs) {
   const contextDim = ids.shape[1];
   const fixedContext = typeof contextDim === "number" && contextDim > 0 ? contextDim : void 0;
   if (fixedContext !== void 0 && options.context !== void 0 && options.context !== fixedContext) {
-    throw fail2(`model.context is ${options.context}, but the model's input "${ids.name}" takes exactly ${fixedContext} tokens; remove model.context or set it to ${fixedContext}`, "model.context");
+    throw fail2(
+      `model.context is ${options.context}, but the model's input "${ids.name}" takes exactly ${fixedContext} tokens; remove model.context or set it to ${fixedContext}`,
+      "model.context"
+    );
   }
   const batchDim = ids.shape[0];
   const plan = { ids, output, inputs, outputs };
@@ -65252,9 +65675,14 @@ var init_sequence = __esm({
         for (const group of this.groups(contexts)) {
           for (let start = 0; start < group.rows.length; start += this.batchSize) {
             const rows = group.rows.slice(start, start + this.batchSize);
-            const { scores } = await this.runBatch(rows.map((r) => contexts[r]), group.length);
+            const { scores } = await this.runBatch(
+              rows.map((r) => contexts[r]),
+              group.length
+            );
             this.decideScoreKind(scores, rows.length);
-            rows.forEach((r, i) => toLogProbs(scores.subarray(i * vocab, (i + 1) * vocab), this.scoreKind, out.subarray(r * vocab, (r + 1) * vocab)));
+            rows.forEach(
+              (r, i) => toLogProbs(scores.subarray(i * vocab, (i + 1) * vocab), this.scoreKind, out.subarray(r * vocab, (r + 1) * vocab))
+            );
           }
         }
         return out;
@@ -65269,10 +65697,13 @@ var init_sequence = __esm({
         contexts.forEach((c, i) => {
           const length = Math.min(c.length, cap);
           if (length === 0) {
-            throw new InputError("an empty prompt cannot be sent to a model whose context length is symbolic (it needs at least one token); use a non-empty prompt", {
-              file: this.options.path,
-              field: "model.input"
-            });
+            throw new InputError(
+              "an empty prompt cannot be sent to a model whose context length is symbolic (it needs at least one token); use a non-empty prompt",
+              {
+                file: this.options.path,
+                field: "model.input"
+              }
+            );
           }
           const list = byLength.get(length) ?? [];
           list.push(i);
@@ -65306,7 +65737,9 @@ var init_sequence = __esm({
         try {
           result2 = await this.session.run(feeds, [output.name]);
         } catch (error2) {
-          throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows.length} rows of ${length} tokens: ${firstLine2(error2)}`, { cause: error2 });
+          throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows.length} rows of ${length} tokens: ${firstLine2(error2)}`, {
+            cause: error2
+          });
         }
         this.queryCount += rows.length;
         const value = result2[output.name];
@@ -65361,24 +65794,30 @@ function parseTextRecords(content, file, format, field) {
     }
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
       if (!(field in value)) {
-        throw new InputError(`line ${i + 1} has no "${field}" field; expected each object to hold the record's text or token ids in "${field}" (data.text-field)`, {
-          file,
-          line: i + 1,
-          column: 1,
-          field
-        });
+        throw new InputError(
+          `line ${i + 1} has no "${field}" field; expected each object to hold the record's text or token ids in "${field}" (data.text-field)`,
+          {
+            file,
+            line: i + 1,
+            column: 1,
+            field
+          }
+        );
       }
       value = value[field];
     }
     if (typeof value === "string") out.push({ line: i + 1, text: value });
     else if (Array.isArray(value) && value.every((v) => Number.isInteger(v) && v >= 0)) out.push({ line: i + 1, ids: value });
     else {
-      throw new InputError(`line ${i + 1}: expected a text (a JSON string) or token ids (a list of non-negative integers)${typeof value === "undefined" ? "" : `, found ${describe4(value)}`}`, {
-        file,
-        line: i + 1,
-        column: 1,
-        field
-      });
+      throw new InputError(
+        `line ${i + 1}: expected a text (a JSON string) or token ids (a list of non-negative integers)${typeof value === "undefined" ? "" : `, found ${describe4(value)}`}`,
+        {
+          file,
+          line: i + 1,
+          column: 1,
+          field
+        }
+      );
     }
   });
   return out;
@@ -65416,7 +65855,10 @@ function parseVocabularyJson(text2, file) {
   if (Array.isArray(value)) {
     value.forEach((token, i) => {
       if (typeof token !== "string" || token.length === 0) {
-        throw new InputError(`vocabulary entry ${i} is ${JSON.stringify(token)}; expected a non-empty string (a character or a special token such as "<pad>")`, { file });
+        throw new InputError(
+          `vocabulary entry ${i} is ${JSON.stringify(token)}; expected a non-empty string (a character or a special token such as "<pad>")`,
+          { file }
+        );
       }
     });
     checkUnique(value, file);
@@ -65427,10 +65869,16 @@ function parseVocabularyJson(text2, file) {
     const tokens = new Array(entries.length);
     for (const [token, id] of entries) {
       if (!Number.isInteger(id) || id < 0 || id >= entries.length) {
-        throw new InputError(`vocabulary token ${JSON.stringify(token)} has id ${JSON.stringify(id)}; expected ids 0 to ${entries.length - 1}, each used once`, { file });
+        throw new InputError(
+          `vocabulary token ${JSON.stringify(token)} has id ${JSON.stringify(id)}; expected ids 0 to ${entries.length - 1}, each used once`,
+          { file }
+        );
       }
       if (tokens[id] !== void 0) {
-        throw new InputError(`vocabulary id ${id} is given to both ${JSON.stringify(tokens[id])} and ${JSON.stringify(token)}; expected each id once`, { file });
+        throw new InputError(
+          `vocabulary id ${id} is given to both ${JSON.stringify(tokens[id])} and ${JSON.stringify(token)}; expected each id once`,
+          { file }
+        );
       }
       tokens[id] = token;
     }
@@ -65443,7 +65891,9 @@ function checkUnique(tokens, file) {
   tokens.forEach((token, i) => {
     const first = seen.get(token);
     if (first !== void 0) {
-      throw new InputError(`vocabulary token ${JSON.stringify(token)} appears twice (ids ${first} and ${i}); expected each token once`, { file });
+      throw new InputError(`vocabulary token ${JSON.stringify(token)} appears twice (ids ${first} and ${i}); expected each token once`, {
+        file
+      });
     }
     seen.set(token, i);
   });
@@ -65549,7 +65999,13 @@ async function openSequenceTask(policy, report, { relative: relative2, lap }) {
   report.timings.model = lap();
   const load = (file, role) => {
     const data = loadTexts(file, role, policy, vocabulary, model.info.vocabSize);
-    report.inputs.data.push({ role, path: relative2(file.path), sha256: data.sha256, rows: data.texts.rows, rowsInFile: data.texts.rowsInFile });
+    report.inputs.data.push({
+      role,
+      path: relative2(file.path),
+      sha256: data.sha256,
+      rows: data.texts.rows,
+      rowsInFile: data.texts.rowsInFile
+    });
     return data.texts;
   };
   const members = load(policy.data.members, "members");
@@ -65593,7 +66049,7 @@ function loadVocabulary(policy, report, relative2) {
   let tokens;
   let source;
   if (tokenizer.vocabFile) {
-    const bytes = (0, import_node_fs13.readFileSync)(tokenizer.vocabFile);
+    const bytes = (0, import_node_fs15.readFileSync)(tokenizer.vocabFile);
     tokens = parseVocabularyJson(bytes.toString("utf8"), tokenizer.vocabFile);
     source = relative2(tokenizer.vocabFile);
     report.inputs.data.push({ role: "vocabulary", path: source, sha256: sha256(bytes), rows: tokens.length, rowsInFile: tokens.length });
@@ -65613,7 +66069,7 @@ function loadVocabulary(policy, report, relative2) {
 function loadTexts(file, role, policy, vocabulary, modelVocab) {
   let bytes;
   try {
-    bytes = (0, import_node_fs13.readFileSync)(file.path);
+    bytes = (0, import_node_fs15.readFileSync)(file.path);
   } catch (error2) {
     throw new InputError(`cannot read the ${role} file: ${error2.message}`, { file: file.path });
   }
@@ -65628,14 +66084,22 @@ function loadTexts(file, role, policy, vocabulary, modelVocab) {
     lines.push(record.line);
     if (record.text !== void 0) {
       if (!vocabulary) {
-        throw new InputError(`line ${record.line} is text, but there is no vocabulary to tokenise it; add model.tokenizer, or give token ids`, { file: file.path, line: record.line });
+        throw new InputError(
+          `line ${record.line} is text, but there is no vocabulary to tokenise it; add model.tokenizer, or give token ids`,
+          { file: file.path, line: record.line }
+        );
       }
       const column = format === "text" ? 1 : void 0;
-      tokens.push(vocabulary.encode(record.text, { file: file.path, line: record.line, ...column ? { column } : {}, what: `the ${role} file` }));
+      tokens.push(
+        vocabulary.encode(record.text, { file: file.path, line: record.line, ...column ? { column } : {}, what: `the ${role} file` })
+      );
     } else {
       const bad = record.ids.find((id) => id >= modelVocab);
       if (bad !== void 0) {
-        throw new InputError(`line ${record.line} has token id ${bad}, but the model scores ids 0 to ${modelVocab - 1}`, { file: file.path, line: record.line });
+        throw new InputError(`line ${record.line} has token id ${bad}, but the model scores ids 0 to ${modelVocab - 1}`, {
+          file: file.path,
+          line: record.line
+        });
       }
       tokens.push(Int32Array.from(record.ids));
     }
@@ -65646,11 +66110,11 @@ function loadTexts(file, role, policy, vocabulary, modelVocab) {
     sha256: sha256(bytes)
   };
 }
-var import_node_fs13;
+var import_node_fs15;
 var init_sequence2 = __esm({
   "src/run/sequence.ts"() {
     "use strict";
-    import_node_fs13 = require("node:fs");
+    import_node_fs15 = require("node:fs");
     init_data();
     init_errors();
     init_sequence_surface();
@@ -65665,8 +66129,8 @@ var init_sequence2 = __esm({
 async function runGate(policyFile, options = {}) {
   const started = performance.now();
   refreshSecrets();
-  const relative2 = (p) => import_node_path12.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path12.default.sep).join("/");
-  const report = emptyReport(relative2(import_node_path12.default.resolve(policyFile)));
+  const relative2 = (p) => import_node_path13.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path13.default.sep).join("/");
+  const report = emptyReport(relative2(import_node_path13.default.resolve(policyFile)));
   const lap = stopwatch();
   try {
     const policy = loadPolicy(policyFile, { roots: options.roots });
@@ -65715,7 +66179,9 @@ function emptyReport(policyPath) {
 }
 function fillPolicyFacts(report, policy, relative2) {
   report.policy.name = policy.name;
-  report.warnings = (policy.warnings ?? []).map((w) => new InputError(w.message, { ...w.location, file: relative2(w.location.file) }).describe());
+  report.warnings = (policy.warnings ?? []).map(
+    (w) => new InputError(w.message, { ...w.location, file: relative2(w.location.file) }).describe()
+  );
   report.inputs.policy = policy.sources.map((file) => ({ path: relative2(file), sha256: sha256File(file) }));
   report.seed = policy.seed;
   const { scores, topK, decimals, precision } = policy.surface;
@@ -65737,11 +66203,11 @@ function stopwatch() {
     return ms;
   };
 }
-var import_node_path12;
+var import_node_path13;
 var init_gate = __esm({
   "src/run/gate.ts"() {
     "use strict";
-    import_node_path12 = __toESM(require("node:path"), 1);
+    import_node_path13 = __toESM(require("node:path"), 1);
     init_data();
     init_errors();
     init_verdict();
@@ -65795,7 +66261,10 @@ async function measure(settings, context3) {
   return {
     request: { report, settings, context: context3 },
     outputs: { verdict: report.verdict, report: files.report, html: files.html, sarif: files.sarif },
-    failure: report.exitCode === 0 ? void 0 : { exitCode: report.exitCode, message: report.error?.message ?? `Model Privacy Gate ${VERDICT_HEADLINE[report.verdict]}; see the job summary and ${files.html}` }
+    failure: report.exitCode === 0 ? void 0 : {
+      exitCode: report.exitCode,
+      message: report.error?.message ?? `Model Privacy Gate ${VERDICT_HEADLINE[report.verdict]}; see the job summary and ${files.html}`
+    }
   };
 }
 function registerSecrets() {
@@ -65804,13 +66273,16 @@ function registerSecrets() {
   for (const secret of knownSecrets()) setSecret(secret);
 }
 function actionRoots(settings, context3) {
-  const extra = settings.allowedRoots.map((folder) => (0, import_node_path13.resolve)(context3.workspace, folder));
+  const extra = settings.allowedRoots.map((folder) => (0, import_node_path14.resolve)(context3.workspace, folder));
   const missing = missingFolder(extra);
   if (missing) {
-    throw new InputError(`input "allowed-roots" names ${JSON.stringify(missing)}, which is not a folder; expected existing folders, one per line or comma-separated`, {
-      file: "action inputs",
-      field: "allowed-roots"
-    });
+    throw new InputError(
+      `input "allowed-roots" names ${JSON.stringify(missing)}, which is not a folder; expected existing folders, one per line or comma-separated`,
+      {
+        file: "action inputs",
+        field: "allowed-roots"
+      }
+    );
   }
   return rootsWithRunnerTemp([context3.workspace, ...extra]);
 }
@@ -65822,12 +66294,12 @@ function publishEarlierRun(settings, context3) {
     outputs: { verdict: loaded2.report.verdict, report: loaded2.file }
   };
 }
-var import_node_path13;
+var import_node_path14;
 var init_main = __esm({
   "src/main.ts"() {
     "use strict";
     init_core();
-    import_node_path13 = require("node:path");
+    import_node_path14 = require("node:path");
     init_errors();
     init_context();
     init_handoff();
