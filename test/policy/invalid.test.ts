@@ -119,7 +119,7 @@ ${PROBES}`,
       line: 10,
       column: 27,
       field: 'probes.membership.attacks[1]',
-      message: /expected one of: loss, confidence, entropy, modified-entropy, gap, label-stability; did you mean "loss"\?/,
+      message: /expected one of: loss, confidence, entropy, modified-entropy, gap, label-stability, lira, lira-offline, rmia; did you mean "loss"\?/,
     },
   },
   {

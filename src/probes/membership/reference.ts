@@ -1,0 +1,139 @@
+/**
+ * Reference-model attacks (LiRA online and offline, RMIA offline): the candidate and every
+ * reference model are asked the same queries (each audited record, and its augmentations)
+ * through the same output surface, one batched call per model; φ comes from what the surface
+ * reveals, and the pure attacks of src/metrics score each audited record.
+ */
+import { PolicyError } from '../../errors';
+import { logitConfidence } from '../../metrics/logit-confidence';
+import { liraScores } from '../../metrics/lira';
+import type { MembershipMatrix, ReferenceSignals, SignalMatrix } from '../../metrics/reference-signals';
+import { rmiaScores } from '../../metrics/rmia';
+import type { Observation } from '../../model/types';
+import type { MembershipSettings } from '../../policy/types';
+import { attackerScores } from '../attacker-view';
+import type { ProbeContext, ReferenceModels } from '../types';
+import type { ReferenceAttack } from './settings';
+
+/** Signals shared by every reference attack of one run. */
+export interface ReferenceInputs {
+  target: SignalMatrix;
+  refs: ReferenceSignals;
+  memberships: MembershipMatrix;
+}
+
+/** Queries the candidate (reusing its cached outputs when there is no augmentation) and each reference model once. */
+export async function referenceInputs(
+  ctx: ProbeContext,
+  references: ReferenceModels,
+  settings: MembershipSettings,
+): Promise<ReferenceInputs> {
+  const { members, nonMembers } = ctx;
+  const records = members.rows + nonMembers.rows;
+  const f = members.features.length;
+  const augmented = (settings.augmentations ?? []).includes('shift-1');
+  const augmentations = augmented ? 9 : 1;
+  const plain = new Float32Array(records * f);
+  plain.set(members.x, 0);
+  plain.set(nonMembers.x, members.rows * f);
+  const queries = augmented ? shiftedImages(plain, records, squareSide(f, settings)) : plain;
+  const truth = new Int32Array(records * augmentations);
+  for (let r = 0; r < records; r++) {
+    const y = r < members.rows ? members.classes[r]! : nonMembers.classes[r - members.rows]!;
+    truth.fill(y, r * augmentations, (r + 1) * augmentations);
+  }
+  const classCount = ctx.model.classCount;
+  const phi = (obs: Observation, t: Int32Array) => logitConfidence(attackerScores(obs), classCount, t);
+
+  let target: Float64Array;
+  if (augmented) {
+    target = phi(await ctx.model.query(queries, records * augmentations, { probe: "the membership probe's shifted queries" }), truth);
+  } else {
+    const [m, n] = await Promise.all([ctx.signals.observe(members), ctx.signals.observe(nonMembers)]);
+    target = new Float64Array(records);
+    target.set(phi(m, members.classes), 0);
+    target.set(phi(n, nonMembers.classes), members.rows);
+  }
+
+  const K = references.names.length;
+  const size = records * augmentations;
+  const values = new Float64Array(K * size);
+  for (let k = 0; k < K; k++) {
+    const obs = await references.query(k, queries, size, { probe: `reference model ${references.names[k]!} (membership probe)` });
+    values.set(phi(obs, truth), k * size);
+  }
+  return {
+    target: { records, augmentations, values: target },
+    refs: { models: K, records, augmentations, values },
+    memberships: auditedMemberships(ctx, references),
+  };
+}
+
+/** Member scores then non-member scores of one reference attack; higher = more likely a member. */
+export function referenceScores(attack: ReferenceAttack, inputs: ReferenceInputs): Float64Array {
+  const { target, refs, memberships } = inputs;
+  if (attack === 'rmia') {
+    // Population z: the audited records themselves, each with its true memberships (ML Privacy Meter's offline setting).
+    const samples = { target, refs, memberships };
+    return rmiaScores(samples, samples, { mode: 'offline' });
+  }
+  return liraScores(target, refs, memberships, { mode: attack === 'lira' ? 'online' : 'offline' }).scores;
+}
+
+/** The memberships matrix's columns of the audited (sampled) records, members first. */
+function auditedMemberships(ctx: ProbeContext, references: ReferenceModels): MembershipMatrix {
+  const { members, nonMembers } = ctx;
+  const all = references.memberships;
+  const columns: number[] = [];
+  for (let i = 0; i < members.rows; i++) columns.push(members.origin?.fileRows[i] ?? i);
+  for (let j = 0; j < nonMembers.rows; j++) columns.push(references.membersInFile + (nonMembers.origin?.fileRows[j] ?? j));
+  const values = new Int8Array(all.models * columns.length);
+  for (let k = 0; k < all.models; k++) {
+    for (let r = 0; r < columns.length; r++) values[k * columns.length + r] = all.values[k * all.records + columns[r]!]!;
+  }
+  return { models: all.models, records: columns.length, values };
+}
+
+function squareSide(features: number, settings: MembershipSettings): number {
+  const side = Math.round(Math.sqrt(features));
+  if (side * side !== features) {
+    const at = settings.augmentationsSource ?? { file: '', line: 0, column: 0 };
+    throw new PolicyError(
+      `shift-1 shifts a square single-channel image, but the model takes ${features} features, not a square number; remove queries.augmentations`,
+      { ...at, field: 'probes.membership.queries.augmentations' },
+    );
+  }
+  return side;
+}
+
+/** The unshifted image, then its 8 one-pixel shifts (zero fill): [records × 9] images of side × side. */
+export function shiftedImages(x: Float32Array, records: number, side: number): Float32Array {
+  const shifts: Array<[number, number]> = [
+    [0, 0],
+    [-1, -1],
+    [-1, 0],
+    [-1, 1],
+    [0, -1],
+    [0, 1],
+    [1, -1],
+    [1, 0],
+    [1, 1],
+  ];
+  const f = side * side;
+  const out = new Float32Array(records * 9 * f);
+  for (let r = 0; r < records; r++) {
+    for (let a = 0; a < 9; a++) {
+      const [dy, dx] = shifts[a]!;
+      const base = (r * 9 + a) * f;
+      for (let i = 0; i < side; i++) {
+        const si = i - dy;
+        if (si < 0 || si >= side) continue;
+        for (let j = 0; j < side; j++) {
+          const sj = j - dx;
+          if (sj >= 0 && sj < side) out[base + i * side + j] = x[r * f + si * side + sj]!;
+        }
+      }
+    }
+  }
+  return out;
+}
