@@ -121,6 +121,8 @@ export interface ReferenceModelSettings {
   memberships: string;
   /** Where `reference-models.memberships` is written: memberships and coverage errors point there. */
   membershipsSource: ThresholdSource;
+  /** RMIA's population z (OUT for every reference model); absent: the audited records themselves. */
+  population?: DataFileSettings;
 }
 
 export interface MembershipSettings {

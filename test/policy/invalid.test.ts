@@ -1147,6 +1147,25 @@ probes:
     },
   },
   {
+    name: 'an RMIA population file that does not exist',
+    policy: `${HEAD}probes:
+  membership:
+    attacks: [rmia]
+    reference-models:
+      models: refs/ref-*.onnx
+      memberships: refs/m.csv
+      population: { path: refs/population.csv }
+    thresholds: { auc: { fail: 0.6 } }
+`,
+    dummies: [...DUMMY_FILES, 'refs/ref-00.onnx', 'refs/ref-01.onnx', 'refs/m.csv'],
+    expect: {
+      line: 14,
+      column: 27,
+      field: 'probes.membership.reference-models.population.path',
+      message: /^population data file not found: /,
+    },
+  },
+  {
     name: 'a memberships file that does not exist',
     policy: `${HEAD}probes:
   membership:

@@ -111,3 +111,24 @@ describe('memberships problems: exit 2 at the policy line of reference-models.me
     expect(report.queries).toBe(0);
   });
 });
+
+describe('RMIA with a population file', () => {
+  it("queries the population through the candidate and every reference model, and records the file's SHA-256", async () => {
+    const population = `${digits}/data/non-members.csv`;
+    const file = write(
+      'policy.yml',
+      readFileSync(policy({ attacks: '[rmia]', maxRows: 600 }), 'utf8').replace(
+        '    thresholds:',
+        `      population: { path: ${population} }\n    thresholds:`,
+      ),
+    );
+    const report = await runGate(file, { roots: [root] });
+    expect(report.error).toBeUndefined();
+    const rmia = report.probes[0]!.attacks.find((a) => a.attack === 'rmia')!;
+    expect(rmia.metrics['auc']!.value).toBeGreaterThan(0.6);
+    expect(report.inputs.data.find((d) => d.role === 'RMIA population')).toMatchObject({ sha256: sha256(population), rows: 600 });
+    // The candidate and 16 reference models each answer 600 + 600 audited and 600 population records once.
+    expect(report.queries).toBe(1800 * 17);
+    expect(report.probes[0]!.notes.join(' ')).toMatch(/RMIA's population is the 600 records of the population file/);
+  });
+});

@@ -75,6 +75,10 @@ function referenceChecks(ctx: CheckContext, membership: PlainObject): void {
     );
   }
   ctx.mustExist([...base, 'memberships'], 'memberships file');
+  if (isPlainObject(refs['population'])) {
+    ctx.mustExist([...base, 'population', 'path'], 'population data file');
+    ctx.knownFormat([...base, 'population']);
+  }
   const models = refs['models'];
   const files: Array<{ file: string; path: PolicyPath }> = [];
   if (typeof models === 'string') {

@@ -4,15 +4,15 @@
  * through the same output surface, one batched call per model; φ comes from what the surface
  * reveals, and the pure attacks of src/metrics score each audited record.
  */
-import { PolicyError } from '../../errors';
+import { PolicyError, RuntimeFailure } from '../../errors';
 import { logitConfidence } from '../../metrics/logit-confidence';
 import { liraScores } from '../../metrics/lira';
-import type { MembershipMatrix, ReferenceSignals, SignalMatrix } from '../../metrics/reference-signals';
-import { rmiaScores } from '../../metrics/rmia';
+import { OUT, type MembershipMatrix, type ReferenceSignals, type SignalMatrix } from '../../metrics/reference-signals';
+import { rmiaScores, type RmiaSamples } from '../../metrics/rmia';
 import type { Observation } from '../../model/types';
-import type { MembershipSettings } from '../../policy/types';
+import type { DataFileSettings, MembershipSettings } from '../../policy/types';
 import { attackerScores } from '../attacker-view';
-import type { ProbeContext, ReferenceModels } from '../types';
+import type { LabelledData, ProbeContext, ReferenceModels } from '../types';
 import type { ReferenceAttack } from './settings';
 
 /** Signals shared by every reference attack of one run. */
@@ -20,28 +20,39 @@ export interface ReferenceInputs {
   target: SignalMatrix;
   refs: ReferenceSignals;
   memberships: MembershipMatrix;
+  /** RMIA's population z from `reference-models.population` (OUT for every model); absent: the audited records. */
+  population?: RmiaSamples;
 }
 
-/** Queries the candidate (reusing its cached outputs when there is no augmentation) and each reference model once. */
+/**
+ * Queries the candidate (reusing its cached outputs when there is no augmentation) and each
+ * reference model once, audited records and population in one batch.
+ */
 export async function referenceInputs(
   ctx: ProbeContext,
   references: ReferenceModels,
   settings: MembershipSettings,
 ): Promise<ReferenceInputs> {
   const { members, nonMembers } = ctx;
-  const records = members.rows + nonMembers.rows;
+  const populationFile = settings.attacks.includes('rmia') ? settings.referenceModels?.population : undefined;
+  const population = populationFile ? loadPopulation(ctx, populationFile) : undefined;
+  const sets = [members, nonMembers, ...(population ? [population] : [])];
+  const audited = members.rows + nonMembers.rows;
+  const records = audited + (population?.rows ?? 0);
   const f = members.features.length;
   const augmented = (settings.augmentations ?? []).includes('shift-1');
   const augmentations = augmented ? 9 : 1;
   const plain = new Float32Array(records * f);
-  plain.set(members.x, 0);
-  plain.set(nonMembers.x, members.rows * f);
+  const truth1 = new Int32Array(records);
+  let at = 0;
+  for (const data of sets) {
+    plain.set(data.x, at * f);
+    truth1.set(data.classes, at);
+    at += data.rows;
+  }
   const queries = augmented ? shiftedImages(plain, records, squareSide(f, settings)) : plain;
   const truth = new Int32Array(records * augmentations);
-  for (let r = 0; r < records; r++) {
-    const y = r < members.rows ? members.classes[r]! : nonMembers.classes[r - members.rows]!;
-    truth.fill(y, r * augmentations, (r + 1) * augmentations);
-  }
+  for (let r = 0; r < records; r++) truth.fill(truth1[r]!, r * augmentations, (r + 1) * augmentations);
   const classCount = ctx.model.classCount;
   const phi = (obs: Observation, t: Int32Array) => logitConfidence(attackerScores(obs), classCount, t);
 
@@ -49,10 +60,12 @@ export async function referenceInputs(
   if (augmented) {
     target = phi(await ctx.model.query(queries, records * augmentations, { probe: "the membership probe's shifted queries" }), truth);
   } else {
+    // The audited records' outputs are those the other attacks use; only the population is new.
     const [m, n] = await Promise.all([ctx.signals.observe(members), ctx.signals.observe(nonMembers)]);
     target = new Float64Array(records);
     target.set(phi(m, members.classes), 0);
     target.set(phi(n, nonMembers.classes), members.rows);
+    if (population) target.set(phi(await ctx.signals.observe(population), population.classes), audited);
   }
 
   const K = references.names.length;
@@ -62,20 +75,48 @@ export async function referenceInputs(
     const obs = await references.query(k, queries, size, { probe: `reference model ${references.names[k]!} (membership probe)` });
     values.set(phi(obs, truth), k * size);
   }
-  return {
-    target: { records, augmentations, values: target },
-    refs: { models: K, records, augmentations, values },
-    memberships: auditedMemberships(ctx, references),
+  const split = splitRecords({ target, values, models: K, augmentations }, audited, records);
+  const inputs: ReferenceInputs = { ...split.audited, memberships: auditedMemberships(ctx, references) };
+  if (population) {
+    // The user states that no reference model trained on the population: OUT for every model.
+    const rows = population.rows;
+    inputs.population = { ...split.rest, memberships: { models: K, records: rows, values: new Int8Array(K * rows).fill(OUT) } };
+  }
+  return inputs;
+}
+
+/** The signals of the first `audited` records, and of the rest (the population). */
+function splitRecords(
+  all: { target: Float64Array; values: Float64Array; models: number; augmentations: number },
+  audited: number,
+  records: number,
+): { audited: Omit<ReferenceInputs, 'memberships'>; rest: Omit<RmiaSamples, 'memberships'> } {
+  const { models, augmentations: a } = all;
+  const part = (from: number, to: number) => {
+    const n = to - from;
+    const values = new Float64Array(models * n * a);
+    for (let k = 0; k < models; k++) values.set(all.values.subarray((k * records + from) * a, (k * records + to) * a), k * n * a);
+    return {
+      target: { records: n, augmentations: a, values: all.target.slice(from * a, to * a) },
+      refs: { models, records: n, augmentations: a, values },
+    };
   };
+  return { audited: part(0, audited), rest: part(audited, records) };
+}
+
+function loadPopulation(ctx: ProbeContext, file: DataFileSettings): LabelledData {
+  if (!ctx.loadData) throw new RuntimeFailure('this runner cannot load the population data file');
+  return ctx.loadData(file, 'RMIA population');
 }
 
 /** Member scores then non-member scores of one reference attack; higher = more likely a member. */
 export function referenceScores(attack: ReferenceAttack, inputs: ReferenceInputs): Float64Array {
   const { target, refs, memberships } = inputs;
   if (attack === 'rmia') {
-    // Population z: the audited records themselves, each with its true memberships (ML Privacy Meter's offline setting).
+    // Population z: the population file's records, or else the audited records themselves, each
+    // with its true memberships (ML Privacy Meter's offline setting).
     const samples = { target, refs, memberships };
-    return rmiaScores(samples, samples, { mode: 'offline' });
+    return rmiaScores(samples, inputs.population ?? samples, { mode: 'offline' });
   }
   return liraScores(target, refs, memberships, { mode: attack === 'lira' ? 'online' : 'offline' }).scores;
 }

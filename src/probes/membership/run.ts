@@ -79,7 +79,7 @@ export async function runMembership(ctx: ProbeContext, settings: MembershipSetti
   if (reference) {
     const a = reference.target.augmentations;
     notes.push(
-      `Reference-model attacks used ${reference.refs.models} reference models queried through the same surface${a > 1 ? `, ${a} queries per record (the record and its 8 one-pixel shifts)` : ''}; RMIA's population is the audited records themselves, with their memberships.`,
+      `Reference-model attacks used ${reference.refs.models} reference models queried through the same surface${a > 1 ? `, ${a} queries per record (the record and its 8 one-pixel shifts)` : ''}; ${reference.population ? `RMIA's population is the ${reference.population.target.records} records of the population file, taken as OUT for every reference model` : "RMIA's population is the audited records themselves, with their memberships"}.`,
     );
   }
   if (settings.attacks.includes('gap')) {

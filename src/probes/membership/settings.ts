@@ -70,6 +70,7 @@ function referenceSettings(ctx: BuildContext): Pick<MembershipSettings, 'referen
       memberships: ctx.file([...base, 'memberships']),
       membershipsSource: ctx.at([...base, 'memberships'], 'value'),
     };
+    if (refs['population'] !== undefined) referenceModels.population = ctx.dataFile([...base, 'population']);
     out.referenceModels = referenceModels;
   }
   return out;
