@@ -135,6 +135,8 @@ export interface MembershipSettings {
   augmentations?: QueryAugmentation[];
   /** Where `queries.augmentations` is written, for an error when the input is not a square image. */
   augmentationsSource?: ThresholdSource;
+  /** Also pool each reference attack over the reference models playing the target in turn. */
+  recipeLevel?: boolean;
   /** By metric id, spelt as in the policy and the report (as every probe's thresholds). */
   thresholds: {
     auc?: Threshold;

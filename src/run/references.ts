@@ -42,7 +42,11 @@ export function openReferences(
   const names = refs.models.map((m) => basename(m));
   const memberships = readMemberships(refs, names, members.rowsInFile, nonMembers.rowsInFile, at);
   const audited = auditedRecords(members, nonMembers, members.rowsInFile);
-  const problems = checkCoverage(memberships, attacks, { audited, members: members.rowsInFile });
+  const problems = checkCoverage(memberships, attacks, {
+    audited,
+    members: members.rowsInFile,
+    recipeLevel: settings.recipeLevel === true,
+  });
   if (problems.length > 0) {
     throw at(
       `${relative(refs.memberships)} does not give every audited record the reference models the attacks need: ${problems.map((p) => p.message).join('; ')}`,

@@ -132,3 +132,26 @@ describe('RMIA with a population file', () => {
     expect(report.probes[0]!.notes.join(' ')).toMatch(/RMIA's population is the 600 records of the population file/);
   });
 });
+
+describe('recipe level', () => {
+  it('pools LiRA over the 16 reference models playing the target in turn, beside the candidate', async () => {
+    const file = write(
+      'policy.yml',
+      readFileSync(policy({ attacks: '[lira]' }), 'utf8').replace('    thresholds:', '    recipe-level: true\n    thresholds:'),
+    );
+    const report = await runGate(file, { roots: [root] });
+    expect(report.error).toBeUndefined();
+    const attacks = report.probes[0]!.attacks;
+    expect(attacks.map((a) => a.attack)).toEqual(['lira', 'lira-recipe-level']);
+    // Every IN cell of the memberships file is a member, every OUT cell a non-member.
+    const cells = readFileSync(path.join(digits, 'refs/leaky/memberships.csv'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .flatMap((line) => line.split(',').slice(1));
+    const pooled = attacks[1]!.metrics['auc']!;
+    expect(pooled.sample).toEqual({ members: cells.filter((c) => c === '1').length, nonMembers: cells.filter((c) => c === '0').length });
+    expect(pooled.value).toBeGreaterThan(0.85);
+    expect(report.probes[0]!.checks.some((c) => c.attack === 'lira-recipe-level')).toBe(true);
+  });
+});

@@ -7,7 +7,8 @@
 import { PolicyError, RuntimeFailure } from '../../errors';
 import { logitConfidence } from '../../metrics/logit-confidence';
 import { liraScores } from '../../metrics/lira';
-import { OUT, type MembershipMatrix, type ReferenceSignals, type SignalMatrix } from '../../metrics/reference-signals';
+import { IN, OUT, type MembershipMatrix, type ReferenceSignals, type SignalMatrix } from '../../metrics/reference-signals';
+import { recipeLevelScores, sliceModel, withoutModel, withoutModelMemberships } from '../../metrics/recipe-level';
 import { rmiaScores, type RmiaSamples } from '../../metrics/rmia';
 import type { Observation } from '../../model/types';
 import type { DataFileSettings, MembershipSettings } from '../../policy/types';
@@ -119,6 +120,50 @@ export function referenceScores(attack: ReferenceAttack, inputs: ReferenceInputs
     return rmiaScores(samples, inputs.population ?? samples, { mode: 'offline' });
   }
   return liraScores(target, refs, memberships, { mode: attack === 'lira' ? 'online' : 'offline' }).scores;
+}
+
+/**
+ * The recipe-level estimate: each reference model plays the target against the other K − 1;
+ * its IN records are members and its OUT records non-members, pooled over the K rounds, each
+ * with its record's class. RMIA's population loses the held-out model the same way.
+ */
+export function recipeLevel(
+  attack: ReferenceAttack,
+  inputs: ReferenceInputs,
+  ctx: ProbeContext,
+): { member: Float64Array; memberClasses: Int32Array; nonMember: Float64Array; nonMemberClasses: Int32Array } {
+  const { refs, memberships } = inputs;
+  const pooled = recipeLevelScores(refs, memberships, (target, others, othersMemberships, held) => {
+    const round: ReferenceInputs = { target, refs: others, memberships: othersMemberships };
+    if (inputs.population) {
+      const p = inputs.population;
+      round.population = {
+        target: sliceModel(p.refs, held),
+        refs: withoutModel(p.refs, held),
+        memberships: withoutModelMemberships(p.memberships, held),
+      };
+    }
+    return referenceScores(attack, round);
+  });
+  const classes = new Int32Array(refs.records);
+  classes.set(ctx.members.classes, 0);
+  classes.set(ctx.nonMembers.classes, ctx.members.rows);
+  // The same walk as recipeLevelScores: model by model, records in order.
+  const memberClasses: number[] = [];
+  const nonMemberClasses: number[] = [];
+  for (let k = 0; k < memberships.models; k++) {
+    for (let r = 0; r < memberships.records; r++) {
+      const m = memberships.values[k * memberships.records + r];
+      if (m === IN) memberClasses.push(classes[r]!);
+      else if (m === OUT) nonMemberClasses.push(classes[r]!);
+    }
+  }
+  return {
+    member: pooled.members,
+    memberClasses: Int32Array.from(memberClasses),
+    nonMember: pooled.nonMembers,
+    nonMemberClasses: Int32Array.from(nonMemberClasses),
+  };
 }
 
 /** The memberships matrix's columns of the audited (sampled) records, members first. */

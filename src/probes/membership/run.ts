@@ -12,7 +12,7 @@ import { rngFor } from '../../util/random';
 import { featureBox } from '../feature-box';
 import { attackerScores } from '../attacker-view';
 import { gapScores, scoreAttack, stabilityScores, type ScoreAttack } from './scores';
-import { referenceInputs, referenceScores, type ReferenceInputs } from './reference';
+import { recipeLevel, referenceInputs, referenceScores, type ReferenceInputs } from './reference';
 import { isReferenceAttack } from './settings';
 import type { LabelledData, ProbeContext, ProbeMeasurement } from '../types';
 
@@ -76,6 +76,20 @@ export async function runMembership(ctx: ProbeContext, settings: MembershipSetti
     }
     attacks.push(measureAttack(attack, member, nonMember, ctx, fpr));
   }
+  if (reference && settings.recipeLevel) {
+    for (const attack of settings.attacks.filter(isReferenceAttack)) {
+      const pooled = recipeLevel(attack, reference, ctx);
+      attacks.push(
+        measureScores(
+          `${attack}-recipe-level`,
+          `recipe level: ${DESCRIPTIONS[attack]}, with each of the ${reference.refs.models} reference models playing the target in turn against the others (scores pooled)`,
+          pooled,
+          ctx,
+          fpr,
+        ),
+      );
+    }
+  }
   if (reference) {
     const a = reference.target.augmentations;
     notes.push(
@@ -95,9 +109,33 @@ function measureAttack(
   ctx: ProbeContext,
   fpr: number,
 ): AttackMeasurement {
+  return measureScores(
+    attack,
+    DESCRIPTIONS[attack],
+    { member, memberClasses: ctx.members.classes, nonMember, nonMemberClasses: ctx.nonMembers.classes },
+    ctx,
+    fpr,
+  );
+}
+
+/** Scores of members and non-members, with each record's class. */
+interface LabelledScores {
+  member: Float64Array;
+  memberClasses: Int32Array;
+  nonMember: Float64Array;
+  nonMemberClasses: Int32Array;
+}
+
+function measureScores(
+  attack: string,
+  description: string,
+  { member, memberClasses, nonMember, nonMemberClasses }: LabelledScores,
+  ctx: ProbeContext,
+  fpr: number,
+): AttackMeasurement {
   const options = { fpr, confidence: ctx.confidence };
   // One sort per side serves the overall metrics and every class's.
-  const tables = buildClassTables(member, ctx.members.classes, nonMember, ctx.nonMembers.classes, ctx.model.classCount);
+  const tables = buildClassTables(member, memberClasses, nonMember, nonMemberClasses, ctx.model.classCount);
   const overall = membershipMetricsFromTable(tables.all, options);
   const perClass = perClassMetrics(tables, ctx.confidence);
   const worst = perClass.reduce<(typeof perClass)[number] | undefined>(
@@ -106,7 +144,7 @@ function measureAttack(
   );
   return {
     attack,
-    description: DESCRIPTIONS[attack],
+    description,
     metrics: metricValues(overall),
     details: {
       roc: overall.rocPoints,

@@ -41,6 +41,7 @@ export function buildMembership(ctx: BuildContext): MembershipSettings {
       noise: (stability['noise'] as number | undefined) ?? MEMBERSHIP_DEFAULTS.stability.noise,
     },
     ...referenceSettings(ctx),
+    ...(m['recipe-level'] === true ? { recipeLevel: true } : {}),
     thresholds,
   };
 }
