@@ -328,6 +328,8 @@ export interface GateReport {
     policy: FileDigest[];
     model?: FileDigest;
     data: Array<FileDigest & { role: string; rows: number; rowsInFile: number }>;
+    /** The membership probe's reference models (LiRA, RMIA), in the memberships file's order, and that file. */
+    references?: { models: FileDigest[]; memberships: FileDigest };
   };
   seed: number | null;
   surface: { scores: string; topK?: number; decimals?: number; precision?: 'float32' } | null;

@@ -19,6 +19,11 @@ export const PATH_FIELDS: readonly PolicyPath[] = [
   ['data', 'non-members', 'labels'],
   ['probes', 'attribute-inference', 'auxiliary', 'path'],
   ['probes', 'attribute-inference', 'auxiliary', 'labels'],
+  // A glob or a single path; a list's items are checked by the membership checks.
+  ['probes', 'membership', 'reference-models', 'models'],
+  ['probes', 'membership', 'reference-models', 'memberships'],
+  ['probes', 'membership', 'reference-models', 'population', 'path'],
+  ['probes', 'membership', 'reference-models', 'population', 'labels'],
 ];
 
 /** Why the file at `path` may not be opened, or undefined (also when the field is not a path string). */

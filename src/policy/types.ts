@@ -97,13 +97,46 @@ export interface SurfaceSettings {
   precision?: 'float32';
 }
 
-export const MEMBERSHIP_ATTACKS = ['loss', 'confidence', 'entropy', 'modified-entropy', 'gap', 'label-stability'] as const;
+export const MEMBERSHIP_ATTACKS = [
+  'loss',
+  'confidence',
+  'entropy',
+  'modified-entropy',
+  'gap',
+  'label-stability',
+  'lira',
+  'lira-offline',
+  'rmia',
+] as const;
 export type MembershipAttack = (typeof MEMBERSHIP_ATTACKS)[number];
+
+/** Query augmentations of the reference-model attacks, applied to the candidate and the references alike. */
+export type QueryAugmentation = 'shift-1';
+
+/** Reference models for LiRA and RMIA (`probes.membership.reference-models`). */
+export interface ReferenceModelSettings {
+  /** Absolute paths of the reference models, in sorted file-name order (the memberships matrix's row order). */
+  models: string[];
+  /** Absolute path of the memberships file (.csv or .npy). */
+  memberships: string;
+  /** Where `reference-models.memberships` is written: memberships and coverage errors point there. */
+  membershipsSource: ThresholdSource;
+  /** RMIA's population z (OUT for every reference model); absent: the audited records themselves. */
+  population?: DataFileSettings;
+}
 
 export interface MembershipSettings {
   attacks: MembershipAttack[];
   /** Label-only stability attack: noisy queries per record and the noise's standard deviation. */
   stability: { queries: number; noise: number };
+  /** Set when the policy names reference models (needed by lira, lira-offline and rmia). */
+  referenceModels?: ReferenceModelSettings;
+  /** Query augmentations of the reference-model attacks; empty: one query per record. */
+  augmentations?: QueryAugmentation[];
+  /** Where `queries.augmentations` is written, for an error when the input is not a square image. */
+  augmentationsSource?: ThresholdSource;
+  /** Also pool each reference attack over the reference models playing the target in turn. */
+  recipeLevel?: boolean;
   /** By metric id, spelt as in the policy and the report (as every probe's thresholds). */
   thresholds: {
     auc?: Threshold;

@@ -3,9 +3,10 @@
  * the observed surface, returns raw attack scores, and never decides pass or fail.
  */
 import type { Dataset } from '../data/types';
+import type { MembershipMatrix } from '../metrics/reference-signals';
 import type { ObservedModel } from '../model/surface';
 import type { ObservedSequenceModel } from '../model/sequence-types';
-import type { Observation } from '../model/types';
+import type { Observation, QuerySource } from '../model/types';
 import type { PolicyFamily } from '../policy/family';
 import type { DataFileSettings, Threshold } from '../policy/types';
 import type { AttackMeasurement } from '../result';
@@ -39,6 +40,26 @@ export interface ProbeContext {
    * way members are loaded (label, features, max-rows, seed); the runner records its SHA-256.
    */
   loadData?(file: DataFileSettings, role: string): LabelledData;
+  /** The membership probe's reference models, when the policy names them. */
+  references?: ReferenceModels;
+}
+
+/**
+ * K reference models trained like the candidate (LiRA, RMIA), behind the candidate's own
+ * output surface. Each `query` opens model k, answers the batch and lets it go, so at most one
+ * reference model is open at a time.
+ */
+export interface ReferenceModels {
+  /** File names, in the memberships matrix's row order. */
+  names: string[];
+  /**
+   * [K × records]: records are the whole members file's rows, then the whole non-members
+   * file's (map sampled rows with `origin.fileRows`).
+   */
+  memberships: MembershipMatrix;
+  /** Rows of the whole members file: where the non-members start in `memberships`. */
+  membersInFile: number;
+  query(k: number, x: Float32Array, rows: number, source: QuerySource): Promise<Observation>;
 }
 
 export interface ProbeMeasurement {

@@ -355,6 +355,7 @@ function auditSection(report: GateReport): string {
     ...report.inputs.policy.map((d) => ['policy', d.path, d.sha256]),
     ...(report.inputs.model ? [['model', report.inputs.model.path, report.inputs.model.sha256]] : []),
     ...report.inputs.data.map((d) => [d.role, d.path, d.sha256]),
+    ...referenceDigests(report),
   ];
   const timings = Object.entries(report.timings)
     .map(([k, v]) => `${escapeHtml(k)} ${formatNumber(v, 1)} ms`)
@@ -364,4 +365,14 @@ function auditSection(report: GateReport): string {
     .join(
       '',
     )}</tbody></table></div><p class="muted">${escapeHtml(report.tool.name)} ${escapeHtml(report.tool.version)} · timings: ${timings || 'none'} · the same inputs and seed give the same numbers.</p></section>`;
+}
+
+/** The membership probe's reference models and memberships file, when a policy names them. */
+function referenceDigests(report: GateReport): string[][] {
+  const refs = report.inputs.references;
+  if (!refs) return [];
+  return [
+    ...refs.models.map((d) => ['reference model', d.path, d.sha256]),
+    ['reference memberships', refs.memberships.path, refs.memberships.sha256],
+  ];
 }

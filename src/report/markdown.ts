@@ -230,6 +230,7 @@ function inputsDetails(report: GateReport): string {
     ...report.inputs.policy.map((d) => ['policy', d.path, d.sha256]),
     ...(report.inputs.model ? [['model', report.inputs.model.path, report.inputs.model.sha256]] : []),
     ...report.inputs.data.map((d) => [d.role, d.path, d.sha256]),
+    ...referenceDigests(report),
   ];
   if (rows.length === 0) return '';
   const lines = ['| Role | File | SHA-256 |', '|---|---|---|'];
@@ -321,4 +322,14 @@ function cut(text: string, max: number, size: (t: string) => number): string {
   let end = Math.min(text.length, max);
   while (end > 0 && size(text.slice(0, end) + tail) > max) end = Math.floor(end * 0.9);
   return text.slice(0, end) + tail;
+}
+
+/** The membership probe's reference models and memberships file, when a policy names them. */
+function referenceDigests(report: GateReport): string[][] {
+  const refs = report.inputs.references;
+  if (!refs) return [];
+  return [
+    ...refs.models.map((d) => ['reference model', d.path, d.sha256]),
+    ['reference memberships', refs.memberships.path, refs.memberships.sha256],
+  ];
 }

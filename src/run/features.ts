@@ -13,6 +13,7 @@ import type { DataFileSettings, Policy } from '../policy/types';
 import type { ProbeContext } from '../probes/types';
 import type { GateReport } from '../result';
 import { labelWithClasses } from './labels';
+import { openReferences } from './references';
 import { round } from './round';
 import { SignalCache } from './signals';
 import type { TaskRun, TaskTools } from './task';
@@ -24,14 +25,15 @@ export async function openFeatureTask(policy: Policy, report: GateReport, { rela
   report.inputs.model = { path: relative(policy.model.path), sha256: sha256File(policy.model.path) };
   report.timings.model = lap();
 
-  const context = loadContext(policy, model, report, relative);
+  const { context, referenceQueries } = loadContext(policy, model, report, relative);
   report.timings.data = lap();
 
   return {
     task: policy.model.task === 'regression' ? 'regression' : 'classification',
     context,
     finish: () => {
-      report.queries = model.queries;
+      // The reference models' queries count too: each is a query an auditor makes.
+      report.queries = model.queries + referenceQueries();
       if (model.firstQueryAt !== undefined) report.timings.firstQueryFromProcessStart = round(model.firstQueryAt);
       // After the probes: with `scores: auto` the first batch decides what the output holds.
       report.model = modelFacts(model);
@@ -60,7 +62,12 @@ function modelFacts(model: Target): GateReport['model'] {
       };
 }
 
-function loadContext(policy: Policy, model: Target, report: GateReport, relative: (p: string) => string): ProbeContext {
+function loadContext(
+  policy: Policy,
+  model: Target,
+  report: GateReport,
+  relative: (p: string) => string,
+): { context: ProbeContext; referenceQueries: () => number } {
   const info = model.info;
   const load = (file: DataFileSettings, role: string) => {
     // Text files are for sequence models only (a policy error otherwise), so this is a table file.
@@ -96,7 +103,8 @@ function loadContext(policy: Policy, model: Target, report: GateReport, relative
   checkSameFeatures(members, nonMembers);
   checkOverlap(policy, members, nonMembers, report, relative);
   const observed = new ObservedModel(model, policy.surface);
-  return {
+  const refs = isRegressor(model) ? undefined : openReferences(policy, members, nonMembers, { report, relative, candidate: model });
+  const context: ProbeContext = {
     model: observed,
     members,
     nonMembers,
@@ -105,6 +113,8 @@ function loadContext(policy: Policy, model: Target, report: GateReport, relative
     seed: policy.seed,
     confidence: policy.gate.confidence,
   };
+  if (refs) context.references = refs.references;
+  return { context, referenceQueries: refs ? refs.queries : () => 0 };
 }
 
 /**

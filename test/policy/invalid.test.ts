@@ -119,7 +119,8 @@ ${PROBES}`,
       line: 10,
       column: 27,
       field: 'probes.membership.attacks[1]',
-      message: /expected one of: loss, confidence, entropy, modified-entropy, gap, label-stability; did you mean "loss"\?/,
+      message:
+        /expected one of: loss, confidence, entropy, modified-entropy, gap, label-stability, lira, lira-offline, rmia; did you mean "loss"\?/,
     },
   },
   {
@@ -1038,6 +1039,149 @@ probes:
     name: 'a list at the top level',
     policy: '- version: 1\n',
     expect: { line: 1, column: 1, message: 'expected a mapping of policy keys at the top level, found a list' },
+  },
+  // Reference-model attacks (issue 10): what the policy can tell before any model runs.
+  {
+    name: 'a reference attack without reference-models',
+    policy: `${HEAD}probes:
+  membership:
+    attacks: [loss, lira]
+    thresholds:
+      auc: { fail: 0.6 }
+`,
+    expect: {
+      line: 10,
+      column: 21,
+      field: 'probes.membership.attacks[1]',
+      message: 'attack lira needs reference models: add probes.membership.reference-models',
+    },
+  },
+  {
+    name: 'a reference attack on a label-only surface',
+    policy: `${HEAD}surface: { scores: label }
+probes:
+  membership:
+    attacks: [lira]
+    reference-models: { models: refs/ref-*.onnx, memberships: refs/m.csv }
+    thresholds:
+      auc: { fail: 0.6 }
+`,
+    dummies: [...DUMMY_FILES, 'refs/ref-00.onnx', 'refs/ref-01.onnx', 'refs/m.csv'],
+    expect: {
+      line: 11,
+      column: 15,
+      field: 'probes.membership.attacks[0]',
+      message: 'attack lira needs class scores, but surface.scores is label',
+    },
+  },
+  {
+    name: 'a reference-models glob that matches nothing',
+    policy: `${HEAD}probes:
+  membership:
+    attacks: [rmia]
+    reference-models:
+      models: refs/none-*.onnx
+      memberships: refs/m.csv
+    thresholds: { auc: { fail: 0.6 } }
+`,
+    dummies: [...DUMMY_FILES, 'refs/ref-00.onnx', 'refs/ref-01.onnx', 'refs/m.csv'],
+    expect: {
+      line: 12,
+      column: 15,
+      field: 'probes.membership.reference-models.models',
+      message: /^no file matches the reference models' glob \/.*\/refs\/none-\*\.onnx$/,
+    },
+  },
+  {
+    name: 'a reference-models glob with a wildcard in the folder',
+    policy: `${HEAD}probes:
+  membership:
+    attacks: [lira-offline]
+    reference-models:
+      models: "re*/ref-00.onnx"
+      memberships: refs/m.csv
+    thresholds: { auc: { fail: 0.6 } }
+`,
+    dummies: [...DUMMY_FILES, 'refs/ref-00.onnx', 'refs/ref-01.onnx', 'refs/m.csv'],
+    expect: {
+      line: 12,
+      column: 15,
+      field: 'probes.membership.reference-models.models',
+      message: /^reference models: wildcards are allowed in the file name only, not in the folder/,
+    },
+  },
+  {
+    name: 'a listed reference model that does not exist',
+    policy: `${HEAD}probes:
+  membership:
+    attacks: [lira]
+    reference-models:
+      models: [refs/ref-00.onnx, refs/gone.onnx]
+      memberships: refs/m.csv
+    thresholds: { auc: { fail: 0.6 } }
+`,
+    dummies: [...DUMMY_FILES, 'refs/ref-00.onnx', 'refs/ref-01.onnx', 'refs/m.csv'],
+    expect: {
+      line: 12,
+      column: 34,
+      field: 'probes.membership.reference-models.models[1]',
+      message: /^reference model not found: \/.*\/refs\/gone\.onnx$/,
+    },
+  },
+  {
+    name: 'two listed reference models with one file name',
+    policy: `${HEAD}probes:
+  membership:
+    attacks: [lira]
+    reference-models:
+      models: [a/ref.onnx, b/ref.onnx]
+      memberships: refs/m.csv
+    thresholds: { auc: { fail: 0.6 } }
+`,
+    dummies: [...DUMMY_FILES, 'a/ref.onnx', 'b/ref.onnx', 'refs/m.csv'],
+    expect: {
+      line: 12,
+      column: 28,
+      field: 'probes.membership.reference-models.models[1]',
+      message: /^two reference models share the file name ref\.onnx/,
+    },
+  },
+  {
+    name: 'an RMIA population file that does not exist',
+    policy: `${HEAD}probes:
+  membership:
+    attacks: [rmia]
+    reference-models:
+      models: refs/ref-*.onnx
+      memberships: refs/m.csv
+      population: { path: refs/population.csv }
+    thresholds: { auc: { fail: 0.6 } }
+`,
+    dummies: [...DUMMY_FILES, 'refs/ref-00.onnx', 'refs/ref-01.onnx', 'refs/m.csv'],
+    expect: {
+      line: 14,
+      column: 27,
+      field: 'probes.membership.reference-models.population.path',
+      message: /^population data file not found: /,
+    },
+  },
+  {
+    name: 'a memberships file that does not exist',
+    policy: `${HEAD}probes:
+  membership:
+    attacks: [lira]
+    reference-models:
+      models: refs/ref-*.onnx
+      memberships: refs/gone.csv
+    thresholds: { auc: { fail: 0.6 } }
+`,
+    dummies: [...DUMMY_FILES, 'refs/ref-00.onnx', 'refs/ref-01.onnx', 'refs/m.csv'],
+    expect: {
+      line: 13,
+      column: 20,
+      field: 'probes.membership.reference-models.memberships',
+      message: /^memberships file not found: /,
+    },
   },
 ];
 

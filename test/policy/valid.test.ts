@@ -56,6 +56,64 @@ describe('loadPolicy: valid policies', () => {
     });
   });
 
+  it.each([
+    ['a glob', 'refs/ref-*.onnx'],
+    ['a list, in any order', '[refs/ref-10.onnx, refs/ref-02.onnx, refs/ref-01.onnx]'],
+  ])('reads reference models from %s, sorted by file name (the memberships order)', (_, models) => {
+    const { dir, policy } = load(
+      {
+        'policy.yaml': `${HEAD}probes:
+  membership:
+    attacks: [lira, rmia]
+    reference-models:
+      models: ${models}
+      memberships: refs/memberships.csv
+    queries: { augmentations: [shift-1] }
+    thresholds:
+      auc: { fail: 0.6 }
+`,
+      },
+      [
+        'model.onnx',
+        'train.csv',
+        'holdout.csv',
+        'refs/ref-10.onnx',
+        'refs/ref-02.onnx',
+        'refs/ref-01.onnx',
+        'refs/memberships.csv',
+        'refs/notes.txt',
+      ],
+    );
+    const file = join(dir, 'policy.yaml');
+    const membership = policy.probes.membership!;
+    expect(membership.referenceModels).toEqual({
+      models: ['ref-01.onnx', 'ref-02.onnx', 'ref-10.onnx'].map((f) => join(dir, 'refs', f)),
+      memberships: join(dir, 'refs/memberships.csv'),
+      membershipsSource: { file, line: 13, column: 20 },
+    });
+    expect(membership.augmentations).toEqual(['shift-1']);
+    expect(membership.augmentationsSource).toEqual({ file, line: 14, column: 31 });
+    expect(policy.warnings).toEqual([]);
+  });
+
+  it('warns when reference-models is set but no attack uses it', () => {
+    const { policy } = load(
+      {
+        'policy.yaml': `${HEAD}probes:
+  membership:
+    attacks: [loss]
+    reference-models: { models: refs/ref-*.onnx, memberships: refs/m.csv }
+    thresholds:
+      auc: { fail: 0.6 }
+`,
+      },
+      ['model.onnx', 'train.csv', 'holdout.csv', 'refs/ref-00.onnx', 'refs/m.csv'],
+    );
+    expect(policy.warnings?.map((w) => [w.location.line, w.message])).toEqual([
+      [11, expect.stringMatching(/^reference-models is set, but no attack uses it; add lira, lira-offline, rmia/)],
+    ]);
+  });
+
   it('accepts the largest seed, 2^32 - 1', () => {
     const dir = policyDir({
       'policy.yaml': `${POLICY_HEAD}seed: 4294967295\nprobes:\n  membership:\n    thresholds: { auc: { fail: 0.6 } }\n`,

@@ -7,10 +7,13 @@ import { membershipMetricsFromTable, rankingMetricsFromTable, type MembershipMet
 import { buildClassTables, type ClassTables } from '../../metrics/table';
 import type { MembershipAttack, MembershipSettings } from '../../policy/types';
 import type { AttackMeasurement, MetricValue } from '../../result';
+import { RuntimeFailure } from '../../errors';
 import { rngFor } from '../../util/random';
 import { featureBox } from '../feature-box';
 import { attackerScores } from '../attacker-view';
 import { gapScores, scoreAttack, stabilityScores, type ScoreAttack } from './scores';
+import { recipeLevel, referenceInputs, referenceScores, type ReferenceInputs } from './reference';
+import { isReferenceAttack } from './settings';
 import type { LabelledData, ProbeContext, ProbeMeasurement } from '../types';
 
 const DESCRIPTIONS: Record<MembershipAttack, string> = {
@@ -20,6 +23,10 @@ const DESCRIPTIONS: Record<MembershipAttack, string> = {
   'modified-entropy': 'low modified entropy ⇒ member (Song & Mittal 2021)',
   gap: 'correctly classified ⇒ member (label only; Yeom et al. 2018)',
   'label-stability': 'label unchanged under input noise ⇒ member (label only; Choquette-Choo et al. 2021)',
+  lira: 'the target’s confidence fits the reference models that trained on the record better than those that did not (LiRA online, Carlini et al. 2022)',
+  'lira-offline':
+    'the target’s confidence is above what reference models that never saw the record give (LiRA offline, Carlini et al. 2022)',
+  rmia: 'the record’s likelihood ratio against the reference models beats that of most population records (RMIA offline, Zarifzadeh et al. 2024)',
 };
 
 /** Per-class results are reported only where both sets have this many records of the class. */
@@ -46,10 +53,18 @@ export async function runMembership(ctx: ProbeContext, settings: MembershipSetti
   const memberP = memberObs.scores ? attackerScores(memberObs) : undefined;
   const nonMemberP = nonMemberObs.scores ? attackerScores(nonMemberObs) : undefined;
 
+  let reference: ReferenceInputs | undefined;
   for (const attack of settings.attacks) {
     let member: Float64Array;
     let nonMember: Float64Array;
-    if (attack === 'gap') {
+    if (isReferenceAttack(attack)) {
+      // The policy validator requires reference-models for these attacks; the runner opens them.
+      if (!ctx.references) throw new RuntimeFailure(`attack ${attack} needs reference models, but none were opened`);
+      reference ??= await referenceInputs(ctx, ctx.references, settings);
+      const scores = referenceScores(attack, reference);
+      member = scores.subarray(0, ctx.members.rows);
+      nonMember = scores.subarray(ctx.members.rows);
+    } else if (attack === 'gap') {
       member = gapScores(memberObs, ctx.members.classes);
       nonMember = gapScores(nonMemberObs, ctx.nonMembers.classes);
     } else if (attack === 'label-stability') {
@@ -60,6 +75,26 @@ export async function runMembership(ctx: ProbeContext, settings: MembershipSetti
       nonMember = scoreAttack(attack as ScoreAttack, nonMemberP!, nonMemberObs.classCount, ctx.nonMembers.classes);
     }
     attacks.push(measureAttack(attack, member, nonMember, ctx, fpr));
+  }
+  if (reference && settings.recipeLevel) {
+    for (const attack of settings.attacks.filter(isReferenceAttack)) {
+      const pooled = recipeLevel(attack, reference, ctx);
+      attacks.push(
+        measureScores(
+          `${attack}-recipe-level`,
+          `recipe level: ${DESCRIPTIONS[attack]}, with each of the ${reference.refs.models} reference models playing the target in turn against the others (scores pooled)`,
+          pooled,
+          ctx,
+          fpr,
+        ),
+      );
+    }
+  }
+  if (reference) {
+    const a = reference.target.augmentations;
+    notes.push(
+      `Reference-model attacks used ${reference.refs.models} reference models queried through the same surface${a > 1 ? `, ${a} queries per record (the record and its 8 one-pixel shifts)` : ''}; ${reference.population ? `RMIA's population is the ${reference.population.target.records} records of the population file, taken as OUT for every reference model` : "RMIA's population is the audited records themselves, with their memberships"}.`,
+    );
   }
   if (settings.attacks.includes('gap')) {
     notes.push('The gap attack has two score levels, so its ROC curve has a single interior point.');
@@ -74,9 +109,33 @@ function measureAttack(
   ctx: ProbeContext,
   fpr: number,
 ): AttackMeasurement {
+  return measureScores(
+    attack,
+    DESCRIPTIONS[attack],
+    { member, memberClasses: ctx.members.classes, nonMember, nonMemberClasses: ctx.nonMembers.classes },
+    ctx,
+    fpr,
+  );
+}
+
+/** Scores of members and non-members, with each record's class. */
+interface LabelledScores {
+  member: Float64Array;
+  memberClasses: Int32Array;
+  nonMember: Float64Array;
+  nonMemberClasses: Int32Array;
+}
+
+function measureScores(
+  attack: string,
+  description: string,
+  { member, memberClasses, nonMember, nonMemberClasses }: LabelledScores,
+  ctx: ProbeContext,
+  fpr: number,
+): AttackMeasurement {
   const options = { fpr, confidence: ctx.confidence };
   // One sort per side serves the overall metrics and every class's.
-  const tables = buildClassTables(member, ctx.members.classes, nonMember, ctx.nonMembers.classes, ctx.model.classCount);
+  const tables = buildClassTables(member, memberClasses, nonMember, nonMemberClasses, ctx.model.classCount);
   const overall = membershipMetricsFromTable(tables.all, options);
   const perClass = perClassMetrics(tables, ctx.confidence);
   const worst = perClass.reduce<(typeof perClass)[number] | undefined>(
@@ -85,7 +144,7 @@ function measureAttack(
   );
   return {
     attack,
-    description: DESCRIPTIONS[attack],
+    description,
     metrics: metricValues(overall),
     details: {
       roc: overall.rocPoints,

@@ -1,11 +1,21 @@
 /** Typed membership settings from the policy, with the defaults. */
+import { basename } from 'node:path';
 import type { BuildContext } from '../../policy/build-context';
 import type { PlainObject } from '../../policy/merge';
-import type { MembershipAttack, MembershipSettings } from '../../policy/types';
+import { expandGlob, isGlob } from '../../policy/model-glob';
+import type { PolicyPath } from '../../policy/source';
+import type { MembershipAttack, MembershipSettings, QueryAugmentation, ReferenceModelSettings } from '../../policy/types';
 
 /** Attacks that need the class scores; the others only need the predicted label. */
 export const SCORE_ATTACKS = ['loss', 'confidence', 'entropy', 'modified-entropy'] as const;
 export const LABEL_ONLY_ATTACKS = ['gap', 'label-stability'] as const;
+/** Attacks that need class scores and reference models (`reference-models`). */
+export const REFERENCE_ATTACKS = ['lira', 'lira-offline', 'rmia'] as const;
+export type ReferenceAttack = (typeof REFERENCE_ATTACKS)[number];
+
+export function isReferenceAttack(attack: unknown): attack is ReferenceAttack {
+  return (REFERENCE_ATTACKS as readonly unknown[]).includes(attack);
+}
 
 export const MEMBERSHIP_THRESHOLDS = ['auc', 'advantage', 'tpr-at-fpr', 'epsilon-lower-bound'] as const;
 
@@ -30,6 +40,44 @@ export function buildMembership(ctx: BuildContext): MembershipSettings {
       queries: (stability['queries'] as number | undefined) ?? MEMBERSHIP_DEFAULTS.stability.queries,
       noise: (stability['noise'] as number | undefined) ?? MEMBERSHIP_DEFAULTS.stability.noise,
     },
+    ...referenceSettings(ctx),
+    ...(m['recipe-level'] === true ? { recipeLevel: true } : {}),
     thresholds,
   };
+}
+
+/** The reference models (a glob expanded, sorted by file name) and the query augmentations. */
+function referenceSettings(ctx: BuildContext): Pick<MembershipSettings, 'referenceModels' | 'augmentations' | 'augmentationsSource'> {
+  const refs = ctx.settings['reference-models'] as PlainObject | undefined;
+  const queries = ctx.settings['queries'] as PlainObject | undefined;
+  const augmentations = (queries?.['augmentations'] as QueryAugmentation[] | undefined) ?? [];
+  // Absent unless set, so the settings of a policy without reference attacks read as before.
+  const out: Pick<MembershipSettings, 'referenceModels' | 'augmentations' | 'augmentationsSource'> = {};
+  if (augmentations.length > 0) {
+    out.augmentations = [...augmentations];
+    out.augmentationsSource = ctx.at([...ctx.base, 'queries', 'augmentations'], 'value');
+  }
+  if (refs) {
+    const base: PolicyPath = [...ctx.base, 'reference-models'];
+    const models = refs['models'];
+    const files =
+      typeof models === 'string'
+        ? isGlob(models)
+          ? expandGlob(ctx.file([...base, 'models']))
+          : [ctx.file([...base, 'models'])]
+        : (models as string[]).map((_, i) => ctx.file([...base, 'models', i]));
+    const referenceModels: ReferenceModelSettings = {
+      models: sortByFileName(files),
+      memberships: ctx.file([...base, 'memberships']),
+      membershipsSource: ctx.at([...base, 'memberships'], 'value'),
+    };
+    if (refs['population'] !== undefined) referenceModels.population = ctx.dataFile([...base, 'population']);
+    out.referenceModels = referenceModels;
+  }
+  return out;
+}
+
+/** The memberships matrix's row order: sorted by file name (sortedModelNames). */
+function sortByFileName(files: string[]): string[] {
+  return [...files].sort((a, b) => (basename(a) < basename(b) ? -1 : basename(a) > basename(b) ? 1 : 0));
 }
