@@ -26742,7 +26742,7 @@ var require_scan = __commonJS({
       let lastIndex = 0;
       let isBrace = false;
       let isBracket = false;
-      let isGlob = false;
+      let isGlob2 = false;
       let isExtglob = false;
       let isGlobstar = false;
       let braceEscaped = false;
@@ -26785,7 +26785,7 @@ var require_scan = __commonJS({
             }
             if (braceEscaped !== true && code === CHAR_DOT && (code = advance()) === CHAR_DOT) {
               isBrace = token.isBrace = true;
-              isGlob = token.isGlob = true;
+              isGlob2 = token.isGlob = true;
               finished = true;
               if (scanToEnd === true) {
                 continue;
@@ -26794,7 +26794,7 @@ var require_scan = __commonJS({
             }
             if (braceEscaped !== true && code === CHAR_COMMA) {
               isBrace = token.isBrace = true;
-              isGlob = token.isGlob = true;
+              isGlob2 = token.isGlob = true;
               finished = true;
               if (scanToEnd === true) {
                 continue;
@@ -26831,7 +26831,7 @@ var require_scan = __commonJS({
         if (opts.noext !== true) {
           const isExtglobChar = code === CHAR_PLUS || code === CHAR_AT || code === CHAR_ASTERISK || code === CHAR_QUESTION_MARK || code === CHAR_EXCLAMATION_MARK;
           if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
-            isGlob = token.isGlob = true;
+            isGlob2 = token.isGlob = true;
             isExtglob = token.isExtglob = true;
             finished = true;
             if (code === CHAR_EXCLAMATION_MARK && index === start) {
@@ -26861,7 +26861,7 @@ var require_scan = __commonJS({
         }
         if (code === CHAR_ASTERISK) {
           if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
-          isGlob = token.isGlob = true;
+          isGlob2 = token.isGlob = true;
           finished = true;
           if (scanToEnd === true) {
             continue;
@@ -26869,7 +26869,7 @@ var require_scan = __commonJS({
           break;
         }
         if (code === CHAR_QUESTION_MARK) {
-          isGlob = token.isGlob = true;
+          isGlob2 = token.isGlob = true;
           finished = true;
           if (scanToEnd === true) {
             continue;
@@ -26885,7 +26885,7 @@ var require_scan = __commonJS({
             }
             if (next === CHAR_RIGHT_SQUARE_BRACKET) {
               isBracket = token.isBracket = true;
-              isGlob = token.isGlob = true;
+              isGlob2 = token.isGlob = true;
               finished = true;
               break;
             }
@@ -26901,7 +26901,7 @@ var require_scan = __commonJS({
           continue;
         }
         if (opts.noparen !== true && code === CHAR_LEFT_PARENTHESES) {
-          isGlob = token.isGlob = true;
+          isGlob2 = token.isGlob = true;
           if (scanToEnd === true) {
             let parens = 1;
             while (eos() !== true && (code = advance())) {
@@ -26923,7 +26923,7 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (isGlob === true) {
+        if (isGlob2 === true) {
           finished = true;
           if (scanToEnd === true) {
             continue;
@@ -26933,7 +26933,7 @@ var require_scan = __commonJS({
       }
       if (opts.noext === true) {
         isExtglob = false;
-        isGlob = false;
+        isGlob2 = false;
       }
       let base2 = str;
       let prefix = "";
@@ -26943,10 +26943,10 @@ var require_scan = __commonJS({
         str = str.slice(start);
         lastIndex -= start;
       }
-      if (base2 && isGlob === true && lastIndex > 0) {
+      if (base2 && isGlob2 === true && lastIndex > 0) {
         base2 = str.slice(0, lastIndex);
         glob = str.slice(lastIndex);
-      } else if (isGlob === true) {
+      } else if (isGlob2 === true) {
         base2 = "";
         glob = str;
       } else {
@@ -26971,7 +26971,7 @@ var require_scan = __commonJS({
         glob,
         isBrace,
         isBracket,
-        isGlob,
+        isGlob: isGlob2,
         isExtglob,
         isGlobstar,
         negated,
@@ -30867,7 +30867,12 @@ var PATH_FIELDS = [
   ["data", "non-members", "path"],
   ["data", "non-members", "labels"],
   ["probes", "attribute-inference", "auxiliary", "path"],
-  ["probes", "attribute-inference", "auxiliary", "labels"]
+  ["probes", "attribute-inference", "auxiliary", "labels"],
+  // A glob or a single path; a list's items are checked by the membership checks.
+  ["probes", "membership", "reference-models", "models"],
+  ["probes", "membership", "reference-models", "memberships"],
+  ["probes", "membership", "reference-models", "population", "path"],
+  ["probes", "membership", "reference-models", "population", "labels"]
 ];
 function policyPathProblem(merged, path5, roots) {
   if (typeof valueAt(merged.data, path5) !== "string") return void 0;
@@ -31498,13 +31503,13 @@ var policy_schema_default = {
           required: ["thresholds"],
           properties: {
             attacks: {
-              description: "Attacks to run; the metrics are those of the strongest. Score attacks (`loss`, `confidence`, `entropy`, `modified-entropy`) need a surface that reveals scores; label-only attacks (`gap`, `label-stability`) work with any surface. Default: the four score attacks, or `gap` and `label-stability` when the surface is `label`.",
+              description: "Attacks to run; the metrics are those of the strongest. Score attacks (`loss`, `confidence`, `entropy`, `modified-entropy`) need a surface that reveals scores; label-only attacks (`gap`, `label-stability`) work with any surface. Reference-model attacks (`lira`: LiRA online, Carlini et al. 2022; `lira-offline`: LiRA's one-sided test against the OUT models; `rmia`: RMIA offline, Zarifzadeh et al. 2024) need class scores and `reference-models`. Default: the four score attacks, or `gap` and `label-stability` when the surface is `label`.",
               type: "array",
               minItems: 1,
               uniqueItems: true,
               items: {
                 description: "An attack id.",
-                enum: ["loss", "confidence", "entropy", "modified-entropy", "gap", "label-stability"]
+                enum: ["loss", "confidence", "entropy", "modified-entropy", "gap", "label-stability", "lira", "lira-offline", "rmia"]
               }
             },
             stability: {
@@ -31524,6 +31529,65 @@ var policy_schema_default = {
                   maximum: 1
                 }
               }
+            },
+            "reference-models": {
+              description: "Reference models for `lira`, `lira-offline` and `rmia`: K models trained with the candidate's own recipe, each on a known part of the members and non-members. They are queried through the same output surface as the candidate, one at a time.",
+              type: "object",
+              additionalProperties: false,
+              required: [
+                "models",
+                "memberships"
+              ],
+              properties: {
+                models: {
+                  description: "The reference models' ONNX files, relative to the policy file: a glob whose wildcards (`*`, `?`) are in the file name only (e.g. `refs/ref-*.onnx`), or a list of paths. Same inputs and outputs as the candidate.",
+                  oneOf: [
+                    {
+                      type: "string",
+                      minLength: 1
+                    },
+                    {
+                      type: "array",
+                      minItems: 1,
+                      uniqueItems: true,
+                      items: {
+                        type: "string",
+                        minLength: 1
+                      }
+                    }
+                  ]
+                },
+                memberships: {
+                  description: "Which reference model trained on which record, relative to the policy file. CSV: a header `model` then one column per record, one row per model (its file name); records are the whole members file's rows in order, then the whole non-members file's (before max-rows sampling); 1 = trained on, 0 = not, empty = neither. Or NPY: an int8 array [K, members + non-members], rows in sorted file-name order, -1 = neither.",
+                  type: "string",
+                  minLength: 1
+                },
+                population: {
+                  description: "RMIA's population z samples: records of the same distribution that no reference model trained on (each is taken as OUT for every model), in the member data's columns. Default: the audited members and non-members themselves, each with its memberships from the memberships file (ML Privacy Meter's offline setting).",
+                  $ref: "#/definitions/dataFile"
+                }
+              }
+            },
+            queries: {
+              description: "How the reference-model attacks query each record. The score is averaged over the queries, each with its own fit.",
+              type: "object",
+              additionalProperties: false,
+              properties: {
+                augmentations: {
+                  description: "Extra queries per record, applied to the candidate and the reference models alike. `shift-1`: the 8 one-pixel shifts (zero fill) of a square single-channel image input (e.g. 8 x 8 digits), beside the unshifted record. Choose augmentations the training recipe itself uses. Default: none (one query per record).",
+                  type: "array",
+                  uniqueItems: true,
+                  items: {
+                    enum: [
+                      "shift-1"
+                    ]
+                  }
+                }
+              }
+            },
+            "recipe-level": {
+              description: "Also a recipe-level estimate for each reference attack (`lira-recipe-level`, \u2026): each reference model in turn plays the target against the other K - 1, and the scores of the K rounds are pooled (K times as many non-members, so a low FPR can be resolved). It measures the training recipe rather than this one model; the thresholds apply to it as to every attack. Default: false.",
+              type: "boolean"
             },
             thresholds: {
               description: "Leakage levels that warn or fail the release; each metric is that of the strongest attack. At least one threshold is required. For every metric a higher value means more leakage, so `warn` must not exceed `fail`.",
@@ -35103,9 +35167,44 @@ var inversionProbe = {
   run: runInversion
 };
 
+// src/probes/membership/checks.ts
+var import_node_path9 = require("node:path");
+
+// src/policy/model-glob.ts
+var import_node_fs5 = require("node:fs");
+var import_node_path7 = require("node:path");
+var WILDCARD = /[*?]/;
+function isGlob(pattern) {
+  return WILDCARD.test(pattern);
+}
+function globProblem(absolutePattern) {
+  const folder = (0, import_node_path7.dirname)(absolutePattern);
+  if (isGlob(folder)) return `wildcards are allowed in the file name only, not in the folder (${folder})`;
+  if (!(0, import_node_fs5.existsSync)(folder) || !(0, import_node_fs5.statSync)(folder).isDirectory()) return `folder not found: ${folder}`;
+  return void 0;
+}
+function expandGlob(absolutePattern) {
+  const folder = (0, import_node_path7.dirname)(absolutePattern);
+  const name = (0, import_node_path7.basename)(absolutePattern);
+  const regex = new RegExp(
+    `^${[...name].map((c) => c === "*" ? ".*" : c === "?" ? "." : c.replace(/[\\^$.+()[\]{}|]/g, "\\$&")).join("")}$`,
+    "s"
+  );
+  return (0, import_node_fs5.readdirSync)(folder).filter((f) => regex.test(f)).map((f) => (0, import_node_path7.join)(folder, f)).filter((f) => (0, import_node_fs5.statSync)(f).isFile()).sort((a, b) => {
+    const x = (0, import_node_path7.basename)(a);
+    const y = (0, import_node_path7.basename)(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+}
+
 // src/probes/membership/settings.ts
+var import_node_path8 = require("node:path");
 var SCORE_ATTACKS = ["loss", "confidence", "entropy", "modified-entropy"];
 var LABEL_ONLY_ATTACKS = ["gap", "label-stability"];
+var REFERENCE_ATTACKS = ["lira", "lira-offline", "rmia"];
+function isReferenceAttack(attack) {
+  return REFERENCE_ATTACKS.includes(attack);
+}
 var MEMBERSHIP_THRESHOLDS = ["auc", "advantage", "tpr-at-fpr", "epsilon-lower-bound"];
 var MEMBERSHIP_DEFAULTS = { stability: { queries: 8, noise: 0.05 } };
 function defaultAttacks(scores) {
@@ -35123,16 +35222,46 @@ function buildMembership(ctx) {
       queries: stability2["queries"] ?? MEMBERSHIP_DEFAULTS.stability.queries,
       noise: stability2["noise"] ?? MEMBERSHIP_DEFAULTS.stability.noise
     },
+    ...referenceSettings(ctx),
+    ...m["recipe-level"] === true ? { recipeLevel: true } : {},
     thresholds
   };
 }
+function referenceSettings(ctx) {
+  const refs = ctx.settings["reference-models"];
+  const queries = ctx.settings["queries"];
+  const augmentations = queries?.["augmentations"] ?? [];
+  const out = {};
+  if (augmentations.length > 0) {
+    out.augmentations = [...augmentations];
+    out.augmentationsSource = ctx.at([...ctx.base, "queries", "augmentations"], "value");
+  }
+  if (refs) {
+    const base2 = [...ctx.base, "reference-models"];
+    const models = refs["models"];
+    const files = typeof models === "string" ? isGlob(models) ? expandGlob(ctx.file([...base2, "models"])) : [ctx.file([...base2, "models"])] : models.map((_, i) => ctx.file([...base2, "models", i]));
+    const referenceModels = {
+      models: sortByFileName(files),
+      memberships: ctx.file([...base2, "memberships"]),
+      membershipsSource: ctx.at([...base2, "memberships"], "value")
+    };
+    if (refs["population"] !== void 0) referenceModels.population = ctx.dataFile([...base2, "population"]);
+    out.referenceModels = referenceModels;
+  }
+  return out;
+}
+function sortByFileName(files) {
+  return [...files].sort((a, b) => (0, import_node_path8.basename)(a) < (0, import_node_path8.basename)(b) ? -1 : (0, import_node_path8.basename)(a) > (0, import_node_path8.basename)(b) ? 1 : 0);
+}
 
 // src/probes/membership/checks.ts
+var BASE = ["probes", "membership"];
 function membershipChecks(ctx, membership) {
   const { error } = ctx;
   const attacks = membership["attacks"];
+  referenceChecks(ctx, membership);
   if (ctx.scores === "label" && Array.isArray(attacks)) {
-    const needScores = attacks.map((a, i) => ({ a, i })).filter(({ a }) => SCORE_ATTACKS.includes(a));
+    const needScores = attacks.map((a, i) => ({ a, i })).filter(({ a }) => SCORE_ATTACKS.includes(a) || isReferenceAttack(a));
     if (needScores.length > 0) {
       const names = needScores.map(({ a }) => a).join(", ");
       error(
@@ -35156,6 +35285,77 @@ function membershipChecks(ctx, membership) {
         );
       }
     }
+  }
+}
+function referenceChecks(ctx, membership) {
+  const attacks = Array.isArray(membership["attacks"]) ? membership["attacks"] : [];
+  const refs = membership["reference-models"];
+  const first = attacks.findIndex(isReferenceAttack);
+  if (!isPlainObject(refs)) {
+    if (first >= 0) {
+      ctx.error(
+        [...BASE, "attacks", first],
+        "value",
+        `attack ${String(attacks[first])} needs reference models: add probes.membership.reference-models with models (a glob or a list of ONNX files trained like the candidate) and memberships (which model trained on which record)`
+      );
+    }
+    return;
+  }
+  const base2 = [...BASE, "reference-models"];
+  if (first < 0) {
+    ctx.warning(
+      base2,
+      "key",
+      `reference-models is set, but no attack uses it; add ${REFERENCE_ATTACKS.join(", ")} to probes.membership.attacks, or remove it`
+    );
+  }
+  ctx.mustExist([...base2, "memberships"], "memberships file");
+  if (isPlainObject(refs["population"])) {
+    ctx.mustExist([...base2, "population", "path"], "population data file");
+    ctx.knownFormat([...base2, "population"]);
+  }
+  const models = refs["models"];
+  const files = [];
+  if (typeof models === "string") {
+    const path5 = [...base2, "models"];
+    if (!isGlob(models)) {
+      ctx.mustExist(path5, "reference model");
+      if (!policyPathProblem(ctx.merged, path5, ctx.roots)) files.push({ file: resolvePathValue(ctx.merged, path5), path: path5 });
+    } else if (!policyPathProblem(ctx.merged, path5, ctx.roots)) {
+      const pattern = resolvePathValue(ctx.merged, path5);
+      const problem = globProblem(pattern);
+      const matches = problem ? [] : expandGlob(pattern);
+      if (problem) ctx.error(path5, "value", `reference models: ${problem}`);
+      else if (matches.length === 0) ctx.error(path5, "value", `no file matches the reference models' glob ${pattern}`);
+      for (const file of matches) {
+        const outside = pathProblem(file, ctx.roots);
+        if (outside) ctx.error(path5, "value", outside);
+        else files.push({ file, path: path5 });
+      }
+    }
+  } else if (Array.isArray(models)) {
+    models.forEach((m, i) => {
+      const path5 = [...base2, "models", i];
+      const outside = typeof m === "string" ? policyPathProblem(ctx.merged, path5, ctx.roots) : void 0;
+      if (outside) ctx.error(path5, "value", outside);
+      else {
+        ctx.mustExist(path5, "reference model");
+        if (typeof m === "string") files.push({ file: resolvePathValue(ctx.merged, path5), path: path5 });
+      }
+    });
+  }
+  const seen = /* @__PURE__ */ new Map();
+  for (const { file, path: path5 } of files) {
+    const name = (0, import_node_path9.basename)(file);
+    const other = seen.get(name);
+    if (other !== void 0 && other !== file) {
+      ctx.error(
+        path5,
+        "value",
+        `two reference models share the file name ${name} (${other} and ${file}); the memberships file names models by file name`
+      );
+    }
+    seen.set(name, file);
   }
 }
 
@@ -35467,6 +35667,446 @@ function stabilityScores(obs, noisyLabels, copies, truth) {
   return out;
 }
 
+// src/metrics/logit-confidence.ts
+var PROBABILITY_FLOOR = 2 ** -149;
+var PHI_LIMIT = -Math.log(Number.MIN_VALUE);
+function logitConfidence(scores, classCount, truth) {
+  const out = new Float64Array(truth.length);
+  const v = scores.values;
+  if (v.length < truth.length * classCount) throw new RangeError(`${v.length} scores for ${truth.length} rows \xD7 ${classCount} classes`);
+  for (let r = 0; r < truth.length; r++) {
+    const base2 = r * classCount;
+    const y = truth[r];
+    if (!(y >= 0 && y < classCount)) throw new RangeError(`row ${r}: class ${y} is not in 0..${classCount - 1}`);
+    const phi = scores.scale === "log" ? fromLogProbabilities(v, base2, classCount, y) : fromProbabilities(v, base2, classCount, y);
+    if (Number.isNaN(phi)) throw new RangeError(`row ${r}: a score is NaN (hidden scores must be filled in first)`);
+    out[r] = phi;
+  }
+  return out;
+}
+function fromLogProbabilities(lp, base2, k, y) {
+  let max = -Infinity;
+  for (let c = 0; c < k; c++) if (c !== y && lp[base2 + c] > max) max = lp[base2 + c];
+  let rest;
+  if (max === -Infinity) rest = -Infinity;
+  else {
+    let sum = 0;
+    for (let c = 0; c < k; c++) if (c !== y) sum += Math.exp(lp[base2 + c] - max);
+    rest = max + Math.log(sum);
+  }
+  const phi = lp[base2 + y] - rest;
+  return phi === Infinity ? PHI_LIMIT : phi === -Infinity ? -PHI_LIMIT : phi;
+}
+function fromProbabilities(p, base2, k, y) {
+  let rest = 0;
+  for (let c = 0; c < k; c++) if (c !== y) rest += p[base2 + c];
+  return Math.log(Math.max(p[base2 + y], PROBABILITY_FLOOR)) - Math.log(Math.max(rest, PROBABILITY_FLOOR));
+}
+function logSigmoid(phi) {
+  return phi >= 0 ? -Math.log1p(Math.exp(-phi)) : phi - Math.log1p(Math.exp(phi));
+}
+
+// src/metrics/reference-signals.ts
+var IN = 1;
+var OUT = 0;
+var NEITHER = -1;
+function checkShapes(target, refs, memberships) {
+  const { records, augmentations } = target;
+  const problems = [];
+  if (target.values.length !== records * augmentations)
+    problems.push(`target holds ${target.values.length} values, not ${records} \xD7 ${augmentations}`);
+  if (refs.records !== records || refs.augmentations !== augmentations) {
+    problems.push(
+      `reference signals are [${refs.models} \xD7 ${refs.records} \xD7 ${refs.augmentations}], target [${records} \xD7 ${augmentations}]`
+    );
+  }
+  if (refs.values.length !== refs.models * refs.records * refs.augmentations)
+    problems.push(`reference signals hold ${refs.values.length} values, not ${refs.models} \xD7 ${refs.records} \xD7 ${refs.augmentations}`);
+  if (memberships.models !== refs.models || memberships.records !== records) {
+    problems.push(`memberships are [${memberships.models} \xD7 ${memberships.records}], expected [${refs.models} \xD7 ${records}]`);
+  }
+  if (memberships.values.length !== memberships.models * memberships.records)
+    problems.push(`memberships hold ${memberships.values.length} values, not ${memberships.models} \xD7 ${memberships.records}`);
+  if (augmentations < 1) problems.push("at least one query per record is needed");
+  if (problems.length) throw new RangeError(problems.join("; "));
+}
+function describeRecords(indices) {
+  const shown = indices.slice(0, 5).map((i) => `#${i}`).join(", ");
+  const more = indices.length > 5 ? `, \u2026 ${indices.length - 5} more` : "";
+  return `${indices.length} record${indices.length === 1 ? "" : "s"} (${shown}${more})`;
+}
+
+// src/metrics/lira.ts
+var PER_RECORD_VARIANCE_FROM = 32;
+var MIN_STD = 1e-6;
+function liraScores(target, refs, memberships, options) {
+  checkShapes(target, refs, memberships);
+  const from = options.perRecordVarianceFrom ?? PER_RECORD_VARIANCE_FROM;
+  const minStd = options.minStd ?? MIN_STD;
+  if (!(from >= 1)) throw new RangeError(`perRecordVarianceFrom must be at least 1, got ${from}`);
+  if (!(minStd > 0)) throw new RangeError(`minStd must be positive, got ${minStd}`);
+  const online = options.mode === "online";
+  const out = sideStats(refs, memberships, OUT);
+  const inside = online ? sideStats(refs, memberships, IN) : void 0;
+  requireModels(out, "OUT", options.mode);
+  if (inside) requireModels(inside, "IN", options.mode);
+  const globalOut = globalStd(out);
+  const globalIn = inside ? globalStd(inside) : { std: NaN, freedom: 0 };
+  const gOut = Math.max(globalOut.freedom > 0 ? globalOut.std : globalIn.freedom > 0 ? globalIn.std : minStd, minStd);
+  const gIn = inside ? Math.max(globalIn.freedom > 0 ? globalIn.std : globalOut.freedom > 0 ? globalOut.std : minStd, minStd) : NaN;
+  const { records, augmentations: aug } = target;
+  const scores = new Float64Array(records);
+  let perRecord = 0;
+  for (let r = 0; r < records; r++) {
+    const own = out.count[r] >= from && (!inside || inside.count[r] >= from);
+    if (own) perRecord++;
+    let sum = 0;
+    for (let a = 0; a < aug; a++) {
+      const i = r * aug + a;
+      const phi = target.values[i];
+      const sOut = own ? Math.max(Math.sqrt(out.squares[i] / out.count[r]), minStd) : gOut;
+      const zOut = (phi - out.mean[i]) / sOut;
+      if (!inside) {
+        sum += zOut;
+        continue;
+      }
+      const sIn = own ? Math.max(Math.sqrt(inside.squares[i] / inside.count[r]), minStd) : gIn;
+      const zIn = (phi - inside.mean[i]) / sIn;
+      sum += Math.log(sOut) - Math.log(sIn) - 0.5 * zIn * zIn + 0.5 * zOut * zOut;
+    }
+    scores[r] = sum / aug;
+  }
+  return { scores, perRecordVariance: perRecord, globalStd: { in: gIn, out: gOut } };
+}
+function sideStats(refs, memberships, side) {
+  const { models, records, augmentations: aug, values } = refs;
+  const cells = records * aug;
+  const mean = new Float64Array(cells);
+  const squares = new Float64Array(cells);
+  const count2 = new Int32Array(records);
+  for (let k = 0; k < models; k++) {
+    const m = k * records;
+    const v = k * cells;
+    for (let r = 0; r < records; r++) {
+      if (memberships.values[m + r] !== side) continue;
+      count2[r]++;
+      for (let a = 0; a < aug; a++) mean[r * aug + a] += values[v + r * aug + a];
+    }
+  }
+  for (let r = 0; r < records; r++) {
+    const n = count2[r];
+    if (n > 0) for (let a = 0; a < aug; a++) mean[r * aug + a] /= n;
+  }
+  for (let k = 0; k < models; k++) {
+    const m = k * records;
+    const v = k * cells;
+    for (let r = 0; r < records; r++) {
+      if (memberships.values[m + r] !== side) continue;
+      for (let a = 0; a < aug; a++) {
+        const d = values[v + r * aug + a] - mean[r * aug + a];
+        squares[r * aug + a] += d * d;
+      }
+    }
+  }
+  return { mean, squares, count: count2 };
+}
+function globalStd(stats) {
+  let squares = 0;
+  let values = 0;
+  let means = 0;
+  const aug = stats.mean.length / stats.count.length;
+  for (let r = 0; r < stats.count.length; r++) {
+    const n = stats.count[r];
+    if (n === 0) continue;
+    values += n * aug;
+    means += aug;
+    for (let a = 0; a < aug; a++) squares += stats.squares[r * aug + a];
+  }
+  return { std: values > 0 ? Math.sqrt(squares / values) : NaN, freedom: values - means };
+}
+function requireModels(stats, side, mode) {
+  const lacking = [];
+  for (let r = 0; r < stats.count.length; r++) if (stats.count[r] === 0) lacking.push(r);
+  if (lacking.length)
+    throw new RangeError(`${mode} LiRA needs at least one ${side} reference model per record; ${describeRecords(lacking)} have none`);
+}
+
+// src/metrics/recipe-level.ts
+function sliceModel(refs, k) {
+  const size = refs.records * refs.augmentations;
+  return { records: refs.records, augmentations: refs.augmentations, values: refs.values.slice(k * size, (k + 1) * size) };
+}
+function withoutModel(refs, k) {
+  const size = refs.records * refs.augmentations;
+  const values = new Float64Array((refs.models - 1) * size);
+  values.set(refs.values.subarray(0, k * size), 0);
+  values.set(refs.values.subarray((k + 1) * size), k * size);
+  return { models: refs.models - 1, records: refs.records, augmentations: refs.augmentations, values };
+}
+function withoutModelMemberships(memberships, k) {
+  const n = memberships.records;
+  const values = new Int8Array((memberships.models - 1) * n);
+  values.set(memberships.values.subarray(0, k * n), 0);
+  values.set(memberships.values.subarray((k + 1) * n), k * n);
+  return { models: memberships.models - 1, records: n, values };
+}
+function recipeLevelScores(refs, memberships, attack) {
+  if (refs.models < 2) throw new RangeError(`a recipe-level estimate needs at least 2 reference models, got ${refs.models}`);
+  if (memberships.models !== refs.models || memberships.records !== refs.records) {
+    throw new RangeError(`memberships are [${memberships.models} \xD7 ${memberships.records}], signals [${refs.models} \xD7 ${refs.records}]`);
+  }
+  const members = [];
+  const nonMembers = [];
+  const rounds = [];
+  for (let k = 0; k < refs.models; k++) {
+    const scores = attack(sliceModel(refs, k), withoutModel(refs, k), withoutModelMemberships(memberships, k), k);
+    const before = [members.length, nonMembers.length];
+    for (let r = 0; r < refs.records; r++) {
+      const m = memberships.values[k * refs.records + r];
+      if (m === IN) members.push(scores[r]);
+      else if (m === OUT) nonMembers.push(scores[r]);
+    }
+    rounds.push({ model: k, members: members.length - before[0], nonMembers: nonMembers.length - before[1] });
+  }
+  return { members: Float64Array.from(members), nonMembers: Float64Array.from(nonMembers), rounds };
+}
+
+// src/metrics/rmia.ts
+var RMIA_DEFAULT_A = 0.3;
+var RMIA_DEFAULT_GAMMA = 1;
+function rmiaScores(audited, population, options) {
+  const a = options.a ?? RMIA_DEFAULT_A;
+  const gamma = options.gamma ?? RMIA_DEFAULT_GAMMA;
+  if (!(a >= 0 && a <= 1)) throw new RangeError(`a must be in [0, 1], got ${a}`);
+  if (!(gamma > 0 && gamma < Infinity)) throw new RangeError(`gamma must be positive and finite, got ${gamma}`);
+  if (population.target.records === 0) throw new RangeError("RMIA needs at least one population sample z");
+  if (population.refs.models !== audited.refs.models || population.target.augmentations !== audited.target.augmentations) {
+    throw new RangeError("the population must be scored by the same reference models and augmentations as the audited records");
+  }
+  const x = logLikelihoodRatios(audited, options.mode, a, "record");
+  const z = logLikelihoodRatios(population, options.mode, a, "population sample");
+  sortFloat64(z);
+  const logGamma = Math.log(gamma);
+  const scores = new Float64Array(x.length);
+  for (let r = 0; r < x.length; r++) scores[r] = countBelow(z, x[r] - logGamma) / z.length;
+  return scores;
+}
+function logLikelihoodRatios(samples, mode, a, noun = "record") {
+  const { target, refs, memberships } = samples;
+  checkShapes(target, refs, memberships);
+  const { records, augmentations: aug } = target;
+  const cells = records * aug;
+  const sumIn = new Float64Array(cells);
+  const sumOut = new Float64Array(cells);
+  const restIn = new Float64Array(cells);
+  const restOut = new Float64Array(cells);
+  const nIn = new Int32Array(records);
+  const nOut = new Int32Array(records);
+  for (let k = 0; k < refs.models; k++) {
+    for (let r = 0; r < records; r++) {
+      const m = memberships.values[k * records + r];
+      if (m !== IN && m !== OUT) continue;
+      const [sum, rest] = m === IN ? [sumIn, restIn] : [sumOut, restOut];
+      if (m === IN) nIn[r]++;
+      else nOut[r]++;
+      for (let j = 0; j < aug; j++) {
+        const phi = refs.values[k * cells + r * aug + j];
+        sum[r * aug + j] += Math.exp(logSigmoid(phi));
+        rest[r * aug + j] += Math.exp(logSigmoid(-phi));
+      }
+    }
+  }
+  const lacking = [];
+  for (let r = 0; r < records; r++) if (nOut[r] === 0) lacking.push(r);
+  if (lacking.length)
+    throw new RangeError(`RMIA needs at least one OUT reference model per sample; ${describeRecords(lacking)} (${noun}s) have none`);
+  const out = new Float64Array(records);
+  for (let r = 0; r < records; r++) {
+    let sum = 0;
+    for (let j = 0; j < aug; j++) {
+      const i = r * aug + j;
+      const online = mode === "online" && nIn[r] > 0;
+      const pr = online ? 0.5 * (sumIn[i] / nIn[r] + sumOut[i] / nOut[r]) : 0.5 * ((1 + a) * (sumOut[i] / nOut[r]) + (1 - a));
+      const rest = online ? 0.5 * (restIn[i] / nIn[r] + restOut[i] / nOut[r]) : 0.5 * (1 + a) * (restOut[i] / nOut[r]);
+      const logPr = rest < 0.5 ? Math.log1p(-rest) : Math.log(pr);
+      sum += logSigmoid(target.values[i]) - logPr;
+    }
+    out[r] = sum / aug;
+  }
+  return out;
+}
+function countBelow(sorted, value) {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+// src/probes/membership/reference.ts
+async function referenceInputs(ctx, references, settings) {
+  const { members, nonMembers } = ctx;
+  const populationFile = settings.attacks.includes("rmia") ? settings.referenceModels?.population : void 0;
+  const population = populationFile ? loadPopulation(ctx, populationFile) : void 0;
+  const sets = [members, nonMembers, ...population ? [population] : []];
+  const audited = members.rows + nonMembers.rows;
+  const records = audited + (population?.rows ?? 0);
+  const f = members.features.length;
+  const augmented = (settings.augmentations ?? []).includes("shift-1");
+  const augmentations = augmented ? 9 : 1;
+  const plain = new Float32Array(records * f);
+  const truth1 = new Int32Array(records);
+  let at3 = 0;
+  for (const data of sets) {
+    plain.set(data.x, at3 * f);
+    truth1.set(data.classes, at3);
+    at3 += data.rows;
+  }
+  const queries = augmented ? shiftedImages(plain, records, squareSide(f, settings)) : plain;
+  const truth = new Int32Array(records * augmentations);
+  for (let r = 0; r < records; r++) truth.fill(truth1[r], r * augmentations, (r + 1) * augmentations);
+  const classCount = ctx.model.classCount;
+  const phi = (obs, t) => logitConfidence(attackerScores(obs), classCount, t);
+  let target;
+  if (augmented) {
+    target = phi(await ctx.model.query(queries, records * augmentations, { probe: "the membership probe's shifted queries" }), truth);
+  } else {
+    const [m, n] = await Promise.all([ctx.signals.observe(members), ctx.signals.observe(nonMembers)]);
+    target = new Float64Array(records);
+    target.set(phi(m, members.classes), 0);
+    target.set(phi(n, nonMembers.classes), members.rows);
+    if (population) target.set(phi(await ctx.signals.observe(population), population.classes), audited);
+  }
+  const K = references.names.length;
+  const size = records * augmentations;
+  const values = new Float64Array(K * size);
+  for (let k = 0; k < K; k++) {
+    const obs = await references.query(k, queries, size, { probe: `reference model ${references.names[k]} (membership probe)` });
+    values.set(phi(obs, truth), k * size);
+  }
+  const split = splitRecords({ target, values, models: K, augmentations }, audited, records);
+  const inputs = { ...split.audited, memberships: auditedMemberships(ctx, references) };
+  if (population) {
+    const rows = population.rows;
+    inputs.population = { ...split.rest, memberships: { models: K, records: rows, values: new Int8Array(K * rows).fill(OUT) } };
+  }
+  return inputs;
+}
+function splitRecords(all, audited, records) {
+  const { models, augmentations: a } = all;
+  const part = (from, to) => {
+    const n = to - from;
+    const values = new Float64Array(models * n * a);
+    for (let k = 0; k < models; k++) values.set(all.values.subarray((k * records + from) * a, (k * records + to) * a), k * n * a);
+    return {
+      target: { records: n, augmentations: a, values: all.target.slice(from * a, to * a) },
+      refs: { models, records: n, augmentations: a, values }
+    };
+  };
+  return { audited: part(0, audited), rest: part(audited, records) };
+}
+function loadPopulation(ctx, file) {
+  if (!ctx.loadData) throw new RuntimeFailure("this runner cannot load the population data file");
+  return ctx.loadData(file, "RMIA population");
+}
+function referenceScores(attack, inputs) {
+  const { target, refs, memberships } = inputs;
+  if (attack === "rmia") {
+    const samples = { target, refs, memberships };
+    return rmiaScores(samples, inputs.population ?? samples, { mode: "offline" });
+  }
+  return liraScores(target, refs, memberships, { mode: attack === "lira" ? "online" : "offline" }).scores;
+}
+function recipeLevel(attack, inputs, ctx) {
+  const { refs, memberships } = inputs;
+  const pooled = recipeLevelScores(refs, memberships, (target, others, othersMemberships, held) => {
+    const round3 = { target, refs: others, memberships: othersMemberships };
+    if (inputs.population) {
+      const p = inputs.population;
+      round3.population = {
+        target: sliceModel(p.refs, held),
+        refs: withoutModel(p.refs, held),
+        memberships: withoutModelMemberships(p.memberships, held)
+      };
+    }
+    return referenceScores(attack, round3);
+  });
+  const classes = new Int32Array(refs.records);
+  classes.set(ctx.members.classes, 0);
+  classes.set(ctx.nonMembers.classes, ctx.members.rows);
+  const memberClasses = [];
+  const nonMemberClasses = [];
+  for (let k = 0; k < memberships.models; k++) {
+    for (let r = 0; r < memberships.records; r++) {
+      const m = memberships.values[k * memberships.records + r];
+      if (m === IN) memberClasses.push(classes[r]);
+      else if (m === OUT) nonMemberClasses.push(classes[r]);
+    }
+  }
+  return {
+    member: pooled.members,
+    memberClasses: Int32Array.from(memberClasses),
+    nonMember: pooled.nonMembers,
+    nonMemberClasses: Int32Array.from(nonMemberClasses)
+  };
+}
+function auditedMemberships(ctx, references) {
+  const { members, nonMembers } = ctx;
+  const all = references.memberships;
+  const columns = [];
+  for (let i = 0; i < members.rows; i++) columns.push(members.origin?.fileRows[i] ?? i);
+  for (let j = 0; j < nonMembers.rows; j++) columns.push(references.membersInFile + (nonMembers.origin?.fileRows[j] ?? j));
+  const values = new Int8Array(all.models * columns.length);
+  for (let k = 0; k < all.models; k++) {
+    for (let r = 0; r < columns.length; r++) values[k * columns.length + r] = all.values[k * all.records + columns[r]];
+  }
+  return { models: all.models, records: columns.length, values };
+}
+function squareSide(features, settings) {
+  const side = Math.round(Math.sqrt(features));
+  if (side * side !== features) {
+    const at3 = settings.augmentationsSource ?? { file: "", line: 0, column: 0 };
+    throw new PolicyError(
+      `shift-1 shifts a square single-channel image, but the model takes ${features} features, not a square number; remove queries.augmentations`,
+      { ...at3, field: "probes.membership.queries.augmentations" }
+    );
+  }
+  return side;
+}
+function shiftedImages(x, records, side) {
+  const shifts = [
+    [0, 0],
+    [-1, -1],
+    [-1, 0],
+    [-1, 1],
+    [0, -1],
+    [0, 1],
+    [1, -1],
+    [1, 0],
+    [1, 1]
+  ];
+  const f = side * side;
+  const out = new Float32Array(records * 9 * f);
+  for (let r = 0; r < records; r++) {
+    for (let a = 0; a < 9; a++) {
+      const [dy, dx] = shifts[a];
+      const base2 = (r * 9 + a) * f;
+      for (let i = 0; i < side; i++) {
+        const si = i - dy;
+        if (si < 0 || si >= side) continue;
+        for (let j = 0; j < side; j++) {
+          const sj = j - dx;
+          if (sj >= 0 && sj < side) out[base2 + i * side + j] = x[r * f + si * side + sj];
+        }
+      }
+    }
+  }
+  return out;
+}
+
 // src/probes/membership/run.ts
 var DESCRIPTIONS = {
   loss: "low loss on the true label \u21D2 member (Yeom et al. 2018)",
@@ -35474,7 +36114,10 @@ var DESCRIPTIONS = {
   entropy: "low prediction entropy \u21D2 member (Salem et al. 2019)",
   "modified-entropy": "low modified entropy \u21D2 member (Song & Mittal 2021)",
   gap: "correctly classified \u21D2 member (label only; Yeom et al. 2018)",
-  "label-stability": "label unchanged under input noise \u21D2 member (label only; Choquette-Choo et al. 2021)"
+  "label-stability": "label unchanged under input noise \u21D2 member (label only; Choquette-Choo et al. 2021)",
+  lira: "the target\u2019s confidence fits the reference models that trained on the record better than those that did not (LiRA online, Carlini et al. 2022)",
+  "lira-offline": "the target\u2019s confidence is above what reference models that never saw the record give (LiRA offline, Carlini et al. 2022)",
+  rmia: "the record\u2019s likelihood ratio against the reference models beats that of most population records (RMIA offline, Zarifzadeh et al. 2024)"
 };
 var MIN_CLASS_ROWS = 10;
 var DEFAULT_FPR = 0.01;
@@ -35495,10 +36138,17 @@ async function runMembership(ctx, settings) {
   }
   const memberP = memberObs.scores ? attackerScores(memberObs) : void 0;
   const nonMemberP = nonMemberObs.scores ? attackerScores(nonMemberObs) : void 0;
+  let reference;
   for (const attack of settings.attacks) {
     let member;
     let nonMember;
-    if (attack === "gap") {
+    if (isReferenceAttack(attack)) {
+      if (!ctx.references) throw new RuntimeFailure(`attack ${attack} needs reference models, but none were opened`);
+      reference ??= await referenceInputs(ctx, ctx.references, settings);
+      const scores = referenceScores(attack, reference);
+      member = scores.subarray(0, ctx.members.rows);
+      nonMember = scores.subarray(ctx.members.rows);
+    } else if (attack === "gap") {
       member = gapScores(memberObs, ctx.members.classes);
       nonMember = gapScores(nonMemberObs, ctx.nonMembers.classes);
     } else if (attack === "label-stability") {
@@ -35509,14 +36159,43 @@ async function runMembership(ctx, settings) {
     }
     attacks.push(measureAttack(attack, member, nonMember, ctx, fpr));
   }
+  if (reference && settings.recipeLevel) {
+    for (const attack of settings.attacks.filter(isReferenceAttack)) {
+      const pooled = recipeLevel(attack, reference, ctx);
+      attacks.push(
+        measureScores(
+          `${attack}-recipe-level`,
+          `recipe level: ${DESCRIPTIONS[attack]}, with each of the ${reference.refs.models} reference models playing the target in turn against the others (scores pooled)`,
+          pooled,
+          ctx,
+          fpr
+        )
+      );
+    }
+  }
+  if (reference) {
+    const a = reference.target.augmentations;
+    notes.push(
+      `Reference-model attacks used ${reference.refs.models} reference models queried through the same surface${a > 1 ? `, ${a} queries per record (the record and its 8 one-pixel shifts)` : ""}; ${reference.population ? `RMIA's population is the ${reference.population.target.records} records of the population file, taken as OUT for every reference model` : "RMIA's population is the audited records themselves, with their memberships"}.`
+    );
+  }
   if (settings.attacks.includes("gap")) {
     notes.push("The gap attack has two score levels, so its ROC curve has a single interior point.");
   }
   return { attacks, notes };
 }
 function measureAttack(attack, member, nonMember, ctx, fpr) {
+  return measureScores(
+    attack,
+    DESCRIPTIONS[attack],
+    { member, memberClasses: ctx.members.classes, nonMember, nonMemberClasses: ctx.nonMembers.classes },
+    ctx,
+    fpr
+  );
+}
+function measureScores(attack, description, { member, memberClasses, nonMember, nonMemberClasses }, ctx, fpr) {
   const options = { fpr, confidence: ctx.confidence };
-  const tables = buildClassTables(member, ctx.members.classes, nonMember, ctx.nonMembers.classes, ctx.model.classCount);
+  const tables = buildClassTables(member, memberClasses, nonMember, nonMemberClasses, ctx.model.classCount);
   const overall = membershipMetricsFromTable(tables.all, options);
   const perClass2 = perClassMetrics(tables, ctx.confidence);
   const worst = perClass2.reduce(
@@ -35525,7 +36204,7 @@ function measureAttack(attack, member, nonMember, ctx, fpr) {
   );
   return {
     attack,
-    description: DESCRIPTIONS[attack],
+    description,
     metrics: metricValues2(overall),
     details: {
       roc: overall.rocPoints,
@@ -35632,8 +36311,8 @@ var PROBE_FAMILIES = [membershipProbe, inversionProbe, attributeInferenceProbe, 
 var { loadPolicy, validatePolicy, checkPolicy } = policyLoader(PROBE_FAMILIES);
 
 // src/publish/files.ts
-var import_node_fs7 = require("node:fs");
-var import_node_path9 = __toESM(require("node:path"), 1);
+var import_node_fs8 = require("node:fs");
+var import_node_path12 = __toESM(require("node:path"), 1);
 
 // src/gate/minimums.ts
 var import_stats_base_dists_normal_quantile4 = __toESM(require_lib39(), 1);
@@ -36175,7 +36854,8 @@ function inputsDetails(report) {
   const rows = [
     ...report.inputs.policy.map((d) => ["policy", d.path, d.sha256]),
     ...report.inputs.model ? [["model", report.inputs.model.path, report.inputs.model.sha256]] : [],
-    ...report.inputs.data.map((d) => [d.role, d.path, d.sha256])
+    ...report.inputs.data.map((d) => [d.role, d.path, d.sha256]),
+    ...referenceDigests(report)
   ];
   if (rows.length === 0) return "";
   const lines = ["| Role | File | SHA-256 |", "|---|---|---|"];
@@ -36201,12 +36881,12 @@ function plural(n, one, many) {
   return n === 1 ? one : many;
 }
 function fit(blocks, mainTable, table, main, limit) {
-  const join3 = (list, note2 = "") => {
+  const join4 = (list, note2 = "") => {
     const parts = list.map((b) => b.text).filter((t) => t !== "");
     if (note2) parts.splice(parts.length - 1, 0, note2);
     return parts.join("\n\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
   };
-  const full = join3(blocks);
+  const full = join4(blocks);
   if (!limit) return full;
   const size = (text3) => limit.unit === "bytes" ? Buffer.byteLength(text3, "utf8") : text3.length;
   if (size(full) <= limit.max) return full;
@@ -36217,7 +36897,7 @@ function fit(blocks, mainTable, table, main, limit) {
   for (const block of droppable) {
     kept.splice(kept.indexOf(block), 1);
     omitted.push(block.name ?? "a section");
-    const text3 = join3(kept, note());
+    const text3 = join4(kept, note());
     if (size(text3) <= limit.max) return text3;
   }
   omitted.push("some checks");
@@ -36226,11 +36906,11 @@ function fit(blocks, mainTable, table, main, limit) {
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
     mainTable.text = table(main.slice(0, mid), main.length - mid);
-    if (size(join3(kept, note())) <= limit.max) lo = mid;
+    if (size(join4(kept, note())) <= limit.max) lo = mid;
     else hi = mid - 1;
   }
   mainTable.text = table(main.slice(0, lo), main.length - lo);
-  const text2 = join3(kept, note());
+  const text2 = join4(kept, note());
   return size(text2) <= limit.max ? text2 : cut(text2, limit.max, size);
 }
 function cut(text2, max, size) {
@@ -36238,6 +36918,14 @@ function cut(text2, max, size) {
   let end = Math.min(text2.length, max);
   while (end > 0 && size(text2.slice(0, end) + tail) > max) end = Math.floor(end * 0.9);
   return text2.slice(0, end) + tail;
+}
+function referenceDigests(report) {
+  const refs = report.inputs.references;
+  if (!refs) return [];
+  return [
+    ...refs.models.map((d) => ["reference model", d.path, d.sha256]),
+    ["reference memberships", refs.memberships.path, refs.memberships.sha256]
+  ];
 }
 
 // src/report/svg.ts
@@ -36664,12 +37352,21 @@ function auditSection(report) {
   const rows = [
     ...report.inputs.policy.map((d) => ["policy", d.path, d.sha256]),
     ...report.inputs.model ? [["model", report.inputs.model.path, report.inputs.model.sha256]] : [],
-    ...report.inputs.data.map((d) => [d.role, d.path, d.sha256])
+    ...report.inputs.data.map((d) => [d.role, d.path, d.sha256]),
+    ...referenceDigests2(report)
   ];
   const timings = Object.entries(report.timings).map(([k, v]) => `${escapeHtml(k)} ${formatNumber(v, 1)} ms`).join(", ");
   return `<section><h2>Audit record</h2><div class="table-wrap"><table><thead><tr><th>Role</th><th>File</th><th>SHA-256</th></tr></thead><tbody>${rows.map(([r, f, s]) => `<tr><td>${escapeHtml(r)}</td><td><code>${escapeHtml(f)}</code></td><td><code>${escapeHtml(s)}</code></td></tr>`).join(
     ""
   )}</tbody></table></div><p class="muted">${escapeHtml(report.tool.name)} ${escapeHtml(report.tool.version)} \xB7 timings: ${timings || "none"} \xB7 the same inputs and seed give the same numbers.</p></section>`;
+}
+function referenceDigests2(report) {
+  const refs = report.inputs.references;
+  if (!refs) return [];
+  return [
+    ...refs.models.map((d) => ["reference model", d.path, d.sha256]),
+    ["reference memberships", refs.memberships.path, refs.memberships.sha256]
+  ];
 }
 
 // src/report/json.ts
@@ -36679,18 +37376,18 @@ function renderJson(report) {
 }
 
 // src/report/locate.ts
-var import_node_path7 = __toESM(require("node:path"), 1);
+var import_node_path10 = __toESM(require("node:path"), 1);
 function repoPath(file, ctx) {
-  const relative2 = import_node_path7.default.relative(ctx.root, import_node_path7.default.resolve(ctx.cwd, file));
-  if (relative2 === "" || relative2.startsWith("..") || import_node_path7.default.isAbsolute(relative2)) return void 0;
-  return relative2.split(import_node_path7.default.sep).join("/");
+  const relative2 = import_node_path10.default.relative(ctx.root, import_node_path10.default.resolve(ctx.cwd, file));
+  if (relative2 === "" || relative2.startsWith("..") || import_node_path10.default.isAbsolute(relative2)) return void 0;
+  return relative2.split(import_node_path10.default.sep).join("/");
 }
 function locate(position, report, ctx) {
   const inRepo = repoPath(position.file, ctx);
   if (inRepo) return { file: inRepo, line: position.line, column: position.column };
-  const chain = report.inputs.policy.map((d) => import_node_path7.default.resolve(ctx.cwd, d.path));
-  const at3 = chain.indexOf(import_node_path7.default.resolve(ctx.cwd, position.file));
-  const inherited = position.line ? { file: import_node_path7.default.basename(position.file), line: position.line } : void 0;
+  const chain = report.inputs.policy.map((d) => import_node_path10.default.resolve(ctx.cwd, d.path));
+  const at3 = chain.indexOf(import_node_path10.default.resolve(ctx.cwd, position.file));
+  const inherited = position.line ? { file: import_node_path10.default.basename(position.file), line: position.line } : void 0;
   for (let i = at3 + 1; at3 >= 0 && i < chain.length; i++) {
     const extender = repoPath(chain[i], ctx);
     if (!extender) continue;
@@ -36803,17 +37500,17 @@ function renderSarifText(report, ctx) {
 }
 
 // src/policy/extends-line.ts
-var import_node_fs5 = require("node:fs");
+var import_node_fs6 = require("node:fs");
 function extendsLineOf(file) {
-  if (!(0, import_node_fs5.existsSync)(file)) return void 0;
-  const lines = (0, import_node_fs5.readFileSync)(file, "utf8").split(/\r?\n/);
+  if (!(0, import_node_fs6.existsSync)(file)) return void 0;
+  const lines = (0, import_node_fs6.readFileSync)(file, "utf8").split(/\r?\n/);
   const index = lines.findIndex((line) => /^extends\s*:/.test(line));
   return index >= 0 ? index + 1 : void 0;
 }
 
 // src/publish/images.ts
-var import_node_fs6 = require("node:fs");
-var import_node_path8 = __toESM(require("node:path"), 1);
+var import_node_fs7 = require("node:fs");
+var import_node_path11 = __toESM(require("node:path"), 1);
 
 // src/report/png.ts
 var import_pngjs = __toESM(require_png(), 1);
@@ -36853,10 +37550,10 @@ function writeImages(report, outDir) {
       if (!rasters2) continue;
       const taken = /* @__PURE__ */ new Map();
       const images2 = [];
-      (0, import_node_fs6.mkdirSync)(import_node_path8.default.join(outDir, probe.id), { recursive: true });
+      (0, import_node_fs7.mkdirSync)(import_node_path11.default.join(outDir, probe.id), { recursive: true });
       for (const raster of rasters2.items) {
         const relative2 = `${probe.id}/${imageFileName(raster, taken)}`;
-        (0, import_node_fs6.writeFileSync)(import_node_path8.default.join(outDir, relative2), encodePng(raster, raster.range));
+        (0, import_node_fs7.writeFileSync)(import_node_path11.default.join(outDir, relative2), encodePng(raster, raster.range));
         images2.push({ label: raster.label, kind: raster.kind, path: relative2, caption: raster.caption });
       }
       written.set(attack, images2);
@@ -36890,31 +37587,31 @@ function imageFileName(raster, taken) {
 // src/publish/files.ts
 var SUMMARY_FILE = "summary.md";
 function writeReportFiles(given, outDir, options = {}) {
-  (0, import_node_fs7.mkdirSync)(outDir, { recursive: true });
+  (0, import_node_fs8.mkdirSync)(outDir, { recursive: true });
   const report = withImages(given, writeImages(given, outDir));
   const cwd = process.cwd();
   const locateContext = { root: options.root ?? cwd, cwd, extendsLine: extendsLineOf };
   const markdown = renderMarkdown(report);
   const files = {
-    report: import_node_path9.default.join(outDir, REPORT_FILE),
-    summary: import_node_path9.default.join(outDir, SUMMARY_FILE),
-    html: import_node_path9.default.join(outDir, HTML_FILE),
-    sarif: import_node_path9.default.join(outDir, SARIF_FILE)
+    report: import_node_path12.default.join(outDir, REPORT_FILE),
+    summary: import_node_path12.default.join(outDir, SUMMARY_FILE),
+    html: import_node_path12.default.join(outDir, HTML_FILE),
+    sarif: import_node_path12.default.join(outDir, SARIF_FILE)
   };
-  (0, import_node_fs7.writeFileSync)(files.report, renderJson(report));
-  (0, import_node_fs7.writeFileSync)(files.summary, markdown);
-  (0, import_node_fs7.writeFileSync)(files.html, renderHtml(report, { readAsset: (p) => readAsset(outDir, p) }));
-  (0, import_node_fs7.writeFileSync)(files.sarif, renderSarifText(report, locateContext));
+  (0, import_node_fs8.writeFileSync)(files.report, renderJson(report));
+  (0, import_node_fs8.writeFileSync)(files.summary, markdown);
+  (0, import_node_fs8.writeFileSync)(files.html, renderHtml(report, { readAsset: (p) => readAsset(outDir, p) }));
+  (0, import_node_fs8.writeFileSync)(files.sarif, renderSarifText(report, locateContext));
   return { ...files, markdown };
 }
 var MAX_ASSET_BYTES = 5 * 1024 * 1024;
 function readAsset(outDir, relativePath) {
-  if (import_node_path9.default.isAbsolute(relativePath)) return void 0;
+  if (import_node_path12.default.isAbsolute(relativePath)) return void 0;
   try {
-    const root = (0, import_node_fs7.realpathSync)(outDir);
-    const file = (0, import_node_fs7.realpathSync)(import_node_path9.default.resolve(root, relativePath));
-    if (!file.startsWith(root + import_node_path9.default.sep)) return void 0;
-    const bytes = (0, import_node_fs7.readFileSync)(file);
+    const root = (0, import_node_fs8.realpathSync)(outDir);
+    const file = (0, import_node_fs8.realpathSync)(import_node_path12.default.resolve(root, relativePath));
+    if (!file.startsWith(root + import_node_path12.default.sep)) return void 0;
+    const bytes = (0, import_node_fs8.readFileSync)(file);
     return bytes.length <= MAX_ASSET_BYTES ? bytes : void 0;
   } catch {
     return void 0;
@@ -36922,10 +37619,10 @@ function readAsset(outDir, relativePath) {
 }
 
 // src/run/gate.ts
-var import_node_path11 = __toESM(require("node:path"), 1);
+var import_node_path15 = __toESM(require("node:path"), 1);
 
 // src/data/load.ts
-var import_node_path10 = require("node:path");
+var import_node_path13 = require("node:path");
 
 // src/data/number.ts
 var POW10 = [
@@ -37325,12 +38022,12 @@ var CsvTable = class {
 
 // src/data/hash.ts
 var import_node_crypto = require("node:crypto");
-var import_node_fs8 = require("node:fs");
+var import_node_fs9 = require("node:fs");
 function sha256(bytes) {
   return (0, import_node_crypto.createHash)("sha256").update(bytes).digest("hex");
 }
 function sha256File(path5) {
-  return sha256((0, import_node_fs8.readFileSync)(path5));
+  return sha256((0, import_node_fs9.readFileSync)(path5));
 }
 
 // src/data/jsonl.ts
@@ -37671,10 +38368,10 @@ function float32ToString(value) {
 }
 
 // src/data/read.ts
-var import_node_fs9 = require("node:fs");
+var import_node_fs10 = require("node:fs");
 function readDataFile(path5) {
   try {
-    return (0, import_node_fs9.readFileSync)(path5);
+    return (0, import_node_fs10.readFileSync)(path5);
   } catch (error) {
     const code = error.code;
     const reason = code === "ENOENT" ? "file not found; expected a data file at this path" : code === "EISDIR" ? "this is a folder; expected a data file" : code === "EACCES" || code === "EPERM" ? "permission denied reading the data file" : `cannot read the data file: ${error.message}`;
@@ -37684,7 +38381,7 @@ function readDataFile(path5) {
 
 // src/data/load.ts
 function loadDatasetWithHashes(file, options) {
-  const path5 = (0, import_node_path10.resolve)(file.path);
+  const path5 = (0, import_node_path13.resolve)(file.path);
   if (file.format !== "npy" && (file.labels !== void 0 || file.columns !== void 0)) {
     throw new InputError(
       `${file.labels !== void 0 ? "labels" : "columns"} applies only to .npy data; a ${file.format} file names its own columns`,
@@ -37699,7 +38396,7 @@ function loadDatasetWithHashes(file, options) {
   else if (file.format === "npy") {
     let labels2;
     if (file.labels !== void 0) {
-      const labelsPath = (0, import_node_path10.resolve)(file.labels);
+      const labelsPath = (0, import_node_path13.resolve)(file.labels);
       const labelBytes = readDataFile(labelsPath);
       hashes.labels = sha256(labelBytes);
       labels2 = { name: options.label, array: parseNpy(labelBytes, labelsPath) };
@@ -37777,6 +38474,195 @@ function rowPlace(data, row) {
   return fileRow === void 0 ? `loaded row ${row + 1}` : `data row ${fileRow + 1}`;
 }
 
+// src/data/memberships.ts
+function sortedModelNames(models) {
+  return [...models].sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+}
+function parseMemberships(bytes, file, expected) {
+  const lower = file.toLowerCase();
+  if (lower.endsWith(".csv")) return parseMembershipsCsv(bytes, file, expected);
+  if (lower.endsWith(".npy")) return parseMembershipsNpy(bytes, file, expected);
+  throw new InputError("unsupported memberships file type; expected a .csv or .npy file", { file });
+}
+function parseMembershipsCsv(bytes, file, expected) {
+  const models = checkedModels(expected, file);
+  const records = expected.members + expected.nonMembers;
+  const table = parseCsv(bytes, file);
+  if (table.columns[0] !== "model") {
+    throw new InputError(
+      `the first column is ${quoteValue(table.columns[0] ?? "")}; expected "model" (the reference model's file name), then one column per record`,
+      {
+        file,
+        line: 1,
+        column: 1
+      }
+    );
+  }
+  if (table.columns.length - 1 !== records) {
+    throw new InputError(
+      `the header has ${table.columns.length - 1} record columns; expected ${records}: the members file's ${expected.members} rows, then the non-members file's ${expected.nonMembers} (whole files, before max-rows sampling)`,
+      { file, line: 1 }
+    );
+  }
+  const index = new Map(models.map((name, k) => [name, k]));
+  const rowOf = /* @__PURE__ */ new Map();
+  const values = new Int8Array(models.length * records);
+  for (let row = 0; row < table.rows; row++) {
+    const name = table.label(row, 0);
+    const where = { file, ...table.locate(row, 0), field: "model" };
+    if (name === void 0) throw new InputError("the model name is empty; expected a reference model file name", where);
+    const k = index.get(name);
+    if (k === void 0) {
+      throw new InputError(
+        `model ${quoteValue(name)} is not one of the ${models.length} reference models${suggest(name, models)}; expected a file name such as ${quoteValue(models[0])}`,
+        where
+      );
+    }
+    const earlier = rowOf.get(k);
+    if (earlier !== void 0) {
+      throw new InputError(
+        `model ${quoteValue(name)} has a second row; expected one row per model (the first is on line ${table.locate(earlier, 0).line})`,
+        where
+      );
+    }
+    rowOf.set(k, row);
+    for (let r = 0; r < records; r++)
+      values[k * records + r] = cellValue(
+        table.label(row, r + 1),
+        () => ({ ...table.locate(row, r + 1), text: table.describe(row, r + 1) }),
+        file,
+        r,
+        expected.members
+      );
+  }
+  const missing = models.filter((_, k) => !rowOf.has(k));
+  if (missing.length) {
+    throw new InputError(
+      `no row for ${missing.length} reference model${missing.length === 1 ? "" : "s"}: ${missing.slice(0, 5).map((m) => quoteValue(m)).join(", ")}${missing.length > 5 ? ", ..." : ""}; expected one row per model`,
+      { file }
+    );
+  }
+  return { models, matrix: { models: models.length, records, values } };
+}
+function cellValue(text2, at3, file, record, members) {
+  if (text2 === void 0) return NEITHER;
+  if (text2 === "1") return 1;
+  if (text2 === "0") return 0;
+  const { line, column, text: shown } = at3();
+  throw new InputError(
+    `${shown} for ${recordName(record, members)}; expected 1 (trained on), 0 (not trained on) or an empty cell (neither)`,
+    { file, line, column }
+  );
+}
+function recordName(r, members) {
+  return r < members ? `members row ${r + 1}` : `non-members row ${r - members + 1}`;
+}
+function parseMembershipsNpy(bytes, file, expected) {
+  const models = checkedModels(expected, file);
+  const records = expected.members + expected.nonMembers;
+  const array = parseNpy(bytes, file);
+  if (array.dtype !== "|i1" && array.dtype !== "<i1") {
+    throw new InputError(
+      `dtype ${JSON.stringify(array.dtype)}; expected int8 ("|i1": 1, 0, or -1 for neither), e.g. array.astype(numpy.int8)`,
+      { file, field: "dtype" }
+    );
+  }
+  const [k, n] = array.shape;
+  if (array.shape.length !== 2 || k !== models.length || n !== records) {
+    throw new InputError(
+      `shape (${array.shape.join(", ")}); expected (${models.length}, ${records}): one row per reference model in sorted file-name order, one column per record (the members file's ${expected.members} rows, then the non-members file's ${expected.nonMembers})`,
+      { file, field: "shape" }
+    );
+  }
+  const values = new Int8Array(k * n);
+  for (let i = 0; i < k * n; i++) {
+    const row = Math.floor(i / n);
+    const col = i % n;
+    const v = array.get(array.fortranOrder ? col * k + row : i);
+    if (v !== 1 && v !== 0 && v !== -1) {
+      throw new InputError(
+        `value ${v} at [${row}, ${col}] (model ${quoteValue(models[row])}, ${recordName(col, expected.members)}); expected 1 (trained on), 0 (not trained on) or -1 (neither)`,
+        { file }
+      );
+    }
+    values[i] = v;
+  }
+  return { models, matrix: { models: k, records: n, values } };
+}
+function checkedModels(expected, file) {
+  const models = sortedModelNames(expected.models);
+  for (let i = 1; i < models.length; i++) {
+    if (models[i] === models[i - 1])
+      throw new InputError(
+        `reference model file name ${quoteValue(models[i])} appears twice; the memberships file tells models apart by file name`,
+        { file }
+      );
+  }
+  if (models.length === 0) throw new InputError("no reference models to read memberships for", { file });
+  return models;
+}
+
+// src/data/memberships-coverage.ts
+var SHOWN = 20;
+function checkCoverage(matrix, attacks, options = {}) {
+  const audited = options.audited ?? Array.from({ length: matrix.records }, (_, i) => i);
+  const problems = [];
+  for (const attack of attacks) {
+    problems.push(...sideProblems(matrix, attack, audited, options.members, void 0));
+    if (!options.recipeLevel) continue;
+    if (matrix.models < 2) {
+      problems.push({
+        attack,
+        kind: "too-few-models",
+        records: [],
+        count: 0,
+        message: `${attack}: a recipe-level estimate needs at least 2 reference models; found ${matrix.models}`
+      });
+      continue;
+    }
+    for (let k = 0; k < matrix.models; k++) {
+      const found = sideProblems(matrix, attack, audited, options.members, k);
+      if (found.length) {
+        problems.push(...found);
+        break;
+      }
+    }
+  }
+  return problems;
+}
+function sideProblems(m, attack, audited, members, heldOut) {
+  const needs = [{ side: OUT, kind: "no-out" }];
+  if (attack === "lira") needs.unshift({ side: IN, kind: "no-in" });
+  const problems = [];
+  for (const { side, kind } of needs) {
+    const lacking = [];
+    let count2 = 0;
+    for (let i = 0; i < audited.length; i++) {
+      const r = audited[i];
+      let found = false;
+      for (let k = 0; k < m.models && !found; k++) if (k !== heldOut && m.values[k * m.records + r] === side) found = true;
+      if (!found) {
+        count2++;
+        if (lacking.length < SHOWN) lacking.push(r);
+      }
+    }
+    if (count2 === 0) continue;
+    const name = (r) => members === void 0 ? `record ${r + 1}` : recordName(r, members);
+    const shown = lacking.slice(0, 3).map(name).join(", ") + (count2 > 3 ? `, and ${count2 - 3} more` : "");
+    const what = kind === "no-in" ? "IN (trained on it)" : "OUT (never saw it)";
+    const context = heldOut === void 0 ? "" : ` when reference model ${heldOut + 1} plays the target (recipe level)`;
+    problems.push({
+      attack,
+      kind,
+      records: lacking,
+      count: count2,
+      ...heldOut === void 0 ? {} : { heldOut },
+      message: `${attack} needs every audited record ${what} for at least one reference model${context}; ${count2} record${count2 === 1 ? " is" : "s are"} not: ${shown}`
+    });
+  }
+  return problems;
+}
+
 // package.json
 var package_default = {
   name: "model-privacy-gate",
@@ -37840,7 +38726,7 @@ var package_default = {
 var TOOL = { name: package_default.name, version: package_default.version };
 
 // src/model/onnx.ts
-var import_node_fs10 = require("node:fs");
+var import_node_fs11 = require("node:fs");
 var import_node_os = require("node:os");
 
 // src/model/runtime.ts
@@ -38089,7 +38975,7 @@ async function openOnnxClassifier(settings, options = {}) {
   let classLabels2;
   const outputName = output.name;
   if (output.type === "sequence") {
-    const exposed = exposeZipMapInput((0, import_node_fs10.readFileSync)(settings.path), output.name);
+    const exposed = exposeZipMapInput((0, import_node_fs11.readFileSync)(settings.path), output.name);
     if (!exposed) {
       throw new InputError(
         `model output "${output.name}" is not a tensor, and no ZipMap produces it; set model.output to a tensor of class scores`,
@@ -38540,6 +39426,78 @@ function labelWithClasses(data, classLabels2, labelColumn) {
   return { ...data, classes };
 }
 
+// src/run/references.ts
+var import_node_fs12 = require("node:fs");
+var import_node_path14 = require("node:path");
+var FIELD = "probes.membership.reference-models.memberships";
+function openReferences(policy, members, nonMembers, { report, relative: relative2, candidate }) {
+  const settings = policy.probes.membership;
+  const refs = settings?.referenceModels;
+  const attacks = settings?.attacks.filter((a) => a === "lira" || a === "lira-offline" || a === "rmia") ?? [];
+  if (!refs || attacks.length === 0) return void 0;
+  const at3 = (message) => new PolicyError(message, { ...refs.membershipsSource, field: FIELD });
+  const names = refs.models.map((m) => (0, import_node_path14.basename)(m));
+  const memberships = readMemberships(refs, names, members.rowsInFile, nonMembers.rowsInFile, at3);
+  const audited = auditedRecords(members, nonMembers, members.rowsInFile);
+  const problems = checkCoverage(memberships, attacks, {
+    audited,
+    members: members.rowsInFile,
+    recipeLevel: settings.recipeLevel === true
+  });
+  if (problems.length > 0) {
+    throw at3(
+      `${relative2(refs.memberships)} does not give every audited record the reference models the attacks need: ${problems.map((p) => p.message).join("; ")}`
+    );
+  }
+  report.inputs.references = {
+    models: refs.models.map((m) => ({ path: relative2(m), sha256: sha256File(m) })),
+    memberships: { path: relative2(refs.memberships), sha256: sha256File(refs.memberships) }
+  };
+  let queries = 0;
+  const references = {
+    names,
+    memberships,
+    membersInFile: members.rowsInFile,
+    query: async (k, x, rows, source) => {
+      const file = refs.models[k];
+      const model = await openOnnxClassifier({ ...policy.model, path: file });
+      checkSameShape(model, candidate, relative2(file));
+      const observation2 = await new ObservedModel(model, policy.surface).query(x, rows, source);
+      queries += model.queries;
+      return observation2;
+    }
+  };
+  return { references, queries: () => queries };
+}
+function readMemberships(refs, names, members, nonMembers, at3) {
+  try {
+    return parseMemberships((0, import_node_fs12.readFileSync)(refs.memberships), refs.memberships, { models: names, members, nonMembers }).matrix;
+  } catch (error) {
+    if (error instanceof InputError) throw at3(`memberships file: ${error.describe()}`);
+    throw error;
+  }
+}
+function auditedRecords(members, nonMembers, membersInFile) {
+  const out = new Uint32Array(members.rows + nonMembers.rows);
+  for (let i = 0; i < members.rows; i++) out[i] = members.origin?.fileRows[i] ?? i;
+  for (let j = 0; j < nonMembers.rows; j++) out[members.rows + j] = membersInFile + (nonMembers.origin?.fileRows[j] ?? j);
+  return out;
+}
+function checkSameShape(model, candidate, file) {
+  const a = model.info;
+  const b = candidate.info;
+  const problems = [];
+  if (a.featureCount !== b.featureCount) problems.push(`${a.featureCount} input features, the candidate ${b.featureCount}`);
+  if (a.classLabels.join("\0") !== b.classLabels.join("\0"))
+    problems.push(`classes [${a.classLabels.slice(0, 10).join(", ")}], the candidate [${b.classLabels.slice(0, 10).join(", ")}]`);
+  if (problems.length > 0) {
+    throw new InputError(`reference model ${file} is not shaped like the candidate: ${problems.join("; ")}`, {
+      file,
+      field: "probes.membership.reference-models.models"
+    });
+  }
+}
+
 // src/run/round.ts
 function round2(value, digits = 1) {
   const scale = 10 ** digits;
@@ -38568,13 +39526,13 @@ async function openFeatureTask(policy, report, { relative: relative2, lap }) {
   const model = policy.model.task === "regression" ? await openOnnxRegressor(policy.model) : await openOnnxClassifier(policy.model);
   report.inputs.model = { path: relative2(policy.model.path), sha256: sha256File(policy.model.path) };
   report.timings.model = lap();
-  const context = loadContext(policy, model, report, relative2);
+  const { context, referenceQueries } = loadContext(policy, model, report, relative2);
   report.timings.data = lap();
   return {
     task: policy.model.task === "regression" ? "regression" : "classification",
     context,
     finish: () => {
-      report.queries = model.queries;
+      report.queries = model.queries + referenceQueries();
       if (model.firstQueryAt !== void 0) report.timings.firstQueryFromProcessStart = round2(model.firstQueryAt);
       report.model = modelFacts(model);
     }
@@ -38632,7 +39590,8 @@ function loadContext(policy, model, report, relative2) {
   checkSameFeatures(members, nonMembers);
   checkOverlap(policy, members, nonMembers, report, relative2);
   const observed = new ObservedModel(model, policy.surface);
-  return {
+  const refs = isRegressor(model) ? void 0 : openReferences(policy, members, nonMembers, { report, relative: relative2, candidate: model });
+  const context = {
     model: observed,
     members,
     nonMembers,
@@ -38641,6 +39600,8 @@ function loadContext(policy, model, report, relative2) {
     seed: policy.seed,
     confidence: policy.gate.confidence
   };
+  if (refs) context.references = refs.references;
+  return { context, referenceQueries: refs ? refs.queries : () => 0 };
 }
 function checkOverlap(policy, members, nonMembers, report, relative2) {
   const { count: count2, first } = findOverlap(members, nonMembers);
@@ -38690,7 +39651,7 @@ async function runProbe(probe, settings, context) {
 }
 
 // src/run/sequence.ts
-var import_node_fs11 = require("node:fs");
+var import_node_fs13 = require("node:fs");
 
 // src/model/sequence-surface.ts
 function observeNext(logProbs, rows, vocabSize, surface) {
@@ -39270,7 +40231,7 @@ function loadVocabulary(policy, report, relative2) {
   let tokens;
   let source;
   if (tokenizer.vocabFile) {
-    const bytes = (0, import_node_fs11.readFileSync)(tokenizer.vocabFile);
+    const bytes = (0, import_node_fs13.readFileSync)(tokenizer.vocabFile);
     tokens = parseVocabularyJson(bytes.toString("utf8"), tokenizer.vocabFile);
     source = relative2(tokenizer.vocabFile);
     report.inputs.data.push({ role: "vocabulary", path: source, sha256: sha256(bytes), rows: tokens.length, rowsInFile: tokens.length });
@@ -39290,7 +40251,7 @@ function loadVocabulary(policy, report, relative2) {
 function loadTexts(file, role, policy, vocabulary, modelVocab) {
   let bytes;
   try {
-    bytes = (0, import_node_fs11.readFileSync)(file.path);
+    bytes = (0, import_node_fs13.readFileSync)(file.path);
   } catch (error) {
     throw new InputError(`cannot read the ${role} file: ${error.message}`, { file: file.path });
   }
@@ -39336,8 +40297,8 @@ function loadTexts(file, role, policy, vocabulary, modelVocab) {
 async function runGate(policyFile, options = {}) {
   const started = performance.now();
   refreshSecrets();
-  const relative2 = (p) => import_node_path11.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path11.default.sep).join("/");
-  const report = emptyReport(relative2(import_node_path11.default.resolve(policyFile)));
+  const relative2 = (p) => import_node_path15.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path15.default.sep).join("/");
+  const report = emptyReport(relative2(import_node_path15.default.resolve(policyFile)));
   const lap = stopwatch();
   try {
     const policy = loadPolicy(policyFile, { roots: options.roots });

@@ -33174,7 +33174,8 @@ function inputsDetails(report) {
   const rows = [
     ...report.inputs.policy.map((d) => ["policy", d.path, d.sha256]),
     ...report.inputs.model ? [["model", report.inputs.model.path, report.inputs.model.sha256]] : [],
-    ...report.inputs.data.map((d) => [d.role, d.path, d.sha256])
+    ...report.inputs.data.map((d) => [d.role, d.path, d.sha256]),
+    ...referenceDigests(report)
   ];
   if (rows.length === 0) return "";
   const lines = ["| Role | File | SHA-256 |", "|---|---|---|"];
@@ -33200,12 +33201,12 @@ function plural(n, one, many) {
   return n === 1 ? one : many;
 }
 function fit(blocks, mainTable, table, main, limit) {
-  const join3 = (list, note2 = "") => {
+  const join4 = (list, note2 = "") => {
     const parts = list.map((b) => b.text).filter((t) => t !== "");
     if (note2) parts.splice(parts.length - 1, 0, note2);
     return parts.join("\n\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
   };
-  const full = join3(blocks);
+  const full = join4(blocks);
   if (!limit) return full;
   const size = (text3) => limit.unit === "bytes" ? Buffer.byteLength(text3, "utf8") : text3.length;
   if (size(full) <= limit.max) return full;
@@ -33216,7 +33217,7 @@ function fit(blocks, mainTable, table, main, limit) {
   for (const block of droppable) {
     kept.splice(kept.indexOf(block), 1);
     omitted.push(block.name ?? "a section");
-    const text3 = join3(kept, note());
+    const text3 = join4(kept, note());
     if (size(text3) <= limit.max) return text3;
   }
   omitted.push("some checks");
@@ -33225,11 +33226,11 @@ function fit(blocks, mainTable, table, main, limit) {
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
     mainTable.text = table(main.slice(0, mid), main.length - mid);
-    if (size(join3(kept, note())) <= limit.max) lo = mid;
+    if (size(join4(kept, note())) <= limit.max) lo = mid;
     else hi = mid - 1;
   }
   mainTable.text = table(main.slice(0, lo), main.length - lo);
-  const text2 = join3(kept, note());
+  const text2 = join4(kept, note());
   return size(text2) <= limit.max ? text2 : cut(text2, limit.max, size);
 }
 function cut(text2, max, size) {
@@ -33237,6 +33238,14 @@ function cut(text2, max, size) {
   let end = Math.min(text2.length, max);
   while (end > 0 && size(text2.slice(0, end) + tail) > max) end = Math.floor(end * 0.9);
   return text2.slice(0, end) + tail;
+}
+function referenceDigests(report) {
+  const refs = report.inputs.references;
+  if (!refs) return [];
+  return [
+    ...refs.models.map((d) => ["reference model", d.path, d.sha256]),
+    ["reference memberships", refs.memberships.path, refs.memberships.sha256]
+  ];
 }
 var init_markdown = __esm({
   "src/report/markdown.ts"() {
@@ -39143,12 +39152,21 @@ function auditSection(report) {
   const rows = [
     ...report.inputs.policy.map((d) => ["policy", d.path, d.sha256]),
     ...report.inputs.model ? [["model", report.inputs.model.path, report.inputs.model.sha256]] : [],
-    ...report.inputs.data.map((d) => [d.role, d.path, d.sha256])
+    ...report.inputs.data.map((d) => [d.role, d.path, d.sha256]),
+    ...referenceDigests2(report)
   ];
   const timings = Object.entries(report.timings).map(([k, v]) => `${escapeHtml(k)} ${formatNumber(v, 1)} ms`).join(", ");
   return `<section><h2>Audit record</h2><div class="table-wrap"><table><thead><tr><th>Role</th><th>File</th><th>SHA-256</th></tr></thead><tbody>${rows.map(([r, f, s]) => `<tr><td>${escapeHtml(r)}</td><td><code>${escapeHtml(f)}</code></td><td><code>${escapeHtml(s)}</code></td></tr>`).join(
     ""
   )}</tbody></table></div><p class="muted">${escapeHtml(report.tool.name)} ${escapeHtml(report.tool.version)} \xB7 timings: ${timings || "none"} \xB7 the same inputs and seed give the same numbers.</p></section>`;
+}
+function referenceDigests2(report) {
+  const refs = report.inputs.references;
+  if (!refs) return [];
+  return [
+    ...refs.models.map((d) => ["reference model", d.path, d.sha256]),
+    ["reference memberships", refs.memberships.path, refs.memberships.sha256]
+  ];
 }
 var HTML_FILE, DRAWN_DETAILS, HEADLINE, STYLE, PNG_SIGNATURE;
 var init_html = __esm({
@@ -48704,6 +48722,16 @@ var init_privacy_report_schema = __esm({
                   rowsInFile: { type: "integer" }
                 }
               }
+            },
+            references: {
+              type: "object",
+              description: "The membership probe's reference models (LiRA, RMIA), in the memberships file's order, and the memberships file.",
+              required: ["models", "memberships"],
+              additionalProperties: false,
+              properties: {
+                models: { type: "array", items: { $ref: "#/definitions/digest" } },
+                memberships: { $ref: "#/definitions/digest" }
+              }
             }
           }
         },
@@ -50212,7 +50240,7 @@ var require_scan = __commonJS({
       let lastIndex = 0;
       let isBrace = false;
       let isBracket = false;
-      let isGlob = false;
+      let isGlob2 = false;
       let isExtglob = false;
       let isGlobstar = false;
       let braceEscaped = false;
@@ -50255,7 +50283,7 @@ var require_scan = __commonJS({
             }
             if (braceEscaped !== true && code === CHAR_DOT && (code = advance()) === CHAR_DOT) {
               isBrace = token.isBrace = true;
-              isGlob = token.isGlob = true;
+              isGlob2 = token.isGlob = true;
               finished = true;
               if (scanToEnd === true) {
                 continue;
@@ -50264,7 +50292,7 @@ var require_scan = __commonJS({
             }
             if (braceEscaped !== true && code === CHAR_COMMA) {
               isBrace = token.isBrace = true;
-              isGlob = token.isGlob = true;
+              isGlob2 = token.isGlob = true;
               finished = true;
               if (scanToEnd === true) {
                 continue;
@@ -50301,7 +50329,7 @@ var require_scan = __commonJS({
         if (opts.noext !== true) {
           const isExtglobChar = code === CHAR_PLUS || code === CHAR_AT || code === CHAR_ASTERISK || code === CHAR_QUESTION_MARK || code === CHAR_EXCLAMATION_MARK;
           if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
-            isGlob = token.isGlob = true;
+            isGlob2 = token.isGlob = true;
             isExtglob = token.isExtglob = true;
             finished = true;
             if (code === CHAR_EXCLAMATION_MARK && index === start) {
@@ -50331,7 +50359,7 @@ var require_scan = __commonJS({
         }
         if (code === CHAR_ASTERISK) {
           if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
-          isGlob = token.isGlob = true;
+          isGlob2 = token.isGlob = true;
           finished = true;
           if (scanToEnd === true) {
             continue;
@@ -50339,7 +50367,7 @@ var require_scan = __commonJS({
           break;
         }
         if (code === CHAR_QUESTION_MARK) {
-          isGlob = token.isGlob = true;
+          isGlob2 = token.isGlob = true;
           finished = true;
           if (scanToEnd === true) {
             continue;
@@ -50355,7 +50383,7 @@ var require_scan = __commonJS({
             }
             if (next === CHAR_RIGHT_SQUARE_BRACKET) {
               isBracket = token.isBracket = true;
-              isGlob = token.isGlob = true;
+              isGlob2 = token.isGlob = true;
               finished = true;
               break;
             }
@@ -50371,7 +50399,7 @@ var require_scan = __commonJS({
           continue;
         }
         if (opts.noparen !== true && code === CHAR_LEFT_PARENTHESES) {
-          isGlob = token.isGlob = true;
+          isGlob2 = token.isGlob = true;
           if (scanToEnd === true) {
             let parens = 1;
             while (eos() !== true && (code = advance())) {
@@ -50393,7 +50421,7 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (isGlob === true) {
+        if (isGlob2 === true) {
           finished = true;
           if (scanToEnd === true) {
             continue;
@@ -50403,7 +50431,7 @@ var require_scan = __commonJS({
       }
       if (opts.noext === true) {
         isExtglob = false;
-        isGlob = false;
+        isGlob2 = false;
       }
       let base2 = str;
       let prefix = "";
@@ -50413,10 +50441,10 @@ var require_scan = __commonJS({
         str = str.slice(start);
         lastIndex -= start;
       }
-      if (base2 && isGlob === true && lastIndex > 0) {
+      if (base2 && isGlob2 === true && lastIndex > 0) {
         base2 = str.slice(0, lastIndex);
         glob = str.slice(lastIndex);
-      } else if (isGlob === true) {
+      } else if (isGlob2 === true) {
         base2 = "";
         glob = str;
       } else {
@@ -50441,7 +50469,7 @@ var require_scan = __commonJS({
         glob,
         isBrace,
         isBracket,
-        isGlob,
+        isGlob: isGlob2,
         isExtglob,
         isGlobstar,
         negated,
@@ -52069,13 +52097,168 @@ var init_origin = __esm({
 });
 
 // src/metrics/reference-signals.ts
+function checkShapes(target, refs, memberships) {
+  const { records, augmentations } = target;
+  const problems = [];
+  if (target.values.length !== records * augmentations)
+    problems.push(`target holds ${target.values.length} values, not ${records} \xD7 ${augmentations}`);
+  if (refs.records !== records || refs.augmentations !== augmentations) {
+    problems.push(
+      `reference signals are [${refs.models} \xD7 ${refs.records} \xD7 ${refs.augmentations}], target [${records} \xD7 ${augmentations}]`
+    );
+  }
+  if (refs.values.length !== refs.models * refs.records * refs.augmentations)
+    problems.push(`reference signals hold ${refs.values.length} values, not ${refs.models} \xD7 ${refs.records} \xD7 ${refs.augmentations}`);
+  if (memberships.models !== refs.models || memberships.records !== records) {
+    problems.push(`memberships are [${memberships.models} \xD7 ${memberships.records}], expected [${refs.models} \xD7 ${records}]`);
+  }
+  if (memberships.values.length !== memberships.models * memberships.records)
+    problems.push(`memberships hold ${memberships.values.length} values, not ${memberships.models} \xD7 ${memberships.records}`);
+  if (augmentations < 1) problems.push("at least one query per record is needed");
+  if (problems.length) throw new RangeError(problems.join("; "));
+}
+function describeRecords(indices) {
+  const shown = indices.slice(0, 5).map((i) => `#${i}`).join(", ");
+  const more = indices.length > 5 ? `, \u2026 ${indices.length - 5} more` : "";
+  return `${indices.length} record${indices.length === 1 ? "" : "s"} (${shown}${more})`;
+}
+var IN, OUT, NEITHER;
 var init_reference_signals = __esm({
   "src/metrics/reference-signals.ts"() {
     "use strict";
+    IN = 1;
+    OUT = 0;
+    NEITHER = -1;
   }
 });
 
 // src/data/memberships.ts
+function sortedModelNames(models) {
+  return [...models].sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+}
+function parseMemberships(bytes, file, expected) {
+  const lower = file.toLowerCase();
+  if (lower.endsWith(".csv")) return parseMembershipsCsv(bytes, file, expected);
+  if (lower.endsWith(".npy")) return parseMembershipsNpy(bytes, file, expected);
+  throw new InputError("unsupported memberships file type; expected a .csv or .npy file", { file });
+}
+function parseMembershipsCsv(bytes, file, expected) {
+  const models = checkedModels(expected, file);
+  const records = expected.members + expected.nonMembers;
+  const table = parseCsv(bytes, file);
+  if (table.columns[0] !== "model") {
+    throw new InputError(
+      `the first column is ${quoteValue(table.columns[0] ?? "")}; expected "model" (the reference model's file name), then one column per record`,
+      {
+        file,
+        line: 1,
+        column: 1
+      }
+    );
+  }
+  if (table.columns.length - 1 !== records) {
+    throw new InputError(
+      `the header has ${table.columns.length - 1} record columns; expected ${records}: the members file's ${expected.members} rows, then the non-members file's ${expected.nonMembers} (whole files, before max-rows sampling)`,
+      { file, line: 1 }
+    );
+  }
+  const index = new Map(models.map((name, k) => [name, k]));
+  const rowOf = /* @__PURE__ */ new Map();
+  const values = new Int8Array(models.length * records);
+  for (let row = 0; row < table.rows; row++) {
+    const name = table.label(row, 0);
+    const where = { file, ...table.locate(row, 0), field: "model" };
+    if (name === void 0) throw new InputError("the model name is empty; expected a reference model file name", where);
+    const k = index.get(name);
+    if (k === void 0) {
+      throw new InputError(
+        `model ${quoteValue(name)} is not one of the ${models.length} reference models${suggest(name, models)}; expected a file name such as ${quoteValue(models[0])}`,
+        where
+      );
+    }
+    const earlier = rowOf.get(k);
+    if (earlier !== void 0) {
+      throw new InputError(
+        `model ${quoteValue(name)} has a second row; expected one row per model (the first is on line ${table.locate(earlier, 0).line})`,
+        where
+      );
+    }
+    rowOf.set(k, row);
+    for (let r = 0; r < records; r++)
+      values[k * records + r] = cellValue(
+        table.label(row, r + 1),
+        () => ({ ...table.locate(row, r + 1), text: table.describe(row, r + 1) }),
+        file,
+        r,
+        expected.members
+      );
+  }
+  const missing = models.filter((_, k) => !rowOf.has(k));
+  if (missing.length) {
+    throw new InputError(
+      `no row for ${missing.length} reference model${missing.length === 1 ? "" : "s"}: ${missing.slice(0, 5).map((m) => quoteValue(m)).join(", ")}${missing.length > 5 ? ", ..." : ""}; expected one row per model`,
+      { file }
+    );
+  }
+  return { models, matrix: { models: models.length, records, values } };
+}
+function cellValue(text2, at3, file, record, members) {
+  if (text2 === void 0) return NEITHER;
+  if (text2 === "1") return 1;
+  if (text2 === "0") return 0;
+  const { line, column, text: shown } = at3();
+  throw new InputError(
+    `${shown} for ${recordName(record, members)}; expected 1 (trained on), 0 (not trained on) or an empty cell (neither)`,
+    { file, line, column }
+  );
+}
+function recordName(r, members) {
+  return r < members ? `members row ${r + 1}` : `non-members row ${r - members + 1}`;
+}
+function parseMembershipsNpy(bytes, file, expected) {
+  const models = checkedModels(expected, file);
+  const records = expected.members + expected.nonMembers;
+  const array = parseNpy(bytes, file);
+  if (array.dtype !== "|i1" && array.dtype !== "<i1") {
+    throw new InputError(
+      `dtype ${JSON.stringify(array.dtype)}; expected int8 ("|i1": 1, 0, or -1 for neither), e.g. array.astype(numpy.int8)`,
+      { file, field: "dtype" }
+    );
+  }
+  const [k, n] = array.shape;
+  if (array.shape.length !== 2 || k !== models.length || n !== records) {
+    throw new InputError(
+      `shape (${array.shape.join(", ")}); expected (${models.length}, ${records}): one row per reference model in sorted file-name order, one column per record (the members file's ${expected.members} rows, then the non-members file's ${expected.nonMembers})`,
+      { file, field: "shape" }
+    );
+  }
+  const values = new Int8Array(k * n);
+  for (let i = 0; i < k * n; i++) {
+    const row = Math.floor(i / n);
+    const col = i % n;
+    const v = array.get(array.fortranOrder ? col * k + row : i);
+    if (v !== 1 && v !== 0 && v !== -1) {
+      throw new InputError(
+        `value ${v} at [${row}, ${col}] (model ${quoteValue(models[row])}, ${recordName(col, expected.members)}); expected 1 (trained on), 0 (not trained on) or -1 (neither)`,
+        { file }
+      );
+    }
+    values[i] = v;
+  }
+  return { models, matrix: { models: k, records: n, values } };
+}
+function checkedModels(expected, file) {
+  const models = sortedModelNames(expected.models);
+  for (let i = 1; i < models.length; i++) {
+    if (models[i] === models[i - 1])
+      throw new InputError(
+        `reference model file name ${quoteValue(models[i])} appears twice; the memberships file tells models apart by file name`,
+        { file }
+      );
+  }
+  if (models.length === 0) throw new InputError("no reference models to read memberships for", { file });
+  return models;
+}
 var init_memberships = __esm({
   "src/data/memberships.ts"() {
     "use strict";
@@ -52089,11 +52272,71 @@ var init_memberships = __esm({
 });
 
 // src/data/memberships-coverage.ts
+function checkCoverage(matrix, attacks, options = {}) {
+  const audited = options.audited ?? Array.from({ length: matrix.records }, (_, i) => i);
+  const problems = [];
+  for (const attack of attacks) {
+    problems.push(...sideProblems(matrix, attack, audited, options.members, void 0));
+    if (!options.recipeLevel) continue;
+    if (matrix.models < 2) {
+      problems.push({
+        attack,
+        kind: "too-few-models",
+        records: [],
+        count: 0,
+        message: `${attack}: a recipe-level estimate needs at least 2 reference models; found ${matrix.models}`
+      });
+      continue;
+    }
+    for (let k = 0; k < matrix.models; k++) {
+      const found = sideProblems(matrix, attack, audited, options.members, k);
+      if (found.length) {
+        problems.push(...found);
+        break;
+      }
+    }
+  }
+  return problems;
+}
+function sideProblems(m, attack, audited, members, heldOut) {
+  const needs = [{ side: OUT, kind: "no-out" }];
+  if (attack === "lira") needs.unshift({ side: IN, kind: "no-in" });
+  const problems = [];
+  for (const { side, kind } of needs) {
+    const lacking = [];
+    let count2 = 0;
+    for (let i = 0; i < audited.length; i++) {
+      const r = audited[i];
+      let found = false;
+      for (let k = 0; k < m.models && !found; k++) if (k !== heldOut && m.values[k * m.records + r] === side) found = true;
+      if (!found) {
+        count2++;
+        if (lacking.length < SHOWN) lacking.push(r);
+      }
+    }
+    if (count2 === 0) continue;
+    const name = (r) => members === void 0 ? `record ${r + 1}` : recordName(r, members);
+    const shown = lacking.slice(0, 3).map(name).join(", ") + (count2 > 3 ? `, and ${count2 - 3} more` : "");
+    const what = kind === "no-in" ? "IN (trained on it)" : "OUT (never saw it)";
+    const context3 = heldOut === void 0 ? "" : ` when reference model ${heldOut + 1} plays the target (recipe level)`;
+    problems.push({
+      attack,
+      kind,
+      records: lacking,
+      count: count2,
+      ...heldOut === void 0 ? {} : { heldOut },
+      message: `${attack} needs every audited record ${what} for at least one reference model${context3}; ${count2} record${count2 === 1 ? " is" : "s are"} not: ${shown}`
+    });
+  }
+  return problems;
+}
+var SHOWN;
 var init_memberships_coverage = __esm({
   "src/data/memberships-coverage.ts"() {
     "use strict";
     init_reference_signals();
     init_memberships();
+    SHOWN = 20;
   }
 });
 
@@ -62203,7 +62446,180 @@ var init_family3 = __esm({
   }
 });
 
+// src/policy/fields.ts
+function resolvePathValue(merged, path7) {
+  const value = valueAt(merged.data, path7);
+  return (0, import_node_path7.resolve)((0, import_node_path7.dirname)(merged.origin(path7).file), value);
+}
+function dataFormat(entry) {
+  const format = entry["format"];
+  if (format === "csv" || format === "jsonl" || format === "npy" || format === "text") return format;
+  const path7 = entry["path"];
+  if (typeof path7 !== "string") return void 0;
+  return FORMAT_BY_EXTENSION[(0, import_node_path7.extname)(path7).toLowerCase()];
+}
+function unknownFormatProblem(entry) {
+  if (dataFormat(entry) !== void 0 || typeof entry["path"] !== "string" || entry["format"] !== void 0) return void 0;
+  return `cannot tell the format of ${quoteUserText(entry["path"])} from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`;
+}
+function dataFileAt(merged, path7) {
+  const entry = valueAt(merged.data, path7);
+  const out = { path: resolvePathValue(merged, [...path7, "path"]), format: dataFormat(entry) };
+  if (entry["labels"] !== void 0) out.labels = resolvePathValue(merged, [...path7, "labels"]);
+  if (entry["columns"] !== void 0) out.columns = [...entry["columns"]];
+  return out;
+}
+var import_node_path7, FORMAT_BY_EXTENSION;
+var init_fields = __esm({
+  "src/policy/fields.ts"() {
+    "use strict";
+    import_node_path7 = require("node:path");
+    init_user_text();
+    init_merge();
+    FORMAT_BY_EXTENSION = {
+      ".csv": "csv",
+      ".jsonl": "jsonl",
+      ".ndjson": "jsonl",
+      ".npy": "npy",
+      ".txt": "text"
+    };
+  }
+});
+
+// src/policy/model-glob.ts
+function isGlob(pattern) {
+  return WILDCARD.test(pattern);
+}
+function globProblem(absolutePattern) {
+  const folder = (0, import_node_path8.dirname)(absolutePattern);
+  if (isGlob(folder)) return `wildcards are allowed in the file name only, not in the folder (${folder})`;
+  if (!(0, import_node_fs11.existsSync)(folder) || !(0, import_node_fs11.statSync)(folder).isDirectory()) return `folder not found: ${folder}`;
+  return void 0;
+}
+function expandGlob(absolutePattern) {
+  const folder = (0, import_node_path8.dirname)(absolutePattern);
+  const name = (0, import_node_path8.basename)(absolutePattern);
+  const regex = new RegExp(
+    `^${[...name].map((c) => c === "*" ? ".*" : c === "?" ? "." : c.replace(/[\\^$.+()[\]{}|]/g, "\\$&")).join("")}$`,
+    "s"
+  );
+  return (0, import_node_fs11.readdirSync)(folder).filter((f) => regex.test(f)).map((f) => (0, import_node_path8.join)(folder, f)).filter((f) => (0, import_node_fs11.statSync)(f).isFile()).sort((a, b) => {
+    const x = (0, import_node_path8.basename)(a);
+    const y = (0, import_node_path8.basename)(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+}
+var import_node_fs11, import_node_path8, WILDCARD;
+var init_model_glob = __esm({
+  "src/policy/model-glob.ts"() {
+    "use strict";
+    import_node_fs11 = require("node:fs");
+    import_node_path8 = require("node:path");
+    WILDCARD = /[*?]/;
+  }
+});
+
+// src/util/paths.ts
+function defaultRoots(env = process.env, cwd = process.cwd()) {
+  return rootsWithRunnerTemp([cwd], env);
+}
+function rootsWithRunnerTemp(folders, env = process.env) {
+  return allowedRoots([...folders, ...env["RUNNER_TEMP"] ? [env["RUNNER_TEMP"]] : []]);
+}
+function allowedRoots(folders) {
+  const out = [];
+  for (const folder of folders) {
+    const real = realPath((0, import_node_path9.resolve)(folder));
+    if (!out.includes(real)) out.push(real);
+  }
+  return out;
+}
+function missingFolder(folders) {
+  return folders.find((folder) => !(0, import_node_fs12.existsSync)(folder) || !(0, import_node_fs12.statSync)(folder).isDirectory());
+}
+function pathProblem(file, roots) {
+  const absolute = (0, import_node_path9.resolve)(file);
+  const real = realPath(absolute);
+  for (const candidate of [absolute, real]) {
+    const system = SYSTEM_FOLDERS.find((folder) => isInside(candidate, folder));
+    if (system)
+      return `${describe2(absolute, real)} is under ${system}, which the gate never reads (it holds the process environment, kernel state or devices)`;
+  }
+  if (roots.some((root) => isInside(real, root))) return void 0;
+  return `${describe2(absolute, real)} is outside the folders the gate may read (${roots.join(", ") || "none"}); keep the policy, model and data in the workspace, or allow another folder with --root DIR (CLI) or the allowed-roots input (action)`;
+}
+function describe2(absolute, real) {
+  return real === absolute ? absolute : `${absolute} (a link to ${real})`;
+}
+function isInside(file, root) {
+  if (root === import_node_path9.sep) return true;
+  return file === root || file.startsWith(root.endsWith(import_node_path9.sep) ? root : root + import_node_path9.sep);
+}
+function realPath(absolute) {
+  try {
+    return import_node_fs12.realpathSync.native(absolute);
+  } catch {
+    const parent = (0, import_node_path9.dirname)(absolute);
+    if (parent === absolute) return absolute;
+    return (0, import_node_path9.join)(realPath(parent), (0, import_node_path9.basename)(absolute));
+  }
+}
+var import_node_fs12, import_node_path9, SYSTEM_FOLDERS;
+var init_paths = __esm({
+  "src/util/paths.ts"() {
+    "use strict";
+    import_node_fs12 = require("node:fs");
+    import_node_path9 = require("node:path");
+    SYSTEM_FOLDERS = ["/proc", "/sys", "/dev"];
+  }
+});
+
+// src/policy/paths.ts
+function policyPathProblem(merged, path7, roots) {
+  if (typeof valueAt(merged.data, path7) !== "string") return void 0;
+  return pathProblem(resolvePathValue(merged, path7), roots);
+}
+function pathChecks(merged, roots) {
+  const errors = [];
+  for (const path7 of PATH_FIELDS) {
+    const problem = policyPathProblem(merged, path7, roots);
+    if (!problem) continue;
+    const where = merged.locate(path7, "value");
+    errors.push(new PolicyError(problem, { file: where.source.file, line: where.line, column: where.column, field: fieldName(path7) }));
+  }
+  return errors;
+}
+var PATH_FIELDS;
+var init_paths2 = __esm({
+  "src/policy/paths.ts"() {
+    "use strict";
+    init_errors();
+    init_paths();
+    init_fields();
+    init_merge();
+    init_source();
+    PATH_FIELDS = [
+      ["model", "path"],
+      ["model", "tokenizer", "vocab-file"],
+      ["data", "members", "path"],
+      ["data", "members", "labels"],
+      ["data", "non-members", "path"],
+      ["data", "non-members", "labels"],
+      ["probes", "attribute-inference", "auxiliary", "path"],
+      ["probes", "attribute-inference", "auxiliary", "labels"],
+      // A glob or a single path; a list's items are checked by the membership checks.
+      ["probes", "membership", "reference-models", "models"],
+      ["probes", "membership", "reference-models", "memberships"],
+      ["probes", "membership", "reference-models", "population", "path"],
+      ["probes", "membership", "reference-models", "population", "labels"]
+    ];
+  }
+});
+
 // src/probes/membership/settings.ts
+function isReferenceAttack(attack) {
+  return REFERENCE_ATTACKS.includes(attack);
+}
 function defaultAttacks(scores) {
   return scores === "label" ? [...LABEL_ONLY_ATTACKS] : [...SCORE_ATTACKS];
 }
@@ -62219,15 +62635,46 @@ function buildMembership(ctx) {
       queries: stability2["queries"] ?? MEMBERSHIP_DEFAULTS.stability.queries,
       noise: stability2["noise"] ?? MEMBERSHIP_DEFAULTS.stability.noise
     },
+    ...referenceSettings(ctx),
+    ...m["recipe-level"] === true ? { recipeLevel: true } : {},
     thresholds
   };
 }
-var SCORE_ATTACKS, LABEL_ONLY_ATTACKS, MEMBERSHIP_THRESHOLDS, MEMBERSHIP_DEFAULTS;
+function referenceSettings(ctx) {
+  const refs = ctx.settings["reference-models"];
+  const queries = ctx.settings["queries"];
+  const augmentations = queries?.["augmentations"] ?? [];
+  const out = {};
+  if (augmentations.length > 0) {
+    out.augmentations = [...augmentations];
+    out.augmentationsSource = ctx.at([...ctx.base, "queries", "augmentations"], "value");
+  }
+  if (refs) {
+    const base2 = [...ctx.base, "reference-models"];
+    const models = refs["models"];
+    const files = typeof models === "string" ? isGlob(models) ? expandGlob(ctx.file([...base2, "models"])) : [ctx.file([...base2, "models"])] : models.map((_, i) => ctx.file([...base2, "models", i]));
+    const referenceModels = {
+      models: sortByFileName(files),
+      memberships: ctx.file([...base2, "memberships"]),
+      membershipsSource: ctx.at([...base2, "memberships"], "value")
+    };
+    if (refs["population"] !== void 0) referenceModels.population = ctx.dataFile([...base2, "population"]);
+    out.referenceModels = referenceModels;
+  }
+  return out;
+}
+function sortByFileName(files) {
+  return [...files].sort((a, b) => (0, import_node_path10.basename)(a) < (0, import_node_path10.basename)(b) ? -1 : (0, import_node_path10.basename)(a) > (0, import_node_path10.basename)(b) ? 1 : 0);
+}
+var import_node_path10, SCORE_ATTACKS, LABEL_ONLY_ATTACKS, REFERENCE_ATTACKS, MEMBERSHIP_THRESHOLDS, MEMBERSHIP_DEFAULTS;
 var init_settings4 = __esm({
   "src/probes/membership/settings.ts"() {
     "use strict";
+    import_node_path10 = require("node:path");
+    init_model_glob();
     SCORE_ATTACKS = ["loss", "confidence", "entropy", "modified-entropy"];
     LABEL_ONLY_ATTACKS = ["gap", "label-stability"];
+    REFERENCE_ATTACKS = ["lira", "lira-offline", "rmia"];
     MEMBERSHIP_THRESHOLDS = ["auc", "advantage", "tpr-at-fpr", "epsilon-lower-bound"];
     MEMBERSHIP_DEFAULTS = { stability: { queries: 8, noise: 0.05 } };
   }
@@ -62237,8 +62684,9 @@ var init_settings4 = __esm({
 function membershipChecks(ctx, membership) {
   const { error: error2 } = ctx;
   const attacks = membership["attacks"];
+  referenceChecks(ctx, membership);
   if (ctx.scores === "label" && Array.isArray(attacks)) {
-    const needScores = attacks.map((a, i) => ({ a, i })).filter(({ a }) => SCORE_ATTACKS.includes(a));
+    const needScores = attacks.map((a, i) => ({ a, i })).filter(({ a }) => SCORE_ATTACKS.includes(a) || isReferenceAttack(a));
     if (needScores.length > 0) {
       const names = needScores.map(({ a }) => a).join(", ");
       error2(
@@ -62264,12 +62712,90 @@ function membershipChecks(ctx, membership) {
     }
   }
 }
+function referenceChecks(ctx, membership) {
+  const attacks = Array.isArray(membership["attacks"]) ? membership["attacks"] : [];
+  const refs = membership["reference-models"];
+  const first = attacks.findIndex(isReferenceAttack);
+  if (!isPlainObject3(refs)) {
+    if (first >= 0) {
+      ctx.error(
+        [...BASE, "attacks", first],
+        "value",
+        `attack ${String(attacks[first])} needs reference models: add probes.membership.reference-models with models (a glob or a list of ONNX files trained like the candidate) and memberships (which model trained on which record)`
+      );
+    }
+    return;
+  }
+  const base2 = [...BASE, "reference-models"];
+  if (first < 0) {
+    ctx.warning(
+      base2,
+      "key",
+      `reference-models is set, but no attack uses it; add ${REFERENCE_ATTACKS.join(", ")} to probes.membership.attacks, or remove it`
+    );
+  }
+  ctx.mustExist([...base2, "memberships"], "memberships file");
+  if (isPlainObject3(refs["population"])) {
+    ctx.mustExist([...base2, "population", "path"], "population data file");
+    ctx.knownFormat([...base2, "population"]);
+  }
+  const models = refs["models"];
+  const files = [];
+  if (typeof models === "string") {
+    const path7 = [...base2, "models"];
+    if (!isGlob(models)) {
+      ctx.mustExist(path7, "reference model");
+      if (!policyPathProblem(ctx.merged, path7, ctx.roots)) files.push({ file: resolvePathValue(ctx.merged, path7), path: path7 });
+    } else if (!policyPathProblem(ctx.merged, path7, ctx.roots)) {
+      const pattern = resolvePathValue(ctx.merged, path7);
+      const problem = globProblem(pattern);
+      const matches = problem ? [] : expandGlob(pattern);
+      if (problem) ctx.error(path7, "value", `reference models: ${problem}`);
+      else if (matches.length === 0) ctx.error(path7, "value", `no file matches the reference models' glob ${pattern}`);
+      for (const file of matches) {
+        const outside = pathProblem(file, ctx.roots);
+        if (outside) ctx.error(path7, "value", outside);
+        else files.push({ file, path: path7 });
+      }
+    }
+  } else if (Array.isArray(models)) {
+    models.forEach((m, i) => {
+      const path7 = [...base2, "models", i];
+      const outside = typeof m === "string" ? policyPathProblem(ctx.merged, path7, ctx.roots) : void 0;
+      if (outside) ctx.error(path7, "value", outside);
+      else {
+        ctx.mustExist(path7, "reference model");
+        if (typeof m === "string") files.push({ file: resolvePathValue(ctx.merged, path7), path: path7 });
+      }
+    });
+  }
+  const seen = /* @__PURE__ */ new Map();
+  for (const { file, path: path7 } of files) {
+    const name = (0, import_node_path11.basename)(file);
+    const other = seen.get(name);
+    if (other !== void 0 && other !== file) {
+      ctx.error(
+        path7,
+        "value",
+        `two reference models share the file name ${name} (${other} and ${file}); the memberships file names models by file name`
+      );
+    }
+    seen.set(name, file);
+  }
+}
+var import_node_path11, BASE;
 var init_checks4 = __esm({
   "src/probes/membership/checks.ts"() {
     "use strict";
+    import_node_path11 = require("node:path");
+    init_fields();
     init_merge();
+    init_model_glob();
+    init_paths2();
     init_source();
+    init_paths();
     init_settings4();
+    BASE = ["probes", "membership"];
   }
 });
 
@@ -62394,6 +62920,456 @@ var init_scores = __esm({
   }
 });
 
+// src/metrics/logit-confidence.ts
+function logitConfidence(scores, classCount, truth) {
+  const out = new Float64Array(truth.length);
+  const v = scores.values;
+  if (v.length < truth.length * classCount) throw new RangeError(`${v.length} scores for ${truth.length} rows \xD7 ${classCount} classes`);
+  for (let r = 0; r < truth.length; r++) {
+    const base2 = r * classCount;
+    const y = truth[r];
+    if (!(y >= 0 && y < classCount)) throw new RangeError(`row ${r}: class ${y} is not in 0..${classCount - 1}`);
+    const phi = scores.scale === "log" ? fromLogProbabilities(v, base2, classCount, y) : fromProbabilities(v, base2, classCount, y);
+    if (Number.isNaN(phi)) throw new RangeError(`row ${r}: a score is NaN (hidden scores must be filled in first)`);
+    out[r] = phi;
+  }
+  return out;
+}
+function fromLogProbabilities(lp, base2, k, y) {
+  let max = -Infinity;
+  for (let c = 0; c < k; c++) if (c !== y && lp[base2 + c] > max) max = lp[base2 + c];
+  let rest;
+  if (max === -Infinity) rest = -Infinity;
+  else {
+    let sum = 0;
+    for (let c = 0; c < k; c++) if (c !== y) sum += Math.exp(lp[base2 + c] - max);
+    rest = max + Math.log(sum);
+  }
+  const phi = lp[base2 + y] - rest;
+  return phi === Infinity ? PHI_LIMIT : phi === -Infinity ? -PHI_LIMIT : phi;
+}
+function fromProbabilities(p, base2, k, y) {
+  let rest = 0;
+  for (let c = 0; c < k; c++) if (c !== y) rest += p[base2 + c];
+  return Math.log(Math.max(p[base2 + y], PROBABILITY_FLOOR)) - Math.log(Math.max(rest, PROBABILITY_FLOOR));
+}
+function logSigmoid(phi) {
+  return phi >= 0 ? -Math.log1p(Math.exp(-phi)) : phi - Math.log1p(Math.exp(phi));
+}
+var PROBABILITY_FLOOR, PHI_LIMIT;
+var init_logit_confidence = __esm({
+  "src/metrics/logit-confidence.ts"() {
+    "use strict";
+    PROBABILITY_FLOOR = 2 ** -149;
+    PHI_LIMIT = -Math.log(Number.MIN_VALUE);
+  }
+});
+
+// src/metrics/lira.ts
+function liraScores(target, refs, memberships, options) {
+  checkShapes(target, refs, memberships);
+  const from = options.perRecordVarianceFrom ?? PER_RECORD_VARIANCE_FROM;
+  const minStd = options.minStd ?? MIN_STD;
+  if (!(from >= 1)) throw new RangeError(`perRecordVarianceFrom must be at least 1, got ${from}`);
+  if (!(minStd > 0)) throw new RangeError(`minStd must be positive, got ${minStd}`);
+  const online = options.mode === "online";
+  const out = sideStats(refs, memberships, OUT);
+  const inside = online ? sideStats(refs, memberships, IN) : void 0;
+  requireModels(out, "OUT", options.mode);
+  if (inside) requireModels(inside, "IN", options.mode);
+  const globalOut = globalStd(out);
+  const globalIn = inside ? globalStd(inside) : { std: NaN, freedom: 0 };
+  const gOut = Math.max(globalOut.freedom > 0 ? globalOut.std : globalIn.freedom > 0 ? globalIn.std : minStd, minStd);
+  const gIn = inside ? Math.max(globalIn.freedom > 0 ? globalIn.std : globalOut.freedom > 0 ? globalOut.std : minStd, minStd) : NaN;
+  const { records, augmentations: aug } = target;
+  const scores = new Float64Array(records);
+  let perRecord = 0;
+  for (let r = 0; r < records; r++) {
+    const own = out.count[r] >= from && (!inside || inside.count[r] >= from);
+    if (own) perRecord++;
+    let sum = 0;
+    for (let a = 0; a < aug; a++) {
+      const i = r * aug + a;
+      const phi = target.values[i];
+      const sOut = own ? Math.max(Math.sqrt(out.squares[i] / out.count[r]), minStd) : gOut;
+      const zOut = (phi - out.mean[i]) / sOut;
+      if (!inside) {
+        sum += zOut;
+        continue;
+      }
+      const sIn = own ? Math.max(Math.sqrt(inside.squares[i] / inside.count[r]), minStd) : gIn;
+      const zIn = (phi - inside.mean[i]) / sIn;
+      sum += Math.log(sOut) - Math.log(sIn) - 0.5 * zIn * zIn + 0.5 * zOut * zOut;
+    }
+    scores[r] = sum / aug;
+  }
+  return { scores, perRecordVariance: perRecord, globalStd: { in: gIn, out: gOut } };
+}
+function sideStats(refs, memberships, side) {
+  const { models, records, augmentations: aug, values } = refs;
+  const cells = records * aug;
+  const mean = new Float64Array(cells);
+  const squares = new Float64Array(cells);
+  const count2 = new Int32Array(records);
+  for (let k = 0; k < models; k++) {
+    const m = k * records;
+    const v = k * cells;
+    for (let r = 0; r < records; r++) {
+      if (memberships.values[m + r] !== side) continue;
+      count2[r]++;
+      for (let a = 0; a < aug; a++) mean[r * aug + a] += values[v + r * aug + a];
+    }
+  }
+  for (let r = 0; r < records; r++) {
+    const n = count2[r];
+    if (n > 0) for (let a = 0; a < aug; a++) mean[r * aug + a] /= n;
+  }
+  for (let k = 0; k < models; k++) {
+    const m = k * records;
+    const v = k * cells;
+    for (let r = 0; r < records; r++) {
+      if (memberships.values[m + r] !== side) continue;
+      for (let a = 0; a < aug; a++) {
+        const d = values[v + r * aug + a] - mean[r * aug + a];
+        squares[r * aug + a] += d * d;
+      }
+    }
+  }
+  return { mean, squares, count: count2 };
+}
+function globalStd(stats) {
+  let squares = 0;
+  let values = 0;
+  let means = 0;
+  const aug = stats.mean.length / stats.count.length;
+  for (let r = 0; r < stats.count.length; r++) {
+    const n = stats.count[r];
+    if (n === 0) continue;
+    values += n * aug;
+    means += aug;
+    for (let a = 0; a < aug; a++) squares += stats.squares[r * aug + a];
+  }
+  return { std: values > 0 ? Math.sqrt(squares / values) : NaN, freedom: values - means };
+}
+function requireModels(stats, side, mode) {
+  const lacking = [];
+  for (let r = 0; r < stats.count.length; r++) if (stats.count[r] === 0) lacking.push(r);
+  if (lacking.length)
+    throw new RangeError(`${mode} LiRA needs at least one ${side} reference model per record; ${describeRecords(lacking)} have none`);
+}
+var PER_RECORD_VARIANCE_FROM, MIN_STD;
+var init_lira = __esm({
+  "src/metrics/lira.ts"() {
+    "use strict";
+    init_reference_signals();
+    PER_RECORD_VARIANCE_FROM = 32;
+    MIN_STD = 1e-6;
+  }
+});
+
+// src/metrics/recipe-level.ts
+function sliceModel(refs, k) {
+  const size = refs.records * refs.augmentations;
+  return { records: refs.records, augmentations: refs.augmentations, values: refs.values.slice(k * size, (k + 1) * size) };
+}
+function withoutModel(refs, k) {
+  const size = refs.records * refs.augmentations;
+  const values = new Float64Array((refs.models - 1) * size);
+  values.set(refs.values.subarray(0, k * size), 0);
+  values.set(refs.values.subarray((k + 1) * size), k * size);
+  return { models: refs.models - 1, records: refs.records, augmentations: refs.augmentations, values };
+}
+function withoutModelMemberships(memberships, k) {
+  const n = memberships.records;
+  const values = new Int8Array((memberships.models - 1) * n);
+  values.set(memberships.values.subarray(0, k * n), 0);
+  values.set(memberships.values.subarray((k + 1) * n), k * n);
+  return { models: memberships.models - 1, records: n, values };
+}
+function recipeLevelScores(refs, memberships, attack) {
+  if (refs.models < 2) throw new RangeError(`a recipe-level estimate needs at least 2 reference models, got ${refs.models}`);
+  if (memberships.models !== refs.models || memberships.records !== refs.records) {
+    throw new RangeError(`memberships are [${memberships.models} \xD7 ${memberships.records}], signals [${refs.models} \xD7 ${refs.records}]`);
+  }
+  const members = [];
+  const nonMembers = [];
+  const rounds = [];
+  for (let k = 0; k < refs.models; k++) {
+    const scores = attack(sliceModel(refs, k), withoutModel(refs, k), withoutModelMemberships(memberships, k), k);
+    const before = [members.length, nonMembers.length];
+    for (let r = 0; r < refs.records; r++) {
+      const m = memberships.values[k * refs.records + r];
+      if (m === IN) members.push(scores[r]);
+      else if (m === OUT) nonMembers.push(scores[r]);
+    }
+    rounds.push({ model: k, members: members.length - before[0], nonMembers: nonMembers.length - before[1] });
+  }
+  return { members: Float64Array.from(members), nonMembers: Float64Array.from(nonMembers), rounds };
+}
+var init_recipe_level = __esm({
+  "src/metrics/recipe-level.ts"() {
+    "use strict";
+    init_reference_signals();
+  }
+});
+
+// src/metrics/rmia.ts
+function rmiaScores(audited, population, options) {
+  const a = options.a ?? RMIA_DEFAULT_A;
+  const gamma = options.gamma ?? RMIA_DEFAULT_GAMMA;
+  if (!(a >= 0 && a <= 1)) throw new RangeError(`a must be in [0, 1], got ${a}`);
+  if (!(gamma > 0 && gamma < Infinity)) throw new RangeError(`gamma must be positive and finite, got ${gamma}`);
+  if (population.target.records === 0) throw new RangeError("RMIA needs at least one population sample z");
+  if (population.refs.models !== audited.refs.models || population.target.augmentations !== audited.target.augmentations) {
+    throw new RangeError("the population must be scored by the same reference models and augmentations as the audited records");
+  }
+  const x = logLikelihoodRatios(audited, options.mode, a, "record");
+  const z = logLikelihoodRatios(population, options.mode, a, "population sample");
+  sortFloat64(z);
+  const logGamma = Math.log(gamma);
+  const scores = new Float64Array(x.length);
+  for (let r = 0; r < x.length; r++) scores[r] = countBelow(z, x[r] - logGamma) / z.length;
+  return scores;
+}
+function logLikelihoodRatios(samples, mode, a, noun = "record") {
+  const { target, refs, memberships } = samples;
+  checkShapes(target, refs, memberships);
+  const { records, augmentations: aug } = target;
+  const cells = records * aug;
+  const sumIn = new Float64Array(cells);
+  const sumOut = new Float64Array(cells);
+  const restIn = new Float64Array(cells);
+  const restOut = new Float64Array(cells);
+  const nIn = new Int32Array(records);
+  const nOut = new Int32Array(records);
+  for (let k = 0; k < refs.models; k++) {
+    for (let r = 0; r < records; r++) {
+      const m = memberships.values[k * records + r];
+      if (m !== IN && m !== OUT) continue;
+      const [sum, rest] = m === IN ? [sumIn, restIn] : [sumOut, restOut];
+      if (m === IN) nIn[r]++;
+      else nOut[r]++;
+      for (let j = 0; j < aug; j++) {
+        const phi = refs.values[k * cells + r * aug + j];
+        sum[r * aug + j] += Math.exp(logSigmoid(phi));
+        rest[r * aug + j] += Math.exp(logSigmoid(-phi));
+      }
+    }
+  }
+  const lacking = [];
+  for (let r = 0; r < records; r++) if (nOut[r] === 0) lacking.push(r);
+  if (lacking.length)
+    throw new RangeError(`RMIA needs at least one OUT reference model per sample; ${describeRecords(lacking)} (${noun}s) have none`);
+  const out = new Float64Array(records);
+  for (let r = 0; r < records; r++) {
+    let sum = 0;
+    for (let j = 0; j < aug; j++) {
+      const i = r * aug + j;
+      const online = mode === "online" && nIn[r] > 0;
+      const pr = online ? 0.5 * (sumIn[i] / nIn[r] + sumOut[i] / nOut[r]) : 0.5 * ((1 + a) * (sumOut[i] / nOut[r]) + (1 - a));
+      const rest = online ? 0.5 * (restIn[i] / nIn[r] + restOut[i] / nOut[r]) : 0.5 * (1 + a) * (restOut[i] / nOut[r]);
+      const logPr = rest < 0.5 ? Math.log1p(-rest) : Math.log(pr);
+      sum += logSigmoid(target.values[i]) - logPr;
+    }
+    out[r] = sum / aug;
+  }
+  return out;
+}
+function countBelow(sorted, value) {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+var RMIA_DEFAULT_A, RMIA_DEFAULT_GAMMA;
+var init_rmia = __esm({
+  "src/metrics/rmia.ts"() {
+    "use strict";
+    init_logit_confidence();
+    init_reference_signals();
+    init_sort();
+    RMIA_DEFAULT_A = 0.3;
+    RMIA_DEFAULT_GAMMA = 1;
+  }
+});
+
+// src/probes/membership/reference.ts
+async function referenceInputs(ctx, references, settings) {
+  const { members, nonMembers } = ctx;
+  const populationFile = settings.attacks.includes("rmia") ? settings.referenceModels?.population : void 0;
+  const population = populationFile ? loadPopulation(ctx, populationFile) : void 0;
+  const sets = [members, nonMembers, ...population ? [population] : []];
+  const audited = members.rows + nonMembers.rows;
+  const records = audited + (population?.rows ?? 0);
+  const f = members.features.length;
+  const augmented = (settings.augmentations ?? []).includes("shift-1");
+  const augmentations = augmented ? 9 : 1;
+  const plain = new Float32Array(records * f);
+  const truth1 = new Int32Array(records);
+  let at3 = 0;
+  for (const data of sets) {
+    plain.set(data.x, at3 * f);
+    truth1.set(data.classes, at3);
+    at3 += data.rows;
+  }
+  const queries = augmented ? shiftedImages(plain, records, squareSide(f, settings)) : plain;
+  const truth = new Int32Array(records * augmentations);
+  for (let r = 0; r < records; r++) truth.fill(truth1[r], r * augmentations, (r + 1) * augmentations);
+  const classCount = ctx.model.classCount;
+  const phi = (obs, t) => logitConfidence(attackerScores(obs), classCount, t);
+  let target;
+  if (augmented) {
+    target = phi(await ctx.model.query(queries, records * augmentations, { probe: "the membership probe's shifted queries" }), truth);
+  } else {
+    const [m, n] = await Promise.all([ctx.signals.observe(members), ctx.signals.observe(nonMembers)]);
+    target = new Float64Array(records);
+    target.set(phi(m, members.classes), 0);
+    target.set(phi(n, nonMembers.classes), members.rows);
+    if (population) target.set(phi(await ctx.signals.observe(population), population.classes), audited);
+  }
+  const K = references.names.length;
+  const size = records * augmentations;
+  const values = new Float64Array(K * size);
+  for (let k = 0; k < K; k++) {
+    const obs = await references.query(k, queries, size, { probe: `reference model ${references.names[k]} (membership probe)` });
+    values.set(phi(obs, truth), k * size);
+  }
+  const split = splitRecords({ target, values, models: K, augmentations }, audited, records);
+  const inputs = { ...split.audited, memberships: auditedMemberships(ctx, references) };
+  if (population) {
+    const rows = population.rows;
+    inputs.population = { ...split.rest, memberships: { models: K, records: rows, values: new Int8Array(K * rows).fill(OUT) } };
+  }
+  return inputs;
+}
+function splitRecords(all, audited, records) {
+  const { models, augmentations: a } = all;
+  const part = (from, to) => {
+    const n = to - from;
+    const values = new Float64Array(models * n * a);
+    for (let k = 0; k < models; k++) values.set(all.values.subarray((k * records + from) * a, (k * records + to) * a), k * n * a);
+    return {
+      target: { records: n, augmentations: a, values: all.target.slice(from * a, to * a) },
+      refs: { models, records: n, augmentations: a, values }
+    };
+  };
+  return { audited: part(0, audited), rest: part(audited, records) };
+}
+function loadPopulation(ctx, file) {
+  if (!ctx.loadData) throw new RuntimeFailure("this runner cannot load the population data file");
+  return ctx.loadData(file, "RMIA population");
+}
+function referenceScores(attack, inputs) {
+  const { target, refs, memberships } = inputs;
+  if (attack === "rmia") {
+    const samples = { target, refs, memberships };
+    return rmiaScores(samples, inputs.population ?? samples, { mode: "offline" });
+  }
+  return liraScores(target, refs, memberships, { mode: attack === "lira" ? "online" : "offline" }).scores;
+}
+function recipeLevel(attack, inputs, ctx) {
+  const { refs, memberships } = inputs;
+  const pooled = recipeLevelScores(refs, memberships, (target, others, othersMemberships, held) => {
+    const round3 = { target, refs: others, memberships: othersMemberships };
+    if (inputs.population) {
+      const p = inputs.population;
+      round3.population = {
+        target: sliceModel(p.refs, held),
+        refs: withoutModel(p.refs, held),
+        memberships: withoutModelMemberships(p.memberships, held)
+      };
+    }
+    return referenceScores(attack, round3);
+  });
+  const classes = new Int32Array(refs.records);
+  classes.set(ctx.members.classes, 0);
+  classes.set(ctx.nonMembers.classes, ctx.members.rows);
+  const memberClasses = [];
+  const nonMemberClasses = [];
+  for (let k = 0; k < memberships.models; k++) {
+    for (let r = 0; r < memberships.records; r++) {
+      const m = memberships.values[k * memberships.records + r];
+      if (m === IN) memberClasses.push(classes[r]);
+      else if (m === OUT) nonMemberClasses.push(classes[r]);
+    }
+  }
+  return {
+    member: pooled.members,
+    memberClasses: Int32Array.from(memberClasses),
+    nonMember: pooled.nonMembers,
+    nonMemberClasses: Int32Array.from(nonMemberClasses)
+  };
+}
+function auditedMemberships(ctx, references) {
+  const { members, nonMembers } = ctx;
+  const all = references.memberships;
+  const columns = [];
+  for (let i = 0; i < members.rows; i++) columns.push(members.origin?.fileRows[i] ?? i);
+  for (let j = 0; j < nonMembers.rows; j++) columns.push(references.membersInFile + (nonMembers.origin?.fileRows[j] ?? j));
+  const values = new Int8Array(all.models * columns.length);
+  for (let k = 0; k < all.models; k++) {
+    for (let r = 0; r < columns.length; r++) values[k * columns.length + r] = all.values[k * all.records + columns[r]];
+  }
+  return { models: all.models, records: columns.length, values };
+}
+function squareSide(features, settings) {
+  const side = Math.round(Math.sqrt(features));
+  if (side * side !== features) {
+    const at3 = settings.augmentationsSource ?? { file: "", line: 0, column: 0 };
+    throw new PolicyError(
+      `shift-1 shifts a square single-channel image, but the model takes ${features} features, not a square number; remove queries.augmentations`,
+      { ...at3, field: "probes.membership.queries.augmentations" }
+    );
+  }
+  return side;
+}
+function shiftedImages(x, records, side) {
+  const shifts = [
+    [0, 0],
+    [-1, -1],
+    [-1, 0],
+    [-1, 1],
+    [0, -1],
+    [0, 1],
+    [1, -1],
+    [1, 0],
+    [1, 1]
+  ];
+  const f = side * side;
+  const out = new Float32Array(records * 9 * f);
+  for (let r = 0; r < records; r++) {
+    for (let a = 0; a < 9; a++) {
+      const [dy, dx] = shifts[a];
+      const base2 = (r * 9 + a) * f;
+      for (let i = 0; i < side; i++) {
+        const si = i - dy;
+        if (si < 0 || si >= side) continue;
+        for (let j = 0; j < side; j++) {
+          const sj = j - dx;
+          if (sj >= 0 && sj < side) out[base2 + i * side + j] = x[r * f + si * side + sj];
+        }
+      }
+    }
+  }
+  return out;
+}
+var init_reference = __esm({
+  "src/probes/membership/reference.ts"() {
+    "use strict";
+    init_errors();
+    init_logit_confidence();
+    init_lira();
+    init_reference_signals();
+    init_recipe_level();
+    init_rmia();
+    init_attacker_view();
+  }
+});
+
 // src/probes/membership/run.ts
 async function runMembership(ctx, settings) {
   const [memberObs, nonMemberObs] = await Promise.all([ctx.signals.observe(ctx.members), ctx.signals.observe(ctx.nonMembers)]);
@@ -62412,10 +63388,17 @@ async function runMembership(ctx, settings) {
   }
   const memberP = memberObs.scores ? attackerScores(memberObs) : void 0;
   const nonMemberP = nonMemberObs.scores ? attackerScores(nonMemberObs) : void 0;
+  let reference;
   for (const attack of settings.attacks) {
     let member;
     let nonMember;
-    if (attack === "gap") {
+    if (isReferenceAttack(attack)) {
+      if (!ctx.references) throw new RuntimeFailure(`attack ${attack} needs reference models, but none were opened`);
+      reference ??= await referenceInputs(ctx, ctx.references, settings);
+      const scores = referenceScores(attack, reference);
+      member = scores.subarray(0, ctx.members.rows);
+      nonMember = scores.subarray(ctx.members.rows);
+    } else if (attack === "gap") {
       member = gapScores(memberObs, ctx.members.classes);
       nonMember = gapScores(nonMemberObs, ctx.nonMembers.classes);
     } else if (attack === "label-stability") {
@@ -62426,14 +63409,43 @@ async function runMembership(ctx, settings) {
     }
     attacks.push(measureAttack(attack, member, nonMember, ctx, fpr));
   }
+  if (reference && settings.recipeLevel) {
+    for (const attack of settings.attacks.filter(isReferenceAttack)) {
+      const pooled = recipeLevel(attack, reference, ctx);
+      attacks.push(
+        measureScores(
+          `${attack}-recipe-level`,
+          `recipe level: ${DESCRIPTIONS[attack]}, with each of the ${reference.refs.models} reference models playing the target in turn against the others (scores pooled)`,
+          pooled,
+          ctx,
+          fpr
+        )
+      );
+    }
+  }
+  if (reference) {
+    const a = reference.target.augmentations;
+    notes.push(
+      `Reference-model attacks used ${reference.refs.models} reference models queried through the same surface${a > 1 ? `, ${a} queries per record (the record and its 8 one-pixel shifts)` : ""}; ${reference.population ? `RMIA's population is the ${reference.population.target.records} records of the population file, taken as OUT for every reference model` : "RMIA's population is the audited records themselves, with their memberships"}.`
+    );
+  }
   if (settings.attacks.includes("gap")) {
     notes.push("The gap attack has two score levels, so its ROC curve has a single interior point.");
   }
   return { attacks, notes };
 }
 function measureAttack(attack, member, nonMember, ctx, fpr) {
+  return measureScores(
+    attack,
+    DESCRIPTIONS[attack],
+    { member, memberClasses: ctx.members.classes, nonMember, nonMemberClasses: ctx.nonMembers.classes },
+    ctx,
+    fpr
+  );
+}
+function measureScores(attack, description, { member, memberClasses, nonMember, nonMemberClasses }, ctx, fpr) {
   const options = { fpr, confidence: ctx.confidence };
-  const tables = buildClassTables(member, ctx.members.classes, nonMember, ctx.nonMembers.classes, ctx.model.classCount);
+  const tables = buildClassTables(member, memberClasses, nonMember, nonMemberClasses, ctx.model.classCount);
   const overall = membershipMetricsFromTable(tables.all, options);
   const perClass2 = perClassMetrics(tables, ctx.confidence);
   const worst = perClass2.reduce(
@@ -62442,7 +63454,7 @@ function measureAttack(attack, member, nonMember, ctx, fpr) {
   );
   return {
     attack,
-    description: DESCRIPTIONS[attack],
+    description,
     metrics: metricValues2(overall),
     details: {
       roc: overall.rocPoints,
@@ -62535,17 +63547,23 @@ var init_run4 = __esm({
     "use strict";
     init_membership();
     init_table();
+    init_errors();
     init_random();
     init_feature_box();
     init_attacker_view();
     init_scores();
+    init_reference();
+    init_settings4();
     DESCRIPTIONS = {
       loss: "low loss on the true label \u21D2 member (Yeom et al. 2018)",
       confidence: "high confidence in the true label \u21D2 member (Salem et al. 2019)",
       entropy: "low prediction entropy \u21D2 member (Salem et al. 2019)",
       "modified-entropy": "low modified entropy \u21D2 member (Song & Mittal 2021)",
       gap: "correctly classified \u21D2 member (label only; Yeom et al. 2018)",
-      "label-stability": "label unchanged under input noise \u21D2 member (label only; Choquette-Choo et al. 2021)"
+      "label-stability": "label unchanged under input noise \u21D2 member (label only; Choquette-Choo et al. 2021)",
+      lira: "the target\u2019s confidence fits the reference models that trained on the record better than those that did not (LiRA online, Carlini et al. 2022)",
+      "lira-offline": "the target\u2019s confidence is above what reference models that never saw the record give (LiRA offline, Carlini et al. 2022)",
+      rmia: "the record\u2019s likelihood ratio against the reference models beats that of most population records (RMIA offline, Zarifzadeh et al. 2024)"
     };
     MIN_CLASS_ROWS = 10;
     DEFAULT_FPR = 0.01;
@@ -62856,7 +63874,7 @@ async function openOnnxClassifier(settings, options = {}) {
   let classLabels2;
   const outputName = output.name;
   if (output.type === "sequence") {
-    const exposed = exposeZipMapInput((0, import_node_fs11.readFileSync)(settings.path), output.name);
+    const exposed = exposeZipMapInput((0, import_node_fs13.readFileSync)(settings.path), output.name);
     if (!exposed) {
       throw new InputError(
         `model output "${output.name}" is not a tensor, and no ZipMap produces it; set model.output to a tensor of class scores`,
@@ -62983,11 +64001,11 @@ function byName(settings, values, name, kind) {
 function firstLine(error2) {
   return (error2 instanceof Error ? error2.message : String(error2)).split("\n")[0];
 }
-var import_node_fs11, import_node_os, DEFAULT_BATCH, CLASS_SHAPES, BatchedOnnxModel, OnnxClassifier, OnnxRegressor;
+var import_node_fs13, import_node_os, DEFAULT_BATCH, CLASS_SHAPES, BatchedOnnxModel, OnnxClassifier, OnnxRegressor;
 var init_onnx = __esm({
   "src/model/onnx.ts"() {
     "use strict";
-    import_node_fs11 = require("node:fs");
+    import_node_fs13 = require("node:fs");
     import_node_os = require("node:os");
     init_errors();
     init_runtime();
@@ -63352,6 +64370,90 @@ var init_labels = __esm({
   }
 });
 
+// src/run/references.ts
+function openReferences(policy, members, nonMembers, { report, relative: relative2, candidate }) {
+  const settings = policy.probes.membership;
+  const refs = settings?.referenceModels;
+  const attacks = settings?.attacks.filter((a) => a === "lira" || a === "lira-offline" || a === "rmia") ?? [];
+  if (!refs || attacks.length === 0) return void 0;
+  const at3 = (message) => new PolicyError(message, { ...refs.membershipsSource, field: FIELD });
+  const names = refs.models.map((m) => (0, import_node_path12.basename)(m));
+  const memberships = readMemberships(refs, names, members.rowsInFile, nonMembers.rowsInFile, at3);
+  const audited = auditedRecords(members, nonMembers, members.rowsInFile);
+  const problems = checkCoverage(memberships, attacks, {
+    audited,
+    members: members.rowsInFile,
+    recipeLevel: settings.recipeLevel === true
+  });
+  if (problems.length > 0) {
+    throw at3(
+      `${relative2(refs.memberships)} does not give every audited record the reference models the attacks need: ${problems.map((p) => p.message).join("; ")}`
+    );
+  }
+  report.inputs.references = {
+    models: refs.models.map((m) => ({ path: relative2(m), sha256: sha256File(m) })),
+    memberships: { path: relative2(refs.memberships), sha256: sha256File(refs.memberships) }
+  };
+  let queries = 0;
+  const references = {
+    names,
+    memberships,
+    membersInFile: members.rowsInFile,
+    query: async (k, x, rows, source) => {
+      const file = refs.models[k];
+      const model = await openOnnxClassifier({ ...policy.model, path: file });
+      checkSameShape(model, candidate, relative2(file));
+      const observation2 = await new ObservedModel(model, policy.surface).query(x, rows, source);
+      queries += model.queries;
+      return observation2;
+    }
+  };
+  return { references, queries: () => queries };
+}
+function readMemberships(refs, names, members, nonMembers, at3) {
+  try {
+    return parseMemberships((0, import_node_fs14.readFileSync)(refs.memberships), refs.memberships, { models: names, members, nonMembers }).matrix;
+  } catch (error2) {
+    if (error2 instanceof InputError) throw at3(`memberships file: ${error2.describe()}`);
+    throw error2;
+  }
+}
+function auditedRecords(members, nonMembers, membersInFile) {
+  const out = new Uint32Array(members.rows + nonMembers.rows);
+  for (let i = 0; i < members.rows; i++) out[i] = members.origin?.fileRows[i] ?? i;
+  for (let j = 0; j < nonMembers.rows; j++) out[members.rows + j] = membersInFile + (nonMembers.origin?.fileRows[j] ?? j);
+  return out;
+}
+function checkSameShape(model, candidate, file) {
+  const a = model.info;
+  const b = candidate.info;
+  const problems = [];
+  if (a.featureCount !== b.featureCount) problems.push(`${a.featureCount} input features, the candidate ${b.featureCount}`);
+  if (a.classLabels.join("\0") !== b.classLabels.join("\0"))
+    problems.push(`classes [${a.classLabels.slice(0, 10).join(", ")}], the candidate [${b.classLabels.slice(0, 10).join(", ")}]`);
+  if (problems.length > 0) {
+    throw new InputError(`reference model ${file} is not shaped like the candidate: ${problems.join("; ")}`, {
+      file,
+      field: "probes.membership.reference-models.models"
+    });
+  }
+}
+var import_node_fs14, import_node_path12, FIELD;
+var init_references = __esm({
+  "src/run/references.ts"() {
+    "use strict";
+    import_node_fs14 = require("node:fs");
+    import_node_path12 = require("node:path");
+    init_data();
+    init_memberships();
+    init_memberships_coverage();
+    init_errors();
+    init_onnx();
+    init_surface();
+    FIELD = "probes.membership.reference-models.memberships";
+  }
+});
+
 // src/run/round.ts
 function round2(value, digits = 1) {
   const scale = 10 ** digits;
@@ -63391,13 +64493,13 @@ async function openFeatureTask(policy, report, { relative: relative2, lap }) {
   const model = policy.model.task === "regression" ? await openOnnxRegressor(policy.model) : await openOnnxClassifier(policy.model);
   report.inputs.model = { path: relative2(policy.model.path), sha256: sha256File(policy.model.path) };
   report.timings.model = lap();
-  const context3 = loadContext(policy, model, report, relative2);
+  const { context: context3, referenceQueries } = loadContext(policy, model, report, relative2);
   report.timings.data = lap();
   return {
     task: policy.model.task === "regression" ? "regression" : "classification",
     context: context3,
     finish: () => {
-      report.queries = model.queries;
+      report.queries = model.queries + referenceQueries();
       if (model.firstQueryAt !== void 0) report.timings.firstQueryFromProcessStart = round2(model.firstQueryAt);
       report.model = modelFacts(model);
     }
@@ -63455,7 +64557,8 @@ function loadContext(policy, model, report, relative2) {
   checkSameFeatures(members, nonMembers);
   checkOverlap(policy, members, nonMembers, report, relative2);
   const observed = new ObservedModel(model, policy.surface);
-  return {
+  const refs = isRegressor(model) ? void 0 : openReferences(policy, members, nonMembers, { report, relative: relative2, candidate: model });
+  const context3 = {
     model: observed,
     members,
     nonMembers,
@@ -63464,6 +64567,8 @@ function loadContext(policy, model, report, relative2) {
     seed: policy.seed,
     confidence: policy.gate.confidence
   };
+  if (refs) context3.references = refs.references;
+  return { context: context3, referenceQueries: refs ? refs.queries : () => 0 };
 }
 function checkOverlap(policy, members, nonMembers, report, relative2) {
   const { count: count2, first } = findOverlap(members, nonMembers);
@@ -63491,103 +64596,9 @@ var init_features = __esm({
     init_regression();
     init_surface();
     init_labels();
+    init_references();
     init_round();
     init_signals();
-  }
-});
-
-// src/util/paths.ts
-function defaultRoots(env = process.env, cwd = process.cwd()) {
-  return rootsWithRunnerTemp([cwd], env);
-}
-function rootsWithRunnerTemp(folders, env = process.env) {
-  return allowedRoots([...folders, ...env["RUNNER_TEMP"] ? [env["RUNNER_TEMP"]] : []]);
-}
-function allowedRoots(folders) {
-  const out = [];
-  for (const folder of folders) {
-    const real = realPath((0, import_node_path7.resolve)(folder));
-    if (!out.includes(real)) out.push(real);
-  }
-  return out;
-}
-function missingFolder(folders) {
-  return folders.find((folder) => !(0, import_node_fs12.existsSync)(folder) || !(0, import_node_fs12.statSync)(folder).isDirectory());
-}
-function pathProblem(file, roots) {
-  const absolute = (0, import_node_path7.resolve)(file);
-  const real = realPath(absolute);
-  for (const candidate of [absolute, real]) {
-    const system = SYSTEM_FOLDERS.find((folder) => isInside(candidate, folder));
-    if (system)
-      return `${describe2(absolute, real)} is under ${system}, which the gate never reads (it holds the process environment, kernel state or devices)`;
-  }
-  if (roots.some((root) => isInside(real, root))) return void 0;
-  return `${describe2(absolute, real)} is outside the folders the gate may read (${roots.join(", ") || "none"}); keep the policy, model and data in the workspace, or allow another folder with --root DIR (CLI) or the allowed-roots input (action)`;
-}
-function describe2(absolute, real) {
-  return real === absolute ? absolute : `${absolute} (a link to ${real})`;
-}
-function isInside(file, root) {
-  if (root === import_node_path7.sep) return true;
-  return file === root || file.startsWith(root.endsWith(import_node_path7.sep) ? root : root + import_node_path7.sep);
-}
-function realPath(absolute) {
-  try {
-    return import_node_fs12.realpathSync.native(absolute);
-  } catch {
-    const parent = (0, import_node_path7.dirname)(absolute);
-    if (parent === absolute) return absolute;
-    return (0, import_node_path7.join)(realPath(parent), (0, import_node_path7.basename)(absolute));
-  }
-}
-var import_node_fs12, import_node_path7, SYSTEM_FOLDERS;
-var init_paths = __esm({
-  "src/util/paths.ts"() {
-    "use strict";
-    import_node_fs12 = require("node:fs");
-    import_node_path7 = require("node:path");
-    SYSTEM_FOLDERS = ["/proc", "/sys", "/dev"];
-  }
-});
-
-// src/policy/fields.ts
-function resolvePathValue(merged, path7) {
-  const value = valueAt(merged.data, path7);
-  return (0, import_node_path8.resolve)((0, import_node_path8.dirname)(merged.origin(path7).file), value);
-}
-function dataFormat(entry) {
-  const format = entry["format"];
-  if (format === "csv" || format === "jsonl" || format === "npy" || format === "text") return format;
-  const path7 = entry["path"];
-  if (typeof path7 !== "string") return void 0;
-  return FORMAT_BY_EXTENSION[(0, import_node_path8.extname)(path7).toLowerCase()];
-}
-function unknownFormatProblem(entry) {
-  if (dataFormat(entry) !== void 0 || typeof entry["path"] !== "string" || entry["format"] !== void 0) return void 0;
-  return `cannot tell the format of ${quoteUserText(entry["path"])} from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`;
-}
-function dataFileAt(merged, path7) {
-  const entry = valueAt(merged.data, path7);
-  const out = { path: resolvePathValue(merged, [...path7, "path"]), format: dataFormat(entry) };
-  if (entry["labels"] !== void 0) out.labels = resolvePathValue(merged, [...path7, "labels"]);
-  if (entry["columns"] !== void 0) out.columns = [...entry["columns"]];
-  return out;
-}
-var import_node_path8, FORMAT_BY_EXTENSION;
-var init_fields = __esm({
-  "src/policy/fields.ts"() {
-    "use strict";
-    import_node_path8 = require("node:path");
-    init_user_text();
-    init_merge();
-    FORMAT_BY_EXTENSION = {
-      ".csv": "csv",
-      ".jsonl": "jsonl",
-      ".ndjson": "jsonl",
-      ".npy": "npy",
-      ".txt": "text"
-    };
   }
 });
 
@@ -63663,7 +64674,7 @@ function buildPolicy(merged, families) {
     file,
     sources: merged.layers.map((l) => l.file),
     version: 1,
-    name: d["name"] ?? (0, import_node_path9.basename)(file, (0, import_node_path9.extname)(file)),
+    name: d["name"] ?? (0, import_node_path13.basename)(file, (0, import_node_path13.extname)(file)),
     seed: d["seed"] ?? POLICY_DEFAULTS.seed,
     model: {
       path: resolvePathValue(merged, ["model", "path"]),
@@ -63716,11 +64727,11 @@ function buildSequenceModel(merged, model) {
   }
   return out;
 }
-var import_node_path9, POLICY_DEFAULTS;
+var import_node_path13, POLICY_DEFAULTS;
 var init_build = __esm({
   "src/policy/build.ts"() {
     "use strict";
-    import_node_path9 = require("node:path");
+    import_node_path13 = require("node:path");
     init_build_context();
     init_fields();
     init_threshold();
@@ -63735,43 +64746,6 @@ var init_build = __esm({
       inconclusive: "warn",
       insufficient: "error"
     };
-  }
-});
-
-// src/policy/paths.ts
-function policyPathProblem(merged, path7, roots) {
-  if (typeof valueAt(merged.data, path7) !== "string") return void 0;
-  return pathProblem(resolvePathValue(merged, path7), roots);
-}
-function pathChecks(merged, roots) {
-  const errors = [];
-  for (const path7 of PATH_FIELDS) {
-    const problem = policyPathProblem(merged, path7, roots);
-    if (!problem) continue;
-    const where = merged.locate(path7, "value");
-    errors.push(new PolicyError(problem, { file: where.source.file, line: where.line, column: where.column, field: fieldName(path7) }));
-  }
-  return errors;
-}
-var PATH_FIELDS;
-var init_paths2 = __esm({
-  "src/policy/paths.ts"() {
-    "use strict";
-    init_errors();
-    init_paths();
-    init_fields();
-    init_merge();
-    init_source();
-    PATH_FIELDS = [
-      ["model", "path"],
-      ["model", "tokenizer", "vocab-file"],
-      ["data", "members", "path"],
-      ["data", "members", "labels"],
-      ["data", "non-members", "path"],
-      ["data", "non-members", "labels"],
-      ["probes", "attribute-inference", "auxiliary", "path"],
-      ["probes", "attribute-inference", "auxiliary", "labels"]
-    ];
   }
 });
 
@@ -63805,40 +64779,40 @@ function moduleDirectory() {
   if (typeof __dirname === "string" && __dirname) return __dirname;
   try {
     const url = import_meta.url;
-    if (url) return (0, import_node_path10.dirname)((0, import_node_url.fileURLToPath)(url));
+    if (url) return (0, import_node_path14.dirname)((0, import_node_url.fileURLToPath)(url));
   } catch {
   }
   return void 0;
 }
 function presetDirectory() {
   const override = process.env[POLICIES_DIR_ENV];
-  if (override) return (0, import_node_path10.resolve)(override);
+  if (override) return (0, import_node_path14.resolve)(override);
   const here = moduleDirectory();
   if (!here) return void 0;
-  for (const candidate of [(0, import_node_path10.join)(here, "policies"), (0, import_node_path10.join)(here, "..", "policies"), (0, import_node_path10.join)(here, "..", "..", "policies")]) {
-    if ((0, import_node_fs13.existsSync)((0, import_node_path10.join)(candidate, "standard.yaml"))) return (0, import_node_path10.resolve)(candidate);
+  for (const candidate of [(0, import_node_path14.join)(here, "policies"), (0, import_node_path14.join)(here, "..", "policies"), (0, import_node_path14.join)(here, "..", "..", "policies")]) {
+    if ((0, import_node_fs15.existsSync)((0, import_node_path14.join)(candidate, "standard.yaml"))) return (0, import_node_path14.resolve)(candidate);
   }
   return void 0;
 }
 function presetNames() {
   const dir = presetDirectory();
-  if (!dir || !(0, import_node_fs13.existsSync)(dir)) return [];
-  return (0, import_node_fs13.readdirSync)(dir).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -".yaml".length)).sort();
+  if (!dir || !(0, import_node_fs15.existsSync)(dir)) return [];
+  return (0, import_node_fs15.readdirSync)(dir).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -".yaml".length)).sort();
 }
 function presetFile(name) {
   const dir = presetDirectory();
   if (!dir) return void 0;
-  const file = (0, import_node_path10.join)(dir, `${name}.yaml`);
-  return (0, import_node_fs13.existsSync)(file) ? file : void 0;
+  const file = (0, import_node_path14.join)(dir, `${name}.yaml`);
+  return (0, import_node_fs15.existsSync)(file) ? file : void 0;
 }
 function isPresetName(value) {
   return /^[A-Za-z0-9_-]+$/.test(value);
 }
 function canonical(file) {
   try {
-    return (0, import_node_fs13.realpathSync)(file);
+    return (0, import_node_fs15.realpathSync)(file);
   } catch {
-    return (0, import_node_path10.resolve)(file);
+    return (0, import_node_path14.resolve)(file);
   }
 }
 function readExtendsChain(file, roots) {
@@ -63879,10 +64853,10 @@ function readExtendsChain(file, roots) {
       }
       target = found;
     } else {
-      target = (0, import_node_path10.isAbsolute)(value) ? value : (0, import_node_path10.resolve)((0, import_node_path10.dirname)(current.file), value);
+      target = (0, import_node_path14.isAbsolute)(value) ? value : (0, import_node_path14.resolve)((0, import_node_path14.dirname)(current.file), value);
       const outside2 = pathProblem(target, roots);
       if (outside2) return fail2(`extends ${quoteUserText(value)}: ${outside2}`);
-      if (!(0, import_node_fs13.existsSync)(target)) {
+      if (!(0, import_node_fs15.existsSync)(target)) {
         return fail2(`extends ${quoteUserText(value)}: file not found: ${target}`);
       }
     }
@@ -63902,16 +64876,16 @@ function readExtendsChain(file, roots) {
   return { layers: chain.reverse(), errors: [] };
 }
 function displayName(file, relativeTo) {
-  const rel = (0, import_node_path10.relative)((0, import_node_path10.dirname)(relativeTo), file);
+  const rel = (0, import_node_path14.relative)((0, import_node_path14.dirname)(relativeTo), file);
   return rel && rel.length < file.length ? rel : file;
 }
-var import_node_fs13, import_node_path10, import_node_url, import_meta, POLICIES_DIR_ENV, MAX_EXTENDS_DEPTH;
+var import_node_fs15, import_node_path14, import_node_url, import_meta, POLICIES_DIR_ENV, MAX_EXTENDS_DEPTH;
 var init_presets = __esm({
   "src/policy/presets.ts"() {
     "use strict";
     init_user_text();
-    import_node_fs13 = require("node:fs");
-    import_node_path10 = require("node:path");
+    import_node_fs15 = require("node:fs");
+    import_node_path14 = require("node:path");
     import_node_url = require("node:url");
     init_errors();
     init_paths();
@@ -63949,15 +64923,15 @@ function checkContext(merged, roots, findings) {
     where: (path7) => {
       const at3 = merged.locate(path7, "key");
       const file = at3.source.file;
-      if (presets && (0, import_node_path11.dirname)(file) === presets) return `the ${(0, import_node_path11.basename)(file, ".yaml")} preset, ${file}:${at3.line}`;
+      if (presets && (0, import_node_path15.dirname)(file) === presets) return `the ${(0, import_node_path15.basename)(file, ".yaml")} preset, ${file}:${at3.line}`;
       return `${displayName(file, policyFile)}:${at3.line}`;
     },
     mustExist: (path7, what) => {
       if (typeof valueAt(data, path7) !== "string") return;
       if (policyPathProblem(merged, path7, roots)) return;
       const file = resolvePathValue(merged, path7);
-      if (!(0, import_node_fs14.existsSync)(file)) error2(path7, "value", `${what} not found: ${file}`);
-      else if (!(0, import_node_fs14.statSync)(file).isFile()) error2(path7, "value", `${what} is not a file: ${file}`);
+      if (!(0, import_node_fs16.existsSync)(file)) error2(path7, "value", `${what} not found: ${file}`);
+      else if (!(0, import_node_fs16.statSync)(file).isFile()) error2(path7, "value", `${what} is not a file: ${file}`);
     },
     knownFormat: (path7) => {
       const entry = valueAt(data, path7);
@@ -63966,12 +64940,12 @@ function checkContext(merged, roots, findings) {
     }
   };
 }
-var import_node_fs14, import_node_path11;
+var import_node_fs16, import_node_path15;
 var init_check_context = __esm({
   "src/policy/check-context.ts"() {
     "use strict";
-    import_node_fs14 = require("node:fs");
-    import_node_path11 = require("node:path");
+    import_node_fs16 = require("node:fs");
+    import_node_path15 = require("node:path");
     init_errors();
     init_fields();
     init_merge();
@@ -64456,13 +65430,13 @@ var init_policy_schema = __esm({
               required: ["thresholds"],
               properties: {
                 attacks: {
-                  description: "Attacks to run; the metrics are those of the strongest. Score attacks (`loss`, `confidence`, `entropy`, `modified-entropy`) need a surface that reveals scores; label-only attacks (`gap`, `label-stability`) work with any surface. Default: the four score attacks, or `gap` and `label-stability` when the surface is `label`.",
+                  description: "Attacks to run; the metrics are those of the strongest. Score attacks (`loss`, `confidence`, `entropy`, `modified-entropy`) need a surface that reveals scores; label-only attacks (`gap`, `label-stability`) work with any surface. Reference-model attacks (`lira`: LiRA online, Carlini et al. 2022; `lira-offline`: LiRA's one-sided test against the OUT models; `rmia`: RMIA offline, Zarifzadeh et al. 2024) need class scores and `reference-models`. Default: the four score attacks, or `gap` and `label-stability` when the surface is `label`.",
                   type: "array",
                   minItems: 1,
                   uniqueItems: true,
                   items: {
                     description: "An attack id.",
-                    enum: ["loss", "confidence", "entropy", "modified-entropy", "gap", "label-stability"]
+                    enum: ["loss", "confidence", "entropy", "modified-entropy", "gap", "label-stability", "lira", "lira-offline", "rmia"]
                   }
                 },
                 stability: {
@@ -64482,6 +65456,65 @@ var init_policy_schema = __esm({
                       maximum: 1
                     }
                   }
+                },
+                "reference-models": {
+                  description: "Reference models for `lira`, `lira-offline` and `rmia`: K models trained with the candidate's own recipe, each on a known part of the members and non-members. They are queried through the same output surface as the candidate, one at a time.",
+                  type: "object",
+                  additionalProperties: false,
+                  required: [
+                    "models",
+                    "memberships"
+                  ],
+                  properties: {
+                    models: {
+                      description: "The reference models' ONNX files, relative to the policy file: a glob whose wildcards (`*`, `?`) are in the file name only (e.g. `refs/ref-*.onnx`), or a list of paths. Same inputs and outputs as the candidate.",
+                      oneOf: [
+                        {
+                          type: "string",
+                          minLength: 1
+                        },
+                        {
+                          type: "array",
+                          minItems: 1,
+                          uniqueItems: true,
+                          items: {
+                            type: "string",
+                            minLength: 1
+                          }
+                        }
+                      ]
+                    },
+                    memberships: {
+                      description: "Which reference model trained on which record, relative to the policy file. CSV: a header `model` then one column per record, one row per model (its file name); records are the whole members file's rows in order, then the whole non-members file's (before max-rows sampling); 1 = trained on, 0 = not, empty = neither. Or NPY: an int8 array [K, members + non-members], rows in sorted file-name order, -1 = neither.",
+                      type: "string",
+                      minLength: 1
+                    },
+                    population: {
+                      description: "RMIA's population z samples: records of the same distribution that no reference model trained on (each is taken as OUT for every model), in the member data's columns. Default: the audited members and non-members themselves, each with its memberships from the memberships file (ML Privacy Meter's offline setting).",
+                      $ref: "#/definitions/dataFile"
+                    }
+                  }
+                },
+                queries: {
+                  description: "How the reference-model attacks query each record. The score is averaged over the queries, each with its own fit.",
+                  type: "object",
+                  additionalProperties: false,
+                  properties: {
+                    augmentations: {
+                      description: "Extra queries per record, applied to the candidate and the reference models alike. `shift-1`: the 8 one-pixel shifts (zero fill) of a square single-channel image input (e.g. 8 x 8 digits), beside the unshifted record. Choose augmentations the training recipe itself uses. Default: none (one query per record).",
+                      type: "array",
+                      uniqueItems: true,
+                      items: {
+                        enum: [
+                          "shift-1"
+                        ]
+                      }
+                    }
+                  }
+                },
+                "recipe-level": {
+                  description: "Also a recipe-level estimate for each reference attack (`lira-recipe-level`, \u2026): each reference model in turn plays the target against the other K - 1, and the scores of the K rounds are pooled (K times as many non-members, so a low FPR can be resolved). It measures the training recipe rather than this one model; the thresholds apply to it as to every attack. Default: false.",
+                  type: "boolean"
                 },
                 thresholds: {
                   description: "Leakage levels that warn or fail the release; each metric is that of the strongest attack. At least one threshold is required. For every metric a higher value means more leakage, so `warn` must not exceed `fail`.",
@@ -65303,7 +66336,7 @@ var init_schema = __esm({
 
 // src/policy/load.ts
 function analyse(file, options, families) {
-  const absolute = (0, import_node_path12.resolve)(file);
+  const absolute = (0, import_node_path16.resolve)(file);
   const roots = options.roots ? allowedRoots(options.roots) : defaultRoots();
   const chain = readExtendsChain(absolute, roots);
   if (chain.errors.length > 0) return { errors: sortByPosition(chain.errors, [absolute]), warnings: [] };
@@ -65359,11 +66392,11 @@ function policyLoader(families) {
     }
   };
 }
-var import_node_path12;
+var import_node_path16;
 var init_load3 = __esm({
   "src/policy/load.ts"() {
     "use strict";
-    import_node_path12 = require("node:path");
+    import_node_path16 = require("node:path");
     init_errors();
     init_paths();
     init_build();
@@ -66049,7 +67082,7 @@ function loadVocabulary(policy, report, relative2) {
   let tokens;
   let source;
   if (tokenizer.vocabFile) {
-    const bytes = (0, import_node_fs15.readFileSync)(tokenizer.vocabFile);
+    const bytes = (0, import_node_fs17.readFileSync)(tokenizer.vocabFile);
     tokens = parseVocabularyJson(bytes.toString("utf8"), tokenizer.vocabFile);
     source = relative2(tokenizer.vocabFile);
     report.inputs.data.push({ role: "vocabulary", path: source, sha256: sha256(bytes), rows: tokens.length, rowsInFile: tokens.length });
@@ -66069,7 +67102,7 @@ function loadVocabulary(policy, report, relative2) {
 function loadTexts(file, role, policy, vocabulary, modelVocab) {
   let bytes;
   try {
-    bytes = (0, import_node_fs15.readFileSync)(file.path);
+    bytes = (0, import_node_fs17.readFileSync)(file.path);
   } catch (error2) {
     throw new InputError(`cannot read the ${role} file: ${error2.message}`, { file: file.path });
   }
@@ -66110,11 +67143,11 @@ function loadTexts(file, role, policy, vocabulary, modelVocab) {
     sha256: sha256(bytes)
   };
 }
-var import_node_fs15;
+var import_node_fs17;
 var init_sequence2 = __esm({
   "src/run/sequence.ts"() {
     "use strict";
-    import_node_fs15 = require("node:fs");
+    import_node_fs17 = require("node:fs");
     init_data();
     init_errors();
     init_sequence_surface();
@@ -66129,8 +67162,8 @@ var init_sequence2 = __esm({
 async function runGate(policyFile, options = {}) {
   const started = performance.now();
   refreshSecrets();
-  const relative2 = (p) => import_node_path13.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path13.default.sep).join("/");
-  const report = emptyReport(relative2(import_node_path13.default.resolve(policyFile)));
+  const relative2 = (p) => import_node_path17.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path17.default.sep).join("/");
+  const report = emptyReport(relative2(import_node_path17.default.resolve(policyFile)));
   const lap = stopwatch();
   try {
     const policy = loadPolicy(policyFile, { roots: options.roots });
@@ -66203,11 +67236,11 @@ function stopwatch() {
     return ms;
   };
 }
-var import_node_path13;
+var import_node_path17;
 var init_gate = __esm({
   "src/run/gate.ts"() {
     "use strict";
-    import_node_path13 = __toESM(require("node:path"), 1);
+    import_node_path17 = __toESM(require("node:path"), 1);
     init_data();
     init_errors();
     init_verdict();
@@ -66273,7 +67306,7 @@ function registerSecrets() {
   for (const secret of knownSecrets()) setSecret(secret);
 }
 function actionRoots(settings, context3) {
-  const extra = settings.allowedRoots.map((folder) => (0, import_node_path14.resolve)(context3.workspace, folder));
+  const extra = settings.allowedRoots.map((folder) => (0, import_node_path18.resolve)(context3.workspace, folder));
   const missing = missingFolder(extra);
   if (missing) {
     throw new InputError(
@@ -66294,12 +67327,12 @@ function publishEarlierRun(settings, context3) {
     outputs: { verdict: loaded2.report.verdict, report: loaded2.file }
   };
 }
-var import_node_path14;
+var import_node_path18;
 var init_main = __esm({
   "src/main.ts"() {
     "use strict";
     init_core();
-    import_node_path14 = require("node:path");
+    import_node_path18 = require("node:path");
     init_errors();
     init_context();
     init_handoff();
