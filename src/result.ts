@@ -2,6 +2,7 @@
  * The shape of a gate run's result: what the verdict, reporters and publishers read. Probes fill
  * `AttackMeasurement`s; every field a reporter draws is typed here, so no reporter casts.
  */
+import type { RocPoint } from './metrics/roc';
 import type { ImageShape } from './optim/total-variation';
 import type { StopReason } from './optim/descent';
 import type { AttributeInferenceSettings, GateRules, InversionSettings, ThresholdSource } from './policy/types';
@@ -74,16 +75,8 @@ export interface AttackMeasurement {
  */
 export interface AttackDetails extends MembershipDetails, AttributeInferenceDetails, InversionDetails, ExtractionDetails {}
 
-/** A point of an ROC curve: predict "member" when score ≥ threshold. */
-export interface RocPoint {
-  /** +Infinity: no one. */
-  threshold: number;
-  /** Members and non-members at or above the threshold. */
-  tp: number;
-  fp: number;
-  tpr: number;
-  fpr: number;
-}
+/** A point of an ROC curve (predict "member" when score ≥ threshold), as the metrics compute it. */
+export type { RocPoint };
 
 /** Member and non-member score counts in equal-width bins over [min, max]. */
 export interface ScoreHistogram {

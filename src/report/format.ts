@@ -133,3 +133,14 @@ export function describeModelShape(
   if (m.scoreKind === 'value') return `${input} → ${name(m.output)}: one predicted value`;
   return `${input} → ${name(m.output)}: ${formatCount(m.classes.length)} classes, scores are ${m.scoreKind}`;
 }
+
+/** The membership probe's reference models and memberships file, when a policy names them: rows of
+ * (role, path, SHA-256) for the audit tables of the HTML and Markdown reports. */
+export function referenceDigests(report: GateReport): string[][] {
+  const refs = report.inputs.references;
+  if (!refs) return [];
+  return [
+    ...refs.models.map((d) => ['reference model', d.path, d.sha256]),
+    ['reference memberships', refs.memberships.path, refs.memberships.sha256],
+  ];
+}

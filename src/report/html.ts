@@ -19,6 +19,7 @@ import {
   formatNumber,
   formatThreshold,
   metricLabel,
+  referenceDigests,
   statusExplanation,
 } from './format';
 import { className } from './markdown';
@@ -365,14 +366,4 @@ function auditSection(report: GateReport): string {
     .join(
       '',
     )}</tbody></table></div><p class="muted">${escapeHtml(report.tool.name)} ${escapeHtml(report.tool.version)} · timings: ${timings || 'none'} · the same inputs and seed give the same numbers.</p></section>`;
-}
-
-/** The membership probe's reference models and memberships file, when a policy names them. */
-function referenceDigests(report: GateReport): string[][] {
-  const refs = report.inputs.references;
-  if (!refs) return [];
-  return [
-    ...refs.models.map((d) => ['reference model', d.path, d.sha256]),
-    ['reference memberships', refs.memberships.path, refs.memberships.sha256],
-  ];
 }

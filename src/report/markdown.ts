@@ -18,6 +18,7 @@ import {
   formatNumber,
   formatThreshold,
   metricLabel,
+  referenceDigests,
   STATUS_ICON,
   statusExplanation,
   VERDICT_HEADLINE,
@@ -322,14 +323,4 @@ function cut(text: string, max: number, size: (t: string) => number): string {
   let end = Math.min(text.length, max);
   while (end > 0 && size(text.slice(0, end) + tail) > max) end = Math.floor(end * 0.9);
   return text.slice(0, end) + tail;
-}
-
-/** The membership probe's reference models and memberships file, when a policy names them. */
-function referenceDigests(report: GateReport): string[][] {
-  const refs = report.inputs.references;
-  if (!refs) return [];
-  return [
-    ...refs.models.map((d) => ['reference model', d.path, d.sha256]),
-    ['reference memberships', refs.memberships.path, refs.memberships.sha256],
-  ];
 }
