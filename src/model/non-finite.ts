@@ -7,7 +7,7 @@
 import { rowPlace } from '../data/origin';
 import { InputError } from '../errors';
 import type { NonFiniteRows } from './scores';
-import type { QuerySource } from './types';
+import type { QuerySource, TextRecords } from './types';
 
 export class NonFiniteOutput extends InputError {
   constructor(
@@ -34,6 +34,25 @@ export class NonFiniteOutput extends InputError {
 /** "at line 17 of /data/members.csv (members)", or which probe's synthetic query it was. */
 export function describeRow(source: QuerySource, row: number): string {
   if ('probe' in source) return `in row ${row + 1} of ${source.probe} (synthetic inputs, not from a data file)`;
+  if ('texts' in source) return describeTextRow(source.texts, row);
   const { file, role } = source.data;
   return `at ${rowPlace(source.data, row)} of ${file} (${role})`;
+}
+
+function describeTextRow(texts: readonly TextRecords[], row: number): string {
+  let at = row;
+  for (const { file, role, lines } of texts) {
+    if (at < lines.length) return `at line ${lines[at]!} of ${file} (${role})`;
+    at -= lines.length;
+  }
+  return `at row ${row + 1} of the query`;
+}
+
+/** A model's answer, with a non-finite output error told where its first bad row came from. */
+export async function traced<T>(answer: Promise<T>, source: QuerySource): Promise<T> {
+  try {
+    return await answer;
+  } catch (error) {
+    throw error instanceof NonFiniteOutput ? error.traced(source) : error;
+  }
 }

@@ -4,7 +4,7 @@
  * with a plain function as the model.
  */
 import type { SurfaceSettings } from '../policy/types';
-import type { TensorInfo } from './types';
+import type { QuerySource, TensorInfo } from './types';
 
 export interface SequenceModelInfo {
   inputs: TensorInfo[];
@@ -35,13 +35,16 @@ export interface SequenceModel {
 /**
  * What a deployed text API reveals about the next token of each context: always the most likely
  * token (greedy decoding works on every surface); log-probabilities when the surface shows
- * scores, NaN where it hides one (top-k).
+ * scores. Which scores are hidden comes from the surface alone, through `hidden` (1 = hidden,
+ * top-k): a hidden entry of `logProbs` is NaN and must never be read, and a NaN the model
+ * output never gets this far (the adapter refuses it, src/model/non-finite.ts).
  */
 export interface NextTokenObservation {
   rows: number;
   vocabSize: number;
   top: Int32Array;
   logProbs?: Float64Array;
+  hidden?: Uint8Array;
 }
 
 /** The model as an outside attacker sees it (see sequence-surface.ts). */
@@ -52,5 +55,6 @@ export interface ObservedSequenceModel {
   readonly revealsScores: boolean;
   /** The policy's surface settings, for notes in the report. */
   readonly surface: SurfaceSettings;
-  next(contexts: readonly Int32Array[]): Promise<NextTokenObservation>;
+  /** `source` says where the contexts come from, so that a bad model answer names it. */
+  next(contexts: readonly Int32Array[], source: QuerySource): Promise<NextTokenObservation>;
 }

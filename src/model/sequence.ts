@@ -14,7 +14,8 @@
 import { availableParallelism, endianness } from 'node:os';
 import { InputError, RuntimeFailure } from '../errors';
 import { loadOnnxRuntime, type OrtModule } from './runtime';
-import { detectScoreKind } from './scores';
+import { NonFiniteOutput } from './non-finite';
+import { detectScoreKind, findNonFinite, type NonFiniteRows } from './scores';
 import type { SequenceModel, SequenceModelInfo } from './sequence-types';
 import type { TensorInfo } from './types';
 
@@ -199,9 +200,14 @@ export class OnnxSequenceModel implements SequenceModel {
     void scores;
   }
 
+  /**
+   * Refuses the model (NonFiniteOutput) if any context's scores held NaN or ±Infinity: every
+   * batch is run first, so the error can say how many contexts, and which one came first.
+   */
   async nextLogProbs(contexts: readonly Int32Array[]): Promise<Float64Array> {
     const vocab = this.vocabSize;
     const out = new Float64Array(contexts.length * vocab);
+    let bad: NonFiniteRows | undefined;
     for (const group of this.groups(contexts)) {
       for (let start = 0; start < group.rows.length; start += this.batchSize) {
         const rows = group.rows.slice(start, start + this.batchSize);
@@ -209,12 +215,24 @@ export class OnnxSequenceModel implements SequenceModel {
           rows.map((r) => contexts[r]!),
           group.length,
         );
+        const found = findNonFinite(scores, rows.length, vocab);
+        if (found) {
+          // Groups (by length) reorder the contexts: the error names the first in the caller's order.
+          const first = rows[found.first]!;
+          if (!bad) bad = { ...found, first };
+          else {
+            bad.count += found.count;
+            if (first < bad.first) Object.assign(bad, { first, value: found.value });
+          }
+          continue;
+        }
         this.decideScoreKind(scores, rows.length);
         rows.forEach((r, i) =>
           toLogProbs(scores.subarray(i * vocab, (i + 1) * vocab), this.scoreKind!, out.subarray(r * vocab, (r + 1) * vocab)),
         );
       }
     }
+    if (bad) throw new NonFiniteOutput(this.options.path, this.plan.output.name, bad, contexts.length);
     return out;
   }
 

@@ -9,7 +9,7 @@
  */
 import { RuntimeFailure } from '../errors';
 import type { SurfaceSettings } from '../policy/types';
-import { NonFiniteOutput } from './non-finite';
+import { traced } from './non-finite';
 import { argmax, roundToDecimals, topKMask } from './reveal';
 import { isRegressor, observeValues } from './regression';
 import { logSoftmaxRows } from './scores';
@@ -102,14 +102,5 @@ export class ObservedModel {
   private classifier(method: string): Classifier {
     if (isRegressor(this.model)) throw new RuntimeFailure(`${method}() needs a classifier; this model is a regression model (use values)`);
     return this.model;
-  }
-}
-
-/** A model's answer, with a non-finite output error told where its first bad row came from. */
-async function traced<T>(answer: Promise<T>, source: QuerySource): Promise<T> {
-  try {
-    return await answer;
-  } catch (error) {
-    throw error instanceof NonFiniteOutput ? error.traced(source) : error;
   }
 }

@@ -93,7 +93,19 @@ export interface Observation {
 
 /**
  * Where the rows of a query come from, so that a bad model answer can be traced back: the rows
- * of a data file, or the synthetic inputs of a probe (named for the user, e.g. "the inversion
- * probe's search").
+ * of a data file, the text records of a sequence model's data files, or the synthetic inputs of
+ * a probe (named for the user, e.g. "the inversion probe's search").
  */
-export type QuerySource = { data: Dataset } | { probe: string };
+export type QuerySource = { data: Dataset } | { probe: string } | { texts: readonly TextRecords[] };
+
+/**
+ * Text records of one data file sent to a sequence model, one query row each: row r of the
+ * query is the r-th record of the first entry, then of the next (members, then non-members).
+ */
+export interface TextRecords {
+  role: string;
+  /** Absolute path of the file. */
+  file: string;
+  /** 1-based line of each record in the file. */
+  lines: readonly number[];
+}

@@ -5,11 +5,20 @@
  */
 import { RuntimeFailure } from '../../errors';
 import type { ObservedSequenceModel } from '../../model/sequence-types';
+import type { QuerySource } from '../../model/types';
 import type { Rng } from '../../util/random';
 
-/** Greedy continuations: `steps` tokens after each prompt (the prompts are not repeated). */
-export async function greedyDecode(model: ObservedSequenceModel, prompts: readonly Int32Array[], steps: number): Promise<Int32Array[]> {
-  return decode(model, prompts, steps, (obs) => obs.top);
+/**
+ * Greedy continuations: `steps` tokens after each prompt (the prompts are not repeated).
+ * `source` says where the prompts come from: row r of every step's query is prompt r.
+ */
+export async function greedyDecode(
+  model: ObservedSequenceModel,
+  prompts: readonly Int32Array[],
+  steps: number,
+  source: QuerySource,
+): Promise<Int32Array[]> {
+  return decode(model, prompts, steps, source, (obs) => obs.top);
 }
 
 export interface SamplingOptions {
@@ -26,13 +35,15 @@ export async function sampleDecode(
   prompts: readonly Int32Array[],
   steps: number,
   options: SamplingOptions,
+  source: QuerySource,
 ): Promise<Int32Array[]> {
-  if (options.temperature === 0) return greedyDecode(model, prompts, steps);
-  return decode(model, prompts, steps, (obs) => {
+  if (options.temperature === 0) return greedyDecode(model, prompts, steps, source);
+  return decode(model, prompts, steps, source, (obs) => {
     if (!obs.logProbs) throw new RuntimeFailure('sampling needs next-token scores, but the output surface reveals only the top token');
     const out = new Int32Array(obs.rows);
     for (let r = 0; r < obs.rows; r++) {
-      out[r] = sampleRow(obs.logProbs.subarray(r * obs.vocabSize, (r + 1) * obs.vocabSize), options);
+      const [from, to] = [r * obs.vocabSize, (r + 1) * obs.vocabSize];
+      out[r] = sampleRow(obs.logProbs.subarray(from, to), options, obs.hidden?.subarray(from, to));
     }
     return out;
   });
@@ -42,6 +53,7 @@ async function decode(
   model: ObservedSequenceModel,
   prompts: readonly Int32Array[],
   steps: number,
+  source: QuerySource,
   choose: (obs: Awaited<ReturnType<ObservedSequenceModel['next']>>) => Int32Array,
 ): Promise<Int32Array[]> {
   const contexts = prompts.map((p) => {
@@ -51,7 +63,7 @@ async function decode(
   });
   for (let step = 0; step < steps && prompts.length > 0; step++) {
     const views = contexts.map((row, r) => row.subarray(0, prompts[r]!.length + step));
-    const chosen = choose(await model.next(views));
+    const chosen = choose(await model.next(views, source));
     contexts.forEach((row, r) => {
       row[prompts[r]!.length + step] = chosen[r]!;
     });
@@ -60,12 +72,17 @@ async function decode(
 }
 
 /**
- * One draw from softmax(logProbs / T) over the revealed tokens (NaN = hidden), restricted to
- * the top k. Ties in the top-k cut keep the lower id, so the draw is deterministic.
+ * One draw from softmax(logProbs / T) over the revealed tokens (`hidden`: the surface's top-k
+ * mask for this row, 1 = hidden), restricted to the top k. Ties in the top-k cut keep the lower
+ * id, so the draw is deterministic.
  */
-export function sampleRow(logProbs: Float64Array, options: Omit<SamplingOptions, 'rng'> & { rng: { next(): number } }): number {
+export function sampleRow(
+  logProbs: Float64Array,
+  options: Omit<SamplingOptions, 'rng'> & { rng: { next(): number } },
+  hidden?: Uint8Array,
+): number {
   const ids: number[] = [];
-  for (let t = 0; t < logProbs.length; t++) if (!Number.isNaN(logProbs[t]!) && logProbs[t]! > -Infinity) ids.push(t);
+  for (let t = 0; t < logProbs.length; t++) if (!hidden?.[t] && logProbs[t]! > -Infinity) ids.push(t);
   if (ids.length === 0) throw new RuntimeFailure('no token has a revealed, non-zero probability to sample from');
   let pool = ids;
   if (options.topK > 0 && ids.length > options.topK) {

@@ -130,7 +130,9 @@ async function secretScores(
   const m = format.positions.length;
   const contexts: Int32Array[] = [];
   for (const secret of secrets) for (let j = 0; j < m; j++) contexts.push(concat(format.prefix, secret.subarray(0, j)));
-  const lp = await logProbsOf(model, contexts, batchRows);
+  const lp = await logProbsOf(model, contexts, batchRows, {
+    probe: "the extraction probe's canary scoring (each canary's own likelihood)",
+  });
   const V = model.vocabSize;
   return secrets.map((secret, s) => {
     let score = 0;
@@ -175,7 +177,7 @@ async function exactWalk(
       const n = Math.min(batchRows, level.count - start);
       const contexts: Int32Array[] = [];
       for (let i = 0; i < n; i++) contexts.push(concat(format.prefix, level.tokens.subarray((start + i) * j, (start + i + 1) * j)));
-      const lp = await logProbsOf(model, contexts, batchRows);
+      const lp = await logProbsOf(model, contexts, batchRows, { probe: "the extraction probe's canary enumeration" });
       nodes += n;
       for (let i = 0; i < n; i++) {
         const node = start + i;
@@ -279,7 +281,9 @@ async function sampledScores(model: ObservedSequenceModel, format: TokenisedForm
       if (i === 0 || !samePrefix(s, samples[i - 1]!, j)) contexts.push(concat(format.prefix, s.subarray(0, j)));
       owners.push(contexts.length - 1);
     });
-    const lp = await logProbsOf(model, contexts, options.batchRows);
+    const lp = await logProbsOf(model, contexts, options.batchRows, {
+      probe: "the extraction probe's canary sampling (random candidates of the format)",
+    });
     samples.forEach((s, i) => {
       scores[i]! += clampLog(lp[owners[i]! * V + s[j]!]!);
     });
@@ -287,20 +291,24 @@ async function sampledScores(model: ObservedSequenceModel, format: TokenisedForm
   return scores;
 }
 
-async function logProbsOf(model: ObservedSequenceModel, contexts: Int32Array[], batchRows: number): Promise<Float64Array> {
+async function logProbsOf(
+  model: ObservedSequenceModel,
+  contexts: Int32Array[],
+  batchRows: number,
+  source: { probe: string },
+): Promise<Float64Array> {
   const V = model.vocabSize;
   const out = new Float64Array(contexts.length * V);
   for (let start = 0; start < contexts.length; start += batchRows) {
-    const obs = await model.next(contexts.slice(start, start + batchRows));
+    const obs = await model.next(contexts.slice(start, start + batchRows), source);
     if (!obs.logProbs)
       throw new RuntimeFailure('canary exposure needs every next-token probability, but the output surface reveals only the top token');
-    out.set(obs.logProbs, start * V);
-  }
-  for (let i = 0; i < out.length; i++) {
-    if (Number.isNaN(out[i]!))
+    // Hidden scores come from the surface's mask, never from a NaN (the adapter refuses a NaN from the model).
+    if (obs.hidden?.includes(1))
       throw new RuntimeFailure(
         'canary exposure needs every next-token probability, but the output surface hides some (top-k); measure it with surface.scores: full',
       );
+    out.set(obs.logProbs, start * V);
   }
   return out;
 }

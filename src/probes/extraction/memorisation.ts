@@ -42,7 +42,13 @@ export async function memorisationAttack(
   const sides = [members, nonMembers].map((data) => data.tokens.filter((t) => t.length >= prefix + suffix));
   // One decode for both sides: every step is a single batch of all prompts.
   const prompts = sides.flat().map((t) => t.subarray(0, prefix));
-  const generated = await greedyDecode(model, prompts, suffix);
+  // Where each prompt came from, for a model that answers NaN: the kept texts' lines, members first.
+  const texts = [members, nonMembers].map(({ role, file, tokens, lines }) => ({
+    role,
+    file,
+    lines: lines.filter((_, i) => tokens[i]!.length >= prefix + suffix),
+  }));
+  const generated = await greedyDecode(model, prompts, suffix, { texts });
   let at = 0;
   const results: SideResult[] = sides.map((texts, s) => {
     const side: SideResult = {

@@ -38,7 +38,13 @@ export async function secretScanAttack(
   rng: Rng,
 ): Promise<AttackMeasurement> {
   const rows = prompts.flatMap((p) => Array.from({ length: settings.samples }, () => p));
-  const generated = await sampleDecode(model, rows, settings.length, { temperature: settings.temperature, topK: settings.topK, rng });
+  const generated = await sampleDecode(
+    model,
+    rows,
+    settings.length,
+    { temperature: settings.temperature, topK: settings.topK, rng },
+    { probe: "the extraction probe's secret-scan sampling (generations from the policy's prompts)" },
+  );
   const patterns = scanPatterns(settings);
   // Distinct by matched text: a string two patterns match (a long digit run is also a phone
   // number) is one secret, listed with both patterns.
