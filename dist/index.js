@@ -32842,6 +32842,14 @@ function describeModelShape(report, name) {
   if (m.scoreKind === "value") return `${input} \u2192 ${name(m.output)}: one predicted value`;
   return `${input} \u2192 ${name(m.output)}: ${formatCount2(m.classes.length)} classes, scores are ${m.scoreKind}`;
 }
+function referenceDigests(report) {
+  const refs = report.inputs.references;
+  if (!refs) return [];
+  return [
+    ...refs.models.map((d) => ["reference model", d.path, d.sha256]),
+    ["reference memberships", refs.memberships.path, refs.memberships.sha256]
+  ];
+}
 var VERDICT_HEADLINE, STATUS_ICON, METRIC_LABELS;
 var init_format = __esm({
   "src/report/format.ts"() {
@@ -33238,14 +33246,6 @@ function cut(text2, max, size) {
   let end = Math.min(text2.length, max);
   while (end > 0 && size(text2.slice(0, end) + tail) > max) end = Math.floor(end * 0.9);
   return text2.slice(0, end) + tail;
-}
-function referenceDigests(report) {
-  const refs = report.inputs.references;
-  if (!refs) return [];
-  return [
-    ...refs.models.map((d) => ["reference model", d.path, d.sha256]),
-    ["reference memberships", refs.memberships.path, refs.memberships.sha256]
-  ];
 }
 var init_markdown = __esm({
   "src/report/markdown.ts"() {
@@ -39153,20 +39153,12 @@ function auditSection(report) {
     ...report.inputs.policy.map((d) => ["policy", d.path, d.sha256]),
     ...report.inputs.model ? [["model", report.inputs.model.path, report.inputs.model.sha256]] : [],
     ...report.inputs.data.map((d) => [d.role, d.path, d.sha256]),
-    ...referenceDigests2(report)
+    ...referenceDigests(report)
   ];
   const timings = Object.entries(report.timings).map(([k, v]) => `${escapeHtml(k)} ${formatNumber(v, 1)} ms`).join(", ");
   return `<section><h2>Audit record</h2><div class="table-wrap"><table><thead><tr><th>Role</th><th>File</th><th>SHA-256</th></tr></thead><tbody>${rows.map(([r, f, s]) => `<tr><td>${escapeHtml(r)}</td><td><code>${escapeHtml(f)}</code></td><td><code>${escapeHtml(s)}</code></td></tr>`).join(
     ""
   )}</tbody></table></div><p class="muted">${escapeHtml(report.tool.name)} ${escapeHtml(report.tool.version)} \xB7 timings: ${timings || "none"} \xB7 the same inputs and seed give the same numbers.</p></section>`;
-}
-function referenceDigests2(report) {
-  const refs = report.inputs.references;
-  if (!refs) return [];
-  return [
-    ...refs.models.map((d) => ["reference model", d.path, d.sha256]),
-    ["reference memberships", refs.memberships.path, refs.memberships.sha256]
-  ];
 }
 var HTML_FILE, DRAWN_DETAILS, HEADLINE, STYLE, PNG_SIGNATURE;
 var init_html = __esm({
@@ -61069,7 +61061,9 @@ async function secretScores(model, format, secrets, batchRows) {
   const m = format.positions.length;
   const contexts = [];
   for (const secret of secrets) for (let j = 0; j < m; j++) contexts.push(concat(format.prefix, secret.subarray(0, j)));
-  const lp = await logProbsOf(model, contexts, batchRows);
+  const lp = await logProbsOf(model, contexts, batchRows, {
+    probe: "the extraction probe's canary scoring (each canary's own likelihood)"
+  });
   const V = model.vocabSize;
   return secrets.map((secret, s) => {
     let score = 0;
@@ -61101,7 +61095,7 @@ async function exactWalk(model, format, secrets, targets, batchRows) {
       const n = Math.min(batchRows, level.count - start);
       const contexts = [];
       for (let i = 0; i < n; i++) contexts.push(concat(format.prefix, level.tokens.subarray((start + i) * j, (start + i + 1) * j)));
-      const lp = await logProbsOf(model, contexts, batchRows);
+      const lp = await logProbsOf(model, contexts, batchRows, { probe: "the extraction probe's canary enumeration" });
       nodes += n;
       for (let i = 0; i < n; i++) {
         const node = start + i;
@@ -61144,27 +61138,27 @@ async function sampledScores(model, format, options) {
       if (i === 0 || !samePrefix(s, samples[i - 1], j)) contexts.push(concat(format.prefix, s.subarray(0, j)));
       owners.push(contexts.length - 1);
     });
-    const lp = await logProbsOf(model, contexts, options.batchRows);
+    const lp = await logProbsOf(model, contexts, options.batchRows, {
+      probe: "the extraction probe's canary sampling (random candidates of the format)"
+    });
     samples.forEach((s, i) => {
       scores[i] += clampLog(lp[owners[i] * V + s[j]]);
     });
   }
   return scores;
 }
-async function logProbsOf(model, contexts, batchRows) {
+async function logProbsOf(model, contexts, batchRows, source) {
   const V = model.vocabSize;
   const out = new Float64Array(contexts.length * V);
   for (let start = 0; start < contexts.length; start += batchRows) {
-    const obs = await model.next(contexts.slice(start, start + batchRows));
+    const obs = await model.next(contexts.slice(start, start + batchRows), source);
     if (!obs.logProbs)
       throw new RuntimeFailure("canary exposure needs every next-token probability, but the output surface reveals only the top token");
-    out.set(obs.logProbs, start * V);
-  }
-  for (let i = 0; i < out.length; i++) {
-    if (Number.isNaN(out[i]))
+    if (obs.hidden?.includes(1))
       throw new RuntimeFailure(
         "canary exposure needs every next-token probability, but the output surface hides some (top-k); measure it with surface.scores: full"
       );
+    out.set(obs.logProbs, start * V);
   }
   return out;
 }
@@ -61268,21 +61262,22 @@ var init_similarity = __esm({
 });
 
 // src/probes/extraction/decode.ts
-async function greedyDecode(model, prompts, steps) {
-  return decode(model, prompts, steps, (obs) => obs.top);
+async function greedyDecode(model, prompts, steps, source) {
+  return decode(model, prompts, steps, source, (obs) => obs.top);
 }
-async function sampleDecode(model, prompts, steps, options) {
-  if (options.temperature === 0) return greedyDecode(model, prompts, steps);
-  return decode(model, prompts, steps, (obs) => {
+async function sampleDecode(model, prompts, steps, options, source) {
+  if (options.temperature === 0) return greedyDecode(model, prompts, steps, source);
+  return decode(model, prompts, steps, source, (obs) => {
     if (!obs.logProbs) throw new RuntimeFailure("sampling needs next-token scores, but the output surface reveals only the top token");
     const out = new Int32Array(obs.rows);
     for (let r = 0; r < obs.rows; r++) {
-      out[r] = sampleRow(obs.logProbs.subarray(r * obs.vocabSize, (r + 1) * obs.vocabSize), options);
+      const [from, to] = [r * obs.vocabSize, (r + 1) * obs.vocabSize];
+      out[r] = sampleRow(obs.logProbs.subarray(from, to), options, obs.hidden?.subarray(from, to));
     }
     return out;
   });
 }
-async function decode(model, prompts, steps, choose) {
+async function decode(model, prompts, steps, source, choose) {
   const contexts = prompts.map((p) => {
     const row = new Int32Array(p.length + steps);
     row.set(p);
@@ -61290,16 +61285,16 @@ async function decode(model, prompts, steps, choose) {
   });
   for (let step2 = 0; step2 < steps && prompts.length > 0; step2++) {
     const views = contexts.map((row, r) => row.subarray(0, prompts[r].length + step2));
-    const chosen = choose(await model.next(views));
+    const chosen = choose(await model.next(views, source));
     contexts.forEach((row, r) => {
       row[prompts[r].length + step2] = chosen[r];
     });
   }
   return contexts.map((row, r) => row.slice(prompts[r].length));
 }
-function sampleRow(logProbs, options) {
+function sampleRow(logProbs, options, hidden) {
   const ids = [];
-  for (let t = 0; t < logProbs.length; t++) if (!Number.isNaN(logProbs[t]) && logProbs[t] > -Infinity) ids.push(t);
+  for (let t = 0; t < logProbs.length; t++) if (!hidden?.[t] && logProbs[t] > -Infinity) ids.push(t);
   if (ids.length === 0) throw new RuntimeFailure("no token has a revealed, non-zero probability to sample from");
   let pool = ids;
   if (options.topK > 0 && ids.length > options.topK) {
@@ -61328,16 +61323,21 @@ async function memorisationAttack(model, members, nonMembers, settings, confiden
   const { prefix, suffix } = settings;
   const sides = [members, nonMembers].map((data) => data.tokens.filter((t) => t.length >= prefix + suffix));
   const prompts = sides.flat().map((t) => t.subarray(0, prefix));
-  const generated = await greedyDecode(model, prompts, suffix);
+  const texts = [members, nonMembers].map(({ role, file, tokens, lines }) => ({
+    role,
+    file,
+    lines: lines.filter((_, i) => tokens[i].length >= prefix + suffix)
+  }));
+  const generated = await greedyDecode(model, prompts, suffix, { texts });
   let at3 = 0;
-  const results = sides.map((texts, s) => {
+  const results = sides.map((texts2, s) => {
     const side = {
-      texts: texts.length,
-      skipped: (s === 0 ? members : nonMembers).tokens.length - texts.length,
+      texts: texts2.length,
+      skipped: (s === 0 ? members : nonMembers).tokens.length - texts2.length,
       exact: 0,
       similarities: []
     };
-    for (const text2 of texts) {
+    for (const text2 of texts2) {
       const truth = text2.subarray(prefix, prefix + suffix);
       const output = generated[at3++];
       if (output.every((v, i) => v === truth[i])) side.exact += 1;
@@ -61409,7 +61409,13 @@ function scanPatterns(settings) {
 }
 async function secretScanAttack(model, vocabulary, prompts, settings, corpus, rng) {
   const rows = prompts.flatMap((p) => Array.from({ length: settings.samples }, () => p));
-  const generated = await sampleDecode(model, rows, settings.length, { temperature: settings.temperature, topK: settings.topK, rng });
+  const generated = await sampleDecode(
+    model,
+    rows,
+    settings.length,
+    { temperature: settings.temperature, topK: settings.topK, rng },
+    { probe: "the extraction probe's secret-scan sampling (generations from the policy's prompts)" }
+  );
   const patterns = scanPatterns(settings);
   const found = /* @__PURE__ */ new Map();
   let total = 0;
@@ -63765,8 +63771,24 @@ var init_onnx_zipmap = __esm({
 // src/model/non-finite.ts
 function describeRow(source, row) {
   if ("probe" in source) return `in row ${row + 1} of ${source.probe} (synthetic inputs, not from a data file)`;
+  if ("texts" in source) return describeTextRow(source.texts, row);
   const { file, role } = source.data;
   return `at ${rowPlace(source.data, row)} of ${file} (${role})`;
+}
+function describeTextRow(texts, row) {
+  let at3 = row;
+  for (const { file, role, lines } of texts) {
+    if (at3 < lines.length) return `at line ${lines[at3]} of ${file} (${role})`;
+    at3 -= lines.length;
+  }
+  return `at row ${row + 1} of the query`;
+}
+async function traced(answer2, source) {
+  try {
+    return await answer2;
+  } catch (error2) {
+    throw error2 instanceof NonFiniteOutput ? error2.traced(source) : error2;
+  }
 }
 var NonFiniteOutput;
 var init_non_finite = __esm({
@@ -64289,13 +64311,6 @@ function rounded(scores, surface) {
   const decimals = surface.decimals;
   if (decimals !== void 0) for (let i = 0; i < out.length; i++) out[i] = roundToDecimals(out[i], decimals);
   return { scale: "probability", values: out };
-}
-async function traced(answer2, source) {
-  try {
-    return await answer2;
-  } catch (error2) {
-    throw error2 instanceof NonFiniteOutput ? error2.traced(source) : error2;
-  }
 }
 var ObservedModel;
 var init_surface = __esm({
@@ -66481,22 +66496,22 @@ function observeNext(logProbs, rows, vocabSize, surface) {
   for (let r = 0; r < rows; r++) top[r] = argmax2(logProbs, r * vocabSize, vocabSize);
   if (surface.scores === "label") return { rows, vocabSize, top };
   const shown = logProbs.slice();
-  if (surface.scores === "top-k" && surface.topK < vocabSize) {
-    const hidden = topKMask(logProbs, rows, vocabSize, surface.topK);
-    for (let i = 0; i < shown.length; i++) if (hidden[i]) shown[i] = NaN;
-  }
+  const hidden = surface.scores === "top-k" && surface.topK < vocabSize ? topKMask(logProbs, rows, vocabSize, surface.topK) : void 0;
   const decimals = surface.decimals;
   if (decimals !== void 0) {
     for (let i = 0; i < shown.length; i++) {
-      if (!Number.isNaN(shown[i])) shown[i] = Math.log(roundToDecimals(Math.exp(shown[i]), decimals));
+      if (!hidden?.[i]) shown[i] = Math.log(roundToDecimals(Math.exp(shown[i]), decimals));
     }
   }
-  return { rows, vocabSize, top, logProbs: shown };
+  if (!hidden) return { rows, vocabSize, top, logProbs: shown };
+  for (let i = 0; i < shown.length; i++) if (hidden[i]) shown[i] = NaN;
+  return { rows, vocabSize, top, logProbs: shown, hidden };
 }
 var ObservedSequence;
 var init_sequence_surface = __esm({
   "src/model/sequence-surface.ts"() {
     "use strict";
+    init_non_finite();
     init_reveal();
     ObservedSequence = class {
       constructor(model, surface) {
@@ -66514,8 +66529,8 @@ var init_sequence_surface = __esm({
       get revealsScores() {
         return this.surface.scores !== "label";
       }
-      async next(contexts) {
-        const logProbs = await this.model.nextLogProbs(contexts);
+      async next(contexts, source) {
+        const logProbs = await traced(this.model.nextLogProbs(contexts), source);
         return observeNext(logProbs, contexts.length, this.vocabSize, this.surface);
       }
     };
@@ -66646,6 +66661,7 @@ var init_sequence = __esm({
     import_node_os2 = require("node:os");
     init_errors();
     init_runtime();
+    init_non_finite();
     init_scores2();
     DEFAULT_BATCH2 = 1024;
     MASK_NAME = /mask/i;
@@ -66702,9 +66718,14 @@ var init_sequence = __esm({
         this.vocabSize = width;
         void scores;
       }
+      /**
+       * Refuses the model (NonFiniteOutput) if any context's scores held NaN or ±Infinity: every
+       * batch is run first, so the error can say how many contexts, and which one came first.
+       */
       async nextLogProbs(contexts) {
         const vocab = this.vocabSize;
         const out = new Float64Array(contexts.length * vocab);
+        let bad;
         for (const group of this.groups(contexts)) {
           for (let start = 0; start < group.rows.length; start += this.batchSize) {
             const rows = group.rows.slice(start, start + this.batchSize);
@@ -66712,12 +66733,23 @@ var init_sequence = __esm({
               rows.map((r) => contexts[r]),
               group.length
             );
+            const found = findNonFinite(scores, rows.length, vocab);
+            if (found) {
+              const first = rows[found.first];
+              if (!bad) bad = { ...found, first };
+              else {
+                bad.count += found.count;
+                if (first < bad.first) Object.assign(bad, { first, value: found.value });
+              }
+              continue;
+            }
             this.decideScoreKind(scores, rows.length);
             rows.forEach(
               (r, i) => toLogProbs(scores.subarray(i * vocab, (i + 1) * vocab), this.scoreKind, out.subarray(r * vocab, (r + 1) * vocab))
             );
           }
         }
+        if (bad) throw new NonFiniteOutput(this.options.path, this.plan.output.name, bad, contexts.length);
         return out;
       }
       /** Fixed context: one group of every row. Symbolic: rows grouped by (capped) length, in first-seen order. */
