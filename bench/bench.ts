@@ -3,9 +3,11 @@ import { bench as attributeInference } from './attribute-inference';
 import { bench as extraction } from './extraction';
 import { bench as inversion } from './inversion';
 import { bench as membership } from './membership';
+import { bench as reference } from './reference';
 
 const benches: Array<[string, () => Promise<void>]> = [
   ['membership', membership],
+  ['reference-models', reference],
   ['attribute-inference', attributeInference],
   ['inversion', inversion],
   ['extraction', extraction],
