@@ -19,7 +19,8 @@ export async function bench(): Promise<void> {
   try {
     for (const model of ['leaky', 'hardened']) {
       for (const known of [undefined, KNOWN]) {
-        const report = await runGate(writePolicy(dir, model, known));
+        // The policy is written to a temporary folder: allow it beside the repository.
+        const report = await runGate(writePolicy(dir, model, known), { roots: [dir, process.cwd()] });
         const probe = report.probes.find((p) => p.id === 'attribute-inference');
         if (report.verdict === 'error' || !probe || probe.status === 'error') {
           throw new Error(report.error?.message ?? probe?.error ?? 'no attribute-inference result');

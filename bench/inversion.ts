@@ -17,7 +17,8 @@ export async function bench(): Promise<void> {
     for (const model of ['leaky', 'hardened']) {
       for (const gradient of ['central', 'nes']) {
         const policy = writePolicy(dir, model, gradient);
-        const report = await runGate(policy);
+        // The policy is written to a temporary folder: allow it beside the repository.
+        const report = await runGate(policy, { roots: [dir, process.cwd()] });
         const probe = report.probes.find((p) => p.id === 'inversion');
         if (report.verdict === 'error' || !probe || probe.status === 'error') {
           throw new Error(report.error?.message ?? probe?.error ?? 'no inversion result');

@@ -24,7 +24,8 @@ export async function bench(): Promise<void> {
   try {
     const policy = writeResampledExample(dir);
     const started = performance.now();
-    const report = await runGate(policy);
+    // The policy is written to a temporary folder: allow it beside the repository.
+    const report = await runGate(policy, { roots: [dir, process.cwd()] });
     const total = (performance.now() - started) / 1000;
     const probe = report.probes[0]!;
     if (report.verdict === 'error') throw new Error(report.error?.message ?? probe.error);
