@@ -2,7 +2,9 @@
 """Build the digits example: the member/non-member split and two ONNX classifiers.
 
     /usr/bin/python3 examples/digits/train.py [--source digits.csv] [--dump-probs DIR]
-    /usr/bin/python3 examples/digits/train.py --references K [--only leaky|hardened]
+    /usr/bin/python3 examples/digits/train.py --references K [--only leaky|hardened] [--refs DIR]
+    /usr/bin/python3 examples/digits/train.py --references K --reference-slice I/N [...]
+    /usr/bin/python3 examples/digits/merge_memberships.py [--refs DIR] [--only leaky|hardened]
 
 1. Split digits.csv (1,797 rows, pixel_0..pixel_63 in 0..16, label `digit`) 50/50 with
    numpy's RandomState(42): the first 899 rows of the permutation are the members, the other
@@ -31,6 +33,15 @@
    early-stopping validation set drew it (those are neither IN nor OUT: empty in the file).
    Writes refs/<family>/ref-NN.onnx and refs/<family>/memberships.csv (a row per model: file
    name, then 1 / 0 / empty per record). The targets and metrics.json are left unchanged.
+   --refs DIR writes under DIR instead of refs/ (DIR/leaky/, DIR/hardened/).
+
+5. With --reference-slice I/N (1 <= I <= N) only slice I of the K models is trained: models
+   floor((I-1)K/N) .. floor(IK/N)-1. The splits depend only on K and the seed, never on what
+   other models were trained, so N slices can run in parallel (examples/workflows/
+   privacy-gate-deep-audit.yml) and give the same models as one run. Each slice writes its
+   rows to <family>/memberships.slice-I-of-N.csv (same header); merge_memberships.py joins
+   the N slice files into <family>/memberships.csv in model order, byte-identical to the file
+   one --references K run writes.
 
 Needs PyTorch (Debian's 1.13 was used), numpy and onnx. CPU, one thread, deterministic
 algorithms, every generator seeded: on the same software a rebuild is byte-identical.
@@ -60,6 +71,7 @@ HARDENED = dict(sigma=0.3, n_freq=256, hidden=128, dropout=0.5, weight_decay=0.1
                 val_fraction=0.2, patience=20)
 REFERENCE_SEED = 1000  # reference model i uses seed REFERENCE_SEED + i; split s uses REFERENCE_SEED + s
 REFS = os.path.join(HERE, "refs")
+SLICE_FILE = "memberships.slice-{i}-of-{n}.csv"  # merge_memberships.py reads these names
 N_REFERENCE_ROWS = 5  # rows of each split whose PyTorch outputs go to reference-outputs.json
 
 
@@ -306,17 +318,34 @@ def reference_splits(n_records, k):
     return train_on
 
 
-def train_references(k, families):
-    """K reference models per family, and each family's memberships file (see the docstring)."""
+def parse_slice(text, k):
+    """'I/N' -> (I, N), checked: 1 <= I <= N <= K (so that no slice is empty)."""
+    m = re.fullmatch(r"([0-9]+)/([0-9]+)", text or "")
+    if not m:
+        raise SystemExit(f"--reference-slice: expected I/N such as 2/4, got {text!r}")
+    i, n = int(m.group(1)), int(m.group(2))
+    if not 1 <= i <= n <= k:
+        raise SystemExit(f"--reference-slice {text}: expected 1 <= I <= N <= K = {k}")
+    return i, n
+
+
+def slice_models(k, i, n):
+    """Model indices of slice i of n (1-based): contiguous, sizes differing by at most one."""
+    return range((i - 1) * k // n, i * k // n)
+
+
+def train_references(k, families, refs=REFS, part=None):
+    """K reference models per family, and each family's memberships file (see the docstring).
+    With part = (i, n) only slice i of n: its models and its rows in a slice file."""
     xm, ym = load_xy(os.path.join(DATA, "members.csv"))
     xn, yn = load_xy(os.path.join(DATA, "non-members.csv"))
     x, y = np.concatenate([xm, xn]), np.concatenate([ym, yn])  # the gate's record order
     halves = reference_splits(len(x), k)
     for name, cfg in families:
-        folder = os.path.join(REFS, name)
+        folder = os.path.join(refs, name)
         os.makedirs(folder, exist_ok=True)
         rows = []
-        for i in range(k):
+        for i in (slice_models(k, *part) if part else range(k)):
             seed_everything(REFERENCE_SEED + i)
             idx = np.flatnonzero(halves[i])
             model, epochs, held_out = train(f"{name} ref {i}", cfg, x[idx], y[idx],
@@ -331,7 +360,8 @@ def train_references(k, families):
             print(f"{name} ref {i:2d}: {halves[i].sum() - len(held_out)} IN, {len(held_out)} held out, "
                   f"epoch {epochs}, accuracy on its OUT half {acc_out:.4f}")
         header = ["model"] + [f"m{j}" for j in range(len(xm))] + [f"n{j}" for j in range(len(xn))]
-        write_csv(os.path.join(folder, "memberships.csv"), header, rows)
+        out = SLICE_FILE.format(i=part[0], n=part[1]) if part else "memberships.csv"
+        write_csv(os.path.join(folder, out), header, rows)
 
 
 def main():
@@ -342,12 +372,19 @@ def main():
     ap.add_argument("--dump-probs", metavar="DIR", help="also save all PyTorch probabilities as .npy files in DIR")
     ap.add_argument("--references", type=int, metavar="K",
                     help="train K reference models per family (even K) into refs/ instead of the targets")
+    ap.add_argument("--reference-slice", metavar="I/N",
+                    help="with --references: train only slice I of N of the K models (see 5. above)")
+    ap.add_argument("--refs", metavar="DIR", default=REFS,
+                    help="with --references: folder for <family>/ref-NN.onnx and memberships (default: %(default)s)")
     args = ap.parse_args()
 
+    if args.reference_slice and not args.references:
+        raise SystemExit("--reference-slice needs --references K")
     if args.references:
         families = [(n, c) for n, c in (("leaky", LEAKY), ("hardened", HARDENED))
                     if not args.only or args.only == n]
-        train_references(args.references, families)
+        part = parse_slice(args.reference_slice, args.references) if args.reference_slice else None
+        train_references(args.references, families, args.refs, part)
         return
 
     seed_everything(SEED)

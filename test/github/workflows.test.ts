@@ -27,6 +27,7 @@ describe('example workflows', () => {
     { file: 'privacy-gate-fork-measure.yml', on: ['pull_request'], permissions: { contents: 'read' } },
     { file: 'privacy-gate-fork-publish.yml', on: ['workflow_run'], permissions: { actions: 'read', 'pull-requests': 'write' } },
     { file: 'privacy-gate-audit.yml', on: ['schedule', 'workflow_dispatch'], permissions: { contents: 'read' } },
+    { file: 'privacy-gate-deep-audit.yml', on: ['schedule', 'push', 'workflow_dispatch'], permissions: { contents: 'read' } },
   ])('$file: triggers and least permissions', ({ file, on, permissions }) => {
     const wf = load(file);
     expect(Object.keys(wf.on)).toEqual(on);
@@ -56,6 +57,38 @@ describe('example workflows', () => {
       expect(step.run).toBeUndefined();
     }
     expect(publish.jobs.publish.if).toContain("github.event.workflow_run.event == 'pull_request'");
+  });
+
+  it('the deep audit trains the reference models in matrix slices and audits them all in a job that needs them', () => {
+    const wf = load('privacy-gate-deep-audit.yml');
+    expect(wf.on.push).toEqual({ tags: ['v*'] });
+    const { references, audit } = wf.jobs;
+    expect(audit.needs).toBe('references');
+    const slices: number[] = references.strategy.matrix.slice;
+    expect(slices.map(String)).toEqual(Array.from({ length: Number(wf.env.SLICES) }, (_, i) => String(i + 1)));
+    expect(Number(wf.env.REFERENCES) % 2).toBe(0);
+    const train = (references.steps as Step[]).find((s) => s.run?.includes('train.py'))!;
+    expect(train.run).toContain('--reference-slice "${{ matrix.slice }}/$SLICES"');
+    // every slice's artifact name matches the download pattern, and nothing else is downloaded
+    const upload = (references.steps as Step[]).find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
+    const download = (audit.steps as Step[]).find((s) => s.uses?.startsWith('actions/download-artifact@'))!;
+    const pattern = String(download.with!.pattern);
+    expect(pattern.endsWith('*')).toBe(true);
+    for (const slice of slices) {
+      const name = String(upload.with!.name).replace('${{ matrix.slice }}', String(slice));
+      expect(name.startsWith(pattern.slice(0, -1))).toBe(true);
+    }
+    expect(download.with!['merge-multiple']).toBe(true);
+    // the merge runs after the download and before the gate, which reads the merged folder
+    const auditSteps = audit.steps as Step[];
+    const merge = auditSteps.findIndex((s) => s.run?.includes('merge_memberships.py'));
+    expect(merge).toBeGreaterThan(auditSteps.indexOf(download));
+    expect(merge).toBeLessThan(auditSteps.indexOf(gateSteps(wf)[0]!));
+    expect(gateSteps(wf)[0]!.with!.policy).toBe('examples/digits/deep-audit.policy.yml');
+    expect(String(download.with!.path)).toMatch(/^examples\/digits\/refs\/?$/);
+    // the artifact holds <family>/ref-NN.onnx, so it must be downloaded where the policy looks for refs/leaky/
+    const policy = parse(readFileSync('examples/digits/deep-audit.policy.yml', 'utf8'));
+    expect(policy.probes.membership['reference-models'].memberships).toBe('refs/leaky/memberships.csv');
   });
 
   it('the audit policy is valid and uses the strict preset', () => {
