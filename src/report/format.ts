@@ -144,3 +144,22 @@ export function referenceDigests(report: GateReport): string[][] {
     ['reference memberships', refs.memberships.path, refs.memberships.sha256],
   ];
 }
+
+/**
+ * "Attacks run on 899 members and 898 non-members: membership (loss, confidence). A pass holds
+ * only against these." A verdict is a claim about the attacks tried, so every report says which.
+ * Plain text: each channel escapes it. Undefined when no probe ran.
+ */
+export function attacksClaim(report: GateReport): string | undefined {
+  const probes = report.probes.filter((p) => p.status === 'ok' && p.attacks.length > 0);
+  if (probes.length === 0) return undefined;
+  const attacks = probes.map((p) => `${p.id} (${p.attacks.map((a) => a.attack).join(', ')})`).join('; ');
+  const rows = (role: string) => report.inputs.data.find((d) => d.role === role)?.rows;
+  const members = rows('members');
+  const nonMembers = rows('non-members');
+  const records =
+    members !== undefined && nonMembers !== undefined
+      ? ` on ${formatCount(members)} members and ${formatCount(nonMembers)} non-members`
+      : '';
+  return `Attacks run${records}: ${attacks}. A pass holds only against these.`;
+}

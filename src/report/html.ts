@@ -10,6 +10,7 @@ import { bySeverity } from '../gate/verdict';
 import type { AttackDetails, Check, GateReport, MetricValue, ProbeResult } from '../result';
 import { escapeHtml } from './escape';
 import {
+  attacksClaim,
   describeModelShape,
   describeSurface,
   modelKind,
@@ -51,7 +52,7 @@ export function renderHtml(report: GateReport, options: HtmlOptions = {}): strin
   const pct = Math.round((report.confidence ?? 0.95) * 100);
   const body = [
     `<header class="verdict verdict-${report.verdict}"><h1>Model Privacy Gate: ${escapeHtml(name)}</h1>`,
-    `<p class="headline"><span class="badge">${escapeHtml(report.verdict.toUpperCase())}</span> ${escapeHtml(HEADLINE[report.verdict] ?? report.verdict)}</p>${countsLine(checks)}</header>`,
+    `<p class="headline"><span class="badge">${escapeHtml(report.verdict.toUpperCase())}</span> ${escapeHtml(HEADLINE[report.verdict] ?? report.verdict)}</p>${countsLine(checks)}${claimLine(report)}</header>`,
     errorSection(report),
     warningsSection(report),
     checksSection(checks, pct, report),
@@ -123,6 +124,11 @@ figure { margin: 0; } svg.chart { width: 100%; height: auto; max-width: 560px; d
 .gallery { display: flex; flex-wrap: wrap; gap: 16px; } .gallery figure { width: 140px; text-align: center; }
 .gallery img { width: 128px; height: 128px; object-fit: contain; image-rendering: pixelated; border: 1px solid #d0d7de; background: #000; }
 `;
+
+function claimLine(report: GateReport): string {
+  const claim = attacksClaim(report);
+  return claim ? `<p class="counts">${escapeHtml(claim, 2000)}</p>` : '';
+}
 
 function countsLine(checks: Check[]): string {
   if (checks.length === 0) return '';

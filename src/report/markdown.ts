@@ -9,6 +9,7 @@ import { canaryTable } from './canaries';
 import type { AttackDetails, Check, GateReport, ProbeResult, Verdict } from '../result';
 import { codeBlock, codeSpan, escapeHtmlForGithub, escapeMarkdown, tableCodeSpan } from './escape';
 import {
+  attacksClaim,
   describeModelShape,
   describeSurface,
   modelKind,
@@ -99,6 +100,8 @@ function headline(report: GateReport, checks: Check[], previous: Verdict | undef
     const of = `${checks.length} ${plural(checks.length, 'check', 'checks')}`;
     lines.push('', parts.length > 0 ? `${of}: ${parts.join(', ')}.` : `All ${of} within the policy.`);
   }
+  const claim = attacksClaim(report);
+  if (claim) lines.push('', escapeMarkdown(claim, 2000));
   const passesNow = report.verdict === 'pass' || report.verdict === 'warn';
   if (passesNow && (previous === 'fail' || previous === 'error')) {
     lines.push('', '> [!NOTE]', '> **The gate now passes.** An earlier run on this pull request did not; this comment was updated.');
