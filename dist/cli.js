@@ -36689,6 +36689,16 @@ function referenceDigests(report) {
     ["reference memberships", refs.memberships.path, refs.memberships.sha256]
   ];
 }
+function attacksClaim(report) {
+  const probes = report.probes.filter((p) => p.status === "ok" && p.attacks.length > 0);
+  if (probes.length === 0) return void 0;
+  const attacks = probes.map((p) => `${p.id} (${p.attacks.map((a) => a.attack).join(", ")})`).join("; ");
+  const rows = (role) => report.inputs.data.find((d) => d.role === role)?.rows;
+  const members = rows("members");
+  const nonMembers = rows("non-members");
+  const records = members !== void 0 && nonMembers !== void 0 ? ` on ${formatCount2(members)} members and ${formatCount2(nonMembers)} non-members` : "";
+  return `Attacks run${records}: ${attacks}. A pass holds only against these.`;
+}
 
 // src/report/canaries.ts
 function rowsOf(probe) {
@@ -36765,6 +36775,8 @@ function headline(report, checks, previous) {
     const of = `${checks.length} ${plural(checks.length, "check", "checks")}`;
     lines.push("", parts.length > 0 ? `${of}: ${parts.join(", ")}.` : `All ${of} within the policy.`);
   }
+  const claim = attacksClaim(report);
+  if (claim) lines.push("", escapeMarkdown(claim, 2e3));
   const passesNow = report.verdict === "pass" || report.verdict === "warn";
   if (passesNow && (previous === "fail" || previous === "error")) {
     lines.push("", "> [!NOTE]", "> **The gate now passes.** An earlier run on this pull request did not; this comment was updated.");
@@ -37105,7 +37117,7 @@ function renderHtml(report, options = {}) {
   const pct2 = Math.round((report.confidence ?? 0.95) * 100);
   const body = [
     `<header class="verdict verdict-${report.verdict}"><h1>Model Privacy Gate: ${escapeHtml(name)}</h1>`,
-    `<p class="headline"><span class="badge">${escapeHtml(report.verdict.toUpperCase())}</span> ${escapeHtml(HEADLINE[report.verdict] ?? report.verdict)}</p>${countsLine(checks)}</header>`,
+    `<p class="headline"><span class="badge">${escapeHtml(report.verdict.toUpperCase())}</span> ${escapeHtml(HEADLINE[report.verdict] ?? report.verdict)}</p>${countsLine(checks)}${claimLine(report)}</header>`,
     errorSection(report),
     warningsSection(report),
     checksSection(checks, pct2, report),
@@ -37173,6 +37185,10 @@ figure { margin: 0; } svg.chart { width: 100%; height: auto; max-width: 560px; d
 .gallery { display: flex; flex-wrap: wrap; gap: 16px; } .gallery figure { width: 140px; text-align: center; }
 .gallery img { width: 128px; height: 128px; object-fit: contain; image-rendering: pixelated; border: 1px solid #d0d7de; background: #000; }
 `;
+function claimLine(report) {
+  const claim = attacksClaim(report);
+  return claim ? `<p class="counts">${escapeHtml(claim, 2e3)}</p>` : "";
+}
 function countsLine(checks) {
   if (checks.length === 0) return "";
   const n = (s) => checks.filter((c) => c.status === s).length;
