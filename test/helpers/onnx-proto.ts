@@ -150,6 +150,20 @@ export function opsetOf(bytes: Uint8Array): number {
   throw new Error('the model imports no default-domain opset');
 }
 
+/** Nodes that turn `inner` (the model's own output) into `output`, for {@link wrapOutput}. */
+export type OutputVariant = (
+  inner: string,
+  output: string,
+) => { nodes: Uint8Array[]; initializers?: Uint8Array[]; outputInfo?: Uint8Array };
+
+/** output + value (NaN and ±Infinity give a model that answers non-finite scores on every row). */
+export const addConstant =
+  (value: number): OutputVariant =>
+  (inner, output) => ({
+    nodes: [node('Add', [inner, 'c'], [output])],
+    initializers: [tensor('c', [], Float32Array.of(value))],
+  });
+
 /**
  * Puts new nodes after the graph output `output`: the node that produced it now produces
  * `${output}__inner`, `wrap` builds nodes from that name to `output`, and the output keeps its

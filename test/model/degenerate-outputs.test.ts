@@ -13,7 +13,18 @@ import { InputError } from '../../src/errors';
 import { NonFiniteOutput } from '../../src/model/non-finite';
 import { openOnnxClassifier } from '../../src/model/onnx';
 import { ObservedModel } from '../../src/model/surface';
-import { ELEM, intAttribute, intsAttribute, node, opsetOf, tensor, valueInfo, wrapOutput } from '../helpers/onnx-proto';
+import {
+  ELEM,
+  intAttribute,
+  intsAttribute,
+  node,
+  opsetOf,
+  tensor,
+  valueInfo,
+  wrapOutput,
+  addConstant,
+  type OutputVariant,
+} from '../helpers/onnx-proto';
 
 const root = path.resolve(__dirname, '../..');
 const digits = path.join(root, 'examples/digits');
@@ -24,18 +35,9 @@ const leakyWages = readFileSync(path.join(wages, 'leaky.onnx'));
 /** Pixel 42 is 0 in about a third of the digits: x₄₂ / x₄₂ is NaN there and 1 elsewhere. */
 const PIXEL = 42;
 
-type Variant = (inner: string, output: string) => ReturnType<Parameters<typeof wrapOutput>[2]>;
-
-const addConstant =
-  (value: number): Variant =>
-  (inner, output) => ({
-    nodes: [node('Add', [inner, 'c'], [output])],
-    initializers: [tensor('c', [], Float32Array.of(value))],
-  });
-
 /** output × (x_j / x_j): NaN on exactly the rows whose feature j is 0. */
 const nanWhereZero =
-  (j: number): Variant =>
+  (j: number): OutputVariant =>
   (inner, output) => ({
     nodes: [
       node('Gather', ['x', 'j'], ['xj'], [intAttribute('axis', 1)]),
@@ -46,7 +48,7 @@ const nanWhereZero =
   });
 
 /** output + sqrt(−frac(x₀)): finite on the integer pixels of the data, NaN on noisy copies. */
-const nanOffIntegers: Variant = (inner, output) => ({
+const nanOffIntegers: OutputVariant = (inner, output) => ({
   nodes: [
     node('Gather', ['x', 'j'], ['xj'], [intAttribute('axis', 1)]),
     node('Floor', ['xj'], ['fl']),
@@ -57,7 +59,7 @@ const nanOffIntegers: Variant = (inner, output) => ({
   initializers: [tensor('j', [1], BigInt64Array.of(BigInt(PIXEL)))],
 });
 
-const unsqueeze2: Variant = (inner, output) =>
+const unsqueeze2: OutputVariant = (inner, output) =>
   opsetOf(leakyDigits) >= 13
     ? {
         nodes: [node('Unsqueeze', [inner, 'axes'], [output])],
@@ -69,7 +71,7 @@ const unsqueeze2: Variant = (inner, output) =>
         outputInfo: valueInfo(output, ELEM.float, ['batch', 10, 1]),
       };
 
-function variantFile(dir: string, base: Uint8Array, output: string, variant: Variant): string {
+function variantFile(dir: string, base: Uint8Array, output: string, variant: OutputVariant): string {
   const file = path.join(dir, 'model.onnx');
   writeFileSync(
     file,
@@ -94,7 +96,7 @@ async function gate(policy: string) {
   return { code, stderr: err.text() };
 }
 
-function digitsPolicy(dir: string, variant: Variant, probes = 'membership:\n    attacks: [loss, confidence]'): string {
+function digitsPolicy(dir: string, variant: OutputVariant, probes = 'membership:\n    attacks: [loss, confidence]'): string {
   variantFile(dir, leakyDigits, 'probabilities', variant);
   const file = path.join(dir, 'policy.yml');
   writeFileSync(
@@ -196,7 +198,7 @@ describe('wrong output rank (issue 8, item 2): exit 2 with the shape', () => {
 
   it('an output declared without a shape is checked on its first (class-discovery) batch, with its real shape', async () => {
     const dir = tempDir();
-    const shapeless: Variant = (inner, output) => ({ ...unsqueeze2(inner, output), outputInfo: valueInfo(output, ELEM.float, []) });
+    const shapeless: OutputVariant = (inner, output) => ({ ...unsqueeze2(inner, output), outputInfo: valueInfo(output, ELEM.float, []) });
     const file = variantFile(dir, leakyDigits, 'probabilities', shapeless);
     const error = await openOnnxClassifier({ path: file, task: 'classification', scores: 'auto', output: 'probabilities' }).catch(
       (e: unknown) => e,
@@ -212,7 +214,7 @@ describe('wrong output rank (issue 8, item 2): exit 2 with the shape', () => {
     { name: '[batch]', dims: ['batch'] },
   ])('accepts a declared $name output of the right real shape', async ({ dims }) => {
     const dir = tempDir();
-    const identity: Variant = (inner, output) => ({
+    const identity: OutputVariant = (inner, output) => ({
       nodes:
         dims.length === 1
           ? [node('ReduceMax', [inner], [output], [intsAttribute('axes', [1]), intAttribute('keepdims', 0)])]

@@ -13,7 +13,7 @@ import { cli } from '../../src/cli';
 import { NonFiniteOutput } from '../../src/model/non-finite';
 import { openOnnxSequenceModel } from '../../src/model/sequence';
 import { ObservedSequence, observeNext } from '../../src/model/sequence-surface';
-import { intAttribute, node, tensor, wrapOutput } from '../helpers/onnx-proto';
+import { intAttribute, node, tensor, wrapOutput, addConstant, type OutputVariant } from '../helpers/onnx-proto';
 
 const root = path.resolve(__dirname, '../..');
 const charlm = path.join(root, 'examples/charlm');
@@ -23,18 +23,9 @@ const CONTEXT = 32;
 const PREFIX = 32;
 const SUFFIX = 16;
 
-type Variant = (inner: string, output: string) => ReturnType<Parameters<typeof wrapOutput>[2]>;
-
-const addConstant =
-  (value: number): Variant =>
-  (inner, output) => ({
-    nodes: [node('Add', [inner, 'c'], [output])],
-    initializers: [tensor('c', [], Float32Array.of(value))],
-  });
-
 /** logits + 0 / (ids[:, 31] − id): NaN (0 / 0) on exactly the contexts whose last token is `id`, + 0 elsewhere. */
 const nanWhereLastIs =
-  (id: number): Variant =>
+  (id: number): OutputVariant =>
   (inner, output) => ({
     nodes: [
       node('Gather', ['ids', 'last'], ['lastId'], [intAttribute('axis', 1)]),
@@ -50,7 +41,7 @@ const nanWhereLastIs =
     ],
   });
 
-function modelFile(dir: string, variant: Variant): string {
+function modelFile(dir: string, variant: OutputVariant): string {
   const file = path.join(dir, 'model.onnx');
   writeFileSync(
     file,
@@ -72,7 +63,7 @@ const PROBES = {
 };
 
 /** The charlm policy with the variant model and a single extraction attack. */
-async function gate(variant: Variant, attack: keyof typeof PROBES) {
+async function gate(variant: OutputVariant, attack: keyof typeof PROBES) {
   const dir = mkdtempSync(path.join(tmpdir(), 'privacy-gate-degenerate-seq-'));
   modelFile(dir, variant);
   const policy = path.join(dir, 'policy.yml');

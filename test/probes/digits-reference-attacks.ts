@@ -19,6 +19,7 @@ import { IN, OUT, type MembershipMatrix, type ReferenceSignals, type SignalMatri
 import { rmiaScores } from '../../src/metrics/rmia';
 import { openOnnxClassifier } from '../../src/model/onnx';
 import { observe } from '../../src/model/surface';
+import { shiftedImages } from '../../src/probes/membership/reference';
 
 const DIGITS = fileURLToPath(new URL('../../examples/digits', import.meta.url));
 const FULL = { scores: 'full' as const, topK: 0 };
@@ -46,34 +47,9 @@ export function loadPooled(): Pooled {
   return { x, labels, members: tables[0]!.rows, records };
 }
 
-/** The 9 one-pixel shifts of each 8 × 8 image (zero fill), the unshifted one first: [records × 9] images. */
+/** The unshifted 8 × 8 images, or those and their 8 one-pixel shifts (the gate's own `shift-1`). */
 export function shifted(x: Float32Array, records: number, augmentations: 1 | 9): Float32Array {
-  if (augmentations === 1) return x;
-  const shifts = [
-    [0, 0],
-    [-1, -1],
-    [-1, 0],
-    [-1, 1],
-    [0, -1],
-    [0, 1],
-    [1, -1],
-    [1, 0],
-    [1, 1],
-  ];
-  const out = new Float32Array(records * 9 * 64);
-  for (let r = 0; r < records; r++) {
-    shifts.forEach(([dy, dx], a) => {
-      const base = (r * 9 + a) * 64;
-      for (let i = 0; i < 8; i++) {
-        for (let j = 0; j < 8; j++) {
-          const si = i - dy!;
-          const sj = j - dx!;
-          if (si >= 0 && si < 8 && sj >= 0 && sj < 8) out[base + i * 8 + j] = x[r * 64 + si * 8 + sj]!;
-        }
-      }
-    });
-  }
-  return out;
+  return augmentations === 1 ? x : shiftedImages(x, records, 8);
 }
 
 /** φ of every (record, augmentation) under one model, read through a full-score surface. */
