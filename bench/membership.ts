@@ -76,16 +76,21 @@ function resampledFeatures(rows: number): Float32Array {
   return x;
 }
 
-function writeResampledExample(dir: string): string {
-  const rng = new Rng(2);
+/** members.csv and non-members.csv in `dir`: `rows` digits rows each, drawn with replacement (seeded). */
+export function writeResampledDigits(dir: string, rows: number, seed: number): void {
+  const rng = new Rng(seed);
   for (const set of ['members', 'non-members']) {
     const [header, ...lines] = readFileSync(path.join(example, `data/${set}.csv`), 'utf8')
       .trim()
       .split('\n');
     const out = [header];
-    for (let r = 0; r < ROWS; r++) out.push(lines[rng.int(lines.length)]!);
+    for (let r = 0; r < rows; r++) out.push(lines[rng.int(lines.length)]!);
     writeFileSync(path.join(dir, `${set}.csv`), out.join('\n') + '\n');
   }
+}
+
+function writeResampledExample(dir: string): string {
+  writeResampledDigits(dir, ROWS, 2);
   const policy = path.join(dir, 'policy.yml');
   writeFileSync(
     policy,

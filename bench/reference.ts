@@ -9,12 +9,13 @@
  * "Outside inference" is the probe's seconds minus the time inside session.run (opening
  * included in "outside"). Figures, not pass/fail; the machine may be shared, so they are noisy.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { runGate } from '../src/run/gate';
 import { Rng } from '../src/util/random';
+import { writeResampledDigits } from './membership';
 
 const root = path.resolve(import.meta.dirname, '..');
 const example = path.join(root, 'examples/digits');
@@ -135,15 +136,8 @@ export async function bench(): Promise<void> {
 
 /** Resampled data files, a synthetic memberships file (models 2j and 2j + 1 complementary) and a policy. */
 function writeLargeExample(dir: string): string {
-  const rng = new Rng(3);
-  for (const set of ['members', 'non-members']) {
-    const [header, ...lines] = readFileSync(path.join(example, `data/${set}.csv`), 'utf8')
-      .trim()
-      .split('\n');
-    const out = [header];
-    for (let r = 0; r < ROWS; r++) out.push(lines[rng.int(lines.length)]!);
-    writeFileSync(path.join(dir, `${set}.csv`), out.join('\n') + '\n');
-  }
+  writeResampledDigits(dir, ROWS, 3);
+  const rng = new Rng(4);
   const records = 2 * ROWS;
   const rows: string[] = [['model', ...Array.from({ length: records }, (_, i) => `m${i}`)].join(',')];
   const cells = Array.from({ length: K }, () => new Array<number>(records));
