@@ -61,7 +61,7 @@ export async function runMembership(ctx: ProbeContext, settings: MembershipSetti
     const released = await scoreAttacks(releasedCtx, settings, m, n);
     scored.forEach((candidate, i) => compareWithReleased(attacks[i]!, candidate, released.scored[i]!, { fpr, confidence: ctx.confidence }));
     notes.push(
-      'Compared with the released model (baseline.model) on the same records, seed, surface and attacks: `<metric>-increase` is candidate − released, ΔAUC with the paired DeLong interval, ΔTPR with the paired Newcombe interval (each model’s threshold at its own FPR), the advantage with the two DKW bands combined, the ε lower bound as a point difference.',
+      'Compared with the released model (baseline.model) on the same records, seed, surface and attacks: each increase is candidate − released; AUC with the paired DeLong interval, TPR with the paired Newcombe interval (each model’s threshold at its own FPR), advantage with the two DKW bands combined, the ε lower bound as a point difference without interval.',
     );
   }
   if (reference && settings.recipeLevel) {
