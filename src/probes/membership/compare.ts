@@ -36,8 +36,12 @@ export function compareWithReleased(
   const identical = sameScores(candidate, released);
   const own = membershipMetrics(released.member, released.nonMember, options);
   const m = measured.metrics;
+  // The interval is DeLong's on the paired placements; the values are the two models' own AUCs as
+  // the report shows them (the placements' means can differ from them in the last bit).
+  const auc = pairedAucDifference(candidate, released, confidence);
+  const candidateAuc = m['auc']?.value ?? auc.candidate;
   const increases: Record<string, MetricValue> = {
-    'auc-increase': asMetric(pairedAucDifference(candidate, released, confidence)),
+    'auc-increase': asMetric({ ...auc, value: identical ? 0 : candidateAuc - own.auc.value, baseline: own.auc.value }),
   };
   const advantage = m['advantage'];
   if (advantage && typeof advantage.value === 'number') {
