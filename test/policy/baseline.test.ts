@@ -49,6 +49,20 @@ ${MEMBERSHIP}    max-increase:
     });
   });
 
+  it('a baseline with no membership probe is a warning at baseline: nothing is compared', () => {
+    const { dir, policy } = load(`${POLICY_HEAD}baseline: { model: released.onnx }
+probes:
+  inversion:
+    thresholds: { identification-rate: { fail: 0.5 } }
+`);
+    expect(policy().warnings).toEqual([
+      {
+        message: 'baseline is set but the membership probe does not run, so nothing is compared with the released model',
+        location: { file: join(dir, 'policy.yaml'), line: 8, column: 1, field: 'baseline' },
+      },
+    ]);
+  });
+
   it('baseline.report alone', () => {
     const { dir, policy } = load(`${POLICY_HEAD}baseline: { report: released.json }\n${MEMBERSHIP}`);
     expect(policy().baseline).toMatchObject({ report: join(dir, 'released.json') });
