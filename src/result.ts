@@ -33,6 +33,8 @@ export interface MetricValue {
   records?: number;
   /** How the interval of a difference was computed. */
   interval?: string;
+  /** A change against the released model (`<metric>-increase`): the released model's own value. */
+  released?: number | null;
   /** Attribute inference AUC: records with the second value and with the first. */
   positives?: number;
   negatives?: number;
@@ -310,6 +312,15 @@ export interface FileDigest {
   sha256: string;
 }
 
+/** What the candidate was compared with: an ONNX model (paired) or an earlier run's report (unpaired). */
+export interface BaselineFacts {
+  kind: 'model' | 'report';
+  path: string;
+  sha256: string;
+  /** True when both models were attacked on the same records in this run. */
+  paired: boolean;
+}
+
 /** The audit record written as privacy-report.json (schema: schemas/privacy-report.schema.json). */
 export interface GateReport {
   version: 1;
@@ -349,6 +360,11 @@ export interface GateReport {
     scoreKindReason: string;
   };
   confidence: number | null;
+  /**
+   * The released model the candidate was compared with (policy `baseline`); the differences are
+   * the membership attacks' `<metric>-increase` metrics.
+   */
+  baseline?: BaselineFacts;
   /** How the run counted inconclusive and insufficient checks (policy `gate`); absent: the defaults. */
   gate?: GateRules;
   probes: ProbeResult[];

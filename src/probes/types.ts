@@ -42,6 +42,12 @@ export interface ProbeContext {
   loadData?(file: DataFileSettings, role: string): LabelledData;
   /** The membership probe's reference models, when the policy names them. */
   references?: ReferenceModels;
+  /**
+   * The released model (policy `baseline.model`), opened like the candidate and behind the same
+   * surface; its outputs are computed once each, like the candidate's. Probes that compare attack
+   * both on the same records with the same seed.
+   */
+  baseline?: { model: ObservedModel; signals: Signals };
 }
 
 /**
@@ -78,6 +84,8 @@ export interface TaskContexts {
 /** Every probe's settings hold its thresholds by metric id, as spelt in the policy and the report. */
 export interface ProbeSettings {
   thresholds: Partial<Record<string, Threshold>>;
+  /** Allowed increases over the released model, by the id of the metric the probe reports (`auc-increase`). */
+  increases?: Partial<Record<string, Threshold>>;
 }
 
 /**

@@ -5,6 +5,7 @@
  * the text says so. Pure: report in, text out.
  */
 import { bySeverity } from '../gate/verdict';
+import { baselineMarkdown } from './baseline';
 import { canaryTable } from './canaries';
 import type { AttackDetails, Check, GateReport, ProbeResult, Verdict } from '../result';
 import { codeBlock, codeSpan, escapeHtmlForGithub, escapeMarkdown, tableCodeSpan } from './escape';
@@ -67,6 +68,7 @@ export function renderMarkdown(report: GateReport, options: MarkdownOptions = {}
   const label = metricLabeller(report);
   const mainTable: Block = { text: checksTable(main, pct, label) };
   blocks.push(mainTable);
+  blocks.push({ text: baselineMarkdown(report, pct), drop: 1, name: 'the comparison with the released model' });
   blocks.push({ text: facts(report, pct) });
   blocks.push({ text: linksLine(options) });
   if (open.length > 0 && open.length < checks.length) {

@@ -12,6 +12,7 @@ import type { Target } from '../model/types';
 import type { DataFileSettings, Policy } from '../policy/types';
 import type { ProbeContext } from '../probes/types';
 import type { GateReport } from '../result';
+import { openBaselineModel } from './baseline-model';
 import { labelWithClasses } from './labels';
 import { openReferences } from './references';
 import { round } from './round';
@@ -25,7 +26,9 @@ export async function openFeatureTask(policy: Policy, report: GateReport, { rela
   report.inputs.model = { path: relative(policy.model.path), sha256: sha256File(policy.model.path) };
   report.timings.model = lap();
 
+  const released = isRegressor(model) ? undefined : await openBaselineModel(policy, model, report, relative);
   const { context, referenceQueries } = loadContext(policy, model, report, relative);
+  if (released) context.baseline = released.baseline;
   report.timings.data = lap();
 
   return {
@@ -33,7 +36,7 @@ export async function openFeatureTask(policy: Policy, report: GateReport, { rela
     context,
     finish: () => {
       // The reference models' queries count too: each is a query an auditor makes.
-      report.queries = model.queries + referenceQueries();
+      report.queries = model.queries + referenceQueries() + (released?.queries() ?? 0);
       if (model.firstQueryAt !== undefined) report.timings.firstQueryFromProcessStart = round(model.firstQueryAt);
       // After the probes: with `scores: auto` the first batch decides what the output holds.
       report.model = modelFacts(model);

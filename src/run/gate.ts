@@ -13,6 +13,7 @@ import type { GateReport } from '../result';
 import type { AllowedRoots } from '../util/paths';
 import { redactDeep, refreshSecrets } from '../util/secrets';
 import { TOOL } from '../version';
+import { baselineWarnings, compareProbe, readBaselineReport } from './baseline';
 import { openFeatureTask } from './features';
 import { loadPolicy } from './policy';
 import { runProbe } from './probe';
@@ -45,12 +46,17 @@ export async function runGate(policyFile: string, options: RunOptions = {}): Pro
       policy.model.task === 'sequence'
         ? await openSequenceTask(policy, report, { relative, lap })
         : await openFeatureTask(policy, report, { relative, lap });
+    const released = readBaselineReport(policy, report, relative);
     // One loop for every task: the registry says which families run on it.
     for (const family of PROBE_FAMILIES) {
       const settings = policy.probes[family.id as keyof Policy['probes']] as ProbeSettings | undefined;
-      if (settings && family.tasks.includes(run.task)) report.probes.push(await runProbe(family, settings, run.context));
+      if (!settings || !family.tasks.includes(run.task)) continue;
+      const result = await runProbe(family, settings, run.context);
+      compareProbe(result, settings, released, policy.gate.confidence);
+      report.probes.push(result);
     }
     run.finish();
+    baselineWarnings(report, released);
     const decision = decide(report.probes, policy.gate);
     report.verdict = decision.verdict;
     report.exitCode = decision.exitCode;

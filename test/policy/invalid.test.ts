@@ -79,7 +79,8 @@ const cases: Case[] = [
       line: 12,
       column: 1,
       field: 'colour',
-      message: /^unknown key "colour" at the top level; expected one of: version, name, extends, seed, model, data, surface, probes, gate$/,
+      message:
+        /^unknown key "colour" at the top level; expected one of: version, name, extends, seed, model, data, surface, probes, baseline, gate$/,
     },
   },
   {

@@ -14,7 +14,9 @@ import { attackerScores } from '../attacker-view';
 import { gapScores, scoreAttack, stabilityScores, type ScoreAttack } from './scores';
 import { recipeLevel, referenceInputs, referenceScores, type ReferenceInputs } from './reference';
 import { isReferenceAttack } from './settings';
+import type { Observation } from '../../model/types';
 import type { LabelledData, ProbeContext, ProbeMeasurement } from '../types';
+import { compareWithReleased } from './compare';
 
 const DESCRIPTIONS: Record<MembershipAttack, string> = {
   loss: 'low loss on the true label ⇒ member (Yeom et al. 2018)',
@@ -50,31 +52,17 @@ export async function runMembership(ctx: ProbeContext, settings: MembershipSetti
     notes.push('Scores are revealed as float32 probabilities (surface.precision), so the most confident rows round to 1 and tie.');
   }
 
-  const memberP = memberObs.scores ? attackerScores(memberObs) : undefined;
-  const nonMemberP = nonMemberObs.scores ? attackerScores(nonMemberObs) : undefined;
-
-  let reference: ReferenceInputs | undefined;
-  for (const attack of settings.attacks) {
-    let member: Float64Array;
-    let nonMember: Float64Array;
-    if (isReferenceAttack(attack)) {
-      // The policy validator requires reference-models for these attacks; the runner opens them.
-      if (!ctx.references) throw new RuntimeFailure(`attack ${attack} needs reference models, but none were opened`);
-      reference ??= await referenceInputs(ctx, ctx.references, settings);
-      const scores = referenceScores(attack, reference);
-      member = scores.subarray(0, ctx.members.rows);
-      nonMember = scores.subarray(ctx.members.rows);
-    } else if (attack === 'gap') {
-      member = gapScores(memberObs, ctx.members.classes);
-      nonMember = gapScores(nonMemberObs, ctx.nonMembers.classes);
-    } else if (attack === 'label-stability') {
-      [member, nonMember] = await stability(ctx, settings, memberObs, nonMemberObs);
-    } else {
-      // The policy validator rejects score attacks on a label-only surface.
-      member = scoreAttack(attack as ScoreAttack, memberP!, memberObs.classCount, ctx.members.classes);
-      nonMember = scoreAttack(attack as ScoreAttack, nonMemberP!, nonMemberObs.classCount, ctx.nonMembers.classes);
-    }
-    attacks.push(measureAttack(attack, member, nonMember, ctx, fpr));
+  const { scored, reference } = await scoreAttacks(ctx, settings, memberObs, nonMemberObs);
+  for (const { attack, member, nonMember } of scored) attacks.push(measureAttack(attack, member, nonMember, ctx, fpr));
+  if (ctx.baseline) {
+    // The released model: the same records, seed, surface and attacks; each attack is compared record by record.
+    const releasedCtx: ProbeContext = { ...ctx, model: ctx.baseline.model, signals: ctx.baseline.signals };
+    const [m, n] = await Promise.all([releasedCtx.signals.observe(ctx.members), releasedCtx.signals.observe(ctx.nonMembers)]);
+    const released = await scoreAttacks(releasedCtx, settings, m, n);
+    scored.forEach((candidate, i) => compareWithReleased(attacks[i]!, candidate, released.scored[i]!, { fpr, confidence: ctx.confidence }));
+    notes.push(
+      'Compared with the released model (baseline.model) on the same records, seed, surface and attacks: each increase is candidate − released; AUC with the paired DeLong interval, TPR with the paired Newcombe interval (each model’s threshold at its own FPR), advantage with the two DKW bands combined, the ε lower bound as a point difference without interval.',
+    );
   }
   if (reference && settings.recipeLevel) {
     for (const attack of settings.attacks.filter(isReferenceAttack)) {
@@ -100,6 +88,42 @@ export async function runMembership(ctx: ProbeContext, settings: MembershipSetti
     notes.push('The gap attack has two score levels, so its ROC curve has a single interior point.');
   }
   return { attacks, notes };
+}
+
+/** Each configured attack's scores for the members and non-members, in the policy's order. */
+async function scoreAttacks(
+  ctx: ProbeContext,
+  settings: MembershipSettings,
+  memberObs: Observation,
+  nonMemberObs: Observation,
+): Promise<{ scored: Array<{ attack: MembershipAttack; member: Float64Array; nonMember: Float64Array }>; reference?: ReferenceInputs }> {
+  const memberP = memberObs.scores ? attackerScores(memberObs) : undefined;
+  const nonMemberP = nonMemberObs.scores ? attackerScores(nonMemberObs) : undefined;
+  const scored = [];
+  let reference: ReferenceInputs | undefined;
+  for (const attack of settings.attacks) {
+    let member: Float64Array;
+    let nonMember: Float64Array;
+    if (isReferenceAttack(attack)) {
+      // The policy validator requires reference-models for these attacks; the runner opens them.
+      if (!ctx.references) throw new RuntimeFailure(`attack ${attack} needs reference models, but none were opened`);
+      reference ??= await referenceInputs(ctx, ctx.references, settings);
+      const scores = referenceScores(attack, reference);
+      member = scores.subarray(0, ctx.members.rows);
+      nonMember = scores.subarray(ctx.members.rows);
+    } else if (attack === 'gap') {
+      member = gapScores(memberObs, ctx.members.classes);
+      nonMember = gapScores(nonMemberObs, ctx.nonMembers.classes);
+    } else if (attack === 'label-stability') {
+      [member, nonMember] = await stability(ctx, settings, memberObs, nonMemberObs);
+    } else {
+      // The policy validator rejects score attacks on a label-only surface.
+      member = scoreAttack(attack as ScoreAttack, memberP!, memberObs.classCount, ctx.members.classes);
+      nonMember = scoreAttack(attack as ScoreAttack, nonMemberP!, nonMemberObs.classCount, ctx.nonMembers.classes);
+    }
+    scored.push({ attack, member, nonMember });
+  }
+  return { scored, ...(reference ? { reference } : {}) };
 }
 
 function measureAttack(
