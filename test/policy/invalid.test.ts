@@ -409,7 +409,8 @@ ${HEAD}${PROBES}`,
       line: 1,
       column: 10,
       field: 'extends',
-      message: /^unknown preset "standrd" for extends; expected a preset name \(standard, strict\).*did you mean "standard"\?$/,
+      message:
+        /^unknown preset "standrd" for extends; expected a preset name \(standard, strict\).*did you mean "standard"\? \(the rest of the policy is checked without it: against the schema with no required keys/,
     },
   },
   {
