@@ -74,6 +74,7 @@ class Problems {
     const key = `${fieldName(path)}\u0000${text('\u0000')}`;
     const earlier = this.seen.get(key);
     if (earlier) {
+      if (earlier.files.includes(file)) return;
       earlier.files.push(file);
       const index = this.errors.indexOf(earlier.error);
       earlier.error = this.error(path, text(earlier.files.join(' and ')), field);
