@@ -21,6 +21,7 @@ export async function describeOnnxModel(path: string): Promise<ModelInterface> {
   const session = await createSession(ort, { path }, path);
   const inputs = session.inputMetadata.map(describeValue);
   const outputs = session.outputMetadata.map(describeValue);
+  await session.release();
   const zipMapLabels: Record<string, string[]> = {};
   const sequences = outputs.filter((o) => o.type === 'sequence');
   if (sequences.length > 0) {
