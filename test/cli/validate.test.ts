@@ -4,7 +4,7 @@
  * is reported at the policy line and column of the field, with a did-you-mean, all at once.
  * Real models (examples/, test/fixtures/models) and real data files throughout.
  */
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
