@@ -42,7 +42,7 @@ describe('run creates nothing on a policy error', () => {
     const file = path.join(dir, 'policy.yml');
     if (yaml) writeFileSync(file, yaml);
     const out = path.join(dir, 'report');
-    const result = await run('run', file, '--out', out);
+    const result = await run('run', '--policy', file, '--out', out);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(existsSync(out)).toBe(false);
@@ -93,6 +93,7 @@ describe('labels that are names: data.classes', () => {
   it('maps each name to its class index (order = class index) and runs', async () => {
     const names = (i: number) => SPECIES[i % 3]!;
     const { dir, policy } = fixture('probabilities.onnx', rows(names), rows(names, 1), '  classes: [setosa, versicolor, virginica]\n');
+    // The policy file as a positional argument, as `privacy-gate run policy.yml`.
     const result = await run('run', policy, '--out', dir);
     const report = JSON.parse(readFileSync(path.join(dir, 'privacy-report.json'), 'utf8'));
     expect(report.error, result.stderr).toBeUndefined();
@@ -112,8 +113,8 @@ describe('labels that are names: data.classes', () => {
       rows((i) => String(i % 3), 1),
       '',
     );
-    await run('run', byName.policy, '--out', byName.dir);
-    await run('run', byIndex.policy, '--out', byIndex.dir);
+    await run('run', '--policy', byName.policy, '--out', byName.dir);
+    await run('run', '--policy', byIndex.policy, '--out', byIndex.dir);
     const metrics = (dir: string) =>
       JSON.parse(readFileSync(path.join(dir, 'privacy-report.json'), 'utf8')).probes[0].attacks.map((a: { metrics: unknown }) => a.metrics);
     expect(metrics(byName.dir)).toEqual(metrics(byIndex.dir));
@@ -140,7 +141,7 @@ describe('labels that are names: data.classes', () => {
       rows((i) => SPECIES[i % 3]!, 1),
       data,
     );
-    const result = await run('run', policy, '--out', dir);
+    const result = await run('run', '--policy', policy, '--out', dir);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
   });
@@ -148,7 +149,7 @@ describe('labels that are names: data.classes', () => {
   it('a ZipMap names the classes itself: string labels need no data.classes', async () => {
     const names = (i: number) => SPECIES[i % 3]!;
     const { dir, policy } = fixture('zipmap-strings.onnx', rows(names), rows(names, 1), '');
-    const result = await run('run', policy, '--out', dir);
+    const result = await run('run', '--policy', policy, '--out', dir);
     const report = JSON.parse(readFileSync(path.join(dir, 'privacy-report.json'), 'utf8'));
     expect(report.error, result.stderr).toBeUndefined();
     expect(report.model.classes).toEqual(SPECIES);
@@ -165,7 +166,7 @@ describe('a regressor without model.task: regression', () => {
     expect(yaml).not.toMatch(/task: regression/);
     const policy = path.join(dir, 'policy.yml');
     writeFileSync(policy, yaml);
-    const result = await run('run', policy, '--out', dir);
+    const result = await run('run', '--policy', policy, '--out', dir);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
       /label "[\d.]+" in column "wage" .* is not one of the model's 2 classes \(0, 1\); labels must be class indices 0 to 1\. If the model predicts a number rather than a class, set model\.task: regression\. The model's output "wage" has one column, and on the first 64 members it holds values from [\d.]+ to [\d.]+, outside \[0, 1\]: not a class probability but a predicted number, so set model\.task: regression/,

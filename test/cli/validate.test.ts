@@ -140,7 +140,7 @@ probes: { membership: {} }
     },
   ])('$name', async ({ yaml, files, at, message }) => {
     const file = policy(yaml, files);
-    const result = await run('validate', file);
+    const result = await run('validate', '--policy', file);
     expect(result.code, result.stderr).toBe(2);
     const lines = result.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
@@ -162,7 +162,7 @@ probes: { membership: {} }
 `,
       { 'm.csv': 'a,b,c,d,y\n1,2,3,4,0\n1,2,3\n' },
     );
-    const result = await run('validate', file);
+    const result = await run('validate', '--policy', file);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
   });
@@ -184,7 +184,7 @@ probes:
     thresholds:
       auc: 0.6
 `);
-    const result = await run('validate', file);
+    const result = await run('validate', '--policy', file);
     expect(result.code).toBe(2);
     const lines = result.stderr.trimEnd().split('\n');
     expect(lines.map((l) => /^privacy-gate: [^:]+:(\d+:\d+) \(([^)]+)\)/.exec(l)?.slice(1).join(' '))).toEqual([
@@ -213,7 +213,7 @@ probes: { membership: {} }
 `,
       { 'base.yml': 'extends: stricct\nsurface: { scores: everything }\n' },
     );
-    const result = await run('validate', file);
+    const result = await run('validate', '--policy', file);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/policy\.yml:3:\d+ \(model\.input\): .*did you mean "x"/);
     expect(result.stderr).toMatch(/base\.yml:1:10 \(extends\): unknown preset "stricct".*did you mean "strict"/);
