@@ -38,13 +38,10 @@ export async function validateWithInputs(file: string, options: PolicyOptions = 
   return { errors: sortByPosition([...inspection.errors, ...found], order), warnings };
 }
 
-/** What the data checks need of the model: how many features it takes, and its classes. */
+/** What the data checks need of the model: its input and how many features it takes. */
 interface ModelFacts {
   input: string;
-  output: string;
   featureCount: number;
-  /** Classifiers only. */
-  classLabels?: string[];
 }
 
 async function inputProblems(merged: MergedPolicy, roots: AllowedRoots): Promise<PolicyError[]> {
@@ -149,13 +146,13 @@ async function modelFacts(merged: MergedPolicy, roots: AllowedRoots, task: strin
   try {
     if (task === 'regression') {
       const info = (await openOnnxRegressor(settings)).info;
-      return { input: info.input, output: info.output, featureCount: info.featureCount };
+      return { input: info.input, featureCount: info.featureCount };
     }
     const info = (await openOnnxClassifier(settings)).info;
     const classes = valueAt(merged.data, ['data', 'classes']);
     const problem = Array.isArray(classes) && outputOk ? classesProblem(info.classLabels, classes.map(String), info.output) : undefined;
     if (problem) report.at(['data', 'classes'], problem);
-    return { input: info.input, output: info.output, featureCount: info.featureCount, classLabels: info.classLabels };
+    return { input: info.input, featureCount: info.featureCount };
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     const field = error.location?.field === 'model.input' || error.location?.field === 'model.output' ? error.location.field : 'model.path';
