@@ -9,7 +9,9 @@
  */
 import { parseArgs } from 'node:util';
 import { describeError, EXIT, exitCodeOf, InputError } from './errors';
+import type { PolicyCheck } from './policy';
 import { checkPolicy } from './run/policy';
+import { validateWithInputs } from './run/validate';
 import { writeReportFiles } from './publish/files';
 import { consoleLine } from './report/escape';
 import { formatInterval, formatNumber, statusExplanation } from './report/format';
@@ -21,13 +23,15 @@ import { TOOL } from './version';
 const HELP = `privacy-gate ${TOOL.version}: fails a model release when the model leaks its training data
 
 Usage:
-  privacy-gate run --policy FILE [--out DIR] [--root DIR ...]
+  privacy-gate run [--policy] FILE [--out DIR] [--root DIR ...]
       Runs every probe in the policy against its ONNX model and writes
       privacy-report.json, summary.md, report.html (plots) and privacy-gate.sarif
-      to DIR (default: privacy-gate-report).
-  privacy-gate validate --policy FILE [--root DIR ...]
-      Checks the policy (schema, presets, referenced files) without running the model;
-      prints every problem as file:line:column: message.
+      to DIR (default: privacy-gate-report). DIR is created only once the
+      policy is valid.
+  privacy-gate validate [--policy] FILE [--root DIR ...]
+      Checks the policy (schema, presets) and what it names: the model's inputs
+      and outputs and the data files' headers (column names, not the rows),
+      without running the attacks; prints every problem as file:line:column: message.
   privacy-gate --help | --version
 
 Options:
@@ -85,8 +89,9 @@ export async function cli(
     err.write(`${consoleLine(`privacy-gate: expected a command, run or validate${command ? `, not "${command}"` : ''}`)}\n${HELP}`);
     return EXIT.invalidInput;
   }
-  if (!values.policy) {
-    err.write(consoleLine(`privacy-gate ${command}: --policy FILE is required`));
+  const policy = policyArgument(values.policy, positionals.slice(1));
+  if ('problem' in policy) {
+    err.write(consoleLine(`privacy-gate ${command}: ${policy.problem}`));
     return EXIT.invalidInput;
   }
   const missing = values.root && missingFolder(values.root);
@@ -100,19 +105,36 @@ export async function cli(
   }
   const roots = rootsWithRunnerTemp(values.root ?? [process.cwd()]);
   try {
-    return command === 'validate' ? validate(values.policy, roots, out, err) : await run(values.policy, values.out, roots, out, err);
+    return command === 'validate' ? await validate(policy.file, roots, out, err) : await run(policy.file, values.out, roots, out, err);
   } catch (error) {
     err.write(consoleLine(`privacy-gate: ${describeError(error)}`));
     return exitCodeOf(error);
   }
 }
 
-function validate(policy: string, roots: AllowedRoots, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
-  const { errors, warnings } = checkPolicy(policy, { roots });
-  for (const warning of warnings)
+/** The policy file: `--policy FILE` or one positional `FILE` after the command, not both. */
+function policyArgument(option: string | undefined, rest: string[]): { file: string } | { problem: string } {
+  if (rest.length > 1) {
+    return { problem: `expected one policy file, found ${rest.length} arguments (${rest.map((a) => JSON.stringify(a)).join(', ')})` };
+  }
+  const positional = rest[0];
+  if (option !== undefined && positional !== undefined && option !== positional) {
+    return { problem: `two policy files given (--policy ${JSON.stringify(option)} and ${JSON.stringify(positional)}); expected one` };
+  }
+  const file = option ?? positional;
+  return file ? { file } : { problem: 'a policy file is required: privacy-gate COMMAND FILE, or --policy FILE' };
+}
+
+/** Prints a policy's warnings and errors; true when it has errors. */
+function printPolicyProblems(check: PolicyCheck, err: NodeJS.WritableStream): boolean {
+  for (const warning of check.warnings)
     err.write(consoleLine(`privacy-gate: warning: ${new InputError(warning.message, warning.location).describe()}`));
-  for (const problem of errors) err.write(consoleLine(`privacy-gate: ${problem.describe()}`));
-  if (errors.length > 0) return EXIT.invalidInput;
+  for (const problem of check.errors) err.write(consoleLine(`privacy-gate: ${problem.describe()}`));
+  return check.errors.length > 0;
+}
+
+async function validate(policy: string, roots: AllowedRoots, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  if (printPolicyProblems(await validateWithInputs(policy, { roots }), err)) return EXIT.invalidInput;
   out.write(consoleLine(`privacy-gate: ${policy}: valid`));
   return EXIT.pass;
 }
@@ -124,6 +146,12 @@ async function run(
   out: NodeJS.WritableStream,
   err: NodeJS.WritableStream,
 ) {
+  // A policy error creates nothing: every problem is printed, as by validate, and no folder appears.
+  const check = checkPolicy(policy, { roots });
+  if (check.errors.length > 0) {
+    printPolicyProblems(check, err);
+    return EXIT.invalidInput;
+  }
   const report = await runGate(policy, { roots });
   const files = writeReportFiles(report, outDir);
   for (const warning of report.warnings) err.write(consoleLine(`privacy-gate: warning: ${warning}`));

@@ -7,6 +7,8 @@
  * share the session and batching and hand out one value per row.
  */
 import { readFileSync } from 'node:fs';
+import { suggest } from '../data/select';
+import { quoteUserText } from '../util/user-text';
 import { availableParallelism } from 'node:os';
 import { InputError, RuntimeFailure } from '../errors';
 import type { ModelSettings } from '../policy/types';
@@ -110,7 +112,7 @@ function inputPlan(
   return { input, inputType, featureCount, batchSize: fixedBatch ?? options.batchSize ?? DEFAULT_BATCH, fixedBatch };
 }
 
-async function createSession(ort: OrtModule, settings: ModelSettings, model: string | Uint8Array): Promise<Session> {
+export async function createSession(ort: OrtModule, settings: Pick<ModelSettings, 'path'>, model: string | Uint8Array): Promise<Session> {
   const options = {
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
@@ -372,7 +374,12 @@ async function runOnnx(
   return { data: data32.subarray(0, rows * width), dims: tensorValue.dims };
 }
 
-function describeValue(meta: { name: string; isTensor: boolean; type?: string; shape?: ReadonlyArray<number | string> }): TensorInfo {
+export function describeValue(meta: {
+  name: string;
+  isTensor: boolean;
+  type?: string;
+  shape?: ReadonlyArray<number | string>;
+}): TensorInfo {
   return meta.isTensor
     ? { name: meta.name, type: meta.type ?? 'unknown', shape: [...(meta.shape ?? [])] }
     : { name: meta.name, type: 'sequence', shape: [] };
@@ -404,10 +411,24 @@ function pickOutput(settings: ModelSettings, outputs: TensorInfo[]): TensorInfo 
 function byName(settings: ModelSettings, values: TensorInfo[], name: string, kind: 'input' | 'output'): TensorInfo {
   const found = values.find((v) => v.name === name);
   if (found) return found;
-  throw new InputError(`the model has no ${kind} "${name}"; its ${kind}s are: ${values.map((v) => v.name).join(', ')}`, {
+  throw new InputError(`the model has no ${kind} ${noSuchName(name, values, kind)}`, {
     file: settings.path,
     field: `model.${kind}`,
   });
+}
+
+/** `"X" (did you mean "x"?); its inputs are: "x" (float32 [?, 64])`: for a name the model does not have. */
+export function noSuchName(name: string, values: readonly TensorInfo[], kind: 'input' | 'output'): string {
+  return `${quoteUserText(name)}${suggest(
+    name,
+    values.map((v) => v.name),
+  )}; its ${kind}s are: ${values.map(describeTensor).join(', ')}`;
+}
+
+/** `x: float32 [batch, 64]`, or `output_probability: a ZipMap (sequence of maps)`. */
+export function describeTensor(value: TensorInfo): string {
+  if (value.type === 'sequence') return `${quoteUserText(value.name)} (a sequence, e.g. a ZipMap)`;
+  return `${quoteUserText(value.name)} (${value.type} [${value.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : d || '?')).join(', ')}])`;
 }
 
 function firstLine(error: unknown): string {

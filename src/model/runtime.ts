@@ -1,6 +1,7 @@
 /**
- * Loads onnxruntime-node on first use, not at import, so `validate` and `--help` start fast and
- * a runner without the bundled native build gets an explanation instead of a stack trace.
+ * Loads onnxruntime-node on first use, not at import, so `--help` and a `validate` that stops at
+ * the policy start fast, and a runner without the bundled native build gets an explanation
+ * instead of a stack trace.
  */
 import { RuntimeFailure } from '../errors';
 

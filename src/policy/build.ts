@@ -78,6 +78,7 @@ export function buildPolicy(merged: MergedPolicy, families: readonly PolicyFamil
     Object.assign(policy.model, buildSequenceModel(merged, model));
     policy.data.textField = (data['text-field'] as string | undefined) ?? 'text';
   }
+  if (Array.isArray(data['classes'])) policy.data.classes = (data['classes'] as unknown[]).map(String);
   if (data['features'] !== undefined) {
     const features = data['features'];
     policy.data.features = Array.isArray(features) ? [...(features as string[])] : (features as string);

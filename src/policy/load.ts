@@ -33,6 +33,12 @@ interface Analysis extends PolicyCheck {
   merged?: MergedPolicy;
 }
 
+/** A policy's problems, and the merged document they were found in (absent when no file could be read). */
+export interface PolicyInspection extends Analysis {
+  /** True when the extends chain broke: `merged` then lacks what the broken `extends` named. */
+  partial: boolean;
+}
+
 /** Where the policy's files may come from. */
 export interface PolicyOptions {
   /**
@@ -42,20 +48,24 @@ export interface PolicyOptions {
   roots?: AllowedRoots;
 }
 
-function analyse(file: string, options: PolicyOptions, families: readonly PolicyFamily[]): Analysis {
+function analyse(file: string, options: PolicyOptions, families: readonly PolicyFamily[]): PolicyInspection {
   const absolute = resolve(file);
   const roots = options.roots ? allowedRoots(options.roots) : defaultRoots();
   const chain = readExtendsChain(absolute, roots);
-  if (chain.errors.length > 0) return { errors: sortByPosition(chain.errors, [absolute]), warnings: [] };
+  if (chain.layers.length === 0) return { errors: sortByPosition(chain.errors, [absolute]), warnings: [], partial: true };
+  // A broken extends chain leaves the policy without (part of) what it extends: the rest is then
+  // checked against the relaxed schema (no required keys), so every other mistake still shows.
+  const partial = chain.errors.length > 0;
   const { merged, errors } = mergeLayers(chain.layers);
+  errors.push(...chain.errors);
   let warnings: PolicyWarning[] = [];
-  if (errors.length === 0) {
+  if (errors.length === chain.errors.length) {
     // Presets and bases: partial policies, checked for unknown keys, types and ranges only.
     for (const layer of chain.layers.slice(0, -1)) {
       if (layer.data === null) continue;
       errors.push(...schemaErrors(layer.data, (path, part) => ({ source: layer, ...positionOf(layer, path, part) }), true));
     }
-    errors.push(...schemaErrors(merged.data, (path, part) => merged.locate(path, part)));
+    errors.push(...schemaErrors(merged.data, (path, part) => merged.locate(path, part), partial));
     const checks = semanticChecks(merged, roots, families);
     errors.push(...checks.errors);
     warnings = checks.warnings;
@@ -65,6 +75,7 @@ function analyse(file: string, options: PolicyOptions, families: readonly Policy
     errors: sortByPosition(dedupe(errors), order),
     warnings: sortByPosition(warnings, order),
     merged,
+    partial,
   };
 }
 
@@ -79,7 +90,7 @@ function dedupe(errors: PolicyError[]): PolicyError[] {
 }
 
 /** The policy file's own errors first, then those of what it extends; by line and column. */
-function sortByPosition<T extends { location?: SourceLocation }>(errors: T[], fileOrder: string[]): T[] {
+export function sortByPosition<T extends { location?: SourceLocation }>(errors: T[], fileOrder: string[]): T[] {
   const rank = (e: T) => {
     const i = fileOrder.indexOf(e.location?.file ?? '');
     return i < 0 ? fileOrder.length : i;
@@ -99,6 +110,8 @@ export interface PolicyLoader {
   validatePolicy: (file: string, options?: PolicyOptions) => PolicyError[];
   /** Errors and warnings of a policy, for a `validate` command that shows both. */
   checkPolicy: (file: string, options?: PolicyOptions) => PolicyCheck;
+  /** `checkPolicy` plus the merged document, for checks against the model and data files it names. */
+  inspectPolicy: (file: string, options?: PolicyOptions) => PolicyInspection;
   /**
    * Reads, merges, validates and types a policy. Throws the first PolicyError (by position) when
    * the policy has any mistake; `validatePolicy` lists them all.
@@ -113,6 +126,7 @@ export function policyLoader(families: readonly PolicyFamily[]): PolicyLoader {
       const { errors, warnings } = analyse(file, options, families);
       return { errors, warnings };
     },
+    inspectPolicy: (file, options = {}) => analyse(file, options, families),
     loadPolicy: (file, options = {}) => {
       const { errors, warnings, merged } = analyse(file, options, families);
       // analyse() gives no merged policy only with an error; never throw undefined if that changes.

@@ -79,9 +79,14 @@ function canonical(file: string): string {
   }
 }
 
+/** Said after an `extends` error: what the rest of the policy was checked against instead. */
+export const UNEXTENDED =
+  ' (the rest of the policy is checked without it: against the schema with no required keys, so only what is written here is checked)';
+
 /**
  * Reads a policy and everything it extends. Returns the files outermost first (the policy file
- * last), or the errors that stopped the chain.
+ * last), and the errors that stopped the chain: with an error, the files read up to it (the
+ * policy file alone when its own `extends` is wrong), so the rest can still be checked.
  */
 export function readExtendsChain(file: string, roots: AllowedRoots): { layers: PolicySource[]; errors: PolicyError[] } {
   const outside = pathProblem(file, roots);
@@ -95,9 +100,10 @@ export function readExtendsChain(file: string, roots: AllowedRoots): { layers: P
     const data = current.data;
     if (data === null || typeof data !== 'object' || Array.isArray(data) || !('extends' in data)) break;
     const value = (data as Record<string, unknown>)['extends'];
+    // The files read so far still go back: the rest of each is checked without what it extends.
     const fail = (message: string) => ({
-      layers: [],
-      errors: [errorAt(current, ['extends'], 'value', message)],
+      layers: [...chain].reverse(),
+      errors: [errorAt(current, ['extends'], 'value', `${message}${UNEXTENDED}`)],
     });
     const presets = presetNames();
     const expected = `a preset name (${presets.join(', ') || 'none found'}) or a path, relative to this file, to another policy file`;
@@ -139,7 +145,7 @@ export function readExtendsChain(file: string, roots: AllowedRoots): { layers: P
       return fail(`extends chain is longer than ${MAX_EXTENDS_DEPTH} files`);
     }
     const next = readPolicySource(target, { source: current, path: ['extends'] });
-    if (!next.source) return { layers: [], errors: next.errors };
+    if (!next.source) return { layers: [...chain].reverse(), errors: next.errors };
     chain.push(next.source);
     seen.push(key);
   }

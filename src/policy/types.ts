@@ -78,6 +78,8 @@ export interface DataSettings {
   label: string;
   /** Column names, or one glob; undefined means every column but the label. */
   features?: string[] | string;
+  /** Classifiers: the label values in class-index order (`data.classes`); undefined: the model's own class labels. */
+  classes?: string[];
   maxRows: number;
   /** Records in both sets are a warning instead of an error (data.allow-overlap; default false). */
   allowOverlap: boolean;

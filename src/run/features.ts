@@ -6,14 +6,14 @@
 import { checkSameFeatures, findOverlap, loadDatasetWithHashes, rowPlace, sha256File, type DataFileSpec, type Dataset } from '../data';
 import { InputError } from '../errors';
 import { openOnnxClassifier, openOnnxRegressor } from '../model/onnx';
-import { isRegressor, numericTargets } from '../model/regression';
+import { isClassifier, isRegressor, numericTargets } from '../model/regression';
 import { ObservedModel } from '../model/surface';
-import type { Target } from '../model/types';
+import type { Classifier, Target } from '../model/types';
 import type { DataFileSettings, Policy } from '../policy/types';
 import type { ProbeContext } from '../probes/types';
 import type { GateReport } from '../result';
 import { openBaselineModel } from './baseline-model';
-import { labelWithClasses } from './labels';
+import { classesProblem, labelWithClasses, UnknownLabel } from './labels';
 import { openReferences } from './references';
 import { round } from './round';
 import { SignalCache } from './signals';
@@ -27,7 +27,17 @@ export async function openFeatureTask(policy: Policy, report: GateReport, { rela
   report.timings.model = lap();
 
   const released = isRegressor(model) ? undefined : await openBaselineModel(policy, model, report, relative);
-  const { context, referenceQueries } = loadContext(policy, model, report, relative);
+  if (isClassifier(model)) {
+    const problem = classesProblem(model.info.classLabels, policy.data.classes, model.info.output);
+    if (problem) throw new InputError(problem, { file: policy.file, field: 'data.classes' });
+  }
+  let loaded: ReturnType<typeof loadContext>;
+  try {
+    loaded = loadContext(policy, model, report, relative);
+  } catch (error) {
+    throw await withOutputEvidence(error, model);
+  }
+  const { context, referenceQueries } = loaded;
   if (released) context.baseline = released.baseline;
   report.timings.data = lap();
 
@@ -99,7 +109,7 @@ function loadContext(
     }
     // A regression model has no classes: its labels are numeric targets.
     if (isRegressor(model)) return { ...data, classes: new Int32Array(data.rows), targets: numericTargets(data, policy.data.label) };
-    return labelWithClasses(data, model.info.classLabels, policy.data.label);
+    return labelWithClasses(data, { model: model.info.classLabels, policy: policy.data.classes }, policy.data.label);
   };
   const members = load(policy.data.members, 'members');
   const nonMembers = load(policy.data.nonMembers, 'non-members');
@@ -118,6 +128,41 @@ function loadContext(
   };
   if (refs) context.references = refs.references;
   return { context, referenceQueries: refs ? refs.queries : () => 0 };
+}
+
+/** Rows of a dataset the model is asked about when a label is no class: enough to see what its output holds. */
+const EVIDENCE_ROWS = 64;
+
+/**
+ * A numeric label that is no class, from a model with one score column: that column's values on
+ * the first rows. Outside [0, 1] they are no probability, and the model is most likely a
+ * regressor read as a binary classifier; the message then says so, with the values.
+ */
+async function withOutputEvidence(error: unknown, model: Target): Promise<unknown> {
+  if (!(error instanceof UnknownLabel) || !error.numeric || !isClassifier(model) || !singleScoreColumn(model.info)) return error;
+  const rows = Math.min(EVIDENCE_ROWS, error.data.rows);
+  const width = error.data.features.length;
+  const scores = await model.predict(error.data.x.subarray(0, rows * width), rows);
+  let low = Infinity;
+  let high = -Infinity;
+  for (let r = 0; r < rows; r++) {
+    const value = scores.values[2 * r + 1]!;
+    low = Math.min(low, value);
+    high = Math.max(high, value);
+  }
+  if (low >= 0 && high <= 1) return error;
+  const range = `${Number(low.toPrecision(4))} to ${Number(high.toPrecision(4))}`;
+  return new InputError(
+    `${error.message}. The model's output "${model.info.output}" has one column, and on the first ${rows} ${error.data.role} it holds values from ${range}, outside [0, 1]: not a class probability but a predicted number, so set model.task: regression`,
+    error.location,
+  );
+}
+
+/** One score per row: the output is read as a binary classifier's P(class 1) or logit. */
+function singleScoreColumn(info: Classifier['info']): boolean {
+  const output = info.outputs.find((o) => o.name === info.output);
+  if (!output || output.type === 'sequence') return false;
+  return output.shape.length === 1 || (output.shape.length === 2 && output.shape[1] === 1);
 }
 
 /**
