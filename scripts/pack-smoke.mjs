@@ -2,7 +2,8 @@
 // `npm install ./model-privacy-gate-X.tgz` into an empty project folder with an empty npm cache and
 // --offline (so the tarball must hold everything it needs: no dependency, no install script), a
 // copy of the digits example beside it, and `npx privacy-gate validate` / `run` there. Fails on
-// any unexpected exit code, missing report file, wrong verdict, npm warning or packed file.
+// any unexpected exit code, missing report file, wrong verdict, npm warning or packed file. Then
+// vendors the action from the same tarball (README, "Which name goes in `uses:`") and runs it.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,13 +84,25 @@ try {
   const gate = (...args) => sh(project, 'npx', ['--no', '--', 'privacy-gate', ...args]);
 
   const version = gate('--version');
-  expect(version.status === 0 && version.stdout.includes(pkg.version), `privacy-gate --version does not say ${pkg.version}`, version.stdout + version.stderr);
+  expect(
+    version.status === 0 && version.stdout.includes(pkg.version),
+    `privacy-gate --version does not say ${pkg.version}`,
+    version.stdout + version.stderr,
+  );
 
   const valid = gate('validate', '--policy', 'model/policy.yml');
-  expect(valid.status === 0 && /valid/.test(valid.stdout), 'validate on the digits policy did not exit 0 saying valid', valid.stdout + valid.stderr);
+  expect(
+    valid.status === 0 && /valid/.test(valid.stdout),
+    'validate on the digits policy did not exit 0 saying valid',
+    valid.stdout + valid.stderr,
+  );
 
   const missing = gate('validate', '--policy', 'model/missing.yml');
-  expect(missing.status === 2 && missing.stderr.includes('missing.yml'), 'validate on a missing policy did not exit 2 naming it', missing.stdout + missing.stderr);
+  expect(
+    missing.status === 2 && missing.stderr.includes('missing.yml'),
+    'validate on a missing policy did not exit 2 naming it',
+    missing.stdout + missing.stderr,
+  );
 
   for (const [policy, exit, verdict] of [
     ['model/hardened.policy.yml', 0, 'pass'],
@@ -107,6 +120,44 @@ try {
       expect(report.verdict === verdict, `run on ${policy}: verdict ${report.verdict}, expected ${verdict}`);
     }
   }
+
+  // 4. The action vendored as README says: action.yml and dist/ from the tarball, run as a runner
+  //    runs `uses: ./.github/actions/privacy-gate` (inputs as INPUT_* variables, from the workspace).
+  const vendored = path.join(project, '.github', 'actions', 'privacy-gate');
+  mkdirSync(vendored, { recursive: true });
+  const untar = sh(project, 'tar', [
+    '-xzf',
+    path.join(tmp, packed.filename),
+    '--strip-components=1',
+    '-C',
+    vendored,
+    'package/action.yml',
+    'package/dist',
+  ]);
+  expect(untar.status === 0, 'extracting action.yml and dist/ from the tarball failed', untar.stderr);
+  const outputs = path.join(tmp, 'github-output');
+  const summary = path.join(tmp, 'step-summary');
+  writeFileSync(outputs, '');
+  writeFileSync(summary, '');
+  const action = spawnSync(process.execPath, [path.join(vendored, 'dist', 'index.js')], {
+    cwd: project,
+    encoding: 'utf8',
+    env: {
+      PATH: env.PATH,
+      HOME: env.HOME,
+      INPUT_POLICY: 'model/hardened.policy.yml',
+      INPUT_OUT: 'out-action',
+      INPUT_COMMENT: 'never',
+      GITHUB_OUTPUT: outputs,
+      GITHUB_STEP_SUMMARY: summary,
+    },
+  });
+  console.log(`$ (vendored action) node .github/actions/privacy-gate/dist/index.js  → exit ${action.status}`);
+  expect(
+    action.status === 0 && /^pass$/m.test(readFileSync(outputs, 'utf8')) && readFileSync(summary, 'utf8').length > 0,
+    'the vendored action did not pass the hardened digits model with a verdict output and a job summary',
+    action.stdout + action.stderr + readFileSync(outputs, 'utf8'),
+  );
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
