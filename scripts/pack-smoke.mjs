@@ -18,6 +18,11 @@ const failures = [];
 // `npm run` exports npm_config_* (this repository's .npmrc among them) and npm_package_*: a user's
 // shell has neither, so the child processes get an environment without them.
 const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_')));
+// `npm run` also puts this repository's node_modules/.bin on PATH; a user's project has its own.
+env.PATH = (env.PATH ?? '')
+  .split(path.delimiter)
+  .filter((dir) => !dir.includes(`node_modules${path.sep}.bin`) && !dir.includes('node-gyp-bin'))
+  .join(path.delimiter);
 env.npm_config_cache = path.join(tmp, 'npm-cache');
 
 function sh(cwd, command, args) {
