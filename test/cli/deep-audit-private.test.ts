@@ -30,7 +30,11 @@ async function runPolicy(file: string) {
   outs.push(out);
   const stdout = sink();
   const stderr = sink();
-  const code = await cli(['run', '--policy', path.join(example, file), '--out', out, '--root', root, '--root', out], stdout.stream, stderr.stream);
+  const code = await cli(
+    ['run', '--policy', path.join(example, file), '--out', out, '--root', root, '--root', out],
+    stdout.stream,
+    stderr.stream,
+  );
   const report = JSON.parse(readFileSync(path.join(out, 'privacy-report.json'), 'utf8'));
   const summary = readFileSync(path.join(out, 'summary.md'), 'utf8');
   return { code, stdout: stdout.text(), stderr: stderr.text(), report, summary };
