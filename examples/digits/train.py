@@ -80,7 +80,8 @@ HARDENED = dict(sigma=0.3, n_freq=256, hidden=128, dropout=0.5, weight_decay=0.1
 # of standard deviation noise_multiplier * clip added to their sum, lots drawn by Poisson
 # sampling at rate sample_rate, a fixed number of epochs (no early stopping: choosing weights on
 # a validation split of the members would spend privacy outside the accountant), SGD with
-# momentum. No shift augmentation: under this much noise it cost 12 points of accuracy (78%).
+# momentum. No shift augmentation: under this much noise, training on shifted digits kept the
+# test accuracy at 0.74-0.79 in the runs tried (README.md).
 # The accountant gives epsilon = 5.35 at delta = 1e-5 for these settings (dp_epsilon).
 PRIVATE = dict(sigma=0.3, n_freq=64, hidden=64, augment=False, lr=0.1, momentum=0.9,
                clip=1.0, noise_multiplier=3.0, sample_rate=0.2, epochs=40, delta=1e-5)
