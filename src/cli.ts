@@ -128,7 +128,14 @@ export async function cli(
       const report = await mergeSignals(positionals.slice(1), { roots, ...(values.policy ? { policy: values.policy } : {}) });
       return printReport(report, values.out, out, err);
     }
-    if (values.shard !== undefined) return await shard(values.policy!, parseShard(values.shard, '--shard'), values.out, roots, out);
+    if (values.shard !== undefined)
+      return await shard(
+        values.policy!,
+        parseShard(values.shard, { file: 'command line', field: '--shard', name: '--shard' }),
+        values.out,
+        roots,
+        out,
+      );
     return command === 'validate' ? validate(values.policy!, roots, out, err) : await run(values.policy!, values.out, roots, out, err);
   } catch (error) {
     err.write(consoleLine(`privacy-gate: ${describeError(error)}`));
@@ -146,11 +153,23 @@ function validate(policy: string, roots: AllowedRoots, out: NodeJS.WritableStrea
   return EXIT.pass;
 }
 
-async function run(policy: string, outDir: string | undefined, roots: AllowedRoots, out: NodeJS.WritableStream, err: NodeJS.WritableStream) {
+async function run(
+  policy: string,
+  outDir: string | undefined,
+  roots: AllowedRoots,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+) {
   return printReport(await runGate(policy, { roots }), outDir, out, err);
 }
 
-async function shard(policy: string, spec: ReturnType<typeof parseShard>, outDir = 'privacy-gate-signals', roots: AllowedRoots, out: NodeJS.WritableStream) {
+async function shard(
+  policy: string,
+  spec: ReturnType<typeof parseShard>,
+  outDir = 'privacy-gate-signals',
+  roots: AllowedRoots,
+  out: NodeJS.WritableStream,
+) {
   const written = await runShard(policy, spec, outDir, { roots });
   out.write(
     consoleLine(

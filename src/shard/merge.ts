@@ -28,7 +28,8 @@ export async function mergeSignals(inputs: readonly string[], options: MergeOpti
     split: {
       models: new ReplayModels(slices, where),
       // Before any probe: the files here must be those the shards measured.
-      beforeProbes: (report) => checkSameRun(first, { tool: report.tool, policyFile: report.policy.file, inputs: report.inputs, seed: report.seed }),
+      beforeProbes: (report) =>
+        checkSameRun(first, { tool: report.tool, policyFile: report.policy.file, inputs: report.inputs, seed: report.seed }),
     },
   });
 }
@@ -56,9 +57,12 @@ export function signalsFiles(inputs: readonly string[]): string[] {
     else files.push(input);
   }
   if (files.length === 0) {
-    throw new InputError(`no signals files (*${SIGNALS_EXTENSION}) in ${inputs.join(', ')}; expected the files privacy-gate run --shard i/n wrote`, {
-      file: inputs[0] ?? '.',
-    });
+    throw new InputError(
+      `no signals files (*${SIGNALS_EXTENSION}) in ${inputs.join(', ')}; expected the files privacy-gate run --shard i/n wrote`,
+      {
+        file: inputs[0] ?? '.',
+      },
+    );
   }
   return files;
 }
@@ -85,7 +89,11 @@ export function checkSlices(slices: readonly SignalsFile[]): SignalsFile[] {
   const byIndex = new Map<number, SignalsFile>();
   for (const s of slices) {
     const twin = byIndex.get(s.header.shard.index);
-    if (twin) throw new InputError(`is shard ${s.header.shard.index}/${count} again (also ${twin.file}); expected each shard once`, { file: s.file, field: 'shard' });
+    if (twin)
+      throw new InputError(`is shard ${s.header.shard.index}/${count} again (also ${twin.file}); expected each shard once`, {
+        file: s.file,
+        field: 'shard',
+      });
     byIndex.set(s.header.shard.index, s);
   }
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(i));

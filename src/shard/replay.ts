@@ -31,7 +31,8 @@ export class ReplayModels implements ModelOpener {
     this.count = slices.length;
     this.block = slices[0]!.header.blockRows;
     for (const signals of slices) {
-      for (const entry of signals.header.entries) this.index.set(keyOf(entry.model, entry.rows, entry.start, entry.end, entry.input), { signals, entry });
+      for (const entry of signals.header.entries)
+        this.index.set(keyOf(entry.model, entry.rows, entry.start, entry.end, entry.input), { signals, entry });
       // The candidate as shard 1 saw it: its first batch is the single run's first batch (scores: auto decides there).
       for (const [key, model] of Object.entries(signals.header.models)) if (!this.models.has(key)) this.models.set(key, model);
     }

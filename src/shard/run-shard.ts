@@ -27,7 +27,12 @@ export function signalsFileName(shard: ShardSpec): string {
   return `privacy-gate-signals-${shard.index}-of-${shard.count}${SIGNALS_EXTENSION}`;
 }
 
-export async function runShard(policyFile: string, shard: ShardSpec, outDir: string, options: Omit<RunOptions, 'split'> = {}): Promise<ShardResult> {
+export async function runShard(
+  policyFile: string,
+  shard: ShardSpec,
+  outDir: string,
+  options: Omit<RunOptions, 'split'> = {},
+): Promise<ShardResult> {
   const models = new RecordingModels(shard);
   const report = await runGate(policyFile, {
     ...options,
@@ -58,9 +63,7 @@ export async function runShard(policyFile: string, shard: ShardSpec, outDir: str
   // A real model's error is the shard's, whatever a probe made of it; other errors are the run's own (policy, data).
   if (models.failure) throw models.failure;
   if (report.error) {
-    throw report.error.exitCode === EXIT.invalidInput
-      ? new InputError(report.error.message)
-      : new RuntimeFailure(report.error.message);
+    throw report.error.exitCode === EXIT.invalidInput ? new InputError(report.error.message) : new RuntimeFailure(report.error.message);
   }
   mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, signalsFileName(shard));

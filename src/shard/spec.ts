@@ -16,14 +16,15 @@ export interface ShardSpec {
 /** Generous for a matrix job; more shards than this would mostly wait for their runners. */
 export const MAX_SHARDS = 256;
 
-export function parseShard(text: string, field: string): ShardSpec {
+/** `where` names the option or input for the message, e.g. `--shard` on the `command line`. */
+export function parseShard(text: string, where: { file: string; field: string; name: string }): ShardSpec {
   const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
   const index = match ? Number(match[1]) : NaN;
   const count = match ? Number(match[2]) : NaN;
   if (!match || count < 1 || count > MAX_SHARDS || index < 1 || index > count) {
     throw new InputError(
-      `${field} is ${JSON.stringify(text.slice(0, 40))}; expected i/n with 1 ≤ i ≤ n ≤ ${MAX_SHARDS}, e.g. 2/4 for the second of four shards`,
-      { file: 'command line', field },
+      `${where.name} is ${JSON.stringify(text.slice(0, 40))}; expected i/n with 1 ≤ i ≤ n ≤ ${MAX_SHARDS}, e.g. 2/4 for the second of four shards`,
+      { file: where.file, field: where.field },
     );
   }
   return { index, count };
