@@ -95,12 +95,15 @@ export class ReplayModels implements ModelOpener {
   private answerer(key: ModelKey, features: number) {
     return (x: Float32Array, rows: number, width: number): { kind: string; values: Answer } => {
       const parts: Found[] = [];
+      // The shard expected to hold the answer, named when none does: the first whose slice is missing, or a reference model's owner.
+      let expected = key === 'candidate' ? 1 : (Number(key.slice('reference-'.length)) % this.count) + 1;
       if (key === 'candidate') {
         for (let i = 1; i <= this.count; i++) {
           const { start, end } = shardRows(rows, { index: i, count: this.count }, this.block);
           if (start === end) continue;
           const found = this.index.get(keyOf(key, rows, start, end, inputHash(x, start, end, features)));
           if (!found) {
+            expected = i;
             parts.length = 0;
             break;
           }
@@ -111,7 +114,7 @@ export class ReplayModels implements ModelOpener {
         const whole = this.index.get(keyOf(key, rows, 0, rows, inputHash(x, 0, rows, features)));
         if (whole) parts.push(whole);
       }
-      if (parts.length === 0) throw this.unanswered(key, rows);
+      if (parts.length === 0) throw this.unanswered(key, rows, this.slices[expected - 1]!.file);
       const kinds = new Set(parts.map((p) => p.entry.kind));
       if (kinds.size > 1) {
         throw new InputError(
@@ -127,11 +130,11 @@ export class ReplayModels implements ModelOpener {
     };
   }
 
-  private unanswered(key: ModelKey, rows: number): InputError {
+  private unanswered(key: ModelKey, rows: number, file: string): InputError {
     const model = key === 'candidate' ? "the candidate model's" : `${key.replace('-', ' model ')}'s`;
     return new InputError(
       `the signals in ${this.where} hold no answer to one of ${model} queries (${rows} rows): the shards ran on other inputs or another gate version, or a probe's queries depended on answers only the whole run has; run the shards again from this commit`,
-      { file: this.slices[0]!.file, field: 'entries' },
+      { file, field: 'entries' },
     );
   }
 }

@@ -70,7 +70,7 @@ beforeAll(async () => {
 
 describe('merge refuses slices that are not the parts of one run', () => {
   const other = 'f'.repeat(64);
-  it.each<{ name: string; edit: Parameters<typeof folderWith>[0]; message: RegExp; named?: 'shard 2' | 'shard 1' }>([
+  it.each<{ name: string; edit: Parameters<typeof folderWith>[0]; message: RegExp; named?: 'shard 2' | 'shard 1'; inRun?: boolean }>([
     { name: 'another gate version', edit: (h) => void (h.tool.version = '0.0.9'), message: /written by privacy-gate 0\.0\.9; this is \d/ },
     { name: 'another policy', edit: (h) => void (h.inputs.policy[0]!.sha256 = other), message: /different policy than .*1-of-2/ },
     { name: 'another policy file', edit: (h) => void (h.policyFile = 'release/other.yml'), message: /different policy than/ },
@@ -111,15 +111,24 @@ describe('merge refuses slices that are not the parts of one run', () => {
       message: /not a signals file written by privacy-gate run --shard: "format" is not "privacy-gate-signals"/,
     },
     {
+      name: 'answers to other queries',
+      edit: (h) => h.entries.forEach((e) => (e.input = other)),
+      // Found while replaying (shard 2's part of the 3,200 label-stability queries): the run's own error report, exit 2.
+      message: /hold no answer to one of the candidate model's queries \(3200 rows\): the shards ran on other inputs/,
+      inRun: true,
+    },
+    {
       name: 'a malformed entry',
       edit: (h) => void (h.entries[0]!.end = h.entries[0]!.rows + 1),
       message: /an entry of "entries" is malformed/,
     },
-  ])('$name: exit 2 naming the file', async ({ edit, message, named = 'shard 2' }) => {
+  ])('$name: exit 2 naming the file', async ({ edit, message, named = 'shard 2', inRun = false }) => {
     const { dir, file } = folderWith(edit);
     const run = await gate(['merge', dir, '--out', path.join(dir, 'report')], roots);
     expect(run.code).toBe(2);
-    expect(run.stdout).toBe('');
+    // Refused before the run: no report; found during the run: an error report, as any run's input error.
+    if (inRun) expect(run.stdout).toMatch(/^verdict: error \(exit 2\); report: .*privacy-report\.json\n$/);
+    else expect(run.stdout).toBe('');
     const line = run.stderr.trim();
     expect(line).toMatch(message);
     expect(line.startsWith(`privacy-gate: ${named === 'shard 2' ? file : path.join(dir, 'privacy-gate-signals-1-of-2.signals')}`)).toBe(
