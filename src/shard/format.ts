@@ -95,16 +95,17 @@ export function readSignals(file: string): SignalsFile {
   const bad = (what: string) =>
     new InputError(`not a signals file written by privacy-gate run --shard: ${what}`, { file, field: 'signals header' });
   if (newline < 0) throw bad('no header line');
-  let header: SignalsHeader;
+  let parsed: { format?: unknown; formatVersion?: unknown } | null;
   try {
-    header = JSON.parse(bytes.subarray(0, newline).toString('utf8')) as SignalsHeader;
+    parsed = JSON.parse(bytes.subarray(0, newline).toString('utf8')) as typeof parsed;
   } catch (error) {
     throw bad(`the first line is not JSON (${(error as Error).message})`);
   }
-  if (header?.format !== SIGNALS_FORMAT) throw bad(`"format" is not "${SIGNALS_FORMAT}"`);
-  if (header.formatVersion !== SIGNALS_FORMAT_VERSION) {
-    throw bad(`format version ${JSON.stringify(header.formatVersion)}; this gate reads version ${SIGNALS_FORMAT_VERSION}`);
+  if (parsed?.format !== SIGNALS_FORMAT) throw bad(`"format" is not "${SIGNALS_FORMAT}"`);
+  if (parsed.formatVersion !== SIGNALS_FORMAT_VERSION) {
+    throw bad(`format version ${JSON.stringify(parsed.formatVersion)}; this gate reads version ${SIGNALS_FORMAT_VERSION}`);
   }
+  const header = parsed as SignalsHeader;
   checkShape(header, bad);
   const payload = bytes.subarray(newline + 1);
   if (payload.length !== header.payload.bytes || sha256(payload) !== header.payload.sha256) {

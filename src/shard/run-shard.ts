@@ -8,7 +8,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { EXIT, InputError, RuntimeFailure } from '../errors';
+import { describeError, EXIT, InputError, RuntimeFailure } from '../errors';
 import type { ProbeContext } from '../probes/types';
 import { runGate, type RunOptions } from '../run/gate';
 import { SignalCache } from '../run/signals';
@@ -61,7 +61,7 @@ export async function runShard(
     },
   });
   // A real model's error is the shard's, whatever a probe made of it; other errors are the run's own (policy, data).
-  if (models.failure) throw models.failure;
+  if (models.failure) throw models.failure instanceof Error ? models.failure : new RuntimeFailure(describeError(models.failure));
   if (report.error) {
     throw report.error.exitCode === EXIT.invalidInput ? new InputError(report.error.message) : new RuntimeFailure(report.error.message);
   }

@@ -513,7 +513,7 @@ describe('the action split over a matrix: shard jobs, then a merge job', SLOW, (
     expect(merged.stdout.match(/^::error::/gm)).toHaveLength(1);
   });
 
-  it('a merge with a shard missing: exit 2 naming the file (the first test's shard 2 alone)', async () => {
+  it("a merge with a shard missing: exit 2 naming the file (the first test's shard 2 alone)", async () => {
     const run = await runAction({ inputs: { signals: 'out/action-test/signals-2', out: 'out/action-test/merged-missing' } });
     expect(run.code).toBe(2);
     expect(run.stdout).toMatch(/^::error::.*privacy-gate-signals-2-of-2\.signals \(shard\): shard 1\/2 missing/m);
