@@ -122,6 +122,14 @@ export class ReplayModels implements ModelOpener {
           { file: parts[0]!.signals.file, field: 'model.scores' },
         );
       }
+      for (const { signals, entry } of parts) {
+        if (entry.length !== (entry.end - entry.start) * width) {
+          throw new InputError(
+            `an answer holds ${entry.length} values for ${entry.end - entry.start} rows; the model gives ${width} per row`,
+            { file: signals.file, field: 'entries' },
+          );
+        }
+      }
       const first = answerOf(parts[0]!.signals, parts[0]!.entry);
       if (parts.length === 1) return { kind: parts[0]!.entry.kind, values: first };
       const values = first instanceof Float64Array ? new Float64Array(rows * width) : new Float32Array(rows * width);

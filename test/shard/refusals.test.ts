@@ -118,6 +118,12 @@ describe('merge refuses slices that are not the parts of one run', () => {
       inRun: true,
     },
     {
+      name: 'an answer of the wrong width',
+      edit: (h) => h.entries.forEach((e) => (e.length = e.end - e.start)),
+      message: /an answer holds \d+ values for \d+ rows; the model gives 10 per row/,
+      inRun: true,
+    },
+    {
       name: 'a malformed entry',
       edit: (h) => void (h.entries[0]!.end = h.entries[0]!.rows + 1),
       message: /an entry of "entries" is malformed/,
