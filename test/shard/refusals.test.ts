@@ -197,6 +197,15 @@ describe('the CLI around sharding', () => {
     expect(run.stderr).toContain(message);
   });
 
+  it('a sequence model policy: exit 2 naming the policy and model.task (sequence models are not split yet)', async () => {
+    const policy = path.join(ROOT, 'examples/charlm/policy.yml');
+    const run = await gate(['run', '--policy', policy, '--shard', '1/2', '--out', tempDir()], [ROOT]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      `privacy-gate: ${policy} (model.task): sharded runs cover classification and regression models; run a sequence model policy in one job`,
+    );
+  });
+
   it('a folder with no signals files: exit 2 naming it', async () => {
     const dir = tempDir();
     mkdirSync(path.join(dir, 'empty'));
