@@ -1,5 +1,6 @@
 /**
- * The CLI: `privacy-gate run` and `privacy-gate validate`. Exit codes are the contract:
+ * The CLI: `privacy-gate run`, `privacy-gate validate` and, for a run split over several jobs,
+ * `privacy-gate run --shard i/n` and `privacy-gate merge`. Exit codes are the contract:
  * 0 pass (warnings allowed), 1 leakage over a fail threshold, 2 invalid policy/model/data,
  * 3 runtime or probe failure.
  *
@@ -15,7 +16,11 @@ import { validateWithInputs } from './run/validate';
 import { writeReportFiles } from './publish/files';
 import { consoleLine } from './report/escape';
 import { formatInterval, formatNumber, statusExplanation } from './report/format';
+import type { GateReport } from './result';
 import { runGate } from './run/gate';
+import { mergeSignals } from './shard/merge';
+import { runShard } from './shard/run-shard';
+import { parseShard } from './shard/spec';
 import { redactingStream, refreshSecrets } from './util/secrets';
 import { missingFolder, rootsWithRunnerTemp, type AllowedRoots } from './util/paths';
 import { TOOL } from './version';
@@ -32,6 +37,16 @@ Usage:
       Checks the policy (schema, presets) and what it names: the model's inputs
       and outputs and the data files' headers (column names, not the rows),
       without running the attacks; prints every problem as file:line:column: message.
+  privacy-gate run [--policy] FILE --shard I/N [--out DIR] [--root DIR ...]
+      Answers shard I of N of the run's model queries (its blocks of rows of each
+      query, every N-th reference model; shard 1 also runs the probes that cannot be
+      split) and writes privacy-gate-signals-I-of-N.signals to DIR (default:
+      privacy-gate-signals). Measures nothing: run merge on all N files.
+  privacy-gate merge FILE|DIR ... [--policy FILE] [--out DIR] [--root DIR ...]
+      Pools the N signals files (or the folders holding them) and measures, checks and
+      decides exactly as one run would, writing the same report files and exit code.
+      Run it in a checkout of the same commit: the policy (default: the one the shards
+      ran), model and data must have the SHA-256 the shards recorded.
   privacy-gate --help | --version
 
 Options:
@@ -67,6 +82,7 @@ export async function cli(
         policy: { type: 'string', short: 'p' },
         out: { type: 'string', short: 'o' },
         root: { type: 'string', multiple: true },
+        shard: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -85,11 +101,19 @@ export async function cli(
     out.write(HELP);
     return EXIT.pass;
   }
-  if (command !== 'run' && command !== 'validate') {
-    err.write(`${consoleLine(`privacy-gate: expected a command, run or validate${command ? `, not "${command}"` : ''}`)}\n${HELP}`);
+  if (command !== 'run' && command !== 'validate' && command !== 'merge') {
+    err.write(`${consoleLine(`privacy-gate: expected a command, run, validate or merge${command ? `, not "${command}"` : ''}`)}\n${HELP}`);
     return EXIT.invalidInput;
   }
-  const policy = policyArgument(values.policy, positionals.slice(1));
+  if (values.shard !== undefined && command !== 'run') {
+    err.write(consoleLine(`privacy-gate ${command}: --shard is an option of run`));
+    return EXIT.invalidInput;
+  }
+  if (command === 'merge' && positionals.length < 2) {
+    err.write(consoleLine('privacy-gate merge: expected the signals files of privacy-gate run --shard, or the folders holding them'));
+    return EXIT.invalidInput;
+  }
+  const policy = command === 'merge' ? { file: values.policy } : policyArgument(values.policy, positionals.slice(1));
   if ('problem' in policy) {
     err.write(consoleLine(`privacy-gate ${command}: ${policy.problem}`));
     return EXIT.invalidInput;
@@ -105,7 +129,20 @@ export async function cli(
   }
   const roots = rootsWithRunnerTemp(values.root ?? [process.cwd()]);
   try {
-    return command === 'validate' ? await validate(policy.file, roots, out, err) : await run(policy.file, values.out, roots, out, err);
+    if (command === 'merge') {
+      const report = await mergeSignals(positionals.slice(1), { roots, ...(policy.file ? { policy: policy.file } : {}) });
+      return printReport(report, values.out, out, err);
+    }
+    const file = policy.file!;
+    if (values.shard !== undefined)
+      return await shard(
+        file,
+        parseShard(values.shard, { file: 'command line', field: '--shard', name: '--shard' }),
+        values.out,
+        roots,
+        out,
+      );
+    return command === 'validate' ? await validate(file, roots, out, err) : await run(file, values.out, roots, out, err);
   } catch (error) {
     err.write(consoleLine(`privacy-gate: ${describeError(error)}`));
     return exitCodeOf(error);
@@ -141,7 +178,7 @@ async function validate(policy: string, roots: AllowedRoots, out: NodeJS.Writabl
 
 async function run(
   policy: string,
-  outDir = 'privacy-gate-report',
+  outDir: string | undefined,
   roots: AllowedRoots,
   out: NodeJS.WritableStream,
   err: NodeJS.WritableStream,
@@ -152,7 +189,27 @@ async function run(
     printPolicyProblems(check, err);
     return EXIT.invalidInput;
   }
-  const report = await runGate(policy, { roots });
+  return printReport(await runGate(policy, { roots }), outDir, out, err);
+}
+
+async function shard(
+  policy: string,
+  spec: ReturnType<typeof parseShard>,
+  outDir = 'privacy-gate-signals',
+  roots: AllowedRoots,
+  out: NodeJS.WritableStream,
+) {
+  const written = await runShard(policy, spec, outDir, { roots });
+  out.write(
+    consoleLine(
+      `privacy-gate: shard ${spec.index}/${spec.count}: ${written.rows} rows answered in ${written.answers} recorded answers; signals: ${written.file}`,
+    ),
+  );
+  return EXIT.pass;
+}
+
+/** Writes the report files and prints every check and the verdict; returns the verdict's exit code. */
+function printReport(report: GateReport, outDir = 'privacy-gate-report', out: NodeJS.WritableStream, err: NodeJS.WritableStream) {
   const files = writeReportFiles(report, outDir);
   for (const warning of report.warnings) err.write(consoleLine(`privacy-gate: warning: ${warning}`));
   if (report.error) err.write(consoleLine(`privacy-gate: ${report.error.message}`));

@@ -14,11 +14,15 @@ import { writeReportFiles } from './publish/files';
 import { loadReport } from './publish/load';
 import { VERDICT_HEADLINE } from './report/format';
 import { runGate } from './run/gate';
+import { mergeSignals } from './shard/merge';
+import { runShard } from './shard/run-shard';
+import { parseShard } from './shard/spec';
 import { knownSecrets, redactDeep, redactSecrets, refreshSecrets, registerSecret } from './util/secrets';
 import { missingFolder, rootsWithRunnerTemp, type AllowedRoots } from './util/paths';
 
 interface Step {
-  request: PublishRequest;
+  /** What to publish; absent for a shard, which measures nothing (the merge job publishes). */
+  request?: PublishRequest;
   outputs: Record<string, string>;
   /** Set when the step must fail: exit 1 leakage, 2 invalid input, 3 runtime failure. */
   failure?: { exitCode: number; message: string };
@@ -35,12 +39,18 @@ export async function runAction(options: PublishOptions = {}): Promise<void> {
   try {
     const settings = readInputs();
     const context = readRunContext();
-    const step = settings.report ? publishEarlierRun(settings, context) : await measure(settings, context);
+    const step = settings.report
+      ? publishEarlierRun(settings, context)
+      : settings.shard
+        ? await measureShard(settings, context)
+        : await measure(settings, context);
     verdict = step.outputs.verdict ?? verdict;
     note(writeStepOutputs(step.outputs));
-    const published = await publishToGithub(step.request, options);
-    note(published.summaryProblem);
-    if ('url' in published.comment) note(writeStepOutputs({ 'comment-url': published.comment.url }));
+    if (step.request) {
+      const published = await publishToGithub(step.request, options);
+      note(published.summaryProblem);
+      if ('url' in published.comment) note(writeStepOutputs({ 'comment-url': published.comment.url }));
+    }
     failure = step.failure;
   } catch (error) {
     note(writeStepOutputs({ verdict: 'error' }));
@@ -56,7 +66,15 @@ export async function runAction(options: PublishOptions = {}): Promise<void> {
 }
 
 async function measure(settings: ActionSettings, context: RunContext): Promise<Step> {
-  const report = await runGate(settings.policy, { roots: actionRoots(settings, context) });
+  const roots = actionRoots(settings, context);
+  // Merge mode: the shards' answers, pooled, through the same run (src/shard/merge.ts).
+  const report =
+    settings.signals.length > 0
+      ? await mergeSignals(
+          settings.signals.map((p) => resolve(context.workspace, p)),
+          { roots, ...(settings.policy ? { policy: settings.policy } : {}) },
+        )
+      : await runGate(settings.policy, { roots });
   const files = writeReportFiles(report, settings.out, { root: context.workspace });
   writeHandoff(settings.out, context);
   return {
@@ -71,6 +89,14 @@ async function measure(settings: ActionSettings, context: RunContext): Promise<S
               report.error?.message ?? `Model Privacy Gate ${VERDICT_HEADLINE[report.verdict]}; see the job summary and ${files.html}`,
           },
   };
+}
+
+/** One shard of a split run: its signals file in `out`, nothing published; the merge job decides. */
+async function measureShard(settings: ActionSettings, context: RunContext): Promise<Step> {
+  const shard = parseShard(settings.shard, { file: 'action inputs', field: 'shard', name: 'input "shard"' });
+  const written = await runShard(settings.policy, shard, settings.out, { roots: actionRoots(settings, context) });
+  core.info(`shard ${shard.index}/${shard.count}: ${written.rows} rows answered; signals: ${written.file}`);
+  return { outputs: { signals: written.file } };
 }
 
 /**

@@ -25,7 +25,7 @@ export interface OpenOptions {
   batchSize?: number;
 }
 
-const DEFAULT_BATCH = 1024;
+export const DEFAULT_BATCH = 1024;
 
 /** The class-score shapes the adapter reads. */
 const CLASS_SHAPES = '[batch, classes], [batch] or [batch, 1] (one score per class, or one binary score per row)';

@@ -100,6 +100,14 @@ export interface ProbeFamily<
 > extends PolicyFamily<Settings> {
   description: string;
   tasks: readonly Task[];
+  /**
+   * How a sharded run (`privacy-gate run --shard i/n`, src/shard/) shares this family's model
+   * queries: `records` when every query row is built from the data, the seed and at most that
+   * row's own earlier answers, so each shard answers its slice of the rows of every query;
+   * `whole` when a query depends on the answers to other rows (a search), so shard 1 runs the
+   * family in full.
+   */
+  split: 'records' | 'whole';
   run(context: TaskContexts[Task], settings: Settings): Promise<ProbeMeasurement>;
 }
 

@@ -7,12 +7,12 @@
  */
 import { sha256File } from '../data';
 import { PolicyError } from '../errors';
-import { openOnnxClassifier } from '../model/onnx';
 import { ObservedModel } from '../model/surface';
 import type { Classifier } from '../model/types';
 import type { Policy } from '../policy/types';
 import type { ProbeContext } from '../probes/types';
 import type { GateReport } from '../result';
+import type { ModelOpener } from './models';
 import { SignalCache } from './signals';
 
 export interface OpenedBaseline {
@@ -27,10 +27,11 @@ export async function openBaselineModel(
   candidate: Classifier,
   report: GateReport,
   relative: (p: string) => string,
+  models: ModelOpener,
 ): Promise<OpenedBaseline | undefined> {
   const file = policy.baseline?.model;
   if (!file || !policy.baseline) return undefined;
-  const model = await openOnnxClassifier({ ...policy.model, path: file });
+  const model = await models.classifier({ ...policy.model, path: file }, { kind: 'baseline' });
   const problems = shapeDifferences(model, candidate);
   if (problems.length > 0) {
     throw new PolicyError(

@@ -5,7 +5,6 @@
  */
 import { checkSameFeatures, findOverlap, loadDatasetWithHashes, rowPlace, sha256File, type DataFileSpec, type Dataset } from '../data';
 import { InputError } from '../errors';
-import { openOnnxClassifier, openOnnxRegressor } from '../model/onnx';
 import { isClassifier, isRegressor, numericTargets } from '../model/regression';
 import { ObservedModel } from '../model/surface';
 import type { Classifier, Target } from '../model/types';
@@ -14,26 +13,33 @@ import type { ProbeContext } from '../probes/types';
 import type { GateReport } from '../result';
 import { openBaselineModel } from './baseline-model';
 import { classesProblem, labelWithClasses, UnknownLabel } from './labels';
+import type { ModelOpener } from './models';
 import { openReferences } from './references';
 import { round } from './round';
 import { SignalCache } from './signals';
 import type { TaskRun, TaskTools } from './task';
 
 /** Classifiers and regressors: models over feature rows, probed with member and non-member rows. */
-export async function openFeatureTask(policy: Policy, report: GateReport, { relative, lap }: TaskTools): Promise<TaskRun> {
+export async function openFeatureTask(
+  policy: Policy,
+  report: GateReport,
+  { relative, lap }: TaskTools,
+  models: ModelOpener,
+): Promise<TaskRun> {
+  const candidate = { kind: 'candidate' } as const;
   const model: Target & { firstQueryAt?: number } =
-    policy.model.task === 'regression' ? await openOnnxRegressor(policy.model) : await openOnnxClassifier(policy.model);
+    policy.model.task === 'regression' ? await models.regressor(policy.model, candidate) : await models.classifier(policy.model, candidate);
   report.inputs.model = { path: relative(policy.model.path), sha256: sha256File(policy.model.path) };
   report.timings.model = lap();
 
-  const released = isRegressor(model) ? undefined : await openBaselineModel(policy, model, report, relative);
+  const released = isRegressor(model) ? undefined : await openBaselineModel(policy, model, report, relative, models);
   if (isClassifier(model)) {
     const problem = classesProblem(model.info.classLabels, policy.data.classes, model.info.output);
     if (problem) throw new InputError(problem, { file: policy.file, field: 'data.classes' });
   }
   let loaded: ReturnType<typeof loadContext>;
   try {
-    loaded = loadContext(policy, model, report, relative);
+    loaded = loadContext(policy, model, report, relative, models);
   } catch (error) {
     throw await withOutputEvidence(error, model);
   }
@@ -80,6 +86,7 @@ function loadContext(
   model: Target,
   report: GateReport,
   relative: (p: string) => string,
+  models: ModelOpener,
 ): { context: ProbeContext; referenceQueries: () => number } {
   const info = model.info;
   const load = (file: DataFileSettings, role: string) => {
@@ -116,7 +123,7 @@ function loadContext(
   checkSameFeatures(members, nonMembers);
   checkOverlap(policy, members, nonMembers, report, relative);
   const observed = new ObservedModel(model, policy.surface);
-  const refs = isRegressor(model) ? undefined : openReferences(policy, members, nonMembers, { report, relative, candidate: model });
+  const refs = isRegressor(model) ? undefined : openReferences(policy, members, nonMembers, { report, relative, candidate: model, models });
   const context: ProbeContext = {
     model: observed,
     members,

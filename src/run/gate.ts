@@ -8,13 +8,14 @@ import { describeError, exitCodeOf, InputError } from '../errors';
 import { decide } from '../gate/verdict';
 import type { Policy } from '../policy/types';
 import { PROBE_FAMILIES } from '../probes';
-import type { ProbeSettings } from '../probes/types';
+import type { AnyProbeFamily, ProbeSettings, TaskContexts } from '../probes/types';
 import type { GateReport } from '../result';
 import type { AllowedRoots } from '../util/paths';
 import { redactDeep, refreshSecrets } from '../util/secrets';
 import { TOOL } from '../version';
 import { baselineWarnings, compareProbe, readBaselineReport } from './baseline';
 import { openFeatureTask } from './features';
+import { ONNX_MODELS, type ModelOpener } from './models';
 import { loadPolicy } from './policy';
 import { runProbe } from './probe';
 import { round } from './round';
@@ -25,6 +26,22 @@ export interface RunOptions {
   relativeTo?: string;
   /** Folders the policy and every file it names must be in (default: the working folder and RUNNER_TEMP). */
   roots?: AllowedRoots;
+  /** A run that does only part of the work, or replays it (src/shard/); absent: the whole run. */
+  split?: RunSplit;
+}
+
+/**
+ * What a sharded run or a merge changes in a run: how models are opened, which families run
+ * with which context, and whether the verdict is decided here.
+ */
+export interface RunSplit {
+  models: ModelOpener;
+  /** Called once the model and data are open, before any probe; throws to refuse the run (e.g. a merge's hash check). */
+  beforeProbes?(report: GateReport, task: keyof TaskContexts): void;
+  /** The context a family runs with here, or undefined to skip it in this run. */
+  contextFor?<Context>(family: AnyProbeFamily, context: Context): Context | undefined;
+  /** Stop after the probes: a shard measures nothing, the merge decides. */
+  measureOnly?: boolean;
 }
 
 export async function runGate(policyFile: string, options: RunOptions = {}): Promise<GateReport> {
@@ -42,20 +59,25 @@ export async function runGate(policyFile: string, options: RunOptions = {}): Pro
     fillPolicyFacts(report, policy, relative);
     report.timings.policy = lap();
 
+    const split = options.split;
     const run =
       policy.model.task === 'sequence'
         ? await openSequenceTask(policy, report, { relative, lap })
-        : await openFeatureTask(policy, report, { relative, lap });
+        : await openFeatureTask(policy, report, { relative, lap }, split?.models ?? ONNX_MODELS);
+    split?.beforeProbes?.(report, run.task);
     const released = readBaselineReport(policy, report, relative);
     // One loop for every task: the registry says which families run on it.
     for (const family of PROBE_FAMILIES) {
       const settings = policy.probes[family.id as keyof Policy['probes']] as ProbeSettings | undefined;
       if (!settings || !family.tasks.includes(run.task)) continue;
-      const result = await runProbe(family, settings, run.context);
+      const context = split?.contextFor ? split.contextFor(family, run.context) : run.context;
+      if (!context) continue;
+      const result = await runProbe(family, settings, context);
       compareProbe(result, settings, released, policy.gate.confidence);
       report.probes.push(result);
     }
     run.finish();
+    if (split?.measureOnly) return report;
     baselineWarnings(report, released);
     const decision = decide(report.probes, policy.gate);
     report.verdict = decision.verdict;

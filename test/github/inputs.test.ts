@@ -8,7 +8,8 @@ import { InputError } from '../../src/errors';
 
 /** Sets the INPUT_* variables the runner would (names upper-cased, dashes kept). */
 function inputs(values: Record<string, string | undefined>): void {
-  for (const name of ['POLICY', 'OUT', 'GITHUB-TOKEN', 'COMMENT', 'REPORT', 'ALLOWED-ROOTS']) vi.stubEnv(`INPUT_${name}`, '');
+  for (const name of ['POLICY', 'OUT', 'GITHUB-TOKEN', 'COMMENT', 'REPORT', 'ALLOWED-ROOTS', 'SHARD', 'SIGNALS'])
+    vi.stubEnv(`INPUT_${name}`, '');
   for (const [name, value] of Object.entries(values)) if (value !== undefined) vi.stubEnv(`INPUT_${name.toUpperCase()}`, value);
 }
 
@@ -28,7 +29,19 @@ describe('readInputs', () => {
         githubToken: '',
         comment: 'always',
         allowedRoots: [],
+        shard: '',
+        signals: [],
       },
+    },
+    {
+      name: 'a shard of a matrix',
+      given: { policy: 'p.yml', shard: '2/4', out: 'signals' },
+      settings: { policy: 'p.yml', shard: '2/4', out: 'signals', signals: [] },
+    },
+    {
+      name: 'merge mode: the policy defaults to the shards',
+      given: { signals: 'signals/\n${{ runner.temp }}/more, extra.signals\n' },
+      settings: { policy: '', report: '', shard: '', signals: ['signals/', '${{ runner.temp }}/more', 'extra.signals'] },
     },
     {
       name: 'allowed-roots, one per line or comma-separated, blanks dropped',
@@ -59,6 +72,14 @@ describe('readInputs', () => {
       field: 'comment',
       message: 'input "comment" is "sometimes"; expected one of always, on-failure, never',
     },
+    { name: 'a shard without a policy', given: { shard: '1/2' }, field: 'policy', message: 'input "shard" needs "policy"' },
+    {
+      name: 'signals with shard',
+      given: { policy: 'p.yml', shard: '1/2', signals: 's/' },
+      field: 'signals',
+      message: 'input "signals" is set together with "shard"; expected one mode',
+    },
+    { name: 'signals with report', given: { signals: 's/', report: 'r.json' }, field: 'signals', message: 'together with "report"' },
   ])('rejects $name, naming the input', ({ given, field, message }) => {
     inputs(given);
     let error: unknown;
