@@ -1,4 +1,4 @@
-export { policyLoader, type PolicyCheck, type PolicyLoader, type PolicyOptions } from './load';
+export { policyLoader, readPolicyDocument, type PolicyCheck, type PolicyDocument, type PolicyLoader, type PolicyOptions } from './load';
 export type { PolicyFamily, ModelTask } from './family';
 export type { BuildContext } from './build-context';
 export type { CheckContext } from './check-context';
