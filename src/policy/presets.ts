@@ -132,7 +132,7 @@ export function readExtendsChain(
       const outside = pathProblem(target, roots);
       if (outside) return fail(`extends ${quoteUserText(value)}: ${outside}`);
       const given = texts?.text(target);
-      if (given === 'missing' || (given === undefined && !existsSync(target))) {
+      if (given === null || (given === undefined && !existsSync(target))) {
         return fail(`extends ${quoteUserText(value)}: file not found: ${target}`);
       }
     }

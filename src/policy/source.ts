@@ -30,11 +30,11 @@ export interface Position {
 /**
  * Policy texts from somewhere other than the disk, by absolute path: the base commit's version of
  * the policy and of what it extends (src/github/base-policy.ts). `text` gives the file's text,
- * `missing` when the file does not exist there (the disk is then not asked), or undefined for a
- * file it does not hold (the shipped presets), which is read from the disk.
+ * null when the file does not exist there (the disk is then not asked), or undefined for a file
+ * it does not hold (the shipped presets), which is read from the disk.
  */
 export interface PolicyTexts {
-  text(file: string): string | 'missing' | undefined;
+  text(file: string): string | null | undefined;
 }
 
 export interface PolicySource {
@@ -59,7 +59,7 @@ export function readPolicySource(
   let text: string;
   try {
     const given = texts?.text(file);
-    if (given === 'missing') return fail(`policy file not found: ${file}`);
+    if (given === null) return fail(`policy file not found: ${file}`);
     text = given ?? readPolicyText(file);
     if (given !== undefined && given.length > MAX_POLICY_BYTES) {
       throw new PolicyFileProblem(`policy file is ${given.length} bytes; expected at most ${MAX_POLICY_BYTES} (1 MiB)`);

@@ -33,7 +33,7 @@ const file = join(dir, 'policy.yaml');
 
 function read(text: string, extra: Record<string, string> = {}): MergedPolicy {
   const texts = { [file]: text, ...Object.fromEntries(Object.entries(extra).map(([name, body]) => [join(dir, name), body])) };
-  const doc = readPolicyDocument(file, { roots: [dir], texts: { text: (f) => texts[f] ?? (f.startsWith(dir) ? 'missing' : undefined) } });
+  const doc = readPolicyDocument(file, { roots: [dir], texts: { text: (f) => texts[f] ?? (f.startsWith(dir) ? null : undefined) } });
   if (!doc.merged) throw new Error(doc.errors[0]?.describe());
   return doc.merged;
 }
