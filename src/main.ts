@@ -5,7 +5,8 @@
 import * as core from '@actions/core';
 import { resolve } from 'node:path';
 import { describeError, EXIT, exitCodeOf, InputError } from './errors';
-import { readRunContext, type RunContext } from './github/context';
+import { readBasePolicy, type BasePolicy } from './github/base-policy';
+import { PULL_REQUEST_EVENTS, readRunContext, type RunContext } from './github/context';
 import { writeHandoff } from './github/handoff';
 import { readInputs, type ActionSettings } from './github/inputs';
 import { publishToGithub, type PublishOptions, type PublishRequest } from './github/publish';
@@ -56,7 +57,10 @@ export async function runAction(options: PublishOptions = {}): Promise<void> {
 }
 
 async function measure(settings: ActionSettings, context: RunContext): Promise<Step> {
-  const report = await runGate(settings.policy, { roots: actionRoots(settings, context) });
+  const roots = actionRoots(settings, context);
+  const base = basePolicy(settings, context, roots);
+  const report = await runGate(settings.policy, { roots, policyTexts: base?.texts });
+  if (base) report.policyChanges = redactDeep(base.comparison);
   const files = writeReportFiles(report, settings.out, { root: context.workspace });
   writeHandoff(settings.out, context);
   return {
@@ -71,6 +75,27 @@ async function measure(settings: ActionSettings, context: RunContext): Promise<S
               report.error?.message ?? `Model Privacy Gate ${VERDICT_HEADLINE[report.verdict]}; see the job summary and ${files.html}`,
           },
   };
+}
+
+/**
+ * Pull requests: the base commit's policy, compared with the head's; under policy-from: base, the
+ * texts the gate enforces. Other events have no base: the checkout's policy gates them.
+ */
+function basePolicy(settings: ActionSettings, context: RunContext, roots: AllowedRoots): BasePolicy | undefined {
+  if (!PULL_REQUEST_EVENTS.includes(context.eventName)) {
+    if (settings.policyFrom === 'base') {
+      core.notice(
+        `policy-from: base applies to pull requests; this ${context.eventName || 'unknown'} event is gated by the checkout's policy.`,
+      );
+    }
+    return undefined;
+  }
+  const base = readBasePolicy(settings.policy, context, { roots, policyFrom: settings.policyFrom });
+  for (const message of base.messages) {
+    if (message.level === 'warning') core.warning(redactSecrets(message.text));
+    else core.notice(redactSecrets(message.text));
+  }
+  return base;
 }
 
 /**

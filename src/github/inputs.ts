@@ -8,6 +8,9 @@ import { InputError } from '../errors';
 export const COMMENT_MODES = ['always', 'on-failure', 'never'] as const;
 export type CommentMode = (typeof COMMENT_MODES)[number];
 
+export const POLICY_FROM = ['head', 'base'] as const;
+export type PolicyFrom = (typeof POLICY_FROM)[number];
+
 export interface ActionSettings {
   /** Path of the release policy YAML, relative to the workspace; empty in publish-only mode. */
   policy: string;
@@ -28,6 +31,11 @@ export interface ActionSettings {
    * the workspace. Nothing under /proc, /sys or /dev is read whatever this says.
    */
   allowedRoots: string[];
+  /**
+   * Which version of the policy gates a pull request: the head's (the checkout, default) or the
+   * base commit's, so a pull request cannot loosen the rules it is gated by (src/github/base-policy.ts).
+   */
+  policyFrom: PolicyFrom;
 }
 
 export function readInputs(): ActionSettings {
@@ -52,9 +60,17 @@ export function readInputs(): ActionSettings {
       field: 'comment',
     });
   }
+  const policyFrom = core.getInput('policy-from') || 'head';
+  if (!(POLICY_FROM as readonly string[]).includes(policyFrom)) {
+    throw new InputError(`input "policy-from" is "${policyFrom}"; expected one of ${POLICY_FROM.join(', ')}`, {
+      file: 'action inputs',
+      field: 'policy-from',
+    });
+  }
   return {
     policy,
     report,
+    policyFrom: policyFrom as PolicyFrom,
     out: core.getInput('out') || 'privacy-gate-report',
     githubToken: core.getInput('github-token'),
     comment: comment as CommentMode,

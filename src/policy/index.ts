@@ -5,4 +5,5 @@ export type { CheckContext } from './check-context';
 export { presetDirectory, presetNames, presetFile, POLICIES_DIR_ENV } from './presets';
 export { policySchema, relaxedSchema } from './schema';
 export { POLICY_DEFAULTS } from './build';
+export type { PolicyTexts } from './source';
 export * from './types';
