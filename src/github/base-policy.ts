@@ -51,7 +51,10 @@ export function readBasePolicy(
   const notCompared = (reason: string, fix: string): BasePolicy => {
     if (enforced === 'base') {
       // Fail closed: the rules to enforce are unknown, so nothing may pass.
-      throw new InputError(`policy-from: base, but ${reason}; ${fix}`, { file: 'action inputs', field: 'policy-from' });
+      throw new InputError(`${reason}, so the base branch's policy (policy-from: base) cannot be enforced and nothing is gated; ${fix}`, {
+        file: 'action inputs',
+        field: 'policy-from',
+      });
     }
     return {
       comparison: { status: 'not-compared', ...(baseSha ? { baseSha } : {}), enforced, reason, changes: [] },
