@@ -109,7 +109,7 @@ describe('policyChangesMarkdown', () => {
     const report = withChanges({ changes: [change({ field: text, base: text, head: text, reason: text })] });
     const [annotation] = policyChangeAnnotations(report, { root: '/repo', cwd: '/repo' });
     for (const value of [annotation!.title, annotation!.message]) {
-    // eslint-disable-next-line no-control-regex -- the characters an annotation must not carry
+      // eslint-disable-next-line no-control-regex -- the characters an annotation must not carry
       expect(value).not.toMatch(/[\r\n\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
     }
   });
