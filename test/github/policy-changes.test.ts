@@ -121,7 +121,12 @@ interface Run {
 }
 
 /** The action in its own process, with the repository as the workspace and the working directory. */
-async function runAction(repo: Repo, inputs: Record<string, string>, event: unknown = payload(repo)): Promise<Run> {
+async function runAction(
+  repo: Repo,
+  inputs: Record<string, string>,
+  event: unknown = payload(repo),
+  eventName = 'pull_request',
+): Promise<Run> {
   const files = {
     event: path.join(repo.dir, '..', `${path.basename(repo.dir)}.event.json`),
     summary: path.join(repo.dir, '..', `${path.basename(repo.dir)}.summary.md`),
@@ -135,7 +140,7 @@ async function runAction(repo: Repo, inputs: Record<string, string>, event: unkn
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? repo.dir,
     GITHUB_ACTIONS: 'true',
-    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_NAME: eventName,
     GITHUB_EVENT_PATH: files.event,
     GITHUB_REPOSITORY: 'octo/models',
     GITHUB_WORKFLOW: 'Privacy gate',
@@ -271,6 +276,15 @@ describe('policy-from: base with a policy the base commit does not have', SLOW, 
     expect(run.report!.policyChanges).toMatchObject({ status: 'new-policy', enforced: 'head' });
     expect(run.summary).toContain('The policy is new in this pull request');
     expect(run.code).toBe(0);
+
+    // A push has no base: the checkout's policy gates it, with a notice, and nothing is compared.
+    const push = await runAction(repo, { policy: 'policy.yml', 'policy-from': 'base' }, { ref: 'refs/heads/pr' }, 'push');
+    expect(push.stdout).toMatch(
+      /^::notice::policy-from: base applies to pull requests; this push event is gated by the checkout's policy\./m,
+    );
+    expect(push.report!.policyChanges).toBeUndefined();
+    expect(push.summary).not.toContain('Policy changes');
+    expect(push.code).toBe(0);
   });
 });
 

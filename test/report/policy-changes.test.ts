@@ -57,7 +57,7 @@ describe('policyChangesMarkdown', () => {
     expect(full.indexOf('### Policy changes in this PR')).toBeLessThan(full.indexOf('| Status'));
   });
 
-  it.each([
+  it.each<[Partial<PolicyComparison>, string]>([
     [
       { status: 'not-compared', reason: 'the base commit x is not in the clone', changes: [] },
       '**Not compared** with the base commit `0123456789ab`: the base commit x is not in the clone.',
@@ -68,8 +68,8 @@ describe('policyChangesMarkdown', () => {
       { status: 'compared', enforced: 'base', changes: [change({ kind: 'tightened' })] },
       'nothing is loosened. The base commit’s policy gated this run (policy-from: base).',
     ],
-  ] as const)('%j says so', (comparison, expected) => {
-    expect(policyChangesMarkdown(withChanges(comparison as Partial<PolicyComparison>))).toContain(expected);
+  ])('%j says so', (comparison, expected) => {
+    expect(policyChangesMarkdown(withChanges(comparison))).toContain(expected);
   });
 
   it('says nothing outside pull requests', () => {
