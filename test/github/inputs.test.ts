@@ -8,7 +8,7 @@ import { InputError } from '../../src/errors';
 
 /** Sets the INPUT_* variables the runner would (names upper-cased, dashes kept). */
 function inputs(values: Record<string, string | undefined>): void {
-  for (const name of ['POLICY', 'OUT', 'GITHUB-TOKEN', 'COMMENT', 'REPORT', 'ALLOWED-ROOTS']) vi.stubEnv(`INPUT_${name}`, '');
+  for (const name of ['POLICY', 'OUT', 'GITHUB-TOKEN', 'COMMENT', 'REPORT', 'ALLOWED-ROOTS', 'POLICY-FROM']) vi.stubEnv(`INPUT_${name}`, '');
   for (const [name, value] of Object.entries(values)) if (value !== undefined) vi.stubEnv(`INPUT_${name.toUpperCase()}`, value);
 }
 
@@ -28,7 +28,13 @@ describe('readInputs', () => {
         githubToken: '',
         comment: 'always',
         allowedRoots: [],
+        policyFrom: 'head',
       },
+    },
+    {
+      name: 'policy-from: base',
+      given: { policy: 'p.yml', 'policy-from': 'base' },
+      settings: { policy: 'p.yml', policyFrom: 'base' },
     },
     {
       name: 'allowed-roots, one per line or comma-separated, blanks dropped',
@@ -53,6 +59,12 @@ describe('readInputs', () => {
   it.each([
     { name: 'no policy and no report', given: {}, field: 'policy', message: 'input "policy" is required' },
     { name: 'both policy and report', given: { policy: 'p.yml', report: 'r.json' }, field: 'report', message: 'expected one' },
+    {
+      name: 'an unknown policy-from',
+      given: { policy: 'p.yml', 'policy-from': 'main' },
+      field: 'policy-from',
+      message: 'input "policy-from" is "main"; expected one of head, base',
+    },
     {
       name: 'an unknown comment mode',
       given: { policy: 'p.yml', comment: 'sometimes' },
