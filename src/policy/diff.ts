@@ -111,6 +111,17 @@ export const FIELD_RULES: readonly FieldRule[] = [
   { pattern: ['probes', '*'], direction: { kind: 'presence' }, why: 'the probe no longer runs: none of its checks can fail the gate' },
   { pattern: ['probes', 'membership', 'attacks'], direction: { kind: 'set' }, why: 'fewer attacks are run' },
   {
+    pattern: ['probes', 'membership', 'recipe-level'],
+    direction: { kind: 'order', values: [true, false], absent: false },
+    why: 'the reference attacks are no longer pooled over the reference models',
+  },
+  { pattern: ['probes', 'extraction', 'canaries'], direction: { kind: 'set' }, why: 'fewer canaries are checked' },
+  {
+    pattern: ['probes', 'extraction', 'secret-scan', 'regexes'],
+    direction: { kind: 'set' },
+    why: 'fewer secret patterns are searched for',
+  },
+  {
     pattern: ['probes', 'membership', 'thresholds', 'tpr-at-fpr', 'fpr'],
     direction: { kind: 'lower-looser', absent: Infinity },
     why: 'TPR read at a lower FPR is never higher (the ROC curve does not fall), so the same line is reached later',

@@ -114,6 +114,12 @@ describe('diffPolicies: the direction of each field', () => {
       kind: 'tightened',
       headValue: 'loss, confidence, entropy, modified-entropy (default)',
     },
+    {
+      name: 'recipe-level pooling turned off',
+      head: edit('    attacks: [loss, confidence]\n', '    attacks: [loss, confidence]\n    recipe-level: false\n'),
+      field: 'probes.membership.recipe-level',
+      kind: 'changed',
+    },
     { name: 'fewer records', head: edit('max-rows: 2000', 'max-rows: 500'), field: 'data.max-rows', kind: 'loosened' },
     {
       name: 'max-rows back to its default (5000)',
@@ -197,6 +203,39 @@ describe('diffPolicies: the direction of each field', () => {
 
   it('a line removed from the policy but still set by its preset changes nothing (the merged policies are compared)', () => {
     expect(diff(BASE, edit('      tpr-at-fpr: { fpr: 0.01, fail: 0.05 }\n', ''))).toEqual([]);
+  });
+
+  it('pooling over the reference models turned off loosens; turned on tightens', () => {
+    const on = edit('    attacks: [loss, confidence]\n', '    attacks: [loss, confidence]\n    recipe-level: true\n');
+    expect(diff(on, BASE).map((c) => [c.field, c.kind, c.base, c.head])).toEqual([
+      ['probes.membership.recipe-level', 'loosened', 'true', 'false (default)'],
+    ]);
+    expect(diff(BASE, on).map((c) => [c.field, c.kind])).toEqual([['probes.membership.recipe-level', 'tightened']]);
+  });
+
+  it('extraction: a canary or a secret regex removed loosens', () => {
+    const sequence = (canaries: string, regexes: string) => `version: 1
+model: { path: model.onnx, task: sequence, tokenizer: { vocab: "abc" } }
+data:
+  members: { path: train.txt }
+  non-members: { path: holdout.txt }
+probes:
+  extraction:
+    canaries:
+${canaries}
+    secret-scan: { regexes: [${regexes}] }
+    thresholds:
+      max-exposure: { fail: 20 }
+`;
+    const pin = '      - { format: "pin {digits:4}", inserted: ["1234"], controls: ["9999"] }';
+    const key = '      - { format: "key {digits:6}", inserted: ["123456"], controls: ["999999"] }';
+    const base = sequence(`${pin}\n${key}`, '"AKIA[0-9A-Z]{16}", "ghp_[0-9a-zA-Z]{36}"');
+    const head = sequence(pin, '"AKIA[0-9A-Z]{16}"');
+    expect(diff(base, head).map((c) => [c.field, c.kind])).toEqual([
+      ['probes.extraction.canaries', 'loosened'],
+      ['probes.extraction.secret-scan.regexes', 'loosened'],
+    ]);
+    expect(diff(head, base).map((c) => c.kind)).toEqual(['tightened', 'tightened']);
   });
 
   it('top-k: fewer scores loosen only when both reveal top-k; from full, the surface change says it', () => {
