@@ -12,6 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readBasePolicy } from '../../src/github/base-policy';
 import type { RunContext } from '../../src/github/context';
 import type { GateReport } from '../../src/result';
+import { loadPolicy } from '../../src/run/policy';
 import { FakeGitHub } from './fake-github';
 
 const ROOT = process.cwd();
@@ -340,6 +341,9 @@ describe('readBasePolicy', () => {
     expect(head.comparison.reason).toMatch(/base commit’s policy is not valid: .*policy\.yml:\d+:\d+: YAML syntax error/);
     const base = readBasePolicy('policy.yml', context(repo), { roots: [repo.dir], policyFrom: 'base', cwd: repo.dir });
     expect(base.texts?.text(path.join(repo.dir, 'policy.yml'))).toContain('seed: [');
+    expect(() => loadPolicy(path.join(repo.dir, 'policy.yml'), { roots: [repo.dir], texts: base.texts })).toThrow(
+      expect.objectContaining({ exitCode: 2, location: expect.objectContaining({ file: path.join(repo.dir, 'policy.yml') }) }),
+    );
   });
 
   it('a base SHA that is not a SHA is never passed to git: not compared, or exit 2 under policy-from: base', () => {
