@@ -75,9 +75,13 @@ export function readBasePolicy(
   }
   const texts = baseTexts(root, baseSha);
   const name = repoRelative(root, file);
-  if (name === undefined || texts.text(file) === null) {
+  if (name === undefined) {
+    // Not versioned (e.g. written to RUNNER_TEMP by an earlier step): there is no base version to enforce.
+    return notCompared(`the policy ${file} is outside the repository ${root}`, 'keep the policy in the repository');
+  }
+  if (texts.text(file) === null) {
     const text =
-      `The policy ${name ?? file} does not exist at the base commit ${baseSha}: nothing to compare` +
+      `The policy ${name} does not exist at the base commit ${baseSha}: nothing to compare` +
       (enforced === 'base' ? '; policy-from: base falls back to the pull request’s policy.' : '.');
     return {
       comparison: { status: 'new-policy', baseSha, enforced: 'head', changes: [] },
@@ -86,14 +90,10 @@ export function readBasePolicy(
   }
   const base = readPolicyDocument(file, { roots: options.roots, texts });
   const head = readPolicyDocument(file, { roots: options.roots });
-  const invalid = !base.merged
-    ? { which: 'base commit’s', error: base.errors[0] }
-    : !head.merged
-      ? { which: 'pull request’s', error: head.errors[0] }
-      : undefined;
-  if (invalid || !base.merged || !head.merged) {
-    // Under policy-from: base the loader reports the base policy's error itself (exit 2).
-    const reason = `the ${invalid?.which ?? ''} policy is not valid: ${invalid?.error?.describe() ?? 'unreadable'}`;
+  if (!base.merged || !head.merged) {
+    // Under policy-from: base the loader reports the base policy's error itself (exit 2), at its line.
+    const [which, errors] = !base.merged ? ['base commit’s', base.errors] : ['pull request’s', head.errors];
+    const reason = `the ${which} policy is not valid: ${errors[0]?.describe() ?? 'unreadable'}`;
     return {
       comparison: { status: 'not-compared', baseSha, enforced, reason, changes: [] },
       texts: enforced === 'base' ? texts : undefined,
@@ -137,9 +137,12 @@ function baseTexts(root: string, sha: string): PolicyTexts {
   };
 }
 
-/** The repository's top folder holding `file` (or the workspace), as a real path. */
+/**
+ * The repository checked out in the workspace, as a real path; when the workspace is not one
+ * (actions/checkout with `path:`), the repository holding the policy's folder.
+ */
 function gitRoot(file: string, workspace: string): string | undefined {
-  for (const folder of [existingFolder(dirname(file)), workspace]) {
+  for (const folder of [workspace, existingFolder(dirname(file))]) {
     if (!folder) continue;
     const top = gitText(folder, ['rev-parse', '--show-toplevel'])?.trim();
     if (top) return realPath(top);

@@ -346,6 +346,19 @@ describe('readBasePolicy', () => {
     );
   });
 
+  it('a policy outside the repository has no base version: not compared, or exit 2 under policy-from: base', () => {
+    const repo = makeRepo('outside', { 'README.md': 'x\n' }, { 'README.md': 'y\n' });
+    const outside = path.join(SCRATCH, 'outside.policy.yml');
+    writeFileSync(outside, BASE_POLICY);
+    const roots = [repo.dir, SCRATCH];
+    const head = readBasePolicy(outside, context(repo), { roots, policyFrom: 'head', cwd: repo.dir });
+    expect(head.comparison).toMatchObject({ status: 'not-compared', changes: [] });
+    expect(head.comparison.reason).toContain('is outside the repository');
+    expect(() => readBasePolicy(outside, context(repo), { roots, policyFrom: 'base', cwd: repo.dir })).toThrow(
+      /outside the repository.*cannot be enforced/,
+    );
+  });
+
   it('a base SHA that is not a SHA is never passed to git: not compared, or exit 2 under policy-from: base', () => {
     const repo = makeRepo('bad-sha', { 'policy.yml': BASE_POLICY }, { 'policy.yml': LOOSENED_POLICY });
     const bad = '--output=/tmp/x';
