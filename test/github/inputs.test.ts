@@ -8,7 +8,8 @@ import { InputError } from '../../src/errors';
 
 /** Sets the INPUT_* variables the runner would (names upper-cased, dashes kept). */
 function inputs(values: Record<string, string | undefined>): void {
-  for (const name of ['POLICY', 'OUT', 'GITHUB-TOKEN', 'COMMENT', 'REPORT', 'ALLOWED-ROOTS', 'POLICY-FROM']) vi.stubEnv(`INPUT_${name}`, '');
+  for (const name of ['POLICY', 'OUT', 'GITHUB-TOKEN', 'COMMENT', 'REPORT', 'ALLOWED-ROOTS', 'POLICY-FROM'])
+    vi.stubEnv(`INPUT_${name}`, '');
   for (const [name, value] of Object.entries(values)) if (value !== undefined) vi.stubEnv(`INPUT_${name.toUpperCase()}`, value);
 }
 
