@@ -5,7 +5,8 @@
 import * as core from '@actions/core';
 import { resolve } from 'node:path';
 import { describeError, EXIT, exitCodeOf, InputError } from './errors';
-import { readRunContext, type RunContext } from './github/context';
+import { readBasePolicy, type BasePolicy } from './github/base-policy';
+import { PULL_REQUEST_EVENTS, readRunContext, type RunContext } from './github/context';
 import { writeHandoff } from './github/handoff';
 import { readInputs, type ActionSettings } from './github/inputs';
 import { publishToGithub, type PublishOptions, type PublishRequest } from './github/publish';
@@ -67,14 +68,16 @@ export async function runAction(options: PublishOptions = {}): Promise<void> {
 
 async function measure(settings: ActionSettings, context: RunContext): Promise<Step> {
   const roots = actionRoots(settings, context);
+  const merging = settings.signals.length > 0;
+  const base = settings.policy ? basePolicy(settings, context, roots) : undefined;
   // Merge mode: the shards' answers, pooled, through the same run (src/shard/merge.ts).
-  const report =
-    settings.signals.length > 0
-      ? await mergeSignals(
-          settings.signals.map((p) => resolve(context.workspace, p)),
-          { roots, ...(settings.policy ? { policy: settings.policy } : {}) },
-        )
-      : await runGate(settings.policy, { roots });
+  const report = merging
+    ? await mergeSignals(
+        settings.signals.map((p) => resolve(context.workspace, p)),
+        { roots, ...(settings.policy ? { policy: settings.policy } : {}) },
+      )
+    : await runGate(settings.policy, { roots, policyTexts: base?.texts });
+  if (base) report.policyChanges = redactDeep(base.comparison);
   const files = writeReportFiles(report, settings.out, { root: context.workspace });
   writeHandoff(settings.out, context);
   return {
@@ -97,6 +100,27 @@ async function measureShard(settings: ActionSettings, context: RunContext): Prom
   const written = await runShard(settings.policy, shard, settings.out, { roots: actionRoots(settings, context) });
   core.info(`shard ${shard.index}/${shard.count}: ${written.rows} rows answered; signals: ${written.file}`);
   return { outputs: { signals: written.file } };
+}
+
+/**
+ * Pull requests: the base commit's policy, compared with the head's; under policy-from: base, the
+ * texts the gate enforces. Other events have no base: the checkout's policy gates them.
+ */
+function basePolicy(settings: ActionSettings, context: RunContext, roots: AllowedRoots): BasePolicy | undefined {
+  if (!PULL_REQUEST_EVENTS.includes(context.eventName)) {
+    if (settings.policyFrom === 'base') {
+      core.notice(
+        `policy-from: base applies to pull requests; this ${context.eventName || 'unknown'} event is gated by the checkout's policy.`,
+      );
+    }
+    return undefined;
+  }
+  const base = readBasePolicy(settings.policy, context, { roots, policyFrom: settings.policyFrom });
+  for (const message of base.messages) {
+    if (message.level === 'warning') core.warning(redactSecrets(message.text));
+    else core.notice(redactSecrets(message.text));
+  }
+  return base;
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { RocPoint } from './metrics/roc';
 import type { ImageShape } from './optim/total-variation';
 import type { StopReason } from './optim/descent';
+import type { PolicyChange } from './policy/diff';
 import type { AttributeInferenceSettings, GateRules, InversionSettings, ThresholdSource } from './policy/types';
 
 export type Verdict = 'pass' | 'warn' | 'fail' | 'error';
@@ -374,4 +375,24 @@ export interface GateReport {
   warnings: string[];
   /** Present when the gate could not reach a verdict on leakage (exit 2 or 3). */
   error?: { message: string; exitCode: number; file?: string; line?: number; column?: number; field?: string };
+  /** Pull requests: the policy at the base commit against the head's (src/github/base-policy.ts). */
+  policyChanges?: PolicyComparison;
+}
+
+/**
+ * The policy a pull request is gated by, compared with the base commit's:
+ * - compared: `changes` lists every difference, loosened first (empty: the same policy);
+ * - new-policy: the base commit has no such policy file, so there is nothing to compare;
+ * - not-compared: the comparison could not be made (`reason`: e.g. the base commit is not in
+ *   the clone); never read as "nothing changed".
+ */
+export interface PolicyComparison {
+  status: 'compared' | 'new-policy' | 'not-compared';
+  /** The base commit (pull_request.base.sha), when the event names one. */
+  baseSha?: string;
+  /** Which version of the policy gated this run: the head's (default) or the base's (policy-from: base). */
+  enforced: 'head' | 'base';
+  reason?: string;
+  /** Locations are relative to the gate's working directory, as every path in the report. */
+  changes: PolicyChange[];
 }

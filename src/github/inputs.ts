@@ -8,6 +8,9 @@ import { InputError } from '../errors';
 export const COMMENT_MODES = ['always', 'on-failure', 'never'] as const;
 export type CommentMode = (typeof COMMENT_MODES)[number];
 
+export const POLICY_FROM = ['head', 'base'] as const;
+export type PolicyFrom = (typeof POLICY_FROM)[number];
+
 export interface ActionSettings {
   /** Path of the release policy YAML, relative to the workspace; empty in publish-only mode. */
   policy: string;
@@ -35,6 +38,11 @@ export interface ActionSettings {
    * comma-separated, relative to the workspace); measured and published like a run of the policy. Empty otherwise.
    */
   signals: string[];
+  /**
+   * Which version of the policy gates a pull request: the head's (the checkout, default) or the
+   * base commit's, so a pull request cannot loosen the rules it is gated by (src/github/base-policy.ts).
+   */
+  policyFrom: PolicyFrom;
 }
 
 export function readInputs(): ActionSettings {
@@ -73,9 +81,24 @@ export function readInputs(): ActionSettings {
       field: 'comment',
     });
   }
+  const policyFrom = core.getInput('policy-from') || 'head';
+  if (!(POLICY_FROM as readonly string[]).includes(policyFrom)) {
+    throw new InputError(`input "policy-from" is "${policyFrom}"; expected one of ${POLICY_FROM.join(', ')}`, {
+      file: 'action inputs',
+      field: 'policy-from',
+    });
+  }
+  if (policyFrom === 'base' && (shard || signals.length > 0)) {
+    // The shards would each have to enforce the base commit's policy and the merge to check it; not built yet.
+    throw new InputError(
+      `input "policy-from" is "base" in a ${shard ? 'shard' : 'merge'} step; a split run is gated by the checkout's policy: use policy-from: head (the comparison with the base is still reported by the merge step)`,
+      { file: 'action inputs', field: 'policy-from' },
+    );
+  }
   return {
     policy,
     report,
+    policyFrom: policyFrom as PolicyFrom,
     out: core.getInput('out') || 'privacy-gate-report',
     githubToken: core.getInput('github-token'),
     comment: comment as CommentMode,

@@ -18,7 +18,7 @@ import type { PolicyFamily } from './family';
 import { mergeLayers, type MergedPolicy } from './merge';
 import { readExtendsChain } from './presets';
 import { schemaErrors } from './schema';
-import { positionOf } from './source';
+import { positionOf, type PolicyTexts } from './source';
 import type { Policy, PolicyWarning } from './types';
 
 /** Everything wrong with a policy: errors stop the gate (exit 2), warnings do not. */
@@ -46,12 +46,22 @@ export interface PolicyOptions {
    * into. Default: the working folder and RUNNER_TEMP (src/util/paths.ts).
    */
   roots?: AllowedRoots;
+  /** The policy's texts from elsewhere than the disk (the base commit); files it names are still those on the disk. */
+  texts?: PolicyTexts;
 }
 
-function analyse(file: string, options: PolicyOptions, families: readonly PolicyFamily[]): PolicyInspection {
+/** A policy as written and merged, checked against the schema only (src/policy/diff.ts compares two). */
+export interface PolicyDocument {
+  /** Absent when an error stopped the reading (YAML, extends) before a merge. */
+  merged?: MergedPolicy;
+  /** YAML, extends and schema errors, sorted as PolicyCheck's. */
+  errors: PolicyError[];
+}
+
+function analyse(file: string, options: PolicyOptions, families: readonly PolicyFamily[] | undefined): PolicyInspection {
   const absolute = resolve(file);
   const roots = options.roots ? allowedRoots(options.roots) : defaultRoots();
-  const chain = readExtendsChain(absolute, roots);
+  const chain = readExtendsChain(absolute, roots, options.texts);
   if (chain.layers.length === 0) return { errors: sortByPosition(chain.errors, [absolute]), warnings: [], partial: true };
   // A broken extends chain leaves the policy without (part of) what it extends: the rest is then
   // checked against the relaxed schema (no required keys), so every other mistake still shows.
@@ -66,9 +76,12 @@ function analyse(file: string, options: PolicyOptions, families: readonly Policy
       errors.push(...schemaErrors(layer.data, (path, part) => ({ source: layer, ...positionOf(layer, path, part) }), true));
     }
     errors.push(...schemaErrors(merged.data, (path, part) => merged.locate(path, part), partial));
-    const checks = semanticChecks(merged, roots, families);
-    errors.push(...checks.errors);
-    warnings = checks.warnings;
+    // Without families: the document only (the checks look at the files in the checkout).
+    if (families) {
+      const checks = semanticChecks(merged, roots, families);
+      errors.push(...checks.errors);
+      warnings = checks.warnings;
+    }
   }
   const order = [...chain.layers].reverse().map((l) => l.file);
   return {
@@ -77,6 +90,15 @@ function analyse(file: string, options: PolicyOptions, families: readonly Policy
     merged,
     partial,
   };
+}
+
+/**
+ * Reads, merges and checks a policy against the schema, without the checks that look at the
+ * files it names: the base commit's policy is compared even when the pull request moved them.
+ */
+export function readPolicyDocument(file: string, options: PolicyOptions = {}): PolicyDocument {
+  const { errors, merged } = analyse(file, options, undefined);
+  return errors.length > 0 ? { errors } : { merged, errors };
 }
 
 function dedupe(errors: PolicyError[]): PolicyError[] {

@@ -3,9 +3,10 @@
  * writing files, comments and exit codes is the publishers' job.
  */
 import path from 'node:path';
-import { sha256File } from '../data';
+import { sha256, sha256File } from '../data';
 import { describeError, exitCodeOf, InputError } from '../errors';
 import { decide } from '../gate/verdict';
+import type { PolicyTexts } from '../policy/source';
 import type { Policy } from '../policy/types';
 import { PROBE_FAMILIES } from '../probes';
 import type { AnyProbeFamily, ProbeSettings, TaskContexts } from '../probes/types';
@@ -26,6 +27,8 @@ export interface RunOptions {
   relativeTo?: string;
   /** Folders the policy and every file it names must be in (default: the working folder and RUNNER_TEMP). */
   roots?: AllowedRoots;
+  /** The policy's texts from elsewhere (the base commit, for policy-from: base); its files are still those on the disk. */
+  policyTexts?: PolicyTexts;
   /** A run that does only part of the work, or replays it (src/shard/); absent: the whole run. */
   split?: RunSplit;
 }
@@ -55,8 +58,8 @@ export async function runGate(policyFile: string, options: RunOptions = {}): Pro
   const report = emptyReport(relative(path.resolve(policyFile)));
   const lap = stopwatch();
   try {
-    const policy = loadPolicy(policyFile, { roots: options.roots });
-    fillPolicyFacts(report, policy, relative);
+    const policy = loadPolicy(policyFile, { roots: options.roots, texts: options.policyTexts });
+    fillPolicyFacts(report, policy, relative, options.policyTexts);
     report.timings.policy = lap();
 
     const split = options.split;
@@ -118,12 +121,17 @@ function emptyReport(policyPath: string): GateReport {
   };
 }
 
-function fillPolicyFacts(report: GateReport, policy: Policy, relative: (p: string) => string): void {
+function fillPolicyFacts(report: GateReport, policy: Policy, relative: (p: string) => string, texts?: PolicyTexts): void {
   report.policy.name = policy.name;
   report.warnings = (policy.warnings ?? []).map((w) =>
     new InputError(w.message, { ...w.location, file: relative(w.location.file) }).describe(),
   );
-  report.inputs.policy = policy.sources.map((file) => ({ path: relative(file), sha256: sha256File(file) }));
+  // The digest of the text that was enforced: the base commit's under policy-from: base.
+  const digest = (file: string) => {
+    const text = texts?.text(file);
+    return typeof text === 'string' ? sha256(Buffer.from(text, 'utf8')) : sha256File(file);
+  };
+  report.inputs.policy = policy.sources.map((file) => ({ path: relative(file), sha256: digest(file) }));
   report.seed = policy.seed;
   const { scores, topK, decimals, precision } = policy.surface;
   report.surface = {

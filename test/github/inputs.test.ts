@@ -8,7 +8,7 @@ import { InputError } from '../../src/errors';
 
 /** Sets the INPUT_* variables the runner would (names upper-cased, dashes kept). */
 function inputs(values: Record<string, string | undefined>): void {
-  for (const name of ['POLICY', 'OUT', 'GITHUB-TOKEN', 'COMMENT', 'REPORT', 'ALLOWED-ROOTS', 'SHARD', 'SIGNALS'])
+  for (const name of ['POLICY', 'OUT', 'GITHUB-TOKEN', 'COMMENT', 'REPORT', 'ALLOWED-ROOTS', 'SHARD', 'SIGNALS', 'POLICY-FROM'])
     vi.stubEnv(`INPUT_${name}`, '');
   for (const [name, value] of Object.entries(values)) if (value !== undefined) vi.stubEnv(`INPUT_${name.toUpperCase()}`, value);
 }
@@ -31,6 +31,7 @@ describe('readInputs', () => {
         allowedRoots: [],
         shard: '',
         signals: [],
+        policyFrom: 'head',
       },
     },
     {
@@ -42,6 +43,11 @@ describe('readInputs', () => {
       name: 'merge mode: the policy defaults to the shards',
       given: { signals: 'signals/\n${{ runner.temp }}/more, extra.signals\n' },
       settings: { policy: '', report: '', shard: '', signals: ['signals/', '${{ runner.temp }}/more', 'extra.signals'] },
+    },
+    {
+      name: 'policy-from: base',
+      given: { policy: 'p.yml', 'policy-from': 'base' },
+      settings: { policy: 'p.yml', policyFrom: 'base' },
     },
     {
       name: 'allowed-roots, one per line or comma-separated, blanks dropped',
@@ -66,6 +72,24 @@ describe('readInputs', () => {
   it.each([
     { name: 'no policy and no report', given: {}, field: 'policy', message: 'input "policy" is required' },
     { name: 'both policy and report', given: { policy: 'p.yml', report: 'r.json' }, field: 'report', message: 'expected one' },
+    {
+      name: 'an unknown policy-from',
+      given: { policy: 'p.yml', 'policy-from': 'main' },
+      field: 'policy-from',
+      message: 'input "policy-from" is "main"; expected one of head, base',
+    },
+    {
+      name: 'policy-from: base in a shard',
+      given: { policy: 'p.yml', shard: '1/2', 'policy-from': 'base' },
+      field: 'policy-from',
+      message: 'input "policy-from" is "base" in a shard step',
+    },
+    {
+      name: 'policy-from: base in a merge',
+      given: { signals: 's/', 'policy-from': 'base' },
+      field: 'policy-from',
+      message: 'input "policy-from" is "base" in a merge step',
+    },
     {
       name: 'an unknown comment mode',
       given: { policy: 'p.yml', comment: 'sometimes' },

@@ -125,6 +125,15 @@ describe('example workflows', () => {
   });
 });
 
+describe('the policy comparison needs the base commit', () => {
+  it('privacy-gate.yml checks out with fetch-depth: 0, and shows policy-from: base', () => {
+    const wf = load('privacy-gate.yml');
+    const checkout = steps(wf).find((s) => s.uses?.startsWith('actions/checkout@'));
+    expect(checkout?.with?.['fetch-depth']).toBe(0);
+    expect(readFileSync('examples/workflows/privacy-gate.yml', 'utf8')).toMatch(/^\s*# policy-from: base\b/m);
+  });
+});
+
 describe('action.yml', () => {
   it('is strict YAML with a description for every input and output, and the inputs the action reads', () => {
     expect(Object.keys(action.inputs).sort()).toEqual([
@@ -133,10 +142,12 @@ describe('action.yml', () => {
       'github-token',
       'out',
       'policy',
+      'policy-from',
       'report',
       'shard',
       'signals',
     ]);
+    expect(action.inputs['policy-from'].default).toBe('head');
     expect(Object.keys(action.outputs).sort()).toEqual(['comment-url', 'html', 'report', 'sarif', 'signals', 'verdict']);
     for (const spec of [...Object.values(action.inputs), ...Object.values(action.outputs)] as Array<{ description?: string }>) {
       expect(spec.description?.length).toBeGreaterThan(10);
