@@ -55,6 +55,12 @@ const CASES: Array<{ name: string; policy: string; roots?: string[]; shards: num
     shards: [2],
     verdict: 'fail',
   },
+  {
+    name: 'digits vs released: the released model split by records like the candidate',
+    policy: path.join(DIGITS, 'vs-released.policy.yml'),
+    shards: [2],
+    verdict: 'fail',
+  },
   { name: 'sampled digits: the same records whatever n', policy: sampled.file, roots: sampled.roots, shards: [3], verdict: 'fail' },
 ];
 
