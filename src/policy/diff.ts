@@ -126,6 +126,17 @@ export const FIELD_RULES: readonly FieldRule[] = [
     direction: { kind: 'lower-looser', absent: Infinity },
     why: 'TPR read at a lower FPR is never higher (the ROC curve does not fall), so the same line is reached later',
   },
+  {
+    pattern: ['probes', 'membership', 'max-increase'],
+    direction: { kind: 'presence' },
+    why: 'the increase over the released model is no longer checked',
+  },
+  {
+    pattern: ['probes', 'membership', 'max-increase', '*'],
+    direction: { kind: 'higher-looser', absent: Infinity },
+    why: 'a larger increase over the released model passes',
+  },
+  { pattern: ['baseline', 'model'], direction: { kind: 'path' }, why: 'the candidate is compared with another released model' },
   { pattern: ['probes', '*', 'thresholds', '*'], direction: { kind: 'presence' }, why: 'the check is no longer made' },
   {
     pattern: ['probes', '*', 'thresholds', '*', 'fail'],

@@ -28,6 +28,14 @@ gate:
   inconclusive: warn
 `;
 
+/** BASE with a released model and one allowed increase. */
+function withBaseline(allowance: string): string {
+  return (
+    edit('    attacks: [loss, confidence]\n', `    attacks: [loss, confidence]\n    max-increase: { ${allowance} }\n`) +
+    'baseline:\n  model: released.onnx\n'
+  );
+}
+
 const dir = policyDir({});
 const file = join(dir, 'policy.yaml');
 
@@ -274,5 +282,23 @@ ${canaries}
   it('a changed extends is listed with what it changes', () => {
     const changes = diff(BASE, BASE.replace('extends: standard', 'extends: strict'));
     expect(changes.find((c) => c.field === 'extends')).toMatchObject({ kind: 'changed', base: 'standard', head: 'strict' });
+  });
+});
+
+describe('diffPolicies: the comparison with the released model', () => {
+  const released = withBaseline('auc: 0.02');
+  it.each([
+    { name: 'a larger allowed increase', head: withBaseline('auc: 0.05'), field: 'probes.membership.max-increase.auc', kind: 'loosened' },
+    { name: 'a smaller allowed increase', head: withBaseline('auc: 0.01'), field: 'probes.membership.max-increase.auc', kind: 'tightened' },
+    {
+      name: 'another released model',
+      head: released.replace('released.onnx', 'older.onnx'),
+      field: 'baseline.model',
+      kind: 'loosened',
+    },
+    { name: 'the comparison dropped', head: BASE, field: 'probes.membership.max-increase', kind: 'loosened' },
+  ] as const)('$name: $field is $kind', ({ head, field, kind }) => {
+    const changes = diff(released, head);
+    expect(changes.find((c) => c.field === field)?.kind, JSON.stringify(changes)).toBe(kind);
   });
 });
