@@ -296,6 +296,9 @@ export interface Check {
   needs?: { members: number; nonMembers: number; have: { members: number; nonMembers: number }; reason: string };
 }
 
+/** Suffix of a membership attack's recipe-level estimate (`lira-recipe-level`): reference models play the target in turn. */
+export const RECIPE_LEVEL_SUFFIX = '-recipe-level';
+
 export interface ProbeResult {
   id: string;
   description: string;

@@ -6,7 +6,7 @@
 import { membershipMetricsFromTable, rankingMetricsFromTable, type MembershipMetrics } from '../../metrics/membership';
 import { buildClassTables, type ClassTables } from '../../metrics/table';
 import type { MembershipAttack, MembershipSettings } from '../../policy/types';
-import type { AttackMeasurement, MetricValue } from '../../result';
+import { RECIPE_LEVEL_SUFFIX, type AttackMeasurement, type MetricValue } from '../../result';
 import { RuntimeFailure } from '../../errors';
 import { rngFor } from '../../util/random';
 import { featureBox } from '../feature-box';
@@ -67,15 +67,21 @@ export async function runMembership(ctx: ProbeContext, settings: MembershipSetti
   if (reference && settings.recipeLevel) {
     for (const attack of settings.attacks.filter(isReferenceAttack)) {
       const pooled = recipeLevel(attack, reference, ctx);
-      attacks.push(
-        measureScores(
-          `${attack}-recipe-level`,
-          `recipe level: ${DESCRIPTIONS[attack]}, with each of the ${reference.refs.models} reference models playing the target in turn against the others (scores pooled)`,
-          pooled,
-          ctx,
-          fpr,
-        ),
+      const measured = measureScores(
+        `${attack}${RECIPE_LEVEL_SUFFIX}`,
+        `recipe level: ${DESCRIPTIONS[attack]}, with each of the ${reference.refs.models} reference models playing the target in turn against the others (scores pooled)`,
+        pooled,
+        ctx,
+        fpr,
       );
+      attacks.push(measured);
+      const auc = measured.metrics['auc'];
+      if (auc && typeof auc.value === 'number' && auc.ci[1] < 0.5) {
+        // Not a swapped data file (these memberships come from the memberships file): the attack itself misreads the recipe.
+        notes.push(
+          `${attack} at recipe level reads below chance (AUC ${auc.value.toFixed(3)}, interval [${auc.ci[0].toFixed(3)}, ${auc.ci[1].toFixed(3)}] entirely under 0.5): the attack does not fit this training recipe (typically query augmentations the recipe does not train with) or the memberships file is inverted; its pass says little about this recipe.`,
+        );
+      }
     }
   }
   if (reference) {
