@@ -94,7 +94,7 @@ function operatingPoint(metric: string, m: MetricValue | undefined, attack: Atta
     case 'advantage': {
       if (!m.atOrAbove || !sample) return '';
       const { members, nonMembers } = m.atOrAbove;
-      return `at its best threshold the attack flags ${share(members, sample.members)} of members and ${share(nonMembers, sample.nonMembers)} of non-members, so on a balanced set it is right ${percent((1 + (m.value ?? 0)) / 2)} of the time`;
+      return `at its best threshold the attack flags ${share(members, sample.members, 'members')} and ${share(nonMembers, sample.nonMembers, 'non-members')}, so on a balanced set it is right ${percent((1 + (m.value ?? 0)) / 2)} of the time`;
     }
     case 'tpr-at-fpr': {
       if (!m.atOrAbove || !sample) return '';
@@ -102,7 +102,7 @@ function operatingPoint(metric: string, m: MetricValue | undefined, attack: Atta
       if (m.atOrAbove.members + m.atOrAbove.nonMembers === 0) {
         return `no threshold flags anyone while keeping the false-positive rate at or under ${fpr ?? 'the target'}`;
       }
-      return `at the threshold that flags ${share(m.atOrAbove.nonMembers, sample.nonMembers)} of non-members it flags ${share(m.atOrAbove.members, sample.members)} of members`;
+      return `at the threshold that flags ${share(m.atOrAbove.nonMembers, sample.nonMembers, 'non-members')} it flags ${share(m.atOrAbove.members, sample.members, 'members')}`;
     }
     case 'epsilon-lower-bound':
       return epsilonPoint(m, attack);
@@ -127,13 +127,13 @@ function epsilonPoint(m: MetricValue, attack: AttackMeasurement): string {
     const nBelow = sample.nonMembers - nAbove;
     where =
       mBelow === 0
-        ? `at the threshold${at} where ${share(nBelow, sample.nonMembers)} of non-members score below every member (the low tail)`
-        : `below the threshold${at} lie ${share(nBelow, sample.nonMembers)} of non-members but only ${share(mBelow, sample.members)} of members (the low tail)`;
+        ? `at the threshold${at} where ${share(nBelow, sample.nonMembers, 'non-members')} score below every member (the low tail)`
+        : `below the threshold${at} lie ${share(nBelow, sample.nonMembers, 'non-members')} but only ${share(mBelow, sample.members, 'members')} (the low tail)`;
   } else {
     where =
       nAbove === 0
-        ? `at the threshold${at} ${share(mAbove, sample.members)} of members score above every non-member (the high tail)`
-        : `at or above the threshold${at} lie ${share(mAbove, sample.members)} of members but only ${share(nAbove, sample.nonMembers)} of non-members (the high tail)`;
+        ? `at the threshold${at} ${share(mAbove, sample.members, 'members')} score above every non-member (the high tail)`
+        : `at or above the threshold${at} lie ${share(mAbove, sample.members, 'members')} but only ${share(nAbove, sample.nonMembers, 'non-members')} (the high tail)`;
   }
   const tried = typeof m.thresholdsTried === 'number' ? `, counting the search over ${m.thresholdsTried} thresholds` : '';
   const bound = `a model trained with differential privacy at a smaller ε cannot show this ratio${tried}`;
@@ -210,7 +210,7 @@ function tieNote(probe: ProbeResult, report: GateReport): string | undefined {
   for (const [key, names] of byCounts) {
     const [m, n] = key.split('/').map(Number) as [number, number];
     const same = saturated && saturated.members === m && saturated.nonMembers === n;
-    const who = same ? 'they' : `${formatCount(m)} of ${formatCount(members)} members and ${formatCount(n)} of ${formatCount(nonMembers)} non-members`;
+    const who = same ? 'these records' : `${formatCount(m)} of ${formatCount(members)} members and ${formatCount(n)} of ${formatCount(nonMembers)} non-members`;
     const lowest = n / nonMembers;
     parts.push(
       `${list(names)} ${names.length === 1 ? 'gives' : 'give'} ${who} one and the same highest score, so no threshold ranks them: whatever these records leak is hidden from ${names.length === 1 ? 'that attack' : 'those attacks'}, and ${names.length === 1 ? 'its' : 'their'} TPR at any FPR under ${percent(lowest)} is 0`,
@@ -228,9 +228,9 @@ function list(names: string[]): string {
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
-/** "552 of 898 (61.5%)". */
-export function share(k: number, n: number): string {
-  return `${formatCount(k)} of ${formatCount(n)} (${n > 0 ? percent(k / n) : 'n/a'})`;
+/** "552 of 898 non-members (61.5%)". */
+export function share(k: number, n: number, what: string): string {
+  return `${formatCount(k)} of ${formatCount(n)} ${what} (${n > 0 ? percent(k / n) : 'n/a'})`;
 }
 
 /** A proportion as a percentage with one decimal, or two under 1%. */
@@ -247,5 +247,20 @@ export function formatScore(v: number): string {
   const abs = Math.abs(v);
   if (abs >= 1e-3 && abs < 1e5) return String(Number(v.toPrecision(4))).replace('-', '−');
   const [mantissa, exp] = v.toExponential(2).split('e') as [string, string];
-  return `${mantissa.replace('-', '−')}×10^${exp.replace('+', '').replace('-', '−')}`;
+  const superscript = [...exp.replace('+', '')].map((ch) => SUPERSCRIPT[ch] ?? ch).join('');
+  return `${mantissa.replace('-', '−')}×10${superscript}`;
 }
+
+const SUPERSCRIPT: Record<string, string> = {
+  '-': '⁻',
+  '0': '⁰',
+  '1': '¹',
+  '2': '²',
+  '3': '³',
+  '4': '⁴',
+  '5': '⁵',
+  '6': '⁶',
+  '7': '⁷',
+  '8': '⁸',
+  '9': '⁹',
+};
