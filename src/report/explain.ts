@@ -84,6 +84,12 @@ export function explainGroup(group: CheckGroup, report: GateReport): string {
   return `${head}${tail}${why ? `: ${why}` : ''}.`;
 }
 
+/** The operating point behind a check's value, in words ("at the threshold where …"); '' when the report holds none. */
+export function operatingPointOf(check: Pick<Check, 'probe' | 'attack' | 'metric'>, report: GateReport): string {
+  const attack = measurementOf(report, check);
+  return operatingPoint(check.metric, attack?.metrics[check.metric], attack);
+}
+
 /** The facts behind a metric's value, in words; '' when the measurement carries none. */
 function operatingPoint(metric: string, m: MetricValue | undefined, attack: AttackMeasurement | undefined): string {
   if (!m || !attack) return '';

@@ -136,7 +136,12 @@ figure { margin: 0; } svg.chart { width: 100%; height: auto; max-width: 560px; d
 .swatch { display: inline-block; width: 14px; height: 14px; border-radius: 3px; vertical-align: -2px; margin-right: 6px; }
 .gallery { display: flex; flex-wrap: wrap; gap: 16px; } .gallery figure { width: 140px; text-align: center; }
 .gallery img { width: 128px; height: 128px; object-fit: contain; image-rendering: pixelated; border: 1px solid #d0d7de; background: #000; }
-@media (max-width: 600px) { main { padding: 8px; } section, header { padding: 12px; } th, td { padding: 4px 5px; } body { font-size: 14px; } dl, dl.facts { grid-template-columns: minmax(0, 1fr); gap: 0; } dd { margin-bottom: 6px; } }
+@media (max-width: 600px) { main { padding: 8px; } section, header { padding: 12px; } th, td { padding: 4px 5px; } body { font-size: 14px; } dl, dl.facts { grid-template-columns: minmax(0, 1fr); gap: 0; } dd { margin-bottom: 6px; }
+  table.checks thead, table.checks-all thead { display: none; }
+  table.checks tr, table.checks-all tr { display: block; padding: 6px 0; border-bottom: 1px solid #d8dee4; }
+  table.checks td, table.checks-all td { display: block; border: 0; padding: 1px 0; text-align: left; }
+  table.checks td::before, table.checks-all td::before { content: attr(data-label) ": "; font-weight: 600; color: var(--muted); }
+  table.checks td.status br, table.checks-all td.status br { display: none; } table.checks td small { margin-left: 6px; } }
 `;
 
 function claimLine(report: GateReport): string {
@@ -193,7 +198,8 @@ function checkRow(c: Check, report: GateReport, group?: CheckGroup): string {
   const explanation = statusExplanation(c);
   const unsettled =
     c.status === 'insufficient' || c.status === 'inconclusive' ? `<br><small>${escapeHtml(explanation.replace(/^[a-z ]+: /, ''))}</small>` : '';
-  return `<tr class="status-${escapeHtml(c.status)}"><td>${escapeHtml(c.probe)}</td><td>${escapeHtml(c.attack)}${others}</td><td>${escapeHtml(label)}</td><td class="num"><span class="v">${formatNumber(c.value)}</span> <span class="ci">${formatInterval(c.ci)}</span></td><td>${escapeHtml(formatThreshold(c))}</td><td class="status"${explanation ? ` title="${escapeHtml(explanation)}"` : ''}>${escapeHtml(c.status === 'insufficient' ? 'insufficient data' : c.status)}${unsettled}${more}</td></tr>`;
+  // data-label: on a phone the rows stack, each cell named (CSS below), so the status stays on screen.
+  return `<tr class="status-${escapeHtml(c.status)}"><td data-label="Probe">${escapeHtml(c.probe)}</td><td data-label="Attack">${escapeHtml(c.attack)}${others}</td><td data-label="Metric">${escapeHtml(label)}</td><td class="num" data-label="Value"><span class="v">${formatNumber(c.value)}</span> <span class="ci">${formatInterval(c.ci)}</span></td><td data-label="Threshold">${escapeHtml(formatThreshold(c))}</td><td class="status" data-label="Status"${explanation ? ` title="${escapeHtml(explanation)}"` : ''}>${escapeHtml(c.status === 'insufficient' ? 'insufficient data' : c.status)}${unsettled}${more}</td></tr>`;
 }
 
 /** Why each threshold line did not pass, one sentence each, and what tied scores hide. */
