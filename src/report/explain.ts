@@ -78,7 +78,7 @@ export function explainGroup(group: CheckGroup, report: GateReport): string {
   const value = `${formatNumber(c.value)} ${formatInterval(c.ci)}`;
   const head =
     c.status === 'inconclusive'
-      ? `${name} ${value} is at or under the fail threshold ${c.thresholds.fail}, but its interval reaches over it, so the data cannot rule out a failure`
+      ? `${name} ${value} is ${statusExplanation(c)}`
       : `${name} ${value} is over the ${c.status === 'warn' ? 'warn' : 'fail'} threshold ${c.status === 'warn' ? c.thresholds.warn : c.thresholds.fail}`;
   const why = operatingPoint(c.metric, measured, attack);
   return `${head}${tail}${why ? `: ${why}` : ''}.`;

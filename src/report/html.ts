@@ -205,7 +205,11 @@ function checkRow(c: Check, report: GateReport, group?: CheckGroup): string {
 /** Why each threshold line did not pass, one sentence each, and what tied scores hide. */
 function whyList(report: GateReport, checks: Check[]): string {
   const open = groupChecks(checks).filter((g) => g.lead.status !== 'pass');
-  const items = open.map((g) => `<li>${escapeHtml(explainGroup(g, report), 2000)}</li>`).join('');
+  const items = open
+    .slice(0, 20)
+    .map((g) => `<li>${escapeHtml(explainGroup(g, report), 2000)}</li>`)
+    .concat(open.length > 20 ? [`<li>…and ${open.length - 20} more thresholds, listed under Checks.</li>`] : [])
+    .join('');
   const ties = tieNotes(report)
     .map((n) => `<p class="tie-note">${escapeHtml(n, 2000)}</p>`)
     .join('');

@@ -194,9 +194,13 @@ function groupsTable(groups: CheckGroup[], pct: number, label: (check: Check) =>
   return lines.join('\n');
 }
 
+const MAX_SENTENCES = 10;
+
 /** Why each threshold line did not pass, one sentence each, and what tied scores hide. */
 function whyBlock(report: GateReport, groups: CheckGroup[]): string {
-  const lines = groups.map((g) => `- ${escapeMarkdown(explainGroup(g, report), 2000)}`);
+  // The most severe lines; the rest are in the table (a policy has a handful of thresholds).
+  const lines = groups.slice(0, MAX_SENTENCES).map((g) => `- ${escapeMarkdown(explainGroup(g, report), 2000)}`);
+  if (groups.length > MAX_SENTENCES) lines.push(`- …and ${groups.length - MAX_SENTENCES} more thresholds, listed in the table below.`);
   const ties = tieNotes(report).map((n) => `> [!NOTE]\n> ${escapeMarkdown(n, 2000)}`);
   return [lines.join('\n'), ...ties].filter(Boolean).join('\n\n');
 }
