@@ -36,7 +36,9 @@ export function othersSummary(group: CheckGroup): string {
   if (group.others.length === 0) return '';
   const counts = new Map<string, number>();
   for (const c of group.others) counts.set(c.status, (counts.get(c.status) ?? 0) + 1);
-  const parts = [...counts.entries()].map(([status, n], i) => `${i === 0 ? `${n} more ${n === 1 ? 'attack' : 'attacks'}` : n} ${verb(status, n)}`);
+  const parts = [...counts.entries()].map(
+    ([status, n], i) => `${i === 0 ? `${n} more ${n === 1 ? 'attack' : 'attacks'}` : n} ${verb(status, n)}`,
+  );
   return parts.join(', ');
 }
 
@@ -96,7 +98,9 @@ function operatingPoint(metric: string, m: MetricValue | undefined, attack: Atta
   const sample = m.sample;
   switch (metric) {
     case 'auc':
-      return typeof m.value === 'number' ? `a random member outscores a random non-member ${percent(m.value)} of the time (50% is chance)` : '';
+      return typeof m.value === 'number'
+        ? `a random member outscores a random non-member ${percent(m.value)} of the time (50% is chance)`
+        : '';
     case 'advantage': {
       if (!m.atOrAbove || !sample) return '';
       const { members, nonMembers } = m.atOrAbove;
@@ -216,7 +220,9 @@ function tieNote(probe: ProbeResult, report: GateReport): string | undefined {
   for (const [key, names] of byCounts) {
     const [m, n] = key.split('/').map(Number) as [number, number];
     const same = saturated && saturated.members === m && saturated.nonMembers === n;
-    const who = same ? 'these records' : `${formatCount(m)} of ${formatCount(members)} members and ${formatCount(n)} of ${formatCount(nonMembers)} non-members`;
+    const who = same
+      ? 'these records'
+      : `${formatCount(m)} of ${formatCount(members)} members and ${formatCount(n)} of ${formatCount(nonMembers)} non-members`;
     const lowest = n / nonMembers;
     parts.push(
       `${list(names)} ${names.length === 1 ? 'gives' : 'give'} ${who} one and the same highest score, so no threshold ranks them: whatever these records leak is hidden from ${names.length === 1 ? 'that attack' : 'those attacks'}, and ${names.length === 1 ? 'its' : 'their'} TPR at any FPR under ${percent(lowest)} is 0`,

@@ -52,7 +52,8 @@ function facts(attack: AttackMeasurement): string {
   if (Array.isArray(d.candidates)) items.push(['Candidate values', d.candidates.slice(0, 50).map(code).join(' ')]);
   if (d.observed) items.push(['The attacker sees', d.observed === 'label' ? 'the true label' : "the model's output for the real record"]);
   if (d.prior && Array.isArray(d.prior.probabilities) && Array.isArray(d.candidates)) {
-    const source = { 'non-members': 'the non-members', auxiliary: 'the auxiliary data', uniform: 'uniform' }[String(d.prior.source)] ?? 'the policy';
+    const source =
+      { 'non-members': 'the non-members', auxiliary: 'the auxiliary data', uniform: 'uniform' }[String(d.prior.source)] ?? 'the policy';
     const shares = d.prior.probabilities
       .slice(0, 50)
       .map((p, i) => `${code(d.candidates![i] ?? String(i))} ${percent(p)}`)

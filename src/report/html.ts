@@ -187,7 +187,8 @@ function checksSection(checks: Check[], pct: number, report: GateReport): string
     checks.length > groups.length
       ? `<details class="every-check"><summary>Every attack against every threshold (${formatCount(checks.length)} checks)</summary><div class="table-wrap"><table class="checks-all">${head}<tbody>${checks.map((c) => checkRow(c, report)).join('')}</tbody></table></div></details>`
       : '';
-  const intro = checks.length > groups.length ? '<p class="muted">One row per threshold of the policy: the strongest attack against it.</p>' : '';
+  const intro =
+    checks.length > groups.length ? '<p class="muted">One row per threshold of the policy: the strongest attack against it.</p>' : '';
   return `<section><h2>Checks</h2>${intro}${main}${every}</section>`;
 }
 
@@ -197,7 +198,9 @@ function checkRow(c: Check, report: GateReport, group?: CheckGroup): string {
   const more = group && group.others.length > 0 ? `<br><small>${escapeHtml(othersSummary(group))}</small>` : '';
   const explanation = statusExplanation(c);
   const unsettled =
-    c.status === 'insufficient' || c.status === 'inconclusive' ? `<br><small>${escapeHtml(explanation.replace(/^[a-z ]+: /, ''))}</small>` : '';
+    c.status === 'insufficient' || c.status === 'inconclusive'
+      ? `<br><small>${escapeHtml(explanation.replace(/^[a-z ]+: /, ''))}</small>`
+      : '';
   // data-label: on a phone the rows stack, each cell named (CSS below), so the status stays on screen.
   return `<tr class="status-${escapeHtml(c.status)}"><td data-label="Probe">${escapeHtml(c.probe)}</td><td data-label="Attack">${escapeHtml(c.attack)}${others}</td><td data-label="Metric">${escapeHtml(label)}</td><td class="num" data-label="Value"><span class="v">${formatNumber(c.value)}</span> <span class="ci">${formatInterval(c.ci)}</span></td><td data-label="Threshold">${escapeHtml(formatThreshold(c))}</td><td class="status" data-label="Status"${explanation ? ` title="${escapeHtml(explanation)}"` : ''}>${escapeHtml(c.status === 'insufficient' ? 'insufficient data' : c.status)}${unsettled}${more}</td></tr>`;
 }

@@ -77,10 +77,7 @@ export function renderMarkdown(report: GateReport, options: MarkdownOptions = {}
   if (open.length > 0 && openGroups.length < groups.length) {
     const passing = groups.filter((g) => g.lead.status === 'pass');
     blocks.push({
-      text: folded(
-        `${passing.length} ${plural(passing.length, 'threshold passes', 'thresholds pass')}`,
-        groupsTable(passing, pct, label),
-      ),
+      text: folded(`${passing.length} ${plural(passing.length, 'threshold passes', 'thresholds pass')}`, groupsTable(passing, pct, label)),
       drop: 1,
       name: 'the passing checks',
     });
@@ -190,7 +187,10 @@ function groupsTable(groups: CheckGroup[], pct: number, label: (check: Check) =>
     );
   }
   if (omitted > 0)
-    lines.push('', `…and ${omitted} more ${plural(omitted, 'threshold', 'thresholds')}, left out to fit; the full report lists every check.`);
+    lines.push(
+      '',
+      `…and ${omitted} more ${plural(omitted, 'threshold', 'thresholds')}, left out to fit; the full report lists every check.`,
+    );
   return lines.join('\n');
 }
 

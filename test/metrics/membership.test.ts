@@ -231,7 +231,14 @@ describe('epsilonLowerBound (Jagielski et al. 2020)', () => {
 
   it('is 0 when every score ties (no candidate threshold)', () => {
     const r = membershipMetrics([1, 1, 1], [1, 1], OPTS).epsilonLowerBound;
-    expect(r).toEqual({ value: 0, ci: [0, 0], threshold: Infinity, thresholdsTried: 0, atOrAbove: { members: 0, nonMembers: 0 }, tail: null });
+    expect(r).toEqual({
+      value: 0,
+      ci: [0, 0],
+      threshold: Infinity,
+      thresholdsTried: 0,
+      atOrAbove: { members: 0, nonMembers: 0 },
+      tail: null,
+    });
   });
 
   // The same separation seen from either end: members all high (the high tail gives the bound:

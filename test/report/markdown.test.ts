@@ -97,7 +97,14 @@ describe('renderMarkdown', () => {
       check({ attack: 'loss', value: 0.7 }),
       check({ attack: 'entropy', value: 0.75 }),
       check({ attack: 'gap', status: 'pass', value: 0.52 }),
-      check({ attack: 'loss', metric: 'advantage', value: 0.3, ci: [0.25, 0.35], thresholds: { fail: 0.2 }, source: { ...SOURCE, line: 13 } }),
+      check({
+        attack: 'loss',
+        metric: 'advantage',
+        value: 0.3,
+        ci: [0.25, 0.35],
+        thresholds: { fail: 0.2 },
+        source: { ...SOURCE, line: 13 },
+      }),
     ]);
     const md = renderMarkdown(report);
     const main = md.slice(0, md.indexOf('<details>'));
@@ -108,7 +115,9 @@ describe('renderMarkdown', () => {
     ]);
     // One sentence per line, at the top.
     expect(main.match(/^- membership\//gm)).toHaveLength(2);
-    expect(main).toContain('- membership/entropy AUC 0.750 \\[0.650, 0.750\\] is over the fail threshold 0.6 (1 more attack fails, 1 passes).');
+    expect(main).toContain(
+      '- membership/entropy AUC 0.750 \\[0.650, 0.750\\] is over the fail threshold 0.6 (1 more attack fails, 1 passes).',
+    );
     const folded = md.slice(md.indexOf('<summary>Every attack against every threshold (4 checks)</summary>'));
     expect(folded.split('\n').filter((l) => l.startsWith('| membership |'))).toHaveLength(4);
   });
@@ -133,7 +142,12 @@ describe('size limits', () => {
   /** Thousands of failing checks with long hostile names: far over both limits. */
   const huge = () => {
     const checks = Array.from({ length: 3000 }, (_, i) =>
-      check({ attack: `attack-${i}-${'x'.repeat(300)}`, status: i % 2 ? 'warn' : 'fail', value: 0.6 + i / 1e5, source: { ...SOURCE, line: i } }),
+      check({
+        attack: `attack-${i}-${'x'.repeat(300)}`,
+        status: i % 2 ? 'warn' : 'fail',
+        value: 0.6 + i / 1e5,
+        source: { ...SOURCE, line: i },
+      }),
     );
     const report = reportWith(checks);
     report.probes[0]!.attacks = Array.from({ length: 400 }, (_, i) => ({
