@@ -149,8 +149,8 @@ function epsilonPoint(m: MetricValue, attack: AttackMeasurement): string {
   const bound = `a model trained with differential privacy at a smaller ε cannot show this ratio${tried}`;
   const auc = attack.metrics['auc'];
   const chance =
-    auc && typeof auc.value === 'number' && auc.value < 0.55
-      ? `; the attack's AUC is ${formatNumber(auc.value)}, near chance: the leak sits in that tail, not in the average`
+    auc && typeof auc.value === 'number' && auc.value < 0.6
+      ? `; the attack's AUC is ${formatNumber(auc.value)}, close to chance: the leak sits in that tail, not in the average`
       : '';
   return `${where}; ${bound}${chance}`;
 }
