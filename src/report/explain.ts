@@ -120,6 +120,14 @@ function operatingPoint(metric: string, m: MetricValue | undefined, attack: Atta
     case 'member-accuracy':
     case 'member-gap':
       return attributePoint(attack);
+    case 'max-exposure':
+      return typeof m.rank === 'number' && typeof m.spaceBits === 'number'
+        ? `the inserted canary ${m.canary ? `${m.canary} ` : ''}ranks ${formatCount(m.rank)} among 2^${formatNumber(m.spaceBits, 1)} fillings of its format by the model's perplexity${m.estimated ? ' (estimated from a sample)' : ''}: the model prefers it to ${m.rank <= 1 ? 'every other filling' : `all but ${formatCount(m.rank - 1)} others`}`
+        : '';
+    case 'secret-matches':
+      return typeof m.generations === 'number' && typeof m.value === 'number'
+        ? `${formatCount(m.value)} distinct secrets found in ${formatCount(m.generations)} sampled generations occur verbatim in the member data${typeof m.outsideMembers === 'number' && m.outsideMembers > 0 ? ` (${formatCount(m.outsideMembers)} more matched the patterns but ${m.outsideMembers === 1 ? 'is' : 'are'} not in it)` : ''}`
+        : '';
     default:
       return '';
   }

@@ -100,6 +100,28 @@ describe('why a threshold line failed', () => {
   });
 });
 
+describe('why an extraction check failed', () => {
+  it.each([
+    {
+      metric: 'max-exposure',
+      measured: { value: 19.932, ci: [19.932, 19.932] as [number, number], canary: 'my pin is 1••••1', rank: 1, spaceBits: 19.93 },
+      says: "the inserted canary my pin is 1••••1 ranks 1 among 2^19.9 fillings of its format by the model's perplexity: the model prefers it to every other filling.",
+    },
+    {
+      metric: 'secret-matches',
+      measured: { value: 2, ci: [2, 2] as [number, number], generations: 64, matches: 5, distinct: 3, outsideMembers: 1 },
+      says: '2 distinct secrets found in 64 sampled generations occur verbatim in the member data (1 more matched the patterns but is not in it).',
+    },
+  ])('$metric', ({ metric, measured, says }) => {
+    const attacks: AttackMeasurement[] = [{ attack: 'a', description: 'd', metrics: { [metric]: measured } }];
+    const checks = checksFor('extraction', attacks, { [metric]: { fail: 0, source: SOURCE } });
+    const report = reportWith(checks);
+    report.probes[0]!.id = 'extraction';
+    report.probes[0]!.attacks = attacks;
+    expect(explainGroup(groupChecks(checks)[0]!, report)).toContain(`is over the fail threshold 0: ${says}`);
+  });
+});
+
 describe('readable values', () => {
   it('says why there is no PPV instead of printing an interval around nothing', () => {
     const report = saturatedReport();
