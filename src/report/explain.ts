@@ -82,18 +82,18 @@ export function explainGroup(group: CheckGroup, report: GateReport): string {
     c.status === 'inconclusive'
       ? `${name} ${value} is ${statusExplanation(c)}`
       : `${name} ${value} is over the ${c.status === 'warn' ? 'warn' : 'fail'} threshold ${c.status === 'warn' ? c.thresholds.warn : c.thresholds.fail}`;
-  const why = operatingPoint(c.metric, measured, attack);
+  const why = operatingPoint(c.metric, measured, attack, report.confidence ?? 0.95);
   return `${head}${tail}${why ? `: ${why}` : ''}.`;
 }
 
 /** The operating point behind a check's value, in words ("at the threshold where …"); '' when the report holds none. */
 export function operatingPointOf(check: Pick<Check, 'probe' | 'attack' | 'metric'>, report: GateReport): string {
   const attack = measurementOf(report, check);
-  return operatingPoint(check.metric, attack?.metrics[check.metric], attack);
+  return operatingPoint(check.metric, attack?.metrics[check.metric], attack, report.confidence ?? 0.95);
 }
 
 /** The facts behind a metric's value, in words; '' when the measurement carries none. */
-function operatingPoint(metric: string, m: MetricValue | undefined, attack: AttackMeasurement | undefined): string {
+function operatingPoint(metric: string, m: MetricValue | undefined, attack: AttackMeasurement | undefined, confidence: number): string {
   if (!m || !attack) return '';
   const sample = m.sample;
   switch (metric) {
@@ -115,7 +115,7 @@ function operatingPoint(metric: string, m: MetricValue | undefined, attack: Atta
       return `at the threshold that flags ${share(m.atOrAbove.nonMembers, sample.nonMembers, 'non-members')} it flags ${share(m.atOrAbove.members, sample.members, 'members')}`;
     }
     case 'epsilon-lower-bound':
-      return epsilonPoint(m, attack);
+      return epsilonPoint(m, attack, confidence);
     case 'lift':
     case 'member-accuracy':
     case 'member-gap':
@@ -134,7 +134,7 @@ function operatingPoint(metric: string, m: MetricValue | undefined, attack: Atta
 }
 
 /** Where an ε bound came from, and the attack's AUC beside it when that is near chance. */
-function epsilonPoint(m: MetricValue, attack: AttackMeasurement): string {
+function epsilonPoint(m: MetricValue, attack: AttackMeasurement, confidence: number): string {
   const sample = m.sample;
   if (!m.atOrAbove || !sample || !m.tail) return '';
   const { members: mAbove, nonMembers: nAbove } = m.atOrAbove;
@@ -154,7 +154,7 @@ function epsilonPoint(m: MetricValue, attack: AttackMeasurement): string {
         : `at or above the threshold${at} lie ${share(mAbove, sample.members, 'members')} but only ${share(nAbove, sample.nonMembers, 'non-members')} (the high tail)`;
   }
   const tried = typeof m.thresholdsTried === 'number' ? `, counting the search over ${m.thresholdsTried} thresholds` : '';
-  const bound = `a model trained with differential privacy at a smaller ε cannot show this ratio${tried}`;
+  const bound = `no model trained with differential privacy at a smaller ε shows this ratio (at ${Math.round(confidence * 100)}% confidence${tried})`;
   const auc = attack.metrics['auc'];
   const chance =
     auc && typeof auc.value === 'number' && auc.value < 0.6
