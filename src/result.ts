@@ -29,6 +29,10 @@ export interface MetricValue {
   threshold?: number;
   /** ε lower bound: thresholds searched (the bound is corrected for the search). */
   thresholdsTried?: number;
+  /** Members and non-members scoring at or above `threshold`: the operating point behind the value. */
+  atOrAbove?: { members: number; nonMembers: number };
+  /** ε lower bound: the records the bound came from, at or above the threshold (high) or below it (low). */
+  tail?: 'high' | 'low' | null;
   /** Attribute inference: records guessed right, of `records`. */
   correct?: number;
   records?: number;
@@ -105,6 +109,17 @@ export interface MembershipDetails {
   perClass?: PerClassRow[];
   /** The class whose members the attack tells apart best; null when no class could be measured. */
   worstClass?: { class: number; auc: MetricValue } | null;
+  /** The records sharing the attack's highest score (absent when it is a single record). */
+  topTie?: ScoreTie;
+  /** Score attacks: records whose revealed p_y is exactly 1 (saturated output); absent when none is. */
+  saturated?: { members: number; nonMembers: number };
+}
+
+/** Records tied at an attack's highest score: no threshold separates the members among them from the non-members. */
+export interface ScoreTie {
+  score: number;
+  members: number;
+  nonMembers: number;
 }
 
 /** A proportion k of n with its interval. */
@@ -138,6 +153,8 @@ export interface AttributeInferenceDetails {
   observed?: AttributeInferenceSettings['observed'];
   prior?: { source: AttributeInferenceSettings['prior']; probabilities: number[]; mode: string };
   nonMemberBaselineAccuracy?: Proportion;
+  /** Non-member accuracy − the prior's accuracy on non-members (paired): does the model reveal the attribute about anyone? */
+  nonMemberLift?: { value: number | null; ci: Interval };
   /** The paired table behind the lift: attack right/wrong × baseline right/wrong. */
   liftTable?: { a: number; b: number; c: number; d: number };
   queriesPerRecord?: number;

@@ -158,6 +158,20 @@ export interface AttributeMetrics {
   liftTable: PairedTable;
 }
 
+/** Attack right/wrong × baseline right/wrong over the same records (the table behind a lift). */
+export function pairedTable(correct: ArrayLike<boolean | number>, baselineCorrect: ArrayLike<boolean | number>): PairedTable {
+  const table: PairedTable = { a: 0, b: 0, c: 0, d: 0 };
+  for (let i = 0; i < correct.length; i++) {
+    const attack = Boolean(correct[i]);
+    const base = Boolean(baselineCorrect[i]);
+    if (attack && base) table.a++;
+    else if (attack) table.b++;
+    else if (base) table.c++;
+    else table.d++;
+  }
+  return table;
+}
+
 export function attributeMetrics(outcomes: AttributeOutcomes, confidence: number): AttributeMetrics {
   const { memberCorrect, memberBaselineCorrect, nonMemberCorrect } = outcomes;
   if (memberCorrect.length !== memberBaselineCorrect.length) {
@@ -165,15 +179,7 @@ export function attributeMetrics(outcomes: AttributeOutcomes, confidence: number
       `memberCorrect (${memberCorrect.length}) and memberBaselineCorrect (${memberBaselineCorrect.length}) must describe the same members`,
     );
   }
-  const table: PairedTable = { a: 0, b: 0, c: 0, d: 0 };
-  for (let i = 0; i < memberCorrect.length; i++) {
-    const attack = Boolean(memberCorrect[i]);
-    const base = Boolean(memberBaselineCorrect[i]);
-    if (attack && base) table.a++;
-    else if (attack) table.b++;
-    else if (base) table.c++;
-    else table.d++;
-  }
+  const table = pairedTable(memberCorrect, memberBaselineCorrect);
   const m = memberCorrect.length;
   const memberK = table.a + table.b;
   const baselineK = table.a + table.c;

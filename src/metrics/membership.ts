@@ -45,7 +45,9 @@
  *   which side each score came from; like common practice, the union bound treats them as fixed
  *   (Jagielski et al. pick the threshold on separate data, the strictest alternative).
  *   value = max over candidates, floored at 0; threshold = the candidate with the largest
- *   lower bound (ties, e.g. when no bound is positive, go to the larger plug-in estimate).
+ *   lower bound (ties, e.g. when no bound is positive, go to the larger plug-in estimate);
+ *   tail = which of the two logarithms gave it (`high`: TPR/FPR above the threshold, `low`:
+ *   TNR/FNR below it), so a report can say where the evidence sits.
  *   ci = [value, plug-in ε at the chosen threshold]; the plug-in uses the Jeffreys posterior
  *   means (k + ½)/(N + 1) for TPR and FPR so it stays finite (no ln 0, no division by 0), is
  *   floored at 0 and never reported below value. The plug-in is an estimate, not an upper bound.
@@ -70,12 +72,32 @@ export interface MembershipMetrics {
   members: number;
   nonMembers: number;
   auc: { value: number; ci: Interval };
-  advantage: { value: number; ci: Interval; threshold: number };
-  tprAtFpr: { value: number; ci: Interval; fpr: number; threshold: number; achievedFpr: number };
+  advantage: { value: number; ci: Interval; threshold: number; atOrAbove: AtOrAbove };
+  tprAtFpr: { value: number; ci: Interval; fpr: number; threshold: number; achievedFpr: number; atOrAbove: AtOrAbove };
   ppv: { value: number | null; ci: Interval; threshold: number };
-  epsilonLowerBound: { value: number; ci: Interval; threshold: number; thresholdsTried: number };
+  epsilonLowerBound: {
+    value: number;
+    ci: Interval;
+    threshold: number;
+    thresholdsTried: number;
+    atOrAbove: AtOrAbove;
+    /**
+     * Which inequality gave the bound: `high` from the records at or above the threshold
+     * (TPR against FPR), `low` from those below it (TNR against FNR: non-members the model fits
+     * worst, with almost no member among them). null when no bound is positive.
+     */
+    tail: 'high' | 'low' | null;
+  };
+  /** The records sharing the highest score: no threshold can separate them (e.g. p_y = 1 in float32). */
+  topTie: { score: number } & AtOrAbove;
   /** The ROC curve thinned to at most {@link ROC_PLOT_POINTS} points, log-spaced in FPR. */
   rocPoints: RocPoint[];
+}
+
+/** Members and non-members scoring at or above a threshold (the counts behind its rates). */
+export interface AtOrAbove {
+  members: number;
+  nonMembers: number;
 }
 
 export const ROC_PLOT_POINTS = 200;
@@ -112,6 +134,7 @@ export function membershipMetricsFromTable(table: ScoreTable, options: Membershi
     tprAtFpr: operating,
     ppv: ppvAt(table, opTp, opFp, operating.threshold, confidence),
     epsilonLowerBound: epsilonFromTable(table, confidence, delta, maxThresholds),
+    topTie: { score: table.thresholds[0]!, members: table.tp[0]!, nonMembers: table.fp[0]! },
     rocPoints: rocFromTable(table, rocIdx),
   };
 }
@@ -158,17 +181,20 @@ function advantageFromTable(table: ScoreTable, confidence: number): MembershipMe
   // Compare tp·n − fp·m in exact integer arithmetic (< 2^53), so ties pick the strictest threshold.
   let best = 0;
   let threshold = Infinity;
+  const atOrAbove: AtOrAbove = { members: 0, nonMembers: 0 };
   for (let j = 0; j < thresholds.length; j++) {
     const gain = tp[j]! * n - fp[j]! * m;
     if (gain > best) {
       best = gain;
       threshold = thresholds[j]!;
+      atOrAbove.members = tp[j]!;
+      atOrAbove.nonMembers = fp[j]!;
     }
   }
   const value = best / (m * n);
   const a = (1 - confidence) / 2;
   const band = Math.sqrt(Math.log(2 / a) / (2 * m)) + Math.sqrt(Math.log(2 / a) / (2 * n));
-  return { value, ci: [Math.max(0, value - band), Math.min(1, value + band)], threshold };
+  return { value, ci: [Math.max(0, value - band), Math.min(1, value + band)], threshold, atOrAbove };
 }
 
 type OperatingPoint = MembershipMetrics['tprAtFpr'] & { tp: number; fp: number };
@@ -187,6 +213,7 @@ function tprAtFprFromTable(table: ScoreTable, target: number, confidence: number
     fpr: target,
     threshold: j < 0 ? Infinity : thresholds[j]!,
     achievedFpr: fpj / n,
+    atOrAbove: { members: tpj, nonMembers: fpj },
     tp: tpj,
     fp: fpj,
   };
@@ -216,9 +243,12 @@ function epsilonFromTable(
   const { members: m, nonMembers: n, thresholds, tp, fp } = table;
   const candidates = candidateLevels(table, maxThresholds);
   const T = candidates.length;
-  if (T === 0) return { value: 0, ci: [0, 0], threshold: Infinity, thresholdsTried: 0 };
+  if (T === 0) {
+    return { value: 0, ci: [0, 0], threshold: Infinity, thresholdsTried: 0, atOrAbove: { members: 0, nonMembers: 0 }, tail: null };
+  }
   const perBound = 1 - (1 - confidence) / (2 * T);
   const bounds = new Float64Array(T).fill(-Infinity);
+  const tails: Array<'high' | 'low'> = new Array<'high' | 'low'>(T).fill('high');
   const plugIns = candidates.map((j) => epsilonFromRates((tp[j]! + 0.5) / (m + 1), (fp[j]! + 0.5) / (n + 1), delta));
   // The beta quantiles are the costly part. A lower bound is below its point estimate and an
   // upper bound above it, so ε computed from the point estimates TPR = k1/m, FPR = k0/n is a
@@ -246,6 +276,7 @@ function epsilonFromTable(
     if (k0 > 0 && loses(epsilonFromRates(tprLo, k0 / n, delta))) continue;
     const fprHi = clopperPearsonOneSided(k0, n, perBound, 'upper');
     bounds[i] = epsilonFromRates(tprLo, fprHi, delta);
+    if (bounds[i]! > highTail(tprLo, fprHi, delta)) tails[i] = 'low';
     best = Math.max(best, bounds[i]!);
   }
   // The largest bound wins, ties go to the larger plug-in, then to the first candidate.
@@ -254,18 +285,26 @@ function epsilonFromTable(
     if (bounds[i]! > bounds[pick]! || (bounds[i] === bounds[pick] && plugIns[i]! > plugIns[pick]!)) pick = i;
   }
   const value = Math.max(0, bounds[pick]!);
+  const level = candidates[pick]!;
   return {
     value,
     ci: [value, Math.max(value, plugIns[pick]!)],
-    threshold: thresholds[candidates[pick]!]!,
+    threshold: thresholds[level]!,
     thresholdsTried: T,
+    atOrAbove: { members: tp[level]!, nonMembers: fp[level]! },
+    tail: value > 0 ? tails[pick]! : null,
   };
+}
+
+/** ln((TPR − δ)/FPR): the bound from the records at or above the threshold; −Infinity when undefined. */
+function highTail(tpr: number, fpr: number, delta: number): number {
+  return tpr - delta > 0 && fpr > 0 ? Math.log((tpr - delta) / fpr) : -Infinity;
 }
 
 /** max(ln((TPR − δ)/FPR), ln((1 − FPR − δ)/(1 − TPR))); −Infinity when neither is defined. */
 function epsilonFromRates(tpr: number, fpr: number, delta: number): number {
-  let e = -Infinity;
-  if (tpr - delta > 0 && fpr > 0) e = Math.log((tpr - delta) / fpr);
+  let e = highTail(tpr, fpr, delta);
+  // The low tail: TNR against FNR, the same inequality for the records below the threshold.
   if (1 - fpr - delta > 0 && 1 - tpr > 0) e = Math.max(e, Math.log((1 - fpr - delta) / (1 - tpr)));
   return e;
 }

@@ -1,10 +1,12 @@
 /**
  * Which annotations a run produces, as data: GitHub shows at most 10 errors and 10 warnings per
- * step, so the most severe go first (each on the line of its threshold in the policy), and one
- * notice says how many more the job summary lists. Pure; src/github/annotations.ts emits them.
+ * step, so the most severe go first, one per threshold line of the policy (on that line, naming
+ * the strongest attack and counting the others), and one notice says how many more lines the job
+ * summary lists. Pure; src/github/annotations.ts emits them.
  */
-import { bySeverity, countsAs, rulesOf } from '../gate/verdict';
+import { countsAs, rulesOf } from '../gate/verdict';
 import type { Check, GateReport } from '../result';
+import { groupChecks, operatingPointOf, othersSummary, type CheckGroup } from './explain';
 import { plainText } from './escape';
 import { formatInterval, formatNumber, formatThreshold, metricLabel, statusExplanation } from './format';
 import { locate, type LocateContext } from './locate';
@@ -35,19 +37,17 @@ export function selectAnnotations(report: GateReport, ctx: LocateContext, max = 
       ...position(where),
     });
   }
-  const open = report.probes
-    .flatMap((p) => p.checks)
-    .filter((c) => c.status !== 'pass')
-    .sort(bySeverity);
-  for (const check of open) {
-    const isError = levelOf(check, report) === 'error';
+  // One annotation per threshold line of the policy: its strongest attack, the others counted.
+  const open = groupChecks(report.probes.flatMap((p) => p.checks)).filter((g) => g.lead.status !== 'pass');
+  for (const group of open) {
+    const isError = levelOf(group.lead, report) === 'error';
     const list = isError ? errors : warnings;
     if (list.length >= max) {
       if (!isError) warningsLeft++;
       else errorsLeft++;
       continue;
     }
-    list.push(checkAnnotation(check, report, ctx));
+    list.push(checkAnnotation(group, report, ctx));
   }
   const out = [...errors, ...warnings];
   if (errorsLeft + warningsLeft > 0) {
@@ -57,13 +57,14 @@ export function selectAnnotations(report: GateReport, ctx: LocateContext, max = 
     out.push({
       level: 'notice',
       title: 'Model Privacy Gate: more results',
-      message: `${parts.join(' and ')} ${errorsLeft + warningsLeft === 1 ? 'check is' : 'checks are'} listed in the job summary (GitHub shows ${max} errors and ${max} warnings per step).`,
+      message: `${parts.join(' and ')} ${errorsLeft + warningsLeft === 1 ? 'threshold is' : 'thresholds are'} listed in the job summary (GitHub shows ${max} errors and ${max} warnings per step).`,
     });
   }
   return out;
 }
 
-function checkAnnotation(check: Check, report: GateReport, ctx: LocateContext): Annotation {
+function checkAnnotation(group: CheckGroup, report: GateReport, ctx: LocateContext): Annotation {
+  const check = group.lead;
   const where = locate(check.source, report, ctx);
   const name = `${plainText(check.probe, 100)}/${plainText(check.attack, 100)}`;
   const metric = plainText(metricLabel(check.metric), 100);
@@ -77,10 +78,15 @@ function checkAnnotation(check: Check, report: GateReport, ctx: LocateContext): 
   }[check.status];
   const value = `${formatNumber(check.value)} ${formatInterval(check.ci)}`;
   const inherited = where?.inheritedFrom ? ` (threshold set in ${where.inheritedFrom.file}, line ${where.inheritedFrom.line})` : '';
-  const message =
+  const others = group.others.length > 0 ? ` The strongest of ${group.others.length + 1} attacks; ${othersSummary(group)}.` : '';
+  const point = check.status === 'error' || check.status === 'insufficient' ? '' : operatingPointOf(check, report);
+  const why = point ? ` ${point.charAt(0).toUpperCase()}${point.slice(1)}.` : '';
+  const message = plainText(
     check.status === 'error'
-      ? `${name}: ${metric} could not be computed, so the gate cannot pass (${formatThreshold(check)})${inherited}.`
-      : `${name}: ${metric} = ${value}${statusExplanation(check) ? `, ${statusExplanation(check)}` : ''}; policy: ${formatThreshold(check)}${inherited}.`;
+      ? `${name}: ${metric} could not be computed, so the gate cannot pass (${formatThreshold(check)})${inherited}.${others}`
+      : `${name}: ${metric} = ${value}${statusExplanation(check) ? `, ${statusExplanation(check)}` : ''}; policy: ${formatThreshold(check)}${inherited}.${others}${why}`,
+    4000,
+  );
   return { level: levelOf(check, report), title, message, ...position(where) };
 }
 

@@ -21,6 +21,18 @@ export function formatEstimate(metric: { value: unknown; ci: unknown } | undefin
   return `${formatNumber(metric.value)} ${formatInterval(metric.ci)}`;
 }
 
+/**
+ * A metric's cell in a table: value and interval, or, for a value that does not exist, why not
+ * (an interval around nothing, such as PPV's [0, 1], says nothing).
+ */
+export function formatMetric(id: string, metric: MetricValue | undefined): string {
+  if (metric && metric.value === null) {
+    // PPV is null only when the TPR-at-FPR threshold flags no record at all.
+    return id === 'ppv' ? 'none: no record is flagged at the TPR threshold' : 'n/a';
+  }
+  return formatEstimate(metric);
+}
+
 /** Integers with thousands separators, fixed to one locale so golden files do not depend on the machine. */
 export function formatCount(value: unknown): string {
   return typeof value === 'number' && Number.isFinite(value) ? value.toLocaleString('en-US') : 'n/a';
@@ -119,8 +131,8 @@ export function describeSurface(
 }
 
 /**
- * The model's interface in plain words, e.g. `input x (64 features) → probabilities: 10 classes,
- * scores are probabilities`; names are left to the caller to mark up (`name` wraps them).
+ * The model's interface in plain words, e.g. `input x (64 features) → output probabilities: scores
+ * for 10 classes (probabilities)`; names are left to the caller to mark up (`name` wraps them).
  */
 export function describeModelShape(
   report: Pick<GateReport, 'model' | 'sequenceModel'>,
@@ -129,13 +141,14 @@ export function describeModelShape(
   const seq = report.sequenceModel;
   if (seq) {
     const context = seq.context === null ? 'any length' : `${formatCount(seq.context)} tokens`;
-    return `input ${name(seq.input)} (token ids, ${context}) → ${name(seq.output)}: next-token scores over ${formatCount(seq.vocabSize)} tokens, scores are ${seq.scoreKind}`;
+    return `input ${name(seq.input)} (token ids, ${context}) → output ${name(seq.output)}: next-token scores over ${formatCount(seq.vocabSize)} tokens (${seq.scoreKind})`;
   }
   const m = report.model;
   if (!m) return undefined;
   const input = `input ${name(m.input)} (${formatCount(m.featureCount)} features)`;
-  if (m.scoreKind === 'value') return `${input} → ${name(m.output)}: one predicted value`;
-  return `${input} → ${name(m.output)}: ${formatCount(m.classes.length)} classes, scores are ${m.scoreKind}`;
+  // "output" before the name: a default export name such as `13` would otherwise read as a number.
+  if (m.scoreKind === 'value') return `${input} → output ${name(m.output)}: one predicted value`;
+  return `${input} → output ${name(m.output)}: scores for ${formatCount(m.classes.length)} classes (${m.scoreKind})`;
 }
 
 /** The membership probe's reference models and memberships file, when a policy names them: rows of

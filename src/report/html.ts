@@ -17,6 +17,7 @@ import {
   modelKind,
   formatCount,
   formatEstimate,
+  formatMetric,
   formatInterval,
   formatNumber,
   formatThreshold,
@@ -25,6 +26,8 @@ import {
   statusExplanation,
 } from './format';
 import { className } from './markdown';
+import { ATTRIBUTE_DETAILS, attributeView } from './html-attribute';
+import { explainGroup, groupChecks, measurementOf, othersSummary, tieNotes, type CheckGroup } from './explain';
 import { histogramChart, logFloor, PALETTE, rocChart, type Histogram, type RocCurve } from './svg';
 
 export const HTML_FILE = 'report.html';
@@ -43,6 +46,8 @@ const DRAWN_DETAILS: ReadonlySet<string> = new Set<keyof AttackDetails>([
   'histogram',
   'perClass',
   'worstClass',
+  'topTie',
+  'saturated',
   'images',
   'rasters',
 ]);
@@ -53,7 +58,7 @@ export function renderHtml(report: GateReport, options: HtmlOptions = {}): strin
   const pct = Math.round((report.confidence ?? 0.95) * 100);
   const body = [
     `<header class="verdict verdict-${report.verdict}"><h1>Model Privacy Gate: ${escapeHtml(name)}</h1>`,
-    `<p class="headline"><span class="badge">${escapeHtml(report.verdict.toUpperCase())}</span> ${escapeHtml(HEADLINE[report.verdict] ?? report.verdict)}</p>${countsLine(checks)}${claimLine(report)}</header>`,
+    `<p class="headline"><span class="badge">${escapeHtml(report.verdict.toUpperCase())}</span> ${escapeHtml(HEADLINE[report.verdict] ?? report.verdict)}</p>${countsLine(checks)}${whyList(report, checks)}${claimLine(report)}</header>`,
     errorSection(report),
     warningsSection(report),
     checksSection(checks, pct, report),
@@ -110,21 +115,35 @@ h1 { font-size: 1.5em; margin: 0 0 4px; } h2 { font-size: 1.25em; margin: 0 0 12
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 th, td { border-bottom: 1px solid #d8dee4; padding: 5px 8px; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; font-weight: 600; }
-td.num { text-align: right; white-space: nowrap; }
+td.num { text-align: right; }
+td.num .v, td.num .ci { white-space: nowrap; } .why-none { color: var(--muted); font-size: 0.9em; }
+table.attribute th[scope=row], table.paired th[scope=row] { font-weight: 400; background: none; }
+table.attribute, table.paired, table.per-value { width: auto; } td.num small { white-space: nowrap; }
+h4 { font-size: 1em; margin: 16px 0 6px; }
+ul.why { margin: 10px 0 0; padding-left: 20px; } ul.why li { margin: 4px 0; }
+.tie-note { background: #f6f8fa; border-left: 4px solid var(--warn); padding: 6px 10px; margin: 10px 0 0; }
+details.every-check { margin-top: 10px; } details.every-check summary { cursor: pointer; color: var(--muted); }
+table.generic th { font-weight: 600; }
 tr.status-fail td.status, tr.status-error td.status { color: var(--fail); font-weight: 600; }
 tr.status-warn td.status, tr.status-inconclusive td.status, tr.status-insufficient td.status { color: var(--warn); font-weight: 600; }
 tr.status-pass td.status { color: var(--pass); }
 code { font: 0.9em ui-monospace, SFMono-Regular, Menlo, monospace; background: #f6f8fa; padding: 1px 4px; border-radius: 4px; word-break: break-all; }
 pre { white-space: pre-wrap; background: #fff5f5; border: 1px solid #f0c0c0; padding: 10px; border-radius: 6px; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; } dt { font-weight: 600; } dd { margin: 0; }
-.plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 16px; align-items: start; }
+dl { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 4px 16px; margin: 0; } dt { font-weight: 600; } dd { margin: 0; }
+.plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(360px, 100%), 1fr)); gap: 16px; align-items: start; }
 figure { margin: 0; } svg.chart { width: 100%; height: auto; max-width: 560px; display: block; }
-.roc-layout { display: grid; grid-template-columns: minmax(320px, 560px) 1fr; gap: 20px; align-items: start; }
+.roc-layout { display: grid; grid-template-columns: minmax(0, 560px) 1fr; gap: 20px; align-items: start; }
 @media (max-width: 900px) { .roc-layout { grid-template-columns: 1fr; } }
 .legend { list-style: none; padding: 0; margin: 0 0 8px; } .legend li { margin: 2px 0; }
 .swatch { display: inline-block; width: 14px; height: 14px; border-radius: 3px; vertical-align: -2px; margin-right: 6px; }
 .gallery { display: flex; flex-wrap: wrap; gap: 16px; } .gallery figure { width: 140px; text-align: center; }
 .gallery img { width: 128px; height: 128px; object-fit: contain; image-rendering: pixelated; border: 1px solid #d0d7de; background: #000; }
+@media (max-width: 600px) { main { padding: 8px; } section, header { padding: 12px; } th, td { padding: 4px 5px; } body { font-size: 14px; } dl, dl.facts { grid-template-columns: minmax(0, 1fr); gap: 0; } dd { margin-bottom: 6px; }
+  table.checks thead, table.checks-all thead { display: none; }
+  table.checks tr, table.checks-all tr { display: block; padding: 6px 0; border-bottom: 1px solid #d8dee4; }
+  table.checks td, table.checks-all td { display: block; border: 0; padding: 1px 0; text-align: left; }
+  table.checks td::before, table.checks-all td::before { content: attr(data-label) ": "; font-weight: 600; color: var(--muted); }
+  table.checks td.status br, table.checks-all td.status br { display: none; } table.checks td small { margin-left: 6px; } }
 `;
 
 function claimLine(report: GateReport): string {
@@ -162,11 +181,44 @@ function errorSection(report: GateReport): string {
 
 function checksSection(checks: Check[], pct: number, report: GateReport): string {
   if (checks.length === 0) return '';
-  const rows = checks.map(
-    (c) =>
-      `<tr class="status-${escapeHtml(c.status)}"><td>${escapeHtml(c.probe)}</td><td>${escapeHtml(c.attack)}</td><td>${escapeHtml(metricLabel(c.metric, report.probes.find((p) => p.id === c.probe)?.attacks.find((a) => a.attack === c.attack)?.metrics?.[c.metric]))}</td><td class="num">${formatNumber(c.value)} ${formatInterval(c.ci)}</td><td>${escapeHtml(formatThreshold(c))}</td><td class="status"${statusExplanation(c) ? ` title="${escapeHtml(statusExplanation(c))}"` : ''}>${escapeHtml(c.status === 'insufficient' ? 'insufficient data' : c.status)}${c.status === 'insufficient' || c.status === 'inconclusive' ? `<br><small>${escapeHtml(statusExplanation(c).replace(/^[a-z ]+: /, ''))}</small>` : ''}</td></tr>`,
-  );
-  return `<section><h2>Checks</h2><div class="table-wrap"><table class="checks"><thead><tr><th>Probe</th><th>Attack</th><th>Metric</th><th>Value (${pct}% CI)</th><th>Threshold</th><th>Status</th></tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
+  const groups = groupChecks(checks);
+  const head = `<thead><tr><th>Probe</th><th>Attack</th><th>Metric</th><th>Value (${pct}% CI)</th><th>Threshold</th><th>Status</th></tr></thead>`;
+  const main = `<div class="table-wrap"><table class="checks">${head}<tbody>${groups.map((g) => checkRow(g.lead, report, g)).join('')}</tbody></table></div>`;
+  // The other attacks against each line fold away: the strongest one decides what a reader does.
+  const every =
+    checks.length > groups.length
+      ? `<details class="every-check"><summary>Every attack against every threshold (${formatCount(checks.length)} checks)</summary><div class="table-wrap"><table class="checks-all">${head}<tbody>${checks.map((c) => checkRow(c, report)).join('')}</tbody></table></div></details>`
+      : '';
+  const intro =
+    checks.length > groups.length ? '<p class="muted">One row per threshold of the policy: the strongest attack against it.</p>' : '';
+  return `<section><h2>Checks</h2>${intro}${main}${every}</section>`;
+}
+
+function checkRow(c: Check, report: GateReport, group?: CheckGroup): string {
+  const label = metricLabel(c.metric, measurementOf(report, c)?.metrics?.[c.metric]);
+  const others = group && group.others.length > 0 ? `<br><small>strongest of ${group.others.length + 1} attacks</small>` : '';
+  const more = group && group.others.length > 0 ? `<br><small>${escapeHtml(othersSummary(group))}</small>` : '';
+  const explanation = statusExplanation(c);
+  const unsettled =
+    c.status === 'insufficient' || c.status === 'inconclusive'
+      ? `<br><small>${escapeHtml(explanation.replace(/^[a-z ]+: /, ''))}</small>`
+      : '';
+  // data-label: on a phone the rows stack, each cell named (CSS below), so the status stays on screen.
+  return `<tr class="status-${escapeHtml(c.status)}"><td data-label="Probe">${escapeHtml(c.probe)}</td><td data-label="Attack">${escapeHtml(c.attack)}${others}</td><td data-label="Metric">${escapeHtml(label)}</td><td class="num" data-label="Value"><span class="v">${formatNumber(c.value)}</span> <span class="ci">${formatInterval(c.ci)}</span></td><td data-label="Threshold">${escapeHtml(formatThreshold(c))}</td><td class="status" data-label="Status"${explanation ? ` title="${escapeHtml(explanation)}"` : ''}>${escapeHtml(c.status === 'insufficient' ? 'insufficient data' : c.status)}${unsettled}${more}</td></tr>`;
+}
+
+/** Why each threshold line did not pass, one sentence each, and what tied scores hide. */
+function whyList(report: GateReport, checks: Check[]): string {
+  const open = groupChecks(checks).filter((g) => g.lead.status !== 'pass');
+  const items = open
+    .slice(0, 20)
+    .map((g) => `<li>${escapeHtml(explainGroup(g, report), 2000)}</li>`)
+    .concat(open.length > 20 ? [`<li>…and ${open.length - 20} more thresholds, listed under Checks.</li>`] : [])
+    .join('');
+  const ties = tieNotes(report)
+    .map((n) => `<p class="tie-note">${escapeHtml(n, 2000)}</p>`)
+    .join('');
+  return `${items ? `<ul class="why">${items}</ul>` : ''}${ties}`;
 }
 
 function exposureSection(report: GateReport, pct: number): string {
@@ -205,7 +257,14 @@ function probeSection(probe: ProbeResult, report: GateReport, pct: number, optio
       `<ul>${probe.attacks.map((a) => `<li><strong>${escapeHtml(a.attack)}</strong>: ${escapeHtml(a.description)}</li>`).join('')}</ul>`,
     );
   }
-  parts.push(rocFigure(probe), histograms(probe), perClassTable(probe, report), images(probe, options), otherDetails(probe));
+  parts.push(
+    rocFigure(probe),
+    histograms(probe),
+    perClassTable(probe, report),
+    images(probe, options),
+    probe.attacks.map(attributeView).join(''),
+    otherDetails(probe),
+  );
   if (probe.notes.length > 0)
     parts.push(`<h3>Notes</h3><ul class="note">${probe.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
   parts.push(`<p class="muted">${formatCount(probe.queries)} model queries, ${formatNumber(probe.seconds, 2)} s.</p></section>`);
@@ -216,9 +275,15 @@ function metricsTable(probe: ProbeResult, pct: number): string {
   const ids = [...new Set(probe.attacks.flatMap((a) => Object.keys(a.metrics ?? {})))];
   const head = ids.map((id) => `<th>${escapeHtml(metricLabel(id, firstMetric(probe, id)))}</th>`).join('');
   const rows = probe.attacks.map(
-    (a) => `<tr><td>${escapeHtml(a.attack)}</td>${ids.map((id) => `<td class="num">${formatEstimate(a.metrics[id])}</td>`).join('')}</tr>`,
+    (a) => `<tr><td>${escapeHtml(a.attack)}</td>${ids.map((id) => `<td class="num">${metricCell(id, a.metrics[id])}</td>`).join('')}</tr>`,
   );
   return `<h3>Every metric per attack (${pct}% intervals)</h3><div class="table-wrap"><table><thead><tr><th>Attack</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+}
+
+/** Value and interval on lines of their own when the column is narrow; a missing value says why. */
+function metricCell(id: string, metric: MetricValue | undefined): string {
+  if (!metric || typeof metric.value !== 'number') return `<span class="why-none">${escapeHtml(formatMetric(id, metric))}</span>`;
+  return `<span class="v">${formatNumber(metric.value)}</span> <span class="ci">${formatInterval(metric.ci)}</span>`;
 }
 
 function firstMetric(probe: ProbeResult, id: string): MetricValue | undefined {
@@ -322,23 +387,29 @@ function otherDetails(probe: ProbeResult): string {
   for (const a of probe.attacks) {
     for (const [key, value] of detailEntries(a.details)) {
       if (DRAWN_DETAILS.has(key) && (key !== 'perClass' || hasAucRows(a.details))) continue;
-      const title = `<h3>${escapeHtml(a.attack)}: ${escapeHtml(key)}</h3>`;
+      if (typeof a.details?.attribute === 'string' && ATTRIBUTE_DETAILS.includes(key)) continue;
+      const title = `<h3>${escapeHtml(a.attack)}: ${escapeHtml(plainName(key))}</h3>`;
       if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) {
         const rows = value.slice(0, 200);
         const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
         const more = value.length > rows.length ? `<p class="muted">First ${rows.length} of ${value.length} rows.</p>` : '';
         parts.push(
-          `${title}<div class="table-wrap"><table><thead><tr>${cols.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead><tbody>${rows
+          `${title}<div class="table-wrap"><table class="generic"><thead><tr>${cols.map((c) => `<th>${escapeHtml(plainName(c))}</th>`).join('')}</tr></thead><tbody>${rows
             .map((r) => `<tr>${cols.map((c) => `<td>${cell(r[c])}</td>`).join('')}</tr>`)
             .join('')}</tbody></table></div>${more}`,
         );
       } else if (isRecord(value)) {
         const entries = Object.entries(value).slice(0, 100);
-        parts.push(`${title}<dl>${entries.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${cell(v)}</dd>`).join('')}</dl>`);
+        parts.push(`${title}<dl>${entries.map(([k, v]) => `<dt>${escapeHtml(plainName(k))}</dt><dd>${cell(v)}</dd>`).join('')}</dl>`);
       }
     }
   }
   return parts.join('\n');
+}
+
+/** A detail field's key in words: `nonMemberSimilarity` → "non member similarity". */
+function plainName(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
 }
 
 /** The fields of an attack's details in the order the probe wrote them (the order of the JSON report). */

@@ -7,6 +7,7 @@
 import { bySeverity } from '../gate/verdict';
 import { baselineMarkdown } from './baseline';
 import { canaryTable } from './canaries';
+import { explainGroup, groupChecks, othersSummary, tieNotes, type CheckGroup } from './explain';
 import { policyChangesMarkdown } from './policy-changes';
 import type { AttackDetails, Check, GateReport, ProbeResult, Verdict } from '../result';
 import { codeBlock, codeSpan, escapeHtmlForGithub, escapeMarkdown, tableCodeSpan } from './escape';
@@ -16,7 +17,7 @@ import {
   describeSurface,
   modelKind,
   formatCount,
-  formatEstimate,
+  formatMetric,
   formatInterval,
   formatNumber,
   formatThreshold,
@@ -66,20 +67,31 @@ export function renderMarkdown(report: GateReport, options: MarkdownOptions = {}
     { text: policyWarnings(report) },
     ...report.probes.filter((p) => p.status === 'error').map((p) => ({ text: probeError(p) })),
   ];
-  // The checks that need attention stay; when every check passes, the table shows them all.
-  const main = open.length > 0 ? open : checks;
+  // One row per threshold line, its strongest attack first; the lines that need attention stay,
+  // and when every check passes the table shows them all.
+  const groups = groupChecks(checks);
+  const openGroups = groups.filter((g) => g.lead.status !== 'pass');
+  const main = openGroups.length > 0 ? openGroups : groups;
   const label = metricLabeller(report);
-  const mainTable: Block = { text: checksTable(main, pct, label) };
+  blocks.splice(2, 0, { text: whyBlock(report, openGroups) }); // after the verdict and the policy changes
+  const mainTable: Block = { text: groupsTable(main, pct, label) };
   blocks.push(mainTable);
   blocks.push({ text: baselineMarkdown(report, pct), drop: 1, name: 'the comparison with the released model' });
   blocks.push({ text: facts(report, pct) });
   blocks.push({ text: linksLine(options) });
-  if (open.length > 0 && open.length < checks.length) {
-    const passing = checks.filter((c) => c.status === 'pass');
+  if (open.length > 0 && openGroups.length < groups.length) {
+    const passing = groups.filter((g) => g.lead.status === 'pass');
     blocks.push({
-      text: folded(`${passing.length} ${plural(passing.length, 'check passes', 'checks pass')}`, checksTable(passing, pct, label)),
+      text: folded(`${passing.length} ${plural(passing.length, 'threshold passes', 'thresholds pass')}`, groupsTable(passing, pct, label)),
       drop: 1,
       name: 'the passing checks',
+    });
+  }
+  if (checks.length > groups.length) {
+    blocks.push({
+      text: folded(`Every attack against every threshold (${checks.length} checks)`, checksTable(checks, pct, label)),
+      drop: 1.5,
+      name: 'the checks of every attack',
     });
   }
   report.probes.forEach((probe, i) => {
@@ -88,7 +100,7 @@ export function renderMarkdown(report: GateReport, options: MarkdownOptions = {}
   });
   blocks.push({ text: inputsDetails(report), drop: 2 + report.probes.length + 1, name: 'the input digests' });
   blocks.push({ text: footer(report) });
-  return fit(blocks, mainTable, (shown, omitted) => checksTable(shown, pct, label, omitted), main, options.limit);
+  return fit(blocks, mainTable, (shown, omitted) => groupsTable(shown, pct, label, omitted), main, options.limit);
 }
 
 function headline(report: GateReport, checks: Check[], previous: Verdict | undefined): string[] {
@@ -168,6 +180,36 @@ function checksTable(checks: Check[], pct: number, label: (check: Check) => stri
   return lines.join('\n');
 }
 
+/** One row per threshold line: the strongest attack's check, and how the other attacks fared. */
+function groupsTable(groups: CheckGroup[], pct: number, label: (check: Check) => string, omitted = 0): string {
+  if (groups.length === 0) return '';
+  const lines = [`| Probe | Attack | Metric | Value (${pct}% CI) | Threshold | Status |`, '|---|---|---|---|---|---|'];
+  for (const { lead: c, others } of groups) {
+    const attack = others.length > 0 ? `${escapeMarkdown(c.attack)} (strongest of ${others.length + 1})` : escapeMarkdown(c.attack);
+    const more = others.length > 0 ? `; ${escapeMarkdown(othersSummary({ lead: c, others }))}` : '';
+    lines.push(
+      `| ${escapeMarkdown(c.probe)} | ${attack} | ${escapeMarkdown(label(c))} | ${formatNumber(c.value)} ${formatInterval(c.ci)} | ${formatThreshold(c)} | ${STATUS_ICON[c.status] ?? 'unknown'}${more} |`,
+    );
+  }
+  if (omitted > 0)
+    lines.push(
+      '',
+      `…and ${omitted} more ${plural(omitted, 'threshold', 'thresholds')}, left out to fit; the full report lists every check.`,
+    );
+  return lines.join('\n');
+}
+
+const MAX_SENTENCES = 10;
+
+/** Why each threshold line did not pass, one sentence each, and what tied scores hide. */
+function whyBlock(report: GateReport, groups: CheckGroup[]): string {
+  // The most severe lines; the rest are in the table (a policy has a handful of thresholds).
+  const lines = groups.slice(0, MAX_SENTENCES).map((g) => `- ${escapeMarkdown(explainGroup(g, report), 2000)}`);
+  if (groups.length > MAX_SENTENCES) lines.push(`- …and ${groups.length - MAX_SENTENCES} more thresholds, listed in the table below.`);
+  const ties = tieNotes(report).map((n) => `> [!NOTE]\n> ${escapeMarkdown(n, 2000)}`);
+  return [lines.join('\n'), ...ties].filter(Boolean).join('\n\n');
+}
+
 /** What the model exposed and what it was tested on: the facts a reviewer weighs the numbers by. */
 function facts(report: GateReport, pct: number): string {
   const lines = ['### What the model exposed', '', `- **Output surface:** ${describeSurface(report.surface, modelKind(report))}`];
@@ -215,7 +257,7 @@ function probeDetails(probe: ProbeResult, report: GateReport, pct: number): stri
   ];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---|').join('')}`];
   for (const a of probe.attacks) {
-    const cells = [escapeMarkdown(a.attack), ...metricIds.map((id) => formatEstimate(a.metrics[id]))];
+    const cells = [escapeMarkdown(a.attack), ...metricIds.map((id) => formatMetric(id, a.metrics[id]))];
     if (worst) {
       const w = worstClass(a.details);
       cells.push(w ? `${escapeMarkdown(className(report, w.class))} (${formatNumber(w.auc)})` : 'n/a');
@@ -280,8 +322,8 @@ function plural(n: number, one: string, many: string): string {
 function fit(
   blocks: Block[],
   mainTable: Block,
-  table: (shown: Check[], omitted: number) => string,
-  main: Check[],
+  table: (shown: CheckGroup[], omitted: number) => string,
+  main: CheckGroup[],
   limit: MarkdownOptions['limit'],
 ): string {
   const join = (list: Block[], note = '') => {

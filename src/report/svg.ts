@@ -176,25 +176,63 @@ export function histogramChart(h: Histogram, title: string): string {
       );
     }
   }
-  const ticks = 4;
-  for (let i = 0; i <= ticks; i++) {
-    const v = h.min + ((h.max - h.min) * i) / ticks;
-    const px = round(m.left + ((W - m.left - m.right) * i) / ticks);
-    parts.push(`<text x="${px}" y="${H - m.bottom + 15}" text-anchor="middle" font-size="11">${escapeHtml(shortNumber(v))}</text>`);
+  const axis = scoreAxis(h.min, h.max);
+  const span = h.max - h.min;
+  for (const tick of axis.ticks) {
+    const px = round(m.left + (span > 0 ? (tick.value - h.min) / span : 0.5) * (W - m.left - m.right));
+    parts.push(
+      `<line class="tick" x1="${px}" y1="${H - m.bottom}" x2="${px}" y2="${H - m.bottom + 4}" stroke="#999"/>`,
+      `<text x="${px}" y="${H - m.bottom + 15}" text-anchor="middle" font-size="11">${escapeHtml(tick.label)}</text>`,
+    );
   }
   parts.push(
-    `<text x="${(W + m.left - m.right) / 2}" y="${H - 8}" text-anchor="middle" font-size="12">attack score (higher = more likely a member)</text>`,
+    `<text x="${(W + m.left - m.right) / 2}" y="${H - 8}" text-anchor="middle" font-size="12">attack score${escapeHtml(axis.unit)} (higher = more likely a member)</text>`,
     `<text x="12" y="${(H + m.top - m.bottom) / 2}" text-anchor="middle" font-size="11" transform="rotate(-90 12 ${(H + m.top - m.bottom) / 2})">share of records (√ scale)</text>`,
     `<text x="${m.left}" y="18" font-size="13" font-weight="600">${escapeHtml(title)}</text>`,
   );
   return svg(W, H, `${title}: member and non-member score histograms`, parts);
 }
 
-function shortNumber(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (v === 0 || Math.abs(v) < 1e-9) return '0';
-  const abs = Math.abs(v);
-  return abs >= 1000 || abs < 0.01 ? v.toExponential(1) : Number(v.toPrecision(3)).toString();
+export interface ScoreAxis {
+  ticks: Array<{ value: number; label: string }>;
+  /** A power of ten the labels are written in, e.g. " (×10⁻⁸)"; '' when none is needed. */
+  unit: string;
+}
+
+/**
+ * Round-number ticks (steps of 1, 2 or 5 times a power of ten) inside [min, max]. Scores near 0
+ * (log p_y of confident rows, e.g. −3×10⁻⁸) or very large are labelled in a common power of ten
+ * named once on the axis, never as "1.6e-8" on every tick.
+ */
+export function scoreAxis(min: number, max: number, target = 5): ScoreAxis {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return { ticks: [], unit: '' };
+  if (max <= min) return { ticks: [{ value: min, label: plainLabel(min, 3) }], unit: '' };
+  const raw = (max - min) / target;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 5, 10].find((f) => f * power >= raw) ?? 10) * power;
+  const first = Math.ceil(min / step - 1e-9);
+  const last = Math.floor(max / step + 1e-9);
+  const largest = Math.max(Math.abs(first * step), Math.abs(last * step));
+  // A common power of ten when the labels would need more than 4 decimals or 5 digits.
+  const exp = largest >= 1e5 || (largest > 0 && largest < 1e-2) ? Math.floor(Math.log10(largest)) : 0;
+  const scale = 10 ** exp;
+  const decimals = Math.max(0, -Math.floor(Math.log10(step / scale) + 1e-9));
+  const ticks = [];
+  for (let i = first; i <= last; i++) {
+    const value = i * step;
+    ticks.push({ value, label: plainLabel(value / scale, decimals) });
+  }
+  return { ticks, unit: exp === 0 ? '' : ` (×10${superscript(exp)})` };
+}
+
+function plainLabel(v: number, decimals: number): string {
+  const text = Math.abs(v) < 1e-12 ? '0' : v.toFixed(Math.min(decimals, 10));
+  return text.replace(/^-/, '−');
+}
+
+function superscript(n: number): string {
+  const digits = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+  return [...String(n)].map((ch) => (ch === '-' ? '⁻' : digits[Number(ch)]!)).join('');
 }
 
 function svg(width: number, height: number, label: string, parts: string[]): string {

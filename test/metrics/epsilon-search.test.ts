@@ -22,27 +22,43 @@ function exhaustiveEpsilon(table: ScoreTable, confidence: number, delta: number,
     if (candidates.length === 0 || candidates[candidates.length - 1] !== j) candidates.push(j);
   }
   const T = candidates.length;
-  if (T === 0) return { value: 0, ci: [0, 0], threshold: Infinity, thresholdsTried: 0 };
+  if (T === 0)
+    return { value: 0, ci: [0, 0], threshold: Infinity, thresholdsTried: 0, atOrAbove: { members: 0, nonMembers: 0 }, tail: null };
   const perBound = 1 - (1 - confidence) / (2 * T);
   let bestBound = -Infinity;
   let bestPlugIn = -Infinity;
   let bestLevel = candidates[0]!;
+  let bestTail: 'high' | 'low' = 'high';
   for (const c of candidates) {
     const k1 = tp[c]!;
     const k0 = fp[c]!;
     let bound = -Infinity;
+    let tail: 'high' | 'low' = 'high';
     if (k1 * n > k0 * m) {
-      bound = rates(clopperPearsonOneSided(k1, m, perBound, 'lower'), clopperPearsonOneSided(k0, n, perBound, 'upper'), delta);
+      const tprLo = clopperPearsonOneSided(k1, m, perBound, 'lower');
+      const fprHi = clopperPearsonOneSided(k0, n, perBound, 'upper');
+      bound = rates(tprLo, fprHi, delta);
+      // Which of the two inequalities gave it: members above the threshold (high) or non-members below it (low).
+      const high = tprLo - delta > 0 && fprHi > 0 ? Math.log((tprLo - delta) / fprHi) : -Infinity;
+      if (bound > high) tail = 'low';
     }
     const plugIn = rates((k1 + 0.5) / (m + 1), (k0 + 0.5) / (n + 1), delta);
     if (bound > bestBound || (bound === bestBound && plugIn > bestPlugIn)) {
       bestBound = bound;
       bestPlugIn = plugIn;
       bestLevel = c;
+      bestTail = tail;
     }
   }
   const value = Math.max(0, bestBound);
-  return { value, ci: [value, Math.max(value, bestPlugIn)], threshold: thresholds[bestLevel]!, thresholdsTried: T };
+  return {
+    value,
+    ci: [value, Math.max(value, bestPlugIn)],
+    threshold: thresholds[bestLevel]!,
+    thresholdsTried: T,
+    atOrAbove: { members: tp[bestLevel]!, nonMembers: fp[bestLevel]! },
+    tail: value > 0 ? bestTail : null,
+  };
 }
 
 function rates(tpr: number, fpr: number, delta: number): number {

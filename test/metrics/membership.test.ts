@@ -137,6 +137,7 @@ describe('tprAtFpr and ppv (hand table)', () => {
       fpr,
       threshold,
       achievedFpr: fp / 10,
+      atOrAbove: { members: tp, nonMembers: fp },
     });
     // m ≠ n: equal-prior precision TPR/(TPR+FPR) with the Bonferroni ratio interval.
     const tpr = tp / 5;
@@ -151,7 +152,14 @@ describe('tprAtFpr and ppv (hand table)', () => {
 
   it('uses threshold +Infinity (TPR 0, achievedFpr 0, PPV null) when only "no one" meets the target', () => {
     const r = membershipMetrics([1, 2], [3, 0], { fpr: 0.1, confidence: 0.95 });
-    expect(r.tprAtFpr).toEqual({ value: 0, ci: clopperPearson(0, 2, 0.95), fpr: 0.1, threshold: Infinity, achievedFpr: 0 });
+    expect(r.tprAtFpr).toEqual({
+      value: 0,
+      ci: clopperPearson(0, 2, 0.95),
+      fpr: 0.1,
+      threshold: Infinity,
+      achievedFpr: 0,
+      atOrAbove: { members: 0, nonMembers: 0 },
+    });
     expect(r.ppv).toEqual({ value: null, ci: [0, 1], threshold: Infinity });
   });
 
@@ -223,7 +231,47 @@ describe('epsilonLowerBound (Jagielski et al. 2020)', () => {
 
   it('is 0 when every score ties (no candidate threshold)', () => {
     const r = membershipMetrics([1, 1, 1], [1, 1], OPTS).epsilonLowerBound;
-    expect(r).toEqual({ value: 0, ci: [0, 0], threshold: Infinity, thresholdsTried: 0 });
+    expect(r).toEqual({
+      value: 0,
+      ci: [0, 0],
+      threshold: Infinity,
+      thresholdsTried: 0,
+      atOrAbove: { members: 0, nonMembers: 0 },
+      tail: null,
+    });
+  });
+
+  // The same separation seen from either end: members all high (the high tail gives the bound:
+  // members over the threshold, no non-member), or non-members all low under a block of ties
+  // (the low tail: non-members below the threshold, no member). The report says which.
+  it.each([
+    {
+      name: 'high tail: 40 members above every non-member, the rest tied with the non-members',
+      x: [...repeat(3, 40), ...repeat(1, 60)],
+      y: repeat(1, 100),
+      tail: 'high',
+      threshold: 3,
+      atOrAbove: { members: 40, nonMembers: 0 },
+    },
+    {
+      name: 'low tail: 40 non-members below every member, the rest tied with the members',
+      x: repeat(5, 60),
+      y: [...repeat(5, 60), ...repeat(1, 40)],
+      tail: 'low',
+      threshold: 5,
+      atOrAbove: { members: 60, nonMembers: 60 },
+    },
+  ])('says which tail the bound came from: $name', ({ x, y, tail, threshold, atOrAbove }) => {
+    const r = membershipMetrics(x, y, OPTS).epsilonLowerBound;
+    expect(r.value).toBeGreaterThan(0);
+    expect(r.tail).toBe(tail);
+    expect(r.threshold).toBe(threshold);
+    expect(r.atOrAbove).toEqual(atOrAbove);
+  });
+
+  it('has no tail when no bound is positive', () => {
+    const rng = new Rng(4);
+    expect(membershipMetrics(normals(rng, 500), normals(rng, 500), OPTS).epsilonLowerBound.tail).toBeNull();
   });
 
   it.each([1, 2, 3, 4, 5])('is about 0 on identically distributed scores (seed %i, 5000 each)', (seed) => {
@@ -259,6 +307,16 @@ describe('epsilonLowerBound (Jagielski et al. 2020)', () => {
     expect(r.thresholdsTried).toBe(64);
     expect(r.value).toBeLessThanOrEqual(1);
     expect(r.value).toBeGreaterThan(0.7);
+  });
+});
+
+describe('topTie and the advantage threshold counts', () => {
+  it('counts the records at the highest score, and those at or above the advantage threshold', () => {
+    const r = membershipMetrics([1, 1, 1, 0.5, 0.2], [1, 1, 0.4, 0.3, 0.1, 0], OPTS);
+    expect(r.topTie).toEqual({ score: 1, members: 3, nonMembers: 2 });
+    // TPR − FPR: at 1, 3/5 − 2/6 = 0.267; at 0.5, 4/5 − 2/6 = 0.467 (the best); at 0.2, 5/5 − 4/6 = 0.333.
+    expect(r.advantage.threshold).toBe(0.5);
+    expect(r.advantage.atOrAbove).toEqual({ members: 4, nonMembers: 2 });
   });
 });
 

@@ -32,6 +32,12 @@ function writeModel(dir: string, kind: 'logits' | 'probabilities'): string {
 }
 
 async function aucs(kind: 'logits' | 'probabilities', surface: string): Promise<Record<string, number>> {
+  const report = await gateReport(kind, surface);
+  const attacks = report.probes[0]!.attacks as Array<{ attack: string; metrics: Record<string, { value: number }> }>;
+  return Object.fromEntries(attacks.map((a) => [a.attack, a.metrics['auc']!.value]));
+}
+
+async function gateReport(kind: 'logits' | 'probabilities', surface: string) {
   const dir = mkdtempSync(path.join(tmpdir(), 'privacy-gate-precision-'));
   writeModel(dir, kind);
   const policy = path.join(dir, 'policy.yml');
@@ -57,8 +63,7 @@ async function aucs(kind: 'logits' | 'probabilities', surface: string): Promise<
   );
   const report = await runGate(policy, { roots: [dir, process.cwd()] });
   expect(report.error?.message).toBeUndefined();
-  const attacks = report.probes[0]!.attacks as Array<{ attack: string; metrics: Record<string, { value: number }> }>;
-  return Object.fromEntries(attacks.map((a) => [a.attack, a.metrics['auc']!.value]));
+  return report;
 }
 
 describe('membership scores at full precision (issue 15)', () => {
@@ -87,5 +92,24 @@ describe('membership scores at full precision (issue 15)', () => {
     expect(got['loss']).toBe(got['confidence']);
     expect(got['loss']!).toBeLessThan(expected.float32['loss']! + 1e-9);
     expect(expected.float64['loss']! - got['loss']!).toBeGreaterThan(0.02);
+  });
+
+  it('counts the rows whose p_y is exactly 1 as the numpy script does, and none from full-precision logits', async () => {
+    const float32 = await gateReport('logits', '{ scores: full, precision: float32 }');
+    for (const attack of float32.probes[0]!.attacks) {
+      expect(attack.details?.saturated, attack.attack).toEqual({
+        members: expected.saturated['members'],
+        nonMembers: expected.saturated['non-members'],
+      });
+    }
+    // loss and confidence tie every saturated row at their top score (and nothing else there).
+    const loss = float32.probes[0]!.attacks.find((a) => a.attack === 'loss')!;
+    expect(loss.details?.topTie).toEqual({
+      score: 0,
+      members: expected.saturated['members'],
+      nonMembers: expected.saturated['non-members'],
+    });
+    const float64 = await gateReport('logits', '{ scores: full }');
+    for (const attack of float64.probes[0]!.attacks) expect(attack.details?.saturated, attack.attack).toBeUndefined();
   });
 });

@@ -1,13 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { selectAnnotations } from '../../src/report/annotations';
 import type { Check } from '../../src/result';
-import { check, reportWith } from './helpers';
+import { check, reportWith, SOURCE } from './helpers';
 
 const ctx = { root: '/repo', cwd: '/repo' };
 
-/** n checks of a status, each further over its threshold than the previous. */
+/** Each status's checks on lines of their own. */
+const FIRST_LINE: Record<Check['status'], number> = { pass: 100, warn: 200, fail: 300, error: 400, inconclusive: 500, insufficient: 600 };
+
+/** n checks of a status on n threshold lines, each further over its threshold than the previous. */
 function many(status: Check['status'], n: number): Check[] {
-  return Array.from({ length: n }, (_, i) => check({ attack: `${status}-${i}`, status, value: 0.6 + i / 100 }));
+  return Array.from({ length: n }, (_, i) =>
+    check({ attack: `${status}-${i}`, status, value: 0.6 + i / 100, source: { ...SOURCE, line: FIRST_LINE[status] + i } }),
+  );
+}
+
+/** One check per attack against the same threshold line. */
+function sameLine(checks: Array<Partial<Check>>): Check[] {
+  return checks.map((c) => check(c));
 }
 
 describe('selectAnnotations: which annotations, in which order', () => {
@@ -33,22 +43,22 @@ describe('selectAnnotations: which annotations, in which order', () => {
       checks: many('fail', 12),
       errors: 10,
       warnings: 0,
-      notice: '2 more failed checks are listed',
+      notice: '2 more failed thresholds are listed',
     },
-    { name: '1 more warning', checks: [...many('warn', 11)], errors: 0, warnings: 10, notice: '1 more warned check is listed' },
+    { name: '1 more warning', checks: [...many('warn', 11)], errors: 0, warnings: 10, notice: '1 more warned threshold is listed' },
     {
       name: 'both over the cap',
       checks: [...many('fail', 15), ...many('warn', 13)],
       errors: 10,
       warnings: 10,
-      notice: '5 more failed and 3 more warned checks are listed',
+      notice: '5 more failed and 3 more warned thresholds are listed',
     },
     {
       name: 'unmeasured metrics are errors',
       checks: [...many('error', 2), ...many('fail', 9)],
       errors: 10,
       warnings: 0,
-      notice: '1 more failed check is listed',
+      notice: '1 more failed threshold is listed',
     },
   ])('$name', ({ checks, errors, warnings, notice }) => {
     const list = selectAnnotations(reportWith(checks), ctx);
@@ -65,16 +75,37 @@ describe('selectAnnotations: which annotations, in which order', () => {
   it('puts the most severe first: errors before failures before warnings, then the furthest over', () => {
     const list = selectAnnotations(
       reportWith([
-        check({ attack: 'w', status: 'warn', value: 0.58 }),
-        check({ attack: 'f1', value: 0.61 }),
-        check({ attack: 'f2', value: 0.9 }),
-        check({ attack: 'e', status: 'error', value: null }),
+        check({ attack: 'w', status: 'warn', value: 0.58, source: { ...SOURCE, line: 1 } }),
+        check({ attack: 'f1', value: 0.61, source: { ...SOURCE, line: 2 } }),
+        check({ attack: 'f2', value: 0.9, source: { ...SOURCE, line: 3 } }),
+        check({ attack: 'e', status: 'error', value: null, source: { ...SOURCE, line: 4 } }),
       ]),
       ctx,
     );
     expect(list.map((a) => a.message.split(':')[0])).toEqual(['membership/e', 'membership/f2', 'membership/f1', 'membership/w']);
     expect(list[0]!.title).toBe('Privacy gate: AUC could not be measured');
     expect(list[1]!.message).toBe('membership/f2: AUC = 0.900 [0.650, 0.750]; policy: warn > 0.55, fail > 0.6.');
+  });
+
+  it('annotates a threshold line once, naming its strongest attack and counting the others', () => {
+    const list = selectAnnotations(
+      reportWith(
+        sameLine([
+          { attack: 'loss', value: 0.7 },
+          { attack: 'entropy', value: 0.75 },
+          { attack: 'confidence', value: 0.62 },
+          { attack: 'gap', status: 'pass', value: 0.5 },
+          { attack: 'other-line', value: 0.65, source: { ...SOURCE, line: 20 } },
+        ]),
+      ),
+      ctx,
+    );
+    expect(list.map((a) => [a.level, a.startLine, a.message.split(':')[0]])).toEqual([
+      ['error', 12, 'membership/entropy'],
+      ['error', 20, 'membership/other-line'],
+    ]);
+    expect(list[0]!.message).toContain('The strongest of 4 attacks; 2 more attacks fail, 1 passes.');
+    expect(list[1]!.message).not.toContain('strongest');
   });
 
   it('keeps the ten furthest over the threshold when it must drop some', () => {

@@ -12,7 +12,9 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReportFiles } from '../../src/publish/files';
+import { groupChecks } from '../../src/report/explain';
 import { renderHtml } from '../../src/report/html';
+import { runGate } from '../../src/run/gate';
 import type { GateReport } from '../../src/result';
 import { digitsReport } from './helpers';
 import { HOSTILE, hostileReport } from './hostile';
@@ -114,7 +116,13 @@ describe.skipIf(!available && process.env.CI !== 'true')('report.html in headles
     // Readable at laptop width: nothing wider than the window, the verdict at the top.
     expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     expect(await page.locator('header.verdict .badge').textContent()).toBe('FAIL');
-    expect(await page.locator('table.checks tbody tr').count()).toBe(report.probes.flatMap((p) => p.checks).length);
+    // One row per threshold line (the strongest attack), every attack's check folded below.
+    const checks = report.probes.flatMap((p) => p.checks);
+    expect(await page.locator('table.checks tbody tr').count()).toBe(groupChecks(checks).length);
+    expect(await page.locator('table.checks-all tbody tr').count()).toBe(checks.length);
+    expect(await page.locator('table.checks-all').isVisible()).toBe(false);
+    // Why it failed, in the header, with the ε bound's tail.
+    expect(await page.locator('header ul.why li').first().innerText()).toMatch(/ε lower bound .* \(the low tail\)/);
 
     await page.screenshot({ path: path.join(SHOTS, 'digits-fail-top.png') });
     await page
@@ -126,11 +134,56 @@ describe.skipIf(!available && process.env.CI !== 'true')('report.html in headles
     await page.close();
   });
 
+  // Every example page, at laptop and phone width: the page itself never scrolls sideways (wide
+  // tables scroll inside their own box), and the checks stay readable on a phone (stacked cells).
+  it.each([
+    { load: () => digitsReport('policy.yml'), name: 'digits-fail' },
+    { load: () => digitsReport('hardened.policy.yml'), name: 'digits-pass' },
+    { load: () => runGate('examples/wages/policy.yml'), name: 'wages' },
+  ])(
+    '$name: no horizontal page scroll at 1280 and 390 px',
+    async ({ load, name }) => {
+      const report = await load();
+      const out = mkdtempSync(path.join(tmpdir(), 'gate-widths-'));
+      const files = writeReportFiles(report, out);
+      for (const width of [1280, 390]) {
+        const { page, problems } = await open(files.html, width);
+        expect(await page.evaluate('document.documentElement.scrollWidth'), `${name} at ${width} px`).toBeLessThanOrEqual(width);
+        // The status of the first check is on screen without scrolling sideways.
+        const status = await page.locator('table.checks td.status').first().boundingBox();
+        expect(status!.x + status!.width).toBeLessThanOrEqual(width);
+        if (name === 'wages') {
+          // The attribute-inference view: plain names, no raw JSON or camelCase field names.
+          const text = await page.locator('section.probe').innerText();
+          expect(text).toContain('Always guessing the most common value');
+          expect(text).toMatch(/Lift: the attack over that guess/);
+          expect(text).not.toMatch(/nonMemberBaselineAccuracy|liftTable|perValue|\{"/);
+          const wide = await page
+            .locator('section.probe .table-wrap')
+            .evaluateAll(
+              (els) =>
+                els.filter(
+                  (e) =>
+                    (e as unknown as { scrollWidth: number; clientWidth: number }).scrollWidth >
+                    (e as unknown as { clientWidth: number }).clientWidth + 1,
+                ).length,
+            );
+          if (width === 1280) expect(wide).toBe(0);
+        }
+        await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: true });
+        expect(problems).toEqual([]);
+        await page.close();
+      }
+    },
+    120_000,
+  );
+
   it('keeps hostile text as text: no script runs, no element is injected, nothing is fetched', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'gate-hostile-')), 'report.html');
     writeFileSync(file, renderHtml(hostileReport()));
     const { page, problems } = await open(file, 1280);
     expect(await page.locator('script, iframe, object, embed, img, a, link').count()).toBe(0);
+    // Each hostile check is on a threshold line of its own: nothing folds, so no <details> at all.
     expect(await page.locator('details').count()).toBe(0);
     const text = await page.locator('body').innerText();
     expect(text).toContain('<img src=x onerror=alert(1)>');

@@ -68,4 +68,48 @@ describe('readAsset: only files inside the output folder', () => {
   ])('$name', ({ file, readable }) => {
     expect(readAsset(out, file) !== undefined).toBe(readable);
   });
+
+  it('shows an attribute-inference attack in plain words: no raw JSON, no camelCase field names, every value escaped', () => {
+    const report = hostileReport();
+    const evil = '<img src=x onerror=alert(1)>';
+    report.probes[0]!.attacks = [
+      {
+        attack: 'infer-union',
+        description: 'd',
+        metrics: {
+          'member-accuracy': { value: 0.918, ci: [0.878, 0.948], correct: 245, records: 267 },
+          'non-member-accuracy': { value: 0.633, ci: [0.572, 0.691], correct: 169, records: 267 },
+          'baseline-accuracy': { value: 0.839, ci: [0.789, 0.881], correct: 224, records: 267 },
+          lift: { value: 0.079, ci: [0.037, 0.123] },
+        },
+        details: {
+          attribute: evil,
+          columns: [evil],
+          candidates: ['0', evil],
+          observed: 'label',
+          prior: { source: 'non-members', probabilities: [0.7992565055762082, 0.2007434944237918], mode: evil },
+          nonMemberBaselineAccuracy: { value: 0.801, ci: [0.7485370577324209, 0.8476287588134208], k: 214, n: 267 },
+          nonMemberLift: { value: -0.1685, ci: [-0.236, -0.099] },
+          liftTable: { a: 218, b: 27, c: 6, d: 16 },
+          perValue: [
+            {
+              value: evil,
+              prior: 0.2,
+              members: { records: 43, accuracy: { value: 0.628, ci: [0.467, 0.77], k: 27, n: 43 }, guessed: 33 },
+              nonMembers: { records: 53, accuracy: { value: 0.453, ci: [0.316, 0.596], k: 24, n: 53 }, guessed: 93 },
+            },
+          ],
+        },
+      },
+    ];
+    const html = renderHtml(report);
+    const section = html.slice(html.indexOf('<section class="probe"'), html.indexOf('Audit record'));
+    expect(section).not.toMatch(/nonMemberBaselineAccuracy|liftTable|perValue|0\.7485370577|\{&quot;|\{"/);
+    expect(section).not.toContain('<img');
+    expect(section).toContain('Always guessing the most common value (&lt;img');
+    expect(section).toContain('80.1% <span class="ci">[74.9%, 84.8%]</span>');
+    expect(section).toContain('−16.9 points');
+    expect(section).toContain('no lift, so the model reveals the attribute about its training records, not about anyone');
+    expect(section).toMatch(/<td class="num">218<\/td><td class="num">27<\/td>/);
+  });
 });

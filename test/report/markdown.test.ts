@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMENT_LIMIT, commentMarker, previousVerdictOf, renderComment, SUMMARY_LIMIT_BYTES } from '../../src/report/comment';
 import { codeBlock, codeSpan, escapeHtml, escapeHtmlForGithub, escapeMarkdown } from '../../src/report/escape';
 import { renderMarkdown } from '../../src/report/markdown';
-import { check, reportWith } from './helpers';
+import { check, reportWith, SOURCE } from './helpers';
 import { HOSTILE, hostileReport } from './hostile';
 import { liveMarkup, withoutCode } from './markdown-safety';
 
@@ -78,9 +78,9 @@ describe('renderMarkdown', () => {
 
   it('puts the verdict first and the checks that need attention in the main table', () => {
     const report = reportWith([
-      check({ status: 'pass', value: 0.5 }),
-      check({ attack: 'entropy', status: 'fail', value: 0.9 }),
-      check({ attack: 'gap', status: 'warn', value: 0.58 }),
+      check({ status: 'pass', value: 0.5, source: { ...SOURCE, line: 1 } }),
+      check({ attack: 'entropy', status: 'fail', value: 0.9, source: { ...SOURCE, line: 2 } }),
+      check({ attack: 'gap', status: 'warn', value: 0.58, source: { ...SOURCE, line: 3 } }),
     ]);
     const md = renderMarkdown(report);
     const lines = md.split('\n');
@@ -89,7 +89,37 @@ describe('renderMarkdown', () => {
     const main = md.slice(0, md.indexOf('<details>'));
     expect(main.indexOf('entropy')).toBeLessThan(main.indexOf('gap'));
     expect(main).not.toContain('✅ pass |');
-    expect(md).toContain('<summary>1 check passes</summary>');
+    expect(md).toContain('<summary>1 threshold passes</summary>');
+  });
+
+  it('shows one row per threshold line, its strongest attack, and folds every attack into details', () => {
+    const report = reportWith([
+      check({ attack: 'loss', value: 0.7 }),
+      check({ attack: 'entropy', value: 0.75 }),
+      check({ attack: 'gap', status: 'pass', value: 0.52 }),
+      check({
+        attack: 'loss',
+        metric: 'advantage',
+        value: 0.3,
+        ci: [0.25, 0.35],
+        thresholds: { fail: 0.2 },
+        source: { ...SOURCE, line: 13 },
+      }),
+    ]);
+    const md = renderMarkdown(report);
+    const main = md.slice(0, md.indexOf('<details>'));
+    const rows = main.split('\n').filter((l) => l.startsWith('| membership |'));
+    expect(rows).toEqual([
+      '| membership | entropy (strongest of 3) | AUC | 0.750 [0.650, 0.750] | warn > 0.55, fail > 0.6 | ❌ fail; 1 more attack fails, 1 passes |',
+      '| membership | loss | Advantage | 0.300 [0.250, 0.350] | fail > 0.2 | ❌ fail |',
+    ]);
+    // One sentence per line, at the top.
+    expect(main.match(/^- membership\//gm)).toHaveLength(2);
+    expect(main).toContain(
+      '- membership/entropy AUC 0.750 \\[0.650, 0.750\\] is over the fail threshold 0.6 (1 more attack fails, 1 passes).',
+    );
+    const folded = md.slice(md.indexOf('<summary>Every attack against every threshold (4 checks)</summary>'));
+    expect(folded.split('\n').filter((l) => l.startsWith('| membership |'))).toHaveLength(4);
   });
 
   it('says that the gate now passes only after an earlier failing or erroring comment', () => {
@@ -112,7 +142,12 @@ describe('size limits', () => {
   /** Thousands of failing checks with long hostile names: far over both limits. */
   const huge = () => {
     const checks = Array.from({ length: 3000 }, (_, i) =>
-      check({ attack: `attack-${i}-${'x'.repeat(300)}`, status: i % 2 ? 'warn' : 'fail', value: 0.6 + i / 1e5 }),
+      check({
+        attack: `attack-${i}-${'x'.repeat(300)}`,
+        status: i % 2 ? 'warn' : 'fail',
+        value: 0.6 + i / 1e5,
+        source: { ...SOURCE, line: i },
+      }),
     );
     const report = reportWith(checks);
     report.probes[0]!.attacks = Array.from({ length: 400 }, (_, i) => ({
@@ -131,7 +166,7 @@ describe('size limits', () => {
     expect(comment).toContain('**Verdict: ❌ fails');
     const has = (text: string | RegExp) => (typeof text === 'string' ? comment.includes(text) : text.test(comment));
     expect(has(/_Shortened to fit GitHub's limit of 65,536 characters: left out the input digests, the membership details, /)).toBe(true);
-    expect(has(/…and \d+ more checks, left out to fit/)).toBe(true);
+    expect(has(/…and \d+ more thresholds, left out to fit/)).toBe(true);
     expect(has('<summary>membership: every metric')).toBe(false);
     expect(problems(comment)).toEqual([]);
     // The most severe checks are the ones kept: every failing one before any warning.

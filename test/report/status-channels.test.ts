@@ -36,8 +36,14 @@ describe('inconclusive and insufficient checks in every channel', () => {
     expect(md).toContain('3 checks: 1 inconclusive (the interval reaches over the fail threshold), 1 with too few records to measure.');
     expect(md).toMatch(/\| membership \| loss \| Advantage \| 0\.088 \[0\.000, 0\.263\] \| fail > 0\.2 \| ❔ inconclusive \|/);
     expect(md).toMatch(/\| membership \| entropy \| TPR at FPR \| 0\.000 \[0\.000, 0\.004\] \| fail > 0\.05 \| 📉 insufficient data \|/);
-    expect(md).toContain('inconclusive: the interval reaches over the fail threshold 0.2, so the data cannot rule out a failure.');
-    expect(md).toContain('insufficient data: needs at least 1,000 non-members (has 898).');
+    // One sentence each at the top, before the table.
+    const top = md.slice(0, md.indexOf('| Probe |'));
+    expect(top).toContain(
+      '- membership/loss Advantage 0.088 \\[0.000, 0.263\\] is inconclusive: the interval reaches over the fail threshold 0.2, so the data cannot rule out a failure.',
+    );
+    expect(top).toContain(
+      '- membership/entropy TPR at FPR: insufficient data: needs at least 1,000 non-members (has 898), 10 false positives at FPR 0.01.',
+    );
     // The passing check is folded away; the two unsettled ones are in the main table, most severe first.
     expect(md.indexOf('📉 insufficient data')).toBeLessThan(md.indexOf('❔ inconclusive'));
   });
@@ -46,7 +52,7 @@ describe('inconclusive and insufficient checks in every channel', () => {
     const html = renderHtml(warned);
     expect(html).toContain('1 inconclusive, 1 with too few records, ');
     expect(html).toMatch(
-      /<tr class="status-inconclusive">.*<td class="status" title="inconclusive: the interval reaches over the fail threshold 0\.2[^"]*">inconclusive<br>/,
+      /<tr class="status-inconclusive">.*<td class="status" data-label="Status" title="inconclusive: the interval reaches over the fail threshold 0\.2[^"]*">inconclusive<br>/,
     );
     expect(html).toMatch(
       /<tr class="status-insufficient">.*insufficient data<br><small>needs at least 1,000 non-members \(has 898\)<\/small>/,

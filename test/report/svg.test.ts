@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clampRate, histogramChart, interpolateRoc, logFloor, rocChart } from '../../src/report/svg';
+import { clampRate, histogramChart, interpolateRoc, logFloor, rocChart, scoreAxis } from '../../src/report/svg';
 
 describe('log axes', () => {
   it.each([
@@ -119,5 +119,29 @@ describe('charts', () => {
     const bar = /class="bar bar-member" x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"/g;
     const heights = [...svg.matchAll(bar)].map((m) => Number(m[2]));
     expect(heights.at(-1)).toBeCloseTo(Math.sqrt(0.9) * 178, 0);
+  });
+});
+
+describe('scoreAxis: round ticks, a common power of ten named once', () => {
+  it.each([
+    { min: -3.2e-8, max: 0, labels: ['−3', '−2', '−1', '0'], unit: ' (×10⁻⁸)' },
+    { min: -27.6, max: 0, labels: ['−20', '−10', '0'], unit: '' },
+    { min: 0, max: 1, labels: ['0', '0.2', '0.4', '0.6', '0.8', '1.0'], unit: '' },
+    { min: -2e6, max: 3e6, labels: ['−2', '−1', '0', '1', '2', '3'], unit: ' (×10⁶)' },
+    { min: 5, max: 5, labels: ['5.000'], unit: '' },
+  ])('[$min, $max] → $labels$unit', ({ min, max, labels, unit }) => {
+    const axis = scoreAxis(min, max);
+    expect(axis.ticks.map((t) => t.label)).toEqual(labels);
+    expect(axis.unit).toBe(unit);
+    for (const t of axis.ticks) {
+      expect(t.value).toBeGreaterThanOrEqual(min - 1e-12 * Math.abs(min));
+      expect(t.value).toBeLessThanOrEqual(max + 1e-12 * Math.abs(max));
+    }
+  });
+
+  it('labels a histogram of log p_y near 0 without exponent notation on the ticks', () => {
+    const svg = histogramChart({ min: -3.2e-8, max: 0, bins: 4, members: [0, 0, 1, 9], nonMembers: [2, 1, 1, 6] }, 'loss');
+    expect(svg).not.toMatch(/\de-\d/);
+    expect(svg).toContain('attack score (×10⁻⁸) (higher = more likely a member)');
   });
 });

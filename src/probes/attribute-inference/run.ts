@@ -5,7 +5,7 @@
  * value. Measured on members and non-members against the prior-only baseline.
  */
 import { RuntimeFailure, InputError } from '../../errors';
-import { attributeMetrics, proportion, type AttributeMetrics } from '../../metrics/attribute';
+import { attributeMetrics, differencePaired, pairedTable, proportion, type AttributeMetrics } from '../../metrics/attribute';
 import { aucWithCi } from '../../metrics/auc';
 import type { AttributeInferenceSettings } from '../../policy/types';
 import type { AttackDetails, MetricValue } from '../../result';
@@ -85,6 +85,13 @@ export async function runAttributeInference(ctx: ProbeContext, settings: Attribu
     observed: settings.observed,
     prior: { source: settings.prior, probabilities: Array.from(logPrior, Math.exp), mode: plan.candidates[mode]! },
     nonMemberBaselineAccuracy: nonMemberBaseline,
+    nonMemberLift: differencePaired(
+      pairedTable(
+        Array.from(nonMemberGuess, (g, i) => g === nonMemberTruth[i]),
+        Array.from(nonMemberTruth, (t) => t === mode),
+      ),
+      ctx.confidence,
+    ),
     liftTable: metrics.liftTable,
     queriesPerRecord: k * (plan.unknown.length > 0 ? settings.samples : 1),
     unknownFeatures: plan.unknown.map((j) => ctx.members.features[j]!),

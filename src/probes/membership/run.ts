@@ -11,7 +11,7 @@ import { RuntimeFailure } from '../../errors';
 import { rngFor } from '../../util/random';
 import { featureBox } from '../feature-box';
 import { attackerScores } from '../attacker-view';
-import { gapScores, scoreAttack, stabilityScores, type ScoreAttack } from './scores';
+import { gapScores, saturatedRows, scoreAttack, stabilityScores, type ScoreAttack } from './scores';
 import { recipeLevel, referenceInputs, referenceScores, type ReferenceInputs } from './reference';
 import { isReferenceAttack } from './settings';
 import type { Observation } from '../../model/types';
@@ -53,7 +53,11 @@ export async function runMembership(ctx: ProbeContext, settings: MembershipSetti
   }
 
   const { scored, reference } = await scoreAttacks(ctx, settings, memberObs, nonMemberObs);
-  for (const { attack, member, nonMember } of scored) attacks.push(measureAttack(attack, member, nonMember, ctx, fpr));
+  for (const { attack, member, nonMember, saturated } of scored) {
+    const measured = measureAttack(attack, member, nonMember, ctx, fpr);
+    if (saturated) measured.details = { ...measured.details, saturated };
+    attacks.push(measured);
+  }
   if (ctx.baseline) {
     // The released model: the same records, seed, surface and attacks; each attack is compared record by record.
     const releasedCtx: ProbeContext = { ...ctx, model: ctx.baseline.model, signals: ctx.baseline.signals };
@@ -96,16 +100,32 @@ export async function runMembership(ctx: ProbeContext, settings: MembershipSetti
   return { attacks, notes };
 }
 
+interface ScoredAttack {
+  attack: MembershipAttack;
+  member: Float64Array;
+  nonMember: Float64Array;
+  /** Score attacks: the rows whose revealed p_y is exactly 1, when there are any. */
+  saturated?: { members: number; nonMembers: number };
+}
+
 /** Each configured attack's scores for the members and non-members, in the policy's order. */
 async function scoreAttacks(
   ctx: ProbeContext,
   settings: MembershipSettings,
   memberObs: Observation,
   nonMemberObs: Observation,
-): Promise<{ scored: Array<{ attack: MembershipAttack; member: Float64Array; nonMember: Float64Array }>; reference?: ReferenceInputs }> {
+): Promise<{ scored: ScoredAttack[]; reference?: ReferenceInputs }> {
   const memberP = memberObs.scores ? attackerScores(memberObs) : undefined;
   const nonMemberP = nonMemberObs.scores ? attackerScores(nonMemberObs) : undefined;
-  const scored = [];
+  const scored: ScoredAttack[] = [];
+  // Rows whose revealed p_y is exactly 1: every score attack ties them at its top (float32 saturation).
+  const saturated =
+    memberP && nonMemberP
+      ? {
+          members: saturatedRows(memberP, memberObs.classCount, ctx.members.classes),
+          nonMembers: saturatedRows(nonMemberP, nonMemberObs.classCount, ctx.nonMembers.classes),
+        }
+      : undefined;
   let reference: ReferenceInputs | undefined;
   for (const attack of settings.attacks) {
     let member: Float64Array;
@@ -126,6 +146,10 @@ async function scoreAttacks(
       // The policy validator rejects score attacks on a label-only surface.
       member = scoreAttack(attack as ScoreAttack, memberP!, memberObs.classCount, ctx.members.classes);
       nonMember = scoreAttack(attack as ScoreAttack, nonMemberP!, nonMemberObs.classCount, ctx.nonMembers.classes);
+      if (saturated && saturated.members + saturated.nonMembers > 0) {
+        scored.push({ attack, member, nonMember, saturated });
+        continue;
+      }
     }
     scored.push({ attack, member, nonMember });
   }
@@ -181,6 +205,7 @@ function measureScores(
       histogram: histogram(member, nonMember, 30),
       perClass: perClass.map((c) => ({ class: c.class, members: c.members, nonMembers: c.nonMembers, auc: c.auc, advantage: c.advantage })),
       worstClass: worst ? { class: worst.class, auc: worst.auc } : null,
+      ...(overall.topTie.members + overall.topTie.nonMembers > 1 ? { topTie: overall.topTie } : {}),
     },
   };
 }
@@ -190,20 +215,24 @@ function metricValues(m: MembershipMetrics): Record<string, MetricValue> {
   const sample = { members: m.members, nonMembers: m.nonMembers };
   return {
     auc: { value: m.auc.value, ci: m.auc.ci, sample },
-    advantage: { value: m.advantage.value, ci: m.advantage.ci, threshold: m.advantage.threshold, sample },
+    advantage: { value: m.advantage.value, ci: m.advantage.ci, threshold: m.advantage.threshold, atOrAbove: m.advantage.atOrAbove, sample },
     'tpr-at-fpr': {
       value: m.tprAtFpr.value,
       ci: m.tprAtFpr.ci,
       fpr: m.tprAtFpr.fpr,
       achievedFpr: m.tprAtFpr.achievedFpr,
       threshold: m.tprAtFpr.threshold,
+      atOrAbove: m.tprAtFpr.atOrAbove,
       sample,
     },
-    ppv: { value: m.ppv.value, ci: m.ppv.ci, threshold: m.ppv.threshold },
+    ppv: { value: m.ppv.value, ci: m.ppv.ci, threshold: m.ppv.threshold, atOrAbove: m.tprAtFpr.atOrAbove },
     'epsilon-lower-bound': {
       value: m.epsilonLowerBound.value,
       ci: m.epsilonLowerBound.ci,
       thresholdsTried: m.epsilonLowerBound.thresholdsTried,
+      threshold: m.epsilonLowerBound.threshold,
+      atOrAbove: m.epsilonLowerBound.atOrAbove,
+      tail: m.epsilonLowerBound.tail,
       sample,
     },
   };

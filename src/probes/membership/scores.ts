@@ -40,6 +40,17 @@ export function scoreAttack(attack: ScoreAttack, scores: AttackerScores, classCo
   return out;
 }
 
+/**
+ * Rows whose revealed probability of the true label is exactly 1 (log-probability exactly 0):
+ * the output saturated, so every score attack gives these rows the same, highest score.
+ */
+export function saturatedRows(scores: AttackerScores, classCount: number, truth: Int32Array): number {
+  const one = scores.scale === 'log' ? 0 : 1;
+  let n = 0;
+  for (let r = 0; r < truth.length; r++) if (scores.values[r * classCount + truth[r]!] === one) n++;
+  return n;
+}
+
 /** −cross-entropy loss: log p_y. */
 function lossScores(p: Float64Array, k: number, truth: Int32Array, out: Float64Array): void {
   for (let r = 0; r < truth.length; r++) out[r] = Math.log(Math.max(p[r * k + truth[r]!]!, FLOOR));
