@@ -2,10 +2,12 @@
 import { bench as attributeInference } from './attribute-inference';
 import { bench as extraction } from './extraction';
 import { bench as inversion } from './inversion';
+import { bench as io } from './io';
 import { bench as membership } from './membership';
 import { bench as reference } from './reference';
 
 const benches: Array<[string, () => Promise<void>]> = [
+  ['data loading', io],
   ['membership', membership],
   ['reference-models', reference],
   ['attribute-inference', attributeInference],
