@@ -5,6 +5,7 @@ import { bench as inversion } from './inversion';
 import { bench as io } from './io';
 import { bench as membership } from './membership';
 import { bench as reference } from './reference';
+import { bench as scale } from './scale';
 
 const benches: Array<[string, () => Promise<void>]> = [
   ['data loading', io],
@@ -13,6 +14,8 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['attribute-inference', attributeInference],
   ['inversion', inversion],
   ['extraction', extraction],
+  // Last: 10^6 + 10^6 records take minutes (SCALE_ROWS sets fewer).
+  ['scale', scale],
 ];
 
 for (const [name, run] of benches) {
