@@ -164,7 +164,6 @@ class RecordScanner {
     const begin = this.pos;
     if (begin >= bytes.length) return undefined;
     const line = this.line;
-    if (starts && ends && this.nextQuote === -1) return this.plainRecord(starts, ends, base, width);
     let newline = bytes.indexOf(LF, begin);
     if (newline === -1) newline = bytes.length;
     if (this.nextQuote !== -1 && this.nextQuote < begin) this.nextQuote = bytes.indexOf(QUOTE, begin);
@@ -173,7 +172,15 @@ class RecordScanner {
     this.pos = newline + 1;
     this.line++;
     const end = newline > begin && bytes[newline - 1] === CR ? newline - 1 : newline;
-    if (isBlank(bytes, begin, end)) return { line, offset: begin, count: 0, blank: true };
+    let blank = true;
+    for (let p = begin; p < end; p++) {
+      const b = bytes[p];
+      if (b !== 32 && b !== 9) {
+        blank = false;
+        break;
+      }
+    }
+    if (blank) return { line, offset: begin, count: 0, blank: true };
     if (!starts || !ends) {
       const cells: number[] = [];
       let cellStart = begin;
@@ -206,43 +213,6 @@ class RecordScanner {
     }
     count++;
     return { line, offset: begin, count, blank: false };
-  }
-
-  /**
-   * The hot loop, once no quote is left in the file: one pass over the record's bytes finds both
-   * the commas and the line end (no separate search for the newline), writing offsets only. Stops
-   * writing past `width` fields (the caller reports the count), so a long row cannot overrun the
-   * arrays. The same result as the general path below.
-   */
-  private plainRecord(starts: Uint32Array, ends: Uint32Array, base: number, width: number): ScannedRecord {
-    const bytes = this.bytes;
-    const length = bytes.length;
-    const begin = this.pos;
-    const line = this.line;
-    let count = 0;
-    let cellStart = begin;
-    let p = begin;
-    for (; p < length; p++) {
-      const b = bytes[p]!;
-      if (b === COMMA) {
-        if (count < width) {
-          starts[base + count] = cellStart;
-          ends[base + count] = p;
-        }
-        count++;
-        cellStart = p + 1;
-      } else if (b === LF) break;
-    }
-    this.pos = p + 1;
-    this.line++;
-    const end = p > begin && bytes[p - 1] === CR ? p - 1 : p;
-    // Only a line without a comma can be blank: spaces and tabs at most.
-    if (count === 0 && isBlank(bytes, begin, end)) return { line, offset: begin, count: 0, blank: true };
-    if (count < width) {
-      starts[base + count] = cellStart;
-      ends[base + count] = end;
-    }
-    return { line, offset: begin, count: count + 1, blank: false };
   }
 
   /** A record with a quote somewhere: read it field by field, strictly by RFC 4180. */
@@ -321,15 +291,6 @@ class RecordScanner {
     }
     return out;
   }
-}
-
-/** Whether bytes[start, end) are spaces and tabs only. */
-function isBlank(bytes: Uint8Array, start: number, end: number): boolean {
-  for (let p = start; p < end; p++) {
-    const b = bytes[p];
-    if (b !== 32 && b !== 9) return false;
-  }
-  return true;
 }
 
 class CsvTable implements RawTable {
