@@ -65,17 +65,16 @@ function recordHash(data: Dataset, row: number): number {
   const width = data.features.length;
   let h1 = 0x811c9dc5;
   let h2 = 0x9747b28c;
-  const mix = (word: number) => {
+  // The words: the features' bits (-0 as 0), a separator, the label's characters. Mixed inline:
+  // a closure per row costs more than the hashing here.
+  const label = data.labels[row] ?? '';
+  const features = row * width;
+  for (let i = 0, end = width + 1 + label.length; i < end; i++) {
+    let word = i < width ? bits[features + i]! : i === width ? 0xffffffff : label.charCodeAt(i - width - 1);
+    if (word === 0x80000000) word = 0;
     h1 = Math.imul(h1 ^ word, 0x01000193);
     h2 = Math.imul(h2 ^ word, 0x5bd1e995);
     h2 ^= h2 >>> 15;
-  };
-  for (let j = row * width, end = j + width; j < end; j++) {
-    const word = bits[j]!;
-    mix(word === 0x80000000 ? 0 : word); // -0 as 0
   }
-  mix(0xffffffff); // between the features and the label
-  const label = data.labels[row] ?? '';
-  for (let i = 0; i < label.length; i++) mix(label.charCodeAt(i));
   return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
 }
