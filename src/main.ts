@@ -5,7 +5,8 @@
 import * as core from '@actions/core';
 import { resolve } from 'node:path';
 import { describeError, EXIT, exitCodeOf, InputError } from './errors';
-import { readRunContext, type RunContext } from './github/context';
+import { readBasePolicy, type BasePolicy } from './github/base-policy';
+import { PULL_REQUEST_EVENTS, readRunContext, type RunContext } from './github/context';
 import { writeHandoff } from './github/handoff';
 import { readInputs, type ActionSettings } from './github/inputs';
 import { publishToGithub, type PublishOptions, type PublishRequest } from './github/publish';
@@ -15,11 +16,15 @@ import { setRuntimeNotice } from './model/runtime';
 import { loadReport } from './publish/load';
 import { VERDICT_HEADLINE } from './report/format';
 import { runGate } from './run/gate';
+import { mergeSignals } from './shard/merge';
+import { runShard } from './shard/run-shard';
+import { parseShard } from './shard/spec';
 import { knownSecrets, redactDeep, redactSecrets, refreshSecrets, registerSecret } from './util/secrets';
 import { missingFolder, rootsWithRunnerTemp, type AllowedRoots } from './util/paths';
 
 interface Step {
-  request: PublishRequest;
+  /** What to publish; absent for a shard, which measures nothing (the merge job publishes). */
+  request?: PublishRequest;
   outputs: Record<string, string>;
   /** Set when the step must fail: exit 1 leakage, 2 invalid input, 3 runtime failure. */
   failure?: { exitCode: number; message: string };
@@ -38,12 +43,18 @@ export async function runAction(options: PublishOptions = {}): Promise<void> {
   try {
     const settings = readInputs();
     const context = readRunContext();
-    const step = settings.report ? publishEarlierRun(settings, context) : await measure(settings, context);
+    const step = settings.report
+      ? publishEarlierRun(settings, context)
+      : settings.shard
+        ? await measureShard(settings, context)
+        : await measure(settings, context);
     verdict = step.outputs.verdict ?? verdict;
     note(writeStepOutputs(step.outputs));
-    const published = await publishToGithub(step.request, options);
-    note(published.summaryProblem);
-    if ('url' in published.comment) note(writeStepOutputs({ 'comment-url': published.comment.url }));
+    if (step.request) {
+      const published = await publishToGithub(step.request, options);
+      note(published.summaryProblem);
+      if ('url' in published.comment) note(writeStepOutputs({ 'comment-url': published.comment.url }));
+    }
     failure = step.failure;
   } catch (error) {
     note(writeStepOutputs({ verdict: 'error' }));
@@ -59,7 +70,17 @@ export async function runAction(options: PublishOptions = {}): Promise<void> {
 }
 
 async function measure(settings: ActionSettings, context: RunContext): Promise<Step> {
-  const report = await runGate(settings.policy, { roots: actionRoots(settings, context) });
+  const roots = actionRoots(settings, context);
+  const merging = settings.signals.length > 0;
+  const base = settings.policy ? basePolicy(settings, context, roots) : undefined;
+  // Merge mode: the shards' answers, pooled, through the same run (src/shard/merge.ts).
+  const report = merging
+    ? await mergeSignals(
+        settings.signals.map((p) => resolve(context.workspace, p)),
+        { roots, ...(settings.policy ? { policy: settings.policy } : {}) },
+      )
+    : await runGate(settings.policy, { roots, policyTexts: base?.texts });
+  if (base) report.policyChanges = redactDeep(base.comparison);
   const files = writeReportFiles(report, settings.out, { root: context.workspace });
   writeHandoff(settings.out, context);
   return {
@@ -74,6 +95,35 @@ async function measure(settings: ActionSettings, context: RunContext): Promise<S
               report.error?.message ?? `Model Privacy Gate ${VERDICT_HEADLINE[report.verdict]}; see the job summary and ${files.html}`,
           },
   };
+}
+
+/** One shard of a split run: its signals file in `out`, nothing published; the merge job decides. */
+async function measureShard(settings: ActionSettings, context: RunContext): Promise<Step> {
+  const shard = parseShard(settings.shard, { file: 'action inputs', field: 'shard', name: 'input "shard"' });
+  const written = await runShard(settings.policy, shard, settings.out, { roots: actionRoots(settings, context) });
+  core.info(`shard ${shard.index}/${shard.count}: ${written.rows} rows answered; signals: ${written.file}`);
+  return { outputs: { signals: written.file } };
+}
+
+/**
+ * Pull requests: the base commit's policy, compared with the head's; under policy-from: base, the
+ * texts the gate enforces. Other events have no base: the checkout's policy gates them.
+ */
+function basePolicy(settings: ActionSettings, context: RunContext, roots: AllowedRoots): BasePolicy | undefined {
+  if (!PULL_REQUEST_EVENTS.includes(context.eventName)) {
+    if (settings.policyFrom === 'base') {
+      core.notice(
+        `policy-from: base applies to pull requests; this ${context.eventName || 'unknown'} event is gated by the checkout's policy.`,
+      );
+    }
+    return undefined;
+  }
+  const base = readBasePolicy(settings.policy, context, { roots, policyFrom: settings.policyFrom });
+  for (const message of base.messages) {
+    if (message.level === 'warning') core.warning(redactSecrets(message.text));
+    else core.notice(redactSecrets(message.text));
+  }
+  return base;
 }
 
 /**

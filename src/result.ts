@@ -5,6 +5,7 @@
 import type { RocPoint } from './metrics/roc';
 import type { ImageShape } from './optim/total-variation';
 import type { StopReason } from './optim/descent';
+import type { PolicyChange } from './policy/diff';
 import type { AttributeInferenceSettings, GateRules, InversionSettings, ThresholdSource } from './policy/types';
 
 export type Verdict = 'pass' | 'warn' | 'fail' | 'error';
@@ -33,6 +34,8 @@ export interface MetricValue {
   records?: number;
   /** How the interval of a difference was computed. */
   interval?: string;
+  /** A change against the released model (`<metric>-increase`): the released model's own value. */
+  released?: number | null;
   /** Attribute inference AUC: records with the second value and with the first. */
   positives?: number;
   negatives?: number;
@@ -293,6 +296,9 @@ export interface Check {
   needs?: { members: number; nonMembers: number; have: { members: number; nonMembers: number }; reason: string };
 }
 
+/** Suffix of a membership attack's recipe-level estimate (`lira-recipe-level`): reference models play the target in turn. */
+export const RECIPE_LEVEL_SUFFIX = '-recipe-level';
+
 export interface ProbeResult {
   id: string;
   description: string;
@@ -308,6 +314,15 @@ export interface ProbeResult {
 export interface FileDigest {
   path: string;
   sha256: string;
+}
+
+/** What the candidate was compared with: an ONNX model (paired) or an earlier run's report (unpaired). */
+export interface BaselineFacts {
+  kind: 'model' | 'report';
+  path: string;
+  sha256: string;
+  /** True when both models were attacked on the same records in this run. */
+  paired: boolean;
 }
 
 /** The audit record written as privacy-report.json (schema: schemas/privacy-report.schema.json). */
@@ -349,6 +364,11 @@ export interface GateReport {
     scoreKindReason: string;
   };
   confidence: number | null;
+  /**
+   * The released model the candidate was compared with (policy `baseline`); the differences are
+   * the membership attacks' `<metric>-increase` metrics.
+   */
+  baseline?: BaselineFacts;
   /** How the run counted inconclusive and insufficient checks (policy `gate`); absent: the defaults. */
   gate?: GateRules;
   probes: ProbeResult[];
@@ -358,4 +378,24 @@ export interface GateReport {
   warnings: string[];
   /** Present when the gate could not reach a verdict on leakage (exit 2 or 3). */
   error?: { message: string; exitCode: number; file?: string; line?: number; column?: number; field?: string };
+  /** Pull requests: the policy at the base commit against the head's (src/github/base-policy.ts). */
+  policyChanges?: PolicyComparison;
+}
+
+/**
+ * The policy a pull request is gated by, compared with the base commit's:
+ * - compared: `changes` lists every difference, loosened first (empty: the same policy);
+ * - new-policy: the base commit has no such policy file, so there is nothing to compare;
+ * - not-compared: the comparison could not be made (`reason`: e.g. the base commit is not in
+ *   the clone); never read as "nothing changed".
+ */
+export interface PolicyComparison {
+  status: 'compared' | 'new-policy' | 'not-compared';
+  /** The base commit (pull_request.base.sha), when the event names one. */
+  baseSha?: string;
+  /** Which version of the policy gated this run: the head's (default) or the base's (policy-from: base). */
+  enforced: 'head' | 'base';
+  reason?: string;
+  /** Locations are relative to the gate's working directory, as every path in the report. */
+  changes: PolicyChange[];
 }

@@ -2,7 +2,7 @@
 """Join the per-slice memberships files of `train.py --references K --reference-slice I/N` into
 <family>/memberships.csv, rows in model order: the same bytes one `--references K` run writes.
 
-    /usr/bin/python3 examples/digits/merge_memberships.py [--refs DIR] [--only leaky|hardened]
+    /usr/bin/python3 examples/digits/merge_memberships.py [--refs DIR] [--only leaky|hardened|private]
 
 For each family folder under DIR (default refs/ beside this file) that holds slice files
 (memberships.slice-I-of-N.csv), all N slices must be there with one header, and their models
@@ -78,9 +78,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--refs", metavar="DIR", default=os.path.join(HERE, "refs"),
                     help="folder holding <family>/ (default: %(default)s)")
-    ap.add_argument("--only", choices=["leaky", "hardened"], help="merge one family only")
+    ap.add_argument("--only", choices=["leaky", "hardened", "private"], help="merge one family only")
     args = ap.parse_args()
-    families = [args.only] if args.only else ["leaky", "hardened"]
+    families = [args.only] if args.only else ["leaky", "hardened", "private"]
     merged = [f for f in families if os.path.isdir(os.path.join(args.refs, f)) and merge(os.path.join(args.refs, f))]
     if not merged:
         fail(f"no memberships.slice-I-of-N.csv files under {args.refs}/{{{','.join(families)}}}")

@@ -1,4 +1,4 @@
-// Checks leaky.onnx and hardened.onnx in onnxruntime-node, independently of the gate's code:
+// Checks leaky.onnx, hardened.onnx and private.onnx in onnxruntime-node, independently of the gate's code:
 //
 //   node examples/digits/verify.cjs [DUMP_DIR]
 //
@@ -77,7 +77,7 @@ function maxDiff(a, b) {
     ok = ok && cond;
   };
 
-  for (const name of ['leaky', 'hardened']) {
+  for (const name of ['leaky', 'hardened', 'private']) {
     const session = await ort.InferenceSession.create(path.join(here, `${name}.onnx`));
     console.log(`== ${name}.onnx`);
     console.log('  inputs ', JSON.stringify(session.inputMetadata));

@@ -73,10 +73,23 @@ const DTYPES: Record<string, DtypeInfo> = {
   },
 };
 
-const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
+export const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 
-export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
+/** What an .npy header says, and where the data starts: enough to know the columns without the data. */
+export interface NpyHeader {
+  dtype: string;
+  shape: number[];
+  fortranOrder: boolean;
+  /** Byte offset of the data. */
+  dataOffset: number;
+}
+
+/**
+ * Reads and checks the magic, version and header of an .npy file: `bytes` may be only the file's
+ * start (`NPY_PREFIX_BYTES`, then up to `dataOffset`). Throws the same errors as `parseNpy`.
+ */
+export function parseNpyHeader(bytes: Uint8Array, file: string): NpyHeader {
+  if (bytes.length < 10 || NPY_MAGIC.some((b, i) => bytes[i] !== b)) {
     throw new InputError('not a NumPy .npy file: expected it to start with "\\x93NUMPY" (write it with numpy.save)', { file });
   }
   const major = bytes[6]!;
@@ -92,9 +105,7 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
   if (dataOffset > bytes.length) throw new InputError('the .npy header is truncated', { file });
   const header = Buffer.from(bytes.buffer, bytes.byteOffset + 8 + lengthSize, headerLength).toString(major === 3 ? 'utf8' : 'latin1');
   const { dtype, fortranOrder, shape } = parseHeader(header, file);
-
-  const info = DTYPES[dtype];
-  if (!info) {
+  if (!DTYPES[dtype]) {
     throw new InputError(
       `unsupported dtype ${JSON.stringify(dtype)}; expected a little-endian number or bool type: ${Object.keys(DTYPES).join(', ')} (convert with array.astype("<f4"))`,
       { file, field: 'dtype' },
@@ -106,6 +117,15 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
       { file, field: 'shape' },
     );
   }
+  return { dtype, fortranOrder, shape, dataOffset };
+}
+
+/** Bytes that hold an .npy file's magic, version and header length (then the header follows). */
+export const NPY_PREFIX_BYTES = 12;
+
+export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
+  const { dtype, fortranOrder, shape, dataOffset } = parseNpyHeader(bytes, file);
+  const info = DTYPES[dtype]!;
   const count = shape.reduce((a, b) => a * b, 1);
   const needed = count * info.size;
   const available = bytes.length - dataOffset;
@@ -183,6 +203,22 @@ export interface NpyTableOptions {
 export function npyTable(array: NpyArray, options: NpyTableOptions = {}): RawTable {
   const rows = array.shape[0]!;
   const width = array.shape.length === 2 ? array.shape[1]! : 1;
+  const names = npyColumnNames(array, options);
+  return new NpyTable(array, names, rows, width, options.labels?.array);
+}
+
+type Shaped = Pick<NpyArray, 'file' | 'shape'>;
+
+/**
+ * The column names of an array (1-D: one column) plus its labels array, checked from the shapes
+ * alone: what `npyTable` names its columns, and what `validate` reads from the headers.
+ */
+export function npyColumnNames(
+  array: Shaped,
+  options: { columns?: readonly string[]; labels?: { name: string; array: Shaped } },
+): string[] {
+  const rows = array.shape[0]!;
+  const width = array.shape.length === 2 ? array.shape[1]! : 1;
   let names: string[];
   if (options.columns) {
     if (options.columns.length !== width) {
@@ -217,7 +253,7 @@ export function npyTable(array: NpyArray, options: NpyTableOptions = {}): RawTab
     }
     names.push(labels.name);
   }
-  return new NpyTable(array, names, rows, width, labels?.array);
+  return names;
 }
 
 class NpyTable implements RawTable {

@@ -22,60 +22,97 @@ export interface ColumnChoice {
  * (file order; the label never matches), or undefined for every column but the label.
  */
 export function selectColumns(table: RawTable, label: string, features?: readonly string[] | string): ColumnChoice {
+  const checked = checkColumns(table, label, features);
+  if (checked.errors.length > 0) throw checked.errors[0]!;
+  return checked.choice!;
+}
+
+/** What `checkColumns` finds: every problem, and the choice when there is none. */
+export interface ColumnCheck {
+  /** The label's problem first, then the features'. */
+  errors: InputError[];
+  /** The label column is not in the file. */
+  labelError?: InputError;
+  /** The feature setting selects nothing, or names a missing column, or the label. */
+  featureError?: InputError;
+  /** The feature names selected, when the feature setting itself is fine (even if the label is not). */
+  features?: string[];
+  /** Set when there is no error. */
+  choice?: ColumnChoice;
+}
+
+/** `selectColumns` without throwing, from the column names alone: every problem with the label and the features. */
+export function checkColumns(table: Pick<RawTable, 'file' | 'columns'>, label: string, features?: readonly string[] | string): ColumnCheck {
   const { file, columns } = table;
   const index = new Map(columns.map((name, i) => [name, i]));
   const labelColumn = index.get(label);
-  if (labelColumn === undefined) {
-    throw new InputError(
-      `label column ${quoteUserText(label)} not found${suggest(label, columns)}; ${listColumns(columns)}${delimiterHint(columns)}`,
-      {
-        file,
-        field: label,
-      },
-    );
-  }
+  const labelError =
+    labelColumn === undefined
+      ? new InputError(
+          `label column ${quoteUserText(label)} not found${suggest(label, columns)}; ${listColumns(columns)}${delimiterHint(columns)}`,
+          { file, field: label },
+        )
+      : undefined;
+  const errors = labelError ? [labelError] : [];
+  const names = featureNames(table, label, features);
+  if (names instanceof InputError) return { errors: [...errors, names], labelError, featureError: names };
+  if (labelError) return { errors, labelError, features: names };
+  return {
+    errors,
+    features: names,
+    choice: { features: names, featureColumns: names.map((name) => index.get(name)!), labelColumn: labelColumn! },
+  };
+}
 
-  let names: string[];
+function featureNames(
+  table: Pick<RawTable, 'file' | 'columns'>,
+  label: string,
+  features?: readonly string[] | string,
+): string[] | InputError {
+  const { file, columns } = table;
   if (features === undefined) {
-    names = columns.filter((name) => name !== label);
+    const names = columns.filter((name) => name !== label);
     if (names.length === 0) {
-      throw new InputError(
+      return new InputError(
         `no feature columns: the file has only the label column ${quoteUserText(label)}; expected at least one more column`,
         { file },
       );
     }
-  } else if (typeof features === 'string') {
+    return names;
+  }
+  if (typeof features === 'string') {
     const matches = picomatch(features, { dot: true });
-    names = columns.filter((name) => name !== label && matches(name));
+    const names = columns.filter((name) => name !== label && matches(name));
     if (names.length === 0) {
-      throw new InputError(
+      return new InputError(
         `the feature glob ${quoteUserText(features)} matches no column (the label is never a feature); ${listColumns(columns)}`,
         { file, field: features },
       );
     }
-  } else {
-    names = [...features];
-    if (names.length === 0) throw new InputError('the feature list is empty; expected at least one column name', { file });
-    const missing = names.filter((name) => !index.has(name));
-    if (missing.length > 0) {
-      const described = missing.map((name) => `${quoteUserText(name)}${suggest(name, columns)}`).join(', ');
-      const noun = missing.length === 1 ? 'feature column' : 'feature columns';
-      throw new InputError(`${noun} ${described} not found; ${listColumns(columns)}`, { file, field: missing[0] });
-    }
-    const seen = new Set<string>();
-    for (const name of names) {
-      if (seen.has(name))
-        throw new InputError(`feature ${quoteUserText(name)} is listed twice; expected each column once`, { file, field: name });
-      seen.add(name);
-    }
-    if (seen.has(label)) {
-      throw new InputError(`the label column ${quoteUserText(label)} is also listed as a feature; expected the label to be left out`, {
-        file,
-        field: label,
-      });
-    }
+    return names;
   }
-  return { features: names, featureColumns: names.map((name) => index.get(name)!), labelColumn };
+  const names = [...features];
+  if (names.length === 0) return new InputError('the feature list is empty; expected at least one column name', { file });
+  const present = new Set(columns);
+  const missing = names.filter((name) => !present.has(name));
+  if (missing.length > 0) {
+    const described = missing.map((name) => `${quoteUserText(name)}${suggest(name, columns)}`).join(', ');
+    const noun = missing.length === 1 ? 'feature column' : 'feature columns';
+    return new InputError(`${noun} ${described} not found; ${listColumns(columns)}`, { file, field: missing[0] });
+  }
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name))
+      return new InputError(`feature ${quoteUserText(name)} is listed twice; expected each column once`, { file, field: name });
+    seen.add(name);
+  }
+  if (seen.has(label)) {
+    return new InputError(`the label column ${quoteUserText(label)} is also listed as a feature; expected the label to be left out`, {
+      file,
+      field: label,
+    });
+  }
+  return names;
 }
 
 /** Largest finite float32; values beyond it would silently become Infinity in the model input. */

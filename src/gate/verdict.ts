@@ -20,7 +20,15 @@
  */
 import { EXIT } from '../errors';
 import type { GateRules, Threshold } from '../policy/types';
-import type { AttackMeasurement, Check, GateReport, MetricValue, ProbeResult, Verdict } from '../result';
+import {
+  RECIPE_LEVEL_SUFFIX,
+  type AttackMeasurement,
+  type Check,
+  type GateReport,
+  type MetricValue,
+  type ProbeResult,
+  type Verdict,
+} from '../result';
 import { recordsNeeded } from './minimums';
 
 /** How inconclusive and insufficient checks count when a policy does not say (standard preset's choice). */
@@ -183,12 +191,15 @@ export function exitCodeFor(verdict: Verdict): number {
  * Membership attacks whose whole AUC interval lies below 0.5: members look less like training
  * data than non-members. On the leaky digits model with the files swapped the loss attack read
  * 0.247 [0.223, 0.273], which every threshold passes; the gate refuses instead of passing it.
+ * Recipe-level estimates are left out: their members come from the memberships file, not from
+ * data.members, and the probe notes a below-chance reading there (src/probes/membership/run.ts).
  */
 export function swappedAttacks(probes: ProbeResult[]): Array<{ attack: string; auc: MetricValue }> {
   const out = [];
   for (const probe of probes) {
     if (probe.id !== 'membership') continue;
     for (const attack of probe.attacks) {
+      if (attack.attack.endsWith(RECIPE_LEVEL_SUFFIX)) continue;
       const auc = attack.metrics['auc'];
       if (auc && typeof auc.value === 'number' && auc.ci[1] < 0.5) out.push({ attack: attack.attack, auc });
     }

@@ -10,6 +10,7 @@ import { extendsLineOf } from '../policy/extends-line';
 import { selectAnnotations, type Annotation } from '../report/annotations';
 import { commentMarker, renderComment, SUMMARY_LIMIT_BYTES, type CommentIdentity } from '../report/comment';
 import { renderMarkdown, type MarkdownLink } from '../report/markdown';
+import { policyChangeAnnotations } from '../report/policy-changes';
 import type { GateReport } from '../result';
 import { createClient, DEFAULT_TIME_LIMITS, FORK_SAFE_WORKFLOWS, upsertComment, type CommentOutcome, type CommentPlan } from './comment';
 import { PULL_REQUEST_EVENTS, type RunContext } from './context';
@@ -58,7 +59,8 @@ async function publishComment(request: PublishRequest, links: MarkdownLink[], op
   // Annotations belong to the run that measured: in publish-only mode they would land on the
   // default branch's commit instead of the pull request's.
   if (!request.publishOnly) {
-    emitAnnotations(selectAnnotations(report, { root: context.workspace, cwd: process.cwd(), extendsLine: extendsLineOf }));
+    const at = { root: context.workspace, cwd: process.cwd(), extendsLine: extendsLineOf };
+    emitAnnotations([...policyChangeAnnotations(report, at), ...selectAnnotations(report, at)]);
   }
   const target = commentTarget(request);
   if ('skip' in target) {

@@ -83,8 +83,8 @@ export function liraScores(target: SignalMatrix, refs: ReferenceSignals, members
   if (!(from >= 1)) throw new RangeError(`perRecordVarianceFrom must be at least 1, got ${from}`);
   if (!(minStd > 0)) throw new RangeError(`minStd must be positive, got ${minStd}`);
   const online = options.mode === 'online';
-  const out = sideStats(refs, memberships, OUT);
-  const inside = online ? sideStats(refs, memberships, IN) : undefined;
+  const out = cachedSideStats(refs, memberships, OUT);
+  const inside = online ? cachedSideStats(refs, memberships, IN) : undefined;
   requireModels(out, 'OUT', options.mode);
   if (inside) requireModels(inside, 'IN', options.mode);
 
@@ -117,6 +117,24 @@ export function liraScores(target: SignalMatrix, refs: ReferenceSignals, members
     scores[r] = sum / aug;
   }
   return { scores, perRecordVariance: perRecord, globalStd: { in: gIn, out: gOut } };
+}
+
+/**
+ * Side statistics already computed for these exact signal and membership arrays: online and
+ * offline LiRA on the same inputs share the OUT side, so a deep audit fits it once. Keyed
+ * weakly by the arrays themselves (callers build them once per run and never write to them
+ * afterwards), so the cache neither changes a result nor keeps the arrays alive.
+ */
+const sideStatsCache = new WeakMap<Float64Array, WeakMap<Int8Array, Map<number, SideStats>>>();
+
+function cachedSideStats(refs: ReferenceSignals, memberships: MembershipMatrix, side: number): SideStats {
+  let byMemberships = sideStatsCache.get(refs.values);
+  if (!byMemberships) sideStatsCache.set(refs.values, (byMemberships = new WeakMap()));
+  let bySide = byMemberships.get(memberships.values);
+  if (!bySide) byMemberships.set(memberships.values, (bySide = new Map()));
+  let stats = bySide.get(side);
+  if (!stats) bySide.set(side, (stats = sideStats(refs, memberships, side)));
+  return stats;
 }
 
 /** Means in one pass, squared deviations in a second (no cancellation from Σφ² − nμ²). */

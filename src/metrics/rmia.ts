@@ -82,7 +82,9 @@ export function rmiaScores(audited: RmiaSamples, population: RmiaSamples, option
     throw new RangeError('the population must be scored by the same reference models and augmentations as the audited records');
   }
   const x = logLikelihoodRatios(audited, options.mode, a, 'record');
-  const z = logLikelihoodRatios(population, options.mode, a, 'population sample');
+  // The population is often the audited records themselves (ML Privacy Meter's offline
+  // setting): their ratios are the same numbers, computed once.
+  const z = population === audited ? x.slice() : logLikelihoodRatios(population, options.mode, a, 'population sample');
   sortFloat64(z);
   const logGamma = Math.log(gamma);
   const scores = new Float64Array(x.length);
@@ -112,7 +114,9 @@ export function logLikelihoodRatios(samples: RmiaSamples, mode: RmiaMode, a: num
     for (let r = 0; r < records; r++) {
       const m = memberships.values[k * records + r];
       if (m !== IN && m !== OUT) continue;
-      const [sum, rest] = m === IN ? [sumIn, restIn] : [sumOut, restOut];
+      // Chosen without an array literal: this loop runs K × records times.
+      const sum = m === IN ? sumIn : sumOut;
+      const rest = m === IN ? restIn : restOut;
       if (m === IN) nIn[r]!++;
       else nOut[r]!++;
       for (let j = 0; j < aug; j++) {

@@ -7,6 +7,8 @@
  * share the session and batching and hand out one value per row.
  */
 import { readFileSync } from 'node:fs';
+import { suggest } from '../data/select';
+import { quoteUserText } from '../util/user-text';
 import { InputError, RuntimeFailure } from '../errors';
 import type { ModelSettings } from '../policy/types';
 import { createInferenceSession, describeValue, loadOnnxRuntime, type OrtModule, type OrtSession } from './runtime';
@@ -22,7 +24,7 @@ export interface OpenOptions {
   batchSize?: number;
 }
 
-const DEFAULT_BATCH = 1024;
+export const DEFAULT_BATCH = 1024;
 
 /** The class-score shapes the adapter reads. */
 const CLASS_SHAPES = '[batch, classes], [batch] or [batch, 1] (one score per class, or one binary score per row)';
@@ -110,7 +112,7 @@ function inputPlan(
 }
 
 /** The runtime is loaded by the caller first, so a failure here is the model's. */
-async function createSession(settings: ModelSettings, model: string | Uint8Array): Promise<Session> {
+export async function createSession(settings: Pick<ModelSettings, 'path'>, model: string | Uint8Array): Promise<Session> {
   try {
     return await createInferenceSession(model);
   } catch (error) {
@@ -390,10 +392,24 @@ function pickOutput(settings: ModelSettings, outputs: TensorInfo[]): TensorInfo 
 function byName(settings: ModelSettings, values: TensorInfo[], name: string, kind: 'input' | 'output'): TensorInfo {
   const found = values.find((v) => v.name === name);
   if (found) return found;
-  throw new InputError(`the model has no ${kind} "${name}"; its ${kind}s are: ${values.map((v) => v.name).join(', ')}`, {
+  throw new InputError(`the model has no ${kind} ${noSuchName(name, values, kind)}`, {
     file: settings.path,
     field: `model.${kind}`,
   });
+}
+
+/** `"X" (did you mean "x"?); its inputs are: "x" (float32 [?, 64])`: for a name the model does not have. */
+export function noSuchName(name: string, values: readonly TensorInfo[], kind: 'input' | 'output'): string {
+  return `${quoteUserText(name)}${suggest(
+    name,
+    values.map((v) => v.name),
+  )}; its ${kind}s are: ${values.map(describeTensor).join(', ')}`;
+}
+
+/** `x: float32 [batch, 64]`, or `output_probability: a ZipMap (sequence of maps)`. */
+export function describeTensor(value: TensorInfo): string {
+  if (value.type === 'sequence') return `${quoteUserText(value.name)} (a sequence, e.g. a ZipMap)`;
+  return `${quoteUserText(value.name)} (${value.type} [${value.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : d || '?')).join(', ')}])`;
 }
 
 function firstLine(error: unknown): string {

@@ -1,9 +1,9 @@
 /**
- * Loads onnxruntime on first use, not at import, so `validate` and `--help` start fast. The
- * native build (onnxruntime-node) ships in dist/ for linux-x64 only; on any other runner (ubuntu
- * ARM, macOS, Windows), or when the native library cannot be loaded, the same models run on
- * onnxruntime-web (WebAssembly, threaded where the platform allows) with a notice: slower, same
- * numbers. `PRIVACY_GATE_RUNTIME` forces one of them, for tests and diagnosis.
+ * Loads onnxruntime on first use, not at import, so `--help` and a `validate` that stops at the
+ * policy start fast. The native build (onnxruntime-node) ships in dist/ for linux-x64 only; on
+ * any other runner (ubuntu ARM, macOS, Windows), or when the native library cannot be loaded, the
+ * same models run on onnxruntime-web (WebAssembly, threaded where the platform allows) with a
+ * notice: slower, same numbers. `PRIVACY_GATE_RUNTIME` forces one of them, for tests and diagnosis.
  */
 import { availableParallelism } from 'node:os';
 import { InputError, RuntimeFailure } from '../errors';

@@ -9,7 +9,7 @@ import type { PolicyFamily } from './family';
 import { dataFileAt, resolvePathValue } from './fields';
 import type { MergedPolicy, PlainObject } from './merge';
 import { sourceOf } from './threshold';
-import type { ModelSettings, Policy, SurfaceSettings, TokenizerSettings } from './types';
+import type { BaselineSettings, ModelSettings, Policy, SurfaceSettings, TokenizerSettings } from './types';
 
 /** Every default of the policy format outside the probes (each family keeps its own, in its settings.ts). */
 export const POLICY_DEFAULTS = {
@@ -78,16 +78,28 @@ export function buildPolicy(merged: MergedPolicy, families: readonly PolicyFamil
     Object.assign(policy.model, buildSequenceModel(merged, model));
     policy.data.textField = (data['text-field'] as string | undefined) ?? 'text';
   }
+  if (Array.isArray(data['classes'])) policy.data.classes = (data['classes'] as unknown[]).map(String);
   if (data['features'] !== undefined) {
     const features = data['features'];
     policy.data.features = Array.isArray(features) ? [...(features as string[])] : (features as string);
   }
+
+  const baseline = d['baseline'];
+  if (baseline !== undefined) policy.baseline = buildBaseline(merged, obj(baseline));
 
   for (const family of families) {
     if (probes[family.id] === undefined) continue;
     (policy.probes as Record<string, unknown>)[family.id] = family.build(buildContext(merged, family.id, surfaceSettings));
   }
   return policy;
+}
+
+/** `baseline`: the released model or report, paths made absolute (the checks allow exactly one). */
+function buildBaseline(merged: MergedPolicy, baseline: PlainObject): BaselineSettings {
+  const out: BaselineSettings = { source: sourceOf(merged, ['baseline']) };
+  if (typeof baseline['model'] === 'string') out.model = resolvePathValue(merged, ['baseline', 'model']);
+  if (typeof baseline['report'] === 'string') out.report = resolvePathValue(merged, ['baseline', 'report']);
+  return out;
 }
 
 /** model.attention-mask, model.context and model.tokenizer. */

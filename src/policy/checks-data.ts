@@ -1,4 +1,4 @@
-/** The data files: they must exist, their format must be known, npy-only keys, the label column. */
+/** The data files: they must exist, their format must be known, npy-only keys, the label column, classes only for classifiers. */
 import type { CheckContext } from './check-context';
 import { dataFormat } from './fields';
 import { isPlainObject, valueAt } from './merge';
@@ -31,6 +31,13 @@ export function dataChecks(ctx: CheckContext): void {
       mustExist(['data', role, 'labels'], `${role} labels file`);
     }
     if (!(format === 'npy' && entry['labels'] !== undefined)) allNpyWithLabels = false;
+  }
+  if (valueAt(data, ['data', 'classes']) !== undefined && ctx.task !== 'classification') {
+    error(
+      ['data', 'classes'],
+      'key',
+      `data.classes names a classifier's classes, but model.task is ${String(ctx.task)}${ctx.task === 'regression' ? ': its labels are the values to predict' : ''}; remove data.classes`,
+    );
   }
   if (anyDataFile && valueAt(data, ['data', 'label']) === undefined && !allNpyWithLabels && ctx.task !== 'sequence') {
     error(

@@ -5,6 +5,7 @@
  * so they only look at values of the expected type.
  */
 import type { AllowedRoots } from '../util/paths';
+import { baselineChecks } from './checks-baseline';
 import { checkContext, type Findings } from './check-context';
 import { dataChecks } from './checks-data';
 import { sequenceModelChecks } from './checks-sequence';
@@ -23,6 +24,7 @@ export function semanticChecks(merged: MergedPolicy, roots: AllowedRoots, famili
   // A probe on a task it does not run on gets that one error, not its own checks' too.
   for (const family of taskChecks(ctx, families)) family.check(ctx, (merged.data['probes'] as PlainObject)[family.id] as PlainObject);
   sequenceModelChecks(ctx, families);
+  baselineChecks(ctx);
   findings.errors.push(...pathChecks(merged, roots));
   thresholdOrderChecks(ctx);
   return findings;

@@ -18,7 +18,7 @@ import type { PolicyFamily } from './family';
 import { mergeLayers, type MergedPolicy } from './merge';
 import { readExtendsChain } from './presets';
 import { schemaErrors } from './schema';
-import { positionOf } from './source';
+import { positionOf, type PolicyTexts } from './source';
 import type { Policy, PolicyWarning } from './types';
 
 /** Everything wrong with a policy: errors stop the gate (exit 2), warnings do not. */
@@ -33,6 +33,12 @@ interface Analysis extends PolicyCheck {
   merged?: MergedPolicy;
 }
 
+/** A policy's problems, and the merged document they were found in (absent when no file could be read). */
+export interface PolicyInspection extends Analysis {
+  /** True when the extends chain broke: `merged` then lacks what the broken `extends` named. */
+  partial: boolean;
+}
+
 /** Where the policy's files may come from. */
 export interface PolicyOptions {
   /**
@@ -40,32 +46,59 @@ export interface PolicyOptions {
    * into. Default: the working folder and RUNNER_TEMP (src/util/paths.ts).
    */
   roots?: AllowedRoots;
+  /** The policy's texts from elsewhere than the disk (the base commit); files it names are still those on the disk. */
+  texts?: PolicyTexts;
 }
 
-function analyse(file: string, options: PolicyOptions, families: readonly PolicyFamily[]): Analysis {
+/** A policy as written and merged, checked against the schema only (src/policy/diff.ts compares two). */
+export interface PolicyDocument {
+  /** Absent when an error stopped the reading (YAML, extends) before a merge. */
+  merged?: MergedPolicy;
+  /** YAML, extends and schema errors, sorted as PolicyCheck's. */
+  errors: PolicyError[];
+}
+
+function analyse(file: string, options: PolicyOptions, families: readonly PolicyFamily[] | undefined): PolicyInspection {
   const absolute = resolve(file);
   const roots = options.roots ? allowedRoots(options.roots) : defaultRoots();
-  const chain = readExtendsChain(absolute, roots);
-  if (chain.errors.length > 0) return { errors: sortByPosition(chain.errors, [absolute]), warnings: [] };
+  const chain = readExtendsChain(absolute, roots, options.texts);
+  if (chain.layers.length === 0) return { errors: sortByPosition(chain.errors, [absolute]), warnings: [], partial: true };
+  // A broken extends chain leaves the policy without (part of) what it extends: the rest is then
+  // checked against the relaxed schema (no required keys), so every other mistake still shows.
+  const partial = chain.errors.length > 0;
   const { merged, errors } = mergeLayers(chain.layers);
+  errors.push(...chain.errors);
   let warnings: PolicyWarning[] = [];
-  if (errors.length === 0) {
+  if (errors.length === chain.errors.length) {
     // Presets and bases: partial policies, checked for unknown keys, types and ranges only.
     for (const layer of chain.layers.slice(0, -1)) {
       if (layer.data === null) continue;
       errors.push(...schemaErrors(layer.data, (path, part) => ({ source: layer, ...positionOf(layer, path, part) }), true));
     }
-    errors.push(...schemaErrors(merged.data, (path, part) => merged.locate(path, part)));
-    const checks = semanticChecks(merged, roots, families);
-    errors.push(...checks.errors);
-    warnings = checks.warnings;
+    errors.push(...schemaErrors(merged.data, (path, part) => merged.locate(path, part), partial));
+    // Without families: the document only (the checks look at the files in the checkout).
+    if (families) {
+      const checks = semanticChecks(merged, roots, families);
+      errors.push(...checks.errors);
+      warnings = checks.warnings;
+    }
   }
   const order = [...chain.layers].reverse().map((l) => l.file);
   return {
     errors: sortByPosition(dedupe(errors), order),
     warnings: sortByPosition(warnings, order),
     merged,
+    partial,
   };
+}
+
+/**
+ * Reads, merges and checks a policy against the schema, without the checks that look at the
+ * files it names: the base commit's policy is compared even when the pull request moved them.
+ */
+export function readPolicyDocument(file: string, options: PolicyOptions = {}): PolicyDocument {
+  const { errors, merged } = analyse(file, options, undefined);
+  return errors.length > 0 ? { errors } : { merged, errors };
 }
 
 function dedupe(errors: PolicyError[]): PolicyError[] {
@@ -79,7 +112,7 @@ function dedupe(errors: PolicyError[]): PolicyError[] {
 }
 
 /** The policy file's own errors first, then those of what it extends; by line and column. */
-function sortByPosition<T extends { location?: SourceLocation }>(errors: T[], fileOrder: string[]): T[] {
+export function sortByPosition<T extends { location?: SourceLocation }>(errors: T[], fileOrder: string[]): T[] {
   const rank = (e: T) => {
     const i = fileOrder.indexOf(e.location?.file ?? '');
     return i < 0 ? fileOrder.length : i;
@@ -99,6 +132,8 @@ export interface PolicyLoader {
   validatePolicy: (file: string, options?: PolicyOptions) => PolicyError[];
   /** Errors and warnings of a policy, for a `validate` command that shows both. */
   checkPolicy: (file: string, options?: PolicyOptions) => PolicyCheck;
+  /** `checkPolicy` plus the merged document, for checks against the model and data files it names. */
+  inspectPolicy: (file: string, options?: PolicyOptions) => PolicyInspection;
   /**
    * Reads, merges, validates and types a policy. Throws the first PolicyError (by position) when
    * the policy has any mistake; `validatePolicy` lists them all.
@@ -113,6 +148,7 @@ export function policyLoader(families: readonly PolicyFamily[]): PolicyLoader {
       const { errors, warnings } = analyse(file, options, families);
       return { errors, warnings };
     },
+    inspectPolicy: (file, options = {}) => analyse(file, options, families),
     loadPolicy: (file, options = {}) => {
       const { errors, warnings, merged } = analyse(file, options, families);
       // analyse() gives no merged policy only with an error; never throw undefined if that changes.

@@ -24,6 +24,8 @@ export const PATH_FIELDS: readonly PolicyPath[] = [
   ['probes', 'membership', 'reference-models', 'memberships'],
   ['probes', 'membership', 'reference-models', 'population', 'path'],
   ['probes', 'membership', 'reference-models', 'population', 'labels'],
+  ['baseline', 'model'],
+  ['baseline', 'report'],
 ];
 
 /** Why the file at `path` may not be opened, or undefined (also when the field is not a path string). */

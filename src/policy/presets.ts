@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { PolicyError } from '../errors';
 import { pathProblem, type AllowedRoots } from '../util/paths';
 import { closestMatch } from './suggest';
-import { errorAt, readPolicySource, type PolicySource } from './source';
+import { errorAt, readPolicySource, type PolicySource, type PolicyTexts } from './source';
 
 /** Environment variable that points the gate at another folder of presets. */
 export const POLICIES_DIR_ENV = 'PRIVACY_GATE_POLICIES_DIR';
@@ -79,14 +79,25 @@ function canonical(file: string): string {
   }
 }
 
+/** Said after an `extends` error: what the rest of the policy was checked against instead. */
+export const UNEXTENDED =
+  ' (the rest of the policy is checked without it: against the schema with no required keys, so only what is written here is checked)';
+
 /**
  * Reads a policy and everything it extends. Returns the files outermost first (the policy file
- * last), or the errors that stopped the chain.
+ * last), and the errors that stopped the chain: with an error, the files read up to it (the
+ * policy file alone when its own `extends` is wrong), so the rest can still be checked.
+ * `texts` serves the files from elsewhere (the base commit); paths and roots are judged as for
+ * the files on the disk.
  */
-export function readExtendsChain(file: string, roots: AllowedRoots): { layers: PolicySource[]; errors: PolicyError[] } {
+export function readExtendsChain(
+  file: string,
+  roots: AllowedRoots,
+  texts?: PolicyTexts,
+): { layers: PolicySource[]; errors: PolicyError[] } {
   const outside = pathProblem(file, roots);
   if (outside) return { layers: [], errors: [new PolicyError(`policy file ${outside}`, { file })] };
-  const first = readPolicySource(file);
+  const first = readPolicySource(file, undefined, texts);
   if (!first.source) return { layers: [], errors: first.errors };
   const chain: PolicySource[] = [first.source];
   const seen = [canonical(file)];
@@ -95,9 +106,10 @@ export function readExtendsChain(file: string, roots: AllowedRoots): { layers: P
     const data = current.data;
     if (data === null || typeof data !== 'object' || Array.isArray(data) || !('extends' in data)) break;
     const value = (data as Record<string, unknown>)['extends'];
+    // The files read so far still go back: the rest of each is checked without what it extends.
     const fail = (message: string) => ({
-      layers: [],
-      errors: [errorAt(current, ['extends'], 'value', message)],
+      layers: [...chain].reverse(),
+      errors: [errorAt(current, ['extends'], 'value', `${message}${UNEXTENDED}`)],
     });
     const presets = presetNames();
     const expected = `a preset name (${presets.join(', ') || 'none found'}) or a path, relative to this file, to another policy file`;
@@ -126,7 +138,8 @@ export function readExtendsChain(file: string, roots: AllowedRoots): { layers: P
       // Presets are the gate's own files; a path comes from the (hostile) policy.
       const outside = pathProblem(target, roots);
       if (outside) return fail(`extends ${quoteUserText(value)}: ${outside}`);
-      if (!existsSync(target)) {
+      const given = texts?.text(target);
+      if (given === null || (given === undefined && !existsSync(target))) {
         return fail(`extends ${quoteUserText(value)}: file not found: ${target}`);
       }
     }
@@ -138,8 +151,8 @@ export function readExtendsChain(file: string, roots: AllowedRoots): { layers: P
     if (chain.length >= MAX_EXTENDS_DEPTH) {
       return fail(`extends chain is longer than ${MAX_EXTENDS_DEPTH} files`);
     }
-    const next = readPolicySource(target, { source: current, path: ['extends'] });
-    if (!next.source) return { layers: [], errors: next.errors };
+    const next = readPolicySource(target, { source: current, path: ['extends'] }, texts);
+    if (!next.source) return { layers: [...chain].reverse(), errors: next.errors };
     chain.push(next.source);
     seen.push(key);
   }

@@ -27,6 +27,16 @@ export interface Position {
   column: number;
 }
 
+/**
+ * Policy texts from somewhere other than the disk, by absolute path: the base commit's version of
+ * the policy and of what it extends (src/github/base-policy.ts). `text` gives the file's text,
+ * null when the file does not exist there (the disk is then not asked), or undefined for a file
+ * it does not hold (the shipped presets), which is read from the disk.
+ */
+export interface PolicyTexts {
+  text(file: string): string | null | undefined;
+}
+
 export interface PolicySource {
   /** Absolute path. */
   file: string;
@@ -40,6 +50,7 @@ export interface PolicySource {
 export function readPolicySource(
   file: string,
   referencedFrom?: { source: PolicySource; path: PolicyPath },
+  texts?: PolicyTexts,
 ): { source?: PolicySource; errors: PolicyError[] } {
   const fail = (message: string) =>
     referencedFrom
@@ -47,7 +58,12 @@ export function readPolicySource(
       : { errors: [new PolicyError(message, { file })] };
   let text: string;
   try {
-    text = readPolicyText(file);
+    const given = texts?.text(file);
+    if (given === null) return fail(`policy file not found: ${file}`);
+    text = given ?? readPolicyText(file);
+    if (given !== undefined && given.length > MAX_POLICY_BYTES) {
+      throw new PolicyFileProblem(`policy file is ${given.length} bytes; expected at most ${MAX_POLICY_BYTES} (1 MiB)`);
+    }
   } catch (error) {
     if (error instanceof PolicyFileProblem) return fail(`${error.message}: ${file}`);
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : 'unreadable';

@@ -78,6 +78,8 @@ export interface DataSettings {
   label: string;
   /** Column names, or one glob; undefined means every column but the label. */
   features?: string[] | string;
+  /** Classifiers: the label values in class-index order (`data.classes`); undefined: the model's own class labels. */
+  classes?: string[];
   maxRows: number;
   /** Records in both sets are a warning instead of an error (data.allow-overlap; default false). */
   allowOverlap: boolean;
@@ -125,6 +127,22 @@ export interface ReferenceModelSettings {
   population?: DataFileSettings;
 }
 
+/** The membership metrics a candidate is compared on with the released model, and their checks' ids. */
+export const INCREASE_METRICS = ['auc', 'advantage', 'tpr-at-fpr', 'epsilon-lower-bound'] as const;
+export type IncreaseMetric = `${(typeof INCREASE_METRICS)[number]}-increase`;
+
+/**
+ * `baseline`: the released model the candidate is compared with, as an ONNX file (paired: the
+ * same records, seed, surface and attacks on both) or as an earlier run's privacy-report.json
+ * (unpaired). Exactly one of `model` and `report` (absolute paths).
+ */
+export interface BaselineSettings {
+  model?: string;
+  report?: string;
+  /** Where `baseline` is written, for errors about it. */
+  source: ThresholdSource;
+}
+
 export interface MembershipSettings {
   attacks: MembershipAttack[];
   /** Label-only stability attack: noisy queries per record and the noise's standard deviation. */
@@ -137,6 +155,11 @@ export interface MembershipSettings {
   augmentationsSource?: ThresholdSource;
   /** Also pool each reference attack over the reference models playing the target in turn. */
   recipeLevel?: boolean;
+  /**
+   * `max-increase`: the largest allowed increase over the released model (`Policy.baseline`), by
+   * the id of the check it becomes (`auc-increase`, …; `fail` is the allowance), in check order.
+   */
+  increases?: Partial<Record<IncreaseMetric, Threshold>>;
   /** By metric id, spelt as in the policy and the report (as every probe's thresholds). */
   thresholds: {
     auc?: Threshold;
@@ -295,6 +318,8 @@ export interface Policy {
     extraction?: ExtractionSettings;
   };
   gate: GateSettings;
+  /** The released model to compare with (`baseline`), when the policy names one. */
+  baseline?: BaselineSettings;
   /** Settings the gate ignores, with where they are (for the CLI and annotations). */
   warnings?: PolicyWarning[];
 }

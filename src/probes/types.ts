@@ -42,6 +42,12 @@ export interface ProbeContext {
   loadData?(file: DataFileSettings, role: string): LabelledData;
   /** The membership probe's reference models, when the policy names them. */
   references?: ReferenceModels;
+  /**
+   * The released model (policy `baseline.model`), opened like the candidate and behind the same
+   * surface; its outputs are computed once each, like the candidate's. Probes that compare attack
+   * both on the same records with the same seed.
+   */
+  baseline?: { model: ObservedModel; signals: Signals };
 }
 
 /**
@@ -78,6 +84,8 @@ export interface TaskContexts {
 /** Every probe's settings hold its thresholds by metric id, as spelt in the policy and the report. */
 export interface ProbeSettings {
   thresholds: Partial<Record<string, Threshold>>;
+  /** Allowed increases over the released model, by the id of the metric the probe reports (`auc-increase`). */
+  increases?: Partial<Record<string, Threshold>>;
 }
 
 /**
@@ -92,6 +100,14 @@ export interface ProbeFamily<
 > extends PolicyFamily<Settings> {
   description: string;
   tasks: readonly Task[];
+  /**
+   * How a sharded run (`privacy-gate run --shard i/n`, src/shard/) shares this family's model
+   * queries: `records` when every query row is built from the data, the seed and at most that
+   * row's own earlier answers, so each shard answers its slice of the rows of every query;
+   * `whole` when a query depends on the answers to other rows (a search), so shard 1 runs the
+   * family in full.
+   */
+  split: 'records' | 'whole';
   run(context: TaskContexts[Task], settings: Settings): Promise<ProbeMeasurement>;
 }
 

@@ -82,6 +82,10 @@ const METRIC_LABELS: Record<string, string> = {
 
 /** The label of a metric id; "TPR at FPR 0.01" when the measurement says at which FPR. */
 export function metricLabel(id: string, measured?: MetricValue): string {
+  // A change against the released model (`auc-increase`): the compared metric's label.
+  if (id.endsWith('-increase') && METRIC_LABELS[id.slice(0, -'-increase'.length)]) {
+    return `${metricLabel(id.slice(0, -'-increase'.length), measured)} increase vs released`;
+  }
   const label = METRIC_LABELS[id] ?? id;
   if (id === 'tpr-at-fpr' && typeof measured?.fpr === 'number') return `${label} ${measured.fpr}`;
   return label;
@@ -138,8 +142,11 @@ export function describeModelShape(
  * (role, path, SHA-256) for the audit tables of the HTML and Markdown reports. */
 export function referenceDigests(report: GateReport): string[][] {
   const refs = report.inputs.references;
-  if (!refs) return [];
+  // The released model (or its earlier report) the candidate was compared with (policy `baseline`).
+  const released = report.baseline ? [[`released ${report.baseline.kind}`, report.baseline.path, report.baseline.sha256]] : [];
+  if (!refs) return released;
   return [
+    ...released,
     ...refs.models.map((d) => ['reference model', d.path, d.sha256]),
     ['reference memberships', refs.memberships.path, refs.memberships.sha256],
   ];

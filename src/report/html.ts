@@ -8,6 +8,7 @@
  */
 import { bySeverity } from '../gate/verdict';
 import type { AttackDetails, Check, GateReport, MetricValue, ProbeResult } from '../result';
+import { baselineHtml } from './baseline';
 import { escapeHtml } from './escape';
 import {
   attacksClaim,
@@ -56,6 +57,7 @@ export function renderHtml(report: GateReport, options: HtmlOptions = {}): strin
     errorSection(report),
     warningsSection(report),
     checksSection(checks, pct, report),
+    baselineHtml(report, pct),
     exposureSection(report, pct),
     ...report.probes.map((p) => probeSection(p, report, pct, options)),
     auditSection(report),

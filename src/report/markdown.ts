@@ -5,7 +5,9 @@
  * the text says so. Pure: report in, text out.
  */
 import { bySeverity } from '../gate/verdict';
+import { baselineMarkdown } from './baseline';
 import { canaryTable } from './canaries';
+import { policyChangesMarkdown } from './policy-changes';
 import type { AttackDetails, Check, GateReport, ProbeResult, Verdict } from '../result';
 import { codeBlock, codeSpan, escapeHtmlForGithub, escapeMarkdown, tableCodeSpan } from './escape';
 import {
@@ -58,6 +60,8 @@ export function renderMarkdown(report: GateReport, options: MarkdownOptions = {}
   const pct = Math.round((report.confidence ?? 0.95) * 100);
   const blocks: Block[] = [
     { text: [...(options.preamble ?? []), ...headline(report, checks, options.previousVerdict)].join('\n') },
+    // Right under the verdict: a pull request that loosens the rules gating it is read first.
+    { text: policyChangesMarkdown(report) },
     { text: errorBlock(report) },
     { text: policyWarnings(report) },
     ...report.probes.filter((p) => p.status === 'error').map((p) => ({ text: probeError(p) })),
@@ -67,6 +71,7 @@ export function renderMarkdown(report: GateReport, options: MarkdownOptions = {}
   const label = metricLabeller(report);
   const mainTable: Block = { text: checksTable(main, pct, label) };
   blocks.push(mainTable);
+  blocks.push({ text: baselineMarkdown(report, pct), drop: 1, name: 'the comparison with the released model' });
   blocks.push({ text: facts(report, pct) });
   blocks.push({ text: linksLine(options) });
   if (open.length > 0 && open.length < checks.length) {

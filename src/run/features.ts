@@ -5,27 +5,46 @@
  */
 import { checkSameFeatures, findOverlap, loadDatasetWithHashes, rowPlace, sha256File, type DataFileSpec, type Dataset } from '../data';
 import { InputError } from '../errors';
-import { openOnnxClassifier, openOnnxRegressor } from '../model/onnx';
-import { isRegressor, numericTargets } from '../model/regression';
+import { isClassifier, isRegressor, numericTargets } from '../model/regression';
 import { ObservedModel } from '../model/surface';
-import type { Target } from '../model/types';
+import type { Classifier, Target } from '../model/types';
 import type { DataFileSettings, Policy } from '../policy/types';
 import type { ProbeContext } from '../probes/types';
 import type { GateReport } from '../result';
-import { labelWithClasses } from './labels';
+import { openBaselineModel } from './baseline-model';
+import { classesProblem, labelWithClasses, UnknownLabel } from './labels';
+import type { ModelOpener } from './models';
 import { openReferences } from './references';
 import { round } from './round';
 import { SignalCache } from './signals';
 import type { TaskRun, TaskTools } from './task';
 
 /** Classifiers and regressors: models over feature rows, probed with member and non-member rows. */
-export async function openFeatureTask(policy: Policy, report: GateReport, { relative, lap }: TaskTools): Promise<TaskRun> {
+export async function openFeatureTask(
+  policy: Policy,
+  report: GateReport,
+  { relative, lap }: TaskTools,
+  models: ModelOpener,
+): Promise<TaskRun> {
+  const candidate = { kind: 'candidate' } as const;
   const model: Target & { firstQueryAt?: number } =
-    policy.model.task === 'regression' ? await openOnnxRegressor(policy.model) : await openOnnxClassifier(policy.model);
+    policy.model.task === 'regression' ? await models.regressor(policy.model, candidate) : await models.classifier(policy.model, candidate);
   report.inputs.model = { path: relative(policy.model.path), sha256: sha256File(policy.model.path) };
   report.timings.model = lap();
 
-  const { context, referenceQueries } = loadContext(policy, model, report, relative);
+  const released = isRegressor(model) ? undefined : await openBaselineModel(policy, model, report, relative, models);
+  if (isClassifier(model)) {
+    const problem = classesProblem(model.info.classLabels, policy.data.classes, model.info.output);
+    if (problem) throw new InputError(problem, { file: policy.file, field: 'data.classes' });
+  }
+  let loaded: ReturnType<typeof loadContext>;
+  try {
+    loaded = loadContext(policy, model, report, relative, models);
+  } catch (error) {
+    throw await withOutputEvidence(error, model);
+  }
+  const { context, referenceQueries } = loaded;
+  if (released) context.baseline = released.baseline;
   report.timings.data = lap();
 
   return {
@@ -33,7 +52,7 @@ export async function openFeatureTask(policy: Policy, report: GateReport, { rela
     context,
     finish: () => {
       // The reference models' queries count too: each is a query an auditor makes.
-      report.queries = model.queries + referenceQueries();
+      report.queries = model.queries + referenceQueries() + (released?.queries() ?? 0);
       if (model.firstQueryAt !== undefined) report.timings.firstQueryFromProcessStart = round(model.firstQueryAt);
       // After the probes: with `scores: auto` the first batch decides what the output holds.
       report.model = modelFacts(model);
@@ -67,6 +86,7 @@ function loadContext(
   model: Target,
   report: GateReport,
   relative: (p: string) => string,
+  models: ModelOpener,
 ): { context: ProbeContext; referenceQueries: () => number } {
   const info = model.info;
   const load = (file: DataFileSettings, role: string) => {
@@ -96,14 +116,14 @@ function loadContext(
     }
     // A regression model has no classes: its labels are numeric targets.
     if (isRegressor(model)) return { ...data, classes: new Int32Array(data.rows), targets: numericTargets(data, policy.data.label) };
-    return labelWithClasses(data, model.info.classLabels, policy.data.label);
+    return labelWithClasses(data, { model: model.info.classLabels, policy: policy.data.classes }, policy.data.label);
   };
   const members = load(policy.data.members, 'members');
   const nonMembers = load(policy.data.nonMembers, 'non-members');
   checkSameFeatures(members, nonMembers);
   checkOverlap(policy, members, nonMembers, report, relative);
   const observed = new ObservedModel(model, policy.surface);
-  const refs = isRegressor(model) ? undefined : openReferences(policy, members, nonMembers, { report, relative, candidate: model });
+  const refs = isRegressor(model) ? undefined : openReferences(policy, members, nonMembers, { report, relative, candidate: model, models });
   const context: ProbeContext = {
     model: observed,
     members,
@@ -115,6 +135,41 @@ function loadContext(
   };
   if (refs) context.references = refs.references;
   return { context, referenceQueries: refs ? refs.queries : () => 0 };
+}
+
+/** Rows of a dataset the model is asked about when a label is no class: enough to see what its output holds. */
+const EVIDENCE_ROWS = 64;
+
+/**
+ * A numeric label that is no class, from a model with one score column: that column's values on
+ * the first rows. Outside [0, 1] they are no probability, and the model is most likely a
+ * regressor read as a binary classifier; the message then says so, with the values.
+ */
+async function withOutputEvidence(error: unknown, model: Target): Promise<unknown> {
+  if (!(error instanceof UnknownLabel) || !error.numeric || !isClassifier(model) || !singleScoreColumn(model.info)) return error;
+  const rows = Math.min(EVIDENCE_ROWS, error.data.rows);
+  const width = error.data.features.length;
+  const scores = await model.predict(error.data.x.subarray(0, rows * width), rows);
+  let low = Infinity;
+  let high = -Infinity;
+  for (let r = 0; r < rows; r++) {
+    const value = scores.values[2 * r + 1]!;
+    low = Math.min(low, value);
+    high = Math.max(high, value);
+  }
+  if (low >= 0 && high <= 1) return error;
+  const range = `${Number(low.toPrecision(4))} to ${Number(high.toPrecision(4))}`;
+  return new InputError(
+    `${error.message}. The model's output "${model.info.output}" has one column, and on the first ${rows} ${error.data.role} it holds values from ${range}, outside [0, 1]: not a class probability but a predicted number, so set model.task: regression`,
+    error.location,
+  );
+}
+
+/** One score per row: the output is read as a binary classifier's P(class 1) or logit. */
+function singleScoreColumn(info: Classifier['info']): boolean {
+  const output = info.outputs.find((o) => o.name === info.output);
+  if (!output || output.type === 'sequence') return false;
+  return output.shape.length === 1 || (output.shape.length === 2 && output.shape[1] === 1);
 }
 
 /**

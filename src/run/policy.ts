@@ -5,4 +5,4 @@
 import { policyLoader } from '../policy';
 import { PROBE_FAMILIES } from '../probes';
 
-export const { loadPolicy, validatePolicy, checkPolicy } = policyLoader(PROBE_FAMILIES);
+export const { loadPolicy, validatePolicy, checkPolicy, inspectPolicy } = policyLoader(PROBE_FAMILIES);

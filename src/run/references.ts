@@ -11,12 +11,12 @@ import { sha256File } from '../data';
 import { parseMemberships } from '../data/memberships';
 import { checkCoverage, type ReferenceAttackName } from '../data/memberships-coverage';
 import { InputError, PolicyError } from '../errors';
-import { openOnnxClassifier } from '../model/onnx';
 import { ObservedModel } from '../model/surface';
 import type { Classifier } from '../model/types';
 import type { Policy, ReferenceModelSettings } from '../policy/types';
 import type { LabelledData, ReferenceModels } from '../probes/types';
 import type { GateReport } from '../result';
+import { ONNX_MODELS, type ModelOpener } from './models';
 
 const FIELD = 'probes.membership.reference-models.memberships';
 
@@ -24,6 +24,8 @@ export interface ReferenceTools {
   report: GateReport;
   relative: (p: string) => string;
   candidate: Classifier;
+  /** How each reference model is opened (default: onnxruntime). */
+  models?: ModelOpener;
 }
 
 /** Undefined when the policy runs no reference attack. Counts the references' queries in `queries()`. */
@@ -31,7 +33,7 @@ export function openReferences(
   policy: Policy,
   members: LabelledData,
   nonMembers: LabelledData,
-  { report, relative, candidate }: ReferenceTools,
+  { report, relative, candidate, models = ONNX_MODELS }: ReferenceTools,
 ): { references: ReferenceModels; queries: () => number } | undefined {
   const settings = policy.probes.membership;
   const refs = settings?.referenceModels;
@@ -65,7 +67,7 @@ export function openReferences(
     query: async (k, x, rows, source) => {
       const file = refs.models[k]!;
       // Same input/output names and score reading as the candidate; only the file differs.
-      const model = await openOnnxClassifier({ ...policy.model, path: file });
+      const model = await models.classifier({ ...policy.model, path: file }, { kind: 'reference', index: k });
       checkSameShape(model, candidate, relative(file));
       const observation = await new ObservedModel(model, policy.surface).query(x, rows, source);
       queries += model.queries;

@@ -23,6 +23,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['gate'],
   ['report'],
   ['run'],
+  // Sharded runs and their merge: a run's composition with recorded or replayed model answers.
+  ['shard'],
   ['publish'],
   ['github'],
   // Entries: the CLI and the Action.

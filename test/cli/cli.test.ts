@@ -182,8 +182,8 @@ describe('privacy-gate input errors (exit 2, named file and field)', () => {
   it.each([
     { args: ['--help'], code: 0, out: /Usage:/ },
     { args: ['--version'], code: 0, out: /^\d+\.\d+\.\d+/ },
-    { args: ['explode'], code: 2, err: /expected a command, run or validate, not "explode"/ },
-    { args: ['run'], code: 2, err: /--policy FILE is required/ },
+    { args: ['explode'], code: 2, err: /expected a command, run, validate or merge, not "explode"/ },
+    { args: ['run'], code: 2, err: /a policy file is required: privacy-gate COMMAND FILE, or --policy FILE/ },
     { args: ['run', '--policy', '/nonexistent/policy.yml', '--out', tempDir()], code: 2, err: /nonexistent/ },
   ])('privacy-gate $args → exit $code', async ({ args, code, out, err }) => {
     const result = await run(...args);

@@ -187,18 +187,23 @@ describe('checksFor and the verdict', () => {
     { ci: [0.45, 0.4999], swapped: true },
     { ci: [0.45, 0.5], swapped: false },
     { ci: [0.49, 0.52], swapped: false },
-  ] as Array<{ ci: Ci; swapped: boolean }>)('a membership AUC interval $ci → swapped: $swapped', ({ ci, swapped }) => {
-    const a: AttackMeasurement[] = [{ attack: 'loss', description: '', metrics: { auc: { value: (ci[0] + ci[1]) / 2, ci } } }];
-    const decision = decide([probe(checksFor('membership', a, { auc: { fail: 0.6, source } }), a)]);
-    if (swapped) {
-      expect(decision).toMatchObject({ verdict: 'error', exitCode: 2 });
-      expect(decision.error?.message).toMatch(/^members look less like training data than non-members/);
-      expect(decision.error?.message).toContain('probably swapped');
-      expect(decision.error?.message).toContain('an attacker can use');
-    } else {
-      expect(decision.exitCode).toBe(0);
-    }
-  });
+    // Recipe level: its members come from the memberships file, not data.members (no file swap to report).
+    { ci: [0.469, 0.482], swapped: false, attack: 'lira-recipe-level' },
+  ] as Array<{ ci: Ci; swapped: boolean; attack?: string }>)(
+    'a membership AUC interval $ci ($attack) → swapped: $swapped',
+    ({ ci, swapped, attack }) => {
+      const a: AttackMeasurement[] = [{ attack: attack ?? 'loss', description: '', metrics: { auc: { value: (ci[0] + ci[1]) / 2, ci } } }];
+      const decision = decide([probe(checksFor('membership', a, { auc: { fail: 0.6, source } }), a)]);
+      if (swapped) {
+        expect(decision).toMatchObject({ verdict: 'error', exitCode: 2 });
+        expect(decision.error?.message).toMatch(/^members look less like training data than non-members/);
+        expect(decision.error?.message).toContain('probably swapped');
+        expect(decision.error?.message).toContain('an attacker can use');
+      } else {
+        expect(decision.exitCode).toBe(0);
+      }
+    },
+  );
 
   it('orders checks by severity: error, insufficient, fail, inconclusive, warn, pass', () => {
     const c = (status: Check['status']): Check => ({ ...checks[0]!, status });

@@ -481,3 +481,41 @@ describe('the action keeps to its roots and its secrets', SLOW, () => {
     }
   });
 });
+
+describe('the action split over a matrix: shard jobs, then a merge job', SLOW, () => {
+  beforeEach(() => github.reset());
+
+  it('each shard writes its signals file and publishes nothing; the merge publishes and fails like one run', async () => {
+    const policy = path.join(scratch, 'sharded.yml');
+    writeFileSync(
+      policy,
+      `version: 1\nname: sharded digits\nseed: 7\nmodel: { path: ../../examples/digits/leaky.onnx }\ndata:\n  members: { path: ../../examples/digits/data/members.csv }\n  non-members: { path: ../../examples/digits/data/non-members.csv }\n  label: digit\n  max-rows: 400\nprobes:\n  membership:\n    attacks: [loss, label-stability]\n    thresholds: { auc: { warn: 0.55, fail: 0.6 } }\n`,
+    );
+    for (const i of [1, 2]) {
+      const run = await runAction({
+        inputs: { policy: 'out/action-test/sharded.yml', shard: `${i}/2`, out: `out/action-test/signals-${i}` },
+      });
+      expect(run.code).toBe(0);
+      expect(run.outputs.signals).toBe(`out/action-test/signals-${i}/privacy-gate-signals-${i}-of-2.signals`);
+      expect(run.outputs.verdict).toBeUndefined();
+      expect(run.summary).toBe('');
+      expect(existsSync(path.join(ROOT, run.outputs.signals!))).toBe(true);
+    }
+    expect(github.requests).toHaveLength(0);
+
+    const merged = await runAction({
+      inputs: { signals: 'out/action-test/signals-1\nout/action-test/signals-2', out: 'out/action-test/merged' },
+    });
+    expect(merged.code).toBe(1);
+    expect(merged.outputs.verdict).toBe('fail');
+    expect(merged.summary).toContain('sharded digits');
+    expect(github.gateComments(PR)).toHaveLength(1);
+    expect(merged.stdout.match(/^::error::/gm)).toHaveLength(1);
+  });
+
+  it("a merge with a shard missing: exit 2 naming the file (the first test's shard 2 alone)", async () => {
+    const run = await runAction({ inputs: { signals: 'out/action-test/signals-2', out: 'out/action-test/merged-missing' } });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/^::error::.*privacy-gate-signals-2-of-2\.signals \(shard\): shard 1\/2 missing/m);
+  });
+});

@@ -8,7 +8,8 @@ import { InputError } from '../../src/errors';
 
 /** Sets the INPUT_* variables the runner would (names upper-cased, dashes kept). */
 function inputs(values: Record<string, string | undefined>): void {
-  for (const name of ['POLICY', 'OUT', 'GITHUB-TOKEN', 'COMMENT', 'REPORT', 'ALLOWED-ROOTS']) vi.stubEnv(`INPUT_${name}`, '');
+  for (const name of ['POLICY', 'OUT', 'GITHUB-TOKEN', 'COMMENT', 'REPORT', 'ALLOWED-ROOTS', 'SHARD', 'SIGNALS', 'POLICY-FROM'])
+    vi.stubEnv(`INPUT_${name}`, '');
   for (const [name, value] of Object.entries(values)) if (value !== undefined) vi.stubEnv(`INPUT_${name.toUpperCase()}`, value);
 }
 
@@ -28,7 +29,25 @@ describe('readInputs', () => {
         githubToken: '',
         comment: 'always',
         allowedRoots: [],
+        shard: '',
+        signals: [],
+        policyFrom: 'head',
       },
+    },
+    {
+      name: 'a shard of a matrix',
+      given: { policy: 'p.yml', shard: '2/4', out: 'signals' },
+      settings: { policy: 'p.yml', shard: '2/4', out: 'signals', signals: [] },
+    },
+    {
+      name: 'merge mode: the policy defaults to the shards',
+      given: { signals: 'signals/\n${{ runner.temp }}/more, extra.signals\n' },
+      settings: { policy: '', report: '', shard: '', signals: ['signals/', '${{ runner.temp }}/more', 'extra.signals'] },
+    },
+    {
+      name: 'policy-from: base',
+      given: { policy: 'p.yml', 'policy-from': 'base' },
+      settings: { policy: 'p.yml', policyFrom: 'base' },
     },
     {
       name: 'allowed-roots, one per line or comma-separated, blanks dropped',
@@ -54,11 +73,37 @@ describe('readInputs', () => {
     { name: 'no policy and no report', given: {}, field: 'policy', message: 'input "policy" is required' },
     { name: 'both policy and report', given: { policy: 'p.yml', report: 'r.json' }, field: 'report', message: 'expected one' },
     {
+      name: 'an unknown policy-from',
+      given: { policy: 'p.yml', 'policy-from': 'main' },
+      field: 'policy-from',
+      message: 'input "policy-from" is "main"; expected one of head, base',
+    },
+    {
+      name: 'policy-from: base in a shard',
+      given: { policy: 'p.yml', shard: '1/2', 'policy-from': 'base' },
+      field: 'policy-from',
+      message: 'input "policy-from" is "base" in a shard step',
+    },
+    {
+      name: 'policy-from: base in a merge',
+      given: { signals: 's/', 'policy-from': 'base' },
+      field: 'policy-from',
+      message: 'input "policy-from" is "base" in a merge step',
+    },
+    {
       name: 'an unknown comment mode',
       given: { policy: 'p.yml', comment: 'sometimes' },
       field: 'comment',
       message: 'input "comment" is "sometimes"; expected one of always, on-failure, never',
     },
+    { name: 'a shard without a policy', given: { shard: '1/2' }, field: 'policy', message: 'input "shard" needs "policy"' },
+    {
+      name: 'signals with shard',
+      given: { policy: 'p.yml', shard: '1/2', signals: 's/' },
+      field: 'signals',
+      message: 'input "signals" is set together with "shard"; expected one mode',
+    },
+    { name: 'signals with report', given: { signals: 's/', report: 'r.json' }, field: 'signals', message: 'together with "report"' },
   ])('rejects $name, naming the input', ({ given, field, message }) => {
     inputs(given);
     let error: unknown;

@@ -91,6 +91,33 @@ describe('example workflows', () => {
     expect(policy.probes.membership['reference-models'].memberships).toBe('refs/leaky/memberships.csv');
   });
 
+  it('the sharded gate: a 4-way matrix of shards uploads one signals file each, and a merge job that needs them all publishes', () => {
+    const wf = load('privacy-gate-sharded.yml');
+    expect(Object.keys(wf.on)).toEqual(['pull_request']);
+    expect(wf.permissions).toEqual({ contents: 'read' });
+    const { shard, merge } = wf.jobs;
+    expect(merge.needs).toBe('shard');
+    expect(merge.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+    expect(shard.permissions).toBeUndefined();
+    const shards: number[] = shard.strategy.matrix.shard;
+    expect(shards).toEqual([1, 2, 3, 4]);
+    const [shardGate] = gateSteps({ jobs: { shard } });
+    const [mergeGate] = gateSteps({ jobs: { merge } });
+    expect(shardGate!.with!.shard).toBe(`${'${{ matrix.shard }}'}/${shards.length}`);
+    for (const step of [shardGate!, mergeGate!]) {
+      for (const input of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs)).toContain(input);
+    }
+    // every shard's artifact matches the merge's download pattern, and the gate reads where it lands
+    const upload = (shard.steps as Step[]).find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
+    const download = (merge.steps as Step[]).find((s) => s.uses?.startsWith('actions/download-artifact@'))!;
+    expect(upload.with!.path).toBe(`${String(shardGate!.with!.out)}/`);
+    const pattern = String(download.with!.pattern);
+    for (const i of shards)
+      expect(String(upload.with!.name).replace('${{ matrix.shard }}', String(i)).startsWith(pattern.slice(0, -1))).toBe(true);
+    expect(mergeGate!.with).toEqual({ signals: download.with!.path });
+    expect((merge.steps as Step[]).indexOf(download)).toBeLessThan((merge.steps as Step[]).indexOf(mergeGate!));
+  });
+
   it('the audit policy is valid and uses the strict preset', () => {
     const { errors } = checkPolicy(path.join(DIR, 'privacy-audit.policy.yml'));
     expect(errors.map((e) => e.describe())).toEqual([]);
@@ -98,10 +125,30 @@ describe('example workflows', () => {
   });
 });
 
+describe('the policy comparison needs the base commit', () => {
+  it('privacy-gate.yml checks out with fetch-depth: 0, and shows policy-from: base', () => {
+    const wf = load('privacy-gate.yml');
+    const checkout = steps(wf).find((s) => s.uses?.startsWith('actions/checkout@'));
+    expect(checkout?.with?.['fetch-depth']).toBe(0);
+    expect(readFileSync('examples/workflows/privacy-gate.yml', 'utf8')).toMatch(/^\s*# policy-from: base\b/m);
+  });
+});
+
 describe('action.yml', () => {
   it('is strict YAML with a description for every input and output, and the inputs the action reads', () => {
-    expect(Object.keys(action.inputs).sort()).toEqual(['allowed-roots', 'comment', 'github-token', 'out', 'policy', 'report']);
-    expect(Object.keys(action.outputs).sort()).toEqual(['comment-url', 'html', 'report', 'sarif', 'verdict']);
+    expect(Object.keys(action.inputs).sort()).toEqual([
+      'allowed-roots',
+      'comment',
+      'github-token',
+      'out',
+      'policy',
+      'policy-from',
+      'report',
+      'shard',
+      'signals',
+    ]);
+    expect(action.inputs['policy-from'].default).toBe('head');
+    expect(Object.keys(action.outputs).sort()).toEqual(['comment-url', 'html', 'report', 'sarif', 'signals', 'verdict']);
     for (const spec of [...Object.values(action.inputs), ...Object.values(action.outputs)] as Array<{ description?: string }>) {
       expect(spec.description?.length).toBeGreaterThan(10);
     }

@@ -80,13 +80,19 @@ describe('ONNX adapter', () => {
     {
       name: 'an unknown input name',
       s: settings('probabilities.onnx', { input: 'pixels' }),
-      message: /no input "pixels"; its inputs are: x/,
+      message: /no input "pixels"; its inputs are: "x" \(float32 \[N, 4\]\)/,
       field: 'model.input',
     },
     {
       name: 'an unknown output name',
       s: settings('probabilities.onnx', { output: 'nope' }),
-      message: /no output "nope"; its outputs are: probs/,
+      message: /no output "nope"; its outputs are: "probs" \(float32 \[N, 3\]\)/,
+      field: 'model.output',
+    },
+    {
+      name: 'an output name in the wrong case, with a did-you-mean',
+      s: settings('torch-logits.onnx', { output: 'Logits' }),
+      message: /no output "Logits" \(did you mean "logits"\?\); its outputs are: "logits" \(float32 \[batch, 3\]\)/,
       field: 'model.output',
     },
     {

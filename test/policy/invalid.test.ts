@@ -79,7 +79,8 @@ const cases: Case[] = [
       line: 12,
       column: 1,
       field: 'colour',
-      message: /^unknown key "colour" at the top level; expected one of: version, name, extends, seed, model, data, surface, probes, gate$/,
+      message:
+        /^unknown key "colour" at the top level; expected one of: version, name, extends, seed, model, data, surface, probes, baseline, gate$/,
     },
   },
   {
@@ -409,7 +410,8 @@ ${HEAD}${PROBES}`,
       line: 1,
       column: 10,
       field: 'extends',
-      message: /^unknown preset "standrd" for extends; expected a preset name \(standard, strict\).*did you mean "standard"\?$/,
+      message:
+        /^unknown preset "standrd" for extends; expected a preset name \(standard, strict\).*did you mean "standard"\? \(the rest of the policy is checked without it: against the schema with no required keys/,
     },
   },
   {
@@ -778,6 +780,34 @@ probes:
       message:
         /^surface\.scores label describes class scores, but model\.task is regression \(set in policy\.yaml:4\): a regression model reveals its predicted value/,
     },
+  },
+  {
+    name: 'regression: data.classes',
+    policy: `version: 1
+model: { path: model.onnx, task: regression }
+data:
+  members: { path: train.csv }
+  non-members: { path: holdout.csv }
+  label: wage
+  classes: [low, high]
+probes:
+  attribute-inference:
+    attribute: union
+    thresholds: { lift: { fail: 0.1 } }
+`,
+    expect: {
+      line: 7,
+      column: 3,
+      field: 'data.classes',
+      message:
+        "data.classes names a classifier's classes, but model.task is regression: its labels are the values to predict; remove data.classes",
+    },
+  },
+  {
+    name: 'data.classes listing a label twice',
+    policy: `${HEAD}  classes: [benign, malignant, benign]
+${PROBES}`,
+    expect: { line: 8, column: 32, field: 'data.classes[2]', message: 'data.classes lists "benign" more than once' },
   },
   {
     name: 'regression: the membership probe',

@@ -45,7 +45,7 @@ probes:
     const candidate = await openOnnxClassifier(policy.model);
     const load = (spec: DataFileSpec, role: string): LabelledData => {
       const { dataset } = loadDatasetWithHashes(spec, { role, label: 'digit', features: policy.data.features, maxRows: 5000, seed: 0 });
-      return labelWithClasses(dataset, candidate.info.classLabels, 'digit');
+      return labelWithClasses(dataset, { model: candidate.info.classLabels }, 'digit');
     };
     const members = load(policy.data.members as DataFileSpec, 'members');
     const nonMembers = load(policy.data.nonMembers as DataFileSpec, 'non-members');

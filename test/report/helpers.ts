@@ -8,7 +8,7 @@ const cache = new Map<string, Promise<GateReport>>();
  * A real gate run on examples/digits (same seed → same numbers), with the timings zeroed so
  * rendered text is stable. Cached per policy within a test file.
  */
-export function digitsReport(policy: 'policy.yml' | 'hardened.policy.yml'): Promise<GateReport> {
+export function digitsReport(policy: 'policy.yml' | 'hardened.policy.yml' | 'vs-released.policy.yml'): Promise<GateReport> {
   if (!cache.has(policy)) {
     cache.set(
       policy,

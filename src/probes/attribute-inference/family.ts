@@ -9,6 +9,7 @@ export const attributeInferenceProbe: ProbeFamily<AttributeInferenceSettings, 'c
   id: 'attribute-inference',
   description: 'Attribute inference: guesses a sensitive input attribute from the other attributes and the model’s output',
   tasks: ['classification', 'regression'],
+  split: 'records',
   needs: "a classifier's scores or labels, or a regression model's predicted value",
   thresholds: ATTRIBUTE_INFERENCE_THRESHOLDS,
   check: attributeInferenceChecks,

@@ -10,6 +10,7 @@ export const extractionProbe: ProbeFamily<ExtractionSettings, 'sequence'> = {
   description:
     'Training-data extraction from a sequence model: canary exposure, verbatim memorisation and a secret scan of sampled generations.',
   tasks: ['sequence'],
+  split: 'whole',
   needs: 'a sequence model (model.task: sequence, token ids in, next-token scores out)',
   thresholds: EXTRACTION_THRESHOLDS,
   vocabularyNeeds: extractionVocabularyNeeds,

@@ -9,6 +9,7 @@ export const inversionProbe: ProbeFamily<InversionSettings> = {
   id: 'inversion',
   description: 'Class reconstruction (model inversion): rebuilds what each class’s training records look like from the model’s answers',
   tasks: ['classification'],
+  split: 'whole',
   needs: "a classifier's class scores",
   thresholds: INVERSION_THRESHOLDS,
   check: inversionChecks,

@@ -21,6 +21,13 @@ export function membershipChecks(ctx: CheckContext, membership: PlainObject): vo
   const { error } = ctx;
   const attacks = membership['attacks'];
   referenceChecks(ctx, membership);
+  if (isPlainObject(membership['max-increase']) && !isPlainObject(ctx.data['baseline'])) {
+    error(
+      [...BASE, 'max-increase'],
+      'key',
+      'max-increase limits the increase over the released model, but the policy names none: add baseline: { model: <released .onnx> } (or report: <its privacy-report.json>)',
+    );
+  }
   if (ctx.scores === 'label' && Array.isArray(attacks)) {
     const needScores = attacks
       .map((a, i) => ({ a, i }))

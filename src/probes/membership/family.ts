@@ -9,6 +9,7 @@ export const membershipProbe: ProbeFamily<MembershipSettings> = {
   id: 'membership',
   description: 'Membership inference: tells training records from non-members using the model’s outputs',
   tasks: ['classification'],
+  split: 'records',
   needs: "a classifier's class scores",
   thresholds: MEMBERSHIP_THRESHOLDS,
   check: membershipChecks,

@@ -93,6 +93,13 @@ function splitRecords(
   records: number,
 ): { audited: Omit<ReferenceInputs, 'memberships'>; rest: Omit<RmiaSamples, 'memberships'> } {
   const { models, augmentations: a } = all;
+  if (audited === records) {
+    // No population: the audited records are all there is, and their signals are used as they are.
+    const target = { records, augmentations: a, values: all.target };
+    const refs = { models, records, augmentations: a, values: all.values };
+    const none = { records: 0, augmentations: a, values: new Float64Array(0) };
+    return { audited: { target, refs }, rest: { target: none, refs: { ...none, models } } };
+  }
   const part = (from: number, to: number) => {
     const n = to - from;
     const values = new Float64Array(models * n * a);
@@ -173,6 +180,8 @@ function auditedMemberships(ctx: ProbeContext, references: ReferenceModels): Mem
   const columns: number[] = [];
   for (let i = 0; i < members.rows; i++) columns.push(members.origin?.fileRows[i] ?? i);
   for (let j = 0; j < nonMembers.rows; j++) columns.push(references.membersInFile + (nonMembers.origin?.fileRows[j] ?? j));
+  // Whole files in file order (no max-rows sample): the matrix's columns are the audited records already.
+  if (columns.length === all.records && columns.every((c, i) => c === i)) return all;
   const values = new Int8Array(all.models * columns.length);
   for (let k = 0; k < all.models; k++) {
     for (let r = 0; r < columns.length; r++) values[k * columns.length + r] = all.values[k * all.records + columns[r]!]!;

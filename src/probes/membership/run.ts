@@ -6,7 +6,7 @@
 import { membershipMetricsFromTable, rankingMetricsFromTable, type MembershipMetrics } from '../../metrics/membership';
 import { buildClassTables, type ClassTables } from '../../metrics/table';
 import type { MembershipAttack, MembershipSettings } from '../../policy/types';
-import type { AttackMeasurement, MetricValue } from '../../result';
+import { RECIPE_LEVEL_SUFFIX, type AttackMeasurement, type MetricValue } from '../../result';
 import { RuntimeFailure } from '../../errors';
 import { rngFor } from '../../util/random';
 import { featureBox } from '../feature-box';
@@ -14,7 +14,9 @@ import { attackerScores } from '../attacker-view';
 import { gapScores, scoreAttack, stabilityScores, type ScoreAttack } from './scores';
 import { recipeLevel, referenceInputs, referenceScores, type ReferenceInputs } from './reference';
 import { isReferenceAttack } from './settings';
+import type { Observation } from '../../model/types';
 import type { LabelledData, ProbeContext, ProbeMeasurement } from '../types';
+import { compareWithReleased } from './compare';
 
 const DESCRIPTIONS: Record<MembershipAttack, string> = {
   loss: 'low loss on the true label ⇒ member (Yeom et al. 2018)',
@@ -50,9 +52,60 @@ export async function runMembership(ctx: ProbeContext, settings: MembershipSetti
     notes.push('Scores are revealed as float32 probabilities (surface.precision), so the most confident rows round to 1 and tie.');
   }
 
+  const { scored, reference } = await scoreAttacks(ctx, settings, memberObs, nonMemberObs);
+  for (const { attack, member, nonMember } of scored) attacks.push(measureAttack(attack, member, nonMember, ctx, fpr));
+  if (ctx.baseline) {
+    // The released model: the same records, seed, surface and attacks; each attack is compared record by record.
+    const releasedCtx: ProbeContext = { ...ctx, model: ctx.baseline.model, signals: ctx.baseline.signals };
+    const [m, n] = await Promise.all([releasedCtx.signals.observe(ctx.members), releasedCtx.signals.observe(ctx.nonMembers)]);
+    const released = await scoreAttacks(releasedCtx, settings, m, n);
+    scored.forEach((candidate, i) => compareWithReleased(attacks[i]!, candidate, released.scored[i]!, { fpr, confidence: ctx.confidence }));
+    notes.push(
+      'Compared with the released model (baseline.model) on the same records, seed, surface and attacks: each increase is candidate − released; AUC with the paired DeLong interval, TPR with the paired Newcombe interval (each model’s threshold at its own FPR), advantage with the two DKW bands combined, the ε lower bound as a point difference without interval.',
+    );
+  }
+  if (reference && settings.recipeLevel) {
+    for (const attack of settings.attacks.filter(isReferenceAttack)) {
+      const pooled = recipeLevel(attack, reference, ctx);
+      const measured = measureScores(
+        `${attack}${RECIPE_LEVEL_SUFFIX}`,
+        `recipe level: ${DESCRIPTIONS[attack]}, with each of the ${reference.refs.models} reference models playing the target in turn against the others (scores pooled)`,
+        pooled,
+        ctx,
+        fpr,
+      );
+      attacks.push(measured);
+      const auc = measured.metrics['auc'];
+      if (auc && typeof auc.value === 'number' && auc.ci[1] < 0.5) {
+        // Not a swapped data file (these memberships come from the memberships file): the attack itself misreads the recipe.
+        notes.push(
+          `${attack} at recipe level reads below chance (AUC ${auc.value.toFixed(3)}, interval [${auc.ci[0].toFixed(3)}, ${auc.ci[1].toFixed(3)}] entirely under 0.5): the attack does not fit this training recipe (typically query augmentations the recipe does not train with) or the memberships file is inverted; its pass says little about this recipe.`,
+        );
+      }
+    }
+  }
+  if (reference) {
+    const a = reference.target.augmentations;
+    notes.push(
+      `Reference-model attacks used ${reference.refs.models} reference models queried through the same surface${a > 1 ? `, ${a} queries per record (the record and its 8 one-pixel shifts)` : ''}; ${reference.population ? `RMIA's population is the ${reference.population.target.records} records of the population file, taken as OUT for every reference model` : "RMIA's population is the audited records themselves, with their memberships"}.`,
+    );
+  }
+  if (settings.attacks.includes('gap')) {
+    notes.push('The gap attack has two score levels, so its ROC curve has a single interior point.');
+  }
+  return { attacks, notes };
+}
+
+/** Each configured attack's scores for the members and non-members, in the policy's order. */
+async function scoreAttacks(
+  ctx: ProbeContext,
+  settings: MembershipSettings,
+  memberObs: Observation,
+  nonMemberObs: Observation,
+): Promise<{ scored: Array<{ attack: MembershipAttack; member: Float64Array; nonMember: Float64Array }>; reference?: ReferenceInputs }> {
   const memberP = memberObs.scores ? attackerScores(memberObs) : undefined;
   const nonMemberP = nonMemberObs.scores ? attackerScores(nonMemberObs) : undefined;
-
+  const scored = [];
   let reference: ReferenceInputs | undefined;
   for (const attack of settings.attacks) {
     let member: Float64Array;
@@ -74,32 +127,9 @@ export async function runMembership(ctx: ProbeContext, settings: MembershipSetti
       member = scoreAttack(attack as ScoreAttack, memberP!, memberObs.classCount, ctx.members.classes);
       nonMember = scoreAttack(attack as ScoreAttack, nonMemberP!, nonMemberObs.classCount, ctx.nonMembers.classes);
     }
-    attacks.push(measureAttack(attack, member, nonMember, ctx, fpr));
+    scored.push({ attack, member, nonMember });
   }
-  if (reference && settings.recipeLevel) {
-    for (const attack of settings.attacks.filter(isReferenceAttack)) {
-      const pooled = recipeLevel(attack, reference, ctx);
-      attacks.push(
-        measureScores(
-          `${attack}-recipe-level`,
-          `recipe level: ${DESCRIPTIONS[attack]}, with each of the ${reference.refs.models} reference models playing the target in turn against the others (scores pooled)`,
-          pooled,
-          ctx,
-          fpr,
-        ),
-      );
-    }
-  }
-  if (reference) {
-    const a = reference.target.augmentations;
-    notes.push(
-      `Reference-model attacks used ${reference.refs.models} reference models queried through the same surface${a > 1 ? `, ${a} queries per record (the record and its 8 one-pixel shifts)` : ''}; ${reference.population ? `RMIA's population is the ${reference.population.target.records} records of the population file, taken as OUT for every reference model` : "RMIA's population is the audited records themselves, with their memberships"}.`,
-    );
-  }
-  if (settings.attacks.includes('gap')) {
-    notes.push('The gap attack has two score levels, so its ROC curve has a single interior point.');
-  }
-  return { attacks, notes };
+  return { scored, ...(reference ? { reference } : {}) };
 }
 
 function measureAttack(

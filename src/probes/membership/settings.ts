@@ -4,7 +4,15 @@ import type { BuildContext } from '../../policy/build-context';
 import type { PlainObject } from '../../policy/merge';
 import { expandGlob, isGlob } from '../../policy/model-glob';
 import type { PolicyPath } from '../../policy/source';
-import type { MembershipAttack, MembershipSettings, QueryAugmentation, ReferenceModelSettings } from '../../policy/types';
+import {
+  INCREASE_METRICS,
+  type IncreaseMetric,
+  type MembershipAttack,
+  type MembershipSettings,
+  type QueryAugmentation,
+  type ReferenceModelSettings,
+  type Threshold,
+} from '../../policy/types';
 
 /** Attacks that need the class scores; the others only need the predicted label. */
 export const SCORE_ATTACKS = ['loss', 'confidence', 'entropy', 'modified-entropy'] as const;
@@ -42,8 +50,25 @@ export function buildMembership(ctx: BuildContext): MembershipSettings {
     },
     ...referenceSettings(ctx),
     ...(m['recipe-level'] === true ? { recipeLevel: true } : {}),
+    ...increaseSettings(ctx),
     thresholds,
   };
+}
+
+/**
+ * `max-increase` → `increases`: each allowance becomes the fail line of the check
+ * `<metric>-increase`, located at its key, in the order of INCREASE_METRICS.
+ */
+function increaseSettings(ctx: BuildContext): Pick<MembershipSettings, 'increases'> {
+  const written = ctx.settings['max-increase'] as PlainObject | undefined;
+  if (!written) return {};
+  const increases: Partial<Record<IncreaseMetric, Threshold>> = {};
+  for (const metric of INCREASE_METRICS) {
+    const allowance = written[metric];
+    if (typeof allowance !== 'number') continue;
+    increases[`${metric}-increase`] = { fail: allowance, source: ctx.at([...ctx.base, 'max-increase', metric]) };
+  }
+  return { increases };
 }
 
 /** The reference models (a glob expanded, sorted by file name) and the query augmentations. */

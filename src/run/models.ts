@@ -1,0 +1,21 @@
+/**
+ * How the runner opens the policy's models. A normal run opens them in onnxruntime; a sharded run
+ * (src/shard/) wraps them to answer only its slice and record the answers, and a merge answers
+ * every query from the slices' recordings without opening a model at all.
+ */
+import { openOnnxClassifier, openOnnxRegressor } from '../model/onnx';
+import type { Classifier, Regressor } from '../model/types';
+import type { ModelSettings } from '../policy/types';
+
+/** Which model of the policy is opened: the candidate, the released model (`baseline.model`), or reference model k (in the memberships file's order). */
+export type ModelRole = { kind: 'candidate' } | { kind: 'baseline' } | { kind: 'reference'; index: number };
+
+export interface ModelOpener {
+  classifier(settings: ModelSettings, role: ModelRole): Promise<Classifier>;
+  regressor(settings: ModelSettings, role: ModelRole): Promise<Regressor>;
+}
+
+export const ONNX_MODELS: ModelOpener = {
+  classifier: (settings) => openOnnxClassifier(settings),
+  regressor: (settings) => openOnnxRegressor(settings),
+};
