@@ -2,15 +2,20 @@
 import { bench as attributeInference } from './attribute-inference';
 import { bench as extraction } from './extraction';
 import { bench as inversion } from './inversion';
+import { bench as io } from './io';
 import { bench as membership } from './membership';
 import { bench as reference } from './reference';
+import { bench as scale } from './scale';
 
 const benches: Array<[string, () => Promise<void>]> = [
+  ['data loading', io],
   ['membership', membership],
   ['reference-models', reference],
   ['attribute-inference', attributeInference],
   ['inversion', inversion],
   ['extraction', extraction],
+  // Last: 10^6 + 10^6 records take minutes (SCALE_ROWS sets fewer).
+  ['scale', scale],
 ];
 
 for (const [name, run] of benches) {

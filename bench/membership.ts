@@ -1,13 +1,16 @@
 /**
  * Membership-probe speed: raw onnxruntime-node throughput on the demo model at batch 1024,
  * the gate's throughput for the membership probe on 100,000 + 100,000 rows resampled from the
- * digits data, their ratio (target ≥ 0.8), and start-up to the first model query (target < 0.5 s).
+ * digits data, their ratio (target ≥ 0.8), and start-up to the first model query (target < 0.5 s);
+ * then the same raw loop and probe on the WebAssembly fallback (onnxruntime-web, forced with
+ * PRIVACY_GATE_RUNTIME=wasm), the runtime of every runner without the bundled native build.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { createInferenceSession, loadRuntime, RUNTIME_ENV } from '../src/model/runtime';
 import { runGate } from '../src/run/gate';
 import { Rng } from '../src/util/random';
 
@@ -19,7 +22,27 @@ const BATCH = 1024;
 export async function bench(): Promise<void> {
   const raw = await rawThroughput(2 * ROWS);
   console.log(`raw onnxruntime-node, leaky.onnx, batch ${BATCH}: ${fmt(raw)} rows/s`);
+  const gate = await gateThroughput();
+  console.log(`ratio gate / raw: ${(gate.rowsPerSecond / raw).toFixed(2)} (target ≥ 0.80)`);
+  // What the probe spends beyond raw inference: scoring, sorting and metrics in JS (cold, one run).
+  console.log(`gate time beyond raw inference: ${((gate.seconds - (2 * ROWS) / raw) * 1000).toFixed(0)} ms`);
+  console.log(`start-up to first model query (node dist/cli.js on the demo): ${startup().toFixed(0)} ms (target < 500 ms)`);
 
+  const previous = process.env[RUNTIME_ENV];
+  process.env[RUNTIME_ENV] = 'wasm';
+  try {
+    const wasm = await rawThroughput(2 * ROWS, await wasmSession());
+    console.log(`raw onnxruntime-web (the fallback), leaky.onnx, batch ${BATCH}: ${fmt(wasm)} rows/s, ${(wasm / raw).toFixed(2)} × native`);
+    const fallback = await gateThroughput();
+    console.log(`fallback ratio gate / raw onnxruntime-web: ${(fallback.rowsPerSecond / wasm).toFixed(2)}`);
+  } finally {
+    if (previous === undefined) delete process.env[RUNTIME_ENV];
+    else process.env[RUNTIME_ENV] = previous;
+  }
+}
+
+/** The membership probe on 100k + 100k resampled digits rows, on whichever runtime is chosen. */
+async function gateThroughput(): Promise<{ seconds: number; rowsPerSecond: number }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'privacy-gate-bench-'));
   try {
     const policy = writeResampledExample(dir);
@@ -29,28 +52,36 @@ export async function bench(): Promise<void> {
     const total = (performance.now() - started) / 1000;
     const probe = report.probes[0]!;
     if (report.verdict === 'error') throw new Error(report.error?.message ?? probe.error);
-    const gate = (2 * ROWS) / probe.seconds;
+    const rowsPerSecond = (2 * ROWS) / probe.seconds;
+    const runtime = (await loadRuntime()).kind === 'wasm' ? 'onnxruntime-web' : 'onnxruntime-node';
     console.log(
-      `gate, membership probe (4 attacks, per-class metrics), ${ROWS} + ${ROWS} rows: ${probe.seconds.toFixed(3)} s, ` +
-        `${fmt(gate)} rows/s, ${probe.queries} queries`,
+      `gate on ${runtime}, membership probe (4 attacks, per-class metrics), ${ROWS} + ${ROWS} rows: ${probe.seconds.toFixed(3)} s, ` +
+        `${fmt(rowsPerSecond)} rows/s, ${probe.queries} queries`,
     );
-    console.log(`ratio gate / raw: ${(gate / raw).toFixed(2)} (target ≥ 0.80)`);
-    // What the probe spends beyond raw inference: scoring, sorting and metrics in JS (cold, one run).
-    console.log(`gate time beyond raw inference: ${((probe.seconds - (2 * ROWS) / raw) * 1000).toFixed(0)} ms`);
     console.log(`whole run incl. loading 2 × ${ROWS}-row CSVs: ${total.toFixed(2)} s (data ${(report.timings.data! / 1000).toFixed(2)} s)`);
+    return { seconds: probe.seconds, rowsPerSecond };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`start-up to first model query (node dist/cli.js on the demo): ${startup().toFixed(0)} ms (target < 500 ms)`);
 }
 
-/** The same session options the adapter uses, queried directly. */
-async function rawThroughput(rows: number): Promise<number> {
-  const session = await ort.InferenceSession.create(path.join(example, 'leaky.onnx'), {
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
-    intraOpNumThreads: availableParallelism(),
-  });
+/** A session on onnxruntime-web with the adapter's options (PRIVACY_GATE_RUNTIME=wasm is set). */
+async function wasmSession(): Promise<Session> {
+  await loadRuntime();
+  return createInferenceSession(path.join(example, 'leaky.onnx'));
+}
+
+type Session = Awaited<ReturnType<typeof ort.InferenceSession.create>>;
+
+/** The same session options the adapter uses, queried directly (native unless a session is given). */
+async function rawThroughput(rows: number, given?: Session): Promise<number> {
+  const session =
+    given ??
+    (await ort.InferenceSession.create(path.join(example, 'leaky.onnx'), {
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+      intraOpNumThreads: availableParallelism(),
+    }));
   const x = resampledFeatures(rows);
   const run = async () => {
     for (let start = 0; start < rows; start += BATCH) {

@@ -1,6 +1,8 @@
 // Builds dist/: the action (index.js) and CLI (cli.js) bundled by esbuild, plus what cannot be
 // bundled: onnxruntime-node's native binding for linux-x64 (it needs libonnxruntime.so.1 beside
-// it and is loaded by a dynamic require) and the policy presets/schema read at run time.
+// it and is loaded by a dynamic require), onnxruntime-web's Node build with its one WebAssembly
+// binary (the fallback on every other OS and CPU; it loads the .wasm from beside its script) and
+// the policy presets/schema read at run time. dist/ must stay under 80 MB (it is committed).
 // The output is deterministic so CI can check that the committed dist/ equals a fresh build.
 import { build } from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +23,7 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  external: ['onnxruntime-node'],
+  external: ['onnxruntime-node', 'onnxruntime-web'],
   legalComments: 'eof',
   logLevel: 'warning',
 });
@@ -36,7 +38,16 @@ const copy = (from, to, keep = () => true) =>
 copy('onnxruntime-node/package.json', 'onnxruntime-node/package.json');
 copy('onnxruntime-node/dist', 'onnxruntime-node/dist');
 copy('onnxruntime-node/bin/napi-v6/linux/x64', 'onnxruntime-node/bin/napi-v6/linux/x64');
+// onnxruntime-web: only its Node entry and the threaded SIMD build that entry loads (14 MB); the
+// JSEP/JSPI/asyncify variants are for browsers (WebGPU, WebNN) and would add 72 MB. esbuild keeps
+// `await import('onnxruntime-web')` an ES import, so Node takes the package's ESM entry, which
+// imports onnxruntime-common as ESM too.
+copy('onnxruntime-web/package.json', 'onnxruntime-web/package.json');
+for (const file of ['ort.node.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) {
+  copy(`onnxruntime-web/dist/${file}`, `onnxruntime-web/dist/${file}`);
+}
 copy('onnxruntime-common/package.json', 'onnxruntime-common/package.json');
+copy('onnxruntime-common/dist/esm', 'onnxruntime-common/dist/esm');
 copy('onnxruntime-common/dist/cjs', 'onnxruntime-common/dist/cjs');
 
 mkdirSync(path.join(dist, 'policies'));

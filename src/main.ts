@@ -12,6 +12,7 @@ import { readInputs, type ActionSettings } from './github/inputs';
 import { publishToGithub, type PublishOptions, type PublishRequest } from './github/publish';
 import { writeStepOutputs } from './github/runner-files';
 import { writeReportFiles } from './publish/files';
+import { setRuntimeNotice } from './model/runtime';
 import { loadReport } from './publish/load';
 import { VERDICT_HEADLINE } from './report/format';
 import { runGate } from './run/gate';
@@ -32,6 +33,8 @@ interface Step {
 export async function runAction(options: PublishOptions = {}): Promise<void> {
   let failure: Step['failure'];
   registerSecrets();
+  // Running on the WebAssembly fallback (no native onnxruntime for this runner) is worth a notice.
+  setRuntimeNotice((message) => core.notice(message));
   // The runner's own files (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) unusable: exit 3 naming them,
   // but only after everything else, the verdict included, has been published.
   const runnerProblems: string[] = [];

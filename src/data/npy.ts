@@ -17,23 +17,32 @@ export interface NpyArray {
   fortranOrder: boolean;
   /** Element `i` of the data as stored (C or Fortran order), as a number. */
   get(i: number): number;
+  /**
+   * The data itself, a typed array over the file's bytes (no copy), for the dtypes JavaScript has
+   * one for (not 64-bit integers or bool): loaders read it in place, without a call per value.
+   */
+  values?: NumericArray;
 }
+
+export type NumericArray = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
 
 interface DtypeInfo {
   size: number;
-  float32?: boolean;
-  view(buffer: ArrayBuffer, offset: number, length: number): (i: number) => number;
+  /** A typed array over the data, where one fits the dtype. */
+  array?(buffer: ArrayBuffer, offset: number, length: number): NumericArray;
+  /** Element access for the others. */
+  view?(buffer: ArrayBuffer, offset: number, length: number): (i: number) => number;
 }
 
 const TWO_32 = 4294967296;
 
 const DTYPES: Record<string, DtypeInfo> = {
-  '<f4': { size: 4, float32: true, view: (b, o, n) => at(new Float32Array(b, o, n)) },
-  '<f8': { size: 8, view: (b, o, n) => at(new Float64Array(b, o, n)) },
-  '<i1': { size: 1, view: (b, o, n) => at(new Int8Array(b, o, n)) },
-  '|i1': { size: 1, view: (b, o, n) => at(new Int8Array(b, o, n)) },
-  '<i2': { size: 2, view: (b, o, n) => at(new Int16Array(b, o, n)) },
-  '<i4': { size: 4, view: (b, o, n) => at(new Int32Array(b, o, n)) },
+  '<f4': { size: 4, array: (b, o, n) => new Float32Array(b, o, n) },
+  '<f8': { size: 8, array: (b, o, n) => new Float64Array(b, o, n) },
+  '<i1': { size: 1, array: (b, o, n) => new Int8Array(b, o, n) },
+  '|i1': { size: 1, array: (b, o, n) => new Int8Array(b, o, n) },
+  '<i2': { size: 2, array: (b, o, n) => new Int16Array(b, o, n) },
+  '<i4': { size: 4, array: (b, o, n) => new Int32Array(b, o, n) },
   // 64-bit integers as two 32-bit halves: no BigInt per cell. Exact up to 2^53, as any JS number.
   '<i8': {
     size: 8,
@@ -43,10 +52,10 @@ const DTYPES: Record<string, DtypeInfo> = {
       return (i) => hi[2 * i + 1]! * TWO_32 + lo[2 * i]!;
     },
   },
-  '<u1': { size: 1, view: (b, o, n) => at(new Uint8Array(b, o, n)) },
-  '|u1': { size: 1, view: (b, o, n) => at(new Uint8Array(b, o, n)) },
-  '<u2': { size: 2, view: (b, o, n) => at(new Uint16Array(b, o, n)) },
-  '<u4': { size: 4, view: (b, o, n) => at(new Uint32Array(b, o, n)) },
+  '<u1': { size: 1, array: (b, o, n) => new Uint8Array(b, o, n) },
+  '|u1': { size: 1, array: (b, o, n) => new Uint8Array(b, o, n) },
+  '<u2': { size: 2, array: (b, o, n) => new Uint16Array(b, o, n) },
+  '<u4': { size: 4, array: (b, o, n) => new Uint32Array(b, o, n) },
   '<u8': {
     size: 8,
     view: (b, o, n) => {
@@ -63,10 +72,6 @@ const DTYPES: Record<string, DtypeInfo> = {
     },
   },
 };
-
-function at(array: { readonly [i: number]: number }): (i: number) => number {
-  return (i) => array[i]!;
-}
 
 export const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 
@@ -140,7 +145,11 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
     offset = 0;
   }
   assertLittleEndianHost();
-  return { file, dtype, shape, fortranOrder, get: info.view(buffer, offset, count) };
+  if (info.array) {
+    const values = info.array(buffer, offset, count);
+    return { file, dtype, shape, fortranOrder, values, get: (i) => values[i]! };
+  }
+  return { file, dtype, shape, fortranOrder, get: info.view!(buffer, offset, count) };
 }
 
 /** The header is a Python dict literal; numpy always writes these three keys. */
@@ -248,13 +257,18 @@ export function npyColumnNames(
 }
 
 class NpyTable implements RawTable {
+  readonly matrix?: { values: NumericArray; width: number };
+
   constructor(
     private readonly array: NpyArray,
     readonly columns: readonly string[],
     readonly rows: number,
     private readonly width: number,
     private readonly labels: NpyArray | undefined,
-  ) {}
+  ) {
+    // Row-major data in a typed array is the feature matrix as the model takes it.
+    if (array.values && !array.fortranOrder) this.matrix = { values: array.values, width };
+  }
 
   get file(): string {
     return this.array.file;

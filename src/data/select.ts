@@ -126,16 +126,18 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 export function readRows(table: RawTable, choice: ColumnChoice, rows: ArrayLike<number>): { x: Float32Array; labels: string[] } {
   const width = choice.featureColumns.length;
   const columns = choice.featureColumns;
-  const x = new Float32Array(rows.length * width);
+  const x = table.matrix ? fromMatrix(table, table.matrix, columns, rows) : new Float32Array(rows.length * width);
   const labels: string[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
     const base = i * width;
-    for (let j = 0; j < width; j++) {
-      const value = table.number(row, columns[j]!);
-      // One comparison also rejects NaN.
-      if (!(value <= FLOAT32_MAX && value >= -FLOAT32_MAX)) throw badNumber(table, row, columns[j]!, value);
-      x[base + j] = value;
+    if (!table.matrix) {
+      for (let j = 0; j < width; j++) {
+        const value = table.number(row, columns[j]!);
+        // One comparison also rejects NaN.
+        if (!(value <= FLOAT32_MAX && value >= -FLOAT32_MAX)) throw badNumber(table, row, columns[j]!, value);
+        x[base + j] = value;
+      }
     }
     const label = table.label(row, choice.labelColumn);
     if (label === undefined) {
@@ -144,6 +146,47 @@ export function readRows(table: RawTable, choice: ColumnChoice, rows: ArrayLike<
     labels[i] = label;
   }
   return { x, labels };
+}
+
+/**
+ * The chosen rows and columns of a typed matrix over the file (NPY): read in place, each value
+ * checked as in the per-cell path. A float32 file whose every row and column is chosen in order is
+ * the model input itself, with no copy: one pass checks that it holds only finite values.
+ */
+function fromMatrix(
+  table: RawTable,
+  matrix: NonNullable<RawTable['matrix']>,
+  columns: readonly number[],
+  rows: ArrayLike<number>,
+): Float32Array {
+  const { values, width: stride } = matrix;
+  const width = columns.length;
+  if (values instanceof Float32Array && isEveryIndex(columns, stride) && isEveryIndex(rows, table.rows)) {
+    const x = values.subarray(0, rows.length * width);
+    for (let i = 0; i < x.length; i++) {
+      const value = x[i]!;
+      // A float32 is in range unless it is ±Infinity or NaN; both make value - value NaN.
+      if (value - value !== 0) throw badNumber(table, Math.floor(i / width), columns[i % width]!, value);
+    }
+    return x;
+  }
+  const x = new Float32Array(rows.length * width);
+  for (let i = 0; i < rows.length; i++) {
+    const base = rows[i]! * stride;
+    for (let j = 0; j < width; j++) {
+      const value = values[base + columns[j]!]!;
+      if (!(value <= FLOAT32_MAX && value >= -FLOAT32_MAX)) throw badNumber(table, rows[i]!, columns[j]!, value);
+      x[i * width + j] = value;
+    }
+  }
+  return x;
+}
+
+/** Whether `indices` is 0, 1, …, count − 1. */
+function isEveryIndex(indices: ArrayLike<number>, count: number): boolean {
+  if (indices.length !== count) return false;
+  for (let i = 0; i < count; i++) if (indices[i] !== i) return false;
+  return true;
 }
 
 function badNumber(table: RawTable, row: number, col: number, value: number): InputError {

@@ -20,6 +20,12 @@ export interface RawTable {
   label(row: number, col: number): string | undefined;
   /** Where the cell sits in the file (1-based), as far as the format knows. */
   locate(row: number, col: number): { line?: number; column?: number };
+  /**
+   * The first `width` columns as one row-major typed array over the file's bytes, when the format
+   * stores them so (NPY in C order): read in place, with no call per cell, and a float32 matrix
+   * used as the model input without a copy. Columns past `width` (NPY labels) are not in it.
+   */
+  readonly matrix?: { values: ArrayLike<number> & ArrayBufferView; width: number };
 }
 
 /** Shortens a user's value for an error message, keeping it recognisable. */

@@ -4,9 +4,9 @@
  * policy's model settings against the model before any query.
  */
 import { readFileSync } from 'node:fs';
-import { createSession, describeValue } from './onnx';
+import { createSession } from './onnx';
 import { exposeZipMapInput } from './onnx-zipmap';
-import { loadOnnxRuntime } from './runtime';
+import { describeValue, loadOnnxRuntime } from './runtime';
 import type { TensorInfo } from './types';
 
 export interface ModelInterface {
@@ -17,8 +17,8 @@ export interface ModelInterface {
 }
 
 export async function describeOnnxModel(path: string): Promise<ModelInterface> {
-  const ort = await loadOnnxRuntime();
-  const session = await createSession(ort, { path }, path);
+  await loadOnnxRuntime();
+  const session = await createSession({ path }, path);
   const inputs = session.inputMetadata.map(describeValue);
   const outputs = session.outputMetadata.map(describeValue);
   await session.release();

@@ -9,16 +9,15 @@
 import { readFileSync } from 'node:fs';
 import { suggest } from '../data/select';
 import { quoteUserText } from '../util/user-text';
-import { availableParallelism } from 'node:os';
 import { InputError, RuntimeFailure } from '../errors';
 import type { ModelSettings } from '../policy/types';
-import { loadOnnxRuntime, type OrtModule } from './runtime';
+import { createInferenceSession, describeValue, loadOnnxRuntime, type OrtModule, type OrtSession } from './runtime';
 import { exposeZipMapInput } from './onnx-zipmap';
 import { NonFiniteOutput } from './non-finite';
 import { detectScoreKind, findNonFinite, toClassScores, type NonFiniteRows } from './scores';
 import type { ClassScores, Classifier, ModelInfo, Regressor, RegressorInfo, TensorInfo } from './types';
 
-type Session = Awaited<ReturnType<OrtModule['InferenceSession']['create']>>;
+type Session = OrtSession;
 
 export interface OpenOptions {
   /** Rows per model query batch; onnxruntime is 20–50× slower per row at batch 1. */
@@ -32,7 +31,7 @@ const CLASS_SHAPES = '[batch, classes], [batch] or [batch, 1] (one score per cla
 
 export async function openOnnxClassifier(settings: ModelSettings, options: OpenOptions = {}): Promise<OnnxClassifier> {
   const ort = await loadOnnxRuntime();
-  let session = await createSession(ort, settings, settings.path);
+  let session = await createSession(settings, settings.path);
   const inputs = session.inputMetadata.map(describeValue);
   const outputs = session.outputMetadata.map(describeValue);
   const input = pickInput(settings, inputs);
@@ -47,7 +46,7 @@ export async function openOnnxClassifier(settings: ModelSettings, options: OpenO
         { file: settings.path, field: 'model.output' },
       );
     }
-    session = await createSession(ort, settings, exposed.model);
+    session = await createSession(settings, exposed.model);
     output = session.outputMetadata.map(describeValue).find((o) => o.name === exposed.probabilities)!;
     classLabels = exposed.classLabels;
   }
@@ -68,7 +67,7 @@ export async function openOnnxClassifier(settings: ModelSettings, options: OpenO
  */
 export async function openOnnxRegressor(settings: ModelSettings, options: OpenOptions = {}): Promise<OnnxRegressor> {
   const ort = await loadOnnxRuntime();
-  const session = await createSession(ort, settings, settings.path);
+  const session = await createSession(settings, settings.path);
   const inputs = session.inputMetadata.map(describeValue);
   const outputs = session.outputMetadata.map(describeValue);
   const input = pickInput(settings, inputs);
@@ -112,17 +111,10 @@ function inputPlan(
   return { input, inputType, featureCount, batchSize: fixedBatch ?? options.batchSize ?? DEFAULT_BATCH, fixedBatch };
 }
 
-export async function createSession(ort: OrtModule, settings: Pick<ModelSettings, 'path'>, model: string | Uint8Array): Promise<Session> {
-  const options = {
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
-    intraOpNumThreads: availableParallelism(),
-    logSeverityLevel: 3,
-  } as const;
+/** The runtime is loaded by the caller first, so a failure here is the model's. */
+export async function createSession(settings: Pick<ModelSettings, 'path'>, model: string | Uint8Array): Promise<Session> {
   try {
-    return typeof model === 'string'
-      ? await ort.InferenceSession.create(model, options)
-      : await ort.InferenceSession.create(model, options);
+    return await createInferenceSession(model);
   } catch (error) {
     throw new InputError(`cannot load the ONNX model: ${firstLine(error)}; expected an ONNX model file (opset ≤ 26, IR ≤ 13)`, {
       file: settings.path,
@@ -372,17 +364,6 @@ async function runOnnx(
   const width = tensorValue.dims.slice(1).reduce((a, d) => a * d, 1);
   const data32 = tensorValue.data instanceof Float32Array ? tensorValue.data : Float32Array.from(tensorValue.data as Float64Array);
   return { data: data32.subarray(0, rows * width), dims: tensorValue.dims };
-}
-
-export function describeValue(meta: {
-  name: string;
-  isTensor: boolean;
-  type?: string;
-  shape?: ReadonlyArray<number | string>;
-}): TensorInfo {
-  return meta.isTensor
-    ? { name: meta.name, type: meta.type ?? 'unknown', shape: [...(meta.shape ?? [])] }
-    : { name: meta.name, type: 'sequence', shape: [] };
 }
 
 function pickInput(settings: ModelSettings, inputs: TensorInfo[]): TensorInfo {

@@ -11,15 +11,15 @@
  * - Output `[batch, vocab]`, or `[batch, seq, vocab]` read at the last position. With left
  *   padding (or none) the last position is always the row's last real token.
  */
-import { availableParallelism, endianness } from 'node:os';
+import { endianness } from 'node:os';
 import { InputError, RuntimeFailure } from '../errors';
-import { loadOnnxRuntime, type OrtModule } from './runtime';
+import { createInferenceSession, describeValue, loadOnnxRuntime, type OrtModule, type OrtSession } from './runtime';
 import { NonFiniteOutput } from './non-finite';
 import { detectScoreKind, findNonFinite, type NonFiniteRows } from './scores';
 import type { SequenceModel, SequenceModelInfo } from './sequence-types';
 import type { TensorInfo } from './types';
 
-type Session = Awaited<ReturnType<OrtModule['InferenceSession']['create']>>;
+type Session = OrtSession;
 
 export interface SequenceModelOptions {
   /** Absolute path of the .onnx file. */
@@ -44,20 +44,16 @@ export async function openOnnxSequenceModel(options: SequenceModelOptions): Prom
   const ort = await loadOnnxRuntime();
   let session: Session;
   try {
-    session = await ort.InferenceSession.create(options.path, {
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-      intraOpNumThreads: availableParallelism(),
-      logSeverityLevel: 3,
-    });
+    // The runtime was loaded above, so a failure here is the model's.
+    session = await createInferenceSession(options.path);
   } catch (error) {
     throw new InputError(`cannot load the ONNX model: ${firstLine(error)}; expected an ONNX model file (opset ≤ 26, IR ≤ 13)`, {
       file: options.path,
       field: 'model.path',
     });
   }
-  const inputs = session.inputMetadata.map(describe);
-  const outputs = session.outputMetadata.map(describe);
+  const inputs = session.inputMetadata.map(describeValue);
+  const outputs = session.outputMetadata.map(describeValue);
   const plan = planInputs(options, inputs, outputs);
   const model = new OnnxSequenceModel(ort, session, options, plan);
   await model.discoverVocabulary();
@@ -363,12 +359,6 @@ export function toLogProbs(scores: ArrayLike<number>, kind: 'probabilities' | 'l
   for (let i = 0; i < n; i++) sum += Math.exp(scores[i]! - max);
   const logSum = max + Math.log(sum);
   for (let i = 0; i < n; i++) out[i] = scores[i]! - logSum;
-}
-
-function describe(meta: { name: string; isTensor: boolean; type?: string; shape?: ReadonlyArray<number | string> }): TensorInfo {
-  return meta.isTensor
-    ? { name: meta.name, type: meta.type ?? 'unknown', shape: [...(meta.shape ?? [])] }
-    : { name: meta.name, type: 'sequence', shape: [] };
 }
 
 function firstLine(error: unknown): string {

@@ -92,5 +92,14 @@ describe('findOverlap', () => {
     { name: 'every repeat counts', a: data([1, 2], ['x']), b: data([1, 2, 1, 2, 5, 5], ['x', 'x', 'x']), count: 2 },
   ])('$name', ({ a, b, count }) => {
     expect(findOverlap(a, b).count).toBe(count);
+    // Every row hashing alike: the value-by-value check alone must give the same answer.
+    expect(findOverlap(a, b, () => 7).count).toBe(count);
+  });
+
+  it('confirms hash matches value by value, and names the first member row holding the record', () => {
+    const a = data([1, 2, 3, 4, 3, 4, 5, 6], ['x', 'x', 'x', 'x']);
+    const b = data([9, 9, 5, 6, 3, 4], ['x', 'x', 'x']);
+    expect(findOverlap(a, b, () => 7)).toEqual({ count: 2, first: { member: 3, nonMember: 1 } });
+    expect(findOverlap(a, b)).toEqual({ count: 2, first: { member: 3, nonMember: 1 } });
   });
 });

@@ -182,3 +182,72 @@ describe('readRows', () => {
     expect(Array.from(readRows(t, selectColumns(t, 'y'), [0, 2]).x)).toEqual([1, 3]);
   });
 });
+
+describe('readRows on an NPY matrix (read in place)', () => {
+  const labels = { name: 'y', array: parseNpy(npyBytes('<i8', [3], new BigInt64Array([0n, 1n, 0n])), 'y.npy') };
+  const table = (descr: string, data: ArrayBufferView, bytes = npyBytes(descr, [3, 2], data)) =>
+    npyTable(parseNpy(bytes, 'x.npy'), { columns: ['a', 'b'], labels });
+
+  it('uses a float32 file as the model input without a copy when every row and column is read', () => {
+    const bytes = npyBytes('<f4', [3, 2], new Float32Array([1, 2, 3, 4, 5, 6]));
+    const t = table('<f4', new Float32Array(), bytes);
+    const { x, labels: read } = readRows(t, selectColumns(t, 'y'), [0, 1, 2]);
+    expect(x.buffer).toBe(bytes.buffer);
+    expect(Array.from(x)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(read).toEqual(['0', '1', '0']);
+  });
+
+  it.each([
+    { descr: '<f4', data: new Float32Array([1, 2, 3, 4, 5, 6]) },
+    { descr: '<f8', data: new Float64Array([1, 2, 3, 4, 5, 6]) },
+    { descr: '<i2', data: new Int16Array([1, 2, 3, 4, 5, 6]) },
+    { descr: '<u1', data: new Uint8Array([1, 2, 3, 4, 5, 6]) },
+  ])('$descr: a sample of rows and a reordered subset of columns', ({ descr, data }) => {
+    const t = table(descr, data);
+    expect(Array.from(readRows(t, selectColumns(t, 'y', ['b', 'a']), [0, 2]).x)).toEqual([2, 1, 6, 5]);
+    expect(Array.from(readRows(t, selectColumns(t, 'y', ['b']), [0, 1, 2]).x)).toEqual([2, 4, 6]);
+  });
+
+  it.each([
+    {
+      name: 'NaN, whole float32 file',
+      descr: '<f4',
+      data: new Float32Array([1, 2, 3, NaN, 5, 6]),
+      rows: [0, 1, 2],
+      found: 'a finite number in column "b", found NaN at row index 1',
+    },
+    {
+      name: 'Infinity, whole float32 file',
+      descr: '<f4',
+      data: new Float32Array([1, 2, 3, 4, Infinity, 6]),
+      rows: [0, 1, 2],
+      found: 'a finite number in column "a", found Infinity at row index 2',
+    },
+    {
+      name: '-Infinity, sampled float32 rows',
+      descr: '<f4',
+      data: new Float32Array([1, 2, 3, 4, 5, -Infinity]),
+      rows: [0, 2],
+      found: 'a finite number in column "b", found -Infinity at row index 2',
+    },
+    {
+      name: 'a float64 beyond the float32 range',
+      descr: '<f8',
+      data: new Float64Array([1, 2, 1e39, 4, 5, 6]),
+      rows: [0, 1, 2],
+      found: 'a number within the float32 range (±3.4e38) in column "a", found 1e+39 at row index 1',
+    },
+  ])('error: $name, with the column and row index', ({ descr, data, rows, found }) => {
+    const t = table(descr, data);
+    expectInputError(() => readRows(t, selectColumns(t, 'y'), rows), { file: 'x.npy' }, [`expected ${found}`]);
+  });
+
+  it('reads a Fortran-order float32 file into row order (a copy)', () => {
+    const fortran = npyTable(parseNpy(npyBytes('<f4', [3, 2], new Float32Array([1, 3, 5, 2, 4, 6]), { fortran: true }), 'x.npy'), {
+      columns: ['a', 'b'],
+      labels,
+    });
+    const { x } = readRows(fortran, selectColumns(fortran, 'y'), [0, 1, 2]);
+    expect(Array.from(x)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+});
