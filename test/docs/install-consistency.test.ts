@@ -74,7 +74,7 @@ describe('CLI commands in the docs', () => {
     expect(text).not.toMatch(/\/work\/|\/home\/|\.\.\/shared\//);
     // Every `privacy-gate <command>` names a command the CLI has.
     for (const [, command] of text.matchAll(/(?:^|[\s`(])privacy-gate ([a-z-]+)/gm)) {
-      expect(['run', 'validate', 'help', '-']).toContain(command!.startsWith('-') ? '-' : command);
+      expect(['run', 'validate', 'merge', 'help', '-']).toContain(command!.startsWith('-') ? '-' : command);
     }
   });
 
