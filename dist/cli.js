@@ -107,17 +107,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path5) {
-      const ctrl = callVisitor(key, node, visitor, path5);
+    function visit_(key, node, visitor, path7) {
+      const ctrl = callVisitor(key, node, visitor, path7);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path5, ctrl);
-        return visit_(key, ctrl, visitor, path5);
+        replaceNode(key, path7, ctrl);
+        return visit_(key, ctrl, visitor, path7);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path5 = Object.freeze(path5.concat(node));
+          path7 = Object.freeze(path7.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path5);
+            const ci = visit_(i, node.items[i], visitor, path7);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -128,13 +128,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path5 = Object.freeze(path5.concat(node));
-          const ck = visit_("key", node.key, visitor, path5);
+          path7 = Object.freeze(path7.concat(node));
+          const ck = visit_("key", node.key, visitor, path7);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path5);
+          const cv = visit_("value", node.value, visitor, path7);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -155,17 +155,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path5) {
-      const ctrl = await callVisitor(key, node, visitor, path5);
+    async function visitAsync_(key, node, visitor, path7) {
+      const ctrl = await callVisitor(key, node, visitor, path7);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path5, ctrl);
-        return visitAsync_(key, ctrl, visitor, path5);
+        replaceNode(key, path7, ctrl);
+        return visitAsync_(key, ctrl, visitor, path7);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path5 = Object.freeze(path5.concat(node));
+          path7 = Object.freeze(path7.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path5);
+            const ci = await visitAsync_(i, node.items[i], visitor, path7);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -176,13 +176,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path5 = Object.freeze(path5.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path5);
+          path7 = Object.freeze(path7.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path7);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path5);
+          const cv = await visitAsync_("value", node.value, visitor, path7);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -209,23 +209,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path5) {
+    function callVisitor(key, node, visitor, path7) {
       if (typeof visitor === "function")
-        return visitor(key, node, path5);
+        return visitor(key, node, path7);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path5);
+        return visitor.Map?.(key, node, path7);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path5);
+        return visitor.Seq?.(key, node, path7);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path5);
+        return visitor.Pair?.(key, node, path7);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path5);
+        return visitor.Scalar?.(key, node, path7);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path5);
+        return visitor.Alias?.(key, node, path7);
       return void 0;
     }
-    function replaceNode(key, path5, node) {
-      const parent = path5[path5.length - 1];
+    function replaceNode(key, path7, node) {
+      const parent = path7[path7.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -304,8 +304,8 @@ var require_directives = __commonJS({
           this.atNextDocument = false;
         }
         const parts = line.trim().split(/[ \t]+/);
-        const name = parts.shift();
-        switch (name) {
+        const name2 = parts.shift();
+        switch (name2) {
           case "%TAG": {
             if (parts.length !== 2) {
               onError(0, "%TAG directive should contain exactly two parts");
@@ -322,18 +322,18 @@ var require_directives = __commonJS({
               onError(0, "%YAML directive should contain exactly one part");
               return false;
             }
-            const [version] = parts;
-            if (version === "1.1" || version === "1.2") {
-              this.yaml.version = version;
+            const [version2] = parts;
+            if (version2 === "1.1" || version2 === "1.2") {
+              this.yaml.version = version2;
               return true;
             } else {
-              const isValid = /^\d+\.\d+$/.test(version);
-              onError(6, `Unsupported YAML version ${version}`, isValid);
+              const isValid = /^\d+\.\d+$/.test(version2);
+              onError(6, `Unsupported YAML version ${version2}`, isValid);
               return false;
             }
           }
           default:
-            onError(0, `Unknown directive ${name}`, true);
+            onError(0, `Unknown directive ${name2}`, true);
             return false;
         }
       }
@@ -442,9 +442,9 @@ var require_anchors = __commonJS({
     }
     function findNewAnchor(prefix, exclude) {
       for (let i = 1; true; ++i) {
-        const name = `${prefix}${i}`;
-        if (!exclude.has(name))
-          return name;
+        const name2 = `${prefix}${i}`;
+        if (!exclude.has(name2))
+          return name2;
       }
     }
     function createNodeAnchors(doc, prefix) {
@@ -837,10 +837,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path5, value) {
+    function collectionFromPath(schema, path7, value) {
       let v = value;
-      for (let i = path5.length - 1; i >= 0; --i) {
-        const k = path5[i];
+      for (let i = path7.length - 1; i >= 0; --i) {
+        const k = path7[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -859,7 +859,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path5) => path5 == null || typeof path5 === "object" && !!path5[Symbol.iterator]().next().done;
+    var isEmptyPath = (path7) => path7 == null || typeof path7 === "object" && !!path7[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -889,11 +889,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path5, value) {
-        if (isEmptyPath(path5))
+      addIn(path7, value) {
+        if (isEmptyPath(path7))
           this.add(value);
         else {
-          const [key, ...rest] = path5;
+          const [key, ...rest] = path7;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -907,8 +907,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path5) {
-        const [key, ...rest] = path5;
+      deleteIn(path7) {
+        const [key, ...rest] = path7;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -922,8 +922,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path5, keepScalar) {
-        const [key, ...rest] = path5;
+      getIn(path7, keepScalar) {
+        const [key, ...rest] = path7;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -941,8 +941,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path5) {
-        const [key, ...rest] = path5;
+      hasIn(path7) {
+        const [key, ...rest] = path7;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -952,8 +952,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path5, value) {
-        const [key, ...rest] = path5;
+      setIn(path7, value) {
+        const [key, ...rest] = path7;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -1481,8 +1481,8 @@ var require_stringify = __commonJS({
         tagObj = tags.find((t) => t.nodeClass && obj instanceof t.nodeClass);
       }
       if (!tagObj) {
-        const name = obj?.constructor?.name ?? (obj === null ? "null" : typeof obj);
-        throw new Error(`Tag not resolved for ${name} value`);
+        const name2 = obj?.constructor?.name ?? (obj === null ? "null" : typeof obj);
+        throw new Error(`Tag not resolved for ${name2} value`);
       }
       return tagObj;
     }
@@ -3430,14 +3430,14 @@ var require_Document = __commonJS({
           version: "1.2"
         }, options);
         this.options = opt;
-        let { version } = opt;
+        let { version: version2 } = opt;
         if (options?._directives) {
           this.directives = options._directives.atDocument();
           if (this.directives.yaml.explicit)
-            version = this.directives.yaml.version;
+            version2 = this.directives.yaml.version;
         } else
-          this.directives = new directives.Directives({ version });
-        this.setSchema(version, options);
+          this.directives = new directives.Directives({ version: version2 });
+        this.setSchema(version2, options);
         this.contents = value === void 0 ? null : this.createNode(value, _replacer, options);
       }
       /**
@@ -3468,9 +3468,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path5, value) {
+      addIn(path7, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path5, value);
+          this.contents.addIn(path7, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -3481,11 +3481,11 @@ var require_Document = __commonJS({
        * `name` will be used as a prefix for a new unique anchor.
        * If `name` is undefined, the generated anchor will use 'a' as a prefix.
        */
-      createAlias(node, name) {
+      createAlias(node, name2) {
         if (!node.anchor) {
           const prev = anchors.anchorNames(this);
           node.anchor = // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
-          !name || prev.has(name) ? anchors.findNewAnchor(name || "a", prev) : name;
+          !name2 || prev.has(name2) ? anchors.findNewAnchor(name2 || "a", prev) : name2;
         }
         return new Alias.Alias(node.anchor);
       }
@@ -3545,14 +3545,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path5) {
-        if (Collection.isEmptyPath(path5)) {
+      deleteIn(path7) {
+        if (Collection.isEmptyPath(path7)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path5) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path7) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -3567,10 +3567,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path5, keepScalar) {
-        if (Collection.isEmptyPath(path5))
+      getIn(path7, keepScalar) {
+        if (Collection.isEmptyPath(path7))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path5, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path7, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -3581,10 +3581,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path5) {
-        if (Collection.isEmptyPath(path5))
+      hasIn(path7) {
+        if (Collection.isEmptyPath(path7))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path5) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path7) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -3601,13 +3601,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path5, value) {
-        if (Collection.isEmptyPath(path5)) {
+      setIn(path7, value) {
+        if (Collection.isEmptyPath(path7)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path5), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path7), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path5, value);
+          this.contents.setIn(path7, value);
         }
       }
       /**
@@ -3617,11 +3617,11 @@ var require_Document = __commonJS({
        *
        * Overrides all previously set schema options.
        */
-      setSchema(version, options = {}) {
-        if (typeof version === "number")
-          version = String(version);
+      setSchema(version2, options = {}) {
+        if (typeof version2 === "number")
+          version2 = String(version2);
         let opt;
-        switch (version) {
+        switch (version2) {
           case "1.1":
             if (this.directives)
               this.directives.yaml.version = "1.1";
@@ -3632,9 +3632,9 @@ var require_Document = __commonJS({
           case "1.2":
           case "next":
             if (this.directives)
-              this.directives.yaml.version = version;
+              this.directives.yaml.version = version2;
             else
-              this.directives = new directives.Directives({ version });
+              this.directives = new directives.Directives({ version: version2 });
             opt = { resolveKnownTags: true, schema: "core" };
             break;
           case null:
@@ -3643,7 +3643,7 @@ var require_Document = __commonJS({
             opt = null;
             break;
           default: {
-            const sv = JSON.stringify(version);
+            const sv = JSON.stringify(version2);
             throw new Error(`Expected '1.1', '1.2' or null as first argument, but found: ${sv}`);
           }
         }
@@ -3704,9 +3704,9 @@ var require_errors = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports2) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code, message) {
+      constructor(name2, pos, code, message) {
         super();
-        this.name = name;
+        this.name = name2;
         this.code = code;
         this.message = message;
         this.pos = pos;
@@ -4346,8 +4346,8 @@ var require_resolve_flow_collection = __commonJS({
       if (ce?.source === expectedEnd)
         cePos = ce.offset + ce.source.length;
       else {
-        const name = fcName[0].toUpperCase() + fcName.substring(1);
-        const msg = atRoot ? `${name} must end with a ${expectedEnd}` : `${name} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
+        const name2 = fcName[0].toUpperCase() + fcName.substring(1);
+        const msg = atRoot ? `${name2} must end with a ${expectedEnd}` : `${name2} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
         onError(offset, atRoot ? "MISSING_CHAR" : "BAD_INDENT", msg);
         if (ce && ce.source.length !== 1)
           ee.unshift(ce);
@@ -5568,9 +5568,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path5) => {
+    visit2.itemAtPath = (cst, path7) => {
       let item = cst;
-      for (const [field, index] of path5) {
+      for (const [field, index] of path7) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -5579,23 +5579,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path5) => {
-      const parent = visit2.itemAtPath(cst, path5.slice(0, -1));
-      const field = path5[path5.length - 1][0];
+    visit2.parentCollection = (cst, path7) => {
+      const parent = visit2.itemAtPath(cst, path7.slice(0, -1));
+      const field = path7[path7.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path5, item, visitor) {
-      let ctrl = visitor(item, path5);
+    function _visit(path7, item, visitor) {
+      let ctrl = visitor(item, path7);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path5.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path7.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5606,10 +5606,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path5);
+            ctrl = ctrl(item, path7);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path5) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path7) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -6344,15 +6344,15 @@ var require_parser = __commonJS({
     var node_process = require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list, type) {
-      for (let i = 0; i < list.length; ++i)
-        if (list[i].type === type)
+    function includesToken(list2, type) {
+      for (let i = 0; i < list2.length; ++i)
+        if (list2[i].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list) {
-      for (let i = 0; i < list.length; ++i) {
-        switch (list[i].type) {
+    function findNonEmptyIndex(list2) {
+      for (let i = 0; i < list2.length; ++i) {
+        switch (list2[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -7670,9 +7670,9 @@ var require_scope = __commonJS({
     exports2.ValueScope = exports2.ValueScopeName = exports2.Scope = exports2.varKinds = exports2.UsedValueState = void 0;
     var code_1 = require_code();
     var ValueError = class extends Error {
-      constructor(name) {
-        super(`CodeGen: "code" for ${name} not defined`);
-        this.value = name.value;
+      constructor(name2) {
+        super(`CodeGen: "code" for ${name2} not defined`);
+        this.value = name2.value;
       }
     };
     var UsedValueState;
@@ -7739,8 +7739,8 @@ var require_scope = __commonJS({
         var _a;
         if (value.ref === void 0)
           throw new Error("CodeGen: ref must be passed in value");
-        const name = this.toName(nameOrPrefix);
-        const { prefix } = name;
+        const name2 = this.toName(nameOrPrefix);
+        const { prefix } = name2;
         const valueKey = (_a = value.key) !== null && _a !== void 0 ? _a : value.ref;
         let vs = this._values[prefix];
         if (vs) {
@@ -7750,12 +7750,12 @@ var require_scope = __commonJS({
         } else {
           vs = this._values[prefix] = /* @__PURE__ */ new Map();
         }
-        vs.set(valueKey, name);
+        vs.set(valueKey, name2);
         const s = this._scope[prefix] || (this._scope[prefix] = []);
         const itemIndex = s.length;
         s[itemIndex] = value.ref;
-        name.setValue(value, { property: prefix, itemIndex });
-        return name;
+        name2.setValue(value, { property: prefix, itemIndex });
+        return name2;
       }
       getValue(prefix, keyOrRef) {
         const vs = this._values[prefix];
@@ -7764,17 +7764,17 @@ var require_scope = __commonJS({
         return vs.get(keyOrRef);
       }
       scopeRefs(scopeName, values = this._values) {
-        return this._reduceValues(values, (name) => {
-          if (name.scopePath === void 0)
-            throw new Error(`CodeGen: name "${name}" has no value`);
-          return (0, code_1._)`${scopeName}${name.scopePath}`;
+        return this._reduceValues(values, (name2) => {
+          if (name2.scopePath === void 0)
+            throw new Error(`CodeGen: name "${name2}" has no value`);
+          return (0, code_1._)`${scopeName}${name2.scopePath}`;
         });
       }
       scopeCode(values = this._values, usedValues, getCode) {
-        return this._reduceValues(values, (name) => {
-          if (name.value === void 0)
-            throw new Error(`CodeGen: name "${name}" has no value`);
-          return name.value.code;
+        return this._reduceValues(values, (name2) => {
+          if (name2.value === void 0)
+            throw new Error(`CodeGen: name "${name2}" has no value`);
+          return name2.value.code;
         }, usedValues, getCode);
       }
       _reduceValues(values, valueCode, usedValues = {}, getCode) {
@@ -7784,20 +7784,20 @@ var require_scope = __commonJS({
           if (!vs)
             continue;
           const nameSet = usedValues[prefix] = usedValues[prefix] || /* @__PURE__ */ new Map();
-          vs.forEach((name) => {
-            if (nameSet.has(name))
+          vs.forEach((name2) => {
+            if (nameSet.has(name2))
               return;
-            nameSet.set(name, UsedValueState.Started);
-            let c = valueCode(name);
+            nameSet.set(name2, UsedValueState.Started);
+            let c = valueCode(name2);
             if (c) {
               const def = this.opts.es5 ? exports2.varKinds.var : exports2.varKinds.const;
-              code = (0, code_1._)`${code}${def} ${name} = ${c};${this.opts._n}`;
-            } else if (c = getCode === null || getCode === void 0 ? void 0 : getCode(name)) {
+              code = (0, code_1._)`${code}${def} ${name2} = ${c};${this.opts._n}`;
+            } else if (c = getCode === null || getCode === void 0 ? void 0 : getCode(name2)) {
               code = (0, code_1._)`${code}${c}${this.opts._n}`;
             } else {
-              throw new ValueError(name);
+              throw new ValueError(name2);
             }
-            nameSet.set(name, UsedValueState.Completed);
+            nameSet.set(name2, UsedValueState.Completed);
           });
         }
         return code;
@@ -7874,10 +7874,10 @@ var require_codegen = __commonJS({
       }
     };
     var Def = class extends Node {
-      constructor(varKind, name, rhs) {
+      constructor(varKind, name2, rhs) {
         super();
         this.varKind = varKind;
-        this.name = name;
+        this.name = name2;
         this.rhs = rhs;
       }
       render({ es5, _n }) {
@@ -8097,17 +8097,17 @@ var require_codegen = __commonJS({
       }
     };
     var ForRange = class extends For {
-      constructor(varKind, name, from, to) {
+      constructor(varKind, name2, from, to) {
         super();
         this.varKind = varKind;
-        this.name = name;
+        this.name = name2;
         this.from = from;
         this.to = to;
       }
       render(opts) {
         const varKind = opts.es5 ? scope_1.varKinds.var : this.varKind;
-        const { name, from, to } = this;
-        return `for(${varKind} ${name}=${from}; ${name}<${to}; ${name}++)` + super.render(opts);
+        const { name: name2, from, to } = this;
+        return `for(${varKind} ${name2}=${from}; ${name2}<${to}; ${name2}++)` + super.render(opts);
       }
       get names() {
         const names = addExprNames(super.names, this.from);
@@ -8115,11 +8115,11 @@ var require_codegen = __commonJS({
       }
     };
     var ForIter = class extends For {
-      constructor(loop, varKind, name, iterable) {
+      constructor(loop, varKind, name2, iterable) {
         super();
         this.loop = loop;
         this.varKind = varKind;
-        this.name = name;
+        this.name = name2;
         this.iterable = iterable;
       }
       render(opts) {
@@ -8136,9 +8136,9 @@ var require_codegen = __commonJS({
       }
     };
     var Func = class extends BlockNode {
-      constructor(name, args, async) {
+      constructor(name2, args, async) {
         super();
-        this.name = name;
+        this.name = name2;
         this.args = args;
         this.async = async;
       }
@@ -8225,10 +8225,10 @@ var require_codegen = __commonJS({
       }
       // reserves unique name in the external scope and assigns value to it
       scopeValue(prefixOrName, value) {
-        const name = this._extScope.value(prefixOrName, value);
-        const vs = this._values[name.prefix] || (this._values[name.prefix] = /* @__PURE__ */ new Set());
-        vs.add(name);
-        return name;
+        const name2 = this._extScope.value(prefixOrName, value);
+        const vs = this._values[name2.prefix] || (this._values[name2.prefix] = /* @__PURE__ */ new Set());
+        vs.add(name2);
+        return name2;
       }
       getScopeValue(prefix, keyOrRef) {
         return this._extScope.getValue(prefix, keyOrRef);
@@ -8242,11 +8242,11 @@ var require_codegen = __commonJS({
         return this._extScope.scopeCode(this._values);
       }
       _def(varKind, nameOrPrefix, rhs, constant) {
-        const name = this._scope.toName(nameOrPrefix);
+        const name2 = this._scope.toName(nameOrPrefix);
         if (rhs !== void 0 && constant)
-          this._constants[name.str] = rhs;
-        this._leafNode(new Def(varKind, name, rhs));
-        return name;
+          this._constants[name2.str] = rhs;
+        this._leafNode(new Def(varKind, name2, rhs));
+        return name2;
       }
       // `const` declaration (`var` in es5 mode)
       const(nameOrPrefix, rhs, _constant) {
@@ -8327,20 +8327,20 @@ var require_codegen = __commonJS({
       }
       // `for` statement for a range of values
       forRange(nameOrPrefix, from, to, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.let) {
-        const name = this._scope.toName(nameOrPrefix);
-        return this._for(new ForRange(varKind, name, from, to), () => forBody(name));
+        const name2 = this._scope.toName(nameOrPrefix);
+        return this._for(new ForRange(varKind, name2, from, to), () => forBody(name2));
       }
       // `for-of` statement (in es5 mode replace with a normal for loop)
       forOf(nameOrPrefix, iterable, forBody, varKind = scope_1.varKinds.const) {
-        const name = this._scope.toName(nameOrPrefix);
+        const name2 = this._scope.toName(nameOrPrefix);
         if (this.opts.es5) {
           const arr = iterable instanceof code_1.Name ? iterable : this.var("_arr", iterable);
           return this.forRange("_i", 0, (0, code_1._)`${arr}.length`, (i) => {
-            this.var(name, (0, code_1._)`${arr}[${i}]`);
-            forBody(name);
+            this.var(name2, (0, code_1._)`${arr}[${i}]`);
+            forBody(name2);
           });
         }
-        return this._for(new ForIter("of", varKind, name, iterable), () => forBody(name));
+        return this._for(new ForIter("of", varKind, name2, iterable), () => forBody(name2));
       }
       // `for-in` statement.
       // With option `ownProperties` replaced with a `for-of` loop for object keys
@@ -8348,8 +8348,8 @@ var require_codegen = __commonJS({
         if (this.opts.ownProperties) {
           return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj})`, forBody);
         }
-        const name = this._scope.toName(nameOrPrefix);
-        return this._for(new ForIter("in", varKind, name, obj), () => forBody(name));
+        const name2 = this._scope.toName(nameOrPrefix);
+        return this._for(new ForIter("in", varKind, name2, obj), () => forBody(name2));
       }
       // end `for` loop
       endFor() {
@@ -8414,8 +8414,8 @@ var require_codegen = __commonJS({
         return this;
       }
       // `function` heading (or definition if funcBody is passed)
-      func(name, args = code_1.nil, async, funcBody) {
-        this._blockNode(new Func(name, args, async));
+      func(name2, args = code_1.nil, async, funcBody) {
+        this._blockNode(new Func(name2, args, async));
         if (funcBody)
           this.code(funcBody).endFunc();
         return this;
@@ -10459,7 +10459,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve6.call(this, root, ref);
+      let _sch = resolve7.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -10486,7 +10486,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve6(root, ref) {
+    function resolve7(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -10737,8 +10737,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path5) {
-      let input = path5;
+    function removeDotSegments(path7) {
+      let input = path7;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -10812,11 +10812,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path5) {
-      if (path5 === "" || path5[0] === "/") {
-        return removeDotSegments(path5);
+    function removeDotSegmentsRelative(path7) {
+      if (path7 === "" || path7[0] === "/") {
+        return removeDotSegments(path7);
       }
-      const segments = path5.split("/");
+      const segments = path7.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -11129,10 +11129,10 @@ var require_schemes = __commonJS({
         "urn:uuid"
       ]
     );
-    function isValidSchemeName(name) {
+    function isValidSchemeName(name2) {
       return supportedSchemeNames.indexOf(
         /** @type {*} */
-        name
+        name2
       ) !== -1;
     }
     function wsIsSecure(wsComponent) {
@@ -11179,8 +11179,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path5 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path5 && path5 !== "/" ? path5 : void 0;
+        const path7 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path7 && path7 !== "/" ? path7 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -11350,7 +11350,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve6(baseURI, relativeURI, options) {
+    function resolve7(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -11386,50 +11386,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base2, relative2, options, skipNormalization) {
+    function resolveComponent(base2, relative3, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
         base2 = parse(serialize(base2, options), options);
-        relative2 = parse(serialize(relative2, options), options);
+        relative3 = parse(serialize(relative3, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative2.scheme) {
-        target.scheme = relative2.scheme;
-        target.userinfo = relative2.userinfo;
-        target.host = relative2.host;
-        target.port = relative2.port;
-        target.path = removeDotSegments(relative2.path || "");
-        target.query = relative2.query;
+      if (!options.tolerant && relative3.scheme) {
+        target.scheme = relative3.scheme;
+        target.userinfo = relative3.userinfo;
+        target.host = relative3.host;
+        target.port = relative3.port;
+        target.path = removeDotSegments(relative3.path || "");
+        target.query = relative3.query;
       } else {
-        if (relative2.userinfo !== void 0 || relative2.host !== void 0 || relative2.port !== void 0) {
-          target.userinfo = relative2.userinfo;
-          target.host = relative2.host;
-          target.port = relative2.port;
-          target.path = removeDotSegments(relative2.path || "");
-          target.query = relative2.query;
+        if (relative3.userinfo !== void 0 || relative3.host !== void 0 || relative3.port !== void 0) {
+          target.userinfo = relative3.userinfo;
+          target.host = relative3.host;
+          target.port = relative3.port;
+          target.path = removeDotSegments(relative3.path || "");
+          target.query = relative3.query;
         } else {
-          if (!relative2.path) {
+          if (!relative3.path) {
             target.path = base2.path;
-            if (relative2.query !== void 0) {
-              target.query = relative2.query;
+            if (relative3.query !== void 0) {
+              target.query = relative3.query;
             } else {
               target.query = base2.query;
             }
           } else {
-            if (relative2.path[0] === "/") {
-              target.path = removeDotSegments(relative2.path);
+            if (relative3.path[0] === "/") {
+              target.path = removeDotSegments(relative3.path);
             } else {
               const baseHasAuthority = base2.userinfo !== void 0 || base2.host !== void 0 || base2.port !== void 0;
               if (baseHasAuthority && !base2.path) {
-                target.path = "/" + relative2.path;
+                target.path = "/" + relative3.path;
               } else if (!base2.path) {
-                target.path = relative2.path;
+                target.path = relative3.path;
               } else {
-                target.path = base2.path.slice(0, base2.path.lastIndexOf("/") + 1) + relative2.path;
+                target.path = base2.path.slice(0, base2.path.lastIndexOf("/") + 1) + relative3.path;
               }
               target.path = base2.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative2.query;
+            target.query = relative3.query;
           }
           target.userinfo = base2.userinfo;
           target.host = base2.host;
@@ -11437,7 +11437,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base2.scheme;
       }
-      target.fragment = relative2.fragment;
+      target.fragment = relative3.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -11528,12 +11528,12 @@ var require_fast_uri = __commonJS({
     }
     function hasMalformedPercentEncoding(component) {
       if (component === void 0) return false;
-      let percent = component.indexOf("%");
-      while (percent !== -1) {
-        if (percent + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent + 1, percent + 3))) {
+      let percent2 = component.indexOf("%");
+      while (percent2 !== -1) {
+        if (percent2 + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent2 + 1, percent2 + 3))) {
           return true;
         }
-        percent = component.indexOf("%", percent + 3);
+        percent2 = component.indexOf("%", percent2 + 3);
       }
       return false;
     }
@@ -11741,7 +11741,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve6,
+      resolve: resolve7,
       resolveComponent,
       equal,
       serialize,
@@ -11872,7 +11872,7 @@ var require_core = __commonJS({
         uriResolver
       };
     }
-    var Ajv2 = class {
+    var Ajv3 = class {
       constructor(opts = {}) {
         this.schemas = {};
         this.refs = {};
@@ -12147,10 +12147,10 @@ var require_core = __commonJS({
         return this;
       }
       // Add format
-      addFormat(name, format) {
+      addFormat(name2, format) {
         if (typeof format == "string")
           format = new RegExp(format);
-        this.formats[name] = format;
+        this.formats[name2] = format;
         return this;
       }
       errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
@@ -12242,9 +12242,9 @@ var require_core = __commonJS({
         }
       }
     };
-    Ajv2.ValidationError = validation_error_1.default;
-    Ajv2.MissingRefError = ref_error_1.default;
-    exports2.default = Ajv2;
+    Ajv3.ValidationError = validation_error_1.default;
+    Ajv3.MissingRefError = ref_error_1.default;
+    exports2.default = Ajv3;
     function checkOptions2(checkOpts, options, msg, log = "error") {
       for (const key in checkOpts) {
         const opt = key;
@@ -12267,10 +12267,10 @@ var require_core = __commonJS({
           this.addSchema(optsSchemas[key], key);
     }
     function addInitialFormats() {
-      for (const name in this.opts.formats) {
-        const format = this.opts.formats[name];
+      for (const name2 in this.opts.formats) {
+        const format = this.opts.formats[name2];
         if (format)
-          this.addFormat(name, format);
+          this.addFormat(name2, format);
       }
     }
     function addInitialKeywords(defs) {
@@ -14355,7 +14355,7 @@ var require_ajv = __commonJS({
     var draft7MetaSchema = require_json_schema_draft_07();
     var META_SUPPORT_DATA = ["/properties"];
     var META_SCHEMA_ID = "http://json-schema.org/draft-07/schema";
-    var Ajv2 = class extends core_1.default {
+    var Ajv3 = class extends core_1.default {
       _addVocabularies() {
         super._addVocabularies();
         draft7_1.default.forEach((v) => this.addVocabulary(v));
@@ -14374,11 +14374,11 @@ var require_ajv = __commonJS({
         return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
       }
     };
-    exports2.Ajv = Ajv2;
-    module2.exports = exports2 = Ajv2;
-    module2.exports.Ajv = Ajv2;
+    exports2.Ajv = Ajv3;
+    module2.exports = exports2 = Ajv3;
+    module2.exports.Ajv = Ajv3;
     Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.default = Ajv2;
+    exports2.default = Ajv3;
     var validate_1 = require_validate();
     Object.defineProperty(exports2, "KeywordCxt", { enumerable: true, get: function() {
       return validate_1.KeywordCxt;
@@ -24410,14 +24410,14 @@ var require_ms = __commonJS({
     function fmtLong(ms) {
       return plural2(ms, d, "day") || plural2(ms, h, "hour") || plural2(ms, m, "minute") || plural2(ms, s, "second") || ms + " ms";
     }
-    function plural2(ms, n, name) {
+    function plural2(ms, n, name2) {
       if (ms < n) {
         return;
       }
       if (ms < n * 1.5) {
-        return Math.floor(ms / n) + " " + name;
+        return Math.floor(ms / n) + " " + name2;
       }
-      return Math.ceil(ms / n) + " " + name + "s";
+      return Math.ceil(ms / n) + " " + name2 + "s";
     }
   }
 });
@@ -24506,15 +24506,15 @@ var require_debug = __commonJS({
     function disable() {
       exports2.enable("");
     }
-    function enabled(name) {
+    function enabled(name2) {
       var i, len;
       for (i = 0, len = exports2.skips.length; i < len; i++) {
-        if (exports2.skips[i].test(name)) {
+        if (exports2.skips[i].test(name2)) {
           return false;
         }
       }
       for (i = 0, len = exports2.names.length; i < len; i++) {
-        if (exports2.names[i].test(name)) {
+        if (exports2.names[i].test(name2)) {
           return true;
         }
       }
@@ -24660,15 +24660,15 @@ var require_node = __commonJS({
       return util.inspect(v, this.inspectOpts);
     };
     function formatArgs(args) {
-      var name = this.namespace;
+      var name2 = this.namespace;
       var useColors2 = this.useColors;
       if (useColors2) {
         var c = this.color;
-        var prefix = "  \x1B[3" + c + ";1m" + name + " \x1B[0m";
+        var prefix = "  \x1B[3" + c + ";1m" + name2 + " \x1B[0m";
         args[0] = prefix + args[0].split("\n").join("\n" + prefix);
         args.push("\x1B[3" + c + "m+" + exports2.humanize(this.diff) + "\x1B[0m");
       } else {
-        args[0] = (/* @__PURE__ */ new Date()).toUTCString() + " " + name + " " + args[0];
+        args[0] = (/* @__PURE__ */ new Date()).toUTCString() + " " + name2 + " " + args[0];
       }
     }
     function log() {
@@ -26673,8 +26673,8 @@ var require_utils2 = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path5, { windows } = {}) => {
-      const segs = path5.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path7, { windows } = {}) => {
+      const segs = path7.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -28727,9 +28727,9 @@ var require_parser2 = __commonJS({
     Parser.prototype._parseChunkBegin = function(data) {
       let length = data.readUInt32BE(0);
       let type = data.readUInt32BE(4);
-      let name = "";
+      let name2 = "";
       for (let i = 4; i < 8; i++) {
-        name += String.fromCharCode(data[i]);
+        name2 += String.fromCharCode(data[i]);
       }
       let ancillary = Boolean(data[4] & 32);
       if (!this._hasIHDR && type !== constants3.TYPE_IHDR) {
@@ -28737,12 +28737,12 @@ var require_parser2 = __commonJS({
         return;
       }
       this._crc = new CrcCalculator();
-      this._crc.write(Buffer.from(name));
+      this._crc.write(Buffer.from(name2));
       if (this._chunks[type]) {
         return this._chunks[type](length);
       }
       if (!ancillary) {
-        this.error(new Error("Unsupported critical chunk type " + name));
+        this.error(new Error("Unsupported critical chunk type " + name2));
         return;
       }
       this.read(length + 4, this._skipChunk.bind(this));
@@ -30296,8 +30296,8 @@ function refreshSecrets(env = process.env) {
 }
 function environmentSecrets(env = process.env) {
   const out = [];
-  for (const [name, value] of Object.entries(env)) {
-    if (value && value.length >= MIN_SECRET_LENGTH && SECRET_NAME.test(name)) out.push(value);
+  for (const [name2, value] of Object.entries(env)) {
+    if (value && value.length >= MIN_SECRET_LENGTH && SECRET_NAME.test(name2)) out.push(value);
   }
   return out;
 }
@@ -30460,11 +30460,16 @@ var import_node_path2 = require("node:path");
 // src/policy/source.ts
 var import_node_fs2 = require("node:fs");
 var import_yaml = __toESM(require_dist(), 1);
-function readPolicySource(file, referencedFrom) {
+function readPolicySource(file, referencedFrom, texts) {
   const fail = (message) => referencedFrom ? { errors: [errorAt(referencedFrom.source, referencedFrom.path, "value", message)] } : { errors: [new PolicyError(message, { file })] };
   let text2;
   try {
-    text2 = readPolicyText(file);
+    const given = texts?.text(file);
+    if (given === null) return fail(`policy file not found: ${file}`);
+    text2 = given ?? readPolicyText(file);
+    if (given !== void 0 && given.length > MAX_POLICY_BYTES) {
+      throw new PolicyFileProblem(`policy file is ${given.length} bytes; expected at most ${MAX_POLICY_BYTES} (1 MiB)`);
+    }
   } catch (error) {
     if (error instanceof PolicyFileProblem) return fail(`${error.message}: ${file}`);
     const reason = error.code === "ENOENT" ? "not found" : "unreadable";
@@ -30549,35 +30554,35 @@ function pairByKey(map, key) {
   }
   return index.get(key);
 }
-function positionOf(source, path5, part = "key") {
+function positionOf(source, path7, part = "key") {
   const { doc, lines } = source;
-  const at3 = (node2) => {
+  const at2 = (node2) => {
     const offset = node2?.range?.[0];
     if (offset === void 0) return void 0;
     const pos = lines.linePos(offset);
     return { line: pos.line, column: pos.col };
   };
-  const resolve6 = (node2) => (0, import_yaml.isAlias)(node2) ? node2.resolve(doc) : node2;
-  let node = resolve6(doc.contents);
-  let best = at3(node) ?? { line: 1, column: 1 };
-  for (let i = 0; i < path5.length; i++) {
-    const segment = path5[i];
-    const last = i === path5.length - 1;
+  const resolve7 = (node2) => (0, import_yaml.isAlias)(node2) ? node2.resolve(doc) : node2;
+  let node = resolve7(doc.contents);
+  let best = at2(node) ?? { line: 1, column: 1 };
+  for (let i = 0; i < path7.length; i++) {
+    const segment = path7[i];
+    const last = i === path7.length - 1;
     if ((0, import_yaml.isMap)(node)) {
       const pair = pairByKey(node, String(segment));
       if (!pair) return best;
-      const keyPos = at3(pair.key) ?? best;
-      const value = resolve6(pair.value);
+      const keyPos = at2(pair.key) ?? best;
+      const value = resolve7(pair.value);
       if (last) {
         if (part === "key") return keyPos;
-        if ((0, import_yaml.isScalar)(value) || isFlow(value)) return at3(value) ?? keyPos;
+        if ((0, import_yaml.isScalar)(value) || isFlow(value)) return at2(value) ?? keyPos;
         return keyPos;
       }
       best = keyPos;
       node = value;
     } else if ((0, import_yaml.isSeq)(node) && typeof segment === "number") {
-      const item = resolve6(node.items[segment]);
-      const itemPos = at3(item);
+      const item = resolve7(node.items[segment]);
+      const itemPos = at2(item);
       if (!itemPos) return best;
       if (last) return itemPos;
       best = itemPos;
@@ -30591,19 +30596,19 @@ function positionOf(source, path5, part = "key") {
 function isFlow(node) {
   return ((0, import_yaml.isMap)(node) || (0, import_yaml.isSeq)(node)) && node.flow === true;
 }
-function fieldName(path5) {
+function fieldName(path7) {
   let out = "";
-  for (const segment of path5) {
+  for (const segment of path7) {
     if (typeof segment === "number") out += `[${segment}]`;
     else out += out ? `.${segment}` : segment;
   }
   return out;
 }
-function whereName(path5) {
-  return path5.length === 0 ? "at the top level" : `in ${fieldName(path5)}`;
+function whereName(path7) {
+  return path7.length === 0 ? "at the top level" : `in ${fieldName(path7)}`;
 }
-function errorAt(source, path5, part, message, field = path5) {
-  const pos = positionOf(source, path5, part);
+function errorAt(source, path7, part, message, field = path7) {
+  const pos = positionOf(source, path7, part);
   return new PolicyError(message, {
     file: source.file,
     line: pos.line,
@@ -30616,9 +30621,9 @@ function errorAt(source, path5, part, message, field = path5) {
 function isPlainObject(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
-function valueAt(data, path5) {
+function valueAt(data, path7) {
   let node = data;
-  for (const segment of path5) {
+  for (const segment of path7) {
     if (node === null || typeof node !== "object") return void 0;
     node = node[segment];
   }
@@ -30682,19 +30687,19 @@ function mergeLayers(layers) {
     origins.layer = index;
     mergeMap(data, layer.data, origins, index, true);
   });
-  const origin = (path5) => {
+  const origin = (path7) => {
     let node = origins;
     let layer = origins.layer;
-    for (const segment of path5) {
+    for (const segment of path7) {
       node = node.children?.get(segment);
       if (!node) break;
       if (node.layer !== void 0) layer = node.layer;
     }
     return layers[layer ?? layers.length - 1];
   };
-  const locate2 = (path5, part = "key") => {
-    const source = origin(path5);
-    return { source, ...positionOf(source, path5, part) };
+  const locate2 = (path7, part = "key") => {
+    const source = origin(path7);
+    return { source, ...positionOf(source, path7, part) };
   };
   return { merged: { data, layers, origin, locate: locate2 }, errors };
 }
@@ -30707,38 +30712,38 @@ var FORMAT_BY_EXTENSION = {
   ".npy": "npy",
   ".txt": "text"
 };
-function resolvePathValue(merged, path5) {
-  const value = valueAt(merged.data, path5);
-  return (0, import_node_path2.resolve)((0, import_node_path2.dirname)(merged.origin(path5).file), value);
+function resolvePathValue(merged, path7) {
+  const value = valueAt(merged.data, path7);
+  return (0, import_node_path2.resolve)((0, import_node_path2.dirname)(merged.origin(path7).file), value);
 }
 function dataFormat(entry) {
   const format = entry["format"];
   if (format === "csv" || format === "jsonl" || format === "npy" || format === "text") return format;
-  const path5 = entry["path"];
-  if (typeof path5 !== "string") return void 0;
-  return FORMAT_BY_EXTENSION[(0, import_node_path2.extname)(path5).toLowerCase()];
+  const path7 = entry["path"];
+  if (typeof path7 !== "string") return void 0;
+  return FORMAT_BY_EXTENSION[(0, import_node_path2.extname)(path7).toLowerCase()];
 }
 function unknownFormatProblem(entry) {
   if (dataFormat(entry) !== void 0 || typeof entry["path"] !== "string" || entry["format"] !== void 0) return void 0;
   return `cannot tell the format of ${quoteUserText(entry["path"])} from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`;
 }
-function dataFileAt(merged, path5) {
-  const entry = valueAt(merged.data, path5);
-  const out = { path: resolvePathValue(merged, [...path5, "path"]), format: dataFormat(entry) };
-  if (entry["labels"] !== void 0) out.labels = resolvePathValue(merged, [...path5, "labels"]);
+function dataFileAt(merged, path7) {
+  const entry = valueAt(merged.data, path7);
+  const out = { path: resolvePathValue(merged, [...path7, "path"]), format: dataFormat(entry) };
+  if (entry["labels"] !== void 0) out.labels = resolvePathValue(merged, [...path7, "labels"]);
   if (entry["columns"] !== void 0) out.columns = [...entry["columns"]];
   return out;
 }
 
 // src/policy/threshold.ts
-function sourceOf(merged, path5, part = "key") {
-  const where = merged.locate(path5, part);
+function sourceOf(merged, path7, part = "key") {
+  const where = merged.locate(path7, part);
   return { file: where.source.file, line: where.line, column: where.column };
 }
-function thresholdAt(merged, path5) {
-  const written = valueAt(merged.data, path5);
+function thresholdAt(merged, path7) {
+  const written = valueAt(merged.data, path7);
   if (!isPlainObject(written)) return void 0;
-  const threshold = { source: sourceOf(merged, path5) };
+  const threshold = { source: sourceOf(merged, path7) };
   if (typeof written["warn"] === "number") threshold.warn = written["warn"];
   if (typeof written["fail"] === "number") threshold.fail = written["fail"];
   return threshold;
@@ -30752,9 +30757,9 @@ function buildContext(merged, id, surface) {
     settings: merged.data["probes"][id] ?? {},
     base: base2,
     surface,
-    at: (path5, part = "key") => sourceOf(merged, path5, part),
-    file: (path5) => resolvePathValue(merged, path5),
-    dataFile: (path5) => dataFileAt(merged, path5),
+    at: (path7, part = "key") => sourceOf(merged, path7, part),
+    file: (path7) => resolvePathValue(merged, path7),
+    dataFile: (path7) => dataFileAt(merged, path7),
     thresholds: (ids) => {
       const out = {};
       for (const metric of ids) {
@@ -30828,15 +30833,24 @@ function buildPolicy(merged, families) {
     Object.assign(policy.model, buildSequenceModel(merged, model));
     policy.data.textField = data["text-field"] ?? "text";
   }
+  if (Array.isArray(data["classes"])) policy.data.classes = data["classes"].map(String);
   if (data["features"] !== void 0) {
     const features = data["features"];
     policy.data.features = Array.isArray(features) ? [...features] : features;
   }
+  const baseline = d["baseline"];
+  if (baseline !== void 0) policy.baseline = buildBaseline(merged, obj(baseline));
   for (const family of families) {
     if (probes[family.id] === void 0) continue;
     policy.probes[family.id] = family.build(buildContext(merged, family.id, surfaceSettings));
   }
   return policy;
+}
+function buildBaseline(merged, baseline) {
+  const out = { source: sourceOf(merged, ["baseline"]) };
+  if (typeof baseline["model"] === "string") out.model = resolvePathValue(merged, ["baseline", "model"]);
+  if (typeof baseline["report"] === "string") out.report = resolvePathValue(merged, ["baseline", "report"]);
+  return out;
 }
 function buildSequenceModel(merged, model) {
   const out = {};
@@ -30852,6 +30866,38 @@ function buildSequenceModel(merged, model) {
     out.tokenizer = tokenizer;
   }
   return out;
+}
+
+// src/policy/checks-baseline.ts
+function baselineChecks(ctx) {
+  const baseline = valueAt(ctx.data, ["baseline"]);
+  if (!isPlainObject(baseline)) return;
+  const hasModel = typeof baseline["model"] === "string";
+  const hasReport = typeof baseline["report"] === "string";
+  if (hasModel && hasReport) {
+    ctx.error(
+      ["baseline", "report"],
+      "key",
+      "set baseline.model or baseline.report, not both: with the released model at hand the comparison is paired (the report would be ignored)"
+    );
+  } else if (!hasModel && !hasReport) {
+    ctx.error(["baseline"], "key", "baseline needs model (the released ONNX file) or report (an earlier privacy-report.json of it)");
+  }
+  if (hasModel) ctx.mustExist(["baseline", "model"], "baseline model");
+  if (hasReport) ctx.mustExist(["baseline", "report"], "baseline report");
+  if (ctx.task !== "classification") {
+    ctx.error(
+      ["baseline"],
+      "key",
+      `baseline compares the membership probe of a classifier with the released model, but model.task is ${String(ctx.task)}`
+    );
+  } else if (!isPlainObject(valueAt(ctx.data, ["probes", "membership"]))) {
+    ctx.warning(
+      ["baseline"],
+      "key",
+      "baseline is set but the membership probe does not run, so nothing is compared with the released model"
+    );
+  }
 }
 
 // src/policy/check-context.ts
@@ -30872,19 +30918,21 @@ var PATH_FIELDS = [
   ["probes", "membership", "reference-models", "models"],
   ["probes", "membership", "reference-models", "memberships"],
   ["probes", "membership", "reference-models", "population", "path"],
-  ["probes", "membership", "reference-models", "population", "labels"]
+  ["probes", "membership", "reference-models", "population", "labels"],
+  ["baseline", "model"],
+  ["baseline", "report"]
 ];
-function policyPathProblem(merged, path5, roots) {
-  if (typeof valueAt(merged.data, path5) !== "string") return void 0;
-  return pathProblem(resolvePathValue(merged, path5), roots);
+function policyPathProblem(merged, path7, roots) {
+  if (typeof valueAt(merged.data, path7) !== "string") return void 0;
+  return pathProblem(resolvePathValue(merged, path7), roots);
 }
 function pathChecks(merged, roots) {
   const errors = [];
-  for (const path5 of PATH_FIELDS) {
-    const problem = policyPathProblem(merged, path5, roots);
+  for (const path7 of PATH_FIELDS) {
+    const problem = policyPathProblem(merged, path7, roots);
     if (!problem) continue;
-    const where = merged.locate(path5, "value");
-    errors.push(new PolicyError(problem, { file: where.source.file, line: where.line, column: where.column, field: fieldName(path5) }));
+    const where = merged.locate(path7, "value");
+    errors.push(new PolicyError(problem, { file: where.source.file, line: where.line, column: where.column, field: fieldName(path7) }));
   }
   return errors;
 }
@@ -30941,10 +30989,10 @@ function presetNames() {
   if (!dir || !(0, import_node_fs3.existsSync)(dir)) return [];
   return (0, import_node_fs3.readdirSync)(dir).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -".yaml".length)).sort();
 }
-function presetFile(name) {
+function presetFile(name2) {
   const dir = presetDirectory();
   if (!dir) return void 0;
-  const file = (0, import_node_path4.join)(dir, `${name}.yaml`);
+  const file = (0, import_node_path4.join)(dir, `${name2}.yaml`);
   return (0, import_node_fs3.existsSync)(file) ? file : void 0;
 }
 function isPresetName(value) {
@@ -30957,10 +31005,11 @@ function canonical(file) {
     return (0, import_node_path4.resolve)(file);
   }
 }
-function readExtendsChain(file, roots) {
+var UNEXTENDED = " (the rest of the policy is checked without it: against the schema with no required keys, so only what is written here is checked)";
+function readExtendsChain(file, roots, texts) {
   const outside = pathProblem(file, roots);
   if (outside) return { layers: [], errors: [new PolicyError(`policy file ${outside}`, { file })] };
-  const first = readPolicySource(file);
+  const first = readPolicySource(file, void 0, texts);
   if (!first.source) return { layers: [], errors: first.errors };
   const chain = [first.source];
   const seen = [canonical(file)];
@@ -30970,8 +31019,8 @@ function readExtendsChain(file, roots) {
     if (data === null || typeof data !== "object" || Array.isArray(data) || !("extends" in data)) break;
     const value = data["extends"];
     const fail = (message) => ({
-      layers: [],
-      errors: [errorAt(current, ["extends"], "value", message)]
+      layers: [...chain].reverse(),
+      errors: [errorAt(current, ["extends"], "value", `${message}${UNEXTENDED}`)]
     });
     const presets = presetNames();
     const expected = `a preset name (${presets.join(", ") || "none found"}) or a path, relative to this file, to another policy file`;
@@ -30998,7 +31047,8 @@ function readExtendsChain(file, roots) {
       target = (0, import_node_path4.isAbsolute)(value) ? value : (0, import_node_path4.resolve)((0, import_node_path4.dirname)(current.file), value);
       const outside2 = pathProblem(target, roots);
       if (outside2) return fail(`extends ${quoteUserText(value)}: ${outside2}`);
-      if (!(0, import_node_fs3.existsSync)(target)) {
+      const given = texts?.text(target);
+      if (given === null || given === void 0 && !(0, import_node_fs3.existsSync)(target)) {
         return fail(`extends ${quoteUserText(value)}: file not found: ${target}`);
       }
     }
@@ -31010,8 +31060,8 @@ function readExtendsChain(file, roots) {
     if (chain.length >= MAX_EXTENDS_DEPTH) {
       return fail(`extends chain is longer than ${MAX_EXTENDS_DEPTH} files`);
     }
-    const next = readPolicySource(target, { source: current, path: ["extends"] });
-    if (!next.source) return { layers: [], errors: next.errors };
+    const next = readPolicySource(target, { source: current, path: ["extends"] }, texts);
+    if (!next.source) return { layers: [...chain].reverse(), errors: next.errors };
     chain.push(next.source);
     seen.push(key);
   }
@@ -31027,12 +31077,12 @@ function checkContext(merged, roots, findings) {
   const data = merged.data;
   const policyFile = merged.layers[merged.layers.length - 1].file;
   const presets = presetDirectory();
-  const locationOf = (path5, part, field) => {
-    const where = merged.locate(path5, part);
+  const locationOf = (path7, part, field) => {
+    const where = merged.locate(path7, part);
     return { file: where.source.file, line: where.line, column: where.column, field: fieldName(field) };
   };
-  const error = (path5, part, message, field = path5) => {
-    findings.errors.push(new PolicyError(message, locationOf(path5, part, field)));
+  const error = (path7, part, message, field = path7) => {
+    findings.errors.push(new PolicyError(message, locationOf(path7, part, field)));
   };
   const surface = valueAt(data, ["surface"]);
   return {
@@ -31042,26 +31092,26 @@ function checkContext(merged, roots, findings) {
     task: valueAt(data, ["model", "task"]) ?? "classification",
     scores: isPlainObject(surface) && typeof surface["scores"] === "string" ? surface["scores"] : "full",
     error,
-    warning: (path5, part, message, field = path5) => {
-      findings.warnings.push({ message, location: locationOf(path5, part, field) });
+    warning: (path7, part, message, field = path7) => {
+      findings.warnings.push({ message, location: locationOf(path7, part, field) });
     },
-    where: (path5) => {
-      const at3 = merged.locate(path5, "key");
-      const file = at3.source.file;
-      if (presets && (0, import_node_path5.dirname)(file) === presets) return `the ${(0, import_node_path5.basename)(file, ".yaml")} preset, ${file}:${at3.line}`;
-      return `${displayName(file, policyFile)}:${at3.line}`;
+    where: (path7) => {
+      const at2 = merged.locate(path7, "key");
+      const file = at2.source.file;
+      if (presets && (0, import_node_path5.dirname)(file) === presets) return `the ${(0, import_node_path5.basename)(file, ".yaml")} preset, ${file}:${at2.line}`;
+      return `${displayName(file, policyFile)}:${at2.line}`;
     },
-    mustExist: (path5, what) => {
-      if (typeof valueAt(data, path5) !== "string") return;
-      if (policyPathProblem(merged, path5, roots)) return;
-      const file = resolvePathValue(merged, path5);
-      if (!(0, import_node_fs4.existsSync)(file)) error(path5, "value", `${what} not found: ${file}`);
-      else if (!(0, import_node_fs4.statSync)(file).isFile()) error(path5, "value", `${what} is not a file: ${file}`);
+    mustExist: (path7, what) => {
+      if (typeof valueAt(data, path7) !== "string") return;
+      if (policyPathProblem(merged, path7, roots)) return;
+      const file = resolvePathValue(merged, path7);
+      if (!(0, import_node_fs4.existsSync)(file)) error(path7, "value", `${what} not found: ${file}`);
+      else if (!(0, import_node_fs4.statSync)(file).isFile()) error(path7, "value", `${what} is not a file: ${file}`);
     },
-    knownFormat: (path5) => {
-      const entry = valueAt(data, path5);
+    knownFormat: (path7) => {
+      const entry = valueAt(data, path7);
       const problem = isPlainObject(entry) ? unknownFormatProblem(entry) : void 0;
-      if (problem) error([...path5, "path"], "value", problem);
+      if (problem) error([...path7, "path"], "value", problem);
     }
   };
 }
@@ -31094,6 +31144,13 @@ function dataChecks(ctx) {
       mustExist(["data", role, "labels"], `${role} labels file`);
     }
     if (!(format === "npy" && entry["labels"] !== void 0)) allNpyWithLabels = false;
+  }
+  if (valueAt(data, ["data", "classes"]) !== void 0 && ctx.task !== "classification") {
+    error(
+      ["data", "classes"],
+      "key",
+      `data.classes names a classifier's classes, but model.task is ${String(ctx.task)}${ctx.task === "regression" ? ": its labels are the values to predict" : ""}; remove data.classes`
+    );
   }
   if (anyDataFile && valueAt(data, ["data", "label"]) === void 0 && !allNpyWithLabels && ctx.task !== "sequence") {
     error(
@@ -31280,16 +31337,16 @@ function thresholdOrderChecks(ctx) {
     if (!isPlainObject(thresholds)) continue;
     for (const [key, t] of Object.entries(thresholds)) {
       if (!isPlainObject(t) || typeof t["warn"] !== "number" || typeof t["fail"] !== "number" || t["warn"] <= t["fail"]) continue;
-      const path5 = ["probes", id, "thresholds", key];
-      const warnLayer = merged.layers.indexOf(merged.origin([...path5, "warn"]));
-      const failLayer = merged.layers.indexOf(merged.origin([...path5, "fail"]));
+      const path7 = ["probes", id, "thresholds", key];
+      const warnLayer = merged.layers.indexOf(merged.origin([...path7, "warn"]));
+      const failLayer = merged.layers.indexOf(merged.origin([...path7, "fail"]));
       const blame = failLayer > warnLayer ? "fail" : "warn";
       const other = blame === "fail" ? "warn" : "fail";
-      const inherited = warnLayer !== failLayer ? ` (${other} is set in ${ctx.where([...path5, other])})` : "";
+      const inherited = warnLayer !== failLayer ? ` (${other} is set in ${ctx.where([...path7, other])})` : "";
       ctx.error(
-        [...path5, blame],
+        [...path7, blame],
         "key",
-        `warn (${t["warn"]}) is above fail (${t["fail"]}) for ${fieldName(path5)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
+        `warn (${t["warn"]}) is above fail (${t["fail"]}) for ${fieldName(path7)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
       );
     }
   }
@@ -31303,6 +31360,7 @@ function semanticChecks(merged, roots, families) {
   surfaceChecks(ctx);
   for (const family of taskChecks(ctx, families)) family.check(ctx, merged.data["probes"][family.id]);
   sequenceModelChecks(ctx, families);
+  baselineChecks(ctx);
   findings.errors.push(...pathChecks(merged, roots));
   thresholdOrderChecks(ctx);
   return findings;
@@ -31433,9 +31491,19 @@ var policy_schema_default = {
           $ref: "#/definitions/dataFile"
         },
         label: {
-          description: "Name of the label column (the true class). Required unless every data file is an .npy file with a separate `labels` file.",
+          description: "Name of the label column: for a classifier the true class (a class index 0, 1, ..., a ZipMap class label, or a name listed in `classes`), for a regression model the true value. Required unless every data file is an .npy file with a separate `labels` file.",
           type: "string",
           minLength: 1
+        },
+        classes: {
+          description: "Classifiers: the label values in class-index order, for labels that are names rather than class indices: [benign, malignant] reads the label benign as class 0 (the model's first score column) and malignant as class 1. Without it a label must be one of the model's own class labels: those of an sklearn-onnx ZipMap when the model has one, else the class index itself (0, 1, ...). A label not in the list stops the gate (exit 2). With a ZipMap, the list must equal the ZipMap's labels in order.",
+          type: "array",
+          minItems: 2,
+          uniqueItems: true,
+          items: {
+            description: "A label value as it appears in the data.",
+            type: ["string", "number"]
+          }
         },
         features: {
           description: 'Feature columns in the order the model expects them: a list of column names, or one glob such as "pixel_*". Default: every column but the label, in file order.',
@@ -31589,8 +31657,39 @@ var policy_schema_default = {
               description: "Also a recipe-level estimate for each reference attack (`lira-recipe-level`, \u2026): each reference model in turn plays the target against the other K - 1, and the scores of the K rounds are pooled (K times as many non-members, so a low FPR can be resolved). It measures the training recipe rather than this one model; the thresholds apply to it as to every attack. Default: false.",
               type: "boolean"
             },
+            "max-increase": {
+              description: "How much leakier than the released model (top-level `baseline`) the candidate may be, per metric, as the largest allowed increase candidate - released. Each is a check `<metric>-increase` on every attack: it fails when the increase is over the allowance (its whole interval, or its value), and is inconclusive when its value is within the allowance but its interval reaches over it. Intervals with `baseline.model`: AUC paired DeLong (1988); TPR at FPR paired Newcombe (1998), each model's threshold at its own FPR; advantage the two DKW bands combined; the epsilon lower bound none (the difference of the two certified bounds is judged). With `baseline.report` every interval is the two runs' intervals combined as independent. Requires `baseline`.",
+              type: "object",
+              additionalProperties: false,
+              minProperties: 1,
+              properties: {
+                auc: {
+                  description: "Largest allowed AUC increase over the released model, e.g. 0.02.",
+                  type: "number",
+                  minimum: 0,
+                  maximum: 0.5
+                },
+                advantage: {
+                  description: "Largest allowed increase of the membership advantage (TPR - FPR).",
+                  type: "number",
+                  minimum: 0,
+                  maximum: 1
+                },
+                "tpr-at-fpr": {
+                  description: "Largest allowed increase of the TPR at the FPR of `thresholds.tpr-at-fpr` (0.01 when that threshold is not set); each model's threshold is fixed at that FPR on its own non-members.",
+                  type: "number",
+                  minimum: 0,
+                  maximum: 1
+                },
+                "epsilon-lower-bound": {
+                  description: "Largest allowed increase of the epsilon lower bound (Jagielski et al. 2020), e.g. 0.5.",
+                  type: "number",
+                  minimum: 0
+                }
+              }
+            },
             thresholds: {
-              description: "Leakage levels that warn or fail the release; each metric is that of the strongest attack. At least one threshold is required. For every metric a higher value means more leakage, so `warn` must not exceed `fail`.",
+              description: "Leakage levels that warn or fail the release; each metric is that of the strongest attack. At least one threshold is required. For every metric a higher value means more leakage, so `warn` must not exceed `fail`. Each is a mapping such as `{ warn: 0.55, fail: 0.6 }`: a value strictly above `warn` warns, strictly above `fail` fails; a value equal to a line does not cross it.",
               type: "object",
               additionalProperties: false,
               minProperties: 1,
@@ -31601,8 +31700,8 @@ var policy_schema_default = {
                   additionalProperties: false,
                   anyOf: [{ required: ["warn"] }, { required: ["fail"] }],
                   properties: {
-                    warn: { description: "Warn when the AUC reaches this value.", type: "number", minimum: 0.5, maximum: 1 },
-                    fail: { description: "Fail the release when the AUC reaches this value.", type: "number", minimum: 0.5, maximum: 1 }
+                    warn: { description: "Warn when the AUC is strictly above this value.", type: "number", minimum: 0.5, maximum: 1 },
+                    fail: { description: "Fail the release when the AUC is strictly above this value.", type: "number", minimum: 0.5, maximum: 1 }
                   }
                 },
                 advantage: {
@@ -31611,8 +31710,8 @@ var policy_schema_default = {
                   additionalProperties: false,
                   anyOf: [{ required: ["warn"] }, { required: ["fail"] }],
                   properties: {
-                    warn: { description: "Warn when the advantage reaches this value.", type: "number", minimum: 0, maximum: 1 },
-                    fail: { description: "Fail the release when the advantage reaches this value.", type: "number", minimum: 0, maximum: 1 }
+                    warn: { description: "Warn when the advantage is strictly above this value.", type: "number", minimum: 0, maximum: 1 },
+                    fail: { description: "Fail the release when the advantage is strictly above this value.", type: "number", minimum: 0, maximum: 1 }
                   }
                 },
                 "tpr-at-fpr": {
@@ -31623,8 +31722,8 @@ var policy_schema_default = {
                   anyOf: [{ required: ["warn"] }, { required: ["fail"] }],
                   properties: {
                     fpr: { description: "The false-positive rate at which the TPR is measured, e.g. 0.01 or 0.001. Measuring a rate f needs well over 1/f non-members.", type: "number", exclusiveMinimum: 0, exclusiveMaximum: 1 },
-                    warn: { description: "Warn when the TPR reaches this value; must be above `fpr`.", type: "number", minimum: 0, maximum: 1 },
-                    fail: { description: "Fail the release when the TPR reaches this value; must be above `fpr`.", type: "number", minimum: 0, maximum: 1 }
+                    warn: { description: "Warn when the TPR is strictly above this value; must be above `fpr`.", type: "number", minimum: 0, maximum: 1 },
+                    fail: { description: "Fail the release when the TPR is strictly above this value; must be above `fpr`.", type: "number", minimum: 0, maximum: 1 }
                   }
                 },
                 "epsilon-lower-bound": {
@@ -31633,8 +31732,8 @@ var policy_schema_default = {
                   additionalProperties: false,
                   anyOf: [{ required: ["warn"] }, { required: ["fail"] }],
                   properties: {
-                    warn: { description: "Warn when the epsilon lower bound reaches this value.", type: "number", minimum: 0 },
-                    fail: { description: "Fail the release when the epsilon lower bound reaches this value.", type: "number", minimum: 0 }
+                    warn: { description: "Warn when the epsilon lower bound is strictly above this value.", type: "number", minimum: 0 },
+                    fail: { description: "Fail the release when the epsilon lower bound is strictly above this value.", type: "number", minimum: 0 }
                   }
                 }
               }
@@ -31707,7 +31806,7 @@ var policy_schema_default = {
               enum: ["non-members", "auxiliary", "training"]
             },
             thresholds: {
-              description: "Leakage levels that warn or fail the release. At least one threshold is required. For every metric a higher value means more leakage, so `warn` must not exceed `fail`.",
+              description: "Leakage levels that warn or fail the release. At least one threshold is required. For every metric a higher value means more leakage, so `warn` must not exceed `fail`. Each is a mapping such as `{ warn: 0.55, fail: 0.6 }`: a value strictly above `warn` warns, strictly above `fail` fails; a value equal to a line does not cross it.",
               type: "object",
               additionalProperties: false,
               minProperties: 1,
@@ -31718,8 +31817,8 @@ var policy_schema_default = {
                   additionalProperties: false,
                   anyOf: [{ required: ["warn"] }, { required: ["fail"] }],
                   properties: {
-                    warn: { description: "Warn when the lift is above this value.", type: "number", minimum: 0, maximum: 1 },
-                    fail: { description: "Fail the release when the lift is above this value.", type: "number", minimum: 0, maximum: 1 }
+                    warn: { description: "Warn when the lift is strictly above this value.", type: "number", minimum: 0, maximum: 1 },
+                    fail: { description: "Fail the release when the lift is strictly above this value.", type: "number", minimum: 0, maximum: 1 }
                   }
                 },
                 "member-accuracy": {
@@ -31728,8 +31827,8 @@ var policy_schema_default = {
                   additionalProperties: false,
                   anyOf: [{ required: ["warn"] }, { required: ["fail"] }],
                   properties: {
-                    warn: { description: "Warn when the member accuracy is above this value.", type: "number", minimum: 0, maximum: 1 },
-                    fail: { description: "Fail the release when the member accuracy is above this value.", type: "number", minimum: 0, maximum: 1 }
+                    warn: { description: "Warn when the member accuracy is strictly above this value.", type: "number", minimum: 0, maximum: 1 },
+                    fail: { description: "Fail the release when the member accuracy is strictly above this value.", type: "number", minimum: 0, maximum: 1 }
                   }
                 },
                 "member-gap": {
@@ -31738,8 +31837,8 @@ var policy_schema_default = {
                   additionalProperties: false,
                   anyOf: [{ required: ["warn"] }, { required: ["fail"] }],
                   properties: {
-                    warn: { description: "Warn when the member gap is above this value.", type: "number", minimum: 0, maximum: 1 },
-                    fail: { description: "Fail the release when the member gap is above this value.", type: "number", minimum: 0, maximum: 1 }
+                    warn: { description: "Warn when the member gap is strictly above this value.", type: "number", minimum: 0, maximum: 1 },
+                    fail: { description: "Fail the release when the member gap is strictly above this value.", type: "number", minimum: 0, maximum: 1 }
                   }
                 }
               }
@@ -31811,7 +31910,7 @@ var policy_schema_default = {
               minimum: 0
             },
             thresholds: {
-              description: "Leakage levels that warn or fail the release. At least one threshold is required. For both metrics a higher value means more leakage, so `warn` must not exceed `fail`.",
+              description: "Leakage levels that warn or fail the release. At least one threshold is required. For both metrics a higher value means more leakage, so `warn` must not exceed `fail`. Each is a mapping such as `{ warn: 0.55, fail: 0.6 }`: a value strictly above `warn` warns, strictly above `fail` fails; a value equal to a line does not cross it.",
               type: "object",
               additionalProperties: false,
               minProperties: 1,
@@ -31822,8 +31921,8 @@ var policy_schema_default = {
                   additionalProperties: false,
                   anyOf: [{ required: ["warn"] }, { required: ["fail"] }],
                   properties: {
-                    warn: { description: "Warn when the identification rate is above this value.", type: "number", minimum: 0, maximum: 1 },
-                    fail: { description: "Fail the release when the identification rate is above this value.", type: "number", minimum: 0, maximum: 1 }
+                    warn: { description: "Warn when the identification rate is strictly above this value.", type: "number", minimum: 0, maximum: 1 },
+                    fail: { description: "Fail the release when the identification rate is strictly above this value.", type: "number", minimum: 0, maximum: 1 }
                   }
                 },
                 "similarity-gain": {
@@ -31832,8 +31931,8 @@ var policy_schema_default = {
                   additionalProperties: false,
                   anyOf: [{ required: ["warn"] }, { required: ["fail"] }],
                   properties: {
-                    warn: { description: "Warn when the similarity gain is above this value.", type: "number", minimum: -2, maximum: 2 },
-                    fail: { description: "Fail the release when the similarity gain is above this value.", type: "number", minimum: -2, maximum: 2 }
+                    warn: { description: "Warn when the similarity gain is strictly above this value.", type: "number", minimum: -2, maximum: 2 },
+                    fail: { description: "Fail the release when the similarity gain is strictly above this value.", type: "number", minimum: -2, maximum: 2 }
                   }
                 }
               }
@@ -31989,7 +32088,7 @@ var policy_schema_default = {
               }
             },
             thresholds: {
-              description: "Leakage levels that warn or fail the release. At least one threshold is required; for every metric a higher value means more leakage, so `warn` must not exceed `fail`.",
+              description: "Leakage levels that warn or fail the release. At least one threshold is required; for every metric a higher value means more leakage, so `warn` must not exceed `fail`. Each is a mapping such as `{ warn: 0.55, fail: 0.6 }`: a value strictly above `warn` warns, strictly above `fail` fails; a value equal to a line does not cross it.",
               type: "object",
               additionalProperties: false,
               minProperties: 1,
@@ -32012,12 +32111,12 @@ var policy_schema_default = {
                   ],
                   properties: {
                     warn: {
-                      description: "Warn when the exposure is above this value.",
+                      description: "Warn when the exposure is strictly above this value.",
                       type: "number",
                       minimum: 0
                     },
                     fail: {
-                      description: "Fail the release when the exposure is above this value.",
+                      description: "Fail the release when the exposure is strictly above this value.",
                       type: "number",
                       minimum: 0
                     }
@@ -32041,13 +32140,13 @@ var policy_schema_default = {
                   ],
                   properties: {
                     warn: {
-                      description: "Warn when the member extraction rate is above this value.",
+                      description: "Warn when the member extraction rate is strictly above this value.",
                       type: "number",
                       minimum: 0,
                       maximum: 1
                     },
                     fail: {
-                      description: "Fail the release when the member extraction rate is above this value.",
+                      description: "Fail the release when the member extraction rate is strictly above this value.",
                       type: "number",
                       minimum: 0,
                       maximum: 1
@@ -32072,13 +32171,13 @@ var policy_schema_default = {
                   ],
                   properties: {
                     warn: {
-                      description: "Warn when the gap is above this value.",
+                      description: "Warn when the gap is strictly above this value.",
                       type: "number",
                       minimum: -1,
                       maximum: 1
                     },
                     fail: {
-                      description: "Fail the release when the gap is above this value.",
+                      description: "Fail the release when the gap is strictly above this value.",
                       type: "number",
                       minimum: -1,
                       maximum: 1
@@ -32103,12 +32202,12 @@ var policy_schema_default = {
                   ],
                   properties: {
                     warn: {
-                      description: "Warn when the number of matches is above this value.",
+                      description: "Warn when the number of matches is strictly above this value.",
                       type: "integer",
                       minimum: 0
                     },
                     fail: {
-                      description: "Fail the release when the number of matches is above this value.",
+                      description: "Fail the release when the number of matches is strictly above this value.",
                       type: "integer",
                       minimum: 0
                     }
@@ -32117,6 +32216,23 @@ var policy_schema_default = {
               }
             }
           }
+        }
+      }
+    },
+    baseline: {
+      description: "The released model to compare the candidate with (issue 11): `model` (an ONNX file, e.g. downloaded by an earlier workflow step into RUNNER_TEMP) runs the same records, seed, surface and attacks on both models and reports paired differences; `report` (an earlier run's privacy-report.json) compares the numbers unpaired and warns when the data differ. Set one of the two. `probes.membership.max-increase` turns the differences into checks.",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        model: {
+          description: "Path of the released ONNX model, relative to the policy file that declares it. Opened with the candidate's `model` settings (input, output, scores) and queried through the same output surface.",
+          type: "string",
+          minLength: 1
+        },
+        report: {
+          description: "Path of an earlier run's privacy-report.json (of the released model), relative to the policy file that declares it.",
+          type: "string",
+          minLength: 1
         }
       }
     },
@@ -32200,7 +32316,14 @@ var validators;
 function compiled() {
   if (!validators) {
     const make = (schema) => {
-      const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true });
+      const ajv = new Ajv({
+        allErrors: true,
+        verbose: true,
+        strict: true,
+        strictRequired: false,
+        allowUnionTypes: true,
+        code: { optimize: false }
+      });
       return ajv.compile(schema);
     };
     validators = { full: make(policySchema), relaxed: make(relaxedSchema()) };
@@ -32232,19 +32355,19 @@ function schemaErrors(data, locate2, relaxed = false) {
 }
 function instancePath(pointer, root) {
   if (pointer === "") return [];
-  const path5 = [];
+  const path7 = [];
   let node = root;
   for (const raw of pointer.slice(1).split("/")) {
     const segment = raw.replace(/~1/g, "/").replace(/~0/g, "~");
     if (Array.isArray(node)) {
-      path5.push(Number(segment));
+      path7.push(Number(segment));
       node = node[Number(segment)];
     } else {
-      path5.push(segment);
+      path7.push(segment);
       node = node !== null && typeof node === "object" ? node[segment] : void 0;
     }
   }
-  return path5;
+  return path7;
 }
 var TYPE_NAMES = {
   object: "a mapping",
@@ -32274,17 +32397,26 @@ function describeFoundShort(value) {
   if (value !== null && typeof value === "object") return "a mapping";
   return String(value);
 }
+var ABBREVIATIONS = /(?:^|[\s(])(?:e\.g|i\.e|etc|vs|cf|approx)$/i;
 function firstSentence(text2) {
   if (typeof text2 !== "string") return void 0;
-  const match = /^(.*?\.)(\s|$)/.exec(text2);
-  return (match ? match[1] : text2).replace(/\.$/, "");
+  let depth = 0;
+  for (let i = 0; i < text2.length; i++) {
+    const c = text2[i];
+    if (c === "(") depth++;
+    else if (c === ")") depth = Math.max(0, depth - 1);
+    else if (c === "." && depth === 0 && (i + 1 === text2.length || /\s/.test(text2[i + 1])) && !ABBREVIATIONS.test(text2.slice(0, i))) {
+      return text2.slice(0, i);
+    }
+  }
+  return text2.replace(/\.$/, "");
 }
 function orList(items) {
   if (items.length <= 1) return items.join("");
   return `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
 }
-function holdsSecrets(path5) {
-  return path5.some((key) => key === "inserted" || key === "controls");
+function holdsSecrets(path7) {
+  return path7.some((key) => key === "inserted" || key === "controls");
 }
 var Redacted = class {
   constructor(type, text2) {
@@ -32300,11 +32432,11 @@ function redactFound(value) {
   return value;
 }
 function translate(error, root, locate2) {
-  const path5 = instancePath(error.instancePath, root);
-  const field = fieldName(path5) || "the top level";
+  const path7 = instancePath(error.instancePath, root);
+  const field = fieldName(path7) || "the top level";
   const parent = error.parentSchema;
   const properties = parent?.["properties"] ?? {};
-  const at3 = (p, part, message, fieldPath = p) => {
+  const at2 = (p, part, message, fieldPath = p) => {
     const where = locate2(p, part);
     return new PolicyError(message, {
       file: where.source.file,
@@ -32314,82 +32446,90 @@ function translate(error, root, locate2) {
     });
   };
   const params = error.params;
-  const data = holdsSecrets(path5) ? redactFound(error.data) : error.data;
+  const data = holdsSecrets(path7) ? redactFound(error.data) : error.data;
   switch (error.keyword) {
     case "additionalProperties": {
       const key = String(params["additionalProperty"]);
       const allowed = Object.keys(properties);
       const suggestion = closestMatch(key, allowed);
       const hint = suggestion ? `did you mean "${suggestion}"?` : `expected one of: ${allowed.join(", ")}`;
-      return at3([...path5, key], "key", `unknown key ${quoteUserText(key)} ${whereName(path5)}; ${hint}`);
+      return at2([...path7, key], "key", `unknown key ${quoteUserText(key)} ${whereName(path7)}; ${hint}`);
     }
     case "required": {
       const key = String(params["missingProperty"]);
       const about = firstSentence(properties[key]?.description);
-      return at3(path5, "key", `missing required key "${key}" ${whereName(path5)}` + (about ? ` (${about})` : ""), [...path5, key]);
+      return at2(path7, "key", `missing required key "${key}" ${whereName(path7)}` + (about ? ` (${about})` : ""), [...path7, key]);
     }
     case "type": {
       const raw = params["type"];
       const types = Array.isArray(raw) ? raw.map(String) : String(raw).split(",");
       const expected = orList(types.map((t) => TYPE_NAMES[t] ?? t));
-      return at3(path5, "value", `expected ${expected} for ${field}, found ${describeFound(data)}`);
+      return at2(path7, "value", `expected ${expected} for ${field}, found ${describeFound(data)}${thresholdForm(path7, parent, data)}`);
     }
     case "enum": {
       const allowed = params["allowedValues"].map(String);
       const suggestion = typeof data === "string" ? closestMatch(data, allowed) : void 0;
-      return at3(
-        path5,
+      return at2(
+        path7,
         "value",
         `invalid value ${show(data)} for ${field}; expected one of: ${allowed.join(", ")}` + (suggestion ? `; did you mean "${suggestion}"?` : "")
       );
     }
     case "const":
-      return at3(path5, "value", `unsupported value ${show(data)} for ${field}; expected ${show(params["allowedValue"])}`);
+      return at2(path7, "value", `unsupported value ${show(data)} for ${field}; expected ${show(params["allowedValue"])}`);
     case "minimum":
     case "maximum":
     case "exclusiveMinimum":
     case "exclusiveMaximum": {
-      const words = {
+      const words2 = {
         ">=": "at least",
         "<=": "at most",
         ">": "greater than",
         "<": "less than"
       };
-      const comparison = words[String(params["comparison"])] ?? String(params["comparison"]);
-      const range2 = rangeText(parent, words) ?? `${comparison} ${String(params["limit"])}`;
-      return at3(path5, "value", `${field} must be ${range2}, found ${show(data)}`);
+      const comparison = words2[String(params["comparison"])] ?? String(params["comparison"]);
+      const range2 = rangeText(parent, words2) ?? `${comparison} ${String(params["limit"])}`;
+      return at2(path7, "value", `${field} must be ${range2}, found ${show(data)}`);
     }
     case "minLength":
-      return at3(path5, "value", `${field} must not be empty`);
+      return at2(path7, "value", `${field} must not be empty`);
     case "minItems":
-      return at3(path5, "value", `${field} must list at least ${String(params["limit"])} item(s), found none`);
+      return at2(path7, "value", `${field} must list at least ${String(params["limit"])} item(s), found none`);
     case "uniqueItems": {
       const i = Number(params["i"]);
       const j = Number(params["j"]);
       const later = Math.max(i, j);
       const item = Array.isArray(data) ? data[later] : void 0;
-      return at3([...path5, later], "value", `${field} lists ${show(item)} more than once`);
+      return at2([...path7, later], "value", `${field} lists ${show(item)} more than once`);
     }
     case "minProperties": {
       const allowed = Object.keys(properties);
-      return at3(path5, "key", `${field} must set at least one of: ${allowed.join(", ")}`);
+      return at2(path7, "key", `${field} must set at least one of: ${allowed.join(", ")}`);
     }
     case "anyOf": {
       const branches = Array.isArray(error.schema) ? error.schema : [];
       if (branches.every(isRequiredOnly)) {
         const keys = branches.flatMap((b) => b.required);
-        return at3(path5, "key", `${field} must set at least one of: ${keys.join(", ")}`);
+        return at2(path7, "key", `${field} must set at least one of: ${keys.join(", ")}`);
       }
-      return at3(path5, "value", `${field} does not match any allowed form`);
+      return at2(path7, "value", `${field} does not match any allowed form`);
     }
     default:
-      return at3(path5, "value", `${field} ${error.message ?? "is invalid"}`);
+      return at2(path7, "value", `${field} ${error.message ?? "is invalid"}`);
   }
 }
-function rangeText(schema, words) {
+function thresholdForm(path7, schema, data) {
+  const properties = schema?.["properties"];
+  if (typeof data !== "number" || properties === null || typeof properties !== "object" || !("fail" in properties)) return "";
+  const required = Array.isArray(schema?.["required"]) ? schema["required"] : [];
+  const others = required.filter((key2) => key2 !== "fail" && key2 !== "warn").map((key2) => `${key2}: \u2026, `);
+  const key = String(path7[path7.length - 1] ?? "threshold");
+  return `; a threshold is a mapping: write ${key}: { ${others.join("")}fail: ${data} } (fails when the value is strictly above ${data}), or { ${others.join("")}warn: \u2026, fail: ${data} }`;
+}
+function rangeText(schema, words2) {
   if (!schema) return void 0;
-  const low = schema["exclusiveMinimum"] !== void 0 ? `${words[">"]} ${Number(schema["exclusiveMinimum"])}` : schema["minimum"] !== void 0 ? `${words[">="]} ${Number(schema["minimum"])}` : void 0;
-  const high = schema["exclusiveMaximum"] !== void 0 ? `${words["<"]} ${Number(schema["exclusiveMaximum"])}` : schema["maximum"] !== void 0 ? `${words["<="]} ${Number(schema["maximum"])}` : void 0;
+  const low = schema["exclusiveMinimum"] !== void 0 ? `${words2[">"]} ${Number(schema["exclusiveMinimum"])}` : schema["minimum"] !== void 0 ? `${words2[">="]} ${Number(schema["minimum"])}` : void 0;
+  const high = schema["exclusiveMaximum"] !== void 0 ? `${words2["<"]} ${Number(schema["exclusiveMaximum"])}` : schema["maximum"] !== void 0 ? `${words2["<="]} ${Number(schema["maximum"])}` : void 0;
   return low && high ? `${low} and ${high}` : void 0;
 }
 
@@ -32397,25 +32537,30 @@ function rangeText(schema, words) {
 function analyse(file, options, families) {
   const absolute = (0, import_node_path6.resolve)(file);
   const roots = options.roots ? allowedRoots(options.roots) : defaultRoots();
-  const chain = readExtendsChain(absolute, roots);
-  if (chain.errors.length > 0) return { errors: sortByPosition(chain.errors, [absolute]), warnings: [] };
+  const chain = readExtendsChain(absolute, roots, options.texts);
+  if (chain.layers.length === 0) return { errors: sortByPosition(chain.errors, [absolute]), warnings: [], partial: true };
+  const partial = chain.errors.length > 0;
   const { merged, errors } = mergeLayers(chain.layers);
+  errors.push(...chain.errors);
   let warnings = [];
-  if (errors.length === 0) {
+  if (errors.length === chain.errors.length) {
     for (const layer of chain.layers.slice(0, -1)) {
       if (layer.data === null) continue;
-      errors.push(...schemaErrors(layer.data, (path5, part) => ({ source: layer, ...positionOf(layer, path5, part) }), true));
+      errors.push(...schemaErrors(layer.data, (path7, part) => ({ source: layer, ...positionOf(layer, path7, part) }), true));
     }
-    errors.push(...schemaErrors(merged.data, (path5, part) => merged.locate(path5, part)));
-    const checks = semanticChecks(merged, roots, families);
-    errors.push(...checks.errors);
-    warnings = checks.warnings;
+    errors.push(...schemaErrors(merged.data, (path7, part) => merged.locate(path7, part), partial));
+    if (families) {
+      const checks = semanticChecks(merged, roots, families);
+      errors.push(...checks.errors);
+      warnings = checks.warnings;
+    }
   }
   const order = [...chain.layers].reverse().map((l) => l.file);
   return {
     errors: sortByPosition(dedupe(errors), order),
     warnings: sortByPosition(warnings, order),
-    merged
+    merged,
+    partial
   };
 }
 function dedupe(errors) {
@@ -32443,6 +32588,7 @@ function policyLoader(families) {
       const { errors, warnings } = analyse(file, options, families);
       return { errors, warnings };
     },
+    inspectPolicy: (file, options = {}) => analyse(file, options, families),
     loadPolicy: (file, options = {}) => {
       const { errors, warnings, merged } = analyse(file, options, families);
       if (errors.length > 0 || !merged)
@@ -32451,6 +32597,9 @@ function policyLoader(families) {
     }
   };
 }
+
+// src/policy/types.ts
+var INCREASE_METRICS = ["auc", "advantage", "tpr-at-fpr", "epsilon-lower-bound"];
 
 // src/probes/attribute-inference/checks.ts
 function attributeInferenceChecks(ctx, probe) {
@@ -32623,6 +32772,18 @@ function differencePaired(table, confidence) {
   const high = Math.sqrt(Math.max(0, (p2 - l2) ** 2 - 2 * phi * (p2 - l2) * (u1 - p1) + (u1 - p1) ** 2));
   return { value: delta, ci: [Math.max(-1, delta - low), Math.min(1, delta + high)] };
 }
+function pairedTable(correct, baselineCorrect) {
+  const table = { a: 0, b: 0, c: 0, d: 0 };
+  for (let i = 0; i < correct.length; i++) {
+    const attack = Boolean(correct[i]);
+    const base2 = Boolean(baselineCorrect[i]);
+    if (attack && base2) table.a++;
+    else if (attack) table.b++;
+    else if (base2) table.c++;
+    else table.d++;
+  }
+  return table;
+}
 function attributeMetrics(outcomes, confidence) {
   const { memberCorrect, memberBaselineCorrect, nonMemberCorrect } = outcomes;
   if (memberCorrect.length !== memberBaselineCorrect.length) {
@@ -32630,15 +32791,7 @@ function attributeMetrics(outcomes, confidence) {
       `memberCorrect (${memberCorrect.length}) and memberBaselineCorrect (${memberBaselineCorrect.length}) must describe the same members`
     );
   }
-  const table = { a: 0, b: 0, c: 0, d: 0 };
-  for (let i = 0; i < memberCorrect.length; i++) {
-    const attack = Boolean(memberCorrect[i]);
-    const base2 = Boolean(memberBaselineCorrect[i]);
-    if (attack && base2) table.a++;
-    else if (attack) table.b++;
-    else if (base2) table.c++;
-    else table.d++;
-  }
+  const table = pairedTable(memberCorrect, memberBaselineCorrect);
   const m = memberCorrect.length;
   const memberK = table.a + table.b;
   const baselineK = table.a + table.c;
@@ -32695,15 +32848,15 @@ function sortFloat64(values, labels) {
     if (labels) labels.set(srcLabels);
   }
 }
-function countDigits(values, words) {
+function countDigits(values, words2) {
   const counts = new Uint32Array(PASSES * RADIX);
   for (let i = 0; i < values.length; i++) {
     if (Number.isNaN(values[i])) {
-      words[2 * i] = 0;
-      words[2 * i + 1] = 2146959360;
+      words2[2 * i] = 0;
+      words2[2 * i + 1] = 2146959360;
     }
-    const hi = words[2 * i + 1];
-    const lo = words[2 * i];
+    const hi = words2[2 * i + 1];
+    const lo = words2[2 * i];
     const khi = keyHigh(hi);
     const klo = keyLow(hi, lo);
     counts[klo & MASK3]++;
@@ -32732,9 +32885,9 @@ function scatter(src, dst, counts, p) {
   for (let i = 0; i < n; i++) {
     const hi = src[2 * i + 1];
     const lo = src[2 * i];
-    const at3 = counts[base2 + digit(keyHigh(hi), keyLow(hi, lo), p)]++;
-    dst[2 * at3] = lo;
-    dst[2 * at3 + 1] = hi;
+    const at2 = counts[base2 + digit(keyHigh(hi), keyLow(hi, lo), p)]++;
+    dst[2 * at2] = lo;
+    dst[2 * at2 + 1] = hi;
   }
 }
 function scatterWithLabels(src, dst, srcLabels, dstLabels, counts, p) {
@@ -32743,10 +32896,10 @@ function scatterWithLabels(src, dst, srcLabels, dstLabels, counts, p) {
   for (let i = 0; i < n; i++) {
     const hi = src[2 * i + 1];
     const lo = src[2 * i];
-    const at3 = counts[base2 + digit(keyHigh(hi), keyLow(hi, lo), p)]++;
-    dst[2 * at3] = lo;
-    dst[2 * at3 + 1] = hi;
-    dstLabels[at3] = srcLabels[i];
+    const at2 = counts[base2 + digit(keyHigh(hi), keyLow(hi, lo), p)]++;
+    dst[2 * at2] = lo;
+    dst[2 * at2 + 1] = hi;
+    dstLabels[at2] = srcLabels[i];
   }
 }
 function keyHigh(hi) {
@@ -32842,17 +32995,17 @@ function countLevels(x, y) {
   }
   return levels;
 }
-function checkedCopy(scores, name) {
+function checkedCopy(scores, name2) {
   const len = scores.length;
   if (len === 0) {
-    throw new RangeError(`${name} scores are empty: ranking metrics need at least one member and one non-member score`);
+    throw new RangeError(`${name2} scores are empty: ranking metrics need at least one member and one non-member score`);
   }
   const out = new Float64Array(len);
   for (let i = 0; i < len; i++) {
     const v = scores[i];
-    if (Number.isNaN(v)) throw new RangeError(`${name} score at index ${i} is NaN`);
+    if (Number.isNaN(v)) throw new RangeError(`${name2} score at index ${i} is NaN`);
     if (v === Infinity) {
-      throw new RangeError(`${name} score at index ${i} is +Infinity; clip scores to a finite maximum`);
+      throw new RangeError(`${name2} score at index ${i} is +Infinity; clip scores to a finite maximum`);
     }
     out[i] = v + 0;
   }
@@ -32976,12 +33129,12 @@ var Rng = class {
 // src/probes/attacker-view.ts
 var FLOOR = 1e-12;
 function attackerScores(obs) {
-  const { rows, classCount: k, scores } = obs;
+  const { rows: rows2, classCount: k, scores } = obs;
   if (!scores) throw new Error("the surface reveals no scores");
   const { scale, values, hidden } = scores;
   if (!hidden) return { scale, values };
-  const out = values.slice(0, rows * k);
-  for (let r = 0; r < rows; r++) {
+  const out = values.slice(0, rows2 * k);
+  for (let r = 0; r < rows2; r++) {
     const base2 = r * k;
     let hiddenCount = 0;
     for (let c = 0; c < k; c++) hiddenCount += hidden[base2 + c];
@@ -33052,9 +33205,9 @@ async function logLikelihoods(model, plan, targets, likelihood, samples) {
 }
 function guesses(logLik, logPrior) {
   const k = logPrior.length;
-  const rows = logLik.length / k;
-  const out = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) {
+  const rows2 = logLik.length / k;
+  const out = new Int32Array(rows2);
+  for (let r = 0; r < rows2; r++) {
     let best = 0;
     for (let c = 1; c < k; c++) if (logPrior[c] + logLik[r * k + c] > logPrior[best] + logLik[r * k + best]) best = c;
     out[r] = best;
@@ -33102,73 +33255,89 @@ function logMeanExp(values, offset, count2) {
 var import_picomatch = __toESM(require_picomatch2(), 1);
 var import_fastest_levenshtein2 = __toESM(require_mod(), 1);
 function selectColumns(table, label, features) {
+  const checked = checkColumns(table, label, features);
+  if (checked.errors.length > 0) throw checked.errors[0];
+  return checked.choice;
+}
+function checkColumns(table, label, features) {
   const { file, columns } = table;
-  const index = new Map(columns.map((name, i) => [name, i]));
+  const index = new Map(columns.map((name2, i) => [name2, i]));
   const labelColumn = index.get(label);
-  if (labelColumn === void 0) {
-    throw new InputError(
-      `label column ${quoteUserText(label)} not found${suggest(label, columns)}; ${listColumns(columns)}${delimiterHint(columns)}`,
-      {
-        file,
-        field: label
-      }
-    );
-  }
-  let names;
+  const labelError = labelColumn === void 0 ? new InputError(
+    `label column ${quoteUserText(label)} not found${suggest(label, columns)}; ${listColumns(columns)}${delimiterHint(columns)}`,
+    { file, field: label }
+  ) : void 0;
+  const errors = labelError ? [labelError] : [];
+  const names = featureNames(table, label, features);
+  if (names instanceof InputError) return { errors: [...errors, names], labelError, featureError: names };
+  if (labelError) return { errors, labelError, features: names };
+  return {
+    errors,
+    features: names,
+    choice: { features: names, featureColumns: names.map((name2) => index.get(name2)), labelColumn }
+  };
+}
+function featureNames(table, label, features) {
+  const { file, columns } = table;
   if (features === void 0) {
-    names = columns.filter((name) => name !== label);
-    if (names.length === 0) {
-      throw new InputError(
+    const names2 = columns.filter((name2) => name2 !== label);
+    if (names2.length === 0) {
+      return new InputError(
         `no feature columns: the file has only the label column ${quoteUserText(label)}; expected at least one more column`,
         { file }
       );
     }
-  } else if (typeof features === "string") {
+    return names2;
+  }
+  if (typeof features === "string") {
     const matches = (0, import_picomatch.default)(features, { dot: true });
-    names = columns.filter((name) => name !== label && matches(name));
-    if (names.length === 0) {
-      throw new InputError(
+    const names2 = columns.filter((name2) => name2 !== label && matches(name2));
+    if (names2.length === 0) {
+      return new InputError(
         `the feature glob ${quoteUserText(features)} matches no column (the label is never a feature); ${listColumns(columns)}`,
         { file, field: features }
       );
     }
-  } else {
-    names = [...features];
-    if (names.length === 0) throw new InputError("the feature list is empty; expected at least one column name", { file });
-    const missing = names.filter((name) => !index.has(name));
-    if (missing.length > 0) {
-      const described = missing.map((name) => `${quoteUserText(name)}${suggest(name, columns)}`).join(", ");
-      const noun = missing.length === 1 ? "feature column" : "feature columns";
-      throw new InputError(`${noun} ${described} not found; ${listColumns(columns)}`, { file, field: missing[0] });
-    }
-    const seen = /* @__PURE__ */ new Set();
-    for (const name of names) {
-      if (seen.has(name))
-        throw new InputError(`feature ${quoteUserText(name)} is listed twice; expected each column once`, { file, field: name });
-      seen.add(name);
-    }
-    if (seen.has(label)) {
-      throw new InputError(`the label column ${quoteUserText(label)} is also listed as a feature; expected the label to be left out`, {
-        file,
-        field: label
-      });
-    }
+    return names2;
   }
-  return { features: names, featureColumns: names.map((name) => index.get(name)), labelColumn };
+  const names = [...features];
+  if (names.length === 0) return new InputError("the feature list is empty; expected at least one column name", { file });
+  const present = new Set(columns);
+  const missing = names.filter((name2) => !present.has(name2));
+  if (missing.length > 0) {
+    const described = missing.map((name2) => `${quoteUserText(name2)}${suggest(name2, columns)}`).join(", ");
+    const noun = missing.length === 1 ? "feature column" : "feature columns";
+    return new InputError(`${noun} ${described} not found; ${listColumns(columns)}`, { file, field: missing[0] });
+  }
+  const seen = /* @__PURE__ */ new Set();
+  for (const name2 of names) {
+    if (seen.has(name2))
+      return new InputError(`feature ${quoteUserText(name2)} is listed twice; expected each column once`, { file, field: name2 });
+    seen.add(name2);
+  }
+  if (seen.has(label)) {
+    return new InputError(`the label column ${quoteUserText(label)} is also listed as a feature; expected the label to be left out`, {
+      file,
+      field: label
+    });
+  }
+  return names;
 }
 var FLOAT32_MAX = 34028234663852886e22;
-function readRows(table, choice, rows) {
+function readRows(table, choice, rows2) {
   const width = choice.featureColumns.length;
   const columns = choice.featureColumns;
-  const x = new Float32Array(rows.length * width);
-  const labels = new Array(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i];
+  const x = table.matrix ? fromMatrix(table, table.matrix, columns, rows2) : new Float32Array(rows2.length * width);
+  const labels = new Array(rows2.length);
+  for (let i = 0; i < rows2.length; i++) {
+    const row = rows2[i];
     const base2 = i * width;
-    for (let j = 0; j < width; j++) {
-      const value = table.number(row, columns[j]);
-      if (!(value <= FLOAT32_MAX && value >= -FLOAT32_MAX)) throw badNumber(table, row, columns[j], value);
-      x[base2 + j] = value;
+    if (!table.matrix) {
+      for (let j = 0; j < width; j++) {
+        const value = table.number(row, columns[j]);
+        if (!(value <= FLOAT32_MAX && value >= -FLOAT32_MAX)) throw badNumber(table, row, columns[j], value);
+        x[base2 + j] = value;
+      }
     }
     const label = table.label(row, choice.labelColumn);
     if (label === void 0) {
@@ -33178,14 +33347,41 @@ function readRows(table, choice, rows) {
   }
   return { x, labels };
 }
+function fromMatrix(table, matrix, columns, rows2) {
+  const { values, width: stride } = matrix;
+  const width = columns.length;
+  if (values instanceof Float32Array && isEveryIndex(columns, stride) && isEveryIndex(rows2, table.rows)) {
+    const x2 = values.subarray(0, rows2.length * width);
+    for (let i = 0; i < x2.length; i++) {
+      const value = x2[i];
+      if (value - value !== 0) throw badNumber(table, Math.floor(i / width), columns[i % width], value);
+    }
+    return x2;
+  }
+  const x = new Float32Array(rows2.length * width);
+  for (let i = 0; i < rows2.length; i++) {
+    const base2 = rows2[i] * stride;
+    for (let j = 0; j < width; j++) {
+      const value = values[base2 + columns[j]];
+      if (!(value <= FLOAT32_MAX && value >= -FLOAT32_MAX)) throw badNumber(table, rows2[i], columns[j], value);
+      x[i * width + j] = value;
+    }
+  }
+  return x;
+}
+function isEveryIndex(indices, count2) {
+  if (indices.length !== count2) return false;
+  for (let i = 0; i < count2; i++) if (indices[i] !== i) return false;
+  return true;
+}
 function badNumber(table, row, col, value) {
-  const name = quoteUserText(table.columns[col]);
+  const name2 = quoteUserText(table.columns[col]);
   if (Number.isNaN(value)) {
     const expected = table.describe(row, col) === "NaN" ? "a finite number" : "a number";
-    return cellError(table, row, col, `expected ${expected} in column ${name}`);
+    return cellError(table, row, col, `expected ${expected} in column ${name2}`);
   }
-  if (!Number.isFinite(value)) return cellError(table, row, col, `expected a finite number in column ${name}`);
-  return cellError(table, row, col, `expected a number within the float32 range (\xB13.4e38) in column ${name}`);
+  if (!Number.isFinite(value)) return cellError(table, row, col, `expected a finite number in column ${name2}`);
+  return cellError(table, row, col, `expected a number within the float32 range (\xB13.4e38) in column ${name2}`);
 }
 function cellError(table, row, col, expected) {
   const { line, column } = table.locate(row, col);
@@ -33197,24 +33393,24 @@ function cellError(table, row, col, expected) {
     field: table.columns[col]
   });
 }
-function suggest(name, candidates) {
-  const lower = name.toLowerCase();
-  const limit = Math.max(2, Math.floor(name.length / 3));
-  const close = candidates.map((candidate) => ({ candidate, d: candidate.toLowerCase() === lower ? 0 : (0, import_fastest_levenshtein2.distance)(name, candidate) })).filter(({ d }) => d <= limit).sort((a, b) => a.d - b.d).slice(0, 3).map(({ candidate }) => quoteUserText(candidate));
+function suggest(name2, candidates) {
+  const lower = name2.toLowerCase();
+  const limit = Math.max(2, Math.floor(name2.length / 3));
+  const close = candidates.map((candidate) => ({ candidate, d: candidate.toLowerCase() === lower ? 0 : (0, import_fastest_levenshtein2.distance)(name2, candidate) })).filter(({ d }) => d <= limit).sort((a, b) => a.d - b.d).slice(0, 3).map(({ candidate }) => quoteUserText(candidate));
   if (close.length === 0) return "";
   const last = close.pop();
   return ` (did you mean ${close.length ? `${close.join(", ")} or ${last}` : last}?)`;
 }
 function listColumns(columns) {
-  const shown = columns.slice(0, 20).map((name) => quoteUserText(name));
+  const shown = columns.slice(0, 20).map((name2) => quoteUserText(name2));
   const more = columns.length > 20 ? `, ... (${columns.length} in all)` : "";
   return `the file's columns are ${shown.join(", ")}${more}`;
 }
 function delimiterHint(columns) {
   if (columns.length !== 1) return "";
-  const name = columns[0];
-  if (name.includes(";")) return "; the header looks semicolon-separated: expected commas";
-  if (name.includes("	")) return "; the header looks tab-separated: expected commas";
+  const name2 = columns[0];
+  if (name2.includes(";")) return "; the header looks semicolon-separated: expected commas";
+  if (name2.includes("	")) return "; the header looks tab-separated: expected commas";
   return "";
 }
 
@@ -33222,12 +33418,12 @@ function delimiterHint(columns) {
 var MAX_CANDIDATES = 32;
 function planAttribute(settings, features, datasets) {
   const field = "probes.attribute-inference";
-  const index = new Map(features.map((name, i) => [name, i]));
-  const columnOf = (name, source, key) => {
-    const i = index.get(name);
+  const index = new Map(features.map((name2, i) => [name2, i]));
+  const columnOf = (name2, source, key) => {
+    const i = index.get(name2);
     if (i === void 0) {
       throw new InputError(
-        `${quoteUserText(name)} is not one of the model's ${features.length} feature columns${suggest(name, features)}; the sensitive attribute must be a model input (features: ${shortList(features)})`,
+        `${quoteUserText(name2)} is not one of the model's ${features.length} feature columns${suggest(name2, features)}; the sensitive attribute must be a model input (features: ${shortList(features)})`,
         at(source, `${field}.${key}`)
       );
     }
@@ -33256,7 +33452,7 @@ function planAttribute(settings, features, datasets) {
   const attribute = new Set(plan.columns);
   let unknown = [];
   if (settings.known) {
-    const known = new Set(settings.known.map((name) => columnOf(name, settings.sources.known, "known")));
+    const known = new Set(settings.known.map((name2) => columnOf(name2, settings.sources.known, "known")));
     for (const c of known) {
       if (attribute.has(c)) {
         throw new InputError(
@@ -33379,6 +33575,13 @@ async function runAttributeInference(ctx, settings) {
     observed: settings.observed,
     prior: { source: settings.prior, probabilities: Array.from(logPrior, Math.exp), mode: plan.candidates[mode] },
     nonMemberBaselineAccuracy: nonMemberBaseline,
+    nonMemberLift: differencePaired(
+      pairedTable(
+        Array.from(nonMemberGuess, (g, i) => g === nonMemberTruth[i]),
+        Array.from(nonMemberTruth, (t) => t === mode)
+      ),
+      ctx.confidence
+    ),
     liftTable: metrics.liftTable,
     queriesPerRecord: k * (plan.unknown.length > 0 ? settings.samples : 1),
     unknownFeatures: plan.unknown.map((j) => ctx.members.features[j]),
@@ -33501,8 +33704,8 @@ function binaryAuc(odds, truth, confidence) {
   for (let r = 0; r < truth.length; r++) (truth[r] === 1 ? positive : negative).push(odds[r]);
   if (positive.length === 0 || negative.length === 0) return void 0;
   const finite = (v) => Number.isFinite(v) ? v : Math.sign(v) * Number.MAX_VALUE;
-  const estimate = aucWithCi(positive.map(finite), negative.map(finite), confidence);
-  return { value: estimate.value, ci: estimate.ci, positives: positive.length, negatives: negative.length };
+  const estimate2 = aucWithCi(positive.map(finite), negative.map(finite), confidence);
+  return { value: estimate2.value, ci: estimate2.ci, positives: positive.length, negatives: negative.length };
 }
 function perValue(plan, logPrior, memberTruth, memberGuess, nonMemberTruth, nonMemberGuess, confidence) {
   return plan.candidates.map((value, c) => {
@@ -33576,6 +33779,7 @@ var attributeInferenceProbe = {
   id: "attribute-inference",
   description: "Attribute inference: guesses a sensitive input attribute from the other attributes and the model\u2019s output",
   tasks: ["classification", "regression"],
+  split: "records",
   needs: "a classifier's scores or labels, or a regression model's predicted value",
   thresholds: ATTRIBUTE_INFERENCE_THRESHOLDS,
   check: attributeInferenceChecks,
@@ -33692,8 +33896,8 @@ function acceptPhone(match) {
   const digits = match.replace(/\D/g, "").length;
   return digits >= 7 && digits <= 15;
 }
-function builtinPattern(name) {
-  return name === "phone" ? { name, regex: BUILTIN_PATTERNS.phone, accept: acceptPhone } : { name, regex: BUILTIN_PATTERNS[name] };
+function builtinPattern(name2) {
+  return name2 === "phone" ? { name: name2, regex: BUILTIN_PATTERNS.phone, accept: acceptPhone } : { name: name2, regex: BUILTIN_PATTERNS[name2] };
 }
 function compileUserRegex(source) {
   try {
@@ -33706,11 +33910,11 @@ function compileUserRegex(source) {
 }
 function scanText(text2, patterns, from = 0) {
   const out = [];
-  for (const { name, regex, accept } of patterns) {
+  for (const { name: name2, regex, accept } of patterns) {
     const re = new RegExp(regex.source, regex.flags.includes("g") ? regex.flags : regex.flags + "g");
     for (const m of text2.matchAll(re)) {
       if (m[0].length === 0 || accept && !accept(m[0])) continue;
-      if (m.index + m[0].length > from) out.push({ pattern: name, text: m[0], index: m.index });
+      if (m.index + m[0].length > from) out.push({ pattern: name2, text: m[0], index: m.index });
     }
   }
   return out;
@@ -33752,15 +33956,15 @@ function extractionChecks(ctx, extraction) {
         if (!Array.isArray(secrets)) continue;
         secrets.forEach((secret, j) => {
           if (typeof secret !== "string") return;
-          const path5 = [...base, "canaries", i, kind, j];
+          const path7 = [...base, "canaries", i, kind, j];
           const problem = secretProblem(format, secret);
-          if (problem) error(path5, "value", `${fieldName(path5)} does not fit the format: it ${problem} (the secret is not shown)`);
+          if (problem) error(path7, "value", `${fieldName(path7)} does not fit the format: it ${problem} (the secret is not shown)`);
           const first = seen.get(secret);
           if (first && first !== kind)
             error(
-              path5,
+              path7,
               "value",
-              `${fieldName(path5)} is also listed in ${first}: a secret is either inserted or a control (the secret is not shown)`
+              `${fieldName(path7)} is also listed in ${first}: a secret is either inserted or a control (the secret is not shown)`
             );
           seen.set(secret, kind);
         });
@@ -33827,26 +34031,26 @@ var MAX_SKEW = 0.99;
 function fitSkewNormal(values) {
   const n = values.length;
   if (n < 3) throw new RangeError(`a skew-normal fit needs at least 3 values, got ${n}`);
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += values[i];
-  mean /= n;
+  let mean2 = 0;
+  for (let i = 0; i < n; i++) mean2 += values[i];
+  mean2 /= n;
   let m2 = 0;
   let m3 = 0;
   for (let i = 0; i < n; i++) {
-    const d = values[i] - mean;
+    const d = values[i] - mean2;
     m2 += d * d;
     m3 += d * d * d;
   }
   m2 /= n;
   m3 /= n;
   const sd = Math.sqrt(m2);
-  if (!(sd > 0)) return { location: mean, scale: 0, shape: 0 };
+  if (!(sd > 0)) return { location: mean2, scale: 0, shape: 0 };
   const skew = Math.max(-MAX_SKEW, Math.min(MAX_SKEW, m3 / sd ** 3));
   const g = Math.abs(skew) ** (2 / 3);
   const delta = Math.sign(skew) * Math.sqrt(Math.PI / 2 * (g / (g + ((4 - Math.PI) / 2) ** (2 / 3))));
   const scale = sd / Math.sqrt(1 - 2 * delta * delta / Math.PI);
   return {
-    location: mean - scale * delta * Math.sqrt(2 / Math.PI),
+    location: mean2 - scale * delta * Math.sqrt(2 / Math.PI),
     scale,
     shape: delta / Math.sqrt(1 - delta * delta)
   };
@@ -33924,15 +34128,15 @@ async function formatExposures(model, format, secrets, options) {
   const bits = Float64Array.from(sample, (s) => -s / Math.LN2);
   const results = scores.map((score) => {
     const x = -score / Math.LN2;
-    const estimate = estimateExposure(bits, x, format.spaceBits, options.confidence);
+    const estimate2 = estimateExposure(bits, x, format.spaceBits, options.confidence);
     return {
-      exposure: estimate.value,
-      ci: estimate.ci,
-      rank: estimate.rank,
+      exposure: estimate2.value,
+      ci: estimate2.ci,
+      rank: estimate2.rank,
       logPerplexity: x,
       estimated: true,
-      fit: estimate.fit,
-      samples: estimate.samples
+      fit: estimate2.fit,
+      samples: estimate2.samples
     };
   });
   return { results, stats: { queries: model.queries - before, nodes: 0, pruned: 0, estimated: true } };
@@ -34016,9 +34220,9 @@ var LevelBuilder = class {
   masks;
   push(parent, token, score, mask) {
     if (this.count === this.scores.length) this.grow();
-    const at3 = this.count * this.depth;
-    this.tokens.set(parent, at3);
-    this.tokens[at3 + this.depth - 1] = token;
+    const at2 = this.count * this.depth;
+    this.tokens.set(parent, at2);
+    this.tokens[at2 + this.depth - 1] = token;
     this.scores[this.count] = score;
     this.masks[this.count] = mask;
     this.count += 1;
@@ -34119,11 +34323,11 @@ function meanWithInterval(values, confidence) {
   checkConfidence(confidence);
   const n = values.length;
   if (n === 0) return { value: null, ci: [0, 1], n };
-  const mean = values.reduce((a, v) => a + v, 0) / n;
-  if (n === 1) return { value: mean, ci: [0, 1], n };
-  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
+  const mean2 = values.reduce((a, v) => a + v, 0) / n;
+  if (n === 1) return { value: mean2, ci: [0, 1], n };
+  const variance = values.reduce((a, v) => a + (v - mean2) ** 2, 0) / (n - 1);
   const half = (0, import_stats_base_dists_normal_quantile3.default)(1 - (1 - confidence) / 2, 0, 1) * Math.sqrt(variance / n);
-  return { value: mean, ci: [Math.max(0, mean - half), Math.min(1, mean + half)], n };
+  return { value: mean2, ci: [Math.max(0, mean2 - half), Math.min(1, mean2 + half)], n };
 }
 
 // src/probes/extraction/decode.ts
@@ -34189,7 +34393,7 @@ async function memorisationAttack(model, members, nonMembers, settings, confiden
     lines: lines.filter((_, i) => tokens[i].length >= prefix + suffix)
   }));
   const generated = await greedyDecode(model, prompts, suffix, { texts });
-  let at3 = 0;
+  let at2 = 0;
   const results = sides.map((texts2, s) => {
     const side = {
       texts: texts2.length,
@@ -34199,7 +34403,7 @@ async function memorisationAttack(model, members, nonMembers, settings, confiden
     };
     for (const text2 of texts2) {
       const truth = text2.subarray(prefix, prefix + suffix);
-      const output = generated[at3++];
+      const output = generated[at2++];
       if (output.every((v, i) => v === truth[i])) side.exact += 1;
       side.similarities.push(normalisedSimilarity(output, truth));
     }
@@ -34250,7 +34454,7 @@ function histogram(values) {
 // src/probes/extraction/scan.ts
 var LISTED = 50;
 function scanPatterns(settings) {
-  const out = settings.patterns.map((name) => builtinPattern(name));
+  const out = settings.patterns.map((name2) => builtinPattern(name2));
   settings.regexes.forEach((source, i) => {
     const regex = compileUserRegex(source);
     if ("error" in regex) throw new RuntimeFailure(`regex ${i + 1} does not compile: ${regex.error}`);
@@ -34259,10 +34463,10 @@ function scanPatterns(settings) {
   return out;
 }
 async function secretScanAttack(model, vocabulary, prompts, settings, corpus, rng) {
-  const rows = prompts.flatMap((p) => Array.from({ length: settings.samples }, () => p));
+  const rows2 = prompts.flatMap((p) => Array.from({ length: settings.samples }, () => p));
   const generated = await sampleDecode(
     model,
-    rows,
+    rows2,
     settings.length,
     { temperature: settings.temperature, topK: settings.topK, rng },
     { probe: "the extraction probe's secret-scan sampling (generations from the policy's prompts)" }
@@ -34270,7 +34474,7 @@ async function secretScanAttack(model, vocabulary, prompts, settings, corpus, rn
   const patterns = scanPatterns(settings);
   const found = /* @__PURE__ */ new Map();
   let total = 0;
-  rows.forEach((prompt, r) => {
+  rows2.forEach((prompt, r) => {
     const promptText = vocabulary.decode(prompt);
     const text2 = promptText + vocabulary.decode(generated[r]);
     const seen = /* @__PURE__ */ new Set();
@@ -34301,12 +34505,12 @@ async function secretScanAttack(model, vocabulary, prompts, settings, corpus, rn
   }));
   return {
     attack: "secret-scan",
-    description: `${rows.length} sampled generations of ${settings.length} tokens (temperature ${settings.temperature}${settings.topK ? `, top-k ${settings.topK}` : ""}) scanned for ${patterns.map((p) => p.name).join(", ")}; a match counts when it occurs verbatim in the member data.`,
+    description: `${rows2.length} sampled generations of ${settings.length} tokens (temperature ${settings.temperature}${settings.topK ? `, top-k ${settings.topK}` : ""}) scanned for ${patterns.map((p) => p.name).join(", ")}; a match counts when it occurs verbatim in the member data.`,
     metrics: {
       "secret-matches": {
         value: leaked.length,
         ci: [leaked.length, leaked.length],
-        generations: rows.length,
+        generations: rows2.length,
         matches: total,
         distinct: distinct.length,
         outsideMembers: distinct.length - leaked.length
@@ -34361,7 +34565,7 @@ async function runExtraction(ctx, settings) {
 }
 async function canaryAttack(ctx, settings) {
   const vocabulary = needVocabulary(ctx, "canaries");
-  const rows = [];
+  const rows2 = [];
   const walks = [];
   const notes = [];
   for (const [i, canary] of settings.canaries.entries()) {
@@ -34379,7 +34583,7 @@ async function canaryAttack(ctx, settings) {
       rng: rngFor(ctx.seed, `extraction/canary/${i}`)
     });
     results.forEach((r, j) => {
-      rows.push({
+      rows2.push({
         format: canary.format,
         canary: redactedCanary(format, redact(secrets[j])),
         kind: j < canary.inserted.length ? "inserted" : "control",
@@ -34398,9 +34602,9 @@ async function canaryAttack(ctx, settings) {
       );
     }
   }
-  const inserted = rows.filter((r) => r.kind === "inserted");
-  const controls = rows.filter((r) => r.kind === "control");
-  const worst = (list) => list.reduce((a, b) => b.exposure > a.exposure ? b : a);
+  const inserted = rows2.filter((r) => r.kind === "inserted");
+  const controls = rows2.filter((r) => r.kind === "control");
+  const worst = (list2) => list2.reduce((a, b) => b.exposure > a.exposure ? b : a);
   const top = worst(inserted);
   const metrics = {
     "max-exposure": {
@@ -34427,7 +34631,7 @@ async function canaryAttack(ctx, settings) {
       attack: "canary-exposure",
       description: "Exposure of each inserted canary: log2|R| \u2212 log2 rank, its rank by likelihood among every filling of its format (Carlini et al. 2019). About 1 bit is chance; log2|R| means the model ranks the secret first. Controls were never inserted.",
       metrics,
-      details: { canaries: rows, walks }
+      details: { canaries: rows2, walks }
     },
     notes
   };
@@ -34492,13 +34696,13 @@ var EXTRACTION_DEFAULTS = {
 function buildExtraction(ctx) {
   const e = ctx.settings;
   const base2 = ctx.base;
-  const at3 = (path5) => ctx.at(path5, "value");
+  const at2 = (path7) => ctx.at(path7, "value");
   const thresholds = e["thresholds"] ?? {};
   const canaries = (e["canaries"] ?? []).map((c, i) => ({
     format: c["format"],
     inserted: [...c["inserted"] ?? []],
     controls: [...c["controls"] ?? []],
-    source: at3([...base2, "canaries", i, "format"])
+    source: at2([...base2, "canaries", i, "format"])
   }));
   const exposure = e["exposure"] ?? {};
   const settings = {
@@ -34521,7 +34725,7 @@ function buildExtraction(ctx) {
   if (scan || thresholds["secret-matches"]) {
     const s = scan ?? {};
     const d = EXTRACTION_DEFAULTS.secretScan;
-    const prompts = Array.isArray(s["prompts"]) ? s["prompts"].map((text2, i) => ({ text: text2, source: at3([...base2, "secret-scan", "prompts", i]) })) : d.prompts.map((text2) => ({ text: text2, source: at3([...base2, "secret-scan"]) }));
+    const prompts = Array.isArray(s["prompts"]) ? s["prompts"].map((text2, i) => ({ text: text2, source: at2([...base2, "secret-scan", "prompts", i]) })) : d.prompts.map((text2) => ({ text: text2, source: at2([...base2, "secret-scan"]) }));
     settings.secretScan = {
       prompts,
       samples: s["samples"] ?? d.samples,
@@ -34540,6 +34744,7 @@ var extractionProbe = {
   id: "extraction",
   description: "Training-data extraction from a sequence model: canary exposure, verbatim memorisation and a secret scan of sampled generations.",
   tasks: ["sequence"],
+  split: "whole",
   needs: "a sequence model (model.task: sequence, token ids in, next-token scores out)",
   thresholds: EXTRACTION_THRESHOLDS,
   vocabularyNeeds: extractionVocabularyNeeds,
@@ -34582,14 +34787,14 @@ function centralDifferences(box, delta) {
     kind: "central",
     queriesPerStep: 1 + 2 * free.length,
     probe(x) {
-      const rows = new Float64Array((1 + 2 * free.length) * d);
-      for (let r = 0; r < 1 + 2 * free.length; r++) rows.set(x, r * d);
+      const rows2 = new Float64Array((1 + 2 * free.length) * d);
+      for (let r = 0; r < 1 + 2 * free.length; r++) rows2.set(x, r * d);
       free.forEach((j, i) => {
-        rows[(1 + 2 * i) * d + j] += steps[i];
-        rows[(2 + 2 * i) * d + j] -= steps[i];
+        rows2[(1 + 2 * i) * d + j] += steps[i];
+        rows2[(2 + 2 * i) * d + j] -= steps[i];
       });
       return {
-        rows,
+        rows: rows2,
         gradient(values) {
           const g = new Float64Array(d);
           free.forEach((j, i) => {
@@ -34609,19 +34814,19 @@ function naturalEvolution(box, delta, samples, rng) {
     kind: "nes",
     queriesPerStep: 1 + 2 * samples,
     probe(x) {
-      const rows = new Float64Array((1 + 2 * samples) * d);
+      const rows2 = new Float64Array((1 + 2 * samples) * d);
       const u = new Float64Array(samples * free.length);
       for (let k = 0; k < u.length; k++) u[k] = rng.normal();
-      for (let r = 0; r < 1 + 2 * samples; r++) rows.set(x, r * d);
+      for (let r = 0; r < 1 + 2 * samples; r++) rows2.set(x, r * d);
       for (let s = 0; s < samples; s++) {
         free.forEach((j, i) => {
           const step2 = delta * range2[i] * u[s * free.length + i];
-          rows[(1 + 2 * s) * d + j] += step2;
-          rows[(2 + 2 * s) * d + j] -= step2;
+          rows2[(1 + 2 * s) * d + j] += step2;
+          rows2[(2 + 2 * s) * d + j] -= step2;
         });
       }
       return {
-        rows,
+        rows: rows2,
         gradient(values) {
           const g = new Float64Array(d);
           for (let s = 0; s < samples; s++) {
@@ -34667,13 +34872,13 @@ async function minimise(starts, loss, options) {
   }
   async function stepGroup(active) {
     const probes = active.map((i) => estimator.probe(states[i].x));
-    const rows = new Float64Array(active.length * perStep * d);
+    const rows2 = new Float64Array(active.length * perStep * d);
     const owners = new Int32Array(active.length * perStep);
     probes.forEach((p, k) => {
-      rows.set(p.rows, k * perStep * d);
+      rows2.set(p.rows, k * perStep * d);
       owners.fill(active[k], k * perStep, (k + 1) * perStep);
     });
-    const values = await loss(rows, active.length * perStep, owners);
+    const values = await loss(rows2, active.length * perStep, owners);
     active.forEach((i, k) => {
       const s = states[i];
       const mine = values.subarray(k * perStep, (k + 1) * perStep);
@@ -34806,6 +35011,7 @@ var Rasters = class _Rasters {
     return void 0;
   }
 };
+var RECIPE_LEVEL_SUFFIX = "-recipe-level";
 
 // src/probes/inversion/objective.ts
 function revealedConfidence(obs, owners) {
@@ -34819,8 +35025,8 @@ function revealedConfidence(obs, owners) {
   return out;
 }
 function inversionLoss(model, targets) {
-  return async (rows, count2, owners) => {
-    const obs = await model.query(Float32Array.from(rows), count2, {
+  return async (rows2, count2, owners) => {
+    const obs = await model.query(Float32Array.from(rows2), count2, {
       probe: "the inversion probe's search (inputs optimised for each class)"
     });
     const classes = Int32Array.from(owners, (k) => targets[k]);
@@ -34841,10 +35047,10 @@ function classMeans(x, classes, d, classCount) {
   }
   return sums.map((sum, c) => counts[c] > 0 ? sum.map((v) => v / counts[c]) : void 0);
 }
-function overallMean(x, rows, d) {
-  const mean = new Float64Array(d);
-  for (let r = 0; r < rows; r++) for (let j = 0; j < d; j++) mean[j] += x[r * d + j];
-  return mean.map((v) => v / Math.max(rows, 1));
+function overallMean(x, rows2, d) {
+  const mean2 = new Float64Array(d);
+  for (let r = 0; r < rows2; r++) for (let j = 0; j < d; j++) mean2[j] += x[r * d + j];
+  return mean2.map((v) => v / Math.max(rows2, 1));
 }
 function centredCosine(a, b, centre) {
   let dot = 0;
@@ -34884,11 +35090,11 @@ function meanWithInterval2(values, confidence, range2) {
   checkConfidence(confidence);
   const n = values.length;
   if (n === 0) return { value: null, ci: range2, n };
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  if (n === 1) return { value: mean, ci: range2, n };
-  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
+  const mean2 = values.reduce((a, b) => a + b, 0) / n;
+  if (n === 1) return { value: mean2, ci: range2, n };
+  const variance = values.reduce((a, v) => a + (v - mean2) ** 2, 0) / (n - 1);
   const half = studentQuantile(1 - confidence, n - 1) * Math.sqrt(variance / n);
-  return { value: mean, ci: [Math.max(range2[0], mean - half), Math.min(range2[1], mean + half)], n };
+  return { value: mean2, ci: [Math.max(range2[0], mean2 - half), Math.min(range2[1], mean2 + half)], n };
 }
 function studentQuantile(alpha, nu) {
   const q = (0, import_stats_base_dists_beta_quantile2.default)(alpha, nu / 2, 0.5);
@@ -35174,6 +35380,7 @@ var inversionProbe = {
   id: "inversion",
   description: "Class reconstruction (model inversion): rebuilds what each class\u2019s training records look like from the model\u2019s answers",
   tasks: ["classification"],
+  split: "whole",
   needs: "a classifier's class scores",
   thresholds: INVERSION_THRESHOLDS,
   check: inversionChecks,
@@ -35199,9 +35406,9 @@ function globProblem(absolutePattern) {
 }
 function expandGlob(absolutePattern) {
   const folder = (0, import_node_path7.dirname)(absolutePattern);
-  const name = (0, import_node_path7.basename)(absolutePattern);
+  const name2 = (0, import_node_path7.basename)(absolutePattern);
   const regex = new RegExp(
-    `^${[...name].map((c) => c === "*" ? ".*" : c === "?" ? "." : c.replace(/[\\^$.+()[\]{}|]/g, "\\$&")).join("")}$`,
+    `^${[...name2].map((c) => c === "*" ? ".*" : c === "?" ? "." : c.replace(/[\\^$.+()[\]{}|]/g, "\\$&")).join("")}$`,
     "s"
   );
   return (0, import_node_fs5.readdirSync)(folder).filter((f) => regex.test(f)).map((f) => (0, import_node_path7.join)(folder, f)).filter((f) => (0, import_node_fs5.statSync)(f).isFile()).sort((a, b) => {
@@ -35238,8 +35445,20 @@ function buildMembership(ctx) {
     },
     ...referenceSettings(ctx),
     ...m["recipe-level"] === true ? { recipeLevel: true } : {},
+    ...increaseSettings(ctx),
     thresholds
   };
+}
+function increaseSettings(ctx) {
+  const written = ctx.settings["max-increase"];
+  if (!written) return {};
+  const increases = {};
+  for (const metric of INCREASE_METRICS) {
+    const allowance2 = written[metric];
+    if (typeof allowance2 !== "number") continue;
+    increases[`${metric}-increase`] = { fail: allowance2, source: ctx.at([...ctx.base, "max-increase", metric]) };
+  }
+  return { increases };
 }
 function referenceSettings(ctx) {
   const refs = ctx.settings["reference-models"];
@@ -35274,6 +35493,13 @@ function membershipChecks(ctx, membership) {
   const { error } = ctx;
   const attacks = membership["attacks"];
   referenceChecks(ctx, membership);
+  if (isPlainObject(membership["max-increase"]) && !isPlainObject(ctx.data["baseline"])) {
+    error(
+      [...BASE, "max-increase"],
+      "key",
+      "max-increase limits the increase over the released model, but the policy names none: add baseline: { model: <released .onnx> } (or report: <its privacy-report.json>)"
+    );
+  }
   if (ctx.scores === "label" && Array.isArray(attacks)) {
     const needScores = attacks.map((a, i) => ({ a, i })).filter(({ a }) => SCORE_ATTACKS.includes(a) || isReferenceAttack(a));
     if (needScores.length > 0) {
@@ -35331,45 +35557,45 @@ function referenceChecks(ctx, membership) {
   const models = refs["models"];
   const files = [];
   if (typeof models === "string") {
-    const path5 = [...base2, "models"];
+    const path7 = [...base2, "models"];
     if (!isGlob(models)) {
-      ctx.mustExist(path5, "reference model");
-      if (!policyPathProblem(ctx.merged, path5, ctx.roots)) files.push({ file: resolvePathValue(ctx.merged, path5), path: path5 });
-    } else if (!policyPathProblem(ctx.merged, path5, ctx.roots)) {
-      const pattern = resolvePathValue(ctx.merged, path5);
+      ctx.mustExist(path7, "reference model");
+      if (!policyPathProblem(ctx.merged, path7, ctx.roots)) files.push({ file: resolvePathValue(ctx.merged, path7), path: path7 });
+    } else if (!policyPathProblem(ctx.merged, path7, ctx.roots)) {
+      const pattern = resolvePathValue(ctx.merged, path7);
       const problem = globProblem(pattern);
       const matches = problem ? [] : expandGlob(pattern);
-      if (problem) ctx.error(path5, "value", `reference models: ${problem}`);
-      else if (matches.length === 0) ctx.error(path5, "value", `no file matches the reference models' glob ${pattern}`);
+      if (problem) ctx.error(path7, "value", `reference models: ${problem}`);
+      else if (matches.length === 0) ctx.error(path7, "value", `no file matches the reference models' glob ${pattern}`);
       for (const file of matches) {
         const outside = pathProblem(file, ctx.roots);
-        if (outside) ctx.error(path5, "value", outside);
-        else files.push({ file, path: path5 });
+        if (outside) ctx.error(path7, "value", outside);
+        else files.push({ file, path: path7 });
       }
     }
   } else if (Array.isArray(models)) {
     models.forEach((m, i) => {
-      const path5 = [...base2, "models", i];
-      const outside = typeof m === "string" ? policyPathProblem(ctx.merged, path5, ctx.roots) : void 0;
-      if (outside) ctx.error(path5, "value", outside);
+      const path7 = [...base2, "models", i];
+      const outside = typeof m === "string" ? policyPathProblem(ctx.merged, path7, ctx.roots) : void 0;
+      if (outside) ctx.error(path7, "value", outside);
       else {
-        ctx.mustExist(path5, "reference model");
-        if (typeof m === "string") files.push({ file: resolvePathValue(ctx.merged, path5), path: path5 });
+        ctx.mustExist(path7, "reference model");
+        if (typeof m === "string") files.push({ file: resolvePathValue(ctx.merged, path7), path: path7 });
       }
     });
   }
   const seen = /* @__PURE__ */ new Map();
-  for (const { file, path: path5 } of files) {
-    const name = (0, import_node_path9.basename)(file);
-    const other = seen.get(name);
+  for (const { file, path: path7 } of files) {
+    const name2 = (0, import_node_path9.basename)(file);
+    const other = seen.get(name2);
     if (other !== void 0 && other !== file) {
       ctx.error(
-        path5,
+        path7,
         "value",
-        `two reference models share the file name ${name} (${other} and ${file}); the memberships file names models by file name`
+        `two reference models share the file name ${name2} (${other} and ${file}); the memberships file names models by file name`
       );
     }
-    seen.set(name, file);
+    seen.set(name2, file);
   }
 }
 
@@ -35416,6 +35642,10 @@ function downsampleIndices(count2, fprAt, maxPoints) {
 // src/metrics/membership.ts
 var ROC_PLOT_POINTS = 200;
 var DEFAULT_MAX_THRESHOLDS = 64;
+function membershipMetrics(member, nonMember, options) {
+  checkOptions(options);
+  return membershipMetricsFromTable(buildScoreTable(member, nonMember), options);
+}
 function membershipMetricsFromTable(table, options) {
   checkOptions(options);
   const { fpr, confidence } = options;
@@ -35433,6 +35663,7 @@ function membershipMetricsFromTable(table, options) {
     tprAtFpr: operating,
     ppv: ppvAt(table, opTp, opFp, operating.threshold, confidence),
     epsilonLowerBound: epsilonFromTable(table, confidence, delta, maxThresholds),
+    topTie: { score: table.thresholds[0], members: table.tp[0], nonMembers: table.fp[0] },
     rocPoints: rocFromTable(table, rocIdx)
   };
 }
@@ -35461,17 +35692,20 @@ function advantageFromTable(table, confidence) {
   const { members: m, nonMembers: n, thresholds, tp, fp } = table;
   let best = 0;
   let threshold = Infinity;
+  const atOrAbove = { members: 0, nonMembers: 0 };
   for (let j = 0; j < thresholds.length; j++) {
     const gain = tp[j] * n - fp[j] * m;
     if (gain > best) {
       best = gain;
       threshold = thresholds[j];
+      atOrAbove.members = tp[j];
+      atOrAbove.nonMembers = fp[j];
     }
   }
   const value = best / (m * n);
   const a = (1 - confidence) / 2;
   const band = Math.sqrt(Math.log(2 / a) / (2 * m)) + Math.sqrt(Math.log(2 / a) / (2 * n));
-  return { value, ci: [Math.max(0, value - band), Math.min(1, value + band)], threshold };
+  return { value, ci: [Math.max(0, value - band), Math.min(1, value + band)], threshold, atOrAbove };
 }
 function tprAtFprFromTable(table, target, confidence) {
   const { members: m, nonMembers: n, thresholds, tp, fp } = table;
@@ -35486,6 +35720,7 @@ function tprAtFprFromTable(table, target, confidence) {
     fpr: target,
     threshold: j < 0 ? Infinity : thresholds[j],
     achievedFpr: fpj / n,
+    atOrAbove: { members: tpj, nonMembers: fpj },
     tp: tpj,
     fp: fpj
   };
@@ -35508,9 +35743,12 @@ function epsilonFromTable(table, confidence, delta, maxThresholds) {
   const { members: m, nonMembers: n, thresholds, tp, fp } = table;
   const candidates = candidateLevels(table, maxThresholds);
   const T = candidates.length;
-  if (T === 0) return { value: 0, ci: [0, 0], threshold: Infinity, thresholdsTried: 0 };
+  if (T === 0) {
+    return { value: 0, ci: [0, 0], threshold: Infinity, thresholdsTried: 0, atOrAbove: { members: 0, nonMembers: 0 }, tail: null };
+  }
   const perBound = 1 - (1 - confidence) / (2 * T);
   const bounds = new Float64Array(T).fill(-Infinity);
+  const tails = new Array(T).fill("high");
   const plugIns = candidates.map((j) => epsilonFromRates((tp[j] + 0.5) / (m + 1), (fp[j] + 0.5) / (n + 1), delta));
   const open = [];
   const ceilings = new Float64Array(T);
@@ -35531,6 +35769,7 @@ function epsilonFromTable(table, confidence, delta, maxThresholds) {
     if (k0 > 0 && loses(epsilonFromRates(tprLo, k0 / n, delta))) continue;
     const fprHi = clopperPearsonOneSided(k0, n, perBound, "upper");
     bounds[i] = epsilonFromRates(tprLo, fprHi, delta);
+    if (bounds[i] > highTail(tprLo, fprHi, delta)) tails[i] = "low";
     best = Math.max(best, bounds[i]);
   }
   let pick = 0;
@@ -35538,16 +35777,21 @@ function epsilonFromTable(table, confidence, delta, maxThresholds) {
     if (bounds[i] > bounds[pick] || bounds[i] === bounds[pick] && plugIns[i] > plugIns[pick]) pick = i;
   }
   const value = Math.max(0, bounds[pick]);
+  const level = candidates[pick];
   return {
     value,
     ci: [value, Math.max(value, plugIns[pick])],
-    threshold: thresholds[candidates[pick]],
-    thresholdsTried: T
+    threshold: thresholds[level],
+    thresholdsTried: T,
+    atOrAbove: { members: tp[level], nonMembers: fp[level] },
+    tail: value > 0 ? tails[pick] : null
   };
 }
+function highTail(tpr, fpr, delta) {
+  return tpr - delta > 0 && fpr > 0 ? Math.log((tpr - delta) / fpr) : -Infinity;
+}
 function epsilonFromRates(tpr, fpr, delta) {
-  let e = -Infinity;
-  if (tpr - delta > 0 && fpr > 0) e = Math.log((tpr - delta) / fpr);
+  let e = highTail(tpr, fpr, delta);
   if (1 - fpr - delta > 0 && 1 - tpr > 0) e = Math.max(e, Math.log((1 - fpr - delta) / (1 - tpr)));
   return e;
 }
@@ -35591,14 +35835,20 @@ function scoreAttack(attack, scores, classCount, truth) {
   }
   return out;
 }
+function saturatedRows(scores, classCount, truth) {
+  const one = scores.scale === "log" ? 0 : 1;
+  let n = 0;
+  for (let r = 0; r < truth.length; r++) if (scores.values[r * classCount + truth[r]] === one) n++;
+  return n;
+}
 function lossScores(p, k, truth, out) {
   for (let r = 0; r < truth.length; r++) out[r] = Math.log(Math.max(p[r * k + truth[r]], FLOOR));
 }
 function confidenceScores(p, k, truth, out) {
   for (let r = 0; r < truth.length; r++) out[r] = p[r * k + truth[r]];
 }
-function entropyScores(p, k, rows, out) {
-  for (let r = 0; r < rows; r++) {
+function entropyScores(p, k, rows2, out) {
+  for (let r = 0; r < rows2; r++) {
     const base2 = r * k;
     let negH = 0;
     for (let c = 0; c < k; c++) {
@@ -35632,8 +35882,8 @@ function logConfidenceScores(lp, k, truth, out) {
     out[r] = Math.min(lp[base2 + y] - logSumExpExcept(lp, base2, k, y), Number.MAX_VALUE);
   }
 }
-function logEntropyScores(lp, k, rows, out) {
-  for (let r = 0; r < rows; r++) {
+function logEntropyScores(lp, k, rows2, out) {
+  for (let r = 0; r < rows2; r++) {
     const base2 = r * k;
     let negH = 0;
     for (let c = 0; c < k; c++) {
@@ -35760,8 +36010,8 @@ function liraScores(target, refs, memberships, options) {
   if (!(from >= 1)) throw new RangeError(`perRecordVarianceFrom must be at least 1, got ${from}`);
   if (!(minStd > 0)) throw new RangeError(`minStd must be positive, got ${minStd}`);
   const online = options.mode === "online";
-  const out = sideStats(refs, memberships, OUT);
-  const inside = online ? sideStats(refs, memberships, IN) : void 0;
+  const out = cachedSideStats(refs, memberships, OUT);
+  const inside = online ? cachedSideStats(refs, memberships, IN) : void 0;
   requireModels(out, "OUT", options.mode);
   if (inside) requireModels(inside, "IN", options.mode);
   const globalOut = globalStd(out);
@@ -35792,10 +36042,20 @@ function liraScores(target, refs, memberships, options) {
   }
   return { scores, perRecordVariance: perRecord, globalStd: { in: gIn, out: gOut } };
 }
+var sideStatsCache = /* @__PURE__ */ new WeakMap();
+function cachedSideStats(refs, memberships, side) {
+  let byMemberships = sideStatsCache.get(refs.values);
+  if (!byMemberships) sideStatsCache.set(refs.values, byMemberships = /* @__PURE__ */ new WeakMap());
+  let bySide = byMemberships.get(memberships.values);
+  if (!bySide) byMemberships.set(memberships.values, bySide = /* @__PURE__ */ new Map());
+  let stats = bySide.get(side);
+  if (!stats) bySide.set(side, stats = sideStats(refs, memberships, side));
+  return stats;
+}
 function sideStats(refs, memberships, side) {
   const { models, records, augmentations: aug, values } = refs;
   const cells = records * aug;
-  const mean = new Float64Array(cells);
+  const mean2 = new Float64Array(cells);
   const squares = new Float64Array(cells);
   const count2 = new Int32Array(records);
   for (let k = 0; k < models; k++) {
@@ -35804,12 +36064,12 @@ function sideStats(refs, memberships, side) {
     for (let r = 0; r < records; r++) {
       if (memberships.values[m + r] !== side) continue;
       count2[r]++;
-      for (let a = 0; a < aug; a++) mean[r * aug + a] += values[v + r * aug + a];
+      for (let a = 0; a < aug; a++) mean2[r * aug + a] += values[v + r * aug + a];
     }
   }
   for (let r = 0; r < records; r++) {
     const n = count2[r];
-    if (n > 0) for (let a = 0; a < aug; a++) mean[r * aug + a] /= n;
+    if (n > 0) for (let a = 0; a < aug; a++) mean2[r * aug + a] /= n;
   }
   for (let k = 0; k < models; k++) {
     const m = k * records;
@@ -35817,12 +36077,12 @@ function sideStats(refs, memberships, side) {
     for (let r = 0; r < records; r++) {
       if (memberships.values[m + r] !== side) continue;
       for (let a = 0; a < aug; a++) {
-        const d = values[v + r * aug + a] - mean[r * aug + a];
+        const d = values[v + r * aug + a] - mean2[r * aug + a];
         squares[r * aug + a] += d * d;
       }
     }
   }
-  return { mean, squares, count: count2 };
+  return { mean: mean2, squares, count: count2 };
 }
 function globalStd(stats) {
   let squares = 0;
@@ -35898,7 +36158,7 @@ function rmiaScores(audited, population, options) {
     throw new RangeError("the population must be scored by the same reference models and augmentations as the audited records");
   }
   const x = logLikelihoodRatios(audited, options.mode, a, "record");
-  const z = logLikelihoodRatios(population, options.mode, a, "population sample");
+  const z = population === audited ? x.slice() : logLikelihoodRatios(population, options.mode, a, "population sample");
   sortFloat64(z);
   const logGamma = Math.log(gamma);
   const scores = new Float64Array(x.length);
@@ -35920,7 +36180,8 @@ function logLikelihoodRatios(samples, mode, a, noun = "record") {
     for (let r = 0; r < records; r++) {
       const m = memberships.values[k * records + r];
       if (m !== IN && m !== OUT) continue;
-      const [sum, rest] = m === IN ? [sumIn, restIn] : [sumOut, restOut];
+      const sum = m === IN ? sumIn : sumOut;
+      const rest = m === IN ? restIn : restOut;
       if (m === IN) nIn[r]++;
       else nOut[r]++;
       for (let j = 0; j < aug; j++) {
@@ -35973,11 +36234,11 @@ async function referenceInputs(ctx, references, settings) {
   const augmentations = augmented ? 9 : 1;
   const plain = new Float32Array(records * f);
   const truth1 = new Int32Array(records);
-  let at3 = 0;
+  let at2 = 0;
   for (const data of sets) {
-    plain.set(data.x, at3 * f);
-    truth1.set(data.classes, at3);
-    at3 += data.rows;
+    plain.set(data.x, at2 * f);
+    truth1.set(data.classes, at2);
+    at2 += data.rows;
   }
   const queries = augmented ? shiftedImages(plain, records, squareSide(f, settings)) : plain;
   const truth = new Int32Array(records * augmentations);
@@ -36004,13 +36265,19 @@ async function referenceInputs(ctx, references, settings) {
   const split = splitRecords({ target, values, models: K, augmentations }, audited, records);
   const inputs = { ...split.audited, memberships: auditedMemberships(ctx, references) };
   if (population) {
-    const rows = population.rows;
-    inputs.population = { ...split.rest, memberships: { models: K, records: rows, values: new Int8Array(K * rows).fill(OUT) } };
+    const rows2 = population.rows;
+    inputs.population = { ...split.rest, memberships: { models: K, records: rows2, values: new Int8Array(K * rows2).fill(OUT) } };
   }
   return inputs;
 }
 function splitRecords(all, audited, records) {
   const { models, augmentations: a } = all;
+  if (audited === records) {
+    const target = { records, augmentations: a, values: all.target };
+    const refs = { models, records, augmentations: a, values: all.values };
+    const none = { records: 0, augmentations: a, values: new Float64Array(0) };
+    return { audited: { target, refs }, rest: { target: none, refs: { ...none, models } } };
+  }
   const part = (from, to) => {
     const n = to - from;
     const values = new Float64Array(models * n * a);
@@ -36073,6 +36340,7 @@ function auditedMemberships(ctx, references) {
   const columns = [];
   for (let i = 0; i < members.rows; i++) columns.push(members.origin?.fileRows[i] ?? i);
   for (let j = 0; j < nonMembers.rows; j++) columns.push(references.membersInFile + (nonMembers.origin?.fileRows[j] ?? j));
+  if (columns.length === all.records && columns.every((c, i) => c === i)) return all;
   const values = new Int8Array(all.models * columns.length);
   for (let k = 0; k < all.models; k++) {
     for (let r = 0; r < columns.length; r++) values[k * columns.length + r] = all.values[k * all.records + columns[r]];
@@ -36082,10 +36350,10 @@ function auditedMemberships(ctx, references) {
 function squareSide(features, settings) {
   const side = Math.round(Math.sqrt(features));
   if (side * side !== features) {
-    const at3 = settings.augmentationsSource ?? { file: "", line: 0, column: 0 };
+    const at2 = settings.augmentationsSource ?? { file: "", line: 0, column: 0 };
     throw new PolicyError(
       `shift-1 shifts a square single-channel image, but the model takes ${features} features, not a square number; remove queries.augmentations`,
-      { ...at3, field: "probes.membership.queries.augmentations" }
+      { ...at2, field: "probes.membership.queries.augmentations" }
     );
   }
   return side;
@@ -36121,6 +36389,212 @@ function shiftedImages(x, records, side) {
   return out;
 }
 
+// src/metrics/paired.ts
+var import_stats_base_dists_normal_quantile4 = __toESM(require_lib39(), 1);
+var PAIRED_DELONG = "paired DeLong (1988): covariance of the two AUCs on the same records";
+var PAIRED_NEWCOMBE = "paired Newcombe (1998, method 10) on the same members, each threshold at its own FPR";
+var SAME_SCORES = "identical scores on every record: the difference is exactly 0";
+function pairedAucDifference(candidate, baseline, confidence) {
+  checkConfidence(confidence);
+  checkPaired(candidate, baseline);
+  const c = placements(candidate);
+  const b = placements(baseline);
+  const m = c.v10.length;
+  const n = c.v01.length;
+  const aucC = mean(c.v10);
+  const aucB = mean(b.v10);
+  const value = aucC - aucB;
+  if (sameScores(candidate, baseline)) return { value: 0, ci: [0, 0], candidate: aucC, baseline: aucB, interval: SAME_SCORES };
+  if (m < 2 || n < 2) return { value, ci: [-1, 1], candidate: aucC, baseline: aucB, interval: PAIRED_DELONG };
+  const variance = sampleVarianceOfDifference(c.v10, b.v10) / m + sampleVarianceOfDifference(c.v01, b.v01) / n;
+  const half = zFor2(confidence) * Math.sqrt(variance);
+  return { value, ci: [Math.max(-1, value - half), Math.min(1, value + half)], candidate: aucC, baseline: aucB, interval: PAIRED_DELONG };
+}
+function pairedTprDifference(candidate, baseline, confidence, identical = false) {
+  checkConfidence(confidence);
+  if (candidate.member.length !== baseline.member.length) {
+    throw new RangeError(
+      `the two models scored ${candidate.member.length} and ${baseline.member.length} members; paired metrics need the same records`
+    );
+  }
+  const table = { a: 0, b: 0, c: 0, d: 0 };
+  for (let i = 0; i < candidate.member.length; i++) {
+    const byCandidate = candidate.member[i] >= candidate.threshold;
+    const byBaseline = baseline.member[i] >= baseline.threshold;
+    if (byCandidate && byBaseline) table.a++;
+    else if (byCandidate) table.b++;
+    else if (byBaseline) table.c++;
+    else table.d++;
+  }
+  const m = candidate.member.length;
+  const tprC = (table.a + table.b) / m;
+  const tprB = (table.a + table.c) / m;
+  if (identical) return { value: 0, ci: [0, 0], candidate: tprC, baseline: tprB, interval: SAME_SCORES, table };
+  return { ...newcombePaired(table, confidence), candidate: tprC, baseline: tprB, interval: PAIRED_NEWCOMBE, table };
+}
+function newcombePaired({ a, b, c, d }, confidence) {
+  checkConfidence(confidence);
+  for (const k of [a, b, c, d])
+    if (!Number.isSafeInteger(k) || k < 0) throw new RangeError(`counts must be non-negative integers, got ${k}`);
+  const n = a + b + c + d;
+  if (n === 0) throw new RangeError("the paired table is empty");
+  const z = zFor2(confidence);
+  const p1 = (a + b) / n;
+  const p2 = (a + c) / n;
+  const [l1, u1] = wilson2(a + b, n, z);
+  const [l2, u2] = wilson2(a + c, n, z);
+  const margins = (a + b) * (c + d) * (a + c) * (b + d);
+  const cross = a * d - b * c;
+  const corrected = cross > n / 2 ? cross - n / 2 : cross >= 0 ? 0 : cross;
+  const phi = margins === 0 ? 0 : corrected / Math.sqrt(margins);
+  const value = (b - c) / n;
+  const below = Math.sqrt(Math.max(0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2));
+  const above = Math.sqrt(Math.max(0, (p2 - l2) ** 2 - 2 * phi * (p2 - l2) * (u1 - p1) + (u1 - p1) ** 2));
+  return { value, ci: [Math.max(-1, value - below), Math.min(1, value + above)] };
+}
+function wilson2(k, n, z) {
+  const p = k / n;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = z / (1 + z2 / n) * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+function pointDifference(candidate, baseline, interval) {
+  const value = candidate - baseline;
+  return { value, ci: [value, value], candidate, baseline, interval };
+}
+var UNPAIRED_MOVER = "unpaired: the two intervals combined square-and-add (Newcombe 1998 method 10; Zou & Donner 2008)";
+function unpairedDifference(candidate, baseline, interval = UNPAIRED_MOVER) {
+  const value = candidate.value - baseline.value;
+  const below = Math.hypot(candidate.value - candidate.ci[0], baseline.ci[1] - baseline.value);
+  const above = Math.hypot(candidate.ci[1] - candidate.value, baseline.value - baseline.ci[0]);
+  return { value, ci: [value - below, value + above], candidate: candidate.value, baseline: baseline.value, interval };
+}
+function sameScores(candidate, baseline) {
+  return sameArray(candidate.member, baseline.member) && sameArray(candidate.nonMember, baseline.nonMember);
+}
+function sameArray(x, y) {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+function placements({ member, nonMember }) {
+  const m = member.length;
+  const n = nonMember.length;
+  const xs = Float64Array.from(member).sort();
+  const ys = Float64Array.from(nonMember).sort();
+  const v10 = new Float64Array(m);
+  const v01 = new Float64Array(n);
+  for (let i = 0; i < m; i++) {
+    const x = member[i];
+    const below = lowerBound2(ys, x);
+    const tied = upperBound2(ys, x) - below;
+    v10[i] = (below + 0.5 * tied) / n;
+  }
+  for (let j = 0; j < n; j++) {
+    const y = nonMember[j];
+    const atMost = upperBound2(xs, y);
+    const tied = atMost - lowerBound2(xs, y);
+    v01[j] = (m - atMost + 0.5 * tied) / m;
+  }
+  return { v10, v01 };
+}
+function lowerBound2(sorted, v) {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (sorted[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+function upperBound2(sorted, v) {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (sorted[mid] <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+function mean(values) {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i];
+  return sum / values.length;
+}
+function sampleVarianceOfDifference(x, y) {
+  const k = x.length;
+  let sum = 0;
+  for (let i = 0; i < k; i++) sum += x[i] - y[i];
+  const avg = sum / k;
+  let ss = 0;
+  for (let i = 0; i < k; i++) {
+    const d = x[i] - y[i] - avg;
+    ss += d * d;
+  }
+  return ss / (k - 1);
+}
+function checkPaired(candidate, baseline) {
+  const sizes = (s) => `${s.member.length} members and ${s.nonMember.length} non-members`;
+  if (candidate.member.length !== baseline.member.length || candidate.nonMember.length !== baseline.nonMember.length) {
+    throw new RangeError(`the candidate scored ${sizes(candidate)}, the baseline ${sizes(baseline)}; paired metrics need the same records`);
+  }
+  if (candidate.member.length === 0 || candidate.nonMember.length === 0) throw new RangeError("paired AUC needs members and non-members");
+  for (const s of [candidate, baseline]) {
+    for (const side of [s.member, s.nonMember])
+      for (let i = 0; i < side.length; i++) if (Number.isNaN(side[i])) throw new RangeError("a score is NaN");
+  }
+}
+function zFor2(confidence) {
+  return (0, import_stats_base_dists_normal_quantile4.default)(1 - (1 - confidence) / 2, 0, 1);
+}
+
+// src/probes/membership/compare.ts
+var ADVANTAGE_INTERVAL = "the two DKW bands combined square-and-add (conservative for models correlated on the same records)";
+var EPSILON_INTERVAL = "none: the difference of the two certified lower bounds";
+function compareWithReleased(measured, candidate, released, options) {
+  const { confidence } = options;
+  const identical = sameScores(candidate, released);
+  const own = membershipMetrics(released.member, released.nonMember, options);
+  const m = measured.metrics;
+  const auc = pairedAucDifference(candidate, released, confidence);
+  const candidateAuc = m["auc"]?.value ?? auc.candidate;
+  const increases = {
+    "auc-increase": asMetric({ ...auc, value: identical ? 0 : candidateAuc - own.auc.value, baseline: own.auc.value })
+  };
+  const advantage = m["advantage"];
+  if (advantage && typeof advantage.value === "number") {
+    increases["advantage-increase"] = asMetric(
+      identical ? zero(advantage.value) : unpairedDifference({ value: advantage.value, ci: advantage.ci }, own.advantage, ADVANTAGE_INTERVAL)
+    );
+  }
+  const tpr = m["tpr-at-fpr"];
+  if (tpr && typeof tpr.threshold === "number") {
+    const d = pairedTprDifference(
+      { member: candidate.member, threshold: tpr.threshold },
+      { member: released.member, threshold: own.tprAtFpr.threshold },
+      confidence,
+      identical
+    );
+    increases["tpr-at-fpr-increase"] = { ...asMetric(d), fpr: options.fpr };
+  }
+  const epsilon = m["epsilon-lower-bound"];
+  if (epsilon && typeof epsilon.value === "number") {
+    increases["epsilon-lower-bound-increase"] = asMetric(
+      identical ? zero(epsilon.value) : pointDifference(epsilon.value, own.epsilonLowerBound.value, EPSILON_INTERVAL)
+    );
+  }
+  Object.assign(m, increases);
+}
+function zero(value) {
+  return { value: 0, ci: [0, 0], candidate: value, baseline: value, interval: SAME_SCORES };
+}
+function asMetric(d) {
+  return { value: d.value, ci: d.ci, released: d.baseline, interval: d.interval };
+}
+
 // src/probes/membership/run.ts
 var DESCRIPTIONS = {
   loss: "low loss on the true label \u21D2 member (Yeom et al. 2018)",
@@ -36150,8 +36624,59 @@ async function runMembership(ctx, settings) {
   if (surface.precision === "float32") {
     notes.push("Scores are revealed as float32 probabilities (surface.precision), so the most confident rows round to 1 and tie.");
   }
+  const { scored, reference } = await scoreAttacks(ctx, settings, memberObs, nonMemberObs);
+  for (const { attack, member, nonMember, saturated } of scored) {
+    const measured = measureAttack(attack, member, nonMember, ctx, fpr);
+    if (saturated) measured.details = { ...measured.details, saturated };
+    attacks.push(measured);
+  }
+  if (ctx.baseline) {
+    const releasedCtx = { ...ctx, model: ctx.baseline.model, signals: ctx.baseline.signals };
+    const [m, n] = await Promise.all([releasedCtx.signals.observe(ctx.members), releasedCtx.signals.observe(ctx.nonMembers)]);
+    const released = await scoreAttacks(releasedCtx, settings, m, n);
+    scored.forEach((candidate, i) => compareWithReleased(attacks[i], candidate, released.scored[i], { fpr, confidence: ctx.confidence }));
+    notes.push(
+      "Compared with the released model (baseline.model) on the same records, seed, surface and attacks: each increase is candidate \u2212 released; AUC with the paired DeLong interval, TPR with the paired Newcombe interval (each model\u2019s threshold at its own FPR), advantage with the two DKW bands combined, the \u03B5 lower bound as a point difference without interval."
+    );
+  }
+  if (reference && settings.recipeLevel) {
+    for (const attack of settings.attacks.filter(isReferenceAttack)) {
+      const pooled = recipeLevel(attack, reference, ctx);
+      const measured = measureScores(
+        `${attack}${RECIPE_LEVEL_SUFFIX}`,
+        `recipe level: ${DESCRIPTIONS[attack]}, with each of the ${reference.refs.models} reference models playing the target in turn against the others (scores pooled)`,
+        pooled,
+        ctx,
+        fpr
+      );
+      attacks.push(measured);
+      const auc = measured.metrics["auc"];
+      if (auc && typeof auc.value === "number" && auc.ci[1] < 0.5) {
+        notes.push(
+          `${attack} at recipe level reads below chance (AUC ${auc.value.toFixed(3)}, interval [${auc.ci[0].toFixed(3)}, ${auc.ci[1].toFixed(3)}] entirely under 0.5): the attack does not fit this training recipe (typically query augmentations the recipe does not train with) or the memberships file is inverted; its pass says little about this recipe.`
+        );
+      }
+    }
+  }
+  if (reference) {
+    const a = reference.target.augmentations;
+    notes.push(
+      `Reference-model attacks used ${reference.refs.models} reference models queried through the same surface${a > 1 ? `, ${a} queries per record (the record and its 8 one-pixel shifts)` : ""}; ${reference.population ? `RMIA's population is the ${reference.population.target.records} records of the population file, taken as OUT for every reference model` : "RMIA's population is the audited records themselves, with their memberships"}.`
+    );
+  }
+  if (settings.attacks.includes("gap")) {
+    notes.push("The gap attack has two score levels, so its ROC curve has a single interior point.");
+  }
+  return { attacks, notes };
+}
+async function scoreAttacks(ctx, settings, memberObs, nonMemberObs) {
   const memberP = memberObs.scores ? attackerScores(memberObs) : void 0;
   const nonMemberP = nonMemberObs.scores ? attackerScores(nonMemberObs) : void 0;
+  const scored = [];
+  const saturated = memberP && nonMemberP ? {
+    members: saturatedRows(memberP, memberObs.classCount, ctx.members.classes),
+    nonMembers: saturatedRows(nonMemberP, nonMemberObs.classCount, ctx.nonMembers.classes)
+  } : void 0;
   let reference;
   for (const attack of settings.attacks) {
     let member;
@@ -36170,33 +36695,14 @@ async function runMembership(ctx, settings) {
     } else {
       member = scoreAttack(attack, memberP, memberObs.classCount, ctx.members.classes);
       nonMember = scoreAttack(attack, nonMemberP, nonMemberObs.classCount, ctx.nonMembers.classes);
+      if (saturated && saturated.members + saturated.nonMembers > 0) {
+        scored.push({ attack, member, nonMember, saturated });
+        continue;
+      }
     }
-    attacks.push(measureAttack(attack, member, nonMember, ctx, fpr));
+    scored.push({ attack, member, nonMember });
   }
-  if (reference && settings.recipeLevel) {
-    for (const attack of settings.attacks.filter(isReferenceAttack)) {
-      const pooled = recipeLevel(attack, reference, ctx);
-      attacks.push(
-        measureScores(
-          `${attack}-recipe-level`,
-          `recipe level: ${DESCRIPTIONS[attack]}, with each of the ${reference.refs.models} reference models playing the target in turn against the others (scores pooled)`,
-          pooled,
-          ctx,
-          fpr
-        )
-      );
-    }
-  }
-  if (reference) {
-    const a = reference.target.augmentations;
-    notes.push(
-      `Reference-model attacks used ${reference.refs.models} reference models queried through the same surface${a > 1 ? `, ${a} queries per record (the record and its 8 one-pixel shifts)` : ""}; ${reference.population ? `RMIA's population is the ${reference.population.target.records} records of the population file, taken as OUT for every reference model` : "RMIA's population is the audited records themselves, with their memberships"}.`
-    );
-  }
-  if (settings.attacks.includes("gap")) {
-    notes.push("The gap attack has two score levels, so its ROC curve has a single interior point.");
-  }
-  return { attacks, notes };
+  return { scored, ...reference ? { reference } : {} };
 }
 function measureAttack(attack, member, nonMember, ctx, fpr) {
   return measureScores(
@@ -36224,7 +36730,8 @@ function measureScores(attack, description, { member, memberClasses, nonMember, 
       roc: overall.rocPoints,
       histogram: histogram2(member, nonMember, 30),
       perClass: perClass2.map((c) => ({ class: c.class, members: c.members, nonMembers: c.nonMembers, auc: c.auc, advantage: c.advantage })),
-      worstClass: worst ? { class: worst.class, auc: worst.auc } : null
+      worstClass: worst ? { class: worst.class, auc: worst.auc } : null,
+      ...overall.topTie.members + overall.topTie.nonMembers > 1 ? { topTie: overall.topTie } : {}
     }
   };
 }
@@ -36232,20 +36739,24 @@ function metricValues2(m) {
   const sample = { members: m.members, nonMembers: m.nonMembers };
   return {
     auc: { value: m.auc.value, ci: m.auc.ci, sample },
-    advantage: { value: m.advantage.value, ci: m.advantage.ci, threshold: m.advantage.threshold, sample },
+    advantage: { value: m.advantage.value, ci: m.advantage.ci, threshold: m.advantage.threshold, atOrAbove: m.advantage.atOrAbove, sample },
     "tpr-at-fpr": {
       value: m.tprAtFpr.value,
       ci: m.tprAtFpr.ci,
       fpr: m.tprAtFpr.fpr,
       achievedFpr: m.tprAtFpr.achievedFpr,
       threshold: m.tprAtFpr.threshold,
+      atOrAbove: m.tprAtFpr.atOrAbove,
       sample
     },
-    ppv: { value: m.ppv.value, ci: m.ppv.ci, threshold: m.ppv.threshold },
+    ppv: { value: m.ppv.value, ci: m.ppv.ci, threshold: m.ppv.threshold, atOrAbove: m.tprAtFpr.atOrAbove },
     "epsilon-lower-bound": {
       value: m.epsilonLowerBound.value,
       ci: m.epsilonLowerBound.ci,
       thresholdsTried: m.epsilonLowerBound.thresholdsTried,
+      threshold: m.epsilonLowerBound.threshold,
+      atOrAbove: m.epsilonLowerBound.atOrAbove,
+      tail: m.epsilonLowerBound.tail,
       sample
     }
   };
@@ -36311,6 +36822,7 @@ var membershipProbe = {
   id: "membership",
   description: "Membership inference: tells training records from non-members using the model\u2019s outputs",
   tasks: ["classification"],
+  split: "records",
   needs: "a classifier's class scores",
   thresholds: MEMBERSHIP_THRESHOLDS,
   check: membershipChecks,
@@ -36322,21 +36834,2075 @@ var membershipProbe = {
 var PROBE_FAMILIES = [membershipProbe, inversionProbe, attributeInferenceProbe, extractionProbe];
 
 // src/run/policy.ts
-var { loadPolicy, validatePolicy, checkPolicy } = policyLoader(PROBE_FAMILIES);
+var { loadPolicy, validatePolicy, checkPolicy, inspectPolicy } = policyLoader(PROBE_FAMILIES);
+
+// src/run/validate.ts
+var import_node_fs11 = require("node:fs");
+var import_node_path12 = require("node:path");
+
+// src/data/load.ts
+var import_node_path10 = require("node:path");
+
+// src/data/number.ts
+var POW10 = [
+  1,
+  10,
+  100,
+  1e3,
+  1e4,
+  1e5,
+  1e6,
+  1e7,
+  1e8,
+  1e9,
+  1e10,
+  1e11,
+  1e12,
+  1e13,
+  1e14,
+  1e15,
+  1e16,
+  1e17,
+  1e18,
+  1e19,
+  1e20,
+  1e21,
+  1e22
+];
+var NUMBER_TEXT = /^[ \t]*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[ \t]*$/;
+function parseNumberText(text2) {
+  return NUMBER_TEXT.test(text2) ? Number(text2) : NaN;
+}
+function parseNumberBytes(bytes, start, end) {
+  while (start < end && (bytes[start] === 32 || bytes[start] === 9)) start++;
+  while (end > start && (bytes[end - 1] === 32 || bytes[end - 1] === 9)) end--;
+  let i = start;
+  let negative = false;
+  if (i < end && (bytes[i] === 45 || bytes[i] === 43)) {
+    negative = bytes[i] === 45;
+    i++;
+  }
+  let mantissa = 0;
+  let digits = 0;
+  let fraction = 0;
+  while (i < end) {
+    const d = bytes[i] - 48;
+    if (d < 0 || d > 9) break;
+    mantissa = mantissa * 10 + d;
+    digits++;
+    i++;
+  }
+  if (i < end && bytes[i] === 46) {
+    i++;
+    while (i < end) {
+      const d = bytes[i] - 48;
+      if (d < 0 || d > 9) break;
+      mantissa = mantissa * 10 + d;
+      digits++;
+      fraction++;
+      i++;
+    }
+  }
+  if (digits === 0) return NaN;
+  let exponent = 0;
+  if (i < end && (bytes[i] === 101 || bytes[i] === 69)) {
+    i++;
+    let expNegative = false;
+    if (i < end && (bytes[i] === 45 || bytes[i] === 43)) {
+      expNegative = bytes[i] === 45;
+      i++;
+    }
+    let expDigits = 0;
+    while (i < end) {
+      const d = bytes[i] - 48;
+      if (d < 0 || d > 9) break;
+      if (exponent < 1e5) exponent = exponent * 10 + d;
+      expDigits++;
+      i++;
+    }
+    if (expDigits === 0) return NaN;
+    if (expNegative) exponent = -exponent;
+  }
+  if (i !== end) return NaN;
+  const power = exponent - fraction;
+  if (mantissa <= Number.MAX_SAFE_INTEGER && power >= -22 && power <= 22) {
+    const value = power < 0 ? mantissa / POW10[-power] : mantissa * POW10[power];
+    return negative ? -value : value;
+  }
+  let text2 = "";
+  for (let j = start; j < end; j++) text2 += String.fromCharCode(bytes[j]);
+  return Number(text2);
+}
+
+// src/data/table.ts
+function quoteValue(text2) {
+  if (text2.trim() === "") return `${JSON.stringify(text2)} (an empty value)`;
+  text2 = redactSecrets(text2);
+  const short = text2.length > 40 ? `${text2.slice(0, 37)}...` : text2;
+  return JSON.stringify(short);
+}
+
+// src/data/csv.ts
+var QUOTED = 4294967295;
+var LF = 10;
+var CR = 13;
+var QUOTE = 34;
+var COMMA = 44;
+var MAX_HEADER_BYTES = 16 * 1024 * 1024;
+function parseCsv(bytes, file) {
+  if (bytes.length >= 2 && (bytes[0] === 255 && bytes[1] === 254 || bytes[0] === 254 && bytes[1] === 255)) {
+    throw new InputError("the file is UTF-16 encoded; expected UTF-8 (save the CSV as UTF-8)", { file, line: 1 });
+  }
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const start = bytes[0] === 239 && bytes[1] === 187 && bytes[2] === 191 ? 3 : 0;
+  const firstNewline = bytes.indexOf(LF, start);
+  const headerBytes = (firstNewline === -1 ? bytes.length : firstNewline) - start;
+  if (headerBytes > MAX_HEADER_BYTES) {
+    throw new InputError(
+      `the header line is ${headerBytes} bytes long; expected a header row of column names of at most ${MAX_HEADER_BYTES} bytes (is this a CSV file with a header?)`,
+      { file, line: 1 }
+    );
+  }
+  const scanner = new RecordScanner(buffer, file, start);
+  const header = scanner.next();
+  if (!header) throw new InputError("the file is empty; expected a header row with the column names", { file, line: 1 });
+  if (scanner.offset - start > MAX_HEADER_BYTES) {
+    throw new InputError(
+      `the header row is ${scanner.offset - start} bytes long; expected a header row of column names of at most ${MAX_HEADER_BYTES} bytes`,
+      { file, line: 1 }
+    );
+  }
+  if (header.blank) {
+    throw new InputError("the first line is blank; expected a header row with the column names", { file, line: header.line });
+  }
+  const columns = headerNames(scanner.texts(header.cells), file, header.line);
+  const width = columns.length;
+  let lineCount = 1;
+  for (let p = bytes.indexOf(LF, start); p !== -1; p = bytes.indexOf(LF, p + 1)) lineCount++;
+  if (lineCount * width > 2147483647 || bytes.length >= QUOTED) {
+    throw new InputError(`the file is too large to load (${lineCount} lines \xD7 ${width} columns)`, { file });
+  }
+  const starts = new Uint32Array(lineCount * width);
+  const ends = new Uint32Array(lineCount * width);
+  const lines = new Uint32Array(lineCount);
+  const offsets = new Uint32Array(lineCount);
+  let rows2 = 0;
+  let blankLine = 0;
+  for (; ; ) {
+    const record = scanner.next(starts, ends, rows2 * width, width);
+    if (!record) break;
+    if (record.blank) {
+      if (blankLine === 0) blankLine = record.line;
+      continue;
+    }
+    if (blankLine !== 0) {
+      throw new InputError(`line ${blankLine} is blank; expected ${width} fields (as in the header), or no more lines`, {
+        file,
+        line: blankLine
+      });
+    }
+    if (record.count !== width) {
+      throw new InputError(`expected ${width} fields (as in the header), found ${record.count}`, { file, line: record.line });
+    }
+    if (record.cells) {
+      const base2 = rows2 * width;
+      for (let c = 0; c < width; c++) {
+        starts[base2 + c] = record.cells[2 * c];
+        ends[base2 + c] = record.cells[2 * c + 1];
+      }
+    }
+    lines[rows2] = record.line;
+    offsets[rows2] = record.offset;
+    rows2++;
+  }
+  return new CsvTable(file, columns, rows2, buffer, starts, ends, lines, offsets, scanner.unescaped);
+}
+function headerNames(fields2, file, line) {
+  const names = fields2.map((name2) => name2.trim());
+  const seen = /* @__PURE__ */ new Map();
+  names.forEach((name2, i) => {
+    if (name2 === "") {
+      const hint = i === 0 ? " (an unnamed index column? write the file without the index, e.g. pandas index=False)" : "";
+      throw new InputError(`column ${i + 1} of the header has no name; expected a name for every column${hint}`, {
+        file,
+        line
+      });
+    }
+    const first = seen.get(name2);
+    if (first !== void 0) {
+      throw new InputError(
+        `column name ${quoteUserText(name2)} appears twice in the header (columns ${first + 1} and ${i + 1}); expected unique names`,
+        { file, line, field: name2 }
+      );
+    }
+    seen.set(name2, i);
+  });
+  return names;
+}
+var RecordScanner = class {
+  constructor(bytes, file, start) {
+    this.bytes = bytes;
+    this.file = file;
+    this.pos = start;
+  }
+  bytes;
+  file;
+  /** Text of fields that had doubled quotes (their cells point here with QUOTED). */
+  unescaped = [];
+  pos;
+  line = 1;
+  /** Next quote at or after `pos` (−1: none left), so quote-free files search only once. */
+  nextQuote = -2;
+  /** Byte offset of the next record. */
+  get offset() {
+    return this.pos;
+  }
+  /** The next record; without arrays (the header) the cells are returned as pairs. */
+  next(starts, ends, base2 = 0, width = 0) {
+    const bytes = this.bytes;
+    const begin = this.pos;
+    if (begin >= bytes.length) return void 0;
+    const line = this.line;
+    let newline = bytes.indexOf(LF, begin);
+    if (newline === -1) newline = bytes.length;
+    if (this.nextQuote !== -1 && this.nextQuote < begin) this.nextQuote = bytes.indexOf(QUOTE, begin);
+    if (this.nextQuote !== -1 && this.nextQuote < newline) return this.quotedRecord(begin, line);
+    this.pos = newline + 1;
+    this.line++;
+    const end = newline > begin && bytes[newline - 1] === CR ? newline - 1 : newline;
+    let blank = true;
+    for (let p = begin; p < end; p++) {
+      const b = bytes[p];
+      if (b !== 32 && b !== 9) {
+        blank = false;
+        break;
+      }
+    }
+    if (blank) return { line, offset: begin, count: 0, blank: true };
+    if (!starts || !ends) {
+      const cells = [];
+      let cellStart2 = begin;
+      for (let p = begin; p < end; p++) {
+        if (bytes[p] === COMMA) {
+          cells.push(cellStart2, p);
+          cellStart2 = p + 1;
+        }
+      }
+      cells.push(cellStart2, end);
+      return { line, offset: begin, count: cells.length / 2, blank: false, cells };
+    }
+    let count2 = 0;
+    let cellStart = begin;
+    for (let p = begin; p < end; p++) {
+      if (bytes[p] === COMMA) {
+        if (count2 < width) {
+          starts[base2 + count2] = cellStart;
+          ends[base2 + count2] = p;
+        }
+        count2++;
+        cellStart = p + 1;
+      }
+    }
+    if (count2 < width) {
+      starts[base2 + count2] = cellStart;
+      ends[base2 + count2] = end;
+    }
+    count2++;
+    return { line, offset: begin, count: count2, blank: false };
+  }
+  /** A record with a quote somewhere: read it field by field, strictly by RFC 4180. */
+  quotedRecord(begin, line) {
+    const bytes = this.bytes;
+    const length = bytes.length;
+    const cells = [];
+    let p = begin;
+    let extraLines = 0;
+    for (; ; ) {
+      if (bytes[p] === QUOTE) {
+        let q = p + 1;
+        let doubled = false;
+        for (; ; ) {
+          q = bytes.indexOf(QUOTE, q);
+          if (q === -1) {
+            throw new InputError('a quoted field is never closed; expected a closing quote (")', {
+              file: this.file,
+              line: line + extraLines
+            });
+          }
+          if (bytes[q + 1] !== QUOTE) break;
+          doubled = true;
+          q += 2;
+        }
+        for (let i = p + 1; i < q; i++) if (bytes[i] === LF) extraLines++;
+        if (doubled) {
+          const text2 = bytes.toString("utf8", p + 1, q).replaceAll('""', '"');
+          cells.push(QUOTED, this.unescaped.push(text2) - 1);
+        } else {
+          cells.push(p + 1, q);
+        }
+        p = q + 1;
+        if (p >= length || bytes[p] === LF || bytes[p] === CR && (p + 1 >= length || bytes[p + 1] === LF)) break;
+        if (bytes[p] !== COMMA) {
+          throw new InputError("unexpected character after a closing quote; expected a comma or the end of the line", {
+            file: this.file,
+            line: line + extraLines
+          });
+        }
+        p++;
+      } else {
+        const cellStart = p;
+        while (p < length) {
+          const b = bytes[p];
+          if (b === COMMA || b === LF) break;
+          if (b === QUOTE) {
+            throw new InputError(
+              'a quote (") inside an unquoted field; expected the whole field in quotes with inner quotes doubled ("")',
+              { file: this.file, line: line + extraLines }
+            );
+          }
+          p++;
+        }
+        const cellEnd = (p >= length || bytes[p] === LF) && p > cellStart && bytes[p - 1] === CR ? p - 1 : p;
+        cells.push(cellStart, cellEnd);
+        if (p >= length || bytes[p] === LF) break;
+        p++;
+      }
+    }
+    if (p < length && bytes[p] === CR) p++;
+    this.pos = p + 1;
+    this.line += extraLines + 1;
+    this.nextQuote = -2;
+    return { line, offset: begin, count: cells.length / 2, blank: false, cells };
+  }
+  /** Cell pairs as strings (the header). */
+  texts(cells) {
+    const out = [];
+    for (let i = 0; i < cells.length; i += 2) {
+      out.push(cells[i] === QUOTED ? this.unescaped[cells[i + 1]] : this.bytes.toString("utf8", cells[i], cells[i + 1]));
+    }
+    return out;
+  }
+};
+var CsvTable = class {
+  constructor(file, columns, rows2, bytes, starts, ends, lines, offsets, unescaped) {
+    this.file = file;
+    this.columns = columns;
+    this.rows = rows2;
+    this.bytes = bytes;
+    this.starts = starts;
+    this.ends = ends;
+    this.lines = lines;
+    this.offsets = offsets;
+    this.unescaped = unescaped;
+  }
+  file;
+  columns;
+  rows;
+  bytes;
+  starts;
+  ends;
+  lines;
+  offsets;
+  unescaped;
+  number(row, col) {
+    const k = row * this.columns.length + col;
+    const start = this.starts[k];
+    if (start === QUOTED) return parseNumberText(this.unescaped[this.ends[k]]);
+    return parseNumberBytes(this.bytes, start, this.ends[k]);
+  }
+  describe(row, col) {
+    return quoteValue(this.text(row, col));
+  }
+  label(row, col) {
+    const text2 = this.text(row, col).trim();
+    return text2 === "" ? void 0 : text2;
+  }
+  locate(row, col) {
+    let line = this.lines[row];
+    let start = this.starts[row * this.columns.length + col];
+    if (start === QUOTED) return { line };
+    if (start > 0 && this.bytes[start - 1] === QUOTE) start--;
+    let lineStart = this.offsets[row];
+    for (let p = lineStart; p < start; p++) {
+      if (this.bytes[p] === LF) {
+        line++;
+        lineStart = p + 1;
+      }
+    }
+    return { line, column: start - lineStart + 1 };
+  }
+  text(row, col) {
+    const k = row * this.columns.length + col;
+    const start = this.starts[k];
+    if (start === QUOTED) return this.unescaped[this.ends[k]];
+    return this.bytes.toString("utf8", start, this.ends[k]);
+  }
+};
+
+// src/data/hash.ts
+var import_node_crypto = require("node:crypto");
+var import_node_fs6 = require("node:fs");
+function sha256(bytes) {
+  return (0, import_node_crypto.createHash)("sha256").update(bytes).digest("hex");
+}
+function sha256File(path7) {
+  return sha256((0, import_node_fs6.readFileSync)(path7));
+}
+
+// src/data/jsonl.ts
+var import_node_buffer = require("node:buffer");
+function parseJsonl(bytes, file) {
+  if (bytes.byteLength > import_node_buffer.constants.MAX_STRING_LENGTH) {
+    throw new InputError(
+      `the file is ${bytes.byteLength} bytes, more than the ${import_node_buffer.constants.MAX_STRING_LENGTH} a JSON Lines file may have here; split it, sample it down, or use .npy`,
+      { file }
+    );
+  }
+  let text2 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+  if (text2.charCodeAt(0) === 65279) text2 = text2.slice(1);
+  const lines = text2.split("\n");
+  let columns;
+  let index = /* @__PURE__ */ new Map();
+  let store = [];
+  const lineOf = [];
+  let firstLine4 = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const source = lines[i];
+    if (source.trim() === "") continue;
+    const line = i + 1;
+    const value = parseLine(source, file, line);
+    if (!columns) {
+      columns = Object.keys(value);
+      if (columns.length === 0) throw new InputError("expected a JSON object with at least one key, found {}", { file, line });
+      index = new Map(columns.map((name2, c) => [name2, c]));
+      store = columns.map(() => new ColumnStore(lines.length));
+      firstLine4 = line;
+    } else {
+      for (const key in value) {
+        if (!index.has(key)) {
+          throw new InputError(`unexpected key ${quoteUserText(key)}; expected the same keys on every line as on line ${firstLine4}`, {
+            file,
+            line,
+            field: key
+          });
+        }
+      }
+    }
+    const row = lineOf.length;
+    for (let c = 0; c < columns.length; c++) {
+      const key = columns[c];
+      if (!Object.prototype.hasOwnProperty.call(value, key)) {
+        throw new InputError(`missing key ${quoteUserText(key)}; expected the same keys on every line as on line ${firstLine4}`, {
+          file,
+          line,
+          field: key
+        });
+      }
+      store[c].set(row, value[key]);
+    }
+    lineOf.push(line);
+  }
+  if (!columns) throw new InputError("the file has no JSON objects; expected one JSON object per line", { file });
+  return new JsonlTable(file, columns, lineOf.length, store, Uint32Array.from(lineOf));
+}
+function parseLine(source, file, line) {
+  let value;
+  try {
+    value = JSON.parse(source);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const position = /position (\d+)/.exec(message);
+    const column = position ? Number(position[1]) + 1 : void 0;
+    throw new InputError(`invalid JSON: ${message}; expected one JSON object per line`, { file, line, column });
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    const found = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
+    throw new InputError(`expected a JSON object on each line, found ${found}`, { file, line });
+  }
+  return value;
+}
+var ColumnStore = class {
+  numbers;
+  other;
+  constructor(capacity) {
+    this.numbers = new Float64Array(capacity);
+  }
+  set(row, value) {
+    if (typeof value === "number") this.numbers[row] = value;
+    else if (typeof value === "boolean") this.numbers[row] = value ? 1 : 0;
+    else {
+      this.numbers[row] = NaN;
+      (this.other ??= [])[row] = value;
+    }
+  }
+  /** The value when it is not a number or boolean; undefined otherwise. */
+  raw(row) {
+    return this.other?.[row];
+  }
+};
+var JsonlTable = class {
+  constructor(file, columns, rows2, store, lines) {
+    this.file = file;
+    this.columns = columns;
+    this.rows = rows2;
+    this.store = store;
+    this.lines = lines;
+  }
+  file;
+  columns;
+  rows;
+  store;
+  lines;
+  number(row, col) {
+    const column = this.store[col];
+    const raw = column.raw(row);
+    if (raw === void 0) return column.numbers[row];
+    return typeof raw === "string" ? parseNumberText(raw) : NaN;
+  }
+  describe(row, col) {
+    const column = this.store[col];
+    const raw = column.raw(row);
+    if (raw === void 0) return String(column.numbers[row]);
+    if (typeof raw === "string") return quoteValue(raw);
+    const json = JSON.stringify(raw);
+    return json.length > 40 ? `${json.slice(0, 37)}...` : json;
+  }
+  label(row, col) {
+    const column = this.store[col];
+    const raw = column.raw(row);
+    if (raw === void 0) return String(column.numbers[row]);
+    if (typeof raw === "string") return raw.trim() === "" ? void 0 : raw.trim();
+    return void 0;
+  }
+  locate(row) {
+    return { line: this.lines[row] };
+  }
+};
+
+// src/data/npy.ts
+var TWO_32 = 4294967296;
+var DTYPES = {
+  "<f4": { size: 4, array: (b, o, n) => new Float32Array(b, o, n) },
+  "<f8": { size: 8, array: (b, o, n) => new Float64Array(b, o, n) },
+  "<i1": { size: 1, array: (b, o, n) => new Int8Array(b, o, n) },
+  "|i1": { size: 1, array: (b, o, n) => new Int8Array(b, o, n) },
+  "<i2": { size: 2, array: (b, o, n) => new Int16Array(b, o, n) },
+  "<i4": { size: 4, array: (b, o, n) => new Int32Array(b, o, n) },
+  // 64-bit integers as two 32-bit halves: no BigInt per cell. Exact up to 2^53, as any JS number.
+  "<i8": {
+    size: 8,
+    view: (b, o, n) => {
+      const lo = new Uint32Array(b, o, n * 2);
+      const hi = new Int32Array(b, o, n * 2);
+      return (i) => hi[2 * i + 1] * TWO_32 + lo[2 * i];
+    }
+  },
+  "<u1": { size: 1, array: (b, o, n) => new Uint8Array(b, o, n) },
+  "|u1": { size: 1, array: (b, o, n) => new Uint8Array(b, o, n) },
+  "<u2": { size: 2, array: (b, o, n) => new Uint16Array(b, o, n) },
+  "<u4": { size: 4, array: (b, o, n) => new Uint32Array(b, o, n) },
+  "<u8": {
+    size: 8,
+    view: (b, o, n) => {
+      const words2 = new Uint32Array(b, o, n * 2);
+      return (i) => words2[2 * i + 1] * TWO_32 + words2[2 * i];
+    }
+  },
+  // numpy writes only 0 or 1 for bool; any non-zero byte is true all the same.
+  "|b1": {
+    size: 1,
+    view: (b, o, n) => {
+      const bytes = new Uint8Array(b, o, n);
+      return (i) => bytes[i] ? 1 : 0;
+    }
+  }
+};
+var NPY_MAGIC = [147, 78, 85, 77, 80, 89];
+function parseNpyHeader(bytes, file) {
+  if (bytes.length < 10 || NPY_MAGIC.some((b, i) => bytes[i] !== b)) {
+    throw new InputError('not a NumPy .npy file: expected it to start with "\\x93NUMPY" (write it with numpy.save)', { file });
+  }
+  const major = bytes[6];
+  const minor = bytes[7];
+  if (major < 1 || major > 3 || minor !== 0) {
+    throw new InputError(`unsupported .npy format version ${major}.${minor}; expected 1.0, 2.0 or 3.0`, { file });
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const lengthSize = major === 1 ? 2 : 4;
+  if (bytes.length < 8 + lengthSize) throw new InputError("the .npy header is truncated", { file });
+  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const dataOffset = 8 + lengthSize + headerLength;
+  if (dataOffset > bytes.length) throw new InputError("the .npy header is truncated", { file });
+  const header = Buffer.from(bytes.buffer, bytes.byteOffset + 8 + lengthSize, headerLength).toString(major === 3 ? "utf8" : "latin1");
+  const { dtype, fortranOrder, shape } = parseHeader(header, file);
+  if (!DTYPES[dtype]) {
+    throw new InputError(
+      `unsupported dtype ${JSON.stringify(dtype)}; expected a little-endian number or bool type: ${Object.keys(DTYPES).join(", ")} (convert with array.astype("<f4"))`,
+      { file, field: "dtype" }
+    );
+  }
+  if (shape.length < 1 || shape.length > 2) {
+    throw new InputError(
+      `unsupported shape ${formatShape(shape)}; expected a 1-D or 2-D array (rows, features): reshape it before saving, e.g. array.reshape(len(array), -1)`,
+      { file, field: "shape" }
+    );
+  }
+  return { dtype, fortranOrder, shape, dataOffset };
+}
+var NPY_PREFIX_BYTES = 12;
+function parseNpy(bytes, file) {
+  const { dtype, fortranOrder, shape, dataOffset } = parseNpyHeader(bytes, file);
+  const info = DTYPES[dtype];
+  const count2 = shape.reduce((a, b) => a * b, 1);
+  const needed = count2 * info.size;
+  const available = bytes.length - dataOffset;
+  if (available < needed) {
+    throw new InputError(`the data is truncated: shape ${formatShape(shape)} of ${dtype} needs ${needed} bytes, found ${available}`, {
+      file
+    });
+  }
+  let buffer = bytes.buffer;
+  let offset = bytes.byteOffset + dataOffset;
+  if (offset % info.size !== 0 || !(buffer instanceof ArrayBuffer)) {
+    const copy = new Uint8Array(needed);
+    copy.set(bytes.subarray(dataOffset, dataOffset + needed));
+    buffer = copy.buffer;
+    offset = 0;
+  }
+  assertLittleEndianHost();
+  if (info.array) {
+    const values = info.array(buffer, offset, count2);
+    return { file, dtype, shape, fortranOrder, values, get: (i) => values[i] };
+  }
+  return { file, dtype, shape, fortranOrder, get: info.view(buffer, offset, count2) };
+}
+function parseHeader(header, file) {
+  const descr = /['"]descr['"]\s*:\s*(['"])(.*?)\1/.exec(header);
+  const order = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(header);
+  const shape = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(header);
+  if (!descr) {
+    const structured = /['"]descr['"]\s*:\s*\[/.test(header);
+    throw new InputError(
+      structured ? "unsupported dtype: a structured (record) array; expected a plain numeric array (rows, features)" : `the .npy header has no 'descr'; found ${quoteValue(header.trim())}`,
+      { file, field: "dtype" }
+    );
+  }
+  if (!order || !shape) {
+    throw new InputError(`the .npy header is missing 'fortran_order' or 'shape'; found ${quoteValue(header.trim())}`, { file });
+  }
+  const dims = shape[1].split(",").map((d) => d.trim().replace(/L$/, "")).filter((d) => d !== "");
+  if (dims.some((d) => !/^\d+$/.test(d))) {
+    throw new InputError(`the .npy header has an invalid shape (${shape[1]}); expected whole numbers`, { file, field: "shape" });
+  }
+  return { dtype: descr[2], fortranOrder: order[1] === "True", shape: dims.map(Number) };
+}
+function formatShape(shape) {
+  return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
+}
+var hostChecked = false;
+function assertLittleEndianHost() {
+  if (hostChecked) return;
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
+    throw new Error("reading .npy files needs a little-endian machine");
+  }
+  hostChecked = true;
+}
+function npyTable(array, options = {}) {
+  const rows2 = array.shape[0];
+  const width = array.shape.length === 2 ? array.shape[1] : 1;
+  const names = npyColumnNames(array, options);
+  return new NpyTable(array, names, rows2, width, options.labels?.array);
+}
+function npyColumnNames(array, options) {
+  const rows2 = array.shape[0];
+  const width = array.shape.length === 2 ? array.shape[1] : 1;
+  let names;
+  if (options.columns) {
+    if (options.columns.length !== width) {
+      throw new InputError(
+        `columns lists ${options.columns.length} names but the array has ${width} columns (shape ${formatShape(array.shape)}); expected one name per column`,
+        { file: array.file, field: "columns" }
+      );
+    }
+    names = [...options.columns];
+  } else {
+    names = Array.from({ length: width }, (_, i) => String(i));
+  }
+  const labels = options.labels;
+  if (labels) {
+    const shape = labels.array.shape;
+    if (!(shape.length === 1 || shape.length === 2 && shape[1] === 1)) {
+      throw new InputError(`expected a 1-D array of labels, found shape ${formatShape(shape)}`, {
+        file: labels.array.file,
+        field: "shape"
+      });
+    }
+    if (shape[0] !== rows2) {
+      throw new InputError(`has ${shape[0]} labels but ${array.file} has ${rows2} rows; expected one label per row`, {
+        file: labels.array.file
+      });
+    }
+    if (names.includes(labels.name)) {
+      throw new InputError(
+        `the label ${quoteUserText(labels.name)} names both a column of the data and the labels file; expected it in one place`,
+        { file: array.file, field: labels.name }
+      );
+    }
+    names.push(labels.name);
+  }
+  return names;
+}
+var NpyTable = class {
+  constructor(array, columns, rows2, width, labels) {
+    this.array = array;
+    this.columns = columns;
+    this.rows = rows2;
+    this.width = width;
+    this.labels = labels;
+    if (array.values && !array.fortranOrder) this.matrix = { values: array.values, width };
+  }
+  array;
+  columns;
+  rows;
+  width;
+  labels;
+  matrix;
+  get file() {
+    return this.array.file;
+  }
+  number(row, col) {
+    if (col === this.width) return this.labels.get(row);
+    return this.array.get(this.array.fortranOrder ? col * this.rows + row : row * this.width + col);
+  }
+  describe(row, col) {
+    return this.format(row, col);
+  }
+  label(row, col) {
+    const value = this.number(row, col);
+    return Number.isNaN(value) ? void 0 : this.format(row, col);
+  }
+  locate() {
+    return {};
+  }
+  /** A float32 label like 3.0 reads "3", and 0.1f reads "0.1", not its double expansion. */
+  format(row, col) {
+    const value = this.number(row, col);
+    const source = col === this.width ? this.labels : this.array;
+    return source.dtype === "<f4" ? float32ToString(value) : String(value);
+  }
+};
+function float32ToString(value) {
+  if (!Number.isFinite(value)) return String(value);
+  for (let digits = 1; digits < 9; digits++) {
+    const text2 = Number(value.toPrecision(digits));
+    if (Math.fround(text2) === value) return String(text2);
+  }
+  return String(value);
+}
+
+// src/data/read.ts
+var import_node_fs7 = require("node:fs");
+function readDataFile(path7) {
+  try {
+    return (0, import_node_fs7.readFileSync)(path7);
+  } catch (error) {
+    const code = error.code;
+    const reason = code === "ENOENT" ? "file not found; expected a data file at this path" : code === "EISDIR" ? "this is a folder; expected a data file" : code === "EACCES" || code === "EPERM" ? "permission denied reading the data file" : `cannot read the data file: ${error.message}`;
+    throw new InputError(reason, { file: path7 });
+  }
+}
+
+// src/data/load.ts
+function loadDatasetWithHashes(file, options) {
+  const path7 = (0, import_node_path10.resolve)(file.path);
+  if (file.format !== "npy" && (file.labels !== void 0 || file.columns !== void 0)) {
+    throw new InputError(
+      `${file.labels !== void 0 ? "labels" : "columns"} applies only to .npy data; a ${file.format} file names its own columns`,
+      { file: path7, field: file.labels !== void 0 ? "labels" : "columns" }
+    );
+  }
+  const bytes = readDataFile(path7);
+  const hashes = { data: sha256(bytes) };
+  let table;
+  if (file.format === "csv") table = parseCsv(bytes, path7);
+  else if (file.format === "jsonl") table = parseJsonl(bytes, path7);
+  else if (file.format === "npy") {
+    let labels2;
+    if (file.labels !== void 0) {
+      const labelsPath = (0, import_node_path10.resolve)(file.labels);
+      const labelBytes = readDataFile(labelsPath);
+      hashes.labels = sha256(labelBytes);
+      labels2 = { name: options.label, array: parseNpy(labelBytes, labelsPath) };
+    }
+    table = npyTable(parseNpy(bytes, path7), { columns: file.columns, labels: labels2 });
+  } else {
+    throw new InputError(`unknown data format ${JSON.stringify(file.format)}; expected csv, jsonl or npy`, { file: path7, field: "format" });
+  }
+  const choice = selectColumns(table, options.label, options.features);
+  const rowsInFile = table.rows;
+  if (rowsInFile === 0) {
+    throw new InputError(`the ${options.role} file has no data rows; expected at least one`, { file: path7 });
+  }
+  const rows2 = rowsInFile > options.maxRows ? rngFor(options.seed, `sample:${options.role}`).sampleIndices(rowsInFile, options.maxRows) : Uint32Array.from({ length: rowsInFile }, (_, i) => i);
+  const { x, labels } = readRows(table, choice, rows2);
+  const origin = { fileRows: rows2, lines: fileLines(table, rows2) };
+  return {
+    dataset: { role: options.role, file: path7, features: choice.features, x, labels, rows: rows2.length, rowsInFile, origin },
+    sha256: hashes
+  };
+}
+function fileLines(table, rows2) {
+  if (table.locate(0, 0).line === void 0) return void 0;
+  return rows2.map((row) => table.locate(row, 0).line ?? 0);
+}
+
+// src/data/check.ts
+function checkSameFeatures(a, b) {
+  const n = Math.max(a.features.length, b.features.length);
+  for (let i = 0; i < n; i++) {
+    const fa = a.features[i];
+    const fb = b.features[i];
+    if (fa === fb) continue;
+    let detail;
+    if (fa === void 0) detail = `it has an extra feature ${quoteUserText(fb)} at position ${i + 1}`;
+    else if (fb === void 0) detail = `it lacks feature ${quoteUserText(fa)} at position ${i + 1}`;
+    else if (!b.features.includes(fa)) detail = `it lacks feature ${quoteUserText(fa)} (position ${i + 1} there has ${quoteUserText(fb)})`;
+    else detail = `position ${i + 1} is ${quoteUserText(fb)} where the ${a.role} have ${quoteUserText(fa)}`;
+    throw new InputError(
+      `the ${b.role} have different feature columns from the ${a.role} (${a.file}): ${detail}; expected the same ${a.features.length} features in the same order`,
+      { file: b.file, field: fb ?? fa }
+    );
+  }
+}
+
+// src/data/overlap.ts
+function findOverlap(members, nonMembers, hash = recordHash) {
+  const firstRow = /* @__PURE__ */ new Map();
+  const collided = /* @__PURE__ */ new Map();
+  for (let r = 0; r < members.rows; r++) {
+    const h = hash(members, r);
+    const first = firstRow.get(h);
+    if (first === void 0) firstRow.set(h, r);
+    else if (!sameRecord(members, first, members, r)) {
+      const others = collided.get(h);
+      if (!others) collided.set(h, [r]);
+      else if (!others.some((o) => sameRecord(members, o, members, r))) others.push(r);
+    }
+  }
+  const overlap = { count: 0 };
+  for (let r = 0; r < nonMembers.rows; r++) {
+    const h = hash(nonMembers, r);
+    const first = firstRow.get(h);
+    if (first === void 0) continue;
+    const member = sameRecord(members, first, nonMembers, r) ? first : collided.get(h)?.find((o) => sameRecord(members, o, nonMembers, r));
+    if (member === void 0) continue;
+    overlap.count++;
+    overlap.first ??= { member, nonMember: r };
+  }
+  return overlap;
+}
+function sameRecord(a, row, b, other) {
+  const width = a.features.length;
+  if (b.features.length !== width || a.labels[row] !== b.labels[other]) return false;
+  for (let j = 0; j < width; j++) if (a.x[row * width + j] !== b.x[other * width + j]) return false;
+  return true;
+}
+var words = /* @__PURE__ */ new WeakMap();
+function recordHash(data, row) {
+  let bits = words.get(data.x);
+  if (!bits) words.set(data.x, bits = new Uint32Array(data.x.buffer, data.x.byteOffset, data.x.length));
+  const width = data.features.length;
+  let h1 = 2166136261;
+  let h2 = 2538058380;
+  const label = data.labels[row] ?? "";
+  const features = row * width;
+  for (let i = 0, end = width + 1 + label.length; i < end; i++) {
+    let word = i < width ? bits[features + i] : i === width ? 4294967295 : label.charCodeAt(i - width - 1);
+    if (word === 2147483648) word = 0;
+    h1 = Math.imul(h1 ^ word, 16777619);
+    h2 = Math.imul(h2 ^ word, 1540483477);
+    h2 ^= h2 >>> 15;
+  }
+  return (h1 >>> 0) * 2097152 + (h2 >>> 0 & 2097151);
+}
+
+// src/data/origin.ts
+function rowPlace(data, row) {
+  const line = data.origin?.lines?.[row];
+  if (line) return `line ${line}`;
+  const fileRow = data.origin?.fileRows[row];
+  return fileRow === void 0 ? `loaded row ${row + 1}` : `data row ${fileRow + 1}`;
+}
+
+// src/data/memberships.ts
+function sortedModelNames(models) {
+  return [...models].sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+}
+function parseMemberships(bytes, file, expected) {
+  const lower = file.toLowerCase();
+  if (lower.endsWith(".csv")) return parseMembershipsCsv(bytes, file, expected);
+  if (lower.endsWith(".npy")) return parseMembershipsNpy(bytes, file, expected);
+  throw new InputError("unsupported memberships file type; expected a .csv or .npy file", { file });
+}
+function parseMembershipsCsv(bytes, file, expected) {
+  const models = checkedModels(expected, file);
+  const records = expected.members + expected.nonMembers;
+  const table = parseCsv(bytes, file);
+  if (table.columns[0] !== "model") {
+    throw new InputError(
+      `the first column is ${quoteValue(table.columns[0] ?? "")}; expected "model" (the reference model's file name), then one column per record`,
+      {
+        file,
+        line: 1,
+        column: 1
+      }
+    );
+  }
+  if (table.columns.length - 1 !== records) {
+    throw new InputError(
+      `the header has ${table.columns.length - 1} record columns; expected ${records}: the members file's ${expected.members} rows, then the non-members file's ${expected.nonMembers} (whole files, before max-rows sampling)`,
+      { file, line: 1 }
+    );
+  }
+  const index = new Map(models.map((name2, k) => [name2, k]));
+  const rowOf = /* @__PURE__ */ new Map();
+  const values = new Int8Array(models.length * records);
+  for (let row = 0; row < table.rows; row++) {
+    const name2 = table.label(row, 0);
+    const where = { file, ...table.locate(row, 0), field: "model" };
+    if (name2 === void 0) throw new InputError("the model name is empty; expected a reference model file name", where);
+    const k = index.get(name2);
+    if (k === void 0) {
+      throw new InputError(
+        `model ${quoteValue(name2)} is not one of the ${models.length} reference models${suggest(name2, models)}; expected a file name such as ${quoteValue(models[0])}`,
+        where
+      );
+    }
+    const earlier = rowOf.get(k);
+    if (earlier !== void 0) {
+      throw new InputError(
+        `model ${quoteValue(name2)} has a second row; expected one row per model (the first is on line ${table.locate(earlier, 0).line})`,
+        where
+      );
+    }
+    rowOf.set(k, row);
+    for (let r = 0; r < records; r++)
+      values[k * records + r] = cellValue(
+        table.label(row, r + 1),
+        () => ({ ...table.locate(row, r + 1), text: table.describe(row, r + 1) }),
+        file,
+        r,
+        expected.members
+      );
+  }
+  const missing = models.filter((_, k) => !rowOf.has(k));
+  if (missing.length) {
+    throw new InputError(
+      `no row for ${missing.length} reference model${missing.length === 1 ? "" : "s"}: ${missing.slice(0, 5).map((m) => quoteValue(m)).join(", ")}${missing.length > 5 ? ", ..." : ""}; expected one row per model`,
+      { file }
+    );
+  }
+  return { models, matrix: { models: models.length, records, values } };
+}
+function cellValue(text2, at2, file, record, members) {
+  if (text2 === void 0) return NEITHER;
+  if (text2 === "1") return 1;
+  if (text2 === "0") return 0;
+  const { line, column, text: shown } = at2();
+  throw new InputError(
+    `${shown} for ${recordName(record, members)}; expected 1 (trained on), 0 (not trained on) or an empty cell (neither)`,
+    { file, line, column }
+  );
+}
+function recordName(r, members) {
+  return r < members ? `members row ${r + 1}` : `non-members row ${r - members + 1}`;
+}
+function parseMembershipsNpy(bytes, file, expected) {
+  const models = checkedModels(expected, file);
+  const records = expected.members + expected.nonMembers;
+  const array = parseNpy(bytes, file);
+  if (array.dtype !== "|i1" && array.dtype !== "<i1") {
+    throw new InputError(
+      `dtype ${JSON.stringify(array.dtype)}; expected int8 ("|i1": 1, 0, or -1 for neither), e.g. array.astype(numpy.int8)`,
+      { file, field: "dtype" }
+    );
+  }
+  const [k, n] = array.shape;
+  if (array.shape.length !== 2 || k !== models.length || n !== records) {
+    throw new InputError(
+      `shape (${array.shape.join(", ")}); expected (${models.length}, ${records}): one row per reference model in sorted file-name order, one column per record (the members file's ${expected.members} rows, then the non-members file's ${expected.nonMembers})`,
+      { file, field: "shape" }
+    );
+  }
+  const values = new Int8Array(k * n);
+  for (let i = 0; i < k * n; i++) {
+    const row = Math.floor(i / n);
+    const col = i % n;
+    const v = array.get(array.fortranOrder ? col * k + row : i);
+    if (v !== 1 && v !== 0 && v !== -1) {
+      throw new InputError(
+        `value ${v} at [${row}, ${col}] (model ${quoteValue(models[row])}, ${recordName(col, expected.members)}); expected 1 (trained on), 0 (not trained on) or -1 (neither)`,
+        { file }
+      );
+    }
+    values[i] = v;
+  }
+  return { models, matrix: { models: k, records: n, values } };
+}
+function checkedModels(expected, file) {
+  const models = sortedModelNames(expected.models);
+  for (let i = 1; i < models.length; i++) {
+    if (models[i] === models[i - 1])
+      throw new InputError(
+        `reference model file name ${quoteValue(models[i])} appears twice; the memberships file tells models apart by file name`,
+        { file }
+      );
+  }
+  if (models.length === 0) throw new InputError("no reference models to read memberships for", { file });
+  return models;
+}
+
+// src/data/memberships-coverage.ts
+var SHOWN = 20;
+function checkCoverage(matrix, attacks, options = {}) {
+  const audited = options.audited ?? Array.from({ length: matrix.records }, (_, i) => i);
+  const problems = [];
+  for (const attack of attacks) {
+    problems.push(...sideProblems(matrix, attack, audited, options.members, void 0));
+    if (!options.recipeLevel) continue;
+    if (matrix.models < 2) {
+      problems.push({
+        attack,
+        kind: "too-few-models",
+        records: [],
+        count: 0,
+        message: `${attack}: a recipe-level estimate needs at least 2 reference models; found ${matrix.models}`
+      });
+      continue;
+    }
+    for (let k = 0; k < matrix.models; k++) {
+      const found = sideProblems(matrix, attack, audited, options.members, k);
+      if (found.length) {
+        problems.push(...found);
+        break;
+      }
+    }
+  }
+  return problems;
+}
+function sideProblems(m, attack, audited, members, heldOut) {
+  const needs = [{ side: OUT, kind: "no-out" }];
+  if (attack === "lira") needs.unshift({ side: IN, kind: "no-in" });
+  const problems = [];
+  for (const { side, kind } of needs) {
+    const lacking = [];
+    let count2 = 0;
+    for (let i = 0; i < audited.length; i++) {
+      const r = audited[i];
+      let found = false;
+      for (let k = 0; k < m.models && !found; k++) if (k !== heldOut && m.values[k * m.records + r] === side) found = true;
+      if (!found) {
+        count2++;
+        if (lacking.length < SHOWN) lacking.push(r);
+      }
+    }
+    if (count2 === 0) continue;
+    const name2 = (r) => members === void 0 ? `record ${r + 1}` : recordName(r, members);
+    const shown = lacking.slice(0, 3).map(name2).join(", ") + (count2 > 3 ? `, and ${count2 - 3} more` : "");
+    const what = kind === "no-in" ? "IN (trained on it)" : "OUT (never saw it)";
+    const context = heldOut === void 0 ? "" : ` when reference model ${heldOut + 1} plays the target (recipe level)`;
+    problems.push({
+      attack,
+      kind,
+      records: lacking,
+      count: count2,
+      ...heldOut === void 0 ? {} : { heldOut },
+      message: `${attack} needs every audited record ${what} for at least one reference model${context}; ${count2} record${count2 === 1 ? " is" : "s are"} not: ${shown}`
+    });
+  }
+  return problems;
+}
+
+// src/data/header.ts
+var import_node_fs8 = require("node:fs");
+var import_node_path11 = require("node:path");
+var CHUNK = 64 * 1024;
+var LF2 = 10;
+function readDataHeader(spec, label) {
+  const file = (0, import_node_path11.resolve)(spec.path);
+  if (spec.format === "csv") return { file, columns: [...parseCsv(headOfFile(file, csvHeaderEnd), file).columns] };
+  if (spec.format === "jsonl") return { file, columns: [...parseJsonl(headOfFile(file, firstObjectEnd), file).columns] };
+  const array = npyHeaderOf(file);
+  const labels = spec.labels === void 0 ? void 0 : { name: label, array: npyHeaderOf((0, import_node_path11.resolve)(spec.labels)) };
+  return { file, columns: npyColumnNames(array, { columns: spec.columns, labels }) };
+}
+function npyHeaderOf(file) {
+  return { file, shape: parseNpyHeader(headOfFile(file, npyHeaderEnd), file).shape };
+}
+function npyHeaderEnd(bytes) {
+  if (bytes.length < NPY_PREFIX_BYTES) return void 0;
+  if (NPY_MAGIC.some((b, i) => bytes[i] !== b)) return bytes.length;
+  const dataOffset = bytes[6] === 1 ? 10 + bytes.readUInt16LE(8) : 12 + bytes.readUInt32LE(8);
+  return bytes.length >= dataOffset ? dataOffset : void 0;
+}
+function headOfFile(file, end) {
+  let fd;
+  try {
+    fd = (0, import_node_fs8.openSync)(file, "r");
+  } catch (error) {
+    const code = error.code;
+    throw new InputError(code === "ENOENT" ? "file not found; expected a data file at this path" : `cannot read the data file (${code})`, {
+      file
+    });
+  }
+  try {
+    let bytes = Buffer.alloc(CHUNK);
+    let total = 0;
+    for (; ; ) {
+      if (total === bytes.length) bytes = Buffer.concat([bytes, Buffer.alloc(bytes.length)]);
+      const read = (0, import_node_fs8.readSync)(fd, bytes, total, bytes.length - total, total);
+      total += read;
+      const head = bytes.subarray(0, total);
+      const stop = end(head);
+      if (stop !== void 0) return head.subarray(0, stop);
+      if (read === 0 || total > MAX_HEADER_BYTES + 1) return head;
+    }
+  } finally {
+    (0, import_node_fs8.closeSync)(fd);
+  }
+}
+function csvHeaderEnd(bytes) {
+  let quoted = false;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] === 34) quoted = !quoted;
+    else if (bytes[i] === LF2 && !quoted) return i + 1;
+  }
+  return void 0;
+}
+function firstObjectEnd(bytes) {
+  let start = 0;
+  for (let i = bytes.indexOf(LF2); i !== -1; i = bytes.indexOf(LF2, start)) {
+    if (bytes.subarray(start, i).toString("utf8").trim() !== "") return i + 1;
+    start = i + 1;
+  }
+  return void 0;
+}
+
+// src/model/describe.ts
+var import_node_fs10 = require("node:fs");
+
+// src/model/onnx.ts
+var import_node_fs9 = require("node:fs");
+
+// src/model/runtime.ts
+var import_node_os = require("node:os");
+var BUNDLED_PLATFORMS = ["linux-x64"];
+var RUNTIME_ENV = "PRIVACY_GATE_RUNTIME";
+var CHOICES = ["auto", "native", "wasm"];
+var notify = (message) => process.stderr.write(`privacy-gate: notice: ${message}
+`);
+var loaded = /* @__PURE__ */ new Map();
+async function loadOnnxRuntime() {
+  return (await loadRuntime()).ort;
+}
+function loadRuntime() {
+  const choice = (process.env[RUNTIME_ENV] ?? "").trim() || "auto";
+  let runtime = loaded.get(choice);
+  if (!runtime) {
+    runtime = chooseRuntime(choice);
+    loaded.set(choice, runtime);
+    runtime.catch(() => loaded.delete(choice));
+  }
+  return runtime;
+}
+async function createInferenceSession(model) {
+  const { ort, kind } = await loadRuntime();
+  const options = {
+    graphOptimizationLevel: "all",
+    executionMode: "sequential",
+    intraOpNumThreads: (0, import_node_os.availableParallelism)(),
+    logSeverityLevel: 3,
+    executionProviders: [kind === "wasm" ? "wasm" : "cpu"]
+  };
+  return typeof model === "string" ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
+}
+async function chooseRuntime(choice) {
+  if (!CHOICES.includes(choice)) {
+    throw new InputError(`${RUNTIME_ENV} is ${JSON.stringify(choice.slice(0, 40))}; expected one of ${CHOICES.join(", ")} (or unset)`, {
+      file: "environment",
+      field: RUNTIME_ENV
+    });
+  }
+  const platform = `${process.platform}-${process.arch}`;
+  let nativeError;
+  if (choice !== "wasm") {
+    try {
+      return { ort: await importNative(), kind: "native" };
+    } catch (error) {
+      if (choice === "native") throw cannotLoad(`cannot load onnxruntime-node on ${platform}: ${nativeHint(platform)}`, error);
+      nativeError = error;
+    }
+  }
+  let ort;
+  try {
+    ort = await importWeb();
+  } catch (error) {
+    const native = nativeError ? `onnxruntime-node failed (${nativeHint(platform)}: ${firstLine(nativeError)}), and ` : "";
+    throw cannotLoad(`cannot load onnxruntime on ${platform}: ${native}onnxruntime-web (WebAssembly) failed too`, error);
+  }
+  notify(
+    nativeError ? `onnxruntime-node is not available on ${platform} (${nativeHint(platform)}); running the models on onnxruntime-web (WebAssembly, ${threads(ort)}): 2\u20134\xD7 slower, the same results up to float32 rounding` : `${RUNTIME_ENV}=wasm: running the models on onnxruntime-web (WebAssembly, ${threads(ort)})`
+  );
+  return { ort, kind: "wasm" };
+}
+async function importNative() {
+  const module2 = await import("onnxruntime-node");
+  return module2.InferenceSession ? module2 : module2.default;
+}
+async function importWeb() {
+  const module2 = await import("onnxruntime-web");
+  const ort = module2.InferenceSession ? module2 : module2.default;
+  ort.env.wasm.numThreads = (0, import_node_os.availableParallelism)();
+  return ort;
+}
+function threads(ort) {
+  const n = ort.env.wasm.numThreads ?? 1;
+  return n > 1 ? `${n} threads` : "one thread";
+}
+function nativeHint(platform) {
+  return BUNDLED_PLATFORMS.includes(platform) ? "the native library could not be loaded (glibc 2.28 or newer is required)" : `the action bundles the native build only for ${BUNDLED_PLATFORMS.join(", ")}`;
+}
+function cannotLoad(message, error) {
+  return new RuntimeFailure(`${message} (${firstLine(error)})`, { cause: error });
+}
+function describeValue(meta) {
+  if (!meta.isTensor) return { name: meta.name, type: "sequence", shape: [] };
+  const shape = (meta.shape ?? []).map((d) => typeof d === "number" && d >= 2147483648 ? "" : d);
+  return { name: meta.name, type: meta.type ?? "unknown", shape };
+}
+function firstLine(error) {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
+}
+
+// src/model/onnx-zipmap.ts
+var MODEL_GRAPH = 7;
+var GRAPH_NODE = 1;
+var GRAPH_OUTPUT = 12;
+var NODE_INPUT = 1;
+var NODE_OUTPUT = 2;
+var NODE_OP_TYPE = 4;
+var NODE_ATTRIBUTE = 5;
+var ATTR_NAME = 1;
+var ATTR_INTS = 8;
+var ATTR_STRINGS = 9;
+var VALUE_INFO_NAME = 1;
+var WIRE_VARINT = 0;
+var WIRE_I64 = 1;
+var WIRE_LEN = 2;
+var WIRE_I32 = 5;
+function exposeZipMapInput(model, output) {
+  const graph = [...fields(model, 0, model.length)].find((f) => f.field === MODEL_GRAPH && f.wire === WIRE_LEN);
+  if (!graph) return void 0;
+  for (const node of fields(model, graph.start, graph.end)) {
+    if (node.field !== GRAPH_NODE || node.wire !== WIRE_LEN) continue;
+    const zipMap = readZipMap(model, node.start, node.end);
+    if (!zipMap || zipMap.output !== output) continue;
+    const extraOutput = lengthDelimited(GRAPH_OUTPUT, lengthDelimited(VALUE_INFO_NAME, utf8(zipMap.input)));
+    const newGraph = concat2(model.subarray(graph.start, graph.end), extraOutput);
+    const edited = concat2(model.subarray(0, graph.tagStart), lengthDelimited(MODEL_GRAPH, newGraph), model.subarray(graph.end));
+    return { model: edited, probabilities: zipMap.input, classLabels: zipMap.classLabels };
+  }
+  return void 0;
+}
+function readZipMap(buf, start, end) {
+  let opType = "";
+  const inputs = [];
+  const outputs = [];
+  const labels = [];
+  for (const f of fields(buf, start, end)) {
+    if (f.field === NODE_OP_TYPE) opType = text(buf, f);
+    else if (f.field === NODE_INPUT) inputs.push(text(buf, f));
+    else if (f.field === NODE_OUTPUT) outputs.push(text(buf, f));
+    else if (f.field === NODE_ATTRIBUTE && f.wire === WIRE_LEN) labels.push(...classLabelsOf(buf, f.start, f.end));
+  }
+  if (opType !== "ZipMap" || inputs.length !== 1 || outputs.length !== 1) return void 0;
+  return { input: inputs[0], output: outputs[0], classLabels: labels };
+}
+function classLabelsOf(buf, start, end) {
+  const attribute = [...fields(buf, start, end)];
+  const name2 = attribute.find((f) => f.field === ATTR_NAME);
+  if (!name2) return [];
+  const which = text(buf, name2);
+  if (which === "classlabels_strings") return attribute.filter((f) => f.field === ATTR_STRINGS).map((f) => text(buf, f));
+  if (which !== "classlabels_int64s") return [];
+  const labels = [];
+  for (const f of attribute) {
+    if (f.field !== ATTR_INTS) continue;
+    if (f.wire === WIRE_VARINT) labels.push(String(BigInt.asIntN(64, f.varint)));
+    else
+      for (let at2 = f.start; at2 < f.end; ) {
+        const [value, next] = readVarint(buf, at2);
+        labels.push(String(BigInt.asIntN(64, value)));
+        at2 = next;
+      }
+  }
+  return labels;
+}
+function* fields(buf, start, end) {
+  let at2 = start;
+  while (at2 < end) {
+    const tagStart = at2;
+    const [tag, afterTag] = readVarint(buf, at2);
+    const field = Number(tag >> 3n);
+    const wire = Number(tag & 7n);
+    at2 = afterTag;
+    if (wire === WIRE_VARINT) {
+      const [value, next] = readVarint(buf, at2);
+      yield { field, wire, tagStart, start: at2, end: next, varint: value };
+      at2 = next;
+    } else if (wire === WIRE_LEN) {
+      const [length, next] = readVarint(buf, at2);
+      const payloadEnd = next + Number(length);
+      if (payloadEnd > end) throw new Error("truncated protobuf field");
+      yield { field, wire, tagStart, start: next, end: payloadEnd };
+      at2 = payloadEnd;
+    } else if (wire === WIRE_I64 || wire === WIRE_I32) {
+      const size = wire === WIRE_I64 ? 8 : 4;
+      yield { field, wire, tagStart, start: at2, end: at2 + size };
+      at2 += size;
+    } else {
+      throw new Error(`unsupported protobuf wire type ${wire}`);
+    }
+  }
+}
+function readVarint(buf, start) {
+  let value = 0n;
+  let shift = 0n;
+  let at2 = start;
+  for (; ; ) {
+    if (at2 >= buf.length) throw new Error("truncated protobuf varint");
+    const byte = buf[at2++];
+    value |= BigInt(byte & 127) << shift;
+    if ((byte & 128) === 0) return [value, at2];
+    shift += 7n;
+  }
+}
+function writeVarint(value) {
+  const bytes = [];
+  let v = value;
+  while (v >= 128) {
+    bytes.push(v % 128 | 128);
+    v = Math.floor(v / 128);
+  }
+  bytes.push(v);
+  return Uint8Array.from(bytes);
+}
+function lengthDelimited(field, payload) {
+  return concat2(writeVarint(field * 8 + WIRE_LEN), writeVarint(payload.length), payload);
+}
+function concat2(...parts) {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at2 = 0;
+  for (const p of parts) {
+    out.set(p, at2);
+    at2 += p.length;
+  }
+  return out;
+}
+var utf8 = (s) => new TextEncoder().encode(s);
+var text = (buf, f) => new TextDecoder().decode(buf.subarray(f.start, f.end));
+
+// src/model/non-finite.ts
+var NonFiniteOutput = class _NonFiniteOutput extends InputError {
+  constructor(model, output, found, queried, origin) {
+    super(
+      `model output "${output}" holds non-finite values (${String(found.value)}) in ${found.count} of ${queried} rows queried, the first ${origin ?? `at row ${found.first + 1} of the query`}; a model must answer every query with finite scores (NaN or \xB1Infinity would read as hidden or certain scores): fix the model or its export`,
+      { file: model, field: "model.output" }
+    );
+    this.model = model;
+    this.output = output;
+    this.found = found;
+    this.queried = queried;
+    this.origin = origin;
+    this.name = "NonFiniteOutput";
+  }
+  model;
+  output;
+  found;
+  queried;
+  origin;
+  /** The same error, saying where its first row came from. */
+  traced(source) {
+    return new _NonFiniteOutput(this.model, this.output, this.found, this.queried, describeRow(source, this.found.first));
+  }
+};
+function describeRow(source, row) {
+  if ("probe" in source) return `in row ${row + 1} of ${source.probe} (synthetic inputs, not from a data file)`;
+  if ("texts" in source) return describeTextRow(source.texts, row);
+  const { file, role } = source.data;
+  return `at ${rowPlace(source.data, row)} of ${file} (${role})`;
+}
+function describeTextRow(texts, row) {
+  let at2 = row;
+  for (const { file, role, lines } of texts) {
+    if (at2 < lines.length) return `at line ${lines[at2]} of ${file} (${role})`;
+    at2 -= lines.length;
+  }
+  return `at row ${row + 1} of the query`;
+}
+async function traced(answer2, source) {
+  try {
+    return await answer2;
+  } catch (error) {
+    throw error instanceof NonFiniteOutput ? error.traced(source) : error;
+  }
+}
+
+// src/model/scores.ts
+var SUM_TOLERANCE = 1e-3;
+function detectScoreKind(raw, rows2, width) {
+  for (let r = 0; r < rows2; r++) {
+    let sum = 0;
+    for (let c = 0; c < width; c++) {
+      const v = raw[r * width + c];
+      if (!(v >= 0 && v <= 1)) return { kind: "logits", reason: `row ${r + 1} has a score ${v} outside [0, 1]` };
+      sum += v;
+    }
+    if (width > 1 && Math.abs(sum - 1) > SUM_TOLERANCE) {
+      return { kind: "logits", reason: `row ${r + 1} sums to ${sum.toFixed(4)}, not 1` };
+    }
+  }
+  return {
+    kind: "probabilities",
+    reason: width === 1 ? "every score lies in [0, 1]" : `all ${rows2} rows are non-negative and sum to 1`
+  };
+}
+function toClassScores(scores, rows2, width, kind, out) {
+  if (width > 1) {
+    out.set(scores.subarray(0, rows2 * width));
+    return;
+  }
+  for (let r = 0; r < rows2; r++) {
+    const v = scores[r];
+    out[2 * r] = kind === "logits" ? 0 : 1 - v;
+    out[2 * r + 1] = v;
+  }
+}
+function logSoftmaxRows(logits, rows2, width, out) {
+  for (let r = 0; r < rows2; r++) {
+    const base2 = r * width;
+    let top = 0;
+    for (let c = 1; c < width; c++) if (logits[base2 + c] > logits[base2 + top]) top = c;
+    const max = logits[base2 + top];
+    let rest = 0;
+    for (let c = 0; c < width; c++) if (c !== top) rest += Math.exp(logits[base2 + c] - max);
+    const logRest = Math.log1p(rest);
+    for (let c = 0; c < width; c++) out[base2 + c] = logits[base2 + c] - max - logRest;
+  }
+}
+function findNonFinite(values, rows2, width) {
+  let found;
+  for (let r = 0; r < rows2; r++) {
+    for (let c = 0; c < width; c++) {
+      const v = values[r * width + c];
+      if (v - v !== 0) {
+        if (found) found.count++;
+        else found = { count: 1, first: r, value: v };
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+// src/model/onnx.ts
+var DEFAULT_BATCH = 1024;
+var CLASS_SHAPES = "[batch, classes], [batch] or [batch, 1] (one score per class, or one binary score per row)";
+async function openOnnxClassifier(settings, options = {}) {
+  const ort = await loadOnnxRuntime();
+  let session = await createSession(settings, settings.path);
+  const inputs = session.inputMetadata.map(describeValue);
+  const outputs = session.outputMetadata.map(describeValue);
+  const input = pickInput(settings, inputs);
+  let output = pickOutput(settings, outputs);
+  let classLabels2;
+  const outputName = output.name;
+  if (output.type === "sequence") {
+    const exposed = exposeZipMapInput((0, import_node_fs9.readFileSync)(settings.path), output.name);
+    if (!exposed) {
+      throw new InputError(
+        `model output "${output.name}" is not a tensor, and no ZipMap produces it; set model.output to a tensor of class scores`,
+        { file: settings.path, field: "model.output" }
+      );
+    }
+    session = await createSession(settings, exposed.model);
+    output = session.outputMetadata.map(describeValue).find((o) => o.name === exposed.probabilities);
+    classLabels2 = exposed.classLabels;
+  }
+  const adapter = new OnnxClassifier(ort, session, settings, {
+    ...inputPlan(settings, input, options),
+    output,
+    outputName,
+    inputs,
+    outputs
+  });
+  await adapter.discoverClasses(classLabels2);
+  return adapter;
+}
+async function openOnnxRegressor(settings, options = {}) {
+  const ort = await loadOnnxRuntime();
+  const session = await createSession(settings, settings.path);
+  const inputs = session.inputMetadata.map(describeValue);
+  const outputs = session.outputMetadata.map(describeValue);
+  const input = pickInput(settings, inputs);
+  const output = settings.output ? byName(settings, outputs, settings.output, "output") : outputs.find((o) => o.type.startsWith("float"));
+  if (!output || !output.type.startsWith("float")) {
+    throw new InputError(
+      `${output ? `model output "${output.name}" has type ${output.type}` : `none of the model's outputs (${outputs.map((o) => `${o.name}: ${o.type}`).join("; ")}) is a float tensor`}; model.task is regression, so the gate expects a float tensor with one predicted value per row`,
+      { file: settings.path, field: "model.output" }
+    );
+  }
+  const plan = { ...inputPlan(settings, input, options), output, outputName: output.name, inputs, outputs };
+  const regressor = new OnnxRegressor(ort, session, settings, plan);
+  await regressor.checkWidth();
+  return regressor;
+}
+function inputPlan(settings, input, options) {
+  const inputType = input.type === "float64" ? "float64" : "float32";
+  if (input.type !== "float32" && input.type !== "float64") {
+    throw new InputError(`model input "${input.name}" has type ${input.type}; expected a float32 or float64 tensor of features`, {
+      file: settings.path,
+      field: "model.input"
+    });
+  }
+  const featureDims = input.shape.slice(1);
+  const fixedBatch = typeof input.shape[0] === "number" && input.shape[0] > 0 ? input.shape[0] : void 0;
+  const featureCount = featureDims.every((d) => typeof d === "number" && d > 0) ? featureDims.reduce((a, d) => a * d, 1) : -1;
+  if (featureCount < 0) {
+    throw new InputError(
+      `model input "${input.name}" has shape [${input.shape.join(", ")}]; expected fixed feature dimensions after the batch axis`,
+      { file: settings.path, field: "model.input" }
+    );
+  }
+  return { input, inputType, featureCount, batchSize: fixedBatch ?? options.batchSize ?? DEFAULT_BATCH, fixedBatch };
+}
+async function createSession(settings, model) {
+  try {
+    return await createInferenceSession(model);
+  } catch (error) {
+    throw new InputError(`cannot load the ONNX model: ${firstLine2(error)}; expected an ONNX model file (opset \u2264 26, IR \u2264 13)`, {
+      file: settings.path,
+      field: "model.path"
+    });
+  }
+}
+var BatchedOnnxModel = class {
+  constructor(ort, session, settings, plan) {
+    this.ort = ort;
+    this.session = session;
+    this.settings = settings;
+    this.plan = plan;
+  }
+  ort;
+  session;
+  settings;
+  plan;
+  queryCount = 0;
+  /** Milliseconds from process start to the first model query (the start-up cost users wait for). */
+  firstQueryAt;
+  get queries() {
+    return this.queryCount;
+  }
+  /** What every model's info says: its tensors and the input and output the gate uses. */
+  baseInfo() {
+    return {
+      inputs: this.plan.inputs,
+      outputs: this.plan.outputs,
+      input: this.plan.input.name,
+      output: this.plan.outputName,
+      featureCount: this.plan.featureCount
+    };
+  }
+  /**
+   * Runs `rows` rows in batches of the plan's size, handing each batch's raw output on, then
+   * refuses the model if any row's output (of `width` values) held NaN or ±Infinity: every batch
+   * is run first, so the error can say how many rows.
+   */
+  async forEachBatch(x, rows2, width, use) {
+    const { featureCount, batchSize } = this.plan;
+    if (x.length !== rows2 * featureCount) {
+      throw new RuntimeFailure(`predict: expected ${rows2}\xD7${featureCount} values, got ${x.length}`);
+    }
+    let bad;
+    for (let start = 0; start < rows2; start += batchSize) {
+      const n = Math.min(batchSize, rows2 - start);
+      const raw = await this.runBatch(x.subarray(start * featureCount, (start + n) * featureCount), n);
+      const found = findNonFinite(raw, n, width);
+      if (found) {
+        if (bad) bad.count += found.count;
+        else bad = { ...found, first: start + found.first };
+        continue;
+      }
+      use(raw, start, n);
+    }
+    if (bad) throw new NonFiniteOutput(this.settings.path, this.plan.outputName, bad, rows2);
+  }
+  async runBatch(x, rows2) {
+    this.firstQueryAt ??= performance.now();
+    const { data, dims } = await runOnnx(this.ort, this.session, this.plan, x, rows2);
+    this.checkShape(dims, this.plan.fixedBatch ?? rows2);
+    this.queryCount += rows2;
+    return data;
+  }
+  wrongShape(dims, batch, expected) {
+    return new InputError(
+      `model output "${this.plan.outputName}" has shape [${dims.join(", ")}] on a batch of ${batch} rows (declared [${this.plan.output.shape.join(", ")}]); expected ${expected}: set model.output to such an output, or reshape it in the model`,
+      { file: this.settings.path, field: "model.output" }
+    );
+  }
+};
+var OnnxClassifier = class extends BatchedOnnxModel {
+  /** Scores per row in the raw output (1 for a single sigmoid column). */
+  width = 0;
+  classLabels = [];
+  scoreKind;
+  scoreKindReason = "";
+  get info() {
+    if (this.width === 0) throw new RuntimeFailure("model classes were not discovered yet");
+    return {
+      ...this.baseInfo(),
+      classCount: this.classLabels.length,
+      classLabels: this.classLabels,
+      scoreKind: this.scoreKind ?? "probabilities",
+      scoreKindReason: this.scoreKindReason
+    };
+  }
+  /**
+   * Learns the class count: ZipMap attributes name the classes; a tensor output declares the
+   * count in its shape, or else reveals it when run, so one all-zero row is queried.
+   */
+  async discoverClasses(zipMapLabels) {
+    const declared = this.plan.output.shape;
+    if (!zipMapLabels && declared.length > 2) {
+      throw new InputError(
+        `model output "${this.plan.outputName}" is declared with shape [${declared.join(", ")}]; expected ${CLASS_SHAPES}: set model.output to such an output, or reshape it in the model`,
+        { file: this.settings.path, field: "model.output" }
+      );
+    }
+    let width = declared.at(-1);
+    if (zipMapLabels) width = zipMapLabels.length;
+    else if (typeof width !== "number" || width < 1) {
+      const raw = await this.runBatch(new Float32Array(this.plan.featureCount), 1);
+      width = raw.length;
+    }
+    if (width < 1) {
+      throw new InputError("model output is empty; expected one score per class", {
+        file: this.settings.path,
+        field: "model.output"
+      });
+    }
+    this.width = width;
+    const classes = width === 1 ? 2 : width;
+    this.classLabels = zipMapLabels ?? Array.from({ length: classes }, (_, i) => String(i));
+    if (zipMapLabels) this.scoreKindReason = `read from the tensor "${this.plan.output.name}" that feeds the ZipMap; `;
+    if (this.settings.scores !== "auto") {
+      this.scoreKind = this.settings.scores;
+      this.scoreKindReason += "set by the policy (model.scores)";
+    }
+  }
+  async predict(x, rows2) {
+    const classes = this.classLabels.length;
+    const out = new Float64Array(rows2 * classes);
+    await this.forEachBatch(x, rows2, this.width, (raw, start, n) => {
+      this.decideScoreKind(raw, n);
+      toClassScores(raw, n, this.width, this.scoreKind, out.subarray(start * classes, (start + n) * classes));
+    });
+    return { kind: this.scoreKind ?? "probabilities", values: out };
+  }
+  /**
+   * Class scores are read as [batch, classes], or [batch] / [batch, 1] for one binary score;
+   * anything else (e.g. [batch, 10, 1]) would be misread, so it is refused.
+   */
+  checkShape(dims, batch) {
+    const width = this.width;
+    const ok = dims[0] === batch && (dims.length === 2 && (width === 0 ? dims[1] >= 1 : dims[1] === width) || dims.length === 1 && width <= 1);
+    if (!ok) {
+      throw this.wrongShape(dims, batch, width > 1 ? `${CLASS_SHAPES}, here [batch, ${width}]` : CLASS_SHAPES);
+    }
+  }
+  /** With `scores: auto`, the first batch decides: rows of non-negative values summing to 1 are probabilities. */
+  decideScoreKind(raw, rows2) {
+    if (this.scoreKind) return;
+    const verdict = detectScoreKind(raw, rows2, this.width);
+    this.scoreKind = verdict.kind;
+    this.scoreKindReason += `detected on the first batch (${verdict.reason}); set model.scores to override`;
+  }
+};
+var OnnxRegressor = class extends BatchedOnnxModel {
+  task = "regression";
+  widthKnown = false;
+  get info() {
+    return this.baseInfo();
+  }
+  /** The declared shape, or one all-zero row when it is symbolic, must give one value per row. */
+  async checkWidth() {
+    const dims = this.plan.output.shape.slice(1);
+    let width = dims.every((d) => typeof d === "number" && d > 0) ? dims.reduce((a, d) => a * d, 1) : -1;
+    if (width < 0) width = (await this.runBatch(new Float32Array(this.plan.featureCount), 1)).length;
+    this.widthKnown = true;
+    if (width !== 1) {
+      throw new InputError(
+        `model output "${this.plan.output.name}" has ${width} values per row (shape [${this.plan.output.shape.join(", ")}]); model.task is regression, so the gate expects one predicted value per row: set model.output, or model.task: classification for class scores`,
+        { file: this.settings.path, field: "model.output" }
+      );
+    }
+  }
+  async predict(x, rows2) {
+    const out = new Float32Array(rows2);
+    await this.forEachBatch(x, rows2, 1, (raw, start) => out.set(raw, start));
+    return out;
+  }
+  /** One predicted value per row: [batch] or [batch, 1] (checkWidth explains a wrong width first). */
+  checkShape(dims, batch) {
+    if (!this.widthKnown) return;
+    if (dims[0] !== batch || dims.length > 2 || dims.length === 2 && dims[1] !== 1) {
+      throw this.wrongShape(dims, batch, "[batch] or [batch, 1] (one predicted value per row)");
+    }
+  }
+};
+async function runOnnx(ort, session, plan, x, rows2) {
+  const { input, output, inputType, fixedBatch } = plan;
+  const batch = fixedBatch ?? rows2;
+  const dims = [batch, ...input.shape.slice(1)];
+  let data = x;
+  if (fixedBatch && rows2 !== fixedBatch) {
+    data = new Float32Array(fixedBatch * plan.featureCount);
+    data.set(x);
+  }
+  if (inputType === "float64") data = Float64Array.from(data);
+  const tensor = new ort.Tensor(inputType, data, dims);
+  let result2;
+  try {
+    result2 = await session.run({ [input.name]: tensor }, [output.name]);
+  } catch (error) {
+    throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows2} rows: ${firstLine2(error)}`, { cause: error });
+  }
+  const tensorValue = result2[output.name];
+  const width = tensorValue.dims.slice(1).reduce((a, d) => a * d, 1);
+  const data32 = tensorValue.data instanceof Float32Array ? tensorValue.data : Float32Array.from(tensorValue.data);
+  return { data: data32.subarray(0, rows2 * width), dims: tensorValue.dims };
+}
+function pickInput(settings, inputs) {
+  if (settings.input) return byName(settings, inputs, settings.input, "input");
+  if (inputs.length === 1) return inputs[0];
+  throw new InputError(
+    `the model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(", ")}); set model.input to the one that takes the features`,
+    { file: settings.path, field: "model.input" }
+  );
+}
+function pickOutput(settings, outputs) {
+  if (settings.output) return byName(settings, outputs, settings.output, "output");
+  const scores = outputs.find((o) => o.type === "sequence" || o.type.startsWith("float") && o.shape.length >= 2);
+  if (scores) return scores;
+  throw new InputError(
+    `none of the model's outputs (${outputs.map((o) => `${o.name}: ${o.type}[${o.shape.join(", ")}]`).join("; ")}) holds class scores; set model.output`,
+    { file: settings.path, field: "model.output" }
+  );
+}
+function byName(settings, values, name2, kind) {
+  const found = values.find((v) => v.name === name2);
+  if (found) return found;
+  throw new InputError(`the model has no ${kind} ${noSuchName(name2, values, kind)}`, {
+    file: settings.path,
+    field: `model.${kind}`
+  });
+}
+function noSuchName(name2, values, kind) {
+  return `${quoteUserText(name2)}${suggest(
+    name2,
+    values.map((v) => v.name)
+  )}; its ${kind}s are: ${values.map(describeTensor).join(", ")}`;
+}
+function describeTensor(value) {
+  if (value.type === "sequence") return `${quoteUserText(value.name)} (a sequence, e.g. a ZipMap)`;
+  return `${quoteUserText(value.name)} (${value.type} [${value.shape.map((d) => typeof d === "number" && d >= 0 ? d : d || "?").join(", ")}])`;
+}
+function firstLine2(error) {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
+}
+
+// src/model/describe.ts
+async function describeOnnxModel(path7) {
+  await loadOnnxRuntime();
+  const session = await createSession({ path: path7 }, path7);
+  const inputs = session.inputMetadata.map(describeValue);
+  const outputs = session.outputMetadata.map(describeValue);
+  await session.release();
+  const zipMapLabels = {};
+  const sequences = outputs.filter((o) => o.type === "sequence");
+  if (sequences.length > 0) {
+    const bytes = (0, import_node_fs10.readFileSync)(path7);
+    for (const output of sequences) {
+      const exposed = exposeZipMapInput(bytes, output.name);
+      if (exposed) zipMapLabels[output.name] = exposed.classLabels;
+    }
+  }
+  return { inputs, outputs, zipMapLabels };
+}
+
+// src/run/labels.ts
+var UnknownLabel = class extends InputError {
+  constructor(message, data, numeric, labelColumn) {
+    super(message, { file: data.file, field: labelColumn });
+    this.data = data;
+    this.numeric = numeric;
+  }
+  data;
+  numeric;
+};
+function labelWithClasses(data, classes, labelColumn) {
+  const names = classes.policy ?? classes.model;
+  const index = new Map(names.map((label, i) => [label, i]));
+  const out = new Int32Array(data.rows);
+  for (let r = 0; r < data.rows; r++) {
+    const c = index.get(data.labels[r]);
+    if (c === void 0) throw unknownLabel(data, r, classes, labelColumn);
+    out[r] = c;
+  }
+  return { ...data, classes: out };
+}
+function unknownLabel(data, row, classes, labelColumn) {
+  const label = String(data.labels[row]);
+  const names = classes.policy ?? classes.model;
+  const shown = names.length > 12 ? `${names.slice(0, 12).join(", ")}, \u2026` : names.join(", ");
+  const numeric = label.trim() !== "" && Number.isFinite(Number(label));
+  const start = `label ${quoteUserText(label)} in column ${quoteUserText(labelColumn)} (row ${row + 1} of the ${data.role} used)`;
+  if (classes.policy) {
+    return new UnknownLabel(
+      `${start} is not one of data.classes (${shown})${suggest(label, names)}; expected every label to be listed there`,
+      data,
+      numeric,
+      labelColumn
+    );
+  }
+  const own = isIndexList(classes.model) ? "" : " (its ZipMap class labels)";
+  let hint;
+  if (!numeric) {
+    hint = `${suggest(label, names)}; name the labels in data.classes, in class-index order (e.g. data.classes: [${quoteUserText(label)}, \u2026]), or write them as class indices`;
+  } else if (isIndexList(classes.model)) {
+    hint = `; labels must be class indices 0 to ${classes.model.length - 1}. If the model predicts a number rather than a class, set model.task: regression`;
+  } else {
+    hint = suggest(label, names);
+  }
+  return new UnknownLabel(`${start} is not one of the model's ${names.length} classes${own} (${shown})${hint}`, data, numeric, labelColumn);
+}
+function isIndexList(labels) {
+  return labels.every((label, i) => label === String(i));
+}
+function classesProblem(modelLabels, classes, output) {
+  if (!classes) return void 0;
+  const listed = `data.classes lists ${classes.length} labels (${classes.join(", ")})`;
+  if (!isIndexList(modelLabels)) {
+    if (modelLabels.length === classes.length && modelLabels.every((label, i) => label === classes[i])) return void 0;
+    return `${listed}, but the model's output ${quoteUserText(output)} names its own ${modelLabels.length} classes (a ZipMap), in this order: ${modelLabels.join(", ")}; leave data.classes out to use them, or list them in that order`;
+  }
+  if (modelLabels.length === classes.length) return void 0;
+  return `${listed}, but the model's output ${quoteUserText(output)} scores ${modelLabels.length} classes; expected one label per class, in class-index order`;
+}
+
+// src/run/validate.ts
+async function validateWithInputs(file, options = {}) {
+  const inspection = inspectPolicy(file, options);
+  const { merged, warnings } = inspection;
+  if (!merged) return { errors: inspection.errors, warnings };
+  const roots = options.roots ? allowedRoots(options.roots) : defaultRoots();
+  const found = await inputProblems(merged, roots);
+  const order = [...merged.layers].reverse().map((l) => l.file);
+  return { errors: sortByPosition([...inspection.errors, ...found], order), warnings };
+}
+async function inputProblems(merged, roots) {
+  const task = valueAt(merged.data, ["model", "task"]) ?? "classification";
+  if (task !== "classification" && task !== "regression") return [];
+  const report = new Problems(merged);
+  const model = await modelFacts(merged, roots, task, report);
+  dataFacts(merged, roots, model, report);
+  return report.errors;
+}
+var Problems = class {
+  constructor(merged) {
+    this.merged = merged;
+  }
+  merged;
+  errors = [];
+  seen = /* @__PURE__ */ new Map();
+  /** An error at the value written at `path` (or at its key, or the nearest written parent). */
+  at(path7, message, field = path7) {
+    this.errors.push(this.error(path7, message, field));
+  }
+  /** An error about one data file; the same error about the other file joins it ("a.csv and b.csv: ..."). */
+  aboutFile(path7, file, text2, field = path7) {
+    const key = `${fieldName(path7)}\0${text2("\0")}`;
+    const earlier = this.seen.get(key);
+    if (earlier) {
+      if (earlier.files.includes(file)) return;
+      earlier.files.push(file);
+      const index = this.errors.indexOf(earlier.error);
+      earlier.error = this.error(path7, text2(earlier.files.join(" and ")), field);
+      this.errors[index] = earlier.error;
+      return;
+    }
+    const error = this.error(path7, text2(file), field);
+    this.seen.set(key, { error, files: [file], text: text2 });
+    this.errors.push(error);
+  }
+  error(path7, message, field) {
+    const written = valueAt(this.merged.data, path7) !== void 0;
+    const where = this.merged.locate(path7, written ? "value" : "key");
+    return new PolicyError(message, { file: where.source.file, line: where.line, column: where.column, field: fieldName(field) });
+  }
+  /** A path as messages show it: relative to the policy file's folder when that is shorter. */
+  shown(file) {
+    const policy = this.merged.layers[this.merged.layers.length - 1].file;
+    const rel = (0, import_node_path12.relative)((0, import_node_path12.dirname)(policy), file);
+    return rel && rel.length < file.length ? rel : file;
+  }
+};
+function usableFile(merged, path7, roots) {
+  if (typeof valueAt(merged.data, path7) !== "string" || policyPathProblem(merged, path7, roots)) return void 0;
+  const file = resolvePathValue(merged, path7);
+  return (0, import_node_fs11.existsSync)(file) && (0, import_node_fs11.statSync)(file).isFile() ? file : void 0;
+}
+async function modelFacts(merged, roots, task, report) {
+  const path7 = usableFile(merged, ["model", "path"], roots);
+  if (!path7) return void 0;
+  const shown = report.shown(path7);
+  const stringAt = (key) => {
+    const value = valueAt(merged.data, ["model", key]);
+    return typeof value === "string" ? value : void 0;
+  };
+  let described;
+  try {
+    described = await describeOnnxModel(path7);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    report.at(["model", "path"], `model ${shown}: ${error.message}`);
+    return void 0;
+  }
+  let input = stringAt("input");
+  let output = stringAt("output");
+  if (input !== void 0 && !described.inputs.some((i) => i.name === input)) {
+    report.at(["model", "input"], `the model ${shown} has no input ${noSuchName(input, described.inputs, "input")}`);
+    if (described.inputs.length !== 1) return void 0;
+    input = void 0;
+  }
+  const outputOk = output === void 0 || described.outputs.some((o) => o.name === output);
+  if (!outputOk) {
+    report.at(["model", "output"], `the model ${shown} has no output ${noSuchName(output, described.outputs, "output")}`);
+    output = void 0;
+  }
+  const scores = stringAt("scores");
+  const settings = {
+    path: path7,
+    task,
+    scores: scores === "probabilities" || scores === "logits" ? scores : "auto",
+    ...input !== void 0 ? { input } : {},
+    ...output !== void 0 ? { output } : {}
+  };
+  try {
+    if (task === "regression") {
+      const info2 = (await openOnnxRegressor(settings)).info;
+      return { input: info2.input, featureCount: info2.featureCount };
+    }
+    const info = (await openOnnxClassifier(settings)).info;
+    const classes = valueAt(merged.data, ["data", "classes"]);
+    const problem = Array.isArray(classes) && outputOk ? classesProblem(info.classLabels, classes.map(String), info.output) : void 0;
+    if (problem) report.at(["data", "classes"], problem);
+    return { input: info.input, featureCount: info.featureCount };
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    const field = error.location?.field === "model.input" || error.location?.field === "model.output" ? error.location.field : "model.path";
+    const key = field.slice("model.".length);
+    const path8 = valueAt(merged.data, ["model", key]) !== void 0 ? ["model", key] : ["model"];
+    report.at(path8, `model ${shown}: ${error.message}`, ["model", key]);
+    return void 0;
+  }
+}
+function dataFacts(merged, roots, model, report) {
+  const data = merged.data;
+  const labelValue = valueAt(data, ["data", "label"]);
+  const featuresValue = valueAt(data, ["data", "features"]);
+  const features = typeof featuresValue === "string" || Array.isArray(featuresValue) && featuresValue.every((f) => typeof f === "string") ? featuresValue : void 0;
+  if (featuresValue !== void 0 && features === void 0) return;
+  for (const role of ["members", "non-members"]) {
+    const entry = valueAt(data, ["data", role]);
+    if (!isPlainObject(entry)) continue;
+    const spec = dataSpec(merged, role, entry, roots);
+    if (!spec) continue;
+    if (typeof labelValue !== "string" && spec.labels === void 0) continue;
+    const label = typeof labelValue === "string" ? labelValue : "label";
+    const shown = report.shown(spec.path);
+    let columns;
+    try {
+      columns = readDataHeader(spec, label).columns;
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      report.at(["data", role, "path"], `${shown}: ${error.message}`);
+      continue;
+    }
+    const checked = checkColumns({ file: spec.path, columns }, label, features);
+    if (checked.labelError) {
+      const message = checked.labelError.message;
+      report.aboutFile(["data", "label"], shown, (files) => `${files}: ${message}`);
+    }
+    if (checked.featureError) {
+      const message = checked.featureError.message;
+      report.aboutFile(["data", "features"], shown, (files) => `${files}: ${message}`);
+    }
+    const names = checked.features;
+    if (!model || !names || checked.labelError && features === void 0 || names.length === model.featureCount) continue;
+    const rest = columns.filter((c) => c !== label).length;
+    report.aboutFile(["data", "features"], shown, (files) => widthMessage(features, names, files, model, rest));
+  }
+}
+function widthMessage(features, names, files, model, rest) {
+  const listed = names.length > 12 ? `${names.slice(0, 12).map(quoteUserText).join(", ")}, \u2026 (${names.length})` : names.map(quoteUserText).join(", ");
+  const selection = features === void 0 ? `every column but the label (data.features is not set) gives ${names.length} columns of ${files}` : `data.features ${typeof features === "string" ? quoteUserText(features) : `lists ${names.length} columns and`} selects ${names.length} column${names.length === 1 ? "" : "s"} of ${files}`;
+  const fits = features !== void 0 && rest === model.featureCount ? `; every column but the label would give ${rest}: leave data.features out` : "";
+  return `${selection} (${listed}), but the model's input ${quoteUserText(model.input)} takes ${model.featureCount} features; expected data.features to select ${model.featureCount} columns, in the order the model was trained on${fits}`;
+}
+function dataSpec(merged, role, entry, roots) {
+  const format = dataFormat(entry);
+  if (format !== "csv" && format !== "jsonl" && format !== "npy") return void 0;
+  const path7 = usableFile(merged, ["data", role, "path"], roots);
+  if (!path7) return void 0;
+  const spec = { path: path7, format };
+  if (format !== "npy") return entry["labels"] === void 0 && entry["columns"] === void 0 ? spec : void 0;
+  if (entry["labels"] !== void 0) {
+    const labels = usableFile(merged, ["data", role, "labels"], roots);
+    if (!labels) return void 0;
+    spec.labels = labels;
+  }
+  const columns = entry["columns"];
+  if (columns !== void 0) {
+    if (!Array.isArray(columns) || !columns.every((c) => typeof c === "string")) return void 0;
+    spec.columns = columns;
+  }
+  return spec;
+}
 
 // src/publish/files.ts
-var import_node_fs8 = require("node:fs");
-var import_node_path12 = __toESM(require("node:path"), 1);
+var import_node_fs14 = require("node:fs");
+var import_node_path15 = __toESM(require("node:path"), 1);
 
 // src/gate/minimums.ts
-var import_stats_base_dists_normal_quantile4 = __toESM(require_lib39(), 1);
+var import_stats_base_dists_normal_quantile5 = __toESM(require_lib39(), 1);
 var SEARCH_LIMIT = 1e9;
 function recordsNeeded(probe, metric, line, confidence, fpr) {
   if (probe !== "membership" || line === void 0) return void 0;
   const alpha = 1 - confidence;
   switch (metric) {
     case "auc": {
-      const z = (0, import_stats_base_dists_normal_quantile4.default)(1 - alpha / 2, 0, 1);
+      const z = (0, import_stats_base_dists_normal_quantile5.default)(1 - alpha / 2, 0, 1);
       const n = smallest((k) => 0.5 + z * Math.sqrt((2 * k + 1) / (12 * k * k)) < line);
       return { members: n, nonMembers: n, reason: `so that a model at chance (AUC 0.5) could show an interval below ${line}` };
     }
@@ -36488,6 +39054,7 @@ function swappedAttacks(probes) {
   for (const probe of probes) {
     if (probe.id !== "membership") continue;
     for (const attack of probe.attacks) {
+      if (attack.attack.endsWith(RECIPE_LEVEL_SUFFIX)) continue;
       const auc = attack.metrics["auc"];
       if (auc && typeof auc.value === "number" && auc.ci[1] < 0.5) out.push({ attack: attack.attack, auc });
     }
@@ -36495,8 +39062,8 @@ function swappedAttacks(probes) {
   return out;
 }
 function swappedMessage(swapped) {
-  const list = swapped.map((s) => `${s.attack} ${formatEstimateShort(s.auc)}`).join(", ");
-  return `members look less like training data than non-members: the whole AUC interval is below 0.5 (${list}). The members and non-members files are probably swapped (data.members must be the training records); if they are not, the model still tells the two sets apart, which an attacker can use.`;
+  const list2 = swapped.map((s) => `${s.attack} ${formatEstimateShort(s.auc)}`).join(", ");
+  return `members look less like training data than non-members: the whole AUC interval is below 0.5 (${list2}). The members and non-members files are probably swapped (data.members must be the training records); if they are not, the model still tells the two sets apart, which an attacker can use.`;
 }
 function insufficientMessage(short) {
   const first = short[0];
@@ -36606,6 +39173,12 @@ function formatEstimate(metric) {
   if (!metric) return "n/a";
   return `${formatNumber(metric.value)} ${formatInterval(metric.ci)}`;
 }
+function formatMetric(id, metric) {
+  if (metric && metric.value === null) {
+    return id === "ppv" ? "none: no record is flagged at the TPR threshold" : "n/a";
+  }
+  return formatEstimate(metric);
+}
 function formatCount2(value) {
   return typeof value === "number" && Number.isFinite(value) ? value.toLocaleString("en-US") : "n/a";
 }
@@ -36654,6 +39227,9 @@ var METRIC_LABELS = {
   exposure: "Exposure"
 };
 function metricLabel(id, measured) {
+  if (id.endsWith("-increase") && METRIC_LABELS[id.slice(0, -"-increase".length)]) {
+    return `${metricLabel(id.slice(0, -"-increase".length), measured)} increase vs released`;
+  }
   const label = METRIC_LABELS[id] ?? id;
   if (id === "tpr-at-fpr" && typeof measured?.fpr === "number") return `${label} ${measured.fpr}`;
   return label;
@@ -36669,22 +39245,24 @@ function describeSurface(surface, kind = "classifier") {
   const float32 = surface.precision === "float32" && kind === "classifier" && surface.scores !== "label" ? " as float32 probabilities" : "";
   return surface.decimals !== void 0 ? `${shown}${float32}, rounded to ${surface.decimals} decimals` : `${shown}${float32}`;
 }
-function describeModelShape(report, name) {
+function describeModelShape(report, name2) {
   const seq = report.sequenceModel;
   if (seq) {
     const context = seq.context === null ? "any length" : `${formatCount2(seq.context)} tokens`;
-    return `input ${name(seq.input)} (token ids, ${context}) \u2192 ${name(seq.output)}: next-token scores over ${formatCount2(seq.vocabSize)} tokens, scores are ${seq.scoreKind}`;
+    return `input ${name2(seq.input)} (token ids, ${context}) \u2192 output ${name2(seq.output)}: next-token scores over ${formatCount2(seq.vocabSize)} tokens (${seq.scoreKind})`;
   }
   const m = report.model;
   if (!m) return void 0;
-  const input = `input ${name(m.input)} (${formatCount2(m.featureCount)} features)`;
-  if (m.scoreKind === "value") return `${input} \u2192 ${name(m.output)}: one predicted value`;
-  return `${input} \u2192 ${name(m.output)}: ${formatCount2(m.classes.length)} classes, scores are ${m.scoreKind}`;
+  const input = `input ${name2(m.input)} (${formatCount2(m.featureCount)} features)`;
+  if (m.scoreKind === "value") return `${input} \u2192 output ${name2(m.output)}: one predicted value`;
+  return `${input} \u2192 output ${name2(m.output)}: scores for ${formatCount2(m.classes.length)} classes (${m.scoreKind})`;
 }
 function referenceDigests(report) {
   const refs = report.inputs.references;
-  if (!refs) return [];
+  const released = report.baseline ? [[`released ${report.baseline.kind}`, report.baseline.path, report.baseline.sha256]] : [];
+  if (!refs) return released;
   return [
+    ...released,
     ...refs.models.map((d) => ["reference model", d.path, d.sha256]),
     ["reference memberships", refs.memberships.path, refs.memberships.sha256]
   ];
@@ -36693,29 +39271,98 @@ function attacksClaim(report) {
   const probes = report.probes.filter((p) => p.status === "ok" && p.attacks.length > 0);
   if (probes.length === 0) return void 0;
   const attacks = probes.map((p) => `${p.id} (${p.attacks.map((a) => a.attack).join(", ")})`).join("; ");
-  const rows = (role) => report.inputs.data.find((d) => d.role === role)?.rows;
-  const members = rows("members");
-  const nonMembers = rows("non-members");
+  const rows2 = (role) => report.inputs.data.find((d) => d.role === role)?.rows;
+  const members = rows2("members");
+  const nonMembers = rows2("non-members");
   const records = members !== void 0 && nonMembers !== void 0 ? ` on ${formatCount2(members)} members and ${formatCount2(nonMembers)} non-members` : "";
   return `Attacks run${records}: ${attacks}. A pass holds only against these.`;
+}
+
+// src/report/baseline.ts
+var COMPARED = ["auc", "advantage", "tpr-at-fpr", "epsilon-lower-bound"];
+function rows(report) {
+  const out = [];
+  for (const probe of report.probes) {
+    for (const attack of probe.attacks) {
+      for (const id of COMPARED) {
+        const change = attack.metrics[`${id}-increase`];
+        if (!change) continue;
+        const check = probe.checks.find((c) => c.attack === attack.attack && c.metric === `${id}-increase`);
+        out.push({ attack: attack.attack, metric: metricLabel(id, attack.metrics[id]), candidate: attack.metrics[id], change, check });
+      }
+    }
+  }
+  return out;
+}
+function formatChange(value, digits = 3) {
+  if (typeof value !== "number" || !Number.isFinite(value)) return "n/a";
+  const shown = value.toFixed(digits);
+  if (Number(shown) === 0) return `${0 .toFixed(digits)} =`;
+  return value > 0 ? `+${shown} \u2191` : `\u2212${shown.slice(1)} \u2193`;
+}
+function signed(value) {
+  return typeof value === "number" && Number.isFinite(value) ? value < 0 ? `\u2212${Math.abs(value).toFixed(3)}` : `+${value.toFixed(3)}` : "n/a";
+}
+function changeInterval(m) {
+  if (m.value === null) return "";
+  if (m.ci[0] === m.ci[1] && m.ci[0] === m.value && m.value !== 0) return " (no interval)";
+  return ` [${signed(m.ci[0])}, ${signed(m.ci[1])}]`;
+}
+function allowance(check) {
+  return typeof check?.thresholds.fail === "number" ? `\u2264 ${check.thresholds.fail}` : "not limited";
+}
+function describeBaseline(report, code) {
+  const b = report.baseline;
+  const what = b.kind === "model" ? "Released model" : "Released model's earlier report";
+  const how = b.kind === "model" ? "paired: the same records, seed, surface and attacks ran on both models" : "unpaired: the two runs\u2019 intervals combined as independent";
+  return `${what} ${code(b.path)} (sha256 ${code(String(b.sha256).slice(0, 12))}); ${how}.`;
+}
+function baselineMarkdown(report, pct2) {
+  if (!report.baseline) return "";
+  const list2 = rows(report);
+  const lines = ["### Compared with the released model", "", describeBaseline(report, (t) => codeSpan(t))];
+  if (list2.length > 0) {
+    lines.push(
+      "",
+      `| Attack | Metric | This model | Released | vs released (${pct2}% CI) | Allowed increase | Status |`,
+      "|---|---|---|---|---|---|---|"
+    );
+    for (const r of list2) {
+      lines.push(
+        `| ${escapeMarkdown(r.attack)} | ${escapeMarkdown(r.metric)} | ${formatNumber(r.candidate?.value)} | ${formatNumber(r.change.released)} | ${formatChange(r.change.value)}${changeInterval(r.change)} | ${allowance(r.check)} | ${r.check ? STATUS_ICON[r.check.status] ?? "unknown" : ""} |`
+      );
+    }
+    lines.push("", "\u2191: the candidate leaks more than the released model on this metric; \u2193: less.");
+  }
+  return lines.join("\n");
+}
+function baselineHtml(report, pct2) {
+  if (!report.baseline) return "";
+  const list2 = rows(report);
+  const code = (t) => `<code>${escapeHtml(t)}</code>`;
+  const body = list2.map(
+    (r) => `<tr${r.check ? ` class="status-${escapeHtml(r.check.status)}"` : ""}><td>${escapeHtml(r.attack)}</td><td>${escapeHtml(r.metric)}</td><td class="num">${formatNumber(r.candidate?.value)}</td><td class="num">${formatNumber(r.change.released)}</td><td class="num" title="${escapeHtml(r.change.interval ?? "")}">${escapeHtml(formatChange(r.change.value) + changeInterval(r.change))}</td><td>${escapeHtml(allowance(r.check))}</td><td class="status">${r.check ? escapeHtml(r.check.status) : ""}</td></tr>`
+  ).join("");
+  const table = list2.length > 0 ? `<div class="table-wrap"><table class="baseline"><thead><tr><th>Attack</th><th>Metric</th><th>This model</th><th>Released</th><th>vs released (${pct2}% CI)</th><th>Allowed increase</th><th>Status</th></tr></thead><tbody>${body}</tbody></table></div><p class="muted">\u2191: the candidate leaks more than the released model on this metric; \u2193: less.</p>` : "";
+  return `<section><h2>Compared with the released model</h2><p>${describeBaseline(report, code)}</p>${table}</section>`;
 }
 
 // src/report/canaries.ts
 function rowsOf(probe) {
   return probe.attacks.flatMap((a) => {
-    const rows = a.details?.canaries;
-    return Array.isArray(rows) ? rows : [];
+    const rows2 = a.details?.canaries;
+    return Array.isArray(rows2) ? rows2 : [];
   });
 }
 function canaryTable(probe) {
-  const rows = [...rowsOf(probe)].sort((a, b) => b.exposure - a.exposure);
-  if (rows.length === 0) return [];
+  const rows2 = [...rowsOf(probe)].sort((a, b) => b.exposure - a.exposure);
+  if (rows2.length === 0) return [];
   const lines = [
     "",
     "| Canary (redacted) | Kind | Exposure (bits) | Maximum (log2 \\|R\\|) | Rank | Method |",
     "|---|---|---|---|---|---|"
   ];
-  for (const r of rows) {
+  for (const r of rows2) {
     const rank = Number.isInteger(r.rank) ? formatCount2(r.rank) : formatNumber(r.rank, 1);
     lines.push(
       `| ${escapeMarkdown(r.canary)} | ${escapeMarkdown(r.kind)} | ${formatNumber(r.exposure, 2)} | ${formatNumber(r.spaceBits, 2)} | ${r.estimated ? `\u2248 ${rank}` : rank} | ${r.estimated ? "estimated (sampled, skew-normal fit)" : "exact"} |`
@@ -36728,6 +39375,298 @@ function canaryTable(probe) {
   return lines;
 }
 
+// src/report/explain.ts
+function groupChecks(checks) {
+  const byLine = /* @__PURE__ */ new Map();
+  for (const c of checks) {
+    const key = JSON.stringify([c.probe, c.metric, c.source?.file, c.source?.line, c.source?.column, c.thresholds]);
+    byLine.set(key, [...byLine.get(key) ?? [], c]);
+  }
+  return [...byLine.values()].map((list2) => {
+    const [lead, ...others] = [...list2].sort(bySeverity);
+    return { lead, others };
+  }).sort((a, b) => bySeverity(a.lead, b.lead));
+}
+function othersSummary(group) {
+  if (group.others.length === 0) return "";
+  const counts = /* @__PURE__ */ new Map();
+  for (const c of group.others) counts.set(c.status, (counts.get(c.status) ?? 0) + 1);
+  const parts = [...counts.entries()].map(
+    ([status, n], i) => `${i === 0 ? `${n} more ${n === 1 ? "attack" : "attacks"}` : n} ${verb(status, n)}`
+  );
+  return parts.join(", ");
+}
+function verb(status, n) {
+  const one = n === 1;
+  switch (status) {
+    case "fail":
+      return one ? "fails" : "fail";
+    case "warn":
+      return one ? "warns" : "warn";
+    case "pass":
+      return one ? "passes" : "pass";
+    case "error":
+      return "could not be measured";
+    default:
+      return `${one ? "is" : "are"} ${status}`;
+  }
+}
+function measurementOf(report, check) {
+  return report.probes.find((p) => p.id === check.probe)?.attacks.find((a) => a.attack === check.attack);
+}
+function explainGroup(group, report) {
+  const c = group.lead;
+  const attack = measurementOf(report, c);
+  const measured = attack?.metrics[c.metric];
+  const label = metricLabel(c.metric, measured);
+  const name2 = `${c.probe}/${c.attack} ${label}`;
+  const others = othersSummary(group);
+  const tail = others ? ` (${others})` : "";
+  if (c.status === "error") return `${name2} could not be measured, so the gate cannot pass${tail}.`;
+  if (c.status === "insufficient") return `${name2}: ${statusExplanation(c)}${c.needs ? `, ${c.needs.reason}` : ""}${tail}.`;
+  const value = `${formatNumber(c.value)} ${formatInterval(c.ci)}`;
+  const head = c.status === "inconclusive" ? `${name2} ${value} is ${statusExplanation(c)}` : `${name2} ${value} is over the ${c.status === "warn" ? "warn" : "fail"} threshold ${c.status === "warn" ? c.thresholds.warn : c.thresholds.fail}`;
+  const why = operatingPoint(c.metric, measured, attack, report.confidence ?? 0.95);
+  return `${head}${tail}${why ? `: ${why}` : ""}.`;
+}
+function operatingPoint(metric, m, attack, confidence) {
+  if (!m || !attack) return "";
+  const sample = m.sample;
+  switch (metric) {
+    case "auc":
+      return typeof m.value === "number" ? `a random member outscores a random non-member ${percent(m.value)} of the time (50% is chance)` : "";
+    case "advantage": {
+      if (!m.atOrAbove || !sample) return "";
+      const { members, nonMembers } = m.atOrAbove;
+      return `at its best threshold the attack flags ${share(members, sample.members, "members")} and ${share(nonMembers, sample.nonMembers, "non-members")}, so on a balanced set it is right ${percent((1 + (m.value ?? 0)) / 2)} of the time`;
+    }
+    case "tpr-at-fpr": {
+      if (!m.atOrAbove || !sample) return "";
+      const fpr = typeof m.fpr === "number" ? m.fpr : void 0;
+      if (m.atOrAbove.members + m.atOrAbove.nonMembers === 0) {
+        return `no threshold flags anyone while keeping the false-positive rate at or under ${fpr ?? "the target"}`;
+      }
+      return `at the threshold that flags ${share(m.atOrAbove.nonMembers, sample.nonMembers, "non-members")} it flags ${share(m.atOrAbove.members, sample.members, "members")}`;
+    }
+    case "epsilon-lower-bound":
+      return epsilonPoint(m, attack, confidence);
+    case "lift":
+    case "member-accuracy":
+    case "member-gap":
+      return attributePoint(attack);
+    case "max-exposure":
+      return typeof m.rank === "number" && typeof m.spaceBits === "number" ? `the inserted canary ${m.canary ? `${m.canary} ` : ""}ranks ${formatCount2(m.rank)} among 2^${formatNumber(m.spaceBits, 1)} fillings of its format by the model's perplexity${m.estimated ? " (estimated from a sample)" : ""}: the model prefers it to ${m.rank <= 1 ? "every other filling" : `all but ${formatCount2(m.rank - 1)} others`}` : "";
+    case "secret-matches":
+      return typeof m.generations === "number" && typeof m.value === "number" ? `${formatCount2(m.value)} distinct secrets found in ${formatCount2(m.generations)} sampled generations occur verbatim in the member data${typeof m.outsideMembers === "number" && m.outsideMembers > 0 ? ` (${formatCount2(m.outsideMembers)} more matched the patterns but ${m.outsideMembers === 1 ? "is" : "are"} not in it)` : ""}` : "";
+    default:
+      return "";
+  }
+}
+function epsilonPoint(m, attack, confidence) {
+  const sample = m.sample;
+  if (!m.atOrAbove || !sample || !m.tail) return "";
+  const { members: mAbove, nonMembers: nAbove } = m.atOrAbove;
+  const at2 = typeof m.threshold === "number" ? ` (score ${formatScore(m.threshold)})` : "";
+  let where;
+  if (m.tail === "low") {
+    const mBelow = sample.members - mAbove;
+    const nBelow = sample.nonMembers - nAbove;
+    where = mBelow === 0 ? `at the threshold${at2} where ${share(nBelow, sample.nonMembers, "non-members")} score below every member (the low tail)` : `below the threshold${at2} lie ${share(nBelow, sample.nonMembers, "non-members")} but only ${share(mBelow, sample.members, "members")} (the low tail)`;
+  } else {
+    where = nAbove === 0 ? `at the threshold${at2} ${share(mAbove, sample.members, "members")} score above every non-member (the high tail)` : `at or above the threshold${at2} lie ${share(mAbove, sample.members, "members")} but only ${share(nAbove, sample.nonMembers, "non-members")} (the high tail)`;
+  }
+  const tried = typeof m.thresholdsTried === "number" ? `, counting the search over ${m.thresholdsTried} thresholds` : "";
+  const bound = `no model trained with differential privacy at a smaller \u03B5 shows this ratio (at ${Math.round(confidence * 100)}% confidence${tried})`;
+  const auc = attack.metrics["auc"];
+  const chance = auc && typeof auc.value === "number" && auc.value < 0.6 ? `; the attack's AUC is ${formatNumber(auc.value)}, close to chance: the leak sits in that tail, not in the average` : "";
+  return `${where}; ${bound}${chance}`;
+}
+function attributePoint(attack) {
+  const d = attack.details;
+  const member = attack.metrics["member-accuracy"];
+  const baseline = attack.metrics["baseline-accuracy"];
+  const nonMember = attack.metrics["non-member-accuracy"];
+  if (!d?.attribute || typeof member?.value !== "number" || typeof baseline?.value !== "number") return "";
+  const mode = d.prior?.mode !== void 0 ? ` (${d.prior.mode})` : "";
+  const parts = [
+    `the attack guesses ${d.attribute} right for ${percent(member.value)} of members, always guessing the most common value${mode} for ${percent(baseline.value)}`
+  ];
+  const nonMemberBaseline = d.nonMemberBaselineAccuracy?.value;
+  if (typeof nonMember?.value === "number" && typeof nonMemberBaseline === "number") {
+    parts.push(
+      `on non-members ${percent(nonMember.value)} against ${percent(nonMemberBaseline)}, ${nonMemberLiftWords(nonMember.value - nonMemberBaseline, d.nonMemberLift)}`
+    );
+  }
+  return parts.join("; ");
+}
+function nonMemberLiftWords(lift, measured) {
+  if (measured && measured.ci[0] > 0) return "so the model reveals the attribute about anyone, not just its training records";
+  if (lift > 0) return "a lift the data cannot tell from none, so the leak is mainly about the training records";
+  return "no lift, so the model reveals the attribute about its training records, not about anyone";
+}
+function tieNotes(report) {
+  return report.probes.flatMap((p) => {
+    const note = tieNote(p, report);
+    return note ? [note] : [];
+  });
+}
+function matters(tie, members, nonMembers) {
+  return !!tie && tie.members + tie.nonMembers > 1 && (tie.members >= 0.01 * members || tie.nonMembers >= 0.01 * nonMembers);
+}
+function tieNote(probe, report) {
+  const rows2 = (role) => report.inputs.data.find((d) => d.role === role)?.rows;
+  const members = rows2("members");
+  const nonMembers = rows2("non-members");
+  if (members === void 0 || nonMembers === void 0) return void 0;
+  const tied = probe.attacks.filter((a) => matters(a.details?.topTie, members, nonMembers));
+  const saturated = probe.attacks.find((a) => a.details?.saturated)?.details?.saturated;
+  const bigSaturation = saturated && (saturated.members >= 0.01 * members || saturated.nonMembers >= 0.01 * nonMembers);
+  if (tied.length === 0 && !bigSaturation) return void 0;
+  const parts = [];
+  if (saturated && bigSaturation) {
+    parts.push(
+      `${formatCount2(saturated.members)} of ${formatCount2(members)} members and ${formatCount2(saturated.nonMembers)} of ${formatCount2(nonMembers)} non-members have p_y = 1 exactly in the model's output (its probabilities saturate)`
+    );
+  }
+  const byCounts = /* @__PURE__ */ new Map();
+  for (const a of tied) {
+    const t = a.details.topTie;
+    const key = `${t.members}/${t.nonMembers}`;
+    byCounts.set(key, [...byCounts.get(key) ?? [], a.attack]);
+  }
+  for (const [key, names] of byCounts) {
+    const [m, n] = key.split("/").map(Number);
+    const same = saturated && saturated.members === m && saturated.nonMembers === n;
+    const who = same ? "these records" : `${formatCount2(m)} of ${formatCount2(members)} members and ${formatCount2(n)} of ${formatCount2(nonMembers)} non-members`;
+    const lowest = n / nonMembers;
+    parts.push(
+      `${list(names)} ${names.length === 1 ? "gives" : "give"} ${who} one and the same highest score, so no threshold ranks them: whatever these records leak is hidden from ${names.length === 1 ? "that attack" : "those attacks"}, and ${names.length === 1 ? "its" : "their"} TPR at any FPR under ${percent(lowest)} is 0`
+    );
+  }
+  const remedy = report.surface?.scores !== "label" && report.model?.scoreKind === "probabilities" ? " A model that outputs logits (or float64 probabilities) lets the attacks rank these records." : "";
+  return `Tied scores (${probe.id}): ${parts.join("; ")}.${remedy}`;
+}
+function list(names) {
+  if (names.length <= 1) return names.join("");
+  return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+}
+function share(k, n, what) {
+  return `${formatCount2(k)} of ${formatCount2(n)} ${what} (${n > 0 ? percent(k / n) : "n/a"})`;
+}
+function percent(p) {
+  if (!Number.isFinite(p)) return "n/a";
+  const v = 100 * p;
+  return `${v !== 0 && Math.abs(v) < 1 ? v.toFixed(2) : v.toFixed(1)}%`;
+}
+function formatScore(v) {
+  if (!Number.isFinite(v)) return v > 0 ? "\u221E" : "\u2212\u221E";
+  if (v === 0) return "0";
+  const abs = Math.abs(v);
+  if (abs >= 1e-3 && abs < 1e5) return String(Number(v.toPrecision(4))).replace("-", "\u2212");
+  const [mantissa, exp] = v.toExponential(2).split("e");
+  const superscript2 = [...exp.replace("+", "")].map((ch) => SUPERSCRIPT[ch] ?? ch).join("");
+  return `${mantissa.replace("-", "\u2212")}\xD710${superscript2}`;
+}
+var SUPERSCRIPT = {
+  "-": "\u207B",
+  "0": "\u2070",
+  "1": "\xB9",
+  "2": "\xB2",
+  "3": "\xB3",
+  "4": "\u2074",
+  "5": "\u2075",
+  "6": "\u2076",
+  "7": "\u2077",
+  "8": "\u2078",
+  "9": "\u2079"
+};
+
+// src/report/locate.ts
+var import_node_path13 = __toESM(require("node:path"), 1);
+function repoPath(file, ctx) {
+  const relative3 = import_node_path13.default.relative(ctx.root, import_node_path13.default.resolve(ctx.cwd, file));
+  if (relative3 === "" || relative3.startsWith("..") || import_node_path13.default.isAbsolute(relative3)) return void 0;
+  return relative3.split(import_node_path13.default.sep).join("/");
+}
+function locate(position, report, ctx) {
+  const inRepo = repoPath(position.file, ctx);
+  if (inRepo) return { file: inRepo, line: position.line, column: position.column };
+  const chain = report.inputs.policy.map((d) => import_node_path13.default.resolve(ctx.cwd, d.path));
+  const at2 = chain.indexOf(import_node_path13.default.resolve(ctx.cwd, position.file));
+  const inherited = position.line ? { file: import_node_path13.default.basename(position.file), line: position.line } : void 0;
+  for (let i = at2 + 1; at2 >= 0 && i < chain.length; i++) {
+    const extender = repoPath(chain[i], ctx);
+    if (!extender) continue;
+    return { file: extender, line: ctx.extendsLine?.(chain[i]), inheritedFrom: inherited };
+  }
+  const policy = repoPath(report.policy.file, ctx);
+  return policy ? { file: policy, inheritedFrom: inherited } : void 0;
+}
+
+// src/report/policy-changes.ts
+var MAX_LISTED_CHANGES = 40;
+var SECTION = "### Policy changes in this PR";
+function policyChangesMarkdown(report) {
+  const comparison = report.policyChanges;
+  if (!comparison) return "";
+  const sha = comparison.baseSha ? ` ${codeSpan(comparison.baseSha.slice(0, 12))}` : "";
+  const enforced = comparison.enforced === "base" ? " The base commit\u2019s policy gated this run (policy-from: base)." : " The pull request\u2019s own policy gated this run.";
+  if (comparison.status === "not-compared") {
+    return [
+      SECTION,
+      "",
+      "> [!WARNING]",
+      `> **Not compared** with the base commit${sha}: ${escapeMarkdown(comparison.reason ?? "unknown reason", 1e3)}. Rules this pull request loosens, if any, are not listed.`
+    ].join("\n");
+  }
+  if (comparison.status === "new-policy") {
+    return [
+      SECTION,
+      "",
+      `The policy is new in this pull request (the base commit${sha} has no such file): nothing to compare.${enforced}`
+    ].join("\n");
+  }
+  const changes = comparison.changes;
+  if (changes.length === 0) return [SECTION, "", `No changes to the policy since the base commit${sha}.${enforced}`].join("\n");
+  const loosened = changes.filter((c) => c.kind === "loosened");
+  const others = changes.filter((c) => c.kind !== "loosened");
+  const lines = [SECTION, ""];
+  if (loosened.length > 0) {
+    lines.push(
+      "> [!WARNING]",
+      `> **This pull request loosens ${loosened.length} ${loosened.length === 1 ? "rule" : "rules"}** of the policy that gates it (compared with the base commit${sha}).${enforced}`,
+      ""
+    );
+  } else {
+    lines.push(`Compared with the base commit${sha}: nothing is loosened.${enforced}`, "");
+  }
+  const listed = [...loosened, ...others].slice(0, MAX_LISTED_CHANGES);
+  const section = (title, items) => {
+    if (items.length === 0) return;
+    lines.push(`**${title}**`, "", ...items.map(changeLine), "");
+  };
+  section(
+    "Loosened",
+    listed.filter((c) => c.kind === "loosened")
+  );
+  section(
+    "Other changes",
+    listed.filter((c) => c.kind !== "loosened")
+  );
+  if (changes.length > listed.length) lines.push(`${changes.length - listed.length} more changes are listed in privacy-report.json.`, "");
+  return lines.join("\n").trimEnd();
+}
+function changeLine(change) {
+  const kind = change.kind === "loosened" ? "\u26A0\uFE0F loosened" : change.kind;
+  const values = `${valueText(change.base)} \u2192 ${valueText(change.head)}`;
+  const reason = change.reason ? `: ${escapeMarkdown(change.reason, 300)}` : "";
+  const where = `${codeSpan(`${change.location.file}:${change.location.line}`, 300)}`;
+  return `- ${kind} ${codeSpan(change.field, 200)}: ${values}${reason} (${where})`;
+}
+function valueText(value) {
+  return value === void 0 ? "_not set_" : codeSpan(value, 120);
+}
+
 // src/report/markdown.ts
 function renderMarkdown(report, options = {}) {
   const checks = report.probes.flatMap((p) => p.checks).sort(bySeverity);
@@ -36735,22 +39674,35 @@ function renderMarkdown(report, options = {}) {
   const pct2 = Math.round((report.confidence ?? 0.95) * 100);
   const blocks = [
     { text: [...options.preamble ?? [], ...headline(report, checks, options.previousVerdict)].join("\n") },
+    // Right under the verdict: a pull request that loosens the rules gating it is read first.
+    { text: policyChangesMarkdown(report) },
     { text: errorBlock(report) },
     { text: policyWarnings(report) },
     ...report.probes.filter((p) => p.status === "error").map((p) => ({ text: probeError(p) }))
   ];
-  const main = open.length > 0 ? open : checks;
+  const groups = groupChecks(checks);
+  const openGroups = groups.filter((g) => g.lead.status !== "pass");
+  const main = openGroups.length > 0 ? openGroups : groups;
   const label = metricLabeller(report);
-  const mainTable = { text: checksTable(main, pct2, label) };
+  blocks.splice(2, 0, { text: whyBlock(report, openGroups) });
+  const mainTable = { text: groupsTable(main, pct2, label) };
   blocks.push(mainTable);
+  blocks.push({ text: baselineMarkdown(report, pct2), drop: 1, name: "the comparison with the released model" });
   blocks.push({ text: facts(report, pct2) });
   blocks.push({ text: linksLine(options) });
-  if (open.length > 0 && open.length < checks.length) {
-    const passing = checks.filter((c) => c.status === "pass");
+  if (open.length > 0 && openGroups.length < groups.length) {
+    const passing = groups.filter((g) => g.lead.status === "pass");
     blocks.push({
-      text: folded(`${passing.length} ${plural(passing.length, "check passes", "checks pass")}`, checksTable(passing, pct2, label)),
+      text: folded(`${passing.length} ${plural(passing.length, "threshold passes", "thresholds pass")}`, groupsTable(passing, pct2, label)),
       drop: 1,
       name: "the passing checks"
+    });
+  }
+  if (checks.length > groups.length) {
+    blocks.push({
+      text: folded(`Every attack against every threshold (${checks.length} checks)`, checksTable(checks, pct2, label)),
+      drop: 1.5,
+      name: "the checks of every attack"
     });
   }
   report.probes.forEach((probe, i) => {
@@ -36759,11 +39711,11 @@ function renderMarkdown(report, options = {}) {
   });
   blocks.push({ text: inputsDetails(report), drop: 2 + report.probes.length + 1, name: "the input digests" });
   blocks.push({ text: footer(report) });
-  return fit(blocks, mainTable, (shown, omitted) => checksTable(shown, pct2, label, omitted), main, options.limit);
+  return fit(blocks, mainTable, (shown, omitted) => groupsTable(shown, pct2, label, omitted), main, options.limit);
 }
 function headline(report, checks, previous) {
-  const name = report.policy.name ? `: ${escapeMarkdown(report.policy.name, 200)}` : "";
-  const lines = [`## Model Privacy Gate${name}`, "", `**Verdict: ${VERDICT_HEADLINE[report.verdict]}**`];
+  const name2 = report.policy.name ? `: ${escapeMarkdown(report.policy.name, 200)}` : "";
+  const lines = [`## Model Privacy Gate${name2}`, "", `**Verdict: ${VERDICT_HEADLINE[report.verdict]}**`];
   const count2 = (status) => checks.filter((c) => c.status === status).length;
   if (checks.length > 0) {
     const parts = [];
@@ -36828,6 +39780,31 @@ function checksTable(checks, pct2, label, omitted = 0) {
     lines.push("", `\u2026and ${omitted} more ${plural(omitted, "check", "checks")}, left out to fit; the full report lists every check.`);
   return lines.join("\n");
 }
+function groupsTable(groups, pct2, label, omitted = 0) {
+  if (groups.length === 0) return "";
+  const lines = [`| Probe | Attack | Metric | Value (${pct2}% CI) | Threshold | Status |`, "|---|---|---|---|---|---|"];
+  for (const { lead: c, others } of groups) {
+    const attack = others.length > 0 ? `${escapeMarkdown(c.attack)} (strongest of ${others.length + 1})` : escapeMarkdown(c.attack);
+    const more = others.length > 0 ? `; ${escapeMarkdown(othersSummary({ lead: c, others }))}` : "";
+    lines.push(
+      `| ${escapeMarkdown(c.probe)} | ${attack} | ${escapeMarkdown(label(c))} | ${formatNumber(c.value)} ${formatInterval(c.ci)} | ${formatThreshold(c)} | ${STATUS_ICON[c.status] ?? "unknown"}${more} |`
+    );
+  }
+  if (omitted > 0)
+    lines.push(
+      "",
+      `\u2026and ${omitted} more ${plural(omitted, "threshold", "thresholds")}, left out to fit; the full report lists every check.`
+    );
+  return lines.join("\n");
+}
+var MAX_SENTENCES = 10;
+function whyBlock(report, groups) {
+  const lines = groups.slice(0, MAX_SENTENCES).map((g) => `- ${escapeMarkdown(explainGroup(g, report), 2e3)}`);
+  if (groups.length > MAX_SENTENCES) lines.push(`- \u2026and ${groups.length - MAX_SENTENCES} more thresholds, listed in the table below.`);
+  const ties = tieNotes(report).map((n) => `> [!NOTE]
+> ${escapeMarkdown(n, 2e3)}`);
+  return [lines.join("\n"), ...ties].filter(Boolean).join("\n\n");
+}
 function facts(report, pct2) {
   const lines = ["### What the model exposed", "", `- **Output surface:** ${describeSurface(report.surface, modelKind(report))}`];
   const model = report.inputs.model;
@@ -36866,7 +39843,7 @@ function probeDetails(probe, report, pct2) {
   ];
   const lines = [`| ${header.join(" | ")} |`, `|${header.map(() => "---|").join("")}`];
   for (const a of probe.attacks) {
-    const cells = [escapeMarkdown(a.attack), ...metricIds.map((id) => formatEstimate(a.metrics[id]))];
+    const cells = [escapeMarkdown(a.attack), ...metricIds.map((id) => formatMetric(id, a.metrics[id]))];
     if (worst) {
       const w = worstClass(a.details);
       cells.push(w ? `${escapeMarkdown(className(report, w.class))} (${formatNumber(w.auc)})` : "n/a");
@@ -36885,15 +39862,15 @@ function probeDetails(probe, report, pct2) {
   return folded(summary, lines.join("\n"), true);
 }
 function inputsDetails(report) {
-  const rows = [
+  const rows2 = [
     ...report.inputs.policy.map((d) => ["policy", d.path, d.sha256]),
     ...report.inputs.model ? [["model", report.inputs.model.path, report.inputs.model.sha256]] : [],
     ...report.inputs.data.map((d) => [d.role, d.path, d.sha256]),
     ...referenceDigests(report)
   ];
-  if (rows.length === 0) return "";
+  if (rows2.length === 0) return "";
   const lines = ["| Role | File | SHA-256 |", "|---|---|---|"];
-  for (const [role, file, sha] of rows) lines.push(`| ${escapeMarkdown(role)} | ${tableCodeSpan(file)} | ${tableCodeSpan(sha)} |`);
+  for (const [role, file, sha] of rows2) lines.push(`| ${escapeMarkdown(role)} | ${tableCodeSpan(file)} | ${tableCodeSpan(sha)} |`);
   return folded("Inputs and their SHA-256 digests (the audit record)", lines.join("\n"), true);
 }
 function footer(report) {
@@ -36915,8 +39892,8 @@ function plural(n, one, many) {
   return n === 1 ? one : many;
 }
 function fit(blocks, mainTable, table, main, limit) {
-  const join4 = (list, note2 = "") => {
-    const parts = list.map((b) => b.text).filter((t) => t !== "");
+  const join4 = (list2, note2 = "") => {
+    const parts = list2.map((b) => b.text).filter((t) => t !== "");
     if (note2) parts.splice(parts.length - 1, 0, note2);
     return parts.join("\n\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
   };
@@ -36954,6 +39931,118 @@ function cut(text2, max, size) {
   return text2.slice(0, end) + tail;
 }
 
+// src/report/html-attribute.ts
+var ATTRIBUTE_DETAILS = [
+  "attribute",
+  "columns",
+  "candidates",
+  "observed",
+  "prior",
+  "nonMemberBaselineAccuracy",
+  "nonMemberLift",
+  "liftTable",
+  "queriesPerRecord",
+  "unknownFeatures",
+  "perValue",
+  "residualSpread",
+  "nonMemberAuc"
+];
+function attributeView(attack) {
+  const d = attack.details;
+  if (!d || typeof d.attribute !== "string") return "";
+  const name2 = escapeHtml(attack.attack);
+  return [
+    `<h3>${name2}: what the attacker knew</h3>`,
+    facts2(attack),
+    `<h3>${name2}: accuracy against the prior's guess</h3>`,
+    accuracyTable(attack),
+    pairedTable2(attack),
+    perValueTable(attack)
+  ].join("");
+}
+function facts2(attack) {
+  const d = attack.details;
+  const code = (s2) => `<code>${escapeHtml(s2, 100)}</code>`;
+  const items = [];
+  const columns = Array.isArray(d.columns) ? d.columns : [];
+  items.push([
+    "Attribute",
+    `${code(d.attribute)}${columns.length > 0 && (columns.length > 1 || columns[0] !== d.attribute) ? ` (columns ${columns.slice(0, 20).map(code).join(", ")})` : ""}`
+  ]);
+  if (Array.isArray(d.candidates)) items.push(["Candidate values", d.candidates.slice(0, 50).map(code).join(" ")]);
+  if (d.observed) items.push(["The attacker sees", d.observed === "label" ? "the true label" : "the model's output for the real record"]);
+  if (d.prior && Array.isArray(d.prior.probabilities) && Array.isArray(d.candidates)) {
+    const source = { "non-members": "the non-members", auxiliary: "the auxiliary data", uniform: "uniform" }[String(d.prior.source)] ?? "the policy";
+    const shares = d.prior.probabilities.slice(0, 50).map((p, i) => `${code(d.candidates[i] ?? String(i))} ${percent(p)}`).join(", ");
+    items.push(["Prior", `from ${escapeHtml(source)}: ${shares}; the most common value is ${code(String(d.prior.mode))}`]);
+  }
+  if (typeof d.queriesPerRecord === "number") items.push(["Queries per record", formatCount2(d.queriesPerRecord)]);
+  if (Array.isArray(d.unknownFeatures))
+    items.push([
+      "Features the attacker does not know",
+      d.unknownFeatures.length === 0 ? "none" : d.unknownFeatures.slice(0, 50).map(code).join(" ")
+    ]);
+  const s = d.residualSpread;
+  if (s && typeof s.value === "number") {
+    items.push([
+      "Residual spread \u03C3",
+      `${formatNumber(s.value)} (from ${escapeHtml(String(s.from))}; RMS error ${formatNumber(s.rms)}, floor ${formatNumber(s.floor)})`
+    ]);
+  }
+  return `<dl>${items.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl>`;
+}
+function share2(p, k, n) {
+  if (!p || typeof p.value !== "number") return "n/a";
+  const counts = typeof k === "number" && typeof n === "number" ? ` <small>(${formatCount2(k)} of ${formatCount2(n)})</small>` : "";
+  return `${percent(p.value)} <span class="ci">[${percent(p.ci[0])}, ${percent(p.ci[1])}]</span>${counts}`;
+}
+function points(d) {
+  if (!d || typeof d.value !== "number") return "n/a";
+  const pp = (v) => `${v > 0 ? "+" : v < 0 ? "\u2212" : ""}${Math.abs(100 * v).toFixed(1)}`;
+  return `${pp(d.value)} points <span class="ci">[${pp(d.ci[0])}, ${pp(d.ci[1])}]</span>`;
+}
+function accuracyTable(attack) {
+  const d = attack.details;
+  const m = attack.metrics;
+  const metric = (id) => m[id];
+  const member = metric("member-accuracy");
+  const nonMember = metric("non-member-accuracy");
+  const baseline = metric("baseline-accuracy");
+  const nmBaseline = d.nonMemberBaselineAccuracy;
+  const mode = d.prior?.mode !== void 0 ? ` (${escapeHtml(String(d.prior.mode), 100)})` : "";
+  const rows2 = [
+    `<tr><th scope="row">The attack guesses right</th><td class="num">${share2(member, member?.correct, member?.records)}</td><td class="num">${share2(nonMember, nonMember?.correct, nonMember?.records)}</td></tr>`,
+    `<tr><th scope="row">Always guessing the most common value${mode}</th><td class="num">${share2(baseline, baseline?.correct, baseline?.records)}</td><td class="num">${share2(nmBaseline, nmBaseline?.k, nmBaseline?.n)}</td></tr>`,
+    `<tr><th scope="row">Lift: the attack over that guess</th><td class="num">${points(metric("lift"))}</td><td class="num">${d.nonMemberLift ? points(d.nonMemberLift) : "n/a"}</td></tr>`
+  ];
+  if (metric("auc") || d.nonMemberAuc) {
+    rows2.push(
+      `<tr><th scope="row">AUC of the attack's score (0.5 is chance)</th><td class="num">${estimate(metric("auc"))}</td><td class="num">${estimate(d.nonMemberAuc)}</td></tr>`
+    );
+  }
+  const gap = metric("member-gap");
+  const verdict = typeof nonMember?.value === "number" && typeof nmBaseline?.value === "number" ? `<p>On non-members: ${escapeHtml(nonMemberLiftWords(nonMember.value - nmBaseline.value, d.nonMemberLift))}.${gap ? ` Member gap (members \u2212 non-members): ${points(gap)}.` : ""}</p>` : "";
+  return `<div class="table-wrap"><table class="attribute"><thead><tr><th></th><th>Members</th><th>Non-members</th></tr></thead><tbody>${rows2.join("")}</tbody></table></div>${verdict}`;
+}
+function estimate(m) {
+  if (!m || typeof m.value !== "number") return "n/a";
+  return `${formatNumber(m.value)} <span class="ci">[${formatNumber(m.ci[0])}, ${formatNumber(m.ci[1])}]</span>`;
+}
+function pairedTable2(attack) {
+  const t = attack.details.liftTable;
+  if (!t || [t.a, t.b, t.c, t.d].some((v) => typeof v !== "number")) return "";
+  return `<h4>Members: the attack and the prior's guess, record by record (the lift's paired table)</h4><div class="table-wrap"><table class="paired"><thead><tr><th></th><th>Prior's guess right</th><th>Prior's guess wrong</th></tr></thead><tbody><tr><th scope="row">Attack right</th><td class="num">${formatCount2(t.a)}</td><td class="num">${formatCount2(t.b)}</td></tr><tr><th scope="row">Attack wrong</th><td class="num">${formatCount2(t.c)}</td><td class="num">${formatCount2(t.d)}</td></tr></tbody></table></div><p class="muted">The lift is (attack right, prior wrong \u2212 attack wrong, prior right) / members = (${formatCount2(t.b)} \u2212 ${formatCount2(t.c)}) / ${formatCount2(t.a + t.b + t.c + t.d)}.</p>`;
+}
+function perValueTable(attack) {
+  const rows2 = attack.details.perValue;
+  if (!Array.isArray(rows2) || rows2.length === 0) return "";
+  const side = (s) => s ? `<td class="num">${formatCount2(s.records)}</td><td class="num">${share2(s.accuracy, s.accuracy?.k, s.accuracy?.n)}</td><td class="num">${formatCount2(s.guessed)}</td>` : "<td></td><td></td><td></td>";
+  const body = rows2.slice(0, 200).map(
+    (r) => `<tr><td><code>${escapeHtml(String(r.value), 100)}</code></td><td class="num">${typeof r.prior === "number" ? percent(r.prior) : "n/a"}</td>${side(r.members)}${side(r.nonMembers)}</tr>`
+  ).join("");
+  return `<h4>Per value</h4><div class="table-wrap"><table class="per-value"><thead><tr><th rowspan="2">Value</th><th rowspan="2">Prior</th><th colspan="3">Members</th><th colspan="3">Non-members</th></tr><tr><th>Records</th><th>Guessed right</th><th>Guessed as this value</th><th>Records</th><th>Guessed right</th><th>Guessed as this value</th></tr></thead><tbody>${body}</tbody></table></div>`;
+}
+
 // src/report/svg.ts
 var PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"];
 var DASHES = ["", "6 3", "2 3", "8 3 2 3"];
@@ -36976,8 +40065,8 @@ function clampRate(rate, floor) {
 function decadeLabel(exp) {
   return exp >= 0 ? "1" : (10 ** exp).toFixed(-exp);
 }
-function interpolateRoc(points, floor) {
-  const sorted = [...points].filter((p) => Number.isFinite(p.fpr) && Number.isFinite(p.tpr)).sort((a, b) => a.fpr - b.fpr || a.tpr - b.tpr);
+function interpolateRoc(points2, floor) {
+  const sorted = [...points2].filter((p) => Number.isFinite(p.fpr) && Number.isFinite(p.tpr)).sort((a, b) => a.fpr - b.fpr || a.tpr - b.tpr);
   const out = [];
   for (let i = 0; i < sorted.length; i++) {
     const a = sorted[i];
@@ -37053,7 +40142,7 @@ function histogramChart(h, title) {
   const m = { left: 46, right: 12, top: 28, bottom: 44 };
   const bins = Math.max(1, Math.min(h.bins, h.members.length, h.nonMembers.length));
   const total = (counts) => counts.reduce((s, c) => s + c, 0) || 1;
-  const share = { members: h.members.map((c) => c / total(h.members)), nonMembers: h.nonMembers.map((c) => c / total(h.nonMembers)) };
+  const share3 = { members: h.members.map((c) => c / total(h.members)), nonMembers: h.nonMembers.map((c) => c / total(h.nonMembers)) };
   const y = (s) => round(H - m.bottom - Math.sqrt(Math.max(0, Math.min(1, s))) * (H - m.top - m.bottom));
   const bw = (W - m.left - m.right) / bins;
   const parts = [
@@ -37070,7 +40159,7 @@ function histogramChart(h, title) {
     ["members", MEMBER_COLOUR]
   ]) {
     for (let b = 0; b < bins; b++) {
-      const s = share[set][b] ?? 0;
+      const s = share3[set][b] ?? 0;
       if (s <= 0) continue;
       const x0 = round(m.left + b * bw + (set === "members" ? bw / 2 : 0));
       parts.push(
@@ -37078,24 +40167,48 @@ function histogramChart(h, title) {
       );
     }
   }
-  const ticks = 4;
-  for (let i = 0; i <= ticks; i++) {
-    const v = h.min + (h.max - h.min) * i / ticks;
-    const px = round(m.left + (W - m.left - m.right) * i / ticks);
-    parts.push(`<text x="${px}" y="${H - m.bottom + 15}" text-anchor="middle" font-size="11">${escapeHtml(shortNumber(v))}</text>`);
+  const axis = scoreAxis(h.min, h.max);
+  const span = h.max - h.min;
+  for (const tick of axis.ticks) {
+    const px = round(m.left + (span > 0 ? (tick.value - h.min) / span : 0.5) * (W - m.left - m.right));
+    parts.push(
+      `<line class="tick" x1="${px}" y1="${H - m.bottom}" x2="${px}" y2="${H - m.bottom + 4}" stroke="#999"/>`,
+      `<text x="${px}" y="${H - m.bottom + 15}" text-anchor="middle" font-size="11">${escapeHtml(tick.label)}</text>`
+    );
   }
   parts.push(
-    `<text x="${(W + m.left - m.right) / 2}" y="${H - 8}" text-anchor="middle" font-size="12">attack score (higher = more likely a member)</text>`,
+    `<text x="${(W + m.left - m.right) / 2}" y="${H - 8}" text-anchor="middle" font-size="12">attack score${escapeHtml(axis.unit)} (higher = more likely a member)</text>`,
     `<text x="12" y="${(H + m.top - m.bottom) / 2}" text-anchor="middle" font-size="11" transform="rotate(-90 12 ${(H + m.top - m.bottom) / 2})">share of records (\u221A scale)</text>`,
     `<text x="${m.left}" y="18" font-size="13" font-weight="600">${escapeHtml(title)}</text>`
   );
   return svg(W, H, `${title}: member and non-member score histograms`, parts);
 }
-function shortNumber(v) {
-  if (!Number.isFinite(v)) return String(v);
-  if (v === 0 || Math.abs(v) < 1e-9) return "0";
-  const abs = Math.abs(v);
-  return abs >= 1e3 || abs < 0.01 ? v.toExponential(1) : Number(v.toPrecision(3)).toString();
+function scoreAxis(min, max, target = 5) {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return { ticks: [], unit: "" };
+  if (max <= min) return { ticks: [{ value: min, label: plainLabel(min, 3) }], unit: "" };
+  const raw = (max - min) / target;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step2 = ([1, 2, 5, 10].find((f) => f * power >= raw) ?? 10) * power;
+  const first = Math.ceil(min / step2 - 1e-9);
+  const last = Math.floor(max / step2 + 1e-9);
+  const largest = Math.max(Math.abs(first * step2), Math.abs(last * step2));
+  const exp = largest >= 1e5 || largest > 0 && largest < 0.01 ? Math.floor(Math.log10(largest)) : 0;
+  const scale = 10 ** exp;
+  const decimals = Math.max(0, -Math.floor(Math.log10(step2 / scale) + 1e-9));
+  const ticks = [];
+  for (let i = first; i <= last; i++) {
+    const value = i * step2;
+    ticks.push({ value, label: plainLabel(value / scale, decimals) });
+  }
+  return { ticks, unit: exp === 0 ? "" : ` (\xD710${superscript(exp)})` };
+}
+function plainLabel(v, decimals) {
+  const text2 = Math.abs(v) < 1e-12 ? "0" : v.toFixed(Math.min(decimals, 10));
+  return text2.replace(/^-/, "\u2212");
+}
+function superscript(n) {
+  const digits = "\u2070\xB9\xB2\xB3\u2074\u2075\u2076\u2077\u2078\u2079";
+  return [...String(n)].map((ch) => ch === "-" ? "\u207B" : digits[Number(ch)]).join("");
 }
 function svg(width, height, label, parts) {
   return `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(label)}" font-family="system-ui, sans-serif">${parts.join("")}</svg>`;
@@ -37108,19 +40221,22 @@ var DRAWN_DETAILS = /* @__PURE__ */ new Set([
   "histogram",
   "perClass",
   "worstClass",
+  "topTie",
+  "saturated",
   "images",
   "rasters"
 ]);
 function renderHtml(report, options = {}) {
-  const name = report.policy.name || report.policy.file;
+  const name2 = report.policy.name || report.policy.file;
   const checks = report.probes.flatMap((p) => p.checks).sort(bySeverity);
   const pct2 = Math.round((report.confidence ?? 0.95) * 100);
   const body = [
-    `<header class="verdict verdict-${report.verdict}"><h1>Model Privacy Gate: ${escapeHtml(name)}</h1>`,
-    `<p class="headline"><span class="badge">${escapeHtml(report.verdict.toUpperCase())}</span> ${escapeHtml(HEADLINE[report.verdict] ?? report.verdict)}</p>${countsLine(checks)}${claimLine(report)}</header>`,
+    `<header class="verdict verdict-${report.verdict}"><h1>Model Privacy Gate: ${escapeHtml(name2)}</h1>`,
+    `<p class="headline"><span class="badge">${escapeHtml(report.verdict.toUpperCase())}</span> ${escapeHtml(HEADLINE[report.verdict] ?? report.verdict)}</p>${countsLine(checks)}${whyList(report, checks)}${claimLine(report)}</header>`,
     errorSection(report),
     warningsSection(report),
     checksSection(checks, pct2, report),
+    baselineHtml(report, pct2),
     exposureSection(report, pct2),
     ...report.probes.map((p) => probeSection(p, report, pct2, options)),
     auditSection(report)
@@ -37131,7 +40247,7 @@ function renderHtml(report, options = {}) {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
-<title>Model Privacy Gate: ${escapeHtml(name)} (${escapeHtml(report.verdict)})</title>
+<title>Model Privacy Gate: ${escapeHtml(name2)} (${escapeHtml(report.verdict)})</title>
 <style>${STYLE}</style>
 </head>
 <body>
@@ -37169,21 +40285,35 @@ h1 { font-size: 1.5em; margin: 0 0 4px; } h2 { font-size: 1.25em; margin: 0 0 12
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 th, td { border-bottom: 1px solid #d8dee4; padding: 5px 8px; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; font-weight: 600; }
-td.num { text-align: right; white-space: nowrap; }
+td.num { text-align: right; }
+td.num .v, td.num .ci { white-space: nowrap; } .why-none { color: var(--muted); font-size: 0.9em; }
+table.attribute th[scope=row], table.paired th[scope=row] { font-weight: 400; background: none; }
+table.attribute, table.paired, table.per-value { width: auto; } td.num small { white-space: nowrap; }
+h4 { font-size: 1em; margin: 16px 0 6px; }
+ul.why { margin: 10px 0 0; padding-left: 20px; } ul.why li { margin: 4px 0; }
+.tie-note { background: #f6f8fa; border-left: 4px solid var(--warn); padding: 6px 10px; margin: 10px 0 0; }
+details.every-check { margin-top: 10px; } details.every-check summary { cursor: pointer; color: var(--muted); }
+table.generic th { font-weight: 600; }
 tr.status-fail td.status, tr.status-error td.status { color: var(--fail); font-weight: 600; }
 tr.status-warn td.status, tr.status-inconclusive td.status, tr.status-insufficient td.status { color: var(--warn); font-weight: 600; }
 tr.status-pass td.status { color: var(--pass); }
 code { font: 0.9em ui-monospace, SFMono-Regular, Menlo, monospace; background: #f6f8fa; padding: 1px 4px; border-radius: 4px; word-break: break-all; }
 pre { white-space: pre-wrap; background: #fff5f5; border: 1px solid #f0c0c0; padding: 10px; border-radius: 6px; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; } dt { font-weight: 600; } dd { margin: 0; }
-.plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 16px; align-items: start; }
+dl { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 4px 16px; margin: 0; } dt { font-weight: 600; } dd { margin: 0; }
+.plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(360px, 100%), 1fr)); gap: 16px; align-items: start; }
 figure { margin: 0; } svg.chart { width: 100%; height: auto; max-width: 560px; display: block; }
-.roc-layout { display: grid; grid-template-columns: minmax(320px, 560px) 1fr; gap: 20px; align-items: start; }
+.roc-layout { display: grid; grid-template-columns: minmax(0, 560px) 1fr; gap: 20px; align-items: start; }
 @media (max-width: 900px) { .roc-layout { grid-template-columns: 1fr; } }
 .legend { list-style: none; padding: 0; margin: 0 0 8px; } .legend li { margin: 2px 0; }
 .swatch { display: inline-block; width: 14px; height: 14px; border-radius: 3px; vertical-align: -2px; margin-right: 6px; }
 .gallery { display: flex; flex-wrap: wrap; gap: 16px; } .gallery figure { width: 140px; text-align: center; }
 .gallery img { width: 128px; height: 128px; object-fit: contain; image-rendering: pixelated; border: 1px solid #d0d7de; background: #000; }
+@media (max-width: 600px) { main { padding: 8px; } section, header { padding: 12px; } th, td { padding: 4px 5px; } body { font-size: 14px; } dl, dl.facts { grid-template-columns: minmax(0, 1fr); gap: 0; } dd { margin-bottom: 6px; }
+  table.checks thead, table.checks-all thead { display: none; }
+  table.checks tr, table.checks-all tr { display: block; padding: 6px 0; border-bottom: 1px solid #d8dee4; }
+  table.checks td, table.checks-all td { display: block; border: 0; padding: 1px 0; text-align: left; }
+  table.checks td::before, table.checks-all td::before { content: attr(data-label) ": "; font-weight: 600; color: var(--muted); }
+  table.checks td.status br, table.checks-all td.status br { display: none; } table.checks td small { margin-left: 6px; } }
 `;
 function claimLine(report) {
   const claim = attacksClaim(report);
@@ -37206,8 +40336,8 @@ function errorSection(report) {
   if (e) {
     parts.push(`<pre>${escapeHtml(e.message, 8e3)}</pre>`);
     if (e.file) {
-      const at3 = e.line ? ` line ${e.line}${e.column ? `, column ${e.column}` : ""}` : "";
-      parts.push(`<p>Where: <code>${escapeHtml(e.file)}</code>${at3}${e.field ? ` (field <code>${escapeHtml(e.field)}</code>)` : ""}</p>`);
+      const at2 = e.line ? ` line ${e.line}${e.column ? `, column ${e.column}` : ""}` : "";
+      parts.push(`<p>Where: <code>${escapeHtml(e.file)}</code>${at2}${e.field ? ` (field <code>${escapeHtml(e.field)}</code>)` : ""}</p>`);
     }
   }
   for (const p of probeErrors)
@@ -37217,16 +40347,32 @@ function errorSection(report) {
 }
 function checksSection(checks, pct2, report) {
   if (checks.length === 0) return "";
-  const rows = checks.map(
-    (c) => `<tr class="status-${escapeHtml(c.status)}"><td>${escapeHtml(c.probe)}</td><td>${escapeHtml(c.attack)}</td><td>${escapeHtml(metricLabel(c.metric, report.probes.find((p) => p.id === c.probe)?.attacks.find((a) => a.attack === c.attack)?.metrics?.[c.metric]))}</td><td class="num">${formatNumber(c.value)} ${formatInterval(c.ci)}</td><td>${escapeHtml(formatThreshold(c))}</td><td class="status"${statusExplanation(c) ? ` title="${escapeHtml(statusExplanation(c))}"` : ""}>${escapeHtml(c.status === "insufficient" ? "insufficient data" : c.status)}${c.status === "insufficient" || c.status === "inconclusive" ? `<br><small>${escapeHtml(statusExplanation(c).replace(/^[a-z ]+: /, ""))}</small>` : ""}</td></tr>`
-  );
-  return `<section><h2>Checks</h2><div class="table-wrap"><table class="checks"><thead><tr><th>Probe</th><th>Attack</th><th>Metric</th><th>Value (${pct2}% CI)</th><th>Threshold</th><th>Status</th></tr></thead><tbody>${rows.join("")}</tbody></table></div></section>`;
+  const groups = groupChecks(checks);
+  const head = `<thead><tr><th>Probe</th><th>Attack</th><th>Metric</th><th>Value (${pct2}% CI)</th><th>Threshold</th><th>Status</th></tr></thead>`;
+  const main = `<div class="table-wrap"><table class="checks">${head}<tbody>${groups.map((g) => checkRow(g.lead, report, g)).join("")}</tbody></table></div>`;
+  const every = checks.length > groups.length ? `<details class="every-check"><summary>Every attack against every threshold (${formatCount2(checks.length)} checks)</summary><div class="table-wrap"><table class="checks-all">${head}<tbody>${checks.map((c) => checkRow(c, report)).join("")}</tbody></table></div></details>` : "";
+  const intro = checks.length > groups.length ? '<p class="muted">One row per threshold of the policy: the strongest attack against it.</p>' : "";
+  return `<section><h2>Checks</h2>${intro}${main}${every}</section>`;
+}
+function checkRow(c, report, group) {
+  const label = metricLabel(c.metric, measurementOf(report, c)?.metrics?.[c.metric]);
+  const others = group && group.others.length > 0 ? `<br><small>strongest of ${group.others.length + 1} attacks</small>` : "";
+  const more = group && group.others.length > 0 ? `<br><small>${escapeHtml(othersSummary(group))}</small>` : "";
+  const explanation = statusExplanation(c);
+  const unsettled = c.status === "insufficient" || c.status === "inconclusive" ? `<br><small>${escapeHtml(explanation.replace(/^[a-z ]+: /, ""))}</small>` : "";
+  return `<tr class="status-${escapeHtml(c.status)}"><td data-label="Probe">${escapeHtml(c.probe)}</td><td data-label="Attack">${escapeHtml(c.attack)}${others}</td><td data-label="Metric">${escapeHtml(label)}</td><td class="num" data-label="Value"><span class="v">${formatNumber(c.value)}</span> <span class="ci">${formatInterval(c.ci)}</span></td><td data-label="Threshold">${escapeHtml(formatThreshold(c))}</td><td class="status" data-label="Status"${explanation ? ` title="${escapeHtml(explanation)}"` : ""}>${escapeHtml(c.status === "insufficient" ? "insufficient data" : c.status)}${unsettled}${more}</td></tr>`;
+}
+function whyList(report, checks) {
+  const open = groupChecks(checks).filter((g) => g.lead.status !== "pass");
+  const items = open.slice(0, 20).map((g) => `<li>${escapeHtml(explainGroup(g, report), 2e3)}</li>`).concat(open.length > 20 ? [`<li>\u2026and ${open.length - 20} more thresholds, listed under Checks.</li>`] : []).join("");
+  const ties = tieNotes(report).map((n) => `<p class="tie-note">${escapeHtml(n, 2e3)}</p>`).join("");
+  return `${items ? `<ul class="why">${items}</ul>` : ""}${ties}`;
 }
 function exposureSection(report, pct2) {
   const kind = modelKind(report);
   const items = [["Output surface", escapeHtml(describeSurface(report.surface, kind))]];
   if (report.inputs.model) items.push(["Model", `<code>${escapeHtml(report.inputs.model.path)}</code>`]);
-  const shape = describeModelShape(report, (name) => `<code>${escapeHtml(name)}</code>`);
+  const shape = describeModelShape(report, (name2) => `<code>${escapeHtml(name2)}</code>`);
   const reason = report.sequenceModel?.scoreKindReason ?? report.model?.scoreKindReason;
   if (shape) items.push(["Input \u2192 output", `${shape}${reason ? ` (${escapeHtml(reason)})` : ""}`]);
   if (report.model && kind === "classifier") {
@@ -37254,7 +40400,14 @@ function probeSection(probe, report, pct2, options) {
       `<ul>${probe.attacks.map((a) => `<li><strong>${escapeHtml(a.attack)}</strong>: ${escapeHtml(a.description)}</li>`).join("")}</ul>`
     );
   }
-  parts.push(rocFigure(probe), histograms(probe), perClassTable(probe, report), images(probe, options), otherDetails(probe));
+  parts.push(
+    rocFigure(probe),
+    histograms(probe),
+    perClassTable(probe, report),
+    images(probe, options),
+    probe.attacks.map(attributeView).join(""),
+    otherDetails(probe)
+  );
   if (probe.notes.length > 0)
     parts.push(`<h3>Notes</h3><ul class="note">${probe.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`);
   parts.push(`<p class="muted">${formatCount2(probe.queries)} model queries, ${formatNumber(probe.seconds, 2)} s.</p></section>`);
@@ -37263,10 +40416,14 @@ function probeSection(probe, report, pct2, options) {
 function metricsTable(probe, pct2) {
   const ids = [...new Set(probe.attacks.flatMap((a) => Object.keys(a.metrics ?? {})))];
   const head = ids.map((id) => `<th>${escapeHtml(metricLabel(id, firstMetric(probe, id)))}</th>`).join("");
-  const rows = probe.attacks.map(
-    (a) => `<tr><td>${escapeHtml(a.attack)}</td>${ids.map((id) => `<td class="num">${formatEstimate(a.metrics[id])}</td>`).join("")}</tr>`
+  const rows2 = probe.attacks.map(
+    (a) => `<tr><td>${escapeHtml(a.attack)}</td>${ids.map((id) => `<td class="num">${metricCell(id, a.metrics[id])}</td>`).join("")}</tr>`
   );
-  return `<h3>Every metric per attack (${pct2}% intervals)</h3><div class="table-wrap"><table><thead><tr><th>Attack</th>${head}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
+  return `<h3>Every metric per attack (${pct2}% intervals)</h3><div class="table-wrap"><table><thead><tr><th>Attack</th>${head}</tr></thead><tbody>${rows2.join("")}</tbody></table></div>`;
+}
+function metricCell(id, metric) {
+  if (!metric || typeof metric.value !== "number") return `<span class="why-none">${escapeHtml(formatMetric(id, metric))}</span>`;
+  return `<span class="v">${formatNumber(metric.value)}</span> <span class="ci">${formatInterval(metric.ci)}</span>`;
 }
 function firstMetric(probe, id) {
   return probe.attacks.find((a) => a.metrics[id])?.metrics[id];
@@ -37276,10 +40433,10 @@ function rocFigure(probe) {
   for (const a of probe.attacks) {
     const roc = a.details?.roc;
     if (!Array.isArray(roc)) continue;
-    const points = roc.filter((p) => typeof p?.fpr === "number" && typeof p?.tpr === "number").map((p) => ({ fpr: p.fpr, tpr: p.tpr, fp: p.fp, tp: p.tp }));
-    if (points.length === 0) continue;
-    const at3 = a.metrics["tpr-at-fpr"]?.value;
-    curves.push({ label: a.attack, points, atPolicyFpr: typeof at3 === "number" ? at3 : void 0 });
+    const points2 = roc.filter((p) => typeof p?.fpr === "number" && typeof p?.tpr === "number").map((p) => ({ fpr: p.fpr, tpr: p.tpr, fp: p.fp, tp: p.tp }));
+    if (points2.length === 0) continue;
+    const at2 = a.metrics["tpr-at-fpr"]?.value;
+    curves.push({ label: a.attack, points: points2, atPolicyFpr: typeof at2 === "number" ? at2 : void 0 });
   }
   if (curves.length === 0) return "";
   const fpr = firstMetric(probe, "tpr-at-fpr")?.fpr;
@@ -37304,8 +40461,8 @@ function isHistogram(h) {
   return !!h && typeof h.min === "number" && typeof h.max === "number" && Array.isArray(h.members) && Array.isArray(h.nonMembers);
 }
 function hasAucRows(details) {
-  const rows = details?.perClass;
-  return Array.isArray(rows) && rows.length > 0 && rows.every((r) => typeof r?.class === "number" && typeof r?.auc === "object");
+  const rows2 = details?.perClass;
+  return Array.isArray(rows2) && rows2.length > 0 && rows2.every((r) => typeof r?.class === "number" && typeof r?.auc === "object");
 }
 function perClassTable(probe, report) {
   const withRows = probe.attacks.flatMap((a) => hasAucRows(a.details) ? [{ attack: a.attack, rows: a.details.perClass }] : []);
@@ -37321,18 +40478,18 @@ function perClassTable(probe, report) {
   }
   if (byClass.size === 0) return "";
   const attacks = withRows.map((a) => a.attack);
-  const rows = [...byClass.entries()].sort((a, b) => a[0] - b[0]).map(
+  const rows2 = [...byClass.entries()].sort((a, b) => a[0] - b[0]).map(
     ([c, e]) => `<tr><td>${escapeHtml(className(report, c))}</td><td class="num">${formatCount2(e.members)}</td><td class="num">${formatCount2(e.nonMembers)}</td>${attacks.map((a) => `<td class="num">${formatEstimate(e.auc.get(a))}</td>`).join("")}</tr>`
   );
-  return `<h3>Per class: AUC of each attack</h3><p class="muted">A class whose members are easier to tell apart is exposed more than the average suggests.</p><div class="table-wrap"><table><thead><tr><th>Class</th><th>Members</th><th>Non-members</th>${attacks.map((a) => `<th>${escapeHtml(a)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
+  return `<h3>Per class: AUC of each attack</h3><p class="muted">A class whose members are easier to tell apart is exposed more than the average suggests.</p><div class="table-wrap"><table><thead><tr><th>Class</th><th>Members</th><th>Non-members</th>${attacks.map((a) => `<th>${escapeHtml(a)}</th>`).join("")}</tr></thead><tbody>${rows2.join("")}</tbody></table></div>`;
 }
 var PNG_SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 function images(probe, options) {
   const figures = [];
   for (const a of probe.attacks) {
-    const list = a.details?.images;
-    if (!Array.isArray(list)) continue;
-    for (const image of list) {
+    const list2 = a.details?.images;
+    if (!Array.isArray(list2)) continue;
+    for (const image of list2) {
       const label = escapeHtml(image?.label ?? "", 200);
       const caption = image?.caption ? `<br>${escapeHtml(image.caption, 300)}` : "";
       const bytes = typeof image?.path === "string" ? options.readAsset?.(image.path) : void 0;
@@ -37349,21 +40506,25 @@ function otherDetails(probe) {
   for (const a of probe.attacks) {
     for (const [key, value] of detailEntries(a.details)) {
       if (DRAWN_DETAILS.has(key) && (key !== "perClass" || hasAucRows(a.details))) continue;
-      const title = `<h3>${escapeHtml(a.attack)}: ${escapeHtml(key)}</h3>`;
+      if (typeof a.details?.attribute === "string" && ATTRIBUTE_DETAILS.includes(key)) continue;
+      const title = `<h3>${escapeHtml(a.attack)}: ${escapeHtml(plainName(key))}</h3>`;
       if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) {
-        const rows = value.slice(0, 200);
-        const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-        const more = value.length > rows.length ? `<p class="muted">First ${rows.length} of ${value.length} rows.</p>` : "";
+        const rows2 = value.slice(0, 200);
+        const cols = [...new Set(rows2.flatMap((r) => Object.keys(r)))];
+        const more = value.length > rows2.length ? `<p class="muted">First ${rows2.length} of ${value.length} rows.</p>` : "";
         parts.push(
-          `${title}<div class="table-wrap"><table><thead><tr>${cols.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr></thead><tbody>${rows.map((r) => `<tr>${cols.map((c) => `<td>${cell(r[c])}</td>`).join("")}</tr>`).join("")}</tbody></table></div>${more}`
+          `${title}<div class="table-wrap"><table class="generic"><thead><tr>${cols.map((c) => `<th>${escapeHtml(plainName(c))}</th>`).join("")}</tr></thead><tbody>${rows2.map((r) => `<tr>${cols.map((c) => `<td>${cell(r[c])}</td>`).join("")}</tr>`).join("")}</tbody></table></div>${more}`
         );
       } else if (isRecord(value)) {
         const entries = Object.entries(value).slice(0, 100);
-        parts.push(`${title}<dl>${entries.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${cell(v)}</dd>`).join("")}</dl>`);
+        parts.push(`${title}<dl>${entries.map(([k, v]) => `<dt>${escapeHtml(plainName(k))}</dt><dd>${cell(v)}</dd>`).join("")}</dl>`);
       }
     }
   }
   return parts.join("\n");
+}
+function plainName(key) {
+  return key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
 }
 function detailEntries(details) {
   return Object.entries(details ?? {});
@@ -37379,14 +40540,14 @@ function cell(v) {
   return `<code>${escapeHtml(JSON.stringify(v), 300)}</code>`;
 }
 function auditSection(report) {
-  const rows = [
+  const rows2 = [
     ...report.inputs.policy.map((d) => ["policy", d.path, d.sha256]),
     ...report.inputs.model ? [["model", report.inputs.model.path, report.inputs.model.sha256]] : [],
     ...report.inputs.data.map((d) => [d.role, d.path, d.sha256]),
     ...referenceDigests(report)
   ];
   const timings = Object.entries(report.timings).map(([k, v]) => `${escapeHtml(k)} ${formatNumber(v, 1)} ms`).join(", ");
-  return `<section><h2>Audit record</h2><div class="table-wrap"><table><thead><tr><th>Role</th><th>File</th><th>SHA-256</th></tr></thead><tbody>${rows.map(([r, f, s]) => `<tr><td>${escapeHtml(r)}</td><td><code>${escapeHtml(f)}</code></td><td><code>${escapeHtml(s)}</code></td></tr>`).join(
+  return `<section><h2>Audit record</h2><div class="table-wrap"><table><thead><tr><th>Role</th><th>File</th><th>SHA-256</th></tr></thead><tbody>${rows2.map(([r, f, s]) => `<tr><td>${escapeHtml(r)}</td><td><code>${escapeHtml(f)}</code></td><td><code>${escapeHtml(s)}</code></td></tr>`).join(
     ""
   )}</tbody></table></div><p class="muted">${escapeHtml(report.tool.name)} ${escapeHtml(report.tool.version)} \xB7 timings: ${timings || "none"} \xB7 the same inputs and seed give the same numbers.</p></section>`;
 }
@@ -37395,28 +40556,6 @@ function auditSection(report) {
 var REPORT_FILE = "privacy-report.json";
 function renderJson(report) {
   return JSON.stringify(report, (_key, value) => typeof value === "number" && !Number.isFinite(value) ? String(value) : value, 2) + "\n";
-}
-
-// src/report/locate.ts
-var import_node_path10 = __toESM(require("node:path"), 1);
-function repoPath(file, ctx) {
-  const relative2 = import_node_path10.default.relative(ctx.root, import_node_path10.default.resolve(ctx.cwd, file));
-  if (relative2 === "" || relative2.startsWith("..") || import_node_path10.default.isAbsolute(relative2)) return void 0;
-  return relative2.split(import_node_path10.default.sep).join("/");
-}
-function locate(position, report, ctx) {
-  const inRepo = repoPath(position.file, ctx);
-  if (inRepo) return { file: inRepo, line: position.line, column: position.column };
-  const chain = report.inputs.policy.map((d) => import_node_path10.default.resolve(ctx.cwd, d.path));
-  const at3 = chain.indexOf(import_node_path10.default.resolve(ctx.cwd, position.file));
-  const inherited = position.line ? { file: import_node_path10.default.basename(position.file), line: position.line } : void 0;
-  for (let i = at3 + 1; at3 >= 0 && i < chain.length; i++) {
-    const extender = repoPath(chain[i], ctx);
-    if (!extender) continue;
-    return { file: extender, line: ctx.extendsLine?.(chain[i]), inheritedFrom: inherited };
-  }
-  const policy = repoPath(report.policy.file, ctx);
-  return policy ? { file: policy, inheritedFrom: inherited } : void 0;
 }
 
 // src/report/sarif.ts
@@ -37522,17 +40661,17 @@ function renderSarifText(report, ctx) {
 }
 
 // src/policy/extends-line.ts
-var import_node_fs6 = require("node:fs");
+var import_node_fs12 = require("node:fs");
 function extendsLineOf(file) {
-  if (!(0, import_node_fs6.existsSync)(file)) return void 0;
-  const lines = (0, import_node_fs6.readFileSync)(file, "utf8").split(/\r?\n/);
+  if (!(0, import_node_fs12.existsSync)(file)) return void 0;
+  const lines = (0, import_node_fs12.readFileSync)(file, "utf8").split(/\r?\n/);
   const index = lines.findIndex((line) => /^extends\s*:/.test(line));
   return index >= 0 ? index + 1 : void 0;
 }
 
 // src/publish/images.ts
-var import_node_fs7 = require("node:fs");
-var import_node_path11 = __toESM(require("node:path"), 1);
+var import_node_fs13 = require("node:fs");
+var import_node_path14 = __toESM(require("node:path"), 1);
 
 // src/report/png.ts
 var import_pngjs = __toESM(require_png(), 1);
@@ -37548,13 +40687,13 @@ function encodePng(image, range2, scale = upscaleFactor(image.height, image.widt
   }
   const span = range2.max > range2.min ? range2.max - range2.min : 1;
   const byte = (v) => Math.round(255 * Math.min(1, Math.max(0, (v - range2.min) / span)));
-  const at3 = (h, w, c) => layout === "hwc" ? (h * width + w) * channels + c : (c * height + h) * width + w;
+  const at2 = (h, w, c) => layout === "hwc" ? (h * width + w) * channels + c : (c * height + h) * width + w;
   const png = new import_pngjs.default.PNG({ width: width * scale, height: height * scale });
   const data = Buffer.alloc(width * scale * height * scale * channels);
   for (let y = 0; y < height * scale; y++) {
     for (let x = 0; x < width * scale; x++) {
       for (let c = 0; c < channels; c++) {
-        data[(y * width * scale + x) * channels + c] = byte(image.pixels[at3(Math.floor(y / scale), Math.floor(x / scale), c)]);
+        data[(y * width * scale + x) * channels + c] = byte(image.pixels[at2(Math.floor(y / scale), Math.floor(x / scale), c)]);
       }
     }
   }
@@ -37572,11 +40711,11 @@ function writeImages(report, outDir) {
       if (!rasters2) continue;
       const taken = /* @__PURE__ */ new Map();
       const images2 = [];
-      (0, import_node_fs7.mkdirSync)(import_node_path11.default.join(outDir, probe.id), { recursive: true });
+      (0, import_node_fs13.mkdirSync)(import_node_path14.default.join(outDir, probe.id), { recursive: true });
       for (const raster of rasters2.items) {
-        const relative2 = `${probe.id}/${imageFileName(raster, taken)}`;
-        (0, import_node_fs7.writeFileSync)(import_node_path11.default.join(outDir, relative2), encodePng(raster, raster.range));
-        images2.push({ label: raster.label, kind: raster.kind, path: relative2, caption: raster.caption });
+        const relative3 = `${probe.id}/${imageFileName(raster, taken)}`;
+        (0, import_node_fs13.writeFileSync)(import_node_path14.default.join(outDir, relative3), encodePng(raster, raster.range));
+        images2.push({ label: raster.label, kind: raster.kind, path: relative3, caption: raster.caption });
       }
       written.set(attack, images2);
     }
@@ -37599,41 +40738,41 @@ function withImages(report, written) {
   };
 }
 function imageFileName(raster, taken) {
-  let name = raster.label.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[.]+/, "_") || "_";
-  const owner = taken.get(name);
-  if (owner !== void 0 && owner !== raster.classIndex) name = `${name}-${raster.classIndex}`;
-  taken.set(name, raster.classIndex);
-  return `class-${name}${raster.kind === "member-mean" ? "-member-mean" : ""}.png`;
+  let name2 = raster.label.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[.]+/, "_") || "_";
+  const owner = taken.get(name2);
+  if (owner !== void 0 && owner !== raster.classIndex) name2 = `${name2}-${raster.classIndex}`;
+  taken.set(name2, raster.classIndex);
+  return `class-${name2}${raster.kind === "member-mean" ? "-member-mean" : ""}.png`;
 }
 
 // src/publish/files.ts
 var SUMMARY_FILE = "summary.md";
 function writeReportFiles(given, outDir, options = {}) {
-  (0, import_node_fs8.mkdirSync)(outDir, { recursive: true });
+  (0, import_node_fs14.mkdirSync)(outDir, { recursive: true });
   const report = withImages(given, writeImages(given, outDir));
   const cwd = process.cwd();
   const locateContext = { root: options.root ?? cwd, cwd, extendsLine: extendsLineOf };
   const markdown = renderMarkdown(report);
   const files = {
-    report: import_node_path12.default.join(outDir, REPORT_FILE),
-    summary: import_node_path12.default.join(outDir, SUMMARY_FILE),
-    html: import_node_path12.default.join(outDir, HTML_FILE),
-    sarif: import_node_path12.default.join(outDir, SARIF_FILE)
+    report: import_node_path15.default.join(outDir, REPORT_FILE),
+    summary: import_node_path15.default.join(outDir, SUMMARY_FILE),
+    html: import_node_path15.default.join(outDir, HTML_FILE),
+    sarif: import_node_path15.default.join(outDir, SARIF_FILE)
   };
-  (0, import_node_fs8.writeFileSync)(files.report, renderJson(report));
-  (0, import_node_fs8.writeFileSync)(files.summary, markdown);
-  (0, import_node_fs8.writeFileSync)(files.html, renderHtml(report, { readAsset: (p) => readAsset(outDir, p) }));
-  (0, import_node_fs8.writeFileSync)(files.sarif, renderSarifText(report, locateContext));
+  (0, import_node_fs14.writeFileSync)(files.report, renderJson(report));
+  (0, import_node_fs14.writeFileSync)(files.summary, markdown);
+  (0, import_node_fs14.writeFileSync)(files.html, renderHtml(report, { readAsset: (p) => readAsset(outDir, p) }));
+  (0, import_node_fs14.writeFileSync)(files.sarif, renderSarifText(report, locateContext));
   return { ...files, markdown };
 }
 var MAX_ASSET_BYTES = 5 * 1024 * 1024;
 function readAsset(outDir, relativePath) {
-  if (import_node_path12.default.isAbsolute(relativePath)) return void 0;
+  if (import_node_path15.default.isAbsolute(relativePath)) return void 0;
   try {
-    const root = (0, import_node_fs8.realpathSync)(outDir);
-    const file = (0, import_node_fs8.realpathSync)(import_node_path12.default.resolve(root, relativePath));
-    if (!file.startsWith(root + import_node_path12.default.sep)) return void 0;
-    const bytes = (0, import_node_fs8.readFileSync)(file);
+    const root = (0, import_node_fs14.realpathSync)(outDir);
+    const file = (0, import_node_fs14.realpathSync)(import_node_path15.default.resolve(root, relativePath));
+    if (!file.startsWith(root + import_node_path15.default.sep)) return void 0;
+    const bytes = (0, import_node_fs14.readFileSync)(file);
     return bytes.length <= MAX_ASSET_BYTES ? bytes : void 0;
   } catch {
     return void 0;
@@ -37641,1678 +40780,522 @@ function readAsset(outDir, relativePath) {
 }
 
 // src/run/gate.ts
-var import_node_path15 = __toESM(require("node:path"), 1);
-
-// src/data/load.ts
-var import_node_path13 = require("node:path");
-
-// src/data/number.ts
-var POW10 = [
-  1,
-  10,
-  100,
-  1e3,
-  1e4,
-  1e5,
-  1e6,
-  1e7,
-  1e8,
-  1e9,
-  1e10,
-  1e11,
-  1e12,
-  1e13,
-  1e14,
-  1e15,
-  1e16,
-  1e17,
-  1e18,
-  1e19,
-  1e20,
-  1e21,
-  1e22
-];
-var NUMBER_TEXT = /^[ \t]*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[ \t]*$/;
-function parseNumberText(text2) {
-  return NUMBER_TEXT.test(text2) ? Number(text2) : NaN;
-}
-function parseNumberBytes(bytes, start, end) {
-  while (start < end && (bytes[start] === 32 || bytes[start] === 9)) start++;
-  while (end > start && (bytes[end - 1] === 32 || bytes[end - 1] === 9)) end--;
-  let i = start;
-  let negative = false;
-  if (i < end && (bytes[i] === 45 || bytes[i] === 43)) {
-    negative = bytes[i] === 45;
-    i++;
-  }
-  let mantissa = 0;
-  let digits = 0;
-  let fraction = 0;
-  while (i < end) {
-    const d = bytes[i] - 48;
-    if (d < 0 || d > 9) break;
-    mantissa = mantissa * 10 + d;
-    digits++;
-    i++;
-  }
-  if (i < end && bytes[i] === 46) {
-    i++;
-    while (i < end) {
-      const d = bytes[i] - 48;
-      if (d < 0 || d > 9) break;
-      mantissa = mantissa * 10 + d;
-      digits++;
-      fraction++;
-      i++;
-    }
-  }
-  if (digits === 0) return NaN;
-  let exponent = 0;
-  if (i < end && (bytes[i] === 101 || bytes[i] === 69)) {
-    i++;
-    let expNegative = false;
-    if (i < end && (bytes[i] === 45 || bytes[i] === 43)) {
-      expNegative = bytes[i] === 45;
-      i++;
-    }
-    let expDigits = 0;
-    while (i < end) {
-      const d = bytes[i] - 48;
-      if (d < 0 || d > 9) break;
-      if (exponent < 1e5) exponent = exponent * 10 + d;
-      expDigits++;
-      i++;
-    }
-    if (expDigits === 0) return NaN;
-    if (expNegative) exponent = -exponent;
-  }
-  if (i !== end) return NaN;
-  const power = exponent - fraction;
-  if (mantissa <= Number.MAX_SAFE_INTEGER && power >= -22 && power <= 22) {
-    const value = power < 0 ? mantissa / POW10[-power] : mantissa * POW10[power];
-    return negative ? -value : value;
-  }
-  let text2 = "";
-  for (let j = start; j < end; j++) text2 += String.fromCharCode(bytes[j]);
-  return Number(text2);
-}
-
-// src/data/table.ts
-function quoteValue(text2) {
-  if (text2.trim() === "") return `${JSON.stringify(text2)} (an empty value)`;
-  text2 = redactSecrets(text2);
-  const short = text2.length > 40 ? `${text2.slice(0, 37)}...` : text2;
-  return JSON.stringify(short);
-}
-
-// src/data/csv.ts
-var QUOTED = 4294967295;
-var LF = 10;
-var CR = 13;
-var QUOTE = 34;
-var COMMA = 44;
-var MAX_HEADER_BYTES = 16 * 1024 * 1024;
-function parseCsv(bytes, file) {
-  if (bytes.length >= 2 && (bytes[0] === 255 && bytes[1] === 254 || bytes[0] === 254 && bytes[1] === 255)) {
-    throw new InputError("the file is UTF-16 encoded; expected UTF-8 (save the CSV as UTF-8)", { file, line: 1 });
-  }
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const start = bytes[0] === 239 && bytes[1] === 187 && bytes[2] === 191 ? 3 : 0;
-  const firstNewline = bytes.indexOf(LF, start);
-  const headerBytes = (firstNewline === -1 ? bytes.length : firstNewline) - start;
-  if (headerBytes > MAX_HEADER_BYTES) {
-    throw new InputError(
-      `the header line is ${headerBytes} bytes long; expected a header row of column names of at most ${MAX_HEADER_BYTES} bytes (is this a CSV file with a header?)`,
-      { file, line: 1 }
-    );
-  }
-  const scanner = new RecordScanner(buffer, file, start);
-  const header = scanner.next();
-  if (!header) throw new InputError("the file is empty; expected a header row with the column names", { file, line: 1 });
-  if (scanner.offset - start > MAX_HEADER_BYTES) {
-    throw new InputError(
-      `the header row is ${scanner.offset - start} bytes long; expected a header row of column names of at most ${MAX_HEADER_BYTES} bytes`,
-      { file, line: 1 }
-    );
-  }
-  if (header.blank) {
-    throw new InputError("the first line is blank; expected a header row with the column names", { file, line: header.line });
-  }
-  const columns = headerNames(scanner.texts(header.cells), file, header.line);
-  const width = columns.length;
-  let lineCount = 1;
-  for (let p = bytes.indexOf(LF, start); p !== -1; p = bytes.indexOf(LF, p + 1)) lineCount++;
-  if (lineCount * width > 2147483647 || bytes.length >= QUOTED) {
-    throw new InputError(`the file is too large to load (${lineCount} lines \xD7 ${width} columns)`, { file });
-  }
-  const starts = new Uint32Array(lineCount * width);
-  const ends = new Uint32Array(lineCount * width);
-  const lines = new Uint32Array(lineCount);
-  const offsets = new Uint32Array(lineCount);
-  let rows = 0;
-  let blankLine = 0;
-  for (; ; ) {
-    const record = scanner.next(starts, ends, rows * width, width);
-    if (!record) break;
-    if (record.blank) {
-      if (blankLine === 0) blankLine = record.line;
-      continue;
-    }
-    if (blankLine !== 0) {
-      throw new InputError(`line ${blankLine} is blank; expected ${width} fields (as in the header), or no more lines`, {
-        file,
-        line: blankLine
-      });
-    }
-    if (record.count !== width) {
-      throw new InputError(`expected ${width} fields (as in the header), found ${record.count}`, { file, line: record.line });
-    }
-    if (record.cells) {
-      const base2 = rows * width;
-      for (let c = 0; c < width; c++) {
-        starts[base2 + c] = record.cells[2 * c];
-        ends[base2 + c] = record.cells[2 * c + 1];
-      }
-    }
-    lines[rows] = record.line;
-    offsets[rows] = record.offset;
-    rows++;
-  }
-  return new CsvTable(file, columns, rows, buffer, starts, ends, lines, offsets, scanner.unescaped);
-}
-function headerNames(fields2, file, line) {
-  const names = fields2.map((name) => name.trim());
-  const seen = /* @__PURE__ */ new Map();
-  names.forEach((name, i) => {
-    if (name === "") {
-      const hint = i === 0 ? " (an unnamed index column? write the file without the index, e.g. pandas index=False)" : "";
-      throw new InputError(`column ${i + 1} of the header has no name; expected a name for every column${hint}`, {
-        file,
-        line
-      });
-    }
-    const first = seen.get(name);
-    if (first !== void 0) {
-      throw new InputError(
-        `column name ${quoteUserText(name)} appears twice in the header (columns ${first + 1} and ${i + 1}); expected unique names`,
-        { file, line, field: name }
-      );
-    }
-    seen.set(name, i);
-  });
-  return names;
-}
-var RecordScanner = class {
-  constructor(bytes, file, start) {
-    this.bytes = bytes;
-    this.file = file;
-    this.pos = start;
-  }
-  bytes;
-  file;
-  /** Text of fields that had doubled quotes (their cells point here with QUOTED). */
-  unescaped = [];
-  pos;
-  line = 1;
-  /** Next quote at or after `pos` (−1: none left), so quote-free files search only once. */
-  nextQuote = -2;
-  /** Byte offset of the next record. */
-  get offset() {
-    return this.pos;
-  }
-  /** The next record; without arrays (the header) the cells are returned as pairs. */
-  next(starts, ends, base2 = 0, width = 0) {
-    const bytes = this.bytes;
-    const begin = this.pos;
-    if (begin >= bytes.length) return void 0;
-    const line = this.line;
-    let newline = bytes.indexOf(LF, begin);
-    if (newline === -1) newline = bytes.length;
-    if (this.nextQuote !== -1 && this.nextQuote < begin) this.nextQuote = bytes.indexOf(QUOTE, begin);
-    if (this.nextQuote !== -1 && this.nextQuote < newline) return this.quotedRecord(begin, line);
-    this.pos = newline + 1;
-    this.line++;
-    const end = newline > begin && bytes[newline - 1] === CR ? newline - 1 : newline;
-    let blank = true;
-    for (let p = begin; p < end; p++) {
-      const b = bytes[p];
-      if (b !== 32 && b !== 9) {
-        blank = false;
-        break;
-      }
-    }
-    if (blank) return { line, offset: begin, count: 0, blank: true };
-    if (!starts || !ends) {
-      const cells = [];
-      let cellStart2 = begin;
-      for (let p = begin; p < end; p++) {
-        if (bytes[p] === COMMA) {
-          cells.push(cellStart2, p);
-          cellStart2 = p + 1;
-        }
-      }
-      cells.push(cellStart2, end);
-      return { line, offset: begin, count: cells.length / 2, blank: false, cells };
-    }
-    let count2 = 0;
-    let cellStart = begin;
-    for (let p = begin; p < end; p++) {
-      if (bytes[p] === COMMA) {
-        if (count2 < width) {
-          starts[base2 + count2] = cellStart;
-          ends[base2 + count2] = p;
-        }
-        count2++;
-        cellStart = p + 1;
-      }
-    }
-    if (count2 < width) {
-      starts[base2 + count2] = cellStart;
-      ends[base2 + count2] = end;
-    }
-    count2++;
-    return { line, offset: begin, count: count2, blank: false };
-  }
-  /** A record with a quote somewhere: read it field by field, strictly by RFC 4180. */
-  quotedRecord(begin, line) {
-    const bytes = this.bytes;
-    const length = bytes.length;
-    const cells = [];
-    let p = begin;
-    let extraLines = 0;
-    for (; ; ) {
-      if (bytes[p] === QUOTE) {
-        let q = p + 1;
-        let doubled = false;
-        for (; ; ) {
-          q = bytes.indexOf(QUOTE, q);
-          if (q === -1) {
-            throw new InputError('a quoted field is never closed; expected a closing quote (")', {
-              file: this.file,
-              line: line + extraLines
-            });
-          }
-          if (bytes[q + 1] !== QUOTE) break;
-          doubled = true;
-          q += 2;
-        }
-        for (let i = p + 1; i < q; i++) if (bytes[i] === LF) extraLines++;
-        if (doubled) {
-          const text2 = bytes.toString("utf8", p + 1, q).replaceAll('""', '"');
-          cells.push(QUOTED, this.unescaped.push(text2) - 1);
-        } else {
-          cells.push(p + 1, q);
-        }
-        p = q + 1;
-        if (p >= length || bytes[p] === LF || bytes[p] === CR && (p + 1 >= length || bytes[p + 1] === LF)) break;
-        if (bytes[p] !== COMMA) {
-          throw new InputError("unexpected character after a closing quote; expected a comma or the end of the line", {
-            file: this.file,
-            line: line + extraLines
-          });
-        }
-        p++;
-      } else {
-        const cellStart = p;
-        while (p < length) {
-          const b = bytes[p];
-          if (b === COMMA || b === LF) break;
-          if (b === QUOTE) {
-            throw new InputError(
-              'a quote (") inside an unquoted field; expected the whole field in quotes with inner quotes doubled ("")',
-              { file: this.file, line: line + extraLines }
-            );
-          }
-          p++;
-        }
-        const cellEnd = (p >= length || bytes[p] === LF) && p > cellStart && bytes[p - 1] === CR ? p - 1 : p;
-        cells.push(cellStart, cellEnd);
-        if (p >= length || bytes[p] === LF) break;
-        p++;
-      }
-    }
-    if (p < length && bytes[p] === CR) p++;
-    this.pos = p + 1;
-    this.line += extraLines + 1;
-    this.nextQuote = -2;
-    return { line, offset: begin, count: cells.length / 2, blank: false, cells };
-  }
-  /** Cell pairs as strings (the header). */
-  texts(cells) {
-    const out = [];
-    for (let i = 0; i < cells.length; i += 2) {
-      out.push(cells[i] === QUOTED ? this.unescaped[cells[i + 1]] : this.bytes.toString("utf8", cells[i], cells[i + 1]));
-    }
-    return out;
-  }
-};
-var CsvTable = class {
-  constructor(file, columns, rows, bytes, starts, ends, lines, offsets, unescaped) {
-    this.file = file;
-    this.columns = columns;
-    this.rows = rows;
-    this.bytes = bytes;
-    this.starts = starts;
-    this.ends = ends;
-    this.lines = lines;
-    this.offsets = offsets;
-    this.unescaped = unescaped;
-  }
-  file;
-  columns;
-  rows;
-  bytes;
-  starts;
-  ends;
-  lines;
-  offsets;
-  unescaped;
-  number(row, col) {
-    const k = row * this.columns.length + col;
-    const start = this.starts[k];
-    if (start === QUOTED) return parseNumberText(this.unescaped[this.ends[k]]);
-    return parseNumberBytes(this.bytes, start, this.ends[k]);
-  }
-  describe(row, col) {
-    return quoteValue(this.text(row, col));
-  }
-  label(row, col) {
-    const text2 = this.text(row, col).trim();
-    return text2 === "" ? void 0 : text2;
-  }
-  locate(row, col) {
-    let line = this.lines[row];
-    let start = this.starts[row * this.columns.length + col];
-    if (start === QUOTED) return { line };
-    if (start > 0 && this.bytes[start - 1] === QUOTE) start--;
-    let lineStart = this.offsets[row];
-    for (let p = lineStart; p < start; p++) {
-      if (this.bytes[p] === LF) {
-        line++;
-        lineStart = p + 1;
-      }
-    }
-    return { line, column: start - lineStart + 1 };
-  }
-  text(row, col) {
-    const k = row * this.columns.length + col;
-    const start = this.starts[k];
-    if (start === QUOTED) return this.unescaped[this.ends[k]];
-    return this.bytes.toString("utf8", start, this.ends[k]);
-  }
-};
-
-// src/data/hash.ts
-var import_node_crypto = require("node:crypto");
-var import_node_fs9 = require("node:fs");
-function sha256(bytes) {
-  return (0, import_node_crypto.createHash)("sha256").update(bytes).digest("hex");
-}
-function sha256File(path5) {
-  return sha256((0, import_node_fs9.readFileSync)(path5));
-}
-
-// src/data/jsonl.ts
-var import_node_buffer = require("node:buffer");
-function parseJsonl(bytes, file) {
-  if (bytes.byteLength > import_node_buffer.constants.MAX_STRING_LENGTH) {
-    throw new InputError(
-      `the file is ${bytes.byteLength} bytes, more than the ${import_node_buffer.constants.MAX_STRING_LENGTH} a JSON Lines file may have here; split it, sample it down, or use .npy`,
-      { file }
-    );
-  }
-  let text2 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
-  if (text2.charCodeAt(0) === 65279) text2 = text2.slice(1);
-  const lines = text2.split("\n");
-  let columns;
-  let index = /* @__PURE__ */ new Map();
-  let store = [];
-  const lineOf = [];
-  let firstLine3 = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const source = lines[i];
-    if (source.trim() === "") continue;
-    const line = i + 1;
-    const value = parseLine(source, file, line);
-    if (!columns) {
-      columns = Object.keys(value);
-      if (columns.length === 0) throw new InputError("expected a JSON object with at least one key, found {}", { file, line });
-      index = new Map(columns.map((name, c) => [name, c]));
-      store = columns.map(() => new ColumnStore(lines.length));
-      firstLine3 = line;
-    } else {
-      for (const key in value) {
-        if (!index.has(key)) {
-          throw new InputError(`unexpected key ${quoteUserText(key)}; expected the same keys on every line as on line ${firstLine3}`, {
-            file,
-            line,
-            field: key
-          });
-        }
-      }
-    }
-    const row = lineOf.length;
-    for (let c = 0; c < columns.length; c++) {
-      const key = columns[c];
-      if (!Object.prototype.hasOwnProperty.call(value, key)) {
-        throw new InputError(`missing key ${quoteUserText(key)}; expected the same keys on every line as on line ${firstLine3}`, {
-          file,
-          line,
-          field: key
-        });
-      }
-      store[c].set(row, value[key]);
-    }
-    lineOf.push(line);
-  }
-  if (!columns) throw new InputError("the file has no JSON objects; expected one JSON object per line", { file });
-  return new JsonlTable(file, columns, lineOf.length, store, Uint32Array.from(lineOf));
-}
-function parseLine(source, file, line) {
-  let value;
-  try {
-    value = JSON.parse(source);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const position = /position (\d+)/.exec(message);
-    const column = position ? Number(position[1]) + 1 : void 0;
-    throw new InputError(`invalid JSON: ${message}; expected one JSON object per line`, { file, line, column });
-  }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    const found = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
-    throw new InputError(`expected a JSON object on each line, found ${found}`, { file, line });
-  }
-  return value;
-}
-var ColumnStore = class {
-  numbers;
-  other;
-  constructor(capacity) {
-    this.numbers = new Float64Array(capacity);
-  }
-  set(row, value) {
-    if (typeof value === "number") this.numbers[row] = value;
-    else if (typeof value === "boolean") this.numbers[row] = value ? 1 : 0;
-    else {
-      this.numbers[row] = NaN;
-      (this.other ??= [])[row] = value;
-    }
-  }
-  /** The value when it is not a number or boolean; undefined otherwise. */
-  raw(row) {
-    return this.other?.[row];
-  }
-};
-var JsonlTable = class {
-  constructor(file, columns, rows, store, lines) {
-    this.file = file;
-    this.columns = columns;
-    this.rows = rows;
-    this.store = store;
-    this.lines = lines;
-  }
-  file;
-  columns;
-  rows;
-  store;
-  lines;
-  number(row, col) {
-    const column = this.store[col];
-    const raw = column.raw(row);
-    if (raw === void 0) return column.numbers[row];
-    return typeof raw === "string" ? parseNumberText(raw) : NaN;
-  }
-  describe(row, col) {
-    const column = this.store[col];
-    const raw = column.raw(row);
-    if (raw === void 0) return String(column.numbers[row]);
-    if (typeof raw === "string") return quoteValue(raw);
-    const json = JSON.stringify(raw);
-    return json.length > 40 ? `${json.slice(0, 37)}...` : json;
-  }
-  label(row, col) {
-    const column = this.store[col];
-    const raw = column.raw(row);
-    if (raw === void 0) return String(column.numbers[row]);
-    if (typeof raw === "string") return raw.trim() === "" ? void 0 : raw.trim();
-    return void 0;
-  }
-  locate(row) {
-    return { line: this.lines[row] };
-  }
-};
-
-// src/data/npy.ts
-var TWO_32 = 4294967296;
-var DTYPES = {
-  "<f4": { size: 4, float32: true, view: (b, o, n) => at2(new Float32Array(b, o, n)) },
-  "<f8": { size: 8, view: (b, o, n) => at2(new Float64Array(b, o, n)) },
-  "<i1": { size: 1, view: (b, o, n) => at2(new Int8Array(b, o, n)) },
-  "|i1": { size: 1, view: (b, o, n) => at2(new Int8Array(b, o, n)) },
-  "<i2": { size: 2, view: (b, o, n) => at2(new Int16Array(b, o, n)) },
-  "<i4": { size: 4, view: (b, o, n) => at2(new Int32Array(b, o, n)) },
-  // 64-bit integers as two 32-bit halves: no BigInt per cell. Exact up to 2^53, as any JS number.
-  "<i8": {
-    size: 8,
-    view: (b, o, n) => {
-      const lo = new Uint32Array(b, o, n * 2);
-      const hi = new Int32Array(b, o, n * 2);
-      return (i) => hi[2 * i + 1] * TWO_32 + lo[2 * i];
-    }
-  },
-  "<u1": { size: 1, view: (b, o, n) => at2(new Uint8Array(b, o, n)) },
-  "|u1": { size: 1, view: (b, o, n) => at2(new Uint8Array(b, o, n)) },
-  "<u2": { size: 2, view: (b, o, n) => at2(new Uint16Array(b, o, n)) },
-  "<u4": { size: 4, view: (b, o, n) => at2(new Uint32Array(b, o, n)) },
-  "<u8": {
-    size: 8,
-    view: (b, o, n) => {
-      const words = new Uint32Array(b, o, n * 2);
-      return (i) => words[2 * i + 1] * TWO_32 + words[2 * i];
-    }
-  },
-  // numpy writes only 0 or 1 for bool; any non-zero byte is true all the same.
-  "|b1": {
-    size: 1,
-    view: (b, o, n) => {
-      const bytes = new Uint8Array(b, o, n);
-      return (i) => bytes[i] ? 1 : 0;
-    }
-  }
-};
-function at2(array) {
-  return (i) => array[i];
-}
-var MAGIC = [147, 78, 85, 77, 80, 89];
-function parseNpy(bytes, file) {
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
-    throw new InputError('not a NumPy .npy file: expected it to start with "\\x93NUMPY" (write it with numpy.save)', { file });
-  }
-  const major = bytes[6];
-  const minor = bytes[7];
-  if (major < 1 || major > 3 || minor !== 0) {
-    throw new InputError(`unsupported .npy format version ${major}.${minor}; expected 1.0, 2.0 or 3.0`, { file });
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const lengthSize = major === 1 ? 2 : 4;
-  if (bytes.length < 8 + lengthSize) throw new InputError("the .npy header is truncated", { file });
-  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const dataOffset = 8 + lengthSize + headerLength;
-  if (dataOffset > bytes.length) throw new InputError("the .npy header is truncated", { file });
-  const header = Buffer.from(bytes.buffer, bytes.byteOffset + 8 + lengthSize, headerLength).toString(major === 3 ? "utf8" : "latin1");
-  const { dtype, fortranOrder, shape } = parseHeader(header, file);
-  const info = DTYPES[dtype];
-  if (!info) {
-    throw new InputError(
-      `unsupported dtype ${JSON.stringify(dtype)}; expected a little-endian number or bool type: ${Object.keys(DTYPES).join(", ")} (convert with array.astype("<f4"))`,
-      { file, field: "dtype" }
-    );
-  }
-  if (shape.length < 1 || shape.length > 2) {
-    throw new InputError(
-      `unsupported shape ${formatShape(shape)}; expected a 1-D or 2-D array (rows, features): reshape it before saving, e.g. array.reshape(len(array), -1)`,
-      { file, field: "shape" }
-    );
-  }
-  const count2 = shape.reduce((a, b) => a * b, 1);
-  const needed = count2 * info.size;
-  const available = bytes.length - dataOffset;
-  if (available < needed) {
-    throw new InputError(`the data is truncated: shape ${formatShape(shape)} of ${dtype} needs ${needed} bytes, found ${available}`, {
-      file
-    });
-  }
-  let buffer = bytes.buffer;
-  let offset = bytes.byteOffset + dataOffset;
-  if (offset % info.size !== 0 || !(buffer instanceof ArrayBuffer)) {
-    const copy = new Uint8Array(needed);
-    copy.set(bytes.subarray(dataOffset, dataOffset + needed));
-    buffer = copy.buffer;
-    offset = 0;
-  }
-  assertLittleEndianHost();
-  return { file, dtype, shape, fortranOrder, get: info.view(buffer, offset, count2) };
-}
-function parseHeader(header, file) {
-  const descr = /['"]descr['"]\s*:\s*(['"])(.*?)\1/.exec(header);
-  const order = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(header);
-  const shape = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(header);
-  if (!descr) {
-    const structured = /['"]descr['"]\s*:\s*\[/.test(header);
-    throw new InputError(
-      structured ? "unsupported dtype: a structured (record) array; expected a plain numeric array (rows, features)" : `the .npy header has no 'descr'; found ${quoteValue(header.trim())}`,
-      { file, field: "dtype" }
-    );
-  }
-  if (!order || !shape) {
-    throw new InputError(`the .npy header is missing 'fortran_order' or 'shape'; found ${quoteValue(header.trim())}`, { file });
-  }
-  const dims = shape[1].split(",").map((d) => d.trim().replace(/L$/, "")).filter((d) => d !== "");
-  if (dims.some((d) => !/^\d+$/.test(d))) {
-    throw new InputError(`the .npy header has an invalid shape (${shape[1]}); expected whole numbers`, { file, field: "shape" });
-  }
-  return { dtype: descr[2], fortranOrder: order[1] === "True", shape: dims.map(Number) };
-}
-function formatShape(shape) {
-  return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
-}
-var hostChecked = false;
-function assertLittleEndianHost() {
-  if (hostChecked) return;
-  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
-    throw new Error("reading .npy files needs a little-endian machine");
-  }
-  hostChecked = true;
-}
-function npyTable(array, options = {}) {
-  const rows = array.shape[0];
-  const width = array.shape.length === 2 ? array.shape[1] : 1;
-  let names;
-  if (options.columns) {
-    if (options.columns.length !== width) {
-      throw new InputError(
-        `columns lists ${options.columns.length} names but the array has ${width} columns (shape ${formatShape(array.shape)}); expected one name per column`,
-        { file: array.file, field: "columns" }
-      );
-    }
-    names = [...options.columns];
-  } else {
-    names = Array.from({ length: width }, (_, i) => String(i));
-  }
-  const labels = options.labels;
-  if (labels) {
-    const shape = labels.array.shape;
-    if (!(shape.length === 1 || shape.length === 2 && shape[1] === 1)) {
-      throw new InputError(`expected a 1-D array of labels, found shape ${formatShape(shape)}`, {
-        file: labels.array.file,
-        field: "shape"
-      });
-    }
-    if (shape[0] !== rows) {
-      throw new InputError(`has ${shape[0]} labels but ${array.file} has ${rows} rows; expected one label per row`, {
-        file: labels.array.file
-      });
-    }
-    if (names.includes(labels.name)) {
-      throw new InputError(
-        `the label ${quoteUserText(labels.name)} names both a column of the data and the labels file; expected it in one place`,
-        { file: array.file, field: labels.name }
-      );
-    }
-    names.push(labels.name);
-  }
-  return new NpyTable(array, names, rows, width, labels?.array);
-}
-var NpyTable = class {
-  constructor(array, columns, rows, width, labels) {
-    this.array = array;
-    this.columns = columns;
-    this.rows = rows;
-    this.width = width;
-    this.labels = labels;
-  }
-  array;
-  columns;
-  rows;
-  width;
-  labels;
-  get file() {
-    return this.array.file;
-  }
-  number(row, col) {
-    if (col === this.width) return this.labels.get(row);
-    return this.array.get(this.array.fortranOrder ? col * this.rows + row : row * this.width + col);
-  }
-  describe(row, col) {
-    return this.format(row, col);
-  }
-  label(row, col) {
-    const value = this.number(row, col);
-    return Number.isNaN(value) ? void 0 : this.format(row, col);
-  }
-  locate() {
-    return {};
-  }
-  /** A float32 label like 3.0 reads "3", and 0.1f reads "0.1", not its double expansion. */
-  format(row, col) {
-    const value = this.number(row, col);
-    const source = col === this.width ? this.labels : this.array;
-    return source.dtype === "<f4" ? float32ToString(value) : String(value);
-  }
-};
-function float32ToString(value) {
-  if (!Number.isFinite(value)) return String(value);
-  for (let digits = 1; digits < 9; digits++) {
-    const text2 = Number(value.toPrecision(digits));
-    if (Math.fround(text2) === value) return String(text2);
-  }
-  return String(value);
-}
-
-// src/data/read.ts
-var import_node_fs10 = require("node:fs");
-function readDataFile(path5) {
-  try {
-    return (0, import_node_fs10.readFileSync)(path5);
-  } catch (error) {
-    const code = error.code;
-    const reason = code === "ENOENT" ? "file not found; expected a data file at this path" : code === "EISDIR" ? "this is a folder; expected a data file" : code === "EACCES" || code === "EPERM" ? "permission denied reading the data file" : `cannot read the data file: ${error.message}`;
-    throw new InputError(reason, { file: path5 });
-  }
-}
-
-// src/data/load.ts
-function loadDatasetWithHashes(file, options) {
-  const path5 = (0, import_node_path13.resolve)(file.path);
-  if (file.format !== "npy" && (file.labels !== void 0 || file.columns !== void 0)) {
-    throw new InputError(
-      `${file.labels !== void 0 ? "labels" : "columns"} applies only to .npy data; a ${file.format} file names its own columns`,
-      { file: path5, field: file.labels !== void 0 ? "labels" : "columns" }
-    );
-  }
-  const bytes = readDataFile(path5);
-  const hashes = { data: sha256(bytes) };
-  let table;
-  if (file.format === "csv") table = parseCsv(bytes, path5);
-  else if (file.format === "jsonl") table = parseJsonl(bytes, path5);
-  else if (file.format === "npy") {
-    let labels2;
-    if (file.labels !== void 0) {
-      const labelsPath = (0, import_node_path13.resolve)(file.labels);
-      const labelBytes = readDataFile(labelsPath);
-      hashes.labels = sha256(labelBytes);
-      labels2 = { name: options.label, array: parseNpy(labelBytes, labelsPath) };
-    }
-    table = npyTable(parseNpy(bytes, path5), { columns: file.columns, labels: labels2 });
-  } else {
-    throw new InputError(`unknown data format ${JSON.stringify(file.format)}; expected csv, jsonl or npy`, { file: path5, field: "format" });
-  }
-  const choice = selectColumns(table, options.label, options.features);
-  const rowsInFile = table.rows;
-  if (rowsInFile === 0) {
-    throw new InputError(`the ${options.role} file has no data rows; expected at least one`, { file: path5 });
-  }
-  const rows = rowsInFile > options.maxRows ? rngFor(options.seed, `sample:${options.role}`).sampleIndices(rowsInFile, options.maxRows) : Uint32Array.from({ length: rowsInFile }, (_, i) => i);
-  const { x, labels } = readRows(table, choice, rows);
-  const origin = { fileRows: rows, lines: fileLines(table, rows) };
-  return {
-    dataset: { role: options.role, file: path5, features: choice.features, x, labels, rows: rows.length, rowsInFile, origin },
-    sha256: hashes
-  };
-}
-function fileLines(table, rows) {
-  if (table.locate(0, 0).line === void 0) return void 0;
-  return rows.map((row) => table.locate(row, 0).line ?? 0);
-}
-
-// src/data/check.ts
-function checkSameFeatures(a, b) {
-  const n = Math.max(a.features.length, b.features.length);
-  for (let i = 0; i < n; i++) {
-    const fa = a.features[i];
-    const fb = b.features[i];
-    if (fa === fb) continue;
-    let detail;
-    if (fa === void 0) detail = `it has an extra feature ${quoteUserText(fb)} at position ${i + 1}`;
-    else if (fb === void 0) detail = `it lacks feature ${quoteUserText(fa)} at position ${i + 1}`;
-    else if (!b.features.includes(fa)) detail = `it lacks feature ${quoteUserText(fa)} (position ${i + 1} there has ${quoteUserText(fb)})`;
-    else detail = `position ${i + 1} is ${quoteUserText(fb)} where the ${a.role} have ${quoteUserText(fa)}`;
-    throw new InputError(
-      `the ${b.role} have different feature columns from the ${a.role} (${a.file}): ${detail}; expected the same ${a.features.length} features in the same order`,
-      { file: b.file, field: fb ?? fa }
-    );
-  }
-}
-
-// src/data/overlap.ts
-var import_node_crypto2 = require("node:crypto");
-function recordHash(data, row) {
-  const width = data.features.length;
-  const values = data.x.slice(row * width, (row + 1) * width);
-  for (let i = 0; i < values.length; i++) if (values[i] === 0) values[i] = 0;
-  return (0, import_node_crypto2.createHash)("sha256").update(Buffer.from(values.buffer, values.byteOffset, values.byteLength)).update("\0").update(data.labels[row] ?? "").digest("base64");
-}
-function findOverlap(members, nonMembers) {
-  const memberRows = /* @__PURE__ */ new Map();
-  for (let r = 0; r < members.rows; r++) {
-    const hash = recordHash(members, r);
-    if (!memberRows.has(hash)) memberRows.set(hash, r);
-  }
-  const overlap = { count: 0 };
-  for (let r = 0; r < nonMembers.rows; r++) {
-    const member = memberRows.get(recordHash(nonMembers, r));
-    if (member === void 0) continue;
-    overlap.count++;
-    overlap.first ??= { member, nonMember: r };
-  }
-  return overlap;
-}
-
-// src/data/origin.ts
-function rowPlace(data, row) {
-  const line = data.origin?.lines?.[row];
-  if (line) return `line ${line}`;
-  const fileRow = data.origin?.fileRows[row];
-  return fileRow === void 0 ? `loaded row ${row + 1}` : `data row ${fileRow + 1}`;
-}
-
-// src/data/memberships.ts
-function sortedModelNames(models) {
-  return [...models].sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
-}
-function parseMemberships(bytes, file, expected) {
-  const lower = file.toLowerCase();
-  if (lower.endsWith(".csv")) return parseMembershipsCsv(bytes, file, expected);
-  if (lower.endsWith(".npy")) return parseMembershipsNpy(bytes, file, expected);
-  throw new InputError("unsupported memberships file type; expected a .csv or .npy file", { file });
-}
-function parseMembershipsCsv(bytes, file, expected) {
-  const models = checkedModels(expected, file);
-  const records = expected.members + expected.nonMembers;
-  const table = parseCsv(bytes, file);
-  if (table.columns[0] !== "model") {
-    throw new InputError(
-      `the first column is ${quoteValue(table.columns[0] ?? "")}; expected "model" (the reference model's file name), then one column per record`,
-      {
-        file,
-        line: 1,
-        column: 1
-      }
-    );
-  }
-  if (table.columns.length - 1 !== records) {
-    throw new InputError(
-      `the header has ${table.columns.length - 1} record columns; expected ${records}: the members file's ${expected.members} rows, then the non-members file's ${expected.nonMembers} (whole files, before max-rows sampling)`,
-      { file, line: 1 }
-    );
-  }
-  const index = new Map(models.map((name, k) => [name, k]));
-  const rowOf = /* @__PURE__ */ new Map();
-  const values = new Int8Array(models.length * records);
-  for (let row = 0; row < table.rows; row++) {
-    const name = table.label(row, 0);
-    const where = { file, ...table.locate(row, 0), field: "model" };
-    if (name === void 0) throw new InputError("the model name is empty; expected a reference model file name", where);
-    const k = index.get(name);
-    if (k === void 0) {
-      throw new InputError(
-        `model ${quoteValue(name)} is not one of the ${models.length} reference models${suggest(name, models)}; expected a file name such as ${quoteValue(models[0])}`,
-        where
-      );
-    }
-    const earlier = rowOf.get(k);
-    if (earlier !== void 0) {
-      throw new InputError(
-        `model ${quoteValue(name)} has a second row; expected one row per model (the first is on line ${table.locate(earlier, 0).line})`,
-        where
-      );
-    }
-    rowOf.set(k, row);
-    for (let r = 0; r < records; r++)
-      values[k * records + r] = cellValue(
-        table.label(row, r + 1),
-        () => ({ ...table.locate(row, r + 1), text: table.describe(row, r + 1) }),
-        file,
-        r,
-        expected.members
-      );
-  }
-  const missing = models.filter((_, k) => !rowOf.has(k));
-  if (missing.length) {
-    throw new InputError(
-      `no row for ${missing.length} reference model${missing.length === 1 ? "" : "s"}: ${missing.slice(0, 5).map((m) => quoteValue(m)).join(", ")}${missing.length > 5 ? ", ..." : ""}; expected one row per model`,
-      { file }
-    );
-  }
-  return { models, matrix: { models: models.length, records, values } };
-}
-function cellValue(text2, at3, file, record, members) {
-  if (text2 === void 0) return NEITHER;
-  if (text2 === "1") return 1;
-  if (text2 === "0") return 0;
-  const { line, column, text: shown } = at3();
-  throw new InputError(
-    `${shown} for ${recordName(record, members)}; expected 1 (trained on), 0 (not trained on) or an empty cell (neither)`,
-    { file, line, column }
-  );
-}
-function recordName(r, members) {
-  return r < members ? `members row ${r + 1}` : `non-members row ${r - members + 1}`;
-}
-function parseMembershipsNpy(bytes, file, expected) {
-  const models = checkedModels(expected, file);
-  const records = expected.members + expected.nonMembers;
-  const array = parseNpy(bytes, file);
-  if (array.dtype !== "|i1" && array.dtype !== "<i1") {
-    throw new InputError(
-      `dtype ${JSON.stringify(array.dtype)}; expected int8 ("|i1": 1, 0, or -1 for neither), e.g. array.astype(numpy.int8)`,
-      { file, field: "dtype" }
-    );
-  }
-  const [k, n] = array.shape;
-  if (array.shape.length !== 2 || k !== models.length || n !== records) {
-    throw new InputError(
-      `shape (${array.shape.join(", ")}); expected (${models.length}, ${records}): one row per reference model in sorted file-name order, one column per record (the members file's ${expected.members} rows, then the non-members file's ${expected.nonMembers})`,
-      { file, field: "shape" }
-    );
-  }
-  const values = new Int8Array(k * n);
-  for (let i = 0; i < k * n; i++) {
-    const row = Math.floor(i / n);
-    const col = i % n;
-    const v = array.get(array.fortranOrder ? col * k + row : i);
-    if (v !== 1 && v !== 0 && v !== -1) {
-      throw new InputError(
-        `value ${v} at [${row}, ${col}] (model ${quoteValue(models[row])}, ${recordName(col, expected.members)}); expected 1 (trained on), 0 (not trained on) or -1 (neither)`,
-        { file }
-      );
-    }
-    values[i] = v;
-  }
-  return { models, matrix: { models: k, records: n, values } };
-}
-function checkedModels(expected, file) {
-  const models = sortedModelNames(expected.models);
-  for (let i = 1; i < models.length; i++) {
-    if (models[i] === models[i - 1])
-      throw new InputError(
-        `reference model file name ${quoteValue(models[i])} appears twice; the memberships file tells models apart by file name`,
-        { file }
-      );
-  }
-  if (models.length === 0) throw new InputError("no reference models to read memberships for", { file });
-  return models;
-}
-
-// src/data/memberships-coverage.ts
-var SHOWN = 20;
-function checkCoverage(matrix, attacks, options = {}) {
-  const audited = options.audited ?? Array.from({ length: matrix.records }, (_, i) => i);
-  const problems = [];
-  for (const attack of attacks) {
-    problems.push(...sideProblems(matrix, attack, audited, options.members, void 0));
-    if (!options.recipeLevel) continue;
-    if (matrix.models < 2) {
-      problems.push({
-        attack,
-        kind: "too-few-models",
-        records: [],
-        count: 0,
-        message: `${attack}: a recipe-level estimate needs at least 2 reference models; found ${matrix.models}`
-      });
-      continue;
-    }
-    for (let k = 0; k < matrix.models; k++) {
-      const found = sideProblems(matrix, attack, audited, options.members, k);
-      if (found.length) {
-        problems.push(...found);
-        break;
-      }
-    }
-  }
-  return problems;
-}
-function sideProblems(m, attack, audited, members, heldOut) {
-  const needs = [{ side: OUT, kind: "no-out" }];
-  if (attack === "lira") needs.unshift({ side: IN, kind: "no-in" });
-  const problems = [];
-  for (const { side, kind } of needs) {
-    const lacking = [];
-    let count2 = 0;
-    for (let i = 0; i < audited.length; i++) {
-      const r = audited[i];
-      let found = false;
-      for (let k = 0; k < m.models && !found; k++) if (k !== heldOut && m.values[k * m.records + r] === side) found = true;
-      if (!found) {
-        count2++;
-        if (lacking.length < SHOWN) lacking.push(r);
-      }
-    }
-    if (count2 === 0) continue;
-    const name = (r) => members === void 0 ? `record ${r + 1}` : recordName(r, members);
-    const shown = lacking.slice(0, 3).map(name).join(", ") + (count2 > 3 ? `, and ${count2 - 3} more` : "");
-    const what = kind === "no-in" ? "IN (trained on it)" : "OUT (never saw it)";
-    const context = heldOut === void 0 ? "" : ` when reference model ${heldOut + 1} plays the target (recipe level)`;
-    problems.push({
-      attack,
-      kind,
-      records: lacking,
-      count: count2,
-      ...heldOut === void 0 ? {} : { heldOut },
-      message: `${attack} needs every audited record ${what} for at least one reference model${context}; ${count2} record${count2 === 1 ? " is" : "s are"} not: ${shown}`
-    });
-  }
-  return problems;
-}
+var import_node_path17 = __toESM(require("node:path"), 1);
 
 // package.json
-var package_default = {
-  name: "model-privacy-gate",
-  version: "0.1.0",
-  description: "Fails a model release when the ONNX model leaks its training data: membership inference and more, scored against a YAML policy.",
-  license: "MIT",
-  private: true,
-  type: "module",
-  bin: {
-    "privacy-gate": "dist/cli.js"
-  },
-  engines: {
-    node: ">=20"
-  },
-  allowScripts: {
-    esbuild: true,
-    "onnxruntime-node": false
-  },
-  scripts: {
-    typecheck: "tsc --noEmit",
-    lint: "eslint .",
-    format: 'prettier --write "**/*.{ts,js,mjs,cjs}"',
-    "format:check": 'prettier --check "**/*.{ts,js,mjs,cjs}"',
-    bundle: "node scripts/bundle.mjs",
-    demo: "node scripts/demo.mjs",
-    test: "vitest run",
-    bench: "tsx bench/bench.ts"
-  },
-  dependencies: {
-    "@actions/core": "3.0.1",
-    "@actions/github": "9.1.1",
-    "@stdlib/stats-base-dists-beta-quantile": "0.2.3",
-    "@stdlib/stats-base-dists-normal-quantile": "0.3.1",
-    ajv: "8.20.0",
-    "fastest-levenshtein": "1.0.16",
-    "onnxruntime-node": "1.30.0",
-    picomatch: "4.0.7",
-    pngjs: "7.0.0",
-    yaml: "2.9.1"
-  },
-  devDependencies: {
-    "@eslint/js": "10.0.1",
-    "@types/node": "20.19.43",
-    "@types/picomatch": "4.0.3",
-    "@types/pngjs": "6.0.5",
-    "@types/sarif": "2.1.7",
-    "csv-parse": "6.2.1",
-    esbuild: "0.28.2",
-    eslint: "10.15.0",
-    "playwright-core": "1.65.1",
-    prettier: "3.10.1",
-    tsx: "4.23.15",
-    typescript: "5.9.3",
-    "typescript-eslint": "8.73.0",
-    vite: "8.3.8",
-    vitest: "4.1.12"
-  }
-};
+var name = "model-privacy-gate";
+var version = "0.1.0";
 
 // src/version.ts
-var TOOL = { name: package_default.name, version: package_default.version };
+var TOOL = { name, version };
 
-// src/model/onnx.ts
-var import_node_fs11 = require("node:fs");
-var import_node_os = require("node:os");
+// src/run/baseline.ts
+var import_ajv2 = __toESM(require_ajv(), 1);
+var import_node_fs15 = require("node:fs");
 
-// src/model/runtime.ts
-var BUNDLED_PLATFORMS = ["linux-x64"];
-var loaded;
-async function loadOnnxRuntime() {
-  if (loaded) return loaded;
-  try {
-    const module2 = await import("onnxruntime-node");
-    loaded = module2.InferenceSession ? module2 : module2.default;
-    return loaded;
-  } catch (error) {
-    const platform = `${process.platform}-${process.arch}`;
-    const hint = BUNDLED_PLATFORMS.includes(platform) ? "the native library could not be loaded (glibc 2.28 or newer is required)" : `the action bundles onnxruntime only for ${BUNDLED_PLATFORMS.join(", ")}; run it on an ubuntu-* runner, or install onnxruntime-node and run the CLI with npx`;
-    throw new RuntimeFailure(`cannot load onnxruntime-node on ${platform}: ${hint} (${error.message.split("\n")[0]})`, {
-      cause: error
-    });
-  }
-}
-
-// src/model/onnx-zipmap.ts
-var MODEL_GRAPH = 7;
-var GRAPH_NODE = 1;
-var GRAPH_OUTPUT = 12;
-var NODE_INPUT = 1;
-var NODE_OUTPUT = 2;
-var NODE_OP_TYPE = 4;
-var NODE_ATTRIBUTE = 5;
-var ATTR_NAME = 1;
-var ATTR_INTS = 8;
-var ATTR_STRINGS = 9;
-var VALUE_INFO_NAME = 1;
-var WIRE_VARINT = 0;
-var WIRE_I64 = 1;
-var WIRE_LEN = 2;
-var WIRE_I32 = 5;
-function exposeZipMapInput(model, output) {
-  const graph = [...fields(model, 0, model.length)].find((f) => f.field === MODEL_GRAPH && f.wire === WIRE_LEN);
-  if (!graph) return void 0;
-  for (const node of fields(model, graph.start, graph.end)) {
-    if (node.field !== GRAPH_NODE || node.wire !== WIRE_LEN) continue;
-    const zipMap = readZipMap(model, node.start, node.end);
-    if (!zipMap || zipMap.output !== output) continue;
-    const extraOutput = lengthDelimited(GRAPH_OUTPUT, lengthDelimited(VALUE_INFO_NAME, utf8(zipMap.input)));
-    const newGraph = concat2(model.subarray(graph.start, graph.end), extraOutput);
-    const edited = concat2(model.subarray(0, graph.tagStart), lengthDelimited(MODEL_GRAPH, newGraph), model.subarray(graph.end));
-    return { model: edited, probabilities: zipMap.input, classLabels: zipMap.classLabels };
-  }
-  return void 0;
-}
-function readZipMap(buf, start, end) {
-  let opType = "";
-  const inputs = [];
-  const outputs = [];
-  const labels = [];
-  for (const f of fields(buf, start, end)) {
-    if (f.field === NODE_OP_TYPE) opType = text(buf, f);
-    else if (f.field === NODE_INPUT) inputs.push(text(buf, f));
-    else if (f.field === NODE_OUTPUT) outputs.push(text(buf, f));
-    else if (f.field === NODE_ATTRIBUTE && f.wire === WIRE_LEN) labels.push(...classLabelsOf(buf, f.start, f.end));
-  }
-  if (opType !== "ZipMap" || inputs.length !== 1 || outputs.length !== 1) return void 0;
-  return { input: inputs[0], output: outputs[0], classLabels: labels };
-}
-function classLabelsOf(buf, start, end) {
-  const attribute = [...fields(buf, start, end)];
-  const name = attribute.find((f) => f.field === ATTR_NAME);
-  if (!name) return [];
-  const which = text(buf, name);
-  if (which === "classlabels_strings") return attribute.filter((f) => f.field === ATTR_STRINGS).map((f) => text(buf, f));
-  if (which !== "classlabels_int64s") return [];
-  const labels = [];
-  for (const f of attribute) {
-    if (f.field !== ATTR_INTS) continue;
-    if (f.wire === WIRE_VARINT) labels.push(String(BigInt.asIntN(64, f.varint)));
-    else
-      for (let at3 = f.start; at3 < f.end; ) {
-        const [value, next] = readVarint(buf, at3);
-        labels.push(String(BigInt.asIntN(64, value)));
-        at3 = next;
+// schemas/privacy-report.schema.json
+var privacy_report_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://github.com/model-privacy-gate/schemas/privacy-report.schema.json",
+  title: "Model Privacy Gate report (privacy-report.json), version 1",
+  description: "The audit record of one gate run: what was tested (with SHA-256 of every input), how, every metric with its confidence interval and threshold, and the verdict.",
+  type: "object",
+  required: ["version", "verdict", "exitCode", "tool", "policy", "inputs", "seed", "surface", "confidence", "probes", "queries", "timings", "warnings"],
+  additionalProperties: false,
+  definitions: {
+    number: {
+      description: "A number; non-finite values (e.g. a threshold that predicts no one) are written as the strings Infinity or -Infinity.",
+      oneOf: [{ type: "number" }, { enum: ["Infinity", "-Infinity"] }]
+    },
+    digest: {
+      type: "object",
+      required: ["path", "sha256"],
+      properties: {
+        path: { type: "string", description: "Path relative to the working directory of the run." },
+        sha256: { type: "string", pattern: "^[0-9a-f]{64}$" }
       }
-  }
-  return labels;
-}
-function* fields(buf, start, end) {
-  let at3 = start;
-  while (at3 < end) {
-    const tagStart = at3;
-    const [tag, afterTag] = readVarint(buf, at3);
-    const field = Number(tag >> 3n);
-    const wire = Number(tag & 7n);
-    at3 = afterTag;
-    if (wire === WIRE_VARINT) {
-      const [value, next] = readVarint(buf, at3);
-      yield { field, wire, tagStart, start: at3, end: next, varint: value };
-      at3 = next;
-    } else if (wire === WIRE_LEN) {
-      const [length, next] = readVarint(buf, at3);
-      const payloadEnd = next + Number(length);
-      if (payloadEnd > end) throw new Error("truncated protobuf field");
-      yield { field, wire, tagStart, start: next, end: payloadEnd };
-      at3 = payloadEnd;
-    } else if (wire === WIRE_I64 || wire === WIRE_I32) {
-      const size = wire === WIRE_I64 ? 8 : 4;
-      yield { field, wire, tagStart, start: at3, end: at3 + size };
-      at3 += size;
-    } else {
-      throw new Error(`unsupported protobuf wire type ${wire}`);
+    },
+    interval: {
+      type: "array",
+      items: { $ref: "#/definitions/number" },
+      minItems: 2,
+      maxItems: 2,
+      description: "[lower, upper], two-sided at the report's confidence unless the metric says otherwise."
+    },
+    metric: {
+      type: "object",
+      required: ["value", "ci"],
+      description: "A metric's value and interval, with the facts that interpret it (src/result.ts MetricValue).",
+      properties: {
+        value: { oneOf: [{ $ref: "#/definitions/number" }, { type: "null" }] },
+        ci: { $ref: "#/definitions/interval" },
+        sample: {
+          type: "object",
+          description: "Set sizes behind the figure, for the sample-size minimums.",
+          required: ["members", "nonMembers"],
+          properties: { members: { type: "integer", minimum: 0 }, nonMembers: { type: "integer", minimum: 0 } }
+        },
+        fpr: { type: "number", description: "TPR at FPR: the FPR the policy asked for." },
+        atOrAbove: {
+          type: "object",
+          description: "Members and non-members scoring at or above the metric's threshold (its operating point).",
+          required: ["members", "nonMembers"],
+          properties: { members: { type: "integer", minimum: 0 }, nonMembers: { type: "integer", minimum: 0 } }
+        },
+        tail: { enum: ["high", "low", null], description: "\u03B5 lower bound: the records above (high) or below (low) the threshold the bound came from." }
+      }
+    },
+    details: {
+      type: "object",
+      description: "What an attack hands to reporters besides its metrics (src/result.ts AttackDetails). The fields below are drawn by views of their own (the facts they draw are checked here); any other field is shown as a generic table.",
+      properties: {
+        roc: {
+          type: "array",
+          description: "ROC points: predict member when score >= threshold.",
+          items: {
+            type: "object",
+            required: ["tpr", "fpr"],
+            properties: {
+              tp: { type: "integer", minimum: 0 },
+              fp: { type: "integer", minimum: 0 },
+              tpr: { type: "number", minimum: 0, maximum: 1 },
+              fpr: { type: "number", minimum: 0, maximum: 1 }
+            }
+          }
+        },
+        histogram: {
+          type: "object",
+          description: "Member and non-member score counts in equal-width bins over [min, max].",
+          required: ["min", "max", "bins", "members", "nonMembers"],
+          properties: {
+            min: { $ref: "#/definitions/number" },
+            max: { $ref: "#/definitions/number" },
+            bins: { type: "integer", minimum: 1 },
+            members: { type: "array", items: { type: "integer", minimum: 0 } },
+            nonMembers: { type: "array", items: { type: "integer", minimum: 0 } }
+          }
+        },
+        perClass: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["class", "members", "nonMembers", "auc", "advantage"],
+            properties: {
+              class: { type: "integer", minimum: 0, description: "Index into model.classes." },
+              members: { type: "integer", minimum: 0 },
+              nonMembers: { type: "integer", minimum: 0 },
+              auc: { $ref: "#/definitions/metric" },
+              advantage: { $ref: "#/definitions/metric" }
+            }
+          }
+        },
+        worstClass: {
+          oneOf: [
+            {
+              type: "object",
+              required: ["class", "auc"],
+              properties: { class: { type: "integer", minimum: 0 }, auc: { $ref: "#/definitions/metric" } }
+            },
+            { type: "null" }
+          ]
+        },
+        topTie: {
+          type: "object",
+          description: "The records sharing the attack's highest score.",
+          required: ["score", "members", "nonMembers"],
+          properties: {
+            score: { $ref: "#/definitions/number" },
+            members: { type: "integer", minimum: 0 },
+            nonMembers: { type: "integer", minimum: 0 }
+          }
+        },
+        saturated: {
+          type: "object",
+          description: "Score attacks: records whose revealed p_y is exactly 1.",
+          required: ["members", "nonMembers"],
+          properties: { members: { type: "integer", minimum: 0 }, nonMembers: { type: "integer", minimum: 0 } }
+        },
+        nonMemberBaselineAccuracy: { $ref: "#/definitions/metric" },
+        nonMemberLift: { $ref: "#/definitions/metric" },
+        liftTable: {
+          type: "object",
+          required: ["a", "b", "c", "d"],
+          properties: {
+            a: { type: "integer", minimum: 0 },
+            b: { type: "integer", minimum: 0 },
+            c: { type: "integer", minimum: 0 },
+            d: { type: "integer", minimum: 0 }
+          }
+        },
+        perValue: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["value", "prior", "members", "nonMembers"],
+            properties: {
+              value: { type: "string" },
+              prior: { type: "number" },
+              members: { $ref: "#/definitions/perValueSide" },
+              nonMembers: { $ref: "#/definitions/perValueSide" }
+            }
+          }
+        },
+        canaries: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["canary", "kind", "exposure", "rank", "spaceBits", "estimated"],
+            properties: {
+              format: { type: "string" },
+              canary: { type: "string", description: "The filled format with the secret redacted." },
+              kind: { enum: ["inserted", "control"] },
+              exposure: { type: "number" },
+              ci: { $ref: "#/definitions/interval" },
+              rank: { type: "number" },
+              spaceBits: { type: "number" },
+              estimated: { type: "boolean" }
+            }
+          }
+        },
+        images: {
+          type: "array",
+          description: "PNGs the publisher wrote, relative to the report's folder.",
+          items: {
+            type: "object",
+            required: ["label", "kind", "path", "caption"],
+            properties: {
+              label: { type: "string" },
+              kind: { enum: ["reconstruction", "member-mean"] },
+              path: { type: "string" },
+              caption: { type: "string" }
+            }
+          }
+        }
+      }
+    },
+    perValueSide: {
+      type: "object",
+      required: ["records", "accuracy", "guessed"],
+      properties: {
+        records: { type: "integer", minimum: 0 },
+        accuracy: { $ref: "#/definitions/metric" },
+        guessed: { type: "integer", minimum: 0 }
+      }
+    },
+    status: {
+      description: "inconclusive: the value is not over the fail threshold but its interval reaches over it; insufficient: too few records to resolve the check (see the check's needs). How both count in the verdict is the report's gate.",
+      enum: ["pass", "warn", "fail", "inconclusive", "insufficient", "error"]
+    },
+    check: {
+      type: "object",
+      required: ["probe", "attack", "metric", "value", "ci", "thresholds", "status", "source"],
+      additionalProperties: false,
+      properties: {
+        probe: { type: "string" },
+        attack: { type: "string" },
+        metric: { type: "string" },
+        value: { oneOf: [{ $ref: "#/definitions/number" }, { type: "null" }] },
+        ci: { $ref: "#/definitions/interval" },
+        thresholds: {
+          type: "object",
+          additionalProperties: false,
+          properties: { warn: { type: "number" }, fail: { type: "number" } }
+        },
+        status: { $ref: "#/definitions/status" },
+        source: {
+          type: "object",
+          description: "Where the threshold is written (policy file or the preset it extends).",
+          required: ["file", "line", "column"],
+          properties: { file: { type: "string" }, line: { type: "integer" }, column: { type: "integer" } }
+        },
+        needs: {
+          type: "object",
+          description: "Insufficient checks: records each set needs to resolve the check, what it has, and why.",
+          required: ["members", "nonMembers", "have", "reason"],
+          additionalProperties: false,
+          properties: {
+            members: { type: "integer", minimum: 0 },
+            nonMembers: { type: "integer", minimum: 0 },
+            have: {
+              type: "object",
+              required: ["members", "nonMembers"],
+              additionalProperties: false,
+              properties: { members: { type: "integer", minimum: 0 }, nonMembers: { type: "integer", minimum: 0 } }
+            },
+            reason: { type: "string" }
+          }
+        }
+      }
+    },
+    probe: {
+      type: "object",
+      required: ["id", "description", "status", "attacks", "checks", "notes", "queries", "seconds"],
+      additionalProperties: false,
+      properties: {
+        id: { type: "string" },
+        description: { type: "string" },
+        status: { enum: ["ok", "error"] },
+        error: { type: "string" },
+        attacks: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["attack", "description", "metrics"],
+            additionalProperties: false,
+            properties: {
+              attack: { type: "string" },
+              description: { type: "string" },
+              metrics: { type: "object", additionalProperties: { $ref: "#/definitions/metric" } },
+              details: { $ref: "#/definitions/details" }
+            }
+          }
+        },
+        checks: { type: "array", items: { $ref: "#/definitions/check" } },
+        notes: { type: "array", items: { type: "string" } },
+        queries: { type: "integer", minimum: 0, description: "Model queries (rows sent to the model) this probe made." },
+        seconds: { type: "number", minimum: 0 }
+      }
     }
-  }
-}
-function readVarint(buf, start) {
-  let value = 0n;
-  let shift = 0n;
-  let at3 = start;
-  for (; ; ) {
-    if (at3 >= buf.length) throw new Error("truncated protobuf varint");
-    const byte = buf[at3++];
-    value |= BigInt(byte & 127) << shift;
-    if ((byte & 128) === 0) return [value, at3];
-    shift += 7n;
-  }
-}
-function writeVarint(value) {
-  const bytes = [];
-  let v = value;
-  while (v >= 128) {
-    bytes.push(v % 128 | 128);
-    v = Math.floor(v / 128);
-  }
-  bytes.push(v);
-  return Uint8Array.from(bytes);
-}
-function lengthDelimited(field, payload) {
-  return concat2(writeVarint(field * 8 + WIRE_LEN), writeVarint(payload.length), payload);
-}
-function concat2(...parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at3 = 0;
-  for (const p of parts) {
-    out.set(p, at3);
-    at3 += p.length;
-  }
-  return out;
-}
-var utf8 = (s) => new TextEncoder().encode(s);
-var text = (buf, f) => new TextDecoder().decode(buf.subarray(f.start, f.end));
-
-// src/model/non-finite.ts
-var NonFiniteOutput = class _NonFiniteOutput extends InputError {
-  constructor(model, output, found, queried, origin) {
-    super(
-      `model output "${output}" holds non-finite values (${String(found.value)}) in ${found.count} of ${queried} rows queried, the first ${origin ?? `at row ${found.first + 1} of the query`}; a model must answer every query with finite scores (NaN or \xB1Infinity would read as hidden or certain scores): fix the model or its export`,
-      { file: model, field: "model.output" }
-    );
-    this.model = model;
-    this.output = output;
-    this.found = found;
-    this.queried = queried;
-    this.origin = origin;
-    this.name = "NonFiniteOutput";
-  }
-  model;
-  output;
-  found;
-  queried;
-  origin;
-  /** The same error, saying where its first row came from. */
-  traced(source) {
-    return new _NonFiniteOutput(this.model, this.output, this.found, this.queried, describeRow(source, this.found.first));
+  },
+  properties: {
+    version: { const: 1 },
+    verdict: { enum: ["pass", "warn", "fail", "error"] },
+    exitCode: { enum: [0, 1, 2, 3] },
+    tool: {
+      type: "object",
+      required: ["name", "version"],
+      properties: { name: { type: "string" }, version: { type: "string" } }
+    },
+    policy: {
+      type: "object",
+      required: ["name", "file"],
+      properties: { name: { type: "string" }, file: { type: "string" } }
+    },
+    inputs: {
+      type: "object",
+      required: ["policy", "data"],
+      additionalProperties: false,
+      properties: {
+        policy: { type: "array", items: { $ref: "#/definitions/digest" }, description: "The policy file and every preset it extends." },
+        model: { $ref: "#/definitions/digest" },
+        data: {
+          type: "array",
+          items: {
+            allOf: [{ $ref: "#/definitions/digest" }],
+            required: ["role", "rows", "rowsInFile"],
+            properties: {
+              role: { type: "string" },
+              rows: { type: "integer", description: "Rows used (after the seeded max-rows sample)." },
+              rowsInFile: { type: "integer" }
+            }
+          }
+        },
+        references: {
+          type: "object",
+          description: "The membership probe's reference models (LiRA, RMIA), in the memberships file's order, and the memberships file.",
+          required: ["models", "memberships"],
+          additionalProperties: false,
+          properties: {
+            models: { type: "array", items: { $ref: "#/definitions/digest" } },
+            memberships: { $ref: "#/definitions/digest" }
+          }
+        }
+      }
+    },
+    seed: { type: ["integer", "null"] },
+    surface: {
+      oneOf: [
+        { type: "null" },
+        {
+          type: "object",
+          required: ["scores"],
+          properties: {
+            scores: { enum: ["full", "top-k", "label"] },
+            topK: { type: "integer", minimum: 1 },
+            decimals: { type: "integer", minimum: 0 },
+            precision: { enum: ["float32"] }
+          }
+        }
+      ]
+    },
+    model: {
+      type: "object",
+      required: ["input", "output", "featureCount", "classes", "scoreKind", "scoreKindReason"],
+      properties: {
+        input: { type: "string" },
+        output: { type: "string" },
+        featureCount: { type: "integer" },
+        classes: { type: "array", items: { type: "string" } },
+        scoreKind: { enum: ["probabilities", "logits", "value"], description: "What the model output holds: class probabilities, logits, or (model.task: regression) one predicted value per row." },
+        scoreKindReason: { type: "string" }
+      }
+    },
+    sequenceModel: {
+      type: "object",
+      description: "A sequence model (model.task: sequence) instead of `model`: token ids in, next-token scores out.",
+      required: ["input", "output", "context", "fixedContext", "vocabSize", "scoreKind", "scoreKindReason"],
+      additionalProperties: false,
+      properties: {
+        input: { type: "string", description: "The token-id input." },
+        attentionMask: { type: "string", description: "The attention-mask input, if the model has one." },
+        output: { type: "string" },
+        context: { type: ["integer", "null"], description: "Tokens per query; null when the model takes any length." },
+        fixedContext: { type: "boolean", description: "Whether the model's input shape fixes the context (short prompts are left-padded)." },
+        vocabSize: { type: "integer", minimum: 1 },
+        vocabulary: {
+          type: "object",
+          required: ["source", "tokens"],
+          additionalProperties: false,
+          properties: {
+            source: { type: "string", description: "The vocabulary file, or model.tokenizer.vocab when given inline." },
+            tokens: { type: "integer", minimum: 1 },
+            padId: { type: "integer", minimum: 0 }
+          }
+        },
+        scoreKind: { enum: ["probabilities", "logits"] },
+        scoreKindReason: { type: "string" }
+      }
+    },
+    confidence: { type: ["number", "null"] },
+    baseline: {
+      type: "object",
+      description: "The released model the candidate was compared with (policy `baseline`): an ONNX file (paired comparison on the same records) or an earlier run's privacy-report.json (unpaired). The differences are the `<metric>-increase` metrics of the membership attacks.",
+      required: ["kind", "path", "sha256", "paired"],
+      properties: {
+        kind: { enum: ["model", "report"] },
+        path: { type: "string" },
+        sha256: { type: "string", pattern: "^[0-9a-f]{64}$" },
+        paired: { type: "boolean" }
+      }
+    },
+    gate: {
+      type: "object",
+      description: "How the run counted inconclusive and insufficient checks (the policy's gate settings); absent in reports of earlier versions, which had neither status.",
+      required: ["inconclusive", "insufficient"],
+      additionalProperties: false,
+      properties: {
+        inconclusive: { enum: ["pass", "warn", "fail"] },
+        insufficient: { enum: ["error", "warn"] }
+      }
+    },
+    probes: { type: "array", items: { $ref: "#/definitions/probe" } },
+    queries: { type: "integer", minimum: 0, description: "Model queries (rows sent to the model) in the whole run." },
+    timings: { type: "object", additionalProperties: { type: "number" }, description: "Milliseconds per stage; firstQueryFromProcessStart is the start-up cost." },
+    warnings: { type: "array", items: { type: "string" }, description: "Policy settings the gate ignored, as file:line:column: message." },
+    error: {
+      type: "object",
+      required: ["message", "exitCode"],
+      properties: {
+        message: { type: "string" },
+        exitCode: { enum: [2, 3] },
+        file: { type: "string" },
+        line: { type: "integer" },
+        column: { type: "integer" },
+        field: { type: "string" }
+      }
+    },
+    policyChanges: {
+      type: "object",
+      description: "Pull requests: the policy at the base commit against the head's. not-compared (with a reason) is never 'nothing changed'.",
+      required: ["status", "enforced", "changes"],
+      additionalProperties: false,
+      properties: {
+        status: { enum: ["compared", "new-policy", "not-compared"] },
+        baseSha: { type: "string" },
+        enforced: { enum: ["head", "base"], description: "Which version of the policy gated the run (input policy-from)." },
+        reason: { type: "string" },
+        changes: {
+          type: "array",
+          description: "Loosened first, then tightened, then other changes.",
+          items: {
+            type: "object",
+            required: ["field", "kind", "reason", "location"],
+            additionalProperties: false,
+            properties: {
+              field: { type: "string" },
+              kind: { enum: ["loosened", "tightened", "changed"] },
+              base: { type: "string", description: "The value at the base commit; absent where the policy does not set it." },
+              head: { type: "string" },
+              reason: { type: "string" },
+              location: {
+                type: "object",
+                required: ["file", "line", "column"],
+                properties: { file: { type: "string" }, line: { type: "integer" }, column: { type: "integer" } }
+              }
+            }
+          }
+        }
+      }
+    }
   }
 };
-function describeRow(source, row) {
-  if ("probe" in source) return `in row ${row + 1} of ${source.probe} (synthetic inputs, not from a data file)`;
-  if ("texts" in source) return describeTextRow(source.texts, row);
-  const { file, role } = source.data;
-  return `at ${rowPlace(source.data, row)} of ${file} (${role})`;
-}
-function describeTextRow(texts, row) {
-  let at3 = row;
-  for (const { file, role, lines } of texts) {
-    if (at3 < lines.length) return `at line ${lines[at3]} of ${file} (${role})`;
-    at3 -= lines.length;
-  }
-  return `at row ${row + 1} of the query`;
-}
-async function traced(answer2, source) {
+
+// src/run/baseline.ts
+var MAX_REPORT_BYTES = 64 * 1024 * 1024;
+var COMPARED_PROBE = "membership";
+function readBaselineReport(policy, report, relative3) {
+  const file = policy.baseline?.report;
+  if (!file || !policy.baseline) return void 0;
+  const refuse = (why) => new PolicyError(`baseline report ${relative3(file)} ${why}`, { ...policy.baseline.source, field: "baseline.report" });
+  if ((0, import_node_fs15.statSync)(file).size > MAX_REPORT_BYTES) throw refuse(`is larger than ${MAX_REPORT_BYTES} bytes`);
+  let data;
   try {
-    return await answer2;
+    data = JSON.parse((0, import_node_fs15.readFileSync)(file, "utf8"));
   } catch (error) {
-    throw error instanceof NonFiniteOutput ? error.traced(source) : error;
+    throw refuse(`is not valid JSON: ${error.message}`);
   }
+  const validate2 = new import_ajv2.Ajv({ allErrors: true, strict: false }).compile(privacy_report_schema_default);
+  if (!validate2(data)) {
+    const problems = (validate2.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || "/"} ${e.message}`);
+    throw refuse(`is not a privacy-report.json (schemas/privacy-report.schema.json): ${problems.join("; ")}`);
+  }
+  report.baseline = { kind: "report", path: relative3(file), sha256: sha256File(file), paired: false };
+  return data;
 }
-
-// src/model/scores.ts
-var SUM_TOLERANCE = 1e-3;
-function detectScoreKind(raw, rows, width) {
-  for (let r = 0; r < rows; r++) {
-    let sum = 0;
-    for (let c = 0; c < width; c++) {
-      const v = raw[r * width + c];
-      if (!(v >= 0 && v <= 1)) return { kind: "logits", reason: `row ${r + 1} has a score ${v} outside [0, 1]` };
-      sum += v;
-    }
-    if (width > 1 && Math.abs(sum - 1) > SUM_TOLERANCE) {
-      return { kind: "logits", reason: `row ${r + 1} sums to ${sum.toFixed(4)}, not 1` };
-    }
-  }
-  return {
-    kind: "probabilities",
-    reason: width === 1 ? "every score lies in [0, 1]" : `all ${rows} rows are non-negative and sum to 1`
-  };
+function compareProbe(result2, settings, released, confidence) {
+  if (result2.status !== "ok") return;
+  if (released && result2.id === COMPARED_PROBE) compareWithReport(result2, released);
+  if (settings.increases) result2.checks.push(...checksFor(result2.id, result2.attacks, settings.increases, confidence));
 }
-function toClassScores(scores, rows, width, kind, out) {
-  if (width > 1) {
-    out.set(scores.subarray(0, rows * width));
-    return;
-  }
-  for (let r = 0; r < rows; r++) {
-    const v = scores[r];
-    out[2 * r] = kind === "logits" ? 0 : 1 - v;
-    out[2 * r + 1] = v;
-  }
-}
-function logSoftmaxRows(logits, rows, width, out) {
-  for (let r = 0; r < rows; r++) {
-    const base2 = r * width;
-    let top = 0;
-    for (let c = 1; c < width; c++) if (logits[base2 + c] > logits[base2 + top]) top = c;
-    const max = logits[base2 + top];
-    let rest = 0;
-    for (let c = 0; c < width; c++) if (c !== top) rest += Math.exp(logits[base2 + c] - max);
-    const logRest = Math.log1p(rest);
-    for (let c = 0; c < width; c++) out[base2 + c] = logits[base2 + c] - max - logRest;
-  }
-}
-function findNonFinite(values, rows, width) {
-  let found;
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < width; c++) {
-      const v = values[r * width + c];
-      if (v - v !== 0) {
-        if (found) found.count++;
-        else found = { count: 1, first: r, value: v };
-        break;
-      }
+function compareWithReport(result2, released) {
+  const old = released.probes.find((p) => p.id === result2.id);
+  for (const attack of result2.attacks) {
+    const before = old?.attacks.find((a) => a.attack === attack.attack);
+    for (const id of INCREASE_METRICS) {
+      const now = attack.metrics[id];
+      if (!now) continue;
+      attack.metrics[`${id}-increase`] = difference(id, attack.attack, now, before?.metrics[id]);
     }
   }
-  return found;
 }
-
-// src/model/onnx.ts
-var DEFAULT_BATCH = 1024;
-var CLASS_SHAPES = "[batch, classes], [batch] or [batch, 1] (one score per class, or one binary score per row)";
-async function openOnnxClassifier(settings, options = {}) {
-  const ort = await loadOnnxRuntime();
-  let session = await createSession(ort, settings, settings.path);
-  const inputs = session.inputMetadata.map(describeValue);
-  const outputs = session.outputMetadata.map(describeValue);
-  const input = pickInput(settings, inputs);
-  let output = pickOutput(settings, outputs);
-  let classLabels2;
-  const outputName = output.name;
-  if (output.type === "sequence") {
-    const exposed = exposeZipMapInput((0, import_node_fs11.readFileSync)(settings.path), output.name);
-    if (!exposed) {
-      throw new InputError(
-        `model output "${output.name}" is not a tensor, and no ZipMap produces it; set model.output to a tensor of class scores`,
-        { file: settings.path, field: "model.output" }
+function difference(id, attack, now, before) {
+  const missing = (why) => ({ value: null, ci: [0, 0], released: null, interval: why });
+  if (!before || typeof before.value !== "number") return missing(`the released run's report has no ${attack} ${id}`);
+  if (typeof now.value !== "number") return missing(`this run measured no ${attack} ${id}`);
+  if (id === "tpr-at-fpr" && before.fpr !== now.fpr) {
+    return missing(`the released run read the TPR at FPR ${String(before.fpr)}, this run at ${String(now.fpr)}`);
+  }
+  const d = unpairedDifference({ value: now.value, ci: now.ci }, { value: before.value, ci: before.ci });
+  return { value: d.value, ci: d.ci, released: d.baseline, interval: d.interval, ...id === "tpr-at-fpr" ? { fpr: now.fpr } : {} };
+}
+function baselineWarnings(report, released) {
+  if (!released || !report.baseline) return;
+  const where = `the released run (${report.baseline.path})`;
+  for (const now of report.inputs.data) {
+    const before = released.inputs.data.find((d) => d.role === now.role);
+    if (!before) report.warnings.push(`${where} has no ${now.role} file: the comparison is not on the same records`);
+    else if (before.sha256 !== now.sha256 || before.rows !== now.rows) {
+      report.warnings.push(
+        `the ${now.role} data differ from ${where}'s (sha256 ${now.sha256.slice(0, 12)}, ${now.rows} rows here; ${before.sha256.slice(0, 12)}, ${before.rows} rows there): the two runs measured different records, so the differences mix the models with the data`
       );
     }
-    session = await createSession(ort, settings, exposed.model);
-    output = session.outputMetadata.map(describeValue).find((o) => o.name === exposed.probabilities);
-    classLabels2 = exposed.classLabels;
   }
-  const adapter = new OnnxClassifier(ort, session, settings, {
-    ...inputPlan(settings, input, options),
-    output,
-    outputName,
-    inputs,
-    outputs
-  });
-  await adapter.discoverClasses(classLabels2);
-  return adapter;
-}
-async function openOnnxRegressor(settings, options = {}) {
-  const ort = await loadOnnxRuntime();
-  const session = await createSession(ort, settings, settings.path);
-  const inputs = session.inputMetadata.map(describeValue);
-  const outputs = session.outputMetadata.map(describeValue);
-  const input = pickInput(settings, inputs);
-  const output = settings.output ? byName(settings, outputs, settings.output, "output") : outputs.find((o) => o.type.startsWith("float"));
-  if (!output || !output.type.startsWith("float")) {
-    throw new InputError(
-      `${output ? `model output "${output.name}" has type ${output.type}` : `none of the model's outputs (${outputs.map((o) => `${o.name}: ${o.type}`).join("; ")}) is a float tensor`}; model.task is regression, so the gate expects a float tensor with one predicted value per row`,
-      { file: settings.path, field: "model.output" }
+  if (released.seed !== report.seed) report.warnings.push(`${where} used seed ${String(released.seed)}, this run ${String(report.seed)}`);
+  if (released.confidence !== report.confidence) {
+    report.warnings.push(
+      `${where} has ${String(released.confidence)} intervals, this run ${String(report.confidence)}: the combined intervals mix two levels`
     );
   }
-  const plan = { ...inputPlan(settings, input, options), output, outputName: output.name, inputs, outputs };
-  const regressor = new OnnxRegressor(ort, session, settings, plan);
-  await regressor.checkWidth();
-  return regressor;
-}
-function inputPlan(settings, input, options) {
-  const inputType = input.type === "float64" ? "float64" : "float32";
-  if (input.type !== "float32" && input.type !== "float64") {
-    throw new InputError(`model input "${input.name}" has type ${input.type}; expected a float32 or float64 tensor of features`, {
-      file: settings.path,
-      field: "model.input"
-    });
-  }
-  const featureDims = input.shape.slice(1);
-  const fixedBatch = typeof input.shape[0] === "number" && input.shape[0] > 0 ? input.shape[0] : void 0;
-  const featureCount = featureDims.every((d) => typeof d === "number" && d > 0) ? featureDims.reduce((a, d) => a * d, 1) : -1;
-  if (featureCount < 0) {
-    throw new InputError(
-      `model input "${input.name}" has shape [${input.shape.join(", ")}]; expected fixed feature dimensions after the batch axis`,
-      { file: settings.path, field: "model.input" }
-    );
-  }
-  return { input, inputType, featureCount, batchSize: fixedBatch ?? options.batchSize ?? DEFAULT_BATCH, fixedBatch };
-}
-async function createSession(ort, settings, model) {
-  const options = {
-    graphOptimizationLevel: "all",
-    executionMode: "sequential",
-    intraOpNumThreads: (0, import_node_os.availableParallelism)(),
-    logSeverityLevel: 3
-  };
-  try {
-    return typeof model === "string" ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
-  } catch (error) {
-    throw new InputError(`cannot load the ONNX model: ${firstLine(error)}; expected an ONNX model file (opset \u2264 26, IR \u2264 13)`, {
-      file: settings.path,
-      field: "model.path"
-    });
-  }
-}
-var BatchedOnnxModel = class {
-  constructor(ort, session, settings, plan) {
-    this.ort = ort;
-    this.session = session;
-    this.settings = settings;
-    this.plan = plan;
-  }
-  ort;
-  session;
-  settings;
-  plan;
-  queryCount = 0;
-  /** Milliseconds from process start to the first model query (the start-up cost users wait for). */
-  firstQueryAt;
-  get queries() {
-    return this.queryCount;
-  }
-  /** What every model's info says: its tensors and the input and output the gate uses. */
-  baseInfo() {
-    return {
-      inputs: this.plan.inputs,
-      outputs: this.plan.outputs,
-      input: this.plan.input.name,
-      output: this.plan.outputName,
-      featureCount: this.plan.featureCount
-    };
-  }
-  /**
-   * Runs `rows` rows in batches of the plan's size, handing each batch's raw output on, then
-   * refuses the model if any row's output (of `width` values) held NaN or ±Infinity: every batch
-   * is run first, so the error can say how many rows.
-   */
-  async forEachBatch(x, rows, width, use) {
-    const { featureCount, batchSize } = this.plan;
-    if (x.length !== rows * featureCount) {
-      throw new RuntimeFailure(`predict: expected ${rows}\xD7${featureCount} values, got ${x.length}`);
-    }
-    let bad;
-    for (let start = 0; start < rows; start += batchSize) {
-      const n = Math.min(batchSize, rows - start);
-      const raw = await this.runBatch(x.subarray(start * featureCount, (start + n) * featureCount), n);
-      const found = findNonFinite(raw, n, width);
-      if (found) {
-        if (bad) bad.count += found.count;
-        else bad = { ...found, first: start + found.first };
-        continue;
-      }
-      use(raw, start, n);
-    }
-    if (bad) throw new NonFiniteOutput(this.settings.path, this.plan.outputName, bad, rows);
-  }
-  async runBatch(x, rows) {
-    this.firstQueryAt ??= performance.now();
-    const { data, dims } = await runOnnx(this.ort, this.session, this.plan, x, rows);
-    this.checkShape(dims, this.plan.fixedBatch ?? rows);
-    this.queryCount += rows;
-    return data;
-  }
-  wrongShape(dims, batch, expected) {
-    return new InputError(
-      `model output "${this.plan.outputName}" has shape [${dims.join(", ")}] on a batch of ${batch} rows (declared [${this.plan.output.shape.join(", ")}]); expected ${expected}: set model.output to such an output, or reshape it in the model`,
-      { file: this.settings.path, field: "model.output" }
-    );
-  }
-};
-var OnnxClassifier = class extends BatchedOnnxModel {
-  /** Scores per row in the raw output (1 for a single sigmoid column). */
-  width = 0;
-  classLabels = [];
-  scoreKind;
-  scoreKindReason = "";
-  get info() {
-    if (this.width === 0) throw new RuntimeFailure("model classes were not discovered yet");
-    return {
-      ...this.baseInfo(),
-      classCount: this.classLabels.length,
-      classLabels: this.classLabels,
-      scoreKind: this.scoreKind ?? "probabilities",
-      scoreKindReason: this.scoreKindReason
-    };
-  }
-  /**
-   * Learns the class count: ZipMap attributes name the classes; a tensor output declares the
-   * count in its shape, or else reveals it when run, so one all-zero row is queried.
-   */
-  async discoverClasses(zipMapLabels) {
-    const declared = this.plan.output.shape;
-    if (!zipMapLabels && declared.length > 2) {
-      throw new InputError(
-        `model output "${this.plan.outputName}" is declared with shape [${declared.join(", ")}]; expected ${CLASS_SHAPES}: set model.output to such an output, or reshape it in the model`,
-        { file: this.settings.path, field: "model.output" }
-      );
-    }
-    let width = declared.at(-1);
-    if (zipMapLabels) width = zipMapLabels.length;
-    else if (typeof width !== "number" || width < 1) {
-      const raw = await this.runBatch(new Float32Array(this.plan.featureCount), 1);
-      width = raw.length;
-    }
-    if (width < 1) {
-      throw new InputError("model output is empty; expected one score per class", {
-        file: this.settings.path,
-        field: "model.output"
-      });
-    }
-    this.width = width;
-    const classes = width === 1 ? 2 : width;
-    this.classLabels = zipMapLabels ?? Array.from({ length: classes }, (_, i) => String(i));
-    if (zipMapLabels) this.scoreKindReason = `read from the tensor "${this.plan.output.name}" that feeds the ZipMap; `;
-    if (this.settings.scores !== "auto") {
-      this.scoreKind = this.settings.scores;
-      this.scoreKindReason += "set by the policy (model.scores)";
-    }
-  }
-  async predict(x, rows) {
-    const classes = this.classLabels.length;
-    const out = new Float64Array(rows * classes);
-    await this.forEachBatch(x, rows, this.width, (raw, start, n) => {
-      this.decideScoreKind(raw, n);
-      toClassScores(raw, n, this.width, this.scoreKind, out.subarray(start * classes, (start + n) * classes));
-    });
-    return { kind: this.scoreKind ?? "probabilities", values: out };
-  }
-  /**
-   * Class scores are read as [batch, classes], or [batch] / [batch, 1] for one binary score;
-   * anything else (e.g. [batch, 10, 1]) would be misread, so it is refused.
-   */
-  checkShape(dims, batch) {
-    const width = this.width;
-    const ok = dims[0] === batch && (dims.length === 2 && (width === 0 ? dims[1] >= 1 : dims[1] === width) || dims.length === 1 && width <= 1);
-    if (!ok) {
-      throw this.wrongShape(dims, batch, width > 1 ? `${CLASS_SHAPES}, here [batch, ${width}]` : CLASS_SHAPES);
-    }
-  }
-  /** With `scores: auto`, the first batch decides: rows of non-negative values summing to 1 are probabilities. */
-  decideScoreKind(raw, rows) {
-    if (this.scoreKind) return;
-    const verdict = detectScoreKind(raw, rows, this.width);
-    this.scoreKind = verdict.kind;
-    this.scoreKindReason += `detected on the first batch (${verdict.reason}); set model.scores to override`;
-  }
-};
-var OnnxRegressor = class extends BatchedOnnxModel {
-  task = "regression";
-  widthKnown = false;
-  get info() {
-    return this.baseInfo();
-  }
-  /** The declared shape, or one all-zero row when it is symbolic, must give one value per row. */
-  async checkWidth() {
-    const dims = this.plan.output.shape.slice(1);
-    let width = dims.every((d) => typeof d === "number" && d > 0) ? dims.reduce((a, d) => a * d, 1) : -1;
-    if (width < 0) width = (await this.runBatch(new Float32Array(this.plan.featureCount), 1)).length;
-    this.widthKnown = true;
-    if (width !== 1) {
-      throw new InputError(
-        `model output "${this.plan.output.name}" has ${width} values per row (shape [${this.plan.output.shape.join(", ")}]); model.task is regression, so the gate expects one predicted value per row: set model.output, or model.task: classification for class scores`,
-        { file: this.settings.path, field: "model.output" }
-      );
-    }
-  }
-  async predict(x, rows) {
-    const out = new Float32Array(rows);
-    await this.forEachBatch(x, rows, 1, (raw, start) => out.set(raw, start));
-    return out;
-  }
-  /** One predicted value per row: [batch] or [batch, 1] (checkWidth explains a wrong width first). */
-  checkShape(dims, batch) {
-    if (!this.widthKnown) return;
-    if (dims[0] !== batch || dims.length > 2 || dims.length === 2 && dims[1] !== 1) {
-      throw this.wrongShape(dims, batch, "[batch] or [batch, 1] (one predicted value per row)");
-    }
-  }
-};
-async function runOnnx(ort, session, plan, x, rows) {
-  const { input, output, inputType, fixedBatch } = plan;
-  const batch = fixedBatch ?? rows;
-  const dims = [batch, ...input.shape.slice(1)];
-  let data = x;
-  if (fixedBatch && rows !== fixedBatch) {
-    data = new Float32Array(fixedBatch * plan.featureCount);
-    data.set(x);
-  }
-  if (inputType === "float64") data = Float64Array.from(data);
-  const tensor = new ort.Tensor(inputType, data, dims);
-  let result2;
-  try {
-    result2 = await session.run({ [input.name]: tensor }, [output.name]);
-  } catch (error) {
-    throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows} rows: ${firstLine(error)}`, { cause: error });
-  }
-  const tensorValue = result2[output.name];
-  const width = tensorValue.dims.slice(1).reduce((a, d) => a * d, 1);
-  const data32 = tensorValue.data instanceof Float32Array ? tensorValue.data : Float32Array.from(tensorValue.data);
-  return { data: data32.subarray(0, rows * width), dims: tensorValue.dims };
-}
-function describeValue(meta) {
-  return meta.isTensor ? { name: meta.name, type: meta.type ?? "unknown", shape: [...meta.shape ?? []] } : { name: meta.name, type: "sequence", shape: [] };
-}
-function pickInput(settings, inputs) {
-  if (settings.input) return byName(settings, inputs, settings.input, "input");
-  if (inputs.length === 1) return inputs[0];
-  throw new InputError(
-    `the model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(", ")}); set model.input to the one that takes the features`,
-    { file: settings.path, field: "model.input" }
-  );
-}
-function pickOutput(settings, outputs) {
-  if (settings.output) return byName(settings, outputs, settings.output, "output");
-  const scores = outputs.find((o) => o.type === "sequence" || o.type.startsWith("float") && o.shape.length >= 2);
-  if (scores) return scores;
-  throw new InputError(
-    `none of the model's outputs (${outputs.map((o) => `${o.name}: ${o.type}[${o.shape.join(", ")}]`).join("; ")}) holds class scores; set model.output`,
-    { file: settings.path, field: "model.output" }
-  );
-}
-function byName(settings, values, name, kind) {
-  const found = values.find((v) => v.name === name);
-  if (found) return found;
-  throw new InputError(`the model has no ${kind} "${name}"; its ${kind}s are: ${values.map((v) => v.name).join(", ")}`, {
-    file: settings.path,
-    field: `model.${kind}`
-  });
-}
-function firstLine(error) {
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
 }
 
 // src/model/reveal.ts
@@ -39321,10 +41304,10 @@ function argmax2(values, offset, width) {
   for (let c = 1; c < width; c++) if (values[offset + c] > values[offset + best]) best = c;
   return best;
 }
-function topKMask(values, rows, width, k) {
-  const hidden = new Uint8Array(rows * width).fill(1);
+function topKMask(values, rows2, width, k) {
+  const hidden = new Uint8Array(rows2 * width).fill(1);
   const order = new Int32Array(width);
-  for (let r = 0; r < rows; r++) {
+  for (let r = 0; r < rows2; r++) {
     const base2 = r * width;
     for (let c = 0; c < width; c++) order[c] = c;
     order.sort((a, b) => values[base2 + b] - values[base2 + a] || a - b);
@@ -39340,6 +41323,9 @@ function roundToDecimals(p, decimals) {
 // src/model/regression.ts
 function isRegressor(model) {
   return model.task === "regression";
+}
+function isClassifier(model) {
+  return !isRegressor(model);
 }
 function observeValues(values, surface) {
   const out = values.slice();
@@ -39365,25 +41351,25 @@ function numericTargets(data, labelColumn) {
 }
 
 // src/model/surface.ts
-function observe(answer2, rows, classes, surface) {
-  const labels = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) labels[r] = argmax2(answer2.values, r * classes, classes);
-  if (surface.scores === "label") return { rows, classCount: classes, labels };
-  return { rows, classCount: classes, labels, scores: reveal(answer2, rows, classes, surface) };
+function observe(answer2, rows2, classes, surface) {
+  const labels = new Int32Array(rows2);
+  for (let r = 0; r < rows2; r++) labels[r] = argmax2(answer2.values, r * classes, classes);
+  if (surface.scores === "label") return { rows: rows2, classCount: classes, labels };
+  return { rows: rows2, classCount: classes, labels, scores: reveal(answer2, rows2, classes, surface) };
 }
-function reveal(answer2, rows, classes, surface) {
-  const n = rows * classes;
+function reveal(answer2, rows2, classes, surface) {
+  const n = rows2 * classes;
   let scores;
   if (answer2.kind === "logits") {
     const values = new Float64Array(n);
-    logSoftmaxRows(answer2.values, rows, classes, values);
+    logSoftmaxRows(answer2.values, rows2, classes, values);
     scores = { scale: "log", values };
   } else {
     const own = answer2.values.subarray(0, n);
     const values = own instanceof Float64Array && !changesScores(surface, classes) ? own : Float64Array.from(own);
     scores = { scale: "probability", values };
   }
-  const hidden = surface.scores === "top-k" && surface.topK < classes ? topKMask(scores.values, rows, classes, surface.topK) : void 0;
+  const hidden = surface.scores === "top-k" && surface.topK < classes ? topKMask(scores.values, rows2, classes, surface.topK) : void 0;
   if (surface.precision === "float32" || surface.decimals !== void 0) scores = rounded(scores, surface);
   if (hidden) {
     for (let i = 0; i < n; i++) if (hidden[i]) scores.values[i] = NaN;
@@ -39423,15 +41409,15 @@ var ObservedModel = class {
     return this.model.queries;
   }
   /** Labels and revealed scores of `rows` rows; `source` says where the rows come from, for errors. */
-  async query(x, rows, source) {
+  async query(x, rows2, source) {
     const model = this.classifier("query");
-    const answer2 = await traced(model.predict(x, rows), source);
-    return observe(answer2, rows, model.info.classCount, this.surface);
+    const answer2 = await traced(model.predict(x, rows2), source);
+    return observe(answer2, rows2, model.info.classCount, this.surface);
   }
   /** Regression: one predicted value per row, as the surface reveals it (rounded to `decimals`). */
-  async values(x, rows, source) {
+  async values(x, rows2, source) {
     if (!isRegressor(this.model)) throw new RuntimeFailure("values() needs a regression model; this model is a classifier (use query)");
-    return observeValues(await traced(this.model.predict(x, rows), source), this.surface);
+    return observeValues(await traced(this.model.predict(x, rows2), source), this.surface);
   }
   classifier(method) {
     if (isRegressor(this.model)) throw new RuntimeFailure(`${method}() needs a classifier; this model is a regression model (use values)`);
@@ -39439,36 +41425,70 @@ var ObservedModel = class {
   }
 };
 
-// src/run/labels.ts
-function labelWithClasses(data, classLabels2, labelColumn) {
-  const index = new Map(classLabels2.map((label, i) => [label, i]));
-  const classes = new Int32Array(data.rows);
-  for (let r = 0; r < data.rows; r++) {
-    const c = index.get(data.labels[r]);
-    if (c === void 0) {
-      const shown = classLabels2.length > 12 ? `${classLabels2.slice(0, 12).join(", ")}, \u2026` : classLabels2.join(", ");
-      throw new InputError(
-        `label ${quoteUserText(String(data.labels[r]))} in column ${quoteUserText(labelColumn)} (row ${r + 1} of the ${data.role} used) is not one of the model's ${classLabels2.length} classes (${shown})`,
-        { file: data.file, field: labelColumn }
-      );
-    }
-    classes[r] = c;
+// src/run/signals.ts
+var SignalCache = class {
+  constructor(model) {
+    this.model = model;
   }
-  return { ...data, classes };
+  model;
+  cache = /* @__PURE__ */ new Map();
+  observe(data) {
+    let pending = this.cache.get(data);
+    if (!pending) {
+      pending = this.model.query(data.x, data.rows, { data });
+      this.cache.set(data, pending);
+    }
+    return pending;
+  }
+};
+
+// src/run/baseline-model.ts
+async function openBaselineModel(policy, candidate, report, relative3, models) {
+  const file = policy.baseline?.model;
+  if (!file || !policy.baseline) return void 0;
+  const model = await models.classifier({ ...policy.model, path: file }, { kind: "baseline" });
+  const problems = shapeDifferences(model, candidate);
+  if (problems.length > 0) {
+    throw new PolicyError(
+      `baseline model ${relative3(file)} is not shaped like the candidate ${relative3(policy.model.path)}: ${problems.join("; ")}; the two can only be compared on the same records and classes`,
+      { ...policy.baseline.source, field: "baseline.model" }
+    );
+  }
+  report.baseline = { kind: "model", path: relative3(file), sha256: sha256File(file), paired: true };
+  const observed = new ObservedModel(model, policy.surface);
+  return { baseline: { model: observed, signals: new SignalCache(observed) }, queries: () => model.queries };
+}
+function shapeDifferences(model, candidate) {
+  const a = model.info;
+  const b = candidate.info;
+  const problems = [];
+  if (a.featureCount !== b.featureCount) problems.push(`it takes ${a.featureCount} input features, the candidate ${b.featureCount}`);
+  if (a.classLabels.join("\0") !== b.classLabels.join("\0")) {
+    problems.push(`its classes are [${a.classLabels.slice(0, 10).join(", ")}], the candidate's [${b.classLabels.slice(0, 10).join(", ")}]`);
+  }
+  return problems;
 }
 
 // src/run/references.ts
-var import_node_fs12 = require("node:fs");
-var import_node_path14 = require("node:path");
+var import_node_fs16 = require("node:fs");
+var import_node_path16 = require("node:path");
+
+// src/run/models.ts
+var ONNX_MODELS = {
+  classifier: (settings) => openOnnxClassifier(settings),
+  regressor: (settings) => openOnnxRegressor(settings)
+};
+
+// src/run/references.ts
 var FIELD = "probes.membership.reference-models.memberships";
-function openReferences(policy, members, nonMembers, { report, relative: relative2, candidate }) {
+function openReferences(policy, members, nonMembers, { report, relative: relative3, candidate, models = ONNX_MODELS }) {
   const settings = policy.probes.membership;
   const refs = settings?.referenceModels;
   const attacks = settings?.attacks.filter((a) => a === "lira" || a === "lira-offline" || a === "rmia") ?? [];
   if (!refs || attacks.length === 0) return void 0;
-  const at3 = (message) => new PolicyError(message, { ...refs.membershipsSource, field: FIELD });
-  const names = refs.models.map((m) => (0, import_node_path14.basename)(m));
-  const memberships = readMemberships(refs, names, members.rowsInFile, nonMembers.rowsInFile, at3);
+  const at2 = (message) => new PolicyError(message, { ...refs.membershipsSource, field: FIELD });
+  const names = refs.models.map((m) => (0, import_node_path16.basename)(m));
+  const memberships = readMemberships(refs, names, members.rowsInFile, nonMembers.rowsInFile, at2);
   const audited = auditedRecords(members, nonMembers, members.rowsInFile);
   const problems = checkCoverage(memberships, attacks, {
     audited,
@@ -39476,35 +41496,35 @@ function openReferences(policy, members, nonMembers, { report, relative: relativ
     recipeLevel: settings.recipeLevel === true
   });
   if (problems.length > 0) {
-    throw at3(
-      `${relative2(refs.memberships)} does not give every audited record the reference models the attacks need: ${problems.map((p) => p.message).join("; ")}`
+    throw at2(
+      `${relative3(refs.memberships)} does not give every audited record the reference models the attacks need: ${problems.map((p) => p.message).join("; ")}`
     );
   }
   report.inputs.references = {
-    models: refs.models.map((m) => ({ path: relative2(m), sha256: sha256File(m) })),
-    memberships: { path: relative2(refs.memberships), sha256: sha256File(refs.memberships) }
+    models: refs.models.map((m) => ({ path: relative3(m), sha256: sha256File(m) })),
+    memberships: { path: relative3(refs.memberships), sha256: sha256File(refs.memberships) }
   };
   let queries = 0;
   const references = {
     names,
     memberships,
     membersInFile: members.rowsInFile,
-    query: async (k, x, rows, source) => {
+    query: async (k, x, rows2, source) => {
       const file = refs.models[k];
-      const model = await openOnnxClassifier({ ...policy.model, path: file });
-      checkSameShape(model, candidate, relative2(file));
-      const observation2 = await new ObservedModel(model, policy.surface).query(x, rows, source);
+      const model = await models.classifier({ ...policy.model, path: file }, { kind: "reference", index: k });
+      checkSameShape(model, candidate, relative3(file));
+      const observation2 = await new ObservedModel(model, policy.surface).query(x, rows2, source);
       queries += model.queries;
       return observation2;
     }
   };
   return { references, queries: () => queries };
 }
-function readMemberships(refs, names, members, nonMembers, at3) {
+function readMemberships(refs, names, members, nonMembers, at2) {
   try {
-    return parseMemberships((0, import_node_fs12.readFileSync)(refs.memberships), refs.memberships, { models: names, members, nonMembers }).matrix;
+    return parseMemberships((0, import_node_fs16.readFileSync)(refs.memberships), refs.memberships, { models: names, members, nonMembers }).matrix;
   } catch (error) {
-    if (error instanceof InputError) throw at3(`memberships file: ${error.describe()}`);
+    if (error instanceof InputError) throw at2(`memberships file: ${error.describe()}`);
     throw error;
   }
 }
@@ -39535,41 +41555,37 @@ function round2(value, digits = 1) {
   return Math.round(value * scale) / scale;
 }
 
-// src/run/signals.ts
-var SignalCache = class {
-  constructor(model) {
-    this.model = model;
-  }
-  model;
-  cache = /* @__PURE__ */ new Map();
-  observe(data) {
-    let pending = this.cache.get(data);
-    if (!pending) {
-      pending = this.model.query(data.x, data.rows, { data });
-      this.cache.set(data, pending);
-    }
-    return pending;
-  }
-};
-
 // src/run/features.ts
-async function openFeatureTask(policy, report, { relative: relative2, lap }) {
-  const model = policy.model.task === "regression" ? await openOnnxRegressor(policy.model) : await openOnnxClassifier(policy.model);
-  report.inputs.model = { path: relative2(policy.model.path), sha256: sha256File(policy.model.path) };
+async function openFeatureTask(policy, report, { relative: relative3, lap }, models) {
+  const candidate = { kind: "candidate" };
+  const model = policy.model.task === "regression" ? await models.regressor(policy.model, candidate) : await models.classifier(policy.model, candidate);
+  report.inputs.model = { path: relative3(policy.model.path), sha256: sha256File(policy.model.path) };
   report.timings.model = lap();
-  const { context, referenceQueries } = loadContext(policy, model, report, relative2);
+  const released = isRegressor(model) ? void 0 : await openBaselineModel(policy, model, report, relative3, models);
+  if (isClassifier(model)) {
+    const problem = classesProblem(model.info.classLabels, policy.data.classes, model.info.output);
+    if (problem) throw new InputError(problem, { file: policy.file, field: "data.classes" });
+  }
+  let loaded2;
+  try {
+    loaded2 = loadContext(policy, model, report, relative3, models);
+  } catch (error) {
+    throw await withOutputEvidence(error, model);
+  }
+  const { context, referenceQueries } = loaded2;
+  if (released) context.baseline = released.baseline;
   report.timings.data = lap();
   return {
     task: policy.model.task === "regression" ? "regression" : "classification",
     context,
     finish: () => {
-      report.queries = model.queries + referenceQueries();
+      report.queries = model.queries + referenceQueries() + (released?.queries() ?? 0);
       if (model.firstQueryAt !== void 0) report.timings.firstQueryFromProcessStart = round2(model.firstQueryAt);
-      report.model = modelFacts(model);
+      report.model = modelFacts2(model);
     }
   };
 }
-function modelFacts(model) {
+function modelFacts2(model) {
   const info = model.info;
   return isRegressor(model) ? {
     input: info.input,
@@ -39587,7 +41603,7 @@ function modelFacts(model) {
     scoreKindReason: model.info.scoreKindReason
   };
 }
-function loadContext(policy, model, report, relative2) {
+function loadContext(policy, model, report, relative3, models) {
   const info = model.info;
   const load = (file, role) => {
     const { dataset: data, sha256: sha2562 } = loadDatasetWithHashes(file, {
@@ -39603,25 +41619,25 @@ function loadContext(policy, model, report, relative2) {
         { file: data.file, field: "data.features" }
       );
     }
-    report.inputs.data.push({ role, path: relative2(file.path), sha256: sha2562.data, rows: data.rows, rowsInFile: data.rowsInFile });
+    report.inputs.data.push({ role, path: relative3(file.path), sha256: sha2562.data, rows: data.rows, rowsInFile: data.rowsInFile });
     if (file.labels && sha2562.labels) {
       report.inputs.data.push({
         role: `${role} labels`,
-        path: relative2(file.labels),
+        path: relative3(file.labels),
         sha256: sha2562.labels,
         rows: data.rows,
         rowsInFile: data.rowsInFile
       });
     }
     if (isRegressor(model)) return { ...data, classes: new Int32Array(data.rows), targets: numericTargets(data, policy.data.label) };
-    return labelWithClasses(data, model.info.classLabels, policy.data.label);
+    return labelWithClasses(data, { model: model.info.classLabels, policy: policy.data.classes }, policy.data.label);
   };
   const members = load(policy.data.members, "members");
   const nonMembers = load(policy.data.nonMembers, "non-members");
   checkSameFeatures(members, nonMembers);
-  checkOverlap(policy, members, nonMembers, report, relative2);
+  checkOverlap(policy, members, nonMembers, report, relative3);
   const observed = new ObservedModel(model, policy.surface);
-  const refs = isRegressor(model) ? void 0 : openReferences(policy, members, nonMembers, { report, relative: relative2, candidate: model });
+  const refs = isRegressor(model) ? void 0 : openReferences(policy, members, nonMembers, { report, relative: relative3, candidate: model, models });
   const context = {
     model: observed,
     members,
@@ -39634,10 +41650,35 @@ function loadContext(policy, model, report, relative2) {
   if (refs) context.references = refs.references;
   return { context, referenceQueries: refs ? refs.queries : () => 0 };
 }
-function checkOverlap(policy, members, nonMembers, report, relative2) {
+var EVIDENCE_ROWS = 64;
+async function withOutputEvidence(error, model) {
+  if (!(error instanceof UnknownLabel) || !error.numeric || !isClassifier(model) || !singleScoreColumn(model.info)) return error;
+  const rows2 = Math.min(EVIDENCE_ROWS, error.data.rows);
+  const width = error.data.features.length;
+  const scores = await model.predict(error.data.x.subarray(0, rows2 * width), rows2);
+  let low = Infinity;
+  let high = -Infinity;
+  for (let r = 0; r < rows2; r++) {
+    const value = scores.values[2 * r + 1];
+    low = Math.min(low, value);
+    high = Math.max(high, value);
+  }
+  if (low >= 0 && high <= 1) return error;
+  const range2 = `${Number(low.toPrecision(4))} to ${Number(high.toPrecision(4))}`;
+  return new InputError(
+    `${error.message}. The model's output "${model.info.output}" has one column, and on the first ${rows2} ${error.data.role} it holds values from ${range2}, outside [0, 1]: not a class probability but a predicted number, so set model.task: regression`,
+    error.location
+  );
+}
+function singleScoreColumn(info) {
+  const output = info.outputs.find((o) => o.name === info.output);
+  if (!output || output.type === "sequence") return false;
+  return output.shape.length === 1 || output.shape.length === 2 && output.shape[1] === 1;
+}
+function checkOverlap(policy, members, nonMembers, report, relative3) {
   const { count: count2, first } = findOverlap(members, nonMembers);
   if (count2 === 0 || !first) return;
-  const both = `${count2} of the ${nonMembers.rows} non-member records used ${count2 === 1 ? "is" : "are"} also among the members (same features and label; first: ${rowPlace(nonMembers, first.nonMember)} of ${relative2(nonMembers.file)} is ${rowPlace(members, first.member)} of ${relative2(members.file)})`;
+  const both = `${count2} of the ${nonMembers.rows} non-member records used ${count2 === 1 ? "is" : "are"} also among the members (same features and label; first: ${rowPlace(nonMembers, first.nonMember)} of ${relative3(nonMembers.file)} is ${rowPlace(members, first.member)} of ${relative3(members.file)})`;
   if (policy.data.allowOverlap) {
     report.warnings.push(`${both}; allowed by data.allow-overlap, but these records cannot tell members from non-members`);
     return;
@@ -39682,24 +41723,24 @@ async function runProbe(probe, settings, context) {
 }
 
 // src/run/sequence.ts
-var import_node_fs13 = require("node:fs");
+var import_node_fs17 = require("node:fs");
 
 // src/model/sequence-surface.ts
-function observeNext(logProbs, rows, vocabSize, surface) {
-  const top = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) top[r] = argmax2(logProbs, r * vocabSize, vocabSize);
-  if (surface.scores === "label") return { rows, vocabSize, top };
+function observeNext(logProbs, rows2, vocabSize, surface) {
+  const top = new Int32Array(rows2);
+  for (let r = 0; r < rows2; r++) top[r] = argmax2(logProbs, r * vocabSize, vocabSize);
+  if (surface.scores === "label") return { rows: rows2, vocabSize, top };
   const shown = logProbs.slice();
-  const hidden = surface.scores === "top-k" && surface.topK < vocabSize ? topKMask(logProbs, rows, vocabSize, surface.topK) : void 0;
+  const hidden = surface.scores === "top-k" && surface.topK < vocabSize ? topKMask(logProbs, rows2, vocabSize, surface.topK) : void 0;
   const decimals = surface.decimals;
   if (decimals !== void 0) {
     for (let i = 0; i < shown.length; i++) {
       if (!hidden?.[i]) shown[i] = Math.log(roundToDecimals(Math.exp(shown[i]), decimals));
     }
   }
-  if (!hidden) return { rows, vocabSize, top, logProbs: shown };
+  if (!hidden) return { rows: rows2, vocabSize, top, logProbs: shown };
   for (let i = 0; i < shown.length; i++) if (hidden[i]) shown[i] = NaN;
-  return { rows, vocabSize, top, logProbs: shown, hidden };
+  return { rows: rows2, vocabSize, top, logProbs: shown, hidden };
 }
 var ObservedSequence = class {
   constructor(model, surface) {
@@ -39731,20 +41772,15 @@ async function openOnnxSequenceModel(options) {
   const ort = await loadOnnxRuntime();
   let session;
   try {
-    session = await ort.InferenceSession.create(options.path, {
-      graphOptimizationLevel: "all",
-      executionMode: "sequential",
-      intraOpNumThreads: (0, import_node_os2.availableParallelism)(),
-      logSeverityLevel: 3
-    });
+    session = await createInferenceSession(options.path);
   } catch (error) {
-    throw new InputError(`cannot load the ONNX model: ${firstLine2(error)}; expected an ONNX model file (opset \u2264 26, IR \u2264 13)`, {
+    throw new InputError(`cannot load the ONNX model: ${firstLine3(error)}; expected an ONNX model file (opset \u2264 26, IR \u2264 13)`, {
       file: options.path,
       field: "model.path"
     });
   }
-  const inputs = session.inputMetadata.map(describe2);
-  const outputs = session.outputMetadata.map(describe2);
+  const inputs = session.inputMetadata.map(describeValue);
+  const outputs = session.outputMetadata.map(describeValue);
   const plan = planInputs(options, inputs, outputs);
   const model = new OnnxSequenceModel(ort, session, options, plan);
   await model.discoverVocabulary();
@@ -39754,9 +41790,9 @@ var INTEGER_TYPES = ["int64", "int32"];
 var MASK_TYPES = ["int64", "int32", "float32", "bool"];
 function planInputs(options, inputs, outputs) {
   const fail = (message, field) => new InputError(message, { file: options.path, field });
-  const byName2 = (list, name, kind, field) => {
-    const found = list.find((t) => t.name === name);
-    if (!found) throw fail(`the model has no ${kind} "${name}"; its ${kind}s are: ${list.map((t) => t.name).join(", ")}`, field);
+  const byName2 = (list2, name2, kind, field) => {
+    const found = list2.find((t) => t.name === name2);
+    if (!found) throw fail(`the model has no ${kind} "${name2}"; its ${kind}s are: ${list2.map((t) => t.name).join(", ")}`, field);
     return found;
   };
   const mask = options.attentionMask ? byName2(inputs, options.attentionMask, "input", "model.attention-mask") : options.input === void 0 || !MASK_NAME.test(options.input) ? inputs.find((t) => MASK_NAME.test(t.name) && t.name !== options.input) : void 0;
@@ -39874,14 +41910,14 @@ var OnnxSequenceModel = class {
     let bad;
     for (const group of this.groups(contexts)) {
       for (let start = 0; start < group.rows.length; start += this.batchSize) {
-        const rows = group.rows.slice(start, start + this.batchSize);
+        const rows2 = group.rows.slice(start, start + this.batchSize);
         const { scores } = await this.runBatch(
-          rows.map((r) => contexts[r]),
+          rows2.map((r) => contexts[r]),
           group.length
         );
-        const found = findNonFinite(scores, rows.length, vocab);
+        const found = findNonFinite(scores, rows2.length, vocab);
         if (found) {
-          const first = rows[found.first];
+          const first = rows2[found.first];
           if (!bad) bad = { ...found, first };
           else {
             bad.count += found.count;
@@ -39889,8 +41925,8 @@ var OnnxSequenceModel = class {
           }
           continue;
         }
-        this.decideScoreKind(scores, rows.length);
-        rows.forEach(
+        this.decideScoreKind(scores, rows2.length);
+        rows2.forEach(
           (r, i) => toLogProbs(scores.subarray(i * vocab, (i + 1) * vocab), this.scoreKind, out.subarray(r * vocab, (r + 1) * vocab))
         );
       }
@@ -39916,19 +41952,19 @@ var OnnxSequenceModel = class {
           }
         );
       }
-      const list = byLength.get(length) ?? [];
-      list.push(i);
-      byLength.set(length, list);
+      const list2 = byLength.get(length) ?? [];
+      list2.push(i);
+      byLength.set(length, list2);
     });
-    return [...byLength].map(([length, rows]) => ({ length, rows }));
+    return [...byLength].map(([length, rows2]) => ({ length, rows: rows2 }));
   }
-  async runBatch(rows, length) {
+  async runBatch(rows2, length) {
     const { ids, mask, output, fixedBatch } = this.plan;
-    const batch = fixedBatch ?? rows.length;
+    const batch = fixedBatch ?? rows2.length;
     const idData = new Int32Array(batch * length);
     const maskData = new Int32Array(batch * length);
     const pad = this.options.padId;
-    rows.forEach((row, r) => {
+    rows2.forEach((row, r) => {
       const kept = row.length > length ? row.subarray(row.length - length) : row;
       const offset = length - kept.length;
       if (offset > 0 && pad === void 0) {
@@ -39948,18 +41984,18 @@ var OnnxSequenceModel = class {
     try {
       result2 = await this.session.run(feeds, [output.name]);
     } catch (error) {
-      throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows.length} rows of ${length} tokens: ${firstLine2(error)}`, {
+      throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows2.length} rows of ${length} tokens: ${firstLine3(error)}`, {
         cause: error
       });
     }
-    this.queryCount += rows.length;
+    this.queryCount += rows2.length;
     const value = result2[output.name];
     const width = value.dims.at(-1);
     const data = value.data instanceof Float32Array ? value.data : Float32Array.from(value.data);
-    if (value.dims.length === 2) return { scores: data.subarray(0, rows.length * width), width };
+    if (value.dims.length === 2) return { scores: data.subarray(0, rows2.length * width), width };
     const seq = value.dims[1];
-    const scores = new Float32Array(rows.length * width);
-    for (let r = 0; r < rows.length; r++) scores.set(data.subarray((r * seq + seq - 1) * width, (r * seq + seq) * width), r * width);
+    const scores = new Float32Array(rows2.length * width);
+    for (let r = 0; r < rows2.length; r++) scores.set(data.subarray((r * seq + seq - 1) * width, (r * seq + seq) * width), r * width);
     return { scores, width };
   }
   tensor(type, data, dims) {
@@ -39975,9 +42011,9 @@ var OnnxSequenceModel = class {
     }
   }
   /** With `scores: auto`, the first batch decides, as for classifiers. */
-  decideScoreKind(scores, rows) {
+  decideScoreKind(scores, rows2) {
     if (this.scoreKind) return;
-    const verdict = detectScoreKind(scores, rows, this.vocabSize);
+    const verdict = detectScoreKind(scores, rows2, this.vocabSize);
     this.scoreKind = verdict.kind;
     this.scoreKindReason = `detected on the first batch (${verdict.reason}); set model.scores to override`;
   }
@@ -40009,10 +42045,7 @@ function toLogProbs(scores, kind, out) {
   const logSum = max + Math.log(sum);
   for (let i = 0; i < n; i++) out[i] = scores[i] - logSum;
 }
-function describe2(meta) {
-  return meta.isTensor ? { name: meta.name, type: meta.type ?? "unknown", shape: [...meta.shape ?? []] } : { name: meta.name, type: "sequence", shape: [] };
-}
-function firstLine2(error) {
+function firstLine3(error) {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0];
 }
 
@@ -40051,7 +42084,7 @@ function parseTextRecords(content, file, format, field) {
     else if (Array.isArray(value) && value.every((v) => Number.isInteger(v) && v >= 0)) out.push({ line: i + 1, ids: value });
     else {
       throw new InputError(
-        `line ${i + 1}: expected a text (a JSON string) or token ids (a list of non-negative integers)${typeof value === "undefined" ? "" : `, found ${describe3(value)}`}`,
+        `line ${i + 1}: expected a text (a JSON string) or token ids (a list of non-negative integers)${typeof value === "undefined" ? "" : `, found ${describe2(value)}`}`,
         {
           file,
           line: i + 1,
@@ -40063,7 +42096,7 @@ function parseTextRecords(content, file, format, field) {
   });
   return out;
 }
-function describe3(value) {
+function describe2(value) {
   if (Array.isArray(value)) return "a list with a value that is not a non-negative integer";
   if (value === null) return "null";
   return `a ${typeof value}`;
@@ -40144,8 +42177,8 @@ function isCharacter(token) {
   return token.length > 0 && [...token].length === 1;
 }
 function defaultPadId(tokens) {
-  for (const name of PAD_NAMES) {
-    const id = tokens.indexOf(name);
+  for (const name2 of PAD_NAMES) {
+    const id = tokens.indexOf(name2);
     if (id >= 0) return id;
   }
   return void 0;
@@ -40205,8 +42238,8 @@ function checkUnique(tokens, file) {
 }
 
 // src/run/sequence.ts
-async function openSequenceTask(policy, report, { relative: relative2, lap }) {
-  const vocabulary = loadVocabulary(policy, report, relative2);
+async function openSequenceTask(policy, report, { relative: relative3, lap }) {
+  const vocabulary = loadVocabulary(policy, report, relative3);
   const settings = policy.model;
   const model = await openOnnxSequenceModel({
     path: settings.path,
@@ -40217,7 +42250,7 @@ async function openSequenceTask(policy, report, { relative: relative2, lap }) {
     ...settings.context ? { context: settings.context } : {},
     ...vocabulary?.padId !== void 0 ? { padId: vocabulary.padId } : {}
   });
-  report.inputs.model = { path: relative2(settings.path), sha256: sha256File(settings.path) };
+  report.inputs.model = { path: relative3(settings.path), sha256: sha256File(settings.path) };
   if (vocabulary && vocabulary.size > model.info.vocabSize) {
     throw new InputError(
       `the vocabulary has ${vocabulary.size} tokens but the model scores only ${model.info.vocabSize} (its output "${model.info.output}"); the vocabulary must be the one the model was trained with`,
@@ -40229,7 +42262,7 @@ async function openSequenceTask(policy, report, { relative: relative2, lap }) {
     const data = loadTexts(file, role, policy, vocabulary, model.info.vocabSize);
     report.inputs.data.push({
       role,
-      path: relative2(file.path),
+      path: relative3(file.path),
       sha256: data.sha256,
       rows: data.texts.rows,
       rowsInFile: data.texts.rowsInFile
@@ -40271,15 +42304,15 @@ async function openSequenceTask(policy, report, { relative: relative2, lap }) {
     }
   };
 }
-function loadVocabulary(policy, report, relative2) {
+function loadVocabulary(policy, report, relative3) {
   const tokenizer = policy.model.tokenizer;
   if (!tokenizer) return void 0;
   let tokens;
   let source;
   if (tokenizer.vocabFile) {
-    const bytes = (0, import_node_fs13.readFileSync)(tokenizer.vocabFile);
+    const bytes = (0, import_node_fs17.readFileSync)(tokenizer.vocabFile);
     tokens = parseVocabularyJson(bytes.toString("utf8"), tokenizer.vocabFile);
-    source = relative2(tokenizer.vocabFile);
+    source = relative3(tokenizer.vocabFile);
     report.inputs.data.push({ role: "vocabulary", path: source, sha256: sha256(bytes), rows: tokens.length, rowsInFile: tokens.length });
   } else {
     tokens = tokenizer.vocab;
@@ -40297,7 +42330,7 @@ function loadVocabulary(policy, report, relative2) {
 function loadTexts(file, role, policy, vocabulary, modelVocab) {
   let bytes;
   try {
-    bytes = (0, import_node_fs13.readFileSync)(file.path);
+    bytes = (0, import_node_fs17.readFileSync)(file.path);
   } catch (error) {
     throw new InputError(`cannot read the ${role} file: ${error.message}`, { file: file.path });
   }
@@ -40343,19 +42376,29 @@ function loadTexts(file, role, policy, vocabulary, modelVocab) {
 async function runGate(policyFile, options = {}) {
   const started = performance.now();
   refreshSecrets();
-  const relative2 = (p) => import_node_path15.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path15.default.sep).join("/");
-  const report = emptyReport(relative2(import_node_path15.default.resolve(policyFile)));
+  const relative3 = (p) => import_node_path17.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path17.default.sep).join("/");
+  const report = emptyReport(relative3(import_node_path17.default.resolve(policyFile)));
   const lap = stopwatch();
   try {
-    const policy = loadPolicy(policyFile, { roots: options.roots });
-    fillPolicyFacts(report, policy, relative2);
+    const policy = loadPolicy(policyFile, { roots: options.roots, texts: options.policyTexts });
+    fillPolicyFacts(report, policy, relative3, options.policyTexts);
     report.timings.policy = lap();
-    const run2 = policy.model.task === "sequence" ? await openSequenceTask(policy, report, { relative: relative2, lap }) : await openFeatureTask(policy, report, { relative: relative2, lap });
+    const split = options.split;
+    const run2 = policy.model.task === "sequence" ? await openSequenceTask(policy, report, { relative: relative3, lap }) : await openFeatureTask(policy, report, { relative: relative3, lap }, split?.models ?? ONNX_MODELS);
+    split?.beforeProbes?.(report, run2.task);
+    const released = readBaselineReport(policy, report, relative3);
     for (const family of PROBE_FAMILIES) {
       const settings = policy.probes[family.id];
-      if (settings && family.tasks.includes(run2.task)) report.probes.push(await runProbe(family, settings, run2.context));
+      if (!settings || !family.tasks.includes(run2.task)) continue;
+      const context = split?.contextFor ? split.contextFor(family, run2.context) : run2.context;
+      if (!context) continue;
+      const result2 = await runProbe(family, settings, context);
+      compareProbe(result2, settings, released, policy.gate.confidence);
+      report.probes.push(result2);
     }
     run2.finish();
+    if (split?.measureOnly) return report;
+    baselineWarnings(report, released);
     const decision = decide(report.probes, policy.gate);
     report.verdict = decision.verdict;
     report.exitCode = decision.exitCode;
@@ -40367,10 +42410,10 @@ async function runGate(policyFile, options = {}) {
     report.error = {
       message: describeError(error),
       exitCode: report.exitCode,
-      ...location ? { ...location, file: relative2(location.file) } : {}
+      ...location ? { ...location, file: relative3(location.file) } : {}
     };
   }
-  for (const check of report.probes.flatMap((p) => p.checks)) check.source = { ...check.source, file: relative2(check.source.file) };
+  for (const check of report.probes.flatMap((p) => p.checks)) check.source = { ...check.source, file: relative3(check.source.file) };
   report.timings.total = round2(performance.now() - started);
   return redactDeep(report);
 }
@@ -40391,12 +42434,16 @@ function emptyReport(policyPath) {
     warnings: []
   };
 }
-function fillPolicyFacts(report, policy, relative2) {
+function fillPolicyFacts(report, policy, relative3, texts) {
   report.policy.name = policy.name;
   report.warnings = (policy.warnings ?? []).map(
-    (w) => new InputError(w.message, { ...w.location, file: relative2(w.location.file) }).describe()
+    (w) => new InputError(w.message, { ...w.location, file: relative3(w.location.file) }).describe()
   );
-  report.inputs.policy = policy.sources.map((file) => ({ path: relative2(file), sha256: sha256File(file) }));
+  const digest = (file) => {
+    const text2 = texts?.text(file);
+    return typeof text2 === "string" ? sha256(Buffer.from(text2, "utf8")) : sha256File(file);
+  };
+  report.inputs.policy = policy.sources.map((file) => ({ path: relative3(file), sha256: digest(file) }));
   report.seed = policy.seed;
   const { scores, topK, decimals, precision } = policy.surface;
   report.surface = {
@@ -40418,17 +42465,562 @@ function stopwatch() {
   };
 }
 
+// src/shard/merge.ts
+var import_node_fs19 = require("node:fs");
+var import_node_path18 = __toESM(require("node:path"), 1);
+
+// src/shard/format.ts
+var import_node_fs18 = require("node:fs");
+var SIGNALS_FORMAT = "privacy-gate-signals";
+var SIGNALS_FORMAT_VERSION = 1;
+var SIGNALS_EXTENSION = ".signals";
+function writeSignals(file, header, answers) {
+  const entries = [];
+  const chunks = [];
+  let offset = 0;
+  for (const { values, ...entry } of answers) {
+    const bytes = littleEndian(values);
+    entries.push({ ...entry, dtype: values instanceof Float64Array ? "float64" : "float32", offset, length: values.length });
+    chunks.push(bytes);
+    offset += bytes.length;
+  }
+  const payload = Buffer.concat(chunks);
+  const full = { ...header, entries, payload: { bytes: payload.length, sha256: sha256(payload) } };
+  (0, import_node_fs18.writeFileSync)(file, Buffer.concat([Buffer.from(`${JSON.stringify(full)}
+`, "utf8"), payload]));
+}
+function readSignals(file) {
+  const bytes = (0, import_node_fs18.readFileSync)(file);
+  const newline = bytes.indexOf(10);
+  const bad = (what) => new InputError(`not a signals file written by privacy-gate run --shard: ${what}`, { file, field: "signals header" });
+  if (newline < 0) throw bad("no header line");
+  let parsed;
+  try {
+    parsed = JSON.parse(bytes.subarray(0, newline).toString("utf8"));
+  } catch (error) {
+    throw bad(`the first line is not JSON (${error.message})`);
+  }
+  if (parsed?.format !== SIGNALS_FORMAT) throw bad(`"format" is not "${SIGNALS_FORMAT}"`);
+  if (parsed.formatVersion !== SIGNALS_FORMAT_VERSION) {
+    throw bad(`format version ${JSON.stringify(parsed.formatVersion)}; this gate reads version ${SIGNALS_FORMAT_VERSION}`);
+  }
+  const header = parsed;
+  checkShape(header, bad);
+  const payload = bytes.subarray(newline + 1);
+  if (payload.length !== header.payload.bytes || sha256(payload) !== header.payload.sha256) {
+    throw bad(`the answers after the header (${payload.length} bytes) do not match its SHA-256; the file is truncated or was changed`);
+  }
+  for (const entry of header.entries) {
+    const size = entry.dtype === "float64" ? 8 : 4;
+    if (entry.offset + entry.length * size > payload.length) throw bad(`an answer reaches past the end of the file`);
+  }
+  return { file, header, payload };
+}
+function answerOf(signals, entry) {
+  const size = entry.dtype === "float64" ? 8 : 4;
+  const bytes = signals.payload.subarray(entry.offset, entry.offset + entry.length * size);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = entry.dtype === "float64" ? new Float64Array(entry.length) : new Float32Array(entry.length);
+  for (let i = 0; i < entry.length; i++) out[i] = entry.dtype === "float64" ? view.getFloat64(i * 8, true) : view.getFloat32(i * 4, true);
+  return out;
+}
+function littleEndian(values) {
+  const size = values instanceof Float64Array ? 8 : 4;
+  const out = Buffer.alloc(values.length * size);
+  for (let i = 0; i < values.length; i++) {
+    if (size === 8) out.writeDoubleLE(values[i], i * 8);
+    else out.writeFloatLE(values[i], i * 4);
+  }
+  return out;
+}
+function checkShape(h, bad) {
+  const isCount = (v) => Number.isSafeInteger(v) && v >= 0;
+  if (!h.shard || !isCount(h.shard.index) || !isCount(h.shard.count) || h.shard.index < 1 || h.shard.index > h.shard.count) {
+    throw bad('"shard" must be {index, count} with 1 \u2264 index \u2264 count');
+  }
+  if (!h.tool || typeof h.tool.version !== "string") throw bad('"tool.version" is missing');
+  if (typeof h.policyFile !== "string" || !h.inputs || !Array.isArray(h.inputs.policy) || !Array.isArray(h.inputs.data)) {
+    throw bad('"policyFile" and "inputs" are missing');
+  }
+  if (!isCount(h.blockRows) || h.blockRows < 1) throw bad('"blockRows" must be a positive integer');
+  if (!h.models || typeof h.models !== "object") throw bad('"models" is missing');
+  if (!h.payload || !isCount(h.payload.bytes) || typeof h.payload.sha256 !== "string") throw bad('"payload" is missing');
+  if (!Array.isArray(h.entries)) throw bad('"entries" is missing');
+  for (const e of h.entries) {
+    const ok = typeof e.model === "string" && typeof e.input === "string" && [e.rows, e.start, e.end, e.offset, e.length].every(isCount) && e.start <= e.end && e.end <= e.rows && (e.dtype === "float64" || e.dtype === "float32") && ["probabilities", "logits", "values"].includes(e.kind);
+    if (!ok) throw bad('an entry of "entries" is malformed');
+  }
+}
+
+// src/shard/spec.ts
+var MAX_SHARDS = 256;
+function parseShard(text2, where) {
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text2);
+  const index = match ? Number(match[1]) : NaN;
+  const count2 = match ? Number(match[2]) : NaN;
+  if (!match || count2 < 1 || count2 > MAX_SHARDS || index < 1 || index > count2) {
+    throw new InputError(
+      `${where.name} is ${JSON.stringify(text2.slice(0, 40))}; expected i/n with 1 \u2264 i \u2264 n \u2264 ${MAX_SHARDS}, e.g. 2/4 for the second of four shards`,
+      { file: where.file, field: where.field }
+    );
+  }
+  return { index, count: count2 };
+}
+function blockRows(input, inputs) {
+  const first = inputs.find((i) => i.name === input)?.shape[0];
+  const fixed = typeof first === "number" && first > 0 ? first : void 0;
+  return fixed ? fixed * Math.ceil(DEFAULT_BATCH / fixed) : DEFAULT_BATCH;
+}
+function shardRows(rows2, shard2, block) {
+  const blocks = Math.ceil(rows2 / block);
+  const edge = (i) => Math.min(rows2, Math.ceil(i * blocks / shard2.count) * block);
+  return { start: edge(shard2.index - 1), end: edge(shard2.index) };
+}
+
+// src/shard/record.ts
+function modelKey(role) {
+  return role.kind === "reference" ? `reference-${role.index}` : role.kind;
+}
+function ownsReference(shard2, index) {
+  return index % shard2.count === shard2.index - 1;
+}
+function inputHash(x, start, end, features) {
+  return sha256(new Uint8Array(x.buffer, x.byteOffset + start * features * 4, (end - start) * features * 4));
+}
+var RecordingModels = class {
+  constructor(shard2, real = ONNX_MODELS) {
+    this.shard = shard2;
+    this.real = real;
+  }
+  shard;
+  real;
+  mode = "records";
+  answers = [];
+  /** The first error a real model raised: the shard fails with it, whatever the probe made of it. */
+  failure;
+  opened = /* @__PURE__ */ new Map();
+  candidate;
+  /** Rows per block, from the candidate's input (see shardRows). */
+  get blockRows() {
+    const model = this.opened.get("candidate")?.model;
+    return model ? blockRows(model.info.input, model.info.inputs) : 1;
+  }
+  /** What the merge needs of every model this shard opened for real, read after the probes (scores: auto is decided on the first batch). */
+  recordedModels() {
+    const out = {};
+    for (const [key, { model, openQueries }] of this.opened) {
+      out[key] = { task: "task" in model ? "regression" : "classification", info: model.info, openQueries };
+    }
+    return out;
+  }
+  async classifier(settings, role) {
+    if (role.kind === "reference" && !ownsReference(this.shard, role.index)) return this.standIn();
+    const model = await this.guard(this.real.classifier(settings, role));
+    this.remember(role, model);
+    if (role.kind === "candidate") this.candidate = model;
+    const record = this.recorder(role, model.info.featureCount);
+    const standIn = (rows2) => standInScores(rows2, model.info);
+    return {
+      get info() {
+        return model.info;
+      },
+      get queries() {
+        return model.queries;
+      },
+      predict: (x, rows2) => record(x, rows2, (part, n) => model.predict(part, n), standIn)
+    };
+  }
+  async regressor(settings, role) {
+    const model = await this.guard(this.real.regressor(settings, role));
+    this.remember(role, model);
+    const record = this.recorder(role, model.info.featureCount);
+    return {
+      task: "regression",
+      get info() {
+        return model.info;
+      },
+      get queries() {
+        return model.queries;
+      },
+      predict: async (x, rows2) => {
+        const answer2 = await record(
+          x,
+          rows2,
+          async (part, n) => ({ kind: "values", values: await model.predict(part, n) }),
+          (n) => ({ kind: "values", values: new Float32Array(n) })
+        );
+        return answer2.values;
+      }
+    };
+  }
+  remember(role, model) {
+    const key = modelKey(role);
+    if (!this.opened.has(key)) this.opened.set(key, { model, openQueries: model.queries });
+  }
+  /**
+   * Answers a query: the rows this shard owns for real (recorded), stand-ins for the rest. A
+   * reference model, and any model in `whole` mode, answers every row.
+   */
+  recorder(role, features) {
+    return async (x, rows2, answer2, standIn) => {
+      const whole = role.kind === "reference" || this.mode === "whole";
+      const { start, end } = whole ? { start: 0, end: rows2 } : shardRows(rows2, this.shard, this.blockRows);
+      if (start === end) return standIn(rows2);
+      const real = await this.guard(answer2(x.subarray(start * features, end * features), end - start));
+      this.answers.push({
+        model: modelKey(role),
+        rows: rows2,
+        start,
+        end,
+        input: inputHash(x, start, end, features),
+        kind: real.kind,
+        values: real.values
+      });
+      if (start === 0 && end === rows2) return real;
+      const out = standIn(rows2);
+      const width = real.values.length / (end - start);
+      out.values.set(real.values, start * width);
+      return { ...out, kind: real.kind };
+    };
+  }
+  /** A reference model this shard does not own: shaped like the candidate, never opened. */
+  standIn() {
+    const candidate = this.candidate;
+    return {
+      get info() {
+        return candidate.info;
+      },
+      queries: 0,
+      predict: (_x, rows2) => Promise.resolve(standInScores(rows2, candidate.info))
+    };
+  }
+  async guard(pending) {
+    try {
+      return await pending;
+    } catch (error) {
+      this.failure ??= error;
+      throw error;
+    }
+  }
+};
+function standInScores(rows2, info) {
+  const classes = info.classCount;
+  return info.scoreKind === "logits" ? { kind: "logits", values: new Float64Array(rows2 * classes) } : { kind: "probabilities", values: new Float64Array(rows2 * classes).fill(1 / classes) };
+}
+
+// src/shard/replay.ts
+var ReplayModels = class {
+  /** `slices` in shard order, 1 to n, checked to belong together. */
+  constructor(slices, where) {
+    this.slices = slices;
+    this.where = where;
+    this.count = slices.length;
+    this.block = slices[0].header.blockRows;
+    for (const signals of slices) {
+      for (const entry of signals.header.entries)
+        this.index.set(keyOf(entry.model, entry.rows, entry.start, entry.end, entry.input), { signals, entry });
+      for (const [key, model] of Object.entries(signals.header.models)) if (!this.models.has(key)) this.models.set(key, model);
+    }
+  }
+  slices;
+  where;
+  index = /* @__PURE__ */ new Map();
+  models = /* @__PURE__ */ new Map();
+  count;
+  block;
+  classifier(settings, role) {
+    const key = modelKey(role);
+    const recorded = this.recorded(key, settings.path, "classification");
+    const info = recorded.info;
+    let queries = recorded.openQueries;
+    const answer2 = this.answerer(key, info.featureCount);
+    return Promise.resolve({
+      info,
+      get queries() {
+        return queries;
+      },
+      predict: (x, rows2) => {
+        const { kind, values } = answer2(x, rows2, info.classCount);
+        queries += rows2;
+        return Promise.resolve({ kind, values });
+      }
+    });
+  }
+  regressor(settings, role) {
+    const key = modelKey(role);
+    const recorded = this.recorded(key, settings.path, "regression");
+    const info = recorded.info;
+    let queries = recorded.openQueries;
+    const answer2 = this.answerer(key, info.featureCount);
+    return Promise.resolve({
+      task: "regression",
+      info,
+      get queries() {
+        return queries;
+      },
+      predict: (x, rows2) => {
+        const { values } = answer2(x, rows2, 1);
+        queries += rows2;
+        return Promise.resolve(values);
+      }
+    });
+  }
+  recorded(key, path7, task) {
+    const recorded = this.models.get(key);
+    if (!recorded || recorded.task !== task) {
+      throw new InputError(
+        `the signals in ${this.where} hold no ${task} model for ${key === "candidate" ? "the candidate" : key} (${path7}); expected the slices of a run of this policy`,
+        { file: this.slices[0].file, field: "models" }
+      );
+    }
+    return recorded;
+  }
+  /**
+   * Answers a query of `rows` rows: each shard's slice of it, or else one shard's answer to the
+   * whole query (a family only shard 1 runs, or a reference model).
+   */
+  answerer(key, features) {
+    return (x, rows2, width) => {
+      const parts = [];
+      const byRecords = key === "candidate" || key === "baseline";
+      let expected = byRecords ? 1 : Number(key.slice("reference-".length)) % this.count + 1;
+      if (byRecords) {
+        for (let i = 1; i <= this.count; i++) {
+          const { start, end } = shardRows(rows2, { index: i, count: this.count }, this.block);
+          if (start === end) continue;
+          const found = this.index.get(keyOf(key, rows2, start, end, inputHash(x, start, end, features)));
+          if (!found) {
+            expected = i;
+            parts.length = 0;
+            break;
+          }
+          parts.push(found);
+        }
+      }
+      if (parts.length === 0) {
+        const whole = this.index.get(keyOf(key, rows2, 0, rows2, inputHash(x, 0, rows2, features)));
+        if (whole) parts.push(whole);
+      }
+      if (parts.length === 0) throw this.unanswered(key, rows2, this.slices[expected - 1].file);
+      const kinds = new Set(parts.map((p) => p.entry.kind));
+      if (kinds.size > 1) {
+        throw new InputError(
+          `the shards read the model's scores differently (${[...kinds].join(" and ")}: model.scores: auto decided on each shard's first batch); set model.scores in the policy and run the shards again`,
+          { file: parts[0].signals.file, field: "model.scores" }
+        );
+      }
+      for (const { signals, entry } of parts) {
+        if (entry.length !== (entry.end - entry.start) * width) {
+          throw new InputError(
+            `an answer holds ${entry.length} values for ${entry.end - entry.start} rows; the model gives ${width} per row`,
+            { file: signals.file, field: "entries" }
+          );
+        }
+      }
+      const first = answerOf(parts[0].signals, parts[0].entry);
+      if (parts.length === 1) return { kind: parts[0].entry.kind, values: first };
+      const values = first instanceof Float64Array ? new Float64Array(rows2 * width) : new Float32Array(rows2 * width);
+      for (const { signals, entry } of parts) values.set(answerOf(signals, entry), entry.start * width);
+      return { kind: parts[0].entry.kind, values };
+    };
+  }
+  unanswered(key, rows2, file) {
+    const model = key === "candidate" ? "the candidate model's" : `${key.replace("-", " model ")}'s`;
+    return new InputError(
+      `the signals in ${this.where} hold no answer to one of ${model} queries (${rows2} rows): the shards ran on other inputs or another gate version, or a probe's queries depended on answers only the whole run has; run the shards again from this commit`,
+      { file, field: "entries" }
+    );
+  }
+};
+function keyOf(model, rows2, start, end, input) {
+  return `${model}|${rows2}|${start}|${end}|${input}`;
+}
+
+// src/shard/merge.ts
+async function mergeSignals(inputs, options = {}) {
+  const slices = checkSlices(signalsFiles(inputs).map(readSignals));
+  const where = inputs.join(", ");
+  const first = slices[0];
+  return runGate(options.policy ?? first.header.policyFile, {
+    ...options,
+    split: {
+      models: new ReplayModels(slices, where),
+      // Before any probe: the files here must be those the shards measured.
+      beforeProbes: (report) => checkSameRun(first, { tool: report.tool, policyFile: report.policy.file, inputs: report.inputs, seed: report.seed })
+    }
+  });
+}
+function signalsFiles(inputs) {
+  const files = [];
+  const walk = (folder) => {
+    for (const name2 of (0, import_node_fs19.readdirSync)(folder).sort()) {
+      const full = import_node_path18.default.join(folder, name2);
+      if ((0, import_node_fs19.statSync)(full).isDirectory()) walk(full);
+      else if (name2.endsWith(SIGNALS_EXTENSION)) files.push(full);
+    }
+  };
+  for (const input of inputs) {
+    let stat;
+    try {
+      stat = (0, import_node_fs19.statSync)(input);
+    } catch {
+      throw new InputError(`${input} does not exist; expected signals files written by privacy-gate run --shard, or folders holding them`, {
+        file: input
+      });
+    }
+    if (stat.isDirectory()) walk(input);
+    else files.push(input);
+  }
+  if (files.length === 0) {
+    throw new InputError(
+      `no signals files (*${SIGNALS_EXTENSION}) in ${inputs.join(", ")}; expected the files privacy-gate run --shard i/n wrote`,
+      {
+        file: inputs[0] ?? "."
+      }
+    );
+  }
+  return files;
+}
+function checkSlices(slices) {
+  const first = slices[0];
+  for (const s of slices) {
+    if (s.header.tool.version !== TOOL.version) {
+      throw new InputError(
+        `written by privacy-gate ${s.header.tool.version}; this is ${TOOL.version}: merge with the version that ran the shards`,
+        { file: s.file, field: "tool.version" }
+      );
+    }
+    if (s.header.shard.count !== first.header.shard.count) {
+      throw new InputError(
+        `is shard ${s.header.shard.index} of ${s.header.shard.count}, but ${first.file} is shard ${first.header.shard.index} of ${first.header.shard.count}; expected every file from one split`,
+        { file: s.file, field: "shard" }
+      );
+    }
+    checkSameRun(first, s.header, s.file);
+  }
+  const count2 = first.header.shard.count;
+  const byIndex = /* @__PURE__ */ new Map();
+  for (const s of slices) {
+    const twin = byIndex.get(s.header.shard.index);
+    if (twin)
+      throw new InputError(`is shard ${s.header.shard.index}/${count2} again (also ${twin.file}); expected each shard once`, {
+        file: s.file,
+        field: "shard"
+      });
+    byIndex.set(s.header.shard.index, s);
+  }
+  const missing = Array.from({ length: count2 }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
+  if (missing.length > 0) {
+    throw new InputError(
+      `shard${missing.length > 1 ? "s" : ""} ${missing.map((i) => `${i}/${count2}`).join(", ")} missing: ${slices.length} of ${count2} signals files given (${slices.map((s) => s.file).join(", ")}); expected all ${count2}`,
+      { file: first.file, field: "shard" }
+    );
+  }
+  return Array.from({ length: count2 }, (_, i) => byIndex.get(i + 1));
+}
+function checkSameRun(reference, facts3, file) {
+  const fields2 = [
+    ["tool.version", reference.header.tool.version, facts3.tool.version],
+    ["policy", [reference.header.policyFile, reference.header.inputs.policy], [facts3.policyFile, facts3.inputs.policy]],
+    ["model", reference.header.inputs.model, facts3.inputs.model],
+    ["data", reference.header.inputs.data, facts3.inputs.data],
+    ["reference models", reference.header.inputs.references, facts3.inputs.references],
+    ["seed", reference.header.seed, facts3.seed]
+  ];
+  for (const [field, expected, found] of fields2) {
+    if (JSON.stringify(expected) === JSON.stringify(found)) continue;
+    const against = file ? `${reference.file}` : "the files here";
+    throw new InputError(
+      file ? `was computed with a different ${field} than ${against} (${brief(found)} vs ${brief(expected)}); expected slices of one run: same gate version, policy, model, data and seed` : `the ${field} here differs from what the shards measured (here ${brief(found)}, the shards ${brief(expected)}); merge in a checkout of the commit the shards ran on`,
+      { file: file ?? reference.file, field }
+    );
+  }
+}
+function brief(value) {
+  const text2 = JSON.stringify(value ?? null).replace(/"sha256":"([0-9a-f]{12})[0-9a-f]{52}"/g, '"sha256":"$1\u2026"');
+  return text2.length > 300 ? `${text2.slice(0, 300)}\u2026` : text2;
+}
+
+// src/shard/run-shard.ts
+var import_node_fs20 = require("node:fs");
+var import_node_path19 = __toESM(require("node:path"), 1);
+function signalsFileName(shard2) {
+  return `privacy-gate-signals-${shard2.index}-of-${shard2.count}${SIGNALS_EXTENSION}`;
+}
+async function runShard(policyFile, shard2, outDir, options = {}) {
+  const models = new RecordingModels(shard2);
+  const report = await runGate(policyFile, {
+    ...options,
+    split: {
+      models,
+      measureOnly: true,
+      beforeProbes: (_report, task) => {
+        if (task === "sequence") {
+          throw new InputError("sharded runs cover classification and regression models; run a sequence model policy in one job", {
+            file: policyFile,
+            field: "model.task"
+          });
+        }
+      },
+      contextFor: (family, context) => {
+        if (family.split === "records") {
+          models.mode = "records";
+          return context;
+        }
+        if (shard2.index !== 1) return void 0;
+        models.mode = "whole";
+        const features = context;
+        return { ...features, signals: new SignalCache(features.model) };
+      }
+    }
+  });
+  if (models.failure) throw models.failure instanceof Error ? models.failure : new RuntimeFailure(describeError(models.failure));
+  if (report.error) {
+    throw report.error.exitCode === EXIT.invalidInput ? new InputError(report.error.message) : new RuntimeFailure(report.error.message);
+  }
+  (0, import_node_fs20.mkdirSync)(outDir, { recursive: true });
+  const file = import_node_path19.default.join(outDir, signalsFileName(shard2));
+  writeSignals(
+    file,
+    {
+      format: SIGNALS_FORMAT,
+      formatVersion: SIGNALS_FORMAT_VERSION,
+      tool: report.tool,
+      shard: shard2,
+      policyFile: report.policy.file,
+      inputs: report.inputs,
+      seed: report.seed,
+      blockRows: models.blockRows,
+      models: models.recordedModels()
+    },
+    models.answers
+  );
+  return { file, answers: models.answers.length, rows: models.answers.reduce((n, a) => n + a.end - a.start, 0) };
+}
+
 // src/cli.ts
 var HELP = `privacy-gate ${TOOL.version}: fails a model release when the model leaks its training data
 
 Usage:
-  privacy-gate run --policy FILE [--out DIR] [--root DIR ...]
+  privacy-gate run [--policy] FILE [--out DIR] [--root DIR ...]
       Runs every probe in the policy against its ONNX model and writes
       privacy-report.json, summary.md, report.html (plots) and privacy-gate.sarif
-      to DIR (default: privacy-gate-report).
-  privacy-gate validate --policy FILE [--root DIR ...]
-      Checks the policy (schema, presets, referenced files) without running the model;
-      prints every problem as file:line:column: message.
+      to DIR (default: privacy-gate-report). DIR is created only once the
+      policy is valid.
+  privacy-gate validate [--policy] FILE [--root DIR ...]
+      Checks the policy (schema, presets) and what it names: the model's inputs
+      and outputs and the data files' headers (column names, not the rows),
+      without running the attacks; prints every problem as file:line:column: message.
+  privacy-gate run [--policy] FILE --shard I/N [--out DIR] [--root DIR ...]
+      Answers shard I of N of the run's model queries (its blocks of rows of each
+      query, every N-th reference model; shard 1 also runs the probes that cannot be
+      split) and writes privacy-gate-signals-I-of-N.signals to DIR (default:
+      privacy-gate-signals). Measures nothing: run merge on all N files.
+  privacy-gate merge FILE|DIR ... [--policy FILE] [--out DIR] [--root DIR ...]
+      Pools the N signals files (or the folders holding them) and measures, checks and
+      decides exactly as one run would, writing the same report files and exit code.
+      Run it in a checkout of the same commit: the policy (default: the one the shards
+      ran), model and data must have the SHA-256 the shards recorded.
   privacy-gate --help | --version
 
 Options:
@@ -40458,6 +43050,7 @@ async function cli(argv, out = process.stdout, err = process.stderr) {
         policy: { type: "string", short: "p" },
         out: { type: "string", short: "o" },
         root: { type: "string", multiple: true },
+        shard: { type: "string" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean" }
       }
@@ -40478,13 +43071,22 @@ ${HELP}`);
     out.write(HELP);
     return EXIT.pass;
   }
-  if (command !== "run" && command !== "validate") {
-    err.write(`${consoleLine(`privacy-gate: expected a command, run or validate${command ? `, not "${command}"` : ""}`)}
+  if (command !== "run" && command !== "validate" && command !== "merge") {
+    err.write(`${consoleLine(`privacy-gate: expected a command, run, validate or merge${command ? `, not "${command}"` : ""}`)}
 ${HELP}`);
     return EXIT.invalidInput;
   }
-  if (!values.policy) {
-    err.write(consoleLine(`privacy-gate ${command}: --policy FILE is required`));
+  if (values.shard !== void 0 && command !== "run") {
+    err.write(consoleLine(`privacy-gate ${command}: --shard is an option of run`));
+    return EXIT.invalidInput;
+  }
+  if (command === "merge" && positionals.length < 2) {
+    err.write(consoleLine("privacy-gate merge: expected the signals files of privacy-gate run --shard, or the folders holding them"));
+    return EXIT.invalidInput;
+  }
+  const policy = command === "merge" ? { file: values.policy } : policyArgument(values.policy, positionals.slice(1));
+  if ("problem" in policy) {
+    err.write(consoleLine(`privacy-gate ${command}: ${policy.problem}`));
     return EXIT.invalidInput;
   }
   const missing = values.root && missingFolder(values.root);
@@ -40498,23 +43100,65 @@ ${HELP}`);
   }
   const roots = rootsWithRunnerTemp(values.root ?? [process.cwd()]);
   try {
-    return command === "validate" ? validate(values.policy, roots, out, err) : await run(values.policy, values.out, roots, out, err);
+    if (command === "merge") {
+      const report = await mergeSignals(positionals.slice(1), { roots, ...policy.file ? { policy: policy.file } : {} });
+      return printReport(report, values.out, out, err);
+    }
+    const file = policy.file;
+    if (values.shard !== void 0)
+      return await shard(
+        file,
+        parseShard(values.shard, { file: "command line", field: "--shard", name: "--shard" }),
+        values.out,
+        roots,
+        out
+      );
+    return command === "validate" ? await validate(file, roots, out, err) : await run(file, values.out, roots, out, err);
   } catch (error) {
     err.write(consoleLine(`privacy-gate: ${describeError(error)}`));
     return exitCodeOf(error);
   }
 }
-function validate(policy, roots, out, err) {
-  const { errors, warnings } = checkPolicy(policy, { roots });
-  for (const warning of warnings)
+function policyArgument(option, rest) {
+  if (rest.length > 1) {
+    return { problem: `expected one policy file, found ${rest.length} arguments (${rest.map((a) => JSON.stringify(a)).join(", ")})` };
+  }
+  const positional = rest[0];
+  if (option !== void 0 && positional !== void 0 && option !== positional) {
+    return { problem: `two policy files given (--policy ${JSON.stringify(option)} and ${JSON.stringify(positional)}); expected one` };
+  }
+  const file = option ?? positional;
+  return file ? { file } : { problem: "a policy file is required: privacy-gate COMMAND FILE, or --policy FILE" };
+}
+function printPolicyProblems(check, err) {
+  for (const warning of check.warnings)
     err.write(consoleLine(`privacy-gate: warning: ${new InputError(warning.message, warning.location).describe()}`));
-  for (const problem of errors) err.write(consoleLine(`privacy-gate: ${problem.describe()}`));
-  if (errors.length > 0) return EXIT.invalidInput;
+  for (const problem of check.errors) err.write(consoleLine(`privacy-gate: ${problem.describe()}`));
+  return check.errors.length > 0;
+}
+async function validate(policy, roots, out, err) {
+  if (printPolicyProblems(await validateWithInputs(policy, { roots }), err)) return EXIT.invalidInput;
   out.write(consoleLine(`privacy-gate: ${policy}: valid`));
   return EXIT.pass;
 }
-async function run(policy, outDir = "privacy-gate-report", roots, out, err) {
-  const report = await runGate(policy, { roots });
+async function run(policy, outDir, roots, out, err) {
+  const check = checkPolicy(policy, { roots });
+  if (check.errors.length > 0) {
+    printPolicyProblems(check, err);
+    return EXIT.invalidInput;
+  }
+  return printReport(await runGate(policy, { roots }), outDir, out, err);
+}
+async function shard(policy, spec, outDir = "privacy-gate-signals", roots, out) {
+  const written = await runShard(policy, spec, outDir, { roots });
+  out.write(
+    consoleLine(
+      `privacy-gate: shard ${spec.index}/${spec.count}: ${written.rows} rows answered in ${written.answers} recorded answers; signals: ${written.file}`
+    )
+  );
+  return EXIT.pass;
+}
+function printReport(report, outDir = "privacy-gate-report", out, err) {
   const files = writeReportFiles(report, outDir);
   for (const warning of report.warnings) err.write(consoleLine(`privacy-gate: warning: ${warning}`));
   if (report.error) err.write(consoleLine(`privacy-gate: ${report.error.message}`));
