@@ -61,6 +61,7 @@ try {
     'dist/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node',
     'dist/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1',
     'dist/node_modules/onnxruntime-common/dist/cjs/index.js',
+    'dist/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm',
   ];
   for (const file of required) expect(files.has(file), `the tarball lacks ${file}`);
   for (const file of files) {
