@@ -18,7 +18,7 @@ import {
   formatCount,
   formatEstimate,
   formatMetric,
-  formatInterval,
+  estimateParts,
   formatNumber,
   formatThreshold,
   metricLabel,
@@ -204,7 +204,7 @@ function checkRow(c: Check, report: GateReport, group?: CheckGroup): string {
       ? `<br><small>${escapeHtml(explanation.replace(/^[a-z ]+: /, ''))}</small>`
       : '';
   // data-label: on a phone the rows stack, each cell named (CSS below), so the status stays on screen.
-  return `<tr class="status-${escapeHtml(c.status)}"><td data-label="Probe">${escapeHtml(c.probe)}</td><td data-label="Attack">${escapeHtml(c.attack)}${others}</td><td data-label="Metric">${escapeHtml(label)}</td><td class="num" data-label="Value"><span class="v">${formatNumber(c.value)}</span> <span class="ci">${formatInterval(c.ci)}</span></td><td data-label="Threshold">${escapeHtml(formatThreshold(c))}</td><td class="status" data-label="Status"${explanation ? ` title="${escapeHtml(explanation)}"` : ''}>${escapeHtml(c.status === 'insufficient' ? 'insufficient data' : c.status)}${unsettled}${more}</td></tr>`;
+  return `<tr class="status-${escapeHtml(c.status)}"><td data-label="Probe">${escapeHtml(c.probe)}</td><td data-label="Attack">${escapeHtml(c.attack)}${others}</td><td data-label="Metric">${escapeHtml(label)}</td><td class="num" data-label="Value">${valueAndInterval(c)}</td><td data-label="Threshold">${escapeHtml(formatThreshold(c))}</td><td class="status" data-label="Status"${explanation ? ` title="${escapeHtml(explanation)}"` : ''}>${escapeHtml(c.status === 'insufficient' ? 'insufficient data' : c.status)}${unsettled}${more}</td></tr>`;
 }
 
 /** Why each threshold line did not pass, one sentence each, and what tied scores hide. */
@@ -283,7 +283,13 @@ function metricsTable(probe: ProbeResult, pct: number): string {
 /** Value and interval on lines of their own when the column is narrow; a missing value says why. */
 function metricCell(id: string, metric: MetricValue | undefined): string {
   if (!metric || typeof metric.value !== 'number') return `<span class="why-none">${escapeHtml(formatMetric(id, metric))}</span>`;
-  return `<span class="v">${formatNumber(metric.value)}</span> <span class="ci">${formatInterval(metric.ci)}</span>`;
+  return valueAndInterval(metric);
+}
+
+/** Value and interval in spans of their own; a point difference's "interval" says it has none. */
+function valueAndInterval(m: Pick<MetricValue, 'value' | 'ci' | 'pointOnly'>): string {
+  const { value, interval } = estimateParts(m);
+  return `<span class="v">${escapeHtml(value)}</span> <span class="ci">${escapeHtml(interval)}</span>`;
 }
 
 function firstMetric(probe: ProbeResult, id: string): MetricValue | undefined {

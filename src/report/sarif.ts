@@ -7,7 +7,7 @@ import type * as Sarif from 'sarif';
 import { bySeverity, countsAs, rulesOf } from '../gate/verdict';
 import type { Check, GateReport } from '../result';
 import { escapeSarifText, plainText } from './escape';
-import { formatInterval, formatNumber, formatThreshold, metricLabel, statusExplanation } from './format';
+import { formatEstimate, formatThreshold, metricLabel, statusExplanation } from './format';
 import { locate, type LocateContext, type RepoLocation } from './locate';
 
 export const SARIF_FILE = 'privacy-gate.sarif';
@@ -88,7 +88,7 @@ function result(check: Check, ruleIndex: number, report: GateReport, ctx: Locate
   const inherited = where?.inheritedFrom
     ? ` (threshold set in ${escapeSarifText(where.inheritedFrom.file)}, line ${where.inheritedFrom.line})`
     : '';
-  const measured = `${subject}: ${metric} = ${formatNumber(check.value)} ${formatInterval(check.ci)}`;
+  const measured = `${subject}: ${metric} = ${formatEstimate(check)}`;
   const text =
     check.status === 'error'
       ? `${subject}: ${metric} could not be computed, so the gate cannot pass; policy: ${formatThreshold(check)}${inherited}.`
@@ -109,6 +109,7 @@ function result(check: Check, ruleIndex: number, report: GateReport, ctx: Locate
       attack: plainText(check.attack, 100),
       value: Number.isFinite(check.value) ? check.value : null,
       ci: check.ci.map((v) => (Number.isFinite(v) ? v : null)),
+      ...(check.pointOnly ? { pointOnly: true } : {}),
       thresholds: check.thresholds,
     },
   };
