@@ -10,6 +10,7 @@ import { bySeverity } from '../gate/verdict';
 import type { AttackDetails, Check, GateReport, MetricValue, ProbeResult } from '../result';
 import { baselineHtml } from './baseline';
 import { escapeHtml } from './escape';
+import { policyChangesHtml } from './html-policy-changes';
 import {
   attacksClaim,
   describeModelShape,
@@ -60,6 +61,7 @@ export function renderHtml(report: GateReport, options: HtmlOptions = {}): strin
     `<header class="verdict verdict-${report.verdict}"><h1>Model Privacy Gate: ${escapeHtml(name)}</h1>`,
     `<p class="headline"><span class="badge">${escapeHtml(report.verdict.toUpperCase())}</span> ${escapeHtml(HEADLINE[report.verdict] ?? report.verdict)}</p>${countsLine(checks)}${whyList(report, checks)}${claimLine(report)}</header>`,
     errorSection(report),
+    policyChangesHtml(report),
     warningsSection(report),
     checksSection(checks, pct, report),
     baselineHtml(report, pct),
@@ -110,6 +112,7 @@ h1 { font-size: 1.5em; margin: 0 0 4px; } h2 { font-size: 1.25em; margin: 0 0 12
 .headline { font-size: 1.2em; font-weight: 600; margin: 0; }
 .badge { display: inline-block; padding: 1px 10px; border-radius: 12px; color: #fff; background: var(--pass); font-size: 0.85em; letter-spacing: 0.05em; }
 .verdict-fail .badge, .verdict-error .badge { background: var(--fail); } .verdict-warn .badge { background: var(--warn); }
+.policy-changes.loosened { border-left: 4px solid #bf8700; }
 .muted, figcaption, .note { color: var(--muted); font-size: 0.9em; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
