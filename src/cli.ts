@@ -15,7 +15,7 @@ import { checkPolicy } from './run/policy';
 import { validateWithInputs } from './run/validate';
 import { writeReportFiles } from './publish/files';
 import { consoleLine } from './report/escape';
-import { formatInterval, formatNumber, statusExplanation } from './report/format';
+import { formatEstimate, statusExplanation } from './report/format';
 import type { GateReport } from './result';
 import { runGate } from './run/gate';
 import { mergeSignals } from './shard/merge';
@@ -218,7 +218,7 @@ function printReport(report: GateReport, outDir = 'privacy-gate-report', out: No
       const why = statusExplanation(check);
       out.write(
         consoleLine(
-          `${check.status.padEnd(5)} ${probe.id}/${check.attack} ${check.metric} = ${formatNumber(check.value)} ${formatInterval(check.ci)}${why ? ` (${why})` : ''}`,
+          `${check.status.padEnd(5)} ${probe.id}/${check.attack} ${check.metric} = ${formatEstimate(check)}${why ? ` (${why})` : ''}`,
         ),
       );
     }

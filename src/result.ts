@@ -38,6 +38,11 @@ export interface MetricValue {
   records?: number;
   /** How the interval of a difference was computed. */
   interval?: string;
+  /**
+   * A difference with no interval (the ε lower bound's increase over a released model): `ci` is
+   * [value, value] so the verdict judges the point, and reporters show "(point difference, no interval)".
+   */
+  pointOnly?: true;
   /** A change against the released model (`<metric>-increase`): the released model's own value. */
   released?: number | null;
   /** Attribute inference AUC: records with the second value and with the first. */
@@ -301,6 +306,8 @@ export interface Check {
   metric: string;
   value: number | null;
   ci: Interval;
+  /** Copied from the metric: the value is a point difference and `ci` is [value, value], not an interval. */
+  pointOnly?: true;
   thresholds: { warn?: number; fail?: number };
   /**
    * inconclusive: the value is not over `fail` but its interval reaches over it; insufficient: the

@@ -67,6 +67,8 @@ export function checksFor(
         metric,
         value: measured?.value ?? null,
         ci: measured?.ci ?? [0, 0],
+        // A point difference's ci is [value, value]: judged as the point, shown without an interval.
+        ...(measured?.pointOnly ? { pointOnly: true as const } : {}),
         thresholds: { warn: threshold.warn, fail: threshold.fail },
         status: 'pass',
         source: threshold.source,

@@ -49,6 +49,8 @@ export interface Difference {
   baseline: number;
   /** The method, for the report ("paired DeLong", "paired Newcombe (method 10)", …). */
   interval: string;
+  /** No interval exists: `ci` is [value, value] (see {@link pointDifference}). */
+  pointOnly?: true;
 }
 
 export const PAIRED_DELONG = 'paired DeLong (1988): covariance of the two AUCs on the same records';
@@ -161,7 +163,7 @@ export function wilson(k: number, n: number, z: number): Interval {
  */
 export function pointDifference(candidate: number, baseline: number, interval: string): Difference {
   const value = candidate - baseline;
-  return { value, ci: [value, value], candidate, baseline, interval };
+  return { value, ci: [value, value], candidate, baseline, interval, pointOnly: true };
 }
 
 export const UNPAIRED_MOVER = 'unpaired: the two intervals combined square-and-add (Newcombe 1998 method 10; Zou & Donner 2008)';

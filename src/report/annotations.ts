@@ -8,7 +8,7 @@ import { countsAs, rulesOf } from '../gate/verdict';
 import type { Check, GateReport } from '../result';
 import { groupChecks, operatingPointOf, othersSummary, type CheckGroup } from './explain';
 import { plainText } from './escape';
-import { formatInterval, formatNumber, formatThreshold, metricLabel, statusExplanation } from './format';
+import { formatEstimate, formatThreshold, metricLabel, statusExplanation } from './format';
 import { locate, type LocateContext } from './locate';
 
 export const MAX_ANNOTATIONS_PER_LEVEL = 10;
@@ -76,7 +76,7 @@ function checkAnnotation(group: CheckGroup, report: GateReport, ctx: LocateConte
     insufficient: `Privacy gate: too few records to measure ${metric}`,
     pass: '',
   }[check.status];
-  const value = `${formatNumber(check.value)} ${formatInterval(check.ci)}`;
+  const value = formatEstimate(check);
   const inherited = where?.inheritedFrom ? ` (threshold set in ${where.inheritedFrom.file}, line ${where.inheritedFrom.line})` : '';
   const others = group.others.length > 0 ? ` The strongest of ${group.others.length + 1} attacks; ${othersSummary(group)}.` : '';
   const point = check.status === 'error' || check.status === 'insufficient' ? '' : operatingPointOf(check, report);

@@ -7,7 +7,7 @@
  */
 import type { Check, GateReport, MetricValue } from '../result';
 import { codeSpan, escapeHtml, escapeMarkdown } from './escape';
-import { formatNumber, metricLabel, STATUS_ICON } from './format';
+import { formatNumber, metricLabel, POINT_DIFFERENCE, STATUS_ICON } from './format';
 
 /** The metrics compared, in report order; each has a `<metric>-increase` measurement. */
 const COMPARED = ['auc', 'advantage', 'tpr-at-fpr', 'epsilon-lower-bound'] as const;
@@ -53,7 +53,7 @@ function signed(value: unknown): string {
 
 function changeInterval(m: MetricValue): string {
   if (m.value === null) return '';
-  if (m.ci[0] === m.ci[1] && m.ci[0] === m.value && m.value !== 0) return ' (no interval)';
+  if (m.pointOnly) return ` ${POINT_DIFFERENCE}`;
   return ` [${signed(m.ci[0])}, ${signed(m.ci[1])}]`;
 }
 

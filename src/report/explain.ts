@@ -6,7 +6,7 @@
  */
 import { bySeverity } from '../gate/verdict';
 import type { AttackMeasurement, Check, GateReport, MetricValue, ProbeResult, ScoreTie } from '../result';
-import { formatCount, formatInterval, formatNumber, metricLabel, statusExplanation } from './format';
+import { formatCount, formatEstimate, formatNumber, metricLabel, statusExplanation } from './format';
 
 /** The checks of one threshold line: every attack measured against it, strongest first. */
 export interface CheckGroup {
@@ -77,7 +77,7 @@ export function explainGroup(group: CheckGroup, report: GateReport): string {
   const tail = others ? ` (${others})` : '';
   if (c.status === 'error') return `${name} could not be measured, so the gate cannot pass${tail}.`;
   if (c.status === 'insufficient') return `${name}: ${statusExplanation(c)}${c.needs ? `, ${c.needs.reason}` : ''}${tail}.`;
-  const value = `${formatNumber(c.value)} ${formatInterval(c.ci)}`;
+  const value = formatEstimate(c);
   const head =
     c.status === 'inconclusive'
       ? `${name} ${value} is ${statusExplanation(c)}`

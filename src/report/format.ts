@@ -15,10 +15,35 @@ export function formatInterval(ci: unknown, digits = 3): string {
   return `[${formatNumber(lo, digits)}, ${formatNumber(hi, digits)}]`;
 }
 
-/** "0.592 [0.578, 0.605]": a value with its interval. */
-export function formatEstimate(metric: { value: unknown; ci: unknown } | undefined): string {
+/** What a point difference (`pointOnly`, e.g. the ε lower bound's increase) shows instead of an interval. */
+export const POINT_DIFFERENCE = '(point difference, no interval)';
+
+/** "+4.209", "−0.120", "0.000": a difference with its sign. */
+export function formatSigned(value: unknown, digits = 3): string {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return formatNumber(value, digits);
+  const shown = Math.abs(value).toFixed(digits);
+  if (Number(shown) === 0) return (0).toFixed(digits);
+  return value < 0 ? `−${shown}` : `+${shown}`;
+}
+
+/**
+ * A value and its interval as two pieces (HTML puts them in spans of their own): "0.592" and
+ * "[0.578, 0.605]", or, for a point difference, "+4.209" and "(point difference, no interval)".
+ * Only the explicit `pointOnly` marker drops the interval: a degenerate real interval such as
+ * identical models' paired [0, 0] still shows.
+ */
+export function estimateParts(metric: { value: unknown; ci: unknown; pointOnly?: unknown }): { value: string; interval: string } {
+  if (metric.pointOnly === true && typeof metric.value === 'number') {
+    return { value: formatSigned(metric.value), interval: POINT_DIFFERENCE };
+  }
+  return { value: formatNumber(metric.value), interval: formatInterval(metric.ci) };
+}
+
+/** "0.592 [0.578, 0.605]": a value with its interval ("+4.209 (point difference, no interval)" for a point difference). */
+export function formatEstimate(metric: { value: unknown; ci: unknown; pointOnly?: unknown } | undefined): string {
   if (!metric) return 'n/a';
-  return `${formatNumber(metric.value)} ${formatInterval(metric.ci)}`;
+  const { value, interval } = estimateParts(metric);
+  return `${value} ${interval}`;
 }
 
 /**

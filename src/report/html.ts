@@ -10,6 +10,7 @@ import { bySeverity } from '../gate/verdict';
 import type { AttackDetails, Check, GateReport, MetricValue, ProbeResult } from '../result';
 import { baselineHtml } from './baseline';
 import { escapeHtml } from './escape';
+import { policyChangesHtml } from './html-policy-changes';
 import {
   attacksClaim,
   describeModelShape,
@@ -18,7 +19,7 @@ import {
   formatCount,
   formatEstimate,
   formatMetric,
-  formatInterval,
+  estimateParts,
   formatNumber,
   formatThreshold,
   metricLabel,
@@ -60,6 +61,7 @@ export function renderHtml(report: GateReport, options: HtmlOptions = {}): strin
     `<header class="verdict verdict-${report.verdict}"><h1>Model Privacy Gate: ${escapeHtml(name)}</h1>`,
     `<p class="headline"><span class="badge">${escapeHtml(report.verdict.toUpperCase())}</span> ${escapeHtml(HEADLINE[report.verdict] ?? report.verdict)}</p>${countsLine(checks)}${whyList(report, checks)}${claimLine(report)}</header>`,
     errorSection(report),
+    policyChangesHtml(report),
     warningsSection(report),
     checksSection(checks, pct, report),
     baselineHtml(report, pct),
@@ -110,6 +112,7 @@ h1 { font-size: 1.5em; margin: 0 0 4px; } h2 { font-size: 1.25em; margin: 0 0 12
 .headline { font-size: 1.2em; font-weight: 600; margin: 0; }
 .badge { display: inline-block; padding: 1px 10px; border-radius: 12px; color: #fff; background: var(--pass); font-size: 0.85em; letter-spacing: 0.05em; }
 .verdict-fail .badge, .verdict-error .badge { background: var(--fail); } .verdict-warn .badge { background: var(--warn); }
+.policy-changes.loosened { border-left: 4px solid #bf8700; }
 .muted, figcaption, .note { color: var(--muted); font-size: 0.9em; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
@@ -204,7 +207,7 @@ function checkRow(c: Check, report: GateReport, group?: CheckGroup): string {
       ? `<br><small>${escapeHtml(explanation.replace(/^[a-z ]+: /, ''))}</small>`
       : '';
   // data-label: on a phone the rows stack, each cell named (CSS below), so the status stays on screen.
-  return `<tr class="status-${escapeHtml(c.status)}"><td data-label="Probe">${escapeHtml(c.probe)}</td><td data-label="Attack">${escapeHtml(c.attack)}${others}</td><td data-label="Metric">${escapeHtml(label)}</td><td class="num" data-label="Value"><span class="v">${formatNumber(c.value)}</span> <span class="ci">${formatInterval(c.ci)}</span></td><td data-label="Threshold">${escapeHtml(formatThreshold(c))}</td><td class="status" data-label="Status"${explanation ? ` title="${escapeHtml(explanation)}"` : ''}>${escapeHtml(c.status === 'insufficient' ? 'insufficient data' : c.status)}${unsettled}${more}</td></tr>`;
+  return `<tr class="status-${escapeHtml(c.status)}"><td data-label="Probe">${escapeHtml(c.probe)}</td><td data-label="Attack">${escapeHtml(c.attack)}${others}</td><td data-label="Metric">${escapeHtml(label)}</td><td class="num" data-label="Value">${valueAndInterval(c)}</td><td data-label="Threshold">${escapeHtml(formatThreshold(c))}</td><td class="status" data-label="Status"${explanation ? ` title="${escapeHtml(explanation)}"` : ''}>${escapeHtml(c.status === 'insufficient' ? 'insufficient data' : c.status)}${unsettled}${more}</td></tr>`;
 }
 
 /** Why each threshold line did not pass, one sentence each, and what tied scores hide. */
@@ -283,7 +286,13 @@ function metricsTable(probe: ProbeResult, pct: number): string {
 /** Value and interval on lines of their own when the column is narrow; a missing value says why. */
 function metricCell(id: string, metric: MetricValue | undefined): string {
   if (!metric || typeof metric.value !== 'number') return `<span class="why-none">${escapeHtml(formatMetric(id, metric))}</span>`;
-  return `<span class="v">${formatNumber(metric.value)}</span> <span class="ci">${formatInterval(metric.ci)}</span>`;
+  return valueAndInterval(metric);
+}
+
+/** Value and interval in spans of their own; a point difference's "interval" says it has none. */
+function valueAndInterval(m: Pick<MetricValue, 'value' | 'ci' | 'pointOnly'>): string {
+  const { value, interval } = estimateParts(m);
+  return `<span class="v">${escapeHtml(value)}</span> <span class="ci">${escapeHtml(interval)}</span>`;
 }
 
 function firstMetric(probe: ProbeResult, id: string): MetricValue | undefined {

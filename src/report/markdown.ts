@@ -18,7 +18,7 @@ import {
   modelKind,
   formatCount,
   formatMetric,
-  formatInterval,
+  formatEstimate,
   formatNumber,
   formatThreshold,
   metricLabel,
@@ -169,7 +169,7 @@ function checksTable(checks: Check[], pct: number, label: (check: Check) => stri
   const lines = [`| Probe | Attack | Metric | Value (${pct}% CI) | Threshold | Status |`, '|---|---|---|---|---|---|'];
   for (const c of checks) {
     lines.push(
-      `| ${escapeMarkdown(c.probe)} | ${escapeMarkdown(c.attack)} | ${escapeMarkdown(label(c))} | ${formatNumber(c.value)} ${formatInterval(c.ci)} | ${formatThreshold(c)} | ${STATUS_ICON[c.status] ?? 'unknown'} |`,
+      `| ${escapeMarkdown(c.probe)} | ${escapeMarkdown(c.attack)} | ${escapeMarkdown(label(c))} | ${formatEstimate(c)} | ${formatThreshold(c)} | ${STATUS_ICON[c.status] ?? 'unknown'} |`,
     );
   }
   const explained = checks.filter((c) => statusExplanation(c));
@@ -188,7 +188,7 @@ function groupsTable(groups: CheckGroup[], pct: number, label: (check: Check) =>
     const attack = others.length > 0 ? `${escapeMarkdown(c.attack)} (strongest of ${others.length + 1})` : escapeMarkdown(c.attack);
     const more = others.length > 0 ? `; ${escapeMarkdown(othersSummary({ lead: c, others }))}` : '';
     lines.push(
-      `| ${escapeMarkdown(c.probe)} | ${attack} | ${escapeMarkdown(label(c))} | ${formatNumber(c.value)} ${formatInterval(c.ci)} | ${formatThreshold(c)} | ${STATUS_ICON[c.status] ?? 'unknown'}${more} |`,
+      `| ${escapeMarkdown(c.probe)} | ${attack} | ${escapeMarkdown(label(c))} | ${formatEstimate(c)} | ${formatThreshold(c)} | ${STATUS_ICON[c.status] ?? 'unknown'}${more} |`,
     );
   }
   if (omitted > 0)

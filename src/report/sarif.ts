@@ -1,13 +1,14 @@
 /**
  * privacy-gate.sarif (SARIF 2.1.0, for GitHub code scanning): one rule per check kind
- * (probe/metric), one result per failed or warned check, located at the threshold's line in the
- * policy. A gate that stopped on an error reports it as a tool execution notification. Pure.
+ * (probe/metric), one result per threshold line of the policy that a check does not pass (like
+ * the annotations): it names the strongest attack and counts the others, located at that line. A gate that stopped on an error reports it as a tool execution notification. Pure.
  */
 import type * as Sarif from 'sarif';
-import { bySeverity, countsAs, rulesOf } from '../gate/verdict';
+import { countsAs, rulesOf } from '../gate/verdict';
 import type { Check, GateReport } from '../result';
 import { escapeSarifText, plainText } from './escape';
-import { formatInterval, formatNumber, formatThreshold, metricLabel, statusExplanation } from './format';
+import { formatEstimate, formatThreshold, metricLabel, statusExplanation } from './format';
+import { groupChecks, othersSummary, type CheckGroup } from './explain';
 import { locate, type LocateContext, type RepoLocation } from './locate';
 
 export const SARIF_FILE = 'privacy-gate.sarif';
@@ -23,10 +24,10 @@ export function renderSarif(report: GateReport, ctx: LocateContext): Sarif.Log {
       report,
     ),
   );
-  const results = checks
-    .filter((c) => c.status !== 'pass')
-    .sort(bySeverity)
-    .map((c) => result(c, ruleIds.indexOf(ruleId(c)), report, ctx));
+  // groupChecks sorts the lines most severe first, and each line's attacks strongest first.
+  const results = groupChecks(checks)
+    .filter((g) => g.lead.status !== 'pass')
+    .map((g) => result(g, ruleIds.indexOf(ruleId(g.lead)), report, ctx));
   const invocation: Sarif.Invocation = { executionSuccessful: report.verdict !== 'error', exitCode: report.exitCode };
   if (report.error) {
     const file = report.error.file;
@@ -81,34 +82,40 @@ function rule(id: string, example: Check, report: GateReport): Sarif.ReportingDe
   };
 }
 
-function result(check: Check, ruleIndex: number, report: GateReport, ctx: LocateContext): Sarif.Result {
+function result(group: CheckGroup, ruleIndex: number, report: GateReport, ctx: LocateContext): Sarif.Result {
+  const check = group.lead;
   const where = locate(check.source, report, ctx);
   const metric = escapeSarifText(metricLabel(check.metric), 100);
   const subject = `${escapeSarifText(check.probe, 100)}/${escapeSarifText(check.attack, 100)}`;
   const inherited = where?.inheritedFrom
     ? ` (threshold set in ${escapeSarifText(where.inheritedFrom.file)}, line ${where.inheritedFrom.line})`
     : '';
-  const measured = `${subject}: ${metric} = ${formatNumber(check.value)} ${formatInterval(check.ci)}`;
+  const measured = `${subject}: ${metric} = ${formatEstimate(check)}`;
   const text =
     check.status === 'error'
       ? `${subject}: ${metric} could not be computed, so the gate cannot pass; policy: ${formatThreshold(check)}${inherited}.`
       : check.status === 'inconclusive' || check.status === 'insufficient'
         ? `${measured}, ${statusExplanation(check)}; policy: ${formatThreshold(check)}${inherited}.`
         : `${measured}, over the ${check.status} threshold; policy: ${formatThreshold(check)}${inherited}.`;
+  const others = group.others.length > 0 ? ` The strongest of ${group.others.length + 1} attacks; ${othersSummary(group)}.` : '';
   // Inconclusive and insufficient checks take the level of what the run's policy counts them as.
   const counts = countsAs(check.status, rulesOf(report));
   return {
     ruleId: ruleId(check),
     ruleIndex,
     level: counts === 'warn' ? 'warning' : counts === 'pass' ? 'note' : 'error',
-    message: { text },
+    message: { text: text + others },
     ...(where ? { locations: [physical(where)] } : {}),
-    // Stable across runs so code scanning tracks one alert per check, not one per run.
-    partialFingerprints: { privacyGateCheck: `${ruleId(check)}/${plainText(check.attack, 100)}` },
+    // Stable across runs so code scanning tracks one alert per threshold line, not one per run,
+    // even when another attack becomes the strongest.
+    partialFingerprints: { privacyGateCheck: `${ruleId(check)}@${where?.file ?? 'policy'}` },
     properties: {
       attack: plainText(check.attack, 100),
+      attacks: group.others.length + 1,
+      ...(group.others.length > 0 ? { others: othersSummary(group) } : {}),
       value: Number.isFinite(check.value) ? check.value : null,
       ci: check.ci.map((v) => (Number.isFinite(v) ? v : null)),
+      ...(check.pointOnly ? { pointOnly: true } : {}),
       thresholds: check.thresholds,
     },
   };

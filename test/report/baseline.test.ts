@@ -24,7 +24,7 @@ function compared(attack = 'loss', path = 'released/model.onnx'): GateReport {
         'auc-increase': { value: 0.236, ci: [0.208, 0.265], released: 0.517, interval: 'paired DeLong' },
         'tpr-at-fpr': { value: 0, ci: [0, 0.004], fpr: 0.02 },
         'tpr-at-fpr-increase': { value: -0.026, ci: [-0.038, -0.016], released: 0.026, fpr: 0.02 },
-        'epsilon-lower-bound-increase': { value: 4.209, ci: [4.209, 4.209], released: 0 },
+        'epsilon-lower-bound-increase': { value: 4.209, ci: [4.209, 4.209], released: 0, pointOnly: true },
       },
     },
   ];
@@ -52,7 +52,7 @@ describe('the comparison section', () => {
     expect(md).toContain('| loss | AUC | 0.753 | 0.517 | +0.236 ↑ [+0.208, +0.265] | ≤ 0.02 | ❌ fail |');
     // No max-increase for the TPR: shown, not limited, no status.
     expect(md).toContain('| loss | TPR at FPR 0.02 | 0.000 | 0.026 | −0.026 ↓ [−0.038, −0.016] | not limited |  |');
-    expect(md).toContain('| loss | ε lower bound | n/a | 0.000 | +4.209 ↑ (no interval) | not limited |  |');
+    expect(md).toContain('| loss | ε lower bound | n/a | 0.000 | +4.209 ↑ (point difference, no interval) | not limited |  |');
     const html = baselineHtml(compared(), 95);
     expect(html).toContain(
       '<td class="num" title="paired DeLong">+0.236 ↑ [+0.208, +0.265]</td><td>≤ 0.02</td><td class="status">fail</td>',

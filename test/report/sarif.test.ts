@@ -2,6 +2,7 @@ import AjvModule from 'ajv';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { groupChecks, othersSummary } from '../../src/report/explain';
 import { renderSarif, renderSarifText } from '../../src/report/sarif';
 import { check, reportWith } from './helpers';
 import { digitsReport } from './helpers';
@@ -29,15 +30,18 @@ const validate = sarifValidator();
 const root = process.cwd();
 
 describe('privacy-gate.sarif', () => {
-  it('validates against the SARIF 2.1.0 schema for the leaky digits model, one result per failed or warned check', async () => {
+  it('validates against the SARIF 2.1.0 schema for the leaky digits model, one result per failed or warned threshold line', async () => {
     const report = await digitsReport('policy.yml');
     const log = JSON.parse(renderSarifText(report, { root, cwd: root }));
     expect(validate(log), JSON.stringify(validate.errors, null, 2)).toBe(true);
 
     const checks = report.probes.flatMap((p) => p.checks);
-    const open = checks.filter((c) => c.status === 'fail' || c.status === 'warn');
+    const open = groupChecks(checks).filter((g) => g.lead.status === 'fail' || g.lead.status === 'warn');
     const run = log.runs[0];
+    // One result per threshold line (as the annotations), not one per attack.
     expect(run.results).toHaveLength(open.length);
+    expect(open.some((g) => g.others.length > 0)).toBe(true);
+    expect(run.results.length).toBeLessThan(checks.filter((c) => c.status === 'fail' || c.status === 'warn').length);
     // One rule per check kind (probe/metric), including kinds that passed everywhere.
     expect(run.tool.driver.rules.map((r: { id: string }) => r.id).sort()).toEqual(
       [...new Set(checks.map((c) => `${c.probe}/${c.metric}`))].sort(),
@@ -47,9 +51,14 @@ describe('privacy-gate.sarif', () => {
       expect(rule.id).toBe(result.ruleId);
       const loc = result.locations[0].physicalLocation;
       // The threshold's line in the policy (here the standard preset, inside this repository).
-      const check = open.find(
-        (c) => result.message.text.startsWith(`${c.probe}/${c.attack}: `) && `${c.probe}/${c.metric}` === result.ruleId,
-      )!;
+      const group = open.find((g) => `${g.lead.probe}/${g.lead.metric}` === result.ruleId)!;
+      const check = group.lead;
+      // It names the strongest attack and counts the others.
+      expect(result.message.text.startsWith(`${check.probe}/${check.attack}: `)).toBe(true);
+      expect(result.properties).toMatchObject({ attack: check.attack, attacks: group.others.length + 1 });
+      if (group.others.length > 0) {
+        expect(result.message.text).toContain(`The strongest of ${group.others.length + 1} attacks; ${othersSummary(group)}.`);
+      }
       expect(loc.artifactLocation.uri).toBe(path.relative(root, check.source.file));
       expect(loc.region).toEqual({ startLine: check.source.line, startColumn: check.source.column });
       expect(result.level).toBe(check.status === 'warn' ? 'warning' : 'error');

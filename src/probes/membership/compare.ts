@@ -75,5 +75,5 @@ function zero(value: number): Difference {
 }
 
 function asMetric(d: Difference): MetricValue {
-  return { value: d.value, ci: d.ci, released: d.baseline, interval: d.interval };
+  return { value: d.value, ci: d.ci, released: d.baseline, interval: d.interval, ...(d.pointOnly ? { pointOnly: true } : {}) };
 }
