@@ -2,8 +2,8 @@
  * `privacy-gate merge`: pools the shards' signals files and runs the gate on them exactly as
  * one run would (same code, same answers), so its report is the single run's apart from timings.
  * Refused, exit 2 naming the file: slices from another gate version or another onnxruntime
- * (native vs WebAssembly, or another version), of another run (policy, model, data, reference models, seed), a shard missing or given twice, or a shard count that
- * differs between files.
+ * (native vs WebAssembly, or another version), of another run (policy, model, data, reference
+ * models, seed), a shard missing or given twice, or a shard count that differs between files.
  */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
