@@ -349,12 +349,23 @@ export interface BaselineFacts {
   paired: boolean;
 }
 
+/**
+ * The onnxruntime build the model's answers came from: `native` (onnxruntime-node) or `wasm`
+ * (onnxruntime-web, the fallback where the native build cannot load), and its version. Both give
+ * the same results up to float32 rounding, so an audit names the one that ran.
+ */
+export interface RuntimeFacts {
+  kind: 'native' | 'wasm';
+  version: string;
+}
+
 /** The audit record written as privacy-report.json (schema: schemas/privacy-report.schema.json). */
 export interface GateReport {
   version: 1;
   verdict: Verdict;
   exitCode: number;
-  tool: { name: string; version: string };
+  /** `runtime`: the onnxruntime that ran the models; absent when the run stopped before opening one. */
+  tool: { name: string; version: string; runtime?: RuntimeFacts };
   policy: { name: string; file: string };
   inputs: {
     policy: FileDigest[];

@@ -49,6 +49,14 @@ export function loadRuntime(): Promise<{ ort: OrtModule; kind: RuntimeKind }> {
   return runtime;
 }
 
+/** The runtime in use and its version, for the audit record (`tool.runtime`). */
+export async function runtimeFacts(): Promise<{ kind: RuntimeKind; version: string }> {
+  const { ort, kind } = await loadRuntime();
+  // Both packages may share one onnxruntime-common, whose `versions` then names both: read the one that ran.
+  const versions = ort.env.versions as { common?: string; node?: string; web?: string };
+  return { kind, version: (kind === 'native' ? versions.node : versions.web) ?? versions.common ?? 'unknown' };
+}
+
 /**
  * A session on the chosen runtime, with the options every model here runs with. The execution
  * provider pins that runtime: both packages register a "cpu" backend, and where they share one

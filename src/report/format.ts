@@ -155,6 +155,12 @@ export function describeSurface(
   return surface.decimals !== undefined ? `${shown}${float32}, rounded to ${surface.decimals} decimals` : `${shown}${float32}`;
 }
 
+/** The onnxruntime that ran the models, e.g. "onnxruntime-web 1.30.0 (WebAssembly)"; plain text for the caller to escape. */
+export function describeRuntime(runtime: GateReport['tool']['runtime']): string | undefined {
+  if (!runtime) return undefined;
+  return runtime.kind === 'wasm' ? `onnxruntime-web ${runtime.version} (WebAssembly)` : `onnxruntime-node ${runtime.version} (native)`;
+}
+
 /**
  * The model's interface in plain words, e.g. `input x (64 features) → output probabilities: scores
  * for 10 classes (probabilities)`; names are left to the caller to mark up (`name` wraps them).

@@ -14,6 +14,7 @@ import { policyChangesHtml } from './html-policy-changes';
 import {
   attacksClaim,
   describeModelShape,
+  describeRuntime,
   describeSurface,
   modelKind,
   formatCount,
@@ -231,6 +232,8 @@ function exposureSection(report: GateReport, pct: number): string {
   const shape = describeModelShape(report, (name) => `<code>${escapeHtml(name)}</code>`);
   const reason = report.sequenceModel?.scoreKindReason ?? report.model?.scoreKindReason;
   if (shape) items.push(['Input → output', `${shape}${reason ? ` (${escapeHtml(reason)})` : ''}`]);
+  const runtime = describeRuntime(report.tool.runtime);
+  if (runtime) items.push(['Ran on', escapeHtml(runtime, 100)]);
   if (report.model && kind === 'classifier') {
     const m = report.model;
     items.push([

@@ -14,6 +14,7 @@ import { codeBlock, codeSpan, escapeHtmlForGithub, escapeMarkdown, tableCodeSpan
 import {
   attacksClaim,
   describeModelShape,
+  describeRuntime,
   describeSurface,
   modelKind,
   formatCount,
@@ -218,6 +219,8 @@ function facts(report: GateReport, pct: number): string {
     const shape = describeModelShape(report, codeSpan);
     lines.push(`- **Model:** ${codeSpan(model.path)} (sha256 ${codeSpan(String(model.sha256).slice(0, 12))})${shape ? `: ${shape}` : ''}`);
   }
+  const runtime = describeRuntime(report.tool.runtime);
+  if (runtime) lines.push(`- **Ran on:** ${escapeMarkdown(runtime, 100)}`);
   for (const d of report.inputs.data) {
     const sampled = d.rows < d.rowsInFile ? ` (seeded sample of ${formatCount(d.rowsInFile)})` : '';
     lines.push(`- **${escapeMarkdown(d.role)}:** ${codeSpan(d.path)}, ${formatCount(d.rows)} rows${sampled}`);

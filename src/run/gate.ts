@@ -63,10 +63,13 @@ export async function runGate(policyFile: string, options: RunOptions = {}): Pro
     report.timings.policy = lap();
 
     const split = options.split;
+    const models = split?.models ?? ONNX_MODELS;
     const run =
       policy.model.task === 'sequence'
         ? await openSequenceTask(policy, report, { relative, lap })
-        : await openFeatureTask(policy, report, { relative, lap }, split?.models ?? ONNX_MODELS);
+        : await openFeatureTask(policy, report, { relative, lap }, models);
+    // The models are open, so the runtime is loaded: name it before a shard records the header or a merge checks it.
+    report.tool = { ...report.tool, runtime: await models.runtime() };
     split?.beforeProbes?.(report, run.task);
     const released = readBaselineReport(policy, report, relative);
     // One loop for every task: the registry says which families run on it.

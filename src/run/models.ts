@@ -4,8 +4,10 @@
  * every query from the slices' recordings without opening a model at all.
  */
 import { openOnnxClassifier, openOnnxRegressor } from '../model/onnx';
+import { runtimeFacts } from '../model/runtime';
 import type { Classifier, Regressor } from '../model/types';
 import type { ModelSettings } from '../policy/types';
+import type { RuntimeFacts } from '../result';
 
 /** Which model of the policy is opened: the candidate, the released model (`baseline.model`), or reference model k (in the memberships file's order). */
 export type ModelRole = { kind: 'candidate' } | { kind: 'baseline' } | { kind: 'reference'; index: number };
@@ -13,9 +15,12 @@ export type ModelRole = { kind: 'candidate' } | { kind: 'baseline' } | { kind: '
 export interface ModelOpener {
   classifier(settings: ModelSettings, role: ModelRole): Promise<Classifier>;
   regressor(settings: ModelSettings, role: ModelRole): Promise<Regressor>;
+  /** The onnxruntime the models ran on (asked once they are open); a merge answers with the shards' one. */
+  runtime(): Promise<RuntimeFacts>;
 }
 
 export const ONNX_MODELS: ModelOpener = {
   classifier: (settings) => openOnnxClassifier(settings),
   regressor: (settings) => openOnnxRegressor(settings),
+  runtime: runtimeFacts,
 };

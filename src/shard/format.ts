@@ -145,6 +145,9 @@ function checkShape(h: SignalsHeader, bad: (what: string) => InputError): void {
     throw bad('"shard" must be {index, count} with 1 ≤ index ≤ count');
   }
   if (!h.tool || typeof h.tool.version !== 'string') throw bad('"tool.version" is missing');
+  if (!h.tool.runtime || !['native', 'wasm'].includes(h.tool.runtime.kind) || typeof h.tool.runtime.version !== 'string') {
+    throw bad('"tool.runtime" must be {kind: "native" or "wasm", version}');
+  }
   if (typeof h.policyFile !== 'string' || !h.inputs || !Array.isArray(h.inputs.policy) || !Array.isArray(h.inputs.data)) {
     throw bad('"policyFile" and "inputs" are missing');
   }

@@ -1,9 +1,9 @@
 /**
  * `privacy-gate merge`: pools the shards' signals files and runs the gate on them exactly as
  * one run would (same code, same answers), so its report is the single run's apart from timings.
- * Refused, exit 2 naming the file: slices from another gate version, of another run (policy,
- * model, data, reference models, seed), a shard missing or given twice, or a shard count that
- * differs between files.
+ * Refused, exit 2 naming the file: slices from another gate version or another onnxruntime
+ * (native vs WebAssembly, or another version), of another run (policy, model, data, reference
+ * models, seed), a shard missing or given twice, or a shard count that differs between files.
  */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -113,6 +113,8 @@ export function checkSlices(slices: readonly SignalsFile[]): SignalsFile[] {
 function checkSameRun(reference: SignalsFile, facts: RunFacts, file?: string): void {
   const fields: Array<[string, unknown, unknown]> = [
     ['tool.version', reference.header.tool.version, facts.tool.version],
+    // native and wasm agree only up to float32 rounding: pooled answers from both would be no single run's.
+    ['onnxruntime', reference.header.tool.runtime, facts.tool.runtime],
     ['policy', [reference.header.policyFile, reference.header.inputs.policy], [facts.policyFile, facts.inputs.policy]],
     ['model', reference.header.inputs.model, facts.inputs.model],
     ['data', reference.header.inputs.data, facts.inputs.data],
@@ -124,7 +126,7 @@ function checkSameRun(reference: SignalsFile, facts: RunFacts, file?: string): v
     const against = file ? `${reference.file}` : 'the files here';
     throw new InputError(
       file
-        ? `was computed with a different ${field} than ${against} (${brief(found)} vs ${brief(expected)}); expected slices of one run: same gate version, policy, model, data and seed`
+        ? `was computed with a different ${field} than ${against} (${brief(found)} vs ${brief(expected)}); expected slices of one run: same gate version, onnxruntime, policy, model, data and seed`
         : `the ${field} here differs from what the shards measured (here ${brief(found)}, the shards ${brief(expected)}); merge in a checkout of the commit the shards ran on`,
       { file: file ?? reference.file, field },
     );

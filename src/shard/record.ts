@@ -55,6 +55,10 @@ export class RecordingModels implements ModelOpener {
     return out;
   }
 
+  runtime(): ReturnType<ModelOpener['runtime']> {
+    return this.real.runtime();
+  }
+
   async classifier(settings: ModelSettings, role: ModelRole): Promise<Classifier> {
     if (role.kind === 'reference' && !ownsReference(this.shard, role.index)) return this.standIn();
     const model = await this.guard(this.real.classifier(settings, role));

@@ -38,6 +38,17 @@ export class ReplayModels implements ModelOpener {
     }
   }
 
+  /** The shards' runtime (checkSlices made sure they all ran on one). */
+  runtime(): ReturnType<ModelOpener['runtime']> {
+    const runtime = this.slices[0]!.header.tool.runtime;
+    if (!runtime)
+      throw new InputError('the signals header does not name the onnxruntime the shard ran on', {
+        file: this.slices[0]!.file,
+        field: 'tool.runtime',
+      });
+    return Promise.resolve(runtime);
+  }
+
   classifier(settings: { path: string }, role: ModelRole): Promise<Classifier> {
     const key = modelKey(role);
     const recorded = this.recorded(key, settings.path, 'classification');

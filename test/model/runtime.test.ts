@@ -144,6 +144,10 @@ describe('the same gate run on both runtimes (digits)', () => {
     const wasm = await on('wasm', () => runGate(file, { roots: [root] }));
     expect(wasm.verdict).toBe(native.verdict);
     expect(wasm.queries).toBe(native.queries);
+    // The audit record names the runtime the numbers came from, with the installed package's version.
+    const version = (name: string) => JSON.parse(readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
+    expect(native.tool.runtime).toEqual({ kind: 'native', version: version('onnxruntime-node') });
+    expect(wasm.tool.runtime).toEqual({ kind: 'wasm', version: version('onnxruntime-web') });
     const [a, b] = [figures(native), figures(wasm)];
     expect(Object.keys(b)).toEqual(Object.keys(a));
     for (const [check, want] of Object.entries(a)) {

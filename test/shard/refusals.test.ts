@@ -1,6 +1,6 @@
 /**
  * The merge refuses, exit 2 with a message naming the file, every set of slices that is not the
- * n parts of one run: another gate version, policy, model, data, reference models or seed; a
+ * n parts of one run: another gate version or onnxruntime (native vs WebAssembly, or another version), policy, model, data, reference models or seed; a
  * shard missing or given twice; a shard count that differs; a changed or foreign file; and a
  * checkout whose files differ from those the shards measured. Through the CLI, as a workflow runs it.
  */
@@ -9,7 +9,9 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../../src/cli';
+import { RUNTIME_ENV } from '../../src/model/runtime';
 import type { SignalsHeader } from '../../src/shard/format';
+import { runShard } from '../../src/shard/run-shard';
 import { DIGITS, policyIn, ROOT, tempDir, writeShards } from './helpers';
 
 function sink() {
@@ -85,6 +87,16 @@ describe('merge refuses slices that are not the parts of one run', () => {
     },
     { name: 'another seed', edit: (h) => void (h.seed = 8), message: /different seed than/ },
     {
+      name: 'another onnxruntime version',
+      edit: (h) => void (h.tool.runtime = { ...h.tool.runtime!, version: '1.0.0' }),
+      message: /different onnxruntime than .*1-of-2.*"version":"1\.0\.0"/,
+    },
+    {
+      name: 'a header that names no onnxruntime',
+      edit: (h) => void delete h.tool.runtime,
+      message: /"tool\.runtime" must be \{kind: "native" or "wasm", version\}/,
+    },
+    {
       name: 'a shard of another split',
       edit: (h) => void (h.shard = { index: 2, count: 3 }),
       message: /is shard 2 of 3, but .* is shard 1 of 2; expected every file from one split/,
@@ -152,6 +164,32 @@ describe('merge refuses slices that are not the parts of one run', () => {
       `${path.join(dir, 'b.signals')} (signals header): not a signals file written by privacy-gate run --shard: the first line is not JSON`,
     );
   });
+});
+
+describe('merge refuses shards that ran on different onnxruntimes', () => {
+  it('shard 2 on onnxruntime-web (PRIVACY_GATE_RUNTIME=wasm), shard 1 native: exit 2 naming shard 2', async () => {
+    const dir = tempDir();
+    copyFileSync(shardFile(1), path.join(dir, 'privacy-gate-signals-1-of-2.signals'));
+    const initial = process.env[RUNTIME_ENV];
+    process.env[RUNTIME_ENV] = 'wasm';
+    try {
+      await runShard(policy, { index: 2, count: 2 }, dir, { roots });
+    } finally {
+      if (initial === undefined) delete process.env[RUNTIME_ENV];
+      else process.env[RUNTIME_ENV] = initial;
+    }
+    expect(parts(shardFile(1)).header.tool.runtime?.kind).toBe('native');
+    const file = path.join(dir, 'privacy-gate-signals-2-of-2.signals');
+    expect(parts(file).header.tool.runtime?.kind).toBe('wasm');
+    const run = await gate(['merge', dir, '--out', path.join(dir, 'report')], roots);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim()).toMatch(
+      new RegExp(
+        `^privacy-gate: ${file.replaceAll('.', '\\.')} \\(onnxruntime\\): was computed with a different onnxruntime than .*1-of-2\\.signals \\(\\{"kind":"wasm"`,
+      ),
+    );
+  }, 120_000);
 });
 
 describe('merge refuses a checkout whose files differ from those the shards measured', () => {
