@@ -4980,8 +4980,8 @@ var require_util2 = __commonJS({
       }
       return values;
     }
-    function getDecodeSplit(name2, list2) {
-      const value = list2.get(name2, true);
+    function getDecodeSplit(name2, list3) {
+      const value = list3.get(name2, true);
       if (value === null) {
         return null;
       }
@@ -12393,9 +12393,9 @@ var require_headers = __commonJS({
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
         webidl.brandCheck(this, _Headers);
-        const list2 = this.#headersList.cookies;
-        if (list2) {
-          return [...list2];
+        const list3 = this.#headersList.cookies;
+        if (list3) {
+          return [...list3];
         }
         return [];
       }
@@ -12435,8 +12435,8 @@ var require_headers = __commonJS({
       static getHeadersList(o) {
         return o.#headersList;
       }
-      static setHeadersList(o, list2) {
-        o.#headersList = list2;
+      static setHeadersList(o, list3) {
+        o.#headersList = list3;
       }
     };
     var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
@@ -13404,13 +13404,13 @@ var require_request2 = __commonJS({
         if (this.signal.aborted) {
           ac.abort(this.signal.reason);
         } else {
-          let list2 = dependentControllerMap.get(this.signal);
-          if (list2 === void 0) {
-            list2 = /* @__PURE__ */ new Set();
-            dependentControllerMap.set(this.signal, list2);
+          let list3 = dependentControllerMap.get(this.signal);
+          if (list3 === void 0) {
+            list3 = /* @__PURE__ */ new Set();
+            dependentControllerMap.set(this.signal, list3);
           }
           const acRef = new WeakRef(ac);
-          list2.add(acRef);
+          list3.add(acRef);
           util.addAbortListener(
             ac.signal,
             buildAbort(acRef)
@@ -26240,15 +26240,15 @@ var require_parser = __commonJS({
     var node_process = require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list2, type) {
-      for (let i = 0; i < list2.length; ++i)
-        if (list2[i].type === type)
+    function includesToken(list3, type) {
+      for (let i = 0; i < list3.length; ++i)
+        if (list3[i].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list2) {
-      for (let i = 0; i < list2.length; ++i) {
-        switch (list2[i].type) {
+    function findNonEmptyIndex(list3) {
+      for (let i = 0; i < list3.length; ++i) {
+        switch (list3[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -36761,8 +36761,8 @@ function showDefault(value, absent) {
   if (value !== void 0) return show2(value);
   return absent === Infinity ? void 0 : `${show2(absent)} (default)`;
 }
-function showList(written, list2) {
-  return Array.isArray(written) ? show2(written) : `${show2(list2)} (default)`;
+function showList(written, list3) {
+  return Array.isArray(written) ? show2(written) : `${show2(list3)} (default)`;
 }
 function pathText(merged, path9, value, root) {
   if (typeof value !== "string") return showOptional(value);
@@ -49930,6 +49930,8 @@ function checksFor(probe, attacks, thresholds, confidence = 0.95) {
         metric,
         value: measured?.value ?? null,
         ci: measured?.ci ?? [0, 0],
+        // A point difference's ci is [value, value]: judged as the point, shown without an interval.
+        ...measured?.pointOnly ? { pointOnly: true } : {},
         thresholds: { warn: threshold.warn, fail: threshold.fail },
         status: "pass",
         source: threshold.source
@@ -50023,8 +50025,8 @@ function swappedAttacks(probes) {
   return out;
 }
 function swappedMessage(swapped) {
-  const list2 = swapped.map((s) => `${s.attack} ${formatEstimateShort(s.auc)}`).join(", ");
-  return `members look less like training data than non-members: the whole AUC interval is below 0.5 (${list2}). The members and non-members files are probably swapped (data.members must be the training records); if they are not, the model still tells the two sets apart, which an attacker can use.`;
+  const list3 = swapped.map((s) => `${s.attack} ${formatEstimateShort(s.auc)}`).join(", ");
+  return `members look less like training data than non-members: the whole AUC interval is below 0.5 (${list3}). The members and non-members files are probably swapped (data.members must be the training records); if they are not, the model still tells the two sets apart, which an attacker can use.`;
 }
 function insufficientMessage(short) {
   const first = short[0];
@@ -50074,9 +50076,22 @@ function formatInterval(ci, digits = 3) {
   const [lo, hi] = Array.isArray(ci) ? ci : [void 0, void 0];
   return `[${formatNumber(lo, digits)}, ${formatNumber(hi, digits)}]`;
 }
+function formatSigned(value, digits = 3) {
+  if (typeof value !== "number" || !Number.isFinite(value)) return formatNumber(value, digits);
+  const shown = Math.abs(value).toFixed(digits);
+  if (Number(shown) === 0) return 0 .toFixed(digits);
+  return value < 0 ? `\u2212${shown}` : `+${shown}`;
+}
+function estimateParts(metric) {
+  if (metric.pointOnly === true && typeof metric.value === "number") {
+    return { value: formatSigned(metric.value), interval: POINT_DIFFERENCE };
+  }
+  return { value: formatNumber(metric.value), interval: formatInterval(metric.ci) };
+}
 function formatEstimate(metric) {
   if (!metric) return "n/a";
-  return `${formatNumber(metric.value)} ${formatInterval(metric.ci)}`;
+  const { value, interval } = estimateParts(metric);
+  return `${value} ${interval}`;
 }
 function formatMetric(id, metric) {
   if (metric && metric.value === null) {
@@ -50126,6 +50141,10 @@ function describeSurface(surface, kind = "classifier") {
   const float32 = surface.precision === "float32" && kind === "classifier" && surface.scores !== "label" ? " as float32 probabilities" : "";
   return surface.decimals !== void 0 ? `${shown}${float32}, rounded to ${surface.decimals} decimals` : `${shown}${float32}`;
 }
+function describeRuntime(runtime) {
+  if (!runtime) return void 0;
+  return runtime.kind === "wasm" ? `onnxruntime-web ${runtime.version} (WebAssembly)` : `onnxruntime-node ${runtime.version} (native)`;
+}
 function describeModelShape(report, name2) {
   const seq = report.sequenceModel;
   if (seq) {
@@ -50158,10 +50177,11 @@ function attacksClaim(report) {
   const records = members !== void 0 && nonMembers !== void 0 ? ` on ${formatCount2(members)} members and ${formatCount2(nonMembers)} non-members` : "";
   return `Attacks run${records}: ${attacks}. A pass holds only against these.`;
 }
-var VERDICT_HEADLINE, STATUS_ICON, METRIC_LABELS;
+var POINT_DIFFERENCE, VERDICT_HEADLINE, STATUS_ICON, METRIC_LABELS;
 var init_format = __esm({
   "src/report/format.ts"() {
     "use strict";
+    POINT_DIFFERENCE = "(point difference, no interval)";
     VERDICT_HEADLINE = {
       pass: "\u2705 passes",
       warn: "\u26A0\uFE0F passes with warnings",
@@ -50196,8 +50216,8 @@ function groupChecks(checks) {
     const key = JSON.stringify([c.probe, c.metric, c.source?.file, c.source?.line, c.source?.column, c.thresholds]);
     byLine.set(key, [...byLine.get(key) ?? [], c]);
   }
-  return [...byLine.values()].map((list2) => {
-    const [lead, ...others] = [...list2].sort(bySeverity);
+  return [...byLine.values()].map((list3) => {
+    const [lead, ...others] = [...list3].sort(bySeverity);
     return { lead, others };
   }).sort((a, b) => bySeverity(a.lead, b.lead));
 }
@@ -50238,7 +50258,7 @@ function explainGroup(group, report) {
   const tail = others ? ` (${others})` : "";
   if (c.status === "error") return `${name2} could not be measured, so the gate cannot pass${tail}.`;
   if (c.status === "insufficient") return `${name2}: ${statusExplanation(c)}${c.needs ? `, ${c.needs.reason}` : ""}${tail}.`;
-  const value = `${formatNumber(c.value)} ${formatInterval(c.ci)}`;
+  const value = formatEstimate(c);
   const head = c.status === "inconclusive" ? `${name2} ${value} is ${statusExplanation(c)}` : `${name2} ${value} is over the ${c.status === "warn" ? "warn" : "fail"} threshold ${c.status === "warn" ? c.thresholds.warn : c.thresholds.fail}`;
   const why = operatingPoint(c.metric, measured, attack, report.confidence ?? 0.95);
   return `${head}${tail}${why ? `: ${why}` : ""}.`;
@@ -50512,13 +50532,13 @@ function selectAnnotations(report, ctx, max = MAX_ANNOTATIONS_PER_LEVEL) {
   const open2 = groupChecks(report.probes.flatMap((p) => p.checks)).filter((g) => g.lead.status !== "pass");
   for (const group of open2) {
     const isError = levelOf(group.lead, report) === "error";
-    const list2 = isError ? errors : warnings;
-    if (list2.length >= max) {
+    const list3 = isError ? errors : warnings;
+    if (list3.length >= max) {
       if (!isError) warningsLeft++;
       else errorsLeft++;
       continue;
     }
-    list2.push(checkAnnotation(group, report, ctx));
+    list3.push(checkAnnotation(group, report, ctx));
   }
   const out = [...errors, ...warnings];
   if (errorsLeft + warningsLeft > 0) {
@@ -50546,7 +50566,7 @@ function checkAnnotation(group, report, ctx) {
     insufficient: `Privacy gate: too few records to measure ${metric}`,
     pass: ""
   }[check.status];
-  const value = `${formatNumber(check.value)} ${formatInterval(check.ci)}`;
+  const value = formatEstimate(check);
   const inherited = where?.inheritedFrom ? ` (threshold set in ${where.inheritedFrom.file}, line ${where.inheritedFrom.line})` : "";
   const others = group.others.length > 0 ? ` The strongest of ${group.others.length + 1} attacks; ${othersSummary(group)}.` : "";
   const point = check.status === "error" || check.status === "insufficient" ? "" : operatingPointOf(check, report);
@@ -50608,7 +50628,7 @@ function signed(value) {
 }
 function changeInterval(m) {
   if (m.value === null) return "";
-  if (m.ci[0] === m.ci[1] && m.ci[0] === m.value && m.value !== 0) return " (no interval)";
+  if (m.pointOnly) return ` ${POINT_DIFFERENCE}`;
   return ` [${signed(m.ci[0])}, ${signed(m.ci[1])}]`;
 }
 function allowance(check) {
@@ -50622,15 +50642,15 @@ function describeBaseline(report, code) {
 }
 function baselineMarkdown(report, pct2) {
   if (!report.baseline) return "";
-  const list2 = rows(report);
+  const list3 = rows(report);
   const lines = ["### Compared with the released model", "", describeBaseline(report, (t) => codeSpan(t))];
-  if (list2.length > 0) {
+  if (list3.length > 0) {
     lines.push(
       "",
       `| Attack | Metric | This model | Released | vs released (${pct2}% CI) | Allowed increase | Status |`,
       "|---|---|---|---|---|---|---|"
     );
-    for (const r of list2) {
+    for (const r of list3) {
       lines.push(
         `| ${escapeMarkdown(r.attack)} | ${escapeMarkdown(r.metric)} | ${formatNumber(r.candidate?.value)} | ${formatNumber(r.change.released)} | ${formatChange(r.change.value)}${changeInterval(r.change)} | ${allowance(r.check)} | ${r.check ? STATUS_ICON[r.check.status] ?? "unknown" : ""} |`
       );
@@ -50641,12 +50661,12 @@ function baselineMarkdown(report, pct2) {
 }
 function baselineHtml(report, pct2) {
   if (!report.baseline) return "";
-  const list2 = rows(report);
+  const list3 = rows(report);
   const code = (t) => `<code>${escapeHtml(t)}</code>`;
-  const body = list2.map(
+  const body = list3.map(
     (r) => `<tr${r.check ? ` class="status-${escapeHtml(r.check.status)}"` : ""}><td>${escapeHtml(r.attack)}</td><td>${escapeHtml(r.metric)}</td><td class="num">${formatNumber(r.candidate?.value)}</td><td class="num">${formatNumber(r.change.released)}</td><td class="num" title="${escapeHtml(r.change.interval ?? "")}">${escapeHtml(formatChange(r.change.value) + changeInterval(r.change))}</td><td>${escapeHtml(allowance(r.check))}</td><td class="status">${r.check ? escapeHtml(r.check.status) : ""}</td></tr>`
   ).join("");
-  const table = list2.length > 0 ? `<div class="table-wrap"><table class="baseline"><thead><tr><th>Attack</th><th>Metric</th><th>This model</th><th>Released</th><th>vs released (${pct2}% CI)</th><th>Allowed increase</th><th>Status</th></tr></thead><tbody>${body}</tbody></table></div><p class="muted">\u2191: the candidate leaks more than the released model on this metric; \u2193: less.</p>` : "";
+  const table = list3.length > 0 ? `<div class="table-wrap"><table class="baseline"><thead><tr><th>Attack</th><th>Metric</th><th>This model</th><th>Released</th><th>vs released (${pct2}% CI)</th><th>Allowed increase</th><th>Status</th></tr></thead><tbody>${body}</tbody></table></div><p class="muted">\u2191: the candidate leaks more than the released model on this metric; \u2193: less.</p>` : "";
   return `<section><h2>Compared with the released model</h2><p>${describeBaseline(report, code)}</p>${table}</section>`;
 }
 var COMPARED;
@@ -50888,7 +50908,7 @@ function checksTable(checks, pct2, label, omitted = 0) {
   const lines = [`| Probe | Attack | Metric | Value (${pct2}% CI) | Threshold | Status |`, "|---|---|---|---|---|---|"];
   for (const c of checks) {
     lines.push(
-      `| ${escapeMarkdown(c.probe)} | ${escapeMarkdown(c.attack)} | ${escapeMarkdown(label(c))} | ${formatNumber(c.value)} ${formatInterval(c.ci)} | ${formatThreshold(c)} | ${STATUS_ICON[c.status] ?? "unknown"} |`
+      `| ${escapeMarkdown(c.probe)} | ${escapeMarkdown(c.attack)} | ${escapeMarkdown(label(c))} | ${formatEstimate(c)} | ${formatThreshold(c)} | ${STATUS_ICON[c.status] ?? "unknown"} |`
     );
   }
   const explained = checks.filter((c) => statusExplanation(c));
@@ -50905,7 +50925,7 @@ function groupsTable(groups, pct2, label, omitted = 0) {
     const attack = others.length > 0 ? `${escapeMarkdown(c.attack)} (strongest of ${others.length + 1})` : escapeMarkdown(c.attack);
     const more = others.length > 0 ? `; ${escapeMarkdown(othersSummary({ lead: c, others }))}` : "";
     lines.push(
-      `| ${escapeMarkdown(c.probe)} | ${attack} | ${escapeMarkdown(label(c))} | ${formatNumber(c.value)} ${formatInterval(c.ci)} | ${formatThreshold(c)} | ${STATUS_ICON[c.status] ?? "unknown"}${more} |`
+      `| ${escapeMarkdown(c.probe)} | ${attack} | ${escapeMarkdown(label(c))} | ${formatEstimate(c)} | ${formatThreshold(c)} | ${STATUS_ICON[c.status] ?? "unknown"}${more} |`
     );
   }
   if (omitted > 0)
@@ -50929,6 +50949,8 @@ function facts(report, pct2) {
     const shape = describeModelShape(report, codeSpan);
     lines.push(`- **Model:** ${codeSpan(model.path)} (sha256 ${codeSpan(String(model.sha256).slice(0, 12))})${shape ? `: ${shape}` : ""}`);
   }
+  const runtime = describeRuntime(report.tool.runtime);
+  if (runtime) lines.push(`- **Ran on:** ${escapeMarkdown(runtime, 100)}`);
   for (const d of report.inputs.data) {
     const sampled = d.rows < d.rowsInFile ? ` (seeded sample of ${formatCount2(d.rowsInFile)})` : "";
     lines.push(`- **${escapeMarkdown(d.role)}:** ${codeSpan(d.path)}, ${formatCount2(d.rows)} rows${sampled}`);
@@ -51009,8 +51031,8 @@ function plural(n, one, many) {
   return n === 1 ? one : many;
 }
 function fit(blocks, mainTable, table, main, limit) {
-  const join5 = (list2, note2 = "") => {
-    const parts = list2.map((b) => b.text).filter((t) => t !== "");
+  const join5 = (list3, note2 = "") => {
+    const parts = list3.map((b) => b.text).filter((t) => t !== "");
     if (note2) parts.splice(parts.length - 1, 0, note2);
     return parts.join("\n\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
   };
@@ -56526,6 +56548,68 @@ var init_publish = __esm({
   }
 });
 
+// src/report/html-policy-changes.ts
+function policyChangesHtml(report) {
+  const comparison = report.policyChanges;
+  if (!comparison) return "";
+  const sha = comparison.baseSha ? ` <code>${escapeHtml(comparison.baseSha.slice(0, 12))}</code>` : "";
+  const enforced = comparison.enforced === "base" ? " The base commit\u2019s policy gated this run (policy-from: base)." : " The pull request\u2019s own policy gated this run.";
+  const section = (inner, loosened2 = false) => `<section class="policy-changes${loosened2 ? " loosened" : ""}">${HEADING}${inner}</section>`;
+  if (comparison.status === "not-compared") {
+    return section(
+      `<p><strong>Not compared</strong> with the base commit${sha}: ${escapeHtml(comparison.reason ?? "unknown reason", 1e3)}. Rules this pull request loosens, if any, are not listed.</p>`,
+      true
+    );
+  }
+  if (comparison.status === "new-policy") {
+    return section(
+      `<p>The policy is new in this pull request (the base commit${sha} has no such file): nothing to compare.${enforced}</p>`
+    );
+  }
+  const changes = comparison.changes;
+  if (changes.length === 0) return section(`<p>No changes to the policy since the base commit${sha}.${enforced}</p>`);
+  const loosened = changes.filter((c) => c.kind === "loosened");
+  const others = changes.filter((c) => c.kind !== "loosened");
+  const listed = [...loosened, ...others].slice(0, MAX_LISTED_CHANGES);
+  const parts = [
+    loosened.length > 0 ? `<p><strong>This pull request loosens ${loosened.length} ${loosened.length === 1 ? "rule" : "rules"}</strong> of the policy that gates it (compared with the base commit${sha}).${enforced}</p>` : `<p>Compared with the base commit${sha}: nothing is loosened.${enforced}</p>`,
+    list2(
+      "Loosened",
+      listed.filter((c) => c.kind === "loosened")
+    ),
+    list2(
+      "Other changes",
+      listed.filter((c) => c.kind !== "loosened")
+    )
+  ];
+  if (changes.length > listed.length)
+    parts.push(`<p class="muted">${changes.length - listed.length} more changes are listed in privacy-report.json.</p>`);
+  return section(parts.join(""), loosened.length > 0);
+}
+function list2(title, items) {
+  if (items.length === 0) return "";
+  return `<h3>${title}</h3><ul>${items.map(changeItem).join("")}</ul>`;
+}
+function changeItem(change) {
+  const kind = change.kind === "loosened" ? "\u26A0\uFE0F loosened" : escapeHtml(change.kind);
+  const values = `${valueHtml(change.base)} \u2192 ${valueHtml(change.head)}`;
+  const reason = change.reason ? `: ${escapeHtml(change.reason, 300)}` : "";
+  const where = `<code>${escapeHtml(`${change.location.file}:${change.location.line}`, 300)}</code>`;
+  return `<li class="change-${change.kind === "loosened" ? "loosened" : "other"}">${kind} <code>${escapeHtml(change.field, 200)}</code>: ${values}${reason} (${where})</li>`;
+}
+function valueHtml(value) {
+  return value === void 0 ? "<em>not set</em>" : `<code>${escapeHtml(value, 120)}</code>`;
+}
+var HEADING;
+var init_html_policy_changes = __esm({
+  "src/report/html-policy-changes.ts"() {
+    "use strict";
+    init_escape();
+    init_policy_changes();
+    HEADING = "<h2>Policy changes in this PR</h2>";
+  }
+});
+
 // src/report/html-attribute.ts
 function attributeView(attack) {
   const d = attack.details;
@@ -56834,6 +56918,7 @@ function renderHtml(report, options = {}) {
     `<header class="verdict verdict-${report.verdict}"><h1>Model Privacy Gate: ${escapeHtml(name2)}</h1>`,
     `<p class="headline"><span class="badge">${escapeHtml(report.verdict.toUpperCase())}</span> ${escapeHtml(HEADLINE[report.verdict] ?? report.verdict)}</p>${countsLine(checks)}${whyList(report, checks)}${claimLine(report)}</header>`,
     errorSection(report),
+    policyChangesHtml(report),
     warningsSection(report),
     checksSection(checks, pct2, report),
     baselineHtml(report, pct2),
@@ -56908,7 +56993,7 @@ function checkRow(c, report, group) {
   const more = group && group.others.length > 0 ? `<br><small>${escapeHtml(othersSummary(group))}</small>` : "";
   const explanation = statusExplanation(c);
   const unsettled = c.status === "insufficient" || c.status === "inconclusive" ? `<br><small>${escapeHtml(explanation.replace(/^[a-z ]+: /, ""))}</small>` : "";
-  return `<tr class="status-${escapeHtml(c.status)}"><td data-label="Probe">${escapeHtml(c.probe)}</td><td data-label="Attack">${escapeHtml(c.attack)}${others}</td><td data-label="Metric">${escapeHtml(label)}</td><td class="num" data-label="Value"><span class="v">${formatNumber(c.value)}</span> <span class="ci">${formatInterval(c.ci)}</span></td><td data-label="Threshold">${escapeHtml(formatThreshold(c))}</td><td class="status" data-label="Status"${explanation ? ` title="${escapeHtml(explanation)}"` : ""}>${escapeHtml(c.status === "insufficient" ? "insufficient data" : c.status)}${unsettled}${more}</td></tr>`;
+  return `<tr class="status-${escapeHtml(c.status)}"><td data-label="Probe">${escapeHtml(c.probe)}</td><td data-label="Attack">${escapeHtml(c.attack)}${others}</td><td data-label="Metric">${escapeHtml(label)}</td><td class="num" data-label="Value">${valueAndInterval(c)}</td><td data-label="Threshold">${escapeHtml(formatThreshold(c))}</td><td class="status" data-label="Status"${explanation ? ` title="${escapeHtml(explanation)}"` : ""}>${escapeHtml(c.status === "insufficient" ? "insufficient data" : c.status)}${unsettled}${more}</td></tr>`;
 }
 function whyList(report, checks) {
   const open2 = groupChecks(checks).filter((g) => g.lead.status !== "pass");
@@ -56923,6 +57008,8 @@ function exposureSection(report, pct2) {
   const shape = describeModelShape(report, (name2) => `<code>${escapeHtml(name2)}</code>`);
   const reason = report.sequenceModel?.scoreKindReason ?? report.model?.scoreKindReason;
   if (shape) items.push(["Input \u2192 output", `${shape}${reason ? ` (${escapeHtml(reason)})` : ""}`]);
+  const runtime = describeRuntime(report.tool.runtime);
+  if (runtime) items.push(["Ran on", escapeHtml(runtime, 100)]);
   if (report.model && kind === "classifier") {
     const m = report.model;
     items.push([
@@ -56971,7 +57058,11 @@ function metricsTable(probe, pct2) {
 }
 function metricCell(id, metric) {
   if (!metric || typeof metric.value !== "number") return `<span class="why-none">${escapeHtml(formatMetric(id, metric))}</span>`;
-  return `<span class="v">${formatNumber(metric.value)}</span> <span class="ci">${formatInterval(metric.ci)}</span>`;
+  return valueAndInterval(metric);
+}
+function valueAndInterval(m) {
+  const { value, interval } = estimateParts(m);
+  return `<span class="v">${escapeHtml(value)}</span> <span class="ci">${escapeHtml(interval)}</span>`;
 }
 function firstMetric(probe, id) {
   return probe.attacks.find((a) => a.metrics[id])?.metrics[id];
@@ -57034,9 +57125,9 @@ function perClassTable(probe, report) {
 function images(probe, options) {
   const figures = [];
   for (const a of probe.attacks) {
-    const list2 = a.details?.images;
-    if (!Array.isArray(list2)) continue;
-    for (const image of list2) {
+    const list3 = a.details?.images;
+    if (!Array.isArray(list3)) continue;
+    for (const image of list3) {
       const label = escapeHtml(image?.label ?? "", 200);
       const caption = image?.caption ? `<br>${escapeHtml(image.caption, 300)}` : "";
       const bytes = typeof image?.path === "string" ? options.readAsset?.(image.path) : void 0;
@@ -57105,6 +57196,7 @@ var init_html = __esm({
     init_verdict();
     init_baseline();
     init_escape();
+    init_html_policy_changes();
     init_format();
     init_markdown();
     init_html_attribute();
@@ -57138,6 +57230,7 @@ h1 { font-size: 1.5em; margin: 0 0 4px; } h2 { font-size: 1.25em; margin: 0 0 12
 .headline { font-size: 1.2em; font-weight: 600; margin: 0; }
 .badge { display: inline-block; padding: 1px 10px; border-radius: 12px; color: #fff; background: var(--pass); font-size: 0.85em; letter-spacing: 0.05em; }
 .verdict-fail .badge, .verdict-error .badge { background: var(--fail); } .verdict-warn .badge { background: var(--warn); }
+.policy-changes.loosened { border-left: 4px solid #bf8700; }
 .muted, figcaption, .note { color: var(--muted); font-size: 0.9em; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
@@ -57200,7 +57293,7 @@ function renderSarif(report, ctx) {
       report
     )
   );
-  const results = checks.filter((c) => c.status !== "pass").sort(bySeverity).map((c) => result(c, ruleIds.indexOf(ruleId(c)), report, ctx));
+  const results = groupChecks(checks).filter((g) => g.lead.status !== "pass").map((g) => result(g, ruleIds.indexOf(ruleId(g.lead)), report, ctx));
   const invocation = { executionSuccessful: report.verdict !== "error", exitCode: report.exitCode };
   if (report.error) {
     const file = report.error.file;
@@ -57252,26 +57345,32 @@ function rule(id, example, report) {
     properties: { tags: ["privacy", "machine-learning", plainText(example.probe, 100)] }
   };
 }
-function result(check, ruleIndex, report, ctx) {
+function result(group, ruleIndex, report, ctx) {
+  const check = group.lead;
   const where = locate(check.source, report, ctx);
   const metric = escapeSarifText(metricLabel(check.metric), 100);
   const subject = `${escapeSarifText(check.probe, 100)}/${escapeSarifText(check.attack, 100)}`;
   const inherited = where?.inheritedFrom ? ` (threshold set in ${escapeSarifText(where.inheritedFrom.file)}, line ${where.inheritedFrom.line})` : "";
-  const measured = `${subject}: ${metric} = ${formatNumber(check.value)} ${formatInterval(check.ci)}`;
+  const measured = `${subject}: ${metric} = ${formatEstimate(check)}`;
   const text2 = check.status === "error" ? `${subject}: ${metric} could not be computed, so the gate cannot pass; policy: ${formatThreshold(check)}${inherited}.` : check.status === "inconclusive" || check.status === "insufficient" ? `${measured}, ${statusExplanation(check)}; policy: ${formatThreshold(check)}${inherited}.` : `${measured}, over the ${check.status} threshold; policy: ${formatThreshold(check)}${inherited}.`;
+  const others = group.others.length > 0 ? ` The strongest of ${group.others.length + 1} attacks; ${othersSummary(group)}.` : "";
   const counts = countsAs(check.status, rulesOf(report));
   return {
     ruleId: ruleId(check),
     ruleIndex,
     level: counts === "warn" ? "warning" : counts === "pass" ? "note" : "error",
-    message: { text: text2 },
+    message: { text: text2 + others },
     ...where ? { locations: [physical(where)] } : {},
-    // Stable across runs so code scanning tracks one alert per check, not one per run.
-    partialFingerprints: { privacyGateCheck: `${ruleId(check)}/${plainText(check.attack, 100)}` },
+    // Stable across runs so code scanning tracks one alert per threshold line, not one per run,
+    // even when another attack becomes the strongest.
+    partialFingerprints: { privacyGateCheck: `${ruleId(check)}@${where?.file ?? "policy"}` },
     properties: {
       attack: plainText(check.attack, 100),
+      attacks: group.others.length + 1,
+      ...group.others.length > 0 ? { others: othersSummary(group) } : {},
       value: Number.isFinite(check.value) ? check.value : null,
       ci: check.ci.map((v) => Number.isFinite(v) ? v : null),
+      ...check.pointOnly ? { pointOnly: true } : {},
       thresholds: check.thresholds
     }
   };
@@ -57295,6 +57394,7 @@ var init_sarif = __esm({
     init_verdict();
     init_escape();
     init_format();
+    init_explain();
     init_locate();
     SARIF_FILE = "privacy-gate.sarif";
     SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -59541,6 +59641,11 @@ function loadRuntime() {
   }
   return runtime;
 }
+async function runtimeFacts() {
+  const { ort, kind } = await loadRuntime();
+  const versions = ort.env.versions;
+  return { kind, version: (kind === "native" ? versions.node : versions.web) ?? versions.common ?? "unknown" };
+}
 async function createInferenceSession(model) {
   const { ort, kind } = await loadRuntime();
   const options = {
@@ -59634,7 +59739,21 @@ var init_privacy_report_schema = __esm({
       title: "Model Privacy Gate report (privacy-report.json), version 1",
       description: "The audit record of one gate run: what was tested (with SHA-256 of every input), how, every metric with its confidence interval and threshold, and the verdict.",
       type: "object",
-      required: ["version", "verdict", "exitCode", "tool", "policy", "inputs", "seed", "surface", "confidence", "probes", "queries", "timings", "warnings"],
+      required: [
+        "version",
+        "verdict",
+        "exitCode",
+        "tool",
+        "policy",
+        "inputs",
+        "seed",
+        "surface",
+        "confidence",
+        "probes",
+        "queries",
+        "timings",
+        "warnings"
+      ],
       additionalProperties: false,
       definitions: {
         number: {
@@ -59663,6 +59782,7 @@ var init_privacy_report_schema = __esm({
           properties: {
             value: { oneOf: [{ $ref: "#/definitions/number" }, { type: "null" }] },
             ci: { $ref: "#/definitions/interval" },
+            pointOnly: { const: true, description: "A difference with no interval (the \u03B5 lower bound's increase): ci is [value, value], judged as the point." },
             sample: {
               type: "object",
               description: "Set sizes behind the figure, for the sample-size minimums.",
@@ -59676,7 +59796,10 @@ var init_privacy_report_schema = __esm({
               required: ["members", "nonMembers"],
               properties: { members: { type: "integer", minimum: 0 }, nonMembers: { type: "integer", minimum: 0 } }
             },
-            tail: { enum: ["high", "low", null], description: "\u03B5 lower bound: the records above (high) or below (low) the threshold the bound came from." }
+            tail: {
+              enum: ["high", "low", null],
+              description: "\u03B5 lower bound: the records above (high) or below (low) the threshold the bound came from."
+            }
           }
         },
         details: {
@@ -59830,6 +59953,7 @@ var init_privacy_report_schema = __esm({
             metric: { type: "string" },
             value: { oneOf: [{ $ref: "#/definitions/number" }, { type: "null" }] },
             ci: { $ref: "#/definitions/interval" },
+            pointOnly: { const: true, description: "The metric is a point difference: ci is [value, value], not an interval." },
             thresholds: {
               type: "object",
               additionalProperties: false,
@@ -59898,7 +60022,17 @@ var init_privacy_report_schema = __esm({
         tool: {
           type: "object",
           required: ["name", "version"],
-          properties: { name: { type: "string" }, version: { type: "string" } }
+          properties: {
+            name: { type: "string" },
+            version: { type: "string" },
+            runtime: {
+              type: "object",
+              required: ["kind", "version"],
+              additionalProperties: false,
+              description: "The onnxruntime that ran the models: native (onnxruntime-node) or wasm (onnxruntime-web, WebAssembly), and its version. Absent when the run stopped before opening a model.",
+              properties: { kind: { enum: ["native", "wasm"] }, version: { type: "string" } }
+            }
+          }
         },
         policy: {
           type: "object",
@@ -59910,7 +60044,11 @@ var init_privacy_report_schema = __esm({
           required: ["policy", "data"],
           additionalProperties: false,
           properties: {
-            policy: { type: "array", items: { $ref: "#/definitions/digest" }, description: "The policy file and every preset it extends." },
+            policy: {
+              type: "array",
+              items: { $ref: "#/definitions/digest" },
+              description: "The policy file and every preset it extends."
+            },
             model: { $ref: "#/definitions/digest" },
             data: {
               type: "array",
@@ -59960,7 +60098,10 @@ var init_privacy_report_schema = __esm({
             output: { type: "string" },
             featureCount: { type: "integer" },
             classes: { type: "array", items: { type: "string" } },
-            scoreKind: { enum: ["probabilities", "logits", "value"], description: "What the model output holds: class probabilities, logits, or (model.task: regression) one predicted value per row." },
+            scoreKind: {
+              enum: ["probabilities", "logits", "value"],
+              description: "What the model output holds: class probabilities, logits, or (model.task: regression) one predicted value per row."
+            },
             scoreKindReason: { type: "string" }
           }
         },
@@ -59974,7 +60115,10 @@ var init_privacy_report_schema = __esm({
             attentionMask: { type: "string", description: "The attention-mask input, if the model has one." },
             output: { type: "string" },
             context: { type: ["integer", "null"], description: "Tokens per query; null when the model takes any length." },
-            fixedContext: { type: "boolean", description: "Whether the model's input shape fixes the context (short prompts are left-padded)." },
+            fixedContext: {
+              type: "boolean",
+              description: "Whether the model's input shape fixes the context (short prompts are left-padded)."
+            },
             vocabSize: { type: "integer", minimum: 1 },
             vocabulary: {
               type: "object",
@@ -60014,8 +60158,16 @@ var init_privacy_report_schema = __esm({
         },
         probes: { type: "array", items: { $ref: "#/definitions/probe" } },
         queries: { type: "integer", minimum: 0, description: "Model queries (rows sent to the model) in the whole run." },
-        timings: { type: "object", additionalProperties: { type: "number" }, description: "Milliseconds per stage; firstQueryFromProcessStart is the start-up cost." },
-        warnings: { type: "array", items: { type: "string" }, description: "Policy settings the gate ignored, as file:line:column: message." },
+        timings: {
+          type: "object",
+          additionalProperties: { type: "number" },
+          description: "Milliseconds per stage; firstQueryFromProcessStart is the start-up cost."
+        },
+        warnings: {
+          type: "array",
+          items: { type: "string" },
+          description: "Policy settings the gate ignored, as file:line:column: message."
+        },
         error: {
           type: "object",
           required: ["message", "exitCode"],
@@ -65103,7 +65255,7 @@ async function canaryAttack(ctx, settings) {
   }
   const inserted = rows2.filter((r) => r.kind === "inserted");
   const controls = rows2.filter((r) => r.kind === "control");
-  const worst = (list2) => list2.reduce((a, b) => b.exposure > a.exposure ? b : a);
+  const worst = (list3) => list3.reduce((a, b) => b.exposure > a.exposure ? b : a);
   const top = worst(inserted);
   const metrics = {
     "max-exposure": {
@@ -66766,7 +66918,7 @@ function wilson2(k, n, z) {
 }
 function pointDifference(candidate, baseline, interval) {
   const value = candidate - baseline;
-  return { value, ci: [value, value], candidate, baseline, interval };
+  return { value, ci: [value, value], candidate, baseline, interval, pointOnly: true };
 }
 function unpairedDifference(candidate, baseline, interval = UNPAIRED_MOVER) {
   const value = candidate.value - baseline.value;
@@ -66906,7 +67058,7 @@ function zero(value) {
   return { value: 0, ci: [0, 0], candidate: value, baseline: value, interval: SAME_SCORES };
 }
 function asMetric(d) {
-  return { value: d.value, ci: d.ci, released: d.baseline, interval: d.interval };
+  return { value: d.value, ci: d.ci, released: d.baseline, interval: d.interval, ...d.pointOnly ? { pointOnly: true } : {} };
 }
 var ADVANTAGE_INTERVAL, EPSILON_INTERVAL;
 var init_compare = __esm({
@@ -68140,9 +68292,11 @@ var init_models = __esm({
   "src/run/models.ts"() {
     "use strict";
     init_onnx();
+    init_runtime();
     ONNX_MODELS = {
       classifier: (settings) => openOnnxClassifier(settings),
-      regressor: (settings) => openOnnxRegressor(settings)
+      regressor: (settings) => openOnnxRegressor(settings),
+      runtime: runtimeFacts
     };
   }
 });
@@ -68511,9 +68665,9 @@ async function openOnnxSequenceModel(options) {
 }
 function planInputs(options, inputs, outputs) {
   const fail2 = (message, field) => new InputError(message, { file: options.path, field });
-  const byName2 = (list2, name2, kind, field) => {
-    const found = list2.find((t) => t.name === name2);
-    if (!found) throw fail2(`the model has no ${kind} "${name2}"; its ${kind}s are: ${list2.map((t) => t.name).join(", ")}`, field);
+  const byName2 = (list3, name2, kind, field) => {
+    const found = list3.find((t) => t.name === name2);
+    if (!found) throw fail2(`the model has no ${kind} "${name2}"; its ${kind}s are: ${list3.map((t) => t.name).join(", ")}`, field);
     return found;
   };
   const mask = options.attentionMask ? byName2(inputs, options.attentionMask, "input", "model.attention-mask") : options.input === void 0 || !MASK_NAME.test(options.input) ? inputs.find((t) => MASK_NAME.test(t.name) && t.name !== options.input) : void 0;
@@ -68715,9 +68869,9 @@ var init_sequence = __esm({
               }
             );
           }
-          const list2 = byLength.get(length) ?? [];
-          list2.push(i);
-          byLength.set(length, list2);
+          const list3 = byLength.get(length) ?? [];
+          list3.push(i);
+          byLength.set(length, list3);
         });
         return [...byLength].map(([length, rows2]) => ({ length, rows: rows2 }));
       }
@@ -69147,7 +69301,9 @@ async function runGate(policyFile, options = {}) {
     fillPolicyFacts(report, policy, relative4, options.policyTexts);
     report.timings.policy = lap();
     const split = options.split;
-    const run = policy.model.task === "sequence" ? await openSequenceTask(policy, report, { relative: relative4, lap }) : await openFeatureTask(policy, report, { relative: relative4, lap }, split?.models ?? ONNX_MODELS);
+    const models = split?.models ?? ONNX_MODELS;
+    const run = policy.model.task === "sequence" ? await openSequenceTask(policy, report, { relative: relative4, lap }) : await openFeatureTask(policy, report, { relative: relative4, lap }, models);
+    report.tool = { ...report.tool, runtime: await models.runtime() };
     split?.beforeProbes?.(report, run.task);
     const released = readBaselineReport(policy, report, relative4);
     for (const family of PROBE_FAMILIES) {
@@ -69314,6 +69470,9 @@ function checkShape(h, bad) {
     throw bad('"shard" must be {index, count} with 1 \u2264 index \u2264 count');
   }
   if (!h.tool || typeof h.tool.version !== "string") throw bad('"tool.version" is missing');
+  if (!h.tool.runtime || !["native", "wasm"].includes(h.tool.runtime.kind) || typeof h.tool.runtime.version !== "string") {
+    throw bad('"tool.runtime" must be {kind: "native" or "wasm", version}');
+  }
   if (typeof h.policyFile !== "string" || !h.inputs || !Array.isArray(h.inputs.policy) || !Array.isArray(h.inputs.data)) {
     throw bad('"policyFile" and "inputs" are missing');
   }
@@ -69418,6 +69577,9 @@ var init_record = __esm({
           out[key] = { task: "task" in model ? "regression" : "classification", info: model.info, openQueries };
         }
         return out;
+      }
+      runtime() {
+        return this.real.runtime();
       }
       async classifier(settings, role) {
         if (role.kind === "reference" && !ownsReference(this.shard, role.index)) return this.standIn();
@@ -69543,6 +69705,16 @@ var init_replay = __esm({
       models = /* @__PURE__ */ new Map();
       count;
       block;
+      /** The shards' runtime (checkSlices made sure they all ran on one). */
+      runtime() {
+        const runtime = this.slices[0].header.tool.runtime;
+        if (!runtime)
+          throw new InputError("the signals header does not name the onnxruntime the shard ran on", {
+            file: this.slices[0].file,
+            field: "tool.runtime"
+          });
+        return Promise.resolve(runtime);
+      }
       classifier(settings, role) {
         const key = modelKey(role);
         const recorded = this.recorded(key, settings.path, "classification");
@@ -69735,6 +69907,8 @@ function checkSlices(slices) {
 function checkSameRun(reference, facts3, file) {
   const fields2 = [
     ["tool.version", reference.header.tool.version, facts3.tool.version],
+    // native and wasm agree only up to float32 rounding: pooled answers from both would be no single run's.
+    ["onnxruntime", reference.header.tool.runtime, facts3.tool.runtime],
     ["policy", [reference.header.policyFile, reference.header.inputs.policy], [facts3.policyFile, facts3.inputs.policy]],
     ["model", reference.header.inputs.model, facts3.inputs.model],
     ["data", reference.header.inputs.data, facts3.inputs.data],
@@ -69745,7 +69919,7 @@ function checkSameRun(reference, facts3, file) {
     if (JSON.stringify(expected) === JSON.stringify(found)) continue;
     const against = file ? `${reference.file}` : "the files here";
     throw new InputError(
-      file ? `was computed with a different ${field} than ${against} (${brief(found)} vs ${brief(expected)}); expected slices of one run: same gate version, policy, model, data and seed` : `the ${field} here differs from what the shards measured (here ${brief(found)}, the shards ${brief(expected)}); merge in a checkout of the commit the shards ran on`,
+      file ? `was computed with a different ${field} than ${against} (${brief(found)} vs ${brief(expected)}); expected slices of one run: same gate version, onnxruntime, policy, model, data and seed` : `the ${field} here differs from what the shards measured (here ${brief(found)}, the shards ${brief(expected)}); merge in a checkout of the commit the shards ran on`,
       { file: file ?? reference.file, field }
     );
   }
