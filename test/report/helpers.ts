@@ -1,5 +1,6 @@
 /** Reports for the reporter tests: real gate runs on the digits example, and small hand-made ones. */
-import type { Check, GateReport, ProbeResult } from '../../src/result';
+import type { PolicyChange } from '../../src/policy/diff';
+import type { Check, GateReport, PolicyComparison, ProbeResult } from '../../src/result';
 import { runGate } from '../../src/run/gate';
 
 const cache = new Map<string, Promise<GateReport>>();
@@ -83,4 +84,27 @@ export function reportWith(checks: Check[], overrides: Partial<GateReport> = {})
     warnings: [],
     ...overrides,
   };
+}
+
+/** A base commit SHA for the policy-changes views. */
+export const SHA = '0123456789abcdef0123456789abcdef01234567';
+
+/** One policy change (a loosened AUC fail line unless overridden). */
+export function change(overrides: Partial<PolicyChange> = {}): PolicyChange {
+  return {
+    field: 'probes.membership.thresholds.auc.fail',
+    kind: 'loosened',
+    base: '0.6',
+    head: '0.7',
+    reason: 'more leakage passes before the gate fails',
+    location: { file: 'policy.yml', line: 12, column: 20 },
+    ...overrides,
+  };
+}
+
+/** A passing report whose policy was compared with the base commit's. */
+export function withChanges(comparison: Partial<PolicyComparison>): GateReport {
+  return reportWith([check({ status: 'pass' })], {
+    policyChanges: { status: 'compared', baseSha: SHA, enforced: 'head', changes: [], ...comparison },
+  });
 }

@@ -3,33 +3,12 @@
  * string escaped for HTML.
  */
 import { describe, expect, it } from 'vitest';
-import type { PolicyChange } from '../../src/policy/diff';
 import { escapeHtml } from '../../src/report/escape';
 import { renderHtml } from '../../src/report/html';
 import { policyChangesHtml } from '../../src/report/html-policy-changes';
-import type { GateReport, PolicyComparison } from '../../src/result';
-import { check, reportWith } from './helpers';
+import type { PolicyComparison } from '../../src/result';
+import { change, check, reportWith, withChanges } from './helpers';
 import { HOSTILE } from './hostile';
-
-const SHA = '0123456789abcdef0123456789abcdef01234567';
-
-function change(overrides: Partial<PolicyChange> = {}): PolicyChange {
-  return {
-    field: 'probes.membership.thresholds.auc.fail',
-    kind: 'loosened',
-    base: '0.6',
-    head: '0.7',
-    reason: 'more leakage passes before the gate fails',
-    location: { file: 'policy.yml', line: 12, column: 20 },
-    ...overrides,
-  };
-}
-
-function withChanges(comparison: Partial<PolicyComparison>): GateReport {
-  return reportWith([check({ status: 'pass' })], {
-    policyChanges: { status: 'compared', baseSha: SHA, enforced: 'head', changes: [], ...comparison },
-  });
-}
 
 /** What is left of the section once the tags it is allowed to write are taken out: no markup may remain. */
 const ALLOWED_TAGS = /<\/?(section|h2|h3|p|strong|ul|li|code|em)( class="[a-z -]+")?>/g;

@@ -3,33 +3,12 @@
  * (Markdown for the summary and comment, one plain line for annotations).
  */
 import { describe, expect, it } from 'vitest';
-import type { PolicyChange } from '../../src/policy/diff';
 import { renderMarkdown } from '../../src/report/markdown';
 import { MAX_LISTED_CHANGES, policyChangeAnnotations, policyChangesMarkdown } from '../../src/report/policy-changes';
-import type { GateReport, PolicyComparison } from '../../src/result';
-import { check, reportWith } from './helpers';
+import type { PolicyComparison } from '../../src/result';
+import { change, check, reportWith, withChanges } from './helpers';
 import { HOSTILE } from './hostile';
 import { liveMarkup } from './markdown-safety';
-
-const SHA = '0123456789abcdef0123456789abcdef01234567';
-
-function change(overrides: Partial<PolicyChange> = {}): PolicyChange {
-  return {
-    field: 'probes.membership.thresholds.auc.fail',
-    kind: 'loosened',
-    base: '0.6',
-    head: '0.7',
-    reason: 'more leakage passes before the gate fails',
-    location: { file: 'policy.yml', line: 12, column: 20 },
-    ...overrides,
-  };
-}
-
-function withChanges(comparison: Partial<PolicyComparison>): GateReport {
-  return reportWith([check({ status: 'pass' })], {
-    policyChanges: { status: 'compared', baseSha: SHA, enforced: 'head', changes: [], ...comparison },
-  });
-}
 
 /** Live markup in the section, its own heading aside. */
 const live = (markdown: string) => liveMarkup(markdown).filter((problem) => problem !== 'heading ### Policy changes in this PR');
