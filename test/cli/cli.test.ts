@@ -1,21 +1,15 @@
 import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../../src/cli';
+import { sink } from '../helpers/sink';
 
 const root = path.resolve(__dirname, '../..');
 const example = path.join(root, 'examples/digits');
 const schema = JSON.parse(readFileSync(path.join(root, 'schemas/privacy-report.schema.json'), 'utf8'));
 const validateReport = new Ajv({ allErrors: true, strict: false }).compile(schema);
-
-function sink() {
-  let text = '';
-  const stream = new Writable({ write: (chunk, _enc, done) => ((text += chunk), done()) });
-  return { stream, text: () => text };
-}
 
 /** Runs the CLI; these tests write policies under the OS temp folder, so they allow it (and the repo) as roots. */
 async function run(...args: string[]) {

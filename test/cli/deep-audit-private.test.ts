@@ -9,21 +9,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from '../../src/cli';
+import { sink } from '../helpers/sink';
 
 const root = path.resolve(__dirname, '../..');
 const example = path.join(root, 'examples/digits');
 const outs: string[] = [];
 afterAll(() => outs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-function sink() {
-  let text = '';
-  const stream = new Writable({ write: (chunk, _enc, done) => ((text += chunk), done()) });
-  return { stream, text: () => text };
-}
 
 async function runPolicy(file: string) {
   const out = mkdtempSync(path.join(tmpdir(), 'privacy-gate-deep-audit-'));

@@ -6,10 +6,10 @@
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from '../../src/cli';
 import { brokenTableRows, liveMarkup } from '../report/markdown-safety';
+import { sink } from '../helpers/sink';
 
 const root = path.resolve(__dirname, '../..');
 const example = path.join(root, 'examples/wages');
@@ -17,12 +17,6 @@ const example = path.join(root, 'examples/wages');
 mkdirSync(path.join(root, '.tmp'), { recursive: true });
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-function sink() {
-  let text = '';
-  const stream = new Writable({ write: (chunk, _enc, done) => ((text += chunk), done()) });
-  return { stream, text: () => text };
-}
 
 async function run(...args: string[]) {
   const out = sink();

@@ -6,19 +6,13 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../../src/cli';
+import { sink } from '../helpers/sink';
 
 const root = path.resolve(__dirname, '../..');
 const models = path.join(root, 'test/fixtures/models');
 const wages = path.join(root, 'examples/wages');
-
-function sink() {
-  let text = '';
-  const stream = new Writable({ write: (chunk, _enc, done) => ((text += chunk), done()) });
-  return { stream, text: () => text };
-}
 
 async function run(...args: string[]) {
   const out = sink();

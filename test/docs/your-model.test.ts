@@ -6,10 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../../src/cli';
 import { recordsNeeded } from '../../src/gate/minimums';
+import { sink } from '../helpers/sink';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const guide = readFileSync(path.join(root, 'docs/your-model.md'), 'utf8');
@@ -35,12 +35,6 @@ function shellCommands(): Command[] {
 }
 const gateCommands = shellCommands().filter((c) => c.args[0] === 'npx' && c.args[1] === 'privacy-gate');
 const trainCommands = shellCommands().filter((c) => c.args[0] === PYTHON);
-
-function sink() {
-  let text = '';
-  const stream = new Writable({ write: (chunk, _enc, done) => ((text += chunk), done()) });
-  return { stream, text: () => text };
-}
 
 /** Runs the CLI in-process as `npx privacy-gate ARGS` would from the repository root. */
 async function gate(args: string[]) {

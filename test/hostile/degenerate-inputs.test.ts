@@ -9,19 +9,14 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statS
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cli } from '../../src/cli';
 import { node, tensor, wrapOutput, ELEM, valueInfo, opsetOf, intsAttribute } from '../helpers/onnx-proto';
+import { sink } from '../helpers/sink';
 
 const DIGITS = path.join(process.cwd(), 'examples/digits');
 const TOKEN = 'ghs_' + 'Pq7x'.repeat(9);
 const LEAKY = readFileSync(path.join(DIGITS, 'leaky.onnx'));
-
-function sink() {
-  let text = '';
-  return { stream: new Writable({ write: (chunk, _enc, done) => ((text += chunk), done()) }), text: () => text };
-}
 
 function filesUnder(dir: string): Array<{ file: string; text: string }> {
   if (!existsSync(dir)) return [];

@@ -7,20 +7,14 @@
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cli } from '../../src/cli';
 import { MASK } from '../../src/util/secrets';
+import { sink } from '../helpers/sink';
 
 const ROOT = process.cwd();
 const DIGITS = path.join(ROOT, 'examples/digits');
 const TOKEN = 'ghp_' + 'Zq8'.repeat(12);
-
-function sink() {
-  let text = '';
-  const stream = new Writable({ write: (chunk, _enc, done) => ((text += chunk), done()) });
-  return { stream, text: () => text };
-}
 
 /** Every file under `dir`, recursively, as text. */
 function filesUnder(dir: string): Array<{ file: string; text: string }> {

@@ -6,7 +6,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../../src/cli';
 import { InputError } from '../../src/errors';
@@ -25,6 +24,7 @@ import {
   addConstant,
   type OutputVariant,
 } from '../helpers/onnx-proto';
+import { sink } from '../helpers/sink';
 
 const root = path.resolve(__dirname, '../..');
 const digits = path.join(root, 'examples/digits');
@@ -78,11 +78,6 @@ function variantFile(dir: string, base: Uint8Array, output: string, variant: Out
     wrapOutput(base, output, (inner) => variant(inner, output)),
   );
   return file;
-}
-
-function sink() {
-  let text = '';
-  return { stream: new Writable({ write: (chunk, _enc, done) => ((text += chunk), done()) }), text: () => text };
 }
 
 async function gate(policy: string) {

@@ -7,13 +7,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../../src/cli';
 import { NonFiniteOutput } from '../../src/model/non-finite';
 import { openOnnxSequenceModel } from '../../src/model/sequence';
 import { ObservedSequence, observeNext } from '../../src/model/sequence-surface';
 import { intAttribute, node, tensor, wrapOutput, addConstant, type OutputVariant } from '../helpers/onnx-proto';
+import { sink } from '../helpers/sink';
 
 const root = path.resolve(__dirname, '../..');
 const charlm = path.join(root, 'examples/charlm');
@@ -48,11 +48,6 @@ function modelFile(dir: string, variant: OutputVariant): string {
     wrapOutput(leaky, 'logits', (inner) => variant(inner, 'logits')),
   );
   return file;
-}
-
-function sink() {
-  let text = '';
-  return { stream: new Writable({ write: (chunk, _enc, done) => ((text += chunk), done()) }), text: () => text };
 }
 
 const PROBES = {

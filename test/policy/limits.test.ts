@@ -4,12 +4,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../../src/cli';
 import { validatePolicy } from '../../src/run/policy';
 import { MAX_POLICY_BYTES } from '../../src/policy/source';
 import { policyDir, POLICY_HEAD } from './helpers';
+import { sink } from '../helpers/sink';
 
 const PROBES = 'probes:\n  membership:\n    thresholds: { auc: { fail: 0.6 } }\n';
 const FIRST_UNKNOWN_LINE = (POLICY_HEAD + PROBES).split('\n').length;
@@ -44,12 +44,6 @@ describe('policy size', () => {
     ]);
   });
 });
-
-function sink() {
-  let text = '';
-  const stream = new Writable({ write: (chunk, _enc, done) => ((text += chunk), done()) });
-  return { stream, text: () => text };
-}
 
 describe('--policy that is not a regular file', () => {
   const fifo = () => {

@@ -6,18 +6,13 @@
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../../src/cli';
 import { RUNTIME_ENV } from '../../src/model/runtime';
 import type { SignalsHeader } from '../../src/shard/format';
 import { runShard } from '../../src/shard/run-shard';
 import { DIGITS, policyIn, ROOT, tempDir, writeShards } from './helpers';
-
-function sink() {
-  let text = '';
-  return { stream: new Writable({ write: (chunk, _enc, done) => ((text += chunk), done()) }), text: () => text };
-}
+import { sink } from '../helpers/sink';
 
 async function gate(args: string[], roots: string[]) {
   const out = sink();
