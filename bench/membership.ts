@@ -122,20 +122,25 @@ export function writeResampledDigits(dir: string, rows: number, seed: number): v
 
 function writeResampledExample(dir: string): string {
   writeResampledDigits(dir, ROWS, 2);
+  return writeMembershipPolicy(dir, 'membership bench', ['members: { path: members.csv }', 'non-members: { path: non-members.csv }'], ROWS);
+}
+
+/** The leaky digits model's four threshold attacks on the data files in `dir`, read to `rows` rows each. */
+export function writeMembershipPolicy(dir: string, name: string, dataFiles: [members: string, nonMembers: string], rows: number): string {
   const policy = path.join(dir, 'policy.yml');
   writeFileSync(
     policy,
     [
       'version: 1',
-      'name: membership bench',
+      `name: ${name}`,
       'extends: standard',
       'seed: 1',
       `model: { path: ${JSON.stringify(path.join(example, 'leaky.onnx'))} }`,
       'data:',
-      '  members: { path: members.csv }',
-      '  non-members: { path: non-members.csv }',
+      `  ${dataFiles[0]}`,
+      `  ${dataFiles[1]}`,
       '  label: digit',
-      `  max-rows: ${ROWS}`,
+      `  max-rows: ${rows}`,
       'probes:',
       '  membership:',
       '    attacks: [loss, confidence, entropy, modified-entropy]',

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Rng } from '../src/util/random';
 import { npy } from './io';
+import { writeMembershipPolicy } from './membership';
 
 const root = path.resolve(import.meta.dirname, '..');
 const example = path.join(root, 'examples/digits');
@@ -63,27 +64,15 @@ function writeScaleExample(dir: string, rows: number): string {
     writeFileSync(path.join(dir, `${set}.npy`), npy('<f4', `(${rows}, 64)`, x));
     writeFileSync(path.join(dir, `${set}-labels.npy`), npy('<i8', `(${rows},)`, y));
   }
-  const policy = path.join(dir, 'policy.yml');
-  writeFileSync(
-    policy,
+  return writeMembershipPolicy(
+    dir,
+    'scale bench',
     [
-      'version: 1',
-      'name: scale bench',
-      'extends: standard',
-      'seed: 1',
-      `model: { path: ${JSON.stringify(path.join(example, 'leaky.onnx'))} }`,
-      'data:',
-      '  members: { path: members.npy, labels: members-labels.npy }',
-      '  non-members: { path: non-members.npy, labels: non-members-labels.npy }',
-      '  label: digit',
-      `  max-rows: ${rows}`,
-      'probes:',
-      '  membership:',
-      '    attacks: [loss, confidence, entropy, modified-entropy]',
-      '',
-    ].join('\n'),
+      'members: { path: members.npy, labels: members-labels.npy }',
+      'non-members: { path: non-members.npy, labels: non-members-labels.npy }',
+    ],
+    rows,
   );
-  return policy;
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
