@@ -49,3 +49,24 @@ export function policyIn(yaml: string): { file: string; roots: string[] } {
   writeFileSync(file, yaml.replaceAll('DIGITS', DIGITS));
   return { file, roots: [ROOT, dir] };
 }
+
+/**
+ * The leaky digits model on 400 sampled rows of the data files in `data` (DIGITS stands for the
+ * example's folder), with label-stability noise queries: sampling and noise must not depend on n.
+ */
+export const sampledPolicy = (data: string, seed = 7) => `version: 1
+name: sampled digits
+seed: ${seed}
+model: { path: DIGITS/leaky.onnx, input: x, output: probabilities }
+data:
+  members: { path: ${data}/members.csv }
+  non-members: { path: ${data}/non-members.csv }
+  label: digit
+  features: "pixel_*"
+  max-rows: 400
+probes:
+  membership:
+    attacks: [loss, label-stability]
+    thresholds:
+      auc: { warn: 0.55, fail: 0.6 }
+`;

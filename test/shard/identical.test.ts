@@ -16,24 +16,9 @@ import { describe, expect, it } from 'vitest';
 import type { GateReport } from '../../src/result';
 import { runGate } from '../../src/run/gate';
 import { mergeSignals } from '../../src/shard/merge';
-import { DIGITS, policyIn, renderedFiles, ROOT, writeShards } from './helpers';
+import { DIGITS, policyIn, renderedFiles, ROOT, sampledPolicy, writeShards } from './helpers';
 
-const sampled = policyIn(`version: 1
-name: sampled digits
-seed: 7
-model: { path: DIGITS/leaky.onnx, input: x, output: probabilities }
-data:
-  members: { path: DIGITS/data/members.csv }
-  non-members: { path: DIGITS/data/non-members.csv }
-  label: digit
-  features: "pixel_*"
-  max-rows: 400
-probes:
-  membership:
-    attacks: [loss, label-stability]
-    thresholds:
-      auc: { warn: 0.55, fail: 0.6 }
-`);
+const sampled = policyIn(sampledPolicy('DIGITS/data'));
 
 const CASES: Array<{ name: string; policy: string; roots?: string[]; shards: number[]; verdict: GateReport['verdict'] }> = [
   { name: 'digits: threshold attacks and inversion', policy: path.join(DIGITS, 'policy.yml'), shards: [1, 2, 4], verdict: 'fail' },

@@ -11,7 +11,7 @@ import { cli } from '../../src/cli';
 import { RUNTIME_ENV } from '../../src/model/runtime';
 import type { SignalsHeader } from '../../src/shard/format';
 import { runShard } from '../../src/shard/run-shard';
-import { DIGITS, policyIn, ROOT, tempDir, writeShards } from './helpers';
+import { DIGITS, policyIn, ROOT, sampledPolicy, tempDir, writeShards } from './helpers';
 import { sink } from '../helpers/sink';
 
 async function gate(args: string[], roots: string[]) {
@@ -21,24 +21,7 @@ async function gate(args: string[], roots: string[]) {
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
-const POLICY = (data: string, seed = 7) => `version: 1
-name: sampled digits
-seed: ${seed}
-model: { path: DIGITS/leaky.onnx, input: x, output: probabilities }
-data:
-  members: { path: ${data}/members.csv }
-  non-members: { path: ${data}/non-members.csv }
-  label: digit
-  features: "pixel_*"
-  max-rows: 400
-probes:
-  membership:
-    attacks: [loss, label-stability]
-    thresholds:
-      auc: { warn: 0.55, fail: 0.6 }
-`;
-
-const { file: policy, roots } = policyIn(POLICY('DIGITS/data'));
+const { file: policy, roots } = policyIn(sampledPolicy('DIGITS/data'));
 let shards: string;
 const shardFile = (i: number) => path.join(shards, `privacy-gate-signals-${i}-of-2.signals`);
 
@@ -194,7 +177,7 @@ describe('merge refuses a checkout whose files differ from those the shards meas
   ])('$name: exit 2 before any probe', async ({ change, message }) => {
     const data = tempDir('privacy-gate-shard-data-');
     for (const f of ['members.csv', 'non-members.csv']) copyFileSync(path.join(DIGITS, 'data', f), path.join(data, f));
-    const own = policyIn(POLICY(data));
+    const own = policyIn(sampledPolicy(data));
     const folder = await writeShards(own.file, 2, { roots: [...own.roots, data] });
     if (change === 'data') {
       // One value of the last member row: the sample may not even include it; the file's SHA-256 changes all the same.
@@ -203,7 +186,7 @@ describe('merge refuses a checkout whose files differ from those the shards meas
       const last = csv.lastIndexOf(',');
       writeFileSync(file, `${csv.slice(0, last)},${csv.slice(last + 1) === '0' ? '1' : '0'}\n`);
     } else {
-      writeFileSync(own.file, POLICY(data, 8).replaceAll('DIGITS', DIGITS));
+      writeFileSync(own.file, sampledPolicy(data, 8).replaceAll('DIGITS', DIGITS));
     }
     const out = tempDir();
     const run = await gate(['merge', folder, '--out', out], [...own.roots, data]);
