@@ -8,18 +8,16 @@
  * - Either way, `max-increase` becomes checks on those metrics, judged by the gate's one judge.
  * A metric the released run lacks is measured as null: its check is an error, never a pass.
  */
-import { Ajv } from 'ajv';
 import { readFileSync, statSync } from 'node:fs';
-import reportSchema from '../../schemas/privacy-report.schema.json';
 import { sha256File } from '../data';
 import { PolicyError } from '../errors';
 import { checksFor } from '../gate/verdict';
 import { unpairedDifference } from '../metrics/paired';
 import { INCREASE_METRICS, type Policy } from '../policy/types';
+import { MAX_REPORT_BYTES, parseReportJson, reportSchemaProblems, reviveNumbers } from '../report/parse';
 import type { ProbeSettings } from '../probes/types';
 import type { GateReport, MetricValue, ProbeResult } from '../result';
 
-const MAX_REPORT_BYTES = 64 * 1024 * 1024;
 const COMPARED_PROBE = 'membership';
 
 /** The released run's report, when the policy names `baseline.report`; an unreadable one is exit 2 at the policy line. */
@@ -29,19 +27,15 @@ export function readBaselineReport(policy: Policy, report: GateReport, relative:
   const refuse = (why: string) =>
     new PolicyError(`baseline report ${relative(file)} ${why}`, { ...policy.baseline!.source, field: 'baseline.report' });
   if (statSync(file).size > MAX_REPORT_BYTES) throw refuse(`is larger than ${MAX_REPORT_BYTES} bytes`);
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw refuse(`is not valid JSON: ${(error as Error).message}`);
-  }
-  const validate = new Ajv({ allErrors: true, strict: false }).compile(reportSchema);
-  if (!validate(data)) {
-    const problems = (validate.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || '/'} ${e.message}`);
+  const parsed = parseReportJson(readFileSync(file, 'utf8'));
+  if ('problem' in parsed) throw refuse(parsed.problem);
+  const problems = reportSchemaProblems(parsed.data, 3);
+  if (problems.length > 0) {
     throw refuse(`is not a privacy-report.json (schemas/privacy-report.schema.json): ${problems.join('; ')}`);
   }
   report.baseline = { kind: 'report', path: relative(file), sha256: sha256File(file), paired: false };
-  return data as unknown as GateReport;
+  // Non-finite numbers come back as numbers, as the comparison computes with them.
+  return reviveNumbers(parsed.data) as GateReport;
 }
 
 /**
