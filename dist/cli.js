@@ -40885,8 +40885,10 @@ var version = "0.1.0";
 var TOOL = { name, version };
 
 // src/run/baseline.ts
-var import_ajv2 = __toESM(require_ajv(), 1);
 var import_node_fs15 = require("node:fs");
+
+// src/report/parse.ts
+var import_ajv2 = __toESM(require_ajv(), 1);
 
 // schemas/privacy-report.schema.json
 var privacy_report_schema_default = {
@@ -41372,27 +41374,63 @@ var privacy_report_schema_default = {
   }
 };
 
-// src/run/baseline.ts
+// src/report/parse.ts
 var MAX_REPORT_BYTES = 64 * 1024 * 1024;
+var validator;
+function parseReportJson(text2) {
+  try {
+    return { data: JSON.parse(text2) };
+  } catch (error) {
+    return { problem: `is not valid JSON: ${error.message}` };
+  }
+}
+function reportSchemaProblems(data, max) {
+  validator ??= new import_ajv2.Ajv({ allErrors: true, strict: false }).compile(privacy_report_schema_default);
+  if (validator(data)) return [];
+  return (validator.errors ?? []).slice(0, max).map((e) => `${e.instancePath || "/"} ${e.message}`);
+}
+var TEXT_KEYS = /* @__PURE__ */ new Set([
+  "attack",
+  "description",
+  "probe",
+  "metric",
+  "id",
+  "name",
+  "path",
+  "file",
+  "role",
+  "label",
+  "caption",
+  "message",
+  "classes",
+  "notes",
+  "error",
+  "field"
+]);
+function reviveNumbers(value, key = "") {
+  if (Array.isArray(value)) return value.map((v) => reviveNumbers(v, key));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reviveNumbers(v, k)]));
+  }
+  if (!TEXT_KEYS.has(key) && (value === "Infinity" || value === "-Infinity")) return value === "Infinity" ? Infinity : -Infinity;
+  return value;
+}
+
+// src/run/baseline.ts
 var COMPARED_PROBE = "membership";
 function readBaselineReport(policy, report, relative3) {
   const file = policy.baseline?.report;
   if (!file || !policy.baseline) return void 0;
   const refuse = (why) => new PolicyError(`baseline report ${relative3(file)} ${why}`, { ...policy.baseline.source, field: "baseline.report" });
   if ((0, import_node_fs15.statSync)(file).size > MAX_REPORT_BYTES) throw refuse(`is larger than ${MAX_REPORT_BYTES} bytes`);
-  let data;
-  try {
-    data = JSON.parse((0, import_node_fs15.readFileSync)(file, "utf8"));
-  } catch (error) {
-    throw refuse(`is not valid JSON: ${error.message}`);
-  }
-  const validate2 = new import_ajv2.Ajv({ allErrors: true, strict: false }).compile(privacy_report_schema_default);
-  if (!validate2(data)) {
-    const problems = (validate2.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || "/"} ${e.message}`);
+  const parsed = parseReportJson((0, import_node_fs15.readFileSync)(file, "utf8"));
+  if ("problem" in parsed) throw refuse(parsed.problem);
+  const problems = reportSchemaProblems(parsed.data, 3);
+  if (problems.length > 0) {
     throw refuse(`is not a privacy-report.json (schemas/privacy-report.schema.json): ${problems.join("; ")}`);
   }
   report.baseline = { kind: "report", path: relative3(file), sha256: sha256File(file), paired: false };
-  return data;
+  return reviveNumbers(parsed.data);
 }
 function compareProbe(result2, settings, released, confidence) {
   if (result2.status !== "ok") return;

@@ -32827,7 +32827,7 @@ var require_core = __commonJS({
         uriResolver
       };
     }
-    var Ajv4 = class {
+    var Ajv3 = class {
       constructor(opts = {}) {
         this.schemas = {};
         this.refs = {};
@@ -33197,9 +33197,9 @@ var require_core = __commonJS({
         }
       }
     };
-    Ajv4.ValidationError = validation_error_1.default;
-    Ajv4.MissingRefError = ref_error_1.default;
-    exports2.default = Ajv4;
+    Ajv3.ValidationError = validation_error_1.default;
+    Ajv3.MissingRefError = ref_error_1.default;
+    exports2.default = Ajv3;
     function checkOptions2(checkOpts, options, msg, log = "error") {
       for (const key in checkOpts) {
         const opt = key;
@@ -35310,7 +35310,7 @@ var require_ajv = __commonJS({
     var draft7MetaSchema = require_json_schema_draft_07();
     var META_SUPPORT_DATA = ["/properties"];
     var META_SCHEMA_ID = "http://json-schema.org/draft-07/schema";
-    var Ajv4 = class extends core_1.default {
+    var Ajv3 = class extends core_1.default {
       _addVocabularies() {
         super._addVocabularies();
         draft7_1.default.forEach((v) => this.addVocabulary(v));
@@ -35329,11 +35329,11 @@ var require_ajv = __commonJS({
         return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
       }
     };
-    exports2.Ajv = Ajv4;
-    module2.exports = exports2 = Ajv4;
-    module2.exports.Ajv = Ajv4;
+    exports2.Ajv = Ajv3;
+    module2.exports = exports2 = Ajv3;
+    module2.exports.Ajv = Ajv3;
     Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.default = Ajv4;
+    exports2.default = Ajv3;
     var validate_1 = require_validate();
     Object.defineProperty(exports2, "KeywordCxt", { enumerable: true, get: function() {
       return validate_1.KeywordCxt;
@@ -60218,6 +60218,55 @@ var init_privacy_report_schema = __esm({
   }
 });
 
+// src/report/parse.ts
+function parseReportJson(text2) {
+  try {
+    return { data: JSON.parse(text2) };
+  } catch (error2) {
+    return { problem: `is not valid JSON: ${error2.message}` };
+  }
+}
+function reportSchemaProblems(data, max) {
+  validator ??= new import_ajv2.Ajv({ allErrors: true, strict: false }).compile(privacy_report_schema_default);
+  if (validator(data)) return [];
+  return (validator.errors ?? []).slice(0, max).map((e) => `${e.instancePath || "/"} ${e.message}`);
+}
+function reviveNumbers(value, key = "") {
+  if (Array.isArray(value)) return value.map((v) => reviveNumbers(v, key));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reviveNumbers(v, k)]));
+  }
+  if (!TEXT_KEYS.has(key) && (value === "Infinity" || value === "-Infinity")) return value === "Infinity" ? Infinity : -Infinity;
+  return value;
+}
+var import_ajv2, MAX_REPORT_BYTES, validator, TEXT_KEYS;
+var init_parse = __esm({
+  "src/report/parse.ts"() {
+    "use strict";
+    import_ajv2 = __toESM(require_ajv(), 1);
+    init_privacy_report_schema();
+    MAX_REPORT_BYTES = 64 * 1024 * 1024;
+    TEXT_KEYS = /* @__PURE__ */ new Set([
+      "attack",
+      "description",
+      "probe",
+      "metric",
+      "id",
+      "name",
+      "path",
+      "file",
+      "role",
+      "label",
+      "caption",
+      "message",
+      "classes",
+      "notes",
+      "error",
+      "field"
+    ]);
+  }
+});
+
 // package.json
 var name, version;
 var init_package = __esm({
@@ -60303,12 +60352,9 @@ function loadReport(fileOrFolder) {
       where
     );
   if ((0, import_node_fs13.statSync)(file).size > MAX_REPORT_BYTES) throw new InputError(`report file is larger than ${MAX_REPORT_BYTES} bytes`, where);
-  let data;
-  try {
-    data = JSON.parse((0, import_node_fs13.readFileSync)(file, "utf8"));
-  } catch (error2) {
-    throw new InputError(`report file is not valid JSON: ${error2.message}`, where);
-  }
+  const parsed = parseReportJson((0, import_node_fs13.readFileSync)(file, "utf8"));
+  if ("problem" in parsed) throw new InputError(`report file ${parsed.problem}`, where);
+  const data = parsed.data;
   const version2 = data?.version;
   if (typeof data !== "object" || data === null || !REPORT_VERSIONS.includes(version2)) {
     throw new InputError(
@@ -60316,54 +60362,25 @@ function loadReport(fileOrFolder) {
       { file, field: "report.version" }
     );
   }
-  const validate = new import_ajv2.Ajv({ allErrors: true, strict: false }).compile(privacy_report_schema_default);
-  if (!validate(data)) {
-    const problems = (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || "/"} ${e.message}`);
+  const problems = reportSchemaProblems(data, 5);
+  if (problems.length > 0) {
     throw new InputError(`report file does not match schemas/privacy-report.schema.json: ${problems.join("; ")}`, where);
   }
   const report = reviveNumbers(data);
   checkReportAgrees(report, file);
   return { report, folder: import_node_path15.default.dirname(file), file };
 }
-function reviveNumbers(value, key = "") {
-  if (Array.isArray(value)) return value.map((v) => reviveNumbers(v, key));
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reviveNumbers(v, k)]));
-  }
-  if (!TEXT_KEYS.has(key) && (value === "Infinity" || value === "-Infinity")) return value === "Infinity" ? Infinity : -Infinity;
-  return value;
-}
-var import_ajv2, import_node_fs13, import_node_path15, MAX_REPORT_BYTES, TEXT_KEYS;
+var import_node_fs13, import_node_path15;
 var init_load2 = __esm({
   "src/publish/load.ts"() {
     "use strict";
-    import_ajv2 = __toESM(require_ajv(), 1);
     import_node_fs13 = require("node:fs");
     import_node_path15 = __toESM(require("node:path"), 1);
-    init_privacy_report_schema();
     init_errors();
     init_json();
+    init_parse();
     init_version3();
     init_agree();
-    MAX_REPORT_BYTES = 64 * 1024 * 1024;
-    TEXT_KEYS = /* @__PURE__ */ new Set([
-      "attack",
-      "description",
-      "probe",
-      "metric",
-      "id",
-      "name",
-      "path",
-      "file",
-      "role",
-      "label",
-      "caption",
-      "message",
-      "classes",
-      "notes",
-      "error",
-      "field"
-    ]);
   }
 });
 
@@ -67350,20 +67367,15 @@ function readBaselineReport(policy, report, relative4) {
   const file = policy.baseline?.report;
   if (!file || !policy.baseline) return void 0;
   const refuse = (why) => new PolicyError(`baseline report ${relative4(file)} ${why}`, { ...policy.baseline.source, field: "baseline.report" });
-  if ((0, import_node_fs16.statSync)(file).size > MAX_REPORT_BYTES2) throw refuse(`is larger than ${MAX_REPORT_BYTES2} bytes`);
-  let data;
-  try {
-    data = JSON.parse((0, import_node_fs16.readFileSync)(file, "utf8"));
-  } catch (error2) {
-    throw refuse(`is not valid JSON: ${error2.message}`);
-  }
-  const validate = new import_ajv3.Ajv({ allErrors: true, strict: false }).compile(privacy_report_schema_default);
-  if (!validate(data)) {
-    const problems = (validate.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || "/"} ${e.message}`);
+  if ((0, import_node_fs16.statSync)(file).size > MAX_REPORT_BYTES) throw refuse(`is larger than ${MAX_REPORT_BYTES} bytes`);
+  const parsed = parseReportJson((0, import_node_fs16.readFileSync)(file, "utf8"));
+  if ("problem" in parsed) throw refuse(parsed.problem);
+  const problems = reportSchemaProblems(parsed.data, 3);
+  if (problems.length > 0) {
     throw refuse(`is not a privacy-report.json (schemas/privacy-report.schema.json): ${problems.join("; ")}`);
   }
   report.baseline = { kind: "report", path: relative4(file), sha256: sha256File(file), paired: false };
-  return data;
+  return reviveNumbers(parsed.data);
 }
 function compareProbe(result2, settings, released, confidence) {
   if (result2.status !== "ok") return;
@@ -67410,19 +67422,17 @@ function baselineWarnings(report, released) {
     );
   }
 }
-var import_ajv3, import_node_fs16, MAX_REPORT_BYTES2, COMPARED_PROBE;
+var import_node_fs16, COMPARED_PROBE;
 var init_baseline2 = __esm({
   "src/run/baseline.ts"() {
     "use strict";
-    import_ajv3 = __toESM(require_ajv(), 1);
     import_node_fs16 = require("node:fs");
-    init_privacy_report_schema();
     init_data();
     init_errors();
     init_verdict();
     init_paired();
     init_types();
-    MAX_REPORT_BYTES2 = 64 * 1024 * 1024;
+    init_parse();
     COMPARED_PROBE = "membership";
   }
 });
