@@ -9,7 +9,8 @@
 import type { SurfaceSettings } from '../policy/types';
 import { traced } from './non-finite';
 import { argmax, roundToDecimals, topKMask } from './reveal';
-import type { NextTokenObservation, ObservedSequenceModel, SequenceModel } from './sequence-types';
+import { continuationScores, generate, scoreTokens } from './sequence-ops';
+import type { GenerateOptions, NextTokenObservation, ObservedSequenceModel, SequenceModel, TokenScores } from './sequence-types';
 import type { QuerySource } from './types';
 
 /** Pure: turns full log-probabilities into what the surface reveals. */
@@ -52,4 +53,55 @@ export class ObservedSequence implements ObservedSequenceModel {
     const logProbs = await traced(this.model.nextLogProbs(contexts), source);
     return observeNext(logProbs, contexts.length, this.vocabSize, this.surface);
   }
+
+  async score(sequences: readonly Int32Array[], source: QuerySource): Promise<TokenScores[]> {
+    this.mustRevealScores('per-token scores');
+    const scores = await traced(scoreTokens(this.model, sequences), source);
+    return scores.map((s) => observeTokenScores(s, this.vocabSize, this.surface));
+  }
+
+  generate(prompts: readonly Int32Array[], options: GenerateOptions, source: QuerySource): Promise<Int32Array[]> {
+    return traced(generate(this.model, prompts, options), source);
+  }
+
+  async continuations(prefix: Int32Array, continuations: readonly Int32Array[], source: QuerySource): Promise<Float64Array> {
+    this.mustRevealScores('continuation scores');
+    const scores = await traced(continuationScores(this.model, prefix, continuations), source);
+    const sums = new Float64Array(continuations.length);
+    for (let i = 0; i < continuations.length; i++) {
+      let sum = 0;
+      for (let j = scores.offsets[i]!; j < scores.offsets[i + 1]!; j++) {
+        sum += revealedLogProb(scores.logProbs[j]!, scores.ranks[j]!, this.vocabSize, this.surface);
+      }
+      sums[i] = sum;
+    }
+    return sums;
+  }
+
+  /** A probe asking a label-only surface for scores is a bug in the policy checks, not user input. */
+  private mustRevealScores(what: string): void {
+    if (!this.revealsScores) throw new Error(`${what} asked of a label-only surface: the policy checks should have refused this probe`);
+  }
+}
+
+/**
+ * Pure: per-token scores as the surface reveals them. A token outside the top k is NaN, and μ/σ
+ * (which need every token's score) are NaN unless the surface shows all scores unrounded.
+ */
+export function observeTokenScores(scores: TokenScores, vocabSize: number, surface: SurfaceSettings): TokenScores {
+  const n = scores.logProbs.length;
+  const logProbs = new Float64Array(n);
+  for (let t = 0; t < n; t++) logProbs[t] = revealedLogProb(scores.logProbs[t]!, scores.ranks[t]!, vocabSize, surface);
+  const whole = surface.scores === 'full' && surface.decimals === undefined;
+  return {
+    logProbs,
+    mean: whole ? scores.mean.slice() : new Float64Array(n).fill(NaN),
+    std: whole ? scores.std.slice() : new Float64Array(n).fill(NaN),
+    ranks: scores.ranks.slice(),
+  };
+}
+
+function revealedLogProb(logProb: number, rank: number, vocabSize: number, surface: SurfaceSettings): number {
+  if (surface.scores === 'top-k' && surface.topK < vocabSize && rank >= surface.topK) return NaN;
+  return surface.decimals === undefined ? logProb : Math.log(roundToDecimals(Math.exp(logProb), surface.decimals));
 }

@@ -10,6 +10,7 @@ import type { Observation, QuerySource } from '../model/types';
 import type { PolicyFamily } from '../policy/family';
 import type { DataFileSettings, Threshold } from '../policy/types';
 import type { AttackMeasurement } from '../result';
+import type { TextTokenizer } from '../text/tokenizer';
 import type { Vocabulary } from '../text/vocab';
 
 /**
@@ -133,6 +134,17 @@ export interface SequenceProbeContext {
   model: ObservedSequenceModel;
   /** The character vocabulary; absent when the data is pre-tokenised and no vocabulary is given. */
   vocabulary?: Vocabulary;
+  /**
+   * The tokeniser the texts were encoded with: the character vocabulary above or a
+   * tokenizer.json; absent when the data is pre-tokenised and no tokeniser is given.
+   */
+  tokenizer?: TextTokenizer;
+  /**
+   * The policy's reference model for sequence tasks (`model.reference-model`, e.g. the base model
+   * before fine-tuning), behind the same surface: for likelihood-ratio membership and for ranking
+   * extraction samples (Carlini et al. 2021).
+   */
+  reference?: ObservedSequenceModel;
   members: TextData;
   nonMembers: TextData;
   seed: number;

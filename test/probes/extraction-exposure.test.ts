@@ -33,7 +33,7 @@ async function bruteForce(model: FunctionModel, tokens: TokenisedFormat, secrets
     let score = 0;
     for (let j = 0; j < c.length; j++) {
       const context = Int32Array.from([...tokens.prefix, ...c.subarray(0, j)]);
-      const lp = (await model.next([context])).logProbs!;
+      const lp = (await model.next([context], { probe: 'brute force' })).logProbs!;
       score += Math.min(0, lp[c[j]!]!);
     }
     scores.push(score);

@@ -1,30 +1,56 @@
 /** Plain-function sequence models for the extraction tests: no onnxruntime involved. */
-import { observeNext } from '../../src/model/sequence-surface';
-import type { NextTokenObservation, ObservedSequenceModel } from '../../src/model/sequence-types';
+import { ObservedSequence } from '../../src/model/sequence-surface';
+import type { SequenceModel, SequenceModelInfo } from '../../src/model/sequence-types';
 import type { SurfaceSettings } from '../../src/policy/types';
 import { rngFor } from '../../src/util/random';
 import { Vocabulary } from '../../src/text/vocab';
 
-/** A model given as a function from a context to next-token log-probabilities, counting rows. */
-export class FunctionModel implements ObservedSequenceModel {
-  queries = 0;
-  calls = 0;
-  readonly revealsScores: boolean;
+/** A plain function as the model (log-probabilities of the next token), behind the surface as the gate sees it. */
+export class FunctionModel extends ObservedSequence {
+  private readonly inner: FunctionSequenceModel;
 
-  constructor(
-    readonly vocabSize: number,
-    private readonly fn: (context: Int32Array) => Float64Array,
-    readonly surface: SurfaceSettings = { scores: 'full', topK: 0 },
-  ) {
-    this.revealsScores = surface.scores !== 'label';
+  constructor(vocabSize: number, fn: (context: Int32Array) => Float64Array, surface: SurfaceSettings = { scores: 'full', topK: 0 }) {
+    const inner = new FunctionSequenceModel(vocabSize, fn);
+    super(inner, surface);
+    this.inner = inner;
   }
 
-  async next(contexts: readonly Int32Array[]): Promise<NextTokenObservation> {
+  /** onnxruntime calls so far (one per nextLogProbs). */
+  get calls(): number {
+    return this.inner.calls;
+  }
+}
+
+/** The SequenceModel behind FunctionModel: counts rows and calls like the ONNX adapter. */
+export class FunctionSequenceModel implements SequenceModel {
+  queries = 0;
+  calls = 0;
+  readonly info: SequenceModelInfo;
+
+  constructor(
+    vocabSize: number,
+    private readonly fn: (context: Int32Array) => Float64Array,
+  ) {
+    this.info = {
+      inputs: [],
+      outputs: [],
+      input: 'ids',
+      output: 'logits',
+      context: null,
+      fixedContext: false,
+      vocabSize,
+      scoreKind: 'logits',
+      scoreKindReason: 'a test function',
+    };
+  }
+
+  async nextLogProbs(contexts: readonly Int32Array[]): Promise<Float64Array> {
     this.queries += contexts.length;
     this.calls += 1;
-    const lp = new Float64Array(contexts.length * this.vocabSize);
-    contexts.forEach((c, r) => lp.set(this.fn(c), r * this.vocabSize));
-    return observeNext(lp, contexts.length, this.vocabSize, this.surface);
+    const width = this.info.vocabSize;
+    const lp = new Float64Array(contexts.length * width);
+    contexts.forEach((c, r) => lp.set(this.fn(c), r * width));
+    return lp;
   }
 }
 
