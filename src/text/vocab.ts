@@ -5,6 +5,7 @@
  * a tokeniser that skips characters would measure a different text than the one trained on.
  */
 import { InputError, type SourceLocation } from '../errors';
+import type { TextTokenizer } from './tokenizer';
 
 /** Names a pad token usually goes by; the first one found is the default pad id. */
 const PAD_NAMES = ['<pad>', '[PAD]', '<|pad|>', '<PAD>'];
@@ -21,7 +22,8 @@ export interface TextOrigin {
   what?: string;
 }
 
-export class Vocabulary {
+export class Vocabulary implements TextTokenizer {
+  readonly kind = 'characters' as const;
   private readonly index = new Map<string, number>();
 
   /**
