@@ -16,7 +16,7 @@ export function positionInText(text: string, index: number, origin: TextOrigin):
   let line = origin.line;
   let column = origin.column;
   let offset = 0;
-  for (let i = 0; i < index; ) {
+  for (let i = 0; i < index;) {
     const char = String.fromCodePoint(text.codePointAt(i)!);
     if (char === '\n' && line !== undefined) {
       line += 1;

@@ -54,16 +54,26 @@ function fromConfig(
   const value = config[field];
   if (value === undefined || value === null) return undefined;
   const content =
-    typeof value === 'string' ? value : value !== null && typeof value === 'object' && typeof (value as Json)['content'] === 'string' ? ((value as Json)['content'] as string) : undefined;
+    typeof value === 'string'
+      ? value
+      : value !== null && typeof value === 'object' && typeof (value as Json)['content'] === 'string'
+        ? ((value as Json)['content'] as string)
+        : undefined;
   if (content === undefined) {
-    throw new InputError(`${field} is ${JSON.stringify(value)}; expected a token (a string, or an object with "content")`, { file: configFile, field });
-  }
-  const id = idOf(content);
-  if (id === undefined) {
-    throw new InputError(`${field} is ${JSON.stringify(content)}, which the tokenizer.json next to it has no id for; expected a token of its vocabulary or added tokens`, {
+    throw new InputError(`${field} is ${JSON.stringify(value)}; expected a token (a string, or an object with "content")`, {
       file: configFile,
       field,
     });
+  }
+  const id = idOf(content);
+  if (id === undefined) {
+    throw new InputError(
+      `${field} is ${JSON.stringify(content)}, which the tokenizer.json next to it has no id for; expected a token of its vocabulary or added tokens`,
+      {
+        file: configFile,
+        field,
+      },
+    );
   }
   return id;
 }

@@ -42,7 +42,8 @@ const fail = (path: string, message: string): never => {
 const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 function analyse(json: unknown): TokenizerAnalysis {
-  if (!isObject(json)) fail('the file', 'expected a JSON object with "model", "normalizer", "pre_tokenizer", "post_processor" and "decoder"');
+  if (!isObject(json))
+    fail('the file', 'expected a JSON object with "model", "normalizer", "pre_tokenizer", "post_processor" and "decoder"');
   const root = json as Json;
   const hazards: TokenizerHazard[] = [];
   const model = checkModel(root['model']);
@@ -50,7 +51,10 @@ function analyse(json: unknown): TokenizerAnalysis {
   const seen = { byteLevel: false, metaspace: false };
   checkComponent(root['normalizer'], 'normalizer', NORMALIZERS, (c, path) => {
     if (c['type'] === 'Precompiled') {
-      fail(path, 'a SentencePiece "Precompiled" normaliser, which the JS library approximates with NFKC; ids could differ from the Rust tokenizers');
+      fail(
+        path,
+        'a SentencePiece "Precompiled" normaliser, which the JS library approximates with NFKC; ids could differ from the Rust tokenizers',
+      );
     }
   });
   checkComponent(root['pre_tokenizer'], 'pre_tokenizer', PRE_TOKENIZERS, (c, path) => preTokenizer(c, path, hazards, seen));
@@ -63,8 +67,31 @@ function analyse(json: unknown): TokenizerAnalysis {
 }
 
 const MODELS = ['BPE', 'Unigram', 'WordPiece'];
-const NORMALIZERS = ['NFC', 'NFD', 'NFKC', 'NFKD', 'Lowercase', 'Strip', 'StripAccents', 'Replace', 'Prepend', 'Sequence', 'BertNormalizer', 'Precompiled'];
-const PRE_TOKENIZERS = ['ByteLevel', 'Metaspace', 'Split', 'Sequence', 'Whitespace', 'WhitespaceSplit', 'BertPreTokenizer', 'Digits', 'Replace'];
+const NORMALIZERS = [
+  'NFC',
+  'NFD',
+  'NFKC',
+  'NFKD',
+  'Lowercase',
+  'Strip',
+  'StripAccents',
+  'Replace',
+  'Prepend',
+  'Sequence',
+  'BertNormalizer',
+  'Precompiled',
+];
+const PRE_TOKENIZERS = [
+  'ByteLevel',
+  'Metaspace',
+  'Split',
+  'Sequence',
+  'Whitespace',
+  'WhitespaceSplit',
+  'BertPreTokenizer',
+  'Digits',
+  'Replace',
+];
 const POST_PROCESSORS = ['TemplateProcessing', 'ByteLevel', 'RobertaProcessing', 'BertProcessing', 'Sequence'];
 const DECODERS = ['ByteLevel', 'WordPiece', 'Metaspace', 'BPEDecoder', 'CTC', 'Sequence', 'Replace', 'Fuse', 'Strip', 'ByteFallback'];
 
@@ -92,14 +119,20 @@ function checkModel(model: unknown): Json {
       }
     });
     const unk = m['unk_id'];
-    if (unk !== undefined && unk !== null && (!Number.isInteger(unk) || (unk as number) < 0 || (unk as number) >= (vocab as unknown[]).length)) {
+    if (
+      unk !== undefined &&
+      unk !== null &&
+      (!Number.isInteger(unk) || (unk as number) < 0 || (unk as number) >= (vocab as unknown[]).length)
+    ) {
       fail('model.unk_id', `${JSON.stringify(unk)} is not an index of model.vocab`);
     }
     return m;
   }
-  if (!isObject(vocab) || Object.keys(vocab).length === 0) fail('model.vocab', `expected a non-empty object mapping token to id (${type as string})`);
+  if (!isObject(vocab) || Object.keys(vocab).length === 0)
+    fail('model.vocab', `expected a non-empty object mapping token to id (${type as string})`);
   for (const [token, id] of Object.entries(vocab as Json)) {
-    if (!Number.isInteger(id) || (id as number) < 0) fail('model.vocab', `token ${JSON.stringify(token)} has id ${JSON.stringify(id)}; expected an integer ≥ 0`);
+    if (!Number.isInteger(id) || (id as number) < 0)
+      fail('model.vocab', `token ${JSON.stringify(token)} has id ${JSON.stringify(id)}; expected an integer ≥ 0`);
   }
   if (type === 'BPE') {
     if (!Array.isArray(m['merges'])) fail('model.merges', 'expected a list of merges ("a b" strings or [a, b] pairs)');
@@ -111,11 +144,17 @@ function checkModel(model: unknown): Json {
     });
     const dropout = m['dropout'];
     if (dropout !== undefined && dropout !== null && dropout !== 0) {
-      fail('model.dropout', `${JSON.stringify(dropout)}: BPE dropout makes encoding random; expected null (the tokenizer a model is evaluated with)`);
+      fail(
+        'model.dropout',
+        `${JSON.stringify(dropout)}: BPE dropout makes encoding random; expected null (the tokenizer a model is evaluated with)`,
+      );
     }
     const prefix = m['continuing_subword_prefix'];
     if (typeof prefix === 'string' && prefix !== '') {
-      fail('model.continuing_subword_prefix', `${JSON.stringify(prefix)}: the JS library ignores a BPE continuing-subword prefix, so ids would differ from the Rust tokenizers`);
+      fail(
+        'model.continuing_subword_prefix',
+        `${JSON.stringify(prefix)}: the JS library ignores a BPE continuing-subword prefix, so ids would differ from the Rust tokenizers`,
+      );
     }
   }
   return m;
@@ -131,7 +170,10 @@ function checkAddedTokens(added: unknown): void {
     if (!Number.isInteger(t['id']) || (t['id'] as number) < 0) fail(`${path}.id`, `${JSON.stringify(t['id'])}; expected an integer ≥ 0`);
     if (typeof t['content'] !== 'string' || t['content'] === '') fail(`${path}.content`, 'expected a non-empty string');
     if (t['special'] !== true && t['single_word'] === true) {
-      fail(`${path}.single_word`, 'true: the JS library matches added tokens inside words too, so ids would differ from the Rust tokenizers');
+      fail(
+        `${path}.single_word`,
+        'true: the JS library matches added tokens inside words too, so ids would differ from the Rust tokenizers',
+      );
     }
   });
 }
@@ -181,7 +223,10 @@ function preTokenizer(c: Json, path: string, hazards: TokenizerHazard[], seen: {
     case 'Split': {
       const behavior = c['behavior'];
       if (typeof behavior !== 'string' || !SPLIT_BEHAVIOURS.includes(behavior)) {
-        fail(`${path}.behavior`, `${JSON.stringify(behavior)} is not reproduced by the JS library; expected ${SPLIT_BEHAVIOURS.join(' or ')}`);
+        fail(
+          `${path}.behavior`,
+          `${JSON.stringify(behavior)} is not reproduced by the JS library; expected ${SPLIT_BEHAVIOURS.join(' or ')}`,
+        );
       }
       const pattern = c['pattern'];
       if (!isObject(pattern) || (typeof pattern['Regex'] !== 'string' && typeof pattern['String'] !== 'string')) {

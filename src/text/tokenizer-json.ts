@@ -107,7 +107,8 @@ export class JsonTokenizer implements TextTokenizer {
     this.padId = special.padId;
     this.eosId = special.eosId;
     this.bosId = special.bosId;
-    const unk = modelJson['type'] === 'Unigram' ? (modelJson['unk_id'] as number | null | undefined) : idOf(String(modelJson['unk_token'] ?? ''));
+    const unk =
+      modelJson['type'] === 'Unigram' ? (modelJson['unk_id'] as number | null | undefined) : idOf(String(modelJson['unk_token'] ?? ''));
     this.unkId = unk ?? undefined;
     for (const [name, id] of vocabIds) this.names[id] = name;
     for (const t of added) this.names[t['id'] as number] = t['content'] as string;
@@ -151,7 +152,8 @@ export class JsonTokenizer implements TextTokenizer {
     const kept: number[] = [];
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
-      if (Number.isInteger(id) && id >= 0 && id < this.size && !this.specials.has(id) && this.library.id_to_token(id) !== undefined) kept.push(id);
+      if (Number.isInteger(id) && id >= 0 && id < this.size && !this.specials.has(id) && this.library.id_to_token(id) !== undefined)
+        kept.push(id);
     }
     if (kept.length === 0) return '';
     return this.library.decode(kept, { skip_special_tokens: false, clean_up_tokenization_spaces: false });
@@ -164,7 +166,10 @@ export class JsonTokenizer implements TextTokenizer {
 
   private refusal(text: string, index: number, origin: TextOrigin, reason: string): InputError {
     const { where, location } = positionInText(text, index, origin);
-    const what = index < text.length ? `${JSON.stringify(String.fromCodePoint(text.codePointAt(index)!))} (${codePointName(text, index)})` : 'the end of the text';
+    const what =
+      index < text.length
+        ? `${JSON.stringify(String.fromCodePoint(text.codePointAt(index)!))} (${codePointName(text, index)})`
+        : 'the end of the text';
     return new InputError(
       `cannot encode ${what} at ${where}${origin.what ? ` of ${origin.what}` : ''} losslessly: ${reason}; the tokenizer is ${this.source}. Remove it from the text, or give the tokenizer the model was trained with`,
       location,
