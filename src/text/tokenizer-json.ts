@@ -18,6 +18,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { InputError } from '../errors';
+import { jsonErrorOffset } from '../util/json-position';
 import { codePointName, lineColumnAt, positionInText } from './text-position';
 import type { TextTokenizer } from './tokenizer';
 import { analyseTokenizerJson, type TokenizerHazard } from './tokenizer-json-support';
@@ -199,9 +200,12 @@ function parseJson(text: string, file: string, what: string): unknown {
     return JSON.parse(body);
   } catch (error) {
     const message = (error as Error).message;
-    // V8 reports "... at position N" (0-based, UTF-16 units) or "Unexpected end of JSON input".
-    const position = /position (\d+)/.exec(message);
-    const at = position ? Number(position[1]) : /end of JSON input/.test(message) ? body.length : undefined;
+    let at: number | undefined;
+    try {
+      at = jsonErrorOffset(body);
+    } catch {
+      // Nesting deeper than the stack: no position, the message still names the file.
+    }
     throw new InputError(
       `${what} is not valid JSON: ${message}; expected ${what === 'the tokenizer.json' ? 'a Hugging Face tokenizer.json (one JSON object, as tokenizers and transformers save it)' : 'one JSON object'}`,
       at === undefined ? { file } : { file, ...lineColumnAt(body, at) },
