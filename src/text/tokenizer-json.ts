@@ -141,9 +141,8 @@ export class JsonTokenizer implements TextTokenizer {
     const decoded = this.decode(ids.filter((id): id is number => id !== undefined));
     if (decoded === text && !ids.includes(undefined)) return Int32Array.from(ids as number[]);
     const at = firstDifference(text, decoded);
-    const unknown = ids.includes(undefined) || (this.unkId !== undefined && ids.includes(this.unkId));
-    const reason = unknown
-      ? `the tokenizer has no token for it${this.model.includes('byte fallback') ? '' : ' and no byte fallback'}, so it would become ${this.unkId !== undefined ? `the unknown token ${JSON.stringify(this.names[this.unkId] ?? '')}` : 'nothing'}`
+    const reason = this.unknown(text, at)
+      ? `the tokenizer has no token for it${this.model.includes('byte fallback') ? '' : ' and no byte fallback'}, so it would ${this.unkId !== undefined ? `become the unknown token ${JSON.stringify(this.names[this.unkId] ?? '')}` : 'be dropped'}`
       : `its token ids decode back to ${JSON.stringify(decoded.slice(at, at + 12))}${decoded.length > at + 12 ? '…' : ''} (the tokenizer's normaliser or decoder changes the text)`;
     throw this.refusal(text, at, origin, reason);
   }
@@ -158,6 +157,15 @@ export class JsonTokenizer implements TextTokenizer {
     }
     if (kept.length === 0) return '';
     return this.library.decode(kept, { skip_special_tokens: false, clean_up_tokenization_spaces: false });
+  }
+
+  /** Whether the character at `index` on its own has no token: it becomes <unk>, or nothing. */
+  private unknown(text: string, index: number): boolean {
+    if (index >= text.length) return false;
+    const ids = this.library.encode(String.fromCodePoint(text.codePointAt(index)!), { add_special_tokens: false }).ids as Array<
+      number | undefined
+    >;
+    return ids.length === 0 || ids.some((id) => id === undefined || id === this.unkId);
   }
 
   /** The token string of `id` as the file writes it (e.g. "Ġthe", "▁the", "<0x0A>"), for messages. */
