@@ -3,7 +3,7 @@
  * at it: the text's origin (line and column of its first character) advanced over the text.
  */
 import type { SourceLocation } from '../errors';
-import type { TextOrigin } from './vocab';
+import type { TextOrigin } from './origin';
 
 export interface TextPosition {
   /** "line 8, column 3", "line 4, character 5" or "character 5". */

@@ -23,7 +23,7 @@ import { codePointName, lineColumnAt, positionInText } from './text-position';
 import type { TextTokenizer } from './tokenizer';
 import { analyseTokenizerJson, type TokenizerHazard } from './tokenizer-json-support';
 import { findSpecialIds } from './tokenizer-json-special';
-import type { TextOrigin } from './vocab';
+import type { TextOrigin } from './origin';
 
 type Json = Record<string, unknown>;
 
