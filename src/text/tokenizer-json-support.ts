@@ -242,7 +242,7 @@ function preTokenizer(c: Json, path: string, hazards: TokenizerHazard[], seen: {
       return;
     case 'Whitespace':
       hazards.push({
-        pattern: /[^\x00-\x7F]/u,
+        pattern: /[\u0080-\u{10FFFF}]/u,
         reason: 'the JS library splits words with ASCII-only \\w where the Rust tokenizers use Unicode word characters',
       });
       return;

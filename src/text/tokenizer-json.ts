@@ -109,7 +109,11 @@ export class JsonTokenizer implements TextTokenizer {
     this.eosId = special.eosId;
     this.bosId = special.bosId;
     const unk =
-      modelJson['type'] === 'Unigram' ? (modelJson['unk_id'] as number | null | undefined) : idOf(String(modelJson['unk_token'] ?? ''));
+      modelJson['type'] === 'Unigram'
+        ? (modelJson['unk_id'] as number | null | undefined)
+        : typeof modelJson['unk_token'] === 'string'
+          ? idOf(modelJson['unk_token'])
+          : undefined;
     this.unkId = unk ?? undefined;
     for (const [name, id] of vocabIds) this.names[id] = name;
     for (const t of added) this.names[t['id'] as number] = t['content'] as string;

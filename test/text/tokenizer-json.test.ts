@@ -171,6 +171,23 @@ describe('texts it cannot encode losslessly are input errors at the character', 
       message: /cannot encode "\uFEFF" \(U\+FEFF\) at line 3, column 5 .*ByteLevel pattern uses JavaScript \\s/,
     },
     {
+      name: 'a non-ASCII digit with the Digits pre-tokenizer (the library splits ASCII digits only)',
+      json: {
+        ...byteLevelJson(),
+        pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'Digits', individual_digits: true }, byteLevelJson()['pre_tokenizer']] },
+      },
+      text: 'year 2024 or \u0662\u0660',
+      where: { line: 3, column: 14 },
+      message: /cannot encode "\u0662" \(U\+0662\) at line 3, column 14 .*splits only ASCII digits/,
+    },
+    {
+      name: 'a non-ASCII letter with the Whitespace pre-tokenizer (ASCII-only \\w in the library)',
+      json: { ...sentencePieceJson(), pre_tokenizer: { type: 'Whitespace' } },
+      text: 'the café',
+      where: { line: 3, column: 8 },
+      message: /cannot encode "é" \(U\+00E9\) at line 3, column 8 .*ASCII-only \\w/,
+    },
+    {
       name: 'a leading space that the SentencePiece decoder strips',
       json: sentencePieceJson(),
       text: ' the cat',
