@@ -395,6 +395,19 @@ export interface GateReport {
     vocabSize: number;
     /** Where the vocabulary came from (policy or file), and its size; absent for pre-tokenised data only. */
     vocabulary?: { source: string; tokens: number; padId?: number };
+    /**
+     * How text became token ids: the character vocabulary (as `vocabulary` above) or a
+     * tokenizer.json (`model`: e.g. "byte-level BPE"); absent for pre-tokenised data only.
+     */
+    tokenizer?: {
+      kind: 'characters' | 'tokenizer.json';
+      source: string;
+      tokens: number;
+      model?: string;
+      padId?: number;
+      eosId?: number;
+      bosId?: number;
+    };
     scoreKind: string;
     scoreKindReason: string;
   };

@@ -107,6 +107,10 @@ export function buildSequenceModel(merged: MergedPolicy, model: PlainObject): Pa
   const out: Partial<ModelSettings> = {};
   if (typeof model['attention-mask'] === 'string') out.attentionMask = model['attention-mask'];
   if (typeof model['context'] === 'number') out.context = model['context'];
+  if (typeof model['tokenizer'] === 'string') {
+    out.tokenizer = { file: resolvePathValue(merged, ['model', 'tokenizer']), source: sourceOf(merged, ['model', 'tokenizer']) };
+    return out;
+  }
   const t = model['tokenizer'] as PlainObject | undefined;
   if (t) {
     const tokenizer: TokenizerSettings = { source: sourceOf(merged, ['model', 'tokenizer']) };

@@ -1,8 +1,8 @@
 /**
  * What a sequence model (`model.task: sequence`) reads, and what only it reads: texts instead of
  * feature rows, and a tokenizer whenever text must become token ids (text data files, or what a
- * probe's settings say: see `PolicyFamily.vocabularyNeeds`). Pre-tokenised JSONL data with no
- * probe needing text needs none.
+ * probe's settings say: see `PolicyFamily.vocabularyNeeds`): a tokenizer.json path, or a character
+ * vocabulary. Pre-tokenised JSONL data with no probe needing text needs none.
  */
 import type { CheckContext } from './check-context';
 import type { PolicyFamily } from './family';
@@ -61,7 +61,9 @@ export function sequenceModelChecks(ctx: CheckContext, families: readonly Policy
   }
 
   const tokenizer = valueAt(data, ['model', 'tokenizer']);
-  if (isPlainObject(tokenizer)) {
+  if (typeof tokenizer === 'string') {
+    ctx.mustExist(['model', 'tokenizer'], 'tokenizer file');
+  } else if (isPlainObject(tokenizer)) {
     const hasVocab = tokenizer['vocab'] !== undefined;
     const hasFile = tokenizer['vocab-file'] !== undefined;
     if (hasVocab === hasFile) {
@@ -92,7 +94,7 @@ export function sequenceModelChecks(ctx: CheckContext, families: readonly Policy
         'model.tokenizer.vocab lists a character more than once; each character must be one token',
       );
     }
-  } else {
+  } else if (tokenizer === undefined) {
     const needs: string[] = [];
     if (textData) needs.push('the data files are text');
     for (const family of families) {
@@ -103,7 +105,7 @@ export function sequenceModelChecks(ctx: CheckContext, families: readonly Policy
       error(
         ['model'],
         'key',
-        `missing model.tokenizer: a sequence model needs a vocabulary to turn text into token ids (${needs.join('; ')}); add model.tokenizer with vocab or vocab-file`,
+        `missing model.tokenizer: a sequence model needs a tokenizer to turn text into token ids (${needs.join('; ')}); add model.tokenizer: the path of the model's tokenizer.json, or a character vocabulary { vocab | vocab-file }`,
         ['model', 'tokenizer'],
       );
     }

@@ -12,6 +12,8 @@ import { fieldName, type PolicyPath } from './source';
 /** The fields holding a file path (relative to the file that declares them); `extends` is followed in presets.ts. */
 export const PATH_FIELDS: readonly PolicyPath[] = [
   ['model', 'path'],
+  // A tokenizer.json (the string form); the object form's vocabulary file below.
+  ['model', 'tokenizer'],
   ['model', 'tokenizer', 'vocab-file'],
   ['data', 'members', 'path'],
   ['data', 'members', 'labels'],

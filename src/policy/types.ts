@@ -57,8 +57,13 @@ export interface ModelSettings {
   tokenizer?: TokenizerSettings;
 }
 
-/** A character vocabulary: given inline, or as a JSON file (absolute path). */
+/**
+ * How text becomes token ids: a Hugging Face tokenizer.json (`file`, absolute path; the policy's
+ * string form), or a character vocabulary given inline or as a JSON file (absolute path).
+ */
 export interface TokenizerSettings {
+  /** The tokenizer.json (`model.tokenizer: path`); the vocabulary fields are then absent. */
+  file?: string;
   /** Tokens in id order (one character each, or special tokens such as "<pad>"). */
   vocab?: string[];
   vocabFile?: string;

@@ -182,6 +182,30 @@ export function describeModelShape(
   return `${input} → output ${name(m.output)}: scores for ${formatCount(m.classes.length)} classes (${m.scoreKind})`;
 }
 
+/** Roles of report.inputs.data that are the tokenizer's files: the Tokenizer line shows them instead of a data row. */
+export const TOKENIZER_ROLES: readonly string[] = ['tokenizer', 'tokenizer config', 'vocabulary'];
+
+/**
+ * A sequence model's tokenizer in words, e.g. "byte-level BPE tokenizer.json, 50,257 tokens;
+ * special ids: end of text 50256" or "character vocabulary, 80 tokens; special ids: pad 0".
+ * Plain text for the caller to escape; undefined when the report names none.
+ */
+export function describeTokenizer(report: Pick<GateReport, 'sequenceModel'>): string | undefined {
+  const t = report.sequenceModel?.tokenizer;
+  if (!t) return undefined;
+  const what = t.kind === 'characters' ? 'character vocabulary' : `${t.model ?? 'Hugging Face'} tokenizer.json`;
+  const special = (
+    [
+      ['end of text', t.eosId],
+      ['beginning of text', t.bosId],
+      ['pad', t.padId],
+    ] as const
+  )
+    .filter(([, id]) => typeof id === 'number')
+    .map(([name, id]) => `${name} ${id}`);
+  return `${what}, ${formatCount(t.tokens)} tokens${special.length > 0 ? `; special ids: ${special.join(', ')}` : ''}`;
+}
+
 /** The membership probe's reference models and memberships file, when a policy names them: rows of
  * (role, path, SHA-256) for the audit tables of the HTML and Markdown reports. */
 export function referenceDigests(report: GateReport): string[][] {

@@ -14,6 +14,7 @@ import { policyChangesHtml } from './html-policy-changes';
 import {
   attacksClaim,
   describeModelShape,
+  describeTokenizer,
   describeRuntime,
   describeSurface,
   modelKind,
@@ -25,6 +26,7 @@ import {
   formatThreshold,
   metricLabel,
   referenceDigests,
+  TOKENIZER_ROLES,
   statusExplanation,
 } from './format';
 import { className } from './markdown';
@@ -232,6 +234,14 @@ function exposureSection(report: GateReport, pct: number): string {
   const shape = describeModelShape(report, (name) => `<code>${escapeHtml(name)}</code>`);
   const reason = report.sequenceModel?.scoreKindReason ?? report.model?.scoreKindReason;
   if (shape) items.push(['Input → output', `${shape}${reason ? ` (${escapeHtml(reason)})` : ''}`]);
+  const tokenizer = describeTokenizer(report);
+  if (tokenizer) {
+    const files = report.inputs.data.filter((d) => TOKENIZER_ROLES.includes(d.role));
+    const where = (files.length > 0 ? files.map((f) => f.path) : [String(report.sequenceModel!.tokenizer!.source)])
+      .map((path) => `<code>${escapeHtml(path)}</code>`)
+      .join(' and ');
+    items.push(['Tokenizer', `${where}: ${escapeHtml(tokenizer, 300)}`]);
+  }
   const runtime = describeRuntime(report.tool.runtime);
   if (runtime) items.push(['Ran on', escapeHtml(runtime, 100)]);
   if (report.model && kind === 'classifier') {
@@ -245,6 +255,7 @@ function exposureSection(report: GateReport, pct: number): string {
     ]);
   }
   for (const d of report.inputs.data) {
+    if (tokenizer && TOKENIZER_ROLES.includes(d.role)) continue;
     const sampled = d.rows < d.rowsInFile ? ` (seeded sample of ${formatCount(d.rowsInFile)})` : '';
     items.push([escapeHtml(d.role), `<code>${escapeHtml(d.path)}</code>, ${formatCount(d.rows)} rows${sampled}`]);
   }

@@ -14,6 +14,7 @@ import { codeBlock, codeSpan, escapeHtmlForGithub, escapeMarkdown, tableCodeSpan
 import {
   attacksClaim,
   describeModelShape,
+  describeTokenizer,
   describeRuntime,
   describeSurface,
   modelKind,
@@ -24,6 +25,7 @@ import {
   formatThreshold,
   metricLabel,
   referenceDigests,
+  TOKENIZER_ROLES,
   STATUS_ICON,
   statusExplanation,
   VERDICT_HEADLINE,
@@ -219,9 +221,19 @@ function facts(report: GateReport, pct: number): string {
     const shape = describeModelShape(report, codeSpan);
     lines.push(`- **Model:** ${codeSpan(model.path)} (sha256 ${codeSpan(String(model.sha256).slice(0, 12))})${shape ? `: ${shape}` : ''}`);
   }
+  const tokenizer = describeTokenizer(report);
+  if (tokenizer) {
+    const files = report.inputs.data.filter((d) => TOKENIZER_ROLES.includes(d.role));
+    const where =
+      files.length > 0
+        ? files.map((f) => `${codeSpan(f.path)} (sha256 ${codeSpan(String(f.sha256).slice(0, 12))})`).join(' and ')
+        : codeSpan(String(report.sequenceModel!.tokenizer!.source));
+    lines.push(`- **Tokenizer:** ${where}: ${escapeMarkdown(tokenizer, 300)}`);
+  }
   const runtime = describeRuntime(report.tool.runtime);
   if (runtime) lines.push(`- **Ran on:** ${escapeMarkdown(runtime, 100)}`);
   for (const d of report.inputs.data) {
+    if (tokenizer && TOKENIZER_ROLES.includes(d.role)) continue;
     const sampled = d.rows < d.rowsInFile ? ` (seeded sample of ${formatCount(d.rowsInFile)})` : '';
     lines.push(`- **${escapeMarkdown(d.role)}:** ${codeSpan(d.path)}, ${formatCount(d.rows)} rows${sampled}`);
   }

@@ -1,6 +1,7 @@
 /**
- * The gate's path for sequence models (`model.task: sequence`): vocabulary → ONNX sequence
- * model → member / non-member texts → the context every probe of this task gets. It fills the
+ * The gate's path for sequence models (`model.task: sequence`): tokenizer (a tokenizer.json or a
+ * character vocabulary) → ONNX sequence model → member / non-member texts → the context every
+ * probe of this task gets. It fills the
  * same audit record as the feature path; probes run and the verdict is decided in run/gate.ts.
  */
 import { readFileSync } from 'node:fs';
@@ -12,12 +13,14 @@ import type { DataFileSettings, Policy } from '../policy/types';
 import type { SequenceProbeContext, TextData } from '../probes/types';
 import type { GateReport } from '../result';
 import { parseTextRecords } from '../text/records';
+import type { TextTokenizer } from '../text/tokenizer';
+import { JsonTokenizer, loadTokenizerJson } from '../text/tokenizer-json';
 import { defaultPadId, parseVocabularyJson, Vocabulary } from '../text/vocab';
 import { rngFor } from '../util/random';
 import type { TaskRun, TaskTools } from './task';
 
 export async function openSequenceTask(policy: Policy, report: GateReport, { relative, lap }: TaskTools): Promise<TaskRun> {
-  const vocabulary = loadVocabulary(policy, report, relative);
+  const tokenizer = loadTokenizer(policy, report, relative);
   const settings = policy.model;
   const model = await openOnnxSequenceModel({
     path: settings.path,
@@ -26,19 +29,20 @@ export async function openSequenceTask(policy: Policy, report: GateReport, { rel
     ...(settings.output ? { output: settings.output } : {}),
     ...(settings.attentionMask ? { attentionMask: settings.attentionMask } : {}),
     ...(settings.context ? { context: settings.context } : {}),
-    ...(vocabulary?.padId !== undefined ? { padId: vocabulary.padId } : {}),
+    ...(tokenizer?.padId !== undefined ? { padId: tokenizer.padId } : {}),
   });
   report.inputs.model = { path: relative(settings.path), sha256: sha256File(settings.path) };
-  if (vocabulary && vocabulary.size > model.info.vocabSize) {
+  if (tokenizer && tokenizer.size > model.info.vocabSize) {
+    const what = tokenizer instanceof Vocabulary ? 'the vocabulary' : `the tokenizer (${tokenizer.source})`;
     throw new InputError(
-      `the vocabulary has ${vocabulary.size} tokens but the model scores only ${model.info.vocabSize} (its output "${model.info.output}"); the vocabulary must be the one the model was trained with`,
+      `${what} has ${tokenizer.size} tokens but the model scores only ${model.info.vocabSize} (its output "${model.info.output}" in ${relative(settings.path)}); the ${tokenizer instanceof Vocabulary ? 'vocabulary' : 'tokenizer'} must be the one the model was trained with`,
       { file: policy.file, field: 'model.tokenizer' },
     );
   }
   report.timings.model = lap();
 
   const load = (file: DataFileSettings, role: string): TextData => {
-    const data = loadTexts(file, role, policy, vocabulary, model.info.vocabSize);
+    const data = loadTexts(file, role, policy, tokenizer, model.info.vocabSize);
     report.inputs.data.push({
       role,
       path: relative(file.path),
@@ -60,7 +64,9 @@ export async function openSequenceTask(policy: Policy, report: GateReport, { rel
     seed: policy.seed,
     confidence: policy.gate.confidence,
   };
-  if (vocabulary) context.vocabulary = vocabulary;
+  if (tokenizer) context.tokenizer = tokenizer;
+  // The character walk of canary exposure needs the character vocabulary itself.
+  if (tokenizer instanceof Vocabulary) context.vocabulary = tokenizer;
   return {
     task: 'sequence',
     context,
@@ -77,12 +83,40 @@ export async function openSequenceTask(policy: Policy, report: GateReport, { rel
         scoreKindReason: info.scoreKindReason,
       };
       if (info.attentionMask) report.sequenceModel.attentionMask = info.attentionMask;
-      if (vocabulary) {
-        report.sequenceModel.vocabulary = { source: vocabulary.source, tokens: vocabulary.size };
-        if (vocabulary.padId !== undefined) report.sequenceModel.vocabulary.padId = vocabulary.padId;
+      if (tokenizer instanceof Vocabulary) {
+        report.sequenceModel.vocabulary = { source: tokenizer.source, tokens: tokenizer.size };
+        if (tokenizer.padId !== undefined) report.sequenceModel.vocabulary.padId = tokenizer.padId;
       }
+      if (tokenizer) report.sequenceModel.tokenizer = tokenizerFacts(tokenizer);
     },
   };
+}
+
+/** What the report says about the tokenizer: kind, where it came from, size and special ids. */
+function tokenizerFacts(tokenizer: TextTokenizer): NonNullable<NonNullable<GateReport['sequenceModel']>['tokenizer']> {
+  const facts: NonNullable<NonNullable<GateReport['sequenceModel']>['tokenizer']> = {
+    kind: tokenizer.kind,
+    source: tokenizer.source,
+    tokens: tokenizer.size,
+  };
+  if (tokenizer instanceof JsonTokenizer) facts.model = tokenizer.model;
+  if (tokenizer.padId !== undefined) facts.padId = tokenizer.padId;
+  if (tokenizer.eosId !== undefined) facts.eosId = tokenizer.eosId;
+  if (tokenizer.bosId !== undefined) facts.bosId = tokenizer.bosId;
+  return facts;
+}
+
+/** The policy's tokenizer: a tokenizer.json (its files' digests recorded) or the character vocabulary. */
+function loadTokenizer(policy: Policy, report: GateReport, relative: (p: string) => string): TextTokenizer | undefined {
+  const file = policy.model.tokenizer?.file;
+  if (!file) return loadVocabulary(policy, report, relative);
+  const { tokenizer, files } = loadTokenizerJson(file, relative(file));
+  for (const f of files) {
+    // "rows": the tokens the tokenizer knows (for its config, the special tokens it names).
+    const rows = f.role === 'tokenizer' ? tokenizer.size : 0;
+    report.inputs.data.push({ role: f.role, path: relative(f.path), sha256: sha256(f.bytes), rows, rowsInFile: rows });
+  }
+  return tokenizer;
 }
 
 function loadVocabulary(policy: Policy, report: GateReport, relative: (p: string) => string): Vocabulary | undefined {
@@ -113,7 +147,7 @@ function loadTexts(
   file: DataFileSettings,
   role: string,
   policy: Policy,
-  vocabulary: Vocabulary | undefined,
+  tokenizer: TextTokenizer | undefined,
   modelVocab: number,
 ): { texts: TextData; sha256: string } {
   let bytes: Buffer;
@@ -132,15 +166,15 @@ function loadTexts(
     const record = records[index]!;
     lines.push(record.line);
     if (record.text !== undefined) {
-      if (!vocabulary) {
+      if (!tokenizer) {
         throw new InputError(
-          `line ${record.line} is text, but there is no vocabulary to tokenise it; add model.tokenizer, or give token ids`,
+          `line ${record.line} is text, but there is no tokenizer to turn it into token ids; add model.tokenizer (a tokenizer.json or a character vocabulary), or give token ids`,
           { file: file.path, line: record.line },
         );
       }
       const column = format === 'text' ? 1 : undefined;
       tokens.push(
-        vocabulary.encode(record.text, { file: file.path, line: record.line, ...(column ? { column } : {}), what: `the ${role} file` }),
+        tokenizer.encode(record.text, { file: file.path, line: record.line, ...(column ? { column } : {}), what: `the ${role} file` }),
       );
     } else {
       const bad = record.ids!.find((id) => id >= modelVocab);
@@ -154,7 +188,7 @@ function loadTexts(
     }
   }
   // The secret scan looks for verbatim matches in every record, not only the sampled ones.
-  const corpus = records.map((r) => r.text ?? (vocabulary ? vocabulary.decode(r.ids!) : '')).join('\n');
+  const corpus = records.map((r) => r.text ?? (tokenizer ? tokenizer.decode(r.ids!) : '')).join('\n');
   return {
     texts: { role, file: file.path, tokens, lines, corpus, rows: tokens.length, rowsInFile: records.length },
     sha256: sha256(bytes),

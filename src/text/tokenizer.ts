@@ -4,7 +4,7 @@
  * Hugging Face `tokenizer.json` (byte-level BPE as GPT-2 uses, SentencePiece-style as Llama-family
  * models use; `model.tokenizer: path`), read with @huggingface/tokenizers.
  */
-import type { TextOrigin } from './vocab';
+import type { TextOrigin } from './origin';
 
 export interface TextTokenizer {
   readonly kind: 'characters' | 'tokenizer.json';

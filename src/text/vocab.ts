@@ -5,23 +5,16 @@
  * a tokeniser that skips characters would measure a different text than the one trained on.
  */
 import { InputError, type SourceLocation } from '../errors';
+import type { TextOrigin } from './origin';
+import type { TextTokenizer } from './tokenizer';
 
 /** Names a pad token usually goes by; the first one found is the default pad id. */
 const PAD_NAMES = ['<pad>', '[PAD]', '<|pad|>', '<PAD>'];
 
-/** Where a text being encoded came from, so an unknown character can be pointed at. */
-export interface TextOrigin {
-  file: string;
-  /** 1-based line of the text's first character in the file. */
-  line?: number;
-  /** 1-based column of the text's first character on that line. */
-  column?: number;
-  field?: string;
-  /** What the text is, for the message ("member text 3", "canary format"). */
-  what?: string;
-}
+export type { TextOrigin } from './origin';
 
-export class Vocabulary {
+export class Vocabulary implements TextTokenizer {
+  readonly kind = 'characters' as const;
   private readonly index = new Map<string, number>();
 
   /**

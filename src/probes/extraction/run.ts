@@ -11,6 +11,7 @@ import { InputError, RuntimeFailure } from '../../errors';
 import type { CanarySettings, ExtractionSettings } from '../../policy/types';
 import { parseCanaryFormat, positionsOf, redactedCanary, type CanaryFormat } from '../../text/canary';
 import { redact } from '../../text/redact';
+import type { TextTokenizer } from '../../text/tokenizer';
 import type { Vocabulary } from '../../text/vocab';
 import { rngFor } from '../../util/random';
 import { formatExposures, type ExposureResult, type TokenisedFormat } from './exposure';
@@ -41,9 +42,9 @@ export async function runExtraction(ctx: SequenceProbeContext, settings: Extract
     notes.push(...memorisation.notes);
   }
   if (settings.secretScan) {
-    const vocabulary = needVocabulary(ctx, 'the secret scan');
+    const tokenizer = needTokenizer(ctx, 'the secret scan');
     const prompts = settings.secretScan.prompts.map((p) =>
-      vocabulary.encode(p.text, {
+      tokenizer.encode(p.text, {
         file: p.source.file,
         line: p.source.line,
         field: 'probes.extraction.secret-scan.prompts',
@@ -53,7 +54,7 @@ export async function runExtraction(ctx: SequenceProbeContext, settings: Extract
     attacks.push(
       await secretScanAttack(
         ctx.model,
-        vocabulary,
+        tokenizer,
         prompts,
         settings.secretScan,
         ctx.members.corpus,
@@ -68,7 +69,7 @@ async function canaryAttack(
   ctx: SequenceProbeContext,
   settings: ExtractionSettings,
 ): Promise<{ attack: AttackMeasurement; notes: string[] }> {
-  const vocabulary = needVocabulary(ctx, 'canaries');
+  const vocabulary = needVocabulary(ctx, 'canaries', settings);
   const rows: CanaryRow[] = [];
   const walks: CanaryWalk[] = [];
   const notes: string[] = [];
@@ -142,7 +143,27 @@ async function canaryAttack(
   };
 }
 
-function needVocabulary(ctx: SequenceProbeContext, what: string): Vocabulary {
+function needTokenizer(ctx: SequenceProbeContext, what: string): TextTokenizer {
+  // The policy check requires model.tokenizer for canaries and the secret scan, so this is a bug if reached.
+  // A context with only the character vocabulary (built before tokenizers existed) still works.
+  const tokenizer = ctx.tokenizer ?? ctx.vocabulary;
+  if (!tokenizer)
+    throw new RuntimeFailure(
+      `${what} need${what.endsWith('s') ? '' : 's'} a tokenizer to turn text into token ids, and the policy check let model.tokenizer be missing`,
+    );
+  return tokenizer;
+}
+
+/** The character vocabulary the canary walk enumerates, one token per character. */
+function needVocabulary(ctx: SequenceProbeContext, what: string, settings: ExtractionSettings): Vocabulary {
+  if (!ctx.vocabulary && ctx.tokenizer) {
+    // Candidates tokenise into different numbers of subword tokens; the character walk would rank the wrong thing.
+    const canary = settings.canaries[0]!.source;
+    throw new InputError(
+      `canary exposure with a tokenizer.json (${ctx.tokenizer.source}) is not supported yet: the exposure walk enumerates one token per character, which a subword tokenizer does not have; measure canaries with a character vocabulary (model.tokenizer: { vocab-file: ... }), or remove canaries`,
+      { file: canary.file, line: canary.line, field: 'probes.extraction.canaries' },
+    );
+  }
   // The policy check requires model.tokenizer for canaries and the secret scan, so this is a bug if reached.
   if (!ctx.vocabulary)
     throw new RuntimeFailure(

@@ -9,7 +9,7 @@ import type { ExtractionSettings } from '../../policy/types';
 import { sampleDecode } from './decode';
 import { builtinPattern, compileUserRegex, scanText, type BuiltinPattern, type ScanPattern } from '../../text/patterns';
 import { redact } from '../../text/redact';
-import type { Vocabulary } from '../../text/vocab';
+import type { TextTokenizer } from '../../text/tokenizer';
 import { RuntimeFailure } from '../../errors';
 import type { Rng } from '../../util/random';
 import type { AttackMeasurement } from '../../result';
@@ -31,7 +31,7 @@ export function scanPatterns(settings: ScanSettings): ScanPattern[] {
 
 export async function secretScanAttack(
   model: ObservedSequenceModel,
-  vocabulary: Vocabulary,
+  tokenizer: Pick<TextTokenizer, 'decode'>,
   prompts: Int32Array[],
   settings: ScanSettings,
   corpus: string,
@@ -51,10 +51,15 @@ export async function secretScanAttack(
   const found = new Map<string, { patterns: Set<string>; text: string; occurrences: number; inMembers: boolean }>();
   let total = 0;
   rows.forEach((prompt, r) => {
-    const promptText = vocabulary.decode(prompt);
-    const text = promptText + vocabulary.decode(generated[r]!);
+    // Decoded together: a subword decoder may strip the first token's leading space, or join bytes across the boundary.
+    const promptText = tokenizer.decode(prompt);
+    const whole = new Int32Array(prompt.length + generated[r]!.length);
+    whole.set(prompt);
+    whole.set(generated[r]!, prompt.length);
+    const text = tokenizer.decode(whole);
+    const start = sharedPrefix(promptText, text);
     const seen = new Set<string>();
-    for (const match of scanText(text, patterns, promptText.length)) {
+    for (const match of scanText(text, patterns, start)) {
       const entry = found.get(match.text) ?? {
         patterns: new Set<string>(),
         text: match.text,
@@ -98,4 +103,11 @@ export async function secretScanAttack(
     },
     details: { matches: listed, listed: listed.length, distinct: distinct.length },
   };
+}
+
+/** Length of the common prefix of `a` and `b`: where the generated part of a decoded row starts. */
+function sharedPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i += 1;
+  return i;
 }
