@@ -3,13 +3,26 @@
  * generation, and the scores of many continuations of one prefix. A decoder export does them
  * itself (one forward pass per sequence, a KV cache); any other next-token model gets them here
  * through `nextLogProbs`, one context per position. Both paths choose tokens with
- * {@link chooseToken} and draw one random number per row and step, in row order, so the same seed
- * gives the same text with and without a cache.
+ * {@link chooseToken}, each row from its own random stream ({@link rowSamplers}: one seed per row
+ * drawn from the caller's rng in row order, then one draw per step), so the same seed gives the
+ * same text with and without a cache, whatever the batch size and whichever rows stop early.
  */
+import { Rng } from '../util/random';
 import type { SamplingOptions, ContinuationScores, GenerateOptions, SequenceModel, TokenScores } from './sequence-types';
 
 /** Float64 values per nextLogProbs call in the fallbacks (32 MB), whatever the vocabulary. */
 const VALUES_PER_CALL = 1 << 22;
+
+/**
+ * One sampler per row: row r's stream is seeded by the r-th draw of `sampling.rng`. A single
+ * stream shared by every row (one draw per row per step) would tie the tokens to the order in
+ * which rows are processed, so a decoder would have to step every row of a call in lockstep,
+ * holding all their caches at once; per-row streams let it generate in bounded batches.
+ */
+export function rowSamplers(rows: number, sampling: SamplingOptions | undefined): Array<SamplingOptions | undefined> {
+  if (!sampling) return new Array<undefined>(rows).fill(undefined);
+  return Array.from({ length: rows }, () => ({ ...sampling, rng: new Rng(sampling.rng.nextUint32()) }));
+}
 
 export function scoreTokens(model: SequenceModel, sequences: readonly Int32Array[]): Promise<TokenScores[]> {
   if (model.scoreTokens) return model.scoreTokens(sequences);
@@ -67,9 +80,7 @@ export function chooseToken(logProbs: ArrayLike<number>, offset: number, width: 
     for (let c = 1; c < width; c++) if (logProbs[offset + c]! > logProbs[offset + best]!) best = c;
     return best;
   }
-  const order = new Int32Array(width);
-  for (let c = 0; c < width; c++) order[c] = c;
-  order.sort((a, b) => logProbs[offset + b]! - logProbs[offset + a]! || a - b);
+  const order = sortedCandidates(logProbs, offset, width, sampling.topK);
   const keep = sampling.topK > 0 ? Math.min(sampling.topK, width) : width;
   const top = logProbs[offset + order[0]!]!;
   const weights = new Float64Array(keep);
@@ -100,6 +111,26 @@ export function chooseToken(logProbs: ArrayLike<number>, offset: number, width: 
   return order[kept - 1]!;
 }
 
+/**
+ * Token ids by descending score (lower id first on ties): all of them, or with top-k only those
+ * scored at least the k-th largest (a native numeric sort finds it), which is the same head of
+ * the order at a fraction of the cost of sorting a 50,000-token vocabulary with a comparator.
+ */
+function sortedCandidates(logProbs: ArrayLike<number>, offset: number, width: number, topK: number): Int32Array {
+  let threshold = -Infinity;
+  if (topK > 0 && topK < width) {
+    const values = new Float64Array(width);
+    for (let c = 0; c < width; c++) values[c] = logProbs[offset + c]!;
+    values.sort();
+    threshold = values[width - topK]!;
+  }
+  const ids: number[] = [];
+  for (let c = 0; c < width; c++) if (!(logProbs[offset + c]! < threshold)) ids.push(c);
+  const order = Int32Array.from(ids);
+  order.sort((a, b) => logProbs[offset + b]! - logProbs[offset + a]! || a - b);
+  return order;
+}
+
 /** Runs `contexts` through nextLogProbs in calls of at most VALUES_PER_CALL values; `use` gets each row. */
 async function eachRow(
   model: SequenceModel,
@@ -115,7 +146,7 @@ async function eachRow(
   }
 }
 
-async function scoreByPrefixes(model: SequenceModel, sequences: readonly Int32Array[]): Promise<TokenScores[]> {
+export async function scoreByPrefixes(model: SequenceModel, sequences: readonly Int32Array[]): Promise<TokenScores[]> {
   const width = model.info.vocabSize;
   const contexts: Int32Array[] = [];
   const owner: { sequence: number; position: number }[] = [];
@@ -139,8 +170,13 @@ async function scoreByPrefixes(model: SequenceModel, sequences: readonly Int32Ar
   return scores;
 }
 
-async function generateByPrefixes(model: SequenceModel, prompts: readonly Int32Array[], options: GenerateOptions): Promise<Int32Array[]> {
+export async function generateByPrefixes(
+  model: SequenceModel,
+  prompts: readonly Int32Array[],
+  options: GenerateOptions,
+): Promise<Int32Array[]> {
   const width = model.info.vocabSize;
+  const samplers = rowSamplers(prompts.length, options.sampling);
   const produced = prompts.map(() => [] as number[]);
   let active = prompts.map((_, i) => i);
   for (let step = 0; step < options.steps && active.length > 0; step++) {
@@ -148,7 +184,7 @@ async function generateByPrefixes(model: SequenceModel, prompts: readonly Int32A
     const stopped = new Set<number>();
     await eachRow(model, contexts, (row, logProbs, offset) => {
       const i = active[row]!;
-      const token = chooseToken(logProbs, offset, width, options.sampling);
+      const token = chooseToken(logProbs, offset, width, samplers[i]);
       produced[i]!.push(token);
       if (token === options.stopId) stopped.add(i);
     });
@@ -157,7 +193,7 @@ async function generateByPrefixes(model: SequenceModel, prompts: readonly Int32A
   return produced.map((tokens) => Int32Array.from(tokens));
 }
 
-async function continuationsByPrefixes(
+export async function continuationsByPrefixes(
   model: SequenceModel,
   prefix: Int32Array,
   continuations: readonly Int32Array[],
