@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { sha256, sha256File } from '../data';
 import { InputError } from '../errors';
 import { ObservedSequence } from '../model/sequence-surface';
-import { openOnnxSequenceModel } from '../model/sequence';
+import { openSequenceModel } from '../model/sequence-open';
 import type { DataFileSettings, Policy } from '../policy/types';
 import type { SequenceProbeContext, TextData } from '../probes/types';
 import type { GateReport } from '../result';
@@ -19,7 +19,7 @@ import type { TaskRun, TaskTools } from './task';
 export async function openSequenceTask(policy: Policy, report: GateReport, { relative, lap }: TaskTools): Promise<TaskRun> {
   const vocabulary = loadVocabulary(policy, report, relative);
   const settings = policy.model;
-  const model = await openOnnxSequenceModel({
+  const model = await openSequenceModel({
     path: settings.path,
     scores: settings.scores,
     ...(settings.input ? { input: settings.input } : {}),
@@ -77,6 +77,7 @@ export async function openSequenceTask(policy: Policy, report: GateReport, { rel
         scoreKindReason: info.scoreKindReason,
       };
       if (info.attentionMask) report.sequenceModel.attentionMask = info.attentionMask;
+      if (info.decoder) report.sequenceModel.decoder = info.decoder;
       if (vocabulary) {
         report.sequenceModel.vocabulary = { source: vocabulary.source, tokens: vocabulary.size };
         if (vocabulary.padId !== undefined) report.sequenceModel.vocabulary.padId = vocabulary.padId;
