@@ -128,7 +128,7 @@ describe.each(LAYOUTS)('tiny-gpt2-%s.onnx', (layout) => {
 describe('cache, no cache and merged agree', () => {
   const prompts = [cases[0]!, cases[1]!, Int32Array.of(PAD), cases[2]!.subarray(0, 4)];
 
-  it.each([
+  it.each<{ name: string; options: () => GenerateOptions }>([
     { name: 'plain sampling', options: () => ({ steps: 12, sampling: sampling(5) }) },
     { name: 'top-k 8, top-p 0.9, temperature 0.8', options: () => ({ steps: 12, sampling: sampling(6, 8, 0.9, 0.8) }) },
     { name: 'greedy with a stop token', options: () => ({ steps: 12, stopId: 111 }) },
