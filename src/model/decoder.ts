@@ -186,8 +186,9 @@ export class DecoderModel implements SequenceModel {
   }
 
   async generate(prompts: readonly Int32Array[], options: GenerateOptions): Promise<Int32Array[]> {
-    if (!this.useCache) return generateByPrefixes(this, prompts, options);
     if (prompts.some((p) => p.length === 0)) throw this.emptyPrompt();
+    // Beyond model.context the cache cannot slide: each step is then scored from its last `context` tokens.
+    if (!this.useCache || this.exceedsContext(prompts, options.steps - 1)) return generateByPrefixes(this, prompts, options);
     const produced = prompts.map(() => [] as number[]);
     if (options.steps <= 0 || prompts.length === 0) return produced.map(() => new Int32Array(0));
     const samplers = rowSamplers(prompts.length, options.sampling);
@@ -203,7 +204,8 @@ export class DecoderModel implements SequenceModel {
 
   async continuationScores(prefix: Int32Array, continuations: readonly Int32Array[]): Promise<ContinuationScores> {
     if (prefix.length === 0) throw this.emptyPrompt();
-    if (!this.useCache) return continuationsByPrefixes(this, prefix, continuations);
+    const longest = continuations.reduce((m, c) => Math.max(m, c.length), 0);
+    if (!this.useCache || this.exceedsContext([prefix], longest - 1)) return continuationsByPrefixes(this, prefix, continuations);
     const vocab = this.vocabSize;
     const offsets = new Int32Array(continuations.length + 1);
     continuations.forEach((c, i) => (offsets[i + 1] = offsets[i]! + c.length));
@@ -316,6 +318,12 @@ export class DecoderModel implements SequenceModel {
     }
   }
 
+  /** Whether some row would hold more than model.context tokens after `added` more. */
+  private exceedsContext(rows: readonly Int32Array[], added: number): boolean {
+    const cap = this.options.context;
+    return cap !== undefined && rows.some((r) => r.length + added > cap);
+  }
+
   /** One row's prompt through the model: its last position's logits and its cache, to fork. */
   private async prefill(prompt: Int32Array): Promise<Forward> {
     const vocab = this.vocabSize;
@@ -396,6 +404,13 @@ export class DecoderModel implements SequenceModel {
     try {
       result = (await this.session.run(feeds as Parameters<OrtSession['run']>[0], fetches)) as unknown as typeof result;
     } catch (error) {
+      // A position past the model's table (GPT-2's learnt positions): the texts are too long for it.
+      if (/out of (data )?bounds|out of range/i.test(firstLine(error)) && total > 1) {
+        throw new InputError(
+          `onnxruntime refused ${total} tokens per row (${firstLine(error)}); if that is longer than the model's context, set model.context to it (longer texts are then scored in windows)`,
+          { file: this.options.path, field: 'model.context' },
+        );
+      }
       throw new RuntimeFailure(
         `onnxruntime failed on a decoder batch of ${rows} rows of ${width} tokens after ${pastLength} cached: ${firstLine(error)}`,
         {

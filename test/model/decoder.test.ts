@@ -202,6 +202,34 @@ describe('context cap (model.context)', () => {
   });
 });
 
+describe("past the model's 64 positions", () => {
+  const long = Int32Array.from({ length: 70 }, (_, i) => (i * 37) % V);
+
+  it('without model.context: an InputError pointing to model.context', async () => {
+    const model = await open('cache');
+    const error = await model.scoreTokens([long]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toMatch(/refused 70 tokens per row .*set model.context/);
+    expect((error as InputError).location).toMatchObject({ file: `${dir}/tiny-gpt2-cache.onnx`, field: 'model.context' });
+    await expect(model.generate([Int32Array.of(1)], { steps: 70 })).rejects.toThrow(/refused 65 tokens per row/);
+  });
+
+  it('with model.context 64: scored and generated in windows, the same as the cache up to 64 tokens', async () => {
+    const capped = await open('cache', { context: 64 });
+    const [scores] = await capped.scoreTokens([long]);
+    expect(scores!.logProbs).toHaveLength(69);
+    const [head] = await (await open('cache')).scoreTokens([long.subarray(0, 64)]);
+    head!.logProbs.forEach((v, t) => expect(scores!.logProbs[t]).toBe(v));
+    const [windowed] = await capped.generate([Int32Array.of(1)], { steps: 70 });
+    const [cached] = await (await open('cache')).generate([Int32Array.of(1)], { steps: 64 });
+    expect(windowed).toHaveLength(70);
+    expect(Array.from(windowed!.subarray(0, 64))).toEqual(Array.from(cached!));
+    const cont = await capped.continuationScores(long.subarray(0, 60), [long.subarray(60)]);
+    expect(cont.logProbs).toHaveLength(10);
+    cont.logProbs.forEach((v, j) => expect(v).toBeCloseTo(scores!.logProbs[59 + j]!, 4));
+  });
+});
+
 describe('errors', () => {
   it('an empty prompt is an InputError naming the model', async () => {
     const model = await open('cache');
