@@ -1,6 +1,7 @@
 /** `npm run bench`: prints speed figures for every probe family. Figures, not pass/fail. */
 import { bench as attributeInference } from './attribute-inference';
 import { bench as extraction } from './extraction';
+import { bench as generation } from './generation';
 import { bench as inversion } from './inversion';
 import { bench as io } from './io';
 import { bench as membership } from './membership';
@@ -14,6 +15,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['attribute-inference', attributeInference],
   ['inversion', inversion],
   ['extraction', extraction],
+  ['generation (decoder KV cache)', () => generation()],
   // Last: 10^6 + 10^6 records take minutes (SCALE_ROWS sets fewer).
   ['scale', scale],
 ];

@@ -2,6 +2,7 @@
  * The shape of a gate run's result: what the verdict, reporters and publishers read. Probes fill
  * `AttackMeasurement`s; every field a reporter draws is typed here, so no reporter casts.
  */
+import type { DecoderFacts } from './model/decoder-layout';
 import type { RocPoint } from './metrics/roc';
 import type { ImageShape } from './optim/total-variation';
 import type { StopReason } from './optim/descent';
@@ -408,6 +409,8 @@ export interface GateReport {
       eosId?: number;
       bosId?: number;
     };
+    /** A decoder-only transformer export: its KV-cache layout (src/model/decoder-layout.ts). */
+    decoder?: DecoderFacts;
     scoreKind: string;
     scoreKindReason: string;
   };

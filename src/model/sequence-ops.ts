@@ -3,13 +3,26 @@
  * generation, and the scores of many continuations of one prefix. A decoder export does them
  * itself (one forward pass per sequence, a KV cache); any other next-token model gets them here
  * through `nextLogProbs`, one context per position. Both paths choose tokens with
- * {@link chooseToken} and draw one random number per row and step, in row order, so the same seed
- * gives the same text with and without a cache.
+ * {@link chooseToken}, each row from its own random stream ({@link rowSamplers}: one seed per row
+ * drawn from the caller's rng in row order, then one draw per step), so the same seed gives the
+ * same text with and without a cache, whatever the batch size and whichever rows stop early.
  */
+import { Rng } from '../util/random';
 import type { SamplingOptions, ContinuationScores, GenerateOptions, SequenceModel, TokenScores } from './sequence-types';
 
 /** Float64 values per nextLogProbs call in the fallbacks (32 MB), whatever the vocabulary. */
 const VALUES_PER_CALL = 1 << 22;
+
+/**
+ * One sampler per row: row r's stream is seeded by the r-th draw of `sampling.rng`. A single
+ * stream shared by every row (one draw per row per step) would tie the tokens to the order in
+ * which rows are processed, so a decoder would have to step every row of a call in lockstep,
+ * holding all their caches at once; per-row streams let it generate in bounded batches.
+ */
+export function rowSamplers(rows: number, sampling: SamplingOptions | undefined): Array<SamplingOptions | undefined> {
+  if (!sampling) return new Array<undefined>(rows).fill(undefined);
+  return Array.from({ length: rows }, () => ({ ...sampling, rng: new Rng(sampling.rng.nextUint32()) }));
+}
 
 export function scoreTokens(model: SequenceModel, sequences: readonly Int32Array[]): Promise<TokenScores[]> {
   if (model.scoreTokens) return model.scoreTokens(sequences);
@@ -67,9 +80,7 @@ export function chooseToken(logProbs: ArrayLike<number>, offset: number, width: 
     for (let c = 1; c < width; c++) if (logProbs[offset + c]! > logProbs[offset + best]!) best = c;
     return best;
   }
-  const order = new Int32Array(width);
-  for (let c = 0; c < width; c++) order[c] = c;
-  order.sort((a, b) => logProbs[offset + b]! - logProbs[offset + a]! || a - b);
+  const order = sortedCandidates(logProbs, offset, width, sampling.topK);
   const keep = sampling.topK > 0 ? Math.min(sampling.topK, width) : width;
   const top = logProbs[offset + order[0]!]!;
   const weights = new Float64Array(keep);
@@ -100,6 +111,49 @@ export function chooseToken(logProbs: ArrayLike<number>, offset: number, width: 
   return order[kept - 1]!;
 }
 
+/**
+ * Token ids by descending score (lower id first on ties): all of them, or with top-k the first k
+ * of that order, found with a k-entry heap in one pass (a 50,000-token vocabulary is not sorted
+ * at every step of every row).
+ */
+function sortedCandidates(logProbs: ArrayLike<number>, offset: number, width: number, topK: number): Int32Array {
+  const better = (a: number, b: number) => logProbs[offset + b]! - logProbs[offset + a]! || a - b;
+  if (!(topK > 0 && topK < width)) {
+    const order = new Int32Array(width);
+    for (let c = 0; c < width; c++) order[c] = c;
+    return order.sort(better);
+  }
+  // Min-heap of the k best so far, its root the worst of them. Ids come in increasing order, so a
+  // later id tying the root loses the tie and only a strictly higher score gets in.
+  const heap = new Int32Array(topK);
+  let size = 0;
+  const worse = (i: number, j: number) => better(heap[i]!, heap[j]!) > 0;
+  const swap = (i: number, j: number) => {
+    const t = heap[i]!;
+    heap[i] = heap[j]!;
+    heap[j] = t;
+  };
+  for (let c = 0; c < width; c++) {
+    if (size < topK) {
+      heap[size] = c;
+      for (let i = size++; i > 0 && worse(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
+    } else if (logProbs[offset + c]! > logProbs[offset + heap[0]!]!) {
+      heap[0] = c;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let w = i;
+        if (l < size && worse(l, w)) w = l;
+        if (r < size && worse(r, w)) w = r;
+        if (w === i) break;
+        swap(i, w);
+        i = w;
+      }
+    }
+  }
+  return heap.sort(better);
+}
+
 /** Runs `contexts` through nextLogProbs in calls of at most VALUES_PER_CALL values; `use` gets each row. */
 async function eachRow(
   model: SequenceModel,
@@ -115,7 +169,7 @@ async function eachRow(
   }
 }
 
-async function scoreByPrefixes(model: SequenceModel, sequences: readonly Int32Array[]): Promise<TokenScores[]> {
+export async function scoreByPrefixes(model: SequenceModel, sequences: readonly Int32Array[]): Promise<TokenScores[]> {
   const width = model.info.vocabSize;
   const contexts: Int32Array[] = [];
   const owner: { sequence: number; position: number }[] = [];
@@ -139,8 +193,13 @@ async function scoreByPrefixes(model: SequenceModel, sequences: readonly Int32Ar
   return scores;
 }
 
-async function generateByPrefixes(model: SequenceModel, prompts: readonly Int32Array[], options: GenerateOptions): Promise<Int32Array[]> {
+export async function generateByPrefixes(
+  model: SequenceModel,
+  prompts: readonly Int32Array[],
+  options: GenerateOptions,
+): Promise<Int32Array[]> {
   const width = model.info.vocabSize;
+  const samplers = rowSamplers(prompts.length, options.sampling);
   const produced = prompts.map(() => [] as number[]);
   let active = prompts.map((_, i) => i);
   for (let step = 0; step < options.steps && active.length > 0; step++) {
@@ -148,7 +207,7 @@ async function generateByPrefixes(model: SequenceModel, prompts: readonly Int32A
     const stopped = new Set<number>();
     await eachRow(model, contexts, (row, logProbs, offset) => {
       const i = active[row]!;
-      const token = chooseToken(logProbs, offset, width, options.sampling);
+      const token = chooseToken(logProbs, offset, width, samplers[i]);
       produced[i]!.push(token);
       if (token === options.stopId) stopped.add(i);
     });
@@ -157,7 +216,7 @@ async function generateByPrefixes(model: SequenceModel, prompts: readonly Int32A
   return produced.map((tokens) => Int32Array.from(tokens));
 }
 
-async function continuationsByPrefixes(
+export async function continuationsByPrefixes(
   model: SequenceModel,
   prefix: Int32Array,
   continuations: readonly Int32Array[],

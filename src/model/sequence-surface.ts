@@ -86,22 +86,28 @@ export class ObservedSequence implements ObservedSequenceModel {
 
 /**
  * Pure: per-token scores as the surface reveals them. A token outside the top k is NaN, and μ/σ
- * (which need every token's score) are NaN unless the surface shows all scores unrounded.
+ * (which need every token's score) are NaN unless the surface shows all scores unrounded. Under
+ * top-k a rank is known only below k: every rank from k on reads as k ("not among the top k").
  */
 export function observeTokenScores(scores: TokenScores, vocabSize: number, surface: SurfaceSettings): TokenScores {
   const n = scores.logProbs.length;
   const logProbs = new Float64Array(n);
   for (let t = 0; t < n; t++) logProbs[t] = revealedLogProb(scores.logProbs[t]!, scores.ranks[t]!, vocabSize, surface);
-  const whole = surface.scores === 'full' && surface.decimals === undefined;
+  // A top-k surface with k ≥ the vocabulary shows every score, as observeNext treats it.
+  const whole = surface.scores !== 'label' && !topKOnly(surface, vocabSize) && surface.decimals === undefined;
   return {
     logProbs,
     mean: whole ? scores.mean.slice() : new Float64Array(n).fill(NaN),
     std: whole ? scores.std.slice() : new Float64Array(n).fill(NaN),
-    ranks: scores.ranks.slice(),
+    ranks: topKOnly(surface, vocabSize) ? scores.ranks.map((r) => Math.min(r, surface.topK)) : scores.ranks.slice(),
   };
 }
 
+function topKOnly(surface: SurfaceSettings, vocabSize: number): boolean {
+  return surface.scores === 'top-k' && surface.topK < vocabSize;
+}
+
 function revealedLogProb(logProb: number, rank: number, vocabSize: number, surface: SurfaceSettings): number {
-  if (surface.scores === 'top-k' && surface.topK < vocabSize && rank >= surface.topK) return NaN;
+  if (topKOnly(surface, vocabSize) && rank >= surface.topK) return NaN;
   return surface.decimals === undefined ? logProb : Math.log(roundToDecimals(Math.exp(logProb), surface.decimals));
 }

@@ -5,6 +5,7 @@
  */
 import type { SurfaceSettings } from '../policy/types';
 import type { Rng } from '../util/random';
+import type { DecoderFacts } from './decoder-layout';
 import type { QuerySource, TensorInfo } from './types';
 
 export interface SequenceModelInfo {
@@ -22,6 +23,8 @@ export interface SequenceModelInfo {
   /** What the raw output holds; the adapter always hands out log-probabilities. */
   scoreKind: 'probabilities' | 'logits';
   scoreKindReason: string;
+  /** A decoder-only transformer export (src/model/decoder.ts): its cache layout, for the report. */
+  decoder?: DecoderFacts;
 }
 
 /** A next-token model: for each context, the natural-log probability of every token. */

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { sha256, sha256File } from '../data';
 import { InputError } from '../errors';
 import { ObservedSequence } from '../model/sequence-surface';
-import { openOnnxSequenceModel } from '../model/sequence';
+import { openSequenceModel } from '../model/sequence-open';
 import type { DataFileSettings, Policy } from '../policy/types';
 import type { SequenceProbeContext, TextData } from '../probes/types';
 import type { GateReport } from '../result';
@@ -22,7 +22,7 @@ import type { TaskRun, TaskTools } from './task';
 export async function openSequenceTask(policy: Policy, report: GateReport, { relative, lap }: TaskTools): Promise<TaskRun> {
   const tokenizer = loadTokenizer(policy, report, relative);
   const settings = policy.model;
-  const model = await openOnnxSequenceModel({
+  const model = await openSequenceModel({
     path: settings.path,
     scores: settings.scores,
     ...(settings.input ? { input: settings.input } : {}),
@@ -83,6 +83,7 @@ export async function openSequenceTask(policy: Policy, report: GateReport, { rel
         scoreKindReason: info.scoreKindReason,
       };
       if (info.attentionMask) report.sequenceModel.attentionMask = info.attentionMask;
+      if (info.decoder) report.sequenceModel.decoder = info.decoder;
       if (tokenizer instanceof Vocabulary) {
         report.sequenceModel.vocabulary = { source: tokenizer.source, tokens: tokenizer.size };
         if (tokenizer.padId !== undefined) report.sequenceModel.vocabulary.padId = tokenizer.padId;

@@ -1,0 +1,81 @@
+/**
+ * Generation speed of the decoder adapter: generated tokens per second with the KV cache and
+ * without it (every step recomputes the whole sequence), 64-token continuations of a batch of
+ * 32 different one-token prompts, seeded top-k 40 sampling (both paths must give the same
+ * tokens; checked). The issue's target: the cache ≥ 5× faster. Then the same batch forked from
+ * one shared prompt (the extraction probe's case: every sample starts from BOS).
+ *
+ * The model: the path given as the first argument (`npx tsx bench/generation.ts model.onnx`) or in
+ * BENCH_DECODER, else examples/tinygpt/leaky.onnx when present, else the tiny test fixture (whose
+ * 2 layers of width 16 leave little for a cache to save).
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { openDecoderModel, type DecoderModel } from '../src/model/decoder';
+import type { GenerateOptions } from '../src/model/sequence-types';
+import { Rng } from '../src/util/random';
+
+const root = path.resolve(import.meta.dirname, '..');
+const BATCH = 32;
+const STEPS = 64;
+
+export function chooseModel(argument = process.env.BENCH_DECODER): string {
+  if (argument) return path.resolve(argument);
+  const example = path.join(root, 'examples/tinygpt/leaky.onnx');
+  return existsSync(example) ? example : path.join(root, 'test/fixtures/lm/tiny-gpt2-cache.onnx');
+}
+
+export async function bench(modelPath = chooseModel()): Promise<void> {
+  const open = async (useCache: boolean): Promise<DecoderModel> => {
+    const model = await openDecoderModel({ path: modelPath, scores: 'auto', useCache });
+    if (!model) throw new Error(`${modelPath} is not a decoder export (input_ids → logits [batch, seq, vocab])`);
+    return model;
+  };
+  const cached = await open(true);
+  const facts = cached.info.decoder!;
+  console.log(
+    `model: ${path.relative(root, modelPath)} (${facts.layers} layers${facts.heads ? `, ${facts.heads} heads of ${facts.headDim}` : ''}, vocabulary ${cached.info.vocabSize}${facts.cache ? '' : ', NO cache: both figures recompute'})`,
+  );
+  const vocab = cached.info.vocabSize;
+  const prompts = Array.from({ length: BATCH }, (_, i) => Int32Array.of((i * 7919) % vocab));
+  const options = (): GenerateOptions => ({ steps: STEPS, sampling: { temperature: 1, topK: 40, topP: 1, rng: new Rng(14) } });
+
+  // One warm-up call each, so session start-up is not timed.
+  await cached.generate(prompts.slice(0, 2), { steps: 2 });
+  const uncached = await open(false);
+  await uncached.generate(prompts.slice(0, 2), { steps: 2 });
+
+  const withCache = await timed(() => cached.generate(prompts, options()));
+  const without = await timed(() => uncached.generate(prompts, options()));
+  const same = withCache.result.every(
+    (row, i) => row.length === without.result[i]!.length && row.every((t, k) => t === without.result[i]![k]),
+  );
+  const rate = (seconds: number) => (BATCH * STEPS) / seconds;
+  console.log(
+    `generation, batch ${BATCH} × ${STEPS} tokens, top-k 40: with the KV cache ${fmt(rate(withCache.seconds))} tokens/s (${withCache.seconds.toFixed(2)} s)`,
+  );
+  console.log(
+    `generation, batch ${BATCH} × ${STEPS} tokens, top-k 40: without the cache ${fmt(rate(without.seconds))} tokens/s (${without.seconds.toFixed(2)} s)`,
+  );
+  console.log(
+    `cache speed-up: ${(without.seconds / withCache.seconds).toFixed(1)}× (target ≥ 5×); same tokens on both paths: ${same ? 'yes' : 'NO'}`,
+  );
+
+  const shared = Array.from({ length: BATCH }, () => prompts[0]!);
+  const forked = await timed(() => cached.generate(shared, options()));
+  console.log(`generation forked from one shared prompt, batch ${BATCH} × ${STEPS} tokens: ${fmt(rate(forked.seconds))} tokens/s`);
+}
+
+async function timed<T>(run: () => Promise<T>): Promise<{ result: T; seconds: number }> {
+  const started = performance.now();
+  const result = await run();
+  return { result, seconds: (performance.now() - started) / 1000 };
+}
+
+function fmt(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  await bench(chooseModel(process.argv[2] ?? process.env.BENCH_DECODER));
+}
