@@ -29,7 +29,7 @@ import {
   type ProbeResult,
   type Verdict,
 } from '../result';
-import { recordsNeeded } from './minimums';
+import { MEMBERSHIP_METRIC_PROBES, recordsNeeded } from './minimums';
 
 /** How inconclusive and insufficient checks count when a policy does not say (standard preset's choice). */
 export const DEFAULT_GATE_RULES: GateRules = { inconclusive: 'warn', insufficient: 'error' };
@@ -199,7 +199,7 @@ export function exitCodeFor(verdict: Verdict): number {
 export function swappedAttacks(probes: ProbeResult[]): Array<{ attack: string; auc: MetricValue }> {
   const out = [];
   for (const probe of probes) {
-    if (probe.id !== 'membership') continue;
+    if (!MEMBERSHIP_METRIC_PROBES.has(probe.id)) continue;
     for (const attack of probe.attacks) {
       if (attack.attack.endsWith(RECIPE_LEVEL_SUFFIX)) continue;
       const auc = attack.metrics['auc'];

@@ -92,6 +92,7 @@ export function standardisedLogProbs(scores: Required<TokenScoreArrays>): Float6
   for (let t = 0; t < logProbs.length; t++) {
     const lp = logProbs[t]!;
     const sigma = std[t]!;
+    if (Number.isNaN(sigma) || Number.isNaN(mean[t]!)) throw new RangeError(`μ or σ of token ${t + 1} is NaN (a hidden score)`);
     if (sigma >= SIGMA_FLOOR) z[t] = (lp - mean[t]!) / sigma;
     else z[t] = lp === -Infinity ? -Infinity : 0;
   }

@@ -13,6 +13,7 @@ import { fieldName, type PolicyPath } from './source';
 export const PATH_FIELDS: readonly PolicyPath[] = [
   ['model', 'path'],
   ['model', 'tokenizer', 'vocab-file'],
+  ['model', 'reference-model'],
   ['data', 'members', 'path'],
   ['data', 'members', 'labels'],
   ['data', 'non-members', 'path'],

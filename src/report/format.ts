@@ -182,12 +182,16 @@ export function describeModelShape(
   return `${input} → output ${name(m.output)}: scores for ${formatCount(m.classes.length)} classes (${m.scoreKind})`;
 }
 
-/** The membership probe's reference models and memberships file, when a policy names them: rows of
- * (role, path, SHA-256) for the audit tables of the HTML and Markdown reports. */
+/** The membership probe's reference models and memberships file, and a sequence model's reference
+ * model, when a policy names them: rows of (role, path, SHA-256) for the audit tables of the HTML
+ * and Markdown reports. */
 export function referenceDigests(report: GateReport): string[][] {
   const refs = report.inputs.references;
   // The released model (or its earlier report) the candidate was compared with (policy `baseline`).
   const released = report.baseline ? [[`released ${report.baseline.kind}`, report.baseline.path, report.baseline.sha256]] : [];
+  // A sequence model's reference (model.reference-model, the text-membership probe's likelihood ratio).
+  const sequenceReference = report.inputs.referenceModel;
+  if (sequenceReference) released.push(['reference model', sequenceReference.path, sequenceReference.sha256]);
   if (!refs) return released;
   return [
     ...released,

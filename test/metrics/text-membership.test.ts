@@ -123,3 +123,9 @@ describe('checkRevealed', () => {
     expect(checkRevealed([-1, NaN, NaN])).toBe(1);
   });
 });
+
+describe('hidden μ or σ', () => {
+  it('is refused, not read as σ = 0', () => {
+    expect(() => standardisedLogProbs({ logProbs: [-1], mean: [NaN], std: [NaN] })).toThrow(/hidden score/);
+  });
+});
