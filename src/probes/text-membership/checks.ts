@@ -81,7 +81,11 @@ function fprChecks(ctx: CheckContext, settings: PlainObject): void {
   for (const level of ['warn', 'fail'] as const) {
     const value = t[level];
     if (typeof value === 'number' && value <= fpr) {
-      ctx.error([...base, level], 'key', `${level} (${value}) must be above the FPR (${fpr}) for ${fieldName(base)}: a random guess already reaches TPR = FPR`);
+      ctx.error(
+        [...base, level],
+        'key',
+        `${level} (${value}) must be above the FPR (${fpr}) for ${fieldName(base)}: a random guess already reaches TPR = FPR`,
+      );
     }
   }
 }

@@ -10,14 +10,7 @@
  * (a text that already starts with that id gets no second one).
  */
 import { InputError, RuntimeFailure } from '../../errors';
-import {
-  checkRevealed,
-  lossScore,
-  minKPlusPlusScore,
-  minKScore,
-  referenceScore,
-  zlibScore,
-} from '../../metrics/text-membership';
+import { checkRevealed, lossScore, minKPlusPlusScore, minKScore, referenceScore, zlibScore } from '../../metrics/text-membership';
 import type { ObservedSequenceModel, TokenScores } from '../../model/sequence-types';
 import type { TextMembershipAttack, TextMembershipSettings } from '../../policy/types';
 import type { AttackMeasurement } from '../../result';
@@ -63,7 +56,7 @@ export async function runTextMembership(ctx: SequenceProbeContext, settings: Tex
   for (const side of sides) {
     if (side.kept.length === 0) {
       throw new InputError(
-        `no ${side.data.role} text has two tokens or more, so none can be scored (the first token of a text has no prediction${bos === undefined ? '' : ' unless the tokenizer’s beginning-of-text token comes before it'}); give longer texts`,
+        `none of the ${side.data.role} texts has two tokens or more, so none can be scored (the first token of a text has no prediction${bos === undefined ? '' : ' unless the tokenizer’s beginning-of-text token comes before it'}); give longer texts`,
         { file: side.data.file },
       );
     }
@@ -75,7 +68,9 @@ export async function runTextMembership(ctx: SequenceProbeContext, settings: Tex
     );
   }
   if (bos !== undefined) {
-    notes.push(`text-membership: each text is scored after the tokenizer’s beginning-of-text token (id ${bos}), so its first token counts too`);
+    notes.push(
+      `text-membership: each text is scored after the tokenizer’s beginning-of-text token (id ${bos}), so its first token counts too`,
+    );
   }
 
   const sequences = [...members.sequences, ...nonMembers.sequences];
@@ -114,7 +109,9 @@ export async function runTextMembership(ctx: SequenceProbeContext, settings: Tex
     );
   }
   if (needsReference) {
-    notes.push('text-membership: the reference model (model.reference-model) scored the same tokens through the same surface as the target.');
+    notes.push(
+      'text-membership: the reference model (model.reference-model) scored the same tokens through the same surface as the target.',
+    );
   }
   return { attacks, notes };
 }
