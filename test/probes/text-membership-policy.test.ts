@@ -203,7 +203,7 @@ describe('invalid text-membership policies', () => {
   it.each(cases)('$name', (c) => {
     const dir = policyDir({ 'policy.yaml': c.text }, c.files ?? FILES);
     const errors = validatePolicy(join(dir, 'policy.yaml'), { roots: [dir] });
-    const found = errors.find((e) => e.location.field === c.expect.field);
+    const found = errors.find((e) => e.location?.field === c.expect.field);
     expect(found, errors.map((e) => e.describe()).join('\n')).toBeInstanceOf(PolicyError);
     expect(found!.message).toMatch(c.expect.message);
     expect(found!.location).toMatchObject({ file: join(dir, 'policy.yaml'), line: c.expect.line, column: c.expect.column });

@@ -137,6 +137,18 @@ describe('text-membership on a model that memorised its members', () => {
     expect(auc(result, 'reference').value).toBe(0.5);
   });
 
+  it('a reference that memorised the members harder reads below chance: noted, not taken for swapped files', async () => {
+    const result = await probe(
+      context(new FunctionModel(V, memorising(members, 4)), members, nonMembers, {
+        reference: new FunctionModel(V, memorising(members, 8)),
+      }),
+      settings({ attacks: ['loss', 'reference'] }),
+    );
+    expect(auc(result, 'reference').ci[1]).toBeLessThan(0.5);
+    expect(swappedAttacks([result])).toEqual([]);
+    expect(result.notes.join('\n')).toMatch(/reference reads below chance .* fits the member texts better than the target/);
+  });
+
   it('swapped member and non-member files are refused, not passed', async () => {
     const model = new FunctionModel(V, memorising(members));
     const result = await probe(context(model, nonMembers, members), settings({ attacks: ['loss', 'min-k'] }));

@@ -112,6 +112,12 @@ export async function runTextMembership(ctx: SequenceProbeContext, settings: Tex
     notes.push(
       'text-membership: the reference model (model.reference-model) scored the same tokens through the same surface as the target.',
     );
+    const auc = attacks.find((a) => a.attack === 'reference')?.metrics['auc'];
+    if (auc && typeof auc.value === 'number' && auc.ci[1] < 0.5) {
+      notes.push(
+        `text-membership: reference reads below chance (AUC ${auc.value.toFixed(3)}, interval [${auc.ci[0].toFixed(3)}, ${auc.ci[1].toFixed(3)}] entirely under 0.5): the reference model fits the member texts better than the target does, so it is no outsider's model (it trained on them too); choose a reference model that never saw the members, such as the base model before fine-tuning`,
+      );
+    }
   }
   return { attacks, notes };
 }
