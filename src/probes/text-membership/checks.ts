@@ -49,7 +49,7 @@ export function textMembershipChecks(ctx: CheckContext, settings: PlainObject): 
       error(
         path,
         'value',
-        `attack ${attack} ${why}, so it needs unrounded scores, but surface.decimals is ${decimals} (set in ${ctx.where(['surface', 'decimals'])}); remove ${attack}, or surface.decimals if the API returns full-precision log-probabilities`,
+        `attack ${String(attack)} ${why}, so it needs unrounded scores, but surface.decimals is ${decimals} (set in ${ctx.where(['surface', 'decimals'])}); remove ${String(attack)}, or surface.decimals if the API returns full-precision log-probabilities`,
       );
     }
     if (attack === 'reference' && typeof valueAt(ctx.data, ['model', 'reference-model']) !== 'string') {
