@@ -7,6 +7,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PolicyError } from '../../src/errors';
+import { readPolicyDocument } from '../../src/policy';
+import { diffPolicies } from '../../src/policy/diff';
+import { attackInputsOf, defaultTextAttacks } from '../../src/probes/text-membership/settings';
 import { loadPolicy, validatePolicy } from '../../src/run/policy';
 import { policyDir } from '../policy/helpers';
 
@@ -207,5 +210,37 @@ describe('invalid text-membership policies', () => {
     expect(found, errors.map((e) => e.describe()).join('\n')).toBeInstanceOf(PolicyError);
     expect(found!.message).toMatch(c.expect.message);
     expect(found!.location).toMatchObject({ file: join(dir, 'policy.yaml'), line: c.expect.line, column: c.expect.column });
+  });
+});
+
+describe('policy changes to text-membership', () => {
+  const dir = policyDir({}, FILES);
+  const file = join(dir, 'policy.yaml');
+  const read = (text: string) => {
+    const doc = readPolicyDocument(file, { roots: [dir], texts: { text: (f) => (f === file ? text : undefined) } });
+    if (!doc.merged) throw new Error(doc.errors[0]?.describe());
+    return doc.merged;
+  };
+  const changes = (base: string, head: string) =>
+    diffPolicies(read(base), read(head), {
+      root: dir,
+      defaultLists: { 'probes.text-membership.attacks': (doc) => defaultTextAttacks(attackInputsOf(doc)) },
+    }).map((c) => [c.field, c.kind]);
+  const base = policy(`    attacks: [loss, min-k]\n    fpr: 0.01\n${THRESHOLDS}`);
+
+  it.each([
+    ['an attack dropped', base.replace('[loss, min-k]', '[loss]'), [['probes.text-membership.attacks', 'loosened']]],
+    // No list: the defaults (loss, zlib, min-k, min-k-plus-plus here) are more attacks than before.
+    ['the list removed', base.replace('    attacks: [loss, min-k]\n', ''), [['probes.text-membership.attacks', 'tightened']]],
+    ['a lower FPR', base.replace('fpr: 0.01', 'fpr: 0.001'), [['probes.text-membership.fpr', 'loosened']]],
+    // Removed for its own default: neither looser nor tighter.
+    ['the FPR removed (default 0.01)', base.replace('    fpr: 0.01\n', ''), [['probes.text-membership.fpr', 'changed']]],
+  ])('%s', (_, head, expected) => {
+    expect(changes(base, head)).toEqual(expected);
+  });
+
+  it('another reference model is loosened, as another model file is', () => {
+    const withRef = (name: string) => policy(THRESHOLDS, { model: `  reference-model: ${name}\n` });
+    expect(changes(withRef('base.onnx'), withRef('model.onnx'))).toEqual([['model.reference-model', 'loosened']]);
   });
 });

@@ -28,6 +28,19 @@ export function defaultTextAttacks(inputs: AttackInputs): TextMembershipAttack[]
   return attacks;
 }
 
+/**
+ * What the attacks can use, from the policy document as written (merged, before the builder):
+ * so the builder and the policy diff (src/github/base-policy.ts) read the same defaults.
+ */
+export function attackInputsOf(doc: PlainObject): AttackInputs {
+  const scores = valueAt(doc, ['surface', 'scores']) ?? 'full';
+  return {
+    tokenizer: valueAt(doc, ['model', 'tokenizer']) !== undefined,
+    unrounded: scores === 'full' && valueAt(doc, ['surface', 'decimals']) === undefined,
+    referenceModel: typeof valueAt(doc, ['model', 'reference-model']) === 'string',
+  };
+}
+
 /** The FPR the TPR is read at: the threshold's own `fpr`, else the probe's, else the default. */
 export function effectiveFpr(settings: PlainObject): number {
   const thresholds = settings['thresholds'] as PlainObject | undefined;
@@ -44,14 +57,10 @@ export function buildTextMembership(ctx: BuildContext): TextMembershipSettings {
   const thresholds = ctx.thresholds(TEXT_MEMBERSHIP_THRESHOLDS) as TextMembershipSettings['thresholds'];
   const tpr = thresholds['tpr-at-fpr'];
   if (tpr) thresholds['tpr-at-fpr'] = { ...tpr, fpr };
-  const model = ctx.merged.data;
-  const inputs: AttackInputs = {
-    tokenizer: valueAt(model, ['model', 'tokenizer']) !== undefined,
-    unrounded: ctx.surface.scores === 'full' && ctx.surface.decimals === undefined,
-    referenceModel: typeof valueAt(model, ['model', 'reference-model']) === 'string',
-  };
   return {
-    attacks: Array.isArray(s['attacks']) ? [...(s['attacks'] as TextMembershipAttack[])] : defaultTextAttacks(inputs),
+    attacks: Array.isArray(s['attacks'])
+      ? [...(s['attacks'] as TextMembershipAttack[])]
+      : defaultTextAttacks(attackInputsOf(ctx.merged.data)),
     minK: (s['min-k'] as number | undefined) ?? TEXT_MEMBERSHIP_DEFAULTS.minK,
     fpr,
     thresholds,
