@@ -299,6 +299,8 @@ export interface TextMembershipSettings {
   minK: number;
   /** The FPR tpr-at-fpr is measured at (the threshold's own `fpr`, else the probe's, else 0.01). */
   fpr: number;
+  /** `data.allow-overlap`: texts in both sets are noted instead of refused. */
+  allowOverlap: boolean;
   /** By metric id, with the ids and meaning of the membership probe's. */
   thresholds: {
     auc?: Threshold;

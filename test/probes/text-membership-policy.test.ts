@@ -44,6 +44,7 @@ describe('text-membership settings', () => {
       attacks: ['loss', 'zlib', 'min-k', 'min-k-plus-plus'],
       minK: 0.2,
       fpr: 0.01,
+      allowOverlap: false,
       thresholds: { auc: { fail: 0.6, source: { line: 11, column: 19 } } },
     });
   });

@@ -62,6 +62,7 @@ function settings(over: Partial<TextMembershipSettings> = {}): TextMembershipSet
     attacks: ['loss', 'zlib', 'min-k', 'min-k-plus-plus'],
     minK: 0.2,
     fpr: 0.01,
+    allowOverlap: false,
     thresholds: { auc: { fail: 0.6, source }, advantage: { fail: 0.3, source } },
     ...over,
   };
@@ -171,6 +172,21 @@ describe('text-membership on a model that treats both sets alike', () => {
     expect(swappedAttacks([result])).toEqual([]);
   });
 
+  it('the same texts in both sets are refused (every attack would read chance), or noted with data.allow-overlap', async () => {
+    const model = new FunctionModel(V, hashModel(V, 3));
+    const same = texts('a', 100);
+    const run = () => probe(context(model, same, [...texts('b', 50), ...same.slice(0, 50)]), settings({ attacks: ['loss'] }));
+    await expect(run()).rejects.toThrow(InputError);
+    await expect(run()).rejects.toThrow(
+      /^50 of the 100 non-member texts used are also among the member texts \(the same token ids; first: line 51 of \/data\/non-members\.txt is line 1 of \/data\/members\.txt\)/,
+    );
+    const allowed = await probe(context(model, same, same), settings({ attacks: ['loss'], allowOverlap: true }));
+    expect(allowed.attacks[0]!.metrics['auc']!.value).toBe(0.5);
+    expect(allowed.notes.join('\n')).toMatch(
+      /100 of the 100 non-member texts used are also among the member texts .* allowed by data\.allow-overlap/,
+    );
+  });
+
   it('is insufficient, not a pass, with too few texts', async () => {
     const model = new FunctionModel(V, hashModel(V, 3));
     const result = await probe(context(model, texts('a', 20), texts('b', 20)), settings({ attacks: ['loss'] }));
@@ -212,7 +228,7 @@ describe('per-text scores', () => {
       encode: (t) => TEST_VOCAB.encode(t, { file: 'x' }),
       decode: (ids) => TEST_VOCAB.decode(ids),
     };
-    const result = await probe(context(model, one, one, { tokenizer: withBos }), settings({ attacks: ['loss'] }));
+    const result = await probe(context(model, one, ['x', 'y', 'z'], { tokenizer: withBos }), settings({ attacks: ['loss'] }));
     expect(result.attacks[0]!.metrics['auc']!.sample).toEqual({ members: 3, nonMembers: 3 });
     expect(result.notes.join('\n')).toMatch(/beginning-of-text token \(id 0\)/);
   });

@@ -16,6 +16,7 @@ import type { TextMembershipAttack, TextMembershipSettings } from '../../policy/
 import type { AttackMeasurement } from '../../result';
 import type { TextTokenizer } from '../../text/tokenizer';
 import { measureScoreSets } from '../membership-measurement';
+import { overlapNote } from './overlap';
 import type { ProbeMeasurement, SequenceProbeContext, TextData } from '../types';
 
 /** Texts per scoring call: bounds the memory of one call whatever the data size. */
@@ -61,6 +62,8 @@ export async function runTextMembership(ctx: SequenceProbeContext, settings: Tex
       );
     }
   }
+  const overlap = overlapNote(ctx.members, ctx.nonMembers, settings.allowOverlap);
+  if (overlap) notes.push(overlap);
   const skipped = sides.map((s) => s.data.tokens.length - s.kept.length);
   if (skipped[0]! + skipped[1]! > 0) {
     notes.push(

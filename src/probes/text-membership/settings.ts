@@ -63,6 +63,7 @@ export function buildTextMembership(ctx: BuildContext): TextMembershipSettings {
       : defaultTextAttacks(attackInputsOf(ctx.merged.data)),
     minK: (s['min-k'] as number | undefined) ?? TEXT_MEMBERSHIP_DEFAULTS.minK,
     fpr,
+    allowOverlap: valueAt(ctx.merged.data, ['data', 'allow-overlap']) === true,
     thresholds,
   };
 }
