@@ -19,8 +19,8 @@ import { reportSchemaProblems } from '../../src/report/parse';
 import { renderSarif } from '../../src/report/sarif';
 import type { GateReport } from '../../src/result';
 import { runGate } from '../../src/run/gate';
-import { compareGolden } from '../report/golden-files';
-import { zeroTimings } from '../report/helpers';
+import { compareGolden } from './golden-files';
+import { zeroTimings } from './helpers';
 
 const POLICY = 'test/fixtures/text-membership/charlm.policy.yml';
 const GOLDEN = path.resolve('test/report/golden/text-membership-summary.md');
