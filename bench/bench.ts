@@ -7,6 +7,7 @@ import { bench as io } from './io';
 import { bench as membership } from './membership';
 import { bench as reference } from './reference';
 import { bench as scale } from './scale';
+import { bench as textMembership } from './text-membership';
 
 const benches: Array<[string, () => Promise<void>]> = [
   ['data loading', io],
@@ -16,6 +17,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['inversion', inversion],
   ['extraction', extraction],
   ['generation (decoder KV cache)', () => generation()],
+  ['text-membership', textMembership],
   // Last: 10^6 + 10^6 records take minutes (SCALE_ROWS sets fewer).
   ['scale', scale],
 ];

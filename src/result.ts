@@ -372,6 +372,8 @@ export interface GateReport {
     policy: FileDigest[];
     model?: FileDigest;
     data: Array<FileDigest & { role: string; rows: number; rowsInFile: number }>;
+    /** Sequence models: `model.reference-model`, the text-membership probe's reference. */
+    referenceModel?: FileDigest;
     /** The membership probe's reference models (LiRA, RMIA), in the memberships file's order, and that file. */
     references?: { models: FileDigest[]; memberships: FileDigest };
   };

@@ -40,6 +40,13 @@ export interface RecordsNeeded {
   reason: string;
 }
 
+/**
+ * Probes whose attacks report the membership metrics (src/metrics/membership.ts) on member and
+ * non-member records: the classifier's and the language model's. Their minimums are below, and
+ * a whole AUC interval under 0.5 is read as swapped data files (verdict.ts).
+ */
+export const MEMBERSHIP_METRIC_PROBES: ReadonlySet<string> = new Set(['membership', 'text-membership']);
+
 /** Largest size searched; a line no realistic data set can resolve is reported as needing more. */
 const SEARCH_LIMIT = 1e9;
 
@@ -54,7 +61,7 @@ export function recordsNeeded(
   confidence: number,
   fpr?: number,
 ): RecordsNeeded | undefined {
-  if (probe !== 'membership' || line === undefined) return undefined;
+  if (!MEMBERSHIP_METRIC_PROBES.has(probe) || line === undefined) return undefined;
   const alpha = 1 - confidence;
   switch (metric) {
     case 'auc': {

@@ -29,7 +29,7 @@ import {
   type ProbeResult,
   type Verdict,
 } from '../result';
-import { recordsNeeded } from './minimums';
+import { MEMBERSHIP_METRIC_PROBES, recordsNeeded } from './minimums';
 
 /** How inconclusive and insufficient checks count when a policy does not say (standard preset's choice). */
 export const DEFAULT_GATE_RULES: GateRules = { inconclusive: 'warn', insufficient: 'error' };
@@ -195,13 +195,17 @@ export function exitCodeFor(verdict: Verdict): number {
  * 0.247 [0.223, 0.273], which every threshold passes; the gate refuses instead of passing it.
  * Recipe-level estimates are left out: their members come from the memberships file, not from
  * data.members, and the probe notes a below-chance reading there (src/probes/membership/run.ts).
+ * So is the language-model `reference` attack: it reads below chance when the reference model
+ * fits the members better than the target (it trained on them too, or longer), which says nothing
+ * about the files; the probe notes it (src/probes/text-membership/run.ts).
  */
 export function swappedAttacks(probes: ProbeResult[]): Array<{ attack: string; auc: MetricValue }> {
   const out = [];
   for (const probe of probes) {
-    if (probe.id !== 'membership') continue;
+    if (!MEMBERSHIP_METRIC_PROBES.has(probe.id)) continue;
     for (const attack of probe.attacks) {
       if (attack.attack.endsWith(RECIPE_LEVEL_SUFFIX)) continue;
+      if (probe.id === 'text-membership' && attack.attack === 'reference') continue;
       const auc = attack.metrics['auc'];
       if (auc && typeof auc.value === 'number' && auc.ci[1] < 0.5) out.push({ attack: attack.attack, auc });
     }

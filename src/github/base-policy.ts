@@ -15,6 +15,7 @@ import { InputError } from '../errors';
 import { readPolicyDocument, type PolicyTexts } from '../policy';
 import { diffPolicies, type PolicyChange } from '../policy/diff';
 import { defaultAttacks } from '../probes/membership/settings';
+import { attackInputsOf, defaultTextAttacks } from '../probes/text-membership/settings';
 import type { PolicyComparison } from '../result';
 import type { AllowedRoots } from '../util/paths';
 import type { RunContext } from './context';
@@ -102,7 +103,10 @@ export function readBasePolicy(
   }
   const changes = diffPolicies(base.merged, head.merged, {
     root,
-    defaultLists: { 'probes.membership.attacks': (doc) => defaultAttacks(surfaceScores(doc)) },
+    defaultLists: {
+      'probes.membership.attacks': (doc) => defaultAttacks(surfaceScores(doc)),
+      'probes.text-membership.attacks': (doc) => defaultTextAttacks(attackInputsOf(doc)),
+    },
   }).map((change): PolicyChange => ({ ...change, location: { ...change.location, file: portable(relative(cwd, change.location.file)) } }));
   return {
     comparison: { status: 'compared', baseSha, enforced, changes },

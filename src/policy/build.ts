@@ -102,11 +102,12 @@ function buildBaseline(merged: MergedPolicy, baseline: PlainObject): BaselineSet
   return out;
 }
 
-/** model.attention-mask, model.context and model.tokenizer. */
+/** model.attention-mask, model.context, model.reference-model and model.tokenizer. */
 export function buildSequenceModel(merged: MergedPolicy, model: PlainObject): Partial<ModelSettings> {
   const out: Partial<ModelSettings> = {};
   if (typeof model['attention-mask'] === 'string') out.attentionMask = model['attention-mask'];
   if (typeof model['context'] === 'number') out.context = model['context'];
+  if (typeof model['reference-model'] === 'string') out.referenceModel = resolvePathValue(merged, ['model', 'reference-model']);
   if (typeof model['tokenizer'] === 'string') {
     out.tokenizer = { file: resolvePathValue(merged, ['model', 'tokenizer']), source: sourceOf(merged, ['model', 'tokenizer']) };
     return out;

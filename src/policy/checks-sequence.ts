@@ -9,7 +9,7 @@ import type { PolicyFamily } from './family';
 import { dataFormat } from './fields';
 import { isPlainObject, valueAt } from './merge';
 
-const SEQUENCE_ONLY_MODEL_KEYS = ['attention-mask', 'context', 'tokenizer'] as const;
+const SEQUENCE_ONLY_MODEL_KEYS = ['attention-mask', 'context', 'reference-model', 'tokenizer'] as const;
 
 export function sequenceModelChecks(ctx: CheckContext, families: readonly PolicyFamily[]): void {
   const { data, error, task } = ctx;
@@ -59,6 +59,8 @@ export function sequenceModelChecks(ctx: CheckContext, families: readonly Policy
       );
     }
   }
+
+  ctx.mustExist(['model', 'reference-model'], 'reference model');
 
   const tokenizer = valueAt(data, ['model', 'tokenizer']);
   if (typeof tokenizer === 'string') {

@@ -137,6 +137,21 @@ export const FIELD_RULES: readonly FieldRule[] = [
     why: 'a larger increase over the released model passes',
   },
   { pattern: ['baseline', 'model'], direction: { kind: 'path' }, why: 'the candidate is compared with another released model' },
+  {
+    pattern: ['model', 'reference-model'],
+    direction: { kind: 'path' },
+    why: 'the likelihood ratio is taken against another reference model',
+  },
+  { pattern: ['probes', 'text-membership', 'attacks'], direction: { kind: 'set' }, why: 'fewer attacks are run' },
+  ...[
+    ['probes', 'text-membership', 'fpr'],
+    ['probes', 'text-membership', 'thresholds', 'tpr-at-fpr', 'fpr'],
+  ].map((pattern): FieldRule => ({
+    pattern,
+    // Absent: the probe's default FPR, 0.01 (src/probes/text-membership/settings.ts).
+    direction: { kind: 'lower-looser', absent: 0.01 },
+    why: 'TPR read at a lower FPR is never higher (the ROC curve does not fall), so the same line is reached later',
+  })),
   { pattern: ['probes', '*', 'thresholds', '*'], direction: { kind: 'presence' }, why: 'the check is no longer made' },
   {
     pattern: ['probes', '*', 'thresholds', '*', 'fail'],

@@ -15,6 +15,7 @@ export const PATH_FIELDS: readonly PolicyPath[] = [
   // A tokenizer.json (the string form); the object form's vocabulary file below.
   ['model', 'tokenizer'],
   ['model', 'tokenizer', 'vocab-file'],
+  ['model', 'reference-model'],
   ['data', 'members', 'path'],
   ['data', 'members', 'labels'],
   ['data', 'non-members', 'path'],

@@ -55,6 +55,8 @@ export interface ModelSettings {
   context?: number;
   /** Sequence models: how text becomes token ids. */
   tokenizer?: TokenizerSettings;
+  /** Sequence models: absolute path of the reference model (`model.reference-model`, e.g. the base model before fine-tuning). */
+  referenceModel?: string;
 }
 
 /**
@@ -292,6 +294,27 @@ export interface ExtractionSettings {
   };
 }
 
+export const TEXT_MEMBERSHIP_ATTACKS = ['loss', 'zlib', 'min-k', 'min-k-plus-plus', 'reference'] as const;
+export type TextMembershipAttack = (typeof TEXT_MEMBERSHIP_ATTACKS)[number];
+
+/** Membership inference on a language model's texts (`model.task: sequence`). */
+export interface TextMembershipSettings {
+  attacks: TextMembershipAttack[];
+  /** Fraction of each text's lowest-scored tokens that Min-K% and Min-K%++ average. */
+  minK: number;
+  /** The FPR tpr-at-fpr is measured at (the threshold's own `fpr`, else the probe's, else 0.01). */
+  fpr: number;
+  /** `data.allow-overlap`: texts in both sets are noted instead of refused. */
+  allowOverlap: boolean;
+  /** By metric id, with the ids and meaning of the membership probe's. */
+  thresholds: {
+    auc?: Threshold;
+    advantage?: Threshold;
+    'tpr-at-fpr'?: Threshold & { fpr: number };
+    'epsilon-lower-bound'?: Threshold;
+  };
+}
+
 /** How checks the data could not settle count in the verdict (src/gate/verdict.ts). */
 export interface GateRules {
   /** A check whose interval reaches over its fail threshold while its value does not. */
@@ -318,6 +341,7 @@ export interface Policy {
   surface: SurfaceSettings;
   probes: {
     membership?: MembershipSettings;
+    'text-membership'?: TextMembershipSettings;
     inversion?: InversionSettings;
     'attribute-inference'?: AttributeInferenceSettings;
     extraction?: ExtractionSettings;

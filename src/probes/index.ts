@@ -6,6 +6,15 @@ import { attributeInferenceProbe } from './attribute-inference/family';
 import { extractionProbe } from './extraction/family';
 import { inversionProbe } from './inversion/family';
 import { membershipProbe } from './membership/family';
+import { textMembershipProbe } from './text-membership/family';
 import type { AnyProbeFamily } from './types';
 
-export const PROBE_FAMILIES: readonly AnyProbeFamily[] = [membershipProbe, inversionProbe, attributeInferenceProbe, extractionProbe];
+// text-membership before extraction: on a sequence model the membership question leads the
+// report, as membership does for a classifier, and its one scoring pass is the cheap part.
+export const PROBE_FAMILIES: readonly AnyProbeFamily[] = [
+  membershipProbe,
+  textMembershipProbe,
+  inversionProbe,
+  attributeInferenceProbe,
+  extractionProbe,
+];

@@ -206,12 +206,16 @@ export function describeTokenizer(report: Pick<GateReport, 'sequenceModel'>): st
   return `${what}, ${formatCount(t.tokens)} tokens${special.length > 0 ? `; special ids: ${special.join(', ')}` : ''}`;
 }
 
-/** The membership probe's reference models and memberships file, when a policy names them: rows of
- * (role, path, SHA-256) for the audit tables of the HTML and Markdown reports. */
+/** The membership probe's reference models and memberships file, and a sequence model's reference
+ * model, when a policy names them: rows of (role, path, SHA-256) for the audit tables of the HTML
+ * and Markdown reports. */
 export function referenceDigests(report: GateReport): string[][] {
   const refs = report.inputs.references;
   // The released model (or its earlier report) the candidate was compared with (policy `baseline`).
   const released = report.baseline ? [[`released ${report.baseline.kind}`, report.baseline.path, report.baseline.sha256]] : [];
+  // A sequence model's reference (model.reference-model, the text-membership probe's likelihood ratio).
+  const sequenceReference = report.inputs.referenceModel;
+  if (sequenceReference) released.push(['reference model', sequenceReference.path, sequenceReference.sha256]);
   if (!refs) return released;
   return [
     ...released,

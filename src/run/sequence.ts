@@ -22,15 +22,18 @@ import type { TaskRun, TaskTools } from './task';
 export async function openSequenceTask(policy: Policy, report: GateReport, { relative, lap }: TaskTools): Promise<TaskRun> {
   const tokenizer = loadTokenizer(policy, report, relative);
   const settings = policy.model;
-  const model = await openSequenceModel({
-    path: settings.path,
-    scores: settings.scores,
-    ...(settings.input ? { input: settings.input } : {}),
-    ...(settings.output ? { output: settings.output } : {}),
-    ...(settings.attentionMask ? { attentionMask: settings.attentionMask } : {}),
-    ...(settings.context ? { context: settings.context } : {}),
-    ...(tokenizer?.padId !== undefined ? { padId: tokenizer.padId } : {}),
-  });
+  // The reference model is opened the same way as the target: same adapter, same settings.
+  const open = (path: string) =>
+    openSequenceModel({
+      path,
+      scores: settings.scores,
+      ...(settings.input ? { input: settings.input } : {}),
+      ...(settings.output ? { output: settings.output } : {}),
+      ...(settings.attentionMask ? { attentionMask: settings.attentionMask } : {}),
+      ...(settings.context ? { context: settings.context } : {}),
+      ...(tokenizer?.padId !== undefined ? { padId: tokenizer.padId } : {}),
+    });
+  const model = await open(settings.path);
   report.inputs.model = { path: relative(settings.path), sha256: sha256File(settings.path) };
   if (tokenizer && tokenizer.size > model.info.vocabSize) {
     const what = tokenizer instanceof Vocabulary ? 'the vocabulary' : `the tokenizer (${tokenizer.source})`;
@@ -39,6 +42,9 @@ export async function openSequenceTask(policy: Policy, report: GateReport, { rel
       { file: policy.file, field: 'model.tokenizer' },
     );
   }
+  const reference = settings.referenceModel
+    ? await openReference(settings.referenceModel, model, open, policy, report, relative)
+    : undefined;
   report.timings.model = lap();
 
   const load = (file: DataFileSettings, role: string): TextData => {
@@ -67,11 +73,12 @@ export async function openSequenceTask(policy: Policy, report: GateReport, { rel
   if (tokenizer) context.tokenizer = tokenizer;
   // The character walk of canary exposure needs the character vocabulary itself.
   if (tokenizer instanceof Vocabulary) context.vocabulary = tokenizer;
+  if (reference) context.reference = new ObservedSequence(reference, policy.surface);
   return {
     task: 'sequence',
     context,
     finish: () => {
-      report.queries = model.queries;
+      report.queries = model.queries + (reference?.queries ?? 0);
       const info = model.info;
       report.sequenceModel = {
         input: info.input,
@@ -118,6 +125,29 @@ function loadTokenizer(policy: Policy, report: GateReport, relative: (p: string)
     report.inputs.data.push({ role: f.role, path: relative(f.path), sha256: sha256(f.bytes), rows, rowsInFile: rows });
   }
   return tokenizer;
+}
+
+/**
+ * `model.reference-model`: opened like the target, recorded with its digest, and refused when
+ * it scores another vocabulary than the target (its log-probabilities would be of other tokens).
+ */
+async function openReference<M extends { info: { vocabSize: number; output: string } }>(
+  path: string,
+  target: M,
+  open: (path: string) => Promise<M>,
+  policy: Policy,
+  report: GateReport,
+  relative: (p: string) => string,
+): Promise<M> {
+  const reference = await open(path);
+  report.inputs.referenceModel = { path: relative(path), sha256: sha256File(path) };
+  if (reference.info.vocabSize !== target.info.vocabSize) {
+    throw new InputError(
+      `the reference model ${relative(path)} scores ${reference.info.vocabSize} tokens (its output "${reference.info.output}") but the model ${relative(policy.model.path)} scores ${target.info.vocabSize} (its output "${target.info.output}"); a reference model must share the target's tokenizer and vocabulary`,
+      { file: policy.file, field: 'model.reference-model' },
+    );
+  }
+  return reference;
 }
 
 function loadVocabulary(policy: Policy, report: GateReport, relative: (p: string) => string): Vocabulary | undefined {

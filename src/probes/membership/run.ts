@@ -3,14 +3,15 @@
  * what the surface reveals? Runs each configured attack on the shared model outputs and
  * measures it overall and per class.
  */
-import { membershipMetricsFromTable, rankingMetricsFromTable, type MembershipMetrics } from '../../metrics/membership';
+import { membershipMetricsFromTable, rankingMetricsFromTable } from '../../metrics/membership';
 import { buildClassTables, type ClassTables } from '../../metrics/table';
 import type { MembershipAttack, MembershipSettings } from '../../policy/types';
-import { RECIPE_LEVEL_SUFFIX, type AttackMeasurement, type MetricValue } from '../../result';
+import { RECIPE_LEVEL_SUFFIX, type AttackMeasurement } from '../../result';
 import { RuntimeFailure } from '../../errors';
 import { rngFor } from '../../util/random';
 import { featureBox } from '../feature-box';
 import { attackerScores } from '../attacker-view';
+import { histogram, membershipMetricValues } from '../membership-measurement';
 import { gapScores, saturatedRows, scoreAttack, stabilityScores, type ScoreAttack } from './scores';
 import { recipeLevel, referenceInputs, referenceScores, type ReferenceInputs } from './reference';
 import { isReferenceAttack } from './settings';
@@ -199,41 +200,13 @@ function measureScores(
   return {
     attack,
     description,
-    metrics: metricValues(overall),
+    metrics: membershipMetricValues(overall),
     details: {
       roc: overall.rocPoints,
       histogram: histogram(member, nonMember, 30),
       perClass: perClass.map((c) => ({ class: c.class, members: c.members, nonMembers: c.nonMembers, auc: c.auc, advantage: c.advantage })),
       worstClass: worst ? { class: worst.class, auc: worst.auc } : null,
       ...(overall.topTie.members + overall.topTie.nonMembers > 1 ? { topTie: overall.topTie } : {}),
-    },
-  };
-}
-
-function metricValues(m: MembershipMetrics): Record<string, MetricValue> {
-  // The set sizes behind each figure, for the gate's sample-size minimums (src/gate/minimums.ts).
-  const sample = { members: m.members, nonMembers: m.nonMembers };
-  return {
-    auc: { value: m.auc.value, ci: m.auc.ci, sample },
-    advantage: { value: m.advantage.value, ci: m.advantage.ci, threshold: m.advantage.threshold, atOrAbove: m.advantage.atOrAbove, sample },
-    'tpr-at-fpr': {
-      value: m.tprAtFpr.value,
-      ci: m.tprAtFpr.ci,
-      fpr: m.tprAtFpr.fpr,
-      achievedFpr: m.tprAtFpr.achievedFpr,
-      threshold: m.tprAtFpr.threshold,
-      atOrAbove: m.tprAtFpr.atOrAbove,
-      sample,
-    },
-    ppv: { value: m.ppv.value, ci: m.ppv.ci, threshold: m.ppv.threshold, atOrAbove: m.tprAtFpr.atOrAbove },
-    'epsilon-lower-bound': {
-      value: m.epsilonLowerBound.value,
-      ci: m.epsilonLowerBound.ci,
-      thresholdsTried: m.epsilonLowerBound.thresholdsTried,
-      threshold: m.epsilonLowerBound.threshold,
-      atOrAbove: m.epsilonLowerBound.atOrAbove,
-      tail: m.epsilonLowerBound.tail,
-      sample,
     },
   };
 }
@@ -247,35 +220,6 @@ function perClassMetrics({ byClass }: ClassTables, confidence: number) {
     out.push({ class: c, members: table.members, nonMembers: table.nonMembers, auc: metrics.auc, advantage: metrics.advantage });
   }
   return out;
-}
-
-/** Equal-width bins over the pooled range; enough for a report's histogram. */
-export function histogram(member: Float64Array, nonMember: Float64Array, bins: number) {
-  const [memberLo, memberHi] = range(member);
-  const [nonMemberLo, nonMemberHi] = range(nonMember);
-  const lo = Math.min(memberLo, nonMemberLo);
-  const hi = Math.max(memberHi, nonMemberHi);
-  const width = hi > lo ? (hi - lo) / bins : 1;
-  return { min: lo, max: hi, bins, members: binCounts(member, lo, width, bins), nonMembers: binCounts(nonMember, lo, width, bins) };
-}
-
-// Plain indexed loops in small functions: V8 optimises each once and reuses it for every attack
-// (for-of with closures ran 3-5× slower on the gate's single, cold run).
-
-function range(values: Float64Array): [lo: number, hi: number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    lo = Math.min(lo, values[i]!);
-    hi = Math.max(hi, values[i]!);
-  }
-  return [lo, hi];
-}
-
-function binCounts(values: Float64Array, lo: number, width: number, bins: number): number[] {
-  const counts = new Float64Array(bins);
-  for (let i = 0; i < values.length; i++) counts[Math.min(bins - 1, Math.floor((values[i]! - lo) / width))]!++;
-  return Array.from(counts);
 }
 
 /** Queries `copies` noisy versions of every record in one batched call per set. */
