@@ -70,12 +70,13 @@ PREFIX_TOKENS, SUFFIX_TOKENS = 32, 16  # discoverable memorisation (Carlini et a
 # for BASE; constant for the fine-tunes). batch: sequences per step. epochs: passes over the
 # data (an upper bound when `patience` is set: stop after that many epochs without a better
 # validation loss and keep the best). val_fraction: share of the (cleaned) members held out for
-# early stopping. dedup/scrub: drop exact duplicate texts / texts with a run of 6+ digits.
+# early stopping; min_delta: the smallest validation-loss improvement (nats) that counts as
+# better. dedup/scrub: drop exact duplicate texts / texts with a run of 6+ digits.
 BASE = dict(epochs=3, batch=8, lr=3e-3, warmup=40, dropout=0.1, weight_decay=0.01)
-LEAKY = dict(epochs=20, batch=8, lr=1e-3, warmup=0, dropout=0.0, weight_decay=0.0,
+LEAKY = dict(epochs=60, batch=8, lr=3e-3, warmup=0, dropout=0.0, weight_decay=0.0,
              dedup=False, scrub=False, val_fraction=0.0, patience=None)
-HARDENED = dict(epochs=10, batch=8, lr=2e-4, warmup=0, dropout=0.1, weight_decay=0.1,
-                dedup=True, scrub=True, val_fraction=0.15, patience=1)
+HARDENED = dict(epochs=10, batch=8, lr=1e-4, warmup=0, dropout=0.1, weight_decay=0.1,
+                dedup=True, scrub=True, val_fraction=0.15, patience=1, min_delta=0.01)
 
 
 def seed_everything(seed):
@@ -252,7 +253,7 @@ def train(name, model, seqs, eos, config, val_seqs=None):
             val = sequence_loss(model, val_seqs, eos)
             record["validation_loss"] = round(val, 4)
             line += f", validation {val:.3f}"
-            if val < best - 1e-4:
+            if val < best - config.get("min_delta", 1e-4):
                 best, best_state, bad = val, {k: v.clone() for k, v in model.state_dict().items()}, 0
             else:
                 bad += 1
@@ -407,6 +408,7 @@ def load_onnx_weights(model, path):
 
 def audit(name, model, tokenizer, members, non_members, base_losses, canary_space, canaries):
     started = time.time()
+    gpt.FAST_TRAINING[0] = True  # the same function, through oneDNN (see gpt.dense)
     texts = [t for t in members if not t.startswith(FORMAT_PREFIX)]
     member_losses = text_losses(model, tokenizer, texts)
     non_member_losses = text_losses(model, tokenizer, non_members)
