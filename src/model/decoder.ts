@@ -429,7 +429,7 @@ export class DecoderModel implements SequenceModel {
     }
     const data = out.data instanceof Float32Array ? out.data : Float32Array.from(out.data as ArrayLike<number>);
     if (!keep) return { logits: data };
-    const tensors = layout.cache.map((slot, k) => {
+    const tensors = layout.cache.map((slot) => {
       const value = result[slot.output]!;
       const dims = [...value.dims];
       const batchAxis = dims.length - 4;
@@ -444,7 +444,6 @@ export class DecoderModel implements SequenceModel {
           { file: this.options.path, field: 'model.input' },
         );
       }
-      void k;
       return { data: value.data as Float32Array, dims };
     });
     return { logits: data, present: { rows, length: total, tensors } };
