@@ -1,19 +1,23 @@
 /**
- * Training-data extraction from sequence models: three attacks, one probe.
+ * Training-data extraction from sequence models: four attacks, one probe.
  * - canary-exposure (Carlini et al. 2019, "The Secret Sharer"): how far up the model ranks each
  *   inserted secret among every filling of its format; `max-exposure` is the worst inserted one.
  * - memorization (Carlini et al. 2021): greedy continuation of member vs non-member prefixes.
  * - secret-scan (Carlini et al. 2021): sampled generations scanned for secret-like strings that
  *   occur verbatim in the member data.
+ * - generation (Carlini et al. 2021): sampled generations ranked by perplexity, zlib ratio and
+ *   the reference-model ratio; those holding member text (not common text) are extracted.
  * Secrets never leave this probe unredacted: the report shows "2••••3", never "281943".
  */
 import { InputError, RuntimeFailure } from '../../errors';
 import type { CanarySettings, ExtractionSettings } from '../../policy/types';
 import { parseCanaryFormat, positionsOf, redactedCanary, type CanaryFormat } from '../../text/canary';
 import { redact } from '../../text/redact';
+import type { TextTokenizer } from '../../text/tokenizer';
 import type { Vocabulary } from '../../text/vocab';
 import { rngFor } from '../../util/random';
 import { formatExposures, type ExposureResult, type TokenisedFormat } from './exposure';
+import { generationAttack } from './generation';
 import { memorisationAttack } from './memorisation';
 import { secretScanAttack } from './scan';
 import type { AttackMeasurement, CanaryRow, CanaryWalk } from '../../result';
@@ -60,6 +64,11 @@ export async function runExtraction(ctx: SequenceProbeContext, settings: Extract
         rngFor(ctx.seed, 'extraction/secret-scan'),
       ),
     );
+  }
+  if (settings.generation) {
+    const generation = await generationAttack(ctx, settings.generation, textTokenizer(ctx, 'generation extraction'));
+    attacks.push(generation.attack);
+    notes.push(...generation.notes);
   }
   return { attacks, notes };
 }
@@ -139,6 +148,20 @@ async function canaryAttack(
       details: { canaries: rows, walks },
     },
     notes,
+  };
+}
+
+/** The tokeniser the texts were encoded with: ctx.tokenizer, or the character vocabulary seen as one. */
+export function textTokenizer(ctx: SequenceProbeContext, what: string): TextTokenizer {
+  if (ctx.tokenizer) return ctx.tokenizer;
+  const vocabulary = needVocabulary(ctx, what);
+  return {
+    kind: 'characters',
+    source: vocabulary.source,
+    size: vocabulary.size,
+    padId: vocabulary.padId,
+    encode: (text, origin) => vocabulary.encode(text, origin),
+    decode: (ids) => vocabulary.decode(ids),
   };
 }
 
