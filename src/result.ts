@@ -231,6 +231,11 @@ export interface CanaryWalk {
   nodes: number;
   pruned: number;
   estimated: boolean;
+  /** Subword path (a tokenizer.json): candidate texts tokenised whole and scored, the shared prefix's tokens and the scored tokens. */
+  tokens?: 'subword';
+  scored?: number;
+  prefixTokens?: number;
+  continuationTokens?: number;
 }
 
 /** Memorisation: one side's texts, exact continuations and similarity histogram. */

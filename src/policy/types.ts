@@ -264,6 +264,8 @@ export interface ExtractionSettings {
     exactLimit: number;
     /** Candidates sampled for an estimate. */
     samples: number;
+    /** exact-limit as the policy wrote it (absent: each path's default; the subword path's is 10^6). */
+    policyExactLimit?: number;
   };
   /** Greedy continuation of member and non-member prefixes (Carlini et al. 2021). */
   memorization?: { prefix: number; suffix: number };

@@ -40,6 +40,7 @@ export function buildExtraction(ctx: BuildContext): ExtractionSettings {
     exposure: {
       exactLimit: (exposure['exact-limit'] as number | undefined) ?? EXTRACTION_DEFAULTS.exactLimit,
       samples: (exposure['samples'] as number | undefined) ?? EXTRACTION_DEFAULTS.samples,
+      ...(typeof exposure['exact-limit'] === 'number' ? { policyExactLimit: exposure['exact-limit'] } : {}),
     },
     thresholds: ctx.thresholds(EXTRACTION_THRESHOLDS),
   };
