@@ -6,6 +6,7 @@ import { bench as io } from './io';
 import { bench as membership } from './membership';
 import { bench as reference } from './reference';
 import { bench as scale } from './scale';
+import { bench as subwordExposure } from './subword-exposure';
 
 const benches: Array<[string, () => Promise<void>]> = [
   ['data loading', io],
@@ -14,6 +15,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['attribute-inference', attributeInference],
   ['inversion', inversion],
   ['extraction', extraction],
+  ['canary exposure, subword tokens', subwordExposure],
   // Last: 10^6 + 10^6 records take minutes (SCALE_ROWS sets fewer).
   ['scale', scale],
 ];
