@@ -14,6 +14,7 @@ import type { ExtractionSettings, GenerationSettings } from '../../src/policy/ty
 import { extractionProbe } from '../../src/probes/extraction/family';
 import { promptIds, redactedExcerpt } from '../../src/probes/extraction/generation';
 import { WindowIndex } from '../../src/probes/extraction/windows';
+import { generationTables } from '../../src/report/generation';
 import type { SequenceProbeContext, TextData } from '../../src/probes/types';
 import type { TextTokenizer } from '../../src/text/tokenizer';
 import { loadPolicy } from '../../src/run/policy';
@@ -233,6 +234,18 @@ describe('generation extraction', () => {
     const samples = result.attacks.find((a) => a.attack === 'generation')!.details!.samples!;
     expect(samples.length).toBeGreaterThan(0);
     for (const s of samples) expect([...s.excerpt].length).toBeLessThanOrEqual(65);
+  });
+
+  it('the Markdown summary shows each ranking, the non-member baseline and redacted excerpts', async () => {
+    const model = new FunctionModel(V, memorising(training));
+    const result = await extractionProbe.run(context(model, members, nonMembers), settings(generation()));
+    const text = generationTables(result).join('\n');
+    expect(text).toMatch(/\| perplexity \| 10 \| \d+ \| \d+ \|/);
+    expect(text).toMatch(/\| zlib \| 10 \|/);
+    expect(text).toMatch(/Non-member baseline: \d+ of 325 16-token windows/);
+    expect(text).toContain('•');
+    for (const m of members) for (let i = 0; i + 8 <= m.length; i++) expect(text).not.toContain(m.slice(i, i + 8));
+    expect(generationTables({ attacks: [] })).toEqual([]);
   });
 
   it('redacts member windows and secret-like strings in an excerpt, by token', () => {
