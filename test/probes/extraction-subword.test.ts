@@ -4,6 +4,7 @@
  * position at a time (no shared prefix, no batching) and ranks by sorting. Models return dyadic
  * log-probabilities (multiples of 1/8), so sums are exact in any order and ties are frequent.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ExtractionSettings } from '../../src/policy/types';
 import { extractionProbe } from '../../src/probes/extraction/family';
@@ -153,6 +154,24 @@ describe('canary exposure with subword tokens', () => {
     expect(a.results[0]!.estimated).toBe(true);
     expect(a.stats).toMatchObject({ estimated: true, scored: 1 + 500 });
     expect(a.results[0]!.exposure).toBeGreaterThan(10);
+  });
+});
+
+describe('the test tokenizer over the fixture', () => {
+  const expected = JSON.parse(readFileSync('test/fixtures/lm/tokenizers.expected.json', 'utf8')) as {
+    bytelevel: { cases: { text: string; ids: number[] }[] };
+  };
+  it("gives the independent encoder's ids, with the library cache and with the plain Map cache (the bench compares their speed)", () => {
+    const plain = fixtureTokenizer(undefined, undefined, true);
+    const library = fixtureTokenizer();
+    for (const c of expected.bytelevel.cases) {
+      expect(Array.from(library.encode(c.text, origin))).toEqual(c.ids);
+      expect(Array.from(plain.encode(c.text, origin))).toEqual(c.ids);
+    }
+    for (let i = 0; i < 3000; i += 7) {
+      const text = `my pin is ${String(i * 331).padStart(6, '0')}.`;
+      expect(Array.from(plain.encode(text, origin))).toEqual(Array.from(library.encode(text, origin)));
+    }
   });
 });
 
