@@ -15,7 +15,10 @@ import { runGate } from '../../src/run/gate';
 import type { GateReport } from '../../src/result';
 
 const example = path.resolve('examples/charlm');
-const canaries = JSON.parse(readFileSync(`${example}/canaries.json`, 'utf8')) as { inserted: Array<{ secret: string }>; controls: string[] };
+const canaries = JSON.parse(readFileSync(`${example}/canaries.json`, 'utf8')) as {
+  inserted: Array<{ secret: string }>;
+  controls: string[];
+};
 
 function policy(model: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'charlm-generation-'));
@@ -65,7 +68,8 @@ describe('generation extraction on examples/charlm (onnxruntime)', () => {
     const text = readdirSync(dir)
       .map((f) => readFileSync(path.join(dir, f), 'utf8'))
       .join('\n');
-    for (const s of [...canaries.inserted.map((c) => c.secret), ...canaries.controls]) expect(text).not.toMatch(new RegExp(`(?<![0-9.])${s}(?![0-9])`));
+    for (const s of [...canaries.inserted.map((c) => c.secret), ...canaries.controls])
+      expect(text).not.toMatch(new RegExp(`(?<![0-9.])${s}(?![0-9])`));
     // Same seed, same figures.
     const again = await runGate(file, { roots: [path.dirname(file), example] });
     expect(generationOf(again).metrics).toEqual(attack.metrics);

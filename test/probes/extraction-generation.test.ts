@@ -258,7 +258,9 @@ describe('generation extraction', () => {
 
   it('the same seed gives the same report', async () => {
     const run = async () =>
-      JSON.stringify(await extractionProbe.run(context(new FunctionModel(V, memorising(training)), members, nonMembers), settings(generation())));
+      JSON.stringify(
+        await extractionProbe.run(context(new FunctionModel(V, memorising(training)), members, nonMembers), settings(generation())),
+      );
     expect(await run()).toBe(await run());
   });
 
@@ -275,7 +277,11 @@ describe('generation extraction', () => {
     // After "ab" the model is certain of "!".
     const fn = memorising(['ab!zzzzzzzzzzzzzzzzzzzzzzzzz'], 40);
     const model = new FunctionModel(V, fn);
-    const ctx: SequenceProbeContext = { ...context(model, members, nonMembers), vocabulary: undefined, tokenizer: { ...charTokenizer(), eosId: eos } };
+    const ctx: SequenceProbeContext = {
+      ...context(model, members, nonMembers),
+      vocabulary: undefined,
+      tokenizer: { ...charTokenizer(), eosId: eos },
+    };
     const result = await extractionProbe.run(ctx, settings(generation({ prompts: [{ text: 'ab', source }], samples: 3, length: 20 })));
     const metric = result.attacks.find((a) => a.attack === 'generation')!.metrics['extracted-samples']!;
     expect(metric.distinct).toBe(1);
@@ -309,9 +315,17 @@ describe('memorisation through generate', () => {
     const members = texts(10, 3);
     const nonMembers = texts(10, 4);
     const fn = memorising(members.slice(0, 7));
-    const s: ExtractionSettings = { canaries: [], exposure: { exactLimit: 1e7, samples: 1000 }, thresholds: {}, memorization: { prefix: 8, suffix: 16 } };
+    const s: ExtractionSettings = {
+      canaries: [],
+      exposure: { exactLimit: 1e7, samples: 1000 },
+      thresholds: {},
+      memorization: { prefix: 8, suffix: 16 },
+    };
     const inner = new GeneratingModel(V, fn);
-    const fast = await extractionProbe.run({ ...context(new FunctionModel(V, fn), members, nonMembers), model: new ObservedSequence(inner, { scores: 'label', topK: 0 }) }, s);
+    const fast = await extractionProbe.run(
+      { ...context(new FunctionModel(V, fn), members, nonMembers), model: new ObservedSequence(inner, { scores: 'label', topK: 0 }) },
+      s,
+    );
     expect(inner.generateCalls).toBe(1);
     const slow = await extractionProbe.run(context(new FunctionModel(V, fn), members, nonMembers), s);
     expect(fast.attacks[0]!.metrics).toEqual(slow.attacks[0]!.metrics);
@@ -363,7 +377,15 @@ data:
     const policy = load(
       `${HEAD}probes:\n  extraction:\n    generation: { prompts: ["ab"], samples: 8, length: 20, temperature: 0.7, top-k: 5, top-p: 0.9, match-tokens: 10, inspect: 4 }\n    thresholds: { extracted-samples: { warn: 0, fail: 2 } }\n`,
     );
-    expect(policy.probes.extraction!.generation).toMatchObject({ samples: 8, length: 20, temperature: 0.7, topK: 5, topP: 0.9, matchTokens: 10, inspect: 4 });
+    expect(policy.probes.extraction!.generation).toMatchObject({
+      samples: 8,
+      length: 20,
+      temperature: 0.7,
+      topK: 5,
+      topP: 0.9,
+      matchTokens: 10,
+      inspect: 4,
+    });
   });
 
   it.each([

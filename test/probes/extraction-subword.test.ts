@@ -32,7 +32,7 @@ function toyTokenizer(extra: { bosId?: number } = {}): TextTokenizer & { vocab: 
     ...extra,
     encode(text) {
       const out: number[] = [];
-      for (let i = 0; i < text.length; ) {
+      for (let i = 0; i < text.length;) {
         let len = Math.min(3, text.length - i);
         while (len > 1 && !index.has(text.slice(i, i + len))) len--;
         const id = index.get(text.slice(i, i + len));
@@ -109,9 +109,19 @@ const options = (over: Partial<Parameters<typeof subwordExposures>[4]> = {}) => 
 
 describe('canary exposure with subword tokens', () => {
   it.each([
-    { name: 'toy tokenizer with a start token', format: 'my pin is {digits:3}.', tokenizer: () => toyTokenizer({ bosId: 0 }), secrets: ['123', '000', '517', '997'] },
+    {
+      name: 'toy tokenizer with a start token',
+      format: 'my pin is {digits:3}.',
+      tokenizer: () => toyTokenizer({ bosId: 0 }),
+      secrets: ['123', '000', '517', '997'],
+    },
     { name: 'toy tokenizer, slot first, no start token', format: '{digits:3}7.', tokenizer: () => toyTokenizer(), secrets: ['120', '999'] },
-    { name: 'the byte-level BPE fixture', format: 'the pin: {digits:3}', tokenizer: () => fixtureTokenizer(), secrets: ['281', '000', '999'] },
+    {
+      name: 'the byte-level BPE fixture',
+      format: 'the pin: {digits:3}',
+      tokenizer: () => fixtureTokenizer(),
+      secrets: ['281', '000', '999'],
+    },
   ])('exact ranks equal a brute force over whole texts ($name)', async ({ format: text, tokenizer: make, secrets }) => {
     const tokenizer = make();
     const format = parseCanaryFormat(text) as CanaryFormat;
@@ -147,7 +157,14 @@ describe('canary exposure with subword tokens', () => {
     const secret = '1237';
     const tokens = Int32Array.from([0, ...tokenizer.encode(fillCanary(format, secret), origin)]);
     const run = () =>
-      subwordExposures(new FunctionModel(tokenizer.size, memorised(tokenizer.size, tokens)), tokenizer, format, [secret], options({ exactLimit: 1000 }), origin);
+      subwordExposures(
+        new FunctionModel(tokenizer.size, memorised(tokenizer.size, tokens)),
+        tokenizer,
+        format,
+        [secret],
+        options({ exactLimit: 1000 }),
+        origin,
+      );
     const a = await run();
     const b = await run();
     expect(a.results).toEqual(b.results);
@@ -186,7 +203,15 @@ describe('the extraction probe on a tokenizer.json', () => {
   it('scores whole texts, reports how many candidates were scored, and defaults the exact limit to 10^6', async () => {
     const tokenizer = toyTokenizer({ bosId: 0 });
     const model = new FunctionModel(tokenizer.size, dyadicModel(tokenizer.size));
-    const ctx: SequenceProbeContext = { task: 'sequence', model, tokenizer, members: texts, nonMembers: { ...texts, role: 'non-members' }, seed: 5, confidence: 0.95 };
+    const ctx: SequenceProbeContext = {
+      task: 'sequence',
+      model,
+      tokenizer,
+      members: texts,
+      nonMembers: { ...texts, role: 'non-members' },
+      seed: 5,
+      confidence: 0.95,
+    };
     const canaries = [
       { format: 'pin {digits:3}', inserted: ['123'], controls: ['000'], source },
       { format: 'code {digits:7}', inserted: ['1234567'], controls: [], source },

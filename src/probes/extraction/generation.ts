@@ -158,7 +158,12 @@ async function sampleAll(
       chunk.map((p) => prompts[p]!),
       {
         steps: settings.length,
-        sampling: { temperature: settings.temperature, topK: settings.topK, topP: settings.topP, rng: rngFor(seed, `extraction/generation/${start}`) },
+        sampling: {
+          temperature: settings.temperature,
+          topK: settings.topK,
+          topP: settings.topP,
+          rng: rngFor(seed, `extraction/generation/${start}`),
+        },
         ...(stopId === undefined ? {} : { stopId }),
       },
       { probe: "the extraction probe's generation sampling" },
@@ -353,7 +358,7 @@ export function redactedExcerpt(sample: Pick<Sample, 'tokens' | 'covered'>, text
     cover.fill(1, from, from + [...match.text].length);
   }
   let out = '';
-  for (let i = 0; i < excerpt.length; ) {
+  for (let i = 0; i < excerpt.length;) {
     let j = i;
     while (j < excerpt.length && cover[j] === cover[i]) j++;
     const run = excerpt.slice(i, j).join('');
@@ -372,5 +377,6 @@ function concat(a: Int32Array, b: Int32Array): Int32Array {
 
 /** A generation attack needs every generated token's score; the checks require a full surface. */
 export function requireScores(model: ObservedSequenceModel): void {
-  if (!model.revealsScores) throw new RuntimeFailure('generation extraction ranks samples by their scores, but the surface reveals only the top token');
+  if (!model.revealsScores)
+    throw new RuntimeFailure('generation extraction ranks samples by their scores, but the surface reveals only the top token');
 }

@@ -97,7 +97,12 @@ async function canaryAttack(
     const rng = rngFor(ctx.seed, `extraction/canary/${i}`);
     let measured: { results: ExposureResult[]; stats: CanaryWalk };
     if (subword) {
-      const origin = { file: canary.source.file, line: canary.source.line, field: 'probes.extraction.canaries.format', what: 'the canary format' };
+      const origin = {
+        file: canary.source.file,
+        line: canary.source.line,
+        field: 'probes.extraction.canaries.format',
+        what: 'the canary format',
+      };
       const { results, stats } = await subwordExposures(
         ctx.model,
         subword,

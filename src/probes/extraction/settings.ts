@@ -76,7 +76,10 @@ export function buildExtraction(ctx: BuildContext): ExtractionSettings {
     const d = EXTRACTION_DEFAULTS.generation;
     const prompts = Array.isArray(g['prompts'])
       ? (g['prompts'] as string[]).map((text, i) => ({ text, source: at([...base, 'generation', 'prompts', i]) }))
-      : d.prompts.map((text) => ({ text, source: at(generation ? [...base, 'generation'] : [...base, 'thresholds', 'extracted-samples']) }));
+      : d.prompts.map((text) => ({
+          text,
+          source: at(generation ? [...base, 'generation'] : [...base, 'thresholds', 'extracted-samples']),
+        }));
     settings.generation = {
       prompts,
       samples: (g['samples'] as number | undefined) ?? d.samples,
