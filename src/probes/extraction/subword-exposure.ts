@@ -7,8 +7,9 @@
  *
  * All candidates share the tokens of the longest common token prefix P; log p(text) =
  * log p(P) + log p(rest | P), and log p(P) is the same for every candidate, so ranks are those
- * of log p(rest | P). The model scores the rests with `continuations(P, rests)`: a decoder export
- * computes P once and forks its KV cache across the batch.
+ * of log p(rest | P). Candidates are scored in batches of consecutive fillings, each from the
+ * longest token prefix its batch shares, with `continuations(prefix, rests)`: a decoder export
+ * computes the prefix once and forks its KV cache across the batch.
  *
  * Exact rank over every candidate up to the exact limit; above it, the skew-normal estimate of
  * Carlini et al. 2019 (§4.3) from a seeded uniform sample, marked as estimated, as on the
@@ -166,23 +167,30 @@ export function encodeCandidates(
 }
 
 /**
- * The longest token prefix every candidate shares, kept short enough that every candidate has at
- * least one token after it (a candidate's whole likelihood must be scored).
+ * The longest token prefix candidates [from, to) share, kept short enough that each of them has
+ * at least one token after it (a candidate's whole likelihood must be scored).
  */
-export function sharedPrefixLength({ tokens, offsets }: EncodedCandidates): number {
-  const n = offsets.length - 1;
+export function sharedPrefixLength({ tokens, offsets }: EncodedCandidates, from = 0, to = offsets.length - 1): number {
   let length = Infinity;
-  for (let i = 0; i < n; i++) length = Math.min(length, offsets[i + 1]! - offsets[i]! - 1);
-  const first = offsets[0]!;
-  for (let i = 1; i < n && length > 0; i++) {
-    const from = offsets[i]!;
+  for (let i = from; i < to; i++) length = Math.min(length, offsets[i + 1]! - offsets[i]! - 1);
+  const first = offsets[from]!;
+  for (let i = from + 1; i < to && length > 0; i++) {
+    const at = offsets[i]!;
     let k = 0;
-    while (k < length && tokens[from + k] === tokens[first + k]) k++;
+    while (k < length && tokens[at + k] === tokens[first + k]) k++;
     length = k;
   }
   return Math.max(0, length);
 }
 
+const SOURCE = { probe: "the extraction probe's canary enumeration (whole candidate texts, subword tokens)" };
+
+/**
+ * log p(rest | P) of every candidate, P the prefix all share. Each batch (consecutive candidates
+ * in enumeration order, so sharing their first slot characters and often more tokens) is scored
+ * from its own longer shared prefix P_b, computed once per call: log p(rest | P) =
+ * log p(P_b after P | P) + log p(rest after P_b | P_b), the first term one extra row per batch.
+ */
 async function scoreCandidates(
   model: ObservedSequenceModel,
   encoded: EncodedCandidates,
@@ -195,20 +203,23 @@ async function scoreCandidates(
   let continuationTokens = 0;
   for (let from = 0; from < n; from += batch) {
     const to = Math.min(n, from + batch);
+    const pb = sharedPrefixLength(encoded, from, to);
+    const batchPrefix = encoded.tokens.subarray(encoded.offsets[from]!, encoded.offsets[from]! + pb);
+    const lead = pb > p ? revealed(await model.continuations(prefix, [batchPrefix.subarray(p)], SOURCE))[0]! : 0;
     const rests: Int32Array[] = [];
-    for (let i = from; i < to; i++) rests.push(encoded.tokens.subarray(encoded.offsets[i]! + p, encoded.offsets[i + 1]!));
-    continuationTokens += rests.reduce((a, r) => a + r.length, 0);
-    const sums = await model.continuations(prefix, rests, {
-      probe: "the extraction probe's canary enumeration (whole candidate texts, subword tokens)",
-    });
-    for (let i = 0; i < sums.length; i++) {
-      // The surface check requires every probability; a NaN here means a hidden score.
-      if (Number.isNaN(sums[i]!))
-        throw new RuntimeFailure(
-          'canary exposure needs every next-token probability, but the output surface hides some (top-k); measure it with surface.scores: full',
-        );
-      scores[from + i] = sums[i]!;
-    }
+    for (let i = from; i < to; i++) rests.push(encoded.tokens.subarray(encoded.offsets[i]! + pb, encoded.offsets[i + 1]!));
+    continuationTokens += rests.reduce((a, r) => a + r.length, 0) + (pb - p);
+    const sums = revealed(await model.continuations(batchPrefix, rests, SOURCE));
+    for (let i = 0; i < sums.length; i++) scores[from + i] = lead + sums[i]!;
   }
   return { prefix, scores, continuationTokens };
+}
+
+/** The surface check requires every probability; a NaN means a hidden score. */
+function revealed(sums: Float64Array): Float64Array {
+  if (sums.some((v) => Number.isNaN(v)))
+    throw new RuntimeFailure(
+      'canary exposure needs every next-token probability, but the output surface hides some (top-k); measure it with surface.scores: full',
+    );
+  return sums;
 }
