@@ -209,6 +209,7 @@ describe('generation extraction', () => {
     const details = result.attacks.find((a) => a.attack === 'generation')!.details!;
     const rankings = details.rankings!;
     expect(rankings.map((r) => r.ranking)).toEqual(['perplexity', 'zlib', 'reference']);
+    for (const r of rankings) expect(Object.keys(r)).toEqual(['ranking', 'inspected', 'extracted', 'verbatim']);
     for (const r of rankings) expect(r.inspected).toBe(5);
     // Memorised texts are near-certain under the model: every top-5 sample is verbatim.
     expect(rankings[0]!.verbatim).toBe(5);

@@ -21,7 +21,6 @@
  * for secrets), and so is anything the secret scan's built-in patterns match.
  */
 import { deflateSync } from 'node:zlib';
-import { RuntimeFailure } from '../../errors';
 import type { ObservedSequenceModel, TokenScores } from '../../model/sequence-types';
 import type { GenerationSettings } from '../../policy/types';
 import type { AttackMeasurement, ExtractedSample, GenerationRanking } from '../../result';
@@ -115,7 +114,8 @@ export async function generationAttack(
       details: {
         matchTokens: settings.matchTokens,
         inspect: settings.inspect,
-        rankings,
+        // Each ranking's tally; its full order stays here (it only places the listed samples).
+        rankings: rankings.map(({ ranking, inspected, extracted, verbatim }) => ({ ranking, inspected, extracted, verbatim })),
         memberWindows: baseline.memberWindows,
         nonMemberWindows: baseline.nonMemberWindows,
         commonWindows: baseline.commonWindows,
@@ -373,10 +373,4 @@ function concat(a: Int32Array, b: Int32Array): Int32Array {
   out.set(a);
   out.set(b, a.length);
   return out;
-}
-
-/** A generation attack needs every generated token's score; the checks require a full surface. */
-export function requireScores(model: ObservedSequenceModel): void {
-  if (!model.revealsScores)
-    throw new RuntimeFailure('generation extraction ranks samples by their scores, but the surface reveals only the top token');
 }
