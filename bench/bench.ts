@@ -8,6 +8,7 @@ import { bench as membership } from './membership';
 import { bench as reference } from './reference';
 import { bench as scale } from './scale';
 import { bench as textMembership } from './text-membership';
+import { bench as subwordExposure } from './subword-exposure';
 
 const benches: Array<[string, () => Promise<void>]> = [
   ['data loading', io],
@@ -18,6 +19,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['extraction', extraction],
   ['generation (decoder KV cache)', () => generation()],
   ['text-membership', textMembership],
+  ['canary exposure, subword tokens', subwordExposure],
   // Last: 10^6 + 10^6 records take minutes (SCALE_ROWS sets fewer).
   ['scale', scale],
 ];

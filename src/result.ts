@@ -66,6 +66,9 @@ export interface MetricValue {
   matches?: number;
   distinct?: number;
   outsideMembers?: number;
+  /** Generation extraction: distinct samples holding member text verbatim, and those whose member text is all common (also in non-members). */
+  verbatim?: number;
+  common?: number;
 }
 
 /** What a probe measured for one attack, ready for thresholds and reports. */
@@ -229,6 +232,11 @@ export interface CanaryWalk {
   nodes: number;
   pruned: number;
   estimated: boolean;
+  /** Subword path (a tokenizer.json): candidate texts tokenised whole and scored, the shared prefix's tokens and the scored tokens. */
+  tokens?: 'subword';
+  scored?: number;
+  prefixTokens?: number;
+  continuationTokens?: number;
 }
 
 /** Memorisation: one side's texts, exact continuations and similarity histogram. */
@@ -260,6 +268,41 @@ export interface ExtractionDetails {
   matches?: SecretMatch[];
   listed?: number;
   distinct?: number;
+  /** generation: the verbatim window, samples inspected per ranking, each ranking's tally, the window counts and listed samples (in `samples`). */
+  matchTokens?: number;
+  inspect?: number;
+  rankings?: GenerationRanking[];
+  memberWindows?: number;
+  nonMemberWindows?: number;
+  commonWindows?: number;
+  samples?: ExtractedSample[];
+}
+
+/** Generation extraction: of a ranking's first `inspected` samples, how many are extracted and how many verbatim (common text included). */
+export interface GenerationRanking {
+  ranking: string;
+  inspected: number;
+  extracted: number;
+  verbatim: number;
+}
+
+/** Generation extraction: one listed sample, its excerpt redacted (member text and secret-like strings masked). */
+export interface ExtractedSample {
+  excerpt: string;
+  /** Holds member text no non-member text has (else: only common text). */
+  extracted: boolean;
+  tokens: number;
+  /** Tokens inside member windows. */
+  memberTokens: number;
+  /** Times it was generated. */
+  copies: number;
+  perplexity: number;
+  zlibRatio: number;
+  referenceRatio?: number;
+  /** 1-based position in each ranking. */
+  ranks: Record<string, number>;
+  /** Line of the member text it reproduces (first uncommon match). */
+  memberLine?: number;
 }
 
 /** One image an attack reconstructed (or a class mean to compare it with). */

@@ -271,6 +271,8 @@ export interface ExtractionSettings {
     exactLimit: number;
     /** Candidates sampled for an estimate. */
     samples: number;
+    /** exact-limit as the policy wrote it (absent: each path's default; the subword path's is 10^6). */
+    policyExactLimit?: number;
   };
   /** Greedy continuation of member and non-member prefixes (Carlini et al. 2021). */
   memorization?: { prefix: number; suffix: number };
@@ -286,11 +288,14 @@ export interface ExtractionSettings {
     patterns: string[];
     regexes: string[];
   };
+  /** Sampled generations ranked and matched against the member texts (Carlini et al. 2021). */
+  generation?: GenerationSettings;
   thresholds: {
     'max-exposure'?: Threshold;
     'extraction-rate'?: Threshold;
     'extraction-gap'?: Threshold;
     'secret-matches'?: Threshold;
+    'extracted-samples'?: Threshold;
   };
 }
 
@@ -313,6 +318,23 @@ export interface TextMembershipSettings {
     'tpr-at-fpr'?: Threshold & { fpr: number };
     'epsilon-lower-bound'?: Threshold;
   };
+}
+
+/** Generation extraction: samples per prompt, sampling, the verbatim window and how many top samples each ranking inspects. */
+export interface GenerationSettings {
+  prompts: ScanPrompt[];
+  samples: number;
+  /** New tokens per sample. */
+  length: number;
+  temperature: number;
+  /** 0: every token. */
+  topK: number;
+  /** 1: off. */
+  topP: number;
+  /** k of the verbatim test: k consecutive tokens equal to k tokens of a member text. */
+  matchTokens: number;
+  /** Samples inspected at the top of each ranking. */
+  inspect: number;
 }
 
 /** How checks the data could not settle count in the verdict (src/gate/verdict.ts). */

@@ -128,6 +128,10 @@ function operatingPoint(metric: string, m: MetricValue | undefined, attack: Atta
       return typeof m.generations === 'number' && typeof m.value === 'number'
         ? `${formatCount(m.value)} distinct secrets found in ${formatCount(m.generations)} sampled generations occur verbatim in the member data${typeof m.outsideMembers === 'number' && m.outsideMembers > 0 ? ` (${formatCount(m.outsideMembers)} more matched the patterns but ${m.outsideMembers === 1 ? 'is' : 'are'} not in it)` : ''}`
         : '';
+    case 'extracted-samples':
+      return typeof m.generations === 'number' && typeof m.value === 'number'
+        ? `${formatCount(m.value)} of ${formatCount(m.distinct ?? m.generations)} distinct sampled generations reproduce member text that no non-member text holds${typeof m.common === 'number' && m.common > 0 ? ` (${formatCount(m.common)} more reproduce only text the non-members share)` : ''}`
+        : '';
     default:
       return '';
   }

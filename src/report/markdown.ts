@@ -7,6 +7,7 @@
 import { bySeverity } from '../gate/verdict';
 import { baselineMarkdown } from './baseline';
 import { canaryTable } from './canaries';
+import { generationTables } from './generation';
 import { explainGroup, groupChecks, othersSummary, tieNotes, type CheckGroup } from './explain';
 import { policyChangesMarkdown } from './policy-changes';
 import type { AttackDetails, Check, GateReport, ProbeResult, Verdict } from '../result';
@@ -282,6 +283,7 @@ function probeDetails(probe: ProbeResult, report: GateReport, pct: number): stri
   lines.push('');
   for (const a of probe.attacks) lines.push(`- **${escapeMarkdown(a.attack)}:** ${escapeMarkdown(a.description)}`);
   lines.push(...canaryTable(probe));
+  lines.push(...generationTables(probe));
   lines.push(
     '',
     `Intervals are two-sided at ${pct}%${metricIds.includes('epsilon-lower-bound') ? '; the ε lower bound is one-sided and already corrected for the threshold search' : ''}.`,

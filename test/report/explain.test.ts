@@ -112,6 +112,11 @@ describe('why an extraction check failed', () => {
       measured: { value: 2, ci: [2, 2] as [number, number], generations: 64, matches: 5, distinct: 3, outsideMembers: 1 },
       says: '2 distinct secrets found in 64 sampled generations occur verbatim in the member data (1 more matched the patterns but is not in it).',
     },
+    {
+      metric: 'extracted-samples',
+      measured: { value: 3, ci: [3, 3] as [number, number], generations: 256, distinct: 200, verbatim: 5, common: 2 },
+      says: '3 of 200 distinct sampled generations reproduce member text that no non-member text holds (2 more reproduce only text the non-members share).',
+    },
   ])('$metric', ({ metric, measured, says }) => {
     const attacks: AttackMeasurement[] = [{ attack: 'a', description: 'd', metrics: { [metric]: measured } }];
     const checks = checksFor('extraction', attacks, { [metric]: { fail: 0, source: SOURCE } });

@@ -12,6 +12,7 @@ import { isPlainObject, type PlainObject } from '../../policy/merge';
 import { fieldName, type PolicyPath } from '../../policy/source';
 import { parseCanaryFormat, secretProblem } from '../../text/canary';
 import { compileUserRegex } from '../../text/patterns';
+import { EXTRACTION_DEFAULTS } from './settings';
 
 const base: PolicyPath = ['probes', 'extraction'];
 
@@ -21,11 +22,18 @@ function scanRuns(extraction: PlainObject): boolean {
   return isPlainObject(extraction['secret-scan']) || (isPlainObject(thresholds) && thresholds['secret-matches'] !== undefined);
 }
 
+/** Whether generation extraction runs: configured, or its threshold is set. */
+function generationRuns(extraction: PlainObject): boolean {
+  const thresholds = extraction['thresholds'];
+  return isPlainObject(extraction['generation']) || (isPlainObject(thresholds) && thresholds['extracted-samples'] !== undefined);
+}
+
 /** Why these settings need a tokenizer: canaries and the secret scan are text. */
 export function extractionVocabularyNeeds(extraction: PlainObject): string[] {
   const needs: string[] = [];
   if (extraction['canaries'] !== undefined) needs.push('canaries are text');
   if (extraction['secret-scan'] !== undefined || scanRuns(extraction)) needs.push('the secret scan reads generated text');
+  if (generationRuns(extraction)) needs.push('generation extraction ranks samples by the zlib entropy of their text');
   return needs;
 }
 
@@ -76,6 +84,27 @@ export function extractionChecks(ctx: CheckContext, extraction: PlainObject): vo
       'key',
       'the secret scan samples generations, which needs next-token scores, but surface.scores is label (the top token only); use surface.scores: full or top-k, or remove the secret scan',
     );
+  }
+  if (generationRuns(extraction) && scores !== 'full') {
+    const generation = extraction['generation'];
+    error(
+      isPlainObject(generation) ? [...base, 'generation'] : [...base, 'thresholds', 'extracted-samples'],
+      'key',
+      `generation extraction samples generations and ranks them by each generated token's probability, which needs every next-token probability, but surface.scores is ${String(scores)}; use surface.scores: full (the worst case), or remove generation`,
+    );
+  }
+  const generation = extraction['generation'];
+  if (isPlainObject(generation)) {
+    // A window longer than a sample could never match: the probe would report 0 extracted samples whatever the model.
+    const length = typeof generation['length'] === 'number' ? generation['length'] : EXTRACTION_DEFAULTS.generation.length;
+    const k = typeof generation['match-tokens'] === 'number' ? generation['match-tokens'] : EXTRACTION_DEFAULTS.generation.matchTokens;
+    if (k > length) {
+      error(
+        [...base, 'generation', typeof generation['match-tokens'] === 'number' ? 'match-tokens' : 'length'],
+        'value',
+        `match-tokens (${k}) is longer than a sample (length ${length}): no sample could ever match a member text; lower match-tokens or raise length`,
+      );
+    }
   }
   if (isPlainObject(scan)) {
     const regexes = scan['regexes'];

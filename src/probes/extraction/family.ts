@@ -8,7 +8,7 @@ import { buildExtraction, EXTRACTION_THRESHOLDS } from './settings';
 export const extractionProbe: ProbeFamily<ExtractionSettings, 'sequence'> = {
   id: 'extraction',
   description:
-    'Training-data extraction from a sequence model: canary exposure, verbatim memorisation and a secret scan of sampled generations.',
+    'Training-data extraction from a sequence model: canary exposure, verbatim memorisation, a secret scan of sampled generations and generation extraction (ranked samples matched against the member texts).',
   tasks: ['sequence'],
   split: 'whole',
   needs: 'a sequence model (model.task: sequence, token ids in, next-token scores out)',

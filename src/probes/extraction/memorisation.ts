@@ -1,8 +1,9 @@
 /**
  * Verbatim memorisation (Carlini et al. 2021, "Extracting Training Data from Large Language
  * Models", §6: k-extractability): give the model each text's first `prefix` tokens, decode
- * `suffix` tokens greedily, and compare with the text's true continuation. Members reproduced
- * far more often than non-members of the same distribution are memorised, not predictable.
+ * `suffix` tokens greedily (tokens of the tokeniser: characters, or subword ids with a
+ * tokenizer.json), and compare with the text's true continuation. Members reproduced far
+ * more often than non-members of the same distribution are memorised, not predictable.
  *
  * Metrics: member extraction rate and non-member rate (exact matches, Clopper–Pearson), their
  * difference (Newcombe's hybrid score interval), and the mean normalised similarity
@@ -12,7 +13,6 @@
 import { differenceIndependent, proportion } from '../../metrics/attribute';
 import { meanWithInterval, normalisedSimilarity } from '../../metrics/similarity';
 import type { ObservedSequenceModel } from '../../model/sequence-types';
-import { greedyDecode } from './decode';
 import type { AttackMeasurement } from '../../result';
 import type { TextData } from '../types';
 
@@ -40,7 +40,8 @@ export async function memorisationAttack(
 ): Promise<{ attack: AttackMeasurement; notes: string[] }> {
   const { prefix, suffix } = settings;
   const sides = [members, nonMembers].map((data) => data.tokens.filter((t) => t.length >= prefix + suffix));
-  // One decode for both sides: every step is a single batch of all prompts.
+  // One greedy generation for both sides: a decoder export runs it as one batched call with its
+  // KV cache; any other model gets one batch of all prompts per generated token.
   const prompts = sides.flat().map((t) => t.subarray(0, prefix));
   // Where each prompt came from, for a model that answers NaN: the kept texts' lines, members first.
   const texts = [members, nonMembers].map(({ role, file, tokens, lines }) => ({
@@ -48,7 +49,7 @@ export async function memorisationAttack(
     file,
     lines: lines.filter((_, i) => tokens[i]!.length >= prefix + suffix),
   }));
-  const generated = await greedyDecode(model, prompts, suffix, { texts });
+  const generated = await model.generate(prompts, { steps: suffix }, { texts });
   let at = 0;
   const results: SideResult[] = sides.map((texts, s) => {
     const side: SideResult = {

@@ -1,10 +1,12 @@
 /**
- * Training-data extraction from sequence models: three attacks, one probe.
+ * Training-data extraction from sequence models: four attacks, one probe.
  * - canary-exposure (Carlini et al. 2019, "The Secret Sharer"): how far up the model ranks each
  *   inserted secret among every filling of its format; `max-exposure` is the worst inserted one.
  * - memorization (Carlini et al. 2021): greedy continuation of member vs non-member prefixes.
  * - secret-scan (Carlini et al. 2021): sampled generations scanned for secret-like strings that
  *   occur verbatim in the member data.
+ * - generation (Carlini et al. 2021): sampled generations ranked by perplexity, zlib ratio and
+ *   the reference-model ratio; those holding member text (not common text) are extracted.
  * Secrets never leave this probe unredacted: the report shows "2••••3", never "281943".
  */
 import { InputError, RuntimeFailure } from '../../errors';
@@ -15,6 +17,8 @@ import type { TextTokenizer } from '../../text/tokenizer';
 import type { Vocabulary } from '../../text/vocab';
 import { rngFor } from '../../util/random';
 import { formatExposures, type ExposureResult, type TokenisedFormat } from './exposure';
+import { subwordExposures } from './subword-exposure';
+import { generationAttack } from './generation';
 import { memorisationAttack } from './memorisation';
 import { secretScanAttack } from './scan';
 import type { AttackMeasurement, CanaryRow, CanaryWalk } from '../../result';
@@ -22,6 +26,10 @@ import type { ProbeMeasurement, SequenceProbeContext } from '../types';
 
 /** Rows per model call in the exposure walk: large batches amortise onnxruntime's per-call cost. */
 const WALK_BATCH = 4096;
+/** Candidate continuations per call on the subword path (the adapter forks the prefix's cache across them). */
+const CONTINUATION_BATCH = 4096;
+/** Default exact limit on the subword path: each candidate is tokenised and scored whole, so 10^6 (not 10^7). */
+export const SUBWORD_EXACT_LIMIT = 1_000_000;
 
 export async function runExtraction(ctx: SequenceProbeContext, settings: ExtractionSettings): Promise<ProbeMeasurement> {
   const attacks: AttackMeasurement[] = [];
@@ -62,6 +70,11 @@ export async function runExtraction(ctx: SequenceProbeContext, settings: Extract
       ),
     );
   }
+  if (settings.generation) {
+    const generation = await generationAttack(ctx, settings.generation, needTokenizer(ctx, 'generation extraction'));
+    attacks.push(generation.attack);
+    notes.push(...generation.notes);
+  }
   return { attacks, notes };
 }
 
@@ -69,7 +82,10 @@ async function canaryAttack(
   ctx: SequenceProbeContext,
   settings: ExtractionSettings,
 ): Promise<{ attack: AttackMeasurement; notes: string[] }> {
-  const vocabulary = needVocabulary(ctx, 'canaries', settings);
+  // A tokenizer.json tokenises candidates differently: whole texts are scored (subword-exposure.ts).
+  const subword = ctx.tokenizer?.kind === 'tokenizer.json' ? ctx.tokenizer : undefined;
+  const vocabulary = subword ? undefined : needVocabulary(ctx, 'canaries');
+  const exactLimit = subword ? (settings.exposure.policyExactLimit ?? SUBWORD_EXACT_LIMIT) : settings.exposure.exactLimit;
   const rows: CanaryRow[] = [];
   const walks: CanaryWalk[] = [];
   const notes: string[] = [];
@@ -77,17 +93,41 @@ async function canaryAttack(
     const format = parseCanaryFormat(canary.format);
     if ('error' in format)
       throw new RuntimeFailure(`canary format ${i + 1} was accepted by the policy check but does not parse: ${format.error}`);
-    const tokenised = tokeniseFormat(format, vocabulary, canary);
     const secrets = [...canary.inserted, ...canary.controls];
-    const secretTokens = secrets.map((s) => secretPositions(format, s, vocabulary));
-    const { results, stats } = await formatExposures(ctx.model, tokenised, secretTokens, {
-      exactLimit: settings.exposure.exactLimit,
-      samples: settings.exposure.samples,
-      batchRows: WALK_BATCH,
-      confidence: ctx.confidence,
-      rng: rngFor(ctx.seed, `extraction/canary/${i}`),
-    });
-    results.forEach((r: ExposureResult, j) => {
+    const rng = rngFor(ctx.seed, `extraction/canary/${i}`);
+    let measured: { results: ExposureResult[]; stats: CanaryWalk };
+    if (subword) {
+      const origin = {
+        file: canary.source.file,
+        line: canary.source.line,
+        field: 'probes.extraction.canaries.format',
+        what: 'the canary format',
+      };
+      const { results, stats } = await subwordExposures(
+        ctx.model,
+        subword,
+        format,
+        secrets,
+        { exactLimit, samples: settings.exposure.samples, batch: CONTINUATION_BATCH, confidence: ctx.confidence, rng },
+        origin,
+      );
+      measured = { results, stats: { format: canary.format, spaceSize: format.spaceSize, ...stats, tokens: 'subword' } };
+      notes.push(
+        `canary-exposure: "${canary.format}" is tokenised by ${subword.source} (subword tokens): ${stats.scored.toLocaleString('en-US')} candidate texts were each tokenised whole and scored by their full likelihood${stats.estimated ? '' : ' (every candidate: exact rank)'}`,
+      );
+    } else {
+      const tokenised = tokeniseFormat(format, vocabulary!, canary);
+      const secretTokens = secrets.map((s) => secretPositions(format, s, vocabulary!));
+      const { results, stats } = await formatExposures(ctx.model, tokenised, secretTokens, {
+        exactLimit,
+        samples: settings.exposure.samples,
+        batchRows: WALK_BATCH,
+        confidence: ctx.confidence,
+        rng,
+      });
+      measured = { results, stats: { format: canary.format, spaceSize: format.spaceSize, ...stats } };
+    }
+    measured.results.forEach((r: ExposureResult, j) => {
       rows.push({
         format: canary.format,
         canary: redactedCanary(format, redact(secrets[j]!)),
@@ -100,10 +140,10 @@ async function canaryAttack(
         logPerplexity: r.logPerplexity,
       });
     });
-    walks.push({ format: canary.format, spaceSize: format.spaceSize, ...stats });
-    if (stats.estimated) {
+    walks.push(measured.stats);
+    if (measured.stats.estimated) {
       notes.push(
-        `canary-exposure: the space of "${canary.format}" has ${format.spaceSize.toExponential(2)} candidates, above exposure.exact-limit (${settings.exposure.exactLimit}); its exposures are ESTIMATED from ${settings.exposure.samples} sampled candidates with a fitted skew-normal (Carlini et al. 2019, §4.3); the interval is the sample's distribution-free Clopper–Pearson bound`,
+        `canary-exposure: the space of "${canary.format}" has ${format.spaceSize.toExponential(2)} candidates, above exposure.exact-limit (${exactLimit}); its exposures are ESTIMATED from ${settings.exposure.samples} sampled candidates with a fitted skew-normal (Carlini et al. 2019, §4.3); the interval is the sample's distribution-free Clopper–Pearson bound`,
       );
     }
   }
@@ -155,15 +195,7 @@ function needTokenizer(ctx: SequenceProbeContext, what: string): TextTokenizer {
 }
 
 /** The character vocabulary the canary walk enumerates, one token per character. */
-function needVocabulary(ctx: SequenceProbeContext, what: string, settings: ExtractionSettings): Vocabulary {
-  if (!ctx.vocabulary && ctx.tokenizer) {
-    // Candidates tokenise into different numbers of subword tokens; the character walk would rank the wrong thing.
-    const canary = settings.canaries[0]!.source;
-    throw new InputError(
-      `canary exposure with a tokenizer.json (${ctx.tokenizer.source}) is not supported yet: the exposure walk enumerates one token per character, which a subword tokenizer does not have; measure canaries with a character vocabulary (model.tokenizer: { vocab-file: ... }), or remove canaries`,
-      { file: canary.file, line: canary.line, field: 'probes.extraction.canaries' },
-    );
-  }
+function needVocabulary(ctx: SequenceProbeContext, what: string): Vocabulary {
   // The policy check requires model.tokenizer for canaries and the secret scan, so this is a bug if reached.
   if (!ctx.vocabulary)
     throw new RuntimeFailure(

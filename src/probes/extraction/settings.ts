@@ -4,7 +4,7 @@ import type { PlainObject } from '../../policy/merge';
 import type { PolicyPath } from '../../policy/source';
 import type { ExtractionSettings } from '../../policy/types';
 
-export const EXTRACTION_THRESHOLDS = ['max-exposure', 'extraction-rate', 'extraction-gap', 'secret-matches'] as const;
+export const EXTRACTION_THRESHOLDS = ['max-exposure', 'extraction-rate', 'extraction-gap', 'secret-matches', 'extracted-samples'] as const;
 
 export const EXTRACTION_DEFAULTS = {
   /** Exact enumeration up to 10^7 candidates (a {digits:7} space): about 1.1 M rows in the worst case. */
@@ -19,6 +19,8 @@ export const EXTRACTION_DEFAULTS = {
     topK: 0,
     patterns: ['email', 'phone', 'id-number'],
   },
+  /** Carlini et al. 2021 sample with top-k 40 and inspect the top 100 of each ranking. */
+  generation: { prompts: [''], samples: 256, length: 64, temperature: 1, topK: 40, topP: 1, matchTokens: 32, inspect: 100 },
 } as const;
 
 export function buildExtraction(ctx: BuildContext): ExtractionSettings {
@@ -38,6 +40,7 @@ export function buildExtraction(ctx: BuildContext): ExtractionSettings {
     exposure: {
       exactLimit: (exposure['exact-limit'] as number | undefined) ?? EXTRACTION_DEFAULTS.exactLimit,
       samples: (exposure['samples'] as number | undefined) ?? EXTRACTION_DEFAULTS.samples,
+      ...(typeof exposure['exact-limit'] === 'number' ? { policyExactLimit: exposure['exact-limit'] } : {}),
     },
     thresholds: ctx.thresholds(EXTRACTION_THRESHOLDS),
   };
@@ -65,6 +68,27 @@ export function buildExtraction(ctx: BuildContext): ExtractionSettings {
       topK: (s['top-k'] as number | undefined) ?? d.topK,
       patterns: Array.isArray(s['patterns']) ? [...(s['patterns'] as string[])] : [...d.patterns],
       regexes: Array.isArray(s['regexes']) ? [...(s['regexes'] as string[])] : [],
+    };
+  }
+  const generation = e['generation'] as PlainObject | undefined;
+  if (generation || thresholds['extracted-samples']) {
+    const g = generation ?? {};
+    const d = EXTRACTION_DEFAULTS.generation;
+    const prompts = Array.isArray(g['prompts'])
+      ? (g['prompts'] as string[]).map((text, i) => ({ text, source: at([...base, 'generation', 'prompts', i]) }))
+      : d.prompts.map((text) => ({
+          text,
+          source: at(generation ? [...base, 'generation'] : [...base, 'thresholds', 'extracted-samples']),
+        }));
+    settings.generation = {
+      prompts,
+      samples: (g['samples'] as number | undefined) ?? d.samples,
+      length: (g['length'] as number | undefined) ?? d.length,
+      temperature: (g['temperature'] as number | undefined) ?? d.temperature,
+      topK: (g['top-k'] as number | undefined) ?? d.topK,
+      topP: (g['top-p'] as number | undefined) ?? d.topP,
+      matchTokens: (g['match-tokens'] as number | undefined) ?? d.matchTokens,
+      inspect: (g['inspect'] as number | undefined) ?? d.inspect,
     };
   }
   return settings;
