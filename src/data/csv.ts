@@ -5,8 +5,9 @@
  *
  * Hand-written because csv-parse is too slow for this job on a 100,000 × 65 file: 1.4 s just to
  * split it into strings (2.2 s when every record has a quoted field, 6.9 s when called once per
- * quoted record), before any number is read. Here a line without a quote is only checked for its field count in one pass
- * and its byte offset kept: no string and no stored offset per cell. Its cells are found again
+ * quoted record), before any number is read. Here a line without a quote is only checked for
+ * its field count in one pass and its byte offset kept: no string and no stored offset per cell.
+ * Its cells are found again
  * when its row is read (one more pass over that line, for the rows a sample reads), because
  * storing two 32-bit offsets per cell cost more than the scan: 52 MB for a 100,000 × 65 file of
  * 14.7 MB, and on a shared machine touching fresh memory costs ~4 ms per MB, three times the
