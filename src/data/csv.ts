@@ -7,11 +7,10 @@
  * split it into strings (2.2 s when every record has a quoted field, 6.9 s when called once per
  * quoted record), before any number is read. Here a line without a quote is only checked for
  * its field count in one pass and its byte offset kept: no string and no stored offset per cell.
- * Its cells are found again
- * when its row is read (one more pass over that line, for the rows a sample reads), because
- * storing two 32-bit offsets per cell cost more than the scan: 52 MB for a 100,000 × 65 file of
- * 14.7 MB, and on a shared machine touching fresh memory costs ~4 ms per MB, three times the
- * whole scan. A record with a quote takes a strict RFC 4180 field reader whose cell offsets are
+ * Its cells are found again when its row is read (one more pass over that line, for the rows a
+ * sample reads), because storing two 32-bit offsets per cell cost more than the scan: 52 MB for a
+ * 100,000 × 65 file of 14.7 MB, and on a shared machine touching fresh memory costs ~4 ms per MB,
+ * three times the whole scan. A record with a quote takes a strict RFC 4180 field reader whose cell offsets are
  * kept (quoted records are rare in numeric data), making a string only for fields with doubled
  * quotes. The tests check this reader against csv-parse on random files.
  */
