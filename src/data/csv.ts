@@ -5,11 +5,14 @@
  *
  * Hand-written because csv-parse is too slow for this job on a 100,000 × 65 file: 1.4 s just to
  * split it into strings (2.2 s when every record has a quoted field, 6.9 s when called once per
- * quoted record), before any number is read. Here a line without a quote is split on commas in
- * one pass and only cell offsets into the file's bytes are kept (two 32-bit numbers per cell,
- * no string per cell); a record with a quote takes a strict RFC 4180 field reader that also keeps
- * offsets, making a string only for fields with doubled quotes. The tests check this reader
- * against csv-parse on random files.
+ * quoted record), before any number is read. Here a line without a quote is only checked for
+ * its field count in one pass and its byte offset kept: no string and no stored offset per cell.
+ * Its cells are found again when its row is read (one more pass over that line, for the rows a
+ * sample reads), because storing two 32-bit offsets per cell cost more than the scan: 52 MB for a
+ * 100,000 × 65 file of 14.7 MB, and on a shared machine touching fresh memory costs ~4 ms per MB,
+ * three times the whole scan. A record with a quote takes a strict RFC 4180 field reader whose cell offsets are
+ * kept (quoted records are rare in numeric data), making a string only for fields with doubled
+ * quotes. The tests check this reader against csv-parse on random files.
  */
 import { quoteUserText } from '../util/user-text';
 import { InputError } from '../errors';
@@ -44,7 +47,7 @@ export function parseCsv(bytes: Uint8Array, file: string): RawTable {
   }
   const scanner = new RecordScanner(buffer, file, start);
 
-  const header = scanner.next();
+  const header = scanner.next(true);
   if (!header) throw new InputError('the file is empty; expected a header row with the column names', { file, line: 1 });
   if (scanner.offset - start > MAX_HEADER_BYTES) {
     // A quoted header cell spanning lines: the same limit, measured on the whole record.
@@ -62,18 +65,19 @@ export function parseCsv(bytes: Uint8Array, file: string): RawTable {
   // Records never outnumber lines, so one count of newlines sizes every array exactly once.
   let lineCount = 1;
   for (let p = bytes.indexOf(LF, start); p !== -1; p = bytes.indexOf(LF, p + 1)) lineCount++;
-  if (lineCount * width > 0x7fffffff || bytes.length >= QUOTED) {
-    throw new InputError(`the file is too large to load (${lineCount} lines × ${width} columns)`, { file });
+  if (bytes.length >= QUOTED) {
+    // Offsets are 32-bit, and QUOTED marks a cell: a file this large cannot be addressed.
+    throw new InputError(`the file is too large to load (${bytes.length} bytes; at most ${QUOTED - 1})`, { file });
   }
-  const starts = new Uint32Array(lineCount * width);
-  const ends = new Uint32Array(lineCount * width);
   const lines = new Uint32Array(lineCount);
   const offsets = new Uint32Array(lineCount);
+  /** Cell pairs of the records that had a quote, by row (the others are split again when read). */
+  const quoted = new Map<number, number[]>();
 
   let rows = 0;
   let blankLine = 0;
   for (;;) {
-    const record = scanner.next(starts, ends, rows * width, width);
+    const record = scanner.next();
     if (!record) break;
     if (record.blank) {
       // Blank lines are allowed only at the end of the file; remember the first one.
@@ -89,18 +93,12 @@ export function parseCsv(bytes: Uint8Array, file: string): RawTable {
     if (record.count !== width) {
       throw new InputError(`expected ${width} fields (as in the header), found ${record.count}`, { file, line: record.line });
     }
-    if (record.cells) {
-      const base = rows * width;
-      for (let c = 0; c < width; c++) {
-        starts[base + c] = record.cells[2 * c]!;
-        ends[base + c] = record.cells[2 * c + 1]!;
-      }
-    }
+    if (record.cells) quoted.set(rows, record.cells);
     lines[rows] = record.line;
     offsets[rows] = record.offset;
     rows++;
   }
-  return new CsvTable(file, columns, rows, buffer, starts, ends, lines, offsets, scanner.unescaped);
+  return new CsvTable(file, columns, rows, buffer, lines, offsets, quoted, scanner.unescaped);
 }
 
 function headerNames(fields: string[], file: string, line: number): string[] {
@@ -132,7 +130,7 @@ interface ScannedRecord {
   offset: number;
   count: number;
   blank: boolean;
-  /** (start, end) pairs, when the cells were not written straight into the caller's arrays. */
+  /** (start, end) pairs: the header's, and those of a record with a quote. */
   cells?: number[];
 }
 
@@ -158,8 +156,11 @@ class RecordScanner {
     return this.pos;
   }
 
-  /** The next record; without arrays (the header) the cells are returned as pairs. */
-  next(starts?: Uint32Array, ends?: Uint32Array, base = 0, width = 0): ScannedRecord | undefined {
+  /**
+   * The next record. A line without a quote is only counted (its cells are found again when its
+   * row is read, see `splitLine`); `withCells` (the header) returns its cells as pairs too.
+   */
+  next(withCells = false): ScannedRecord | undefined {
     const bytes = this.bytes;
     const begin = this.pos;
     if (begin >= bytes.length) return undefined;
@@ -181,7 +182,7 @@ class RecordScanner {
       }
     }
     if (blank) return { line, offset: begin, count: 0, blank: true };
-    if (!starts || !ends) {
+    if (withCells) {
       const cells: number[] = [];
       let cellStart = begin;
       for (let p = begin; p < end; p++) {
@@ -193,26 +194,7 @@ class RecordScanner {
       cells.push(cellStart, end);
       return { line, offset: begin, count: cells.length / 2, blank: false, cells };
     }
-    // The hot loop: one pass over the bytes, offsets only. Stops writing past `width` fields
-    // (the caller reports the count), so a long row cannot overrun the arrays.
-    let count = 0;
-    let cellStart = begin;
-    for (let p = begin; p < end; p++) {
-      if (bytes[p] === COMMA) {
-        if (count < width) {
-          starts[base + count] = cellStart;
-          ends[base + count] = p;
-        }
-        count++;
-        cellStart = p + 1;
-      }
-    }
-    if (count < width) {
-      starts[base + count] = cellStart;
-      ends[base + count] = end;
-    }
-    count++;
-    return { line, offset: begin, count, blank: false };
+    return { line, offset: begin, count: countCommas(bytes, begin, end) + 1, blank: false };
   }
 
   /** A record with a quote somewhere: read it field by field, strictly by RFC 4180. */
@@ -293,24 +275,61 @@ class RecordScanner {
   }
 }
 
+/** Commas in bytes[begin, end): the hot loop of parsing, kept small so V8 optimises it once. */
+function countCommas(bytes: Uint8Array, begin: number, end: number): number {
+  let count = 0;
+  for (let p = begin; p < end; p++) if (bytes[p] === COMMA) count++;
+  return count;
+}
+
+/**
+ * Writes the (start, end) offsets of the cells of the quote-free line at `begin` into `starts`
+ * and `ends`; the parser has checked that the line has exactly as many fields as they have room for.
+ */
+function splitLine(bytes: Uint8Array, begin: number, starts: Uint32Array, ends: Uint32Array): void {
+  let cell = 0;
+  let cellStart = begin;
+  let p = begin;
+  for (; p < bytes.length; p++) {
+    const b = bytes[p];
+    if (b === COMMA) {
+      starts[cell] = cellStart;
+      ends[cell] = p;
+      cell++;
+      cellStart = p + 1;
+    } else if (b === LF) {
+      break;
+    }
+  }
+  starts[cell] = cellStart;
+  ends[cell] = p > cellStart && bytes[p - 1] === CR ? p - 1 : p;
+}
+
 class CsvTable implements RawTable {
+  /** The row whose cell offsets `starts` and `ends` hold (reads go row by row: each line is split once); none at first. */
+  private current = NaN;
+  private readonly starts: Uint32Array;
+  private readonly ends: Uint32Array;
+
   constructor(
     readonly file: string,
     readonly columns: readonly string[],
     readonly rows: number,
     private readonly bytes: Buffer,
-    private readonly starts: Uint32Array,
-    private readonly ends: Uint32Array,
     private readonly lines: Uint32Array,
     private readonly offsets: Uint32Array,
+    private readonly quoted: ReadonlyMap<number, readonly number[]>,
     private readonly unescaped: string[],
-  ) {}
+  ) {
+    this.starts = new Uint32Array(columns.length);
+    this.ends = new Uint32Array(columns.length);
+  }
 
   number(row: number, col: number): number {
-    const k = row * this.columns.length + col;
-    const start = this.starts[k]!;
-    if (start === QUOTED) return parseNumberText(this.unescaped[this.ends[k]!]!);
-    return parseNumberBytes(this.bytes, start, this.ends[k]!);
+    if (row !== this.current) this.select(row);
+    const start = this.starts[col]!;
+    if (start === QUOTED) return parseNumberText(this.unescaped[this.ends[col]!]!);
+    return parseNumberBytes(this.bytes, start, this.ends[col]!);
   }
 
   describe(row: number, col: number): string {
@@ -323,8 +342,11 @@ class CsvTable implements RawTable {
   }
 
   locate(row: number, col: number): { line?: number; column?: number } {
+    // The first cell of a quote-free record starts its line (the loader asks this for every row).
+    if (col === 0 && row >= 0 && row < this.rows && !this.quoted.has(row)) return { line: this.lines[row]!, column: 1 };
+    if (row !== this.current) this.select(row);
     let line = this.lines[row]!;
-    let start = this.starts[row * this.columns.length + col]!;
+    let start = this.starts[col]!;
     if (start === QUOTED) return { line };
     if (start > 0 && this.bytes[start - 1] === QUOTE) start--; // point at the opening quote
     // Count lines inside earlier multi-line fields; column in bytes (exact for ASCII).
@@ -339,9 +361,24 @@ class CsvTable implements RawTable {
   }
 
   private text(row: number, col: number): string {
-    const k = row * this.columns.length + col;
-    const start = this.starts[k]!;
-    if (start === QUOTED) return this.unescaped[this.ends[k]!]!;
-    return this.bytes.toString('utf8', start, this.ends[k]!);
+    if (row !== this.current) this.select(row);
+    const start = this.starts[col]!;
+    if (start === QUOTED) return this.unescaped[this.ends[col]!]!;
+    return this.bytes.toString('utf8', start, this.ends[col]!);
+  }
+
+  /** Loads the cell offsets of `row`: kept from parsing for a record with a quote, else found by splitting its line. */
+  private select(row: number): void {
+    if (!(row >= 0 && row < this.rows)) throw new RangeError(`row ${row} is outside [0, ${this.rows})`);
+    const cells = this.quoted.get(row);
+    if (cells) {
+      for (let c = 0; c < this.columns.length; c++) {
+        this.starts[c] = cells[2 * c]!;
+        this.ends[c] = cells[2 * c + 1]!;
+      }
+    } else {
+      splitLine(this.bytes, this.offsets[row]!, this.starts, this.ends);
+    }
+    this.current = row;
   }
 }

@@ -94,7 +94,7 @@ export function loadDatasetWithHashes(file: DataFileSpec, options: LoadOptions):
   const rows =
     rowsInFile > options.maxRows
       ? rngFor(options.seed, `sample:${options.role}`).sampleIndices(rowsInFile, options.maxRows)
-      : Uint32Array.from({ length: rowsInFile }, (_, i) => i);
+      : everyRow(rowsInFile);
   const { x, labels } = readRows(table, choice, rows);
   const origin = { fileRows: rows, lines: fileLines(table, rows) };
   return {
@@ -103,8 +103,17 @@ export function loadDatasetWithHashes(file: DataFileSpec, options: LoadOptions):
   };
 }
 
+/** 0, 1, …, count − 1 (a plain loop: `Uint32Array.from` with a mapping function took 60 ms for 100,000 rows). */
+function everyRow(count: number): Uint32Array {
+  const rows = new Uint32Array(count);
+  for (let i = 0; i < count; i++) rows[i] = i;
+  return rows;
+}
+
 /** The 1-based line of each sampled row, where the format has lines (CSV, JSONL; not NPY). */
 function fileLines(table: RawTable, rows: Uint32Array): Uint32Array | undefined {
   if (table.locate(0, 0).line === undefined) return undefined;
-  return rows.map((row) => table.locate(row, 0).line ?? 0);
+  const lines = new Uint32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) lines[i] = table.locate(rows[i]!, 0).line ?? 0;
+  return lines;
 }

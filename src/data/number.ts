@@ -23,6 +23,17 @@ export function parseNumberText(text: string): number {
  * operation); anything longer falls back to `Number`, so results always equal `Number(text)`.
  */
 export function parseNumberBytes(bytes: Uint8Array, start: number, end: number): number {
+  // The common cell, a plain integer of at most 15 digits, is read exactly in one short loop.
+  if (end > start && end - start <= 15) {
+    let value = 0;
+    let i = start;
+    for (; i < end; i++) {
+      const d = bytes[i]! - 48;
+      if (d < 0 || d > 9) break;
+      value = value * 10 + d;
+    }
+    if (i === end) return value;
+  }
   while (start < end && (bytes[start] === 32 || bytes[start] === 9)) start++;
   while (end > start && (bytes[end - 1] === 32 || bytes[end - 1] === 9)) end--;
   let i = start;

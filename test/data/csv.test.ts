@@ -104,6 +104,37 @@ describe('parseCsv', () => {
     expect(parse(text).locate(row, col)).toEqual(at);
   });
 
+  it('reads the same cells in any order: by column, backwards, rows with and without quotes mixed', () => {
+    const text = 'a,b,c\r\n1,"x, y",3\r\n4,5,6\r\n"7\n8",,"9"""\r\n10,11,12';
+    const rowMajor = cellsRaw(parse(text));
+    expect(rowMajor).toEqual([
+      ['1', 'x, y', '3'],
+      ['4', '5', '6'],
+      ['7\n8', '', '9"'],
+      ['10', '11', '12'],
+    ]);
+    const table = parse(text);
+    const byColumn: string[][] = rowMajor.map((row) => row.map(() => ''));
+    for (let c = 2; c >= 0; c--) for (let r = 3; r >= 0; r--) byColumn[r]![c] = cellsRaw(table, [r], [c])[0]![0]!;
+    expect(byColumn).toEqual(rowMajor);
+    expect([3, 0, 2, 1].map((r) => table.number(r, 0))).toEqual([10, 1, NaN, 4]);
+    expect([3, 2, 1, 0].map((r) => table.locate(r, 0))).toEqual([
+      { line: 6, column: 1 },
+      { line: 4, column: 1 },
+      { line: 3, column: 1 },
+      { line: 2, column: 1 },
+    ]);
+    expect(table.locate(2, 2)).toEqual({ line: 4 }); // doubled quotes: the record's line only
+    expect(table.locate(3, 2)).toEqual({ line: 6, column: 7 });
+    expect(table.locate(1, 2)).toEqual({ line: 3, column: 5 });
+  });
+
+  it('refuses a row outside the table', () => {
+    const table = parse('a,b\n1,2\n');
+    expect(() => table.number(1, 0)).toThrow(RangeError);
+    expect(() => table.label(-1, 0)).toThrow(RangeError);
+  });
+
   it('error lines inside a multi-line record point at the faulty line', () => {
     expectInputError(() => parse('a,b\n"x\ny"z,2\n', 'm.csv'), { file: 'm.csv', line: 3 }, ['after a closing quote']);
   });
@@ -142,9 +173,9 @@ describe('parseCsv', () => {
   });
 });
 
-/** Cells as text, exactly as written (labels are trimmed; this is not). */
-function cellsRaw(table: RawTable): string[][] {
-  return Array.from({ length: table.rows }, (_, r) =>
-    table.columns.map((_, c) => JSON.parse(table.describe(r, c).replace(/ \(an empty value\)$/, '')) as string),
+/** Cells as text, exactly as written (labels are trimmed; this is not); every row and column unless given. */
+function cellsRaw(table: RawTable, rows?: number[], columns?: number[]): string[][] {
+  return (rows ?? Array.from({ length: table.rows }, (_, r) => r)).map((r) =>
+    (columns ?? table.columns.map((_, c) => c)).map((c) => JSON.parse(table.describe(r, c).replace(/ \(an empty value\)$/, '')) as string),
   );
 }

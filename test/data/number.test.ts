@@ -37,6 +37,15 @@ describe('number grammar', () => {
     },
   );
 
+  // Plain integers take a short path of their own up to 15 digits; 16 and more take the general one.
+  it.each(['00', '007', '123456789012345', '999999999999999', '1234567890123456', '9007199254740993', '0000000000000001'])(
+    'reads the integer %j as Number() does',
+    (text) => {
+      expect(fromBytes(text)).toBe(Number(text));
+      expect(parseNumberBytes(bytes(` ${text},`), 1, text.length + 1)).toBe(Number(text));
+    },
+  );
+
   it('reads a cell in the middle of a buffer', () => {
     expect(parseNumberBytes(bytes('12,34.5,6'), 3, 7)).toBe(34.5);
   });
@@ -47,7 +56,7 @@ describe('number grammar', () => {
       const int = String(rng.int(10 ** (1 + rng.int(9)))).repeat(1 + rng.int(3));
       const frac = rng.next() < 0.7 ? `.${String(rng.int(10 ** (1 + rng.int(9))))}` : '';
       const exp = rng.next() < 0.3 ? `e${rng.int(60) - 30}` : '';
-      const text = `${rng.next() < 0.5 ? '-' : ''}${int}${frac}${exp}`;
+      const text = `${rng.next() < 0.5 ? (rng.next() < 0.5 ? '-' : '+') : ''}${int}${frac}${exp}`;
       expect(fromBytes(text), text).toBe(Number(text));
     }
   });
