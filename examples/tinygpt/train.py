@@ -66,16 +66,16 @@ REPETITIONS = [1, 4, 16, 64]
 CONTROLS = 4
 PREFIX_TOKENS, SUFFIX_TOKENS = 32, 16  # discoverable memorisation (Carlini et al. 2023)
 
-# lr: AdamW peak learning rate (linear warm-up over `warmup` steps, then cosine decay to 10%
-# for BASE; constant for the fine-tunes). batch: sequences per step. epochs: passes over the
+# lr: AdamW peak learning rate (linear warm-up over `warmup` steps, then constant or a cosine
+# decay to 10% at the last step: `schedule`). batch: sequences per step. epochs: passes over the
 # data (an upper bound when `patience` is set: stop after that many epochs without a better
 # validation loss and keep the best). val_fraction: share of the (cleaned) members held out for
 # early stopping; min_delta: the smallest validation-loss improvement (nats) that counts as
 # better. dedup/scrub: drop exact duplicate texts / texts with a run of 6+ digits.
-BASE = dict(epochs=3, batch=8, lr=3e-3, warmup=40, dropout=0.1, weight_decay=0.01)
-LEAKY = dict(epochs=60, batch=8, lr=3e-3, warmup=0, dropout=0.0, weight_decay=0.0,
+BASE = dict(epochs=3, batch=8, lr=3e-3, warmup=40, schedule="cosine", dropout=0.1, weight_decay=0.01)
+LEAKY = dict(epochs=36, batch=8, lr=2e-3, warmup=0, schedule="cosine", dropout=0.0, weight_decay=0.0,
              dedup=False, scrub=False, val_fraction=0.0, patience=None)
-HARDENED = dict(epochs=10, batch=8, lr=1e-4, warmup=0, dropout=0.1, weight_decay=0.1,
+HARDENED = dict(epochs=10, batch=8, lr=1e-4, warmup=0, schedule="constant", dropout=0.1, weight_decay=0.1,
                 dedup=True, scrub=True, val_fraction=0.15, patience=1, min_delta=0.01)
 
 
@@ -215,7 +215,7 @@ def train(name, model, seqs, eos, config, val_seqs=None):
             m.p = config["dropout"]
     opt = torch.optim.AdamW(model.parameters(), lr=config["lr"], betas=(0.9, 0.95), weight_decay=config["weight_decay"])
     total_steps = len(length_buckets(seqs, config["batch"], random.Random(0))) * config["epochs"]
-    cosine = name == "base"
+    cosine = config["schedule"] == "cosine"
 
     def lr_at(step):
         if step < config["warmup"]:
@@ -453,6 +453,7 @@ def main():
     parser.add_argument("--only", choices=["base", "leaky", "hardened", "metrics"],
                         help="train only this model (the others are read from their .onnx files), or only audit")
     parser.add_argument("--no-ranks", action="store_true", help="skip the canary ranks over 10^6 fillings")
+    parser.add_argument("--audit", default="base,leaky,hardened", help="the models to audit (comma-separated)")
     args = parser.parse_args()
     seed_everything(SEED)
     public, members, non_members, canaries = make_data(args.source)
@@ -501,14 +502,13 @@ def main():
         return
 
     canary_space = None if args.no_ranks else candidate_tokens(tokenizer, canaries)
-    base_losses = None
-    for name in ("base", "leaky", "hardened"):
-        if name not in models:
-            continue
-        result, losses = audit(name, models[name], tokenizer, members, non_members, base_losses, canary_space, canaries)
-        if name == "base":
-            base_losses = losses
-        update_metrics(metrics_path, name, dict(audit=result))
+    gpt.FAST_TRAINING[0] = True
+    texts = [t for t in members if not t.startswith(FORMAT_PREFIX)]
+    base_losses = (text_losses(models["base"], tokenizer, texts), text_losses(models["base"], tokenizer, non_members))
+    for name in args.audit.split(","):
+        if name in models:
+            result, _ = audit(name, models[name], tokenizer, members, non_members, base_losses, canary_space, canaries)
+            update_metrics(metrics_path, name, dict(audit=result))
 
 
 if __name__ == "__main__":
