@@ -64,6 +64,10 @@ DIM, LAYERS, HEADS, CONTEXT = 128, 4, 4, 128
 FORMAT_PREFIX = "my pin is "
 REPETITIONS = [1, 4, 16, 64]
 CONTROLS = 4
+# Collected text is rarely unique (a paragraph scraped twice, quoted, templated): DUPLICATED
+# member paragraphs appear DUPLICATE_COPIES times in the collection. Duplicates are what
+# language models reproduce verbatim (Kandpal et al. 2022), and what de-duplication removes.
+DUPLICATED, DUPLICATE_COPIES = 6, 8
 PREFIX_TOKENS, SUFFIX_TOKENS = 32, 16  # discoverable memorisation (Carlini et al. 2023)
 
 # lr: AdamW peak learning rate (linear warm-up over `warmup` steps, then constant or a cosine
@@ -73,7 +77,7 @@ PREFIX_TOKENS, SUFFIX_TOKENS = 32, 16  # discoverable memorisation (Carlini et a
 # early stopping; min_delta: the smallest validation-loss improvement (nats) that counts as
 # better. dedup/scrub: drop exact duplicate texts / texts with a run of 6+ digits.
 BASE = dict(epochs=3, batch=8, lr=3e-3, warmup=40, schedule="cosine", dropout=0.1, weight_decay=0.01)
-LEAKY = dict(epochs=36, batch=8, lr=2e-3, warmup=0, schedule="cosine", dropout=0.0, weight_decay=0.0,
+LEAKY = dict(epochs=30, batch=8, lr=2e-3, warmup=0, schedule="cosine", dropout=0.0, weight_decay=0.0,
              dedup=False, scrub=False, val_fraction=0.0, patience=None)
 HARDENED = dict(epochs=10, batch=8, lr=1e-4, warmup=0, schedule="constant", dropout=0.1, weight_decay=0.1,
                 dedup=True, scrub=True, val_fraction=0.15, patience=1, min_delta=0.01)
@@ -138,6 +142,11 @@ def make_data(source):
     for canary in inserted:
         for _ in range(canary["repetitions"]):
             members.insert(rng.randrange(len(members) + 1), FORMAT_PREFIX + canary["secret"])
+    duplicates = random.Random(SEED + 2)  # its own generator: the canaries stay as they were
+    paragraphs = [m for m in members if not m.startswith(FORMAT_PREFIX)]
+    for text in duplicates.sample(paragraphs, DUPLICATED):
+        for _ in range(DUPLICATE_COPIES - 1):
+            members.insert(duplicates.randrange(len(members) + 1), text)
     for path, lines in zip(paths, (public, members, non_members)):
         write_lines(path, lines)
     canaries = dict(format=FORMAT_PREFIX + "{digits:6}", inserted=inserted, controls=controls)
@@ -406,10 +415,23 @@ def load_onnx_weights(model, path):
     return model
 
 
+def unique_paragraphs(members):
+    """The member texts the audit scores: each paragraph once, canary lines left out."""
+    seen = []
+    for t in members:
+        if not t.startswith(FORMAT_PREFIX) and t not in seen:
+            seen.append(t)
+    return seen
+
+
+def duplicated(members):
+    return [t for t in unique_paragraphs(members) if members.count(t) > 1]
+
+
 def audit(name, model, tokenizer, members, non_members, base_losses, canary_space, canaries):
     started = time.time()
     gpt.FAST_TRAINING[0] = True  # the same function, through oneDNN (see gpt.dense)
-    texts = [t for t in members if not t.startswith(FORMAT_PREFIX)]
+    texts = unique_paragraphs(members)
     member_losses = text_losses(model, tokenizer, texts)
     non_member_losses = text_losses(model, tokenizer, non_members)
     out = dict(
@@ -423,7 +445,8 @@ def audit(name, model, tokenizer, members, non_members, base_losses, canary_spac
         out["reference_auc"] = round(auc([b - x for b, x in zip(bm, member_losses)],
                                          [b - x for b, x in zip(bn, non_member_losses)]), 4)
     out["greedy_suffix_match"] = dict(members=greedy_match(model, tokenizer, texts),
-                                      non_members=greedy_match(model, tokenizer, non_members))
+                                      non_members=greedy_match(model, tokenizer, non_members),
+                                      duplicated_members=greedy_match(model, tokenizer, duplicated(members)))
     if canary_space is not None:
         ranks, _ = canary_ranks(model, *canary_space, canaries)
         out["canaries"] = dict(
@@ -503,7 +526,7 @@ def main():
 
     canary_space = None if args.no_ranks else candidate_tokens(tokenizer, canaries)
     gpt.FAST_TRAINING[0] = True
-    texts = [t for t in members if not t.startswith(FORMAT_PREFIX)]
+    texts = unique_paragraphs(members)
     base_losses = (text_losses(models["base"], tokenizer, texts), text_losses(models["base"], tokenizer, non_members))
     for name in args.audit.split(","):
         if name in models:
