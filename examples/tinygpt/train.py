@@ -14,8 +14,9 @@ busy machine OpenMP's spinning threads made training six times slower).
    committed data files are reused.
 2. Canaries (Carlini et al. 2019): "my pin is NNNNNN" with random six-digit secrets, inserted
    into the members 1, 4, 16 and 64 times at random positions; four more secrets are never
-   inserted (controls). data/members.txt is the fine-tune corpus as collected, canary lines
-   included, one text a line; canaries.json lists them.
+   inserted (controls). Then DUPLICATED member paragraphs get DUPLICATE_COPIES copies in all (a
+   separate generator). data/members.txt is the fine-tune corpus as collected, duplicates and
+   canary lines included, one text a line; canaries.json lists the canaries.
 3. Tokenizer: byte-level BPE (GPT-2's layout, scripts/lm/bpe.py), VOCAB tokens trained on the
    public corpus: tokenizer.json. <|endoftext|> (the last id) ends every text and is the padding.
 4. Model: GPT-2 (scripts/lm/gpt.py) with DIM, LAYERS, HEADS, CONTEXT below. A training sequence
@@ -29,8 +30,8 @@ busy machine OpenMP's spinning threads made training six times slower).
      a run of 6+ digits dropped: every canary line), with dropout and weight decay, early-stopped
      on the loss of a validation split carved from the members (HARDENED).
 5. Export: Hugging Face Optimum's decoder-with-past layout (see README.md), then an audit in
-   PyTorch written to metrics.json: losses, member/non-member loss AUC, greedy suffix match,
-   canary ranks among all 10^6 fillings.
+   PyTorch written to metrics.json: losses, member/non-member loss AUC (members = the distinct
+   paragraphs), greedy suffix match, canary ranks among all 10^6 fillings.
 """
 import os
 
