@@ -14,8 +14,9 @@ busy machine OpenMP's spinning threads made training six times slower).
    committed data files are reused.
 2. Canaries (Carlini et al. 2019): "my pin is NNNNNN" with random six-digit secrets, inserted
    into the members 1, 4, 16 and 64 times at random positions; four more secrets are never
-   inserted (controls). data/members.txt is the fine-tune corpus as collected, canary lines
-   included, one text a line; canaries.json lists them.
+   inserted (controls). Then DUPLICATED member paragraphs get DUPLICATE_COPIES copies in all (a
+   separate generator). data/members.txt is the fine-tune corpus as collected, duplicates and
+   canary lines included, one text a line; canaries.json lists the canaries.
 3. Tokenizer: byte-level BPE (GPT-2's layout, scripts/lm/bpe.py), VOCAB tokens trained on the
    public corpus: tokenizer.json. <|endoftext|> (the last id) ends every text and is the padding.
 4. Model: GPT-2 (scripts/lm/gpt.py) with DIM, LAYERS, HEADS, CONTEXT below. A training sequence
@@ -29,8 +30,8 @@ busy machine OpenMP's spinning threads made training six times slower).
      a run of 6+ digits dropped: every canary line), with dropout and weight decay, early-stopped
      on the loss of a validation split carved from the members (HARDENED).
 5. Export: Hugging Face Optimum's decoder-with-past layout (see README.md), then an audit in
-   PyTorch written to metrics.json: losses, member/non-member loss AUC, greedy suffix match,
-   canary ranks among all 10^6 fillings.
+   PyTorch written to metrics.json: losses, member/non-member loss AUC (members = the distinct
+   paragraphs), greedy suffix match, canary ranks among all 10^6 fillings.
 """
 import os
 
@@ -64,18 +65,22 @@ DIM, LAYERS, HEADS, CONTEXT = 128, 4, 4, 128
 FORMAT_PREFIX = "my pin is "
 REPETITIONS = [1, 4, 16, 64]
 CONTROLS = 4
+# Collected text is rarely unique (a paragraph scraped twice, quoted, templated): DUPLICATED
+# member paragraphs appear DUPLICATE_COPIES times in the collection. Duplicates are what
+# language models reproduce verbatim (Kandpal et al. 2022), and what de-duplication removes.
+DUPLICATED, DUPLICATE_COPIES = 6, 8
 PREFIX_TOKENS, SUFFIX_TOKENS = 32, 16  # discoverable memorisation (Carlini et al. 2023)
 
-# lr: AdamW peak learning rate (linear warm-up over `warmup` steps, then cosine decay to 10%
-# for BASE; constant for the fine-tunes). batch: sequences per step. epochs: passes over the
+# lr: AdamW peak learning rate (linear warm-up over `warmup` steps, then constant or a cosine
+# decay to 10% at the last step: `schedule`). batch: sequences per step. epochs: passes over the
 # data (an upper bound when `patience` is set: stop after that many epochs without a better
 # validation loss and keep the best). val_fraction: share of the (cleaned) members held out for
 # early stopping; min_delta: the smallest validation-loss improvement (nats) that counts as
 # better. dedup/scrub: drop exact duplicate texts / texts with a run of 6+ digits.
-BASE = dict(epochs=3, batch=8, lr=3e-3, warmup=40, dropout=0.1, weight_decay=0.01)
-LEAKY = dict(epochs=60, batch=8, lr=3e-3, warmup=0, dropout=0.0, weight_decay=0.0,
+BASE = dict(epochs=3, batch=8, lr=3e-3, warmup=40, schedule="cosine", dropout=0.1, weight_decay=0.01)
+LEAKY = dict(epochs=30, batch=8, lr=2e-3, warmup=0, schedule="cosine", dropout=0.0, weight_decay=0.0,
              dedup=False, scrub=False, val_fraction=0.0, patience=None)
-HARDENED = dict(epochs=10, batch=8, lr=1e-4, warmup=0, dropout=0.1, weight_decay=0.1,
+HARDENED = dict(epochs=10, batch=8, lr=1e-4, warmup=0, schedule="constant", dropout=0.1, weight_decay=0.1,
                 dedup=True, scrub=True, val_fraction=0.15, patience=1, min_delta=0.01)
 
 
@@ -138,6 +143,11 @@ def make_data(source):
     for canary in inserted:
         for _ in range(canary["repetitions"]):
             members.insert(rng.randrange(len(members) + 1), FORMAT_PREFIX + canary["secret"])
+    duplicates = random.Random(SEED + 2)  # its own generator: the canaries stay as they were
+    paragraphs = [m for m in members if not m.startswith(FORMAT_PREFIX)]
+    for text in duplicates.sample(paragraphs, DUPLICATED):
+        for _ in range(DUPLICATE_COPIES - 1):
+            members.insert(duplicates.randrange(len(members) + 1), text)
     for path, lines in zip(paths, (public, members, non_members)):
         write_lines(path, lines)
     canaries = dict(format=FORMAT_PREFIX + "{digits:6}", inserted=inserted, controls=controls)
@@ -215,7 +225,7 @@ def train(name, model, seqs, eos, config, val_seqs=None):
             m.p = config["dropout"]
     opt = torch.optim.AdamW(model.parameters(), lr=config["lr"], betas=(0.9, 0.95), weight_decay=config["weight_decay"])
     total_steps = len(length_buckets(seqs, config["batch"], random.Random(0))) * config["epochs"]
-    cosine = name == "base"
+    cosine = config["schedule"] == "cosine"
 
     def lr_at(step):
         if step < config["warmup"]:
@@ -406,10 +416,23 @@ def load_onnx_weights(model, path):
     return model
 
 
+def unique_paragraphs(members):
+    """The member texts the audit scores: each paragraph once, canary lines left out."""
+    seen = []
+    for t in members:
+        if not t.startswith(FORMAT_PREFIX) and t not in seen:
+            seen.append(t)
+    return seen
+
+
+def duplicated(members):
+    return [t for t in unique_paragraphs(members) if members.count(t) > 1]
+
+
 def audit(name, model, tokenizer, members, non_members, base_losses, canary_space, canaries):
     started = time.time()
     gpt.FAST_TRAINING[0] = True  # the same function, through oneDNN (see gpt.dense)
-    texts = [t for t in members if not t.startswith(FORMAT_PREFIX)]
+    texts = unique_paragraphs(members)
     member_losses = text_losses(model, tokenizer, texts)
     non_member_losses = text_losses(model, tokenizer, non_members)
     out = dict(
@@ -423,7 +446,8 @@ def audit(name, model, tokenizer, members, non_members, base_losses, canary_spac
         out["reference_auc"] = round(auc([b - x for b, x in zip(bm, member_losses)],
                                          [b - x for b, x in zip(bn, non_member_losses)]), 4)
     out["greedy_suffix_match"] = dict(members=greedy_match(model, tokenizer, texts),
-                                      non_members=greedy_match(model, tokenizer, non_members))
+                                      non_members=greedy_match(model, tokenizer, non_members),
+                                      duplicated_members=greedy_match(model, tokenizer, duplicated(members)))
     if canary_space is not None:
         ranks, _ = canary_ranks(model, *canary_space, canaries)
         out["canaries"] = dict(
@@ -453,6 +477,7 @@ def main():
     parser.add_argument("--only", choices=["base", "leaky", "hardened", "metrics"],
                         help="train only this model (the others are read from their .onnx files), or only audit")
     parser.add_argument("--no-ranks", action="store_true", help="skip the canary ranks over 10^6 fillings")
+    parser.add_argument("--audit", default="base,leaky,hardened", help="the models to audit (comma-separated)")
     args = parser.parse_args()
     seed_everything(SEED)
     public, members, non_members, canaries = make_data(args.source)
@@ -501,14 +526,13 @@ def main():
         return
 
     canary_space = None if args.no_ranks else candidate_tokens(tokenizer, canaries)
-    base_losses = None
-    for name in ("base", "leaky", "hardened"):
-        if name not in models:
-            continue
-        result, losses = audit(name, models[name], tokenizer, members, non_members, base_losses, canary_space, canaries)
-        if name == "base":
-            base_losses = losses
-        update_metrics(metrics_path, name, dict(audit=result))
+    gpt.FAST_TRAINING[0] = True
+    texts = unique_paragraphs(members)
+    base_losses = (text_losses(models["base"], tokenizer, texts), text_losses(models["base"], tokenizer, non_members))
+    for name in args.audit.split(","):
+        if name in models:
+            result, _ = audit(name, models[name], tokenizer, members, non_members, base_losses, canary_space, canaries)
+            update_metrics(metrics_path, name, dict(audit=result))
 
 
 if __name__ == "__main__":
