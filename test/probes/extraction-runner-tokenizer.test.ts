@@ -162,7 +162,7 @@ describe('sequence runner with a tokenizer.json', () => {
       message: /: the tokenizer\.json is not valid JSON/,
     },
     {
-      name: 'canaries, which need the subword exposure walk',
+      name: 'a canary format the tokenizer cannot encode',
       policy: policy(
         'tokenizer.json',
         { members: 'members.txt', nonMembers: 'non-members.txt' },
@@ -171,7 +171,7 @@ describe('sequence runner with a tokenizer.json', () => {
       file: /policy\.yml$/,
       line: 13,
       column: undefined,
-      message: /canary exposure with a tokenizer\.json \(.*\) is not supported yet/,
+      message: /cannot encode "p" \(U\+0070\) at line 13, character 1 of the canary format losslessly/,
     },
   ])('$name is an input error (exit 2)', async ({ files, policy: text, file, line, column, message }) => {
     const dir = folder({
