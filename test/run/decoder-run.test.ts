@@ -66,3 +66,34 @@ probes:
     expect(reportSchemaProblems(JSON.parse(JSON.stringify(report)), 5)).toEqual([]);
   });
 });
+
+describe('an empty prompt on a decoder export', () => {
+  it('the secret scan starts from the tokenizer’s end-of-text id (a decoder takes no empty query)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'decoder-scan-'));
+    writeFileSync(path.join(dir, 'members.txt'), 'call me at 555-0100 any day\nthe whale was white\n');
+    writeFileSync(path.join(dir, 'non-members.txt'), 'the sea was calm\nwe sailed at dawn\n');
+    writeFileSync(
+      path.join(dir, 'policy.yml'),
+      `version: 1
+seed: 3
+model:
+  path: ${JSON.stringify(path.join(fixtures, 'tiny-gpt2-cache.onnx'))}
+  task: sequence
+  tokenizer: ${JSON.stringify(path.join(fixtures, 'bytelevel.tokenizer.json'))}
+data:
+  members: { path: members.txt, format: text }
+  non-members: { path: non-members.txt, format: text }
+probes:
+  extraction:
+    secret-scan: { prompts: [""], samples: 4, length: 6, patterns: [phone] }
+    thresholds: { secret-matches: { fail: 0 } }
+`,
+    );
+    const report = await runGate(path.join(dir, 'policy.yml'), TEST_ROOTS);
+    expect(report.error).toBeUndefined();
+    const scan = report.probes[0]!.attacks.find((a) => a.attack === 'secret-scan')!;
+    expect(scan.metrics['secret-matches']).toBeDefined();
+    // 4 samples of 6 tokens after the one-token prompt: 4 rows for the prompt, then 4 per step.
+    expect(report.queries).toBeGreaterThanOrEqual(4 * 6);
+  });
+});

@@ -128,8 +128,15 @@ export async function generationAttack(
   };
 }
 
-/** "" starts from the tokeniser's beginning-of-text id (or end-of-text, as GPT-2 does) when it has one. */
-export function promptIds(prompt: GenerationSettings['prompts'][number], tokenizer: TextTokenizer): Int32Array {
+/**
+ * A policy prompt as token ids. "" starts from the tokeniser's beginning-of-text id (or
+ * end-of-text, as GPT-2 does) when it has one: a decoder cannot be queried with no token at all.
+ */
+export function promptIds(
+  prompt: GenerationSettings['prompts'][number],
+  tokenizer: TextTokenizer,
+  field = 'probes.extraction.generation.prompts',
+): Int32Array {
   if (prompt.text === '') {
     const start = tokenizer.bosId ?? tokenizer.eosId;
     return start === undefined ? new Int32Array(0) : Int32Array.of(start);
@@ -137,7 +144,7 @@ export function promptIds(prompt: GenerationSettings['prompts'][number], tokeniz
   return tokenizer.encode(prompt.text, {
     file: prompt.source.file,
     line: prompt.source.line,
-    field: 'probes.extraction.generation.prompts',
+    field,
     what: 'the prompt',
   });
 }

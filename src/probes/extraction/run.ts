@@ -18,7 +18,7 @@ import type { Vocabulary } from '../../text/vocab';
 import { rngFor } from '../../util/random';
 import { formatExposures, type ExposureResult, type TokenisedFormat } from './exposure';
 import { subwordExposures } from './subword-exposure';
-import { generationAttack } from './generation';
+import { generationAttack, promptIds } from './generation';
 import { memorisationAttack } from './memorisation';
 import { secretScanAttack } from './scan';
 import type { AttackMeasurement, CanaryRow, CanaryWalk } from '../../result';
@@ -51,14 +51,7 @@ export async function runExtraction(ctx: SequenceProbeContext, settings: Extract
   }
   if (settings.secretScan) {
     const tokenizer = needTokenizer(ctx, 'the secret scan');
-    const prompts = settings.secretScan.prompts.map((p) =>
-      tokenizer.encode(p.text, {
-        file: p.source.file,
-        line: p.source.line,
-        field: 'probes.extraction.secret-scan.prompts',
-        what: 'the prompt',
-      }),
-    );
+    const prompts = settings.secretScan.prompts.map((p) => promptIds(p, tokenizer, 'probes.extraction.secret-scan.prompts'));
     attacks.push(
       await secretScanAttack(
         ctx.model,
