@@ -516,6 +516,9 @@ def main():
             n_val = int(len(texts) * config["val_fraction"])
             val = [texts[i] for i in sorted(order[:n_val])]
             texts = [texts[i] for i in sorted(order[n_val:])]
+        if name == "hardened":
+            # What this model was trained on: hardened.policy.yml audits these as its members.
+            write_lines(os.path.join(DATA, "hardened-members.txt"), texts)
         history, seconds = train(name, model, sequences(tokenizer, texts, False), eos, config,
                                  sequences(tokenizer, val, False) if val else None)
         gpt.export_cache(model, path[name])
