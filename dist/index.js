@@ -208,7 +208,7 @@ var require_tunnel = __commonJS({
       self.sockets = [];
       self.on("free", function onFree(socket, host, port, localAddress) {
         var options2 = toOptions(host, port, localAddress);
-        for (var i = 0, len = self.requests.length; i < len; ++i) {
+        for (var i = 0, len2 = self.requests.length; i < len2; ++i) {
           var pending = self.requests[i];
           if (pending.host === options2.host && pending.port === options2.port) {
             self.requests.splice(i, 1);
@@ -357,7 +357,7 @@ var require_tunnel = __commonJS({
       return host;
     }
     function mergeOptions(target) {
-      for (var i = 1, len = arguments.length; i < len; ++i) {
+      for (var i = 1, len2 = arguments.length; i < len2; ++i) {
         var overrides = arguments[i];
         if (typeof overrides === "object") {
           var keys = Object.keys(overrides);
@@ -1321,8 +1321,8 @@ var require_util = __commonJS({
       return obj;
     }
     function parseRawHeaders(headers) {
-      const len = headers.length;
-      const ret = new Array(len);
+      const len2 = headers.length;
+      const ret = new Array(len2);
       let hasContentLength = false;
       let contentDispositionIdx = -1;
       let key;
@@ -2419,8 +2419,8 @@ var require_timers = __commonJS({
     function onTick() {
       fastNow += TICK_MS;
       let idx = 0;
-      let len = fastTimers.length;
-      while (idx < len) {
+      let len2 = fastTimers.length;
+      while (idx < len2) {
         const timer = fastTimers[idx];
         if (timer._state === PENDING) {
           timer._idleStart = fastNow - TICK_MS;
@@ -2432,14 +2432,14 @@ var require_timers = __commonJS({
         }
         if (timer._state === TO_BE_CLEARED) {
           timer._state = NOT_IN_LIST;
-          if (--len !== 0) {
-            fastTimers[idx] = fastTimers[len];
+          if (--len2 !== 0) {
+            fastTimers[idx] = fastTimers[len2];
           }
         } else {
           ++idx;
         }
       }
-      fastTimers.length = len;
+      fastTimers.length = len2;
       if (fastTimers.length !== 0) {
         refreshTimeout();
       }
@@ -3821,10 +3821,10 @@ var require_webidl = __commonJS({
         }
       }
     };
-    webidl.argumentLengthCheck = function({ length }, min, ctx) {
-      if (length < min) {
+    webidl.argumentLengthCheck = function({ length }, min2, ctx) {
+      if (length < min2) {
         throw webidl.errors.exception({
-          message: `${min} argument${min !== 1 ? "s" : ""} required, but${length ? " only" : ""} ${length} found.`,
+          message: `${min2} argument${min2 !== 1 ? "s" : ""} required, but${length ? " only" : ""} ${length} found.`,
           header: ctx
         });
       }
@@ -4647,8 +4647,8 @@ var require_util2 = __commonJS({
           }
           const index = this.#index;
           const values = this.#target[kInternalIterator];
-          const len = values.length;
-          if (index >= len) {
+          const len2 = values.length;
+          if (index >= len2) {
             return {
               value: void 0,
               done: true
@@ -5930,36 +5930,36 @@ var require_client_h1 = __commonJS({
       return await WebAssembly.instantiate(mod, {
         env: {
           /* eslint-disable camelcase */
-          wasm_on_url: (p, at2, len) => {
+          wasm_on_url: (p, at2, len2) => {
             return 0;
           },
-          wasm_on_status: (p, at2, len) => {
+          wasm_on_status: (p, at2, len2) => {
             assert(currentParser.ptr === p);
             const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
-            return currentParser.onStatus(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
+            return currentParser.onStatus(new FastBuffer(currentBufferRef.buffer, start, len2)) || 0;
           },
           wasm_on_message_begin: (p) => {
             assert(currentParser.ptr === p);
             return currentParser.onMessageBegin() || 0;
           },
-          wasm_on_header_field: (p, at2, len) => {
+          wasm_on_header_field: (p, at2, len2) => {
             assert(currentParser.ptr === p);
             const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
-            return currentParser.onHeaderField(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
+            return currentParser.onHeaderField(new FastBuffer(currentBufferRef.buffer, start, len2)) || 0;
           },
-          wasm_on_header_value: (p, at2, len) => {
+          wasm_on_header_value: (p, at2, len2) => {
             assert(currentParser.ptr === p);
             const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
-            return currentParser.onHeaderValue(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
+            return currentParser.onHeaderValue(new FastBuffer(currentBufferRef.buffer, start, len2)) || 0;
           },
           wasm_on_headers_complete: (p, statusCode, upgrade, shouldKeepAlive) => {
             assert(currentParser.ptr === p);
             return currentParser.onHeadersComplete(statusCode, Boolean(upgrade), Boolean(shouldKeepAlive)) || 0;
           },
-          wasm_on_body: (p, at2, len) => {
+          wasm_on_body: (p, at2, len2) => {
             assert(currentParser.ptr === p);
             const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
-            return currentParser.onBody(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
+            return currentParser.onBody(new FastBuffer(currentBufferRef.buffer, start, len2)) || 0;
           },
           wasm_on_message_complete: (p) => {
             assert(currentParser.ptr === p);
@@ -6124,8 +6124,8 @@ var require_client_h1 = __commonJS({
         const ptr = llhttp.llhttp_get_error_reason(this.ptr);
         let message = "";
         if (ptr) {
-          const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
-          message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
+          const len2 = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
+          message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len2).toString() + ")";
         }
         return new HTTPParserError(message, constants5.ERROR[ret], data);
       }
@@ -6159,23 +6159,23 @@ var require_client_h1 = __commonJS({
         request2.onResponseStarted();
       }
       onHeaderField(buf) {
-        const len = this.headers.length;
-        if ((len & 1) === 0) {
+        const len2 = this.headers.length;
+        if ((len2 & 1) === 0) {
           this.headers.push(buf);
         } else {
-          this.headers[len - 1] = Buffer.concat([this.headers[len - 1], buf]);
+          this.headers[len2 - 1] = Buffer.concat([this.headers[len2 - 1], buf]);
         }
         this.trackHeader(buf.length);
       }
       onHeaderValue(buf) {
-        let len = this.headers.length;
-        if ((len & 1) === 1) {
+        let len2 = this.headers.length;
+        if ((len2 & 1) === 1) {
           this.headers.push(buf);
-          len += 1;
+          len2 += 1;
         } else {
-          this.headers[len - 1] = Buffer.concat([this.headers[len - 1], buf]);
+          this.headers[len2 - 1] = Buffer.concat([this.headers[len2 - 1], buf]);
         }
-        const key = this.headers[len - 2];
+        const key = this.headers[len2 - 2];
         if (key.length === 10) {
           const headerName = util.bufferToLowerCasedHeaderName(key);
           if (headerName === "keep-alive") {
@@ -6188,8 +6188,8 @@ var require_client_h1 = __commonJS({
         }
         this.trackHeader(buf.length);
       }
-      trackHeader(len) {
-        this.headersSize += len;
+      trackHeader(len2) {
+        this.headersSize += len2;
         if (this.headersSize >= this.headersMaxSize) {
           util.destroy(this.socket, new HeadersOverflowError());
         }
@@ -6895,11 +6895,11 @@ upgrade: ${upgrade}\r
         if (socket.destroyed) {
           return false;
         }
-        const len = Buffer.byteLength(chunk);
-        if (!len) {
+        const len2 = Buffer.byteLength(chunk);
+        if (!len2) {
           return true;
         }
-        if (contentLength !== null && bytesWritten + len > contentLength) {
+        if (contentLength !== null && bytesWritten + len2 > contentLength) {
           if (client[kStrictContentLength]) {
             throw new RequestContentLengthMismatchError();
           }
@@ -6921,10 +6921,10 @@ upgrade: ${upgrade}\r
         }
         if (contentLength === null) {
           socket.write(`\r
-${len.toString(16)}\r
+${len2.toString(16)}\r
 `, "latin1");
         }
-        this.bytesWritten += len;
+        this.bytesWritten += len2;
         const ret = socket.write(chunk);
         socket.uncork();
         request2.onBodySent(chunk);
@@ -16256,16 +16256,16 @@ var require_util6 = __commonJS({
       }
     }
     function validateCookieValue(value) {
-      let len = value.length;
+      let len2 = value.length;
       let i = 0;
       if (value[0] === '"') {
-        if (len === 1 || value[len - 1] !== '"') {
+        if (len2 === 1 || value[len2 - 1] !== '"') {
           throw new Error("Invalid cookie value");
         }
-        --len;
+        --len2;
         ++i;
       }
-      while (i < len) {
+      while (i < len2) {
         const code = value.charCodeAt(i++);
         if (code < 33 || // exclude CTLs (0-31)
         code > 126 || // non-ascii and DEL (127)
@@ -20389,7 +20389,7 @@ var require_applyReviver = __commonJS({
     function applyReviver(reviver, obj, key, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
-          for (let i = 0, len = val.length; i < len; ++i) {
+          for (let i = 0, len2 = val.length; i < len2; ++i) {
             const v0 = val[i];
             const v1 = applyReviver(reviver, val, String(i), v0);
             if (v1 === void 0)
@@ -21872,8 +21872,8 @@ ${indent}${line}` : "\n";
         return start + end;
       } else {
         if (!reqNewline) {
-          const len = lines.reduce((sum, line) => sum + line.length + 2, 2);
-          reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
+          const len2 = lines.reduce((sum, line) => sum + line.length + 2, 2);
+          reqNewline = ctx.options.lineWidth > 0 && len2 > ctx.options.lineWidth;
         }
         if (reqNewline) {
           let str = start;
@@ -27258,19 +27258,19 @@ var require_dist = __commonJS({
 
 // src/policy/source.ts
 function readPolicySource(file, referencedFrom, texts) {
-  const fail2 = (message) => referencedFrom ? { errors: [errorAt(referencedFrom.source, referencedFrom.path, "value", message)] } : { errors: [new PolicyError(message, { file })] };
+  const fail3 = (message) => referencedFrom ? { errors: [errorAt(referencedFrom.source, referencedFrom.path, "value", message)] } : { errors: [new PolicyError(message, { file })] };
   let text2;
   try {
     const given = texts?.text(file);
-    if (given === null) return fail2(`policy file not found: ${file}`);
+    if (given === null) return fail3(`policy file not found: ${file}`);
     text2 = given ?? readPolicyText(file);
     if (given !== void 0 && given.length > MAX_POLICY_BYTES) {
       throw new PolicyFileProblem(`policy file is ${given.length} bytes; expected at most ${MAX_POLICY_BYTES} (1 MiB)`);
     }
   } catch (error2) {
-    if (error2 instanceof PolicyFileProblem) return fail2(`${error2.message}: ${file}`);
+    if (error2 instanceof PolicyFileProblem) return fail3(`${error2.message}: ${file}`);
     const reason = error2.code === "ENOENT" ? "not found" : "unreadable";
-    return fail2(`policy file ${reason}: ${file}`);
+    return fail3(`policy file ${reason}: ${file}`);
   }
   const lines = new import_yaml.LineCounter();
   const doc = (0, import_yaml.parseDocument)(text2, { lineCounter: lines, prettyErrors: true, uniqueKeys: false });
@@ -27503,11 +27503,11 @@ function mergeLayers(layers) {
     }
     return layers[layer ?? layers.length - 1];
   };
-  const locate2 = (path9, part = "key") => {
+  const locate3 = (path9, part = "key") => {
     const source = origin(path9);
     return { source, ...positionOf(source, path9, part) };
   };
-  return { merged: { data, layers, origin, locate: locate2 }, errors };
+  return { merged: { data, layers, origin, locate: locate3 }, errors };
 }
 var init_merge = __esm({
   "src/policy/merge.ts"() {
@@ -27681,6 +27681,11 @@ function buildSequenceModel(merged, model) {
   const out = {};
   if (typeof model["attention-mask"] === "string") out.attentionMask = model["attention-mask"];
   if (typeof model["context"] === "number") out.context = model["context"];
+  if (typeof model["reference-model"] === "string") out.referenceModel = resolvePathValue(merged, ["model", "reference-model"]);
+  if (typeof model["tokenizer"] === "string") {
+    out.tokenizer = { file: resolvePathValue(merged, ["model", "tokenizer"]), source: sourceOf(merged, ["model", "tokenizer"]) };
+    return out;
+  }
   const t = model["tokenizer"];
   if (t) {
     const tokenizer = { source: sourceOf(merged, ["model", "tokenizer"]) };
@@ -27778,7 +27783,10 @@ var init_paths2 = __esm({
     init_source();
     PATH_FIELDS = [
       ["model", "path"],
+      // A tokenizer.json (the string form); the object form's vocabulary file below.
+      ["model", "tokenizer"],
       ["model", "tokenizer", "vocab-file"],
+      ["model", "reference-model"],
       ["data", "members", "path"],
       ["data", "members", "labels"],
       ["data", "non-members", "path"],
@@ -28022,27 +28030,27 @@ function readExtendsChain(file, roots, texts) {
     const data = current.data;
     if (data === null || typeof data !== "object" || Array.isArray(data) || !("extends" in data)) break;
     const value = data["extends"];
-    const fail2 = (message) => ({
+    const fail3 = (message) => ({
       layers: [...chain].reverse(),
       errors: [errorAt(current, ["extends"], "value", `${message}${UNEXTENDED}`)]
     });
     const presets = presetNames();
     const expected = `a preset name (${presets.join(", ") || "none found"}) or a path, relative to this file, to another policy file`;
     if (typeof value !== "string" || value.trim() === "") {
-      return fail2(`expected ${expected} for extends, found ${value === null ? "an empty value" : cutUserText(JSON.stringify(value))}`);
+      return fail3(`expected ${expected} for extends, found ${value === null ? "an empty value" : cutUserText(JSON.stringify(value))}`);
     }
     let target;
     if (isPresetName(value)) {
       const dir = presetDirectory();
       if (!dir) {
-        return fail2(
+        return fail3(
           `cannot find the folder of presets to resolve extends ${quoteUserText(value)}; set ${POLICIES_DIR_ENV} to the folder that holds standard.yaml`
         );
       }
       const found = presetFile(value);
       if (!found) {
         const suggestion = closestMatch(value, presets);
-        return fail2(
+        return fail3(
           `unknown preset ${quoteUserText(value)} for extends; expected ${expected}` + (suggestion ? `; did you mean "${suggestion}"?` : "")
         );
       }
@@ -28050,19 +28058,19 @@ function readExtendsChain(file, roots, texts) {
     } else {
       target = (0, import_node_path4.isAbsolute)(value) ? value : (0, import_node_path4.resolve)((0, import_node_path4.dirname)(current.file), value);
       const outside2 = pathProblem(target, roots);
-      if (outside2) return fail2(`extends ${quoteUserText(value)}: ${outside2}`);
+      if (outside2) return fail3(`extends ${quoteUserText(value)}: ${outside2}`);
       const given = texts?.text(target);
       if (given === null || given === void 0 && !(0, import_node_fs3.existsSync)(target)) {
-        return fail2(`extends ${quoteUserText(value)}: file not found: ${target}`);
+        return fail3(`extends ${quoteUserText(value)}: file not found: ${target}`);
       }
     }
     const key = canonical(target);
     if (seen.includes(key)) {
       const names = [...chain.map((s) => s.file), target].map((f) => displayName(f, file));
-      return fail2(`extends cycle: ${names.join(" -> ")}`);
+      return fail3(`extends cycle: ${names.join(" -> ")}`);
     }
     if (chain.length >= MAX_EXTENDS_DEPTH) {
-      return fail2(`extends chain is longer than ${MAX_EXTENDS_DEPTH} files`);
+      return fail3(`extends chain is longer than ${MAX_EXTENDS_DEPTH} files`);
     }
     const next = readPolicySource(target, { source: current, path: ["extends"] }, texts);
     if (!next.source) return { layers: [...chain].reverse(), errors: next.errors };
@@ -28253,8 +28261,11 @@ function sequenceModelChecks(ctx, families) {
       );
     }
   }
+  ctx.mustExist(["model", "reference-model"], "reference model");
   const tokenizer = valueAt(data, ["model", "tokenizer"]);
-  if (isPlainObject(tokenizer)) {
+  if (typeof tokenizer === "string") {
+    ctx.mustExist(["model", "tokenizer"], "tokenizer file");
+  } else if (isPlainObject(tokenizer)) {
     const hasVocab = tokenizer["vocab"] !== void 0;
     const hasFile = tokenizer["vocab-file"] !== void 0;
     if (hasVocab === hasFile) {
@@ -28283,7 +28294,7 @@ function sequenceModelChecks(ctx, families) {
         "model.tokenizer.vocab lists a character more than once; each character must be one token"
       );
     }
-  } else {
+  } else if (tokenizer === void 0) {
     const needs = [];
     if (textData) needs.push("the data files are text");
     for (const family of families) {
@@ -28294,7 +28305,7 @@ function sequenceModelChecks(ctx, families) {
       error2(
         ["model"],
         "key",
-        `missing model.tokenizer: a sequence model needs a vocabulary to turn text into token ids (${needs.join("; ")}); add model.tokenizer with vocab or vocab-file`,
+        `missing model.tokenizer: a sequence model needs a tokenizer to turn text into token ids (${needs.join("; ")}); add model.tokenizer: the path of the model's tokenizer.json, or a character vocabulary { vocab | vocab-file }`,
         ["model", "tokenizer"]
       );
     }
@@ -28306,7 +28317,7 @@ var init_checks_sequence = __esm({
     "use strict";
     init_fields();
     init_merge();
-    SEQUENCE_ONLY_MODEL_KEYS = ["attention-mask", "context", "tokenizer"];
+    SEQUENCE_ONLY_MODEL_KEYS = ["attention-mask", "context", "reference-model", "tokenizer"];
   }
 });
 
@@ -29358,14 +29369,14 @@ var require_codegen = __commonJS({
       }
       // end the current self-balancing block
       endBlock(nodeCount) {
-        const len = this._blockStarts.pop();
-        if (len === void 0)
+        const len2 = this._blockStarts.pop();
+        if (len2 === void 0)
           throw new Error("CodeGen: not in self-balancing block");
-        const toClose = this._nodes.length - len;
+        const toClose = this._nodes.length - len2;
         if (toClose < 0 || nodeCount !== void 0 && toClose !== nodeCount) {
           throw new Error(`CodeGen: wrong number of nodes: ${toClose} vs ${nodeCount} expected`);
         }
-        this._nodes.length = len;
+        this._nodes.length = len2;
         return this;
       }
       // `function` heading (or definition if funcBody is passed)
@@ -30231,8 +30242,8 @@ var require_code2 = __commonJS({
       validateItems(() => gen.break());
       return valid;
       function validateItems(notValid) {
-        const len = gen.const("len", (0, codegen_1._)`${data}.length`);
-        gen.forRange("i", 0, len, (i) => {
+        const len2 = gen.const("len", (0, codegen_1._)`${data}.length`);
+        gen.forRange("i", 0, len2, (i) => {
           cxt.subschema({
             keyword,
             dataProp: i,
@@ -31696,9 +31707,9 @@ var require_utils2 = __commonJS({
       let input = path9;
       const output = [];
       let nextSlash = -1;
-      let len = 0;
-      while (len = input.length) {
-        if (len === 1) {
+      let len2 = 0;
+      while (len2 = input.length) {
+        if (len2 === 1) {
           if (input === ".") {
             break;
           } else if (input === "/") {
@@ -31708,7 +31719,7 @@ var require_utils2 = __commonJS({
             output.push(input);
             break;
           }
-        } else if (len === 2) {
+        } else if (len2 === 2) {
           if (input[0] === ".") {
             if (input[1] === ".") {
               break;
@@ -31722,7 +31733,7 @@ var require_utils2 = __commonJS({
               break;
             }
           }
-        } else if (len === 3) {
+        } else if (len2 === 3) {
           if (input === "/..") {
             if (output.length !== 0) {
               output.pop();
@@ -33554,14 +33565,14 @@ var require_ucs2length = __commonJS({
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     function ucs2length(str) {
-      const len = str.length;
+      const len2 = str.length;
       let length = 0;
       let pos = 0;
       let value;
-      while (pos < len) {
+      while (pos < len2) {
         length++;
         value = str.charCodeAt(pos++);
-        if (value >= 55296 && value <= 56319 && pos < len) {
+        if (value >= 55296 && value <= 56319 && pos < len2) {
           value = str.charCodeAt(pos);
           if ((value & 64512) === 56320)
             pos++;
@@ -33598,8 +33609,8 @@ var require_limitLength = __commonJS({
       code(cxt) {
         const { keyword, data, schemaCode, it } = cxt;
         const op = keyword === "maxLength" ? codegen_1.operators.GT : codegen_1.operators.LT;
-        const len = it.opts.unicode === false ? (0, codegen_1._)`${data}.length` : (0, codegen_1._)`${(0, util_1.useFunc)(cxt.gen, ucs2length_1.default)}(${data})`;
-        cxt.fail$data((0, codegen_1._)`${len} ${op} ${schemaCode}`);
+        const len2 = it.opts.unicode === false ? (0, codegen_1._)`${data}.length` : (0, codegen_1._)`${(0, util_1.useFunc)(cxt.gen, ucs2length_1.default)}(${data})`;
+        cxt.fail$data((0, codegen_1._)`${len2} ${op} ${schemaCode}`);
       }
     };
     exports2.default = def;
@@ -33986,8 +33997,8 @@ var require_additionalItems = __commonJS({
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
     var error2 = {
-      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
-      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
+      message: ({ params: { len: len2 } }) => (0, codegen_1.str)`must NOT have more than ${len2} items`,
+      params: ({ params: { len: len2 } }) => (0, codegen_1._)`{limit: ${len2}}`
     };
     var def = {
       keyword: "additionalItems",
@@ -34008,17 +34019,17 @@ var require_additionalItems = __commonJS({
     function validateAdditionalItems(cxt, items) {
       const { gen, schema, data, keyword, it } = cxt;
       it.items = true;
-      const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+      const len2 = gen.const("len", (0, codegen_1._)`${data}.length`);
       if (schema === false) {
         cxt.setParams({ len: items.length });
-        cxt.pass((0, codegen_1._)`${len} <= ${items.length}`);
+        cxt.pass((0, codegen_1._)`${len2} <= ${items.length}`);
       } else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
-        const valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items.length}`);
+        const valid = gen.var("valid", (0, codegen_1._)`${len2} <= ${items.length}`);
         gen.if((0, codegen_1.not)(valid), () => validateItems(valid));
         cxt.ok(valid);
       }
       function validateItems(valid) {
-        gen.forRange("i", items.length, len, (i) => {
+        gen.forRange("i", items.length, len2, (i) => {
           cxt.subschema({ keyword, dataProp: i, dataPropType: util_1.Type.Num }, valid);
           if (!it.allErrors)
             gen.if((0, codegen_1.not)(valid), () => gen.break());
@@ -34061,11 +34072,11 @@ var require_items = __commonJS({
         it.items = util_1.mergeEvaluated.items(gen, schArr.length, it.items);
       }
       const valid = gen.name("valid");
-      const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+      const len2 = gen.const("len", (0, codegen_1._)`${data}.length`);
       schArr.forEach((sch, i) => {
         if ((0, util_1.alwaysValidSchema)(it, sch))
           return;
-        gen.if((0, codegen_1._)`${len} > ${i}`, () => cxt.subschema({
+        gen.if((0, codegen_1._)`${len2} > ${i}`, () => cxt.subschema({
           keyword,
           schemaProp: i,
           dataProp: i
@@ -34114,8 +34125,8 @@ var require_items2020 = __commonJS({
     var code_1 = require_code2();
     var additionalItems_1 = require_additionalItems();
     var error2 = {
-      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
-      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
+      message: ({ params: { len: len2 } }) => (0, codegen_1.str)`must NOT have more than ${len2} items`,
+      params: ({ params: { len: len2 } }) => (0, codegen_1._)`{limit: ${len2}}`
     };
     var def = {
       keyword: "items",
@@ -34147,8 +34158,8 @@ var require_contains = __commonJS({
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
     var error2 = {
-      message: ({ params: { min, max } }) => max === void 0 ? (0, codegen_1.str)`must contain at least ${min} valid item(s)` : (0, codegen_1.str)`must contain at least ${min} and no more than ${max} valid item(s)`,
-      params: ({ params: { min, max } }) => max === void 0 ? (0, codegen_1._)`{minContains: ${min}}` : (0, codegen_1._)`{minContains: ${min}, maxContains: ${max}}`
+      message: ({ params: { min: min2, max } }) => max === void 0 ? (0, codegen_1.str)`must contain at least ${min2} valid item(s)` : (0, codegen_1.str)`must contain at least ${min2} and no more than ${max} valid item(s)`,
+      params: ({ params: { min: min2, max } }) => max === void 0 ? (0, codegen_1._)`{minContains: ${min2}}` : (0, codegen_1._)`{minContains: ${min2}, maxContains: ${max}}`
     };
     var def = {
       keyword: "contains",
@@ -34159,38 +34170,38 @@ var require_contains = __commonJS({
       error: error2,
       code(cxt) {
         const { gen, schema, parentSchema, data, it } = cxt;
-        let min;
+        let min2;
         let max;
         const { minContains, maxContains } = parentSchema;
         if (it.opts.next) {
-          min = minContains === void 0 ? 1 : minContains;
+          min2 = minContains === void 0 ? 1 : minContains;
           max = maxContains;
         } else {
-          min = 1;
+          min2 = 1;
         }
-        const len = gen.const("len", (0, codegen_1._)`${data}.length`);
-        cxt.setParams({ min, max });
-        if (max === void 0 && min === 0) {
+        const len2 = gen.const("len", (0, codegen_1._)`${data}.length`);
+        cxt.setParams({ min: min2, max });
+        if (max === void 0 && min2 === 0) {
           (0, util_1.checkStrictMode)(it, `"minContains" == 0 without "maxContains": "contains" keyword ignored`);
           return;
         }
-        if (max !== void 0 && min > max) {
+        if (max !== void 0 && min2 > max) {
           (0, util_1.checkStrictMode)(it, `"minContains" > "maxContains" is always invalid`);
           cxt.fail();
           return;
         }
         if ((0, util_1.alwaysValidSchema)(it, schema)) {
-          let cond = (0, codegen_1._)`${len} >= ${min}`;
+          let cond = (0, codegen_1._)`${len2} >= ${min2}`;
           if (max !== void 0)
-            cond = (0, codegen_1._)`${cond} && ${len} <= ${max}`;
+            cond = (0, codegen_1._)`${cond} && ${len2} <= ${max}`;
           cxt.pass(cond);
           return;
         }
         it.items = true;
         const valid = gen.name("valid");
-        if (max === void 0 && min === 1) {
+        if (max === void 0 && min2 === 1) {
           validateItems(valid, () => gen.if(valid, () => gen.break()));
-        } else if (min === 0) {
+        } else if (min2 === 0) {
           gen.let(valid, true);
           if (max !== void 0)
             gen.if((0, codegen_1._)`${data}.length > 0`, validateItemsWithCount);
@@ -34205,7 +34216,7 @@ var require_contains = __commonJS({
           validateItems(schValid, () => gen.if(schValid, () => checkLimits(count2)));
         }
         function validateItems(_valid, block) {
-          gen.forRange("i", 0, len, (i) => {
+          gen.forRange("i", 0, len2, (i) => {
             cxt.subschema({
               keyword: "contains",
               dataProp: i,
@@ -34218,13 +34229,13 @@ var require_contains = __commonJS({
         function checkLimits(count2) {
           gen.code((0, codegen_1._)`${count2}++`);
           if (max === void 0) {
-            gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true).break());
+            gen.if((0, codegen_1._)`${count2} >= ${min2}`, () => gen.assign(valid, true).break());
           } else {
             gen.if((0, codegen_1._)`${count2} > ${max}`, () => gen.assign(valid, false).break());
-            if (min === 1)
+            if (min2 === 1)
               gen.assign(valid, true);
             else
-              gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true));
+              gen.if((0, codegen_1._)`${count2} >= ${min2}`, () => gen.assign(valid, true));
           }
         }
       }
@@ -35412,7 +35423,7 @@ var init_policy_schema = __esm({
               minLength: 1
             },
             task: {
-              description: "What the model does: `classification` (class scores per row) or `regression` (one predicted value per row, e.g. a wage or a dose). A regression model's surface reveals the value itself: only `surface.decimals` applies, and only the attribute-inference probe runs on it. `sequence`: a next-token model over token ids (a language model), `[batch, context]` int64 ids in, next-token scores out; only the extraction probe runs on it. Default: classification.",
+              description: "What the model does: `classification` (class scores per row) or `regression` (one predicted value per row, e.g. a wage or a dose). A regression model's surface reveals the value itself: only `surface.decimals` applies, and only the attribute-inference probe runs on it. `sequence`: a next-token model over token ids (a language model), `[batch, context]` int64 ids in, next-token scores out; only the extraction and text-membership probes run on it. Default: classification.",
               enum: ["classification", "regression", "sequence"]
             },
             input: {
@@ -35439,9 +35450,15 @@ var init_policy_schema = __esm({
               type: "integer",
               minimum: 1
             },
+            "reference-model": {
+              description: "Sequence models: a reference model for likelihood-ratio attacks, e.g. the base model before fine-tuning on the private text (Carlini et al. 2021; Mireshghallah et al. 2022). Path of an ONNX file, relative to the policy file that declares it; same tokenizer, vocabulary and input layout as the candidate, opened with the same settings and queried through the same output surface. Used by the text-membership probe's `reference` attack.",
+              type: "string",
+              minLength: 1
+            },
             tokenizer: {
-              description: "Sequence models: how text becomes token ids. A character vocabulary, inline (`vocab`) or in a JSON file (`vocab-file`); each character of a text is one token. Required unless every data file holds token ids and no probe setting is text.",
-              type: "object",
+              description: "Sequence models: how text becomes token ids. Either the path of a Hugging Face `tokenizer.json` (byte-level BPE as GPT-2 uses, SentencePiece-style BPE or Unigram as Llama-family models use), relative to the policy file; a `tokenizer_config.json` beside it supplies the pad, end-of-text and beginning-of-text tokens. Or a character vocabulary, inline (`vocab`) or in a JSON file (`vocab-file`), where each character of a text is one token. Texts are encoded without special tokens; a text the tokenizer cannot encode losslessly (an unknown character without byte fallback) stops the gate (exit 2). Required unless every data file holds token ids and no probe setting is text.",
+              type: ["string", "object"],
+              minLength: 1,
               additionalProperties: false,
               properties: {
                 vocab: {
@@ -35722,6 +35739,82 @@ var init_policy_schema = __esm({
                     },
                     "epsilon-lower-bound": {
                       description: "Empirical lower bound on the differential-privacy epsilon the model can have (Jagielski et al. 2020), from the attack's TP/FP counts with Clopper-Pearson bounds. 0 means no measurable leakage.",
+                      type: "object",
+                      additionalProperties: false,
+                      anyOf: [{ required: ["warn"] }, { required: ["fail"] }],
+                      properties: {
+                        warn: { description: "Warn when the epsilon lower bound is strictly above this value.", type: "number", minimum: 0 },
+                        fail: { description: "Fail the release when the epsilon lower bound is strictly above this value.", type: "number", minimum: 0 }
+                      }
+                    }
+                  }
+                }
+              }
+            },
+            "text-membership": {
+              description: "Membership inference for language models (model.task: sequence): can an attacker tell whether a text was in the training data from the likelihood the model gives its tokens? Each attack scores every member and non-member text; the metrics, intervals and thresholds are those of the membership probe. Needs a surface that reveals every token's probability (`surface.scores: full`).",
+              type: "object",
+              additionalProperties: false,
+              required: ["thresholds"],
+              properties: {
+                attacks: {
+                  description: "Attacks to run; every threshold applies to each. `loss`: the mean token log-likelihood (Yeom et al. 2018). `zlib`: the mean log-likelihood over the text's zlib-compressed length (Carlini et al. 2021); needs `model.tokenizer` to turn token ids into text. `min-k`: the mean of the k% lowest token log-probabilities (Min-K% Prob, Shi et al. 2024). `min-k-plus-plus`: the mean of the k% lowest token log-probabilities standardised by the mean and deviation of the model's own next-token distribution (Min-K%++, Zhang et al. 2024); needs unrounded scores (no `surface.decimals`). `reference`: the target's mean log-likelihood minus that of `model.reference-model` (Carlini et al. 2021; Mireshghallah et al. 2022); needs unrounded scores. Default: every attack the surface and the policy allow (zlib with a tokenizer, min-k-plus-plus without decimals, reference with a reference model).",
+                  type: "array",
+                  minItems: 1,
+                  uniqueItems: true,
+                  items: { description: "An attack id.", enum: ["loss", "zlib", "min-k", "min-k-plus-plus", "reference"] }
+                },
+                "min-k": {
+                  description: "The fraction k of each text's lowest-scored tokens that `min-k` and `min-k-plus-plus` average (at least one token). Default: 0.2, the value Shi et al. and Zhang et al. recommend.",
+                  type: "number",
+                  exclusiveMinimum: 0,
+                  maximum: 1
+                },
+                fpr: {
+                  description: "The false-positive rate at which the TPR (`tpr-at-fpr`) is measured and reported, e.g. 0.01. A `tpr-at-fpr` threshold may also name it; both must then agree. Default: 0.01.",
+                  type: "number",
+                  exclusiveMinimum: 0,
+                  exclusiveMaximum: 1
+                },
+                thresholds: {
+                  description: "Leakage levels that warn or fail the release, with the ids and meaning of the membership probe's; each applies to every attack. At least one threshold is required. For every metric a higher value means more leakage, so `warn` must not exceed `fail`. A value strictly above `warn` warns, strictly above `fail` fails.",
+                  type: "object",
+                  additionalProperties: false,
+                  minProperties: 1,
+                  properties: {
+                    auc: {
+                      description: "Area under the ROC curve of the attack (DeLong interval). 0.5 is chance; 1 means every member text is told apart.",
+                      type: "object",
+                      additionalProperties: false,
+                      anyOf: [{ required: ["warn"] }, { required: ["fail"] }],
+                      properties: {
+                        warn: { description: "Warn when the AUC is strictly above this value.", type: "number", minimum: 0.5, maximum: 1 },
+                        fail: { description: "Fail the release when the AUC is strictly above this value.", type: "number", minimum: 0.5, maximum: 1 }
+                      }
+                    },
+                    advantage: {
+                      description: "Membership advantage (Yeom et al. 2018): the largest TPR - FPR over all attack thresholds. 0 is chance.",
+                      type: "object",
+                      additionalProperties: false,
+                      anyOf: [{ required: ["warn"] }, { required: ["fail"] }],
+                      properties: {
+                        warn: { description: "Warn when the advantage is strictly above this value.", type: "number", minimum: 0, maximum: 1 },
+                        fail: { description: "Fail the release when the advantage is strictly above this value.", type: "number", minimum: 0, maximum: 1 }
+                      }
+                    },
+                    "tpr-at-fpr": {
+                      description: "True-positive rate of the attack at a fixed low false-positive rate (Carlini et al. 2022): how many member texts are exposed with few false accusations. Chance is TPR = FPR. Measured at `fpr` (here or at the probe's `fpr`).",
+                      type: "object",
+                      additionalProperties: false,
+                      anyOf: [{ required: ["warn"] }, { required: ["fail"] }],
+                      properties: {
+                        fpr: { description: "The false-positive rate at which the TPR is measured, e.g. 0.01. Default: the probe's `fpr`. Measuring a rate f needs well over 1/f non-member texts.", type: "number", exclusiveMinimum: 0, exclusiveMaximum: 1 },
+                        warn: { description: "Warn when the TPR is strictly above this value; must be above the FPR.", type: "number", minimum: 0, maximum: 1 },
+                        fail: { description: "Fail the release when the TPR is strictly above this value; must be above the FPR.", type: "number", minimum: 0, maximum: 1 }
+                      }
+                    },
+                    "epsilon-lower-bound": {
+                      description: "Empirical lower bound on the differential-privacy epsilon of the training (Jagielski et al. 2020), per text, from the attack's TP/FP counts with Clopper-Pearson bounds. 0 means no measurable leakage.",
                       type: "object",
                       additionalProperties: false,
                       anyOf: [{ required: ["warn"] }, { required: ["fail"] }],
@@ -36081,6 +36174,62 @@ var init_policy_schema = __esm({
                     }
                   }
                 },
+                generation: {
+                  description: "Generation extraction (Carlini et al. 2021): sample generations (seeded), rank them by perplexity, zlib ratio and (with model.reference-model) the ratio to the reference model's log-perplexity, and count the distinct samples holding `match-tokens` consecutive tokens of a member text that no non-member text holds. Needs surface.scores: full. Runs when set, or when extracted-samples is thresholded.",
+                  type: "object",
+                  additionalProperties: false,
+                  properties: {
+                    prompts: {
+                      description: "Texts the generations start from. Default: one empty prompt (the tokenizer's beginning- or end-of-text token when it has one).",
+                      type: "array",
+                      minItems: 1,
+                      items: {
+                        description: "A prompt.",
+                        type: "string"
+                      }
+                    },
+                    samples: {
+                      description: "Generations per prompt. Default: 256.",
+                      type: "integer",
+                      minimum: 1,
+                      maximum: 1e6
+                    },
+                    length: {
+                      description: "New tokens per generation. Default: 64.",
+                      type: "integer",
+                      minimum: 1,
+                      maximum: 4096
+                    },
+                    temperature: {
+                      description: "Sampling temperature; 0 is greedy. Default: 1.",
+                      type: "number",
+                      minimum: 0,
+                      maximum: 10
+                    },
+                    "top-k": {
+                      description: "Sample only among the k most likely tokens; 0: every token. Default: 40 (as in the paper).",
+                      type: "integer",
+                      minimum: 0
+                    },
+                    "top-p": {
+                      description: "Nucleus sampling: only the most likely tokens whose probability mass reaches p; 1: off. Default: 1.",
+                      type: "number",
+                      exclusiveMinimum: 0,
+                      maximum: 1
+                    },
+                    "match-tokens": {
+                      description: "k of the verbatim test: a sample reproduces training text when k consecutive tokens of it equal k consecutive tokens of one member text. Default: 32.",
+                      type: "integer",
+                      minimum: 1,
+                      maximum: 4096
+                    },
+                    inspect: {
+                      description: "Samples inspected at the top of each ranking (the report says how many of them are extracted). Default: 100.",
+                      type: "integer",
+                      minimum: 1
+                    }
+                  }
+                },
                 thresholds: {
                   description: "Leakage levels that warn or fail the release. At least one threshold is required; for every metric a higher value means more leakage, so `warn` must not exceed `fail`. Each is a mapping such as `{ warn: 0.55, fail: 0.6 }`: a value strictly above `warn` warns, strictly above `fail` fails; a value equal to a line does not cross it.",
                   type: "object",
@@ -36206,6 +36355,35 @@ var init_policy_schema = __esm({
                           minimum: 0
                         }
                       }
+                    },
+                    "extracted-samples": {
+                      description: "Distinct sampled generations holding match-tokens consecutive tokens of a member text that no non-member text holds (Carlini et al. 2021).",
+                      type: "object",
+                      additionalProperties: false,
+                      anyOf: [
+                        {
+                          required: [
+                            "warn"
+                          ]
+                        },
+                        {
+                          required: [
+                            "fail"
+                          ]
+                        }
+                      ],
+                      properties: {
+                        warn: {
+                          description: "Warn when the number of extracted samples is strictly above this value.",
+                          type: "integer",
+                          minimum: 0
+                        },
+                        fail: {
+                          description: "Fail the release when the number of extracted samples is strictly above this value.",
+                          type: "integer",
+                          minimum: 0
+                        }
+                      }
                     }
                   }
                 }
@@ -36323,7 +36501,7 @@ function compiled() {
   }
   return validators;
 }
-function schemaErrors(data, locate2, relaxed = false) {
+function schemaErrors(data, locate3, relaxed = false) {
   const validate = relaxed ? compiled().relaxed : compiled().full;
   if (validate(data)) return [];
   const raw = validate.errors ?? [];
@@ -36341,7 +36519,7 @@ function schemaErrors(data, locate2, relaxed = false) {
     if (error2.keyword === "required" && misspelt.has(`${error2.instancePath}/${String(error2.params["missingProperty"])}`)) {
       continue;
     }
-    const translated = translate(error2, data, locate2);
+    const translated = translate(error2, data, locate3);
     if (translated) errors.push(translated);
   }
   return errors;
@@ -36406,13 +36584,13 @@ function redactFound(value) {
   if (typeof value === "string" || typeof value === "number") return new Redacted(`a ${typeof value}`, redact(String(value)));
   return value;
 }
-function translate(error2, root, locate2) {
+function translate(error2, root, locate3) {
   const path9 = instancePath(error2.instancePath, root);
   const field = fieldName(path9) || "the top level";
   const parent = error2.parentSchema;
   const properties = parent?.["properties"] ?? {};
   const at2 = (p, part, message, fieldPath = p) => {
-    const where = locate2(p, part);
+    const where = locate3(p, part);
     return new PolicyError(message, {
       file: where.source.file,
       line: where.line,
@@ -36585,12 +36763,12 @@ function dedupe(errors) {
   });
 }
 function sortByPosition(errors, fileOrder) {
-  const rank = (e) => {
+  const rank2 = (e) => {
     const i = fileOrder.indexOf(e.location?.file ?? "");
     return i < 0 ? fileOrder.length : i;
   };
   return [...errors].sort(
-    (a, b) => rank(a) - rank(b) || (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0)
+    (a, b) => rank2(a) - rank2(b) || (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0)
   );
 }
 function policyLoader(families) {
@@ -36847,6 +37025,21 @@ var init_diff = __esm({
         why: "a larger increase over the released model passes"
       },
       { pattern: ["baseline", "model"], direction: { kind: "path" }, why: "the candidate is compared with another released model" },
+      {
+        pattern: ["model", "reference-model"],
+        direction: { kind: "path" },
+        why: "the likelihood ratio is taken against another reference model"
+      },
+      { pattern: ["probes", "text-membership", "attacks"], direction: { kind: "set" }, why: "fewer attacks are run" },
+      ...[
+        ["probes", "text-membership", "fpr"],
+        ["probes", "text-membership", "thresholds", "tpr-at-fpr", "fpr"]
+      ].map((pattern) => ({
+        pattern,
+        // Absent: the probe's default FPR, 0.01 (src/probes/text-membership/settings.ts).
+        direction: { kind: "lower-looser", absent: 0.01 },
+        why: "TPR read at a lower FPR is never higher (the ROC curve does not fall), so the same line is reached later"
+      })),
       { pattern: ["probes", "*", "thresholds", "*"], direction: { kind: "presence" }, why: "the check is no longer made" },
       {
         pattern: ["probes", "*", "thresholds", "*", "fail"],
@@ -36988,6 +37181,54 @@ var init_settings = __esm({
   }
 });
 
+// src/probes/text-membership/settings.ts
+function defaultTextAttacks(inputs) {
+  const attacks = ["loss"];
+  if (inputs.tokenizer) attacks.push("zlib");
+  attacks.push("min-k");
+  if (inputs.unrounded) attacks.push("min-k-plus-plus");
+  if (inputs.unrounded && inputs.referenceModel) attacks.push("reference");
+  return attacks;
+}
+function attackInputsOf(doc) {
+  const scores = valueAt(doc, ["surface", "scores"]) ?? "full";
+  return {
+    tokenizer: valueAt(doc, ["model", "tokenizer"]) !== void 0,
+    unrounded: scores === "full" && valueAt(doc, ["surface", "decimals"]) === void 0,
+    referenceModel: typeof valueAt(doc, ["model", "reference-model"]) === "string"
+  };
+}
+function effectiveFpr(settings) {
+  const thresholds = settings["thresholds"];
+  const tpr = thresholds?.["tpr-at-fpr"];
+  const own = tpr?.["fpr"];
+  if (typeof own === "number") return own;
+  return typeof settings["fpr"] === "number" ? settings["fpr"] : TEXT_MEMBERSHIP_DEFAULTS.fpr;
+}
+function buildTextMembership(ctx) {
+  const s = ctx.settings;
+  const fpr = effectiveFpr(s);
+  const thresholds = ctx.thresholds(TEXT_MEMBERSHIP_THRESHOLDS);
+  const tpr = thresholds["tpr-at-fpr"];
+  if (tpr) thresholds["tpr-at-fpr"] = { ...tpr, fpr };
+  return {
+    attacks: Array.isArray(s["attacks"]) ? [...s["attacks"]] : defaultTextAttacks(attackInputsOf(ctx.merged.data)),
+    minK: s["min-k"] ?? TEXT_MEMBERSHIP_DEFAULTS.minK,
+    fpr,
+    allowOverlap: valueAt(ctx.merged.data, ["data", "allow-overlap"]) === true,
+    thresholds
+  };
+}
+var TEXT_MEMBERSHIP_THRESHOLDS, TEXT_MEMBERSHIP_DEFAULTS;
+var init_settings2 = __esm({
+  "src/probes/text-membership/settings.ts"() {
+    "use strict";
+    init_merge();
+    TEXT_MEMBERSHIP_THRESHOLDS = ["auc", "advantage", "tpr-at-fpr", "epsilon-lower-bound"];
+    TEXT_MEMBERSHIP_DEFAULTS = { minK: 0.2, fpr: 0.01 };
+  }
+});
+
 // src/github/base-policy.ts
 function readBasePolicy(policyFile, context3, options) {
   const cwd = options.cwd ?? process.cwd();
@@ -37044,7 +37285,10 @@ function readBasePolicy(policyFile, context3, options) {
   }
   const changes = diffPolicies(base2.merged, head.merged, {
     root,
-    defaultLists: { "probes.membership.attacks": (doc) => defaultAttacks(surfaceScores(doc)) }
+    defaultLists: {
+      "probes.membership.attacks": (doc) => defaultAttacks(surfaceScores(doc)),
+      "probes.text-membership.attacks": (doc) => defaultTextAttacks(attackInputsOf(doc))
+    }
   }).map((change) => ({ ...change, location: { ...change.location, file: portable((0, import_node_path10.relative)(cwd, change.location.file)) } }));
   return {
     comparison: { status: "compared", baseSha, enforced, changes },
@@ -37136,6 +37380,7 @@ var init_base_policy = __esm({
     init_policy();
     init_diff();
     init_settings();
+    init_settings2();
     MAX_GIT_BYTES = 2 * 1024 * 1024;
     SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
   }
@@ -41253,7 +41498,7 @@ var require_main60 = __commonJS({
     var isNegativeZero = require_lib80();
     var isnan = require_lib6();
     var NINF = require_lib33();
-    function min(x, y) {
+    function min2(x, y) {
       if (isnan(x) || isnan(y)) {
         return NaN;
       }
@@ -41271,7 +41516,7 @@ var require_main60 = __commonJS({
       }
       return y;
     }
-    module2.exports = min;
+    module2.exports = min2;
   }
 });
 
@@ -41279,8 +41524,8 @@ var require_main60 = __commonJS({
 var require_lib81 = __commonJS({
   "node_modules/@stdlib/math-base-special-min/lib/index.js"(exports2, module2) {
     "use strict";
-    var min = require_main60();
-    module2.exports = min;
+    var min2 = require_main60();
+    module2.exports = min2;
   }
 });
 
@@ -41462,11 +41707,11 @@ var require_lib88 = __commonJS({
 var require_main64 = __commonJS({
   "node_modules/@stdlib/array-base-filled/lib/main.js"(exports2, module2) {
     "use strict";
-    function filled(value, len) {
+    function filled(value, len2) {
       var arr;
       var i;
       arr = [];
-      for (i = 0; i < len; i++) {
+      for (i = 0; i < len2; i++) {
         arr.push(value);
       }
       return arr;
@@ -41489,8 +41734,8 @@ var require_main65 = __commonJS({
   "node_modules/@stdlib/array-base-zeros/lib/main.js"(exports2, module2) {
     "use strict";
     var filled = require_lib89();
-    function zeros(len) {
-      return filled(0, len);
+    function zeros(len2) {
+      return filled(0, len2);
     }
     module2.exports = zeros;
   }
@@ -43936,7 +44181,7 @@ var require_regularised_gamma_prefix = __commonJS({
     var exp = require_lib65();
     var pow = require_lib74();
     var max = require_lib79();
-    var min = require_lib81();
+    var min2 = require_lib81();
     var ln = require_lib34();
     var FLOAT64_MAX = require_lib82();
     var MAX_LN = require_lib105();
@@ -43965,12 +44210,12 @@ var require_regularised_gamma_prefix = __commonJS({
       } else {
         alz = a * ln(z / agh);
         amz = a - z;
-        if (min(alz, amz) <= MIN_LN || max(alz, amz) >= MAX_LN) {
+        if (min2(alz, amz) <= MIN_LN || max(alz, amz) >= MAX_LN) {
           amza = amz / a;
-          if (min(alz, amz) / 2 > MIN_LN && max(alz, amz) / 2 < MAX_LN) {
+          if (min2(alz, amz) / 2 > MIN_LN && max(alz, amz) / 2 < MAX_LN) {
             sq = pow(z / agh, a / 2) * exp(amz / 2);
             prefix = sq * sq;
-          } else if (min(alz, amz) / 4 > MIN_LN && max(alz, amz) / 4 < MAX_LN && z > a) {
+          } else if (min2(alz, amz) / 4 > MIN_LN && max(alz, amz) / 4 < MAX_LN && z > a) {
             sq = pow(z / agh, a / 4) * exp(amz / 4);
             prefix = sq * sq;
             prefix *= prefix;
@@ -44870,7 +45115,7 @@ var require_regularized_gamma_prefix = __commonJS({
     var exp = require_lib65();
     var pow = require_lib74();
     var max = require_lib79();
-    var min = require_lib81();
+    var min2 = require_lib81();
     var ln = require_lib34();
     var MAX_LN = require_lib105();
     var MIN_LN = require_lib111();
@@ -44898,12 +45143,12 @@ var require_regularized_gamma_prefix = __commonJS({
       } else {
         alz = a * ln(z / agh);
         amz = a - z;
-        if (min(alz, amz) <= MIN_LN || max(alz, amz) >= MAX_LN) {
+        if (min2(alz, amz) <= MIN_LN || max(alz, amz) >= MAX_LN) {
           amza = amz / a;
-          if (min(alz, amz) / 2 > MIN_LN && max(alz, amz) / 2 < MAX_LN) {
+          if (min2(alz, amz) / 2 > MIN_LN && max(alz, amz) / 2 < MAX_LN) {
             sq = pow(z / agh, a / 2) * exp(amz / 2);
             prefix = sq * sq;
-          } else if (min(alz, amz) / 4 > MIN_LN && max(alz, amz) / 4 < MAX_LN && z > a) {
+          } else if (min2(alz, amz) / 4 > MIN_LN && max(alz, amz) / 4 < MAX_LN && z > a) {
             sq = pow(z / agh, a / 4) * exp(amz / 4);
             prefix = sq * sq;
             prefix *= prefix;
@@ -45065,9 +45310,9 @@ var require_main84 = __commonJS({
   "node_modules/@stdlib/math-base-special-minabs/lib/main.js"(exports2, module2) {
     "use strict";
     var abs = require_lib49();
-    var min = require_lib81();
+    var min2 = require_lib81();
     function minabs(x, y) {
-      return min(abs(x), abs(y));
+      return min2(abs(x), abs(y));
     }
     module2.exports = minabs;
   }
@@ -45095,7 +45340,7 @@ var require_ibeta_power_terms = __commonJS({
     var abs = require_lib49();
     var exp = require_lib65();
     var pow = require_lib74();
-    var min = require_lib81();
+    var min2 = require_lib81();
     var ln = require_lib34();
     var MAX_LN = require_lib105();
     var MIN_LN = require_lib111();
@@ -45130,7 +45375,7 @@ var require_ibeta_power_terms = __commonJS({
       l1 = (x * b - y * agh) / agh;
       l2 = (y * a - x * bgh) / bgh;
       if (minabs(l1, l2) < 0.2) {
-        if (l1 * l2 > 0 || min(a, b) < 1) {
+        if (l1 * l2 > 0 || min2(a, b) < 1) {
           if (abs(l1) < 0.1) {
             result2 *= exp(a * log1p(l1));
           } else {
@@ -45658,7 +45903,7 @@ var require_assign3 = __commonJS({
     var exp = require_lib65();
     var pow = require_lib74();
     var max = require_lib79();
-    var min = require_lib81();
+    var min2 = require_lib81();
     var MAX_FLOAT64 = require_lib82();
     var MIN_FLOAT64 = require_lib60();
     var MAX_INT32 = require_lib83();
@@ -45784,7 +46029,7 @@ var require_assign3 = __commonJS({
         out[i0] = p;
         return out;
       }
-      if (min(a, b) <= 1) {
+      if (min2(a, b) <= 1) {
         if (x > 0.5) {
           tmp = b;
           b = a;
@@ -45795,7 +46040,7 @@ var require_assign3 = __commonJS({
           upper = !upper;
         }
         if (max(a, b) <= 1) {
-          if (a >= min(0.2, b) || pow(x, a) <= 0.9) {
+          if (a >= min2(0.2, b) || pow(x, a) <= 0.9) {
             if (upper) {
               fract = -(regularized ? 1 : beta(a, b));
               upper = false;
@@ -46836,7 +47081,7 @@ var require_newton_raphson = __commonJS({
     var abs = require_lib49();
     var ldexp = require_lib64();
     var MAX_VALUE = require_lib82();
-    function newtonRaphsonIterate(fun, guess, min, max, digits, maxIter) {
+    function newtonRaphsonIterate(fun, guess, min2, max, digits, maxIter) {
       var f0last;
       var delta1;
       var delta2;
@@ -46868,50 +47113,50 @@ var require_newton_raphson = __commonJS({
         }
         if (f1 === 0) {
           if (f0last === 0) {
-            if (result2 === min) {
+            if (result2 === min2) {
               guess = max;
             } else {
-              guess = min;
+              guess = min2;
             }
             f0last = fun(guess);
             delta = guess - result2;
           }
           if (sign(f0last) * sign(f0) < 0) {
             if (delta < 0) {
-              delta = (result2 - min) / 2;
+              delta = (result2 - min2) / 2;
             } else {
               delta = (result2 - max) / 2;
             }
           } else if (delta < 0) {
             delta = (result2 - max) / 2;
           } else {
-            delta = (result2 - min) / 2;
+            delta = (result2 - min2) / 2;
           }
         } else {
           delta = f0 / f1;
         }
         if (abs(delta * 2) > abs(delta2)) {
-          delta = delta > 0 ? (result2 - min) / 2 : (result2 - max) / 2;
+          delta = delta > 0 ? (result2 - min2) / 2 : (result2 - max) / 2;
         }
         guess = result2;
         result2 -= delta;
-        if (result2 <= min) {
-          delta = 0.5 * (guess - min);
+        if (result2 <= min2) {
+          delta = 0.5 * (guess - min2);
           result2 = guess - delta;
-          if (result2 === min || result2 === max) {
+          if (result2 === min2 || result2 === max) {
             break;
           }
         } else if (result2 >= max) {
           delta = 0.5 * (guess - max);
           result2 = guess - delta;
-          if (result2 === min || result2 === max) {
+          if (result2 === min2 || result2 === max) {
             break;
           }
         }
         if (delta > 0) {
           max = guess;
         } else {
-          min = guess;
+          min2 = guess;
         }
       } while (count2 && abs(result2 * factor) < abs(delta));
       return result2;
@@ -47401,8 +47646,8 @@ var require_debug = __commonJS({
       exports2.names = [];
       exports2.skips = [];
       var split = (typeof namespaces === "string" ? namespaces : "").split(/[\s,]+/);
-      var len = split.length;
-      for (var i = 0; i < len; i++) {
+      var len2 = split.length;
+      for (var i = 0; i < len2; i++) {
         if (!split[i]) continue;
         namespaces = split[i].replace(/\*/g, ".*?");
         if (namespaces[0] === "-") {
@@ -47416,13 +47661,13 @@ var require_debug = __commonJS({
       exports2.enable("");
     }
     function enabled(name2) {
-      var i, len;
-      for (i = 0, len = exports2.skips.length; i < len; i++) {
+      var i, len2;
+      for (i = 0, len2 = exports2.skips.length; i < len2; i++) {
         if (exports2.skips[i].test(name2)) {
           return false;
         }
       }
-      for (i = 0, len = exports2.names.length; i < len; i++) {
+      for (i = 0, len2 = exports2.names.length; i < len2; i++) {
         if (exports2.names[i].test(name2)) {
           return true;
         }
@@ -48355,7 +48600,7 @@ var require_compute = __commonJS({
     var sqrt = require_lib7();
     var abs = require_lib49();
     var exp = require_lib65();
-    var min = require_lib81();
+    var min2 = require_lib81();
     var pow = require_lib74();
     var ln = require_lib34();
     var SQRT_TWO_PI = require_lib94();
@@ -48499,7 +48744,7 @@ var require_compute = __commonJS({
       }
       if (a < 10 && k === 0) {
         vgam = sqrt(a) / (gamstar(a) * SQRT_TWO_PI);
-        vmin = min(0.02, vgam);
+        vmin = min2(0.02, vgam);
         if (q < vmin) {
           m = 0;
           b = 1 - a;
@@ -48936,7 +49181,7 @@ var require_main93 = __commonJS({
     var pow = require_lib74();
     var sin = require_lib93();
     var max = require_lib79();
-    var min = require_lib81();
+    var min2 = require_lib81();
     var ln = require_lib34();
     var FLOAT64_MIN_NORM = require_lib60();
     var HALF_PI = require_lib84();
@@ -49053,7 +49298,7 @@ var require_main93 = __commonJS({
           p = tmp;
           invert = !invert;
         }
-        minv = min(a, b);
+        minv = min2(a, b);
         maxv = max(a, b);
         if (sqrt(minv) > maxv - minv && minv > 5) {
           x = temme1(a, b, p);
@@ -49554,12 +49799,12 @@ function countLevels(x, y) {
   return levels;
 }
 function checkedCopy(scores, name2) {
-  const len = scores.length;
-  if (len === 0) {
+  const len2 = scores.length;
+  if (len2 === 0) {
     throw new RangeError(`${name2} scores are empty: ranking metrics need at least one member and one non-member score`);
   }
-  const out = new Float64Array(len);
-  for (let i = 0; i < len; i++) {
+  const out = new Float64Array(len2);
+  for (let i = 0; i < len2; i++) {
     const v = scores[i];
     if (Number.isNaN(v)) throw new RangeError(`${name2} score at index ${i} is NaN`);
     if (v === Infinity) {
@@ -49830,8 +50075,8 @@ function candidateLevels(table, maxThresholds) {
   const out = [];
   let j = 0;
   for (let i = 1; i <= maxThresholds; i++) {
-    const rank = Math.ceil(i * total / (maxThresholds + 1));
-    while (j < last && tp[j] + fp[j] < rank) j++;
+    const rank2 = Math.ceil(i * total / (maxThresholds + 1));
+    while (j < last && tp[j] + fp[j] < rank2) j++;
     if (j >= last) break;
     if (out.length === 0 || out[out.length - 1] !== j) out.push(j);
   }
@@ -49852,7 +50097,7 @@ var init_membership = __esm({
 
 // src/gate/minimums.ts
 function recordsNeeded(probe, metric, line, confidence, fpr) {
-  if (probe !== "membership" || line === void 0) return void 0;
+  if (!MEMBERSHIP_METRIC_PROBES.has(probe) || line === void 0) return void 0;
   const alpha = 1 - confidence;
   switch (metric) {
     case "auc": {
@@ -49894,12 +50139,13 @@ function smallest(ok) {
   }
   return hi;
 }
-var import_stats_base_dists_normal_quantile2, SEARCH_LIMIT;
+var import_stats_base_dists_normal_quantile2, MEMBERSHIP_METRIC_PROBES, SEARCH_LIMIT;
 var init_minimums = __esm({
   "src/gate/minimums.ts"() {
     "use strict";
     import_stats_base_dists_normal_quantile2 = __toESM(require_lib39(), 1);
     init_membership();
+    MEMBERSHIP_METRIC_PROBES = /* @__PURE__ */ new Set(["membership", "text-membership"]);
     SEARCH_LIMIT = 1e9;
   }
 });
@@ -49946,13 +50192,13 @@ function checksFor(probe, attacks, thresholds, confidence = 0.95) {
 }
 function judgeCheck(check, measured, confidence) {
   const { value, ci, thresholds } = check;
-  const { warn, fail: fail2 } = thresholds;
+  const { warn, fail: fail3 } = thresholds;
   if (value === null || Number.isNaN(value)) return { status: "error" };
-  if (fail2 !== void 0 && ci[0] > fail2) return { status: "fail" };
+  if (fail3 !== void 0 && ci[0] > fail3) return { status: "fail" };
   const needs = shortfall(check, measured, confidence);
   if (needs) return { status: "insufficient", needs };
-  if (fail2 !== void 0 && value > fail2) return { status: "fail" };
-  if (fail2 !== void 0 && ci[0] <= fail2 && ci[1] > fail2) return { status: "inconclusive" };
+  if (fail3 !== void 0 && value > fail3) return { status: "fail" };
+  if (fail3 !== void 0 && ci[0] <= fail3 && ci[1] > fail3) return { status: "inconclusive" };
   if (warn !== void 0 && value > warn) return { status: "warn" };
   return { status: "pass" };
 }
@@ -50015,9 +50261,10 @@ function exitCodeFor(verdict) {
 function swappedAttacks(probes) {
   const out = [];
   for (const probe of probes) {
-    if (probe.id !== "membership") continue;
+    if (!MEMBERSHIP_METRIC_PROBES.has(probe.id)) continue;
     for (const attack of probe.attacks) {
       if (attack.attack.endsWith(RECIPE_LEVEL_SUFFIX)) continue;
+      if (probe.id === "text-membership" && attack.attack === "reference") continue;
       const auc = attack.metrics["auc"];
       if (auc && typeof auc.value === "number" && auc.ci[1] < 0.5) out.push({ attack: attack.attack, auc });
     }
@@ -50157,9 +50404,22 @@ function describeModelShape(report, name2) {
   if (m.scoreKind === "value") return `${input} \u2192 output ${name2(m.output)}: one predicted value`;
   return `${input} \u2192 output ${name2(m.output)}: scores for ${formatCount2(m.classes.length)} classes (${m.scoreKind})`;
 }
+function describeTokenizer(report) {
+  const t = report.sequenceModel?.tokenizer;
+  if (!t) return void 0;
+  const what = t.kind === "characters" ? "character vocabulary" : `${t.model ?? "Hugging Face"} tokenizer.json`;
+  const special = [
+    ["end of text", t.eosId],
+    ["beginning of text", t.bosId],
+    ["pad", t.padId]
+  ].filter(([, id]) => typeof id === "number").map(([name2, id]) => `${name2} ${id}`);
+  return `${what}, ${formatCount2(t.tokens)} tokens${special.length > 0 ? `; special ids: ${special.join(", ")}` : ""}`;
+}
 function referenceDigests(report) {
   const refs = report.inputs.references;
   const released = report.baseline ? [[`released ${report.baseline.kind}`, report.baseline.path, report.baseline.sha256]] : [];
+  const sequenceReference = report.inputs.referenceModel;
+  if (sequenceReference) released.push(["reference model", sequenceReference.path, sequenceReference.sha256]);
   if (!refs) return released;
   return [
     ...released,
@@ -50177,7 +50437,7 @@ function attacksClaim(report) {
   const records = members !== void 0 && nonMembers !== void 0 ? ` on ${formatCount2(members)} members and ${formatCount2(nonMembers)} non-members` : "";
   return `Attacks run${records}: ${attacks}. A pass holds only against these.`;
 }
-var POINT_DIFFERENCE, VERDICT_HEADLINE, STATUS_ICON, METRIC_LABELS;
+var POINT_DIFFERENCE, VERDICT_HEADLINE, STATUS_ICON, METRIC_LABELS, TOKENIZER_ROLES;
 var init_format = __esm({
   "src/report/format.ts"() {
     "use strict";
@@ -50206,6 +50466,7 @@ var init_format = __esm({
       lift: "Lift",
       exposure: "Exposure"
     };
+    TOKENIZER_ROLES = ["tokenizer", "tokenizer config", "vocabulary"];
   }
 });
 
@@ -50296,6 +50557,8 @@ function operatingPoint(metric, m, attack, confidence) {
       return typeof m.rank === "number" && typeof m.spaceBits === "number" ? `the inserted canary ${m.canary ? `${m.canary} ` : ""}ranks ${formatCount2(m.rank)} among 2^${formatNumber(m.spaceBits, 1)} fillings of its format by the model's perplexity${m.estimated ? " (estimated from a sample)" : ""}: the model prefers it to ${m.rank <= 1 ? "every other filling" : `all but ${formatCount2(m.rank - 1)} others`}` : "";
     case "secret-matches":
       return typeof m.generations === "number" && typeof m.value === "number" ? `${formatCount2(m.value)} distinct secrets found in ${formatCount2(m.generations)} sampled generations occur verbatim in the member data${typeof m.outsideMembers === "number" && m.outsideMembers > 0 ? ` (${formatCount2(m.outsideMembers)} more matched the patterns but ${m.outsideMembers === 1 ? "is" : "are"} not in it)` : ""}` : "";
+    case "extracted-samples":
+      return typeof m.generations === "number" && typeof m.value === "number" ? `${formatCount2(m.value)} of ${formatCount2(m.distinct ?? m.generations)} distinct sampled generations reproduce member text that no non-member text holds${typeof m.common === "number" && m.common > 0 ? ` (${formatCount2(m.common)} more reproduce only text the non-members share)` : ""}` : "";
     default:
       return "";
   }
@@ -50695,9 +50958,9 @@ function canaryTable(probe) {
     "|---|---|---|---|---|---|"
   ];
   for (const r of rows2) {
-    const rank = Number.isInteger(r.rank) ? formatCount2(r.rank) : formatNumber(r.rank, 1);
+    const rank2 = Number.isInteger(r.rank) ? formatCount2(r.rank) : formatNumber(r.rank, 1);
     lines.push(
-      `| ${escapeMarkdown(r.canary)} | ${escapeMarkdown(r.kind)} | ${formatNumber(r.exposure, 2)} | ${formatNumber(r.spaceBits, 2)} | ${r.estimated ? `\u2248 ${rank}` : rank} | ${r.estimated ? "estimated (sampled, skew-normal fit)" : "exact"} |`
+      `| ${escapeMarkdown(r.canary)} | ${escapeMarkdown(r.kind)} | ${formatNumber(r.exposure, 2)} | ${formatNumber(r.spaceBits, 2)} | ${r.estimated ? `\u2248 ${rank2}` : rank2} | ${r.estimated ? "estimated (sampled, skew-normal fit)" : "exact"} |`
     );
   }
   lines.push(
@@ -50711,6 +50974,46 @@ var init_canaries = __esm({
     "use strict";
     init_escape();
     init_format();
+  }
+});
+
+// src/report/generation.ts
+function generationTables(probe) {
+  const attack = probe.attacks.find((a) => Array.isArray(a.details?.rankings));
+  const d = attack?.details;
+  if (!d?.rankings) return [];
+  const lines = [
+    "",
+    `| Ranking | Top samples inspected | Extracted | Verbatim (common text included) |`,
+    "|---|---|---|---|",
+    ...d.rankings.map(
+      (r) => `| ${escapeMarkdown(r.ranking)} | ${formatCount2(r.inspected)} | ${formatCount2(r.extracted)} | ${formatCount2(r.verbatim)} |`
+    )
+  ];
+  if (typeof d.nonMemberWindows === "number" && typeof d.commonWindows === "number") {
+    lines.push(
+      "",
+      `Non-member baseline: ${formatCount2(d.commonWindows)} of ${formatCount2(d.nonMemberWindows)} ${formatCount2(d.matchTokens)}-token windows of the non-member texts occur verbatim in the member texts; member text they share is common text and is not counted as extracted.`
+    );
+  }
+  const samples = (d.samples ?? []).slice(0, SHOWN);
+  if (samples.length > 0) {
+    lines.push("", "| Sample (redacted excerpt) | Extracted | Member tokens | Perplexity | Member line |", "|---|---|---|---|---|");
+    for (const s of samples) {
+      lines.push(
+        `| ${escapeMarkdown(s.excerpt)} | ${s.extracted ? "yes" : "common text only"} | ${formatCount2(s.memberTokens)} of ${formatCount2(s.tokens)} | ${formatNumber(s.perplexity, 2)} | ${s.memberLine === void 0 ? "" : formatCount2(s.memberLine)} |`
+      );
+    }
+  }
+  return lines;
+}
+var SHOWN;
+var init_generation = __esm({
+  "src/report/generation.ts"() {
+    "use strict";
+    init_escape();
+    init_format();
+    SHOWN = 5;
   }
 });
 
@@ -50949,9 +51252,16 @@ function facts(report, pct2) {
     const shape = describeModelShape(report, codeSpan);
     lines.push(`- **Model:** ${codeSpan(model.path)} (sha256 ${codeSpan(String(model.sha256).slice(0, 12))})${shape ? `: ${shape}` : ""}`);
   }
+  const tokenizer = describeTokenizer(report);
+  if (tokenizer) {
+    const files = report.inputs.data.filter((d) => TOKENIZER_ROLES.includes(d.role));
+    const where = files.length > 0 ? files.map((f) => `${codeSpan(f.path)} (sha256 ${codeSpan(String(f.sha256).slice(0, 12))})`).join(" and ") : codeSpan(String(report.sequenceModel.tokenizer.source));
+    lines.push(`- **Tokenizer:** ${where}: ${escapeMarkdown(tokenizer, 300)}`);
+  }
   const runtime = describeRuntime(report.tool.runtime);
   if (runtime) lines.push(`- **Ran on:** ${escapeMarkdown(runtime, 100)}`);
   for (const d of report.inputs.data) {
+    if (tokenizer && TOKENIZER_ROLES.includes(d.role)) continue;
     const sampled = d.rows < d.rowsInFile ? ` (seeded sample of ${formatCount2(d.rowsInFile)})` : "";
     lines.push(`- **${escapeMarkdown(d.role)}:** ${codeSpan(d.path)}, ${formatCount2(d.rows)} rows${sampled}`);
   }
@@ -50992,6 +51302,7 @@ function probeDetails(probe, report, pct2) {
   lines.push("");
   for (const a of probe.attacks) lines.push(`- **${escapeMarkdown(a.attack)}:** ${escapeMarkdown(a.description)}`);
   lines.push(...canaryTable(probe));
+  lines.push(...generationTables(probe));
   lines.push(
     "",
     `Intervals are two-sided at ${pct2}%${metricIds.includes("epsilon-lower-bound") ? "; the \u03B5 lower bound is one-sided and already corrected for the threshold search" : ""}.`
@@ -51031,12 +51342,12 @@ function plural(n, one, many) {
   return n === 1 ? one : many;
 }
 function fit(blocks, mainTable, table, main, limit) {
-  const join5 = (list3, note2 = "") => {
+  const join6 = (list3, note2 = "") => {
     const parts = list3.map((b) => b.text).filter((t) => t !== "");
     if (note2) parts.splice(parts.length - 1, 0, note2);
     return parts.join("\n\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
   };
-  const full = join5(blocks);
+  const full = join6(blocks);
   if (!limit) return full;
   const size = (text3) => limit.unit === "bytes" ? Buffer.byteLength(text3, "utf8") : text3.length;
   if (size(full) <= limit.max) return full;
@@ -51047,7 +51358,7 @@ function fit(blocks, mainTable, table, main, limit) {
   for (const block of droppable) {
     kept.splice(kept.indexOf(block), 1);
     omitted.push(block.name ?? "a section");
-    const text3 = join5(kept, note());
+    const text3 = join6(kept, note());
     if (size(text3) <= limit.max) return text3;
   }
   omitted.push("some checks");
@@ -51056,11 +51367,11 @@ function fit(blocks, mainTable, table, main, limit) {
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
     mainTable.text = table(main.slice(0, mid), main.length - mid);
-    if (size(join5(kept, note())) <= limit.max) lo = mid;
+    if (size(join6(kept, note())) <= limit.max) lo = mid;
     else hi = mid - 1;
   }
   mainTable.text = table(main.slice(0, lo), main.length - lo);
-  const text2 = join5(kept, note());
+  const text2 = join6(kept, note());
   return size(text2) <= limit.max ? text2 : cut(text2, limit.max, size);
 }
 function cut(text2, max, size) {
@@ -51076,6 +51387,7 @@ var init_markdown = __esm({
     init_verdict();
     init_baseline();
     init_canaries();
+    init_generation();
     init_explain();
     init_policy_changes();
     init_escape();
@@ -52512,16 +52824,16 @@ var require_dist2 = __commonJS({
     }
     function parse3(header, options) {
       const stopChar = options?.comma === true ? COMMA2 : 65536;
-      const len = header.length;
-      let index = skipOWS(header, options?.start ?? 0, len);
+      const len2 = header.length;
+      let index = skipOWS(header, options?.start ?? 0, len2);
       const valueStart = index;
-      index = skipValue(header, index, len, stopChar);
+      index = skipValue(header, index, len2, stopChar);
       const valueEnd = trailingOWS(header, valueStart, index);
       const type = header.slice(valueStart, valueEnd).toLowerCase();
       if (options?.parameters === false) {
         return { type, index, parameters: new NullObject() };
       }
-      return parseParameters(header, type, index, len, stopChar);
+      return parseParameters(header, type, index, len2, stopChar);
     }
     var SP = 32;
     var HTAB = 9;
@@ -52530,14 +52842,14 @@ var require_dist2 = __commonJS({
     var DQUOTE = 34;
     var BSLASH = 92;
     var COMMA2 = 44;
-    function parseParameters(header, type, index, len, stopChar) {
+    function parseParameters(header, type, index, len2, stopChar) {
       const parameters = new NullObject();
-      parameter: while (index < len) {
+      parameter: while (index < len2) {
         if (header.charCodeAt(index) === stopChar)
           break;
-        index = skipOWS(header, index + 1, len);
+        index = skipOWS(header, index + 1, len2);
         const keyStart = index;
-        while (index < len) {
+        while (index < len2) {
           const code = header.charCodeAt(index);
           if (code === stopChar)
             break parameter;
@@ -52546,19 +52858,19 @@ var require_dist2 = __commonJS({
           if (code === EQ) {
             const keyEnd = trailingOWS(header, keyStart, index);
             const key = header.slice(keyStart, keyEnd).toLowerCase();
-            index = skipOWS(header, index + 1, len);
-            if (index < len && header.charCodeAt(index) === DQUOTE) {
+            index = skipOWS(header, index + 1, len2);
+            if (index < len2 && header.charCodeAt(index) === DQUOTE) {
               index++;
               let value = "";
-              while (index < len) {
+              while (index < len2) {
                 const code2 = header.charCodeAt(index++);
                 if (code2 === DQUOTE) {
-                  index = skipValue(header, index, len, stopChar);
+                  index = skipValue(header, index, len2, stopChar);
                   if (parameters[key] === void 0)
                     parameters[key] = value;
                   break;
                 }
-                if (code2 === BSLASH && index < len) {
+                if (code2 === BSLASH && index < len2) {
                   value += header[index++];
                   continue;
                 }
@@ -52567,7 +52879,7 @@ var require_dist2 = __commonJS({
               continue parameter;
             }
             const valueStart = index;
-            index = skipValue(header, index, len, stopChar);
+            index = skipValue(header, index, len2, stopChar);
             if (parameters[key] === void 0) {
               const valueEnd = trailingOWS(header, valueStart, index);
               parameters[key] = header.slice(valueStart, valueEnd);
@@ -52579,8 +52891,8 @@ var require_dist2 = __commonJS({
       }
       return { type, index, parameters };
     }
-    function skipValue(str, index, len, stopChar) {
-      while (index < len) {
+    function skipValue(str, index, len2, stopChar) {
+      while (index < len2) {
         const code = str.charCodeAt(index);
         if (code === SEMI || code === stopChar)
           break;
@@ -52588,8 +52900,8 @@ var require_dist2 = __commonJS({
       }
       return index;
     }
-    function skipOWS(header, index, len) {
-      while (index < len) {
+    function skipOWS(header, index, len2) {
+      while (index < len2) {
         const char = header.charCodeAt(index);
         if (char !== SP && char !== HTAB)
           break;
@@ -52639,8 +52951,8 @@ var init_json_with_bigint = __esm({
       const isFunctionReplacer = typeof replacer === "function";
       const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
       const prepareVal = (parent, key, val) => {
-        const isObject = val !== null && typeof val === "object";
-        const hasToJSON = isObject && typeof val.toJSON === "function";
+        const isObject2 = val !== null && typeof val === "object";
+        const hasToJSON = isObject2 && typeof val.toJSON === "function";
         if (hasToJSON) {
           val = val.toJSON(key);
         }
@@ -56866,13 +57178,13 @@ function histogramChart(h, title) {
   );
   return svg(W, H, `${title}: member and non-member score histograms`, parts);
 }
-function scoreAxis(min, max, target = 5) {
-  if (!Number.isFinite(min) || !Number.isFinite(max)) return { ticks: [], unit: "" };
-  if (max <= min) return { ticks: [{ value: min, label: plainLabel(min, 3) }], unit: "" };
-  const raw = (max - min) / target;
+function scoreAxis(min2, max, target = 5) {
+  if (!Number.isFinite(min2) || !Number.isFinite(max)) return { ticks: [], unit: "" };
+  if (max <= min2) return { ticks: [{ value: min2, label: plainLabel(min2, 3) }], unit: "" };
+  const raw = (max - min2) / target;
   const power = 10 ** Math.floor(Math.log10(raw));
   const step2 = ([1, 2, 5, 10].find((f) => f * power >= raw) ?? 10) * power;
-  const first = Math.ceil(min / step2 - 1e-9);
+  const first = Math.ceil(min2 / step2 - 1e-9);
   const last = Math.floor(max / step2 + 1e-9);
   const largest = Math.max(Math.abs(first * step2), Math.abs(last * step2));
   const exp = largest >= 1e5 || largest > 0 && largest < 0.01 ? Math.floor(Math.log10(largest)) : 0;
@@ -57008,6 +57320,12 @@ function exposureSection(report, pct2) {
   const shape = describeModelShape(report, (name2) => `<code>${escapeHtml(name2)}</code>`);
   const reason = report.sequenceModel?.scoreKindReason ?? report.model?.scoreKindReason;
   if (shape) items.push(["Input \u2192 output", `${shape}${reason ? ` (${escapeHtml(reason)})` : ""}`]);
+  const tokenizer = describeTokenizer(report);
+  if (tokenizer) {
+    const files = report.inputs.data.filter((d) => TOKENIZER_ROLES.includes(d.role));
+    const where = (files.length > 0 ? files.map((f) => f.path) : [String(report.sequenceModel.tokenizer.source)]).map((path9) => `<code>${escapeHtml(path9)}</code>`).join(" and ");
+    items.push(["Tokenizer", `${where}: ${escapeHtml(tokenizer, 300)}`]);
+  }
   const runtime = describeRuntime(report.tool.runtime);
   if (runtime) items.push(["Ran on", escapeHtml(runtime, 100)]);
   if (report.model && kind === "classifier") {
@@ -57018,6 +57336,7 @@ function exposureSection(report, pct2) {
     ]);
   }
   for (const d of report.inputs.data) {
+    if (tokenizer && TOKENIZER_ROLES.includes(d.role)) continue;
     const sampled = d.rows < d.rowsInFile ? ` (seeded sample of ${formatCount2(d.rowsInFile)})` : "";
     items.push([escapeHtml(d.role), `<code>${escapeHtml(d.path)}</code>, ${formatCount2(d.rows)} rows${sampled}`]);
   }
@@ -57504,11 +57823,11 @@ var require_chunkstream = __commonJS({
       let data = Buffer.alloc(read.length);
       while (pos < read.length) {
         let buf = this._buffers[count2++];
-        let len = Math.min(buf.length, read.length - pos);
-        buf.copy(data, pos, 0, len);
-        pos += len;
-        if (len !== buf.length) {
-          this._buffers[--count2] = buf.slice(len);
+        let len2 = Math.min(buf.length, read.length - pos);
+        buf.copy(data, pos, 0, len2);
+        pos += len2;
+        if (len2 !== buf.length) {
+          this._buffers[--count2] = buf.slice(len2);
         }
       }
       if (count2 > 0) {
@@ -58836,12 +59155,12 @@ var require_filter_pack = __commonJS({
       let sel = filterTypes[0];
       for (let y = 0; y < height; y++) {
         if (filterTypes.length > 1) {
-          let min = Infinity;
+          let min2 = Infinity;
           for (let i = 0; i < filterTypes.length; i++) {
             let sum = filterSums[filterTypes[i]](pxData, pxPos, byteWidth, bpp);
-            if (sum < min) {
+            if (sum < min2) {
               sel = filterTypes[i];
-              min = sum;
+              min2 = sum;
             }
           }
         }
@@ -58918,9 +59237,9 @@ var require_packer = __commonJS({
       return filteredData;
     };
     Packer.prototype._packChunk = function(type, data) {
-      let len = data ? data.length : 0;
-      let buf = Buffer.alloc(len + 12);
-      buf.writeUInt32BE(len, 0);
+      let len2 = data ? data.length : 0;
+      let buf = Buffer.alloc(len2 + 12);
+      buf.writeUInt32BE(len2, 0);
       buf.writeUInt32BE(type, 4);
       if (data) {
         data.copy(buf, 8);
@@ -59782,7 +60101,10 @@ var init_privacy_report_schema = __esm({
           properties: {
             value: { oneOf: [{ $ref: "#/definitions/number" }, { type: "null" }] },
             ci: { $ref: "#/definitions/interval" },
-            pointOnly: { const: true, description: "A difference with no interval (the \u03B5 lower bound's increase): ci is [value, value], judged as the point." },
+            pointOnly: {
+              const: true,
+              description: "A difference with no interval (the \u03B5 lower bound's increase): ci is [value, value], judged as the point."
+            },
             sample: {
               type: "object",
               description: "Set sizes behind the figure, for the sample-size minimums.",
@@ -60057,10 +60379,17 @@ var init_privacy_report_schema = __esm({
                 required: ["role", "rows", "rowsInFile"],
                 properties: {
                   role: { type: "string" },
-                  rows: { type: "integer", description: "Rows used (after the seeded max-rows sample)." },
+                  rows: {
+                    type: "integer",
+                    description: "Rows used (after the seeded max-rows sample); for the vocabulary or tokenizer file (roles vocabulary, tokenizer), its tokens; 0 for the tokenizer config."
+                  },
                   rowsInFile: { type: "integer" }
                 }
               }
+            },
+            referenceModel: {
+              allOf: [{ $ref: "#/definitions/digest" }],
+              description: "Sequence models: model.reference-model, the reference model of the text-membership probe's likelihood-ratio attack."
             },
             references: {
               type: "object",
@@ -60128,6 +60457,44 @@ var init_privacy_report_schema = __esm({
                 source: { type: "string", description: "The vocabulary file, or model.tokenizer.vocab when given inline." },
                 tokens: { type: "integer", minimum: 1 },
                 padId: { type: "integer", minimum: 0 }
+              }
+            },
+            tokenizer: {
+              type: "object",
+              description: "How text became token ids: the character vocabulary or a Hugging Face tokenizer.json (model.tokenizer); absent when every data file held token ids.",
+              required: ["kind", "source", "tokens"],
+              additionalProperties: false,
+              properties: {
+                kind: { enum: ["characters", "tokenizer.json"] },
+                source: {
+                  type: "string",
+                  description: "The tokenizer.json or vocabulary file, or model.tokenizer.vocab when given inline."
+                },
+                tokens: { type: "integer", minimum: 1, description: "Token ids the tokenizer knows, added tokens included." },
+                model: {
+                  type: "string",
+                  description: 'For a tokenizer.json: its model, e.g. "byte-level BPE" or "BPE with byte fallback (Metaspace)".'
+                },
+                padId: { type: "integer", minimum: 0 },
+                eosId: { type: "integer", minimum: 0, description: "The end-of-text token's id, when the tokenizer names one." },
+                bosId: { type: "integer", minimum: 0, description: "The beginning-of-text token's id, when the tokenizer names one." }
+              }
+            },
+            decoder: {
+              type: "object",
+              description: "A decoder-only transformer export, run with its KV cache when it has one.",
+              required: ["cache", "layers", "merged", "positionIds"],
+              additionalProperties: false,
+              properties: {
+                cache: {
+                  type: "boolean",
+                  description: "Whether the model takes past_key_values (a KV cache reused across generation steps)."
+                },
+                layers: { type: "integer", minimum: 0, description: "Layers in the cache (0 without one)." },
+                merged: { type: "boolean", description: "A merged decoder with a use_cache_branch input." },
+                positionIds: { type: "boolean", description: "Whether the model takes position_ids (computed from the attention mask)." },
+                heads: { type: "integer", minimum: 1 },
+                headDim: { type: "integer", minimum: 1 }
               }
             },
             scoreKind: { enum: ["probabilities", "logits"] },
@@ -60471,6 +60838,16 @@ function parseNumberText(text2) {
   return NUMBER_TEXT.test(text2) ? Number(text2) : NaN;
 }
 function parseNumberBytes(bytes, start, end) {
+  if (end > start && end - start <= 15) {
+    let value = 0;
+    let i2 = start;
+    for (; i2 < end; i2++) {
+      const d = bytes[i2] - 48;
+      if (d < 0 || d > 9) break;
+      value = value * 10 + d;
+    }
+    if (i2 === end) return value;
+  }
   while (start < end && (bytes[start] === 32 || bytes[start] === 9)) start++;
   while (end > start && (bytes[end - 1] === 32 || bytes[end - 1] === 9)) end--;
   let i = start;
@@ -60593,7 +60970,7 @@ function parseCsv(bytes, file) {
     );
   }
   const scanner = new RecordScanner(buffer, file, start);
-  const header = scanner.next();
+  const header = scanner.next(true);
   if (!header) throw new InputError("the file is empty; expected a header row with the column names", { file, line: 1 });
   if (scanner.offset - start > MAX_HEADER_BYTES) {
     throw new InputError(
@@ -60608,17 +60985,16 @@ function parseCsv(bytes, file) {
   const width = columns.length;
   let lineCount = 1;
   for (let p = bytes.indexOf(LF, start); p !== -1; p = bytes.indexOf(LF, p + 1)) lineCount++;
-  if (lineCount * width > 2147483647 || bytes.length >= QUOTED) {
-    throw new InputError(`the file is too large to load (${lineCount} lines \xD7 ${width} columns)`, { file });
+  if (bytes.length >= QUOTED) {
+    throw new InputError(`the file is too large to load (${bytes.length} bytes; at most ${QUOTED - 1})`, { file });
   }
-  const starts = new Uint32Array(lineCount * width);
-  const ends = new Uint32Array(lineCount * width);
   const lines = new Uint32Array(lineCount);
   const offsets = new Uint32Array(lineCount);
+  const quoted = /* @__PURE__ */ new Map();
   let rows2 = 0;
   let blankLine = 0;
   for (; ; ) {
-    const record = scanner.next(starts, ends, rows2 * width, width);
+    const record = scanner.next();
     if (!record) break;
     if (record.blank) {
       if (blankLine === 0) blankLine = record.line;
@@ -60633,18 +61009,12 @@ function parseCsv(bytes, file) {
     if (record.count !== width) {
       throw new InputError(`expected ${width} fields (as in the header), found ${record.count}`, { file, line: record.line });
     }
-    if (record.cells) {
-      const base2 = rows2 * width;
-      for (let c = 0; c < width; c++) {
-        starts[base2 + c] = record.cells[2 * c];
-        ends[base2 + c] = record.cells[2 * c + 1];
-      }
-    }
+    if (record.cells) quoted.set(rows2, record.cells);
     lines[rows2] = record.line;
     offsets[rows2] = record.offset;
     rows2++;
   }
-  return new CsvTable(file, columns, rows2, buffer, starts, ends, lines, offsets, scanner.unescaped);
+  return new CsvTable(file, columns, rows2, buffer, lines, offsets, quoted, scanner.unescaped);
 }
 function headerNames(fields2, file, line) {
   const names = fields2.map((name2) => name2.trim());
@@ -60667,6 +61037,29 @@ function headerNames(fields2, file, line) {
     seen.set(name2, i);
   });
   return names;
+}
+function countCommas(bytes, begin, end) {
+  let count2 = 0;
+  for (let p = begin; p < end; p++) if (bytes[p] === COMMA) count2++;
+  return count2;
+}
+function splitLine(bytes, begin, starts, ends) {
+  let cell2 = 0;
+  let cellStart = begin;
+  let p = begin;
+  for (; p < bytes.length; p++) {
+    const b = bytes[p];
+    if (b === COMMA) {
+      starts[cell2] = cellStart;
+      ends[cell2] = p;
+      cell2++;
+      cellStart = p + 1;
+    } else if (b === LF) {
+      break;
+    }
+  }
+  starts[cell2] = cellStart;
+  ends[cell2] = p > cellStart && bytes[p - 1] === CR ? p - 1 : p;
 }
 var QUOTED, LF, CR, QUOTE, COMMA, MAX_HEADER_BYTES, RecordScanner, CsvTable;
 var init_csv = __esm({
@@ -60700,8 +61093,11 @@ var init_csv = __esm({
       get offset() {
         return this.pos;
       }
-      /** The next record; without arrays (the header) the cells are returned as pairs. */
-      next(starts, ends, base2 = 0, width = 0) {
+      /**
+       * The next record. A line without a quote is only counted (its cells are found again when its
+       * row is read, see `splitLine`); `withCells` (the header) returns its cells as pairs too.
+       */
+      next(withCells = false) {
         const bytes = this.bytes;
         const begin = this.pos;
         if (begin >= bytes.length) return void 0;
@@ -60722,36 +61118,19 @@ var init_csv = __esm({
           }
         }
         if (blank) return { line, offset: begin, count: 0, blank: true };
-        if (!starts || !ends) {
+        if (withCells) {
           const cells = [];
-          let cellStart2 = begin;
+          let cellStart = begin;
           for (let p = begin; p < end; p++) {
             if (bytes[p] === COMMA) {
-              cells.push(cellStart2, p);
-              cellStart2 = p + 1;
+              cells.push(cellStart, p);
+              cellStart = p + 1;
             }
           }
-          cells.push(cellStart2, end);
+          cells.push(cellStart, end);
           return { line, offset: begin, count: cells.length / 2, blank: false, cells };
         }
-        let count2 = 0;
-        let cellStart = begin;
-        for (let p = begin; p < end; p++) {
-          if (bytes[p] === COMMA) {
-            if (count2 < width) {
-              starts[base2 + count2] = cellStart;
-              ends[base2 + count2] = p;
-            }
-            count2++;
-            cellStart = p + 1;
-          }
-        }
-        if (count2 < width) {
-          starts[base2 + count2] = cellStart;
-          ends[base2 + count2] = end;
-        }
-        count2++;
-        return { line, offset: begin, count: count2, blank: false };
+        return { line, offset: begin, count: countCommas(bytes, begin, end) + 1, blank: false };
       }
       /** A record with a quote somewhere: read it field by field, strictly by RFC 4180. */
       quotedRecord(begin, line) {
@@ -60827,31 +61206,35 @@ var init_csv = __esm({
       }
     };
     CsvTable = class {
-      constructor(file, columns, rows2, bytes, starts, ends, lines, offsets, unescaped) {
+      constructor(file, columns, rows2, bytes, lines, offsets, quoted, unescaped) {
         this.file = file;
         this.columns = columns;
         this.rows = rows2;
         this.bytes = bytes;
-        this.starts = starts;
-        this.ends = ends;
         this.lines = lines;
         this.offsets = offsets;
+        this.quoted = quoted;
         this.unescaped = unescaped;
+        this.starts = new Uint32Array(columns.length);
+        this.ends = new Uint32Array(columns.length);
       }
       file;
       columns;
       rows;
       bytes;
-      starts;
-      ends;
       lines;
       offsets;
+      quoted;
       unescaped;
+      /** The row whose cell offsets `starts` and `ends` hold (reads go row by row: each line is split once); none at first. */
+      current = NaN;
+      starts;
+      ends;
       number(row, col) {
-        const k = row * this.columns.length + col;
-        const start = this.starts[k];
-        if (start === QUOTED) return parseNumberText(this.unescaped[this.ends[k]]);
-        return parseNumberBytes(this.bytes, start, this.ends[k]);
+        if (row !== this.current) this.select(row);
+        const start = this.starts[col];
+        if (start === QUOTED) return parseNumberText(this.unescaped[this.ends[col]]);
+        return parseNumberBytes(this.bytes, start, this.ends[col]);
       }
       describe(row, col) {
         return quoteValue(this.text(row, col));
@@ -60861,8 +61244,10 @@ var init_csv = __esm({
         return text2 === "" ? void 0 : text2;
       }
       locate(row, col) {
+        if (col === 0 && row >= 0 && row < this.rows && !this.quoted.has(row)) return { line: this.lines[row], column: 1 };
+        if (row !== this.current) this.select(row);
         let line = this.lines[row];
-        let start = this.starts[row * this.columns.length + col];
+        let start = this.starts[col];
         if (start === QUOTED) return { line };
         if (start > 0 && this.bytes[start - 1] === QUOTE) start--;
         let lineStart = this.offsets[row];
@@ -60875,10 +61260,24 @@ var init_csv = __esm({
         return { line, column: start - lineStart + 1 };
       }
       text(row, col) {
-        const k = row * this.columns.length + col;
-        const start = this.starts[k];
-        if (start === QUOTED) return this.unescaped[this.ends[k]];
-        return this.bytes.toString("utf8", start, this.ends[k]);
+        if (row !== this.current) this.select(row);
+        const start = this.starts[col];
+        if (start === QUOTED) return this.unescaped[this.ends[col]];
+        return this.bytes.toString("utf8", start, this.ends[col]);
+      }
+      /** Loads the cell offsets of `row`: kept from parsing for a record with a quote, else found by splitting its line. */
+      select(row) {
+        if (!(row >= 0 && row < this.rows)) throw new RangeError(`row ${row} is outside [0, ${this.rows})`);
+        const cells = this.quoted.get(row);
+        if (cells) {
+          for (let c = 0; c < this.columns.length; c++) {
+            this.starts[c] = cells[2 * c];
+            this.ends[c] = cells[2 * c + 1];
+          }
+        } else {
+          splitLine(this.bytes, this.offsets[row], this.starts, this.ends);
+        }
+        this.current = row;
       }
     };
   }
@@ -60915,7 +61314,7 @@ function parseJsonl(bytes, file) {
   let index = /* @__PURE__ */ new Map();
   let store = [];
   const lineOf = [];
-  let firstLine4 = 0;
+  let firstLine5 = 0;
   for (let i = 0; i < lines.length; i++) {
     const source = lines[i];
     if (source.trim() === "") continue;
@@ -60926,11 +61325,11 @@ function parseJsonl(bytes, file) {
       if (columns.length === 0) throw new InputError("expected a JSON object with at least one key, found {}", { file, line });
       index = new Map(columns.map((name2, c) => [name2, c]));
       store = columns.map(() => new ColumnStore(lines.length));
-      firstLine4 = line;
+      firstLine5 = line;
     } else {
       for (const key in value) {
         if (!index.has(key)) {
-          throw new InputError(`unexpected key ${quoteUserText(key)}; expected the same keys on every line as on line ${firstLine4}`, {
+          throw new InputError(`unexpected key ${quoteUserText(key)}; expected the same keys on every line as on line ${firstLine5}`, {
             file,
             line,
             field: key
@@ -60942,7 +61341,7 @@ function parseJsonl(bytes, file) {
     for (let c = 0; c < columns.length; c++) {
       const key = columns[c];
       if (!Object.prototype.hasOwnProperty.call(value, key)) {
-        throw new InputError(`missing key ${quoteUserText(key)}; expected the same keys on every line as on line ${firstLine4}`, {
+        throw new InputError(`missing key ${quoteUserText(key)}; expected the same keys on every line as on line ${firstLine5}`, {
           file,
           line,
           field: key
@@ -62152,9 +62551,9 @@ var require_parse2 = __commonJS({
       input = REPLACEMENTS[input] || input;
       const opts = { ...options };
       const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
-      let len = input.length;
-      if (len > max) {
-        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+      let len2 = input.length;
+      if (len2 > max) {
+        throw new SyntaxError(`Input length: ${len2}, exceeds maximum allowed length: ${max}`);
       }
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
       const tokens = [bos];
@@ -62205,13 +62604,13 @@ var require_parse2 = __commonJS({
         tokens
       };
       input = utils.removePrefix(input, state);
-      len = input.length;
+      len2 = input.length;
       const extglobs = [];
       const braces = [];
       const stack = [];
       let prev = bos;
       let value;
-      const eos = () => state.index === len - 1;
+      const eos = () => state.index === len2 - 1;
       const peek = state.peek = (n = 1) => input[state.index + n];
       const advance = state.advance = () => input[++state.index] || "";
       const remaining = () => input.slice(state.index + 1);
@@ -62841,9 +63240,9 @@ var require_parse2 = __commonJS({
     parse3.fastpaths = (input, options) => {
       const opts = { ...options };
       const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
-      const len = input.length;
-      if (len > max) {
-        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+      const len2 = input.length;
+      if (len2 > max) {
+        throw new SyntaxError(`Input length: ${len2}, exceeds maximum allowed length: ${max}`);
       }
       input = REPLACEMENTS[input] || input;
       const {
@@ -62915,7 +63314,7 @@ var require_picomatch = __commonJS({
     var parse3 = require_parse2();
     var utils = require_utils3();
     var constants5 = require_constants7();
-    var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
+    var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch2 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
         const fns = glob.map((input) => picomatch2(input, options, returnState));
@@ -62928,7 +63327,7 @@ var require_picomatch = __commonJS({
         };
         return arrayMatcher;
       }
-      const isState = isObject(glob) && glob.tokens && glob.input;
+      const isState = isObject2(glob) && glob.tokens && glob.input;
       if (glob === "" || typeof glob !== "string" && !isState) {
         throw new TypeError("Expected pattern to be a non-empty string");
       }
@@ -63266,7 +63665,7 @@ function loadDatasetWithHashes(file, options) {
   if (rowsInFile === 0) {
     throw new InputError(`the ${options.role} file has no data rows; expected at least one`, { file: path9 });
   }
-  const rows2 = rowsInFile > options.maxRows ? rngFor(options.seed, `sample:${options.role}`).sampleIndices(rowsInFile, options.maxRows) : Uint32Array.from({ length: rowsInFile }, (_, i) => i);
+  const rows2 = rowsInFile > options.maxRows ? rngFor(options.seed, `sample:${options.role}`).sampleIndices(rowsInFile, options.maxRows) : everyRow(rowsInFile);
   const { x, labels } = readRows(table, choice, rows2);
   const origin = { fileRows: rows2, lines: fileLines(table, rows2) };
   return {
@@ -63274,9 +63673,16 @@ function loadDatasetWithHashes(file, options) {
     sha256: hashes
   };
 }
+function everyRow(count2) {
+  const rows2 = new Uint32Array(count2);
+  for (let i = 0; i < count2; i++) rows2[i] = i;
+  return rows2;
+}
 function fileLines(table, rows2) {
   if (table.locate(0, 0).line === void 0) return void 0;
-  return rows2.map((row) => table.locate(row, 0).line ?? 0);
+  const lines = new Uint32Array(rows2.length);
+  for (let i = 0; i < rows2.length; i++) lines[i] = table.locate(rows2[i], 0).line ?? 0;
+  return lines;
 }
 var import_node_path16;
 var init_load3 = __esm({
@@ -63605,7 +64011,7 @@ function sideProblems(m, attack, audited, members, heldOut) {
       for (let k = 0; k < m.models && !found; k++) if (k !== heldOut && m.values[k * m.records + r] === side) found = true;
       if (!found) {
         count2++;
-        if (lacking.length < SHOWN) lacking.push(r);
+        if (lacking.length < SHOWN2) lacking.push(r);
       }
     }
     if (count2 === 0) continue;
@@ -63624,13 +64030,13 @@ function sideProblems(m, attack, audited, members, heldOut) {
   }
   return problems;
 }
-var SHOWN;
+var SHOWN2;
 var init_memberships_coverage = __esm({
   "src/data/memberships-coverage.ts"() {
     "use strict";
     init_reference_signals();
     init_memberships();
-    SHOWN = 20;
+    SHOWN2 = 20;
   }
 });
 
@@ -64352,7 +64758,7 @@ function buildAttributeInference(ctx) {
   return settings;
 }
 var ATTRIBUTE_INFERENCE_THRESHOLDS, ATTRIBUTE_INFERENCE_DEFAULTS;
-var init_settings2 = __esm({
+var init_settings3 = __esm({
   "src/probes/attribute-inference/settings.ts"() {
     "use strict";
     ATTRIBUTE_INFERENCE_THRESHOLDS = ["lift", "member-accuracy", "member-gap"];
@@ -64372,7 +64778,7 @@ var init_family = __esm({
     "use strict";
     init_checks2();
     init_run();
-    init_settings2();
+    init_settings3();
     attributeInferenceProbe = {
       id: "attribute-inference",
       description: "Attribute inference: guesses a sensitive input attribute from the other attributes and the model\u2019s output",
@@ -64532,15 +64938,110 @@ var init_patterns = __esm({
   }
 });
 
+// src/probes/extraction/settings.ts
+function buildExtraction(ctx) {
+  const e = ctx.settings;
+  const base2 = ctx.base;
+  const at2 = (path9) => ctx.at(path9, "value");
+  const thresholds = e["thresholds"] ?? {};
+  const canaries = (e["canaries"] ?? []).map((c, i) => ({
+    format: c["format"],
+    inserted: [...c["inserted"] ?? []],
+    controls: [...c["controls"] ?? []],
+    source: at2([...base2, "canaries", i, "format"])
+  }));
+  const exposure = e["exposure"] ?? {};
+  const settings = {
+    canaries,
+    exposure: {
+      exactLimit: exposure["exact-limit"] ?? EXTRACTION_DEFAULTS.exactLimit,
+      samples: exposure["samples"] ?? EXTRACTION_DEFAULTS.samples,
+      ...typeof exposure["exact-limit"] === "number" ? { policyExactLimit: exposure["exact-limit"] } : {}
+    },
+    thresholds: ctx.thresholds(EXTRACTION_THRESHOLDS)
+  };
+  const memorization = e["memorization"];
+  if (memorization || thresholds["extraction-rate"] || thresholds["extraction-gap"]) {
+    const m = memorization ?? {};
+    settings.memorization = {
+      prefix: m["prefix"] ?? EXTRACTION_DEFAULTS.memorization.prefix,
+      suffix: m["suffix"] ?? EXTRACTION_DEFAULTS.memorization.suffix
+    };
+  }
+  const scan = e["secret-scan"];
+  if (scan || thresholds["secret-matches"]) {
+    const s = scan ?? {};
+    const d = EXTRACTION_DEFAULTS.secretScan;
+    const prompts = Array.isArray(s["prompts"]) ? s["prompts"].map((text2, i) => ({ text: text2, source: at2([...base2, "secret-scan", "prompts", i]) })) : d.prompts.map((text2) => ({ text: text2, source: at2([...base2, "secret-scan"]) }));
+    settings.secretScan = {
+      prompts,
+      samples: s["samples"] ?? d.samples,
+      length: s["length"] ?? d.length,
+      temperature: s["temperature"] ?? d.temperature,
+      topK: s["top-k"] ?? d.topK,
+      patterns: Array.isArray(s["patterns"]) ? [...s["patterns"]] : [...d.patterns],
+      regexes: Array.isArray(s["regexes"]) ? [...s["regexes"]] : []
+    };
+  }
+  const generation = e["generation"];
+  if (generation || thresholds["extracted-samples"]) {
+    const g = generation ?? {};
+    const d = EXTRACTION_DEFAULTS.generation;
+    const prompts = Array.isArray(g["prompts"]) ? g["prompts"].map((text2, i) => ({ text: text2, source: at2([...base2, "generation", "prompts", i]) })) : d.prompts.map((text2) => ({
+      text: text2,
+      source: at2(generation ? [...base2, "generation"] : [...base2, "thresholds", "extracted-samples"])
+    }));
+    settings.generation = {
+      prompts,
+      samples: g["samples"] ?? d.samples,
+      length: g["length"] ?? d.length,
+      temperature: g["temperature"] ?? d.temperature,
+      topK: g["top-k"] ?? d.topK,
+      topP: g["top-p"] ?? d.topP,
+      matchTokens: g["match-tokens"] ?? d.matchTokens,
+      inspect: g["inspect"] ?? d.inspect
+    };
+  }
+  return settings;
+}
+var EXTRACTION_THRESHOLDS, EXTRACTION_DEFAULTS;
+var init_settings4 = __esm({
+  "src/probes/extraction/settings.ts"() {
+    "use strict";
+    EXTRACTION_THRESHOLDS = ["max-exposure", "extraction-rate", "extraction-gap", "secret-matches", "extracted-samples"];
+    EXTRACTION_DEFAULTS = {
+      /** Exact enumeration up to 10^7 candidates (a {digits:7} space): about 1.1 M rows in the worst case. */
+      exactLimit: 1e7,
+      samples: 1e4,
+      memorization: { prefix: 32, suffix: 32 },
+      secretScan: {
+        prompts: [""],
+        samples: 32,
+        length: 64,
+        temperature: 1,
+        topK: 0,
+        patterns: ["email", "phone", "id-number"]
+      },
+      /** Carlini et al. 2021 sample with top-k 40 and inspect the top 100 of each ranking. */
+      generation: { prompts: [""], samples: 256, length: 64, temperature: 1, topK: 40, topP: 1, matchTokens: 32, inspect: 100 }
+    };
+  }
+});
+
 // src/probes/extraction/checks.ts
 function scanRuns(extraction) {
   const thresholds = extraction["thresholds"];
   return isPlainObject(extraction["secret-scan"]) || isPlainObject(thresholds) && thresholds["secret-matches"] !== void 0;
 }
+function generationRuns(extraction) {
+  const thresholds = extraction["thresholds"];
+  return isPlainObject(extraction["generation"]) || isPlainObject(thresholds) && thresholds["extracted-samples"] !== void 0;
+}
 function extractionVocabularyNeeds(extraction) {
   const needs = [];
   if (extraction["canaries"] !== void 0) needs.push("canaries are text");
   if (extraction["secret-scan"] !== void 0 || scanRuns(extraction)) needs.push("the secret scan reads generated text");
+  if (generationRuns(extraction)) needs.push("generation extraction ranks samples by the zlib entropy of their text");
   return needs;
 }
 function extractionChecks(ctx, extraction) {
@@ -64591,6 +65092,26 @@ function extractionChecks(ctx, extraction) {
       "the secret scan samples generations, which needs next-token scores, but surface.scores is label (the top token only); use surface.scores: full or top-k, or remove the secret scan"
     );
   }
+  if (generationRuns(extraction) && scores !== "full") {
+    const generation2 = extraction["generation"];
+    error2(
+      isPlainObject(generation2) ? [...base, "generation"] : [...base, "thresholds", "extracted-samples"],
+      "key",
+      `generation extraction samples generations and ranks them by each generated token's probability, which needs every next-token probability, but surface.scores is ${String(scores)}; use surface.scores: full (the worst case), or remove generation`
+    );
+  }
+  const generation = extraction["generation"];
+  if (isPlainObject(generation)) {
+    const length = typeof generation["length"] === "number" ? generation["length"] : EXTRACTION_DEFAULTS.generation.length;
+    const k = typeof generation["match-tokens"] === "number" ? generation["match-tokens"] : EXTRACTION_DEFAULTS.generation.matchTokens;
+    if (k > length) {
+      error2(
+        [...base, "generation", typeof generation["match-tokens"] === "number" ? "match-tokens" : "length"],
+        "value",
+        `match-tokens (${k}) is longer than a sample (length ${length}): no sample could ever match a member text; lower match-tokens or raise length`
+      );
+    }
+  }
   if (isPlainObject(scan)) {
     const regexes = scan["regexes"];
     if (Array.isArray(regexes)) {
@@ -64627,6 +65148,7 @@ var init_checks3 = __esm({
     init_source();
     init_canary();
     init_patterns();
+    init_settings4();
     base = ["probes", "extraction"];
   }
 });
@@ -64635,8 +65157,8 @@ var init_checks3 = __esm({
 function midRank(better, ties) {
   return 1 + better + ties / 2;
 }
-function exposureOf(rank, spaceBits) {
-  return spaceBits - Math.log2(rank);
+function exposureOf(rank2, spaceBits) {
+  return spaceBits - Math.log2(rank2);
 }
 function erfc(x) {
   const z = Math.abs(x);
@@ -64738,12 +65260,12 @@ async function formatExposures(model, format, secrets, options) {
       nodes += walk.nodes;
       pruned += walk.pruned;
       chunk.forEach((_, i) => {
-        const rank = midRank(walk.better[i], walk.ties[i]);
-        const exposure = exposureOf(rank, format.spaceBits);
+        const rank2 = midRank(walk.better[i], walk.ties[i]);
+        const exposure = exposureOf(rank2, format.spaceBits);
         results2.push({
           exposure,
           ci: [exposure, exposure],
-          rank,
+          rank: rank2,
           logPerplexity: -scores[start + i] / Math.LN2,
           estimated: false,
           better: walk.better[i],
@@ -64943,6 +65465,541 @@ var init_exposure2 = __esm({
   }
 });
 
+// src/probes/extraction/subword-exposure.ts
+async function subwordExposures(model, tokenizer, format, secrets, options, origin) {
+  const before = model.queries;
+  const exact = format.spaceSize <= options.exactLimit;
+  const alphabets = slotAlphabets(format);
+  const count2 = exact ? format.spaceSize : secrets.length + options.samples;
+  const fillingOf = exact ? (i) => fillingAt(alphabets, i) : (() => {
+    const sampled = Array.from({ length: options.samples }, () => alphabets.map((a) => a[options.rng.int(a.length)]).join(""));
+    return (i) => i < secrets.length ? secrets[i] : sampled[i - secrets.length];
+  })();
+  const start = tokenizer.bosId ?? tokenizer.eosId;
+  const encoded = encodeCandidates(count2, (i) => fillCanary(format, fillingOf(i)), tokenizer, start, origin);
+  const { prefix, scores, continuationTokens } = await scoreCandidates(model, encoded, options.batch);
+  const secretIndex = exact ? secrets.map((s) => indexOfFilling(alphabets, s)) : secrets.map((_, i) => i);
+  const stats = {
+    queries: model.queries - before,
+    nodes: 0,
+    pruned: 0,
+    estimated: !exact,
+    scored: count2,
+    prefixTokens: prefix.length,
+    continuationTokens
+  };
+  if (exact) {
+    const results2 = secretIndex.map((index) => {
+      const own = scores[index];
+      let better = 0;
+      let ties = 0;
+      for (let i = 0; i < scores.length; i++) {
+        if (scores[i] > own) better += 1;
+        else if (scores[i] === own && i !== index) ties += 1;
+      }
+      const rank2 = midRank(better, ties);
+      const exposure = exposureOf(rank2, format.spaceBits);
+      return { exposure, ci: [exposure, exposure], rank: rank2, logPerplexity: -own / Math.LN2, estimated: false, better, ties };
+    });
+    return { results: results2, stats };
+  }
+  const bits = Float64Array.from(scores.subarray(secrets.length), (s) => -s / Math.LN2);
+  const results = secretIndex.map((index) => {
+    const x = -scores[index] / Math.LN2;
+    const estimate2 = estimateExposure(bits, x, format.spaceBits, options.confidence);
+    return {
+      exposure: estimate2.value,
+      ci: estimate2.ci,
+      rank: estimate2.rank,
+      logPerplexity: x,
+      estimated: true,
+      fit: estimate2.fit,
+      samples: estimate2.samples
+    };
+  });
+  return { results, stats };
+}
+function slotAlphabets(format) {
+  return format.segments.flatMap((s) => s.kind === "slot" ? Array.from({ length: s.length }, () => SLOT_CLASSES[s.slot]) : []);
+}
+function fillingAt(alphabets, index) {
+  const chars = new Array(alphabets.length);
+  let rest = index;
+  for (let j = alphabets.length - 1; j >= 0; j--) {
+    const a = alphabets[j];
+    chars[j] = a[rest % a.length];
+    rest = Math.floor(rest / a.length);
+  }
+  return chars.join("");
+}
+function indexOfFilling(alphabets, filling) {
+  const chars = [...filling];
+  let index = 0;
+  alphabets.forEach((a, j) => index = index * a.length + a.indexOf(chars[j]));
+  return index;
+}
+function encodeCandidates(count2, textOf, tokenizer, start, origin) {
+  let tokens = new Int32Array(Math.max(16, count2 * 8));
+  const offsets = new Int32Array(count2 + 1);
+  let at2 = 0;
+  for (let i = 0; i < count2; i++) {
+    const ids = tokenizer.encode(textOf(i), origin);
+    const need = at2 + ids.length + 1;
+    if (need > tokens.length) {
+      const grown = new Int32Array(Math.max(need, tokens.length * 2));
+      grown.set(tokens.subarray(0, at2));
+      tokens = grown;
+    }
+    if (start !== void 0) tokens[at2++] = start;
+    tokens.set(ids, at2);
+    at2 += ids.length;
+    offsets[i + 1] = at2;
+  }
+  return { tokens: tokens.subarray(0, at2), offsets };
+}
+function sharedPrefixLength({ tokens, offsets }, from = 0, to = offsets.length - 1) {
+  let length = Infinity;
+  for (let i = from; i < to; i++) length = Math.min(length, offsets[i + 1] - offsets[i] - 1);
+  const first = offsets[from];
+  for (let i = from + 1; i < to && length > 0; i++) {
+    const at2 = offsets[i];
+    let k = 0;
+    while (k < length && tokens[at2 + k] === tokens[first + k]) k++;
+    length = k;
+  }
+  return Math.max(0, length);
+}
+async function scoreCandidates(model, encoded, batch) {
+  const n = encoded.offsets.length - 1;
+  const p = sharedPrefixLength(encoded);
+  const prefix = encoded.tokens.slice(encoded.offsets[0], encoded.offsets[0] + p);
+  const scores = new Float64Array(n);
+  let continuationTokens = 0;
+  for (let from = 0; from < n; from += batch) {
+    const to = Math.min(n, from + batch);
+    const pb = sharedPrefixLength(encoded, from, to);
+    const batchPrefix = encoded.tokens.subarray(encoded.offsets[from], encoded.offsets[from] + pb);
+    const lead = pb > p ? revealed(await model.continuations(prefix, [batchPrefix.subarray(p)], SOURCE2))[0] : 0;
+    const rests = [];
+    for (let i = from; i < to; i++) rests.push(encoded.tokens.subarray(encoded.offsets[i] + pb, encoded.offsets[i + 1]));
+    continuationTokens += rests.reduce((a, r) => a + r.length, 0) + (pb - p);
+    const sums = revealed(await model.continuations(batchPrefix, rests, SOURCE2));
+    for (let i = 0; i < sums.length; i++) scores[from + i] = lead + sums[i];
+  }
+  return { prefix, scores, continuationTokens };
+}
+function revealed(sums) {
+  if (sums.some((v) => Number.isNaN(v)))
+    throw new RuntimeFailure(
+      "canary exposure needs every next-token probability, but the output surface hides some (top-k); measure it with surface.scores: full"
+    );
+  return sums;
+}
+var SOURCE2;
+var init_subword_exposure = __esm({
+  "src/probes/extraction/subword-exposure.ts"() {
+    "use strict";
+    init_errors();
+    init_exposure();
+    init_canary();
+    SOURCE2 = { probe: "the extraction probe's canary enumeration (whole candidate texts, subword tokens)" };
+  }
+});
+
+// src/probes/extraction/windows.ts
+function hashOf(source, from, k) {
+  let hash = 0;
+  for (let i = 0; i < k; i++) hash = Math.imul(hash, BASE) + source[from + i] >>> 0;
+  return hash;
+}
+function powerOf(k) {
+  let p = 1;
+  for (let i = 1; i < k; i++) p = Math.imul(p, BASE);
+  return p;
+}
+function mix(h) {
+  h ^= h >>> 16;
+  h = Math.imul(h, 2246822507);
+  h ^= h >>> 13;
+  h = Math.imul(h, 3266489909);
+  return (h ^ h >>> 16) >>> 0;
+}
+var BASE, WindowIndex;
+var init_windows = __esm({
+  "src/probes/extraction/windows.ts"() {
+    "use strict";
+    BASE = 16777619;
+    WindowIndex = class {
+      constructor(texts, k) {
+        this.k = k;
+        if (!Number.isInteger(k) || k < 1) throw new RangeError(`window length must be a positive integer, got ${k}`);
+        let total = 0;
+        let windows = 0;
+        for (const t of texts) {
+          total += t.length;
+          windows += Math.max(0, t.length - k + 1);
+        }
+        this.tokens = new Int32Array(total);
+        this.starts = new Int32Array(texts.length + 1);
+        let at2 = 0;
+        texts.forEach((t, i) => {
+          this.starts[i] = at2;
+          this.tokens.set(t, at2);
+          at2 += t.length;
+        });
+        this.starts[texts.length] = at2;
+        let capacity = 16;
+        while (capacity < windows * 2) capacity *= 2;
+        this.hashes = new Uint32Array(capacity);
+        this.at = new Int32Array(capacity).fill(-1);
+        this.mask = capacity - 1;
+        this.power = powerOf(k);
+        let size = 0;
+        texts.forEach((_, i) => {
+          this.eachWindow(this.tokens, this.starts[i], this.starts[i + 1], (start, hash) => {
+            if (this.insert(start, hash)) size += 1;
+          });
+        });
+        this.size = size;
+      }
+      k;
+      /** Windows stored (distinct). */
+      size;
+      tokens;
+      /** Start of text i in `tokens`; starts[texts] = tokens.length. */
+      starts;
+      hashes;
+      /** Start in `tokens` of the window in each slot; −1 when the slot is empty. */
+      at;
+      mask;
+      power;
+      /** Slots in the table: the length of a per-slot mark array. */
+      get capacity() {
+        return this.at.length;
+      }
+      /** Calls `found` for every k-token window of `sequence` that occurs in the indexed texts (position in `sequence`, match). */
+      matches(sequence, found) {
+        this.eachWindow(sequence, 0, sequence.length, (start, hash) => {
+          const slot = this.lookup(sequence, start, hash);
+          if (slot >= 0) found(start, this.matchOf(slot));
+        });
+      }
+      /** The slot holding `sequence[start, start + k)`, or −1. */
+      find(sequence, start) {
+        return this.lookup(sequence, start, hashOf(sequence, start, this.k));
+      }
+      matchOf(slot) {
+        const start = this.at[slot];
+        let lo = 0;
+        let hi = this.starts.length - 2;
+        while (lo < hi) {
+          const mid = lo + hi + 1 >> 1;
+          if (this.starts[mid] <= start) lo = mid;
+          else hi = mid - 1;
+        }
+        return { slot, text: lo, offset: start - this.starts[lo] };
+      }
+      eachWindow(source, from, to, use) {
+        const k = this.k;
+        if (to - from < k) return;
+        let hash = hashOf(source, from, k);
+        use(from, hash);
+        for (let s = from + 1; s + k <= to; s++) {
+          hash = Math.imul(hash - Math.imul(source[s - 1], this.power) | 0, BASE) + source[s + k - 1] >>> 0;
+          use(s, hash);
+        }
+      }
+      /** Stores the window starting at `start` of the indexed tokens unless an equal one is stored; true when stored. */
+      insert(start, hash) {
+        let slot = mix(hash) & this.mask;
+        for (; ; ) {
+          const at2 = this.at[slot];
+          if (at2 < 0) {
+            this.at[slot] = start;
+            this.hashes[slot] = hash;
+            return true;
+          }
+          if (this.hashes[slot] === hash && this.equal(this.tokens, start, at2)) return false;
+          slot = slot + 1 & this.mask;
+        }
+      }
+      lookup(source, start, hash) {
+        let slot = mix(hash) & this.mask;
+        for (; ; ) {
+          const at2 = this.at[slot];
+          if (at2 < 0) return -1;
+          if (this.hashes[slot] === hash && this.equal(source, start, at2)) return slot;
+          slot = slot + 1 & this.mask;
+        }
+      }
+      equal(source, start, at2) {
+        for (let i = 0; i < this.k; i++) if (source[start + i] !== this.tokens[at2 + i]) return false;
+        return true;
+      }
+    };
+  }
+});
+
+// src/probes/extraction/generation.ts
+async function generationAttack(ctx, settings, tokenizer) {
+  const notes = [];
+  const prompts = settings.prompts.map((p) => promptIds(p, tokenizer));
+  const generated = await sampleAll(ctx.model, prompts, settings, ctx.seed, tokenizer.eosId);
+  const samples = distinct(generated);
+  await scoreSamples(ctx.model, prompts, samples, "model");
+  if (ctx.reference) await scoreSamples(ctx.reference, prompts, samples, "reference");
+  const texts = samples.map((s) => tokenizer.decode(s.tokens));
+  texts.forEach((text2, i) => samples[i].zlibBits = zlibBits(text2));
+  const baseline = matchWindows(samples, ctx.members, ctx.nonMembers, settings.matchTokens);
+  const rankings = rank(samples, settings.inspect, ctx.reference !== void 0);
+  const extracted = samples.filter((s) => s.extracted);
+  const verbatim = samples.filter((s) => s.verbatim);
+  if (ctx.members.tokens.length < ctx.members.rowsInFile) {
+    notes.push(
+      `generation: the ${settings.matchTokens}-token window index holds the ${ctx.members.tokens.length} sampled member texts (data.members.max-rows), not all ${ctx.members.rowsInFile}: a sample reproducing an unsampled text is not counted`
+    );
+  }
+  if (baseline.nonMemberWindows === 0) {
+    notes.push(
+      `generation: no non-member text has ${settings.matchTokens} tokens, so no member window could be recognised as common text; every verbatim sample counts as extracted`
+    );
+  }
+  const listed = listSamples(samples, texts, rankings, tokenizer, ctx.members.lines);
+  const rows2 = prompts.length * settings.samples;
+  const description = `${rows2} sampled generations of ${settings.length} tokens (temperature ${settings.temperature}${settings.topK ? `, top-k ${settings.topK}` : ""}${settings.topP < 1 ? `, top-p ${settings.topP}` : ""}) ranked by ${rankings.map((r) => r.ranking).join(", ")}; a sample is extracted when ${settings.matchTokens} consecutive tokens of it occur verbatim in a member text and in no non-member text (Carlini et al. 2021).`;
+  return {
+    attack: {
+      attack: "generation",
+      description,
+      metrics: {
+        "extracted-samples": {
+          value: extracted.length,
+          ci: [extracted.length, extracted.length],
+          generations: rows2,
+          distinct: samples.length,
+          verbatim: verbatim.length,
+          common: verbatim.length - extracted.length
+        }
+      },
+      details: {
+        matchTokens: settings.matchTokens,
+        inspect: settings.inspect,
+        // Each ranking's tally; its full order stays here (it only places the listed samples).
+        rankings: rankings.map(({ ranking, inspected, extracted: extracted2, verbatim: verbatim2 }) => ({ ranking, inspected, extracted: extracted2, verbatim: verbatim2 })),
+        memberWindows: baseline.memberWindows,
+        nonMemberWindows: baseline.nonMemberWindows,
+        commonWindows: baseline.commonWindows,
+        samples: listed,
+        listed: listed.length,
+        distinct: samples.length
+      }
+    },
+    notes
+  };
+}
+function promptIds(prompt, tokenizer, field = "probes.extraction.generation.prompts") {
+  if (prompt.text === "") {
+    const start = tokenizer.bosId ?? tokenizer.eosId;
+    return start === void 0 ? new Int32Array(0) : Int32Array.of(start);
+  }
+  return tokenizer.encode(prompt.text, {
+    file: prompt.source.file,
+    line: prompt.source.line,
+    field,
+    what: "the prompt"
+  });
+}
+async function sampleAll(model, prompts, settings, seed, stopId) {
+  const rows2 = prompts.flatMap((_, p) => Array.from({ length: settings.samples }, () => p));
+  const out = [];
+  for (let start = 0; start < rows2.length; start += BATCH) {
+    const chunk = rows2.slice(start, start + BATCH);
+    const generated = await model.generate(
+      chunk.map((p) => prompts[p]),
+      {
+        steps: settings.length,
+        sampling: {
+          temperature: settings.temperature,
+          topK: settings.topK,
+          topP: settings.topP,
+          rng: rngFor(seed, `extraction/generation/${start}`)
+        },
+        ...stopId === void 0 ? {} : { stopId }
+      },
+      { probe: "the extraction probe's generation sampling" }
+    );
+    chunk.forEach((p, i) => out.push({ prompt: p, tokens: generated[i] }));
+  }
+  return out;
+}
+function distinct(generated) {
+  const seen = /* @__PURE__ */ new Map();
+  for (const g of generated) {
+    const key = `${g.prompt}:${g.tokens.join(",")}`;
+    const known = seen.get(key);
+    if (known) {
+      known.copies += 1;
+      continue;
+    }
+    seen.set(key, {
+      prompt: g.prompt,
+      tokens: g.tokens,
+      copies: 1,
+      logPerplexity: NaN,
+      zlibBits: NaN,
+      verbatim: false,
+      extracted: false,
+      memberTokens: 0,
+      covered: new Uint8Array(g.tokens.length)
+    });
+  }
+  return [...seen.values()];
+}
+async function scoreSamples(model, prompts, samples, which2) {
+  for (let start = 0; start < samples.length; start += BATCH) {
+    const chunk = samples.slice(start, start + BATCH);
+    const sequences = chunk.map((s) => concat2(prompts[s.prompt], s.tokens));
+    const scores = await model.score(sequences, {
+      probe: `the extraction probe's generation ranking (${which2 === "model" ? "the model" : "the reference model"} scoring each sample)`
+    });
+    chunk.forEach((s, i) => {
+      const value = logPerplexity(scores[i], prompts[s.prompt].length);
+      if (which2 === "model") s.logPerplexity = value;
+      else s.referenceLogPerplexity = value;
+    });
+  }
+}
+function logPerplexity(scores, promptLength) {
+  const from = Math.max(0, promptLength - 1);
+  const n = scores.logProbs.length - from;
+  if (n <= 0) return NaN;
+  let sum = 0;
+  for (let t = from; t < scores.logProbs.length; t++) sum += scores.logProbs[t];
+  return -sum / n;
+}
+function zlibBits(text2) {
+  return (0, import_node_zlib.deflateSync)(Buffer.from(text2, "utf8")).length * 8;
+}
+function matchWindows(samples, members, nonMembers, k) {
+  const index = new WindowIndex(members.tokens, k);
+  const common = new Uint8Array(index.capacity);
+  let nonMemberWindows = 0;
+  let commonWindows = 0;
+  for (const text2 of nonMembers.tokens) {
+    nonMemberWindows += Math.max(0, text2.length - k + 1);
+    index.matches(text2, (_, match) => {
+      commonWindows += 1;
+      common[match.slot] = 1;
+    });
+  }
+  for (const s of samples) {
+    index.matches(s.tokens, (position2, match) => {
+      s.verbatim = true;
+      s.covered.fill(1, position2, position2 + k);
+      if (!common[match.slot] && !s.extracted) {
+        s.extracted = true;
+        s.memberText = match.text;
+      }
+    });
+    s.memberTokens = s.covered.reduce((a, v) => a + v, 0);
+  }
+  return { memberWindows: index.size, nonMemberWindows, commonWindows };
+}
+function rank(samples, inspect, withReference) {
+  const metrics = [
+    ["perplexity", (s) => s.logPerplexity],
+    ["zlib", (s) => s.logPerplexity / s.zlibBits]
+  ];
+  if (withReference) metrics.push(["reference", (s) => s.logPerplexity / s.referenceLogPerplexity]);
+  return metrics.map(([ranking, metric]) => {
+    const values = samples.map(metric);
+    const order = samples.map((_, i) => i);
+    order.sort((a, b) => sortKey(values[a]) - sortKey(values[b]) || a - b);
+    const top = order.slice(0, Math.min(inspect, order.length));
+    return {
+      ranking,
+      inspected: top.length,
+      extracted: top.filter((i) => samples[i].extracted).length,
+      verbatim: top.filter((i) => samples[i].verbatim).length,
+      order
+    };
+  });
+}
+function sortKey(v) {
+  return Number.isNaN(v) ? Infinity : v;
+}
+function listSamples(samples, texts, rankings, tokenizer, memberLines) {
+  const positions = rankings.map((r) => {
+    const at2 = new Int32Array(samples.length);
+    r.order.forEach((sample, position2) => at2[sample] = position2);
+    return at2;
+  });
+  const best = (i) => Math.min(...positions.map((p) => p[i]));
+  const tier = (s) => s.extracted ? 0 : s.verbatim ? 1 : 2;
+  const order = samples.map((_, i) => i).filter((i) => samples[i].verbatim).sort((a, b) => tier(samples[a]) - tier(samples[b]) || best(a) - best(b) || a - b).slice(0, LISTED);
+  return order.map((i) => {
+    const s = samples[i];
+    const row = {
+      excerpt: redactedExcerpt(s, texts[i], tokenizer),
+      extracted: s.extracted,
+      tokens: s.tokens.length,
+      memberTokens: s.memberTokens,
+      copies: s.copies,
+      perplexity: Math.exp(s.logPerplexity),
+      zlibRatio: s.logPerplexity / s.zlibBits,
+      ranks: Object.fromEntries(rankings.map((r, j) => [r.ranking, positions[j][i] + 1]))
+    };
+    if (s.referenceLogPerplexity !== void 0) row.referenceRatio = s.logPerplexity / s.referenceLogPerplexity;
+    if (s.memberText !== void 0) row.memberLine = memberLines[s.memberText];
+    return row;
+  });
+}
+function redactedExcerpt(sample, text2, tokenizer) {
+  const excerpt = [...text2].slice(0, EXCERPT);
+  const cover = new Uint8Array(excerpt.length);
+  let done = 0;
+  for (let t = 0; t < sample.tokens.length && done < excerpt.length; t++) {
+    const upTo = Math.min(excerpt.length, [...tokenizer.decode(sample.tokens.subarray(0, t + 1))].length);
+    if (sample.covered[t]) cover.fill(1, done, upTo);
+    done = Math.max(done, upTo);
+  }
+  const plain = excerpt.join("");
+  for (const match of scanText(plain, SECRET_PATTERNS)) {
+    const from = [...plain.slice(0, match.index)].length;
+    cover.fill(1, from, from + [...match.text].length);
+  }
+  let out = "";
+  for (let i = 0; i < excerpt.length; ) {
+    let j = i;
+    while (j < excerpt.length && cover[j] === cover[i]) j++;
+    const run = excerpt.slice(i, j).join("");
+    out += cover[i] ? redact(run) : run;
+    i = j;
+  }
+  return [...text2].length > EXCERPT ? `${out}\u2026` : out;
+}
+function concat2(a, b) {
+  const out = new Int32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+var import_node_zlib, BATCH, EXCERPT, LISTED, SECRET_PATTERNS;
+var init_generation2 = __esm({
+  "src/probes/extraction/generation.ts"() {
+    "use strict";
+    import_node_zlib = require("node:zlib");
+    init_patterns();
+    init_redact();
+    init_random();
+    init_windows();
+    BATCH = 256;
+    EXCERPT = 64;
+    LISTED = 20;
+    SECRET_PATTERNS = ["email", "phone", "id-number"].map((name2) => builtinPattern(name2));
+  }
+});
+
 // src/metrics/similarity.ts
 function normalisedSimilarity(a, b) {
   const longest = Math.max(a.length, b.length);
@@ -64974,63 +66031,6 @@ var init_similarity = __esm({
   }
 });
 
-// src/probes/extraction/decode.ts
-async function greedyDecode(model, prompts, steps, source) {
-  return decode(model, prompts, steps, source, (obs) => obs.top);
-}
-async function sampleDecode(model, prompts, steps, options, source) {
-  if (options.temperature === 0) return greedyDecode(model, prompts, steps, source);
-  return decode(model, prompts, steps, source, (obs) => {
-    if (!obs.logProbs) throw new RuntimeFailure("sampling needs next-token scores, but the output surface reveals only the top token");
-    const out = new Int32Array(obs.rows);
-    for (let r = 0; r < obs.rows; r++) {
-      const [from, to] = [r * obs.vocabSize, (r + 1) * obs.vocabSize];
-      out[r] = sampleRow(obs.logProbs.subarray(from, to), options, obs.hidden?.subarray(from, to));
-    }
-    return out;
-  });
-}
-async function decode(model, prompts, steps, source, choose) {
-  const contexts = prompts.map((p) => {
-    const row = new Int32Array(p.length + steps);
-    row.set(p);
-    return row;
-  });
-  for (let step2 = 0; step2 < steps && prompts.length > 0; step2++) {
-    const views = contexts.map((row, r) => row.subarray(0, prompts[r].length + step2));
-    const chosen = choose(await model.next(views, source));
-    contexts.forEach((row, r) => {
-      row[prompts[r].length + step2] = chosen[r];
-    });
-  }
-  return contexts.map((row, r) => row.slice(prompts[r].length));
-}
-function sampleRow(logProbs, options, hidden) {
-  const ids = [];
-  for (let t = 0; t < logProbs.length; t++) if (!hidden?.[t] && logProbs[t] > -Infinity) ids.push(t);
-  if (ids.length === 0) throw new RuntimeFailure("no token has a revealed, non-zero probability to sample from");
-  let pool = ids;
-  if (options.topK > 0 && ids.length > options.topK) {
-    pool = [...ids].sort((a, b) => logProbs[b] - logProbs[a] || a - b).slice(0, options.topK).sort((a, b) => a - b);
-  }
-  let max = -Infinity;
-  for (const t of pool) max = Math.max(max, logProbs[t]);
-  const weights = pool.map((t) => Math.exp((logProbs[t] - max) / options.temperature));
-  const total = weights.reduce((a, w) => a + w, 0);
-  let u = options.rng.next() * total;
-  for (let i = 0; i < pool.length; i++) {
-    u -= weights[i];
-    if (u < 0) return pool[i];
-  }
-  return pool[pool.length - 1];
-}
-var init_decode = __esm({
-  "src/probes/extraction/decode.ts"() {
-    "use strict";
-    init_errors();
-  }
-});
-
 // src/probes/extraction/memorisation.ts
 async function memorisationAttack(model, members, nonMembers, settings, confidence) {
   const { prefix, suffix } = settings;
@@ -65041,7 +66041,7 @@ async function memorisationAttack(model, members, nonMembers, settings, confiden
     file,
     lines: lines.filter((_, i) => tokens[i].length >= prefix + suffix)
   }));
-  const generated = await greedyDecode(model, prompts, suffix, { texts });
+  const generated = await model.generate(prompts, { steps: suffix }, { texts });
   let at2 = 0;
   const results = sides.map((texts2, s) => {
     const side = {
@@ -65105,8 +66105,64 @@ var init_memorisation = __esm({
     "use strict";
     init_attribute();
     init_similarity();
-    init_decode();
     BINS = 10;
+  }
+});
+
+// src/probes/extraction/decode.ts
+async function greedyDecode(model, prompts, steps, source) {
+  return decode(model, prompts, steps, source, (obs) => obs.top);
+}
+async function sampleDecode(model, prompts, steps, options, source) {
+  if (options.temperature === 0) return greedyDecode(model, prompts, steps, source);
+  return decode(model, prompts, steps, source, (obs) => {
+    if (!obs.logProbs) throw new RuntimeFailure("sampling needs next-token scores, but the output surface reveals only the top token");
+    const out = new Int32Array(obs.rows);
+    for (let r = 0; r < obs.rows; r++) {
+      const [from, to] = [r * obs.vocabSize, (r + 1) * obs.vocabSize];
+      out[r] = sampleRow(obs.logProbs.subarray(from, to), options, obs.hidden?.subarray(from, to));
+    }
+    return out;
+  });
+}
+async function decode(model, prompts, steps, source, choose) {
+  const contexts = prompts.map((p) => {
+    const row = new Int32Array(p.length + steps);
+    row.set(p);
+    return row;
+  });
+  for (let step2 = 0; step2 < steps && prompts.length > 0; step2++) {
+    const views = contexts.map((row, r) => row.subarray(0, prompts[r].length + step2));
+    const chosen = choose(await model.next(views, source));
+    contexts.forEach((row, r) => {
+      row[prompts[r].length + step2] = chosen[r];
+    });
+  }
+  return contexts.map((row, r) => row.slice(prompts[r].length));
+}
+function sampleRow(logProbs, options, hidden) {
+  const ids = [];
+  for (let t = 0; t < logProbs.length; t++) if (!hidden?.[t] && logProbs[t] > -Infinity) ids.push(t);
+  if (ids.length === 0) throw new RuntimeFailure("no token has a revealed, non-zero probability to sample from");
+  let pool = ids;
+  if (options.topK > 0 && ids.length > options.topK) {
+    pool = [...ids].sort((a, b) => logProbs[b] - logProbs[a] || a - b).slice(0, options.topK).sort((a, b) => a - b);
+  }
+  let max = -Infinity;
+  for (const t of pool) max = Math.max(max, logProbs[t]);
+  const weights = pool.map((t) => Math.exp((logProbs[t] - max) / options.temperature));
+  const total = weights.reduce((a, w) => a + w, 0);
+  let u = options.rng.next() * total;
+  for (let i = 0; i < pool.length; i++) {
+    u -= weights[i];
+    if (u < 0) return pool[i];
+  }
+  return pool[pool.length - 1];
+}
+var init_decode = __esm({
+  "src/probes/extraction/decode.ts"() {
+    "use strict";
+    init_errors();
   }
 });
 
@@ -65120,7 +66176,7 @@ function scanPatterns(settings) {
   });
   return out;
 }
-async function secretScanAttack(model, vocabulary, prompts, settings, corpus, rng) {
+async function secretScanAttack(model, tokenizer, prompts, settings, corpus, rng) {
   const rows2 = prompts.flatMap((p) => Array.from({ length: settings.samples }, () => p));
   const generated = await sampleDecode(
     model,
@@ -65133,10 +66189,14 @@ async function secretScanAttack(model, vocabulary, prompts, settings, corpus, rn
   const found = /* @__PURE__ */ new Map();
   let total = 0;
   rows2.forEach((prompt, r) => {
-    const promptText = vocabulary.decode(prompt);
-    const text2 = promptText + vocabulary.decode(generated[r]);
+    const promptText = tokenizer.decode(prompt);
+    const whole = new Int32Array(prompt.length + generated[r].length);
+    whole.set(prompt);
+    whole.set(generated[r], prompt.length);
+    const text2 = tokenizer.decode(whole);
+    const start = sharedPrefix(promptText, text2);
     const seen = /* @__PURE__ */ new Set();
-    for (const match of scanText(text2, patterns, promptText.length)) {
+    for (const match of scanText(text2, patterns, start)) {
       const entry = found.get(match.text) ?? {
         patterns: /* @__PURE__ */ new Set(),
         text: match.text,
@@ -65153,9 +66213,9 @@ async function secretScanAttack(model, vocabulary, prompts, settings, corpus, rn
       found.set(match.text, entry);
     }
   });
-  const distinct = [...found.values()];
-  const leaked = distinct.filter((m) => m.inMembers);
-  const listed = [...distinct].sort((a, b) => Number(b.inMembers) - Number(a.inMembers) || b.occurrences - a.occurrences || (a.text < b.text ? -1 : 1)).slice(0, LISTED).map((m) => ({
+  const distinct2 = [...found.values()];
+  const leaked = distinct2.filter((m) => m.inMembers);
+  const listed = [...distinct2].sort((a, b) => Number(b.inMembers) - Number(a.inMembers) || b.occurrences - a.occurrences || (a.text < b.text ? -1 : 1)).slice(0, LISTED2).map((m) => ({
     pattern: [...m.patterns].sort().join(", "),
     match: redact(m.text),
     inMembers: m.inMembers,
@@ -65170,14 +66230,19 @@ async function secretScanAttack(model, vocabulary, prompts, settings, corpus, rn
         ci: [leaked.length, leaked.length],
         generations: rows2.length,
         matches: total,
-        distinct: distinct.length,
-        outsideMembers: distinct.length - leaked.length
+        distinct: distinct2.length,
+        outsideMembers: distinct2.length - leaked.length
       }
     },
-    details: { matches: listed, listed: listed.length, distinct: distinct.length }
+    details: { matches: listed, listed: listed.length, distinct: distinct2.length }
   };
 }
-var LISTED;
+function sharedPrefix(a, b) {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i += 1;
+  return i;
+}
+var LISTED2;
 var init_scan = __esm({
   "src/probes/extraction/scan.ts"() {
     "use strict";
@@ -65185,7 +66250,7 @@ var init_scan = __esm({
     init_patterns();
     init_redact();
     init_errors();
-    LISTED = 50;
+    LISTED2 = 50;
   }
 });
 
@@ -65209,19 +66274,12 @@ async function runExtraction(ctx, settings) {
     notes.push(...memorisation.notes);
   }
   if (settings.secretScan) {
-    const vocabulary = needVocabulary(ctx, "the secret scan");
-    const prompts = settings.secretScan.prompts.map(
-      (p) => vocabulary.encode(p.text, {
-        file: p.source.file,
-        line: p.source.line,
-        field: "probes.extraction.secret-scan.prompts",
-        what: "the prompt"
-      })
-    );
+    const tokenizer = needTokenizer(ctx, "the secret scan");
+    const prompts = settings.secretScan.prompts.map((p) => promptIds(p, tokenizer, "probes.extraction.secret-scan.prompts"));
     attacks.push(
       await secretScanAttack(
         ctx.model,
-        vocabulary,
+        tokenizer,
         prompts,
         settings.secretScan,
         ctx.members.corpus,
@@ -65229,10 +66287,17 @@ async function runExtraction(ctx, settings) {
       )
     );
   }
+  if (settings.generation) {
+    const generation = await generationAttack(ctx, settings.generation, needTokenizer(ctx, "generation extraction"));
+    attacks.push(generation.attack);
+    notes.push(...generation.notes);
+  }
   return { attacks, notes };
 }
 async function canaryAttack(ctx, settings) {
-  const vocabulary = needVocabulary(ctx, "canaries");
+  const subword = ctx.tokenizer?.kind === "tokenizer.json" ? ctx.tokenizer : void 0;
+  const vocabulary = subword ? void 0 : needVocabulary(ctx, "canaries");
+  const exactLimit = subword ? settings.exposure.policyExactLimit ?? SUBWORD_EXACT_LIMIT : settings.exposure.exactLimit;
   const rows2 = [];
   const walks = [];
   const notes = [];
@@ -65240,17 +66305,41 @@ async function canaryAttack(ctx, settings) {
     const format = parseCanaryFormat(canary.format);
     if ("error" in format)
       throw new RuntimeFailure(`canary format ${i + 1} was accepted by the policy check but does not parse: ${format.error}`);
-    const tokenised = tokeniseFormat(format, vocabulary, canary);
     const secrets = [...canary.inserted, ...canary.controls];
-    const secretTokens = secrets.map((s) => secretPositions(format, s, vocabulary));
-    const { results, stats } = await formatExposures(ctx.model, tokenised, secretTokens, {
-      exactLimit: settings.exposure.exactLimit,
-      samples: settings.exposure.samples,
-      batchRows: WALK_BATCH,
-      confidence: ctx.confidence,
-      rng: rngFor(ctx.seed, `extraction/canary/${i}`)
-    });
-    results.forEach((r, j) => {
+    const rng = rngFor(ctx.seed, `extraction/canary/${i}`);
+    let measured;
+    if (subword) {
+      const origin = {
+        file: canary.source.file,
+        line: canary.source.line,
+        field: "probes.extraction.canaries.format",
+        what: "the canary format"
+      };
+      const { results, stats } = await subwordExposures(
+        ctx.model,
+        subword,
+        format,
+        secrets,
+        { exactLimit, samples: settings.exposure.samples, batch: CONTINUATION_BATCH, confidence: ctx.confidence, rng },
+        origin
+      );
+      measured = { results, stats: { format: canary.format, spaceSize: format.spaceSize, ...stats, tokens: "subword" } };
+      notes.push(
+        `canary-exposure: "${canary.format}" is tokenised by ${subword.source} (subword tokens): ${stats.scored.toLocaleString("en-US")} candidate texts were each tokenised whole and scored by their full likelihood${stats.estimated ? "" : " (every candidate: exact rank)"}`
+      );
+    } else {
+      const tokenised = tokeniseFormat(format, vocabulary, canary);
+      const secretTokens = secrets.map((s) => secretPositions(format, s, vocabulary));
+      const { results, stats } = await formatExposures(ctx.model, tokenised, secretTokens, {
+        exactLimit,
+        samples: settings.exposure.samples,
+        batchRows: WALK_BATCH,
+        confidence: ctx.confidence,
+        rng
+      });
+      measured = { results, stats: { format: canary.format, spaceSize: format.spaceSize, ...stats } };
+    }
+    measured.results.forEach((r, j) => {
       rows2.push({
         format: canary.format,
         canary: redactedCanary(format, redact(secrets[j])),
@@ -65263,10 +66352,10 @@ async function canaryAttack(ctx, settings) {
         logPerplexity: r.logPerplexity
       });
     });
-    walks.push({ format: canary.format, spaceSize: format.spaceSize, ...stats });
-    if (stats.estimated) {
+    walks.push(measured.stats);
+    if (measured.stats.estimated) {
       notes.push(
-        `canary-exposure: the space of "${canary.format}" has ${format.spaceSize.toExponential(2)} candidates, above exposure.exact-limit (${settings.exposure.exactLimit}); its exposures are ESTIMATED from ${settings.exposure.samples} sampled candidates with a fitted skew-normal (Carlini et al. 2019, \xA74.3); the interval is the sample's distribution-free Clopper\u2013Pearson bound`
+        `canary-exposure: the space of "${canary.format}" has ${format.spaceSize.toExponential(2)} candidates, above exposure.exact-limit (${exactLimit}); its exposures are ESTIMATED from ${settings.exposure.samples} sampled candidates with a fitted skew-normal (Carlini et al. 2019, \xA74.3); the interval is the sample's distribution-free Clopper\u2013Pearson bound`
       );
     }
   }
@@ -65303,6 +66392,14 @@ async function canaryAttack(ctx, settings) {
     },
     notes
   };
+}
+function needTokenizer(ctx, what) {
+  const tokenizer = ctx.tokenizer ?? ctx.vocabulary;
+  if (!tokenizer)
+    throw new RuntimeFailure(
+      `${what} need${what.endsWith("s") ? "" : "s"} a tokenizer to turn text into token ids, and the policy check let model.tokenizer be missing`
+    );
+  return tokenizer;
 }
 function needVocabulary(ctx, what) {
   if (!ctx.vocabulary)
@@ -65344,7 +66441,7 @@ function secretPositions(format, secret, vocabulary) {
   let k = 0;
   return Int32Array.from(positions.slice(firstSlot), (p) => vocabulary.idOf("fixed" in p ? p.fixed : chars[k++]));
 }
-var WALK_BATCH;
+var WALK_BATCH, CONTINUATION_BATCH, SUBWORD_EXACT_LIMIT;
 var init_run2 = __esm({
   "src/probes/extraction/run.ts"() {
     "use strict";
@@ -65353,77 +66450,13 @@ var init_run2 = __esm({
     init_redact();
     init_random();
     init_exposure2();
+    init_subword_exposure();
+    init_generation2();
     init_memorisation();
     init_scan();
     WALK_BATCH = 4096;
-  }
-});
-
-// src/probes/extraction/settings.ts
-function buildExtraction(ctx) {
-  const e = ctx.settings;
-  const base2 = ctx.base;
-  const at2 = (path9) => ctx.at(path9, "value");
-  const thresholds = e["thresholds"] ?? {};
-  const canaries = (e["canaries"] ?? []).map((c, i) => ({
-    format: c["format"],
-    inserted: [...c["inserted"] ?? []],
-    controls: [...c["controls"] ?? []],
-    source: at2([...base2, "canaries", i, "format"])
-  }));
-  const exposure = e["exposure"] ?? {};
-  const settings = {
-    canaries,
-    exposure: {
-      exactLimit: exposure["exact-limit"] ?? EXTRACTION_DEFAULTS.exactLimit,
-      samples: exposure["samples"] ?? EXTRACTION_DEFAULTS.samples
-    },
-    thresholds: ctx.thresholds(EXTRACTION_THRESHOLDS)
-  };
-  const memorization = e["memorization"];
-  if (memorization || thresholds["extraction-rate"] || thresholds["extraction-gap"]) {
-    const m = memorization ?? {};
-    settings.memorization = {
-      prefix: m["prefix"] ?? EXTRACTION_DEFAULTS.memorization.prefix,
-      suffix: m["suffix"] ?? EXTRACTION_DEFAULTS.memorization.suffix
-    };
-  }
-  const scan = e["secret-scan"];
-  if (scan || thresholds["secret-matches"]) {
-    const s = scan ?? {};
-    const d = EXTRACTION_DEFAULTS.secretScan;
-    const prompts = Array.isArray(s["prompts"]) ? s["prompts"].map((text2, i) => ({ text: text2, source: at2([...base2, "secret-scan", "prompts", i]) })) : d.prompts.map((text2) => ({ text: text2, source: at2([...base2, "secret-scan"]) }));
-    settings.secretScan = {
-      prompts,
-      samples: s["samples"] ?? d.samples,
-      length: s["length"] ?? d.length,
-      temperature: s["temperature"] ?? d.temperature,
-      topK: s["top-k"] ?? d.topK,
-      patterns: Array.isArray(s["patterns"]) ? [...s["patterns"]] : [...d.patterns],
-      regexes: Array.isArray(s["regexes"]) ? [...s["regexes"]] : []
-    };
-  }
-  return settings;
-}
-var EXTRACTION_THRESHOLDS, EXTRACTION_DEFAULTS;
-var init_settings3 = __esm({
-  "src/probes/extraction/settings.ts"() {
-    "use strict";
-    EXTRACTION_THRESHOLDS = ["max-exposure", "extraction-rate", "extraction-gap", "secret-matches"];
-    EXTRACTION_DEFAULTS = {
-      /** Exact enumeration up to 10^7 candidates (a {digits:7} space): about 1.1 M rows in the worst case. */
-      exactLimit: 1e7,
-      samples: 1e4,
-      memorization: { prefix: 32, suffix: 32 },
-      secretScan: {
-        prompts: [""],
-        samples: 32,
-        length: 64,
-        temperature: 1,
-        topK: 0,
-        patterns: ["email", "phone", "id-number"]
-      }
-    };
+    CONTINUATION_BATCH = 4096;
+    SUBWORD_EXACT_LIMIT = 1e6;
   }
 });
 
@@ -65434,10 +66467,10 @@ var init_family2 = __esm({
     "use strict";
     init_checks3();
     init_run2();
-    init_settings3();
+    init_settings4();
     extractionProbe = {
       id: "extraction",
-      description: "Training-data extraction from a sequence model: canary exposure, verbatim memorisation and a secret scan of sampled generations.",
+      description: "Training-data extraction from a sequence model: canary exposure, verbatim memorisation, a secret scan of sampled generations and generation extraction (ranked samples matched against the member texts).",
       tasks: ["sequence"],
       split: "whole",
       needs: "a sequence model (model.task: sequence, token ids in, next-token scores out)",
@@ -65660,8 +66693,8 @@ var init_descent = __esm({
 function pixelIndex(shape, h, w, c) {
   return shape.layout === "hwc" ? (h * shape.width + w) * shape.channels + c : (c * shape.height + h) * shape.width + w;
 }
-function totalVariation(shape, min, max) {
-  const scale = max > min ? max - min : 1;
+function totalVariation(shape, min2, max) {
+  const scale = max > min2 ? max - min2 : 1;
   const count2 = shape.height * shape.width * shape.channels;
   const each = (x, visit2) => {
     for (let c = 0; c < shape.channels; c++) {
@@ -65895,8 +66928,8 @@ async function runInversion(ctx, settings) {
     notes.push(`${skipped} of ${classCount} classes have no member records to compare a reconstruction with, and were not attacked.`);
   const start = settings.start === "zeros" ? new Float64Array(d) : Float64Array.from(centroids.centre);
   const estimator = chooseEstimator(settings, box, ctx.seed);
-  const { min, max } = valueRange(box);
-  const prior = settings.image && settings.smoothness > 0 ? weighted(totalVariation(settings.image, min, max), settings.smoothness) : void 0;
+  const { min: min2, max } = valueRange(box);
+  const prior = settings.image && settings.smoothness > 0 ? weighted(totalVariation(settings.image, min2, max), settings.smoothness) : void 0;
   const results = await minimise(
     Array.from(targets, () => start),
     inversionLoss(ctx.model, targets),
@@ -65930,7 +66963,7 @@ async function runInversion(ctx, settings) {
           start: settings.start,
           similarity: "centred-cosine",
           reconstructions: results.map((r, k) => perClass(r, scores[k], labels)),
-          ...settings.image ? { rasters: rasters(settings, results, scores, centroids, labels, { min, max }) } : {}
+          ...settings.image ? { rasters: rasters(settings, results, scores, centroids, labels, { min: min2, max }) } : {}
         }
       }
     ],
@@ -66097,7 +67130,7 @@ function buildInversion(ctx) {
   return settings;
 }
 var INVERSION_THRESHOLDS, INVERSION_DEFAULTS;
-var init_settings4 = __esm({
+var init_settings5 = __esm({
   "src/probes/inversion/settings.ts"() {
     "use strict";
     INVERSION_THRESHOLDS = ["identification-rate", "similarity-gain"];
@@ -66131,7 +67164,7 @@ var init_family3 = __esm({
     "use strict";
     init_checks4();
     init_run3();
-    init_settings4();
+    init_settings5();
     inversionProbe = {
       id: "inversion",
       description: "Class reconstruction (model inversion): rebuilds what each class\u2019s training records look like from the model\u2019s answers",
@@ -66153,7 +67186,7 @@ function membershipChecks(ctx, membership) {
   referenceChecks(ctx, membership);
   if (isPlainObject(membership["max-increase"]) && !isPlainObject(ctx.data["baseline"])) {
     error2(
-      [...BASE, "max-increase"],
+      [...BASE2, "max-increase"],
       "key",
       "max-increase limits the increase over the released model, but the policy names none: add baseline: { model: <released .onnx> } (or report: <its privacy-report.json>)"
     );
@@ -66192,14 +67225,14 @@ function referenceChecks(ctx, membership) {
   if (!isPlainObject(refs)) {
     if (first >= 0) {
       ctx.error(
-        [...BASE, "attacks", first],
+        [...BASE2, "attacks", first],
         "value",
         `attack ${String(attacks[first])} needs reference models: add probes.membership.reference-models with models (a glob or a list of ONNX files trained like the candidate) and memberships (which model trained on which record)`
       );
     }
     return;
   }
-  const base2 = [...BASE, "reference-models"];
+  const base2 = [...BASE2, "reference-models"];
   if (first < 0) {
     ctx.warning(
       base2,
@@ -66256,7 +67289,7 @@ function referenceChecks(ctx, membership) {
     seen.set(name2, file);
   }
 }
-var import_node_path17, BASE;
+var import_node_path17, BASE2;
 var init_checks5 = __esm({
   "src/probes/membership/checks.ts"() {
     "use strict";
@@ -66268,7 +67301,77 @@ var init_checks5 = __esm({
     init_source();
     init_paths();
     init_settings();
-    BASE = ["probes", "membership"];
+    BASE2 = ["probes", "membership"];
+  }
+});
+
+// src/probes/membership-measurement.ts
+function measureScoreSets(attack, description, member, nonMember, options) {
+  const overall = membershipMetricsFromTable(buildScoreTable(member, nonMember), options);
+  return {
+    attack,
+    description,
+    metrics: membershipMetricValues(overall),
+    details: {
+      roc: overall.rocPoints,
+      histogram: histogram2(member, nonMember, 30),
+      ...overall.topTie.members + overall.topTie.nonMembers > 1 ? { topTie: overall.topTie } : {}
+    }
+  };
+}
+function membershipMetricValues(m) {
+  const sample = { members: m.members, nonMembers: m.nonMembers };
+  return {
+    auc: { value: m.auc.value, ci: m.auc.ci, sample },
+    advantage: { value: m.advantage.value, ci: m.advantage.ci, threshold: m.advantage.threshold, atOrAbove: m.advantage.atOrAbove, sample },
+    "tpr-at-fpr": {
+      value: m.tprAtFpr.value,
+      ci: m.tprAtFpr.ci,
+      fpr: m.tprAtFpr.fpr,
+      achievedFpr: m.tprAtFpr.achievedFpr,
+      threshold: m.tprAtFpr.threshold,
+      atOrAbove: m.tprAtFpr.atOrAbove,
+      sample
+    },
+    ppv: { value: m.ppv.value, ci: m.ppv.ci, threshold: m.ppv.threshold, atOrAbove: m.tprAtFpr.atOrAbove },
+    "epsilon-lower-bound": {
+      value: m.epsilonLowerBound.value,
+      ci: m.epsilonLowerBound.ci,
+      thresholdsTried: m.epsilonLowerBound.thresholdsTried,
+      threshold: m.epsilonLowerBound.threshold,
+      atOrAbove: m.epsilonLowerBound.atOrAbove,
+      tail: m.epsilonLowerBound.tail,
+      sample
+    }
+  };
+}
+function histogram2(member, nonMember, bins) {
+  const [memberLo, memberHi] = range(member);
+  const [nonMemberLo, nonMemberHi] = range(nonMember);
+  const lo = Math.min(memberLo, nonMemberLo);
+  const hi = Math.max(memberHi, nonMemberHi);
+  const width = hi > lo ? (hi - lo) / bins : 1;
+  return { min: lo, max: hi, bins, members: binCounts(member, lo, width, bins), nonMembers: binCounts(nonMember, lo, width, bins) };
+}
+function range(values) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    lo = Math.min(lo, values[i]);
+    hi = Math.max(hi, values[i]);
+  }
+  return [lo, hi];
+}
+function binCounts(values, lo, width, bins) {
+  const counts = new Float64Array(bins);
+  for (let i = 0; i < values.length; i++) counts[Math.min(bins - 1, Math.floor((values[i] - lo) / width))]++;
+  return Array.from(counts);
+}
+var init_membership_measurement = __esm({
+  "src/probes/membership-measurement.ts"() {
+    "use strict";
+    init_membership();
+    init_table();
   }
 });
 
@@ -67205,39 +68308,13 @@ function measureScores(attack, description, { member, memberClasses, nonMember, 
   return {
     attack,
     description,
-    metrics: metricValues2(overall),
+    metrics: membershipMetricValues(overall),
     details: {
       roc: overall.rocPoints,
       histogram: histogram2(member, nonMember, 30),
       perClass: perClass2.map((c) => ({ class: c.class, members: c.members, nonMembers: c.nonMembers, auc: c.auc, advantage: c.advantage })),
       worstClass: worst ? { class: worst.class, auc: worst.auc } : null,
       ...overall.topTie.members + overall.topTie.nonMembers > 1 ? { topTie: overall.topTie } : {}
-    }
-  };
-}
-function metricValues2(m) {
-  const sample = { members: m.members, nonMembers: m.nonMembers };
-  return {
-    auc: { value: m.auc.value, ci: m.auc.ci, sample },
-    advantage: { value: m.advantage.value, ci: m.advantage.ci, threshold: m.advantage.threshold, atOrAbove: m.advantage.atOrAbove, sample },
-    "tpr-at-fpr": {
-      value: m.tprAtFpr.value,
-      ci: m.tprAtFpr.ci,
-      fpr: m.tprAtFpr.fpr,
-      achievedFpr: m.tprAtFpr.achievedFpr,
-      threshold: m.tprAtFpr.threshold,
-      atOrAbove: m.tprAtFpr.atOrAbove,
-      sample
-    },
-    ppv: { value: m.ppv.value, ci: m.ppv.ci, threshold: m.ppv.threshold, atOrAbove: m.tprAtFpr.atOrAbove },
-    "epsilon-lower-bound": {
-      value: m.epsilonLowerBound.value,
-      ci: m.epsilonLowerBound.ci,
-      thresholdsTried: m.epsilonLowerBound.thresholdsTried,
-      threshold: m.epsilonLowerBound.threshold,
-      atOrAbove: m.epsilonLowerBound.atOrAbove,
-      tail: m.epsilonLowerBound.tail,
-      sample
     }
   };
 }
@@ -67250,28 +68327,6 @@ function perClassMetrics({ byClass }, confidence) {
     out.push({ class: c, members: table.members, nonMembers: table.nonMembers, auc: metrics.auc, advantage: metrics.advantage });
   }
   return out;
-}
-function histogram2(member, nonMember, bins) {
-  const [memberLo, memberHi] = range(member);
-  const [nonMemberLo, nonMemberHi] = range(nonMember);
-  const lo = Math.min(memberLo, nonMemberLo);
-  const hi = Math.max(memberHi, nonMemberHi);
-  const width = hi > lo ? (hi - lo) / bins : 1;
-  return { min: lo, max: hi, bins, members: binCounts(member, lo, width, bins), nonMembers: binCounts(nonMember, lo, width, bins) };
-}
-function range(values) {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    lo = Math.min(lo, values[i]);
-    hi = Math.max(hi, values[i]);
-  }
-  return [lo, hi];
-}
-function binCounts(values, lo, width, bins) {
-  const counts = new Float64Array(bins);
-  for (let i = 0; i < values.length; i++) counts[Math.min(bins - 1, Math.floor((values[i] - lo) / width))]++;
-  return Array.from(counts);
 }
 async function stability(ctx, settings, memberObs, nonMemberObs) {
   const copies = settings.stability.queries;
@@ -67307,6 +68362,7 @@ var init_run4 = __esm({
     init_random();
     init_feature_box();
     init_attacker_view();
+    init_membership_measurement();
     init_scores();
     init_reference();
     init_settings();
@@ -67349,6 +68405,380 @@ var init_family4 = __esm({
   }
 });
 
+// src/probes/text-membership/checks.ts
+function textMembershipVocabularyNeeds(settings) {
+  const attacks = settings["attacks"];
+  return Array.isArray(attacks) && attacks.includes("zlib") ? ["the zlib attack compresses each text, so token ids must become text"] : [];
+}
+function textMembershipChecks(ctx, settings) {
+  const { error: error2, scores } = ctx;
+  if (scores !== "full") {
+    const why = scores === "label" ? "a label-only surface reveals no probability" : "a top-k surface hides the probability of every token outside the k most likely, and a hidden score must not be read as a number";
+    error2(
+      BASE3,
+      "key",
+      `text membership scores each text by the probability the model gives every one of its tokens, but surface.scores is ${String(scores)} (set in ${ctx.where(["surface", "scores"])}): ${why}; describe the surface as full if the deployed API returns the log-probabilities of a given text (as "logprobs" APIs do), or remove probes.text-membership`
+    );
+  }
+  const attacks = Array.isArray(settings["attacks"]) ? settings["attacks"] : [];
+  const decimals = valueAt(ctx.data, ["surface", "decimals"]);
+  attacks.forEach((attack, i) => {
+    const path9 = [...BASE3, "attacks", i];
+    const why = typeof attack === "string" ? UNROUNDED[attack] : void 0;
+    if (why && typeof decimals === "number") {
+      error2(
+        path9,
+        "value",
+        `attack ${String(attack)} ${why}, so it needs unrounded scores, but surface.decimals is ${decimals} (set in ${ctx.where(["surface", "decimals"])}); remove ${String(attack)}, or surface.decimals if the API returns full-precision log-probabilities`
+      );
+    }
+    if (attack === "reference" && typeof valueAt(ctx.data, ["model", "reference-model"]) !== "string") {
+      error2(
+        path9,
+        "value",
+        "attack reference compares the target with a reference model, but the policy names none: add model.reference-model (e.g. the base model before fine-tuning, with the same tokenizer), or remove reference"
+      );
+    }
+  });
+  fprChecks(ctx, settings);
+}
+function fprChecks(ctx, settings) {
+  const thresholds = settings["thresholds"];
+  const t = isPlainObject(thresholds) ? thresholds["tpr-at-fpr"] : void 0;
+  if (!isPlainObject(t)) return;
+  const base2 = [...BASE3, "thresholds", "tpr-at-fpr"];
+  if (typeof t["fpr"] === "number" && typeof settings["fpr"] === "number" && t["fpr"] !== settings["fpr"]) {
+    ctx.error(
+      [...base2, "fpr"],
+      "value",
+      `${fieldName([...base2, "fpr"])} is ${t["fpr"]} but ${fieldName([...BASE3, "fpr"])} is ${settings["fpr"]} (set in ${ctx.where([...BASE3, "fpr"])}); the TPR is read at one FPR: give it once, or the same in both`
+    );
+    return;
+  }
+  const fpr = effectiveFpr(settings);
+  for (const level of ["warn", "fail"]) {
+    const value = t[level];
+    if (typeof value === "number" && value <= fpr) {
+      ctx.error(
+        [...base2, level],
+        "key",
+        `${level} (${value}) must be above the FPR (${fpr}) for ${fieldName(base2)}: a random guess already reaches TPR = FPR`
+      );
+    }
+  }
+}
+var BASE3, UNROUNDED;
+var init_checks6 = __esm({
+  "src/probes/text-membership/checks.ts"() {
+    "use strict";
+    init_merge();
+    init_source();
+    init_settings2();
+    BASE3 = ["probes", "text-membership"];
+    UNROUNDED = {
+      "min-k-plus-plus": "standardises each token by the mean and deviation of every next-token probability",
+      reference: "subtracts two log-likelihoods, and a probability rounded to 0 makes both \u2212\u221E"
+    };
+  }
+});
+
+// src/metrics/text-membership.ts
+function lossScore(logProbs) {
+  requireTokens(logProbs.length);
+  let sum = 0;
+  for (let t = 0; t < logProbs.length; t++) sum += logProbs[t];
+  return sum / logProbs.length;
+}
+function zlibLength(text2) {
+  return (0, import_node_zlib2.deflateSync)(Buffer.from(text2, "utf8"), { level: ZLIB_LEVEL }).length;
+}
+function zlibScore(logProbs, text2) {
+  return lossScore(logProbs) / zlibLength(text2);
+}
+function lowestCount(tokens, k) {
+  if (!(k > 0 && k <= 1)) throw new RangeError(`k must be in (0, 1], got ${k}`);
+  requireTokens(tokens);
+  return Math.max(1, Math.floor(tokens * k + 1e-9));
+}
+function minKScore(logProbs, k) {
+  return meanOfLowest(logProbs, k);
+}
+function standardisedLogProbs(scores) {
+  const { logProbs, mean: mean2, std } = scores;
+  if (mean2.length !== logProbs.length || std.length !== logProbs.length) {
+    throw new RangeError(`\u03BC and \u03C3 need one value per token: ${logProbs.length} tokens, ${mean2.length} \u03BC, ${std.length} \u03C3`);
+  }
+  const z = new Float64Array(logProbs.length);
+  for (let t = 0; t < logProbs.length; t++) {
+    const lp = logProbs[t];
+    const sigma = std[t];
+    if (Number.isNaN(sigma) || Number.isNaN(mean2[t])) throw new RangeError(`\u03BC or \u03C3 of token ${t + 1} is NaN (a hidden score)`);
+    if (sigma >= SIGMA_FLOOR) z[t] = (lp - mean2[t]) / sigma;
+    else z[t] = lp === -Infinity ? -Infinity : 0;
+  }
+  return z;
+}
+function minKPlusPlusScore(scores, k) {
+  return meanOfLowest(standardisedLogProbs(scores), k);
+}
+function referenceScore(target, reference) {
+  if (target.length !== reference.length) {
+    throw new RangeError(`the target scores ${target.length} tokens and the reference ${reference.length}; they must score the same text`);
+  }
+  return lossScore(target) - lossScore(reference);
+}
+function checkRevealed(values) {
+  for (let t = 0; t < values.length; t++) if (Number.isNaN(values[t])) return t;
+  return -1;
+}
+function meanOfLowest(values, k) {
+  const count2 = lowestCount(values.length, k);
+  const sorted = Float64Array.from(values).sort();
+  let sum = 0;
+  for (let i = 0; i < count2; i++) sum += sorted[i];
+  return sum / count2;
+}
+function requireTokens(tokens) {
+  if (tokens < 1) throw new RangeError("a membership score needs at least one scored token (a text of two or more tokens)");
+}
+var import_node_zlib2, ZLIB_LEVEL, SIGMA_FLOOR;
+var init_text_membership = __esm({
+  "src/metrics/text-membership.ts"() {
+    "use strict";
+    import_node_zlib2 = require("node:zlib");
+    ZLIB_LEVEL = 6;
+    SIGMA_FLOOR = 1e-12;
+  }
+});
+
+// src/probes/text-membership/overlap.ts
+function findTextOverlap(members, nonMembers) {
+  const memberLine = /* @__PURE__ */ new Map();
+  members.tokens.forEach((t, i) => {
+    const key = t.join(",");
+    if (!memberLine.has(key)) memberLine.set(key, members.lines[i]);
+  });
+  const overlap = { count: 0 };
+  nonMembers.tokens.forEach((t, i) => {
+    const line = memberLine.get(t.join(","));
+    if (line === void 0) return;
+    overlap.count += 1;
+    overlap.first ??= { memberLine: line, nonMemberLine: nonMembers.lines[i] };
+  });
+  return overlap;
+}
+function overlapNote(members, nonMembers, allowed) {
+  const { count: count2, first } = findTextOverlap(members, nonMembers);
+  if (count2 === 0 || !first) return void 0;
+  const both = `${count2} of the ${nonMembers.rows} non-member texts used ${count2 === 1 ? "is" : "are"} also among the member texts (the same token ids; first: line ${first.nonMemberLine} of ${nonMembers.file} is line ${first.memberLine} of ${members.file})`;
+  if (allowed) return `text-membership: ${both}; allowed by data.allow-overlap, but these texts cannot tell members from non-members`;
+  throw new InputError(
+    `${both}; a text cannot be both, so the two sets are probably the same file or were split wrongly, and every attack would read "no leak". Remove the repeated texts, or set data.allow-overlap: true if they are genuine duplicates`,
+    { file: nonMembers.file, line: first.nonMemberLine, field: "data.non-members" }
+  );
+}
+var init_overlap2 = __esm({
+  "src/probes/text-membership/overlap.ts"() {
+    "use strict";
+    init_errors();
+  }
+});
+
+// src/probes/text-membership/run.ts
+function describe3(attack, k) {
+  const percent2 = `${+(k * 100).toFixed(4)}%`;
+  switch (attack) {
+    case "loss":
+      return "high mean token log-likelihood \u21D2 member (Yeom et al. 2018; Carlini et al. 2021)";
+    case "zlib":
+      return "high mean token log-likelihood for the text\u2019s zlib-compressed length \u21D2 member (Carlini et al. 2021)";
+    case "min-k":
+      return `high mean log-probability of the text\u2019s ${percent2} least likely tokens \u21D2 member (Min-K% Prob, Shi et al. 2024)`;
+    case "min-k-plus-plus":
+      return `high mean of the text\u2019s ${percent2} lowest token log-probabilities standardised by the model\u2019s own next-token distribution \u21D2 member (Min-K%++, Zhang et al. 2024)`;
+    case "reference":
+      return "high mean token log-likelihood relative to the reference model\u2019s \u21D2 member (Carlini et al. 2021; Mireshghallah et al. 2022)";
+  }
+}
+async function runTextMembership(ctx, settings) {
+  const notes = [];
+  const tokenizer = ctx.tokenizer ?? ctx.vocabulary;
+  const bos = ctx.tokenizer?.bosId;
+  const sides = [ctx.members, ctx.nonMembers].map((data) => prepare(data, bos));
+  const [members, nonMembers] = sides;
+  for (const side of sides) {
+    if (side.kept.length === 0) {
+      throw new InputError(
+        `none of the ${side.data.role} texts has two tokens or more, so none can be scored (the first token of a text has no prediction${bos === void 0 ? "" : " unless the tokenizer\u2019s beginning-of-text token comes before it"}); give longer texts`,
+        { file: side.data.file }
+      );
+    }
+  }
+  const overlap = overlapNote(ctx.members, ctx.nonMembers, settings.allowOverlap);
+  if (overlap) notes.push(overlap);
+  const skipped = sides.map((s) => s.data.tokens.length - s.kept.length);
+  if (skipped[0] + skipped[1] > 0) {
+    notes.push(
+      `text-membership: ${skipped[0]} member and ${skipped[1]} non-member texts have fewer than two tokens and were not scored (the first token has no prediction)`
+    );
+  }
+  if (bos !== void 0) {
+    notes.push(
+      `text-membership: each text is scored after the tokenizer\u2019s beginning-of-text token (id ${bos}), so its first token counts too`
+    );
+  }
+  const sequences = [...members.sequences, ...nonMembers.sequences];
+  const texts = sides.map(({ data, kept }) => ({ role: data.role, file: data.file, lines: kept.map((i) => data.lines[i]) }));
+  const target = await scoreAll(ctx.model, sequences, texts, "target model");
+  const needsReference = settings.attacks.includes("reference");
+  let reference;
+  if (needsReference) {
+    if (!ctx.reference) throw new RuntimeFailure("attack reference needs the reference model, but none was opened");
+    reference = await scoreAll(ctx.reference, sequences, texts, "reference model");
+  }
+  const needsText = settings.attacks.includes("zlib");
+  if (needsText && !tokenizer) throw new RuntimeFailure("attack zlib needs a tokenizer to turn token ids into text, but none was loaded");
+  const attacks = [];
+  const split = members.sequences.length;
+  for (const attack of settings.attacks) {
+    const scores = new Float64Array(sequences.length);
+    for (let i = 0; i < sequences.length; i++) {
+      const side = i < split ? members : nonMembers;
+      const original = side.data.tokens[side.kept[i < split ? i : i - split]];
+      scores[i] = textScore(attack, target[i], reference?.[i], settings.minK, () => tokenizer.decode(original));
+    }
+    attacks.push(
+      measureScoreSets(attack, describe3(attack, settings.minK), scores.subarray(0, split), scores.subarray(split), {
+        fpr: settings.fpr,
+        confidence: ctx.confidence
+      })
+    );
+  }
+  if (ctx.model.surface.decimals !== void 0) {
+    notes.push(
+      `text-membership: the surface rounds probabilities to ${ctx.model.surface.decimals} decimals; a token whose probability rounds to 0 gives its text a score of \u2212\u221E, the least member-like`
+    );
+  }
+  if (needsReference) {
+    notes.push(
+      "text-membership: the reference model (model.reference-model) scored the same tokens through the same surface as the target."
+    );
+    const auc = attacks.find((a) => a.attack === "reference")?.metrics["auc"];
+    if (auc && typeof auc.value === "number" && auc.ci[1] < 0.5) {
+      notes.push(
+        `text-membership: reference reads below chance (AUC ${auc.value.toFixed(3)}, interval [${auc.ci[0].toFixed(3)}, ${auc.ci[1].toFixed(3)}] entirely under 0.5): the reference model fits the member texts better than the target does, so it is no outsider's model (it trained on them too); choose a reference model that never saw the members, such as the base model before fine-tuning`
+      );
+    }
+  }
+  return { attacks, notes };
+}
+function textScore(attack, scores, reference, k, text2) {
+  switch (attack) {
+    case "loss":
+      return lossScore(scores.logProbs);
+    case "zlib":
+      return zlibScore(scores.logProbs, text2());
+    case "min-k":
+      return minKScore(scores.logProbs, k);
+    case "min-k-plus-plus":
+      if (checkRevealed(scores.mean) >= 0 || checkRevealed(scores.std) >= 0) {
+        throw new RuntimeFailure(`${PROBE}: min-k-plus-plus needs \u03BC and \u03C3 of every next-token distribution, but the surface hid them`);
+      }
+      return minKPlusPlusScore(scores, k);
+    case "reference":
+      return referenceScore(scores.logProbs, reference.logProbs);
+  }
+}
+function prepare(data, bos) {
+  const kept = [];
+  const sequences = [];
+  data.tokens.forEach((tokens, i) => {
+    const sequence = bos !== void 0 && tokens[0] !== bos ? withFirst(bos, tokens) : tokens;
+    if (sequence.length < 2) return;
+    kept.push(i);
+    sequences.push(sequence);
+  });
+  return { data, kept, sequences };
+}
+function withFirst(first, tokens) {
+  const out = new Int32Array(tokens.length + 1);
+  out[0] = first;
+  out.set(tokens, 1);
+  return out;
+}
+async function scoreAll(model, sequences, texts, which2) {
+  const out = [];
+  for (let start = 0; start < sequences.length; start += TEXTS_PER_CALL) {
+    const chunk = sequences.slice(start, start + TEXTS_PER_CALL);
+    out.push(...await model.score(chunk, { texts: sliceTexts(texts, start, chunk.length) }));
+  }
+  out.forEach((s, i) => {
+    const hidden = checkRevealed(s.logProbs);
+    if (hidden >= 0) {
+      const { role, file, line } = locate2(texts, i);
+      throw new RuntimeFailure(
+        `${PROBE}: the surface hid the ${which2}'s probability of token ${hidden + 1} of line ${line} of ${file} (${role}); text membership needs every token's probability, which the policy check should have required (surface.scores: full)`
+      );
+    }
+  });
+  return out;
+}
+function sliceTexts(texts, start, count2) {
+  const out = [];
+  let at2 = 0;
+  for (const t of texts) {
+    const from = Math.max(start, at2);
+    const to = Math.min(start + count2, at2 + t.lines.length);
+    if (from < to) out.push({ ...t, lines: t.lines.slice(from - at2, to - at2) });
+    at2 += t.lines.length;
+  }
+  return out;
+}
+function locate2(texts, row) {
+  let at2 = row;
+  for (const t of texts) {
+    if (at2 < t.lines.length) return { role: t.role, file: t.file, line: t.lines[at2] };
+    at2 -= t.lines.length;
+  }
+  return { role: "", file: "", line: 0 };
+}
+var TEXTS_PER_CALL, PROBE;
+var init_run5 = __esm({
+  "src/probes/text-membership/run.ts"() {
+    "use strict";
+    init_errors();
+    init_text_membership();
+    init_membership_measurement();
+    init_overlap2();
+    TEXTS_PER_CALL = 256;
+    PROBE = "the text-membership probe";
+  }
+});
+
+// src/probes/text-membership/family.ts
+var textMembershipProbe;
+var init_family5 = __esm({
+  "src/probes/text-membership/family.ts"() {
+    "use strict";
+    init_checks6();
+    init_run5();
+    init_settings2();
+    textMembershipProbe = {
+      id: "text-membership",
+      description: "Membership inference for language models: tells training texts from non-members by the likelihood the model gives their tokens (loss, zlib, Min-K%, Min-K%++, reference model).",
+      tasks: ["sequence"],
+      // Every text's score comes from that text alone (and the reference model's on it).
+      split: "records",
+      needs: "a sequence model (model.task: sequence) whose surface reveals every token probability",
+      thresholds: TEXT_MEMBERSHIP_THRESHOLDS,
+      vocabularyNeeds: textMembershipVocabularyNeeds,
+      check: textMembershipChecks,
+      build: buildTextMembership,
+      run: runTextMembership
+    };
+  }
+});
+
 // src/probes/index.ts
 var PROBE_FAMILIES;
 var init_probes = __esm({
@@ -67358,7 +68788,14 @@ var init_probes = __esm({
     init_family2();
     init_family3();
     init_family4();
-    PROBE_FAMILIES = [membershipProbe, inversionProbe, attributeInferenceProbe, extractionProbe];
+    init_family5();
+    PROBE_FAMILIES = [
+      membershipProbe,
+      textMembershipProbe,
+      inversionProbe,
+      attributeInferenceProbe,
+      extractionProbe
+    ];
   }
 });
 
@@ -67841,8 +69278,8 @@ function exposeZipMapInput(model, output) {
     const zipMap = readZipMap(model, node.start, node.end);
     if (!zipMap || zipMap.output !== output) continue;
     const extraOutput = lengthDelimited(GRAPH_OUTPUT, lengthDelimited(VALUE_INFO_NAME, utf8(zipMap.input)));
-    const newGraph = concat2(model.subarray(graph.start, graph.end), extraOutput);
-    const edited = concat2(model.subarray(0, graph.tagStart), lengthDelimited(MODEL_GRAPH, newGraph), model.subarray(graph.end));
+    const newGraph = concat3(model.subarray(graph.start, graph.end), extraOutput);
+    const edited = concat3(model.subarray(0, graph.tagStart), lengthDelimited(MODEL_GRAPH, newGraph), model.subarray(graph.end));
     return { model: edited, probabilities: zipMap.input, classLabels: zipMap.classLabels };
   }
   return void 0;
@@ -67931,9 +69368,9 @@ function writeVarint(value) {
   return Uint8Array.from(bytes);
 }
 function lengthDelimited(field, payload) {
-  return concat2(writeVarint(field * 8 + WIRE_LEN), writeVarint(payload.length), payload);
+  return concat3(writeVarint(field * 8 + WIRE_LEN), writeVarint(payload.length), payload);
 }
-function concat2(...parts) {
+function concat3(...parts) {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at2 = 0;
   for (const p of parts) {
@@ -68607,6 +70044,197 @@ var init_probe = __esm({
   }
 });
 
+// src/model/sequence-ops.ts
+function rowSamplers(rows2, sampling) {
+  if (!sampling) return new Array(rows2).fill(void 0);
+  return Array.from({ length: rows2 }, () => ({ ...sampling, rng: new Rng(sampling.rng.nextUint32()) }));
+}
+function scoreTokens(model, sequences) {
+  if (model.scoreTokens) return model.scoreTokens(sequences);
+  return scoreByPrefixes(model, sequences);
+}
+function generate(model, prompts, options) {
+  if (model.generate) return model.generate(prompts, options);
+  return generateByPrefixes(model, prompts, options);
+}
+function continuationScores(model, prefix, continuations) {
+  if (model.continuationScores) return model.continuationScores(prefix, continuations);
+  return continuationsByPrefixes(model, prefix, continuations);
+}
+function positionScore(logProbs, offset, width, token) {
+  const own = logProbs[offset + token];
+  let mean2 = 0;
+  let square = 0;
+  let rank2 = 0;
+  for (let c = 0; c < width; c++) {
+    const lp = logProbs[offset + c];
+    if (lp > -Infinity) {
+      const p = Math.exp(lp);
+      mean2 += p * lp;
+      square += p * lp * lp;
+    }
+    if (lp > own || lp === own && c < token) rank2++;
+  }
+  return { logProb: own, mean: mean2, std: Math.sqrt(Math.max(0, square - mean2 * mean2)), rank: rank2 };
+}
+function chooseToken(logProbs, offset, width, sampling) {
+  if (!sampling || sampling.temperature === 0) {
+    let best = 0;
+    for (let c = 1; c < width; c++) if (logProbs[offset + c] > logProbs[offset + best]) best = c;
+    return best;
+  }
+  const order = sortedCandidates(logProbs, offset, width, sampling.topK);
+  const keep = sampling.topK > 0 ? Math.min(sampling.topK, width) : width;
+  const top = logProbs[offset + order[0]];
+  const weights = new Float64Array(keep);
+  let total = 0;
+  for (let i = 0; i < keep; i++) {
+    weights[i] = Math.exp((logProbs[offset + order[i]] - top) / sampling.temperature);
+    total += weights[i];
+  }
+  let kept = keep;
+  if (sampling.topP < 1) {
+    let mass = 0;
+    for (let i = 0; i < keep; i++) {
+      mass += weights[i] / total;
+      if (mass >= sampling.topP) {
+        kept = i + 1;
+        break;
+      }
+    }
+    total = 0;
+    for (let i = 0; i < kept; i++) total += weights[i];
+  }
+  let u = sampling.rng.next() * total;
+  for (let i = 0; i < kept; i++) {
+    u -= weights[i];
+    if (u < 0) return order[i];
+  }
+  return order[kept - 1];
+}
+function sortedCandidates(logProbs, offset, width, topK) {
+  const better = (a, b) => logProbs[offset + b] - logProbs[offset + a] || a - b;
+  if (!(topK > 0 && topK < width)) {
+    const order = new Int32Array(width);
+    for (let c = 0; c < width; c++) order[c] = c;
+    return order.sort(better);
+  }
+  const heap = new Int32Array(topK);
+  let size = 0;
+  const worse = (i, j) => better(heap[i], heap[j]) > 0;
+  const swap = (i, j) => {
+    const t = heap[i];
+    heap[i] = heap[j];
+    heap[j] = t;
+  };
+  for (let c = 0; c < width; c++) {
+    if (size < topK) {
+      heap[size] = c;
+      for (let i = size++; i > 0 && worse(i, i - 1 >> 1); i = i - 1 >> 1) swap(i, i - 1 >> 1);
+    } else if (logProbs[offset + c] > logProbs[offset + heap[0]]) {
+      heap[0] = c;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let w = i;
+        if (l < size && worse(l, w)) w = l;
+        if (r < size && worse(r, w)) w = r;
+        if (w === i) break;
+        swap(i, w);
+        i = w;
+      }
+    }
+  }
+  return heap.sort(better);
+}
+async function eachRow(model, contexts, use) {
+  const width = model.info.vocabSize;
+  const rowsPerCall = Math.max(1, Math.floor(VALUES_PER_CALL / width));
+  for (let start = 0; start < contexts.length; start += rowsPerCall) {
+    const chunk = contexts.slice(start, start + rowsPerCall);
+    const logProbs = await model.nextLogProbs(chunk);
+    for (let r = 0; r < chunk.length; r++) use(start + r, logProbs, r * width);
+  }
+}
+async function scoreByPrefixes(model, sequences) {
+  const width = model.info.vocabSize;
+  const contexts = [];
+  const owner = [];
+  const scores = sequences.map((sequence, s) => {
+    const n = Math.max(0, sequence.length - 1);
+    for (let t = 1; t < sequence.length; t++) {
+      contexts.push(sequence.subarray(0, t));
+      owner.push({ sequence: s, position: t - 1 });
+    }
+    return { logProbs: new Float64Array(n), mean: new Float64Array(n), std: new Float64Array(n), ranks: new Int32Array(n) };
+  });
+  await eachRow(model, contexts, (row, logProbs, offset) => {
+    const { sequence, position: position2 } = owner[row];
+    const score = positionScore(logProbs, offset, width, sequences[sequence][position2 + 1]);
+    const out = scores[sequence];
+    out.logProbs[position2] = score.logProb;
+    out.mean[position2] = score.mean;
+    out.std[position2] = score.std;
+    out.ranks[position2] = score.rank;
+  });
+  return scores;
+}
+async function generateByPrefixes(model, prompts, options) {
+  const width = model.info.vocabSize;
+  const samplers = rowSamplers(prompts.length, options.sampling);
+  const produced = prompts.map(() => []);
+  let active = prompts.map((_, i) => i);
+  for (let step2 = 0; step2 < options.steps && active.length > 0; step2++) {
+    const contexts = active.map((i) => concat4(prompts[i], produced[i]));
+    const stopped = /* @__PURE__ */ new Set();
+    await eachRow(model, contexts, (row, logProbs, offset) => {
+      const i = active[row];
+      const token = chooseToken(logProbs, offset, width, samplers[i]);
+      produced[i].push(token);
+      if (token === options.stopId) stopped.add(i);
+    });
+    active = active.filter((i) => !stopped.has(i));
+  }
+  return produced.map((tokens) => Int32Array.from(tokens));
+}
+async function continuationsByPrefixes(model, prefix, continuations) {
+  const width = model.info.vocabSize;
+  const offsets = new Int32Array(continuations.length + 1);
+  continuations.forEach((c, i) => offsets[i + 1] = offsets[i] + c.length);
+  const total = offsets[continuations.length];
+  const logProbs = new Float64Array(total);
+  const ranks = new Int32Array(total);
+  const contexts = [];
+  const tokens = new Int32Array(total);
+  continuations.forEach((c, i) => {
+    const whole = concat4(prefix, c);
+    for (let j = 0; j < c.length; j++) {
+      contexts.push(whole.subarray(0, prefix.length + j));
+      tokens[offsets[i] + j] = c[j];
+    }
+  });
+  await eachRow(model, contexts, (row, values, offset) => {
+    const score = positionScore(values, offset, width, tokens[row]);
+    logProbs[row] = score.logProb;
+    ranks[row] = score.rank;
+  });
+  return { offsets, logProbs, ranks };
+}
+function concat4(a, b) {
+  const out = new Int32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+var VALUES_PER_CALL;
+var init_sequence_ops = __esm({
+  "src/model/sequence-ops.ts"() {
+    "use strict";
+    init_random();
+    VALUES_PER_CALL = 1 << 22;
+  }
+});
+
 // src/model/sequence-surface.ts
 function observeNext(logProbs, rows2, vocabSize, surface) {
   const top = new Int32Array(rows2);
@@ -68624,12 +70252,32 @@ function observeNext(logProbs, rows2, vocabSize, surface) {
   for (let i = 0; i < shown.length; i++) if (hidden[i]) shown[i] = NaN;
   return { rows: rows2, vocabSize, top, logProbs: shown, hidden };
 }
+function observeTokenScores(scores, vocabSize, surface) {
+  const n = scores.logProbs.length;
+  const logProbs = new Float64Array(n);
+  for (let t = 0; t < n; t++) logProbs[t] = revealedLogProb(scores.logProbs[t], scores.ranks[t], vocabSize, surface);
+  const whole = surface.scores !== "label" && !topKOnly(surface, vocabSize) && surface.decimals === void 0;
+  return {
+    logProbs,
+    mean: whole ? scores.mean.slice() : new Float64Array(n).fill(NaN),
+    std: whole ? scores.std.slice() : new Float64Array(n).fill(NaN),
+    ranks: topKOnly(surface, vocabSize) ? scores.ranks.map((r) => Math.min(r, surface.topK)) : scores.ranks.slice()
+  };
+}
+function topKOnly(surface, vocabSize) {
+  return surface.scores === "top-k" && surface.topK < vocabSize;
+}
+function revealedLogProb(logProb, rank2, vocabSize, surface) {
+  if (topKOnly(surface, vocabSize) && rank2 >= surface.topK) return NaN;
+  return surface.decimals === void 0 ? logProb : Math.log(roundToDecimals(Math.exp(logProb), surface.decimals));
+}
 var ObservedSequence;
 var init_sequence_surface = __esm({
   "src/model/sequence-surface.ts"() {
     "use strict";
     init_non_finite();
     init_reveal();
+    init_sequence_ops();
     ObservedSequence = class {
       constructor(model, surface) {
         this.model = model;
@@ -68650,7 +70298,304 @@ var init_sequence_surface = __esm({
         const logProbs = await traced(this.model.nextLogProbs(contexts), source);
         return observeNext(logProbs, contexts.length, this.vocabSize, this.surface);
       }
+      async score(sequences, source) {
+        this.mustRevealScores("per-token scores");
+        const scores = await traced(scoreTokens(this.model, sequences), source);
+        return scores.map((s) => observeTokenScores(s, this.vocabSize, this.surface));
+      }
+      generate(prompts, options, source) {
+        return traced(generate(this.model, prompts, options), source);
+      }
+      async continuations(prefix, continuations, source) {
+        this.mustRevealScores("continuation scores");
+        const scores = await traced(continuationScores(this.model, prefix, continuations), source);
+        const sums = new Float64Array(continuations.length);
+        for (let i = 0; i < continuations.length; i++) {
+          let sum = 0;
+          for (let j = scores.offsets[i]; j < scores.offsets[i + 1]; j++) {
+            sum += revealedLogProb(scores.logProbs[j], scores.ranks[j], this.vocabSize, this.surface);
+          }
+          sums[i] = sum;
+        }
+        return sums;
+      }
+      /** A probe asking a label-only surface for scores is a bug in the policy checks, not user input. */
+      mustRevealScores(what) {
+        if (!this.revealsScores) throw new Error(`${what} asked of a label-only surface: the policy checks should have refused this probe`);
+      }
     };
+  }
+});
+
+// src/model/decoder-batch.ts
+function padRows(rows2, side, padId) {
+  const width = rows2.reduce((w, r) => Math.max(w, r.length), 0);
+  const ids = new Int32Array(rows2.length * width).fill(padId);
+  const mask = new Int32Array(rows2.length * width);
+  rows2.forEach((row, r) => {
+    const start = r * width + (side === "left" ? width - row.length : 0);
+    ids.set(row, start);
+    mask.fill(1, start, start + row.length);
+  });
+  return { rows: rows2.length, width, ids, mask };
+}
+function positionsFromMask(mask, rows2, total, width) {
+  const positions = new Int32Array(rows2 * width);
+  for (let r = 0; r < rows2; r++) {
+    let seen = 0;
+    for (let c = 0; c < total; c++) {
+      const m = mask[r * total + c];
+      seen += m;
+      const at2 = c - (total - width);
+      if (at2 >= 0) positions[r * width + at2] = m ? seen - 1 : 1;
+    }
+  }
+  return positions;
+}
+function joinColumns(left, a, right, b, rows2) {
+  const out = new Int32Array(rows2 * (a + b));
+  for (let r = 0; r < rows2; r++) {
+    out.set(left.subarray(r * a, (r + 1) * a), r * (a + b));
+    out.set(right.subarray(r * b, (r + 1) * b), r * (a + b) + a);
+  }
+  return out;
+}
+function pickRows(matrix, width, rows2) {
+  const out = new Int32Array(rows2.length * width);
+  rows2.forEach((r, i) => out.set(matrix.subarray(r * width, (r + 1) * width), i * width));
+  return out;
+}
+function chunkByLength(order, lengthOf, maxRows, sameLength) {
+  const chunks = [];
+  let current = [];
+  let width = 0;
+  for (const i of order) {
+    const length = lengthOf(i);
+    const wider = Math.max(width, length);
+    const breaks = current.length > 0 && (sameLength && length !== width || current.length + 1 > maxRows(wider));
+    if (breaks) {
+      chunks.push(current);
+      current = [];
+      width = 0;
+    }
+    current.push(i);
+    width = Math.max(width, length);
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+function byLength(lengths) {
+  return lengths.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b] || a - b);
+}
+var init_decoder_batch = __esm({
+  "src/model/decoder-batch.ts"() {
+    "use strict";
+  }
+});
+
+// src/model/decoder-cache.ts
+function cacheDims(slot, rows2, length) {
+  const dims = [rows2, slot.heads, length, slot.headDim];
+  return slot.outer === 1 ? dims : [slot.outer, ...dims];
+}
+function emptyCache(slots, rows2) {
+  return { rows: rows2, length: 0, tensors: slots.map((s) => ({ data: new Float32Array(0), dims: cacheDims(s, rows2, 0) })) };
+}
+function gatherRows(cache, rows2) {
+  const tensors = cache.tensors.map(({ data, dims }) => {
+    const batchAxis = dims.length - 4;
+    const outer = batchAxis === 0 ? 1 : dims[0];
+    const rowSize = dims[batchAxis + 1] * dims[batchAxis + 2] * dims[batchAxis + 3];
+    const out = new Float32Array(outer * rows2.length * rowSize);
+    for (let o = 0; o < outer; o++) {
+      const from = o * cache.rows * rowSize;
+      const to = o * rows2.length * rowSize;
+      rows2.forEach((r, i) => out.set(data.subarray(from + r * rowSize, from + (r + 1) * rowSize), to + i * rowSize));
+    }
+    const newDims = dims.slice();
+    newDims[batchAxis] = rows2.length;
+    return { data: out, dims: newDims };
+  });
+  return { rows: rows2.length, length: cache.length, tensors };
+}
+function cacheBytesPerToken(slots) {
+  return slots.reduce((sum, s) => sum + 4 * s.outer * s.heads * s.headDim, 0);
+}
+var init_decoder_cache = __esm({
+  "src/model/decoder-cache.ts"() {
+    "use strict";
+  }
+});
+
+// src/model/decoder-layout.ts
+function decoderFacts(layout) {
+  const facts3 = {
+    cache: layout.cache.length > 0,
+    layers: layout.layers,
+    merged: layout.useCacheBranch !== void 0,
+    positionIds: layout.positions !== void 0
+  };
+  const first = layout.cache[0];
+  if (first) Object.assign(facts3, { heads: first.heads, headDim: first.headDim });
+  return facts3;
+}
+function presentNames(past) {
+  const split = SPLIT_PAST.exec(past);
+  if (split) return [`present.${split[1]}.${split[2]}`, `present_key_values.${split[1]}.${split[2]}`];
+  const joint = /^past_key_values\.(\d+)$/.exec(past);
+  if (joint) return [`present.${joint[1]}`, `present_${joint[1]}`];
+  const older = /^past_(\d+)$/.exec(past);
+  return [`present_${older[1]}`, `present.${older[1]}`];
+}
+function isPast(name2) {
+  return SPLIT_PAST.test(name2) || JOINT_PAST.some((p) => p.test(name2));
+}
+function detectDecoderLayout(path9, inputs, outputs, overrides = {}) {
+  const fail3 = (message, field = "model.input") => new InputError(message, { file: path9, field });
+  const pasts = inputs.filter((t) => isPast(t.name));
+  const branch = inputs.find((t) => t.name === USE_CACHE_BRANCH);
+  const declared = pasts.length > 0 || branch !== void 0;
+  const idsName = overrides.input ?? "input_ids";
+  const ids = inputs.find((t) => t.name === idsName);
+  const logitsName = overrides.output ?? "logits";
+  const logits = outputs.find((t) => t.name === logitsName);
+  const maskName = overrides.attentionMask ?? "attention_mask";
+  const mask = inputs.find((t) => t.name === maskName);
+  const positions = inputs.find((t) => t.name === "position_ids");
+  const known = /* @__PURE__ */ new Set([...pasts, ...[ids, mask, positions, branch].filter((t) => t !== void 0)]);
+  const others = inputs.filter((t) => !known.has(t));
+  if (!declared) {
+    const plain = ids !== void 0 && logits?.shape.length === 3 && typeof ids.shape[1] !== "number" && others.length === 0 && (mask !== void 0 || overrides.attentionMask === void 0);
+    if (!plain) return void 0;
+  }
+  const list3 = inputs.map(describe4).join("; ");
+  if (!ids) throw fail3(`the model has a KV-cache layout but no token-id input "${idsName}"; its inputs are ${list3}`);
+  if (overrides.attentionMask !== void 0 && !mask) {
+    throw fail3(`the model has no input "${overrides.attentionMask}"; its inputs are ${list3}`, "model.attention-mask");
+  }
+  if (others.length > 0) {
+    throw fail3(
+      `the decoder has inputs the gate cannot fill: ${others.map(describe4).join("; ")}; a decoder export takes input_ids, attention_mask, position_ids, past_key_values.{i}.key/.value and use_cache_branch`
+    );
+  }
+  if (!INTEGER_TYPES.includes(ids.type) || ids.shape.length !== 2) {
+    throw fail3(`decoder input "${ids.name}" is ${ids.type}[${ids.shape.join(", ")}]; expected int64 token ids of shape [batch, seq]`);
+  }
+  if (typeof ids.shape[1] === "number" && ids.shape[1] > 0 && declared) {
+    throw fail3(`decoder input "${ids.name}" has a fixed length of ${ids.shape[1]}; a KV-cache decoder takes any number of new tokens`);
+  }
+  if (mask && (!MASK_TYPES.includes(mask.type) || mask.shape.length !== 2)) {
+    throw fail3(
+      `decoder input "${mask.name}" is ${mask.type}[${mask.shape.join(", ")}]; expected an int64 attention mask of shape [batch, past + seq]`,
+      "model.attention-mask"
+    );
+  }
+  if (positions && (!INTEGER_TYPES.includes(positions.type) || positions.shape.length !== 2)) {
+    throw fail3(
+      `decoder input "${positions.name}" is ${positions.type}[${positions.shape.join(", ")}]; expected int64 positions of shape [batch, seq]`
+    );
+  }
+  if (branch && (branch.type !== "bool" || branch.shape.length > 1)) {
+    throw fail3(`decoder input "${branch.name}" is ${branch.type}[${branch.shape.join(", ")}]; expected a bool of shape [1]`);
+  }
+  if (branch && pasts.length === 0) throw fail3(`the model has a "${USE_CACHE_BRANCH}" input but no past_key_values inputs`);
+  if (!logits) {
+    throw fail3(
+      `the decoder has no output "${logitsName}"; its outputs are ${outputs.map(describe4).join("; ")}`,
+      overrides.output ? "model.output" : "model.input"
+    );
+  }
+  if (!logits.type.startsWith("float") || logits.shape.length !== 3) {
+    throw fail3(
+      `decoder output "${logits.name}" is ${logits.type}[${logits.shape.join(", ")}]; expected float logits of shape [batch, seq, vocab]`,
+      "model.output"
+    );
+  }
+  const cache = pasts.map((past) => cacheSlot(past, outputs, fail3));
+  cache.sort((a, b) => a.layer - b.layer || a.part.localeCompare(b.part));
+  const layers = checkLayers(cache, fail3);
+  const layout = { inputs, outputs, ids, logits, cache, layers };
+  if (mask) layout.mask = mask;
+  if (positions) layout.positions = positions;
+  if (branch) layout.useCacheBranch = branch;
+  const vocab = logits.shape[2];
+  if (typeof vocab === "number" && vocab > 0) layout.vocabSize = vocab;
+  return layout;
+}
+function cacheSlot(past, outputs, fail3) {
+  const split = SPLIT_PAST.exec(past.name);
+  const layer = Number(split ? split[1] : JOINT_PAST.map((p) => p.exec(past.name)).find((m) => m)[1]);
+  const candidates = presentNames(past.name);
+  const present = outputs.find((o) => candidates.includes(o.name));
+  if (!present) {
+    throw fail3(
+      `decoder input "${past.name}" has no matching output ${candidates.map((c) => `"${c}"`).join(" or ")} to feed it from the previous step`
+    );
+  }
+  const rank2 = split ? 4 : 5;
+  const expected = split ? "[batch, heads, past, head_dim]" : "[2, batch, heads, past, head_dim]";
+  if (past.type !== "float32") {
+    throw fail3(`decoder input "${past.name}" is ${past.type}; the gate runs float32 caches (export the model in float32)`);
+  }
+  if (past.shape.length !== rank2) throw fail3(`decoder input "${past.name}" is ${describe4(past)}; expected ${expected}`);
+  if (present.shape.length !== rank2 || present.type !== past.type) {
+    throw fail3(
+      `decoder output "${present.name}" is ${describe4(present)} but its input "${past.name}" is ${describe4(past)}; expected the same type and rank`
+    );
+  }
+  const [heads, headDim] = past.shape.slice(rank2 - 3, rank2).filter((_, i) => i !== 1);
+  if (typeof heads !== "number" || heads <= 0 || typeof headDim !== "number" || headDim <= 0) {
+    throw fail3(
+      `decoder input "${past.name}" is ${describe4(past)}: heads and head_dim must be fixed numbers (${expected}) to build the first, empty cache`
+    );
+  }
+  for (const [axis, what] of [
+    [rank2 - 3, "heads"],
+    [rank2 - 1, "head_dim"]
+  ]) {
+    const d = present.shape[axis];
+    if (typeof d === "number" && d !== past.shape[axis]) {
+      throw fail3(`shape mismatch: decoder output "${present.name}" has ${what} ${d} but input "${past.name}" has ${past.shape[axis]}`);
+    }
+  }
+  if (!split && typeof past.shape[0] === "number" && past.shape[0] !== 2) {
+    throw fail3(`decoder input "${past.name}" is ${describe4(past)}; expected [2, batch, heads, past, head_dim] (key and value)`);
+  }
+  return {
+    input: past.name,
+    output: present.name,
+    layer,
+    part: split ? split[2] : "key-value",
+    outer: split ? 1 : 2,
+    heads,
+    headDim
+  };
+}
+function checkLayers(cache, fail3) {
+  if (cache.length === 0) return 0;
+  const layers = Math.max(...cache.map((c) => c.layer)) + 1;
+  for (let layer = 0; layer < layers; layer++) {
+    const parts = cache.filter((c) => c.layer === layer).map((c) => c.part);
+    const complete = parts.length === 1 && parts[0] === "key-value" || parts.length === 2 && parts.includes("key") && parts.includes("value");
+    if (!complete) {
+      throw fail3(
+        parts.length === 0 ? `the decoder has past inputs for layers up to ${layers - 1} but none for layer ${layer}` : `decoder layer ${layer} has past inputs ${parts.join(", ")}; expected past_key_values.${layer}.key and past_key_values.${layer}.value`
+      );
+    }
+  }
+  return layers;
+}
+var SPLIT_PAST, JOINT_PAST, USE_CACHE_BRANCH, INTEGER_TYPES, MASK_TYPES, describe4;
+var init_decoder_layout = __esm({
+  "src/model/decoder-layout.ts"() {
+    "use strict";
+    init_errors();
+    SPLIT_PAST = /^past_key_values\.(\d+)\.(key|value)$/;
+    JOINT_PAST = [/^past_key_values\.(\d+)$/, /^past_(\d+)$/];
+    USE_CACHE_BRANCH = "use_cache_branch";
+    INTEGER_TYPES = ["int64", "int32"];
+    MASK_TYPES = ["int64", "int32", "float32", "bool"];
+    describe4 = (t) => `${t.name}: ${t.type}[${t.shape.join(", ")}]`;
   }
 });
 
@@ -68674,19 +70619,19 @@ async function openOnnxSequenceModel(options) {
   return model;
 }
 function planInputs(options, inputs, outputs) {
-  const fail2 = (message, field) => new InputError(message, { file: options.path, field });
-  const byName2 = (list3, name2, kind, field) => {
+  const fail3 = (message, field) => new InputError(message, { file: options.path, field });
+  const byName3 = (list3, name2, kind, field) => {
     const found = list3.find((t) => t.name === name2);
-    if (!found) throw fail2(`the model has no ${kind} "${name2}"; its ${kind}s are: ${list3.map((t) => t.name).join(", ")}`, field);
+    if (!found) throw fail3(`the model has no ${kind} "${name2}"; its ${kind}s are: ${list3.map((t) => t.name).join(", ")}`, field);
     return found;
   };
-  const mask = options.attentionMask ? byName2(inputs, options.attentionMask, "input", "model.attention-mask") : options.input === void 0 || !MASK_NAME.test(options.input) ? inputs.find((t) => MASK_NAME.test(t.name) && t.name !== options.input) : void 0;
+  const mask = options.attentionMask ? byName3(inputs, options.attentionMask, "input", "model.attention-mask") : options.input === void 0 || !MASK_NAME.test(options.input) ? inputs.find((t) => MASK_NAME.test(t.name) && t.name !== options.input) : void 0;
   let ids;
-  if (options.input) ids = byName2(inputs, options.input, "input", "model.input");
+  if (options.input) ids = byName3(inputs, options.input, "input", "model.input");
   else {
     const rest = inputs.filter((t) => t !== mask);
     if (rest.length !== 1) {
-      throw fail2(
+      throw fail3(
         `the model has inputs ${inputs.map((t) => `${t.name}: ${t.type}[${t.shape.join(", ")}]`).join("; ")}; set model.input to the one that takes the token ids${mask ? "" : " (and model.attention-mask to the mask, if any)"}`,
         "model.input"
       );
@@ -68695,26 +70640,26 @@ function planInputs(options, inputs, outputs) {
   }
   const others = inputs.filter((t) => t !== ids && t !== mask);
   if (others.length > 0) {
-    throw fail2(
+    throw fail3(
       `the model has inputs the gate cannot fill: ${others.map((t) => t.name).join(", ")}; a sequence model takes token ids (model.input) and optionally an attention mask (model.attention-mask)`,
       "model.input"
     );
   }
-  if (!INTEGER_TYPES.includes(ids.type) || ids.shape.length !== 2) {
-    throw fail2(
+  if (!INTEGER_TYPES2.includes(ids.type) || ids.shape.length !== 2) {
+    throw fail3(
       `model input "${ids.name}" is ${ids.type}[${ids.shape.join(", ")}]; expected int64 token ids of shape [batch, context]`,
       "model.input"
     );
   }
-  if (mask && (!MASK_TYPES.includes(mask.type) || mask.shape.length !== 2)) {
-    throw fail2(
+  if (mask && (!MASK_TYPES2.includes(mask.type) || mask.shape.length !== 2)) {
+    throw fail3(
       `attention-mask input "${mask.name}" is ${mask.type}[${mask.shape.join(", ")}]; expected int64 (or int32, float32, bool) of shape [batch, context]`,
       "model.attention-mask"
     );
   }
-  const output = options.output ? byName2(outputs, options.output, "output", "model.output") : outputs.find((o) => o.type.startsWith("float") && (o.shape.length === 2 || o.shape.length === 3));
+  const output = options.output ? byName3(outputs, options.output, "output", "model.output") : outputs.find((o) => o.type.startsWith("float") && (o.shape.length === 2 || o.shape.length === 3));
   if (!output || !output.type.startsWith("float") || output.shape.length !== 2 && output.shape.length !== 3) {
-    throw fail2(
+    throw fail3(
       `${output ? `output "${output.name}" is ${output.type}[${output.shape.join(", ")}]` : `none of the outputs (${outputs.map((o) => `${o.name}: ${o.type}[${o.shape.join(", ")}]`).join("; ")}) holds next-token scores`}; expected float scores of shape [batch, vocab] or [batch, seq, vocab]`,
       "model.output"
     );
@@ -68722,7 +70667,7 @@ function planInputs(options, inputs, outputs) {
   const contextDim = ids.shape[1];
   const fixedContext = typeof contextDim === "number" && contextDim > 0 ? contextDim : void 0;
   if (fixedContext !== void 0 && options.context !== void 0 && options.context !== fixedContext) {
-    throw fail2(
+    throw fail3(
       `model.context is ${options.context}, but the model's input "${ids.name}" takes exactly ${fixedContext} tokens; remove model.context or set it to ${fixedContext}`,
       "model.context"
     );
@@ -68763,7 +70708,7 @@ function toLogProbs(scores, kind, out) {
 function firstLine3(error2) {
   return (error2 instanceof Error ? error2.message : String(error2)).split("\n")[0];
 }
-var import_node_os2, DEFAULT_BATCH2, MASK_NAME, INTEGER_TYPES, MASK_TYPES, OnnxSequenceModel, LITTLE_ENDIAN;
+var import_node_os2, DEFAULT_BATCH2, MASK_NAME, INTEGER_TYPES2, MASK_TYPES2, OnnxSequenceModel, LITTLE_ENDIAN;
 var init_sequence = __esm({
   "src/model/sequence.ts"() {
     "use strict";
@@ -68774,8 +70719,8 @@ var init_sequence = __esm({
     init_scores2();
     DEFAULT_BATCH2 = 1024;
     MASK_NAME = /mask/i;
-    INTEGER_TYPES = ["int64", "int32"];
-    MASK_TYPES = ["int64", "int32", "float32", "bool"];
+    INTEGER_TYPES2 = ["int64", "int32"];
+    MASK_TYPES2 = ["int64", "int32", "float32", "bool"];
     OnnxSequenceModel = class {
       constructor(ort, session, options, plan) {
         this.ort = ort;
@@ -68867,7 +70812,7 @@ var init_sequence = __esm({
           return [{ length: this.plan.fixedContext, rows: contexts.map((_, i) => i) }];
         }
         const cap = this.options.context ?? Infinity;
-        const byLength = /* @__PURE__ */ new Map();
+        const byLength2 = /* @__PURE__ */ new Map();
         contexts.forEach((c, i) => {
           const length = Math.min(c.length, cap);
           if (length === 0) {
@@ -68879,11 +70824,11 @@ var init_sequence = __esm({
               }
             );
           }
-          const list3 = byLength.get(length) ?? [];
+          const list3 = byLength2.get(length) ?? [];
           list3.push(i);
-          byLength.set(length, list3);
+          byLength2.set(length, list3);
         });
-        return [...byLength].map(([length, rows2]) => ({ length, rows: rows2 }));
+        return [...byLength2].map(([length, rows2]) => ({ length, rows: rows2 }));
       }
       async runBatch(rows2, length) {
         const { ids, mask, output, fixedBatch } = this.plan;
@@ -68949,6 +70894,473 @@ var init_sequence = __esm({
   }
 });
 
+// src/model/decoder.ts
+async function openDecoderModel(options) {
+  const ort = await loadOnnxRuntime();
+  let session;
+  try {
+    session = await createInferenceSession(options.path);
+  } catch (error2) {
+    throw new InputError(`cannot load the ONNX model: ${firstLine4(error2)}; expected an ONNX model file (opset \u2264 26, IR \u2264 13)`, {
+      file: options.path,
+      field: "model.path"
+    });
+  }
+  const inputs = session.inputMetadata.map(describeValue);
+  const outputs = session.outputMetadata.map(describeValue);
+  const overrides = {
+    ...options.input ? { input: options.input } : {},
+    ...options.output ? { output: options.output } : {},
+    ...options.attentionMask ? { attentionMask: options.attentionMask } : {}
+  };
+  let layout;
+  try {
+    layout = detectDecoderLayout(options.path, inputs, outputs, overrides);
+  } finally {
+    if (!layout) await session.release();
+  }
+  if (!layout) return void 0;
+  const model = new DecoderModel(ort, session, options, layout);
+  await model.discoverVocabulary();
+  return model;
+}
+function emptyScores(n) {
+  return { logProbs: new Float64Array(n), mean: new Float64Array(n), std: new Float64Array(n), ranks: new Int32Array(n) };
+}
+function setScore(scores, at2, score) {
+  scores.logProbs[at2] = score.logProb;
+  scores.mean[at2] = score.mean;
+  scores.std[at2] = score.std;
+  scores.ranks[at2] = score.rank;
+}
+function sameTokens(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+function firstLine4(error2) {
+  return (error2 instanceof Error ? error2.message : String(error2)).split("\n")[0];
+}
+var MB, DEFAULT_MAX_ROWS, DecoderModel, NonFiniteTally;
+var init_decoder = __esm({
+  "src/model/decoder.ts"() {
+    "use strict";
+    init_errors();
+    init_decoder_batch();
+    init_decoder_cache();
+    init_decoder_layout();
+    init_non_finite();
+    init_runtime();
+    init_scores2();
+    init_sequence();
+    init_sequence_ops();
+    MB = 1 << 20;
+    DEFAULT_MAX_ROWS = 512;
+    DecoderModel = class {
+      constructor(ort, session, options, layout) {
+        this.ort = ort;
+        this.session = session;
+        this.options = options;
+        this.layout = layout;
+        this.vocabSize = layout.vocabSize ?? 0;
+        this.padId = options.padId ?? 0;
+        this.useCache = options.useCache !== false && layout.cache.length > 0;
+        this.kind = options.scores === "probabilities" ? "probabilities" : "logits";
+      }
+      ort;
+      session;
+      options;
+      layout;
+      queryCount = 0;
+      vocabSize;
+      padId;
+      useCache;
+      kind;
+      get queries() {
+        return this.queryCount;
+      }
+      get info() {
+        const { layout } = this;
+        const info2 = {
+          inputs: layout.inputs,
+          outputs: layout.outputs,
+          input: layout.ids.name,
+          output: layout.logits.name,
+          context: this.options.context ?? null,
+          fixedContext: false,
+          vocabSize: this.vocabSize,
+          scoreKind: this.kind,
+          scoreKindReason: this.options.scores === "auto" ? `a decoder export's "${layout.logits.name}" output holds logits; set model.scores to override` : "set by the policy (model.scores)",
+          decoder: decoderFacts(layout)
+        };
+        if (layout.mask) info2.attentionMask = layout.mask.name;
+        return info2;
+      }
+      /** The vocabulary size from one forward pass, when the logits' last dimension is symbolic. */
+      async discoverVocabulary() {
+        if (this.vocabSize > 0) return;
+        const { logits } = await this.forward(Int32Array.of(this.padId), Int32Array.of(1), 1, 1, void 0, false);
+        this.vocabSize = logits.length;
+      }
+      async nextLogProbs(contexts) {
+        const vocab = this.vocabSize;
+        const cap = this.options.context;
+        const kept = contexts.map((c) => {
+          if (c.length === 0) throw this.emptyPrompt();
+          return cap !== void 0 && c.length > cap ? c.subarray(c.length - cap) : c;
+        });
+        const out = new Float64Array(contexts.length * vocab);
+        const bad = new NonFiniteTally();
+        for (const chunk of this.chunks(
+          kept.map((c) => c.length),
+          0
+        )) {
+          const batch = padRows(
+            chunk.map((i) => kept[i]),
+            "left",
+            this.padId
+          );
+          const { logits } = await this.forward(batch.ids, batch.mask, batch.rows, batch.width, void 0, false);
+          chunk.forEach((row, r) => {
+            const at2 = (r * batch.width + batch.width - 1) * vocab;
+            if (bad.check(logits, at2, vocab, row)) this.toLogProbs(logits, at2, out, row * vocab);
+          });
+        }
+        bad.throwIfAny(this, contexts.length);
+        return out;
+      }
+      async scoreTokens(sequences) {
+        const vocab = this.vocabSize;
+        const cap = this.options.context;
+        const scores = sequences.map((s) => emptyScores(Math.max(0, s.length - 1)));
+        const heads = sequences.map((s) => cap !== void 0 && s.length > cap ? s.subarray(0, cap) : s);
+        const row = new Float64Array(vocab);
+        const bad = new NonFiniteTally();
+        const order = byLength(heads.map((h) => h.length)).filter((i) => heads[i].length > 1);
+        for (const chunk of this.chunks(
+          heads.map((h) => h.length),
+          0,
+          order
+        )) {
+          const batch = padRows(
+            chunk.map((i) => heads[i]),
+            "right",
+            this.padId
+          );
+          const { logits } = await this.forward(batch.ids, batch.mask, batch.rows, batch.width, void 0, false);
+          chunk.forEach((s, r) => {
+            const sequence = heads[s];
+            for (let t = 1; t < sequence.length; t++) {
+              const at2 = (r * batch.width + t - 1) * vocab;
+              if (!bad.check(logits, at2, vocab, s)) return;
+              this.toLogProbs(logits, at2, row, 0);
+              setScore(scores[s], t - 1, positionScore(row, 0, vocab, sequence[t]));
+            }
+          });
+        }
+        bad.throwIfAny(this, sequences.length);
+        await this.scoreTails(sequences, heads, scores);
+        return scores;
+      }
+      async generate(prompts, options) {
+        if (prompts.some((p) => p.length === 0)) throw this.emptyPrompt();
+        if (!this.useCache || this.exceedsContext(prompts, options.steps - 1)) return generateByPrefixes(this, prompts, options);
+        const produced = prompts.map(() => []);
+        if (options.steps <= 0 || prompts.length === 0) return produced.map(() => new Int32Array(0));
+        const samplers = rowSamplers(prompts.length, options.sampling);
+        const lengths = prompts.map((p) => p.length);
+        const shared = prompts.every((p) => sameTokens(p, prompts[0])) ? await this.prefill(prompts[0]) : void 0;
+        for (const chunk of this.chunks(lengths, options.steps, byLength(lengths), shared ? 1 : void 0)) {
+          await this.generateChunk(chunk, prompts, shared, options, samplers, produced);
+        }
+        return produced.map((tokens) => Int32Array.from(tokens));
+      }
+      async continuationScores(prefix, continuations) {
+        if (prefix.length === 0) throw this.emptyPrompt();
+        const longest = continuations.reduce((m, c) => Math.max(m, c.length), 0);
+        if (!this.useCache || this.exceedsContext([prefix], longest - 1)) return continuationsByPrefixes(this, prefix, continuations);
+        const vocab = this.vocabSize;
+        const offsets = new Int32Array(continuations.length + 1);
+        continuations.forEach((c, i) => offsets[i + 1] = offsets[i] + c.length);
+        const logProbs = new Float64Array(offsets[continuations.length]);
+        const ranks = new Int32Array(logProbs.length);
+        const put = (i, j, row2) => {
+          const score = positionScore(row2, 0, vocab, continuations[i][j]);
+          logProbs[offsets[i] + j] = score.logProb;
+          ranks[offsets[i] + j] = score.rank;
+        };
+        const bad = new NonFiniteTally();
+        const row = new Float64Array(vocab);
+        const { logits: first, present } = await this.prefill(prefix);
+        if (bad.check(first, 0, vocab, 0)) {
+          this.toLogProbs(first, 0, row, 0);
+          continuations.forEach((c, i) => c.length > 0 && put(i, 0, row));
+        }
+        bad.throwIfAny(this, 1);
+        const fed = continuations.map((c) => Math.max(0, c.length - 1));
+        const order = byLength(fed).filter((i) => fed[i] > 0);
+        for (const chunk of this.chunks(fed, prefix.length, order)) {
+          const batch = padRows(
+            chunk.map((i) => continuations[i].subarray(0, fed[i])),
+            "right",
+            this.padId
+          );
+          const past = gatherRows(present, new Array(batch.rows).fill(0));
+          const mask = joinColumns(new Int32Array(batch.rows * prefix.length).fill(1), prefix.length, batch.mask, batch.width, batch.rows);
+          const { logits } = await this.forward(batch.ids, mask, batch.rows, batch.width, past, false);
+          chunk.forEach((i, r) => {
+            for (let j = 1; j < continuations[i].length; j++) {
+              const at2 = (r * batch.width + j - 1) * vocab;
+              if (!bad.check(logits, at2, vocab, i)) return;
+              this.toLogProbs(logits, at2, row, 0);
+              put(i, j, row);
+            }
+          });
+        }
+        bad.throwIfAny(this, continuations.length);
+        return { offsets, logProbs, ranks };
+      }
+      /** One batch of prompts generated to the end with the cache; tokens go to `produced`. */
+      async generateChunk(chunk, prompts, shared, options, samplers, produced) {
+        const vocab = this.vocabSize;
+        let cache;
+        let mask;
+        let total;
+        let last;
+        let lastWidth;
+        const bad = new NonFiniteTally();
+        if (shared) {
+          total = shared.present.length;
+          cache = gatherRows(shared.present, new Array(chunk.length).fill(0));
+          mask = new Int32Array(chunk.length * total).fill(1);
+          last = new Float32Array(chunk.length * vocab);
+          for (let r = 0; r < chunk.length; r++) last.set(shared.logits, r * vocab);
+          lastWidth = 1;
+        } else {
+          const batch = padRows(
+            chunk.map((i) => prompts[i]),
+            "left",
+            this.padId
+          );
+          const prefill = await this.forward(batch.ids, batch.mask, batch.rows, batch.width, void 0, true);
+          cache = prefill.present;
+          mask = batch.mask;
+          total = batch.width;
+          last = prefill.logits;
+          lastWidth = batch.width;
+        }
+        let active = chunk.map((_, r) => r);
+        const row = new Float64Array(vocab);
+        for (let step2 = 0; step2 < options.steps; step2++) {
+          const next = [];
+          const tokens = [];
+          active.forEach((r, a) => {
+            const at2 = (a * lastWidth + lastWidth - 1) * vocab;
+            if (!bad.check(last, at2, vocab, chunk[r])) return;
+            this.toLogProbs(last, at2, row, 0);
+            const token = chooseToken(row, 0, vocab, samplers[chunk[r]]);
+            produced[chunk[r]].push(token);
+            if (token !== options.stopId) {
+              next.push(a);
+              tokens.push(token);
+            }
+          });
+          bad.throwIfAny(this, prompts.length);
+          if (step2 === options.steps - 1 || next.length === 0) break;
+          if (next.length < active.length) {
+            cache = gatherRows(cache, next);
+            mask = pickRows(mask, total, next);
+            active = next.map((a) => active[a]);
+          }
+          mask = joinColumns(mask, total, new Int32Array(next.length).fill(1), 1, next.length);
+          total += 1;
+          const step1 = await this.forward(Int32Array.from(tokens), mask, next.length, 1, cache, true);
+          cache = step1.present;
+          last = step1.logits;
+          lastWidth = 1;
+        }
+      }
+      /** Whether some row would hold more than model.context tokens after `added` more. */
+      exceedsContext(rows2, added) {
+        const cap = this.options.context;
+        return cap !== void 0 && rows2.some((r) => r.length + added > cap);
+      }
+      /** One row's prompt through the model: its last position's logits and its cache, to fork. */
+      async prefill(prompt) {
+        const vocab = this.vocabSize;
+        const { logits, present } = await this.forward(prompt, new Int32Array(prompt.length).fill(1), 1, prompt.length, void 0, true);
+        return { logits: logits.slice((prompt.length - 1) * vocab, prompt.length * vocab), present };
+      }
+      /** Positions past model.context: scored from their last `context` tokens through nextLogProbs. */
+      async scoreTails(sequences, heads, scores) {
+        const contexts = [];
+        const owners = [];
+        sequences.forEach((s, i) => {
+          for (let t = heads[i].length; t < s.length; t++) {
+            if (t === 0) continue;
+            contexts.push(s.subarray(0, t));
+            owners.push([i, t]);
+          }
+        });
+        if (contexts.length === 0) return;
+        const vocab = this.vocabSize;
+        const rowsPerCall = Math.max(1, Math.floor(4 * MB / vocab));
+        for (let start = 0; start < contexts.length; start += rowsPerCall) {
+          const values = await this.nextLogProbs(contexts.slice(start, start + rowsPerCall));
+          for (let k = 0; start + k < Math.min(contexts.length, start + rowsPerCall); k++) {
+            const [i, t] = owners[start + k];
+            setScore(scores[i], t - 1, positionScore(values, k * vocab, vocab, sequences[i][t]));
+          }
+        }
+      }
+      /**
+       * Batches of `order` (default: every index by length) whose logits and cache fit the bounds.
+       * `added` more tokens per row will join the cache (generation steps, or a forked prefix);
+       * `logitsWidth` fixes the tokens per row the passes return logits for (1 after a forked prompt).
+       */
+      chunks(lengths, added, order, logitsWidth) {
+        const maxRows = (width) => {
+          const logits = Math.floor((this.options.logitsBytes ?? 256 * MB) / (4 * this.vocabSize * Math.max(1, logitsWidth ?? width)));
+          const perRow = cacheBytesPerToken(this.layout.cache) * (width + added);
+          const cache = perRow > 0 ? Math.floor((this.options.cacheBytes ?? 512 * MB) / perRow) : Infinity;
+          const bound = Math.min(this.options.batchSize ?? DEFAULT_MAX_ROWS, logits, cache);
+          return Math.max(1, bound);
+        };
+        return chunkByLength(order ?? byLength(lengths), (i) => lengths[i], maxRows, this.layout.mask === void 0);
+      }
+      /**
+       * One forward pass: `rows` rows of `width` new tokens after `past` (none: a fresh start), with
+       * a rows × (past + width) mask. Returns the logits, and the present cache when `keep`.
+       */
+      async forward(ids, mask, rows2, width, past, keep) {
+        const { layout } = this;
+        const pastLength = past?.length ?? 0;
+        const total = pastLength + width;
+        const feeds = { [layout.ids.name]: this.integers(layout.ids.type, ids, [rows2, width]) };
+        if (layout.mask) feeds[layout.mask.name] = this.integers(layout.mask.type, mask, [rows2, total]);
+        if (layout.positions)
+          feeds[layout.positions.name] = this.integers(layout.positions.type, positionsFromMask(mask, rows2, total, width), [rows2, width]);
+        if (layout.cache.length > 0) {
+          const cache = past ?? emptyCache(layout.cache, rows2);
+          layout.cache.forEach(
+            (slot, k) => feeds[slot.input] = new this.ort.Tensor("float32", cache.tensors[k].data, cache.tensors[k].dims)
+          );
+        }
+        if (layout.useCacheBranch) {
+          const dims = layout.useCacheBranch.shape.length === 0 ? [] : [1];
+          feeds[layout.useCacheBranch.name] = new this.ort.Tensor("bool", Uint8Array.of(pastLength > 0 ? 1 : 0), dims);
+        }
+        const fetches = [layout.logits.name, ...keep ? layout.cache.map((s2) => s2.output) : []];
+        let result2;
+        try {
+          result2 = await this.session.run(feeds, fetches);
+        } catch (error2) {
+          if (/out of (data )?bounds|out of range/i.test(firstLine4(error2)) && total > 1) {
+            throw new InputError(
+              `onnxruntime refused ${total} tokens per row (${firstLine4(error2)}); if that is longer than the model's context, set model.context to it (longer texts are then scored in windows)`,
+              { file: this.options.path, field: "model.context" }
+            );
+          }
+          throw new RuntimeFailure(
+            `onnxruntime failed on a decoder batch of ${rows2} rows of ${width} tokens after ${pastLength} cached: ${firstLine4(error2)}`,
+            {
+              cause: error2
+            }
+          );
+        }
+        this.queryCount += rows2;
+        const out = result2[layout.logits.name];
+        const [b, s, v] = out.dims;
+        if (b !== rows2 || s !== width || this.vocabSize > 0 && v !== this.vocabSize) {
+          throw new InputError(
+            `shape mismatch: decoder output "${layout.logits.name}" is [${out.dims.join(", ")}] for ${rows2} rows of ${width} tokens; expected [${rows2}, ${width}, ${this.vocabSize || "vocab"}]`,
+            { file: this.options.path, field: "model.output" }
+          );
+        }
+        const data = out.data instanceof Float32Array ? out.data : Float32Array.from(out.data);
+        if (!keep) return { logits: data };
+        const tensors = layout.cache.map((slot) => {
+          const value = result2[slot.output];
+          const dims = [...value.dims];
+          const batchAxis = dims.length - 4;
+          if (dims[batchAxis] !== rows2 || dims[batchAxis + 2] !== total || dims[batchAxis + 1] !== slot.heads || dims[batchAxis + 3] !== slot.headDim) {
+            throw new InputError(
+              `shape mismatch: decoder output "${slot.output}" is [${dims.join(", ")}] after ${pastLength} + ${width} tokens of ${rows2} rows; expected [${rows2}, ${slot.heads}, ${total}, ${slot.headDim}] to feed "${slot.input}"`,
+              { file: this.options.path, field: "model.input" }
+            );
+          }
+          return { data: value.data, dims };
+        });
+        return { logits: data, present: { rows: rows2, length: total, tensors } };
+      }
+      integers(type, data, dims) {
+        switch (type) {
+          case "int64":
+            return new this.ort.Tensor("int64", toInt64(data), dims);
+          case "int32":
+            return new this.ort.Tensor("int32", data, dims);
+          case "float32":
+            return new this.ort.Tensor("float32", Float32Array.from(data), dims);
+          default:
+            return new this.ort.Tensor("bool", Uint8Array.from(data), dims);
+        }
+      }
+      /** One row of raw scores → float64 log-probabilities. */
+      toLogProbs(raw, at2, out, outAt) {
+        const vocab = this.vocabSize;
+        if (this.kind === "logits") logSoftmaxRows(raw.subarray(at2, at2 + vocab), 1, vocab, out.subarray(outAt, outAt + vocab));
+        else for (let c = 0; c < vocab; c++) out[outAt + c] = Math.log(Math.max(0, raw[at2 + c]));
+      }
+      emptyPrompt() {
+        return new InputError(
+          "an empty prompt cannot be sent to a decoder (it needs at least one token, e.g. the BOS token); use a non-empty prompt",
+          {
+            file: this.options.path,
+            field: "model.input"
+          }
+        );
+      }
+      /** For NonFiniteTally. */
+      nonFinite(found, queried) {
+        return new NonFiniteOutput(this.options.path, this.layout.logits.name, found, queried);
+      }
+    };
+    NonFiniteTally = class {
+      found;
+      rows = /* @__PURE__ */ new Set();
+      /** true when values[at, at + width) are all finite; else records `row`. */
+      check(values, at2, width, row) {
+        for (let c = 0; c < width; c++) {
+          const v = values[at2 + c];
+          if (v - v !== 0) {
+            if (!this.rows.has(row)) {
+              this.rows.add(row);
+              if (!this.found || row < this.found.first) this.found = { count: 0, first: row, value: v };
+            }
+            return false;
+          }
+        }
+        return true;
+      }
+      throwIfAny(model, queried) {
+        if (this.found) throw model.nonFinite({ ...this.found, count: this.rows.size }, queried);
+      }
+    };
+  }
+});
+
+// src/model/sequence-open.ts
+async function openSequenceModel(options) {
+  return await openDecoderModel(options) ?? await openOnnxSequenceModel(options);
+}
+var init_sequence_open = __esm({
+  "src/model/sequence-open.ts"() {
+    "use strict";
+    init_decoder();
+    init_sequence();
+  }
+});
+
 // src/text/records.ts
 function parseTextRecords(content, file, format, field) {
   const out = [];
@@ -68984,7 +71396,7 @@ function parseTextRecords(content, file, format, field) {
     else if (Array.isArray(value) && value.every((v) => Number.isInteger(v) && v >= 0)) out.push({ line: i + 1, ids: value });
     else {
       throw new InputError(
-        `line ${i + 1}: expected a text (a JSON string) or token ids (a list of non-negative integers)${typeof value === "undefined" ? "" : `, found ${describe3(value)}`}`,
+        `line ${i + 1}: expected a text (a JSON string) or token ids (a list of non-negative integers)${typeof value === "undefined" ? "" : `, found ${describe5(value)}`}`,
         {
           file,
           line: i + 1,
@@ -68996,7 +71408,7 @@ function parseTextRecords(content, file, format, field) {
   });
   return out;
 }
-function describe3(value) {
+function describe5(value) {
   if (Array.isArray(value)) return "a list with a value that is not a non-negative integer";
   if (value === null) return "null";
   return `a ${typeof value}`;
@@ -69005,6 +71417,3587 @@ var init_records = __esm({
   "src/text/records.ts"() {
     "use strict";
     init_errors();
+  }
+});
+
+// node_modules/@huggingface/tokenizers/dist/tokenizers.mjs
+function create_normalizer(config) {
+  if (config === null) return null;
+  switch (config.type) {
+    case "BertNormalizer":
+      return new BertNormalizer_default(config);
+    case "Precompiled":
+      return new Precompiled_default(config);
+    case "Sequence":
+      return new Sequence_default(config);
+    case "Replace":
+      return new Replace_default(config);
+    case "NFC":
+      return new NFC_default(config);
+    case "NFD":
+      return new NFD_default(config);
+    case "NFKC":
+      return new NFKC_default(config);
+    case "NFKD":
+      return new NFKD_default(config);
+    case "Strip":
+      return new Strip_default(config);
+    case "StripAccents":
+      return new StripAccents_default(config);
+    case "Lowercase":
+      return new Lowercase_default(config);
+    case "Prepend":
+      return new Prepend_default(config);
+    default:
+      throw new Error(`Unknown Normalizer type: ${config.type}`);
+  }
+}
+function create_pre_tokenizer(config) {
+  if (config === null) return null;
+  switch (config.type) {
+    case "BertPreTokenizer":
+      return new BertPreTokenizer_default();
+    case "Sequence":
+      return new Sequence_default2(config);
+    case "Whitespace":
+      return new Whitespace_default();
+    case "WhitespaceSplit":
+      return new WhitespaceSplit_default();
+    case "Metaspace":
+      return new Metaspace_default(config);
+    case "ByteLevel":
+      return new ByteLevel_default(config);
+    case "Split":
+      return new Split_default(config);
+    case "Punctuation":
+      return new Punctuation_default(config);
+    case "Digits":
+      return new Digits_default(config);
+    case "Replace":
+      return new Replace_default2(config);
+    case "FixedLength":
+      return new FixedLength_default(config);
+    default:
+      throw new Error(`Unknown PreTokenizer type: ${config.type}`);
+  }
+}
+function min(arr) {
+  if (arr.length === 0) throw new Error("Array must not be empty");
+  let min_value = arr[0];
+  let index_of_min = 0;
+  for (let i = 1; i < arr.length; ++i) {
+    if (arr[i] < min_value) {
+      min_value = arr[i];
+      index_of_min = i;
+    }
+  }
+  return [min_value, index_of_min];
+}
+function create_tokenizer_model(model_config, config) {
+  switch (model_config.type) {
+    case "WordPiece":
+      return new WordPiece_default(model_config);
+    case "Unigram":
+      return new Unigram_default(model_config, config.eos_token);
+    case "BPE":
+      return new BPE_default(model_config);
+    default:
+      if (model_config.vocab) {
+        if (Array.isArray(model_config.vocab)) {
+          return new Unigram_default(model_config, config.eos_token);
+        } else if (Object.hasOwn(model_config, "continuing_subword_prefix") && Object.hasOwn(model_config, "unk_token")) {
+          if (Object.hasOwn(model_config, "merges")) {
+            return new BPE_default(model_config);
+          } else {
+            return new WordPiece_default(model_config);
+          }
+        } else {
+          return new Legacy_default(model_config, {
+            target_lang: config.target_lang,
+            bos_token: config.bos_token,
+            eos_token: config.eos_token,
+            pad_token: config.pad_token,
+            unk_token: config.unk_token
+          });
+        }
+      }
+      throw new Error(
+        `Unknown TokenizerModel type: ${model_config?.type}`
+      );
+  }
+}
+function create_post_processor(config) {
+  if (config === null) return null;
+  switch (config.type) {
+    case "TemplateProcessing":
+      return new TemplateProcessing_default(config);
+    case "ByteLevel":
+      return new ByteLevel_default2(config);
+    case "BertProcessing":
+      return new BertProcessing_default(config);
+    case "RobertaProcessing":
+      return new RobertaProcessing_default(config);
+    case "Sequence":
+      return new Sequence_default3(config);
+    default:
+      throw new Error(`Unknown PostProcessor type: ${config.type}`);
+  }
+}
+function create_decoder(config) {
+  if (config === null) return null;
+  switch (config.type) {
+    case "ByteLevel":
+      return new ByteLevel_default3(config);
+    case "WordPiece":
+      return new WordPiece_default2(config);
+    case "Metaspace":
+      return new Metaspace_default2(config);
+    case "BPEDecoder":
+      return new BPE_default2(config);
+    case "CTC":
+      return new CTC_default(config);
+    case "Sequence":
+      return new Sequence_default4(config);
+    case "Replace":
+      return new Replace_default3(config);
+    case "Fuse":
+      return new Fuse_default(config);
+    case "Strip":
+      return new Strip_default2(config);
+    case "ByteFallback":
+      return new ByteFallback_default(config);
+    default:
+      throw new Error(`Unknown Decoder type: ${config.type}`);
+  }
+}
+var DictionarySplitter, DictionarySplitter_default, AddedToken, AddedToken_default, compile_unicode_regexp, clean_up_tokenization, create_pattern, UNICODE_WORD_CHARS_IN_CLASS, UNICODE_WORD_CHARS, UNICODE_WORD_CLASS, UNICODE_NON_WORD_CLASS, UNICODE_WORD_BOUNDARY, UNICODE_NON_WORD_BOUNDARY, LINE_START_ANCHOR, LINE_END_ANCHOR, HEX_DIGIT_CHARS, ESCAPE_REWRITES, CLASS_ESCAPE_REWRITES, CLASS_COMPLEMENT_ALTERNATIVES, RAW_WHITESPACE_ESCAPES, POSIX_CLASS_FRAGMENTS, JS_SYNTAX_CHARS, GROUP_PREFIX_RE, BRACED_ESCAPE_RE, QUANTIFIER_BRACE_RE, POSIX_BRACKET_RE, EMPTY_NEGATED_POSIX_BRACKET_RE, UNSUPPORTED_POSIX_BRACKET_RE, FIXED_WIDTH_ESCAPE_RE, is_ascii_letter, character_at, get_ascii_folded_hex_atom, normalize_bloom_split_char_class, ANY_CODE_POINT, MAX_CHARACTER_CLASS_NESTING_DEPTH, create_character_class_operand, throw_character_class_range_error, add_character_class_atom, append_character_class_fragment, rewrite_character_class_escape, compile_character_set_union, compile_character_class_operand, get_ascii_fold_additions, parse_character_class, rewrite_oniguruma_to_js, escape_reg_exp, fuse_unk, is_chinese_char, is_integral_number, len, lowercase_and_remove_accents, merge_arrays, object_to_map, regex_split, remove_accents, validate_object, whitespace_split, Callable, Callable_default, Normalizer, Normalizer_default, BertNormalizer, BertNormalizer_default, Precompiled, Precompiled_default, Sequence, Sequence_default, Replace, Replace_default, UnicodeNormalizer, UnicodeNormalizer_default, NFC, NFC_default, NFD, NFD_default, NFKC, NFKC_default, NFKD, NFKD_default, Strip, Strip_default, StripAccents, StripAccents_default, Lowercase, Lowercase_default, Prepend, Prepend_default, create_normalizer_default, PreTokenizer, PreTokenizer_default, BYTES_TO_UNICODE, reverse_dictionary, UNICODE_TO_BYTES, PUNCTUATION_REGEX, ByteLevel, ByteLevel_default, Whitespace, Whitespace_default, Metaspace, Metaspace_default, Split, Split_default, Punctuation, Punctuation_default, Digits, Digits_default, BertPreTokenizer, BertPreTokenizer_default, Replace2, Replace_default2, Sequence2, Sequence_default2, WhitespaceSplit, WhitespaceSplit_default, FixedLength, FixedLength_default, create_pre_tokenizer_default, TokenizerModel, TokenizerModel_default, WordPieceTokenizer, WordPiece_default, CharTrieNode, CharTrie, CharTrie_default, TokenLatticeNode, TokenLattice, TokenLattice_default, Unigram, Unigram_default, PriorityQueue, PriorityQueue_default, LRUCache, LRUCache_default, BPE, BPE_default, Legacy, Legacy_default, create_tokenizer_model_default, PostProcessor, PostProcessor_default, TemplateProcessing, TemplateProcessing_default, ByteLevel2, ByteLevel_default2, BertProcessing, BertProcessing_default, RobertaProcessing, RobertaProcessing_default, Sequence3, Sequence_default3, create_post_processor_default, Decoder, Decoder_default, ByteLevel3, ByteLevel_default3, WordPiece, WordPiece_default2, Metaspace2, Metaspace_default2, BPE2, BPE_default2, CTC, CTC_default, Sequence4, Sequence_default4, Replace3, Replace_default3, Fuse, Fuse_default, Strip2, Strip_default2, ByteFallback, ByteFallback_default, create_decoder_default, Tokenizer, Tokenizer_default;
+var init_tokenizers = __esm({
+  "node_modules/@huggingface/tokenizers/dist/tokenizers.mjs"() {
+    DictionarySplitter = class {
+      /**
+       * @param dictionary The dictionary of words to use for splitting.
+       */
+      constructor(dictionary) {
+        this.trie = this._build_trie(dictionary);
+      }
+      /**
+       * Builds a trie from the given dictionary.
+       * @param dictionary The dictionary of words to build the trie from.
+       * @returns The root node of the trie.
+       * @private
+       */
+      _build_trie(dictionary) {
+        const trie = /* @__PURE__ */ Object.create(null);
+        for (const word of dictionary) {
+          let node = trie;
+          for (let i = 0; i < word.length; ++i) {
+            const char = word[i];
+            node = node[char] ??= /* @__PURE__ */ Object.create(null);
+          }
+          node.end = word;
+        }
+        return trie;
+      }
+      /**
+       * Splits the input text into tokens based on the dictionary.
+       * @param text The input text to split.
+       * @returns An array of tokens.
+       */
+      split(text2) {
+        const result2 = [];
+        const n = text2.length;
+        let start = 0;
+        let i = 0;
+        while (i < n) {
+          let node = this.trie;
+          let match = null;
+          let j = i;
+          while (j < n && (node = node[text2[j]])) {
+            if (node.end) {
+              match = node.end;
+            }
+            ++j;
+          }
+          if (match) {
+            if (i > start) {
+              result2.push(text2.slice(start, i));
+            }
+            result2.push(match);
+            i += match.length;
+            start = i;
+          } else {
+            ++i;
+          }
+        }
+        if (start < n) {
+          result2.push(text2.slice(start));
+        }
+        return result2;
+      }
+    };
+    DictionarySplitter_default = DictionarySplitter;
+    AddedToken = class {
+      /**
+       * Creates a new instance of AddedToken.
+       * @param config Added token configuration object.
+       */
+      constructor(config) {
+        this.content = config.content;
+        this.id = config.id;
+        this.single_word = config.single_word ?? false;
+        this.lstrip = config.lstrip ?? false;
+        this.rstrip = config.rstrip ?? false;
+        this.special = config.special ?? false;
+        this.normalized = config.normalized ?? !this.special;
+      }
+    };
+    AddedToken_default = AddedToken;
+    compile_unicode_regexp = (source, flags) => {
+      try {
+        return new RegExp(source, flags);
+      } catch (error2) {
+        if (!(error2 instanceof SyntaxError)) throw error2;
+        const property_names = /* @__PURE__ */ new Map();
+        const rewritten = source.replace(
+          /(\\[pP])\{([^}=]+)\}/g,
+          (text2, p, n, offset) => {
+            let preceding_backslashes = 0;
+            for (let i = offset - 1; i >= 0 && source[i] === "\\"; --i) {
+              ++preceding_backslashes;
+            }
+            if (preceding_backslashes % 2 === 1) return text2;
+            let property_name = property_names.get(n);
+            if (property_name === void 0) {
+              try {
+                new RegExp(`\\p{${n}}`, "u");
+                property_name = n;
+              } catch {
+                property_name = `Script=${n}`;
+              }
+              property_names.set(n, property_name);
+            }
+            return `${p}{${property_name}}`;
+          }
+        );
+        if (rewritten === source) throw error2;
+        try {
+          return new RegExp(rewritten, flags);
+        } catch {
+          throw error2;
+        }
+      }
+    };
+    clean_up_tokenization = (text2) => text2.replace(/ \./g, ".").replace(/ \?/g, "?").replace(/ \!/g, "!").replace(/ ,/g, ",").replace(/ \' /g, "'").replace(/ n't/g, "n't").replace(/ 'm/g, "'m").replace(/ 's/g, "'s").replace(/ 've/g, "'ve").replace(/ 're/g, "'re");
+    create_pattern = (pattern, invert = true) => {
+      if (pattern.Regex !== void 0) {
+        const regex = rewrite_oniguruma_to_js(
+          normalize_bloom_split_char_class(pattern.Regex)
+        );
+        return compile_unicode_regexp(regex, "gu");
+      } else if (pattern.String !== void 0) {
+        const escaped = escape_reg_exp(pattern.String);
+        return new RegExp(invert ? escaped : `(${escaped})`, "gu");
+      } else {
+        console.warn("Unknown pattern type:", pattern);
+        return null;
+      }
+    };
+    UNICODE_WORD_CHARS_IN_CLASS = "\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}";
+    UNICODE_WORD_CHARS = `${UNICODE_WORD_CHARS_IN_CLASS}\\u00B2\\u00B3\\u00B9\\u00BC-\\u00BE`;
+    UNICODE_WORD_CLASS = `[${UNICODE_WORD_CHARS}]`;
+    UNICODE_NON_WORD_CLASS = `[^${UNICODE_WORD_CHARS}]`;
+    UNICODE_WORD_BOUNDARY = `(?:(?<!${UNICODE_WORD_CLASS})(?=${UNICODE_WORD_CLASS})|(?<=${UNICODE_WORD_CLASS})(?!${UNICODE_WORD_CLASS}))`;
+    UNICODE_NON_WORD_BOUNDARY = `(?:(?<!${UNICODE_WORD_CLASS})(?!${UNICODE_WORD_CLASS})|(?<=${UNICODE_WORD_CLASS})(?=${UNICODE_WORD_CLASS}))`;
+    LINE_START_ANCHOR = "(?:(?<![\\s\\S])|(?<=\\n))";
+    LINE_END_ANCHOR = "(?:(?=\\n)|(?![\\s\\S]))";
+    HEX_DIGIT_CHARS = "0-9A-Fa-f";
+    ESCAPE_REWRITES = /* @__PURE__ */ new Map([
+      ["A", "(?<![\\s\\S])"],
+      ["z", "(?![\\s\\S])"],
+      ["Z", "(?=\\n?(?![\\s\\S]))"],
+      // \Z permits a single optional final \n (not \r\n)
+      ["h", `[${HEX_DIGIT_CHARS}]`],
+      ["H", `[^${HEX_DIGIT_CHARS}]`],
+      ["w", UNICODE_WORD_CLASS],
+      ["W", UNICODE_NON_WORD_CLASS],
+      ["d", "\\p{Nd}"],
+      ["D", "\\P{Nd}"],
+      ["s", "\\p{White_Space}"],
+      // JS \s wrongly adds U+FEFF and misses \x85
+      ["S", "\\P{White_Space}"],
+      ["b", UNICODE_WORD_BOUNDARY],
+      ["B", UNICODE_NON_WORD_BOUNDARY],
+      ["a", "\\x07"],
+      ["e", "\\x1B"]
+    ]);
+    CLASS_ESCAPE_REWRITES = /* @__PURE__ */ new Map([
+      ["h", HEX_DIGIT_CHARS],
+      ["w", UNICODE_WORD_CHARS_IN_CLASS],
+      ["d", "\\p{Nd}"],
+      ["D", "\\P{Nd}"],
+      ["s", "\\p{White_Space}"],
+      ["S", "\\P{White_Space}"],
+      ["a", "\\x07"],
+      ["e", "\\x1B"]
+    ]);
+    CLASS_COMPLEMENT_ALTERNATIVES = /* @__PURE__ */ new Map([
+      ["W", `[^${UNICODE_WORD_CHARS_IN_CLASS}]`],
+      ["H", `[^${HEX_DIGIT_CHARS}]`]
+    ]);
+    RAW_WHITESPACE_ESCAPES = /* @__PURE__ */ new Map([
+      ["\n", "\\n"],
+      ["\r", "\\r"],
+      ["	", "\\t"],
+      ["\f", "\\f"],
+      ["\v", "\\v"]
+    ]);
+    POSIX_CLASS_FRAGMENTS = /* @__PURE__ */ new Map([
+      ["alpha", "\\p{Alphabetic}"],
+      ["alnum", "\\p{Alphabetic}\\p{Nd}"],
+      ["digit", "\\p{Nd}"],
+      ["lower", "\\p{Lowercase}"],
+      ["upper", "\\p{Uppercase}"],
+      ["space", "\\p{White_Space}"],
+      ["blank", "\\t\\p{Zs}"],
+      ["punct", "\\p{P}\\p{S}"],
+      ["cntrl", "\\p{Cc}"],
+      ["word", UNICODE_WORD_CHARS_IN_CLASS],
+      ["xdigit", HEX_DIGIT_CHARS]
+    ]);
+    JS_SYNTAX_CHARS = "^$\\.*+?()[]{}|/";
+    GROUP_PREFIX_RE = /^\(\?(?:<[=!]|<[A-Za-z_][A-Za-z0-9_]*>|[:=!>])/;
+    BRACED_ESCAPE_RE = /^\\([pPxu])\{([^}]*)\}/;
+    QUANTIFIER_BRACE_RE = /^\{(\d+(?:,\d*)?|,\d+)\}/;
+    POSIX_BRACKET_RE = new RegExp("^\\[:(\\^?)(\\p{Alphabetic}+):\\]", "u");
+    EMPTY_NEGATED_POSIX_BRACKET_RE = /^\[:\^:\]/;
+    UNSUPPORTED_POSIX_BRACKET_RE = /^\[(?:\.[^\]]*\.\]|=[^\]]*=\])/;
+    FIXED_WIDTH_ESCAPE_RE = /^(?:\\x[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|\\c[A-Za-z])/;
+    is_ascii_letter = (char) => char >= "A" && char <= "Z" || char >= "a" && char <= "z";
+    character_at = (text2, index) => String.fromCodePoint(text2.codePointAt(index));
+    get_ascii_folded_hex_atom = (hex) => {
+      if (!/^[0-9A-Fa-f]{1,8}$/.test(hex)) return null;
+      const code_point = Number.parseInt(hex, 16);
+      if (code_point > 127) return null;
+      const letter = String.fromCharCode(code_point);
+      return is_ascii_letter(letter) ? `[${letter.toLowerCase()}${letter.toUpperCase()}]` : null;
+    };
+    normalize_bloom_split_char_class = (regex) => regex.replace(/\[\^\(\\s\|\[([^\]]+)\]\)\]/g, "[^()|\\s$1]");
+    ANY_CODE_POINT = "[\\s\\S]";
+    MAX_CHARACTER_CLASS_NESTING_DEPTH = 256;
+    create_character_class_operand = () => ({
+      fragment: "",
+      alternatives: [],
+      tail: null,
+      contains_complex_set: false
+    });
+    throw_character_class_range_error = (index) => {
+      throw new SyntaxError(
+        `Unsupported range with a set-valued character-class operand at index ${index}`
+      );
+    };
+    add_character_class_atom = (operand, atom, index, contains_complex_set = true) => {
+      if (operand.tail === "range") throw_character_class_range_error(index);
+      operand.alternatives.push(atom);
+      operand.tail = "set";
+      operand.contains_complex_set = operand.contains_complex_set || contains_complex_set;
+    };
+    append_character_class_fragment = (operand, fragment, set_valued = false, index = -1) => {
+      if (set_valued && operand.tail === "range") {
+        throw_character_class_range_error(index);
+      }
+      if (operand.tail === "range") {
+        operand.fragment += fragment;
+        operand.tail = "complete_range";
+        return;
+      }
+      operand.fragment += fragment;
+      operand.tail = set_valued ? "set" : "scalar";
+      operand.contains_complex_set = operand.contains_complex_set || set_valued;
+    };
+    rewrite_character_class_escape = (regex, index, operand) => {
+      const braced = BRACED_ESCAPE_RE.exec(regex.slice(index));
+      if (braced) {
+        const [text2, kind, body] = braced;
+        if (kind === "P" && body === "Word") {
+          add_character_class_atom(
+            operand,
+            `[^${UNICODE_WORD_CHARS_IN_CLASS}]`,
+            index
+          );
+        } else {
+          const replacement2 = kind === "x" ? `\\u{${body}}` : kind === "p" && body === "Word" ? UNICODE_WORD_CHARS_IN_CLASS : text2;
+          append_character_class_fragment(
+            operand,
+            replacement2,
+            kind === "p" || kind === "P",
+            index
+          );
+        }
+        return index + text2.length;
+      }
+      const fixed_width = FIXED_WIDTH_ESCAPE_RE.exec(regex.slice(index));
+      if (fixed_width) {
+        append_character_class_fragment(operand, fixed_width[0]);
+        return index + fixed_width[0].length;
+      }
+      if (index + 1 >= regex.length) {
+        throw new SyntaxError(
+          `Unterminated escape in character class at index ${index}`
+        );
+      }
+      const next = character_at(regex, index + 1);
+      const next_end = index + 1 + next.length;
+      const raw_whitespace = RAW_WHITESPACE_ESCAPES.get(next);
+      if (raw_whitespace !== void 0) {
+        append_character_class_fragment(operand, raw_whitespace);
+        return next_end;
+      }
+      const complement = CLASS_COMPLEMENT_ALTERNATIVES.get(next);
+      if (complement !== void 0) {
+        add_character_class_atom(operand, complement, index);
+        return next_end;
+      }
+      const rewrite = CLASS_ESCAPE_REWRITES.get(next);
+      let replacement;
+      let set_valued = false;
+      if (rewrite !== void 0) {
+        replacement = rewrite;
+        set_valued = next !== "a" && next !== "e";
+      } else if (/[A-Za-z0-9]/.test(next)) {
+        replacement = `\\${next}`;
+      } else if (JS_SYNTAX_CHARS.includes(next) || next === "-") {
+        replacement = `\\${next}`;
+      } else {
+        replacement = next;
+      }
+      append_character_class_fragment(operand, replacement, set_valued, index);
+      return next_end;
+    };
+    compile_character_set_union = (pieces) => {
+      if (pieces.length === 1) return pieces[0];
+      return `(?:(?=(?:${pieces.join("|")}))${ANY_CODE_POINT})`;
+    };
+    compile_character_class_operand = (operand) => {
+      const pieces = operand.fragment.length === 0 ? operand.alternatives : [`[${operand.fragment}]`, ...operand.alternatives];
+      return compile_character_set_union(pieces);
+    };
+    get_ascii_fold_additions = (positive_atom) => {
+      const membership = compile_unicode_regexp(`^(?:${positive_atom})$`, "u");
+      let additions = "";
+      for (let offset = 0; offset < 26; ++offset) {
+        const upper = String.fromCharCode(65 + offset);
+        const lower = String.fromCharCode(97 + offset);
+        const has_upper = membership.test(upper);
+        const has_lower = membership.test(lower);
+        if (has_upper !== has_lower) additions += has_upper ? lower : upper;
+      }
+      return additions;
+    };
+    parse_character_class = (regex, start, ascii_fold, apply_ascii_fold = true, nesting_depth = 1) => {
+      if (nesting_depth > MAX_CHARACTER_CLASS_NESTING_DEPTH) {
+        throw new SyntaxError(
+          `Maximum character-class nesting depth of ${MAX_CHARACTER_CLASS_NESTING_DEPTH} exceeded at index ${start}`
+        );
+      }
+      let i = start + 1;
+      const negated = regex[i] === "^";
+      if (negated) ++i;
+      const first_content_index = i;
+      const operands = [create_character_class_operand()];
+      let operand = operands[0];
+      let contains_nested_negated_complex_set = false;
+      while (i < regex.length) {
+        const char = character_at(regex, i);
+        if (char === "\\") {
+          i = rewrite_character_class_escape(regex, i, operand);
+          continue;
+        }
+        if (char === "]") {
+          if (i === first_content_index) {
+            append_character_class_fragment(operand, "\\]");
+            ++i;
+            continue;
+          }
+          if (operand.tail === null) {
+            if (operands.length > 1) {
+              throw new SyntaxError(
+                `Malformed character-class intersection with an empty operand at index ${i}`
+              );
+            }
+            throw new SyntaxError(`Empty character class at index ${start}`);
+          }
+          const contains_complex_set = operands.some(
+            (candidate) => candidate.contains_complex_set
+          );
+          if (negated && operands.length > 1 && contains_nested_negated_complex_set) {
+            throw new SyntaxError(
+              `Unsupported outer-negated character-class intersection with a nested negated class containing a Unicode property, POSIX class, or shorthand at index ${start}`
+            );
+          }
+          const first_atom = compile_character_class_operand(operands[0]);
+          let positive_atom = first_atom;
+          if (operands.length > 1) {
+            let lookaheads = "";
+            for (let j = 1; j < operands.length; ++j) {
+              lookaheads += `(?=${compile_character_class_operand(operands[j])})`;
+            }
+            positive_atom = `(?:${lookaheads}${first_atom})`;
+          }
+          const is_direct_class = operands.length === 1 && operand.alternatives.length === 0;
+          let direct_fragment = operand.fragment;
+          if (ascii_fold && apply_ascii_fold) {
+            const additions = get_ascii_fold_additions(positive_atom);
+            if (additions.length > 0) {
+              if (is_direct_class) {
+                direct_fragment += additions;
+                positive_atom = `[${direct_fragment}]`;
+              } else {
+                positive_atom = compile_character_set_union([
+                  positive_atom,
+                  `[${additions}]`
+                ]);
+              }
+            }
+          }
+          const atom = negated ? is_direct_class ? `[^${direct_fragment}]` : `(?:(?!${positive_atom})${ANY_CODE_POINT})` : positive_atom;
+          return {
+            atom,
+            end: i + 1,
+            negated,
+            contains_complex_set,
+            contains_nested_negated_complex_set
+          };
+        }
+        if (regex.startsWith("&&", i)) {
+          if (operand.tail === null) {
+            throw new SyntaxError(
+              `Malformed character-class intersection with an empty operand at index ${i}`
+            );
+          }
+          operand = create_character_class_operand();
+          operands.push(operand);
+          i += 2;
+          continue;
+        }
+        if (char === "[") {
+          const suffix = regex.slice(i);
+          if (EMPTY_NEGATED_POSIX_BRACKET_RE.test(suffix)) {
+            throw new SyntaxError(
+              `Malformed empty negated POSIX character class at index ${i}`
+            );
+          }
+          const posix = POSIX_BRACKET_RE.exec(suffix);
+          if (posix) {
+            const [, posix_negated, name2] = posix;
+            const fragment = POSIX_CLASS_FRAGMENTS.get(name2);
+            if (fragment === void 0) {
+              throw new SyntaxError(
+                `Unsupported POSIX character class "${name2}" at index ${i}`
+              );
+            }
+            if (ascii_fold && posix_negated && (name2 === "lower" || name2 === "upper")) {
+              throw new SyntaxError(
+                `Unsupported negated POSIX ${name2} class inside an inline case-insensitive group`
+              );
+            }
+            if (posix_negated) {
+              add_character_class_atom(operand, `[^${fragment}]`, i);
+            } else {
+              append_character_class_fragment(operand, fragment, true, i);
+            }
+            i += posix[0].length;
+            continue;
+          }
+          if (UNSUPPORTED_POSIX_BRACKET_RE.test(suffix)) {
+            throw new SyntaxError(
+              `Unsupported POSIX collating or equivalence bracket expression at index ${i}`
+            );
+          }
+          const nested = parse_character_class(
+            regex,
+            i,
+            ascii_fold,
+            false,
+            nesting_depth + 1
+          );
+          add_character_class_atom(
+            operand,
+            nested.atom,
+            i,
+            nested.contains_complex_set
+          );
+          contains_nested_negated_complex_set ||= nested.contains_nested_negated_complex_set || nested.negated && nested.contains_complex_set;
+          i = nested.end;
+          continue;
+        }
+        if (char === "-") {
+          const is_terminal_literal = regex[i + 1] === "]" || regex.startsWith("&&", i + 1);
+          if (operand.tail === "set" && !is_terminal_literal) {
+            throw_character_class_range_error(i);
+          }
+          if (operand.tail === null || operand.tail === "range" || operand.tail === "complete_range" || is_terminal_literal) {
+            append_character_class_fragment(operand, "\\-");
+          } else {
+            operand.fragment += "-";
+            operand.tail = "range";
+          }
+          ++i;
+          continue;
+        }
+        append_character_class_fragment(
+          operand,
+          char === "^" && operand.fragment.length === 0 ? "\\^" : char
+        );
+        i += char.length;
+      }
+      throw new SyntaxError(
+        `${operands.length > 1 ? "Unterminated character-class intersection" : "Unterminated character class"} at index ${start}`
+      );
+    };
+    rewrite_oniguruma_to_js = (regex) => {
+      let out = "";
+      let atom_start = -1;
+      let last_was_quantifier = false;
+      let ascii_fold = false;
+      const group_states = [];
+      const emit_atom = (text2) => {
+        atom_start = out.length;
+        out += text2;
+        last_was_quantifier = false;
+      };
+      for (let i = 0; i < regex.length; ) {
+        const char = character_at(regex, i);
+        if (char === "\\") {
+          const braced = BRACED_ESCAPE_RE.exec(regex.slice(i));
+          if (braced) {
+            const [text2, kind, body] = braced;
+            let replacement2 = text2;
+            if (kind === "x") {
+              const code_point_escape = `\\u{${body}}`;
+              replacement2 = ascii_fold ? get_ascii_folded_hex_atom(body) ?? code_point_escape : code_point_escape;
+            } else if (body === "Word") {
+              replacement2 = kind === "p" ? UNICODE_WORD_CLASS : UNICODE_NON_WORD_CLASS;
+            }
+            emit_atom(replacement2);
+            i += text2.length;
+            continue;
+          }
+          const fixed_width = FIXED_WIDTH_ESCAPE_RE.exec(regex.slice(i));
+          if (fixed_width) {
+            const text2 = fixed_width[0];
+            const replacement2 = ascii_fold && text2[1] !== "c" ? get_ascii_folded_hex_atom(text2.slice(2)) ?? text2 : text2;
+            emit_atom(replacement2);
+            i += text2.length;
+            continue;
+          }
+          if (i + 1 >= regex.length) {
+            out += char;
+            break;
+          }
+          const next = character_at(regex, i + 1);
+          i += 1 + next.length;
+          if (next === "G") {
+            continue;
+          }
+          const raw_whitespace = RAW_WHITESPACE_ESCAPES.get(next);
+          if (raw_whitespace !== void 0) {
+            emit_atom(raw_whitespace);
+            continue;
+          }
+          const rewrite = ESCAPE_REWRITES.get(next);
+          let replacement;
+          if (rewrite !== void 0) {
+            replacement = rewrite;
+          } else if (/[A-Za-z0-9]/.test(next)) {
+            replacement = `\\${next}`;
+          } else if (JS_SYNTAX_CHARS.includes(next)) {
+            replacement = `\\${next}`;
+          } else {
+            replacement = next;
+          }
+          emit_atom(replacement);
+          continue;
+        }
+        switch (char) {
+          case "[": {
+            const parsed = parse_character_class(regex, i, ascii_fold);
+            emit_atom(parsed.atom);
+            i = parsed.end;
+            continue;
+          }
+          case "]":
+            emit_atom("\\]");
+            ++i;
+            continue;
+          case ".":
+            emit_atom("[^\\n]");
+            ++i;
+            continue;
+          case "^":
+            emit_atom(LINE_START_ANCHOR);
+            ++i;
+            continue;
+          case "$":
+            emit_atom(LINE_END_ANCHOR);
+            ++i;
+            continue;
+          case "(": {
+            const inline_case_insensitive = regex.startsWith("(?i:", i);
+            const source_prefix = inline_case_insensitive ? "(?i:" : GROUP_PREFIX_RE.exec(regex.slice(i))?.[0] ?? "(";
+            const output_prefix = inline_case_insensitive ? "(?:" : source_prefix === "(?>" ? "(?:" : source_prefix;
+            group_states.push([out.length, ascii_fold]);
+            if (inline_case_insensitive) ascii_fold = true;
+            out += output_prefix;
+            last_was_quantifier = false;
+            i += source_prefix.length;
+            continue;
+          }
+          case ")":
+            out += char;
+            [atom_start, ascii_fold] = group_states.pop() ?? [-1, false];
+            last_was_quantifier = false;
+            ++i;
+            continue;
+          case "|":
+            out += char;
+            atom_start = -1;
+            last_was_quantifier = false;
+            ++i;
+            continue;
+          case "{": {
+            const quant = QUANTIFIER_BRACE_RE.exec(regex.slice(i));
+            if (!quant || atom_start < 0) {
+              emit_atom("\\{");
+              ++i;
+              continue;
+            }
+            const body = quant[1].startsWith(",") ? `0${quant[1]}` : quant[1];
+            i += quant[0].length;
+            const following = regex[i];
+            if (following === "+" || following === "*") {
+              out = `${out.slice(0, atom_start)}(?:${out.slice(atom_start)}{${body}})${following}`;
+              ++i;
+            } else {
+              out += `{${body}}`;
+            }
+            last_was_quantifier = true;
+            continue;
+          }
+          case "}":
+            emit_atom("\\}");
+            ++i;
+            continue;
+          case "+":
+            if (last_was_quantifier) {
+              ++i;
+              continue;
+            }
+            out += char;
+            last_was_quantifier = true;
+            ++i;
+            continue;
+          case "*":
+          case "?":
+            out += char;
+            last_was_quantifier = true;
+            ++i;
+            continue;
+          default:
+            emit_atom(
+              ascii_fold && is_ascii_letter(char) ? `[${char.toLowerCase()}${char.toUpperCase()}]` : char
+            );
+            i += char.length;
+            continue;
+        }
+      }
+      return out;
+    };
+    escape_reg_exp = (string) => string.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    fuse_unk = (arr, tokens_to_ids, unk_token_id) => {
+      const fused = [];
+      let i = 0;
+      while (i < arr.length) {
+        fused.push(arr[i]);
+        const token_id = tokens_to_ids.get(arr[i]) ?? unk_token_id;
+        if (token_id !== unk_token_id) {
+          ++i;
+          continue;
+        }
+        while (++i < arr.length && (tokens_to_ids.get(arr[i]) ?? unk_token_id) === unk_token_id) {
+          if (tokens_to_ids.get(fused.at(-1)) !== unk_token_id) {
+            fused[fused.length - 1] += arr[i];
+          }
+        }
+      }
+      return fused;
+    };
+    is_chinese_char = (cp) => cp >= 19968 && cp <= 40959 || cp >= 13312 && cp <= 19903 || cp >= 131072 && cp <= 173791 || cp >= 173824 && cp <= 177983 || cp >= 177984 && cp <= 178207 || cp >= 178208 && cp <= 183983 || cp >= 63744 && cp <= 64255 || cp >= 194560 && cp <= 195103;
+    is_integral_number = (x) => Number.isInteger(x) || typeof x === "bigint";
+    len = (s) => {
+      let length = 0;
+      for (const c of s) ++length;
+      return length;
+    };
+    lowercase_and_remove_accents = (text2) => remove_accents(text2.toLowerCase());
+    merge_arrays = (...arrs) => Array.prototype.concat.apply([], arrs);
+    object_to_map = (obj) => new Map(Object.entries(obj));
+    regex_split = (text2, regex) => {
+      const result2 = [];
+      let prev = 0;
+      for (const match of text2.matchAll(regex)) {
+        const full_match = match[0];
+        if (prev < match.index) {
+          result2.push(text2.slice(prev, match.index));
+        }
+        if (full_match.length > 0) {
+          result2.push(full_match);
+        }
+        prev = match.index + full_match.length;
+      }
+      if (prev < text2.length) {
+        result2.push(text2.slice(prev));
+      }
+      return result2;
+    };
+    remove_accents = (text2) => text2.replace(new RegExp("\\p{M}", "gu"), "");
+    validate_object = (obj, name2, required_keys = []) => {
+      if (!obj || Array.isArray(obj) || typeof obj !== "object") {
+        return `${name2} must be a valid object`;
+      }
+      for (const key of required_keys) {
+        if (!(key in obj)) {
+          return `${name2} must contain a "${key}" property`;
+        }
+      }
+      return null;
+    };
+    whitespace_split = (text2) => text2.match(/\S+/g) || [];
+    Callable = class {
+      /**
+       * Creates a new instance of the Callable class.
+       */
+      constructor() {
+        const closure = function(...args) {
+          return closure._call(...args);
+        };
+        return Object.setPrototypeOf(closure, new.target.prototype);
+      }
+    };
+    Callable_default = Callable;
+    Normalizer = class extends Callable_default {
+      /**
+       * @param config The configuration object for the normalizer.
+       */
+      constructor(config) {
+        super();
+        this.config = config;
+      }
+      /**
+       * Alias for {@link Normalizer#normalize}.
+       * @param text The text to normalize.
+       * @returns The normalized text.
+       */
+      _call(text2) {
+        return this.normalize(text2);
+      }
+    };
+    Normalizer_default = Normalizer;
+    BertNormalizer = class extends Normalizer_default {
+      /**
+       * Adds whitespace around any CJK (Chinese, Japanese, or Korean) character in the input text.
+       *
+       * @param text The input text to tokenize.
+       * @returns The tokenized text with whitespace added around CJK characters.
+       */
+      tokenize_chinese_chars(text2) {
+        const output = [];
+        for (let i = 0; i < text2.length; ++i) {
+          const char = text2[i];
+          const cp = char.charCodeAt(0);
+          if (is_chinese_char(cp)) {
+            output.push(" ");
+            output.push(char);
+            output.push(" ");
+          } else {
+            output.push(char);
+          }
+        }
+        return output.join("");
+      }
+      /**
+       * Strips accents from the given text.
+       * @param text The text to strip accents from.
+       * @returns The text with accents removed.
+       */
+      strip_accents(text2) {
+        return text2.normalize("NFD").replace(new RegExp("\\p{Mn}", "gu"), "");
+      }
+      /**
+       * Checks whether `char` is a control character.
+       * @param char The character to check.
+       * @returns Whether `char` is a control character.
+       */
+      is_control(char) {
+        switch (char) {
+          case "	":
+          case "\n":
+          case "\r":
+            return false;
+          default:
+            return new RegExp("^\\p{Cc}|\\p{Cf}|\\p{Co}|\\p{Cs}$", "u").test(char);
+        }
+      }
+      /**
+       * Performs invalid character removal and whitespace cleanup on text.
+       * @param text The text to clean.
+       * @returns The cleaned text.
+       */
+      clean_text(text2) {
+        const output = [];
+        for (const char of text2) {
+          const cp = char.charCodeAt(0);
+          if (cp === 0 || cp === 65533 || this.is_control(char)) {
+            continue;
+          }
+          if (/^\s$/.test(char)) {
+            output.push(" ");
+          } else {
+            output.push(char);
+          }
+        }
+        return output.join("");
+      }
+      /**
+       * Normalizes the given text based on the configuration.
+       * @param text The text to normalize.
+       * @returns The normalized text.
+       */
+      normalize(text2) {
+        if (this.config.clean_text) {
+          text2 = this.clean_text(text2);
+        }
+        if (this.config.handle_chinese_chars) {
+          text2 = this.tokenize_chinese_chars(text2);
+        }
+        if (this.config.lowercase) {
+          text2 = text2.toLowerCase();
+          if (this.config.strip_accents !== false) {
+            text2 = this.strip_accents(text2);
+          }
+        } else if (this.config.strip_accents) {
+          text2 = this.strip_accents(text2);
+        }
+        return text2;
+      }
+    };
+    BertNormalizer_default = BertNormalizer;
+    Precompiled = class extends Normalizer_default {
+      /**
+       * Create a new instance of Precompiled normalizer.
+       * @param config The configuration object.
+       */
+      constructor(config) {
+        super(config);
+        this.charsmap = config.precompiled_charsmap ?? null;
+      }
+      /**
+       * Normalizes the given text by applying the precompiled charsmap.
+       * @param text The text to normalize.
+       * @returns The normalized text.
+       */
+      normalize(text2) {
+        text2 = text2.replace(
+          /[\u0001-\u0008\u000B\u000E-\u001F\u007F\u008F\u009F]/gm,
+          ""
+        );
+        text2 = text2.replace(
+          /[\u0009\u000A\u000C\u000D\u00A0\u1680\u2000-\u200F\u2028\u2029\u202F\u205F\u2581\u3000\uFEFF\uFFFD]/gm,
+          " "
+        );
+        if (text2.includes("\uFF5E")) {
+          const parts = text2.split("\uFF5E");
+          text2 = parts.map((part) => part.normalize("NFKC")).join("\uFF5E");
+        } else {
+          text2 = text2.normalize("NFKC");
+        }
+        return text2;
+      }
+    };
+    Precompiled_default = Precompiled;
+    Sequence = class extends Normalizer_default {
+      /**
+       * Create a new instance of NormalizerSequence.
+       * @param config The configuration object.
+       */
+      constructor(config) {
+        super(config);
+        this.normalizers = (config.normalizers ?? []).map(
+          (x) => create_normalizer_default(x)
+        );
+      }
+      /**
+       * Apply a sequence of Normalizers to the input text.
+       * @param text The text to normalize.
+       * @returns The normalized text.
+       */
+      normalize(text2) {
+        return this.normalizers.reduce((t, normalizer) => {
+          return normalizer ? normalizer.normalize(t) : t;
+        }, text2);
+      }
+    };
+    Sequence_default = Sequence;
+    Replace = class extends Normalizer_default {
+      /**
+       * @param config The configuration object for the normalizer.
+       */
+      constructor(config) {
+        super(config);
+        this.pattern = create_pattern(this.config.pattern ?? {});
+      }
+      /**
+       * Normalize the input text by replacing the pattern with the content.
+       * @param text The input text to be normalized.
+       * @returns The normalized text after replacing the pattern with the content.
+       */
+      normalize(text2) {
+        return this.pattern === null ? text2 : text2.replaceAll(this.pattern, this.config.content ?? "");
+      }
+    };
+    Replace_default = Replace;
+    UnicodeNormalizer = class extends Normalizer_default {
+      constructor() {
+        super(...arguments);
+        this.form = "NFC";
+      }
+      /**
+       * Normalize the input text by applying Unicode normalization.
+       * @param text The input text to be normalized.
+       * @returns The normalized text.
+       */
+      normalize(text2) {
+        text2 = text2.normalize(this.form);
+        return text2;
+      }
+    };
+    UnicodeNormalizer_default = UnicodeNormalizer;
+    NFC = class extends UnicodeNormalizer_default {
+      constructor() {
+        super(...arguments);
+        this.form = "NFC";
+      }
+    };
+    NFC_default = NFC;
+    NFD = class extends UnicodeNormalizer_default {
+      constructor() {
+        super(...arguments);
+        this.form = "NFD";
+      }
+    };
+    NFD_default = NFD;
+    NFKC = class extends UnicodeNormalizer_default {
+      constructor() {
+        super(...arguments);
+        this.form = "NFKC";
+      }
+    };
+    NFKC_default = NFKC;
+    NFKD = class extends UnicodeNormalizer_default {
+      constructor() {
+        super(...arguments);
+        this.form = "NFKD";
+      }
+    };
+    NFKD_default = NFKD;
+    Strip = class extends Normalizer_default {
+      /**
+       * Strip leading and/or trailing whitespace from the input text.
+       * @param text The input text.
+       * @returns The normalized text.
+       */
+      normalize(text2) {
+        if (this.config.strip_left && this.config.strip_right) {
+          text2 = text2.trim();
+        } else {
+          if (this.config.strip_left) {
+            text2 = text2.trimStart();
+          }
+          if (this.config.strip_right) {
+            text2 = text2.trimEnd();
+          }
+        }
+        return text2;
+      }
+    };
+    Strip_default = Strip;
+    StripAccents = class extends Normalizer_default {
+      /**
+       * Remove all accents from the text.
+       * @param text The input text.
+       * @returns The normalized text without accents.
+       */
+      normalize(text2) {
+        return remove_accents(text2);
+      }
+    };
+    StripAccents_default = StripAccents;
+    Lowercase = class extends Normalizer_default {
+      /**
+       * Lowercases the input string.
+       * @param {string} text The text to normalize.
+       * @returns {string} The normalized text.
+       */
+      normalize(text2) {
+        return text2.toLowerCase();
+      }
+    };
+    Lowercase_default = Lowercase;
+    Prepend = class extends Normalizer_default {
+      /**
+       * Prepends the input string.
+       * @param text The text to normalize.
+       * @returns The normalized text.
+       */
+      normalize(text2) {
+        text2 = this.config.prepend + text2;
+        return text2;
+      }
+    };
+    Prepend_default = Prepend;
+    create_normalizer_default = create_normalizer;
+    PreTokenizer = class extends Callable_default {
+      /**
+       * Tokenizes the given text into pre-tokens.
+       * @param text The text or array of texts to pre-tokenize.
+       * @param options Additional options for the pre-tokenization logic.
+       * @returns An array of pre-tokens.
+       */
+      pre_tokenize(text2, options) {
+        return (Array.isArray(text2) ? text2.map((x) => this.pre_tokenize_text(x, options)) : this.pre_tokenize_text(text2, options)).flat();
+      }
+      /**
+       * Alias for {@link PreTokenizer#pre_tokenize}.
+       * @param text The text or array of texts to pre-tokenize.
+       * @param options Additional options for the pre-tokenization logic.
+       * @returns An array of pre-tokens.
+       */
+      _call(text2, options) {
+        return this.pre_tokenize(text2, options);
+      }
+    };
+    PreTokenizer_default = PreTokenizer;
+    BYTES_TO_UNICODE = (() => {
+      const bs = [
+        ...Array.from(
+          { length: "~".charCodeAt(0) - "!".charCodeAt(0) + 1 },
+          (_, i) => i + "!".charCodeAt(0)
+        ),
+        ...Array.from(
+          { length: "\xAC".charCodeAt(0) - "\xA1".charCodeAt(0) + 1 },
+          (_, i) => i + "\xA1".charCodeAt(0)
+        ),
+        ...Array.from(
+          { length: "\xFF".charCodeAt(0) - "\xAE".charCodeAt(0) + 1 },
+          (_, i) => i + "\xAE".charCodeAt(0)
+        )
+      ];
+      const cs = bs.slice();
+      let n = 0;
+      for (let b = 0; b < 256; ++b) {
+        if (!bs.includes(b)) {
+          bs.push(b);
+          cs.push(256 + n);
+          n += 1;
+        }
+      }
+      const ccs = cs.map((n2) => String.fromCharCode(n2));
+      return Object.fromEntries(bs.map((b, i) => [b, ccs[i]]));
+    })();
+    reverse_dictionary = (data) => Object.fromEntries(Object.entries(data).map(([key, value]) => [value, key]));
+    UNICODE_TO_BYTES = reverse_dictionary(BYTES_TO_UNICODE);
+    PUNCTUATION_REGEX = "\\p{P}\\u0021-\\u002F\\u003A-\\u0040\\u005B-\\u0060\\u007B-\\u007E";
+    ByteLevel = class extends PreTokenizer_default {
+      /**
+       * Creates a new instance of the `ByteLevelPreTokenizer` class.
+       * @param config The configuration object.
+       */
+      constructor(config) {
+        super();
+        this.config = config;
+        this.add_prefix_space = this.config.add_prefix_space ?? false;
+        this.trim_offsets = this.config.trim_offsets ?? false;
+        this.use_regex = this.config.use_regex ?? true;
+        this.pattern = new RegExp("'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+", "gu");
+        this.byte_encoder = BYTES_TO_UNICODE;
+        this.text_encoder = new TextEncoder();
+      }
+      /**
+       * Tokenizes a single piece of text using byte-level tokenization.
+       * @param text The text to tokenize.
+       * @param options Additional options for the pre-tokenization logic.
+       * @returns An array of tokens.
+       */
+      pre_tokenize_text(text2, options) {
+        if (this.add_prefix_space && !text2.startsWith(" ")) {
+          text2 = " " + text2;
+        }
+        const tokens = this.use_regex ? text2.match(this.pattern) || [] : [text2];
+        return tokens.map(
+          (token) => Array.from(
+            this.text_encoder.encode(token),
+            (byte) => this.byte_encoder[byte]
+          ).join("")
+        );
+      }
+    };
+    ByteLevel_default = ByteLevel;
+    Whitespace = class extends PreTokenizer_default {
+      /**
+       * Pre-tokenizes the input text by splitting it on word boundaries.
+       * @param text The text to be pre-tokenized.
+       * @param options Additional options for the pre-tokenization logic.
+       * @returns An array of tokens produced by splitting the input text on whitespace.
+       */
+      pre_tokenize_text(text2, options) {
+        return text2.match(/\w+|[^\w\s]+/g) || [];
+      }
+    };
+    Whitespace_default = Whitespace;
+    Metaspace = class extends PreTokenizer_default {
+      /**
+       * @param config The configuration object for the MetaspacePreTokenizer.
+       */
+      constructor(config) {
+        super();
+        this.replacement = config.replacement ?? "\u2581";
+        this.str_rep = config.str_rep || this.replacement;
+        this.prepend_scheme = config.prepend_scheme ?? "always";
+      }
+      /**
+       * This method takes a string, replaces spaces with the replacement character,
+       * adds a prefix space if requested, and returns a new list of tokens.
+       * @param text The text to pre-tokenize.
+       * @param options The options for the pre-tokenization.
+       * @returns A new list of pre-tokenized tokens.
+       */
+      pre_tokenize_text(text2, options) {
+        const { section_index = void 0 } = options ?? {};
+        let normalized = text2.replaceAll(" ", this.str_rep);
+        if (
+          // We add a prefix space if:
+          //  (1) The normalized token does not already start with the replacement character.
+          !normalized.startsWith(this.replacement) && // and (2) either:
+          //  (a) prepend_scheme is 'always'
+          //  (b) prepend_scheme is 'first' and this is the first section
+          (this.prepend_scheme === "always" || this.prepend_scheme === "first" && section_index === 0)
+        ) {
+          normalized = this.str_rep + normalized;
+        }
+        return [normalized];
+      }
+    };
+    Metaspace_default = Metaspace;
+    Split = class extends PreTokenizer_default {
+      /**
+       * @param config The configuration options for the pre-tokenizer.
+       */
+      constructor(config) {
+        super();
+        this.config = config;
+        this.pattern = create_pattern(
+          this.config.pattern ?? {},
+          this.config.invert ?? true
+        );
+      }
+      /**
+       * Tokenizes text by splitting it using the given pattern.
+       * @param text The text to tokenize.
+       * @returns An array of tokens.
+       */
+      pre_tokenize_text(text2) {
+        if (this.pattern === null) {
+          return [];
+        }
+        if (this.config.invert) {
+          return (text2.match(this.pattern) || []).filter((x) => x);
+        } else if (this.config.behavior?.toLowerCase() === "removed") {
+          return text2.split(this.pattern).filter((x) => x);
+        } else {
+          return regex_split(text2, this.pattern);
+        }
+      }
+    };
+    Split_default = Split;
+    Punctuation = class extends PreTokenizer_default {
+      /**
+       * @param config The configuration options for the pre-tokenizer.
+       */
+      constructor(config) {
+        super();
+        this.config = config;
+        this.pattern = new RegExp(
+          `[^${PUNCTUATION_REGEX}]+|[${PUNCTUATION_REGEX}]+`,
+          "gu"
+        );
+      }
+      /**
+       * Tokenizes text by splitting it using the given pattern.
+       * @param text The text to tokenize.
+       * @returns An array of tokens.
+       */
+      pre_tokenize_text(text2) {
+        return text2.match(this.pattern) || [];
+      }
+    };
+    Punctuation_default = Punctuation;
+    Digits = class extends PreTokenizer_default {
+      /**
+       * @param config The configuration options for the pre-tokenizer.
+       */
+      constructor(config) {
+        super();
+        this.config = config;
+        const digit_pattern = `[^\\d]+|\\d${this.config.individual_digits ? "" : "+"}`;
+        this.pattern = new RegExp(digit_pattern, "gu");
+      }
+      /**
+       * Tokenizes text by splitting it using the given pattern.
+       * @param text The text to tokenize.
+       * @returns An array of tokens.
+       */
+      pre_tokenize_text(text2) {
+        return text2.match(this.pattern) || [];
+      }
+    };
+    Digits_default = Digits;
+    BertPreTokenizer = class extends PreTokenizer_default {
+      /**
+       * A PreTokenizer that splits text into wordpieces using a basic tokenization scheme
+       * similar to that used in the original implementation of BERT.
+       */
+      constructor() {
+        super();
+        this.pattern = new RegExp(
+          `[^\\s${PUNCTUATION_REGEX}]+|[${PUNCTUATION_REGEX}]`,
+          "gu"
+        );
+      }
+      /**
+       * Tokenizes a single text using the BERT pre-tokenization scheme.
+       *
+       * @param text The text to tokenize.
+       * @param options Additional options for the pre-tokenization logic.
+       * @returns An array of tokens.
+       */
+      pre_tokenize_text(text2, options) {
+        return text2.trim().match(this.pattern) || [];
+      }
+    };
+    BertPreTokenizer_default = BertPreTokenizer;
+    Replace2 = class extends PreTokenizer_default {
+      /**
+       * @param config The configuration options for the pre-tokenizer.
+       */
+      constructor(config) {
+        super();
+        this.config = config;
+        this.pattern = create_pattern(this.config.pattern ?? {});
+        this.content = this.config.content ?? "";
+      }
+      /**
+       * Pre-tokenizes the input text by replacing certain characters.
+       * @param text The text to be pre-tokenized.
+       * @returns An array of tokens produced by replacing certain characters.
+       */
+      pre_tokenize_text(text2) {
+        if (this.pattern === null) {
+          return [text2];
+        }
+        return [text2.replaceAll(this.pattern, this.config.content ?? "")];
+      }
+    };
+    Replace_default2 = Replace2;
+    Sequence2 = class extends PreTokenizer_default {
+      /**
+       * Creates an instance of PreTokenizerSequence.
+       * @param config The configuration object for the pre-tokenizer sequence.
+       */
+      constructor(config) {
+        super();
+        this.tokenizers = (config.pretokenizers ?? []).map(
+          (x) => create_pre_tokenizer_default(x)
+        );
+      }
+      /**
+       * Applies each pre-tokenizer in the sequence to the input text in turn.
+       * @param text The text to pre-tokenize.
+       * @param options Additional options for the pre-tokenization logic.
+       * @returns The pre-tokenized text.
+       */
+      pre_tokenize_text(text2, options) {
+        return this.tokenizers.reduce(
+          (pre_tokenized_text, tokenizer) => {
+            return tokenizer ? tokenizer.pre_tokenize(pre_tokenized_text, options) : pre_tokenized_text;
+          },
+          [text2]
+        );
+      }
+    };
+    Sequence_default2 = Sequence2;
+    WhitespaceSplit = class extends PreTokenizer_default {
+      /**
+       * Pre-tokenizes the input text by splitting it on whitespace characters.
+       * @param text The text to be pre-tokenized.
+       * @returns An array of tokens produced by splitting the input text on whitespace.
+       */
+      pre_tokenize_text(text2) {
+        return whitespace_split(text2);
+      }
+    };
+    WhitespaceSplit_default = WhitespaceSplit;
+    FixedLength = class extends PreTokenizer_default {
+      /**
+       * @param config The configuration options for the pre-tokenizer.
+       */
+      constructor(config) {
+        super();
+        this.config = config;
+        this._length = config.length;
+      }
+      /**
+       * Pre-tokenizes the input text by splitting it into fixed-length tokens.
+       * @param text The text to be pre-tokenized.
+       * @returns An array of tokens produced by splitting the input text into fixed-length tokens.
+       */
+      pre_tokenize_text(text2) {
+        const tokens = [];
+        for (let i = 0; i < text2.length; i += this._length) {
+          tokens.push(text2.slice(i, i + this._length));
+        }
+        return tokens;
+      }
+    };
+    FixedLength_default = FixedLength;
+    create_pre_tokenizer_default = create_pre_tokenizer;
+    TokenizerModel = class extends Callable_default {
+      /**
+       * Creates a new instance of TokenizerModel.
+       * @param config The configuration object for the TokenizerModel.
+       */
+      constructor(config) {
+        super();
+        this.config = config;
+        this.vocab = [];
+        this.tokens_to_ids = /* @__PURE__ */ new Map();
+        this.unk_token_id = void 0;
+        this.unk_token = void 0;
+        this.end_of_word_suffix = void 0;
+        this.fuse_unk = this.config.fuse_unk ?? false;
+      }
+      /**
+       * Internal function to call the TokenizerModel instance.
+       * @param tokens The tokens to encode.
+       * @returns The encoded tokens.
+       */
+      _call(tokens) {
+        let result2 = this.encode(tokens);
+        if (this.fuse_unk) {
+          result2 = fuse_unk(result2, this.tokens_to_ids, this.unk_token_id);
+        }
+        return result2;
+      }
+    };
+    TokenizerModel_default = TokenizerModel;
+    WordPieceTokenizer = class extends TokenizerModel_default {
+      /**
+       * @param config The configuration object.
+       */
+      constructor(config) {
+        super(config);
+        this.max_input_chars_per_word = 100;
+        this.tokens_to_ids = object_to_map(config.vocab);
+        this.unk_token_id = this.tokens_to_ids.get(config.unk_token);
+        this.unk_token = config.unk_token;
+        this.max_input_chars_per_word = config.max_input_chars_per_word ?? 100;
+        this.vocab = new Array(this.tokens_to_ids.size);
+        for (const [key, value] of this.tokens_to_ids) {
+          this.vocab[value] = key;
+        }
+      }
+      /**
+       * Encodes an array of tokens using WordPiece encoding.
+       * @param tokens The tokens to encode.
+       * @returns An array of encoded tokens.
+       */
+      encode(tokens) {
+        const output_tokens = [];
+        for (const token of tokens) {
+          const chars = [...token];
+          if (chars.length > this.max_input_chars_per_word) {
+            output_tokens.push(this.unk_token);
+            continue;
+          }
+          let is_unknown = false;
+          let start = 0;
+          const sub_tokens = [];
+          while (start < chars.length) {
+            let end = chars.length;
+            let current_substring = null;
+            while (start < end) {
+              let substr = chars.slice(start, end).join("");
+              if (start > 0) {
+                substr = this.config.continuing_subword_prefix + substr;
+              }
+              if (this.tokens_to_ids.has(substr)) {
+                current_substring = substr;
+                break;
+              }
+              --end;
+            }
+            if (current_substring === null) {
+              is_unknown = true;
+              break;
+            }
+            sub_tokens.push(current_substring);
+            start = end;
+          }
+          if (is_unknown) {
+            output_tokens.push(this.unk_token);
+          } else {
+            output_tokens.push(...sub_tokens);
+          }
+        }
+        return output_tokens;
+      }
+    };
+    WordPiece_default = WordPieceTokenizer;
+    CharTrieNode = class _CharTrieNode {
+      /**
+       * Create a new CharTrieNode.
+       * @param is_leaf Whether the node is a leaf node or not.
+       * @param children A map containing the node's children, where the key is a character and the value is a `CharTrieNode`.
+       */
+      constructor(is_leaf, children) {
+        this.is_leaf = is_leaf;
+        this.children = children;
+      }
+      /**
+       * Returns a new `CharTrieNode` instance with default values.
+       * @returns A new `CharTrieNode` instance with `is_leaf` set to `false` and an empty `children` map.
+       */
+      static default() {
+        return new _CharTrieNode(false, /* @__PURE__ */ new Map());
+      }
+    };
+    CharTrie = class {
+      constructor() {
+        this.root = CharTrieNode.default();
+      }
+      /**
+       * Adds one or more `texts` to the trie.
+       * @param texts The strings to add to the trie.
+       */
+      extend(texts) {
+        for (const text2 of texts) {
+          this.push(text2);
+        }
+      }
+      /**
+       * Adds text to the trie.
+       * @param text The string to add to the trie.
+       */
+      push(text2) {
+        let node = this.root;
+        for (const ch of text2) {
+          let child = node.children.get(ch);
+          if (child === void 0) {
+            child = CharTrieNode.default();
+            node.children.set(ch, child);
+          }
+          node = child;
+        }
+        node.is_leaf = true;
+      }
+      /**
+       * Searches the trie for stored strings that match `chars` starting at `start`.
+       * @param chars The input characters to search.
+       * @param start The index to start searching from.
+       * @yields Each stored string that is a prefix of `chars` starting at `start`.
+       */
+      *common_prefix_search(chars, start = 0) {
+        let node = this.root;
+        if (node === void 0) return;
+        let prefix = "";
+        for (let i = start; i < chars.length; ++i) {
+          const ch = chars[i];
+          prefix += ch;
+          node = node.children.get(ch);
+          if (node === void 0) return;
+          if (node.is_leaf) {
+            yield prefix;
+          }
+        }
+      }
+    };
+    CharTrie_default = CharTrie;
+    TokenLatticeNode = class _TokenLatticeNode {
+      /**
+       * Represents a node in a token lattice for a given sentence.
+       * @param token_id The ID of the token associated with this node.
+       * @param node_id The ID of this node.
+       * @param pos The starting position of the token in the sentence.
+       * @param length The length of the token.
+       * @param score The score associated with the token.
+       */
+      constructor(token_id, node_id, pos, length, score) {
+        this.token_id = token_id;
+        this.node_id = node_id;
+        this.pos = pos;
+        this.length = length;
+        this.score = score;
+        this.prev = null;
+        this.backtrace_score = 0;
+      }
+      /**
+       * Returns a clone of this node.
+       * @returns A clone of this node.
+       */
+      clone() {
+        const n = new _TokenLatticeNode(
+          this.token_id,
+          this.node_id,
+          this.pos,
+          this.length,
+          this.score
+        );
+        n.prev = this.prev;
+        n.backtrace_score = this.backtrace_score;
+        return n;
+      }
+    };
+    TokenLattice = class {
+      /**
+       * Creates a new TokenLattice instance.
+       *
+       * @param sentence The input sentence to be tokenized.
+       * @param bos_token_id The beginning-of-sequence token ID.
+       * @param eos_token_id The end-of-sequence token ID.
+       */
+      constructor(sentence, bos_token_id, eos_token_id) {
+        this.chars = Array.from(sentence);
+        this.len = this.chars.length;
+        this.bos_token_id = bos_token_id;
+        this.eos_token_id = eos_token_id;
+        this.nodes = [];
+        this.begin_nodes = Array.from(
+          { length: this.len + 1 },
+          () => []
+        );
+        this.end_nodes = Array.from({ length: this.len + 1 }, () => []);
+        const bos = new TokenLatticeNode(this.bos_token_id ?? 0, 0, 0, 0, 0);
+        const eos = new TokenLatticeNode(
+          this.eos_token_id ?? 0,
+          1,
+          this.len,
+          0,
+          0
+        );
+        this.nodes.push(bos.clone());
+        this.nodes.push(eos.clone());
+        this.begin_nodes[this.len].push(eos);
+        this.end_nodes[0].push(bos);
+      }
+      /**
+       * Inserts a new token node into the token lattice.
+       *
+       * @param pos The starting position of the token.
+       * @param length The length of the token.
+       * @param score The score of the token.
+       * @param token_id The token ID of the token.
+       */
+      insert(pos, length, score, token_id) {
+        const node_id = this.nodes.length;
+        const node = new TokenLatticeNode(token_id, node_id, pos, length, score);
+        this.begin_nodes[pos].push(node);
+        this.end_nodes[pos + length].push(node);
+        this.nodes.push(node);
+      }
+      /**
+       * Implements the Viterbi algorithm to compute the most likely sequence of tokens.
+       *
+       * @returns The most likely sequence of tokens.
+       */
+      viterbi() {
+        const len2 = this.len;
+        let pos = 0;
+        while (pos <= len2) {
+          if (this.begin_nodes[pos].length == 0) {
+            return [];
+          }
+          for (let rnode of this.begin_nodes[pos]) {
+            rnode.prev = null;
+            let best_score = 0;
+            let best_node = null;
+            for (let lnode of this.end_nodes[pos]) {
+              const score = lnode.backtrace_score + rnode.score;
+              if (best_node === null || score > best_score) {
+                best_node = lnode.clone();
+                best_score = score;
+              }
+            }
+            if (best_node !== null) {
+              rnode.prev = best_node;
+              rnode.backtrace_score = best_score;
+            } else {
+              return [];
+            }
+          }
+          ++pos;
+        }
+        const results = [];
+        const root = this.begin_nodes[len2][0];
+        const prev = root.prev;
+        if (prev === null) {
+          return [];
+        }
+        let node = prev.clone();
+        while (node.prev !== null) {
+          results.push(node.clone());
+          const n = node.clone();
+          node = n.prev.clone();
+        }
+        results.reverse();
+        return results;
+      }
+      /**
+       * Get the text piece for a given node.
+       * @param node The node to get the piece for.
+       * @returns The array of nodes representing the most likely sequence of tokens.
+       */
+      piece(node) {
+        return this.chars.slice(node.pos, node.pos + node.length).join("");
+      }
+      /**
+       * @returns The most likely sequence of tokens.
+       */
+      tokens() {
+        const nodes = this.viterbi();
+        return nodes.map((x) => this.piece(x));
+      }
+      /**
+       * @returns The most likely sequence of token ids.
+       */
+      token_ids() {
+        const nodes = this.viterbi();
+        return nodes.map((x) => x.token_id);
+      }
+    };
+    TokenLattice_default = TokenLattice;
+    Unigram = class extends TokenizerModel_default {
+      /**
+       * Create a new Unigram tokenizer model.
+       * @param config The configuration object for the Unigram model.
+       * @param eos_token
+       */
+      constructor(config, eos_token) {
+        super(config);
+        const vocab_size = config.vocab.length;
+        this.vocab = new Array(vocab_size);
+        this.scores = new Array(vocab_size);
+        for (let i = 0; i < vocab_size; ++i) {
+          [this.vocab[i], this.scores[i]] = config.vocab[i];
+        }
+        this.unk_token_id = config.unk_id;
+        this.unk_token = this.vocab[config.unk_id];
+        this.tokens_to_ids = new Map(this.vocab.map((x, i) => [x, i]));
+        this.bos_token = " ";
+        this.bos_token_id = this.tokens_to_ids.get(this.bos_token);
+        this.eos_token = eos_token;
+        this.eos_token_id = this.tokens_to_ids.get(this.eos_token);
+        this.unk_token = this.vocab[this.unk_token_id];
+        this.min_score = min(this.scores)[0];
+        this.unk_score = this.min_score - 10;
+        this.scores[this.unk_token_id] = this.unk_score;
+        this.trie = new CharTrie_default();
+        this.trie.extend(this.vocab);
+        this.fuse_unk = true;
+      }
+      /**
+       * Populates lattice nodes.
+       * @param lattice The token lattice to populate with nodes.
+       */
+      populate_nodes(lattice) {
+        const chars = lattice.chars;
+        const mblen = 1;
+        let begin_pos = 0;
+        while (begin_pos < chars.length) {
+          let has_single_node = false;
+          const prefixed_tokens = this.trie.common_prefix_search(chars, begin_pos);
+          for (const token of prefixed_tokens) {
+            const token_id = this.tokens_to_ids.get(token);
+            const token_score = this.scores[token_id];
+            const n = len(token);
+            lattice.insert(begin_pos, n, token_score, token_id);
+            if (!has_single_node && n === mblen) {
+              has_single_node = true;
+            }
+          }
+          if (!has_single_node) {
+            lattice.insert(begin_pos, mblen, this.unk_score, this.unk_token_id);
+          }
+          begin_pos += mblen;
+        }
+      }
+      /**
+       * Encodes an array of tokens into an array of subtokens using the unigram model.
+       *
+       * @param normalized The normalized string.
+       * @returns An array of subtokens obtained by encoding the input tokens using the unigram model.
+       */
+      tokenize(normalized) {
+        const lattice = new TokenLattice_default(
+          normalized,
+          this.bos_token_id,
+          this.eos_token_id
+        );
+        this.populate_nodes(lattice);
+        return lattice.tokens();
+      }
+      /**
+       * Encodes an array of tokens using Unigram encoding.
+       * @param tokens The tokens to encode.
+       * @returns An array of encoded tokens.
+       */
+      encode(tokens) {
+        const to_return = [];
+        for (const token of tokens) {
+          const tokenized = this.tokenize(token);
+          to_return.push(...tokenized);
+        }
+        return to_return;
+      }
+    };
+    Unigram_default = Unigram;
+    PriorityQueue = class {
+      /**
+       * Create a new PriorityQueue.
+       * @param comparator Comparator function to determine priority. Defaults to a MaxHeap.
+       * @param max_size Maximum size of the queue. Defaults to Infinity.
+       */
+      constructor(comparator = (a, b) => a > b, max_size = Infinity) {
+        this._heap = [];
+        this._comparator = comparator;
+        this._max_size = max_size;
+      }
+      /**
+       * The size of the queue
+       */
+      get size() {
+        return this._heap.length;
+      }
+      /**
+       * Check if the queue is empty.
+       * @returns `true` if the queue is empty, `false` otherwise.
+       */
+      is_empty() {
+        return this.size === 0;
+      }
+      /**
+       * Return the element with the highest priority in the queue.
+       * @returns The highest priority element in the queue.
+       */
+      peek() {
+        return this._heap[0];
+      }
+      /**
+       * Add one or more elements to the queue.
+       * @param values The values to push into the queue.
+       * @returns The new size of the queue.
+       */
+      push(...values) {
+        return this.extend(values);
+      }
+      /**
+       * Add multiple elements to the queue.
+       * @param values The values to push into the queue.
+       * @returns The new size of the queue.
+       */
+      extend(values) {
+        for (const value of values) {
+          if (this.size < this._max_size) {
+            this._heap.push(value);
+            this._sift_up();
+          } else {
+            const smallest2 = this._smallest();
+            if (this._comparator(value, this._heap[smallest2])) {
+              this._heap[smallest2] = value;
+              this._sift_up_from(smallest2);
+            }
+          }
+        }
+        return this.size;
+      }
+      /**
+       * Remove and return the element with the highest priority in the queue.
+       * @returns The element with the highest priority in the queue.
+       */
+      pop() {
+        const popped_value = this.peek();
+        const bottom = this.size - 1;
+        if (bottom > 0) {
+          this._swap(0, bottom);
+        }
+        this._heap.pop();
+        this._sift_down();
+        return popped_value;
+      }
+      /**
+       * Replace the element with the highest priority in the queue with a new value.
+       * @param value The new value.
+       * @returns The replaced value.
+       */
+      replace(value) {
+        const replaced_value = this.peek();
+        this._heap[0] = value;
+        this._sift_down();
+        return replaced_value;
+      }
+      /**
+       * Compute the index for the parent of the node at index `i`.
+       * @param i The index of the node to get the parent of.
+       * @returns The index of the parent node.
+       * @private
+       */
+      _parent(i) {
+        return (i + 1 >>> 1) - 1;
+      }
+      /**
+       * Compute the index for the left child of the node at index `i`.
+       * @param i The index of the node to get the left child of.
+       * @returns The index of the left child.
+       * @private
+       */
+      _left(i) {
+        return (i << 1) + 1;
+      }
+      /**
+       * Compute the index for the right child of the node at index `i`.
+       * @param i The index of the node to get the right child of.
+       * @returns The index of the right child.
+       * @private
+       */
+      _right(i) {
+        return i + 1 << 1;
+      }
+      /**
+       * Check if the element at index `i` is greater than the element at index `j`.
+       * @param i The index of the first element to compare.
+       * @param j The index of the second element to compare.
+       * @returns `true` if the element at index `i` is greater than the element at index `j`, `false` otherwise.
+       * @private
+       */
+      _greater(i, j) {
+        return this._comparator(this._heap[i], this._heap[j]);
+      }
+      /**
+       * Swap the elements at indices `i` and `j`.
+       * @param i The index of the first element to swap.
+       * @param j The index of the second element to swap.
+       * @private
+       */
+      _swap(i, j) {
+        const temp = this._heap[i];
+        this._heap[i] = this._heap[j];
+        this._heap[j] = temp;
+      }
+      /**
+       * Maintain the heap property by updating positions in the heap,
+       * starting at the last element and moving up the heap.
+       * @private
+       */
+      _sift_up() {
+        this._sift_up_from(this.size - 1);
+      }
+      /**
+       * Helper function to sift up from a given node.
+       * @param node The index of the node to start sifting up from.
+       */
+      _sift_up_from(node) {
+        while (node > 0 && this._greater(node, this._parent(node))) {
+          this._swap(node, this._parent(node));
+          node = this._parent(node);
+        }
+      }
+      /**
+       * Maintain the heap property by updating positions in the heap,
+       * starting at the first element and moving down the heap.
+       * @private
+       */
+      _sift_down() {
+        let node = 0;
+        while (this._left(node) < this.size && this._greater(this._left(node), node) || this._right(node) < this.size && this._greater(this._right(node), node)) {
+          const max_child = this._right(node) < this.size && this._greater(this._right(node), this._left(node)) ? this._right(node) : this._left(node);
+          this._swap(node, max_child);
+          node = max_child;
+        }
+      }
+      /**
+       * Get the index of the smallest element in the heap. Since we use an array-based heap,
+       * the index can be computed without needing to traverse the heap.
+       * @private
+       */
+      _smallest() {
+        return 2 ** Math.floor(Math.log2(this.size)) - 1;
+      }
+    };
+    PriorityQueue_default = PriorityQueue;
+    LRUCache = class {
+      /**
+       * Creates an LRUCache instance.
+       * @param capacity The maximum number of items the cache can hold.
+       */
+      constructor(capacity) {
+        this.capacity = capacity;
+        this.cache = /* @__PURE__ */ new Map();
+      }
+      /**
+       * Retrieves the value associated with the given key and marks the key as recently used.
+       * @param key The key to retrieve.
+       * @returns The value associated with the key, or undefined if the key does not exist.
+       */
+      get(key) {
+        if (!this.cache.has(key)) return void 0;
+        const value = this.cache.get(key);
+        this.cache.delete(key);
+        this.cache.set(key, value);
+        return value;
+      }
+      /**
+       * Inserts or updates the key-value pair in the cache.
+       * If the key already exists, it is updated and marked as recently used.
+       * If the cache exceeds its capacity, the least recently used item is evicted.
+       * @param key The key to add or update.
+       * @param value The value to associate with the key.
+       */
+      put(key, value) {
+        if (this.cache.has(key)) {
+          this.cache.delete(key);
+        }
+        this.cache.set(key, value);
+        if (this.cache.size > this.capacity) {
+          this.cache.delete(this.cache.keys().next().value);
+        }
+      }
+      /**
+       * Clears the cache.
+       */
+      clear() {
+        this.cache.clear();
+      }
+    };
+    LRUCache_default = LRUCache;
+    BPE = class extends TokenizerModel_default {
+      /**
+       * Create a BPE instance.
+       * @param config The configuration object for BPE.
+       */
+      constructor(config) {
+        super(config);
+        this.tokens_to_ids = object_to_map(config.vocab);
+        this.unk_token_id = this.tokens_to_ids.get(config.unk_token);
+        this.unk_token = config.unk_token;
+        this.vocab = new Array(this.tokens_to_ids.size);
+        for (const [key, value] of this.tokens_to_ids) {
+          this.vocab[value] = key;
+        }
+        const use_new_merge_format = Array.isArray(config.merges[0]);
+        this.merges = use_new_merge_format ? config.merges : config.merges.map(
+          (x) => x.split(" ", 2)
+        );
+        this.bpe_ranks = new Map(this.merges.map((x, i) => [JSON.stringify(x), i]));
+        this.end_of_word_suffix = config.end_of_word_suffix;
+        this.continuing_subword_suffix = config.continuing_subword_suffix ?? null;
+        this.byte_fallback = this.config.byte_fallback ?? false;
+        if (this.byte_fallback) {
+          this.text_encoder = new TextEncoder();
+        }
+        this.ignore_merges = this.config.ignore_merges ?? false;
+        this.max_length_to_cache = 256;
+        this.cache_capacity = 1e4;
+        this.cache = new LRUCache_default(this.cache_capacity);
+      }
+      /**
+       * Clears the cache.
+       */
+      clear_cache() {
+        this.cache.clear();
+      }
+      /**
+       * Apply Byte-Pair-Encoding (BPE) to a given token. Efficient heap-based priority
+       * queue implementation adapted from https://github.com/belladoreai/llama-tokenizer-js.
+       * @param token The token to encode.
+       * @returns The BPE encoded tokens.
+       */
+      bpe(token) {
+        if (token.length === 0) {
+          return [];
+        }
+        const cached2 = this.cache.get(token);
+        if (cached2 !== void 0) {
+          return cached2;
+        }
+        const word = Array.from(token);
+        if (this.end_of_word_suffix) {
+          word[word.length - 1] += this.end_of_word_suffix;
+        }
+        let result2 = [];
+        if (word.length > 1) {
+          const queue = new PriorityQueue_default((a, b) => a.score < b.score);
+          let starting_node = {
+            token: word[0],
+            bias: 0,
+            prev: null,
+            next: null
+          };
+          let previous_node = starting_node;
+          for (let i = 1; i < word.length; ++i) {
+            const current_node = {
+              bias: i / word.length,
+              // Add fractional component to break ties
+              token: word[i],
+              prev: previous_node,
+              next: null
+            };
+            previous_node.next = current_node;
+            this.add_node(queue, previous_node);
+            previous_node = current_node;
+          }
+          while (!queue.is_empty()) {
+            const node = queue.pop();
+            if (node.deleted || !node.next || node.next.deleted) continue;
+            node.deleted = true;
+            node.next.deleted = true;
+            if (node.prev) {
+              const new_previous_node = { ...node.prev };
+              node.prev.deleted = true;
+              node.prev = new_previous_node;
+              if (new_previous_node.prev) {
+                new_previous_node.prev.next = new_previous_node;
+              } else {
+                starting_node = new_previous_node;
+              }
+            }
+            const merged = {
+              token: node.token + node.next.token,
+              bias: node.bias,
+              prev: node.prev,
+              next: node.next.next
+            };
+            if (merged.prev) {
+              merged.prev.next = merged;
+              this.add_node(queue, merged.prev);
+            } else {
+              starting_node = merged;
+            }
+            if (merged.next) {
+              merged.next.prev = merged;
+              this.add_node(queue, merged);
+            }
+          }
+          for (let current_node = starting_node; current_node !== null; current_node = current_node.next) {
+            result2.push(current_node.token);
+          }
+        } else {
+          result2 = word;
+        }
+        if (this.continuing_subword_suffix) {
+          for (let i = 0; i < result2.length - 1; ++i) {
+            result2[i] += this.continuing_subword_suffix;
+          }
+        }
+        if (token.length < this.max_length_to_cache) {
+          this.cache.put(token, result2);
+        }
+        return result2;
+      }
+      /**
+       * Helper function to add a node to the priority queue.
+       * @param queue
+       * @param node
+       */
+      add_node(queue, node) {
+        const rank2 = this.bpe_ranks.get(
+          JSON.stringify([node.token, node.next.token])
+        );
+        if (rank2 !== void 0) {
+          node.score = rank2 + node.bias;
+          queue.push(node);
+        }
+      }
+      /**
+       * Encodes the input sequence of tokens using the BPE algorithm and returns the resulting subword tokens.
+       * @param tokens The input sequence of tokens to encode.
+       * @returns The resulting subword tokens after applying the BPE algorithm to the input sequence of tokens.
+       */
+      encode(tokens) {
+        const output_tokens = [];
+        for (const token of tokens) {
+          if (this.ignore_merges && this.tokens_to_ids.has(token)) {
+            output_tokens.push(token);
+            continue;
+          }
+          const bpe_token_list = this.bpe(token);
+          for (const t of bpe_token_list) {
+            if (this.tokens_to_ids.has(t)) {
+              output_tokens.push(t);
+            } else if (this.byte_fallback) {
+              const byte_tokens = Array.from(this.text_encoder.encode(t)).map(
+                (x) => `<0x${x.toString(16).toUpperCase().padStart(2, "0")}>`
+              );
+              if (byte_tokens.every((x) => this.tokens_to_ids.has(x))) {
+                output_tokens.push(...byte_tokens);
+              } else if (this.unk_token != null) {
+                output_tokens.push(this.unk_token);
+              }
+            } else if (this.unk_token != null) {
+              output_tokens.push(this.unk_token);
+            }
+          }
+        }
+        return output_tokens;
+      }
+    };
+    BPE_default = BPE;
+    Legacy = class extends TokenizerModel_default {
+      /**
+       * Create a Legacy tokenizer model instance.
+       * @param config The configuration object for Legacy tokenizer model.
+       * @param more_config Additional configuration object for the Legacy tokenizer model.
+       */
+      constructor(config, more_config) {
+        super(config);
+        const vocab = config.vocab;
+        this.tokens_to_ids = object_to_map(
+          more_config.target_lang ? vocab[more_config.target_lang] : vocab
+        );
+        this.bos_token = more_config.bos_token;
+        this.bos_token_id = this.tokens_to_ids.get(this.bos_token);
+        this.eos_token = more_config.eos_token;
+        this.eos_token_id = this.tokens_to_ids.get(this.eos_token);
+        this.pad_token = more_config.pad_token;
+        this.pad_token_id = this.tokens_to_ids.get(this.pad_token);
+        this.unk_token = more_config.unk_token;
+        this.unk_token_id = this.tokens_to_ids.get(this.unk_token);
+        this.vocab = new Array(this.tokens_to_ids.size);
+        for (const [key, value] of this.tokens_to_ids) {
+          this.vocab[value] = key;
+        }
+      }
+      encode(tokens) {
+        return tokens;
+      }
+    };
+    Legacy_default = Legacy;
+    create_tokenizer_model_default = create_tokenizer_model;
+    PostProcessor = class extends Callable_default {
+      /**
+       * @param config The configuration for the post-processor.
+       */
+      constructor(config) {
+        super();
+        this.config = config;
+      }
+      /**
+       * Alias for {@link PostProcessor#post_process}.
+       * @param tokens The text or array of texts to post-process.
+       * @param args Additional arguments required by the post-processing logic.
+       * @returns The post-processed tokens.
+       */
+      _call(tokens, ...args) {
+        return this.post_process(tokens, ...args);
+      }
+    };
+    PostProcessor_default = PostProcessor;
+    TemplateProcessing = class extends PostProcessor_default {
+      /**
+       * Replaces special tokens in the template with actual tokens.
+       * @param tokens The list of tokens for the first sequence.
+       * @param tokens_pair The list of tokens for the second sequence (optional).
+       * @param add_special_tokens Whether to add the special tokens to the beginning and end of the input.
+       * @returns An object containing the list of tokens with the special tokens replaced with actual tokens.
+       */
+      post_process(tokens, tokens_pair = null, add_special_tokens = true) {
+        const type = tokens_pair === null ? this.config.single : this.config.pair;
+        let processed_tokens = [];
+        let types = [];
+        for (const item of type) {
+          if ("SpecialToken" in item) {
+            if (add_special_tokens) {
+              processed_tokens.push(item.SpecialToken.id);
+              types.push(item.SpecialToken.type_id);
+            }
+          } else if ("Sequence" in item) {
+            if (item.Sequence.id === "A") {
+              processed_tokens = merge_arrays(processed_tokens, tokens);
+              types = merge_arrays(
+                types,
+                new Array(tokens.length).fill(item.Sequence.type_id)
+              );
+            } else if (item.Sequence.id === "B") {
+              processed_tokens = merge_arrays(processed_tokens, tokens_pair);
+              types = merge_arrays(
+                types,
+                new Array(tokens_pair.length).fill(item.Sequence.type_id)
+              );
+            }
+          }
+        }
+        return { tokens: processed_tokens, token_type_ids: types };
+      }
+    };
+    TemplateProcessing_default = TemplateProcessing;
+    ByteLevel2 = class extends PostProcessor_default {
+      /**
+       * Post process the given tokens.
+       * @param tokens The list of tokens for the first sequence.
+       * @param tokens_pair The list of tokens for the second sequence (optional).
+       * @returns An object containing the post-processed tokens.
+       */
+      post_process(tokens, tokens_pair = null) {
+        return { tokens, tokens_pair };
+      }
+    };
+    ByteLevel_default2 = ByteLevel2;
+    BertProcessing = class extends PostProcessor_default {
+      /**
+       * @param config The configuration for the post-processor.
+       * @param config.cls The special tokens to add to the beginning of the input.
+       * @param config.sep The special tokens to add to the end of the input.
+       */
+      constructor(config) {
+        super(config);
+        this.sep = config.sep;
+        this.cls = config.cls;
+      }
+      /**
+       * Adds the special tokens to the beginning and end of the input.
+       * @param tokens The input tokens.
+       * @param tokens_pair An optional second set of input tokens.
+       * @param add_special_tokens Whether to add the special tokens to the beginning and end of the input.
+       * @returns The post-processed tokens with the special tokens added to the beginning and end.
+       */
+      post_process(tokens, tokens_pair = null, add_special_tokens = true) {
+        if (add_special_tokens) {
+          tokens = merge_arrays([this.cls[0]], tokens, [this.sep[0]]);
+        }
+        let token_type_ids = new Array(tokens.length).fill(0);
+        if (tokens_pair) {
+          const middle = [];
+          const after = add_special_tokens ? [this.sep[0]] : [];
+          tokens = merge_arrays(tokens, middle, tokens_pair, after);
+          token_type_ids = merge_arrays(
+            token_type_ids,
+            new Array(tokens_pair.length + middle.length + after.length).fill(1)
+          );
+        }
+        return { tokens, token_type_ids };
+      }
+    };
+    BertProcessing_default = BertProcessing;
+    RobertaProcessing = class extends PostProcessor_default {
+      /**
+       * @param config The configuration for the post-processor.
+       * @param config.cls The special tokens to add to the beginning of the input.
+       * @param config.sep The special tokens to add to the end of the input.
+       */
+      constructor(config) {
+        super(config);
+        this.sep = config.sep;
+        this.cls = config.cls;
+      }
+      /**
+       * Adds the special tokens to the beginning and end of the input.
+       * @param tokens The input tokens.
+       * @param tokens_pair An optional second set of input tokens.
+       * @param add_special_tokens Whether to add the special tokens to the beginning and end of the input.
+       * @returns The post-processed tokens with the special tokens added to the beginning and end.
+       */
+      post_process(tokens, tokens_pair, add_special_tokens = true) {
+        if (add_special_tokens) {
+          tokens = merge_arrays([this.cls[0]], tokens, [this.sep[0]]);
+        }
+        let token_type_ids = new Array(tokens.length).fill(0);
+        if (tokens_pair) {
+          const middle = add_special_tokens ? [this.sep[0]] : [];
+          const after = add_special_tokens ? [this.sep[0]] : [];
+          tokens = merge_arrays(tokens, middle, tokens_pair, after);
+          token_type_ids = merge_arrays(
+            token_type_ids,
+            new Array(tokens_pair.length + middle.length + after.length).fill(1)
+          );
+        }
+        return { tokens, token_type_ids };
+      }
+    };
+    RobertaProcessing_default = RobertaProcessing;
+    Sequence3 = class extends PostProcessor_default {
+      /**
+       * Creates a new instance of Sequence post-processor.
+       * @param config The configuration object.
+       */
+      constructor(config) {
+        super(config);
+        this.processors = (config.processors ?? []).map((x) => create_post_processor_default(x));
+      }
+      /**
+       * Post process the given tokens.
+       * @param tokens The list of tokens for the first sequence.
+       * @param tokens_pair The list of tokens for the second sequence (optional).
+       * @param add_special_tokens Whether to add the special tokens to the beginning and end of the input.
+       * @returns An object containing the post-processed tokens.
+       */
+      post_process(tokens, tokens_pair = null, add_special_tokens = true) {
+        let processed_tokens = { tokens, tokens_pair };
+        for (const processor of this.processors) {
+          processed_tokens = processor.post_process(
+            processed_tokens.tokens,
+            processed_tokens.tokens_pair,
+            add_special_tokens
+          );
+        }
+        return processed_tokens;
+      }
+    };
+    Sequence_default3 = Sequence3;
+    create_post_processor_default = create_post_processor;
+    Decoder = class extends Callable_default {
+      /**
+       * Creates an instance of `Decoder`.
+       * @param config The configuration object.
+       **/
+      constructor(config) {
+        super();
+        this.config = config;
+        this.added_tokens = [];
+        this.end_of_word_suffix = null;
+        this.trim_offsets = "trim_offsets" in config ? config.trim_offsets : false;
+      }
+      /**
+       * Calls the `decode` method.
+       *
+       * @param tokens The list of tokens.
+       * @returns The decoded string.
+       */
+      _call(tokens) {
+        return this.decode(tokens);
+      }
+      /**
+       * Decodes a list of tokens.
+       * @param tokens The list of tokens.
+       * @returns The decoded string.
+       */
+      decode(tokens) {
+        return this.decode_chain(tokens).join("");
+      }
+    };
+    Decoder_default = Decoder;
+    ByteLevel3 = class extends Decoder_default {
+      /**
+       * Create a `ByteLevelDecoder` object.
+       */
+      constructor(config) {
+        super(config);
+        this.byte_decoder = UNICODE_TO_BYTES;
+        this.text_decoder = new TextDecoder("utf-8", {
+          fatal: false,
+          // eslint-disable-next-line @typescript-eslint/naming-convention
+          ignoreBOM: true
+        });
+        this.end_of_word_suffix = null;
+      }
+      /**
+       * Convert an array of tokens to string by decoding each byte.
+       * @param tokens Array of tokens to be decoded.
+       * @returns The decoded string.
+       */
+      convert_tokens_to_string(tokens) {
+        const text2 = tokens.join("");
+        const byte_array = new Uint8Array(
+          [...text2].map((c) => this.byte_decoder[c])
+        );
+        return this.text_decoder.decode(byte_array);
+      }
+      decode_chain(tokens) {
+        const sub_texts = [];
+        let current_sub_text = [];
+        for (const token of tokens) {
+          if (this.added_tokens.find((x) => x.content === token) !== void 0) {
+            if (current_sub_text.length > 0) {
+              sub_texts.push(this.convert_tokens_to_string(current_sub_text));
+              current_sub_text = [];
+            }
+            sub_texts.push(token);
+          } else {
+            current_sub_text.push(token);
+          }
+        }
+        if (current_sub_text.length > 0) {
+          sub_texts.push(this.convert_tokens_to_string(current_sub_text));
+        }
+        return sub_texts;
+      }
+    };
+    ByteLevel_default3 = ByteLevel3;
+    WordPiece = class extends Decoder_default {
+      /**
+       * Creates a new instance of WordPieceDecoder.
+       * @param config The configuration object.
+       */
+      constructor(config) {
+        super(config);
+        this.cleanup = config.cleanup;
+      }
+      decode_chain(tokens) {
+        return tokens.map((token, i) => {
+          if (i !== 0) {
+            const prefix = this.config.prefix;
+            if (prefix && token.startsWith(prefix)) {
+              token = token.replace(prefix, "");
+            } else {
+              token = " " + token;
+            }
+          }
+          if (this.cleanup) {
+            token = clean_up_tokenization(token);
+          }
+          return token;
+        });
+      }
+    };
+    WordPiece_default2 = WordPiece;
+    Metaspace2 = class extends Decoder_default {
+      /**
+       * Constructs a new MetaspaceDecoder object.
+       * @param config The configuration object for the MetaspaceDecoder.
+       */
+      constructor(config) {
+        super(config);
+        this.replacement = config.replacement ?? "\u2581";
+      }
+      decode_chain(tokens) {
+        const result2 = [];
+        for (let i = 0; i < tokens.length; ++i) {
+          let normalized = tokens[i].replaceAll(this.replacement, " ");
+          if (i == 0 && normalized.startsWith(" ")) {
+            normalized = normalized.substring(1);
+          }
+          result2.push(normalized);
+        }
+        return result2;
+      }
+    };
+    Metaspace_default2 = Metaspace2;
+    BPE2 = class extends Decoder_default {
+      constructor(config) {
+        super(config);
+        this.suffix = config.suffix ?? "";
+      }
+      decode_chain(tokens) {
+        return tokens.map((token, i) => {
+          return token.replaceAll(this.suffix, i === tokens.length - 1 ? "" : " ");
+        });
+      }
+    };
+    BPE_default2 = BPE2;
+    CTC = class extends Decoder_default {
+      constructor(config) {
+        super(config);
+        this.pad_token = config.pad_token ?? "";
+        this.word_delimiter_token = config.word_delimiter_token ?? "";
+        this.cleanup = config.cleanup;
+      }
+      /**
+       * Converts a connectionist-temporal-classification (CTC) output tokens into a single string.
+       * @param tokens Array of tokens to be decoded.
+       * @returns The decoded string.
+       */
+      convert_tokens_to_string(tokens) {
+        if (tokens.length === 0) return "";
+        const grouped_tokens = [tokens[0]];
+        for (let i = 1; i < tokens.length; ++i) {
+          if (tokens[i] !== grouped_tokens.at(-1)) {
+            grouped_tokens.push(tokens[i]);
+          }
+        }
+        const filtered_tokens = grouped_tokens.filter(
+          (token) => token !== this.pad_token
+        );
+        let text2 = filtered_tokens.join("");
+        if (this.cleanup) {
+          text2 = clean_up_tokenization(text2).replaceAll(this.word_delimiter_token, " ").trim();
+        }
+        return text2;
+      }
+      decode_chain(tokens) {
+        return [this.convert_tokens_to_string(tokens)];
+      }
+    };
+    CTC_default = CTC;
+    Sequence4 = class extends Decoder_default {
+      /**
+       * Creates a new instance of DecoderSequence.
+       * @param config The configuration object.
+       */
+      constructor(config) {
+        super(config);
+        this.decoders = (config.decoders ?? []).map((x) => create_decoder_default(x));
+      }
+      decode_chain(tokens) {
+        return this.decoders.reduce((toks, decoder) => {
+          return decoder.decode_chain(toks);
+        }, tokens);
+      }
+    };
+    Sequence_default4 = Sequence4;
+    Replace3 = class extends Decoder_default {
+      /**
+       * @param config The configuration object for the decoder.
+       */
+      constructor(config) {
+        super(config);
+        this.pattern = create_pattern(this.config.pattern);
+      }
+      decode_chain(tokens) {
+        const content = this.config.content ?? "";
+        const pattern = this.pattern;
+        return pattern === null ? tokens : tokens.map((token) => token.replaceAll(pattern, content));
+      }
+    };
+    Replace_default3 = Replace3;
+    Fuse = class extends Decoder_default {
+      decode_chain(tokens) {
+        return [tokens.join("")];
+      }
+    };
+    Fuse_default = Fuse;
+    Strip2 = class extends Decoder_default {
+      constructor(config) {
+        super(config);
+        this.content = config.content ?? "";
+        this.start = config.start ?? 0;
+        this.stop = config.stop ?? 0;
+      }
+      decode_chain(tokens) {
+        return tokens.map((token) => {
+          let start_cut = 0;
+          for (let i = 0; i < this.start; ++i) {
+            if (token[i] === this.content) {
+              start_cut = i + 1;
+              continue;
+            } else {
+              break;
+            }
+          }
+          let stop_cut = token.length;
+          for (let i = 0; i < this.stop; ++i) {
+            const index = token.length - i - 1;
+            if (token[index] === this.content) {
+              stop_cut = index;
+              continue;
+            } else {
+              break;
+            }
+          }
+          return token.slice(start_cut, stop_cut);
+        });
+      }
+    };
+    Strip_default2 = Strip2;
+    ByteFallback = class extends Decoder_default {
+      constructor(config) {
+        super(config);
+        this.text_decoder = new TextDecoder();
+      }
+      decode_chain(tokens) {
+        const new_tokens = [];
+        let previous_byte_tokens = [];
+        for (const token of tokens) {
+          let bytes = null;
+          if (token.length === 6 && token.startsWith("<0x") && token.endsWith(">")) {
+            const byte = parseInt(token.slice(3, 5), 16);
+            if (!isNaN(byte)) {
+              bytes = byte;
+            }
+          }
+          if (bytes !== null) {
+            previous_byte_tokens.push(bytes);
+          } else {
+            if (previous_byte_tokens.length > 0) {
+              const string = this.text_decoder.decode(
+                Uint8Array.from(previous_byte_tokens)
+              );
+              new_tokens.push(string);
+              previous_byte_tokens = [];
+            }
+            new_tokens.push(token);
+          }
+        }
+        if (previous_byte_tokens.length > 0) {
+          const string = this.text_decoder.decode(
+            Uint8Array.from(previous_byte_tokens)
+          );
+          new_tokens.push(string);
+          previous_byte_tokens = [];
+        }
+        return new_tokens;
+      }
+    };
+    ByteFallback_default = ByteFallback;
+    create_decoder_default = create_decoder;
+    Tokenizer = class {
+      constructor(tokenizer, config) {
+        const tokenizer_error = validate_object(tokenizer, "Tokenizer", [
+          "model",
+          "decoder",
+          "post_processor",
+          "pre_tokenizer",
+          "normalizer"
+        ]);
+        if (tokenizer_error) {
+          throw new Error(tokenizer_error);
+        }
+        const config_error = validate_object(config, "Config");
+        if (config_error) {
+          throw new Error(config_error);
+        }
+        this.tokenizer = tokenizer;
+        this.config = config;
+        this.normalizer = create_normalizer_default(this.tokenizer.normalizer);
+        this.pre_tokenizer = create_pre_tokenizer_default(this.tokenizer.pre_tokenizer);
+        this.model = create_tokenizer_model_default(this.tokenizer.model, this.config);
+        this.post_processor = create_post_processor_default(this.tokenizer.post_processor);
+        this.decoder = create_decoder_default(this.tokenizer.decoder);
+        this.special_tokens = [];
+        this.all_special_ids = [];
+        this.added_tokens = [];
+        const unnormalized_contents = [];
+        const normalized_contents = [];
+        this.added_tokens_map = /* @__PURE__ */ new Map();
+        for (const added_token of this.tokenizer.added_tokens) {
+          const token = new AddedToken_default(added_token);
+          this.added_tokens.push(token);
+          this.model.tokens_to_ids.set(token.content, token.id);
+          this.model.vocab[token.id] = token.content;
+          if (token.special) {
+            this.special_tokens.push(token.content);
+            this.all_special_ids.push(token.id);
+          }
+          this.added_tokens_map.set(token.content, token);
+          if (token.normalized && this.normalizer !== null) {
+            const normalized_content = this.normalizer(token.content);
+            normalized_contents.push(normalized_content);
+            this.added_tokens_map.set(normalized_content, token);
+          } else {
+            unnormalized_contents.push(token.content);
+          }
+        }
+        (this.config.additional_special_tokens ?? []).forEach((token) => {
+          if (!this.special_tokens.includes(token)) this.special_tokens.push(token);
+        });
+        if (this.decoder) {
+          this.decoder.added_tokens = this.added_tokens;
+          this.decoder.end_of_word_suffix = this.model.end_of_word_suffix;
+        }
+        this.splitter_unnormalized = new DictionarySplitter_default(unnormalized_contents);
+        this.splitter_normalized = new DictionarySplitter_default(normalized_contents);
+        this.remove_space = this.config.remove_space;
+        this.clean_up_tokenization_spaces = this.config.clean_up_tokenization_spaces ?? true;
+        this.do_lowercase_and_remove_accent = this.config.do_lowercase_and_remove_accent ?? false;
+      }
+      // Implementation
+      encode(text2, {
+        text_pair = null,
+        add_special_tokens = true,
+        return_token_type_ids = null
+      } = {}) {
+        const { tokens, token_type_ids } = this.tokenize_helper(text2, {
+          text_pair,
+          add_special_tokens
+        });
+        const input_ids = tokens.map(
+          (t) => this.added_tokens_map.get(t)?.id ?? this.model.tokens_to_ids.get(t) ?? this.model.unk_token_id
+        );
+        const result2 = {
+          ids: input_ids,
+          tokens,
+          attention_mask: new Array(input_ids.length).fill(1)
+        };
+        if (return_token_type_ids && token_type_ids) {
+          result2.token_type_ids = token_type_ids;
+        }
+        return result2;
+      }
+      decode(token_ids, options = {}) {
+        if (!Array.isArray(token_ids) || token_ids.length === 0 || !is_integral_number(token_ids[0])) {
+          throw Error("token_ids must be a non-empty array of integers.");
+        }
+        let tokens = token_ids.map(
+          (i) => this.model.vocab[Number(i)] ?? this.model.unk_token
+        );
+        if (options.skip_special_tokens) {
+          tokens = tokens.filter((x) => !this.special_tokens.includes(x));
+        }
+        let decoded = this.decoder ? this.decoder(tokens) : tokens.join(" ");
+        if (this.decoder && this.decoder.end_of_word_suffix) {
+          decoded = decoded.replaceAll(this.decoder.end_of_word_suffix, " ");
+          if (options.skip_special_tokens) {
+            decoded = decoded.trim();
+          }
+        }
+        if (options.clean_up_tokenization_spaces ?? this.clean_up_tokenization_spaces) {
+          decoded = clean_up_tokenization(decoded);
+        }
+        return decoded;
+      }
+      /**
+       * Converts a string into a sequence of tokens.
+       * @param text The sequence to be encoded.
+       * @param options An optional object containing the following properties:
+       * @returns The list of tokens.
+       */
+      tokenize(text2, { text_pair = null, add_special_tokens = false } = {}) {
+        return this.tokenize_helper(text2, { text_pair, add_special_tokens }).tokens;
+      }
+      encode_text(text2) {
+        if (text2 === null) {
+          return null;
+        }
+        const sections = this.splitter_unnormalized.split(text2);
+        sections.forEach((section, i) => {
+          const added_token = this.added_tokens_map.get(section);
+          if (added_token) {
+            if (added_token.lstrip && i > 0) {
+              sections[i - 1] = sections[i - 1].trimEnd();
+            }
+            if (added_token.rstrip && i < sections.length - 1) {
+              sections[i + 1] = sections[i + 1].trimStart();
+            }
+          }
+        });
+        return sections.flatMap((processed_text, section_index) => {
+          if (processed_text.length === 0) {
+            return [];
+          }
+          if (this.added_tokens_map.has(processed_text)) {
+            return [processed_text];
+          }
+          if (this.remove_space === true) {
+            processed_text = processed_text.trim().split(/\s+/).join(" ");
+          }
+          if (this.do_lowercase_and_remove_accent) {
+            processed_text = lowercase_and_remove_accents(processed_text);
+          }
+          if (this.normalizer !== null) {
+            processed_text = this.normalizer(processed_text);
+          }
+          if (processed_text.length === 0) {
+            return [];
+          }
+          const subsections = this.splitter_normalized.split(processed_text);
+          subsections.forEach((subsection, j) => {
+            const added_token = this.added_tokens_map.get(subsection);
+            if (added_token) {
+              if (added_token.lstrip && j > 0) {
+                subsections[j - 1] = subsections[j - 1].trimEnd();
+              }
+              if (added_token.rstrip && j < subsections.length - 1) {
+                subsections[j + 1] = subsections[j + 1].trimStart();
+              }
+            }
+          });
+          return subsections.flatMap((subsection) => {
+            if (subsection.length === 0) {
+              return [];
+            }
+            if (this.added_tokens_map.has(subsection)) {
+              return [subsection];
+            }
+            const section_tokens = this.pre_tokenizer !== null ? this.pre_tokenizer(subsection, {
+              section_index
+            }) : [subsection];
+            return this.model(section_tokens);
+          });
+        });
+      }
+      tokenize_helper(text2, { text_pair = null, add_special_tokens = true }) {
+        const tokens1 = this.encode_text(text2);
+        const tokens2 = this.encode_text(text_pair || null);
+        return this.post_processor ? this.post_processor(tokens1, tokens2, add_special_tokens) : { tokens: merge_arrays(tokens1 ?? [], tokens2 ?? []) };
+      }
+      /**
+       * Converts a token string to its corresponding token ID.
+       * @param token The token string to convert.
+       * @returns The token ID, or undefined if the token is not in the vocabulary.
+       */
+      token_to_id(token) {
+        return this.model.tokens_to_ids.get(token);
+      }
+      /**
+       * Converts a token ID to its corresponding token string.
+       * @param id The token ID to convert.
+       * @returns The token string, or undefined if the ID is not in the vocabulary.
+       */
+      id_to_token(id) {
+        return this.model.vocab[id];
+      }
+      /**
+       * Returns a mapping of token IDs to AddedToken objects for all added tokens.
+       * @returns A Map where keys are token IDs and values are AddedToken objects.
+       */
+      get_added_tokens_decoder() {
+        const decoder = /* @__PURE__ */ new Map();
+        for (const token of this.added_tokens) {
+          decoder.set(token.id, token);
+        }
+        return decoder;
+      }
+      /**
+       * Get the underlying vocabulary
+       * @param with_added_tokens Whether to include the added tokens
+       * @returns The vocabulary
+       */
+      get_vocab(with_added_tokens = true) {
+        const vocab = /* @__PURE__ */ new Map();
+        for (let i = 0; i < this.model.vocab.length; ++i) {
+          const token = this.model.vocab[i];
+          if (with_added_tokens || !this.added_tokens_map.has(token)) {
+            vocab.set(token, i);
+          }
+        }
+        return vocab;
+      }
+    };
+    Tokenizer_default = Tokenizer;
+  }
+});
+
+// src/util/json-position.ts
+function jsonErrorOffset(text2) {
+  let i = 0;
+  const ws = () => {
+    while (i < text2.length && " 	\n\r".includes(text2[i])) i += 1;
+  };
+  const fail3 = () => {
+    throw new Stop();
+  };
+  const literal = (word) => {
+    for (const char of word) {
+      if (text2[i] !== char) fail3();
+      i += 1;
+    }
+  };
+  const string = () => {
+    if (text2[i] !== '"') fail3();
+    i += 1;
+    for (; ; ) {
+      if (i >= text2.length) fail3();
+      const c = text2[i];
+      if (c === '"') {
+        i += 1;
+        return;
+      }
+      if (c < " ") fail3();
+      if (c === "\\") {
+        i += 1;
+        const e = text2[i];
+        if (e === "u") {
+          for (let k = 1; k <= 4; k++) {
+            if (!/[0-9a-fA-F]/.test(text2[i + k] ?? "")) {
+              i += k;
+              fail3();
+            }
+          }
+          i += 5;
+        } else if (e !== void 0 && '"\\/bfnrt'.includes(e)) i += 1;
+        else fail3();
+      } else i += 1;
+    }
+  };
+  const number = () => {
+    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text2.slice(i, i + 400));
+    if (!match || match[0] === "" || match[0] === "-") fail3();
+    i += match[0].length;
+  };
+  const value = () => {
+    ws();
+    const c = text2[i];
+    if (c === "{") {
+      i += 1;
+      ws();
+      if (text2[i] === "}") return void (i += 1);
+      for (; ; ) {
+        ws();
+        string();
+        ws();
+        if (text2[i] !== ":") fail3();
+        i += 1;
+        value();
+        ws();
+        if (text2[i] === ",") i += 1;
+        else if (text2[i] === "}") return void (i += 1);
+        else fail3();
+      }
+    }
+    if (c === "[") {
+      i += 1;
+      ws();
+      if (text2[i] === "]") return void (i += 1);
+      for (; ; ) {
+        value();
+        ws();
+        if (text2[i] === ",") i += 1;
+        else if (text2[i] === "]") return void (i += 1);
+        else fail3();
+      }
+    }
+    if (c === '"') return string();
+    if (c === "t") return literal("true");
+    if (c === "f") return literal("false");
+    if (c === "n") return literal("null");
+    return number();
+  };
+  try {
+    value();
+    ws();
+    return i < text2.length ? i : text2.length;
+  } catch (error2) {
+    if (error2 instanceof Stop) return Math.min(i, text2.length);
+    throw error2;
+  }
+}
+var Stop;
+var init_json_position = __esm({
+  "src/util/json-position.ts"() {
+    "use strict";
+    Stop = class extends Error {
+    };
+  }
+});
+
+// src/text/text-position.ts
+function positionInText(text2, index, origin) {
+  let line = origin.line;
+  let column = origin.column;
+  let offset = 0;
+  for (let i = 0; i < index; ) {
+    const char = String.fromCodePoint(text2.codePointAt(i));
+    if (char === "\n" && line !== void 0) {
+      line += 1;
+      column = 1;
+    } else if (column !== void 0) {
+      column += 1;
+    }
+    offset += 1;
+    i += char.length;
+  }
+  const where = line !== void 0 && column !== void 0 ? `line ${line}, column ${column}` : `${line !== void 0 ? `line ${line}, ` : ""}character ${offset + 1}`;
+  const location = { file: origin.file };
+  if (line !== void 0) location.line = line;
+  if (line !== void 0 && column !== void 0) location.column = column;
+  if (origin.field) location.field = origin.field;
+  return { where, location };
+}
+function codePointName(text2, index) {
+  return `U+${text2.codePointAt(index).toString(16).toUpperCase().padStart(4, "0")}`;
+}
+function lineColumnAt(text2, position2) {
+  const before = text2.slice(0, Math.max(0, Math.min(position2, text2.length)));
+  const lines = before.split("\n");
+  return { line: lines.length, column: lines[lines.length - 1].length + 1 };
+}
+var init_text_position = __esm({
+  "src/text/text-position.ts"() {
+    "use strict";
+  }
+});
+
+// src/text/tokenizer-json-support.ts
+function analyseTokenizerJson(json) {
+  try {
+    return analyse2(json);
+  } catch (error2) {
+    if (error2 instanceof Unsupported) return { problem: error2.message };
+    throw error2;
+  }
+}
+function analyse2(json) {
+  if (!isObject(json))
+    fail("the file", 'expected a JSON object with "model", "normalizer", "pre_tokenizer", "post_processor" and "decoder"');
+  const root = json;
+  const hazards = [];
+  const model = checkModel(root["model"]);
+  checkAddedTokens(root["added_tokens"]);
+  const seen = { byteLevel: false, metaspace: false };
+  checkComponent(root["normalizer"], "normalizer", NORMALIZERS, (c, path9) => {
+    if (c["type"] === "Precompiled") {
+      fail(
+        path9,
+        'a SentencePiece "Precompiled" normaliser, which the JS library approximates with NFKC; ids could differ from the Rust tokenizers'
+      );
+    }
+  });
+  checkComponent(root["pre_tokenizer"], "pre_tokenizer", PRE_TOKENIZERS, (c, path9) => preTokenizer(c, path9, hazards, seen));
+  checkComponent(root["post_processor"], "post_processor", POST_PROCESSORS, () => {
+  });
+  checkComponent(root["decoder"], "decoder", DECODERS, () => {
+  });
+  const byteFallback = model["byte_fallback"] === true;
+  const type = model["type"];
+  const description = `${seen.byteLevel ? "byte-level " : ""}${type}${byteFallback ? " with byte fallback" : ""}${seen.metaspace ? " (Metaspace)" : ""}`;
+  return { model: description, hazards };
+}
+function checkModel(model) {
+  if (!isObject(model)) fail("model", "missing or not an object; expected the tokenizer model (BPE, Unigram or WordPiece)");
+  const m = model;
+  const type = m["type"];
+  if (typeof type !== "string" || !MODELS.includes(type)) {
+    fail("model.type", `${type === void 0 ? "missing" : JSON.stringify(type)}; expected ${MODELS.join(", ")}`);
+  }
+  const vocab = m["vocab"];
+  if (type === "Unigram") {
+    if (!Array.isArray(vocab) || vocab.length === 0) fail("model.vocab", "expected a non-empty list of [piece, score] pairs (Unigram)");
+    vocab.forEach((entry, i) => {
+      if (!Array.isArray(entry) || typeof entry[0] !== "string" || typeof entry[1] !== "number") {
+        fail(`model.vocab[${i}]`, "expected a [piece, score] pair");
+      }
+    });
+    const unk = m["unk_id"];
+    if (unk !== void 0 && unk !== null && (!Number.isInteger(unk) || unk < 0 || unk >= vocab.length)) {
+      fail("model.unk_id", `${JSON.stringify(unk)} is not an index of model.vocab`);
+    }
+    return m;
+  }
+  if (!isObject(vocab) || Object.keys(vocab).length === 0)
+    fail("model.vocab", `expected a non-empty object mapping token to id (${type})`);
+  for (const [token, id] of Object.entries(vocab)) {
+    if (!Number.isInteger(id) || id < 0)
+      fail("model.vocab", `token ${JSON.stringify(token)} has id ${JSON.stringify(id)}; expected an integer \u2265 0`);
+  }
+  if (type === "BPE") {
+    if (!Array.isArray(m["merges"])) fail("model.merges", 'expected a list of merges ("a b" strings or [a, b] pairs)');
+    m["merges"].forEach((merge2, i) => {
+      const ok = typeof merge2 === "string" && merge2.split(" ").length === 2 || Array.isArray(merge2) && merge2.length === 2 && merge2.every((part) => typeof part === "string");
+      if (!ok) fail(`model.merges[${i}]`, 'expected "a b" or ["a", "b"]');
+    });
+    const dropout = m["dropout"];
+    if (dropout !== void 0 && dropout !== null && dropout !== 0) {
+      fail(
+        "model.dropout",
+        `${JSON.stringify(dropout)}: BPE dropout makes encoding random; expected null (the tokenizer a model is evaluated with)`
+      );
+    }
+    const prefix = m["continuing_subword_prefix"];
+    if (typeof prefix === "string" && prefix !== "") {
+      fail(
+        "model.continuing_subword_prefix",
+        `${JSON.stringify(prefix)}: the JS library ignores a BPE continuing-subword prefix, so ids would differ from the Rust tokenizers`
+      );
+    }
+  }
+  return m;
+}
+function checkAddedTokens(added) {
+  if (added === void 0 || added === null) return;
+  if (!Array.isArray(added)) fail("added_tokens", "expected a list of {id, content, special, ...}");
+  added.forEach((token, i) => {
+    const path9 = `added_tokens[${i}]`;
+    if (!isObject(token)) fail(path9, "expected an object {id, content, special, ...}");
+    const t = token;
+    if (!Number.isInteger(t["id"]) || t["id"] < 0) fail(`${path9}.id`, `${JSON.stringify(t["id"])}; expected an integer \u2265 0`);
+    if (typeof t["content"] !== "string" || t["content"] === "") fail(`${path9}.content`, "expected a non-empty string");
+    if (t["special"] !== true && t["single_word"] === true) {
+      fail(
+        `${path9}.single_word`,
+        "true: the JS library matches added tokens inside words too, so ids would differ from the Rust tokenizers"
+      );
+    }
+  });
+}
+function checkComponent(value, path9, known, visit2) {
+  if (value === void 0 || value === null) return;
+  if (!isObject(value)) fail(path9, 'expected null or an object with a "type"');
+  const c = value;
+  const type = c["type"];
+  if (typeof type !== "string" || !known.includes(type)) {
+    fail(`${path9}.type`, `${type === void 0 ? "missing" : JSON.stringify(type)} is not supported; expected one of ${known.join(", ")}`);
+  }
+  if (type === "Sequence") {
+    const key = SEQUENCE_KEYS[path9.replace(/[.[].*$/, "")];
+    const children = c[key];
+    if (!Array.isArray(children)) fail(`${path9}.${key}`, "expected a list");
+    children.forEach((child, i) => checkComponent(child, `${path9}.${key}[${i}]`, known, visit2));
+    return;
+  }
+  visit2(c, path9);
+}
+function preTokenizer(c, path9, hazards, seen) {
+  switch (c["type"]) {
+    case "ByteLevel":
+      seen.byteLevel = true;
+      if (c["use_regex"] !== false) {
+        hazards.push({
+          pattern: /[\u0085\uFEFF]/u,
+          reason: "the JS library splits words around it differently from the Rust tokenizers (its ByteLevel pattern uses JavaScript \\s)"
+        });
+      }
+      return;
+    case "Metaspace":
+      seen.metaspace = true;
+      if (c["split"] !== false) {
+        fail(
+          `${path9}.split`,
+          `${c["split"] === void 0 ? "missing (true in the Rust tokenizers)" : JSON.stringify(c["split"])}: the JS library does not split words at the replacement character, so ids could differ; expected split: false (as Llama-family tokenizer.json files have)`
+        );
+      }
+      return;
+    case "Split": {
+      const behavior = c["behavior"];
+      if (typeof behavior !== "string" || !SPLIT_BEHAVIOURS.includes(behavior)) {
+        fail(
+          `${path9}.behavior`,
+          `${JSON.stringify(behavior)} is not reproduced by the JS library; expected ${SPLIT_BEHAVIOURS.join(" or ")}`
+        );
+      }
+      const pattern = c["pattern"];
+      if (!isObject(pattern) || typeof pattern["Regex"] !== "string" && typeof pattern["String"] !== "string") {
+        fail(`${path9}.pattern`, 'expected {"Regex": "..."} or {"String": "..."}');
+      }
+      return;
+    }
+    case "Digits":
+      hazards.push({
+        pattern: new RegExp("(?![0-9])\\p{N}", "u"),
+        reason: "the JS library splits only ASCII digits where the Rust tokenizers split every numeric character"
+      });
+      return;
+    case "Whitespace":
+      hazards.push({
+        pattern: /[\u0080-\u{10FFFF}]/u,
+        reason: "the JS library splits words with ASCII-only \\w where the Rust tokenizers use Unicode word characters"
+      });
+      return;
+    case "WhitespaceSplit":
+      hazards.push({
+        pattern: /[\u0085\uFEFF]/u,
+        reason: "the JS library splits at JavaScript whitespace, which differs from Unicode White_Space for this character"
+      });
+      return;
+    default:
+      return;
+  }
+}
+var Unsupported, fail, isObject, MODELS, NORMALIZERS, PRE_TOKENIZERS, POST_PROCESSORS, DECODERS, SEQUENCE_KEYS, SPLIT_BEHAVIOURS;
+var init_tokenizer_json_support = __esm({
+  "src/text/tokenizer-json-support.ts"() {
+    "use strict";
+    Unsupported = class extends Error {
+    };
+    fail = (path9, message) => {
+      throw new Unsupported(`${path9}: ${message}`);
+    };
+    isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
+    MODELS = ["BPE", "Unigram", "WordPiece"];
+    NORMALIZERS = [
+      "NFC",
+      "NFD",
+      "NFKC",
+      "NFKD",
+      "Lowercase",
+      "Strip",
+      "StripAccents",
+      "Replace",
+      "Prepend",
+      "Sequence",
+      "BertNormalizer",
+      "Precompiled"
+    ];
+    PRE_TOKENIZERS = [
+      "ByteLevel",
+      "Metaspace",
+      "Split",
+      "Sequence",
+      "Whitespace",
+      "WhitespaceSplit",
+      "BertPreTokenizer",
+      "Digits",
+      "Replace"
+    ];
+    POST_PROCESSORS = ["TemplateProcessing", "ByteLevel", "RobertaProcessing", "BertProcessing", "Sequence"];
+    DECODERS = ["ByteLevel", "WordPiece", "Metaspace", "BPEDecoder", "CTC", "Sequence", "Replace", "Fuse", "Strip", "ByteFallback"];
+    SEQUENCE_KEYS = {
+      normalizer: "normalizers",
+      pre_tokenizer: "pretokenizers",
+      post_processor: "processors",
+      decoder: "decoders"
+    };
+    SPLIT_BEHAVIOURS = ["Isolated", "Removed"];
+  }
+});
+
+// src/text/tokenizer-json-special.ts
+function findSpecialIds(json, config, configFile, idOf, specialIds) {
+  const out = {};
+  for (const role of ["pad", "eos", "bos"]) {
+    const id = fromConfig(role, config, configFile, idOf) ?? (role === "bos" ? fromTemplate(json) : void 0) ?? byName2(role, specialIds);
+    if (id !== void 0) out[`${role}Id`] = id;
+  }
+  return out;
+}
+function fromConfig(role, config, configFile, idOf) {
+  if (!config || !configFile) return void 0;
+  const field = CONFIG_FIELDS[role];
+  const value = config[field];
+  if (value === void 0 || value === null) return void 0;
+  const content = typeof value === "string" ? value : value !== null && typeof value === "object" && typeof value["content"] === "string" ? value["content"] : void 0;
+  if (content === void 0) {
+    throw new InputError(`${field} is ${JSON.stringify(value)}; expected a token (a string, or an object with "content")`, {
+      file: configFile,
+      field
+    });
+  }
+  const id = idOf(content);
+  if (id === void 0) {
+    throw new InputError(
+      `${field} is ${JSON.stringify(content)}, which the tokenizer.json next to it has no id for; expected a token of its vocabulary or added tokens`,
+      {
+        file: configFile,
+        field
+      }
+    );
+  }
+  return id;
+}
+function fromTemplate(json) {
+  const post = json["post_processor"];
+  const templates = post?.["type"] === "Sequence" ? post["processors"] ?? [] : post ? [post] : [];
+  for (const template of templates) {
+    if (template?.["type"] !== "TemplateProcessing") continue;
+    const first = template["single"]?.[0]?.["SpecialToken"];
+    if (!first) continue;
+    const ids = template["special_tokens"]?.[first["id"]]?.["ids"];
+    if (Array.isArray(ids) && ids.length === 1 && Number.isInteger(ids[0])) return ids[0];
+  }
+  return void 0;
+}
+function byName2(role, specialIds) {
+  for (const name2 of NAMES[role]) {
+    const id = specialIds.get(name2);
+    if (id !== void 0) return id;
+  }
+  return void 0;
+}
+var NAMES, CONFIG_FIELDS;
+var init_tokenizer_json_special = __esm({
+  "src/text/tokenizer-json-special.ts"() {
+    "use strict";
+    init_errors();
+    NAMES = {
+      pad: ["<pad>", "[PAD]", "<|pad|>", "<PAD>", "<|padding|>"],
+      eos: ["<|endoftext|>", "</s>", "<|end_of_text|>", "<eos>", "<|eos|>", "[EOS]"],
+      bos: ["<s>", "<|begin_of_text|>", "<|startoftext|>", "<bos>", "<|bos|>", "[BOS]"]
+    };
+    CONFIG_FIELDS = { pad: "pad_token", eos: "eos_token", bos: "bos_token" };
+  }
+});
+
+// src/text/tokenizer-json.ts
+function loadTokenizerJson(file, source) {
+  const files = [{ path: file, bytes: readOrFail(file, "tokenizer.json"), role: "tokenizer" }];
+  const configPath = (0, import_node_path19.join)((0, import_node_path19.dirname)(file), TOKENIZER_CONFIG);
+  let config;
+  if ((0, import_node_fs19.existsSync)(configPath)) {
+    const bytes = readOrFail(configPath, TOKENIZER_CONFIG);
+    files.push({ path: configPath, bytes, role: "tokenizer config" });
+    const json = parseJson(bytes.toString("utf8"), configPath, `the ${TOKENIZER_CONFIG}`);
+    if (json === null || typeof json !== "object" || Array.isArray(json)) {
+      throw new InputError(`expected a JSON object (the tokenizer's special-token settings)`, { file: configPath });
+    }
+    config = { json, file: configPath };
+  }
+  return { tokenizer: parseTokenizerJson(files[0].bytes.toString("utf8"), file, source, config), files };
+}
+function parseTokenizerJson(text2, file, source, config) {
+  const json = parseJson(text2, file, "the tokenizer.json");
+  const analysis = analyseTokenizerJson(json);
+  if ("problem" in analysis) {
+    throw new InputError(`this tokenizer.json cannot be encoded faithfully: ${analysis.problem}`, { file });
+  }
+  return new JsonTokenizer(json, file, source, analysis.model, analysis.hazards, config);
+}
+function useFlatCache(library) {
+  const model = library.model;
+  if (!model?.cache || typeof model.cache.get !== "function" || typeof model.cache.put !== "function") return;
+  const pieces = /* @__PURE__ */ new Map();
+  model.cache = {
+    get: (key) => pieces.get(key),
+    put: (key, value) => {
+      if (pieces.size >= CACHE_PIECES) pieces.clear();
+      pieces.set(key, value);
+    },
+    clear: () => pieces.clear()
+  };
+}
+function firstDifference(a, b) {
+  let i = 0;
+  while (i < a.length && i < b.length && a.codePointAt(i) === b.codePointAt(i)) i += a.codePointAt(i) > 65535 ? 2 : 1;
+  return Math.min(i, a.length);
+}
+function readOrFail(file, what) {
+  try {
+    return (0, import_node_fs19.readFileSync)(file);
+  } catch (error2) {
+    throw new InputError(`cannot read the ${what}: ${error2.message}`, { file });
+  }
+}
+function parseJson(text2, file, what) {
+  const body = text2.replace(/^\uFEFF/, "");
+  try {
+    return JSON.parse(body);
+  } catch (error2) {
+    const message = error2.message;
+    let at2;
+    try {
+      at2 = jsonErrorOffset(body);
+    } catch {
+    }
+    throw new InputError(
+      `${what} is not valid JSON: ${message}; expected ${what === "the tokenizer.json" ? "a Hugging Face tokenizer.json (one JSON object, as tokenizers and transformers save it)" : "one JSON object"}`,
+      at2 === void 0 ? { file } : { file, ...lineColumnAt(body, at2) }
+    );
+  }
+}
+var import_node_fs19, import_node_path19, TOKENIZER_CONFIG, JsonTokenizer, CACHE_PIECES;
+var init_tokenizer_json = __esm({
+  "src/text/tokenizer-json.ts"() {
+    "use strict";
+    import_node_fs19 = require("node:fs");
+    import_node_path19 = require("node:path");
+    init_tokenizers();
+    init_errors();
+    init_json_position();
+    init_text_position();
+    init_tokenizer_json_support();
+    init_tokenizer_json_special();
+    TOKENIZER_CONFIG = "tokenizer_config.json";
+    JsonTokenizer = class {
+      constructor(json, file, source, model, hazards, config) {
+        this.file = file;
+        this.source = source;
+        this.model = model;
+        this.hazards = hazards;
+        const added = (json["added_tokens"] ?? []).map((t) => ({ ...t }));
+        const vocabIds = /* @__PURE__ */ new Map();
+        const modelJson = json["model"];
+        if (Array.isArray(modelJson["vocab"])) modelJson["vocab"].forEach(([piece], id) => vocabIds.set(piece, id));
+        else for (const [token, id] of Object.entries(modelJson["vocab"])) vocabIds.set(token, id);
+        const addedIds = /* @__PURE__ */ new Map();
+        const specialByName = /* @__PURE__ */ new Map();
+        let maxId = -1;
+        for (const id of vocabIds.values()) maxId = Math.max(maxId, id);
+        for (const t of added) {
+          addedIds.set(t["content"], t["id"]);
+          if (t["special"] === true) {
+            this.specials.add(t["id"]);
+            specialByName.set(t["content"], t["id"]);
+          }
+          maxId = Math.max(maxId, t["id"]);
+        }
+        this.size = maxId + 1;
+        const idOf = (content) => addedIds.get(content) ?? vocabIds.get(content);
+        const special = findSpecialIds(json, config?.json, config?.file, idOf, specialByName);
+        this.padId = special.padId;
+        this.eosId = special.eosId;
+        this.bosId = special.bosId;
+        const unk = modelJson["type"] === "Unigram" ? modelJson["unk_id"] : typeof modelJson["unk_token"] === "string" ? idOf(modelJson["unk_token"]) : void 0;
+        this.unkId = unk ?? void 0;
+        for (const [name2, id] of vocabIds) this.names[id] = name2;
+        for (const t of added) this.names[t["id"]] = t["content"];
+        try {
+          this.library = new Tokenizer_default(
+            {
+              ...json,
+              normalizer: json["normalizer"] ?? null,
+              pre_tokenizer: json["pre_tokenizer"] ?? null,
+              post_processor: json["post_processor"] ?? null,
+              decoder: json["decoder"] ?? null,
+              added_tokens: added.filter((t) => t["special"] !== true)
+            },
+            {}
+          );
+        } catch (error2) {
+          throw new InputError(`the tokenizer.json library cannot read this file: ${error2.message}`, { file });
+        }
+        useFlatCache(this.library);
+      }
+      file;
+      source;
+      model;
+      hazards;
+      kind = "tokenizer.json";
+      size;
+      padId;
+      eosId;
+      bosId;
+      /** The unknown token's id, if the model has one. */
+      unkId;
+      library;
+      /** Ids of added tokens marked special: never produced by encode, dropped by decode. */
+      specials = /* @__PURE__ */ new Set();
+      names = [];
+      /** Ids of `text`, no special tokens added; an InputError at the first character it cannot encode losslessly. */
+      encode(text2, origin) {
+        for (const hazard of this.hazards) {
+          const match = hazard.pattern.exec(text2);
+          if (match) throw this.refusal(text2, match.index, origin, hazard.reason);
+        }
+        const ids = this.library.encode(text2, { add_special_tokens: false }).ids;
+        const decoded = this.decode(ids.filter((id) => id !== void 0));
+        if (decoded === text2 && !ids.includes(void 0)) return Int32Array.from(ids);
+        const at2 = firstDifference(text2, decoded);
+        const reason = this.unknown(text2, at2) ? `the tokenizer has no token for it${this.model.includes("byte fallback") ? "" : " and no byte fallback"}, so it would ${this.unkId !== void 0 ? `become the unknown token ${JSON.stringify(this.names[this.unkId] ?? "")}` : "be dropped"}` : `its token ids decode back to ${JSON.stringify(decoded.slice(at2, at2 + 12))}${decoded.length > at2 + 12 ? "\u2026" : ""} (the tokenizer's normaliser or decoder changes the text)`;
+        throw this.refusal(text2, at2, origin, reason);
+      }
+      /** Text of `ids`: special tokens and ids outside the tokenizer decode to nothing. */
+      decode(ids) {
+        const kept = [];
+        for (let i = 0; i < ids.length; i++) {
+          const id = ids[i];
+          if (Number.isInteger(id) && id >= 0 && id < this.size && !this.specials.has(id) && this.library.id_to_token(id) !== void 0)
+            kept.push(id);
+        }
+        if (kept.length === 0) return "";
+        return this.library.decode(kept, { skip_special_tokens: false, clean_up_tokenization_spaces: false });
+      }
+      /** Whether the character at `index` on its own has no token: it becomes <unk>, or nothing. */
+      unknown(text2, index) {
+        if (index >= text2.length) return false;
+        const ids = this.library.encode(String.fromCodePoint(text2.codePointAt(index)), { add_special_tokens: false }).ids;
+        return ids.length === 0 || ids.some((id) => id === void 0 || id === this.unkId);
+      }
+      /** The token string of `id` as the file writes it (e.g. "Ġthe", "▁the", "<0x0A>"), for messages. */
+      tokenName(id) {
+        return this.names[id];
+      }
+      refusal(text2, index, origin, reason) {
+        const { where, location } = positionInText(text2, index, origin);
+        const what = index < text2.length ? `${JSON.stringify(String.fromCodePoint(text2.codePointAt(index)))} (${codePointName(text2, index)})` : "the end of the text";
+        return new InputError(
+          `cannot encode ${what} at ${where}${origin.what ? ` of ${origin.what}` : ""} losslessly: ${reason}; the tokenizer is ${this.source}. Remove it from the text, or give the tokenizer the model was trained with`,
+          location
+        );
+      }
+    };
+    CACHE_PIECES = 1 << 20;
   }
 });
 
@@ -69095,6 +75088,7 @@ var init_vocab = __esm({
       tokens;
       padId;
       source;
+      kind = "characters";
       index = /* @__PURE__ */ new Map();
       get size() {
         return this.tokens.length;
@@ -69152,27 +75146,30 @@ var init_vocab = __esm({
 
 // src/run/sequence.ts
 async function openSequenceTask(policy, report, { relative: relative4, lap }) {
-  const vocabulary = loadVocabulary(policy, report, relative4);
+  const tokenizer = loadTokenizer(policy, report, relative4);
   const settings = policy.model;
-  const model = await openOnnxSequenceModel({
-    path: settings.path,
+  const open2 = (path9) => openSequenceModel({
+    path: path9,
     scores: settings.scores,
     ...settings.input ? { input: settings.input } : {},
     ...settings.output ? { output: settings.output } : {},
     ...settings.attentionMask ? { attentionMask: settings.attentionMask } : {},
     ...settings.context ? { context: settings.context } : {},
-    ...vocabulary?.padId !== void 0 ? { padId: vocabulary.padId } : {}
+    ...tokenizer?.padId !== void 0 ? { padId: tokenizer.padId } : {}
   });
+  const model = await open2(settings.path);
   report.inputs.model = { path: relative4(settings.path), sha256: sha256File(settings.path) };
-  if (vocabulary && vocabulary.size > model.info.vocabSize) {
+  if (tokenizer && tokenizer.size > model.info.vocabSize) {
+    const what = tokenizer instanceof Vocabulary ? "the vocabulary" : `the tokenizer (${tokenizer.source})`;
     throw new InputError(
-      `the vocabulary has ${vocabulary.size} tokens but the model scores only ${model.info.vocabSize} (its output "${model.info.output}"); the vocabulary must be the one the model was trained with`,
+      `${what} has ${tokenizer.size} tokens but the model scores only ${model.info.vocabSize} (its output "${model.info.output}" in ${relative4(settings.path)}); the ${tokenizer instanceof Vocabulary ? "vocabulary" : "tokenizer"} must be the one the model was trained with`,
       { file: policy.file, field: "model.tokenizer" }
     );
   }
+  const reference = settings.referenceModel ? await openReference(settings.referenceModel, model, open2, policy, report, relative4) : void 0;
   report.timings.model = lap();
   const load = (file, role) => {
-    const data = loadTexts(file, role, policy, vocabulary, model.info.vocabSize);
+    const data = loadTexts(file, role, policy, tokenizer, model.info.vocabSize);
     report.inputs.data.push({
       role,
       path: relative4(file.path),
@@ -69193,12 +75190,14 @@ async function openSequenceTask(policy, report, { relative: relative4, lap }) {
     seed: policy.seed,
     confidence: policy.gate.confidence
   };
-  if (vocabulary) context3.vocabulary = vocabulary;
+  if (tokenizer) context3.tokenizer = tokenizer;
+  if (tokenizer instanceof Vocabulary) context3.vocabulary = tokenizer;
+  if (reference) context3.reference = new ObservedSequence(reference, policy.surface);
   return {
     task: "sequence",
     context: context3,
     finish: () => {
-      report.queries = model.queries;
+      report.queries = model.queries + (reference?.queries ?? 0);
       const info2 = model.info;
       report.sequenceModel = {
         input: info2.input,
@@ -69210,12 +75209,47 @@ async function openSequenceTask(policy, report, { relative: relative4, lap }) {
         scoreKindReason: info2.scoreKindReason
       };
       if (info2.attentionMask) report.sequenceModel.attentionMask = info2.attentionMask;
-      if (vocabulary) {
-        report.sequenceModel.vocabulary = { source: vocabulary.source, tokens: vocabulary.size };
-        if (vocabulary.padId !== void 0) report.sequenceModel.vocabulary.padId = vocabulary.padId;
+      if (info2.decoder) report.sequenceModel.decoder = info2.decoder;
+      if (tokenizer instanceof Vocabulary) {
+        report.sequenceModel.vocabulary = { source: tokenizer.source, tokens: tokenizer.size };
+        if (tokenizer.padId !== void 0) report.sequenceModel.vocabulary.padId = tokenizer.padId;
       }
+      if (tokenizer) report.sequenceModel.tokenizer = tokenizerFacts(tokenizer);
     }
   };
+}
+function tokenizerFacts(tokenizer) {
+  const facts3 = {
+    kind: tokenizer.kind,
+    source: tokenizer.source,
+    tokens: tokenizer.size
+  };
+  if (tokenizer instanceof JsonTokenizer) facts3.model = tokenizer.model;
+  if (tokenizer.padId !== void 0) facts3.padId = tokenizer.padId;
+  if (tokenizer.eosId !== void 0) facts3.eosId = tokenizer.eosId;
+  if (tokenizer.bosId !== void 0) facts3.bosId = tokenizer.bosId;
+  return facts3;
+}
+function loadTokenizer(policy, report, relative4) {
+  const file = policy.model.tokenizer?.file;
+  if (!file) return loadVocabulary(policy, report, relative4);
+  const { tokenizer, files } = loadTokenizerJson(file, relative4(file));
+  for (const f of files) {
+    const rows2 = f.role === "tokenizer" ? tokenizer.size : 0;
+    report.inputs.data.push({ role: f.role, path: relative4(f.path), sha256: sha256(f.bytes), rows: rows2, rowsInFile: rows2 });
+  }
+  return tokenizer;
+}
+async function openReference(path9, target, open2, policy, report, relative4) {
+  const reference = await open2(path9);
+  report.inputs.referenceModel = { path: relative4(path9), sha256: sha256File(path9) };
+  if (reference.info.vocabSize !== target.info.vocabSize) {
+    throw new InputError(
+      `the reference model ${relative4(path9)} scores ${reference.info.vocabSize} tokens (its output "${reference.info.output}") but the model ${relative4(policy.model.path)} scores ${target.info.vocabSize} (its output "${target.info.output}"); a reference model must share the target's tokenizer and vocabulary`,
+      { file: policy.file, field: "model.reference-model" }
+    );
+  }
+  return reference;
 }
 function loadVocabulary(policy, report, relative4) {
   const tokenizer = policy.model.tokenizer;
@@ -69223,7 +75257,7 @@ function loadVocabulary(policy, report, relative4) {
   let tokens;
   let source;
   if (tokenizer.vocabFile) {
-    const bytes = (0, import_node_fs19.readFileSync)(tokenizer.vocabFile);
+    const bytes = (0, import_node_fs20.readFileSync)(tokenizer.vocabFile);
     tokens = parseVocabularyJson(bytes.toString("utf8"), tokenizer.vocabFile);
     source = relative4(tokenizer.vocabFile);
     report.inputs.data.push({ role: "vocabulary", path: source, sha256: sha256(bytes), rows: tokens.length, rowsInFile: tokens.length });
@@ -69240,10 +75274,10 @@ function loadVocabulary(policy, report, relative4) {
   }
   return new Vocabulary(tokens, padId, source);
 }
-function loadTexts(file, role, policy, vocabulary, modelVocab) {
+function loadTexts(file, role, policy, tokenizer, modelVocab) {
   let bytes;
   try {
-    bytes = (0, import_node_fs19.readFileSync)(file.path);
+    bytes = (0, import_node_fs20.readFileSync)(file.path);
   } catch (error2) {
     throw new InputError(`cannot read the ${role} file: ${error2.message}`, { file: file.path });
   }
@@ -69257,15 +75291,15 @@ function loadTexts(file, role, policy, vocabulary, modelVocab) {
     const record = records[index];
     lines.push(record.line);
     if (record.text !== void 0) {
-      if (!vocabulary) {
+      if (!tokenizer) {
         throw new InputError(
-          `line ${record.line} is text, but there is no vocabulary to tokenise it; add model.tokenizer, or give token ids`,
+          `line ${record.line} is text, but there is no tokenizer to turn it into token ids; add model.tokenizer (a tokenizer.json or a character vocabulary), or give token ids`,
           { file: file.path, line: record.line }
         );
       }
       const column = format === "text" ? 1 : void 0;
       tokens.push(
-        vocabulary.encode(record.text, { file: file.path, line: record.line, ...column ? { column } : {}, what: `the ${role} file` })
+        tokenizer.encode(record.text, { file: file.path, line: record.line, ...column ? { column } : {}, what: `the ${role} file` })
       );
     } else {
       const bad = record.ids.find((id) => id >= modelVocab);
@@ -69278,22 +75312,23 @@ function loadTexts(file, role, policy, vocabulary, modelVocab) {
       tokens.push(Int32Array.from(record.ids));
     }
   }
-  const corpus = records.map((r) => r.text ?? (vocabulary ? vocabulary.decode(r.ids) : "")).join("\n");
+  const corpus = records.map((r) => r.text ?? (tokenizer ? tokenizer.decode(r.ids) : "")).join("\n");
   return {
     texts: { role, file: file.path, tokens, lines, corpus, rows: tokens.length, rowsInFile: records.length },
     sha256: sha256(bytes)
   };
 }
-var import_node_fs19;
+var import_node_fs20;
 var init_sequence2 = __esm({
   "src/run/sequence.ts"() {
     "use strict";
-    import_node_fs19 = require("node:fs");
+    import_node_fs20 = require("node:fs");
     init_data();
     init_errors();
     init_sequence_surface();
-    init_sequence();
+    init_sequence_open();
     init_records();
+    init_tokenizer_json();
     init_vocab();
     init_random();
   }
@@ -69303,8 +75338,8 @@ var init_sequence2 = __esm({
 async function runGate(policyFile, options = {}) {
   const started = performance.now();
   refreshSecrets();
-  const relative4 = (p) => import_node_path19.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path19.default.sep).join("/");
-  const report = emptyReport(relative4(import_node_path19.default.resolve(policyFile)));
+  const relative4 = (p) => import_node_path20.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path20.default.sep).join("/");
+  const report = emptyReport(relative4(import_node_path20.default.resolve(policyFile)));
   const lap = stopwatch();
   try {
     const policy = loadPolicy(policyFile, { roots: options.roots, texts: options.policyTexts });
@@ -69393,11 +75428,11 @@ function stopwatch() {
     return ms;
   };
 }
-var import_node_path19;
+var import_node_path20;
 var init_gate = __esm({
   "src/run/gate.ts"() {
     "use strict";
-    import_node_path19 = __toESM(require("node:path"), 1);
+    import_node_path20 = __toESM(require("node:path"), 1);
     init_data();
     init_errors();
     init_verdict();
@@ -69427,11 +75462,11 @@ function writeSignals(file, header, answers) {
   }
   const payload = Buffer.concat(chunks);
   const full = { ...header, entries, payload: { bytes: payload.length, sha256: sha256(payload) } };
-  (0, import_node_fs20.writeFileSync)(file, Buffer.concat([Buffer.from(`${JSON.stringify(full)}
+  (0, import_node_fs21.writeFileSync)(file, Buffer.concat([Buffer.from(`${JSON.stringify(full)}
 `, "utf8"), payload]));
 }
 function readSignals(file) {
-  const bytes = (0, import_node_fs20.readFileSync)(file);
+  const bytes = (0, import_node_fs21.readFileSync)(file);
   const newline = bytes.indexOf(10);
   const bad = (what) => new InputError(`not a signals file written by privacy-gate run --shard: ${what}`, { file, field: "signals header" });
   if (newline < 0) throw bad("no header line");
@@ -69495,11 +75530,11 @@ function checkShape(h, bad) {
     if (!ok) throw bad('an entry of "entries" is malformed');
   }
 }
-var import_node_fs20, SIGNALS_FORMAT, SIGNALS_FORMAT_VERSION, SIGNALS_EXTENSION;
+var import_node_fs21, SIGNALS_FORMAT, SIGNALS_FORMAT_VERSION, SIGNALS_EXTENSION;
 var init_format2 = __esm({
   "src/shard/format.ts"() {
     "use strict";
-    import_node_fs20 = require("node:fs");
+    import_node_fs21 = require("node:fs");
     init_data();
     init_errors();
     SIGNALS_FORMAT = "privacy-gate-signals";
@@ -69849,16 +75884,16 @@ async function mergeSignals(inputs, options = {}) {
 function signalsFiles(inputs) {
   const files = [];
   const walk = (folder) => {
-    for (const name2 of (0, import_node_fs21.readdirSync)(folder).sort()) {
-      const full = import_node_path20.default.join(folder, name2);
-      if ((0, import_node_fs21.statSync)(full).isDirectory()) walk(full);
+    for (const name2 of (0, import_node_fs22.readdirSync)(folder).sort()) {
+      const full = import_node_path21.default.join(folder, name2);
+      if ((0, import_node_fs22.statSync)(full).isDirectory()) walk(full);
       else if (name2.endsWith(SIGNALS_EXTENSION)) files.push(full);
     }
   };
   for (const input of inputs) {
     let stat2;
     try {
-      stat2 = (0, import_node_fs21.statSync)(input);
+      stat2 = (0, import_node_fs22.statSync)(input);
     } catch {
       throw new InputError(`${input} does not exist; expected signals files written by privacy-gate run --shard, or folders holding them`, {
         file: input
@@ -69938,12 +75973,12 @@ function brief(value) {
   const text2 = JSON.stringify(value ?? null).replace(/"sha256":"([0-9a-f]{12})[0-9a-f]{52}"/g, '"sha256":"$1\u2026"');
   return text2.length > 300 ? `${text2.slice(0, 300)}\u2026` : text2;
 }
-var import_node_fs21, import_node_path20;
+var import_node_fs22, import_node_path21;
 var init_merge2 = __esm({
   "src/shard/merge.ts"() {
     "use strict";
-    import_node_fs21 = require("node:fs");
-    import_node_path20 = __toESM(require("node:path"), 1);
+    import_node_fs22 = require("node:fs");
+    import_node_path21 = __toESM(require("node:path"), 1);
     init_errors();
     init_gate();
     init_version3();
@@ -69987,8 +76022,8 @@ async function runShard(policyFile, shard, outDir, options = {}) {
   if (report.error) {
     throw report.error.exitCode === EXIT.invalidInput ? new InputError(report.error.message) : new RuntimeFailure(report.error.message);
   }
-  (0, import_node_fs22.mkdirSync)(outDir, { recursive: true });
-  const file = import_node_path21.default.join(outDir, signalsFileName(shard));
+  (0, import_node_fs23.mkdirSync)(outDir, { recursive: true });
+  const file = import_node_path22.default.join(outDir, signalsFileName(shard));
   writeSignals(
     file,
     {
@@ -70006,12 +76041,12 @@ async function runShard(policyFile, shard, outDir, options = {}) {
   );
   return { file, answers: models.answers.length, rows: models.answers.reduce((n, a) => n + a.end - a.start, 0) };
 }
-var import_node_fs22, import_node_path21;
+var import_node_fs23, import_node_path22;
 var init_run_shard = __esm({
   "src/shard/run-shard.ts"() {
     "use strict";
-    import_node_fs22 = require("node:fs");
-    import_node_path21 = __toESM(require("node:path"), 1);
+    import_node_fs23 = require("node:fs");
+    import_node_path22 = __toESM(require("node:path"), 1);
     init_errors();
     init_gate();
     init_signals();
@@ -70060,7 +76095,7 @@ async function measure(settings, context3) {
   const merging = settings.signals.length > 0;
   const base2 = settings.policy ? basePolicy(settings, context3, roots) : void 0;
   const report = merging ? await mergeSignals(
-    settings.signals.map((p) => (0, import_node_path22.resolve)(context3.workspace, p)),
+    settings.signals.map((p) => (0, import_node_path23.resolve)(context3.workspace, p)),
     { roots, ...settings.policy ? { policy: settings.policy } : {} }
   ) : await runGate(settings.policy, { roots, policyTexts: base2?.texts });
   if (base2) report.policyChanges = redactDeep(base2.comparison);
@@ -70103,7 +76138,7 @@ function registerSecrets() {
   for (const secret of knownSecrets()) setSecret(secret);
 }
 function actionRoots(settings, context3) {
-  const extra = settings.allowedRoots.map((folder) => (0, import_node_path22.resolve)(context3.workspace, folder));
+  const extra = settings.allowedRoots.map((folder) => (0, import_node_path23.resolve)(context3.workspace, folder));
   const missing = missingFolder(extra);
   if (missing) {
     throw new InputError(
@@ -70124,12 +76159,12 @@ function publishEarlierRun(settings, context3) {
     outputs: { verdict: loaded2.report.verdict, report: loaded2.file }
   };
 }
-var import_node_path22;
+var import_node_path23;
 var init_main = __esm({
   "src/main.ts"() {
     "use strict";
     init_core();
-    import_node_path22 = require("node:path");
+    import_node_path23 = require("node:path");
     init_errors();
     init_base_policy();
     init_context();
@@ -70155,11 +76190,11 @@ init_core();
 init_errors();
 var EXIT_GRACE_MS = 1e4;
 function startAction(options = {}) {
-  process.on("uncaughtException", fail);
-  process.on("unhandledRejection", fail);
-  Promise.resolve().then(() => (init_main(), main_exports)).then((main) => main.runAction(options)).then(() => setTimeout(() => process.exit(), EXIT_GRACE_MS).unref(), fail);
+  process.on("uncaughtException", fail2);
+  process.on("unhandledRejection", fail2);
+  Promise.resolve().then(() => (init_main(), main_exports)).then((main) => main.runAction(options)).then(() => setTimeout(() => process.exit(), EXIT_GRACE_MS).unref(), fail2);
 }
-function fail(error2) {
+function fail2(error2) {
   const message = error2 instanceof Error ? error2.message : String(error2);
   try {
     error(`Model Privacy Gate could not finish (exit 3): ${message}`);
