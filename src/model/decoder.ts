@@ -13,9 +13,9 @@ import { byLength, chunkByLength, joinColumns, padRows, pickRows, positionsFromM
 import { cacheBytesPerToken, emptyCache, gatherRows, type KvCache } from './decoder-cache';
 import { decoderFacts, detectDecoderLayout, type DecoderLayout } from './decoder-layout';
 import { NonFiniteOutput } from './non-finite';
-import { createInferenceSession, describeValue, loadOnnxRuntime, type OrtModule, type OrtSession } from './runtime';
+import { firstLine, type OrtModule, type OrtSession } from './runtime';
 import { logSoftmaxRows, type NonFiniteRows } from './scores';
-import { toInt64, type SequenceModelOptions } from './sequence';
+import { openSequenceSession, toInt64, type OpenedSequenceSession, type SequenceModelOptions } from './sequence';
 import { chooseToken, continuationsByPrefixes, generateByPrefixes, positionScore, rowSamplers } from './sequence-ops';
 import type { ContinuationScores, GenerateOptions, SequenceModel, SequenceModelInfo, TokenScores } from './sequence-types';
 
@@ -31,34 +31,29 @@ export interface DecoderOptions extends SequenceModelOptions {
 const MB = 1 << 20;
 const DEFAULT_MAX_ROWS = 512;
 
-/**
- * The decoder adapter when the model has a decoder layout, else undefined (its session released):
- * the caller then opens the plain adapter. A decoder layout with a flaw is an InputError.
- */
+/** The decoder adapter on a session of its own, released when the model is no decoder (undefined) or flawed. */
 export async function openDecoderModel(options: DecoderOptions): Promise<DecoderModel | undefined> {
-  const ort = await loadOnnxRuntime();
-  let session: OrtSession;
-  try {
-    session = await createInferenceSession(options.path);
-  } catch (error) {
-    throw new InputError(`cannot load the ONNX model: ${firstLine(error)}; expected an ONNX model file (opset ≤ 26, IR ≤ 13)`, {
-      file: options.path,
-      field: 'model.path',
-    });
-  }
-  const inputs = session.inputMetadata.map(describeValue);
-  const outputs = session.outputMetadata.map(describeValue);
+  const opened = await openSequenceSession(options.path);
+  const model = await decoderFromSession(options, opened).catch(async (error: unknown) => {
+    await opened.session.release();
+    throw error;
+  });
+  if (!model) await opened.session.release();
+  return model;
+}
+
+/**
+ * The decoder adapter over an open session when the model has a decoder layout, else undefined
+ * (the session left open for the plain adapter). A decoder layout with a flaw is an InputError.
+ */
+export async function decoderFromSession(options: DecoderOptions, opened: OpenedSequenceSession): Promise<DecoderModel | undefined> {
+  const { ort, session, inputs, outputs } = opened;
   const overrides = {
     ...(options.input ? { input: options.input } : {}),
     ...(options.output ? { output: options.output } : {}),
     ...(options.attentionMask ? { attentionMask: options.attentionMask } : {}),
   };
-  let layout: DecoderLayout | undefined;
-  try {
-    layout = detectDecoderLayout(options.path, inputs, outputs, overrides);
-  } finally {
-    if (!layout) await session.release();
-  }
+  const layout = detectDecoderLayout(options.path, inputs, outputs, overrides);
   if (!layout) return undefined;
   const model = new DecoderModel(ort, session, options, layout);
   await model.discoverVocabulary();
@@ -525,8 +520,4 @@ function sameTokens(a: Int32Array, b: Int32Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 }

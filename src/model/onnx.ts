@@ -11,7 +11,7 @@ import { suggest } from '../data/select';
 import { quoteUserText } from '../util/user-text';
 import { InputError, RuntimeFailure } from '../errors';
 import type { ModelSettings } from '../policy/types';
-import { createInferenceSession, describeValue, loadOnnxRuntime, type OrtModule, type OrtSession } from './runtime';
+import { createInferenceSession, describeValue, firstLine, loadOnnxRuntime, type OrtModule, type OrtSession } from './runtime';
 import { exposeZipMapInput } from './onnx-zipmap';
 import { NonFiniteOutput } from './non-finite';
 import { detectScoreKind, findNonFinite, toClassScores, type NonFiniteRows } from './scores';
@@ -410,8 +410,4 @@ export function noSuchName(name: string, values: readonly TensorInfo[], kind: 'i
 export function describeTensor(value: TensorInfo): string {
   if (value.type === 'sequence') return `${quoteUserText(value.name)} (a sequence, e.g. a ZipMap)`;
   return `${quoteUserText(value.name)} (${value.type} [${value.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : d || '?')).join(', ')}])`;
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 }

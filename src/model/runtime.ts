@@ -153,6 +153,7 @@ export function describeValue(meta: {
   return { name: meta.name, type: meta.type ?? 'unknown', shape };
 }
 
-function firstLine(error: unknown): string {
+/** The first line of an error's message: onnxruntime appends stack-like detail after it. */
+export function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 }

@@ -3,10 +3,12 @@
  * export (input_ids, KV cache or logits [batch, seq, vocab]) gets src/model/decoder.ts, with its
  * fast whole-sequence paths; any other next-token model the plain adapter, src/model/sequence.ts.
  */
-import { openDecoderModel, type DecoderOptions } from './decoder';
-import { openOnnxSequenceModel } from './sequence';
+import { decoderFromSession, type DecoderOptions } from './decoder';
+import { openOnnxSequenceModel, openSequenceSession } from './sequence';
 import type { SequenceModel } from './sequence-types';
 
+/** One session for both: the model file is loaded once whichever adapter takes it. */
 export async function openSequenceModel(options: DecoderOptions): Promise<SequenceModel> {
-  return (await openDecoderModel(options)) ?? (await openOnnxSequenceModel(options));
+  const opened = await openSequenceSession(options.path);
+  return (await decoderFromSession(options, opened)) ?? (await openOnnxSequenceModel(options, opened));
 }

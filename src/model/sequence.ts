@@ -13,7 +13,8 @@
  */
 import { endianness } from 'node:os';
 import { InputError, RuntimeFailure } from '../errors';
-import { createInferenceSession, describeValue, loadOnnxRuntime, type OrtModule, type OrtSession } from './runtime';
+import { createSession } from './onnx';
+import { describeValue, firstLine, loadOnnxRuntime, type OrtModule, type OrtSession } from './runtime';
 import { NonFiniteOutput } from './non-finite';
 import { detectScoreKind, findNonFinite, type NonFiniteRows } from './scores';
 import type { SequenceModel, SequenceModelInfo } from './sequence-types';
@@ -40,20 +41,23 @@ export interface SequenceModelOptions {
 const DEFAULT_BATCH = 1024;
 const MASK_NAME = /mask/i;
 
-export async function openOnnxSequenceModel(options: SequenceModelOptions): Promise<OnnxSequenceModel> {
+/** A sequence model's session with its inputs and outputs described, opened once for whichever adapter takes it. */
+export interface OpenedSequenceSession {
+  ort: OrtModule;
+  session: Session;
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+}
+
+export async function openSequenceSession(path: string): Promise<OpenedSequenceSession> {
   const ort = await loadOnnxRuntime();
-  let session: Session;
-  try {
-    // The runtime was loaded above, so a failure here is the model's.
-    session = await createInferenceSession(options.path);
-  } catch (error) {
-    throw new InputError(`cannot load the ONNX model: ${firstLine(error)}; expected an ONNX model file (opset ≤ 26, IR ≤ 13)`, {
-      file: options.path,
-      field: 'model.path',
-    });
-  }
-  const inputs = session.inputMetadata.map(describeValue);
-  const outputs = session.outputMetadata.map(describeValue);
+  // The runtime was loaded above, so a failure here is the model's.
+  const session = await createSession({ path }, path);
+  return { ort, session, inputs: session.inputMetadata.map(describeValue), outputs: session.outputMetadata.map(describeValue) };
+}
+
+export async function openOnnxSequenceModel(options: SequenceModelOptions, opened?: OpenedSequenceSession): Promise<OnnxSequenceModel> {
+  const { ort, session, inputs, outputs } = opened ?? (await openSequenceSession(options.path));
   const plan = planInputs(options, inputs, outputs);
   const model = new OnnxSequenceModel(ort, session, options, plan);
   await model.discoverVocabulary();
@@ -359,8 +363,4 @@ export function toLogProbs(scores: ArrayLike<number>, kind: 'probabilities' | 'l
   for (let i = 0; i < n; i++) sum += Math.exp(scores[i]! - max);
   const logSum = max + Math.log(sum);
   for (let i = 0; i < n; i++) out[i] = scores[i]! - logSum;
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 }
