@@ -103,10 +103,21 @@ export async function formatExposures(
     return { results, stats: { queries: model.queries - before, nodes, pruned, estimated: false } };
   }
   const sample = await sampledScores(model, format, options);
+  const results = estimatedExposures(sample, scores, format.spaceBits, options.confidence);
+  return { results, stats: { queries: model.queries - before, nodes: 0, pruned: 0, estimated: true } };
+}
+
+/** Each secret's exposure estimated from the log-likelihoods of a sample of candidates (skew-normal fit, Carlini et al. 2019). */
+export function estimatedExposures(
+  sample: ArrayLike<number>,
+  secretScores: readonly number[],
+  spaceBits: number,
+  confidence: number,
+): ExposureResult[] {
   const bits = Float64Array.from(sample, (s) => -s / Math.LN2);
-  const results = scores.map((score): ExposureResult => {
+  return secretScores.map((score): ExposureResult => {
     const x = -score / Math.LN2;
-    const estimate = estimateExposure(bits, x, format.spaceBits, options.confidence);
+    const estimate = estimateExposure(bits, x, spaceBits, confidence);
     return {
       exposure: estimate.value,
       ci: estimate.ci,
@@ -117,7 +128,6 @@ export async function formatExposures(
       samples: estimate.samples,
     };
   });
-  return { results, stats: { queries: model.queries - before, nodes: 0, pruned: 0, estimated: true } };
 }
 
 /** Natural-log likelihood of each secret's positions given the prefix: one row per position, one call. */

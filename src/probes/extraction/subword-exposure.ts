@@ -16,13 +16,13 @@
  * character path.
  */
 import { RuntimeFailure } from '../../errors';
-import { estimateExposure, exposureOf, midRank } from '../../metrics/exposure';
+import { exposureOf, midRank } from '../../metrics/exposure';
 import type { ObservedSequenceModel } from '../../model/sequence-types';
 import { fillCanary, SLOT_CLASSES, type CanaryFormat } from '../../text/canary';
 import type { TextTokenizer } from '../../text/tokenizer';
 import type { TextOrigin } from '../../text/vocab';
 import type { Rng } from '../../util/random';
-import type { ExposureResult, WalkStats } from './exposure';
+import { estimatedExposures, type ExposureResult, type WalkStats } from './exposure';
 
 export interface SubwordOptions {
   /** Largest |R| ranked exactly. */
@@ -98,20 +98,8 @@ export async function subwordExposures(
     });
     return { results, stats };
   }
-  const bits = Float64Array.from(scores.subarray(secrets.length), (s) => -s / Math.LN2);
-  const results = secretIndex.map((index): ExposureResult => {
-    const x = -scores[index]! / Math.LN2;
-    const estimate = estimateExposure(bits, x, format.spaceBits, options.confidence);
-    return {
-      exposure: estimate.value,
-      ci: estimate.ci,
-      rank: estimate.rank,
-      logPerplexity: x,
-      estimated: true,
-      fit: estimate.fit,
-      samples: estimate.samples,
-    };
-  });
+  const secretScores = secretIndex.map((index) => scores[index]!);
+  const results = estimatedExposures(scores.subarray(secrets.length), secretScores, format.spaceBits, options.confidence);
   return { results, stats };
 }
 
