@@ -4,8 +4,9 @@
  * nothing. Unknown characters are an InputError at their position, never silently dropped:
  * a tokeniser that skips characters would measure a different text than the one trained on.
  */
-import { InputError, type SourceLocation } from '../errors';
+import { InputError } from '../errors';
 import type { TextOrigin } from './origin';
+import { codePointName, positionInText } from './text-position';
 import type { TextTokenizer } from './tokenizer';
 
 /** Names a pad token usually goes by; the first one found is the default pad id. */
@@ -49,18 +50,12 @@ export class Vocabulary implements TextTokenizer {
   encode(text: string, origin: TextOrigin): Int32Array {
     const chars = [...text];
     const ids = new Int32Array(chars.length);
-    let line = origin.line;
-    let column = origin.column;
+    let at = 0;
     chars.forEach((char, i) => {
       const id = this.index.get(char);
-      if (id === undefined) throw this.unknown(char, i, line, column, origin);
+      if (id === undefined) throw this.unknown(text, at, origin);
       ids[i] = id;
-      if (char === '\n' && line !== undefined) {
-        line += 1;
-        column = 1;
-      } else if (column !== undefined) {
-        column += 1;
-      }
+      at += char.length;
     });
     return ids;
   }
@@ -75,18 +70,12 @@ export class Vocabulary implements TextTokenizer {
     return out;
   }
 
-  private unknown(char: string, offset: number, line: number | undefined, column: number | undefined, origin: TextOrigin): InputError {
-    const code = `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-    const where =
-      line !== undefined && column !== undefined
-        ? `line ${line}, column ${column}`
-        : `${line !== undefined ? `line ${line}, ` : ''}character ${offset + 1}`;
-    const location: SourceLocation = { file: origin.file };
-    if (line !== undefined) location.line = line;
-    if (line !== undefined && column !== undefined) location.column = column;
-    if (origin.field) location.field = origin.field;
+  /** The error for the character at UTF-16 index `at` of `text`, at its line and column in the file. */
+  private unknown(text: string, at: number, origin: TextOrigin): InputError {
+    const char = String.fromCodePoint(text.codePointAt(at)!);
+    const { where, location } = positionInText(text, at, origin);
     return new InputError(
-      `unknown character ${JSON.stringify(char)} (${code}) at ${where}${origin.what ? ` of ${origin.what}` : ''}: the vocabulary (${this.source}) has no token for it; add it to the vocabulary or remove it from the text`,
+      `unknown character ${JSON.stringify(char)} (${codePointName(text, at)}) at ${where}${origin.what ? ` of ${origin.what}` : ''}: the vocabulary (${this.source}) has no token for it; add it to the vocabulary or remove it from the text`,
       location,
     );
   }
