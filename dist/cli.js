@@ -34412,10 +34412,14 @@ async function formatExposures(model, format, secrets, options) {
     return { results: results2, stats: { queries: model.queries - before, nodes, pruned, estimated: false } };
   }
   const sample = await sampledScores(model, format, options);
+  const results = estimatedExposures(sample, scores, format.spaceBits, options.confidence);
+  return { results, stats: { queries: model.queries - before, nodes: 0, pruned: 0, estimated: true } };
+}
+function estimatedExposures(sample, secretScores2, spaceBits, confidence) {
   const bits = Float64Array.from(sample, (s) => -s / Math.LN2);
-  const results = scores.map((score) => {
+  return secretScores2.map((score) => {
     const x = -score / Math.LN2;
-    const estimate2 = estimateExposure(bits, x, format.spaceBits, options.confidence);
+    const estimate2 = estimateExposure(bits, x, spaceBits, confidence);
     return {
       exposure: estimate2.value,
       ci: estimate2.ci,
@@ -34426,7 +34430,6 @@ async function formatExposures(model, format, secrets, options) {
       samples: estimate2.samples
     };
   });
-  return { results, stats: { queries: model.queries - before, nodes: 0, pruned: 0, estimated: true } };
 }
 async function secretScores(model, format, secrets, batchRows) {
   const m = format.positions.length;
@@ -34631,20 +34634,8 @@ async function subwordExposures(model, tokenizer, format, secrets, options, orig
     });
     return { results: results2, stats };
   }
-  const bits = Float64Array.from(scores.subarray(secrets.length), (s) => -s / Math.LN2);
-  const results = secretIndex.map((index) => {
-    const x = -scores[index] / Math.LN2;
-    const estimate2 = estimateExposure(bits, x, format.spaceBits, options.confidence);
-    return {
-      exposure: estimate2.value,
-      ci: estimate2.ci,
-      rank: estimate2.rank,
-      logPerplexity: x,
-      estimated: true,
-      fit: estimate2.fit,
-      samples: estimate2.samples
-    };
-  });
+  const secretScores2 = secretIndex.map((index) => scores[index]);
+  const results = estimatedExposures(scores.subarray(secrets.length), secretScores2, format.spaceBits, options.confidence);
   return { results, stats };
 }
 function slotAlphabets(format) {
@@ -38473,7 +38464,7 @@ function parseJsonl(bytes, file) {
   let index = /* @__PURE__ */ new Map();
   let store = [];
   const lineOf = [];
-  let firstLine5 = 0;
+  let firstLine2 = 0;
   for (let i = 0; i < lines.length; i++) {
     const source = lines[i];
     if (source.trim() === "") continue;
@@ -38484,11 +38475,11 @@ function parseJsonl(bytes, file) {
       if (columns.length === 0) throw new InputError("expected a JSON object with at least one key, found {}", { file, line });
       index = new Map(columns.map((name2, c) => [name2, c]));
       store = columns.map(() => new ColumnStore(lines.length));
-      firstLine5 = line;
+      firstLine2 = line;
     } else {
       for (const key in value) {
         if (!index.has(key)) {
-          throw new InputError(`unexpected key ${quoteUserText(key)}; expected the same keys on every line as on line ${firstLine5}`, {
+          throw new InputError(`unexpected key ${quoteUserText(key)}; expected the same keys on every line as on line ${firstLine2}`, {
             file,
             line,
             field: key
@@ -38500,7 +38491,7 @@ function parseJsonl(bytes, file) {
     for (let c = 0; c < columns.length; c++) {
       const key = columns[c];
       if (!Object.prototype.hasOwnProperty.call(value, key)) {
-        throw new InputError(`missing key ${quoteUserText(key)}; expected the same keys on every line as on line ${firstLine5}`, {
+        throw new InputError(`missing key ${quoteUserText(key)}; expected the same keys on every line as on line ${firstLine2}`, {
           file,
           line,
           field: key
@@ -39610,7 +39601,7 @@ async function createSession(settings, model) {
   try {
     return await createInferenceSession(model);
   } catch (error) {
-    throw new InputError(`cannot load the ONNX model: ${firstLine2(error)}; expected an ONNX model file (opset \u2264 26, IR \u2264 13)`, {
+    throw new InputError(`cannot load the ONNX model: ${firstLine(error)}; expected an ONNX model file (opset \u2264 26, IR \u2264 13)`, {
       file: settings.path,
       field: "model.path"
     });
@@ -39805,7 +39796,7 @@ async function runOnnx(ort, session, plan, x, rows2) {
   try {
     result2 = await session.run({ [input.name]: tensor }, [output.name]);
   } catch (error) {
-    throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows2} rows: ${firstLine2(error)}`, { cause: error });
+    throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows2} rows: ${firstLine(error)}`, { cause: error });
   }
   const tensorValue = result2[output.name];
   const width = tensorValue.dims.slice(1).reduce((a, d) => a * d, 1);
@@ -39846,9 +39837,6 @@ function noSuchName(name2, values, kind) {
 function describeTensor(value) {
   if (value.type === "sequence") return `${quoteUserText(value.name)} (a sequence, e.g. a ZipMap)`;
   return `${quoteUserText(value.name)} (${value.type} [${value.shape.map((d) => typeof d === "number" && d >= 0 ? d : d || "?").join(", ")}])`;
-}
-function firstLine2(error) {
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
 }
 
 // src/model/describe.ts
@@ -43760,19 +43748,13 @@ function checkLayers(cache, fail2) {
 var import_node_os2 = require("node:os");
 var DEFAULT_BATCH2 = 1024;
 var MASK_NAME = /mask/i;
-async function openOnnxSequenceModel(options) {
+async function openSequenceSession(path7) {
   const ort = await loadOnnxRuntime();
-  let session;
-  try {
-    session = await createInferenceSession(options.path);
-  } catch (error) {
-    throw new InputError(`cannot load the ONNX model: ${firstLine3(error)}; expected an ONNX model file (opset \u2264 26, IR \u2264 13)`, {
-      file: options.path,
-      field: "model.path"
-    });
-  }
-  const inputs = session.inputMetadata.map(describeValue);
-  const outputs = session.outputMetadata.map(describeValue);
+  const session = await createSession({ path: path7 }, path7);
+  return { ort, session, inputs: session.inputMetadata.map(describeValue), outputs: session.outputMetadata.map(describeValue) };
+}
+async function openOnnxSequenceModel(options, opened) {
+  const { ort, session, inputs, outputs } = opened ?? await openSequenceSession(options.path);
   const plan = planInputs(options, inputs, outputs);
   const model = new OnnxSequenceModel(ort, session, options, plan);
   await model.discoverVocabulary();
@@ -43976,7 +43958,7 @@ var OnnxSequenceModel = class {
     try {
       result2 = await this.session.run(feeds, [output.name]);
     } catch (error) {
-      throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows2.length} rows of ${length} tokens: ${firstLine3(error)}`, {
+      throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows2.length} rows of ${length} tokens: ${firstLine(error)}`, {
         cause: error
       });
     }
@@ -44037,37 +44019,18 @@ function toLogProbs(scores, kind, out) {
   const logSum = max + Math.log(sum);
   for (let i = 0; i < n; i++) out[i] = scores[i] - logSum;
 }
-function firstLine3(error) {
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
-}
 
 // src/model/decoder.ts
 var MB = 1 << 20;
 var DEFAULT_MAX_ROWS = 512;
-async function openDecoderModel(options) {
-  const ort = await loadOnnxRuntime();
-  let session;
-  try {
-    session = await createInferenceSession(options.path);
-  } catch (error) {
-    throw new InputError(`cannot load the ONNX model: ${firstLine4(error)}; expected an ONNX model file (opset \u2264 26, IR \u2264 13)`, {
-      file: options.path,
-      field: "model.path"
-    });
-  }
-  const inputs = session.inputMetadata.map(describeValue);
-  const outputs = session.outputMetadata.map(describeValue);
+async function decoderFromSession(options, opened) {
+  const { ort, session, inputs, outputs } = opened;
   const overrides = {
     ...options.input ? { input: options.input } : {},
     ...options.output ? { output: options.output } : {},
     ...options.attentionMask ? { attentionMask: options.attentionMask } : {}
   };
-  let layout;
-  try {
-    layout = detectDecoderLayout(options.path, inputs, outputs, overrides);
-  } finally {
-    if (!layout) await session.release();
-  }
+  const layout = detectDecoderLayout(options.path, inputs, outputs, overrides);
   if (!layout) return void 0;
   const model = new DecoderModel(ort, session, options, layout);
   await model.discoverVocabulary();
@@ -44372,14 +44335,14 @@ var DecoderModel = class {
     try {
       result2 = await this.session.run(feeds, fetches);
     } catch (error) {
-      if (/out of (data )?bounds|out of range/i.test(firstLine4(error)) && total > 1) {
+      if (/out of (data )?bounds|out of range/i.test(firstLine(error)) && total > 1) {
         throw new InputError(
-          `onnxruntime refused ${total} tokens per row (${firstLine4(error)}); if that is longer than the model's context, set model.context to it (longer texts are then scored in windows)`,
+          `onnxruntime refused ${total} tokens per row (${firstLine(error)}); if that is longer than the model's context, set model.context to it (longer texts are then scored in windows)`,
           { file: this.options.path, field: "model.context" }
         );
       }
       throw new RuntimeFailure(
-        `onnxruntime failed on a decoder batch of ${rows2} rows of ${width} tokens after ${pastLength} cached: ${firstLine4(error)}`,
+        `onnxruntime failed on a decoder batch of ${rows2} rows of ${width} tokens after ${pastLength} cached: ${firstLine(error)}`,
         {
           cause: error
         }
@@ -44477,13 +44440,11 @@ function sameTokens(a, b) {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
-function firstLine4(error) {
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
-}
 
 // src/model/sequence-open.ts
 async function openSequenceModel(options) {
-  return await openDecoderModel(options) ?? await openOnnxSequenceModel(options);
+  const opened = await openSequenceSession(options.path);
+  return await decoderFromSession(options, opened) ?? await openOnnxSequenceModel(options, opened);
 }
 
 // src/text/records.ts
@@ -48116,18 +48077,12 @@ var Vocabulary = class {
   encode(text2, origin) {
     const chars = [...text2];
     const ids = new Int32Array(chars.length);
-    let line = origin.line;
-    let column = origin.column;
+    let at2 = 0;
     chars.forEach((char, i) => {
       const id = this.index.get(char);
-      if (id === void 0) throw this.unknown(char, i, line, column, origin);
+      if (id === void 0) throw this.unknown(text2, at2, origin);
       ids[i] = id;
-      if (char === "\n" && line !== void 0) {
-        line += 1;
-        column = 1;
-      } else if (column !== void 0) {
-        column += 1;
-      }
+      at2 += char.length;
     });
     return ids;
   }
@@ -48140,15 +48095,12 @@ var Vocabulary = class {
     }
     return out;
   }
-  unknown(char, offset, line, column, origin) {
-    const code = `U+${char.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
-    const where = line !== void 0 && column !== void 0 ? `line ${line}, column ${column}` : `${line !== void 0 ? `line ${line}, ` : ""}character ${offset + 1}`;
-    const location = { file: origin.file };
-    if (line !== void 0) location.line = line;
-    if (line !== void 0 && column !== void 0) location.column = column;
-    if (origin.field) location.field = origin.field;
+  /** The error for the character at UTF-16 index `at` of `text`, at its line and column in the file. */
+  unknown(text2, at2, origin) {
+    const char = String.fromCodePoint(text2.codePointAt(at2));
+    const { where, location } = positionInText(text2, at2, origin);
     return new InputError(
-      `unknown character ${JSON.stringify(char)} (${code}) at ${where}${origin.what ? ` of ${origin.what}` : ""}: the vocabulary (${this.source}) has no token for it; add it to the vocabulary or remove it from the text`,
+      `unknown character ${JSON.stringify(char)} (${codePointName(text2, at2)}) at ${where}${origin.what ? ` of ${origin.what}` : ""}: the vocabulary (${this.source}) has no token for it; add it to the vocabulary or remove it from the text`,
       location
     );
   }

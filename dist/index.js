@@ -61314,7 +61314,7 @@ function parseJsonl(bytes, file) {
   let index = /* @__PURE__ */ new Map();
   let store = [];
   const lineOf = [];
-  let firstLine5 = 0;
+  let firstLine2 = 0;
   for (let i = 0; i < lines.length; i++) {
     const source = lines[i];
     if (source.trim() === "") continue;
@@ -61325,11 +61325,11 @@ function parseJsonl(bytes, file) {
       if (columns.length === 0) throw new InputError("expected a JSON object with at least one key, found {}", { file, line });
       index = new Map(columns.map((name2, c) => [name2, c]));
       store = columns.map(() => new ColumnStore(lines.length));
-      firstLine5 = line;
+      firstLine2 = line;
     } else {
       for (const key in value) {
         if (!index.has(key)) {
-          throw new InputError(`unexpected key ${quoteUserText(key)}; expected the same keys on every line as on line ${firstLine5}`, {
+          throw new InputError(`unexpected key ${quoteUserText(key)}; expected the same keys on every line as on line ${firstLine2}`, {
             file,
             line,
             field: key
@@ -61341,7 +61341,7 @@ function parseJsonl(bytes, file) {
     for (let c = 0; c < columns.length; c++) {
       const key = columns[c];
       if (!Object.prototype.hasOwnProperty.call(value, key)) {
-        throw new InputError(`missing key ${quoteUserText(key)}; expected the same keys on every line as on line ${firstLine5}`, {
+        throw new InputError(`missing key ${quoteUserText(key)}; expected the same keys on every line as on line ${firstLine2}`, {
           file,
           line,
           field: key
@@ -65276,10 +65276,14 @@ async function formatExposures(model, format, secrets, options) {
     return { results: results2, stats: { queries: model.queries - before, nodes, pruned, estimated: false } };
   }
   const sample = await sampledScores(model, format, options);
+  const results = estimatedExposures(sample, scores, format.spaceBits, options.confidence);
+  return { results, stats: { queries: model.queries - before, nodes: 0, pruned: 0, estimated: true } };
+}
+function estimatedExposures(sample, secretScores2, spaceBits, confidence) {
   const bits = Float64Array.from(sample, (s) => -s / Math.LN2);
-  const results = scores.map((score) => {
+  return secretScores2.map((score) => {
     const x = -score / Math.LN2;
-    const estimate2 = estimateExposure(bits, x, format.spaceBits, options.confidence);
+    const estimate2 = estimateExposure(bits, x, spaceBits, confidence);
     return {
       exposure: estimate2.value,
       ci: estimate2.ci,
@@ -65290,7 +65294,6 @@ async function formatExposures(model, format, secrets, options) {
       samples: estimate2.samples
     };
   });
-  return { results, stats: { queries: model.queries - before, nodes: 0, pruned: 0, estimated: true } };
 }
 async function secretScores(model, format, secrets, batchRows) {
   const m = format.positions.length;
@@ -65503,20 +65506,8 @@ async function subwordExposures(model, tokenizer, format, secrets, options, orig
     });
     return { results: results2, stats };
   }
-  const bits = Float64Array.from(scores.subarray(secrets.length), (s) => -s / Math.LN2);
-  const results = secretIndex.map((index) => {
-    const x = -scores[index] / Math.LN2;
-    const estimate2 = estimateExposure(bits, x, format.spaceBits, options.confidence);
-    return {
-      exposure: estimate2.value,
-      ci: estimate2.ci,
-      rank: estimate2.rank,
-      logPerplexity: x,
-      estimated: true,
-      fit: estimate2.fit,
-      samples: estimate2.samples
-    };
-  });
+  const secretScores2 = secretIndex.map((index) => scores[index]);
+  const results = estimatedExposures(scores.subarray(secrets.length), secretScores2, format.spaceBits, options.confidence);
   return { results, stats };
 }
 function slotAlphabets(format) {
@@ -65602,6 +65593,7 @@ var init_subword_exposure = __esm({
     init_errors();
     init_exposure();
     init_canary();
+    init_exposure2();
     SOURCE2 = { probe: "the extraction probe's canary enumeration (whole candidate texts, subword tokens)" };
   }
 });
@@ -69476,7 +69468,7 @@ async function createSession(settings, model) {
   try {
     return await createInferenceSession(model);
   } catch (error2) {
-    throw new InputError(`cannot load the ONNX model: ${firstLine2(error2)}; expected an ONNX model file (opset \u2264 26, IR \u2264 13)`, {
+    throw new InputError(`cannot load the ONNX model: ${firstLine(error2)}; expected an ONNX model file (opset \u2264 26, IR \u2264 13)`, {
       file: settings.path,
       field: "model.path"
     });
@@ -69497,7 +69489,7 @@ async function runOnnx(ort, session, plan, x, rows2) {
   try {
     result2 = await session.run({ [input.name]: tensor }, [output.name]);
   } catch (error2) {
-    throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows2} rows: ${firstLine2(error2)}`, { cause: error2 });
+    throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows2} rows: ${firstLine(error2)}`, { cause: error2 });
   }
   const tensorValue = result2[output.name];
   const width = tensorValue.dims.slice(1).reduce((a, d) => a * d, 1);
@@ -69538,9 +69530,6 @@ function noSuchName(name2, values, kind) {
 function describeTensor(value) {
   if (value.type === "sequence") return `${quoteUserText(value.name)} (a sequence, e.g. a ZipMap)`;
   return `${quoteUserText(value.name)} (${value.type} [${value.shape.map((d) => typeof d === "number" && d >= 0 ? d : d || "?").join(", ")}])`;
-}
-function firstLine2(error2) {
-  return (error2 instanceof Error ? error2.message : String(error2)).split("\n")[0];
 }
 var import_node_fs17, DEFAULT_BATCH, CLASS_SHAPES, BatchedOnnxModel, OnnxClassifier, OnnxRegressor;
 var init_onnx = __esm({
@@ -70600,19 +70589,13 @@ var init_decoder_layout = __esm({
 });
 
 // src/model/sequence.ts
-async function openOnnxSequenceModel(options) {
+async function openSequenceSession(path9) {
   const ort = await loadOnnxRuntime();
-  let session;
-  try {
-    session = await createInferenceSession(options.path);
-  } catch (error2) {
-    throw new InputError(`cannot load the ONNX model: ${firstLine3(error2)}; expected an ONNX model file (opset \u2264 26, IR \u2264 13)`, {
-      file: options.path,
-      field: "model.path"
-    });
-  }
-  const inputs = session.inputMetadata.map(describeValue);
-  const outputs = session.outputMetadata.map(describeValue);
+  const session = await createSession({ path: path9 }, path9);
+  return { ort, session, inputs: session.inputMetadata.map(describeValue), outputs: session.outputMetadata.map(describeValue) };
+}
+async function openOnnxSequenceModel(options, opened) {
+  const { ort, session, inputs, outputs } = opened ?? await openSequenceSession(options.path);
   const plan = planInputs(options, inputs, outputs);
   const model = new OnnxSequenceModel(ort, session, options, plan);
   await model.discoverVocabulary();
@@ -70705,15 +70688,13 @@ function toLogProbs(scores, kind, out) {
   const logSum = max + Math.log(sum);
   for (let i = 0; i < n; i++) out[i] = scores[i] - logSum;
 }
-function firstLine3(error2) {
-  return (error2 instanceof Error ? error2.message : String(error2)).split("\n")[0];
-}
 var import_node_os2, DEFAULT_BATCH2, MASK_NAME, INTEGER_TYPES2, MASK_TYPES2, OnnxSequenceModel, LITTLE_ENDIAN;
 var init_sequence = __esm({
   "src/model/sequence.ts"() {
     "use strict";
     import_node_os2 = require("node:os");
     init_errors();
+    init_onnx();
     init_runtime();
     init_non_finite();
     init_scores2();
@@ -70856,7 +70837,7 @@ var init_sequence = __esm({
         try {
           result2 = await this.session.run(feeds, [output.name]);
         } catch (error2) {
-          throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows2.length} rows of ${length} tokens: ${firstLine3(error2)}`, {
+          throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows2.length} rows of ${length} tokens: ${firstLine(error2)}`, {
             cause: error2
           });
         }
@@ -70895,30 +70876,14 @@ var init_sequence = __esm({
 });
 
 // src/model/decoder.ts
-async function openDecoderModel(options) {
-  const ort = await loadOnnxRuntime();
-  let session;
-  try {
-    session = await createInferenceSession(options.path);
-  } catch (error2) {
-    throw new InputError(`cannot load the ONNX model: ${firstLine4(error2)}; expected an ONNX model file (opset \u2264 26, IR \u2264 13)`, {
-      file: options.path,
-      field: "model.path"
-    });
-  }
-  const inputs = session.inputMetadata.map(describeValue);
-  const outputs = session.outputMetadata.map(describeValue);
+async function decoderFromSession(options, opened) {
+  const { ort, session, inputs, outputs } = opened;
   const overrides = {
     ...options.input ? { input: options.input } : {},
     ...options.output ? { output: options.output } : {},
     ...options.attentionMask ? { attentionMask: options.attentionMask } : {}
   };
-  let layout;
-  try {
-    layout = detectDecoderLayout(options.path, inputs, outputs, overrides);
-  } finally {
-    if (!layout) await session.release();
-  }
+  const layout = detectDecoderLayout(options.path, inputs, outputs, overrides);
   if (!layout) return void 0;
   const model = new DecoderModel(ort, session, options, layout);
   await model.discoverVocabulary();
@@ -70937,9 +70902,6 @@ function sameTokens(a, b) {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-function firstLine4(error2) {
-  return (error2 instanceof Error ? error2.message : String(error2)).split("\n")[0];
 }
 var MB, DEFAULT_MAX_ROWS, DecoderModel, NonFiniteTally;
 var init_decoder = __esm({
@@ -71255,14 +71217,14 @@ var init_decoder = __esm({
         try {
           result2 = await this.session.run(feeds, fetches);
         } catch (error2) {
-          if (/out of (data )?bounds|out of range/i.test(firstLine4(error2)) && total > 1) {
+          if (/out of (data )?bounds|out of range/i.test(firstLine(error2)) && total > 1) {
             throw new InputError(
-              `onnxruntime refused ${total} tokens per row (${firstLine4(error2)}); if that is longer than the model's context, set model.context to it (longer texts are then scored in windows)`,
+              `onnxruntime refused ${total} tokens per row (${firstLine(error2)}); if that is longer than the model's context, set model.context to it (longer texts are then scored in windows)`,
               { file: this.options.path, field: "model.context" }
             );
           }
           throw new RuntimeFailure(
-            `onnxruntime failed on a decoder batch of ${rows2} rows of ${width} tokens after ${pastLength} cached: ${firstLine4(error2)}`,
+            `onnxruntime failed on a decoder batch of ${rows2} rows of ${width} tokens after ${pastLength} cached: ${firstLine(error2)}`,
             {
               cause: error2
             }
@@ -71351,7 +71313,8 @@ var init_decoder = __esm({
 
 // src/model/sequence-open.ts
 async function openSequenceModel(options) {
-  return await openDecoderModel(options) ?? await openOnnxSequenceModel(options);
+  const opened = await openSequenceSession(options.path);
+  return await decoderFromSession(options, opened) ?? await openOnnxSequenceModel(options, opened);
 }
 var init_sequence_open = __esm({
   "src/model/sequence-open.ts"() {
@@ -75070,6 +75033,7 @@ var init_vocab = __esm({
   "src/text/vocab.ts"() {
     "use strict";
     init_errors();
+    init_text_position();
     PAD_NAMES = ["<pad>", "[PAD]", "<|pad|>", "<PAD>"];
     Vocabulary = class {
       /**
@@ -75104,18 +75068,12 @@ var init_vocab = __esm({
       encode(text2, origin) {
         const chars = [...text2];
         const ids = new Int32Array(chars.length);
-        let line = origin.line;
-        let column = origin.column;
+        let at2 = 0;
         chars.forEach((char, i) => {
           const id = this.index.get(char);
-          if (id === void 0) throw this.unknown(char, i, line, column, origin);
+          if (id === void 0) throw this.unknown(text2, at2, origin);
           ids[i] = id;
-          if (char === "\n" && line !== void 0) {
-            line += 1;
-            column = 1;
-          } else if (column !== void 0) {
-            column += 1;
-          }
+          at2 += char.length;
         });
         return ids;
       }
@@ -75128,15 +75086,12 @@ var init_vocab = __esm({
         }
         return out;
       }
-      unknown(char, offset, line, column, origin) {
-        const code = `U+${char.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
-        const where = line !== void 0 && column !== void 0 ? `line ${line}, column ${column}` : `${line !== void 0 ? `line ${line}, ` : ""}character ${offset + 1}`;
-        const location = { file: origin.file };
-        if (line !== void 0) location.line = line;
-        if (line !== void 0 && column !== void 0) location.column = column;
-        if (origin.field) location.field = origin.field;
+      /** The error for the character at UTF-16 index `at` of `text`, at its line and column in the file. */
+      unknown(text2, at2, origin) {
+        const char = String.fromCodePoint(text2.codePointAt(at2));
+        const { where, location } = positionInText(text2, at2, origin);
         return new InputError(
-          `unknown character ${JSON.stringify(char)} (${code}) at ${where}${origin.what ? ` of ${origin.what}` : ""}: the vocabulary (${this.source}) has no token for it; add it to the vocabulary or remove it from the text`,
+          `unknown character ${JSON.stringify(char)} (${codePointName(text2, at2)}) at ${where}${origin.what ? ` of ${origin.what}` : ""}: the vocabulary (${this.source}) has no token for it; add it to the vocabulary or remove it from the text`,
           location
         );
       }
