@@ -289,8 +289,12 @@ export class DecoderModel implements SequenceModel {
       active.forEach((r, a) => {
         const at = (a * lastWidth + lastWidth - 1) * vocab;
         if (!bad.check(last, at, vocab, chunk[r]!)) return;
-        this.toLogProbs(last, at, row, 0);
-        const token = chooseToken(row, 0, vocab, samplers[chunk[r]!]);
+        let token: number;
+        if (this.kind === 'logits') token = chooseToken(last, at, vocab, samplers[chunk[r]!]);
+        else {
+          this.toLogProbs(last, at, row, 0);
+          token = chooseToken(row, 0, vocab, samplers[chunk[r]!]);
+        }
         produced[chunk[r]!]!.push(token);
         if (token !== options.stopId) {
           next.push(a);

@@ -71,8 +71,9 @@ export function positionScore(logProbs: ArrayLike<number>, offset: number, width
 }
 
 /**
- * The next token from one row of log-probabilities: argmax (lowest id on ties) without sampling;
- * otherwise temperature, top-k, top-p, then one draw from `rng`.
+ * The next token from one row of log-probabilities, or of logits (only differences within a row
+ * matter, so a decoder need not normalise the vocabulary at every step): argmax (lowest id on
+ * ties) without sampling; otherwise temperature, top-k, top-p, then one draw from `rng`.
  */
 export function chooseToken(logProbs: ArrayLike<number>, offset: number, width: number, sampling?: SamplingOptions): number {
   if (!sampling || sampling.temperature === 0) {
@@ -116,42 +117,66 @@ export function chooseToken(logProbs: ArrayLike<number>, offset: number, width: 
  * of that order, found with a k-entry heap in one pass (a 50,000-token vocabulary is not sorted
  * at every step of every row).
  */
-function sortedCandidates(logProbs: ArrayLike<number>, offset: number, width: number, topK: number): Int32Array {
-  const better = (a: number, b: number) => logProbs[offset + b]! - logProbs[offset + a]! || a - b;
+function sortedCandidates(scores: ArrayLike<number>, offset: number, width: number, topK: number): Int32Array {
   if (!(topK > 0 && topK < width)) {
     const order = new Int32Array(width);
     for (let c = 0; c < width; c++) order[c] = c;
-    return order.sort(better);
+    return order.sort((a, b) => scores[offset + b]! - scores[offset + a]! || a - b);
   }
-  // Min-heap of the k best so far, its root the worst of them. Ids come in increasing order, so a
-  // later id tying the root loses the tie and only a strictly higher score gets in.
-  const heap = new Int32Array(topK);
+  // Min-heap of the k best so far, its root the worst of them (lowest score, higher id on ties),
+  // with each entry's score beside its id: the scan compares against the root's score alone, and
+  // ids come in increasing order, so a later id tying the root loses and only a higher score gets in.
+  const ids = new Int32Array(topK);
+  const values = new Float64Array(topK);
   let size = 0;
-  const worse = (i: number, j: number) => better(heap[i]!, heap[j]!) > 0;
-  const swap = (i: number, j: number) => {
-    const t = heap[i]!;
-    heap[i] = heap[j]!;
-    heap[j] = t;
-  };
   for (let c = 0; c < width; c++) {
+    const v = scores[offset + c]!;
     if (size < topK) {
-      heap[size] = c;
-      for (let i = size++; i > 0 && worse(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
-    } else if (logProbs[offset + c]! > logProbs[offset + heap[0]!]!) {
-      heap[0] = c;
-      for (let i = 0; ;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let w = i;
-        if (l < size && worse(l, w)) w = l;
-        if (r < size && worse(r, w)) w = r;
-        if (w === i) break;
-        swap(i, w);
-        i = w;
+      let i = size++;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (!worse(v, c, values[parent]!, ids[parent]!)) break;
+        ids[i] = ids[parent]!;
+        values[i] = values[parent]!;
+        i = parent;
       }
+      ids[i] = c;
+      values[i] = v;
+    } else if (v > values[0]!) {
+      siftDown(ids, values, size, c, v);
     }
   }
-  return heap.sort(better);
+  // Pop the worst to the end until the heap is empty: best first, ties by lower id.
+  for (let end = size - 1; end > 0; end--) {
+    const id = ids[end]!;
+    const v = values[end]!;
+    ids[end] = ids[0]!;
+    values[end] = values[0]!;
+    siftDown(ids, values, end, id, v);
+  }
+  return ids;
+}
+
+/** Whether (v, id) ranks below (w, other): a lower score, or the same score and a higher id. */
+function worse(v: number, id: number, w: number, other: number): boolean {
+  return v < w || (v === w && id > other);
+}
+
+/** Puts (id, v) at the root of a min-heap of `size` entries and moves it down to its place. */
+function siftDown(ids: Int32Array, values: Float64Array, size: number, id: number, v: number): void {
+  let i = 0;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= size) break;
+    const r = l + 1;
+    const w = r < size && worse(values[r]!, ids[r]!, values[l]!, ids[l]!) ? r : l;
+    if (!worse(values[w]!, ids[w]!, v, id)) break;
+    ids[i] = ids[w]!;
+    values[i] = values[w]!;
+    i = w;
+  }
+  ids[i] = id;
+  values[i] = v;
 }
 
 /** Runs `contexts` through nextLogProbs in calls of at most VALUES_PER_CALL values; `use` gets each row. */

@@ -4,6 +4,7 @@
  * fallbacks against direct computations on a plain-function model.
  */
 import { describe, expect, it } from 'vitest';
+import { logSoftmaxRows } from '../../src/model/scores';
 import { chooseToken, continuationScores, generate, positionScore, rowSamplers, scoreTokens } from '../../src/model/sequence-ops';
 import type { SamplingOptions } from '../../src/model/sequence-types';
 import { Rng } from '../../src/util/random';
@@ -109,6 +110,23 @@ describe('chooseToken', () => {
       const b = new Rng(11);
       for (let i = 0; i < 300; i++)
         expect(chooseToken(row, 0, width, { temperature: 1, topK, topP, rng: a })).toBe(reference(b, topK, topP));
+    }
+  });
+  it('a row of logits draws the same tokens as its log-probabilities (the decoder samples from logits)', () => {
+    const width = 1024;
+    const setup = new Rng(9);
+    const logits = Float32Array.from({ length: width }, () => 3 * setup.normal() + 40);
+    const logProbs = new Float64Array(width);
+    logSoftmaxRows(logits, 1, width, logProbs);
+    for (const sampling of [
+      { temperature: 0, topK: 0, topP: 1 },
+      { temperature: 1, topK: 40, topP: 1 },
+      { temperature: 0.7, topK: 0, topP: 0.9 },
+    ]) {
+      const a = new Rng(21);
+      const b = new Rng(21);
+      for (let i = 0; i < 500; i++)
+        expect(chooseToken(logits, 0, width, { ...sampling, rng: a })).toBe(chooseToken(logProbs, 0, width, { ...sampling, rng: b }));
     }
   });
 });
