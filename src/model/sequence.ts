@@ -272,7 +272,7 @@ export class OnnxSequenceModel implements SequenceModel {
       const offset = length - kept.length;
       if (offset > 0 && pad === undefined) {
         throw new InputError(
-          `a prompt of ${kept.length} tokens is shorter than the model's fixed context of ${length} tokens and no pad token is known; set model.tokenizer.pad-id (or add a "<pad>" token to the vocabulary)`,
+          `a prompt of ${kept.length} tokens is shorter than the model's fixed context of ${length} tokens and no pad token is known; with a character vocabulary set model.tokenizer.pad-id (or add a "<pad>" token to it); with a tokenizer.json name one as "pad_token" in the tokenizer_config.json beside it`,
           { file: this.options.path, field: 'model.tokenizer.pad-id' },
         );
       }
