@@ -13,6 +13,16 @@ function rowsOf(probe: Pick<ProbeResult, 'attacks'>): CanaryRow[] {
   });
 }
 
+/** An exact rank as a count; an estimated one with "≈", a decimal only where it still means something (below 100). */
+export function formatRank(row: Pick<CanaryRow, 'rank' | 'estimated'>): string {
+  const rank = Number.isInteger(row.rank)
+    ? formatCount(row.rank)
+    : row.rank < 100
+      ? formatNumber(row.rank, 1)
+      : formatCount(Math.round(row.rank));
+  return row.estimated ? `≈ ${rank}` : rank;
+}
+
 /** Markdown lines: a table of canaries, most exposed first; empty when the probe has none. */
 export function canaryTable(probe: Pick<ProbeResult, 'attacks'>): string[] {
   const rows = [...rowsOf(probe)].sort((a, b) => b.exposure - a.exposure);
@@ -23,9 +33,8 @@ export function canaryTable(probe: Pick<ProbeResult, 'attacks'>): string[] {
     '|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
-    const rank = Number.isInteger(r.rank) ? formatCount(r.rank) : formatNumber(r.rank, 1);
     lines.push(
-      `| ${escapeMarkdown(r.canary)} | ${escapeMarkdown(r.kind)} | ${formatNumber(r.exposure, 2)} | ${formatNumber(r.spaceBits, 2)} | ${r.estimated ? `≈ ${rank}` : rank} | ${r.estimated ? 'estimated (sampled, skew-normal fit)' : 'exact'} |`,
+      `| ${escapeMarkdown(r.canary)} | ${escapeMarkdown(r.kind)} | ${formatNumber(r.exposure, 2)} | ${formatNumber(r.spaceBits, 2)} | ${formatRank(r)} | ${r.estimated ? 'estimated (sampled, skew-normal fit)' : 'exact'} |`,
     );
   }
   lines.push(

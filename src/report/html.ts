@@ -31,6 +31,7 @@ import {
 } from './format';
 import { className } from './markdown';
 import { ATTRIBUTE_DETAILS, attributeView } from './html-attribute';
+import { EXTRACTION_DETAILS, extractionView } from './html-extraction';
 import { explainGroup, groupChecks, measurementOf, othersSummary, tieNotes, type CheckGroup } from './explain';
 import { histogramChart, logFloor, PALETTE, rocChart, type Histogram, type RocCurve } from './svg';
 
@@ -280,6 +281,7 @@ function probeSection(probe: ProbeResult, report: GateReport, pct: number, optio
     perClassTable(probe, report),
     images(probe, options),
     probe.attacks.map(attributeView).join(''),
+    probe.id === 'extraction' ? probe.attacks.map(extractionView).join('') : '',
     otherDetails(probe),
   );
   if (probe.notes.length > 0)
@@ -411,6 +413,7 @@ function otherDetails(probe: ProbeResult): string {
     for (const [key, value] of detailEntries(a.details)) {
       if (DRAWN_DETAILS.has(key) && (key !== 'perClass' || hasAucRows(a.details))) continue;
       if (typeof a.details?.attribute === 'string' && ATTRIBUTE_DETAILS.includes(key)) continue;
+      if (probe.id === 'extraction' && EXTRACTION_DETAILS.has(key)) continue;
       const title = `<h3>${escapeHtml(a.attack)}: ${escapeHtml(plainName(key))}</h3>`;
       if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) {
         const rows = value.slice(0, 200);

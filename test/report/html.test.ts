@@ -112,4 +112,106 @@ describe('readAsset: only files inside the output folder', () => {
     expect(section).toContain('no lift, so the model reveals the attribute about its training records, not about anyone');
     expect(section).toMatch(/<td class="num">218<\/td><td class="num">27<\/td>/);
   });
+  it('shows the extraction attacks in plain words: rounded ranks, zlib ratios to 3 significant digits, no raw JSON, every value escaped', () => {
+    const report = hostileReport();
+    const evil = '<img src=x onerror=alert(1)>';
+    const probe = report.probes[0]!;
+    probe.id = 'extraction';
+    const canary = {
+      format: evil,
+      kind: 'control' as const,
+      exposure: 0.738,
+      ci: [0.6825923585404904, 0.79] as [number, number],
+      spaceBits: 19.93,
+    };
+    probe.attacks = [
+      {
+        attack: 'canary-exposure',
+        description: 'd',
+        metrics: {},
+        details: {
+          canaries: [
+            { ...canary, canary: `pin ${evil}`, rank: 599446.345, estimated: true, logPerplexity: 82.1 },
+            { ...canary, canary: 'pin 1••••3', kind: 'inserted', exposure: 18.3, rank: 3.064, estimated: true, logPerplexity: 0.4 },
+            { ...canary, canary: 'pin 2••••4', kind: 'inserted', exposure: 17.9, rank: 4, estimated: false, logPerplexity: 0.5 },
+          ],
+          walks: [
+            {
+              format: evil,
+              spaceSize: 1_000_000,
+              queries: 2009,
+              nodes: 0,
+              pruned: 0,
+              estimated: true,
+              tokens: 'subword',
+              scored: 2008,
+              prefixTokens: 7,
+              continuationTokens: 12048,
+            },
+          ],
+        },
+      },
+      {
+        attack: 'memorization',
+        description: 'd',
+        metrics: {},
+        details: {
+          prefix: 32,
+          suffix: 16,
+          members: { texts: 248, skipped: 85, exact: 40, similarityHistogram: [168, 28, 1, 10, 1, 0, 0, 0, 0, 40] },
+          nonMembers: { texts: 207, skipped: 0, exact: 0, similarityHistogram: [197, 10, 0, 0, 0, 0, 0, 0, 0, 0] },
+        },
+      },
+      {
+        attack: 'secret-scan',
+        description: 'd',
+        metrics: {},
+        details: { matches: [{ pattern: evil, match: `1${evil}8`, inMembers: true, occurrences: 2 }], listed: 1, distinct: 9 },
+      },
+      {
+        attack: 'generation',
+        description: 'd',
+        metrics: {},
+        details: {
+          matchTokens: 16,
+          inspect: 100,
+          rankings: [{ ranking: evil, inspected: 18, extracted: 2, verbatim: 2 }],
+          memberWindows: 13863,
+          nonMemberWindows: 13674,
+          commonWindows: 0,
+          samples: [
+            {
+              excerpt: `B•••${evil}`,
+              extracted: true,
+              tokens: 64,
+              memberTokens: 41,
+              copies: 1,
+              perplexity: 2.0874431308008914,
+              zlibRatio: 0.0007243503293717241,
+              ranks: { [evil]: 4 },
+              referenceRatio: 0.1505193934285316,
+              memberLine: 14,
+            },
+          ],
+        },
+      },
+    ];
+    const html = renderHtml(report);
+    const section = html.slice(html.indexOf('<section class="probe"'), html.indexOf('Audit record'));
+    expect(section).not.toContain('<img');
+    // No raw detail fields: no JSON, no camelCase keys, no unrounded floats.
+    expect(section).not.toMatch(/similarityHistogram|zlibRatio|nonMemberWindows|spaceBits|0\.68259235|\{&quot;|\{"|\[168,/);
+    expect(section).toMatch(/<td class="num">≈ 599,446<\/td>/);
+    expect(section).toMatch(/<td class="num">≈ 3\.1<\/td>/);
+    expect(section).toMatch(/<td class="num">4<\/td><td>exact<\/td>/);
+    expect(section).toContain('0.74 [0.68, 0.79]');
+    expect(section).toContain('1,000,000 candidates, 2,008 sampled candidates scored; every rank above is ESTIMATED');
+    expect(section).toContain('after the shared prefix of 7 tokens');
+    expect(section).toContain('40 (16.1%)');
+    expect(section).toContain('168 · 28 · 1 · 10 · 1 · 0 · 0 · 0 · 0 · 40');
+    expect(section).toContain('1 of 9 distinct matches listed');
+    expect(section).toMatch(/<td class="num">0\.000724<\/td>/);
+    expect(section).toContain('&lt;img src=x onerror=alert(1)&gt; #4');
+    expect(section).toContain('41 of 64');
+  });
 });
