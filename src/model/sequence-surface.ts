@@ -4,7 +4,9 @@
  * - full: every token's probability (as "logprobs" APIs do);
  * - top-k: the k most likely tokens' probabilities, the rest hidden (the `hidden` mask);
  * - label: only the most likely token (greedy generation).
- * `decimals` rounds revealed probabilities (a rounded 0 becomes log 0 = −∞).
+ * `precision: float32` rounds each revealed probability to float32 (a memorised token's p ≈ 1
+ * becomes exactly 1, log p = 0: ties at the top), then `decimals` rounds it (a rounded 0 becomes
+ * log 0 = −∞).
  */
 import type { SurfaceSettings } from '../policy/types';
 import { traced } from './non-finite';
@@ -20,11 +22,8 @@ export function observeNext(logProbs: Float64Array, rows: number, vocabSize: num
   if (surface.scores === 'label') return { rows, vocabSize, top };
   const shown = logProbs.slice();
   const hidden = surface.scores === 'top-k' && surface.topK < vocabSize ? topKMask(logProbs, rows, vocabSize, surface.topK) : undefined;
-  const decimals = surface.decimals;
-  if (decimals !== undefined) {
-    for (let i = 0; i < shown.length; i++) {
-      if (!hidden?.[i]) shown[i] = Math.log(roundToDecimals(Math.exp(shown[i]!), decimals));
-    }
+  if (roundsScores(surface)) {
+    for (let i = 0; i < shown.length; i++) if (!hidden?.[i]) shown[i] = roundedLogProb(shown[i]!, surface);
   }
   if (!hidden) return { rows, vocabSize, top, logProbs: shown };
   for (let i = 0; i < shown.length; i++) if (hidden[i]) shown[i] = NaN;
@@ -93,7 +92,9 @@ export function observeTokenScores(scores: TokenScores, vocabSize: number, surfa
   const n = scores.logProbs.length;
   const logProbs = new Float64Array(n);
   for (let t = 0; t < n; t++) logProbs[t] = revealedLogProb(scores.logProbs[t]!, scores.ranks[t]!, vocabSize, surface);
-  // A top-k surface with k ≥ the vocabulary shows every score, as observeNext treats it.
+  // A top-k surface with k ≥ the vocabulary shows every score, as observeNext treats it. Under
+  // float32 rounding μ and σ stay those of the unrounded row (they differ by about 1e-7 relative;
+  // the rows themselves are not kept), while decimals would move them visibly: NaN then.
   const whole = surface.scores !== 'label' && !topKOnly(surface, vocabSize) && surface.decimals === undefined;
   return {
     logProbs,
@@ -109,5 +110,17 @@ function topKOnly(surface: SurfaceSettings, vocabSize: number): boolean {
 
 function revealedLogProb(logProb: number, rank: number, vocabSize: number, surface: SurfaceSettings): number {
   if (topKOnly(surface, vocabSize) && rank >= surface.topK) return NaN;
-  return surface.decimals === undefined ? logProb : Math.log(roundToDecimals(Math.exp(logProb), surface.decimals));
+  return roundsScores(surface) ? roundedLogProb(logProb, surface) : logProb;
+}
+
+function roundsScores(surface: SurfaceSettings): boolean {
+  return surface.precision === 'float32' || surface.decimals !== undefined;
+}
+
+/** log p after the surface's rounding of p: to float32, then to `decimals` decimals. */
+function roundedLogProb(logProb: number, surface: SurfaceSettings): number {
+  let p = Math.exp(logProb);
+  if (surface.precision === 'float32') p = Math.fround(p);
+  if (surface.decimals !== undefined) p = roundToDecimals(p, surface.decimals);
+  return Math.log(p);
 }

@@ -151,7 +151,7 @@ export function describeSurface(
         : surface.scores === 'label'
           ? `the ${kind === 'sequence' ? 'most likely next token' : 'predicted label'} only (no scores)`
           : `every ${unit}`;
-  const float32 = surface.precision === 'float32' && kind === 'classifier' && surface.scores !== 'label' ? ' as float32 probabilities' : '';
+  const float32 = surface.precision === 'float32' && kind !== 'regressor' && surface.scores !== 'label' ? ' as float32 probabilities' : '';
   return surface.decimals !== undefined ? `${shown}${float32}, rounded to ${surface.decimals} decimals` : `${shown}${float32}`;
 }
 

@@ -42,6 +42,13 @@ const surfaces: Array<{ name: string; surface: SurfaceSettings; logProbs: number
     ranks,
   },
   {
+    name: 'full, float32: each probability rounded to float32 (μ/σ of the unrounded row)',
+    surface: { scores: 'full', topK: 0, precision: 'float32' },
+    logProbs: [0.3, 0.05, 0.15, 0.5].map((p) => Math.log(Math.fround(p))),
+    whole: true,
+    ranks,
+  },
+  {
     name: 'full, 0 decimals: every score rounds to 0 or 1',
     surface: { scores: 'full', topK: 0, decimals: 0 },
     logProbs: [-Infinity, -Infinity, -Infinity, Math.log(1)],
@@ -72,6 +79,21 @@ describe('ObservedSequence.score', () => {
     await expect(observed.continuations(Int32Array.of(0), [Int32Array.of(1)], source)).rejects.toThrow(/label-only/);
     const [tokens] = await observed.generate([Int32Array.of(2)], { steps: 3 }, source);
     expect(Array.from(tokens!)).toEqual([0, 0, 0]);
+  });
+});
+
+describe('ObservedSequence.next under float32 precision', () => {
+  it('a memorised token (p = 1 − 1e-9) reads as exactly 1, log p = 0, as a float32 API reveals it', async () => {
+    const sure = Float64Array.from([1 - 1e-9, 5e-10, 3e-10, 2e-10], Math.log);
+    const observed = new ObservedSequence(new FunctionSequenceModel(4, () => sure), { scores: 'full', topK: 0, precision: 'float32' });
+    const seen = await observed.next([Int32Array.of(1)], source);
+    expect(seen.logProbs![0]).toBe(0);
+    expect(seen.logProbs![1]).toBe(Math.log(Math.fround(5e-10)));
+    const unrounded = await new ObservedSequence(new FunctionSequenceModel(4, () => sure), { scores: 'full', topK: 0 }).next(
+      [Int32Array.of(1)],
+      source,
+    );
+    expect(unrounded.logProbs![0]).toBeLessThan(0);
   });
 });
 

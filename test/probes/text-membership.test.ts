@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError, RuntimeFailure } from '../../src/errors';
 import { checksFor, swappedAttacks } from '../../src/gate/verdict';
 import { zlibLength } from '../../src/metrics/text-membership';
-import type { TextMembershipAttack, TextMembershipSettings } from '../../src/policy/types';
+import type { SurfaceSettings, TextMembershipAttack, TextMembershipSettings } from '../../src/policy/types';
 import { textMembershipProbe } from '../../src/probes/text-membership/family';
 import type { ProbeResult } from '../../src/result';
 import type { SequenceProbeContext, TextData } from '../../src/probes/types';
@@ -249,6 +249,27 @@ describe('hidden scores', () => {
     await expect(probe(context(model, texts('a', 10), texts('b', 10)), settings({ attacks: ['loss'] }))).rejects.toThrow(
       /surface hid the target model's probability of token \d+ of line \d+ of \/data\/members\.txt \(members\)/,
     );
+  });
+
+  it('a float32 surface rounds a memorised token to probability 1: what separated the sets unrounded ties, and a note says so', async () => {
+    // After an "a" the model is 1 − 1e-9 sure of another "a", after a "b" 1 − 1e-8 sure of a "b":
+    // unrounded, the all-"a" members have the lower loss; as float32 both read as exactly 1.
+    const a = TEST_VOCAB.encode('a')[0]!;
+    const b = TEST_VOCAB.encode('b')[0]!;
+    const sure = (token: number, doubt: number) =>
+      Float64Array.from({ length: V }, (_, t) => Math.log(t === token ? 1 - doubt : doubt / (V - 1)));
+    const uniform = new Float64Array(V).fill(-Math.log(V));
+    const fn = (c: Int32Array) => (c.at(-1) === a ? sure(a, 1e-9) : c.at(-1) === b ? sure(b, 1e-8) : uniform);
+    const members = Array.from({ length: 12 }, (_, i) => 'a'.repeat(10 + i));
+    const nonMembers = Array.from({ length: 12 }, (_, i) => 'b'.repeat(10 + i));
+    const auc = async (surface: SurfaceSettings) => {
+      const result = await probe(context(new FunctionModel(V, fn, surface), members, nonMembers), settings({ attacks: ['loss'] }));
+      return { auc: result.attacks[0]!.metrics['auc']!.value, notes: result.notes.join('\n') };
+    };
+    expect((await auc({ scores: 'full', topK: 0 })).auc).toBe(1);
+    const rounded = await auc({ scores: 'full', topK: 0, precision: 'float32' });
+    expect(rounded.auc).toBe(0.5);
+    expect(rounded.notes).toMatch(/float32 probabilities .* memorised texts tie/);
   });
 
   it('rounded scores hide μ and σ: Min-K%++ is refused', async () => {

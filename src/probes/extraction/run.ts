@@ -34,6 +34,9 @@ export const SUBWORD_EXACT_LIMIT = 1_000_000;
 export async function runExtraction(ctx: SequenceProbeContext, settings: ExtractionSettings): Promise<ProbeMeasurement> {
   const attacks: AttackMeasurement[] = [];
   const notes: string[] = [];
+  if (ctx.model.surface.precision === 'float32') {
+    notes.push('the surface reveals float32 probabilities (surface.precision): exposure is measured on the rounded values');
+  }
   if (ctx.model.surface.decimals !== undefined) {
     notes.push(
       `the surface rounds probabilities to ${ctx.model.surface.decimals} decimals: exposure is measured on the rounded values (a probability rounded to 0 ranks last)`,

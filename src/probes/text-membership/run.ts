@@ -106,6 +106,11 @@ export async function runTextMembership(ctx: SequenceProbeContext, settings: Tex
       }),
     );
   }
+  if (ctx.model.surface.precision === 'float32') {
+    notes.push(
+      'text-membership: the surface reveals float32 probabilities (surface.precision): a token the model is all but sure of reads as probability 1 (log 0), so memorised texts tie at the top of the loss attacks',
+    );
+  }
   if (ctx.model.surface.decimals !== undefined) {
     notes.push(
       `text-membership: the surface rounds probabilities to ${ctx.model.surface.decimals} decimals; a token whose probability rounds to 0 gives its text a score of −∞, the least member-like`,
