@@ -16,7 +16,7 @@ const NODE_GLOBALS = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'privacy-gate-report/', 'out/', '.tmp/'] },
+  { ignores: ['dist/', 'node_modules/', 'privacy-gate-report/', 'out/', '.tmp/', 'src/policy/validators.generated.cjs'] },
   {
     files: ['**/*.ts'],
     extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],

@@ -4,66 +4,13 @@
  */
 import { quoteUserText } from '../util/user-text';
 import { redact } from '../text/redact';
-import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
-import schemaJson from '../../policies/policy.schema.json';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+// Precompiled (schema-code.ts): compiling both schemas at start-up cost 0.3–0.4 s.
+import * as validators from './validators.generated.cjs';
 import { PolicyError } from '../errors';
+import { isRequiredOnly } from './schema-json';
 import { closestMatch } from './suggest';
 import { fieldName, whereName, type PolicyPath, type PolicySource, type Position } from './source';
-
-/** The policy JSON Schema (draft-07), as shipped in policies/policy.schema.json. */
-export const policySchema: Readonly<Record<string, unknown>> = schemaJson as Record<string, unknown>;
-
-// `import Ajv from 'ajv'` is the class under Node ESM, vitest and esbuild's CJS interop alike
-// (ajv sets both module.exports and exports.default); the fallback covers a namespace object.
-type AjvClass = typeof AjvModule;
-const Ajv: AjvClass = (AjvModule as unknown as { default?: AjvClass }).default ?? (AjvModule as unknown as AjvClass);
-
-/**
- * The same schema with every `required`, `minProperties` and required-only `anyOf` removed: what a
- * preset or a base policy is checked against (it may be partial; the merged policy is complete).
- */
-export function relaxedSchema(schema: unknown = policySchema): unknown {
-  if (Array.isArray(schema)) return schema.map((s) => relaxedSchema(s));
-  if (schema === null || typeof schema !== 'object') return schema;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(schema)) {
-    if (key === 'required' || key === 'minProperties') continue;
-    if (key === 'anyOf' && Array.isArray(value) && value.every(isRequiredOnly)) continue;
-    out[key] = relaxedSchema(value);
-  }
-  return out;
-}
-
-function isRequiredOnly(schema: unknown): boolean {
-  return (
-    schema !== null &&
-    typeof schema === 'object' &&
-    Object.keys(schema).length === 1 &&
-    Array.isArray((schema as { required?: unknown }).required)
-  );
-}
-
-let validators: { full: ValidateFunction; relaxed: ValidateFunction } | undefined;
-
-function compiled(): { full: ValidateFunction; relaxed: ValidateFunction } {
-  if (!validators) {
-    const make = (schema: unknown): ValidateFunction => {
-      // Unoptimised code: compiling both schemas is most of `validate`'s time (0.65 s of CPU cold,
-      // 0.4 s without ajv's optimiser passes), while validating one small policy costs nothing either way.
-      const ajv = new Ajv({
-        allErrors: true,
-        verbose: true,
-        strict: true,
-        strictRequired: false,
-        allowUnionTypes: true,
-        code: { optimize: false },
-      });
-      return ajv.compile(schema as object);
-    };
-    validators = { full: make(policySchema), relaxed: make(relaxedSchema()) };
-  }
-  return validators;
-}
 
 /** Finds where a path is written: the file and position, for error locations. */
 export type Locator = (path: PolicyPath, part: 'key' | 'value') => { source: PolicySource } & Position;
@@ -73,7 +20,7 @@ export type Locator = (path: PolicyPath, part: 'key' | 'value') => { source: Pol
  * PolicyError per problem, located with `locate`.
  */
 export function schemaErrors(data: unknown, locate: Locator, relaxed = false): PolicyError[] {
-  const validate = relaxed ? compiled().relaxed : compiled().full;
+  const validate: ValidateFunction = relaxed ? validators.relaxed : validators.full;
   if (validate(data)) return [];
   const raw = validate.errors ?? [];
   // A required-only anyOf ("warn or fail") is reported once, not as one error per branch.

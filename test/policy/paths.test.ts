@@ -12,7 +12,7 @@ import { cli } from '../../src/cli';
 import { PolicyError } from '../../src/errors';
 import { loadPolicy, validatePolicy } from '../../src/run/policy';
 import { PATH_FIELDS } from '../../src/policy/paths';
-import { policySchema } from '../../src/policy/schema';
+import { policySchema } from '../../src/policy/schema-json';
 import { isInside, pathProblem } from '../../src/util/paths';
 import { policyDir, POLICY_HEAD } from './helpers';
 

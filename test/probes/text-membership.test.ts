@@ -254,8 +254,8 @@ describe('hidden scores', () => {
   it('a float32 surface rounds a memorised token to probability 1: what separated the sets unrounded ties, and a note says so', async () => {
     // After an "a" the model is 1 − 1e-9 sure of another "a", after a "b" 1 − 1e-8 sure of a "b":
     // unrounded, the all-"a" members have the lower loss; as float32 both read as exactly 1.
-    const a = TEST_VOCAB.encode('a')[0]!;
-    const b = TEST_VOCAB.encode('b')[0]!;
+    const a = TEST_VOCAB.idOf('a')!;
+    const b = TEST_VOCAB.idOf('b')!;
     const sure = (token: number, doubt: number) =>
       Float64Array.from({ length: V }, (_, t) => Math.log(t === token ? 1 - doubt : doubt / (V - 1)));
     const uniform = new Float64Array(V).fill(-Math.log(V));
