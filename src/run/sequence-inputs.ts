@@ -89,7 +89,12 @@ export function tokenizerSizeProblem(tokenizer: TextTokenizer, model: Scored, sh
  * Why the reference model cannot be compared with the target: it scores another vocabulary, so
  * its log-probabilities would be of other tokens (undefined: same size).
  */
-export function referenceVocabularyProblem(reference: Scored, target: Scored, shownReference: string, shownTarget: string): string | undefined {
+export function referenceVocabularyProblem(
+  reference: Scored,
+  target: Scored,
+  shownReference: string,
+  shownTarget: string,
+): string | undefined {
   if (reference.info.vocabSize === target.info.vocabSize) return undefined;
   return `the reference model ${shownReference} scores ${reference.info.vocabSize} tokens (its output "${reference.info.output}") but the model ${shownTarget} scores ${target.info.vocabSize} (its output "${target.info.output}"); a reference model must share the target's tokenizer and vocabulary`;
 }

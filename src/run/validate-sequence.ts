@@ -83,7 +83,16 @@ function tokenizerSettings(merged: MergedPolicy, usable: UsableFile): { settings
 async function modelProblems(merged: MergedPolicy, report: FieldReport, usable: UsableFile, tokenizer: TextTokenizer | undefined) {
   const open = sequenceModelOpener(openSettings(merged), tokenizer?.padId);
   const path = usable(['model', 'path']);
-  const model = path ? await opened(open, path, merged, report, (message) => `model ${report.shown(path)}: ${message}`) : undefined;
+  let refusedSetting: string | undefined;
+  let model: SequenceModel | undefined;
+  if (path) {
+    try {
+      model = await open(path);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      refusedSetting = settingProblem(error, merged, report, `model ${report.shown(path)}`);
+    }
+  }
   if (model && tokenizer) {
     const problem = tokenizerSizeProblem(tokenizer, model, report.shown(path!));
     if (problem) report.at(['model', 'tokenizer'], problem);
@@ -96,32 +105,28 @@ async function modelProblems(merged: MergedPolicy, report: FieldReport, usable: 
     reference = await open(referencePath);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    // The settings are the target's too, but the file at fault is the reference model.
-    report.at(['model', 'reference-model'], `reference model ${shownReference}: ${error.message}`);
+    // The settings are the target's too: a setting both refuse is said once, at the setting.
+    const field = error.location?.field;
+    if (field === undefined || field === 'model.path' || field !== refusedSetting) {
+      report.at(['model', 'reference-model'], `reference model ${shownReference}: ${error.message}`);
+    }
     return;
   }
   const problem = model && referenceVocabularyProblem(reference, model, shownReference, report.shown(path!));
   if (problem) report.at(['model', 'reference-model'], problem);
 }
 
-/** Opens the model at `path`; a refusal is reported at the model field it names (model.input, model.context, ...), else at model.path. */
-async function opened(
-  open: (path: string) => Promise<SequenceModel>,
-  path: string,
-  merged: MergedPolicy,
-  report: FieldReport,
-  message: (text: string) => string,
-): Promise<SequenceModel | undefined> {
-  try {
-    return await open(path);
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    const named = error.location?.field;
-    const field: PolicyPath = named?.startsWith('model.') ? ['model', ...named.slice('model.'.length).split('.')] : ['model', 'path'];
-    const written = valueAt(merged.data, field) !== undefined;
-    report.at(written ? field : ['model'], message(error.message), field);
-    return undefined;
-  }
+/**
+ * A refusal of the model reported at the policy field it names (model.input, model.context, ...)
+ * or at model.path; returns the field when it is a setting rather than the file.
+ */
+function settingProblem(error: InputError, merged: MergedPolicy, report: FieldReport, what: string): string | undefined {
+  const named = error.location?.field;
+  const setting = named?.startsWith('model.') && named !== 'model.path' ? named : undefined;
+  const field: PolicyPath = setting ? ['model', ...setting.slice('model.'.length).split('.')] : ['model', 'path'];
+  const written = valueAt(merged.data, field) !== undefined;
+  report.at(written ? field : ['model'], `${what}: ${error.message}`, field);
+  return setting;
 }
 
 /** The model settings the opener reads, each only when of the type the schema wants (the policy checks report the rest). */
