@@ -98,3 +98,8 @@ export function referenceVocabularyProblem(
   if (reference.info.vocabSize === target.info.vocabSize) return undefined;
   return `the reference model ${shownReference} scores ${reference.info.vocabSize} tokens (its output "${reference.info.output}") but the model ${shownTarget} scores ${target.info.vocabSize} (its output "${target.info.output}"); a reference model must share the target's tokenizer and vocabulary`;
 }
+
+/** A members or non-members file with no record in it (only empty lines, or nothing). */
+export function noRecordsError(role: string, file: string): InputError {
+  return new InputError(`the ${role} file holds no records; expected one text per line`, { file });
+}

@@ -16,7 +16,13 @@ import type { TextTokenizer } from '../text/tokenizer';
 import { JsonTokenizer } from '../text/tokenizer-json';
 import { Vocabulary } from '../text/vocab';
 import { rngFor } from '../util/random';
-import { readSequenceTokenizer, referenceVocabularyProblem, sequenceModelOpener, tokenizerSizeProblem } from './sequence-inputs';
+import {
+  noRecordsError,
+  readSequenceTokenizer,
+  referenceVocabularyProblem,
+  sequenceModelOpener,
+  tokenizerSizeProblem,
+} from './sequence-inputs';
 import type { TaskRun, TaskTools } from './task';
 
 export async function openSequenceTask(policy: Policy, report: GateReport, { relative, lap }: TaskTools): Promise<TaskRun> {
@@ -144,7 +150,7 @@ function loadTexts(
   }
   const format = file.format === 'text' ? 'text' : 'jsonl';
   const records = parseTextRecords(bytes.toString('utf8'), file.path, format, policy.data.textField ?? 'text');
-  if (records.length === 0) throw new InputError(`the ${role} file holds no records; expected one text per line`, { file: file.path });
+  if (records.length === 0) throw noRecordsError(role, file.path);
   const chosen = rngFor(policy.seed, `texts/${role}`).sampleIndices(records.length, policy.data.maxRows);
   const tokens: Int32Array[] = [];
   const lines: number[] = [];

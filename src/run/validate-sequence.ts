@@ -15,7 +15,13 @@ import { isPlainObject, valueAt, type MergedPolicy } from '../policy/merge';
 import type { PolicyPath } from '../policy/source';
 import { parseTextRecords } from '../text/records';
 import type { TextTokenizer } from '../text/tokenizer';
-import { readSequenceTokenizer, referenceVocabularyProblem, sequenceModelOpener, tokenizerSizeProblem } from './sequence-inputs';
+import {
+  noRecordsError,
+  readSequenceTokenizer,
+  referenceVocabularyProblem,
+  sequenceModelOpener,
+  tokenizerSizeProblem,
+} from './sequence-inputs';
 
 /** Where validate's problems go: an error at a policy field, and a file path as messages show it. */
 export interface FieldReport {
@@ -151,10 +157,12 @@ function openSettings(merged: MergedPolicy): Pick<ModelSettings, 'scores' | 'inp
 const HEAD_BYTES = 64 * 1024;
 
 /**
- * The data files read and their first records parsed as the run parses them (a line that is not
- * JSON, an object without data.text-field), at data.<role>.path with the file's line. Only the
- * file's first 64 KiB: the run reads every record and encodes every text (an unknown character,
- * a token id the model does not score), which for a large corpus is the run's work, not validate's.
+ * The data files read and their first records parsed by the run's parser (a line that is not
+ * JSON, an object without data.text-field), at data.<role>.path with the file's line; a small
+ * file with no record at all is refused as the run refuses it. Only the first 64 KiB: the run
+ * parses every line, and encodes every sampled text (an unknown character) and checks every
+ * sampled list of ids (an id the model does not score, a text with no tokenizer). Those need the
+ * whole corpus and the run's sample of it, so they stay the run's work, not validate's.
  */
 function textDataProblems(merged: MergedPolicy, report: FieldReport, usable: UsableFile): void {
   const textField = valueAt(merged.data, ['data', 'text-field']);
@@ -167,7 +175,9 @@ function textDataProblems(merged: MergedPolicy, report: FieldReport, usable: Usa
     const path = usable(['data', role, 'path']);
     if (!path) continue;
     try {
-      parseTextRecords(head(path, role), path, format, field);
+      const { text, whole } = head(path, role);
+      const records = parseTextRecords(text, path, format, field);
+      if (whole && records.length === 0) throw noRecordsError(role, path);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       report.at(['data', role, 'path'], `${located(error.location, report)}${error.message}`);
@@ -175,17 +185,17 @@ function textDataProblems(merged: MergedPolicy, report: FieldReport, usable: Usa
   }
 }
 
-/** The file's first HEAD_BYTES, cut after their last complete line (a line cut in two would not parse). */
-function head(path: string, role: string): string {
+/** The file's first HEAD_BYTES, cut after their last complete line (a line cut in two would not parse); `whole`: that is all of it. */
+function head(path: string, role: string): { text: string; whole: boolean } {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
     const buffer = Buffer.alloc(HEAD_BYTES);
     const read = readSync(fd, buffer, 0, HEAD_BYTES, 0);
     const bytes = buffer.subarray(0, read);
-    if (read < HEAD_BYTES) return bytes.toString('utf8');
+    if (read < HEAD_BYTES) return { text: bytes.toString('utf8'), whole: true };
     const end = bytes.lastIndexOf(0x0a);
-    return end < 0 ? '' : bytes.subarray(0, end).toString('utf8');
+    return { text: end < 0 ? '' : bytes.subarray(0, end).toString('utf8'), whole: false };
   } catch (error) {
     throw new InputError(`cannot read the ${role} file: ${(error as Error).message}`, { file: path });
   } finally {

@@ -111,6 +111,13 @@ describe('privacy-gate validate on a sequence policy loads what a run loads', ()
       message: /: tokenizer_config\.json:3:1: the tokenizer_config\.json is not valid JSON/,
     },
     {
+      name: 'a tokenizer_config.json naming a pad token the tokenizer does not have',
+      yaml: TEXT_POLICY({ tokenizer: 'tokenizer.json' }),
+      files: { 'tokenizer.json': { copy: `${tinygpt}/tokenizer.json` }, 'tokenizer_config.json': '{ "pad_token": "<pad>" }\n' },
+      at: ':5:14 (model.tokenizer): ',
+      message: /: tokenizer_config\.json: pad_token is "<pad>", which the tokenizer\.json next to it has no id for/,
+    },
+    {
       name: "a tokenizer with more tokens than the model's vocabulary",
       yaml: TEXT_POLICY({
         model: `${lm}/tiny-gpt2-nocache.onnx`,
@@ -175,6 +182,26 @@ describe('privacy-gate validate on a sequence policy loads what a run loads', ()
       files: { 'members.jsonl': '{"text": "call me Ishmael"\n{"text": "some years ago"}\n' },
       at: ':8:20 (data.members.path): ',
       message: /: members\.jsonl:1:1: line 1 is not valid JSON: /,
+    },
+    {
+      name: 'a text data file with no records',
+      yaml: TEXT_POLICY({ members: 'members.txt' }),
+      files: { 'members.txt': '\n\n' },
+      at: ':8:20 (data.members.path): ',
+      message: /: members\.txt: the members file holds no records; expected one text per line/,
+    },
+    {
+      name: 'a JSON Lines file larger than what validate reads: a broken line within its first 64 KiB',
+      yaml: TEXT_POLICY({ members: 'members.jsonl' }),
+      files: {
+        // 3000 lines of about 50 bytes (150 kB): read up to the last whole line before 64 KiB.
+        'members.jsonl': Array.from({ length: 3000 }, (_, i) =>
+          i === 999 ? '{"txt": "a misspelt field"}' : JSON.stringify({ text: `record ${i + 1} of the corpus, padded to fifty` }),
+        ).join('\n'),
+      },
+      at: ':8:20 (data.members.path): ',
+      message:
+        /: members\.jsonl:1000:1: line 1000 has no "text" field; expected each object to hold the record's text or token ids in "text" \(data\.text-field\)/,
     },
   ])('$name', async ({ yaml, files, at, message }) => {
     const file = policy(yaml, files);
