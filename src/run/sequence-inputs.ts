@@ -99,6 +99,11 @@ export function referenceVocabularyProblem(
   return `the reference model ${shownReference} scores ${reference.info.vocabSize} tokens (its output "${reference.info.output}") but the model ${shownTarget} scores ${target.info.vocabSize} (its output "${target.info.output}"); a reference model must share the target's tokenizer and vocabulary`;
 }
 
+/** A data file the system would not let the gate read (permissions, a file gone since the policy checks). */
+export function unreadableError(what: string, file: string, error: unknown): InputError {
+  return new InputError(`cannot read the ${what}: ${(error as Error).message}`, { file });
+}
+
 /** A members or non-members file with no record in it (only empty lines, or nothing). */
 export function noRecordsError(role: string, file: string): InputError {
   return new InputError(`the ${role} file holds no records; expected one text per line`, { file });

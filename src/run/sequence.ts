@@ -22,6 +22,7 @@ import {
   referenceVocabularyProblem,
   sequenceModelOpener,
   tokenizerSizeProblem,
+  unreadableError,
 } from './sequence-inputs';
 import type { TaskRun, TaskTools } from './task';
 
@@ -146,7 +147,7 @@ function loadTexts(
   try {
     bytes = readFileSync(file.path);
   } catch (error) {
-    throw new InputError(`cannot read the ${role} file: ${(error as Error).message}`, { file: file.path });
+    throw unreadableError(`${role} file`, file.path, error);
   }
   const format = file.format === 'text' ? 'text' : 'jsonl';
   const records = parseTextRecords(bytes.toString('utf8'), file.path, format, policy.data.textField ?? 'text');

@@ -21,6 +21,7 @@ import {
   referenceVocabularyProblem,
   sequenceModelOpener,
   tokenizerSizeProblem,
+  unreadableError,
 } from './sequence-inputs';
 
 /** Where validate's problems go: an error at a policy field, and a file path as messages show it. */
@@ -197,7 +198,7 @@ function head(path: string, role: string): { text: string; whole: boolean } {
     const end = bytes.lastIndexOf(0x0a);
     return { text: end < 0 ? '' : bytes.subarray(0, end).toString('utf8'), whole: false };
   } catch (error) {
-    throw new InputError(`cannot read the ${role} file: ${(error as Error).message}`, { file: path });
+    throw unreadableError(`${role} file`, path, error);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
