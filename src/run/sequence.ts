@@ -8,40 +8,33 @@ import { readFileSync } from 'node:fs';
 import { sha256, sha256File } from '../data';
 import { InputError } from '../errors';
 import { ObservedSequence } from '../model/sequence-surface';
-import { openSequenceModel } from '../model/sequence-open';
 import type { DataFileSettings, Policy } from '../policy/types';
 import type { SequenceProbeContext, TextData } from '../probes/types';
 import type { GateReport } from '../result';
 import { parseTextRecords } from '../text/records';
 import type { TextTokenizer } from '../text/tokenizer';
-import { JsonTokenizer, loadTokenizerJson } from '../text/tokenizer-json';
-import { defaultPadId, parseVocabularyJson, Vocabulary } from '../text/vocab';
+import { JsonTokenizer } from '../text/tokenizer-json';
+import { Vocabulary } from '../text/vocab';
 import { rngFor } from '../util/random';
+import {
+  noRecordsError,
+  readSequenceTokenizer,
+  referenceVocabularyProblem,
+  sequenceModelOpener,
+  tokenizerSizeProblem,
+  unreadableError,
+} from './sequence-inputs';
 import type { TaskRun, TaskTools } from './task';
 
 export async function openSequenceTask(policy: Policy, report: GateReport, { relative, lap }: TaskTools): Promise<TaskRun> {
   const tokenizer = loadTokenizer(policy, report, relative);
   const settings = policy.model;
   // The reference model is opened the same way as the target: same adapter, same settings.
-  const open = (path: string) =>
-    openSequenceModel({
-      path,
-      scores: settings.scores,
-      ...(settings.input ? { input: settings.input } : {}),
-      ...(settings.output ? { output: settings.output } : {}),
-      ...(settings.attentionMask ? { attentionMask: settings.attentionMask } : {}),
-      ...(settings.context ? { context: settings.context } : {}),
-      ...(tokenizer?.padId !== undefined ? { padId: tokenizer.padId } : {}),
-    });
+  const open = sequenceModelOpener(settings, tokenizer?.padId);
   const model = await open(settings.path);
   report.inputs.model = { path: relative(settings.path), sha256: sha256File(settings.path) };
-  if (tokenizer && tokenizer.size > model.info.vocabSize) {
-    const what = tokenizer instanceof Vocabulary ? 'the vocabulary' : `the tokenizer (${tokenizer.source})`;
-    throw new InputError(
-      `${what} has ${tokenizer.size} tokens but the model scores only ${model.info.vocabSize} (its output "${model.info.output}" in ${relative(settings.path)}); the ${tokenizer instanceof Vocabulary ? 'vocabulary' : 'tokenizer'} must be the one the model was trained with`,
-      { file: policy.file, field: 'model.tokenizer' },
-    );
-  }
+  const tooBig = tokenizer && tokenizerSizeProblem(tokenizer, model, relative(settings.path));
+  if (tooBig) throw new InputError(tooBig, { file: policy.file, field: 'model.tokenizer' });
   const reference = settings.referenceModel
     ? await openReference(settings.referenceModel, model, open, policy, report, relative)
     : undefined;
@@ -114,15 +107,12 @@ function tokenizerFacts(tokenizer: TextTokenizer): NonNullable<NonNullable<GateR
   return facts;
 }
 
-/** The policy's tokenizer: a tokenizer.json (its files' digests recorded) or the character vocabulary. */
+/** The policy's tokenizer (run/sequence-inputs.ts), the files it was read from recorded with their digests. */
 function loadTokenizer(policy: Policy, report: GateReport, relative: (p: string) => string): TextTokenizer | undefined {
-  const file = policy.model.tokenizer?.file;
-  if (!file) return loadVocabulary(policy, report, relative);
-  const { tokenizer, files } = loadTokenizerJson(file, relative(file));
+  if (!policy.model.tokenizer) return undefined;
+  const { tokenizer, files } = readSequenceTokenizer(policy.model.tokenizer, relative);
   for (const f of files) {
-    // "rows": the tokens the tokenizer knows (for its config, the special tokens it names).
-    const rows = f.role === 'tokenizer' ? tokenizer.size : 0;
-    report.inputs.data.push({ role: f.role, path: relative(f.path), sha256: sha256(f.bytes), rows, rowsInFile: rows });
+    report.inputs.data.push({ role: f.role, path: relative(f.path), sha256: sha256(f.bytes), rows: f.rows, rowsInFile: f.rows });
   }
   return tokenizer;
 }
@@ -141,37 +131,9 @@ async function openReference<M extends { info: { vocabSize: number; output: stri
 ): Promise<M> {
   const reference = await open(path);
   report.inputs.referenceModel = { path: relative(path), sha256: sha256File(path) };
-  if (reference.info.vocabSize !== target.info.vocabSize) {
-    throw new InputError(
-      `the reference model ${relative(path)} scores ${reference.info.vocabSize} tokens (its output "${reference.info.output}") but the model ${relative(policy.model.path)} scores ${target.info.vocabSize} (its output "${target.info.output}"); a reference model must share the target's tokenizer and vocabulary`,
-      { file: policy.file, field: 'model.reference-model' },
-    );
-  }
+  const problem = referenceVocabularyProblem(reference, target, relative(path), relative(policy.model.path));
+  if (problem) throw new InputError(problem, { file: policy.file, field: 'model.reference-model' });
   return reference;
-}
-
-function loadVocabulary(policy: Policy, report: GateReport, relative: (p: string) => string): Vocabulary | undefined {
-  const tokenizer = policy.model.tokenizer;
-  if (!tokenizer) return undefined;
-  let tokens: string[];
-  let source: string;
-  if (tokenizer.vocabFile) {
-    const bytes = readFileSync(tokenizer.vocabFile);
-    tokens = parseVocabularyJson(bytes.toString('utf8'), tokenizer.vocabFile);
-    source = relative(tokenizer.vocabFile);
-    report.inputs.data.push({ role: 'vocabulary', path: source, sha256: sha256(bytes), rows: tokens.length, rowsInFile: tokens.length });
-  } else {
-    tokens = tokenizer.vocab!;
-    source = 'model.tokenizer.vocab';
-  }
-  const padId = tokenizer.padId ?? defaultPadId(tokens);
-  if (padId !== undefined && padId >= tokens.length) {
-    throw new InputError(`model.tokenizer.pad-id is ${padId}, but the vocabulary (${source}) has ${tokens.length} tokens`, {
-      ...tokenizer.source,
-      field: 'model.tokenizer.pad-id',
-    });
-  }
-  return new Vocabulary(tokens, padId, source);
 }
 
 function loadTexts(
@@ -185,11 +147,11 @@ function loadTexts(
   try {
     bytes = readFileSync(file.path);
   } catch (error) {
-    throw new InputError(`cannot read the ${role} file: ${(error as Error).message}`, { file: file.path });
+    throw unreadableError(`${role} file`, file.path, error);
   }
   const format = file.format === 'text' ? 'text' : 'jsonl';
   const records = parseTextRecords(bytes.toString('utf8'), file.path, format, policy.data.textField ?? 'text');
-  if (records.length === 0) throw new InputError(`the ${role} file holds no records; expected one text per line`, { file: file.path });
+  if (records.length === 0) throw noRecordsError(role, file.path);
   const chosen = rngFor(policy.seed, `texts/${role}`).sampleIndices(records.length, policy.data.maxRows);
   const tokens: Int32Array[] = [];
   const lines: number[] = [];

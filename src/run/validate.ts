@@ -4,7 +4,8 @@
  * class count is not declared) and the data files' headers (column names, never the rows).
  * Every mismatch is an error at the policy field that causes it (file:line:column), naming the
  * model or data file and the close matches, so a wrong `model.input`, a label column in the wrong
- * case or a feature glob of the wrong width shows here instead of at `run`.
+ * case or a feature glob of the wrong width shows here instead of at `run`. A sequence policy's
+ * tokenizer, model and reference model are loaded as the run loads them (validate-sequence.ts).
  *
  * These checks run even when the policy has other errors (a broken `extends` included), on every
  * value of the expected type, so one validate shows every problem.
@@ -26,6 +27,7 @@ import { quoteUserText } from '../util/user-text';
 import { allowedRoots, defaultRoots, type AllowedRoots } from '../util/paths';
 import { classesProblem } from './labels';
 import { inspectPolicy } from './policy';
+import { sequenceInputProblems } from './validate-sequence';
 
 /** Every problem of the policy and of the model and data it names; `warnings` are the policy's. */
 export async function validateWithInputs(file: string, options: PolicyOptions = {}): Promise<PolicyCheck> {
@@ -46,9 +48,13 @@ interface ModelFacts {
 
 async function inputProblems(merged: MergedPolicy, roots: AllowedRoots): Promise<PolicyError[]> {
   const task = valueAt(merged.data, ['model', 'task']) ?? 'classification';
-  // Sequence models read text, not feature columns: their data and vocabulary are checked at run.
-  if (task !== 'classification' && task !== 'regression') return [];
   const report = new Problems(merged);
+  if (task === 'sequence') {
+    // Sequence models read text through a tokenizer, not feature columns: validate-sequence.ts.
+    await sequenceInputProblems(merged, report, (path) => usableFile(merged, path, roots));
+    return report.errors;
+  }
+  if (task !== 'classification' && task !== 'regression') return [];
   const model = await modelFacts(merged, roots, task, report);
   dataFacts(merged, roots, model, report);
   return report.errors;
