@@ -67,19 +67,23 @@ describe('examples/tinygpt (decoder export with a KV cache and a tokenizer.json)
   });
 
   it(
-    'the hardened model: no canary, no verbatim text, loss attacks near chance; the reference attack still warns',
+    'the hardened model (DP-SGD fine-tune) passes: no canary, no verbatim text, every membership attack near chance',
     { timeout: 600_000 },
     async () => {
       const report = await runGate(quickPolicy('hardened.policy.yml'), TEST_ROOTS);
       expect(report.error).toBeUndefined();
-      for (const attack of ['loss', 'zlib', 'min-k', 'min-k-plus-plus']) {
+      // The reference attack (likelihood ratio against the base model) is the one that separated
+      // the training texts of the fine-tune without differential privacy (AUC 0.69); with DP-SGD
+      // it must be near chance too.
+      for (const attack of ['loss', 'zlib', 'min-k', 'min-k-plus-plus', 'reference']) {
         expect(metric(report, 'text-membership', attack, 'auc')).toBeLessThan(0.6);
       }
-      // De-duplication, scrubbing and early stopping do not hide the fine-tune from an attacker who
-      // holds the base model: the likelihood ratio still separates the training texts (train.py
-      // measures 0.65 in PyTorch on all collected paragraphs), so the gate warns instead of passing.
-      expect(metric(report, 'text-membership', 'reference', 'auc')).toBeGreaterThan(0.6);
-      expect(report.verdict).toBe('warn');
+      const unresolved = report.probes
+        .flatMap((p) => p.checks)
+        .filter((c) => c.status !== 'pass')
+        .map((c) => `${c.probe}/${c.attack}/${c.metric}: ${c.status}`);
+      expect(unresolved).toEqual([]);
+      expect(report.verdict).toBe('pass');
       expect(report.exitCode).toBe(0);
       expect(metric(report, 'extraction', 'canary-exposure', 'max-exposure')).toBeLessThan(8);
       expect(metric(report, 'extraction', 'memorization', 'extraction-rate')).toBe(0);
