@@ -7,19 +7,11 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli } from '../../src/cli';
-import { sink } from '../helpers/sink';
+import { runCli as run } from '../helpers/cli';
 
 const root = path.resolve(__dirname, '../..');
 const models = path.join(root, 'test/fixtures/models');
 const wages = path.join(root, 'examples/wages');
-
-async function run(...args: string[]) {
-  const out = sink();
-  const err = sink();
-  const code = await cli([...args, '--root', tmpdir(), '--root', root], out.stream, err.stream);
-  return { code, stdout: out.text(), stderr: err.text() };
-}
 
 const tempDir = () => mkdtempSync(path.join(tmpdir(), 'privacy-gate-run-'));
 

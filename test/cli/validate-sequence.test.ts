@@ -8,20 +8,12 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli } from '../../src/cli';
-import { sink } from '../helpers/sink';
+import { runCli as run } from '../helpers/cli';
 
 const root = path.resolve(__dirname, '../..');
 const tinygpt = path.join(root, 'examples/tinygpt');
 const charlm = path.join(root, 'examples/charlm');
 const lm = path.join(root, 'test/fixtures/lm');
-
-async function run(...args: string[]) {
-  const out = sink();
-  const err = sink();
-  const code = await cli([...args, '--root', tmpdir(), '--root', root], out.stream, err.stream);
-  return { code, stdout: out.text(), stderr: err.text() };
-}
 
 /** A folder holding `files` (text, or a file to copy: { copy: path }) and policy.yml. */
 function policy(yaml: string, files: Record<string, string | { copy: string }> = {}): string {

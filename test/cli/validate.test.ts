@@ -8,20 +8,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli } from '../../src/cli';
-import { sink } from '../helpers/sink';
+import { runCli as run } from '../helpers/cli';
 
 const root = path.resolve(__dirname, '../..');
 const digits = path.join(root, 'examples/digits');
 const models = path.join(root, 'test/fixtures/models');
 const fixtures = path.join(root, 'test/fixtures/data');
-
-async function run(...args: string[]) {
-  const out = sink();
-  const err = sink();
-  const code = await cli([...args, '--root', tmpdir(), '--root', root], out.stream, err.stream);
-  return { code, stdout: out.text(), stderr: err.text() };
-}
 
 /** A policy in a fresh folder; DIGITS stands for the digits example's folder. */
 function policy(yaml: string, files: Record<string, string> = {}): string {
