@@ -384,11 +384,18 @@ export interface FileDigest {
   sha256: string;
 }
 
+/** An ONNX model's digest, with its external data files (the weights of models over 2 GB) when it has any. */
+export interface ModelDigest extends FileDigest {
+  externalData?: FileDigest[];
+}
+
 /** What the candidate was compared with: an ONNX model (paired) or an earlier run's report (unpaired). */
 export interface BaselineFacts {
   kind: 'model' | 'report';
   path: string;
   sha256: string;
+  /** A baseline model's external data files, as for the candidate. */
+  externalData?: FileDigest[];
   /** True when both models were attacked on the same records in this run. */
   paired: boolean;
 }
@@ -413,12 +420,12 @@ export interface GateReport {
   policy: { name: string; file: string };
   inputs: {
     policy: FileDigest[];
-    model?: FileDigest;
+    model?: ModelDigest;
     data: Array<FileDigest & { role: string; rows: number; rowsInFile: number }>;
     /** Sequence models: `model.reference-model`, the text-membership probe's reference. */
-    referenceModel?: FileDigest;
+    referenceModel?: ModelDigest;
     /** The membership probe's reference models (LiRA, RMIA), in the memberships file's order, and that file. */
-    references?: { models: FileDigest[]; memberships: FileDigest };
+    references?: { models: ModelDigest[]; memberships: FileDigest };
   };
   seed: number | null;
   surface: { scores: string; topK?: number; decimals?: number; precision?: 'float32' } | null;

@@ -9,6 +9,8 @@
  * the schema's ONNX version does not know.
  */
 
+import { fields, readVarint, text, WIRE_LEN, WIRE_VARINT } from './onnx-wire';
+
 // Field numbers from onnx.proto.
 const MODEL_GRAPH = 7;
 const GRAPH_NODE = 1;
@@ -21,11 +23,6 @@ const ATTR_NAME = 1;
 const ATTR_INTS = 8;
 const ATTR_STRINGS = 9;
 const VALUE_INFO_NAME = 1;
-
-const WIRE_VARINT = 0;
-const WIRE_I64 = 1;
-const WIRE_LEN = 2;
-const WIRE_I32 = 5;
 
 export interface ExposedZipMap {
   /** The model bytes with the ZipMap's probability tensor as an extra graph output. */
@@ -88,57 +85,6 @@ function classLabelsOf(buf: Uint8Array, start: number, end: number): string[] {
   return labels;
 }
 
-interface Field {
-  field: number;
-  wire: number;
-  tagStart: number;
-  /** Payload bounds for length-delimited fields. */
-  start: number;
-  end: number;
-  varint?: bigint;
-}
-
-function* fields(buf: Uint8Array, start: number, end: number): Generator<Field> {
-  let at = start;
-  while (at < end) {
-    const tagStart = at;
-    const [tag, afterTag] = readVarint(buf, at);
-    const field = Number(tag >> 3n);
-    const wire = Number(tag & 7n);
-    at = afterTag;
-    if (wire === WIRE_VARINT) {
-      const [value, next] = readVarint(buf, at);
-      yield { field, wire, tagStart, start: at, end: next, varint: value };
-      at = next;
-    } else if (wire === WIRE_LEN) {
-      const [length, next] = readVarint(buf, at);
-      const payloadEnd = next + Number(length);
-      if (payloadEnd > end) throw new Error('truncated protobuf field');
-      yield { field, wire, tagStart, start: next, end: payloadEnd };
-      at = payloadEnd;
-    } else if (wire === WIRE_I64 || wire === WIRE_I32) {
-      const size = wire === WIRE_I64 ? 8 : 4;
-      yield { field, wire, tagStart, start: at, end: at + size };
-      at += size;
-    } else {
-      throw new Error(`unsupported protobuf wire type ${wire}`);
-    }
-  }
-}
-
-function readVarint(buf: Uint8Array, start: number): [bigint, number] {
-  let value = 0n;
-  let shift = 0n;
-  let at = start;
-  for (;;) {
-    if (at >= buf.length) throw new Error('truncated protobuf varint');
-    const byte = buf[at++]!;
-    value |= BigInt(byte & 0x7f) << shift;
-    if ((byte & 0x80) === 0) return [value, at];
-    shift += 7n;
-  }
-}
-
 function writeVarint(value: number): Uint8Array {
   const bytes: number[] = [];
   let v = value;
@@ -165,4 +111,3 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 }
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
-const text = (buf: Uint8Array, f: Field) => new TextDecoder().decode(buf.subarray(f.start, f.end));

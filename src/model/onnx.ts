@@ -14,6 +14,7 @@ import type { ModelSettings } from '../policy/types';
 import { createInferenceSession, describeValue, firstLine, loadOnnxRuntime, type OrtModule, type OrtSession } from './runtime';
 import { exposeZipMapInput } from './onnx-zipmap';
 import { NonFiniteOutput } from './non-finite';
+import { externalDataFiles, externalTensors } from './onnx-external';
 import { detectScoreKind, findNonFinite, toClassScores, type NonFiniteRows } from './scores';
 import type { ClassScores, Classifier, ModelInfo, Regressor, RegressorInfo, TensorInfo } from './types';
 
@@ -113,6 +114,14 @@ function inputPlan(
 
 /** The runtime is loaded by the caller first, so a failure here is the model's. */
 export async function createSession(settings: Pick<ModelSettings, 'path'>, model: string | Uint8Array): Promise<Session> {
+  // External data names files from the model itself: checked before onnxruntime reads them.
+  if (typeof model === 'string') externalDataFiles(model);
+  else if (externalTensors(model).length > 0) {
+    throw new InputError(
+      'the model keeps tensors in external data files, which its in-memory edit (the ZipMap output exposed) cannot reach; save it with its weights inside (onnx.save_model without save_as_external_data)',
+      { file: settings.path, field: 'model.path' },
+    );
+  }
   try {
     return await createInferenceSession(model);
   } catch (error) {

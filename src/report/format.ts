@@ -2,7 +2,7 @@
  * Shared number formatting and labels for the human-readable reports (Markdown, HTML,
  * annotations, SARIF messages). Escaping for each output channel is in ./escape.
  */
-import type { Check, GateReport, MetricValue, Verdict } from '../result';
+import type { Check, GateReport, MetricValue, ModelDigest, Verdict } from '../result';
 
 export function formatNumber(value: unknown, digits = 3): string {
   if (typeof value !== 'number' || Number.isNaN(value)) return 'n/a';
@@ -209,19 +209,36 @@ export function describeTokenizer(report: Pick<GateReport, 'sequenceModel'>): st
 /** The membership probe's reference models and memberships file, and a sequence model's reference
  * model, when a policy names them: rows of (role, path, SHA-256) for the audit tables of the HTML
  * and Markdown reports. */
-export function referenceDigests(report: GateReport): string[][] {
+/**
+ * The audit table's rows, [role, file, SHA-256]: the policy files, the model (and the external
+ * data files holding its weights), the data files, and every other model or file the run read.
+ */
+export function inputDigestRows(report: GateReport): string[][] {
+  return [
+    ...report.inputs.policy.map((d) => ['policy', d.path, d.sha256]),
+    ...(report.inputs.model ? modelRows('model', report.inputs.model) : []),
+    ...report.inputs.data.map((d) => [d.role, d.path, d.sha256]),
+    ...referenceDigests(report),
+  ];
+}
+
+function referenceDigests(report: GateReport): string[][] {
   const refs = report.inputs.references;
   // The released model (or its earlier report) the candidate was compared with (policy `baseline`).
-  const released = report.baseline ? [[`released ${report.baseline.kind}`, report.baseline.path, report.baseline.sha256]] : [];
+  const rows = report.baseline ? modelRows(`released ${report.baseline.kind}`, report.baseline) : [];
   // A sequence model's reference (model.reference-model, the text-membership probe's likelihood ratio).
-  const sequenceReference = report.inputs.referenceModel;
-  if (sequenceReference) released.push(['reference model', sequenceReference.path, sequenceReference.sha256]);
-  if (!refs) return released;
+  if (report.inputs.referenceModel) rows.push(...modelRows('reference model', report.inputs.referenceModel));
+  if (!refs) return rows;
   return [
-    ...released,
-    ...refs.models.map((d) => ['reference model', d.path, d.sha256]),
+    ...rows,
+    ...refs.models.flatMap((d) => modelRows('reference model', d)),
     ['reference memberships', refs.memberships.path, refs.memberships.sha256],
   ];
+}
+
+/** A model's row, then one per external data file ("model weights"). */
+function modelRows(role: string, digest: ModelDigest): string[][] {
+  return [[role, digest.path, digest.sha256], ...(digest.externalData ?? []).map((d) => [`${role} weights`, d.path, d.sha256])];
 }
 
 /**

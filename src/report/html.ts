@@ -25,7 +25,7 @@ import {
   formatNumber,
   formatThreshold,
   metricLabel,
-  referenceDigests,
+  inputDigestRows,
   TOKENIZER_ROLES,
   statusExplanation,
 } from './format';
@@ -457,12 +457,7 @@ function cell(v: unknown): string {
 }
 
 function auditSection(report: GateReport): string {
-  const rows = [
-    ...report.inputs.policy.map((d) => ['policy', d.path, d.sha256]),
-    ...(report.inputs.model ? [['model', report.inputs.model.path, report.inputs.model.sha256]] : []),
-    ...report.inputs.data.map((d) => [d.role, d.path, d.sha256]),
-    ...referenceDigests(report),
-  ];
+  const rows = inputDigestRows(report);
   const timings = Object.entries(report.timings)
     .map(([k, v]) => `${escapeHtml(k)} ${formatNumber(v, 1)} ms`)
     .join(', ');

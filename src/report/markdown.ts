@@ -25,7 +25,7 @@ import {
   formatNumber,
   formatThreshold,
   metricLabel,
-  referenceDigests,
+  inputDigestRows,
   TOKENIZER_ROLES,
   STATUS_ICON,
   statusExplanation,
@@ -294,12 +294,7 @@ function probeDetails(probe: ProbeResult, report: GateReport, pct: number): stri
 }
 
 function inputsDetails(report: GateReport): string {
-  const rows = [
-    ...report.inputs.policy.map((d) => ['policy', d.path, d.sha256]),
-    ...(report.inputs.model ? [['model', report.inputs.model.path, report.inputs.model.sha256]] : []),
-    ...report.inputs.data.map((d) => [d.role, d.path, d.sha256]),
-    ...referenceDigests(report),
-  ];
+  const rows = inputDigestRows(report);
   if (rows.length === 0) return '';
   const lines = ['| Role | File | SHA-256 |', '|---|---|---|'];
   for (const [role, file, sha] of rows) lines.push(`| ${escapeMarkdown(role)} | ${tableCodeSpan(file)} | ${tableCodeSpan(sha)} |`);

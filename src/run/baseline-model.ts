@@ -5,7 +5,6 @@
  * same seed. Its SHA-256 goes into the audit record; a model shaped unlike the candidate (other
  * features or classes) cannot be compared record by record and is an error at the policy line.
  */
-import { sha256File } from '../data';
 import { PolicyError } from '../errors';
 import { ObservedModel } from '../model/surface';
 import type { Classifier } from '../model/types';
@@ -14,6 +13,7 @@ import type { ProbeContext } from '../probes/types';
 import type { GateReport } from '../result';
 import type { ModelOpener } from './models';
 import { SignalCache } from './signals';
+import { modelDigest } from './model-digest';
 
 export interface OpenedBaseline {
   baseline: NonNullable<ProbeContext['baseline']>;
@@ -39,7 +39,7 @@ export async function openBaselineModel(
       { ...policy.baseline.source, field: 'baseline.model' },
     );
   }
-  report.baseline = { kind: 'model', path: relative(file), sha256: sha256File(file), paired: true };
+  report.baseline = { kind: 'model', ...modelDigest(file, relative), paired: true };
   const observed = new ObservedModel(model, policy.surface);
   return { baseline: { model: observed, signals: new SignalCache(observed) }, queries: () => model.queries };
 }

@@ -3,7 +3,7 @@
  * member / non-member rows labelled with the model's classes (or numeric targets) → the context
  * every probe of these tasks gets. Fills the audit record's model and data facts.
  */
-import { checkSameFeatures, findOverlap, loadDatasetWithHashes, rowPlace, sha256File, type DataFileSpec, type Dataset } from '../data';
+import { checkSameFeatures, findOverlap, loadDatasetWithHashes, rowPlace, type DataFileSpec, type Dataset } from '../data';
 import { InputError } from '../errors';
 import { isClassifier, isRegressor, numericTargets } from '../model/regression';
 import { ObservedModel } from '../model/surface';
@@ -18,6 +18,7 @@ import { openReferences } from './references';
 import { round } from './round';
 import { SignalCache } from './signals';
 import type { TaskRun, TaskTools } from './task';
+import { modelDigest } from './model-digest';
 
 /** Classifiers and regressors: models over feature rows, probed with member and non-member rows. */
 export async function openFeatureTask(
@@ -29,7 +30,7 @@ export async function openFeatureTask(
   const candidate = { kind: 'candidate' } as const;
   const model: Target & { firstQueryAt?: number } =
     policy.model.task === 'regression' ? await models.regressor(policy.model, candidate) : await models.classifier(policy.model, candidate);
-  report.inputs.model = { path: relative(policy.model.path), sha256: sha256File(policy.model.path) };
+  report.inputs.model = modelDigest(policy.model.path, relative);
   report.timings.model = lap();
 
   const released = isRegressor(model) ? undefined : await openBaselineModel(policy, model, report, relative, models);

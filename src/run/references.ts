@@ -17,6 +17,7 @@ import type { Policy, ReferenceModelSettings } from '../policy/types';
 import type { LabelledData, ReferenceModels } from '../probes/types';
 import type { GateReport } from '../result';
 import { ONNX_MODELS, type ModelOpener } from './models';
+import { modelDigest } from './model-digest';
 
 const FIELD = 'probes.membership.reference-models.memberships';
 
@@ -55,7 +56,7 @@ export function openReferences(
     );
   }
   report.inputs.references = {
-    models: refs.models.map((m) => ({ path: relative(m), sha256: sha256File(m) })),
+    models: refs.models.map((m) => modelDigest(m, relative)),
     memberships: { path: relative(refs.memberships), sha256: sha256File(refs.memberships) },
   };
 

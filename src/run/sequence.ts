@@ -5,7 +5,7 @@
  * same audit record as the feature path; probes run and the verdict is decided in run/gate.ts.
  */
 import { readFileSync } from 'node:fs';
-import { sha256, sha256File } from '../data';
+import { sha256 } from '../data';
 import { InputError } from '../errors';
 import { ObservedSequence } from '../model/sequence-surface';
 import type { DataFileSettings, Policy } from '../policy/types';
@@ -25,6 +25,7 @@ import {
   unreadableError,
 } from './sequence-inputs';
 import type { TaskRun, TaskTools } from './task';
+import { modelDigest } from './model-digest';
 
 export async function openSequenceTask(policy: Policy, report: GateReport, { relative, lap }: TaskTools): Promise<TaskRun> {
   const tokenizer = loadTokenizer(policy, report, relative);
@@ -32,7 +33,7 @@ export async function openSequenceTask(policy: Policy, report: GateReport, { rel
   // The reference model is opened the same way as the target: same adapter, same settings.
   const open = sequenceModelOpener(settings, tokenizer?.padId);
   const model = await open(settings.path);
-  report.inputs.model = { path: relative(settings.path), sha256: sha256File(settings.path) };
+  report.inputs.model = modelDigest(settings.path, relative);
   const tooBig = tokenizer && tokenizerSizeProblem(tokenizer, model, relative(settings.path));
   if (tooBig) throw new InputError(tooBig, { file: policy.file, field: 'model.tokenizer' });
   const reference = settings.referenceModel
@@ -130,7 +131,7 @@ async function openReference<M extends { info: { vocabSize: number; output: stri
   relative: (p: string) => string,
 ): Promise<M> {
   const reference = await open(path);
-  report.inputs.referenceModel = { path: relative(path), sha256: sha256File(path) };
+  report.inputs.referenceModel = modelDigest(path, relative);
   const problem = referenceVocabularyProblem(reference, target, relative(path), relative(policy.model.path));
   if (problem) throw new InputError(problem, { file: policy.file, field: 'model.reference-model' });
   return reference;

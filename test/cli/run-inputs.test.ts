@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sha256 } from '../../src/data/hash';
 import { runCli as run } from '../helpers/cli';
 
 const root = path.resolve(__dirname, '../..');
@@ -74,6 +75,33 @@ function fixture(model: string, members: string, nonMembers: string, data: strin
 }
 
 const SPECIES = ['setosa', 'versicolor', 'virginica'];
+
+describe('a model with external data (its weights in a file beside it)', () => {
+  it('runs, and the audit record digests the weights file too: new weights, new digest, same .onnx digest', async () => {
+    const names = (i: number) => String(i % 3);
+    const { dir, policy } = fixture('probabilities-external.onnx', rows(names), rows(names, 1), '');
+    const weights = path.join(dir, 'probabilities-external.weights');
+    copyFileSync(path.join(models, 'probabilities-external.weights'), weights);
+    const audit = async (out: string) => {
+      const result = await run('run', policy, '--out', out);
+      const report = JSON.parse(readFileSync(path.join(out, 'privacy-report.json'), 'utf8'));
+      expect(report.error, result.stderr).toBeUndefined();
+      return { model: report.inputs.model, summary: readFileSync(path.join(out, 'summary.md'), 'utf8') };
+    };
+    const first = await audit(path.join(dir, 'a'));
+    expect(first.model.externalData).toEqual([{ path: path.relative(process.cwd(), weights), sha256: sha256(readFileSync(weights)) }]);
+    expect(first.summary).toContain(
+      `| model weights | \`${path.relative(process.cwd(), weights)}\` | \`${first.model.externalData[0].sha256}\` |`,
+    );
+    // Other weights (the bias of class 0 raised) in the same file: only the weights digest tells the two models apart.
+    const bytes = readFileSync(weights);
+    bytes.writeFloatLE(bytes.readFloatLE(bytes.length - 12) + 1, bytes.length - 12);
+    writeFileSync(weights, bytes);
+    const second = await audit(path.join(dir, 'b'));
+    expect(second.model.sha256).toBe(first.model.sha256);
+    expect(second.model.externalData[0].sha256).not.toBe(first.model.externalData[0].sha256);
+  });
+});
 
 describe('labels that are names: data.classes', () => {
   it('maps each name to its class index (order = class index) and runs', async () => {
