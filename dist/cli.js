@@ -41,24 +41,24 @@ var require_identity = __commonJS({
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
-    var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
-    var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
-    function isCollection(node) {
-      if (node && typeof node === "object")
-        switch (node[NODE_TYPE]) {
+    var isAlias2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
+    var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
+    var isMap2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
+    var isPair2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
+    var isScalar2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isSeq2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
+    function isCollection(node2) {
+      if (node2 && typeof node2 === "object")
+        switch (node2[NODE_TYPE]) {
           case MAP:
           case SEQ:
             return true;
         }
       return false;
     }
-    function isNode(node) {
-      if (node && typeof node === "object")
-        switch (node[NODE_TYPE]) {
+    function isNode(node2) {
+      if (node2 && typeof node2 === "object")
+        switch (node2[NODE_TYPE]) {
           case ALIAS:
           case MAP:
           case SCALAR:
@@ -67,7 +67,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar2(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node2) => (isScalar2(node2) || isCollection(node2)) && !!node2.anchor;
     exports2.ALIAS = ALIAS;
     exports2.DOC = DOC;
     exports2.MAP = MAP;
@@ -95,98 +95,98 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit2(node, visitor) {
+    function visit2(node2, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node)) {
-        const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
+      if (identity.isDocument(node2)) {
+        const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
         if (cd === REMOVE)
-          node.contents = null;
+          node2.contents = null;
       } else
-        visit_(null, node, visitor_, Object.freeze([]));
+        visit_(null, node2, visitor_, Object.freeze([]));
     }
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path7) {
-      const ctrl = callVisitor(key, node, visitor, path7);
+    function visit_(key, node2, visitor, path8) {
+      const ctrl = callVisitor(key, node2, visitor, path8);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path7, ctrl);
-        return visit_(key, ctrl, visitor, path7);
+        replaceNode(key, path8, ctrl);
+        return visit_(key, ctrl, visitor, path8);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node)) {
-          path7 = Object.freeze(path7.concat(node));
-          for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path7);
+        if (identity.isCollection(node2)) {
+          path8 = Object.freeze(path8.concat(node2));
+          for (let i = 0; i < node2.items.length; ++i) {
+            const ci = visit_(i, node2.items[i], visitor, path8);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              node.items.splice(i, 1);
+              node2.items.splice(i, 1);
               i -= 1;
             }
           }
-        } else if (identity.isPair(node)) {
-          path7 = Object.freeze(path7.concat(node));
-          const ck = visit_("key", node.key, visitor, path7);
+        } else if (identity.isPair(node2)) {
+          path8 = Object.freeze(path8.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path8);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
-            node.key = null;
-          const cv = visit_("value", node.value, visitor, path7);
+            node2.key = null;
+          const cv = visit_("value", node2.value, visitor, path8);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
-            node.value = null;
+            node2.value = null;
         }
       }
       return ctrl;
     }
-    async function visitAsync(node, visitor) {
+    async function visitAsync(node2, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node)) {
-        const cd = await visitAsync_(null, node.contents, visitor_, Object.freeze([node]));
+      if (identity.isDocument(node2)) {
+        const cd = await visitAsync_(null, node2.contents, visitor_, Object.freeze([node2]));
         if (cd === REMOVE)
-          node.contents = null;
+          node2.contents = null;
       } else
-        await visitAsync_(null, node, visitor_, Object.freeze([]));
+        await visitAsync_(null, node2, visitor_, Object.freeze([]));
     }
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path7) {
-      const ctrl = await callVisitor(key, node, visitor, path7);
+    async function visitAsync_(key, node2, visitor, path8) {
+      const ctrl = await callVisitor(key, node2, visitor, path8);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path7, ctrl);
-        return visitAsync_(key, ctrl, visitor, path7);
+        replaceNode(key, path8, ctrl);
+        return visitAsync_(key, ctrl, visitor, path8);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node)) {
-          path7 = Object.freeze(path7.concat(node));
-          for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path7);
+        if (identity.isCollection(node2)) {
+          path8 = Object.freeze(path8.concat(node2));
+          for (let i = 0; i < node2.items.length; ++i) {
+            const ci = await visitAsync_(i, node2.items[i], visitor, path8);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              node.items.splice(i, 1);
+              node2.items.splice(i, 1);
               i -= 1;
             }
           }
-        } else if (identity.isPair(node)) {
-          path7 = Object.freeze(path7.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path7);
+        } else if (identity.isPair(node2)) {
+          path8 = Object.freeze(path8.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path8);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
-            node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path7);
+            node2.key = null;
+          const cv = await visitAsync_("value", node2.value, visitor, path8);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
-            node.value = null;
+            node2.value = null;
         }
       }
       return ctrl;
@@ -209,32 +209,32 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path7) {
+    function callVisitor(key, node2, visitor, path8) {
       if (typeof visitor === "function")
-        return visitor(key, node, path7);
-      if (identity.isMap(node))
-        return visitor.Map?.(key, node, path7);
-      if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path7);
-      if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path7);
-      if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path7);
-      if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path7);
+        return visitor(key, node2, path8);
+      if (identity.isMap(node2))
+        return visitor.Map?.(key, node2, path8);
+      if (identity.isSeq(node2))
+        return visitor.Seq?.(key, node2, path8);
+      if (identity.isPair(node2))
+        return visitor.Pair?.(key, node2, path8);
+      if (identity.isScalar(node2))
+        return visitor.Scalar?.(key, node2, path8);
+      if (identity.isAlias(node2))
+        return visitor.Alias?.(key, node2, path8);
       return void 0;
     }
-    function replaceNode(key, path7, node) {
-      const parent = path7[path7.length - 1];
+    function replaceNode(key, path8, node2) {
+      const parent = path8[path8.length - 1];
       if (identity.isCollection(parent)) {
-        parent.items[key] = node;
+        parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
         if (key === "key")
-          parent.key = node;
+          parent.key = node2;
         else
-          parent.value = node;
+          parent.value = node2;
       } else if (identity.isDocument(parent)) {
-        parent.contents = node;
+        parent.contents = node2;
       } else {
         const pt = identity.isAlias(parent) ? "alias" : "scalar";
         throw new Error(`Cannot replace node with ${pt} parent`);
@@ -394,9 +394,9 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit2.visit(doc.contents, (_key, node) => {
-            if (identity.isNode(node) && node.tag)
-              tags[node.tag] = true;
+          visit2.visit(doc.contents, (_key, node2) => {
+            if (identity.isNode(node2) && node2.tag)
+              tags[node2.tag] = true;
           });
           tagNames = Object.keys(tags);
         } else
@@ -433,9 +433,9 @@ var require_anchors = __commonJS({
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
       visit2.visit(root, {
-        Value(_key, node) {
-          if (node.anchor)
-            anchors.add(node.anchor);
+        Value(_key, node2) {
+          if (node2.anchor)
+            anchors.add(node2.anchor);
         }
       });
       return anchors;
@@ -639,20 +639,20 @@ var require_Alias = __commonJS({
         } else {
           nodes = [];
           visit2.visit(doc, {
-            Node: (_key, node) => {
-              if (identity.isAlias(node) || identity.hasAnchor(node))
-                nodes.push(node);
+            Node: (_key, node2) => {
+              if (identity.isAlias(node2) || identity.hasAnchor(node2))
+                nodes.push(node2);
             }
           });
           if (ctx)
             ctx.aliasResolveCache = nodes;
         }
         let found = void 0;
-        for (const node of nodes) {
-          if (node === this)
+        for (const node2 of nodes) {
+          if (node2 === this)
             break;
-          if (node.anchor === this.source)
-            found = node;
+          if (node2.anchor === this.source)
+            found = node2;
         }
         if (found && ctx) {
           const { anchors: anchors2, doc: doc2, maxAliasCount } = ctx;
@@ -701,22 +701,22 @@ var require_Alias = __commonJS({
         return src;
       }
     };
-    function getAliasCount(doc, node, anchors2) {
-      if (identity.isAlias(node)) {
-        const source = node.resolve(doc);
+    function getAliasCount(doc, node2, anchors2) {
+      if (identity.isAlias(node2)) {
+        const source = node2.resolve(doc);
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
-      } else if (identity.isCollection(node)) {
+      } else if (identity.isCollection(node2)) {
         let count2 = 0;
-        for (const item of node.items) {
+        for (const item of node2.items) {
           const c = getAliasCount(doc, item, anchors2);
           if (c > count2)
             count2 = c;
         }
         return count2;
-      } else if (identity.isPair(node)) {
-        const kc = getAliasCount(doc, node.key, anchors2);
-        const vc = getAliasCount(doc, node.value, anchors2);
+      } else if (identity.isPair(node2)) {
+        const kc = getAliasCount(doc, node2.key, anchors2);
+        const vc = getAliasCount(doc, node2.value, anchors2);
         return Math.max(kc, vc);
       }
       return 1;
@@ -806,10 +806,10 @@ var require_createNode = __commonJS({
           value = value.toJSON();
         }
         if (!value || typeof value !== "object") {
-          const node2 = new Scalar.Scalar(value);
+          const node3 = new Scalar.Scalar(value);
           if (ref)
-            ref.node = node2;
-          return node2;
+            ref.node = node3;
+          return node3;
         }
         tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
       }
@@ -817,14 +817,14 @@ var require_createNode = __commonJS({
         onTagObj(tagObj);
         delete ctx.onTagObj;
       }
-      const node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
+      const node2 = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
       if (tagName)
-        node.tag = tagName;
+        node2.tag = tagName;
       else if (!tagObj.default)
-        node.tag = tagObj.tag;
+        node2.tag = tagObj.tag;
       if (ref)
-        ref.node = node;
-      return node;
+        ref.node = node2;
+      return node2;
     }
     exports2.createNode = createNode;
   }
@@ -837,10 +837,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path7, value) {
+    function collectionFromPath(schema, path8, value) {
       let v = value;
-      for (let i = path7.length - 1; i >= 0; --i) {
-        const k = path7[i];
+      for (let i = path8.length - 1; i >= 0; --i) {
+        const k = path8[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -859,7 +859,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path7) => path7 == null || typeof path7 === "object" && !!path7[Symbol.iterator]().next().done;
+    var isEmptyPath = (path8) => path8 == null || typeof path8 === "object" && !!path8[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -889,15 +889,15 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path7, value) {
-        if (isEmptyPath(path7))
+      addIn(path8, value) {
+        if (isEmptyPath(path8))
           this.add(value);
         else {
-          const [key, ...rest] = path7;
-          const node = this.get(key, true);
-          if (identity.isCollection(node))
-            node.addIn(rest, value);
-          else if (node === void 0 && this.schema)
+          const [key, ...rest] = path8;
+          const node2 = this.get(key, true);
+          if (identity.isCollection(node2))
+            node2.addIn(rest, value);
+          else if (node2 === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
           else
             throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
@@ -907,13 +907,13 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path7) {
-        const [key, ...rest] = path7;
+      deleteIn(path8) {
+        const [key, ...rest] = path8;
         if (rest.length === 0)
           return this.delete(key);
-        const node = this.get(key, true);
-        if (identity.isCollection(node))
-          return node.deleteIn(rest);
+        const node2 = this.get(key, true);
+        if (identity.isCollection(node2))
+          return node2.deleteIn(rest);
         else
           throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
       }
@@ -922,45 +922,45 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path7, keepScalar) {
-        const [key, ...rest] = path7;
-        const node = this.get(key, true);
+      getIn(path8, keepScalar) {
+        const [key, ...rest] = path8;
+        const node2 = this.get(key, true);
         if (rest.length === 0)
-          return !keepScalar && identity.isScalar(node) ? node.value : node;
+          return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
         else
-          return identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
+          return identity.isCollection(node2) ? node2.getIn(rest, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
-        return this.items.every((node) => {
-          if (!identity.isPair(node))
+        return this.items.every((node2) => {
+          if (!identity.isPair(node2))
             return false;
-          const n = node.value;
+          const n = node2.value;
           return n == null || allowScalar && identity.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
         });
       }
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path7) {
-        const [key, ...rest] = path7;
+      hasIn(path8) {
+        const [key, ...rest] = path8;
         if (rest.length === 0)
           return this.has(key);
-        const node = this.get(key, true);
-        return identity.isCollection(node) ? node.hasIn(rest) : false;
+        const node2 = this.get(key, true);
+        return identity.isCollection(node2) ? node2.hasIn(rest) : false;
       }
       /**
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path7, value) {
-        const [key, ...rest] = path7;
+      setIn(path8, value) {
+        const [key, ...rest] = path8;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
-          const node = this.get(key, true);
-          if (identity.isCollection(node))
-            node.setIn(rest, value);
-          else if (node === void 0 && this.schema)
+          const node2 = this.get(key, true);
+          if (identity.isCollection(node2))
+            node2.setIn(rest, value);
+          else if (node2 === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
           else
             throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
@@ -1486,16 +1486,16 @@ var require_stringify = __commonJS({
       }
       return tagObj;
     }
-    function stringifyProps(node, tagObj, { anchors: anchors$1, doc }) {
+    function stringifyProps(node2, tagObj, { anchors: anchors$1, doc }) {
       if (!doc.directives)
         return "";
       const props = [];
-      const anchor = (identity.isScalar(node) || identity.isCollection(node)) && node.anchor;
+      const anchor = (identity.isScalar(node2) || identity.isCollection(node2)) && node2.anchor;
       if (anchor && anchors.anchorIsValid(anchor)) {
         anchors$1.add(anchor);
         props.push(`&${anchor}`);
       }
-      const tag = node.tag ?? (tagObj.default ? null : tagObj.tag);
+      const tag = node2.tag ?? (tagObj.default ? null : tagObj.tag);
       if (tag)
         props.push(doc.directives.tagString(tag));
       return props.join(" ");
@@ -1517,15 +1517,15 @@ var require_stringify = __commonJS({
         }
       }
       let tagObj = void 0;
-      const node = identity.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
-      tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
-      const props = stringifyProps(node, tagObj, ctx);
+      const node2 = identity.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
+      tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node2));
+      const props = stringifyProps(node2, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
       if (!props)
         return str;
-      return identity.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
+      return identity.isScalar(node2) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
 ${ctx.indent}${str}`;
     }
     exports2.createStringifyContext = createStringifyContext;
@@ -1792,8 +1792,8 @@ var require_addPairToJSMap = __commonJS({
       if (identity.isNode(key) && ctx?.doc) {
         const strCtx = stringify.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
-        for (const node of ctx.anchors.keys())
-          strCtx.anchors.add(node.anchor);
+        for (const node2 of ctx.anchors.keys())
+          strCtx.anchors.add(node2.anchor);
         strCtx.inFlow = true;
         strCtx.inStringifyKey = true;
         const strKey = key.toString(strCtx);
@@ -2102,8 +2102,8 @@ var require_YAMLMap = __commonJS({
       }
       get(key, keepScalar) {
         const it = findPair(this.items, key);
-        const node = it?.value;
-        return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? void 0;
+        const node2 = it?.value;
+        return (!keepScalar && identity.isScalar(node2) ? node2.value : node2) ?? void 0;
       }
       has(key) {
         return !!findPair(this.items, key);
@@ -2416,9 +2416,9 @@ var require_float = __commonJS({
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
       resolve: (str) => parseFloat(str),
-      stringify(node) {
-        const num = Number(node.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
+      stringify(node2) {
+        const num = Number(node2.value);
+        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
       }
     };
     var float = {
@@ -2427,11 +2427,11 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
       resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str));
+        const node2 = new Scalar.Scalar(parseFloat(str));
         const dot = str.indexOf(".");
         if (dot !== -1 && str[str.length - 1] === "0")
-          node.minFractionDigits = str.length - dot - 1;
-        return node;
+          node2.minFractionDigits = str.length - dot - 1;
+        return node2;
       },
       stringify: stringifyNumber.stringifyNumber
     };
@@ -2448,11 +2448,11 @@ var require_int = __commonJS({
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
     var intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
-    function intStringify(node, radix, prefix) {
-      const { value } = node;
+    function intStringify(node2, radix, prefix) {
+      const { value } = node2;
       if (intIdentify(value) && value >= 0)
         return prefix + value.toString(radix);
-      return stringifyNumber.stringifyNumber(node);
+      return stringifyNumber.stringifyNumber(node2);
     }
     var intOct = {
       identify: (value) => intIdentify(value) && value >= 0,
@@ -2461,7 +2461,7 @@ var require_int = __commonJS({
       format: "OCT",
       test: /^0o[0-7]+$/,
       resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
-      stringify: (node) => intStringify(node, 8, "0o")
+      stringify: (node2) => intStringify(node2, 8, "0o")
     };
     var int = {
       identify: intIdentify,
@@ -2478,7 +2478,7 @@ var require_int = __commonJS({
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
       resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
-      stringify: (node) => intStringify(node, 16, "0x")
+      stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports2.int = int;
     exports2.intHex = intHex;
@@ -2856,9 +2856,9 @@ var require_float2 = __commonJS({
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
       resolve: (str) => parseFloat(str.replace(/_/g, "")),
-      stringify(node) {
-        const num = Number(node.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
+      stringify(node2) {
+        const num = Number(node2.value);
+        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
       }
     };
     var float = {
@@ -2867,14 +2867,14 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
       resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str.replace(/_/g, "")));
+        const node2 = new Scalar.Scalar(parseFloat(str.replace(/_/g, "")));
         const dot = str.indexOf(".");
         if (dot !== -1) {
           const f = str.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
-            node.minFractionDigits = f.length;
+            node2.minFractionDigits = f.length;
         }
-        return node;
+        return node2;
       },
       stringify: stringifyNumber.stringifyNumber
     };
@@ -2913,13 +2913,13 @@ var require_int2 = __commonJS({
       const n = parseInt(str, radix);
       return sign === "-" ? -1 * n : n;
     }
-    function intStringify(node, radix, prefix) {
-      const { value } = node;
+    function intStringify(node2, radix, prefix) {
+      const { value } = node2;
       if (intIdentify(value)) {
         const str = value.toString(radix);
         return value < 0 ? "-" + prefix + str.substr(1) : prefix + str;
       }
-      return stringifyNumber.stringifyNumber(node);
+      return stringifyNumber.stringifyNumber(node2);
     }
     var intBin = {
       identify: intIdentify,
@@ -2928,7 +2928,7 @@ var require_int2 = __commonJS({
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
       resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
-      stringify: (node) => intStringify(node, 2, "0b")
+      stringify: (node2) => intStringify(node2, 2, "0b")
     };
     var intOct = {
       identify: intIdentify,
@@ -2937,7 +2937,7 @@ var require_int2 = __commonJS({
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
       resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
-      stringify: (node) => intStringify(node, 8, "0")
+      stringify: (node2) => intStringify(node2, 8, "0")
     };
     var int = {
       identify: intIdentify,
@@ -2954,7 +2954,7 @@ var require_int2 = __commonJS({
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
       resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
-      stringify: (node) => intStringify(node, 16, "0x")
+      stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports2.int = int;
     exports2.intBin = intBin;
@@ -3064,13 +3064,13 @@ var require_timestamp = __commonJS({
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
       return sign === "-" ? num(-1) * res : res;
     }
-    function stringifySexagesimal(node) {
-      let { value } = node;
+    function stringifySexagesimal(node2) {
+      let { value } = node2;
       let num = (n) => n;
       if (typeof value === "bigint")
         num = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
-        return stringifyNumber.stringifyNumber(node);
+        return stringifyNumber.stringifyNumber(node2);
       let sign = "";
       if (value < 0) {
         sign = "-";
@@ -3468,9 +3468,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path7, value) {
+      addIn(path8, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path7, value);
+          this.contents.addIn(path8, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -3481,13 +3481,13 @@ var require_Document = __commonJS({
        * `name` will be used as a prefix for a new unique anchor.
        * If `name` is undefined, the generated anchor will use 'a' as a prefix.
        */
-      createAlias(node, name2) {
-        if (!node.anchor) {
+      createAlias(node2, name2) {
+        if (!node2.anchor) {
           const prev = anchors.anchorNames(this);
-          node.anchor = // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
+          node2.anchor = // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
           !name2 || prev.has(name2) ? anchors.findNewAnchor(name2 || "a", prev) : name2;
         }
-        return new Alias.Alias(node.anchor);
+        return new Alias.Alias(node2.anchor);
       }
       createNode(value, replacer, options) {
         let _replacer = void 0;
@@ -3519,11 +3519,11 @@ var require_Document = __commonJS({
           schema: this.schema,
           sourceObjects
         };
-        const node = createNode.createNode(value, tag, ctx);
-        if (flow && identity.isCollection(node))
-          node.flow = true;
+        const node2 = createNode.createNode(value, tag, ctx);
+        if (flow && identity.isCollection(node2))
+          node2.flow = true;
         setAnchors();
-        return node;
+        return node2;
       }
       /**
        * Convert a key and a value into a `Pair` using the current schema,
@@ -3545,14 +3545,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path7) {
-        if (Collection.isEmptyPath(path7)) {
+      deleteIn(path8) {
+        if (Collection.isEmptyPath(path8)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path7) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path8) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -3567,10 +3567,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path7, keepScalar) {
-        if (Collection.isEmptyPath(path7))
+      getIn(path8, keepScalar) {
+        if (Collection.isEmptyPath(path8))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path7, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path8, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -3581,10 +3581,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path7) {
-        if (Collection.isEmptyPath(path7))
+      hasIn(path8) {
+        if (Collection.isEmptyPath(path8))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path7) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path8) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -3601,13 +3601,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path7, value) {
-        if (Collection.isEmptyPath(path7)) {
+      setIn(path8, value) {
+        if (Collection.isEmptyPath(path8)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path7), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path8), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path7, value);
+          this.contents.setIn(path8, value);
         }
       }
       /**
@@ -4120,11 +4120,11 @@ var require_resolve_block_seq = __commonJS({
             continue;
           }
         }
-        const node = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
+        const node2 = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
         if (ctx.schema.compat)
           utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
-        offset = node.range[2];
-        seq.items.push(node);
+        offset = node2.range[2];
+        seq.items.push(node2);
       }
       seq.range = [bs.offset, offset, commentEnd ?? offset];
       return seq;
@@ -4424,12 +4424,12 @@ var require_compose_collection = __commonJS({
       }
       const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node = identity.isNode(res) ? res : new Scalar.Scalar(res);
-      node.range = coll.range;
-      node.tag = tagName;
+      const node2 = identity.isNode(res) ? res : new Scalar.Scalar(res);
+      node2.range = coll.range;
+      node2.tag = tagName;
       if (tag?.format)
-        node.format = tag.format;
-      return node;
+        node2.format = tag.format;
+      return node2;
     }
     exports2.composeCollection = composeCollection;
   }
@@ -4964,11 +4964,11 @@ var require_compose_node = __commonJS({
     function composeNode(ctx, token, props, onError) {
       const atKey = ctx.atKey;
       const { spaceBefore, comment, anchor, tag } = props;
-      let node;
+      let node2;
       let isSrcToken = true;
       switch (token.type) {
         case "alias":
-          node = composeAlias(ctx, token, onError);
+          node2 = composeAlias(ctx, token, onError);
           if (anchor || tag)
             onError(token, "ALIAS_PROPS", "An alias node must not specify any properties");
           break;
@@ -4976,17 +4976,17 @@ var require_compose_node = __commonJS({
         case "single-quoted-scalar":
         case "double-quoted-scalar":
         case "block-scalar":
-          node = composeScalar.composeScalar(ctx, token, tag, onError);
+          node2 = composeScalar.composeScalar(ctx, token, tag, onError);
           if (anchor)
-            node.anchor = anchor.source.substring(1);
+            node2.anchor = anchor.source.substring(1);
           break;
         case "block-map":
         case "block-seq":
         case "flow-collection":
           try {
-            node = composeCollection.composeCollection(CN, ctx, token, props, onError);
+            node2 = composeCollection.composeCollection(CN, ctx, token, props, onError);
             if (anchor)
-              node.anchor = anchor.source.substring(1);
+              node2.anchor = anchor.source.substring(1);
           } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             onError(token, "RESOURCE_EXHAUSTION", message);
@@ -4998,24 +4998,24 @@ var require_compose_node = __commonJS({
           isSrcToken = false;
         }
       }
-      node ?? (node = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
-      if (anchor && node.anchor === "")
+      node2 ?? (node2 = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
+      if (anchor && node2.anchor === "")
         onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
-      if (atKey && ctx.options.stringKeys && (!identity.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
+      if (atKey && ctx.options.stringKeys && (!identity.isScalar(node2) || typeof node2.value !== "string" || node2.tag && node2.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
         onError(tag ?? token, "NON_STRING_KEY", msg);
       }
       if (spaceBefore)
-        node.spaceBefore = true;
+        node2.spaceBefore = true;
       if (comment) {
         if (token.type === "scalar" && token.source === "")
-          node.comment = comment;
+          node2.comment = comment;
         else
-          node.commentBefore = comment;
+          node2.commentBefore = comment;
       }
       if (ctx.options.keepSourceTokens && isSrcToken)
-        node.srcToken = token;
-      return node;
+        node2.srcToken = token;
+      return node2;
     }
     function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
       const token = {
@@ -5024,19 +5024,19 @@ var require_compose_node = __commonJS({
         indent: -1,
         source: ""
       };
-      const node = composeScalar.composeScalar(ctx, token, tag, onError);
+      const node2 = composeScalar.composeScalar(ctx, token, tag, onError);
       if (anchor) {
-        node.anchor = anchor.source.substring(1);
-        if (node.anchor === "")
+        node2.anchor = anchor.source.substring(1);
+        if (node2.anchor === "")
           onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
       }
       if (spaceBefore)
-        node.spaceBefore = true;
+        node2.spaceBefore = true;
       if (comment) {
-        node.comment = comment;
-        node.range[2] = end;
+        node2.comment = comment;
+        node2.range[2] = end;
       }
-      return node;
+      return node2;
     }
     function composeAlias({ options }, { offset, source, end }, onError) {
       const alias = new Alias.Alias(source.substring(1));
@@ -5568,9 +5568,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path7) => {
+    visit2.itemAtPath = (cst, path8) => {
       let item = cst;
-      for (const [field, index] of path7) {
+      for (const [field, index] of path8) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -5579,23 +5579,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path7) => {
-      const parent = visit2.itemAtPath(cst, path7.slice(0, -1));
-      const field = path7[path7.length - 1][0];
+    visit2.parentCollection = (cst, path8) => {
+      const parent = visit2.itemAtPath(cst, path8.slice(0, -1));
+      const field = path8[path8.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path7, item, visitor) {
-      let ctrl = visitor(item, path7);
+    function _visit(path8, item, visitor) {
+      let ctrl = visitor(item, path8);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path7.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path8.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5606,10 +5606,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path7);
+            ctrl = ctrl(item, path8);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path7) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path8) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -31914,8 +31914,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path7, { windows } = {}) => {
-      const segs = path7.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path8, { windows } = {}) => {
+      const segs = path8.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -36330,8 +36330,8 @@ var require_codegen = __commonJS({
       endIf() {
         return this._endBlockNode(If, Else);
       }
-      _for(node, forBody) {
-        this._blockNode(node);
+      _for(node2, forBody) {
+        this._blockNode(node2);
         if (forBody)
           this.code(forBody).endFor();
         return this;
@@ -36380,10 +36380,10 @@ var require_codegen = __commonJS({
       }
       // `return` statement
       return(value) {
-        const node = new Return();
-        this._blockNode(node);
+        const node2 = new Return();
+        this._blockNode(node2);
         this.code(value);
-        if (node.nodes.length !== 1)
+        if (node2.nodes.length !== 1)
           throw new Error('CodeGen: "return" should have one node');
         return this._endBlockNode(Return);
       }
@@ -36391,16 +36391,16 @@ var require_codegen = __commonJS({
       try(tryBody, catchCode, finallyCode) {
         if (!catchCode && !finallyCode)
           throw new Error('CodeGen: "try" without "catch" and "finally"');
-        const node = new Try();
-        this._blockNode(node);
+        const node2 = new Try();
+        this._blockNode(node2);
         this.code(tryBody);
         if (catchCode) {
           const error = this.name("e");
-          this._currNode = node.catch = new Catch(error);
+          this._currNode = node2.catch = new Catch(error);
           catchCode(error);
         }
         if (finallyCode) {
-          this._currNode = node.finally = new Finally();
+          this._currNode = node2.finally = new Finally();
           this.code(finallyCode);
         }
         return this._endBlockNode(Catch, Finally);
@@ -36445,13 +36445,13 @@ var require_codegen = __commonJS({
           this._root.optimizeNames(this._root.names, this._constants);
         }
       }
-      _leafNode(node) {
-        this._currNode.nodes.push(node);
+      _leafNode(node2) {
+        this._currNode.nodes.push(node2);
         return this;
       }
-      _blockNode(node) {
-        this._currNode.nodes.push(node);
-        this._nodes.push(node);
+      _blockNode(node2) {
+        this._currNode.nodes.push(node2);
+        this._nodes.push(node2);
       }
       _endBlockNode(N1, N2) {
         const n = this._currNode;
@@ -36461,12 +36461,12 @@ var require_codegen = __commonJS({
         }
         throw new Error(`CodeGen: not in block "${N2 ? `${N1.kind}/${N2.kind}` : N1.kind}"`);
       }
-      _elseNode(node) {
+      _elseNode(node2) {
         const n = this._currNode;
         if (!(n instanceof If)) {
           throw new Error('CodeGen: "else" without "if"');
         }
-        this._currNode = n.else = node;
+        this._currNode = n.else = node2;
         return this;
       }
       get _root() {
@@ -36476,9 +36476,9 @@ var require_codegen = __commonJS({
         const ns = this._nodes;
         return ns[ns.length - 1];
       }
-      set _currNode(node) {
+      set _currNode(node2) {
         const ns = this._nodes;
-        ns[ns.length - 1] = node;
+        ns[ns.length - 1] = node2;
       }
     };
     exports2.CodeGen = CodeGen;
@@ -38717,8 +38717,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path7) {
-      let input = path7;
+    function removeDotSegments(path8) {
+      let input = path8;
       const output = [];
       let nextSlash = -1;
       let len2 = 0;
@@ -38792,11 +38792,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path7) {
-      if (path7 === "" || path7[0] === "/") {
-        return removeDotSegments(path7);
+    function removeDotSegmentsRelative(path8) {
+      if (path8 === "" || path8[0] === "/") {
+        return removeDotSegments(path8);
       }
-      const segments = path7.split("/");
+      const segments = path8.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -39159,8 +39159,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path7 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path7 && path7 !== "/" ? path7 : void 0;
+        const path8 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path8 && path8 !== "/" ? path8 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -42386,18 +42386,18 @@ function redactSecrets(text2, secrets = knownSecrets()) {
 }
 function redactDeep(value, secrets = knownSecrets()) {
   if (secrets.length === 0) return value;
-  const walk = (node) => {
-    if (typeof node === "string") return redactSecrets(node, secrets);
-    if (Array.isArray(node)) return node.map(walk);
-    if (node !== null && typeof node === "object" && Object.getPrototypeOf(node) === Object.prototype) {
+  const walk = (node2) => {
+    if (typeof node2 === "string") return redactSecrets(node2, secrets);
+    if (Array.isArray(node2)) return node2.map(walk);
+    if (node2 !== null && typeof node2 === "object" && Object.getPrototypeOf(node2) === Object.prototype) {
       const out = {};
-      for (const [k, v] of Object.entries(node)) out[redactSecrets(k, secrets)] = walk(v);
+      for (const [k, v] of Object.entries(node2)) out[redactSecrets(k, secrets)] = walk(v);
       return out;
     }
-    if (node !== null && typeof node === "object" && typeof node.withText === "function") {
-      return node.withText((s) => redactSecrets(s, secrets));
+    if (node2 !== null && typeof node2 === "object" && typeof node2.withText === "function") {
+      return node2.withText((s) => redactSecrets(s, secrets));
     }
-    return node;
+    return node2;
   };
   return walk(value);
 }
@@ -42628,22 +42628,22 @@ function pairByKey(map, key) {
   }
   return index.get(key);
 }
-function positionOf(source, path7, part = "key") {
+function positionOf(source, path8, part = "key") {
   const { doc, lines } = source;
-  const at2 = (node2) => {
-    const offset = node2?.range?.[0];
+  const at2 = (node3) => {
+    const offset = node3?.range?.[0];
     if (offset === void 0) return void 0;
     const pos = lines.linePos(offset);
     return { line: pos.line, column: pos.col };
   };
-  const resolve7 = (node2) => (0, import_yaml.isAlias)(node2) ? node2.resolve(doc) : node2;
-  let node = resolve7(doc.contents);
-  let best = at2(node) ?? { line: 1, column: 1 };
-  for (let i = 0; i < path7.length; i++) {
-    const segment = path7[i];
-    const last = i === path7.length - 1;
-    if ((0, import_yaml.isMap)(node)) {
-      const pair = pairByKey(node, String(segment));
+  const resolve7 = (node3) => (0, import_yaml.isAlias)(node3) ? node3.resolve(doc) : node3;
+  let node2 = resolve7(doc.contents);
+  let best = at2(node2) ?? { line: 1, column: 1 };
+  for (let i = 0; i < path8.length; i++) {
+    const segment = path8[i];
+    const last = i === path8.length - 1;
+    if ((0, import_yaml.isMap)(node2)) {
+      const pair = pairByKey(node2, String(segment));
       if (!pair) return best;
       const keyPos = at2(pair.key) ?? best;
       const value = resolve7(pair.value);
@@ -42653,36 +42653,36 @@ function positionOf(source, path7, part = "key") {
         return keyPos;
       }
       best = keyPos;
-      node = value;
-    } else if ((0, import_yaml.isSeq)(node) && typeof segment === "number") {
-      const item = resolve7(node.items[segment]);
+      node2 = value;
+    } else if ((0, import_yaml.isSeq)(node2) && typeof segment === "number") {
+      const item = resolve7(node2.items[segment]);
       const itemPos = at2(item);
       if (!itemPos) return best;
       if (last) return itemPos;
       best = itemPos;
-      node = item;
+      node2 = item;
     } else {
       return best;
     }
   }
   return best;
 }
-function isFlow(node) {
-  return ((0, import_yaml.isMap)(node) || (0, import_yaml.isSeq)(node)) && node.flow === true;
+function isFlow(node2) {
+  return ((0, import_yaml.isMap)(node2) || (0, import_yaml.isSeq)(node2)) && node2.flow === true;
 }
-function fieldName(path7) {
+function fieldName(path8) {
   let out = "";
-  for (const segment of path7) {
+  for (const segment of path8) {
     if (typeof segment === "number") out += `[${segment}]`;
     else out += out ? `.${segment}` : segment;
   }
   return out;
 }
-function whereName(path7) {
-  return path7.length === 0 ? "at the top level" : `in ${fieldName(path7)}`;
+function whereName(path8) {
+  return path8.length === 0 ? "at the top level" : `in ${fieldName(path8)}`;
 }
-function errorAt(source, path7, part, message, field = path7) {
-  const pos = positionOf(source, path7, part);
+function errorAt(source, path8, part, message, field = path8) {
+  const pos = positionOf(source, path8, part);
   return new PolicyError(message, {
     file: source.file,
     line: pos.line,
@@ -42695,41 +42695,41 @@ function errorAt(source, path7, part, message, field = path7) {
 function isPlainObject(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
-function valueAt(data, path7) {
-  let node = data;
-  for (const segment of path7) {
-    if (node === null || typeof node !== "object") return void 0;
-    node = node[segment];
+function valueAt(data, path8) {
+  let node2 = data;
+  for (const segment of path8) {
+    if (node2 === null || typeof node2 !== "object") return void 0;
+    node2 = node2[segment];
   }
-  return node;
+  return node2;
 }
 function mergeLayers(layers) {
   const errors = [];
   const origins = {};
   const data = {};
-  const child = (node, segment) => {
-    node.children ??= /* @__PURE__ */ new Map();
-    let next = node.children.get(segment);
-    if (!next) node.children.set(segment, next = {});
+  const child = (node2, segment) => {
+    node2.children ??= /* @__PURE__ */ new Map();
+    let next = node2.children.get(segment);
+    if (!next) node2.children.set(segment, next = {});
     return next;
   };
-  const record = (value, node, layer) => {
-    node.layer = layer;
-    if (Array.isArray(value)) value.forEach((item, i) => record(item, child(node, i), layer));
-    else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) record(v, child(node, k), layer);
+  const record = (value, node2, layer) => {
+    node2.layer = layer;
+    if (Array.isArray(value)) value.forEach((item, i) => record(item, child(node2, i), layer));
+    else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) record(v, child(node2, k), layer);
   };
-  const mergeMap = (target, source, node, layer, top) => {
+  const mergeMap = (target, source, node2, layer, top) => {
     for (const [key, value] of Object.entries(source)) {
       if (top && key === "extends") continue;
       const existing = Object.prototype.hasOwnProperty.call(target, key) ? target[key] : void 0;
       if (isPlainObject(existing) && isPlainObject(value)) {
-        const next = child(node, key);
+        const next = child(node2, key);
         next.layer = layer;
         mergeMap(existing, value, next, layer, false);
       } else {
-        node.children?.delete(key);
+        node2.children?.delete(key);
         target[key] = structuredClone(value);
-        record(value, child(node, key), layer);
+        record(value, child(node2, key), layer);
       }
     }
   };
@@ -42761,19 +42761,19 @@ function mergeLayers(layers) {
     origins.layer = index;
     mergeMap(data, layer.data, origins, index, true);
   });
-  const origin = (path7) => {
-    let node = origins;
+  const origin = (path8) => {
+    let node2 = origins;
     let layer = origins.layer;
-    for (const segment of path7) {
-      node = node.children?.get(segment);
-      if (!node) break;
-      if (node.layer !== void 0) layer = node.layer;
+    for (const segment of path8) {
+      node2 = node2.children?.get(segment);
+      if (!node2) break;
+      if (node2.layer !== void 0) layer = node2.layer;
     }
     return layers[layer ?? layers.length - 1];
   };
-  const locate3 = (path7, part = "key") => {
-    const source = origin(path7);
-    return { source, ...positionOf(source, path7, part) };
+  const locate3 = (path8, part = "key") => {
+    const source = origin(path8);
+    return { source, ...positionOf(source, path8, part) };
   };
   return { merged: { data, layers, origin, locate: locate3 }, errors };
 }
@@ -42786,38 +42786,38 @@ var FORMAT_BY_EXTENSION = {
   ".npy": "npy",
   ".txt": "text"
 };
-function resolvePathValue(merged, path7) {
-  const value = valueAt(merged.data, path7);
-  return (0, import_node_path2.resolve)((0, import_node_path2.dirname)(merged.origin(path7).file), value);
+function resolvePathValue(merged, path8) {
+  const value = valueAt(merged.data, path8);
+  return (0, import_node_path2.resolve)((0, import_node_path2.dirname)(merged.origin(path8).file), value);
 }
 function dataFormat(entry) {
   const format = entry["format"];
   if (format === "csv" || format === "jsonl" || format === "npy" || format === "text") return format;
-  const path7 = entry["path"];
-  if (typeof path7 !== "string") return void 0;
-  return FORMAT_BY_EXTENSION[(0, import_node_path2.extname)(path7).toLowerCase()];
+  const path8 = entry["path"];
+  if (typeof path8 !== "string") return void 0;
+  return FORMAT_BY_EXTENSION[(0, import_node_path2.extname)(path8).toLowerCase()];
 }
 function unknownFormatProblem(entry) {
   if (dataFormat(entry) !== void 0 || typeof entry["path"] !== "string" || entry["format"] !== void 0) return void 0;
   return `cannot tell the format of ${quoteUserText(entry["path"])} from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`;
 }
-function dataFileAt(merged, path7) {
-  const entry = valueAt(merged.data, path7);
-  const out = { path: resolvePathValue(merged, [...path7, "path"]), format: dataFormat(entry) };
-  if (entry["labels"] !== void 0) out.labels = resolvePathValue(merged, [...path7, "labels"]);
+function dataFileAt(merged, path8) {
+  const entry = valueAt(merged.data, path8);
+  const out = { path: resolvePathValue(merged, [...path8, "path"]), format: dataFormat(entry) };
+  if (entry["labels"] !== void 0) out.labels = resolvePathValue(merged, [...path8, "labels"]);
   if (entry["columns"] !== void 0) out.columns = [...entry["columns"]];
   return out;
 }
 
 // src/policy/threshold.ts
-function sourceOf(merged, path7, part = "key") {
-  const where = merged.locate(path7, part);
+function sourceOf(merged, path8, part = "key") {
+  const where = merged.locate(path8, part);
   return { file: where.source.file, line: where.line, column: where.column };
 }
-function thresholdAt(merged, path7) {
-  const written = valueAt(merged.data, path7);
+function thresholdAt(merged, path8) {
+  const written = valueAt(merged.data, path8);
   if (!isPlainObject(written)) return void 0;
-  const threshold = { source: sourceOf(merged, path7) };
+  const threshold = { source: sourceOf(merged, path8) };
   if (typeof written["warn"] === "number") threshold.warn = written["warn"];
   if (typeof written["fail"] === "number") threshold.fail = written["fail"];
   return threshold;
@@ -42831,9 +42831,9 @@ function buildContext(merged, id, surface) {
     settings: merged.data["probes"][id] ?? {},
     base: base2,
     surface,
-    at: (path7, part = "key") => sourceOf(merged, path7, part),
-    file: (path7) => resolvePathValue(merged, path7),
-    dataFile: (path7) => dataFileAt(merged, path7),
+    at: (path8, part = "key") => sourceOf(merged, path8, part),
+    file: (path8) => resolvePathValue(merged, path8),
+    dataFile: (path8) => dataFileAt(merged, path8),
     thresholds: (ids) => {
       const out = {};
       for (const metric of ids) {
@@ -43004,17 +43004,17 @@ var PATH_FIELDS = [
   ["baseline", "model"],
   ["baseline", "report"]
 ];
-function policyPathProblem(merged, path7, roots) {
-  if (typeof valueAt(merged.data, path7) !== "string") return void 0;
-  return pathProblem(resolvePathValue(merged, path7), roots);
+function policyPathProblem(merged, path8, roots) {
+  if (typeof valueAt(merged.data, path8) !== "string") return void 0;
+  return pathProblem(resolvePathValue(merged, path8), roots);
 }
 function pathChecks(merged, roots) {
   const errors = [];
-  for (const path7 of PATH_FIELDS) {
-    const problem = policyPathProblem(merged, path7, roots);
+  for (const path8 of PATH_FIELDS) {
+    const problem = policyPathProblem(merged, path8, roots);
     if (!problem) continue;
-    const where = merged.locate(path7, "value");
-    errors.push(new PolicyError(problem, { file: where.source.file, line: where.line, column: where.column, field: fieldName(path7) }));
+    const where = merged.locate(path8, "value");
+    errors.push(new PolicyError(problem, { file: where.source.file, line: where.line, column: where.column, field: fieldName(path8) }));
   }
   return errors;
 }
@@ -43159,12 +43159,12 @@ function checkContext(merged, roots, findings) {
   const data = merged.data;
   const policyFile = merged.layers[merged.layers.length - 1].file;
   const presets = presetDirectory();
-  const locationOf = (path7, part, field) => {
-    const where = merged.locate(path7, part);
+  const locationOf = (path8, part, field) => {
+    const where = merged.locate(path8, part);
     return { file: where.source.file, line: where.line, column: where.column, field: fieldName(field) };
   };
-  const error = (path7, part, message, field = path7) => {
-    findings.errors.push(new PolicyError(message, locationOf(path7, part, field)));
+  const error = (path8, part, message, field = path8) => {
+    findings.errors.push(new PolicyError(message, locationOf(path8, part, field)));
   };
   const surface = valueAt(data, ["surface"]);
   return {
@@ -43174,26 +43174,26 @@ function checkContext(merged, roots, findings) {
     task: valueAt(data, ["model", "task"]) ?? "classification",
     scores: isPlainObject(surface) && typeof surface["scores"] === "string" ? surface["scores"] : "full",
     error,
-    warning: (path7, part, message, field = path7) => {
-      findings.warnings.push({ message, location: locationOf(path7, part, field) });
+    warning: (path8, part, message, field = path8) => {
+      findings.warnings.push({ message, location: locationOf(path8, part, field) });
     },
-    where: (path7) => {
-      const at2 = merged.locate(path7, "key");
+    where: (path8) => {
+      const at2 = merged.locate(path8, "key");
       const file = at2.source.file;
       if (presets && (0, import_node_path5.dirname)(file) === presets) return `the ${(0, import_node_path5.basename)(file, ".yaml")} preset, ${file}:${at2.line}`;
       return `${displayName(file, policyFile)}:${at2.line}`;
     },
-    mustExist: (path7, what) => {
-      if (typeof valueAt(data, path7) !== "string") return;
-      if (policyPathProblem(merged, path7, roots)) return;
-      const file = resolvePathValue(merged, path7);
-      if (!(0, import_node_fs4.existsSync)(file)) error(path7, "value", `${what} not found: ${file}`);
-      else if (!(0, import_node_fs4.statSync)(file).isFile()) error(path7, "value", `${what} is not a file: ${file}`);
+    mustExist: (path8, what) => {
+      if (typeof valueAt(data, path8) !== "string") return;
+      if (policyPathProblem(merged, path8, roots)) return;
+      const file = resolvePathValue(merged, path8);
+      if (!(0, import_node_fs4.existsSync)(file)) error(path8, "value", `${what} not found: ${file}`);
+      else if (!(0, import_node_fs4.statSync)(file).isFile()) error(path8, "value", `${what} is not a file: ${file}`);
     },
-    knownFormat: (path7) => {
-      const entry = valueAt(data, path7);
+    knownFormat: (path8) => {
+      const entry = valueAt(data, path8);
       const problem = isPlainObject(entry) ? unknownFormatProblem(entry) : void 0;
-      if (problem) error([...path7, "path"], "value", problem);
+      if (problem) error([...path8, "path"], "value", problem);
     }
   };
 }
@@ -43422,16 +43422,16 @@ function thresholdOrderChecks(ctx) {
     if (!isPlainObject(thresholds)) continue;
     for (const [key, t] of Object.entries(thresholds)) {
       if (!isPlainObject(t) || typeof t["warn"] !== "number" || typeof t["fail"] !== "number" || t["warn"] <= t["fail"]) continue;
-      const path7 = ["probes", id, "thresholds", key];
-      const warnLayer = merged.layers.indexOf(merged.origin([...path7, "warn"]));
-      const failLayer = merged.layers.indexOf(merged.origin([...path7, "fail"]));
+      const path8 = ["probes", id, "thresholds", key];
+      const warnLayer = merged.layers.indexOf(merged.origin([...path8, "warn"]));
+      const failLayer = merged.layers.indexOf(merged.origin([...path8, "fail"]));
       const blame = failLayer > warnLayer ? "fail" : "warn";
       const other = blame === "fail" ? "warn" : "fail";
-      const inherited = warnLayer !== failLayer ? ` (${other} is set in ${ctx.where([...path7, other])})` : "";
+      const inherited = warnLayer !== failLayer ? ` (${other} is set in ${ctx.where([...path8, other])})` : "";
       ctx.error(
-        [...path7, blame],
+        [...path8, blame],
         "key",
-        `warn (${t["warn"]}) is above fail (${t["fail"]}) for ${fieldName(path7)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
+        `warn (${t["warn"]}) is above fail (${t["fail"]}) for ${fieldName(path8)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
       );
     }
   }
@@ -43493,19 +43493,19 @@ function schemaErrors(data, locate3, relaxed2 = false) {
 }
 function instancePath(pointer, root) {
   if (pointer === "") return [];
-  const path7 = [];
-  let node = root;
+  const path8 = [];
+  let node2 = root;
   for (const raw of pointer.slice(1).split("/")) {
     const segment = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (Array.isArray(node)) {
-      path7.push(Number(segment));
-      node = node[Number(segment)];
+    if (Array.isArray(node2)) {
+      path8.push(Number(segment));
+      node2 = node2[Number(segment)];
     } else {
-      path7.push(segment);
-      node = node !== null && typeof node === "object" ? node[segment] : void 0;
+      path8.push(segment);
+      node2 = node2 !== null && typeof node2 === "object" ? node2[segment] : void 0;
     }
   }
-  return path7;
+  return path8;
 }
 var TYPE_NAMES = {
   object: "a mapping",
@@ -43553,8 +43553,8 @@ function orList(items) {
   if (items.length <= 1) return items.join("");
   return `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
 }
-function holdsSecrets(path7) {
-  return path7.some((key) => key === "inserted" || key === "controls");
+function holdsSecrets(path8) {
+  return path8.some((key) => key === "inserted" || key === "controls");
 }
 var Redacted = class {
   constructor(type, text2) {
@@ -43570,8 +43570,8 @@ function redactFound(value) {
   return value;
 }
 function translate(error, root, locate3) {
-  const path7 = instancePath(error.instancePath, root);
-  const field = fieldName(path7) || "the top level";
+  const path8 = instancePath(error.instancePath, root);
+  const field = fieldName(path8) || "the top level";
   const parent = error.parentSchema;
   const properties = parent?.["properties"] ?? {};
   const at2 = (p, part, message, fieldPath = p) => {
@@ -43584,37 +43584,37 @@ function translate(error, root, locate3) {
     });
   };
   const params = error.params;
-  const data = holdsSecrets(path7) ? redactFound(error.data) : error.data;
+  const data = holdsSecrets(path8) ? redactFound(error.data) : error.data;
   switch (error.keyword) {
     case "additionalProperties": {
       const key = String(params["additionalProperty"]);
       const allowed = Object.keys(properties);
       const suggestion = closestMatch(key, allowed);
       const hint = suggestion ? `did you mean "${suggestion}"?` : `expected one of: ${allowed.join(", ")}`;
-      return at2([...path7, key], "key", `unknown key ${quoteUserText(key)} ${whereName(path7)}; ${hint}`);
+      return at2([...path8, key], "key", `unknown key ${quoteUserText(key)} ${whereName(path8)}; ${hint}`);
     }
     case "required": {
       const key = String(params["missingProperty"]);
       const about = firstSentence(properties[key]?.description);
-      return at2(path7, "key", `missing required key "${key}" ${whereName(path7)}` + (about ? ` (${about})` : ""), [...path7, key]);
+      return at2(path8, "key", `missing required key "${key}" ${whereName(path8)}` + (about ? ` (${about})` : ""), [...path8, key]);
     }
     case "type": {
       const raw = params["type"];
       const types = Array.isArray(raw) ? raw.map(String) : String(raw).split(",");
       const expected = orList(types.map((t) => TYPE_NAMES[t] ?? t));
-      return at2(path7, "value", `expected ${expected} for ${field}, found ${describeFound(data)}${thresholdForm(path7, parent, data)}`);
+      return at2(path8, "value", `expected ${expected} for ${field}, found ${describeFound(data)}${thresholdForm(path8, parent, data)}`);
     }
     case "enum": {
       const allowed = params["allowedValues"].map(String);
       const suggestion = typeof data === "string" ? closestMatch(data, allowed) : void 0;
       return at2(
-        path7,
+        path8,
         "value",
         `invalid value ${show(data)} for ${field}; expected one of: ${allowed.join(", ")}` + (suggestion ? `; did you mean "${suggestion}"?` : "")
       );
     }
     case "const":
-      return at2(path7, "value", `unsupported value ${show(data)} for ${field}; expected ${show(params["allowedValue"])}`);
+      return at2(path8, "value", `unsupported value ${show(data)} for ${field}; expected ${show(params["allowedValue"])}`);
     case "minimum":
     case "maximum":
     case "exclusiveMinimum":
@@ -43627,41 +43627,41 @@ function translate(error, root, locate3) {
       };
       const comparison = words2[String(params["comparison"])] ?? String(params["comparison"]);
       const range2 = rangeText(parent, words2) ?? `${comparison} ${String(params["limit"])}`;
-      return at2(path7, "value", `${field} must be ${range2}, found ${show(data)}`);
+      return at2(path8, "value", `${field} must be ${range2}, found ${show(data)}`);
     }
     case "minLength":
-      return at2(path7, "value", `${field} must not be empty`);
+      return at2(path8, "value", `${field} must not be empty`);
     case "minItems":
-      return at2(path7, "value", `${field} must list at least ${String(params["limit"])} item(s), found none`);
+      return at2(path8, "value", `${field} must list at least ${String(params["limit"])} item(s), found none`);
     case "uniqueItems": {
       const i = Number(params["i"]);
       const j = Number(params["j"]);
       const later = Math.max(i, j);
       const item = Array.isArray(data) ? data[later] : void 0;
-      return at2([...path7, later], "value", `${field} lists ${show(item)} more than once`);
+      return at2([...path8, later], "value", `${field} lists ${show(item)} more than once`);
     }
     case "minProperties": {
       const allowed = Object.keys(properties);
-      return at2(path7, "key", `${field} must set at least one of: ${allowed.join(", ")}`);
+      return at2(path8, "key", `${field} must set at least one of: ${allowed.join(", ")}`);
     }
     case "anyOf": {
       const branches = Array.isArray(error.schema) ? error.schema : [];
       if (branches.every(isRequiredOnly)) {
         const keys = branches.flatMap((b) => b.required);
-        return at2(path7, "key", `${field} must set at least one of: ${keys.join(", ")}`);
+        return at2(path8, "key", `${field} must set at least one of: ${keys.join(", ")}`);
       }
-      return at2(path7, "value", `${field} does not match any allowed form`);
+      return at2(path8, "value", `${field} does not match any allowed form`);
     }
     default:
-      return at2(path7, "value", `${field} ${error.message ?? "is invalid"}`);
+      return at2(path8, "value", `${field} ${error.message ?? "is invalid"}`);
   }
 }
-function thresholdForm(path7, schema, data) {
+function thresholdForm(path8, schema, data) {
   const properties = schema?.["properties"];
   if (typeof data !== "number" || properties === null || typeof properties !== "object" || !("fail" in properties)) return "";
   const required = Array.isArray(schema?.["required"]) ? schema["required"] : [];
   const others = required.filter((key2) => key2 !== "fail" && key2 !== "warn").map((key2) => `${key2}: \u2026, `);
-  const key = String(path7[path7.length - 1] ?? "threshold");
+  const key = String(path8[path8.length - 1] ?? "threshold");
   return `; a threshold is a mapping: write ${key}: { ${others.join("")}fail: ${data} } (fails when the value is strictly above ${data}), or { ${others.join("")}warn: \u2026, fail: ${data} }`;
 }
 function rangeText(schema, words2) {
@@ -43684,9 +43684,9 @@ function analyse(file, options, families) {
   if (errors.length === chain.errors.length) {
     for (const layer of chain.layers.slice(0, -1)) {
       if (layer.data === null) continue;
-      errors.push(...schemaErrors(layer.data, (path7, part) => ({ source: layer, ...positionOf(layer, path7, part) }), true));
+      errors.push(...schemaErrors(layer.data, (path8, part) => ({ source: layer, ...positionOf(layer, path8, part) }), true));
     }
-    errors.push(...schemaErrors(merged.data, (path7, part) => merged.locate(path7, part), partial));
+    errors.push(...schemaErrors(merged.data, (path8, part) => merged.locate(path8, part), partial));
     if (families) {
       const checks = semanticChecks(merged, roots, families);
       errors.push(...checks.errors);
@@ -45079,7 +45079,7 @@ var EXTRACTION_DEFAULTS = {
 function buildExtraction(ctx) {
   const e = ctx.settings;
   const base2 = ctx.base;
-  const at2 = (path7) => ctx.at(path7, "value");
+  const at2 = (path8) => ctx.at(path8, "value");
   const thresholds = e["thresholds"] ?? {};
   const canaries2 = (e["canaries"] ?? []).map((c, i) => ({
     format: c["format"],
@@ -45183,15 +45183,15 @@ function extractionChecks(ctx, extraction) {
         if (!Array.isArray(secrets)) continue;
         secrets.forEach((secret, j) => {
           if (typeof secret !== "string") return;
-          const path7 = [...base, "canaries", i, kind, j];
+          const path8 = [...base, "canaries", i, kind, j];
           const problem = secretProblem(format, secret);
-          if (problem) error(path7, "value", `${fieldName(path7)} does not fit the format: it ${problem} (the secret is not shown)`);
+          if (problem) error(path8, "value", `${fieldName(path8)} does not fit the format: it ${problem} (the secret is not shown)`);
           const first = seen.get(secret);
           if (first && first !== kind)
             error(
-              path7,
+              path8,
               "value",
-              `${fieldName(path7)} is also listed in ${first}: a secret is either inserted or a control (the secret is not shown)`
+              `${fieldName(path8)} is also listed in ${first}: a secret is either inserted or a control (the secret is not shown)`
             );
           seen.set(secret, kind);
         });
@@ -45432,9 +45432,9 @@ async function exactWalk(model, format, secrets, targets, batchRows) {
       const lp = await logProbsOf(model, contexts, batchRows, { probe: "the extraction probe's canary enumeration" });
       nodes += n;
       for (let i = 0; i < n; i++) {
-        const node = start + i;
-        const base2 = level.scores[node];
-        const mask = level.masks[node];
+        const node2 = start + i;
+        const base2 = level.scores[node2];
+        const mask = level.masks[node2];
         for (let k = 0; k < choices.length; k++) {
           const score = base2 + clampLog(lp[i * V + choices[k]]);
           const childMask = mask & choiceMask[k];
@@ -45445,7 +45445,7 @@ async function exactWalk(model, format, secrets, targets, batchRows) {
               else if (score === targets[s]) ties[s] += 1;
             }
           } else if (score >= bound) {
-            next.push(level.tokens.subarray(node * j, (node + 1) * j), choices[k], score, childMask);
+            next.push(level.tokens.subarray(node2 * j, (node2 + 1) * j), choices[k], score, childMask);
           } else {
             pruned += below[j];
           }
@@ -47291,40 +47291,40 @@ function referenceChecks(ctx, membership) {
   const models = refs["models"];
   const files = [];
   if (typeof models === "string") {
-    const path7 = [...base2, "models"];
+    const path8 = [...base2, "models"];
     if (!isGlob(models)) {
-      ctx.mustExist(path7, "reference model");
-      if (!policyPathProblem(ctx.merged, path7, ctx.roots)) files.push({ file: resolvePathValue(ctx.merged, path7), path: path7 });
-    } else if (!policyPathProblem(ctx.merged, path7, ctx.roots)) {
-      const pattern = resolvePathValue(ctx.merged, path7);
+      ctx.mustExist(path8, "reference model");
+      if (!policyPathProblem(ctx.merged, path8, ctx.roots)) files.push({ file: resolvePathValue(ctx.merged, path8), path: path8 });
+    } else if (!policyPathProblem(ctx.merged, path8, ctx.roots)) {
+      const pattern = resolvePathValue(ctx.merged, path8);
       const problem = globProblem(pattern);
       const matches = problem ? [] : expandGlob(pattern);
-      if (problem) ctx.error(path7, "value", `reference models: ${problem}`);
-      else if (matches.length === 0) ctx.error(path7, "value", `no file matches the reference models' glob ${pattern}`);
+      if (problem) ctx.error(path8, "value", `reference models: ${problem}`);
+      else if (matches.length === 0) ctx.error(path8, "value", `no file matches the reference models' glob ${pattern}`);
       for (const file of matches) {
         const outside = pathProblem(file, ctx.roots);
-        if (outside) ctx.error(path7, "value", outside);
-        else files.push({ file, path: path7 });
+        if (outside) ctx.error(path8, "value", outside);
+        else files.push({ file, path: path8 });
       }
     }
   } else if (Array.isArray(models)) {
     models.forEach((m, i) => {
-      const path7 = [...base2, "models", i];
-      const outside = typeof m === "string" ? policyPathProblem(ctx.merged, path7, ctx.roots) : void 0;
-      if (outside) ctx.error(path7, "value", outside);
+      const path8 = [...base2, "models", i];
+      const outside = typeof m === "string" ? policyPathProblem(ctx.merged, path8, ctx.roots) : void 0;
+      if (outside) ctx.error(path8, "value", outside);
       else {
-        ctx.mustExist(path7, "reference model");
-        if (typeof m === "string") files.push({ file: resolvePathValue(ctx.merged, path7), path: path7 });
+        ctx.mustExist(path8, "reference model");
+        if (typeof m === "string") files.push({ file: resolvePathValue(ctx.merged, path8), path: path8 });
       }
     });
   }
   const seen = /* @__PURE__ */ new Map();
-  for (const { file, path: path7 } of files) {
+  for (const { file, path: path8 } of files) {
     const name2 = (0, import_node_path9.basename)(file);
     const other = seen.get(name2);
     if (other !== void 0 && other !== file) {
       ctx.error(
-        path7,
+        path8,
         "value",
         `two reference models share the file name ${name2} (${other} and ${file}); the memberships file names models by file name`
       );
@@ -47808,18 +47808,18 @@ function liraScores(target, refs, memberships, options) {
   if (!(minStd > 0)) throw new RangeError(`minStd must be positive, got ${minStd}`);
   const online = options.mode === "online";
   const out = cachedSideStats(refs, memberships, OUT);
-  const inside = online ? cachedSideStats(refs, memberships, IN) : void 0;
+  const inside2 = online ? cachedSideStats(refs, memberships, IN) : void 0;
   requireModels(out, "OUT", options.mode);
-  if (inside) requireModels(inside, "IN", options.mode);
+  if (inside2) requireModels(inside2, "IN", options.mode);
   const globalOut = globalStd(out);
-  const globalIn = inside ? globalStd(inside) : { std: NaN, freedom: 0 };
+  const globalIn = inside2 ? globalStd(inside2) : { std: NaN, freedom: 0 };
   const gOut = Math.max(globalOut.freedom > 0 ? globalOut.std : globalIn.freedom > 0 ? globalIn.std : minStd, minStd);
-  const gIn = inside ? Math.max(globalIn.freedom > 0 ? globalIn.std : globalOut.freedom > 0 ? globalOut.std : minStd, minStd) : NaN;
+  const gIn = inside2 ? Math.max(globalIn.freedom > 0 ? globalIn.std : globalOut.freedom > 0 ? globalOut.std : minStd, minStd) : NaN;
   const { records, augmentations: aug } = target;
   const scores = new Float64Array(records);
   let perRecord = 0;
   for (let r = 0; r < records; r++) {
-    const own = out.count[r] >= from && (!inside || inside.count[r] >= from);
+    const own = out.count[r] >= from && (!inside2 || inside2.count[r] >= from);
     if (own) perRecord++;
     let sum = 0;
     for (let a = 0; a < aug; a++) {
@@ -47827,12 +47827,12 @@ function liraScores(target, refs, memberships, options) {
       const phi = target.values[i];
       const sOut = own ? Math.max(Math.sqrt(out.squares[i] / out.count[r]), minStd) : gOut;
       const zOut = (phi - out.mean[i]) / sOut;
-      if (!inside) {
+      if (!inside2) {
         sum += zOut;
         continue;
       }
-      const sIn = own ? Math.max(Math.sqrt(inside.squares[i] / inside.count[r]), minStd) : gIn;
-      const zIn = (phi - inside.mean[i]) / sIn;
+      const sIn = own ? Math.max(Math.sqrt(inside2.squares[i] / inside2.count[r]), minStd) : gIn;
+      const zIn = (phi - inside2.mean[i]) / sIn;
       sum += Math.log(sOut) - Math.log(sIn) - 0.5 * zIn * zIn + 0.5 * zOut * zOut;
     }
     scores[r] = sum / aug;
@@ -48643,18 +48643,18 @@ function textMembershipChecks(ctx, settings) {
   const attacks = Array.isArray(settings["attacks"]) ? settings["attacks"] : [];
   const decimals = valueAt(ctx.data, ["surface", "decimals"]);
   attacks.forEach((attack, i) => {
-    const path7 = [...BASE3, "attacks", i];
+    const path8 = [...BASE3, "attacks", i];
     const why = typeof attack === "string" ? UNROUNDED[attack] : void 0;
     if (why && typeof decimals === "number") {
       error(
-        path7,
+        path8,
         "value",
         `attack ${String(attack)} ${why}, so it needs unrounded scores, but surface.decimals is ${decimals} (set in ${ctx.where(["surface", "decimals"])}); remove ${String(attack)}, or surface.decimals if the API returns full-precision log-probabilities`
       );
     }
     if (attack === "reference" && typeof valueAt(ctx.data, ["model", "reference-model"]) !== "string") {
       error(
-        path7,
+        path8,
         "value",
         "attack reference compares the target with a reference model, but the policy names none: add model.reference-model (e.g. the base model before fine-tuning, with the same tokenizer), or remove reference"
       );
@@ -48972,8 +48972,8 @@ var PROBE_FAMILIES = [
 var { loadPolicy, validatePolicy, checkPolicy, inspectPolicy } = policyLoader(PROBE_FAMILIES);
 
 // src/run/validate.ts
-var import_node_fs14 = require("node:fs");
-var import_node_path13 = require("node:path");
+var import_node_fs15 = require("node:fs");
+var import_node_path14 = require("node:path");
 
 // src/data/load.ts
 var import_node_path10 = require("node:path");
@@ -49412,8 +49412,16 @@ var import_node_fs6 = require("node:fs");
 function sha256(bytes) {
   return (0, import_node_crypto.createHash)("sha256").update(bytes).digest("hex");
 }
-function sha256File(path7) {
-  return sha256((0, import_node_fs6.readFileSync)(path7));
+function sha256File(path8) {
+  const hash = (0, import_node_crypto.createHash)("sha256");
+  const piece = Buffer.allocUnsafe(8 * 1024 * 1024);
+  const fd = (0, import_node_fs6.openSync)(path8, "r");
+  try {
+    for (let n = (0, import_node_fs6.readSync)(fd, piece); n > 0; n = (0, import_node_fs6.readSync)(fd, piece)) hash.update(piece.subarray(0, n));
+  } finally {
+    (0, import_node_fs6.closeSync)(fd);
+  }
+  return hash.digest("hex");
 }
 
 // src/data/jsonl.ts
@@ -49769,30 +49777,30 @@ function float32ToString(value) {
 
 // src/data/read.ts
 var import_node_fs7 = require("node:fs");
-function readDataFile(path7) {
+function readDataFile(path8) {
   try {
-    return (0, import_node_fs7.readFileSync)(path7);
+    return (0, import_node_fs7.readFileSync)(path8);
   } catch (error) {
     const code = error.code;
     const reason = code === "ENOENT" ? "file not found; expected a data file at this path" : code === "EISDIR" ? "this is a folder; expected a data file" : code === "EACCES" || code === "EPERM" ? "permission denied reading the data file" : `cannot read the data file: ${error.message}`;
-    throw new InputError(reason, { file: path7 });
+    throw new InputError(reason, { file: path8 });
   }
 }
 
 // src/data/load.ts
 function loadDatasetWithHashes(file, options) {
-  const path7 = (0, import_node_path10.resolve)(file.path);
+  const path8 = (0, import_node_path10.resolve)(file.path);
   if (file.format !== "npy" && (file.labels !== void 0 || file.columns !== void 0)) {
     throw new InputError(
       `${file.labels !== void 0 ? "labels" : "columns"} applies only to .npy data; a ${file.format} file names its own columns`,
-      { file: path7, field: file.labels !== void 0 ? "labels" : "columns" }
+      { file: path8, field: file.labels !== void 0 ? "labels" : "columns" }
     );
   }
-  const bytes = readDataFile(path7);
+  const bytes = readDataFile(path8);
   const hashes = { data: sha256(bytes) };
   let table2;
-  if (file.format === "csv") table2 = parseCsv(bytes, path7);
-  else if (file.format === "jsonl") table2 = parseJsonl(bytes, path7);
+  if (file.format === "csv") table2 = parseCsv(bytes, path8);
+  else if (file.format === "jsonl") table2 = parseJsonl(bytes, path8);
   else if (file.format === "npy") {
     let labels2;
     if (file.labels !== void 0) {
@@ -49801,20 +49809,20 @@ function loadDatasetWithHashes(file, options) {
       hashes.labels = sha256(labelBytes);
       labels2 = { name: options.label, array: parseNpy(labelBytes, labelsPath) };
     }
-    table2 = npyTable(parseNpy(bytes, path7), { columns: file.columns, labels: labels2 });
+    table2 = npyTable(parseNpy(bytes, path8), { columns: file.columns, labels: labels2 });
   } else {
-    throw new InputError(`unknown data format ${JSON.stringify(file.format)}; expected csv, jsonl or npy`, { file: path7, field: "format" });
+    throw new InputError(`unknown data format ${JSON.stringify(file.format)}; expected csv, jsonl or npy`, { file: path8, field: "format" });
   }
   const choice = selectColumns(table2, options.label, options.features);
   const rowsInFile = table2.rows;
   if (rowsInFile === 0) {
-    throw new InputError(`the ${options.role} file has no data rows; expected at least one`, { file: path7 });
+    throw new InputError(`the ${options.role} file has no data rows; expected at least one`, { file: path8 });
   }
   const rows2 = rowsInFile > options.maxRows ? rngFor(options.seed, `sample:${options.role}`).sampleIndices(rowsInFile, options.maxRows) : everyRow(rowsInFile);
   const { x, labels } = readRows(table2, choice, rows2);
   const origin = { fileRows: rows2, lines: fileLines(table2, rows2) };
   return {
-    dataset: { role: options.role, file: path7, features: choice.features, x, labels, rows: rows2.length, rowsInFile, origin },
+    dataset: { role: options.role, file: path8, features: choice.features, x, labels, rows: rows2.length, rowsInFile, origin },
     sha256: hashes
   };
 }
@@ -50163,10 +50171,10 @@ function firstObjectEnd(bytes) {
 }
 
 // src/model/describe.ts
-var import_node_fs10 = require("node:fs");
+var import_node_fs11 = require("node:fs");
 
 // src/model/onnx.ts
-var import_node_fs9 = require("node:fs");
+var import_node_fs10 = require("node:fs");
 
 // src/model/runtime.ts
 var import_node_os = require("node:os");
@@ -50263,70 +50271,11 @@ function firstLine(error) {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0];
 }
 
-// src/model/onnx-zipmap.ts
-var MODEL_GRAPH = 7;
-var GRAPH_NODE = 1;
-var GRAPH_OUTPUT = 12;
-var NODE_INPUT = 1;
-var NODE_OUTPUT = 2;
-var NODE_OP_TYPE = 4;
-var NODE_ATTRIBUTE = 5;
-var ATTR_NAME = 1;
-var ATTR_INTS = 8;
-var ATTR_STRINGS = 9;
-var VALUE_INFO_NAME = 1;
+// src/model/onnx-wire.ts
 var WIRE_VARINT = 0;
 var WIRE_I64 = 1;
 var WIRE_LEN = 2;
 var WIRE_I32 = 5;
-function exposeZipMapInput(model, output) {
-  const graph = [...fields(model, 0, model.length)].find((f) => f.field === MODEL_GRAPH && f.wire === WIRE_LEN);
-  if (!graph) return void 0;
-  for (const node of fields(model, graph.start, graph.end)) {
-    if (node.field !== GRAPH_NODE || node.wire !== WIRE_LEN) continue;
-    const zipMap = readZipMap(model, node.start, node.end);
-    if (!zipMap || zipMap.output !== output) continue;
-    const extraOutput = lengthDelimited(GRAPH_OUTPUT, lengthDelimited(VALUE_INFO_NAME, utf8(zipMap.input)));
-    const newGraph = concat3(model.subarray(graph.start, graph.end), extraOutput);
-    const edited = concat3(model.subarray(0, graph.tagStart), lengthDelimited(MODEL_GRAPH, newGraph), model.subarray(graph.end));
-    return { model: edited, probabilities: zipMap.input, classLabels: zipMap.classLabels };
-  }
-  return void 0;
-}
-function readZipMap(buf, start, end) {
-  let opType = "";
-  const inputs = [];
-  const outputs = [];
-  const labels = [];
-  for (const f of fields(buf, start, end)) {
-    if (f.field === NODE_OP_TYPE) opType = text(buf, f);
-    else if (f.field === NODE_INPUT) inputs.push(text(buf, f));
-    else if (f.field === NODE_OUTPUT) outputs.push(text(buf, f));
-    else if (f.field === NODE_ATTRIBUTE && f.wire === WIRE_LEN) labels.push(...classLabelsOf(buf, f.start, f.end));
-  }
-  if (opType !== "ZipMap" || inputs.length !== 1 || outputs.length !== 1) return void 0;
-  return { input: inputs[0], output: outputs[0], classLabels: labels };
-}
-function classLabelsOf(buf, start, end) {
-  const attribute = [...fields(buf, start, end)];
-  const name2 = attribute.find((f) => f.field === ATTR_NAME);
-  if (!name2) return [];
-  const which = text(buf, name2);
-  if (which === "classlabels_strings") return attribute.filter((f) => f.field === ATTR_STRINGS).map((f) => text(buf, f));
-  if (which !== "classlabels_int64s") return [];
-  const labels = [];
-  for (const f of attribute) {
-    if (f.field !== ATTR_INTS) continue;
-    if (f.wire === WIRE_VARINT) labels.push(String(BigInt.asIntN(64, f.varint)));
-    else
-      for (let at2 = f.start; at2 < f.end; ) {
-        const [value, next] = readVarint(buf, at2);
-        labels.push(String(BigInt.asIntN(64, value)));
-        at2 = next;
-      }
-  }
-  return labels;
-}
 function* fields(buf, start, end) {
   let at2 = start;
   while (at2 < end) {
@@ -50366,6 +50315,68 @@ function readVarint(buf, start) {
     shift += 7n;
   }
 }
+var text = (buf, f) => new TextDecoder().decode(buf.subarray(f.start, f.end));
+
+// src/model/onnx-zipmap.ts
+var MODEL_GRAPH = 7;
+var GRAPH_NODE = 1;
+var GRAPH_OUTPUT = 12;
+var NODE_INPUT = 1;
+var NODE_OUTPUT = 2;
+var NODE_OP_TYPE = 4;
+var NODE_ATTRIBUTE = 5;
+var ATTR_NAME = 1;
+var ATTR_INTS = 8;
+var ATTR_STRINGS = 9;
+var VALUE_INFO_NAME = 1;
+function exposeZipMapInput(model, output) {
+  const graph2 = [...fields(model, 0, model.length)].find((f) => f.field === MODEL_GRAPH && f.wire === WIRE_LEN);
+  if (!graph2) return void 0;
+  for (const node2 of fields(model, graph2.start, graph2.end)) {
+    if (node2.field !== GRAPH_NODE || node2.wire !== WIRE_LEN) continue;
+    const zipMap = readZipMap(model, node2.start, node2.end);
+    if (!zipMap || zipMap.output !== output) continue;
+    const extraOutput = lengthDelimited(GRAPH_OUTPUT, lengthDelimited(VALUE_INFO_NAME, utf8(zipMap.input)));
+    const newGraph = concat3(model.subarray(graph2.start, graph2.end), extraOutput);
+    const edited = concat3(model.subarray(0, graph2.tagStart), lengthDelimited(MODEL_GRAPH, newGraph), model.subarray(graph2.end));
+    return { model: edited, probabilities: zipMap.input, classLabels: zipMap.classLabels };
+  }
+  return void 0;
+}
+function readZipMap(buf, start, end) {
+  let opType = "";
+  const inputs = [];
+  const outputs = [];
+  const labels = [];
+  for (const f of fields(buf, start, end)) {
+    if (f.field === NODE_OP_TYPE) opType = text(buf, f);
+    else if (f.field === NODE_INPUT) inputs.push(text(buf, f));
+    else if (f.field === NODE_OUTPUT) outputs.push(text(buf, f));
+    else if (f.field === NODE_ATTRIBUTE && f.wire === WIRE_LEN) labels.push(...classLabelsOf(buf, f.start, f.end));
+  }
+  if (opType !== "ZipMap" || inputs.length !== 1 || outputs.length !== 1) return void 0;
+  return { input: inputs[0], output: outputs[0], classLabels: labels };
+}
+function classLabelsOf(buf, start, end) {
+  const attribute = [...fields(buf, start, end)];
+  const name2 = attribute.find((f) => f.field === ATTR_NAME);
+  if (!name2) return [];
+  const which = text(buf, name2);
+  if (which === "classlabels_strings") return attribute.filter((f) => f.field === ATTR_STRINGS).map((f) => text(buf, f));
+  if (which !== "classlabels_int64s") return [];
+  const labels = [];
+  for (const f of attribute) {
+    if (f.field !== ATTR_INTS) continue;
+    if (f.wire === WIRE_VARINT) labels.push(String(BigInt.asIntN(64, f.varint)));
+    else
+      for (let at2 = f.start; at2 < f.end; ) {
+        const [value, next] = readVarint(buf, at2);
+        labels.push(String(BigInt.asIntN(64, value)));
+        at2 = next;
+      }
+  }
+  return labels;
+}
 function writeVarint(value) {
   const bytes = [];
   let v = value;
@@ -50389,7 +50400,6 @@ function concat3(...parts) {
   return out;
 }
 var utf8 = (s) => new TextEncoder().encode(s);
-var text = (buf, f) => new TextDecoder().decode(buf.subarray(f.start, f.end));
 
 // src/model/non-finite.ts
 var NonFiniteOutput = class _NonFiniteOutput extends InputError {
@@ -50435,6 +50445,99 @@ async function traced(answer2, source) {
   } catch (error) {
     throw error instanceof NonFiniteOutput ? error.traced(source) : error;
   }
+}
+
+// src/model/onnx-external.ts
+var import_node_fs9 = require("node:fs");
+var import_node_path12 = __toESM(require("node:path"), 1);
+var MODEL = { graph: 7, functions: 25 };
+var FUNCTION = { node: 7 };
+var GRAPH = { node: 1, initializer: 5, sparseInitializer: 15 };
+var NODE = { attribute: 5 };
+var ATTRIBUTE = { t: 5, g: 6, tensors: 10, graphs: 11, sparseTensor: 22, sparseTensors: 23 };
+var SPARSE = { values: 1, indices: 2 };
+var TENSOR = { name: 8, externalData: 13, dataLocation: 14 };
+var ENTRY = { key: 1, value: 2 };
+var EXTERNAL = 1;
+function externalTensors(model) {
+  const found = [];
+  for (const f of lengthFields(model, 0, model.length)) {
+    if (f.field === MODEL.graph) graph(model, f, found);
+    else if (f.field === MODEL.functions) {
+      for (const n of lengthFields(model, f.start, f.end)) if (n.field === FUNCTION.node) node(model, n, found);
+    }
+  }
+  return found;
+}
+function externalDataFiles(modelPath, model = (0, import_node_fs9.readFileSync)(modelPath)) {
+  let tensors;
+  try {
+    tensors = externalTensors(model);
+  } catch {
+    return [];
+  }
+  if (tensors.length === 0) return [];
+  const folder = (0, import_node_fs9.realpathSync)(import_node_path12.default.dirname(modelPath));
+  const files = /* @__PURE__ */ new Set();
+  for (const { tensor: tensor2, location } of tensors) {
+    const refuse = (why) => new InputError(
+      `the model stores tensor ${quoteUserText(tensor2)} in external data at ${quoteUserText(location)}, which ${why}; expected a file beside the model, in its folder or below (as onnx.save_model(..., save_as_external_data=True) writes it)`,
+      { file: modelPath, field: "model.path" }
+    );
+    if (location === "" || import_node_path12.default.isAbsolute(location)) throw refuse("is not a relative path");
+    const file = import_node_path12.default.resolve(folder, location);
+    if (!inside(folder, file)) throw refuse("leaves the model\u2019s folder");
+    if (!(0, import_node_fs9.existsSync)(file) || !(0, import_node_fs9.statSync)(file).isFile()) throw refuse("is not a file");
+    if (!inside(folder, (0, import_node_fs9.realpathSync)(file))) throw refuse("is a link out of the model\u2019s folder");
+    files.add(file);
+  }
+  return [...files];
+}
+function inside(folder, file) {
+  const rel = import_node_path12.default.relative(folder, file);
+  return rel !== "" && !rel.startsWith("..") && !import_node_path12.default.isAbsolute(rel);
+}
+function graph(buf, g, found) {
+  for (const f of lengthFields(buf, g.start, g.end)) {
+    if (f.field === GRAPH.initializer) tensor(buf, f, found);
+    else if (f.field === GRAPH.sparseInitializer) sparse(buf, f, found);
+    else if (f.field === GRAPH.node) node(buf, f, found);
+  }
+}
+function node(buf, n, found) {
+  for (const a of lengthFields(buf, n.start, n.end)) {
+    if (a.field !== NODE.attribute) continue;
+    for (const f of lengthFields(buf, a.start, a.end)) {
+      if (f.field === ATTRIBUTE.t || f.field === ATTRIBUTE.tensors) tensor(buf, f, found);
+      else if (f.field === ATTRIBUTE.g || f.field === ATTRIBUTE.graphs) graph(buf, f, found);
+      else if (f.field === ATTRIBUTE.sparseTensor || f.field === ATTRIBUTE.sparseTensors) sparse(buf, f, found);
+    }
+  }
+}
+function sparse(buf, s, found) {
+  for (const f of lengthFields(buf, s.start, s.end)) if (f.field === SPARSE.values || f.field === SPARSE.indices) tensor(buf, f, found);
+}
+function tensor(buf, t, found) {
+  let name2 = "";
+  let external = false;
+  let location;
+  for (const f of fields(buf, t.start, t.end)) {
+    if (f.field === TENSOR.name && f.wire === WIRE_LEN) name2 = text(buf, f);
+    else if (f.field === TENSOR.dataLocation && f.wire === WIRE_VARINT) external = f.varint === BigInt(EXTERNAL);
+    else if (f.field === TENSOR.externalData && f.wire === WIRE_LEN) {
+      let key = "";
+      let value = "";
+      for (const e of lengthFields(buf, f.start, f.end)) {
+        if (e.field === ENTRY.key) key = text(buf, e);
+        else if (e.field === ENTRY.value) value = text(buf, e);
+      }
+      if (key === "location") location = value;
+    }
+  }
+  if (external) found.push({ tensor: name2, location: location ?? "" });
+}
+function* lengthFields(buf, start, end) {
+  for (const f of fields(buf, start, end)) if (f.wire === WIRE_LEN) yield f;
 }
 
 // src/model/scores.ts
@@ -50507,7 +50610,7 @@ async function openOnnxClassifier(settings, options = {}) {
   let classLabels2;
   const outputName = output.name;
   if (output.type === "sequence") {
-    const exposed = exposeZipMapInput((0, import_node_fs9.readFileSync)(settings.path), output.name);
+    const exposed = exposeZipMapInput((0, import_node_fs10.readFileSync)(settings.path), output.name);
     if (!exposed) {
       throw new InputError(
         `model output "${output.name}" is not a tensor, and no ZipMap produces it; set model.output to a tensor of class scores`,
@@ -50566,6 +50669,13 @@ function inputPlan(settings, input, options) {
   return { input, inputType, featureCount, batchSize: fixedBatch ?? options.batchSize ?? DEFAULT_BATCH, fixedBatch };
 }
 async function createSession(settings, model) {
+  if (typeof model === "string") externalDataFiles(model);
+  else if (externalTensors(model).length > 0) {
+    throw new InputError(
+      "the model keeps tensors in external data files, which its in-memory edit (the ZipMap output exposed) cannot reach; save it with its weights inside (onnx.save_model without save_as_external_data)",
+      { file: settings.path, field: "model.path" }
+    );
+  }
   try {
     return await createInferenceSession(model);
   } catch (error) {
@@ -50759,10 +50869,10 @@ async function runOnnx(ort, session, plan, x, rows2) {
     data.set(x);
   }
   if (inputType === "float64") data = Float64Array.from(data);
-  const tensor = new ort.Tensor(inputType, data, dims);
+  const tensor2 = new ort.Tensor(inputType, data, dims);
   let result2;
   try {
-    result2 = await session.run({ [input.name]: tensor }, [output.name]);
+    result2 = await session.run({ [input.name]: tensor2 }, [output.name]);
   } catch (error) {
     throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows2} rows: ${firstLine(error)}`, { cause: error });
   }
@@ -50808,16 +50918,16 @@ function describeTensor(value) {
 }
 
 // src/model/describe.ts
-async function describeOnnxModel(path7) {
+async function describeOnnxModel(path8) {
   await loadOnnxRuntime();
-  const session = await createSession({ path: path7 }, path7);
+  const session = await createSession({ path: path8 }, path8);
   const inputs = session.inputMetadata.map(describeValue);
   const outputs = session.outputMetadata.map(describeValue);
   await session.release();
   const zipMapLabels = {};
   const sequences = outputs.filter((o) => o.type === "sequence");
   if (sequences.length > 0) {
-    const bytes = (0, import_node_fs10.readFileSync)(path7);
+    const bytes = (0, import_node_fs11.readFileSync)(path8);
     for (const output of sequences) {
       const exposed = exposeZipMapInput(bytes, output.name);
       if (exposed) zipMapLabels[output.name] = exposed.classLabels;
@@ -50887,7 +50997,7 @@ function classesProblem(modelLabels, classes, output) {
 }
 
 // src/run/validate-sequence.ts
-var import_node_fs13 = require("node:fs");
+var import_node_fs14 = require("node:fs");
 
 // src/text/records.ts
 function parseTextRecords(content, file, format, field) {
@@ -50943,7 +51053,7 @@ function describe3(value) {
 }
 
 // src/run/sequence-inputs.ts
-var import_node_fs12 = require("node:fs");
+var import_node_fs13 = require("node:fs");
 
 // src/model/decoder-batch.ts
 function padRows(rows2, side, padId) {
@@ -51064,8 +51174,8 @@ function isPast(name2) {
   return SPLIT_PAST.test(name2) || JOINT_PAST.some((p) => p.test(name2));
 }
 var describe4 = (t) => `${t.name}: ${t.type}[${t.shape.join(", ")}]`;
-function detectDecoderLayout(path7, inputs, outputs, overrides = {}) {
-  const fail2 = (message, field = "model.input") => new InputError(message, { file: path7, field });
+function detectDecoderLayout(path8, inputs, outputs, overrides = {}) {
+  const fail2 = (message, field = "model.input") => new InputError(message, { file: path8, field });
   const pasts = inputs.filter((t) => isPast(t.name));
   const branch = inputs.find((t) => t.name === USE_CACHE_BRANCH);
   const declared = pasts.length > 0 || branch !== void 0;
@@ -51204,9 +51314,9 @@ function checkLayers(cache, fail2) {
 var import_node_os2 = require("node:os");
 var DEFAULT_BATCH2 = 1024;
 var MASK_NAME = /mask/i;
-async function openSequenceSession(path7) {
+async function openSequenceSession(path8) {
   const ort = await loadOnnxRuntime();
-  const session = await createSession({ path: path7 }, path7);
+  const session = await createSession({ path: path8 }, path8);
   return { ort, session, inputs: session.inputMetadata.map(describeValue), outputs: session.outputMetadata.map(describeValue) };
 }
 async function openOnnxSequenceModel(options, opened) {
@@ -52110,8 +52220,8 @@ async function openSequenceModel(options) {
 }
 
 // src/text/tokenizer-json.ts
-var import_node_fs11 = require("node:fs");
-var import_node_path12 = require("node:path");
+var import_node_fs12 = require("node:fs");
+var import_node_path13 = require("node:path");
 
 // node_modules/@huggingface/tokenizers/dist/tokenizers.mjs
 var DictionarySplitter = class {
@@ -52130,12 +52240,12 @@ var DictionarySplitter = class {
   _build_trie(dictionary) {
     const trie = /* @__PURE__ */ Object.create(null);
     for (const word of dictionary) {
-      let node = trie;
+      let node2 = trie;
       for (let i = 0; i < word.length; ++i) {
         const char = word[i];
-        node = node[char] ??= /* @__PURE__ */ Object.create(null);
+        node2 = node2[char] ??= /* @__PURE__ */ Object.create(null);
       }
-      node.end = word;
+      node2.end = word;
     }
     return trie;
   }
@@ -52150,12 +52260,12 @@ var DictionarySplitter = class {
     let start = 0;
     let i = 0;
     while (i < n) {
-      let node = this.trie;
+      let node2 = this.trie;
       let match = null;
       let j = i;
-      while (j < n && (node = node[text2[j]])) {
-        if (node.end) {
-          match = node.end;
+      while (j < n && (node2 = node2[text2[j]])) {
+        if (node2.end) {
+          match = node2.end;
         }
         ++j;
       }
@@ -53608,16 +53718,16 @@ var CharTrie = class {
    * @param text The string to add to the trie.
    */
   push(text2) {
-    let node = this.root;
+    let node2 = this.root;
     for (const ch of text2) {
-      let child = node.children.get(ch);
+      let child = node2.children.get(ch);
       if (child === void 0) {
         child = CharTrieNode.default();
-        node.children.set(ch, child);
+        node2.children.set(ch, child);
       }
-      node = child;
+      node2 = child;
     }
-    node.is_leaf = true;
+    node2.is_leaf = true;
   }
   /**
    * Searches the trie for stored strings that match `chars` starting at `start`.
@@ -53626,15 +53736,15 @@ var CharTrie = class {
    * @yields Each stored string that is a prefix of `chars` starting at `start`.
    */
   *common_prefix_search(chars, start = 0) {
-    let node = this.root;
-    if (node === void 0) return;
+    let node2 = this.root;
+    if (node2 === void 0) return;
     let prefix = "";
     for (let i = start; i < chars.length; ++i) {
       const ch = chars[i];
       prefix += ch;
-      node = node.children.get(ch);
-      if (node === void 0) return;
-      if (node.is_leaf) {
+      node2 = node2.children.get(ch);
+      if (node2 === void 0) return;
+      if (node2.is_leaf) {
         yield prefix;
       }
     }
@@ -53718,10 +53828,10 @@ var TokenLattice = class {
    */
   insert(pos, length, score, token_id) {
     const node_id = this.nodes.length;
-    const node = new TokenLatticeNode(token_id, node_id, pos, length, score);
-    this.begin_nodes[pos].push(node);
-    this.end_nodes[pos + length].push(node);
-    this.nodes.push(node);
+    const node2 = new TokenLatticeNode(token_id, node_id, pos, length, score);
+    this.begin_nodes[pos].push(node2);
+    this.end_nodes[pos + length].push(node2);
+    this.nodes.push(node2);
   }
   /**
    * Implements the Viterbi algorithm to compute the most likely sequence of tokens.
@@ -53761,11 +53871,11 @@ var TokenLattice = class {
     if (prev === null) {
       return [];
     }
-    let node = prev.clone();
-    while (node.prev !== null) {
-      results.push(node.clone());
-      const n = node.clone();
-      node = n.prev.clone();
+    let node2 = prev.clone();
+    while (node2.prev !== null) {
+      results.push(node2.clone());
+      const n = node2.clone();
+      node2 = n.prev.clone();
     }
     results.reverse();
     return results;
@@ -53775,8 +53885,8 @@ var TokenLattice = class {
    * @param node The node to get the piece for.
    * @returns The array of nodes representing the most likely sequence of tokens.
    */
-  piece(node) {
-    return this.chars.slice(node.pos, node.pos + node.length).join("");
+  piece(node2) {
+    return this.chars.slice(node2.pos, node2.pos + node2.length).join("");
   }
   /**
    * @returns The most likely sequence of tokens.
@@ -54035,10 +54145,10 @@ var PriorityQueue = class {
    * Helper function to sift up from a given node.
    * @param node The index of the node to start sifting up from.
    */
-  _sift_up_from(node) {
-    while (node > 0 && this._greater(node, this._parent(node))) {
-      this._swap(node, this._parent(node));
-      node = this._parent(node);
+  _sift_up_from(node2) {
+    while (node2 > 0 && this._greater(node2, this._parent(node2))) {
+      this._swap(node2, this._parent(node2));
+      node2 = this._parent(node2);
     }
   }
   /**
@@ -54047,11 +54157,11 @@ var PriorityQueue = class {
    * @private
    */
   _sift_down() {
-    let node = 0;
-    while (this._left(node) < this.size && this._greater(this._left(node), node) || this._right(node) < this.size && this._greater(this._right(node), node)) {
-      const max_child = this._right(node) < this.size && this._greater(this._right(node), this._left(node)) ? this._right(node) : this._left(node);
-      this._swap(node, max_child);
-      node = max_child;
+    let node2 = 0;
+    while (this._left(node2) < this.size && this._greater(this._left(node2), node2) || this._right(node2) < this.size && this._greater(this._right(node2), node2)) {
+      const max_child = this._right(node2) < this.size && this._greater(this._right(node2), this._left(node2)) ? this._right(node2) : this._left(node2);
+      this._swap(node2, max_child);
+      node2 = max_child;
     }
   }
   /**
@@ -54186,14 +54296,14 @@ var BPE = class extends TokenizerModel_default {
         previous_node = current_node;
       }
       while (!queue.is_empty()) {
-        const node = queue.pop();
-        if (node.deleted || !node.next || node.next.deleted) continue;
-        node.deleted = true;
-        node.next.deleted = true;
-        if (node.prev) {
-          const new_previous_node = { ...node.prev };
-          node.prev.deleted = true;
-          node.prev = new_previous_node;
+        const node2 = queue.pop();
+        if (node2.deleted || !node2.next || node2.next.deleted) continue;
+        node2.deleted = true;
+        node2.next.deleted = true;
+        if (node2.prev) {
+          const new_previous_node = { ...node2.prev };
+          node2.prev.deleted = true;
+          node2.prev = new_previous_node;
           if (new_previous_node.prev) {
             new_previous_node.prev.next = new_previous_node;
           } else {
@@ -54201,10 +54311,10 @@ var BPE = class extends TokenizerModel_default {
           }
         }
         const merged = {
-          token: node.token + node.next.token,
-          bias: node.bias,
-          prev: node.prev,
-          next: node.next.next
+          token: node2.token + node2.next.token,
+          bias: node2.bias,
+          prev: node2.prev,
+          next: node2.next.next
         };
         if (merged.prev) {
           merged.prev.next = merged;
@@ -54238,13 +54348,13 @@ var BPE = class extends TokenizerModel_default {
    * @param queue
    * @param node
    */
-  add_node(queue, node) {
+  add_node(queue, node2) {
     const rank2 = this.bpe_ranks.get(
-      JSON.stringify([node.token, node.next.token])
+      JSON.stringify([node2.token, node2.next.token])
     );
     if (rank2 !== void 0) {
-      node.score = rank2 + node.bias;
-      queue.push(node);
+      node2.score = rank2 + node2.bias;
+      queue.push(node2);
     }
   }
   /**
@@ -55209,8 +55319,8 @@ function analyseTokenizerJson(json) {
 }
 var Unsupported = class extends Error {
 };
-var fail = (path7, message) => {
-  throw new Unsupported(`${path7}: ${message}`);
+var fail = (path8, message) => {
+  throw new Unsupported(`${path8}: ${message}`);
 };
 var isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
 function analyse2(json) {
@@ -55221,15 +55331,15 @@ function analyse2(json) {
   const model = checkModel(root["model"]);
   checkAddedTokens(root["added_tokens"]);
   const seen = { byteLevel: false, metaspace: false };
-  checkComponent(root["normalizer"], "normalizer", NORMALIZERS, (c, path7) => {
+  checkComponent(root["normalizer"], "normalizer", NORMALIZERS, (c, path8) => {
     if (c["type"] === "Precompiled") {
       fail(
-        path7,
+        path8,
         'a SentencePiece "Precompiled" normaliser, which the JS library approximates with NFKC; ids could differ from the Rust tokenizers'
       );
     }
   });
-  checkComponent(root["pre_tokenizer"], "pre_tokenizer", PRE_TOKENIZERS, (c, path7) => preTokenizer(c, path7, hazards, seen));
+  checkComponent(root["pre_tokenizer"], "pre_tokenizer", PRE_TOKENIZERS, (c, path8) => preTokenizer(c, path8, hazards, seen));
   checkComponent(root["post_processor"], "post_processor", POST_PROCESSORS, () => {
   });
   checkComponent(root["decoder"], "decoder", DECODERS, () => {
@@ -55327,38 +55437,38 @@ function checkAddedTokens(added) {
   if (added === void 0 || added === null) return;
   if (!Array.isArray(added)) fail("added_tokens", "expected a list of {id, content, special, ...}");
   added.forEach((token, i) => {
-    const path7 = `added_tokens[${i}]`;
-    if (!isObject(token)) fail(path7, "expected an object {id, content, special, ...}");
+    const path8 = `added_tokens[${i}]`;
+    if (!isObject(token)) fail(path8, "expected an object {id, content, special, ...}");
     const t = token;
-    if (!Number.isInteger(t["id"]) || t["id"] < 0) fail(`${path7}.id`, `${JSON.stringify(t["id"])}; expected an integer \u2265 0`);
-    if (typeof t["content"] !== "string" || t["content"] === "") fail(`${path7}.content`, "expected a non-empty string");
+    if (!Number.isInteger(t["id"]) || t["id"] < 0) fail(`${path8}.id`, `${JSON.stringify(t["id"])}; expected an integer \u2265 0`);
+    if (typeof t["content"] !== "string" || t["content"] === "") fail(`${path8}.content`, "expected a non-empty string");
     if (t["special"] !== true && t["single_word"] === true) {
       fail(
-        `${path7}.single_word`,
+        `${path8}.single_word`,
         "true: the JS library matches added tokens inside words too, so ids would differ from the Rust tokenizers"
       );
     }
   });
 }
-function checkComponent(value, path7, known, visit2) {
+function checkComponent(value, path8, known, visit2) {
   if (value === void 0 || value === null) return;
-  if (!isObject(value)) fail(path7, 'expected null or an object with a "type"');
+  if (!isObject(value)) fail(path8, 'expected null or an object with a "type"');
   const c = value;
   const type = c["type"];
   if (typeof type !== "string" || !known.includes(type)) {
-    fail(`${path7}.type`, `${type === void 0 ? "missing" : JSON.stringify(type)} is not supported; expected one of ${known.join(", ")}`);
+    fail(`${path8}.type`, `${type === void 0 ? "missing" : JSON.stringify(type)} is not supported; expected one of ${known.join(", ")}`);
   }
   if (type === "Sequence") {
-    const key = SEQUENCE_KEYS[path7.replace(/[.[].*$/, "")];
+    const key = SEQUENCE_KEYS[path8.replace(/[.[].*$/, "")];
     const children = c[key];
-    if (!Array.isArray(children)) fail(`${path7}.${key}`, "expected a list");
-    children.forEach((child, i) => checkComponent(child, `${path7}.${key}[${i}]`, known, visit2));
+    if (!Array.isArray(children)) fail(`${path8}.${key}`, "expected a list");
+    children.forEach((child, i) => checkComponent(child, `${path8}.${key}[${i}]`, known, visit2));
     return;
   }
-  visit2(c, path7);
+  visit2(c, path8);
 }
 var SPLIT_BEHAVIOURS = ["Isolated", "Removed"];
-function preTokenizer(c, path7, hazards, seen) {
+function preTokenizer(c, path8, hazards, seen) {
   switch (c["type"]) {
     case "ByteLevel":
       seen.byteLevel = true;
@@ -55373,7 +55483,7 @@ function preTokenizer(c, path7, hazards, seen) {
       seen.metaspace = true;
       if (c["split"] !== false) {
         fail(
-          `${path7}.split`,
+          `${path8}.split`,
           `${c["split"] === void 0 ? "missing (true in the Rust tokenizers)" : JSON.stringify(c["split"])}: the JS library does not split words at the replacement character, so ids could differ; expected split: false (as Llama-family tokenizer.json files have)`
         );
       }
@@ -55382,13 +55492,13 @@ function preTokenizer(c, path7, hazards, seen) {
       const behavior = c["behavior"];
       if (typeof behavior !== "string" || !SPLIT_BEHAVIOURS.includes(behavior)) {
         fail(
-          `${path7}.behavior`,
+          `${path8}.behavior`,
           `${JSON.stringify(behavior)} is not reproduced by the JS library; expected ${SPLIT_BEHAVIOURS.join(" or ")}`
         );
       }
       const pattern = c["pattern"];
       if (!isObject(pattern) || typeof pattern["Regex"] !== "string" && typeof pattern["String"] !== "string") {
-        fail(`${path7}.pattern`, 'expected {"Regex": "..."} or {"String": "..."}');
+        fail(`${path8}.pattern`, 'expected {"Regex": "..."} or {"String": "..."}');
       }
       return;
     }
@@ -55478,9 +55588,9 @@ function byName2(role, specialIds) {
 var TOKENIZER_CONFIG = "tokenizer_config.json";
 function loadTokenizerJson(file, source) {
   const files = [{ path: file, bytes: readOrFail(file, "tokenizer.json"), role: "tokenizer" }];
-  const configPath = (0, import_node_path12.join)((0, import_node_path12.dirname)(file), TOKENIZER_CONFIG);
+  const configPath = (0, import_node_path13.join)((0, import_node_path13.dirname)(file), TOKENIZER_CONFIG);
   let config;
-  if ((0, import_node_fs11.existsSync)(configPath)) {
+  if ((0, import_node_fs12.existsSync)(configPath)) {
     const bytes = readOrFail(configPath, TOKENIZER_CONFIG);
     files.push({ path: configPath, bytes, role: "tokenizer config" });
     const json = parseJson(bytes.toString("utf8"), configPath, `the ${TOKENIZER_CONFIG}`);
@@ -55628,7 +55738,7 @@ function firstDifference(a, b) {
 }
 function readOrFail(file, what) {
   try {
-    return (0, import_node_fs11.readFileSync)(file);
+    return (0, import_node_fs12.readFileSync)(file);
   } catch (error) {
     throw new InputError(`cannot read the ${what}: ${error.message}`, { file });
   }
@@ -55788,7 +55898,7 @@ function readSequenceTokenizer(settings, relative3) {
   let tokens;
   let source;
   if (settings.vocabFile) {
-    const bytes = (0, import_node_fs12.readFileSync)(settings.vocabFile);
+    const bytes = (0, import_node_fs13.readFileSync)(settings.vocabFile);
     tokens = parseVocabularyJson(bytes.toString("utf8"), settings.vocabFile);
     source = relative3(settings.vocabFile);
     files.push({ role: "vocabulary", path: settings.vocabFile, bytes, rows: tokens.length });
@@ -55806,8 +55916,8 @@ function readSequenceTokenizer(settings, relative3) {
   return { tokenizer: new Vocabulary(tokens, padId, source), files };
 }
 function sequenceModelOpener(settings, padId) {
-  return (path7) => openSequenceModel({
-    path: path7,
+  return (path8) => openSequenceModel({
+    path: path8,
     scores: settings.scores,
     ...settings.input ? { input: settings.input } : {},
     ...settings.output ? { output: settings.output } : {},
@@ -55881,19 +55991,19 @@ function tokenizerSettings(merged, usable) {
 }
 async function modelProblems(merged, report, usable, tokenizer) {
   const open = sequenceModelOpener(openSettings(merged), tokenizer?.padId);
-  const path7 = usable(["model", "path"]);
+  const path8 = usable(["model", "path"]);
   let refusedSetting;
   let model;
-  if (path7) {
+  if (path8) {
     try {
-      model = await open(path7);
+      model = await open(path8);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      refusedSetting = settingProblem(error, merged, report, `model ${report.shown(path7)}`);
+      refusedSetting = settingProblem(error, merged, report, `model ${report.shown(path8)}`);
     }
   }
   if (model && tokenizer) {
-    const problem2 = tokenizerSizeProblem(tokenizer, model, report.shown(path7));
+    const problem2 = tokenizerSizeProblem(tokenizer, model, report.shown(path8));
     if (problem2) report.at(["model", "tokenizer"], problem2);
   }
   const referencePath = usable(["model", "reference-model"]);
@@ -55910,7 +56020,7 @@ async function modelProblems(merged, report, usable, tokenizer) {
     }
     return;
   }
-  const problem = model && referenceVocabularyProblem(reference, model, shownReference, report.shown(path7));
+  const problem = model && referenceVocabularyProblem(reference, model, shownReference, report.shown(path8));
   if (problem) report.at(["model", "reference-model"], problem);
 }
 function settingProblem(error, merged, report, what) {
@@ -55946,32 +56056,32 @@ function textDataProblems(merged, report, usable) {
     if (!isPlainObject(entry)) continue;
     const format = dataFormat(entry);
     if (format !== "text" && format !== "jsonl") continue;
-    const path7 = usable(["data", role, "path"]);
-    if (!path7) continue;
+    const path8 = usable(["data", role, "path"]);
+    if (!path8) continue;
     try {
-      const { text: text2, whole } = head(path7, role);
-      const records = parseTextRecords(text2, path7, format, field);
-      if (whole && records.length === 0) throw noRecordsError(role, path7);
+      const { text: text2, whole } = head(path8, role);
+      const records = parseTextRecords(text2, path8, format, field);
+      if (whole && records.length === 0) throw noRecordsError(role, path8);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       report.at(["data", role, "path"], `${located(error.location, report)}${error.message}`);
     }
   }
 }
-function head(path7, role) {
+function head(path8, role) {
   let fd;
   try {
-    fd = (0, import_node_fs13.openSync)(path7, "r");
+    fd = (0, import_node_fs14.openSync)(path8, "r");
     const buffer = Buffer.alloc(HEAD_BYTES);
-    const read = (0, import_node_fs13.readSync)(fd, buffer, 0, HEAD_BYTES, 0);
+    const read = (0, import_node_fs14.readSync)(fd, buffer, 0, HEAD_BYTES, 0);
     const bytes = buffer.subarray(0, read);
     if (read < HEAD_BYTES) return { text: bytes.toString("utf8"), whole: true };
     const end = bytes.lastIndexOf(10);
     return { text: end < 0 ? "" : bytes.subarray(0, end).toString("utf8"), whole: false };
   } catch (error) {
-    throw unreadableError(`${role} file`, path7, error);
+    throw unreadableError(`${role} file`, path8, error);
   } finally {
-    if (fd !== void 0) (0, import_node_fs13.closeSync)(fd);
+    if (fd !== void 0) (0, import_node_fs14.closeSync)(fd);
   }
 }
 function located(location, report) {
@@ -55994,7 +56104,7 @@ async function inputProblems(merged, roots) {
   const task = valueAt(merged.data, ["model", "task"]) ?? "classification";
   const report = new Problems(merged);
   if (task === "sequence") {
-    await sequenceInputProblems(merged, report, (path7) => usableFile(merged, path7, roots));
+    await sequenceInputProblems(merged, report, (path8) => usableFile(merged, path8, roots));
     return report.errors;
   }
   if (task !== "classification" && task !== "regression") return [];
@@ -56010,53 +56120,53 @@ var Problems = class {
   errors = [];
   seen = /* @__PURE__ */ new Map();
   /** An error at the value written at `path` (or at its key, or the nearest written parent). */
-  at(path7, message, field = path7) {
-    this.errors.push(this.error(path7, message, field));
+  at(path8, message, field = path8) {
+    this.errors.push(this.error(path8, message, field));
   }
   /** An error about one data file; the same error about the other file joins it ("a.csv and b.csv: ..."). */
-  aboutFile(path7, file, text2, field = path7) {
-    const key = `${fieldName(path7)}\0${text2("\0")}`;
+  aboutFile(path8, file, text2, field = path8) {
+    const key = `${fieldName(path8)}\0${text2("\0")}`;
     const earlier = this.seen.get(key);
     if (earlier) {
       if (earlier.files.includes(file)) return;
       earlier.files.push(file);
       const index = this.errors.indexOf(earlier.error);
-      earlier.error = this.error(path7, text2(earlier.files.join(" and ")), field);
+      earlier.error = this.error(path8, text2(earlier.files.join(" and ")), field);
       this.errors[index] = earlier.error;
       return;
     }
-    const error = this.error(path7, text2(file), field);
+    const error = this.error(path8, text2(file), field);
     this.seen.set(key, { error, files: [file], text: text2 });
     this.errors.push(error);
   }
-  error(path7, message, field) {
-    const written = valueAt(this.merged.data, path7) !== void 0;
-    const where = this.merged.locate(path7, written ? "value" : "key");
+  error(path8, message, field) {
+    const written = valueAt(this.merged.data, path8) !== void 0;
+    const where = this.merged.locate(path8, written ? "value" : "key");
     return new PolicyError(message, { file: where.source.file, line: where.line, column: where.column, field: fieldName(field) });
   }
   /** A path as messages show it: relative to the policy file's folder when that is shorter. */
   shown(file) {
     const policy = this.merged.layers[this.merged.layers.length - 1].file;
-    const rel = (0, import_node_path13.relative)((0, import_node_path13.dirname)(policy), file);
+    const rel = (0, import_node_path14.relative)((0, import_node_path14.dirname)(policy), file);
     return rel && rel.length < file.length ? rel : file;
   }
 };
-function usableFile(merged, path7, roots) {
-  if (typeof valueAt(merged.data, path7) !== "string" || policyPathProblem(merged, path7, roots)) return void 0;
-  const file = resolvePathValue(merged, path7);
-  return (0, import_node_fs14.existsSync)(file) && (0, import_node_fs14.statSync)(file).isFile() ? file : void 0;
+function usableFile(merged, path8, roots) {
+  if (typeof valueAt(merged.data, path8) !== "string" || policyPathProblem(merged, path8, roots)) return void 0;
+  const file = resolvePathValue(merged, path8);
+  return (0, import_node_fs15.existsSync)(file) && (0, import_node_fs15.statSync)(file).isFile() ? file : void 0;
 }
 async function modelFacts(merged, roots, task, report) {
-  const path7 = usableFile(merged, ["model", "path"], roots);
-  if (!path7) return void 0;
-  const shown = report.shown(path7);
+  const path8 = usableFile(merged, ["model", "path"], roots);
+  if (!path8) return void 0;
+  const shown = report.shown(path8);
   const stringAt = (key) => {
     const value = valueAt(merged.data, ["model", key]);
     return typeof value === "string" ? value : void 0;
   };
   let described;
   try {
-    described = await describeOnnxModel(path7);
+    described = await describeOnnxModel(path8);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     report.at(["model", "path"], `model ${shown}: ${error.message}`);
@@ -56076,7 +56186,7 @@ async function modelFacts(merged, roots, task, report) {
   }
   const scores = stringAt("scores");
   const settings = {
-    path: path7,
+    path: path8,
     task,
     scores: scores === "probabilities" || scores === "logits" ? scores : "auto",
     ...input !== void 0 ? { input } : {},
@@ -56096,8 +56206,8 @@ async function modelFacts(merged, roots, task, report) {
     if (!(error instanceof InputError)) throw error;
     const field = error.location?.field === "model.input" || error.location?.field === "model.output" ? error.location.field : "model.path";
     const key = field.slice("model.".length);
-    const path8 = valueAt(merged.data, ["model", key]) !== void 0 ? ["model", key] : ["model"];
-    report.at(path8, `model ${shown}: ${error.message}`, ["model", key]);
+    const path9 = valueAt(merged.data, ["model", key]) !== void 0 ? ["model", key] : ["model"];
+    report.at(path9, `model ${shown}: ${error.message}`, ["model", key]);
     return void 0;
   }
 }
@@ -56147,9 +56257,9 @@ function widthMessage(features, names, files, model, rest) {
 function dataSpec(merged, role, entry, roots) {
   const format = dataFormat(entry);
   if (format !== "csv" && format !== "jsonl" && format !== "npy") return void 0;
-  const path7 = usableFile(merged, ["data", role, "path"], roots);
-  if (!path7) return void 0;
-  const spec = { path: path7, format };
+  const path8 = usableFile(merged, ["data", role, "path"], roots);
+  if (!path8) return void 0;
+  const spec = { path: path8, format };
   if (format !== "npy") return entry["labels"] === void 0 && entry["columns"] === void 0 ? spec : void 0;
   if (entry["labels"] !== void 0) {
     const labels = usableFile(merged, ["data", role, "labels"], roots);
@@ -56165,8 +56275,8 @@ function dataSpec(merged, role, entry, roots) {
 }
 
 // src/publish/files.ts
-var import_node_fs17 = require("node:fs");
-var import_node_path16 = __toESM(require("node:path"), 1);
+var import_node_fs18 = require("node:fs");
+var import_node_path17 = __toESM(require("node:path"), 1);
 
 // src/gate/minimums.ts
 var import_stats_base_dists_normal_quantile5 = __toESM(require_lib39(), 1);
@@ -56565,17 +56675,27 @@ function describeTokenizer(report) {
   ].filter(([, id]) => typeof id === "number").map(([name2, id]) => `${name2} ${id}`);
   return `${what}, ${formatCount2(t.tokens)} tokens${special.length > 0 ? `; special ids: ${special.join(", ")}` : ""}`;
 }
+function inputDigestRows(report) {
+  return [
+    ...report.inputs.policy.map((d) => ["policy", d.path, d.sha256]),
+    ...report.inputs.model ? modelRows("model", report.inputs.model) : [],
+    ...report.inputs.data.map((d) => [d.role, d.path, d.sha256]),
+    ...referenceDigests(report)
+  ];
+}
 function referenceDigests(report) {
   const refs = report.inputs.references;
-  const released = report.baseline ? [[`released ${report.baseline.kind}`, report.baseline.path, report.baseline.sha256]] : [];
-  const sequenceReference = report.inputs.referenceModel;
-  if (sequenceReference) released.push(["reference model", sequenceReference.path, sequenceReference.sha256]);
-  if (!refs) return released;
+  const rows2 = report.baseline ? modelRows(`released ${report.baseline.kind}`, report.baseline) : [];
+  if (report.inputs.referenceModel) rows2.push(...modelRows("reference model", report.inputs.referenceModel));
+  if (!refs) return rows2;
   return [
-    ...released,
-    ...refs.models.map((d) => ["reference model", d.path, d.sha256]),
+    ...rows2,
+    ...refs.models.flatMap((d) => modelRows("reference model", d)),
     ["reference memberships", refs.memberships.path, refs.memberships.sha256]
   ];
+}
+function modelRows(role, digest) {
+  return [[role, digest.path, digest.sha256], ...(digest.externalData ?? []).map((d) => [`${role} weights`, d.path, d.sha256])];
 }
 function attacksClaim(report) {
   const probes = report.probes.filter((p) => p.status === "ok" && p.attacks.length > 0);
@@ -56658,18 +56778,18 @@ function baselineHtml(report, pct2) {
 }
 
 // src/report/locate.ts
-var import_node_path14 = __toESM(require("node:path"), 1);
+var import_node_path15 = __toESM(require("node:path"), 1);
 function repoPath(file, ctx) {
-  const relative3 = import_node_path14.default.relative(ctx.root, import_node_path14.default.resolve(ctx.cwd, file));
-  if (relative3 === "" || relative3.startsWith("..") || import_node_path14.default.isAbsolute(relative3)) return void 0;
-  return relative3.split(import_node_path14.default.sep).join("/");
+  const relative3 = import_node_path15.default.relative(ctx.root, import_node_path15.default.resolve(ctx.cwd, file));
+  if (relative3 === "" || relative3.startsWith("..") || import_node_path15.default.isAbsolute(relative3)) return void 0;
+  return relative3.split(import_node_path15.default.sep).join("/");
 }
 function locate2(position, report, ctx) {
   const inRepo = repoPath(position.file, ctx);
   if (inRepo) return { file: inRepo, line: position.line, column: position.column };
-  const chain = report.inputs.policy.map((d) => import_node_path14.default.resolve(ctx.cwd, d.path));
-  const at2 = chain.indexOf(import_node_path14.default.resolve(ctx.cwd, position.file));
-  const inherited = position.line ? { file: import_node_path14.default.basename(position.file), line: position.line } : void 0;
+  const chain = report.inputs.policy.map((d) => import_node_path15.default.resolve(ctx.cwd, d.path));
+  const at2 = chain.indexOf(import_node_path15.default.resolve(ctx.cwd, position.file));
+  const inherited = position.line ? { file: import_node_path15.default.basename(position.file), line: position.line } : void 0;
   for (let i = at2 + 1; at2 >= 0 && i < chain.length; i++) {
     const extender = repoPath(chain[i], ctx);
     if (!extender) continue;
@@ -57273,12 +57393,7 @@ function probeDetails(probe, report, pct2) {
   return folded(summary, lines.join("\n"), true);
 }
 function inputsDetails(report) {
-  const rows2 = [
-    ...report.inputs.policy.map((d) => ["policy", d.path, d.sha256]),
-    ...report.inputs.model ? [["model", report.inputs.model.path, report.inputs.model.sha256]] : [],
-    ...report.inputs.data.map((d) => [d.role, d.path, d.sha256]),
-    ...referenceDigests(report)
-  ];
+  const rows2 = inputDigestRows(report);
   if (rows2.length === 0) return "";
   const lines = ["| Role | File | SHA-256 |", "|---|---|---|"];
   for (const [role, file, sha] of rows2) lines.push(`| ${escapeMarkdown(role)} | ${tableCodeSpan(file)} | ${tableCodeSpan(sha)} |`);
@@ -57936,7 +58051,7 @@ function exposureSection(report, pct2) {
   const tokenizer = describeTokenizer(report);
   if (tokenizer) {
     const files = report.inputs.data.filter((d) => TOKENIZER_ROLES.includes(d.role));
-    const where = (files.length > 0 ? files.map((f) => f.path) : [String(report.sequenceModel.tokenizer.source)]).map((path7) => `<code>${escapeHtml(path7)}</code>`).join(" and ");
+    const where = (files.length > 0 ? files.map((f) => f.path) : [String(report.sequenceModel.tokenizer.source)]).map((path8) => `<code>${escapeHtml(path8)}</code>`).join(" and ");
     items.push(["Tokenizer", `${where}: ${escapeHtml(tokenizer, 300)}`]);
   }
   const runtime = describeRuntime(report.tool.runtime);
@@ -58113,12 +58228,7 @@ function cell(v) {
   return `<code>${escapeHtml(JSON.stringify(v), 300)}</code>`;
 }
 function auditSection(report) {
-  const rows2 = [
-    ...report.inputs.policy.map((d) => ["policy", d.path, d.sha256]),
-    ...report.inputs.model ? [["model", report.inputs.model.path, report.inputs.model.sha256]] : [],
-    ...report.inputs.data.map((d) => [d.role, d.path, d.sha256]),
-    ...referenceDigests(report)
-  ];
+  const rows2 = inputDigestRows(report);
   const timings = Object.entries(report.timings).map(([k, v]) => `${escapeHtml(k)} ${formatNumber(v, 1)} ms`).join(", ");
   return `<section><h2>Audit record</h2><div class="table-wrap"><table><thead><tr><th>Role</th><th>File</th><th>SHA-256</th></tr></thead><tbody>${rows2.map(([r, f, s]) => `<tr><td>${escapeHtml(r)}</td><td><code>${escapeHtml(f)}</code></td><td><code>${escapeHtml(s)}</code></td></tr>`).join(
     ""
@@ -58240,17 +58350,17 @@ function renderSarifText(report, ctx) {
 }
 
 // src/policy/extends-line.ts
-var import_node_fs15 = require("node:fs");
+var import_node_fs16 = require("node:fs");
 function extendsLineOf(file) {
-  if (!(0, import_node_fs15.existsSync)(file)) return void 0;
-  const lines = (0, import_node_fs15.readFileSync)(file, "utf8").split(/\r?\n/);
+  if (!(0, import_node_fs16.existsSync)(file)) return void 0;
+  const lines = (0, import_node_fs16.readFileSync)(file, "utf8").split(/\r?\n/);
   const index = lines.findIndex((line) => /^extends\s*:/.test(line));
   return index >= 0 ? index + 1 : void 0;
 }
 
 // src/publish/images.ts
-var import_node_fs16 = require("node:fs");
-var import_node_path15 = __toESM(require("node:path"), 1);
+var import_node_fs17 = require("node:fs");
+var import_node_path16 = __toESM(require("node:path"), 1);
 
 // src/report/png.ts
 var import_pngjs = __toESM(require_png(), 1);
@@ -58290,10 +58400,10 @@ function writeImages(report, outDir) {
       if (!rasters2) continue;
       const taken = /* @__PURE__ */ new Map();
       const images2 = [];
-      (0, import_node_fs16.mkdirSync)(import_node_path15.default.join(outDir, probe.id), { recursive: true });
+      (0, import_node_fs17.mkdirSync)(import_node_path16.default.join(outDir, probe.id), { recursive: true });
       for (const raster of rasters2.items) {
         const relative3 = `${probe.id}/${imageFileName(raster, taken)}`;
-        (0, import_node_fs16.writeFileSync)(import_node_path15.default.join(outDir, relative3), encodePng(raster, raster.range));
+        (0, import_node_fs17.writeFileSync)(import_node_path16.default.join(outDir, relative3), encodePng(raster, raster.range));
         images2.push({ label: raster.label, kind: raster.kind, path: relative3, caption: raster.caption });
       }
       written.set(attack, images2);
@@ -58327,31 +58437,31 @@ function imageFileName(raster, taken) {
 // src/publish/files.ts
 var SUMMARY_FILE = "summary.md";
 function writeReportFiles(given, outDir, options = {}) {
-  (0, import_node_fs17.mkdirSync)(outDir, { recursive: true });
+  (0, import_node_fs18.mkdirSync)(outDir, { recursive: true });
   const report = withImages(given, writeImages(given, outDir));
   const cwd = process.cwd();
   const locateContext = { root: options.root ?? cwd, cwd, extendsLine: extendsLineOf };
   const markdown = renderMarkdown(report);
   const files = {
-    report: import_node_path16.default.join(outDir, REPORT_FILE),
-    summary: import_node_path16.default.join(outDir, SUMMARY_FILE),
-    html: import_node_path16.default.join(outDir, HTML_FILE),
-    sarif: import_node_path16.default.join(outDir, SARIF_FILE)
+    report: import_node_path17.default.join(outDir, REPORT_FILE),
+    summary: import_node_path17.default.join(outDir, SUMMARY_FILE),
+    html: import_node_path17.default.join(outDir, HTML_FILE),
+    sarif: import_node_path17.default.join(outDir, SARIF_FILE)
   };
-  (0, import_node_fs17.writeFileSync)(files.report, renderJson(report));
-  (0, import_node_fs17.writeFileSync)(files.summary, markdown);
-  (0, import_node_fs17.writeFileSync)(files.html, renderHtml(report, { readAsset: (p) => readAsset(outDir, p) }));
-  (0, import_node_fs17.writeFileSync)(files.sarif, renderSarifText(report, locateContext));
+  (0, import_node_fs18.writeFileSync)(files.report, renderJson(report));
+  (0, import_node_fs18.writeFileSync)(files.summary, markdown);
+  (0, import_node_fs18.writeFileSync)(files.html, renderHtml(report, { readAsset: (p) => readAsset(outDir, p) }));
+  (0, import_node_fs18.writeFileSync)(files.sarif, renderSarifText(report, locateContext));
   return { ...files, markdown };
 }
 var MAX_ASSET_BYTES = 5 * 1024 * 1024;
 function readAsset(outDir, relativePath) {
-  if (import_node_path16.default.isAbsolute(relativePath)) return void 0;
+  if (import_node_path17.default.isAbsolute(relativePath)) return void 0;
   try {
-    const root = (0, import_node_fs17.realpathSync)(outDir);
-    const file = (0, import_node_fs17.realpathSync)(import_node_path16.default.resolve(root, relativePath));
-    if (!file.startsWith(root + import_node_path16.default.sep)) return void 0;
-    const bytes = (0, import_node_fs17.readFileSync)(file);
+    const root = (0, import_node_fs18.realpathSync)(outDir);
+    const file = (0, import_node_fs18.realpathSync)(import_node_path17.default.resolve(root, relativePath));
+    if (!file.startsWith(root + import_node_path17.default.sep)) return void 0;
+    const bytes = (0, import_node_fs18.readFileSync)(file);
     return bytes.length <= MAX_ASSET_BYTES ? bytes : void 0;
   } catch {
     return void 0;
@@ -58359,7 +58469,7 @@ function readAsset(outDir, relativePath) {
 }
 
 // src/run/gate.ts
-var import_node_path18 = __toESM(require("node:path"), 1);
+var import_node_path19 = __toESM(require("node:path"), 1);
 
 // package.json
 var name = "model-privacy-gate";
@@ -58369,7 +58479,7 @@ var version = "0.1.0";
 var TOOL = { name, version };
 
 // src/run/baseline.ts
-var import_node_fs18 = require("node:fs");
+var import_node_fs19 = require("node:fs");
 
 // src/report/parse.ts
 var import_ajv = __toESM(require_ajv(), 1);
@@ -58407,7 +58517,20 @@ var privacy_report_schema_default = {
       required: ["path", "sha256"],
       properties: {
         path: { type: "string", description: "Path relative to the working directory of the run." },
-        sha256: { type: "string", pattern: "^[0-9a-f]{64}$" }
+        sha256: { type: "string", pattern: "^[0-9a-f]{64}$" },
+        externalData: { $ref: "#/definitions/externalData" }
+      }
+    },
+    externalData: {
+      type: "array",
+      description: "An ONNX model's external data files (the weights of models over 2 GB, which the .onnx names per tensor), each with its digest: the .onnx digest alone does not change when they do.",
+      items: {
+        type: "object",
+        required: ["path", "sha256"],
+        properties: {
+          path: { type: "string" },
+          sha256: { type: "string", pattern: "^[0-9a-f]{64}$" }
+        }
       }
     },
     interval: {
@@ -58833,6 +58956,7 @@ var privacy_report_schema_default = {
         kind: { enum: ["model", "report"] },
         path: { type: "string" },
         sha256: { type: "string", pattern: "^[0-9a-f]{64}$" },
+        externalData: { $ref: "#/definitions/externalData" },
         paired: { type: "boolean" }
       }
     },
@@ -58954,8 +59078,8 @@ function readBaselineReport(policy, report, relative3) {
   const file = policy.baseline?.report;
   if (!file || !policy.baseline) return void 0;
   const refuse = (why) => new PolicyError(`baseline report ${relative3(file)} ${why}`, { ...policy.baseline.source, field: "baseline.report" });
-  if ((0, import_node_fs18.statSync)(file).size > MAX_REPORT_BYTES) throw refuse(`is larger than ${MAX_REPORT_BYTES} bytes`);
-  const parsed = parseReportJson((0, import_node_fs18.readFileSync)(file, "utf8"));
+  if ((0, import_node_fs19.statSync)(file).size > MAX_REPORT_BYTES) throw refuse(`is larger than ${MAX_REPORT_BYTES} bytes`);
+  const parsed = parseReportJson((0, import_node_fs19.readFileSync)(file, "utf8"));
   if ("problem" in parsed) throw refuse(parsed.problem);
   const problems = reportSchemaProblems(parsed.data, 3);
   if (problems.length > 0) {
@@ -59154,6 +59278,16 @@ var SignalCache = class {
   }
 };
 
+// src/run/model-digest.ts
+var import_node_fs20 = require("node:fs");
+function modelDigest(file, relative3) {
+  const bytes = (0, import_node_fs20.readFileSync)(file);
+  const external = externalDataFiles(file, bytes);
+  const digest = { path: relative3(file), sha256: sha256(bytes) };
+  if (external.length > 0) digest.externalData = external.map((f) => ({ path: relative3(f), sha256: sha256File(f) }));
+  return digest;
+}
+
 // src/run/baseline-model.ts
 async function openBaselineModel(policy, candidate, report, relative3, models) {
   const file = policy.baseline?.model;
@@ -59166,7 +59300,7 @@ async function openBaselineModel(policy, candidate, report, relative3, models) {
       { ...policy.baseline.source, field: "baseline.model" }
     );
   }
-  report.baseline = { kind: "model", path: relative3(file), sha256: sha256File(file), paired: true };
+  report.baseline = { kind: "model", ...modelDigest(file, relative3), paired: true };
   const observed = new ObservedModel(model, policy.surface);
   return { baseline: { model: observed, signals: new SignalCache(observed) }, queries: () => model.queries };
 }
@@ -59182,8 +59316,8 @@ function shapeDifferences(model, candidate) {
 }
 
 // src/run/references.ts
-var import_node_fs19 = require("node:fs");
-var import_node_path17 = require("node:path");
+var import_node_fs21 = require("node:fs");
+var import_node_path18 = require("node:path");
 
 // src/run/models.ts
 var ONNX_MODELS = {
@@ -59200,7 +59334,7 @@ function openReferences(policy, members, nonMembers, { report, relative: relativ
   const attacks = settings?.attacks.filter((a) => a === "lira" || a === "lira-offline" || a === "rmia") ?? [];
   if (!refs || attacks.length === 0) return void 0;
   const at2 = (message) => new PolicyError(message, { ...refs.membershipsSource, field: FIELD });
-  const names = refs.models.map((m) => (0, import_node_path17.basename)(m));
+  const names = refs.models.map((m) => (0, import_node_path18.basename)(m));
   const memberships = readMemberships(refs, names, members.rowsInFile, nonMembers.rowsInFile, at2);
   const audited = auditedRecords(members, nonMembers, members.rowsInFile);
   const problems = checkCoverage(memberships, attacks, {
@@ -59214,7 +59348,7 @@ function openReferences(policy, members, nonMembers, { report, relative: relativ
     );
   }
   report.inputs.references = {
-    models: refs.models.map((m) => ({ path: relative3(m), sha256: sha256File(m) })),
+    models: refs.models.map((m) => modelDigest(m, relative3)),
     memberships: { path: relative3(refs.memberships), sha256: sha256File(refs.memberships) }
   };
   let queries = 0;
@@ -59235,7 +59369,7 @@ function openReferences(policy, members, nonMembers, { report, relative: relativ
 }
 function readMemberships(refs, names, members, nonMembers, at2) {
   try {
-    return parseMemberships((0, import_node_fs19.readFileSync)(refs.memberships), refs.memberships, { models: names, members, nonMembers }).matrix;
+    return parseMemberships((0, import_node_fs21.readFileSync)(refs.memberships), refs.memberships, { models: names, members, nonMembers }).matrix;
   } catch (error) {
     if (error instanceof InputError) throw at2(`memberships file: ${error.describe()}`);
     throw error;
@@ -59272,7 +59406,7 @@ function round2(value, digits = 1) {
 async function openFeatureTask(policy, report, { relative: relative3, lap }, models) {
   const candidate = { kind: "candidate" };
   const model = policy.model.task === "regression" ? await models.regressor(policy.model, candidate) : await models.classifier(policy.model, candidate);
-  report.inputs.model = { path: relative3(policy.model.path), sha256: sha256File(policy.model.path) };
+  report.inputs.model = modelDigest(policy.model.path, relative3);
   report.timings.model = lap();
   const released = isRegressor(model) ? void 0 : await openBaselineModel(policy, model, report, relative3, models);
   if (isClassifier(model)) {
@@ -59436,7 +59570,7 @@ async function runProbe(probe, settings, context) {
 }
 
 // src/run/sequence.ts
-var import_node_fs20 = require("node:fs");
+var import_node_fs22 = require("node:fs");
 
 // src/model/sequence-surface.ts
 function observeNext(logProbs, rows2, vocabSize, surface) {
@@ -59533,7 +59667,7 @@ async function openSequenceTask(policy, report, { relative: relative3, lap }) {
   const settings = policy.model;
   const open = sequenceModelOpener(settings, tokenizer?.padId);
   const model = await open(settings.path);
-  report.inputs.model = { path: relative3(settings.path), sha256: sha256File(settings.path) };
+  report.inputs.model = modelDigest(settings.path, relative3);
   const tooBig = tokenizer && tokenizerSizeProblem(tokenizer, model, relative3(settings.path));
   if (tooBig) throw new InputError(tooBig, { file: policy.file, field: "model.tokenizer" });
   const reference = settings.referenceModel ? await openReference(settings.referenceModel, model, open, policy, report, relative3) : void 0;
@@ -59608,17 +59742,17 @@ function loadTokenizer(policy, report, relative3) {
   }
   return tokenizer;
 }
-async function openReference(path7, target, open, policy, report, relative3) {
-  const reference = await open(path7);
-  report.inputs.referenceModel = { path: relative3(path7), sha256: sha256File(path7) };
-  const problem = referenceVocabularyProblem(reference, target, relative3(path7), relative3(policy.model.path));
+async function openReference(path8, target, open, policy, report, relative3) {
+  const reference = await open(path8);
+  report.inputs.referenceModel = modelDigest(path8, relative3);
+  const problem = referenceVocabularyProblem(reference, target, relative3(path8), relative3(policy.model.path));
   if (problem) throw new InputError(problem, { file: policy.file, field: "model.reference-model" });
   return reference;
 }
 function loadTexts(file, role, policy, tokenizer, modelVocab) {
   let bytes;
   try {
-    bytes = (0, import_node_fs20.readFileSync)(file.path);
+    bytes = (0, import_node_fs22.readFileSync)(file.path);
   } catch (error) {
     throw unreadableError(`${role} file`, file.path, error);
   }
@@ -59664,8 +59798,8 @@ function loadTexts(file, role, policy, tokenizer, modelVocab) {
 async function runGate(policyFile, options = {}) {
   const started = performance.now();
   refreshSecrets();
-  const relative3 = (p) => import_node_path18.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path18.default.sep).join("/");
-  const report = emptyReport(relative3(import_node_path18.default.resolve(policyFile)));
+  const relative3 = (p) => import_node_path19.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path19.default.sep).join("/");
+  const report = emptyReport(relative3(import_node_path19.default.resolve(policyFile)));
   const lap = stopwatch();
   try {
     const policy = loadPolicy(policyFile, { roots: options.roots, texts: options.policyTexts });
@@ -59756,11 +59890,11 @@ function stopwatch() {
 }
 
 // src/shard/merge.ts
-var import_node_fs22 = require("node:fs");
-var import_node_path19 = __toESM(require("node:path"), 1);
+var import_node_fs24 = require("node:fs");
+var import_node_path20 = __toESM(require("node:path"), 1);
 
 // src/shard/format.ts
-var import_node_fs21 = require("node:fs");
+var import_node_fs23 = require("node:fs");
 var SIGNALS_FORMAT = "privacy-gate-signals";
 var SIGNALS_FORMAT_VERSION = 1;
 var SIGNALS_EXTENSION = ".signals";
@@ -59776,11 +59910,11 @@ function writeSignals(file, header, answers) {
   }
   const payload = Buffer.concat(chunks);
   const full2 = { ...header, entries, payload: { bytes: payload.length, sha256: sha256(payload) } };
-  (0, import_node_fs21.writeFileSync)(file, Buffer.concat([Buffer.from(`${JSON.stringify(full2)}
+  (0, import_node_fs23.writeFileSync)(file, Buffer.concat([Buffer.from(`${JSON.stringify(full2)}
 `, "utf8"), payload]));
 }
 function readSignals(file) {
-  const bytes = (0, import_node_fs21.readFileSync)(file);
+  const bytes = (0, import_node_fs23.readFileSync)(file);
   const newline = bytes.indexOf(10);
   const bad = (what) => new InputError(`not a signals file written by privacy-gate run --shard: ${what}`, { file, field: "signals header" });
   if (newline < 0) throw bad("no header line");
@@ -60071,11 +60205,11 @@ var ReplayModels = class {
       }
     });
   }
-  recorded(key, path7, task) {
+  recorded(key, path8, task) {
     const recorded = this.models.get(key);
     if (!recorded || recorded.task !== task) {
       throw new InputError(
-        `the signals in ${this.where} hold no ${task} model for ${key === "candidate" ? "the candidate" : key} (${path7}); expected the slices of a run of this policy`,
+        `the signals in ${this.where} hold no ${task} model for ${key === "candidate" ? "the candidate" : key} (${path8}); expected the slices of a run of this policy`,
         { file: this.slices[0].file, field: "models" }
       );
     }
@@ -60159,16 +60293,16 @@ async function mergeSignals(inputs, options = {}) {
 function signalsFiles(inputs) {
   const files = [];
   const walk = (folder) => {
-    for (const name2 of (0, import_node_fs22.readdirSync)(folder).sort()) {
-      const full2 = import_node_path19.default.join(folder, name2);
-      if ((0, import_node_fs22.statSync)(full2).isDirectory()) walk(full2);
+    for (const name2 of (0, import_node_fs24.readdirSync)(folder).sort()) {
+      const full2 = import_node_path20.default.join(folder, name2);
+      if ((0, import_node_fs24.statSync)(full2).isDirectory()) walk(full2);
       else if (name2.endsWith(SIGNALS_EXTENSION)) files.push(full2);
     }
   };
   for (const input of inputs) {
     let stat;
     try {
-      stat = (0, import_node_fs22.statSync)(input);
+      stat = (0, import_node_fs24.statSync)(input);
     } catch {
       throw new InputError(`${input} does not exist; expected signals files written by privacy-gate run --shard, or folders holding them`, {
         file: input
@@ -60250,8 +60384,8 @@ function brief(value) {
 }
 
 // src/shard/run-shard.ts
-var import_node_fs23 = require("node:fs");
-var import_node_path20 = __toESM(require("node:path"), 1);
+var import_node_fs25 = require("node:fs");
+var import_node_path21 = __toESM(require("node:path"), 1);
 function signalsFileName(shard2) {
   return `privacy-gate-signals-${shard2.index}-of-${shard2.count}${SIGNALS_EXTENSION}`;
 }
@@ -60286,8 +60420,8 @@ async function runShard(policyFile, shard2, outDir, options = {}) {
   if (report.error) {
     throw report.error.exitCode === EXIT.invalidInput ? new InputError(report.error.message) : new RuntimeFailure(report.error.message);
   }
-  (0, import_node_fs23.mkdirSync)(outDir, { recursive: true });
-  const file = import_node_path20.default.join(outDir, signalsFileName(shard2));
+  (0, import_node_fs25.mkdirSync)(outDir, { recursive: true });
+  const file = import_node_path21.default.join(outDir, signalsFileName(shard2));
   writeSignals(
     file,
     {

@@ -991,33 +991,33 @@ var require_tree = __commonJS({
           throw new TypeError("Unreachable");
         }
         let index = 0;
-        let node = this;
+        let node2 = this;
         while (true) {
           const code = key.charCodeAt(index);
           if (code > 127) {
             throw new TypeError("key must be ascii string");
           }
-          if (node.code === code) {
+          if (node2.code === code) {
             if (length === ++index) {
-              node.value = value;
+              node2.value = value;
               break;
-            } else if (node.middle !== null) {
-              node = node.middle;
+            } else if (node2.middle !== null) {
+              node2 = node2.middle;
             } else {
-              node.middle = new _TstNode(key, value, index);
+              node2.middle = new _TstNode(key, value, index);
               break;
             }
-          } else if (node.code < code) {
-            if (node.left !== null) {
-              node = node.left;
+          } else if (node2.code < code) {
+            if (node2.left !== null) {
+              node2 = node2.left;
             } else {
-              node.left = new _TstNode(key, value, index);
+              node2.left = new _TstNode(key, value, index);
               break;
             }
-          } else if (node.right !== null) {
-            node = node.right;
+          } else if (node2.right !== null) {
+            node2 = node2.right;
           } else {
-            node.right = new _TstNode(key, value, index);
+            node2.right = new _TstNode(key, value, index);
             break;
           }
         }
@@ -1029,21 +1029,21 @@ var require_tree = __commonJS({
       search(key) {
         const keylength = key.length;
         let index = 0;
-        let node = this;
-        while (node !== null && index < keylength) {
+        let node2 = this;
+        while (node2 !== null && index < keylength) {
           let code = key[index];
           if (code <= 90 && code >= 65) {
             code |= 32;
           }
-          while (node !== null) {
-            if (code === node.code) {
+          while (node2 !== null) {
+            if (code === node2.code) {
               if (keylength === ++index) {
-                return node;
+                return node2;
               }
-              node = node.middle;
+              node2 = node2.middle;
               break;
             }
-            node = node.code < code ? node.left : node.right;
+            node2 = node2.code < code ? node2.left : node2.right;
           }
         }
         return null;
@@ -1199,14 +1199,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path9 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path10 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path9 && path9[0] !== "/") {
-          path9 = `/${path9}`;
+        if (path10 && path10[0] !== "/") {
+          path10 = `/${path10}`;
         }
-        return new URL(`${origin}${path9}`);
+        return new URL(`${origin}${path10}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1657,39 +1657,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path9, origin }
+          request: { method, path: path10, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path9);
+        debuglog("sending request to %s %s/%s", method, origin, path10);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path9, origin },
+          request: { method, path: path10, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path9,
+          path10,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path9, origin }
+          request: { method, path: path10, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path9);
+        debuglog("trailers received from %s %s/%s", method, origin, path10);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path9, origin },
+          request: { method, path: path10, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path9,
+          path10,
           error2.message
         );
       });
@@ -1738,9 +1738,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path9, origin }
+            request: { method, path: path10, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path9);
+          debuglog("sending request to %s %s/%s", method, origin, path10);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1803,7 +1803,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path9,
+        path: path10,
         method,
         body,
         headers,
@@ -1818,11 +1818,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path9 !== "string") {
+        if (typeof path10 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path9[0] !== "/" && !(path9.startsWith("http://") || path9.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path10[0] !== "/" && !(path10.startsWith("http://") || path10.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path9)) {
+        } else if (invalidPathRegex.test(path10)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1888,7 +1888,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path9, query) : path9;
+        this.path = query ? buildURL(path10, query) : path10;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6581,7 +6581,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path9, host, upgrade, blocking, reset } = request2;
+      const { method, path: path10, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6662,7 +6662,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path9} HTTP/1.1\r
+      let header = `${method} ${path10} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7191,7 +7191,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path9, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path10, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7288,7 +7288,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path9;
+      headers[HTTP2_HEADER_PATH] = path10;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7641,9 +7641,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path9 = search ? `${pathname}${search}` : pathname;
+        const path10 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path9;
+        this.opts.path = path10;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8882,10 +8882,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path9 = "/",
+          path: path10 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path9;
+        opts.path = origin + path10;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10857,20 +10857,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path9) {
-      if (typeof path9 !== "string") {
-        return path9;
+    function safeUrl(path10) {
+      if (typeof path10 !== "string") {
+        return path10;
       }
-      const pathSegments = path9.split("?");
+      const pathSegments = path10.split("?");
       if (pathSegments.length !== 2) {
-        return path9;
+        return path10;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path9, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path9);
+    function matchKey(mockDispatch2, { path: path10, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path10);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10892,7 +10892,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path9 }) => matchValue(safeUrl(path9), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path10 }) => matchValue(safeUrl(path10), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10930,9 +10930,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path9, method, body, headers, query } = opts;
+      const { path: path10, method, body, headers, query } = opts;
       return {
-        path: path9,
+        path: path10,
         method,
         body,
         headers,
@@ -11395,10 +11395,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path9, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path10, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path9,
+            Path: path10,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16277,9 +16277,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path9) {
-      for (let i = 0; i < path9.length; ++i) {
-        const code = path9.charCodeAt(i);
+    function validateCookiePath(path10) {
+      for (let i = 0; i < path10.length; ++i) {
+        const code = path10.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -17956,24 +17956,24 @@ var require_sender = __commonJS({
           if (!this.#running) {
             this.#socket.write(frame, cb);
           } else {
-            const node2 = {
+            const node3 = {
               promise: null,
               callback: cb,
               frame
             };
-            this.#queue.push(node2);
+            this.#queue.push(node3);
           }
           return;
         }
-        const node = {
+        const node2 = {
           promise: item.arrayBuffer().then((ab) => {
-            node.promise = null;
-            node.frame = createFrame(ab, hint);
+            node2.promise = null;
+            node2.frame = createFrame(ab, hint);
           }),
           callback: cb,
           frame: null
         };
-        this.#queue.push(node);
+        this.#queue.push(node2);
         if (!this.#running) {
           this.#run();
         }
@@ -17982,12 +17982,12 @@ var require_sender = __commonJS({
         this.#running = true;
         const queue = this.#queue;
         while (!queue.isEmpty()) {
-          const node = queue.shift();
-          if (node.promise !== null) {
-            await node.promise;
+          const node2 = queue.shift();
+          if (node2.promise !== null) {
+            await node2.promise;
           }
-          this.#socket.write(node.frame, node.callback);
-          node.callback = node.frame = null;
+          this.#socket.write(node2.frame, node2.callback);
+          node2.callback = node2.frame = null;
         }
         this.#running = false;
       }
@@ -19199,11 +19199,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path9 = opts.path;
+          let path10 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path9 = `/${path9}`;
+            path10 = `/${path10}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path9);
+          url = new URL(util.parseOrigin(url).origin + path10);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19773,18 +19773,18 @@ function redactSecrets(text2, secrets = knownSecrets()) {
 }
 function redactDeep(value, secrets = knownSecrets()) {
   if (secrets.length === 0) return value;
-  const walk = (node) => {
-    if (typeof node === "string") return redactSecrets(node, secrets);
-    if (Array.isArray(node)) return node.map(walk);
-    if (node !== null && typeof node === "object" && Object.getPrototypeOf(node) === Object.prototype) {
+  const walk = (node2) => {
+    if (typeof node2 === "string") return redactSecrets(node2, secrets);
+    if (Array.isArray(node2)) return node2.map(walk);
+    if (node2 !== null && typeof node2 === "object" && Object.getPrototypeOf(node2) === Object.prototype) {
       const out = {};
-      for (const [k, v] of Object.entries(node)) out[redactSecrets(k, secrets)] = walk(v);
+      for (const [k, v] of Object.entries(node2)) out[redactSecrets(k, secrets)] = walk(v);
       return out;
     }
-    if (node !== null && typeof node === "object" && typeof node.withText === "function") {
-      return node.withText((s) => redactSecrets(s, secrets));
+    if (node2 !== null && typeof node2 === "object" && typeof node2.withText === "function") {
+      return node2.withText((s) => redactSecrets(s, secrets));
     }
-    return node;
+    return node2;
   };
   return walk(value);
 }
@@ -19937,24 +19937,24 @@ var require_identity = __commonJS({
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
-    var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
-    var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
-    function isCollection(node) {
-      if (node && typeof node === "object")
-        switch (node[NODE_TYPE]) {
+    var isAlias2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
+    var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
+    var isMap2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
+    var isPair2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
+    var isScalar2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isSeq2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
+    function isCollection(node2) {
+      if (node2 && typeof node2 === "object")
+        switch (node2[NODE_TYPE]) {
           case MAP:
           case SEQ:
             return true;
         }
       return false;
     }
-    function isNode(node) {
-      if (node && typeof node === "object")
-        switch (node[NODE_TYPE]) {
+    function isNode(node2) {
+      if (node2 && typeof node2 === "object")
+        switch (node2[NODE_TYPE]) {
           case ALIAS:
           case MAP:
           case SCALAR:
@@ -19963,7 +19963,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar2(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node2) => (isScalar2(node2) || isCollection(node2)) && !!node2.anchor;
     exports2.ALIAS = ALIAS;
     exports2.DOC = DOC;
     exports2.MAP = MAP;
@@ -19991,98 +19991,98 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit2(node, visitor) {
+    function visit2(node2, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node)) {
-        const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
+      if (identity.isDocument(node2)) {
+        const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
         if (cd === REMOVE)
-          node.contents = null;
+          node2.contents = null;
       } else
-        visit_(null, node, visitor_, Object.freeze([]));
+        visit_(null, node2, visitor_, Object.freeze([]));
     }
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path9) {
-      const ctrl = callVisitor(key, node, visitor, path9);
+    function visit_(key, node2, visitor, path10) {
+      const ctrl = callVisitor(key, node2, visitor, path10);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path9, ctrl);
-        return visit_(key, ctrl, visitor, path9);
+        replaceNode(key, path10, ctrl);
+        return visit_(key, ctrl, visitor, path10);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node)) {
-          path9 = Object.freeze(path9.concat(node));
-          for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path9);
+        if (identity.isCollection(node2)) {
+          path10 = Object.freeze(path10.concat(node2));
+          for (let i = 0; i < node2.items.length; ++i) {
+            const ci = visit_(i, node2.items[i], visitor, path10);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              node.items.splice(i, 1);
+              node2.items.splice(i, 1);
               i -= 1;
             }
           }
-        } else if (identity.isPair(node)) {
-          path9 = Object.freeze(path9.concat(node));
-          const ck = visit_("key", node.key, visitor, path9);
+        } else if (identity.isPair(node2)) {
+          path10 = Object.freeze(path10.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path10);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
-            node.key = null;
-          const cv = visit_("value", node.value, visitor, path9);
+            node2.key = null;
+          const cv = visit_("value", node2.value, visitor, path10);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
-            node.value = null;
+            node2.value = null;
         }
       }
       return ctrl;
     }
-    async function visitAsync(node, visitor) {
+    async function visitAsync(node2, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node)) {
-        const cd = await visitAsync_(null, node.contents, visitor_, Object.freeze([node]));
+      if (identity.isDocument(node2)) {
+        const cd = await visitAsync_(null, node2.contents, visitor_, Object.freeze([node2]));
         if (cd === REMOVE)
-          node.contents = null;
+          node2.contents = null;
       } else
-        await visitAsync_(null, node, visitor_, Object.freeze([]));
+        await visitAsync_(null, node2, visitor_, Object.freeze([]));
     }
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path9) {
-      const ctrl = await callVisitor(key, node, visitor, path9);
+    async function visitAsync_(key, node2, visitor, path10) {
+      const ctrl = await callVisitor(key, node2, visitor, path10);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path9, ctrl);
-        return visitAsync_(key, ctrl, visitor, path9);
+        replaceNode(key, path10, ctrl);
+        return visitAsync_(key, ctrl, visitor, path10);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node)) {
-          path9 = Object.freeze(path9.concat(node));
-          for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path9);
+        if (identity.isCollection(node2)) {
+          path10 = Object.freeze(path10.concat(node2));
+          for (let i = 0; i < node2.items.length; ++i) {
+            const ci = await visitAsync_(i, node2.items[i], visitor, path10);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              node.items.splice(i, 1);
+              node2.items.splice(i, 1);
               i -= 1;
             }
           }
-        } else if (identity.isPair(node)) {
-          path9 = Object.freeze(path9.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path9);
+        } else if (identity.isPair(node2)) {
+          path10 = Object.freeze(path10.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path10);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
-            node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path9);
+            node2.key = null;
+          const cv = await visitAsync_("value", node2.value, visitor, path10);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
-            node.value = null;
+            node2.value = null;
         }
       }
       return ctrl;
@@ -20105,32 +20105,32 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path9) {
+    function callVisitor(key, node2, visitor, path10) {
       if (typeof visitor === "function")
-        return visitor(key, node, path9);
-      if (identity.isMap(node))
-        return visitor.Map?.(key, node, path9);
-      if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path9);
-      if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path9);
-      if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path9);
-      if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path9);
+        return visitor(key, node2, path10);
+      if (identity.isMap(node2))
+        return visitor.Map?.(key, node2, path10);
+      if (identity.isSeq(node2))
+        return visitor.Seq?.(key, node2, path10);
+      if (identity.isPair(node2))
+        return visitor.Pair?.(key, node2, path10);
+      if (identity.isScalar(node2))
+        return visitor.Scalar?.(key, node2, path10);
+      if (identity.isAlias(node2))
+        return visitor.Alias?.(key, node2, path10);
       return void 0;
     }
-    function replaceNode(key, path9, node) {
-      const parent = path9[path9.length - 1];
+    function replaceNode(key, path10, node2) {
+      const parent = path10[path10.length - 1];
       if (identity.isCollection(parent)) {
-        parent.items[key] = node;
+        parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
         if (key === "key")
-          parent.key = node;
+          parent.key = node2;
         else
-          parent.value = node;
+          parent.value = node2;
       } else if (identity.isDocument(parent)) {
-        parent.contents = node;
+        parent.contents = node2;
       } else {
         const pt = identity.isAlias(parent) ? "alias" : "scalar";
         throw new Error(`Cannot replace node with ${pt} parent`);
@@ -20290,9 +20290,9 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit2.visit(doc.contents, (_key, node) => {
-            if (identity.isNode(node) && node.tag)
-              tags[node.tag] = true;
+          visit2.visit(doc.contents, (_key, node2) => {
+            if (identity.isNode(node2) && node2.tag)
+              tags[node2.tag] = true;
           });
           tagNames = Object.keys(tags);
         } else
@@ -20329,9 +20329,9 @@ var require_anchors = __commonJS({
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
       visit2.visit(root, {
-        Value(_key, node) {
-          if (node.anchor)
-            anchors.add(node.anchor);
+        Value(_key, node2) {
+          if (node2.anchor)
+            anchors.add(node2.anchor);
         }
       });
       return anchors;
@@ -20535,20 +20535,20 @@ var require_Alias = __commonJS({
         } else {
           nodes = [];
           visit2.visit(doc, {
-            Node: (_key, node) => {
-              if (identity.isAlias(node) || identity.hasAnchor(node))
-                nodes.push(node);
+            Node: (_key, node2) => {
+              if (identity.isAlias(node2) || identity.hasAnchor(node2))
+                nodes.push(node2);
             }
           });
           if (ctx)
             ctx.aliasResolveCache = nodes;
         }
         let found = void 0;
-        for (const node of nodes) {
-          if (node === this)
+        for (const node2 of nodes) {
+          if (node2 === this)
             break;
-          if (node.anchor === this.source)
-            found = node;
+          if (node2.anchor === this.source)
+            found = node2;
         }
         if (found && ctx) {
           const { anchors: anchors2, doc: doc2, maxAliasCount } = ctx;
@@ -20597,22 +20597,22 @@ var require_Alias = __commonJS({
         return src;
       }
     };
-    function getAliasCount(doc, node, anchors2) {
-      if (identity.isAlias(node)) {
-        const source = node.resolve(doc);
+    function getAliasCount(doc, node2, anchors2) {
+      if (identity.isAlias(node2)) {
+        const source = node2.resolve(doc);
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
-      } else if (identity.isCollection(node)) {
+      } else if (identity.isCollection(node2)) {
         let count2 = 0;
-        for (const item of node.items) {
+        for (const item of node2.items) {
           const c = getAliasCount(doc, item, anchors2);
           if (c > count2)
             count2 = c;
         }
         return count2;
-      } else if (identity.isPair(node)) {
-        const kc = getAliasCount(doc, node.key, anchors2);
-        const vc = getAliasCount(doc, node.value, anchors2);
+      } else if (identity.isPair(node2)) {
+        const kc = getAliasCount(doc, node2.key, anchors2);
+        const vc = getAliasCount(doc, node2.value, anchors2);
         return Math.max(kc, vc);
       }
       return 1;
@@ -20702,10 +20702,10 @@ var require_createNode = __commonJS({
           value = value.toJSON();
         }
         if (!value || typeof value !== "object") {
-          const node2 = new Scalar.Scalar(value);
+          const node3 = new Scalar.Scalar(value);
           if (ref)
-            ref.node = node2;
-          return node2;
+            ref.node = node3;
+          return node3;
         }
         tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
       }
@@ -20713,14 +20713,14 @@ var require_createNode = __commonJS({
         onTagObj(tagObj);
         delete ctx.onTagObj;
       }
-      const node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
+      const node2 = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
       if (tagName)
-        node.tag = tagName;
+        node2.tag = tagName;
       else if (!tagObj.default)
-        node.tag = tagObj.tag;
+        node2.tag = tagObj.tag;
       if (ref)
-        ref.node = node;
-      return node;
+        ref.node = node2;
+      return node2;
     }
     exports2.createNode = createNode;
   }
@@ -20733,10 +20733,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path9, value) {
+    function collectionFromPath(schema, path10, value) {
       let v = value;
-      for (let i = path9.length - 1; i >= 0; --i) {
-        const k = path9[i];
+      for (let i = path10.length - 1; i >= 0; --i) {
+        const k = path10[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -20755,7 +20755,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
+    var isEmptyPath = (path10) => path10 == null || typeof path10 === "object" && !!path10[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20785,15 +20785,15 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path9, value) {
-        if (isEmptyPath(path9))
+      addIn(path10, value) {
+        if (isEmptyPath(path10))
           this.add(value);
         else {
-          const [key, ...rest] = path9;
-          const node = this.get(key, true);
-          if (identity.isCollection(node))
-            node.addIn(rest, value);
-          else if (node === void 0 && this.schema)
+          const [key, ...rest] = path10;
+          const node2 = this.get(key, true);
+          if (identity.isCollection(node2))
+            node2.addIn(rest, value);
+          else if (node2 === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
           else
             throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
@@ -20803,13 +20803,13 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path9) {
-        const [key, ...rest] = path9;
+      deleteIn(path10) {
+        const [key, ...rest] = path10;
         if (rest.length === 0)
           return this.delete(key);
-        const node = this.get(key, true);
-        if (identity.isCollection(node))
-          return node.deleteIn(rest);
+        const node2 = this.get(key, true);
+        if (identity.isCollection(node2))
+          return node2.deleteIn(rest);
         else
           throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
       }
@@ -20818,45 +20818,45 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path9, keepScalar) {
-        const [key, ...rest] = path9;
-        const node = this.get(key, true);
+      getIn(path10, keepScalar) {
+        const [key, ...rest] = path10;
+        const node2 = this.get(key, true);
         if (rest.length === 0)
-          return !keepScalar && identity.isScalar(node) ? node.value : node;
+          return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
         else
-          return identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
+          return identity.isCollection(node2) ? node2.getIn(rest, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
-        return this.items.every((node) => {
-          if (!identity.isPair(node))
+        return this.items.every((node2) => {
+          if (!identity.isPair(node2))
             return false;
-          const n = node.value;
+          const n = node2.value;
           return n == null || allowScalar && identity.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
         });
       }
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path9) {
-        const [key, ...rest] = path9;
+      hasIn(path10) {
+        const [key, ...rest] = path10;
         if (rest.length === 0)
           return this.has(key);
-        const node = this.get(key, true);
-        return identity.isCollection(node) ? node.hasIn(rest) : false;
+        const node2 = this.get(key, true);
+        return identity.isCollection(node2) ? node2.hasIn(rest) : false;
       }
       /**
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path9, value) {
-        const [key, ...rest] = path9;
+      setIn(path10, value) {
+        const [key, ...rest] = path10;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
-          const node = this.get(key, true);
-          if (identity.isCollection(node))
-            node.setIn(rest, value);
-          else if (node === void 0 && this.schema)
+          const node2 = this.get(key, true);
+          if (identity.isCollection(node2))
+            node2.setIn(rest, value);
+          else if (node2 === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
           else
             throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
@@ -21382,16 +21382,16 @@ var require_stringify = __commonJS({
       }
       return tagObj;
     }
-    function stringifyProps(node, tagObj, { anchors: anchors$1, doc }) {
+    function stringifyProps(node2, tagObj, { anchors: anchors$1, doc }) {
       if (!doc.directives)
         return "";
       const props = [];
-      const anchor = (identity.isScalar(node) || identity.isCollection(node)) && node.anchor;
+      const anchor = (identity.isScalar(node2) || identity.isCollection(node2)) && node2.anchor;
       if (anchor && anchors.anchorIsValid(anchor)) {
         anchors$1.add(anchor);
         props.push(`&${anchor}`);
       }
-      const tag = node.tag ?? (tagObj.default ? null : tagObj.tag);
+      const tag = node2.tag ?? (tagObj.default ? null : tagObj.tag);
       if (tag)
         props.push(doc.directives.tagString(tag));
       return props.join(" ");
@@ -21413,15 +21413,15 @@ var require_stringify = __commonJS({
         }
       }
       let tagObj = void 0;
-      const node = identity.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
-      tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
-      const props = stringifyProps(node, tagObj, ctx);
+      const node2 = identity.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
+      tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node2));
+      const props = stringifyProps(node2, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
       if (!props)
         return str;
-      return identity.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
+      return identity.isScalar(node2) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
 ${ctx.indent}${str}`;
     }
     exports2.createStringifyContext = createStringifyContext;
@@ -21688,8 +21688,8 @@ var require_addPairToJSMap = __commonJS({
       if (identity.isNode(key) && ctx?.doc) {
         const strCtx = stringify.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
-        for (const node of ctx.anchors.keys())
-          strCtx.anchors.add(node.anchor);
+        for (const node2 of ctx.anchors.keys())
+          strCtx.anchors.add(node2.anchor);
         strCtx.inFlow = true;
         strCtx.inStringifyKey = true;
         const strKey = key.toString(strCtx);
@@ -21998,8 +21998,8 @@ var require_YAMLMap = __commonJS({
       }
       get(key, keepScalar) {
         const it = findPair(this.items, key);
-        const node = it?.value;
-        return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? void 0;
+        const node2 = it?.value;
+        return (!keepScalar && identity.isScalar(node2) ? node2.value : node2) ?? void 0;
       }
       has(key) {
         return !!findPair(this.items, key);
@@ -22312,9 +22312,9 @@ var require_float = __commonJS({
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
       resolve: (str) => parseFloat(str),
-      stringify(node) {
-        const num = Number(node.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
+      stringify(node2) {
+        const num = Number(node2.value);
+        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
       }
     };
     var float = {
@@ -22323,11 +22323,11 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
       resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str));
+        const node2 = new Scalar.Scalar(parseFloat(str));
         const dot = str.indexOf(".");
         if (dot !== -1 && str[str.length - 1] === "0")
-          node.minFractionDigits = str.length - dot - 1;
-        return node;
+          node2.minFractionDigits = str.length - dot - 1;
+        return node2;
       },
       stringify: stringifyNumber.stringifyNumber
     };
@@ -22344,11 +22344,11 @@ var require_int = __commonJS({
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
     var intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
-    function intStringify(node, radix, prefix) {
-      const { value } = node;
+    function intStringify(node2, radix, prefix) {
+      const { value } = node2;
       if (intIdentify(value) && value >= 0)
         return prefix + value.toString(radix);
-      return stringifyNumber.stringifyNumber(node);
+      return stringifyNumber.stringifyNumber(node2);
     }
     var intOct = {
       identify: (value) => intIdentify(value) && value >= 0,
@@ -22357,7 +22357,7 @@ var require_int = __commonJS({
       format: "OCT",
       test: /^0o[0-7]+$/,
       resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
-      stringify: (node) => intStringify(node, 8, "0o")
+      stringify: (node2) => intStringify(node2, 8, "0o")
     };
     var int = {
       identify: intIdentify,
@@ -22374,7 +22374,7 @@ var require_int = __commonJS({
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
       resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
-      stringify: (node) => intStringify(node, 16, "0x")
+      stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports2.int = int;
     exports2.intHex = intHex;
@@ -22752,9 +22752,9 @@ var require_float2 = __commonJS({
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
       resolve: (str) => parseFloat(str.replace(/_/g, "")),
-      stringify(node) {
-        const num = Number(node.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
+      stringify(node2) {
+        const num = Number(node2.value);
+        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
       }
     };
     var float = {
@@ -22763,14 +22763,14 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
       resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str.replace(/_/g, "")));
+        const node2 = new Scalar.Scalar(parseFloat(str.replace(/_/g, "")));
         const dot = str.indexOf(".");
         if (dot !== -1) {
           const f = str.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
-            node.minFractionDigits = f.length;
+            node2.minFractionDigits = f.length;
         }
-        return node;
+        return node2;
       },
       stringify: stringifyNumber.stringifyNumber
     };
@@ -22809,13 +22809,13 @@ var require_int2 = __commonJS({
       const n = parseInt(str, radix);
       return sign === "-" ? -1 * n : n;
     }
-    function intStringify(node, radix, prefix) {
-      const { value } = node;
+    function intStringify(node2, radix, prefix) {
+      const { value } = node2;
       if (intIdentify(value)) {
         const str = value.toString(radix);
         return value < 0 ? "-" + prefix + str.substr(1) : prefix + str;
       }
-      return stringifyNumber.stringifyNumber(node);
+      return stringifyNumber.stringifyNumber(node2);
     }
     var intBin = {
       identify: intIdentify,
@@ -22824,7 +22824,7 @@ var require_int2 = __commonJS({
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
       resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
-      stringify: (node) => intStringify(node, 2, "0b")
+      stringify: (node2) => intStringify(node2, 2, "0b")
     };
     var intOct = {
       identify: intIdentify,
@@ -22833,7 +22833,7 @@ var require_int2 = __commonJS({
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
       resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
-      stringify: (node) => intStringify(node, 8, "0")
+      stringify: (node2) => intStringify(node2, 8, "0")
     };
     var int = {
       identify: intIdentify,
@@ -22850,7 +22850,7 @@ var require_int2 = __commonJS({
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
       resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
-      stringify: (node) => intStringify(node, 16, "0x")
+      stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports2.int = int;
     exports2.intBin = intBin;
@@ -22960,13 +22960,13 @@ var require_timestamp = __commonJS({
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
       return sign === "-" ? num(-1) * res : res;
     }
-    function stringifySexagesimal(node) {
-      let { value } = node;
+    function stringifySexagesimal(node2) {
+      let { value } = node2;
       let num = (n) => n;
       if (typeof value === "bigint")
         num = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
-        return stringifyNumber.stringifyNumber(node);
+        return stringifyNumber.stringifyNumber(node2);
       let sign = "";
       if (value < 0) {
         sign = "-";
@@ -23364,9 +23364,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path9, value) {
+      addIn(path10, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path9, value);
+          this.contents.addIn(path10, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23377,13 +23377,13 @@ var require_Document = __commonJS({
        * `name` will be used as a prefix for a new unique anchor.
        * If `name` is undefined, the generated anchor will use 'a' as a prefix.
        */
-      createAlias(node, name2) {
-        if (!node.anchor) {
+      createAlias(node2, name2) {
+        if (!node2.anchor) {
           const prev = anchors.anchorNames(this);
-          node.anchor = // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
+          node2.anchor = // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
           !name2 || prev.has(name2) ? anchors.findNewAnchor(name2 || "a", prev) : name2;
         }
-        return new Alias.Alias(node.anchor);
+        return new Alias.Alias(node2.anchor);
       }
       createNode(value, replacer, options) {
         let _replacer = void 0;
@@ -23415,11 +23415,11 @@ var require_Document = __commonJS({
           schema: this.schema,
           sourceObjects
         };
-        const node = createNode.createNode(value, tag, ctx);
-        if (flow && identity.isCollection(node))
-          node.flow = true;
+        const node2 = createNode.createNode(value, tag, ctx);
+        if (flow && identity.isCollection(node2))
+          node2.flow = true;
         setAnchors();
-        return node;
+        return node2;
       }
       /**
        * Convert a key and a value into a `Pair` using the current schema,
@@ -23441,14 +23441,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path9) {
-        if (Collection2.isEmptyPath(path9)) {
+      deleteIn(path10) {
+        if (Collection2.isEmptyPath(path10)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path10) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23463,10 +23463,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path9, keepScalar) {
-        if (Collection2.isEmptyPath(path9))
+      getIn(path10, keepScalar) {
+        if (Collection2.isEmptyPath(path10))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path10, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23477,10 +23477,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path9) {
-        if (Collection2.isEmptyPath(path9))
+      hasIn(path10) {
+        if (Collection2.isEmptyPath(path10))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path10) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23497,13 +23497,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path9, value) {
-        if (Collection2.isEmptyPath(path9)) {
+      setIn(path10, value) {
+        if (Collection2.isEmptyPath(path10)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path9), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path10), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path9, value);
+          this.contents.setIn(path10, value);
         }
       }
       /**
@@ -24016,11 +24016,11 @@ var require_resolve_block_seq = __commonJS({
             continue;
           }
         }
-        const node = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
+        const node2 = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
         if (ctx.schema.compat)
           utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
-        offset = node.range[2];
-        seq.items.push(node);
+        offset = node2.range[2];
+        seq.items.push(node2);
       }
       seq.range = [bs.offset, offset, commentEnd ?? offset];
       return seq;
@@ -24320,12 +24320,12 @@ var require_compose_collection = __commonJS({
       }
       const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node = identity.isNode(res) ? res : new Scalar.Scalar(res);
-      node.range = coll.range;
-      node.tag = tagName;
+      const node2 = identity.isNode(res) ? res : new Scalar.Scalar(res);
+      node2.range = coll.range;
+      node2.tag = tagName;
       if (tag?.format)
-        node.format = tag.format;
-      return node;
+        node2.format = tag.format;
+      return node2;
     }
     exports2.composeCollection = composeCollection;
   }
@@ -24860,11 +24860,11 @@ var require_compose_node = __commonJS({
     function composeNode(ctx, token, props, onError) {
       const atKey = ctx.atKey;
       const { spaceBefore, comment, anchor, tag } = props;
-      let node;
+      let node2;
       let isSrcToken = true;
       switch (token.type) {
         case "alias":
-          node = composeAlias(ctx, token, onError);
+          node2 = composeAlias(ctx, token, onError);
           if (anchor || tag)
             onError(token, "ALIAS_PROPS", "An alias node must not specify any properties");
           break;
@@ -24872,17 +24872,17 @@ var require_compose_node = __commonJS({
         case "single-quoted-scalar":
         case "double-quoted-scalar":
         case "block-scalar":
-          node = composeScalar.composeScalar(ctx, token, tag, onError);
+          node2 = composeScalar.composeScalar(ctx, token, tag, onError);
           if (anchor)
-            node.anchor = anchor.source.substring(1);
+            node2.anchor = anchor.source.substring(1);
           break;
         case "block-map":
         case "block-seq":
         case "flow-collection":
           try {
-            node = composeCollection.composeCollection(CN, ctx, token, props, onError);
+            node2 = composeCollection.composeCollection(CN, ctx, token, props, onError);
             if (anchor)
-              node.anchor = anchor.source.substring(1);
+              node2.anchor = anchor.source.substring(1);
           } catch (error2) {
             const message = error2 instanceof Error ? error2.message : String(error2);
             onError(token, "RESOURCE_EXHAUSTION", message);
@@ -24894,24 +24894,24 @@ var require_compose_node = __commonJS({
           isSrcToken = false;
         }
       }
-      node ?? (node = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
-      if (anchor && node.anchor === "")
+      node2 ?? (node2 = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
+      if (anchor && node2.anchor === "")
         onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
-      if (atKey && ctx.options.stringKeys && (!identity.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
+      if (atKey && ctx.options.stringKeys && (!identity.isScalar(node2) || typeof node2.value !== "string" || node2.tag && node2.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
         onError(tag ?? token, "NON_STRING_KEY", msg);
       }
       if (spaceBefore)
-        node.spaceBefore = true;
+        node2.spaceBefore = true;
       if (comment) {
         if (token.type === "scalar" && token.source === "")
-          node.comment = comment;
+          node2.comment = comment;
         else
-          node.commentBefore = comment;
+          node2.commentBefore = comment;
       }
       if (ctx.options.keepSourceTokens && isSrcToken)
-        node.srcToken = token;
-      return node;
+        node2.srcToken = token;
+      return node2;
     }
     function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
       const token = {
@@ -24920,19 +24920,19 @@ var require_compose_node = __commonJS({
         indent: -1,
         source: ""
       };
-      const node = composeScalar.composeScalar(ctx, token, tag, onError);
+      const node2 = composeScalar.composeScalar(ctx, token, tag, onError);
       if (anchor) {
-        node.anchor = anchor.source.substring(1);
-        if (node.anchor === "")
+        node2.anchor = anchor.source.substring(1);
+        if (node2.anchor === "")
           onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
       }
       if (spaceBefore)
-        node.spaceBefore = true;
+        node2.spaceBefore = true;
       if (comment) {
-        node.comment = comment;
-        node.range[2] = end;
+        node2.comment = comment;
+        node2.range[2] = end;
       }
-      return node;
+      return node2;
     }
     function composeAlias({ options }, { offset, source, end }, onError) {
       const alias = new Alias.Alias(source.substring(1));
@@ -25464,9 +25464,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path9) => {
+    visit2.itemAtPath = (cst, path10) => {
       let item = cst;
-      for (const [field, index] of path9) {
+      for (const [field, index] of path10) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25475,23 +25475,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path9) => {
-      const parent = visit2.itemAtPath(cst, path9.slice(0, -1));
-      const field = path9[path9.length - 1][0];
+    visit2.parentCollection = (cst, path10) => {
+      const parent = visit2.itemAtPath(cst, path10.slice(0, -1));
+      const field = path10[path10.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path9, item, visitor) {
-      let ctrl = visitor(item, path9);
+    function _visit(path10, item, visitor) {
+      let ctrl = visitor(item, path10);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path10.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -25502,10 +25502,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path9);
+            ctrl = ctrl(item, path10);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path10) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -27347,22 +27347,22 @@ function pairByKey(map, key) {
   }
   return index.get(key);
 }
-function positionOf(source, path9, part = "key") {
+function positionOf(source, path10, part = "key") {
   const { doc, lines } = source;
-  const at2 = (node2) => {
-    const offset = node2?.range?.[0];
+  const at2 = (node3) => {
+    const offset = node3?.range?.[0];
     if (offset === void 0) return void 0;
     const pos = lines.linePos(offset);
     return { line: pos.line, column: pos.col };
   };
-  const resolve8 = (node2) => (0, import_yaml.isAlias)(node2) ? node2.resolve(doc) : node2;
-  let node = resolve8(doc.contents);
-  let best = at2(node) ?? { line: 1, column: 1 };
-  for (let i = 0; i < path9.length; i++) {
-    const segment = path9[i];
-    const last = i === path9.length - 1;
-    if ((0, import_yaml.isMap)(node)) {
-      const pair = pairByKey(node, String(segment));
+  const resolve8 = (node3) => (0, import_yaml.isAlias)(node3) ? node3.resolve(doc) : node3;
+  let node2 = resolve8(doc.contents);
+  let best = at2(node2) ?? { line: 1, column: 1 };
+  for (let i = 0; i < path10.length; i++) {
+    const segment = path10[i];
+    const last = i === path10.length - 1;
+    if ((0, import_yaml.isMap)(node2)) {
+      const pair = pairByKey(node2, String(segment));
       if (!pair) return best;
       const keyPos = at2(pair.key) ?? best;
       const value = resolve8(pair.value);
@@ -27372,36 +27372,36 @@ function positionOf(source, path9, part = "key") {
         return keyPos;
       }
       best = keyPos;
-      node = value;
-    } else if ((0, import_yaml.isSeq)(node) && typeof segment === "number") {
-      const item = resolve8(node.items[segment]);
+      node2 = value;
+    } else if ((0, import_yaml.isSeq)(node2) && typeof segment === "number") {
+      const item = resolve8(node2.items[segment]);
       const itemPos = at2(item);
       if (!itemPos) return best;
       if (last) return itemPos;
       best = itemPos;
-      node = item;
+      node2 = item;
     } else {
       return best;
     }
   }
   return best;
 }
-function isFlow(node) {
-  return ((0, import_yaml.isMap)(node) || (0, import_yaml.isSeq)(node)) && node.flow === true;
+function isFlow(node2) {
+  return ((0, import_yaml.isMap)(node2) || (0, import_yaml.isSeq)(node2)) && node2.flow === true;
 }
-function fieldName(path9) {
+function fieldName(path10) {
   let out = "";
-  for (const segment of path9) {
+  for (const segment of path10) {
     if (typeof segment === "number") out += `[${segment}]`;
     else out += out ? `.${segment}` : segment;
   }
   return out;
 }
-function whereName(path9) {
-  return path9.length === 0 ? "at the top level" : `in ${fieldName(path9)}`;
+function whereName(path10) {
+  return path10.length === 0 ? "at the top level" : `in ${fieldName(path10)}`;
 }
-function errorAt(source, path9, part, message, field = path9) {
-  const pos = positionOf(source, path9, part);
+function errorAt(source, path10, part, message, field = path10) {
+  const pos = positionOf(source, path10, part);
   return new PolicyError(message, {
     file: source.file,
     line: pos.line,
@@ -27427,41 +27427,41 @@ var init_source = __esm({
 function isPlainObject(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
-function valueAt(data, path9) {
-  let node = data;
-  for (const segment of path9) {
-    if (node === null || typeof node !== "object") return void 0;
-    node = node[segment];
+function valueAt(data, path10) {
+  let node2 = data;
+  for (const segment of path10) {
+    if (node2 === null || typeof node2 !== "object") return void 0;
+    node2 = node2[segment];
   }
-  return node;
+  return node2;
 }
 function mergeLayers(layers) {
   const errors = [];
   const origins = {};
   const data = {};
-  const child = (node, segment) => {
-    node.children ??= /* @__PURE__ */ new Map();
-    let next = node.children.get(segment);
-    if (!next) node.children.set(segment, next = {});
+  const child = (node2, segment) => {
+    node2.children ??= /* @__PURE__ */ new Map();
+    let next = node2.children.get(segment);
+    if (!next) node2.children.set(segment, next = {});
     return next;
   };
-  const record = (value, node, layer) => {
-    node.layer = layer;
-    if (Array.isArray(value)) value.forEach((item, i) => record(item, child(node, i), layer));
-    else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) record(v, child(node, k), layer);
+  const record = (value, node2, layer) => {
+    node2.layer = layer;
+    if (Array.isArray(value)) value.forEach((item, i) => record(item, child(node2, i), layer));
+    else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) record(v, child(node2, k), layer);
   };
-  const mergeMap = (target, source, node, layer, top) => {
+  const mergeMap = (target, source, node2, layer, top) => {
     for (const [key, value] of Object.entries(source)) {
       if (top && key === "extends") continue;
       const existing = Object.prototype.hasOwnProperty.call(target, key) ? target[key] : void 0;
       if (isPlainObject(existing) && isPlainObject(value)) {
-        const next = child(node, key);
+        const next = child(node2, key);
         next.layer = layer;
         mergeMap(existing, value, next, layer, false);
       } else {
-        node.children?.delete(key);
+        node2.children?.delete(key);
         target[key] = structuredClone(value);
-        record(value, child(node, key), layer);
+        record(value, child(node2, key), layer);
       }
     }
   };
@@ -27493,19 +27493,19 @@ function mergeLayers(layers) {
     origins.layer = index;
     mergeMap(data, layer.data, origins, index, true);
   });
-  const origin = (path9) => {
-    let node = origins;
+  const origin = (path10) => {
+    let node2 = origins;
     let layer = origins.layer;
-    for (const segment of path9) {
-      node = node.children?.get(segment);
-      if (!node) break;
-      if (node.layer !== void 0) layer = node.layer;
+    for (const segment of path10) {
+      node2 = node2.children?.get(segment);
+      if (!node2) break;
+      if (node2.layer !== void 0) layer = node2.layer;
     }
     return layers[layer ?? layers.length - 1];
   };
-  const locate3 = (path9, part = "key") => {
-    const source = origin(path9);
-    return { source, ...positionOf(source, path9, part) };
+  const locate3 = (path10, part = "key") => {
+    const source = origin(path10);
+    return { source, ...positionOf(source, path10, part) };
   };
   return { merged: { data, layers, origin, locate: locate3 }, errors };
 }
@@ -27519,25 +27519,25 @@ var init_merge = __esm({
 });
 
 // src/policy/fields.ts
-function resolvePathValue(merged, path9) {
-  const value = valueAt(merged.data, path9);
-  return (0, import_node_path2.resolve)((0, import_node_path2.dirname)(merged.origin(path9).file), value);
+function resolvePathValue(merged, path10) {
+  const value = valueAt(merged.data, path10);
+  return (0, import_node_path2.resolve)((0, import_node_path2.dirname)(merged.origin(path10).file), value);
 }
 function dataFormat(entry) {
   const format = entry["format"];
   if (format === "csv" || format === "jsonl" || format === "npy" || format === "text") return format;
-  const path9 = entry["path"];
-  if (typeof path9 !== "string") return void 0;
-  return FORMAT_BY_EXTENSION[(0, import_node_path2.extname)(path9).toLowerCase()];
+  const path10 = entry["path"];
+  if (typeof path10 !== "string") return void 0;
+  return FORMAT_BY_EXTENSION[(0, import_node_path2.extname)(path10).toLowerCase()];
 }
 function unknownFormatProblem(entry) {
   if (dataFormat(entry) !== void 0 || typeof entry["path"] !== "string" || entry["format"] !== void 0) return void 0;
   return `cannot tell the format of ${quoteUserText(entry["path"])} from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`;
 }
-function dataFileAt(merged, path9) {
-  const entry = valueAt(merged.data, path9);
-  const out = { path: resolvePathValue(merged, [...path9, "path"]), format: dataFormat(entry) };
-  if (entry["labels"] !== void 0) out.labels = resolvePathValue(merged, [...path9, "labels"]);
+function dataFileAt(merged, path10) {
+  const entry = valueAt(merged.data, path10);
+  const out = { path: resolvePathValue(merged, [...path10, "path"]), format: dataFormat(entry) };
+  if (entry["labels"] !== void 0) out.labels = resolvePathValue(merged, [...path10, "labels"]);
   if (entry["columns"] !== void 0) out.columns = [...entry["columns"]];
   return out;
 }
@@ -27559,14 +27559,14 @@ var init_fields = __esm({
 });
 
 // src/policy/threshold.ts
-function sourceOf(merged, path9, part = "key") {
-  const where = merged.locate(path9, part);
+function sourceOf(merged, path10, part = "key") {
+  const where = merged.locate(path10, part);
   return { file: where.source.file, line: where.line, column: where.column };
 }
-function thresholdAt(merged, path9) {
-  const written = valueAt(merged.data, path9);
+function thresholdAt(merged, path10) {
+  const written = valueAt(merged.data, path10);
   if (!isPlainObject(written)) return void 0;
-  const threshold = { source: sourceOf(merged, path9) };
+  const threshold = { source: sourceOf(merged, path10) };
   if (typeof written["warn"] === "number") threshold.warn = written["warn"];
   if (typeof written["fail"] === "number") threshold.fail = written["fail"];
   return threshold;
@@ -27586,9 +27586,9 @@ function buildContext(merged, id, surface) {
     settings: merged.data["probes"][id] ?? {},
     base: base2,
     surface,
-    at: (path9, part = "key") => sourceOf(merged, path9, part),
-    file: (path9) => resolvePathValue(merged, path9),
-    dataFile: (path9) => dataFileAt(merged, path9),
+    at: (path10, part = "key") => sourceOf(merged, path10, part),
+    file: (path10) => resolvePathValue(merged, path10),
+    dataFile: (path10) => dataFileAt(merged, path10),
     thresholds: (ids) => {
       const out = {};
       for (const metric of ids) {
@@ -27758,17 +27758,17 @@ var init_checks_baseline = __esm({
 });
 
 // src/policy/paths.ts
-function policyPathProblem(merged, path9, roots) {
-  if (typeof valueAt(merged.data, path9) !== "string") return void 0;
-  return pathProblem(resolvePathValue(merged, path9), roots);
+function policyPathProblem(merged, path10, roots) {
+  if (typeof valueAt(merged.data, path10) !== "string") return void 0;
+  return pathProblem(resolvePathValue(merged, path10), roots);
 }
 function pathChecks(merged, roots) {
   const errors = [];
-  for (const path9 of PATH_FIELDS) {
-    const problem = policyPathProblem(merged, path9, roots);
+  for (const path10 of PATH_FIELDS) {
+    const problem = policyPathProblem(merged, path10, roots);
     if (!problem) continue;
-    const where = merged.locate(path9, "value");
-    errors.push(new PolicyError(problem, { file: where.source.file, line: where.line, column: where.column, field: fieldName(path9) }));
+    const where = merged.locate(path10, "value");
+    errors.push(new PolicyError(problem, { file: where.source.file, line: where.line, column: where.column, field: fieldName(path10) }));
   }
   return errors;
 }
@@ -28107,12 +28107,12 @@ function checkContext(merged, roots, findings) {
   const data = merged.data;
   const policyFile = merged.layers[merged.layers.length - 1].file;
   const presets = presetDirectory();
-  const locationOf = (path9, part, field) => {
-    const where = merged.locate(path9, part);
+  const locationOf = (path10, part, field) => {
+    const where = merged.locate(path10, part);
     return { file: where.source.file, line: where.line, column: where.column, field: fieldName(field) };
   };
-  const error2 = (path9, part, message, field = path9) => {
-    findings.errors.push(new PolicyError(message, locationOf(path9, part, field)));
+  const error2 = (path10, part, message, field = path10) => {
+    findings.errors.push(new PolicyError(message, locationOf(path10, part, field)));
   };
   const surface = valueAt(data, ["surface"]);
   return {
@@ -28122,26 +28122,26 @@ function checkContext(merged, roots, findings) {
     task: valueAt(data, ["model", "task"]) ?? "classification",
     scores: isPlainObject(surface) && typeof surface["scores"] === "string" ? surface["scores"] : "full",
     error: error2,
-    warning: (path9, part, message, field = path9) => {
-      findings.warnings.push({ message, location: locationOf(path9, part, field) });
+    warning: (path10, part, message, field = path10) => {
+      findings.warnings.push({ message, location: locationOf(path10, part, field) });
     },
-    where: (path9) => {
-      const at2 = merged.locate(path9, "key");
+    where: (path10) => {
+      const at2 = merged.locate(path10, "key");
       const file = at2.source.file;
       if (presets && (0, import_node_path5.dirname)(file) === presets) return `the ${(0, import_node_path5.basename)(file, ".yaml")} preset, ${file}:${at2.line}`;
       return `${displayName(file, policyFile)}:${at2.line}`;
     },
-    mustExist: (path9, what) => {
-      if (typeof valueAt(data, path9) !== "string") return;
-      if (policyPathProblem(merged, path9, roots)) return;
-      const file = resolvePathValue(merged, path9);
-      if (!(0, import_node_fs4.existsSync)(file)) error2(path9, "value", `${what} not found: ${file}`);
-      else if (!(0, import_node_fs4.statSync)(file).isFile()) error2(path9, "value", `${what} is not a file: ${file}`);
+    mustExist: (path10, what) => {
+      if (typeof valueAt(data, path10) !== "string") return;
+      if (policyPathProblem(merged, path10, roots)) return;
+      const file = resolvePathValue(merged, path10);
+      if (!(0, import_node_fs4.existsSync)(file)) error2(path10, "value", `${what} not found: ${file}`);
+      else if (!(0, import_node_fs4.statSync)(file).isFile()) error2(path10, "value", `${what} is not a file: ${file}`);
     },
-    knownFormat: (path9) => {
-      const entry = valueAt(data, path9);
+    knownFormat: (path10) => {
+      const entry = valueAt(data, path10);
       const problem = isPlainObject(entry) ? unknownFormatProblem(entry) : void 0;
-      if (problem) error2([...path9, "path"], "value", problem);
+      if (problem) error2([...path10, "path"], "value", problem);
     }
   };
 }
@@ -28411,16 +28411,16 @@ function thresholdOrderChecks(ctx) {
     if (!isPlainObject(thresholds)) continue;
     for (const [key, t] of Object.entries(thresholds)) {
       if (!isPlainObject(t) || typeof t["warn"] !== "number" || typeof t["fail"] !== "number" || t["warn"] <= t["fail"]) continue;
-      const path9 = ["probes", id, "thresholds", key];
-      const warnLayer = merged.layers.indexOf(merged.origin([...path9, "warn"]));
-      const failLayer = merged.layers.indexOf(merged.origin([...path9, "fail"]));
+      const path10 = ["probes", id, "thresholds", key];
+      const warnLayer = merged.layers.indexOf(merged.origin([...path10, "warn"]));
+      const failLayer = merged.layers.indexOf(merged.origin([...path10, "fail"]));
       const blame = failLayer > warnLayer ? "fail" : "warn";
       const other = blame === "fail" ? "warn" : "fail";
-      const inherited = warnLayer !== failLayer ? ` (${other} is set in ${ctx.where([...path9, other])})` : "";
+      const inherited = warnLayer !== failLayer ? ` (${other} is set in ${ctx.where([...path10, other])})` : "";
       ctx.error(
-        [...path9, blame],
+        [...path10, blame],
         "key",
-        `warn (${t["warn"]}) is above fail (${t["fail"]}) for ${fieldName(path9)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
+        `warn (${t["warn"]}) is above fail (${t["fail"]}) for ${fieldName(path10)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
       );
     }
   }
@@ -40656,19 +40656,19 @@ function schemaErrors(data, locate3, relaxed2 = false) {
 }
 function instancePath(pointer, root) {
   if (pointer === "") return [];
-  const path9 = [];
-  let node = root;
+  const path10 = [];
+  let node2 = root;
   for (const raw of pointer.slice(1).split("/")) {
     const segment = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (Array.isArray(node)) {
-      path9.push(Number(segment));
-      node = node[Number(segment)];
+    if (Array.isArray(node2)) {
+      path10.push(Number(segment));
+      node2 = node2[Number(segment)];
     } else {
-      path9.push(segment);
-      node = node !== null && typeof node === "object" ? node[segment] : void 0;
+      path10.push(segment);
+      node2 = node2 !== null && typeof node2 === "object" ? node2[segment] : void 0;
     }
   }
-  return path9;
+  return path10;
 }
 function describeFound(value) {
   if (value instanceof Redacted) return `${value.type} (${value.text})`;
@@ -40706,8 +40706,8 @@ function orList(items) {
   if (items.length <= 1) return items.join("");
   return `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
 }
-function holdsSecrets(path9) {
-  return path9.some((key) => key === "inserted" || key === "controls");
+function holdsSecrets(path10) {
+  return path10.some((key) => key === "inserted" || key === "controls");
 }
 function redactFound(value) {
   if (Array.isArray(value)) return value.map(redactFound);
@@ -40715,8 +40715,8 @@ function redactFound(value) {
   return value;
 }
 function translate(error2, root, locate3) {
-  const path9 = instancePath(error2.instancePath, root);
-  const field = fieldName(path9) || "the top level";
+  const path10 = instancePath(error2.instancePath, root);
+  const field = fieldName(path10) || "the top level";
   const parent = error2.parentSchema;
   const properties = parent?.["properties"] ?? {};
   const at2 = (p, part, message, fieldPath = p) => {
@@ -40729,37 +40729,37 @@ function translate(error2, root, locate3) {
     });
   };
   const params = error2.params;
-  const data = holdsSecrets(path9) ? redactFound(error2.data) : error2.data;
+  const data = holdsSecrets(path10) ? redactFound(error2.data) : error2.data;
   switch (error2.keyword) {
     case "additionalProperties": {
       const key = String(params["additionalProperty"]);
       const allowed = Object.keys(properties);
       const suggestion = closestMatch(key, allowed);
       const hint = suggestion ? `did you mean "${suggestion}"?` : `expected one of: ${allowed.join(", ")}`;
-      return at2([...path9, key], "key", `unknown key ${quoteUserText(key)} ${whereName(path9)}; ${hint}`);
+      return at2([...path10, key], "key", `unknown key ${quoteUserText(key)} ${whereName(path10)}; ${hint}`);
     }
     case "required": {
       const key = String(params["missingProperty"]);
       const about = firstSentence(properties[key]?.description);
-      return at2(path9, "key", `missing required key "${key}" ${whereName(path9)}` + (about ? ` (${about})` : ""), [...path9, key]);
+      return at2(path10, "key", `missing required key "${key}" ${whereName(path10)}` + (about ? ` (${about})` : ""), [...path10, key]);
     }
     case "type": {
       const raw = params["type"];
       const types = Array.isArray(raw) ? raw.map(String) : String(raw).split(",");
       const expected = orList(types.map((t) => TYPE_NAMES[t] ?? t));
-      return at2(path9, "value", `expected ${expected} for ${field}, found ${describeFound(data)}${thresholdForm(path9, parent, data)}`);
+      return at2(path10, "value", `expected ${expected} for ${field}, found ${describeFound(data)}${thresholdForm(path10, parent, data)}`);
     }
     case "enum": {
       const allowed = params["allowedValues"].map(String);
       const suggestion = typeof data === "string" ? closestMatch(data, allowed) : void 0;
       return at2(
-        path9,
+        path10,
         "value",
         `invalid value ${show(data)} for ${field}; expected one of: ${allowed.join(", ")}` + (suggestion ? `; did you mean "${suggestion}"?` : "")
       );
     }
     case "const":
-      return at2(path9, "value", `unsupported value ${show(data)} for ${field}; expected ${show(params["allowedValue"])}`);
+      return at2(path10, "value", `unsupported value ${show(data)} for ${field}; expected ${show(params["allowedValue"])}`);
     case "minimum":
     case "maximum":
     case "exclusiveMinimum":
@@ -40772,41 +40772,41 @@ function translate(error2, root, locate3) {
       };
       const comparison = words2[String(params["comparison"])] ?? String(params["comparison"]);
       const range2 = rangeText(parent, words2) ?? `${comparison} ${String(params["limit"])}`;
-      return at2(path9, "value", `${field} must be ${range2}, found ${show(data)}`);
+      return at2(path10, "value", `${field} must be ${range2}, found ${show(data)}`);
     }
     case "minLength":
-      return at2(path9, "value", `${field} must not be empty`);
+      return at2(path10, "value", `${field} must not be empty`);
     case "minItems":
-      return at2(path9, "value", `${field} must list at least ${String(params["limit"])} item(s), found none`);
+      return at2(path10, "value", `${field} must list at least ${String(params["limit"])} item(s), found none`);
     case "uniqueItems": {
       const i = Number(params["i"]);
       const j = Number(params["j"]);
       const later = Math.max(i, j);
       const item = Array.isArray(data) ? data[later] : void 0;
-      return at2([...path9, later], "value", `${field} lists ${show(item)} more than once`);
+      return at2([...path10, later], "value", `${field} lists ${show(item)} more than once`);
     }
     case "minProperties": {
       const allowed = Object.keys(properties);
-      return at2(path9, "key", `${field} must set at least one of: ${allowed.join(", ")}`);
+      return at2(path10, "key", `${field} must set at least one of: ${allowed.join(", ")}`);
     }
     case "anyOf": {
       const branches = Array.isArray(error2.schema) ? error2.schema : [];
       if (branches.every(isRequiredOnly)) {
         const keys = branches.flatMap((b) => b.required);
-        return at2(path9, "key", `${field} must set at least one of: ${keys.join(", ")}`);
+        return at2(path10, "key", `${field} must set at least one of: ${keys.join(", ")}`);
       }
-      return at2(path9, "value", `${field} does not match any allowed form`);
+      return at2(path10, "value", `${field} does not match any allowed form`);
     }
     default:
-      return at2(path9, "value", `${field} ${error2.message ?? "is invalid"}`);
+      return at2(path10, "value", `${field} ${error2.message ?? "is invalid"}`);
   }
 }
-function thresholdForm(path9, schema, data) {
+function thresholdForm(path10, schema, data) {
   const properties = schema?.["properties"];
   if (typeof data !== "number" || properties === null || typeof properties !== "object" || !("fail" in properties)) return "";
   const required = Array.isArray(schema?.["required"]) ? schema["required"] : [];
   const others = required.filter((key2) => key2 !== "fail" && key2 !== "warn").map((key2) => `${key2}: \u2026, `);
-  const key = String(path9[path9.length - 1] ?? "threshold");
+  const key = String(path10[path10.length - 1] ?? "threshold");
   return `; a threshold is a mapping: write ${key}: { ${others.join("")}fail: ${data} } (fails when the value is strictly above ${data}), or { ${others.join("")}warn: \u2026, fail: ${data} }`;
 }
 function rangeText(schema, words2) {
@@ -40860,9 +40860,9 @@ function analyse(file, options, families) {
   if (errors.length === chain.errors.length) {
     for (const layer of chain.layers.slice(0, -1)) {
       if (layer.data === null) continue;
-      errors.push(...schemaErrors(layer.data, (path9, part) => ({ source: layer, ...positionOf(layer, path9, part) }), true));
+      errors.push(...schemaErrors(layer.data, (path10, part) => ({ source: layer, ...positionOf(layer, path10, part) }), true));
     }
-    errors.push(...schemaErrors(merged.data, (path9, part) => merged.locate(path9, part), partial));
+    errors.push(...schemaErrors(merged.data, (path10, part) => merged.locate(path10, part), partial));
     if (families) {
       const checks = semanticChecks(merged, roots, families);
       errors.push(...checks.errors);
@@ -40955,10 +40955,10 @@ var init_policy = __esm({
 // src/policy/diff.ts
 function diffPolicies(base2, head, options) {
   const changes = [];
-  const add = (path9, kind, values, reason) => {
-    const where = head.locate(path9, "key");
+  const add = (path10, kind, values, reason) => {
+    const where = head.locate(path10, "key");
     changes.push({
-      field: fieldName(path9),
+      field: fieldName(path10),
       kind,
       ...values,
       reason,
@@ -40971,11 +40971,11 @@ function diffPolicies(base2, head, options) {
   };
   const [baseExtends, headExtends] = [extendsOf(base2), extendsOf(head)];
   if (baseExtends !== headExtends) add(["extends"], "changed", { base: baseExtends, head: headExtends }, "");
-  const walk = (path9, b, h) => {
-    const rule2 = FIELD_RULES.find((r) => matches(r.pattern, path9));
+  const walk = (path10, b, h) => {
+    const rule2 = FIELD_RULES.find((r) => matches(r.pattern, path10));
     if (rule2 && (!rule2.when || rule2.when(base2.data) && rule2.when(head.data))) {
       if (rule2.direction.kind !== "presence" || b === void 0 || h === void 0) {
-        judge(rule2, path9, b, h);
+        judge(rule2, path10, b, h);
         return;
       }
     }
@@ -40983,35 +40983,35 @@ function diffPolicies(base2, head, options) {
     if ((isPlainObject(b) || isPlainObject(h)) && mappingOrAbsent(b) && mappingOrAbsent(h)) {
       const [bm, hm] = [b ?? {}, h ?? {}];
       const keys = [...Object.keys(hm), ...Object.keys(bm).filter((k) => !(k in hm))];
-      for (const key of keys) walk([...path9, key], bm[key], hm[key]);
+      for (const key of keys) walk([...path10, key], bm[key], hm[key]);
       return;
     }
-    if (!sameValue(b, h)) add(path9, "changed", { base: showOptional(b), head: showOptional(h) }, "");
+    if (!sameValue(b, h)) add(path10, "changed", { base: showOptional(b), head: showOptional(h) }, "");
   };
-  const judge = (rule2, path9, b, h) => {
+  const judge = (rule2, path10, b, h) => {
     const direction = rule2.direction;
     const tighter = "stricter than the base policy";
     switch (direction.kind) {
       case "presence": {
-        if (b === void 0 && h !== void 0) add(path9, "tightened", { head: "set" }, "added: stricter than the base policy");
-        else if (b !== void 0 && h === void 0) add(path9, "loosened", { base: "set" }, rule2.why);
+        if (b === void 0 && h !== void 0) add(path10, "tightened", { head: "set" }, "added: stricter than the base policy");
+        else if (b !== void 0 && h === void 0) add(path10, "loosened", { base: "set" }, rule2.why);
         return;
       }
       case "path": {
-        const [bp, hp] = [pathText(base2, path9, b, options.root), pathText(head, path9, h, options.root)];
-        if (bp !== hp) add(path9, "loosened", { base: bp, head: hp }, rule2.why);
+        const [bp, hp] = [pathText(base2, path10, b, options.root), pathText(head, path10, h, options.root)];
+        if (bp !== hp) add(path10, "loosened", { base: bp, head: hp }, rule2.why);
         return;
       }
       case "set": {
-        const field = fieldName(path9);
+        const field = fieldName(path10);
         const listOf = (value, doc) => Array.isArray(value) ? value : options.defaultLists?.[field]?.(doc) ?? [];
         const [bl, hl] = [listOf(b, base2.data), listOf(h, head.data)];
         const removed = bl.filter((item) => !hl.some((other) => sameValue(item, other)));
         const added = hl.filter((item) => !bl.some((other) => sameValue(item, other)));
         const values = { base: showList(b, bl), head: showList(h, hl) };
-        if (removed.length > 0) add(path9, "loosened", values, `${rule2.why}: ${removed.map(show2).join(", ")} removed`);
-        else if (added.length > 0) add(path9, "tightened", values, `${added.map(show2).join(", ")} added`);
-        else if (!sameValue(b, h)) add(path9, "changed", values, "");
+        if (removed.length > 0) add(path10, "loosened", values, `${rule2.why}: ${removed.map(show2).join(", ")} removed`);
+        else if (added.length > 0) add(path10, "tightened", values, `${added.map(show2).join(", ")} added`);
+        else if (!sameValue(b, h)) add(path10, "changed", values, "");
         return;
       }
       case "higher-looser":
@@ -41019,12 +41019,12 @@ function diffPolicies(base2, head, options) {
         const [bn, hn] = [numberOr(b, direction.absent), numberOr(h, direction.absent)];
         if (bn === hn) {
           if (!sameValue(b, h))
-            add(path9, "changed", { base: showDefault(b, direction.absent), head: showDefault(h, direction.absent) }, "");
+            add(path10, "changed", { base: showDefault(b, direction.absent), head: showDefault(h, direction.absent) }, "");
           return;
         }
         const looser = direction.kind === "higher-looser" ? hn > bn : hn < bn;
         const values = { base: showDefault(b, direction.absent), head: showDefault(h, direction.absent) };
-        add(path9, looser ? "loosened" : "tightened", values, looser ? removalAware(rule2.why, h) : tighter);
+        add(path10, looser ? "loosened" : "tightened", values, looser ? removalAware(rule2.why, h) : tighter);
         return;
       }
       case "order": {
@@ -41032,10 +41032,10 @@ function diffPolicies(base2, head, options) {
         const [bi, hi] = [direction.values.indexOf(bv), direction.values.indexOf(hv)];
         const values = { base: showDefault(b, direction.absent), head: showDefault(h, direction.absent) };
         if (bi === hi || bi < 0 || hi < 0) {
-          if (!sameValue(b, h)) add(path9, "changed", values, "");
+          if (!sameValue(b, h)) add(path10, "changed", values, "");
           return;
         }
-        add(path9, hi > bi ? "loosened" : "tightened", values, hi > bi ? rule2.why : tighter);
+        add(path10, hi > bi ? "loosened" : "tightened", values, hi > bi ? rule2.why : tighter);
         return;
       }
     }
@@ -41043,8 +41043,8 @@ function diffPolicies(base2, head, options) {
   walk([], base2.data, head.data);
   return changes.map((change, index) => ({ change, index })).sort((a, b) => KIND_ORDER[a.change.kind] - KIND_ORDER[b.change.kind] || a.index - b.index).map(({ change }) => change);
 }
-function matches(pattern, path9) {
-  return pattern.length === path9.length && pattern.every((segment, i) => segment === "*" || segment === String(path9[i]));
+function matches(pattern, path10) {
+  return pattern.length === path10.length && pattern.every((segment, i) => segment === "*" || segment === String(path10[i]));
 }
 function removalAware(why, head) {
   return head === void 0 ? `removed: ${why}` : why;
@@ -41070,9 +41070,9 @@ function showDefault(value, absent) {
 function showList(written, list3) {
   return Array.isArray(written) ? show2(written) : `${show2(list3)} (default)`;
 }
-function pathText(merged, path9, value, root) {
+function pathText(merged, path10, value, root) {
   if (typeof value !== "string") return showOptional(value);
-  return (0, import_node_path7.relative)(root, resolvePathValue(merged, path9)).split(import_node_path7.sep).join("/");
+  return (0, import_node_path7.relative)(root, resolvePathValue(merged, path10)).split(import_node_path7.sep).join("/");
 }
 var import_node_path7, isTopK, FIELD_RULES, KIND_ORDER;
 var init_diff = __esm({
@@ -41471,15 +41471,15 @@ function existingFolder(folder) {
     }
   }
 }
-function realPath2(path9) {
+function realPath2(path10) {
   try {
-    return (0, import_node_fs6.realpathSync)(path9);
+    return (0, import_node_fs6.realpathSync)(path10);
   } catch {
-    return path9;
+    return path10;
   }
 }
-function portable(path9) {
-  return path9.split(import_node_path10.sep).join("/");
+function portable(path10) {
+  return path10.split(import_node_path10.sep).join("/");
 }
 function git(cwd, args) {
   return gitText(cwd, args) !== void 0;
@@ -54543,17 +54543,27 @@ function describeTokenizer(report) {
   ].filter(([, id]) => typeof id === "number").map(([name2, id]) => `${name2} ${id}`);
   return `${what}, ${formatCount2(t.tokens)} tokens${special.length > 0 ? `; special ids: ${special.join(", ")}` : ""}`;
 }
+function inputDigestRows(report) {
+  return [
+    ...report.inputs.policy.map((d) => ["policy", d.path, d.sha256]),
+    ...report.inputs.model ? modelRows("model", report.inputs.model) : [],
+    ...report.inputs.data.map((d) => [d.role, d.path, d.sha256]),
+    ...referenceDigests(report)
+  ];
+}
 function referenceDigests(report) {
   const refs = report.inputs.references;
-  const released = report.baseline ? [[`released ${report.baseline.kind}`, report.baseline.path, report.baseline.sha256]] : [];
-  const sequenceReference = report.inputs.referenceModel;
-  if (sequenceReference) released.push(["reference model", sequenceReference.path, sequenceReference.sha256]);
-  if (!refs) return released;
+  const rows2 = report.baseline ? modelRows(`released ${report.baseline.kind}`, report.baseline) : [];
+  if (report.inputs.referenceModel) rows2.push(...modelRows("reference model", report.inputs.referenceModel));
+  if (!refs) return rows2;
   return [
-    ...released,
-    ...refs.models.map((d) => ["reference model", d.path, d.sha256]),
+    ...rows2,
+    ...refs.models.flatMap((d) => modelRows("reference model", d)),
     ["reference memberships", refs.memberships.path, refs.memberships.sha256]
   ];
+}
+function modelRows(role, digest) {
+  return [[role, digest.path, digest.sha256], ...(digest.externalData ?? []).map((d) => [`${role} weights`, d.path, d.sha256])];
 }
 function attacksClaim(report) {
   const probes = report.probes.filter((p) => p.status === "ok" && p.attacks.length > 0);
@@ -55443,12 +55453,7 @@ function probeDetails(probe, report, pct2) {
   return folded(summary2, lines.join("\n"), true);
 }
 function inputsDetails(report) {
-  const rows2 = [
-    ...report.inputs.policy.map((d) => ["policy", d.path, d.sha256]),
-    ...report.inputs.model ? [["model", report.inputs.model.path, report.inputs.model.sha256]] : [],
-    ...report.inputs.data.map((d) => [d.role, d.path, d.sha256]),
-    ...referenceDigests(report)
-  ];
+  const rows2 = inputDigestRows(report);
   if (rows2.length === 0) return "";
   const lines = ["| Role | File | SHA-256 |", "|---|---|---|"];
   for (const [role, file, sha] of rows2) lines.push(`| ${escapeMarkdown(role)} | ${tableCodeSpan(file)} | ${tableCodeSpan(sha)} |`);
@@ -55574,8 +55579,8 @@ var init_context2 = __esm({
           if ((0, import_fs2.existsSync)(process.env.GITHUB_EVENT_PATH)) {
             this.payload = JSON.parse((0, import_fs2.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
           } else {
-            const path9 = process.env.GITHUB_EVENT_PATH;
-            process.stdout.write(`GITHUB_EVENT_PATH ${path9} does not exist${import_os3.EOL}`);
+            const path10 = process.env.GITHUB_EVENT_PATH;
+            process.stdout.write(`GITHUB_EVENT_PATH ${path10} does not exist${import_os3.EOL}`);
           }
         }
         this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -57131,22 +57136,22 @@ var init_json_with_bigint = __esm({
       ];
       const visited = new WeakSet([rootProcessed]);
       while (stack.length > 0) {
-        const node = stack[stack.length - 1];
-        if (node.index === 0) {
-          chunks.push(node.isArray ? "[" : "{");
+        const node2 = stack[stack.length - 1];
+        if (node2.index === 0) {
+          chunks.push(node2.isArray ? "[" : "{");
           level++;
         }
         let isDone = false;
-        if (node.isArray) {
-          if (node.index < node.val.length) {
-            if (!node.first) chunks.push(",");
+        if (node2.isArray) {
+          if (node2.index < node2.val.length) {
+            if (!node2.first) chunks.push(",");
             if (space) chunks.push("\n" + space.repeat(level));
-            const childRaw = node.val[node.index];
-            const childVal = prepareVal(node.val, String(node.index), childRaw);
+            const childRaw = node2.val[node2.index];
+            const childVal = prepareVal(node2.val, String(node2.index), childRaw);
             if (isUnstringifiable(childVal)) {
               chunks.push("null");
-              node.first = false;
-              node.index++;
+              node2.first = false;
+              node2.index++;
             } else {
               const isComplexObject = childVal !== null && typeof childVal === "object";
               const isNativeRaw = isRawJSON(childVal);
@@ -57156,34 +57161,34 @@ var init_json_with_bigint = __esm({
                 }
                 visited.add(childVal);
                 stack.push({
-                  parent: node.val,
-                  key: String(node.index),
+                  parent: node2.val,
+                  key: String(node2.index),
                   val: childVal,
                   isArray: Array.isArray(childVal),
                   keys: Array.isArray(childVal) ? null : Object.keys(childVal),
                   index: 0,
                   first: true
                 });
-                node.first = false;
-                node.index++;
+                node2.first = false;
+                node2.index++;
               } else {
                 chunks.push(originalStringify(childVal));
-                node.first = false;
-                node.index++;
+                node2.first = false;
+                node2.index++;
               }
             }
           } else {
             isDone = true;
           }
         } else {
-          while (node.index < node.keys.length) {
-            const k = node.keys[node.index++];
+          while (node2.index < node2.keys.length) {
+            const k = node2.keys[node2.index++];
             const isFilteredOutByArray = propertyList && !propertyList.has(k);
             if (isFilteredOutByArray) continue;
-            const childRaw = node.val[k];
-            const childVal = prepareVal(node.val, k, childRaw);
+            const childRaw = node2.val[k];
+            const childVal = prepareVal(node2.val, k, childRaw);
             if (isUnstringifiable(childVal)) continue;
-            if (!node.first) chunks.push(",");
+            if (!node2.first) chunks.push(",");
             if (space) {
               chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
             } else {
@@ -57197,7 +57202,7 @@ var init_json_with_bigint = __esm({
               }
               visited.add(childVal);
               stack.push({
-                parent: node.val,
+                parent: node2.val,
                 key: k,
                 val: childVal,
                 isArray: Array.isArray(childVal),
@@ -57205,23 +57210,23 @@ var init_json_with_bigint = __esm({
                 index: 0,
                 first: true
               });
-              node.first = false;
+              node2.first = false;
               break;
             } else {
               chunks.push(originalStringify(childVal));
-              node.first = false;
+              node2.first = false;
             }
           }
-          const isNodeFullyProcessed = node.index >= node.keys.length && stack[stack.length - 1] === node;
+          const isNodeFullyProcessed = node2.index >= node2.keys.length && stack[stack.length - 1] === node2;
           if (isNodeFullyProcessed) {
             isDone = true;
           }
         }
         if (isDone) {
           level--;
-          if (!node.first && space) chunks.push("\n" + space.repeat(level));
-          chunks.push(node.isArray ? "]" : "}");
-          visited.delete(node.val);
+          if (!node2.first && space) chunks.push("\n" + space.repeat(level));
+          chunks.push(node2.isArray ? "]" : "}");
+          visited.delete(node2.val);
           stack.pop();
         }
       }
@@ -57325,10 +57330,10 @@ var init_json_with_bigint = __esm({
       const rootHolder = { "": parsed };
       const stack = [{ parent: rootHolder, key: "", visited: false }];
       while (stack.length > 0) {
-        const node = stack[stack.length - 1];
-        if (!node.visited) {
-          node.visited = true;
-          const value = node.parent[node.key];
+        const node2 = stack[stack.length - 1];
+        if (!node2.visited) {
+          node2.visited = true;
+          const value = node2.parent[node2.key];
           const isComplexObject = value !== null && typeof value === "object";
           if (isComplexObject) {
             const keys = Object.keys(value);
@@ -57337,7 +57342,7 @@ var init_json_with_bigint = __esm({
             }
           }
         } else {
-          const { parent, key } = node;
+          const { parent, key } = node2;
           let value = parent[key];
           if (typeof value === "string") {
             const isCustomFormatBigInt = customFormat.test(value);
@@ -61609,7 +61614,7 @@ function exposureSection(report, pct2) {
   const tokenizer = describeTokenizer(report);
   if (tokenizer) {
     const files = report.inputs.data.filter((d) => TOKENIZER_ROLES.includes(d.role));
-    const where = (files.length > 0 ? files.map((f) => f.path) : [String(report.sequenceModel.tokenizer.source)]).map((path9) => `<code>${escapeHtml(path9)}</code>`).join(" and ");
+    const where = (files.length > 0 ? files.map((f) => f.path) : [String(report.sequenceModel.tokenizer.source)]).map((path10) => `<code>${escapeHtml(path10)}</code>`).join(" and ");
     items.push(["Tokenizer", `${where}: ${escapeHtml(tokenizer, 300)}`]);
   }
   const runtime = describeRuntime(report.tool.runtime);
@@ -61785,12 +61790,7 @@ function cell(v) {
   return `<code>${escapeHtml(JSON.stringify(v), 300)}</code>`;
 }
 function auditSection(report) {
-  const rows2 = [
-    ...report.inputs.policy.map((d) => ["policy", d.path, d.sha256]),
-    ...report.inputs.model ? [["model", report.inputs.model.path, report.inputs.model.sha256]] : [],
-    ...report.inputs.data.map((d) => [d.role, d.path, d.sha256]),
-    ...referenceDigests(report)
-  ];
+  const rows2 = inputDigestRows(report);
   const timings = Object.entries(report.timings).map(([k, v]) => `${escapeHtml(k)} ${formatNumber(v, 1)} ms`).join(", ");
   return `<section><h2>Audit record</h2><div class="table-wrap"><table><thead><tr><th>Role</th><th>File</th><th>SHA-256</th></tr></thead><tbody>${rows2.map(([r, f, s]) => `<tr><td>${escapeHtml(r)}</td><td><code>${escapeHtml(f)}</code></td><td><code>${escapeHtml(s)}</code></td></tr>`).join(
     ""
@@ -65144,8 +65144,8 @@ var require_codegen = __commonJS({
       endIf() {
         return this._endBlockNode(If, Else);
       }
-      _for(node, forBody) {
-        this._blockNode(node);
+      _for(node2, forBody) {
+        this._blockNode(node2);
         if (forBody)
           this.code(forBody).endFor();
         return this;
@@ -65194,10 +65194,10 @@ var require_codegen = __commonJS({
       }
       // `return` statement
       return(value) {
-        const node = new Return();
-        this._blockNode(node);
+        const node2 = new Return();
+        this._blockNode(node2);
         this.code(value);
-        if (node.nodes.length !== 1)
+        if (node2.nodes.length !== 1)
           throw new Error('CodeGen: "return" should have one node');
         return this._endBlockNode(Return);
       }
@@ -65205,16 +65205,16 @@ var require_codegen = __commonJS({
       try(tryBody, catchCode, finallyCode) {
         if (!catchCode && !finallyCode)
           throw new Error('CodeGen: "try" without "catch" and "finally"');
-        const node = new Try();
-        this._blockNode(node);
+        const node2 = new Try();
+        this._blockNode(node2);
         this.code(tryBody);
         if (catchCode) {
           const error2 = this.name("e");
-          this._currNode = node.catch = new Catch(error2);
+          this._currNode = node2.catch = new Catch(error2);
           catchCode(error2);
         }
         if (finallyCode) {
-          this._currNode = node.finally = new Finally();
+          this._currNode = node2.finally = new Finally();
           this.code(finallyCode);
         }
         return this._endBlockNode(Catch, Finally);
@@ -65259,13 +65259,13 @@ var require_codegen = __commonJS({
           this._root.optimizeNames(this._root.names, this._constants);
         }
       }
-      _leafNode(node) {
-        this._currNode.nodes.push(node);
+      _leafNode(node2) {
+        this._currNode.nodes.push(node2);
         return this;
       }
-      _blockNode(node) {
-        this._currNode.nodes.push(node);
-        this._nodes.push(node);
+      _blockNode(node2) {
+        this._currNode.nodes.push(node2);
+        this._nodes.push(node2);
       }
       _endBlockNode(N1, N2) {
         const n = this._currNode;
@@ -65275,12 +65275,12 @@ var require_codegen = __commonJS({
         }
         throw new Error(`CodeGen: not in block "${N2 ? `${N1.kind}/${N2.kind}` : N1.kind}"`);
       }
-      _elseNode(node) {
+      _elseNode(node2) {
         const n = this._currNode;
         if (!(n instanceof If)) {
           throw new Error('CodeGen: "else" without "if"');
         }
-        this._currNode = n.else = node;
+        this._currNode = n.else = node2;
         return this;
       }
       get _root() {
@@ -65290,9 +65290,9 @@ var require_codegen = __commonJS({
         const ns = this._nodes;
         return ns[ns.length - 1];
       }
-      set _currNode(node) {
+      set _currNode(node2) {
         const ns = this._nodes;
-        ns[ns.length - 1] = node;
+        ns[ns.length - 1] = node2;
       }
     };
     exports2.CodeGen = CodeGen;
@@ -67531,8 +67531,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path9) {
-      let input = path9;
+    function removeDotSegments(path10) {
+      let input = path10;
       const output = [];
       let nextSlash = -1;
       let len2 = 0;
@@ -67606,11 +67606,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path9) {
-      if (path9 === "" || path9[0] === "/") {
-        return removeDotSegments(path9);
+    function removeDotSegmentsRelative(path10) {
+      if (path10 === "" || path10[0] === "/") {
+        return removeDotSegments(path10);
       }
-      const segments = path9.split("/");
+      const segments = path10.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -67973,8 +67973,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path9 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path9 && path9 !== "/" ? path9 : void 0;
+        const path10 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path10 && path10 !== "/" ? path10 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -71206,7 +71206,20 @@ var init_privacy_report_schema = __esm({
           required: ["path", "sha256"],
           properties: {
             path: { type: "string", description: "Path relative to the working directory of the run." },
-            sha256: { type: "string", pattern: "^[0-9a-f]{64}$" }
+            sha256: { type: "string", pattern: "^[0-9a-f]{64}$" },
+            externalData: { $ref: "#/definitions/externalData" }
+          }
+        },
+        externalData: {
+          type: "array",
+          description: "An ONNX model's external data files (the weights of models over 2 GB, which the .onnx names per tensor), each with its digest: the .onnx digest alone does not change when they do.",
+          items: {
+            type: "object",
+            required: ["path", "sha256"],
+            properties: {
+              path: { type: "string" },
+              sha256: { type: "string", pattern: "^[0-9a-f]{64}$" }
+            }
           }
         },
         interval: {
@@ -71632,6 +71645,7 @@ var init_privacy_report_schema = __esm({
             kind: { enum: ["model", "report"] },
             path: { type: "string" },
             sha256: { type: "string", pattern: "^[0-9a-f]{64}$" },
+            externalData: { $ref: "#/definitions/externalData" },
             paired: { type: "boolean" }
           }
         },
@@ -72409,8 +72423,16 @@ var init_csv = __esm({
 function sha256(bytes) {
   return (0, import_node_crypto.createHash)("sha256").update(bytes).digest("hex");
 }
-function sha256File(path9) {
-  return sha256((0, import_node_fs14.readFileSync)(path9));
+function sha256File(path10) {
+  const hash = (0, import_node_crypto.createHash)("sha256");
+  const piece = Buffer.allocUnsafe(8 * 1024 * 1024);
+  const fd = (0, import_node_fs14.openSync)(path10, "r");
+  try {
+    for (let n = (0, import_node_fs14.readSync)(fd, piece); n > 0; n = (0, import_node_fs14.readSync)(fd, piece)) hash.update(piece.subarray(0, n));
+  } finally {
+    (0, import_node_fs14.closeSync)(fd);
+  }
+  return hash.digest("hex");
 }
 var import_node_crypto, import_node_fs14;
 var init_hash = __esm({
@@ -72791,13 +72813,13 @@ var init_npy = __esm({
 });
 
 // src/data/read.ts
-function readDataFile(path9) {
+function readDataFile(path10) {
   try {
-    return (0, import_node_fs15.readFileSync)(path9);
+    return (0, import_node_fs15.readFileSync)(path10);
   } catch (error2) {
     const code = error2.code;
     const reason = code === "ENOENT" ? "file not found; expected a data file at this path" : code === "EISDIR" ? "this is a folder; expected a data file" : code === "EACCES" || code === "EPERM" ? "permission denied reading the data file" : `cannot read the data file: ${error2.message}`;
-    throw new InputError(reason, { file: path9 });
+    throw new InputError(reason, { file: path10 });
   }
 }
 var import_node_fs15;
@@ -73064,8 +73086,8 @@ var require_utils3 = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path9, { windows } = {}) => {
-      const segs = path9.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path10, { windows } = {}) => {
+      const segs = path10.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -74758,18 +74780,18 @@ var init_select = __esm({
 
 // src/data/load.ts
 function loadDatasetWithHashes(file, options) {
-  const path9 = (0, import_node_path16.resolve)(file.path);
+  const path10 = (0, import_node_path16.resolve)(file.path);
   if (file.format !== "npy" && (file.labels !== void 0 || file.columns !== void 0)) {
     throw new InputError(
       `${file.labels !== void 0 ? "labels" : "columns"} applies only to .npy data; a ${file.format} file names its own columns`,
-      { file: path9, field: file.labels !== void 0 ? "labels" : "columns" }
+      { file: path10, field: file.labels !== void 0 ? "labels" : "columns" }
     );
   }
-  const bytes = readDataFile(path9);
+  const bytes = readDataFile(path10);
   const hashes = { data: sha256(bytes) };
   let table2;
-  if (file.format === "csv") table2 = parseCsv(bytes, path9);
-  else if (file.format === "jsonl") table2 = parseJsonl(bytes, path9);
+  if (file.format === "csv") table2 = parseCsv(bytes, path10);
+  else if (file.format === "jsonl") table2 = parseJsonl(bytes, path10);
   else if (file.format === "npy") {
     let labels2;
     if (file.labels !== void 0) {
@@ -74778,20 +74800,20 @@ function loadDatasetWithHashes(file, options) {
       hashes.labels = sha256(labelBytes);
       labels2 = { name: options.label, array: parseNpy(labelBytes, labelsPath) };
     }
-    table2 = npyTable(parseNpy(bytes, path9), { columns: file.columns, labels: labels2 });
+    table2 = npyTable(parseNpy(bytes, path10), { columns: file.columns, labels: labels2 });
   } else {
-    throw new InputError(`unknown data format ${JSON.stringify(file.format)}; expected csv, jsonl or npy`, { file: path9, field: "format" });
+    throw new InputError(`unknown data format ${JSON.stringify(file.format)}; expected csv, jsonl or npy`, { file: path10, field: "format" });
   }
   const choice = selectColumns(table2, options.label, options.features);
   const rowsInFile = table2.rows;
   if (rowsInFile === 0) {
-    throw new InputError(`the ${options.role} file has no data rows; expected at least one`, { file: path9 });
+    throw new InputError(`the ${options.role} file has no data rows; expected at least one`, { file: path10 });
   }
   const rows2 = rowsInFile > options.maxRows ? rngFor(options.seed, `sample:${options.role}`).sampleIndices(rowsInFile, options.maxRows) : everyRow(rowsInFile);
   const { x, labels } = readRows(table2, choice, rows2);
   const origin = { fileRows: rows2, lines: fileLines(table2, rows2) };
   return {
-    dataset: { role: options.role, file: path9, features: choice.features, x, labels, rows: rows2.length, rowsInFile, origin },
+    dataset: { role: options.role, file: path10, features: choice.features, x, labels, rows: rows2.length, rowsInFile, origin },
     sha256: hashes
   };
 }
@@ -76064,7 +76086,7 @@ var init_patterns = __esm({
 function buildExtraction(ctx) {
   const e = ctx.settings;
   const base2 = ctx.base;
-  const at2 = (path9) => ctx.at(path9, "value");
+  const at2 = (path10) => ctx.at(path10, "value");
   const thresholds = e["thresholds"] ?? {};
   const canaries2 = (e["canaries"] ?? []).map((c, i) => ({
     format: c["format"],
@@ -76190,15 +76212,15 @@ function extractionChecks(ctx, extraction) {
         if (!Array.isArray(secrets)) continue;
         secrets.forEach((secret, j) => {
           if (typeof secret !== "string") return;
-          const path9 = [...base, "canaries", i, kind, j];
+          const path10 = [...base, "canaries", i, kind, j];
           const problem = secretProblem(format, secret);
-          if (problem) error2(path9, "value", `${fieldName(path9)} does not fit the format: it ${problem} (the secret is not shown)`);
+          if (problem) error2(path10, "value", `${fieldName(path10)} does not fit the format: it ${problem} (the secret is not shown)`);
           const first = seen.get(secret);
           if (first && first !== kind)
             error2(
-              path9,
+              path10,
               "value",
-              `${fieldName(path9)} is also listed in ${first}: a secret is either inserted or a control (the secret is not shown)`
+              `${fieldName(path10)} is also listed in ${first}: a secret is either inserted or a control (the secret is not shown)`
             );
           seen.set(secret, kind);
         });
@@ -76458,9 +76480,9 @@ async function exactWalk(model, format, secrets, targets, batchRows) {
       const lp = await logProbsOf(model, contexts, batchRows, { probe: "the extraction probe's canary enumeration" });
       nodes += n;
       for (let i = 0; i < n; i++) {
-        const node = start + i;
-        const base2 = level.scores[node];
-        const mask = level.masks[node];
+        const node2 = start + i;
+        const base2 = level.scores[node2];
+        const mask = level.masks[node2];
         for (let k = 0; k < choices.length; k++) {
           const score = base2 + clampLog(lp[i * V + choices[k]]);
           const childMask = mask & choiceMask[k];
@@ -76471,7 +76493,7 @@ async function exactWalk(model, format, secrets, targets, batchRows) {
               else if (score === targets[s]) ties[s] += 1;
             }
           } else if (score >= bound) {
-            next.push(level.tokens.subarray(node * j, (node + 1) * j), choices[k], score, childMask);
+            next.push(level.tokens.subarray(node2 * j, (node2 + 1) * j), choices[k], score, childMask);
           } else {
             pruned += below[j];
           }
@@ -78365,40 +78387,40 @@ function referenceChecks(ctx, membership) {
   const models = refs["models"];
   const files = [];
   if (typeof models === "string") {
-    const path9 = [...base2, "models"];
+    const path10 = [...base2, "models"];
     if (!isGlob(models)) {
-      ctx.mustExist(path9, "reference model");
-      if (!policyPathProblem(ctx.merged, path9, ctx.roots)) files.push({ file: resolvePathValue(ctx.merged, path9), path: path9 });
-    } else if (!policyPathProblem(ctx.merged, path9, ctx.roots)) {
-      const pattern = resolvePathValue(ctx.merged, path9);
+      ctx.mustExist(path10, "reference model");
+      if (!policyPathProblem(ctx.merged, path10, ctx.roots)) files.push({ file: resolvePathValue(ctx.merged, path10), path: path10 });
+    } else if (!policyPathProblem(ctx.merged, path10, ctx.roots)) {
+      const pattern = resolvePathValue(ctx.merged, path10);
       const problem = globProblem(pattern);
       const matches2 = problem ? [] : expandGlob(pattern);
-      if (problem) ctx.error(path9, "value", `reference models: ${problem}`);
-      else if (matches2.length === 0) ctx.error(path9, "value", `no file matches the reference models' glob ${pattern}`);
+      if (problem) ctx.error(path10, "value", `reference models: ${problem}`);
+      else if (matches2.length === 0) ctx.error(path10, "value", `no file matches the reference models' glob ${pattern}`);
       for (const file of matches2) {
         const outside = pathProblem(file, ctx.roots);
-        if (outside) ctx.error(path9, "value", outside);
-        else files.push({ file, path: path9 });
+        if (outside) ctx.error(path10, "value", outside);
+        else files.push({ file, path: path10 });
       }
     }
   } else if (Array.isArray(models)) {
     models.forEach((m, i) => {
-      const path9 = [...base2, "models", i];
-      const outside = typeof m === "string" ? policyPathProblem(ctx.merged, path9, ctx.roots) : void 0;
-      if (outside) ctx.error(path9, "value", outside);
+      const path10 = [...base2, "models", i];
+      const outside = typeof m === "string" ? policyPathProblem(ctx.merged, path10, ctx.roots) : void 0;
+      if (outside) ctx.error(path10, "value", outside);
       else {
-        ctx.mustExist(path9, "reference model");
-        if (typeof m === "string") files.push({ file: resolvePathValue(ctx.merged, path9), path: path9 });
+        ctx.mustExist(path10, "reference model");
+        if (typeof m === "string") files.push({ file: resolvePathValue(ctx.merged, path10), path: path10 });
       }
     });
   }
   const seen = /* @__PURE__ */ new Map();
-  for (const { file, path: path9 } of files) {
+  for (const { file, path: path10 } of files) {
     const name2 = (0, import_node_path17.basename)(file);
     const other = seen.get(name2);
     if (other !== void 0 && other !== file) {
       ctx.error(
-        path9,
+        path10,
         "value",
         `two reference models share the file name ${name2} (${other} and ${file}); the memberships file names models by file name`
       );
@@ -78673,18 +78695,18 @@ function liraScores(target, refs, memberships, options) {
   if (!(minStd > 0)) throw new RangeError(`minStd must be positive, got ${minStd}`);
   const online = options.mode === "online";
   const out = cachedSideStats(refs, memberships, OUT);
-  const inside = online ? cachedSideStats(refs, memberships, IN) : void 0;
+  const inside2 = online ? cachedSideStats(refs, memberships, IN) : void 0;
   requireModels(out, "OUT", options.mode);
-  if (inside) requireModels(inside, "IN", options.mode);
+  if (inside2) requireModels(inside2, "IN", options.mode);
   const globalOut = globalStd(out);
-  const globalIn = inside ? globalStd(inside) : { std: NaN, freedom: 0 };
+  const globalIn = inside2 ? globalStd(inside2) : { std: NaN, freedom: 0 };
   const gOut = Math.max(globalOut.freedom > 0 ? globalOut.std : globalIn.freedom > 0 ? globalIn.std : minStd, minStd);
-  const gIn = inside ? Math.max(globalIn.freedom > 0 ? globalIn.std : globalOut.freedom > 0 ? globalOut.std : minStd, minStd) : NaN;
+  const gIn = inside2 ? Math.max(globalIn.freedom > 0 ? globalIn.std : globalOut.freedom > 0 ? globalOut.std : minStd, minStd) : NaN;
   const { records, augmentations: aug } = target;
   const scores = new Float64Array(records);
   let perRecord = 0;
   for (let r = 0; r < records; r++) {
-    const own = out.count[r] >= from && (!inside || inside.count[r] >= from);
+    const own = out.count[r] >= from && (!inside2 || inside2.count[r] >= from);
     if (own) perRecord++;
     let sum = 0;
     for (let a = 0; a < aug; a++) {
@@ -78692,12 +78714,12 @@ function liraScores(target, refs, memberships, options) {
       const phi = target.values[i];
       const sOut = own ? Math.max(Math.sqrt(out.squares[i] / out.count[r]), minStd) : gOut;
       const zOut = (phi - out.mean[i]) / sOut;
-      if (!inside) {
+      if (!inside2) {
         sum += zOut;
         continue;
       }
-      const sIn = own ? Math.max(Math.sqrt(inside.squares[i] / inside.count[r]), minStd) : gIn;
-      const zIn = (phi - inside.mean[i]) / sIn;
+      const sIn = own ? Math.max(Math.sqrt(inside2.squares[i] / inside2.count[r]), minStd) : gIn;
+      const zIn = (phi - inside2.mean[i]) / sIn;
       sum += Math.log(sOut) - Math.log(sIn) - 0.5 * zIn * zIn + 0.5 * zOut * zOut;
     }
     scores[r] = sum / aug;
@@ -79540,18 +79562,18 @@ function textMembershipChecks(ctx, settings) {
   const attacks = Array.isArray(settings["attacks"]) ? settings["attacks"] : [];
   const decimals = valueAt(ctx.data, ["surface", "decimals"]);
   attacks.forEach((attack, i) => {
-    const path9 = [...BASE3, "attacks", i];
+    const path10 = [...BASE3, "attacks", i];
     const why = typeof attack === "string" ? UNROUNDED[attack] : void 0;
     if (why && typeof decimals === "number") {
       error2(
-        path9,
+        path10,
         "value",
         `attack ${String(attack)} ${why}, so it needs unrounded scores, but surface.decimals is ${decimals} (set in ${ctx.where(["surface", "decimals"])}); remove ${String(attack)}, or surface.decimals if the API returns full-precision log-probabilities`
       );
     }
     if (attack === "reference" && typeof valueAt(ctx.data, ["model", "reference-model"]) !== "string") {
       error2(
-        path9,
+        path10,
         "value",
         "attack reference compares the target with a reference model, but the policy names none: add model.reference-model (e.g. the base model before fine-tuning, with the same tokenizer), or remove reference"
       );
@@ -80286,6 +80308,178 @@ var init_signals = __esm({
   }
 });
 
+// src/model/onnx-wire.ts
+function* fields(buf, start, end) {
+  let at2 = start;
+  while (at2 < end) {
+    const tagStart = at2;
+    const [tag, afterTag] = readVarint(buf, at2);
+    const field = Number(tag >> 3n);
+    const wire = Number(tag & 7n);
+    at2 = afterTag;
+    if (wire === WIRE_VARINT) {
+      const [value, next] = readVarint(buf, at2);
+      yield { field, wire, tagStart, start: at2, end: next, varint: value };
+      at2 = next;
+    } else if (wire === WIRE_LEN) {
+      const [length, next] = readVarint(buf, at2);
+      const payloadEnd = next + Number(length);
+      if (payloadEnd > end) throw new Error("truncated protobuf field");
+      yield { field, wire, tagStart, start: next, end: payloadEnd };
+      at2 = payloadEnd;
+    } else if (wire === WIRE_I64 || wire === WIRE_I32) {
+      const size = wire === WIRE_I64 ? 8 : 4;
+      yield { field, wire, tagStart, start: at2, end: at2 + size };
+      at2 += size;
+    } else {
+      throw new Error(`unsupported protobuf wire type ${wire}`);
+    }
+  }
+}
+function readVarint(buf, start) {
+  let value = 0n;
+  let shift = 0n;
+  let at2 = start;
+  for (; ; ) {
+    if (at2 >= buf.length) throw new Error("truncated protobuf varint");
+    const byte = buf[at2++];
+    value |= BigInt(byte & 127) << shift;
+    if ((byte & 128) === 0) return [value, at2];
+    shift += 7n;
+  }
+}
+var WIRE_VARINT, WIRE_I64, WIRE_LEN, WIRE_I32, text;
+var init_onnx_wire = __esm({
+  "src/model/onnx-wire.ts"() {
+    "use strict";
+    WIRE_VARINT = 0;
+    WIRE_I64 = 1;
+    WIRE_LEN = 2;
+    WIRE_I32 = 5;
+    text = (buf, f) => new TextDecoder().decode(buf.subarray(f.start, f.end));
+  }
+});
+
+// src/model/onnx-external.ts
+function externalTensors(model) {
+  const found = [];
+  for (const f of lengthFields(model, 0, model.length)) {
+    if (f.field === MODEL.graph) graph(model, f, found);
+    else if (f.field === MODEL.functions) {
+      for (const n of lengthFields(model, f.start, f.end)) if (n.field === FUNCTION.node) node(model, n, found);
+    }
+  }
+  return found;
+}
+function externalDataFiles(modelPath, model = (0, import_node_fs17.readFileSync)(modelPath)) {
+  let tensors;
+  try {
+    tensors = externalTensors(model);
+  } catch {
+    return [];
+  }
+  if (tensors.length === 0) return [];
+  const folder = (0, import_node_fs17.realpathSync)(import_node_path18.default.dirname(modelPath));
+  const files = /* @__PURE__ */ new Set();
+  for (const { tensor: tensor2, location } of tensors) {
+    const refuse = (why) => new InputError(
+      `the model stores tensor ${quoteUserText(tensor2)} in external data at ${quoteUserText(location)}, which ${why}; expected a file beside the model, in its folder or below (as onnx.save_model(..., save_as_external_data=True) writes it)`,
+      { file: modelPath, field: "model.path" }
+    );
+    if (location === "" || import_node_path18.default.isAbsolute(location)) throw refuse("is not a relative path");
+    const file = import_node_path18.default.resolve(folder, location);
+    if (!inside(folder, file)) throw refuse("leaves the model\u2019s folder");
+    if (!(0, import_node_fs17.existsSync)(file) || !(0, import_node_fs17.statSync)(file).isFile()) throw refuse("is not a file");
+    if (!inside(folder, (0, import_node_fs17.realpathSync)(file))) throw refuse("is a link out of the model\u2019s folder");
+    files.add(file);
+  }
+  return [...files];
+}
+function inside(folder, file) {
+  const rel = import_node_path18.default.relative(folder, file);
+  return rel !== "" && !rel.startsWith("..") && !import_node_path18.default.isAbsolute(rel);
+}
+function graph(buf, g, found) {
+  for (const f of lengthFields(buf, g.start, g.end)) {
+    if (f.field === GRAPH.initializer) tensor(buf, f, found);
+    else if (f.field === GRAPH.sparseInitializer) sparse(buf, f, found);
+    else if (f.field === GRAPH.node) node(buf, f, found);
+  }
+}
+function node(buf, n, found) {
+  for (const a of lengthFields(buf, n.start, n.end)) {
+    if (a.field !== NODE.attribute) continue;
+    for (const f of lengthFields(buf, a.start, a.end)) {
+      if (f.field === ATTRIBUTE.t || f.field === ATTRIBUTE.tensors) tensor(buf, f, found);
+      else if (f.field === ATTRIBUTE.g || f.field === ATTRIBUTE.graphs) graph(buf, f, found);
+      else if (f.field === ATTRIBUTE.sparseTensor || f.field === ATTRIBUTE.sparseTensors) sparse(buf, f, found);
+    }
+  }
+}
+function sparse(buf, s, found) {
+  for (const f of lengthFields(buf, s.start, s.end)) if (f.field === SPARSE.values || f.field === SPARSE.indices) tensor(buf, f, found);
+}
+function tensor(buf, t, found) {
+  let name2 = "";
+  let external = false;
+  let location;
+  for (const f of fields(buf, t.start, t.end)) {
+    if (f.field === TENSOR.name && f.wire === WIRE_LEN) name2 = text(buf, f);
+    else if (f.field === TENSOR.dataLocation && f.wire === WIRE_VARINT) external = f.varint === BigInt(EXTERNAL);
+    else if (f.field === TENSOR.externalData && f.wire === WIRE_LEN) {
+      let key = "";
+      let value = "";
+      for (const e of lengthFields(buf, f.start, f.end)) {
+        if (e.field === ENTRY.key) key = text(buf, e);
+        else if (e.field === ENTRY.value) value = text(buf, e);
+      }
+      if (key === "location") location = value;
+    }
+  }
+  if (external) found.push({ tensor: name2, location: location ?? "" });
+}
+function* lengthFields(buf, start, end) {
+  for (const f of fields(buf, start, end)) if (f.wire === WIRE_LEN) yield f;
+}
+var import_node_fs17, import_node_path18, MODEL, FUNCTION, GRAPH, NODE, ATTRIBUTE, SPARSE, TENSOR, ENTRY, EXTERNAL;
+var init_onnx_external = __esm({
+  "src/model/onnx-external.ts"() {
+    "use strict";
+    import_node_fs17 = require("node:fs");
+    import_node_path18 = __toESM(require("node:path"), 1);
+    init_errors();
+    init_user_text();
+    init_onnx_wire();
+    MODEL = { graph: 7, functions: 25 };
+    FUNCTION = { node: 7 };
+    GRAPH = { node: 1, initializer: 5, sparseInitializer: 15 };
+    NODE = { attribute: 5 };
+    ATTRIBUTE = { t: 5, g: 6, tensors: 10, graphs: 11, sparseTensor: 22, sparseTensors: 23 };
+    SPARSE = { values: 1, indices: 2 };
+    TENSOR = { name: 8, externalData: 13, dataLocation: 14 };
+    ENTRY = { key: 1, value: 2 };
+    EXTERNAL = 1;
+  }
+});
+
+// src/run/model-digest.ts
+function modelDigest(file, relative4) {
+  const bytes = (0, import_node_fs18.readFileSync)(file);
+  const external = externalDataFiles(file, bytes);
+  const digest = { path: relative4(file), sha256: sha256(bytes) };
+  if (external.length > 0) digest.externalData = external.map((f) => ({ path: relative4(f), sha256: sha256File(f) }));
+  return digest;
+}
+var import_node_fs18;
+var init_model_digest = __esm({
+  "src/run/model-digest.ts"() {
+    "use strict";
+    import_node_fs18 = require("node:fs");
+    init_hash();
+    init_onnx_external();
+  }
+});
+
 // src/run/baseline-model.ts
 async function openBaselineModel(policy, candidate, report, relative4, models) {
   const file = policy.baseline?.model;
@@ -80298,7 +80492,7 @@ async function openBaselineModel(policy, candidate, report, relative4, models) {
       { ...policy.baseline.source, field: "baseline.model" }
     );
   }
-  report.baseline = { kind: "model", path: relative4(file), sha256: sha256File(file), paired: true };
+  report.baseline = { kind: "model", ...modelDigest(file, relative4), paired: true };
   const observed = new ObservedModel(model, policy.surface);
   return { baseline: { model: observed, signals: new SignalCache(observed) }, queries: () => model.queries };
 }
@@ -80315,10 +80509,10 @@ function shapeDifferences(model, candidate) {
 var init_baseline_model = __esm({
   "src/run/baseline-model.ts"() {
     "use strict";
-    init_data();
     init_errors();
     init_surface();
     init_signals();
+    init_model_digest();
   }
 });
 
@@ -80393,15 +80587,15 @@ var init_labels = __esm({
 
 // src/model/onnx-zipmap.ts
 function exposeZipMapInput(model, output) {
-  const graph = [...fields(model, 0, model.length)].find((f) => f.field === MODEL_GRAPH && f.wire === WIRE_LEN);
-  if (!graph) return void 0;
-  for (const node of fields(model, graph.start, graph.end)) {
-    if (node.field !== GRAPH_NODE || node.wire !== WIRE_LEN) continue;
-    const zipMap = readZipMap(model, node.start, node.end);
+  const graph2 = [...fields(model, 0, model.length)].find((f) => f.field === MODEL_GRAPH && f.wire === WIRE_LEN);
+  if (!graph2) return void 0;
+  for (const node2 of fields(model, graph2.start, graph2.end)) {
+    if (node2.field !== GRAPH_NODE || node2.wire !== WIRE_LEN) continue;
+    const zipMap = readZipMap(model, node2.start, node2.end);
     if (!zipMap || zipMap.output !== output) continue;
     const extraOutput = lengthDelimited(GRAPH_OUTPUT, lengthDelimited(VALUE_INFO_NAME, utf8(zipMap.input)));
-    const newGraph = concat3(model.subarray(graph.start, graph.end), extraOutput);
-    const edited = concat3(model.subarray(0, graph.tagStart), lengthDelimited(MODEL_GRAPH, newGraph), model.subarray(graph.end));
+    const newGraph = concat3(model.subarray(graph2.start, graph2.end), extraOutput);
+    const edited = concat3(model.subarray(0, graph2.tagStart), lengthDelimited(MODEL_GRAPH, newGraph), model.subarray(graph2.end));
     return { model: edited, probabilities: zipMap.input, classLabels: zipMap.classLabels };
   }
   return void 0;
@@ -80440,45 +80634,6 @@ function classLabelsOf(buf, start, end) {
   }
   return labels;
 }
-function* fields(buf, start, end) {
-  let at2 = start;
-  while (at2 < end) {
-    const tagStart = at2;
-    const [tag, afterTag] = readVarint(buf, at2);
-    const field = Number(tag >> 3n);
-    const wire = Number(tag & 7n);
-    at2 = afterTag;
-    if (wire === WIRE_VARINT) {
-      const [value, next] = readVarint(buf, at2);
-      yield { field, wire, tagStart, start: at2, end: next, varint: value };
-      at2 = next;
-    } else if (wire === WIRE_LEN) {
-      const [length, next] = readVarint(buf, at2);
-      const payloadEnd = next + Number(length);
-      if (payloadEnd > end) throw new Error("truncated protobuf field");
-      yield { field, wire, tagStart, start: next, end: payloadEnd };
-      at2 = payloadEnd;
-    } else if (wire === WIRE_I64 || wire === WIRE_I32) {
-      const size = wire === WIRE_I64 ? 8 : 4;
-      yield { field, wire, tagStart, start: at2, end: at2 + size };
-      at2 += size;
-    } else {
-      throw new Error(`unsupported protobuf wire type ${wire}`);
-    }
-  }
-}
-function readVarint(buf, start) {
-  let value = 0n;
-  let shift = 0n;
-  let at2 = start;
-  for (; ; ) {
-    if (at2 >= buf.length) throw new Error("truncated protobuf varint");
-    const byte = buf[at2++];
-    value |= BigInt(byte & 127) << shift;
-    if ((byte & 128) === 0) return [value, at2];
-    shift += 7n;
-  }
-}
 function writeVarint(value) {
   const bytes = [];
   let v = value;
@@ -80501,10 +80656,11 @@ function concat3(...parts) {
   }
   return out;
 }
-var MODEL_GRAPH, GRAPH_NODE, GRAPH_OUTPUT, NODE_INPUT, NODE_OUTPUT, NODE_OP_TYPE, NODE_ATTRIBUTE, ATTR_NAME, ATTR_INTS, ATTR_STRINGS, VALUE_INFO_NAME, WIRE_VARINT, WIRE_I64, WIRE_LEN, WIRE_I32, utf8, text;
+var MODEL_GRAPH, GRAPH_NODE, GRAPH_OUTPUT, NODE_INPUT, NODE_OUTPUT, NODE_OP_TYPE, NODE_ATTRIBUTE, ATTR_NAME, ATTR_INTS, ATTR_STRINGS, VALUE_INFO_NAME, utf8;
 var init_onnx_zipmap = __esm({
   "src/model/onnx-zipmap.ts"() {
     "use strict";
+    init_onnx_wire();
     MODEL_GRAPH = 7;
     GRAPH_NODE = 1;
     GRAPH_OUTPUT = 12;
@@ -80516,12 +80672,7 @@ var init_onnx_zipmap = __esm({
     ATTR_INTS = 8;
     ATTR_STRINGS = 9;
     VALUE_INFO_NAME = 1;
-    WIRE_VARINT = 0;
-    WIRE_I64 = 1;
-    WIRE_LEN = 2;
-    WIRE_I32 = 5;
     utf8 = (s) => new TextEncoder().encode(s);
-    text = (buf, f) => new TextDecoder().decode(buf.subarray(f.start, f.end));
   }
 });
 
@@ -80536,7 +80687,7 @@ async function openOnnxClassifier(settings, options = {}) {
   let classLabels2;
   const outputName = output.name;
   if (output.type === "sequence") {
-    const exposed = exposeZipMapInput((0, import_node_fs17.readFileSync)(settings.path), output.name);
+    const exposed = exposeZipMapInput((0, import_node_fs19.readFileSync)(settings.path), output.name);
     if (!exposed) {
       throw new InputError(
         `model output "${output.name}" is not a tensor, and no ZipMap produces it; set model.output to a tensor of class scores`,
@@ -80595,6 +80746,13 @@ function inputPlan(settings, input, options) {
   return { input, inputType, featureCount, batchSize: fixedBatch ?? options.batchSize ?? DEFAULT_BATCH, fixedBatch };
 }
 async function createSession(settings, model) {
+  if (typeof model === "string") externalDataFiles(model);
+  else if (externalTensors(model).length > 0) {
+    throw new InputError(
+      "the model keeps tensors in external data files, which its in-memory edit (the ZipMap output exposed) cannot reach; save it with its weights inside (onnx.save_model without save_as_external_data)",
+      { file: settings.path, field: "model.path" }
+    );
+  }
   try {
     return await createInferenceSession(model);
   } catch (error2) {
@@ -80614,10 +80772,10 @@ async function runOnnx(ort, session, plan, x, rows2) {
     data.set(x);
   }
   if (inputType === "float64") data = Float64Array.from(data);
-  const tensor = new ort.Tensor(inputType, data, dims);
+  const tensor2 = new ort.Tensor(inputType, data, dims);
   let result2;
   try {
-    result2 = await session.run({ [input.name]: tensor }, [output.name]);
+    result2 = await session.run({ [input.name]: tensor2 }, [output.name]);
   } catch (error2) {
     throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows2} rows: ${firstLine(error2)}`, { cause: error2 });
   }
@@ -80661,17 +80819,18 @@ function describeTensor(value) {
   if (value.type === "sequence") return `${quoteUserText(value.name)} (a sequence, e.g. a ZipMap)`;
   return `${quoteUserText(value.name)} (${value.type} [${value.shape.map((d) => typeof d === "number" && d >= 0 ? d : d || "?").join(", ")}])`;
 }
-var import_node_fs17, DEFAULT_BATCH, CLASS_SHAPES, BatchedOnnxModel, OnnxClassifier, OnnxRegressor;
+var import_node_fs19, DEFAULT_BATCH, CLASS_SHAPES, BatchedOnnxModel, OnnxClassifier, OnnxRegressor;
 var init_onnx = __esm({
   "src/model/onnx.ts"() {
     "use strict";
-    import_node_fs17 = require("node:fs");
+    import_node_fs19 = require("node:fs");
     init_select();
     init_user_text();
     init_errors();
     init_runtime();
     init_onnx_zipmap();
     init_non_finite();
+    init_onnx_external();
     init_scores2();
     DEFAULT_BATCH = 1024;
     CLASS_SHAPES = "[batch, classes], [batch] or [batch, 1] (one score per class, or one binary score per row)";
@@ -80874,7 +81033,7 @@ function openReferences(policy, members, nonMembers, { report, relative: relativ
   const attacks = settings?.attacks.filter((a) => a === "lira" || a === "lira-offline" || a === "rmia") ?? [];
   if (!refs || attacks.length === 0) return void 0;
   const at2 = (message) => new PolicyError(message, { ...refs.membershipsSource, field: FIELD });
-  const names = refs.models.map((m) => (0, import_node_path18.basename)(m));
+  const names = refs.models.map((m) => (0, import_node_path19.basename)(m));
   const memberships = readMemberships(refs, names, members.rowsInFile, nonMembers.rowsInFile, at2);
   const audited = auditedRecords(members, nonMembers, members.rowsInFile);
   const problems = checkCoverage(memberships, attacks, {
@@ -80888,7 +81047,7 @@ function openReferences(policy, members, nonMembers, { report, relative: relativ
     );
   }
   report.inputs.references = {
-    models: refs.models.map((m) => ({ path: relative4(m), sha256: sha256File(m) })),
+    models: refs.models.map((m) => modelDigest(m, relative4)),
     memberships: { path: relative4(refs.memberships), sha256: sha256File(refs.memberships) }
   };
   let queries = 0;
@@ -80909,7 +81068,7 @@ function openReferences(policy, members, nonMembers, { report, relative: relativ
 }
 function readMemberships(refs, names, members, nonMembers, at2) {
   try {
-    return parseMemberships((0, import_node_fs18.readFileSync)(refs.memberships), refs.memberships, { models: names, members, nonMembers }).matrix;
+    return parseMemberships((0, import_node_fs20.readFileSync)(refs.memberships), refs.memberships, { models: names, members, nonMembers }).matrix;
   } catch (error2) {
     if (error2 instanceof InputError) throw at2(`memberships file: ${error2.describe()}`);
     throw error2;
@@ -80935,18 +81094,19 @@ function checkSameShape(model, candidate, file) {
     });
   }
 }
-var import_node_fs18, import_node_path18, FIELD;
+var import_node_fs20, import_node_path19, FIELD;
 var init_references = __esm({
   "src/run/references.ts"() {
     "use strict";
-    import_node_fs18 = require("node:fs");
-    import_node_path18 = require("node:path");
+    import_node_fs20 = require("node:fs");
+    import_node_path19 = require("node:path");
     init_data();
     init_memberships();
     init_memberships_coverage();
     init_errors();
     init_surface();
     init_models();
+    init_model_digest();
     FIELD = "probes.membership.reference-models.memberships";
   }
 });
@@ -80966,7 +81126,7 @@ var init_round = __esm({
 async function openFeatureTask(policy, report, { relative: relative4, lap }, models) {
   const candidate = { kind: "candidate" };
   const model = policy.model.task === "regression" ? await models.regressor(policy.model, candidate) : await models.classifier(policy.model, candidate);
-  report.inputs.model = { path: relative4(policy.model.path), sha256: sha256File(policy.model.path) };
+  report.inputs.model = modelDigest(policy.model.path, relative4);
   report.timings.model = lap();
   const released = isRegressor(model) ? void 0 : await openBaselineModel(policy, model, report, relative4, models);
   if (isClassifier(model)) {
@@ -81111,6 +81271,7 @@ var init_features = __esm({
     init_references();
     init_round();
     init_signals();
+    init_model_digest();
     EVIDENCE_ROWS = 64;
   }
 });
@@ -81698,12 +81859,12 @@ var init_tokenizers = __esm({
       _build_trie(dictionary) {
         const trie = /* @__PURE__ */ Object.create(null);
         for (const word of dictionary) {
-          let node = trie;
+          let node2 = trie;
           for (let i = 0; i < word.length; ++i) {
             const char = word[i];
-            node = node[char] ??= /* @__PURE__ */ Object.create(null);
+            node2 = node2[char] ??= /* @__PURE__ */ Object.create(null);
           }
-          node.end = word;
+          node2.end = word;
         }
         return trie;
       }
@@ -81718,12 +81879,12 @@ var init_tokenizers = __esm({
         let start = 0;
         let i = 0;
         while (i < n) {
-          let node = this.trie;
+          let node2 = this.trie;
           let match = null;
           let j = i;
-          while (j < n && (node = node[text2[j]])) {
-            if (node.end) {
-              match = node.end;
+          while (j < n && (node2 = node2[text2[j]])) {
+            if (node2.end) {
+              match = node2.end;
             }
             ++j;
           }
@@ -83116,16 +83277,16 @@ var init_tokenizers = __esm({
        * @param text The string to add to the trie.
        */
       push(text2) {
-        let node = this.root;
+        let node2 = this.root;
         for (const ch of text2) {
-          let child = node.children.get(ch);
+          let child = node2.children.get(ch);
           if (child === void 0) {
             child = CharTrieNode.default();
-            node.children.set(ch, child);
+            node2.children.set(ch, child);
           }
-          node = child;
+          node2 = child;
         }
-        node.is_leaf = true;
+        node2.is_leaf = true;
       }
       /**
        * Searches the trie for stored strings that match `chars` starting at `start`.
@@ -83134,15 +83295,15 @@ var init_tokenizers = __esm({
        * @yields Each stored string that is a prefix of `chars` starting at `start`.
        */
       *common_prefix_search(chars, start = 0) {
-        let node = this.root;
-        if (node === void 0) return;
+        let node2 = this.root;
+        if (node2 === void 0) return;
         let prefix = "";
         for (let i = start; i < chars.length; ++i) {
           const ch = chars[i];
           prefix += ch;
-          node = node.children.get(ch);
-          if (node === void 0) return;
-          if (node.is_leaf) {
+          node2 = node2.children.get(ch);
+          if (node2 === void 0) return;
+          if (node2.is_leaf) {
             yield prefix;
           }
         }
@@ -83226,10 +83387,10 @@ var init_tokenizers = __esm({
        */
       insert(pos, length, score, token_id) {
         const node_id = this.nodes.length;
-        const node = new TokenLatticeNode(token_id, node_id, pos, length, score);
-        this.begin_nodes[pos].push(node);
-        this.end_nodes[pos + length].push(node);
-        this.nodes.push(node);
+        const node2 = new TokenLatticeNode(token_id, node_id, pos, length, score);
+        this.begin_nodes[pos].push(node2);
+        this.end_nodes[pos + length].push(node2);
+        this.nodes.push(node2);
       }
       /**
        * Implements the Viterbi algorithm to compute the most likely sequence of tokens.
@@ -83269,11 +83430,11 @@ var init_tokenizers = __esm({
         if (prev === null) {
           return [];
         }
-        let node = prev.clone();
-        while (node.prev !== null) {
-          results.push(node.clone());
-          const n = node.clone();
-          node = n.prev.clone();
+        let node2 = prev.clone();
+        while (node2.prev !== null) {
+          results.push(node2.clone());
+          const n = node2.clone();
+          node2 = n.prev.clone();
         }
         results.reverse();
         return results;
@@ -83283,8 +83444,8 @@ var init_tokenizers = __esm({
        * @param node The node to get the piece for.
        * @returns The array of nodes representing the most likely sequence of tokens.
        */
-      piece(node) {
-        return this.chars.slice(node.pos, node.pos + node.length).join("");
+      piece(node2) {
+        return this.chars.slice(node2.pos, node2.pos + node2.length).join("");
       }
       /**
        * @returns The most likely sequence of tokens.
@@ -83531,10 +83692,10 @@ var init_tokenizers = __esm({
        * Helper function to sift up from a given node.
        * @param node The index of the node to start sifting up from.
        */
-      _sift_up_from(node) {
-        while (node > 0 && this._greater(node, this._parent(node))) {
-          this._swap(node, this._parent(node));
-          node = this._parent(node);
+      _sift_up_from(node2) {
+        while (node2 > 0 && this._greater(node2, this._parent(node2))) {
+          this._swap(node2, this._parent(node2));
+          node2 = this._parent(node2);
         }
       }
       /**
@@ -83543,11 +83704,11 @@ var init_tokenizers = __esm({
        * @private
        */
       _sift_down() {
-        let node = 0;
-        while (this._left(node) < this.size && this._greater(this._left(node), node) || this._right(node) < this.size && this._greater(this._right(node), node)) {
-          const max_child = this._right(node) < this.size && this._greater(this._right(node), this._left(node)) ? this._right(node) : this._left(node);
-          this._swap(node, max_child);
-          node = max_child;
+        let node2 = 0;
+        while (this._left(node2) < this.size && this._greater(this._left(node2), node2) || this._right(node2) < this.size && this._greater(this._right(node2), node2)) {
+          const max_child = this._right(node2) < this.size && this._greater(this._right(node2), this._left(node2)) ? this._right(node2) : this._left(node2);
+          this._swap(node2, max_child);
+          node2 = max_child;
         }
       }
       /**
@@ -83682,14 +83843,14 @@ var init_tokenizers = __esm({
             previous_node = current_node;
           }
           while (!queue.is_empty()) {
-            const node = queue.pop();
-            if (node.deleted || !node.next || node.next.deleted) continue;
-            node.deleted = true;
-            node.next.deleted = true;
-            if (node.prev) {
-              const new_previous_node = { ...node.prev };
-              node.prev.deleted = true;
-              node.prev = new_previous_node;
+            const node2 = queue.pop();
+            if (node2.deleted || !node2.next || node2.next.deleted) continue;
+            node2.deleted = true;
+            node2.next.deleted = true;
+            if (node2.prev) {
+              const new_previous_node = { ...node2.prev };
+              node2.prev.deleted = true;
+              node2.prev = new_previous_node;
               if (new_previous_node.prev) {
                 new_previous_node.prev.next = new_previous_node;
               } else {
@@ -83697,10 +83858,10 @@ var init_tokenizers = __esm({
               }
             }
             const merged = {
-              token: node.token + node.next.token,
-              bias: node.bias,
-              prev: node.prev,
-              next: node.next.next
+              token: node2.token + node2.next.token,
+              bias: node2.bias,
+              prev: node2.prev,
+              next: node2.next.next
             };
             if (merged.prev) {
               merged.prev.next = merged;
@@ -83734,13 +83895,13 @@ var init_tokenizers = __esm({
        * @param queue
        * @param node
        */
-      add_node(queue, node) {
+      add_node(queue, node2) {
         const rank2 = this.bpe_ranks.get(
-          JSON.stringify([node.token, node.next.token])
+          JSON.stringify([node2.token, node2.next.token])
         );
         if (rank2 !== void 0) {
-          node.score = rank2 + node.bias;
-          queue.push(node);
+          node2.score = rank2 + node2.bias;
+          queue.push(node2);
         }
       }
       /**
@@ -84647,15 +84808,15 @@ function analyse2(json) {
   const model = checkModel(root["model"]);
   checkAddedTokens(root["added_tokens"]);
   const seen = { byteLevel: false, metaspace: false };
-  checkComponent(root["normalizer"], "normalizer", NORMALIZERS, (c, path9) => {
+  checkComponent(root["normalizer"], "normalizer", NORMALIZERS, (c, path10) => {
     if (c["type"] === "Precompiled") {
       fail(
-        path9,
+        path10,
         'a SentencePiece "Precompiled" normaliser, which the JS library approximates with NFKC; ids could differ from the Rust tokenizers'
       );
     }
   });
-  checkComponent(root["pre_tokenizer"], "pre_tokenizer", PRE_TOKENIZERS, (c, path9) => preTokenizer(c, path9, hazards, seen));
+  checkComponent(root["pre_tokenizer"], "pre_tokenizer", PRE_TOKENIZERS, (c, path10) => preTokenizer(c, path10, hazards, seen));
   checkComponent(root["post_processor"], "post_processor", POST_PROCESSORS, () => {
   });
   checkComponent(root["decoder"], "decoder", DECODERS, () => {
@@ -84719,37 +84880,37 @@ function checkAddedTokens(added) {
   if (added === void 0 || added === null) return;
   if (!Array.isArray(added)) fail("added_tokens", "expected a list of {id, content, special, ...}");
   added.forEach((token, i) => {
-    const path9 = `added_tokens[${i}]`;
-    if (!isObject(token)) fail(path9, "expected an object {id, content, special, ...}");
+    const path10 = `added_tokens[${i}]`;
+    if (!isObject(token)) fail(path10, "expected an object {id, content, special, ...}");
     const t = token;
-    if (!Number.isInteger(t["id"]) || t["id"] < 0) fail(`${path9}.id`, `${JSON.stringify(t["id"])}; expected an integer \u2265 0`);
-    if (typeof t["content"] !== "string" || t["content"] === "") fail(`${path9}.content`, "expected a non-empty string");
+    if (!Number.isInteger(t["id"]) || t["id"] < 0) fail(`${path10}.id`, `${JSON.stringify(t["id"])}; expected an integer \u2265 0`);
+    if (typeof t["content"] !== "string" || t["content"] === "") fail(`${path10}.content`, "expected a non-empty string");
     if (t["special"] !== true && t["single_word"] === true) {
       fail(
-        `${path9}.single_word`,
+        `${path10}.single_word`,
         "true: the JS library matches added tokens inside words too, so ids would differ from the Rust tokenizers"
       );
     }
   });
 }
-function checkComponent(value, path9, known, visit2) {
+function checkComponent(value, path10, known, visit2) {
   if (value === void 0 || value === null) return;
-  if (!isObject(value)) fail(path9, 'expected null or an object with a "type"');
+  if (!isObject(value)) fail(path10, 'expected null or an object with a "type"');
   const c = value;
   const type = c["type"];
   if (typeof type !== "string" || !known.includes(type)) {
-    fail(`${path9}.type`, `${type === void 0 ? "missing" : JSON.stringify(type)} is not supported; expected one of ${known.join(", ")}`);
+    fail(`${path10}.type`, `${type === void 0 ? "missing" : JSON.stringify(type)} is not supported; expected one of ${known.join(", ")}`);
   }
   if (type === "Sequence") {
-    const key = SEQUENCE_KEYS[path9.replace(/[.[].*$/, "")];
+    const key = SEQUENCE_KEYS[path10.replace(/[.[].*$/, "")];
     const children = c[key];
-    if (!Array.isArray(children)) fail(`${path9}.${key}`, "expected a list");
-    children.forEach((child, i) => checkComponent(child, `${path9}.${key}[${i}]`, known, visit2));
+    if (!Array.isArray(children)) fail(`${path10}.${key}`, "expected a list");
+    children.forEach((child, i) => checkComponent(child, `${path10}.${key}[${i}]`, known, visit2));
     return;
   }
-  visit2(c, path9);
+  visit2(c, path10);
 }
-function preTokenizer(c, path9, hazards, seen) {
+function preTokenizer(c, path10, hazards, seen) {
   switch (c["type"]) {
     case "ByteLevel":
       seen.byteLevel = true;
@@ -84764,7 +84925,7 @@ function preTokenizer(c, path9, hazards, seen) {
       seen.metaspace = true;
       if (c["split"] !== false) {
         fail(
-          `${path9}.split`,
+          `${path10}.split`,
           `${c["split"] === void 0 ? "missing (true in the Rust tokenizers)" : JSON.stringify(c["split"])}: the JS library does not split words at the replacement character, so ids could differ; expected split: false (as Llama-family tokenizer.json files have)`
         );
       }
@@ -84773,13 +84934,13 @@ function preTokenizer(c, path9, hazards, seen) {
       const behavior = c["behavior"];
       if (typeof behavior !== "string" || !SPLIT_BEHAVIOURS.includes(behavior)) {
         fail(
-          `${path9}.behavior`,
+          `${path10}.behavior`,
           `${JSON.stringify(behavior)} is not reproduced by the JS library; expected ${SPLIT_BEHAVIOURS.join(" or ")}`
         );
       }
       const pattern = c["pattern"];
       if (!isObject(pattern) || typeof pattern["Regex"] !== "string" && typeof pattern["String"] !== "string") {
-        fail(`${path9}.pattern`, 'expected {"Regex": "..."} or {"String": "..."}');
+        fail(`${path10}.pattern`, 'expected {"Regex": "..."} or {"String": "..."}');
       }
       return;
     }
@@ -84811,8 +84972,8 @@ var init_tokenizer_json_support = __esm({
     "use strict";
     Unsupported = class extends Error {
     };
-    fail = (path9, message) => {
-      throw new Unsupported(`${path9}: ${message}`);
+    fail = (path10, message) => {
+      throw new Unsupported(`${path10}: ${message}`);
     };
     isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
     MODELS = ["BPE", "Unigram", "WordPiece"];
@@ -84922,9 +85083,9 @@ var init_tokenizer_json_special = __esm({
 // src/text/tokenizer-json.ts
 function loadTokenizerJson(file, source) {
   const files = [{ path: file, bytes: readOrFail(file, "tokenizer.json"), role: "tokenizer" }];
-  const configPath = (0, import_node_path19.join)((0, import_node_path19.dirname)(file), TOKENIZER_CONFIG);
+  const configPath = (0, import_node_path20.join)((0, import_node_path20.dirname)(file), TOKENIZER_CONFIG);
   let config;
-  if ((0, import_node_fs19.existsSync)(configPath)) {
+  if ((0, import_node_fs21.existsSync)(configPath)) {
     const bytes = readOrFail(configPath, TOKENIZER_CONFIG);
     files.push({ path: configPath, bytes, role: "tokenizer config" });
     const json = parseJson(bytes.toString("utf8"), configPath, `the ${TOKENIZER_CONFIG}`);
@@ -84963,7 +85124,7 @@ function firstDifference(a, b) {
 }
 function readOrFail(file, what) {
   try {
-    return (0, import_node_fs19.readFileSync)(file);
+    return (0, import_node_fs21.readFileSync)(file);
   } catch (error2) {
     throw new InputError(`cannot read the ${what}: ${error2.message}`, { file });
   }
@@ -84985,12 +85146,12 @@ function parseJson(text2, file, what) {
     );
   }
 }
-var import_node_fs19, import_node_path19, TOKENIZER_CONFIG, JsonTokenizer, CACHE_PIECES;
+var import_node_fs21, import_node_path20, TOKENIZER_CONFIG, JsonTokenizer, CACHE_PIECES;
 var init_tokenizer_json = __esm({
   "src/text/tokenizer-json.ts"() {
     "use strict";
-    import_node_fs19 = require("node:fs");
-    import_node_path19 = require("node:path");
+    import_node_fs21 = require("node:fs");
+    import_node_path20 = require("node:path");
     init_tokenizers();
     init_errors();
     init_json_position();
@@ -85368,8 +85529,8 @@ function presentNames(past) {
 function isPast(name2) {
   return SPLIT_PAST.test(name2) || JOINT_PAST.some((p) => p.test(name2));
 }
-function detectDecoderLayout(path9, inputs, outputs, overrides = {}) {
-  const fail3 = (message, field = "model.input") => new InputError(message, { file: path9, field });
+function detectDecoderLayout(path10, inputs, outputs, overrides = {}) {
+  const fail3 = (message, field = "model.input") => new InputError(message, { file: path10, field });
   const pasts = inputs.filter((t) => isPast(t.name));
   const branch = inputs.find((t) => t.name === USE_CACHE_BRANCH);
   const declared = pasts.length > 0 || branch !== void 0;
@@ -85518,9 +85679,9 @@ var init_decoder_layout = __esm({
 });
 
 // src/model/sequence.ts
-async function openSequenceSession(path9) {
+async function openSequenceSession(path10) {
   const ort = await loadOnnxRuntime();
-  const session = await createSession({ path: path9 }, path9);
+  const session = await createSession({ path: path10 }, path10);
   return { ort, session, inputs: session.inputMetadata.map(describeValue), outputs: session.outputMetadata.map(describeValue) };
 }
 async function openOnnxSequenceModel(options, opened) {
@@ -86267,7 +86428,7 @@ function readSequenceTokenizer(settings, relative4) {
   let tokens;
   let source;
   if (settings.vocabFile) {
-    const bytes = (0, import_node_fs20.readFileSync)(settings.vocabFile);
+    const bytes = (0, import_node_fs22.readFileSync)(settings.vocabFile);
     tokens = parseVocabularyJson(bytes.toString("utf8"), settings.vocabFile);
     source = relative4(settings.vocabFile);
     files.push({ role: "vocabulary", path: settings.vocabFile, bytes, rows: tokens.length });
@@ -86285,8 +86446,8 @@ function readSequenceTokenizer(settings, relative4) {
   return { tokenizer: new Vocabulary(tokens, padId, source), files };
 }
 function sequenceModelOpener(settings, padId) {
-  return (path9) => openSequenceModel({
-    path: path9,
+  return (path10) => openSequenceModel({
+    path: path10,
     scores: settings.scores,
     ...settings.input ? { input: settings.input } : {},
     ...settings.output ? { output: settings.output } : {},
@@ -86311,11 +86472,11 @@ function unreadableError(what, file, error2) {
 function noRecordsError(role, file) {
   return new InputError(`the ${role} file holds no records; expected one text per line`, { file });
 }
-var import_node_fs20;
+var import_node_fs22;
 var init_sequence_inputs = __esm({
   "src/run/sequence-inputs.ts"() {
     "use strict";
-    import_node_fs20 = require("node:fs");
+    import_node_fs22 = require("node:fs");
     init_errors();
     init_sequence_open();
     init_tokenizer_json();
@@ -86329,7 +86490,7 @@ async function openSequenceTask(policy, report, { relative: relative4, lap }) {
   const settings = policy.model;
   const open2 = sequenceModelOpener(settings, tokenizer?.padId);
   const model = await open2(settings.path);
-  report.inputs.model = { path: relative4(settings.path), sha256: sha256File(settings.path) };
+  report.inputs.model = modelDigest(settings.path, relative4);
   const tooBig = tokenizer && tokenizerSizeProblem(tokenizer, model, relative4(settings.path));
   if (tooBig) throw new InputError(tooBig, { file: policy.file, field: "model.tokenizer" });
   const reference = settings.referenceModel ? await openReference(settings.referenceModel, model, open2, policy, report, relative4) : void 0;
@@ -86404,17 +86565,17 @@ function loadTokenizer(policy, report, relative4) {
   }
   return tokenizer;
 }
-async function openReference(path9, target, open2, policy, report, relative4) {
-  const reference = await open2(path9);
-  report.inputs.referenceModel = { path: relative4(path9), sha256: sha256File(path9) };
-  const problem = referenceVocabularyProblem(reference, target, relative4(path9), relative4(policy.model.path));
+async function openReference(path10, target, open2, policy, report, relative4) {
+  const reference = await open2(path10);
+  report.inputs.referenceModel = modelDigest(path10, relative4);
+  const problem = referenceVocabularyProblem(reference, target, relative4(path10), relative4(policy.model.path));
   if (problem) throw new InputError(problem, { file: policy.file, field: "model.reference-model" });
   return reference;
 }
 function loadTexts(file, role, policy, tokenizer, modelVocab) {
   let bytes;
   try {
-    bytes = (0, import_node_fs21.readFileSync)(file.path);
+    bytes = (0, import_node_fs23.readFileSync)(file.path);
   } catch (error2) {
     throw unreadableError(`${role} file`, file.path, error2);
   }
@@ -86455,11 +86616,11 @@ function loadTexts(file, role, policy, tokenizer, modelVocab) {
     sha256: sha256(bytes)
   };
 }
-var import_node_fs21;
+var import_node_fs23;
 var init_sequence2 = __esm({
   "src/run/sequence.ts"() {
     "use strict";
-    import_node_fs21 = require("node:fs");
+    import_node_fs23 = require("node:fs");
     init_data();
     init_errors();
     init_sequence_surface();
@@ -86468,6 +86629,7 @@ var init_sequence2 = __esm({
     init_vocab();
     init_random();
     init_sequence_inputs();
+    init_model_digest();
   }
 });
 
@@ -86475,8 +86637,8 @@ var init_sequence2 = __esm({
 async function runGate(policyFile, options = {}) {
   const started = performance.now();
   refreshSecrets();
-  const relative4 = (p) => import_node_path20.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path20.default.sep).join("/");
-  const report = emptyReport(relative4(import_node_path20.default.resolve(policyFile)));
+  const relative4 = (p) => import_node_path21.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path21.default.sep).join("/");
+  const report = emptyReport(relative4(import_node_path21.default.resolve(policyFile)));
   const lap = stopwatch();
   try {
     const policy = loadPolicy(policyFile, { roots: options.roots, texts: options.policyTexts });
@@ -86565,11 +86727,11 @@ function stopwatch() {
     return ms;
   };
 }
-var import_node_path20;
+var import_node_path21;
 var init_gate = __esm({
   "src/run/gate.ts"() {
     "use strict";
-    import_node_path20 = __toESM(require("node:path"), 1);
+    import_node_path21 = __toESM(require("node:path"), 1);
     init_data();
     init_errors();
     init_verdict();
@@ -86599,11 +86761,11 @@ function writeSignals(file, header, answers) {
   }
   const payload = Buffer.concat(chunks);
   const full2 = { ...header, entries, payload: { bytes: payload.length, sha256: sha256(payload) } };
-  (0, import_node_fs22.writeFileSync)(file, Buffer.concat([Buffer.from(`${JSON.stringify(full2)}
+  (0, import_node_fs24.writeFileSync)(file, Buffer.concat([Buffer.from(`${JSON.stringify(full2)}
 `, "utf8"), payload]));
 }
 function readSignals(file) {
-  const bytes = (0, import_node_fs22.readFileSync)(file);
+  const bytes = (0, import_node_fs24.readFileSync)(file);
   const newline = bytes.indexOf(10);
   const bad = (what) => new InputError(`not a signals file written by privacy-gate run --shard: ${what}`, { file, field: "signals header" });
   if (newline < 0) throw bad("no header line");
@@ -86667,11 +86829,11 @@ function checkShape(h, bad) {
     if (!ok) throw bad('an entry of "entries" is malformed');
   }
 }
-var import_node_fs22, SIGNALS_FORMAT, SIGNALS_FORMAT_VERSION, SIGNALS_EXTENSION;
+var import_node_fs24, SIGNALS_FORMAT, SIGNALS_FORMAT_VERSION, SIGNALS_EXTENSION;
 var init_format2 = __esm({
   "src/shard/format.ts"() {
     "use strict";
-    import_node_fs22 = require("node:fs");
+    import_node_fs24 = require("node:fs");
     init_data();
     init_errors();
     SIGNALS_FORMAT = "privacy-gate-signals";
@@ -86934,11 +87096,11 @@ var init_replay = __esm({
           }
         });
       }
-      recorded(key, path9, task) {
+      recorded(key, path10, task) {
         const recorded = this.models.get(key);
         if (!recorded || recorded.task !== task) {
           throw new InputError(
-            `the signals in ${this.where} hold no ${task} model for ${key === "candidate" ? "the candidate" : key} (${path9}); expected the slices of a run of this policy`,
+            `the signals in ${this.where} hold no ${task} model for ${key === "candidate" ? "the candidate" : key} (${path10}); expected the slices of a run of this policy`,
             { file: this.slices[0].file, field: "models" }
           );
         }
@@ -87021,16 +87183,16 @@ async function mergeSignals(inputs, options = {}) {
 function signalsFiles(inputs) {
   const files = [];
   const walk = (folder) => {
-    for (const name2 of (0, import_node_fs23.readdirSync)(folder).sort()) {
-      const full2 = import_node_path21.default.join(folder, name2);
-      if ((0, import_node_fs23.statSync)(full2).isDirectory()) walk(full2);
+    for (const name2 of (0, import_node_fs25.readdirSync)(folder).sort()) {
+      const full2 = import_node_path22.default.join(folder, name2);
+      if ((0, import_node_fs25.statSync)(full2).isDirectory()) walk(full2);
       else if (name2.endsWith(SIGNALS_EXTENSION)) files.push(full2);
     }
   };
   for (const input of inputs) {
     let stat2;
     try {
-      stat2 = (0, import_node_fs23.statSync)(input);
+      stat2 = (0, import_node_fs25.statSync)(input);
     } catch {
       throw new InputError(`${input} does not exist; expected signals files written by privacy-gate run --shard, or folders holding them`, {
         file: input
@@ -87110,12 +87272,12 @@ function brief(value) {
   const text2 = JSON.stringify(value ?? null).replace(/"sha256":"([0-9a-f]{12})[0-9a-f]{52}"/g, '"sha256":"$1\u2026"');
   return text2.length > 300 ? `${text2.slice(0, 300)}\u2026` : text2;
 }
-var import_node_fs23, import_node_path21;
+var import_node_fs25, import_node_path22;
 var init_merge2 = __esm({
   "src/shard/merge.ts"() {
     "use strict";
-    import_node_fs23 = require("node:fs");
-    import_node_path21 = __toESM(require("node:path"), 1);
+    import_node_fs25 = require("node:fs");
+    import_node_path22 = __toESM(require("node:path"), 1);
     init_errors();
     init_gate();
     init_version3();
@@ -87159,8 +87321,8 @@ async function runShard(policyFile, shard, outDir, options = {}) {
   if (report.error) {
     throw report.error.exitCode === EXIT.invalidInput ? new InputError(report.error.message) : new RuntimeFailure(report.error.message);
   }
-  (0, import_node_fs24.mkdirSync)(outDir, { recursive: true });
-  const file = import_node_path22.default.join(outDir, signalsFileName(shard));
+  (0, import_node_fs26.mkdirSync)(outDir, { recursive: true });
+  const file = import_node_path23.default.join(outDir, signalsFileName(shard));
   writeSignals(
     file,
     {
@@ -87178,12 +87340,12 @@ async function runShard(policyFile, shard, outDir, options = {}) {
   );
   return { file, answers: models.answers.length, rows: models.answers.reduce((n, a) => n + a.end - a.start, 0) };
 }
-var import_node_fs24, import_node_path22;
+var import_node_fs26, import_node_path23;
 var init_run_shard = __esm({
   "src/shard/run-shard.ts"() {
     "use strict";
-    import_node_fs24 = require("node:fs");
-    import_node_path22 = __toESM(require("node:path"), 1);
+    import_node_fs26 = require("node:fs");
+    import_node_path23 = __toESM(require("node:path"), 1);
     init_errors();
     init_gate();
     init_signals();
@@ -87232,7 +87394,7 @@ async function measure(settings, context3) {
   const merging = settings.signals.length > 0;
   const base2 = settings.policy ? basePolicy(settings, context3, roots) : void 0;
   const report = merging ? await mergeSignals(
-    settings.signals.map((p) => (0, import_node_path23.resolve)(context3.workspace, p)),
+    settings.signals.map((p) => (0, import_node_path24.resolve)(context3.workspace, p)),
     { roots, ...settings.policy ? { policy: settings.policy } : {} }
   ) : await runGate(settings.policy, { roots, policyTexts: base2?.texts });
   if (base2) report.policyChanges = redactDeep(base2.comparison);
@@ -87275,7 +87437,7 @@ function registerSecrets() {
   for (const secret of knownSecrets()) setSecret(secret);
 }
 function actionRoots(settings, context3) {
-  const extra = settings.allowedRoots.map((folder) => (0, import_node_path23.resolve)(context3.workspace, folder));
+  const extra = settings.allowedRoots.map((folder) => (0, import_node_path24.resolve)(context3.workspace, folder));
   const missing = missingFolder(extra);
   if (missing) {
     throw new InputError(
@@ -87296,12 +87458,12 @@ function publishEarlierRun(settings, context3) {
     outputs: { verdict: loaded2.report.verdict, report: loaded2.file }
   };
 }
-var import_node_path23;
+var import_node_path24;
 var init_main = __esm({
   "src/main.ts"() {
     "use strict";
     init_core();
-    import_node_path23 = require("node:path");
+    import_node_path24 = require("node:path");
     init_errors();
     init_base_policy();
     init_context();
