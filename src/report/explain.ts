@@ -6,6 +6,7 @@
  */
 import { bySeverity } from '../gate/verdict';
 import type { AttackMeasurement, Check, GateReport, MetricValue, ProbeResult, ScoreTie } from '../result';
+import { formatRank } from './canaries';
 import { formatCount, formatEstimate, formatNumber, metricLabel, statusExplanation } from './format';
 
 /** The checks of one threshold line: every attack measured against it, strongest first. */
@@ -122,7 +123,7 @@ function operatingPoint(metric: string, m: MetricValue | undefined, attack: Atta
       return attributePoint(attack);
     case 'max-exposure':
       return typeof m.rank === 'number' && typeof m.spaceBits === 'number'
-        ? `the inserted canary ${m.canary ? `${m.canary} ` : ''}ranks ${formatCount(m.rank)} among 2^${formatNumber(m.spaceBits, 1)} fillings of its format by the model's perplexity${m.estimated ? ' (estimated from a sample)' : ''}: the model prefers it to ${m.rank <= 1 ? 'every other filling' : `all but ${formatCount(m.rank - 1)} others`}`
+        ? `the inserted canary ${m.canary ? `${m.canary} ` : ''}ranks ${formatRank({ rank: m.rank, estimated: m.estimated === true })} among 2^${formatNumber(m.spaceBits, 1)} fillings of its format by the model's perplexity${m.estimated ? ' (estimated from a sample)' : ''}: the model prefers it to ${Math.round(m.rank - 1) <= 0 ? 'every other filling' : `all but ${m.estimated ? 'about ' : ''}${formatCount(Math.round(m.rank - 1))} others`}`
         : '';
     case 'secret-matches':
       return typeof m.generations === 'number' && typeof m.value === 'number'

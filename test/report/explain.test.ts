@@ -108,6 +108,18 @@ describe('why an extraction check failed', () => {
       says: "the inserted canary my pin is 1••••1 ranks 1 among 2^19.9 fillings of its format by the model's perplexity: the model prefers it to every other filling.",
     },
     {
+      metric: 'max-exposure',
+      measured: {
+        value: 18.316,
+        ci: [9.084, 19.932] as [number, number],
+        canary: 'my pin is 3••••3',
+        rank: 3.064,
+        spaceBits: 19.93,
+        estimated: true,
+      },
+      says: "the inserted canary my pin is 3••••3 ranks ≈ 3.1 among 2^19.9 fillings of its format by the model's perplexity (estimated from a sample): the model prefers it to all but about 2 others.",
+    },
+    {
       metric: 'secret-matches',
       measured: { value: 2, ci: [2, 2] as [number, number], generations: 64, matches: 5, distinct: 3, outsideMembers: 1 },
       says: '2 distinct secrets found in 64 sampled generations occur verbatim in the member data (1 more matched the patterns but is not in it).',
