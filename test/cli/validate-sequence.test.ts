@@ -207,17 +207,12 @@ describe('privacy-gate validate on a sequence policy loads what a run loads', ()
   });
 
   it.each(['tinygpt/policy.yml', 'tinygpt/hardened.policy.yml', 'charlm/policy.yml'])(
-    '%s is valid: its tokenizer, model and reference model load and agree, in under a second',
+    '%s is valid: its tokenizer, model and reference model load and agree',
     async (example) => {
-      await run('validate', path.join(root, 'examples', example)); // onnxruntime loaded once per process
-      const started = performance.now();
       const result = await run('validate', path.join(root, 'examples', example));
-      const ms = performance.now() - started;
       expect(result.stderr).toBe('');
       expect(result.stdout).toMatch(/: valid\n$/);
       expect(result.code).toBe(0);
-      // Two 3.8 MB decoders opened and checked: about 0.3 s on the 2-core CI machine.
-      expect(ms).toBeLessThan(1000);
     },
   );
 });

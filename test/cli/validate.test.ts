@@ -216,14 +216,11 @@ describe('privacy-gate validate on the examples', () => {
     'charlm/policy.yml',
   ];
 
-  it.each(examples)('%s (positional argument) is valid, in under a second', async (example) => {
-    await run('validate', path.join(root, 'examples', example)); // onnxruntime loaded once per process
-    const started = performance.now();
+  // Speed is the bench's to print (start-up to the first model query), not a timed test's.
+  it.each(examples)('%s (positional argument) is valid', async (example) => {
     const result = await run('validate', path.join(root, 'examples', example));
-    const ms = performance.now() - started;
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/: valid\n$/);
     expect(result.code).toBe(0);
-    expect(ms).toBeLessThan(1000);
   });
 });
