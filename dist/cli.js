@@ -57060,7 +57060,7 @@ function operatingPoint(metric, m, attack, confidence) {
     case "member-gap":
       return attributePoint(attack);
     case "max-exposure":
-      return typeof m.rank === "number" && typeof m.spaceBits === "number" ? `the inserted canary ${m.canary ? `${m.canary} ` : ""}ranks ${formatCount2(m.rank)} among 2^${formatNumber(m.spaceBits, 1)} fillings of its format by the model's perplexity${m.estimated ? " (estimated from a sample)" : ""}: the model prefers it to ${m.rank <= 1 ? "every other filling" : `all but ${formatCount2(m.rank - 1)} others`}` : "";
+      return typeof m.rank === "number" && typeof m.spaceBits === "number" ? `the inserted canary ${m.canary ? `${m.canary} ` : ""}ranks ${formatRank({ rank: m.rank, estimated: m.estimated === true })} among 2^${formatNumber(m.spaceBits, 1)} fillings of its format by the model's perplexity${m.estimated ? " (estimated from a sample)" : ""}: the model prefers it to ${Math.round(m.rank - 1) <= 0 ? "every other filling" : `all but ${m.estimated ? "about " : ""}${formatCount2(Math.round(m.rank - 1))} others`}` : "";
     case "secret-matches":
       return typeof m.generations === "number" && typeof m.value === "number" ? `${formatCount2(m.value)} distinct secrets found in ${formatCount2(m.generations)} sampled generations occur verbatim in the member data${typeof m.outsideMembers === "number" && m.outsideMembers > 0 ? ` (${formatCount2(m.outsideMembers)} more matched the patterns but ${m.outsideMembers === 1 ? "is" : "are"} not in it)` : ""}` : "";
     case "extracted-samples":

@@ -54441,6 +54441,65 @@ var init_verdict = __esm({
   }
 });
 
+// src/report/escape.ts
+function plainText(text2, max = 500) {
+  const flat = String(text2).replace(INVISIBLE, "").replace(LINE_BREAKS, " ");
+  return flat.length > max ? `${flat.slice(0, max - 1)}\u2026` : flat;
+}
+function escapeMarkdown(text2, max = 500) {
+  const escaped = breakEmoji(breakAutolinks(plainText(text2, max))).replace(/[\\`*{}[\]#|<>~$]|&(?=#?[A-Za-z0-9]+;)|_(?<![\p{L}\p{N}]_(?=[\p{L}\p{N}]))/gu, (c) => `\\${c}`).replace(
+    /^([-+])|^(\d+)([.)])(?=\s|$)/,
+    (_m, bullet, digits, mark) => bullet ? `\\${bullet}` : `${digits}\\${mark}`
+  );
+  return breakReferences(escaped);
+}
+function breakAutolinks(text2) {
+  return text2.replace(/:\/\//g, `:${ZWSP}//`).replace(/www\./gi, (m) => `${m.slice(0, 3)}${ZWSP}.`);
+}
+function breakEmoji(text2) {
+  return text2.replace(/:(?=[\w+-]+(:|$))/g, `:${ZWSP}`);
+}
+function breakReferences(text2) {
+  return text2.replace(/([@#])/g, `$1${ZWSP}`).replace(/\b(GH-)(?=\d)/gi, `$1${ZWSP}`);
+}
+function codeSpan(text2, max = 500) {
+  const flat = plainText(text2, max);
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = flat.startsWith("`") || flat.endsWith("`") || flat === "" ? " " : "";
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+function tableCodeSpan(text2, max = 500) {
+  return codeSpan(text2, max).replace(/\|/g, "\\|");
+}
+function codeBlock(text2, max = 4e3) {
+  let body = String(text2).replace(INVISIBLE, "").replace(/\r\n?/g, "\n");
+  if (body.length > max) body = `${body.slice(0, max - 1)}\u2026`;
+  const longest = Math.max(2, ...(body.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  return `${fence}
+${body}
+${fence}`;
+}
+function escapeHtml(text2, max = 2e3) {
+  return plainText(text2, max).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+function escapeHtmlForGithub(text2, max = 500) {
+  return escapeHtml(breakReferences(breakEmoji(breakAutolinks(plainText(text2, max)))), max + 100);
+}
+function escapeSarifText(text2, max = 500) {
+  return plainText(text2, max).replace(/[[\]]/g, (c) => `\\${c}`);
+}
+var INVISIBLE, LINE_BREAKS, ZWSP;
+var init_escape = __esm({
+  "src/report/escape.ts"() {
+    "use strict";
+    INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+    LINE_BREAKS = /\r\n|[\r\n\u2028\u2029]/g;
+    ZWSP = "\u200B";
+  }
+});
+
 // src/report/format.ts
 function formatNumber(value, digits = 3) {
   if (typeof value !== "number" || Number.isNaN(value)) return "n/a";
@@ -54608,6 +54667,44 @@ var init_format = __esm({
   }
 });
 
+// src/report/canaries.ts
+function rowsOf(probe) {
+  return probe.attacks.flatMap((a) => {
+    const rows2 = a.details?.canaries;
+    return Array.isArray(rows2) ? rows2 : [];
+  });
+}
+function formatRank(row) {
+  const rank2 = Number.isInteger(row.rank) ? formatCount2(row.rank) : row.rank < 100 ? formatNumber(row.rank, 1) : formatCount2(Math.round(row.rank));
+  return row.estimated ? `\u2248 ${rank2}` : rank2;
+}
+function canaryTable(probe) {
+  const rows2 = [...rowsOf(probe)].sort((a, b) => b.exposure - a.exposure);
+  if (rows2.length === 0) return [];
+  const lines = [
+    "",
+    "| Canary (redacted) | Kind | Exposure (bits) | Maximum (log2 \\|R\\|) | Rank | Method |",
+    "|---|---|---|---|---|---|"
+  ];
+  for (const r of rows2) {
+    lines.push(
+      `| ${escapeMarkdown(r.canary)} | ${escapeMarkdown(r.kind)} | ${formatNumber(r.exposure, 2)} | ${formatNumber(r.spaceBits, 2)} | ${formatRank(r)} | ${r.estimated ? "estimated (sampled, skew-normal fit)" : "exact"} |`
+    );
+  }
+  lines.push(
+    "",
+    "Exposure = log2|R| \u2212 log2 rank among every filling of the format; about 1 bit is chance, the maximum means the secret is the model\u2019s first choice. Controls were never inserted."
+  );
+  return lines;
+}
+var init_canaries = __esm({
+  "src/report/canaries.ts"() {
+    "use strict";
+    init_escape();
+    init_format();
+  }
+});
+
 // src/report/explain.ts
 function groupChecks(checks) {
   const byLine = /* @__PURE__ */ new Map();
@@ -54692,7 +54789,7 @@ function operatingPoint(metric, m, attack, confidence) {
     case "member-gap":
       return attributePoint(attack);
     case "max-exposure":
-      return typeof m.rank === "number" && typeof m.spaceBits === "number" ? `the inserted canary ${m.canary ? `${m.canary} ` : ""}ranks ${formatCount2(m.rank)} among 2^${formatNumber(m.spaceBits, 1)} fillings of its format by the model's perplexity${m.estimated ? " (estimated from a sample)" : ""}: the model prefers it to ${m.rank <= 1 ? "every other filling" : `all but ${formatCount2(m.rank - 1)} others`}` : "";
+      return typeof m.rank === "number" && typeof m.spaceBits === "number" ? `the inserted canary ${m.canary ? `${m.canary} ` : ""}ranks ${formatRank({ rank: m.rank, estimated: m.estimated === true })} among 2^${formatNumber(m.spaceBits, 1)} fillings of its format by the model's perplexity${m.estimated ? " (estimated from a sample)" : ""}: the model prefers it to ${Math.round(m.rank - 1) <= 0 ? "every other filling" : `all but ${m.estimated ? "about " : ""}${formatCount2(Math.round(m.rank - 1))} others`}` : "";
     case "secret-matches":
       return typeof m.generations === "number" && typeof m.value === "number" ? `${formatCount2(m.value)} distinct secrets found in ${formatCount2(m.generations)} sampled generations occur verbatim in the member data${typeof m.outsideMembers === "number" && m.outsideMembers > 0 ? ` (${formatCount2(m.outsideMembers)} more matched the patterns but ${m.outsideMembers === 1 ? "is" : "are"} not in it)` : ""}` : "";
     case "extracted-samples":
@@ -54811,6 +54908,7 @@ var init_explain = __esm({
   "src/report/explain.ts"() {
     "use strict";
     init_verdict();
+    init_canaries();
     init_format();
     SUPERSCRIPT = {
       "-": "\u207B",
@@ -54825,65 +54923,6 @@ var init_explain = __esm({
       "8": "\u2078",
       "9": "\u2079"
     };
-  }
-});
-
-// src/report/escape.ts
-function plainText(text2, max = 500) {
-  const flat = String(text2).replace(INVISIBLE, "").replace(LINE_BREAKS, " ");
-  return flat.length > max ? `${flat.slice(0, max - 1)}\u2026` : flat;
-}
-function escapeMarkdown(text2, max = 500) {
-  const escaped = breakEmoji(breakAutolinks(plainText(text2, max))).replace(/[\\`*{}[\]#|<>~$]|&(?=#?[A-Za-z0-9]+;)|_(?<![\p{L}\p{N}]_(?=[\p{L}\p{N}]))/gu, (c) => `\\${c}`).replace(
-    /^([-+])|^(\d+)([.)])(?=\s|$)/,
-    (_m, bullet, digits, mark) => bullet ? `\\${bullet}` : `${digits}\\${mark}`
-  );
-  return breakReferences(escaped);
-}
-function breakAutolinks(text2) {
-  return text2.replace(/:\/\//g, `:${ZWSP}//`).replace(/www\./gi, (m) => `${m.slice(0, 3)}${ZWSP}.`);
-}
-function breakEmoji(text2) {
-  return text2.replace(/:(?=[\w+-]+(:|$))/g, `:${ZWSP}`);
-}
-function breakReferences(text2) {
-  return text2.replace(/([@#])/g, `$1${ZWSP}`).replace(/\b(GH-)(?=\d)/gi, `$1${ZWSP}`);
-}
-function codeSpan(text2, max = 500) {
-  const flat = plainText(text2, max);
-  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = "`".repeat(longest + 1);
-  const pad = flat.startsWith("`") || flat.endsWith("`") || flat === "" ? " " : "";
-  return `${fence}${pad}${flat}${pad}${fence}`;
-}
-function tableCodeSpan(text2, max = 500) {
-  return codeSpan(text2, max).replace(/\|/g, "\\|");
-}
-function codeBlock(text2, max = 4e3) {
-  let body = String(text2).replace(INVISIBLE, "").replace(/\r\n?/g, "\n");
-  if (body.length > max) body = `${body.slice(0, max - 1)}\u2026`;
-  const longest = Math.max(2, ...(body.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = "`".repeat(longest + 1);
-  return `${fence}
-${body}
-${fence}`;
-}
-function escapeHtml(text2, max = 2e3) {
-  return plainText(text2, max).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
-}
-function escapeHtmlForGithub(text2, max = 500) {
-  return escapeHtml(breakReferences(breakEmoji(breakAutolinks(plainText(text2, max)))), max + 100);
-}
-function escapeSarifText(text2, max = 500) {
-  return plainText(text2, max).replace(/[[\]]/g, (c) => `\\${c}`);
-}
-var INVISIBLE, LINE_BREAKS, ZWSP;
-var init_escape = __esm({
-  "src/report/escape.ts"() {
-    "use strict";
-    INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-    LINE_BREAKS = /\r\n|[\r\n\u2028\u2029]/g;
-    ZWSP = "\u200B";
   }
 });
 
@@ -55077,44 +55116,6 @@ var init_baseline = __esm({
     init_escape();
     init_format();
     COMPARED = ["auc", "advantage", "tpr-at-fpr", "epsilon-lower-bound"];
-  }
-});
-
-// src/report/canaries.ts
-function rowsOf(probe) {
-  return probe.attacks.flatMap((a) => {
-    const rows2 = a.details?.canaries;
-    return Array.isArray(rows2) ? rows2 : [];
-  });
-}
-function formatRank(row) {
-  const rank2 = Number.isInteger(row.rank) ? formatCount2(row.rank) : row.rank < 100 ? formatNumber(row.rank, 1) : formatCount2(Math.round(row.rank));
-  return row.estimated ? `\u2248 ${rank2}` : rank2;
-}
-function canaryTable(probe) {
-  const rows2 = [...rowsOf(probe)].sort((a, b) => b.exposure - a.exposure);
-  if (rows2.length === 0) return [];
-  const lines = [
-    "",
-    "| Canary (redacted) | Kind | Exposure (bits) | Maximum (log2 \\|R\\|) | Rank | Method |",
-    "|---|---|---|---|---|---|"
-  ];
-  for (const r of rows2) {
-    lines.push(
-      `| ${escapeMarkdown(r.canary)} | ${escapeMarkdown(r.kind)} | ${formatNumber(r.exposure, 2)} | ${formatNumber(r.spaceBits, 2)} | ${formatRank(r)} | ${r.estimated ? "estimated (sampled, skew-normal fit)" : "exact"} |`
-    );
-  }
-  lines.push(
-    "",
-    "Exposure = log2|R| \u2212 log2 rank among every filling of the format; about 1 bit is chance, the maximum means the secret is the model\u2019s first choice. Controls were never inserted."
-  );
-  return lines;
-}
-var init_canaries = __esm({
-  "src/report/canaries.ts"() {
-    "use strict";
-    init_escape();
-    init_format();
   }
 });
 
