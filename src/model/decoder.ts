@@ -15,7 +15,7 @@ import { decoderFacts, detectDecoderLayout, type DecoderLayout } from './decoder
 import { NonFiniteOutput } from './non-finite';
 import { firstLine, type OrtModule, type OrtSession } from './runtime';
 import { logSoftmaxRows, type NonFiniteRows } from './scores';
-import { openSequenceSession, toInt64, type OpenedSequenceSession, type SequenceModelOptions } from './sequence';
+import { idTensor, openSequenceSession, type OpenedSequenceSession, type SequenceModelOptions } from './sequence';
 import { chooseToken, continuationsByPrefixes, generateByPrefixes, positionScore, rowSamplers } from './sequence-ops';
 import type { ContinuationScores, GenerateOptions, SequenceModel, SequenceModelInfo, TokenScores } from './sequence-types';
 
@@ -384,10 +384,10 @@ export class DecoderModel implements SequenceModel {
     const { layout } = this;
     const pastLength = past?.length ?? 0;
     const total = pastLength + width;
-    const feeds: Record<string, unknown> = { [layout.ids.name]: this.integers(layout.ids.type, ids, [rows, width]) };
-    if (layout.mask) feeds[layout.mask.name] = this.integers(layout.mask.type, mask, [rows, total]);
+    const feeds: Record<string, unknown> = { [layout.ids.name]: idTensor(this.ort, layout.ids.type, ids, [rows, width]) };
+    if (layout.mask) feeds[layout.mask.name] = idTensor(this.ort, layout.mask.type, mask, [rows, total]);
     if (layout.positions)
-      feeds[layout.positions.name] = this.integers(layout.positions.type, positionsFromMask(mask, rows, total, width), [rows, width]);
+      feeds[layout.positions.name] = idTensor(this.ort, layout.positions.type, positionsFromMask(mask, rows, total, width), [rows, width]);
     if (layout.cache.length > 0) {
       const cache = past ?? emptyCache(layout.cache, rows);
       layout.cache.forEach(
@@ -446,19 +446,6 @@ export class DecoderModel implements SequenceModel {
       return { data: value.data as Float32Array, dims };
     });
     return { logits: data, present: { rows, length: total, tensors } };
-  }
-
-  private integers(type: string, data: Int32Array, dims: number[]): unknown {
-    switch (type) {
-      case 'int64':
-        return new this.ort.Tensor('int64', toInt64(data), dims);
-      case 'int32':
-        return new this.ort.Tensor('int32', data, dims);
-      case 'float32':
-        return new this.ort.Tensor('float32', Float32Array.from(data), dims);
-      default:
-        return new this.ort.Tensor('bool', Uint8Array.from(data), dims);
-    }
   }
 
   /** One row of raw scores → float64 log-probabilities. */

@@ -281,8 +281,8 @@ export class OnnxSequenceModel implements SequenceModel {
       idData.set(kept, base + offset);
       maskData.fill(1, base + offset, base + length);
     });
-    const feeds: Record<string, unknown> = { [ids.name]: this.tensor(ids.type, idData, [batch, length]) };
-    if (mask) feeds[mask.name] = this.tensor(mask.type, maskData, [batch, length]);
+    const feeds: Record<string, unknown> = { [ids.name]: idTensor(this.ort, ids.type, idData, [batch, length]) };
+    if (mask) feeds[mask.name] = idTensor(this.ort, mask.type, maskData, [batch, length]);
     let result;
     try {
       result = await this.session.run(feeds as Parameters<Session['run']>[0], [output.name]);
@@ -303,19 +303,6 @@ export class OnnxSequenceModel implements SequenceModel {
     return { scores, width };
   }
 
-  private tensor(type: string, data: Int32Array, dims: number[]): unknown {
-    switch (type) {
-      case 'int64':
-        return new this.ort.Tensor('int64', toInt64(data), dims);
-      case 'int32':
-        return new this.ort.Tensor('int32', data, dims);
-      case 'float32':
-        return new this.ort.Tensor('float32', Float32Array.from(data), dims);
-      default:
-        return new this.ort.Tensor('bool', Uint8Array.from(data), dims);
-    }
-  }
-
   /** With `scores: auto`, the first batch decides, as for classifiers. */
   private decideScoreKind(scores: Float32Array, rows: number): void {
     if (this.scoreKind) return;
@@ -326,6 +313,20 @@ export class OnnxSequenceModel implements SequenceModel {
 }
 
 const LITTLE_ENDIAN = endianness() === 'LE';
+
+/** Token ids, a mask or positions as the model's input type wants them (int64, int32, float32 or bool). */
+export function idTensor(ort: OrtModule, type: string, data: Int32Array, dims: number[]): unknown {
+  switch (type) {
+    case 'int64':
+      return new ort.Tensor('int64', toInt64(data), dims);
+    case 'int32':
+      return new ort.Tensor('int32', data, dims);
+    case 'float32':
+      return new ort.Tensor('float32', Float32Array.from(data), dims);
+    default:
+      return new ort.Tensor('bool', Uint8Array.from(data), dims);
+  }
+}
 
 /**
  * int32 → int64 without a BigInt per element (which costs about 5 ns each, 10% of a batch of
