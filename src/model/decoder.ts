@@ -14,8 +14,8 @@ import { cacheBytesPerToken, emptyCache, gatherRows, type KvCache } from './deco
 import { decoderFacts, detectDecoderLayout, type DecoderLayout } from './decoder-layout';
 import { NonFiniteOutput } from './non-finite';
 import { firstLine, type OrtModule, type OrtSession } from './runtime';
-import { logSoftmaxRows, type NonFiniteRows } from './scores';
-import { idTensor, openSequenceSession, type OpenedSequenceSession, type SequenceModelOptions } from './sequence';
+import type { NonFiniteRows } from './scores';
+import { idTensor, openSequenceSession, toLogProbs, type OpenedSequenceSession, type SequenceModelOptions } from './sequence';
 import { chooseToken, continuationsByPrefixes, generateByPrefixes, positionScore, rowSamplers } from './sequence-ops';
 import type { ContinuationScores, GenerateOptions, SequenceModel, SequenceModelInfo, TokenScores } from './sequence-types';
 
@@ -450,9 +450,7 @@ export class DecoderModel implements SequenceModel {
 
   /** One row of raw scores → float64 log-probabilities. */
   private toLogProbs(raw: Float32Array, at: number, out: Float64Array, outAt: number): void {
-    const vocab = this.vocabSize;
-    if (this.kind === 'logits') logSoftmaxRows(raw.subarray(at, at + vocab), 1, vocab, out.subarray(outAt, outAt + vocab));
-    else for (let c = 0; c < vocab; c++) out[outAt + c] = Math.log(Math.max(0, raw[at + c]!));
+    toLogProbs(raw.subarray(at, at + this.vocabSize), this.kind, out.subarray(outAt, outAt + this.vocabSize));
   }
 
   private emptyPrompt(): InputError {

@@ -16,7 +16,7 @@ import { InputError, RuntimeFailure } from '../errors';
 import { createSession } from './onnx';
 import { describeValue, firstLine, loadOnnxRuntime, type OrtModule, type OrtSession } from './runtime';
 import { NonFiniteOutput } from './non-finite';
-import { detectScoreKind, findNonFinite, type NonFiniteRows } from './scores';
+import { detectScoreKind, findNonFinite, logSoftmaxRows, type NonFiniteRows } from './scores';
 import type { SequenceModel, SequenceModelInfo } from './sequence-types';
 import type { TensorInfo } from './types';
 
@@ -348,20 +348,14 @@ export function toInt64(data: Int32Array): BigInt64Array {
 }
 
 /**
- * Natural-log probabilities of one row, in float64: a log-softmax of logits (max subtracted
- * first), or the log of probabilities. Exposure sums many of these, and the unlikely tokens
- * that decide a rank would underflow as float32 probabilities.
+ * Natural-log probabilities of one row, in float64: a log-softmax of logits (logSoftmaxRows,
+ * which keeps a confident row's tiny log p_max), or the log of probabilities. Exposure sums many
+ * of these, and the unlikely tokens that decide a rank would underflow as float32 probabilities.
  */
 export function toLogProbs(scores: ArrayLike<number>, kind: 'probabilities' | 'logits', out: Float64Array): void {
-  const n = out.length;
-  if (kind === 'probabilities') {
-    for (let i = 0; i < n; i++) out[i] = Math.log(Math.max(0, scores[i]!));
+  if (kind === 'logits') {
+    logSoftmaxRows(scores, 1, out.length, out);
     return;
   }
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) max = Math.max(max, scores[i]!);
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += Math.exp(scores[i]! - max);
-  const logSum = max + Math.log(sum);
-  for (let i = 0; i < n; i++) out[i] = scores[i]! - logSum;
+  for (let i = 0; i < out.length; i++) out[i] = Math.log(Math.max(0, scores[i]!));
 }
