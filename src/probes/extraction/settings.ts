@@ -45,6 +45,11 @@ export function buildExtraction(ctx: BuildContext): ExtractionSettings {
     thresholds: ctx.thresholds(EXTRACTION_THRESHOLDS),
   };
   // Memorisation runs when configured, or when one of its thresholds is set.
+  // A section's prompts, each located at its own line; the defaults at `defaultsAt` (the section, or the threshold that turned it on).
+  const prompts = (section: PlainObject, key: string, defaults: readonly string[], defaultsAt: PolicyPath) =>
+    Array.isArray(section['prompts'])
+      ? (section['prompts'] as string[]).map((text, i) => ({ text, source: at([...base, key, 'prompts', i]) }))
+      : defaults.map((text) => ({ text, source: at(defaultsAt) }));
   const memorization = e['memorization'] as PlainObject | undefined;
   if (memorization || thresholds['extraction-rate'] || thresholds['extraction-gap']) {
     const m = memorization ?? {};
@@ -57,11 +62,8 @@ export function buildExtraction(ctx: BuildContext): ExtractionSettings {
   if (scan || thresholds['secret-matches']) {
     const s = scan ?? {};
     const d = EXTRACTION_DEFAULTS.secretScan;
-    const prompts = Array.isArray(s['prompts'])
-      ? (s['prompts'] as string[]).map((text, i) => ({ text, source: at([...base, 'secret-scan', 'prompts', i]) }))
-      : d.prompts.map((text) => ({ text, source: at([...base, 'secret-scan']) }));
     settings.secretScan = {
-      prompts,
+      prompts: prompts(s, 'secret-scan', d.prompts, [...base, 'secret-scan']),
       samples: (s['samples'] as number | undefined) ?? d.samples,
       length: (s['length'] as number | undefined) ?? d.length,
       temperature: (s['temperature'] as number | undefined) ?? d.temperature,
@@ -74,14 +76,8 @@ export function buildExtraction(ctx: BuildContext): ExtractionSettings {
   if (generation || thresholds['extracted-samples']) {
     const g = generation ?? {};
     const d = EXTRACTION_DEFAULTS.generation;
-    const prompts = Array.isArray(g['prompts'])
-      ? (g['prompts'] as string[]).map((text, i) => ({ text, source: at([...base, 'generation', 'prompts', i]) }))
-      : d.prompts.map((text) => ({
-          text,
-          source: at(generation ? [...base, 'generation'] : [...base, 'thresholds', 'extracted-samples']),
-        }));
     settings.generation = {
-      prompts,
+      prompts: prompts(g, 'generation', d.prompts, generation ? [...base, 'generation'] : [...base, 'thresholds', 'extracted-samples']),
       samples: (g['samples'] as number | undefined) ?? d.samples,
       length: (g['length'] as number | undefined) ?? d.length,
       temperature: (g['temperature'] as number | undefined) ?? d.temperature,
