@@ -14,11 +14,12 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ObservedSequence } from '../src/model/sequence-surface';
-import type { ContinuationScores, SequenceModel, SequenceModelInfo } from '../src/model/sequence-types';
+import type { ContinuationScores } from '../src/model/sequence-types';
 import { encodeCandidates, fillingAt, subwordExposures } from '../src/probes/extraction/subword-exposure';
 import { runGate } from '../src/run/gate';
 import { fillCanary, parseCanaryFormat, type CanaryFormat } from '../src/text/canary';
 import { rngFor } from '../src/util/random';
+import { FunctionSequenceModel } from '../test/probes/extraction-helpers';
 import { fixtureTokenizer } from '../test/probes/subword-tokenizer';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -26,24 +27,11 @@ const digits = Number(process.env['EXPOSURE_CANDIDATES'] ?? 6);
 const origin = { file: 'bench', field: 'probes.extraction.canaries.format', what: 'the canary format' };
 
 /** log p(next | previous token) from a seeded table: a model whose scoring costs a look-up. */
-class BigramModel implements SequenceModel {
-  queries = 0;
-  calls = 0;
-  readonly info: SequenceModelInfo;
+class BigramModel extends FunctionSequenceModel {
   private readonly table: Float64Array;
 
   constructor(private readonly size: number) {
-    this.info = {
-      inputs: [],
-      outputs: [],
-      input: 'ids',
-      output: 'logits',
-      context: null,
-      fixedContext: false,
-      vocabSize: size,
-      scoreKind: 'logits',
-      scoreKindReason: 'a bench function',
-    };
+    super(size, (c) => this.table.subarray(c[c.length - 1]! * size, (c[c.length - 1]! + 1) * size));
     const rng = rngFor(1, 'bigram');
     this.table = new Float64Array(size * size);
     for (let a = 0; a < size; a++) {
@@ -52,16 +40,6 @@ class BigramModel implements SequenceModel {
       for (const v of row) total += v;
       row.forEach((v, b) => (this.table[a * size + b] = Math.log(v / total)));
     }
-  }
-
-  nextLogProbs(contexts: readonly Int32Array[]): Promise<Float64Array> {
-    this.queries += contexts.length;
-    this.calls += 1;
-    const out = new Float64Array(contexts.length * this.size);
-    contexts.forEach((c, r) =>
-      out.set(this.table.subarray(c[c.length - 1]! * this.size, (c[c.length - 1]! + 1) * this.size), r * this.size),
-    );
-    return Promise.resolve(out);
   }
 
   continuationScores(prefix: Int32Array, continuations: readonly Int32Array[]): Promise<ContinuationScores> {
