@@ -15,12 +15,12 @@ import { extractionProbe } from '../../src/probes/extraction/family';
 import { promptIds, redactedExcerpt } from '../../src/probes/extraction/generation';
 import { WindowIndex } from '../../src/probes/extraction/windows';
 import { generationTables } from '../../src/report/generation';
-import type { SequenceProbeContext, TextData } from '../../src/probes/types';
+import type { SequenceProbeContext } from '../../src/probes/types';
 import type { TextTokenizer } from '../../src/text/tokenizer';
 import { loadPolicy } from '../../src/run/policy';
 import { rngFor } from '../../src/util/random';
 import { policyDir } from '../policy/helpers';
-import { FunctionModel, FunctionSequenceModel, hashModel, logSoftmax, TEST_VOCAB } from './extraction-helpers';
+import { FunctionModel, FunctionSequenceModel, hashModel, logSoftmax, TEST_VOCAB, textData } from './extraction-helpers';
 
 const V = TEST_VOCAB.size;
 const source = { file: 'policy.yml', line: 3, column: 5 };
@@ -39,18 +39,6 @@ function memorising(training: string[], mass = 12): (context: Int32Array) => Flo
     const logits = new Array<number>(V).fill(0);
     for (const id of next) logits[id] = mass;
     return logSoftmax(logits);
-  };
-}
-
-function textData(role: string, texts: string[]): TextData {
-  return {
-    role,
-    file: `${role}.txt`,
-    tokens: texts.map((t) => TEST_VOCAB.encode(t, { file: role })),
-    lines: texts.map((_, i) => i + 1),
-    corpus: texts.join('\n'),
-    rows: texts.length,
-    rowsInFile: texts.length,
   };
 }
 

@@ -1,6 +1,7 @@
 /** Plain-function sequence models for the extraction tests: no onnxruntime involved. */
 import { ObservedSequence } from '../../src/model/sequence-surface';
 import type { SequenceModel, SequenceModelInfo } from '../../src/model/sequence-types';
+import type { TextData } from '../../src/probes/types';
 import type { SurfaceSettings } from '../../src/policy/types';
 import { rngFor } from '../../src/util/random';
 import { Vocabulary } from '../../src/text/vocab';
@@ -70,3 +71,16 @@ export function hashModel(vocabSize: number, seed = 1, spread = 2): (context: In
 
 /** "<pad>", space, a-z, 0-9 and a few punctuation marks. */
 export const TEST_VOCAB = new Vocabulary(['<pad>', ...' abcdefghijklmnopqrstuvwxyz0123456789.-@!:'], 0, 'test vocabulary');
+
+/** A text data set of `texts` (one per line) encoded with TEST_VOCAB, read from `${folder}${role}.txt`. */
+export function textData(role: string, texts: string[], folder = ''): TextData {
+  return {
+    role,
+    file: `${folder}${role}.txt`,
+    tokens: texts.map((t) => TEST_VOCAB.encode(t, { file: role })),
+    lines: texts.map((_, i) => i + 1),
+    corpus: texts.join('\n'),
+    rows: texts.length,
+    rowsInFile: texts.length,
+  };
+}

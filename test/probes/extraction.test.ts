@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { extractionProbe } from '../../src/probes/extraction/family';
-import type { SequenceProbeContext, TextData } from '../../src/probes/types';
+import type { SequenceProbeContext } from '../../src/probes/types';
 import type { ExtractionSettings } from '../../src/policy/types';
 import { clopperPearson } from '../../src/metrics/binomial';
-import { FunctionModel, hashModel, logSoftmax, TEST_VOCAB } from './extraction-helpers';
+import { FunctionModel, hashModel, logSoftmax, TEST_VOCAB, textData } from './extraction-helpers';
 
 const V = TEST_VOCAB.size;
 const source = { file: 'policy.yml', line: 3, column: 5 };
@@ -26,18 +26,6 @@ function memorising(training: string[], mass = 6): (context: Int32Array) => Floa
     const logits = new Array<number>(V).fill(0);
     logits[hit[context.length]!] = mass;
     return logSoftmax(logits);
-  };
-}
-
-function textData(role: string, texts: string[]): TextData {
-  return {
-    role,
-    file: `${role}.txt`,
-    tokens: texts.map((t) => TEST_VOCAB.encode(t, { file: role })),
-    lines: texts.map((_, i) => i + 1),
-    corpus: texts.join('\n'),
-    rows: texts.length,
-    rowsInFile: texts.length,
   };
 }
 

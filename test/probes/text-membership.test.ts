@@ -12,10 +12,10 @@ import { zlibLength } from '../../src/metrics/text-membership';
 import type { SurfaceSettings, TextMembershipAttack, TextMembershipSettings } from '../../src/policy/types';
 import { textMembershipProbe } from '../../src/probes/text-membership/family';
 import type { ProbeResult } from '../../src/result';
-import type { SequenceProbeContext, TextData } from '../../src/probes/types';
+import type { SequenceProbeContext } from '../../src/probes/types';
 import type { TextTokenizer } from '../../src/text/tokenizer';
 import { rngFor } from '../../src/util/random';
-import { FunctionModel, hashModel, logSoftmax, TEST_VOCAB } from './extraction-helpers';
+import { FunctionModel, hashModel, logSoftmax, TEST_VOCAB, textData } from './extraction-helpers';
 
 const V = TEST_VOCAB.size;
 const source = { file: 'policy.yml', line: 9, column: 7 };
@@ -30,18 +30,6 @@ function texts(seed: string, count: number, length = 16): string[] {
     while (t.length < length) t += LETTERS[Math.floor(rng.next() * LETTERS.length)];
     return t;
   });
-}
-
-function textData(role: string, list: string[]): TextData {
-  return {
-    role,
-    file: `/data/${role}.txt`,
-    tokens: list.map((t) => TEST_VOCAB.encode(t, { file: role })),
-    lines: list.map((_, i) => i + 1),
-    corpus: list.join('\n'),
-    rows: list.length,
-    rowsInFile: list.length,
-  };
 }
 
 /** Puts `mass` on the next character of any training text the context is a prefix of; a hash model elsewhere. */
@@ -78,8 +66,8 @@ function context(
     task: 'sequence',
     model,
     vocabulary: TEST_VOCAB,
-    members: textData('members', members),
-    nonMembers: textData('non-members', nonMembers),
+    members: textData('members', members, '/data/'),
+    nonMembers: textData('non-members', nonMembers, '/data/'),
     seed: 1,
     confidence: 0.95,
     ...over,
