@@ -76105,6 +76105,7 @@ function buildExtraction(ctx) {
     },
     thresholds: ctx.thresholds(EXTRACTION_THRESHOLDS)
   };
+  const prompts = (section, key, defaults2, defaultsAt) => Array.isArray(section["prompts"]) ? section["prompts"].map((text2, i) => ({ text: text2, source: at2([...base2, key, "prompts", i]) })) : defaults2.map((text2) => ({ text: text2, source: at2(defaultsAt) }));
   const memorization = e["memorization"];
   if (memorization || thresholds["extraction-rate"] || thresholds["extraction-gap"]) {
     const m = memorization ?? {};
@@ -76117,9 +76118,8 @@ function buildExtraction(ctx) {
   if (scan || thresholds["secret-matches"]) {
     const s = scan ?? {};
     const d = EXTRACTION_DEFAULTS.secretScan;
-    const prompts = Array.isArray(s["prompts"]) ? s["prompts"].map((text2, i) => ({ text: text2, source: at2([...base2, "secret-scan", "prompts", i]) })) : d.prompts.map((text2) => ({ text: text2, source: at2([...base2, "secret-scan"]) }));
     settings.secretScan = {
-      prompts,
+      prompts: prompts(s, "secret-scan", d.prompts, [...base2, "secret-scan"]),
       samples: s["samples"] ?? d.samples,
       length: s["length"] ?? d.length,
       temperature: s["temperature"] ?? d.temperature,
@@ -76132,12 +76132,8 @@ function buildExtraction(ctx) {
   if (generation2 || thresholds["extracted-samples"]) {
     const g = generation2 ?? {};
     const d = EXTRACTION_DEFAULTS.generation;
-    const prompts = Array.isArray(g["prompts"]) ? g["prompts"].map((text2, i) => ({ text: text2, source: at2([...base2, "generation", "prompts", i]) })) : d.prompts.map((text2) => ({
-      text: text2,
-      source: at2(generation2 ? [...base2, "generation"] : [...base2, "thresholds", "extracted-samples"])
-    }));
     settings.generation = {
-      prompts,
+      prompts: prompts(g, "generation", d.prompts, generation2 ? [...base2, "generation"] : [...base2, "thresholds", "extracted-samples"]),
       samples: g["samples"] ?? d.samples,
       length: g["length"] ?? d.length,
       temperature: g["temperature"] ?? d.temperature,
@@ -85753,6 +85749,18 @@ function planInputs(options, inputs, outputs) {
   if (typeof batchDim === "number" && batchDim > 0) plan.fixedBatch = batchDim;
   return plan;
 }
+function idTensor(ort, type, data, dims) {
+  switch (type) {
+    case "int64":
+      return new ort.Tensor("int64", toInt64(data), dims);
+    case "int32":
+      return new ort.Tensor("int32", data, dims);
+    case "float32":
+      return new ort.Tensor("float32", Float32Array.from(data), dims);
+    default:
+      return new ort.Tensor("bool", Uint8Array.from(data), dims);
+  }
+}
 function toInt64(data) {
   const out = new BigInt64Array(data.length);
   if (!LITTLE_ENDIAN) {
@@ -85767,17 +85775,11 @@ function toInt64(data) {
   return out;
 }
 function toLogProbs(scores, kind, out) {
-  const n = out.length;
-  if (kind === "probabilities") {
-    for (let i = 0; i < n; i++) out[i] = Math.log(Math.max(0, scores[i]));
+  if (kind === "logits") {
+    logSoftmaxRows(scores, 1, out.length, out);
     return;
   }
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) max = Math.max(max, scores[i]);
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += Math.exp(scores[i] - max);
-  const logSum = max + Math.log(sum);
-  for (let i = 0; i < n; i++) out[i] = scores[i] - logSum;
+  for (let i = 0; i < out.length; i++) out[i] = Math.log(Math.max(0, scores[i]));
 }
 var import_node_os2, DEFAULT_BATCH2, MASK_NAME, INTEGER_TYPES2, MASK_TYPES2, OnnxSequenceModel, LITTLE_ENDIAN;
 var init_sequence = __esm({
@@ -85922,8 +85924,8 @@ var init_sequence = __esm({
           idData.set(kept, base2 + offset);
           maskData.fill(1, base2 + offset, base2 + length);
         });
-        const feeds = { [ids.name]: this.tensor(ids.type, idData, [batch, length]) };
-        if (mask) feeds[mask.name] = this.tensor(mask.type, maskData, [batch, length]);
+        const feeds = { [ids.name]: idTensor(this.ort, ids.type, idData, [batch, length]) };
+        if (mask) feeds[mask.name] = idTensor(this.ort, mask.type, maskData, [batch, length]);
         let result2;
         try {
           result2 = await this.session.run(feeds, [output.name]);
@@ -85941,18 +85943,6 @@ var init_sequence = __esm({
         const scores = new Float32Array(rows2.length * width);
         for (let r = 0; r < rows2.length; r++) scores.set(data.subarray((r * seq + seq - 1) * width, (r * seq + seq) * width), r * width);
         return { scores, width };
-      }
-      tensor(type, data, dims) {
-        switch (type) {
-          case "int64":
-            return new this.ort.Tensor("int64", toInt64(data), dims);
-          case "int32":
-            return new this.ort.Tensor("int32", data, dims);
-          case "float32":
-            return new this.ort.Tensor("float32", Float32Array.from(data), dims);
-          default:
-            return new this.ort.Tensor("bool", Uint8Array.from(data), dims);
-        }
       }
       /** With `scores: auto`, the first batch decides, as for classifiers. */
       decideScoreKind(scores, rows2) {
@@ -86004,7 +85994,6 @@ var init_decoder = __esm({
     init_decoder_layout();
     init_non_finite();
     init_runtime();
-    init_scores2();
     init_sequence();
     init_sequence_ops();
     MB = 1 << 20;
@@ -86293,10 +86282,10 @@ var init_decoder = __esm({
         const { layout } = this;
         const pastLength = past?.length ?? 0;
         const total = pastLength + width;
-        const feeds = { [layout.ids.name]: this.integers(layout.ids.type, ids, [rows2, width]) };
-        if (layout.mask) feeds[layout.mask.name] = this.integers(layout.mask.type, mask, [rows2, total]);
+        const feeds = { [layout.ids.name]: idTensor(this.ort, layout.ids.type, ids, [rows2, width]) };
+        if (layout.mask) feeds[layout.mask.name] = idTensor(this.ort, layout.mask.type, mask, [rows2, total]);
         if (layout.positions)
-          feeds[layout.positions.name] = this.integers(layout.positions.type, positionsFromMask(mask, rows2, total, width), [rows2, width]);
+          feeds[layout.positions.name] = idTensor(this.ort, layout.positions.type, positionsFromMask(mask, rows2, total, width), [rows2, width]);
         if (layout.cache.length > 0) {
           const cache = past ?? emptyCache(layout.cache, rows2);
           layout.cache.forEach(
@@ -86350,23 +86339,9 @@ var init_decoder = __esm({
         });
         return { logits: data, present: { rows: rows2, length: total, tensors } };
       }
-      integers(type, data, dims) {
-        switch (type) {
-          case "int64":
-            return new this.ort.Tensor("int64", toInt64(data), dims);
-          case "int32":
-            return new this.ort.Tensor("int32", data, dims);
-          case "float32":
-            return new this.ort.Tensor("float32", Float32Array.from(data), dims);
-          default:
-            return new this.ort.Tensor("bool", Uint8Array.from(data), dims);
-        }
-      }
       /** One row of raw scores → float64 log-probabilities. */
       toLogProbs(raw, at2, out, outAt) {
-        const vocab = this.vocabSize;
-        if (this.kind === "logits") logSoftmaxRows(raw.subarray(at2, at2 + vocab), 1, vocab, out.subarray(outAt, outAt + vocab));
-        else for (let c = 0; c < vocab; c++) out[outAt + c] = Math.log(Math.max(0, raw[at2 + c]));
+        toLogProbs(raw.subarray(at2, at2 + this.vocabSize), this.kind, out.subarray(outAt, outAt + this.vocabSize));
       }
       emptyPrompt() {
         return new InputError(
