@@ -16,6 +16,8 @@
  * too). The sort is stable, so equal keys keep their input order (their labels too).
  */
 
+import { scratch } from './scratch';
+
 /** Bits per digit: 2^11 counters fit in L1 cache; 6 passes cover 64 bits (the top pass has 9). countDigits spells the 6 digits out. */
 const BITS = 11;
 const RADIX = 1 << BITS;
@@ -35,9 +37,9 @@ export function sortFloat64(values: Float64Array, labels?: Int32Array): void {
   if (n < 2) return;
   // Words of each double: little-endian platforms (all that Node supports) keep the low word first.
   let src: Uint32Array = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
-  let dst: Uint32Array = new Uint32Array(2 * n);
+  let dst: Uint32Array = scratch('sort:words', Uint32Array, 2 * n);
   let srcLabels: Int32Array | undefined = labels;
-  let dstLabels: Int32Array | undefined = labels ? new Int32Array(n) : undefined;
+  let dstLabels: Int32Array | undefined = labels ? scratch('sort:labels', Int32Array, n) : undefined;
   const counts = countDigits(values, src);
   let moved = false;
   for (let p = 0; p < PASSES; p++) {
@@ -62,7 +64,7 @@ export function sortFloat64(values: Float64Array, labels?: Int32Array): void {
 
 /** Every digit of every key counted in one pass; NaNs are rewritten as the canonical quiet NaN. */
 function countDigits(values: Float64Array, words: Uint32Array): Uint32Array {
-  const counts = new Uint32Array(PASSES * RADIX);
+  const counts = scratch('sort:counts', Uint32Array, PASSES * RADIX).fill(0);
   for (let i = 0; i < values.length; i++) {
     if (Number.isNaN(values[i]!)) {
       words[2 * i] = 0;
@@ -154,10 +156,10 @@ export interface Groups {
 
 /**
  * Stable counting split by label: each group's values keep their order, so sorted input gives
- * every group's values sorted.
+ * every group's values sorted. The values go to `out` when given (else a new array).
  * @throws RangeError when a label is not an integer in [0, groupCount) or the lengths differ.
  */
-export function splitByLabel(values: Float64Array, labels: Int32Array, groupCount: number): Groups {
+export function splitByLabel(values: Float64Array, labels: Int32Array, groupCount: number, out = new Float64Array(values.length)): Groups {
   const n = values.length;
   if (labels.length !== n) throw new RangeError(`labels has ${labels.length} entries for ${n} values`);
   const starts = new Uint32Array(groupCount + 1);
@@ -168,7 +170,6 @@ export function splitByLabel(values: Float64Array, labels: Int32Array, groupCoun
   }
   for (let g = 0; g < groupCount; g++) starts[g + 1]! += starts[g]!;
   const next = starts.slice(0, groupCount);
-  const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[next[labels[i]!]!++] = values[i]!;
   return { values: out, starts };
 }

@@ -12,6 +12,7 @@
  * Convention: higher score = more likely a member; a threshold t predicts "member" when
  * score ≥ t.
  */
+import { scratch } from './scratch';
 import { sortFloat64, splitByLabel } from './sort';
 
 export interface ScoreTable {
@@ -34,8 +35,8 @@ export interface ScoreTable {
  * allowed).
  */
 export function buildScoreTable(member: ArrayLike<number>, nonMember: ArrayLike<number>): ScoreTable {
-  const x = checkedCopy(member, 'member');
-  const y = checkedCopy(nonMember, 'non-member');
+  const x = checkedCopy(member, 'member', scratch('table:member', Float64Array, member.length));
+  const y = checkedCopy(nonMember, 'non-member', scratch('table:non-member', Float64Array, nonMember.length));
   sortFloat64(x);
   sortFloat64(y);
   return mergeSorted(x, y);
@@ -62,17 +63,19 @@ export function buildClassTables(
   nonMemberClasses: Int32Array,
   classCount: number,
 ): ClassTables {
-  const x = checkedCopy(member, 'member');
-  const y = checkedCopy(nonMember, 'non-member');
+  const x = checkedCopy(member, 'member', scratch('table:member', Float64Array, member.length));
+  const y = checkedCopy(nonMember, 'non-member', scratch('table:non-member', Float64Array, nonMember.length));
   if (memberClasses.length !== x.length || nonMemberClasses.length !== y.length) {
     throw new RangeError('every score needs exactly one class');
   }
-  const xc = memberClasses.slice();
-  const yc = nonMemberClasses.slice();
+  const xc = scratch('table:member-classes', Int32Array, x.length);
+  xc.set(memberClasses);
+  const yc = scratch('table:non-member-classes', Int32Array, y.length);
+  yc.set(nonMemberClasses);
   sortFloat64(x, xc);
   sortFloat64(y, yc);
-  const xs = splitByLabel(x, xc, classCount);
-  const ys = splitByLabel(y, yc, classCount);
+  const xs = splitByLabel(x, xc, classCount, scratch('table:member-split', Float64Array, x.length));
+  const ys = splitByLabel(y, yc, classCount, scratch('table:non-member-split', Float64Array, y.length));
   const byClass: Array<ScoreTable | undefined> = [];
   for (let c = 0; c < classCount; c++) {
     const xg = xs.values.subarray(xs.starts[c]!, xs.starts[c + 1]!);
@@ -128,13 +131,12 @@ function countLevels(x: Float64Array, y: Float64Array): number {
   return levels;
 }
 
-/** A copy to sort, checked for NaN and +Infinity, with −0 read as +0 so equal scores group together. */
-function checkedCopy(scores: ArrayLike<number>, name: string): Float64Array {
+/** A copy to sort (into `out`), checked for NaN and +Infinity, with −0 read as +0 so equal scores group together. */
+function checkedCopy(scores: ArrayLike<number>, name: string, out: Float64Array): Float64Array {
   const len = scores.length;
   if (len === 0) {
     throw new RangeError(`${name} scores are empty: ranking metrics need at least one member and one non-member score`);
   }
-  const out = new Float64Array(len);
   for (let i = 0; i < len; i++) {
     const v = scores[i]!;
     if (Number.isNaN(v)) throw new RangeError(`${name} score at index ${i} is NaN`);

@@ -105,3 +105,27 @@ describe('buildClassTables: one sort gives the overall table and every class’s
     );
   });
 });
+
+describe('working memory reused between calls (metrics/scratch.ts)', () => {
+  it('gives the same tables after a larger build left its data behind', () => {
+    const big = sample(new Rng(8), 5000, 3, -1);
+    const small = sample(new Rng(9), 700, 3, -1);
+    const smallNon = sample(new Rng(10), 900, 3, -1);
+    const first = plain(buildClassTables(small.scores, small.labels, smallNon.scores, smallNon.labels, 3).all);
+    buildClassTables(
+      big.scores,
+      big.labels,
+      big.scores.map((v) => v / 2),
+      big.labels,
+      3,
+    );
+    const again = buildClassTables(small.scores, small.labels, smallNon.scores, smallNon.labels, 3);
+    expect(plain(again.all)).toEqual(first);
+    expect(first).toEqual(bruteTable(small.scores, smallNon.scores));
+    for (let c = 0; c < 3; c++) {
+      expect(plain(again.byClass[c]!)).toEqual(
+        bruteTable(gather(small.scores, small.labels, c), gather(smallNon.scores, smallNon.labels, c)),
+      );
+    }
+  });
+});
