@@ -14,7 +14,7 @@
 /** Revealed class scores, rows × classes, every class filled in (top-k holes filled by the caller). */
 export interface ClassScoreRows {
   scale: 'log' | 'probability';
-  values: Float64Array;
+  values: Float32Array | Float64Array;
 }
 
 /**
@@ -50,7 +50,7 @@ export function logitConfidence(scores: ClassScoreRows, classCount: number, trut
   return out;
 }
 
-function fromLogProbabilities(lp: Float64Array, base: number, k: number, y: number): number {
+function fromLogProbabilities(lp: Float32Array | Float64Array, base: number, k: number, y: number): number {
   let max = -Infinity;
   for (let c = 0; c < k; c++) if (c !== y && lp[base + c]! > max) max = lp[base + c]!;
   let rest: number;
@@ -64,7 +64,7 @@ function fromLogProbabilities(lp: Float64Array, base: number, k: number, y: numb
   return phi === Infinity ? PHI_LIMIT : phi === -Infinity ? -PHI_LIMIT : phi;
 }
 
-function fromProbabilities(p: Float64Array, base: number, k: number, y: number): number {
+function fromProbabilities(p: Float32Array | Float64Array, base: number, k: number, y: number): number {
   let rest = 0;
   for (let c = 0; c < k; c++) if (c !== y) rest += p[base + c]!;
   return Math.log(Math.max(p[base + y]!, PROBABILITY_FLOOR)) - Math.log(Math.max(rest, PROBABILITY_FLOOR));

@@ -277,7 +277,10 @@ export class OnnxClassifier extends BatchedOnnxModel implements Classifier {
 
   async predict(x: Float32Array, rows: number): Promise<ClassScores> {
     const classes = this.classLabels.length;
-    const out = new Float64Array(rows * classes);
+    // Several scores per row are the model's float32 values as they are, kept in float32: half
+    // the memory, and fresh memory is slow to touch. One binary score becomes [1 − p, p], which
+    // needs float64.
+    const out = this.width > 1 ? new Float32Array(rows * classes) : new Float64Array(rows * classes);
     await this.forEachBatch(x, rows, this.width, (raw, start, n) => {
       this.decideScoreKind(raw, n);
       toClassScores(raw, n, this.width, this.scoreKind!, out.subarray(start * classes, (start + n) * classes));

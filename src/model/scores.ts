@@ -28,10 +28,10 @@ export function detectScoreKind(raw: Float32Array, rows: number, width: number):
 }
 
 /**
- * Writes the rows × classes scores the model revealed into `out` (float64, widened exactly from
- * the raw values), from `width` raw scores per row. A single column is a binary model's score
- * for class 1: as a probability p it becomes [1 − p, p]; as a logit z it becomes the logits
- * [0, z], whose softmax is [1 − σ(z), σ(z)]. Nothing is rounded into probabilities here: that
+ * Writes the rows × classes scores the model revealed into `out` (the raw values exactly), from
+ * `width` raw scores per row. A single column is a binary model's score for class 1: as a
+ * probability p it becomes [1 − p, p]; as a logit z it becomes the logits [0, z], whose softmax
+ * is [1 − σ(z), σ(z)]; `out` must then be float64 (1 − p is not a float32). Nothing is rounded into probabilities here: that
  * is the surface's decision (src/model/surface.ts).
  */
 export function toClassScores(
@@ -39,7 +39,7 @@ export function toClassScores(
   rows: number,
   width: number,
   kind: 'probabilities' | 'logits',
-  out: Float64Array,
+  out: Float32Array | Float64Array,
 ): void {
   if (width > 1) {
     out.set(scores.subarray(0, rows * width));

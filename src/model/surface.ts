@@ -31,9 +31,10 @@ function reveal(answer: ClassScores, rows: number, classes: number, surface: Sur
     logSoftmaxRows(answer.values, rows, classes, values);
     scores = { scale: 'log', values };
   } else {
-    // The model's own probabilities, widened exactly; copied only when the surface changes them.
+    // The model's own probabilities as it output them (float32 or float64); copied, in float64,
+    // only when the surface changes them.
     const own = answer.values.subarray(0, n);
-    const values = own instanceof Float64Array && !changesScores(surface, classes) ? own : Float64Array.from(own);
+    const values = changesScores(surface, classes) ? Float64Array.from(own) : own;
     scores = { scale: 'probability', values };
   }
   const hidden = surface.scores === 'top-k' && surface.topK < classes ? topKMask(scores.values, rows, classes, surface.topK) : undefined;

@@ -69,7 +69,9 @@ export interface Regressor {
 export type Target = Classifier | Regressor;
 
 /**
- * Class scores as the surface reveals them, rows × classCount, in float64.
+ * Class scores as the surface reveals them, rows × classCount: float64, or a probability
+ * model's own float32 values when the surface reveals them unchanged (every float32 reads as
+ * the same double, so no score differs; half the memory).
  * - `log`: log-probabilities computed from a logits model's output at full precision (no
  *   probability is ever formed, so confident rows do not saturate to p = 1 and tie);
  * - `probability`: probabilities as revealed: a probability model's own values, or scores the
@@ -79,7 +81,7 @@ export type Target = Classifier | Regressor;
  */
 export interface RevealedScores {
   scale: 'log' | 'probability';
-  values: Float64Array;
+  values: Float32Array | Float64Array;
   hidden?: Uint8Array;
 }
 

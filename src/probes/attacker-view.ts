@@ -11,7 +11,7 @@ export const FLOOR = 1e-12;
 /** Revealed scores with nothing hidden: every class's score, on the surface's scale. */
 export interface AttackerScores {
   scale: RevealedScores['scale'];
-  values: Float64Array;
+  values: Float32Array | Float64Array;
 }
 
 /**
@@ -24,7 +24,8 @@ export function attackerScores(obs: Observation): AttackerScores {
   if (!scores) throw new Error('the surface reveals no scores');
   const { scale, values, hidden } = scores;
   if (!hidden) return { scale, values };
-  const out = values.slice(0, rows * k);
+  // Float64 whatever the revealed type: the filled-in shares are not float32 values.
+  const out = Float64Array.from(values.subarray(0, rows * k));
   for (let r = 0; r < rows; r++) {
     const base = r * k;
     let hiddenCount = 0;
@@ -37,14 +38,14 @@ export function attackerScores(obs: Observation): AttackerScores {
 }
 
 /** (1 − Σ revealed p) / hidden count, at least 0. */
-function hiddenShare(p: Float64Array, hidden: Uint8Array, base: number, k: number, count: number): number {
+function hiddenShare(p: Float32Array | Float64Array, hidden: Uint8Array, base: number, k: number, count: number): number {
   let known = 0;
   for (let c = 0; c < k; c++) if (!hidden[base + c]) known += p[base + c]!;
   return Math.max(0, 1 - known) / count;
 }
 
 /** The same in log space: log((1 − exp(logsumexp of revealed)) / count), −∞ when nothing is left. */
-function logHiddenShare(lp: Float64Array, hidden: Uint8Array, base: number, k: number, count: number): number {
+function logHiddenShare(lp: Float32Array | Float64Array, hidden: Uint8Array, base: number, k: number, count: number): number {
   let max = -Infinity;
   for (let c = 0; c < k; c++) if (!hidden[base + c]) max = Math.max(max, lp[base + c]!);
   let sum = 0;
@@ -53,10 +54,10 @@ function logHiddenShare(lp: Float64Array, hidden: Uint8Array, base: number, k: n
   return known >= 0 ? -Infinity : Math.log(-Math.expm1(known)) - Math.log(count);
 }
 
-/** The attacker's class probabilities (hidden scores filled in), in float64. */
-export function attackerProbabilities(obs: Observation): Float64Array {
+/** The attacker's class probabilities (hidden scores filled in): float64, or a probability model's own float32 values. */
+export function attackerProbabilities(obs: Observation): Float32Array | Float64Array {
   const { scale, values } = attackerScores(obs);
-  return scale === 'log' ? values.map(Math.exp) : values;
+  return scale === 'log' ? Float64Array.from(values, Math.exp) : values;
 }
 
 /** log p of row `row`'s class `c` as the attacker reads it, probabilities floored at `floor`. */

@@ -62,6 +62,14 @@ describe('ONNX adapter', () => {
     expect(model.info.scoreKindReason).toMatch(/feeds the ZipMap/);
   });
 
+  it('keeps several float32 scores per row in float32, exactly as the model output them', async () => {
+    const want = expected('probabilities.expected.json');
+    const model = await openOnnxClassifier(settings('probabilities.onnx'));
+    const answer = await model.predict(Float32Array.from(want.inputs.flat()), want.inputs.length);
+    expect(answer.values).toBeInstanceOf(Float32Array);
+    expectRowsClose(answer, want.probabilities, 6);
+  });
+
   it('batches: results do not depend on the batch size', async () => {
     const want = expected('torch-logits.expected.json');
     const x = Float32Array.from(want.inputs.flat());

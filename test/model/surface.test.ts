@@ -14,6 +14,17 @@ describe('observe (output surface)', () => {
     expect(values(o)).toEqual([...probs.values]);
   });
 
+  it.each([
+    { name: 'full', surface: { scores: 'full', topK: 3 }, type: Float32Array, same: true },
+    { name: 'float32 precision', surface: { scores: 'full', topK: 3, precision: 'float32' }, type: Float64Array, same: false },
+    { name: 'decimals', surface: { scores: 'full', topK: 3, decimals: 2 }, type: Float64Array, same: false },
+    { name: 'top-k', surface: { scores: 'top-k', topK: 2 }, type: Float64Array, same: false },
+  ] as const)('$name: float32 probabilities are kept as they are only when nothing changes them', ({ surface, type, same }) => {
+    const o = observe(probs, 2, 3, surface);
+    expect(o.scores!.values).toBeInstanceOf(type);
+    expect(o.scores!.values.buffer === probs.values.buffer).toBe(same);
+  });
+
   it('top-k: the mask hides all but the k largest, ties broken by class index; hidden values are poisoned', () => {
     const o = observe(probs, 2, 3, { scores: 'top-k', topK: 2 });
     expect([...o.scores!.hidden!]).toEqual([1, 0, 0, 0, 1, 0]);

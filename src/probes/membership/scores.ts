@@ -6,6 +6,9 @@
 import type { Observation } from '../../model/types';
 import { FLOOR, type AttackerScores } from '../attacker-view';
 
+/** Revealed class scores: a probability model's own float32 values, or float64. */
+type Scores = Float32Array | Float64Array;
+
 export type ScoreAttack = 'loss' | 'confidence' | 'entropy' | 'modified-entropy';
 
 /**
@@ -52,16 +55,16 @@ export function saturatedRows(scores: AttackerScores, classCount: number, truth:
 }
 
 /** −cross-entropy loss: log p_y. */
-function lossScores(p: Float64Array, k: number, truth: Int32Array, out: Float64Array): void {
+function lossScores(p: Scores, k: number, truth: Int32Array, out: Float64Array): void {
   for (let r = 0; r < truth.length; r++) out[r] = Math.log(Math.max(p[r * k + truth[r]!]!, FLOOR));
 }
 
-function confidenceScores(p: Float64Array, k: number, truth: Int32Array, out: Float64Array): void {
+function confidenceScores(p: Scores, k: number, truth: Int32Array, out: Float64Array): void {
   for (let r = 0; r < truth.length; r++) out[r] = p[r * k + truth[r]!]!;
 }
 
 /** −H(p) = Σ p log p. */
-function entropyScores(p: Float64Array, k: number, rows: number, out: Float64Array): void {
+function entropyScores(p: Scores, k: number, rows: number, out: Float64Array): void {
   for (let r = 0; r < rows; r++) {
     const base = r * k;
     let negH = 0;
@@ -74,7 +77,7 @@ function entropyScores(p: Float64Array, k: number, rows: number, out: Float64Arr
 }
 
 /** −Mentr (Song & Mittal 2021): −(1 − p_y) log p_y − Σ_{c≠y} p_c log(1 − p_c), negated. */
-function modifiedEntropyScores(p: Float64Array, k: number, truth: Int32Array, out: Float64Array): void {
+function modifiedEntropyScores(p: Scores, k: number, truth: Int32Array, out: Float64Array): void {
   for (let r = 0; r < truth.length; r++) {
     const base = r * k;
     const y = truth[r]!;
@@ -93,7 +96,7 @@ function modifiedEntropyScores(p: Float64Array, k: number, truth: Int32Array, ou
 // the sum of the other classes, logsumexp_{j≠c} lp_j, which stays exact for confident rows.
 
 /** −loss = log p_y = z_y − logsumexp(z). */
-function logLossScores(lp: Float64Array, k: number, truth: Int32Array, out: Float64Array): void {
+function logLossScores(lp: Scores, k: number, truth: Int32Array, out: Float64Array): void {
   for (let r = 0; r < truth.length; r++) out[r] = lp[r * k + truth[r]!]!;
 }
 
@@ -102,7 +105,7 @@ function logLossScores(lp: Float64Array, k: number, truth: Int32Array, out: Floa
  * rows exactly as p_y does but does not saturate. Certainty (nothing left for the other
  * classes) is the largest finite score.
  */
-function logConfidenceScores(lp: Float64Array, k: number, truth: Int32Array, out: Float64Array): void {
+function logConfidenceScores(lp: Scores, k: number, truth: Int32Array, out: Float64Array): void {
   for (let r = 0; r < truth.length; r++) {
     const base = r * k;
     const y = truth[r]!;
@@ -111,7 +114,7 @@ function logConfidenceScores(lp: Float64Array, k: number, truth: Int32Array, out
 }
 
 /** −H(p) = Σ p log p, with log p taken as revealed. */
-function logEntropyScores(lp: Float64Array, k: number, rows: number, out: Float64Array): void {
+function logEntropyScores(lp: Scores, k: number, rows: number, out: Float64Array): void {
   for (let r = 0; r < rows; r++) {
     const base = r * k;
     let negH = 0;
@@ -124,7 +127,7 @@ function logEntropyScores(lp: Float64Array, k: number, rows: number, out: Float6
 }
 
 /** −Mentr with log p_y, 1 − p_y and log(1 − p_c) all from log-probabilities. */
-function logModifiedEntropyScores(lp: Float64Array, k: number, truth: Int32Array, out: Float64Array): void {
+function logModifiedEntropyScores(lp: Scores, k: number, truth: Int32Array, out: Float64Array): void {
   for (let r = 0; r < truth.length; r++) {
     const base = r * k;
     const y = truth[r]!;
@@ -145,7 +148,7 @@ function logModifiedEntropyScores(lp: Float64Array, k: number, truth: Int32Array
 }
 
 /** logsumexp of row `base`'s k log-probabilities other than class `skip`. */
-function logSumExpExcept(lp: Float64Array, base: number, k: number, skip: number): number {
+function logSumExpExcept(lp: Scores, base: number, k: number, skip: number): number {
   let max = -Infinity;
   for (let c = 0; c < k; c++) if (c !== skip && lp[base + c]! > max) max = lp[base + c]!;
   if (max === -Infinity) return -Infinity;
