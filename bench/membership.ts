@@ -2,7 +2,9 @@
  * Membership-probe speed: raw onnxruntime-node throughput on the demo model at batch 1024,
  * the gate's throughput for the membership probe on 100,000 + 100,000 rows resampled from the
  * digits data, their ratio (target ≥ 0.8; median of 3 gate runs, each against the mean of the raw
- * runs just before and after it, the first run cold), and start-up to the first model query (target < 0.5 s);
+ * runs just before and after it, the first run cold; and the cold run against the raw loop's own
+ * first pass on a fresh session), the raw loop on the gate's layout (one single-thread session per
+ * core, the others in worker threads), and start-up to the first model query (target < 0.5 s);
  * then the same raw loop and probe on the WebAssembly fallback (onnxruntime-web, forced with
  * PRIVACY_GATE_RUNTIME=wasm), the runtime of every runner without the bundled native build.
  */
@@ -11,7 +13,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { createInferenceSession, loadRuntime, RUNTIME_ENV } from '../src/model/runtime';
+import { createInferenceSession, loadRuntime, RUNTIME_ENV, sessionOptions } from '../src/model/runtime';
+import { WorkerLane } from '../src/model/worker-lane';
 import { runGate } from '../src/run/gate';
 import { Rng } from '../src/util/random';
 
@@ -47,6 +50,13 @@ export async function bench(): Promise<void> {
   );
   console.log(
     `gate time beyond raw inference: ${(median(beyond) * 1000).toFixed(0)} ms median (first run ${(beyond[0]! * 1000).toFixed(0)} ms)`,
+  );
+  console.log(
+    `cold against cold: the gate's first run ${fmt(pairs[0]!.gate)} rows/s, the raw loop's first pass on its fresh session ${fmt(raw.cold)} rows/s: ratio ${(pairs[0]!.gate / raw.cold).toFixed(2)}`,
+  );
+  const lanes = await (await rawLoop(2 * ROWS, undefined, true)).run();
+  console.log(
+    `raw onnxruntime-node on the gate's layout (${availableParallelism()} single-thread sessions, all but one in worker threads): ${fmt(lanes)} rows/s, ${(lanes / rawMedian).toFixed(2)} × one session on every core`,
   );
   console.log(`start-up to first model query (node dist/cli.js on the demo): ${startup().toFixed(0)} ms (target < 500 ms)`);
 
@@ -99,27 +109,46 @@ async function wasmSession(): Promise<Session> {
 type Session = Awaited<ReturnType<typeof ort.InferenceSession.create>>;
 
 /**
- * The same session options the adapter uses, queried directly (native unless a session is given):
- * one warm-up pass, then `run()` times one pass over `rows` rows and returns rows per second.
+ * The adapter's session options, queried directly (native unless a session is given): one
+ * session on every core, or with `lanes` one single-thread session per core (the others in
+ * worker threads, as the gate runs its candidate). The first pass is timed as `cold`, then
+ * `run()` times one pass over `rows` rows and returns rows per second.
  */
-async function rawLoop(rows: number, given?: Session): Promise<{ run: () => Promise<number> }> {
-  const session =
-    given ??
-    (await ort.InferenceSession.create(path.join(example, 'leaky.onnx'), {
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-      intraOpNumThreads: availableParallelism(),
-    }));
+async function rawLoop(rows: number, given?: Session, lanes = false): Promise<{ cold: number; run: () => Promise<number> }> {
+  const model = path.join(example, 'leaky.onnx');
+  const threads = lanes ? 1 : availableParallelism();
+  const session = given ?? (await ort.InferenceSession.create(model, sessionOptions('native', threads)));
+  const workers = lanes
+    ? Array.from({ length: availableParallelism() - 1 }, () => WorkerLane.start(model, sessionOptions('native', 1))!)
+    : [];
+  for (const worker of workers) if (!(await worker.ready)) throw new Error('a worker session did not open');
   const x = resampledFeatures(rows);
-  const pass = async () => {
-    for (let start = 0; start < rows; start += BATCH) {
-      const n = Math.min(BATCH, rows - start);
-      const tensor = new ort.Tensor('float32', x.subarray(start * 64, (start + n) * 64), [n, 64]);
-      await session.run({ x: tensor });
-    }
+  const batch = (start: number) => {
+    const n = Math.min(BATCH, rows - start);
+    return { feed: 'x', type: 'float32' as const, data: x.subarray(start * 64, (start + n) * 64), dims: [n, 64], fetch: 'probabilities' };
   };
-  await pass(); // warm-up
+  const pass = async () => {
+    let next = 0;
+    const drain = async (run: (start: number) => Promise<unknown>) => {
+      for (; next < rows;) {
+        const start = next;
+        next += BATCH;
+        await run(start);
+      }
+    };
+    await Promise.all([
+      drain(async (start) => {
+        const { feed, type, data, dims } = batch(start);
+        await session.run({ [feed]: new ort.Tensor(type, data, dims) });
+      }),
+      ...workers.map((worker) => drain((start) => worker.run(batch(start)))),
+    ]);
+  };
+  const started = performance.now();
+  await pass();
+  const cold = rows / ((performance.now() - started) / 1000);
   return {
+    cold,
     run: async () => {
       const started = performance.now();
       await pass();

@@ -6,12 +6,14 @@
  * values, else the model is refused (exit 2). Regression models (`model.task: regression`)
  * share the session and batching and hand out one value per row.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { suggest } from '../data/select';
 import { quoteUserText } from '../util/user-text';
 import { InputError, RuntimeFailure } from '../errors';
 import type { ModelSettings } from '../policy/types';
-import { createInferenceSession, describeValue, firstLine, loadOnnxRuntime, type OrtModule, type OrtSession } from './runtime';
+import { createInferenceSession, describeValue, firstLine, loadRuntime, sessionOptions, type OrtModule, type OrtSession } from './runtime';
+import { WorkerLane, type LaneBatch, type LaneOutput } from './worker-lane';
 import { exposeZipMapInput } from './onnx-zipmap';
 import { NonFiniteOutput } from './non-finite';
 import { externalDataFiles, externalTensors } from './onnx-external';
@@ -23,6 +25,12 @@ type Session = OrtSession;
 export interface OpenOptions {
   /** Rows per model query batch; onnxruntime is 20–50× slower per row at batch 1. */
   batchSize?: number;
+  /**
+   * Run batches on one single-thread session per core, the others in worker threads started
+   * now (see worker-lane.ts), where the model allows it (lanePlan). For the model that answers
+   * most queries (the gate's candidate); others keep one session on every core.
+   */
+  workers?: boolean;
 }
 
 export const DEFAULT_BATCH = 1024;
@@ -31,8 +39,9 @@ export const DEFAULT_BATCH = 1024;
 const CLASS_SHAPES = '[batch, classes], [batch] or [batch, 1] (one score per class, or one binary score per row)';
 
 export async function openOnnxClassifier(settings: ModelSettings, options: OpenOptions = {}): Promise<OnnxClassifier> {
-  const ort = await loadOnnxRuntime();
-  let session = await createSession(settings, settings.path);
+  const { ort, kind } = await loadRuntime();
+  let lanes = lanePlan(kind, settings.path, options);
+  let session = await createSession(settings, settings.path, lanes?.threads);
   const inputs = session.inputMetadata.map(describeValue);
   const outputs = session.outputMetadata.map(describeValue);
   const input = pickInput(settings, inputs);
@@ -47,7 +56,8 @@ export async function openOnnxClassifier(settings: ModelSettings, options: OpenO
         { file: settings.path, field: 'model.output' },
       );
     }
-    session = await createSession(settings, exposed.model);
+    lanes = lanePlan(kind, exposed.model, options);
+    session = await createSession(settings, exposed.model, lanes?.threads);
     output = session.outputMetadata.map(describeValue).find((o) => o.name === exposed.probabilities)!;
     classLabels = exposed.classLabels;
   }
@@ -57,8 +67,10 @@ export async function openOnnxClassifier(settings: ModelSettings, options: OpenO
     outputName,
     inputs,
     outputs,
+    lanes,
   });
   await adapter.discoverClasses(classLabels);
+  adapter.startWorkers();
   return adapter;
 }
 
@@ -67,8 +79,9 @@ export async function openOnnxClassifier(settings: ModelSettings, options: OpenO
  * must hold exactly one value per row.
  */
 export async function openOnnxRegressor(settings: ModelSettings, options: OpenOptions = {}): Promise<OnnxRegressor> {
-  const ort = await loadOnnxRuntime();
-  const session = await createSession(settings, settings.path);
+  const { ort, kind } = await loadRuntime();
+  const lanes = lanePlan(kind, settings.path, options);
+  const session = await createSession(settings, settings.path, lanes?.threads);
   const inputs = session.inputMetadata.map(describeValue);
   const outputs = session.outputMetadata.map(describeValue);
   const input = pickInput(settings, inputs);
@@ -79,9 +92,10 @@ export async function openOnnxRegressor(settings: ModelSettings, options: OpenOp
       { file: settings.path, field: 'model.output' },
     );
   }
-  const plan: Plan = { ...inputPlan(settings, input, options), output, outputName: output.name, inputs, outputs };
+  const plan: Plan = { ...inputPlan(settings, input, options), output, outputName: output.name, inputs, outputs, lanes };
   const regressor = new OnnxRegressor(ort, session, settings, plan);
   await regressor.checkWidth();
+  regressor.startWorkers();
   return regressor;
 }
 
@@ -113,7 +127,7 @@ function inputPlan(
 }
 
 /** The runtime is loaded by the caller first, so a failure here is the model's. */
-export async function createSession(settings: Pick<ModelSettings, 'path'>, model: string | Uint8Array): Promise<Session> {
+export async function createSession(settings: Pick<ModelSettings, 'path'>, model: string | Uint8Array, threads?: number): Promise<Session> {
   // External data names files from the model itself: checked before onnxruntime reads them.
   if (typeof model === 'string') externalDataFiles(model);
   else if (externalTensors(model).length > 0) {
@@ -123,7 +137,7 @@ export async function createSession(settings: Pick<ModelSettings, 'path'>, model
     );
   }
   try {
-    return await createInferenceSession(model);
+    return await createInferenceSession(model, threads);
   } catch (error) {
     throw new InputError(`cannot load the ONNX model: ${firstLine(error)}; expected an ONNX model file (opset ≤ 26, IR ≤ 13)`, {
       file: settings.path,
@@ -143,11 +157,43 @@ interface Plan {
   fixedBatch?: number;
   inputs: TensorInfo[];
   outputs: TensorInfo[];
+  /** Sessions side by side in worker threads, when the model is run that way (see lanePlan). */
+  lanes: LanePlan | undefined;
+}
+
+/** How a model runs on several sessions at once: the main session and `workers` more, each on `threads` threads. */
+interface LanePlan {
+  model: string | Uint8Array;
+  threads: number;
+  workers: number;
+  options: object;
+}
+
+/** Models up to this size run on one session per core; a larger one keeps a single copy in memory, on every core. */
+const LANE_MODEL_LIMIT = 256 * 1024 * 1024;
+
+/**
+ * One single-thread session per core when asked for and possible: the native runtime
+ * (onnxruntime-web threads inside its own session), two cores or more, a model small enough to
+ * hold once per core, and its weights inside the .onnx (external data stays with one session).
+ * Why not the main session on every core beside the workers: it then competes with them (the
+ * digits MLP: 300k rows/s, against 440k for two single-thread sessions and 295k for one session
+ * on both cores).
+ */
+function lanePlan(kind: 'native' | 'wasm', model: string | Uint8Array, options: OpenOptions): LanePlan | undefined {
+  const cores = availableParallelism();
+  if (!options.workers || kind !== 'native' || cores < 2) return undefined;
+  const bytes = typeof model === 'string' ? statSync(model).size : model.length;
+  if (bytes > LANE_MODEL_LIMIT || (typeof model === 'string' && externalDataFiles(model).length > 0)) return undefined;
+  return { model, threads: 1, workers: cores - 1, options: sessionOptions(kind, 1) };
 }
 
 /** What every ONNX model here shares: one session, batched runs, and the count of rows queried. */
 abstract class BatchedOnnxModel {
   private queryCount = 0;
+  private readonly workers: WorkerLane[] = [];
+  /** Rows answered by worker sessions (the rest by the main one). */
+  workerRows = 0;
   /** Milliseconds from process start to the first model query (the start-up cost users wait for). */
   firstQueryAt: number | undefined;
 
@@ -176,7 +222,9 @@ abstract class BatchedOnnxModel {
   /**
    * Runs `rows` rows in batches of the plan's size, handing each batch's raw output on, then
    * refuses the model if any row's output (of `width` values) held NaN or ±Infinity: every batch
-   * is run first, so the error can say how many rows.
+   * is run first, so the error can say how many rows. The first batch runs alone (it decides the
+   * score kind, which must not depend on which session answers first); the rest are spread over
+   * the worker sessions, if the model has them, and the main one, so `use` sees them in any order.
    */
   protected async forEachBatch(
     x: Float32Array,
@@ -189,26 +237,68 @@ abstract class BatchedOnnxModel {
       throw new RuntimeFailure(`predict: expected ${rows}×${featureCount} values, got ${x.length}`);
     }
     let bad: NonFiniteRows | undefined;
-    for (let start = 0; start < rows; start += batchSize) {
-      const n = Math.min(batchSize, rows - start);
-      const raw = await this.runBatch(x.subarray(start * featureCount, (start + n) * featureCount), n);
+    const take = (raw: Float32Array, start: number, n: number) => {
       const found = findNonFinite(raw, n, width);
-      if (found) {
-        if (bad) bad.count += found.count;
-        else bad = { ...found, first: start + found.first };
-        continue;
+      if (!found) return use(raw, start, n);
+      if (!bad) bad = { ...found, first: start + found.first };
+      else {
+        bad.count += found.count;
+        if (start + found.first < bad.first) Object.assign(bad, { first: start + found.first, value: found.value });
       }
-      use(raw, start, n);
-    }
+    };
+    const part = (start: number) => x.subarray(start * featureCount, Math.min(rows, start + batchSize) * featureCount);
+    const first = Math.min(batchSize, rows);
+    take(await this.runBatch(part(0), first), 0, first);
+    let next = first;
+    let failed = false;
+    const drain = async (run: (x: Float32Array, n: number) => Promise<Float32Array>) => {
+      while (next < rows && !failed) {
+        const start = next;
+        const n = Math.min(batchSize, rows - start);
+        next += n;
+        try {
+          take(await run(part(start), n), start, n);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }
+    };
+    await Promise.all([
+      drain((part, n) => this.runBatch(part, n)),
+      ...this.workers.map(async (lane) => {
+        if (await lane.ready) await drain((part, n) => this.runBatch(part, n, lane));
+      }),
+    ]);
     if (bad) throw new NonFiniteOutput(this.settings.path, this.plan.outputName, bad, rows);
   }
 
-  protected async runBatch(x: Float32Array, rows: number): Promise<Float32Array> {
+  /** Starts the worker sessions of the lane plan, if any: they open the model while the caller loads its data. */
+  startWorkers(): void {
+    const plan = this.plan.lanes;
+    if (!plan || this.workers.length > 0) return;
+    for (let i = 0; i < plan.workers; i++) {
+      const lane = WorkerLane.start(plan.model, plan.options);
+      if (lane) this.workers.push(lane);
+    }
+  }
+
+  /** One batch, on the main session or on a worker's. */
+  protected async runBatch(x: Float32Array, rows: number, lane?: WorkerLane): Promise<Float32Array> {
     this.firstQueryAt ??= performance.now();
-    const { data, dims } = await runOnnx(this.ort, this.session, this.plan, x, rows);
-    this.checkShape(dims, this.plan.fixedBatch ?? rows);
+    const batch = inputBatch(this.plan, x, rows);
+    let out: LaneOutput;
+    try {
+      out = lane ? await lane.run(batch) : await runOnnx(this.ort, this.session, batch);
+    } catch (error) {
+      throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows} rows: ${firstLine(error)}`, { cause: error });
+    }
+    this.checkShape(out.dims, this.plan.fixedBatch ?? rows);
     this.queryCount += rows;
-    return data;
+    if (lane) this.workerRows += rows;
+    const width = out.dims.slice(1).reduce((a, d) => a * d, 1);
+    const data32 = out.data instanceof Float32Array ? out.data : Float32Array.from(out.data);
+    return data32.subarray(0, rows * width);
   }
 
   /** Refuses an output whose real shape is not one the adapter reads (exit 2, with the shape). */
@@ -348,34 +438,23 @@ export class OnnxRegressor extends BatchedOnnxModel implements Regressor {
   }
 }
 
-/** One session run on `rows` rows (padded to a fixed batch when the model demands one): the output rows and the output's real dims. */
-async function runOnnx(
-  ort: OrtModule,
-  session: Session,
-  plan: Plan,
-  x: Float32Array,
-  rows: number,
-): Promise<{ data: Float32Array; dims: readonly number[] }> {
+/** The input tensor for `rows` rows: padded to a fixed batch when the model demands one, widened for a float64 input. */
+function inputBatch(plan: Plan, x: Float32Array, rows: number): LaneBatch {
   const { input, output, inputType, fixedBatch } = plan;
   const batch = fixedBatch ?? rows;
-  const dims = [batch, ...(input.shape.slice(1) as number[])];
   let data: Float32Array | Float64Array = x;
   if (fixedBatch && rows !== fixedBatch) {
     data = new Float32Array(fixedBatch * plan.featureCount);
     data.set(x);
   }
   if (inputType === 'float64') data = Float64Array.from(data);
-  const tensor = new ort.Tensor(inputType, data, dims);
-  let result;
-  try {
-    result = await session.run({ [input.name]: tensor }, [output.name]);
-  } catch (error) {
-    throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows} rows: ${firstLine(error)}`, { cause: error });
-  }
-  const tensorValue = result[output.name] as unknown as { data: Float32Array | Float64Array; dims: readonly number[] };
-  const width = tensorValue.dims.slice(1).reduce((a, d) => a * d, 1);
-  const data32 = tensorValue.data instanceof Float32Array ? tensorValue.data : Float32Array.from(tensorValue.data as Float64Array);
-  return { data: data32.subarray(0, rows * width), dims: tensorValue.dims };
+  return { feed: input.name, type: inputType, data, dims: [batch, ...(input.shape.slice(1) as number[])], fetch: output.name };
+}
+
+/** One run of the main session. */
+async function runOnnx(ort: OrtModule, session: Session, batch: LaneBatch): Promise<LaneOutput> {
+  const result = await session.run({ [batch.feed]: new ort.Tensor(batch.type, batch.data, batch.dims) }, [batch.fetch]);
+  return result[batch.fetch] as unknown as LaneOutput;
 }
 
 function pickInput(settings: ModelSettings, inputs: TensorInfo[]): TensorInfo {

@@ -58,20 +58,26 @@ export async function runtimeFacts(): Promise<{ kind: RuntimeKind; version: stri
 }
 
 /**
- * A session on the chosen runtime, with the options every model here runs with. The execution
+ * A session on the chosen runtime, with the options every model here runs with (on `threads`
+ * intra-op threads, every core unless the caller runs sessions side by side). The execution
  * provider pins that runtime: both packages register a "cpu" backend, and where they share one
  * onnxruntime-common (both loaded as CommonJS) the native one would win.
  */
-export async function createInferenceSession(model: string | Uint8Array): Promise<OrtSession> {
+export async function createInferenceSession(model: string | Uint8Array, threads = availableParallelism()): Promise<OrtSession> {
   const { ort, kind } = await loadRuntime();
-  const options = {
+  const options = sessionOptions(kind, threads);
+  return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
+}
+
+/** The options of every session, worker sessions' too, so that whichever session answers a batch gives the same numbers. */
+export function sessionOptions(kind: RuntimeKind, threads: number) {
+  return {
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
-    intraOpNumThreads: availableParallelism(),
+    intraOpNumThreads: threads,
     logSeverityLevel: 3,
     executionProviders: [kind === 'wasm' ? 'wasm' : 'cpu'],
   } as const;
-  return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
 }
 
 async function chooseRuntime(choice: string): Promise<{ ort: OrtModule; kind: RuntimeKind }> {

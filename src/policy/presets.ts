@@ -11,8 +11,8 @@
 import { cutUserText, quoteUserText } from '../util/user-text';
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PolicyError } from '../errors';
+import { moduleDirectory } from '../util/module-dir';
 import { pathProblem, type AllowedRoots } from '../util/paths';
 import { closestMatch } from './suggest';
 import { errorAt, readPolicySource, type PolicySource, type PolicyTexts } from './source';
@@ -22,19 +22,6 @@ export const POLICIES_DIR_ENV = 'PRIVACY_GATE_POLICIES_DIR';
 
 /** Longest `extends` chain followed before giving up (a cycle is reported before this). */
 const MAX_EXTENDS_DEPTH = 16;
-
-/** The folder of this module: `__dirname` in a CJS bundle, `import.meta.url` in ESM. */
-function moduleDirectory(): string | undefined {
-  if (typeof __dirname === 'string' && __dirname) return __dirname;
-  try {
-    // esbuild's CJS output replaces `import.meta` by an empty object: url is then undefined.
-    const url: string | undefined = import.meta.url;
-    if (url) return dirname(fileURLToPath(url));
-  } catch {
-    // not an ES module
-  }
-  return undefined;
-}
 
 /** The folder that holds the shipped presets, or undefined when none can be found. */
 export function presetDirectory(): string | undefined {

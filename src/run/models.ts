@@ -19,8 +19,13 @@ export interface ModelOpener {
   runtime(): Promise<RuntimeFacts>;
 }
 
+/**
+ * The candidate answers most of a run's queries: it runs on one session per core (worker
+ * threads, started as it opens, while the data loads); baseline and reference models keep one
+ * session each.
+ */
 export const ONNX_MODELS: ModelOpener = {
-  classifier: (settings) => openOnnxClassifier(settings),
-  regressor: (settings) => openOnnxRegressor(settings),
+  classifier: (settings, role) => openOnnxClassifier(settings, { workers: role.kind === 'candidate' }),
+  regressor: (settings, role) => openOnnxRegressor(settings, { workers: role.kind === 'candidate' }),
   runtime: runtimeFacts,
 };
