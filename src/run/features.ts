@@ -3,6 +3,7 @@
  * member / non-member rows labelled with the model's classes (or numeric targets) → the context
  * every probe of these tasks gets. Fills the audit record's model and data facts.
  */
+import { existsSync, statSync } from 'node:fs';
 import { checkSameFeatures, findOverlap, loadDatasetWithHashes, rowPlace, type DataFileSpec, type Dataset } from '../data';
 import { InputError } from '../errors';
 import { isClassifier, isRegressor, numericTargets } from '../model/regression';
@@ -20,6 +21,17 @@ import { SignalCache } from './signals';
 import type { TaskRun, TaskTools } from './task';
 import { modelDigest } from './model-digest';
 
+/**
+ * Data files this large (both sets) mean queries long enough for the candidate's worker sessions
+ * (~100 ms to open) to pay off; on the small examples they would only slow the start.
+ */
+const WORKER_DATA_BYTES = 4 * 1024 * 1024;
+
+function dataBytes(policy: Policy): number {
+  const size = (file: string) => (existsSync(file) ? statSync(file).size : 0);
+  return size(policy.data.members.path) + size(policy.data.nonMembers.path);
+}
+
 /** Classifiers and regressors: models over feature rows, probed with member and non-member rows. */
 export async function openFeatureTask(
   policy: Policy,
@@ -27,7 +39,7 @@ export async function openFeatureTask(
   { relative, lap }: TaskTools,
   models: ModelOpener,
 ): Promise<TaskRun> {
-  const candidate = { kind: 'candidate' } as const;
+  const candidate = { kind: 'candidate', workers: dataBytes(policy) >= WORKER_DATA_BYTES } as const;
   const model: Target & { firstQueryAt?: number } =
     policy.model.task === 'regression' ? await models.regressor(policy.model, candidate) : await models.classifier(policy.model, candidate);
   report.inputs.model = modelDigest(policy.model.path, relative);

@@ -10,7 +10,9 @@ import type { ModelSettings } from '../policy/types';
 import type { RuntimeFacts } from '../result';
 
 /** Which model of the policy is opened: the candidate, the released model (`baseline.model`), or reference model k (in the memberships file's order). */
-export type ModelRole = { kind: 'candidate' } | { kind: 'baseline' } | { kind: 'reference'; index: number };
+export type ModelRole =
+  /** `workers`: the run's queries are long enough to pay for the candidate's worker sessions. */
+  { kind: 'candidate'; workers?: boolean } | { kind: 'baseline' } | { kind: 'reference'; index: number };
 
 export interface ModelOpener {
   classifier(settings: ModelSettings, role: ModelRole): Promise<Classifier>;
@@ -20,12 +22,12 @@ export interface ModelOpener {
 }
 
 /**
- * The candidate answers most of a run's queries: it runs on one session per core (worker
- * threads, started as it opens, while the data loads); baseline and reference models keep one
- * session each.
+ * The candidate answers most of a run's queries: on a large run it runs on one session per core
+ * (worker threads, started as it opens, while the data loads); baseline and reference models keep
+ * one session each.
  */
 export const ONNX_MODELS: ModelOpener = {
-  classifier: (settings, role) => openOnnxClassifier(settings, { workers: role.kind === 'candidate' }),
-  regressor: (settings, role) => openOnnxRegressor(settings, { workers: role.kind === 'candidate' }),
+  classifier: (settings, role) => openOnnxClassifier(settings, { workers: role.kind === 'candidate' && role.workers === true }),
+  regressor: (settings, role) => openOnnxRegressor(settings, { workers: role.kind === 'candidate' && role.workers === true }),
   runtime: runtimeFacts,
 };
