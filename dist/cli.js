@@ -107,17 +107,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path8) {
-      const ctrl = callVisitor(key, node2, visitor, path8);
+    function visit_(key, node2, visitor, path9) {
+      const ctrl = callVisitor(key, node2, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path8, ctrl);
-        return visit_(key, ctrl, visitor, path8);
+        replaceNode(key, path9, ctrl);
+        return visit_(key, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
+          path9 = Object.freeze(path9.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path8);
+            const ci = visit_(i, node2.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -128,13 +128,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path8);
+          path9 = Object.freeze(path9.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path8);
+          const cv = visit_("value", node2.value, visitor, path9);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -155,17 +155,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path8) {
-      const ctrl = await callVisitor(key, node2, visitor, path8);
+    async function visitAsync_(key, node2, visitor, path9) {
+      const ctrl = await callVisitor(key, node2, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path8, ctrl);
-        return visitAsync_(key, ctrl, visitor, path8);
+        replaceNode(key, path9, ctrl);
+        return visitAsync_(key, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
+          path9 = Object.freeze(path9.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path8);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -176,13 +176,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path8);
+          path9 = Object.freeze(path9.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path8);
+          const cv = await visitAsync_("value", node2.value, visitor, path9);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -209,23 +209,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path8) {
+    function callVisitor(key, node2, visitor, path9) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path8);
+        return visitor(key, node2, path9);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path8);
+        return visitor.Map?.(key, node2, path9);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path8);
+        return visitor.Seq?.(key, node2, path9);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path8);
+        return visitor.Pair?.(key, node2, path9);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path8);
+        return visitor.Scalar?.(key, node2, path9);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path8);
+        return visitor.Alias?.(key, node2, path9);
       return void 0;
     }
-    function replaceNode(key, path8, node2) {
-      const parent = path8[path8.length - 1];
+    function replaceNode(key, path9, node2) {
+      const parent = path9[path9.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -837,10 +837,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path8, value) {
+    function collectionFromPath(schema, path9, value) {
       let v = value;
-      for (let i = path8.length - 1; i >= 0; --i) {
-        const k = path8[i];
+      for (let i = path9.length - 1; i >= 0; --i) {
+        const k = path9[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -859,7 +859,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path8) => path8 == null || typeof path8 === "object" && !!path8[Symbol.iterator]().next().done;
+    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -889,11 +889,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path8, value) {
-        if (isEmptyPath(path8))
+      addIn(path9, value) {
+        if (isEmptyPath(path9))
           this.add(value);
         else {
-          const [key, ...rest] = path8;
+          const [key, ...rest] = path9;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -907,8 +907,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path8) {
-        const [key, ...rest] = path8;
+      deleteIn(path9) {
+        const [key, ...rest] = path9;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -922,8 +922,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path8, keepScalar) {
-        const [key, ...rest] = path8;
+      getIn(path9, keepScalar) {
+        const [key, ...rest] = path9;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -941,8 +941,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path8) {
-        const [key, ...rest] = path8;
+      hasIn(path9) {
+        const [key, ...rest] = path9;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -952,8 +952,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path8, value) {
-        const [key, ...rest] = path8;
+      setIn(path9, value) {
+        const [key, ...rest] = path9;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -3468,9 +3468,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path8, value) {
+      addIn(path9, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path8, value);
+          this.contents.addIn(path9, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -3545,14 +3545,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path8) {
-        if (Collection.isEmptyPath(path8)) {
+      deleteIn(path9) {
+        if (Collection.isEmptyPath(path9)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path8) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -3567,10 +3567,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path8, keepScalar) {
-        if (Collection.isEmptyPath(path8))
+      getIn(path9, keepScalar) {
+        if (Collection.isEmptyPath(path9))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path8, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -3581,10 +3581,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path8) {
-        if (Collection.isEmptyPath(path8))
+      hasIn(path9) {
+        if (Collection.isEmptyPath(path9))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path8) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -3601,13 +3601,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path8, value) {
-        if (Collection.isEmptyPath(path8)) {
+      setIn(path9, value) {
+        if (Collection.isEmptyPath(path9)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path8), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path9), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path8, value);
+          this.contents.setIn(path9, value);
         }
       }
       /**
@@ -5568,9 +5568,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path8) => {
+    visit2.itemAtPath = (cst, path9) => {
       let item = cst;
-      for (const [field, index] of path8) {
+      for (const [field, index] of path9) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -5579,23 +5579,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path8) => {
-      const parent = visit2.itemAtPath(cst, path8.slice(0, -1));
-      const field = path8[path8.length - 1][0];
+    visit2.parentCollection = (cst, path9) => {
+      const parent = visit2.itemAtPath(cst, path9.slice(0, -1));
+      const field = path9[path9.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path8, item, visitor) {
-      let ctrl = visitor(item, path8);
+    function _visit(path9, item, visitor) {
+      let ctrl = visitor(item, path9);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path8.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5606,10 +5606,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path8);
+            ctrl = ctrl(item, path9);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path8) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -31914,8 +31914,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path8, { windows } = {}) => {
-      const segs = path8.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path9, { windows } = {}) => {
+      const segs = path9.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -38717,8 +38717,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path8) {
-      let input = path8;
+    function removeDotSegments(path9) {
+      let input = path9;
       const output = [];
       let nextSlash = -1;
       let len2 = 0;
@@ -38792,11 +38792,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path8) {
-      if (path8 === "" || path8[0] === "/") {
-        return removeDotSegments(path8);
+    function removeDotSegmentsRelative(path9) {
+      if (path9 === "" || path9[0] === "/") {
+        return removeDotSegments(path9);
       }
-      const segments = path8.split("/");
+      const segments = path9.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -39159,8 +39159,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path8 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path8 && path8 !== "/" ? path8 : void 0;
+        const path9 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path9 && path9 !== "/" ? path9 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -42474,7 +42474,7 @@ function describeError(error) {
 }
 
 // src/policy/load.ts
-var import_node_path6 = require("node:path");
+var import_node_path7 = require("node:path");
 
 // src/util/paths.ts
 var import_node_fs = require("node:fs");
@@ -42628,7 +42628,7 @@ function pairByKey(map, key) {
   }
   return index.get(key);
 }
-function positionOf(source, path8, part = "key") {
+function positionOf(source, path9, part = "key") {
   const { doc, lines } = source;
   const at2 = (node3) => {
     const offset = node3?.range?.[0];
@@ -42639,9 +42639,9 @@ function positionOf(source, path8, part = "key") {
   const resolve7 = (node3) => (0, import_yaml.isAlias)(node3) ? node3.resolve(doc) : node3;
   let node2 = resolve7(doc.contents);
   let best = at2(node2) ?? { line: 1, column: 1 };
-  for (let i = 0; i < path8.length; i++) {
-    const segment = path8[i];
-    const last = i === path8.length - 1;
+  for (let i = 0; i < path9.length; i++) {
+    const segment = path9[i];
+    const last = i === path9.length - 1;
     if ((0, import_yaml.isMap)(node2)) {
       const pair = pairByKey(node2, String(segment));
       if (!pair) return best;
@@ -42670,19 +42670,19 @@ function positionOf(source, path8, part = "key") {
 function isFlow(node2) {
   return ((0, import_yaml.isMap)(node2) || (0, import_yaml.isSeq)(node2)) && node2.flow === true;
 }
-function fieldName(path8) {
+function fieldName(path9) {
   let out = "";
-  for (const segment of path8) {
+  for (const segment of path9) {
     if (typeof segment === "number") out += `[${segment}]`;
     else out += out ? `.${segment}` : segment;
   }
   return out;
 }
-function whereName(path8) {
-  return path8.length === 0 ? "at the top level" : `in ${fieldName(path8)}`;
+function whereName(path9) {
+  return path9.length === 0 ? "at the top level" : `in ${fieldName(path9)}`;
 }
-function errorAt(source, path8, part, message, field = path8) {
-  const pos = positionOf(source, path8, part);
+function errorAt(source, path9, part, message, field = path9) {
+  const pos = positionOf(source, path9, part);
   return new PolicyError(message, {
     file: source.file,
     line: pos.line,
@@ -42695,9 +42695,9 @@ function errorAt(source, path8, part, message, field = path8) {
 function isPlainObject(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
-function valueAt(data, path8) {
+function valueAt(data, path9) {
   let node2 = data;
-  for (const segment of path8) {
+  for (const segment of path9) {
     if (node2 === null || typeof node2 !== "object") return void 0;
     node2 = node2[segment];
   }
@@ -42761,19 +42761,19 @@ function mergeLayers(layers) {
     origins.layer = index;
     mergeMap(data, layer.data, origins, index, true);
   });
-  const origin = (path8) => {
+  const origin = (path9) => {
     let node2 = origins;
     let layer = origins.layer;
-    for (const segment of path8) {
+    for (const segment of path9) {
       node2 = node2.children?.get(segment);
       if (!node2) break;
       if (node2.layer !== void 0) layer = node2.layer;
     }
     return layers[layer ?? layers.length - 1];
   };
-  const locate3 = (path8, part = "key") => {
-    const source = origin(path8);
-    return { source, ...positionOf(source, path8, part) };
+  const locate3 = (path9, part = "key") => {
+    const source = origin(path9);
+    return { source, ...positionOf(source, path9, part) };
   };
   return { merged: { data, layers, origin, locate: locate3 }, errors };
 }
@@ -42786,38 +42786,38 @@ var FORMAT_BY_EXTENSION = {
   ".npy": "npy",
   ".txt": "text"
 };
-function resolvePathValue(merged, path8) {
-  const value = valueAt(merged.data, path8);
-  return (0, import_node_path2.resolve)((0, import_node_path2.dirname)(merged.origin(path8).file), value);
+function resolvePathValue(merged, path9) {
+  const value = valueAt(merged.data, path9);
+  return (0, import_node_path2.resolve)((0, import_node_path2.dirname)(merged.origin(path9).file), value);
 }
 function dataFormat(entry) {
   const format = entry["format"];
   if (format === "csv" || format === "jsonl" || format === "npy" || format === "text") return format;
-  const path8 = entry["path"];
-  if (typeof path8 !== "string") return void 0;
-  return FORMAT_BY_EXTENSION[(0, import_node_path2.extname)(path8).toLowerCase()];
+  const path9 = entry["path"];
+  if (typeof path9 !== "string") return void 0;
+  return FORMAT_BY_EXTENSION[(0, import_node_path2.extname)(path9).toLowerCase()];
 }
 function unknownFormatProblem(entry) {
   if (dataFormat(entry) !== void 0 || typeof entry["path"] !== "string" || entry["format"] !== void 0) return void 0;
   return `cannot tell the format of ${quoteUserText(entry["path"])} from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`;
 }
-function dataFileAt(merged, path8) {
-  const entry = valueAt(merged.data, path8);
-  const out = { path: resolvePathValue(merged, [...path8, "path"]), format: dataFormat(entry) };
-  if (entry["labels"] !== void 0) out.labels = resolvePathValue(merged, [...path8, "labels"]);
+function dataFileAt(merged, path9) {
+  const entry = valueAt(merged.data, path9);
+  const out = { path: resolvePathValue(merged, [...path9, "path"]), format: dataFormat(entry) };
+  if (entry["labels"] !== void 0) out.labels = resolvePathValue(merged, [...path9, "labels"]);
   if (entry["columns"] !== void 0) out.columns = [...entry["columns"]];
   return out;
 }
 
 // src/policy/threshold.ts
-function sourceOf(merged, path8, part = "key") {
-  const where = merged.locate(path8, part);
+function sourceOf(merged, path9, part = "key") {
+  const where = merged.locate(path9, part);
   return { file: where.source.file, line: where.line, column: where.column };
 }
-function thresholdAt(merged, path8) {
-  const written = valueAt(merged.data, path8);
+function thresholdAt(merged, path9) {
+  const written = valueAt(merged.data, path9);
   if (!isPlainObject(written)) return void 0;
-  const threshold = { source: sourceOf(merged, path8) };
+  const threshold = { source: sourceOf(merged, path9) };
   if (typeof written["warn"] === "number") threshold.warn = written["warn"];
   if (typeof written["fail"] === "number") threshold.fail = written["fail"];
   return threshold;
@@ -42831,9 +42831,9 @@ function buildContext(merged, id, surface) {
     settings: merged.data["probes"][id] ?? {},
     base: base2,
     surface,
-    at: (path8, part = "key") => sourceOf(merged, path8, part),
-    file: (path8) => resolvePathValue(merged, path8),
-    dataFile: (path8) => dataFileAt(merged, path8),
+    at: (path9, part = "key") => sourceOf(merged, path9, part),
+    file: (path9) => resolvePathValue(merged, path9),
+    dataFile: (path9) => dataFileAt(merged, path9),
     thresholds: (ids) => {
       const out = {};
       for (const metric of ids) {
@@ -42981,7 +42981,7 @@ function baselineChecks(ctx) {
 
 // src/policy/check-context.ts
 var import_node_fs4 = require("node:fs");
-var import_node_path5 = require("node:path");
+var import_node_path6 = require("node:path");
 
 // src/policy/paths.ts
 var PATH_FIELDS = [
@@ -43004,25 +43004,38 @@ var PATH_FIELDS = [
   ["baseline", "model"],
   ["baseline", "report"]
 ];
-function policyPathProblem(merged, path8, roots) {
-  if (typeof valueAt(merged.data, path8) !== "string") return void 0;
-  return pathProblem(resolvePathValue(merged, path8), roots);
+function policyPathProblem(merged, path9, roots) {
+  if (typeof valueAt(merged.data, path9) !== "string") return void 0;
+  return pathProblem(resolvePathValue(merged, path9), roots);
 }
 function pathChecks(merged, roots) {
   const errors = [];
-  for (const path8 of PATH_FIELDS) {
-    const problem = policyPathProblem(merged, path8, roots);
+  for (const path9 of PATH_FIELDS) {
+    const problem = policyPathProblem(merged, path9, roots);
     if (!problem) continue;
-    const where = merged.locate(path8, "value");
-    errors.push(new PolicyError(problem, { file: where.source.file, line: where.line, column: where.column, field: fieldName(path8) }));
+    const where = merged.locate(path9, "value");
+    errors.push(new PolicyError(problem, { file: where.source.file, line: where.line, column: where.column, field: fieldName(path9) }));
   }
   return errors;
 }
 
 // src/policy/presets.ts
 var import_node_fs3 = require("node:fs");
+var import_node_path5 = require("node:path");
+
+// src/util/module-dir.ts
 var import_node_path4 = require("node:path");
 var import_node_url = require("node:url");
+var import_meta = {};
+function moduleDirectory() {
+  if (typeof __dirname === "string" && __dirname) return __dirname;
+  try {
+    const url = import_meta.url;
+    if (url) return (0, import_node_path4.dirname)((0, import_node_url.fileURLToPath)(url));
+  } catch {
+  }
+  return void 0;
+}
 
 // src/policy/suggest.ts
 var import_fastest_levenshtein = __toESM(require_mod(), 1);
@@ -43044,25 +43057,15 @@ function closestMatch(word, candidates) {
 }
 
 // src/policy/presets.ts
-var import_meta = {};
 var POLICIES_DIR_ENV = "PRIVACY_GATE_POLICIES_DIR";
 var MAX_EXTENDS_DEPTH = 16;
-function moduleDirectory() {
-  if (typeof __dirname === "string" && __dirname) return __dirname;
-  try {
-    const url = import_meta.url;
-    if (url) return (0, import_node_path4.dirname)((0, import_node_url.fileURLToPath)(url));
-  } catch {
-  }
-  return void 0;
-}
 function presetDirectory() {
   const override = process.env[POLICIES_DIR_ENV];
-  if (override) return (0, import_node_path4.resolve)(override);
+  if (override) return (0, import_node_path5.resolve)(override);
   const here = moduleDirectory();
   if (!here) return void 0;
-  for (const candidate of [(0, import_node_path4.join)(here, "policies"), (0, import_node_path4.join)(here, "..", "policies"), (0, import_node_path4.join)(here, "..", "..", "policies")]) {
-    if ((0, import_node_fs3.existsSync)((0, import_node_path4.join)(candidate, "standard.yaml"))) return (0, import_node_path4.resolve)(candidate);
+  for (const candidate of [(0, import_node_path5.join)(here, "policies"), (0, import_node_path5.join)(here, "..", "policies"), (0, import_node_path5.join)(here, "..", "..", "policies")]) {
+    if ((0, import_node_fs3.existsSync)((0, import_node_path5.join)(candidate, "standard.yaml"))) return (0, import_node_path5.resolve)(candidate);
   }
   return void 0;
 }
@@ -43074,7 +43077,7 @@ function presetNames() {
 function presetFile(name2) {
   const dir = presetDirectory();
   if (!dir) return void 0;
-  const file = (0, import_node_path4.join)(dir, `${name2}.yaml`);
+  const file = (0, import_node_path5.join)(dir, `${name2}.yaml`);
   return (0, import_node_fs3.existsSync)(file) ? file : void 0;
 }
 function isPresetName(value) {
@@ -43084,7 +43087,7 @@ function canonical(file) {
   try {
     return (0, import_node_fs3.realpathSync)(file);
   } catch {
-    return (0, import_node_path4.resolve)(file);
+    return (0, import_node_path5.resolve)(file);
   }
 }
 var UNEXTENDED = " (the rest of the policy is checked without it: against the schema with no required keys, so only what is written here is checked)";
@@ -43126,7 +43129,7 @@ function readExtendsChain(file, roots, texts) {
       }
       target = found;
     } else {
-      target = (0, import_node_path4.isAbsolute)(value) ? value : (0, import_node_path4.resolve)((0, import_node_path4.dirname)(current.file), value);
+      target = (0, import_node_path5.isAbsolute)(value) ? value : (0, import_node_path5.resolve)((0, import_node_path5.dirname)(current.file), value);
       const outside2 = pathProblem(target, roots);
       if (outside2) return fail2(`extends ${quoteUserText(value)}: ${outside2}`);
       const given = texts?.text(target);
@@ -43150,7 +43153,7 @@ function readExtendsChain(file, roots, texts) {
   return { layers: chain.reverse(), errors: [] };
 }
 function displayName(file, relativeTo) {
-  const rel = (0, import_node_path4.relative)((0, import_node_path4.dirname)(relativeTo), file);
+  const rel = (0, import_node_path5.relative)((0, import_node_path5.dirname)(relativeTo), file);
   return rel && rel.length < file.length ? rel : file;
 }
 
@@ -43159,12 +43162,12 @@ function checkContext(merged, roots, findings) {
   const data = merged.data;
   const policyFile = merged.layers[merged.layers.length - 1].file;
   const presets = presetDirectory();
-  const locationOf = (path8, part, field) => {
-    const where = merged.locate(path8, part);
+  const locationOf = (path9, part, field) => {
+    const where = merged.locate(path9, part);
     return { file: where.source.file, line: where.line, column: where.column, field: fieldName(field) };
   };
-  const error = (path8, part, message, field = path8) => {
-    findings.errors.push(new PolicyError(message, locationOf(path8, part, field)));
+  const error = (path9, part, message, field = path9) => {
+    findings.errors.push(new PolicyError(message, locationOf(path9, part, field)));
   };
   const surface = valueAt(data, ["surface"]);
   return {
@@ -43174,26 +43177,26 @@ function checkContext(merged, roots, findings) {
     task: valueAt(data, ["model", "task"]) ?? "classification",
     scores: isPlainObject(surface) && typeof surface["scores"] === "string" ? surface["scores"] : "full",
     error,
-    warning: (path8, part, message, field = path8) => {
-      findings.warnings.push({ message, location: locationOf(path8, part, field) });
+    warning: (path9, part, message, field = path9) => {
+      findings.warnings.push({ message, location: locationOf(path9, part, field) });
     },
-    where: (path8) => {
-      const at2 = merged.locate(path8, "key");
+    where: (path9) => {
+      const at2 = merged.locate(path9, "key");
       const file = at2.source.file;
-      if (presets && (0, import_node_path5.dirname)(file) === presets) return `the ${(0, import_node_path5.basename)(file, ".yaml")} preset, ${file}:${at2.line}`;
+      if (presets && (0, import_node_path6.dirname)(file) === presets) return `the ${(0, import_node_path6.basename)(file, ".yaml")} preset, ${file}:${at2.line}`;
       return `${displayName(file, policyFile)}:${at2.line}`;
     },
-    mustExist: (path8, what) => {
-      if (typeof valueAt(data, path8) !== "string") return;
-      if (policyPathProblem(merged, path8, roots)) return;
-      const file = resolvePathValue(merged, path8);
-      if (!(0, import_node_fs4.existsSync)(file)) error(path8, "value", `${what} not found: ${file}`);
-      else if (!(0, import_node_fs4.statSync)(file).isFile()) error(path8, "value", `${what} is not a file: ${file}`);
+    mustExist: (path9, what) => {
+      if (typeof valueAt(data, path9) !== "string") return;
+      if (policyPathProblem(merged, path9, roots)) return;
+      const file = resolvePathValue(merged, path9);
+      if (!(0, import_node_fs4.existsSync)(file)) error(path9, "value", `${what} not found: ${file}`);
+      else if (!(0, import_node_fs4.statSync)(file).isFile()) error(path9, "value", `${what} is not a file: ${file}`);
     },
-    knownFormat: (path8) => {
-      const entry = valueAt(data, path8);
+    knownFormat: (path9) => {
+      const entry = valueAt(data, path9);
       const problem = isPlainObject(entry) ? unknownFormatProblem(entry) : void 0;
-      if (problem) error([...path8, "path"], "value", problem);
+      if (problem) error([...path9, "path"], "value", problem);
     }
   };
 }
@@ -43422,16 +43425,16 @@ function thresholdOrderChecks(ctx) {
     if (!isPlainObject(thresholds)) continue;
     for (const [key, t] of Object.entries(thresholds)) {
       if (!isPlainObject(t) || typeof t["warn"] !== "number" || typeof t["fail"] !== "number" || t["warn"] <= t["fail"]) continue;
-      const path8 = ["probes", id, "thresholds", key];
-      const warnLayer = merged.layers.indexOf(merged.origin([...path8, "warn"]));
-      const failLayer = merged.layers.indexOf(merged.origin([...path8, "fail"]));
+      const path9 = ["probes", id, "thresholds", key];
+      const warnLayer = merged.layers.indexOf(merged.origin([...path9, "warn"]));
+      const failLayer = merged.layers.indexOf(merged.origin([...path9, "fail"]));
       const blame = failLayer > warnLayer ? "fail" : "warn";
       const other = blame === "fail" ? "warn" : "fail";
-      const inherited = warnLayer !== failLayer ? ` (${other} is set in ${ctx.where([...path8, other])})` : "";
+      const inherited = warnLayer !== failLayer ? ` (${other} is set in ${ctx.where([...path9, other])})` : "";
       ctx.error(
-        [...path8, blame],
+        [...path9, blame],
         "key",
-        `warn (${t["warn"]}) is above fail (${t["fail"]}) for ${fieldName(path8)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
+        `warn (${t["warn"]}) is above fail (${t["fail"]}) for ${fieldName(path9)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
       );
     }
   }
@@ -43493,19 +43496,19 @@ function schemaErrors(data, locate3, relaxed2 = false) {
 }
 function instancePath(pointer, root) {
   if (pointer === "") return [];
-  const path8 = [];
+  const path9 = [];
   let node2 = root;
   for (const raw of pointer.slice(1).split("/")) {
     const segment = raw.replace(/~1/g, "/").replace(/~0/g, "~");
     if (Array.isArray(node2)) {
-      path8.push(Number(segment));
+      path9.push(Number(segment));
       node2 = node2[Number(segment)];
     } else {
-      path8.push(segment);
+      path9.push(segment);
       node2 = node2 !== null && typeof node2 === "object" ? node2[segment] : void 0;
     }
   }
-  return path8;
+  return path9;
 }
 var TYPE_NAMES = {
   object: "a mapping",
@@ -43553,8 +43556,8 @@ function orList(items) {
   if (items.length <= 1) return items.join("");
   return `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
 }
-function holdsSecrets(path8) {
-  return path8.some((key) => key === "inserted" || key === "controls");
+function holdsSecrets(path9) {
+  return path9.some((key) => key === "inserted" || key === "controls");
 }
 var Redacted = class {
   constructor(type, text2) {
@@ -43570,8 +43573,8 @@ function redactFound(value) {
   return value;
 }
 function translate(error, root, locate3) {
-  const path8 = instancePath(error.instancePath, root);
-  const field = fieldName(path8) || "the top level";
+  const path9 = instancePath(error.instancePath, root);
+  const field = fieldName(path9) || "the top level";
   const parent = error.parentSchema;
   const properties = parent?.["properties"] ?? {};
   const at2 = (p, part, message, fieldPath = p) => {
@@ -43584,37 +43587,37 @@ function translate(error, root, locate3) {
     });
   };
   const params = error.params;
-  const data = holdsSecrets(path8) ? redactFound(error.data) : error.data;
+  const data = holdsSecrets(path9) ? redactFound(error.data) : error.data;
   switch (error.keyword) {
     case "additionalProperties": {
       const key = String(params["additionalProperty"]);
       const allowed = Object.keys(properties);
       const suggestion = closestMatch(key, allowed);
       const hint = suggestion ? `did you mean "${suggestion}"?` : `expected one of: ${allowed.join(", ")}`;
-      return at2([...path8, key], "key", `unknown key ${quoteUserText(key)} ${whereName(path8)}; ${hint}`);
+      return at2([...path9, key], "key", `unknown key ${quoteUserText(key)} ${whereName(path9)}; ${hint}`);
     }
     case "required": {
       const key = String(params["missingProperty"]);
       const about = firstSentence(properties[key]?.description);
-      return at2(path8, "key", `missing required key "${key}" ${whereName(path8)}` + (about ? ` (${about})` : ""), [...path8, key]);
+      return at2(path9, "key", `missing required key "${key}" ${whereName(path9)}` + (about ? ` (${about})` : ""), [...path9, key]);
     }
     case "type": {
       const raw = params["type"];
       const types = Array.isArray(raw) ? raw.map(String) : String(raw).split(",");
       const expected = orList(types.map((t) => TYPE_NAMES[t] ?? t));
-      return at2(path8, "value", `expected ${expected} for ${field}, found ${describeFound(data)}${thresholdForm(path8, parent, data)}`);
+      return at2(path9, "value", `expected ${expected} for ${field}, found ${describeFound(data)}${thresholdForm(path9, parent, data)}`);
     }
     case "enum": {
       const allowed = params["allowedValues"].map(String);
       const suggestion = typeof data === "string" ? closestMatch(data, allowed) : void 0;
       return at2(
-        path8,
+        path9,
         "value",
         `invalid value ${show(data)} for ${field}; expected one of: ${allowed.join(", ")}` + (suggestion ? `; did you mean "${suggestion}"?` : "")
       );
     }
     case "const":
-      return at2(path8, "value", `unsupported value ${show(data)} for ${field}; expected ${show(params["allowedValue"])}`);
+      return at2(path9, "value", `unsupported value ${show(data)} for ${field}; expected ${show(params["allowedValue"])}`);
     case "minimum":
     case "maximum":
     case "exclusiveMinimum":
@@ -43627,41 +43630,41 @@ function translate(error, root, locate3) {
       };
       const comparison = words2[String(params["comparison"])] ?? String(params["comparison"]);
       const range2 = rangeText(parent, words2) ?? `${comparison} ${String(params["limit"])}`;
-      return at2(path8, "value", `${field} must be ${range2}, found ${show(data)}`);
+      return at2(path9, "value", `${field} must be ${range2}, found ${show(data)}`);
     }
     case "minLength":
-      return at2(path8, "value", `${field} must not be empty`);
+      return at2(path9, "value", `${field} must not be empty`);
     case "minItems":
-      return at2(path8, "value", `${field} must list at least ${String(params["limit"])} item(s), found none`);
+      return at2(path9, "value", `${field} must list at least ${String(params["limit"])} item(s), found none`);
     case "uniqueItems": {
       const i = Number(params["i"]);
       const j = Number(params["j"]);
       const later = Math.max(i, j);
       const item = Array.isArray(data) ? data[later] : void 0;
-      return at2([...path8, later], "value", `${field} lists ${show(item)} more than once`);
+      return at2([...path9, later], "value", `${field} lists ${show(item)} more than once`);
     }
     case "minProperties": {
       const allowed = Object.keys(properties);
-      return at2(path8, "key", `${field} must set at least one of: ${allowed.join(", ")}`);
+      return at2(path9, "key", `${field} must set at least one of: ${allowed.join(", ")}`);
     }
     case "anyOf": {
       const branches = Array.isArray(error.schema) ? error.schema : [];
       if (branches.every(isRequiredOnly)) {
         const keys = branches.flatMap((b) => b.required);
-        return at2(path8, "key", `${field} must set at least one of: ${keys.join(", ")}`);
+        return at2(path9, "key", `${field} must set at least one of: ${keys.join(", ")}`);
       }
-      return at2(path8, "value", `${field} does not match any allowed form`);
+      return at2(path9, "value", `${field} does not match any allowed form`);
     }
     default:
-      return at2(path8, "value", `${field} ${error.message ?? "is invalid"}`);
+      return at2(path9, "value", `${field} ${error.message ?? "is invalid"}`);
   }
 }
-function thresholdForm(path8, schema, data) {
+function thresholdForm(path9, schema, data) {
   const properties = schema?.["properties"];
   if (typeof data !== "number" || properties === null || typeof properties !== "object" || !("fail" in properties)) return "";
   const required = Array.isArray(schema?.["required"]) ? schema["required"] : [];
   const others = required.filter((key2) => key2 !== "fail" && key2 !== "warn").map((key2) => `${key2}: \u2026, `);
-  const key = String(path8[path8.length - 1] ?? "threshold");
+  const key = String(path9[path9.length - 1] ?? "threshold");
   return `; a threshold is a mapping: write ${key}: { ${others.join("")}fail: ${data} } (fails when the value is strictly above ${data}), or { ${others.join("")}warn: \u2026, fail: ${data} }`;
 }
 function rangeText(schema, words2) {
@@ -43673,7 +43676,7 @@ function rangeText(schema, words2) {
 
 // src/policy/load.ts
 function analyse(file, options, families) {
-  const absolute = (0, import_node_path6.resolve)(file);
+  const absolute = (0, import_node_path7.resolve)(file);
   const roots = options.roots ? allowedRoots(options.roots) : defaultRoots();
   const chain = readExtendsChain(absolute, roots, options.texts);
   if (chain.layers.length === 0) return { errors: sortByPosition(chain.errors, [absolute]), warnings: [], partial: true };
@@ -43684,9 +43687,9 @@ function analyse(file, options, families) {
   if (errors.length === chain.errors.length) {
     for (const layer of chain.layers.slice(0, -1)) {
       if (layer.data === null) continue;
-      errors.push(...schemaErrors(layer.data, (path8, part) => ({ source: layer, ...positionOf(layer, path8, part) }), true));
+      errors.push(...schemaErrors(layer.data, (path9, part) => ({ source: layer, ...positionOf(layer, path9, part) }), true));
     }
-    errors.push(...schemaErrors(merged.data, (path8, part) => merged.locate(path8, part), partial));
+    errors.push(...schemaErrors(merged.data, (path9, part) => merged.locate(path9, part), partial));
     if (families) {
       const checks = semanticChecks(merged, roots, families);
       errors.push(...checks.errors);
@@ -43956,6 +43959,18 @@ function checkCounts2(k, n) {
 // src/metrics/auc.ts
 var import_stats_base_dists_normal_quantile2 = __toESM(require_lib39(), 1);
 
+// src/metrics/scratch.ts
+var slots = /* @__PURE__ */ new Map();
+function scratch(name2, type, length) {
+  const bytes = length * type.BYTES_PER_ELEMENT;
+  let buffer = slots.get(name2);
+  if (!buffer || buffer.byteLength < bytes) {
+    buffer = new ArrayBuffer(Math.ceil(bytes * 1.25 / 8) * 8);
+    slots.set(name2, buffer);
+  }
+  return new type(buffer, 0, length);
+}
+
 // src/metrics/sort.ts
 var BITS = 11;
 var RADIX = 1 << BITS;
@@ -43968,9 +43983,9 @@ function sortFloat64(values, labels) {
   }
   if (n < 2) return;
   let src = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
-  let dst = new Uint32Array(2 * n);
+  let dst = scratch("sort:words", Uint32Array, 2 * n);
   let srcLabels = labels;
-  let dstLabels = labels ? new Int32Array(n) : void 0;
+  let dstLabels = labels ? scratch("sort:labels", Int32Array, n) : void 0;
   const counts = countDigits(values, src);
   let moved = false;
   for (let p = 0; p < PASSES; p++) {
@@ -43987,7 +44002,7 @@ function sortFloat64(values, labels) {
   }
 }
 function countDigits(values, words2) {
-  const counts = new Uint32Array(PASSES * RADIX);
+  const counts = scratch("sort:counts", Uint32Array, PASSES * RADIX).fill(0);
   for (let i = 0; i < values.length; i++) {
     if (Number.isNaN(values[i])) {
       words2[2 * i] = 0;
@@ -44052,7 +44067,7 @@ function digit(khi, klo, p) {
   if (shift + BITS <= 32) return klo >>> shift & MASK3;
   return (klo >>> shift | khi << 32 - shift) & MASK3;
 }
-function splitByLabel(values, labels, groupCount) {
+function splitByLabel(values, labels, groupCount, out = new Float64Array(values.length)) {
   const n = values.length;
   if (labels.length !== n) throw new RangeError(`labels has ${labels.length} entries for ${n} values`);
   const starts = new Uint32Array(groupCount + 1);
@@ -44063,31 +44078,32 @@ function splitByLabel(values, labels, groupCount) {
   }
   for (let g = 0; g < groupCount; g++) starts[g + 1] += starts[g];
   const next = starts.slice(0, groupCount);
-  const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[next[labels[i]]++] = values[i];
   return { values: out, starts };
 }
 
 // src/metrics/table.ts
 function buildScoreTable(member, nonMember) {
-  const x = checkedCopy(member, "member");
-  const y = checkedCopy(nonMember, "non-member");
+  const x = checkedCopy(member, "member", scratch("table:member", Float64Array, member.length));
+  const y = checkedCopy(nonMember, "non-member", scratch("table:non-member", Float64Array, nonMember.length));
   sortFloat64(x);
   sortFloat64(y);
   return mergeSorted(x, y);
 }
 function buildClassTables(member, memberClasses, nonMember, nonMemberClasses, classCount) {
-  const x = checkedCopy(member, "member");
-  const y = checkedCopy(nonMember, "non-member");
+  const x = checkedCopy(member, "member", scratch("table:member", Float64Array, member.length));
+  const y = checkedCopy(nonMember, "non-member", scratch("table:non-member", Float64Array, nonMember.length));
   if (memberClasses.length !== x.length || nonMemberClasses.length !== y.length) {
     throw new RangeError("every score needs exactly one class");
   }
-  const xc = memberClasses.slice();
-  const yc = nonMemberClasses.slice();
+  const xc = scratch("table:member-classes", Int32Array, x.length);
+  xc.set(memberClasses);
+  const yc = scratch("table:non-member-classes", Int32Array, y.length);
+  yc.set(nonMemberClasses);
   sortFloat64(x, xc);
   sortFloat64(y, yc);
-  const xs = splitByLabel(x, xc, classCount);
-  const ys = splitByLabel(y, yc, classCount);
+  const xs = splitByLabel(x, xc, classCount, scratch("table:member-split", Float64Array, x.length));
+  const ys = splitByLabel(y, yc, classCount, scratch("table:non-member-split", Float64Array, y.length));
   const byClass = [];
   for (let c = 0; c < classCount; c++) {
     const xg = xs.values.subarray(xs.starts[c], xs.starts[c + 1]);
@@ -44133,12 +44149,11 @@ function countLevels(x, y) {
   }
   return levels;
 }
-function checkedCopy(scores, name2) {
+function checkedCopy(scores, name2, out) {
   const len2 = scores.length;
   if (len2 === 0) {
     throw new RangeError(`${name2} scores are empty: ranking metrics need at least one member and one non-member score`);
   }
-  const out = new Float64Array(len2);
   for (let i = 0; i < len2; i++) {
     const v = scores[i];
     if (Number.isNaN(v)) throw new RangeError(`${name2} score at index ${i} is NaN`);
@@ -44271,7 +44286,7 @@ function attackerScores(obs) {
   if (!scores) throw new Error("the surface reveals no scores");
   const { scale, values, hidden } = scores;
   if (!hidden) return { scale, values };
-  const out = values.slice(0, rows2 * k);
+  const out = Float64Array.from(values.subarray(0, rows2 * k));
   for (let r = 0; r < rows2; r++) {
     const base2 = r * k;
     let hiddenCount = 0;
@@ -44297,7 +44312,7 @@ function logHiddenShare(lp, hidden, base2, k, count2) {
 }
 function attackerProbabilities(obs) {
   const { scale, values } = attackerScores(obs);
-  return scale === "log" ? values.map(Math.exp) : values;
+  return scale === "log" ? Float64Array.from(values, Math.exp) : values;
 }
 function attackerLogProbability(scores, k, row, c, floor) {
   const v = scores.values[row * k + c];
@@ -44963,15 +44978,15 @@ function parseCanaryFormat(format) {
     i = end + 1;
   }
   if (text2) segments.push({ kind: "text", text: text2 });
-  const slots = segments.filter((s) => s.kind === "slot");
-  if (slots.length === 0) return { error: 'the format has no secret slot; expected e.g. "my pin is {digits:6}"' };
-  const spaceBits = slots.reduce((bits, s) => bits + s.length * Math.log2(SLOT_CLASSES[s.slot].length), 0);
+  const slots2 = segments.filter((s) => s.kind === "slot");
+  if (slots2.length === 0) return { error: 'the format has no secret slot; expected e.g. "my pin is {digits:6}"' };
+  const spaceBits = slots2.reduce((bits, s) => bits + s.length * Math.log2(SLOT_CLASSES[s.slot].length), 0);
   return {
     source: format,
     segments,
-    secretLength: slots.reduce((n, s) => n + s.length, 0),
+    secretLength: slots2.reduce((n, s) => n + s.length, 0),
     spaceBits,
-    spaceSize: slots.reduce((n, s) => n * SLOT_CLASSES[s.slot].length ** s.length, 1)
+    spaceSize: slots2.reduce((n, s) => n * SLOT_CLASSES[s.slot].length ** s.length, 1)
   };
 }
 function secretProblem(format, secret) {
@@ -45079,7 +45094,7 @@ var EXTRACTION_DEFAULTS = {
 function buildExtraction(ctx) {
   const e = ctx.settings;
   const base2 = ctx.base;
-  const at2 = (path8) => ctx.at(path8, "value");
+  const at2 = (path9) => ctx.at(path9, "value");
   const thresholds = e["thresholds"] ?? {};
   const canaries2 = (e["canaries"] ?? []).map((c, i) => ({
     format: c["format"],
@@ -45179,15 +45194,15 @@ function extractionChecks(ctx, extraction) {
         if (!Array.isArray(secrets)) continue;
         secrets.forEach((secret, j) => {
           if (typeof secret !== "string") return;
-          const path8 = [...base, "canaries", i, kind, j];
+          const path9 = [...base, "canaries", i, kind, j];
           const problem = secretProblem(format, secret);
-          if (problem) error(path8, "value", `${fieldName(path8)} does not fit the format: it ${problem} (the secret is not shown)`);
+          if (problem) error(path9, "value", `${fieldName(path9)} does not fit the format: it ${problem} (the secret is not shown)`);
           const first = seen.get(secret);
           if (first && first !== kind)
             error(
-              path8,
+              path9,
               "value",
-              `${fieldName(path8)} is also listed in ${first}: a secret is either inserted or a control (the secret is not shown)`
+              `${fieldName(path9)} is also listed in ${first}: a secret is either inserted or a control (the secret is not shown)`
             );
           seen.set(secret, kind);
         });
@@ -47119,37 +47134,37 @@ var inversionProbe = {
 };
 
 // src/probes/membership/checks.ts
-var import_node_path9 = require("node:path");
+var import_node_path10 = require("node:path");
 
 // src/policy/model-glob.ts
 var import_node_fs5 = require("node:fs");
-var import_node_path7 = require("node:path");
+var import_node_path8 = require("node:path");
 var WILDCARD = /[*?]/;
 function isGlob(pattern) {
   return WILDCARD.test(pattern);
 }
 function globProblem(absolutePattern) {
-  const folder = (0, import_node_path7.dirname)(absolutePattern);
+  const folder = (0, import_node_path8.dirname)(absolutePattern);
   if (isGlob(folder)) return `wildcards are allowed in the file name only, not in the folder (${folder})`;
   if (!(0, import_node_fs5.existsSync)(folder) || !(0, import_node_fs5.statSync)(folder).isDirectory()) return `folder not found: ${folder}`;
   return void 0;
 }
 function expandGlob(absolutePattern) {
-  const folder = (0, import_node_path7.dirname)(absolutePattern);
-  const name2 = (0, import_node_path7.basename)(absolutePattern);
+  const folder = (0, import_node_path8.dirname)(absolutePattern);
+  const name2 = (0, import_node_path8.basename)(absolutePattern);
   const regex = new RegExp(
     `^${[...name2].map((c) => c === "*" ? ".*" : c === "?" ? "." : c.replace(/[\\^$.+()[\]{}|]/g, "\\$&")).join("")}$`,
     "s"
   );
-  return (0, import_node_fs5.readdirSync)(folder).filter((f) => regex.test(f)).map((f) => (0, import_node_path7.join)(folder, f)).filter((f) => (0, import_node_fs5.statSync)(f).isFile()).sort((a, b) => {
-    const x = (0, import_node_path7.basename)(a);
-    const y = (0, import_node_path7.basename)(b);
+  return (0, import_node_fs5.readdirSync)(folder).filter((f) => regex.test(f)).map((f) => (0, import_node_path8.join)(folder, f)).filter((f) => (0, import_node_fs5.statSync)(f).isFile()).sort((a, b) => {
+    const x = (0, import_node_path8.basename)(a);
+    const y = (0, import_node_path8.basename)(b);
     return x < y ? -1 : x > y ? 1 : 0;
   });
 }
 
 // src/probes/membership/settings.ts
-var import_node_path8 = require("node:path");
+var import_node_path9 = require("node:path");
 var SCORE_ATTACKS = ["loss", "confidence", "entropy", "modified-entropy"];
 var LABEL_ONLY_ATTACKS = ["gap", "label-stability"];
 var REFERENCE_ATTACKS = ["lira", "lira-offline", "rmia"];
@@ -47214,7 +47229,7 @@ function referenceSettings(ctx) {
   return out;
 }
 function sortByFileName(files) {
-  return [...files].sort((a, b) => (0, import_node_path8.basename)(a) < (0, import_node_path8.basename)(b) ? -1 : (0, import_node_path8.basename)(a) > (0, import_node_path8.basename)(b) ? 1 : 0);
+  return [...files].sort((a, b) => (0, import_node_path9.basename)(a) < (0, import_node_path9.basename)(b) ? -1 : (0, import_node_path9.basename)(a) > (0, import_node_path9.basename)(b) ? 1 : 0);
 }
 
 // src/probes/membership/checks.ts
@@ -47287,40 +47302,40 @@ function referenceChecks(ctx, membership) {
   const models = refs["models"];
   const files = [];
   if (typeof models === "string") {
-    const path8 = [...base2, "models"];
+    const path9 = [...base2, "models"];
     if (!isGlob(models)) {
-      ctx.mustExist(path8, "reference model");
-      if (!policyPathProblem(ctx.merged, path8, ctx.roots)) files.push({ file: resolvePathValue(ctx.merged, path8), path: path8 });
-    } else if (!policyPathProblem(ctx.merged, path8, ctx.roots)) {
-      const pattern = resolvePathValue(ctx.merged, path8);
+      ctx.mustExist(path9, "reference model");
+      if (!policyPathProblem(ctx.merged, path9, ctx.roots)) files.push({ file: resolvePathValue(ctx.merged, path9), path: path9 });
+    } else if (!policyPathProblem(ctx.merged, path9, ctx.roots)) {
+      const pattern = resolvePathValue(ctx.merged, path9);
       const problem = globProblem(pattern);
       const matches = problem ? [] : expandGlob(pattern);
-      if (problem) ctx.error(path8, "value", `reference models: ${problem}`);
-      else if (matches.length === 0) ctx.error(path8, "value", `no file matches the reference models' glob ${pattern}`);
+      if (problem) ctx.error(path9, "value", `reference models: ${problem}`);
+      else if (matches.length === 0) ctx.error(path9, "value", `no file matches the reference models' glob ${pattern}`);
       for (const file of matches) {
         const outside = pathProblem(file, ctx.roots);
-        if (outside) ctx.error(path8, "value", outside);
-        else files.push({ file, path: path8 });
+        if (outside) ctx.error(path9, "value", outside);
+        else files.push({ file, path: path9 });
       }
     }
   } else if (Array.isArray(models)) {
     models.forEach((m, i) => {
-      const path8 = [...base2, "models", i];
-      const outside = typeof m === "string" ? policyPathProblem(ctx.merged, path8, ctx.roots) : void 0;
-      if (outside) ctx.error(path8, "value", outside);
+      const path9 = [...base2, "models", i];
+      const outside = typeof m === "string" ? policyPathProblem(ctx.merged, path9, ctx.roots) : void 0;
+      if (outside) ctx.error(path9, "value", outside);
       else {
-        ctx.mustExist(path8, "reference model");
-        if (typeof m === "string") files.push({ file: resolvePathValue(ctx.merged, path8), path: path8 });
+        ctx.mustExist(path9, "reference model");
+        if (typeof m === "string") files.push({ file: resolvePathValue(ctx.merged, path9), path: path9 });
       }
     });
   }
   const seen = /* @__PURE__ */ new Map();
-  for (const { file, path: path8 } of files) {
-    const name2 = (0, import_node_path9.basename)(file);
+  for (const { file, path: path9 } of files) {
+    const name2 = (0, import_node_path10.basename)(file);
     const other = seen.get(name2);
     if (other !== void 0 && other !== file) {
       ctx.error(
-        path8,
+        path9,
         "value",
         `two reference models share the file name ${name2} (${other} and ${file}); the memberships file names models by file name`
       );
@@ -48639,18 +48654,18 @@ function textMembershipChecks(ctx, settings) {
   const attacks = Array.isArray(settings["attacks"]) ? settings["attacks"] : [];
   const decimals = valueAt(ctx.data, ["surface", "decimals"]);
   attacks.forEach((attack, i) => {
-    const path8 = [...BASE3, "attacks", i];
+    const path9 = [...BASE3, "attacks", i];
     const why = typeof attack === "string" ? UNROUNDED[attack] : void 0;
     if (why && typeof decimals === "number") {
       error(
-        path8,
+        path9,
         "value",
         `attack ${String(attack)} ${why}, so it needs unrounded scores, but surface.decimals is ${decimals} (set in ${ctx.where(["surface", "decimals"])}); remove ${String(attack)}, or surface.decimals if the API returns full-precision log-probabilities`
       );
     }
     if (attack === "reference" && typeof valueAt(ctx.data, ["model", "reference-model"]) !== "string") {
       error(
-        path8,
+        path9,
         "value",
         "attack reference compares the target with a reference model, but the policy names none: add model.reference-model (e.g. the base model before fine-tuning, with the same tokenizer), or remove reference"
       );
@@ -48969,10 +48984,10 @@ var { loadPolicy, validatePolicy, checkPolicy, inspectPolicy } = policyLoader(PR
 
 // src/run/validate.ts
 var import_node_fs15 = require("node:fs");
-var import_node_path14 = require("node:path");
+var import_node_path16 = require("node:path");
 
 // src/data/load.ts
-var import_node_path10 = require("node:path");
+var import_node_path11 = require("node:path");
 
 // src/data/number.ts
 var POW10 = [
@@ -49408,10 +49423,10 @@ var import_node_fs6 = require("node:fs");
 function sha256(bytes) {
   return (0, import_node_crypto.createHash)("sha256").update(bytes).digest("hex");
 }
-function sha256File(path8) {
+function sha256File(path9) {
   const hash = (0, import_node_crypto.createHash)("sha256");
   const piece = Buffer.allocUnsafe(8 * 1024 * 1024);
-  const fd = (0, import_node_fs6.openSync)(path8, "r");
+  const fd = (0, import_node_fs6.openSync)(path9, "r");
   try {
     for (let n = (0, import_node_fs6.readSync)(fd, piece); n > 0; n = (0, import_node_fs6.readSync)(fd, piece)) hash.update(piece.subarray(0, n));
   } finally {
@@ -49773,52 +49788,52 @@ function float32ToString(value) {
 
 // src/data/read.ts
 var import_node_fs7 = require("node:fs");
-function readDataFile(path8) {
+function readDataFile(path9) {
   try {
-    return (0, import_node_fs7.readFileSync)(path8);
+    return (0, import_node_fs7.readFileSync)(path9);
   } catch (error) {
     const code = error.code;
     const reason = code === "ENOENT" ? "file not found; expected a data file at this path" : code === "EISDIR" ? "this is a folder; expected a data file" : code === "EACCES" || code === "EPERM" ? "permission denied reading the data file" : `cannot read the data file: ${error.message}`;
-    throw new InputError(reason, { file: path8 });
+    throw new InputError(reason, { file: path9 });
   }
 }
 
 // src/data/load.ts
 function loadDatasetWithHashes(file, options) {
-  const path8 = (0, import_node_path10.resolve)(file.path);
+  const path9 = (0, import_node_path11.resolve)(file.path);
   if (file.format !== "npy" && (file.labels !== void 0 || file.columns !== void 0)) {
     throw new InputError(
       `${file.labels !== void 0 ? "labels" : "columns"} applies only to .npy data; a ${file.format} file names its own columns`,
-      { file: path8, field: file.labels !== void 0 ? "labels" : "columns" }
+      { file: path9, field: file.labels !== void 0 ? "labels" : "columns" }
     );
   }
-  const bytes = readDataFile(path8);
+  const bytes = readDataFile(path9);
   const hashes = { data: sha256(bytes) };
   let table2;
-  if (file.format === "csv") table2 = parseCsv(bytes, path8);
-  else if (file.format === "jsonl") table2 = parseJsonl(bytes, path8);
+  if (file.format === "csv") table2 = parseCsv(bytes, path9);
+  else if (file.format === "jsonl") table2 = parseJsonl(bytes, path9);
   else if (file.format === "npy") {
     let labels2;
     if (file.labels !== void 0) {
-      const labelsPath = (0, import_node_path10.resolve)(file.labels);
+      const labelsPath = (0, import_node_path11.resolve)(file.labels);
       const labelBytes = readDataFile(labelsPath);
       hashes.labels = sha256(labelBytes);
       labels2 = { name: options.label, array: parseNpy(labelBytes, labelsPath) };
     }
-    table2 = npyTable(parseNpy(bytes, path8), { columns: file.columns, labels: labels2 });
+    table2 = npyTable(parseNpy(bytes, path9), { columns: file.columns, labels: labels2 });
   } else {
-    throw new InputError(`unknown data format ${JSON.stringify(file.format)}; expected csv, jsonl or npy`, { file: path8, field: "format" });
+    throw new InputError(`unknown data format ${JSON.stringify(file.format)}; expected csv, jsonl or npy`, { file: path9, field: "format" });
   }
   const choice = selectColumns(table2, options.label, options.features);
   const rowsInFile = table2.rows;
   if (rowsInFile === 0) {
-    throw new InputError(`the ${options.role} file has no data rows; expected at least one`, { file: path8 });
+    throw new InputError(`the ${options.role} file has no data rows; expected at least one`, { file: path9 });
   }
   const rows2 = rowsInFile > options.maxRows ? rngFor(options.seed, `sample:${options.role}`).sampleIndices(rowsInFile, options.maxRows) : everyRow(rowsInFile);
   const { x, labels } = readRows(table2, choice, rows2);
   const origin = { fileRows: rows2, lines: fileLines(table2, rows2) };
   return {
-    dataset: { role: options.role, file: path8, features: choice.features, x, labels, rows: rows2.length, rowsInFile, origin },
+    dataset: { role: options.role, file: path9, features: choice.features, x, labels, rows: rows2.length, rowsInFile, origin },
     sha256: hashes
   };
 }
@@ -50103,15 +50118,15 @@ function sideProblems(m, attack, audited, members, heldOut) {
 
 // src/data/header.ts
 var import_node_fs8 = require("node:fs");
-var import_node_path11 = require("node:path");
+var import_node_path12 = require("node:path");
 var CHUNK = 64 * 1024;
 var LF2 = 10;
 function readDataHeader(spec, label) {
-  const file = (0, import_node_path11.resolve)(spec.path);
+  const file = (0, import_node_path12.resolve)(spec.path);
   if (spec.format === "csv") return { file, columns: [...parseCsv(headOfFile(file, csvHeaderEnd), file).columns] };
   if (spec.format === "jsonl") return { file, columns: [...parseJsonl(headOfFile(file, firstObjectEnd), file).columns] };
   const array = npyHeaderOf(file);
-  const labels = spec.labels === void 0 ? void 0 : { name: label, array: npyHeaderOf((0, import_node_path11.resolve)(spec.labels)) };
+  const labels = spec.labels === void 0 ? void 0 : { name: label, array: npyHeaderOf((0, import_node_path12.resolve)(spec.labels)) };
   return { file, columns: npyColumnNames(array, { columns: spec.columns, labels }) };
 }
 function npyHeaderOf(file) {
@@ -50171,6 +50186,7 @@ var import_node_fs11 = require("node:fs");
 
 // src/model/onnx.ts
 var import_node_fs10 = require("node:fs");
+var import_node_os2 = require("node:os");
 
 // src/model/runtime.ts
 var import_node_os = require("node:os");
@@ -50198,16 +50214,19 @@ async function runtimeFacts() {
   const versions = ort.env.versions;
   return { kind, version: (kind === "native" ? versions.node : versions.web) ?? versions.common ?? "unknown" };
 }
-async function createInferenceSession(model) {
+async function createInferenceSession(model, threads2 = (0, import_node_os.availableParallelism)()) {
   const { ort, kind } = await loadRuntime();
-  const options = {
+  const options = sessionOptions(kind, threads2);
+  return typeof model === "string" ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
+}
+function sessionOptions(kind, threads2) {
+  return {
     graphOptimizationLevel: "all",
     executionMode: "sequential",
-    intraOpNumThreads: (0, import_node_os.availableParallelism)(),
+    intraOpNumThreads: threads2,
     logSeverityLevel: 3,
     executionProviders: [kind === "wasm" ? "wasm" : "cpu"]
   };
-  return typeof model === "string" ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
 }
 async function chooseRuntime(choice) {
   if (!CHOICES.includes(choice)) {
@@ -50265,6 +50284,121 @@ function describeValue(meta) {
 }
 function firstLine(error) {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0];
+}
+
+// src/model/worker-lane.ts
+var import_node_module = require("node:module");
+var import_node_path13 = __toESM(require("node:path"), 1);
+var import_node_worker_threads = require("node:worker_threads");
+var WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const ort = require(workerData.runtime);
+ort.InferenceSession.create(workerData.model, workerData.options).then(
+  (session) => {
+    parentPort.on('message', ({ id, feed, type, data, dims, fetch }) => {
+      session.run({ [feed]: new ort.Tensor(type, data, dims) }, [fetch]).then(
+        (result) => {
+          const out = result[fetch];
+          parentPort.postMessage({ id, data: out.data, dims: out.dims, input: data.buffer }, [out.data.buffer, data.buffer]);
+        },
+        (error) => parentPort.postMessage({ id, error: String((error && error.message) || error), input: data.buffer }, [data.buffer]),
+      );
+    });
+    parentPort.postMessage({ ready: true });
+  },
+  (error) => parentPort.postMessage({ failed: String((error && error.message) || error) }),
+);
+`;
+var MAX_WORKERS = 8;
+var started = 0;
+var WorkerLane = class _WorkerLane {
+  constructor(worker) {
+    this.worker = worker;
+    this.ready = new Promise((resolve7) => {
+      worker.on(
+        "message",
+        (message) => {
+          if (message.ready || message.failed !== void 0) {
+            this.idle();
+            return resolve7(message.ready === true);
+          }
+          if (message.input) this.spare.push(message.input);
+          const waiting = this.pending.get(message.id);
+          if (!waiting) return;
+          this.pending.delete(message.id);
+          this.idle();
+          if (message.error !== void 0) waiting.reject(new Error(message.error));
+          else waiting.resolve({ data: message.data, dims: message.dims });
+        }
+      );
+      worker.on("error", (error) => {
+        resolve7(false);
+        this.failAll(error);
+      });
+      worker.on("exit", () => {
+        resolve7(false);
+        this.failAll(new Error("the onnxruntime worker thread exited"));
+      });
+    });
+  }
+  worker;
+  pending = /* @__PURE__ */ new Map();
+  nextId = 0;
+  /**
+   * Input buffers the worker has sent back, for the next batches: a fresh 256 KiB buffer per
+   * batch cost more in first-touch page faults than the worker saved.
+   */
+  spare = [];
+  /** Resolves true once the worker's session is open, false if the worker could not start. */
+  ready;
+  /**
+   * An idle worker must not keep the process alive; a busy one must, or the process would
+   * exit while a batch is out. (Adding a 'message' listener refs the port, so this comes after.)
+   */
+  idle() {
+    if (this.pending.size === 0) this.worker.unref();
+  }
+  /**
+   * A worker session on `model` (a path or the model's bytes) with the given session options,
+   * or undefined when the process already runs MAX_WORKERS of them or onnxruntime-node cannot be
+   * found for the worker to load.
+   */
+  static start(model, options) {
+    if (started >= MAX_WORKERS) return void 0;
+    const runtime = nativeRuntimePath();
+    if (!runtime) return void 0;
+    started++;
+    return new _WorkerLane(new import_node_worker_threads.Worker(WORKER_SOURCE, { eval: true, workerData: { runtime, model, options } }));
+  }
+  /** Runs one batch in the worker; the input is copied (into a buffer the worker returns), so the caller keeps its array. */
+  run(batch) {
+    const id = this.nextId++;
+    const data = this.copy(batch.data);
+    return new Promise((resolve7, reject) => {
+      if (this.pending.size === 0) this.worker.ref();
+      this.pending.set(id, { resolve: resolve7, reject });
+      this.worker.postMessage({ ...batch, id, data }, [data.buffer]);
+    });
+  }
+  copy(values) {
+    const at2 = this.spare.findIndex((buffer2) => buffer2.byteLength === values.byteLength);
+    const buffer = at2 >= 0 ? this.spare.splice(at2, 1)[0] : new ArrayBuffer(values.byteLength);
+    const copy = values instanceof Float32Array ? new Float32Array(buffer) : new Float64Array(buffer);
+    copy.set(values);
+    return copy;
+  }
+  failAll(error) {
+    for (const waiting of this.pending.values()) waiting.reject(new Error(`onnxruntime worker: ${firstLine(error)}`));
+    this.pending.clear();
+  }
+};
+function nativeRuntimePath() {
+  try {
+    const here = moduleDirectory() ?? process.cwd();
+    return (0, import_node_module.createRequire)(import_node_path13.default.join(here, "index.js")).resolve("onnxruntime-node");
+  } catch {
+    return void 0;
+  }
 }
 
 // src/model/onnx-wire.ts
@@ -50445,7 +50579,7 @@ async function traced(answer2, source) {
 
 // src/model/onnx-external.ts
 var import_node_fs9 = require("node:fs");
-var import_node_path12 = __toESM(require("node:path"), 1);
+var import_node_path14 = __toESM(require("node:path"), 1);
 var MODEL = { graph: 7, functions: 25 };
 var FUNCTION = { node: 7 };
 var GRAPH = { node: 1, initializer: 5, sparseInitializer: 15 };
@@ -50473,15 +50607,15 @@ function externalDataFiles(modelPath, model = (0, import_node_fs9.readFileSync)(
     return [];
   }
   if (tensors.length === 0) return [];
-  const folder = (0, import_node_fs9.realpathSync)(import_node_path12.default.dirname(modelPath));
+  const folder = (0, import_node_fs9.realpathSync)(import_node_path14.default.dirname(modelPath));
   const files = /* @__PURE__ */ new Set();
   for (const { tensor: tensor2, location } of tensors) {
     const refuse = (why) => new InputError(
       `the model stores tensor ${quoteUserText(tensor2)} in external data at ${quoteUserText(location)}, which ${why}; expected a file beside the model, in its folder or below (as onnx.save_model(..., save_as_external_data=True) writes it)`,
       { file: modelPath, field: "model.path" }
     );
-    if (location === "" || import_node_path12.default.isAbsolute(location)) throw refuse("is not a relative path");
-    const file = import_node_path12.default.resolve(folder, location);
+    if (location === "" || import_node_path14.default.isAbsolute(location)) throw refuse("is not a relative path");
+    const file = import_node_path14.default.resolve(folder, location);
     if (!inside(folder, file)) throw refuse("leaves the model\u2019s folder");
     if (!(0, import_node_fs9.existsSync)(file) || !(0, import_node_fs9.statSync)(file).isFile()) throw refuse("is not a file");
     if (!inside(folder, (0, import_node_fs9.realpathSync)(file))) throw refuse("is a link out of the model\u2019s folder");
@@ -50490,8 +50624,8 @@ function externalDataFiles(modelPath, model = (0, import_node_fs9.readFileSync)(
   return [...files];
 }
 function inside(folder, file) {
-  const rel = import_node_path12.default.relative(folder, file);
-  return rel !== "" && !rel.startsWith("..") && !import_node_path12.default.isAbsolute(rel);
+  const rel = import_node_path14.default.relative(folder, file);
+  return rel !== "" && !rel.startsWith("..") && !import_node_path14.default.isAbsolute(rel);
 }
 function graph(buf, g, found) {
   for (const f of lengthFields(buf, g.start, g.end)) {
@@ -50597,8 +50731,9 @@ function findNonFinite(values, rows2, width) {
 var DEFAULT_BATCH = 1024;
 var CLASS_SHAPES = "[batch, classes], [batch] or [batch, 1] (one score per class, or one binary score per row)";
 async function openOnnxClassifier(settings, options = {}) {
-  const ort = await loadOnnxRuntime();
-  let session = await createSession(settings, settings.path);
+  const { ort, kind } = await loadRuntime();
+  let lanes = lanePlan(kind, settings.path, options);
+  let session = await createSession(settings, settings.path, lanes?.threads);
   const inputs = session.inputMetadata.map(describeValue);
   const outputs = session.outputMetadata.map(describeValue);
   const input = pickInput(settings, inputs);
@@ -50613,7 +50748,8 @@ async function openOnnxClassifier(settings, options = {}) {
         { file: settings.path, field: "model.output" }
       );
     }
-    session = await createSession(settings, exposed.model);
+    lanes = lanePlan(kind, exposed.model, options);
+    session = await createSession(settings, exposed.model, lanes?.threads);
     output = session.outputMetadata.map(describeValue).find((o) => o.name === exposed.probabilities);
     classLabels2 = exposed.classLabels;
   }
@@ -50622,14 +50758,17 @@ async function openOnnxClassifier(settings, options = {}) {
     output,
     outputName,
     inputs,
-    outputs
+    outputs,
+    lanes
   });
   await adapter.discoverClasses(classLabels2);
+  adapter.startWorkers();
   return adapter;
 }
 async function openOnnxRegressor(settings, options = {}) {
-  const ort = await loadOnnxRuntime();
-  const session = await createSession(settings, settings.path);
+  const { ort, kind } = await loadRuntime();
+  const lanes = lanePlan(kind, settings.path, options);
+  const session = await createSession(settings, settings.path, lanes?.threads);
   const inputs = session.inputMetadata.map(describeValue);
   const outputs = session.outputMetadata.map(describeValue);
   const input = pickInput(settings, inputs);
@@ -50640,9 +50779,10 @@ async function openOnnxRegressor(settings, options = {}) {
       { file: settings.path, field: "model.output" }
     );
   }
-  const plan = { ...inputPlan(settings, input, options), output, outputName: output.name, inputs, outputs };
+  const plan = { ...inputPlan(settings, input, options), output, outputName: output.name, inputs, outputs, lanes };
   const regressor = new OnnxRegressor(ort, session, settings, plan);
   await regressor.checkWidth();
+  regressor.startWorkers();
   return regressor;
 }
 function inputPlan(settings, input, options) {
@@ -50664,7 +50804,7 @@ function inputPlan(settings, input, options) {
   }
   return { input, inputType, featureCount, batchSize: fixedBatch ?? options.batchSize ?? DEFAULT_BATCH, fixedBatch };
 }
-async function createSession(settings, model) {
+async function createSession(settings, model, threads2) {
   if (typeof model === "string") externalDataFiles(model);
   else if (externalTensors(model).length > 0) {
     throw new InputError(
@@ -50673,13 +50813,21 @@ async function createSession(settings, model) {
     );
   }
   try {
-    return await createInferenceSession(model);
+    return await createInferenceSession(model, threads2);
   } catch (error) {
     throw new InputError(`cannot load the ONNX model: ${firstLine(error)}; expected an ONNX model file (opset \u2264 26, IR \u2264 13)`, {
       file: settings.path,
       field: "model.path"
     });
   }
+}
+var LANE_MODEL_LIMIT = 256 * 1024 * 1024;
+function lanePlan(kind, model, options) {
+  const cores = (0, import_node_os2.availableParallelism)();
+  if (!options.workers || kind !== "native" || cores < 2) return void 0;
+  const bytes = typeof model === "string" ? (0, import_node_fs10.statSync)(model).size : model.length;
+  if (bytes > LANE_MODEL_LIMIT || typeof model === "string" && externalDataFiles(model).length > 0) return void 0;
+  return { model, threads: 1, workers: cores - 1, options: sessionOptions(kind, 1) };
 }
 var BatchedOnnxModel = class {
   constructor(ort, session, settings, plan) {
@@ -50693,6 +50841,9 @@ var BatchedOnnxModel = class {
   settings;
   plan;
   queryCount = 0;
+  workers = [];
+  /** Rows answered by worker sessions (the rest by the main one). */
+  workerRows = 0;
   /** Milliseconds from process start to the first model query (the start-up cost users wait for). */
   firstQueryAt;
   get queries() {
@@ -50711,7 +50862,9 @@ var BatchedOnnxModel = class {
   /**
    * Runs `rows` rows in batches of the plan's size, handing each batch's raw output on, then
    * refuses the model if any row's output (of `width` values) held NaN or ±Infinity: every batch
-   * is run first, so the error can say how many rows.
+   * is run first, so the error can say how many rows. The first batch runs alone (it decides the
+   * score kind, which must not depend on which session answers first); the rest are spread over
+   * the worker sessions, if the model has them, and the main one, so `use` sees them in any order.
    */
   async forEachBatch(x, rows2, width, use) {
     const { featureCount, batchSize } = this.plan;
@@ -50719,25 +50872,66 @@ var BatchedOnnxModel = class {
       throw new RuntimeFailure(`predict: expected ${rows2}\xD7${featureCount} values, got ${x.length}`);
     }
     let bad;
-    for (let start = 0; start < rows2; start += batchSize) {
-      const n = Math.min(batchSize, rows2 - start);
-      const raw = await this.runBatch(x.subarray(start * featureCount, (start + n) * featureCount), n);
+    const take = (raw, start, n) => {
       const found = findNonFinite(raw, n, width);
-      if (found) {
-        if (bad) bad.count += found.count;
-        else bad = { ...found, first: start + found.first };
-        continue;
+      if (!found) return use(raw, start, n);
+      if (!bad) bad = { ...found, first: start + found.first };
+      else {
+        bad.count += found.count;
+        if (start + found.first < bad.first) Object.assign(bad, { first: start + found.first, value: found.value });
       }
-      use(raw, start, n);
-    }
+    };
+    const part = (start) => x.subarray(start * featureCount, Math.min(rows2, start + batchSize) * featureCount);
+    const first = Math.min(batchSize, rows2);
+    take(await this.runBatch(part(0), first), 0, first);
+    let next = first;
+    let failed = false;
+    const drain = async (run2) => {
+      while (next < rows2 && !failed) {
+        const start = next;
+        const n = Math.min(batchSize, rows2 - start);
+        next += n;
+        try {
+          take(await run2(part(start), n), start, n);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }
+    };
+    await Promise.all([
+      drain((part2, n) => this.runBatch(part2, n)),
+      ...this.workers.map(async (lane) => {
+        if (await lane.ready) await drain((part2, n) => this.runBatch(part2, n, lane));
+      })
+    ]);
     if (bad) throw new NonFiniteOutput(this.settings.path, this.plan.outputName, bad, rows2);
   }
-  async runBatch(x, rows2) {
+  /** Starts the worker sessions of the lane plan, if any: they open the model while the caller loads its data. */
+  startWorkers() {
+    const plan = this.plan.lanes;
+    if (!plan || this.workers.length > 0) return;
+    for (let i = 0; i < plan.workers; i++) {
+      const lane = WorkerLane.start(plan.model, plan.options);
+      if (lane) this.workers.push(lane);
+    }
+  }
+  /** One batch, on the main session or on a worker's. */
+  async runBatch(x, rows2, lane) {
     this.firstQueryAt ??= performance.now();
-    const { data, dims } = await runOnnx(this.ort, this.session, this.plan, x, rows2);
-    this.checkShape(dims, this.plan.fixedBatch ?? rows2);
+    const batch = inputBatch(this.plan, x, rows2);
+    let out;
+    try {
+      out = lane ? await lane.run(batch) : await runOnnx(this.ort, this.session, batch);
+    } catch (error) {
+      throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows2} rows: ${firstLine(error)}`, { cause: error });
+    }
+    this.checkShape(out.dims, this.plan.fixedBatch ?? rows2);
     this.queryCount += rows2;
-    return data;
+    if (lane) this.workerRows += rows2;
+    const width = out.dims.slice(1).reduce((a, d) => a * d, 1);
+    const data32 = out.data instanceof Float32Array ? out.data : Float32Array.from(out.data);
+    return data32.subarray(0, rows2 * width);
   }
   wrongShape(dims, batch, expected) {
     return new InputError(
@@ -50797,7 +50991,7 @@ var OnnxClassifier = class extends BatchedOnnxModel {
   }
   async predict(x, rows2) {
     const classes = this.classLabels.length;
-    const out = new Float64Array(rows2 * classes);
+    const out = this.width > 1 ? new Float32Array(rows2 * classes) : new Float64Array(rows2 * classes);
     await this.forEachBatch(x, rows2, this.width, (raw, start, n) => {
       this.decideScoreKind(raw, n);
       toClassScores(raw, n, this.width, this.scoreKind, out.subarray(start * classes, (start + n) * classes));
@@ -50855,27 +51049,20 @@ var OnnxRegressor = class extends BatchedOnnxModel {
     }
   }
 };
-async function runOnnx(ort, session, plan, x, rows2) {
+function inputBatch(plan, x, rows2) {
   const { input, output, inputType, fixedBatch } = plan;
   const batch = fixedBatch ?? rows2;
-  const dims = [batch, ...input.shape.slice(1)];
   let data = x;
   if (fixedBatch && rows2 !== fixedBatch) {
     data = new Float32Array(fixedBatch * plan.featureCount);
     data.set(x);
   }
   if (inputType === "float64") data = Float64Array.from(data);
-  const tensor2 = new ort.Tensor(inputType, data, dims);
-  let result2;
-  try {
-    result2 = await session.run({ [input.name]: tensor2 }, [output.name]);
-  } catch (error) {
-    throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows2} rows: ${firstLine(error)}`, { cause: error });
-  }
-  const tensorValue = result2[output.name];
-  const width = tensorValue.dims.slice(1).reduce((a, d) => a * d, 1);
-  const data32 = tensorValue.data instanceof Float32Array ? tensorValue.data : Float32Array.from(tensorValue.data);
-  return { data: data32.subarray(0, rows2 * width), dims: tensorValue.dims };
+  return { feed: input.name, type: inputType, data, dims: [batch, ...input.shape.slice(1)], fetch: output.name };
+}
+async function runOnnx(ort, session, batch) {
+  const result2 = await session.run({ [batch.feed]: new ort.Tensor(batch.type, batch.data, batch.dims) }, [batch.fetch]);
+  return result2[batch.fetch];
 }
 function pickInput(settings, inputs) {
   if (settings.input) return byName(settings, inputs, settings.input, "input");
@@ -50914,16 +51101,16 @@ function describeTensor(value) {
 }
 
 // src/model/describe.ts
-async function describeOnnxModel(path8) {
+async function describeOnnxModel(path9) {
   await loadOnnxRuntime();
-  const session = await createSession({ path: path8 }, path8);
+  const session = await createSession({ path: path9 }, path9);
   const inputs = session.inputMetadata.map(describeValue);
   const outputs = session.outputMetadata.map(describeValue);
   await session.release();
   const zipMapLabels = {};
   const sequences = outputs.filter((o) => o.type === "sequence");
   if (sequences.length > 0) {
-    const bytes = (0, import_node_fs11.readFileSync)(path8);
+    const bytes = (0, import_node_fs11.readFileSync)(path9);
     for (const output of sequences) {
       const exposed = exposeZipMapInput(bytes, output.name);
       if (exposed) zipMapLabels[output.name] = exposed.classLabels;
@@ -51117,8 +51304,8 @@ function cacheDims(slot, rows2, length) {
   const dims = [rows2, slot.heads, length, slot.headDim];
   return slot.outer === 1 ? dims : [slot.outer, ...dims];
 }
-function emptyCache(slots, rows2) {
-  return { rows: rows2, length: 0, tensors: slots.map((s) => ({ data: new Float32Array(0), dims: cacheDims(s, rows2, 0) })) };
+function emptyCache(slots2, rows2) {
+  return { rows: rows2, length: 0, tensors: slots2.map((s) => ({ data: new Float32Array(0), dims: cacheDims(s, rows2, 0) })) };
 }
 function gatherRows(cache, rows2) {
   const tensors = cache.tensors.map(({ data, dims }) => {
@@ -51137,8 +51324,8 @@ function gatherRows(cache, rows2) {
   });
   return { rows: rows2.length, length: cache.length, tensors };
 }
-function cacheBytesPerToken(slots) {
-  return slots.reduce((sum, s) => sum + 4 * s.outer * s.heads * s.headDim, 0);
+function cacheBytesPerToken(slots2) {
+  return slots2.reduce((sum, s) => sum + 4 * s.outer * s.heads * s.headDim, 0);
 }
 
 // src/model/decoder-layout.ts
@@ -51170,8 +51357,8 @@ function isPast(name2) {
   return SPLIT_PAST.test(name2) || JOINT_PAST.some((p) => p.test(name2));
 }
 var describe4 = (t) => `${t.name}: ${t.type}[${t.shape.join(", ")}]`;
-function detectDecoderLayout(path8, inputs, outputs, overrides = {}) {
-  const fail2 = (message, field = "model.input") => new InputError(message, { file: path8, field });
+function detectDecoderLayout(path9, inputs, outputs, overrides = {}) {
+  const fail2 = (message, field = "model.input") => new InputError(message, { file: path9, field });
   const pasts = inputs.filter((t) => isPast(t.name));
   const branch = inputs.find((t) => t.name === USE_CACHE_BRANCH);
   const declared = pasts.length > 0 || branch !== void 0;
@@ -51307,12 +51494,12 @@ function checkLayers(cache, fail2) {
 }
 
 // src/model/sequence.ts
-var import_node_os2 = require("node:os");
+var import_node_os3 = require("node:os");
 var DEFAULT_BATCH2 = 1024;
 var MASK_NAME = /mask/i;
-async function openSequenceSession(path8) {
+async function openSequenceSession(path9) {
   const ort = await loadOnnxRuntime();
-  const session = await createSession({ path: path8 }, path8);
+  const session = await createSession({ path: path9 }, path9);
   return { ort, session, inputs: session.inputMetadata.map(describeValue), outputs: session.outputMetadata.map(describeValue) };
 }
 async function openOnnxSequenceModel(options, opened) {
@@ -51542,7 +51729,7 @@ var OnnxSequenceModel = class {
     this.scoreKindReason = `detected on the first batch (${verdict.reason}); set model.scores to override`;
   }
 };
-var LITTLE_ENDIAN = (0, import_node_os2.endianness)() === "LE";
+var LITTLE_ENDIAN = (0, import_node_os3.endianness)() === "LE";
 function idTensor(ort, type, data, dims) {
   switch (type) {
     case "int64":
@@ -52197,7 +52384,7 @@ async function openSequenceModel(options) {
 
 // src/text/tokenizer-json.ts
 var import_node_fs12 = require("node:fs");
-var import_node_path13 = require("node:path");
+var import_node_path15 = require("node:path");
 
 // node_modules/@huggingface/tokenizers/dist/tokenizers.mjs
 var DictionarySplitter = class {
@@ -55295,8 +55482,8 @@ function analyseTokenizerJson(json) {
 }
 var Unsupported = class extends Error {
 };
-var fail = (path8, message) => {
-  throw new Unsupported(`${path8}: ${message}`);
+var fail = (path9, message) => {
+  throw new Unsupported(`${path9}: ${message}`);
 };
 var isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
 function analyse2(json) {
@@ -55307,15 +55494,15 @@ function analyse2(json) {
   const model = checkModel(root["model"]);
   checkAddedTokens(root["added_tokens"]);
   const seen = { byteLevel: false, metaspace: false };
-  checkComponent(root["normalizer"], "normalizer", NORMALIZERS, (c, path8) => {
+  checkComponent(root["normalizer"], "normalizer", NORMALIZERS, (c, path9) => {
     if (c["type"] === "Precompiled") {
       fail(
-        path8,
+        path9,
         'a SentencePiece "Precompiled" normaliser, which the JS library approximates with NFKC; ids could differ from the Rust tokenizers'
       );
     }
   });
-  checkComponent(root["pre_tokenizer"], "pre_tokenizer", PRE_TOKENIZERS, (c, path8) => preTokenizer(c, path8, hazards, seen));
+  checkComponent(root["pre_tokenizer"], "pre_tokenizer", PRE_TOKENIZERS, (c, path9) => preTokenizer(c, path9, hazards, seen));
   checkComponent(root["post_processor"], "post_processor", POST_PROCESSORS, () => {
   });
   checkComponent(root["decoder"], "decoder", DECODERS, () => {
@@ -55413,38 +55600,38 @@ function checkAddedTokens(added) {
   if (added === void 0 || added === null) return;
   if (!Array.isArray(added)) fail("added_tokens", "expected a list of {id, content, special, ...}");
   added.forEach((token, i) => {
-    const path8 = `added_tokens[${i}]`;
-    if (!isObject(token)) fail(path8, "expected an object {id, content, special, ...}");
+    const path9 = `added_tokens[${i}]`;
+    if (!isObject(token)) fail(path9, "expected an object {id, content, special, ...}");
     const t = token;
-    if (!Number.isInteger(t["id"]) || t["id"] < 0) fail(`${path8}.id`, `${JSON.stringify(t["id"])}; expected an integer \u2265 0`);
-    if (typeof t["content"] !== "string" || t["content"] === "") fail(`${path8}.content`, "expected a non-empty string");
+    if (!Number.isInteger(t["id"]) || t["id"] < 0) fail(`${path9}.id`, `${JSON.stringify(t["id"])}; expected an integer \u2265 0`);
+    if (typeof t["content"] !== "string" || t["content"] === "") fail(`${path9}.content`, "expected a non-empty string");
     if (t["special"] !== true && t["single_word"] === true) {
       fail(
-        `${path8}.single_word`,
+        `${path9}.single_word`,
         "true: the JS library matches added tokens inside words too, so ids would differ from the Rust tokenizers"
       );
     }
   });
 }
-function checkComponent(value, path8, known, visit2) {
+function checkComponent(value, path9, known, visit2) {
   if (value === void 0 || value === null) return;
-  if (!isObject(value)) fail(path8, 'expected null or an object with a "type"');
+  if (!isObject(value)) fail(path9, 'expected null or an object with a "type"');
   const c = value;
   const type = c["type"];
   if (typeof type !== "string" || !known.includes(type)) {
-    fail(`${path8}.type`, `${type === void 0 ? "missing" : JSON.stringify(type)} is not supported; expected one of ${known.join(", ")}`);
+    fail(`${path9}.type`, `${type === void 0 ? "missing" : JSON.stringify(type)} is not supported; expected one of ${known.join(", ")}`);
   }
   if (type === "Sequence") {
-    const key = SEQUENCE_KEYS[path8.replace(/[.[].*$/, "")];
+    const key = SEQUENCE_KEYS[path9.replace(/[.[].*$/, "")];
     const children = c[key];
-    if (!Array.isArray(children)) fail(`${path8}.${key}`, "expected a list");
-    children.forEach((child, i) => checkComponent(child, `${path8}.${key}[${i}]`, known, visit2));
+    if (!Array.isArray(children)) fail(`${path9}.${key}`, "expected a list");
+    children.forEach((child, i) => checkComponent(child, `${path9}.${key}[${i}]`, known, visit2));
     return;
   }
-  visit2(c, path8);
+  visit2(c, path9);
 }
 var SPLIT_BEHAVIOURS = ["Isolated", "Removed"];
-function preTokenizer(c, path8, hazards, seen) {
+function preTokenizer(c, path9, hazards, seen) {
   switch (c["type"]) {
     case "ByteLevel":
       seen.byteLevel = true;
@@ -55459,7 +55646,7 @@ function preTokenizer(c, path8, hazards, seen) {
       seen.metaspace = true;
       if (c["split"] !== false) {
         fail(
-          `${path8}.split`,
+          `${path9}.split`,
           `${c["split"] === void 0 ? "missing (true in the Rust tokenizers)" : JSON.stringify(c["split"])}: the JS library does not split words at the replacement character, so ids could differ; expected split: false (as Llama-family tokenizer.json files have)`
         );
       }
@@ -55468,13 +55655,13 @@ function preTokenizer(c, path8, hazards, seen) {
       const behavior = c["behavior"];
       if (typeof behavior !== "string" || !SPLIT_BEHAVIOURS.includes(behavior)) {
         fail(
-          `${path8}.behavior`,
+          `${path9}.behavior`,
           `${JSON.stringify(behavior)} is not reproduced by the JS library; expected ${SPLIT_BEHAVIOURS.join(" or ")}`
         );
       }
       const pattern = c["pattern"];
       if (!isObject(pattern) || typeof pattern["Regex"] !== "string" && typeof pattern["String"] !== "string") {
-        fail(`${path8}.pattern`, 'expected {"Regex": "..."} or {"String": "..."}');
+        fail(`${path9}.pattern`, 'expected {"Regex": "..."} or {"String": "..."}');
       }
       return;
     }
@@ -55564,7 +55751,7 @@ function byName2(role, specialIds) {
 var TOKENIZER_CONFIG = "tokenizer_config.json";
 function loadTokenizerJson(file, source) {
   const files = [{ path: file, bytes: readOrFail(file, "tokenizer.json"), role: "tokenizer" }];
-  const configPath = (0, import_node_path13.join)((0, import_node_path13.dirname)(file), TOKENIZER_CONFIG);
+  const configPath = (0, import_node_path15.join)((0, import_node_path15.dirname)(file), TOKENIZER_CONFIG);
   let config;
   if ((0, import_node_fs12.existsSync)(configPath)) {
     const bytes = readOrFail(configPath, TOKENIZER_CONFIG);
@@ -55892,8 +56079,8 @@ function readSequenceTokenizer(settings, relative3) {
   return { tokenizer: new Vocabulary(tokens, padId, source), files };
 }
 function sequenceModelOpener(settings, padId) {
-  return (path8) => openSequenceModel({
-    path: path8,
+  return (path9) => openSequenceModel({
+    path: path9,
     scores: settings.scores,
     ...settings.input ? { input: settings.input } : {},
     ...settings.output ? { output: settings.output } : {},
@@ -55967,19 +56154,19 @@ function tokenizerSettings(merged, usable) {
 }
 async function modelProblems(merged, report, usable, tokenizer) {
   const open = sequenceModelOpener(openSettings(merged), tokenizer?.padId);
-  const path8 = usable(["model", "path"]);
+  const path9 = usable(["model", "path"]);
   let refusedSetting;
   let model;
-  if (path8) {
+  if (path9) {
     try {
-      model = await open(path8);
+      model = await open(path9);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      refusedSetting = settingProblem(error, merged, report, `model ${report.shown(path8)}`);
+      refusedSetting = settingProblem(error, merged, report, `model ${report.shown(path9)}`);
     }
   }
   if (model && tokenizer) {
-    const problem2 = tokenizerSizeProblem(tokenizer, model, report.shown(path8));
+    const problem2 = tokenizerSizeProblem(tokenizer, model, report.shown(path9));
     if (problem2) report.at(["model", "tokenizer"], problem2);
   }
   const referencePath = usable(["model", "reference-model"]);
@@ -55996,7 +56183,7 @@ async function modelProblems(merged, report, usable, tokenizer) {
     }
     return;
   }
-  const problem = model && referenceVocabularyProblem(reference, model, shownReference, report.shown(path8));
+  const problem = model && referenceVocabularyProblem(reference, model, shownReference, report.shown(path9));
   if (problem) report.at(["model", "reference-model"], problem);
 }
 function settingProblem(error, merged, report, what) {
@@ -56032,22 +56219,22 @@ function textDataProblems(merged, report, usable) {
     if (!isPlainObject(entry)) continue;
     const format = dataFormat(entry);
     if (format !== "text" && format !== "jsonl") continue;
-    const path8 = usable(["data", role, "path"]);
-    if (!path8) continue;
+    const path9 = usable(["data", role, "path"]);
+    if (!path9) continue;
     try {
-      const { text: text2, whole } = head(path8, role);
-      const records = parseTextRecords(text2, path8, format, field);
-      if (whole && records.length === 0) throw noRecordsError(role, path8);
+      const { text: text2, whole } = head(path9, role);
+      const records = parseTextRecords(text2, path9, format, field);
+      if (whole && records.length === 0) throw noRecordsError(role, path9);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       report.at(["data", role, "path"], `${located(error.location, report)}${error.message}`);
     }
   }
 }
-function head(path8, role) {
+function head(path9, role) {
   let fd;
   try {
-    fd = (0, import_node_fs14.openSync)(path8, "r");
+    fd = (0, import_node_fs14.openSync)(path9, "r");
     const buffer = Buffer.alloc(HEAD_BYTES);
     const read = (0, import_node_fs14.readSync)(fd, buffer, 0, HEAD_BYTES, 0);
     const bytes = buffer.subarray(0, read);
@@ -56055,7 +56242,7 @@ function head(path8, role) {
     const end = bytes.lastIndexOf(10);
     return { text: end < 0 ? "" : bytes.subarray(0, end).toString("utf8"), whole: false };
   } catch (error) {
-    throw unreadableError(`${role} file`, path8, error);
+    throw unreadableError(`${role} file`, path9, error);
   } finally {
     if (fd !== void 0) (0, import_node_fs14.closeSync)(fd);
   }
@@ -56080,7 +56267,7 @@ async function inputProblems(merged, roots) {
   const task = valueAt(merged.data, ["model", "task"]) ?? "classification";
   const report = new Problems(merged);
   if (task === "sequence") {
-    await sequenceInputProblems(merged, report, (path8) => usableFile(merged, path8, roots));
+    await sequenceInputProblems(merged, report, (path9) => usableFile(merged, path9, roots));
     return report.errors;
   }
   if (task !== "classification" && task !== "regression") return [];
@@ -56096,53 +56283,53 @@ var Problems = class {
   errors = [];
   seen = /* @__PURE__ */ new Map();
   /** An error at the value written at `path` (or at its key, or the nearest written parent). */
-  at(path8, message, field = path8) {
-    this.errors.push(this.error(path8, message, field));
+  at(path9, message, field = path9) {
+    this.errors.push(this.error(path9, message, field));
   }
   /** An error about one data file; the same error about the other file joins it ("a.csv and b.csv: ..."). */
-  aboutFile(path8, file, text2, field = path8) {
-    const key = `${fieldName(path8)}\0${text2("\0")}`;
+  aboutFile(path9, file, text2, field = path9) {
+    const key = `${fieldName(path9)}\0${text2("\0")}`;
     const earlier = this.seen.get(key);
     if (earlier) {
       if (earlier.files.includes(file)) return;
       earlier.files.push(file);
       const index = this.errors.indexOf(earlier.error);
-      earlier.error = this.error(path8, text2(earlier.files.join(" and ")), field);
+      earlier.error = this.error(path9, text2(earlier.files.join(" and ")), field);
       this.errors[index] = earlier.error;
       return;
     }
-    const error = this.error(path8, text2(file), field);
+    const error = this.error(path9, text2(file), field);
     this.seen.set(key, { error, files: [file], text: text2 });
     this.errors.push(error);
   }
-  error(path8, message, field) {
-    const written = valueAt(this.merged.data, path8) !== void 0;
-    const where = this.merged.locate(path8, written ? "value" : "key");
+  error(path9, message, field) {
+    const written = valueAt(this.merged.data, path9) !== void 0;
+    const where = this.merged.locate(path9, written ? "value" : "key");
     return new PolicyError(message, { file: where.source.file, line: where.line, column: where.column, field: fieldName(field) });
   }
   /** A path as messages show it: relative to the policy file's folder when that is shorter. */
   shown(file) {
     const policy = this.merged.layers[this.merged.layers.length - 1].file;
-    const rel = (0, import_node_path14.relative)((0, import_node_path14.dirname)(policy), file);
+    const rel = (0, import_node_path16.relative)((0, import_node_path16.dirname)(policy), file);
     return rel && rel.length < file.length ? rel : file;
   }
 };
-function usableFile(merged, path8, roots) {
-  if (typeof valueAt(merged.data, path8) !== "string" || policyPathProblem(merged, path8, roots)) return void 0;
-  const file = resolvePathValue(merged, path8);
+function usableFile(merged, path9, roots) {
+  if (typeof valueAt(merged.data, path9) !== "string" || policyPathProblem(merged, path9, roots)) return void 0;
+  const file = resolvePathValue(merged, path9);
   return (0, import_node_fs15.existsSync)(file) && (0, import_node_fs15.statSync)(file).isFile() ? file : void 0;
 }
 async function modelFacts(merged, roots, task, report) {
-  const path8 = usableFile(merged, ["model", "path"], roots);
-  if (!path8) return void 0;
-  const shown = report.shown(path8);
+  const path9 = usableFile(merged, ["model", "path"], roots);
+  if (!path9) return void 0;
+  const shown = report.shown(path9);
   const stringAt = (key) => {
     const value = valueAt(merged.data, ["model", key]);
     return typeof value === "string" ? value : void 0;
   };
   let described;
   try {
-    described = await describeOnnxModel(path8);
+    described = await describeOnnxModel(path9);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     report.at(["model", "path"], `model ${shown}: ${error.message}`);
@@ -56162,7 +56349,7 @@ async function modelFacts(merged, roots, task, report) {
   }
   const scores = stringAt("scores");
   const settings = {
-    path: path8,
+    path: path9,
     task,
     scores: scores === "probabilities" || scores === "logits" ? scores : "auto",
     ...input !== void 0 ? { input } : {},
@@ -56182,8 +56369,8 @@ async function modelFacts(merged, roots, task, report) {
     if (!(error instanceof InputError)) throw error;
     const field = error.location?.field === "model.input" || error.location?.field === "model.output" ? error.location.field : "model.path";
     const key = field.slice("model.".length);
-    const path9 = valueAt(merged.data, ["model", key]) !== void 0 ? ["model", key] : ["model"];
-    report.at(path9, `model ${shown}: ${error.message}`, ["model", key]);
+    const path10 = valueAt(merged.data, ["model", key]) !== void 0 ? ["model", key] : ["model"];
+    report.at(path10, `model ${shown}: ${error.message}`, ["model", key]);
     return void 0;
   }
 }
@@ -56233,9 +56420,9 @@ function widthMessage(features, names, files, model, rest) {
 function dataSpec(merged, role, entry, roots) {
   const format = dataFormat(entry);
   if (format !== "csv" && format !== "jsonl" && format !== "npy") return void 0;
-  const path8 = usableFile(merged, ["data", role, "path"], roots);
-  if (!path8) return void 0;
-  const spec = { path: path8, format };
+  const path9 = usableFile(merged, ["data", role, "path"], roots);
+  if (!path9) return void 0;
+  const spec = { path: path9, format };
   if (format !== "npy") return entry["labels"] === void 0 && entry["columns"] === void 0 ? spec : void 0;
   if (entry["labels"] !== void 0) {
     const labels = usableFile(merged, ["data", role, "labels"], roots);
@@ -56252,7 +56439,7 @@ function dataSpec(merged, role, entry, roots) {
 
 // src/publish/files.ts
 var import_node_fs18 = require("node:fs");
-var import_node_path17 = __toESM(require("node:path"), 1);
+var import_node_path19 = __toESM(require("node:path"), 1);
 
 // src/gate/minimums.ts
 var import_stats_base_dists_normal_quantile5 = __toESM(require_lib39(), 1);
@@ -56754,18 +56941,18 @@ function baselineHtml(report, pct2) {
 }
 
 // src/report/locate.ts
-var import_node_path15 = __toESM(require("node:path"), 1);
+var import_node_path17 = __toESM(require("node:path"), 1);
 function repoPath(file, ctx) {
-  const relative3 = import_node_path15.default.relative(ctx.root, import_node_path15.default.resolve(ctx.cwd, file));
-  if (relative3 === "" || relative3.startsWith("..") || import_node_path15.default.isAbsolute(relative3)) return void 0;
-  return relative3.split(import_node_path15.default.sep).join("/");
+  const relative3 = import_node_path17.default.relative(ctx.root, import_node_path17.default.resolve(ctx.cwd, file));
+  if (relative3 === "" || relative3.startsWith("..") || import_node_path17.default.isAbsolute(relative3)) return void 0;
+  return relative3.split(import_node_path17.default.sep).join("/");
 }
 function locate2(position, report, ctx) {
   const inRepo = repoPath(position.file, ctx);
   if (inRepo) return { file: inRepo, line: position.line, column: position.column };
-  const chain = report.inputs.policy.map((d) => import_node_path15.default.resolve(ctx.cwd, d.path));
-  const at2 = chain.indexOf(import_node_path15.default.resolve(ctx.cwd, position.file));
-  const inherited = position.line ? { file: import_node_path15.default.basename(position.file), line: position.line } : void 0;
+  const chain = report.inputs.policy.map((d) => import_node_path17.default.resolve(ctx.cwd, d.path));
+  const at2 = chain.indexOf(import_node_path17.default.resolve(ctx.cwd, position.file));
+  const inherited = position.line ? { file: import_node_path17.default.basename(position.file), line: position.line } : void 0;
   for (let i = at2 + 1; at2 >= 0 && i < chain.length; i++) {
     const extender = repoPath(chain[i], ctx);
     if (!extender) continue;
@@ -58027,7 +58214,7 @@ function exposureSection(report, pct2) {
   const tokenizer = describeTokenizer(report);
   if (tokenizer) {
     const files = report.inputs.data.filter((d) => TOKENIZER_ROLES.includes(d.role));
-    const where = (files.length > 0 ? files.map((f) => f.path) : [String(report.sequenceModel.tokenizer.source)]).map((path8) => `<code>${escapeHtml(path8)}</code>`).join(" and ");
+    const where = (files.length > 0 ? files.map((f) => f.path) : [String(report.sequenceModel.tokenizer.source)]).map((path9) => `<code>${escapeHtml(path9)}</code>`).join(" and ");
     items.push(["Tokenizer", `${where}: ${escapeHtml(tokenizer, 300)}`]);
   }
   const runtime = describeRuntime(report.tool.runtime);
@@ -58336,7 +58523,7 @@ function extendsLineOf(file) {
 
 // src/publish/images.ts
 var import_node_fs17 = require("node:fs");
-var import_node_path16 = __toESM(require("node:path"), 1);
+var import_node_path18 = __toESM(require("node:path"), 1);
 
 // src/report/png.ts
 var import_pngjs = __toESM(require_png(), 1);
@@ -58376,10 +58563,10 @@ function writeImages(report, outDir) {
       if (!rasters2) continue;
       const taken = /* @__PURE__ */ new Map();
       const images2 = [];
-      (0, import_node_fs17.mkdirSync)(import_node_path16.default.join(outDir, probe.id), { recursive: true });
+      (0, import_node_fs17.mkdirSync)(import_node_path18.default.join(outDir, probe.id), { recursive: true });
       for (const raster of rasters2.items) {
         const relative3 = `${probe.id}/${imageFileName(raster, taken)}`;
-        (0, import_node_fs17.writeFileSync)(import_node_path16.default.join(outDir, relative3), encodePng(raster, raster.range));
+        (0, import_node_fs17.writeFileSync)(import_node_path18.default.join(outDir, relative3), encodePng(raster, raster.range));
         images2.push({ label: raster.label, kind: raster.kind, path: relative3, caption: raster.caption });
       }
       written.set(attack, images2);
@@ -58419,10 +58606,10 @@ function writeReportFiles(given, outDir, options = {}) {
   const locateContext = { root: options.root ?? cwd, cwd, extendsLine: extendsLineOf };
   const markdown = renderMarkdown(report);
   const files = {
-    report: import_node_path17.default.join(outDir, REPORT_FILE),
-    summary: import_node_path17.default.join(outDir, SUMMARY_FILE),
-    html: import_node_path17.default.join(outDir, HTML_FILE),
-    sarif: import_node_path17.default.join(outDir, SARIF_FILE)
+    report: import_node_path19.default.join(outDir, REPORT_FILE),
+    summary: import_node_path19.default.join(outDir, SUMMARY_FILE),
+    html: import_node_path19.default.join(outDir, HTML_FILE),
+    sarif: import_node_path19.default.join(outDir, SARIF_FILE)
   };
   (0, import_node_fs18.writeFileSync)(files.report, renderJson(report));
   (0, import_node_fs18.writeFileSync)(files.summary, markdown);
@@ -58432,11 +58619,11 @@ function writeReportFiles(given, outDir, options = {}) {
 }
 var MAX_ASSET_BYTES = 5 * 1024 * 1024;
 function readAsset(outDir, relativePath) {
-  if (import_node_path17.default.isAbsolute(relativePath)) return void 0;
+  if (import_node_path19.default.isAbsolute(relativePath)) return void 0;
   try {
     const root = (0, import_node_fs18.realpathSync)(outDir);
-    const file = (0, import_node_fs18.realpathSync)(import_node_path17.default.resolve(root, relativePath));
-    if (!file.startsWith(root + import_node_path17.default.sep)) return void 0;
+    const file = (0, import_node_fs18.realpathSync)(import_node_path19.default.resolve(root, relativePath));
+    if (!file.startsWith(root + import_node_path19.default.sep)) return void 0;
     const bytes = (0, import_node_fs18.readFileSync)(file);
     return bytes.length <= MAX_ASSET_BYTES ? bytes : void 0;
   } catch {
@@ -58445,7 +58632,7 @@ function readAsset(outDir, relativePath) {
 }
 
 // src/run/gate.ts
-var import_node_path19 = __toESM(require("node:path"), 1);
+var import_node_path21 = __toESM(require("node:path"), 1);
 
 // package.json
 var name = "model-privacy-gate";
@@ -59110,6 +59297,9 @@ function baselineWarnings(report, released) {
   }
 }
 
+// src/run/features.ts
+var import_node_fs22 = require("node:fs");
+
 // src/model/reveal.ts
 function argmax2(values, offset, width) {
   let best = 0;
@@ -59178,7 +59368,7 @@ function reveal(answer2, rows2, classes, surface) {
     scores = { scale: "log", values };
   } else {
     const own = answer2.values.subarray(0, n);
-    const values = own instanceof Float64Array && !changesScores(surface, classes) ? own : Float64Array.from(own);
+    const values = changesScores(surface, classes) ? Float64Array.from(own) : own;
     scores = { scale: "probability", values };
   }
   const hidden = surface.scores === "top-k" && surface.topK < classes ? topKMask(scores.values, rows2, classes, surface.topK) : void 0;
@@ -59293,12 +59483,12 @@ function shapeDifferences(model, candidate) {
 
 // src/run/references.ts
 var import_node_fs21 = require("node:fs");
-var import_node_path18 = require("node:path");
+var import_node_path20 = require("node:path");
 
 // src/run/models.ts
 var ONNX_MODELS = {
-  classifier: (settings) => openOnnxClassifier(settings),
-  regressor: (settings) => openOnnxRegressor(settings),
+  classifier: (settings, role) => openOnnxClassifier(settings, { workers: role.kind === "candidate" && role.workers === true }),
+  regressor: (settings, role) => openOnnxRegressor(settings, { workers: role.kind === "candidate" && role.workers === true }),
   runtime: runtimeFacts
 };
 
@@ -59310,7 +59500,7 @@ function openReferences(policy, members, nonMembers, { report, relative: relativ
   const attacks = settings?.attacks.filter((a) => a === "lira" || a === "lira-offline" || a === "rmia") ?? [];
   if (!refs || attacks.length === 0) return void 0;
   const at2 = (message) => new PolicyError(message, { ...refs.membershipsSource, field: FIELD });
-  const names = refs.models.map((m) => (0, import_node_path18.basename)(m));
+  const names = refs.models.map((m) => (0, import_node_path20.basename)(m));
   const memberships = readMemberships(refs, names, members.rowsInFile, nonMembers.rowsInFile, at2);
   const audited = auditedRecords(members, nonMembers, members.rowsInFile);
   const problems = checkCoverage(memberships, attacks, {
@@ -59379,8 +59569,13 @@ function round2(value, digits = 1) {
 }
 
 // src/run/features.ts
+var WORKER_DATA_BYTES = 4 * 1024 * 1024;
+function dataBytes(policy) {
+  const size = (file) => (0, import_node_fs22.existsSync)(file) ? (0, import_node_fs22.statSync)(file).size : 0;
+  return size(policy.data.members.path) + size(policy.data.nonMembers.path);
+}
 async function openFeatureTask(policy, report, { relative: relative3, lap }, models) {
-  const candidate = { kind: "candidate" };
+  const candidate = { kind: "candidate", workers: dataBytes(policy) >= WORKER_DATA_BYTES };
   const model = policy.model.task === "regression" ? await models.regressor(policy.model, candidate) : await models.classifier(policy.model, candidate);
   report.inputs.model = modelDigest(policy.model.path, relative3);
   report.timings.model = lap();
@@ -59518,7 +59713,7 @@ function checkOverlap(policy, members, nonMembers, report, relative3) {
 
 // src/run/probe.ts
 async function runProbe(probe, settings, context) {
-  const started = performance.now();
+  const started2 = performance.now();
   const queriesBefore = context.model.queries;
   const result2 = {
     id: probe.id,
@@ -59541,12 +59736,12 @@ async function runProbe(probe, settings, context) {
     result2.error = describeError(error);
   }
   result2.queries = context.model.queries - queriesBefore;
-  result2.seconds = round2((performance.now() - started) / 1e3, 3);
+  result2.seconds = round2((performance.now() - started2) / 1e3, 3);
   return result2;
 }
 
 // src/run/sequence.ts
-var import_node_fs22 = require("node:fs");
+var import_node_fs23 = require("node:fs");
 
 // src/model/sequence-surface.ts
 function observeNext(logProbs, rows2, vocabSize, surface) {
@@ -59718,17 +59913,17 @@ function loadTokenizer(policy, report, relative3) {
   }
   return tokenizer;
 }
-async function openReference(path8, target, open, policy, report, relative3) {
-  const reference = await open(path8);
-  report.inputs.referenceModel = modelDigest(path8, relative3);
-  const problem = referenceVocabularyProblem(reference, target, relative3(path8), relative3(policy.model.path));
+async function openReference(path9, target, open, policy, report, relative3) {
+  const reference = await open(path9);
+  report.inputs.referenceModel = modelDigest(path9, relative3);
+  const problem = referenceVocabularyProblem(reference, target, relative3(path9), relative3(policy.model.path));
   if (problem) throw new InputError(problem, { file: policy.file, field: "model.reference-model" });
   return reference;
 }
 function loadTexts(file, role, policy, tokenizer, modelVocab) {
   let bytes;
   try {
-    bytes = (0, import_node_fs22.readFileSync)(file.path);
+    bytes = (0, import_node_fs23.readFileSync)(file.path);
   } catch (error) {
     throw unreadableError(`${role} file`, file.path, error);
   }
@@ -59772,10 +59967,10 @@ function loadTexts(file, role, policy, tokenizer, modelVocab) {
 
 // src/run/gate.ts
 async function runGate(policyFile, options = {}) {
-  const started = performance.now();
+  const started2 = performance.now();
   refreshSecrets();
-  const relative3 = (p) => import_node_path19.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path19.default.sep).join("/");
-  const report = emptyReport(relative3(import_node_path19.default.resolve(policyFile)));
+  const relative3 = (p) => import_node_path21.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path21.default.sep).join("/");
+  const report = emptyReport(relative3(import_node_path21.default.resolve(policyFile)));
   const lap = stopwatch();
   try {
     const policy = loadPolicy(policyFile, { roots: options.roots, texts: options.policyTexts });
@@ -59814,7 +60009,7 @@ async function runGate(policyFile, options = {}) {
     };
   }
   for (const check of report.probes.flatMap((p) => p.checks)) check.source = { ...check.source, file: relative3(check.source.file) };
-  report.timings.total = round2(performance.now() - started);
+  report.timings.total = round2(performance.now() - started2);
   return redactDeep(report);
 }
 function emptyReport(policyPath) {
@@ -59866,11 +60061,11 @@ function stopwatch() {
 }
 
 // src/shard/merge.ts
-var import_node_fs24 = require("node:fs");
-var import_node_path20 = __toESM(require("node:path"), 1);
+var import_node_fs25 = require("node:fs");
+var import_node_path22 = __toESM(require("node:path"), 1);
 
 // src/shard/format.ts
-var import_node_fs23 = require("node:fs");
+var import_node_fs24 = require("node:fs");
 var SIGNALS_FORMAT = "privacy-gate-signals";
 var SIGNALS_FORMAT_VERSION = 1;
 var SIGNALS_EXTENSION = ".signals";
@@ -59886,11 +60081,11 @@ function writeSignals(file, header, answers) {
   }
   const payload = Buffer.concat(chunks);
   const full2 = { ...header, entries, payload: { bytes: payload.length, sha256: sha256(payload) } };
-  (0, import_node_fs23.writeFileSync)(file, Buffer.concat([Buffer.from(`${JSON.stringify(full2)}
+  (0, import_node_fs24.writeFileSync)(file, Buffer.concat([Buffer.from(`${JSON.stringify(full2)}
 `, "utf8"), payload]));
 }
 function readSignals(file) {
-  const bytes = (0, import_node_fs23.readFileSync)(file);
+  const bytes = (0, import_node_fs24.readFileSync)(file);
   const newline = bytes.indexOf(10);
   const bad = (what) => new InputError(`not a signals file written by privacy-gate run --shard: ${what}`, { file, field: "signals header" });
   if (newline < 0) throw bad("no header line");
@@ -60181,11 +60376,11 @@ var ReplayModels = class {
       }
     });
   }
-  recorded(key, path8, task) {
+  recorded(key, path9, task) {
     const recorded = this.models.get(key);
     if (!recorded || recorded.task !== task) {
       throw new InputError(
-        `the signals in ${this.where} hold no ${task} model for ${key === "candidate" ? "the candidate" : key} (${path8}); expected the slices of a run of this policy`,
+        `the signals in ${this.where} hold no ${task} model for ${key === "candidate" ? "the candidate" : key} (${path9}); expected the slices of a run of this policy`,
         { file: this.slices[0].file, field: "models" }
       );
     }
@@ -60269,16 +60464,16 @@ async function mergeSignals(inputs, options = {}) {
 function signalsFiles(inputs) {
   const files = [];
   const walk = (folder) => {
-    for (const name2 of (0, import_node_fs24.readdirSync)(folder).sort()) {
-      const full2 = import_node_path20.default.join(folder, name2);
-      if ((0, import_node_fs24.statSync)(full2).isDirectory()) walk(full2);
+    for (const name2 of (0, import_node_fs25.readdirSync)(folder).sort()) {
+      const full2 = import_node_path22.default.join(folder, name2);
+      if ((0, import_node_fs25.statSync)(full2).isDirectory()) walk(full2);
       else if (name2.endsWith(SIGNALS_EXTENSION)) files.push(full2);
     }
   };
   for (const input of inputs) {
     let stat;
     try {
-      stat = (0, import_node_fs24.statSync)(input);
+      stat = (0, import_node_fs25.statSync)(input);
     } catch {
       throw new InputError(`${input} does not exist; expected signals files written by privacy-gate run --shard, or folders holding them`, {
         file: input
@@ -60360,8 +60555,8 @@ function brief(value) {
 }
 
 // src/shard/run-shard.ts
-var import_node_fs25 = require("node:fs");
-var import_node_path21 = __toESM(require("node:path"), 1);
+var import_node_fs26 = require("node:fs");
+var import_node_path23 = __toESM(require("node:path"), 1);
 function signalsFileName(shard2) {
   return `privacy-gate-signals-${shard2.index}-of-${shard2.count}${SIGNALS_EXTENSION}`;
 }
@@ -60396,8 +60591,8 @@ async function runShard(policyFile, shard2, outDir, options = {}) {
   if (report.error) {
     throw report.error.exitCode === EXIT.invalidInput ? new InputError(report.error.message) : new RuntimeFailure(report.error.message);
   }
-  (0, import_node_fs25.mkdirSync)(outDir, { recursive: true });
-  const file = import_node_path21.default.join(outDir, signalsFileName(shard2));
+  (0, import_node_fs26.mkdirSync)(outDir, { recursive: true });
+  const file = import_node_path23.default.join(outDir, signalsFileName(shard2));
   writeSignals(
     file,
     {

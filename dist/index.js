@@ -1199,14 +1199,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path10 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path11 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path10 && path10[0] !== "/") {
-          path10 = `/${path10}`;
+        if (path11 && path11[0] !== "/") {
+          path11 = `/${path11}`;
         }
-        return new URL(`${origin}${path10}`);
+        return new URL(`${origin}${path11}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1657,39 +1657,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin }
+          request: { method, path: path11, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path10);
+        debuglog("sending request to %s %s/%s", method, origin, path11);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin },
+          request: { method, path: path11, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path10,
+          path11,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin }
+          request: { method, path: path11, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path10);
+        debuglog("trailers received from %s %s/%s", method, origin, path11);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin },
+          request: { method, path: path11, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path10,
+          path11,
           error2.message
         );
       });
@@ -1738,9 +1738,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path10, origin }
+            request: { method, path: path11, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path10);
+          debuglog("sending request to %s %s/%s", method, origin, path11);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1803,7 +1803,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path10,
+        path: path11,
         method,
         body,
         headers,
@@ -1818,11 +1818,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path10 !== "string") {
+        if (typeof path11 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path10[0] !== "/" && !(path10.startsWith("http://") || path10.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path11[0] !== "/" && !(path11.startsWith("http://") || path11.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path10)) {
+        } else if (invalidPathRegex.test(path11)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1888,7 +1888,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path10, query) : path10;
+        this.path = query ? buildURL(path11, query) : path11;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6581,7 +6581,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path10, host, upgrade, blocking, reset } = request2;
+      const { method, path: path11, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6662,7 +6662,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path10} HTTP/1.1\r
+      let header = `${method} ${path11} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7191,7 +7191,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path10, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path11, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7288,7 +7288,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path10;
+      headers[HTTP2_HEADER_PATH] = path11;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7641,9 +7641,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path10 = search ? `${pathname}${search}` : pathname;
+        const path11 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path10;
+        this.opts.path = path11;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8882,10 +8882,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path10 = "/",
+          path: path11 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path10;
+        opts.path = origin + path11;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10857,20 +10857,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path10) {
-      if (typeof path10 !== "string") {
-        return path10;
+    function safeUrl(path11) {
+      if (typeof path11 !== "string") {
+        return path11;
       }
-      const pathSegments = path10.split("?");
+      const pathSegments = path11.split("?");
       if (pathSegments.length !== 2) {
-        return path10;
+        return path11;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path10, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path10);
+    function matchKey(mockDispatch2, { path: path11, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path11);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10892,7 +10892,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path10 }) => matchValue(safeUrl(path10), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path11 }) => matchValue(safeUrl(path11), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10930,9 +10930,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path10, method, body, headers, query } = opts;
+      const { path: path11, method, body, headers, query } = opts;
       return {
-        path: path10,
+        path: path11,
         method,
         body,
         headers,
@@ -11395,10 +11395,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path10, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path11, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path10,
+            Path: path11,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16277,9 +16277,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path10) {
-      for (let i = 0; i < path10.length; ++i) {
-        const code = path10.charCodeAt(i);
+    function validateCookiePath(path11) {
+      for (let i = 0; i < path11.length; ++i) {
+        const code = path11.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19199,11 +19199,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path10 = opts.path;
+          let path11 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path10 = `/${path10}`;
+            path11 = `/${path11}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path10);
+          url = new URL(util.parseOrigin(url).origin + path11);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -20003,17 +20003,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path10) {
-      const ctrl = callVisitor(key, node2, visitor, path10);
+    function visit_(key, node2, visitor, path11) {
+      const ctrl = callVisitor(key, node2, visitor, path11);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path10, ctrl);
-        return visit_(key, ctrl, visitor, path10);
+        replaceNode(key, path11, ctrl);
+        return visit_(key, ctrl, visitor, path11);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path10 = Object.freeze(path10.concat(node2));
+          path11 = Object.freeze(path11.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path10);
+            const ci = visit_(i, node2.items[i], visitor, path11);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20024,13 +20024,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path10 = Object.freeze(path10.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path10);
+          path11 = Object.freeze(path11.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path11);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path10);
+          const cv = visit_("value", node2.value, visitor, path11);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20051,17 +20051,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path10) {
-      const ctrl = await callVisitor(key, node2, visitor, path10);
+    async function visitAsync_(key, node2, visitor, path11) {
+      const ctrl = await callVisitor(key, node2, visitor, path11);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path10, ctrl);
-        return visitAsync_(key, ctrl, visitor, path10);
+        replaceNode(key, path11, ctrl);
+        return visitAsync_(key, ctrl, visitor, path11);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path10 = Object.freeze(path10.concat(node2));
+          path11 = Object.freeze(path11.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path10);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path11);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20072,13 +20072,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path10 = Object.freeze(path10.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path10);
+          path11 = Object.freeze(path11.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path11);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path10);
+          const cv = await visitAsync_("value", node2.value, visitor, path11);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20105,23 +20105,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path10) {
+    function callVisitor(key, node2, visitor, path11) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path10);
+        return visitor(key, node2, path11);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path10);
+        return visitor.Map?.(key, node2, path11);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path10);
+        return visitor.Seq?.(key, node2, path11);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path10);
+        return visitor.Pair?.(key, node2, path11);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path10);
+        return visitor.Scalar?.(key, node2, path11);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path10);
+        return visitor.Alias?.(key, node2, path11);
       return void 0;
     }
-    function replaceNode(key, path10, node2) {
-      const parent = path10[path10.length - 1];
+    function replaceNode(key, path11, node2) {
+      const parent = path11[path11.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -20733,10 +20733,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path10, value) {
+    function collectionFromPath(schema, path11, value) {
       let v = value;
-      for (let i = path10.length - 1; i >= 0; --i) {
-        const k = path10[i];
+      for (let i = path11.length - 1; i >= 0; --i) {
+        const k = path11[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -20755,7 +20755,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path10) => path10 == null || typeof path10 === "object" && !!path10[Symbol.iterator]().next().done;
+    var isEmptyPath = (path11) => path11 == null || typeof path11 === "object" && !!path11[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20785,11 +20785,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path10, value) {
-        if (isEmptyPath(path10))
+      addIn(path11, value) {
+        if (isEmptyPath(path11))
           this.add(value);
         else {
-          const [key, ...rest] = path10;
+          const [key, ...rest] = path11;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20803,8 +20803,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        const [key, ...rest] = path10;
+      deleteIn(path11) {
+        const [key, ...rest] = path11;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20818,8 +20818,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        const [key, ...rest] = path10;
+      getIn(path11, keepScalar) {
+        const [key, ...rest] = path11;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20837,8 +20837,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path10) {
-        const [key, ...rest] = path10;
+      hasIn(path11) {
+        const [key, ...rest] = path11;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20848,8 +20848,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value) {
-        const [key, ...rest] = path10;
+      setIn(path11, value) {
+        const [key, ...rest] = path11;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -23364,9 +23364,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path10, value) {
+      addIn(path11, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path10, value);
+          this.contents.addIn(path11, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23441,14 +23441,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        if (Collection2.isEmptyPath(path10)) {
+      deleteIn(path11) {
+        if (Collection2.isEmptyPath(path11)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path10) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path11) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23463,10 +23463,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        if (Collection2.isEmptyPath(path10))
+      getIn(path11, keepScalar) {
+        if (Collection2.isEmptyPath(path11))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path10, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path11, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23477,10 +23477,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path10) {
-        if (Collection2.isEmptyPath(path10))
+      hasIn(path11) {
+        if (Collection2.isEmptyPath(path11))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path10) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path11) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23497,13 +23497,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value) {
-        if (Collection2.isEmptyPath(path10)) {
+      setIn(path11, value) {
+        if (Collection2.isEmptyPath(path11)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path10), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path11), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path10, value);
+          this.contents.setIn(path11, value);
         }
       }
       /**
@@ -25464,9 +25464,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path10) => {
+    visit2.itemAtPath = (cst, path11) => {
       let item = cst;
-      for (const [field, index] of path10) {
+      for (const [field, index] of path11) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25475,23 +25475,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path10) => {
-      const parent = visit2.itemAtPath(cst, path10.slice(0, -1));
-      const field = path10[path10.length - 1][0];
+    visit2.parentCollection = (cst, path11) => {
+      const parent = visit2.itemAtPath(cst, path11.slice(0, -1));
+      const field = path11[path11.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path10, item, visitor) {
-      let ctrl = visitor(item, path10);
+    function _visit(path11, item, visitor) {
+      let ctrl = visitor(item, path11);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path10.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path11.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -25502,10 +25502,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path10);
+            ctrl = ctrl(item, path11);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path10) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path11) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -27347,7 +27347,7 @@ function pairByKey(map, key) {
   }
   return index.get(key);
 }
-function positionOf(source, path10, part = "key") {
+function positionOf(source, path11, part = "key") {
   const { doc, lines } = source;
   const at2 = (node3) => {
     const offset = node3?.range?.[0];
@@ -27358,9 +27358,9 @@ function positionOf(source, path10, part = "key") {
   const resolve8 = (node3) => (0, import_yaml.isAlias)(node3) ? node3.resolve(doc) : node3;
   let node2 = resolve8(doc.contents);
   let best = at2(node2) ?? { line: 1, column: 1 };
-  for (let i = 0; i < path10.length; i++) {
-    const segment = path10[i];
-    const last = i === path10.length - 1;
+  for (let i = 0; i < path11.length; i++) {
+    const segment = path11[i];
+    const last = i === path11.length - 1;
     if ((0, import_yaml.isMap)(node2)) {
       const pair = pairByKey(node2, String(segment));
       if (!pair) return best;
@@ -27389,19 +27389,19 @@ function positionOf(source, path10, part = "key") {
 function isFlow(node2) {
   return ((0, import_yaml.isMap)(node2) || (0, import_yaml.isSeq)(node2)) && node2.flow === true;
 }
-function fieldName(path10) {
+function fieldName(path11) {
   let out = "";
-  for (const segment of path10) {
+  for (const segment of path11) {
     if (typeof segment === "number") out += `[${segment}]`;
     else out += out ? `.${segment}` : segment;
   }
   return out;
 }
-function whereName(path10) {
-  return path10.length === 0 ? "at the top level" : `in ${fieldName(path10)}`;
+function whereName(path11) {
+  return path11.length === 0 ? "at the top level" : `in ${fieldName(path11)}`;
 }
-function errorAt(source, path10, part, message, field = path10) {
-  const pos = positionOf(source, path10, part);
+function errorAt(source, path11, part, message, field = path11) {
+  const pos = positionOf(source, path11, part);
   return new PolicyError(message, {
     file: source.file,
     line: pos.line,
@@ -27427,9 +27427,9 @@ var init_source = __esm({
 function isPlainObject(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
-function valueAt(data, path10) {
+function valueAt(data, path11) {
   let node2 = data;
-  for (const segment of path10) {
+  for (const segment of path11) {
     if (node2 === null || typeof node2 !== "object") return void 0;
     node2 = node2[segment];
   }
@@ -27493,19 +27493,19 @@ function mergeLayers(layers) {
     origins.layer = index;
     mergeMap(data, layer.data, origins, index, true);
   });
-  const origin = (path10) => {
+  const origin = (path11) => {
     let node2 = origins;
     let layer = origins.layer;
-    for (const segment of path10) {
+    for (const segment of path11) {
       node2 = node2.children?.get(segment);
       if (!node2) break;
       if (node2.layer !== void 0) layer = node2.layer;
     }
     return layers[layer ?? layers.length - 1];
   };
-  const locate3 = (path10, part = "key") => {
-    const source = origin(path10);
-    return { source, ...positionOf(source, path10, part) };
+  const locate3 = (path11, part = "key") => {
+    const source = origin(path11);
+    return { source, ...positionOf(source, path11, part) };
   };
   return { merged: { data, layers, origin, locate: locate3 }, errors };
 }
@@ -27519,25 +27519,25 @@ var init_merge = __esm({
 });
 
 // src/policy/fields.ts
-function resolvePathValue(merged, path10) {
-  const value = valueAt(merged.data, path10);
-  return (0, import_node_path2.resolve)((0, import_node_path2.dirname)(merged.origin(path10).file), value);
+function resolvePathValue(merged, path11) {
+  const value = valueAt(merged.data, path11);
+  return (0, import_node_path2.resolve)((0, import_node_path2.dirname)(merged.origin(path11).file), value);
 }
 function dataFormat(entry) {
   const format = entry["format"];
   if (format === "csv" || format === "jsonl" || format === "npy" || format === "text") return format;
-  const path10 = entry["path"];
-  if (typeof path10 !== "string") return void 0;
-  return FORMAT_BY_EXTENSION[(0, import_node_path2.extname)(path10).toLowerCase()];
+  const path11 = entry["path"];
+  if (typeof path11 !== "string") return void 0;
+  return FORMAT_BY_EXTENSION[(0, import_node_path2.extname)(path11).toLowerCase()];
 }
 function unknownFormatProblem(entry) {
   if (dataFormat(entry) !== void 0 || typeof entry["path"] !== "string" || entry["format"] !== void 0) return void 0;
   return `cannot tell the format of ${quoteUserText(entry["path"])} from its extension; expected a .csv, .jsonl, .ndjson or .npy file, or add format: csv | jsonl | npy`;
 }
-function dataFileAt(merged, path10) {
-  const entry = valueAt(merged.data, path10);
-  const out = { path: resolvePathValue(merged, [...path10, "path"]), format: dataFormat(entry) };
-  if (entry["labels"] !== void 0) out.labels = resolvePathValue(merged, [...path10, "labels"]);
+function dataFileAt(merged, path11) {
+  const entry = valueAt(merged.data, path11);
+  const out = { path: resolvePathValue(merged, [...path11, "path"]), format: dataFormat(entry) };
+  if (entry["labels"] !== void 0) out.labels = resolvePathValue(merged, [...path11, "labels"]);
   if (entry["columns"] !== void 0) out.columns = [...entry["columns"]];
   return out;
 }
@@ -27559,14 +27559,14 @@ var init_fields = __esm({
 });
 
 // src/policy/threshold.ts
-function sourceOf(merged, path10, part = "key") {
-  const where = merged.locate(path10, part);
+function sourceOf(merged, path11, part = "key") {
+  const where = merged.locate(path11, part);
   return { file: where.source.file, line: where.line, column: where.column };
 }
-function thresholdAt(merged, path10) {
-  const written = valueAt(merged.data, path10);
+function thresholdAt(merged, path11) {
+  const written = valueAt(merged.data, path11);
   if (!isPlainObject(written)) return void 0;
-  const threshold = { source: sourceOf(merged, path10) };
+  const threshold = { source: sourceOf(merged, path11) };
   if (typeof written["warn"] === "number") threshold.warn = written["warn"];
   if (typeof written["fail"] === "number") threshold.fail = written["fail"];
   return threshold;
@@ -27586,9 +27586,9 @@ function buildContext(merged, id, surface) {
     settings: merged.data["probes"][id] ?? {},
     base: base2,
     surface,
-    at: (path10, part = "key") => sourceOf(merged, path10, part),
-    file: (path10) => resolvePathValue(merged, path10),
-    dataFile: (path10) => dataFileAt(merged, path10),
+    at: (path11, part = "key") => sourceOf(merged, path11, part),
+    file: (path11) => resolvePathValue(merged, path11),
+    dataFile: (path11) => dataFileAt(merged, path11),
     thresholds: (ids) => {
       const out = {};
       for (const metric of ids) {
@@ -27758,17 +27758,17 @@ var init_checks_baseline = __esm({
 });
 
 // src/policy/paths.ts
-function policyPathProblem(merged, path10, roots) {
-  if (typeof valueAt(merged.data, path10) !== "string") return void 0;
-  return pathProblem(resolvePathValue(merged, path10), roots);
+function policyPathProblem(merged, path11, roots) {
+  if (typeof valueAt(merged.data, path11) !== "string") return void 0;
+  return pathProblem(resolvePathValue(merged, path11), roots);
 }
 function pathChecks(merged, roots) {
   const errors = [];
-  for (const path10 of PATH_FIELDS) {
-    const problem = policyPathProblem(merged, path10, roots);
+  for (const path11 of PATH_FIELDS) {
+    const problem = policyPathProblem(merged, path11, roots);
     if (!problem) continue;
-    const where = merged.locate(path10, "value");
-    errors.push(new PolicyError(problem, { file: where.source.file, line: where.line, column: where.column, field: fieldName(path10) }));
+    const where = merged.locate(path11, "value");
+    errors.push(new PolicyError(problem, { file: where.source.file, line: where.line, column: where.column, field: fieldName(path11) }));
   }
   return errors;
 }
@@ -27801,6 +27801,26 @@ var init_paths2 = __esm({
       ["baseline", "model"],
       ["baseline", "report"]
     ];
+  }
+});
+
+// src/util/module-dir.ts
+function moduleDirectory() {
+  if (typeof __dirname === "string" && __dirname) return __dirname;
+  try {
+    const url = import_meta.url;
+    if (url) return (0, import_node_path4.dirname)((0, import_node_url.fileURLToPath)(url));
+  } catch {
+  }
+  return void 0;
+}
+var import_node_path4, import_node_url, import_meta;
+var init_module_dir = __esm({
+  "src/util/module-dir.ts"() {
+    "use strict";
+    import_node_path4 = require("node:path");
+    import_node_url = require("node:url");
+    import_meta = {};
   }
 });
 
@@ -27978,22 +27998,13 @@ var init_suggest = __esm({
 });
 
 // src/policy/presets.ts
-function moduleDirectory() {
-  if (typeof __dirname === "string" && __dirname) return __dirname;
-  try {
-    const url = import_meta.url;
-    if (url) return (0, import_node_path4.dirname)((0, import_node_url.fileURLToPath)(url));
-  } catch {
-  }
-  return void 0;
-}
 function presetDirectory() {
   const override = process.env[POLICIES_DIR_ENV];
-  if (override) return (0, import_node_path4.resolve)(override);
+  if (override) return (0, import_node_path5.resolve)(override);
   const here = moduleDirectory();
   if (!here) return void 0;
-  for (const candidate of [(0, import_node_path4.join)(here, "policies"), (0, import_node_path4.join)(here, "..", "policies"), (0, import_node_path4.join)(here, "..", "..", "policies")]) {
-    if ((0, import_node_fs3.existsSync)((0, import_node_path4.join)(candidate, "standard.yaml"))) return (0, import_node_path4.resolve)(candidate);
+  for (const candidate of [(0, import_node_path5.join)(here, "policies"), (0, import_node_path5.join)(here, "..", "policies"), (0, import_node_path5.join)(here, "..", "..", "policies")]) {
+    if ((0, import_node_fs3.existsSync)((0, import_node_path5.join)(candidate, "standard.yaml"))) return (0, import_node_path5.resolve)(candidate);
   }
   return void 0;
 }
@@ -28005,7 +28016,7 @@ function presetNames() {
 function presetFile(name2) {
   const dir = presetDirectory();
   if (!dir) return void 0;
-  const file = (0, import_node_path4.join)(dir, `${name2}.yaml`);
+  const file = (0, import_node_path5.join)(dir, `${name2}.yaml`);
   return (0, import_node_fs3.existsSync)(file) ? file : void 0;
 }
 function isPresetName(value) {
@@ -28015,7 +28026,7 @@ function canonical(file) {
   try {
     return (0, import_node_fs3.realpathSync)(file);
   } catch {
-    return (0, import_node_path4.resolve)(file);
+    return (0, import_node_path5.resolve)(file);
   }
 }
 function readExtendsChain(file, roots, texts) {
@@ -28056,7 +28067,7 @@ function readExtendsChain(file, roots, texts) {
       }
       target = found;
     } else {
-      target = (0, import_node_path4.isAbsolute)(value) ? value : (0, import_node_path4.resolve)((0, import_node_path4.dirname)(current.file), value);
+      target = (0, import_node_path5.isAbsolute)(value) ? value : (0, import_node_path5.resolve)((0, import_node_path5.dirname)(current.file), value);
       const outside2 = pathProblem(target, roots);
       if (outside2) return fail3(`extends ${quoteUserText(value)}: ${outside2}`);
       const given = texts?.text(target);
@@ -28080,22 +28091,21 @@ function readExtendsChain(file, roots, texts) {
   return { layers: chain.reverse(), errors: [] };
 }
 function displayName(file, relativeTo) {
-  const rel = (0, import_node_path4.relative)((0, import_node_path4.dirname)(relativeTo), file);
+  const rel = (0, import_node_path5.relative)((0, import_node_path5.dirname)(relativeTo), file);
   return rel && rel.length < file.length ? rel : file;
 }
-var import_node_fs3, import_node_path4, import_node_url, import_meta, POLICIES_DIR_ENV, MAX_EXTENDS_DEPTH, UNEXTENDED;
+var import_node_fs3, import_node_path5, POLICIES_DIR_ENV, MAX_EXTENDS_DEPTH, UNEXTENDED;
 var init_presets = __esm({
   "src/policy/presets.ts"() {
     "use strict";
     init_user_text();
     import_node_fs3 = require("node:fs");
-    import_node_path4 = require("node:path");
-    import_node_url = require("node:url");
+    import_node_path5 = require("node:path");
     init_errors();
+    init_module_dir();
     init_paths();
     init_suggest();
     init_source();
-    import_meta = {};
     POLICIES_DIR_ENV = "PRIVACY_GATE_POLICIES_DIR";
     MAX_EXTENDS_DEPTH = 16;
     UNEXTENDED = " (the rest of the policy is checked without it: against the schema with no required keys, so only what is written here is checked)";
@@ -28107,12 +28117,12 @@ function checkContext(merged, roots, findings) {
   const data = merged.data;
   const policyFile = merged.layers[merged.layers.length - 1].file;
   const presets = presetDirectory();
-  const locationOf = (path10, part, field) => {
-    const where = merged.locate(path10, part);
+  const locationOf = (path11, part, field) => {
+    const where = merged.locate(path11, part);
     return { file: where.source.file, line: where.line, column: where.column, field: fieldName(field) };
   };
-  const error2 = (path10, part, message, field = path10) => {
-    findings.errors.push(new PolicyError(message, locationOf(path10, part, field)));
+  const error2 = (path11, part, message, field = path11) => {
+    findings.errors.push(new PolicyError(message, locationOf(path11, part, field)));
   };
   const surface = valueAt(data, ["surface"]);
   return {
@@ -28122,35 +28132,35 @@ function checkContext(merged, roots, findings) {
     task: valueAt(data, ["model", "task"]) ?? "classification",
     scores: isPlainObject(surface) && typeof surface["scores"] === "string" ? surface["scores"] : "full",
     error: error2,
-    warning: (path10, part, message, field = path10) => {
-      findings.warnings.push({ message, location: locationOf(path10, part, field) });
+    warning: (path11, part, message, field = path11) => {
+      findings.warnings.push({ message, location: locationOf(path11, part, field) });
     },
-    where: (path10) => {
-      const at2 = merged.locate(path10, "key");
+    where: (path11) => {
+      const at2 = merged.locate(path11, "key");
       const file = at2.source.file;
-      if (presets && (0, import_node_path5.dirname)(file) === presets) return `the ${(0, import_node_path5.basename)(file, ".yaml")} preset, ${file}:${at2.line}`;
+      if (presets && (0, import_node_path6.dirname)(file) === presets) return `the ${(0, import_node_path6.basename)(file, ".yaml")} preset, ${file}:${at2.line}`;
       return `${displayName(file, policyFile)}:${at2.line}`;
     },
-    mustExist: (path10, what) => {
-      if (typeof valueAt(data, path10) !== "string") return;
-      if (policyPathProblem(merged, path10, roots)) return;
-      const file = resolvePathValue(merged, path10);
-      if (!(0, import_node_fs4.existsSync)(file)) error2(path10, "value", `${what} not found: ${file}`);
-      else if (!(0, import_node_fs4.statSync)(file).isFile()) error2(path10, "value", `${what} is not a file: ${file}`);
+    mustExist: (path11, what) => {
+      if (typeof valueAt(data, path11) !== "string") return;
+      if (policyPathProblem(merged, path11, roots)) return;
+      const file = resolvePathValue(merged, path11);
+      if (!(0, import_node_fs4.existsSync)(file)) error2(path11, "value", `${what} not found: ${file}`);
+      else if (!(0, import_node_fs4.statSync)(file).isFile()) error2(path11, "value", `${what} is not a file: ${file}`);
     },
-    knownFormat: (path10) => {
-      const entry = valueAt(data, path10);
+    knownFormat: (path11) => {
+      const entry = valueAt(data, path11);
       const problem = isPlainObject(entry) ? unknownFormatProblem(entry) : void 0;
-      if (problem) error2([...path10, "path"], "value", problem);
+      if (problem) error2([...path11, "path"], "value", problem);
     }
   };
 }
-var import_node_fs4, import_node_path5;
+var import_node_fs4, import_node_path6;
 var init_check_context = __esm({
   "src/policy/check-context.ts"() {
     "use strict";
     import_node_fs4 = require("node:fs");
-    import_node_path5 = require("node:path");
+    import_node_path6 = require("node:path");
     init_errors();
     init_fields();
     init_merge();
@@ -28411,16 +28421,16 @@ function thresholdOrderChecks(ctx) {
     if (!isPlainObject(thresholds)) continue;
     for (const [key, t] of Object.entries(thresholds)) {
       if (!isPlainObject(t) || typeof t["warn"] !== "number" || typeof t["fail"] !== "number" || t["warn"] <= t["fail"]) continue;
-      const path10 = ["probes", id, "thresholds", key];
-      const warnLayer = merged.layers.indexOf(merged.origin([...path10, "warn"]));
-      const failLayer = merged.layers.indexOf(merged.origin([...path10, "fail"]));
+      const path11 = ["probes", id, "thresholds", key];
+      const warnLayer = merged.layers.indexOf(merged.origin([...path11, "warn"]));
+      const failLayer = merged.layers.indexOf(merged.origin([...path11, "fail"]));
       const blame = failLayer > warnLayer ? "fail" : "warn";
       const other = blame === "fail" ? "warn" : "fail";
-      const inherited = warnLayer !== failLayer ? ` (${other} is set in ${ctx.where([...path10, other])})` : "";
+      const inherited = warnLayer !== failLayer ? ` (${other} is set in ${ctx.where([...path11, other])})` : "";
       ctx.error(
-        [...path10, blame],
+        [...path11, blame],
         "key",
-        `warn (${t["warn"]}) is above fail (${t["fail"]}) for ${fieldName(path10)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
+        `warn (${t["warn"]}) is above fail (${t["fail"]}) for ${fieldName(path11)}${inherited}; warn must not exceed fail, since a higher ${key} means more leakage`
       );
     }
   }
@@ -40656,19 +40666,19 @@ function schemaErrors(data, locate3, relaxed2 = false) {
 }
 function instancePath(pointer, root) {
   if (pointer === "") return [];
-  const path10 = [];
+  const path11 = [];
   let node2 = root;
   for (const raw of pointer.slice(1).split("/")) {
     const segment = raw.replace(/~1/g, "/").replace(/~0/g, "~");
     if (Array.isArray(node2)) {
-      path10.push(Number(segment));
+      path11.push(Number(segment));
       node2 = node2[Number(segment)];
     } else {
-      path10.push(segment);
+      path11.push(segment);
       node2 = node2 !== null && typeof node2 === "object" ? node2[segment] : void 0;
     }
   }
-  return path10;
+  return path11;
 }
 function describeFound(value) {
   if (value instanceof Redacted) return `${value.type} (${value.text})`;
@@ -40706,8 +40716,8 @@ function orList(items) {
   if (items.length <= 1) return items.join("");
   return `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
 }
-function holdsSecrets(path10) {
-  return path10.some((key) => key === "inserted" || key === "controls");
+function holdsSecrets(path11) {
+  return path11.some((key) => key === "inserted" || key === "controls");
 }
 function redactFound(value) {
   if (Array.isArray(value)) return value.map(redactFound);
@@ -40715,8 +40725,8 @@ function redactFound(value) {
   return value;
 }
 function translate(error2, root, locate3) {
-  const path10 = instancePath(error2.instancePath, root);
-  const field = fieldName(path10) || "the top level";
+  const path11 = instancePath(error2.instancePath, root);
+  const field = fieldName(path11) || "the top level";
   const parent = error2.parentSchema;
   const properties = parent?.["properties"] ?? {};
   const at2 = (p, part, message, fieldPath = p) => {
@@ -40729,37 +40739,37 @@ function translate(error2, root, locate3) {
     });
   };
   const params = error2.params;
-  const data = holdsSecrets(path10) ? redactFound(error2.data) : error2.data;
+  const data = holdsSecrets(path11) ? redactFound(error2.data) : error2.data;
   switch (error2.keyword) {
     case "additionalProperties": {
       const key = String(params["additionalProperty"]);
       const allowed = Object.keys(properties);
       const suggestion = closestMatch(key, allowed);
       const hint = suggestion ? `did you mean "${suggestion}"?` : `expected one of: ${allowed.join(", ")}`;
-      return at2([...path10, key], "key", `unknown key ${quoteUserText(key)} ${whereName(path10)}; ${hint}`);
+      return at2([...path11, key], "key", `unknown key ${quoteUserText(key)} ${whereName(path11)}; ${hint}`);
     }
     case "required": {
       const key = String(params["missingProperty"]);
       const about = firstSentence(properties[key]?.description);
-      return at2(path10, "key", `missing required key "${key}" ${whereName(path10)}` + (about ? ` (${about})` : ""), [...path10, key]);
+      return at2(path11, "key", `missing required key "${key}" ${whereName(path11)}` + (about ? ` (${about})` : ""), [...path11, key]);
     }
     case "type": {
       const raw = params["type"];
       const types = Array.isArray(raw) ? raw.map(String) : String(raw).split(",");
       const expected = orList(types.map((t) => TYPE_NAMES[t] ?? t));
-      return at2(path10, "value", `expected ${expected} for ${field}, found ${describeFound(data)}${thresholdForm(path10, parent, data)}`);
+      return at2(path11, "value", `expected ${expected} for ${field}, found ${describeFound(data)}${thresholdForm(path11, parent, data)}`);
     }
     case "enum": {
       const allowed = params["allowedValues"].map(String);
       const suggestion = typeof data === "string" ? closestMatch(data, allowed) : void 0;
       return at2(
-        path10,
+        path11,
         "value",
         `invalid value ${show(data)} for ${field}; expected one of: ${allowed.join(", ")}` + (suggestion ? `; did you mean "${suggestion}"?` : "")
       );
     }
     case "const":
-      return at2(path10, "value", `unsupported value ${show(data)} for ${field}; expected ${show(params["allowedValue"])}`);
+      return at2(path11, "value", `unsupported value ${show(data)} for ${field}; expected ${show(params["allowedValue"])}`);
     case "minimum":
     case "maximum":
     case "exclusiveMinimum":
@@ -40772,41 +40782,41 @@ function translate(error2, root, locate3) {
       };
       const comparison = words2[String(params["comparison"])] ?? String(params["comparison"]);
       const range2 = rangeText(parent, words2) ?? `${comparison} ${String(params["limit"])}`;
-      return at2(path10, "value", `${field} must be ${range2}, found ${show(data)}`);
+      return at2(path11, "value", `${field} must be ${range2}, found ${show(data)}`);
     }
     case "minLength":
-      return at2(path10, "value", `${field} must not be empty`);
+      return at2(path11, "value", `${field} must not be empty`);
     case "minItems":
-      return at2(path10, "value", `${field} must list at least ${String(params["limit"])} item(s), found none`);
+      return at2(path11, "value", `${field} must list at least ${String(params["limit"])} item(s), found none`);
     case "uniqueItems": {
       const i = Number(params["i"]);
       const j = Number(params["j"]);
       const later = Math.max(i, j);
       const item = Array.isArray(data) ? data[later] : void 0;
-      return at2([...path10, later], "value", `${field} lists ${show(item)} more than once`);
+      return at2([...path11, later], "value", `${field} lists ${show(item)} more than once`);
     }
     case "minProperties": {
       const allowed = Object.keys(properties);
-      return at2(path10, "key", `${field} must set at least one of: ${allowed.join(", ")}`);
+      return at2(path11, "key", `${field} must set at least one of: ${allowed.join(", ")}`);
     }
     case "anyOf": {
       const branches = Array.isArray(error2.schema) ? error2.schema : [];
       if (branches.every(isRequiredOnly)) {
         const keys = branches.flatMap((b) => b.required);
-        return at2(path10, "key", `${field} must set at least one of: ${keys.join(", ")}`);
+        return at2(path11, "key", `${field} must set at least one of: ${keys.join(", ")}`);
       }
-      return at2(path10, "value", `${field} does not match any allowed form`);
+      return at2(path11, "value", `${field} does not match any allowed form`);
     }
     default:
-      return at2(path10, "value", `${field} ${error2.message ?? "is invalid"}`);
+      return at2(path11, "value", `${field} ${error2.message ?? "is invalid"}`);
   }
 }
-function thresholdForm(path10, schema, data) {
+function thresholdForm(path11, schema, data) {
   const properties = schema?.["properties"];
   if (typeof data !== "number" || properties === null || typeof properties !== "object" || !("fail" in properties)) return "";
   const required = Array.isArray(schema?.["required"]) ? schema["required"] : [];
   const others = required.filter((key2) => key2 !== "fail" && key2 !== "warn").map((key2) => `${key2}: \u2026, `);
-  const key = String(path10[path10.length - 1] ?? "threshold");
+  const key = String(path11[path11.length - 1] ?? "threshold");
   return `; a threshold is a mapping: write ${key}: { ${others.join("")}fail: ${data} } (fails when the value is strictly above ${data}), or { ${others.join("")}warn: \u2026, fail: ${data} }`;
 }
 function rangeText(schema, words2) {
@@ -40849,7 +40859,7 @@ var init_schema = __esm({
 
 // src/policy/load.ts
 function analyse(file, options, families) {
-  const absolute = (0, import_node_path6.resolve)(file);
+  const absolute = (0, import_node_path7.resolve)(file);
   const roots = options.roots ? allowedRoots(options.roots) : defaultRoots();
   const chain = readExtendsChain(absolute, roots, options.texts);
   if (chain.layers.length === 0) return { errors: sortByPosition(chain.errors, [absolute]), warnings: [], partial: true };
@@ -40860,9 +40870,9 @@ function analyse(file, options, families) {
   if (errors.length === chain.errors.length) {
     for (const layer of chain.layers.slice(0, -1)) {
       if (layer.data === null) continue;
-      errors.push(...schemaErrors(layer.data, (path10, part) => ({ source: layer, ...positionOf(layer, path10, part) }), true));
+      errors.push(...schemaErrors(layer.data, (path11, part) => ({ source: layer, ...positionOf(layer, path11, part) }), true));
     }
-    errors.push(...schemaErrors(merged.data, (path10, part) => merged.locate(path10, part), partial));
+    errors.push(...schemaErrors(merged.data, (path11, part) => merged.locate(path11, part), partial));
     if (families) {
       const checks = semanticChecks(merged, roots, families);
       errors.push(...checks.errors);
@@ -40915,11 +40925,11 @@ function policyLoader(families) {
     }
   };
 }
-var import_node_path6;
+var import_node_path7;
 var init_load = __esm({
   "src/policy/load.ts"() {
     "use strict";
-    import_node_path6 = require("node:path");
+    import_node_path7 = require("node:path");
     init_errors();
     init_paths();
     init_build();
@@ -40955,10 +40965,10 @@ var init_policy = __esm({
 // src/policy/diff.ts
 function diffPolicies(base2, head, options) {
   const changes = [];
-  const add = (path10, kind, values, reason) => {
-    const where = head.locate(path10, "key");
+  const add = (path11, kind, values, reason) => {
+    const where = head.locate(path11, "key");
     changes.push({
-      field: fieldName(path10),
+      field: fieldName(path11),
       kind,
       ...values,
       reason,
@@ -40971,11 +40981,11 @@ function diffPolicies(base2, head, options) {
   };
   const [baseExtends, headExtends] = [extendsOf(base2), extendsOf(head)];
   if (baseExtends !== headExtends) add(["extends"], "changed", { base: baseExtends, head: headExtends }, "");
-  const walk = (path10, b, h) => {
-    const rule2 = FIELD_RULES.find((r) => matches(r.pattern, path10));
+  const walk = (path11, b, h) => {
+    const rule2 = FIELD_RULES.find((r) => matches(r.pattern, path11));
     if (rule2 && (!rule2.when || rule2.when(base2.data) && rule2.when(head.data))) {
       if (rule2.direction.kind !== "presence" || b === void 0 || h === void 0) {
-        judge(rule2, path10, b, h);
+        judge(rule2, path11, b, h);
         return;
       }
     }
@@ -40983,35 +40993,35 @@ function diffPolicies(base2, head, options) {
     if ((isPlainObject(b) || isPlainObject(h)) && mappingOrAbsent(b) && mappingOrAbsent(h)) {
       const [bm, hm] = [b ?? {}, h ?? {}];
       const keys = [...Object.keys(hm), ...Object.keys(bm).filter((k) => !(k in hm))];
-      for (const key of keys) walk([...path10, key], bm[key], hm[key]);
+      for (const key of keys) walk([...path11, key], bm[key], hm[key]);
       return;
     }
-    if (!sameValue(b, h)) add(path10, "changed", { base: showOptional(b), head: showOptional(h) }, "");
+    if (!sameValue(b, h)) add(path11, "changed", { base: showOptional(b), head: showOptional(h) }, "");
   };
-  const judge = (rule2, path10, b, h) => {
+  const judge = (rule2, path11, b, h) => {
     const direction = rule2.direction;
     const tighter = "stricter than the base policy";
     switch (direction.kind) {
       case "presence": {
-        if (b === void 0 && h !== void 0) add(path10, "tightened", { head: "set" }, "added: stricter than the base policy");
-        else if (b !== void 0 && h === void 0) add(path10, "loosened", { base: "set" }, rule2.why);
+        if (b === void 0 && h !== void 0) add(path11, "tightened", { head: "set" }, "added: stricter than the base policy");
+        else if (b !== void 0 && h === void 0) add(path11, "loosened", { base: "set" }, rule2.why);
         return;
       }
       case "path": {
-        const [bp, hp] = [pathText(base2, path10, b, options.root), pathText(head, path10, h, options.root)];
-        if (bp !== hp) add(path10, "loosened", { base: bp, head: hp }, rule2.why);
+        const [bp, hp] = [pathText(base2, path11, b, options.root), pathText(head, path11, h, options.root)];
+        if (bp !== hp) add(path11, "loosened", { base: bp, head: hp }, rule2.why);
         return;
       }
       case "set": {
-        const field = fieldName(path10);
+        const field = fieldName(path11);
         const listOf = (value, doc) => Array.isArray(value) ? value : options.defaultLists?.[field]?.(doc) ?? [];
         const [bl, hl] = [listOf(b, base2.data), listOf(h, head.data)];
         const removed = bl.filter((item) => !hl.some((other) => sameValue(item, other)));
         const added = hl.filter((item) => !bl.some((other) => sameValue(item, other)));
         const values = { base: showList(b, bl), head: showList(h, hl) };
-        if (removed.length > 0) add(path10, "loosened", values, `${rule2.why}: ${removed.map(show2).join(", ")} removed`);
-        else if (added.length > 0) add(path10, "tightened", values, `${added.map(show2).join(", ")} added`);
-        else if (!sameValue(b, h)) add(path10, "changed", values, "");
+        if (removed.length > 0) add(path11, "loosened", values, `${rule2.why}: ${removed.map(show2).join(", ")} removed`);
+        else if (added.length > 0) add(path11, "tightened", values, `${added.map(show2).join(", ")} added`);
+        else if (!sameValue(b, h)) add(path11, "changed", values, "");
         return;
       }
       case "higher-looser":
@@ -41019,12 +41029,12 @@ function diffPolicies(base2, head, options) {
         const [bn, hn] = [numberOr(b, direction.absent), numberOr(h, direction.absent)];
         if (bn === hn) {
           if (!sameValue(b, h))
-            add(path10, "changed", { base: showDefault(b, direction.absent), head: showDefault(h, direction.absent) }, "");
+            add(path11, "changed", { base: showDefault(b, direction.absent), head: showDefault(h, direction.absent) }, "");
           return;
         }
         const looser = direction.kind === "higher-looser" ? hn > bn : hn < bn;
         const values = { base: showDefault(b, direction.absent), head: showDefault(h, direction.absent) };
-        add(path10, looser ? "loosened" : "tightened", values, looser ? removalAware(rule2.why, h) : tighter);
+        add(path11, looser ? "loosened" : "tightened", values, looser ? removalAware(rule2.why, h) : tighter);
         return;
       }
       case "order": {
@@ -41032,10 +41042,10 @@ function diffPolicies(base2, head, options) {
         const [bi, hi] = [direction.values.indexOf(bv), direction.values.indexOf(hv)];
         const values = { base: showDefault(b, direction.absent), head: showDefault(h, direction.absent) };
         if (bi === hi || bi < 0 || hi < 0) {
-          if (!sameValue(b, h)) add(path10, "changed", values, "");
+          if (!sameValue(b, h)) add(path11, "changed", values, "");
           return;
         }
-        add(path10, hi > bi ? "loosened" : "tightened", values, hi > bi ? rule2.why : tighter);
+        add(path11, hi > bi ? "loosened" : "tightened", values, hi > bi ? rule2.why : tighter);
         return;
       }
     }
@@ -41043,8 +41053,8 @@ function diffPolicies(base2, head, options) {
   walk([], base2.data, head.data);
   return changes.map((change, index) => ({ change, index })).sort((a, b) => KIND_ORDER[a.change.kind] - KIND_ORDER[b.change.kind] || a.index - b.index).map(({ change }) => change);
 }
-function matches(pattern, path10) {
-  return pattern.length === path10.length && pattern.every((segment, i) => segment === "*" || segment === String(path10[i]));
+function matches(pattern, path11) {
+  return pattern.length === path11.length && pattern.every((segment, i) => segment === "*" || segment === String(path11[i]));
 }
 function removalAware(why, head) {
   return head === void 0 ? `removed: ${why}` : why;
@@ -41070,15 +41080,15 @@ function showDefault(value, absent) {
 function showList(written, list3) {
   return Array.isArray(written) ? show2(written) : `${show2(list3)} (default)`;
 }
-function pathText(merged, path10, value, root) {
+function pathText(merged, path11, value, root) {
   if (typeof value !== "string") return showOptional(value);
-  return (0, import_node_path7.relative)(root, resolvePathValue(merged, path10)).split(import_node_path7.sep).join("/");
+  return (0, import_node_path8.relative)(root, resolvePathValue(merged, path11)).split(import_node_path8.sep).join("/");
 }
-var import_node_path7, isTopK, FIELD_RULES, KIND_ORDER;
+var import_node_path8, isTopK, FIELD_RULES, KIND_ORDER;
 var init_diff = __esm({
   "src/policy/diff.ts"() {
     "use strict";
-    import_node_path7 = require("node:path");
+    import_node_path8 = require("node:path");
     init_fields();
     init_merge();
     init_source();
@@ -41204,30 +41214,30 @@ function isGlob(pattern) {
   return WILDCARD.test(pattern);
 }
 function globProblem(absolutePattern) {
-  const folder = (0, import_node_path8.dirname)(absolutePattern);
+  const folder = (0, import_node_path9.dirname)(absolutePattern);
   if (isGlob(folder)) return `wildcards are allowed in the file name only, not in the folder (${folder})`;
   if (!(0, import_node_fs5.existsSync)(folder) || !(0, import_node_fs5.statSync)(folder).isDirectory()) return `folder not found: ${folder}`;
   return void 0;
 }
 function expandGlob(absolutePattern) {
-  const folder = (0, import_node_path8.dirname)(absolutePattern);
-  const name2 = (0, import_node_path8.basename)(absolutePattern);
+  const folder = (0, import_node_path9.dirname)(absolutePattern);
+  const name2 = (0, import_node_path9.basename)(absolutePattern);
   const regex = new RegExp(
     `^${[...name2].map((c) => c === "*" ? ".*" : c === "?" ? "." : c.replace(/[\\^$.+()[\]{}|]/g, "\\$&")).join("")}$`,
     "s"
   );
-  return (0, import_node_fs5.readdirSync)(folder).filter((f) => regex.test(f)).map((f) => (0, import_node_path8.join)(folder, f)).filter((f) => (0, import_node_fs5.statSync)(f).isFile()).sort((a, b) => {
-    const x = (0, import_node_path8.basename)(a);
-    const y = (0, import_node_path8.basename)(b);
+  return (0, import_node_fs5.readdirSync)(folder).filter((f) => regex.test(f)).map((f) => (0, import_node_path9.join)(folder, f)).filter((f) => (0, import_node_fs5.statSync)(f).isFile()).sort((a, b) => {
+    const x = (0, import_node_path9.basename)(a);
+    const y = (0, import_node_path9.basename)(b);
     return x < y ? -1 : x > y ? 1 : 0;
   });
 }
-var import_node_fs5, import_node_path8, WILDCARD;
+var import_node_fs5, import_node_path9, WILDCARD;
 var init_model_glob = __esm({
   "src/policy/model-glob.ts"() {
     "use strict";
     import_node_fs5 = require("node:fs");
-    import_node_path8 = require("node:path");
+    import_node_path9 = require("node:path");
     WILDCARD = /[*?]/;
   }
 });
@@ -41292,13 +41302,13 @@ function referenceSettings(ctx) {
   return out;
 }
 function sortByFileName(files) {
-  return [...files].sort((a, b) => (0, import_node_path9.basename)(a) < (0, import_node_path9.basename)(b) ? -1 : (0, import_node_path9.basename)(a) > (0, import_node_path9.basename)(b) ? 1 : 0);
+  return [...files].sort((a, b) => (0, import_node_path10.basename)(a) < (0, import_node_path10.basename)(b) ? -1 : (0, import_node_path10.basename)(a) > (0, import_node_path10.basename)(b) ? 1 : 0);
 }
-var import_node_path9, SCORE_ATTACKS, LABEL_ONLY_ATTACKS, REFERENCE_ATTACKS, MEMBERSHIP_THRESHOLDS, MEMBERSHIP_DEFAULTS;
+var import_node_path10, SCORE_ATTACKS, LABEL_ONLY_ATTACKS, REFERENCE_ATTACKS, MEMBERSHIP_THRESHOLDS, MEMBERSHIP_DEFAULTS;
 var init_settings = __esm({
   "src/probes/membership/settings.ts"() {
     "use strict";
-    import_node_path9 = require("node:path");
+    import_node_path10 = require("node:path");
     init_model_glob();
     init_types();
     SCORE_ATTACKS = ["loss", "confidence", "entropy", "modified-entropy"];
@@ -41361,7 +41371,7 @@ var init_settings2 = __esm({
 function readBasePolicy(policyFile, context3, options) {
   const cwd = options.cwd ?? process.cwd();
   const enforced = options.policyFrom;
-  const file = (0, import_node_path10.resolve)(cwd, policyFile);
+  const file = (0, import_node_path11.resolve)(cwd, policyFile);
   const raw = context3.payload.pull_request?.base?.sha;
   const baseSha = typeof raw === "string" && SHA.test(raw) ? raw : void 0;
   const notCompared = (reason, fix) => {
@@ -41417,7 +41427,7 @@ function readBasePolicy(policyFile, context3, options) {
       "probes.membership.attacks": (doc) => defaultAttacks(surfaceScores(doc)),
       "probes.text-membership.attacks": (doc) => defaultTextAttacks(attackInputsOf(doc))
     }
-  }).map((change) => ({ ...change, location: { ...change.location, file: portable((0, import_node_path10.relative)(cwd, change.location.file)) } }));
+  }).map((change) => ({ ...change, location: { ...change.location, file: portable((0, import_node_path11.relative)(cwd, change.location.file)) } }));
   return {
     comparison: { status: "compared", baseSha, enforced, changes },
     texts: enforced === "base" ? texts : void 0,
@@ -41444,7 +41454,7 @@ function baseTexts(root, sha) {
   };
 }
 function gitRoot(file, workspace) {
-  for (const folder of [workspace, existingFolder((0, import_node_path10.dirname)(file))]) {
+  for (const folder of [workspace, existingFolder((0, import_node_path11.dirname)(file))]) {
     if (!folder) continue;
     const top = gitText(folder, ["rev-parse", "--show-toplevel"])?.trim();
     if (top) return realPath2(top);
@@ -41452,10 +41462,10 @@ function gitRoot(file, workspace) {
   return void 0;
 }
 function repoRelative(root, file) {
-  const folder = existingFolder((0, import_node_path10.dirname)(file));
-  const real = folder ? (0, import_node_path10.join)(realPath2(folder), (0, import_node_path10.relative)(folder, (0, import_node_path10.dirname)(file)), (0, import_node_path10.basename)(file)) : file;
-  const name2 = (0, import_node_path10.relative)(root, real);
-  if (name2 === "" || name2.startsWith("..") || (0, import_node_path10.isAbsolute)(name2)) return void 0;
+  const folder = existingFolder((0, import_node_path11.dirname)(file));
+  const real = folder ? (0, import_node_path11.join)(realPath2(folder), (0, import_node_path11.relative)(folder, (0, import_node_path11.dirname)(file)), (0, import_node_path11.basename)(file)) : file;
+  const name2 = (0, import_node_path11.relative)(root, real);
+  if (name2 === "" || name2.startsWith("..") || (0, import_node_path11.isAbsolute)(name2)) return void 0;
   return portable(name2);
 }
 function existingFolder(folder) {
@@ -41465,21 +41475,21 @@ function existingFolder(folder) {
       (0, import_node_fs6.realpathSync)(current);
       return current;
     } catch {
-      const parent = (0, import_node_path10.dirname)(current);
+      const parent = (0, import_node_path11.dirname)(current);
       if (parent === current) return void 0;
       current = parent;
     }
   }
 }
-function realPath2(path10) {
+function realPath2(path11) {
   try {
-    return (0, import_node_fs6.realpathSync)(path10);
+    return (0, import_node_fs6.realpathSync)(path11);
   } catch {
-    return path10;
+    return path11;
   }
 }
-function portable(path10) {
-  return path10.split(import_node_path10.sep).join("/");
+function portable(path11) {
+  return path11.split(import_node_path11.sep).join("/");
 }
 function git(cwd, args) {
   return gitText(cwd, args) !== void 0;
@@ -41497,13 +41507,13 @@ function gitText(cwd, args) {
     return void 0;
   }
 }
-var import_node_child_process, import_node_fs6, import_node_path10, MAX_GIT_BYTES, SHA;
+var import_node_child_process, import_node_fs6, import_node_path11, MAX_GIT_BYTES, SHA;
 var init_base_policy = __esm({
   "src/github/base-policy.ts"() {
     "use strict";
     import_node_child_process = require("node:child_process");
     import_node_fs6 = require("node:fs");
-    import_node_path10 = require("node:path");
+    import_node_path11 = require("node:path");
     init_errors();
     init_policy();
     init_diff();
@@ -41553,13 +41563,13 @@ var init_context = __esm({
 function writeHandoff(outDir, ctx) {
   const pr = ctx.payload.pull_request;
   if (!PULL_REQUEST_EVENTS.includes(ctx.eventName) || typeof pr?.number !== "number") return void 0;
-  const file = import_node_path11.default.join(outDir, HANDOFF_FILE);
+  const file = import_node_path12.default.join(outDir, HANDOFF_FILE);
   const handoff = { pullRequest: pr.number, headSha: String(pr.head?.sha ?? ""), job: ctx.job };
   (0, import_node_fs8.writeFileSync)(file, JSON.stringify(handoff, null, 2) + "\n");
   return file;
 }
 function readHandoff(folder) {
-  const file = import_node_path11.default.join(folder, HANDOFF_FILE);
+  const file = import_node_path12.default.join(folder, HANDOFF_FILE);
   if (!(0, import_node_fs8.existsSync)(file) || (0, import_node_fs8.statSync)(file).size > 4096) return void 0;
   try {
     const data = JSON.parse((0, import_node_fs8.readFileSync)(file, "utf8"));
@@ -41571,12 +41581,12 @@ function readHandoff(folder) {
     return void 0;
   }
 }
-var import_node_fs8, import_node_path11, HANDOFF_FILE;
+var import_node_fs8, import_node_path12, HANDOFF_FILE;
 var init_handoff = __esm({
   "src/github/handoff.ts"() {
     "use strict";
     import_node_fs8 = require("node:fs");
-    import_node_path11 = __toESM(require("node:path"), 1);
+    import_node_path12 = __toESM(require("node:path"), 1);
     init_context();
     HANDOFF_FILE = "pull-request.json";
   }
@@ -53743,6 +53753,24 @@ var init_binomial = __esm({
   }
 });
 
+// src/metrics/scratch.ts
+function scratch(name2, type, length) {
+  const bytes = length * type.BYTES_PER_ELEMENT;
+  let buffer = slots.get(name2);
+  if (!buffer || buffer.byteLength < bytes) {
+    buffer = new ArrayBuffer(Math.ceil(bytes * 1.25 / 8) * 8);
+    slots.set(name2, buffer);
+  }
+  return new type(buffer, 0, length);
+}
+var slots;
+var init_scratch = __esm({
+  "src/metrics/scratch.ts"() {
+    "use strict";
+    slots = /* @__PURE__ */ new Map();
+  }
+});
+
 // src/metrics/sort.ts
 function sortFloat64(values, labels) {
   const n = values.length;
@@ -53751,9 +53779,9 @@ function sortFloat64(values, labels) {
   }
   if (n < 2) return;
   let src = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
-  let dst = new Uint32Array(2 * n);
+  let dst = scratch("sort:words", Uint32Array, 2 * n);
   let srcLabels = labels;
-  let dstLabels = labels ? new Int32Array(n) : void 0;
+  let dstLabels = labels ? scratch("sort:labels", Int32Array, n) : void 0;
   const counts = countDigits(values, src);
   let moved = false;
   for (let p = 0; p < PASSES; p++) {
@@ -53770,7 +53798,7 @@ function sortFloat64(values, labels) {
   }
 }
 function countDigits(values, words2) {
-  const counts = new Uint32Array(PASSES * RADIX);
+  const counts = scratch("sort:counts", Uint32Array, PASSES * RADIX).fill(0);
   for (let i = 0; i < values.length; i++) {
     if (Number.isNaN(values[i])) {
       words2[2 * i] = 0;
@@ -53835,7 +53863,7 @@ function digit(khi, klo, p) {
   if (shift + BITS <= 32) return klo >>> shift & MASK3;
   return (klo >>> shift | khi << 32 - shift) & MASK3;
 }
-function splitByLabel(values, labels, groupCount) {
+function splitByLabel(values, labels, groupCount, out = new Float64Array(values.length)) {
   const n = values.length;
   if (labels.length !== n) throw new RangeError(`labels has ${labels.length} entries for ${n} values`);
   const starts = new Uint32Array(groupCount + 1);
@@ -53846,7 +53874,6 @@ function splitByLabel(values, labels, groupCount) {
   }
   for (let g = 0; g < groupCount; g++) starts[g + 1] += starts[g];
   const next = starts.slice(0, groupCount);
-  const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[next[labels[i]]++] = values[i];
   return { values: out, starts };
 }
@@ -53854,6 +53881,7 @@ var BITS, RADIX, MASK3, PASSES;
 var init_sort = __esm({
   "src/metrics/sort.ts"() {
     "use strict";
+    init_scratch();
     BITS = 11;
     RADIX = 1 << BITS;
     MASK3 = RADIX - 1;
@@ -53863,24 +53891,26 @@ var init_sort = __esm({
 
 // src/metrics/table.ts
 function buildScoreTable(member, nonMember) {
-  const x = checkedCopy(member, "member");
-  const y = checkedCopy(nonMember, "non-member");
+  const x = checkedCopy(member, "member", scratch("table:member", Float64Array, member.length));
+  const y = checkedCopy(nonMember, "non-member", scratch("table:non-member", Float64Array, nonMember.length));
   sortFloat64(x);
   sortFloat64(y);
   return mergeSorted(x, y);
 }
 function buildClassTables(member, memberClasses, nonMember, nonMemberClasses, classCount) {
-  const x = checkedCopy(member, "member");
-  const y = checkedCopy(nonMember, "non-member");
+  const x = checkedCopy(member, "member", scratch("table:member", Float64Array, member.length));
+  const y = checkedCopy(nonMember, "non-member", scratch("table:non-member", Float64Array, nonMember.length));
   if (memberClasses.length !== x.length || nonMemberClasses.length !== y.length) {
     throw new RangeError("every score needs exactly one class");
   }
-  const xc = memberClasses.slice();
-  const yc = nonMemberClasses.slice();
+  const xc = scratch("table:member-classes", Int32Array, x.length);
+  xc.set(memberClasses);
+  const yc = scratch("table:non-member-classes", Int32Array, y.length);
+  yc.set(nonMemberClasses);
   sortFloat64(x, xc);
   sortFloat64(y, yc);
-  const xs = splitByLabel(x, xc, classCount);
-  const ys = splitByLabel(y, yc, classCount);
+  const xs = splitByLabel(x, xc, classCount, scratch("table:member-split", Float64Array, x.length));
+  const ys = splitByLabel(y, yc, classCount, scratch("table:non-member-split", Float64Array, y.length));
   const byClass = [];
   for (let c = 0; c < classCount; c++) {
     const xg = xs.values.subarray(xs.starts[c], xs.starts[c + 1]);
@@ -53926,12 +53956,11 @@ function countLevels(x, y) {
   }
   return levels;
 }
-function checkedCopy(scores, name2) {
+function checkedCopy(scores, name2, out) {
   const len2 = scores.length;
   if (len2 === 0) {
     throw new RangeError(`${name2} scores are empty: ranking metrics need at least one member and one non-member score`);
   }
-  const out = new Float64Array(len2);
   for (let i = 0; i < len2; i++) {
     const v = scores[i];
     if (Number.isNaN(v)) throw new RangeError(`${name2} score at index ${i} is NaN`);
@@ -53945,6 +53974,7 @@ function checkedCopy(scores, name2) {
 var init_table = __esm({
   "src/metrics/table.ts"() {
     "use strict";
+    init_scratch();
     init_sort();
   }
 });
@@ -54928,16 +54958,16 @@ var init_explain = __esm({
 
 // src/report/locate.ts
 function repoPath(file, ctx) {
-  const relative4 = import_node_path12.default.relative(ctx.root, import_node_path12.default.resolve(ctx.cwd, file));
-  if (relative4 === "" || relative4.startsWith("..") || import_node_path12.default.isAbsolute(relative4)) return void 0;
-  return relative4.split(import_node_path12.default.sep).join("/");
+  const relative4 = import_node_path13.default.relative(ctx.root, import_node_path13.default.resolve(ctx.cwd, file));
+  if (relative4 === "" || relative4.startsWith("..") || import_node_path13.default.isAbsolute(relative4)) return void 0;
+  return relative4.split(import_node_path13.default.sep).join("/");
 }
 function locate(position2, report, ctx) {
   const inRepo = repoPath(position2.file, ctx);
   if (inRepo) return { file: inRepo, line: position2.line, column: position2.column };
-  const chain = report.inputs.policy.map((d) => import_node_path12.default.resolve(ctx.cwd, d.path));
-  const at2 = chain.indexOf(import_node_path12.default.resolve(ctx.cwd, position2.file));
-  const inherited = position2.line ? { file: import_node_path12.default.basename(position2.file), line: position2.line } : void 0;
+  const chain = report.inputs.policy.map((d) => import_node_path13.default.resolve(ctx.cwd, d.path));
+  const at2 = chain.indexOf(import_node_path13.default.resolve(ctx.cwd, position2.file));
+  const inherited = position2.line ? { file: import_node_path13.default.basename(position2.file), line: position2.line } : void 0;
   for (let i = at2 + 1; at2 >= 0 && i < chain.length; i++) {
     const extender = repoPath(chain[i], ctx);
     if (!extender) continue;
@@ -54946,11 +54976,11 @@ function locate(position2, report, ctx) {
   const policy = repoPath(report.policy.file, ctx);
   return policy ? { file: policy, inheritedFrom: inherited } : void 0;
 }
-var import_node_path12;
+var import_node_path13;
 var init_locate = __esm({
   "src/report/locate.ts"() {
     "use strict";
-    import_node_path12 = __toESM(require("node:path"), 1);
+    import_node_path13 = __toESM(require("node:path"), 1);
   }
 });
 
@@ -55580,8 +55610,8 @@ var init_context2 = __esm({
           if ((0, import_fs2.existsSync)(process.env.GITHUB_EVENT_PATH)) {
             this.payload = JSON.parse((0, import_fs2.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
           } else {
-            const path10 = process.env.GITHUB_EVENT_PATH;
-            process.stdout.write(`GITHUB_EVENT_PATH ${path10} does not exist${import_os3.EOL}`);
+            const path11 = process.env.GITHUB_EVENT_PATH;
+            process.stdout.write(`GITHUB_EVENT_PATH ${path11} does not exist${import_os3.EOL}`);
           }
         }
         this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -61615,7 +61645,7 @@ function exposureSection(report, pct2) {
   const tokenizer = describeTokenizer(report);
   if (tokenizer) {
     const files = report.inputs.data.filter((d) => TOKENIZER_ROLES.includes(d.role));
-    const where = (files.length > 0 ? files.map((f) => f.path) : [String(report.sequenceModel.tokenizer.source)]).map((path10) => `<code>${escapeHtml(path10)}</code>`).join(" and ");
+    const where = (files.length > 0 ? files.map((f) => f.path) : [String(report.sequenceModel.tokenizer.source)]).map((path11) => `<code>${escapeHtml(path11)}</code>`).join(" and ");
     items.push(["Tokenizer", `${where}: ${escapeHtml(tokenizer, 300)}`]);
   }
   const runtime = describeRuntime(report.tool.runtime);
@@ -64142,10 +64172,10 @@ function writeImages(report, outDir) {
       if (!rasters2) continue;
       const taken = /* @__PURE__ */ new Map();
       const images2 = [];
-      (0, import_node_fs11.mkdirSync)(import_node_path13.default.join(outDir, probe.id), { recursive: true });
+      (0, import_node_fs11.mkdirSync)(import_node_path14.default.join(outDir, probe.id), { recursive: true });
       for (const raster of rasters2.items) {
         const relative4 = `${probe.id}/${imageFileName(raster, taken)}`;
-        (0, import_node_fs11.writeFileSync)(import_node_path13.default.join(outDir, relative4), encodePng(raster, raster.range));
+        (0, import_node_fs11.writeFileSync)(import_node_path14.default.join(outDir, relative4), encodePng(raster, raster.range));
         images2.push({ label: raster.label, kind: raster.kind, path: relative4, caption: raster.caption });
       }
       written.set(attack, images2);
@@ -64175,12 +64205,12 @@ function imageFileName(raster, taken) {
   taken.set(name2, raster.classIndex);
   return `class-${name2}${raster.kind === "member-mean" ? "-member-mean" : ""}.png`;
 }
-var import_node_fs11, import_node_path13;
+var import_node_fs11, import_node_path14;
 var init_images = __esm({
   "src/publish/images.ts"() {
     "use strict";
     import_node_fs11 = require("node:fs");
-    import_node_path13 = __toESM(require("node:path"), 1);
+    import_node_path14 = __toESM(require("node:path"), 1);
     init_png();
   }
 });
@@ -64193,10 +64223,10 @@ function writeReportFiles(given, outDir, options = {}) {
   const locateContext = { root: options.root ?? cwd, cwd, extendsLine: extendsLineOf };
   const markdown = renderMarkdown(report);
   const files = {
-    report: import_node_path14.default.join(outDir, REPORT_FILE),
-    summary: import_node_path14.default.join(outDir, SUMMARY_FILE),
-    html: import_node_path14.default.join(outDir, HTML_FILE),
-    sarif: import_node_path14.default.join(outDir, SARIF_FILE)
+    report: import_node_path15.default.join(outDir, REPORT_FILE),
+    summary: import_node_path15.default.join(outDir, SUMMARY_FILE),
+    html: import_node_path15.default.join(outDir, HTML_FILE),
+    sarif: import_node_path15.default.join(outDir, SARIF_FILE)
   };
   (0, import_node_fs12.writeFileSync)(files.report, renderJson(report));
   (0, import_node_fs12.writeFileSync)(files.summary, markdown);
@@ -64205,23 +64235,23 @@ function writeReportFiles(given, outDir, options = {}) {
   return { ...files, markdown };
 }
 function readAsset(outDir, relativePath) {
-  if (import_node_path14.default.isAbsolute(relativePath)) return void 0;
+  if (import_node_path15.default.isAbsolute(relativePath)) return void 0;
   try {
     const root = (0, import_node_fs12.realpathSync)(outDir);
-    const file = (0, import_node_fs12.realpathSync)(import_node_path14.default.resolve(root, relativePath));
-    if (!file.startsWith(root + import_node_path14.default.sep)) return void 0;
+    const file = (0, import_node_fs12.realpathSync)(import_node_path15.default.resolve(root, relativePath));
+    if (!file.startsWith(root + import_node_path15.default.sep)) return void 0;
     const bytes = (0, import_node_fs12.readFileSync)(file);
     return bytes.length <= MAX_ASSET_BYTES ? bytes : void 0;
   } catch {
     return void 0;
   }
 }
-var import_node_fs12, import_node_path14, SUMMARY_FILE, MAX_ASSET_BYTES;
+var import_node_fs12, import_node_path15, SUMMARY_FILE, MAX_ASSET_BYTES;
 var init_files = __esm({
   "src/publish/files.ts"() {
     "use strict";
     import_node_fs12 = require("node:fs");
-    import_node_path14 = __toESM(require("node:path"), 1);
+    import_node_path15 = __toESM(require("node:path"), 1);
     init_html();
     init_json();
     init_markdown();
@@ -64255,16 +64285,19 @@ async function runtimeFacts() {
   const versions = ort.env.versions;
   return { kind, version: (kind === "native" ? versions.node : versions.web) ?? versions.common ?? "unknown" };
 }
-async function createInferenceSession(model) {
+async function createInferenceSession(model, threads2 = (0, import_node_os.availableParallelism)()) {
   const { ort, kind } = await loadRuntime();
-  const options = {
+  const options = sessionOptions(kind, threads2);
+  return typeof model === "string" ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
+}
+function sessionOptions(kind, threads2) {
+  return {
     graphOptimizationLevel: "all",
     executionMode: "sequential",
-    intraOpNumThreads: (0, import_node_os.availableParallelism)(),
+    intraOpNumThreads: threads2,
     logSeverityLevel: 3,
     executionProviders: [kind === "wasm" ? "wasm" : "cpu"]
   };
-  return typeof model === "string" ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
 }
 async function chooseRuntime(choice) {
   if (!CHOICES.includes(choice)) {
@@ -67532,8 +67565,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path10) {
-      let input = path10;
+    function removeDotSegments(path11) {
+      let input = path11;
       const output = [];
       let nextSlash = -1;
       let len2 = 0;
@@ -67607,11 +67640,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path10) {
-      if (path10 === "" || path10[0] === "/") {
-        return removeDotSegments(path10);
+    function removeDotSegmentsRelative(path11) {
+      if (path11 === "" || path11[0] === "/") {
+        return removeDotSegments(path11);
       }
-      const segments = path10.split("/");
+      const segments = path11.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -67974,8 +68007,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path10 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path10 && path10 !== "/" ? path10 : void 0;
+        const path11 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path11 && path11 !== "/" ? path11 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -71848,7 +71881,7 @@ var init_agree = __esm({
 
 // src/publish/load.ts
 function loadReport(fileOrFolder) {
-  const file = (0, import_node_fs13.existsSync)(fileOrFolder) && (0, import_node_fs13.statSync)(fileOrFolder).isDirectory() ? import_node_path15.default.join(fileOrFolder, REPORT_FILE) : fileOrFolder;
+  const file = (0, import_node_fs13.existsSync)(fileOrFolder) && (0, import_node_fs13.statSync)(fileOrFolder).isDirectory() ? import_node_path16.default.join(fileOrFolder, REPORT_FILE) : fileOrFolder;
   const where = { file, field: "report" };
   if (!(0, import_node_fs13.existsSync)(file))
     throw new InputError(
@@ -71872,14 +71905,14 @@ function loadReport(fileOrFolder) {
   }
   const report = reviveNumbers(data);
   checkReportAgrees(report, file);
-  return { report, folder: import_node_path15.default.dirname(file), file };
+  return { report, folder: import_node_path16.default.dirname(file), file };
 }
-var import_node_fs13, import_node_path15;
+var import_node_fs13, import_node_path16;
 var init_load2 = __esm({
   "src/publish/load.ts"() {
     "use strict";
     import_node_fs13 = require("node:fs");
-    import_node_path15 = __toESM(require("node:path"), 1);
+    import_node_path16 = __toESM(require("node:path"), 1);
     init_errors();
     init_json();
     init_parse();
@@ -72424,10 +72457,10 @@ var init_csv = __esm({
 function sha256(bytes) {
   return (0, import_node_crypto.createHash)("sha256").update(bytes).digest("hex");
 }
-function sha256File(path10) {
+function sha256File(path11) {
   const hash = (0, import_node_crypto.createHash)("sha256");
   const piece = Buffer.allocUnsafe(8 * 1024 * 1024);
-  const fd = (0, import_node_fs14.openSync)(path10, "r");
+  const fd = (0, import_node_fs14.openSync)(path11, "r");
   try {
     for (let n = (0, import_node_fs14.readSync)(fd, piece); n > 0; n = (0, import_node_fs14.readSync)(fd, piece)) hash.update(piece.subarray(0, n));
   } finally {
@@ -72814,13 +72847,13 @@ var init_npy = __esm({
 });
 
 // src/data/read.ts
-function readDataFile(path10) {
+function readDataFile(path11) {
   try {
-    return (0, import_node_fs15.readFileSync)(path10);
+    return (0, import_node_fs15.readFileSync)(path11);
   } catch (error2) {
     const code = error2.code;
     const reason = code === "ENOENT" ? "file not found; expected a data file at this path" : code === "EISDIR" ? "this is a folder; expected a data file" : code === "EACCES" || code === "EPERM" ? "permission denied reading the data file" : `cannot read the data file: ${error2.message}`;
-    throw new InputError(reason, { file: path10 });
+    throw new InputError(reason, { file: path11 });
   }
 }
 var import_node_fs15;
@@ -73087,8 +73120,8 @@ var require_utils3 = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path10, { windows } = {}) => {
-      const segs = path10.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path11, { windows } = {}) => {
+      const segs = path11.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -74781,40 +74814,40 @@ var init_select = __esm({
 
 // src/data/load.ts
 function loadDatasetWithHashes(file, options) {
-  const path10 = (0, import_node_path16.resolve)(file.path);
+  const path11 = (0, import_node_path17.resolve)(file.path);
   if (file.format !== "npy" && (file.labels !== void 0 || file.columns !== void 0)) {
     throw new InputError(
       `${file.labels !== void 0 ? "labels" : "columns"} applies only to .npy data; a ${file.format} file names its own columns`,
-      { file: path10, field: file.labels !== void 0 ? "labels" : "columns" }
+      { file: path11, field: file.labels !== void 0 ? "labels" : "columns" }
     );
   }
-  const bytes = readDataFile(path10);
+  const bytes = readDataFile(path11);
   const hashes = { data: sha256(bytes) };
   let table2;
-  if (file.format === "csv") table2 = parseCsv(bytes, path10);
-  else if (file.format === "jsonl") table2 = parseJsonl(bytes, path10);
+  if (file.format === "csv") table2 = parseCsv(bytes, path11);
+  else if (file.format === "jsonl") table2 = parseJsonl(bytes, path11);
   else if (file.format === "npy") {
     let labels2;
     if (file.labels !== void 0) {
-      const labelsPath = (0, import_node_path16.resolve)(file.labels);
+      const labelsPath = (0, import_node_path17.resolve)(file.labels);
       const labelBytes = readDataFile(labelsPath);
       hashes.labels = sha256(labelBytes);
       labels2 = { name: options.label, array: parseNpy(labelBytes, labelsPath) };
     }
-    table2 = npyTable(parseNpy(bytes, path10), { columns: file.columns, labels: labels2 });
+    table2 = npyTable(parseNpy(bytes, path11), { columns: file.columns, labels: labels2 });
   } else {
-    throw new InputError(`unknown data format ${JSON.stringify(file.format)}; expected csv, jsonl or npy`, { file: path10, field: "format" });
+    throw new InputError(`unknown data format ${JSON.stringify(file.format)}; expected csv, jsonl or npy`, { file: path11, field: "format" });
   }
   const choice = selectColumns(table2, options.label, options.features);
   const rowsInFile = table2.rows;
   if (rowsInFile === 0) {
-    throw new InputError(`the ${options.role} file has no data rows; expected at least one`, { file: path10 });
+    throw new InputError(`the ${options.role} file has no data rows; expected at least one`, { file: path11 });
   }
   const rows2 = rowsInFile > options.maxRows ? rngFor(options.seed, `sample:${options.role}`).sampleIndices(rowsInFile, options.maxRows) : everyRow(rowsInFile);
   const { x, labels } = readRows(table2, choice, rows2);
   const origin = { fileRows: rows2, lines: fileLines(table2, rows2) };
   return {
-    dataset: { role: options.role, file: path10, features: choice.features, x, labels, rows: rows2.length, rowsInFile, origin },
+    dataset: { role: options.role, file: path11, features: choice.features, x, labels, rows: rows2.length, rowsInFile, origin },
     sha256: hashes
   };
 }
@@ -74829,11 +74862,11 @@ function fileLines(table2, rows2) {
   for (let i = 0; i < rows2.length; i++) lines[i] = table2.locate(rows2[i], 0).line ?? 0;
   return lines;
 }
-var import_node_path16;
+var import_node_path17;
 var init_load3 = __esm({
   "src/data/load.ts"() {
     "use strict";
-    import_node_path16 = require("node:path");
+    import_node_path17 = require("node:path");
     init_errors();
     init_random();
     init_csv();
@@ -75398,7 +75431,7 @@ function attackerScores(obs) {
   if (!scores) throw new Error("the surface reveals no scores");
   const { scale, values, hidden } = scores;
   if (!hidden) return { scale, values };
-  const out = values.slice(0, rows2 * k);
+  const out = Float64Array.from(values.subarray(0, rows2 * k));
   for (let r = 0; r < rows2; r++) {
     const base2 = r * k;
     let hiddenCount = 0;
@@ -75424,7 +75457,7 @@ function logHiddenShare(lp, hidden, base2, k, count2) {
 }
 function attackerProbabilities(obs) {
   const { scale, values } = attackerScores(obs);
-  return scale === "log" ? values.map(Math.exp) : values;
+  return scale === "log" ? Float64Array.from(values, Math.exp) : values;
 }
 function attackerLogProbability(scores, k, row, c, floor) {
   const v = scores.values[row * k + c];
@@ -75971,15 +76004,15 @@ function parseCanaryFormat(format) {
     i = end + 1;
   }
   if (text2) segments.push({ kind: "text", text: text2 });
-  const slots = segments.filter((s) => s.kind === "slot");
-  if (slots.length === 0) return { error: 'the format has no secret slot; expected e.g. "my pin is {digits:6}"' };
-  const spaceBits = slots.reduce((bits, s) => bits + s.length * Math.log2(SLOT_CLASSES[s.slot].length), 0);
+  const slots2 = segments.filter((s) => s.kind === "slot");
+  if (slots2.length === 0) return { error: 'the format has no secret slot; expected e.g. "my pin is {digits:6}"' };
+  const spaceBits = slots2.reduce((bits, s) => bits + s.length * Math.log2(SLOT_CLASSES[s.slot].length), 0);
   return {
     source: format,
     segments,
-    secretLength: slots.reduce((n, s) => n + s.length, 0),
+    secretLength: slots2.reduce((n, s) => n + s.length, 0),
     spaceBits,
-    spaceSize: slots.reduce((n, s) => n * SLOT_CLASSES[s.slot].length ** s.length, 1)
+    spaceSize: slots2.reduce((n, s) => n * SLOT_CLASSES[s.slot].length ** s.length, 1)
   };
 }
 function secretProblem(format, secret) {
@@ -76087,7 +76120,7 @@ var init_patterns = __esm({
 function buildExtraction(ctx) {
   const e = ctx.settings;
   const base2 = ctx.base;
-  const at2 = (path10) => ctx.at(path10, "value");
+  const at2 = (path11) => ctx.at(path11, "value");
   const thresholds = e["thresholds"] ?? {};
   const canaries2 = (e["canaries"] ?? []).map((c, i) => ({
     format: c["format"],
@@ -76209,15 +76242,15 @@ function extractionChecks(ctx, extraction) {
         if (!Array.isArray(secrets)) continue;
         secrets.forEach((secret, j) => {
           if (typeof secret !== "string") return;
-          const path10 = [...base, "canaries", i, kind, j];
+          const path11 = [...base, "canaries", i, kind, j];
           const problem = secretProblem(format, secret);
-          if (problem) error2(path10, "value", `${fieldName(path10)} does not fit the format: it ${problem} (the secret is not shown)`);
+          if (problem) error2(path11, "value", `${fieldName(path11)} does not fit the format: it ${problem} (the secret is not shown)`);
           const first = seen.get(secret);
           if (first && first !== kind)
             error2(
-              path10,
+              path11,
               "value",
-              `${fieldName(path10)} is also listed in ${first}: a secret is either inserted or a control (the secret is not shown)`
+              `${fieldName(path11)} is also listed in ${first}: a secret is either inserted or a control (the secret is not shown)`
             );
           seen.set(secret, kind);
         });
@@ -78384,40 +78417,40 @@ function referenceChecks(ctx, membership) {
   const models = refs["models"];
   const files = [];
   if (typeof models === "string") {
-    const path10 = [...base2, "models"];
+    const path11 = [...base2, "models"];
     if (!isGlob(models)) {
-      ctx.mustExist(path10, "reference model");
-      if (!policyPathProblem(ctx.merged, path10, ctx.roots)) files.push({ file: resolvePathValue(ctx.merged, path10), path: path10 });
-    } else if (!policyPathProblem(ctx.merged, path10, ctx.roots)) {
-      const pattern = resolvePathValue(ctx.merged, path10);
+      ctx.mustExist(path11, "reference model");
+      if (!policyPathProblem(ctx.merged, path11, ctx.roots)) files.push({ file: resolvePathValue(ctx.merged, path11), path: path11 });
+    } else if (!policyPathProblem(ctx.merged, path11, ctx.roots)) {
+      const pattern = resolvePathValue(ctx.merged, path11);
       const problem = globProblem(pattern);
       const matches2 = problem ? [] : expandGlob(pattern);
-      if (problem) ctx.error(path10, "value", `reference models: ${problem}`);
-      else if (matches2.length === 0) ctx.error(path10, "value", `no file matches the reference models' glob ${pattern}`);
+      if (problem) ctx.error(path11, "value", `reference models: ${problem}`);
+      else if (matches2.length === 0) ctx.error(path11, "value", `no file matches the reference models' glob ${pattern}`);
       for (const file of matches2) {
         const outside = pathProblem(file, ctx.roots);
-        if (outside) ctx.error(path10, "value", outside);
-        else files.push({ file, path: path10 });
+        if (outside) ctx.error(path11, "value", outside);
+        else files.push({ file, path: path11 });
       }
     }
   } else if (Array.isArray(models)) {
     models.forEach((m, i) => {
-      const path10 = [...base2, "models", i];
-      const outside = typeof m === "string" ? policyPathProblem(ctx.merged, path10, ctx.roots) : void 0;
-      if (outside) ctx.error(path10, "value", outside);
+      const path11 = [...base2, "models", i];
+      const outside = typeof m === "string" ? policyPathProblem(ctx.merged, path11, ctx.roots) : void 0;
+      if (outside) ctx.error(path11, "value", outside);
       else {
-        ctx.mustExist(path10, "reference model");
-        if (typeof m === "string") files.push({ file: resolvePathValue(ctx.merged, path10), path: path10 });
+        ctx.mustExist(path11, "reference model");
+        if (typeof m === "string") files.push({ file: resolvePathValue(ctx.merged, path11), path: path11 });
       }
     });
   }
   const seen = /* @__PURE__ */ new Map();
-  for (const { file, path: path10 } of files) {
-    const name2 = (0, import_node_path17.basename)(file);
+  for (const { file, path: path11 } of files) {
+    const name2 = (0, import_node_path18.basename)(file);
     const other = seen.get(name2);
     if (other !== void 0 && other !== file) {
       ctx.error(
-        path10,
+        path11,
         "value",
         `two reference models share the file name ${name2} (${other} and ${file}); the memberships file names models by file name`
       );
@@ -78425,11 +78458,11 @@ function referenceChecks(ctx, membership) {
     seen.set(name2, file);
   }
 }
-var import_node_path17, BASE2;
+var import_node_path18, BASE2;
 var init_checks5 = __esm({
   "src/probes/membership/checks.ts"() {
     "use strict";
-    import_node_path17 = require("node:path");
+    import_node_path18 = require("node:path");
     init_fields();
     init_merge();
     init_model_glob();
@@ -79559,18 +79592,18 @@ function textMembershipChecks(ctx, settings) {
   const attacks = Array.isArray(settings["attacks"]) ? settings["attacks"] : [];
   const decimals = valueAt(ctx.data, ["surface", "decimals"]);
   attacks.forEach((attack, i) => {
-    const path10 = [...BASE3, "attacks", i];
+    const path11 = [...BASE3, "attacks", i];
     const why = typeof attack === "string" ? UNROUNDED[attack] : void 0;
     if (why && typeof decimals === "number") {
       error2(
-        path10,
+        path11,
         "value",
         `attack ${String(attack)} ${why}, so it needs unrounded scores, but surface.decimals is ${decimals} (set in ${ctx.where(["surface", "decimals"])}); remove ${String(attack)}, or surface.decimals if the API returns full-precision log-probabilities`
       );
     }
     if (attack === "reference" && typeof valueAt(ctx.data, ["model", "reference-model"]) !== "string") {
       error2(
-        path10,
+        path11,
         "value",
         "attack reference compares the target with a reference model, but the policy names none: add model.reference-model (e.g. the base model before fine-tuning, with the same tokenizer), or remove reference"
       );
@@ -80212,7 +80245,7 @@ function reveal(answer2, rows2, classes, surface) {
     scores = { scale: "log", values };
   } else {
     const own = answer2.values.subarray(0, n);
-    const values = own instanceof Float64Array && !changesScores(surface, classes) ? own : Float64Array.from(own);
+    const values = changesScores(surface, classes) ? Float64Array.from(own) : own;
     scores = { scale: "probability", values };
   }
   const hidden = surface.scores === "top-k" && surface.topK < classes ? topKMask(scores.values, rows2, classes, surface.topK) : void 0;
@@ -80376,15 +80409,15 @@ function externalDataFiles(modelPath, model = (0, import_node_fs17.readFileSync)
     return [];
   }
   if (tensors.length === 0) return [];
-  const folder = (0, import_node_fs17.realpathSync)(import_node_path18.default.dirname(modelPath));
+  const folder = (0, import_node_fs17.realpathSync)(import_node_path19.default.dirname(modelPath));
   const files = /* @__PURE__ */ new Set();
   for (const { tensor: tensor2, location } of tensors) {
     const refuse = (why) => new InputError(
       `the model stores tensor ${quoteUserText(tensor2)} in external data at ${quoteUserText(location)}, which ${why}; expected a file beside the model, in its folder or below (as onnx.save_model(..., save_as_external_data=True) writes it)`,
       { file: modelPath, field: "model.path" }
     );
-    if (location === "" || import_node_path18.default.isAbsolute(location)) throw refuse("is not a relative path");
-    const file = import_node_path18.default.resolve(folder, location);
+    if (location === "" || import_node_path19.default.isAbsolute(location)) throw refuse("is not a relative path");
+    const file = import_node_path19.default.resolve(folder, location);
     if (!inside(folder, file)) throw refuse("leaves the model\u2019s folder");
     if (!(0, import_node_fs17.existsSync)(file) || !(0, import_node_fs17.statSync)(file).isFile()) throw refuse("is not a file");
     if (!inside(folder, (0, import_node_fs17.realpathSync)(file))) throw refuse("is a link out of the model\u2019s folder");
@@ -80393,8 +80426,8 @@ function externalDataFiles(modelPath, model = (0, import_node_fs17.readFileSync)
   return [...files];
 }
 function inside(folder, file) {
-  const rel = import_node_path18.default.relative(folder, file);
-  return rel !== "" && !rel.startsWith("..") && !import_node_path18.default.isAbsolute(rel);
+  const rel = import_node_path19.default.relative(folder, file);
+  return rel !== "" && !rel.startsWith("..") && !import_node_path19.default.isAbsolute(rel);
 }
 function graph(buf, g, found) {
   for (const f of lengthFields(buf, g.start, g.end)) {
@@ -80438,12 +80471,12 @@ function tensor(buf, t, found) {
 function* lengthFields(buf, start, end) {
   for (const f of fields(buf, start, end)) if (f.wire === WIRE_LEN) yield f;
 }
-var import_node_fs17, import_node_path18, MODEL, FUNCTION, GRAPH, NODE, ATTRIBUTE, SPARSE, TENSOR, ENTRY, EXTERNAL;
+var import_node_fs17, import_node_path19, MODEL, FUNCTION, GRAPH, NODE, ATTRIBUTE, SPARSE, TENSOR, ENTRY, EXTERNAL;
 var init_onnx_external = __esm({
   "src/model/onnx-external.ts"() {
     "use strict";
     import_node_fs17 = require("node:fs");
-    import_node_path18 = __toESM(require("node:path"), 1);
+    import_node_path19 = __toESM(require("node:path"), 1);
     init_errors();
     init_user_text();
     init_onnx_wire();
@@ -80582,6 +80615,129 @@ var init_labels = __esm({
   }
 });
 
+// src/model/worker-lane.ts
+function nativeRuntimePath() {
+  try {
+    const here = moduleDirectory() ?? process.cwd();
+    return (0, import_node_module.createRequire)(import_node_path20.default.join(here, "index.js")).resolve("onnxruntime-node");
+  } catch {
+    return void 0;
+  }
+}
+var import_node_module, import_node_path20, import_node_worker_threads, WORKER_SOURCE, MAX_WORKERS, started, WorkerLane;
+var init_worker_lane = __esm({
+  "src/model/worker-lane.ts"() {
+    "use strict";
+    import_node_module = require("node:module");
+    import_node_path20 = __toESM(require("node:path"), 1);
+    import_node_worker_threads = require("node:worker_threads");
+    init_module_dir();
+    init_runtime();
+    WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const ort = require(workerData.runtime);
+ort.InferenceSession.create(workerData.model, workerData.options).then(
+  (session) => {
+    parentPort.on('message', ({ id, feed, type, data, dims, fetch }) => {
+      session.run({ [feed]: new ort.Tensor(type, data, dims) }, [fetch]).then(
+        (result) => {
+          const out = result[fetch];
+          parentPort.postMessage({ id, data: out.data, dims: out.dims, input: data.buffer }, [out.data.buffer, data.buffer]);
+        },
+        (error) => parentPort.postMessage({ id, error: String((error && error.message) || error), input: data.buffer }, [data.buffer]),
+      );
+    });
+    parentPort.postMessage({ ready: true });
+  },
+  (error) => parentPort.postMessage({ failed: String((error && error.message) || error) }),
+);
+`;
+    MAX_WORKERS = 8;
+    started = 0;
+    WorkerLane = class _WorkerLane {
+      constructor(worker) {
+        this.worker = worker;
+        this.ready = new Promise((resolve8) => {
+          worker.on(
+            "message",
+            (message) => {
+              if (message.ready || message.failed !== void 0) {
+                this.idle();
+                return resolve8(message.ready === true);
+              }
+              if (message.input) this.spare.push(message.input);
+              const waiting = this.pending.get(message.id);
+              if (!waiting) return;
+              this.pending.delete(message.id);
+              this.idle();
+              if (message.error !== void 0) waiting.reject(new Error(message.error));
+              else waiting.resolve({ data: message.data, dims: message.dims });
+            }
+          );
+          worker.on("error", (error2) => {
+            resolve8(false);
+            this.failAll(error2);
+          });
+          worker.on("exit", () => {
+            resolve8(false);
+            this.failAll(new Error("the onnxruntime worker thread exited"));
+          });
+        });
+      }
+      worker;
+      pending = /* @__PURE__ */ new Map();
+      nextId = 0;
+      /**
+       * Input buffers the worker has sent back, for the next batches: a fresh 256 KiB buffer per
+       * batch cost more in first-touch page faults than the worker saved.
+       */
+      spare = [];
+      /** Resolves true once the worker's session is open, false if the worker could not start. */
+      ready;
+      /**
+       * An idle worker must not keep the process alive; a busy one must, or the process would
+       * exit while a batch is out. (Adding a 'message' listener refs the port, so this comes after.)
+       */
+      idle() {
+        if (this.pending.size === 0) this.worker.unref();
+      }
+      /**
+       * A worker session on `model` (a path or the model's bytes) with the given session options,
+       * or undefined when the process already runs MAX_WORKERS of them or onnxruntime-node cannot be
+       * found for the worker to load.
+       */
+      static start(model, options) {
+        if (started >= MAX_WORKERS) return void 0;
+        const runtime = nativeRuntimePath();
+        if (!runtime) return void 0;
+        started++;
+        return new _WorkerLane(new import_node_worker_threads.Worker(WORKER_SOURCE, { eval: true, workerData: { runtime, model, options } }));
+      }
+      /** Runs one batch in the worker; the input is copied (into a buffer the worker returns), so the caller keeps its array. */
+      run(batch) {
+        const id = this.nextId++;
+        const data = this.copy(batch.data);
+        return new Promise((resolve8, reject) => {
+          if (this.pending.size === 0) this.worker.ref();
+          this.pending.set(id, { resolve: resolve8, reject });
+          this.worker.postMessage({ ...batch, id, data }, [data.buffer]);
+        });
+      }
+      copy(values) {
+        const at2 = this.spare.findIndex((buffer2) => buffer2.byteLength === values.byteLength);
+        const buffer = at2 >= 0 ? this.spare.splice(at2, 1)[0] : new ArrayBuffer(values.byteLength);
+        const copy = values instanceof Float32Array ? new Float32Array(buffer) : new Float64Array(buffer);
+        copy.set(values);
+        return copy;
+      }
+      failAll(error2) {
+        for (const waiting of this.pending.values()) waiting.reject(new Error(`onnxruntime worker: ${firstLine(error2)}`));
+        this.pending.clear();
+      }
+    };
+  }
+});
+
 // src/model/onnx-zipmap.ts
 function exposeZipMapInput(model, output) {
   const graph2 = [...fields(model, 0, model.length)].find((f) => f.field === MODEL_GRAPH && f.wire === WIRE_LEN);
@@ -80675,8 +80831,9 @@ var init_onnx_zipmap = __esm({
 
 // src/model/onnx.ts
 async function openOnnxClassifier(settings, options = {}) {
-  const ort = await loadOnnxRuntime();
-  let session = await createSession(settings, settings.path);
+  const { ort, kind } = await loadRuntime();
+  let lanes = lanePlan(kind, settings.path, options);
+  let session = await createSession(settings, settings.path, lanes?.threads);
   const inputs = session.inputMetadata.map(describeValue);
   const outputs = session.outputMetadata.map(describeValue);
   const input = pickInput(settings, inputs);
@@ -80691,7 +80848,8 @@ async function openOnnxClassifier(settings, options = {}) {
         { file: settings.path, field: "model.output" }
       );
     }
-    session = await createSession(settings, exposed.model);
+    lanes = lanePlan(kind, exposed.model, options);
+    session = await createSession(settings, exposed.model, lanes?.threads);
     output = session.outputMetadata.map(describeValue).find((o) => o.name === exposed.probabilities);
     classLabels2 = exposed.classLabels;
   }
@@ -80700,14 +80858,17 @@ async function openOnnxClassifier(settings, options = {}) {
     output,
     outputName,
     inputs,
-    outputs
+    outputs,
+    lanes
   });
   await adapter.discoverClasses(classLabels2);
+  adapter.startWorkers();
   return adapter;
 }
 async function openOnnxRegressor(settings, options = {}) {
-  const ort = await loadOnnxRuntime();
-  const session = await createSession(settings, settings.path);
+  const { ort, kind } = await loadRuntime();
+  const lanes = lanePlan(kind, settings.path, options);
+  const session = await createSession(settings, settings.path, lanes?.threads);
   const inputs = session.inputMetadata.map(describeValue);
   const outputs = session.outputMetadata.map(describeValue);
   const input = pickInput(settings, inputs);
@@ -80718,9 +80879,10 @@ async function openOnnxRegressor(settings, options = {}) {
       { file: settings.path, field: "model.output" }
     );
   }
-  const plan = { ...inputPlan(settings, input, options), output, outputName: output.name, inputs, outputs };
+  const plan = { ...inputPlan(settings, input, options), output, outputName: output.name, inputs, outputs, lanes };
   const regressor = new OnnxRegressor(ort, session, settings, plan);
   await regressor.checkWidth();
+  regressor.startWorkers();
   return regressor;
 }
 function inputPlan(settings, input, options) {
@@ -80742,7 +80904,7 @@ function inputPlan(settings, input, options) {
   }
   return { input, inputType, featureCount, batchSize: fixedBatch ?? options.batchSize ?? DEFAULT_BATCH, fixedBatch };
 }
-async function createSession(settings, model) {
+async function createSession(settings, model, threads2) {
   if (typeof model === "string") externalDataFiles(model);
   else if (externalTensors(model).length > 0) {
     throw new InputError(
@@ -80751,7 +80913,7 @@ async function createSession(settings, model) {
     );
   }
   try {
-    return await createInferenceSession(model);
+    return await createInferenceSession(model, threads2);
   } catch (error2) {
     throw new InputError(`cannot load the ONNX model: ${firstLine(error2)}; expected an ONNX model file (opset \u2264 26, IR \u2264 13)`, {
       file: settings.path,
@@ -80759,27 +80921,27 @@ async function createSession(settings, model) {
     });
   }
 }
-async function runOnnx(ort, session, plan, x, rows2) {
+function lanePlan(kind, model, options) {
+  const cores = (0, import_node_os2.availableParallelism)();
+  if (!options.workers || kind !== "native" || cores < 2) return void 0;
+  const bytes = typeof model === "string" ? (0, import_node_fs19.statSync)(model).size : model.length;
+  if (bytes > LANE_MODEL_LIMIT || typeof model === "string" && externalDataFiles(model).length > 0) return void 0;
+  return { model, threads: 1, workers: cores - 1, options: sessionOptions(kind, 1) };
+}
+function inputBatch(plan, x, rows2) {
   const { input, output, inputType, fixedBatch } = plan;
   const batch = fixedBatch ?? rows2;
-  const dims = [batch, ...input.shape.slice(1)];
   let data = x;
   if (fixedBatch && rows2 !== fixedBatch) {
     data = new Float32Array(fixedBatch * plan.featureCount);
     data.set(x);
   }
   if (inputType === "float64") data = Float64Array.from(data);
-  const tensor2 = new ort.Tensor(inputType, data, dims);
-  let result2;
-  try {
-    result2 = await session.run({ [input.name]: tensor2 }, [output.name]);
-  } catch (error2) {
-    throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows2} rows: ${firstLine(error2)}`, { cause: error2 });
-  }
-  const tensorValue = result2[output.name];
-  const width = tensorValue.dims.slice(1).reduce((a, d) => a * d, 1);
-  const data32 = tensorValue.data instanceof Float32Array ? tensorValue.data : Float32Array.from(tensorValue.data);
-  return { data: data32.subarray(0, rows2 * width), dims: tensorValue.dims };
+  return { feed: input.name, type: inputType, data, dims: [batch, ...input.shape.slice(1)], fetch: output.name };
+}
+async function runOnnx(ort, session, batch) {
+  const result2 = await session.run({ [batch.feed]: new ort.Tensor(batch.type, batch.data, batch.dims) }, [batch.fetch]);
+  return result2[batch.fetch];
 }
 function pickInput(settings, inputs) {
   if (settings.input) return byName(settings, inputs, settings.input, "input");
@@ -80816,21 +80978,24 @@ function describeTensor(value) {
   if (value.type === "sequence") return `${quoteUserText(value.name)} (a sequence, e.g. a ZipMap)`;
   return `${quoteUserText(value.name)} (${value.type} [${value.shape.map((d) => typeof d === "number" && d >= 0 ? d : d || "?").join(", ")}])`;
 }
-var import_node_fs19, DEFAULT_BATCH, CLASS_SHAPES, BatchedOnnxModel, OnnxClassifier, OnnxRegressor;
+var import_node_fs19, import_node_os2, DEFAULT_BATCH, CLASS_SHAPES, LANE_MODEL_LIMIT, BatchedOnnxModel, OnnxClassifier, OnnxRegressor;
 var init_onnx = __esm({
   "src/model/onnx.ts"() {
     "use strict";
     import_node_fs19 = require("node:fs");
+    import_node_os2 = require("node:os");
     init_select();
     init_user_text();
     init_errors();
     init_runtime();
+    init_worker_lane();
     init_onnx_zipmap();
     init_non_finite();
     init_onnx_external();
     init_scores2();
     DEFAULT_BATCH = 1024;
     CLASS_SHAPES = "[batch, classes], [batch] or [batch, 1] (one score per class, or one binary score per row)";
+    LANE_MODEL_LIMIT = 256 * 1024 * 1024;
     BatchedOnnxModel = class {
       constructor(ort, session, settings, plan) {
         this.ort = ort;
@@ -80843,6 +81008,9 @@ var init_onnx = __esm({
       settings;
       plan;
       queryCount = 0;
+      workers = [];
+      /** Rows answered by worker sessions (the rest by the main one). */
+      workerRows = 0;
       /** Milliseconds from process start to the first model query (the start-up cost users wait for). */
       firstQueryAt;
       get queries() {
@@ -80861,7 +81029,9 @@ var init_onnx = __esm({
       /**
        * Runs `rows` rows in batches of the plan's size, handing each batch's raw output on, then
        * refuses the model if any row's output (of `width` values) held NaN or ±Infinity: every batch
-       * is run first, so the error can say how many rows.
+       * is run first, so the error can say how many rows. The first batch runs alone (it decides the
+       * score kind, which must not depend on which session answers first); the rest are spread over
+       * the worker sessions, if the model has them, and the main one, so `use` sees them in any order.
        */
       async forEachBatch(x, rows2, width, use) {
         const { featureCount, batchSize } = this.plan;
@@ -80869,25 +81039,66 @@ var init_onnx = __esm({
           throw new RuntimeFailure(`predict: expected ${rows2}\xD7${featureCount} values, got ${x.length}`);
         }
         let bad;
-        for (let start = 0; start < rows2; start += batchSize) {
-          const n = Math.min(batchSize, rows2 - start);
-          const raw = await this.runBatch(x.subarray(start * featureCount, (start + n) * featureCount), n);
+        const take = (raw, start, n) => {
           const found = findNonFinite(raw, n, width);
-          if (found) {
-            if (bad) bad.count += found.count;
-            else bad = { ...found, first: start + found.first };
-            continue;
+          if (!found) return use(raw, start, n);
+          if (!bad) bad = { ...found, first: start + found.first };
+          else {
+            bad.count += found.count;
+            if (start + found.first < bad.first) Object.assign(bad, { first: start + found.first, value: found.value });
           }
-          use(raw, start, n);
-        }
+        };
+        const part = (start) => x.subarray(start * featureCount, Math.min(rows2, start + batchSize) * featureCount);
+        const first = Math.min(batchSize, rows2);
+        take(await this.runBatch(part(0), first), 0, first);
+        let next = first;
+        let failed = false;
+        const drain = async (run) => {
+          while (next < rows2 && !failed) {
+            const start = next;
+            const n = Math.min(batchSize, rows2 - start);
+            next += n;
+            try {
+              take(await run(part(start), n), start, n);
+            } catch (error2) {
+              failed = true;
+              throw error2;
+            }
+          }
+        };
+        await Promise.all([
+          drain((part2, n) => this.runBatch(part2, n)),
+          ...this.workers.map(async (lane) => {
+            if (await lane.ready) await drain((part2, n) => this.runBatch(part2, n, lane));
+          })
+        ]);
         if (bad) throw new NonFiniteOutput(this.settings.path, this.plan.outputName, bad, rows2);
       }
-      async runBatch(x, rows2) {
+      /** Starts the worker sessions of the lane plan, if any: they open the model while the caller loads its data. */
+      startWorkers() {
+        const plan = this.plan.lanes;
+        if (!plan || this.workers.length > 0) return;
+        for (let i = 0; i < plan.workers; i++) {
+          const lane = WorkerLane.start(plan.model, plan.options);
+          if (lane) this.workers.push(lane);
+        }
+      }
+      /** One batch, on the main session or on a worker's. */
+      async runBatch(x, rows2, lane) {
         this.firstQueryAt ??= performance.now();
-        const { data, dims } = await runOnnx(this.ort, this.session, this.plan, x, rows2);
-        this.checkShape(dims, this.plan.fixedBatch ?? rows2);
+        const batch = inputBatch(this.plan, x, rows2);
+        let out;
+        try {
+          out = lane ? await lane.run(batch) : await runOnnx(this.ort, this.session, batch);
+        } catch (error2) {
+          throw new RuntimeFailure(`onnxruntime failed on a batch of ${rows2} rows: ${firstLine(error2)}`, { cause: error2 });
+        }
+        this.checkShape(out.dims, this.plan.fixedBatch ?? rows2);
         this.queryCount += rows2;
-        return data;
+        if (lane) this.workerRows += rows2;
+        const width = out.dims.slice(1).reduce((a, d) => a * d, 1);
+        const data32 = out.data instanceof Float32Array ? out.data : Float32Array.from(out.data);
+        return data32.subarray(0, rows2 * width);
       }
       wrongShape(dims, batch, expected) {
         return new InputError(
@@ -80947,7 +81158,7 @@ var init_onnx = __esm({
       }
       async predict(x, rows2) {
         const classes = this.classLabels.length;
-        const out = new Float64Array(rows2 * classes);
+        const out = this.width > 1 ? new Float32Array(rows2 * classes) : new Float64Array(rows2 * classes);
         await this.forEachBatch(x, rows2, this.width, (raw, start, n) => {
           this.decideScoreKind(raw, n);
           toClassScores(raw, n, this.width, this.scoreKind, out.subarray(start * classes, (start + n) * classes));
@@ -81016,8 +81227,8 @@ var init_models = __esm({
     init_onnx();
     init_runtime();
     ONNX_MODELS = {
-      classifier: (settings) => openOnnxClassifier(settings),
-      regressor: (settings) => openOnnxRegressor(settings),
+      classifier: (settings, role) => openOnnxClassifier(settings, { workers: role.kind === "candidate" && role.workers === true }),
+      regressor: (settings, role) => openOnnxRegressor(settings, { workers: role.kind === "candidate" && role.workers === true }),
       runtime: runtimeFacts
     };
   }
@@ -81030,7 +81241,7 @@ function openReferences(policy, members, nonMembers, { report, relative: relativ
   const attacks = settings?.attacks.filter((a) => a === "lira" || a === "lira-offline" || a === "rmia") ?? [];
   if (!refs || attacks.length === 0) return void 0;
   const at2 = (message) => new PolicyError(message, { ...refs.membershipsSource, field: FIELD });
-  const names = refs.models.map((m) => (0, import_node_path19.basename)(m));
+  const names = refs.models.map((m) => (0, import_node_path21.basename)(m));
   const memberships = readMemberships(refs, names, members.rowsInFile, nonMembers.rowsInFile, at2);
   const audited = auditedRecords(members, nonMembers, members.rowsInFile);
   const problems = checkCoverage(memberships, attacks, {
@@ -81091,12 +81302,12 @@ function checkSameShape(model, candidate, file) {
     });
   }
 }
-var import_node_fs20, import_node_path19, FIELD;
+var import_node_fs20, import_node_path21, FIELD;
 var init_references = __esm({
   "src/run/references.ts"() {
     "use strict";
     import_node_fs20 = require("node:fs");
-    import_node_path19 = require("node:path");
+    import_node_path21 = require("node:path");
     init_data();
     init_memberships();
     init_memberships_coverage();
@@ -81120,8 +81331,12 @@ var init_round = __esm({
 });
 
 // src/run/features.ts
+function dataBytes(policy) {
+  const size = (file) => (0, import_node_fs21.existsSync)(file) ? (0, import_node_fs21.statSync)(file).size : 0;
+  return size(policy.data.members.path) + size(policy.data.nonMembers.path);
+}
 async function openFeatureTask(policy, report, { relative: relative4, lap }, models) {
-  const candidate = { kind: "candidate" };
+  const candidate = { kind: "candidate", workers: dataBytes(policy) >= WORKER_DATA_BYTES };
   const model = policy.model.task === "regression" ? await models.regressor(policy.model, candidate) : await models.classifier(policy.model, candidate);
   report.inputs.model = modelDigest(policy.model.path, relative4);
   report.timings.model = lap();
@@ -81255,10 +81470,11 @@ function checkOverlap(policy, members, nonMembers, report, relative4) {
     }
   );
 }
-var EVIDENCE_ROWS;
+var import_node_fs21, WORKER_DATA_BYTES, EVIDENCE_ROWS;
 var init_features = __esm({
   "src/run/features.ts"() {
     "use strict";
+    import_node_fs21 = require("node:fs");
     init_data();
     init_errors();
     init_regression();
@@ -81269,6 +81485,7 @@ var init_features = __esm({
     init_round();
     init_signals();
     init_model_digest();
+    WORKER_DATA_BYTES = 4 * 1024 * 1024;
     EVIDENCE_ROWS = 64;
   }
 });
@@ -81286,7 +81503,7 @@ var init_policy2 = __esm({
 
 // src/run/probe.ts
 async function runProbe(probe, settings, context3) {
-  const started = performance.now();
+  const started2 = performance.now();
   const queriesBefore = context3.model.queries;
   const result2 = {
     id: probe.id,
@@ -81309,7 +81526,7 @@ async function runProbe(probe, settings, context3) {
     result2.error = describeError(error2);
   }
   result2.queries = context3.model.queries - queriesBefore;
-  result2.seconds = round2((performance.now() - started) / 1e3, 3);
+  result2.seconds = round2((performance.now() - started2) / 1e3, 3);
   return result2;
 }
 var init_probe = __esm({
@@ -84805,15 +85022,15 @@ function analyse2(json) {
   const model = checkModel(root["model"]);
   checkAddedTokens(root["added_tokens"]);
   const seen = { byteLevel: false, metaspace: false };
-  checkComponent(root["normalizer"], "normalizer", NORMALIZERS, (c, path10) => {
+  checkComponent(root["normalizer"], "normalizer", NORMALIZERS, (c, path11) => {
     if (c["type"] === "Precompiled") {
       fail(
-        path10,
+        path11,
         'a SentencePiece "Precompiled" normaliser, which the JS library approximates with NFKC; ids could differ from the Rust tokenizers'
       );
     }
   });
-  checkComponent(root["pre_tokenizer"], "pre_tokenizer", PRE_TOKENIZERS, (c, path10) => preTokenizer(c, path10, hazards, seen));
+  checkComponent(root["pre_tokenizer"], "pre_tokenizer", PRE_TOKENIZERS, (c, path11) => preTokenizer(c, path11, hazards, seen));
   checkComponent(root["post_processor"], "post_processor", POST_PROCESSORS, () => {
   });
   checkComponent(root["decoder"], "decoder", DECODERS, () => {
@@ -84877,37 +85094,37 @@ function checkAddedTokens(added) {
   if (added === void 0 || added === null) return;
   if (!Array.isArray(added)) fail("added_tokens", "expected a list of {id, content, special, ...}");
   added.forEach((token, i) => {
-    const path10 = `added_tokens[${i}]`;
-    if (!isObject(token)) fail(path10, "expected an object {id, content, special, ...}");
+    const path11 = `added_tokens[${i}]`;
+    if (!isObject(token)) fail(path11, "expected an object {id, content, special, ...}");
     const t = token;
-    if (!Number.isInteger(t["id"]) || t["id"] < 0) fail(`${path10}.id`, `${JSON.stringify(t["id"])}; expected an integer \u2265 0`);
-    if (typeof t["content"] !== "string" || t["content"] === "") fail(`${path10}.content`, "expected a non-empty string");
+    if (!Number.isInteger(t["id"]) || t["id"] < 0) fail(`${path11}.id`, `${JSON.stringify(t["id"])}; expected an integer \u2265 0`);
+    if (typeof t["content"] !== "string" || t["content"] === "") fail(`${path11}.content`, "expected a non-empty string");
     if (t["special"] !== true && t["single_word"] === true) {
       fail(
-        `${path10}.single_word`,
+        `${path11}.single_word`,
         "true: the JS library matches added tokens inside words too, so ids would differ from the Rust tokenizers"
       );
     }
   });
 }
-function checkComponent(value, path10, known, visit2) {
+function checkComponent(value, path11, known, visit2) {
   if (value === void 0 || value === null) return;
-  if (!isObject(value)) fail(path10, 'expected null or an object with a "type"');
+  if (!isObject(value)) fail(path11, 'expected null or an object with a "type"');
   const c = value;
   const type = c["type"];
   if (typeof type !== "string" || !known.includes(type)) {
-    fail(`${path10}.type`, `${type === void 0 ? "missing" : JSON.stringify(type)} is not supported; expected one of ${known.join(", ")}`);
+    fail(`${path11}.type`, `${type === void 0 ? "missing" : JSON.stringify(type)} is not supported; expected one of ${known.join(", ")}`);
   }
   if (type === "Sequence") {
-    const key = SEQUENCE_KEYS[path10.replace(/[.[].*$/, "")];
+    const key = SEQUENCE_KEYS[path11.replace(/[.[].*$/, "")];
     const children = c[key];
-    if (!Array.isArray(children)) fail(`${path10}.${key}`, "expected a list");
-    children.forEach((child, i) => checkComponent(child, `${path10}.${key}[${i}]`, known, visit2));
+    if (!Array.isArray(children)) fail(`${path11}.${key}`, "expected a list");
+    children.forEach((child, i) => checkComponent(child, `${path11}.${key}[${i}]`, known, visit2));
     return;
   }
-  visit2(c, path10);
+  visit2(c, path11);
 }
-function preTokenizer(c, path10, hazards, seen) {
+function preTokenizer(c, path11, hazards, seen) {
   switch (c["type"]) {
     case "ByteLevel":
       seen.byteLevel = true;
@@ -84922,7 +85139,7 @@ function preTokenizer(c, path10, hazards, seen) {
       seen.metaspace = true;
       if (c["split"] !== false) {
         fail(
-          `${path10}.split`,
+          `${path11}.split`,
           `${c["split"] === void 0 ? "missing (true in the Rust tokenizers)" : JSON.stringify(c["split"])}: the JS library does not split words at the replacement character, so ids could differ; expected split: false (as Llama-family tokenizer.json files have)`
         );
       }
@@ -84931,13 +85148,13 @@ function preTokenizer(c, path10, hazards, seen) {
       const behavior = c["behavior"];
       if (typeof behavior !== "string" || !SPLIT_BEHAVIOURS.includes(behavior)) {
         fail(
-          `${path10}.behavior`,
+          `${path11}.behavior`,
           `${JSON.stringify(behavior)} is not reproduced by the JS library; expected ${SPLIT_BEHAVIOURS.join(" or ")}`
         );
       }
       const pattern = c["pattern"];
       if (!isObject(pattern) || typeof pattern["Regex"] !== "string" && typeof pattern["String"] !== "string") {
-        fail(`${path10}.pattern`, 'expected {"Regex": "..."} or {"String": "..."}');
+        fail(`${path11}.pattern`, 'expected {"Regex": "..."} or {"String": "..."}');
       }
       return;
     }
@@ -84969,8 +85186,8 @@ var init_tokenizer_json_support = __esm({
     "use strict";
     Unsupported = class extends Error {
     };
-    fail = (path10, message) => {
-      throw new Unsupported(`${path10}: ${message}`);
+    fail = (path11, message) => {
+      throw new Unsupported(`${path11}: ${message}`);
     };
     isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
     MODELS = ["BPE", "Unigram", "WordPiece"];
@@ -85080,9 +85297,9 @@ var init_tokenizer_json_special = __esm({
 // src/text/tokenizer-json.ts
 function loadTokenizerJson(file, source) {
   const files = [{ path: file, bytes: readOrFail(file, "tokenizer.json"), role: "tokenizer" }];
-  const configPath = (0, import_node_path20.join)((0, import_node_path20.dirname)(file), TOKENIZER_CONFIG);
+  const configPath = (0, import_node_path22.join)((0, import_node_path22.dirname)(file), TOKENIZER_CONFIG);
   let config;
-  if ((0, import_node_fs21.existsSync)(configPath)) {
+  if ((0, import_node_fs22.existsSync)(configPath)) {
     const bytes = readOrFail(configPath, TOKENIZER_CONFIG);
     files.push({ path: configPath, bytes, role: "tokenizer config" });
     const json = parseJson(bytes.toString("utf8"), configPath, `the ${TOKENIZER_CONFIG}`);
@@ -85121,7 +85338,7 @@ function firstDifference(a, b) {
 }
 function readOrFail(file, what) {
   try {
-    return (0, import_node_fs21.readFileSync)(file);
+    return (0, import_node_fs22.readFileSync)(file);
   } catch (error2) {
     throw new InputError(`cannot read the ${what}: ${error2.message}`, { file });
   }
@@ -85143,12 +85360,12 @@ function parseJson(text2, file, what) {
     );
   }
 }
-var import_node_fs21, import_node_path20, TOKENIZER_CONFIG, JsonTokenizer, CACHE_PIECES;
+var import_node_fs22, import_node_path22, TOKENIZER_CONFIG, JsonTokenizer, CACHE_PIECES;
 var init_tokenizer_json = __esm({
   "src/text/tokenizer-json.ts"() {
     "use strict";
-    import_node_fs21 = require("node:fs");
-    import_node_path20 = require("node:path");
+    import_node_fs22 = require("node:fs");
+    import_node_path22 = require("node:path");
     init_tokenizers();
     init_errors();
     init_json_position();
@@ -85474,8 +85691,8 @@ function cacheDims(slot, rows2, length) {
   const dims = [rows2, slot.heads, length, slot.headDim];
   return slot.outer === 1 ? dims : [slot.outer, ...dims];
 }
-function emptyCache(slots, rows2) {
-  return { rows: rows2, length: 0, tensors: slots.map((s) => ({ data: new Float32Array(0), dims: cacheDims(s, rows2, 0) })) };
+function emptyCache(slots2, rows2) {
+  return { rows: rows2, length: 0, tensors: slots2.map((s) => ({ data: new Float32Array(0), dims: cacheDims(s, rows2, 0) })) };
 }
 function gatherRows(cache, rows2) {
   const tensors = cache.tensors.map(({ data, dims }) => {
@@ -85494,8 +85711,8 @@ function gatherRows(cache, rows2) {
   });
   return { rows: rows2.length, length: cache.length, tensors };
 }
-function cacheBytesPerToken(slots) {
-  return slots.reduce((sum, s) => sum + 4 * s.outer * s.heads * s.headDim, 0);
+function cacheBytesPerToken(slots2) {
+  return slots2.reduce((sum, s) => sum + 4 * s.outer * s.heads * s.headDim, 0);
 }
 var init_decoder_cache = __esm({
   "src/model/decoder-cache.ts"() {
@@ -85526,8 +85743,8 @@ function presentNames(past) {
 function isPast(name2) {
   return SPLIT_PAST.test(name2) || JOINT_PAST.some((p) => p.test(name2));
 }
-function detectDecoderLayout(path10, inputs, outputs, overrides = {}) {
-  const fail3 = (message, field = "model.input") => new InputError(message, { file: path10, field });
+function detectDecoderLayout(path11, inputs, outputs, overrides = {}) {
+  const fail3 = (message, field = "model.input") => new InputError(message, { file: path11, field });
   const pasts = inputs.filter((t) => isPast(t.name));
   const branch = inputs.find((t) => t.name === USE_CACHE_BRANCH);
   const declared = pasts.length > 0 || branch !== void 0;
@@ -85676,9 +85893,9 @@ var init_decoder_layout = __esm({
 });
 
 // src/model/sequence.ts
-async function openSequenceSession(path10) {
+async function openSequenceSession(path11) {
   const ort = await loadOnnxRuntime();
-  const session = await createSession({ path: path10 }, path10);
+  const session = await createSession({ path: path11 }, path11);
   return { ort, session, inputs: session.inputMetadata.map(describeValue), outputs: session.outputMetadata.map(describeValue) };
 }
 async function openOnnxSequenceModel(options, opened) {
@@ -85781,11 +85998,11 @@ function toLogProbs(scores, kind, out) {
   }
   for (let i = 0; i < out.length; i++) out[i] = Math.log(Math.max(0, scores[i]));
 }
-var import_node_os2, DEFAULT_BATCH2, MASK_NAME, INTEGER_TYPES2, MASK_TYPES2, OnnxSequenceModel, LITTLE_ENDIAN;
+var import_node_os3, DEFAULT_BATCH2, MASK_NAME, INTEGER_TYPES2, MASK_TYPES2, OnnxSequenceModel, LITTLE_ENDIAN;
 var init_sequence = __esm({
   "src/model/sequence.ts"() {
     "use strict";
-    import_node_os2 = require("node:os");
+    import_node_os3 = require("node:os");
     init_errors();
     init_onnx();
     init_runtime();
@@ -85952,7 +86169,7 @@ var init_sequence = __esm({
         this.scoreKindReason = `detected on the first batch (${verdict.reason}); set model.scores to override`;
       }
     };
-    LITTLE_ENDIAN = (0, import_node_os2.endianness)() === "LE";
+    LITTLE_ENDIAN = (0, import_node_os3.endianness)() === "LE";
   }
 });
 
@@ -86404,7 +86621,7 @@ function readSequenceTokenizer(settings, relative4) {
   let tokens;
   let source;
   if (settings.vocabFile) {
-    const bytes = (0, import_node_fs22.readFileSync)(settings.vocabFile);
+    const bytes = (0, import_node_fs23.readFileSync)(settings.vocabFile);
     tokens = parseVocabularyJson(bytes.toString("utf8"), settings.vocabFile);
     source = relative4(settings.vocabFile);
     files.push({ role: "vocabulary", path: settings.vocabFile, bytes, rows: tokens.length });
@@ -86422,8 +86639,8 @@ function readSequenceTokenizer(settings, relative4) {
   return { tokenizer: new Vocabulary(tokens, padId, source), files };
 }
 function sequenceModelOpener(settings, padId) {
-  return (path10) => openSequenceModel({
-    path: path10,
+  return (path11) => openSequenceModel({
+    path: path11,
     scores: settings.scores,
     ...settings.input ? { input: settings.input } : {},
     ...settings.output ? { output: settings.output } : {},
@@ -86448,11 +86665,11 @@ function unreadableError(what, file, error2) {
 function noRecordsError(role, file) {
   return new InputError(`the ${role} file holds no records; expected one text per line`, { file });
 }
-var import_node_fs22;
+var import_node_fs23;
 var init_sequence_inputs = __esm({
   "src/run/sequence-inputs.ts"() {
     "use strict";
-    import_node_fs22 = require("node:fs");
+    import_node_fs23 = require("node:fs");
     init_errors();
     init_sequence_open();
     init_tokenizer_json();
@@ -86541,17 +86758,17 @@ function loadTokenizer(policy, report, relative4) {
   }
   return tokenizer;
 }
-async function openReference(path10, target, open2, policy, report, relative4) {
-  const reference = await open2(path10);
-  report.inputs.referenceModel = modelDigest(path10, relative4);
-  const problem = referenceVocabularyProblem(reference, target, relative4(path10), relative4(policy.model.path));
+async function openReference(path11, target, open2, policy, report, relative4) {
+  const reference = await open2(path11);
+  report.inputs.referenceModel = modelDigest(path11, relative4);
+  const problem = referenceVocabularyProblem(reference, target, relative4(path11), relative4(policy.model.path));
   if (problem) throw new InputError(problem, { file: policy.file, field: "model.reference-model" });
   return reference;
 }
 function loadTexts(file, role, policy, tokenizer, modelVocab) {
   let bytes;
   try {
-    bytes = (0, import_node_fs23.readFileSync)(file.path);
+    bytes = (0, import_node_fs24.readFileSync)(file.path);
   } catch (error2) {
     throw unreadableError(`${role} file`, file.path, error2);
   }
@@ -86592,11 +86809,11 @@ function loadTexts(file, role, policy, tokenizer, modelVocab) {
     sha256: sha256(bytes)
   };
 }
-var import_node_fs23;
+var import_node_fs24;
 var init_sequence2 = __esm({
   "src/run/sequence.ts"() {
     "use strict";
-    import_node_fs23 = require("node:fs");
+    import_node_fs24 = require("node:fs");
     init_data();
     init_errors();
     init_sequence_surface();
@@ -86611,10 +86828,10 @@ var init_sequence2 = __esm({
 
 // src/run/gate.ts
 async function runGate(policyFile, options = {}) {
-  const started = performance.now();
+  const started2 = performance.now();
   refreshSecrets();
-  const relative4 = (p) => import_node_path21.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path21.default.sep).join("/");
-  const report = emptyReport(relative4(import_node_path21.default.resolve(policyFile)));
+  const relative4 = (p) => import_node_path23.default.relative(options.relativeTo ?? process.cwd(), p).split(import_node_path23.default.sep).join("/");
+  const report = emptyReport(relative4(import_node_path23.default.resolve(policyFile)));
   const lap = stopwatch();
   try {
     const policy = loadPolicy(policyFile, { roots: options.roots, texts: options.policyTexts });
@@ -86653,7 +86870,7 @@ async function runGate(policyFile, options = {}) {
     };
   }
   for (const check of report.probes.flatMap((p) => p.checks)) check.source = { ...check.source, file: relative4(check.source.file) };
-  report.timings.total = round2(performance.now() - started);
+  report.timings.total = round2(performance.now() - started2);
   return redactDeep(report);
 }
 function emptyReport(policyPath) {
@@ -86703,11 +86920,11 @@ function stopwatch() {
     return ms;
   };
 }
-var import_node_path21;
+var import_node_path23;
 var init_gate = __esm({
   "src/run/gate.ts"() {
     "use strict";
-    import_node_path21 = __toESM(require("node:path"), 1);
+    import_node_path23 = __toESM(require("node:path"), 1);
     init_data();
     init_errors();
     init_verdict();
@@ -86737,11 +86954,11 @@ function writeSignals(file, header, answers) {
   }
   const payload = Buffer.concat(chunks);
   const full2 = { ...header, entries, payload: { bytes: payload.length, sha256: sha256(payload) } };
-  (0, import_node_fs24.writeFileSync)(file, Buffer.concat([Buffer.from(`${JSON.stringify(full2)}
+  (0, import_node_fs25.writeFileSync)(file, Buffer.concat([Buffer.from(`${JSON.stringify(full2)}
 `, "utf8"), payload]));
 }
 function readSignals(file) {
-  const bytes = (0, import_node_fs24.readFileSync)(file);
+  const bytes = (0, import_node_fs25.readFileSync)(file);
   const newline = bytes.indexOf(10);
   const bad = (what) => new InputError(`not a signals file written by privacy-gate run --shard: ${what}`, { file, field: "signals header" });
   if (newline < 0) throw bad("no header line");
@@ -86805,11 +87022,11 @@ function checkShape(h, bad) {
     if (!ok) throw bad('an entry of "entries" is malformed');
   }
 }
-var import_node_fs24, SIGNALS_FORMAT, SIGNALS_FORMAT_VERSION, SIGNALS_EXTENSION;
+var import_node_fs25, SIGNALS_FORMAT, SIGNALS_FORMAT_VERSION, SIGNALS_EXTENSION;
 var init_format2 = __esm({
   "src/shard/format.ts"() {
     "use strict";
-    import_node_fs24 = require("node:fs");
+    import_node_fs25 = require("node:fs");
     init_data();
     init_errors();
     SIGNALS_FORMAT = "privacy-gate-signals";
@@ -87072,11 +87289,11 @@ var init_replay = __esm({
           }
         });
       }
-      recorded(key, path10, task) {
+      recorded(key, path11, task) {
         const recorded = this.models.get(key);
         if (!recorded || recorded.task !== task) {
           throw new InputError(
-            `the signals in ${this.where} hold no ${task} model for ${key === "candidate" ? "the candidate" : key} (${path10}); expected the slices of a run of this policy`,
+            `the signals in ${this.where} hold no ${task} model for ${key === "candidate" ? "the candidate" : key} (${path11}); expected the slices of a run of this policy`,
             { file: this.slices[0].file, field: "models" }
           );
         }
@@ -87159,16 +87376,16 @@ async function mergeSignals(inputs, options = {}) {
 function signalsFiles(inputs) {
   const files = [];
   const walk = (folder) => {
-    for (const name2 of (0, import_node_fs25.readdirSync)(folder).sort()) {
-      const full2 = import_node_path22.default.join(folder, name2);
-      if ((0, import_node_fs25.statSync)(full2).isDirectory()) walk(full2);
+    for (const name2 of (0, import_node_fs26.readdirSync)(folder).sort()) {
+      const full2 = import_node_path24.default.join(folder, name2);
+      if ((0, import_node_fs26.statSync)(full2).isDirectory()) walk(full2);
       else if (name2.endsWith(SIGNALS_EXTENSION)) files.push(full2);
     }
   };
   for (const input of inputs) {
     let stat2;
     try {
-      stat2 = (0, import_node_fs25.statSync)(input);
+      stat2 = (0, import_node_fs26.statSync)(input);
     } catch {
       throw new InputError(`${input} does not exist; expected signals files written by privacy-gate run --shard, or folders holding them`, {
         file: input
@@ -87248,12 +87465,12 @@ function brief(value) {
   const text2 = JSON.stringify(value ?? null).replace(/"sha256":"([0-9a-f]{12})[0-9a-f]{52}"/g, '"sha256":"$1\u2026"');
   return text2.length > 300 ? `${text2.slice(0, 300)}\u2026` : text2;
 }
-var import_node_fs25, import_node_path22;
+var import_node_fs26, import_node_path24;
 var init_merge2 = __esm({
   "src/shard/merge.ts"() {
     "use strict";
-    import_node_fs25 = require("node:fs");
-    import_node_path22 = __toESM(require("node:path"), 1);
+    import_node_fs26 = require("node:fs");
+    import_node_path24 = __toESM(require("node:path"), 1);
     init_errors();
     init_gate();
     init_version3();
@@ -87297,8 +87514,8 @@ async function runShard(policyFile, shard, outDir, options = {}) {
   if (report.error) {
     throw report.error.exitCode === EXIT.invalidInput ? new InputError(report.error.message) : new RuntimeFailure(report.error.message);
   }
-  (0, import_node_fs26.mkdirSync)(outDir, { recursive: true });
-  const file = import_node_path23.default.join(outDir, signalsFileName(shard));
+  (0, import_node_fs27.mkdirSync)(outDir, { recursive: true });
+  const file = import_node_path25.default.join(outDir, signalsFileName(shard));
   writeSignals(
     file,
     {
@@ -87316,12 +87533,12 @@ async function runShard(policyFile, shard, outDir, options = {}) {
   );
   return { file, answers: models.answers.length, rows: models.answers.reduce((n, a) => n + a.end - a.start, 0) };
 }
-var import_node_fs26, import_node_path23;
+var import_node_fs27, import_node_path25;
 var init_run_shard = __esm({
   "src/shard/run-shard.ts"() {
     "use strict";
-    import_node_fs26 = require("node:fs");
-    import_node_path23 = __toESM(require("node:path"), 1);
+    import_node_fs27 = require("node:fs");
+    import_node_path25 = __toESM(require("node:path"), 1);
     init_errors();
     init_gate();
     init_signals();
@@ -87370,7 +87587,7 @@ async function measure(settings, context3) {
   const merging = settings.signals.length > 0;
   const base2 = settings.policy ? basePolicy(settings, context3, roots) : void 0;
   const report = merging ? await mergeSignals(
-    settings.signals.map((p) => (0, import_node_path24.resolve)(context3.workspace, p)),
+    settings.signals.map((p) => (0, import_node_path26.resolve)(context3.workspace, p)),
     { roots, ...settings.policy ? { policy: settings.policy } : {} }
   ) : await runGate(settings.policy, { roots, policyTexts: base2?.texts });
   if (base2) report.policyChanges = redactDeep(base2.comparison);
@@ -87413,7 +87630,7 @@ function registerSecrets() {
   for (const secret of knownSecrets()) setSecret(secret);
 }
 function actionRoots(settings, context3) {
-  const extra = settings.allowedRoots.map((folder) => (0, import_node_path24.resolve)(context3.workspace, folder));
+  const extra = settings.allowedRoots.map((folder) => (0, import_node_path26.resolve)(context3.workspace, folder));
   const missing = missingFolder(extra);
   if (missing) {
     throw new InputError(
@@ -87434,12 +87651,12 @@ function publishEarlierRun(settings, context3) {
     outputs: { verdict: loaded2.report.verdict, report: loaded2.file }
   };
 }
-var import_node_path24;
+var import_node_path26;
 var init_main = __esm({
   "src/main.ts"() {
     "use strict";
     init_core();
-    import_node_path24 = require("node:path");
+    import_node_path26 = require("node:path");
     init_errors();
     init_base_policy();
     init_context();
