@@ -70,6 +70,13 @@ describe('ONNX adapter', () => {
     expectRowsClose(answer, want.probabilities, 6);
   });
 
+  it('a query of no rows asks the model nothing', async () => {
+    const model = await openOnnxClassifier(settings('probabilities.onnx'));
+    const before = model.queries;
+    expect((await model.predict(new Float32Array(0), 0)).values).toHaveLength(0);
+    expect(model.queries).toBe(before);
+  });
+
   it('batches: results do not depend on the batch size', async () => {
     const want = expected('torch-logits.expected.json');
     const x = Float32Array.from(want.inputs.flat());
