@@ -37,7 +37,11 @@ ort.InferenceSession.create(workerData.model, workerData.options).then(
 );
 `;
 
-/** At most this many worker sessions in the whole process (reference models each open their own). */
+/**
+ * At most this many worker sessions in the whole process: an idle one stays open until the
+ * process ends (a run opens one candidate; a process running many gates, like the tests, stops
+ * adding workers here and runs later models on their main session alone).
+ */
 const MAX_WORKERS = 8;
 let started = 0;
 
