@@ -50871,6 +50871,7 @@ var BatchedOnnxModel = class {
     if (x.length !== rows2 * featureCount) {
       throw new RuntimeFailure(`predict: expected ${rows2}\xD7${featureCount} values, got ${x.length}`);
     }
+    if (rows2 === 0) return;
     let bad;
     const take = (raw, start, n) => {
       const found = findNonFinite(raw, n, width);
@@ -50900,9 +50901,9 @@ var BatchedOnnxModel = class {
       }
     };
     await Promise.all([
-      drain((part2, n) => this.runBatch(part2, n)),
+      drain((rowsOf2, n) => this.runBatch(rowsOf2, n)),
       ...this.workers.map(async (lane) => {
-        if (await lane.ready) await drain((part2, n) => this.runBatch(part2, n, lane));
+        if (await lane.ready) await drain((rowsOf2, n) => this.runBatch(rowsOf2, n, lane));
       })
     ]);
     if (bad) throw new NonFiniteOutput(this.settings.path, this.plan.outputName, bad, rows2);

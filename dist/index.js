@@ -81038,6 +81038,7 @@ var init_onnx = __esm({
         if (x.length !== rows2 * featureCount) {
           throw new RuntimeFailure(`predict: expected ${rows2}\xD7${featureCount} values, got ${x.length}`);
         }
+        if (rows2 === 0) return;
         let bad;
         const take = (raw, start, n) => {
           const found = findNonFinite(raw, n, width);
@@ -81067,9 +81068,9 @@ var init_onnx = __esm({
           }
         };
         await Promise.all([
-          drain((part2, n) => this.runBatch(part2, n)),
+          drain((rowsOf2, n) => this.runBatch(rowsOf2, n)),
           ...this.workers.map(async (lane) => {
-            if (await lane.ready) await drain((part2, n) => this.runBatch(part2, n, lane));
+            if (await lane.ready) await drain((rowsOf2, n) => this.runBatch(rowsOf2, n, lane));
           })
         ]);
         if (bad) throw new NonFiniteOutput(this.settings.path, this.plan.outputName, bad, rows2);
