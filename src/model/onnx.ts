@@ -173,6 +173,12 @@ interface LanePlan {
 const LANE_MODEL_LIMIT = 256 * 1024 * 1024;
 
 /**
+ * At most this many worker sessions beside the main one (GitHub's standard runners have 4 cores):
+ * a container may report its host's cores, and each session holds its own copy of the model.
+ */
+const MAX_LANE_WORKERS = 3;
+
+/**
  * One single-thread session per core when asked for and possible: the native runtime
  * (onnxruntime-web threads inside its own session), two cores or more, a model small enough to
  * hold once per core, and its weights inside the .onnx (external data stays with one session).
@@ -185,7 +191,7 @@ function lanePlan(kind: 'native' | 'wasm', model: string | Uint8Array, options: 
   if (!options.workers || kind !== 'native' || cores < 2) return undefined;
   const bytes = typeof model === 'string' ? statSync(model).size : model.length;
   if (bytes > LANE_MODEL_LIMIT || (typeof model === 'string' && externalDataFiles(model).length > 0)) return undefined;
-  return { model, threads: 1, workers: cores - 1, options: sessionOptions(kind, 1) };
+  return { model, threads: 1, workers: Math.min(cores - 1, MAX_LANE_WORKERS), options: sessionOptions(kind, 1) };
 }
 
 /** What every ONNX model here shares: one session, batched runs, and the count of rows queried. */
