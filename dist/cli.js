@@ -50822,12 +50822,13 @@ async function createSession(settings, model, threads2) {
   }
 }
 var LANE_MODEL_LIMIT = 256 * 1024 * 1024;
+var MAX_LANE_WORKERS = 3;
 function lanePlan(kind, model, options) {
   const cores = (0, import_node_os2.availableParallelism)();
   if (!options.workers || kind !== "native" || cores < 2) return void 0;
   const bytes = typeof model === "string" ? (0, import_node_fs10.statSync)(model).size : model.length;
   if (bytes > LANE_MODEL_LIMIT || typeof model === "string" && externalDataFiles(model).length > 0) return void 0;
-  return { model, threads: 1, workers: cores - 1, options: sessionOptions(kind, 1) };
+  return { model, threads: 1, workers: Math.min(cores - 1, MAX_LANE_WORKERS), options: sessionOptions(kind, 1) };
 }
 var BatchedOnnxModel = class {
   constructor(ort, session, settings, plan) {

@@ -80926,7 +80926,7 @@ function lanePlan(kind, model, options) {
   if (!options.workers || kind !== "native" || cores < 2) return void 0;
   const bytes = typeof model === "string" ? (0, import_node_fs19.statSync)(model).size : model.length;
   if (bytes > LANE_MODEL_LIMIT || typeof model === "string" && externalDataFiles(model).length > 0) return void 0;
-  return { model, threads: 1, workers: cores - 1, options: sessionOptions(kind, 1) };
+  return { model, threads: 1, workers: Math.min(cores - 1, MAX_LANE_WORKERS), options: sessionOptions(kind, 1) };
 }
 function inputBatch(plan, x, rows2) {
   const { input, output, inputType, fixedBatch } = plan;
@@ -80978,7 +80978,7 @@ function describeTensor(value) {
   if (value.type === "sequence") return `${quoteUserText(value.name)} (a sequence, e.g. a ZipMap)`;
   return `${quoteUserText(value.name)} (${value.type} [${value.shape.map((d) => typeof d === "number" && d >= 0 ? d : d || "?").join(", ")}])`;
 }
-var import_node_fs19, import_node_os2, DEFAULT_BATCH, CLASS_SHAPES, LANE_MODEL_LIMIT, BatchedOnnxModel, OnnxClassifier, OnnxRegressor;
+var import_node_fs19, import_node_os2, DEFAULT_BATCH, CLASS_SHAPES, LANE_MODEL_LIMIT, MAX_LANE_WORKERS, BatchedOnnxModel, OnnxClassifier, OnnxRegressor;
 var init_onnx = __esm({
   "src/model/onnx.ts"() {
     "use strict";
@@ -80996,6 +80996,7 @@ var init_onnx = __esm({
     DEFAULT_BATCH = 1024;
     CLASS_SHAPES = "[batch, classes], [batch] or [batch, 1] (one score per class, or one binary score per row)";
     LANE_MODEL_LIMIT = 256 * 1024 * 1024;
+    MAX_LANE_WORKERS = 3;
     BatchedOnnxModel = class {
       constructor(ort, session, settings, plan) {
         this.ort = ort;
