@@ -176,7 +176,7 @@ const LANE_MODEL_LIMIT = 256 * 1024 * 1024;
  * At most this many worker sessions beside the main one (GitHub's standard runners have 4 cores):
  * a container may report its host's cores, and each session holds its own copy of the model.
  */
-const MAX_LANE_WORKERS = 3;
+export const MAX_LANE_WORKERS = 3;
 
 /**
  * One single-thread session per core when asked for and possible: the native runtime
