@@ -206,9 +206,6 @@ export function describeTokenizer(report: Pick<GateReport, 'sequenceModel'>): st
   return `${what}, ${formatCount(t.tokens)} tokens${special.length > 0 ? `; special ids: ${special.join(', ')}` : ''}`;
 }
 
-/** The membership probe's reference models and memberships file, and a sequence model's reference
- * model, when a policy names them: rows of (role, path, SHA-256) for the audit tables of the HTML
- * and Markdown reports. */
 /**
  * The audit table's rows, [role, file, SHA-256]: the policy files, the model (and the external
  * data files holding its weights), the data files, and every other model or file the run read.
@@ -222,6 +219,10 @@ export function inputDigestRows(report: GateReport): string[][] {
   ];
 }
 
+/**
+ * The released model or report (policy `baseline`), a sequence model's reference model, and the
+ * membership probe's reference models and memberships file, when a policy names them.
+ */
 function referenceDigests(report: GateReport): string[][] {
   const refs = report.inputs.references;
   // The released model (or its earlier report) the candidate was compared with (policy `baseline`).
