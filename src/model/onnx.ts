@@ -40,8 +40,7 @@ const CLASS_SHAPES = '[batch, classes], [batch] or [batch, 1] (one score per cla
 
 export async function openOnnxClassifier(settings: ModelSettings, options: OpenOptions = {}): Promise<OnnxClassifier> {
   const { ort, kind } = await loadRuntime();
-  let lanes = lanePlan(kind, settings.path, options);
-  let session = await createSession(settings, settings.path, lanes?.threads);
+  let { session, lanes } = await openSession(kind, settings, settings.path, options);
   const inputs = session.inputMetadata.map(describeValue);
   const outputs = session.outputMetadata.map(describeValue);
   const input = pickInput(settings, inputs);
@@ -56,8 +55,7 @@ export async function openOnnxClassifier(settings: ModelSettings, options: OpenO
         { file: settings.path, field: 'model.output' },
       );
     }
-    lanes = lanePlan(kind, exposed.model, options);
-    session = await createSession(settings, exposed.model, lanes?.threads);
+    ({ session, lanes } = await openSession(kind, settings, exposed.model, options));
     output = session.outputMetadata.map(describeValue).find((o) => o.name === exposed.probabilities)!;
     classLabels = exposed.classLabels;
   }
@@ -80,8 +78,7 @@ export async function openOnnxClassifier(settings: ModelSettings, options: OpenO
  */
 export async function openOnnxRegressor(settings: ModelSettings, options: OpenOptions = {}): Promise<OnnxRegressor> {
   const { ort, kind } = await loadRuntime();
-  const lanes = lanePlan(kind, settings.path, options);
-  const session = await createSession(settings, settings.path, lanes?.threads);
+  const { session, lanes } = await openSession(kind, settings, settings.path, options);
   const inputs = session.inputMetadata.map(describeValue);
   const outputs = session.outputMetadata.map(describeValue);
   const input = pickInput(settings, inputs);
@@ -127,15 +124,42 @@ function inputPlan(
 }
 
 /** The runtime is loaded by the caller first, so a failure here is the model's. */
-export async function createSession(settings: Pick<ModelSettings, 'path'>, model: string | Uint8Array, threads?: number): Promise<Session> {
-  // External data names files from the model itself: checked before onnxruntime reads them.
-  if (typeof model === 'string') externalDataFiles(model);
-  else if (externalTensors(model).length > 0) {
+export async function createSession(settings: Pick<ModelSettings, 'path'>, model: string | Uint8Array): Promise<Session> {
+  checkedExternalData(settings, model);
+  return loadSession(settings, model);
+}
+
+/**
+ * A classifier's or regressor's main session, on one thread when worker sessions run beside it
+ * (lanePlan); the model's external data is scanned once for both.
+ */
+async function openSession(
+  kind: 'native' | 'wasm',
+  settings: ModelSettings,
+  model: string | Uint8Array,
+  options: OpenOptions,
+): Promise<{ session: Session; lanes: LanePlan | undefined }> {
+  const external = checkedExternalData(settings, model);
+  const lanes = lanePlan(kind, model, external.length > 0, options);
+  return { session: await loadSession(settings, model, lanes?.threads), lanes };
+}
+
+/**
+ * The external data files the model names, checked before onnxruntime reads them (the names come
+ * from the model itself); a model edited in memory cannot reach any, so it is refused if it has them.
+ */
+function checkedExternalData(settings: Pick<ModelSettings, 'path'>, model: string | Uint8Array): string[] {
+  if (typeof model === 'string') return externalDataFiles(model);
+  if (externalTensors(model).length > 0) {
     throw new InputError(
       'the model keeps tensors in external data files, which its in-memory edit (the ZipMap output exposed) cannot reach; save it with its weights inside (onnx.save_model without save_as_external_data)',
       { file: settings.path, field: 'model.path' },
     );
   }
+  return [];
+}
+
+async function loadSession(settings: Pick<ModelSettings, 'path'>, model: string | Uint8Array, threads?: number): Promise<Session> {
   try {
     return await createInferenceSession(model, threads);
   } catch (error) {
@@ -186,11 +210,11 @@ export const MAX_LANE_WORKERS = 3;
  * digits MLP on two cores: 270–330k rows/s, against 380–455k for two single-thread sessions and
  * 295k for one session on both).
  */
-function lanePlan(kind: 'native' | 'wasm', model: string | Uint8Array, options: OpenOptions): LanePlan | undefined {
+function lanePlan(kind: 'native' | 'wasm', model: string | Uint8Array, externalData: boolean, options: OpenOptions): LanePlan | undefined {
   const cores = availableParallelism();
-  if (!options.workers || kind !== 'native' || cores < 2) return undefined;
+  if (!options.workers || externalData || kind !== 'native' || cores < 2) return undefined;
   const bytes = typeof model === 'string' ? statSync(model).size : model.length;
-  if (bytes > LANE_MODEL_LIMIT || (typeof model === 'string' && externalDataFiles(model).length > 0)) return undefined;
+  if (bytes > LANE_MODEL_LIMIT) return undefined;
   return { model, threads: 1, workers: Math.min(cores - 1, MAX_LANE_WORKERS), options: sessionOptions(kind, 1) };
 }
 
