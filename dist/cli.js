@@ -50732,8 +50732,7 @@ var DEFAULT_BATCH = 1024;
 var CLASS_SHAPES = "[batch, classes], [batch] or [batch, 1] (one score per class, or one binary score per row)";
 async function openOnnxClassifier(settings, options = {}) {
   const { ort, kind } = await loadRuntime();
-  let lanes = lanePlan(kind, settings.path, options);
-  let session = await createSession(settings, settings.path, lanes?.threads);
+  let { session, lanes } = await openSession(kind, settings, settings.path, options);
   const inputs = session.inputMetadata.map(describeValue);
   const outputs = session.outputMetadata.map(describeValue);
   const input = pickInput(settings, inputs);
@@ -50748,8 +50747,7 @@ async function openOnnxClassifier(settings, options = {}) {
         { file: settings.path, field: "model.output" }
       );
     }
-    lanes = lanePlan(kind, exposed.model, options);
-    session = await createSession(settings, exposed.model, lanes?.threads);
+    ({ session, lanes } = await openSession(kind, settings, exposed.model, options));
     output = session.outputMetadata.map(describeValue).find((o) => o.name === exposed.probabilities);
     classLabels2 = exposed.classLabels;
   }
@@ -50767,8 +50765,7 @@ async function openOnnxClassifier(settings, options = {}) {
 }
 async function openOnnxRegressor(settings, options = {}) {
   const { ort, kind } = await loadRuntime();
-  const lanes = lanePlan(kind, settings.path, options);
-  const session = await createSession(settings, settings.path, lanes?.threads);
+  const { session, lanes } = await openSession(kind, settings, settings.path, options);
   const inputs = session.inputMetadata.map(describeValue);
   const outputs = session.outputMetadata.map(describeValue);
   const input = pickInput(settings, inputs);
@@ -50804,14 +50801,26 @@ function inputPlan(settings, input, options) {
   }
   return { input, inputType, featureCount, batchSize: fixedBatch ?? options.batchSize ?? DEFAULT_BATCH, fixedBatch };
 }
-async function createSession(settings, model, threads2) {
-  if (typeof model === "string") externalDataFiles(model);
-  else if (externalTensors(model).length > 0) {
+async function createSession(settings, model) {
+  checkedExternalData(settings, model);
+  return loadSession(settings, model);
+}
+async function openSession(kind, settings, model, options) {
+  const external = checkedExternalData(settings, model);
+  const lanes = lanePlan(kind, model, external.length > 0, options);
+  return { session: await loadSession(settings, model, lanes?.threads), lanes };
+}
+function checkedExternalData(settings, model) {
+  if (typeof model === "string") return externalDataFiles(model);
+  if (externalTensors(model).length > 0) {
     throw new InputError(
       "the model keeps tensors in external data files, which its in-memory edit (the ZipMap output exposed) cannot reach; save it with its weights inside (onnx.save_model without save_as_external_data)",
       { file: settings.path, field: "model.path" }
     );
   }
+  return [];
+}
+async function loadSession(settings, model, threads2) {
   try {
     return await createInferenceSession(model, threads2);
   } catch (error) {
@@ -50823,11 +50832,11 @@ async function createSession(settings, model, threads2) {
 }
 var LANE_MODEL_LIMIT = 256 * 1024 * 1024;
 var MAX_LANE_WORKERS = 3;
-function lanePlan(kind, model, options) {
+function lanePlan(kind, model, externalData, options) {
   const cores = (0, import_node_os2.availableParallelism)();
-  if (!options.workers || kind !== "native" || cores < 2) return void 0;
+  if (!options.workers || externalData || kind !== "native" || cores < 2) return void 0;
   const bytes = typeof model === "string" ? (0, import_node_fs10.statSync)(model).size : model.length;
-  if (bytes > LANE_MODEL_LIMIT || typeof model === "string" && externalDataFiles(model).length > 0) return void 0;
+  if (bytes > LANE_MODEL_LIMIT) return void 0;
   return { model, threads: 1, workers: Math.min(cores - 1, MAX_LANE_WORKERS), options: sessionOptions(kind, 1) };
 }
 var BatchedOnnxModel = class {
